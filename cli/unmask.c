@@ -1,0 +1,268 @@
+/*
+ * unmask - command-line front end of libunmask. Thin: parses options, calls
+ * the library, prints. Exit codes: 0 nothing at or above --fail-on, 1
+ * findings at or above it, 2 error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unmask.h"
+
+#define EXIT_FINDINGS 1
+#define EXIT_ERROR 2
+
+static const char *prog = "unmask";
+
+static void usage_main(FILE *o) {
+    fprintf(o,
+            "Usage: unmask <command> [options]\n"
+            "\n"
+            "Finds DPRK IT-worker personas among applicants, employees and contractors,\n"
+            "from HR exports, payroll, laptop shipping, sign-in, endpoint and git logs.\n"
+            "\n"
+            "Commands:\n"
+            "  scan      scan files and folders; rank people with explained findings\n"
+            "  formats   list the input formats unmask reads\n"
+            "  version   print the version\n"
+            "  help      show help for a command (unmask help scan)\n"
+            "\n"
+            "Run 'unmask <command> --help' for the options of a command.\n");
+}
+
+static void usage_scan(FILE *o) {
+    fprintf(o,
+            "Usage: unmask scan [options] INPUT...\n"
+            "\n"
+            "Reads every INPUT (files, or folders walked recursively), joins records into\n"
+            "claimed persons, runs the analyzers and writes, in the output folder:\n"
+            "  subjects.jsonl   one line per person: id, names, joined sources, score, level, reasons\n"
+            "  findings.jsonl   one line per finding: indicator id, evidence, weight\n"
+            "  case.db          SQLite case file with subjects, identifiers, findings, evidence, rejects\n"
+            "and prints a ranked table. Formats are detected from content.\n"
+            "\n"
+            "Options:\n"
+            "  -o, --out DIR           output folder (default ./unmask-out)\n"
+            "  -f, --format NAME       read every INPUT as this format (see 'unmask formats')\n"
+            "  -m, --mapping FILE      column mapping for HR exports ('column = field' lines)\n"
+            "      --fail-on LEVEL     exit 1 when any person is at LEVEL or above:\n"
+            "                          review or high (default high); 'never' disables\n"
+            "      --data-dir DIR      bundled lists (default: installed data, then ./data)\n"
+            "      --country-db FILE   MaxMind-format country database (.mmdb)\n"
+            "      --asn-db FILE       MaxMind-format ASN database (.mmdb)\n"
+            "      --approved-rmm LIST comma-separated remote-access tools your IT approves\n"
+            "  -n, --top N             rows in the table (default 20; 0 for all)\n"
+            "      --json              print subjects as JSON lines on stdout instead of a table\n"
+            "  -q, --quiet             no table, no summary; exit code only\n"
+            "  -h, --help              this help\n"
+            "\n"
+            "Exit status: 0 nothing at or above --fail-on, 1 at least one person at or\n"
+            "above it, 2 error (bad option, unreadable input, unwritable output).\n");
+}
+
+static void progress(void *ud, const um_progress *p) {
+    (void)ud;
+    double pct = p->bytes_total ? 100.0 * (double)p->bytes_done / (double)p->bytes_total : 0;
+    const char *f = strrchr(p->file, '/');
+    fprintf(stderr, "\r\033[K%5.1f%%  %llu records  %.60s", pct, (unsigned long long)p->records,
+            f ? f + 1 : p->file);
+    fflush(stderr);
+}
+
+/* Terminal-safe copy: control characters from hostile input become '?'. */
+static void safe(char *dst, size_t n, const char *s) {
+    size_t k = 0;
+    for (; s && *s && k + 1 < n; s++) {
+        unsigned char c = (unsigned char)*s;
+        dst[k++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    dst[k] = 0;
+}
+
+static void print_table(um_scan *scan, size_t top) {
+    size_t n = um_scan_subject_count(scan);
+    if (top && n > top) n = top;
+    printf("%-4s %-16s %-6s %5s  %-28s %s\n", "#", "subject", "level", "score", "name", "top reasons");
+    for (size_t i = 0; i < n; i++) {
+        const um_subject_info *u = um_scan_subject(scan, i);
+        char name[29], reasons[256] = "";
+        safe(name, sizeof name, u->display);
+        size_t off = 0;
+        for (size_t k = 0; k < u->n_findings && k < 3; k++) {
+            const um_finding_info *f = um_scan_finding(scan, u->findings[k]);
+            int w = snprintf(reasons + off, sizeof reasons - off, "%s%s", k ? ", " : "", f->indicator);
+            if (w < 0 || (size_t)w >= sizeof reasons - off) break;
+            off += (size_t)w;
+        }
+        if (u->n_findings) {
+            const um_finding_info *f = um_scan_finding(scan, u->findings[0]);
+            char sum[120];
+            safe(sum, sizeof sum, f->summary);
+            snprintf(reasons + off, sizeof reasons - off, " - %s", sum);
+        }
+        printf("%-4zu %-16s %-6s %5d  %-28s %s\n", i + 1, u->id, um_level_str(u->level), u->score, name,
+               reasons);
+    }
+    if (um_scan_subject_count(scan) > n)
+        printf("... %zu more (see subjects.jsonl)\n", um_scan_subject_count(scan) - n);
+}
+
+static void print_summary(um_scan *scan, const char *out) {
+    um_scan_stats st;
+    um_scan_get_stats(scan, &st);
+    size_t lv[3] = {0};
+    for (size_t i = 0; i < um_scan_subject_count(scan); i++) lv[um_scan_subject(scan, i)->level]++;
+    fprintf(stderr,
+            "unmask: %llu files, %llu records (%llu persons, %llu events), %zu subjects: "
+            "%zu high, %zu review, %zu clean; %zu findings\n",
+            (unsigned long long)st.files, (unsigned long long)st.records, (unsigned long long)st.persons,
+            (unsigned long long)st.events, st.subjects, lv[2], lv[1], lv[0], st.findings);
+    if (st.rejects || st.warnings) {
+        fprintf(stderr, "unmask: %llu rejected records, %llu warnings (all listed in %s/case.db, table rejects)\n",
+                (unsigned long long)st.rejects, (unsigned long long)st.warnings, out);
+        size_t nr = um_scan_reject_count(scan);
+        for (size_t i = 0; i < nr && i < 5; i++) {
+            const um_reject_info *r = um_scan_reject(scan, i);
+            char why[200];
+            safe(why, sizeof why, r->reason);
+            fprintf(stderr, "  reject %s:%llu: %s\n", r->file, (unsigned long long)r->line, why);
+        }
+        if (nr > 5) fprintf(stderr, "  ... %zu more rejects\n", nr - 5);
+    }
+    fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, case.db)\n", out);
+}
+
+static int cmd_scan(int argc, char **argv) {
+    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON };
+    static const struct option opts[] = {
+        {"out", required_argument, 0, 'o'},     {"format", required_argument, 0, 'f'},
+        {"mapping", required_argument, 0, 'm'}, {"fail-on", required_argument, 0, O_FAIL},
+        {"data-dir", required_argument, 0, O_DATA}, {"country-db", required_argument, 0, O_CDB},
+        {"asn-db", required_argument, 0, O_ADB}, {"approved-rmm", required_argument, 0, O_RMM},
+        {"top", required_argument, 0, 'n'},     {"json", no_argument, 0, O_JSON},
+        {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *out = "unmask-out", *format = NULL, *mapping = NULL;
+    int fail_on = 2; /* high */
+    um_ctx_options co = {0};
+    size_t top = 20;
+    int json = 0, quiet = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:f:m:n:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'f': format = optarg; break;
+        case 'm': mapping = optarg; break;
+        case 'n': top = (size_t)strtoul(optarg, NULL, 10); break;
+        case 'q': quiet = 1; break;
+        case 'h': usage_scan(stdout); return 0;
+        case O_FAIL:
+            if (strcmp(optarg, "never") == 0) fail_on = 3;
+            else if ((fail_on = um_level_parse(optarg)) < 1) {
+                fprintf(stderr, "%s: --fail-on must be review, high or never\n", prog);
+                return EXIT_ERROR;
+            }
+            break;
+        case O_DATA: co.data_dir = optarg; break;
+        case O_CDB: co.country_mmdb = optarg; break;
+        case O_ADB: co.asn_mmdb = optarg; break;
+        case O_RMM: co.approved_rmm = optarg; break;
+        case O_JSON: json = 1; break;
+        default: usage_scan(stderr); return EXIT_ERROR;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "%s scan: no INPUT given\n\n", prog);
+        usage_scan(stderr);
+        return EXIT_ERROR;
+    }
+    um_ctx *ctx = NULL;
+    um_scan *scan = NULL;
+    int rc = EXIT_ERROR;
+    if (um_ctx_open(&ctx, &co) != UM_OK) {
+        fprintf(stderr, "%s: %s\n", prog, um_ctx_errmsg(ctx));
+        goto out;
+    }
+    for (size_t i = 0; um_ctx_warning(ctx, i); i++)
+        if (!quiet) fprintf(stderr, "%s: warning: %s\n", prog, um_ctx_warning(ctx, i));
+    if (um_scan_new(ctx, &scan) != UM_OK) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        goto out;
+    }
+    if (mapping && um_scan_set_mapping(scan, mapping) != UM_OK) {
+        fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));
+        goto out;
+    }
+    for (int i = optind; i < argc; i++)
+        if (um_scan_add_path(scan, argv[i], format) != UM_OK) {
+            fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));
+            goto out;
+        }
+    int tty = isatty(STDERR_FILENO) && !quiet;
+    um_status st = um_scan_run(scan, tty ? progress : NULL, NULL);
+    if (tty) fprintf(stderr, "\r\033[K");
+    if (st != UM_OK) {
+        fprintf(stderr, "%s: scan failed: %s\n", prog, um_scan_errmsg(scan));
+        goto out;
+    }
+    if (um_scan_write_outputs(scan, out) != UM_OK) {
+        fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));
+        goto out;
+    }
+    if (!quiet) {
+        if (json) {
+            for (size_t i = 0; i < um_scan_subject_count(scan); i++) {
+                const um_subject_info *u = um_scan_subject(scan, i);
+                printf("{\"id\":\"%s\",\"score\":%d,\"level\":\"%s\"}\n", u->id, u->score, um_level_str(u->level));
+            }
+        } else {
+            print_table(scan, top);
+        }
+        print_summary(scan, out);
+    }
+    rc = (int)um_scan_max_level(scan) >= fail_on ? EXIT_FINDINGS : 0;
+out:
+    um_scan_free(scan);
+    um_ctx_close(ctx);
+    return rc;
+}
+
+static int cmd_formats(void) {
+    for (size_t i = 0; i < um_reader_count(); i++)
+        printf("%-16s %s\n", um_reader_name(i), um_reader_description(i));
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage_main(stderr);
+        return EXIT_ERROR;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        usage_main(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        if (argc > 2 && strcmp(argv[2], "scan") == 0) usage_scan(stdout);
+        else usage_main(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("unmask %s\n", UM_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "scan") == 0) return cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "formats") == 0) {
+        if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
+            printf("Usage: unmask formats\n\nLists the input formats (reader names for --format).\n");
+            return 0;
+        }
+        return cmd_formats();
+    }
+    fprintf(stderr, "%s: unknown command '%s'\n\n", prog, cmd);
+    usage_main(stderr);
+    return EXIT_ERROR;
+}

@@ -1,0 +1,197 @@
+/*
+ * unmask.h - public API of libunmask.
+ *
+ * libunmask reads HR/applicant exports, payroll and shipping records, sign-in
+ * logs, endpoint logs and git histories; joins them into claimed persons
+ * ("subjects"); runs analyzers that produce explained findings; scores every
+ * subject; and writes the results (JSON lines, SQLite case file).
+ *
+ * Conventions (stated once, valid for every function below):
+ *
+ *  - Every call that can fail returns an um_status. UM_OK is 0. On failure a
+ *    human-readable message is kept on the handle and returned by
+ *    um_ctx_errmsg() / um_scan_errmsg() until the next call on that handle.
+ *  - The library never prints to stdout/stderr and never exits.
+ *  - Ownership: strings passed in are borrowed for the duration of the call
+ *    and copied if kept. Pointers handed out (const char *, const um_*_info *)
+ *    are owned by the handle they came from and stay valid until that handle
+ *    is freed. Objects created with um_X_new()/um_X_open() are freed with the
+ *    matching um_X_free()/um_X_close(); passing NULL to those is a no-op.
+ *  - An um_ctx holds compiled, immutable data (indicator lists, network lists,
+ *    IP databases). Several um_scan handles may share one um_ctx; each um_scan
+ *    must be used by one thread at a time.
+ */
+#ifndef UNMASK_H
+#define UNMASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UM_VERSION "0.1.0"
+#define UM_SCHEMA_VERSION 1 /* version of subjects.jsonl / findings.jsonl */
+
+typedef enum um_status {
+    UM_OK = 0,
+    UM_ENOMEM = 1,   /* allocation failed */
+    UM_EIO = 2,      /* file could not be read or written */
+    UM_EPARSE = 3,   /* input could not be parsed at all */
+    UM_EINVAL = 4,   /* bad argument or option */
+    UM_EDB = 5,      /* SQLite error */
+    UM_ENOTFOUND = 6,/* file, format or item not found */
+    UM_ELIMIT = 7    /* a resource limit was reached */
+} um_status;
+
+const char *um_status_str(um_status st);
+
+typedef enum um_level {
+    UM_LEVEL_CLEAN = 0,
+    UM_LEVEL_REVIEW = 1,
+    UM_LEVEL_HIGH = 2
+} um_level;
+
+const char *um_level_str(um_level lv);
+/* Parses "clean", "review", "high"; returns -1 when unknown. */
+int um_level_parse(const char *s);
+
+/* ---- context: compiled, shareable data ---------------------------------- */
+
+typedef struct um_ctx um_ctx;
+
+typedef struct um_ctx_options {
+    /* Folder with bundled lists (ioc/, network/). NULL: the compiled-in
+     * install path, then ./data. */
+    const char *data_dir;
+    /* MaxMind-format databases. NULL: look in data_dir/ipdb/. Missing files
+     * give a warning (um_ctx_warning) and no IP-database enrichment. */
+    const char *country_mmdb;
+    const char *asn_mmdb;
+    /* Comma-separated remote-access tool names the organisation approves
+     * (e.g. "ConnectWise,TeamViewer"); these never produce EP-02. */
+    const char *approved_rmm;
+} um_ctx_options;
+
+/* Opens a context. *out is set even on failure (to read the message) and
+ * must be closed with um_ctx_close(). */
+um_status um_ctx_open(um_ctx **out, const um_ctx_options *opt);
+void um_ctx_close(um_ctx *ctx);
+const char *um_ctx_errmsg(const um_ctx *ctx);
+/* Non-fatal set-up warnings (e.g. "no IP database"), i from 0; NULL past the end. */
+const char *um_ctx_warning(const um_ctx *ctx, size_t i);
+
+/* ---- scan ---------------------------------------------------------------- */
+
+typedef struct um_scan um_scan;
+
+um_status um_scan_new(um_ctx *ctx, um_scan **out);
+void um_scan_free(um_scan *scan);
+const char *um_scan_errmsg(const um_scan *scan);
+
+/* Adds a file or a folder (walked recursively, sorted by name). format is a
+ * reader name from um_reader_name() or NULL to detect from content. */
+um_status um_scan_add_path(um_scan *scan, const char *path, const char *format);
+
+/* Optional column-mapping file for HR/applicant exports ("column = field"
+ * lines; see docs/FORMATS.md). */
+um_status um_scan_set_mapping(um_scan *scan, const char *path);
+
+typedef struct um_progress {
+    const char *file;      /* file being read */
+    uint64_t bytes_done;   /* over all inputs */
+    uint64_t bytes_total;
+    uint64_t records;      /* records read so far */
+} um_progress;
+typedef void (*um_progress_fn)(void *ud, const um_progress *p);
+
+/* Reads every input, joins subjects, runs analyzers and scores. */
+um_status um_scan_run(um_scan *scan, um_progress_fn cb, void *ud);
+
+/* ---- results (valid after um_scan_run) ----------------------------------- */
+
+typedef struct um_evidence {
+    const char *file;   /* source file */
+    uint64_t line;      /* 1-based line, 0 if not line-based */
+    const char *record; /* record id inside the file, or NULL */
+    int64_t time_us;    /* event time, UTC microseconds; INT64_MIN if none */
+    const char *values; /* "key=value; ..." the analyzer looked at */
+} um_evidence;
+
+typedef struct um_finding_info {
+    const char *id;         /* stable finding id (hex) */
+    const char *indicator;  /* e.g. "EP-02", from docs/indicators.md */
+    const char *analyzer;   /* analyzer name */
+    const char *subject_id; /* subject the finding is about */
+    const char *strength;   /* "weak", "medium", "strong" */
+    int weight;             /* points added to the subject score */
+    const char *summary;    /* one human sentence */
+    const char *key;        /* what was aggregated over (tool, ip, ...) */
+    uint64_t count;         /* events behind the finding */
+    int64_t first_us, last_us;
+    size_t n_evidence;
+    const um_evidence *evidence;
+} um_finding_info;
+
+typedef struct um_subject_info {
+    const char *id;          /* stable id "S-<hex>" */
+    const char *display;     /* best name or account */
+    size_t n_names;
+    const char *const *names;
+    size_t n_sources;        /* source ids joined into this subject */
+    const char *const *sources; /* "employee_id=E1001", "okta=jdoe@x" ... */
+    size_t n_joins;          /* how the join was made, one sentence each */
+    const char *const *joins;
+    int score;
+    um_level level;
+    size_t n_findings;       /* indexes into um_scan_finding(), by weight */
+    const size_t *findings;
+} um_subject_info;
+
+/* Subjects ranked by score (desc), then id. */
+size_t um_scan_subject_count(const um_scan *scan);
+const um_subject_info *um_scan_subject(const um_scan *scan, size_t i);
+size_t um_scan_finding_count(const um_scan *scan);
+const um_finding_info *um_scan_finding(const um_scan *scan, size_t i);
+
+typedef struct um_reject_info {
+    const char *file;
+    uint64_t line;
+    const char *reader;
+    const char *reason;
+} um_reject_info;
+
+typedef struct um_scan_stats {
+    uint64_t files, bytes, records, events, persons, rejects, warnings;
+    size_t subjects, findings;
+} um_scan_stats;
+
+void um_scan_get_stats(const um_scan *scan, um_scan_stats *out);
+/* Rejects and warnings are both kept (first UM_MAX_KEPT_REJECTS of each in
+ * memory; all are counted). */
+size_t um_scan_reject_count(const um_scan *scan);
+const um_reject_info *um_scan_reject(const um_scan *scan, size_t i);
+size_t um_scan_warning_count(const um_scan *scan);
+const um_reject_info *um_scan_warning(const um_scan *scan, size_t i);
+
+/* Highest level of any subject. */
+um_level um_scan_max_level(const um_scan *scan);
+
+/* ---- sinks --------------------------------------------------------------- */
+
+/* Writes subjects.jsonl, findings.jsonl and case.db into dir (created,
+ * mode 0700). Files are written to temporary names and renamed, so a reader
+ * never sees a half-written file and a re-run replaces, never duplicates. */
+um_status um_scan_write_outputs(um_scan *scan, const char *dir);
+
+/* ---- readers ------------------------------------------------------------- */
+
+size_t um_reader_count(void);
+const char *um_reader_name(size_t i);
+const char *um_reader_description(size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,337 @@
+/*
+ * internal.h - the data model and the stage interfaces inside libunmask.
+ *
+ *   sources -> readers -> records -> enrich -> subjects -> analyzers
+ *           -> findings -> score -> sinks
+ *
+ * Records are of two kinds here:
+ *   - um_person: one row of an identity source (HR/applicant export, payroll,
+ *     shipping). A list of (attribute, value) pairs. Persons are joined into
+ *     subjects by declared keys (um_attr_is_join_key()).
+ *   - um_event: "account/host did X at time T" from a log. Events stream:
+ *     they are enriched, resolved to a subject and handed to every analyzer,
+ *     then forgotten. Analyzers keep bounded per-subject state.
+ *
+ * Ownership: strings inside an um_event or um_person handed to the scan are
+ * borrowed for the duration of the call; the scan copies what it keeps.
+ */
+#ifndef UM_INTERNAL_H
+#define UM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../../include/unmask.h"
+#include "../util/timeparse.h"
+#include "../util/util.h"
+
+/* ---- identity records ---------------------------------------------------- */
+
+/* X-macro: attribute, JSON/CSV field name used in mapping files and docs. */
+#define UM_ATTR_LIST(X)                                                      \
+    X(CANDIDATE_ID, "candidate_id")                                          \
+    X(EMPLOYEE_ID, "employee_id")                                            \
+    X(FULL_NAME, "full_name")                                                \
+    X(FIRST_NAME, "first_name")                                              \
+    X(LAST_NAME, "last_name")                                                \
+    X(EMAIL, "email")                  /* personal / applicant email */      \
+    X(WORK_EMAIL, "work_email")        /* join key */                        \
+    X(IDP_LOGIN, "idp_login")          /* Okta/Entra login, join key */      \
+    X(USERNAME, "username")            /* endpoint / AD user, join key */    \
+    X(HOSTNAME, "hostname")            /* assigned computer, join key */     \
+    X(PHONE, "phone")                                                        \
+    X(ADDRESS, "address")              /* street line(s) */                  \
+    X(CITY, "city")                                                          \
+    X(REGION, "region")                                                      \
+    X(POSTAL_CODE, "postal_code")                                            \
+    X(COUNTRY, "country")              /* claimed country of residence */    \
+    X(TIMEZONE, "timezone")            /* claimed IANA zone or UTC offset */ \
+    X(LINKEDIN, "linkedin")                                                  \
+    X(GITHUB, "github")                                                      \
+    X(GIT_EMAIL, "git_email")          /* commit author email, join key */   \
+    X(RESUME, "resume_text")                                                 \
+    X(REFERRED_BY, "referred_by")                                            \
+    X(HIRE_DATE, "hire_date")                                                \
+    X(ROLE, "role")                                                          \
+    X(PAYOUT_ACCOUNT, "payout_account") /* bank account / IBAN / PayPal */   \
+    X(PAYOUT_NAME, "payout_name")      /* account holder name */             \
+    X(WALLET, "wallet")                                                      \
+    X(PAYOUT_METHOD, "payout_method")                                        \
+    X(CHANGE_DATE, "change_date")                                            \
+    X(DEVICE_SERIAL, "device_serial")                                        \
+    X(SHIP_ADDRESS, "ship_address")    /* full ship-to address */            \
+    X(SHIP_DATE, "ship_date")                                                \
+    X(TELEGRAM, "telegram")
+
+typedef enum um_attr {
+#define UM_ATTR_ENUM(id, name) UM_ATTR_##id,
+    UM_ATTR_LIST(UM_ATTR_ENUM)
+#undef UM_ATTR_ENUM
+    UM_ATTR__COUNT
+} um_attr;
+
+const char *um_attr_name(um_attr a);
+/* -1 when unknown. */
+int um_attr_from_name(const char *name);
+bool um_attr_is_join_key(um_attr a);
+
+typedef struct um_kv {
+    um_attr attr;
+    const char *value;
+} um_kv;
+
+typedef enum um_person_kind {
+    UM_PERSON_APPLICANT,
+    UM_PERSON_EMPLOYEE,
+    UM_PERSON_PAYROLL,
+    UM_PERSON_SHIPPING
+} um_person_kind;
+
+typedef struct um_person {
+    um_person_kind kind;
+    const char *file;
+    uint64_t line;
+    size_t n;
+    const um_kv *kv;
+} um_person;
+
+/* ---- events -------------------------------------------------------------- */
+
+typedef enum um_event_kind {
+    UM_EV_SIGNIN,   /* IdP sign-in / authentication */
+    UM_EV_LOGON,    /* Windows logon 4624/4625, RDP */
+    UM_EV_PROCESS,  /* process start (Sysmon 1, 4688) */
+    UM_EV_NETCONN,  /* network connection (Sysmon 3, Zeek conn) */
+    UM_EV_DNS,      /* DNS query (Sysmon 22) */
+    UM_EV_FILE,     /* file create (Sysmon 11) */
+    UM_EV_USB,      /* device attached (PnP, USB text) */
+    UM_EV_REMOTE,   /* remote-desktop protocol session seen (Zeek rfb/rdp) */
+    UM_EV_COMMIT,   /* git commit */
+    UM_EV_OTHER
+} um_event_kind;
+
+const char *um_event_kind_name(um_event_kind k);
+
+/* Network classification bits (enrich/ip.c). */
+enum {
+    UM_NET_PRIVATE = 1u << 0,  /* private, loopback, link-local: never geolocated */
+    UM_NET_DPRK = 1u << 1,     /* inside DPRK-allocated space */
+    UM_NET_VPN = 1u << 2,      /* VPN provider range / ASN */
+    UM_NET_HOSTING = 1u << 3,  /* datacenter / hosting */
+    UM_NET_ASTRILL = 1u << 4,  /* Astrill VPN specifically */
+    UM_NET_PROXY_LOG = 1u << 5 /* the log itself says anonymising proxy */
+};
+
+typedef struct um_event {
+    um_event_kind kind;
+    int64_t ts;        /* UTC microseconds, UM_TIME_NONE when unknown */
+    int tz_min;        /* UTC offset the source recorded (git), if has_tz */
+    bool has_tz;
+    int success;       /* 1 success, 0 failure, -1 not applicable/unknown */
+    const char *user;  /* account as logged: email, DOMAIN\user, git email */
+    const char *user_name; /* display name when the log has one */
+    const char *host;  /* computer the event happened on */
+    const char *ip;    /* remote address: sign-in client, connection peer */
+    uint32_t port;     /* remote port (netconn) */
+    const char *country; /* ISO2 country the log itself reports (Okta, Entra) */
+    const char *city;
+    uint32_t asn;      /* ASN the log itself reports, 0 unknown */
+    const char *as_org;
+    int is_proxy;      /* log's own proxy verdict: 1, 0, -1 unknown */
+    const char *action;  /* eventType / operation / EventID text */
+    const char *app;     /* application signed in to */
+    const char *image;   /* process image path */
+    const char *cmdline;
+    const char *product; /* PE metadata: Product / Company / Description */
+    const char *company;
+    const char *description;
+    const char *original_file;
+    const char *parent_image;
+    const char *target;  /* file path, DNS query name, URL */
+    const char *device_id;   /* PnP DeviceId or USB path */
+    const char *device_desc;
+    int usb_vid, usb_pid;    /* -1 when unknown */
+    const char *usb_serial;
+    const char *subject_text; /* commit subject */
+    const char *src_file;
+    uint64_t src_line;
+    const char *record_id;
+    /* filled by enrich */
+    const char *ip_country;  /* from IP database; NULL if none/private */
+    uint32_t ip_asn;
+    const char *ip_org;
+    uint32_t net_flags;
+} um_event;
+
+/* ---- readers ------------------------------------------------------------- */
+
+typedef struct um_reader_ctx um_reader_ctx;
+
+/* Phase 0 readers make identity records and run before phase 1 (events), so
+ * every event can be resolved to a subject as it streams. */
+typedef struct um_reader {
+    const char *name;        /* stable, used by --format */
+    const char *description; /* one line for --help / docs */
+    int phase;               /* 0 identity, 1 events */
+    /* Content sniffing: returns a confidence 0..100 that this reader handles
+     * a file starting with head[0..n) named path. */
+    int (*detect)(const char *path, const char *head, size_t n);
+    /* Reads the whole stream, calling um_emit_* and um_reject as it goes.
+     * Returns UM_OK unless reading itself failed (I/O); bad records are
+     * rejects, not errors. */
+    um_status (*read)(um_reader_ctx *rc, FILE *f);
+} um_reader;
+
+const um_reader *um_reader_at(size_t i);
+const um_reader *um_reader_find(const char *name);
+/* The reader with the highest detect() score (> 0), or NULL. */
+const um_reader *um_reader_detect(const char *path, const char *head, size_t n);
+
+/* What a reader can call. */
+const char *um_rc_file(const um_reader_ctx *rc);
+struct um_scan *um_rc_scan(um_reader_ctx *rc);
+/* Column mapping from --mapping: source column name -> attribute, or -1. */
+int um_rc_mapped_attr(um_reader_ctx *rc, const char *column);
+void um_rc_progress(um_reader_ctx *rc, uint64_t bytes_read);
+um_status um_emit_event(um_reader_ctx *rc, um_event *ev);
+um_status um_emit_person(um_reader_ctx *rc, const um_person *p);
+/* A record that could not be used. line is 1-based (0 when not known). */
+void um_reject(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) UM_PRINTF(3, 4);
+/* A record that was used but had something wrong worth telling. */
+void um_warn(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) UM_PRINTF(3, 4);
+void um_event_init(um_event *ev);
+
+/* Line reader with padding for the JSON parser; lines may hold NUL bytes.
+ * Lines longer than max are skipped whole and reported via *too_long. */
+typedef struct um_lines {
+    FILE *f;
+    char *buf;
+    size_t cap, len;
+    uint64_t lineno;
+    uint64_t bytes;
+    size_t max;
+    bool eof;
+} um_lines;
+void um_lines_init(um_lines *l, FILE *f, size_t max);
+void um_lines_free(um_lines *l);
+/* Next line without its newline (and without a trailing \r). Returns false
+ * at end of file. *too_long is set when the line exceeded max (then *line is
+ * an empty string). The buffer has UM_JSON_PADDING spare bytes. */
+bool um_lines_next(um_lines *l, const char **line, size_t *len, bool *too_long);
+
+/* ---- enrichment ---------------------------------------------------------- */
+
+typedef struct um_ipdb um_ipdb;
+/* Opens databases and bundled lists; warnings go to the ctx. */
+um_status um_ipdb_open(um_ctx *ctx, um_ipdb **out, const um_ctx_options *opt, const char *data_dir);
+void um_ipdb_close(um_ipdb *db);
+/* Fills ip_country/ip_asn/ip_org/net_flags (strings owned by db). */
+void um_ipdb_enrich(um_ipdb *db, um_event *ev);
+
+/* ---- indicator lists (IOC) ----------------------------------------------- */
+
+typedef struct um_ioc um_ioc;
+um_status um_ioc_open(um_ctx *ctx, um_ioc **out, const char *data_dir);
+void um_ioc_close(um_ioc *ioc);
+typedef struct um_ioc_hit {
+    const char *type;   /* wallet, email, github, phone, telegram, ... */
+    const char *value;  /* canonical value matched */
+    const char *source; /* list / reference */
+    const char *note;
+    bool sanctioned;    /* from an OFAC/UN designation: IOC-01 */
+} um_ioc_hit;
+/* Exact match of a canonicalised value of the given type; NULL when none. */
+const um_ioc_hit *um_ioc_lookup(const um_ioc *ioc, const char *type, const char *value);
+size_t um_ioc_count(const um_ioc *ioc);
+
+/* ---- subjects ------------------------------------------------------------ */
+
+typedef struct um_subject um_subject;
+/* Index of the subject for a record; -1 when none. */
+typedef int32_t um_sid;
+
+/* ---- findings ------------------------------------------------------------ */
+
+typedef enum um_strength { UM_WEAK = 0, UM_MEDIUM = 1, UM_STRONG = 2 } um_strength;
+const char *um_strength_str(um_strength s);
+
+/* Flags on a finding. */
+enum {
+    /* Sensitive signal (language, locale, travel): may only corroborate; it
+     * never counts unless the subject has an independent medium/strong
+     * finding, and it never raises the level on its own. */
+    UM_F_CORROBORATE_ONLY = 1u << 0
+};
+
+typedef struct um_finding_spec {
+    const char *indicator; /* "EP-02" */
+    const char *analyzer;  /* "endpoint" */
+    um_strength strength;
+    int weight;
+    unsigned flags;
+    const char *key;       /* aggregation key (tool name, ip, address ...) */
+} um_finding_spec;
+
+/* Records (or aggregates into) the finding (subject, indicator, key):
+ * count += 1, first/last time widened, evidence kept up to a few samples.
+ * summary is formatted only when the finding is new. ev may be NULL (then
+ * evidence comes from file/line/values). values: "k=v; ..." text. */
+um_status um_finding_add(struct um_scan *scan, um_sid subject, const um_finding_spec *spec,
+                         const um_event *ev, const char *file, uint64_t line,
+                         const char *values, const char *summary_fmt, ...)
+    UM_PRINTF(8, 9);
+
+/* ---- analyzers ----------------------------------------------------------- */
+
+typedef struct um_analyzer {
+    const char *name;
+    const char *description;
+    /* After identity records are joined (before events). */
+    um_status (*on_subjects)(struct um_scan *scan, void **state);
+    /* Every event, already enriched and resolved (subject may be -1). */
+    um_status (*on_event)(struct um_scan *scan, void *state, um_sid subject, const um_event *ev);
+    /* After all events. */
+    um_status (*finish)(struct um_scan *scan, void *state);
+    void (*free_state)(void *state);
+} um_analyzer;
+
+size_t um_analyzer_count(void);
+const um_analyzer *um_analyzer_at(size_t i);
+
+/* What analyzers may read about the scan. */
+um_ctx *um_scan_ctx(struct um_scan *scan);
+um_ipdb *um_ctx_ipdb(um_ctx *ctx);
+um_ioc *um_ctx_ioc(um_ctx *ctx);
+/* Approved remote-access tool (case-insensitive name)? */
+bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool);
+size_t um_scan_nsubjects(const struct um_scan *scan);
+/* Values of one attribute joined into subject s (deduplicated, canonical
+ * lower-case for emails/handles); *n set to the count. */
+const char *const *um_subject_values(const struct um_scan *scan, um_sid s, um_attr a, size_t *n);
+/* Where the first value of attribute a came from (file, line). */
+bool um_subject_value_src(const struct um_scan *scan, um_sid s, um_attr a, const char *value,
+                          const char **file, uint64_t *line);
+const char *um_subject_id(const struct um_scan *scan, um_sid s);
+const char *um_subject_display(const struct um_scan *scan, um_sid s);
+/* true when the subject came from an HR/applicant/payroll record, false for
+ * an account or host seen only in logs. */
+bool um_subject_has_identity(const struct um_scan *scan, um_sid s);
+
+/* ---- canonical forms (enrich/canon.c) ------------------------------------ */
+
+/* Each writes a canonical form of s into the arena and returns it, or NULL
+ * when s is not a valid value of that kind. */
+char *um_canon_email(um_arena *a, const char *s);
+char *um_canon_phone(um_arena *a, const char *s);     /* digits, leading + kept */
+char *um_canon_wallet(um_arena *a, const char *s);    /* EVM lower-case, others as is */
+char *um_canon_handle(um_arena *a, const char *s);    /* github/telegram: lower, no @, no URL */
+char *um_canon_address(um_arena *a, const char *s);   /* lower, punctuation folded, abbreviations */
+char *um_canon_account(um_arena *a, const char *s);   /* bank/IBAN: upper alnum */
+/* Country name or code to ISO 3166 alpha-2 (upper case, static), NULL if unknown. */
+const char *um_country_code(const char *s);
+/* Claimed time zone ("America/New_York", "UTC-5", "EST", "-05:00") to a
+ * standard UTC offset in minutes; false when unknown. */
+bool um_tz_offset(const char *s, int *minutes);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * scan.h - the scan's own state, shared by the core files (scan.c,
+ * subjects.c, findings.c) and the sinks. Analyzers and readers use the
+ * accessors in internal.h instead.
+ */
+#ifndef UM_SCAN_H
+#define UM_SCAN_H
+
+#include "internal.h"
+
+#define UM_MAX_KEPT_REJECTS 10000
+#define UM_MAX_EVIDENCE 3
+#define UM_MAX_JOINS 12
+
+struct um_ctx {
+    char *errmsg;
+    char *data_dir;
+    char **warnings;
+    size_t n_warnings, cap_warnings;
+    um_ipdb *ipdb;
+    um_ioc *ioc;
+    char **approved_rmm;
+    size_t n_approved_rmm;
+};
+
+typedef struct um_input {
+    char *path;
+    const um_reader *reader;
+    uint64_t size;
+} um_input;
+
+typedef struct um_stored_person {
+    um_person_kind kind;
+    const char *file;
+    uint64_t line;
+    size_t n;
+    um_kv *kv;
+} um_stored_person;
+
+typedef struct um_valset {
+    const char **v;
+    size_t n, cap;
+    const char **file; /* parallel: where each value came from */
+    uint64_t *line;
+} um_valset;
+
+struct um_subject {
+    char *id;
+    const char *display;
+    bool identity;
+    um_valset attrs[UM_ATTR__COUNT];
+    um_valset sources; /* "employee_id=E1" */
+    um_valset joins;   /* sentences */
+    size_t *findings;
+    size_t n_findings, cap_findings;
+    int score;
+    um_level level;
+    um_subject_info info;
+};
+
+typedef struct um_finding {
+    um_finding_info info;
+    um_sid subject;
+    unsigned flags;
+    um_strength strength;
+    um_evidence ev[UM_MAX_EVIDENCE];
+} um_finding;
+
+struct um_scan {
+    um_ctx *ctx;
+    char *errmsg;
+    um_arena arena; /* everything kept until um_scan_free */
+    um_input *inputs;
+    size_t n_inputs, cap_inputs;
+    um_map mapping; /* lower-case column -> (attr + 1) */
+    bool ran;
+
+    um_stored_person *persons;
+    size_t n_persons, cap_persons;
+
+    um_subject *subjects;
+    size_t n_subjects, cap_subjects;
+    um_map key_index;     /* "attr=value" -> subject + 1 (join keys, emails) */
+    um_map account_index; /* "account:x" / "host:y" -> subject + 1 */
+    um_map event_join_seen;
+
+    um_finding *findings;
+    size_t n_findings, cap_findings;
+    um_map finding_index; /* "sid|indicator|key" -> finding + 1 */
+
+    um_reject_info *rejects, *warnings;
+    size_t n_rejects, n_warnings, cap_rejects, cap_warnings;
+    uint64_t rejects_total, warnings_total;
+
+    size_t *rank; /* subject order for results */
+    const um_subject_info **rank_info;
+
+    um_scan_stats stats;
+    void **analyzer_state;
+    um_progress_fn progress;
+    void *progress_ud;
+    uint64_t bytes_before; /* bytes of inputs already finished */
+    uint64_t bytes_total;
+    int64_t last_progress_us;
+};
+
+void um_ctx_add_warning(um_ctx *ctx, const char *fmt, ...) UM_PRINTF(2, 3);
+void um_scan_set_error(um_scan *scan, const char *fmt, ...) UM_PRINTF(2, 3);
+
+/* subjects.c */
+um_status um_subjects_build(um_scan *scan);
+um_sid um_subjects_resolve(um_scan *scan, const um_event *ev);
+bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, uint64_t line);
+
+/* score.c: combines findings into a score and level (fairness caps). */
+void um_score_subject(const um_finding *const *f, size_t n, int *score, um_level *level);
+
+/* sink/ */
+um_status um_sink_jsonl(um_scan *scan, const char *dir);
+um_status um_sink_sqlite(um_scan *scan, const char *dir);
+
+#endif

@@ -1,0 +1,406 @@
+/*
+ * subjects.c - joins identity records into claimed persons (subjects) by
+ * declared keys, and resolves log accounts/hosts to subjects.
+ *
+ * Join keys: candidate_id, employee_id, work_email, idp_login, username,
+ * git_email (union-find over records sharing a key value). Personal emails,
+ * phones, addresses, payout accounts and wallets never join: two "different"
+ * people sharing them is evidence (LINK-01), not identity.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan.h"
+
+static const char *const attr_names[] = {
+#define UM_ATTR_NAME(id, name) name,
+    UM_ATTR_LIST(UM_ATTR_NAME)
+#undef UM_ATTR_NAME
+};
+
+const char *um_attr_name(um_attr a) {
+    return (unsigned)a < UM_ATTR__COUNT ? attr_names[a] : "?";
+}
+
+int um_attr_from_name(const char *name) {
+    for (int i = 0; i < UM_ATTR__COUNT; i++)
+        if (um_streq_ci(attr_names[i], name)) return i;
+    return -1;
+}
+
+bool um_attr_is_join_key(um_attr a) {
+    switch (a) {
+    case UM_ATTR_CANDIDATE_ID:
+    case UM_ATTR_EMPLOYEE_ID:
+    case UM_ATTR_WORK_EMAIL:
+    case UM_ATTR_IDP_LOGIN:
+    case UM_ATTR_USERNAME:
+    case UM_ATTR_GIT_EMAIL: return true;
+    default: return false;
+    }
+}
+
+const char *um_event_kind_name(um_event_kind k) {
+    static const char *n[] = {"signin", "logon", "process", "netconn", "dns",
+                              "file",   "usb",   "remote",  "commit",  "other"};
+    return (unsigned)k < UM_ARRAY_LEN(n) ? n[k] : "other";
+}
+
+bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, uint64_t line) {
+    for (size_t i = 0; i < vs->n; i++)
+        if (strcmp(vs->v[i], v) == 0) return true;
+    size_t cap = vs->cap, cap2 = vs->cap, cap3 = vs->cap;
+    if (!um_grow((void **)&vs->v, &cap, vs->n + 1, sizeof *vs->v) ||
+        !um_grow((void **)&vs->file, &cap2, vs->n + 1, sizeof *vs->file) ||
+        !um_grow((void **)&vs->line, &cap3, vs->n + 1, sizeof *vs->line))
+        return false;
+    vs->cap = cap;
+    const char *c = um_arena_strdup(a, v);
+    if (!c) return false;
+    vs->v[vs->n] = c;
+    vs->file[vs->n] = file;
+    vs->line[vs->n] = line;
+    vs->n++;
+    return true;
+}
+
+/* Canonical value of an attribute for keys and storage; NULL drops it. */
+static char *canon_value(um_arena *a, um_attr attr, const char *v) {
+    switch (attr) {
+    case UM_ATTR_EMAIL:
+    case UM_ATTR_WORK_EMAIL:
+    case UM_ATTR_GIT_EMAIL: return um_canon_email(a, v);
+    case UM_ATTR_IDP_LOGIN:
+    case UM_ATTR_USERNAME:
+    case UM_ATTR_HOSTNAME:
+    case UM_ATTR_CANDIDATE_ID:
+    case UM_ATTR_EMPLOYEE_ID:
+    case UM_ATTR_DEVICE_SERIAL: return um_lower_trim(a, v, strlen(v));
+    case UM_ATTR_PHONE: return um_canon_phone(a, v);
+    case UM_ATTR_WALLET: return um_canon_wallet(a, v);
+    case UM_ATTR_GITHUB:
+    case UM_ATTR_TELEGRAM:
+    case UM_ATTR_LINKEDIN: return um_canon_handle(a, v);
+    case UM_ATTR_SHIP_ADDRESS: return um_canon_address(a, v);
+    case UM_ATTR_PAYOUT_ACCOUNT: return um_canon_account(a, v);
+    default: {
+        char *d = um_arena_strdup(a, v);
+        return d ? um_trim(d) : NULL;
+    }
+    }
+}
+
+static size_t uf_find(size_t *p, size_t x) {
+    while (p[x] != x) {
+        p[x] = p[p[x]];
+        x = p[x];
+    }
+    return x;
+}
+
+static um_status index_key(um_scan *s, um_attr a, const char *v, um_sid sid) {
+    char *k = um_arena_printf(&s->arena, "%s=%s", um_attr_name(a), v);
+    if (!k) return UM_ENOMEM;
+    bool created;
+    um_map_slot *sl = um_map_upsert(&s->key_index, k, strlen(k), &created);
+    if (!sl) return UM_ENOMEM;
+    /* A personal email held by two subjects resolves to neither. */
+    if (created) sl->val = (void *)(intptr_t)(sid + 1);
+    else if ((intptr_t)sl->val != sid + 1) sl->val = (void *)(intptr_t)-1;
+    return UM_OK;
+}
+
+static void set_display(um_scan *s, um_subject *u) {
+    const um_valset *full = &u->attrs[UM_ATTR_FULL_NAME];
+    if (full->n) {
+        u->display = full->v[0];
+        return;
+    }
+    const um_valset *fn = &u->attrs[UM_ATTR_FIRST_NAME], *ln = &u->attrs[UM_ATTR_LAST_NAME];
+    if (fn->n || ln->n) {
+        char *d = um_arena_printf(&s->arena, "%s%s%s", fn->n ? fn->v[0] : "",
+                                  fn->n && ln->n ? " " : "", ln->n ? ln->v[0] : "");
+        if (d) {
+            um_valset_add(&s->arena, &u->attrs[UM_ATTR_FULL_NAME], d, NULL, 0);
+            u->display = u->attrs[UM_ATTR_FULL_NAME].v[0];
+            return;
+        }
+    }
+    static const um_attr pref[] = {UM_ATTR_WORK_EMAIL, UM_ATTR_EMAIL, UM_ATTR_EMPLOYEE_ID,
+                                   UM_ATTR_CANDIDATE_ID, UM_ATTR_USERNAME};
+    for (size_t i = 0; i < UM_ARRAY_LEN(pref); i++)
+        if (u->attrs[pref[i]].n) {
+            u->display = u->attrs[pref[i]].v[0];
+            return;
+        }
+    u->display = u->id;
+}
+
+static um_subject *new_subject(um_scan *s) {
+    if (!um_grow((void **)&s->subjects, &s->cap_subjects, s->n_subjects + 1, sizeof *s->subjects))
+        return NULL;
+    um_subject *u = &s->subjects[s->n_subjects++];
+    memset(u, 0, sizeof *u);
+    return u;
+}
+
+um_status um_subjects_build(um_scan *s) {
+    size_t n = s->n_persons;
+    size_t *parent = um_malloc(sizeof *parent * (n + 1));
+    um_map first = {0};
+    um_map_init(&first);
+    if (!parent) return UM_ENOMEM;
+    um_status st = UM_OK;
+    for (size_t i = 0; i < n; i++) parent[i] = i;
+    /* canonicalise values in place, union on join keys */
+    for (size_t i = 0; i < n && st == UM_OK; i++) {
+        um_stored_person *p = &s->persons[i];
+        for (size_t k = 0; k < p->n; k++) {
+            char *c = canon_value(&s->arena, p->kv[k].attr, p->kv[k].value);
+            p->kv[k].value = c && *c ? c : NULL;
+            if (!p->kv[k].value || !um_attr_is_join_key(p->kv[k].attr)) continue;
+            char *key = um_arena_printf(&s->arena, "%s=%s", um_attr_name(p->kv[k].attr), c);
+            bool created;
+            um_map_slot *sl = key ? um_map_upsert(&first, key, strlen(key), &created) : NULL;
+            if (!sl) { st = UM_ENOMEM; break; }
+            if (created) sl->val = (void *)(uintptr_t)(i + 1);
+            else {
+                size_t a = uf_find(parent, (uintptr_t)sl->val - 1), b = uf_find(parent, i);
+                if (a != b) parent[b > a ? b : a] = b > a ? a : b;
+            }
+        }
+    }
+    /* one subject per component, in record order (deterministic) */
+    size_t *comp = um_malloc(sizeof *comp * (n + 1));
+    if (!comp) st = UM_ENOMEM;
+    for (size_t i = 0; i < n && st == UM_OK; i++) comp[i] = SIZE_MAX;
+    for (size_t i = 0; i < n && st == UM_OK; i++) {
+        size_t r = uf_find(parent, i);
+        if (comp[r] == SIZE_MAX) {
+            if (!new_subject(s)) { st = UM_ENOMEM; break; }
+            comp[r] = s->n_subjects - 1;
+            s->subjects[comp[r]].identity = true;
+        }
+        um_subject *u = &s->subjects[comp[r]];
+        um_stored_person *p = &s->persons[i];
+        const char *via = NULL;
+        for (size_t k = 0; k < p->n; k++) {
+            if (!p->kv[k].value) continue;
+            um_attr a = p->kv[k].attr;
+            if (!um_valset_add(&s->arena, &u->attrs[a], p->kv[k].value, p->file, p->line)) {
+                st = UM_ENOMEM;
+                break;
+            }
+            if (um_attr_is_join_key(a)) {
+                char *src = um_arena_printf(&s->arena, "%s=%s", um_attr_name(a), p->kv[k].value);
+                if (!src || !um_valset_add(&s->arena, &u->sources, src, p->file, p->line)) {
+                    st = UM_ENOMEM;
+                    break;
+                }
+                if (!via) via = src;
+            }
+        }
+        if (u->joins.n < UM_MAX_JOINS) {
+            static const char *kinds[] = {"applicant", "employee", "payroll", "shipping"};
+            char *j = um_arena_printf(&s->arena, "%s record %s:%llu%s%s", kinds[p->kind], p->file,
+                                      (unsigned long long)p->line, via ? " joined by " : " (no join key)",
+                                      via ? via : "");
+            if (j) um_valset_add(&s->arena, &u->joins, j, p->file, p->line);
+        }
+    }
+    /* stable ids: hash of the smallest source key; index keys */
+    for (size_t i = 0; i < s->n_subjects && st == UM_OK; i++) {
+        um_subject *u = &s->subjects[i];
+        const char *minsrc = NULL;
+        for (size_t k = 0; k < u->sources.n; k++)
+            if (!minsrc || strcmp(u->sources.v[k], minsrc) < 0) minsrc = u->sources.v[k];
+        char seed[512];
+        if (minsrc) snprintf(seed, sizeof seed, "%s", minsrc);
+        else snprintf(seed, sizeof seed, "%s:%llu", u->joins.n ? u->joins.file[0] : "",
+                      (unsigned long long)(u->joins.n ? u->joins.line[0] : i));
+        u->id = um_arena_printf(&s->arena, "S-%012llx",
+                                (unsigned long long)(um_hash64(seed, strlen(seed), 7) & 0xffffffffffffULL));
+        if (!u->id) { st = UM_ENOMEM; break; }
+        set_display(s, u);
+        static const um_attr idx[] = {UM_ATTR_WORK_EMAIL, UM_ATTR_IDP_LOGIN, UM_ATTR_USERNAME,
+                                      UM_ATTR_GIT_EMAIL, UM_ATTR_EMAIL, UM_ATTR_HOSTNAME,
+                                      UM_ATTR_EMPLOYEE_ID, UM_ATTR_GITHUB};
+        for (size_t a = 0; a < UM_ARRAY_LEN(idx) && st == UM_OK; a++)
+            for (size_t k = 0; k < u->attrs[idx[a]].n && st == UM_OK; k++) {
+                st = index_key(s, idx[a], u->attrs[idx[a]].v[k], (um_sid)i);
+                /* "jdoe" as endpoint user for jdoe@corp.example */
+                if (st == UM_OK && idx[a] == UM_ATTR_WORK_EMAIL) {
+                    const char *v = u->attrs[idx[a]].v[k], *at = strchr(v, '@');
+                    char *local = at ? um_arena_strndup(&s->arena, v, (size_t)(at - v)) : NULL;
+                    if (local) {
+                        char *key = um_arena_printf(&s->arena, "local=%s", local);
+                        bool created;
+                        um_map_slot *sl = key ? um_map_upsert(&s->key_index, key, strlen(key), &created) : NULL;
+                        if (sl && created) sl->val = (void *)(intptr_t)(i + 1);
+                        else if (sl && (intptr_t)sl->val != (intptr_t)(i + 1)) sl->val = (void *)(intptr_t)-1;
+                    }
+                }
+            }
+    }
+    um_free(comp);
+    um_free(parent);
+    um_map_free(&first);
+    return st;
+}
+
+static um_sid lookup(um_scan *s, const char *kind, const char *v) {
+    char key[600];
+    int n = snprintf(key, sizeof key, "%s=%s", kind, v);
+    if (n < 0 || (size_t)n >= sizeof key) return -1;
+    intptr_t x = (intptr_t)um_map_get(&s->key_index, key, (size_t)n);
+    return x > 0 ? (um_sid)(x - 1) : -1;
+}
+
+static bool is_system_account(const char *u) {
+    static const char *sys[] = {"system", "local service", "network service", "anonymous logon",
+                                "-", "nt authority\\system", "nt authority\\local service",
+                                "nt authority\\network service", "dwm-1", "umfd-0", "umfd-1"};
+    for (size_t i = 0; i < UM_ARRAY_LEN(sys); i++)
+        if (um_streq_ci(u, sys[i])) return true;
+    size_t n = strlen(u);
+    return n == 0 || u[n - 1] == '$' || um_starts_with_ci(u, "nt authority\\") ||
+           um_starts_with_ci(u, "window manager\\") || um_starts_with_ci(u, "font driver host\\");
+}
+
+static void note_join(um_scan *s, um_sid sid, const um_event *ev, const char *how, const char *value) {
+    char key[600];
+    int n = snprintf(key, sizeof key, "%d|%s|%s", sid, how, value);
+    if (n < 0 || (size_t)n >= sizeof key) return;
+    bool created;
+    um_map_slot *sl = um_map_upsert(&s->event_join_seen, key, (size_t)n, &created);
+    if (!sl || !created) return;
+    um_subject *u = &s->subjects[sid];
+    if (u->joins.n >= UM_MAX_JOINS) return;
+    char *j = um_arena_printf(&s->arena, "%s events (%s) joined by %s %s", um_event_kind_name(ev->kind),
+                              um_basename_any(ev->src_file), how, value);
+    if (j) um_valset_add(&s->arena, &u->joins, j, ev->src_file, ev->src_line);
+    char *src = um_arena_printf(&s->arena, "%s=%s", how, value);
+    if (src) um_valset_add(&s->arena, &u->sources, src, ev->src_file, ev->src_line);
+}
+
+static um_sid account_subject(um_scan *s, const char *kind, const char *v, const um_event *ev) {
+    char key[600];
+    int n = snprintf(key, sizeof key, "%s:%s", kind, v);
+    if (n < 0 || (size_t)n >= sizeof key) return -1;
+    bool created;
+    um_map_slot *sl = um_map_upsert(&s->account_index, key, (size_t)n, &created);
+    if (!sl) return -1;
+    if (!created) return (um_sid)((intptr_t)sl->val - 1);
+    um_subject *u = new_subject(s);
+    if (!u) return -1;
+    um_sid sid = (um_sid)(s->n_subjects - 1);
+    sl->val = (void *)(intptr_t)(sid + 1);
+    u->identity = false;
+    u->id = um_arena_printf(&s->arena, "%c-%012llx", kind[0] == 'h' ? 'H' : 'A',
+                            (unsigned long long)(um_hash64(key, (size_t)n, 7) & 0xffffffffffffULL));
+    u->display = um_arena_strdup(&s->arena, v);
+    char *src = um_arena_printf(&s->arena, "%s=%s", kind, v);
+    if (src) um_valset_add(&s->arena, &u->sources, src, ev->src_file, ev->src_line);
+    char *j = um_arena_printf(&s->arena, "no HR or applicant record matches %s %s; seen only in logs",
+                              kind, v);
+    if (j) um_valset_add(&s->arena, &u->joins, j, ev->src_file, ev->src_line);
+    return sid;
+}
+
+um_sid um_subjects_resolve(um_scan *s, const um_event *ev) {
+    char user[512] = "";
+    if (ev->user) {
+        size_t n = strlen(ev->user);
+        if (n >= sizeof user) n = sizeof user - 1;
+        for (size_t i = 0; i < n; i++) user[i] = (char)tolower((unsigned char)ev->user[i]);
+        user[n] = 0;
+        char *t = um_trim(user);
+        memmove(user, t, strlen(t) + 1);
+    }
+    bool sys = !*user || is_system_account(user);
+    if (!sys) {
+        um_sid sid;
+        if (strchr(user, '@')) {
+            static const char *kinds[] = {"work_email", "idp_login", "git_email", "email"};
+            for (size_t i = 0; i < UM_ARRAY_LEN(kinds); i++)
+                if ((sid = lookup(s, kinds[i], user)) >= 0) {
+                    note_join(s, sid, ev, kinds[i], user);
+                    return sid;
+                }
+        }
+        const char *bs = strrchr(user, '\\');
+        const char *bare = bs ? bs + 1 : user;
+        if ((sid = lookup(s, "username", bare)) >= 0 || (sid = lookup(s, "idp_login", bare)) >= 0) {
+            note_join(s, sid, ev, "username", bare);
+            return sid;
+        }
+        if (!strchr(bare, '@') && (sid = lookup(s, "local", bare)) >= 0) {
+            note_join(s, sid, ev, "local part of work email", bare);
+            return sid;
+        }
+    }
+    if (ev->host && *ev->host) {
+        char host[256];
+        size_t n = strlen(ev->host);
+        if (n >= sizeof host) n = sizeof host - 1;
+        for (size_t i = 0; i < n; i++) host[i] = (char)tolower((unsigned char)ev->host[i]);
+        host[n] = 0;
+        um_sid sid = lookup(s, "hostname", host);
+        if (sid < 0) { /* FQDN: try the short name */
+            char *dot = strchr(host, '.');
+            if (dot) {
+                *dot = 0;
+                sid = lookup(s, "hostname", host);
+            }
+        }
+        if (sid >= 0) {
+            note_join(s, sid, ev, "assigned hostname", host);
+            return sid;
+        }
+    }
+    if (!sys) return account_subject(s, "account", user, ev);
+    if (ev->host && *ev->host) {
+        char host[256];
+        size_t n = strlen(ev->host);
+        if (n >= sizeof host) n = sizeof host - 1;
+        for (size_t i = 0; i < n; i++) host[i] = (char)tolower((unsigned char)ev->host[i]);
+        host[n] = 0;
+        return account_subject(s, "host", host, ev);
+    }
+    return -1;
+}
+
+size_t um_scan_nsubjects(const um_scan *s) { return s->n_subjects; }
+
+const char *const *um_subject_values(const um_scan *s, um_sid sid, um_attr a, size_t *n) {
+    if (sid < 0 || (size_t)sid >= s->n_subjects || (unsigned)a >= UM_ATTR__COUNT) {
+        *n = 0;
+        return NULL;
+    }
+    *n = s->subjects[sid].attrs[a].n;
+    return s->subjects[sid].attrs[a].v;
+}
+
+bool um_subject_value_src(const um_scan *s, um_sid sid, um_attr a, const char *value,
+                          const char **file, uint64_t *line) {
+    if (sid < 0 || (size_t)sid >= s->n_subjects) return false;
+    const um_valset *vs = &s->subjects[sid].attrs[a];
+    for (size_t i = 0; i < vs->n; i++)
+        if (strcmp(vs->v[i], value) == 0) {
+            *file = vs->file[i];
+            *line = vs->line[i];
+            return true;
+        }
+    return false;
+}
+
+const char *um_subject_id(const um_scan *s, um_sid sid) {
+    return sid >= 0 && (size_t)sid < s->n_subjects ? s->subjects[sid].id : NULL;
+}
+const char *um_subject_display(const um_scan *s, um_sid sid) {
+    return sid >= 0 && (size_t)sid < s->n_subjects ? s->subjects[sid].display : NULL;
+}
+bool um_subject_has_identity(const um_scan *s, um_sid sid) {
+    return sid >= 0 && (size_t)sid < s->n_subjects && s->subjects[sid].identity;
+}

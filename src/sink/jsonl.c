@@ -1,0 +1,160 @@
+/*
+ * jsonl.c - subjects.jsonl and findings.jsonl (schema in docs/SCHEMA.md).
+ * Written to a temporary file (mode 0600) and renamed into place.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/scan.h"
+
+static void add_time(um_buf *b, int64_t us) {
+    if (us == UM_TIME_NONE) {
+        um_buf_adds(b, "null");
+        return;
+    }
+    char t[40];
+    um_time_format(us, t, sizeof t);
+    um_buf_add_json(b, t);
+}
+
+static void add_str_array(um_buf *b, const char *const *v, size_t n) {
+    um_buf_addc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i) um_buf_addc(b, ',');
+        um_buf_add_json(b, v[i]);
+    }
+    um_buf_addc(b, ']');
+}
+
+void um_json_finding(um_buf *b, const um_finding_info *f);
+void um_json_finding(um_buf *b, const um_finding_info *f) {
+    um_buf_printf(b, "{\"schema\":%d,\"id\":", UM_SCHEMA_VERSION);
+    um_buf_add_json(b, f->id);
+    um_buf_adds(b, ",\"subject_id\":");
+    um_buf_add_json(b, f->subject_id);
+    um_buf_adds(b, ",\"indicator\":");
+    um_buf_add_json(b, f->indicator);
+    um_buf_adds(b, ",\"analyzer\":");
+    um_buf_add_json(b, f->analyzer);
+    um_buf_adds(b, ",\"strength\":");
+    um_buf_add_json(b, f->strength);
+    um_buf_printf(b, ",\"weight\":%d,\"summary\":", f->weight);
+    um_buf_add_json(b, f->summary);
+    um_buf_adds(b, ",\"key\":");
+    um_buf_add_json(b, f->key);
+    um_buf_printf(b, ",\"count\":%llu,\"first_seen\":", (unsigned long long)f->count);
+    add_time(b, f->first_us);
+    um_buf_adds(b, ",\"last_seen\":");
+    add_time(b, f->last_us);
+    um_buf_adds(b, ",\"evidence\":[");
+    for (size_t i = 0; i < f->n_evidence; i++) {
+        const um_evidence *e = &f->evidence[i];
+        if (i) um_buf_addc(b, ',');
+        um_buf_adds(b, "{\"file\":");
+        um_buf_add_json(b, e->file);
+        if (e->line) um_buf_printf(b, ",\"line\":%llu", (unsigned long long)e->line);
+        else um_buf_adds(b, ",\"line\":null");
+        um_buf_adds(b, ",\"record\":");
+        um_buf_add_json(b, e->record);
+        um_buf_adds(b, ",\"time\":");
+        add_time(b, e->time_us);
+        um_buf_adds(b, ",\"values\":");
+        um_buf_add_json(b, e->values);
+        um_buf_addc(b, '}');
+    }
+    um_buf_adds(b, "]}");
+}
+
+void um_json_subject(um_buf *b, const um_scan *s, const um_subject_info *u);
+void um_json_subject(um_buf *b, const um_scan *s, const um_subject_info *u) {
+    um_buf_printf(b, "{\"schema\":%d,\"id\":", UM_SCHEMA_VERSION);
+    um_buf_add_json(b, u->id);
+    um_buf_adds(b, ",\"display\":");
+    um_buf_add_json(b, u->display);
+    um_buf_adds(b, ",\"names\":");
+    add_str_array(b, u->names, u->n_names);
+    um_buf_adds(b, ",\"sources\":");
+    add_str_array(b, u->sources, u->n_sources);
+    um_buf_adds(b, ",\"joins\":");
+    add_str_array(b, u->joins, u->n_joins);
+    um_buf_printf(b, ",\"score\":%d,\"level\":", u->score);
+    um_buf_add_json(b, um_level_str(u->level));
+    um_buf_adds(b, ",\"reasons\":[");
+    for (size_t i = 0; i < u->n_findings && i < 5; i++) {
+        const um_finding_info *f = um_scan_finding(s, u->findings[i]);
+        if (i) um_buf_addc(b, ',');
+        um_buf_adds(b, "{\"indicator\":");
+        um_buf_add_json(b, f->indicator);
+        um_buf_printf(b, ",\"weight\":%d,\"summary\":", f->weight);
+        um_buf_add_json(b, f->summary);
+        um_buf_adds(b, ",\"finding_id\":");
+        um_buf_add_json(b, f->id);
+        um_buf_addc(b, '}');
+    }
+    um_buf_printf(b, "],\"findings\":%zu}", u->n_findings);
+}
+
+/* Writes buf to dir/name atomically (tmp + fsync + rename). */
+um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, const um_buf *b);
+um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, const um_buf *b) {
+    char tmp[4096], dst[4096];
+    snprintf(dst, sizeof dst, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+    if (b->oom) {
+        um_scan_set_error(s, "out of memory writing %s", dst);
+        return UM_ENOMEM;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        um_scan_set_error(s, "cannot write %s: %s", tmp, strerror(errno));
+        return UM_EIO;
+    }
+    size_t off = 0;
+    while (off < b->len) {
+        ssize_t w = write(fd, b->s + off, b->len - off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            um_scan_set_error(s, "cannot write %s: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            return UM_EIO;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        um_scan_set_error(s, "cannot write %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        return UM_EIO;
+    }
+    if (rename(tmp, dst) != 0) {
+        um_scan_set_error(s, "cannot rename %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        return UM_EIO;
+    }
+    return UM_OK;
+}
+
+um_status um_sink_jsonl(um_scan *s, const char *dir) {
+    um_buf b;
+    um_buf_init(&b);
+    for (size_t i = 0; i < um_scan_subject_count(s); i++) {
+        um_json_subject(&b, s, um_scan_subject(s, i));
+        um_buf_addc(&b, '\n');
+    }
+    um_status st = um_write_file_atomic(s, dir, "subjects.jsonl", &b);
+    um_buf_reset(&b);
+    /* findings in subject rank order, then by weight */
+    for (size_t i = 0; st == UM_OK && i < um_scan_subject_count(s); i++) {
+        const um_subject_info *u = um_scan_subject(s, i);
+        for (size_t k = 0; k < u->n_findings; k++) {
+            um_json_finding(&b, um_scan_finding(s, u->findings[k]));
+            um_buf_addc(&b, '\n');
+        }
+    }
+    if (st == UM_OK) st = um_write_file_atomic(s, dir, "findings.jsonl", &b);
+    um_buf_free(&b);
+    return st;
+}

@@ -1,0 +1,235 @@
+/*
+ * sqlite.c - the SQLite case file (schema in docs/SCHEMA.md).
+ *
+ * The database is built under a temporary name in one transaction (WAL,
+ * prepared statements, every value bound) and renamed over case.db, so an
+ * interrupted scan never leaves a half-written or duplicated case file.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/scan.h"
+
+static const char *const schema =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE subjects(id TEXT PRIMARY KEY, rank INTEGER, display TEXT, score INTEGER,"
+    " level TEXT, identity INTEGER, n_findings INTEGER);"
+    "CREATE TABLE subject_sources(subject_id TEXT, source TEXT, PRIMARY KEY(subject_id, source));"
+    "CREATE TABLE subject_joins(subject_id TEXT, seq INTEGER, sentence TEXT,"
+    " PRIMARY KEY(subject_id, seq));"
+    "CREATE TABLE identifiers(subject_id TEXT, kind TEXT, value TEXT, file TEXT, line INTEGER,"
+    " PRIMARY KEY(subject_id, kind, value));"
+    "CREATE INDEX identifiers_value ON identifiers(kind, value);"
+    "CREATE TABLE findings(id TEXT PRIMARY KEY, subject_id TEXT, indicator TEXT, analyzer TEXT,"
+    " strength TEXT, weight INTEGER, summary TEXT, key TEXT, count INTEGER, first_seen TEXT,"
+    " last_seen TEXT);"
+    "CREATE INDEX findings_subject ON findings(subject_id);"
+    "CREATE TABLE evidence(finding_id TEXT, seq INTEGER, file TEXT, line INTEGER, record TEXT,"
+    " time TEXT, vals TEXT, PRIMARY KEY(finding_id, seq));"
+    "CREATE TABLE rejects(seq INTEGER PRIMARY KEY, kind TEXT, file TEXT, line INTEGER,"
+    " reader TEXT, reason TEXT);"
+    "CREATE TABLE events_summary(key TEXT PRIMARY KEY, value INTEGER);";
+
+typedef struct {
+    sqlite3 *db;
+    um_scan *s;
+} db_t;
+
+static um_status fail(db_t *d, const char *what) {
+    um_scan_set_error(d->s, "case.db: %s: %s", what, d->db ? sqlite3_errmsg(d->db) : "no handle");
+    return UM_EDB;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v) {
+    if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, i);
+}
+
+static void bind_time(sqlite3_stmt *st, int i, int64_t us) {
+    if (us == UM_TIME_NONE) {
+        sqlite3_bind_null(st, i);
+        return;
+    }
+    char t[40];
+    um_time_format(us, t, sizeof t);
+    sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
+}
+
+static int step(sqlite3_stmt *st) {
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static um_status write_all(db_t *d) {
+    um_scan *s = d->s;
+    sqlite3_stmt *st[8] = {0};
+    static const char *sql[8] = {
+        "INSERT INTO meta VALUES(?,?)",
+        "INSERT INTO subjects VALUES(?,?,?,?,?,?,?)",
+        "INSERT OR IGNORE INTO subject_sources VALUES(?,?)",
+        "INSERT INTO subject_joins VALUES(?,?,?)",
+        "INSERT OR IGNORE INTO identifiers VALUES(?,?,?,?,?)",
+        "INSERT INTO findings VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO evidence VALUES(?,?,?,?,?,?,?)",
+        "INSERT INTO rejects VALUES(?,?,?,?,?,?)"};
+    um_status rc = UM_OK;
+    for (int i = 0; i < 8; i++)
+        if (sqlite3_prepare_v2(d->db, sql[i], -1, &st[i], NULL) != SQLITE_OK) {
+            rc = fail(d, "prepare");
+            goto out;
+        }
+    char num[32];
+    const char *meta[][2] = {{"schema_version", NULL}, {"unmask_version", UM_VERSION}};
+    snprintf(num, sizeof num, "%d", UM_SCHEMA_VERSION);
+    meta[0][1] = num;
+    for (size_t i = 0; i < UM_ARRAY_LEN(meta); i++) {
+        bind_text(st[0], 1, meta[i][0]);
+        bind_text(st[0], 2, meta[i][1]);
+        if (step(st[0]) != SQLITE_OK) { rc = fail(d, "meta"); goto out; }
+    }
+    for (size_t r = 0; r < um_scan_subject_count(s); r++) {
+        const um_subject_info *u = um_scan_subject(s, r);
+        um_sid sid = (um_sid)s->rank[r];
+        bind_text(st[1], 1, u->id);
+        sqlite3_bind_int64(st[1], 2, (sqlite3_int64)r + 1);
+        bind_text(st[1], 3, u->display);
+        sqlite3_bind_int(st[1], 4, u->score);
+        bind_text(st[1], 5, um_level_str(u->level));
+        sqlite3_bind_int(st[1], 6, um_subject_has_identity(s, sid));
+        sqlite3_bind_int64(st[1], 7, (sqlite3_int64)u->n_findings);
+        if (step(st[1]) != SQLITE_OK) { rc = fail(d, "subjects"); goto out; }
+        for (size_t k = 0; k < u->n_sources; k++) {
+            bind_text(st[2], 1, u->id);
+            bind_text(st[2], 2, u->sources[k]);
+            if (step(st[2]) != SQLITE_OK) { rc = fail(d, "subject_sources"); goto out; }
+        }
+        for (size_t k = 0; k < u->n_joins; k++) {
+            bind_text(st[3], 1, u->id);
+            sqlite3_bind_int64(st[3], 2, (sqlite3_int64)k);
+            bind_text(st[3], 3, u->joins[k]);
+            if (step(st[3]) != SQLITE_OK) { rc = fail(d, "subject_joins"); goto out; }
+        }
+        const um_subject *sub = &s->subjects[sid];
+        for (int a = 0; a < UM_ATTR__COUNT; a++) {
+            if (a == UM_ATTR_RESUME) continue; /* free text, kept out of the case index */
+            for (size_t k = 0; k < sub->attrs[a].n; k++) {
+                bind_text(st[4], 1, u->id);
+                bind_text(st[4], 2, um_attr_name((um_attr)a));
+                bind_text(st[4], 3, sub->attrs[a].v[k]);
+                bind_text(st[4], 4, sub->attrs[a].file[k]);
+                sqlite3_bind_int64(st[4], 5, (sqlite3_int64)sub->attrs[a].line[k]);
+                if (step(st[4]) != SQLITE_OK) { rc = fail(d, "identifiers"); goto out; }
+            }
+        }
+        for (size_t k = 0; k < u->n_findings; k++) {
+            const um_finding_info *f = um_scan_finding(s, u->findings[k]);
+            bind_text(st[5], 1, f->id);
+            bind_text(st[5], 2, f->subject_id);
+            bind_text(st[5], 3, f->indicator);
+            bind_text(st[5], 4, f->analyzer);
+            bind_text(st[5], 5, f->strength);
+            sqlite3_bind_int(st[5], 6, f->weight);
+            bind_text(st[5], 7, f->summary);
+            bind_text(st[5], 8, f->key);
+            sqlite3_bind_int64(st[5], 9, (sqlite3_int64)f->count);
+            bind_time(st[5], 10, f->first_us);
+            bind_time(st[5], 11, f->last_us);
+            if (step(st[5]) != SQLITE_OK) { rc = fail(d, "findings"); goto out; }
+            for (size_t e = 0; e < f->n_evidence; e++) {
+                const um_evidence *ev = &f->evidence[e];
+                bind_text(st[6], 1, f->id);
+                sqlite3_bind_int64(st[6], 2, (sqlite3_int64)e);
+                bind_text(st[6], 3, ev->file);
+                sqlite3_bind_int64(st[6], 4, (sqlite3_int64)ev->line);
+                bind_text(st[6], 5, ev->record);
+                bind_time(st[6], 6, ev->time_us);
+                bind_text(st[6], 7, ev->values);
+                if (step(st[6]) != SQLITE_OK) { rc = fail(d, "evidence"); goto out; }
+            }
+        }
+    }
+    sqlite3_int64 seq = 0;
+    for (int kind = 0; kind < 2; kind++) {
+        size_t n = kind ? s->n_warnings : s->n_rejects;
+        const um_reject_info *arr = kind ? s->warnings : s->rejects;
+        for (size_t i = 0; i < n; i++) {
+            sqlite3_bind_int64(st[7], 1, ++seq);
+            bind_text(st[7], 2, kind ? "warning" : "reject");
+            bind_text(st[7], 3, arr[i].file);
+            sqlite3_bind_int64(st[7], 4, (sqlite3_int64)arr[i].line);
+            bind_text(st[7], 5, arr[i].reader);
+            bind_text(st[7], 6, arr[i].reason);
+            if (step(st[7]) != SQLITE_OK) { rc = fail(d, "rejects"); goto out; }
+        }
+    }
+    {
+        const struct { const char *k; uint64_t v; } sm[] = {
+            {"files", s->stats.files},     {"bytes", s->stats.bytes},
+            {"records", s->stats.records}, {"events", s->stats.events},
+            {"persons", s->stats.persons}, {"rejects", s->stats.rejects},
+            {"warnings", s->stats.warnings}};
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(d->db, "INSERT INTO events_summary VALUES(?,?)", -1, &q, NULL) != SQLITE_OK) {
+            rc = fail(d, "prepare");
+            goto out;
+        }
+        for (size_t i = 0; i < UM_ARRAY_LEN(sm) && rc == UM_OK; i++) {
+            bind_text(q, 1, sm[i].k);
+            sqlite3_bind_int64(q, 2, (sqlite3_int64)sm[i].v);
+            if (step(q) != SQLITE_OK) rc = fail(d, "events_summary");
+        }
+        sqlite3_finalize(q);
+    }
+out:
+    for (int i = 0; i < 8; i++) sqlite3_finalize(st[i]);
+    return rc;
+}
+
+um_status um_sink_sqlite(um_scan *s, const char *dir) {
+    char tmp[4096], dst[4096], side[4200];
+    snprintf(dst, sizeof dst, "%s/case.db", dir);
+    snprintf(tmp, sizeof tmp, "%s/.case.db.tmp.%ld", dir, (long)getpid());
+    unlink(tmp);
+    db_t d = {NULL, s};
+    mode_t old = umask(077);
+    int orc = sqlite3_open_v2(tmp, &d.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    umask(old);
+    if (orc != SQLITE_OK) {
+        um_status r = fail(&d, "open");
+        sqlite3_close(d.db);
+        return r;
+    }
+    um_status rc = UM_OK;
+    if (sqlite3_exec(d.db, schema, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "schema");
+    if (rc == UM_OK && sqlite3_exec(d.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "begin");
+    if (rc == UM_OK) rc = write_all(&d);
+    if (rc == UM_OK && sqlite3_exec(d.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "commit");
+    if (rc == UM_OK &&
+        sqlite3_wal_checkpoint_v2(d.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+        rc = fail(&d, "checkpoint");
+    if (sqlite3_close(d.db) != SQLITE_OK && rc == UM_OK) rc = fail(&d, "close");
+    if (rc == UM_OK) {
+        /* an old case.db's WAL must not be replayed into the new file */
+        snprintf(side, sizeof side, "%s-wal", dst);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", dst);
+        unlink(side);
+        if (rename(tmp, dst) != 0) {
+            um_scan_set_error(s, "cannot rename %s to %s", tmp, dst);
+            rc = UM_EIO;
+        }
+    }
+    if (rc != UM_OK) unlink(tmp);
+    snprintf(side, sizeof side, "%s-wal", tmp);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", tmp);
+    unlink(side);
+    return rc;
+}

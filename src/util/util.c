@@ -1,0 +1,372 @@
+/* util.c - see util.h. */
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+void *um_malloc(size_t n) { return malloc(n ? n : 1); }
+void *um_calloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz ? sz : 1); }
+void *um_realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
+void um_free(void *p) { free(p); }
+
+char *um_strndup(const char *s, size_t n) {
+    char *d = um_malloc(n + 1);
+    if (!d) return NULL;
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+char *um_strdup(const char *s) { return s ? um_strndup(s, strlen(s)) : NULL; }
+
+bool um_grow(void **arr, size_t *cap, size_t need, size_t sz) {
+    if (need <= *cap) return true;
+    size_t nc = *cap ? *cap : 8;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2 / sz) return false;
+        nc *= 2;
+    }
+    void *p = um_realloc(*arr, nc * sz);
+    if (!p) return false;
+    *arr = p;
+    *cap = nc;
+    return true;
+}
+
+/* ---- um_buf ---- */
+
+void um_buf_init(um_buf *b) { memset(b, 0, sizeof *b); }
+void um_buf_free(um_buf *b) {
+    um_free(b->s);
+    um_buf_init(b);
+}
+void um_buf_reset(um_buf *b) {
+    b->len = 0;
+    if (b->s) b->s[0] = 0;
+}
+
+static bool buf_reserve(um_buf *b, size_t extra) {
+    if (b->oom) return false;
+    if (b->len + extra + 1 <= b->cap) return true;
+    size_t nc = b->cap ? b->cap : 64;
+    while (nc < b->len + extra + 1) nc *= 2;
+    char *p = um_realloc(b->s, nc);
+    if (!p) {
+        b->oom = true;
+        return false;
+    }
+    b->s = p;
+    b->cap = nc;
+    return true;
+}
+
+void um_buf_add(um_buf *b, const char *s, size_t n) {
+    if (!buf_reserve(b, n)) return;
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = 0;
+}
+void um_buf_adds(um_buf *b, const char *s) { um_buf_add(b, s, strlen(s)); }
+void um_buf_addc(um_buf *b, char c) { um_buf_add(b, &c, 1); }
+
+void um_buf_vprintf(um_buf *b, const char *fmt, va_list ap) {
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0 || !buf_reserve(b, (size_t)n)) return;
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void um_buf_printf(um_buf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    um_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    if (c < 0x80) return 1;
+    size_t len;
+    unsigned min;
+    if ((c & 0xE0) == 0xC0) { len = 2; min = 0x80; c &= 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; min = 0x800; c &= 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; min = 0x10000; c &= 0x07; }
+    else return 0;
+    if (n < len) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    return len;
+}
+
+bool um_utf8_valid(const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t k = utf8_seq(p + i, n - i);
+        if (!k) return false;
+        i += k;
+    }
+    return true;
+}
+
+void um_buf_add_json_str(um_buf *b, const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        unsigned c = p[i];
+        if (c == '"' || c == '\\') {
+            um_buf_addc(b, '\\');
+            um_buf_addc(b, (char)c);
+            i++;
+        } else if (c < 0x20 || c == 0x7F) {
+            switch (c) {
+            case '\n': um_buf_adds(b, "\\n"); break;
+            case '\r': um_buf_adds(b, "\\r"); break;
+            case '\t': um_buf_adds(b, "\\t"); break;
+            default: um_buf_printf(b, "\\u%04x", c); break;
+            }
+            i++;
+        } else if (c < 0x80) {
+            um_buf_addc(b, (char)c);
+            i++;
+        } else {
+            size_t k = utf8_seq(p + i, n - i);
+            if (!k) {
+                um_buf_adds(b, "\\ufffd");
+                i++;
+            } else if (k == 3 && p[i] == 0xE2 && p[i + 1] == 0x80 &&
+                       (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) {
+                /* U+2028/2029 break JavaScript consumers of JSON lines. */
+                um_buf_printf(b, "\\u%04x", p[i + 2] == 0xA8 ? 0x2028 : 0x2029);
+                i += 3;
+            } else {
+                um_buf_add(b, s + i, k);
+                i += k;
+            }
+        }
+    }
+}
+
+void um_buf_add_json(um_buf *b, const char *s) {
+    if (!s) {
+        um_buf_adds(b, "null");
+        return;
+    }
+    um_buf_addc(b, '"');
+    um_buf_add_json_str(b, s);
+    um_buf_addc(b, '"');
+}
+
+/* ---- arena ---- */
+
+struct um_arena_block {
+    um_arena_block *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+void um_arena_init(um_arena *a) { memset(a, 0, sizeof *a); }
+
+void um_arena_free(um_arena *a) {
+    um_arena_block *b = a->head;
+    while (b) {
+        um_arena_block *n = b->next;
+        um_free(b);
+        b = n;
+    }
+    um_arena_init(a);
+}
+
+void *um_arena_alloc(um_arena *a, size_t n) {
+    const size_t al = sizeof(max_align_t);
+    n = (n + al - 1) / al * al;
+    if (!n) n = al;
+    um_arena_block *b = a->head;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = 64 * 1024;
+        if (n > cap / 4) cap = n; /* big items get a block of their own */
+        b = um_malloc(sizeof *b + cap);
+        if (!b) return NULL;
+        b->cap = cap;
+        b->used = 0;
+        if (a->head && n == cap) { /* keep the open block at the head */
+            b->next = a->head->next;
+            a->head->next = b;
+        } else {
+            b->next = a->head;
+            a->head = b;
+        }
+        a->total += cap;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+char *um_arena_strndup(um_arena *a, const char *s, size_t n) {
+    char *d = um_arena_alloc(a, n + 1);
+    if (!d) return NULL;
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+char *um_arena_strdup(um_arena *a, const char *s) {
+    return s ? um_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *um_arena_printf(um_arena *a, const char *fmt, ...) {
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *d = n < 0 ? NULL : um_arena_alloc(a, (size_t)n + 1);
+    if (d) vsnprintf(d, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return d;
+}
+
+/* ---- map ---- */
+
+uint64_t um_hash64(const void *p, size_t n, uint64_t seed) {
+    return XXH3_64bits_withSeed(p, n, seed);
+}
+
+void um_map_init(um_map *m) {
+    memset(m, 0, sizeof *m);
+    um_arena_init(&m->keys);
+}
+
+void um_map_free(um_map *m) {
+    um_free(m->slots);
+    um_arena_free(&m->keys);
+    memset(m, 0, sizeof *m);
+}
+
+static um_map_slot *map_probe(um_map_slot *slots, size_t cap, const char *key,
+                              size_t klen, uint64_t h) {
+    size_t i = (size_t)h & (cap - 1);
+    for (;;) {
+        um_map_slot *s = &slots[i];
+        if (!s->key) return s;
+        if (s->hash == h && s->klen == klen && memcmp(s->key, key, klen) == 0) return s;
+        i = (i + 1) & (cap - 1);
+    }
+}
+
+um_map_slot *um_map_find(const um_map *m, const char *key, size_t klen) {
+    if (!m->cap) return NULL;
+    uint64_t h = um_hash64(key, klen, 0);
+    um_map_slot *s = map_probe(m->slots, m->cap, key, klen, h);
+    return s->key ? s : NULL;
+}
+
+um_map_slot *um_map_upsert(um_map *m, const char *key, size_t klen, bool *created) {
+    if ((m->len + 1) * 4 >= m->cap * 3) {
+        size_t nc = m->cap ? m->cap * 2 : 64;
+        um_map_slot *ns = um_calloc(nc, sizeof *ns);
+        if (!ns) return NULL;
+        for (size_t i = 0; i < m->cap; i++) {
+            um_map_slot *o = &m->slots[i];
+            if (o->key) *map_probe(ns, nc, o->key, o->klen, o->hash) = *o;
+        }
+        um_free(m->slots);
+        m->slots = ns;
+        m->cap = nc;
+    }
+    uint64_t h = um_hash64(key, klen, 0);
+    um_map_slot *s = map_probe(m->slots, m->cap, key, klen, h);
+    if (created) *created = false;
+    if (!s->key) {
+        char *k = um_arena_strndup(&m->keys, key, klen);
+        if (!k) return NULL;
+        s->key = k;
+        s->klen = klen;
+        s->hash = h;
+        s->val = NULL;
+        m->len++;
+        if (created) *created = true;
+    }
+    return s;
+}
+
+/* ---- strings ---- */
+
+bool um_streq_ci(const char *a, const char *b) {
+    if (!a || !b) return false;
+    while (*a && *b) {
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return false;
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+bool um_strneq_ci(const char *a, size_t alen, const char *b) {
+    size_t bl = strlen(b);
+    if (alen != bl) return false;
+    for (size_t i = 0; i < alen; i++)
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i])) return false;
+    return true;
+}
+
+bool um_ends_with_ci(const char *s, const char *suffix) {
+    if (!s) return false;
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && um_streq_ci(s + n - k, suffix);
+}
+
+bool um_starts_with_ci(const char *s, const char *prefix) {
+    if (!s) return false;
+    size_t k = strlen(prefix);
+    for (size_t i = 0; i < k; i++)
+        if (!s[i] || tolower((unsigned char)s[i]) != tolower((unsigned char)prefix[i]))
+            return false;
+    return true;
+}
+
+const char *um_strstr_ci(const char *hay, const char *needle) {
+    if (!hay) return NULL;
+    size_t k = strlen(needle);
+    if (!k) return hay;
+    for (const char *p = hay; *p; p++)
+        if (um_starts_with_ci(p, needle)) return p;
+    return NULL;
+}
+
+char *um_lower_trim(um_arena *a, const char *s, size_t n) {
+    while (n && isspace((unsigned char)*s)) { s++; n--; }
+    while (n && isspace((unsigned char)s[n - 1])) n--;
+    char *d = um_arena_strndup(a, s, n);
+    if (d)
+        for (size_t i = 0; i < n; i++) d[i] = (char)tolower((unsigned char)d[i]);
+    return d;
+}
+
+char *um_trim(char *s) {
+    while (isspace((unsigned char)*s)) s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1])) s[--n] = 0;
+    return s;
+}
+
+const char *um_basename_any(const char *s) {
+    if (!s) return NULL;
+    const char *b = s;
+    for (const char *p = s; *p; p++)
+        if (*p == '\\' || *p == '/') b = p + 1;
+    return b;
+}

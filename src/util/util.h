@@ -1,0 +1,113 @@
+/*
+ * util.h - small building blocks shared by every stage: growable buffers, an
+ * arena for strings, a string-keyed hash map, hashing and string helpers.
+ * Internal to libunmask (not installed).
+ *
+ * Ownership: um_buf and um_arena own their memory; um_map owns copies of its
+ * keys (in its own arena) but not the values it stores.
+ */
+#ifndef UM_UTIL_H
+#define UM_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UM_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define UM_UNUSED(x) ((void)(x))
+
+#if defined(__GNUC__)
+#define UM_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define UM_PRINTF(f, a)
+#endif
+
+/* Allocation: abort-free; callers check for NULL. */
+void *um_malloc(size_t n);
+void *um_calloc(size_t n, size_t sz);
+void *um_realloc(void *p, size_t n);
+void um_free(void *p);
+char *um_strdup(const char *s);
+char *um_strndup(const char *s, size_t n);
+/* Grows *arr (of *cap elements of size sz) to hold at least need elements. */
+bool um_grow(void **arr, size_t *cap, size_t need, size_t sz);
+
+/* Growable NUL-terminated byte buffer. */
+typedef struct um_buf {
+    char *s;
+    size_t len, cap;
+    bool oom; /* set once an append failed; further appends are ignored */
+} um_buf;
+
+void um_buf_init(um_buf *b);
+void um_buf_free(um_buf *b);
+void um_buf_reset(um_buf *b);
+void um_buf_add(um_buf *b, const char *s, size_t n);
+void um_buf_adds(um_buf *b, const char *s);
+void um_buf_addc(um_buf *b, char c);
+void um_buf_printf(um_buf *b, const char *fmt, ...) UM_PRINTF(2, 3);
+void um_buf_vprintf(um_buf *b, const char *fmt, va_list ap);
+/* Appends s as the inside of a JSON string (no quotes added); invalid UTF-8
+ * bytes become U+FFFD. */
+void um_buf_add_json_str(um_buf *b, const char *s);
+/* Appends "s" as a quoted JSON string, or null when s is NULL. */
+void um_buf_add_json(um_buf *b, const char *s);
+
+/* Arena: many small allocations freed together. */
+typedef struct um_arena_block um_arena_block;
+typedef struct um_arena {
+    um_arena_block *head;
+    size_t total;
+} um_arena;
+
+void um_arena_init(um_arena *a);
+void um_arena_free(um_arena *a);
+void *um_arena_alloc(um_arena *a, size_t n);
+char *um_arena_strdup(um_arena *a, const char *s);
+char *um_arena_strndup(um_arena *a, const char *s, size_t n);
+char *um_arena_printf(um_arena *a, const char *fmt, ...) UM_PRINTF(2, 3);
+
+/* Open-addressing hash map from string key to a pointer-sized value. */
+typedef struct um_map_slot {
+    const char *key;
+    size_t klen;
+    uint64_t hash;
+    void *val;
+} um_map_slot;
+typedef struct um_map {
+    um_map_slot *slots;
+    size_t cap, len;
+    um_arena keys;
+} um_map;
+
+void um_map_init(um_map *m);
+void um_map_free(um_map *m);
+/* Returns the slot for key, inserting it (val NULL) when absent; *created is
+ * set to whether it was inserted. NULL on allocation failure. */
+um_map_slot *um_map_upsert(um_map *m, const char *key, size_t klen, bool *created);
+um_map_slot *um_map_find(const um_map *m, const char *key, size_t klen);
+static inline void *um_map_get(const um_map *m, const char *key, size_t klen) {
+    um_map_slot *s = um_map_find(m, key, klen);
+    return s ? s->val : NULL;
+}
+
+uint64_t um_hash64(const void *p, size_t n, uint64_t seed);
+
+/* String helpers (ASCII-only case handling; names go through the name
+ * normaliser instead). */
+bool um_streq_ci(const char *a, const char *b);
+bool um_strneq_ci(const char *a, size_t alen, const char *b);
+bool um_ends_with_ci(const char *s, const char *suffix);
+bool um_starts_with_ci(const char *s, const char *prefix);
+const char *um_strstr_ci(const char *hay, const char *needle);
+/* Lower-cases ASCII into an arena copy, trimming spaces. */
+char *um_lower_trim(um_arena *a, const char *s, size_t n);
+/* Trims ASCII whitespace in place, returning the start. */
+char *um_trim(char *s);
+/* Base name of a Windows or POSIX path (pointer into s). */
+const char *um_basename_any(const char *s);
+/* true when s is valid UTF-8 of length n. */
+bool um_utf8_valid(const char *s, size_t n);
+
+#endif

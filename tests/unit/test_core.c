@@ -1,0 +1,160 @@
+/* test_core.c - time parsing, CSV, canonical forms, scoring, JSON escaping. */
+#include "core/scan.h"
+#include "harness.h"
+#include "util/csv.h"
+#include "util/json.h"
+
+static void t_time(void) {
+    int64_t us;
+    int tz;
+    bool has;
+    CHECK(um_time_parse_iso("2024-08-13T15:58:20.353Z", 24, &us, &tz, &has));
+    CHECK_INTEQ(us, 1723564700353000LL);
+    CHECK(has && tz == 0);
+    CHECK(um_time_parse_iso("2022-01-24T00:10:08-05:00", 25, &us, &tz, &has));
+    CHECK_INTEQ(tz, -300);
+    char out[40];
+    um_time_format(us, out, sizeof out);
+    CHECK_STREQ(out, "2022-01-24T05:10:08.000000Z");
+    CHECK(um_time_parse_iso("2019-05-16 01:38:19.616", 23, &us, NULL, &has));
+    CHECK(!has);
+    CHECK(!um_time_parse_iso("2017-09-31T00:00:00Z", 20, &us, NULL, NULL)); /* no Sept 31 */
+    CHECK(!um_time_parse_iso("2023-02-29T00:00:00Z", 20, &us, NULL, NULL));
+    CHECK(um_time_parse_iso("2024-02-29T00:00:00Z", 20, &us, NULL, NULL));
+    CHECK(!um_time_parse_iso("2024-01-01T25:00:00Z", 20, &us, NULL, NULL));
+    CHECK(!um_time_parse_iso("yesterday", 9, &us, NULL, NULL));
+    CHECK(um_time_parse_git("Tue Nov 3 10:20:30 2020 +0900", 29, &us, &tz));
+    CHECK_INTEQ(tz, 540);
+    um_time_format(us, out, sizeof out);
+    CHECK_STREQ(out, "2020-11-03T01:20:30.000000Z");
+    CHECK(um_time_parse_epoch("1588317684.5", 12, &us));
+    CHECK_INTEQ(us, 1588317684500000LL);
+}
+
+static void t_csv(void) {
+    const char *text = "\xEF\xBB\xBFid,name,note\r\n1,\"Kim, Jong\",\"a \"\"q\"\"\nline\"\n\n2,x\n3,\"bad\"x,y\n4,z,w\n";
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    um_csv c;
+    um_csv_init(&c, f, ',');
+    size_t nf;
+    const char *why;
+    CHECK_INTEQ(um_csv_next(&c, &nf, &why), UM_CSV_RECORD);
+    CHECK_INTEQ(nf, 3);
+    CHECK_STREQ(c.fields[0], "id");
+    CHECK_INTEQ(um_csv_next(&c, &nf, &why), UM_CSV_RECORD);
+    CHECK_STREQ(c.fields[1], "Kim, Jong");
+    CHECK_STREQ(c.fields[2], "a \"q\"\nline");
+    CHECK_INTEQ(c.line, 2);
+    CHECK_INTEQ(um_csv_next(&c, &nf, &why), UM_CSV_RECORD);
+    CHECK_INTEQ(nf, 2); /* ragged: the reader decides */
+    CHECK_INTEQ(c.line, 5);
+    CHECK_INTEQ(um_csv_next(&c, &nf, &why), UM_CSV_BAD);
+    CHECK_INTEQ(um_csv_next(&c, &nf, &why), UM_CSV_RECORD);
+    CHECK_STREQ(c.fields[0], "4");
+    CHECK_INTEQ(c.line, 7);
+    CHECK_INTEQ(um_csv_next(&c, &nf, &why), UM_CSV_EOF);
+    um_csv_free(&c);
+    fclose(f);
+}
+
+static void t_canon(void) {
+    um_arena a;
+    um_arena_init(&a);
+    CHECK_STREQ(um_canon_email(&a, " John.Doe+jobs@GMail.com "), "johndoe@gmail.com");
+    CHECK(um_canon_email(&a, "not an email") == NULL);
+    CHECK_STREQ(um_canon_phone(&a, "(609) 459-0680"), "+16094590680");
+    CHECK_STREQ(um_canon_phone(&a, "+62 857-3217-2769"), "+6285732172769");
+    CHECK(um_canon_phone(&a, "call me") == NULL);
+    CHECK_STREQ(um_canon_wallet(&a, "0x5C411CB174C2E163F6465252AE895F3E3E5A8792"),
+                "0x5c411cb174c2e163f6465252ae895f3e3e5a8792");
+    CHECK_STREQ(um_canon_wallet(&a, "1HmqvgSXUVES1jn4TQPzk9dxo1NE8wim2T"), "1HmqvgSXUVES1jn4TQPzk9dxo1NE8wim2T");
+    CHECK_STREQ(um_canon_handle(&a, "https://github.com/PonyJackal/"), "ponyjackal");
+    CHECK_STREQ(um_canon_handle(&a, "@ETHFuji"), "ethfuji");
+    CHECK_STREQ(um_canon_address(&a, "1200 N. Main Street, Apt #4"), "1200 n main st apt apt 4");
+    CHECK_STREQ(um_canon_address(&a, "1200 North Main St Apartment 4"), "1200 n main st apt 4");
+    CHECK_STREQ(um_country_code("United States"), "US");
+    CHECK_STREQ(um_country_code("kr"), "KR");
+    CHECK(um_country_code("Atlantis") == NULL);
+    int m;
+    CHECK(um_tz_offset("America/New_York", &m) && m == -300);
+    CHECK(um_tz_offset("UTC+9", &m) && m == 540);
+    CHECK(um_tz_offset("-05:00", &m) && m == -300);
+    CHECK(!um_tz_offset("Mars/Olympus", &m));
+    um_arena_free(&a);
+}
+
+static um_finding mk(const char *ind, um_strength s, int w, unsigned flags) {
+    um_finding f;
+    memset(&f, 0, sizeof f);
+    f.info.indicator = ind;
+    f.info.weight = w;
+    f.strength = s;
+    f.flags = flags;
+    return f;
+}
+
+static void t_score(void) {
+    int score;
+    um_level lv;
+    um_finding a = mk("NET-01", UM_WEAK, 15, 0), b = mk("TM-02", UM_WEAK, 10, 0),
+               c = mk("EP-04", UM_WEAK, 10, UM_F_CORROBORATE_ONLY), d = mk("NET-06", UM_WEAK, 10, 0);
+    const um_finding *weak[] = {&a, &b, &c, &d};
+    um_score_subject(weak, 4, &score, &lv);
+    CHECK_INTEQ(lv, UM_LEVEL_CLEAN); /* weak findings alone never reach review */
+    CHECK(score < 30);
+    um_finding e = mk("EP-02", UM_MEDIUM, 25, 0);
+    const um_finding *m1[] = {&e, &a};
+    um_score_subject(m1, 2, &score, &lv);
+    CHECK_INTEQ(score, 40);
+    CHECK_INTEQ(lv, UM_LEVEL_REVIEW);
+    um_finding s1 = mk("EP-01", UM_STRONG, 50, 0), s2 = mk("EP-01", UM_STRONG, 50, 0);
+    const um_finding *st[] = {&s1, &s2, &e};
+    um_score_subject(st, 3, &score, &lv);
+    CHECK_INTEQ(score, 75); /* one indicator counts once */
+    CHECK_INTEQ(lv, UM_LEVEL_HIGH);
+    const um_finding *only_c[] = {&c};
+    um_score_subject(only_c, 1, &score, &lv);
+    CHECK_INTEQ(score, 0); /* corroborate-only counts for nothing alone */
+}
+
+static void t_json_escape(void) {
+    um_buf b;
+    um_buf_init(&b);
+    um_buf_add_json(&b, "a\"b\\c\n\x01\xff<\xe2\x80\xa8>");
+    CHECK_STREQ(b.s, "\"a\\\"b\\\\c\\n\\u0001\\ufffd<\\u2028>\"");
+    um_buf_free(&b);
+}
+
+static void t_json(void) {
+    um_json *p = um_json_new();
+    const char *doc = "{\"a\":{\"b\":\"x\",\"b\":\"y\"},\"n\":\"42\",\"Key\":1,\"arr\":[1,2,3]}";
+    char buf[256];
+    memset(buf, 0, sizeof buf);
+    memcpy(buf, doc, strlen(doc));
+    um_jval root;
+    const char *err;
+    CHECK(um_json_parse(p, buf, strlen(doc), &root, &err) == 0);
+    unsigned dups = 0;
+    um_jval v = um_jpath(root, "a.b", &dups);
+    CHECK_STREQ(um_jstr(v, NULL), "x");
+    CHECK_INTEQ(dups, 1);
+    int64_t n;
+    CHECK(um_jint(um_jget(root, "n", NULL), &n) && n == 42);
+    CHECK(um_jok(um_jget_ci(root, "key", NULL)));
+    CHECK(!um_jok(um_jget(root, "key", NULL)));
+    CHECK_INTEQ(um_jlen(um_jget(root, "arr", NULL)), 3);
+    memcpy(buf, "{\"a\":", 5);
+    buf[5] = 0;
+    CHECK(um_json_parse(p, buf, 5, &root, &err) != 0);
+    um_json_free(p);
+}
+
+int main(void) {
+    RUN(t_time);
+    RUN(t_csv);
+    RUN(t_canon);
+    RUN(t_score);
+    RUN(t_json_escape);
+    RUN(t_json);
+    return um_t_report();
+}
