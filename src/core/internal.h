@@ -179,7 +179,8 @@ typedef struct um_reader {
     int (*detect)(const char *path, const char *head, size_t n);
     /* Reads the whole stream, calling um_emit_* and um_reject as it goes.
      * Returns UM_OK unless reading itself failed (I/O); bad records are
-     * rejects, not errors. */
+     * rejects, not errors. f is NULL for a folder input (a git repository,
+     * handed to the reader named "git_repo"); um_rc_file() gives its path. */
     um_status (*read)(um_reader_ctx *rc, FILE *f);
 } um_reader;
 
@@ -202,16 +203,20 @@ void um_reject(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) UM_PRINTF
 void um_warn(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) UM_PRINTF(3, 4);
 void um_event_init(um_event *ev);
 
+#define UM_LINES_PADDING 64 /* == UM_JSON_PADDING */
 /* Line reader with padding for the JSON parser; lines may hold NUL bytes.
  * Lines longer than max are skipped whole and reported via *too_long. */
 typedef struct um_lines {
     FILE *f;
     char *buf;
-    size_t cap, len;
-    uint64_t lineno;
-    uint64_t bytes;
+    size_t cap, fill, pos;
+    uint64_t lineno; /* line number of the line last returned (1-based) */
+    uint64_t bytes;  /* bytes consumed so far */
     size_t max;
-    bool eof;
+    bool eof, skipping;
+    bool padded;      /* saved[] holds bytes overwritten at saved_at */
+    size_t saved_at;
+    char saved[UM_LINES_PADDING];
 } um_lines;
 void um_lines_init(um_lines *l, FILE *f, size_t max);
 void um_lines_free(um_lines *l);

@@ -241,6 +241,16 @@ static um_status add_file(um_scan *s, const char *path, const char *format, uint
     return in->path ? UM_OK : UM_ENOMEM;
 }
 
+static bool is_git_dir(const char *path) {
+    char *a = NULL, *b = NULL;
+    struct stat st;
+    bool ok = asprintf(&a, "%s/HEAD", path) >= 0 && asprintf(&b, "%s/objects", path) >= 0 &&
+              stat(a, &st) == 0 && S_ISREG(st.st_mode) && dir_exists(b);
+    free(a);
+    free(b);
+    return ok;
+}
+
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -253,6 +263,25 @@ static um_status add_path_rec(um_scan *s, const char *path, const char *format, 
     }
     if (!S_ISDIR(st.st_mode)) return add_file(s, path, format, (uint64_t)st.st_size);
     if (depth > 32) return UM_OK;
+    /* A git repository (bare, a .git folder, or a work tree) is one input:
+     * its history, read by the git_repo reader; its files are not inputs. */
+    char *probe = NULL;
+    if (asprintf(&probe, "%s/.git", path) < 0) return UM_ENOMEM;
+    bool worktree = dir_exists(probe);
+    free(probe);
+    if (worktree || is_git_dir(path)) {
+        const um_reader *gr = um_reader_find("git_repo");
+        if (gr && !format) {
+            if (!um_grow((void **)&s->inputs, &s->cap_inputs, s->n_inputs + 1, sizeof *s->inputs))
+                return UM_ENOMEM;
+            um_input *in = &s->inputs[s->n_inputs++];
+            in->path = um_strdup(path);
+            in->reader = gr;
+            in->size = 0;
+            in->is_dir = true;
+            return in->path ? UM_OK : UM_ENOMEM;
+        }
+    }
     DIR *d = opendir(path);
     if (!d) {
         um_scan_set_error(s, "%s: %s", path, strerror(errno));
@@ -458,6 +487,11 @@ um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
 
 /* ---- lines ---- */
 
+/* The reader keeps a window [pos, fill) of the file in buf; a line is
+ * normally returned in place (no copy) with the next bytes temporarily
+ * overwritten by NUL padding, which is restored on the next call. */
+#define UM_LINES_CHUNK (1u << 20)
+
 void um_lines_init(um_lines *l, FILE *f, size_t max) {
     memset(l, 0, sizeof *l);
     l->f = f;
@@ -469,53 +503,94 @@ void um_lines_free(um_lines *l) {
     memset(l, 0, sizeof *l);
 }
 
+/* Makes room and reads more; false at EOF or on allocation failure. */
+static bool lines_fill(um_lines *l) {
+    if (l->eof) return false;
+    if (l->pos > 0) { /* slide the unread tail to the front */
+        memmove(l->buf, l->buf + l->pos, l->fill - l->pos);
+        l->fill -= l->pos;
+        l->pos = 0;
+    }
+    size_t want = l->fill + UM_LINES_CHUNK + UM_JSON_PADDING + 1;
+    if (want > l->cap) {
+        char *nb = um_realloc(l->buf, want);
+        if (!nb) return false;
+        l->buf = nb;
+        l->cap = want;
+    }
+    size_t n = fread(l->buf + l->fill, 1, UM_LINES_CHUNK, l->f);
+    if (n == 0) {
+        l->eof = true;
+        return false;
+    }
+    l->fill += n;
+    return true;
+}
+
 bool um_lines_next(um_lines *l, const char **line, size_t *len, bool *too_long) {
     *too_long = false;
-    if (l->eof) return false;
-    l->len = 0;
-    bool skipping = false, any = false;
+    if (l->padded) { /* undo the padding written after the previous line */
+        memcpy(l->buf + l->saved_at, l->saved, sizeof l->saved);
+        l->padded = false;
+    }
     for (;;) {
-        int c = getc_unlocked(l->f);
-        if (c == EOF) {
-            l->eof = true;
-            if (!any) return false;
-            break;
-        }
-        any = true;
-        l->bytes++;
-        if (c == '\n') break;
-        if (skipping) continue;
-        if (l->len >= l->max) {
-            skipping = true;
-            *too_long = true;
-            l->len = 0;
-            continue;
-        }
-        if (l->len + 1 + UM_JSON_PADDING > l->cap) {
-            size_t nc = l->cap ? l->cap * 2 : 4096;
-            char *nb = um_realloc(l->buf, nc);
-            if (!nb) {
-                skipping = true;
-                *too_long = true;
-                l->len = 0;
-                continue;
+        char *start = l->buf ? l->buf + l->pos : NULL;
+        char *nl = start ? memchr(start, '\n', l->fill - l->pos) : NULL;
+        size_t n;
+        bool last = false;
+        if (nl) {
+            n = (size_t)(nl - start);
+        } else {
+            size_t have = l->buf ? l->fill - l->pos : 0;
+            if (have > l->max) { /* drop the over-long line's bytes so far */
+                l->skipping = true;
+                l->bytes += have;
+                l->pos = l->fill;
             }
-            l->buf = nb;
-            l->cap = nc;
+            if (lines_fill(l)) continue;
+            if (l->skipping) { /* long line ran to EOF */
+                l->skipping = false;
+                l->lineno++;
+                *too_long = true;
+                *line = "";
+                *len = 0;
+                return true;
+            }
+            have = l->buf ? l->fill - l->pos : 0;
+            if (!have) return false;
+            n = have;
+            last = true;
         }
-        l->buf[l->len++] = (char)c;
+        size_t consumed = n + (last ? 0 : 1);
+        l->bytes += consumed;
+        l->lineno++;
+        if (l->skipping || n > l->max) {
+            l->skipping = false;
+            l->pos += consumed;
+            *too_long = true;
+            *line = "";
+            *len = 0;
+            return true;
+        }
+        char *p = l->buf + l->pos;
+        l->pos += consumed;
+        if (n && p[n - 1] == '\r') n--;
+        /* pad: save the bytes we overwrite; the buffer always has room */
+        size_t at = (size_t)(p - l->buf) + n;
+        if (at + sizeof l->saved > l->cap) { /* cannot happen: cap >= fill + padding */
+            *too_long = true;
+            *line = "";
+            *len = 0;
+            return true;
+        }
+        memcpy(l->saved, l->buf + at, sizeof l->saved);
+        memset(l->buf + at, 0, sizeof l->saved);
+        l->saved_at = at;
+        l->padded = true;
+        *line = p;
+        *len = n;
+        return true;
     }
-    l->lineno++;
-    if (!l->buf) {
-        l->buf = um_malloc(4096);
-        if (!l->buf) return false;
-        l->cap = 4096;
-    }
-    if (l->len && l->buf[l->len - 1] == '\r') l->len--;
-    memset(l->buf + l->len, 0, UM_JSON_PADDING < l->cap - l->len ? UM_JSON_PADDING : l->cap - l->len);
-    *line = l->buf;
-    *len = l->len;
-    return true;
 }
 
 /* ---- run ---- */
@@ -526,6 +601,11 @@ static um_status read_input(um_scan *s, um_input *in) {
     if (!in->reader) {
         um_reject(&rc, 0, "format not recognised (use --format to name it; see `unmask formats`)");
         return UM_OK;
+    }
+    if (in->is_dir) { /* readers of folders (git_repo) get no stream */
+        um_status st = in->reader->read(&rc, NULL);
+        if (st != UM_OK && !s->errmsg) um_scan_set_error(s, "%s: %s", in->path, um_status_str(st));
+        return st;
     }
     FILE *f = fopen(in->path, "rb");
     if (!f) {

@@ -27,6 +27,7 @@ typedef struct um_input {
     char *path;
     const um_reader *reader;
     uint64_t size;
+    bool is_dir; /* a repository folder; read() gets f == NULL */
 } um_input;
 
 typedef struct um_stored_person {

@@ -149,7 +149,30 @@ static void t_json(void) {
     um_json_free(p);
 }
 
+static void t_lines(void) {
+    const char text[] = "\nab\r\n{\"x\":1}\ntoolongline\nlast";
+    FILE *f = fmemopen((void *)text, sizeof text - 1, "r");
+    um_lines l;
+    um_lines_init(&l, f, 8);
+    const char *line;
+    size_t n;
+    bool tl;
+    CHECK(um_lines_next(&l, &line, &n, &tl) && n == 0 && !tl);
+    CHECK(um_lines_next(&l, &line, &n, &tl) && n == 2 && memcmp(line, "ab", 2) == 0 && line[2] == 0);
+    CHECK(um_lines_next(&l, &line, &n, &tl) && n == 7 && strcmp(line, "{\"x\":1}") == 0);
+    for (int i = 0; i < UM_JSON_PADDING; i++) CHECK(line[n + (size_t)i] == 0 || i > 64);
+    CHECK(um_lines_next(&l, &line, &n, &tl) && tl && n == 0);
+    CHECK_INTEQ(l.lineno, 4);
+    CHECK(um_lines_next(&l, &line, &n, &tl) && !tl && strcmp(line, "last") == 0);
+    CHECK_INTEQ(l.lineno, 5);
+    CHECK(!um_lines_next(&l, &line, &n, &tl));
+    CHECK_INTEQ(l.bytes, sizeof text - 1);
+    um_lines_free(&l);
+    fclose(f);
+}
+
 int main(void) {
+    RUN(t_lines);
     RUN(t_time);
     RUN(t_csv);
     RUN(t_canon);

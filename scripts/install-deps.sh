@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what unmask needs on Debian 12 (run as root).
+#   scripts/install-deps.sh          build and run
+#   scripts/install-deps.sh --test   also the test, fuzz and benchmark tools
+set -euo pipefail
+
+BUILD_PKGS=(
+  ca-certificates git cmake make pkg-config gcc g++
+  libsimdjson-dev libjansson-dev libsqlite3-dev libmaxminddb-dev libutf8proc-dev
+  libicu-dev libpcre2-dev libvectorscan-dev libmicrohttpd-dev libxxhash-dev
+  libevtx-dev libgit2-dev libxml2-dev
+  libmaxmind-db-writer-perl mmdb-bin
+)
+TEST_PKGS=(valgrind clang libclang-rt-14-dev jq sqlite3 time util-linux)
+
+want=("${BUILD_PKGS[@]}")
+if [[ "${1:-}" == "--test" ]]; then want+=("${TEST_PKGS[@]}"); fi
+
+# Node.js + npm fetch the IP databases (scripts/fetch-ipdb.sh). A machine that
+# already has a node with npm (e.g. from NodeSource) keeps it: Debian's npm
+# package would conflict with it.
+if ! command -v npm >/dev/null 2>&1; then want+=(nodejs npm); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps: missing packages: ${missing[*]} (run as root)" >&2
+    exit 2
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+echo "install-deps: all ${#want[@]} packages present"
