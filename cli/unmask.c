@@ -42,6 +42,8 @@ static void usage_scan(FILE *o) {
             "  findings.jsonl   one line per finding: indicator id, evidence, weight\n"
             "  case.db          SQLite case file with subjects, identifiers, findings, evidence, rejects\n"
             "and prints a ranked table. Formats are detected from content.\n"
+            "An input folder may hold unmask.conf with case settings ('approved_rmm = A,B',\n"
+            "'fail_on = review'); options given here win.\n"
             "\n"
             "Options:\n"
             "  -o, --out DIR           output folder (default ./unmask-out)\n"
@@ -134,6 +136,53 @@ static void print_summary(um_scan *scan, const char *out) {
     fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, case.db)\n", out);
 }
 
+/* Case settings: an input folder may hold unmask.conf with "key = value"
+ * lines (approved_rmm, fail_on). Command-line options win. */
+typedef struct case_conf {
+    char approved_rmm[512];
+    char fail_on[16];
+} case_conf;
+
+static int read_case_conf(const char *dir, case_conf *cc) {
+    char path[4096], line[1024];
+    snprintf(path, sizeof path, "%s/unmask.conf", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    int ln = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        char *p = line;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '#' || *p == '\n' || !*p) continue;
+        char *eq = strchr(p, '=');
+        if (!eq) {
+            fprintf(stderr, "%s: %s:%d: expected 'key = value'\n", prog, path, ln);
+            rc = -1;
+            break;
+        }
+        *eq = 0;
+        char *k = p, *v = eq + 1;
+        for (char *e = k + strlen(k); e > k && (e[-1] == ' ' || e[-1] == '\t'); e--) e[-1] = 0;
+        while (*v == ' ' || *v == '\t') v++;
+        v[strcspn(v, "\r\n")] = 0;
+        if (strcmp(k, "approved_rmm") == 0) snprintf(cc->approved_rmm, sizeof cc->approved_rmm, "%s", v);
+        else if (strcmp(k, "fail_on") == 0) snprintf(cc->fail_on, sizeof cc->fail_on, "%s", v);
+        else {
+            fprintf(stderr, "%s: %s:%d: unknown setting '%s'\n", prog, path, ln, k);
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static int parse_fail_on(const char *v) {
+    if (strcmp(v, "never") == 0) return 3;
+    int l = um_level_parse(v);
+    return l >= 1 ? l : -1;
+}
+
 static int cmd_scan(int argc, char **argv) {
     enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON };
     static const struct option opts[] = {
@@ -145,7 +194,7 @@ static int cmd_scan(int argc, char **argv) {
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *out = "unmask-out", *format = NULL, *mapping = NULL;
-    int fail_on = 2; /* high */
+    int fail_on = -1; /* default high (2), unless a case unmask.conf says otherwise */
     um_ctx_options co = {0};
     size_t top = 20;
     int json = 0, quiet = 0, c;
@@ -159,8 +208,7 @@ static int cmd_scan(int argc, char **argv) {
         case 'q': quiet = 1; break;
         case 'h': usage_scan(stdout); return 0;
         case O_FAIL:
-            if (strcmp(optarg, "never") == 0) fail_on = 3;
-            else if ((fail_on = um_level_parse(optarg)) < 1) {
+            if ((fail_on = parse_fail_on(optarg)) < 0) {
                 fprintf(stderr, "%s: --fail-on must be review, high or never\n", prog);
                 return EXIT_ERROR;
             }
@@ -178,6 +226,15 @@ static int cmd_scan(int argc, char **argv) {
         usage_scan(stderr);
         return EXIT_ERROR;
     }
+    case_conf cc = {{0}, {0}};
+    for (int i = optind; i < argc; i++)
+        if (read_case_conf(argv[i], &cc) < 0) return EXIT_ERROR;
+    if (!co.approved_rmm && cc.approved_rmm[0]) co.approved_rmm = cc.approved_rmm;
+    if (fail_on < 0 && cc.fail_on[0] && (fail_on = parse_fail_on(cc.fail_on)) < 0) {
+        fprintf(stderr, "%s: unmask.conf: fail_on must be review, high or never\n", prog);
+        return EXIT_ERROR;
+    }
+    if (fail_on < 0) fail_on = 2;
     um_ctx *ctx = NULL;
     um_scan *scan = NULL;
     int rc = EXIT_ERROR;

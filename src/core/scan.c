@@ -212,7 +212,8 @@ um_ctx *um_scan_ctx(um_scan *s) { return s->ctx; }
 
 #define HEAD_BYTES 8192
 
-static um_status add_file(um_scan *s, const char *path, const char *format, uint64_t size) {
+static um_status add_file(um_scan *s, const char *path, const char *format, uint64_t size,
+                          bool in_folder) {
     const um_reader *r = NULL;
     if (format) {
         r = um_reader_find(format);
@@ -235,9 +236,11 @@ static um_status add_file(um_scan *s, const char *path, const char *format, uint
     if (!um_grow((void **)&s->inputs, &s->cap_inputs, s->n_inputs + 1, sizeof *s->inputs))
         return UM_ENOMEM;
     um_input *in = &s->inputs[s->n_inputs++];
+    memset(in, 0, sizeof *in);
     in->path = um_strdup(path);
     in->reader = r; /* NULL: reported as an unrecognised file at run time */
     in->size = size;
+    in->in_folder = in_folder;
     return in->path ? UM_OK : UM_ENOMEM;
 }
 
@@ -261,7 +264,11 @@ static um_status add_path_rec(um_scan *s, const char *path, const char *format, 
         um_scan_set_error(s, "%s: %s", path, strerror(errno));
         return UM_ENOTFOUND;
     }
-    if (!S_ISDIR(st.st_mode)) return add_file(s, path, format, (uint64_t)st.st_size);
+    if (!S_ISDIR(st.st_mode)) {
+        /* case settings (read by the CLI) are not an input */
+        if (depth > 0 && strcmp(um_basename_any(path), "unmask.conf") == 0) return UM_OK;
+        return add_file(s, path, format, (uint64_t)st.st_size, depth > 0);
+    }
     if (depth > 32) return UM_OK;
     /* A git repository (bare, a .git folder, or a work tree) is one input:
      * its history, read by the git_repo reader; its files are not inputs. */
@@ -275,6 +282,7 @@ static um_status add_path_rec(um_scan *s, const char *path, const char *format, 
             if (!um_grow((void **)&s->inputs, &s->cap_inputs, s->n_inputs + 1, sizeof *s->inputs))
                 return UM_ENOMEM;
             um_input *in = &s->inputs[s->n_inputs++];
+            memset(in, 0, sizeof *in);
             in->path = um_strdup(path);
             in->reader = gr;
             in->size = 0;
@@ -599,7 +607,10 @@ static um_status read_input(um_scan *s, um_input *in) {
     um_reader_ctx rc = {s, in, in->reader};
     s->stats.files++;
     if (!in->reader) {
-        um_reject(&rc, 0, "format not recognised (use --format to name it; see `unmask formats`)");
+        /* A file named on the command line must be read; one found while
+         * walking a folder (a README, a picture) is skipped with a warning. */
+        if (in->in_folder) um_warn(&rc, 0, "skipped: format not recognised");
+        else um_reject(&rc, 0, "format not recognised (use --format to name it; see `unmask formats`)");
         return UM_OK;
     }
     if (in->is_dir) { /* readers of folders (git_repo) get no stream */

@@ -27,7 +27,8 @@ typedef struct um_input {
     char *path;
     const um_reader *reader;
     uint64_t size;
-    bool is_dir; /* a repository folder; read() gets f == NULL */
+    bool is_dir;    /* a repository folder; read() gets f == NULL */
+    bool in_folder; /* found by walking a folder (not named directly) */
 } um_input;
 
 typedef struct um_stored_person {

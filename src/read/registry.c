@@ -30,8 +30,10 @@ const um_reader *um_reader_find(const char *name) {
 }
 
 const um_reader *um_reader_detect(const char *path, const char *head, size_t n) {
+    /* Below 30 a guess is too weak to act on: the file is reported as not
+     * recognised and --format can name its reader. */
     const um_reader *best = NULL;
-    int best_score = 0;
+    int best_score = 29;
     for (size_t i = 0; i < UM_ARRAY_LEN(readers); i++) {
         int sc = readers[i]->detect ? readers[i]->detect(path, head, n) : 0;
         if (sc > best_score) {
