@@ -690,8 +690,8 @@ um_status um_finding_add(um_scan *s, um_sid subject, const um_finding_spec *spec
         f->subject = subject;
         f->flags = spec->flags;
         f->strength = spec->strength;
-        f->info.indicator = spec->indicator;
-        f->info.analyzer = spec->analyzer;
+        f->info.indicator = um_arena_strdup(&s->arena, spec->indicator);
+        f->info.analyzer = um_arena_strdup(&s->arena, spec->analyzer ? spec->analyzer : "");
         f->info.strength = um_strength_str(spec->strength);
         f->info.weight = spec->weight;
         f->info.key = um_arena_strdup(&s->arena, spec->key ? spec->key : "");
@@ -702,7 +702,7 @@ um_status um_finding_add(um_scan *s, um_sid subject, const um_finding_spec *spec
         va_end(ap);
         f->info.summary = um_arena_strdup(&s->arena, sum ? sum : spec->indicator);
         free(sum);
-        f->info.evidence = f->ev;
+        if (!f->info.indicator || !f->info.analyzer || !f->info.summary || !f->info.key) return UM_ENOMEM;
     } else {
         f = &s->findings[(uintptr_t)sl->val - 1];
         if (spec->weight > f->info.weight) f->info.weight = spec->weight;
@@ -748,6 +748,7 @@ static um_status finalize(um_scan *s) {
     /* finding ids and per-subject lists */
     for (size_t i = 0; i < s->n_findings; i++) {
         um_finding *f = &s->findings[i];
+        f->info.evidence = f->ev; /* the array no longer moves */
         um_subject *u = &s->subjects[f->subject];
         char kb[640];
         int n = snprintf(kb, sizeof kb, "%s|%s|%s", u->id, f->info.indicator, f->info.key);
