@@ -1,0 +1,224 @@
+/*
+ * okta.c - Okta System Log reader. Accepts the System Log API response
+ * (GET /api/v1/logs: a JSON array of LogEvent objects, compact or
+ * pretty-printed), LogEvents as JSON lines, and the Microsoft Sentinel
+ * Okta_CL export (flattened keys with type suffixes: actor_alternateId_s,
+ * published_t, securityContext_isProxy_b ...).
+ *
+ * Only sign-in events become um_events (UM_EV_SIGNIN): user.session.start,
+ * user.authentication.*, policy.evaluate_sign_on. Other event types are
+ * counted and reported in one warning per file.
+ */
+#include <string.h>
+
+#include "signin.h"
+
+/* Nested LogEvent path and its Sentinel column stem (suffix tried first). */
+typedef struct okta_field {
+    const char *path;
+    const char *flat;
+    const char *suffix;
+} okta_field;
+
+enum { F_EVENTTYPE, F_PUBLISHED, F_USER, F_NAME, F_IP, F_COUNTRY, F_CITY, F_ASN, F_ASORG,
+       F_PROXY, F_RESULT, F_UUID, F__COUNT };
+
+static const okta_field fields[F__COUNT] = {
+    [F_EVENTTYPE] = {"eventType", "eventType", "_s"},
+    [F_PUBLISHED] = {"published", "published", "_t"},
+    [F_USER] = {"actor.alternateId", "actor_alternateId", "_s"},
+    [F_NAME] = {"actor.displayName", "actor_displayName", "_s"},
+    [F_IP] = {"client.ipAddress", "client_ipAddress", "_s"},
+    [F_COUNTRY] = {"client.geographicalContext.country", "client_geographicalContext_country", "_s"},
+    [F_CITY] = {"client.geographicalContext.city", "client_geographicalContext_city", "_s"},
+    [F_ASN] = {"securityContext.asNumber", "securityContext_asNumber", "_d"},
+    [F_ASORG] = {"securityContext.asOrg", "securityContext_asOrg", "_s"},
+    [F_PROXY] = {"securityContext.isProxy", "securityContext_isProxy", "_b"},
+    [F_RESULT] = {"outcome.result", "outcome_result", "_s"},
+    [F_UUID] = {"uuid", "uuid", "_g"},
+};
+
+typedef struct okta_rec {
+    um_sf sf;
+    bool flat;
+    char path[96]; /* name of the field being read, for messages */
+} okta_rec;
+
+/* The value of one field in either layout. */
+static um_jval field(okta_rec *r, int id) {
+    const okta_field *f = &fields[id];
+    if (!r->flat) {
+        snprintf(r->path, sizeof r->path, "%s", f->path);
+        return um_sf_get(&r->sf, r->sf.root, f->path);
+    }
+    snprintf(r->path, sizeof r->path, "%s%s", f->flat, f->suffix);
+    unsigned n = 0;
+    um_jval v = um_jget(r->sf.root, r->path, &n);
+    if (!n) {
+        snprintf(r->path, sizeof r->path, "%s", f->flat);
+        v = um_jget(r->sf.root, r->path, &n);
+    }
+    if (n > 1) um_sf_fail(&r->sf, "duplicate key '%s'", r->path);
+    return v;
+}
+
+static const char *field_str(okta_rec *r, int id) {
+    um_jval v = field(r, id);
+    um_jtype t = um_jtype_of(v);
+    if (t == UM_J_MISSING || t == UM_J_NULL) return NULL;
+    size_t len = 0;
+    const char *s = um_jstr(v, &len);
+    if (!s) {
+        um_sf_fail(&r->sf, "'%s' is not a string", r->path);
+        return NULL;
+    }
+    if (strlen(s) != len) {
+        um_sf_fail(&r->sf, "'%s' holds a NUL character", r->path);
+        return NULL;
+    }
+    return s;
+}
+
+static bool is_signin_type(const char *t) {
+    return strcmp(t, "user.session.start") == 0 || strncmp(t, "user.authentication.", 20) == 0 ||
+           strcmp(t, "policy.evaluate_sign_on") == 0;
+}
+
+typedef struct app_find {
+    um_sf *sf;
+    const char *app;
+} app_find;
+
+static int find_app(void *ud, const char *key, size_t klen, um_jval val) {
+    (void)key;
+    (void)klen;
+    app_find *a = ud;
+    if (um_jtype_of(val) != UM_J_OBJECT) return 0;
+    const char *type = um_sf_str(a->sf, val, "type");
+    if (type && strcmp(type, "AppInstance") == 0) {
+        a->app = um_sf_str(a->sf, val, "displayName");
+        return 1;
+    }
+    return a->sf->bad;
+}
+
+int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
+    msg->why[0] = msg->warn[0] = 0;
+    okta_rec r = {{rec, msg, false}, false, ""};
+    if (um_jtype_of(rec) != UM_J_OBJECT) {
+        um_sf_fail(&r.sf, "record is not a JSON object");
+        return -1;
+    }
+    r.flat = !um_jok(um_jget(rec, "eventType", NULL)) &&
+             (um_jok(um_jget(rec, "eventType_s", NULL)) || um_jok(um_jget(rec, "actor_alternateId_s", NULL)) ||
+              um_jok(um_jget(rec, "actor_alternateId", NULL)));
+    const char *type = field_str(&r, F_EVENTTYPE);
+    if (r.sf.bad) return -1;
+    if (!type || !*type) {
+        um_sf_fail(&r.sf, "no eventType: not an Okta LogEvent");
+        return -1;
+    }
+    if (!is_signin_type(type)) return 0;
+    ev->kind = UM_EV_SIGNIN;
+    ev->action = type;
+
+    const char *pub = field_str(&r, F_PUBLISHED);
+    int tz = 0;
+    bool has_tz = false;
+    if (!r.sf.bad && (!pub || !*pub)) um_sf_fail(&r.sf, "missing '%s' time", r.path);
+    else if (!r.sf.bad && !um_time_parse_iso(pub, strlen(pub), &ev->ts, &tz, &has_tz))
+        um_sf_fail(&r.sf, "'%s' is not a valid ISO 8601 time: '%.40s'", r.path, pub);
+    else if (!r.sf.bad && !has_tz)
+        um_signin_warn(msg, "'%s' has no time zone; taken as UTC", r.path);
+
+    ev->user = field_str(&r, F_USER);
+    if (!r.sf.bad && (!ev->user || !*ev->user)) um_sf_fail(&r.sf, "sign-in without '%s'", r.path);
+    else if (!r.sf.bad && strlen(ev->user) > UM_SIGNIN_MAX_USER)
+        um_sf_fail(&r.sf, "'%s' longer than %d bytes", r.path, UM_SIGNIN_MAX_USER);
+    ev->user_name = field_str(&r, F_NAME);
+    ev->ip = field_str(&r, F_IP);
+    ev->country = um_signin_country(msg, field_str(&r, F_COUNTRY));
+    ev->city = field_str(&r, F_CITY);
+    um_jval asn = field(&r, F_ASN);
+    ev->asn = um_signin_asn(msg, asn, r.path);
+    ev->as_org = field_str(&r, F_ASORG);
+
+    um_jval px = field(&r, F_PROXY);
+    bool b;
+    if (um_jbool(px, &b)) ev->is_proxy = b ? 1 : 0;
+    else if (um_jok(px) && um_jtype_of(px) != UM_J_NULL) {
+        const char *s = um_jstr(px, NULL);
+        if (!s || (*s && !um_streq_ci(s, "null"))) um_signin_warn(msg, "'%s' is not true/false; ignored", r.path);
+    }
+
+    const char *res = field_str(&r, F_RESULT);
+    if (res) {
+        if (um_streq_ci(res, "SUCCESS") || um_streq_ci(res, "ALLOW")) ev->success = 1;
+        else if (um_streq_ci(res, "FAILURE") || um_streq_ci(res, "DENY")) ev->success = 0;
+    }
+    ev->record_id = field_str(&r, F_UUID);
+
+    if (!r.flat) {
+        um_jval tg = um_sf_get(&r.sf, rec, "target");
+        if (um_jtype_of(tg) == UM_J_ARRAY) {
+            app_find a = {&r.sf, NULL};
+            um_jeach(tg, find_app, &a);
+            ev->app = a.app;
+        }
+    }
+    return r.sf.bad ? -1 : 1;
+}
+
+/* ---- reader ---- */
+
+typedef struct okta_state {
+    uint64_t skipped;
+} okta_state;
+
+static um_status on_record(um_reader_ctx *rc, void *ud, um_jval rec, uint64_t line, const char *pos) {
+    okta_state *st = ud;
+    um_event ev;
+    um_event_init(&ev);
+    um_signin_msg msg;
+    int r = um_okta_map(rec, &ev, &msg);
+    const char *p = pos ? pos : "", *sep = pos ? ": " : "";
+    if (r < 0) {
+        um_reject(rc, line, "%s%s%s", p, sep, msg.why);
+        return UM_OK;
+    }
+    if (r == 0) {
+        st->skipped++;
+        return UM_OK;
+    }
+    if (msg.warn[0]) um_warn(rc, line, "%s%s%s", p, sep, msg.warn);
+    ev.src_line = line;
+    if (!ev.record_id) ev.record_id = pos;
+    return um_emit_event(rc, &ev);
+}
+
+static um_status read_okta(um_reader_ctx *rc, FILE *f) {
+    okta_state st = {0};
+    um_status s = um_signin_read_json(rc, f, on_record, &st);
+    if (s == UM_OK && st.skipped)
+        um_warn(rc, 0, "%llu events of other types skipped (only sign-in events are used)",
+                (unsigned long long)st.skipped);
+    return s;
+}
+
+static int detect(const char *path, const char *head, size_t n) {
+    (void)path;
+    size_t i = 0;
+    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0) i = 3;
+    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) i++;
+    if (i >= n || (head[i] != '[' && head[i] != '{')) return 0;
+#define HAS(s) (memmem(head, n, s, sizeof s - 1) != NULL)
+    if (HAS("eventType") && (HAS("actor") || HAS("published"))) return 80;
+    if (HAS("\"actor\"") && HAS("\"alternateId\"") && HAS("\"client\"")) return 60;
+#undef HAS
+    return 0;
+}
+
+const um_reader um_reader_okta = {
+    "okta",
+    "Okta System Log: API response (JSON array), JSON lines, or Sentinel Okta_CL export; sign-in events",
+    1, detect, read_okta};

@@ -1,0 +1,415 @@
+/*
+ * signin.c - JSON framing and field helpers shared by the Okta and Entra
+ * sign-in readers (see signin.h).
+ *
+ * Framing is chosen from the start of the file:
+ *   - '[' first: a JSON array (API response). Streamed: a small state
+ *     machine finds each top-level element, which is parsed on its own, so
+ *     files of any size work and a broken element is one reject.
+ *   - '{' followed by more text on the same line: JSON lines.
+ *   - '{' alone on its line: pretty-printed object(s), streamed like array
+ *     elements.
+ *   - anything else: JSON lines (each bad line is then its own reject).
+ * A parsed object {"value":[...]} (Microsoft Graph page) is unwrapped.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "signin.h"
+
+#define SNIFF_BYTES 65536
+
+typedef struct frame {
+    um_reader_ctx *rc;
+    um_json *json;
+    um_signin_rec_fn fn;
+    void *ud;
+    uint64_t records; /* records handed to fn or rejected */
+} frame;
+
+typedef struct each_ctx {
+    frame *fr;
+    uint64_t line;
+    const char *label;
+    size_t i;
+    um_status st;
+} each_ctx;
+
+static bool is_ws(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+static int each_elem(void *ud, const char *key, size_t klen, um_jval val) {
+    (void)key;
+    (void)klen;
+    each_ctx *e = ud;
+    char pos[48];
+    snprintf(pos, sizeof pos, "%s[%zu]", e->label, e->i++);
+    e->fr->records++;
+    e->st = e->fr->fn(e->fr->rc, e->fr->ud, val, e->line, pos);
+    return e->st != UM_OK;
+}
+
+/* A Graph page: an object whose "value" is an array and that is not itself
+ * a record. */
+static bool is_graph_page(um_jval root) {
+    if (um_jtype_of(root) != UM_J_OBJECT) return false;
+    if (um_jtype_of(um_jget(root, "value", NULL)) != UM_J_ARRAY) return false;
+    static const char *rec_keys[] = {"eventType", "properties", "createdDateTime", "published"};
+    for (size_t i = 0; i < UM_ARRAY_LEN(rec_keys); i++)
+        if (um_jok(um_jget(root, rec_keys[i], NULL))) return false;
+    return true;
+}
+
+/* One parsed top-level document: a record, an array of records, or a Graph
+ * page. pos labels it when streamed from an array. */
+static um_status handle_doc(frame *fr, um_jval root, uint64_t line, const char *pos) {
+    if (um_jtype_of(root) == UM_J_ARRAY || is_graph_page(root)) {
+        unsigned dup = 0;
+        um_jval arr = root;
+        if (um_jtype_of(root) == UM_J_OBJECT) {
+            arr = um_jget(root, "value", &dup);
+            if (dup > 1) {
+                fr->records++;
+                um_reject(fr->rc, line, "%s%sduplicate key 'value' in Graph page", pos ? pos : "",
+                          pos ? ": " : "");
+                return UM_OK;
+            }
+        }
+        char label[40];
+        snprintf(label, sizeof label, "%s", um_jtype_of(root) == UM_J_ARRAY ? "event" : "value");
+        each_ctx e = {fr, line, label, 0, UM_OK};
+        um_jeach(arr, each_elem, &e);
+        return e.st;
+    }
+    fr->records++;
+    return fr->fn(fr->rc, fr->ud, root, line, pos);
+}
+
+/* Parses buf[0..n) (with UM_JSON_PADDING readable zero bytes after it) and
+ * hands it on, or rejects it. */
+static um_status parse_record(frame *fr, const char *buf, size_t n, uint64_t line, const char *pos) {
+    const char *sep = pos ? ": " : "", *p = pos ? pos : "";
+    if (memchr(buf, 0, n)) {
+        fr->records++;
+        um_reject(fr->rc, line, "%s%sNUL byte inside the record", p, sep);
+        return UM_OK;
+    }
+    if (!um_utf8_valid(buf, n)) {
+        fr->records++;
+        um_reject(fr->rc, line, "%s%sinvalid UTF-8 (convert the file to UTF-8)", p, sep);
+        return UM_OK;
+    }
+    um_jval root;
+    const char *err = NULL;
+    if (um_json_parse(fr->json, buf, n, &root, &err) != 0) {
+        fr->records++;
+        um_reject(fr->rc, line, "%s%sinvalid JSON (%s)", p, sep, err ? err : "syntax");
+        return UM_OK;
+    }
+    return handle_doc(fr, root, line, pos);
+}
+
+static um_status read_lines(frame *fr, FILE *f) {
+    um_lines l;
+    um_lines_init(&l, f, UM_JSON_MAX_DOC);
+    const char *line;
+    size_t len;
+    bool too_long;
+    um_status st = UM_OK;
+    while (st == UM_OK && um_lines_next(&l, &line, &len, &too_long)) {
+        um_rc_progress(fr->rc, l.bytes);
+        if (too_long) {
+            fr->records++;
+            um_reject(fr->rc, l.lineno, "line longer than %u bytes", (unsigned)UM_JSON_MAX_DOC);
+            continue;
+        }
+        if (l.lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+            line += 3;
+            len -= 3;
+        }
+        size_t i = 0;
+        while (i < len && is_ws((unsigned char)line[i])) i++;
+        if (i == len) continue; /* blank line: not a record */
+        st = parse_record(fr, line, len, l.lineno, NULL);
+    }
+    um_lines_free(&l);
+    return st;
+}
+
+/* ---- streamed arrays / pretty-printed objects ---- */
+
+typedef struct stream {
+    char *buf;
+    size_t len, cap;
+    bool big;        /* element exceeded UM_JSON_MAX_DOC; bytes no longer kept */
+    bool oom;
+} stream;
+
+static void stream_add(stream *s, char c) {
+    if (s->big || s->oom) return;
+    if (s->len >= UM_JSON_MAX_DOC) {
+        s->big = true;
+        return;
+    }
+    if (s->len + 1 + UM_JSON_PADDING > s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 65536;
+        char *nb = um_realloc(s->buf, nc);
+        if (!nb) {
+            s->oom = true;
+            return;
+        }
+        s->buf = nb;
+        s->cap = nc;
+    }
+    s->buf[s->len++] = c;
+}
+
+static um_status read_stream(frame *fr, FILE *f) {
+    stream s = {0};
+    char stack[UM_JSON_MAX_DEPTH + 1];
+    int depth = 0, base = 0;
+    bool in_str = false, esc = false, in_elem = false, skip_line = false;
+    uint64_t line = 1, elem_line = 0, bytes = 0, elem_idx = 0;
+    bool in_array = false;
+    um_status st = UM_OK;
+    int c;
+    while (st == UM_OK && (c = getc_unlocked(f)) != EOF) {
+        bytes++;
+        if (bytes == 1 && c == 0xEF) { /* UTF-8 byte-order mark */
+            int c2 = getc_unlocked(f), c3 = c2 == EOF ? EOF : getc_unlocked(f);
+            if (c2 == 0xBB && c3 == 0xBF) {
+                bytes += 2;
+                continue;
+            }
+            um_reject(fr->rc, 1, "file starts with a broken byte-order mark; file not read");
+            break;
+        }
+        if ((bytes & 0xFFFFF) == 0) um_rc_progress(fr->rc, bytes);
+        if (skip_line) {
+            if (c == '\n') {
+                line++;
+                skip_line = false;
+            }
+            continue;
+        }
+        if (in_elem) {
+            stream_add(&s, (char)c);
+            if (c == '\n') line++;
+            if (in_str) {
+                if (esc) esc = false;
+                else if (c == '\\') esc = true;
+                else if (c == '"') in_str = false;
+                continue;
+            }
+            if (c == '"') {
+                in_str = true;
+            } else if (c == '{' || c == '[') {
+                if (depth - base >= UM_JSON_MAX_DEPTH) {
+                    um_reject(fr->rc, line, "record starting at line %llu nests deeper than %d; rest of file not read",
+                              (unsigned long long)elem_line, UM_JSON_MAX_DEPTH);
+                    fr->records++;
+                    in_elem = false;
+                    goto done;
+                }
+                stack[depth - base] = (char)c;
+                depth++;
+            } else if (c == '}' || c == ']') {
+                char open = stack[depth - base - 1];
+                if ((c == '}') != (open == '{')) {
+                    um_reject(fr->rc, line,
+                              "malformed JSON: '%c' closes '%c' (record starting at line %llu); rest of file not read",
+                              c, open, (unsigned long long)elem_line);
+                    fr->records++;
+                    in_elem = false;
+                    goto done;
+                }
+                depth--;
+                if (depth == base) { /* element complete */
+                    in_elem = false;
+                    char pos[48];
+                    snprintf(pos, sizeof pos, "%s[%llu]", in_array ? "event" : "object",
+                             (unsigned long long)elem_idx++);
+                    if (s.oom) {
+                        st = UM_ENOMEM;
+                    } else if (s.big) {
+                        fr->records++;
+                        um_reject(fr->rc, elem_line, "%s: record larger than %u bytes", pos,
+                                  (unsigned)UM_JSON_MAX_DOC);
+                    } else {
+                        memset(s.buf + s.len, 0, UM_JSON_PADDING);
+                        st = parse_record(fr, s.buf, s.len, elem_line, pos);
+                    }
+                    s.len = 0;
+                    s.big = false;
+                }
+            }
+            continue;
+        }
+        /* between records */
+        if (c == '\n') {
+            line++;
+            continue;
+        }
+        if (is_ws(c)) continue;
+        if (c == ',' && in_array) continue;
+        if (c == '[' && depth == 0) {
+            in_array = true;
+            depth = base = 1;
+            continue;
+        }
+        if (c == ']' && in_array) {
+            in_array = false;
+            depth = base = 0;
+            continue;
+        }
+        if (c == '{' || (c == '[' && in_array)) {
+            in_elem = true;
+            elem_line = line;
+            s.len = 0;
+            stream_add(&s, (char)c);
+            stack[0] = (char)c;
+            depth = base + 1;
+            continue;
+        }
+        fr->records++;
+        if (c >= 0x20 && c < 0x7f)
+            um_reject(fr->rc, line, "unexpected '%c' where a JSON record should start; rest of line skipped", c);
+        else
+            um_reject(fr->rc, line, "unexpected byte 0x%02x where a JSON record should start; rest of line skipped", c);
+        skip_line = true;
+    }
+    if (in_elem) {
+        fr->records++;
+        um_reject(fr->rc, elem_line, "truncated JSON: record starting at line %llu is not closed at end of file",
+                  (unsigned long long)elem_line);
+    } else if (in_array && st == UM_OK) {
+        um_warn(fr->rc, line, "JSON array not closed at end of file (file cut short?)");
+    }
+done:
+    um_free(s.buf);
+    return st;
+}
+
+um_status um_signin_read_json(um_reader_ctx *rc, FILE *f, um_signin_rec_fn fn, void *ud) {
+    if (!f) {
+        um_reject(rc, 0, "sign-in logs are read from files, not folders");
+        return UM_OK;
+    }
+    char *head = um_malloc(SNIFF_BYTES);
+    if (!head) return UM_ENOMEM;
+    size_t n = fread(head, 1, SNIFF_BYTES, f);
+    if (fseek(f, 0, SEEK_SET) != 0) {
+        um_free(head);
+        um_reject(rc, 0, "file is not seekable; not read");
+        return UM_OK;
+    }
+    size_t i = 0;
+    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0) i = 3;
+    while (i < n && is_ws((unsigned char)head[i])) i++;
+    if (i == n && n < SNIFF_BYTES) {
+        um_free(head);
+        um_warn(rc, 0, "empty file: no sign-in records");
+        return UM_OK;
+    }
+    bool stream_mode = false;
+    if (i < n && head[i] == '[') stream_mode = true;
+    else if (i < n && head[i] == '{') {
+        size_t j = i + 1;
+        while (j < n && head[j] != '\n' && is_ws((unsigned char)head[j])) j++;
+        stream_mode = j < n && head[j] == '\n';
+    }
+    um_free(head);
+    frame fr = {rc, um_json_new(), fn, ud, 0};
+    if (!fr.json) return UM_ENOMEM;
+    um_status st = stream_mode ? read_stream(&fr, f) : read_lines(&fr, f);
+    um_json_free(fr.json);
+    if (st == UM_OK && fr.records == 0) um_warn(rc, 0, "no sign-in records in file");
+    return st;
+}
+
+/* ---- field helpers ---- */
+
+void um_sf_fail(um_sf *sf, const char *fmt, ...) {
+    if (!sf->bad) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(sf->msg->why, sizeof sf->msg->why, fmt, ap);
+        va_end(ap);
+    }
+    sf->bad = true;
+}
+
+void um_signin_warn(um_signin_msg *msg, const char *fmt, ...) {
+    size_t n = strlen(msg->warn);
+    if (n + 3 >= sizeof msg->warn) return;
+    if (n) {
+        memcpy(msg->warn + n, "; ", 3);
+        n += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg->warn + n, sizeof msg->warn - n, fmt, ap);
+    va_end(ap);
+}
+
+um_jval um_sf_get(um_sf *sf, um_jval from, const char *path) {
+    unsigned dups = 0;
+    um_jval v = um_jpath(from, path, &dups);
+    if (dups) um_sf_fail(sf, "duplicate key '%s'", path);
+    return v;
+}
+
+const char *um_sf_str(um_sf *sf, um_jval from, const char *path) {
+    um_jval v = um_sf_get(sf, from, path);
+    um_jtype t = um_jtype_of(v);
+    if (t == UM_J_MISSING || t == UM_J_NULL) return NULL;
+    size_t len = 0;
+    const char *s = um_jstr(v, &len);
+    if (!s) {
+        um_sf_fail(sf, "'%s' is not a string", path);
+        return NULL;
+    }
+    if (strlen(s) != len) {
+        um_sf_fail(sf, "'%s' holds a NUL character", path);
+        return NULL;
+    }
+    return s;
+}
+
+bool um_sf_time(um_sf *sf, um_jval from, const char *path, bool required, int64_t *us) {
+    const char *s = um_sf_str(sf, from, path);
+    if (!s || !*s) {
+        if (required) um_sf_fail(sf, "missing '%s' time", path);
+        return false;
+    }
+    int tz = 0;
+    bool has_tz = false;
+    if (!um_time_parse_iso(s, strlen(s), us, &tz, &has_tz)) {
+        um_sf_fail(sf, "'%s' is not a valid ISO 8601 time: '%.40s'", path, s);
+        return false;
+    }
+    if (!has_tz) um_signin_warn(sf->msg, "'%s' has no time zone; taken as UTC", path);
+    return true;
+}
+
+const char *um_signin_country(um_signin_msg *msg, const char *text) {
+    if (!text || !*text) return NULL;
+    const char *cc = um_country_code(text);
+    if (!cc) um_signin_warn(msg, "unknown country '%.40s' ignored", text);
+    return cc;
+}
+
+uint32_t um_signin_asn(um_signin_msg *msg, um_jval v, const char *what) {
+    um_jtype t = um_jtype_of(v);
+    if (t == UM_J_MISSING || t == UM_J_NULL) return 0;
+    int64_t i = -1;
+    double d;
+    if (!um_jint(v, &i) && um_jdouble(v, &d) && d >= 0 && d <= 4294967295.0 && (double)(int64_t)d == d)
+        i = (int64_t)d;
+    if (i < 0 || i > (int64_t)UINT32_MAX) {
+        char tmp[40];
+        const char *txt = um_jtext(v, tmp, sizeof tmp);
+        um_signin_warn(msg, "'%s' is not an AS number: '%.30s'", what, txt ? txt : "?");
+        return 0;
+    }
+    return (uint32_t)i;
+}

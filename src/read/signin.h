@@ -1,0 +1,77 @@
+/*
+ * signin.h - shared parts of the identity-provider sign-in readers (Okta
+ * System Log in read/okta.c, Entra ID sign-in logs in read/entra.c):
+ *
+ *   - um_signin_read_json(): the JSON framing both readers use. It accepts
+ *     JSON lines (one record per line), a JSON array of records (compact or
+ *     pretty-printed over many lines, streamed element by element so a bad
+ *     element costs only itself), pretty-printed objects one after another,
+ *     and the Microsoft Graph page wrapper {"value":[...]}.
+ *   - the per-record field mappers, exposed so tests can check every field
+ *     on parsed JSON directly.
+ *
+ * Internal to libunmask.
+ */
+#ifndef UM_READ_SIGNIN_H
+#define UM_READ_SIGNIN_H
+
+#include "../core/internal.h"
+#include "../util/json.h"
+
+/* Longest account name a sign-in record may carry. */
+#define UM_SIGNIN_MAX_USER 512
+
+/* Messages from a mapper: why is set when the record is unusable, warn
+ * (possibly empty) when it is usable but has something worth telling. */
+typedef struct um_signin_msg {
+    char why[200];
+    char warn[200];
+} um_signin_msg;
+
+/* Called once per record. line is the 1-based line the record starts on;
+ * pos is its place in the file ("event[3]", "value[0]") or NULL for a JSON
+ * line (the line number identifies it). rec is valid during the call only. */
+typedef um_status (*um_signin_rec_fn)(um_reader_ctx *rc, void *ud, um_jval rec, uint64_t line,
+                                      const char *pos);
+
+/* Reads f in any of the framings above, calling fn for each record. Bad
+ * framing (truncated or invalid JSON, NUL bytes, invalid UTF-8, over-long
+ * records) becomes um_reject; an empty file a warning. Returns UM_OK unless
+ * memory ran out or fn failed. */
+um_status um_signin_read_json(um_reader_ctx *rc, FILE *f, um_signin_rec_fn fn, void *ud);
+
+/* Field mappers. Each fills ev (already um_event_init'ed; strings point
+ * into rec's parser memory) and returns 1 for a sign-in event, 0 for a
+ * record of another type (not an error: the caller counts it as skipped)
+ * and -1 for an unusable record (msg->why says why). src_line is not set. */
+int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg);
+int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg);
+
+/* ---- helpers shared by the mappers ---- */
+
+/* Field access that notices duplicate keys and wrong types. */
+typedef struct um_sf {
+    um_jval root;
+    um_signin_msg *msg;
+    bool bad; /* a duplicate key or bad value was met; msg->why says which */
+} um_sf;
+
+/* Value at a dotted path of root (missing when absent); a duplicate key on
+ * the way marks sf bad. */
+um_jval um_sf_get(um_sf *sf, um_jval from, const char *path);
+/* String at path, NULL when absent or null. A non-string value, or a string
+ * with a NUL character or invalid UTF-8, marks sf bad. */
+const char *um_sf_str(um_sf *sf, um_jval from, const char *path);
+/* Formats msg->why (first problem wins) and marks sf bad. */
+void um_sf_fail(um_sf *sf, const char *fmt, ...) UM_PRINTF(2, 3);
+/* Appends to msg->warn ("; " between). */
+void um_signin_warn(um_signin_msg *msg, const char *fmt, ...) UM_PRINTF(2, 3);
+/* Parses a strict ISO 8601 time at path into *us; false (sf bad) on a bad
+ * or missing value when required. Returns whether a time was set. */
+bool um_sf_time(um_sf *sf, um_jval from, const char *path, bool required, int64_t *us);
+/* Country text to ISO2 (warns when unknown). */
+const char *um_signin_country(um_signin_msg *msg, const char *text);
+/* ASN from a number or numeric string; 0 (and a warning) when out of range. */
+uint32_t um_signin_asn(um_signin_msg *msg, um_jval v, const char *what);
+
+#endif
