@@ -167,6 +167,7 @@ um_status um_scan_new(um_ctx *ctx, um_scan **out) {
     um_map_init(&s->key_index);
     um_map_init(&s->account_index);
     um_map_init(&s->event_join_seen);
+    um_map_init(&s->resolve_cache);
     um_map_init(&s->finding_index);
     return UM_OK;
 }
@@ -201,6 +202,7 @@ void um_scan_free(um_scan *s) {
     um_map_free(&s->key_index);
     um_map_free(&s->account_index);
     um_map_free(&s->event_join_seen);
+    um_map_free(&s->resolve_cache);
     um_map_free(&s->finding_index);
     um_arena_free(&s->arena);
     um_free(s->errmsg);

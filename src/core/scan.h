@@ -85,6 +85,7 @@ struct um_scan {
     um_map key_index;     /* "attr=value" -> subject + 1 (join keys, emails) */
     um_map account_index; /* "account:x" / "host:y" -> subject + 1 */
     um_map event_join_seen;
+    um_map resolve_cache; /* "kind|user|host" -> subject + 1 */
 
     um_finding *findings;
     size_t n_findings, cap_findings;

@@ -308,7 +308,30 @@ static um_sid account_subject(um_scan *s, const char *kind, const char *v, const
     return sid;
 }
 
+static um_sid resolve_uncached(um_scan *s, const um_event *ev);
+
+/* Logs repeat the same account/host pairs millions of times: remember each
+ * pair's answer (bounded; the cache starts over when full). */
+#define UM_RESOLVE_CACHE_MAX (1u << 20)
+
 um_sid um_subjects_resolve(um_scan *s, const um_event *ev) {
+    char key[768];
+    int n = snprintf(key, sizeof key, "%d\x1f%s\x1f%s", (int)ev->kind, ev->user ? ev->user : "",
+                     ev->host ? ev->host : "");
+    if (n < 0 || (size_t)n >= sizeof key) return resolve_uncached(s, ev);
+    um_map_slot *sl = um_map_find(&s->resolve_cache, key, (size_t)n);
+    if (sl) return (um_sid)((intptr_t)sl->val - 1);
+    um_sid sid = resolve_uncached(s, ev);
+    if (s->resolve_cache.len >= UM_RESOLVE_CACHE_MAX) {
+        um_map_free(&s->resolve_cache);
+        um_map_init(&s->resolve_cache);
+    }
+    sl = um_map_upsert(&s->resolve_cache, key, (size_t)n, NULL);
+    if (sl) sl->val = (void *)(intptr_t)(sid + 1);
+    return sid;
+}
+
+static um_sid resolve_uncached(um_scan *s, const um_event *ev) {
     char user[512] = "";
     if (ev->user) {
         size_t n = strlen(ev->user);

@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../core/internal.h"
 
@@ -38,6 +39,7 @@ typedef struct um_winfield {
     const char *value; /* NUL-terminated; len is the full length */
     size_t len;
     unsigned count; /* how many times the name was given (>1: duplicate) */
+    uint32_t hash;  /* case-insensitive hash of name */
 } um_winfield;
 
 typedef struct um_winfields {

@@ -305,14 +305,13 @@ um_map_slot *um_map_upsert(um_map *m, const char *key, size_t klen, bool *create
 
 /* ---- strings ---- */
 
+static inline unsigned char lc(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c; }
+
 bool um_streq_ci(const char *a, const char *b) {
     if (!a || !b) return false;
-    while (*a && *b) {
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return false;
-        a++;
-        b++;
-    }
-    return *a == *b;
+    const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+    while (*x && lc(*x) == lc(*y)) x++, y++;
+    return lc(*x) == lc(*y);
 }
 
 bool um_strneq_ci(const char *a, size_t alen, const char *b) {
