@@ -1,0 +1,327 @@
+/*
+ * hours.c - the `hours` analyzer: activity hours against the claimed time
+ * zone (TM-01) and git commit offsets (TM-02).
+ *
+ * Only subjects whose claim (TIMEZONE, else COUNTRY) lies in the Americas
+ * or Europe (offset <= +3h) are compared; a subject claiming UTC+8/+9
+ * (someone who moved to Tokyo) gets nothing.
+ *
+ * TM-01: every timestamped activity event (sign-ins that succeeded,
+ * logons, process starts, file writes, remote sessions, commits; not USB,
+ * DNS or network-connection noise, and not SYSTEM/service/machine accounts)
+ * marks one (day, UTC hour) cell per subject in a bitmap, so one busy hour
+ * counts once. At the end the cells give a 24-bin UTC histogram; TM-01
+ * (medium, 20) fires with >= 20 active hours over >= 5 days when >= 60 % of
+ * them fall in 09-18h of UTC+8 or UTC+9 and <= 30 % in 08-19h of the claim.
+ * Weight 20 keeps it below review on its own (night-shift support staff).
+ *
+ * TM-02: commits carrying an offset of +0800/+0900/+1000 while the claim
+ * is Americas/Europe; weak, 10, with >= 3 such commits and >= 50 % of the
+ * subject's commits that carry an offset.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+
+/* ---- pure decisions ---------------------------------------------------- */
+
+/* Representative standard offset for a claimed country when no zone is
+ * given (the most populous zone; whole-country ranges would be kinder to
+ * nobody and blur the comparison). */
+static const struct {
+    const char *cc;
+    int off;
+} country_off[] = {
+    {"US", -360}, {"CA", -300}, {"MX", -360}, {"BR", -180}, {"AR", -180}, {"CL", -240},
+    {"CO", -300}, {"PE", -300}, {"EC", -300}, {"VE", -240}, {"UY", -180}, {"GT", -360},
+    {"CR", -360}, {"PA", -300}, {"DO", -240}, {"PR", -240}, {"JM", -300},
+    {"GB", 0},    {"IE", 0},    {"PT", 0},    {"IS", 0},
+    {"ES", 60},   {"FR", 60},   {"DE", 60},   {"IT", 60},   {"NL", 60},   {"BE", 60},
+    {"LU", 60},   {"CH", 60},   {"AT", 60},   {"PL", 60},   {"CZ", 60},   {"SK", 60},
+    {"HU", 60},   {"SE", 60},   {"NO", 60},   {"DK", 60},   {"HR", 60},   {"SI", 60},
+    {"RS", 60},   {"BA", 60},   {"AL", 60},   {"MK", 60},   {"ME", 60},   {"MT", 60},
+    {"FI", 120},  {"EE", 120},  {"LV", 120},  {"LT", 120},  {"UA", 120},  {"RO", 120},
+    {"BG", 120},  {"GR", 120},  {"MD", 120},  {"CY", 120},  {"TR", 180},  {"BY", 180},
+};
+
+um_claim_zone um_claim_zone_of(const char *timezone, const char *country) {
+    um_claim_zone z = {0, 0, false};
+    int m;
+    if (timezone && *timezone && um_tz_offset(timezone, &m)) {
+        z.lo = z.hi = m;
+        z.known = true;
+        return z;
+    }
+    const char *cc = country ? um_country_code(country) : NULL;
+    for (size_t i = 0; cc && i < UM_ARRAY_LEN(country_off); i++)
+        if (strcmp(cc, country_off[i].cc) == 0) {
+            z.lo = z.hi = country_off[i].off;
+            z.known = true;
+            break;
+        }
+    return z;
+}
+
+bool um_claim_is_west(um_claim_zone z) {
+    return z.known && z.hi <= 180 && z.lo >= -12 * 60;
+}
+
+/* Share of the histogram whose local hour (UTC + off) is in [from, to). */
+static double share_in(const uint32_t hist[24], unsigned total, int off, int from, int to) {
+    if (!total) return 0;
+    unsigned in = 0;
+    for (int h = 0; h < 24; h++) {
+        int local = h * 60 + off;
+        local = ((local % 1440) + 1440) % 1440;
+        int lh = local / 60;
+        if (lh >= from && lh < to) in += hist[h];
+    }
+    return (double)in / (double)total;
+}
+
+bool um_hours_decide(const uint32_t hist[24], unsigned days, um_claim_zone claim,
+                     um_hours_result *out) {
+    memset(out, 0, sizeof *out);
+    unsigned total = 0;
+    for (int h = 0; h < 24; h++) total += hist[h];
+    out->total = total;
+    if (!um_claim_is_west(claim) || total < UM_TM01_MIN_HOURS || days < UM_TM01_MIN_DAYS)
+        return false;
+    double s9 = share_in(hist, total, 540, 9, 18), s8 = share_in(hist, total, 480, 9, 18);
+    out->asia_offset = s9 >= s8 ? 540 : 480;
+    out->asia_share = s9 >= s8 ? s9 : s8;
+    double best = 0;
+    for (int off = claim.lo; off <= claim.hi; off += 60) {
+        double c = share_in(hist, total, off, 8, 19);
+        if (c > best) best = c;
+    }
+    out->claimed_share = best;
+    out->fire = out->asia_share >= 0.6 && out->claimed_share <= 0.3;
+    return out->fire;
+}
+
+bool um_commit_offset_is_asia(int tz_min) {
+    return tz_min == 480 || tz_min == 540 || tz_min == 600;
+}
+
+bool um_commit_tz_decide(unsigned n_asia, unsigned n_total) {
+    return n_asia >= 3 && n_total > 0 && 2u * n_asia >= n_total;
+}
+
+/* ---- the analyzer ------------------------------------------------------ */
+
+/* Activity cells are kept for a window of UM_HR_DAYS days starting
+ * UM_HR_BACK days before the subject's first event (bounded memory). */
+#define UM_HR_DAYS 1024
+#define UM_HR_BACK 512
+#define UM_HR_BITS (UM_HR_DAYS * 24)
+
+enum { HR_UNSEEN = 0, HR_SKIP, HR_WEST };
+
+typedef struct hr_subj {
+    int state;
+    um_claim_zone zone;
+    const char *claim_text; /* subject's claimed zone or country (scan-owned) */
+    bool from_country;
+    int64_t base_day;  /* first day of the bitmap window */
+    uint8_t *bits;     /* UM_HR_BITS bits, NULL until the first activity */
+    uint32_t hist[24];
+    int64_t first_us, last_us;
+    uint32_t commits, commits_asia;
+    int64_t c_first_us, c_last_us;
+} hr_subj;
+
+typedef struct hr_state {
+    hr_subj *s;
+    size_t n, cap;
+} hr_state;
+
+static void hr_free(void *p) {
+    hr_state *st = p;
+    if (!st) return;
+    for (size_t i = 0; i < st->n; i++) um_free(st->s[i].bits);
+    um_free(st->s);
+    um_free(st);
+}
+
+static um_status hr_on_subjects(um_scan *s, void **out) {
+    (void)s;
+    hr_state *st = um_calloc(1, sizeof *st);
+    if (!st) return UM_ENOMEM;
+    *out = st;
+    return UM_OK;
+}
+
+static hr_subj *subject(um_scan *s, hr_state *st, um_sid sid) {
+    size_t i = (size_t)sid;
+    if (i >= st->n) {
+        if (!um_grow((void **)&st->s, &st->cap, i + 1, sizeof *st->s)) return NULL;
+        memset(st->s + st->n, 0, (i + 1 - st->n) * sizeof *st->s);
+        st->n = i + 1;
+    }
+    hr_subj *h = &st->s[i];
+    if (h->state != HR_UNSEEN) return h;
+    h->state = HR_SKIP;
+    if (!um_subject_has_identity(s, sid)) return h;
+    size_t nt = 0, nc = 0;
+    const char *const *tz = um_subject_values(s, sid, UM_ATTR_TIMEZONE, &nt);
+    const char *const *cc = um_subject_values(s, sid, UM_ATTR_COUNTRY, &nc);
+    for (size_t k = 0; k < nt && !h->zone.known; k++) {
+        h->zone = um_claim_zone_of(tz[k], NULL);
+        if (h->zone.known) h->claim_text = tz[k];
+    }
+    for (size_t k = 0; k < nc && !h->zone.known; k++) {
+        h->zone = um_claim_zone_of(NULL, cc[k]);
+        if (h->zone.known) {
+            h->claim_text = cc[k];
+            h->from_country = true;
+        }
+    }
+    if (um_claim_is_west(h->zone)) h->state = HR_WEST;
+    h->first_us = h->last_us = h->c_first_us = h->c_last_us = UM_TIME_NONE;
+    return h;
+}
+
+static bool is_service_account(const char *u) {
+    if (!u || !*u) return false;
+    const char *b = strrchr(u, '\\');
+    b = b ? b + 1 : u;
+    size_t n = strlen(b);
+    return um_streq_ci(b, "system") || um_streq_ci(b, "local service") ||
+           um_streq_ci(b, "network service") || um_streq_ci(b, "localsystem") ||
+           um_streq_ci(b, "S-1-5-18") || um_streq_ci(b, "S-1-5-19") || um_streq_ci(b, "S-1-5-20") ||
+           um_starts_with_ci(b, "dwm-") || um_starts_with_ci(b, "umfd-") || (n > 1 && b[n - 1] == '$');
+}
+
+static bool is_activity(const um_event *ev) {
+    switch (ev->kind) {
+    case UM_EV_SIGNIN:
+    case UM_EV_LOGON:
+        return ev->success != 0 && !is_service_account(ev->user);
+    case UM_EV_PROCESS:
+    case UM_EV_FILE:
+    case UM_EV_OTHER:
+        return !is_service_account(ev->user);
+    case UM_EV_REMOTE:
+    case UM_EV_COMMIT:
+        return true;
+    default: /* USB, DNS, NETCONN: machine noise */
+        return false;
+    }
+}
+
+static void widen(int64_t *first, int64_t *last, int64_t t) {
+    if (*first == UM_TIME_NONE || t < *first) *first = t;
+    if (*last == UM_TIME_NONE || t > *last) *last = t;
+}
+
+static um_status hr_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev) {
+    hr_state *st = p;
+    if (sid < 0 || !st || ev->ts == UM_TIME_NONE || ev->ts < 0) return UM_OK;
+    if (!is_activity(ev)) return UM_OK;
+    hr_subj *h = subject(s, st, sid);
+    if (!h) return UM_ENOMEM;
+    if (h->state != HR_WEST) return UM_OK;
+    if (ev->kind == UM_EV_COMMIT && ev->has_tz) {
+        h->commits++;
+        if (um_commit_offset_is_asia(ev->tz_min)) {
+            h->commits_asia++;
+            widen(&h->c_first_us, &h->c_last_us, ev->ts);
+        }
+    }
+    int64_t hour = ev->ts / 3600000000LL, day = hour / 24;
+    if (!h->bits) {
+        h->bits = um_calloc(UM_HR_BITS / 8, 1);
+        if (!h->bits) return UM_ENOMEM;
+        h->base_day = day - UM_HR_BACK;
+    }
+    int64_t cell = (day - h->base_day) * 24 + hour % 24;
+    if (cell < 0 || cell >= UM_HR_BITS) return UM_OK; /* outside the window */
+    uint8_t bit = (uint8_t)(1u << (cell & 7));
+    if (h->bits[cell >> 3] & bit) return UM_OK;
+    h->bits[cell >> 3] |= bit;
+    h->hist[hour % 24]++;
+    widen(&h->first_us, &h->last_us, ev->ts);
+    return UM_OK;
+}
+
+static unsigned active_days(const hr_subj *h) {
+    unsigned n = 0;
+    for (size_t d = 0; d < UM_HR_DAYS; d++) {
+        bool any = false;
+        for (size_t c = d * 24; c < d * 24 + 24 && !any; c++)
+            if (h->bits[c >> 3] & (1u << (c & 7))) any = true;
+        n += any;
+    }
+    return n;
+}
+
+static void fmt_off(char *b, size_t n, int off) {
+    if (off % 60) snprintf(b, n, "UTC%+d:%02d", off / 60, abs(off % 60));
+    else snprintf(b, n, "UTC%+d", off / 60);
+}
+
+static um_status hr_finish(um_scan *s, void *p) {
+    hr_state *st = p;
+    if (!st) return UM_OK;
+    for (size_t i = 0; i < st->n; i++) {
+        hr_subj *h = &st->s[i];
+        if (h->state != HR_WEST) continue;
+        um_sid sid = (um_sid)i;
+        const char *file = NULL;
+        uint64_t line = 0;
+        um_subject_value_src(s, sid, h->from_country ? UM_ATTR_COUNTRY : UM_ATTR_TIMEZONE,
+                             h->claim_text, &file, &line);
+        char claimed[32];
+        fmt_off(claimed, sizeof claimed, h->zone.lo);
+        if (h->bits) {
+            unsigned days = active_days(h);
+            um_hours_result r;
+            if (um_hours_decide(h->hist, days, h->zone, &r)) {
+                char asia[16], values[512];
+                fmt_off(asia, sizeof asia, r.asia_offset);
+                snprintf(values, sizeof values,
+                         "active_hours=%u; days=%u; asia_zone=%s; asia_share=%.2f; claimed=%.64s; "
+                         "claimed_offset=%s; claimed_business_share=%.2f",
+                         r.total, days, asia, r.asia_share, h->claim_text, claimed, r.claimed_share);
+                um_event t;
+                um_event_init(&t);
+                t.ts = h->first_us;
+                t.src_file = file;
+                t.src_line = line;
+                um_finding_spec sp = {"TM-01", "hours", UM_MEDIUM, UM_TM01_WEIGHT, 0, asia};
+                um_status rc = um_finding_add(
+                    s, sid, &sp, &t, NULL, 0, values,
+                    "%d%% of activity (%u hours over %u days) falls in 09-18h %s; only %d%% in "
+                    "business hours (08-19h) of the claimed %.64s",
+                    (int)lround(r.asia_share * 100), r.total, days, asia,
+                    (int)lround(r.claimed_share * 100), h->claim_text);
+                if (rc != UM_OK) return rc;
+            }
+        }
+        if (um_commit_tz_decide(h->commits_asia, h->commits)) {
+            char values[256];
+            snprintf(values, sizeof values, "asia_offset_commits=%u; commits_with_offset=%u; claimed=%.64s",
+                     h->commits_asia, h->commits, h->claim_text);
+            um_event t;
+            um_event_init(&t);
+            t.ts = h->c_first_us;
+            t.src_file = file;
+            t.src_line = line;
+            um_finding_spec sp = {"TM-02", "hours", UM_WEAK, UM_TM02_WEIGHT, 0, "+0800/+0900/+1000"};
+            um_status rc = um_finding_add(
+                s, sid, &sp, &t, NULL, 0, values,
+                "%u of %u commits carry a +0800/+0900/+1000 time-zone offset while the claimed zone is "
+                "%.64s (%s)",
+                h->commits_asia, h->commits, h->claim_text, claimed);
+            if (rc != UM_OK) return rc;
+        }
+    }
+    return UM_OK;
+}
+
+const um_analyzer um_analyzer_hours = {
+    "hours", "activity hours fitting UTC+8/+9 against the claimed zone (TM-01); git commit offsets (TM-02)",
+    hr_on_subjects, hr_on_event, hr_finish, hr_free};
