@@ -134,7 +134,33 @@ char *um_canon_address(um_arena *a, const char *s) {
     return r;
 }
 
+/* A crypto address written where a bank account was expected (payout
+ * account columns often hold wallets): 0x + 40 hex, bech32 (bc1/ltc1), or a
+ * mixed-case base58 string of wallet length. Bank numbers and IBANs are not
+ * mixed-case, so they never match the last rule. */
+static bool looks_like_wallet(const char *s) {
+    while (isspace((unsigned char)*s)) s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1])) n--;
+    if (n == 42 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        for (size_t i = 2; i < n; i++)
+            if (!isxdigit((unsigned char)s[i])) return false;
+        return true;
+    }
+    if (um_starts_with_ci(s, "bc1") || um_starts_with_ci(s, "ltc1")) return n >= 14 && n <= 90;
+    if (n < 25 || n > 44) return false;
+    bool lower = false, upper = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!isalnum(c) || c == '0' || c == 'O' || c == 'I' || c == 'l') return false;
+        if (islower(c)) lower = true;
+        if (isupper(c)) upper = true;
+    }
+    return lower && upper;
+}
+
 char *um_canon_account(um_arena *a, const char *s) {
+    if (looks_like_wallet(s)) return um_canon_wallet(a, s);
     size_t n = strlen(s);
     char *d = um_arena_alloc(a, n + 1);
     if (!d) return NULL;
