@@ -180,7 +180,7 @@ typedef struct um_reader {
     /* Reads the whole stream, calling um_emit_* and um_reject as it goes.
      * Returns UM_OK unless reading itself failed (I/O); bad records are
      * rejects, not errors. f is NULL for a folder input (a git repository,
-     * handed to the reader named "git_repo"); um_rc_file() gives its path. */
+     * handed to the reader named "git-repo"); um_rc_file() gives its path. */
     um_status (*read)(um_reader_ctx *rc, FILE *f);
 } um_reader;
 

@@ -279,7 +279,7 @@ static um_status add_path_rec(um_scan *s, const char *path, const char *format, 
     bool worktree = dir_exists(probe);
     free(probe);
     if (worktree || is_git_dir(path)) {
-        const um_reader *gr = um_reader_find("git_repo");
+        const um_reader *gr = um_reader_find("git-repo");
         if (gr && !format) {
             if (!um_grow((void **)&s->inputs, &s->cap_inputs, s->n_inputs + 1, sizeof *s->inputs))
                 return UM_ENOMEM;
@@ -765,7 +765,7 @@ static um_status finalize(um_scan *s) {
     if (!tmp) return UM_ENOMEM;
     for (size_t i = 0; i < s->n_subjects; i++) {
         um_subject *u = &s->subjects[i];
-        qsort_r(u->findings, u->n_findings, sizeof(size_t), cmp_finding_idx, s);
+        if (u->n_findings) qsort_r(u->findings, u->n_findings, sizeof(size_t), cmp_finding_idx, s);
         for (size_t k = 0; k < u->n_findings; k++) tmp[k] = &s->findings[u->findings[k]];
         um_score_subject(tmp, u->n_findings, &u->score, &u->level);
         um_subject_info *in = &u->info;
@@ -786,7 +786,7 @@ static um_status finalize(um_scan *s) {
     s->rank = um_malloc(sizeof *s->rank * (s->n_subjects + 1));
     if (!s->rank) return UM_ENOMEM;
     for (size_t i = 0; i < s->n_subjects; i++) s->rank[i] = i;
-    qsort_r(s->rank, s->n_subjects, sizeof *s->rank, cmp_rank, s);
+    if (s->n_subjects) qsort_r(s->rank, s->n_subjects, sizeof *s->rank, cmp_rank, s);
     s->stats.subjects = s->n_subjects;
     s->stats.findings = s->n_findings;
     return UM_OK;

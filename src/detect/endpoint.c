@@ -46,13 +46,29 @@ const char *um_rule_kind_name(um_rule_kind k) {
 void um_ruleset_init(um_ruleset *rs) {
     memset(rs, 0, sizeof *rs);
     um_arena_init(&rs->arena);
+    um_map_init(&rs->exact);
 }
 
 void um_ruleset_free(um_ruleset *rs) {
     if (!rs) return;
     um_free(rs->r);
+    um_free(rs->linear);
+    um_map_free(&rs->exact);
     um_arena_free(&rs->arena);
     memset(rs, 0, sizeof *rs);
+}
+
+/* Equality classes of the exact index ('\0': matched linearly). */
+static char rule_class(um_rule_kind k) {
+    switch (k) {
+    case UM_RK_IMAGE: return 'i';
+    case UM_RK_SIGNER:
+    case UM_RK_COMPANY: return 'c'; /* the event has no signer field: Company stands in */
+    case UM_RK_PRODUCT: return 'p';
+    case UM_RK_DESCRIPTION: return 'd';
+    case UM_RK_DOMAIN: return 'n';
+    default: return 0;
+    }
 }
 
 bool um_ruleset_add(um_ruleset *rs, const char *indicator, const char *tool, const char *kind,
@@ -92,6 +108,19 @@ bool um_ruleset_add(um_ruleset *rs, const char *indicator, const char *tool, con
     r->kind = (um_rule_kind)k;
     r->len = o;
     r->star = star;
+    char cls = rule_class(r->kind);
+    if (cls && star == SIZE_MAX) {
+        char key[UM_RULE_MAX_VALUE + 4];
+        int kn = snprintf(key, sizeof key, "%c:%s", cls, r->value);
+        bool created;
+        um_map_slot *sl = kn > 0 ? um_map_upsert(&rs->exact, key, (size_t)kn, &created) : NULL;
+        if (!sl) return false;
+        if (created) sl->val = (void *)(uintptr_t)(rs->n + 1); /* first rule wins */
+    } else {
+        if (!um_grow((void **)&rs->linear, &rs->cap_linear, rs->n_linear + 1, sizeof *rs->linear))
+            return false;
+        rs->linear[rs->n_linear++] = rs->n;
+    }
     rs->n++;
     return true;
 }
@@ -189,33 +218,47 @@ bool um_is_browser_image(const char *image) {
     return false;
 }
 
+static const um_rule *lookup_exact(const um_ruleset *rs, char cls, const char *s, size_t n) {
+    char key[UM_RULE_MAX_VALUE + 4];
+    if (n > UM_RULE_MAX_VALUE) return NULL;
+    key[0] = cls;
+    key[1] = ':';
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        key[2 + i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    uintptr_t v = (uintptr_t)um_map_get(&rs->exact, key, n + 2);
+    return v ? &rs->r[v - 1] : NULL;
+}
+
 static const um_rule *match_kind(const um_ruleset *rs, um_rule_kind k, const char *s) {
     if (!s || !*s) return NULL;
     size_t n = strlen(s);
-    for (size_t i = 0; i < rs->n; i++) {
-        const um_rule *r = &rs->r[i];
-        bool hit = false;
-        switch (k) {
-        case UM_RK_IMAGE:
-            hit = r->kind == UM_RK_IMAGE && um_glob1_match(r->value, r->len, r->star, s);
-            break;
-        case UM_RK_SIGNER: /* the event has no signer field: Company stands in */
-        case UM_RK_COMPANY:
-            hit = (r->kind == UM_RK_SIGNER || r->kind == UM_RK_COMPANY) && n == r->len &&
-                  um_strneq_ci(s, n, r->value);
-            break;
-        case UM_RK_PRODUCT:
-        case UM_RK_DESCRIPTION:
-            hit = r->kind == k && n == r->len && um_strneq_ci(s, n, r->value);
-            break;
-        case UM_RK_DOMAIN:
-            hit = r->kind == UM_RK_DOMAIN && um_domain_suffix_match(r->value, s);
-            break;
-        case UM_RK_PATH:
-            hit = r->kind == UM_RK_PATH && um_path_has_segment(r->value, s);
-            break;
+    const um_rule *hit = NULL;
+    switch (k) {
+    case UM_RK_IMAGE:
+    case UM_RK_SIGNER:
+    case UM_RK_COMPANY:
+    case UM_RK_PRODUCT:
+    case UM_RK_DESCRIPTION:
+        hit = lookup_exact(rs, rule_class(k), s, n);
+        break;
+    case UM_RK_DOMAIN: /* the name itself, then each parent on a label boundary */
+        for (const char *p = s; p && *p && !hit; p = strchr(p, '.'), p = p ? p + 1 : NULL) {
+            size_t pn = strlen(p);
+            if (pn && p[pn - 1] == '.') pn--; /* fully-qualified trailing dot */
+            hit = lookup_exact(rs, 'n', p, pn);
         }
-        if (hit) return r;
+        return hit;
+    case UM_RK_PATH:
+        break;
+    }
+    if (hit) return hit;
+    for (size_t i = 0; i < rs->n_linear; i++) {
+        const um_rule *r = &rs->r[rs->linear[i]];
+        if (k == UM_RK_IMAGE && r->kind == UM_RK_IMAGE && um_glob1_match(r->value, r->len, r->star, s))
+            return r;
+        if (k == UM_RK_PATH && r->kind == UM_RK_PATH && um_path_has_segment(r->value, s)) return r;
     }
     return NULL;
 }

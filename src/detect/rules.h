@@ -47,6 +47,12 @@ typedef struct um_rule {
 typedef struct um_ruleset {
     um_rule *r;
     size_t n, cap;
+    /* index: "<class>:<value>" -> rule + 1 for equality rules (image names
+     * without '*', company/signer, product, description, domain), so an
+     * event costs a few hash lookups instead of a pass over every rule */
+    um_map exact;
+    size_t *linear; /* rules still matched one by one: image globs, paths */
+    size_t n_linear, cap_linear;
     size_t bad_lines;       /* lines that could not be used */
     uint64_t first_bad_line;
     um_arena arena;
