@@ -316,17 +316,22 @@ static um_sid resolve_uncached(um_scan *s, const um_event *ev);
 
 um_sid um_subjects_resolve(um_scan *s, const um_event *ev) {
     char key[768];
-    int n = snprintf(key, sizeof key, "%d\x1f%s\x1f%s", (int)ev->kind, ev->user ? ev->user : "",
-                     ev->host ? ev->host : "");
-    if (n < 0 || (size_t)n >= sizeof key) return resolve_uncached(s, ev);
-    um_map_slot *sl = um_map_find(&s->resolve_cache, key, (size_t)n);
+    const char *u = ev->user ? ev->user : "", *h = ev->host ? ev->host : "";
+    size_t un = strlen(u), hn = strlen(h), n = un + hn + 3;
+    if (n > sizeof key) return resolve_uncached(s, ev);
+    key[0] = (char)('a' + ev->kind); /* no printf: this runs for every event */
+    key[1] = 0x1f;
+    memcpy(key + 2, u, un);
+    key[2 + un] = 0x1f;
+    memcpy(key + 3 + un, h, hn);
+    um_map_slot *sl = um_map_find(&s->resolve_cache, key, n);
     if (sl) return (um_sid)((intptr_t)sl->val - 1);
     um_sid sid = resolve_uncached(s, ev);
     if (s->resolve_cache.len >= UM_RESOLVE_CACHE_MAX) {
         um_map_free(&s->resolve_cache);
         um_map_init(&s->resolve_cache);
     }
-    sl = um_map_upsert(&s->resolve_cache, key, (size_t)n, NULL);
+    sl = um_map_upsert(&s->resolve_cache, key, n, NULL);
     if (sl) sl->val = (void *)(intptr_t)(sid + 1);
     return sid;
 }

@@ -164,12 +164,18 @@ static const char *join_user(mapper *m, const char *dom, const char *user) {
     dom = opt(dom);
     user = opt(user);
     if (!user) return NULL;
-    int n = dom ? snprintf(m->f->user, sizeof m->f->user, "%s\\%s", dom, user)
-                : snprintf(m->f->user, sizeof m->f->user, "%s", user);
-    if (n < 0 || (size_t)n >= sizeof m->f->user) {
+    size_t dn = dom ? strlen(dom) : 0, un = strlen(user);
+    if (dn + 1 + un >= sizeof m->f->user) {
         fail(m, "account name longer than %zu bytes", sizeof m->f->user - 1);
         return NULL;
     }
+    char *o = m->f->user; /* on the hot path: no printf */
+    if (dom) {
+        memcpy(o, dom, dn);
+        o[dn] = '\\';
+        o += dn + 1;
+    }
+    memcpy(o, user, un + 1);
     return m->f->user;
 }
 
@@ -238,7 +244,7 @@ static int map_sysmon(mapper *m, um_event *ev, unsigned id) {
         ev->description = opt(get(m, "Description"));
         ev->original_file = opt(get(m, "OriginalFileName"));
         ev->parent_image = opt(get(m, "ParentImage"));
-        snprintf(m->f->action, sizeof m->f->action, "sysmon 1");
+        memcpy(m->f->action, "sysmon 1", sizeof "sysmon 1");
     } else if (id == 3) {
         const char *init = get(m, "Initiated");
         bool inbound = init && um_streq_ci(init, "false");
@@ -251,15 +257,16 @@ static int map_sysmon(mapper *m, um_event *ev, unsigned id) {
             if (!parse_uint(port, 65535, &pv)) fail(m, "DestinationPort '%.20s' is not a port number", port);
             else ev->port = (uint32_t)pv;
         }
-        snprintf(m->f->action, sizeof m->f->action, "sysmon 3 %s", inbound ? "inbound" : "outbound");
+        if (inbound) memcpy(m->f->action, "sysmon 3 inbound", sizeof "sysmon 3 inbound");
+        else memcpy(m->f->action, "sysmon 3 outbound", sizeof "sysmon 3 outbound");
     } else if (id == 11) {
         ev->target = get(m, "TargetFilename");
         if (!ev->target && !m->bad) fail(m, "Sysmon 11 without TargetFilename");
-        snprintf(m->f->action, sizeof m->f->action, "sysmon 11");
+        memcpy(m->f->action, "sysmon 11", sizeof "sysmon 11");
     } else {
         ev->target = get(m, "QueryName");
         if (!ev->target && !m->bad) fail(m, "Sysmon 22 without QueryName");
-        snprintf(m->f->action, sizeof m->f->action, "sysmon 22");
+        memcpy(m->f->action, "sysmon 22", sizeof "sysmon 22");
     }
     if (id != 11 && id != 22 && !ev->image && !m->bad) fail(m, "Sysmon %u without Image", id);
     return UM_WIN_EVENT;
@@ -291,7 +298,7 @@ static int map_security(mapper *m, um_event *ev, unsigned id) {
         ev->success = 1;
         ev->user = join_user(m, get(m, "AccountDomain"), get(m, "AccountName"));
         ev->ip = opt(get(m, "ClientAddress"));
-        snprintf(m->f->action, sizeof m->f->action, "4778 reconnect");
+        memcpy(m->f->action, "4778 reconnect", sizeof "4778 reconnect");
         if (!ev->user && !m->bad) fail(m, "4778 without AccountName");
         return UM_WIN_EVENT;
     case 4688:
@@ -300,13 +307,13 @@ static int map_security(mapper *m, um_event *ev, unsigned id) {
         ev->cmdline = get(m, "CommandLine");
         ev->parent_image = opt(get(m, "ParentProcessName"));
         ev->user = join_user(m, get(m, "SubjectDomainName"), get(m, "SubjectUserName"));
-        snprintf(m->f->action, sizeof m->f->action, "4688");
+        memcpy(m->f->action, "4688", sizeof "4688");
         if (!ev->image && !m->bad) fail(m, "4688 without NewProcessName");
         return UM_WIN_EVENT;
     case 6416:
         ev->kind = UM_EV_USB;
         ev->user = join_user(m, get(m, "SubjectDomainName"), get(m, "SubjectUserName"));
-        snprintf(m->f->action, sizeof m->f->action, "6416");
+        memcpy(m->f->action, "6416", sizeof "6416");
         return UM_WIN_EVENT;
     default: return UM_WIN_SKIP;
     }

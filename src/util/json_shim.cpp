@@ -105,11 +105,12 @@ static um_jval get_impl(um_jval obj, const char *key, unsigned *count, bool ci) 
     if (!missing(obj)) {
         simdjson::dom::object o;
         if (!unwrap(obj).get(o)) {
+            const std::string_view k(key); /* one strlen per lookup, not per member */
             for (auto field : o) {
-                bool eq = ci ? key_eq_ci(field.key, key) : field.key == key;
-                if (eq) {
-                    if (c++ == 0) out = wrap(field.value);
-                }
+                if (field.key.size() != k.size()) continue;
+                bool eq = ci ? key_eq_ci(field.key, key)
+                             : std::memcmp(field.key.data(), k.data(), k.size()) == 0;
+                if (eq && c++ == 0) out = wrap(field.value);
             }
         }
     }

@@ -114,6 +114,18 @@ bool um_utf8_valid(const char *s, size_t n) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        /* ASCII fast path, eight bytes at a time */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
         size_t k = utf8_seq(p + i, n - i);
         if (!k) return false;
         i += k;
