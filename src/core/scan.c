@@ -193,6 +193,7 @@ void um_scan_free(um_scan *s) {
     }
     um_free(s->subjects);
     um_free(s->persons);
+    for (size_t i = 0; i < s->n_findings; i++) um_free(s->findings[i].seen);
     um_free(s->findings);
     um_free(s->rejects);
     um_free(s->warnings);
@@ -669,6 +670,23 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
 
 /* ---- findings ---- */
 
+/* true when this event (same host, record id and time) was counted before. */
+static bool already_counted(um_finding *f, const um_event *ev) {
+    if (f->n_seen >= UM_SEEN_SLOTS / 4 * 3) return false;
+    if (!f->seen && !(f->seen = um_calloc(UM_SEEN_SLOTS, sizeof *f->seen))) return false;
+    uint64_t h = um_hash64(ev->record_id, strlen(ev->record_id), (uint64_t)ev->ts);
+    h ^= um_hash64(ev->host, strlen(ev->host), 0x5bd1e995);
+    if (!h) h = 1;
+    for (uint32_t i = (uint32_t)h & (UM_SEEN_SLOTS - 1);; i = (i + 1) & (UM_SEEN_SLOTS - 1)) {
+        if (f->seen[i] == h) return true;
+        if (!f->seen[i]) {
+            f->seen[i] = h;
+            f->n_seen++;
+            return false;
+        }
+    }
+}
+
 um_status um_finding_add(um_scan *s, um_sid subject, const um_finding_spec *spec,
                          const um_event *ev, const char *file, uint64_t line,
                          const char *values, const char *summary_fmt, ...) {
@@ -713,6 +731,7 @@ um_status um_finding_add(um_scan *s, um_sid subject, const um_finding_spec *spec
             f->info.strength = um_strength_str(spec->strength);
         }
     }
+    if (ev && ev->record_id && ev->host && already_counted(f, ev)) return UM_OK;
     f->info.count++;
     int64_t t = ev ? ev->ts : UM_TIME_NONE;
     if (t != UM_TIME_NONE) {

@@ -11,6 +11,7 @@
 #define UM_MAX_KEPT_REJECTS 10000
 #define UM_MAX_EVIDENCE 3
 #define UM_MAX_JOINS 12
+#define UM_SEEN_SLOTS 8192 /* per finding; past 3/4 full, no more de-duplication */
 
 struct um_ctx {
     char *errmsg;
@@ -66,6 +67,10 @@ typedef struct um_finding {
     unsigned flags;
     um_strength strength;
     um_evidence ev[UM_MAX_EVIDENCE];
+    /* hashes of (host, record id, time) already counted, so one event read
+     * twice (an .evtx and its JSON rendering) counts once; bounded */
+    uint64_t *seen;
+    uint32_t n_seen;
 } um_finding;
 
 struct um_scan {
