@@ -1,17 +1,352 @@
 /*
- * net.c - sign-in network analyzer. PLACEHOLDER for NET-01/NET-05/NET-06.
+ * net.c - sign-in network analyzer: NET-05 (DPRK address space), NET-01
+ * (VPN / proxy / hosting, Astrill), NET-06 (sign-in country differs from the
+ * claimed country), NET-07 (address on the published IOC list).
+ *
+ * Looks at IdP sign-ins (UM_EV_SIGNIN) and Windows logons (UM_EV_LOGON) with
+ * a public address, of a known subject, that did not fail: a failed sign-in
+ * may be anyone trying the account, so it says nothing about the person.
+ * Private addresses never count (office NAT, loopback of an RDP tunnel).
+ *
+ * Findings are aggregated per (subject, indicator, key) in the analyzer's
+ * own per-subject state and written at finish, because the summary names
+ * totals ("12 sign-ins via Astrill VPN ... from 3 addresses") and NET-06's
+ * strength depends on the share of foreign sign-ins, known only at the end.
+ * Each aggregate keeps its first three sign-ins as evidence and its last
+ * time; at finish it is replayed into um_finding_add() so the finding gets
+ * the exact count and first/last times.
+ *
+ * Fairness: a VPN, hosting or proxy exit is not where the person is, so
+ * such sign-ins count for NET-01 only, never for NET-06; NET-06 is weak
+ * while foreign sign-ins are a minority (travel), and a subject without a
+ * claimed country is never compared. Nationality plays no part.
  */
-#include "../core/internal.h"
+#include "net.h"
 
-static um_status on_event(um_scan *s, void *st, um_sid sid, const um_event *ev) {
-    (void)st;
-    if (ev->kind != UM_EV_SIGNIN || sid < 0) return UM_OK;
-    if (ev->net_flags & UM_NET_DPRK) {
-        um_finding_spec sp = {"NET-05", "net", UM_STRONG, 60, 0, ev->ip};
-        return um_finding_add(s, sid, &sp, ev, NULL, 0, ev->ip, "sign-in from DPRK address space %s", ev->ip);
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/scan.h"
+#include "../enrich/ip.h"
+
+#define NET_MAX_AGGS 32     /* per subject; further keys are dropped */
+#define NET_MAX_SAMPLES 3   /* == UM_MAX_EVIDENCE */
+#define NET_MAX_ADDRS 64    /* distinct addresses remembered per aggregate */
+#define NET_MAX_CLAIMED 4
+
+const char *um_net01_class(uint32_t f, um_strength *strength, int *weight) {
+    const char *what = NULL;
+    *strength = UM_WEAK;
+    *weight = UM_NET01_WEIGHT;
+    if (f & UM_NET_ASTRILL) {
+        *strength = UM_MEDIUM;
+        *weight = UM_NET01_ASTRILL_WEIGHT;
+        return "Astrill VPN";
+    }
+    if (f & UM_NET_VPN) what = "a VPN network";
+    else if (f & UM_NET_PROXY_LOG) what = "an anonymising proxy";
+    else if (f & UM_NET_HOSTING) what = "a hosting network";
+    return what;
+}
+
+bool um_net_country_counts(uint32_t f) {
+    return !(f & (UM_NET_PRIVATE | UM_NET_VPN | UM_NET_HOSTING | UM_NET_ASTRILL | UM_NET_PROXY_LOG));
+}
+
+bool um_net06_strength(uint64_t n_known, uint64_t n_foreign, um_strength *strength, int *weight) {
+    if (n_foreign == 0) return false;
+    if (n_known >= UM_NET06_MIN_SIGNINS && n_foreign * 2 > n_known) {
+        *strength = UM_MEDIUM;
+        *weight = UM_NET06_MEDIUM_WEIGHT;
+    } else {
+        *strength = UM_WEAK;
+        *weight = UM_NET06_WEAK_WEIGHT;
+    }
+    return true;
+}
+
+/* ---- state --------------------------------------------------------------- */
+
+typedef struct net_sample {
+    int64_t ts;
+    const char *file; /* interned */
+    uint64_t line;
+    const char *record;
+    const char *values; /* "ip=..; country=..; asn=.." */
+} net_sample;
+
+typedef struct net_agg {
+    const char *indicator;
+    const char *key;
+    const char *label; /* NET-01: network class; NET-06: country code */
+    const char *detail; /* "AS 64496 Astrill VPN" or "" */
+    um_strength strength;
+    int weight;
+    uint64_t count;
+    int64_t last_ts;
+    net_sample s[NET_MAX_SAMPLES];
+    size_t n_s;
+    uint64_t addrs[NET_MAX_ADDRS]; /* hashes of distinct addresses */
+    size_t n_addrs;
+    bool addrs_full;
+} net_agg;
+
+typedef struct net_subj {
+    bool resolved;
+    size_t n_claimed;
+    char claimed[NET_MAX_CLAIMED][3];
+    uint64_t n_known;   /* sign-ins whose country counts */
+    uint64_t n_foreign; /* ... of them outside the claimed countries */
+    net_agg *aggs;
+    size_t n_aggs, cap_aggs;
+} net_subj;
+
+typedef struct net_state {
+    net_subj *subj;
+    size_t n_subj;
+    um_arena arena;
+    um_map strings; /* interned file names, keys, labels */
+} net_state;
+
+static const char *intern(net_state *st, const char *s) {
+    if (!s) return NULL;
+    um_map_slot *sl = um_map_upsert(&st->strings, s, strlen(s), NULL);
+    return sl ? sl->key : NULL;
+}
+
+static um_status on_subjects(um_scan *scan, void **state) {
+    (void)scan;
+    net_state *st = um_calloc(1, sizeof *st);
+    if (!st) return UM_ENOMEM;
+    um_arena_init(&st->arena);
+    um_map_init(&st->strings);
+    *state = st;
+    return UM_OK;
+}
+
+static void free_state(void *state) {
+    net_state *st = state;
+    if (!st) return;
+    for (size_t i = 0; i < st->n_subj; i++) um_free(st->subj[i].aggs);
+    um_free(st->subj);
+    um_arena_free(&st->arena);
+    um_map_free(&st->strings);
+    um_free(st);
+}
+
+static net_subj *subject(net_state *st, um_scan *scan, um_sid sid) {
+    if ((size_t)sid >= st->n_subj) {
+        size_t cap = st->n_subj, need = (size_t)sid + 1;
+        if (!um_grow((void **)&st->subj, &cap, need, sizeof *st->subj)) return NULL;
+        memset(st->subj + st->n_subj, 0, (cap - st->n_subj) * sizeof *st->subj);
+        st->n_subj = cap;
+    }
+    net_subj *ns = &st->subj[sid];
+    if (!ns->resolved) {
+        ns->resolved = true;
+        size_t n = 0;
+        const char *const *v = um_subject_values(scan, sid, UM_ATTR_COUNTRY, &n);
+        for (size_t i = 0; i < n && ns->n_claimed < NET_MAX_CLAIMED; i++) {
+            const char *cc = um_country_code(v[i]);
+            if (!cc) continue;
+            bool dup = false;
+            for (size_t j = 0; j < ns->n_claimed; j++) dup |= strcmp(ns->claimed[j], cc) == 0;
+            if (!dup) memcpy(ns->claimed[ns->n_claimed++], cc, 3);
+        }
+    }
+    return ns;
+}
+
+/* Finds or adds the aggregate (indicator, key); NULL when full or no memory. */
+static net_agg *agg(net_state *st, net_subj *ns, const char *indicator, const char *key) {
+    for (size_t i = 0; i < ns->n_aggs; i++)
+        if (strcmp(ns->aggs[i].indicator, indicator) == 0 && strcmp(ns->aggs[i].key, key) == 0) return &ns->aggs[i];
+    if (ns->n_aggs >= NET_MAX_AGGS) return NULL;
+    if (!um_grow((void **)&ns->aggs, &ns->cap_aggs, ns->n_aggs + 1, sizeof *ns->aggs)) return NULL;
+    net_agg *a = &ns->aggs[ns->n_aggs];
+    memset(a, 0, sizeof *a);
+    a->indicator = indicator;
+    a->key = intern(st, key);
+    if (!a->key) return NULL;
+    a->last_ts = UM_TIME_NONE;
+    ns->n_aggs++;
+    return a;
+}
+
+static void agg_note(net_state *st, net_agg *a, const um_event *ev, const char *ip, const char *values) {
+    a->count++;
+    if (ev->ts != UM_TIME_NONE && (a->last_ts == UM_TIME_NONE || ev->ts > a->last_ts)) a->last_ts = ev->ts;
+    if (a->n_s < NET_MAX_SAMPLES) {
+        net_sample *s = &a->s[a->n_s];
+        s->ts = ev->ts;
+        s->file = intern(st, ev->src_file);
+        s->line = ev->src_line;
+        s->record = ev->record_id ? um_arena_strdup(&st->arena, ev->record_id) : NULL;
+        s->values = um_arena_strdup(&st->arena, values);
+        a->n_s++;
+    }
+    if (ip && *ip && !a->addrs_full) {
+        uint64_t h = um_hash64(ip, strlen(ip), 7);
+        for (size_t i = 0; i < a->n_addrs; i++)
+            if (a->addrs[i] == h) return;
+        if (a->n_addrs < NET_MAX_ADDRS) a->addrs[a->n_addrs++] = h;
+        else a->addrs_full = true;
+    }
+}
+
+static um_status on_event(um_scan *scan, void *state, um_sid sid, const um_event *ev) {
+    net_state *st = state;
+    if (sid < 0 || !st) return UM_OK;
+    if (ev->kind != UM_EV_SIGNIN && ev->kind != UM_EV_LOGON) return UM_OK;
+    if (ev->success == 0) return UM_OK;
+    uint32_t f = ev->net_flags;
+    if (f & UM_NET_PRIVATE) return UM_OK;
+    char ip[64] = "";
+    um_ipaddr addr;
+    bool have_ip = ev->ip && um_ip_parse(ev->ip, (size_t)-1, &addr);
+    if (have_ip) um_ip_format(&addr, ip, sizeof ip);
+    if (ev->kind == UM_EV_LOGON && !have_ip) return UM_OK; /* "-" or a workstation name */
+
+    net_subj *ns = subject(st, scan, sid);
+    if (!ns) return UM_ENOMEM;
+
+    const char *country = ev->country ? um_country_code(ev->country) : NULL;
+    if (!country) country = ev->ip_country;
+    char values[256];
+    snprintf(values, sizeof values, "ip=%s; country=%s; asn=%u%s%s", have_ip ? ip : (ev->ip ? ev->ip : ""),
+             country ? country : "", ev->ip_asn, ev->ip_org ? " " : "", ev->ip_org ? ev->ip_org : "");
+
+    if (f & UM_NET_DPRK) {
+        net_agg *a = agg(st, ns, "NET-05", ip);
+        if (a) {
+            a->strength = UM_STRONG;
+            a->weight = UM_NET05_WEIGHT;
+            agg_note(st, a, ev, ip, values);
+        }
+    }
+
+    um_strength s1;
+    int w1;
+    const char *cls = um_net01_class(f, &s1, &w1);
+    if (cls) {
+        char key[64];
+        snprintf(key, sizeof key, "%s:AS%u",
+                 (f & UM_NET_ASTRILL) ? "astrill" : (f & UM_NET_VPN) ? "vpn" : (f & UM_NET_PROXY_LOG) ? "proxy" : "hosting",
+                 ev->ip_asn);
+        net_agg *a = agg(st, ns, "NET-01", key);
+        if (a) {
+            if (!a->label) {
+                a->label = cls;
+                char d[240] = "";
+                if (ev->ip_asn || ev->ip_org)
+                    snprintf(d, sizeof d, " (AS %u%s%s)", ev->ip_asn, ev->ip_org ? " " : "", ev->ip_org ? ev->ip_org : "");
+                a->detail = intern(st, d);
+            }
+            a->strength = s1;
+            a->weight = w1;
+            agg_note(st, a, ev, ip, values);
+        }
+    }
+
+    if (have_ip) {
+        const um_ioc *ioc = um_ctx_ioc(um_scan_ctx(scan));
+        const um_ioc_hit *hit = ioc ? um_ioc_lookup(ioc, "ip", ip) : NULL;
+        if (hit) {
+            net_agg *a = agg(st, ns, "NET-07", ip);
+            if (a) {
+                if (!a->label) a->label = intern(st, hit->source ? hit->source : "");
+                a->strength = UM_WEAK;
+                a->weight = UM_NET07_WEIGHT;
+                agg_note(st, a, ev, ip, values);
+            }
+        }
+    }
+
+    if (ns->n_claimed && country && um_net_country_counts(f)) {
+        ns->n_known++;
+        bool home = false;
+        for (size_t i = 0; i < ns->n_claimed; i++) home |= strcmp(ns->claimed[i], country) == 0;
+        if (!home) {
+            ns->n_foreign++;
+            net_agg *a = agg(st, ns, "NET-06", country);
+            if (a) {
+                a->label = a->key;
+                agg_note(st, a, ev, ip, values);
+            }
+        }
+    }
+    return UM_OK;
+}
+
+/* ---- finish -------------------------------------------------------------- */
+
+static um_status emit(um_scan *scan, um_sid sid, const net_subj *ns, const net_agg *a) {
+    um_finding_spec spec = {a->indicator, "net", a->strength, a->weight, 0, a->key};
+    um_strength s = a->strength;
+    int w = a->weight;
+    if (a->indicator[5] == '6') { /* NET-06 */
+        if (!um_net06_strength(ns->n_known, ns->n_foreign, &s, &w)) return UM_OK;
+        spec.strength = s;
+        spec.weight = w;
+    }
+    char addrs[48] = "";
+    if (a->addrs_full) snprintf(addrs, sizeof addrs, " from more than %d addresses", NET_MAX_ADDRS);
+    else if (a->n_addrs) snprintf(addrs, sizeof addrs, " from %zu address%s", a->n_addrs, a->n_addrs == 1 ? "" : "es");
+    const char *claimed = ns->n_claimed ? ns->claimed[0] : "";
+    um_status rc = UM_OK;
+    for (uint64_t i = 0; i < a->count && rc == UM_OK; i++) {
+        um_event fake;
+        um_event_init(&fake);
+        if (i < a->n_s) {
+            fake.ts = a->s[i].ts;
+            fake.src_file = a->s[i].file;
+            fake.src_line = a->s[i].line;
+            fake.record_id = a->s[i].record;
+        } else {
+            fake.ts = i == a->n_s ? a->last_ts : UM_TIME_NONE;
+            fake.src_file = a->s[0].file;
+        }
+        const char *values = i < a->n_s ? a->s[i].values : NULL;
+        switch (a->indicator[5]) {
+        case '5':
+            rc = um_finding_add(scan, sid, &spec, &fake, NULL, 0, values,
+                                "%llu sign-in%s from DPRK-allocated address %s", (unsigned long long)a->count,
+                                a->count == 1 ? "" : "s", a->key);
+            break;
+        case '1':
+            rc = um_finding_add(scan, sid, &spec, &fake, NULL, 0, values, "%llu sign-in%s via %s%s%s",
+                                (unsigned long long)a->count, a->count == 1 ? "" : "s", a->label, a->detail,
+                                addrs);
+            break;
+        case '6':
+            rc = um_finding_add(scan, sid, &spec, &fake, NULL, 0, values,
+                                "%llu of %llu located sign-in%s from %s%s while the claimed country is %s",
+                                (unsigned long long)a->count, (unsigned long long)ns->n_known,
+                                ns->n_known == 1 ? "" : "s", a->label, addrs, claimed);
+            break;
+        default:
+            rc = um_finding_add(scan, sid, &spec, &fake, NULL, 0, values,
+                                "%llu sign-in%s from %s, an address on the published DPRK IT-worker IOC list "
+                                "(dated; probably re-assigned)",
+                                (unsigned long long)a->count, a->count == 1 ? "" : "s", a->key);
+            break;
+        }
+    }
+    return rc;
+}
+
+static um_status finish(um_scan *scan, void *state) {
+    net_state *st = state;
+    if (!st) return UM_OK;
+    for (size_t sid = 0; sid < st->n_subj; sid++) {
+        const net_subj *ns = &st->subj[sid];
+        for (size_t i = 0; i < ns->n_aggs; i++) {
+            um_status rc = emit(scan, (um_sid)sid, ns, &ns->aggs[i]);
+            if (rc != UM_OK) return rc;
+        }
     }
     return UM_OK;
 }
 
 const um_analyzer um_analyzer_net = {"net", "sign-ins from DPRK space, VPN/hosting networks, inconsistent countries",
-                                     NULL, on_event, NULL, NULL};
+                                     on_subjects, on_event, finish, free_state};
