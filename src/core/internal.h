@@ -306,6 +306,12 @@ const um_analyzer *um_analyzer_at(size_t i);
 
 /* What analyzers may read about the scan. */
 um_ctx *um_scan_ctx(struct um_scan *scan);
+/* The folder with bundled lists and rules (data/). */
+const char *um_ctx_data_dir(const um_ctx *ctx);
+/* A warning about the scan as a whole (a rule file that could not be read,
+ * an identifier too common to link), kept with the rejects and warnings;
+ * about names the analyzer (e.g. "link"). */
+void um_scan_warn(struct um_scan *scan, const char *about, const char *fmt, ...) UM_PRINTF(3, 4);
 um_ipdb *um_ctx_ipdb(um_ctx *ctx);
 um_ioc *um_ctx_ioc(um_ctx *ctx);
 /* Approved remote-access tool (case-insensitive name)? */

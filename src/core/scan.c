@@ -139,6 +139,7 @@ const char *um_ctx_warning(const um_ctx *ctx, size_t i) {
 }
 
 um_ipdb *um_ctx_ipdb(um_ctx *ctx) { return ctx->ipdb; }
+const char *um_ctx_data_dir(const um_ctx *ctx) { return ctx->data_dir; }
 um_ioc *um_ctx_ioc(um_ctx *ctx) { return ctx->ioc; }
 
 bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool) {
@@ -407,7 +408,7 @@ void um_rc_progress(um_reader_ctx *rc, uint64_t bytes_read) {
     s->progress(s->progress_ud, &p);
 }
 
-static void keep_issue(um_scan *s, bool reject, um_reader_ctx *rc, uint64_t line,
+static void keep_issue(um_scan *s, bool reject, const char *file, const char *reader, uint64_t line,
                        const char *fmt, va_list ap) {
     if (reject) {
         s->stats.rejects++;
@@ -423,9 +424,9 @@ static void keep_issue(um_scan *s, bool reject, um_reader_ctx *rc, uint64_t line
     if (!um_grow((void **)arr, cap, *n + 1, sizeof **arr)) return;
     char *msg = vfmt(fmt, ap);
     um_reject_info *r = &(*arr)[(*n)++];
-    r->file = rc->in->path;
+    r->file = file;
     r->line = line;
-    r->reader = rc->reader ? rc->reader->name : "-";
+    r->reader = reader;
     r->reason = msg ? um_arena_strdup(&s->arena, msg) : "?";
     free(msg);
 }
@@ -433,14 +434,21 @@ static void keep_issue(um_scan *s, bool reject, um_reader_ctx *rc, uint64_t line
 void um_reject(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    keep_issue(rc->scan, true, rc, line, fmt, ap);
+    keep_issue(rc->scan, true, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
     va_end(ap);
 }
 
 void um_warn(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    keep_issue(rc->scan, false, rc, line, fmt, ap);
+    keep_issue(rc->scan, false, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
+    va_end(ap);
+}
+
+void um_scan_warn(um_scan *s, const char *about, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    keep_issue(s, false, "-", about ? about : "-", 0, fmt, ap);
     va_end(ap);
 }
 

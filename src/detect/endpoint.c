@@ -483,13 +483,21 @@ typedef struct ep_state {
     um_kvm_list kvm;
 } ep_state;
 
-static um_status load_rules(um_ruleset *rs, const char *dir, const char *file, const char *ind) {
+static um_status load_rules(um_scan *s, um_ruleset *rs, const char *dir, const char *file,
+                            const char *ind) {
     char path[4096];
     snprintf(path, sizeof path, "%s/rules/%s", dir, file);
     FILE *f = fopen(path, "r");
-    if (!f) return UM_OK; /* not installed: no rules of this kind */
+    if (!f) { /* not installed: no rules of this kind, and say so */
+        um_scan_warn(s, "endpoint", "rule file %s not found: no %s detection", path, ind);
+        return UM_OK;
+    }
+    size_t bad0 = rs->bad_lines;
     um_status st = um_ruleset_load(rs, f, ind);
     fclose(f);
+    if (rs->bad_lines > bad0)
+        um_scan_warn(s, "endpoint", "%s: %zu unusable rule lines (first at line %llu)", path,
+                     rs->bad_lines - bad0, (unsigned long long)rs->first_bad_line);
     return st;
 }
 
@@ -507,10 +515,10 @@ static um_status ep_on_subjects(um_scan *s, void **out) {
     um_ruleset_init(&st->rules);
     um_kvm_list_init(&st->kvm);
     *out = st;
-    const char *dir = um_scan_ctx(s)->data_dir;
+    const char *dir = um_ctx_data_dir(um_scan_ctx(s));
     if (!dir) return UM_OK;
-    um_status rc = load_rules(&st->rules, dir, "remote_access.tsv", "EP-02");
-    if (rc == UM_OK) rc = load_rules(&st->rules, dir, "astrill.tsv", "EP-03");
+    um_status rc = load_rules(s, &st->rules, dir, "remote_access.tsv", "EP-02");
+    if (rc == UM_OK) rc = load_rules(s, &st->rules, dir, "astrill.tsv", "EP-03");
     if (rc != UM_OK) return rc;
     char path[4096];
     snprintf(path, sizeof path, "%s/ioc/kvm_usb_device.csv", dir);

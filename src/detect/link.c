@@ -12,7 +12,10 @@
  *
  * Frequency cap: a value shared by more than UM_LINK_GENERIC subjects (an
  * office phone, a headquarters address, a payroll provider's clearing
- * account) is generic and gives no finding. Couples sharing a home therefore
+ * account) is generic and gives no finding, only a scan warning. Ship-to
+ * addresses get a higher cap (UM_LINK_SHIP_GENERIC): a laptop farm receives
+ * dozens of laptops, while a company's own office is named in far more
+ * shipments. Couples sharing a home therefore
  * stay weak (clean); staff at one office give nothing. Names are never
  * compared. Groups and members are visited in subject order, so output is
  * deterministic. See docs/linking.md.
@@ -22,6 +25,7 @@
 #include "../core/internal.h"
 
 #define UM_LINK_GENERIC 10
+#define UM_LINK_SHIP_GENERIC 50
 #define UM_LINK_NAMED 6 /* other subjects named in a summary */
 
 typedef enum link_cat { CAT_CONTACT, CAT_PAY, CAT_SERIAL, CAT_HOME, CAT_SHIP, CAT__COUNT } link_cat;
@@ -48,6 +52,8 @@ typedef struct link_ctx {
     size_t n, cap;
 } link_ctx;
 
+static size_t cap_for(link_cat cat) { return cat == CAT_SHIP ? UM_LINK_SHIP_GENERIC : UM_LINK_GENERIC; }
+
 static um_status add_member(link_ctx *c, link_cat cat, const char *label, const char *key, um_sid sid,
                             um_attr attr, const char *value) {
     char buf[1024];
@@ -70,7 +76,7 @@ static um_status add_member(link_ctx *c, link_cat cat, const char *label, const 
         g = &c->g[(uintptr_t)sl->val - 1];
     }
     if (g->n && g->m[g->n - 1].sid == sid) return UM_OK; /* subjects arrive in order */
-    if (g->n > UM_LINK_GENERIC) return UM_OK;           /* already generic: stop growing */
+    if (g->n > cap_for(cat)) return UM_OK; /* already generic: stop growing */
     if (!um_grow((void **)&g->m, &g->cap, g->n + 1, sizeof *g->m)) return UM_ENOMEM;
     g->m[g->n++] = (member){sid, attr, value};
     return UM_OK;
@@ -117,7 +123,12 @@ static void shown_value(const group *g, char *out, size_t cap) {
 
 static um_status emit_group(link_ctx *c, const group *g) {
     size_t m = g->n;
-    if (m < 2 || m > UM_LINK_GENERIC) return UM_OK;
+    if (m > cap_for(g->cat)) {
+        um_scan_warn(c->scan, "link", "%s shared by more than %zu people treated as generic (no finding): %.80s",
+                     g->label, cap_for(g->cat), g->key);
+        return UM_OK;
+    }
+    if (m < 2) return UM_OK;
     const char *ind;
     um_strength str;
     int w;
