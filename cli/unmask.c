@@ -4,6 +4,7 @@
  * findings at or above it, 2 error.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,12 +92,17 @@ static void print_table(um_scan *scan, size_t top) {
         const um_subject_info *u = um_scan_subject(scan, i);
         char name[29], reasons[256] = "";
         safe(name, sizeof name, u->display);
-        size_t off = 0;
-        for (size_t k = 0; k < u->n_findings && k < 3; k++) {
+        size_t off = 0, shown = 0;
+        for (size_t k = 0; k < u->n_findings && shown < 3; k++) {
             const um_finding_info *f = um_scan_finding(scan, u->findings[k]);
-            int w = snprintf(reasons + off, sizeof reasons - off, "%s%s", k ? ", " : "", f->indicator);
+            bool dup = false; /* one indicator once, as it is scored */
+            for (size_t j = 0; j < k; j++)
+                dup |= strcmp(um_scan_finding(scan, u->findings[j])->indicator, f->indicator) == 0;
+            if (dup) continue;
+            int w = snprintf(reasons + off, sizeof reasons - off, "%s%s", shown ? ", " : "", f->indicator);
             if (w < 0 || (size_t)w >= sizeof reasons - off) break;
             off += (size_t)w;
+            shown++;
         }
         if (u->n_findings) {
             const um_finding_info *f = um_scan_finding(scan, u->findings[0]);
