@@ -4,6 +4,7 @@
  * findings at or above it, 2 error.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +300,8 @@ static int cmd_formats(void) {
 }
 
 int main(int argc, char **argv) {
+    /* A file-size limit must surface as a write error (exit 2), not kill us. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage_main(stderr);
         return EXIT_ERROR;

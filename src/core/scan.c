@@ -6,8 +6,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../util/json.h"
 
@@ -101,13 +103,18 @@ um_status um_ctx_open(um_ctx **out, const um_ctx_options *opt) {
     ctx->data_dir = um_strdup(dd);
     if (opt->approved_rmm && *opt->approved_rmm) {
         char *copy = um_strdup(opt->approved_rmm), *save = NULL;
+        if (!copy) return UM_ENOMEM;
         for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             t = um_trim(t);
             if (!*t) continue;
-            if (um_grow((void **)&ctx->approved_rmm, &(size_t){ctx->n_approved_rmm}, ctx->n_approved_rmm + 1,
-                        sizeof(char *)) == false)
-                break;
-            ctx->approved_rmm[ctx->n_approved_rmm++] = um_strdup(t);
+            char *d = um_strdup(t);
+            if (!d || !um_grow((void **)&ctx->approved_rmm, &ctx->cap_approved_rmm,
+                               ctx->n_approved_rmm + 1, sizeof *ctx->approved_rmm)) {
+                um_free(d);
+                um_free(copy);
+                return UM_ENOMEM;
+            }
+            ctx->approved_rmm[ctx->n_approved_rmm++] = d;
         }
         um_free(copy);
     }
@@ -678,21 +685,38 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
 
 /* ---- findings ---- */
 
-/* true when this event (same host, record id and time) was counted before. */
-static bool already_counted(um_finding *f, const um_event *ev) {
-    if (f->n_seen >= UM_SEEN_SLOTS / 4 * 3) return false;
-    if (!f->seen && !(f->seen = um_calloc(UM_SEEN_SLOTS, sizeof *f->seen))) return false;
-    uint64_t h = um_hash64(ev->record_id, strlen(ev->record_id), (uint64_t)ev->ts);
-    h ^= um_hash64(ev->host, strlen(ev->host), 0x5bd1e995);
-    if (!h) h = 1;
-    for (uint32_t i = (uint32_t)h & (UM_SEEN_SLOTS - 1);; i = (i + 1) & (UM_SEEN_SLOTS - 1)) {
-        if (f->seen[i] == h) return true;
-        if (!f->seen[i]) {
-            f->seen[i] = h;
-            f->n_seen++;
+/* Inserts h into the open-addressing set; true when it was there already. */
+static bool seen_insert(uint64_t *set, uint32_t cap, uint64_t h) {
+    for (uint32_t i = (uint32_t)h & (cap - 1);; i = (i + 1) & (cap - 1)) {
+        if (set[i] == h) return true;
+        if (!set[i]) {
+            set[i] = h;
             return false;
         }
     }
+}
+
+/* true when this event (same host, record id and time) was counted before.
+ * The set starts small and doubles up to UM_SEEN_SLOTS; past that the
+ * finding stops de-duplicating (counts may then include a repeat). */
+static bool already_counted(um_finding *f, const um_event *ev) {
+    if ((f->n_seen + 1) * 4 > f->cap_seen * 3) {
+        if (f->cap_seen >= UM_SEEN_SLOTS) return false;
+        uint32_t nc = f->cap_seen ? f->cap_seen * 2 : 16;
+        uint64_t *ns = um_calloc(nc, sizeof *ns);
+        if (!ns) return false;
+        for (uint32_t i = 0; i < f->cap_seen; i++)
+            if (f->seen[i]) seen_insert(ns, nc, f->seen[i]);
+        um_free(f->seen);
+        f->seen = ns;
+        f->cap_seen = nc;
+    }
+    uint64_t h = um_hash64(ev->record_id, strlen(ev->record_id), (uint64_t)ev->ts);
+    h ^= um_hash64(ev->host, strlen(ev->host), 0x5bd1e995);
+    if (!h) h = 1;
+    if (seen_insert(f->seen, f->cap_seen, h)) return true;
+    f->n_seen++;
+    return false;
 }
 
 um_status um_finding_add(um_scan *s, um_sid subject, const um_finding_spec *spec,
@@ -846,6 +870,27 @@ um_level um_scan_max_level(const um_scan *s) {
     return m;
 }
 
+/* Removes temporary files a killed earlier run left in dir (".NAME.tmp.PID",
+ * with SQLite's -wal/-shm companions), when process PID is gone. */
+static void remove_stale_temps(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *t = strstr(e->d_name, ".tmp.");
+        if (e->d_name[0] != '.' || !t) continue;
+        char *end;
+        long pid = strtol(t + 5, &end, 10);
+        if (pid <= 0 || (*end && strcmp(end, "-wal") && strcmp(end, "-shm") && strcmp(end, "-journal")))
+            continue;
+        if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        char *p = NULL;
+        if (asprintf(&p, "%s/%s", dir, e->d_name) >= 0) unlink(p);
+        free(p);
+    }
+    closedir(d);
+}
+
 um_status um_scan_write_outputs(um_scan *s, const char *dir) {
     if (!s->rank) {
         um_scan_set_error(s, "scan has not run");
@@ -855,6 +900,7 @@ um_status um_scan_write_outputs(um_scan *s, const char *dir) {
         um_scan_set_error(s, "cannot create %s: %s", dir, strerror(errno));
         return UM_EIO;
     }
+    remove_stale_temps(dir);
     um_status st = um_sink_jsonl(s, dir);
     if (st == UM_OK) st = um_sink_sqlite(s, dir);
     return st;

@@ -11,7 +11,7 @@
 #define UM_MAX_KEPT_REJECTS 10000
 #define UM_MAX_EVIDENCE 3
 #define UM_MAX_JOINS 12
-#define UM_SEEN_SLOTS 8192 /* per finding; past 3/4 full, no more de-duplication */
+#define UM_SEEN_SLOTS 8192 /* per finding at most; then no more de-duplication */
 
 struct um_ctx {
     char *errmsg;
@@ -21,7 +21,7 @@ struct um_ctx {
     um_ipdb *ipdb;
     um_ioc *ioc;
     char **approved_rmm;
-    size_t n_approved_rmm;
+    size_t n_approved_rmm, cap_approved_rmm;
 };
 
 typedef struct um_input {
@@ -70,7 +70,7 @@ typedef struct um_finding {
     /* hashes of (host, record id, time) already counted, so one event read
      * twice (an .evtx and its JSON rendering) counts once; bounded */
     uint64_t *seen;
-    uint32_t n_seen;
+    uint32_t n_seen, cap_seen;
 } um_finding;
 
 struct um_scan {
