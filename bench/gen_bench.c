@@ -76,7 +76,7 @@ int main(int argc, char **argv) {
             unsigned home = user * 2 + pick(2);
             unsigned a = 24 + home % 200, b = (home / 200) % 256, c = 7;
             int vpn = pick(100) < 3;
-            if (vpn) b = pick(40), c = 9;
+            if (vpn) b = 201, c = 1 + pick(40); /* one provider's /24 */
             ts(t, sizeof t, sec, ms, 1);
             n = fprintf(fo,
                         "{\"uuid\":\"%016" PRIx64 "-%04x\",\"published\":\"%s\",\"eventType\":\"user.session.start\","

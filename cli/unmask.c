@@ -57,6 +57,8 @@ static void usage_scan(FILE *o) {
             "      --country-db FILE   MaxMind-format country database (.mmdb)\n"
             "      --asn-db FILE       MaxMind-format ASN database (.mmdb)\n"
             "      --approved-rmm LIST comma-separated remote-access tools your IT approves\n"
+            "      --limit SPEC        resource limits, e.g. log_subjects=100000,findings=50000\n"
+            "                          (also persons, identity_mb; defaults in docs/SECURITY.md)\n"
             "  -n, --top N             rows in the table (default 20; 0 for all)\n"
             "      --json              print subjects as JSON lines on stdout instead of a table\n"
             "  -q, --quiet             no table, no summary; exit code only\n"
@@ -191,7 +193,7 @@ static int parse_fail_on(const char *v) {
 }
 
 static int cmd_scan(int argc, char **argv) {
-    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON };
+    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT };
     static const struct option opts[] = {
         {"out", required_argument, 0, 'o'},     {"format", required_argument, 0, 'f'},
         {"mapping", required_argument, 0, 'm'}, {"fail-on", required_argument, 0, O_FAIL},
@@ -199,8 +201,9 @@ static int cmd_scan(int argc, char **argv) {
         {"asn-db", required_argument, 0, O_ADB}, {"approved-rmm", required_argument, 0, O_RMM},
         {"top", required_argument, 0, 'n'},     {"json", no_argument, 0, O_JSON},
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
+        {"limit", required_argument, 0, O_LIMIT},
         {0, 0, 0, 0}};
-    const char *out = "unmask-out", *format = NULL, *mapping = NULL;
+    const char *out = "unmask-out", *format = NULL, *mapping = NULL, *limits = NULL;
     int fail_on = -1; /* default high (2), unless a case unmask.conf says otherwise */
     um_ctx_options co = {0};
     size_t top = 20;
@@ -225,6 +228,7 @@ static int cmd_scan(int argc, char **argv) {
         case O_ADB: co.asn_mmdb = optarg; break;
         case O_RMM: co.approved_rmm = optarg; break;
         case O_JSON: json = 1; break;
+        case O_LIMIT: limits = optarg; break;
         default: usage_scan(stderr); return EXIT_ERROR;
         }
     }
@@ -255,7 +259,8 @@ static int cmd_scan(int argc, char **argv) {
         fprintf(stderr, "%s: out of memory\n", prog);
         goto out;
     }
-    if (mapping && um_scan_set_mapping(scan, mapping) != UM_OK) {
+    if ((limits && um_scan_set_limits(scan, limits) != UM_OK) ||
+        (mapping && um_scan_set_mapping(scan, mapping) != UM_OK)) {
         fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));
         goto out;
     }

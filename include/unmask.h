@@ -98,6 +98,22 @@ um_status um_scan_add_path(um_scan *scan, const char *path, const char *format);
  * lines; see docs/FORMATS.md). */
 um_status um_scan_set_mapping(um_scan *scan, const char *path);
 
+/* Resource limits of one scan. Input is attacker-influenced: a log with
+ * millions of made-up account names must not exhaust memory. When a limit is
+ * reached the scan goes on, the excess is counted and one warning says what
+ * was dropped. */
+typedef enum um_limit {
+    UM_LIMIT_PERSONS = 0,      /* identity records kept (default 20,000,000) */
+    UM_LIMIT_IDENTITY_MB,      /* bytes of identity values kept, MiB (default 8192) */
+    UM_LIMIT_LOG_SUBJECTS,     /* accounts/hosts seen only in logs (default 2,000,000) */
+    UM_LIMIT_FINDINGS,         /* distinct findings (default 2,000,000) */
+    UM_LIMIT__COUNT
+} um_limit;
+
+um_status um_scan_set_limit(um_scan *scan, um_limit which, uint64_t value);
+/* Parses "persons=N,identity_mb=N,log_subjects=N,findings=N". */
+um_status um_scan_set_limits(um_scan *scan, const char *spec);
+
 typedef struct um_progress {
     const char *file;      /* file being read */
     uint64_t bytes_done;   /* over all inputs */
@@ -190,6 +206,87 @@ um_status um_scan_write_outputs(um_scan *scan, const char *dir);
 size_t um_reader_count(void);
 const char *um_reader_name(size_t i);
 const char *um_reader_description(size_t i);
+
+/* ---- screening ---- */
+/*
+ * Sanctions screening (src/screen/, docs/SCREENING.md): names against the
+ * OFAC SDN list and the UN consolidated list, identifiers (email, wallet,
+ * GitHub handle, phone) against the indicator lists in data/ioc and the
+ * identifiers in SDN remarks. A screener needs no um_ctx. It is immutable
+ * after um_screener_open(), so one screener may serve many threads at once.
+ * Results are owned by the caller (um_screen_result_free); their strings
+ * stay valid until the result is freed.
+ */
+typedef struct um_screener um_screener;
+
+typedef struct um_screener_options {
+    const char *data_dir; /* bundled data (sanctions/, names/, ioc/); NULL: UNMASK_DATA_DIR, then ./data */
+    const char *ofac_dir; /* folder with sdn.csv, alt.csv, add.csv, sdn_comments.csv; NULL: data_dir/sanctions/ofac */
+    const char *un_xml;   /* UN consolidated.xml; NULL: data_dir/sanctions/un/consolidated.xml */
+} um_screener_options;
+
+/* *out is set even on failure (to read the message); close it either way. */
+um_status um_screener_open(um_screener **out, const um_screener_options *opt);
+void um_screener_close(um_screener *s);
+const char *um_screener_errmsg(const um_screener *s);
+/* Load warnings (missing file, skipped rows), i from 0; NULL past the end. */
+const char *um_screener_warning(const um_screener *s, size_t i);
+
+typedef struct um_list_info {
+    const char *list;  /* "OFAC SDN", "UN" */
+    const char *path;  /* file read */
+    const char *what;  /* what the file holds */
+    const char *date;  /* list date YYYY-MM-DD (publisher's, else file time); NULL if unknown */
+    int age_days;      /* days from date to now; -1 if unknown */
+    size_t entries;    /* entries added by this file */
+    size_t rows;       /* rows or names read */
+} um_list_info;
+
+size_t um_screener_list_count(const um_screener *s);
+const um_list_info *um_screener_list(const um_screener *s, size_t i);
+/* Totals over all lists: entries and names (primary + aliases) indexed. */
+void um_screener_size(const um_screener *s, size_t *entries, size_t *names);
+
+typedef enum um_screen_type {
+    UM_SCREEN_ANY = 0,
+    UM_SCREEN_PERSON = 1,
+    UM_SCREEN_ENTITY = 2
+} um_screen_type;
+
+typedef struct um_screen_query {
+    const char *name;    /* required */
+    const char *dob;     /* "YYYY-MM-DD", "YYYY-MM" or "YYYY"; NULL if unknown */
+    const char *country; /* nationality, ISO alpha-2 or English name; NULL if unknown */
+    um_screen_type type;
+    double threshold;    /* report matches scoring at least this; 0: default 0.80 */
+    size_t limit;        /* at most this many matches; 0: default 10 */
+} um_screen_query;
+
+typedef struct um_screen_match {
+    const char *list;         /* "OFAC SDN", "UN", or the indicator list for identifiers */
+    const char *uid;          /* the list's own id: OFAC ent_num, UN reference number (KPi.066) */
+    const char *entry_name;   /* the entry's primary name */
+    const char *matched_name; /* the name or alias (or identifier) that matched */
+    const char *alias_kind;   /* "primary", "a.k.a.", "f.k.a.", "weak a.k.a.", "original script", "identifier" */
+    const char *entry_type;   /* "person", "entity", "vessel", "aircraft", "unknown" */
+    double score;             /* 0..1, calibrated (docs/SCREENING.md) */
+    const char *explanation;  /* entry, alias, token alignment, each part's contribution */
+} um_screen_match;
+
+typedef struct um_screen_result um_screen_result;
+
+/* Screens a name. UM_EINVAL for a missing name or malformed dob. */
+um_status um_screen_name(const um_screener *s, const um_screen_query *q, um_screen_result **out);
+/* Screens an identifier exactly (after canonicalisation: wallets in any
+ * case where the chain ignores case, URL/@ forms of handles, phone
+ * punctuation). kind: "email", "wallet", "github", "phone", "telegram". */
+um_status um_screen_identifier(const um_screener *s, const char *kind, const char *value, um_screen_result **out);
+size_t um_screen_result_count(const um_screen_result *r);
+const um_screen_match *um_screen_result_match(const um_screen_result *r, size_t i);
+/* How the query itself was read (units and keys), for explanations. */
+const char *um_screen_result_query(const um_screen_result *r);
+void um_screen_result_free(um_screen_result *r);
+/* ---- end screening ---- */
 
 #ifdef __cplusplus
 }

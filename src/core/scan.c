@@ -177,7 +177,58 @@ um_status um_scan_new(um_ctx *ctx, um_scan **out) {
     um_map_init(&s->event_join_seen);
     um_map_init(&s->resolve_cache);
     um_map_init(&s->finding_index);
+    static const uint64_t defaults[UM_LIMIT__COUNT] = {20000000, 8192, 2000000, 2000000};
+    memcpy(s->limit, defaults, sizeof defaults);
     return UM_OK;
+}
+
+um_status um_scan_set_limit(um_scan *s, um_limit which, uint64_t value) {
+    if ((unsigned)which >= UM_LIMIT__COUNT || value == 0) {
+        um_scan_set_error(s, "invalid limit");
+        return UM_EINVAL;
+    }
+    s->limit[which] = value;
+    return UM_OK;
+}
+
+um_status um_scan_set_limits(um_scan *s, const char *spec) {
+    static const char *const names[UM_LIMIT__COUNT] = {"persons", "identity_mb", "log_subjects", "findings"};
+    char *copy = um_strdup(spec), *save = NULL;
+    if (!copy) return UM_ENOMEM;
+    um_status st = UM_OK;
+    for (char *t = strtok_r(copy, ",", &save); t && st == UM_OK; t = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(t, '='), *end = NULL;
+        int which = -1;
+        if (eq) {
+            *eq = 0;
+            for (int i = 0; i < UM_LIMIT__COUNT; i++)
+                if (strcmp(um_trim(t), names[i]) == 0) which = i;
+        }
+        unsigned long long v = eq ? strtoull(eq + 1, &end, 10) : 0;
+        if (which < 0 || !end || *um_trim(end) || v == 0) {
+            um_scan_set_error(s, "bad limit '%s' (use persons=N, identity_mb=N, log_subjects=N, findings=N)", t);
+            st = UM_EINVAL;
+        } else {
+            s->limit[which] = v;
+        }
+    }
+    um_free(copy);
+    return st;
+}
+
+bool um_scan_over_limit(um_scan *s, um_limit which, uint64_t n) {
+    if (n < s->limit[which]) return false;
+    if (!s->limit_warned[which]) {
+        static const char *const what[UM_LIMIT__COUNT] = {
+            "identity records (limit persons)", "identity data (limit identity_mb)",
+            "accounts and hosts seen only in logs (limit log_subjects); events of further ones are "
+            "counted but not analyzed",
+            "distinct findings (limit findings); further ones are dropped"};
+        s->limit_warned[which] = true;
+        um_scan_warn(s, "limits", "resource limit reached: %llu %s", (unsigned long long)s->limit[which],
+                     what[which]);
+    }
+    return true;
 }
 
 void um_scan_free(um_scan *s) {
@@ -223,6 +274,64 @@ um_ctx *um_scan_ctx(um_scan *s) { return s->ctx; }
 
 #define HEAD_BYTES 8192
 
+/* ---- UTF-16 inputs ----
+ * Windows tools (PowerShell Export-Csv, some EVTX exporters, regedit) write
+ * UTF-16 with a byte-order mark. Such a file is converted to UTF-8 on the fly
+ * (a temporary file, so memory stays flat) and read like any other, with a
+ * warning. Unpaired surrogates become U+FFFD. */
+
+static int utf16_bom(const unsigned char *h, size_t n) {
+    if (n >= 2 && h[0] == 0xFF && h[1] == 0xFE) return 1; /* little-endian */
+    if (n >= 2 && h[0] == 0xFE && h[1] == 0xFF) return 2; /* big-endian */
+    return 0;
+}
+
+static size_t put_utf8(unsigned cp, unsigned char *o) {
+    if (cp < 0x80) { o[0] = (unsigned char)cp; return 1; }
+    if (cp < 0x800) { o[0] = (unsigned char)(0xC0 | cp >> 6); o[1] = (unsigned char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | cp >> 12);
+        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | cp >> 18);
+    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Converts UTF-16 (after the BOM) from in to UTF-8 in out, at most max_out
+ * bytes (0: no limit). Returns false on a write error. */
+static bool utf16_convert(FILE *in, FILE *out, bool be, size_t max_out) {
+    unsigned pending = 0; /* high surrogate waiting for its pair */
+    size_t written = 0;
+    int a, b;
+    while ((a = getc(in)) != EOF && (b = getc(in)) != EOF) {
+        unsigned u = be ? (unsigned)(a << 8 | b) : (unsigned)(b << 8 | a), cp;
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            if (pending) { unsigned char o[4]; size_t k = put_utf8(0xFFFD, o); if (fwrite(o, 1, k, out) != k) return false; }
+            pending = u;
+            continue;
+        }
+        if (u >= 0xDC00 && u <= 0xDFFF) {
+            cp = pending ? 0x10000 + ((pending - 0xD800) << 10) + (u - 0xDC00) : 0xFFFD;
+            pending = 0;
+        } else {
+            if (pending) { unsigned char o[4]; size_t k = put_utf8(0xFFFD, o); if (fwrite(o, 1, k, out) != k) return false; }
+            pending = 0;
+            cp = u;
+        }
+        unsigned char o[4];
+        size_t k = put_utf8(cp, o);
+        if (max_out && written + k > max_out) break;
+        if (fwrite(o, 1, k, out) != k) return false;
+        written += k;
+    }
+    return true;
+}
+
 static um_status add_file(um_scan *s, const char *path, const char *format, uint64_t size,
                           bool in_folder) {
     const um_reader *r = NULL;
@@ -240,6 +349,20 @@ static um_status add_file(um_scan *s, const char *path, const char *format, uint
         }
         char head[HEAD_BYTES + 1];
         size_t n = fread(head, 1, HEAD_BYTES, f);
+        int bom = utf16_bom((const unsigned char *)head, n);
+        if (bom) { /* detect on the UTF-8 the reader will see */
+            FILE *m = fmemopen(head, HEAD_BYTES, "w");
+            rewind(f);
+            (void)getc(f), (void)getc(f);
+            if (m) {
+                setvbuf(m, NULL, _IONBF, 0);
+                utf16_convert(f, m, bom == 2, HEAD_BYTES);
+                n = (size_t)ftell(m);
+                fclose(m);
+            } else {
+                n = 0;
+            }
+        }
         head[n] = 0;
         fclose(f);
         r = um_reader_detect(path, head, n);
@@ -471,6 +594,11 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
     um_scan *s = rc->scan;
     s->stats.records++;
     s->stats.persons++;
+    if (um_scan_over_limit(s, UM_LIMIT_PERSONS, s->n_persons) ||
+        um_scan_over_limit(s, UM_LIMIT_IDENTITY_MB, s->arena.total >> 20)) {
+        um_reject(rc, p->line, "resource limit reached: identity record not kept");
+        return UM_OK;
+    }
     if (!um_grow((void **)&s->persons, &s->cap_persons, s->n_persons + 1, sizeof *s->persons))
         return UM_ENOMEM;
     um_stored_person *sp = &s->persons[s->n_persons];
@@ -641,6 +769,22 @@ static um_status read_input(um_scan *s, um_input *in) {
         um_scan_set_error(s, "%s: %s", in->path, strerror(errno));
         return UM_EIO;
     }
+    unsigned char bomb[2];
+    size_t nb = fread(bomb, 1, 2, f);
+    int bom = utf16_bom(bomb, nb);
+    if (bom) {
+        FILE *t = tmpfile();
+        if (!t || !utf16_convert(f, t, bom == 2, 0) || fflush(t) != 0) {
+            if (t) fclose(t);
+            fclose(f);
+            um_scan_set_error(s, "%s: cannot convert from UTF-16: %s", in->path, strerror(errno));
+            return UM_EIO;
+        }
+        fclose(f);
+        f = t;
+        um_warn(&rc, 0, "file is UTF-16%s; read after conversion to UTF-8", bom == 2 ? "BE" : "LE");
+    }
+    rewind(f);
     um_status st = in->reader->read(&rc, f);
     if (st == UM_OK && ferror(f)) {
         um_scan_set_error(s, "%s: read error", in->path);
@@ -728,6 +872,9 @@ um_status um_finding_add(um_scan *s, um_sid subject, const um_finding_spec *spec
                       spec->key ? spec->key : "");
     if (kn < 0) return UM_EINVAL;
     size_t klen = (size_t)kn < sizeof kbuf ? (size_t)kn : sizeof kbuf - 1;
+    if (!um_map_find(&s->finding_index, kbuf, klen) &&
+        um_scan_over_limit(s, UM_LIMIT_FINDINGS, s->n_findings))
+        return UM_OK;
     bool created;
     um_map_slot *sl = um_map_upsert(&s->finding_index, kbuf, klen, &created);
     if (!sl) return UM_ENOMEM;

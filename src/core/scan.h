@@ -104,6 +104,9 @@ struct um_scan {
     const um_subject_info **rank_info;
 
     um_scan_stats stats;
+    uint64_t limit[UM_LIMIT__COUNT];
+    size_t n_log_subjects;
+    bool limit_warned[UM_LIMIT__COUNT];
     void **analyzer_state;
     um_progress_fn progress;
     void *progress_ud;
@@ -113,6 +116,8 @@ struct um_scan {
 };
 
 void um_ctx_add_warning(um_ctx *ctx, const char *fmt, ...) UM_PRINTF(2, 3);
+/* true (and one warning the first time) when limit which is reached at n. */
+bool um_scan_over_limit(um_scan *scan, um_limit which, uint64_t n);
 void um_scan_set_error(um_scan *scan, const char *fmt, ...) UM_PRINTF(2, 3);
 
 /* subjects.c */

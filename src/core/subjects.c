@@ -288,10 +288,12 @@ static um_sid account_subject(um_scan *s, const char *kind, const char *v, const
     char key[600];
     int n = snprintf(key, sizeof key, "%s:%s", kind, v);
     if (n < 0 || (size_t)n >= sizeof key) return -1;
-    bool created;
-    um_map_slot *sl = um_map_upsert(&s->account_index, key, (size_t)n, &created);
+    um_map_slot *sl = um_map_find(&s->account_index, key, (size_t)n);
+    if (sl) return (um_sid)((intptr_t)sl->val - 1);
+    if (um_scan_over_limit(s, UM_LIMIT_LOG_SUBJECTS, s->n_log_subjects)) return -1;
+    sl = um_map_upsert(&s->account_index, key, (size_t)n, NULL);
     if (!sl) return -1;
-    if (!created) return (um_sid)((intptr_t)sl->val - 1);
+    s->n_log_subjects++;
     um_subject *u = new_subject(s);
     if (!u) return -1;
     um_sid sid = (um_sid)(s->n_subjects - 1);
@@ -312,7 +314,7 @@ static um_sid resolve_uncached(um_scan *s, const um_event *ev);
 
 /* Logs repeat the same account/host pairs millions of times: remember each
  * pair's answer (bounded; the cache starts over when full). */
-#define UM_RESOLVE_CACHE_MAX (1u << 20)
+#define UM_RESOLVE_CACHE_MAX (1u << 16)
 
 um_sid um_subjects_resolve(um_scan *s, const um_event *ev) {
     char key[768];
