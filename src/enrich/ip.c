@@ -240,7 +240,7 @@ static bool rset_has_ip(const rset *s, const um_ipaddr *a) {
 }
 
 static bool rset_has_asn(const rset *s, uint32_t asn) {
-    return asn && bsearch(&asn, s->asn, s->nasn, sizeof *s->asn, cmp_u32) != NULL;
+    return asn && s->nasn && bsearch(&asn, s->asn, s->nasn, sizeof *s->asn, cmp_u32) != NULL;
 }
 
 static void rset_free(rset *s) {
