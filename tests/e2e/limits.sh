@@ -23,9 +23,10 @@ ok test "$(wc -l <"$T/out-b/subjects.jsonl")" -le 2000
 ok test "$(wc -l <"$T/out-b/findings.jsonl")" -le 1000
 ok test "$(sqlite3 "$T/out-b/case.db" "select count(*) from rejects where reader = 'limits'")" = 2
 ok test "$(sqlite3 "$T/out-b/case.db" "select value from events_summary where key = 'events'")" = 200000
-# 10x the distinct names, (nearly) the same peak memory
+# 10x the distinct names, (nearly) the same peak memory (not measurable
+# under ASan, whose quarantine holds freed memory)
 echo "peak RSS: 20k names ${small} KiB, 200k names ${big} KiB"
-ok test "$big" -lt $((small + small / 4 + 8192))
+if [[ ${UM_SANITIZED:-0} != 1 ]]; then ok test "$big" -lt $((small + small / 4 + 8192)); fi
 # bad limit specs are errors
 "$U" scan -q --limit nonsense=3 -o "$T/x" "$T/small.jsonl" 2>/dev/null; ok test $? -eq 2
 "$U" scan -q --limit findings=0 -o "$T/x" "$T/small.jsonl" 2>/dev/null; ok test $? -eq 2
