@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "unmask.h"
@@ -192,6 +193,35 @@ static int parse_fail_on(const char *v) {
     return l >= 1 ? l : -1;
 }
 
+/* The data folder when neither --data-dir nor UNMASK_DATA_DIR names one:
+ * the installed share/unmask beside the program, or the source tree's data/
+ * when the program runs from a build folder. NULL lets the library use its
+ * compiled-in path, then ./data. */
+static const char *find_data_dir(char *buf, size_t n) {
+    if (getenv("UNMASK_DATA_DIR")) return NULL;
+    char exe[4096];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (k <= 0) return NULL;
+    exe[k] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash) return NULL;
+    *slash = 0;
+    static const char *const rel[] = {"../share/unmask", "../../data", "../../../data", "../data"};
+    struct stat st;
+    for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+        snprintf(buf, n, "%s/%s/rules", exe, rel[i]);
+        if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode)) {
+            snprintf(buf, n, "%s/%s", exe, rel[i]);
+            return buf;
+        }
+    }
+#ifdef UM_SOURCE_DATA_DIR /* a build folder outside the source tree */
+    snprintf(buf, n, "%s/rules", UM_SOURCE_DATA_DIR);
+    if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode)) return UM_SOURCE_DATA_DIR;
+#endif
+    return NULL;
+}
+
 static int cmd_scan(int argc, char **argv) {
     enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT };
     static const struct option opts[] = {
@@ -246,6 +276,10 @@ static int cmd_scan(int argc, char **argv) {
         return EXIT_ERROR;
     }
     if (fail_on < 0) fail_on = 2;
+    char ddbuf[4200];
+    struct stat dst;
+    if (!co.data_dir && !(stat("data/rules", &dst) == 0 && S_ISDIR(dst.st_mode)))
+        co.data_dir = find_data_dir(ddbuf, sizeof ddbuf);
     um_ctx *ctx = NULL;
     um_scan *scan = NULL;
     int rc = EXIT_ERROR;

@@ -759,7 +759,11 @@ static um_status read_input(um_scan *s, um_input *in) {
         else um_reject(&rc, 0, "format not recognised (use --format to name it; see `unmask formats`)");
         return UM_OK;
     }
-    if (in->is_dir) { /* readers of folders (git_repo) get no stream */
+    if (!in->is_dir && in->size == 0) {
+        um_warn(&rc, 0, "empty file");
+        return UM_OK;
+    }
+    if (in->is_dir) { /* readers of folders (git-repo) get no stream */
         um_status st = in->reader->read(&rc, NULL);
         if (st != UM_OK && !s->errmsg) um_scan_set_error(s, "%s: %s", in->path, um_status_str(st));
         return st;

@@ -311,6 +311,7 @@ static um_status read_objects(um_reader_ctx *rc, FILE *f) {
     }
     um_status st = UM_OK;
     uint64_t line = 1, start = 0, bytes = 0, garbage_line = 0;
+    int top_arrays = 0;
     size_t depth = 0, col = 0;
     bool in_str = false, esc = false, oversize = false;
     int c;
@@ -348,8 +349,11 @@ static um_status read_objects(um_reader_ctx *rc, FILE *f) {
                 in_str = esc = oversize = false;
                 garbage_line = 0;
                 buf[len++] = '{';
-            } else if (!(c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == '[' ||
-                         c == ']')) {
+            } else if (c == '[' && top_arrays == 0) {
+                top_arrays = 1; /* one array around the objects is fine */
+            } else if (c == ']' && top_arrays) {
+                top_arrays = 0;
+            } else if (!(c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',')) {
                 if (!garbage_line) {
                     um_reject(rc, line, "text outside a JSON object");
                     garbage_line = line;
