@@ -44,6 +44,7 @@ static void usage_scan(FILE *o) {
             "  subjects.jsonl   one line per person: id, names, joined sources, score, level, reasons\n"
             "  findings.jsonl   one line per finding: indicator id, evidence, weight\n"
             "  case.db          SQLite case file with subjects, identifiers, findings, evidence, rejects\n"
+            "  subjects.csv, findings.csv   the same for spreadsheets (formulas neutralised)\n"
             "and prints a ranked table. Formats are detected from content.\n"
             "An input folder may hold unmask.conf with case settings ('approved_rmm = A,B',\n"
             "'fail_on = review'); options given here win.\n"
@@ -143,7 +144,7 @@ static void print_summary(um_scan *scan, const char *out) {
         }
         if (nr > 5) fprintf(stderr, "  ... %zu more rejects\n", nr - 5);
     }
-    fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, case.db)\n", out);
+    fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, case.db, *.csv)\n", out);
 }
 
 /* Case settings: an input folder may hold unmask.conf with "key = value"

@@ -196,8 +196,8 @@ um_level um_scan_max_level(const um_scan *scan);
 
 /* ---- sinks --------------------------------------------------------------- */
 
-/* Writes subjects.jsonl, findings.jsonl and case.db into dir (created,
- * mode 0700). Files are written to temporary names and renamed, so a reader
+/* Writes subjects.jsonl, findings.jsonl, subjects.csv, findings.csv and
+ * case.db into dir (created, mode 0700). Files are written to temporary names and renamed, so a reader
  * never sees a half-written file and a re-run replaces, never duplicates. */
 um_status um_scan_write_outputs(um_scan *scan, const char *dir);
 

@@ -1053,6 +1053,7 @@ um_status um_scan_write_outputs(um_scan *s, const char *dir) {
     }
     remove_stale_temps(dir);
     um_status st = um_sink_jsonl(s, dir);
+    if (st == UM_OK) st = um_sink_csv(s, dir);
     if (st == UM_OK) st = um_sink_sqlite(s, dir);
     return st;
 }

@@ -131,5 +131,8 @@ void um_score_subject(const um_finding *const *f, size_t n, int *score, um_level
 /* sink/ */
 um_status um_sink_jsonl(um_scan *scan, const char *dir);
 um_status um_sink_sqlite(um_scan *scan, const char *dir);
+um_status um_sink_csv(um_scan *scan, const char *dir);
+/* One RFC 4180 cell, formula-neutralised (a leading = + - @ TAB CR gets '). */
+void um_csv_cell(um_buf *b, const char *v);
 
 #endif

@@ -29,7 +29,7 @@ C3,"Broken,row
 CSV
 ok test "$(code "$U" scan --format nosuchformat "$T/hr.csv")" = 2
 ok test "$(code "$U" scan -q -o "$T/out" "$T/hr.csv")" = 0
-for f in subjects.jsonl findings.jsonl case.db; do
+for f in subjects.jsonl findings.jsonl subjects.csv findings.csv case.db; do
   ok test -f "$T/out/$f"
   ok test "$(stat -c %a "$T/out/$f")" = 600
 done
@@ -39,6 +39,13 @@ cp "$T/out/subjects.jsonl" "$T/first.jsonl"
 ok test "$(code "$U" scan -q -o "$T/out" "$T/hr.csv")" = 0
 ok cmp -s "$T/first.jsonl" "$T/out/subjects.jsonl"
 ok test "$(sqlite3 "$T/out/case.db" 'select count(*) from subjects' 2>/dev/null || echo 2)" = 2
+
+# a name that is a spreadsheet formula stays text in subjects.csv; a name
+# with terminal escapes is printed harmlessly
+printf 'Candidate ID,Full Name,Email\nC9,"=HYPERLINK(""http://evil.example"",""x"")",e@example.com\nC8,\033]0;pwned\a Bob,b@example.com\n' >"$T/evil.csv"
+"$U" scan -o "$T/evil" "$T/evil.csv" >"$T/evil.out" 2>/dev/null
+ok grep -q "\"'=HYPERLINK" "$T/evil/subjects.csv"
+ok test "$(grep -c $'\033' "$T/evil.out")" = 0
 
 # two people sharing a payout wallet: findings, exit 1 at --fail-on review
 cat >"$T/pay.csv" <<'CSV'

@@ -125,6 +125,26 @@ static void t_json_escape(void) {
     um_buf_free(&b);
 }
 
+static void t_csv_cell(void) {
+    um_buf b;
+    um_buf_init(&b);
+    um_csv_cell(&b, "=HYPERLINK(\"http://x\",\"y\")");
+    CHECK_STREQ(b.s, "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    um_buf_reset(&b);
+    um_csv_cell(&b, "@SUM(A1)");
+    CHECK_STREQ(b.s, "\"'@SUM(A1)\"");
+    um_buf_reset(&b);
+    um_csv_cell(&b, "-2+3");
+    CHECK_STREQ(b.s, "\"'-2+3\"");
+    um_buf_reset(&b);
+    um_csv_cell(&b, "Kim, Jong\nUn");
+    CHECK_STREQ(b.s, "\"Kim, Jong\nUn\"");
+    um_buf_reset(&b);
+    um_csv_cell(&b, "plain");
+    CHECK_STREQ(b.s, "plain");
+    um_buf_free(&b);
+}
+
 static void t_json(void) {
     um_json *p = um_json_new();
     const char *doc = "{\"a\":{\"b\":\"x\",\"b\":\"y\"},\"n\":\"42\",\"Key\":1,\"arr\":[1,2,3]}";
@@ -178,6 +198,7 @@ int main(void) {
     RUN(t_canon);
     RUN(t_score);
     RUN(t_json_escape);
+    RUN(t_csv_cell);
     RUN(t_json);
     return um_t_report();
 }
