@@ -64,6 +64,8 @@ static void usage_scan(FILE *o) {
             "  -n, --top N             rows in the table (default 20; 0 for all)\n"
             "      --json              print subjects as JSON lines on stdout instead of a table\n"
             "  -q, --quiet             no table, no summary; exit code only\n"
+            "  -v, --verbose           also print the first rejected records and their reasons\n"
+            "                          (reasons may quote input values)\n"
             "  -h, --help              this help\n"
             "\n"
             "Exit status: 0 nothing at or above --fail-on, 1 at least one person at or\n"
@@ -122,7 +124,7 @@ static void print_table(um_scan *scan, size_t top) {
         printf("... %zu more (see subjects.jsonl)\n", um_scan_subject_count(scan) - n);
 }
 
-static void print_summary(um_scan *scan, const char *out) {
+static void print_summary(um_scan *scan, const char *out, int verbose) {
     um_scan_stats st;
     um_scan_get_stats(scan, &st);
     size_t lv[3] = {0};
@@ -133,9 +135,11 @@ static void print_summary(um_scan *scan, const char *out) {
             (unsigned long long)st.files, (unsigned long long)st.records, (unsigned long long)st.persons,
             (unsigned long long)st.events, st.subjects, lv[2], lv[1], lv[0], st.findings);
     if (st.rejects || st.warnings) {
-        fprintf(stderr, "unmask: %llu rejected records, %llu warnings (all listed in %s/case.db, table rejects)\n",
-                (unsigned long long)st.rejects, (unsigned long long)st.warnings, out);
-        size_t nr = um_scan_reject_count(scan);
+        fprintf(stderr, "unmask: %llu rejected records, %llu warnings (all listed in %s/case.db, table rejects%s)\n",
+                (unsigned long long)st.rejects, (unsigned long long)st.warnings, out,
+                verbose ? "" : "; -v shows the first ones");
+        /* Reasons can quote input values: shown only when asked for. */
+        size_t nr = verbose ? um_scan_reject_count(scan) : 0;
         for (size_t i = 0; i < nr && i < 5; i++) {
             const um_reject_info *r = um_scan_reject(scan, i);
             char why[200];
@@ -232,21 +236,22 @@ static int cmd_scan(int argc, char **argv) {
         {"asn-db", required_argument, 0, O_ADB}, {"approved-rmm", required_argument, 0, O_RMM},
         {"top", required_argument, 0, 'n'},     {"json", no_argument, 0, O_JSON},
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
-        {"limit", required_argument, 0, O_LIMIT},
+        {"limit", required_argument, 0, O_LIMIT}, {"verbose", no_argument, 0, 'v'},
         {0, 0, 0, 0}};
     const char *out = "unmask-out", *format = NULL, *mapping = NULL, *limits = NULL;
     int fail_on = -1; /* default high (2), unless a case unmask.conf says otherwise */
     um_ctx_options co = {0};
     size_t top = 20;
-    int json = 0, quiet = 0, c;
+    int json = 0, quiet = 0, verbose = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:f:m:n:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:f:m:n:qvh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'f': format = optarg; break;
         case 'm': mapping = optarg; break;
         case 'n': top = (size_t)strtoul(optarg, NULL, 10); break;
         case 'q': quiet = 1; break;
+        case 'v': verbose = 1; break;
         case 'h': usage_scan(stdout); return 0;
         case O_FAIL:
             if ((fail_on = parse_fail_on(optarg)) < 0) {
@@ -324,7 +329,7 @@ static int cmd_scan(int argc, char **argv) {
         } else {
             print_table(scan, top);
         }
-        print_summary(scan, out);
+        print_summary(scan, out, verbose);
     }
     rc = (int)um_scan_max_level(scan) >= fail_on ? EXIT_FINDINGS : 0;
 out:
