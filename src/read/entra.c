@@ -89,47 +89,13 @@ int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
 
 /* ---- reader ---- */
 
-typedef struct entra_state {
-    uint64_t skipped;
-} entra_state;
-
-static um_status on_record(um_reader_ctx *rc, void *ud, um_jval rec, uint64_t line, const char *pos) {
-    entra_state *st = ud;
-    um_event ev;
-    um_event_init(&ev);
-    um_signin_msg msg;
-    int r = um_entra_map(rec, &ev, &msg);
-    const char *p = pos ? pos : "", *sep = pos ? ": " : "";
-    if (r < 0) {
-        um_reject(rc, line, "%s%s%s", p, sep, msg.why);
-        return UM_OK;
-    }
-    if (r == 0) {
-        st->skipped++;
-        return UM_OK;
-    }
-    if (msg.warn[0]) um_warn(rc, line, "%s%s%s", p, sep, msg.warn);
-    ev.src_line = line;
-    if (!ev.record_id) ev.record_id = pos;
-    return um_emit_event(rc, &ev);
-}
-
 static um_status read_entra(um_reader_ctx *rc, FILE *f) {
-    entra_state st = {0};
-    um_status s = um_signin_read_json(rc, f, on_record, &st);
-    if (s == UM_OK && st.skipped)
-        um_warn(rc, 0,
-                "%llu records of other categories skipped (service-principal, managed-identity or non-sign-in logs)",
-                (unsigned long long)st.skipped);
-    return s;
+    return um_signin_read(rc, f, um_entra_map, "%llu records of other categories skipped (service-principal, managed-identity or non-sign-in logs)");
 }
 
 static int detect(const char *path, const char *head, size_t n) {
     (void)path;
-    size_t i = 0;
-    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0) i = 3;
-    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) i++;
-    if (i >= n || (head[i] != '[' && head[i] != '{')) return 0;
+    if (um_json_head_start(head, n) < 0) return 0;
 #define HAS(s) (memmem(head, n, s, sizeof s - 1) != NULL)
     if (HAS("\"userPrincipalName\"")) return 80;
     if (HAS("SignInLogs") && HAS("callerIpAddress")) return 80;

@@ -76,6 +76,11 @@ typedef struct um_rsink {
     um_reader_ctx *rc; /* progress reports when set */
 } um_rsink;
 
+/* A sink that forwards to um_emit_event / um_reject / um_warn of rc. */
+um_rsink um_rsink_reader(um_reader_ctx *rc);
+/* Formats a reject (or warning) and hands it to the sink. */
+void um_rsink_issue(const um_rsink *s, bool reject, uint64_t line, const char *fmt, ...) UM_PRINTF(4, 5);
+
 /* Reads a USB inventory text / a Zeek log from f; file names the source
  * (host fallback, log kind from the name). */
 um_status um_usb_text_parse(FILE *f, const char *file, const um_rsink *sink);

@@ -625,10 +625,9 @@ static um_status read_json(um_reader_ctx *rc, FILE *f) {
 
 static int detect(const char *path, const char *head, size_t n) {
     (void)path;
-    size_t i = 0;
-    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0) i = 3;
-    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) i++;
-    if (i >= n || (head[i] != '[' && head[i] != '{')) return 0;
+    long start = um_json_head_start(head, n);
+    if (start < 0) return 0;
+    size_t i = (size_t)start;
     /* log formats with their own readers */
     static const char *const logs[] = {"\"eventType\"", "\"createdDateTime\"", "\"EventID\"", "\"EventData\"",
                                        "\"activityDisplayName\"", "\"legacyEventType\"", "\"TimeCreated\""};

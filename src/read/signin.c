@@ -413,3 +413,41 @@ uint32_t um_signin_asn(um_signin_msg *msg, um_jval v, const char *what) {
     }
     return (uint32_t)i;
 }
+
+/* ---- the record loop both readers share ---- */
+
+typedef struct signin_state {
+    um_signin_map_fn map;
+    uint64_t skipped;
+} signin_state;
+
+static um_status on_record(um_reader_ctx *rc, void *ud, um_jval rec, uint64_t line, const char *pos) {
+    signin_state *st = ud;
+    um_event ev;
+    um_event_init(&ev);
+    um_signin_msg msg;
+    int r = st->map(rec, &ev, &msg);
+    const char *p = pos ? pos : "", *sep = pos ? ": " : "";
+    if (r < 0) {
+        um_reject(rc, line, "%s%s%s", p, sep, msg.why);
+        return UM_OK;
+    }
+    if (r == 0) {
+        st->skipped++;
+        return UM_OK;
+    }
+    if (msg.warn[0]) um_warn(rc, line, "%s%s%s", p, sep, msg.warn);
+    ev.src_line = line;
+    if (!ev.record_id) ev.record_id = pos;
+    return um_emit_event(rc, &ev);
+}
+
+um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *skipped_fmt) {
+    signin_state st = {map, 0};
+    um_status s = um_signin_read_json(rc, f, on_record, &st);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    if (s == UM_OK && st.skipped) um_warn(rc, 0, skipped_fmt, (unsigned long long)st.skipped);
+#pragma GCC diagnostic pop
+    return s;
+}

@@ -44,6 +44,12 @@ um_status um_signin_read_json(um_reader_ctx *rc, FILE *f, um_signin_rec_fn fn, v
  * into rec's parser memory) and returns 1 for a sign-in event, 0 for a
  * record of another type (not an error: the caller counts it as skipped)
  * and -1 for an unusable record (msg->why says why). src_line is not set. */
+/* Reads a whole sign-in log, mapping each record with map (> 0 event,
+ * 0 skipped, < 0 rejected with msg.why). Skipped records are counted in one
+ * warning, skipped_fmt with a %llu for the count. */
+typedef int (*um_signin_map_fn)(um_jval rec, um_event *ev, um_signin_msg *msg);
+um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *skipped_fmt);
+
 int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg);
 int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg);
 

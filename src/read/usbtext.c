@@ -23,23 +23,6 @@
 #define USB_MAX_STR 256
 #define USB_MAX_DEVICES 100000
 
-/* ---- sink ---------------------------------------------------------------- */
-
-static void issue(const um_rsink *s, bool reject, uint64_t line, const char *fmt, ...) UM_PRINTF(4, 5);
-static void issue(const um_rsink *s, bool reject, uint64_t line, const char *fmt, ...) {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    s->issue(s->ud, reject, line, msg);
-}
-
-static um_status fwd_event(void *ud, um_event *ev) { return um_emit_event(ud, ev); }
-static void fwd_issue(void *ud, bool reject, uint64_t line, const char *msg) {
-    if (reject) um_reject(ud, line, "%s", msg);
-    else um_warn(ud, line, "%s", msg);
-}
 
 typedef struct usb_dev {
     bool active;
@@ -88,7 +71,7 @@ static um_status flush(usb_run *u) {
     if (!d->active) return UM_OK;
     d->active = false;
     if (d->vid < 0 || d->pid < 0) {
-        issue(u->sink, true, d->line, "USB device listing without idVendor/idProduct");
+        um_rsink_issue(u->sink, true, d->line, "USB device listing without idVendor/idProduct");
         return UM_OK;
     }
     if (d->vid == 0x1d6b && d->pid >= 1 && d->pid <= 3) {
@@ -107,7 +90,7 @@ static um_status flush(usb_run *u) {
         return UM_OK;
     }
     if (u->devices >= USB_MAX_DEVICES) {
-        if (!u->capped) issue(u->sink, true, d->line, "more than %d devices in one file; the rest ignored", USB_MAX_DEVICES);
+        if (!u->capped) um_rsink_issue(u->sink, true, d->line, "more than %d devices in one file; the rest ignored", USB_MAX_DEVICES);
         u->capped = true;
         return UM_OK;
     }
@@ -161,7 +144,7 @@ static um_status line_treeview(usb_run *u, const char *l, uint64_t ln, const cha
         char bad[32];
         bad_token(vid < 0 ? v : pp ? pp + 4 : v, bad, sizeof bad);
         um_status st = flush(u); /* the previous device is complete */
-        issue(u->sink, true, ln, "USB %s '%s' is not 0x followed by 4 hex digits", vid < 0 ? "VID" : "PID", bad);
+        um_rsink_issue(u->sink, true, ln, "USB %s '%s' is not 0x followed by 4 hex digits", vid < 0 ? "VID" : "PID", bad);
         return st;
     }
     um_status st = start(u, ln, vid, pid);
@@ -178,7 +161,7 @@ static um_status line_lsusb(usb_run *u, uint64_t ln, const char *id) {
         char bad[32];
         bad_token(s, bad, sizeof bad);
         um_status st = flush(u);
-        issue(u->sink, true, ln, "lsusb ID '%s' is not vvvv:pppp (hex)", bad);
+        um_rsink_issue(u->sink, true, ln, "lsusb ID '%s' is not vvvv:pppp (hex)", bad);
         return st;
     }
     um_status st = start(u, ln, vid, pid);
@@ -216,13 +199,13 @@ static um_status line_lsusb_v(usb_run *u, uint64_t ln, const char *t) {
         if (v < 0) {
             char bad[32];
             bad_token(s, bad, sizeof bad);
-            issue(u->sink, true, ln, "lsusb -v %s '%s' is not 0x followed by 4 hex digits", is_v ? "idVendor" : "idProduct", bad);
+            um_rsink_issue(u->sink, true, ln, "lsusb -v %s '%s' is not 0x followed by 4 hex digits", is_v ? "idVendor" : "idProduct", bad);
             u->cur.active = false; /* the device cannot be identified */
             return UM_OK;
         }
         int *dst = is_v ? &u->cur.vid : &u->cur.pid;
         if (*dst >= 0 && *dst != v)
-            issue(u->sink, false, ln, "lsusb -v %s 0x%04x differs from the ID line (0x%04x); using 0x%04x",
+            um_rsink_issue(u->sink, false, ln, "lsusb -v %s 0x%04x differs from the ID line (0x%04x); using 0x%04x",
                     is_v ? "idVendor" : "idProduct", (unsigned)v, (unsigned)*dst, (unsigned)v);
         *dst = v;
         return UM_OK;
@@ -243,9 +226,9 @@ static um_status line_dmesg_new(usb_run *u, const char *l, uint64_t ln, const ch
     int vid = v ? hex4_strict(v + 9) : -1, pid = pp ? hex4_strict(pp + 10) : -1;
     if (vid < 0 || pid < 0) {
         char bad[32];
-        bad_token(vid < 0 ? (v ? v + 9 : p) : pp + 10, bad, sizeof bad);
+        bad_token(vid < 0 ? (v ? v + 9 : p) : (pp ? pp + 10 : p), bad, sizeof bad);
         um_status st = flush(u);
-        issue(u->sink, true, ln, "kernel USB %s '%s' is not 4 hex digits", vid < 0 ? "idVendor" : "idProduct", bad);
+        um_rsink_issue(u->sink, true, ln, "kernel USB %s '%s' is not 4 hex digits", vid < 0 ? "idVendor" : "idProduct", bad);
         return st;
     }
     um_status st = start(u, ln, vid, pid);
@@ -337,23 +320,23 @@ um_status um_usb_text_parse(FILE *f, const char *file, const um_rsink *sink) {
     while (st == UM_OK && um_lines_next(&L, &line, &len, &too_long)) {
         if (sink->rc) um_rc_progress(sink->rc, L.bytes);
         if (too_long) {
-            issue(sink, true, L.lineno, "line longer than %u bytes", USB_MAX_LINE);
+            um_rsink_issue(sink, true, L.lineno, "line longer than %u bytes", USB_MAX_LINE);
             continue;
         }
         if (memchr(line, 0, len)) {
-            issue(sink, true, L.lineno, "line holds a NUL byte");
+            um_rsink_issue(sink, true, L.lineno, "line holds a NUL byte");
             continue;
         }
         if (!um_utf8_valid(line, len)) {
-            issue(sink, true, L.lineno, "invalid UTF-8 (convert the file to UTF-8)");
+            um_rsink_issue(sink, true, L.lineno, "invalid UTF-8 (convert the file to UTF-8)");
             continue;
         }
         st = one_line(&u, line, L.lineno);
     }
     if (st == UM_OK) st = flush(&u);
-    if (u.root_hubs) issue(sink, false, 0, "%zu root hubs ignored", u.root_hubs);
-    if (u.dups) issue(sink, false, 0, "%zu repeated device listings merged", u.dups);
-    if (st == UM_OK && !u.devices && !u.root_hubs) issue(sink, false, 0, "no USB device found in the text");
+    if (u.root_hubs) um_rsink_issue(sink, false, 0, "%zu root hubs ignored", u.root_hubs);
+    if (u.dups) um_rsink_issue(sink, false, 0, "%zu repeated device listings merged", u.dups);
+    if (st == UM_OK && !u.devices && !u.root_hubs) um_rsink_issue(sink, false, 0, "no USB device found in the text");
     um_lines_free(&L);
     um_map_free(&u.seen);
     return st;
@@ -366,7 +349,7 @@ static um_status read_usb(um_reader_ctx *rc, FILE *f) {
         um_reject(rc, 0, "cannot be opened as a file");
         return UM_OK;
     }
-    um_rsink s = {rc, fwd_event, fwd_issue, rc};
+    um_rsink s = um_rsink_reader(rc);
     um_status st = um_usb_text_parse(f, um_rc_file(rc), &s);
     if (own) fclose(own);
     return st;

@@ -25,23 +25,6 @@
 #define ZEEK_MAX_LINE (1u << 20)
 #define ZEEK_MAX_FIELDS 128
 
-/* ---- sink ---------------------------------------------------------------- */
-
-static void issue(const um_rsink *s, bool reject, uint64_t line, const char *fmt, ...) UM_PRINTF(4, 5);
-static void issue(const um_rsink *s, bool reject, uint64_t line, const char *fmt, ...) {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    s->issue(s->ud, reject, line, msg);
-}
-
-static um_status fwd_event(void *ud, um_event *ev) { return um_emit_event(ud, ev); }
-static void fwd_issue(void *ud, bool reject, uint64_t line, const char *msg) {
-    if (reject) um_reject(ud, line, "%s", msg);
-    else um_warn(ud, line, "%s", msg);
-}
 
 typedef enum zk_path { ZK_UNKNOWN, ZK_CONN, ZK_RFB, ZK_RDP, ZK_OTHER } zk_path;
 
@@ -102,7 +85,7 @@ static um_status emit(zk_run *z, zk_rec *r, uint64_t ln) {
     const um_rsink *sk = z->sink;
     zk_path p = r->path != ZK_UNKNOWN ? r->path : z->file_path;
     if (p == ZK_UNKNOWN) {
-        issue(sk, true, ln, "Zeek log kind unknown (no #path/_path; name the file conn.log, rfb.log or rdp.log)");
+        um_rsink_issue(sk, true, ln, "Zeek log kind unknown (no #path/_path; name the file conn.log, rfb.log or rdp.log)");
         return UM_OK;
     }
     if (p == ZK_OTHER) {
@@ -115,31 +98,31 @@ static um_status emit(zk_run *z, zk_rec *r, uint64_t ln) {
     const char *ts = r->v[F_TS];
     if (r->ts_is_num) {
         if (!isfinite(r->ts_num) || r->ts_num <= 0 || r->ts_num > 9.2e12) {
-            issue(sk, true, ln, "bad ts %.6f", r->ts_num);
+            um_rsink_issue(sk, true, ln, "bad ts %.6f", r->ts_num);
             return UM_OK;
         }
         ev.ts = llround(r->ts_num * 1e6);
     } else if (ts) {
         size_t n = strlen(ts);
         if (!um_time_parse_epoch(ts, n, &ev.ts) && !um_time_parse_iso(ts, n, &ev.ts, NULL, NULL)) {
-            issue(sk, true, ln, "bad ts '%.40s'", ts);
+            um_rsink_issue(sk, true, ln, "bad ts '%.40s'", ts);
             return UM_OK;
         }
         if (ev.ts <= 0) {
-            issue(sk, true, ln, "bad ts '%.40s' (not after 1970)", ts);
+            um_rsink_issue(sk, true, ln, "bad ts '%.40s' (not after 1970)", ts);
             return UM_OK;
         }
     } else {
-        issue(sk, true, ln, "no ts");
+        um_rsink_issue(sk, true, ln, "no ts");
         return UM_OK;
     }
     const char *oh = r->v[F_OH], *rh = r->v[F_RH], *rp = r->v[F_RP];
     if (!oh || !rh) {
-        issue(sk, true, ln, "missing %s", !oh ? "id.orig_h" : "id.resp_h");
+        um_rsink_issue(sk, true, ln, "missing %s", !oh ? "id.orig_h" : "id.resp_h");
         return UM_OK;
     }
     if (!valid_ip(oh) || !valid_ip(rh)) {
-        issue(sk, true, ln, "%s '%.64s' is not an IP address", !valid_ip(oh) ? "id.orig_h" : "id.resp_h",
+        um_rsink_issue(sk, true, ln, "%s '%.64s' is not an IP address", !valid_ip(oh) ? "id.orig_h" : "id.resp_h",
                   !valid_ip(oh) ? oh : rh);
         return UM_OK;
     }
@@ -148,7 +131,7 @@ static um_status emit(zk_run *z, zk_rec *r, uint64_t ln) {
     if (rp) {
         char *end = NULL;
         long v = strtol(rp, &end, 10);
-        if (!*rp || *end || v < 0 || v > 65535) issue(sk, false, ln, "id.resp_p '%.20s' is not a port; ignored", rp);
+        if (!*rp || *end || v < 0 || v > 65535) um_rsink_issue(sk, false, ln, "id.resp_p '%.20s' is not a port; ignored", rp);
         else ev.port = (uint32_t)v;
     }
     ev.record_id = r->v[F_UID];
@@ -205,7 +188,7 @@ static void tsv_header(zk_run *z, zk_tsv *t, char *line, uint64_t ln) {
     char *val = sp + kl;
     if (*val) *val++ = 0;
     if (strcmp(sp, "separator") == 0) {
-        if (!parse_sep(val, &t->sep)) issue(z->sink, true, ln, "#separator '%.20s' not understood", val);
+        if (!parse_sep(val, &t->sep)) um_rsink_issue(z->sink, true, ln, "#separator '%.20s' not understood", val);
     } else if (strcmp(sp, "unset_field") == 0) {
         snprintf(t->unset, sizeof t->unset, "%s", val);
     } else if (strcmp(sp, "empty_field") == 0) {
@@ -220,7 +203,7 @@ static void tsv_header(zk_run *z, zk_tsv *t, char *line, uint64_t ln) {
         for (char *c = strtok_r(val, seps, &save); c; c = strtok_r(NULL, seps, &save)) {
             for (int i = 0; i < F__N; i++)
                 if (strcmp(c, zk_names[i]) == 0) {
-                    if (t->col[i] >= 0) issue(z->sink, false, ln, "#fields names '%s' twice; first used", c);
+                    if (t->col[i] >= 0) um_rsink_issue(z->sink, false, ln, "#fields names '%s' twice; first used", c);
                     else t->col[i] = (int)t->ncols;
                 }
             t->ncols++;
@@ -232,7 +215,7 @@ static void tsv_header(zk_run *z, zk_tsv *t, char *line, uint64_t ln) {
 
 static um_status tsv_row(zk_run *z, zk_tsv *t, char *line, uint64_t ln) {
     if (!t->have_fields) {
-        issue(z->sink, true, ln, "data row before the #fields header");
+        um_rsink_issue(z->sink, true, ln, "data row before the #fields header");
         return UM_OK;
     }
     char *cells[ZEEK_MAX_FIELDS * 4 + 1];
@@ -247,7 +230,7 @@ static um_status tsv_row(zk_run *z, zk_tsv *t, char *line, uint64_t ln) {
         p = s + 1;
     }
     if (nc != t->ncols) {
-        issue(z->sink, true, ln, "ragged row: %zu fields, #fields has %zu", nc, t->ncols);
+        um_rsink_issue(z->sink, true, ln, "ragged row: %zu fields, #fields has %zu", nc, t->ncols);
         return UM_OK;
     }
     zk_rec r;
@@ -289,11 +272,11 @@ static um_status json_row(zk_run *z, um_json *jp, const char *line, size_t len, 
     um_jval root;
     const char *err;
     if (um_json_parse(jp, line, len, &root, &err) != 0) {
-        issue(z->sink, true, ln, "JSON: %s", err);
+        um_rsink_issue(z->sink, true, ln, "JSON: %s", err);
         return UM_OK;
     }
     if (um_jtype_of(root) != UM_J_OBJECT) {
-        issue(z->sink, true, ln, "JSON line is not an object");
+        um_rsink_issue(z->sink, true, ln, "JSON line is not an object");
         return UM_OK;
     }
     zk_rec r;
@@ -319,20 +302,20 @@ static um_status json_row(zk_run *z, um_json *jp, const char *line, size_t len, 
             continue;
         }
         if (ty == UM_J_ARRAY || ty == UM_J_OBJECT) {
-            issue(z->sink, true, ln, "%s is not a scalar", zk_names[i]);
+            um_rsink_issue(z->sink, true, ln, "%s is not a scalar", zk_names[i]);
             return UM_OK;
         }
         const char *s = um_jtext(v, tmp[i], sizeof tmp[i]);
         if (s && *s && strcmp(s, "-") != 0) {
             if (!um_utf8_valid(s, strlen(s))) {
-                issue(z->sink, true, ln, "%s is not valid UTF-8", zk_names[i]);
+                um_rsink_issue(z->sink, true, ln, "%s is not valid UTF-8", zk_names[i]);
                 return UM_OK;
             }
             r.v[i] = s;
         }
     }
     if (dup) {
-        issue(z->sink, true, ln, "duplicate key '%s'", dup);
+        um_rsink_issue(z->sink, true, ln, "duplicate key '%s'", dup);
         return UM_OK;
     }
     return emit(z, &r, ln);
@@ -360,7 +343,7 @@ um_status um_zeek_parse(FILE *f, const char *file, const um_rsink *sink) {
     while (st == UM_OK && um_lines_next(&L, &line, &len, &too_long)) {
         if (sink->rc) um_rc_progress(sink->rc, L.bytes);
         if (too_long) {
-            issue(sk, true, L.lineno, "line longer than %u bytes", ZEEK_MAX_LINE);
+            um_rsink_issue(sk, true, L.lineno, "line longer than %u bytes", ZEEK_MAX_LINE);
             continue;
         }
         size_t i = 0;
@@ -371,11 +354,11 @@ um_status um_zeek_parse(FILE *f, const char *file, const um_rsink *sink) {
             continue;
         }
         if (memchr(line, 0, len)) {
-            issue(sk, true, L.lineno, "line holds a NUL byte");
+            um_rsink_issue(sk, true, L.lineno, "line holds a NUL byte");
             continue;
         }
         if (!um_utf8_valid(line, len)) {
-            issue(sk, true, L.lineno, "invalid UTF-8");
+            um_rsink_issue(sk, true, L.lineno, "invalid UTF-8");
             continue;
         }
         char *mut = (char *)line; /* the line buffer is ours until the next call */
@@ -387,7 +370,7 @@ um_status um_zeek_parse(FILE *f, const char *file, const um_rsink *sink) {
         st = tsv_row(&z, &t, mut, L.lineno);
     }
     if (z.other_rows)
-        issue(sk, false, 0, "%llu rows of Zeek log '%s' not used (only conn, rfb and rdp are read)",
+        um_rsink_issue(sk, false, 0, "%llu rows of Zeek log '%s' not used (only conn, rfb and rdp are read)",
                 (unsigned long long)z.other_rows, z.other_name[0] ? z.other_name : "?");
     um_lines_free(&L);
     um_json_free(jp);
@@ -401,7 +384,7 @@ static um_status read_zeek(um_reader_ctx *rc, FILE *f) {
         um_reject(rc, 0, "cannot be opened as a file");
         return UM_OK;
     }
-    um_rsink s = {rc, fwd_event, fwd_issue, rc};
+    um_rsink s = um_rsink_reader(rc);
     um_status st = um_zeek_parse(f, um_rc_file(rc), &s);
     if (own) fclose(own);
     return st;

@@ -72,6 +72,18 @@ size_t um_jlen(um_jval v);
 typedef int (*um_jeach_fn)(void *ud, const char *key, size_t klen, um_jval val);
 int um_jeach(um_jval v, um_jeach_fn cb, void *ud);
 
+/* Offset of the first byte of a JSON text in a file head (after a UTF-8
+ * BOM and white space), or -1 when the head does not start with '[' or '{'.
+ * Used by the readers' format detection. */
+static inline long um_json_head_start(const char *head, size_t n) {
+    size_t i = 0;
+    if (n >= 3 && (unsigned char)head[0] == 0xEF && (unsigned char)head[1] == 0xBB &&
+        (unsigned char)head[2] == 0xBF)
+        i = 3;
+    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) i++;
+    return i < n && (head[i] == '[' || head[i] == '{') ? (long)i : -1;
+}
+
 #ifdef __cplusplus
 }
 #endif
