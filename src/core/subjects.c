@@ -338,16 +338,19 @@ um_sid um_subjects_resolve(um_scan *s, const um_event *ev) {
     return sid;
 }
 
+/* Lower-cased, trimmed copy of src (may be NULL) into dst. */
+static void lower_copy(char *dst, size_t cap, const char *src) {
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) n = cap - 1;
+    for (size_t i = 0; i < n; i++) dst[i] = (char)tolower((unsigned char)src[i]);
+    dst[n] = 0;
+    char *t = um_trim(dst);
+    memmove(dst, t, strlen(t) + 1);
+}
+
 static um_sid resolve_uncached(um_scan *s, const um_event *ev) {
     char user[512] = "";
-    if (ev->user) {
-        size_t n = strlen(ev->user);
-        if (n >= sizeof user) n = sizeof user - 1;
-        for (size_t i = 0; i < n; i++) user[i] = (char)tolower((unsigned char)ev->user[i]);
-        user[n] = 0;
-        char *t = um_trim(user);
-        memmove(user, t, strlen(t) + 1);
-    }
+    lower_copy(user, sizeof user, ev->user);
     bool sys = !*user || is_system_account(user);
     if (!sys) {
         um_sid sid;
@@ -370,19 +373,15 @@ static um_sid resolve_uncached(um_scan *s, const um_event *ev) {
             return sid;
         }
     }
-    if (ev->host && *ev->host) {
-        char host[256];
-        size_t n = strlen(ev->host);
-        if (n >= sizeof host) n = sizeof host - 1;
-        for (size_t i = 0; i < n; i++) host[i] = (char)tolower((unsigned char)ev->host[i]);
-        host[n] = 0;
+    char host[256] = "";
+    lower_copy(host, sizeof host, ev->host);
+    if (*host) {
         um_sid sid = lookup(s, "hostname", host);
-        if (sid < 0) { /* FQDN: try the short name */
-            char *dot = strchr(host, '.');
-            if (dot) {
-                *dot = 0;
-                sid = lookup(s, "hostname", host);
-            }
+        char *dot = strchr(host, '.');
+        if (sid < 0 && dot) { /* FQDN: try the short name */
+            *dot = 0;
+            sid = lookup(s, "hostname", host);
+            *dot = '.';
         }
         if (sid >= 0) {
             note_join(s, sid, ev, "assigned hostname", host);
@@ -390,14 +389,7 @@ static um_sid resolve_uncached(um_scan *s, const um_event *ev) {
         }
     }
     if (!sys) return account_subject(s, "account", user, ev);
-    if (ev->host && *ev->host) {
-        char host[256];
-        size_t n = strlen(ev->host);
-        if (n >= sizeof host) n = sizeof host - 1;
-        for (size_t i = 0; i < n; i++) host[i] = (char)tolower((unsigned char)ev->host[i]);
-        host[n] = 0;
-        return account_subject(s, "host", host, ev);
-    }
+    if (*host) return account_subject(s, "host", host, ev);
     return -1;
 }
 
