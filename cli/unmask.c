@@ -19,6 +19,10 @@
 
 static const char *prog = "unmask";
 
+/* cli/screen.c */
+int um_cli_screen(int argc, char **argv);
+int um_cli_data(int argc, char **argv);
+
 static void usage_main(FILE *o) {
     fprintf(o,
             "Usage: unmask <command> [options]\n"
@@ -28,6 +32,8 @@ static void usage_main(FILE *o) {
             "\n"
             "Commands:\n"
             "  scan      scan files and folders; rank people with explained findings\n"
+            "  screen    screen one person or a batch against sanctions and indicator lists\n"
+            "  data      show the bundled lists, their dates and sizes\n"
             "  formats   list the input formats unmask reads\n"
             "  version   print the version\n"
             "  help      show help for a command (unmask help scan)\n"
@@ -358,6 +364,8 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "help") == 0) {
         if (argc > 2 && strcmp(argv[2], "scan") == 0) usage_scan(stdout);
+        else if (argc > 2 && strcmp(argv[2], "screen") == 0) return um_cli_screen(2, (char *[]){"screen", "--help", NULL});
+        else if (argc > 2 && strcmp(argv[2], "data") == 0) return um_cli_data(2, (char *[]){"data", "--help", NULL});
         else usage_main(stdout);
         return 0;
     }
@@ -366,6 +374,8 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (strcmp(cmd, "scan") == 0) return cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "screen") == 0) return um_cli_screen(argc - 1, argv + 1);
+    if (strcmp(cmd, "data") == 0) return um_cli_data(argc - 1, argv + 1);
     if (strcmp(cmd, "formats") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
             printf("Usage: unmask formats\n\nLists the input formats (reader names for --format).\n");

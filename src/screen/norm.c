@@ -1,0 +1,655 @@
+/*
+ * norm.c - name normaliser for sanctions screening.
+ *
+ * A name becomes a list of "units" that compare by canonical key:
+ *   1. NFKC + case fold (utf8proc); Latin diacritics removed (Kyŏng -> kyong);
+ *      apostrophes deleted (CH'OE -> choe); every other non-letter separates.
+ *   2. Hangul syllables are romanised by Unicode syllable arithmetic
+ *      (initial/vowel/final jamo, Revised Romanization) - no ICU needed.
+ *      A small table maps common Hanja/Hanzi of Korean names to their Hangul
+ *      reading first. Cyrillic goes through a Korean-specific letter table
+ *      (Kontsevich and the traditional Russian spellings: Ким Чен Ын).
+ *   3. A name that looks Korean (a common Korean surname as a whole word,
+ *      or Hangul/Cyrillic input) has each run of Latin words concatenated and
+ *      re-split into syllables, longest syllable first, so "Jong Un",
+ *      "Jong-un" and "Jongun" all give jong + un.
+ *   4. Each syllable's key comes from data/names/korean_variants.tsv when the
+ *      spelling is listed there, else from folding rules: syllable-initial
+ *      g/b/d/j -> k/p/t/ch, doubled (tense) consonants single, eo -> o,
+ *      eu -> u, oo -> u, ee -> i.
+ *   5. In entity names, legal forms and generic business words (CORP, CO,
+ *      LTD, LLC, TRADING, COMPANY, GROUP ...) are flagged generic, and
+ *      Korea / Korean / Choson / Chosun / DPRK share the key "korea".
+ * No unit is dropped for being short (O, U, Il, Un are real syllables).
+ *
+ * Ownership: um_sc_norm owns its maps and arena; um_sc_norm_name writes into
+ * the caller's um_sc_name and allocates nothing except utf8proc's scratch.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "screen_int.h"
+
+/* ---- Hangul syllable arithmetic ----------------------------------------- */
+
+static const char *const rr_init[19] = {"g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s",
+                                        "ss", "", "j", "jj", "ch", "k", "t", "p", "h"};
+static const char *const mr_init[19] = {"k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s",
+                                        "ss", "", "ch", "tch", "ch", "k", "t", "p", "h"};
+static const char *const rr_vow[21] = {"a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae",
+                                       "oe", "yo", "u", "wo", "we", "wi", "yu", "eu", "ui", "i"};
+static const char *const mr_vow[21] = {"a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae",
+                                       "oe", "yo", "u", "wo", "we", "wi", "yu", "u", "ui", "i"};
+static const char *const fin[28] = {"", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l",
+                                    "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t"};
+
+/* Romanises one Hangul syllable (U+AC00..U+D7A3) into out (RR, no context rules). */
+static void hangul_rr(uint32_t cp, char *out, size_t cap) {
+    uint32_t s = cp - 0xAC00u;
+    uint32_t l = s / (21 * 28), v = (s % (21 * 28)) / 28, t = s % 28;
+    snprintf(out, cap, "%s%s%s", rr_init[l], rr_vow[v], fin[t]);
+}
+
+/* Common Hanja / Hanzi of Korean names and their Hangul reading, as UTF-8
+ * pairs "han hangul". Han characters not listed are ignored (reading them
+ * needs ICU and is ambiguous between languages). */
+static const char han_table[] =
+    "金김正정恩은日일成성朴박李리崔최龍룡龙룡哲철明명英영永영南남男남浩호虎호光광國국国국東동东동"
+    "洙수秀수植식勳훈勲훈革혁赫혁峰봉春춘玉옥順순顺순姬희姫희花화淑숙子자賢현贤현鉉현铉현俊준仁인"
+    "元원洪홍韓한韩한姜강張장张장鄭정郑정趙조赵조尹윤林림吳오吴오申신安안宋송柳류黃황黄황高고全전"
+    "孫손孙손文문梁량白백許허许허玄현延연太태泰태鐵철铁철敏민民민珍진鎭진镇진振진在재載재载재基기"
+    "吉길德덕善선石석錫석锡석碩석硕석學학学학海해雲운云운允윤泳영勇용用용容용雄웅一일日일秉병炳병"
+    "根근模모浩호鎬호镐호奎규圭규錦금锦금今금琴금承승勝승胜승忠충衡형亨형炯형哲철喆철澈철徹철彻철"
+    "蓮련莲련連련连련蓮련麗려丽려烈렬列렬禮례礼례魯로鲁로盧로卢로陸륙陆륙崙륜仑륜倫륜伦륜律률栗률"
+    "范범凡범方방房방裵배裴배表표卞변邊변边변奉봉鳳봉凤봉夫부富부慶경庆경京경景경敬경卿경";
+
+static uint32_t han_to_hangul(uint32_t cp) {
+    if (!((cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF))) return 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)han_table;
+    utf8proc_ssize_t left = (utf8proc_ssize_t)(sizeof han_table - 1);
+    while (left > 0) {
+        utf8proc_int32_t a, b;
+        utf8proc_ssize_t k = utf8proc_iterate(p, left, &a);
+        if (k <= 0) break;
+        p += k, left -= k;
+        k = utf8proc_iterate(p, left, &b);
+        if (k <= 0) break;
+        p += k, left -= k;
+        if ((uint32_t)a == cp) return (uint32_t)b;
+    }
+    return 0;
+}
+
+/* Cyrillic (lower case, after case folding) -> Latin for Korean names. */
+static const char *cyr_latin(uint32_t cp) {
+    static const char *const t[32] = {"a", "p", "w", "k", "t", "e", "ch", "ch", "i", "i", "k",
+                                      "l", "m", "n", "o", "p", "r", "s", "t", "u", "p", "h",
+                                      "ch", "ch", "s", "s", "", "u", "", "ae", "yu", "ya"};
+    if (cp >= 0x430 && cp <= 0x44F) return t[cp - 0x430];
+    switch (cp) {
+    case 0x451: return "yo"; /* ё */
+    case 0x456: case 0x457: return "i";
+    case 0x454: return "ye";
+    case 0x45E: return "w";
+    case 0x491: return "k";
+    default: return NULL;
+    }
+}
+
+/* ---- generic words in entity names -------------------------------------- */
+
+typedef struct generic_word {
+    const char *w;
+    const char *key;
+    float weight;
+} generic_word;
+
+static const generic_word generic_words[] = {
+    {"korea", "korea", 0.2f}, {"korean", "korea", 0.2f}, {"choson", "korea", 0.2f}, {"chosun", "korea", 0.2f},
+    {"joson", "korea", 0.2f}, {"dprk", "korea", 0.2f}, {"coree", "korea", 0.2f},
+    {"co", "co", 0.1f}, {"corp", "corp", 0.1f}, {"corporation", "corp", 0.1f}, {"company", "co", 0.1f},
+    {"companies", "co", 0.1f}, {"ltd", "ltd", 0.1f}, {"limited", "ltd", 0.1f}, {"llc", "llc", 0.1f},
+    {"inc", "inc", 0.1f}, {"incorporated", "inc", 0.1f}, {"plc", "plc", 0.1f}, {"jsc", "jsc", 0.1f},
+    {"ojsc", "jsc", 0.1f}, {"cjsc", "jsc", 0.1f}, {"pjsc", "jsc", 0.1f}, {"oao", "jsc", 0.1f},
+    {"zao", "jsc", 0.1f}, {"ooo", "llc", 0.1f}, {"sa", "sa", 0.1f}, {"ag", "ag", 0.1f},
+    {"gmbh", "gmbh", 0.1f}, {"bv", "bv", 0.1f}, {"nv", "nv", 0.1f}, {"srl", "srl", 0.1f},
+    {"spa", "spa", 0.1f}, {"fze", "fze", 0.1f}, {"fzc", "fze", 0.1f}, {"fzco", "fze", 0.1f},
+    {"llp", "llp", 0.1f}, {"pte", "pte", 0.1f}, {"bhd", "bhd", 0.1f}, {"trading", "trading", 0.1f},
+    {"trade", "trading", 0.1f}, {"group", "group", 0.1f}, {"general", "general", 0.1f},
+    {"international", "international", 0.1f}, {"intl", "international", 0.1f}, {"holding", "holding", 0.1f},
+    {"holdings", "holding", 0.1f}, {"enterprise", "enterprise", 0.1f}, {"enterprises", "enterprise", 0.1f},
+    {"industrial", "industry", 0.1f}, {"industry", "industry", 0.1f}, {"industries", "industry", 0.1f},
+    {"commercial", "commercial", 0.1f}, {"import", "import", 0.1f}, {"export", "export", 0.1f},
+    {"development", "development", 0.1f}, {"technology", "technology", 0.1f},
+    {"technologies", "technology", 0.1f}, {"tech", "technology", 0.1f}, {"service", "service", 0.1f},
+    {"services", "service", 0.1f}, {"joint", "joint", 0.1f}, {"venture", "venture", 0.1f},
+    {"bank", "bank", 0.15f}, {"shipping", "shipping", 0.15f}, {"ship", "shipping", 0.15f},
+    {"management", "management", 0.1f}, {"global", "global", 0.1f}, {"solutions", "solutions", 0.1f},
+    {"the", "the", 0.05f}, {"of", "of", 0.05f}, {"and", "and", 0.05f}, {"for", "for", 0.05f},
+    {"in", "in", 0.05f}, {"de", "de", 0.05f}, {"la", "la", 0.05f}, {"el", "el", 0.05f},
+};
+
+static const generic_word *find_generic(const um_sc_norm *nm, const char *w, size_t n) {
+    return um_map_get(&nm->generic, w, n);
+}
+
+/* Common Korean surnames (spellings; their keys form the surname set). */
+static const char *const surnames[] = {
+    "kim", "ri", "pak", "choe", "jong", "kang", "ko", "han", "ho", "o", "u", "rim", "ryu", "ryang", "ro",
+    "son", "mun", "chu", "paek", "ku", "pyon", "pae", "sim", "sin", "yun", "kil", "jon", "hyon", "tong",
+    "hwang", "song", "yom", "kwak", "ok", "chang", "thae", "an", "cho", "jo", "chi", "so", "nam", "min",
+    "cha", "hong", "yang", "kye", "myong", "ju", "yu", "hyun", "no"};
+
+/* ---- folding ------------------------------------------------------------ */
+
+static void fold_syllable(const char *sp, size_t n, char *out, size_t cap) {
+    char a[UM_SC_KEYLEN];
+    if (n >= sizeof a) n = sizeof a - 1;
+    memcpy(a, sp, n);
+    a[n] = 0;
+    const char *p = a;
+    size_t o = 0;
+    /* syllable-initial consonant */
+    static const struct { const char *from, *to; } init[] = {
+        {"tch", "ch"}, {"jj", "ch"}, {"chh", "ch"}, {"kk", "k"}, {"tt", "t"}, {"pp", "p"}, {"ss", "s"},
+        {"sh", "s"}, {"th", "t"}, {"ph", "p"}, {"kh", "k"}, {"g", "k"}, {"b", "p"}, {"d", "t"}, {"j", "ch"}};
+    for (size_t i = 0; i < UM_ARRAY_LEN(init); i++) {
+        size_t k = strlen(init[i].from);
+        if (strncmp(p, init[i].from, k) == 0) {
+            size_t tl = strlen(init[i].to);
+            if (o + tl < cap) memcpy(out + o, init[i].to, tl), o += tl;
+            p += k;
+            break;
+        }
+    }
+    while (*p && o + 1 < cap) {
+        if ((p[0] == 'e' && p[1] == 'o') || (p[0] == 'o' && p[1] == 'o')) {
+            out[o++] = p[0] == 'e' ? 'o' : 'u';
+            p += 2;
+        } else if (p[0] == 'e' && p[1] == 'u') {
+            out[o++] = 'u';
+            p += 2;
+        } else if (p[0] == 'e' && p[1] == 'e') {
+            out[o++] = 'i';
+            p += 2;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o < cap ? o : cap - 1] = 0;
+}
+
+void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, size_t keycap) {
+    const char *k = um_map_get(&nm->syl, sp, n);
+    if (k) {
+        snprintf(key, keycap, "%s", k);
+        return;
+    }
+    fold_syllable(sp, n, key, keycap);
+}
+
+static um_status add_syl(um_sc_norm *nm, const char *sp, const char *key, bool replace) {
+    size_t n = strlen(sp);
+    if (!n || n >= UM_SC_KEYLEN) return UM_OK;
+    bool created;
+    um_map_slot *sl = um_map_upsert(&nm->syl, sp, n, &created);
+    if (!sl) return UM_ENOMEM;
+    if (created || replace) {
+        char *k = um_arena_strdup(&nm->arena, key);
+        if (!k) return UM_ENOMEM;
+        sl->val = k;
+    }
+    if (n > nm->max_syl) nm->max_syl = n;
+    return UM_OK;
+}
+
+static um_status load_variants(um_sc_norm *nm, const char *path, char *warn, size_t warnlen) {
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (!f) {
+        snprintf(warn, warnlen, "Korean variant table %s not readable; folding rules only", path ? path : "(none)");
+        return UM_OK;
+    }
+    um_map seen; /* spellings given by the file: first line wins */
+    um_map_init(&seen);
+    char line[2048];
+    um_status st = UM_OK;
+    while (st == UM_OK && fgets(line, sizeof line, f)) {
+        char *s = um_trim(line);
+        if (!*s || *s == '#') continue;
+        char *tab = strchr(s, '\t');
+        if (!tab) continue;
+        *tab = 0;
+        char key[UM_SC_KEYLEN];
+        fold_syllable(s, strlen(s), key, sizeof key);
+        for (char *tok = strtok(tab + 1, " \t\r\n"); tok && st == UM_OK; tok = strtok(NULL, " \t\r\n")) {
+            bool ok = true;
+            for (char *c = tok; *c; c++)
+                if (*c < 'a' || *c > 'z') ok = false;
+            size_t tl = strlen(tok);
+            if (!ok || tl >= UM_SC_KEYLEN) continue;
+            bool created;
+            um_map_slot *sl = um_map_upsert(&seen, tok, tl, &created);
+            if (!sl) {
+                st = UM_ENOMEM;
+                break;
+            }
+            if (!created) continue;
+            st = add_syl(nm, tok, key, true);
+            nm->n_variants++;
+        }
+    }
+    um_map_free(&seen);
+    fclose(f);
+    return st;
+}
+
+um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn, size_t warnlen) {
+    memset(nm, 0, sizeof *nm);
+    um_arena_init(&nm->arena);
+    um_map_init(&nm->syl);
+    um_map_init(&nm->surname);
+    um_map_init(&nm->generic);
+    if (warnlen) warn[0] = 0;
+    for (size_t i = 0; i < UM_ARRAY_LEN(generic_words); i++) {
+        bool created;
+        um_map_slot *sl = um_map_upsert(&nm->generic, generic_words[i].w, strlen(generic_words[i].w), &created);
+        if (!sl) return UM_ENOMEM;
+        sl->val = (void *)&generic_words[i];
+    }
+    /* every syllable Hangul can write, in RR and simplified MR spelling */
+    for (int l = 0; l < 19; l++)
+        for (int v = 0; v < 21; v++)
+            for (int t = 0; t < 28; t++) {
+                char sp[24], key[UM_SC_KEYLEN];
+                for (int sys = 0; sys < 2; sys++) {
+                    snprintf(sp, sizeof sp, "%s%s%s", sys ? mr_init[l] : rr_init[l], sys ? mr_vow[v] : rr_vow[v],
+                             fin[t]);
+                    fold_syllable(sp, strlen(sp), key, sizeof key);
+                    if (add_syl(nm, sp, key, false) != UM_OK) return UM_ENOMEM;
+                }
+            }
+    um_status st = load_variants(nm, variants_path, warn, warnlen);
+    if (st != UM_OK) return st;
+    for (size_t i = 0; i < UM_ARRAY_LEN(surnames); i++) {
+        char key[UM_SC_KEYLEN];
+        um_sc_syl_key(nm, surnames[i], strlen(surnames[i]), key, sizeof key);
+        bool created;
+        um_map_slot *sl = um_map_upsert(&nm->surname, key, strlen(key), &created);
+        if (!sl) return UM_ENOMEM;
+        if (created) sl->val = (void *)(uintptr_t)(i + 1); /* rank: lower = more common */
+    }
+    return UM_OK;
+}
+
+void um_sc_norm_free(um_sc_norm *nm) {
+    if (!nm) return;
+    um_map_free(&nm->syl);
+    um_map_free(&nm->surname);
+    um_map_free(&nm->generic);
+    um_arena_free(&nm->arena);
+}
+
+/* ---- words ---------------------------------------------------------------- */
+
+#define W_MAX 48
+#define W_LEN 64
+#define W_HANGUL 1
+#define W_CYR 2
+#define W_FAMILY 4
+
+typedef struct word {
+    char s[W_LEN];
+    uint8_t n, flags;
+    int8_t syl; /* all syllables: -1 not yet known, 0 no, 1 yes */
+} word;
+
+typedef struct words {
+    word w[W_MAX];
+    int n;
+    bool truncated;
+} words;
+
+static void w_addc(words *ws, word *cur, char c) {
+    if (cur->n + 1 < W_LEN) cur->s[cur->n++] = c;
+    else ws->truncated = true;
+}
+
+static void w_adds(words *ws, word *cur, const char *s) {
+    for (; *s; s++) w_addc(ws, cur, *s);
+}
+
+static void w_end(words *ws, word *cur) {
+    if (cur->n) {
+        cur->s[cur->n] = 0;
+        cur->syl = -1;
+        if (ws->n < W_MAX) ws->w[ws->n++] = *cur;
+        else ws->truncated = true;
+    }
+    uint8_t keep = cur->flags & W_FAMILY;
+    memset(cur, 0, sizeof *cur);
+    cur->flags = keep;
+}
+
+static bool is_apostrophe(uint32_t cp) {
+    return cp == '\'' || cp == '`' || cp == 0x2019 || cp == 0x2018 || cp == 0x02BC || cp == 0x02BB ||
+           cp == 0x00B4 || cp == 0x02B9 || cp == 0x2032;
+}
+
+/* Cyrillic words: Kontsevich writes aspiration with a following х
+ * (Чхве, Пхеньян); n-final readings that are far more common as -ng in
+ * names (Рён = Ryong, Чон = Jong) become -ng. */
+static void cyr_fix(word *w) {
+    char tmp[W_LEN];
+    size_t o = 0;
+    for (size_t i = 0; i < w->n && o + 1 < sizeof tmp; i++) {
+        if (i > 0 && w->s[i] == 'h' && strchr("hktp", w->s[i - 1])) continue;
+        tmp[o++] = w->s[i];
+    }
+    tmp[o] = 0;
+    static const char *const ng[] = {"ryon", "yon", "kyon", "myon", "pyon", "chon"};
+    for (size_t i = 0; i < UM_ARRAY_LEN(ng); i++)
+        if (strcmp(tmp, ng[i]) == 0 && o + 2 < sizeof tmp) {
+            tmp[o++] = 'g';
+            tmp[o] = 0;
+        }
+    memcpy(w->s, tmp, o + 1);
+    w->n = (uint8_t)o;
+}
+
+static void split_words(const char *s, words *ws) {
+    ws->n = 0;
+    ws->truncated = false;
+    size_t n = strnlen(s, UM_SC_MAX_INPUT + 1);
+    if (n > UM_SC_MAX_INPUT) {
+        n = UM_SC_MAX_INPUT;
+        ws->truncated = true;
+    }
+    utf8proc_uint8_t *m = NULL;
+    bool ascii = true;
+    for (size_t i = 0; i < n && ascii; i++) ascii = (unsigned char)s[i] < 0x80;
+    utf8proc_ssize_t mn = ascii ? -1 : utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &m,
+                                       UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD);
+    const utf8proc_uint8_t *p;
+    utf8proc_ssize_t left;
+    if (mn >= 0 && m) {
+        p = m;
+        left = mn;
+    } else { /* ASCII (nothing to normalise), or invalid UTF-8: ASCII letters only */
+        free(m);
+        m = NULL;
+        p = (const utf8proc_uint8_t *)s;
+        left = (utf8proc_ssize_t)n;
+    }
+    /* a comma in a person name separates FAMILY from Given (SDN style) */
+    int commas = 0;
+    for (utf8proc_ssize_t i = 0; i < left; i++) commas += p[i] == ',';
+    word cur;
+    memset(&cur, 0, sizeof cur);
+    if (commas == 1) cur.flags = W_FAMILY;
+    while (left > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p, left, &cp);
+        if (k <= 0) { /* stray byte */
+            p++, left--;
+            w_end(ws, &cur);
+            continue;
+        }
+        p += k, left -= k;
+        uint32_t c = (uint32_t)cp;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            if (cur.flags & (W_HANGUL | W_CYR)) w_end(ws, &cur);
+            w_addc(ws, &cur, (char)c);
+        } else if (c >= 'A' && c <= 'Z') {
+            w_addc(ws, &cur, (char)(c - 'A' + 'a'));
+        } else if (is_apostrophe(c)) {
+            continue;
+        } else if (c == ',') {
+            w_end(ws, &cur);
+            cur.flags &= (uint8_t)~W_FAMILY;
+        } else if ((c >= 0xAC00 && c <= 0xD7A3) || han_to_hangul(c)) {
+            uint32_t h = (c >= 0xAC00 && c <= 0xD7A3) ? c : han_to_hangul(c);
+            w_end(ws, &cur);
+            char r[16];
+            hangul_rr(h, r, sizeof r);
+            cur.flags |= W_HANGUL;
+            w_adds(ws, &cur, r);
+            w_end(ws, &cur); /* one syllable per unit */
+        } else if (cyr_latin(c)) {
+            if (cur.n && !(cur.flags & W_CYR)) w_end(ws, &cur);
+            cur.flags |= W_CYR;
+            w_adds(ws, &cur, cyr_latin(c));
+        } else if (c >= 0x80 && utf8proc_category((utf8proc_int32_t)c) <= UTF8PROC_CATEGORY_LO) {
+            /* other letters: strip marks, keep what is ASCII (ŏ -> o, ß -> ss) */
+            utf8proc_int32_t d[8];
+            int last;
+            utf8proc_ssize_t dn = utf8proc_decompose_char((utf8proc_int32_t)c, d, 8,
+                                                          UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
+                                                              UTF8PROC_CASEFOLD | UTF8PROC_COMPAT,
+                                                          &last);
+            bool any = false;
+            for (utf8proc_ssize_t i = 0; i > -1 && i < dn && i < 8; i++)
+                if (d[i] >= 'a' && d[i] <= 'z') {
+                    w_addc(ws, &cur, (char)d[i]);
+                    any = true;
+                }
+            if (!any && !(utf8proc_category((utf8proc_int32_t)c) == UTF8PROC_CATEGORY_MN)) w_end(ws, &cur);
+        } else if (c >= 0x300 && c < 0x370) {
+            continue; /* combining mark left over */
+        } else {
+            w_end(ws, &cur);
+        }
+    }
+    w_end(ws, &cur);
+    free(m);
+    for (int i = 0; i < ws->n; i++)
+        if (ws->w[i].flags & W_CYR) cyr_fix(&ws->w[i]);
+}
+
+/* ---- segmentation ------------------------------------------------------- */
+
+/* Splits s[0..n) into known syllables, longest first; cut[] gets the end of
+ * each syllable. Returns the count, or -1 when s is not all syllables. */
+static int segment(const um_sc_norm *nm, const char *s, int n, int *cut, int maxcut) {
+    if (n <= 0 || n > 160) return -1;
+    signed char fail[161];
+    memset(fail, 0, sizeof fail);
+    int pos[161], len[161], depth = 0, i = 0;
+    int L = (int)nm->max_syl < n ? (int)nm->max_syl : n;
+    /* iterative DFS: at position i try lengths L..1 */
+    len[0] = L + 1;
+    pos[0] = 0;
+    for (;;) {
+        i = pos[depth];
+        if (i == n) break;
+        int l = len[depth] - 1;
+        bool found = false;
+        if (!fail[i])
+            for (; l >= 1; l--)
+                if (i + l <= n && !fail[i + l] && um_map_find(&nm->syl, s + i, (size_t)l)) {
+                    found = true;
+                    break;
+                }
+        if (found) {
+            len[depth] = l;
+            if (depth + 1 >= maxcut || depth + 1 > 160) return -1;
+            depth++;
+            pos[depth] = i + l;
+            int rest = n - (i + l);
+            len[depth] = ((int)nm->max_syl < rest ? (int)nm->max_syl : rest) + 1;
+        } else {
+            fail[i] = 1;
+            if (depth == 0) return -1;
+            depth--;
+        }
+    }
+    for (int k = 0; k < depth; k++) cut[k] = pos[k + 1];
+    return depth;
+}
+
+static bool word_is_syllables(const um_sc_norm *nm, word *w) {
+    int cut[W_LEN];
+    if (w->syl >= 0) return w->syl;
+    w->syl = 0;
+    if (w->flags & W_HANGUL) w->syl = 1;
+    else {
+        for (int i = 0; i < w->n; i++)
+            if (w->s[i] < 'a' || w->s[i] > 'z') return false;
+        w->syl = segment(nm, w->s, w->n, cut, W_LEN) > 0;
+    }
+    return w->syl;
+}
+
+static void put_unit(um_sc_name *out, const char *raw, size_t n, const char *key, uint8_t flags, uint8_t wi,
+                     float w) {
+    if (out->n >= UM_SC_MAX_UNITS) {
+        out->truncated = true;
+        return;
+    }
+    um_sc_unit *u = &out->u[out->n++];
+    if (n >= UM_SC_KEYLEN) n = UM_SC_KEYLEN - 1;
+    memcpy(u->raw, raw, n);
+    u->raw[n] = 0;
+    snprintf(u->key, sizeof u->key, "%s", key);
+    u->flags = flags;
+    u->word = wi;
+    u->w = w;
+}
+
+void um_sc_norm_name(const um_sc_norm *nm, const char *s, bool entity, bool concat, um_sc_name *out) {
+    out->n = out->nwords = 0;
+    out->korean = out->truncated = false;
+    if (!s) return;
+    words ws;
+    split_words(s, &ws);
+    out->truncated = ws.truncated;
+    out->nwords = ws.n;
+    bool family_seen = false;
+    for (int i = 0; i < ws.n; i++) family_seen |= (ws.w[i].flags & W_FAMILY) != 0;
+    if (entity) family_seen = false;
+    /* Korean mode: Hangul/Cyrillic input or a common surname as a first or
+     * last whole word (or the family part). */
+    bool korean = false;
+    for (int i = 0; i < ws.n && !korean; i++) {
+        const word *w = &ws.w[i];
+        if (w->flags & (W_HANGUL | W_CYR)) korean = true;
+        bool edge = i == 0 || i == ws.n - 1 || (w->flags & W_FAMILY);
+        if (edge && !entity && w->n < UM_SC_KEYLEN && um_map_find(&nm->syl, w->s, w->n)) {
+            char key[UM_SC_KEYLEN];
+            um_sc_syl_key(nm, w->s, w->n, key, sizeof key);
+            if (um_map_find(&nm->surname, key, strlen(key))) korean = true;
+        }
+        if (entity && (w->flags & (W_HANGUL | W_CYR))) korean = true;
+    }
+    if (entity) korean = true; /* Korean company names split the same way (Ryonbong = Ryon-bong) */
+    out->korean = korean;
+    int i = 0;
+    while (i < ws.n) {
+        word *w = &ws.w[i];
+        bool digits = true;
+        for (int k = 0; k < w->n; k++)
+            if (w->s[k] < '0' || w->s[k] > '9') digits = false;
+        const generic_word *g = entity ? find_generic(nm, w->s, w->n) : NULL;
+        uint8_t fam = (family_seen && (w->flags & W_FAMILY)) ? UM_SCU_FAMILY : 0;
+        if (g) {
+            put_unit(out, w->s, w->n, g->key, UM_SCU_GENERIC, (uint8_t)i, g->weight);
+            i++;
+            continue;
+        }
+        if (digits) {
+            put_unit(out, w->s, w->n, w->s, UM_SCU_NUMBER, (uint8_t)i, 1.0f);
+            i++;
+            continue;
+        }
+        if (w->flags & W_HANGUL) {
+            char key[UM_SC_KEYLEN];
+            um_sc_syl_key(nm, w->s, w->n, key, sizeof key);
+            put_unit(out, w->s, w->n, key, UM_SCU_KOREAN | UM_SCU_HANGUL | fam, (uint8_t)i, 1.0f);
+            i++;
+            continue;
+        }
+        if (!korean || !word_is_syllables(nm, w)) {
+            /* a non-Korean word: compared whole, by spelling */
+            uint8_t fl = fam | ((w->flags & W_CYR) ? UM_SCU_CYR : 0);
+            put_unit(out, w->s, w->n, w->s, fl, (uint8_t)i, 1.0f);
+            i++;
+            continue;
+        }
+        /* a run of Latin words that are all syllables, same family part */
+        int j = i;
+        char run[160];
+        int rn = 0, wstart[W_MAX + 1];
+        uint8_t rflags = 0;
+        while (j < ws.n) {
+            word *x = &ws.w[j];
+            if ((j > i && !concat) || (x->flags & W_HANGUL) || (entity && find_generic(nm, x->s, x->n)) ||
+                !word_is_syllables(nm, x) ||
+                ((x->flags & W_FAMILY) != (w->flags & W_FAMILY)) || rn + x->n >= (int)sizeof run)
+                break;
+            wstart[j - i] = rn;
+            memcpy(run + rn, x->s, x->n);
+            rn += x->n;
+            rflags |= x->flags;
+            j++;
+        }
+        if (j == i) { /* cannot happen (w itself qualifies), but stay safe */
+            put_unit(out, w->s, w->n, w->s, fam, (uint8_t)i, 1.0f);
+            i++;
+            continue;
+        }
+        wstart[j - i] = rn;
+        int cut[160];
+        int nc = segment(nm, run, rn, cut, 160);
+        int start = 0;
+        for (int c = 0; c < nc; c++) {
+            int wi = 0;
+            while (i + wi + 1 < j && wstart[wi + 1] <= start) wi++;
+            char key[UM_SC_KEYLEN];
+            um_sc_syl_key(nm, run + start, (size_t)(cut[c] - start), key, sizeof key);
+            uint8_t fl = UM_SCU_KOREAN | fam | ((rflags & W_CYR) ? UM_SCU_CYR : 0);
+            put_unit(out, run + start, (size_t)(cut[c] - start), key, fl, (uint8_t)(i + wi), 1.0f);
+            start = cut[c];
+        }
+        i = j;
+    }
+    /* surname weight: one common Korean surname per name - a whole word in
+     * the family part, else the first or last whole word (the more common
+     * surname of the two when both qualify: "Jong Un Kim" -> Kim) */
+    if (!entity && korean) {
+        int best = -1;
+        uintptr_t best_rank = 0;
+        for (int k = 0; k < out->n; k++) {
+            um_sc_unit *u = &out->u[k];
+            if (!(u->flags & UM_SCU_KOREAN)) continue;
+            uintptr_t rank = (uintptr_t)um_map_get(&nm->surname, u->key, strlen(u->key));
+            if (!rank) continue;
+            bool whole = (k == 0 || out->u[k - 1].word != u->word) &&
+                         (k == out->n - 1 || out->u[k + 1].word != u->word);
+            bool pos;
+            if (family_seen) pos = (u->flags & UM_SCU_FAMILY) != 0;
+            else if (u->flags & UM_SCU_HANGUL) pos = k == 0; /* 김정은: first syllable */
+            else pos = u->word == out->u[0].word || u->word == out->u[out->n - 1].word;
+            if (whole && pos && (best < 0 || rank < best_rank)) {
+                best = k;
+                best_rank = rank;
+            }
+        }
+        if (best >= 0) {
+            out->u[best].flags |= UM_SCU_SURNAME;
+            out->u[best].w = 0.5f;
+        }
+    }
+    /* a short non-Korean token weighs a little less, but is never dropped */
+    for (int k = 0; k < out->n; k++) {
+        um_sc_unit *u = &out->u[k];
+        if (!(u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER)) && strlen(u->raw) <= 2) u->w = 0.6f;
+    }
+}
+
+bool um_sc_name_same(const um_sc_name *a, const um_sc_name *b) {
+    if (a->n != b->n) return false;
+    for (int i = 0; i < a->n; i++)
+        if (strcmp(a->u[i].key, b->u[i].key) != 0 || a->u[i].w != b->u[i].w) return false;
+    return true;
+}

@@ -1,0 +1,146 @@
+/*
+ * screen_int.h - internals of the sanctions screener (src/screen/): the name
+ * normaliser (norm.c), the list loaders (lists.c) and the matcher and index
+ * (screen.c). Internal to libunmask (not installed).
+ *
+ * Ownership: um_sc_norm owns its tables (arena + map) and is immutable after
+ * um_sc_norm_init(), so one instance may be shared by threads. um_sc_name is
+ * a plain value the caller owns (fixed-size, no heap). um_sc_lists owns every
+ * entry, name and string it loaded (one arena).
+ */
+#ifndef UM_SCREEN_INT_H
+#define UM_SCREEN_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/util.h"
+#include "unmask.h"
+
+/* Hostile input is cut, never trusted: bytes of a name looked at, units kept
+ * per name, bytes per unit. */
+#define UM_SC_MAX_INPUT 1024
+#define UM_SC_MAX_UNITS 32
+#define UM_SC_KEYLEN 40
+
+/* unit flags */
+#define UM_SCU_KOREAN 0x01  /* a romanised Korean syllable */
+#define UM_SCU_GENERIC 0x02 /* legal form / generic business word: never carries a match */
+#define UM_SCU_CYR 0x04     /* came from Cyrillic */
+#define UM_SCU_SURNAME 0x08 /* common Korean surname in surname position (low weight) */
+#define UM_SCU_FAMILY 0x10  /* from the family part of "FAMILY, Given" */
+#define UM_SCU_NUMBER 0x20  /* digits */
+#define UM_SCU_HANGUL 0x40  /* came from Hangul or Han script */
+
+typedef struct um_sc_unit {
+    char key[UM_SC_KEYLEN]; /* canonical key compared across spellings */
+    char raw[UM_SC_KEYLEN]; /* spelling as written (folded to ASCII) */
+    uint8_t flags;
+    uint8_t word;           /* index of the written word it came from */
+    float w;                /* information weight */
+} um_sc_unit;
+
+typedef struct um_sc_name {
+    um_sc_unit u[UM_SC_MAX_UNITS];
+    int n;
+    int nwords;
+    bool korean;    /* segmented as a Korean name */
+    bool truncated; /* input longer than the limits */
+} um_sc_name;
+
+typedef struct um_sc_norm {
+    um_arena arena;
+    um_map syl;     /* valid syllable spelling -> canonical key (char *) */
+    um_map surname; /* canonical key of a common Korean surname -> rank + 1 (lower = more common) */
+    um_map generic; /* generic entity word -> static descriptor */
+    size_t max_syl; /* longest syllable spelling */
+    size_t n_variants; /* spellings read from korean_variants.tsv */
+} um_sc_norm;
+
+/* Builds the syllable tables from Unicode Hangul arithmetic plus the
+ * variant file (NULL or unreadable: rules only, *warn says so). */
+um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn, size_t warnlen);
+void um_sc_norm_free(um_sc_norm *nm);
+
+/* Splits s into comparable units. entity: business words are generic.
+ * concat: a run of Korean words is joined and re-split ("Man Gyong Dae" ->
+ * mang + yong + dae, as "Mangyongdae" splits); otherwise each written word
+ * is split on its own. Never fails; a name with no letters gives n == 0. */
+void um_sc_norm_name(const um_sc_norm *nm, const char *s, bool entity, bool concat, um_sc_name *out);
+/* true when a and b have the same units (keys) in the same order */
+bool um_sc_name_same(const um_sc_name *a, const um_sc_name *b);
+
+/* Canonical key of one ASCII spelling (table, then folding rules). */
+void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, size_t keycap);
+
+/* ---- lists ---------------------------------------------------------------- */
+
+typedef enum um_sc_etype { UM_SC_T_UNKNOWN = 0, UM_SC_T_PERSON, UM_SC_T_ENTITY, UM_SC_T_VESSEL, UM_SC_T_AIRCRAFT } um_sc_etype;
+
+typedef struct um_sc_dob {
+    int16_t y0, y1; /* year range (equal for an exact year) */
+    int8_t m, d;    /* 0 when unknown */
+} um_sc_dob;
+
+#define UM_SC_MAX_DOB 6
+#define UM_SC_MAX_CC 8
+
+typedef struct um_sc_entry {
+    const char *list;    /* "OFAC SDN", "UN" */
+    const char *uid;     /* ent_num or reference number */
+    const char *primary; /* primary name as listed */
+    const char *programs;
+    um_sc_etype type;
+    uint8_t n_dob, n_nat, n_cc;
+    um_sc_dob dob[UM_SC_MAX_DOB];
+    char nat[UM_SC_MAX_CC][3]; /* nationality / citizenship, ISO alpha-2 */
+    char cc[UM_SC_MAX_CC][3];  /* address / birth countries, ISO alpha-2 */
+    bool orphan;               /* aliases only, primary row missing */
+} um_sc_entry;
+
+typedef struct um_sc_lname {
+    uint32_t entry;
+    const char *name;
+    const char *kind; /* "primary", "a.k.a.", "f.k.a.", "n.k.a.", "weak a.k.a.", "original script" */
+} um_sc_lname;
+
+typedef struct um_sc_ident {
+    const char *type;  /* "email", "wallet" */
+    const char *value; /* canonical */
+    uint32_t entry;
+} um_sc_ident;
+
+typedef struct um_sc_listfile {
+    char *list, *path, *date, *what;
+    int age_days;
+    size_t entries, names;
+} um_sc_listfile;
+
+typedef struct um_sc_lists {
+    um_arena arena;
+    um_sc_entry *e;
+    size_t n_e, cap_e;
+    um_sc_lname *nm;
+    size_t n_nm, cap_nm;
+    um_sc_ident *id;
+    size_t n_id, cap_id;
+    um_sc_listfile *files;
+    size_t n_files, cap_files;
+    char **warnings;
+    size_t n_warnings, cap_warnings;
+} um_sc_lists;
+
+/* Loads OFAC CSVs from ofac_dir and the UN XML (either may be NULL: skipped).
+ * dates_tsv (may be NULL) gives list dates for bundled files. Bad rows are
+ * skipped and counted in a warning; only out-of-memory and "nothing at all
+ * could be read" fail. err gets a message on failure. */
+um_status um_sc_lists_load(um_sc_lists *L, const char *ofac_dir, const char *un_xml, const char *dates_tsv,
+                           char *err, size_t errlen);
+void um_sc_lists_free(um_sc_lists *L);
+/* ISO alpha-2 code of a country name or code; NULL when unknown. */
+const char *um_sc_country_code(const char *s, size_t n);
+/* Parses "YYYY-MM-DD", "YYYY-MM" or "YYYY"; false when malformed. */
+bool um_sc_parse_dob(const char *s, um_sc_dob *out);
+
+#endif

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `unmask screen` and `unmask data`: the CLI contract of the screening issue.
+set -uo pipefail
+U=${UNMASK:?UNMASK not set}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*" >&2; fi; }
+code() { "$@" >/dev/null 2>&1; echo $?; }
+
+ok test "$(code "$U" screen --help)" = 0
+ok test "$(code "$U" screen)" = 2
+ok test "$(code "$U" screen --name "Kim Jong Un" --dob 1984-13-45)" = 2
+# a listed person, in three scripts and spellings: exit 1, OFAC ent_num 20157
+for n in "Kim Jong Un" "KIM Jong-un" "김정은" "Kim Jongun"; do
+  ok test "$(code "$U" screen --name "$n")" = 1
+  ok test "$("$U" screen --name "$n" --json | jq -r '[.matches[].uid] | index("20157") != null')" = true
+done
+# every match is explained
+ok test "$("$U" screen --name "Kim Jong Un" --json | jq -r '.matches[0] | (.list != null) and (.matched_name != null) and (.score > 0) and (.explanation | length > 20)')" = true
+# common Korean names that are on no list: no match, exit 0
+for n in "Kim Min-jun" "Park Ji-hoon" "Lee Seo-yeon" "Choi Yu-na"; do
+  ok test "$(code "$U" screen --name "$n" --type person)" = 0
+done
+# a wrong date of birth rules the entry out
+ok test "$("$U" screen --name "Kim Jong Un" --dob 1950-01-01 --json | jq -r '[.matches[] | select(.uid == "20157" and .score >= 0.8)] | length')" = 0
+# identifiers against the indicator lists (OFAC-listed wallet in upper case)
+ok test "$(code "$U" screen --wallet 0X4F47BC496083C727C5FBE3CE9CDF2B0F6496270C)" = 1
+ok test "$(code "$U" screen --github PonyJackal)" = 1
+ok test "$(code "$U" screen --email nobody@example.org)" = 0
+# batch: one JSON line per input, bad lines reported in place
+printf 'name,dob,country,type\nKim Jong Un,,,person\nPark Ji-hoon,,,person\n' >"$T/b.csv"
+"$U" screen --batch "$T/b.csv" --json >"$T/b.out"
+ok test "$(wc -l <"$T/b.out")" = 2
+ok test "$(sed -n 1p "$T/b.out" | jq -r '.matches | length > 0')" = true
+ok test "$(sed -n 2p "$T/b.out" | jq -r '.matches | length')" = 0
+# data: lists, dates, age warnings
+"$U" data >"$T/d.out" 2>"$T/d.err"
+ok grep -q "OFAC SDN" "$T/d.out"
+ok grep -q "UN" "$T/d.out"
+ok grep -q "days old" "$T/d.err"
+echo "$pass passed, $fail failed"
+exit $((fail > 0))

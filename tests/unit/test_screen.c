@@ -1,0 +1,277 @@
+/*
+ * test_screen.c - sanctions screening (src/screen/) through the public API:
+ * the table of cases in tests/data/screen/cases.tsv (variants of real DPRK
+ * entries that must match, namesakes and common names that must not,
+ * identifiers in any case and format), explanations, list loading and
+ * dates, pointing at other list files, and hostile input.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "unmask.h"
+
+#define RUN_S(fn, arg)           \
+    do {                         \
+        um_t_current = #fn;      \
+        fn(arg);                 \
+    } while (0)
+
+static um_screener *open_default(void) {
+    char dd[1024];
+    snprintf(dd, sizeof dd, "%s/data", um_t_src());
+    um_screener_options o = {0};
+    o.data_dir = dd;
+    um_screener *s = NULL;
+    um_status st = um_screener_open(&s, &o);
+    if (st != UM_OK) fprintf(stderr, "screener: %s\n", um_screener_errmsg(s));
+    CHECK_INTEQ(st, UM_OK);
+    return s;
+}
+
+static bool has_uid(const um_screen_result *r, const char *uid) {
+    for (size_t i = 0; i < um_screen_result_count(r); i++)
+        if (strcmp(um_screen_result_match(r, i)->uid, uid) == 0) return true;
+    return false;
+}
+
+/* "\x00"-style escapes in the table become bytes (a NUL ends the string). */
+static void unescape(char *s) {
+    char *o = s;
+    for (char *p = s; *p; p++) {
+        if (p[0] == '\\' && p[1] == 'x' && p[2] && p[3]) {
+            char h[3] = {p[2], p[3], 0};
+            *o++ = (char)strtol(h, NULL, 16);
+            p += 3;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = 0;
+}
+
+static void t_cases(um_screener *s) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/screen/cases.tsv", um_t_src());
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (!f) return;
+    char line[4096];
+    int n = 0, n_match = 0, n_nomatch = 0, n_ident = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n') continue;
+        line[strcspn(line, "\r\n")] = 0;
+        char *col[8] = {0};
+        int nc = 0;
+        char *p = line;
+        while (nc < 8) {
+            col[nc++] = p;
+            char *t = strchr(p, '\t');
+            if (!t) break;
+            *t = 0;
+            p = t + 1;
+        }
+        CHECK(nc == 8);
+        if (nc != 8) continue;
+        unescape(col[1]);
+        bool want = strcmp(col[5], "match") == 0;
+        um_screen_result *r = NULL;
+        um_status st;
+        if (strcmp(col[0], "name") == 0) {
+            um_screen_query q = {0};
+            q.name = col[1];
+            q.dob = *col[2] ? col[2] : NULL;
+            q.country = *col[3] ? col[3] : NULL;
+            q.type = strcmp(col[4], "person") == 0 ? UM_SCREEN_PERSON
+                     : strcmp(col[4], "entity") == 0 ? UM_SCREEN_ENTITY
+                                                     : UM_SCREEN_ANY;
+            st = um_screen_name(s, &q, &r);
+        } else {
+            st = um_screen_identifier(s, col[0], col[1], &r);
+            n_ident++;
+        }
+        n++;
+        want ? n_match++ : n_nomatch++;
+        CHECK_INTEQ(st, UM_OK);
+        bool any = um_screen_result_count(r) > 0;
+        bool ok = strcmp(col[6], "-") == 0 ? (want ? any : !any) : (want ? has_uid(r, col[6]) : !has_uid(r, col[6]));
+        if (!ok) {
+            fprintf(stderr, "case failed: %s \"%s\" dob=%s cc=%s type=%s expect %s %s (%s); query [%s]\n", col[0], col[1],
+                    col[2], col[3], col[4], col[5], col[6], col[7], um_screen_result_query(r));
+            for (size_t i = 0; i < um_screen_result_count(r); i++)
+                fprintf(stderr, "   got %.3f %s\n", um_screen_result_match(r, i)->score,
+                        um_screen_result_match(r, i)->explanation);
+        }
+        CHECK(ok);
+        um_screen_result_free(r);
+    }
+    fclose(f);
+    printf("cases: %d (%d must match, %d must not, %d identifiers)\n", n, n_match, n_nomatch, n_ident);
+    CHECK(n >= 150);
+}
+
+static void t_explanation(um_screener *s) {
+    um_screen_query q = {0};
+    q.name = "Gim Jeong-eun";
+    q.dob = "1984-01-08";
+    um_screen_result *r = NULL;
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    CHECK(um_screen_result_count(r) >= 1);
+    const um_screen_match *m = um_screen_result_match(r, 0);
+    if (m) {
+        CHECK_STREQ(m->list, "OFAC SDN");
+        CHECK_STREQ(m->uid, "20157");
+        CHECK_STREQ(m->matched_name, "KIM, Jong Un");
+        CHECK_STREQ(m->alias_kind, "primary");
+        CHECK_STREQ(m->entry_type, "person");
+        CHECK(m->score >= 0.95 && m->score <= 1.0);
+        CHECK(strstr(m->explanation, "gim=KIM") || strstr(m->explanation, "gim=kim"));
+        CHECK(strstr(m->explanation, "variant") != NULL);
+        CHECK(strstr(m->explanation, "DOB agrees") != NULL);
+        CHECK(strstr(m->explanation, "surname") != NULL);
+    }
+    um_screen_result_free(r);
+}
+
+/* The threshold means the same for short and long names: one distinctive
+ * part left unexplained drops any name below 0.80. */
+static void t_calibration(um_screener *s) {
+    static const struct { const char *q, *uid; } miss[] = {
+        {"Choe Ryong", "23213"},                                    /* 3 -> 2 parts */
+        {"Kim Jong Un Chol", "20157"},                              /* extra syllable */
+        {"Korea Development Trading Corporation", "9345"},           /* long entity missing its one distinctive word */
+        {"Department 54 of the Ministry of the People's Armed Forces", "52262"},
+    };
+    for (size_t i = 0; i < sizeof miss / sizeof miss[0]; i++) {
+        um_screen_query q = {0};
+        q.name = miss[i].q;
+        um_screen_result *r = NULL;
+        CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+        if (has_uid(r, miss[i].uid)) fprintf(stderr, "calibration: %s matched %s\n", miss[i].q, miss[i].uid);
+        CHECK(!has_uid(r, miss[i].uid));
+        um_screen_result_free(r);
+    }
+}
+
+static void t_hostile(um_screener *s) {
+    char big[8192];
+    for (size_t i = 0; i < sizeof big - 1; i++) big[i] = (char)("Kim-Jong \xff\xfe\xc3'"[i % 13]);
+    big[sizeof big - 1] = 0;
+    const char *const bad[] = {"", " ", "-", "\xff\xff\xff", "\xed\xa0\x80", "\xe2\x80", "a\tb\nc", big,
+                                      "x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x "
+                                      "x x x x x x x x x x x x x x x x x x x x x x x x x x x x x",
+                                      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                                      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        um_screen_query q = {0};
+        q.name = bad[i];
+        um_screen_result *r = NULL;
+        CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+        um_screen_result_free(r);
+        CHECK_INTEQ(um_screen_identifier(s, "wallet", bad[i], &r), UM_OK);
+        um_screen_result_free(r);
+    }
+    um_screen_query q = {0};
+    um_screen_result *r = NULL;
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_EINVAL); /* no name */
+    q.name = "Kim Jong Un";
+    q.dob = "1984-13-45";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_EINVAL);
+    um_screen_result_free(r);
+    q.dob = NULL;
+    q.country = "Atlantis";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_EINVAL);
+    um_screen_result_free(r);
+    CHECK_INTEQ(um_screen_identifier(s, "shoe-size", "42", &r), UM_EINVAL);
+    um_screen_result_free(r);
+}
+
+static void t_lists(um_screener *s) {
+    size_t entries = 0, names = 0;
+    um_screener_size(s, &entries, &names);
+    CHECK(entries > 17000);
+    CHECK(names > 39000);
+    bool ofac = false, un = false, old = false;
+    for (size_t i = 0; i < um_screener_list_count(s); i++) {
+        const um_list_info *l = um_screener_list(s, i);
+        if (strcmp(l->list, "OFAC SDN") == 0 && strstr(l->path, "sdn.csv") && l->date) {
+            ofac = true;
+            CHECK_STREQ(l->date, "2024-05-03");
+            CHECK_INTEQ(l->rows, 14965);
+            old |= l->age_days > 90;
+        }
+        if (strcmp(l->list, "UN") == 0) {
+            un = true;
+            CHECK_STREQ(l->date, "2026-02-27"); /* dateGenerated */
+            CHECK(l->entries == 1003);
+        }
+    }
+    CHECK(ofac && un && old);
+}
+
+/* A user can point at other (newer) files: a one-row sdn.csv written here. */
+static void t_other_files(void) {
+    const char *dir = "/tmp/um_test_screen_ofac";
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    CHECK(system(cmd) == 0);
+    FILE *f = fopen("/tmp/um_test_screen_ofac/sdn.csv", "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("99999,\"SONG, Kum Hyok\",\"individual\",\"DPRK4\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"
+          "\"DOB 01 Jan 1990; nationality Korea, North.\"\r\n"
+          "not,a,valid,row\r\n\x1a",
+          f);
+    fclose(f);
+    f = fopen("/tmp/um_test_screen_ofac/alt.csv", "wb");
+    if (f) {
+        fputs("99999,1,\"aka\",\"SONG, Geum-hyeok\",-0- \r\n88888,2,\"aka\",\"ORPHAN TRADING CO\",-0- \r\n", f);
+        fclose(f);
+    }
+    char dd[1024];
+    snprintf(dd, sizeof dd, "%s/data", um_t_src());
+    um_screener_options o = {0};
+    o.data_dir = dd;
+    o.ofac_dir = dir;
+    o.un_xml = "/nonexistent/consolidated.xml";
+    um_screener *s = NULL;
+    CHECK_INTEQ(um_screener_open(&s, &o), UM_ENOTFOUND); /* a named file must exist */
+    um_screener_close(s);
+    o.un_xml = NULL;
+    s = NULL;
+    CHECK_INTEQ(um_screener_open(&s, &o), UM_OK);
+    bool warned = false;
+    for (size_t i = 0; um_screener_warning(s, i); i++) warned |= strstr(um_screener_warning(s, i), "malformed") != NULL;
+    CHECK(warned);
+    um_screen_query q = {0};
+    q.name = "Song Kum-hyok";
+    q.country = "KP";
+    um_screen_result *r = NULL;
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    CHECK(has_uid(r, "99999"));
+    um_screen_result_free(r);
+    q.name = "Orphan Trading Company";
+    q.country = NULL;
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    CHECK(has_uid(r, "88888")); /* alias row without a primary row */
+    um_screen_result_free(r);
+    um_screener_close(s);
+    CHECK(remove("/tmp/um_test_screen_ofac/sdn.csv") == 0);
+    CHECK(remove("/tmp/um_test_screen_ofac/alt.csv") == 0);
+    CHECK(rmdir(dir) == 0);
+}
+
+int main(void) {
+    um_screener *s = open_default();
+    if (s) {
+        RUN_S(t_cases, s);
+        RUN_S(t_explanation, s);
+        RUN_S(t_calibration, s);
+        RUN_S(t_hostile, s);
+        RUN_S(t_lists, s);
+    }
+    um_screener_close(s);
+    RUN(t_other_files);
+    return um_t_report();
+}
