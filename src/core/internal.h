@@ -35,6 +35,7 @@
     X(FULL_NAME, "full_name")                                                \
     X(FIRST_NAME, "first_name")                                              \
     X(LAST_NAME, "last_name")                                                \
+    X(DOB, "date_of_birth")                                                  \
     X(EMAIL, "email")                  /* personal / applicant email */      \
     X(WORK_EMAIL, "work_email")        /* join key */                        \
     X(IDP_LOGIN, "idp_login")          /* Okta/Entra login, join key */      \

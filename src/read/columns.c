@@ -21,6 +21,8 @@ static const struct {
     {"displayname", UM_ATTR_FULL_NAME}, {"payeename", UM_ATTR_FULL_NAME},
     {"recipientname", UM_ATTR_FULL_NAME}, {"shiptoname", UM_ATTR_FULL_NAME},
     {"firstname", UM_ATTR_FIRST_NAME}, {"givenname", UM_ATTR_FIRST_NAME}, {"forename", UM_ATTR_FIRST_NAME},
+    {"dateofbirth", UM_ATTR_DOB}, {"dob", UM_ATTR_DOB}, {"birthdate", UM_ATTR_DOB},
+    {"birthday", UM_ATTR_DOB},
     {"lastname", UM_ATTR_LAST_NAME}, {"surname", UM_ATTR_LAST_NAME}, {"familyname", UM_ATTR_LAST_NAME},
     {"email", UM_ATTR_EMAIL}, {"emailaddress", UM_ATTR_EMAIL}, {"personalemail", UM_ATTR_EMAIL},
     {"contactemail", UM_ATTR_EMAIL}, {"emails", UM_ATTR_EMAIL}, {"emailaddresses", UM_ATTR_EMAIL},

@@ -39,5 +39,15 @@ ok test "$(sed -n 2p "$T/b.out" | jq -r '.matches | length')" = 0
 ok grep -q "OFAC SDN" "$T/d.out"
 ok grep -q "UN" "$T/d.out"
 ok grep -q "days old" "$T/d.err"
+# unmask scan screens every claimed person's names (IOC-03, medium: review)
+printf 'Candidate ID,Full Name,Date of Birth,Email\nC1,Kim Jong Un,,k@x.example\nC2,Park Ji-hoon,1990-01-01,p@x.example\nC3,Kim Min-jun,,m@x.example\nC4,Pak Hwa Song,,s@x.example\nC5,Kim Jong Un,1950-01-01,k2@x.example\n' >"$T/hr.csv"
+"$U" scan -q --fail-on never -o "$T/scan" "$T/hr.csv"
+lvl() { jq -r --arg c "$1" 'select(.sources | index("candidate_id=" + $c)) | .level' "$T/scan/subjects.jsonl"; }
+ok test "$(lvl c1)" = review
+ok test "$(lvl c4)" = review
+ok test "$(lvl c2)" = clean
+ok test "$(lvl c3)" = clean
+ok test "$(lvl c5)" = clean # a contradicting date of birth rules the entry out
+ok test "$(jq -rs '[.[] | select(.indicator == "IOC-03")] | length' "$T/scan/findings.jsonl")" = 2
 echo "$pass passed, $fail failed"
 exit $((fail > 0))
