@@ -320,15 +320,15 @@ bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool);
 size_t um_scan_nsubjects(const struct um_scan *scan);
 /* Values of one attribute joined into subject s (deduplicated, canonical
  * lower-case for emails/handles); *n set to the count. */
-const char *const *um_subject_values(const struct um_scan *scan, um_sid s, um_attr a, size_t *n);
+const char *const *um_subject_values(const struct um_scan *scan, um_sid sid, um_attr a, size_t *n);
 /* Where the first value of attribute a came from (file, line). */
-bool um_subject_value_src(const struct um_scan *scan, um_sid s, um_attr a, const char *value,
+bool um_subject_value_src(const struct um_scan *scan, um_sid sid, um_attr a, const char *value,
                           const char **file, uint64_t *line);
-const char *um_subject_id(const struct um_scan *scan, um_sid s);
-const char *um_subject_display(const struct um_scan *scan, um_sid s);
+const char *um_subject_id(const struct um_scan *scan, um_sid sid);
+const char *um_subject_display(const struct um_scan *scan, um_sid sid);
 /* true when the subject came from an HR/applicant/payroll record, false for
  * an account or host seen only in logs. */
-bool um_subject_has_identity(const struct um_scan *scan, um_sid s);
+bool um_subject_has_identity(const struct um_scan *scan, um_sid sid);
 
 /* ---- canonical forms (enrich/canon.c) ------------------------------------ */
 

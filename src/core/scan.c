@@ -439,7 +439,7 @@ static um_status add_path_rec(um_scan *s, const char *path, const char *format, 
         names[n++] = um_strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n) qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         if (st2 == UM_OK) {
             char *child = NULL;

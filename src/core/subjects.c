@@ -50,12 +50,19 @@ const char *um_event_kind_name(um_event_kind k) {
 bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, uint64_t line) {
     for (size_t i = 0; i < vs->n; i++)
         if (strcmp(vs->v[i], v) == 0) return true;
-    size_t cap = vs->cap, cap2 = vs->cap, cap3 = vs->cap;
-    if (!um_grow((void **)&vs->v, &cap, vs->n + 1, sizeof *vs->v) ||
-        !um_grow((void **)&vs->file, &cap2, vs->n + 1, sizeof *vs->file) ||
-        !um_grow((void **)&vs->line, &cap3, vs->n + 1, sizeof *vs->line))
-        return false;
-    vs->cap = cap;
+    if (vs->n == vs->cap) { /* the three arrays grow together */
+        size_t nc = vs->cap ? vs->cap * 2 : 4;
+        const char **nv = um_realloc(vs->v, nc * sizeof *nv);
+        if (!nv) return false;
+        vs->v = nv;
+        const char **nf = um_realloc(vs->file, nc * sizeof *nf);
+        if (!nf) return false;
+        vs->file = nf;
+        uint64_t *nl = um_realloc(vs->line, nc * sizeof *nl);
+        if (!nl) return false;
+        vs->line = nl;
+        vs->cap = nc;
+    }
     const char *c = um_arena_strdup(a, v);
     if (!c) return false;
     vs->v[vs->n] = c;
