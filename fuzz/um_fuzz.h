@@ -1,0 +1,66 @@
+/*
+ * um_fuzz.h - helpers shared by the fuzz targets in fuzz/: the one context
+ * per process, a private temporary folder for inputs that must be files, and
+ * a scan driver that runs one named reader over one input through the
+ * public API and then touches every result the scan hands out.
+ *
+ * The targets are built two ways (fuzz/CMakeLists.txt): with clang and
+ * libFuzzer when UM_FUZZ=ON, or with the replay driver (fuzz/replay.c) in
+ * the ordinary builds, where ctest replays each corpus folder.
+ *
+ * Failures of the harness itself (no data folder, no temporary folder) abort:
+ * a fuzz run that silently tests nothing is worse than one that stops.
+ */
+#ifndef UM_FUZZ_H
+#define UM_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "unmask.h"
+
+/* libFuzzer entry points (defined by each target). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* The shared context, opened on first use with data_dir from
+ * UNMASK_DATA_DIR or the repository's data/ folder (UM_FUZZ_DATA_DIR). */
+um_ctx *um_fuzz_ctx(void);
+
+/* Private folder (mode 0700, removed at exit) for inputs that must be
+ * files; on /dev/shm when available. */
+const char *um_fuzz_tmpdir(void);
+
+/* Writes data[0..size) to <tmpdir>/<name> and returns the path (static
+ * buffer, valid until the next call). */
+const char *um_fuzz_write(const char *name, const uint8_t *data, size_t size);
+
+/* A read-only stream over data[0..size) (an empty stream when size is 0).
+ * Close with fclose(). */
+FILE *um_fuzz_stream(const uint8_t *data, size_t size);
+
+/* Runs one scan: input path read by reader `format` (NULL: detected),
+ * optional mapping file, then walks every result. Returns the status of
+ * um_scan_run (or of the step that failed before it). */
+um_status um_fuzz_scan(const char *path, const char *format, const char *mapping);
+
+/* Reads every string the scan hands out (subjects, findings, evidence,
+ * rejects, warnings) so a dangling or unterminated one shows up under ASan,
+ * and checks the invariants the public header states. Aborts on a broken
+ * invariant. */
+void um_fuzz_walk(const um_scan *scan);
+
+/* Aborts with a message: a broken safety contract (NULL or out-of-range
+ * result, a field longer than its buffer, a reader failing a scan), so
+ * libFuzzer keeps the input as a crash and ctest's replay fails. */
+void um_fuzz_fail(const char *what, const char *detail);
+
+/* A broken semantic invariant (a canonical form that is not a fixed point,
+ * a time that does not round-trip): aborts like um_fuzz_fail() when
+ * UM_FUZZ_STRICT is set in the environment (the fuzzing runs set it), else
+ * prints a note to stderr and goes on, so the ctest replay stays a safety
+ * check and known semantic findings do not turn it red. */
+void um_fuzz_soft(const char *what, const char *detail);
+
+#endif
