@@ -12,6 +12,8 @@
  * Hostile input: a file libevtx cannot open is one reject; a record whose
  * XML cannot be had or parsed is a reject naming its record number; XML
  * with a DTD is refused (no entity expansion, no network, no huge mode).
+ * libevtx itself runs in a child process under memory and CPU limits (see
+ * "libevtx, isolated" below).
  */
 #include "evtx.h"
 
@@ -22,9 +24,15 @@
 #include <libevtx.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* ---- fields -------------------------------------------------------------- */
 
@@ -252,51 +260,168 @@ static void bad_record(evtx_run *run, bool recovered, uint64_t ordinal, const ch
     run->rejected++;
 }
 
-/* One record: ordinal is its 1-based position (recovered records after the
- * others), used as the "line" of rejects and events. */
-static um_status do_record(evtx_run *run, libevtx_file_t *ef, int idx, bool recovered, uint64_t ordinal) {
-    um_reader_ctx *rc = run->rc;
-    const char *kind = recovered ? "recovered record" : "record";
+/* ---- libevtx, isolated --------------------------------------------------
+ * libevtx runs in a child process under a memory and CPU limit: a hostile
+ * file can make the library ask for gigabytes (seen while fuzzing: 8 GiB
+ * from a 69 KB file) or spin, and then only the child dies; the file is
+ * rejected and the scan goes on with the records read before. The child
+ * only renders records to XML and sends them over a pipe; parsing, mapping
+ * and emitting happen here. Messages: a fixed header and len payload bytes.
+ */
+
+#define EV_MSG_XML 'X'    /* a record's XML; flags bit 0: recovered */
+#define EV_MSG_BAD 'B'    /* a record that cannot be read; payload: reason */
+#define EV_MSG_REJECT 'R' /* the whole file; payload: reason */
+#define EV_MSG_WARN 'W'   /* payload: warning */
+#define EV_MSG_COUNTS 'C' /* ordinal: live records, offset: recovered records */
+#define EV_MSG_END 'E'
+
+#define UM_EVTX_CHILD_MB 1024   /* address space of the libevtx process */
+#define UM_EVTX_CHILD_CPU_S 300 /* CPU seconds for one file */
+
+typedef struct ev_msg {
+    uint8_t type, flags;
+    uint16_t pad;
+    uint32_t len;
+    uint64_t ordinal, offset;
+} ev_msg;
+
+static bool write_all(int fd, const void *p, size_t n) {
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static bool read_all(int fd, void *p, size_t n) {
+    char *c = p;
+    while (n) {
+        ssize_t r = read(fd, c, n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        c += r;
+        n -= (size_t)r;
+    }
+    return true;
+}
+
+static bool send_msg(int fd, uint8_t type, uint8_t flags, uint64_t ordinal, uint64_t offset, const void *p,
+                     size_t len) {
+    ev_msg m = {type, flags, 0, (uint32_t)len, ordinal, offset};
+    return write_all(fd, &m, sizeof m) && (!len || write_all(fd, p, len));
+}
+
+static bool send_text(int fd, uint8_t type, uint8_t flags, uint64_t ordinal, const char *fmt, ...)
+    UM_PRINTF(5, 6);
+static bool send_text(int fd, uint8_t type, uint8_t flags, uint64_t ordinal, const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return send_msg(fd, type, flags, ordinal, 0, msg, strlen(msg));
+}
+
+/* In the child: one record to XML and over the pipe. false: stop. */
+static bool child_record(int fd, libevtx_file_t *ef, int idx, bool recovered, uint64_t ordinal, char **xml,
+                         size_t *cap) {
     libevtx_record_t *rec = NULL;
     libevtx_error_t *err = NULL;
     char etext[256];
+    uint8_t fl = recovered ? 1 : 0;
     int ok = recovered ? libevtx_file_get_recovered_record_by_index(ef, idx, &rec, &err)
                        : libevtx_file_get_record_by_index(ef, idx, &rec, &err);
     if (ok != 1 || !rec) {
         err_text(&err, etext, sizeof etext);
-        bad_record(run, recovered, ordinal, "is corrupt: %s", etext);
-        return UM_OK;
+        return send_text(fd, EV_MSG_BAD, fl, ordinal, "is corrupt: %s", etext);
     }
+    bool sent;
     off64_t off = 0;
-    if (libevtx_record_get_offset(rec, &off, NULL) == 1 && off > 0) um_rc_progress(rc, (uint64_t)off);
     size_t sz = 0;
-    um_status st = UM_OK;
+    if (libevtx_record_get_offset(rec, &off, NULL) != 1 || off < 0) off = 0;
     if (libevtx_record_get_utf8_xml_string_size(rec, &sz, &err) != 1 || sz == 0) {
         err_text(&err, etext, sizeof etext);
-        bad_record(run, recovered, ordinal, "is corrupt (no XML): %s", etext);
-        goto done;
-    }
-    if (sz > UM_EVTX_MAX_XML) {
-        bad_record(run, recovered, ordinal, "XML of %zu bytes is over the %u-byte limit", sz, UM_EVTX_MAX_XML);
-        goto done;
-    }
-    if (sz + 1 > run->cap) {
-        char *nb = um_realloc(run->xml, sz + 1);
-        if (!nb) {
-            st = UM_ENOMEM;
-            goto done;
-        }
-        run->xml = nb;
-        run->cap = sz + 1;
-    }
-    if (libevtx_record_get_utf8_xml_string(rec, (uint8_t *)run->xml, sz, &err) != 1) {
+        sent = send_text(fd, EV_MSG_BAD, fl, ordinal, "is corrupt (no XML): %s", etext);
+    } else if (sz > UM_EVTX_MAX_XML) {
+        sent = send_text(fd, EV_MSG_BAD, fl, ordinal, "XML of %zu bytes is over the %u-byte limit", sz,
+                         UM_EVTX_MAX_XML);
+    } else if (sz + 1 > *cap && !(*xml = um_realloc(*xml, *cap = sz + 1))) {
+        sent = false;
+    } else if (libevtx_record_get_utf8_xml_string(rec, (uint8_t *)*xml, sz, &err) != 1) {
         err_text(&err, etext, sizeof etext);
-        bad_record(run, recovered, ordinal, "is corrupt (XML): %s", etext);
-        goto done;
+        sent = send_text(fd, EV_MSG_BAD, fl, ordinal, "is corrupt (XML): %s", etext);
+    } else {
+        (*xml)[sz] = 0;
+        sent = send_msg(fd, EV_MSG_XML, fl, ordinal, (uint64_t)off, *xml, strnlen(*xml, sz));
     }
-    run->xml[sz] = 0;
-    size_t len = strnlen(run->xml, sz);
-    const char *why = um_evtx_parse_xml(&run->fields, run->xml, len);
+    libevtx_record_free(&rec, NULL);
+    return sent;
+}
+
+/* The child's whole life: open, count, render every record, say END. */
+static void child_main(const char *path, int fd) {
+#ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of address space */
+    /* UNMASK_EVTX_CHILD_MB lowers the limit (tests prove the isolation) */
+    const char *env = getenv("UNMASK_EVTX_CHILD_MB");
+    long mb = env ? strtol(env, NULL, 10) : 0;
+    if (mb <= 0 || mb > UM_EVTX_CHILD_MB) mb = UM_EVTX_CHILD_MB;
+    struct rlimit as = {(rlim_t)mb << 20, (rlim_t)mb << 20};
+    setrlimit(RLIMIT_AS, &as);
+#endif
+    struct rlimit cpu = {UM_EVTX_CHILD_CPU_S, UM_EVTX_CHILD_CPU_S};
+    setrlimit(RLIMIT_CPU, &cpu);
+    libevtx_file_t *ef = NULL;
+    libevtx_error_t *err = NULL;
+    char etext[256];
+    if (libevtx_file_initialize(&ef, &err) != 1) {
+        err_text(&err, etext, sizeof etext);
+        send_text(fd, EV_MSG_REJECT, 0, 0, "libevtx cannot start: %s", etext);
+        return;
+    }
+    if (libevtx_file_open(ef, path, LIBEVTX_OPEN_READ, &err) != 1) {
+        err_text(&err, etext, sizeof etext);
+        send_text(fd, EV_MSG_REJECT, 0, 0, "not a readable EVTX file: %s", etext);
+        libevtx_file_free(&ef, NULL);
+        send_msg(fd, EV_MSG_END, 0, 0, 0, NULL, 0);
+        return;
+    }
+    int nrec = 0, nrecov = 0;
+    if (libevtx_file_get_number_of_records(ef, &nrec, &err) != 1) {
+        err_text(&err, etext, sizeof etext);
+        send_text(fd, EV_MSG_REJECT, 0, 0, "EVTX record count unreadable: %s", etext);
+        nrec = 0;
+    }
+    if (libevtx_file_get_number_of_recovered_records(ef, &nrecov, &err) != 1) {
+        err_text(&err, etext, sizeof etext);
+        send_text(fd, EV_MSG_WARN, 0, 0, "EVTX recovered records unreadable: %s", etext);
+        nrecov = 0;
+    }
+    if (libevtx_file_is_corrupted(ef, NULL) == 1)
+        send_text(fd, EV_MSG_WARN, 0, 0, "EVTX file is marked corrupted (dirty or damaged); reading what can be read");
+    bool ok = send_msg(fd, EV_MSG_COUNTS, 0, (uint64_t)nrec, (uint64_t)nrecov, NULL, 0);
+    char *xml = NULL;
+    size_t cap = 0;
+    uint64_t ordinal = 0;
+    for (int i = 0; i < nrec && ok; i++) ok = child_record(fd, ef, i, false, ++ordinal, &xml, &cap);
+    for (int i = 0; i < nrecov && ok; i++) ok = child_record(fd, ef, i, true, ++ordinal, &xml, &cap);
+    if (ok) send_msg(fd, EV_MSG_END, 0, 0, 0, NULL, 0);
+    um_free(xml);
+    libevtx_file_close(ef, NULL);
+    libevtx_file_free(&ef, NULL);
+}
+
+/* In the parent: one record's XML, parsed, mapped and emitted. */
+static um_status do_record(evtx_run *run, const char *xml, size_t len, bool recovered, uint64_t ordinal) {
+    um_reader_ctx *rc = run->rc;
+    const char *kind = recovered ? "recovered record" : "record";
+    const char *why = um_evtx_parse_xml(&run->fields, xml, len);
     um_event ev;
     if (!why) {
         int m = um_evtx_to_event(&run->fields, &ev, &why);
@@ -306,14 +431,14 @@ static um_status do_record(evtx_run *run, libevtx_file_t *ef, int idx, bool reco
                 if (!run->skip_example[0])
                     snprintf(run->skip_example, sizeof run->skip_example, "%u", run->fields.bag.event_id);
             }
-            goto done;
+            return UM_OK;
         }
         if (m == UM_WIN_EVENT) why = NULL;
         else if (!why || !*why) why = "event cannot be mapped";
     }
     if (why) {
         bad_record(run, recovered, ordinal, "%s", why);
-        goto done;
+        return UM_OK;
     }
     /* recovered copies of records that are still live are not new events */
     if (ev.record_id) {
@@ -322,11 +447,10 @@ static um_status do_record(evtx_run *run, libevtx_file_t *ef, int idx, bool reco
         if (recovered) {
             if (um_map_find(&run->live_ids, ev.record_id, idl)) {
                 run->recov_dup++;
-                goto done;
+                return UM_OK;
             }
         } else if (!um_map_upsert(&run->live_ids, ev.record_id, idl, &created)) {
-            st = UM_ENOMEM;
-            goto done;
+            return UM_ENOMEM;
         }
     }
     if (run->fields.dropped)
@@ -336,10 +460,41 @@ static um_status do_record(evtx_run *run, libevtx_file_t *ef, int idx, bool reco
         um_warn(rc, ordinal, "%s %llu: %zu values cut at %d bytes", kind, (unsigned long long)ordinal,
                 run->fields.truncated, UM_EVTX_MAX_VALUE);
     ev.src_line = ordinal;
-    st = um_emit_event(rc, &ev);
     run->emitted++;
-done:
-    libevtx_record_free(&rec, NULL);
+    return um_emit_event(rc, &ev);
+}
+
+/* Reads the child's messages until END or the pipe closes. */
+static um_status parent_loop(evtx_run *run, int fd, int *nrec, int *nrecov, bool *ended) {
+    um_status st = UM_OK;
+    ev_msg m;
+    while (st == UM_OK && read_all(fd, &m, sizeof m)) {
+        if (m.len > UM_EVTX_MAX_XML) break; /* a confused child: stop reading it */
+        if (m.len + 1 > run->cap) {
+            char *nb = um_realloc(run->xml, (size_t)m.len + 1);
+            if (!nb) return UM_ENOMEM;
+            run->xml = nb;
+            run->cap = (size_t)m.len + 1;
+        }
+        if (m.len && !read_all(fd, run->xml, m.len)) break;
+        run->xml[m.len] = 0;
+        bool recovered = m.flags & 1;
+        switch (m.type) {
+        case EV_MSG_XML:
+            if (m.offset) um_rc_progress(run->rc, m.offset);
+            st = do_record(run, run->xml, m.len, recovered, m.ordinal);
+            break;
+        case EV_MSG_BAD: bad_record(run, recovered, m.ordinal, "%s", run->xml); break;
+        case EV_MSG_REJECT: um_reject(run->rc, 0, "%s", run->xml); break;
+        case EV_MSG_WARN: um_warn(run->rc, 0, "%s", run->xml); break;
+        case EV_MSG_COUNTS:
+            *nrec = m.ordinal > INT32_MAX ? INT32_MAX : (int)m.ordinal;
+            *nrecov = m.offset > INT32_MAX ? INT32_MAX : (int)m.offset;
+            break;
+        case EV_MSG_END: *ended = true; return st;
+        default: return st;
+        }
+    }
     return st;
 }
 
@@ -380,9 +535,6 @@ static int detect(const char *path, const char *head, size_t n) {
 }
 
 static um_status read_evtx(um_reader_ctx *rc, FILE *f) {
-    libevtx_file_t *ef = NULL;
-    libevtx_error_t *err = NULL;
-    char etext[256];
     bool crc_bad = false;
     FILE *own = NULL;
     if (!f) f = own = fopen(um_rc_file(rc), "rb"); /* handed no stream (a folder?) */
@@ -397,49 +549,51 @@ static um_status read_evtx(um_reader_ctx *rc, FILE *f) {
         return UM_OK;
     }
     if (crc_bad) um_warn(rc, 0, "EVTX header checksum does not match (file copied while open, or altered)");
-    if (libevtx_file_initialize(&ef, &err) != 1) {
-        err_text(&err, etext, sizeof etext);
-        return UM_ENOMEM;
-    }
-    if (libevtx_file_open(ef, um_rc_file(rc), LIBEVTX_OPEN_READ, &err) != 1) {
-        err_text(&err, etext, sizeof etext);
-        um_reject(rc, 0, "not a readable EVTX file: %s", etext);
-        libevtx_file_free(&ef, NULL);
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return UM_EIO;
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        um_reject(rc, 0, "cannot start the EVTX reader process: %s", strerror(errno));
         return UM_OK;
     }
-    int nrec = 0, nrecov = 0;
-    if (libevtx_file_get_number_of_records(ef, &nrec, &err) != 1) {
-        err_text(&err, etext, sizeof etext);
-        um_reject(rc, 0, "EVTX record count unreadable: %s", etext);
-        nrec = 0;
+    if (pid == 0) {
+        close(fds[0]);
+        signal(SIGPIPE, SIG_DFL);
+        child_main(um_rc_file(rc), fds[1]);
+        _exit(0);
     }
-    if (libevtx_file_get_number_of_recovered_records(ef, &nrecov, &err) != 1) {
-        err_text(&err, etext, sizeof etext);
-        um_warn(rc, 0, "EVTX recovered records unreadable: %s", etext);
-        nrecov = 0;
-    }
-    if (libevtx_file_is_corrupted(ef, NULL) == 1)
-        um_warn(rc, 0, "EVTX file is marked corrupted (dirty or damaged); reading what can be read");
+    close(fds[1]);
     evtx_run run = {.rc = rc};
     um_evtx_fields_init(&run.fields);
     um_map_init(&run.live_ids);
-    um_status st = UM_OK;
-    uint64_t ordinal = 0;
-    for (int i = 0; i < nrec && st == UM_OK; i++) st = do_record(&run, ef, i, false, ++ordinal);
-    size_t before = run.emitted;
-    for (int i = 0; i < nrecov && st == UM_OK; i++) st = do_record(&run, ef, i, true, ++ordinal);
+    int nrec = 0, nrecov = 0;
+    bool ended = false;
+    um_status st = parent_loop(&run, fds[0], &nrec, &nrecov, &ended);
+    close(fds[0]);
+    int wst = 0;
+    if (!ended) kill(pid, SIGKILL); /* we stopped reading: do not leave it running */
+    while (waitpid(pid, &wst, 0) < 0 && errno == EINTR) {
+    }
+    if (!ended && st == UM_OK) {
+        char how[64];
+        if (WIFSIGNALED(wst)) snprintf(how, sizeof how, "signal %d (memory or CPU limit, or a crash)", WTERMSIG(wst));
+        else snprintf(how, sizeof how, "exit status %d", WIFEXITED(wst) ? WEXITSTATUS(wst) : -1);
+        um_reject(rc, 0, "libevtx stopped on this file (%s); the %zu events read before are kept", how,
+                  run.emitted);
+    }
     if (nrecov > 0)
-        um_warn(rc, 0, "%d recovered record(s) found in free space: %zu used, %zu copies of live records, %zu unreadable",
-                nrecov, run.emitted - before, run.recov_dup, run.recov_bad);
-    if (nrec == 0 && nrecov == 0) um_warn(rc, 0, "EVTX file holds no records");
+        um_warn(rc, 0, "%d recovered record(s) found in free space: %zu copies of live records, %zu unreadable",
+                nrecov, run.recov_dup, run.recov_bad);
+    if (ended && nrec == 0 && nrecov == 0) um_warn(rc, 0, "EVTX file holds no records");
     if (run.skipped)
         um_warn(rc, 0, "%zu events of types unmask does not use (e.g. EventID %s) not read", run.skipped,
                 run.skip_example);
     um_evtx_fields_free(&run.fields);
     um_map_free(&run.live_ids);
     um_free(run.xml);
-    libevtx_file_close(ef, NULL);
-    libevtx_file_free(&ef, NULL);
     return st;
 }
 

@@ -96,5 +96,15 @@ ok test "$VALID" = 1; ok test "$REJ" = 0
 R=okta; CASE=duplicate-user-key; sandwich '{"uuid":"d","published":"2026-09-01T10:00:00Z","eventType":"user.session.start","actor":{"alternateId":"a@x.example","alternateId":"b@x.example"},"client":{"ipAddress":"1.2.3.4"},"outcome":{"result":"SUCCESS"}}'; scan "$T/f"
 ok test "$VALID" = 2; ok test "$REJ" = 1; ok grep -q alternateId <(sqlite3 "$T/out/case.db" 'select reason from rejects')
 
+# EVTX: libevtx runs in a child process under a memory limit; starved of
+# memory it fails record by record, and the scan goes on
+R=evtx; CASE=evtx-memory-limit
+E=${UM_SRC_DIR:?}/tests/data/evtx/DE_RDP_Tunneling_4624.evtx
+scan "$E"; ok test "$VALID" = 18; ok test "$REJ" = 0
+if [[ ${UM_SANITIZED:-0} != 1 ]]; then # (no address-space limit under ASan)
+  UNMASK_EVTX_CHILD_MB=1 scan "$E"
+  ok test "$RC" = 0; ok test "${VALID:-0}" = 0; ok test "$REJ" = 18
+fi
+
 echo "$pass passed, $fail failed"
 exit $((fail > 0))
