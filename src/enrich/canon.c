@@ -76,6 +76,7 @@ char *um_canon_wallet(um_arena *a, const char *s) {
     /* strip URI schemes like ethereum: / bitcoin: */
     char *colon = strchr(d, ':');
     if (colon && colon - d < 12) d = colon + 1;
+    if (!*d) return NULL; /* a scheme and nothing else */
     for (char *p = d; *p; p++)
         if (!isalnum((unsigned char)*p)) return NULL;
     if ((d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) || strncmp(d, "bc1", 3) == 0 ||
@@ -95,11 +96,10 @@ char *um_canon_handle(um_arena *a, const char *s) {
         if (strncmp(d, prefixes[i], k) == 0) d += k;
     }
     while (*d == '@') d++;
-    size_t n = strlen(d);
-    while (n && (d[n - 1] == '/' || d[n - 1] == ' ')) d[--n] = 0;
-    char *q = strpbrk(d, "?#/");
+    char *q = strpbrk(d, "?#/"); /* cut the URL's path, query and fragment first */
     if (q) *q = 0;
-    return *d ? d : NULL;
+    d = um_trim(d);
+    return *d && !strpbrk(d, " \t") ? d : NULL;
 }
 
 char *um_canon_address(um_arena *a, const char *s) {

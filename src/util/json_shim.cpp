@@ -133,7 +133,11 @@ extern "C" um_jval um_jpath(um_jval obj, const char *path, unsigned *dups) {
     while (*p) {
         const char *dot = std::strchr(p, '.');
         size_t n = dot ? static_cast<size_t>(dot - p) : std::strlen(p);
-        if (n >= sizeof part) n = sizeof part - 1;
+        if (n >= sizeof part) { /* no key we look up is this long */
+            um_jval none;
+            std::memset(&none, 0, sizeof none);
+            return none;
+        }
         std::memcpy(part, p, n);
         part[n] = 0;
         unsigned c = 0;
