@@ -190,7 +190,7 @@ static um_sc_entry *new_entry(um_sc_lists *L, const char *list, const char *uid)
     return e;
 }
 
-static um_status add_name(um_sc_lists *L, size_t entry, const char *name, const char *kind) {
+static um_status add_name1(um_sc_lists *L, size_t entry, const char *name, const char *kind) {
     if (!name || !*name) return UM_OK;
     if (!um_grow((void **)&L->nm, &L->cap_nm, L->n_nm + 1, sizeof *L->nm)) return UM_ENOMEM;
     um_sc_lname *n = &L->nm[L->n_nm];
@@ -200,6 +200,36 @@ static um_status add_name(um_sc_lists *L, size_t entry, const char *name, const 
     if (!n->name) return UM_ENOMEM;
     L->n_nm++;
     return UM_OK;
+}
+
+/* "Jin Tiesan (金铁三)": a Latin name followed by its original script in
+ * brackets becomes two names, the alias and an "original script" name, so
+ * that neither has to account for the other's parts. */
+static um_status add_name(um_sc_lists *L, size_t entry, const char *name, const char *kind) {
+    if (!name) return UM_OK;
+    size_t n = strlen(name);
+    const char *open = n > 2 && name[n - 1] == ')' ? strrchr(name, '(') : NULL;
+    if (open && open > name) {
+        bool in_ascii = false, in_other = false, out_ascii = false;
+        for (const char *p = open + 1; p < name + n - 1; p++) {
+            in_ascii |= isalpha((unsigned char)*p) != 0;
+            in_other |= (unsigned char)*p >= 0x80;
+        }
+        for (const char *p = name; p < open; p++) out_ascii |= isalpha((unsigned char)*p) != 0;
+        if (in_other && !in_ascii && out_ascii && n < 2048) {
+            char buf[2048];
+            size_t k = (size_t)(open - name);
+            memcpy(buf, name, k);
+            buf[k] = 0;
+            um_status st = add_name1(L, entry, um_trim(buf), kind);
+            if (st != UM_OK) return st;
+            k = n - 2 - (size_t)(open - name);
+            memcpy(buf, open + 1, k);
+            buf[k] = 0;
+            return add_name1(L, entry, um_trim(buf), "original script");
+        }
+    }
+    return add_name1(L, entry, name, kind);
 }
 
 static um_status add_ident(um_sc_lists *L, size_t entry, const char *type, const char *value) {

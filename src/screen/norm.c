@@ -22,13 +22,31 @@
  *      Korea / Korean / Choson / Chosun / DPRK share the key "korea".
  * No unit is dropped for being short (O, U, Il, Un are real syllables).
  *
- * Ownership: um_sc_norm owns its maps and arena; um_sc_norm_name writes into
- * the caller's um_sc_name and allocates nothing except utf8proc's scratch.
+ * Scripts the tables above do not read (Han outside the Korean-name table,
+ * kana, Greek, Arabic, Thai, ...) go through ICU "Any-Latin; Latin-ASCII",
+ * one run of such letters at a time; Han comes out as Mandarin pinyin, so the
+ * characters themselves are also kept, as an "original script" form whose
+ * units are the characters (Han, kana) or words (other scripts) as written.
+ * The transliterator is opened at the first name that needs it, once per
+ * normaliser, and its results are cached per distinct run; both sit behind
+ * a mutex, so the normaliser stays shareable between threads. List names
+ * are normalised without ICU (its Han-Latin rules take about 100 ms to load,
+ * more than the whole index build): they keep the Korean-name Han table
+ * reading and their original-script form, and a query in the same script
+ * meets them there.
+ *
+ * Ownership: um_sc_norm owns its maps, arena and transliterator; the
+ * normalising functions write into the caller's um_sc_name and allocate
+ * nothing except utf8proc's scratch (and ICU's, on a cache miss).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 #include <utf8proc.h>
+
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
 
 #include "screen_int.h"
 
@@ -46,10 +64,19 @@ static const char *const fin[28] = {"", "k", "k", "k", "n", "n", "n", "t", "l", 
                                     "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t"};
 
 /* Romanises one Hangul syllable (U+AC00..U+D7A3) into out (RR, no context rules). */
+static size_t cat3(char *out, size_t cap, const char *a, const char *b, const char *c) {
+    size_t o = 0;
+    for (const char *p = a; *p && o + 1 < cap; p++) out[o++] = *p;
+    for (const char *p = b; *p && o + 1 < cap; p++) out[o++] = *p;
+    for (const char *p = c; *p && o + 1 < cap; p++) out[o++] = *p;
+    if (cap) out[o] = 0;
+    return o;
+}
+
 static void hangul_rr(uint32_t cp, char *out, size_t cap) {
     uint32_t s = cp - 0xAC00u;
     uint32_t l = s / (21 * 28), v = (s % (21 * 28)) / 28, t = s % 28;
-    snprintf(out, cap, "%s%s%s", rr_init[l], rr_vow[v], fin[t]);
+    cat3(out, cap, rr_init[l], rr_vow[v], fin[t]);
 }
 
 /* Common Hanja / Hanzi of Korean names and their Hangul reading, as UTF-8
@@ -96,6 +123,102 @@ static const char *cyr_latin(uint32_t cp) {
     case 0x491: return "k";
     default: return NULL;
     }
+}
+
+/* ---- ICU fallback ------------------------------------------------------- */
+
+#define TL_CACHE_MAX 8192 /* distinct runs cached; the cache is emptied when full */
+#define TL_UCAP 4096      /* UTF-16 units of one run, before and after */
+
+struct um_sc_translit {
+    mtx_t mu;
+    UTransliterator *tr;
+    bool tried; /* open attempted (it may have failed: then no fallback) */
+    um_map cache; /* run (UTF-8) -> Latin (arena string) */
+    um_arena arena;
+    size_t calls;
+};
+
+static um_sc_translit *tl_new(void) {
+    um_sc_translit *t = um_calloc(1, sizeof *t);
+    if (!t) return NULL;
+    if (mtx_init(&t->mu, mtx_plain) != thrd_success) {
+        um_free(t);
+        return NULL;
+    }
+    um_map_init(&t->cache);
+    um_arena_init(&t->arena);
+    return t;
+}
+
+static void tl_free(um_sc_translit *t) {
+    if (!t) return;
+    if (t->tr) utrans_close(t->tr);
+    um_map_free(&t->cache);
+    um_arena_free(&t->arena);
+    mtx_destroy(&t->mu);
+    um_free(t);
+}
+
+/* Latin (ASCII) reading of in[0..n) through ICU, into out (NUL-terminated).
+ * false when ICU is unavailable or the run is too long: the caller then
+ * drops the run, as it did before ICU. Called with t->mu not held. */
+static bool tl_latin(um_sc_translit *t, const char *in, size_t n, char *out, size_t cap) {
+    if (!t || !n || cap < 2) return false;
+    bool ok = false;
+    if (mtx_lock(&t->mu) != thrd_success) return false;
+    const char *hit = um_map_get(&t->cache, in, n);
+    if (hit) {
+        snprintf(out, cap, "%s", hit);
+        mtx_unlock(&t->mu);
+        return true;
+    }
+    if (!t->tried) {
+        t->tried = true;
+        UChar id[32];
+        u_uastrncpy(id, "Any-Latin; Latin-ASCII", (int32_t)(sizeof id / sizeof id[0]));
+        UErrorCode e = U_ZERO_ERROR;
+        t->tr = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &e);
+        if (U_FAILURE(e)) {
+            if (t->tr) utrans_close(t->tr);
+            t->tr = NULL;
+        }
+    }
+    if (t->tr && n <= UM_SC_MAX_INPUT) {
+        UChar u[TL_UCAP];
+        int32_t ulen = 0;
+        UErrorCode e = U_ZERO_ERROR;
+        u_strFromUTF8Lenient(u, TL_UCAP, &ulen, in, (int32_t)n, &e);
+        if (U_SUCCESS(e) && ulen < TL_UCAP) {
+            int32_t limit = ulen;
+            utrans_transUChars(t->tr, u, &ulen, TL_UCAP, 0, &limit, &e);
+            t->calls++;
+            int32_t olen = 0;
+            if (U_SUCCESS(e) && ulen < TL_UCAP) u_strToUTF8(out, (int32_t)cap - 1, &olen, u, ulen, &e);
+            if (U_SUCCESS(e) && olen >= 0 && (size_t)olen < cap) {
+                out[olen] = 0;
+                ok = true;
+                if (t->cache.len >= TL_CACHE_MAX) {
+                    um_map_free(&t->cache);
+                    um_arena_free(&t->arena);
+                    um_map_init(&t->cache);
+                    um_arena_init(&t->arena);
+                }
+                bool created;
+                um_map_slot *sl = um_map_upsert(&t->cache, in, n, &created);
+                if (sl && created) sl->val = um_arena_strdup(&t->arena, out); /* NULL (no memory): a miss next time */
+            }
+        }
+    }
+    mtx_unlock(&t->mu);
+    return ok;
+}
+
+size_t um_sc_norm_icu_calls(const um_sc_norm *nm) {
+    if (!nm || !nm->tl || mtx_lock(&nm->tl->mu) != thrd_success) return 0;
+    size_t c = nm->tl->calls;
+    mtx_unlock(&nm->tl->mu);
+    return c;
 }
 
 /* ---- generic words in entity names -------------------------------------- */
@@ -181,10 +304,67 @@ static void fold_syllable(const char *sp, size_t n, char *out, size_t cap) {
     out[o < cap ? o : cap - 1] = 0;
 }
 
+/* ---- syllable lookup: spellings of up to 8 bytes packed into an integer --- */
+
+static uint64_t pack8(const char *s, size_t n) {
+    uint64_t k = 0;
+    memcpy(&k, s, n); /* n <= 8; letters are never 0, so the packing is unique */
+    return k;
+}
+
+static size_t syl_slot(uint64_t k, size_t mask) { return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 29) & mask; }
+
+/* canonical key of a valid syllable spelling, or NULL */
+static const char *syl_get(const um_sc_norm *nm, const char *s, size_t n) {
+    if (!n) return NULL;
+    if (n > 8 || !nm->syl_k) return um_map_get(&nm->syl, s, n);
+    uint64_t k = pack8(s, n);
+    for (size_t i = syl_slot(k, nm->syl_mask);; i = (i + 1) & nm->syl_mask) {
+        if (nm->syl_k[i] == k) return nm->syl_v[i];
+        if (!nm->syl_k[i]) return NULL;
+    }
+}
+
+static um_status build_syl_table(um_sc_norm *nm) {
+    size_t cap = 64;
+    while (cap < nm->syl.len * 2 + 2) cap <<= 1;
+    nm->syl_k = um_calloc(cap, sizeof *nm->syl_k);
+    nm->syl_v = um_calloc(cap, sizeof *nm->syl_v);
+    if (!nm->syl_k || !nm->syl_v) return UM_ENOMEM;
+    nm->syl_mask = cap - 1;
+    for (size_t j = 0; j < nm->syl.cap; j++) {
+        const um_map_slot *sl = &nm->syl.slots[j];
+        if (!sl->key || sl->klen > 8 || !sl->klen || memchr(sl->key, 0, sl->klen)) continue;
+        uint64_t k = pack8(sl->key, sl->klen);
+        size_t i = syl_slot(k, nm->syl_mask);
+        while (nm->syl_k[i] && nm->syl_k[i] != k) i = (i + 1) & nm->syl_mask;
+        nm->syl_k[i] = k;
+        nm->syl_v[i] = sl->val;
+    }
+    return UM_OK;
+}
+
+/* rank + 1 of a common surname's key (lower = more common), 0 when not one */
+static uintptr_t surname_rank(const um_sc_norm *nm, const char *key) {
+    size_t n = strlen(key);
+    if (n > 8 || !n) return (uintptr_t)um_map_get(&nm->surname, key, n);
+    uint64_t k = pack8(key, n);
+    for (size_t i = 0; i < nm->n_sur; i++)
+        if (nm->sur_k[i] == k) return nm->sur_rank[i];
+    return 0;
+}
+
+static void copy_str(char *dst, size_t cap, const char *src, size_t n) {
+    if (!cap) return;
+    if (n >= cap) n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
 void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, size_t keycap) {
-    const char *k = um_map_get(&nm->syl, sp, n);
+    const char *k = syl_get(nm, sp, n);
     if (k) {
-        snprintf(key, keycap, "%s", k);
+        copy_str(key, keycap, k, strlen(k));
         return;
     }
     fold_syllable(sp, n, key, keycap);
@@ -264,21 +444,30 @@ um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn,
             for (int t = 0; t < 28; t++) {
                 char sp[24], key[UM_SC_KEYLEN];
                 for (int sys = 0; sys < 2; sys++) {
-                    snprintf(sp, sizeof sp, "%s%s%s", sys ? mr_init[l] : rr_init[l], sys ? mr_vow[v] : rr_vow[v],
-                             fin[t]);
-                    fold_syllable(sp, strlen(sp), key, sizeof key);
+                    size_t spn = cat3(sp, sizeof sp, sys ? mr_init[l] : rr_init[l], sys ? mr_vow[v] : rr_vow[v], fin[t]);
+                    fold_syllable(sp, spn, key, sizeof key);
                     if (add_syl(nm, sp, key, false) != UM_OK) return UM_ENOMEM;
                 }
             }
     um_status st = load_variants(nm, variants_path, warn, warnlen);
     if (st != UM_OK) return st;
+    if (build_syl_table(nm) != UM_OK) return UM_ENOMEM;
+    nm->tl = tl_new();
+    if (!nm->tl) return UM_ENOMEM;
     for (size_t i = 0; i < UM_ARRAY_LEN(surnames); i++) {
         char key[UM_SC_KEYLEN];
         um_sc_syl_key(nm, surnames[i], strlen(surnames[i]), key, sizeof key);
         bool created;
         um_map_slot *sl = um_map_upsert(&nm->surname, key, strlen(key), &created);
         if (!sl) return UM_ENOMEM;
-        if (created) sl->val = (void *)(uintptr_t)(i + 1); /* rank: lower = more common */
+        if (created) {
+            sl->val = (void *)(uintptr_t)(i + 1); /* rank: lower = more common */
+            size_t kl = strlen(key);
+            if (kl && kl <= 8 && nm->n_sur < UM_ARRAY_LEN(nm->sur_k)) {
+                nm->sur_k[nm->n_sur] = pack8(key, kl);
+                nm->sur_rank[nm->n_sur++] = i + 1;
+            }
+        }
     }
     return UM_OK;
 }
@@ -289,6 +478,12 @@ void um_sc_norm_free(um_sc_norm *nm) {
     um_map_free(&nm->surname);
     um_map_free(&nm->generic);
     um_arena_free(&nm->arena);
+    um_free(nm->syl_k);
+    um_free(nm->syl_v);
+    tl_free(nm->tl);
+    nm->syl_k = NULL;
+    nm->syl_v = NULL;
+    nm->tl = NULL;
 }
 
 /* ---- words ---------------------------------------------------------------- */
@@ -309,6 +504,10 @@ typedef struct words {
     word w[W_MAX];
     int n;
     bool truncated;
+    /* original-script tokens: one Han or kana character, or one word of
+     * another script ICU reads, as written (NFKC, case folded) */
+    char sc[W_MAX][UM_SC_KEYLEN];
+    int nsc;
 } words;
 
 static void w_addc(words *ws, word *cur, char c) {
@@ -358,8 +557,132 @@ static void cyr_fix(word *w) {
     w->n = (uint8_t)o;
 }
 
-static void split_words(const char *s, words *ws) {
+/* ---- scripts the tables do not read --------------------------------------- */
+
+static bool is_han(uint32_t c) {
+    return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+           (c >= 0x20000 && c <= 0x2FFFF);
+}
+
+static bool is_kana(uint32_t c) {
+    return (c >= 0x3041 && c <= 0x30FF && c != 0x30FB) || (c >= 0x31F0 && c <= 0x31FF);
+}
+
+/* 0: read by the loop below (ASCII, Latin with marks, Hangul syllables,
+ * Cyrillic, punctuation), 1: Han, 2: another letter (kana, Greek, Arabic,
+ * Thai, jamo ...), 3: a combining mark */
+static int cp_kind(uint32_t c) {
+    if (c < 0x80 || (c >= 0xAC00 && c <= 0xD7A3) || cyr_latin(c)) return 0;
+    if (is_han(c)) return 1;
+    if (is_kana(c)) return 2;
+    utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)c);
+    if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME) return 3;
+    if (cat < UTF8PROC_CATEGORY_LU || cat > UTF8PROC_CATEGORY_LO) return 0;
+    utf8proc_int32_t d[8];
+    int last;
+    utf8proc_ssize_t dn = utf8proc_decompose_char((utf8proc_int32_t)c, d, 8,
+                                                  UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD |
+                                                      UTF8PROC_COMPAT,
+                                                  &last);
+    for (utf8proc_ssize_t i = 0; i < dn && i < 8; i++)
+        if (d[i] >= 'a' && d[i] <= 'z') return 0; /* ŏ, é, ß: the loop keeps the ASCII part */
+    return 2;
+}
+
+static void sc_add(words *ws, const char *s, size_t n) {
+    if (!n) return;
+    if (ws->nsc >= W_MAX) {
+        ws->truncated = true;
+        return;
+    }
+    while (n >= UM_SC_KEYLEN) { /* cut on a character boundary */
+        n--;
+        while (n && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+    }
+    memcpy(ws->sc[ws->nsc], s, n);
+    ws->sc[ws->nsc][n] = 0;
+    ws->nsc++;
+}
+
+#define RW_CAP 4096
+
+typedef struct rewrite {
+    char s[RW_CAP];
+    size_t n;
+    bool full;
+} rewrite;
+
+static void rw_add(rewrite *r, const void *p, size_t n) {
+    if (r->n + n >= RW_CAP) {
+        r->full = true;
+        return;
+    }
+    memcpy(r->s + r->n, p, n);
+    r->n += n;
+}
+
+/* A run of Han / other-script letters: kept as written when it is all Han
+ * from the Korean-name table (the loop reads it), else read by ICU. */
+static void rw_run(const um_sc_norm *nm, rewrite *r, const utf8proc_uint8_t *run, size_t n, bool icu) {
+    if (!icu) {
+        rw_add(r, run, n);
+        return;
+    }
+    char lat[1024];
+    if (!tl_latin(nm->tl, (const char *)run, n, lat, sizeof lat)) return; /* unreadable: dropped */
+    rw_add(r, " ", 1);
+    rw_add(r, lat, strlen(lat));
+    rw_add(r, " ", 1);
+}
+
+/* Collects the original-script tokens of p[0..left) and rewrites the runs
+ * the tables cannot read into Latin. Returns false (r unused) when there is
+ * nothing to rewrite. */
+static bool prepass(const um_sc_norm *nm, const utf8proc_uint8_t *p, utf8proc_ssize_t left, bool use_icu, words *ws,
+                    rewrite *r) {
+    const utf8proc_uint8_t *run = NULL, *wd = NULL;
+    bool icu = false, any_icu = false;
+    r->n = 0;
+    r->full = false;
+    while (left > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p, left, &cp);
+        if (k <= 0) k = 1, cp = -1;
+        int kind = cp < 0 ? 0 : cp_kind((uint32_t)cp);
+        bool cjk = kind == 1 || (kind == 2 && is_kana((uint32_t)cp));
+        if (kind == 3 && !run) kind = 0;
+        if (wd && (kind == 0 || cjk)) { /* a wd of another script ends */
+            sc_add(ws, (const char *)wd, (size_t)(p - wd));
+            wd = NULL;
+        }
+        if (kind == 0) {
+            if (run && use_icu) {
+                rw_run(nm, r, run, (size_t)(p - run), icu);
+                any_icu |= icu;
+                run = NULL;
+                icu = false;
+            }
+            rw_add(r, p, (size_t)k);
+        } else {
+            if (!run) run = p;
+            if (kind == 2 || (kind == 1 && !han_to_hangul((uint32_t)cp))) icu = true;
+            if (cjk) sc_add(ws, (const char *)p, (size_t)k);
+            else if (kind == 2 && !wd) wd = p;
+        }
+        p += k, left -= k;
+    }
+    if (wd) sc_add(ws, (const char *)wd, (size_t)(p - wd));
+    if (run && use_icu) {
+        rw_run(nm, r, run, (size_t)(p - run), icu);
+        any_icu |= icu;
+    }
+    if (r->full) ws->truncated = true;
+    return use_icu && any_icu;
+}
+
+static void split_words(const um_sc_norm *nm, const char *s, bool icu, words *ws) {
     ws->n = 0;
+    ws->nsc = 0;
     ws->truncated = false;
     size_t n = strnlen(s, UM_SC_MAX_INPUT + 1);
     if (n > UM_SC_MAX_INPUT) {
@@ -373,9 +696,14 @@ static void split_words(const char *s, words *ws) {
                                        UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD);
     const utf8proc_uint8_t *p;
     utf8proc_ssize_t left;
+    rewrite rw;
     if (mn >= 0 && m) {
         p = m;
         left = mn;
+        if (prepass(nm, p, left, icu, ws, &rw)) {
+            p = (const utf8proc_uint8_t *)rw.s;
+            left = (utf8proc_ssize_t)rw.n;
+        }
     } else { /* ASCII (nothing to normalise), or invalid UTF-8: ASCII letters only */
         free(m);
         m = NULL;
@@ -467,7 +795,7 @@ static int segment(const um_sc_norm *nm, const char *s, int n, int *cut, int max
         bool found = false;
         if (!fail[i])
             for (; l >= 1; l--)
-                if (i + l <= n && !fail[i + l] && um_map_find(&nm->syl, s + i, (size_t)l)) {
+                if (i + l <= n && !fail[i + l] && syl_get(nm, s + i, (size_t)l)) {
                     found = true;
                     break;
                 }
@@ -511,42 +839,39 @@ static void put_unit(um_sc_name *out, const char *raw, size_t n, const char *key
     if (n >= UM_SC_KEYLEN) n = UM_SC_KEYLEN - 1;
     memcpy(u->raw, raw, n);
     u->raw[n] = 0;
-    snprintf(u->key, sizeof u->key, "%s", key);
+    copy_str(u->key, sizeof u->key, key, strlen(key));
     u->flags = flags;
     u->word = wi;
     u->w = w;
 }
 
-void um_sc_norm_name(const um_sc_norm *nm, const char *s, bool entity, bool concat, um_sc_name *out) {
+static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat, um_sc_name *out) {
     out->n = out->nwords = 0;
     out->korean = out->truncated = false;
-    if (!s) return;
-    words ws;
-    split_words(s, &ws);
-    out->truncated = ws.truncated;
-    out->nwords = ws.n;
+    out->truncated = ws->truncated;
+    out->nwords = ws->n;
     bool family_seen = false;
-    for (int i = 0; i < ws.n; i++) family_seen |= (ws.w[i].flags & W_FAMILY) != 0;
+    for (int i = 0; i < ws->n; i++) family_seen |= (ws->w[i].flags & W_FAMILY) != 0;
     if (entity) family_seen = false;
     /* Korean mode: Hangul/Cyrillic input or a common surname as a first or
      * last whole word (or the family part). */
     bool korean = false;
-    for (int i = 0; i < ws.n && !korean; i++) {
-        const word *w = &ws.w[i];
+    for (int i = 0; i < ws->n && !korean; i++) {
+        const word *w = &ws->w[i];
         if (w->flags & (W_HANGUL | W_CYR)) korean = true;
-        bool edge = i == 0 || i == ws.n - 1 || (w->flags & W_FAMILY);
-        if (edge && !entity && w->n < UM_SC_KEYLEN && um_map_find(&nm->syl, w->s, w->n)) {
+        bool edge = i == 0 || i == ws->n - 1 || (w->flags & W_FAMILY);
+        if (edge && !entity && w->n < UM_SC_KEYLEN && syl_get(nm, w->s, w->n)) {
             char key[UM_SC_KEYLEN];
             um_sc_syl_key(nm, w->s, w->n, key, sizeof key);
-            if (um_map_find(&nm->surname, key, strlen(key))) korean = true;
+            if (surname_rank(nm, key)) korean = true;
         }
         if (entity && (w->flags & (W_HANGUL | W_CYR))) korean = true;
     }
     if (entity) korean = true; /* Korean company names split the same way (Ryonbong = Ryon-bong) */
     out->korean = korean;
     int i = 0;
-    while (i < ws.n) {
-        word *w = &ws.w[i];
+    while (i < ws->n) {
+        word *w = &ws->w[i];
         bool digits = true;
         for (int k = 0; k < w->n; k++)
             if (w->s[k] < '0' || w->s[k] > '9') digits = false;
@@ -581,8 +906,8 @@ void um_sc_norm_name(const um_sc_norm *nm, const char *s, bool entity, bool conc
         char run[160];
         int rn = 0, wstart[W_MAX + 1];
         uint8_t rflags = 0;
-        while (j < ws.n) {
-            word *x = &ws.w[j];
+        while (j < ws->n) {
+            word *x = &ws->w[j];
             if ((j > i && !concat) || (x->flags & W_HANGUL) || (entity && find_generic(nm, x->s, x->n)) ||
                 !word_is_syllables(nm, x) ||
                 ((x->flags & W_FAMILY) != (w->flags & W_FAMILY)) || rn + x->n >= (int)sizeof run)
@@ -622,7 +947,7 @@ void um_sc_norm_name(const um_sc_norm *nm, const char *s, bool entity, bool conc
         for (int k = 0; k < out->n; k++) {
             um_sc_unit *u = &out->u[k];
             if (!(u->flags & UM_SCU_KOREAN)) continue;
-            uintptr_t rank = (uintptr_t)um_map_get(&nm->surname, u->key, strlen(u->key));
+            uintptr_t rank = surname_rank(nm, u->key);
             if (!rank) continue;
             bool whole = (k == 0 || out->u[k - 1].word != u->word) &&
                          (k == out->n - 1 || out->u[k + 1].word != u->word);
@@ -645,6 +970,80 @@ void um_sc_norm_name(const um_sc_norm *nm, const char *s, bool entity, bool conc
         um_sc_unit *u = &out->u[k];
         if (!(u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER)) && strlen(u->raw) <= 2) u->w = 0.6f;
     }
+}
+
+/* CJK company words, marked generic in the original-script form of an entity */
+static const char *const cjk_generic[] = {"有限公司", "股份", "公司", "会社", "會社", "株式", "集团", "集團", "贸易", "貿易"};
+
+static void build_script(const um_sc_norm *nm, const words *ws, bool entity, um_sc_name *out) {
+    (void)nm;
+    out->n = 0;
+    out->nwords = ws->nsc;
+    out->korean = false;
+    out->truncated = ws->truncated;
+    for (int i = 0; i < ws->nsc; i++)
+        put_unit(out, ws->sc[i], strlen(ws->sc[i]), ws->sc[i], UM_SCU_SCRIPT, (uint8_t)i, 1.0f);
+    if (!entity) return;
+    for (int i = 0; i < out->n; i++)
+        for (size_t g = 0; g < UM_ARRAY_LEN(cjk_generic); g++) {
+            const char *w = cjk_generic[g];
+            size_t wl = strlen(w), used = 0;
+            int k = i;
+            while (k < out->n && used < wl && strncmp(w + used, out->u[k].key, strlen(out->u[k].key)) == 0)
+                used += strlen(out->u[k].key), k++;
+            if (used != wl) continue;
+            for (int j = i; j < k; j++) {
+                out->u[j].flags |= UM_SCU_GENERIC;
+                out->u[j].w = 0.1f;
+            }
+        }
+}
+
+/* Can the joined form differ from the per-word one? Only when two written
+ * words next to each other are both joined (the run rule in build_form). */
+static bool may_join(const um_sc_norm *nm, words *ws, bool entity, bool korean) {
+    if (!korean) return false;
+    for (int i = 0; i + 1 < ws->n; i++) {
+        word *a = &ws->w[i], *b = &ws->w[i + 1];
+        if ((a->flags & W_HANGUL) || (b->flags & W_HANGUL) || (a->flags & W_FAMILY) != (b->flags & W_FAMILY)) continue;
+        if (entity && (find_generic(nm, a->s, a->n) || find_generic(nm, b->s, b->n))) continue;
+        if (word_is_syllables(nm, a) && word_is_syllables(nm, b)) return true;
+    }
+    return false;
+}
+
+static bool words_entity(const um_sc_norm *nm, const words *ws) {
+    for (int i = 0; i < ws->n; i++) {
+        const generic_word *g = find_generic(nm, ws->w[i].s, ws->w[i].n);
+        if (g && g->weight >= 0.1f) return true;
+    }
+    return false;
+}
+
+int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, um_sc_name out[UM_SC_MAX_FORMS],
+                     bool *is_entity) {
+    words ws;
+    ws.n = ws.nsc = 0;
+    ws.truncated = false;
+    if (s) split_words(nm, s, icu, &ws);
+    bool ent = entity > 0 || (entity < 0 && words_entity(nm, &ws));
+    if (is_entity) *is_entity = ent;
+    build_form(nm, &ws, ent, false, &out[0]);
+    int n = 1;
+    if (may_join(nm, &ws, ent, out[0].korean)) {
+        build_form(nm, &ws, ent, true, &out[n]);
+        if (!um_sc_name_same(&out[0], &out[1])) n++;
+    }
+    if (ws.nsc) build_script(nm, &ws, ent, &out[n++]);
+    return n;
+}
+
+void um_sc_norm_name(const um_sc_norm *nm, const char *s, bool entity, bool concat, um_sc_name *out) {
+    words ws;
+    ws.n = ws.nsc = 0;
+    ws.truncated = false;
+    if (s) split_words(nm, s, false, &ws);
+    build_form(nm, &ws, entity, concat, out);
 }
 
 bool um_sc_name_same(const um_sc_name *a, const um_sc_name *b) {

@@ -41,9 +41,13 @@
 #define DEFAULT_LIMIT 10
 #define MAX_DF 4000      /* keys in more names than this do not generate candidates */
 #define NO_KEY UINT32_MAX
+#define MAX_BONUS 0.08   /* most the DOB (+0.05) and nationality (+0.03) adjustments add to a name score */
+#define CN_HAS_LATIN 1   /* a unit that is not Korean, generic or a number: near-pairs with anything */
+#define CN_HAS_KOREAN 2  /* a Korean syllable: near-pairs with non-Korean units only (x0.8) */
 
 typedef struct cunit {
     uint32_t key;
+    uint32_t pkey; /* prefix key id (typo candidates), NO_KEY when none */
     float w;
     uint8_t flags, word, rawlen;
     const char *raw;
@@ -61,6 +65,10 @@ struct um_screener {
     size_t n_names, cap_cn;
     uint32_t *cn_lname; /* compiled name -> index into lists.nm */
     uint8_t *cn_type;   /* compiled name -> entry type (um_sc_etype), kept compact for the candidate loop */
+    /* per compiled name, for the upper bound on its score (collect()) */
+    float *cn_L;        /* sum of unit weights */
+    uint8_t *cn_nld;    /* distinctive units: weight >= 0.5, not generic */
+    uint8_t *cn_has;    /* CN_HAS_* */
     uint32_t *uoff;     /* n_names + 1 */
     cunit *units;
     uint8_t *is_entity_name;
@@ -101,16 +109,6 @@ static const char *type_name(um_sc_etype t) {
     }
 }
 
-/* A name of unknown type (orphan alias) reads as an entity when it holds a
- * business word. */
-static bool looks_entity(const um_sc_norm *nm, const char *name) {
-    um_sc_name t;
-    um_sc_norm_name(nm, name, true, false, &t);
-    for (int i = 0; i < t.n; i++)
-        if ((t.u[i].flags & UM_SCU_GENERIC) && t.u[i].w >= 0.1f) return true;
-    return false;
-}
-
 static uint32_t intern(um_screener *s, const char *key, size_t n) {
     bool created;
     um_map_slot *sl = um_map_upsert(&s->keys, key, n, &created);
@@ -142,57 +140,82 @@ static bool prefix_key(const um_sc_unit *u, char *out) {
     return true;
 }
 
+static bool grow_names(um_screener *s, size_t need) {
+    if (need <= s->cap_cn) return true;
+    size_t cap = s->cap_cn * 2 > need ? s->cap_cn * 2 : need;
+    uint32_t *a = um_realloc(s->cn_lname, cap * sizeof *a);
+    if (a) s->cn_lname = a;
+    uint8_t *t = um_realloc(s->cn_type, cap);
+    if (t) s->cn_type = t;
+    float *l = um_realloc(s->cn_L, cap * sizeof *l);
+    if (l) s->cn_L = l;
+    uint8_t *d = um_realloc(s->cn_nld, cap);
+    if (d) s->cn_nld = d;
+    uint8_t *h = um_realloc(s->cn_has, cap);
+    if (h) s->cn_has = h;
+    uint32_t *u = um_realloc(s->uoff, (cap + 1) * sizeof *u);
+    if (u) s->uoff = u;
+    if (!a || !t || !l || !d || !h || !u) return false;
+    s->cap_cn = cap;
+    return true;
+}
+
 static um_status build_index(um_screener *s) {
     um_sc_lists *L = &s->lists;
-    size_t cap_uoff = L->n_nm + 16, n_units = 0, cap_units = L->n_nm * 4 + 16;
+    size_t n_units = 0, cap_units = L->n_nm * 4 + 16;
     s->n_names = 0;
-    s->cap_cn = L->n_nm + 16;
-    s->cn_lname = um_malloc(s->cap_cn * sizeof *s->cn_lname);
-    s->cn_type = um_malloc(s->cap_cn);
-    s->uoff = um_malloc(cap_uoff * sizeof *s->uoff);
+    s->cap_cn = 0;
     s->is_entity_name = um_calloc(L->n_nm + 1, 1);
     s->units = um_malloc(cap_units * sizeof *s->units);
     uint32_t *df = NULL;
-    if (!s->cn_lname || !s->cn_type || !s->uoff || !s->is_entity_name || !s->units) return UM_ENOMEM;
-    um_sc_name forms[2];
+    if (!s->is_entity_name || !s->units || !grow_names(s, L->n_nm * 2 + 16)) return UM_ENOMEM;
+    um_sc_name forms[UM_SC_MAX_FORMS];
     for (size_t i = 0; i < L->n_nm; i++) {
         const um_sc_entry *e = &L->e[L->nm[i].entry];
-        bool ent = e->type == UM_SC_T_ENTITY || e->type == UM_SC_T_VESSEL || e->type == UM_SC_T_AIRCRAFT ||
-                   (e->type == UM_SC_T_UNKNOWN && looks_entity(&s->norm, L->nm[i].name));
+        int want = e->type == UM_SC_T_ENTITY || e->type == UM_SC_T_VESSEL || e->type == UM_SC_T_AIRCRAFT ? 1
+                   : e->type == UM_SC_T_UNKNOWN                                                         ? -1
+                                                                                                          : 0;
+        bool ent = false;
+        int nf = um_sc_norm_forms(&s->norm, L->nm[i].name, want, false, forms, &ent);
         s->is_entity_name[i] = ent;
-        um_sc_norm_name(&s->norm, L->nm[i].name, ent, false, &forms[0]);
-        um_sc_norm_name(&s->norm, L->nm[i].name, ent, true, &forms[1]);
-        int nf = um_sc_name_same(&forms[0], &forms[1]) ? 1 : 2;
         for (int f = 0; f < nf; f++) {
             const um_sc_name *nm = &forms[f];
-            size_t cap_before = s->cap_cn;
-            if (!um_grow((void **)&s->cn_lname, &s->cap_cn, s->n_names + 1, sizeof *s->cn_lname)) goto oom;
-            if (s->cap_cn != cap_before) {
-                uint8_t *t = um_realloc(s->cn_type, s->cap_cn);
-                if (!t) goto oom;
-                s->cn_type = t;
-            }
-            if (
-                !um_grow((void **)&s->uoff, &cap_uoff, s->n_names + 2, sizeof *s->uoff) ||
+            if (!nm->n && f) continue;
+            if (!grow_names(s, s->n_names + 2) ||
                 !um_grow((void **)&s->units, &cap_units, n_units + (size_t)nm->n, sizeof *s->units))
                 goto oom;
-            s->cn_lname[s->n_names] = (uint32_t)i;
-            s->cn_type[s->n_names] = (uint8_t)e->type;
-            s->uoff[s->n_names++] = (uint32_t)n_units;
+            size_t ni = s->n_names++;
+            s->cn_lname[ni] = (uint32_t)i;
+            s->cn_type[ni] = (uint8_t)e->type;
+            s->uoff[ni] = (uint32_t)n_units;
+            float Lw = 0;
+            uint8_t nld = 0, has = 0;
             for (int k = 0; k < nm->n; k++) {
                 const um_sc_unit *u = &nm->u[k];
                 cunit *c = &s->units[n_units++];
-                c->key = intern(s, u->key, strlen(u->key));
+                size_t kl = strlen(u->key);
+                c->key = intern(s, u->key, kl);
                 if (c->key == NO_KEY) goto oom;
                 c->w = u->w;
                 c->flags = u->flags;
                 c->word = u->word;
-                c->raw = um_arena_strdup(&L->arena, u->raw);
-                if (!c->raw) goto oom;
-                c->rawlen = (uint8_t)strlen(u->raw);
+                size_t rl = strlen(u->raw);
+                char *raw = um_arena_alloc(&L->arena, rl + 1);
+                if (!raw) goto oom;
+                memcpy(raw, u->raw, rl + 1);
+                c->raw = raw;
+                c->rawlen = (uint8_t)rl;
                 char pk[8];
-                if (prefix_key(u, pk) && intern(s, pk, 4) == NO_KEY) goto oom;
+                c->pkey = NO_KEY;
+                if (prefix_key(u, pk) && (c->pkey = intern(s, pk, 4)) == NO_KEY) goto oom;
+                Lw += u->w;
+                if (u->w >= 0.5f && !(u->flags & UM_SCU_GENERIC)) nld++;
+                if (!(u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)))
+                    has |= (u->flags & UM_SCU_KOREAN) ? CN_HAS_KOREAN : CN_HAS_LATIN;
             }
+            s->cn_L[ni] = Lw;
+            s->cn_nld[ni] = nld;
+            s->cn_has[ni] = has;
         }
     }
     s->uoff[s->n_names] = (uint32_t)n_units;
@@ -217,11 +240,7 @@ static um_status build_index(um_screener *s) {
             int n_seen = 0;
             for (uint32_t k = s->uoff[i]; k < s->uoff[i + 1]; k++) {
                 const cunit *c = &s->units[k];
-                uint32_t ids[2] = {(c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key, NO_KEY};
-                if (!(c->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER)) && s->keylen[c->key] >= 5) {
-                    char pk[5] = {1, s->keystr[c->key][0], s->keystr[c->key][1], s->keystr[c->key][2], 0};
-                    ids[1] = key_lookup(s, pk, 4);
-                }
+                uint32_t ids[2] = {(c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key, c->pkey};
                 for (int j = 0; j < 2; j++) {
                     if (ids[j] == NO_KEY) continue;
                     bool dup = false;
@@ -328,6 +347,9 @@ void um_screener_close(um_screener *s) {
     um_free(s->uoff);
     um_free(s->cn_lname);
     um_free(s->cn_type);
+    um_free(s->cn_L);
+    um_free(s->cn_nld);
+    um_free(s->cn_has);
     um_free(s->units);
     um_free(s->is_entity_name);
     um_map_free(&s->keys);
@@ -493,42 +515,6 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     p->name = v < p->cap ? v : p->cap;
 }
 
-/* ---- candidate accumulator (open addressing, per call) --------------------- */
-
-typedef struct acc {
-    uint32_t *id;
-    float *w;
-    size_t cap, n;
-} acc;
-
-static bool acc_init(acc *a, size_t expect) {
-    size_t cap = 64;
-    while (cap < expect * 2) cap <<= 1;
-    a->cap = cap;
-    a->n = 0;
-    a->id = um_malloc(cap * sizeof *a->id);
-    a->w = um_malloc(cap * sizeof *a->w);
-    if (!a->id || !a->w) return false;
-    memset(a->id, 0xFF, cap * sizeof *a->id);
-    return true;
-}
-
-static void acc_add(acc *a, uint32_t id, float w) {
-    size_t m = a->cap - 1, h = (id * 2654435761u) & m;
-    while (a->id[h] != NO_KEY && a->id[h] != id) h = (h + 1) & m;
-    if (a->id[h] == NO_KEY) {
-        a->id[h] = id;
-        a->w[h] = 0;
-        a->n++;
-    }
-    a->w[h] += w;
-}
-
-static void acc_free(acc *a) {
-    um_free(a->id);
-    um_free(a->w);
-}
-
 /* ---- results ----------------------------------------------------------------- */
 
 static um_screen_result *result_new(void) {
@@ -582,6 +568,39 @@ static int cmp_cand(const void *a, const void *b) {
 
 static const char *kind_word(int k) { return k == 0 ? "exact" : k == 1 ? "variant" : "near"; }
 
+/* "%.2f" without printf (explanations are built for every match) */
+static void add_fix2(um_buf *b, double v) {
+    if (!(v == v)) v = 0;
+    if (v < 0) {
+        um_buf_addc(b, '-');
+        v = -v;
+    }
+    if (v > 1e6) v = 1e6;
+    long long x = (long long)nearbyint(v * 100);
+    char t[32];
+    int n = 0;
+    long long ip = x / 100;
+    int fp = (int)(x % 100);
+    char d[24];
+    int nd = 0;
+    do d[nd++] = (char)('0' + ip % 10), ip /= 10;
+    while (ip && nd < 20);
+    while (nd) t[n++] = d[--nd];
+    t[n++] = '.';
+    t[n++] = (char)('0' + fp / 10);
+    t[n++] = (char)('0' + fp % 10);
+    um_buf_add(b, t, (size_t)n);
+}
+
+static void add_int(um_buf *b, int v) {
+    char t[16];
+    int n = 0;
+    if (v < 0) v = 0;
+    do t[n++] = (char)('0' + v % 10), v /= 10;
+    while (v && n < 15);
+    while (n) um_buf_addc(b, t[--n]);
+}
+
 static void explain(const um_screener *s, um_screen_result *r, um_screen_match *m, const cand *c, const qunit *q,
                     int nq, const um_sc_dob *qd, const char *qcc) {
     const um_sc_entry *e = &s->lists.e[c->entry];
@@ -591,47 +610,103 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
     score_name(s, q, nq, l, nl, &p, true);
     um_buf b;
     um_buf_init(&b);
-    um_buf_printf(&b, "%s %s \"%s\" (%s) via %s \"%s\": ", e->list, e->uid, e->primary, type_name(e->type),
-                  s->lists.nm[s->cn_lname[c->name]].kind, s->lists.nm[s->cn_lname[c->name]].name);
+    const um_sc_lname *ln = &s->lists.nm[s->cn_lname[c->name]];
+    um_buf_adds(&b, e->list);
+    um_buf_addc(&b, ' ');
+    um_buf_adds(&b, e->uid);
+    um_buf_adds(&b, " \"");
+    um_buf_adds(&b, e->primary);
+    um_buf_adds(&b, "\" (");
+    um_buf_adds(&b, type_name(e->type));
+    um_buf_adds(&b, ") via ");
+    um_buf_adds(&b, ln->kind);
+    um_buf_adds(&b, " \"");
+    um_buf_adds(&b, ln->name);
+    um_buf_adds(&b, "\": ");
     double tot = p.Q + p.L;
     for (int k = 0; k < p.n; k++) {
         const qunit *a = &q[p.qi[k]];
         const cunit *bb = &l[p.li[k]];
         double contrib = tot > 0 ? p.sim[k] * (a->u.w + bb->w) / tot : 0;
-        um_buf_printf(&b, "%s%s=%s (%s%s%s, sim %.2f, +%.2f)", k ? "; " : "", a->u.raw, bb->raw, kind_word(p.kind[k]),
-                      p.kind[k] == 1 ? " key " : "", p.kind[k] == 1 ? s->keystr[bb->key] : "", p.sim[k], contrib);
+        if (k) um_buf_adds(&b, "; ");
+        um_buf_adds(&b, a->u.raw);
+        um_buf_addc(&b, '=');
+        um_buf_adds(&b, bb->raw);
+        um_buf_adds(&b, " (");
+        um_buf_adds(&b, kind_word(p.kind[k]));
+        if (p.kind[k] == 1) {
+            um_buf_adds(&b, " key ");
+            um_buf_adds(&b, s->keystr[bb->key]);
+        }
+        um_buf_adds(&b, ", sim ");
+        add_fix2(&b, p.sim[k]);
+        um_buf_adds(&b, ", +");
+        add_fix2(&b, contrib);
+        um_buf_addc(&b, ')');
         if ((bb->flags & UM_SCU_SURNAME) || (a->u.flags & UM_SCU_SURNAME)) um_buf_adds(&b, " [surname, low weight]");
         if (bb->flags & UM_SCU_GENERIC) um_buf_adds(&b, " [generic word]");
+        if (bb->flags & UM_SCU_SCRIPT) um_buf_adds(&b, " [original script]");
     }
     bool first = true;
     for (int i = 0; i < nq; i++) {
         bool used = false;
         for (int k = 0; k < p.n; k++) used |= p.qi[k] == i;
-        if (!used) um_buf_printf(&b, "%s%s", first ? "; query only: " : ", ", q[i].u.raw), first = false;
+        if (used) continue;
+        um_buf_adds(&b, first ? "; query only: " : ", ");
+        um_buf_adds(&b, q[i].u.raw);
+        first = false;
     }
     first = true;
     for (int j = 0; j < nl; j++) {
         bool used = false;
         for (int k = 0; k < p.n; k++) used |= p.li[k] == j;
-        if (!used) um_buf_printf(&b, "%s%s", first ? "; list only: " : ", ", l[j].raw), first = false;
+        if (used) continue;
+        um_buf_adds(&b, first ? "; list only: " : ", ");
+        um_buf_adds(&b, l[j].raw);
+        first = false;
     }
-    um_buf_printf(&b, "; name score %.2f (dice %.2f", p.name, p.dice);
-    if (p.unmatched_q + p.unmatched_l)
-        um_buf_printf(&b, " x0.8^%d unpaired", p.unmatched_q + p.unmatched_l);
+    um_buf_adds(&b, "; name score ");
+    add_fix2(&b, p.name);
+    um_buf_adds(&b, " (dice ");
+    add_fix2(&b, p.dice);
+    if (p.unmatched_q + p.unmatched_l) {
+        um_buf_adds(&b, " x0.8^");
+        add_int(&b, p.unmatched_q + p.unmatched_l);
+        um_buf_adds(&b, " unpaired");
+    }
     if (p.order < 1) um_buf_adds(&b, " x0.9 order");
-    if (p.cap < 1 && p.cap_reason) um_buf_printf(&b, ", capped %.2f: %s", p.cap, p.cap_reason);
+    if (p.cap < 1 && p.cap_reason) {
+        um_buf_adds(&b, ", capped ");
+        add_fix2(&b, p.cap);
+        um_buf_adds(&b, ": ");
+        um_buf_adds(&b, p.cap_reason);
+    }
     um_buf_adds(&b, ")");
     if (qd) {
         if (!e->n_dob) um_buf_adds(&b, "; DOB: none listed");
-        else if (c->adj_dob < 0) um_buf_printf(&b, "; DOB disagrees with every listed DOB %.2f", c->adj_dob);
-        else um_buf_printf(&b, "; DOB agrees +%.2f", c->adj_dob);
+        else if (c->adj_dob < 0) {
+            um_buf_adds(&b, "; DOB disagrees with every listed DOB ");
+            add_fix2(&b, c->adj_dob);
+        } else {
+            um_buf_adds(&b, "; DOB agrees +");
+            add_fix2(&b, c->adj_dob);
+        }
     }
     if (qcc) {
-        if (c->adj_nat < 0) um_buf_printf(&b, "; nationality %s not listed %.2f", qcc, c->adj_nat);
-        else if (c->adj_nat > 0) um_buf_printf(&b, "; country %s listed +%.2f", qcc, c->adj_nat);
-        else um_buf_printf(&b, "; country %s: no nationality listed", qcc);
+        um_buf_adds(&b, c->adj_nat < 0 ? "; nationality " : "; country ");
+        um_buf_adds(&b, qcc);
+        if (c->adj_nat < 0) {
+            um_buf_adds(&b, " not listed ");
+            add_fix2(&b, c->adj_nat);
+        } else if (c->adj_nat > 0) {
+            um_buf_adds(&b, " listed +");
+            add_fix2(&b, c->adj_nat);
+        } else {
+            um_buf_adds(&b, ": no nationality listed");
+        }
     }
-    um_buf_printf(&b, "; score %.2f", c->score);
+    um_buf_adds(&b, "; score ");
+    add_fix2(&b, c->score);
     m->explanation = b.oom ? "(explanation unavailable: out of memory)" : um_arena_strdup(&r->arena, b.s);
     um_buf_free(&b);
 }
@@ -653,42 +728,102 @@ static const char *describe_query(um_screen_result *r, const qunit *q, int nq) {
     return out;
 }
 
-static bool query_is_entity(const um_sc_norm *nm, const um_screen_query *q) {
-    if (q->type == UM_SCREEN_ENTITY) return true;
-    if (q->type == UM_SCREEN_PERSON) return false;
-    return looks_entity(nm, q->name);
-}
-
 typedef struct qform {
     qunit q[UM_SC_MAX_UNITS];
     int nq;
-    double qw; /* weight of non-generic units */
+    double Q; /* sum of all weights */
 } qform;
 
 static void make_form(const um_screener *s, const um_sc_name *qn, qform *f) {
     f->nq = qn->n;
-    f->qw = 0;
+    f->Q = 0;
     for (int i = 0; i < qn->n; i++) {
         f->q[i].u = qn->u[i];
         f->q[i].keylen = (int)strlen(qn->u[i].key);
         f->q[i].rawlen = (int)strlen(qn->u[i].raw);
         f->q[i].key = key_lookup(s, qn->u[i].key, (size_t)f->q[i].keylen);
-        if (!(qn->u[i].flags & UM_SCU_GENERIC)) f->qw += qn->u[i].w;
+        f->Q += qn->u[i].w;
     }
 }
+
+#define CANDS_INLINE 32
 
 typedef struct cands {
     cand *c;
     size_t n, cap;
+    cand inl[CANDS_INLINE];
 } cands;
+
+static bool cands_push(cands *cs, const cand *c) {
+    if (cs->n == cs->cap) {
+        size_t nc = cs->cap * 2;
+        cand *m = um_malloc(nc * sizeof *m);
+        if (!m) return false;
+        memcpy(m, cs->c, cs->n * sizeof *m);
+        if (cs->c != cs->inl) um_free(cs->c);
+        cs->c = m;
+        cs->cap = nc;
+    }
+    cs->c[cs->n++] = *c;
+    return true;
+}
+
+/* Upper bound on score_name() for query q against compiled name ni, from
+ * which query units have their key in the name (exact), which can at most
+ * pair by spelling (non-Korean units with anything, Korean ones with a
+ * non-Korean unit, x0.8) and which cannot pair at all; each of the latter,
+ * and each distinctive list unit left over once every pairable query unit
+ * has a partner, costs the 0.8 factor. */
+static double bound(const um_screener *s, const qform *f, uint32_t ni) {
+    const cunit *l = &s->units[s->uoff[ni]];
+    int nl = (int)(s->uoff[ni + 1] - s->uoff[ni]);
+    uint8_t has = s->cn_has[ni];
+    double Qs = 0;
+    int P = 0, D = 0;
+    for (int i = 0; i < f->nq; i++) {
+        const qunit *q = &f->q[i];
+        double smax = 0;
+        bool exact = false;
+        if (q->key != NO_KEY)
+            for (int j = 0; j < nl && !exact; j++) exact = l[j].key == q->key;
+        if (exact) smax = 1;
+        else if (q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)) smax = 0;
+        else if (q->u.flags & UM_SCU_KOREAN) smax = (has & CN_HAS_LATIN) ? 0.8 : 0;
+        else smax = (has & CN_HAS_LATIN) ? 1 : (has & CN_HAS_KOREAN) ? 0.8 : 0;
+        if (smax > 0) {
+            P++;
+            Qs += smax * q->u.w;
+        } else if (q->u.w >= 0.5f && !(q->u.flags & UM_SCU_GENERIC)) {
+            D++;
+        }
+    }
+    double L = s->cn_L[ni];
+    if (f->Q + L <= 0) return 0;
+    double dice = (Qs + (L < P ? L : P)) / (f->Q + L);
+    int un = D + (s->cn_nld[ni] > P ? s->cn_nld[ni] - P : 0);
+    double pen = 1;
+    for (int k = 0; k < un && pen > 1e-3; k++) pen *= 0.8;
+    return dice * pen;
+}
+
+/* does compiled name ni hold key id k (as a candidate key: not through a
+ * generic unit) or prefix key id k? */
+static bool name_has(const um_screener *s, uint32_t ni, uint32_t k) {
+    for (uint32_t j = s->uoff[ni]; j < s->uoff[ni + 1]; j++) {
+        const cunit *c = &s->units[j];
+        if ((c->key == k && !(c->flags & UM_SCU_GENERIC)) || c->pkey == k) return true;
+    }
+    return false;
+}
+
+#define MAX_QKEYS (UM_SC_MAX_UNITS * 2)
 
 static um_status collect(const um_screener *s, const um_screen_query *qq, const qform *f, int form, bool have_dob,
                          const um_sc_dob *qd, const char *qcc, double thr, cands *out) {
     const qunit *q = f->q;
     int nq = f->nq;
-    size_t expect = 0;
-    uint32_t kid[UM_SC_MAX_UNITS * 2];
-    float kw[UM_SC_MAX_UNITS * 2];
+    uint32_t kid[MAX_QKEYS], kdf[MAX_QKEYS];
+    float kw[MAX_QKEYS];
     int nk = 0;
     /* A surname alone never carries a match (capped at 0.5), so its long
      * posting list (Kim, Ri, Pak) is skipped when the query has more. */
@@ -707,33 +842,53 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             bool dup = false;
             for (int k = 0; k < nk; k++) dup |= kid[k] == ids[j];
             if (dup) continue;
-            size_t df = s->poff[ids[j] + 1] - s->poff[ids[j]];
+            uint32_t df = s->poff[ids[j] + 1] - s->poff[ids[j]];
             if (df > MAX_DF) continue;
             kid[nk] = ids[j];
+            kdf[nk] = df;
             kw[nk] = j ? q[i].u.w * 0.5f : q[i].u.w;
             nk++;
-            expect += df;
         }
     }
     if (!nk) return UM_OK;
-    acc a;
-    if (!acc_init(&a, expect + 1)) {
-        acc_free(&a);
-        return UM_ENOMEM;
-    }
-    for (int k = 0; k < nk; k++)
-        for (uint32_t p = s->poff[kid[k]]; p < s->poff[kid[k] + 1]; p++) acc_add(&a, s->post[p], kw[k]);
-    um_status st = UM_OK;
+    /* A name qualifies with key weight >= need. Walk the posting lists of the
+     * rarest keys only: a name in none of them holds at most the weight of
+     * the other keys, and once that is below need it cannot qualify. */
     float need = (float)(0.5 * gen_w);
-    for (size_t h = 0; h < a.cap; h++) {
-        if (a.id[h] == NO_KEY || a.w[h] < need) continue;
-        uint32_t ni = a.id[h];
+    int ord[MAX_QKEYS];
+    for (int k = 0; k < nk; k++) {
+        int j = k;
+        while (j > 0 && kdf[ord[j - 1]] > kdf[k]) ord[j] = ord[j - 1], j--;
+        ord[j] = k;
+    }
+    double rest = 0;
+    for (int k = 0; k < nk; k++) rest += kw[k];
+    int nwalk = 0;
+    while (nwalk < nk && !(rest < (double)need - 1e-4)) rest -= kw[ord[nwalk++]];
+    uint32_t cur[MAX_QKEYS], end[MAX_QKEYS];
+    for (int k = 0; k < nwalk; k++) {
+        cur[k] = s->poff[kid[ord[k]]];
+        end[k] = s->poff[kid[ord[k]] + 1];
+    }
+    double floor_name = thr - MAX_BONUS - 1e-6;
+    for (;;) {
+        uint32_t ni = NO_KEY;
+        for (int k = 0; k < nwalk; k++)
+            if (cur[k] < end[k] && s->post[cur[k]] < ni) ni = s->post[cur[k]];
+        if (ni == NO_KEY) break;
+        for (int k = 0; k < nwalk; k++)
+            if (cur[k] < end[k] && s->post[cur[k]] == ni) cur[k]++;
         uint8_t ty = s->cn_type[ni];
         if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
         if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
+        float w = 0; /* summed in key order, as the posting walk used to */
+        for (int k = 0; k < nk; k++)
+            if (name_has(s, ni, kid[k])) w += kw[k];
+        if (w < need) continue;
+        if (bound(s, f, ni) < floor_name) continue;
         pairing p;
         score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false);
-        if (p.name < thr - 0.25) continue; /* adjustments add at most 0.08 */
+        if (p.name < floor_name) continue;
         uint32_t ei = s->lists.nm[s->cn_lname[ni]].entry;
         const um_sc_entry *e = &s->lists.e[ei];
         cand c = {ei, ni, form, 0, p.name, 0, 0};
@@ -762,15 +917,9 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 merged = true;
                 break;
             }
-        if (merged) continue;
-        if (!um_grow((void **)&out->c, &out->cap, out->n + 1, sizeof *out->c)) {
-            st = UM_ENOMEM;
-            break;
-        }
-        out->c[out->n++] = c;
+        if (!merged && !cands_push(out, &c)) return UM_ENOMEM;
     }
-    acc_free(&a);
-    return st;
+    return UM_OK;
 }
 
 um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_screen_result **out) {
@@ -786,16 +935,16 @@ um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_scr
     um_screen_result *r = result_new();
     if (!r) return UM_ENOMEM;
     *out = r;
-    bool ent = query_is_entity(&s->norm, qq);
-    um_sc_name qn[2];
-    um_sc_norm_name(&s->norm, qq->name, ent, false, &qn[0]);
-    um_sc_norm_name(&s->norm, qq->name, ent, true, &qn[1]);
-    int nforms = um_sc_name_same(&qn[0], &qn[1]) ? 1 : 2;
-    qform *f = um_malloc(2 * sizeof *f);
-    if (!f) return UM_ENOMEM;
+    int want = qq->type == UM_SCREEN_ENTITY ? 1 : qq->type == UM_SCREEN_PERSON ? 0 : -1;
+    um_sc_name qn[UM_SC_MAX_FORMS];
+    int nforms = um_sc_norm_forms(&s->norm, qq->name, want, true, qn, NULL);
+    qform f[UM_SC_MAX_FORMS];
     for (int i = 0; i < nforms; i++) make_form(s, &qn[i], &f[i]);
     r->query = describe_query(r, f[0].q, f[0].nq);
-    cands cs = {0};
+    cands cs;
+    cs.c = cs.inl;
+    cs.n = 0;
+    cs.cap = CANDS_INLINE;
     um_status st = UM_OK;
     for (int i = 0; i < nforms && st == UM_OK; i++)
         if (f[i].nq) st = collect(s, qq, &f[i], i, have_dob, &qd, qcc, thr, &cs);
@@ -820,8 +969,7 @@ um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_scr
             explain(s, r, m, c, f[c->form].q, f[c->form].nq, have_dob ? &qd : NULL, qcc);
         }
     }
-    um_free(cs.c);
-    um_free(f);
+    if (cs.c != cs.inl) um_free(cs.c);
     return st;
 }
 

@@ -4,7 +4,9 @@
  * (screen.c). Internal to libunmask (not installed).
  *
  * Ownership: um_sc_norm owns its tables (arena + map) and is immutable after
- * um_sc_norm_init(), so one instance may be shared by threads. um_sc_name is
+ * um_sc_norm_init(), so one instance may be shared by threads; the one
+ * mutable part, the ICU transliterator and its cache (um_sc_translit), sits
+ * behind a mutex of its own. um_sc_name is
  * a plain value the caller owns (fixed-size, no heap). um_sc_lists owns every
  * entry, name and string it loaded (one arena).
  */
@@ -32,6 +34,12 @@
 #define UM_SCU_FAMILY 0x10  /* from the family part of "FAMILY, Given" */
 #define UM_SCU_NUMBER 0x20  /* digits */
 #define UM_SCU_HANGUL 0x40  /* came from Hangul or Han script */
+#define UM_SCU_SCRIPT 0x80  /* original script (a Han or kana character, a word of another script): compared as written */
+
+/* forms of one name: [0] each word split on its own, then (when different)
+ * the joined form, then (when the name has Han, kana or another script ICU
+ * reads) the original-script form */
+#define UM_SC_MAX_FORMS 3
 
 typedef struct um_sc_unit {
     char key[UM_SC_KEYLEN]; /* canonical key compared across spellings */
@@ -49,9 +57,20 @@ typedef struct um_sc_name {
     bool truncated; /* input longer than the limits */
 } um_sc_name;
 
+typedef struct um_sc_translit um_sc_translit; /* ICU transliterator + cache + mutex (norm.c) */
+
 typedef struct um_sc_norm {
     um_arena arena;
     um_map syl;     /* valid syllable spelling -> canonical key (char *) */
+    /* the same spellings (all of 8 letters or fewer) packed into integers:
+     * the hot lookup of segmentation, no string hashing */
+    uint64_t *syl_k;
+    const char **syl_v;
+    size_t syl_mask;
+    um_sc_translit *tl; /* NULL: no ICU fallback (out of memory at init) */
+    uint64_t sur_k[64];  /* surname keys packed as in syl_k, with their rank + 1 */
+    uintptr_t sur_rank[64];
+    size_t n_sur;
     um_map surname; /* canonical key of a common Korean surname -> rank + 1 (lower = more common) */
     um_map generic; /* generic entity word -> static descriptor */
     size_t max_syl; /* longest syllable spelling */
@@ -68,6 +87,16 @@ void um_sc_norm_free(um_sc_norm *nm);
  * mang + yong + dae, as "Mangyongdae" splits); otherwise each written word
  * is split on its own. Never fails; a name with no letters gives n == 0. */
 void um_sc_norm_name(const um_sc_norm *nm, const char *s, bool entity, bool concat, um_sc_name *out);
+/* Every form of s from one pass over the input (UM_SC_MAX_FORMS above).
+ * entity: 1 entity, 0 person, -1 decide (entity when a business word is
+ * present; *is_entity gets the decision, may be NULL). Returns the number of
+ * forms written (at least 1; a name with no letters gives one empty form).
+ * icu: read the scripts the tables cannot through ICU (queries); without
+ * it (list names, at build) such letters only make the original-script form. */
+int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, um_sc_name out[UM_SC_MAX_FORMS],
+                     bool *is_entity);
+/* ICU calls made so far (transliterations that missed the cache), for tests. */
+size_t um_sc_norm_icu_calls(const um_sc_norm *nm);
 /* true when a and b have the same units (keys) in the same order */
 bool um_sc_name_same(const um_sc_name *a, const um_sc_name *b);
 

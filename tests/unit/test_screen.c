@@ -7,7 +7,10 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <threads.h>
 #include <unistd.h>
+
+#include <unicode/uclean.h>
 
 #include "harness.h"
 #include "unmask.h"
@@ -154,6 +157,64 @@ static void t_calibration(um_screener *s) {
     }
 }
 
+/* Han read by ICU: the UN alias "Jin Tiesan (金铁三)" is split into its
+ * Latin and original-script parts, and the characters match as written. */
+static void t_scripts(um_screener *s) {
+    um_screen_query q = {0};
+    q.name = "金铁三";
+    um_screen_result *r = NULL;
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    bool via_script = false;
+    for (size_t i = 0; i < um_screen_result_count(r); i++) {
+        const um_screen_match *m = um_screen_result_match(r, i);
+        if (strcmp(m->uid, "KPi.035") == 0 && strcmp(m->alias_kind, "original script") == 0) {
+            via_script = true;
+            CHECK(m->score >= 0.99);
+        }
+    }
+    CHECK(via_script);
+    um_screen_result_free(r);
+}
+
+/* One screener, several threads: the ICU transliterator and its cache are
+ * shared behind a mutex; every thread must get the same answers. */
+typedef struct thr_arg {
+    um_screener *s;
+    int bad;
+} thr_arg;
+
+static int thr_main(void *p) {
+    thr_arg *a = p;
+    static const char *const names[] = {"金铁三", "王伟", "Kim Jong Un", "ヤマダ タロウ", "長安海連技術有限公司"};
+    static const bool want[] = {true, false, true, false, true};
+    for (int it = 0; it < 40; it++)
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            um_screen_query q = {0};
+            q.name = names[i];
+            um_screen_result *r = NULL;
+            if (um_screen_name(a->s, &q, &r) != UM_OK || (um_screen_result_count(r) > 0) != want[i]) a->bad++;
+            um_screen_result_free(r);
+        }
+    return 0;
+}
+
+static void t_threads(um_screener *s) {
+    thrd_t t[4];
+    thr_arg a[4];
+    int started = 0;
+    for (int i = 0; i < 4; i++) {
+        a[i].s = s;
+        a[i].bad = 0;
+        if (thrd_create(&t[i], thr_main, &a[i]) == thrd_success) started++;
+        else break;
+    }
+    CHECK_INTEQ(started, 4);
+    for (int i = 0; i < started; i++) {
+        thrd_join(t[i], NULL);
+        CHECK_INTEQ(a[i].bad, 0);
+    }
+}
+
 static void t_hostile(um_screener *s) {
     char big[8192];
     for (size_t i = 0; i < sizeof big - 1; i++) big[i] = (char)("Kim-Jong \xff\xfe\xc3'"[i % 13]);
@@ -268,10 +329,16 @@ int main(void) {
         RUN_S(t_cases, s);
         RUN_S(t_explanation, s);
         RUN_S(t_calibration, s);
+        RUN_S(t_scripts, s);
+        RUN_S(t_threads, s);
         RUN_S(t_hostile, s);
         RUN_S(t_lists, s);
     }
     um_screener_close(s);
     RUN(t_other_files);
+    /* ICU keeps its transliterator registry for the whole process; the
+     * library leaves it alone (other ICU users may share the process), the
+     * test frees it so that valgrind sees every block released. */
+    u_cleanup();
     return um_t_report();
 }
