@@ -536,14 +536,7 @@ static int detect(const char *path, const char *head, size_t n) {
 
 static um_status read_evtx(um_reader_ctx *rc, FILE *f) {
     bool crc_bad = false;
-    FILE *own = NULL;
-    if (!f) f = own = fopen(um_rc_file(rc), "rb"); /* handed no stream (a folder?) */
-    if (!f) {
-        um_reject(rc, 0, "not a readable EVTX file: cannot open it as a file");
-        return UM_OK;
-    }
     const char *bad = check_header(f, &crc_bad); /* then libevtx opens the file by path */
-    if (own) fclose(own);
     if (bad) {
         um_reject(rc, 0, "not a readable EVTX file: %s", bad);
         return UM_OK;

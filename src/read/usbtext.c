@@ -343,16 +343,8 @@ um_status um_usb_text_parse(FILE *f, const char *file, const um_rsink *sink) {
 }
 
 static um_status read_usb(um_reader_ctx *rc, FILE *f) {
-    FILE *own = NULL;
-    if (!f) f = own = fopen(um_rc_file(rc), "rb"); /* handed no stream */
-    if (!f) {
-        um_reject(rc, 0, "cannot be opened as a file");
-        return UM_OK;
-    }
     um_rsink s = um_rsink_reader(rc);
-    um_status st = um_usb_text_parse(f, um_rc_file(rc), &s);
-    if (own) fclose(own);
-    return st;
+    return um_usb_text_parse(f, um_rc_file(rc), &s);
 }
 
 /* Looks for a marker in the first lines of the text. */

@@ -378,16 +378,8 @@ um_status um_zeek_parse(FILE *f, const char *file, const um_rsink *sink) {
 }
 
 static um_status read_zeek(um_reader_ctx *rc, FILE *f) {
-    FILE *own = NULL;
-    if (!f) f = own = fopen(um_rc_file(rc), "rb"); /* handed no stream */
-    if (!f) {
-        um_reject(rc, 0, "cannot be opened as a file");
-        return UM_OK;
-    }
     um_rsink s = um_rsink_reader(rc);
-    um_status st = um_zeek_parse(f, um_rc_file(rc), &s);
-    if (own) fclose(own);
-    return st;
+    return um_zeek_parse(f, um_rc_file(rc), &s);
 }
 
 static int detect(const char *path, const char *head, size_t n) {
