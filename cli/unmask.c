@@ -68,7 +68,8 @@ static void usage_scan(FILE *o) {
             "      --limit SPEC        resource limits, e.g. log_subjects=100000,findings=50000\n"
             "                          (also persons, identity_mb; defaults in docs/SECURITY.md)\n"
             "  -n, --top N             rows in the table (default 20; 0 for all)\n"
-            "      --json              print subjects as JSON lines on stdout instead of a table\n"
+            "      --json              print subjects as JSON lines on stdout (as subjects.jsonl)\n"
+            "                          instead of a table\n"
             "  -q, --quiet             no table, no summary; exit code only\n"
             "  -v, --verbose           also print the first rejected records and their reasons\n"
             "                          (reasons may quote input values)\n"
@@ -329,8 +330,8 @@ static int cmd_scan(int argc, char **argv) {
     if (!quiet) {
         if (json) {
             for (size_t i = 0; i < um_scan_subject_count(scan); i++) {
-                const um_subject_info *u = um_scan_subject(scan, i);
-                printf("{\"id\":\"%s\",\"score\":%d,\"level\":\"%s\"}\n", u->id, u->score, um_level_str(u->level));
+                const char *line = um_scan_subject_json(scan, i);
+                if (line) printf("%s\n", line);
             }
         } else {
             print_table(scan, top);

@@ -191,6 +191,10 @@ const um_reject_info *um_scan_reject(const um_scan *scan, size_t i);
 size_t um_scan_warning_count(const um_scan *scan);
 const um_reject_info *um_scan_warning(const um_scan *scan, size_t i);
 
+/* Subject i (rank order) as its subjects.jsonl line, without the newline.
+ * The string is owned by the scan and valid until the next call. */
+const char *um_scan_subject_json(um_scan *scan, size_t i);
+
 /* Highest level of any subject. */
 um_level um_scan_max_level(const um_scan *scan);
 

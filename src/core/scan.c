@@ -265,6 +265,7 @@ void um_scan_free(um_scan *s) {
     um_map_free(&s->resolve_cache);
     um_map_free(&s->finding_index);
     um_arena_free(&s->arena);
+    um_buf_free(&s->json_line);
     um_free(s->errmsg);
     um_free(s);
 }

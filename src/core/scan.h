@@ -103,6 +103,7 @@ struct um_scan {
     size_t *rank; /* subject order for results */
     const um_subject_info **rank_info;
 
+    um_buf json_line; /* um_scan_subject_json() */
     um_scan_stats stats;
     uint64_t limit[UM_LIMIT__COUNT];
     size_t n_log_subjects;

@@ -97,6 +97,14 @@ void um_json_subject(um_buf *b, const um_scan *s, const um_subject_info *u) {
     um_buf_printf(b, "],\"findings\":%zu}", u->n_findings);
 }
 
+const char *um_scan_subject_json(um_scan *s, size_t i) {
+    const um_subject_info *u = um_scan_subject(s, i);
+    if (!u) return NULL;
+    um_buf_reset(&s->json_line);
+    um_json_subject(&s->json_line, s, u);
+    return s->json_line.oom ? NULL : s->json_line.s;
+}
+
 /* Writes buf to dir/name atomically (tmp + fsync + rename). */
 um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, const um_buf *b);
 um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, const um_buf *b) {

@@ -47,6 +47,10 @@ printf 'Candidate ID,Full Name,Email\nC9,"=HYPERLINK(""http://evil.example"",""x
 ok grep -q "\"'=HYPERLINK" "$T/evil/subjects.csv"
 ok test "$(grep -c $'\033' "$T/evil.out")" = 0
 
+# --json prints the subjects.jsonl lines on stdout
+"$U" scan -q -o "$T/outj" "$T/hr.csv" >/dev/null
+ok cmp -s <("$U" scan --json -o "$T/outj" "$T/hr.csv" 2>/dev/null) "$T/outj/subjects.jsonl"
+
 # two people sharing a payout wallet: findings, exit 1 at --fail-on review
 cat >"$T/pay.csv" <<'CSV'
 Employee ID,Full Name,Wallet Address
