@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/csv.h"
 #include "../util/json.h"
 
 #ifndef UM_DATA_DIR
@@ -333,6 +334,28 @@ static bool utf16_convert(FILE *in, FILE *out, bool be, size_t max_out) {
     return true;
 }
 
+/* A CSV header none of whose columns the readers know, but which the
+ * --mapping file names: an identity export with unusual column names. */
+static bool header_is_mapped(um_scan *s, const char *head, size_t n) {
+    char sep = um_csv_sniff_sep(head, n);
+    const char *nl = memchr(head, '\n', n);
+    size_t end = nl ? (size_t)(nl - head) : n;
+    for (size_t i = 0; i < end;) {
+        size_t j = i;
+        while (j < end && head[j] != sep) j++;
+        char col[256];
+        size_t k = 0;
+        for (size_t x = i; x < j && k < sizeof col - 1; x++)
+            if (head[x] != '"' && head[x] != '\r') col[k++] = (char)(head[x] >= 'A' && head[x] <= 'Z' ? head[x] + 32 : head[x]);
+        col[k] = 0;
+        char *c = um_trim(col);
+        intptr_t v = (intptr_t)um_map_get(&s->mapping, c, strlen(c));
+        if (v >= 2) return true; /* mapped to an attribute (1 = ignore) */
+        i = j + 1;
+    }
+    return false;
+}
+
 static um_status add_file(um_scan *s, const char *path, const char *format, uint64_t size,
                           bool in_folder) {
     const um_reader *r = NULL;
@@ -367,6 +390,7 @@ static um_status add_file(um_scan *s, const char *path, const char *format, uint
         head[n] = 0;
         fclose(f);
         r = um_reader_detect(path, head, n);
+        if (!r && s->mapping.len && header_is_mapped(s, head, n)) r = um_reader_find("person-csv");
     }
     if (!um_grow((void **)&s->inputs, &s->cap_inputs, s->n_inputs + 1, sizeof *s->inputs))
         return UM_ENOMEM;

@@ -47,6 +47,14 @@ printf 'Candidate ID,Full Name,Email\nC9,"=HYPERLINK(""http://evil.example"",""x
 ok grep -q "\"'=HYPERLINK" "$T/evil/subjects.csv"
 ok test "$(grep -c $'\033' "$T/evil.out")" = 0
 
+# a folder holding an export whose columns only the --mapping file names
+mkdir -p "$T/fr" && printf 'Cand #;Nom complet;Courriel perso\nC-1;Jon Kim;jon@example.com\nC-2;Ann Lee;ann@example.com\n' >"$T/fr/hr.csv"
+printf 'Cand # = candidate_id\nNom complet = full_name\nCourriel perso = email\n' >"$T/map.txt"
+"$U" scan -q -m "$T/map.txt" -o "$T/outfr" "$T/fr"
+ok test "$(wc -l <"$T/outfr/subjects.jsonl")" = 2
+"$U" scan -q -o "$T/outfr2" "$T/fr" # without the mapping: skipped with a warning
+ok test "$(wc -l <"$T/outfr2/subjects.jsonl")" = 0
+
 # --json prints the subjects.jsonl lines on stdout
 "$U" scan -q -o "$T/outj" "$T/hr.csv" >/dev/null
 ok cmp -s <("$U" scan --json -o "$T/outj" "$T/hr.csv" 2>/dev/null) "$T/outj/subjects.jsonl"
