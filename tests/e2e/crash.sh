@@ -48,6 +48,14 @@ ok test "$(sqlite3 "$T/out/case.db" 'select count(*) - count(distinct id) from f
 ok test "$(sqlite3 "$T/out/case.db" 'select count(*) from findings')" = "$(wc -l <"$T/ref/findings.jsonl")"
 ok test -z "$(find "$T/out" -name '.*tmp*')" # temporaries of killed runs are cleaned up
 
+# progress: on stderr only when it is a terminal
+"$U" scan --fail-on never -o "$T/prog" "${IN[@]}" >/dev/null 2>"$T/noprog.err"
+ok test "$(grep -c '%' "$T/noprog.err")" = 0
+if command -v script >/dev/null; then
+  script -qec "\"$U\" scan --fail-on never -o \"$T/prog\" ${IN[*]} >/dev/null" /dev/null >"$T/tty.out" 2>&1
+  ok grep -q '% .*records' "$T/tty.out"
+fi
+
 # full disk: a 16 KiB file-size limit makes every output write fail
 cp -r "$T/ref" "$T/full"
 ( ulimit -f 16; "$U" scan -q -o "$T/full" "$T/in/demo" 2>"$T/full.err" ); rc=$?
