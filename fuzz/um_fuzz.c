@@ -31,21 +31,29 @@ void um_fuzz_soft(const char *what, const char *detail) {
             detail ? detail : "");
 }
 
-/* Removes the private folder and what the targets left in it. */
-static void cleanup_tmpdir(void) {
-    if (!g_tmpdir[0]) return;
-    DIR *d = opendir(g_tmpdir);
+/* Removes a folder and what is under it (the targets make at most two
+ * levels; deeper ones are left alone rather than followed). */
+static void remove_tree(const char *dir, int depth) {
+    DIR *d = opendir(dir);
     if (d) {
         struct dirent *e;
         char p[sizeof g_tmpdir + 300];
         while ((e = readdir(d))) {
             if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-            snprintf(p, sizeof p, "%s/%s", g_tmpdir, e->d_name);
-            unlink(p);
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            struct stat st;
+            if (depth < 4 && lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) remove_tree(p, depth + 1);
+            else unlink(p);
         }
         closedir(d);
     }
-    rmdir(g_tmpdir);
+    rmdir(dir);
+}
+
+/* Removes the private folder and what the targets left in it. */
+static void cleanup_tmpdir(void) {
+    if (!g_tmpdir[0]) return;
+    remove_tree(g_tmpdir, 0);
     g_tmpdir[0] = 0;
 }
 
@@ -64,6 +72,15 @@ const char *um_fuzz_tmpdir(void) {
     return g_tmpdir;
 }
 
+const char *um_fuzz_mkdir(const char *name) {
+    snprintf(g_path, sizeof g_path, "%s/%s", um_fuzz_tmpdir(), name);
+    if (mkdir(g_path, 0700) != 0) {
+        struct stat st;
+        if (stat(g_path, &st) != 0 || !S_ISDIR(st.st_mode)) um_fuzz_fail("cannot create", g_path);
+    }
+    return g_path;
+}
+
 const char *um_fuzz_write(const char *name, const uint8_t *data, size_t size) {
     snprintf(g_path, sizeof g_path, "%s/%s", um_fuzz_tmpdir(), name);
     FILE *f = fopen(g_path, "wb");
@@ -80,11 +97,15 @@ FILE *um_fuzz_stream(const uint8_t *data, size_t size) {
     return f;
 }
 
+const char *um_fuzz_data_dir(void) {
+    const char *d = getenv("UNMASK_DATA_DIR");
+    return d && *d ? d : UM_FUZZ_DATA_DIR;
+}
+
 um_ctx *um_fuzz_ctx(void) {
     if (g_ctx) return g_ctx;
     um_ctx_options o = {0};
-    o.data_dir = getenv("UNMASK_DATA_DIR");
-    if (!o.data_dir || !*o.data_dir) o.data_dir = UM_FUZZ_DATA_DIR;
+    o.data_dir = um_fuzz_data_dir();
     if (um_ctx_open(&g_ctx, &o) != UM_OK) um_fuzz_fail("um_ctx_open", um_ctx_errmsg(g_ctx));
     return g_ctx;
 }
@@ -156,6 +177,126 @@ void um_fuzz_walk(const um_scan *scan) {
         touch(r->reason, false, "warning reason");
     }
     (void)um_scan_max_level(scan);
+}
+
+/* ---- sanctions fixture ---------------------------------------------------- */
+
+/* Made-up rows in the real OFAC formats; the ent_nums refer to each other. */
+static const char k_sdn[] =
+    "900001,\"KIM, Jong Un\",\"individual\",\"DPRK3] [DPRK4\",\"Marshal\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"
+    "\"DOB 08 Jan 1984; alt. DOB circa 1983; POB Pyongyang, North Korea; nationality Korea, North; "
+    "Email Address kju@example.kp; Digital Currency Address - XBT 1PfwHNxUnkpfkK9MKjMqzR3Xq3KCtq9u17; "
+    "a.k.a. 'KIM Jong-eun'.\"\r\n"
+    "900002,\"KOREA MINING DEVELOPMENT TRADING CORPORATION\",-0- ,\"DPRK] [NPWMD\",-0- ,-0- ,-0- ,-0- ,-0- ,"
+    "-0- ,-0- ,\"a.k.a. 'KOMID'; Central District, Pyongyang, Korea, North\"\r\n"
+    "900003,\"CHONG CHON GANG\",\"vessel\",\"DPRK2\",-0- ,\"HMZF\",\"General Cargo\",\"6,000\",\"6,000\","
+    "\"Korea, North\",-0- ,\"Vessel Registration Identification IMO 7937317.\"\r\n"
+    "\x1a";
+static const char k_alt[] =
+    "900001,1,\"aka\",\"KIM, Jong-un\",-0- \r\n"
+    "900002,2,\"fka\",\"CHANGGWANG SINYONG CORPORATION\",-0- \r\n"
+    "900099,3,\"aka\",\"RI, Su Yong\",\"weak\"\r\n"
+    "\x1a";
+static const char k_add[] =
+    "900001,1,-0- ,\"Pyongyang\",\"Korea, North\",-0- \r\n"
+    "900002,2,\"Central District\",\"Pyongyang\",\"Korea, North\",-0- \r\n"
+    "\x1a";
+static const char k_comments[] =
+    "900002,\"; DOB 1990 to 1992; Email Address komid@example.kp\"\r\n"
+    "\x1a";
+static const char k_un[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<CONSOLIDATED_LIST dateGenerated=\"2026-02-27T00:00:00Z\"><INDIVIDUALS><INDIVIDUAL>"
+    "<FIRST_NAME>RI</FIRST_NAME><SECOND_NAME>SU YONG</SECOND_NAME><UN_LIST_TYPE>DPRK</UN_LIST_TYPE>"
+    "<REFERENCE_NUMBER>KPi.900</REFERENCE_NUMBER><NAME_ORIGINAL_SCRIPT>\xeb\xa6\xac\xec\x88\x98\xec\x9a\xa9"
+    "</NAME_ORIGINAL_SCRIPT></INDIVIDUAL></INDIVIDUALS><ENTITIES/></CONSOLIDATED_LIST>\n";
+
+static const struct {
+    const char *file, *text;
+    size_t len;
+} k_ofac[4] = {
+    {"sdn.csv", k_sdn, sizeof k_sdn - 1},
+    {"alt.csv", k_alt, sizeof k_alt - 1},
+    {"add.csv", k_add, sizeof k_add - 1},
+    {"sdn_comments.csv", k_comments, sizeof k_comments - 1},
+};
+
+const char *um_fuzz_ofac_file(unsigned i, const char **text, size_t *len) {
+    if (i >= 4) um_fuzz_fail("no such OFAC fixture file", NULL);
+    *text = k_ofac[i].text;
+    *len = k_ofac[i].len;
+    return k_ofac[i].file;
+}
+
+const um_fuzz_lists *um_fuzz_sanctions(void) {
+    static um_fuzz_lists fx;
+    static char data[512], ofac[512], un[512];
+    if (fx.data_dir) return &fx;
+    /* data folder: the real Korean variant table only */
+    char src[1024];
+    snprintf(src, sizeof src, "%s/names/korean_variants.tsv", um_fuzz_data_dir());
+    FILE *f = fopen(src, "rb");
+    if (!f) um_fuzz_fail("cannot read the Korean variant table", src);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    if (!feof(f)) um_fuzz_fail("Korean variant table larger than the harness expects", src);
+    fclose(f);
+    um_fuzz_mkdir("fixture");
+    snprintf(data, sizeof data, "%s", um_fuzz_mkdir("fixture/data"));
+    um_fuzz_mkdir("fixture/data/names");
+    um_fuzz_write("fixture/data/names/korean_variants.tsv", (const uint8_t *)buf, n);
+    snprintf(ofac, sizeof ofac, "%s", um_fuzz_mkdir("fixture/ofac"));
+    for (unsigned i = 0; i < 4; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "fixture/ofac/%s", k_ofac[i].file);
+        um_fuzz_write(name, (const uint8_t *)k_ofac[i].text, k_ofac[i].len);
+    }
+    snprintf(un, sizeof un, "%s", um_fuzz_write("fixture/consolidated.xml", (const uint8_t *)k_un, sizeof k_un - 1));
+    fx.data_dir = data;
+    fx.ofac_dir = ofac;
+    fx.un_xml = un;
+    return &fx;
+}
+
+void um_fuzz_screen_walk(const um_screen_result *r, size_t limit) {
+    if (!r) um_fuzz_fail("screening returned OK without a result", NULL);
+    touch(um_screen_result_query(r), false, "screening query description");
+    size_t n = um_screen_result_count(r);
+    if (n > limit) um_fuzz_fail("more matches than the limit", NULL);
+    double prev = 2.0;
+    for (size_t i = 0; i < n; i++) {
+        const um_screen_match *m = um_screen_result_match(r, i);
+        if (!m) um_fuzz_fail("um_screen_result_match returned NULL inside the count", NULL);
+        touch(m->list, false, "match list");
+        touch(m->uid, false, "match uid");
+        touch(m->entry_name, false, "match entry name");
+        touch(m->matched_name, false, "match matched name");
+        touch(m->alias_kind, false, "match alias kind");
+        touch(m->entry_type, false, "match entry type");
+        touch(m->explanation, true, "match explanation");
+        if (!(m->score >= 0.0 && m->score <= 1.0)) um_fuzz_fail("match score outside 0..1", m->uid);
+        if (m->score > prev) um_fuzz_soft("matches not ranked by score", m->uid);
+        prev = m->score;
+    }
+    if (um_screen_result_match(r, n)) um_fuzz_fail("um_screen_result_match past the count is not NULL", NULL);
+}
+
+void um_fuzz_screener_walk(const um_screener *s) {
+    touch(um_screener_errmsg(s), false, "screener error message");
+    size_t nl = um_screener_list_count(s);
+    for (size_t i = 0; i < nl; i++) {
+        const um_list_info *l = um_screener_list(s, i);
+        if (!l) um_fuzz_fail("um_screener_list returned NULL inside the count", NULL);
+        touch(l->list, false, "list name");
+        touch(l->path, false, "list path");
+        touch(l->what, false, "list description");
+        touch(l->date, true, "list date");
+    }
+    if (um_screener_list(s, nl)) um_fuzz_fail("um_screener_list past the count is not NULL", NULL);
+    for (size_t i = 0; um_screener_warning(s, i); i++) touch(um_screener_warning(s, i), false, "screener warning");
+    size_t entries = 0, names = 0;
+    um_screener_size(s, &entries, &names);
+    g_sink += entries + names;
 }
 
 um_status um_fuzz_scan(const char *path, const char *format, const char *mapping) {

@@ -28,9 +28,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
  * UNMASK_DATA_DIR or the repository's data/ folder (UM_FUZZ_DATA_DIR). */
 um_ctx *um_fuzz_ctx(void);
 
-/* Private folder (mode 0700, removed at exit) for inputs that must be
- * files; on /dev/shm when available. */
+/* The bundled data folder: UNMASK_DATA_DIR, else the repository's data/
+ * (UM_FUZZ_DATA_DIR). */
+const char *um_fuzz_data_dir(void);
+
+/* Private folder (mode 0700, removed at exit with everything under it) for
+ * inputs that must be files; on /dev/shm when available. */
 const char *um_fuzz_tmpdir(void);
+
+/* Creates <tmpdir>/<name> (a folder; parents must exist) and returns its
+ * path (static buffer, valid until the next call). */
+const char *um_fuzz_mkdir(const char *name);
 
 /* Writes data[0..size) to <tmpdir>/<name> and returns the path (static
  * buffer, valid until the next call). */
@@ -50,6 +58,29 @@ um_status um_fuzz_scan(const char *path, const char *format, const char *mapping
  * and checks the invariants the public header states. Aborts on a broken
  * invariant. */
 void um_fuzz_walk(const um_scan *scan);
+
+/* A small valid set of sanctions files under the private folder, made
+ * once: a data folder holding only the real Korean variant table (no
+ * indicator lists, no IP data), an OFAC folder with sdn.csv, alt.csv,
+ * add.csv and sdn_comments.csv (made-up rows in the real format, ent_nums
+ * referring to each other) and a one-record UN consolidated.xml. */
+typedef struct um_fuzz_lists {
+    const char *data_dir, *ofac_dir, *un_xml;
+} um_fuzz_lists;
+const um_fuzz_lists *um_fuzz_sanctions(void);
+
+/* OFAC fixture file i (0 sdn.csv, 1 alt.csv, 2 add.csv, 3 sdn_comments.csv):
+ * returns its name, *text and *len its contents. */
+const char *um_fuzz_ofac_file(unsigned i, const char **text, size_t *len);
+
+/* Reads every string of a screening result and checks what the header
+ * promises: at most `limit` matches, none NULL, scores within 0..1 and
+ * ranked best first (the ranking is a soft check). */
+void um_fuzz_screen_walk(const um_screen_result *r, size_t limit);
+
+/* Reads the load report of an open screener: every list file (list, path
+ * and what never NULL), every warning and the totals. */
+void um_fuzz_screener_walk(const um_screener *s);
 
 /* Aborts with a message: a broken safety contract (NULL or out-of-range
  * result, a field longer than its buffer, a reader failing a scan), so

@@ -290,9 +290,16 @@ static bool ofac_empty(const char *f) {
 
 typedef struct ofac_ctx {
     um_map by_uid; /* ent_num -> entry index + 1 */
-    char **remarks; /* per entry, parallel to L->e (grown alongside) */
-    size_t cap_remarks;
+    um_buf *remarks; /* per entry, parallel to L->e (grown alongside); appended
+                      * to in place, so continuation rows cost linear time */
+    size_t cap_remarks, n_remarks; /* n_remarks: slots initialised */
 } ofac_ctx;
+
+static void ofac_free(ofac_ctx *o) {
+    um_map_free(&o->by_uid);
+    for (size_t i = 0; i < o->n_remarks; i++) um_buf_free(&o->remarks[i]);
+    um_free(o->remarks);
+}
 
 static size_t find_uid(ofac_ctx *o, const char *uid) {
     uintptr_t v = (uintptr_t)um_map_get(&o->by_uid, uid, strlen(uid));
@@ -305,8 +312,18 @@ static um_status remember_uid(um_sc_lists *L, ofac_ctx *o, const char *uid) {
     if (!s) return UM_ENOMEM;
     s->val = (void *)(uintptr_t)L->n_e; /* index of the entry just created, + 1 */
     if (!um_grow((void **)&o->remarks, &o->cap_remarks, L->n_e, sizeof *o->remarks)) return UM_ENOMEM;
-    o->remarks[L->n_e - 1] = NULL;
+    while (o->n_remarks < L->n_e) um_buf_init(&o->remarks[o->n_remarks++]);
     return UM_OK;
+}
+
+/* Remarks longer than this are cut (one entry's real remarks are < 10 KB). */
+#define UM_SC_MAX_REMARKS (256u << 10)
+
+static void add_remark(um_buf *b, const char *text) {
+    size_t n = strlen(text);
+    if (b->len >= UM_SC_MAX_REMARKS) return;
+    if (b->len + n > UM_SC_MAX_REMARKS) n = UM_SC_MAX_REMARKS - b->len;
+    um_buf_add(b, text, n);
 }
 
 static bool valid_uid(const char *s) {
@@ -361,14 +378,13 @@ static um_status read_ofac(um_sc_lists *L, ofac_ctx *o, const char *path, ofac_k
                                                             : UM_SC_T_ENTITY;
             e->primary = um_arena_strdup(&L->arena, c.fields[1]);
             e->programs = um_arena_strdup(&L->arena, ofac_empty(c.fields[3]) ? "" : c.fields[3]);
-            if (!ofac_empty(c.fields[11])) o->remarks[L->n_e - 1] = um_arena_strdup(&L->arena, c.fields[11]);
+            if (!ofac_empty(c.fields[11])) add_remark(&o->remarks[L->n_e - 1], c.fields[11]);
             if (!e->primary || !e->programs) st = UM_ENOMEM;
             else st = add_name(L, L->n_e - 1, e->primary, "primary");
         } else if (kind == OF_COMMENTS) {
             if (ei == SIZE_MAX) continue;
-            const char *prev = o->remarks[ei] ? o->remarks[ei] : "";
-            o->remarks[ei] = um_arena_printf(&L->arena, "%s%s", prev, c.fields[1]);
-            if (!o->remarks[ei]) st = UM_ENOMEM;
+            add_remark(&o->remarks[ei], c.fields[1]);
+            if (o->remarks[ei].oom) st = UM_ENOMEM;
         } else if (kind == OF_ALT) {
             if (ofac_empty(c.fields[3])) continue;
             if (ei == SIZE_MAX) { /* newer designation whose primary row we lack */
@@ -465,8 +481,7 @@ static um_status load_ofac(um_sc_lists *L, const char *dir, um_map *dates) {
     st = read_ofac(L, &o, path, OF_SDN, &rows);
     if (st == UM_ENOTFOUND) {
         lwarn(L, "OFAC SDN: %s not found; OFAC list not loaded", path);
-        um_map_free(&o.by_uid);
-        um_free(o.remarks);
+        ofac_free(&o);
         return UM_OK;
     }
     if (st == UM_OK) {
@@ -518,22 +533,44 @@ static um_status load_ofac(um_sc_lists *L, const char *dir, um_map *dates) {
             file_info(L, "OFAC SDN", path, date, what ? what : more[i].what, L->n_e - before, rows);
         }
     }
-    for (size_t i = e0; st == UM_OK && i < L->n_e; i++)
-        if (o.remarks[i]) st = parse_remarks(L, i, o.remarks[i]);
+    for (size_t i = e0; st == UM_OK && i < o.n_remarks; i++)
+        if (o.remarks[i].len) st = parse_remarks(L, i, o.remarks[i].s);
     UM_UNUSED(n0);
-    um_map_free(&o.by_uid);
-    um_free(o.remarks);
+    ofac_free(&o);
     return st;
 }
 
 /* ---- UN XML --------------------------------------------------------------- */
 
+/* The text and CDATA nodes under top, in document order, into out (NULL:
+ * only counts); returns the length. Entity reference nodes are not
+ * entered: xmlNodeGetContent() would expand internal entities, so a few
+ * hundred bytes of DTD could turn into megabytes of name text. */
+static size_t xcollect(xmlNode *top, char *out) {
+    size_t len = 0;
+    for (xmlNode *c = top->children; c;) {
+        if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content) {
+            size_t k = strlen((const char *)c->content);
+            if (out) memcpy(out + len, c->content, k);
+            len += k;
+        }
+        if (c->type == XML_ELEMENT_NODE && c->children) {
+            c = c->children;
+            continue;
+        }
+        while (c != top && !c->next) c = c->parent;
+        c = c == top ? NULL : c->next;
+    }
+    return len;
+}
+
 static const char *xtext(um_sc_lists *L, xmlNode *n) {
-    xmlChar *t = xmlNodeGetContent(n);
-    if (!t) return NULL;
-    char *s = um_arena_strdup(&L->arena, (const char *)t);
-    xmlFree(t);
-    return s ? um_trim(s) : NULL;
+    size_t len = xcollect(n, NULL);
+    char *s = um_arena_alloc(&L->arena, len + 1);
+    if (!s) return NULL;
+    xcollect(n, s);
+    s[len] = 0;
+    return um_trim(s);
 }
 
 static bool xis(xmlNode *n, const char *name) {
@@ -647,12 +684,14 @@ static um_status load_un(um_sc_lists *L, const char *path, um_map *dates) {
             }
         }
     }
+    /* not xmlGetProp(): it expands entity references in the value, one
+     * xmlStrcat at a time (a 63 KB file took 78 s) */
     char *date = NULL;
-    xmlChar *dg = xmlGetProp(root, (const xmlChar *)"dateGenerated");
-    if (dg) {
-        date = um_arena_strndup(&L->arena, (const char *)dg, 10);
-        xmlFree(dg);
-    }
+    for (xmlAttr *a = root->properties; a && !date; a = a->next)
+        if (!a->ns && strcmp((const char *)a->name, "dateGenerated") == 0) {
+            const char *v = xtext(L, (xmlNode *)a);
+            if (v && *v) date = um_arena_strndup(&L->arena, v, 10);
+        }
     xmlFreeDoc(doc);
     const char *what = NULL;
     const char *fdate = file_date(L, dates, path, &what);
