@@ -289,10 +289,6 @@ static int cmd_scan(int argc, char **argv) {
         return EXIT_ERROR;
     }
     if (fail_on < 0) fail_on = 2;
-    char ddbuf[4200];
-    struct stat dst;
-    if (!co.data_dir && !(stat("data/rules", &dst) == 0 && S_ISDIR(dst.st_mode)))
-        co.data_dir = find_data_dir(ddbuf, sizeof ddbuf);
     um_ctx *ctx = NULL;
     um_scan *scan = NULL;
     int rc = EXIT_ERROR;
@@ -354,6 +350,14 @@ static int cmd_formats(void) {
 int main(int argc, char **argv) {
     /* A file-size limit must surface as a write error (exit 2), not kill us. */
     signal(SIGXFSZ, SIG_IGN);
+    /* Every command finds the bundled data beside the program when neither
+     * --data-dir, UNMASK_DATA_DIR nor ./data names it. */
+    char ddbuf[4200];
+    struct stat dst;
+    if (!(stat("data/rules", &dst) == 0 && S_ISDIR(dst.st_mode))) {
+        const char *dd = find_data_dir(ddbuf, sizeof ddbuf);
+        if (dd) setenv("UNMASK_DATA_DIR", dd, 0);
+    }
     if (argc < 2) {
         usage_main(stderr);
         return EXIT_ERROR;
