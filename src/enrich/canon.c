@@ -218,8 +218,36 @@ static const struct {
     {"MN", "|mn|mongolia|"},
 };
 
+static const char *country_exact(const char *s);
+
+/* "Austin, TX", "Toronto, Canada", "Seoul, South Korea": the last
+ * comma-separated part names the country, or a US state does ("Georgia"
+ * is left out: the country and the state share the name). */
 const char *um_country_code(const char *s) {
+    static const char *const us_states =
+        "|al|ak|az|ar|ca|co|ct|de|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|ma|mi|mn|ms|mo|mt|ne|nv|nh|nj|nm|ny|nc|nd|"
+        "oh|ok|or|pa|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|dc|alabama|alaska|arizona|arkansas|california|colorado|"
+        "connecticut|delaware|florida|hawaii|idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|"
+        "maryland|massachusetts|michigan|minnesota|mississippi|missouri|montana|nebraska|nevada|new hampshire|"
+        "new jersey|new mexico|new york|north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|"
+        "rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|washington|"
+        "west virginia|wisconsin|wyoming|";
     if (!s) return NULL;
+    const char *c = country_exact(s);
+    const char *comma = strrchr(s, ',');
+    if (c || !comma) return c;
+    if ((c = country_exact(comma + 1))) return c;
+    char st[40], key[44];
+    size_t n = 0;
+    for (const char *p = comma + 1; *p && n < sizeof st - 1; p++)
+        if (*p != ' ' || n) st[n++] = (char)tolower((unsigned char)*p);
+    while (n && (st[n - 1] == ' ' || isdigit((unsigned char)st[n - 1]))) n--; /* "TX 78701" */
+    st[n] = 0;
+    snprintf(key, sizeof key, "|%s|", st);
+    return n && strstr(us_states, key) ? "US" : NULL;
+}
+
+static const char *country_exact(const char *s) {
     char buf[96];
     size_t n = 0;
     while (*s == ' ') s++;

@@ -75,6 +75,11 @@ static void t_canon(void) {
     CHECK_STREQ(um_country_code("United States"), "US");
     CHECK_STREQ(um_country_code("kr"), "KR");
     CHECK(um_country_code("Atlantis") == NULL);
+    CHECK_STREQ(um_country_code("Austin, TX"), "US");
+    CHECK_STREQ(um_country_code("Portland, Oregon 97201"), "US");
+    CHECK_STREQ(um_country_code("Toronto, Canada"), "CA");
+    CHECK_STREQ(um_country_code("Seoul, South Korea"), "KR");
+    CHECK(um_country_code("Springfield, Nowhere") == NULL);
     int m;
     CHECK(um_tz_offset("America/New_York", &m) && m == -300);
     CHECK(um_tz_offset("UTC+9", &m) && m == 540);
