@@ -14,8 +14,15 @@
  * Jaro-Winkler (>= 0.90 counts as a match) after upper-casing and moving
  * "LAST, First" to "First LAST".
  *
+ * A second table does the same for tests/data/screen/heldout.tsv when it is
+ * present: variants of the DPRK entries and synthetic people on no list,
+ * written by tools/gen_screen_eval, which the matcher was never tuned on.
+ * There recall is the right uid among the matches, and the false-positive
+ * rate is any match for a negative; a breakdown by transform and by origin
+ * follows. --misses prints the held-out rows the screener gets wrong.
+ *
  * Usage: screen_bench [REPO_DIR] [--runs N] [--seconds S] [--no-baseline]
- * (REPO_DIR default: UM_SRC_DIR or .). Single thread.
+ *        [--misses] (REPO_DIR default: UM_SRC_DIR or .). Single thread.
  * Everything allocated here is freed before exit.
  */
 #include <ctype.h>
@@ -37,6 +44,7 @@ static double now_s(void) {
 
 typedef struct bq {
     char *name, *dob, *country, *uid;
+    char *tags; /* held-out: transforms (positives) or origin (negatives) */
     um_screen_type type;
     bool want;
 } bq;
@@ -238,6 +246,7 @@ static void load_cases(vec *qs, const char *path) {
         bq *q = vpush(qs);
         if (!q) break;
         q->name = strdup(c[1]);
+        q->tags = NULL;
         q->dob = *c[2] ? strdup(c[2]) : NULL;
         q->country = *c[3] ? strdup(c[3]) : NULL;
         q->uid = strdup(c[6]);
@@ -246,6 +255,38 @@ static void load_cases(vec *qs, const char *path) {
         q->want = strcmp(c[5], "match") == 0;
     }
     fclose(f);
+}
+
+/* tests/data/screen/heldout.tsv: kind query type uid transforms list_name */
+static bool load_heldout(vec *qs, const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    char line[4096];
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#') continue;
+        line[strcspn(line, "\r\n")] = 0;
+        char *c[6] = {0};
+        int n = 0;
+        for (char *p = line; n < 6;) {
+            c[n++] = p;
+            char *t = strchr(p, '\t');
+            if (!t) break;
+            *t = 0;
+            p = t + 1;
+        }
+        if (n < 5 || (strcmp(c[0], "pos") != 0 && strcmp(c[0], "neg") != 0)) continue;
+        bq *q = vpush(qs);
+        if (!q) break;
+        memset(q, 0, sizeof *q);
+        q->name = strdup(c[1]);
+        q->uid = strdup(c[3]);
+        q->tags = strdup(c[4]);
+        q->type = strcmp(c[2], "person") == 0 ? UM_SCREEN_PERSON : strcmp(c[2], "entity") == 0 ? UM_SCREEN_ENTITY
+                                                                                             : UM_SCREEN_ANY;
+        q->want = strcmp(c[0], "pos") == 0;
+    }
+    fclose(f);
+    return true;
 }
 
 static bool outcome_ok(const bq *q, bool any, bool hit_uid) {
@@ -263,19 +304,105 @@ static double median(double *v, int n) {
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* the unmask screener over queries Q[0..n): ok[i] and the counts */
+static void eval_unmask(const um_screener *s, const bq *Q, size_t n, bool *ok, size_t *tp, size_t *fp) {
+    *tp = *fp = 0;
+    for (size_t i = 0; i < n; i++) {
+        um_screen_query sq = {Q[i].name, Q[i].dob, Q[i].country, Q[i].type, 0, 0};
+        um_screen_result *r = NULL;
+        um_screen_name(s, &sq, &r);
+        bool any = um_screen_result_count(r) > 0, hit = false;
+        for (size_t k = 0; k < um_screen_result_count(r); k++)
+            hit |= strcmp(um_screen_result_match(r, k)->uid, Q[i].uid) == 0;
+        ok[i] = outcome_ok(&Q[i], any, hit);
+        if (Q[i].want) *tp += ok[i];
+        else *fp += !ok[i];
+        um_screen_result_free(r);
+    }
+}
+
+/* the Jaro-Winkler baseline over queries Q[0..n) */
+static void eval_jw(const vec *names, const bq *Q, size_t n, bool *ok, size_t *tp, size_t *fp) {
+    const bname *N = names->p;
+    *tp = *fp = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *qn = base_norm(Q[i].name);
+        bool any = false, hit = false;
+        for (size_t k = 0; k < names->n && qn; k++) {
+            if (jaro_winkler(qn, N[k].norm) >= JW_THRESHOLD) {
+                any = true;
+                if (strcmp(N[k].uid, Q[i].uid) == 0) hit = true;
+            }
+        }
+        ok[i] = outcome_ok(&Q[i], any, hit);
+        if (Q[i].want) *tp += ok[i];
+        else *fp += !ok[i];
+        free(qn);
+    }
+}
+
+/* does the comma-separated list tags hold tag? */
+static bool has_tag(const char *tags, const char *tag) {
+    size_t l = strlen(tag);
+    for (const char *p = tags; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncmp(p, tag, l) == 0 && (p[l] == ',' || p[l] == 0)) return true;
+    return false;
+}
+
+static double pct(size_t a, size_t b) { return b ? 100.0 * (double)a / (double)b : 0; }
+
+/* held-out breakdown: recall by transform (a row counts under each of its
+ * transforms, and under "no typo"), false-positive rate by origin */
+static void heldout_breakdown(const bq *H, size_t n, const bool *ok_u, const bool *ok_b) {
+    static const char *const tr[] = {"swap", "join", "split", "roman", "mark", "typo", "case"};
+    static const char *const org[] = {"korean", "chinese", "vietnamese", "western", "indian"};
+    printf("held-out by transform (recall) and origin (FP rate): unmask%s\n", ok_b ? " / Jaro-Winkler" : "");
+    for (size_t t = 0; t <= sizeof tr / sizeof tr[0]; t++) {
+        size_t cnt = 0, u = 0, b = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!H[i].want) continue;
+            bool in = t < sizeof tr / sizeof tr[0] ? has_tag(H[i].tags, tr[t]) : !has_tag(H[i].tags, "typo");
+            if (!in) continue;
+            cnt++;
+            u += ok_u[i];
+            if (ok_b) b += ok_b[i];
+        }
+        if (!cnt) continue;
+        char lab[40];
+        snprintf(lab, sizeof lab, "  %s", t < sizeof tr / sizeof tr[0] ? tr[t] : "all without typo");
+        if (ok_b) printf("%-22s %5zu rows  recall %5.1f%% / %5.1f%%\n", lab, cnt, pct(u, cnt), pct(b, cnt));
+        else printf("%-22s %5zu rows  recall %5.1f%%\n", lab, cnt, pct(u, cnt));
+    }
+    for (size_t t = 0; t < sizeof org / sizeof org[0]; t++) {
+        size_t cnt = 0, u = 0, b = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (H[i].want || strcmp(H[i].tags, org[t]) != 0) continue;
+            cnt++;
+            u += !ok_u[i];
+            if (ok_b) b += !ok_b[i];
+        }
+        if (!cnt) continue;
+        char lab[40];
+        snprintf(lab, sizeof lab, "  %s", org[t]);
+        if (ok_b) printf("%-22s %5zu names  FP %5.1f%% / %5.1f%%\n", lab, cnt, pct(u, cnt), pct(b, cnt));
+        else printf("%-22s %5zu names  FP %5.1f%%\n", lab, cnt, pct(u, cnt));
+    }
+}
+
 #define MAX_RUNS 25
 
 int main(int argc, char **argv) {
     const char *root = getenv("UM_SRC_DIR") ? getenv("UM_SRC_DIR") : ".";
     int runs = 5;
     double seconds = 1.0;
-    bool baseline = true;
+    bool baseline = true, misses = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = atoi(argv[++i]);
         else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) seconds = atof(argv[++i]);
         else if (strcmp(argv[i], "--no-baseline") == 0) baseline = false;
+        else if (strcmp(argv[i], "--misses") == 0) misses = true;
         else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: screen_bench [REPO_DIR] [--runs N] [--seconds S] [--no-baseline]\n");
+            fprintf(stderr, "usage: screen_bench [REPO_DIR] [--runs N] [--seconds S] [--no-baseline] [--misses]\n");
             return 2;
         } else root = argv[i];
     }
@@ -290,6 +417,19 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/tests/data/screen/cases.tsv", root);
     load_cases(&qs, path);
     bq *Q = qs.p;
+    /* held-out queries (generated; the matcher was never tuned on them) */
+    vec hs = {.sz = sizeof(bq)};
+    snprintf(path, sizeof path, "%s/tests/data/screen/heldout.tsv", root);
+    bool heldout = load_heldout(&hs, path) && hs.n > 0;
+    bq *H = hs.p;
+    bool *ok_hu = calloc(hs.n + 1, sizeof *ok_hu), *ok_hb = calloc(hs.n + 1, sizeof *ok_hb);
+    if (!ok_hu || !ok_hb) return 2;
+    size_t hpos = 0, hneg = 0, htp = 0, hfp = 0, hbtp = 0, hbfp = 0;
+    bool hstable = true;
+    for (size_t i = 0; i < hs.n; i++) {
+        if (H[i].want) hpos++;
+        else hneg++;
+    }
     /* each run: open (timed), recall/FP, then person queries for `seconds` */
     double t_open[MAX_RUNS], t_qps[MAX_RUNS];
     size_t entries = 0, nnames = 0, npos = 0, nneg = 0, tp = 0, fp = 0, nperson = 0;
@@ -321,6 +461,12 @@ int main(int argc, char **argv) {
         }
         if (run && (rtp != tp || rfp != fp)) stable = false;
         tp = rtp, fp = rfp;
+        if (heldout) {
+            size_t a, b;
+            eval_unmask(s, H, hs.n, ok_hu, &a, &b);
+            if (run && (a != htp || b != hfp)) hstable = false;
+            htp = a, hfp = b;
+        }
         /* throughput: person queries (name only, type person), single thread */
         size_t done = 0;
         double q0 = now_s(), el = 0;
@@ -379,6 +525,7 @@ int main(int argc, char **argv) {
             free(qn);
         }
         bqps = (double)qs.n / (now_s() - bt0);
+        if (heldout) eval_jw(&names, H, hs.n, ok_hb, &hbtp, &hbfp);
     }
     printf("screen_bench: %zu entries, %zu names and aliases (unmask); %zu names (baseline)\n", entries, nnames,
            names.n);
@@ -394,6 +541,31 @@ int main(int argc, char **argv) {
     if (baseline)
         printf("%-28s %12.1f %14.1f %7.1f%% %7.1f%%\n", "brute-force Jaro-Winkler .90", bbuild * 1e3, bqps,
                npos ? 100.0 * (double)btp / (double)npos : 0, nneg ? 100.0 * (double)bfp / (double)nneg : 0);
+    if (heldout) {
+        printf("\nheld-out (generated, never tuned on): %zu queries from tests/data/screen/heldout.tsv (%zu variants of\n"
+               "DPRK entries that must hit their uid, %zu synthetic people on no list that must match nothing)%s\n",
+               hs.n, hpos, hneg, hstable ? "" : "; WARNING: results differed between runs");
+        printf("%-28s %8s %8s %12s %12s\n", "engine", "recall", "FP rate", "hits", "false pos.");
+        printf("%-28s %7.1f%% %7.1f%% %5zu/%-6zu %5zu/%-6zu\n", "unmask screener (>=0.80)", pct(htp, hpos),
+               pct(hfp, hneg), htp, hpos, hfp, hneg);
+        if (baseline)
+            printf("%-28s %7.1f%% %7.1f%% %5zu/%-6zu %5zu/%-6zu\n", "brute-force Jaro-Winkler .90", pct(hbtp, hpos),
+                   pct(hbfp, hneg), hbtp, hpos, hbfp, hneg);
+        heldout_breakdown(H, hs.n, ok_hu, baseline ? ok_hb : NULL);
+        if (misses)
+            for (size_t i = 0; i < hs.n; i++)
+                if (!ok_hu[i])
+                    fprintf(stderr, "%s\t%s\t%s\t%s\n", H[i].want ? "missed" : "false-positive", H[i].name, H[i].uid,
+                            H[i].tags);
+    }
+    for (size_t i = 0; i < hs.n; i++) {
+        free(H[i].name);
+        free(H[i].uid);
+        free(H[i].tags);
+    }
+    free(hs.p);
+    free(ok_hu);
+    free(ok_hb);
     bname *N = names.p;
     for (size_t i = 0; i < names.n; i++) free(N[i].norm);
     free(names.p);
