@@ -1,5 +1,5 @@
 /* test_ip.c - IP parsing, the IP database (fixture .mmdb files in
- * tests/data/ip, bundled lists in data/network), and the net analyzer's
+ * written at build time by tests/data/ip/make-fixtures.pl, bundled lists in data/network), and the net analyzer's
  * rules and findings through a scan (HR CSV + Okta JSON lines). */
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -13,7 +13,9 @@
 static char g_fix[1024], g_data[1024];
 
 static void paths(void) {
-    snprintf(g_fix, sizeof g_fix, "%s/tests/data/ip", um_t_src());
+    /* written by tests/data/ip/make-fixtures.pl at build time */
+    const char *bin = getenv("UM_BIN_DIR");
+    snprintf(g_fix, sizeof g_fix, "%s/tests/ip-fixtures", bin ? bin : ".");
     const char *d = getenv("UNMASK_DATA_DIR");
     if (d) snprintf(g_data, sizeof g_data, "%s", d);
     else snprintf(g_data, sizeof g_data, "%s/data", um_t_src());

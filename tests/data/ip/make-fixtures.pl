@@ -1,6 +1,7 @@
 #!/usr/bin/perl
 # make-fixtures.pl - writes the tiny MaxMind DB fixtures tests/unit/test_ip.c
-# reads (committed, so tests need no Perl):
+# reads into the folder given as its argument (the build runs it; Debian's
+# libmaxmind-db-writer-perl, installed by scripts/install-deps.sh):
 #   country.mmdb          @ip-location-db layout: { country_code }
 #   geolite-country.mmdb  GeoLite2 layout: { country => { iso_code } }
 #   asn.mmdb              { autonomous_system_number, autonomous_system_organization }
@@ -10,10 +11,13 @@
 # geo-whois-asn-country-mmdb and asn 2.3.2026061719. 203.0.113.0/24 (TEST-NET-3)
 # with AS64496 (documentation ASN) is a SYNTHETIC "Astrill" entry: no public
 # Astrill range exists (see data/network/astrill.txt).
-#   cd tests/data/ip && perl make-fixtures.pl
+#   perl tests/data/ip/make-fixtures.pl OUTDIR
 use strict;
 use warnings;
 use MaxMind::DB::Writer::Tree;
+
+my $dir = shift @ARGV // '.';
+chdir $dir or die "$dir: $!";
 
 sub tree {
     my ($type, %types) = @_;
