@@ -1,6 +1,7 @@
-/* test_ip.c - IP parsing, the IP database (fixture .mmdb files in
- * written at build time by tests/data/ip/make-fixtures.pl, bundled lists in data/network), and the net analyzer's
- * rules and findings through a scan (HR CSV + Okta JSON lines). */
+/* test_ip.c - IP parsing, the IP database (fixture .mmdb files written at
+ * build time by tests/data/ip/make-fixtures.pl, bundled lists in
+ * data/network), and the net analyzer's rules and findings through a scan
+ * (HR CSV + Okta JSON lines). */
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
