@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "unmask.h"
+#include "util/util.h"
 
 #define JW_THRESHOLD 0.90
 
@@ -234,14 +235,7 @@ static void load_cases(vec *qs, const char *path) {
         if (line[0] == '#' || strncmp(line, "name\t", 5) != 0) continue;
         line[strcspn(line, "\r\n")] = 0;
         char *c[8] = {0};
-        int n = 0;
-        for (char *p = line; n < 8;) {
-            c[n++] = p;
-            char *t = strchr(p, '\t');
-            if (!t) break;
-            *t = 0;
-            p = t + 1;
-        }
+        size_t n = um_split(line, '	', c, 8);
         if (n != 8 || strstr(c[1], "\\x")) continue;
         bq *q = vpush(qs);
         if (!q) break;
@@ -266,14 +260,7 @@ static bool load_heldout(vec *qs, const char *path) {
         if (line[0] == '#') continue;
         line[strcspn(line, "\r\n")] = 0;
         char *c[6] = {0};
-        int n = 0;
-        for (char *p = line; n < 6;) {
-            c[n++] = p;
-            char *t = strchr(p, '\t');
-            if (!t) break;
-            *t = 0;
-            p = t + 1;
-        }
+        size_t n = um_split(line, '	', c, 6);
         if (n < 5 || (strcmp(c[0], "pos") != 0 && strcmp(c[0], "neg") != 0)) continue;
         bq *q = vpush(qs);
         if (!q) break;

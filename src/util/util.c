@@ -374,6 +374,18 @@ char *um_trim(char *s) {
     return s;
 }
 
+size_t um_split(char *s, char sep, char **out, size_t max) {
+    size_t n = 0;
+    while (n < max) {
+        out[n++] = s;
+        char *t = strchr(s, sep);
+        if (!t || n == max) break;
+        *t = 0;
+        s = t + 1;
+    }
+    return n;
+}
+
 const char *um_basename_any(const char *s) {
     if (!s) return NULL;
     const char *b = s;

@@ -105,6 +105,9 @@ const char *um_strstr_ci(const char *hay, const char *needle);
 char *um_lower_trim(um_arena *a, const char *s, size_t n);
 /* Trims ASCII whitespace in place, returning the start. */
 char *um_trim(char *s);
+/* Splits s in place at every sep into at most max fields (the last keeps
+ * any further separators); returns the number of fields. */
+size_t um_split(char *s, char sep, char **out, size_t max);
 /* Base name of a Windows or POSIX path (pointer into s). */
 const char *um_basename_any(const char *s);
 /* true when s is valid UTF-8 of length n. */

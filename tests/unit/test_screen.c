@@ -13,6 +13,7 @@
 #include <unicode/uclean.h>
 
 #include "harness.h"
+#include "util/util.h"
 #include "unmask.h"
 
 #define RUN_S(fn, arg)           \
@@ -66,15 +67,7 @@ static void t_cases(um_screener *s) {
         if (line[0] == '#' || line[0] == '\n') continue;
         line[strcspn(line, "\r\n")] = 0;
         char *col[8] = {0};
-        int nc = 0;
-        char *p = line;
-        while (nc < 8) {
-            col[nc++] = p;
-            char *t = strchr(p, '\t');
-            if (!t) break;
-            *t = 0;
-            p = t + 1;
-        }
+        int nc = (int)um_split(line, '	', col, 8);
         CHECK(nc == 8);
         if (nc != 8) continue;
         unescape(col[1]);

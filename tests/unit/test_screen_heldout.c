@@ -16,6 +16,7 @@
 #include <stdbool.h>
 
 #include "harness.h"
+#include "util/util.h"
 #include "unmask.h"
 
 /* measured 2026-11-24 (bench/screen_bench): recall 67.6%, recall without
@@ -116,14 +117,7 @@ static void t_floors(void) {
         if (line[0] == '#') continue;
         line[strcspn(line, "\r\n")] = 0;
         char *c[6] = {0};
-        int n = 0;
-        for (char *p = line; n < 6;) {
-            c[n++] = p;
-            char *t = strchr(p, '\t');
-            if (!t) break;
-            *t = 0;
-            p = t + 1;
-        }
+        size_t n = um_split(line, '	', c, 6);
         if (n < 5) continue;
         bool want = strcmp(c[0], "pos") == 0;
         um_screen_query q = {c[1], NULL, NULL,
