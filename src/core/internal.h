@@ -288,6 +288,12 @@ um_status um_finding_add(struct um_scan *scan, um_sid subject, const um_finding_
                          const char *values, const char *summary_fmt, ...)
     UM_PRINTF(8, 9);
 
+/* For analyzers that aggregate events themselves: adds n more events, the
+ * latest at last_us (UM_TIME_NONE if unknown), to the finding (subject,
+ * indicator, key) that um_finding_add created. UM_ENOTFOUND if there is none. */
+um_status um_finding_add_count(struct um_scan *scan, um_sid subject, const char *indicator, const char *key,
+                               uint64_t n, int64_t last_us);
+
 /* ---- analyzers ----------------------------------------------------------- */
 
 typedef struct um_analyzer {

@@ -958,6 +958,23 @@ um_status um_finding_add(um_scan *s, um_sid subject, const um_finding_spec *spec
     return UM_OK;
 }
 
+um_status um_finding_add_count(um_scan *s, um_sid subject, const char *indicator, const char *key, uint64_t n,
+                               int64_t last_us) {
+    char kbuf[512];
+    int kn = snprintf(kbuf, sizeof kbuf, "%d|%s|%s", subject, indicator, key ? key : "");
+    if (kn < 0) return UM_EINVAL;
+    size_t klen = (size_t)kn < sizeof kbuf ? (size_t)kn : sizeof kbuf - 1;
+    uintptr_t v = (uintptr_t)um_map_get(&s->finding_index, kbuf, klen);
+    if (!v) return UM_ENOTFOUND;
+    um_finding *f = &s->findings[v - 1];
+    f->info.count += n;
+    if (last_us != UM_TIME_NONE) {
+        if (f->info.first_us == UM_TIME_NONE || last_us < f->info.first_us) f->info.first_us = last_us;
+        if (f->info.last_us == UM_TIME_NONE || last_us > f->info.last_us) f->info.last_us = last_us;
+    }
+    return UM_OK;
+}
+
 static int cmp_finding_idx(const void *a, const void *b, void *ud) {
     const um_scan *s = ud;
     const um_finding *x = &s->findings[*(const size_t *)a], *y = &s->findings[*(const size_t *)b];

@@ -13,8 +13,8 @@
  * totals ("12 sign-ins via Astrill VPN ... from 3 addresses") and NET-06's
  * strength depends on the share of foreign sign-ins, known only at the end.
  * Each aggregate keeps its first three sign-ins as evidence and its last
- * time; at finish it is replayed into um_finding_add() so the finding gets
- * the exact count and first/last times.
+ * time; at finish the samples go to um_finding_add() and the rest of the
+ * count, with the last time, to um_finding_add_count().
  *
  * Fairness: a VPN, hosting or proxy exit is not where the person is, so
  * such sign-ins count for NET-01 only, never for NET-06; NET-06 is weak
@@ -294,7 +294,8 @@ static um_status emit(um_scan *scan, um_sid sid, const net_subj *ns, const net_a
     else if (a->n_addrs) snprintf(addrs, sizeof addrs, " from %zu address%s", a->n_addrs, a->n_addrs == 1 ? "" : "es");
     const char *claimed = ns->n_claimed ? ns->claimed[0] : "";
     um_status rc = UM_OK;
-    for (uint64_t i = 0; i < a->count && rc == UM_OK; i++) {
+    uint64_t samples = a->n_s ? a->n_s : 1;
+    for (uint64_t i = 0; i < samples && rc == UM_OK; i++) {
         um_event fake;
         um_event_init(&fake);
         if (i < a->n_s) {
@@ -302,9 +303,6 @@ static um_status emit(um_scan *scan, um_sid sid, const net_subj *ns, const net_a
             fake.src_file = a->s[i].file;
             fake.src_line = a->s[i].line;
             fake.record_id = a->s[i].record;
-        } else {
-            fake.ts = i == a->n_s ? a->last_ts : UM_TIME_NONE;
-            fake.src_file = a->s[0].file;
         }
         const char *values = i < a->n_s ? a->s[i].values : NULL;
         switch (a->indicator[5]) {
@@ -332,6 +330,8 @@ static um_status emit(um_scan *scan, um_sid sid, const net_subj *ns, const net_a
             break;
         }
     }
+    if (rc == UM_OK && a->count > samples)
+        rc = um_finding_add_count(scan, sid, a->indicator, a->key, a->count - samples, a->last_ts);
     return rc;
 }
 
