@@ -4,7 +4,8 @@
 # strings, impossible and far-future dates, empty files, ragged CSV rows (and
 # with UM_SLOW=1 a 100 MB line). Each bad record becomes a counted reject or
 # warning with file and line; the scan completes; no valid record is lost.
-# (EVTX is binary: tests/unit/test_evtx.c and its fuzz target cover it.)
+# EVTX is binary (tests/unit/test_evtx.c and its fuzz target cover its
+# records); here only libevtx starved of memory in its child process.
 set -uo pipefail
 U=${UNMASK:?UNMASK not set}
 T=$(mktemp -d)
