@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "unmask.h"
+#include "util/util.h"
 
 #define EXIT_FINDINGS 1
 #define EXIT_ERROR 2
@@ -83,19 +84,20 @@ static void progress(void *ud, const um_progress *p) {
     (void)ud;
     double pct = p->bytes_total ? 100.0 * (double)p->bytes_done / (double)p->bytes_total : 0;
     const char *f = strrchr(p->file, '/');
-    fprintf(stderr, "\r\033[K%5.1f%%  %llu records  %.60s", pct, (unsigned long long)p->records,
-            f ? f + 1 : p->file);
+    char shown[64];
+    fprintf(stderr, "\r\033[K%5.1f%%  %llu records  %s", pct, (unsigned long long)p->records,
+            um_term_escape(f ? f + 1 : p->file, shown, sizeof shown));
     fflush(stderr);
 }
 
-/* Terminal-safe copy: control characters from hostile input become '?'. */
-static void safe(char *dst, size_t n, const char *s) {
-    size_t k = 0;
-    for (; s && *s && k + 1 < n; s++) {
-        unsigned char c = (unsigned char)*s;
-        dst[k++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    dst[k] = 0;
+/* Terminal-safe text (src/util/util.h, um_term_escape): control
+ * characters from file names, names, values and reasons are shown as \x1b
+ * escapes and never reach the terminal. Up to four results live at once
+ * (a ring of buffers), so one printf can take several. */
+static const char *T(const char *s) {
+    static char ring[4][UM_TERM_BUF];
+    static unsigned next;
+    return um_term_escape(s, ring[next++ % 4], UM_TERM_BUF);
 }
 
 static void print_table(um_scan *scan, size_t top) {
@@ -105,7 +107,7 @@ static void print_table(um_scan *scan, size_t top) {
     for (size_t i = 0; i < n; i++) {
         const um_subject_info *u = um_scan_subject(scan, i);
         char name[29], reasons[256] = "";
-        safe(name, sizeof name, u->display);
+        um_term_escape(u->display, name, sizeof name);
         size_t off = 0, shown = 0;
         for (size_t k = 0; k < u->n_findings && shown < 3; k++) {
             const um_finding_info *f = um_scan_finding(scan, u->findings[k]);
@@ -121,10 +123,10 @@ static void print_table(um_scan *scan, size_t top) {
         if (u->n_findings) {
             const um_finding_info *f = um_scan_finding(scan, u->findings[0]);
             char sum[120];
-            safe(sum, sizeof sum, f->summary);
+            um_term_escape(f->summary, sum, sizeof sum);
             snprintf(reasons + off, sizeof reasons - off, " - %s", sum);
         }
-        printf("%-4zu %-16s %-6s %5d  %-28s %s\n", i + 1, u->id, um_level_str(u->level), u->score, name,
+        printf("%-4zu %-16s %-6s %5d  %-28s %s\n", i + 1, T(u->id), um_level_str(u->level), u->score, name,
                reasons);
     }
     if (um_scan_subject_count(scan) > n)
@@ -143,19 +145,19 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
             (unsigned long long)st.events, st.subjects, lv[2], lv[1], lv[0], st.findings);
     if (st.rejects || st.warnings) {
         fprintf(stderr, "unmask: %llu rejected records, %llu warnings (all listed in %s/case.db, table rejects%s)\n",
-                (unsigned long long)st.rejects, (unsigned long long)st.warnings, out,
+                (unsigned long long)st.rejects, (unsigned long long)st.warnings, T(out),
                 verbose ? "" : "; -v shows the first ones");
         /* Reasons can quote input values: shown only when asked for. */
         size_t nr = verbose ? um_scan_reject_count(scan) : 0;
         for (size_t i = 0; i < nr && i < 5; i++) {
             const um_reject_info *r = um_scan_reject(scan, i);
             char why[200];
-            safe(why, sizeof why, r->reason);
-            fprintf(stderr, "  reject %s:%llu: %s\n", r->file, (unsigned long long)r->line, why);
+            um_term_escape(r->reason, why, sizeof why);
+            fprintf(stderr, "  reject %s:%llu: %s\n", T(r->file), (unsigned long long)r->line, why);
         }
         if (nr > 5) fprintf(stderr, "  ... %zu more rejects\n", nr - 5);
     }
-    fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, case.db, *.csv)\n", out);
+    fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, case.db, *.csv)\n", T(out));
 }
 
 /* Case settings: an input folder may hold unmask.conf with "key = value"
@@ -178,7 +180,7 @@ static int read_case_conf(const char *dir, case_conf *cc) {
         if (*p == '#' || *p == '\n' || !*p) continue;
         char *eq = strchr(p, '=');
         if (!eq) {
-            fprintf(stderr, "%s: %s:%d: expected 'key = value'\n", prog, path, ln);
+            fprintf(stderr, "%s: %s:%d: expected 'key = value'\n", prog, T(path), ln);
             rc = -1;
             break;
         }
@@ -190,7 +192,7 @@ static int read_case_conf(const char *dir, case_conf *cc) {
         if (strcmp(k, "approved_rmm") == 0) snprintf(cc->approved_rmm, sizeof cc->approved_rmm, "%s", v);
         else if (strcmp(k, "fail_on") == 0) snprintf(cc->fail_on, sizeof cc->fail_on, "%s", v);
         else {
-            fprintf(stderr, "%s: %s:%d: unknown setting '%s'\n", prog, path, ln, k);
+            fprintf(stderr, "%s: %s:%d: unknown setting '%s'\n", prog, T(path), ln, T(k));
             rc = -1;
             break;
         }
@@ -251,6 +253,7 @@ static int cmd_scan(int argc, char **argv) {
     size_t top = 20;
     int json = 0, quiet = 0, verbose = 0, c;
     optind = 1;
+    opterr = 0; /* getopt would echo a bad option raw; said below, escaped */
     while ((c = getopt_long(argc, argv, "o:f:m:n:qvh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
@@ -272,7 +275,10 @@ static int cmd_scan(int argc, char **argv) {
         case O_RMM: co.approved_rmm = optarg; break;
         case O_JSON: json = 1; break;
         case O_LIMIT: limits = optarg; break;
-        default: usage_scan(stderr); return EXIT_ERROR;
+        default:
+            fprintf(stderr, "%s scan: unknown option or missing value: %s\n\n", prog, T(argv[optind - 1]));
+            usage_scan(stderr);
+            return EXIT_ERROR;
         }
     }
     if (optind >= argc) {
@@ -293,34 +299,34 @@ static int cmd_scan(int argc, char **argv) {
     um_scan *scan = NULL;
     int rc = EXIT_ERROR;
     if (um_ctx_open(&ctx, &co) != UM_OK) {
-        fprintf(stderr, "%s: %s\n", prog, um_ctx_errmsg(ctx));
+        fprintf(stderr, "%s: %s\n", prog, T(um_ctx_errmsg(ctx)));
         goto out;
     }
     for (size_t i = 0; um_ctx_warning(ctx, i); i++)
-        if (!quiet) fprintf(stderr, "%s: warning: %s\n", prog, um_ctx_warning(ctx, i));
+        if (!quiet) fprintf(stderr, "%s: warning: %s\n", prog, T(um_ctx_warning(ctx, i)));
     if (um_scan_new(ctx, &scan) != UM_OK) {
         fprintf(stderr, "%s: out of memory\n", prog);
         goto out;
     }
     if ((limits && um_scan_set_limits(scan, limits) != UM_OK) ||
         (mapping && um_scan_set_mapping(scan, mapping) != UM_OK)) {
-        fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));
+        fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
     for (int i = optind; i < argc; i++)
         if (um_scan_add_path(scan, argv[i], format) != UM_OK) {
-            fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));
+            fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
             goto out;
         }
     int tty = isatty(STDERR_FILENO) && !quiet;
     um_status st = um_scan_run(scan, tty ? progress : NULL, NULL);
     if (tty) fprintf(stderr, "\r\033[K");
     if (st != UM_OK) {
-        fprintf(stderr, "%s: scan failed: %s\n", prog, um_scan_errmsg(scan));
+        fprintf(stderr, "%s: scan failed: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
     if (um_scan_write_outputs(scan, out) != UM_OK) {
-        fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));
+        fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
     if (!quiet) {
@@ -388,7 +394,7 @@ int main(int argc, char **argv) {
         }
         return cmd_formats();
     }
-    fprintf(stderr, "%s: unknown command '%s'\n\n", prog, cmd);
+    fprintf(stderr, "%s: unknown command '%s'\n\n", prog, T(cmd));
     usage_main(stderr);
     return EXIT_ERROR;
 }

@@ -367,7 +367,7 @@ static bool child_record(int fd, libevtx_file_t *ef, int idx, bool recovered, ui
 
 /* The child's whole life: open, count, render every record, say END. */
 static void child_main(const char *path, int fd) {
-#ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of address space */
+#if !UM_ASAN /* ASan reserves terabytes of address space */
     /* UNMASK_EVTX_CHILD_MB lowers the limit (tests prove the isolation) */
     const char *env = getenv("UNMASK_EVTX_CHILD_MB");
     long mb = env ? strtol(env, NULL, 10) : 0;
