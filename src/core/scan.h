@@ -8,6 +8,8 @@
 
 #include "internal.h"
 
+#include <stdarg.h>
+
 #define UM_MAX_KEPT_REJECTS 10000
 #define UM_MAX_EVIDENCE 3
 #define UM_MAX_JOINS 12
@@ -115,6 +117,25 @@ struct um_scan {
     uint64_t bytes_total;
     int64_t last_progress_us;
 };
+
+/* What a reader is handed: the scan, the input being read, its reader. */
+struct um_reader_ctx {
+    um_scan *scan;
+    const um_input *in;
+    const um_reader *reader;
+};
+
+/* status.c: vasprintf into a heap string (free()), NULL on failure. */
+char *um_vfmt(const char *fmt, va_list ap);
+/* ctx.c */
+bool um_dir_exists(const char *path);
+/* utf16.c: 1 UTF-16LE BOM, 2 UTF-16BE BOM, 0 none. */
+int um_utf16_bom(const unsigned char *h, size_t n);
+/* Converts UTF-16 (after the BOM) from in to UTF-8 in out, at most max_out
+ * bytes (0: no limit). false on a write error. */
+bool um_utf16_convert(FILE *in, FILE *out, bool be, size_t max_out);
+/* rank.c: finding ids, scores, ranking; the scan is then readable. */
+um_status um_scan_finalize(um_scan *s);
 
 void um_ctx_add_warning(um_ctx *ctx, const char *fmt, ...) UM_PRINTF(2, 3);
 /* true (and one warning the first time) when limit which is reached at n. */

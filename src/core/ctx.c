@@ -1,0 +1,113 @@
+/* ctx.c - the context: compiled, immutable data shared by every scan. */
+#include "scan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef UM_DATA_DIR
+#define UM_DATA_DIR "/usr/local/share/unmask"
+#endif
+
+/* ---- context ---- */
+
+static void set_ctx_error(um_ctx *ctx, const char *fmt, ...) UM_PRINTF(2, 3);
+static void set_ctx_error(um_ctx *ctx, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    um_free(ctx->errmsg);
+    ctx->errmsg = um_vfmt(fmt, ap);
+    va_end(ap);
+}
+
+void um_ctx_add_warning(um_ctx *ctx, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *w = um_vfmt(fmt, ap);
+    va_end(ap);
+    if (!w) return;
+    if (!um_grow((void **)&ctx->warnings, &ctx->cap_warnings, ctx->n_warnings + 1,
+                 sizeof *ctx->warnings)) {
+        um_free(w);
+        return;
+    }
+    ctx->warnings[ctx->n_warnings++] = w;
+}
+
+bool um_dir_exists(const char *p) {
+    struct stat st;
+    return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+um_status um_ctx_open(um_ctx **out, const um_ctx_options *opt) {
+    um_ctx_options none = {0};
+    if (!opt) opt = &none;
+    um_ctx *ctx = um_calloc(1, sizeof *ctx);
+    *out = ctx;
+    if (!ctx) return UM_ENOMEM;
+    const char *dd = opt->data_dir;
+    if (!dd) dd = getenv("UNMASK_DATA_DIR");
+    if (!dd) dd = um_dir_exists(UM_DATA_DIR) ? UM_DATA_DIR : "data";
+    if (!um_dir_exists(dd)) {
+        set_ctx_error(ctx, "data folder '%s' not found (set --data-dir or UNMASK_DATA_DIR)", dd);
+        return UM_ENOTFOUND;
+    }
+    ctx->data_dir = um_strdup(dd);
+    if (opt->approved_rmm && *opt->approved_rmm) {
+        char *copy = um_strdup(opt->approved_rmm), *save = NULL;
+        if (!copy) return UM_ENOMEM;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            t = um_trim(t);
+            if (!*t) continue;
+            char *d = um_strdup(t);
+            if (!d || !um_grow((void **)&ctx->approved_rmm, &ctx->cap_approved_rmm,
+                               ctx->n_approved_rmm + 1, sizeof *ctx->approved_rmm)) {
+                um_free(d);
+                um_free(copy);
+                return UM_ENOMEM;
+            }
+            ctx->approved_rmm[ctx->n_approved_rmm++] = d;
+        }
+        um_free(copy);
+    }
+    um_status st = um_ipdb_open(ctx, &ctx->ipdb, opt, ctx->data_dir);
+    if (st != UM_OK) return st;
+    st = um_ioc_open(ctx, &ctx->ioc, ctx->data_dir);
+    return st;
+}
+
+void um_ctx_close(um_ctx *ctx) {
+    if (!ctx) return;
+    um_ipdb_close(ctx->ipdb);
+    um_ioc_close(ctx->ioc);
+    for (size_t i = 0; i < ctx->n_warnings; i++) um_free(ctx->warnings[i]);
+    for (size_t i = 0; i < ctx->n_approved_rmm; i++) um_free(ctx->approved_rmm[i]);
+    um_free(ctx->approved_rmm);
+    um_free(ctx->warnings);
+    um_free(ctx->errmsg);
+    um_free(ctx->data_dir);
+    um_free(ctx);
+}
+
+const char *um_ctx_errmsg(const um_ctx *ctx) {
+    return ctx && ctx->errmsg ? ctx->errmsg : "";
+}
+
+const char *um_ctx_warning(const um_ctx *ctx, size_t i) {
+    return ctx && i < ctx->n_warnings ? ctx->warnings[i] : NULL;
+}
+
+um_ipdb *um_ctx_ipdb(um_ctx *ctx) { return ctx->ipdb; }
+const char *um_ctx_data_dir(const um_ctx *ctx) { return ctx->data_dir; }
+um_ioc *um_ctx_ioc(um_ctx *ctx) { return ctx->ioc; }
+
+bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool) {
+    for (size_t i = 0; i < ctx->n_approved_rmm; i++)
+        if (um_streq_ci(ctx->approved_rmm[i], tool)) return true;
+    return false;
+}
