@@ -8,6 +8,7 @@
 
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 
 #define UM_MAX_KEPT_REJECTS 10000
@@ -24,6 +25,12 @@ struct um_ctx {
     um_ioc *ioc;
     char **approved_rmm;
     size_t n_approved_rmm, cap_approved_rmm;
+    /* per analyzer (table order): compiled data, and whether compile ran */
+    void **compiled;
+    um_status *compiled_st;
+    bool *compiled_done;
+    pthread_mutex_t compile_lock; /* guards lazy compiles */
+    bool lock_ready;
 };
 
 typedef struct um_input {
