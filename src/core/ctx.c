@@ -114,7 +114,7 @@ um_status um_ctx_open(um_ctx **out, const um_ctx_options *opt) {
     *out = ctx;
     if (!ctx) return UM_ENOMEM;
     const char *dd = opt->data_dir;
-    if (!dd) dd = getenv("UNMASK_DATA_DIR");
+    if (!dd) dd = um_os_get()->getenv(um_os_get()->ud, "UNMASK_DATA_DIR");
     if (!dd) dd = um_dir_exists(UM_DATA_DIR) ? UM_DATA_DIR : "data";
     if (!um_dir_exists(dd)) {
         set_ctx_error(ctx, "data folder '%s' not found (set --data-dir or UNMASK_DATA_DIR)", dd);

@@ -40,7 +40,7 @@ static um_status read_input(um_scan *s, um_input *in) {
     size_t nb = fread(bomb, 1, 2, f);
     int bom = um_utf16_bom(bomb, nb);
     if (bom) {
-        FILE *t = tmpfile();
+        FILE *t = um_os_get()->tmpfile(um_os_get()->ud);
         if (!t || !um_utf16_convert(f, t, bom == 2, 0) || fflush(t) != 0) {
             if (t) fclose(t);
             fclose(f);

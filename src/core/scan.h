@@ -7,6 +7,7 @@
 #define UM_SCAN_H
 
 #include "internal.h"
+#include "../os/os.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -161,6 +162,9 @@ void um_score_subject(const um_finding *const *f, size_t n, int *score, um_level
 um_status um_sink_jsonl(um_scan *scan, const char *dir);
 um_status um_sink_sqlite(um_scan *scan, const char *dir);
 um_status um_sink_csv(um_scan *scan, const char *dir);
+/* Writes b to dir/name atomically through the OS seam (temporary, fsync,
+ * rename); on failure the scan's error says why. */
+um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, const um_buf *b);
 /* One RFC 4180 cell, formula-neutralised (a leading = + - @ TAB CR gets '). */
 void um_csv_cell(um_buf *b, const char *v);
 
