@@ -25,20 +25,6 @@ static void set_ctx_error(um_ctx *ctx, const char *fmt, ...) {
     va_end(ap);
 }
 
-void um_ctx_add_warning(um_ctx *ctx, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *w = um_vfmt(fmt, ap);
-    va_end(ap);
-    if (!w) return;
-    if (!um_grow((void **)&ctx->warnings, &ctx->cap_warnings, ctx->n_warnings + 1,
-                 sizeof *ctx->warnings)) {
-        um_free(w);
-        return;
-    }
-    ctx->warnings[ctx->n_warnings++] = w;
-}
-
 bool um_dir_exists(const char *p) {
     struct stat st;
     return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
@@ -138,9 +124,9 @@ um_status um_ctx_open(um_ctx **out, const um_ctx_options *opt) {
         }
         um_free(copy);
     }
-    um_status st = um_ipdb_open(ctx, &ctx->ipdb, opt, ctx->data_dir);
+    um_status st = um_ipdb_open(&ctx->ipdb, opt, ctx->data_dir, &ctx->warnings);
     if (st != UM_OK) return st;
-    st = um_ioc_open(ctx, &ctx->ioc, ctx->data_dir);
+    st = um_ioc_open(&ctx->ioc, ctx->data_dir, &ctx->warnings);
     if (st != UM_OK) return st;
     return compile_analyzers(ctx);
 }
@@ -157,10 +143,9 @@ void um_ctx_close(um_ctx *ctx) {
     if (ctx->lock_ready) pthread_mutex_destroy(&ctx->compile_lock);
     um_ipdb_close(ctx->ipdb);
     um_ioc_close(ctx->ioc);
-    for (size_t i = 0; i < ctx->n_warnings; i++) um_free(ctx->warnings[i]);
     for (size_t i = 0; i < ctx->n_approved_rmm; i++) um_free(ctx->approved_rmm[i]);
     um_free(ctx->approved_rmm);
-    um_free(ctx->warnings);
+    um_notes_free(&ctx->warnings);
     um_free(ctx->errmsg);
     um_free(ctx->data_dir);
     um_free(ctx);
@@ -171,7 +156,7 @@ const char *um_ctx_errmsg(const um_ctx *ctx) {
 }
 
 const char *um_ctx_warning(const um_ctx *ctx, size_t i) {
-    return ctx && i < ctx->n_warnings ? ctx->warnings[i] : NULL;
+    return ctx && i < ctx->warnings.n ? ctx->warnings.v[i] : NULL;
 }
 
 um_ipdb *um_ctx_ipdb(um_ctx *ctx) { return ctx->ipdb; }

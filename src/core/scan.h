@@ -20,8 +20,7 @@
 struct um_ctx {
     char *errmsg;
     char *data_dir;
-    char **warnings;
-    size_t n_warnings, cap_warnings;
+    um_notes warnings; /* set-up warnings (um_ctx_warning) */
     um_ipdb *ipdb;
     um_ioc *ioc;
     char **approved_rmm;
@@ -145,7 +144,6 @@ bool um_utf16_convert(FILE *in, FILE *out, bool be, size_t max_out);
 /* rank.c: finding ids, scores, ranking; the scan is then readable. */
 um_status um_scan_finalize(um_scan *s);
 
-void um_ctx_add_warning(um_ctx *ctx, const char *fmt, ...) UM_PRINTF(2, 3);
 /* true (and one warning the first time) when limit which is reached at n. */
 bool um_scan_over_limit(um_scan *scan, um_limit which, uint64_t n);
 void um_scan_set_error(um_scan *scan, const char *fmt, ...) UM_PRINTF(2, 3);
