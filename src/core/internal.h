@@ -226,11 +226,26 @@ void um_lines_free(um_lines *l);
  * an empty string). The buffer has UM_JSON_PADDING spare bytes. */
 bool um_lines_next(um_lines *l, const char **line, size_t *len, bool *too_long);
 
+/* ---- warnings while building compiled data -------------------------------- */
+
+/* A list of warning sentences. Code that builds compiled data (IP and
+ * indicator lists, analyzers' compile steps) notes warnings here instead of
+ * reaching into a context or a scan; the context keeps its own as ctx
+ * warnings, a compiled analyzer replays its own into every scan
+ * (um_notes_replay -> um_scan_warn), so each scan's output still says them. */
+typedef struct um_notes {
+    char **v;
+    size_t n, cap;
+} um_notes;
+void um_notes_add(um_notes *n, const char *fmt, ...) UM_PRINTF(2, 3);
+void um_notes_replay(const um_notes *n, struct um_scan *scan, const char *about);
+void um_notes_free(um_notes *n);
+
 /* ---- enrichment ---------------------------------------------------------- */
 
 typedef struct um_ipdb um_ipdb;
-/* Opens databases and bundled lists; warnings go to the ctx. */
-um_status um_ipdb_open(um_ctx *ctx, um_ipdb **out, const um_ctx_options *opt, const char *data_dir);
+/* Opens databases and bundled lists; missing or bad ones are warnings. */
+um_status um_ipdb_open(um_ipdb **out, const um_ctx_options *opt, const char *data_dir, um_notes *warnings);
 void um_ipdb_close(um_ipdb *db);
 /* Fills ip_country/ip_asn/ip_org/net_flags (strings owned by db). */
 void um_ipdb_enrich(um_ipdb *db, um_event *ev);
@@ -238,7 +253,7 @@ void um_ipdb_enrich(um_ipdb *db, um_event *ev);
 /* ---- indicator lists (IOC) ----------------------------------------------- */
 
 typedef struct um_ioc um_ioc;
-um_status um_ioc_open(um_ctx *ctx, um_ioc **out, const char *data_dir);
+um_status um_ioc_open(um_ioc **out, const char *data_dir, um_notes *warnings);
 void um_ioc_close(um_ioc *ioc);
 typedef struct um_ioc_hit {
     const char *type;   /* wallet, email, github, phone, telegram, ... */
@@ -306,10 +321,24 @@ typedef struct um_analyzer {
     /* After all events. */
     um_status (*finish)(struct um_scan *scan, void *state);
     void (*free_state)(void *state);
+    /* Optional: builds the analyzer's immutable data (rule tables, list
+     * indexes) once per um_ctx; every scan (and thread) then shares it
+     * read-only through um_ctx_compiled(). Runs at um_ctx_open, or on first
+     * use when lazy (for costly data not every scan needs). A failure that
+     * should not stop scans is recorded inside *compiled, not returned. */
+    um_status (*compile)(um_ctx *ctx, void **compiled);
+    void (*free_compiled)(void *compiled);
+    bool lazy;
 } um_analyzer;
 
 size_t um_analyzer_count(void);
 const um_analyzer *um_analyzer_at(size_t i);
+/* Index of a in the table, or -1. */
+int um_analyzer_index(const um_analyzer *a);
+/* The data a->compile built for ctx (NULL when a has no compile step).
+ * Thread-safe: a lazy analyzer is compiled once, by the first caller. */
+um_status um_ctx_compiled(um_ctx *ctx, const um_analyzer *a, const void **out);
+
 
 /* What analyzers may read about the scan. */
 um_ctx *um_scan_ctx(struct um_scan *scan);
@@ -335,6 +364,12 @@ const char *um_subject_display(const struct um_scan *scan, um_sid sid);
 /* true when the subject came from an HR/applicant/payroll record, false for
  * an account or host seen only in logs. */
 bool um_subject_has_identity(const struct um_scan *scan, um_sid sid);
+
+/* ---- screening (src/screen/) -------------------------------------------- */
+
+/* um_screener_open() reading indicator lists and the data folder from ctx,
+ * which must outlive the screener (used to compile the sanctions analyzer). */
+um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt, um_ctx *ctx);
 
 /* ---- canonical forms (enrich/canon.c) ------------------------------------ */
 

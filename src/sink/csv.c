@@ -10,7 +10,6 @@
 
 #include "../core/scan.h"
 
-um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, const um_buf *b);
 
 void um_csv_cell(um_buf *b, const char *v) {
     if (!v) v = "";

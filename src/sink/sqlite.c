@@ -195,8 +195,12 @@ out:
 um_status um_sink_sqlite(um_scan *s, const char *dir) {
     char tmp[4096], dst[4096], side[4200];
     snprintf(dst, sizeof dst, "%s/case.db", dir);
-    snprintf(tmp, sizeof tmp, "%s/.case.db.tmp.%ld", dir, (long)getpid());
-    unlink(tmp);
+    const um_os *os = um_os_get();
+    if (!os->temp_name(os->ud, tmp, sizeof tmp, dir, "case.db")) {
+        um_scan_set_error(s, "output folder name too long: %s", dir);
+        return UM_EINVAL;
+    }
+    os->remove(os->ud, tmp);
     db_t d = {NULL, s};
     mode_t old = umask(077);
     int orc = sqlite3_open_v2(tmp, &d.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -218,18 +222,18 @@ um_status um_sink_sqlite(um_scan *s, const char *dir) {
     if (rc == UM_OK) {
         /* an old case.db's WAL must not be replayed into the new file */
         snprintf(side, sizeof side, "%s-wal", dst);
-        unlink(side);
+        os->remove(os->ud, side);
         snprintf(side, sizeof side, "%s-shm", dst);
-        unlink(side);
-        if (rename(tmp, dst) != 0) {
+        os->remove(os->ud, side);
+        if (os->rename(os->ud, tmp, dst) != 0) {
             um_scan_set_error(s, "cannot rename %s to %s", tmp, dst);
             rc = UM_EIO;
         }
     }
-    if (rc != UM_OK) unlink(tmp);
+    if (rc != UM_OK) os->remove(os->ud, tmp);
     snprintf(side, sizeof side, "%s-wal", tmp);
-    unlink(side);
+    os->remove(os->ud, side);
     snprintf(side, sizeof side, "%s-shm", tmp);
-    unlink(side);
+    os->remove(os->ud, side);
     return rc;
 }
