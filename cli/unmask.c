@@ -73,11 +73,19 @@ static void usage_scan(FILE *o) {
             "                          instead of a table\n"
             "  -q, --quiet             no table, no summary; exit code only\n"
             "  -v, --verbose           also print the first rejected records and their reasons\n"
-            "                          (reasons may quote input values)\n"
+            "                          (reasons may quote input values) and the time per phase\n"
+            "      --wait              wait while another scan writes the output folder\n"
+            "                          (default: refuse, exit 2)\n"
             "  -h, --help              this help\n"
             "\n"
+            "The output set is built beside the folder and swapped in whole: the folder\n"
+            "holds the previous run's set or this one's, never a mix; on error or signal\n"
+            "the previous set stays. One scan at a time writes a folder (lock .NAME.lock\n"
+            "beside it).\n"
+            "\n"
             "Exit status: 0 nothing at or above --fail-on, 1 at least one person at or\n"
-            "above it, 2 error (bad option, unreadable input, unwritable output).\n");
+            "above it, 2 error (bad option, unreadable input, unwritable output, output\n"
+            "folder in use); killed by SIGINT/SIGTERM/SIGHUP after cleaning up (128+N).\n");
 }
 
 static void progress(void *ud, const um_progress *p) {
@@ -98,6 +106,23 @@ static const char *T(const char *s) {
     static char ring[4][UM_TERM_BUF];
     static unsigned next;
     return um_term_escape(s, ring[next++ % 4], UM_TERM_BUF);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: the scan stops at its next check point, removes
+ * its temporaries and leaves the previous output set as it was; then the
+ * process dies of the signal (exit status 128 + signal in a shell). */
+static volatile sig_atomic_t g_signal;
+static void on_signal(int sig) {
+    if (!g_signal) g_signal = sig;
+}
+static void catch_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: a blocked read returns */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 static void print_table(um_scan *scan, size_t top) {
@@ -157,6 +182,9 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
         }
         if (nr > 5) fprintf(stderr, "  ... %zu more rejects\n", nr - 5);
     }
+    if (verbose)
+        fprintf(stderr, "unmask: timings: read %.3f s, analyze %.3f s, write %.3f s\n", st.read_s, st.analyze_s,
+                st.write_s);
     fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, case.db, *.csv)\n", T(out));
 }
 
@@ -201,7 +229,7 @@ static const char *find_data_dir(char *buf, size_t n) {
 const char *default_data_dir;
 
 static int cmd_scan(int argc, char **argv) {
-    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT };
+    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_WAIT };
     static const struct option opts[] = {
         {"out", required_argument, 0, 'o'},     {"format", required_argument, 0, 'f'},
         {"mapping", required_argument, 0, 'm'}, {"fail-on", required_argument, 0, O_FAIL},
@@ -210,12 +238,13 @@ static int cmd_scan(int argc, char **argv) {
         {"top", required_argument, 0, 'n'},     {"json", no_argument, 0, O_JSON},
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
         {"limit", required_argument, 0, O_LIMIT}, {"verbose", no_argument, 0, 'v'},
+        {"wait", no_argument, 0, O_WAIT},
         {0, 0, 0, 0}};
     const char *out = "unmask-out", *format = NULL, *mapping = NULL, *limits = NULL;
     int fail_on = -1; /* default high (2), unless a case unmask.conf says otherwise */
     um_ctx_options co = {0};
     size_t top = 20;
-    int json = 0, quiet = 0, verbose = 0, c;
+    int json = 0, quiet = 0, verbose = 0, wait = 0, c;
     optind = 1;
     opterr = 0; /* getopt would echo a bad option raw; said below, escaped */
     while ((c = getopt_long(argc, argv, "o:f:m:n:qvh", opts, NULL)) != -1) {
@@ -239,6 +268,7 @@ static int cmd_scan(int argc, char **argv) {
         case O_RMM: co.approved_rmm = optarg; break;
         case O_JSON: json = 1; break;
         case O_LIMIT: limits = optarg; break;
+        case O_WAIT: wait = 1; break;
         default:
             fprintf(stderr, "%s scan: unknown option or missing value: %s\n\n", prog, T(argv[optind - 1]));
             usage_scan(stderr);
@@ -266,6 +296,7 @@ static int cmd_scan(int argc, char **argv) {
     um_ctx *ctx = NULL;
     um_scan *scan = NULL;
     int rc = EXIT_ERROR;
+    catch_signals();
     if (um_ctx_open(&ctx, &co) != UM_OK) {
         fprintf(stderr, "%s: %s\n", prog, T(um_ctx_errmsg(ctx)));
         goto out;
@@ -274,6 +305,16 @@ static int cmd_scan(int argc, char **argv) {
         if (!quiet) fprintf(stderr, "%s: warning: %s\n", prog, T(um_ctx_warning(ctx, i)));
     if (um_scan_new(ctx, &scan) != UM_OK) {
         fprintf(stderr, "%s: out of memory\n", prog);
+        goto out;
+    }
+    um_scan_set_cancel(scan, &g_signal);
+    /* the output folder is ours for the whole run: a second scan learns now */
+    if (um_scan_lock_output(scan, out, false) == UM_EBUSY && wait) {
+        if (!quiet) fprintf(stderr, "%s: waiting for the other scan writing %s\n", prog, T(out));
+        (void)um_scan_lock_output(scan, out, true);
+    }
+    if (!um_scan_lock_held(scan)) {
+        fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
     if ((limits && um_scan_set_limits(scan, limits) != UM_OK) ||
@@ -290,11 +331,11 @@ static int cmd_scan(int argc, char **argv) {
     um_status st = um_scan_run(scan, tty ? progress : NULL, NULL);
     if (tty) fprintf(stderr, "\r\033[K");
     if (st != UM_OK) {
-        fprintf(stderr, "%s: scan failed: %s\n", prog, T(um_scan_errmsg(scan)));
+        if (!g_signal) fprintf(stderr, "%s: scan failed: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
     if (um_scan_write_outputs(scan, out) != UM_OK) {
-        fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
+        if (!g_signal) fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
     if (!quiet) {
@@ -310,8 +351,13 @@ static int cmd_scan(int argc, char **argv) {
     }
     rc = (int)um_scan_max_level(scan) >= fail_on ? EXIT_FINDINGS : 0;
 out:
-    um_scan_free(scan);
+    um_scan_free(scan); /* temporaries are gone, the lock released */
     um_ctx_close(ctx);
+    if (g_signal) { /* die of the signal, so the caller sees how we ended */
+        int sig = (int)g_signal;
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
     return rc;
 }
 

@@ -77,18 +77,27 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
     s->analyzer_state = um_calloc(um_analyzer_count() + 1, sizeof(void *));
     if (!s->analyzer_state) return UM_ENOMEM;
 
+    double t0 = um_now_s(), tr = 0, t;
     um_status st = UM_OK;
     for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
-        if (s->inputs[i].reader && s->inputs[i].reader->phase == 0) st = read_input(s, &s->inputs[i]);
+        if (s->inputs[i].reader && s->inputs[i].reader->phase == 0)
+            st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : read_input(s, &s->inputs[i]);
+    tr += um_now_s() - t0;
     if (st == UM_OK) st = um_subjects_build(s);
     for (size_t i = 0; i < um_analyzer_count() && st == UM_OK; i++)
         if (um_analyzer_at(i)->on_subjects)
             st = um_analyzer_at(i)->on_subjects(s, &s->analyzer_state[i]);
+    t = um_now_s();
     for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
-        if (!s->inputs[i].reader || s->inputs[i].reader->phase != 0) st = read_input(s, &s->inputs[i]);
+        if (!s->inputs[i].reader || s->inputs[i].reader->phase != 0)
+            st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : read_input(s, &s->inputs[i]);
+    tr += um_now_s() - t;
     for (size_t i = 0; i < um_analyzer_count() && st == UM_OK; i++)
         if (um_analyzer_at(i)->finish) st = um_analyzer_at(i)->finish(s, s->analyzer_state[i]);
+    if (st == UM_OK && um_scan_cancelled(s)) st = um_scan_cancel_status(s);
     if (st == UM_OK) st = um_scan_finalize(s);
     if (st == UM_ENOMEM && !s->errmsg) um_scan_set_error(s, "out of memory");
+    s->t_read = tr;
+    s->t_analyze = um_now_s() - t0 - tr;
     return st;
 }

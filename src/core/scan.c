@@ -25,6 +25,7 @@ um_status um_scan_new(um_ctx *ctx, um_scan **out) {
     *out = s;
     if (!s) return UM_ENOMEM;
     s->ctx = ctx;
+    s->out_lock = -1;
     um_arena_init(&s->arena);
     um_map_init(&s->mapping);
     um_map_init(&s->key_index);
@@ -39,6 +40,7 @@ um_status um_scan_new(um_ctx *ctx, um_scan **out) {
 
 void um_scan_free(um_scan *s) {
     if (!s) return;
+    um_scan_unlock_output(s);
     if (s->analyzer_state)
         for (size_t i = 0; i < um_analyzer_count(); i++)
             if (um_analyzer_at(i)->free_state) um_analyzer_at(i)->free_state(s->analyzer_state[i]);

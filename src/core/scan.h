@@ -123,7 +123,22 @@ struct um_scan {
     uint64_t bytes_before; /* bytes of inputs already finished */
     uint64_t bytes_total;
     int64_t last_progress_us;
+
+    /* output folder (outdir.c) */
+    int out_lock; /* lock handle, -1 when none */
+    char *out_lock_path;
+    const volatile sig_atomic_t *cancel;
+    double t_read, t_analyze, t_write; /* seconds, for um_scan_stats */
 };
+
+/* true once the cancel flag is set (um_scan_set_cancel). */
+static inline bool um_scan_cancelled(const um_scan *s) { return s->cancel && *s->cancel; }
+/* Sets the "cancelled" error and returns UM_ECANCELED. */
+um_status um_scan_cancel_status(um_scan *s);
+/* Monotonic seconds. */
+double um_now_s(void);
+/* Releases the output-folder lock (um_scan_free does). */
+void um_scan_unlock_output(um_scan *s);
 
 /* What a reader is handed: the scan, the input being read, its reader. */
 struct um_reader_ctx {

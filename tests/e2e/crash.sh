@@ -78,7 +78,7 @@ else
   "$U" scan -q -o "$T/ro/file/out" "$T/in/demo" 2>"$T/ro.err"; rc=$?
 fi
 ok test "$rc" -eq 2
-ok grep -q "cannot create" "$T/ro.err"
+ok grep -q "cannot create\|cannot lock" "$T/ro.err"
 
 echo "$pass passed, $fail failed"
 exit $((fail > 0))

@@ -21,7 +21,7 @@ BIN=${UM_BIN_DIR:?}
 REPS=${FAULT_REPS:-20}
 T=$(mktemp -d)
 cleanup() {
-  [[ -n ${MNT:-} ]] && mountpoint -q "$MNT" && umount "$MNT"
+  for m in "${MNT:-}" "${MNT2:-}"; do [[ -n $m ]] && mountpoint -q "$m" && umount "$m"; done
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -79,7 +79,7 @@ OUT="$T/work/out"
 fault_run() {
   local sig=$1 how=$2 arg=$3
   rm -rf "$T/work" && mkdir -p "$T/work" && cp -a "$T/ref_old" "$OUT"
-  scan -o "$OUT" "${NEW[@]}" 2>"$T/fault.err" &
+  "$U" scan -q --fail-on never -o "$OUT" "${NEW[@]}" 2>"$T/fault.err" & # not a function: $! is unmask
   local pid=$!
   if [[ $how == at ]]; then
     sleep "$(secs "$arg")"
@@ -92,7 +92,7 @@ fault_run() {
     sleep "$(secs $((RANDOM % 15)))"
   fi
   kill -s "$sig" "$pid" 2>/dev/null
-  wait "$pid"
+  { wait "$pid"; } 2>/dev/null
   local rc=$?
   local now; now=$(set_of "$OUT")
   if [[ $now != "$(cat "$T/old.set")" && $now != "$(cat "$T/new.set")" ]]; then
@@ -124,16 +124,16 @@ ok test -z "$(temps "$OUT")"
 
 # ---- full disk at each phase ----------------------------------------------
 if [[ $(id -u) = 0 ]] && command -v mount >/dev/null; then
-  MNT="$T/disk"
-  mkdir -p "$MNT"
-  old_kb=$(du -sk "$T/ref_old" | cut -f1)
-  new_kb=$(du -sk "$T/ref_new" | cut -f1)
+  MNT="$T/disk" MNT2="$T/tmpdisk"
+  mkdir -p "$MNT" "$MNT2"
+  old_kb=$(du -sk --apparent-size "$T/ref_old" | cut -f1)
+  new_kb=$(du -sk --apparent-size "$T/ref_new" | cut -f1)
   # a disk that holds the old set and a fraction of the new one fails
   # inside the write of a different file at each size
   for pct in 0 5 15 30 50 70 85 95; do
-    size=$((old_kb + 64 + new_kb * pct / 100))
+    size=$((old_kb + old_kb / 8 + 256 + new_kb * pct / 100))
     mount -t tmpfs -o size=${size}k tmpfs "$MNT" || { skip=$((skip + 1)); break; }
-    cp -a "$T/ref_old" "$MNT/out"
+    cp -a "$T/ref_old" "$MNT/out" || { echo "FAIL: tmpfs of ${size}k cannot hold the old set"; fail=$((fail + 1)); }
     scan -o "$MNT/out" "${NEW[@]}" 2>"$T/full.err"
     rc=$?
     ok test "$rc" = 2
@@ -142,17 +142,19 @@ if [[ $(id -u) = 0 ]] && command -v mount >/dev/null; then
     ok test -z "$(temps "$MNT/out")"
     umount "$MNT"
   done
-  # the read phase: UTF-16 input is converted through a temporary file
-  mount -t tmpfs -o size=64k tmpfs "$MNT"
-  cp -a "$T/ref_old" "$MNT/out"
-  head -c 60000 /dev/zero >"$MNT/fill"
+  # the read phase: UTF-16 input is converted through a temporary file in
+  # TMPDIR, here a full disk of its own
+  mount -t tmpfs -o size=64k tmpfs "$MNT2"
+  head -c 65536 /dev/zero >"$MNT2/fill" 2>/dev/null
+  rm -rf "$T/work" && mkdir -p "$T/work" && cp -a "$T/ref_old" "$OUT"
   { printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE <"$T/in/applicants.csv"; } >"$T/utf16.csv"
-  TMPDIR=$MNT scan -o "$MNT/out" "$T/utf16.csv" 2>"$T/full.err"
+  TMPDIR=$MNT2 scan -o "$OUT" "$T/utf16.csv" 2>"$T/full.err"
   rc=$?
   ok test "$rc" = 2
-  ok cmp -s "$T/old.set" <(set_of "$MNT/out")
-  ok test -z "$(temps "$MNT/out")"
-  umount "$MNT"
+  ok grep -qi 'no space\|full\|too large' "$T/full.err"
+  ok cmp -s "$T/old.set" <(set_of "$OUT")
+  ok test -z "$(temps "$OUT")"
+  umount "$MNT2"
 else
   echo "SKIP: full-disk cases need root (tmpfs mounts)"
   skip=$((skip + 1))
@@ -161,7 +163,7 @@ fi
 # ---- two concurrent scans into one folder -----------------------------------
 for i in 1 2 3 4 5; do
   rm -rf "$T/c" && mkdir -p "$T/c"
-  scan -o "$T/c/out" "${NEW[@]}" 2>"$T/a.err" &
+  "$U" scan -q --fail-on never -o "$T/c/out" "${NEW[@]}" 2>"$T/a.err" &
   a=$!
   sleep 0.05
   scan -o "$T/c/out" "${OLD[@]}" 2>"$T/b.err"
@@ -175,7 +177,7 @@ for i in 1 2 3 4 5; do
 done
 # --wait: the second waits for the first, then replaces its set whole
 rm -rf "$T/c" && mkdir -p "$T/c"
-scan -o "$T/c/out" "${NEW[@]}" &
+"$U" scan -q --fail-on never -o "$T/c/out" "${NEW[@]}" &
 a=$!
 sleep 0.05
 scan --wait -o "$T/c/out" "${OLD[@]}"
