@@ -46,7 +46,8 @@ static void usage_scan(FILE *o) {
     fprintf(o,
             "Usage: unmask scan [options] INPUT...\n"
             "\n"
-            "Reads every INPUT (files, or folders walked recursively), joins records into\n"
+            "Reads every INPUT (files, folders walked recursively, or '-', a pipe or a FIFO\n"
+            "read once as a stream), joins records into\n"
             "claimed persons, runs the analyzers and writes, in the output folder:\n"
             "  subjects.jsonl   one line per person: id, names, joined sources, score, level, reasons\n"
             "  findings.jsonl   one line per finding: indicator id, evidence, weight\n"
@@ -74,6 +75,10 @@ static void usage_scan(FILE *o) {
             "  -q, --quiet             no table, no summary; exit code only\n"
             "  -v, --verbose           also print the first rejected records and their reasons\n"
             "                          (reasons may quote input values) and the time per phase\n"
+            "      --max-depth N       folders deeper than N below an INPUT are skipped with a\n"
+            "                          warning (default 32)\n"
+            "      --stream-timeout S  wait S seconds for the first byte of a pipe or FIFO\n"
+            "                          (default 10)\n"
             "      --wait              wait while another scan writes the output folder\n"
             "                          (default: refuse, exit 2)\n"
             "  -h, --help              this help\n"
@@ -163,11 +168,25 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
     um_scan_get_stats(scan, &st);
     size_t lv[3] = {0};
     for (size_t i = 0; i < um_scan_subject_count(scan); i++) lv[um_scan_subject(scan, i)->level]++;
+    uint64_t rejected_files = st.files - st.files_read - st.files_skipped;
     fprintf(stderr,
-            "unmask: %llu files, %llu records (%llu persons, %llu events), %zu subjects: "
-            "%zu high, %zu review, %zu clean; %zu findings\n",
-            (unsigned long long)st.files, (unsigned long long)st.records, (unsigned long long)st.persons,
+            "unmask: %llu files (%llu read, %llu skipped, %llu rejected), %llu records (%llu persons, %llu events), "
+            "%zu subjects: %zu high, %zu review, %zu clean; %zu findings\n",
+            (unsigned long long)st.files, (unsigned long long)st.files_read, (unsigned long long)st.files_skipped,
+            (unsigned long long)rejected_files, (unsigned long long)st.records, (unsigned long long)st.persons,
             (unsigned long long)st.events, st.subjects, lv[2], lv[1], lv[0], st.findings);
+    /* skipped files and why: always (they are few and the operator must know) */
+    size_t shown = 0;
+    for (size_t i = 0; i < um_scan_warning_count(scan) && shown < (verbose ? 50u : 5u); i++) {
+        const um_reject_info *w = um_scan_warning(scan, i);
+        if (w->line == 0 && strncmp(w->reason, "skipped: ", 9) == 0) {
+            fprintf(stderr, "  skipped %s: %s\n", T(w->file), T(w->reason + 9));
+            shown++;
+        }
+    }
+    if (shown < st.files_skipped)
+        fprintf(stderr, "  ... %llu more skipped files (case.db table inputs)\n",
+                (unsigned long long)(st.files_skipped - shown));
     if (st.rejects || st.warnings) {
         fprintf(stderr, "unmask: %llu rejected records, %llu warnings (all listed in %s/case.db, table rejects%s)\n",
                 (unsigned long long)st.rejects, (unsigned long long)st.warnings, T(out),
@@ -229,7 +248,7 @@ static const char *find_data_dir(char *buf, size_t n) {
 const char *default_data_dir;
 
 static int cmd_scan(int argc, char **argv) {
-    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_WAIT };
+    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_WAIT, O_DEPTH, O_STIME };
     static const struct option opts[] = {
         {"out", required_argument, 0, 'o'},     {"format", required_argument, 0, 'f'},
         {"mapping", required_argument, 0, 'm'}, {"fail-on", required_argument, 0, O_FAIL},
@@ -238,13 +257,15 @@ static int cmd_scan(int argc, char **argv) {
         {"top", required_argument, 0, 'n'},     {"json", no_argument, 0, O_JSON},
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
         {"limit", required_argument, 0, O_LIMIT}, {"verbose", no_argument, 0, 'v'},
-        {"wait", no_argument, 0, O_WAIT},
+        {"wait", no_argument, 0, O_WAIT},       {"max-depth", required_argument, 0, O_DEPTH},
+        {"stream-timeout", required_argument, 0, O_STIME},
         {0, 0, 0, 0}};
     const char *out = "unmask-out", *format = NULL, *mapping = NULL, *limits = NULL;
     int fail_on = -1; /* default high (2), unless a case unmask.conf says otherwise */
     um_ctx_options co = {0};
     size_t top = 20;
-    int json = 0, quiet = 0, verbose = 0, wait = 0, c;
+    int json = 0, quiet = 0, verbose = 0, wait = 0, max_depth = UM_DEFAULT_MAX_DEPTH, c;
+    int stream_ms = UM_DEFAULT_STREAM_TIMEOUT_MS;
     optind = 1;
     opterr = 0; /* getopt would echo a bad option raw; said below, escaped */
     while ((c = getopt_long(argc, argv, "o:f:m:n:qvh", opts, NULL)) != -1) {
@@ -269,6 +290,18 @@ static int cmd_scan(int argc, char **argv) {
         case O_JSON: json = 1; break;
         case O_LIMIT: limits = optarg; break;
         case O_WAIT: wait = 1; break;
+        case O_DEPTH:
+        case O_STIME: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || v < 0 || v > 100000) {
+                fprintf(stderr, "%s: --%s needs a number\n", prog, c == O_DEPTH ? "max-depth" : "stream-timeout");
+                return EXIT_ERROR;
+            }
+            if (c == O_DEPTH) max_depth = (int)v;
+            else stream_ms = (int)v * 1000;
+            break;
+        }
         default:
             fprintf(stderr, "%s scan: unknown option or missing value: %s\n\n", prog, T(argv[optind - 1]));
             usage_scan(stderr);
@@ -308,6 +341,8 @@ static int cmd_scan(int argc, char **argv) {
         goto out;
     }
     um_scan_set_cancel(scan, &g_signal);
+    um_scan_set_max_depth(scan, max_depth);
+    um_scan_set_stream_timeout(scan, stream_ms);
     /* the output folder is ours for the whole run: a second scan learns now */
     if (um_scan_lock_output(scan, out, false) == UM_EBUSY && wait) {
         if (!quiet) fprintf(stderr, "%s: waiting for the other scan writing %s\n", prog, T(out));

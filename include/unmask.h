@@ -142,6 +142,25 @@ typedef struct um_progress {
 } um_progress;
 typedef void (*um_progress_fn)(void *ud, const um_progress *p);
 
+/* Input walking (um_scan_add_path):
+ *   - folders are walked recursively, sorted, hidden entries skipped, to a
+ *     depth of max_depth folders below the one named (default 32); deeper
+ *     folders are skipped with a warning;
+ *   - symbolic links are followed, but every folder and file is read once:
+ *     one met again (a link loop such as x -> ., overlapping inputs such as
+ *     "demo demo/logs", a hard link) is skipped with a warning naming the
+ *     first path, detected by device and inode;
+ *   - "-", a pipe, a FIFO or a terminal named directly is read once as a
+ *     stream, its format detected from its first bytes (or forced); when no
+ *     byte arrives within the stream timeout (default 10 s; a FIFO with no
+ *     writer) um_scan_add_path fails with a message. FIFOs, sockets and
+ *     devices met inside a folder are skipped with a warning. EVTX needs a
+ *     seekable file: from a stream it is rejected. */
+#define UM_DEFAULT_MAX_DEPTH 32
+#define UM_DEFAULT_STREAM_TIMEOUT_MS 10000
+void um_scan_set_max_depth(um_scan *scan, int depth);
+void um_scan_set_stream_timeout(um_scan *scan, int ms);
+
 /* Reads every input, joins subjects, runs analyzers and scores. */
 um_status um_scan_run(um_scan *scan, um_progress_fn cb, void *ud);
 

@@ -33,12 +33,23 @@ struct um_ctx {
     bool lock_ready;
 };
 
+typedef enum um_input_status { UM_IN_PENDING, UM_IN_READ, UM_IN_SKIPPED, UM_IN_REJECTED } um_input_status;
+
 typedef struct um_input {
     char *path;
     const um_reader *reader;
     uint64_t size;
     bool is_dir;    /* a repository folder; read() gets f == NULL */
     bool in_folder; /* found by walking a folder (not named directly) */
+    /* a pipe, FIFO or terminal (or "-", standard input): read once, as a
+     * stream; its first bytes, read for format detection, are in head */
+    bool is_stream;
+    int fd;
+    char *head;
+    size_t head_len;
+    const char *skip; /* not read, and why (arena or static string) */
+    um_input_status status;
+    const char *reason; /* why skipped or rejected whole (for case.db) */
 } um_input;
 
 typedef struct um_stored_person {
@@ -129,6 +140,11 @@ struct um_scan {
     char *out_lock_path;
     const volatile sig_atomic_t *cancel;
     double t_read, t_analyze, t_write; /* seconds, for um_scan_stats */
+
+    /* inputs.c: every folder and file met, by (device, inode) -> first path */
+    um_map seen_inodes;
+    int max_depth;         /* folders deeper are skipped with a warning */
+    int stream_timeout_ms; /* wait for a stream's first byte */
 };
 
 /* true once the cancel flag is set (um_scan_set_cancel). */

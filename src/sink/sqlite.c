@@ -194,11 +194,33 @@ static um_status write_all(db_t *d) {
         }
     }
     {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(d->db, "INSERT INTO inputs VALUES(?,?,?,?,?,?)", -1, &q, NULL) != SQLITE_OK) {
+            rc = fail(d, "prepare");
+            goto out;
+        }
+        static const char *const status[] = {"not read", "read", "skipped", "rejected"};
+        for (size_t i = 0; i < s->n_inputs && rc == UM_OK; i++) {
+            const um_input *in = &s->inputs[i];
+            sqlite3_bind_int64(q, 1, (sqlite3_int64)i + 1);
+            bind_text(q, 2, in->path);
+            bind_text(q, 3, in->reader ? in->reader->name : NULL);
+            sqlite3_bind_int64(q, 4, (sqlite3_int64)in->size);
+            bind_text(q, 5, status[in->status]);
+            bind_text(q, 6, in->reason);
+            if (step(q) != SQLITE_OK) rc = fail(d, "inputs");
+        }
+        sqlite3_finalize(q);
+        if (rc != UM_OK) goto out;
+    }
+    {
         const struct { const char *k; uint64_t v; } sm[] = {
             {"files", s->stats.files},     {"bytes", s->stats.bytes},
             {"records", s->stats.records}, {"events", s->stats.events},
             {"persons", s->stats.persons}, {"rejects", s->stats.rejects},
-            {"warnings", s->stats.warnings}};
+            {"warnings", s->stats.warnings}, {"files_read", s->stats.files_read},
+            {"files_skipped", s->stats.files_skipped},
+            {"files_rejected", s->stats.files - s->stats.files_read - s->stats.files_skipped}};
         sqlite3_stmt *q = NULL;
         if (sqlite3_prepare_v2(d->db, "INSERT INTO events_summary VALUES(?,?)", -1, &q, NULL) != SQLITE_OK) {
             rc = fail(d, "prepare");
