@@ -70,7 +70,7 @@ static um_status add_file(um_scan *s, const char *path, const char *format, uint
         head[n] = 0;
         fclose(f);
         r = um_reader_detect(path, head, n);
-        if (!r && s->mapping.len && header_is_mapped(s, head, n)) r = um_reader_find("person-csv");
+        if (!r && s->mapping.len && header_is_mapped(s, head, n)) r = um_reader_for_mapped_csv();
     }
     if (!um_grow((void **)&s->inputs, &s->cap_inputs, s->n_inputs + 1, sizeof *s->inputs))
         return UM_ENOMEM;
@@ -81,16 +81,6 @@ static um_status add_file(um_scan *s, const char *path, const char *format, uint
     in->size = size;
     in->in_folder = in_folder;
     return in->path ? UM_OK : UM_ENOMEM;
-}
-
-static bool is_git_dir(const char *path) {
-    char *a = NULL, *b = NULL;
-    struct stat st;
-    bool ok = asprintf(&a, "%s/HEAD", path) >= 0 && asprintf(&b, "%s/objects", path) >= 0 &&
-              stat(a, &st) == 0 && S_ISREG(st.st_mode) && um_dir_exists(b);
-    free(a);
-    free(b);
-    return ok;
 }
 
 static int cmp_str(const void *a, const void *b) {
@@ -109,25 +99,18 @@ static um_status add_path_rec(um_scan *s, const char *path, const char *format, 
         return add_file(s, path, format, (uint64_t)st.st_size, depth > 0);
     }
     if (depth > 32) return UM_OK;
-    /* A git repository (bare, a .git folder, or a work tree) is one input:
-     * its history, read by the git_repo reader; its files are not inputs. */
-    char *probe = NULL;
-    if (asprintf(&probe, "%s/.git", path) < 0) return UM_ENOMEM;
-    bool worktree = um_dir_exists(probe);
-    free(probe);
-    if (worktree || is_git_dir(path)) {
-        const um_reader *gr = um_reader_find("git-repo");
-        if (gr && !format) {
-            if (!um_grow((void **)&s->inputs, &s->cap_inputs, s->n_inputs + 1, sizeof *s->inputs))
-                return UM_ENOMEM;
-            um_input *in = &s->inputs[s->n_inputs++];
-            memset(in, 0, sizeof *in);
-            in->path = um_strdup(path);
-            in->reader = gr;
-            in->size = 0;
-            in->is_dir = true;
-            return in->path ? UM_OK : UM_ENOMEM;
-        }
+    /* A folder a reader takes whole (a git repository) is one input. */
+    const um_reader *dr = format ? NULL : um_reader_for_dir(path);
+    if (dr) {
+        if (!um_grow((void **)&s->inputs, &s->cap_inputs, s->n_inputs + 1, sizeof *s->inputs))
+            return UM_ENOMEM;
+        um_input *in = &s->inputs[s->n_inputs++];
+        memset(in, 0, sizeof *in);
+        in->path = um_strdup(path);
+        in->reader = dr;
+        in->size = 0;
+        in->is_dir = true;
+        return in->path ? UM_OK : UM_ENOMEM;
     }
     DIR *d = opendir(path);
     if (!d) {

@@ -180,15 +180,25 @@ typedef struct um_reader {
     int (*detect)(const char *path, const char *head, size_t n);
     /* Reads the whole stream, calling um_emit_* and um_reject as it goes.
      * Returns UM_OK unless reading itself failed (I/O); bad records are
-     * rejects, not errors. f is NULL for a folder input (a git repository,
-     * handed to the reader named "git-repo"); um_rc_file() gives its path. */
+     * rejects, not errors. f is NULL for a folder input (one this reader
+     * claimed with claims_dir); um_rc_file() gives its path. */
     um_status (*read)(um_reader_ctx *rc, FILE *f);
+    /* Optional: true when the folder at path is one input for this reader
+     * (a git repository: its history), not a folder to walk. */
+    bool (*claims_dir)(const char *path);
+    /* Takes CSV files whose header none of the readers knows but the
+     * --mapping file maps (identity exports with unusual column names). */
+    bool takes_mapped_csv;
 } um_reader;
 
 const um_reader *um_reader_at(size_t i);
 const um_reader *um_reader_find(const char *name);
 /* The reader with the highest detect() score (> 0), or NULL. */
 const um_reader *um_reader_detect(const char *path, const char *head, size_t n);
+/* The reader whose claims_dir() takes the folder at path, or NULL. */
+const um_reader *um_reader_for_dir(const char *path);
+/* The reader for CSV files the --mapping file maps, or NULL. */
+const um_reader *um_reader_for_mapped_csv(void);
 
 /* What a reader can call. */
 const char *um_rc_file(const um_reader_ctx *rc);

@@ -887,13 +887,30 @@ static um_status read_repo(um_reader_ctx *rc, FILE *f) {
     return st;
 }
 
+static bool dir_exists(const char *p) {
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* A git repository (bare, a .git folder, or a work tree) is one input: its
+ * history; its files are not inputs. */
+static bool repo_claims_dir(const char *path) {
+    char a[4200], b[4200];
+    if (snprintf(a, sizeof a, "%s/.git", path) >= (int)sizeof a) return false;
+    if (dir_exists(a)) return true;
+    struct stat st;
+    snprintf(a, sizeof a, "%s/HEAD", path);
+    snprintf(b, sizeof b, "%s/objects", path);
+    return stat(a, &st) == 0 && S_ISREG(st.st_mode) && dir_exists(b);
+}
+
 const um_reader um_reader_git_log = {
     "git-log",
     "git history exported with `git log` (default, --pretty=fuller) or as tab-separated "
     "%H %an %ae %aI %cI %s",
-    1, detect_log, read_log};
+    1, detect_log, read_log, NULL, false};
 
 const um_reader um_reader_git_repo = {
     "git-repo", /* the name the scanner uses for repository folders */
     "git repository (work tree, .git folder, bare repository or its HEAD file) read with libgit2",
-    1, detect_repo, read_repo};
+    1, detect_repo, read_repo, repo_claims_dir, false};
