@@ -366,6 +366,12 @@ size_t um_scan_nsubjects(const struct um_scan *scan);
 /* Values of one attribute joined into subject s (deduplicated, canonical
  * lower-case for emails/handles); *n set to the count. */
 const char *const *um_subject_values(const struct um_scan *scan, um_sid sid, um_attr a, size_t *n);
+/* The same with where each value came from: file[k], line[k] for value k. */
+const char *const *um_subject_values_at(const struct um_scan *scan, um_sid sid, um_attr a, size_t *n,
+                                        const char *const **file, const uint64_t **line);
+/* The subject at rank r of the results (um_scan_subject(scan, r)); -1 past
+ * the end or before the scan ran. */
+um_sid um_scan_ranked_sid(const struct um_scan *scan, size_t r);
 /* Where the first value of attribute a came from (file, line). */
 bool um_subject_value_src(const struct um_scan *scan, um_sid sid, um_attr a, const char *value,
                           const char **file, uint64_t *line);
@@ -380,6 +386,31 @@ bool um_subject_has_identity(const struct um_scan *scan, um_sid sid);
 /* um_screener_open() reading indicator lists and the data folder from ctx,
  * which must outlive the screener (used to compile the sanctions analyzer). */
 um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt, um_ctx *ctx);
+
+/* ---- sinks (src/sink/, one file each, one line in sinks.def) ----------------- */
+
+/* A sink writes the results of a finished scan into the output folder,
+ * reading them only through the result accessors (unmask.h um_scan_subject,
+ * um_scan_finding, um_scan_reject, um_scan_get_stats ...; here
+ * um_scan_ranked_sid, um_subject_values_at). It writes through the OS seam
+ * (um_write_file_atomic) and computes nothing. Sinks run in table order. */
+typedef struct um_sink {
+    const char *name;
+    const char *description;
+    um_status (*write)(struct um_scan *scan, const char *dir);
+} um_sink;
+
+size_t um_sink_count(void);
+const um_sink *um_sink_at(size_t i);
+/* Sets the scan's error message (what a failing sink reports). */
+void um_scan_set_error(struct um_scan *scan, const char *fmt, ...) UM_PRINTF(2, 3);
+/* Writes b to dir/name atomically through the OS seam (temporary, fsync,
+ * rename); on failure the scan's error says why. */
+um_status um_write_file_atomic(struct um_scan *scan, const char *dir, const char *name, const um_buf *b);
+/* One RFC 4180 cell, formula-neutralised (a leading = + - @ TAB CR gets '). */
+void um_csv_cell(um_buf *b, const char *v);
+/* One subject as a JSON object (subjects.jsonl line, um_scan_subject_json). */
+void um_json_subject(um_buf *b, const struct um_scan *scan, const um_subject_info *u);
 
 /* ---- canonical forms (enrich/canon.c) ------------------------------------ */
 

@@ -1,4 +1,5 @@
-/* outdir.c - the output folder: stale temporaries removed, sinks run. */
+/* outdir.c - the output folder: created, stale temporaries removed, every
+ * registered sink (src/sink/sinks.def) run in order. */
 #include "scan.h"
 
 #include <dirent.h>
@@ -21,8 +22,7 @@ um_status um_scan_write_outputs(um_scan *s, const char *dir) {
         return UM_EIO;
     }
     os->remove_stale_temps(os->ud, dir); /* left by a killed earlier run */
-    um_status st = um_sink_jsonl(s, dir);
-    if (st == UM_OK) st = um_sink_csv(s, dir);
-    if (st == UM_OK) st = um_sink_sqlite(s, dir);
+    um_status st = UM_OK;
+    for (size_t i = 0; i < um_sink_count() && st == UM_OK; i++) st = um_sink_at(i)->write(s, dir);
     return st;
 }
