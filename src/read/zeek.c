@@ -341,7 +341,7 @@ um_status um_zeek_parse(FILE *f, const char *file, const um_rsink *sink) {
     bool too_long;
     um_status st = UM_OK;
     while (st == UM_OK && um_lines_next(&L, &line, &len, &too_long)) {
-        if (sink->rc) um_rc_progress(sink->rc, L.bytes);
+        if (sink->progress) sink->progress(sink->ud, L.bytes);
         if (too_long) {
             um_rsink_issue(sk, true, L.lineno, "line longer than %u bytes", ZEEK_MAX_LINE);
             continue;
