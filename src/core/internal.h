@@ -424,6 +424,9 @@ char *um_canon_address(um_arena *a, const char *s);   /* lower, punctuation fold
 char *um_canon_account(um_arena *a, const char *s);   /* bank/IBAN: upper alnum */
 /* Country name or code to ISO 3166 alpha-2 (upper case, static), NULL if unknown. */
 const char *um_country_code(const char *s);
+/* The one country table behind it: exact name or alpha-2 code s[0..len)
+ * (case and surrounding blanks ignored), no "City, Country" parsing. */
+const char *um_country_exact(const char *s, size_t len);
 /* Claimed time zone ("America/New_York", "UTC-5", "EST", "-05:00") to a
  * standard UTC offset in minutes; false when unknown. */
 bool um_tz_offset(const char *s, int *minutes);
