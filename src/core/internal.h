@@ -224,6 +224,7 @@ typedef struct um_lines {
     uint64_t lineno; /* line number of the line last returned (1-based) */
     uint64_t bytes;  /* bytes consumed so far */
     size_t max;
+    uint64_t n_too_long; /* lines um_rsink_next_line rejected as too long */
     bool eof, skipping;
     bool padded;      /* saved[] holds bytes overwritten at saved_at */
     size_t saved_at;
