@@ -78,7 +78,7 @@ static const um_reader *detect_head(um_scan *s, const char *path, char *head, si
     }
     head[n] = 0;
     const um_reader *r = um_reader_detect(path, head, n);
-    if (!r && s->mapping.len && header_is_mapped(s, head, n)) r = um_reader_find("person-csv");
+    if (!r && s->mapping.len && header_is_mapped(s, head, n)) r = um_reader_for_mapped_csv();
     return r;
 }
 
@@ -171,16 +171,6 @@ static um_status add_stream(um_scan *s, const char *path, const char *format) {
     return UM_OK;
 }
 
-static bool is_git_dir(const char *path) {
-    char *a = NULL, *b = NULL;
-    struct stat st;
-    bool ok = asprintf(&a, "%s/HEAD", path) >= 0 && asprintf(&b, "%s/objects", path) >= 0 &&
-              stat(a, &st) == 0 && S_ISREG(st.st_mode) && um_dir_exists(b);
-    free(a);
-    free(b);
-    return ok;
-}
-
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -243,22 +233,15 @@ static um_status add_path_rec(um_scan *s, const char *path, const char *format, 
                                     s->max_depth);
         return add_skipped(s, path, true, why);
     }
-    /* A git repository (bare, a .git folder, or a work tree) is one input:
-     * its history, read by the git_repo reader; its files are not inputs. */
-    char *probe = NULL;
-    if (asprintf(&probe, "%s/.git", path) < 0) return UM_ENOMEM;
-    bool worktree = um_dir_exists(probe);
-    free(probe);
-    if (worktree || is_git_dir(path)) {
-        const um_reader *gr = um_reader_find("git-repo");
-        if (gr && !format) {
-            um_input *in = new_input(s, path);
-            if (!in) return UM_ENOMEM;
-            in->reader = gr;
-            in->size = 0;
-            in->is_dir = true;
-            return UM_OK;
-        }
+    /* A folder a reader takes whole (a git repository) is one input. */
+    const um_reader *dr = format ? NULL : um_reader_for_dir(path);
+    if (dr) {
+        um_input *in = new_input(s, path);
+        if (!in) return UM_ENOMEM;
+        in->reader = dr;
+        in->size = 0;
+        in->is_dir = true;
+        return UM_OK;
     }
     DIR *d = opendir(path);
     if (!d) {

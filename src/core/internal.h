@@ -180,15 +180,25 @@ typedef struct um_reader {
     int (*detect)(const char *path, const char *head, size_t n);
     /* Reads the whole stream, calling um_emit_* and um_reject as it goes.
      * Returns UM_OK unless reading itself failed (I/O); bad records are
-     * rejects, not errors. f is NULL for a folder input (a git repository,
-     * handed to the reader named "git-repo"); um_rc_file() gives its path. */
+     * rejects, not errors. f is NULL for a folder input (one this reader
+     * claimed with claims_dir); um_rc_file() gives its path. */
     um_status (*read)(um_reader_ctx *rc, FILE *f);
+    /* Optional: true when the folder at path is one input for this reader
+     * (a git repository: its history), not a folder to walk. */
+    bool (*claims_dir)(const char *path);
+    /* Takes CSV files whose header none of the readers knows but the
+     * --mapping file maps (identity exports with unusual column names). */
+    bool takes_mapped_csv;
 } um_reader;
 
 const um_reader *um_reader_at(size_t i);
 const um_reader *um_reader_find(const char *name);
 /* The reader with the highest detect() score (> 0), or NULL. */
 const um_reader *um_reader_detect(const char *path, const char *head, size_t n);
+/* The reader whose claims_dir() takes the folder at path, or NULL. */
+const um_reader *um_reader_for_dir(const char *path);
+/* The reader for CSV files the --mapping file maps, or NULL. */
+const um_reader *um_reader_for_mapped_csv(void);
 
 /* What a reader can call. */
 const char *um_rc_file(const um_reader_ctx *rc);
@@ -214,6 +224,7 @@ typedef struct um_lines {
     uint64_t lineno; /* line number of the line last returned (1-based) */
     uint64_t bytes;  /* bytes consumed so far */
     size_t max;
+    uint64_t n_too_long; /* lines um_rsink_next_line rejected as too long */
     bool eof, skipping;
     bool padded;      /* saved[] holds bytes overwritten at saved_at */
     size_t saved_at;
@@ -356,6 +367,12 @@ size_t um_scan_nsubjects(const struct um_scan *scan);
 /* Values of one attribute joined into subject s (deduplicated, canonical
  * lower-case for emails/handles); *n set to the count. */
 const char *const *um_subject_values(const struct um_scan *scan, um_sid sid, um_attr a, size_t *n);
+/* The same with where each value came from: file[k], line[k] for value k. */
+const char *const *um_subject_values_at(const struct um_scan *scan, um_sid sid, um_attr a, size_t *n,
+                                        const char *const **file, const uint64_t **line);
+/* The subject at rank r of the results (um_scan_subject(scan, r)); -1 past
+ * the end or before the scan ran. */
+um_sid um_scan_ranked_sid(const struct um_scan *scan, size_t r);
 /* Where the first value of attribute a came from (file, line). */
 bool um_subject_value_src(const struct um_scan *scan, um_sid sid, um_attr a, const char *value,
                           const char **file, uint64_t *line);
@@ -371,6 +388,45 @@ bool um_subject_has_identity(const struct um_scan *scan, um_sid sid);
  * which must outlive the screener (used to compile the sanctions analyzer). */
 um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt, um_ctx *ctx);
 
+/* ---- sinks (src/sink/, one file each, one line in sinks.def) ----------------- */
+
+/* A sink writes the results of a finished scan into the output folder,
+ * reading them only through the result accessors (unmask.h um_scan_subject,
+ * um_scan_finding, um_scan_reject, um_scan_get_stats ...; here
+ * um_scan_ranked_sid, um_subject_values_at). It writes through the OS seam
+ * (um_write_file_atomic) and computes nothing. Sinks run in table order. */
+typedef struct um_sink {
+    const char *name;
+    const char *description;
+    um_status (*write)(struct um_scan *scan, const char *dir);
+} um_sink;
+
+size_t um_sink_count(void);
+const um_sink *um_sink_at(size_t i);
+/* true once the scan's cancel flag is set (um_scan_set_cancel): a long sink
+ * checks it now and then and returns um_scan_cancel_status(). */
+bool um_scan_cancelled(const struct um_scan *scan);
+um_status um_scan_cancel_status(struct um_scan *scan);
+/* Every input met (in order) and what became of it, for the case file. */
+typedef struct um_input_info {
+    const char *path;
+    const char *format; /* reader name, NULL when none */
+    uint64_t size;      /* bytes (of a stream: read) */
+    const char *status; /* "read", "skipped", "rejected", "not read" */
+    const char *reason; /* why skipped or rejected whole, or NULL */
+} um_input_info;
+size_t um_scan_input_count(const struct um_scan *scan);
+void um_scan_input_at(const struct um_scan *scan, size_t i, um_input_info *out);
+/* Sets the scan's error message (what a failing sink reports). */
+void um_scan_set_error(struct um_scan *scan, const char *fmt, ...) UM_PRINTF(2, 3);
+/* Writes b to dir/name atomically through the OS seam (temporary, fsync,
+ * rename); on failure the scan's error says why. */
+um_status um_write_file_atomic(struct um_scan *scan, const char *dir, const char *name, const um_buf *b);
+/* One RFC 4180 cell, formula-neutralised (a leading = + - @ TAB CR gets '). */
+void um_csv_cell(um_buf *b, const char *v);
+/* One subject as a JSON object (subjects.jsonl line, um_scan_subject_json). */
+void um_json_subject(um_buf *b, const struct um_scan *scan, const um_subject_info *u);
+
 /* ---- canonical forms (enrich/canon.c) ------------------------------------ */
 
 /* Each writes a canonical form of s into the arena and returns it, or NULL
@@ -383,6 +439,9 @@ char *um_canon_address(um_arena *a, const char *s);   /* lower, punctuation fold
 char *um_canon_account(um_arena *a, const char *s);   /* bank/IBAN: upper alnum */
 /* Country name or code to ISO 3166 alpha-2 (upper case, static), NULL if unknown. */
 const char *um_country_code(const char *s);
+/* The one country table behind it: exact name or alpha-2 code s[0..len)
+ * (case and surrounding blanks ignored), no "City, Country" parsing. */
+const char *um_country_exact(const char *s, size_t len);
 /* Claimed time zone ("America/New_York", "UTC-5", "EST", "-05:00") to a
  * standard UTC offset in minutes; false when unknown. */
 bool um_tz_offset(const char *s, int *minutes);

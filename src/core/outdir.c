@@ -8,7 +8,9 @@
  *   P/.NAME.old.PID     the previous set after a two-rename publish, on
  *                       file systems without RENAME_EXCHANGE
  * Holding the lock, a run removes every .NAME.tmp.* / .NAME.old.* it finds:
- * no live run can own them (a killed run's are what is left).
+ * no live run can own them (a killed run's are what is left). Every
+ * registered sink (src/sink/sinks.def) writes into the staging folder, so
+ * a new sink's files are part of the set with no change here.
  */
 #include "scan.h"
 
@@ -29,6 +31,20 @@ double um_now_s(void) {
 
 void um_scan_set_cancel(um_scan *s, const volatile sig_atomic_t *flag) {
     if (s) s->cancel = flag;
+}
+
+bool um_scan_cancelled(const um_scan *s) { return s->cancel && *s->cancel; }
+
+size_t um_scan_input_count(const um_scan *s) { return s->n_inputs; }
+
+void um_scan_input_at(const um_scan *s, size_t i, um_input_info *out) {
+    static const char *const status[] = {"not read", "read", "skipped", "rejected"};
+    const um_input *in = &s->inputs[i];
+    out->path = in->path;
+    out->format = in->reader ? in->reader->name : NULL;
+    out->size = in->size;
+    out->status = status[in->status];
+    out->reason = in->reason;
 }
 
 um_status um_scan_cancel_status(um_scan *s) {
@@ -163,12 +179,12 @@ static um_status carry_over(um_scan *s, const char *old, const char *stage) {
     return st;
 }
 
-/* The sinks, in order, into folder dir (the staging folder). */
+/* Every registered sink (src/sink/sinks.def), in order, into folder dir
+ * (the staging folder): whatever they write is part of the published set. */
 static um_status run_sinks(um_scan *s, const char *dir) {
-    um_status (*const sinks[])(um_scan *, const char *) = {um_sink_jsonl, um_sink_csv, um_sink_sqlite};
-    for (size_t i = 0; i < UM_ARRAY_LEN(sinks); i++) {
+    for (size_t i = 0; i < um_sink_count(); i++) {
         if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
-        um_status st = sinks[i](s, dir);
+        um_status st = um_sink_at(i)->write(s, dir);
         if (st != UM_OK) return st;
     }
     return UM_OK;

@@ -41,3 +41,15 @@ um_level um_scan_max_level(const um_scan *s) {
         if (s->subjects[i].level > m) m = s->subjects[i].level;
     return m;
 }
+
+const char *um_scan_subject_json(um_scan *s, size_t i) {
+    const um_subject_info *u = um_scan_subject(s, i);
+    if (!u) return NULL;
+    um_buf_reset(&s->json_line);
+    um_json_subject(&s->json_line, s, u);
+    return s->json_line.oom ? NULL : s->json_line.s;
+}
+
+um_sid um_scan_ranked_sid(const um_scan *s, size_t r) {
+    return s->rank && r < s->n_subjects ? (um_sid)s->rank[r] : -1;
+}

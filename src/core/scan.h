@@ -147,10 +147,6 @@ struct um_scan {
     int stream_timeout_ms; /* wait for a stream's first byte */
 };
 
-/* true once the cancel flag is set (um_scan_set_cancel). */
-static inline bool um_scan_cancelled(const um_scan *s) { return s->cancel && *s->cancel; }
-/* Sets the "cancelled" error and returns UM_ECANCELED. */
-um_status um_scan_cancel_status(um_scan *s);
 /* Monotonic seconds. */
 double um_now_s(void);
 /* Releases the output-folder lock (um_scan_free does). */
@@ -177,7 +173,6 @@ um_status um_scan_finalize(um_scan *s);
 
 /* true (and one warning the first time) when limit which is reached at n. */
 bool um_scan_over_limit(um_scan *scan, um_limit which, uint64_t n);
-void um_scan_set_error(um_scan *scan, const char *fmt, ...) UM_PRINTF(2, 3);
 
 /* subjects.c */
 um_status um_subjects_build(um_scan *scan);
@@ -186,15 +181,5 @@ bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, 
 
 /* score.c: combines findings into a score and level (fairness caps). */
 void um_score_subject(const um_finding *const *f, size_t n, int *score, um_level *level);
-
-/* sink/ */
-um_status um_sink_jsonl(um_scan *scan, const char *dir);
-um_status um_sink_sqlite(um_scan *scan, const char *dir);
-um_status um_sink_csv(um_scan *scan, const char *dir);
-/* Writes b to dir/name atomically through the OS seam (temporary, fsync,
- * rename); on failure the scan's error says why. */
-um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, const um_buf *b);
-/* One RFC 4180 cell, formula-neutralised (a leading = + - @ TAB CR gets '). */
-void um_csv_cell(um_buf *b, const char *v);
 
 #endif

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/scan.h"
+#include "../core/internal.h"
+#include "../os/os.h"
 
 static void add_time(um_buf *b, int64_t us) {
     if (us == UM_TIME_NONE) {
@@ -68,7 +69,6 @@ void um_json_finding(um_buf *b, const um_finding_info *f) {
     um_buf_adds(b, "]}");
 }
 
-void um_json_subject(um_buf *b, const um_scan *s, const um_subject_info *u);
 void um_json_subject(um_buf *b, const um_scan *s, const um_subject_info *u) {
     um_buf_printf(b, "{\"schema\":%d,\"id\":", UM_SCHEMA_VERSION);
     um_buf_add_json(b, u->id);
@@ -97,14 +97,6 @@ void um_json_subject(um_buf *b, const um_scan *s, const um_subject_info *u) {
     um_buf_printf(b, "],\"findings\":%zu}", u->n_findings);
 }
 
-const char *um_scan_subject_json(um_scan *s, size_t i) {
-    const um_subject_info *u = um_scan_subject(s, i);
-    if (!u) return NULL;
-    um_buf_reset(&s->json_line);
-    um_json_subject(&s->json_line, s, u);
-    return s->json_line.oom ? NULL : s->json_line.s;
-}
-
 um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, const um_buf *b) {
     if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
     if (b->oom) {
@@ -120,7 +112,7 @@ um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, co
     return UM_OK;
 }
 
-um_status um_sink_jsonl(um_scan *s, const char *dir) {
+static um_status write_jsonl(um_scan *s, const char *dir) {
     um_buf b;
     um_buf_init(&b);
     for (size_t i = 0; i < um_scan_subject_count(s); i++) {
@@ -141,3 +133,5 @@ um_status um_sink_jsonl(um_scan *s, const char *dir) {
     um_buf_free(&b);
     return st;
 }
+
+const um_sink um_sink_jsonl = {"jsonl", "subjects.jsonl and findings.jsonl (docs/SCHEMA.md)", write_jsonl};
