@@ -57,13 +57,9 @@ void um_scan_free(um_scan *s) {
     um_free(s->inputs);
     for (size_t i = 0; i < s->n_subjects; i++) {
         um_subject *u = &s->subjects[i];
-        for (int a = 0; a < UM_ATTR__COUNT; a++) {
-            um_free(u->attrs[a].v);
-            um_free(u->attrs[a].file);
-            um_free(u->attrs[a].line);
-        }
-        um_free(u->sources.v), um_free(u->sources.file), um_free(u->sources.line);
-        um_free(u->joins.v), um_free(u->joins.file), um_free(u->joins.line);
+        for (int a = 0; a < UM_ATTR__COUNT; a++) um_free(u->attrs[a].v);
+        um_free(u->sources.v);
+        um_free(u->joins.v);
         um_free(u->findings);
     }
     um_free(s->subjects);

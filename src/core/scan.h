@@ -60,12 +60,17 @@ typedef struct um_stored_person {
     um_kv *kv;
 } um_stored_person;
 
+/* The values of one attribute of one subject, with where each came from.
+ * One allocation holds cap values, then cap files, then cap lines (most
+ * sets hold one value: at a million people the three arrays and 40-byte
+ * headers of the old layout were a gigabyte). */
 typedef struct um_valset {
     const char **v;
-    size_t n, cap;
-    const char **file; /* parallel: where each value came from */
-    uint64_t *line;
+    uint32_t n, cap;
 } um_valset;
+
+static inline const char **um_valset_files(const um_valset *vs) { return vs->v + vs->cap; }
+static inline uint64_t *um_valset_lines(const um_valset *vs) { return (uint64_t *)(vs->v + 2 * (size_t)vs->cap); }
 
 struct um_subject {
     char *id;
