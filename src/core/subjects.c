@@ -111,11 +111,22 @@ static size_t uf_find(size_t *p, size_t x) {
     return x;
 }
 
+/* "prefix=value" into buf (the maps copy their keys: no arena copy per
+ * key at a million people); NULL when it does not fit, *n its length. */
+static const char *map_key(char *buf, size_t cap, const char *prefix, const char *v, size_t *n) {
+    int w = snprintf(buf, cap, "%s=%s", prefix, v);
+    if (w < 0 || (size_t)w >= cap) return NULL;
+    *n = (size_t)w;
+    return buf;
+}
+
 static um_status index_key(um_scan *s, um_attr a, const char *v, um_sid sid) {
-    char *k = um_arena_printf(&s->arena, "%s=%s", um_attr_name(a), v);
-    if (!k) return UM_ENOMEM;
+    char buf[1024];
+    size_t kn;
+    const char *k = map_key(buf, sizeof buf, um_attr_name(a), v, &kn);
+    if (!k) return UM_OK; /* a value over 1 KB is no key anyone logs in with */
     bool created;
-    um_map_slot *sl = um_map_upsert(&s->key_index, k, strlen(k), &created);
+    um_map_slot *sl = um_map_upsert(&s->key_index, k, kn, &created);
     if (!sl) return UM_ENOMEM;
     /* A personal email held by two subjects resolves to neither. */
     if (created) sl->val = (void *)(intptr_t)(sid + 1);
@@ -176,9 +187,13 @@ um_status um_subjects_build(um_scan *s) {
             char *c = canon_value(&s->arena, p->kv[k].attr, p->kv[k].value);
             p->kv[k].value = c && *c ? c : NULL;
             if (!p->kv[k].value || !um_attr_is_join_key(p->kv[k].attr)) continue;
-            char *key = um_arena_printf(&s->arena, "%s=%s", um_attr_name(p->kv[k].attr), c);
+            char kbuf[1024];
+            size_t kn;
+            const char *key = map_key(kbuf, sizeof kbuf, um_attr_name(p->kv[k].attr), c, &kn);
+            char *longkey = key ? NULL : um_arena_printf(&s->arena, "%s=%s", um_attr_name(p->kv[k].attr), c);
+            if (!key) key = longkey, kn = longkey ? strlen(longkey) : 0;
             bool created;
-            um_map_slot *sl = key ? um_map_upsert(&first, key, strlen(key), &created) : NULL;
+            um_map_slot *sl = key ? um_map_upsert(&first, key, kn, &created) : NULL;
             if (!sl) { st = UM_ENOMEM; break; }
             if (created) sl->val = (void *)(uintptr_t)(i + 1);
             else {
@@ -258,11 +273,12 @@ um_status um_subjects_build(um_scan *s) {
                 /* "jdoe" as endpoint user for jdoe@corp.example */
                 if (st == UM_OK && idx[a] == UM_ATTR_WORK_EMAIL) {
                     const char *v = u->attrs[idx[a]].v[k], *at = strchr(v, '@');
-                    char *local = at ? um_arena_strndup(&s->arena, v, (size_t)(at - v)) : NULL;
-                    if (local) {
-                        char *key = um_arena_printf(&s->arena, "local=%s", local);
+                    char kbuf[1024];
+                    int kw = at && at - v < 900 ? snprintf(kbuf, sizeof kbuf, "local=%.*s", (int)(at - v), v) : -1;
+                    if (kw > 0) {
+                        const char *key = kbuf;
                         bool created;
-                        um_map_slot *sl = key ? um_map_upsert(&s->key_index, key, strlen(key), &created) : NULL;
+                        um_map_slot *sl = um_map_upsert(&s->key_index, key, (size_t)kw, &created);
                         if (sl && created) sl->val = (void *)(intptr_t)(i + 1);
                         else if (sl && (intptr_t)sl->val != (intptr_t)(i + 1)) sl->val = (void *)(intptr_t)-1;
                     }
