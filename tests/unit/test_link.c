@@ -1,0 +1,223 @@
+/*
+ * test_link.c - the linkage engine (src/link/engine.c) on small worlds with
+ * a known answer: households and colleagues stay `related`, a persona team
+ * is one same_operator cluster, laptop farms are reported, a chain is cut,
+ * verdicts are honoured, cluster ids are stable, generic values are named
+ * with their counts, evidence propagates only over strong links.
+ */
+#include <stdio.h>
+
+#include "harness.h"
+#include "link/link.h"
+
+#define MAXO 4096
+static um_lk_obs O[MAXO];
+static size_t NO;
+static char ids[512][16];
+static const char *idp[512];
+static const char *home[512], *city[512];
+
+static void reset(size_t ns) {
+    NO = 0;
+    for (size_t i = 0; i < ns; i++) {
+        snprintf(ids[i], sizeof ids[i], "S-%03zu", i);
+        idp[i] = ids[i];
+        home[i] = NULL;
+        city[i] = NULL;
+    }
+}
+
+static void ob(uint32_t s, um_lk_kind k, const char *v) {
+    O[NO] = (um_lk_obs){.subject = s, .kind = (uint8_t)k, .sim = 1, .value = v, .raw = v, .file = "t.csv", .line = s + 2};
+    NO++;
+}
+
+/* Background population so frequencies mean something: n people with
+ * their own phone, email and home. */
+static char bg[3][512][40];
+static void background(size_t from, size_t to) {
+    for (size_t i = from; i < to; i++) {
+        snprintf(bg[0][i], 40, "+1555%07zu", i);
+        snprintf(bg[1][i], 40, "p%zu@example.com", i);
+        snprintf(bg[2][i], 40, "%zu main st", i);
+        ob((uint32_t)i, UM_LK_PHONE, bg[0][i]);
+        ob((uint32_t)i, UM_LK_EMAIL, bg[1][i]);
+        ob((uint32_t)i, UM_LK_HOME, bg[2][i]);
+        home[i] = bg[2][i];
+        city[i] = "austin";
+    }
+}
+
+static um_lk_result *run(size_t ns, const um_lk_verdict *v, size_t nv) {
+    um_lk_options o = {0};
+    o.nsubjects = ns;
+    o.subject_ids = idp;
+    o.home = home;
+    o.city = city;
+    o.verdicts = v;
+    o.nverdicts = nv;
+    um_lk_result *r = NULL;
+    CHECK(um_lk_run(O, NO, &o, &r) == UM_OK);
+    return r;
+}
+
+static um_lk_tier tier_of(const um_lk_result *r, uint32_t s) {
+    for (int t = UM_LK_SAME; t >= UM_LK_RELATED; t--)
+        if (r->cluster_of[t] && r->cluster_of[t][s] >= 0) return (um_lk_tier)t;
+    return UM_LK_NONE;
+}
+
+static bool in_farm(const um_lk_result *r, uint32_t s, um_lk_kind k) {
+    for (size_t g = 0; g < r->ngroups; g++)
+        if (r->groups[g].kind == k)
+            for (size_t i = 0; i < r->groups[g].nmembers; i++)
+                if (r->groups[g].members[i] == s) return true;
+    return false;
+}
+
+static void test_couple(void) {
+    reset(100);
+    background(0, 100);
+    /* 0 and 1: married, share home, family phone, home IP, referral */
+    home[1] = home[0];
+    ob(0, UM_LK_HOME, home[0]), ob(1, UM_LK_HOME, home[0]);
+    ob(0, UM_LK_PHONE, "+15125550100"), ob(1, UM_LK_PHONE, "+15125550100");
+    ob(0, UM_LK_IP, "73.12.4.5"), ob(1, UM_LK_IP, "73.12.4.5");
+    ob(0, UM_LK_REFERRAL, "jane smith"), ob(1, UM_LK_REFERRAL, "jane smith");
+    ob(0, UM_LK_SHIP, home[0]), ob(1, UM_LK_SHIP, home[0]);
+    um_lk_result *r = run(100, NULL, 0);
+    CHECK_INTEQ(tier_of(r, 0), UM_LK_RELATED);
+    CHECK_INTEQ(tier_of(r, 1), UM_LK_RELATED);
+    CHECK(r->nedges == 1 && r->edges[0].tier == UM_LK_RELATED && r->edges[0].household);
+    CHECK(!in_farm(r, 0, UM_LK_SHIP) && !in_farm(r, 0, UM_LK_IP));
+    um_lk_result_free(r);
+}
+
+static void test_office_nat_and_vendor(void) {
+    reset(100);
+    background(0, 100);
+    /* 10..19: a team behind one office NAT (same city, different homes) */
+    for (uint32_t s = 10; s < 20; s++) ob(s, UM_LK_IP, "198.51.100.7");
+    /* 30..37: contractors of one staffing vendor: vendor address and switchboard */
+    for (uint32_t s = 30; s < 38; s++) {
+        home[s] = "100 vendor plz ste 400";
+        ob(s, UM_LK_HOME, home[s]);
+        ob(s, UM_LK_PHONE, "+15125550199");
+        city[s] = "dallas";
+    }
+    um_lk_result *r = run(100, NULL, 0);
+    for (uint32_t s = 10; s < 20; s++) CHECK(tier_of(r, s) <= UM_LK_RELATED);
+    for (uint32_t s = 30; s < 38; s++) CHECK(tier_of(r, s) <= UM_LK_RELATED);
+    CHECK_INTEQ(r->ngroups, 0);
+    um_lk_result_free(r);
+}
+
+static void test_farms(void) {
+    reset(100);
+    background(0, 100);
+    /* 40..43: unrelated hires (own homes in different cities), laptops to one address */
+    const char *cities[] = {"austin", "denver", "miami", "boston"};
+    for (uint32_t s = 40; s < 44; s++) {
+        ob(s, UM_LK_SHIP, "1870 sandpiper ct hillsboro or 97124");
+        ob(s, UM_LK_IP, "24.20.1.9"); /* one residential IP behind several hires */
+        city[s] = cities[s - 40];
+    }
+    um_lk_result *r = run(100, NULL, 0);
+    for (uint32_t s = 40; s < 44; s++) {
+        CHECK(in_farm(r, s, UM_LK_SHIP));
+        CHECK(in_farm(r, s, UM_LK_IP));
+    }
+    CHECK(!in_farm(r, 0, UM_LK_SHIP));
+    um_lk_result_free(r);
+}
+
+static void test_team_and_chain(void) {
+    reset(200);
+    background(0, 200);
+    /* 50..53: a persona team sharing one wallet and pairwise phones */
+    for (uint32_t s = 50; s < 54; s++) ob(s, UM_LK_WALLET, "0xabc");
+    ob(50, UM_LK_PHONE, "+17025550111"), ob(52, UM_LK_PHONE, "+17025550111");
+    /* 100..129: a chain, each sharing a different email with the next */
+    static char ch[30][32];
+    for (uint32_t i = 0; i < 29; i++) {
+        snprintf(ch[i], sizeof ch[i], "chain%u@mail.test", i);
+        ob(100 + i, UM_LK_EMAIL, ch[i]);
+        ob(101 + i, UM_LK_EMAIL, ch[i]);
+    }
+    um_lk_result *r = run(200, NULL, 0);
+    int32_t c = r->cluster_of[UM_LK_SAME][50];
+    CHECK(c >= 0);
+    if (c >= 0) {
+        CHECK_INTEQ(r->clusters[c].nmembers, 4);
+        CHECK(r->clusters[c].weakest >= 0);
+        CHECK(r->clusters[c].nedges >= 6);
+    }
+    size_t biggest = 0;
+    for (size_t i = 0; i < r->nclusters; i++) {
+        bool chain = r->clusters[i].members[0] >= 100 && r->clusters[i].members[0] < 130;
+        if (chain && r->clusters[i].nmembers > biggest) biggest = r->clusters[i].nmembers;
+    }
+    CHECK(biggest >= 2 && biggest <= 3); /* the chain is cut */
+    /* propagation: 50 scores 80; its teammates inherit, the background does not */
+    double in[200] = {0}, out[200];
+    int32_t from[200], edge[200];
+    in[50] = 80;
+    um_lk_propagate(r, 200, in, 0.5, out, from, edge);
+    CHECK(out[51] > 30 && out[51] <= 40);
+    CHECK_INTEQ(from[51], 50);
+    CHECK(out[0] == 0);
+    um_lk_result_free(r);
+}
+
+static void test_verdicts_and_ids(void) {
+    reset(100);
+    background(0, 100);
+    ob(60, UM_LK_PAYOUT, "GB82WEST12345698765432"), ob(61, UM_LK_PAYOUT, "GB82WEST12345698765432");
+    um_lk_result *r = run(100, NULL, 0);
+    CHECK(r->cluster_of[UM_LK_SAME][60] >= 0 && r->cluster_of[UM_LK_SAME][60] == r->cluster_of[UM_LK_SAME][61]);
+    char id1[16] = "";
+    if (r->cluster_of[UM_LK_SAME][60] >= 0) snprintf(id1, sizeof id1, "%s", r->clusters[r->cluster_of[UM_LK_SAME][60]].id);
+    um_lk_result_free(r);
+    /* same input reversed: same cluster id */
+    for (size_t i = 0; i < NO / 2; i++) {
+        um_lk_obs t = O[i];
+        O[i] = O[NO - 1 - i];
+        O[NO - 1 - i] = t;
+    }
+    r = run(100, NULL, 0);
+    int32_t c = r->cluster_of[UM_LK_SAME][60];
+    CHECK(c >= 0);
+    if (c >= 0) CHECK_STREQ(r->clusters[c].id, id1);
+    um_lk_result_free(r);
+    /* analyst: not the same person -> no same_operator cluster; 70/71 the same */
+    um_lk_verdict v[] = {{60, 61, UM_LK_VERDICT_DIFFERENT}, {70, 71, UM_LK_VERDICT_SAME}};
+    r = run(100, v, 2);
+    CHECK(r->cluster_of[UM_LK_SAME][60] < 0);
+    CHECK(r->cluster_of[UM_LK_SAME][70] >= 0 && r->cluster_of[UM_LK_SAME][70] == r->cluster_of[UM_LK_SAME][71]);
+    um_lk_result_free(r);
+}
+
+static void test_generic(void) {
+    reset(300);
+    background(0, 300);
+    for (uint32_t s = 0; s < 200; s++) ob(s, UM_LK_PHONE, "+18005550000"); /* a bank's toll-free line */
+    um_lk_result *r = run(300, NULL, 0);
+    CHECK_INTEQ(r->ngeneric, 1);
+    if (r->ngeneric) {
+        const um_lk_value *v = &r->values[r->generic[0]];
+        CHECK_INTEQ(v->nsubjects, 200);
+        CHECK_STREQ(O[v->first_obs].value, "+18005550000");
+    }
+    CHECK_INTEQ(r->nedges, 0);
+    um_lk_result_free(r);
+}
+
+int main(void) {
+    RUN(test_couple);
+    RUN(test_office_nat_and_vendor);
+    RUN(test_farms);
+    RUN(test_team_and_chain);
+    RUN(test_verdicts_and_ids);
+    RUN(test_generic);
+    return um_t_report();
+}
