@@ -117,6 +117,8 @@ char *um_canon_phone_region(um_arena *a, const char *s, const char *region, um_p
     int valid = 0;
     um_phone_type t = um_phone_parse(d, region && *region ? region : "US", out, sizeof out, &valid);
     if (t == UM_PHONE_INVALID) return NULL;
+    size_t olen = strlen(out);
+    if (olen < 8 || olen > 16) return NULL; /* E.164: at most 15 digits, or it is not valid input again */
     if (type) *type = t;
     return um_arena_strdup(a, out);
 }
