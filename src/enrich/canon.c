@@ -408,7 +408,10 @@ static bool looks_like_wallet(const char *s) {
 }
 
 char *um_canon_account(um_arena *a, const char *s) {
-    if (looks_like_wallet(s)) return um_canon_wallet(a, s);
+    if (looks_like_wallet(s)) {
+        char *w = um_canon_wallet(a, s);
+        return w && looks_like_wallet(w) ? w : NULL; /* "bc1@x" cut to "bc1": no longer a wallet */
+    }
     if (strchr(s, '@')) return um_canon_email(a, s); /* PayPal / Wise by email */
     size_t n = strlen(s);
     char *d = um_arena_alloc(a, n + 1);

@@ -194,6 +194,35 @@ void um_lk_result_free(um_lk_result *r);
 void um_lk_propagate(const um_lk_result *r, size_t nsubjects, const double *in, double share, double *out,
                      int32_t *from, int32_t *edge);
 
+/* ---- the same person without a shared key (person.c) -------------------- */
+
+typedef struct um_lk_person {
+    const char *first, *last, *dob, *city, *email, *natid, *street, *postcode; /* any may be NULL */
+} um_lk_person;
+
+#define UM_LK_PFIELDS 8
+typedef struct um_lk_ppair {
+    uint32_t a, b;
+    double total;                 /* prior + sum of field weights (log2) */
+    double prob;                  /* 1 / (1 + 2^-total) */
+    uint8_t level[UM_LK_PFIELDS]; /* 0 exact, 1 close, 2 weak, 3 different, 4 missing */
+    float weight[UM_LK_PFIELDS];  /* log2(m/u) of that level (term frequency on exact names) */
+} um_lk_ppair;
+
+typedef struct um_lk_pmatch {
+    uint32_t *cluster;  /* record -> cluster representative (a record index) */
+    um_lk_ppair *pairs; /* matched pairs (prob >= threshold), explained */
+    size_t npairs;
+    size_t scored_pairs; /* candidate pairs compared after blocking */
+    double m[UM_LK_PFIELDS][5], u[UM_LK_PFIELDS][5], lambda;
+} um_lk_pmatch;
+
+/* Matches records with no shared key. threshold: minimum match probability
+ * (0.5 is the Fellegi-Sunter decision boundary). */
+um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshold, um_lk_pmatch **out);
+void um_lk_pmatch_free(um_lk_pmatch *r);
+const char *um_lk_person_field_name(int f);
+
 /* ---- near duplicates ----------------------------------------------------- */
 
 /* MinHash over word 3-shingles of normalised text (lower case, letters and
