@@ -214,7 +214,9 @@ typedef struct um_lk_pmatch {
     um_lk_ppair *pairs; /* matched pairs (prob >= threshold), explained */
     size_t npairs;
     size_t scored_pairs; /* candidate pairs compared after blocking */
-    double m[UM_LK_PFIELDS][5], u[UM_LK_PFIELDS][5], lambda;
+    double m[UM_LK_PFIELDS][5], u[UM_LK_PFIELDS][5];
+    double lambda;        /* share of matches among candidates (EM) */
+    double lambda_global; /* prior: share of matches among all record pairs */
 } um_lk_pmatch;
 
 /* Matches records with no shared key. threshold: minimum match probability

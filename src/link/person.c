@@ -29,6 +29,9 @@
 
 #define NLEV 5 /* 0 exact, 1 close, 2 weak, 3 different, 4 missing */
 #define BLOCK_CAP 300
+#ifndef UM_LK_CLUSTER_LOGODDS
+#define UM_LK_CLUSTER_LOGODDS 5.0
+#endif
 
 typedef struct norm_rec {
     char first[48], last[48], dob[16], city[48], email[96], natid[32], street[96], post[16];
@@ -266,7 +269,7 @@ static void rec_norm(const um_lk_person *p, norm_rec *r) {
     skeleton(r->last, r->skel_last, sizeof r->skel_last);
 }
 
-static size_t block_keys(const norm_rec *r, uint64_t out[10]) {
+static size_t block_keys(const norm_rec *r, uint64_t out[16]) {
     size_t k = 0;
     char ini[2] = {r->first[0], 0}, year[5] = {0};
     memcpy(year, r->dob, strlen(r->dob) >= 4 ? 4 : 0);
@@ -285,6 +288,11 @@ static size_t block_keys(const norm_rec *r, uint64_t out[10]) {
     if (*r->post && *ini) out[k++] = key_hash(8, r->post, ini);
     if (*r->last && *r->city) out[k++] = key_hash(9, r->last, r->city);
     if (*r->skel_first && *r->skel_last) out[k++] = key_hash(10, r->skel_first, r->skel_last);
+    if (*r->first && *r->last) /* first and last swapped */
+        out[k++] = strcmp(r->first, r->last) < 0 ? key_hash(11, r->first, r->last) : key_hash(11, r->last, r->first);
+    if (strlen(r->dob) == 8) out[k++] = key_hash(12, r->dob + 4, ini); /* month-day: a typo in the year */
+    if (*r->first && *r->city) out[k++] = key_hash(13, r->first, r->city);
+    if (at && at[1]) out[k++] = key_hash(14, at + 1, ini); /* email domain */
     return k;
 }
 
@@ -307,7 +315,7 @@ um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshol
     if (n > UINT32_MAX / 2) return UM_EINVAL;
     um_lk_pmatch *res = um_calloc(1, sizeof *res);
     norm_rec *nr = um_malloc((n ? n : 1) * sizeof *nr);
-    bkey *keys = um_malloc((n ? n : 1) * 10 * sizeof *keys);
+    bkey *keys = um_malloc((n ? n : 1) * 16 * sizeof *keys);
     uint64_t *pairs = NULL;
     size_t np = 0, capp = 0, nk = 0;
     um_status st = UM_ENOMEM;
@@ -318,7 +326,7 @@ um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshol
     if (!res || !nr || !keys) goto done;
     for (size_t i = 0; i < n; i++) {
         rec_norm(&recs[i], &nr[i]);
-        uint64_t h[10];
+        uint64_t h[16];
         size_t k = block_keys(&nr[i], h);
         for (size_t j = 0; j < k; j++) keys[nk++] = (bkey){h[j], (uint32_t)i};
         /* term frequencies of first and last names */
@@ -416,7 +424,14 @@ um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshol
     }
     for (size_t i = 0; i < n; i++) parent[i] = (uint32_t)i, size[i] = 1;
     size_t capk = 0;
-    double prior = log2(lam / (1 - lam));
+    /* the prior is over all record pairs (Splink's "probability two random
+     * records match"), not over the blocked candidates */
+    double allpairs = (double)n * ((double)n - 1) / 2;
+    double lg = allpairs > 0 ? lam * (double)np / allpairs : 0.5;
+    if (lg <= 0) lg = 1e-12;
+    if (lg >= 1) lg = 0.999;
+    double prior = log2(lg / (1 - lg));
+    res->lambda_global = lg;
     for (size_t i = 0; i < np; i++) {
         uint32_t a = (uint32_t)(pairs[i] >> 32), b = (uint32_t)(pairs[i] & 0xffffffff);
         const uint8_t *l = lv + i * NF;
@@ -435,6 +450,7 @@ um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshol
             pp.total += wt;
         }
         pp.prob = 1 / (1 + exp2(-pp.total));
+        post[i] = pp.total; /* kept for the cluster stage */
         if (pp.prob < threshold) continue;
         if (!um_grow((void **)&res->pairs, &capk, res->npairs + 1, sizeof *res->pairs)) {
             um_free(parent);
@@ -455,6 +471,49 @@ um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshol
         }
         parent[b] = a;
         size[a] += size[b];
+    }
+    /* entity-centric stage: two clusters whose candidate pairs add up to
+     * positive log-odds over at least two pairs merge (a record that is weak
+     * against each member alone but agrees with several of them) */
+    for (int round = 0; round < 4; round++) {
+        typedef struct { uint64_t key; double sum; uint32_t cnt; } agg;
+        agg *ag = um_malloc((np ? np : 1) * sizeof *ag);
+        if (!ag) break;
+        size_t na = 0;
+        for (size_t i = 0; i < np; i++) {
+            uint32_t a = find(parent, (uint32_t)(pairs[i] >> 32)), b = find(parent, (uint32_t)(pairs[i] & 0xffffffff));
+            if (a == b) continue;
+            ag[na++] = (agg){(uint64_t)(a < b ? a : b) << 32 | (a < b ? b : a), post[i], 1};
+        }
+        /* sort by key (insertion into a hash would do; n is small) */
+        for (size_t i = 1; i < na; i++) {
+            agg t = ag[i];
+            size_t j = i;
+            while (j > 0 && ag[j - 1].key > t.key) ag[j] = ag[j - 1], j--;
+            ag[j] = t;
+            if (i > 200000) break; /* bounded: very large runs skip this stage */
+        }
+        size_t merged = 0;
+        for (size_t i = 0; i < na;) {
+            size_t j = i;
+            double sum = 0;
+            uint32_t cnt = 0;
+            while (j < na && ag[j].key == ag[i].key) sum += ag[j].sum, cnt++, j++;
+            uint32_t a = (uint32_t)(ag[i].key >> 32), b = (uint32_t)(ag[i].key & 0xffffffff);
+            if (cnt >= 2 && sum >= UM_LK_CLUSTER_LOGODDS && find(parent, a) == a && find(parent, b) == b) {
+                if (size[a] < size[b]) {
+                    uint32_t t = a;
+                    a = b;
+                    b = t;
+                }
+                parent[b] = a;
+                size[a] += size[b];
+                merged++;
+            }
+            i = j;
+        }
+        um_free(ag);
+        if (!merged) break;
     }
     for (size_t i = 0; i < n; i++) res->cluster[i] = find(parent, (uint32_t)i);
     um_free(parent);
