@@ -298,6 +298,16 @@ static size_t block_keys(const norm_rec *r, uint64_t out[16]) {
 
 /* ---- the run ------------------------------------------------------------------ */
 
+typedef struct agg {
+    uint64_t key;
+    double sum;
+    uint32_t cnt;
+} agg;
+static int cmp_agg(const void *x, const void *y) {
+    const agg *a = x, *b = y;
+    return a->key < b->key ? -1 : a->key > b->key;
+}
+
 static uint64_t prng(uint64_t *s) {
     *s ^= *s << 13;
     *s ^= *s >> 7;
@@ -476,7 +486,6 @@ um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshol
      * positive log-odds over at least two pairs merge (a record that is weak
      * against each member alone but agrees with several of them) */
     for (int round = 0; round < 4; round++) {
-        typedef struct { uint64_t key; double sum; uint32_t cnt; } agg;
         agg *ag = um_malloc((np ? np : 1) * sizeof *ag);
         if (!ag) break;
         size_t na = 0;
@@ -485,14 +494,7 @@ um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshol
             if (a == b) continue;
             ag[na++] = (agg){(uint64_t)(a < b ? a : b) << 32 | (a < b ? b : a), post[i], 1};
         }
-        /* sort by key (insertion into a hash would do; n is small) */
-        for (size_t i = 1; i < na; i++) {
-            agg t = ag[i];
-            size_t j = i;
-            while (j > 0 && ag[j - 1].key > t.key) ag[j] = ag[j - 1], j--;
-            ag[j] = t;
-            if (i > 200000) break; /* bounded: very large runs skip this stage */
-        }
+        qsort(ag, na, sizeof *ag, cmp_agg);
         size_t merged = 0;
         for (size_t i = 0; i < na;) {
             size_t j = i;

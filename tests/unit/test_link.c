@@ -5,7 +5,12 @@
  * verdicts are honoured, cluster ids are stable, generic values are named
  * with their counts, evidence propagates only over strong links.
  */
+#include <math.h>
+#include <png.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <turbojpeg.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "link/link.h"
@@ -212,7 +217,81 @@ static void test_generic(void) {
     um_lk_result_free(r);
 }
 
+static void test_minhash(void) {
+    const char *t[] = {
+        "Senior full stack engineer with 8 years building React, Node.js and AWS systems for fintech "
+        "startups; led migration to microservices, cut latency by 40 percent, mentored five developers.",
+        "Senior full stack engineer with 9 years building React, Node.js and AWS systems for fintech "
+        "startups; led migration to microservices, cut latency by 40 percent, mentored five developers.",
+        "Data analyst who likes SQL, dashboards, statistics and working with marketing teams on "
+        "campaign measurement and forecasting of quarterly revenue across three regions.",
+        ""};
+    int32_t g[4];
+    float sim[4];
+    CHECK(um_lk_minhash_groups(t, 4, 0.5, g, sim) == UM_OK);
+    CHECK(g[0] >= 0 && g[0] == g[1]);
+    CHECK(g[2] < 0 && g[3] < 0);
+    CHECK(sim[0] > 0.7f && sim[0] <= 1.0f);
+}
+
+/* A synthetic "photo": smooth shapes, written as PNG and as JPEG at half size. */
+static void make_img(uint8_t *px, int w, int h, int seed) {
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            double fx = (double)x / w, fy = (double)y / h;
+            double v = 128 + 60 * sin(6.3 * fx * (seed + 1)) + 50 * cos(4.1 * fy * (seed + 2)) +
+                       ((fx - 0.5) * (fx - 0.5) + (fy - 0.4) * (fy - 0.4) < 0.04 ? 60 : 0);
+            px[y * w + x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+}
+
+static void test_phash(void) {
+    enum { W = 160, H = 200 };
+    static uint8_t a[W * H], b[W / 2 * H / 2], c[W * H];
+    make_img(a, W, H, 1);
+    make_img(b, W / 2, H / 2, 1);
+    make_img(c, W, H, 4);
+    char dir[] = "/tmp/um_phash_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char pa[64], pb[64];
+    snprintf(pa, sizeof pa, "%s/a.png", dir);
+    snprintf(pb, sizeof pb, "%s/b.jpg", dir);
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    img.width = W;
+    img.height = H;
+    img.format = PNG_FORMAT_GRAY;
+    CHECK(png_image_write_to_file(&img, pa, 0, a, 0, NULL));
+    tjhandle tj = tjInitCompress();
+    unsigned char *jpg = NULL;
+    unsigned long jn = 0;
+    CHECK(tjCompress2(tj, b, W / 2, 0, H / 2, TJPF_GRAY, &jpg, &jn, TJSAMP_GRAY, 70, 0) == 0);
+    FILE *f = fopen(pb, "wb");
+    CHECK(f && fwrite(jpg, 1, jn, f) == jn);
+    if (f) fclose(f);
+    tjFree(jpg);
+    tjDestroy(tj);
+    uint64_t h[3] = {0};
+    CHECK(um_lk_phash_file(pa, &h[0]) == UM_OK);
+    CHECK(um_lk_phash_file(pb, &h[1]) == UM_OK);
+    CHECK(um_lk_phash_gray(c, W, H, &h[2]) == UM_OK);
+    CHECK(__builtin_popcountll(h[0] ^ h[1]) <= 6);  /* re-encoded, resized: the same photo */
+    CHECK(__builtin_popcountll(h[0] ^ h[2]) > 10);  /* another picture */
+    int32_t g[3];
+    float sim[3];
+    CHECK(um_lk_phash_groups(h, 3, 8, g, sim) == UM_OK);
+    CHECK(g[0] >= 0 && g[0] == g[1] && g[2] < 0);
+    CHECK(um_lk_phash_file("/nonexistent.png", &h[0]) != UM_OK);
+    CHECK(um_lk_phash_file(__FILE__, &h[0]) == UM_EINVAL);
+    unlink(pa);
+    unlink(pb);
+    rmdir(dir);
+}
+
 int main(void) {
+    RUN(test_minhash);
+    RUN(test_phash);
     RUN(test_couple);
     RUN(test_office_nat_and_vendor);
     RUN(test_farms);
