@@ -347,13 +347,12 @@ char *um_canon_address(um_arena *a, const char *s) {
         const char *w = tok;
         for (size_t k = 0; k < UM_ARRAY_LEN(addr_ab); k++)
             if (strcmp(tok, addr_ab[k].from) == 0) w = addr_ab[k].to;
-        if (strcmp(w, "p") == 0 && i + 1 < n && (s[i] == '.' || s[i] == ' ') ) { /* "P.O." -> po */
-            size_t j = i + 1;
-            while (j < n && (s[j] == ' ' || s[j] == '.')) j++;
-            if (j < n && (s[j] == 'o' || s[j] == 'O') && (j + 1 >= n || !isalnum((unsigned char)s[j + 1]))) {
-                w = "po";
-                i = j + 1;
-            }
+        /* "P.O. Box", "P O Box": tokens p + o become po (on tokens, so the
+         * canonical form gives the same again) */
+        if (strcmp(w, "o") == 0 && out.len && out.s[out.len - 1] == 'p' &&
+            (out.len == 1 || out.s[out.len - 2] == ' ')) {
+            um_buf_addc(&out, 'o');
+            continue;
         }
         if (out.len) um_buf_addc(&out, ' ');
         um_buf_adds(&out, w);
