@@ -381,6 +381,26 @@ static um_status emit_checksums(um_scan *s, lk_state *st) {
     return UM_OK;
 }
 
+/* A ship-to or home address that names a parcel forwarder / reshipper. */
+static um_status emit_forwarders(um_scan *s, lk_state *st) {
+    for (size_t i = 0; i < st->nobs; i++) {
+        const um_lk_obs *o = &st->obs[i];
+        if (o->kind != UM_LK_SHIP && o->kind != UM_LK_HOME) continue;
+        const char *fw = um_address_forwarder(o->value);
+        if (!fw) continue;
+        um_finding_spec fs = {"OB-02", "link", UM_STRONG, 45, 0, o->value};
+        char vals[300];
+        snprintf(vals, sizeof vals, "%s=%.200s; forwarder=%s", um_lk_kind_name((um_lk_kind)o->kind),
+                 o->raw ? o->raw : o->value, fw);
+        um_status r = um_finding_add(s, (um_sid)o->subject, &fs, NULL, o->file, o->line, vals,
+                                     "%s names the parcel forwarder \"%s\": the laptop or mail goes on to "
+                                     "somewhere else (reshipper pattern)",
+                                     o->kind == UM_LK_SHIP ? "laptop ship-to address" : "home address", fw);
+        if (r != UM_OK) return r;
+    }
+    return UM_OK;
+}
+
 static um_status finish(um_scan *s, void *state) {
     lk_state *st = state;
     if (!st) return UM_OK;
@@ -399,6 +419,7 @@ static um_status finish(um_scan *s, void *state) {
     for (uint32_t v = 0; v < st->res->nvalues && r == UM_OK; v++)
         if (!st->res->values[v].generic) r = emit_value(s, st, st->res, v);
     if (r == UM_OK) r = emit_checksums(s, st);
+    if (r == UM_OK) r = emit_forwarders(s, st);
     return r;
 }
 
