@@ -40,6 +40,7 @@ static const double default_m[UM_LK__COUNT] = {
 #define UM_LK_FEW 5
 
 const char *um_lk_kind_name(um_lk_kind k) { return (unsigned)k < UM_LK__COUNT ? kinds[k].name : "?"; }
+size_t um_lk_kind_cap(um_lk_kind k) { return (unsigned)k < UM_LK__COUNT ? kinds[k].cap : 0; }
 bool um_lk_kind_exclusive(um_lk_kind k) { return (unsigned)k < UM_LK__COUNT && kinds[k].exclusive; }
 int um_lk_kind_from_name(const char *s) {
     for (int i = 0; i < UM_LK__COUNT; i++)
@@ -491,6 +492,27 @@ static bool cluster_edges(eng *g) {
     return true;
 }
 
+/* Every word of a (a home key "street city zip") occurs in b (a ship-to
+ * address that may add the state or country): the same place. */
+static bool tokens_within(const char *a, const char *b) {
+    size_t bl = strlen(b);
+    while (*a) {
+        const char *e = strchr(a, ' ');
+        size_t n = e ? (size_t)(e - a) : strlen(a);
+        bool found = false;
+        for (const char *p = b; p && *p;) {
+            const char *q = strchr(p, ' ');
+            size_t m = q ? (size_t)(q - p) : (size_t)(b + bl - p);
+            if (m == n && strncmp(p, a, n) == 0) found = true;
+            p = q ? q + 1 : NULL;
+        }
+        if (!found) return false;
+        a += n;
+        while (*a == ' ') a++;
+    }
+    return true;
+}
+
 /* ---- laptop-farm groups ------------------------------------------------------- */
 
 static bool farm_groups(eng *g) {
@@ -508,7 +530,7 @@ static bool farm_groups(eng *g) {
         for (uint32_t j = g->vstart[v]; j < g->vstart[v + 1]; j++) {
             const char *h = home ? home[g->vsub[j]] : NULL;
             if (val->kind == UM_LK_SHIP) {
-                if (!h || strcmp(h, vs) != 0) away++;
+                if (!h || !tokens_within(h, vs)) away++;
             }
             bool seen = false;
             for (uint32_t k = g->vstart[v]; k < j && h; k++) {

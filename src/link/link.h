@@ -194,6 +194,28 @@ void um_lk_result_free(um_lk_result *r);
 void um_lk_propagate(const um_lk_result *r, size_t nsubjects, const double *in, double share, double *out,
                      int32_t *from, int32_t *edge);
 
+/* ---- output (output.c) ---------------------------------------------------- */
+
+struct um_buf;
+/* One clusters.jsonl line for cluster ci (ids: subject index -> stable id;
+ * score: the cluster's score, its highest member's). */
+void um_lk_cluster_json(struct um_buf *b, const um_lk_result *r, size_t ci, const um_lk_obs *obs, size_t nobs,
+                        const char *const *ids, int score);
+/* One line naming generic value gi (which value, how many people, the cap). */
+void um_lk_generic_json(struct um_buf *b, const um_lk_result *r, size_t gi, const um_lk_obs *obs, size_t nobs,
+                        size_t cap);
+/* Writes the tables clusters, cluster_members, cluster_edges and
+ * generic_values into an open sqlite3 handle (db), inside the caller's
+ * transaction. caps: per kind, for generic_values.cap (may be NULL). */
+um_status um_lk_write_sqlite(void *db, const um_lk_result *r, const um_lk_obs *obs, size_t nobs,
+                             const char *const *ids, const int *cluster_score, const size_t *caps);
+/* The current pair verdicts (`same_person`, `not_same_person`) of a case.db
+ * (docs/SCHEMA.md, table verdicts) for the subjects in ids; a missing file
+ * or table gives none. *out is freed by the caller with um_free. */
+um_status um_lk_read_verdicts(const char *case_db, const char *const *ids, size_t nids, um_lk_verdict **out,
+                              size_t *nout);
+size_t um_lk_kind_cap(um_lk_kind k);
+
 /* ---- the same person without a shared key (person.c) -------------------- */
 
 typedef struct um_lk_person {

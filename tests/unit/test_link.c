@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <turbojpeg.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include "util/util.h"
 #include <unistd.h>
 
 #include "harness.h"
@@ -289,7 +292,75 @@ static void test_phash(void) {
     rmdir(dir);
 }
 
+/* clusters.jsonl lines parse and carry the contract's fields; the case.db
+ * tables follow docs/SCHEMA.md; verdicts are read back from a case.db. */
+static void test_output(void) {
+    reset(100);
+    background(0, 100);
+    for (uint32_t s = 50; s < 53; s++) ob(s, UM_LK_WALLET, "0xfeed");
+    um_lk_result *r = run(100, NULL, 0);
+    int32_t c = r->cluster_of[UM_LK_SAME][50];
+    CHECK(c >= 0);
+    if (c < 0) return;
+    um_buf b;
+    um_buf_init(&b);
+    um_lk_cluster_json(&b, r, (size_t)c, O, NO, idp, 77);
+    json_error_t err;
+    json_t *j = json_loads(b.s, 0, &err);
+    CHECK(j != NULL);
+    if (!j) fprintf(stderr, "%s\n%s\n", err.text, b.s);
+    CHECK_STREQ(json_string_value(json_object_get(j, "tier")), "same_operator");
+    CHECK_INTEQ(json_array_size(json_object_get(j, "members")), 3);
+    CHECK_INTEQ(json_integer_value(json_object_get(j, "score")), 77);
+    json_t *e0 = json_array_get(json_object_get(j, "edges"), 0);
+    json_t *id0 = json_array_get(json_object_get(e0, "identifiers"), 0);
+    CHECK_STREQ(json_string_value(json_object_get(id0, "kind")), "wallet");
+    CHECK_STREQ(json_string_value(json_object_get(id0, "source_a")), "t.csv:52");
+    CHECK(json_is_object(json_object_get(j, "weakest_link")));
+    json_decref(j);
+    um_buf_free(&b);
+    sqlite3 *db;
+    CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+    int score[64] = {0};
+    CHECK(um_lk_write_sqlite(db, r, O, NO, idp, score, NULL) == UM_OK);
+    sqlite3_stmt *q;
+    CHECK(sqlite3_prepare_v2(db, "SELECT count(*) FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id "
+                                 "WHERE c.tier = 'same_operator'", -1, &q, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(q) == SQLITE_ROW);
+    CHECK_INTEQ(sqlite3_column_int(q, 0), 3);
+    sqlite3_finalize(q);
+    CHECK(sqlite3_prepare_v2(db, "SELECT kind, value FROM cluster_edges LIMIT 1", -1, &q, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(q) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(q, 0), "wallet") == 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    um_lk_result_free(r);
+    /* verdicts: newest row per pair wins; unknown subjects are skipped */
+    char path[] = "/tmp/um_verdicts_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "CREATE TABLE verdicts(id INTEGER PRIMARY KEY, target_kind TEXT, target_a TEXT, target_b TEXT, "
+                       "verdict TEXT, who TEXT, at TEXT, note TEXT);"
+                       "INSERT INTO verdicts VALUES(1,'pair','S-050','S-051','same_person','ann','2026-01-01T00:00:00Z',NULL);"
+                       "INSERT INTO verdicts VALUES(2,'pair','S-050','S-051','not_same_person','bob','2026-01-02T00:00:00Z',NULL);"
+                       "INSERT INTO verdicts VALUES(3,'pair','S-060','S-999','same_person','ann','2026-01-02T00:00:00Z',NULL);"
+                       "INSERT INTO verdicts VALUES(4,'subject','S-060',NULL,'cleared','ann','2026-01-02T00:00:00Z',NULL);",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    um_lk_verdict *v = NULL;
+    size_t nv = 0;
+    CHECK(um_lk_read_verdicts(path, idp, 100, &v, &nv) == UM_OK);
+    CHECK_INTEQ(nv, 1);
+    if (nv) CHECK(v[0].a == 50 && v[0].b == 51 && v[0].kind == UM_LK_VERDICT_DIFFERENT);
+    um_free(v);
+    unlink(path);
+    CHECK(um_lk_read_verdicts("/nonexistent/case.db", idp, 100, &v, &nv) == UM_OK && nv == 0);
+}
+
 int main(void) {
+    RUN(test_output);
     RUN(test_minhash);
     RUN(test_phash);
     RUN(test_couple);
