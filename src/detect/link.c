@@ -76,7 +76,8 @@ static um_status push_attr(lk_state *st, um_scan *s, um_sid sid, um_attr a, um_l
         } else if (a == UM_ATTR_PAYOUT_ACCOUNT && strcmp(um_wallet_check(v[i]).kind, "unknown") != 0) {
             kind = UM_LK_WALLET;
         } else if (a == UM_ATTR_DEVICE_SERIAL) {
-            val = um_canon_serial(&st->arena, v[i]);
+            const char *c = um_canon_serial(&st->arena, v[i]);
+            if (c) val = c; /* else as the subject holds it (short or odd serials) */
         }
         if (prefix && val) val = um_arena_printf(&st->arena, "%s:%s", prefix, val);
         if (!val) continue;

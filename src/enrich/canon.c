@@ -244,7 +244,7 @@ char *um_canon_serial(um_arena *a, const char *s) {
     for (size_t i = 0; i < UM_ARRAY_LEN(pre); i++)
         if (um_starts_with_ci(s, pre[i])) {
             const char *r = s + strlen(pre[i]);
-            if (*r == ':' || *r == ' ' || *r == '#' || *r == '-') {
+            if (*r == ':' || *r == ' ' || *r == '#') {
                 s = r;
                 break;
             }

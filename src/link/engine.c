@@ -539,7 +539,9 @@ static bool farm_groups(eng *g) {
             }
             if (h && !seen) distinct++;
         }
-        bool farm = val->kind == UM_LK_SHIP ? away >= fmin && distinct >= 2 : distinct >= fmin;
+        /* ship-to: enough people who live elsewhere, unless every known home is
+         * one and the same (then it is one household's other address) */
+        bool farm = val->kind == UM_LK_SHIP ? away >= fmin && distinct != 1 : distinct >= fmin;
         if (!farm) continue;
         if (!um_grow((void **)&r->groups, &cap, r->ngroups + 1, sizeof *r->groups)) return false;
         um_lk_group *gr = &r->groups[r->ngroups++];

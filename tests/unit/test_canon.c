@@ -111,6 +111,7 @@ static void test_wallets(void) {
 
 static void test_serial_handle(void) {
     CHECK_STREQ(um_canon_serial(&A, "S/N: c02xk1jh-jg5h"), "C02XK1JHJG5H");
+    CHECK(um_canon_serial(&A, "SN-A1") == NULL); /* too short once separators go */
     CHECK_STREQ(um_host_serial(&A, "BWL-C02XK1JHJG5H.corp.example.io"), "C02XK1JHJG5H");
     CHECK_STREQ(um_host_serial(&A, "CORP\\LAPTOP-5CG1234XYZ"), "5CG1234XYZ");
     CHECK(um_host_serial(&A, "mail.example.com") == NULL);
