@@ -17,6 +17,12 @@
  *   LINK-02  near-duplicate résumé (MinHash) under another
  *            name                                           medium 25
  *   PAY-12   payout account or wallet failing its checksum  medium 20
+ *   LINK-07  tied over a same_operator edge to a persona whose
+ *            own (non-link) evidence scores s: inherits
+ *            s x 0.5 x p(edge), one hop, >= 10, at most 40    medium/weak
+ *
+ * `link` runs last (analyzers.def) so propagation sees every other
+ * analyzer's findings.
  *
  * Values held by more than a kind's cap (docs/linking.md) are generic: no
  * finding, one warning naming the value and how many subjects hold it.
@@ -28,6 +34,7 @@
 #include <string.h>
 
 #include "../core/internal.h"
+#include "../core/scan.h"
 #include "../link/link.h"
 
 #define UM_LINK_NAMED 6        /* other subjects named in a summary */
@@ -402,6 +409,74 @@ static um_status emit_forwarders(um_scan *s, lk_state *st) {
     return UM_OK;
 }
 
+/* Evidence propagation over same_operator edges (docs/linking.md §3): each
+ * subject's score from its non-link findings, spread one hop. */
+#define UM_LINK_SHARE 0.5
+static um_status emit_propagation(um_scan *s, lk_state *st) {
+    size_t ns = st->ns;
+    if (!st->res || !st->res->nedges || !ns) return UM_OK;
+    size_t *cnt = um_calloc(ns + 1, sizeof *cnt);
+    const um_finding **fl = um_malloc((s->n_findings + 1) * sizeof *fl);
+    double *in = um_calloc(ns + 1, sizeof *in), *out = um_malloc((ns + 1) * sizeof *out);
+    int32_t *from = um_malloc((ns + 1) * sizeof *from), *edge = um_malloc((ns + 1) * sizeof *edge);
+    size_t *start = um_calloc(ns + 2, sizeof *start);
+    um_status r = UM_ENOMEM;
+    if (!cnt || !fl || !in || !out || !from || !edge || !start) goto done;
+    for (size_t i = 0; i < s->n_findings; i++) {
+        const um_finding *f = &s->findings[i];
+        if (f->subject >= 0 && (size_t)f->subject < ns && strcmp(f->info.analyzer, "link") != 0) cnt[f->subject]++;
+    }
+    for (size_t i = 0; i < ns; i++) start[i + 1] = start[i] + cnt[i];
+    memset(cnt, 0, (ns + 1) * sizeof *cnt);
+    for (size_t i = 0; i < s->n_findings; i++) {
+        const um_finding *f = &s->findings[i];
+        if (f->subject >= 0 && (size_t)f->subject < ns && strcmp(f->info.analyzer, "link") != 0)
+            fl[start[f->subject] + cnt[f->subject]++] = f;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        int score = 0;
+        um_level lv;
+        if (cnt[i]) um_score_subject(fl + start[i], cnt[i], &score, &lv);
+        in[i] = score;
+    }
+    um_lk_propagate(st->res, ns, in, UM_LINK_SHARE, out, from, edge);
+    r = UM_OK;
+    for (size_t i = 0; i < ns && r == UM_OK; i++) {
+        int gain = (int)(out[i] - in[i] + 0.5);
+        if (gain < 10 || from[i] < 0) continue;
+        if (gain > 40) gain = 40;
+        const um_lk_edge *ed = &st->res->edges[edge[i]];
+        um_buf why;
+        um_buf_init(&why);
+        for (uint32_t k = 0; k < ed->why_n; k++) {
+            const um_lk_why *w = &st->res->why[ed->why_off + k];
+            if (!um_lk_kind_exclusive((um_lk_kind)w->kind)) continue;
+            char shown[200];
+            shown_value(st->obs[st->res->values[w->value_id].first_obs].value, (um_lk_kind)w->kind, shown, sizeof shown);
+            if (w->kind == UM_LK_RESUME) um_buf_printf(&why, "%sa near-duplicate résumé", why.len ? ", " : "");
+            else um_buf_printf(&why, "%s%s %s", why.len ? ", " : "", kind_label((um_lk_kind)w->kind), shown);
+        }
+        um_sid nb = (um_sid)from[i];
+        const char *nid = um_subject_id(s, nb), *nd = um_subject_display(s, nb);
+        um_finding_spec fs = {"LINK-07", "link", gain >= 20 ? UM_MEDIUM : UM_WEAK, gain, 0, nid ? nid : "?"};
+        char vals[200];
+        snprintf(vals, sizeof vals, "neighbour=%s; neighbour_score=%.0f; edge_weight=%.1f; share=%.1f", nid ? nid : "?",
+                 in[nb], ed->weight, UM_LINK_SHARE);
+        const um_lk_why *w0 = ed->why_n ? &st->res->why[ed->why_off] : NULL;
+        const um_lk_obs *o = w0 ? &st->obs[(uint32_t)i == ed->a ? w0->obs_a : w0->obs_b] : NULL;
+        r = why.oom ? UM_ENOMEM
+                    : um_finding_add(s, (um_sid)i, &fs, NULL, o ? o->file : NULL, o ? o->line : 0, vals,
+                                     "tied by %s to %s (%s), whose own evidence scores %.0f: inherits %d "
+                                     "(same-operator link, weight %.1f)",
+                                     why.len ? why.s : "an analyst's same-person verdict", nid ? nid : "?",
+                                     nd ? nd : "?", in[nb], gain, ed->weight);
+        um_buf_free(&why);
+    }
+done:
+    um_free(cnt), um_free(fl), um_free(in), um_free(out), um_free(from), um_free(edge), um_free(start);
+    return r;
+}
+
 static um_status finish(um_scan *s, void *state) {
     lk_state *st = state;
     if (!st) return UM_OK;
@@ -421,6 +496,7 @@ static um_status finish(um_scan *s, void *state) {
         if (!st->res->values[v].generic) r = emit_value(s, st, st->res, v);
     if (r == UM_OK) r = emit_checksums(s, st);
     if (r == UM_OK) r = emit_forwarders(s, st);
+    if (r == UM_OK) r = emit_propagation(s, st);
     return r;
 }
 

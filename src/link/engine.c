@@ -38,6 +38,7 @@ static const double default_m[UM_LK__COUNT] = {
 /* Shared by at most this many subjects, an exclusive value can make a
  * same_operator edge; above it (up to the cap) only a possible one. */
 #define UM_LK_FEW 5
+#define UM_LK_MIN_POP 1000
 
 const char *um_lk_kind_name(um_lk_kind k) { return (unsigned)k < UM_LK__COUNT ? kinds[k].name : "?"; }
 size_t um_lk_kind_cap(um_lk_kind k) { return (unsigned)k < UM_LK__COUNT ? kinds[k].cap : 0; }
@@ -600,6 +601,10 @@ um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt,
     size_t npop = 0;
     for (size_t i = 0; i < ns; i++)
         if (kmask[i]) npop++;
+    /* a frequency from a small case is unreliable: count at least a
+     * pseudo-population of UM_LK_MIN_POP (a value two of 20 people hold is
+     * not 10 % likely to be shared by chance) */
+    if (npop < UM_LK_MIN_POP) npop = UM_LK_MIN_POP;
     /* values shared by two or more subjects; members compacted in place */
     size_t cap_vals = 0, w = 0, nvstart_cap = 0;
     for (size_t i = 0; i < n;) {
