@@ -394,7 +394,11 @@ static bool looks_like_wallet(const char *s) {
             if (!isxdigit((unsigned char)s[i])) return false;
         return true;
     }
-    if (um_starts_with_ci(s, "bc1") || um_starts_with_ci(s, "ltc1")) return n >= 14 && n <= 90;
+    if (um_starts_with_ci(s, "bc1") || um_starts_with_ci(s, "ltc1")) {
+        for (size_t i = 0; i < n; i++)
+            if (!isalnum((unsigned char)s[i])) return false;
+        return n >= 14 && n <= 90;
+    }
     if (n < 25 || n > 44) return false;
     bool lower = false, upper = false;
     for (size_t i = 0; i < n; i++) {
@@ -407,11 +411,11 @@ static bool looks_like_wallet(const char *s) {
 }
 
 char *um_canon_account(um_arena *a, const char *s) {
+    if (strchr(s, '@')) return um_canon_email(a, s); /* PayPal / Wise by email */
     if (looks_like_wallet(s)) {
         char *w = um_canon_wallet(a, s);
-        return w && looks_like_wallet(w) ? w : NULL; /* "bc1@x" cut to "bc1": no longer a wallet */
+        return w && looks_like_wallet(w) ? w : NULL; /* "bc1?x" cut to "bc1": no longer a wallet */
     }
-    if (strchr(s, '@')) return um_canon_email(a, s); /* PayPal / Wise by email */
     size_t n = strlen(s);
     char *d = um_arena_alloc(a, n + 1);
     if (!d) return NULL;
