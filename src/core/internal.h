@@ -64,7 +64,8 @@
     X(DEVICE_SERIAL, "device_serial")                                        \
     X(SHIP_ADDRESS, "ship_address")    /* full ship-to address */            \
     X(SHIP_DATE, "ship_date")                                                \
-    X(TELEGRAM, "telegram")
+    X(TELEGRAM, "telegram")                                                  \
+    X(PHOTO, "photo")                  /* profile photo file (JPEG/PNG) */
 
 typedef enum um_attr {
 #define UM_ATTR_ENUM(id, name) UM_ATTR_##id,

@@ -110,6 +110,62 @@ static const char *home_key(lk_state *st, um_scan *s, um_sid sid, const char **r
     return full ? um_canon_address(&st->arena, full) : NULL;
 }
 
+/* Profile photos: a `photo` column naming a JPEG or PNG file, relative to
+ * the export that names it. Perceptual hashes within UM_LINK_PHOTO_DIST bits
+ * form groups, values of kind PHOTO. A file that cannot be decoded is a
+ * scan warning. At most UM_LINK_PHOTOS photos are hashed. */
+#define UM_LINK_PHOTO_DIST 6
+#define UM_LINK_PHOTOS 100000
+static um_status collect_photos(lk_state *st, um_scan *s) {
+    uint64_t *h = NULL;
+    um_sid *who = NULL;
+    const char **raw = NULL, **file = NULL;
+    uint64_t *line = NULL;
+    size_t n = 0, cap = 0, capw = 0, capr = 0, capf = 0, capl = 0;
+    um_status r = UM_OK;
+    for (size_t i = 0; i < st->ns && r == UM_OK && n < UM_LINK_PHOTOS; i++) {
+        size_t np;
+        const char *const *v = um_subject_values(s, (um_sid)i, UM_ATTR_PHOTO, &np);
+        for (size_t k = 0; k < np && r == UM_OK; k++) {
+            const char *f = NULL;
+            uint64_t ln = 0;
+            um_subject_value_src(s, (um_sid)i, UM_ATTR_PHOTO, v[k], &f, &ln);
+            char path[4096];
+            const char *slash = f ? strrchr(f, '/') : NULL;
+            if (v[k][0] == '/' || !slash) snprintf(path, sizeof path, "%s", v[k]);
+            else snprintf(path, sizeof path, "%.*s/%s", (int)(slash - f), f, v[k]);
+            uint64_t ph;
+            um_status hs = um_lk_phash_file(path, &ph);
+            if (hs == UM_ENOMEM) r = hs;
+            if (hs != UM_OK) {
+                if (hs != UM_ENOMEM)
+                    um_scan_warn(s, "link", "%s:%llu: photo %.200s could not be read as JPEG or PNG", f ? f : "?",
+                                 (unsigned long long)ln, v[k]);
+                continue;
+            }
+            if (!um_grow((void **)&h, &cap, n + 1, sizeof *h) || !um_grow((void **)&who, &capw, n + 1, sizeof *who) ||
+                !um_grow((void **)&raw, &capr, n + 1, sizeof *raw) || !um_grow((void **)&file, &capf, n + 1, sizeof *file) ||
+                !um_grow((void **)&line, &capl, n + 1, sizeof *line)) {
+                r = UM_ENOMEM;
+                break;
+            }
+            h[n] = ph, who[n] = (um_sid)i, raw[n] = v[k], file[n] = f, line[n] = ln;
+            n++;
+        }
+    }
+    int32_t *grp = r == UM_OK ? um_malloc((n + 1) * sizeof *grp) : NULL;
+    float *sim = r == UM_OK ? um_malloc((n + 1) * sizeof *sim) : NULL;
+    if (r == UM_OK && (!grp || !sim)) r = UM_ENOMEM;
+    if (r == UM_OK) r = um_lk_phash_groups(h, n, UM_LINK_PHOTO_DIST, grp, sim);
+    for (size_t i = 0; i < n && r == UM_OK; i++) {
+        if (grp[i] < 0) continue;
+        const char *key = um_arena_printf(&st->arena, "photo-group:%016llx", (unsigned long long)h[grp[i]]);
+        r = key ? push(st, who[i], UM_LK_PHOTO, key, raw[i], file[i], line[i], sim[i]) : UM_ENOMEM;
+    }
+    um_free(h), um_free(who), um_free(raw), um_free(file), um_free(line), um_free(grp), um_free(sim);
+    return r;
+}
+
 static um_status on_subjects(um_scan *s, void **state) {
     lk_state *st = um_calloc(1, sizeof *st);
     if (!st) return UM_ENOMEM;
@@ -168,6 +224,7 @@ static um_status on_subjects(um_scan *s, void **state) {
         um_free(sim);
     }
     um_free(resume);
+    if (r == UM_OK) r = collect_photos(st, s);
     return r;
 }
 
@@ -325,6 +382,8 @@ static um_status emit_value(um_scan *s, lk_state *st, const um_lk_result *r, uin
         shown_value(key, (um_lk_kind)val->kind, shown, sizeof shown);
         if (val->kind == UM_LK_RESUME) snprintf(shown, sizeof shown, "(MinHash similarity %.2f)",
                                                 (double)st->obs[mo[0]].sim);
+        if (val->kind == UM_LK_PHOTO) snprintf(shown, sizeof shown, "(perceptual-hash similarity %.2f)",
+                                               (double)st->obs[mo[0]].sim);
         um_finding_spec fs = {sp.ind, "link", sp.str, sp.w, 0, key};
         um_buf others, vals;
         um_buf_init(&others);
@@ -346,6 +405,7 @@ static um_status emit_value(um_scan *s, lk_state *st, const um_lk_result *r, uin
             um_buf_reset(&vals);
             um_buf_printf(&vals, "%s=%s; subjects=%zu; weight=%.1f", um_lk_kind_name((um_lk_kind)val->kind),
                           val->kind == UM_LK_RESUME ? key : (o->raw ? o->raw : o->value), n, val->weight);
+            if (val->kind == UM_LK_PHOTO || val->kind == UM_LK_RESUME) um_buf_printf(&vals, "; similarity=%.2f", (double)o->sim);
             if (others.oom || vals.oom) {
                 rc = UM_ENOMEM;
                 break;
@@ -454,6 +514,7 @@ static um_status emit_propagation(um_scan *s, lk_state *st) {
             char shown[200];
             shown_value(st->obs[st->res->values[w->value_id].first_obs].value, (um_lk_kind)w->kind, shown, sizeof shown);
             if (w->kind == UM_LK_RESUME) um_buf_printf(&why, "%sa near-duplicate résumé", why.len ? ", " : "");
+            else if (w->kind == UM_LK_PHOTO) um_buf_printf(&why, "%sthe same photo", why.len ? ", " : "");
             else um_buf_printf(&why, "%s%s %s", why.len ? ", " : "", kind_label((um_lk_kind)w->kind), shown);
         }
         um_sid nb = (um_sid)from[i];

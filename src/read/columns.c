@@ -61,6 +61,8 @@ static const struct {
     {"gitemail", UM_ATTR_GIT_EMAIL}, {"commitemail", UM_ATTR_GIT_EMAIL},
     {"resume", UM_ATTR_RESUME}, {"resumetext", UM_ATTR_RESUME}, {"cv", UM_ATTR_RESUME},
     {"cvtext", UM_ATTR_RESUME},
+    {"photo", UM_ATTR_PHOTO}, {"photofile", UM_ATTR_PHOTO}, {"photopath", UM_ATTR_PHOTO},
+    {"profilephoto", UM_ATTR_PHOTO}, {"headshot", UM_ATTR_PHOTO}, {"avatar", UM_ATTR_PHOTO},
     {"referredby", UM_ATTR_REFERRED_BY}, {"referrer", UM_ATTR_REFERRED_BY}, {"referral", UM_ATTR_REFERRED_BY},
     {"hiredate", UM_ATTR_HIRE_DATE}, {"startdate", UM_ATTR_HIRE_DATE}, {"dateofhire", UM_ATTR_HIRE_DATE},
     {"role", UM_ATTR_ROLE}, {"jobtitle", UM_ATTR_ROLE}, {"title", UM_ATTR_ROLE}, {"position", UM_ATTR_ROLE},
