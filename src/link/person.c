@@ -363,7 +363,7 @@ um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshol
                 }
         i = j;
     }
-    qsort(pairs, np, sizeof *pairs, cmp_u64);
+    if (np) qsort(pairs, np, sizeof *pairs, cmp_u64);
     size_t w = 0;
     for (size_t i = 0; i < np; i++)
         if (!w || pairs[w - 1] != pairs[i]) pairs[w++] = pairs[i];

@@ -21,14 +21,14 @@
 #define MAXO 4096
 static um_lk_obs O[MAXO];
 static size_t NO;
-static char ids[512][16];
+static char ids[512][24];
 static const char *idp[512];
 static const char *home[512], *city[512];
 
 static void reset(size_t ns) {
     NO = 0;
     for (size_t i = 0; i < ns; i++) {
-        snprintf(ids[i], sizeof ids[i], "S-%03zu", i);
+        snprintf(ids[i], sizeof ids[i], "S-%03u", (unsigned)i);
         idp[i] = ids[i];
         home[i] = NULL;
         city[i] = NULL;
