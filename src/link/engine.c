@@ -299,11 +299,11 @@ static int cmp_cpair_key(const void *x, const void *y) {
     return 0;
 }
 
-static const um_lk_result *g_sort_r;
-static int cmp_cpair_rank(const void *x, const void *y) {
+static int cmp_cpair_rank(const void *x, const void *y, void *ctx) {
     const cpair *a = x, *b = y;
+    const um_lk_result *r = ctx;
     if (a->count != b->count) return a->count > b->count ? -1 : 1;
-    double wa = g_sort_r->edges[a->best].weight, wb = g_sort_r->edges[b->best].weight;
+    double wa = r->edges[a->best].weight, wb = r->edges[b->best].weight;
     if (wa != wb) return wa > wb ? -1 : 1;
     return cmp_cpair_key(x, y);
 }
@@ -362,8 +362,7 @@ static bool cluster_tier(eng *g, dsu *d, um_lk_tier tier, int32_t *span_weakest)
                 cp[m++] = cp[i];
             }
         }
-        g_sort_r = r;
-        qsort(cp, m, sizeof *cp, cmp_cpair_rank);
+        qsort_r(cp, m, sizeof *cp, cmp_cpair_rank, r);
         size_t merged = 0;
         for (size_t i = 0; i < m; i++) {
             uint32_t a = cp[i].a, b = cp[i].b;
@@ -559,9 +558,9 @@ static bool farm_groups(eng *g) {
 
 /* ---- the run ---------------------------------------------------------------- */
 
-static const um_lk_value *g_vals;
-static int cmp_generic(const void *x, const void *y) {
+static int cmp_generic(const void *x, const void *y, void *ctx) {
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    const um_lk_value *g_vals = ctx;
     if (g_vals[a].nsubjects != g_vals[b].nsubjects) return g_vals[a].nsubjects > g_vals[b].nsubjects ? -1 : 1;
     return a < b ? -1 : a > b;
 }
@@ -656,8 +655,7 @@ um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt,
     r->ngeneric = 0;
     for (uint32_t v = 0; v < r->nvalues; v++)
         if (r->values[v].generic) r->generic[r->ngeneric++] = v;
-    g_vals = r->values;
-    qsort(r->generic, r->ngeneric, sizeof *r->generic, cmp_generic);
+    if (r->ngeneric) qsort_r(r->generic, r->ngeneric, sizeof *r->generic, cmp_generic, r->values);
     r->stats.ngeneric = r->ngeneric;
     /* subject -> values (CSR) */
     g.sstart = um_calloc(ns + 2, sizeof *g.sstart);

@@ -137,13 +137,9 @@ um_status um_lk_phash_gray(const uint8_t *gray, int w, int h, uint64_t *out) {
                 for (int xx = x0; xx < x1; xx++) s += gray[(size_t)yy * (size_t)w + (size_t)xx];
             px[y][x] = s / ((x1 - x0) * (y1 - y0));
         }
-    static double cosv[8][32];
-    static bool init;
-    if (!init) { /* benign race: every thread writes the same values */
-        for (int u = 0; u < 8; u++)
-            for (int x = 0; x < 32; x++) cosv[u][x] = cos((2 * x + 1) * u * M_PI / 64);
-        init = true;
-    }
+    double cosv[8][32]; /* 256 cosines: cheaper than sharing a table across threads */
+    for (int u = 0; u < 8; u++)
+        for (int x = 0; x < 32; x++) cosv[u][x] = cos((2 * x + 1) * u * M_PI / 64);
     double tmp[8][32], d[8][8];
     for (int u = 0; u < 8; u++)
         for (int y = 0; y < 32; y++) {
