@@ -338,6 +338,14 @@ const char *um_subject_display(const struct um_scan *scan, um_sid sid);
  * an account or host seen only in logs. */
 bool um_subject_has_identity(const struct um_scan *scan, um_sid sid);
 
+/* ---- linkage output (detect/link.c) ---------------------------------------- */
+
+/* clusters.jsonl of a finished scan appended to b (nothing when the link
+ * analyzer did not run); the case.db tables clusters, cluster_members,
+ * cluster_edges and generic_values written into an open sqlite3 handle. */
+um_status um_link_clusters_jsonl(const struct um_scan *scan, um_buf *b);
+um_status um_link_case_tables(const struct um_scan *scan, void *sqlite_db);
+
 /* ---- canonical forms (enrich/canon.c) ------------------------------------ */
 
 /* Each writes a canonical form of s into the arena and returns it, or NULL

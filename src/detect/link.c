@@ -44,6 +44,7 @@
 #define UM_LINK_RESUME_JACCARD 0.85
 
 typedef struct lk_state {
+    const char **ids; /* subject ids, for output */
     um_arena arena;
     um_map ipseen;  /* "sid\x1fip" */
     um_map files;   /* interned event file names */
@@ -549,8 +550,8 @@ static um_status finish(um_scan *s, void *state) {
     if (!ids) return UM_ENOMEM;
     for (size_t i = 0; i < st->ns; i++) ids[i] = um_subject_id(s, (um_sid)i);
     o.subject_ids = ids;
+    st->ids = ids;
     um_status r = um_lk_run(st->obs, st->nobs, &o, &st->res);
-    um_free(ids);
     if (r != UM_OK) return r;
     for (size_t g = 0; g < st->res->ngeneric && r == UM_OK; g++) r = emit_value(s, st, st->res, st->res->generic[g]);
     for (uint32_t v = 0; v < st->res->nvalues && r == UM_OK; v++)
@@ -565,6 +566,7 @@ static void free_state(void *state) {
     lk_state *st = state;
     if (!st) return;
     um_lk_result_free(st->res);
+    um_free(st->ids);
     um_free(st->obs);
     um_free(st->nips);
     um_free(st->home);
@@ -573,6 +575,57 @@ static void free_state(void *state) {
     um_map_free(&st->files);
     um_arena_free(&st->arena);
     um_free(st);
+}
+
+/* ---- output for the sinks (clusters.jsonl, case.db tables) -------------------- */
+
+extern const um_analyzer um_analyzer_link;
+static const lk_state *link_state(const um_scan *s) {
+    if (!s->analyzer_state) return NULL;
+    for (size_t i = 0; i < um_analyzer_count(); i++)
+        if (um_analyzer_at(i) == &um_analyzer_link) return s->analyzer_state[i];
+    return NULL;
+}
+
+/* A cluster's score: its highest member's. */
+static int *cluster_scores(const um_scan *s, const lk_state *st) {
+    const um_lk_result *r = st->res;
+    int *sc = um_calloc(r->nclusters + 1, sizeof *sc);
+    if (!sc) return NULL;
+    for (size_t c = 0; c < r->nclusters; c++)
+        for (size_t k = 0; k < r->clusters[c].nmembers; k++) {
+            uint32_t m = r->clusters[c].members[k];
+            if (m < s->n_subjects && s->subjects[m].score > sc[c]) sc[c] = s->subjects[m].score;
+        }
+    return sc;
+}
+
+um_status um_link_clusters_jsonl(const um_scan *s, um_buf *b) {
+    const lk_state *st = link_state(s);
+    if (!st || !st->res) return UM_OK;
+    int *sc = cluster_scores(s, st);
+    if (!sc) return UM_ENOMEM;
+    /* tightest tier first, then by score, then id: a stable order */
+    for (int t = UM_LK_SAME; t >= UM_LK_RELATED; t--)
+        for (size_t c = 0; c < st->res->nclusters; c++)
+            if ((int)st->res->clusters[c].tier == t) um_lk_cluster_json(b, st->res, c, st->obs, st->nobs, st->ids, sc[c]);
+    for (size_t g = 0; g < st->res->ngeneric; g++)
+        um_lk_generic_json(b, st->res, g, st->obs, st->nobs,
+                           um_lk_kind_cap((um_lk_kind)st->res->values[st->res->generic[g]].kind));
+    um_free(sc);
+    return b->oom ? UM_ENOMEM : UM_OK;
+}
+
+um_status um_link_case_tables(const um_scan *s, void *db) {
+    const lk_state *st = link_state(s);
+    if (!st || !st->res) return UM_OK;
+    int *sc = cluster_scores(s, st);
+    if (!sc) return UM_ENOMEM;
+    size_t caps[UM_LK__COUNT];
+    for (int k = 0; k < UM_LK__COUNT; k++) caps[k] = um_lk_kind_cap((um_lk_kind)k);
+    um_status r = um_lk_write_sqlite(db, st->res, st->obs, st->nobs, st->ids, sc, caps);
+    um_free(sc);
+    return r;
 }
 
 const um_analyzer um_analyzer_link = {
