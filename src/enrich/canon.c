@@ -574,9 +574,12 @@ bool um_tz_offset(const char *s, int *minutes) {
         char *end;
         long h = strtol(t + 1, &end, 10);
         long m = 0;
-        if (*end == ':') m = strtol(end + 1, &end, 10);
+        if (*end == ':') {
+            if (!isdigit((unsigned char)end[1])) return false; /* "-05:-0520" */
+            m = strtol(end + 1, &end, 10);
+        }
         else if (h >= 100) { m = h % 100; h /= 100; }
-        if (*end || h > 14 || m > 59) return false;
+        if (*end || h < 0 || h > 14 || m < 0 || m > 59) return false;
         *minutes = sign * (int)(h * 60 + m);
         return true;
     }
