@@ -75,6 +75,11 @@ person resip Ip3 Three "+1 206-555-0403" "3 Pine Street" Seattle WA 98101 "3 Pin
 # mobile phone with P2, who inherits part of P1's score (LINK-07)
 person prop Pro Pagate "+1 702-555-0500" "5 Lake Road" Reno NV 89501 "5 Lake Rd, Reno, NV 89501" 24.40.1.1 "" https://github.com/bbshark99
 person prop Inh Eritor "+1 702-555-0500" "6 Hill Road" Tucson AZ 85701 "6 Hill Rd, Tucson, AZ 85701" 24.40.1.2 ""
+# twelve applicants giving one bank's toll-free line: over the phone cap
+# (10), a generic value named with its count, no LINK-06
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+    person generic Gen$i Eric$i "+1 800-555-0000" "$((300 + i)) Oak Avenue" Omaha NE 68102 "$((300 + i)) Oak Ave, Omaha, NE 68102" "99.9.9.$i" ""
+done
 # a bad IBAN for the reshipper
 sed -i "s/^${ids[15]},Res Hipper,Direct Deposit,[^,]*/${ids[15]},Res Hipper,Bank Transfer,GB82WEST12345698765433/" "$P"
 
@@ -94,6 +99,8 @@ CASE=reshipper; ok bash -c "[[ '$(level "${ids[15]}")' =~ ^(review|high)$ ]]"
 CASE=pay-12; ok bash -c "[[ '$(inds "${ids[15]}")' == *PAY-12* ]]"
 for k in 16 17 18; do CASE=resip-$k; ok bash -c "[[ '$(level "${ids[$k]}")' =~ ^(review|high)$ ]]"; done
 CASE=resip-net03; ok bash -c "[[ '$(inds "${ids[16]}")' == *NET-03* ]]"
+CASE=generic-no-link06; ok bash -c "[[ '$(inds "${ids[21]}")' != *LINK-06* ]]"
+CASE=generic-warning; ok bash -c "sqlite3 '$tmp/out/case.db' \"select reason from rejects where kind = 'warning'\" | grep -q 'phone +18005550000 is shared by 12 people, more than the cap of 10'"
 CASE=propagates; ok bash -c "[[ '$(inds "${ids[20]}")' == *LINK-07* ]]"
 CASE=ioc-source; ok bash -c "[[ '$(inds "${ids[19]}")' == *IOC-02* ]]"
 CASE=not-over-household; ok bash -c "[[ '$(inds "${ids[1]}")' != *LINK-07* ]]"
