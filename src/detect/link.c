@@ -629,7 +629,11 @@ um_status um_link_case_tables(const um_scan *s, void *db) {
 }
 
 const um_analyzer um_analyzer_link = {
-    "link",
-    "identifiers shared by different people, linked into clusters; laptop farms; payout checksums "
-    "(LINK-01, LINK-02, LINK-06, PAY-04, PAY-12, OB-02, NET-03)",
-    on_subjects, on_event, finish, free_state};
+    .name = "link",
+    .description = "identifiers shared by different people, linked into clusters; laptop farms; payout checksums; "
+                   "evidence propagated over same-operator links "
+                   "(LINK-01, LINK-02, LINK-06, LINK-07, PAY-04, PAY-12, OB-02, NET-03)",
+    .on_subjects = on_subjects,
+    .on_event = on_event,
+    .finish = finish,
+    .free_state = free_state};
