@@ -275,6 +275,13 @@ static int cmd_scan(int argc, char **argv) {
         fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));
         goto out;
     }
+    /* analysts' verdicts in the case being re-scanned are honoured */
+    char verdicts_db[4096];
+    snprintf(verdicts_db, sizeof verdicts_db, "%s/case.db", out);
+    if (um_scan_set_verdicts(scan, verdicts_db) != UM_OK) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        goto out;
+    }
     for (int i = optind; i < argc; i++)
         if (um_scan_add_path(scan, argv[i], format) != UM_OK) {
             fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));

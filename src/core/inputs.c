@@ -151,6 +151,15 @@ um_status um_scan_add_path(um_scan *s, const char *path, const char *format) {
     return add_path_rec(s, path, format, 0);
 }
 
+um_status um_scan_set_verdicts(um_scan *s, const char *case_db) {
+    if (!case_db) return UM_EINVAL;
+    char *c = um_strdup(case_db);
+    if (!c) return UM_ENOMEM;
+    um_free(s->verdicts_db);
+    s->verdicts_db = c;
+    return UM_OK;
+}
+
 um_status um_scan_set_mapping(um_scan *s, const char *path) {
     FILE *f = fopen(path, "r");
     if (!f) {

@@ -551,7 +551,18 @@ static um_status finish(um_scan *s, void *state) {
     for (size_t i = 0; i < st->ns; i++) ids[i] = um_subject_id(s, (um_sid)i);
     o.subject_ids = ids;
     st->ids = ids;
-    um_status r = um_lk_run(st->obs, st->nobs, &o, &st->res);
+    um_lk_verdict *ver = NULL;
+    size_t nver = 0;
+    um_status r = UM_OK;
+    if (s->verdicts_db) {
+        r = um_lk_read_verdicts(s->verdicts_db, ids, st->ns, &ver, &nver);
+        if (r != UM_OK) return r;
+        if (nver) um_scan_warn(s, "link", "%zu analyst pair verdict(s) from %s honoured", nver, s->verdicts_db);
+    }
+    o.verdicts = ver;
+    o.nverdicts = nver;
+    r = um_lk_run(st->obs, st->nobs, &o, &st->res);
+    um_free(ver);
     if (r != UM_OK) return r;
     for (size_t g = 0; g < st->res->ngeneric && r == UM_OK; g++) r = emit_value(s, st, st->res, st->res->generic[g]);
     for (uint32_t v = 0; v < st->res->nvalues && r == UM_OK; v++)
