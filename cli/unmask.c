@@ -49,7 +49,9 @@ static void usage_scan(FILE *o) {
             "claimed persons, runs the analyzers and writes, in the output folder:\n"
             "  subjects.jsonl   one line per person: id, names, joined sources, score, level, reasons\n"
             "  findings.jsonl   one line per finding: indicator id, evidence, weight\n"
-            "  case.db          SQLite case file with subjects, identifiers, findings, evidence, rejects\n"
+            "  clusters.jsonl   persona clusters (same_operator, possible, related), each link explained\n"
+            "  case.db          SQLite case file with subjects, identifiers, findings, evidence, rejects,\n"
+            "                   clusters; analysts' pair verdicts in it are kept and honoured on re-scan\n"
             "  subjects.csv, findings.csv   the same for spreadsheets (formulas neutralised)\n"
             "and prints a ranked table. Formats are detected from content.\n"
             "An input folder may hold unmask.conf with case settings ('approved_rmm = A,B',\n"
@@ -155,7 +157,7 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
         }
         if (nr > 5) fprintf(stderr, "  ... %zu more rejects\n", nr - 5);
     }
-    fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, case.db, *.csv)\n", out);
+    fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, clusters.jsonl, case.db, *.csv)\n", out);
 }
 
 static int parse_fail_on(const char *v) {
