@@ -22,6 +22,8 @@ static const char *prog = "unmask";
 /* cli/screen.c */
 int um_cli_screen(int argc, char **argv);
 int um_cli_data(int argc, char **argv);
+/* cli/rules.c */
+int um_cli_rules(int argc, char **argv);
 
 static void usage_main(FILE *o) {
     fprintf(o,
@@ -33,6 +35,7 @@ static void usage_main(FILE *o) {
             "Commands:\n"
             "  scan      scan files and folders; rank people with explained findings\n"
             "  screen    screen one person or a batch against sanctions and indicator lists\n"
+            "  rules     Sigma rules: list, match over event files, run rule tests\n"
             "  data      show the bundled lists, their dates and sizes\n"
             "  formats   list the input formats unmask reads\n"
             "  version   print the version\n"
@@ -380,6 +383,7 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "scan") == 0) return cmd_scan(argc - 1, argv + 1);
     if (strcmp(cmd, "screen") == 0) return um_cli_screen(argc - 1, argv + 1);
+    if (strcmp(cmd, "rules") == 0) return um_cli_rules(argc - 1, argv + 1);
     if (strcmp(cmd, "data") == 0) return um_cli_data(argc - 1, argv + 1);
     if (strcmp(cmd, "formats") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {

@@ -99,5 +99,8 @@ void um_winjson_free(um_winjson *w);
  * *event_id gets the id. ev's strings live until the next call. */
 int um_winjson_map(um_winjson *w, const char *buf, size_t len, um_event *ev, unsigned *event_id,
                    const char **why);
+/* The bag the last um_winjson_map() built (also for SKIP results, and for
+ * REJECT after the JSON parsed); valid until the next call. */
+const um_winfields *um_winjson_fields(const um_winjson *w);
 
 #endif

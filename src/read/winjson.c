@@ -171,6 +171,7 @@ void um_winjson_free(um_winjson *w) {
 int um_winjson_map(um_winjson *w, const char *buf, size_t len, um_event *ev, unsigned *event_id,
                    const char **why) {
     um_event_init(ev);
+    um_winfields_reset(&w->wf);
     *why = w->why;
     if (event_id) *event_id = 0;
     um_jval root;
@@ -204,6 +205,8 @@ int um_winjson_map(um_winjson *w, const char *buf, size_t len, um_event *ev, uns
     if (event_id) *event_id = w->wf.event_id;
     return r;
 }
+
+const um_winfields *um_winjson_fields(const um_winjson *w) { return w ? &w->wf : NULL; }
 
 static um_status handle_doc(wj *w, const char *buf, size_t len, uint64_t line) {
     w->records++;
