@@ -245,11 +245,13 @@ size_t sg_canon_field(const char *name, size_t n, char *buf, size_t cap) {
             break;
         }
     }
-    if (n >= cap) n = cap - 1;
-    for (size_t i = 0; i < n; i++) buf[i] = (char)tolower((unsigned char)name[i]);
-    buf[n] = 0;
+    size_t o = 0; /* lower case, spaces dropped ("Threat Name" is ThreatName) */
+    for (size_t i = 0; i < n && o + 1 < cap; i++)
+        if (name[i] != ' ') buf[o++] = (char)tolower((unsigned char)name[i]);
+    buf[o] = 0;
+    n = o;
     static const char *const alias[][2] = {
-        {"provider", "provider_name"},   {"sourcename", "provider_name"},
+        {"provider", "provider_name"},
         {"computer_name", "computer"},   {"hostname", "computer"},
         {"event_id", "eventid"},         {"record_id", "eventrecordid"},
         {"recordnumber", "eventrecordid"}, {"channel", "channel"},
@@ -733,7 +735,7 @@ static uint32_t value_node(um_sigma_compiler *c, int32_t slot, const char *field
             um_buf_init(&body);
             /* keywords: a plain value means "contains" (full-text search) */
             int match = m->match;
-            if (slot < 0 && match == M_EXACT && wild == 0) match = M_CONTAINS;
+            if (slot < 0 && match == M_EXACT) match = M_CONTAINS;
             if (match == M_EXACT || match == M_START) um_buf_adds(&body, "\\A");
             um_buf_add(&body, rx.s ? rx.s : "", rx.len);
             if (match == M_EXACT || match == M_END) um_buf_adds(&body, "\\z");
@@ -1569,6 +1571,7 @@ um_status um_sigma_add_text(um_sigma_compiler *c, const char *name, const char *
     dcfg.level = FYET_ERROR;
     dcfg.module_mask = ~0u;
     struct fy_diag *diag = fy_diag_create(&dcfg);
+    if (diag) fy_diag_set_collect_errors(diag, true);
     struct fy_parse_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_RESOLVE_DOCUMENT | FYPCF_DISABLE_MMAP_OPT |
@@ -1992,6 +1995,7 @@ um_status um_sigma_compile(um_sigma_compiler *c, um_sigma_db **out) {
     for (size_t i = 0; i < c->npc; i++)
         if (!db->rules[c->pc[i].rule].refused && !resolve_corr(c, &c->pc[i])) return UM_ENOMEM;
     for (int k = 0; k < SG_KEY__COUNT; k++) db->group_of_key[k] = -1;
+    db->slot_provider = sg_slot_find(db, "provider_name", 13);
     size_t capg = 0;
     size_t *capr = NULL;
     for (size_t i = 0; i < db->nrules; i++) {

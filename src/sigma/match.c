@@ -120,9 +120,12 @@ static int sysmon_keys(unsigned eid, const char *etype, size_t etlen, int *keys)
     case 10: keys[n++] = SG_KEY_PROCESS_ACCESS; break;
     case 11: keys[n++] = SG_KEY_FILE_EVENT; break;
     case 12:
+        /* as pySigma's Sysmon mapping: both; the rules test EventType */
+        (void)etype;
+        (void)etlen;
         keys[n++] = SG_KEY_REGISTRY_EVENT;
-        if (etype && um_strneq_ci(etype, etlen, "DeleteKey")) keys[n++] = SG_KEY_REGISTRY_DELETE;
-        else keys[n++] = SG_KEY_REGISTRY_ADD;
+        keys[n++] = SG_KEY_REGISTRY_ADD;
+        keys[n++] = SG_KEY_REGISTRY_DELETE;
         break;
     case 13: keys[n++] = SG_KEY_REGISTRY_EVENT; keys[n++] = SG_KEY_REGISTRY_SET; break;
     case 14: keys[n++] = SG_KEY_REGISTRY_EVENT; keys[n++] = SG_KEY_REGISTRY_RENAME; break;
@@ -156,6 +159,7 @@ static int classify(const um_sigma_event *ev, int *keys, int *variant) {
         size_t l = sg_canon_field(f->name, f->nlen, nb, sizeof nb);
         if (l == 7 && !memcmp(nb, "channel", 7)) chan = f->value, chl = f->vlen;
         else if (l == 13 && !memcmp(nb, "provider_name", 13)) prov = f->value, pl = f->vlen;
+        else if (l == 10 && !memcmp(nb, "sourcename", 10) && !prov) prov = f->value, pl = f->vlen;
         else if (l == 7 && !memcmp(nb, "eventid", 7)) eids = f->value, el = f->vlen;
         else if (l == 9 && !memcmp(nb, "eventtype", 9)) etype = f->value, etl = f->vlen;
     }
@@ -208,19 +212,39 @@ static const char *rename_4688(const char *l) {
 static void index_fields(um_sigma_scratch *s, const um_sigma_event *ev, int variant) {
     const um_sigma_db *db = s->db;
     char nb[300];
+    const um_sigma_kv *alias_src = NULL;
     for (size_t i = 0; i < ev->n; i++) {
         const um_sigma_kv *f = &ev->f[i];
         size_t l = sg_canon_field(f->name, f->nlen, nb, sizeof nb);
         const char *name = nb;
         if (variant == EV_4688) {
+            /* the Security names stay readable under their own names too */
             const char *rn = rename_4688(nb);
-            if (rn) name = rn, l = strlen(rn);
-            else if (!strcmp(nb, "image") || !strcmp(nb, "parentimage") || !strcmp(nb, "user")) continue;
+            if (rn) {
+                int own = strcmp(nb, "processid") ? sg_slot_find(db, nb, l) : -1;
+                if (own >= 0 && s->slot_stamp[own] != s->gen) {
+                    s->slot_stamp[own] = s->gen;
+                    s->slot_val[own] = *f;
+                }
+                name = rn, l = strlen(rn);
+            } else if (!strcmp(nb, "image") || !strcmp(nb, "parentimage") || !strcmp(nb, "user") ||
+                       !strcmp(nb, "parentprocessid") || !strcmp(nb, "logonid")) {
+                continue;
+            }
         }
         int slot = sg_slot_find(db, name, l);
-        if (slot < 0 || s->slot_stamp[slot] == s->gen) continue; /* first value wins */
-        s->slot_stamp[slot] = s->gen;
-        s->slot_val[slot] = *f;
+        if (slot >= 0 && s->slot_stamp[slot] != s->gen) { /* first value wins */
+            s->slot_stamp[slot] = s->gen;
+            s->slot_val[slot] = *f;
+        }
+        /* NXLog's SourceName is the provider (a Defender event's "Source
+         * Name" is its own field too): Provider_Name when none is given */
+        if (l == 10 && !memcmp(name, "sourcename", 10) && s->db->slot_provider >= 0)
+            alias_src = f;
+    }
+    if (alias_src && s->slot_stamp[db->slot_provider] != s->gen) {
+        s->slot_stamp[db->slot_provider] = s->gen;
+        s->slot_val[db->slot_provider] = *alias_src;
     }
 }
 

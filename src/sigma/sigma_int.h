@@ -158,6 +158,7 @@ struct um_sigma_db {
     size_t ngroups;
     int group_of_key[SG_KEY__COUNT]; /* -1 none */
     size_t npatterns;
+    int slot_provider; /* slot of provider_name, -1 when no rule uses it */
     bool has_corr;
     hs_scratch_t *proto; /* scratch sized for every db (cloned per scratch) */
 };
