@@ -17,6 +17,8 @@
 #include <libevtx.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "../read/evtx.h"
 #include "../read/winevent.h"
@@ -72,7 +74,9 @@ typedef struct jin {
     um_sigma_input_stats *st;
 } jin;
 
-static int json_doc(jin *j, const char *s, size_t n, uint64_t line) {
+/* Returns 0 (or the callback's stop value), or -2 when the text is not
+ * valid JSON and quiet is set (the caller then tries another split). */
+static int json_doc(jin *j, const char *s, size_t n, uint64_t line, bool quiet) {
     um_buf_reset(&j->doc);
     um_buf_add(&j->doc, s, n);
     char pad[UM_JSON_PADDING] = {0};
@@ -82,81 +86,122 @@ static int json_doc(jin *j, const char *s, size_t n, uint64_t line) {
     unsigned id;
     const char *why = NULL;
     int r = um_winjson_map(j->wj, j->doc.s, n, &ev, &id, &why);
-    j->st->records++;
     const um_winfields *wf = um_winjson_fields(j->wj);
     if (r == UM_WIN_REJECT && (!wf || wf->n == 0)) {
+        if (quiet) return -2;
+        j->st->records++;
         j->st->rejects++;
         if (j->fn) return j->fn(j->ud, NULL, j->path, line, why ? why : "bad record");
         return 0;
     }
+    j->st->records++;
     um_sigma_record rec;
     memset(&rec, 0, sizeof rec);
     bag_to_event(wf, &rec, j->kv);
     return j->fn ? j->fn(j->ud, &rec, j->path, line, NULL) : 0;
 }
 
-/* Splits concatenated JSON objects (also one per line, or inside a top-level
- * array) by brace matching that respects strings. */
-static um_status read_json(FILE *f, jin *j) {
-    char buf[1 << 16];
-    um_buf cur;
-    um_buf_init(&cur);
+/* End of the JSON object starting at p[0] == '{' (brace matching that
+ * respects strings), or NULL when the text ends first. Counts newlines. */
+static const char *object_end(const char *p, const char *end, uint64_t *lines) {
     int depth = 0;
-    bool in_str = false, esc = false;
-    uint64_t line = 1, start_line = 0;
-    size_t n;
-    um_status st = UM_OK;
-    bool skipping = false;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        j->st->bytes += n;
-        for (size_t i = 0; i < n; i++) {
-            char c = buf[i];
-            if (depth > 0 && !skipping) um_buf_addc(&cur, c);
-            if (c == '\n') line++;
-            if (in_str) {
-                if (esc) esc = false;
-                else if (c == '\\') esc = true;
-                else if (c == '"') in_str = false;
-                continue;
+    uint64_t nl = 0;
+    for (const char *q = p; q < end; q++) {
+        char c = *q;
+        if (c == '"') {
+            for (q++; q < end && *q != '"'; q++) {
+                if (*q == '\\') q++;
+                else if (*q == '\n') nl++;
             }
-            if (c == '"') {
-                if (depth > 0) in_str = true;
-                continue;
+            if (q >= end) break;
+        } else if (c == '{') {
+            depth++;
+        } else if (c == '}') {
+            if (--depth == 0) {
+                *lines += nl;
+                return q + 1;
             }
-            if (c == '{') {
-                if (depth == 0) {
-                    um_buf_reset(&cur);
-                    um_buf_addc(&cur, c);
-                    start_line = line;
-                    skipping = false;
-                }
-                depth++;
-            } else if (c == '}' && depth > 0) {
-                if (--depth == 0) {
-                    if (skipping) {
-                        j->st->rejects++;
-                        if (j->fn && j->fn(j->ud, NULL, j->path, start_line, "record over 4 MiB")) goto out;
-                    } else if (cur.oom) {
-                        st = UM_ENOMEM;
-                        goto out;
-                    } else if (json_doc(j, cur.s, cur.len, start_line)) {
-                        goto out;
-                    }
-                }
-            }
-            if (depth > 0 && cur.len > IN_MAX_RECORD && !skipping) {
-                skipping = true;
-                um_buf_reset(&cur);
-            }
+        } else if (c == '\n') {
+            nl++;
         }
     }
-    if (ferror(f)) st = UM_EIO;
-    else if (depth > 0) {
-        j->st->rejects++;
-        if (j->fn) j->fn(j->ud, NULL, j->path, start_line, "file ends inside a JSON object");
+    *lines += nl;
+    return NULL;
+}
+
+/* Objects one after another (pretty-printed, one per line, or inside a
+ * top-level array). A whole line that parses is taken as it is (JSON lines,
+ * the fast path); otherwise braces are matched. */
+static um_status read_json_buf(const char *buf, size_t len, jin *j) {
+    const char *p = buf, *end = buf + len;
+    uint64_t line = 1;
+    j->st->bytes += len;
+    while (p < end) {
+        char c = *p;
+        if (c == '\n') {
+            line++;
+            p++;
+            continue;
+        }
+        if (c != '{') {
+            p++;
+            continue;
+        }
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        const char *t = le;
+        while (t > p && (t[-1] == '\r' || t[-1] == ' ' || t[-1] == '\t' || t[-1] == ',')) t--;
+        if (t > p + 1 && t[-1] == '}' && (size_t)(t - p) <= IN_MAX_RECORD) {
+            int r = json_doc(j, p, (size_t)(t - p), line, true);
+            if (r == -1) return UM_ENOMEM;
+            if (r != -2) {
+                if (r) return UM_OK;
+                p = le;
+                continue;
+            }
+        }
+        uint64_t start = line;
+        const char *oe = object_end(p, end, &line);
+        if (!oe) {
+            j->st->records++;
+            j->st->rejects++;
+            if (j->fn) j->fn(j->ud, NULL, j->path, start, "file ends inside a JSON object");
+            return UM_OK;
+        }
+        int r;
+        if ((size_t)(oe - p) > IN_MAX_RECORD) {
+            j->st->records++;
+            j->st->rejects++;
+            r = j->fn ? j->fn(j->ud, NULL, j->path, start, "record over 4 MiB") : 0;
+        } else {
+            r = json_doc(j, p, (size_t)(oe - p), start, false);
+        }
+        if (r == -1) return UM_ENOMEM;
+        if (r) return UM_OK;
+        p = oe;
     }
-out:
-    um_buf_free(&cur);
+    return UM_OK;
+}
+
+static um_status read_json(FILE *f, jin *j) {
+    struct stat sb;
+    int fd = fileno(f);
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+        void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
+            um_status st = read_json_buf(m, (size_t)sb.st_size, j);
+            munmap(m, (size_t)sb.st_size);
+            return st;
+        }
+    }
+    um_buf all; /* pipes and the like: read it all */
+    um_buf_init(&all);
+    char tmp[1 << 16];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) um_buf_add(&all, tmp, n);
+    um_status st = ferror(f) ? UM_EIO : all.oom ? UM_ENOMEM : read_json_buf(all.s ? all.s : "", all.len, j);
+    um_buf_free(&all);
     return st;
 }
 

@@ -50,7 +50,8 @@ um_status um_sigma_scratch_new(const um_sigma_db *db, um_sigma_scratch **out) {
     s->slot_stamp = um_calloc(db->nslots + 1, sizeof *s->slot_stamp);
     s->slot_val = um_calloc(db->nslots + 1, sizeof *s->slot_val);
     s->cand = um_calloc(db->nrules + 1, sizeof *s->cand);
-    if (!s->md || !s->test_stamp || !s->rule_stamp || !s->slot_stamp || !s->slot_val || !s->cand)
+    s->names = um_calloc(SG_NAME_CACHE, sizeof *s->names);
+    if (!s->md || !s->test_stamp || !s->rule_stamp || !s->slot_stamp || !s->slot_val || !s->cand || !s->names)
         return UM_ENOMEM;
     return UM_OK;
 }
@@ -64,6 +65,7 @@ void um_sigma_scratch_free(um_sigma_scratch *s) {
     um_free(s->slot_stamp);
     um_free(s->slot_val);
     um_free(s->cand);
+    um_free(s->names);
     um_free(s->low);
     um_free(s->key);
     um_free(s);
@@ -106,6 +108,8 @@ static const struct {
 };
 
 static int sysmon_keys(unsigned eid, const char *etype, size_t etlen, int *keys) {
+    (void)etype;
+    (void)etlen;
     int n = 0;
     switch (eid) {
     case 1: keys[n++] = SG_KEY_PROCESS_CREATION; break;
@@ -121,8 +125,6 @@ static int sysmon_keys(unsigned eid, const char *etype, size_t etlen, int *keys)
     case 11: keys[n++] = SG_KEY_FILE_EVENT; break;
     case 12:
         /* as pySigma's Sysmon mapping: both; the rules test EventType */
-        (void)etype;
-        (void)etlen;
         keys[n++] = SG_KEY_REGISTRY_EVENT;
         keys[n++] = SG_KEY_REGISTRY_ADD;
         keys[n++] = SG_KEY_REGISTRY_DELETE;
@@ -146,57 +148,9 @@ static int sysmon_keys(unsigned eid, const char *etype, size_t etlen, int *keys)
     return n;
 }
 
-#define SG_MAX_KEYS 6
+#define SG_MAX_KEYS 8
 enum { EV_PLAIN, EV_4688 };
-
-/* Fills keys[]; returns how many; *variant says how to rename fields. */
-static int classify(const um_sigma_event *ev, int *keys, int *variant) {
-    const char *chan = NULL, *prov = NULL, *eids = NULL, *etype = NULL;
-    size_t chl = 0, pl = 0, el = 0, etl = 0;
-    char nb[64];
-    for (size_t i = 0; i < ev->n; i++) {
-        const um_sigma_kv *f = &ev->f[i];
-        size_t l = sg_canon_field(f->name, f->nlen, nb, sizeof nb);
-        if (l == 7 && !memcmp(nb, "channel", 7)) chan = f->value, chl = f->vlen;
-        else if (l == 13 && !memcmp(nb, "provider_name", 13)) prov = f->value, pl = f->vlen;
-        else if (l == 10 && !memcmp(nb, "sourcename", 10) && !prov) prov = f->value, pl = f->vlen;
-        else if (l == 7 && !memcmp(nb, "eventid", 7)) eids = f->value, el = f->vlen;
-        else if (l == 9 && !memcmp(nb, "eventtype", 9)) etype = f->value, etl = f->vlen;
-    }
-    int n = 0;
-    keys[n++] = SG_KEY_ANY;
-    *variant = EV_PLAIN;
-    unsigned eid = 0;
-    bool have_eid = el > 0 && el < 8;
-    for (size_t i = 0; have_eid && i < el; i++) {
-        if (!isdigit((unsigned char)eids[i])) have_eid = false;
-        else eid = eid * 10 + (unsigned)(eids[i] - '0');
-    }
-    int svc = -1;
-    for (size_t i = 0; chan && i < UM_ARRAY_LEN(channels); i++)
-        if (eq_ci(chan, chl, channels[i].channel)) svc = channels[i].key;
-    if (svc < 0 && prov) {
-        if (eq_ci(prov, pl, "Microsoft-Windows-Sysmon")) svc = SG_KEY_SVC_SYSMON;
-        else if (eq_ci(prov, pl, "Microsoft-Windows-Security-Auditing")) svc = SG_KEY_SVC_SECURITY;
-        else if (eq_ci(prov, pl, "Microsoft-Windows-PowerShell")) svc = SG_KEY_SVC_POWERSHELL;
-    }
-    if (svc >= 0) keys[n++] = svc;
-    if (!have_eid) return n;
-    if (svc == SG_KEY_SVC_SYSMON) {
-        n += sysmon_keys(eid, etype, etl, keys + n);
-    } else if (svc == SG_KEY_SVC_SECURITY && eid == 4688) {
-        keys[n++] = SG_KEY_PROCESS_CREATION;
-        *variant = EV_4688;
-    } else if (svc == SG_KEY_SVC_POWERSHELL) {
-        if (eid == 4104) keys[n++] = SG_KEY_PS_SCRIPT;
-        else if (eid == 4103) keys[n++] = SG_KEY_PS_MODULE;
-    } else if (svc == SG_KEY_SVC_POWERSHELL_CLASSIC) {
-        if (eid == 400) keys[n++] = SG_KEY_PS_CLASSIC_START;
-        else if (eid == 600) keys[n++] = SG_KEY_PS_CLASSIC_PROVIDER_START;
-        else if (eid == 800) keys[n++] = SG_KEY_PS_CLASSIC_SCRIPT;
-    }
-    return n;
-}
+enum { ROLE_NONE, ROLE_CHANNEL, ROLE_PROVIDER, ROLE_EVENTID, ROLE_EVENTTYPE, ROLE_SOURCENAME };
 
 static const char *rename_4688(const char *l) {
     static const char *const map[][2] = {
@@ -209,43 +163,136 @@ static const char *rename_4688(const char *l) {
     return NULL;
 }
 
-static void index_fields(um_sigma_scratch *s, const um_sigma_event *ev, int variant) {
-    const um_sigma_db *db = s->db;
+static uint32_t raw_hash(const char *s, size_t n) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* What a raw field name means, computed once per distinct name. */
+static void describe(const um_sigma_db *db, const char *name, size_t nlen, sg_name *e) {
     char nb[300];
-    const um_sigma_kv *alias_src = NULL;
-    for (size_t i = 0; i < ev->n; i++) {
-        const um_sigma_kv *f = &ev->f[i];
-        size_t l = sg_canon_field(f->name, f->nlen, nb, sizeof nb);
-        const char *name = nb;
-        if (variant == EV_4688) {
-            /* the Security names stay readable under their own names too */
-            const char *rn = rename_4688(nb);
-            if (rn) {
-                int own = strcmp(nb, "processid") ? sg_slot_find(db, nb, l) : -1;
-                if (own >= 0 && s->slot_stamp[own] != s->gen) {
-                    s->slot_stamp[own] = s->gen;
-                    s->slot_val[own] = *f;
-                }
-                name = rn, l = strlen(rn);
-            } else if (!strcmp(nb, "image") || !strcmp(nb, "parentimage") || !strcmp(nb, "user") ||
-                       !strcmp(nb, "parentprocessid") || !strcmp(nb, "logonid")) {
-                continue;
+    size_t l = sg_canon_field(name, nlen, nb, sizeof nb);
+    e->role = ROLE_NONE;
+    if (l == 7 && !memcmp(nb, "channel", 7)) e->role = ROLE_CHANNEL;
+    else if (l == 13 && !memcmp(nb, "provider_name", 13)) e->role = ROLE_PROVIDER;
+    else if (l == 7 && !memcmp(nb, "eventid", 7)) e->role = ROLE_EVENTID;
+    else if (l == 9 && !memcmp(nb, "eventtype", 9)) e->role = ROLE_EVENTTYPE;
+    else if (l == 10 && !memcmp(nb, "sourcename", 10)) e->role = ROLE_SOURCENAME;
+    e->slot = sg_slot_find(db, nb, l);
+    /* Security 4688 read with Sysmon names; the Security names stay readable too */
+    const char *rn = rename_4688(nb);
+    if (rn) {
+        e->slot4688 = sg_slot_find(db, rn, strlen(rn));
+        e->own4688 = strcmp(nb, "processid") ? e->slot : -1;
+    } else if (!strcmp(nb, "image") || !strcmp(nb, "parentimage") || !strcmp(nb, "user") ||
+               !strcmp(nb, "parentprocessid") || !strcmp(nb, "logonid")) {
+        e->slot4688 = -1;
+        e->own4688 = -1;
+    } else {
+        e->slot4688 = e->slot;
+        e->own4688 = -1;
+    }
+}
+
+static const sg_name *name_info(um_sigma_scratch *s, const char *name, size_t nlen, sg_name *tmp) {
+    if (nlen <= SG_NAME_MAX) {
+        uint32_t h = raw_hash(name, nlen);
+        for (uint32_t i = 0, k = h & (SG_NAME_CACHE - 1); i < 8; i++, k = (k + 1) & (SG_NAME_CACHE - 1)) {
+            sg_name *e = &s->names[k];
+            if (!e->used) {
+                describe(s->db, name, nlen, e);
+                memcpy(e->raw, name, nlen);
+                e->len = (uint8_t)nlen;
+                e->hash = h;
+                e->used = true;
+                return e;
             }
+            if (e->hash == h && e->len == nlen && !memcmp(e->raw, name, nlen)) return e;
         }
-        int slot = sg_slot_find(db, name, l);
-        if (slot >= 0 && s->slot_stamp[slot] != s->gen) { /* first value wins */
-            s->slot_stamp[slot] = s->gen;
-            s->slot_val[slot] = *f;
+    }
+    describe(s->db, name, nlen, tmp);
+    return tmp;
+}
+
+static void set_slot(um_sigma_scratch *s, int slot, const um_sigma_kv *f) {
+    if (slot >= 0 && s->slot_stamp[slot] != s->gen) { /* first value wins */
+        s->slot_stamp[slot] = s->gen;
+        s->slot_val[slot] = *f;
+    }
+}
+
+/* One pass over the fields: classify the event into keys[] and index the
+ * fields into slots. Returns the number of keys. */
+static int classify_index(um_sigma_scratch *s, const um_sigma_event *ev, int *keys) {
+    const um_sigma_db *db = s->db;
+    const um_sigma_kv *chan = NULL, *prov = NULL, *eids = NULL, *srcn = NULL;
+    size_t n = ev->n < SG_MAX_EVENT_FIELDS ? ev->n : SG_MAX_EVENT_FIELDS;
+    for (size_t i = 0; i < n; i++) {
+        const um_sigma_kv *f = &ev->f[i];
+        const sg_name *e = name_info(s, f->name, f->nlen, &s->tmpname[i & 1]);
+        s->ev_slot[i] = e->slot;
+        s->ev_slot4688[i] = e->slot4688;
+        s->ev_own4688[i] = e->own4688;
+        switch (e->role) {
+        case ROLE_CHANNEL: if (!chan) chan = f; break;
+        case ROLE_PROVIDER: if (!prov) prov = f; break;
+        case ROLE_EVENTID: if (!eids) eids = f; break;
+        case ROLE_SOURCENAME: if (!srcn) srcn = f; break;
+        default: break;
         }
-        /* NXLog's SourceName is the provider (a Defender event's "Source
-         * Name" is its own field too): Provider_Name when none is given */
-        if (l == 10 && !memcmp(name, "sourcename", 10) && s->db->slot_provider >= 0)
-            alias_src = f;
     }
-    if (alias_src && s->slot_stamp[db->slot_provider] != s->gen) {
-        s->slot_stamp[db->slot_provider] = s->gen;
-        s->slot_val[db->slot_provider] = *alias_src;
+    int nk = 0;
+    keys[nk++] = SG_KEY_ANY;
+    bool is4688 = false;
+    unsigned eid = 0;
+    bool have_eid = eids && eids->vlen > 0 && eids->vlen < 8;
+    for (size_t i = 0; have_eid && i < eids->vlen; i++) {
+        if (!isdigit((unsigned char)eids->value[i])) have_eid = false;
+        else eid = eid * 10 + (unsigned)(eids->value[i] - '0');
     }
+    if (!prov) prov = srcn;
+    int svc = -1;
+    for (size_t i = 0; chan && i < UM_ARRAY_LEN(channels); i++)
+        if (eq_ci(chan->value, chan->vlen, channels[i].channel)) svc = channels[i].key;
+    if (svc < 0 && prov) {
+        if (eq_ci(prov->value, prov->vlen, "Microsoft-Windows-Sysmon")) svc = SG_KEY_SVC_SYSMON;
+        else if (eq_ci(prov->value, prov->vlen, "Microsoft-Windows-Security-Auditing")) svc = SG_KEY_SVC_SECURITY;
+        else if (eq_ci(prov->value, prov->vlen, "Microsoft-Windows-PowerShell")) svc = SG_KEY_SVC_POWERSHELL;
+    }
+    if (svc >= 0) keys[nk++] = svc;
+    if (have_eid) {
+        if (svc == SG_KEY_SVC_SYSMON) {
+            nk += sysmon_keys(eid, NULL, 0, keys + nk);
+        } else if (svc == SG_KEY_SVC_SECURITY && eid == 4688) {
+            keys[nk++] = SG_KEY_PROCESS_CREATION;
+            is4688 = true;
+        } else if (svc == SG_KEY_SVC_POWERSHELL) {
+            if (eid == 4104) keys[nk++] = SG_KEY_PS_SCRIPT;
+            else if (eid == 4103) keys[nk++] = SG_KEY_PS_MODULE;
+        } else if (svc == SG_KEY_SVC_POWERSHELL_CLASSIC) {
+            if (eid == 400) keys[nk++] = SG_KEY_PS_CLASSIC_START;
+            else if (eid == 600) keys[nk++] = SG_KEY_PS_CLASSIC_PROVIDER_START;
+            else if (eid == 800) keys[nk++] = SG_KEY_PS_CLASSIC_SCRIPT;
+        }
+    }
+    bool any = false;
+    for (int k = 0; k < nk; k++)
+        if (db->group_of_key[keys[k]] >= 0) any = true;
+    if (!any) return 0;
+    for (size_t i = 0; i < n; i++) {
+        const um_sigma_kv *f = &ev->f[i];
+        if (is4688) {
+            set_slot(s, s->ev_own4688[i], f);
+            set_slot(s, s->ev_slot4688[i], f);
+        } else {
+            set_slot(s, s->ev_slot[i], f);
+        }
+    }
+    /* NXLog's SourceName is the provider (a Defender event's "Source Name"
+     * is its own field too): Provider_Name when none is given */
+    if (srcn && db->slot_provider >= 0) set_slot(s, db->slot_provider, srcn);
+    return nk;
 }
 
 /* ---- tests ------------------------------------------------------------ */
@@ -428,13 +475,8 @@ um_status um_sigma_match(const um_sigma_db *db, um_sigma_scratch *s, const um_si
     }
     s->ncand = 0;
     int keys[SG_MAX_KEYS + 2];
-    int variant;
-    int nk = classify(ev, keys, &variant);
-    bool any = false;
-    for (int k = 0; k < nk; k++)
-        if (db->group_of_key[keys[k]] >= 0) any = true;
-    if (!any) return UM_OK;
-    index_fields(s, ev, variant);
+    int nk = classify_index(s, ev, keys);
+    if (nk == 0) return UM_OK;
     for (int k = 0; k < nk; k++) {
         int gi = db->group_of_key[keys[k]];
         if (gi >= 0) run_group(s, &db->groups[gi], gi, ev);

@@ -163,7 +163,22 @@ struct um_sigma_db {
     hs_scratch_t *proto; /* scratch sized for every db (cloned per scratch) */
 };
 
+#define SG_NAME_CACHE 1024 /* distinct raw field names remembered per scratch */
+#define SG_NAME_MAX 64
+#define SG_MAX_EVENT_FIELDS 512 /* fields of one event looked at */
+typedef struct sg_name {
+    bool used;
+    uint8_t len;
+    uint8_t role;
+    uint32_t hash;
+    int32_t slot, slot4688, own4688;
+    char raw[SG_NAME_MAX];
+} sg_name;
+
 struct um_sigma_scratch {
+    sg_name *names;
+    sg_name tmpname[2];
+    int32_t ev_slot[SG_MAX_EVENT_FIELDS], ev_slot4688[SG_MAX_EVENT_FIELDS], ev_own4688[SG_MAX_EVENT_FIELDS];
     const um_sigma_db *db;
     hs_scratch_t *hs;
     pcre2_match_data *md;
