@@ -12,7 +12,9 @@
  * one expected hit per line, `RULE_ID FILE:LINE` (FILE is the base name;
  * LINE the JSON object's first line or the EVTX record number), or
  * `refused FILE:LINE TEXT` for a rule that must be refused with a message
- * containing TEXT, or `none`. A case passes when the hits and refusals are
+ * containing TEXT, or `none`. Optional files `rulepaths` and `inputpaths`
+ * name more rule files/folders and inputs, one path a line, relative to the
+ * case folder. A case passes when the hits and refusals are
  * exactly the expected ones. Folders are searched recursively for cases.
  */
 #include <dirent.h>
@@ -374,7 +376,9 @@ static int run_case(const char *dir, int *failed) {
     size_t nr = 0, ni = 0, cr = 0, ci = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || !strcmp(e->d_name, "expect") || !strncmp(e->d_name, "README", 6)) continue;
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, "expect") || !strncmp(e->d_name, "README", 6) ||
+            !strcmp(e->d_name, "rulepaths") || !strcmp(e->d_name, "inputpaths"))
+            continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         struct stat sb;
         if (stat(path, &sb) || !S_ISREG(sb.st_mode)) continue;
@@ -385,6 +389,22 @@ static int run_case(const char *dir, int *failed) {
         }
     }
     closedir(d);
+    /* `rulepaths` / `inputpaths`: more rules or inputs, one path a line,
+     * relative to the case folder (the shipped pack, shared samples) */
+    for (int which = 0; which < 2; which++) {
+        snprintf(path, sizeof path, "%s/%s", dir, which ? "inputpaths" : "rulepaths");
+        FILE *pf = fopen(path, "r");
+        char pl[2048];
+        while (pf && fgets(pl, sizeof pl, pf)) {
+            char *t = um_trim(pl);
+            if (!*t || *t == '#') continue;
+            char full[4096];
+            snprintf(full, sizeof full, "%s/%s", dir, t);
+            if (which == 0 && um_grow((void **)&rules, &cr, nr + 1, sizeof *rules)) rules[nr++] = um_strdup(full);
+            if (which == 1 && um_grow((void **)&inputs, &ci, ni + 1, sizeof *inputs)) inputs[ni++] = um_strdup(full);
+        }
+        if (pf) fclose(pf);
+    }
     if (nr > 1) qsort(rules, nr, sizeof *rules, cmp_strp);
     if (ni > 1) qsort(inputs, ni, sizeof *inputs, cmp_strp);
     /* expected */
