@@ -33,7 +33,7 @@ size=$(wc -c <"$IN"); mb=$(awk -v b="$size" 'BEGIN{printf "%.1f", b/1e6}')
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timeit() { # cmd... -> "cpu wall"
   /usr/bin/time -f "%U %S %e" -o "$DIR/t" taskset -c 0 "$@" >/dev/null 2>&1 || true
-  awk '{printf "%.2f %.2f\n", $1+$2, $3}' "$DIR/t"
+  tail -n1 "$DIR/t" | awk '{printf "%.2f %.2f\n", $1+$2, $3}'
 }
 JQ='select(.EventID == 1 and (.Image | ascii_downcase | endswith("\\powershell.exe")) and (.CommandLine | ascii_downcase | contains("-enc")))'
 row() { # name cpu-list wall-list
