@@ -1134,8 +1134,20 @@ static bool parse_logsource(um_sigma_compiler *c, sg_rule *r, struct fy_node *ls
     char *category = scalar_dup(c, fy_node_mapping_lookup_by_string(ls, "category", FY_NT));
     char *service = scalar_dup(c, fy_node_mapping_lookup_by_string(ls, "service", FY_NT));
     uint32_t l = node_line(ls);
+    if (product && !strcmp(product, "zeek")) {
+        char zb[96];
+        snprintf(zb, sizeof zb, "zeek:%s", service ? service : "");
+        r->key = service && !category ? key_from(zb) : -1;
+        if (r->key < 0) {
+            refuse(c, l, "logsource product 'zeek' needs one of the services conn, dns, ssl, http, rdp, rfb%s%s",
+                   service ? ", not " : "", service ? service : "");
+            return false;
+        }
+        r->info.logsource = um_arena_strdup(&c->db->arena, zb);
+        return true;
+    }
     if (product && strcmp(product, "windows")) {
-        refuse(c, l, "logsource product '%s' is not supported (Windows event logs only)", product);
+        refuse(c, l, "logsource product '%s' is not supported (Windows event logs and Zeek only)", product);
         return false;
     }
     if (category && service) {

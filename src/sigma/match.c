@@ -150,7 +150,7 @@ static int sysmon_keys(unsigned eid, const char *etype, size_t etlen, int *keys)
 
 #define SG_MAX_KEYS 8
 enum { EV_PLAIN, EV_4688 };
-enum { ROLE_NONE, ROLE_CHANNEL, ROLE_PROVIDER, ROLE_EVENTID, ROLE_EVENTTYPE, ROLE_SOURCENAME };
+enum { ROLE_NONE, ROLE_CHANNEL, ROLE_PROVIDER, ROLE_EVENTID, ROLE_EVENTTYPE, ROLE_SOURCENAME, ROLE_ZEEK };
 
 static const char *rename_4688(const char *l) {
     static const char *const map[][2] = {
@@ -179,6 +179,7 @@ static void describe(const um_sigma_db *db, const char *name, size_t nlen, sg_na
     else if (l == 7 && !memcmp(nb, "eventid", 7)) e->role = ROLE_EVENTID;
     else if (l == 9 && !memcmp(nb, "eventtype", 9)) e->role = ROLE_EVENTTYPE;
     else if (l == 10 && !memcmp(nb, "sourcename", 10)) e->role = ROLE_SOURCENAME;
+    else if (l == 10 && !memcmp(nb, "_zeek_path", 10)) e->role = ROLE_ZEEK;
     e->slot = sg_slot_find(db, nb, l);
     /* Security 4688 read with Sysmon names; the Security names stay readable too */
     const char *rn = rename_4688(nb);
@@ -226,7 +227,7 @@ static void set_slot(um_sigma_scratch *s, int slot, const um_sigma_kv *f) {
  * fields into slots. Returns the number of keys. */
 static int classify_index(um_sigma_scratch *s, const um_sigma_event *ev, int *keys) {
     const um_sigma_db *db = s->db;
-    const um_sigma_kv *chan = NULL, *prov = NULL, *eids = NULL, *srcn = NULL;
+    const um_sigma_kv *chan = NULL, *prov = NULL, *eids = NULL, *srcn = NULL, *zeek = NULL;
     size_t n = ev->n < SG_MAX_EVENT_FIELDS ? ev->n : SG_MAX_EVENT_FIELDS;
     for (size_t i = 0; i < n; i++) {
         const um_sigma_kv *f = &ev->f[i];
@@ -239,12 +240,21 @@ static int classify_index(um_sigma_scratch *s, const um_sigma_event *ev, int *ke
         case ROLE_PROVIDER: if (!prov) prov = f; break;
         case ROLE_EVENTID: if (!eids) eids = f; break;
         case ROLE_SOURCENAME: if (!srcn) srcn = f; break;
+        case ROLE_ZEEK: if (!zeek) zeek = f; break;
         default: break;
         }
     }
     int nk = 0;
-    keys[nk++] = SG_KEY_ANY;
     bool is4688 = false;
+    if (zeek) { /* a Zeek record (read/zeek.c names its log in _zeek_path) */
+        static const struct { const char *name; int key; } zk[] = {
+            {"conn", SG_KEY_ZEEK_CONN}, {"dns", SG_KEY_ZEEK_DNS}, {"ssl", SG_KEY_ZEEK_SSL},
+            {"http", SG_KEY_ZEEK_HTTP}, {"rdp", SG_KEY_ZEEK_RDP}, {"rfb", SG_KEY_ZEEK_RFB}};
+        for (size_t i = 0; i < UM_ARRAY_LEN(zk); i++)
+            if (eq_ci(zeek->value, zeek->vlen, zk[i].name)) keys[nk++] = zk[i].key;
+        goto index;
+    }
+    keys[nk++] = SG_KEY_ANY;
     unsigned eid = 0;
     bool have_eid = eids && eids->vlen > 0 && eids->vlen < 8;
     for (size_t i = 0; have_eid && i < eids->vlen; i++) {
@@ -276,6 +286,7 @@ static int classify_index(um_sigma_scratch *s, const um_sigma_event *ev, int *ke
             else if (eid == 800) keys[nk++] = SG_KEY_PS_CLASSIC_SCRIPT;
         }
     }
+index:;
     bool any = false;
     for (int k = 0; k < nk; k++)
         if (db->group_of_key[keys[k]] >= 0) any = true;
