@@ -470,11 +470,6 @@ static void run_group(um_sigma_scratch *s, const sg_group *g, int gi, const um_s
     }
 }
 
-static int cmp_u32(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 um_status um_sigma_match(const um_sigma_db *db, um_sigma_scratch *s, const um_sigma_event *ev,
                          um_sigma_hit_fn fn, void *ud) {
     if (!db || !s || !ev || s->db != db) return UM_EINVAL;
@@ -492,12 +487,23 @@ um_status um_sigma_match(const um_sigma_db *db, um_sigma_scratch *s, const um_si
         int gi = db->group_of_key[keys[k]];
         if (gi >= 0) run_group(s, &db->groups[gi], gi, ev);
     }
-    /* candidate rules in rule order, so hits come out in a stable order */
-    if (s->ncand > 1) qsort(s->cand, s->ncand, sizeof *s->cand, cmp_u32);
-    um_sigma_hit hit;
+    /* evaluate the candidates; hits are reported in rule order (a stable
+     * order), sorted in place at the front of cand (few per event) */
+    size_t nhits = 0;
     for (size_t i = 0; i < s->ncand; i++) {
         const sg_rule *r = &db->rules[s->cand[i]];
         if (r->refused || !sg_eval(db, r->root, s->test_stamp, s->gen, 0)) continue;
+        uint32_t v = s->cand[i];
+        size_t j = nhits++;
+        while (j > 0 && s->cand[j - 1] > v) {
+            s->cand[j] = s->cand[j - 1];
+            j--;
+        }
+        s->cand[j] = v;
+    }
+    um_sigma_hit hit;
+    for (size_t i = 0; i < nhits; i++) {
+        const sg_rule *r = &db->rules[s->cand[i]];
         hit.rule = s->cand[i];
         hit.nfields = 0;
         hit.group_key = NULL;
