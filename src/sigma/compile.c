@@ -831,18 +831,22 @@ static uint32_t item_node(um_sigma_compiler *c, struct fy_node *kn, struct fy_no
     if (!parse_mods(c, key, klen, line, &m, &fl)) return NO_NODE;
     int32_t slot = -1;
     char field[SG_MAX_FIELD + 1];
-    if (fl == 0) {
-        refuse(c, line, "field-less item '%.*s' with modifiers is not supported", (int)klen, key);
-        return NO_NODE;
-    }
-    if (fl > SG_MAX_FIELD) {
+    if (fl == 0) { /* '|all': [...] - keywords with modifiers */
+        if (m.re || m.cidr || m.fieldref || m.exists || m.cmp >= 0) {
+            refuse(c, line, "keyword item '%.*s' with a field-only modifier is not supported", (int)klen, key);
+            return NO_NODE;
+        }
+        memcpy(field, "keywords", 9);
+        slot = -1;
+    } else if (fl > SG_MAX_FIELD) {
         refuse(c, line, "field name longer than %d bytes", SG_MAX_FIELD);
         return NO_NODE;
+    } else {
+        memcpy(field, key, fl);
+        field[fl] = 0;
+        slot = slot_of(c, key, fl);
+        if (slot < 0) return NO_NODE;
     }
-    memcpy(field, key, fl);
-    field[fl] = 0;
-    slot = slot_of(c, key, fl);
-    if (slot < 0) return NO_NODE;
     idlist kids = {0};
     uint32_t out = NO_NODE;
     if (vn && fy_node_is_sequence(vn)) {
