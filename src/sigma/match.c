@@ -170,7 +170,7 @@ static int sysmon_keys(unsigned eid, const char *etype, size_t etlen, int *keys)
 
 #define SG_MAX_KEYS 8
 enum { EV_PLAIN, EV_4688 };
-enum { ROLE_NONE, ROLE_CHANNEL, ROLE_PROVIDER, ROLE_EVENTID, ROLE_EVENTTYPE, ROLE_SOURCENAME, ROLE_ZEEK };
+enum { ROLE_NONE, ROLE_CHANNEL, ROLE_PROVIDER, ROLE_EVENTID, ROLE_EVENTTYPE, ROLE_SOURCENAME, ROLE_ZEEK, ROLE_CATEGORY };
 
 static const char *rename_4688(const char *l) {
     static const char *const map[][2] = {
@@ -200,6 +200,7 @@ static void describe(const um_sigma_db *db, const char *name, size_t nlen, sg_na
     else if (l == 9 && !memcmp(nb, "eventtype", 9)) e->role = ROLE_EVENTTYPE;
     else if (l == 10 && !memcmp(nb, "sourcename", 10)) e->role = ROLE_SOURCENAME;
     else if (l == 10 && !memcmp(nb, "_zeek_path", 10)) e->role = ROLE_ZEEK;
+    else if (l == 16 && !memcmp(nb, "_unmask_category", 16)) e->role = ROLE_CATEGORY;
     e->slot = sg_slot_find(db, nb, l);
     /* Security 4688 read with Sysmon names; the Security names stay readable too */
     const char *rn = rename_4688(nb);
@@ -247,7 +248,7 @@ static void set_slot(um_sigma_scratch *s, int slot, const um_sigma_kv *f) {
  * fields into slots. Returns the number of keys. */
 static int classify_index(um_sigma_scratch *s, const um_sigma_event *ev, int *keys) {
     const um_sigma_db *db = s->db;
-    const um_sigma_kv *chan = NULL, *prov = NULL, *eids = NULL, *srcn = NULL, *zeek = NULL;
+    const um_sigma_kv *chan = NULL, *prov = NULL, *eids = NULL, *srcn = NULL, *zeek = NULL, *cat = NULL;
     size_t n = ev->n < SG_MAX_EVENT_FIELDS ? ev->n : SG_MAX_EVENT_FIELDS;
     for (size_t i = 0; i < n; i++) {
         const um_sigma_kv *f = &ev->f[i];
@@ -261,6 +262,7 @@ static int classify_index(um_sigma_scratch *s, const um_sigma_event *ev, int *ke
         case ROLE_EVENTID: if (!eids) eids = f; break;
         case ROLE_SOURCENAME: if (!srcn) srcn = f; break;
         case ROLE_ZEEK: if (!zeek) zeek = f; break;
+        case ROLE_CATEGORY: if (!cat) cat = f; break;
         default: break;
         }
     }
@@ -272,6 +274,14 @@ static int classify_index(um_sigma_scratch *s, const um_sigma_event *ev, int *ke
             {"http", SG_KEY_ZEEK_HTTP}, {"rdp", SG_KEY_ZEEK_RDP}, {"rfb", SG_KEY_ZEEK_RFB}};
         for (size_t i = 0; i < UM_ARRAY_LEN(zk); i++)
             if (eq_ci(zeek->value, zeek->vlen, zk[i].name)) keys[nk++] = zk[i].key;
+        goto index;
+    }
+    if (cat) { /* a reader that presents another source in a category's names (osquery processes) */
+        static const struct { const char *name; int key; } ck[] = {
+            {"process_creation", SG_KEY_PROCESS_CREATION}, {"network_connection", SG_KEY_NETWORK_CONNECTION},
+            {"dns_query", SG_KEY_DNS_QUERY}, {"file_event", SG_KEY_FILE_EVENT}};
+        for (size_t i = 0; i < UM_ARRAY_LEN(ck); i++)
+            if (eq_ci(cat->value, cat->vlen, ck[i].name)) keys[nk++] = ck[i].key;
         goto index;
     }
     keys[nk++] = SG_KEY_ANY;
