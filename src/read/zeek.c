@@ -67,6 +67,7 @@ typedef struct zk_run {
     zk_path file_path; /* from the name or #path */
     uint64_t other_rows;
     char other_name[32];
+    um_winfields *bag; /* the record's fields by their Zeek names, for Sigma rules */
 } zk_run;
 
 /* Values of one record (NULL = unset). */
@@ -171,6 +172,14 @@ static um_status emit(zk_run *z, zk_rec *r, uint64_t ln) {
         ev.user = r->v[F_COOKIE];
         const char *res = r->v[F_RESULT];
         if (res) ev.success = um_streq_ci(res, "Success") ? 1 : 0;
+    }
+    if (z->bag) { /* product zeek for Sigma: _zeek_path names the log */
+        static const char *const paths[] = {"", "conn", "rfb", "rdp", "dns", "ssl", ""};
+        um_winfields_reset(z->bag);
+        um_winfields_add(z->bag, "_zeek_path", paths[p], strlen(paths[p]), 1);
+        for (int i = 0; i < F__N; i++)
+            if (r->v[i]) um_winfields_add(z->bag, zk_names[i], r->v[i], strlen(r->v[i]), 1);
+        um_event_set_fields(&ev, z->bag);
     }
     return sk->event(sk->ud, &ev);
 }
@@ -343,7 +352,8 @@ static um_status json_row(zk_run *z, um_json *jp, const char *line, size_t len, 
 
 um_status um_zeek_parse(FILE *f, const char *file, const um_rsink *sink) {
     const um_rsink *sk = sink;
-    zk_run z = {sink, path_from_name(file), 0, {0}};
+    zk_run z = {sink, path_from_name(file), 0, {0}, um_malloc(sizeof(um_winfields))};
+    if (!z.bag) return UM_ENOMEM;
     zk_tsv t;
     memset(&t, 0, sizeof t);
     t.sep = '\t';
@@ -351,7 +361,10 @@ um_status um_zeek_parse(FILE *f, const char *file, const um_rsink *sink) {
     snprintf(t.empty, sizeof t.empty, "(empty)");
     for (int i = 0; i < F__N; i++) t.col[i] = -1;
     um_json *jp = um_json_new();
-    if (!jp) return UM_ENOMEM;
+    if (!jp) {
+        um_free(z.bag);
+        return UM_ENOMEM;
+    }
     um_lines L;
     um_lines_init(&L, f, ZEEK_MAX_LINE);
     const char *line;
@@ -392,6 +405,7 @@ um_status um_zeek_parse(FILE *f, const char *file, const um_rsink *sink) {
                 (unsigned long long)z.other_rows, z.other_name[0] ? z.other_name : "?");
     um_lines_free(&L);
     um_json_free(jp);
+    um_free(z.bag);
     return st;
 }
 
