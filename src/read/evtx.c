@@ -460,6 +460,7 @@ static um_status do_record(evtx_run *run, const char *xml, size_t len, bool reco
         um_warn(rc, ordinal, "%s %llu: %zu values cut at %d bytes", kind, (unsigned long long)ordinal,
                 run->fields.truncated, UM_EVTX_MAX_VALUE);
     ev.src_line = ordinal;
+    um_event_set_fields(&ev, &run->fields.bag); /* the whole record, for the Sigma rules */
     run->emitted++;
     return um_emit_event(rc, &ev);
 }

@@ -223,6 +223,7 @@ static um_status handle_doc(wj *w, const char *buf, size_t len, uint64_t line) {
         return UM_OK;
     }
     ev.src_line = line;
+    um_event_set_fields(&ev, &w->j->wf); /* the whole record, for the Sigma rules */
     return um_emit_event(w->rc, &ev);
 }
 
