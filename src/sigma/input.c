@@ -272,6 +272,39 @@ out:
     return status;
 }
 
+/* ---- Zeek (read/zeek.c, which names the log in _zeek_path) ---- */
+
+typedef struct zin {
+    um_sigma_record_fn fn;
+    void *ud;
+    const char *path;
+    um_sigma_input_stats *st;
+    um_sigma_kv kv[UM_WIN_MAX_FIELDS];
+    bool stop;
+} zin;
+
+static um_status zeek_event(void *ud, um_event *ev) {
+    zin *z = ud;
+    z->st->records++;
+    if (z->stop || !ev->fields) return UM_OK;
+    um_sigma_record rec;
+    memset(&rec, 0, sizeof rec);
+    bag_to_event(ev->fields, &rec, z->kv);
+    rec.ev.ts = ev->ts == UM_TIME_NONE ? INT64_MIN : ev->ts;
+    rec.record_id = ev->record_id;
+    rec.host = ev->host;
+    if (z->fn && z->fn(z->ud, &rec, z->path, ev->src_line, NULL)) z->stop = true;
+    return UM_OK;
+}
+
+static void zeek_issue(void *ud, bool reject, uint64_t line, const char *msg) {
+    zin *z = ud;
+    if (!reject || z->stop) return;
+    z->st->records++;
+    z->st->rejects++;
+    if (z->fn && z->fn(z->ud, NULL, z->path, line, msg)) z->stop = true;
+}
+
 um_status um_sigma_read_file(const char *path, um_sigma_record_fn fn, void *ud, um_sigma_input_stats *st) {
     um_sigma_input_stats dummy;
     if (!st) st = &dummy;
@@ -284,7 +317,18 @@ um_status um_sigma_read_file(const char *path, um_sigma_record_fn fn, void *ud, 
         fclose(f);
         return read_evtx_file(path, fn, ud, st);
     }
+    char zhead[8192];
     rewind(f);
+    size_t zn = fread(zhead, 1, sizeof zhead, f);
+    rewind(f);
+    const um_reader *zr = um_reader_find("zeek");
+    if (zr && zr->detect && zr->detect(path, zhead, zn) > 0) {
+        zin z = {fn, ud, path, st, {{0}}, false};
+        um_rsink sink = {&z, zeek_event, zeek_issue, NULL};
+        um_status zs = um_zeek_parse(f, path, &sink);
+        fclose(f);
+        return zs;
+    }
     jin *j = um_calloc(1, sizeof *j);
     if (!j) {
         fclose(f);
