@@ -365,6 +365,9 @@ um_status um_ctx_compiled(um_ctx *ctx, const um_analyzer *a, const void **out);
 um_ctx *um_scan_ctx(struct um_scan *scan);
 /* The folder with bundled lists and rules (data/). */
 const char *um_ctx_data_dir(const um_ctx *ctx);
+/* um_ctx_options.allowlist / .rules as given (NULL when not set). */
+const char *um_ctx_allowlist_path(const um_ctx *ctx);
+const char *um_ctx_rules_path(const um_ctx *ctx);
 /* A warning about the scan as a whole (a rule file that could not be read,
  * an identifier too common to link), kept with the rejects and warnings;
  * about names the analyzer (e.g. "link"). */

@@ -221,7 +221,12 @@ static um_status handle_doc(wj *w, const char *buf, size_t len, uint64_t line) {
     }
     if (r == UM_WIN_SKIP) {
         count_skip(w, id);
-        return UM_OK;
+        /* still offered to the Sigma rules (Sysmon 10, 7045 ...) */
+        const char *why2 = NULL;
+        if (um_winevent_map_common(&w->j->wf, &ev, UM_EV_RAW, &why2) != UM_WIN_EVENT) return UM_OK;
+        ev.src_line = line;
+        um_event_set_fields(&ev, &w->j->wf);
+        return um_emit_event(w->rc, &ev);
     }
     ev.src_line = line;
     um_event_set_fields(&ev, &w->j->wf); /* the whole record, for the Sigma rules */
