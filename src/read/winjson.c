@@ -190,12 +190,16 @@ int um_winjson_map(um_winjson *w, const char *buf, size_t len, um_event *ev, uns
     unsigned c = 0, cw = 0;
     um_jval event = um_jget_ci(root, "Event", &c);
     um_jval winlog = um_jget(root, "winlog", &cw);
-    if (c > 1 || (cw > 1 && um_jtype_of(event) != UM_J_OBJECT)) {
-        snprintf(w->why, sizeof w->why, "duplicate key '%s'", c > 1 ? "Event" : "winlog");
+    /* Winlogbeat/ECS lines also carry an ECS "event" object (code, kind,
+     * provider ...), which the case-insensitive "Event" lookup finds: a
+     * winlog object decides the shape. */
+    bool ecs = um_jtype_of(winlog) == UM_J_OBJECT;
+    if (ecs ? cw > 1 : (c > 1 || cw > 1)) {
+        snprintf(w->why, sizeof w->why, "duplicate key '%s'", ecs || c <= 1 ? "winlog" : "Event");
         return UM_WIN_REJECT;
     }
-    if (um_jtype_of(event) == UM_J_OBJECT) build_evtx_dump(w, event);
-    else if (um_jtype_of(winlog) == UM_J_OBJECT) build_ecs(w, root, winlog);
+    if (ecs) build_ecs(w, root, winlog);
+    else if (um_jtype_of(event) == UM_J_OBJECT) build_evtx_dump(w, event);
     else add_members(w, root);
     if (w->bad_key) {
         snprintf(w->why, sizeof w->why, "NUL byte inside a key");
