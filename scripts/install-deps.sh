@@ -11,7 +11,7 @@ BUILD_PKGS=(
   libevtx-dev libgit2-dev libxml2-dev
   libmaxmind-db-writer-perl mmdb-bin
 )
-TEST_PKGS=(valgrind clang libclang-rt-14-dev jq sqlite3 time util-linux)
+TEST_PKGS=(valgrind clang libclang-rt-14-dev jq ripgrep sqlite3 time util-linux)
 
 want=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST_PKGS[@]}"); fi
