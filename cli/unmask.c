@@ -22,6 +22,8 @@ static const char *prog = "unmask";
 /* cli/screen.c */
 int um_cli_screen(int argc, char **argv);
 int um_cli_data(int argc, char **argv);
+/* cli/rules.c */
+int um_cli_rules(int argc, char **argv);
 
 static void usage_main(FILE *o) {
     fprintf(o,
@@ -33,6 +35,7 @@ static void usage_main(FILE *o) {
             "Commands:\n"
             "  scan      scan files and folders; rank people with explained findings\n"
             "  screen    screen one person or a batch against sanctions and indicator lists\n"
+            "  rules     Sigma rules: list, match over event files, run rule tests\n"
             "  data      show the bundled lists, their dates and sizes\n"
             "  formats   list the input formats unmask reads\n"
             "  version   print the version\n"
@@ -53,7 +56,8 @@ static void usage_scan(FILE *o) {
             "  subjects.csv, findings.csv   the same for spreadsheets (formulas neutralised)\n"
             "and prints a ranked table. Formats are detected from content.\n"
             "An input folder may hold unmask.conf with case settings ('approved_rmm = A,B',\n"
-            "'fail_on = review'); options given here win.\n"
+            "'allowlist = software.csv', 'fail_on = review'); options given here win.\n"
+            "Endpoint detections are the Sigma rule pack (rules/, see 'unmask rules').\n"
             "\n"
             "Options:\n"
             "  -o, --out DIR           output folder (default ./unmask-out)\n"
@@ -65,6 +69,11 @@ static void usage_scan(FILE *o) {
             "      --country-db FILE   MaxMind-format country database (.mmdb)\n"
             "      --asn-db FILE       MaxMind-format ASN database (.mmdb)\n"
             "      --approved-rmm LIST comma-separated remote-access tools your IT approves\n"
+            "      --allowlist FILE    company software allowlist: CSV with product, approved\n"
+            "                          (yes/no) and scope (*, role:TEXT, department:TEXT,\n"
+            "                          host:GLOB); a tool approved for IT only is still\n"
+            "                          flagged on a developer's laptop\n"
+            "      --rules PATH        more Sigma rules (file or folder) beside the shipped pack\n"
             "      --limit SPEC        resource limits, e.g. log_subjects=100000,findings=50000\n"
             "                          (also persons, identity_mb; defaults in docs/SECURITY.md)\n"
             "  -n, --top N             rows in the table (default 20; 0 for all)\n"
@@ -180,14 +189,14 @@ static const char *find_data_dir(char *buf, size_t n) {
     static const char *const rel[] = {"../share/unmask", "../../data", "../../../data", "../data"};
     struct stat st;
     for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
-        snprintf(buf, n, "%s/%s/rules", exe, rel[i]);
+        snprintf(buf, n, "%s/%s/ioc", exe, rel[i]);
         if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode)) {
             snprintf(buf, n, "%s/%s", exe, rel[i]);
             return buf;
         }
     }
 #ifdef UM_SOURCE_DATA_DIR /* a build folder outside the source tree */
-    snprintf(buf, n, "%s/rules", UM_SOURCE_DATA_DIR);
+    snprintf(buf, n, "%s/ioc", UM_SOURCE_DATA_DIR);
     if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode)) return UM_SOURCE_DATA_DIR;
 #endif
     return NULL;
@@ -199,7 +208,7 @@ static const char *find_data_dir(char *buf, size_t n) {
 const char *default_data_dir;
 
 static int cmd_scan(int argc, char **argv) {
-    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT };
+    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_ALLOW, O_RULES };
     static const struct option opts[] = {
         {"out", required_argument, 0, 'o'},     {"format", required_argument, 0, 'f'},
         {"mapping", required_argument, 0, 'm'}, {"fail-on", required_argument, 0, O_FAIL},
@@ -208,6 +217,7 @@ static int cmd_scan(int argc, char **argv) {
         {"top", required_argument, 0, 'n'},     {"json", no_argument, 0, O_JSON},
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
         {"limit", required_argument, 0, O_LIMIT}, {"verbose", no_argument, 0, 'v'},
+        {"allowlist", required_argument, 0, O_ALLOW}, {"rules", required_argument, 0, O_RULES},
         {0, 0, 0, 0}};
     const char *out = "unmask-out", *format = NULL, *mapping = NULL, *limits = NULL;
     int fail_on = -1; /* default high (2), unless a case unmask.conf says otherwise */
@@ -234,6 +244,8 @@ static int cmd_scan(int argc, char **argv) {
         case O_CDB: co.country_mmdb = optarg; break;
         case O_ADB: co.asn_mmdb = optarg; break;
         case O_RMM: co.approved_rmm = optarg; break;
+        case O_ALLOW: co.allowlist = optarg; break;
+        case O_RULES: co.rules = optarg; break;
         case O_JSON: json = 1; break;
         case O_LIMIT: limits = optarg; break;
         default: usage_scan(stderr); return EXIT_ERROR;
@@ -254,6 +266,7 @@ static int cmd_scan(int argc, char **argv) {
         }
     }
     if (!co.approved_rmm && cc.approved_rmm[0]) co.approved_rmm = cc.approved_rmm;
+    if (!co.allowlist && cc.allowlist[0]) co.allowlist = cc.allowlist;
     if (fail_on < 0) fail_on = cc.fail_on;
     if (!co.data_dir) co.data_dir = default_data_dir;
     if (fail_on < 0) fail_on = 2;
@@ -322,7 +335,7 @@ int main(int argc, char **argv) {
      * --data-dir, UNMASK_DATA_DIR nor ./data names it. */
     static char ddbuf[4200];
     struct stat dst;
-    if (!(stat("data/rules", &dst) == 0 && S_ISDIR(dst.st_mode))) default_data_dir = find_data_dir(ddbuf, sizeof ddbuf);
+    if (!(stat("data/ioc", &dst) == 0 && S_ISDIR(dst.st_mode))) default_data_dir = find_data_dir(ddbuf, sizeof ddbuf);
     if (argc < 2) {
         usage_main(stderr);
         return EXIT_ERROR;
@@ -345,6 +358,7 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "scan") == 0) return cmd_scan(argc - 1, argv + 1);
     if (strcmp(cmd, "screen") == 0) return um_cli_screen(argc - 1, argv + 1);
+    if (strcmp(cmd, "rules") == 0) return um_cli_rules(argc - 1, argv + 1);
     if (strcmp(cmd, "data") == 0) return um_cli_data(argc - 1, argv + 1);
     if (strcmp(cmd, "formats") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {

@@ -72,6 +72,14 @@ typedef struct um_ctx_options {
     /* Comma-separated remote-access tool names the organisation approves
      * (e.g. "ConnectWise,TeamViewer"); these never produce EP-02. */
     const char *approved_rmm;
+    /* The company's software allowlist: a CSV with the columns product,
+     * approved and scope (docs/sigma.md, "Approved tools"); a tool approved
+     * for the person (role / department / host) gives no finding, one
+     * approved only for others is reported as such. NULL: none. */
+    const char *allowlist;
+    /* More Sigma rules (a file or a folder of *.yml) run beside the
+     * shipped rule pack; NULL: none. Refused rules are context warnings. */
+    const char *rules;
 } um_ctx_options;
 
 /* Opens a context. *out is set even on failure (to read the message) and
@@ -83,10 +91,12 @@ const char *um_ctx_errmsg(const um_ctx *ctx);
 const char *um_ctx_warning(const um_ctx *ctx, size_t i);
 
 /* Case settings: an input folder may hold unmask.conf, "key = value" lines
- * (# comments): approved_rmm = A,B (as um_ctx_options.approved_rmm) and
- * fail_on = review|high|never. Callers' own options win over these. */
+ * (# comments): approved_rmm = A,B (as um_ctx_options.approved_rmm),
+ * allowlist = FILE (the software allowlist, a path relative to the folder)
+ * and fail_on = review|high|never. Callers' own options win over these. */
 typedef struct um_case_settings {
     char approved_rmm[512]; /* "" when not set */
+    char allowlist[4096];   /* allowlist = FILE (relative to the folder); "" when not set */
     int fail_on;            /* -1 not set, else UM_LEVEL_REVIEW, UM_LEVEL_HIGH or 3 (never) */
 } um_case_settings;
 

@@ -8,7 +8,7 @@ BUILD_PKGS=(
   ca-certificates git cmake make pkg-config gcc g++
   libsimdjson-dev libjansson-dev libsqlite3-dev libmaxminddb-dev libutf8proc-dev
   libicu-dev libpcre2-dev libvectorscan-dev libmicrohttpd-dev libxxhash-dev
-  libevtx-dev libgit2-dev libxml2-dev
+  libevtx-dev libgit2-dev libxml2-dev libfyaml-dev
   libmaxmind-db-writer-perl mmdb-bin
 )
 TEST_PKGS=(valgrind clang libclang-rt-14-dev jq ripgrep sqlite3 time util-linux)

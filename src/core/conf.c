@@ -43,6 +43,9 @@ um_status um_case_settings_read(const char *dir, um_case_settings *cs, char *err
         for (char *e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); e--) e[-1] = 0;
         if (strcmp(k, "approved_rmm") == 0) {
             snprintf(cs->approved_rmm, sizeof cs->approved_rmm, "%s", v);
+        } else if (strcmp(k, "allowlist") == 0) {
+            if (v[0] == '/') snprintf(cs->allowlist, sizeof cs->allowlist, "%s", v);
+            else snprintf(cs->allowlist, sizeof cs->allowlist, "%s/%s", dir, v);
         } else if (strcmp(k, "fail_on") == 0) {
             if ((cs->fail_on = parse_fail_on(v)) < 0) {
                 snprintf(err, err_cap, "unmask.conf: fail_on must be review, high or never");

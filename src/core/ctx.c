@@ -107,6 +107,8 @@ um_status um_ctx_open(um_ctx **out, const um_ctx_options *opt) {
         return UM_ENOTFOUND;
     }
     ctx->data_dir = um_strdup(dd);
+    if (opt->allowlist && *opt->allowlist) ctx->allowlist = um_strdup(opt->allowlist);
+    if (opt->rules && *opt->rules) ctx->rules = um_strdup(opt->rules);
     if (opt->approved_rmm && *opt->approved_rmm) {
         char *copy = um_strdup(opt->approved_rmm), *save = NULL;
         if (!copy) return UM_ENOMEM;
@@ -145,6 +147,8 @@ void um_ctx_close(um_ctx *ctx) {
     um_ioc_close(ctx->ioc);
     for (size_t i = 0; i < ctx->n_approved_rmm; i++) um_free(ctx->approved_rmm[i]);
     um_free(ctx->approved_rmm);
+    um_free(ctx->allowlist);
+    um_free(ctx->rules);
     um_notes_free(&ctx->warnings);
     um_free(ctx->errmsg);
     um_free(ctx->data_dir);
@@ -161,6 +165,8 @@ const char *um_ctx_warning(const um_ctx *ctx, size_t i) {
 
 um_ipdb *um_ctx_ipdb(um_ctx *ctx) { return ctx->ipdb; }
 const char *um_ctx_data_dir(const um_ctx *ctx) { return ctx->data_dir; }
+const char *um_ctx_allowlist_path(const um_ctx *ctx) { return ctx->allowlist; }
+const char *um_ctx_rules_path(const um_ctx *ctx) { return ctx->rules; }
 um_ioc *um_ctx_ioc(um_ctx *ctx) { return ctx->ioc; }
 
 bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool) {

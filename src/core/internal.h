@@ -55,6 +55,7 @@
     X(REFERRED_BY, "referred_by")                                            \
     X(HIRE_DATE, "hire_date")                                                \
     X(ROLE, "role")                                                          \
+    X(DEPARTMENT, "department")        /* team / org unit (allowlist scope) */ \
     X(PAYOUT_ACCOUNT, "payout_account") /* bank account / IBAN / PayPal */   \
     X(PAYOUT_NAME, "payout_name")      /* account holder name */             \
     X(WALLET, "wallet")                                                      \
@@ -109,7 +110,10 @@ typedef enum um_event_kind {
     UM_EV_USB,      /* device attached (PnP, USB text) */
     UM_EV_REMOTE,   /* remote-desktop protocol session seen (Zeek rfb/rdp) */
     UM_EV_COMMIT,   /* git commit */
-    UM_EV_OTHER
+    UM_EV_OTHER,
+    UM_EV_RAW       /* a Windows record of a type only the Sigma rules read
+                       (Sysmon 10, 7045 ...): fields set; not counted as an
+                       event, not enriched, its subject resolved on a hit */
 } um_event_kind;
 
 const char *um_event_kind_name(um_event_kind k);
@@ -158,12 +162,18 @@ typedef struct um_event {
     const char *src_file;
     uint64_t src_line;
     const char *record_id;
+    /* The record's own fields (Windows EventData/System names, Zeek names,
+     * or a reader's presentation in Sysmon names), borrowed like the rest:
+     * what the Sigma rules (detect/rules.c) match. NULL for sources without. */
+    const struct um_winfields *fields;
     /* filled by enrich */
     const char *ip_country;  /* from IP database; NULL if none/private */
     uint32_t ip_asn;
     const char *ip_org;
     uint32_t net_flags;
 } um_event;
+struct um_winfields;
+static inline void um_event_set_fields(um_event *ev, const struct um_winfields *f) { ev->fields = f; }
 
 /* ---- readers ------------------------------------------------------------- */
 
@@ -355,6 +365,9 @@ um_status um_ctx_compiled(um_ctx *ctx, const um_analyzer *a, const void **out);
 um_ctx *um_scan_ctx(struct um_scan *scan);
 /* The folder with bundled lists and rules (data/). */
 const char *um_ctx_data_dir(const um_ctx *ctx);
+/* um_ctx_options.allowlist / .rules as given (NULL when not set). */
+const char *um_ctx_allowlist_path(const um_ctx *ctx);
+const char *um_ctx_rules_path(const um_ctx *ctx);
 /* A warning about the scan as a whole (a rule file that could not be read,
  * an identifier too common to link), kept with the rejects and warnings;
  * about names the analyzer (e.g. "link"). */

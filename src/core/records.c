@@ -128,6 +128,19 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
 um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
     um_scan *s = rc->scan;
     s->stats.records++;
+    if (ev->kind == UM_EV_RAW) {
+        /* A record of a type only the Sigma rules read (the reader counted
+         * it as skipped): no enrichment, no subject until a rule hits it
+         * (detect/rules.c resolves it then), not counted as an event. */
+        if (!ev->src_file) ev->src_file = rc->in->path;
+        for (size_t i = 0; i < um_analyzer_count(); i++) {
+            const um_analyzer *a = um_analyzer_at(i);
+            if (!a->on_event) continue;
+            um_status st = a->on_event(s, s->analyzer_state[i], -1, ev);
+            if (st != UM_OK) return st;
+        }
+        return UM_OK;
+    }
     s->stats.events++;
     if (!ev->src_file) ev->src_file = rc->in->path;
     if (ev->ts != UM_TIME_NONE && ev->ts > um_time_future_limit()) {

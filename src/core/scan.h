@@ -25,6 +25,8 @@ struct um_ctx {
     um_ioc *ioc;
     char **approved_rmm;
     size_t n_approved_rmm, cap_approved_rmm;
+    char *allowlist; /* software allowlist path, NULL none */
+    char *rules;     /* extra Sigma rules path, NULL none */
     /* per analyzer (table order): compiled data, and whether compile ran */
     void **compiled;
     um_status *compiled_st;

@@ -43,7 +43,7 @@ bool um_attr_is_join_key(um_attr a) {
 
 const char *um_event_kind_name(um_event_kind k) {
     static const char *n[] = {"signin", "logon", "process", "netconn", "dns",
-                              "file",   "usb",   "remote",  "commit",  "other"};
+                              "file",   "usb",   "remote",  "commit",  "other", "raw"};
     return (unsigned)k < UM_ARRAY_LEN(n) ? n[k] : "other";
 }
 

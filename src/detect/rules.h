@@ -2,15 +2,12 @@
  * rules.h - pure matching functions behind the `endpoint` and `hours`
  * analyzers, exposed so they can be tested without a scan.
  *
- *  - Remote-access / VPN rule tables (data/rules/, docs/rules.md):
- *    process base names with at most one '*', case-insensitive equality on
- *    signer/company/product/description, DNS suffixes on a label boundary,
- *    folder segments inside paths. Matching is linear in the input; it never
- *    searches a whole event text for a substring.
  *  - IP-KVM USB identities (data/ioc/kvm_usb_device.csv) -> EP-01.
  *  - Activity-hour and commit-offset decisions (TM-01, TM-02).
  *
- * Ownership: a ruleset / kvm list owns copies of every string it loads;
+ * (Remote-access and VPN detection are Sigma rules now: rules/, src/sigma/.)
+ *
+ * Ownership: a kvm list owns copies of every string it loads;
  * results point into the set and live until it is freed.
  */
 #ifndef UM_DETECT_RULES_H
@@ -23,70 +20,6 @@
 
 #include "../core/internal.h"
 
-/* ---- remote-access / VPN rules ---------------------------------------- */
-
-typedef enum um_rule_kind {
-    UM_RK_IMAGE,       /* process base name, glob with at most one '*' */
-    UM_RK_SIGNER,      /* code-signing subject; compared with PE Company too */
-    UM_RK_COMPANY,     /* PE CompanyName */
-    UM_RK_PRODUCT,     /* PE ProductName */
-    UM_RK_DESCRIPTION, /* PE FileDescription */
-    UM_RK_DOMAIN,      /* DNS name suffix on a label boundary */
-    UM_RK_PATH         /* folder segment, '\' and '/' treated alike */
-} um_rule_kind;
-
-typedef struct um_rule {
-    const char *tool;      /* normalised tool name, e.g. "AnyDesk" */
-    const char *indicator; /* "EP-02" (remote access) or "EP-03" (VPN) */
-    um_rule_kind kind;
-    const char *value;     /* lower-case; paths with '/' for separators */
-    size_t len;
-    size_t star;           /* position of '*' in value, or SIZE_MAX */
-} um_rule;
-
-typedef struct um_ruleset {
-    um_rule *r;
-    size_t n, cap;
-    /* index: "<class>:<value>" -> rule + 1 for equality rules (image names
-     * without '*', company/signer, product, description, domain), so an
-     * event costs a few hash lookups instead of a pass over every rule */
-    um_map exact;
-    size_t *linear; /* rules still matched one by one: image globs, paths */
-    size_t n_linear, cap_linear;
-    size_t bad_lines;       /* lines that could not be used */
-    uint64_t first_bad_line;
-    um_arena arena;
-} um_ruleset;
-
-void um_ruleset_init(um_ruleset *rs);
-void um_ruleset_free(um_ruleset *rs);
-/* kind name ("image", "domain", ...) -> kind; -1 when unknown. */
-int um_rule_kind_from_name(const char *name);
-const char *um_rule_kind_name(um_rule_kind k);
-/* Adds one rule; false (nothing added) when the value is empty, too long,
- * has more than one '*', or the kind is unknown. */
-bool um_ruleset_add(um_ruleset *rs, const char *indicator, const char *tool, const char *kind,
-                    const char *value);
-/* Reads a TSV table (tool<TAB>kind<TAB>value, '#' comments). Unusable
- * lines are counted in bad_lines. UM_ENOMEM on allocation failure. */
-um_status um_ruleset_load(um_ruleset *rs, FILE *f, const char *indicator);
-
-/* Case-insensitive match of a glob with at most one '*' (pattern already
- * lower-case) against s. */
-bool um_glob1_match(const char *pat, size_t plen, size_t star, const char *s);
-/* name == suffix or name ends with "." suffix (case-insensitive, trailing
- * dot of a fully-qualified name ignored). */
-bool um_domain_suffix_match(const char *suffix, const char *name);
-/* path contains the folder segment seg (lower-case, '/' separators, starts
- * and ends with '/'), case-insensitive, '\' and '/' alike. */
-bool um_path_has_segment(const char *seg, const char *path);
-/* The process is a web browser (DNS rules ignore browsers). */
-bool um_is_browser_image(const char *image);
-
-/* The first rule that matches the event (see docs/rules.md for which
- * fields each event kind is matched on), or NULL. The command line is
- * never looked at. */
-const um_rule *um_rules_match_event(const um_ruleset *rs, const um_event *ev);
 
 /* ---- IP-KVM USB devices ---------------------------------------------- */
 

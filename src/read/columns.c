@@ -62,6 +62,8 @@ static const struct {
     {"cvtext", UM_ATTR_RESUME},
     {"referredby", UM_ATTR_REFERRED_BY}, {"referrer", UM_ATTR_REFERRED_BY}, {"referral", UM_ATTR_REFERRED_BY},
     {"hiredate", UM_ATTR_HIRE_DATE}, {"startdate", UM_ATTR_HIRE_DATE}, {"dateofhire", UM_ATTR_HIRE_DATE},
+    {"department", UM_ATTR_DEPARTMENT}, {"dept", UM_ATTR_DEPARTMENT}, {"division", UM_ATTR_DEPARTMENT},
+    {"orgunit", UM_ATTR_DEPARTMENT}, {"businessunit", UM_ATTR_DEPARTMENT}, {"team", UM_ATTR_DEPARTMENT},
     {"role", UM_ATTR_ROLE}, {"jobtitle", UM_ATTR_ROLE}, {"title", UM_ATTR_ROLE}, {"position", UM_ATTR_ROLE},
     {"payoutaccount", UM_ATTR_PAYOUT_ACCOUNT}, {"bankaccount", UM_ATTR_PAYOUT_ACCOUNT},
     {"accountnumber", UM_ATTR_PAYOUT_ACCOUNT}, {"iban", UM_ATTR_PAYOUT_ACCOUNT},

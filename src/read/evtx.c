@@ -423,6 +423,13 @@ static um_status do_record(evtx_run *run, const char *xml, size_t len, bool reco
                 run->skipped++;
                 if (!run->skip_example[0])
                     snprintf(run->skip_example, sizeof run->skip_example, "%u", run->fields.bag.event_id);
+                /* still offered to the Sigma rules (Sysmon 10, 7045 ...) */
+                const char *why2 = NULL;
+                if (um_winevent_map_common(&run->fields.bag, &ev, UM_EV_RAW, &why2) == UM_WIN_EVENT) {
+                    ev.src_line = ordinal;
+                    um_event_set_fields(&ev, &run->fields.bag);
+                    return um_emit_event(rc, &ev);
+                }
             }
             return UM_OK;
         }
@@ -453,6 +460,7 @@ static um_status do_record(evtx_run *run, const char *xml, size_t len, bool reco
         um_warn(rc, ordinal, "%s %llu: %zu values cut at %d bytes", kind, (unsigned long long)ordinal,
                 run->fields.truncated, UM_EVTX_MAX_VALUE);
     ev.src_line = ordinal;
+    um_event_set_fields(&ev, &run->fields.bag); /* the whole record, for the Sigma rules */
     run->emitted++;
     return um_emit_event(rc, &ev);
 }

@@ -390,3 +390,21 @@ int um_winevent_map(um_winfields *f, um_event *ev, const char **why) {
     if (m.bad) return UM_WIN_REJECT;
     return UM_WIN_EVENT;
 }
+
+int um_winevent_map_common(um_winfields *f, um_event *ev, um_event_kind kind, const char **why) {
+    mapper m = {f, false};
+    um_event_init(ev);
+    f->why[0] = 0;
+    *why = f->why;
+    ev->kind = kind;
+    ev->host = opt(get_any(&m, K_HOST));
+    ev->record_id = get_any(&m, K_RECORD);
+    /* the account the record is about, when it names one */
+    static const char *const users[] = {"User", "SourceUser", "SubjectUserName", "TargetUserName", NULL};
+    for (size_t i = 0; users[i] && !ev->user; i++) ev->user = opt(get(&m, users[i]));
+    ev->image = opt(get(&m, "Image"));
+    if (!ev->image) ev->image = opt(get(&m, "SourceImage"));
+    ev->target = opt(get(&m, "TargetImage"));
+    set_time(&m, ev);
+    return m.bad ? UM_WIN_REJECT : UM_WIN_EVENT;
+}

@@ -83,6 +83,13 @@ enum {
  * ev->src_line / src_file are left for the caller. */
 int um_winevent_map(um_winfields *f, um_event *ev, const char **why);
 
+/* For a record um_winevent_map() skipped (a type only rules read): fills
+ * the fields every Windows record has - kind as given, host, record id,
+ * time (as um_winevent_map), the account (User, SourceUser,
+ * SubjectUserName, TargetUserName), image (Image, SourceImage) and target
+ * (TargetImage). UM_WIN_REJECT (*why set) when the time is missing or bad. */
+int um_winevent_map_common(um_winfields *f, um_event *ev, um_event_kind kind, const char **why);
+
 /* Finds "VID_xxxx" and "PID_xxxx" (hex, case-insensitive) in s; sets *vid /
  * *pid (left unchanged when not found). */
 void um_winevent_usb_ids(const char *s, int *vid, int *pid);
@@ -99,5 +106,8 @@ void um_winjson_free(um_winjson *w);
  * *event_id gets the id. ev's strings live until the next call. */
 int um_winjson_map(um_winjson *w, const char *buf, size_t len, um_event *ev, unsigned *event_id,
                    const char **why);
+/* The bag the last um_winjson_map() built (also for SKIP results, and for
+ * REJECT after the JSON parsed); valid until the next call. */
+const um_winfields *um_winjson_fields(const um_winjson *w);
 
 #endif

@@ -172,6 +172,7 @@ void um_winjson_free(um_winjson *w) {
 int um_winjson_map(um_winjson *w, const char *buf, size_t len, um_event *ev, unsigned *event_id,
                    const char **why) {
     um_event_init(ev);
+    um_winfields_reset(&w->wf);
     *why = w->why;
     if (event_id) *event_id = 0;
     um_jval root;
@@ -210,6 +211,8 @@ int um_winjson_map(um_winjson *w, const char *buf, size_t len, um_event *ev, uns
     return r;
 }
 
+const um_winfields *um_winjson_fields(const um_winjson *w) { return w ? &w->wf : NULL; }
+
 static um_status handle_doc(wj *w, const char *buf, size_t len, uint64_t line) {
     w->records++;
     um_event ev;
@@ -222,9 +225,15 @@ static um_status handle_doc(wj *w, const char *buf, size_t len, uint64_t line) {
     }
     if (r == UM_WIN_SKIP) {
         count_skip(w, id);
-        return UM_OK;
+        /* still offered to the Sigma rules (Sysmon 10, 7045 ...) */
+        const char *why2 = NULL;
+        if (um_winevent_map_common(&w->j->wf, &ev, UM_EV_RAW, &why2) != UM_WIN_EVENT) return UM_OK;
+        ev.src_line = line;
+        um_event_set_fields(&ev, &w->j->wf);
+        return um_emit_event(w->rc, &ev);
     }
     ev.src_line = line;
+    um_event_set_fields(&ev, &w->j->wf); /* the whole record, for the Sigma rules */
     return um_emit_event(w->rc, &ev);
 }
 

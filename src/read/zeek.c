@@ -7,9 +7,12 @@
  *               ip = id.resp_h, port = id.resp_p, action = service/proto;
  *   rfb.log  -> UM_EV_REMOTE action "vnc", device_desc = authentication_method;
  *   rdp.log  -> UM_EV_REMOTE action "rdp", device_desc = keyboard_layout,
- *               user = cookie, success from result.
+ *               user = cookie, success from result;
+ *   dns.log  -> UM_EV_DNS action "dns", target = query;
+ *   ssl.log  -> UM_EV_DNS action "ssl", target = server_name (SNI)
+ *               (rows without a name are counted as not used).
  * The log kind comes from #path, "_path", "@stream" or the file name.
- * Rows of other logs (dns, ssl, ...) are not used: they are counted in one
+ * Rows of other logs (http, x509, ...) are not used: they are counted in one
  * warning per file.
  */
 #include <arpa/inet.h>
@@ -26,23 +29,25 @@
 #define ZEEK_MAX_FIELDS 128
 
 
-typedef enum zk_path { ZK_UNKNOWN, ZK_CONN, ZK_RFB, ZK_RDP, ZK_OTHER } zk_path;
+typedef enum zk_path { ZK_UNKNOWN, ZK_CONN, ZK_RFB, ZK_RDP, ZK_DNS, ZK_SSL, ZK_OTHER } zk_path;
 
 /* Field roles read from a record. */
 enum {
     F_TS, F_UID, F_OH, F_RH, F_RP, F_PROTO, F_SERVICE, F_AUTHM, F_AUTH, F_KB, F_COOKIE, F_RESULT,
-    F__N
+    F_QUERY, F_SNI, F__N
 };
 /* Names in Zeek's dotted form; the JSON reader also tries '_' for '.'. */
 static const char *const zk_names[F__N] = {
     "ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "proto", "service",
-    "authentication_method", "auth", "keyboard_layout", "cookie", "result"};
+    "authentication_method", "auth", "keyboard_layout", "cookie", "result", "query", "server_name"};
 
 static zk_path path_of(const char *s, size_t n) {
     if (!s) return ZK_UNKNOWN;
     if (n == 4 && memcmp(s, "conn", 4) == 0) return ZK_CONN;
     if (n == 3 && memcmp(s, "rfb", 3) == 0) return ZK_RFB;
     if (n == 3 && memcmp(s, "rdp", 3) == 0) return ZK_RDP;
+    if (n == 3 && memcmp(s, "dns", 3) == 0) return ZK_DNS;
+    if (n == 3 && memcmp(s, "ssl", 3) == 0) return ZK_SSL;
     return n ? ZK_OTHER : ZK_UNKNOWN;
 }
 
@@ -52,6 +57,8 @@ static zk_path path_from_name(const char *file) {
     if (strncmp(b, "conn.", 5) == 0 || strstr(b, "_conn.") || strstr(b, "-conn.")) return ZK_CONN;
     if (strncmp(b, "rfb.", 4) == 0 || strstr(b, "_rfb.") || strstr(b, "-rfb.")) return ZK_RFB;
     if (strncmp(b, "rdp.", 4) == 0 || strstr(b, "_rdp.") || strstr(b, "-rdp.")) return ZK_RDP;
+    if (strncmp(b, "dns.", 4) == 0 || strstr(b, "_dns.") || strstr(b, "-dns.")) return ZK_DNS;
+    if (strncmp(b, "ssl.", 4) == 0 || strstr(b, "_ssl.") || strstr(b, "-ssl.")) return ZK_SSL;
     return ZK_UNKNOWN;
 }
 
@@ -60,6 +67,7 @@ typedef struct zk_run {
     zk_path file_path; /* from the name or #path */
     uint64_t other_rows;
     char other_name[32];
+    um_winfields *bag; /* the record's fields by their Zeek names, for Sigma rules */
 } zk_run;
 
 /* Values of one record (NULL = unset). */
@@ -85,7 +93,7 @@ static um_status emit(zk_run *z, zk_rec *r, uint64_t ln) {
     const um_rsink *sk = z->sink;
     zk_path p = r->path != ZK_UNKNOWN ? r->path : z->file_path;
     if (p == ZK_UNKNOWN) {
-        um_rsink_issue(sk, true, ln, "Zeek log kind unknown (no #path/_path; name the file conn.log, rfb.log or rdp.log)");
+        um_rsink_issue(sk, true, ln, "Zeek log kind unknown (no #path/_path; name the file conn.log, rfb.log, rdp.log, dns.log or ssl.log)");
         return UM_OK;
     }
     if (p == ZK_OTHER) {
@@ -146,6 +154,17 @@ static um_status emit(zk_run *z, zk_rec *r, uint64_t ln) {
         const char *a = r->v[F_AUTH];
         if (a) ev.success = (um_streq_ci(a, "T") || um_streq_ci(a, "true")) ? 1
                             : (um_streq_ci(a, "F") || um_streq_ci(a, "false")) ? 0 : -1;
+    } else if (p == ZK_DNS || p == ZK_SSL) {
+        /* the name asked for (dns query) or sent in the TLS handshake (SNI) */
+        const char *name = r->v[p == ZK_DNS ? F_QUERY : F_SNI];
+        if (!name || !*name || !strcmp(name, "-")) {
+            z->other_rows++; /* no name: nothing to match */
+            if (!z->other_name[0]) snprintf(z->other_name, sizeof z->other_name, "%s", p == ZK_DNS ? "dns" : "ssl");
+            return UM_OK;
+        }
+        ev.kind = UM_EV_DNS;
+        ev.action = p == ZK_DNS ? "dns" : "ssl";
+        ev.target = name;
     } else {
         ev.kind = UM_EV_REMOTE;
         ev.action = "rdp";
@@ -153,6 +172,14 @@ static um_status emit(zk_run *z, zk_rec *r, uint64_t ln) {
         ev.user = r->v[F_COOKIE];
         const char *res = r->v[F_RESULT];
         if (res) ev.success = um_streq_ci(res, "Success") ? 1 : 0;
+    }
+    if (z->bag) { /* product zeek for Sigma: _zeek_path names the log */
+        static const char *const paths[] = {"", "conn", "rfb", "rdp", "dns", "ssl", ""};
+        um_winfields_reset(z->bag);
+        um_winfields_add(z->bag, "_zeek_path", paths[p], strlen(paths[p]), 1);
+        for (int i = 0; i < F__N; i++)
+            if (r->v[i]) um_winfields_add(z->bag, zk_names[i], r->v[i], strlen(r->v[i]), 1);
+        um_event_set_fields(&ev, z->bag);
     }
     return sk->event(sk->ud, &ev);
 }
@@ -325,7 +352,8 @@ static um_status json_row(zk_run *z, um_json *jp, const char *line, size_t len, 
 
 um_status um_zeek_parse(FILE *f, const char *file, const um_rsink *sink) {
     const um_rsink *sk = sink;
-    zk_run z = {sink, path_from_name(file), 0, {0}};
+    zk_run z = {sink, path_from_name(file), 0, {0}, um_malloc(sizeof(um_winfields))};
+    if (!z.bag) return UM_ENOMEM;
     zk_tsv t;
     memset(&t, 0, sizeof t);
     t.sep = '\t';
@@ -333,7 +361,10 @@ um_status um_zeek_parse(FILE *f, const char *file, const um_rsink *sink) {
     snprintf(t.empty, sizeof t.empty, "(empty)");
     for (int i = 0; i < F__N; i++) t.col[i] = -1;
     um_json *jp = um_json_new();
-    if (!jp) return UM_ENOMEM;
+    if (!jp) {
+        um_free(z.bag);
+        return UM_ENOMEM;
+    }
     um_lines L;
     um_lines_init(&L, f, ZEEK_MAX_LINE);
     const char *line;
@@ -363,10 +394,11 @@ um_status um_zeek_parse(FILE *f, const char *file, const um_rsink *sink) {
         st = tsv_row(&z, &t, mut, L.lineno);
     }
     if (z.other_rows)
-        um_rsink_issue(sk, false, 0, "%llu rows of Zeek log '%s' not used (only conn, rfb and rdp are read)",
+        um_rsink_issue(sk, false, 0, "%llu rows of Zeek log '%s' not used (only conn, rfb, rdp, dns and ssl are read)",
                 (unsigned long long)z.other_rows, z.other_name[0] ? z.other_name : "?");
     um_lines_free(&L);
     um_json_free(jp);
+    um_free(z.bag);
     return st;
 }
 
@@ -393,5 +425,5 @@ static int detect(const char *path, const char *head, size_t n) {
 
 const um_reader um_reader_zeek = {
     "zeek",
-    "Zeek conn, rfb (VNC) and rdp logs, TSV or JSON lines",
+    "Zeek conn, rfb (VNC), rdp, dns and ssl logs, TSV or JSON lines",
     1, detect, read_zeek, NULL, false};

@@ -529,6 +529,22 @@ static void t_zeek_tsv(void) {
     cap_free(&c);
 }
 
+static void t_zeek_dns_ssl(void) {
+    const char *t = "{\"_path\":\"dns\",\"ts\":1520000000.5,\"uid\":\"C1\",\"id.orig_h\":\"10.0.0.5\",\"id.resp_h\":\"10.0.0.1\",\"id.resp_p\":53,\"query\":\"relay.anydesk.com\"}\n"
+                    "{\"_path\":\"ssl\",\"ts\":1520000001,\"uid\":\"C2\",\"id.orig_h\":\"10.0.0.5\",\"id.resp_h\":\"203.0.113.9\",\"id.resp_p\":443,\"server_name\":\"router15.teamviewer.com\"}\n"
+                    "{\"_path\":\"ssl\",\"ts\":1520000002,\"uid\":\"C3\",\"id.orig_h\":\"10.0.0.5\",\"id.resp_h\":\"203.0.113.9\",\"id.resp_p\":443}\n";
+    cap c;
+    load_mem(t, "mixed.json", true, &c);
+    CHECK_INTEQ(c.n, 2);
+    CHECK_INTEQ(c.rejects, 0);
+    if (c.n == 2) {
+        CHECK_STREQ(c.ev[0].action, "dns");
+        CHECK_STREQ(c.ev[1].action, "ssl");
+    }
+    CHECK(strstr(c.issues, "1 rows of Zeek log 'ssl' not used") != NULL);
+    cap_free(&c);
+}
+
 static void t_zeek_json_hostile(void) {
     const char *t = "{\"_path\":\"conn\",\"ts\":\"2018-02-30T00:00:00Z\",\"id.orig_h\":\"10.0.0.1\",\"id.resp_h\":\"8.8.8.8\",\"id.resp_p\":53}\n"
                     "{\"_path\":\"conn\",\"ts\":-5,\"id.orig_h\":\"10.0.0.1\",\"id.resp_h\":\"8.8.8.8\",\"id.resp_p\":53}\n"
@@ -587,6 +603,7 @@ int main(void) {
     RUN(t_zeek_real);
     RUN(t_zeek_tsv);
     RUN(t_zeek_json_hostile);
+    RUN(t_zeek_dns_ssl);
     RUN(t_detect);
     return um_t_report();
 }
