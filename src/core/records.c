@@ -143,7 +143,7 @@ um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
     }
     s->stats.events++;
     if (!ev->src_file) ev->src_file = rc->in->path;
-    if (ev->ts != UM_TIME_NONE && ev->ts > um_time_future_limit()) {
+    if (ev->ts != UM_TIME_NONE && ev->ts > s->future_limit_us) {
         um_reject(rc, ev->src_line, "time %lld is in the future", (long long)(ev->ts / 1000000));
         return UM_OK;
     }

@@ -73,6 +73,7 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
     s->ran = true;
     s->progress = cb;
     s->progress_ud = ud;
+    s->future_limit_us = um_time_future_limit();
     for (size_t i = 0; i < s->n_inputs; i++) s->bytes_total += s->inputs[i].size;
     s->analyzer_state = um_calloc(um_analyzer_count() + 1, sizeof(void *));
     if (!s->analyzer_state) return UM_ENOMEM;

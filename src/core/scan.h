@@ -125,6 +125,7 @@ struct um_scan {
     uint64_t bytes_before; /* bytes of inputs already finished */
     uint64_t bytes_total;
     int64_t last_progress_us;
+    int64_t future_limit_us; /* events after this are rejected (set once per run) */
 };
 
 /* What a reader is handed: the scan, the input being read, its reader. */
