@@ -127,7 +127,6 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
 
 um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
     um_scan *s = rc->scan;
-    s->stats.records++;
     if (ev->kind == UM_EV_RAW) {
         /* A record of a type only the Sigma rules read (the reader counted
          * it as skipped): no enrichment, no subject until a rule hits it
@@ -141,6 +140,7 @@ um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
         }
         return UM_OK;
     }
+    s->stats.records++; /* records = events + persons (raw records are counted as skipped) */
     s->stats.events++;
     if (!ev->src_file) ev->src_file = rc->in->path;
     if (ev->ts != UM_TIME_NONE && ev->ts > s->future_limit_us) {
