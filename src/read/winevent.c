@@ -55,21 +55,22 @@ static um_winfield *find(const um_winfields *f, const char *name) {
     return find_h(f, name, name_hash(name));
 }
 
-void um_winfields_add(um_winfields *f, const char *name, const char *value, size_t len,
-                      unsigned count) {
-    if (!name || !value) return;
+static bool add_impl(um_winfields *f, const char *name, size_t klen, bool check, const char *value, size_t len,
+                     unsigned count) {
+    if (!name || !value) return true;
     if (count == 0) count = 1;
     if (f->gen == 0) um_winfields_reset(f);
     size_t nlen;
     uint32_t h = name_hash_len(name, &nlen);
+    if (check && nlen != klen) return false;
     uint32_t *sl = slot_of(f, name, h);
     if ((*sl >> 16) == f->gen) {
         f->f[(*sl & 0xffffu) - 1].count += count;
-        return;
+        return true;
     }
     if (f->n >= UM_WIN_MAX_FIELDS) {
         f->dropped++;
-        return;
+        return true;
     }
     um_winfield *w = &f->f[f->n++];
     w->hash = h;
@@ -79,6 +80,16 @@ void um_winfields_add(um_winfields *f, const char *name, const char *value, size
     w->len = len;
     w->count = count;
     *sl = f->gen << 16 | (uint32_t)f->n;
+    return true;
+}
+
+void um_winfields_add(um_winfields *f, const char *name, const char *value, size_t len, unsigned count) {
+    add_impl(f, name, 0, false, value, len, count);
+}
+
+bool um_winfields_add_key(um_winfields *f, const char *name, size_t klen, const char *value, size_t len,
+                          unsigned count) {
+    return add_impl(f, name, klen, true, value, len, count);
 }
 
 const char *um_winfields_get(const um_winfields *f, const char *name, unsigned *count) {

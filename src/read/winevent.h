@@ -68,6 +68,10 @@ void um_winfields_reset(um_winfields *f);
  * raises that entry's count: the first value stays. */
 void um_winfields_add(um_winfields *f, const char *name, const char *value, size_t len,
                       unsigned count);
+/* As um_winfields_add, for a name of klen bytes (JSON keys): false when the
+ * name holds a NUL byte (strlen(name) != klen); nothing is added then. */
+bool um_winfields_add_key(um_winfields *f, const char *name, size_t klen, const char *value, size_t len,
+                          unsigned count);
 /* The value for name, or NULL. *count (may be NULL) gets how many times the
  * name was given (0 when absent). */
 const char *um_winfields_get(const um_winfields *f, const char *name, unsigned *count);

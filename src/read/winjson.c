@@ -49,7 +49,9 @@ typedef struct wj {
 
 /* ---- building the bag ---- */
 
-static void add_val(um_winjson *w, const char *name, um_jval v, unsigned count) {
+/* klen: the key's length when name is a JSON key that may hold a NUL
+ * (SIZE_MAX: a name of ours). */
+static void add_val_k(um_winjson *w, const char *name, size_t klen, um_jval v, unsigned count) {
     size_t len = 0;
     const char *s = NULL;
     um_jtype t = um_jtype_of(v);
@@ -68,16 +70,22 @@ static void add_val(um_winjson *w, const char *name, um_jval v, unsigned count) 
     } else if (t != UM_J_MISSING) {
         s = ""; /* null / object / array: present (for duplicate counting) but empty */
     }
-    if (s) um_winfields_add(&w->wf, name, s, len, count);
+    if (!s) return;
+    if (klen == SIZE_MAX) um_winfields_add(&w->wf, name, s, len, count);
+    else if (!um_winfields_add_key(&w->wf, name, klen, s, len, count)) w->bad_key = true;
+}
+
+static void add_val(um_winjson *w, const char *name, um_jval v, unsigned count) {
+    add_val_k(w, name, SIZE_MAX, v, count);
 }
 
 static int add_member(void *ud, const char *key, size_t klen, um_jval val) {
     um_winjson *w = ud;
-    if (!key || strlen(key) != klen) {
+    if (!key) {
         w->bad_key = true;
         return 0;
     }
-    add_val(w, key, val, 1);
+    add_val_k(w, key, klen, val, 1); /* a NUL inside the key sets bad_key */
     return 0;
 }
 
