@@ -74,6 +74,8 @@ static void usage_scan(FILE *o) {
             "                          host:GLOB); a tool approved for IT only is still\n"
             "                          flagged on a developer's laptop\n"
             "      --rules PATH        more Sigma rules (file or folder) beside the shipped pack\n"
+            "      --threads N         read log inputs on N threads (default: one per core);\n"
+            "                          results are the same for every N\n"
             "      --limit SPEC        resource limits, e.g. log_subjects=100000,findings=50000\n"
             "                          (also persons, identity_mb; defaults in docs/SECURITY.md)\n"
             "  -n, --top N             rows in the table (default 20; 0 for all)\n"
@@ -208,7 +210,7 @@ static const char *find_data_dir(char *buf, size_t n) {
 const char *default_data_dir;
 
 static int cmd_scan(int argc, char **argv) {
-    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_ALLOW, O_RULES };
+    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_ALLOW, O_RULES, O_THREADS };
     static const struct option opts[] = {
         {"out", required_argument, 0, 'o'},     {"format", required_argument, 0, 'f'},
         {"mapping", required_argument, 0, 'm'}, {"fail-on", required_argument, 0, O_FAIL},
@@ -218,12 +220,13 @@ static int cmd_scan(int argc, char **argv) {
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
         {"limit", required_argument, 0, O_LIMIT}, {"verbose", no_argument, 0, 'v'},
         {"allowlist", required_argument, 0, O_ALLOW}, {"rules", required_argument, 0, O_RULES},
-        {0, 0, 0, 0}};
+        {"threads", required_argument, 0, O_THREADS}, {0, 0, 0, 0}};
     const char *out = "unmask-out", *format = NULL, *mapping = NULL, *limits = NULL;
     int fail_on = -1; /* default high (2), unless a case unmask.conf says otherwise */
     um_ctx_options co = {0};
     size_t top = 20;
     int json = 0, quiet = 0, verbose = 0, c;
+    unsigned threads = 0; /* 0: one per core */
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:f:m:n:qvh", opts, NULL)) != -1) {
         switch (c) {
@@ -248,6 +251,16 @@ static int cmd_scan(int argc, char **argv) {
         case O_RULES: co.rules = optarg; break;
         case O_JSON: json = 1; break;
         case O_LIMIT: limits = optarg; break;
+        case O_THREADS: {
+            char *end = NULL;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || n < 1 || n > 256) {
+                fprintf(stderr, "%s: --threads must be a number 1-256\n", prog);
+                return EXIT_ERROR;
+            }
+            threads = (unsigned)n;
+            break;
+        }
         default: usage_scan(stderr); return EXIT_ERROR;
         }
     }
@@ -283,7 +296,7 @@ static int cmd_scan(int argc, char **argv) {
         fprintf(stderr, "%s: out of memory\n", prog);
         goto out;
     }
-    if ((limits && um_scan_set_limits(scan, limits) != UM_OK) ||
+    if (um_scan_set_threads(scan, threads) != UM_OK || (limits && um_scan_set_limits(scan, limits) != UM_OK) ||
         (mapping && um_scan_set_mapping(scan, mapping) != UM_OK)) {
         fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));
         goto out;

@@ -36,7 +36,7 @@ static int64_t now_us(void) {
 
 void um_rc_progress(um_reader_ctx *rc, uint64_t bytes_read) {
     um_scan *s = rc->scan;
-    if (!s->progress) return;
+    if (!s->progress || rc->rec) return; /* the callback runs on the scan's thread only */
     int64_t t = now_us();
     if (t - s->last_progress_us < 200000) return;
     s->last_progress_us = t;
@@ -70,14 +70,16 @@ static void keep_issue(um_scan *s, bool reject, const char *file, const char *re
 void um_reject(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    keep_issue(rc->scan, true, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
+    if (rc->rec) um_rec_issue(rc->rec, true, line, fmt, ap);
+    else keep_issue(rc->scan, true, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
     va_end(ap);
 }
 
 void um_warn(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    keep_issue(rc->scan, false, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
+    if (rc->rec) um_rec_issue(rc->rec, false, line, fmt, ap);
+    else keep_issue(rc->scan, false, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
     va_end(ap);
 }
 
@@ -126,6 +128,7 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
 }
 
 um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
+    if (rc->rec) return um_rec_event(rc->rec, ev); /* worker thread: replayed in order later */
     um_scan *s = rc->scan;
     if (ev->kind == UM_EV_RAW) {
         /* A record of a type only the Sigma rules read (the reader counted

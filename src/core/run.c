@@ -13,7 +13,7 @@
 /* ---- run ---- */
 
 static um_status read_input(um_scan *s, um_input *in) {
-    um_reader_ctx rc = {s, in, in->reader};
+    um_reader_ctx rc = {s, in, in->reader, NULL};
     s->stats.files++;
     if (!in->reader) {
         /* A file named on the command line must be read; one found while
@@ -85,8 +85,10 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
     for (size_t i = 0; i < um_analyzer_count() && st == UM_OK; i++)
         if (um_analyzer_at(i)->on_subjects)
             st = um_analyzer_at(i)->on_subjects(s, &s->analyzer_state[i]);
-    for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
-        if (!s->inputs[i].reader || s->inputs[i].reader->phase != 0) st = read_input(s, &s->inputs[i]);
+    if (st == UM_OK && s->threads > 1) st = um_threads_read_logs(s, read_input);
+    else
+        for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
+            if (!s->inputs[i].reader || s->inputs[i].reader->phase != 0) st = read_input(s, &s->inputs[i]);
     for (size_t i = 0; i < um_analyzer_count() && st == UM_OK; i++)
         if (um_analyzer_at(i)->finish) st = um_analyzer_at(i)->finish(s, s->analyzer_state[i]);
     if (st == UM_OK) st = um_scan_finalize(s);

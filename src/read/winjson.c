@@ -454,9 +454,9 @@ static um_status read_lines(um_reader_ctx *rc, FILE *f) {
 const um_reader um_reader_sysmon_json = {
     "sysmon-json",
     "Windows/Sysmon events as evtx_dump-style JSON objects {\"Event\":{\"System\":..,\"EventData\":..}} (Sigma regression data)",
-    1, detect_objects, read_objects, NULL, false};
+    1, detect_objects, read_objects, NULL, false, false};
 
 const um_reader um_reader_winlog_jsonl = {
     "winlog-jsonl",
     "Windows events as JSON lines from NXLog/Logstash (flat fields) or Winlogbeat (winlog.event_data)",
-    1, detect_lines, read_lines, NULL, false};
+    1, detect_lines, read_lines, NULL, false, false};
