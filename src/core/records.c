@@ -100,6 +100,7 @@ void um_event_init(um_event *ev) {
 
 um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
     um_scan *s = rc->scan;
+    if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
     s->stats.records++;
     s->stats.persons++;
     if (um_scan_over_limit(s, UM_LIMIT_PERSONS, s->n_persons) ||
@@ -130,6 +131,7 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
 um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
     if (rc->rec) return um_rec_event(rc->rec, ev); /* worker thread: replayed in order later */
     um_scan *s = rc->scan;
+    if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
     if (ev->kind == UM_EV_RAW) {
         /* A record of a type only the Sigma rules read (the reader counted
          * it as skipped): no enrichment, no subject until a rule hits it

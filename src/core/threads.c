@@ -131,6 +131,7 @@ static const char *keep(rec_batch *b, const char *s) {
 }
 
 um_status um_rec_event(um_rec_task *t, const um_event *ev) {
+    if (um_scan_cancelled(t->pool->s)) return um_scan_cancel_status(t->pool->s);
     rec_item *it = new_item(t);
     if (!it) return UM_ENOMEM;
     rec_batch *b = t->cur;
@@ -283,6 +284,7 @@ static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t, um_winfield
     s->stats.files++;
     s->bytes_before += t->in->size;
     s->stats.bytes += t->in->size;
+    if (t->st == UM_OK) t->in->status = UM_IN_READ, s->stats.files_read++;
     if (t->st != UM_OK && !s->errmsg)
         um_scan_set_error(s, "%s: %s", t->in->path, t->err ? t->err : um_status_str(t->st));
     return t->st;
@@ -311,7 +313,8 @@ um_status um_threads_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um
         t->pool = &p;
         t->index = i;
         t->in = in;
-        t->parallel = in->reader && in->reader->phase != 0 && !in->reader->serial && !in->is_dir && in->size > 0;
+        t->parallel = in->reader && in->reader->phase != 0 && !in->reader->serial && !in->is_dir && !in->is_stream &&
+                      !in->skip && in->size > 0;
     }
     size_t started = 0;
     for (; started < nthr; started++)
@@ -320,6 +323,10 @@ um_status um_threads_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um
     for (size_t i = 0; i < p.n && st == UM_OK; i++) {
         um_rec_task *t = &p.tasks[i];
         if (t->in->reader && t->in->reader->phase == 0) continue;
+        if (um_scan_cancelled(s)) {
+            st = um_scan_cancel_status(s);
+            break;
+        }
         pthread_mutex_lock(&p.mu);
         p.consuming = i;
         pthread_cond_broadcast(&p.cv);
