@@ -135,7 +135,7 @@ um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
     if (ev->kind == UM_EV_RAW) {
         /* A record of a type only the Sigma rules read (the reader counted
          * it as skipped): no enrichment, no subject until a rule hits it
-         * (detect/rules.c resolves it then), not counted as an event. */
+         * (detect/rules.c resolves it then), not counted as a record. */
         if (!ev->src_file) ev->src_file = rc->in->path;
         for (size_t i = 0; i < um_analyzer_count(); i++) {
             const um_analyzer *a = um_analyzer_at(i);

@@ -50,9 +50,10 @@ typedef struct ra_state {
     um_arena arena;
     const um_event *ev;
     um_sigma_event sev;
-    um_sigma_kv kv[UM_WIN_MAX_FIELDS];
+    um_sigma_kv *kv; /* UM_WIN_MAX_FIELDS views, allocated on first use */
     um_sid sid;
     bool resolved;
+    bool tried; /* compiled data fetched */
     um_status err;
 } ra_state;
 
@@ -120,21 +121,31 @@ static void ra_free_compiled(void *p) {
     um_free(rc);
 }
 
+/* Per scan: state only; the rule db is compiled on first use (lazy), when
+ * the first record with fields arrives, so scans without Windows or Zeek
+ * records never compile it, and a forked EVTX reader process does not
+ * inherit the compiler's freed heap. */
 static um_status ra_on_subjects(um_scan *s, void **out) {
-    const void *cp = NULL;
-    um_status st = um_ctx_compiled(um_scan_ctx(s), &um_analyzer_rules, &cp);
-    if (st != UM_OK) return st;
-    const ra_compiled *c = cp;
-    um_notes_replay(&c->notes, s, "rules");
     ra_state *r = um_calloc(1, sizeof *r);
     if (!r) return UM_ENOMEM;
     *out = r;
-    r->c = c;
     r->scan = s;
     um_map_init(&r->tools);
     um_arena_init(&r->arena);
-    if (!c->db) return UM_OK;
-    if (um_sigma_scratch_new(c->db, &r->s) != UM_OK || um_sigma_corr_new(c->db, 0, &r->corr) != UM_OK)
+    return UM_OK;
+}
+
+static um_status ra_ready(ra_state *r) {
+    if (r->tried) return UM_OK;
+    r->tried = true;
+    const void *cp = NULL;
+    um_status st = um_ctx_compiled(um_scan_ctx(r->scan), &um_analyzer_rules, &cp);
+    if (st != UM_OK) return st;
+    r->c = cp;
+    um_notes_replay(&r->c->notes, r->scan, "rules");
+    if (!r->c->db) return UM_OK;
+    if (!(r->kv = um_calloc(UM_WIN_MAX_FIELDS, sizeof *r->kv))) return UM_ENOMEM;
+    if (um_sigma_scratch_new(r->c->db, &r->s) != UM_OK || um_sigma_corr_new(r->c->db, 0, &r->corr) != UM_OK)
         return UM_ENOMEM;
     return UM_OK;
 }
@@ -144,6 +155,7 @@ static void ra_free(void *p) {
     if (!r) return;
     um_sigma_scratch_free(r->s);
     um_sigma_corr_free(r->corr);
+    um_free(r->kv);
     for (size_t i = 0; i < r->tools.cap; i++)
         if (r->tools.slots[i].key) um_free(r->tools.slots[i].val);
     um_map_free(&r->tools);
@@ -267,7 +279,12 @@ static int on_hit(void *ud, const um_sigma_hit *h) {
 
 static um_status ra_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev) {
     ra_state *r = p;
-    if (!r || !r->s || !ev->fields) return UM_OK;
+    if (!r || !ev->fields) return UM_OK;
+    if (!r->tried) {
+        um_status st = ra_ready(r);
+        if (st != UM_OK) return st;
+    }
+    if (!r->s) return UM_OK;
     const um_winfields *wf = ev->fields;
     size_t n = wf->n < UM_WIN_MAX_FIELDS ? wf->n : UM_WIN_MAX_FIELDS;
     for (size_t i = 0; i < n; i++) {
@@ -291,4 +308,4 @@ static um_status ra_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev
 const um_analyzer um_analyzer_rules = {
     "rules",
     "the Sigma rule pack (rules/): remote-access tools, VPN clients, IP-KVMs and 2026 techniques in Windows events",
-    ra_on_subjects, ra_on_event, NULL, ra_free, ra_compile, ra_free_compiled, false};
+    ra_on_subjects, ra_on_event, NULL, ra_free, ra_compile, ra_free_compiled, true};

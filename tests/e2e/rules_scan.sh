@@ -7,7 +7,8 @@
 #    with the approved tool, the approved RMM tool) stay below review;
 #  - without the allowlist NinjaOne is flagged on both developer laptops;
 #  - TeamViewer seen only as the target of Sysmon event 10 (real EVTX) is found;
-#  - a remote-access domain in a Zeek dns.log is a weak EP-02.
+#  - a remote-access domain in a Zeek dns.log is a weak EP-02;
+#  - osquery results: processes through the Sigma rules, USB through the list.
 set -uo pipefail
 U=${UNMASK:?UNMASK not set}
 D=${UM_SRC_DIR:?}/tests/data/sigma
@@ -42,6 +43,12 @@ ok grep -q 'TargetImage=C:\\\\Program Files (x86)\\\\TeamViewer\\\\TeamViewer.ex
 
 "$U" scan -q --fail-on never -o "$T/d" "$D/scan_zeek/dns.log"
 ok test "$(jq -r 'select(.indicator == "EP-02") | "\(.key) \(.strength)"' "$T/d/findings.jsonl")" = "AnyDesk weak"
+
+# osquery results: a process row is read by the process_creation rules, a
+# usb_devices row by the IP-KVM list; removed rows are not events
+"$U" scan -q --fail-on never -o "$T/e" "${UM_SRC_DIR}/tests/data/osquery/osqueryd.results.log"
+ok test "$(jq -r '"\(.indicator) \(.key) \(.count)"' "$T/e/findings.jsonl" | sort | tr '\n' ',')" = "EP-01 1d6b:0104 1,EP-02 AnyDesk 1,EP-03 Astrill 1,"
+ok test "$(sqlite3 "$T/e/case.db" "select count(*) from rejects where kind = 'reject'")" = 1
 
 echo "$pass passed, $fail failed"
 exit $((fail > 0))
