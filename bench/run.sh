@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Throughput and memory benchmark: unmask scan vs jq on the same bytes.
+# Throughput and memory benchmark on real-shaped data: unmask scan on one
+# core and on two, beside jq doing one of the same selections and rg
+# counting one string (the raw-read reference), all in the same run.
 #
 #   bench/run.sh [BYTES] [RUNS]      (default 1 GB, 3 runs; medians reported)
 #
-# Generates a mix of Okta System Log and Sysmon JSON lines (bench/gen_bench),
-# then, pinned to one core, times `unmask scan` (all readers and analyzers)
-# and jq doing one of the same selections (proxy sign-ins with account and
-# address). Peak RSS is measured at 1/4 and full size to show memory is flat.
+# bench/gen_bench writes an HR export and a mix of Okta, Entra, NXLog-flat and
+# Winlogbeat Windows events shaped like the samples in the log corpus (see its
+# header). Each run times, interleaved so load changes hit all alike:
+#   unmask scan, one core   taskset -c 0   --threads 1
+#   unmask scan, two cores  taskset -c 0,1 --threads 2
+#   jq selection, one core  (successful proxy sign-ins: account and address)
+#   rg -c, one core         (lines naming AnyDesk.exe)
+# Peak RSS (/usr/bin/time %M) of the one-core scan at BYTES/4 and BYTES shows
+# whether memory stays flat as the input grows. The machine load (loadavg) at
+# the start and end is printed with the table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BYTES=${1:-1000000000}
@@ -16,40 +24,73 @@ cmake --preset release >/dev/null
 cmake --build --preset release --target unmask gen_bench >/dev/null
 UNMASK=build/release/unmask
 GEN=build/release/bench/gen_bench
-for t in jq taskset /usr/bin/time; do command -v "$t" >/dev/null || { echo "bench: $t missing (scripts/install-deps.sh --test)"; exit 2; }; done
+for t in jq rg taskset /usr/bin/time; do
+    command -v "$t" >/dev/null || { echo "bench: $t missing (scripts/install-deps.sh --test)"; exit 2; }
+done
+THREADS=()
+if "$UNMASK" scan --help | grep -q -- '--threads'; then THREADS=(--threads); fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-gen() { mkdir -p "$1"; [[ -s "$1/okta.jsonl" && $(cat "$1/.bytes" 2>/dev/null) == "$2" ]] || { "$GEN" --bytes "$2" --out "$1"; echo "$2" >"$1/.bytes"; }; }
-
+gen() { # dir bytes
+    [[ -s "$1/logs/okta.jsonl" && $(cat "$1/.bytes" 2>/dev/null) == "$2" ]] && return
+    rm -rf "$1"; mkdir -p "$1"; "$GEN" --bytes "$2" --out "$1"; echo "$2" >"$1/.bytes"
+}
 gen "$DIR/full" "$BYTES"
 gen "$DIR/quarter" $((BYTES / 4))
-size=$(cat "$DIR/full/okta.jsonl" "$DIR/full/sysmon.jsonl" | wc -c)
-mb=$(awk -v b="$size" 'BEGIN{printf "%.1f", b/1e6}')
+logs() { ls "$1"/logs/*.jsonl; }
+size=$(cat $(logs "$DIR/full") | wc -c)
+qsize=$(cat $(logs "$DIR/quarter") | wc -c)
+TF=$(mktemp /tmp/unmask-bench.XXXXXX)
+OUT=$(mktemp -d /tmp/unmask-bench-out.XXXXXX)
+trap 'rm -rf "$TF" "$OUT"' EXIT
 
-run_unmask() { # dir -> "seconds rss_kb"
-  /usr/bin/time -f "%e %M" -o /tmp/unmask-bench.time taskset -c 0 "$UNMASK" scan -q --fail-on never \
-    -o "$DIR/out" "$1/okta.jsonl" "$1/sysmon.jsonl" || true
-  cat /tmp/unmask-bench.time
+timed() { # cmd... -> "wall_seconds rss_kb cpu_seconds"
+    /usr/bin/time -f "%e %M %U %S" -o "$TF" "$@" >/dev/null || true
+    tail -1 "$TF" | awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}'
 }
-run_jq() {
-  /usr/bin/time -f "%e %M" -o /tmp/unmask-bench.time taskset -c 0 jq -c \
-    'select(.eventType == "user.session.start" and .securityContext.isProxy == true) | [.actor.alternateId, .client.ipAddress]' \
-    "$1/okta.jsonl" "$1/sysmon.jsonl" >/dev/null
-  cat /tmp/unmask-bench.time
+scan() { # cpus threads dir
+    local th=()
+    [[ ${#THREADS[@]} -gt 0 ]] && th=(--threads "$2")
+    timed taskset -c "$1" "$UNMASK" scan -q --fail-on never "${th[@]}" -o "$OUT" "$3/hr" "$3/logs"
 }
+jqsel() {
+    timed taskset -c 0 jq -c 'select(.eventType == "user.session.start" and .securityContext.isProxy == true)
+        | [.actor.alternateId, .client.ipAddress]' $(logs "$1")
+}
+rgc() { timed taskset -c 0 rg -c --no-filename 'AnyDesk.exe' $(logs "$1"); }
 
-ut=(); jt=(); ur=()
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+u1=(); u2=(); jt=(); rt=(); r1=(); c1=(); cj=(); cr=()
 for ((i = 0; i < RUNS; i++)); do
-  read -r t r < <(run_unmask "$DIR/full"); ut+=("$t"); ur+=("$r")
-  read -r t r < <(run_jq "$DIR/full"); jt+=("$t")
+    read -r t r c < <(scan 0 1 "$DIR/full"); u1+=("$t"); r1+=("$r"); c1+=("$c")
+    read -r t _ _ < <(scan 0,1 2 "$DIR/full"); u2+=("$t")
+    read -r t _ c < <(jqsel "$DIR/full"); jt+=("$t"); cj+=("$c")
+    read -r t _ c < <(rgc "$DIR/full"); rt+=("$t"); cr+=("$c")
 done
-read -r _ rq < <(run_unmask "$DIR/quarter")
-um=$(printf '%s\n' "${ut[@]}" | median); jm=$(printf '%s\n' "${jt[@]}" | median)
-rm_full=$(printf '%s\n' "${ur[@]}" | median)
-echo "input: $mb MB (Okta + Sysmon JSON lines), $RUNS runs, one core (taskset -c 0)"
-echo "| tool | median s | MB/s | runs (s) |"
-echo "|---|---|---|---|"
-awk -v m="$um" -v b="$size" -v r="${ut[*]}" 'BEGIN{printf "| unmask scan | %.2f | %.0f | %s |\n", m, b/1e6/m, r}'
-awk -v m="$jm" -v b="$size" -v r="${jt[*]}" 'BEGIN{printf "| jq selection | %.2f | %.0f | %s |\n", m, b/1e6/m, r}'
-awk -v a="$jm" -v b="$um" 'BEGIN{printf "speed ratio unmask/jq: %.1fx\n", a/b}'
-echo "peak RSS: quarter input $((rq / 1024)) MiB, full input $((rm_full / 1024)) MiB"
+rq=()
+for ((i = 0; i < RUNS; i++)); do read -r _ r < <(scan 0 1 "$DIR/quarter"); rq+=("$r"); done
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+m1=$(printf '%s\n' "${u1[@]}" | median); m2=$(printf '%s\n' "${u2[@]}" | median)
+mj=$(printf '%s\n' "${jt[@]}" | median); mr=$(printf '%s\n' "${rt[@]}" | median)
+mc1=$(printf '%s\n' "${c1[@]}" | median); mcj=$(printf '%s\n' "${cj[@]}" | median)
+mcr=$(printf '%s\n' "${cr[@]}" | median)
+rss1=$(printf '%s\n' "${r1[@]}" | median); rssq=$(printf '%s\n' "${rq[@]}" | median)
+echo "input: $(awk -v b="$size" 'BEGIN{printf "%.0f", b/1e6}') MB of logs ($(ls "$DIR"/full/logs | tr '\n' ' ')) + HR export; $RUNS runs"
+echo "machine load (1/5/15 min) at start: $load0; at end: $load1; $(nproc) cores"
+echo
+echo "| tool | cores | median wall s | MB/s (wall) | median CPU s | MB/s per CPU s | wall runs (s) |"
+echo "|---|---|---|---|---|---|---|"
+row() { awk -v n="$1" -v c="$2" -v m="$3" -v b="$size" -v r="$4" -v cpu="$5" 'BEGIN{
+    if (cpu == "") printf "| %s | %s | %.2f | %.0f | | | %s |\n", n, c, m, b/1e6/m, r
+    else printf "| %s | %s | %.2f | %.0f | %.2f | %.0f | %s |\n", n, c, m, b/1e6/m, cpu, b/1e6/cpu, r }'; }
+row "unmask scan" 1 "$m1" "${u1[*]}" "$mc1"
+row "unmask scan" 2 "$m2" "${u2[*]}" ""
+row "jq selection" 1 "$mj" "${jt[*]}" "$mcj"
+row "rg -c" 1 "$mr" "${rt[*]}" "$mcr"
+echo
+awk -v a="$m1" -v b="$m2" -v j="$mj" -v r="$mr" 'BEGIN{
+    printf "two cores / one core: %.2fx\n", a/b
+    printf "unmask (1 core) / jq: %.1fx faster\n", j/a
+    printf "unmask (1 core) / rg -c: %.2f of rg speed\n", r/a }'
+echo "peak RSS, one core: $(awk -v b="$qsize" 'BEGIN{printf "%.0f", b/1e6}') MB input $((rssq / 1024)) MiB; $(awk -v b="$size" 'BEGIN{printf "%.0f", b/1e6}') MB input $((rss1 / 1024)) MiB"

@@ -78,6 +78,8 @@ static void usage_scan(FILE *o) {
             "                          host:GLOB); a tool approved for IT only is still\n"
             "                          flagged on a developer's laptop\n"
             "      --rules PATH        more Sigma rules (file or folder) beside the shipped pack\n"
+            "      --threads N         read log inputs on N threads (default: one per core);\n"
+            "                          results are the same for every N\n"
             "      --limit SPEC        resource limits, e.g. log_subjects=100000,findings=50000\n"
             "                          (also persons, identity_mb; defaults in docs/SECURITY.md)\n"
             "  -n, --top N             rows in the table (default 20; 0 for all)\n"
@@ -259,7 +261,7 @@ static const char *find_data_dir(char *buf, size_t n) {
 const char *default_data_dir;
 
 static int cmd_scan(int argc, char **argv) {
-    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_WAIT, O_DEPTH, O_STIME, O_ALLOW, O_RULES };
+    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_ALLOW, O_RULES, O_THREADS, O_WAIT, O_DEPTH, O_STIME };
     static const struct option opts[] = {
         {"out", required_argument, 0, 'o'},     {"format", required_argument, 0, 'f'},
         {"mapping", required_argument, 0, 'm'}, {"fail-on", required_argument, 0, O_FAIL},
@@ -269,6 +271,7 @@ static int cmd_scan(int argc, char **argv) {
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
         {"limit", required_argument, 0, O_LIMIT}, {"verbose", no_argument, 0, 'v'},
         {"allowlist", required_argument, 0, O_ALLOW}, {"rules", required_argument, 0, O_RULES},
+        {"threads", required_argument, 0, O_THREADS},
         {"wait", no_argument, 0, O_WAIT},       {"max-depth", required_argument, 0, O_DEPTH},
         {"stream-timeout", required_argument, 0, O_STIME},
         {0, 0, 0, 0}};
@@ -278,6 +281,7 @@ static int cmd_scan(int argc, char **argv) {
     size_t top = 20;
     int json = 0, quiet = 0, verbose = 0, wait = 0, max_depth = UM_DEFAULT_MAX_DEPTH, c;
     int stream_ms = UM_DEFAULT_STREAM_TIMEOUT_MS;
+    unsigned threads = 0; /* 0: one per core */
     optind = 1;
     opterr = 0; /* getopt would echo a bad option raw; said below, escaped */
     while ((c = getopt_long(argc, argv, "o:f:m:n:qvh", opts, NULL)) != -1) {
@@ -303,6 +307,16 @@ static int cmd_scan(int argc, char **argv) {
         case O_RULES: co.rules = optarg; break;
         case O_JSON: json = 1; break;
         case O_LIMIT: limits = optarg; break;
+        case O_THREADS: {
+            char *end = NULL;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || n < 1 || n > 256) {
+                fprintf(stderr, "%s: --threads must be a number 1-256\n", prog);
+                return EXIT_ERROR;
+            }
+            threads = (unsigned)n;
+            break;
+        }
         case O_WAIT: wait = 1; break;
         case O_DEPTH:
         case O_STIME: {
@@ -367,7 +381,7 @@ static int cmd_scan(int argc, char **argv) {
         fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
-    if ((limits && um_scan_set_limits(scan, limits) != UM_OK) ||
+    if (um_scan_set_threads(scan, threads) != UM_OK || (limits && um_scan_set_limits(scan, limits) != UM_OK) ||
         (mapping && um_scan_set_mapping(scan, mapping) != UM_OK)) {
         fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;

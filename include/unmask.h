@@ -150,6 +150,11 @@ typedef enum um_limit {
 um_status um_scan_set_limit(um_scan *scan, um_limit which, uint64_t value);
 /* Parses "persons=N,identity_mb=N,log_subjects=N,findings=N". */
 um_status um_scan_set_limits(um_scan *scan, const char *spec);
+/* Reads log inputs on n - 1 worker threads while the calling thread runs
+ * the analyzers over what they read, input by input in order: results are
+ * the same as with one thread. 0 means the number of online cores; the
+ * default is 1 (everything on the calling thread). Before um_scan_run. */
+um_status um_scan_set_threads(um_scan *scan, unsigned n);
 
 typedef struct um_progress {
     const char *file;      /* file being read */

@@ -201,6 +201,9 @@ typedef struct um_reader {
     /* Takes CSV files whose header none of the readers knows but the
      * --mapping file maps (identity exports with unusual column names). */
     bool takes_mapped_csv;
+    /* Must run on the scan's own thread (libevtx's child process, libgit2):
+     * with --threads, other log inputs are read on worker threads. */
+    bool serial;
 } um_reader;
 
 const um_reader *um_reader_at(size_t i);

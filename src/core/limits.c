@@ -58,3 +58,13 @@ bool um_scan_over_limit(um_scan *s, um_limit which, uint64_t n) {
     }
     return true;
 }
+
+um_status um_scan_set_threads(um_scan *s, unsigned n) {
+    if (!s) return UM_EINVAL;
+    if (n == 0) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        n = c > 0 ? (unsigned)c : 1;
+    }
+    s->threads = n > 256 ? 256 : n;
+    return UM_OK;
+}

@@ -36,7 +36,7 @@ static int64_t now_us(void) {
 
 void um_rc_progress(um_reader_ctx *rc, uint64_t bytes_read) {
     um_scan *s = rc->scan;
-    if (!s->progress) return;
+    if (!s->progress || rc->rec) return; /* the callback runs on the scan's thread only */
     int64_t t = now_us();
     if (t - s->last_progress_us < 200000) return;
     s->last_progress_us = t;
@@ -70,14 +70,16 @@ static void keep_issue(um_scan *s, bool reject, const char *file, const char *re
 void um_reject(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    keep_issue(rc->scan, true, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
+    if (rc->rec) um_rec_issue(rc->rec, true, line, fmt, ap);
+    else keep_issue(rc->scan, true, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
     va_end(ap);
 }
 
 void um_warn(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    keep_issue(rc->scan, false, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
+    if (rc->rec) um_rec_issue(rc->rec, false, line, fmt, ap);
+    else keep_issue(rc->scan, false, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
     va_end(ap);
 }
 
@@ -127,6 +129,7 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
 }
 
 um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
+    if (rc->rec) return um_rec_event(rc->rec, ev); /* worker thread: replayed in order later */
     um_scan *s = rc->scan;
     if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
     if (ev->kind == UM_EV_RAW) {
@@ -142,10 +145,10 @@ um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
         }
         return UM_OK;
     }
-    s->stats.records++;
+    s->stats.records++; /* records = events + persons (raw records are counted as skipped) */
     s->stats.events++;
     if (!ev->src_file) ev->src_file = rc->in->path;
-    if (ev->ts != UM_TIME_NONE && ev->ts > um_time_future_limit()) {
+    if (ev->ts != UM_TIME_NONE && ev->ts > s->future_limit_us) {
         um_reject(rc, ev->src_line, "time %lld is in the future", (long long)(ev->ts / 1000000));
         return UM_OK;
     }

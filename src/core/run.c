@@ -93,7 +93,7 @@ static void skip_input(um_scan *s, um_reader_ctx *rc, um_input *in, const char *
 }
 
 static um_status read_input(um_scan *s, um_input *in) {
-    um_reader_ctx rc = {s, in, in->reader};
+    um_reader_ctx rc = {s, in, in->reader, NULL};
     s->stats.files++;
     if (in->skip) {
         skip_input(s, &rc, in, in->skip);
@@ -179,6 +179,7 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
     s->ran = true;
     s->progress = cb;
     s->progress_ud = ud;
+    s->future_limit_us = um_time_future_limit();
     for (size_t i = 0; i < s->n_inputs; i++) s->bytes_total += s->inputs[i].size;
     s->analyzer_state = um_calloc(um_analyzer_count() + 1, sizeof(void *));
     if (!s->analyzer_state) return UM_ENOMEM;
@@ -194,9 +195,11 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
         if (um_analyzer_at(i)->on_subjects)
             st = um_analyzer_at(i)->on_subjects(s, &s->analyzer_state[i]);
     t = um_now_s();
-    for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
-        if (!s->inputs[i].reader || s->inputs[i].reader->phase != 0)
-            st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : read_input(s, &s->inputs[i]);
+    if (st == UM_OK && s->threads > 1) st = um_threads_read_logs(s, read_input);
+    else
+        for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
+            if (!s->inputs[i].reader || s->inputs[i].reader->phase != 0)
+                st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : read_input(s, &s->inputs[i]);
     tr += um_now_s() - t;
     for (size_t i = 0; i < um_analyzer_count() && st == UM_OK; i++)
         if (um_analyzer_at(i)->finish) st = um_analyzer_at(i)->finish(s, s->analyzer_state[i]);

@@ -142,6 +142,8 @@ struct um_scan {
     uint64_t bytes_before; /* bytes of inputs already finished */
     uint64_t bytes_total;
     int64_t last_progress_us;
+    int64_t future_limit_us; /* events after this are rejected (set once per run) */
+    unsigned threads;        /* um_scan_set_threads: log inputs read on threads - 1 workers */
 
     /* output folder (outdir.c) */
     int out_lock; /* lock handle, -1 when none */
@@ -161,11 +163,18 @@ double um_now_s(void);
 void um_scan_unlock_output(um_scan *s);
 
 /* What a reader is handed: the scan, the input being read, its reader. */
+typedef struct um_rec_task um_rec_task;
 struct um_reader_ctx {
     um_scan *scan;
     const um_input *in;
     const um_reader *reader;
+    um_rec_task *rec; /* set on a worker thread: records are recorded, replayed in order (threads.c) */
 };
+
+/* threads.c: recording on a worker, and the threaded phase-1 driver. */
+um_status um_rec_event(um_rec_task *t, const um_event *ev);
+void um_rec_issue(um_rec_task *t, bool reject, uint64_t line, const char *fmt, va_list ap);
+um_status um_threads_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_input *));
 
 /* status.c: vasprintf into a heap string (free()), NULL on failure. */
 char *um_vfmt(const char *fmt, va_list ap);

@@ -173,10 +173,13 @@ static net_agg *agg(net_state *st, net_subj *ns, const char *indicator, const ch
     return a;
 }
 
-static void agg_note(net_state *st, net_agg *a, const um_event *ev, const char *ip, const char *values) {
+static void agg_note(net_state *st, net_agg *a, const um_event *ev, const char *ip, const char *country) {
     a->count++;
     if (ev->ts != UM_TIME_NONE && (a->last_ts == UM_TIME_NONE || ev->ts > a->last_ts)) a->last_ts = ev->ts;
-    if (a->n_s < NET_MAX_SAMPLES) {
+    if (a->n_s < NET_MAX_SAMPLES) { /* evidence text only for the samples kept */
+        char values[256];
+        snprintf(values, sizeof values, "ip=%s; country=%s; asn=%u%s%s", *ip ? ip : (ev->ip ? ev->ip : ""),
+                 country ? country : "", ev->ip_asn, ev->ip_org ? " " : "", ev->ip_org ? ev->ip_org : "");
         net_sample *s = &a->s[a->n_s];
         s->ts = ev->ts;
         s->file = intern(st, ev->src_file);
@@ -212,16 +215,13 @@ static um_status on_event(um_scan *scan, void *state, um_sid sid, const um_event
 
     const char *country = ev->country ? um_country_code(ev->country) : NULL;
     if (!country) country = ev->ip_country;
-    char values[256];
-    snprintf(values, sizeof values, "ip=%s; country=%s; asn=%u%s%s", have_ip ? ip : (ev->ip ? ev->ip : ""),
-             country ? country : "", ev->ip_asn, ev->ip_org ? " " : "", ev->ip_org ? ev->ip_org : "");
 
     if (f & UM_NET_DPRK) {
         net_agg *a = agg(st, ns, "NET-05", ip);
         if (a) {
             a->strength = UM_STRONG;
             a->weight = UM_NET05_WEIGHT;
-            agg_note(st, a, ev, ip, values);
+            agg_note(st, a, ev, ip, country);
         }
     }
 
@@ -244,7 +244,7 @@ static um_status on_event(um_scan *scan, void *state, um_sid sid, const um_event
             }
             a->strength = s1;
             a->weight = w1;
-            agg_note(st, a, ev, ip, values);
+            agg_note(st, a, ev, ip, country);
         }
     }
 
@@ -257,7 +257,7 @@ static um_status on_event(um_scan *scan, void *state, um_sid sid, const um_event
                 if (!a->label) a->label = intern(st, hit->source ? hit->source : "");
                 a->strength = UM_WEAK;
                 a->weight = UM_NET07_WEIGHT;
-                agg_note(st, a, ev, ip, values);
+                agg_note(st, a, ev, ip, country);
             }
         }
     }
@@ -271,7 +271,7 @@ static um_status on_event(um_scan *scan, void *state, um_sid sid, const um_event
             net_agg *a = agg(st, ns, "NET-06", country);
             if (a) {
                 a->label = a->key;
-                agg_note(st, a, ev, ip, values);
+                agg_note(st, a, ev, ip, country);
             }
         }
     }

@@ -289,7 +289,7 @@ static um_status ra_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev
     size_t n = wf->n < UM_WIN_MAX_FIELDS ? wf->n : UM_WIN_MAX_FIELDS;
     for (size_t i = 0; i < n; i++) {
         r->kv[i].name = wf->f[i].name;
-        r->kv[i].nlen = strlen(wf->f[i].name);
+        r->kv[i].nlen = wf->f[i].nlen;
         r->kv[i].value = wf->f[i].value;
         r->kv[i].vlen = wf->f[i].len;
     }

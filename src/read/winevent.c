@@ -13,50 +13,83 @@ void um_winfields_reset(um_winfields *f) {
     f->dropped = 0;
     f->event_id = 0;
     f->user[0] = f->action[0] = f->why[0] = 0;
+    if (++f->gen > 0xffffu || f->gen == 1) { /* first use or wrap: clear the index */
+        memset(f->slot, 0, sizeof f->slot);
+        f->gen = 1;
+    }
 }
 
-/* Case-insensitive hash of a field name: compared before the names, so a
- * lookup among ~40 fields costs ~40 integer compares, not string compares. */
-static uint32_t name_hash(const char *s) {
+/* Case-insensitive hash of a field name (FNV-1a over ASCII-lowered bytes). */
+static uint32_t name_hash_len(const char *s, size_t *len) {
     uint32_t h = 2166136261u;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    const char *p = s;
+    for (; *p; p++) {
+        unsigned char c = (unsigned char)*p;
         if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
         h = (h ^ c) * 16777619u;
     }
+    if (len) *len = (size_t)(p - s);
     return h;
+}
+static uint32_t name_hash(const char *s) { return name_hash_len(s, NULL); }
+
+/* The index slot holding name, or the empty slot where it would go. */
+static uint32_t *slot_of(const um_winfields *f, const char *name, uint32_t h) {
+    uint32_t mask = UM_WIN_SLOTS - 1, i = (h ^ (h >> 15)) & mask;
+    for (;;) {
+        uint32_t *sl = (uint32_t *)&f->slot[i];
+        if ((*sl >> 16) != f->gen) return sl;
+        const um_winfield *w = &f->f[(*sl & 0xffffu) - 1];
+        if (w->hash == h && um_streq_ci(w->name, name)) return sl;
+        i = (i + 1) & mask;
+    }
 }
 
 static um_winfield *find_h(const um_winfields *f, const char *name, uint32_t h) {
-    for (size_t i = 0; i < f->n; i++)
-        if (f->f[i].hash == h && um_streq_ci(f->f[i].name, name)) return (um_winfield *)&f->f[i];
-    return NULL;
+    if (f->gen == 0) return NULL; /* never reset: empty */
+    uint32_t *sl = slot_of(f, name, h);
+    return (*sl >> 16) == f->gen ? (um_winfield *)&f->f[(*sl & 0xffffu) - 1] : NULL;
 }
 
 static um_winfield *find(const um_winfields *f, const char *name) {
     return find_h(f, name, name_hash(name));
 }
 
-void um_winfields_add(um_winfields *f, const char *name, const char *value, size_t len,
-                      unsigned count) {
-    if (!name || !value) return;
+static bool add_impl(um_winfields *f, const char *name, size_t klen, bool check, const char *value, size_t len,
+                     unsigned count) {
+    if (!name || !value) return true;
     if (count == 0) count = 1;
-    uint32_t h = name_hash(name);
-    um_winfield *w = find_h(f, name, h);
-    if (w) {
-        w->count += count;
-        return;
+    if (f->gen == 0) um_winfields_reset(f);
+    size_t nlen;
+    uint32_t h = name_hash_len(name, &nlen);
+    if (check && nlen != klen) return false;
+    uint32_t *sl = slot_of(f, name, h);
+    if ((*sl >> 16) == f->gen) {
+        f->f[(*sl & 0xffffu) - 1].count += count;
+        return true;
     }
     if (f->n >= UM_WIN_MAX_FIELDS) {
         f->dropped++;
-        return;
+        return true;
     }
-    w = &f->f[f->n++];
+    um_winfield *w = &f->f[f->n++];
     w->hash = h;
     w->name = name;
+    w->nlen = nlen;
     w->value = value;
     w->len = len;
     w->count = count;
+    *sl = f->gen << 16 | (uint32_t)f->n;
+    return true;
+}
+
+void um_winfields_add(um_winfields *f, const char *name, const char *value, size_t len, unsigned count) {
+    add_impl(f, name, 0, false, value, len, count);
+}
+
+bool um_winfields_add_key(um_winfields *f, const char *name, size_t klen, const char *value, size_t len,
+                          unsigned count) {
+    return add_impl(f, name, klen, true, value, len, count);
 }
 
 const char *um_winfields_get(const um_winfields *f, const char *name, unsigned *count) {

@@ -33,10 +33,12 @@
 
 /* More fields than this in one record: the record is rejected. */
 #define UM_WIN_MAX_FIELDS 256
+#define UM_WIN_SLOTS 1024 /* power of two, >= 2 x UM_WIN_MAX_FIELDS */
 
 typedef struct um_winfield {
     const char *name;
     const char *value; /* NUL-terminated; len is the full length */
+    size_t nlen;       /* strlen(name) */
     size_t len;
     unsigned count; /* how many times the name was given (>1: duplicate) */
     uint32_t hash;  /* case-insensitive hash of name */
@@ -46,6 +48,11 @@ typedef struct um_winfields {
     size_t n;
     size_t dropped; /* fields that did not fit (record is then rejected) */
     um_winfield f[UM_WIN_MAX_FIELDS];
+    /* name index: open addressing on the name hash; an entry is
+     * (generation << 16 | index + 1), so a reset only bumps gen (no
+     * clearing per record) and adding/finding a name is O(1). */
+    uint32_t slot[UM_WIN_SLOTS];
+    uint32_t gen;
     /* filled by um_winevent_map(): */
     unsigned event_id;     /* parsed EventID (valid when map did not reject on it) */
     char user[1024];       /* DOMAIN\user built from two fields */
@@ -61,6 +68,10 @@ void um_winfields_reset(um_winfields *f);
  * raises that entry's count: the first value stays. */
 void um_winfields_add(um_winfields *f, const char *name, const char *value, size_t len,
                       unsigned count);
+/* As um_winfields_add, for a name of klen bytes (JSON keys): false when the
+ * name holds a NUL byte (strlen(name) != klen); nothing is added then. */
+bool um_winfields_add_key(um_winfields *f, const char *name, size_t klen, const char *value, size_t len,
+                          unsigned count);
 /* The value for name, or NULL. *count (may be NULL) gets how many times the
  * name was given (0 when absent). */
 const char *um_winfields_get(const um_winfields *f, const char *name, unsigned *count);

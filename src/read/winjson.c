@@ -49,7 +49,9 @@ typedef struct wj {
 
 /* ---- building the bag ---- */
 
-static void add_val(um_winjson *w, const char *name, um_jval v, unsigned count) {
+/* klen: the key's length when name is a JSON key that may hold a NUL
+ * (SIZE_MAX: a name of ours). */
+static void add_val_k(um_winjson *w, const char *name, size_t klen, um_jval v, unsigned count) {
     size_t len = 0;
     const char *s = NULL;
     um_jtype t = um_jtype_of(v);
@@ -68,16 +70,22 @@ static void add_val(um_winjson *w, const char *name, um_jval v, unsigned count) 
     } else if (t != UM_J_MISSING) {
         s = ""; /* null / object / array: present (for duplicate counting) but empty */
     }
-    if (s) um_winfields_add(&w->wf, name, s, len, count);
+    if (!s) return;
+    if (klen == SIZE_MAX) um_winfields_add(&w->wf, name, s, len, count);
+    else if (!um_winfields_add_key(&w->wf, name, klen, s, len, count)) w->bad_key = true;
+}
+
+static void add_val(um_winjson *w, const char *name, um_jval v, unsigned count) {
+    add_val_k(w, name, SIZE_MAX, v, count);
 }
 
 static int add_member(void *ud, const char *key, size_t klen, um_jval val) {
     um_winjson *w = ud;
-    if (!key || strlen(key) != klen) {
+    if (!key) {
         w->bad_key = true;
         return 0;
     }
-    add_val(w, key, val, 1);
+    add_val_k(w, key, klen, val, 1); /* a NUL inside the key sets bad_key */
     return 0;
 }
 
@@ -191,12 +199,16 @@ int um_winjson_map(um_winjson *w, const char *buf, size_t len, um_event *ev, uns
     unsigned c = 0, cw = 0;
     um_jval event = um_jget_ci(root, "Event", &c);
     um_jval winlog = um_jget(root, "winlog", &cw);
-    if (c > 1 || (cw > 1 && um_jtype_of(event) != UM_J_OBJECT)) {
-        snprintf(w->why, sizeof w->why, "duplicate key '%s'", c > 1 ? "Event" : "winlog");
+    /* Winlogbeat/ECS lines also carry an ECS "event" object (code, kind,
+     * provider ...), which the case-insensitive "Event" lookup finds: a
+     * winlog object decides the shape. */
+    bool ecs = um_jtype_of(winlog) == UM_J_OBJECT;
+    if (ecs ? cw > 1 : (c > 1 || cw > 1)) {
+        snprintf(w->why, sizeof w->why, "duplicate key '%s'", ecs || c <= 1 ? "winlog" : "Event");
         return UM_WIN_REJECT;
     }
-    if (um_jtype_of(event) == UM_J_OBJECT) build_evtx_dump(w, event);
-    else if (um_jtype_of(winlog) == UM_J_OBJECT) build_ecs(w, root, winlog);
+    if (ecs) build_ecs(w, root, winlog);
+    else if (um_jtype_of(event) == UM_J_OBJECT) build_evtx_dump(w, event);
     else add_members(w, root);
     if (w->bad_key) {
         snprintf(w->why, sizeof w->why, "NUL byte inside a key");
@@ -442,9 +454,9 @@ static um_status read_lines(um_reader_ctx *rc, FILE *f) {
 const um_reader um_reader_sysmon_json = {
     "sysmon-json",
     "Windows/Sysmon events as evtx_dump-style JSON objects {\"Event\":{\"System\":..,\"EventData\":..}} (Sigma regression data)",
-    1, detect_objects, read_objects, NULL, false};
+    1, detect_objects, read_objects, NULL, false, false};
 
 const um_reader um_reader_winlog_jsonl = {
     "winlog-jsonl",
     "Windows events as JSON lines from NXLog/Logstash (flat fields) or Winlogbeat (winlog.event_data)",
-    1, detect_lines, read_lines, NULL, false};
+    1, detect_lines, read_lines, NULL, false, false};

@@ -229,20 +229,35 @@ extern "C" bool um_jbool(um_jval v, bool *out) {
     return false;
 }
 
+/* Decimal text of an integer without printf (numbers in every Windows
+ * record go through here). */
+static const char *utoa(uint64_t u, bool neg, char *tmp, size_t tmpsz) {
+    char b[24];
+    size_t n = 0;
+    do {
+        b[n++] = static_cast<char>('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (neg) b[n++] = '-';
+    if (n + 1 > tmpsz) return nullptr;
+    for (size_t k = 0; k < n; k++) tmp[k] = b[n - 1 - k];
+    tmp[n] = 0;
+    return tmp;
+}
+
 extern "C" const char *um_jtext(um_jval v, char *tmp, size_t tmpsz) {
     switch (um_jtype_of(v)) {
     case UM_J_STRING: return um_jstr(v, nullptr);
     case UM_J_INT: {
         int64_t i = 0;
         um_jint(v, &i);
-        std::snprintf(tmp, tmpsz, "%lld", static_cast<long long>(i));
-        return tmp;
+        uint64_t u = i < 0 ? 0 - static_cast<uint64_t>(i) : static_cast<uint64_t>(i);
+        return utoa(u, i < 0, tmp, tmpsz);
     }
     case UM_J_UINT: {
         uint64_t u = 0;
         if (unwrap(v).get_uint64().get(u)) return nullptr;
-        std::snprintf(tmp, tmpsz, "%llu", static_cast<unsigned long long>(u));
-        return tmp;
+        return utoa(u, false, tmp, tmpsz);
     }
     case UM_J_DOUBLE: {
         double d = 0;

@@ -14,7 +14,7 @@ ok() { if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*
 mkdir -p "$T/in"
 cp -r "$SRC/examples/demo" "$T/in/demo"
 "$GEN" --bytes 30000000 --out "$T/in" || exit 1
-IN=("$T/in/demo" "$T/in/okta.jsonl" "$T/in/sysmon.jsonl")
+IN=("$T/in/demo" "$T/in/logs") # the generated Okta, Entra and Windows logs
 
 t0=$(date +%s%N)
 "$U" scan -q --fail-on never -o "$T/ref" "${IN[@]}"

@@ -103,9 +103,6 @@ R=evtx; CASE=evtx-memory-limit
 E=${UM_SRC_DIR:?}/tests/data/evtx/DE_RDP_Tunneling_4624.evtx
 scan "$E"; ok test "$VALID" = 18; ok test "$REJ" = 0
 if [[ ${UM_SANITIZED:-0} != 1 ]]; then # (no address-space limit under ASan)
-  # The child starts with the parent's heap: what is free there at fork
-  # (it depends on the libraries linked and what ran before) can serve a
-  # record or so; every record is still accounted for, and most fail.
   UNMASK_EVTX_CHILD_MB=1 scan "$E"
   # heap freed by linked libraries' start-up code can let a few records
   # through under 1 MB: every record is still accounted for, most rejected
