@@ -265,6 +265,28 @@ static const char *const surnames[] = {
     "hwang", "song", "yom", "kwak", "ok", "chang", "thae", "an", "cho", "jo", "chi", "so", "nam", "min",
     "cha", "hong", "yang", "kye", "myong", "ju", "yu", "hyun", "no"};
 
+/* Spellings of the most common surnames, North and South, for a surname
+ * written with a typo (a doubled, dropped or swapped letter) */
+static const char *const typo_surnames[] = {"kim", "lee", "park", "pak", "choi", "choe", "jung", "jong", "chong",
+                                            "kang", "yoon", "jang", "chang", "rim", "lim", "shin", "hwang",
+                                            "song", "hong", "moon", "yang", "ryu", "han", "cho"};
+
+/* a and b differ by one doubled, dropped, inserted or swapped letter
+ * (never a substitution: Kam is not a typo of Kim); 3+ letters */
+static bool one_typo(const char *a, size_t n, const char *b, size_t m) {
+    if (n < 3 || m < 3) return false;
+    if (n == m) {
+        size_t i = 0;
+        while (i < n && a[i] == b[i]) i++;
+        return i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i] && memcmp(a + i + 2, b + i + 2, n - i - 2) == 0;
+    }
+    if (n + 1 == m) return one_typo(b, m, a, n);
+    if (n != m + 1) return false;
+    size_t i = 0;
+    while (i < m && a[i] == b[i]) i++;
+    return memcmp(a + i + 1, b + i, m - i) == 0;
+}
+
 /* ---- folding ------------------------------------------------------------ */
 
 static void fold_syllable(const char *sp, size_t n, char *out, size_t cap) {
@@ -866,6 +888,21 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
             if (surname_rank(nm, key)) korean = true;
         }
         if (entity && (w->flags & (W_HANGUL | W_CYR))) korean = true;
+    }
+    /* ... or a surname with a typo (Kimm, Parck) at one end when every other
+     * word splits into syllables */
+    if (!korean && !entity && ws->n >= 2 && ws->n <= 4) {
+        int edge = -1;
+        for (int e = 0; e < 2 && edge < 0; e++) {
+            const word *w = &ws->w[e ? ws->n - 1 : 0];
+            for (size_t k = 0; k < UM_ARRAY_LEN(typo_surnames) && edge < 0; k++)
+                if (one_typo(w->s, w->n, typo_surnames[k], strlen(typo_surnames[k])))
+                    edge = e ? ws->n - 1 : 0;
+        }
+        bool rest = edge >= 0;
+        for (int i = 0; i < ws->n && rest; i++)
+            if (i != edge) rest = word_is_syllables(nm, &ws->w[i]);
+        korean = rest;
     }
     if (entity) korean = true; /* Korean company names split the same way (Ryonbong = Ryon-bong) */
     out->korean = korean;

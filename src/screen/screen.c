@@ -48,6 +48,10 @@
 typedef struct cunit {
     uint32_t key;
     uint32_t pkey; /* prefix key id (typo candidates), NO_KEY when none */
+    uint32_t skey; /* suffix key id (typo candidates), NO_KEY when none */
+    uint32_t kmask, rmask; /* letters of the key and of the spelling (a-z bits): a cheap typo filter */
+    uint32_t runmask;      /* first unit of a run of Korean syllables: the run's letters, and its length */
+    uint8_t runlen;        /* (0 elsewhere) */
     float w;
     uint8_t flags, word, rawlen;
     const char *raw;
@@ -130,14 +134,30 @@ static uint32_t key_lookup(const um_screener *s, const char *key, size_t n) {
     return v ? (uint32_t)(v - 1) : NO_KEY;
 }
 
-/* prefix key of a non-Korean word: "\x01" + first 3 letters */
-static bool prefix_key(const um_sc_unit *u, char *out) {
-    if (u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER)) return false;
-    if (strlen(u->key) < 5) return false;
-    out[0] = 1;
-    memcpy(out + 1, u->key, 3);
-    out[4] = 0;
+/* typo candidate keys of a non-Korean word of 5+ letters, or of a run of
+ * Korean syllables joined: "\x01" + its first 3 letters, "\x03" + its last
+ * 3 (a typo leaves at least one of the two whole) */
+static bool affix_keys(const char *w, size_t n, char *pre, char *suf) {
+    if (n < 5) return false;
+    pre[0] = 1;
+    memcpy(pre + 1, w, 3);
+    pre[4] = 0;
+    suf[0] = 3;
+    memcpy(suf + 1, w + n - 3, 3);
+    suf[4] = 0;
     return true;
+}
+
+static bool prefix_key(const um_sc_unit *u, char *pre, char *suf) {
+    if (u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
+    return affix_keys(u->key, strlen(u->key), pre, suf);
+}
+
+static uint32_t letter_mask(const char *w) {
+    uint32_t m = 0;
+    for (; *w; w++)
+        if (*w >= 'a' && *w <= 'z') m |= 1u << (*w - 'a');
+    return m;
 }
 
 static bool grow_names(um_screener *s, size_t need) {
@@ -205,13 +225,43 @@ static um_status build_index(um_screener *s) {
                 memcpy(raw, u->raw, rl + 1);
                 c->raw = raw;
                 c->rawlen = (uint8_t)rl;
-                char pk[8];
-                c->pkey = NO_KEY;
-                if (prefix_key(u, pk) && (c->pkey = intern(s, pk, 4)) == NO_KEY) goto oom;
+                c->runmask = 0;
+                c->runlen = 0;
+                c->kmask = letter_mask(u->key);
+                c->rmask = letter_mask(u->raw);
+                char pk[8], sk[8];
+                c->pkey = c->skey = NO_KEY;
+                if (prefix_key(u, pk, sk) &&
+                    ((c->pkey = intern(s, pk, 4)) == NO_KEY || (c->skey = intern(s, sk, 4)) == NO_KEY))
+                    goto oom;
                 Lw += u->w;
                 if (u->w >= 0.5f && !(u->flags & UM_SCU_GENERIC)) nld++;
                 if (!(u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)))
                     has |= (u->flags & UM_SCU_KOREAN) ? CN_HAS_KOREAN : CN_HAS_LATIN;
+            }
+            /* a run of Korean syllables: typo keys of the run joined, on its first unit */
+            for (int k = 0; k < nm->n;) {
+                if (!(nm->u[k].flags & UM_SCU_KOREAN) || (nm->u[k].flags & UM_SCU_SURNAME)) {
+                    k++;
+                    continue;
+                }
+                int e2 = k;
+                char run[UM_SC_KEYLEN * 4];
+                size_t rn = 0;
+                while (e2 < nm->n && (nm->u[e2].flags & UM_SCU_KOREAN) && !(nm->u[e2].flags & UM_SCU_SURNAME)) {
+                    size_t rl = strlen(nm->u[e2].raw);
+                    if (rn + rl < sizeof run) memcpy(run + rn, nm->u[e2].raw, rl), rn += rl;
+                    e2++;
+                }
+                char pk[8], sk[8];
+                cunit *c0 = &s->units[s->uoff[ni] + (size_t)k];
+                run[rn] = 0;
+                c0->runmask = letter_mask(run);
+                c0->runlen = (uint8_t)(rn > 255 ? 255 : rn);
+                if (e2 - k > 1 && affix_keys(run, rn, pk, sk) &&
+                    ((c0->pkey = intern(s, pk, 4)) == NO_KEY || (c0->skey = intern(s, sk, 4)) == NO_KEY))
+                    goto oom;
+                k = e2;
             }
             s->cn_L[ni] = Lw;
             s->cn_nld[ni] = nld;
@@ -236,12 +286,12 @@ static um_status build_index(um_screener *s) {
             if (!s->post) goto oom;
         }
         for (size_t i = 0; i < s->n_names; i++) {
-            uint32_t seen[UM_SC_MAX_UNITS * 2];
+            uint32_t seen[UM_SC_MAX_UNITS * 3];
             int n_seen = 0;
             for (uint32_t k = s->uoff[i]; k < s->uoff[i + 1]; k++) {
                 const cunit *c = &s->units[k];
-                uint32_t ids[2] = {(c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key, c->pkey};
-                for (int j = 0; j < 2; j++) {
+                uint32_t ids[3] = {(c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key, c->pkey, c->skey};
+                for (int j = 0; j < 3; j++) {
                     if (ids[j] == NO_KEY) continue;
                     bool dup = false;
                     for (int q = 0; q < n_seen; q++) dup |= seen[q] == ids[j];
@@ -374,40 +424,82 @@ void um_screener_size(const um_screener *s, size_t *entries, size_t *names) {
 
 /* ---- similarity ------------------------------------------------------------ */
 
-static int lev(const char *a, int n, const char *b, int m) {
-    int row[UM_SC_KEYLEN + 1];
-    if (n > UM_SC_KEYLEN) n = UM_SC_KEYLEN;
-    if (m > UM_SC_KEYLEN) m = UM_SC_KEYLEN;
-    for (int j = 0; j <= m; j++) row[j] = j;
-    for (int i = 1; i <= n; i++) {
-        int prev = row[0];
-        row[0] = i;
-        for (int j = 1; j <= m; j++) {
-            int cur = row[j];
-            int v = prev + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < v) v = row[j] + 1;
-            if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
-            row[j] = v;
-            prev = cur;
-        }
-    }
-    return row[m];
-}
-
-static double ratio(const char *a, const char *b) {
-    int n = (int)strlen(a), m = (int)strlen(b);
-    int mx = n > m ? n : m;
-    if (!mx) return 0;
-    return 1.0 - (double)lev(a, n, b, m) / mx;
-}
-
 typedef struct qunit {
     um_sc_unit u;
     uint32_t key;
     int keylen, rawlen;
+    uint32_t kmask, rmask;
 } qunit;
 
-/* kind: 0 exact spelling, 1 variant (same key), 2 near (spelling) */
+
+
+/* Optimal string alignment distance of a and b, stopped at 3; for a
+ * distance of 1, *op gets the kind of edit: 0 a letter substituted, 1 two
+ * neighbours swapped, 2 a letter doubled, dropped or inserted. */
+static int osa(const char *a, int n, const char *b, int m, int *op) {
+    if (op) *op = 0;
+    if (n > UM_SC_KEYLEN * 2) n = UM_SC_KEYLEN * 2;
+    if (m > UM_SC_KEYLEN * 2) m = UM_SC_KEYLEN * 2;
+    if (abs(n - m) > 2) return 3;
+    int r0[UM_SC_KEYLEN * 2 + 1], r1[UM_SC_KEYLEN * 2 + 1], r2[UM_SC_KEYLEN * 2 + 1];
+    int *pp = r0, *pr = r1, *cu = r2; /* rows i-2, i-1, i */
+    for (int j = 0; j <= m; j++) pr[j] = j, pp[j] = 0;
+    for (int i = 1; i <= n; i++) {
+        int rowmin = cu[0] = i;
+        for (int j = 1; j <= m; j++) {
+            int v = pr[j - 1] + (a[i - 1] != b[j - 1]);
+            if (pr[j] + 1 < v) v = pr[j] + 1;
+            if (cu[j - 1] + 1 < v) v = cu[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
+                v = pp[j - 2] + 1;
+            cu[j] = v;
+            if (v < rowmin) rowmin = v;
+        }
+        if (rowmin >= 3) return 3;
+        int *t = pp;
+        pp = pr, pr = cu, cu = t;
+    }
+    int r = pr[m] > 3 ? 3 : pr[m];
+    if (r == 1 && op) {
+        if (n != m) *op = 2;
+        else {
+            int i = 0;
+            while (i < n && a[i] == b[i]) i++;
+            *op = (i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i]) ? 1 : 0;
+        }
+    }
+    return r;
+}
+
+/* Typo tolerance, by length and by how common the written word is: a
+ * swapped, doubled or dropped letter from 4 letters, a substituted one from
+ * 6 (Patel is not Patek), two edits from 9; a word that is itself a listed
+ * name word (common: another person's real name, not a typo) needs 8
+ * letters for one edit and never gets two. Returns the similarity, 0 when
+ * the pair is not a typo. */
+static double typo_sim(const char *a, int n, const char *b, int m, bool common, bool two, bool nosub) {
+    int L = n > m ? n : m;
+    if (L < 3) return 0;
+    int op = 0;
+    int d = osa(a, n, b, m, &op);
+    if (d < 0) return 0;
+    if (d == 0) return 1;
+    if (d == 1) {
+        if (op == 0 && nosub) return 0;
+        int need = op == 0 ? 6 : op == 1 ? 3 : 4;
+        if (common && need < 8) need = 8;
+        if (L < need) return 0;
+    } else if (d == 2) {
+        if (common || !two || L < 9) return 0;
+    } else {
+        return 0;
+    }
+    double r = 1.0 - (double)d / (double)L;
+    return r < 0.8 ? 0.8 : r;
+}
+
+/* kind: 0 exact spelling, 1 variant (same key), 2 near (spelling), 3 typo
+ * across syllables (a written word against one or more written words) */
 static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int *kind) {
     if (kind) *kind = 2;
     if (q->key != NO_KEY && q->key == l->key) {
@@ -415,75 +507,66 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
         return 1.0;
     }
     uint8_t f = q->u.flags | l->flags;
-    if (f & (UM_SCU_GENERIC | UM_SCU_NUMBER)) return 0;
+    if (f & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return 0;
     if ((q->u.flags & UM_SCU_KOREAN) && (l->flags & UM_SCU_KOREAN)) return 0; /* another syllable */
     const char *lk = s->keystr[l->key];
-    /* 0.75 needs both lengths close and at least 4 letters: check before the edit distance */
     int ql = q->keylen, ll = s->keylen[l->key];
     int qr = q->rawlen, lr = l->rawlen;
-    bool key_ok = 4 * abs(ql - ll) <= (ql > ll ? ql : ll) && (ql > ll ? ql : ll) >= 4;
-    bool raw_ok = 4 * abs(qr - lr) <= (qr > lr ? qr : lr) && (qr > lr ? qr : lr) >= 4;
-    if (!key_ok && !raw_ok) return 0;
-    double r = key_ok ? ratio(q->u.key, lk) : 0;
-    double r2 = raw_ok ? ratio(q->u.raw, l->raw) : 0;
+    /* two edits change at most 4 letters of the letter set */
+    bool kok = abs(ql - ll) <= 2 && __builtin_popcount(q->kmask ^ l->kmask) <= 4;
+    bool rok = abs(qr - lr) <= 2 && __builtin_popcount(q->rmask ^ l->rmask) <= 4;
+    if (!kok && !rok) return 0;
+    bool common = q->key != NO_KEY; /* the query word is itself a listed name word */
+    double r = kok ? typo_sim(q->u.key, ql, lk, ll, common, true, false) : 0;
+    double r2 = rok ? typo_sim(q->u.raw, qr, l->raw, lr, common, true, false) : 0;
     if (r2 > r) r = r2;
-    if (r < 0.75) return 0;
-    if ((q->u.flags & UM_SCU_KOREAN) || (l->flags & UM_SCU_KOREAN)) r *= 0.8;
+    if (r <= 0) return 0;
+    if ((q->u.flags & UM_SCU_KOREAN) || (l->flags & UM_SCU_KOREAN)) r *= 0.9;
     return r;
 }
 
+/* A pairing of query and list units. Pair k joins the query units
+ * [qi, qe) with the list units [li, le): one unit each in the unit pass;
+ * whole written words in the word pass (a typo across syllables, "Jnogun"
+ * for "Jong Un"). */
 typedef struct pairing {
     int n;
-    int qi[UM_SC_MAX_UNITS], li[UM_SC_MAX_UNITS], kind[UM_SC_MAX_UNITS];
+    int8_t qi[UM_SC_MAX_UNITS], qe[UM_SC_MAX_UNITS], li[UM_SC_MAX_UNITS], le[UM_SC_MAX_UNITS];
+    int8_t kind[UM_SC_MAX_UNITS];
     double sim[UM_SC_MAX_UNITS];
     double Q, L, M, dice, pen, order, cap, name;
     int unmatched_q, unmatched_l;
     const char *cap_reason;
 } pairing;
 
-static void score_name(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, pairing *p,
-                       bool kinds) {
-    memset(p, 0, sizeof *p);
-    double sim[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
-    int kind[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
-    for (int i = 0; i < nq; i++)
-        for (int j = 0; j < nl; j++) sim[i][j] = unit_sim(s, &q[i], &l[j], kinds ? &kind[i][j] : NULL);
+/* the name score of a pairing (sums, penalties, order, caps) */
+static void finish_pairing(const qunit *q, int nq, const cunit *l, int nl, pairing *p) {
     bool qused[UM_SC_MAX_UNITS] = {0}, lused[UM_SC_MAX_UNITS] = {0};
-    for (;;) { /* greedy best pair; ties: heavier, then earlier */
-        int bi = -1, bj = -1;
-        double best = 0, bw = 0;
-        for (int i = 0; i < nq; i++) {
-            if (qused[i]) continue;
-            for (int j = 0; j < nl; j++) {
-                if (lused[j] || sim[i][j] <= 0) continue;
-                double w = q[i].u.w + l[j].w;
-                if (sim[i][j] > best + 1e-9 || (fabs(sim[i][j] - best) < 1e-9 && w > bw)) {
-                    best = sim[i][j];
-                    bw = w;
-                    bi = i;
-                    bj = j;
-                }
-            }
-        }
-        if (bi < 0) break;
-        qused[bi] = lused[bj] = true;
-        p->qi[p->n] = bi;
-        p->li[p->n] = bj;
-        p->sim[p->n] = best;
-        p->kind[p->n] = kinds ? kind[bi][bj] : 2;
-        p->n++;
-    }
+    p->Q = p->L = p->M = 0;
+    p->unmatched_q = p->unmatched_l = 0;
+    p->cap_reason = NULL;
     for (int i = 0; i < nq; i++) p->Q += q[i].u.w;
     for (int j = 0; j < nl; j++) p->L += l[j].w;
     double md = 0, ld = 0;
     bool given = false;
     for (int k = 0; k < p->n; k++) {
-        const qunit *a = &q[p->qi[k]];
-        const cunit *b = &l[p->li[k]];
-        p->M += p->sim[k] * (a->u.w + b->w) / 2;
-        if (!(b->flags & UM_SCU_GENERIC)) md += p->sim[k] * b->w;
-        if (!(b->flags & UM_SCU_SURNAME) && !(a->u.flags & UM_SCU_SURNAME) && !(b->flags & UM_SCU_GENERIC))
-            given = true;
+        double wq = 0, wl = 0, wld = 0;
+        bool qsur = true, lsur = true, lgen = true;
+        for (int i = p->qi[k]; i < p->qe[k]; i++) {
+            wq += q[i].u.w;
+            qused[i] = true;
+            qsur &= (q[i].u.flags & UM_SCU_SURNAME) != 0;
+        }
+        for (int j = p->li[k]; j < p->le[k]; j++) {
+            wl += l[j].w;
+            lused[j] = true;
+            lsur &= (l[j].flags & UM_SCU_SURNAME) != 0;
+            lgen &= (l[j].flags & UM_SCU_GENERIC) != 0;
+            if (!(l[j].flags & UM_SCU_GENERIC)) wld += l[j].w;
+        }
+        p->M += p->sim[k] * (wq + wl) / 2;
+        md += p->sim[k] * wld;
+        if (!lsur && !qsur && !lgen) given = true;
     }
     for (int j = 0; j < nl; j++)
         if (!(l[j].flags & UM_SCU_GENERIC)) ld += l[j].w;
@@ -513,6 +596,208 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     }
     double v = p->dice * p->pen * p->order;
     p->name = v < p->cap ? v : p->cap;
+}
+
+/* A written word (or two or three neighbouring ones) as one string: the
+ * spellings and the keys of its units joined. */
+typedef struct wspan {
+    int a, b;        /* units [a, b) */
+    bool typo;       /* may be compared for typos: no generic word, number or script unit */
+    char raw[UM_SC_KEYLEN * 2], key[UM_SC_KEYLEN * 2];
+    int rl, kl;
+} wspan;
+
+#define MAX_WORDS 16
+
+/* start[] gets the first unit of each written word; -1 when more than MAX_WORDS */
+static int word_starts(const uint8_t *word, size_t stride, int n, int *start) {
+    int nw = 0;
+    for (int i = 0; i < n; i++)
+        if (i == 0 || *(const uint8_t *)((const char *)word + (size_t)i * stride) !=
+                          *(const uint8_t *)((const char *)word + (size_t)(i - 1) * stride)) {
+            if (nw == MAX_WORDS) return -1;
+            start[nw++] = i;
+        }
+    start[nw] = n;
+    return nw;
+}
+
+static void span_add(wspan *w, const char *raw, const char *key, uint8_t flags) {
+    size_t r = strlen(raw), k = strlen(key);
+    if (w->rl + (int)r < (int)sizeof w->raw) memcpy(w->raw + w->rl, raw, r), w->rl += (int)r;
+    if (w->kl + (int)k < (int)sizeof w->key) memcpy(w->key + w->kl, key, k), w->kl += (int)k;
+    w->raw[w->rl] = w->key[w->kl] = 0;
+    if (flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) w->typo = false;
+}
+
+/* The word pass: whole written words paired (1-2 query words against 1-3
+ * neighbouring list words) when their joined keys or spellings are equal
+ * or one typo apart. Catches a typo that breaks a Korean word into other
+ * syllables ("Jnogun", "Kimm Jong-Un"), which the unit pass cannot pair. */
+static void score_words(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, const bool *qdone,
+                        const bool *ldone, pairing *p) {
+    int qs[MAX_WORDS + 1], ls[MAX_WORDS + 1];
+    int nqw = word_starts(&q[0].u.word, sizeof *q, nq, qs);
+    int nlw = word_starts(&l[0].word, sizeof *l, nl, ls);
+    p->n = 0;
+    p->name = 0;
+    if (nqw < 0 || nlw < 0) return; /* more words than the pass handles */
+    /* every query span (1-2 words) against every list span (1-3 words), once */
+    enum { QN = 2, LN = 3 };
+    static const double none = 0;
+    double sim[MAX_WORDS][QN][MAX_WORDS][LN];
+    wspan ls_[MAX_WORDS][LN];
+    for (int j = 0; j < nlw; j++)
+        for (int ln = 1; ln <= LN && j + ln <= nlw; ln++) {
+            wspan *c = &ls_[j][ln - 1];
+            c->a = ls[j], c->b = ls[j + ln], c->typo = true, c->rl = c->kl = 0;
+            c->raw[0] = c->key[0] = 0;
+            for (int k = c->a; k < c->b; k++) span_add(c, l[k].raw, s->keystr[l[k].key], l[k].flags);
+        }
+    bool lall[MAX_WORDS][LN];
+    for (int j = 0; j < nlw; j++)
+        for (int ln = 1; ln <= LN && j + ln <= nlw; ln++) {
+            lall[j][ln - 1] = true;
+            for (int k = ls_[j][ln - 1].a; k < ls_[j][ln - 1].b; k++) lall[j][ln - 1] &= ldone[k];
+        }
+    for (int i = 0; i < nqw; i++)
+        for (int qn = 1; qn <= QN; qn++) {
+            wspan a = {qs[i], i + qn <= nqw ? qs[i + qn] : 0, true, {0}, {0}, 0, 0};
+            if (i + qn <= nqw)
+                for (int k = a.a; k < a.b; k++) span_add(&a, q[k].u.raw, q[k].u.key, q[k].u.flags);
+            /* spans whose units all paired exactly in the unit pass are not typos */
+            bool qall = true;
+            for (int k = a.a; k < a.b && i + qn <= nqw; k++) qall &= qdone[k];
+            /* a word that is itself a listed word is a real name, not a typo */
+            bool common = a.b - a.a == 1 && q[a.a].key != NO_KEY;
+            /* Korean: a syllable written on its own that is another valid
+             * syllable is another name (Ryong Ha is not Ryong Hae), and a
+             * changed letter is another syllable; a typo is a letter doubled,
+             * dropped or swapped inside a written word of several syllables
+             * or one that no longer splits ("Ryongahe", "Jnogun") */
+            bool kor = false, clean = true;
+            for (int k = a.a; k < a.b && i + qn <= nqw; k++) {
+                kor |= (q[k].u.flags & UM_SCU_KOREAN) != 0;
+                bool single = (k == a.a || q[k - 1].u.word != q[k].u.word) &&
+                              (k + 1 == a.b || q[k + 1].u.word != q[k].u.word);
+                clean &= single && (q[k].u.flags & UM_SCU_KOREAN);
+            }
+            for (int j = 0; j < nlw; j++)
+                for (int ln = 1; ln <= LN; ln++) {
+                    double v = none;
+                    const wspan *c = &ls_[j][ln - 1];
+                    if (i + qn <= nqw && j + ln <= nlw) {
+                        if ((a.kl == c->kl && memcmp(a.key, c->key, (size_t)a.kl) == 0) ||
+                            (a.rl == c->rl && memcmp(a.raw, c->raw, (size_t)a.rl) == 0))
+                            v = qn == 1 && ln == 1 ? 1 : 0; /* joined only for a typo */
+                        else if (a.typo && c->typo && !(qall && lall[j][ln - 1]) &&
+                                 __builtin_popcount(letter_mask(a.raw) ^ letter_mask(c->raw)) <= 4) {
+                            bool two = qn == 1 && ln == 1; /* two edits only inside one word */
+                            bool ck = kor;
+                            for (int k = c->a; k < c->b; k++) ck |= (l[k].flags & UM_SCU_KOREAN) != 0;
+                            if (ck && clean) v = 0;
+                            else {
+                                v = typo_sim(a.key, a.kl, c->key, c->kl, common, two, ck);
+                                double s2 = typo_sim(a.raw, a.rl, c->raw, c->rl, common, two, ck);
+                                if (s2 > v) v = s2;
+                            }
+                            v *= 0.95; /* a typo is never as good as a spelling variant */
+                        }
+                    }
+                    sim[i][qn - 1][j][ln - 1] = v;
+                }
+        }
+    pairing w;
+    for (int pass = 0; pass < 2; pass++) { /* greedy two ways: best pair first, most units explained first */
+        memset(&w, 0, sizeof w);
+        bool qw_used[MAX_WORDS] = {0}, lw_used[MAX_WORDS] = {0};
+        for (;;) {
+            double best = 0, bw = 0;
+            int bi = -1, bj = -1, bqn = 0, bln = 0;
+            for (int i = 0; i < nqw; i++)
+                for (int qn = 1; qn <= QN && i + qn <= nqw; qn++) {
+                    if (qw_used[i + qn - 1]) break;
+                    for (int j = 0; j < nlw; j++)
+                        for (int ln = 1; ln <= LN && j + ln <= nlw; ln++) {
+                            if (lw_used[j + ln - 1]) break;
+                            double v = sim[i][qn - 1][j][ln - 1];
+                            if (v <= 0) continue;
+                            /* "Jong-nu" = "Jong Un" as a whole rather than jong = jong, nu left over */
+                            double sc = pass ? v * (double)(qs[i + qn] - qs[i] + ls[j + ln] - ls[j]) : v;
+                            if (sc > bw + 1e-9 || (fabs(sc - bw) < 1e-9 && v > best))
+                                best = v, bw = sc, bi = i, bj = j, bqn = qn, bln = ln;
+                        }
+                }
+            if (bi < 0 || w.n >= UM_SC_MAX_UNITS) break;
+            for (int k = 0; k < bqn; k++) qw_used[bi + k] = true;
+            for (int k = 0; k < bln; k++) lw_used[bj + k] = true;
+            w.qi[w.n] = (int8_t)qs[bi];
+            w.qe[w.n] = (int8_t)qs[bi + bqn];
+            w.li[w.n] = (int8_t)ls[bj];
+            w.le[w.n] = (int8_t)ls[bj + bln];
+            w.sim[w.n] = best;
+            w.kind[w.n] = best >= 1 ? 1 : 3;
+            w.n++;
+        }
+        finish_pairing(q, nq, l, nl, &w);
+        if (w.name > p->name + 1e-9) *p = w;
+    }
+}
+
+static void score_name(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, pairing *p,
+                       bool kinds, double floor_name) {
+    memset(p, 0, sizeof *p);
+    double sim[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
+    int kind[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
+    for (int i = 0; i < nq; i++)
+        for (int j = 0; j < nl; j++) sim[i][j] = unit_sim(s, &q[i], &l[j], kinds ? &kind[i][j] : NULL);
+    bool qused[UM_SC_MAX_UNITS] = {0}, lused[UM_SC_MAX_UNITS] = {0};
+    for (;;) { /* greedy best pair; ties: heavier, then earlier */
+        int bi = -1, bj = -1;
+        double best = 0, bw = 0;
+        for (int i = 0; i < nq; i++) {
+            if (qused[i]) continue;
+            for (int j = 0; j < nl; j++) {
+                if (lused[j] || sim[i][j] <= 0) continue;
+                double w = q[i].u.w + l[j].w;
+                if (sim[i][j] > best + 1e-9 || (fabs(sim[i][j] - best) < 1e-9 && w > bw)) {
+                    best = sim[i][j];
+                    bw = w;
+                    bi = i;
+                    bj = j;
+                }
+            }
+        }
+        if (bi < 0) break;
+        qused[bi] = lused[bj] = true;
+        p->qi[p->n] = (int8_t)bi;
+        p->qe[p->n] = (int8_t)(bi + 1);
+        p->li[p->n] = (int8_t)bj;
+        p->le[p->n] = (int8_t)(bj + 1);
+        p->sim[p->n] = best;
+        p->kind[p->n] = (int8_t)(kinds ? kind[bi][bj] : 2);
+        p->n++;
+    }
+    finish_pairing(q, nq, l, nl, p);
+    /* a unit left over on both sides may be a typo across syllables: the
+     * word pass, when pairing every leftover at 0.95 could reach the floor */
+    if (p->name < 0.999 && p->unmatched_q && p->unmatched_l) {
+        double left = 0;
+        bool qu[UM_SC_MAX_UNITS] = {0}, lu[UM_SC_MAX_UNITS] = {0};
+        bool qx[UM_SC_MAX_UNITS] = {0}, lx[UM_SC_MAX_UNITS] = {0}; /* paired exactly */
+        for (int k = 0; k < p->n; k++) {
+            for (int i = p->qi[k]; i < p->qe[k]; i++) qu[i] = true, qx[i] = p->sim[k] >= 1;
+            for (int j = p->li[k]; j < p->le[k]; j++) lu[j] = true, lx[j] = p->sim[k] >= 1;
+        }
+        for (int i = 0; i < nq; i++) left += qu[i] ? 0 : q[i].u.w;
+        for (int j = 0; j < nl; j++) left += lu[j] ? 0 : l[j].w;
+        double up = p->Q + p->L > 0 ? 2 * (p->M + 0.95 * left / 2) / (p->Q + p->L) : 0;
+        if (up >= floor_name) { /* floor_name > 1: no typo across syllables possible (collect) */
+            pairing w;
+            score_words(s, q, nq, l, nl, qx, lx, &w);
+            if (w.name > p->name + 1e-9) *p = w;
+        }
+    }
 }
 
 /* ---- results ----------------------------------------------------------------- */
@@ -566,7 +851,7 @@ static int cmp_cand(const void *a, const void *b) {
     return x->entry < y->entry ? -1 : x->entry > y->entry;
 }
 
-static const char *kind_word(int k) { return k == 0 ? "exact" : k == 1 ? "variant" : "near"; }
+static const char *kind_word(int k) { return k == 0 ? "exact" : k == 1 ? "variant" : k == 3 ? "typo" : "near"; }
 
 /* "%.2f" without printf (explanations are built for every match) */
 static void add_fix2(um_buf *b, double v) {
@@ -607,7 +892,7 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
     const cunit *l = &s->units[s->uoff[c->name]];
     int nl = (int)(s->uoff[c->name + 1] - s->uoff[c->name]);
     pairing p;
-    score_name(s, q, nq, l, nl, &p, true);
+    score_name(s, q, nq, l, nl, &p, true, 0);
     um_buf b;
     um_buf_init(&b);
     const um_sc_lname *ln = &s->lists.nm[s->cn_lname[c->name]];
@@ -624,43 +909,54 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
     um_buf_adds(&b, ln->name);
     um_buf_adds(&b, "\": ");
     double tot = p.Q + p.L;
+    bool qu[UM_SC_MAX_UNITS] = {0}, lu[UM_SC_MAX_UNITS] = {0};
     for (int k = 0; k < p.n; k++) {
-        const qunit *a = &q[p.qi[k]];
-        const cunit *bb = &l[p.li[k]];
-        double contrib = tot > 0 ? p.sim[k] * (a->u.w + bb->w) / tot : 0;
+        double wq = 0, wl = 0;
+        bool sur = false, gen = false, scr = false;
         if (k) um_buf_adds(&b, "; ");
-        um_buf_adds(&b, a->u.raw);
+        for (int i = p.qi[k]; i < p.qe[k]; i++) {
+            if (i > p.qi[k]) um_buf_addc(&b, '-');
+            um_buf_adds(&b, q[i].u.raw);
+            wq += q[i].u.w;
+            qu[i] = true;
+            sur |= (q[i].u.flags & UM_SCU_SURNAME) != 0;
+        }
         um_buf_addc(&b, '=');
-        um_buf_adds(&b, bb->raw);
+        for (int j = p.li[k]; j < p.le[k]; j++) {
+            if (j > p.li[k]) um_buf_addc(&b, '-');
+            um_buf_adds(&b, l[j].raw);
+            wl += l[j].w;
+            lu[j] = true;
+            sur |= (l[j].flags & UM_SCU_SURNAME) != 0;
+            gen |= (l[j].flags & UM_SCU_GENERIC) != 0;
+            scr |= (l[j].flags & UM_SCU_SCRIPT) != 0;
+        }
+        double contrib = tot > 0 ? p.sim[k] * (wq + wl) / tot : 0;
         um_buf_adds(&b, " (");
         um_buf_adds(&b, kind_word(p.kind[k]));
-        if (p.kind[k] == 1) {
+        if (p.kind[k] == 1 && p.le[k] - p.li[k] == 1) {
             um_buf_adds(&b, " key ");
-            um_buf_adds(&b, s->keystr[bb->key]);
+            um_buf_adds(&b, s->keystr[l[p.li[k]].key]);
         }
         um_buf_adds(&b, ", sim ");
         add_fix2(&b, p.sim[k]);
         um_buf_adds(&b, ", +");
         add_fix2(&b, contrib);
         um_buf_addc(&b, ')');
-        if ((bb->flags & UM_SCU_SURNAME) || (a->u.flags & UM_SCU_SURNAME)) um_buf_adds(&b, " [surname, low weight]");
-        if (bb->flags & UM_SCU_GENERIC) um_buf_adds(&b, " [generic word]");
-        if (bb->flags & UM_SCU_SCRIPT) um_buf_adds(&b, " [original script]");
+        if (sur) um_buf_adds(&b, " [surname, low weight]");
+        if (gen) um_buf_adds(&b, " [generic word]");
+        if (scr) um_buf_adds(&b, " [original script]");
     }
     bool first = true;
     for (int i = 0; i < nq; i++) {
-        bool used = false;
-        for (int k = 0; k < p.n; k++) used |= p.qi[k] == i;
-        if (used) continue;
+        if (qu[i]) continue;
         um_buf_adds(&b, first ? "; query only: " : ", ");
         um_buf_adds(&b, q[i].u.raw);
         first = false;
     }
     first = true;
     for (int j = 0; j < nl; j++) {
-        bool used = false;
-        for (int k = 0; k < p.n; k++) used |= p.li[k] == j;
-        if (used) continue;
+        if (lu[j]) continue;
         um_buf_adds(&b, first ? "; list only: " : ", ");
         um_buf_adds(&b, l[j].raw);
         first = false;
@@ -732,16 +1028,45 @@ typedef struct qform {
     qunit q[UM_SC_MAX_UNITS];
     int nq;
     double Q; /* sum of all weights */
+    /* words that may hold a typo across syllables: runs of Korean syllables
+     * joined, non-Korean words of 4+ letters (letters and length) */
+    int nt;
+    uint32_t tmask[UM_SC_MAX_UNITS];
+    uint8_t tlen[UM_SC_MAX_UNITS];
 } qform;
 
 static void make_form(const um_screener *s, const um_sc_name *qn, qform *f) {
     f->nq = qn->n;
     f->Q = 0;
+    f->nt = 0;
+    for (int i = 0; i < qn->n;) {
+        const um_sc_unit *u = &qn->u[i];
+        if (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)) {
+            i++;
+            continue;
+        }
+        uint32_t m = 0;
+        size_t len = 0;
+        if (!(u->flags & UM_SCU_KOREAN)) {
+            m = letter_mask(u->raw), len = strlen(u->raw);
+            i++;
+        } else {
+            while (i < qn->n && (qn->u[i].flags & UM_SCU_KOREAN) && !(qn->u[i].flags & UM_SCU_SURNAME))
+                m |= letter_mask(qn->u[i].raw), len += strlen(qn->u[i].raw), i++;
+        }
+        if (len >= 3) {
+            f->tmask[f->nt] = m;
+            f->tlen[f->nt] = (uint8_t)(len > 255 ? 255 : len);
+            f->nt++;
+        }
+    }
     for (int i = 0; i < qn->n; i++) {
         f->q[i].u = qn->u[i];
         f->q[i].keylen = (int)strlen(qn->u[i].key);
         f->q[i].rawlen = (int)strlen(qn->u[i].raw);
         f->q[i].key = key_lookup(s, qn->u[i].key, (size_t)f->q[i].keylen);
+        f->q[i].kmask = letter_mask(qn->u[i].key);
+        f->q[i].rmask = letter_mask(qn->u[i].raw);
         f->Q += qn->u[i].w;
     }
 }
@@ -774,9 +1099,21 @@ static bool cands_push(cands *cs, const cand *c) {
  * non-Korean unit, x0.8) and which cannot pair at all; each of the latter,
  * and each distinctive list unit left over once every pairable query unit
  * has a partner, costs the 0.8 factor. */
-static double bound(const um_screener *s, const qform *f, uint32_t ni) {
+static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typo_io) {
+    bool typo = *typo_io;
     const cunit *l = &s->units[s->uoff[ni]];
     int nl = (int)(s->uoff[ni + 1] - s->uoff[ni]);
+    if (typo) { /* a typo needs a run of the name within one edit's letters and length of a query word */
+        bool any = false;
+        for (int j = 0; j < nl && !any; j++) {
+            if (!l[j].runlen) continue;
+            for (int t = 0; t < f->nt && !any; t++)
+                any = abs((int)l[j].runlen - (int)f->tlen[t]) <= 1 && (l[j].runlen != f->tlen[t] ||
+                      l[j].runmask != f->tmask[t] || 1) && __builtin_popcount(l[j].runmask ^ f->tmask[t]) <= 2;
+        }
+        typo = any;
+    }
+    *typo_io = typo;
     uint8_t has = s->cn_has[ni];
     double Qs = 0;
     int P = 0, D = 0;
@@ -786,12 +1123,17 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni) {
         bool exact = false;
         if (q->key != NO_KEY)
             for (int j = 0; j < nl && !exact; j++) exact = l[j].key == q->key;
+        int cover = 1; /* list units it may pair with */
         if (exact) smax = 1;
         else if (q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)) smax = 0;
-        else if (q->u.flags & UM_SCU_KOREAN) smax = (has & CN_HAS_LATIN) ? 0.8 : 0;
-        else smax = (has & CN_HAS_LATIN) ? 1 : (has & CN_HAS_KOREAN) ? 0.8 : 0;
+        else if (q->u.flags & UM_SCU_KOREAN) /* the word pass (a typo across syllables) needs an affix key */
+            smax = typo && has ? 0.95 : (has & CN_HAS_LATIN) ? 0.9 : 0;
+        else {
+            smax = has ? 1 : 0;
+            if (typo && (has & CN_HAS_KOREAN) && q->rawlen >= 4) cover = q->rawlen / 2 > 3 ? 3 : q->rawlen / 2;
+        }
         if (smax > 0) {
-            P++;
+            P += cover;
             Qs += smax * q->u.w;
         } else if (q->u.w >= 0.5f && !(q->u.flags & UM_SCU_GENERIC)) {
             D++;
@@ -811,12 +1153,12 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni) {
 static bool name_has(const um_screener *s, uint32_t ni, uint32_t k) {
     for (uint32_t j = s->uoff[ni]; j < s->uoff[ni + 1]; j++) {
         const cunit *c = &s->units[j];
-        if ((c->key == k && !(c->flags & UM_SCU_GENERIC)) || c->pkey == k) return true;
+        if ((c->key == k && !(c->flags & UM_SCU_GENERIC)) || c->pkey == k || c->skey == k) return true;
     }
     return false;
 }
 
-#define MAX_QKEYS (UM_SC_MAX_UNITS * 2)
+#define MAX_QKEYS (UM_SC_MAX_UNITS * 4)
 
 static um_status collect(const um_screener *s, const um_screen_query *qq, const qform *f, int form, bool have_dob,
                          const um_sc_dob *qd, const char *qcc, double thr, cands *out) {
@@ -824,31 +1166,73 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     int nq = f->nq;
     uint32_t kid[MAX_QKEYS], kdf[MAX_QKEYS];
     float kw[MAX_QKEYS];
+    bool kaff[MAX_QKEYS]; /* a prefix or suffix key (typo candidates) */
     int nk = 0;
     /* A surname alone never carries a match (capped at 0.5), so its long
      * posting list (Kim, Ri, Pak) is skipped when the query has more. */
     int distinct = 0;
     for (int i = 0; i < nq; i++) distinct += !(q[i].u.flags & UM_SCU_GENERIC);
+    /* ... unless nothing else of the query is in the index (a typo in
+     * every other part) */
+    bool other_keys = false;
+    for (int i = 0; i < nq; i++)
+        if (!(q[i].u.flags & (UM_SCU_GENERIC | UM_SCU_SURNAME)) && q[i].key != NO_KEY) other_keys = true;
     double gen_w = 0;
     for (int i = 0; i < nq; i++) {
         if (q[i].u.flags & UM_SCU_GENERIC) continue;
-        if ((q[i].u.flags & UM_SCU_SURNAME) && distinct > 1) continue;
+        if ((q[i].u.flags & UM_SCU_SURNAME) && distinct > 1 && other_keys) continue;
         gen_w += q[i].u.w;
-        uint32_t ids[2] = {q[i].key, NO_KEY};
-        char pk[8];
-        if (prefix_key(&q[i].u, pk)) ids[1] = key_lookup(s, pk, 4);
-        for (int j = 0; j < 2; j++) {
+        uint32_t ids[3] = {q[i].key, NO_KEY, NO_KEY};
+        char pk[8], sk[8];
+        if (prefix_key(&q[i].u, pk, sk)) ids[1] = key_lookup(s, pk, 4), ids[2] = key_lookup(s, sk, 4);
+        for (int j = 0; j < 3; j++) {
             if (ids[j] == NO_KEY) continue;
             bool dup = false;
             for (int k = 0; k < nk; k++) dup |= kid[k] == ids[j];
-            if (dup) continue;
+            if (dup || nk >= MAX_QKEYS) continue;
             uint32_t df = s->poff[ids[j] + 1] - s->poff[ids[j]];
             if (df > MAX_DF) continue;
             kid[nk] = ids[j];
             kdf[nk] = df;
             kw[nk] = j ? q[i].u.w * 0.5f : q[i].u.w;
+            kaff[nk] = j > 0;
             nk++;
         }
+    }
+    /* runs of Korean syllables joined: a typo that splits a word into other
+     * syllables ("Ryongahe") keeps the first or the last letters */
+    for (int i = 0; i < nq;) {
+        if (!(q[i].u.flags & UM_SCU_KOREAN) || (q[i].u.flags & UM_SCU_SURNAME)) {
+            i++;
+            continue;
+        }
+        int e2 = i;
+        char run[UM_SC_KEYLEN * 4];
+        size_t rn = 0;
+        float rw = 0;
+        while (e2 < nq && (q[e2].u.flags & UM_SCU_KOREAN) && !(q[e2].u.flags & UM_SCU_SURNAME)) {
+            size_t rl = (size_t)q[e2].rawlen;
+            if (rn + rl < sizeof run) memcpy(run + rn, q[e2].u.raw, rl), rn += rl;
+            rw += q[e2].u.w;
+            e2++;
+        }
+        char pk[8], sk[8];
+        if (e2 - i > 1 && affix_keys(run, rn, pk, sk)) {
+            uint32_t ids[2] = {key_lookup(s, pk, 4), key_lookup(s, sk, 4)};
+            for (int j = 0; j < 2 && nk < MAX_QKEYS; j++) {
+                if (ids[j] == NO_KEY) continue;
+                bool dup = false;
+                for (int k = 0; k < nk; k++) dup |= kid[k] == ids[j];
+                uint32_t df = s->poff[ids[j] + 1] - s->poff[ids[j]];
+                if (dup || df > MAX_DF) continue;
+                kid[nk] = ids[j];
+                kdf[nk] = df;
+                kw[nk] = rw * 0.25f; /* both ends: half the run, never enough alone */
+                kaff[nk] = true;
+                nk++;
+            }
+        }
+        i = e2;
     }
     if (!nk) return UM_OK;
     /* A name qualifies with key weight >= need. Walk the posting lists of the
@@ -882,12 +1266,14 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
         if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
         float w = 0; /* summed in key order, as the posting walk used to */
+        bool typo = false;
         for (int k = 0; k < nk; k++)
-            if (name_has(s, ni, kid[k])) w += kw[k];
+            if (name_has(s, ni, kid[k])) w += kw[k], typo |= kaff[k];
         if (w < need) continue;
-        if (bound(s, f, ni) < floor_name) continue;
+        if (bound(s, f, ni, &typo) < floor_name) continue;
         pairing p;
-        score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false);
+        score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
+                   typo ? floor_name : 2);
         if (p.name < floor_name) continue;
         uint32_t ei = s->lists.nm[s->cn_lname[ni]].entry;
         const um_sc_entry *e = &s->lists.e[ei];
