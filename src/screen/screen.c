@@ -42,6 +42,9 @@
 #define MAX_DF 4000      /* keys in more names than this do not generate candidates */
 #define NO_KEY UINT32_MAX
 #define MAX_BONUS 0.08   /* most the DOB (+0.05) and nationality (+0.03) adjustments add to a name score */
+/* units that make up a run (typo keys of words joined): not generic, a
+ * number, original script or a surname */
+#define RUNNABLE(fl) (!((fl) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)))
 #define CN_HAS_LATIN 1   /* a unit that is not Korean, generic or a number: near-pairs with anything */
 #define CN_HAS_KOREAN 2  /* a Korean syllable: near-pairs with non-Korean units only (x0.8) */
 
@@ -241,14 +244,14 @@ static um_status build_index(um_screener *s) {
             }
             /* a run of Korean syllables: typo keys of the run joined, on its first unit */
             for (int k = 0; k < nm->n;) {
-                if (!(nm->u[k].flags & UM_SCU_KOREAN) || (nm->u[k].flags & UM_SCU_SURNAME)) {
+                if (!RUNNABLE(nm->u[k].flags)) {
                     k++;
                     continue;
                 }
                 int e2 = k;
                 char run[UM_SC_KEYLEN * 4];
                 size_t rn = 0;
-                while (e2 < nm->n && (nm->u[e2].flags & UM_SCU_KOREAN) && !(nm->u[e2].flags & UM_SCU_SURNAME)) {
+                while (e2 < nm->n && RUNNABLE(nm->u[e2].flags)) {
                     size_t rl = strlen(nm->u[e2].raw);
                     if (rn + rl < sizeof run) memcpy(run + rn, nm->u[e2].raw, rl), rn += rl;
                     e2++;
@@ -689,7 +692,13 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
                     if (i + qn <= nqw && j + ln <= nlw) {
                         if ((a.kl == c->kl && memcmp(a.key, c->key, (size_t)a.kl) == 0) ||
                             (a.rl == c->rl && memcmp(a.raw, c->raw, (size_t)a.rl) == 0))
-                            v = qn == 1 && ln == 1 ? 1 : 0; /* joined only for a typo */
+                        {
+                            /* words joined (AlQaeda = Al Qaeda): Korean runs have a joined form of their own */
+                            bool ko = false;
+                            for (int k = a.a; k < a.b; k++) ko |= (q[k].u.flags & UM_SCU_KOREAN) != 0;
+                            for (int k = c->a; k < c->b; k++) ko |= (l[k].flags & UM_SCU_KOREAN) != 0;
+                            v = qn == 1 && ln == 1 ? 1 : ko ? 0 : 0.95;
+                        }
                         else if (a.typo && c->typo && !(qall && lall[j][ln - 1]) &&
                                  __builtin_popcount(letter_mask(a.raw) ^ letter_mask(c->raw)) <= 4) {
                             bool two = qn == 1 && ln == 1; /* two edits only inside one word */
@@ -1047,14 +1056,17 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f) {
         }
         uint32_t m = 0;
         size_t len = 0;
-        if (!(u->flags & UM_SCU_KOREAN)) {
-            m = letter_mask(u->raw), len = strlen(u->raw);
-            i++;
-        } else {
-            while (i < qn->n && (qn->u[i].flags & UM_SCU_KOREAN) && !(qn->u[i].flags & UM_SCU_SURNAME))
-                m |= letter_mask(qn->u[i].raw), len += strlen(qn->u[i].raw), i++;
-        }
-        if (len >= 3) {
+        /* each word, and each run of words joined */
+        int e2 = i;
+        while (e2 < qn->n && RUNNABLE(qn->u[e2].flags)) e2++;
+        for (int k = i; k < e2 && f->nt < UM_SC_MAX_UNITS - 1; k++)
+            if (!(qn->u[k].flags & UM_SCU_KOREAN) && strlen(qn->u[k].raw) >= 3) {
+                f->tmask[f->nt] = letter_mask(qn->u[k].raw);
+                f->tlen[f->nt] = (uint8_t)strlen(qn->u[k].raw);
+                f->nt++;
+            }
+        for (; i < e2; i++) m |= letter_mask(qn->u[i].raw), len += strlen(qn->u[i].raw);
+        if (len >= 3 && f->nt < UM_SC_MAX_UNITS) {
             f->tmask[f->nt] = m;
             f->tlen[f->nt] = (uint8_t)(len > 255 ? 255 : len);
             f->nt++;
@@ -1130,7 +1142,7 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
             smax = typo && has ? 0.95 : (has & CN_HAS_LATIN) ? 0.9 : 0;
         else {
             smax = has ? 1 : 0;
-            if (typo && (has & CN_HAS_KOREAN) && q->rawlen >= 4) cover = q->rawlen / 2 > 3 ? 3 : q->rawlen / 2;
+            if (typo && q->rawlen >= 4) cover = q->rawlen / 2 > 3 ? 3 : q->rawlen / 2; /* joined words */
         }
         if (smax > 0) {
             P += cover;
@@ -1202,7 +1214,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     /* runs of Korean syllables joined: a typo that splits a word into other
      * syllables ("Ryongahe") keeps the first or the last letters */
     for (int i = 0; i < nq;) {
-        if (!(q[i].u.flags & UM_SCU_KOREAN) || (q[i].u.flags & UM_SCU_SURNAME)) {
+        if (!RUNNABLE(q[i].u.flags)) {
             i++;
             continue;
         }
@@ -1210,7 +1222,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         char run[UM_SC_KEYLEN * 4];
         size_t rn = 0;
         float rw = 0;
-        while (e2 < nq && (q[e2].u.flags & UM_SCU_KOREAN) && !(q[e2].u.flags & UM_SCU_SURNAME)) {
+        while (e2 < nq && RUNNABLE(q[e2].u.flags)) {
             size_t rl = (size_t)q[e2].rawlen;
             if (rn + rl < sizeof run) memcpy(run + rn, q[e2].u.raw, rl), rn += rl;
             rw += q[e2].u.w;

@@ -38,8 +38,9 @@
 
 /* forms of one name: [0] each word split on its own, then (when different)
  * the joined form, then (when the name has Han, kana or another script ICU
- * reads) the original-script form */
-#define UM_SC_MAX_FORMS 3
+ * reads) the original-script form, then (a query with Han read as a Korean
+ * name) its Chinese reading */
+#define UM_SC_MAX_FORMS 4
 
 typedef struct um_sc_unit {
     char key[UM_SC_KEYLEN]; /* canonical key compared across spellings */
