@@ -303,7 +303,8 @@ static const generic_word generic_words[] = {
     {"development", "development", 0.1f}, {"technology", "technology", 0.1f},
     {"technologies", "technology", 0.1f}, {"tech", "technology", 0.1f}, {"service", "service", 0.1f},
     {"services", "service", 0.1f}, {"joint", "joint", 0.1f}, {"venture", "venture", 0.1f},
-    {"bank", "bank", 0.15f}, {"shipping", "shipping", 0.15f}, {"ship", "shipping", 0.15f},
+    {"bank", "bank", 0.15f}, {"banking", "bank", 0.15f}, {"airline", "air", 0.1f}, {"airlines", "air", 0.1f},
+    {"airways", "air", 0.1f}, {"air", "air", 0.1f}, {"shipping", "shipping", 0.15f}, {"ship", "shipping", 0.15f},
     {"management", "management", 0.1f}, {"global", "global", 0.1f}, {"solutions", "solutions", 0.1f},
     {"the", "the", 0.05f}, {"of", "of", 0.05f}, {"and", "and", 0.05f}, {"for", "for", 0.05f},
     {"in", "in", 0.05f}, {"de", "de", 0.05f}, {"la", "la", 0.05f}, {"el", "el", 0.05f},
@@ -1305,7 +1306,10 @@ static bool word_is(const word *w, const char *s) { return strlen(s) == w->n && 
  * the ways of naming North Korea in an entity name ("of the Democratic
  * People's Republic of Korea", "of DPRK", "of North Korea", "D.P.R.K.",
  * "DPR Korea") as one word, dprk (a generic word, key korea). */
+static void ko_translate(words *ws);
+
 static void rewrite_words(words *ws) {
+    ko_translate(ws);
     for (int i = 0; i < ws->n; i++)
         for (size_t k = 0; k < UM_ARRAY_LEN(abbrevs); k++)
             if (word_is(&ws->w[i], abbrevs[k].abbr)) {
@@ -1328,6 +1332,61 @@ static void rewrite_words(words *ws) {
             ws->n -= k - 1;
             break;
         }
+}
+
+/* Generic words of Korean entity names in Hangul, translated (the lists
+ * write them in English): 조선무역은행 = Korea Trade Bank */
+static const struct {
+    const char *ko, *en;
+} ko_words[] = {{"주식회사", "company"}, {"무역회사", "trading company"}, {"공업부", "industry department"},
+                {"은행", "bank"},          {"무역", "trading"},           {"항공", "airline"},
+                {"회사", "company"},       {"공사", "corporation"},        {"상사", "trading"},
+                {"조선", "korea"},         {"해운", "shipping"},           {"기술", "technology"},
+                {"개발", "development"},   {"보험", "insurance"},          {"대학", "university"},
+                {"위원회", "committee"},   {"연구소", "institute"},        {"총국", "general bureau"},
+                {"그룹", "group"},         {"합영", "joint venture"},      {"국제", "international"},
+                {"공업", "industry"},      {"상업", "commercial"},         {"광업", "mining"},
+                {"기계", "machinery"},     {"전자", "electronics"},        {"수출입", "import export"},      {"성", "ministry"},             {"부", "department"}};
+
+static void ko_translate(words *ws) {
+    for (int i = 0; i < ws->n; i++) {
+        if (!(ws->w[i].flags & W_HANGUL)) continue;
+        for (size_t d = 0; d < UM_ARRAY_LEN(ko_words); d++) {
+            const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ko_words[d].ko;
+            utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(ko_words[d].ko);
+            int k = 0;
+            bool ok = true;
+            while (left > 0 && ok) {
+                utf8proc_int32_t cp;
+                utf8proc_ssize_t m = utf8proc_iterate(p, left, &cp);
+                if (m <= 0) break;
+                p += m, left -= m;
+                char r[16];
+                hangul_rr((uint32_t)cp, r, sizeof r);
+                ok = i + k < ws->n && (ws->w[i + k].flags & W_HANGUL) && word_is(&ws->w[i + k], r);
+                k++;
+            }
+            /* a one-syllable word (성 ministry, 부 department) only ends a name of 3+ syllables */
+            if (!ok || (k == 1 && !(i == ws->n - 1 && i >= 2))) continue;
+            const char *en = ko_words[d].en, *sp = strchr(en, ' ');
+            int nw = sp ? 2 : 1;
+            /* k Hangul words become nw English words */
+            memmove(&ws->w[i + nw], &ws->w[i + k], (size_t)(ws->n - i - k) * sizeof ws->w[0]);
+            ws->n += nw - k;
+            char a[W_LEN];
+            size_t al = sp ? (size_t)(sp - en) : strlen(en);
+            memcpy(a, en, al);
+            a[al] = 0;
+            ws->w[i].flags &= (uint8_t)~W_HANGUL;
+            set_word(&ws->w[i], a);
+            if (sp) {
+                ws->w[i + 1] = ws->w[i];
+                set_word(&ws->w[i + 1], sp + 1);
+            }
+            i += nw - 1;
+            break;
+        }
+    }
 }
 
 int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, um_sc_name out[UM_SC_MAX_FORMS],
