@@ -501,6 +501,14 @@ static double typo_sim(const char *a, int n, const char *b, int m, bool common, 
     return r < 0.8 ? 0.8 : r;
 }
 
+/* a ends in n and b is a + g, or the reverse */
+static bool n_ng(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    if (n + 1 == m) return n && a[n - 1] == 'n' && b[m - 1] == 'g' && memcmp(a, b, n) == 0;
+    if (m + 1 == n) return m && b[m - 1] == 'n' && a[n - 1] == 'g' && memcmp(a, b, m) == 0;
+    return false;
+}
+
 /* kind: 0 exact spelling, 1 variant (same key), 2 near (spelling), 3 typo
  * across syllables (a written word against one or more written words) */
 static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int *kind) {
@@ -511,7 +519,14 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
     }
     uint8_t f = q->u.flags | l->flags;
     if (f & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return 0;
-    if ((q->u.flags & UM_SCU_KOREAN) && (l->flags & UM_SCU_KOREAN)) return 0; /* another syllable */
+    if ((q->u.flags & UM_SCU_KOREAN) && (l->flags & UM_SCU_KOREAN)) {
+        /* Kontsevich writes -n and -ng alike (Сон: Son or Song, Кван: Kwang) */
+        if ((q->u.flags & UM_SCU_CYR) && n_ng(q->u.key, s->keystr[l->key])) {
+            if (kind) *kind = 1;
+            return 0.95;
+        }
+        return 0; /* another syllable */
+    }
     const char *lk = s->keystr[l->key];
     int ql = q->keylen, ll = s->keylen[l->key];
     int qr = q->rawlen, lr = l->rawlen;
@@ -694,16 +709,18 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
                             (a.rl == c->rl && memcmp(a.raw, c->raw, (size_t)a.rl) == 0))
                         {
                             /* words joined (AlQaeda = Al Qaeda): Korean runs have a joined form of their own */
-                            bool ko = false;
-                            for (int k = a.a; k < a.b; k++) ko |= (q[k].u.flags & UM_SCU_KOREAN) != 0;
-                            for (int k = c->a; k < c->b; k++) ko |= (l[k].flags & UM_SCU_KOREAN) != 0;
+                            bool ko = true;
+                            for (int k = a.a; k < a.b; k++) ko &= (q[k].u.flags & UM_SCU_KOREAN) != 0;
+                            for (int k = c->a; k < c->b; k++) ko &= (l[k].flags & UM_SCU_KOREAN) != 0;
                             v = qn == 1 && ln == 1 ? 1 : ko ? 0 : 0.95;
                         }
                         else if (a.typo && c->typo && !(qall && lall[j][ln - 1]) &&
                                  __builtin_popcount(letter_mask(a.raw) ^ letter_mask(c->raw)) <= 4) {
                             bool two = qn == 1 && ln == 1; /* two edits only inside one word */
-                            bool ck = kor;
-                            for (int k = c->a; k < c->b; k++) ck |= (l[k].flags & UM_SCU_KOREAN) != 0;
+                            bool ck = true; /* all Korean: no substituted letter */
+                            for (int k = a.a; k < a.b; k++) ck &= (q[k].u.flags & UM_SCU_KOREAN) != 0;
+                            for (int k = c->a; k < c->b; k++) ck &= (l[k].flags & UM_SCU_KOREAN) != 0;
+                            ck |= kor && clean;
                             if (ck && clean) v = 0;
                             else {
                                 v = typo_sim(a.key, a.kl, c->key, c->kl, common, two, ck);
@@ -1139,7 +1156,7 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
         if (exact) smax = 1;
         else if (q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)) smax = 0;
         else if (q->u.flags & UM_SCU_KOREAN) /* the word pass (a typo across syllables) needs an affix key */
-            smax = typo && has ? 0.95 : (has & CN_HAS_LATIN) ? 0.9 : 0;
+            smax = (typo || (q->u.flags & UM_SCU_CYR)) && has ? 0.95 : (has & CN_HAS_LATIN) ? 0.9 : 0;
         else {
             smax = has ? 1 : 0;
             if (typo && q->rawlen >= 4) cover = q->rawlen / 2 > 3 ? 3 : q->rawlen / 2; /* joined words */
@@ -1195,8 +1212,19 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         if ((q[i].u.flags & UM_SCU_SURNAME) && distinct > 1 && other_keys) continue;
         gen_w += q[i].u.w;
         uint32_t ids[3] = {q[i].key, NO_KEY, NO_KEY};
+        bool cyr_alt = false;
         char pk[8], sk[8];
         if (prefix_key(&q[i].u, pk, sk)) ids[1] = key_lookup(s, pk, 4), ids[2] = key_lookup(s, sk, 4);
+        if ((q[i].u.flags & UM_SCU_CYR) && (q[i].u.flags & UM_SCU_KOREAN) && q[i].keylen > 1) {
+            /* Kontsevich -n: the -ng syllable too, and the reverse */
+            char alt[UM_SC_KEYLEN + 2];
+            int kl = q[i].keylen;
+            memcpy(alt, q[i].u.key, (size_t)kl);
+            if (alt[kl - 1] == 'n') alt[kl++] = 'g';
+            else if (kl > 2 && alt[kl - 1] == 'g' && alt[kl - 2] == 'n') kl--;
+            ids[1] = key_lookup(s, alt, (size_t)kl);
+            cyr_alt = true;
+        }
         for (int j = 0; j < 3; j++) {
             if (ids[j] == NO_KEY) continue;
             bool dup = false;
@@ -1206,8 +1234,8 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             if (df > MAX_DF) continue;
             kid[nk] = ids[j];
             kdf[nk] = df;
-            kw[nk] = j ? q[i].u.w * 0.5f : q[i].u.w;
-            kaff[nk] = j > 0;
+            kw[nk] = j && !cyr_alt ? q[i].u.w * 0.5f : q[i].u.w;
+            kaff[nk] = j > 0 && !cyr_alt;
             nk++;
         }
     }
