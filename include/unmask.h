@@ -275,6 +275,11 @@ typedef struct um_screen_match {
     const char *entry_type;   /* "person", "entity", "vessel", "aircraft", "unknown" */
     double score;             /* 0..1, calibrated (docs/SCREENING.md) */
     const char *explanation;  /* entry, alias, token alignment, each part's contribution */
+    /* the entry's own attributes, for confirming or clearing a name match */
+    int dob_check;            /* query DOB against the listed ones: 1 agrees, -1 disagrees, 0 not compared */
+    int country_check;        /* query nationality: 1 listed, -1 differs from the listed one, 0 not compared */
+    const char *programs;     /* sanctions programmes of the entry ("DPRK3; DPRK4"), "" when none */
+    const char *listed;       /* listed DOBs and nationalities ("DOB 1984-01-08; nationality KP"), "" when none */
 } um_screen_match;
 
 typedef struct um_screen_result um_screen_result;

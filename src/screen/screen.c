@@ -1033,6 +1033,29 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
     um_buf_free(&b);
 }
 
+/* "DOB 1984-01-08, 1983; nationality KP" of an entry ("" when none) */
+static const char *listed_attrs(um_screen_result *r, const um_sc_entry *e) {
+    um_buf b;
+    um_buf_init(&b);
+    for (int k = 0; k < e->n_dob; k++) {
+        const um_sc_dob *d = &e->dob[k];
+        um_buf_adds(&b, k ? ", " : "DOB ");
+        char t[32];
+        if (d->y0 != d->y1) snprintf(t, sizeof t, "%d to %d", d->y0, d->y1);
+        else if (d->m && d->d) snprintf(t, sizeof t, "%04d-%02d-%02d", d->y0, d->m, d->d);
+        else if (d->m) snprintf(t, sizeof t, "%04d-%02d", d->y0, d->m);
+        else snprintf(t, sizeof t, "%04d", d->y0);
+        um_buf_adds(&b, t);
+    }
+    for (int k = 0; k < e->n_nat; k++) {
+        um_buf_adds(&b, k ? ", " : e->n_dob ? "; nationality " : "nationality ");
+        um_buf_adds(&b, e->nat[k]);
+    }
+    const char *out = b.oom || !b.s ? "" : um_arena_strdup(&r->arena, b.s);
+    um_buf_free(&b);
+    return out;
+}
+
 static const char *describe_query(um_screen_result *r, const qunit *q, int nq) {
     um_buf b;
     um_buf_init(&b);
@@ -1392,6 +1415,10 @@ um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_scr
             m->alias_kind = ln->kind;
             m->entry_type = type_name(e->type);
             m->score = floor(c->score * 1000 + 0.5) / 1000;
+            m->dob_check = !have_dob || !e->n_dob ? 0 : c->adj_dob > 0 ? 1 : -1;
+            m->country_check = !qcc || !e->n_nat ? 0 : c->adj_nat > 0 ? 1 : -1;
+            m->programs = e->programs ? e->programs : "";
+            m->listed = listed_attrs(r, e);
             explain(s, r, m, c, f[c->form].q, f[c->form].nq, have_dob ? &qd : NULL, qcc);
         }
     }
@@ -1424,6 +1451,7 @@ um_status um_screen_identifier(const um_screener *s, const char *kind, const cha
     if (h) {
         um_screen_match *m = result_add(r);
         if (!m) return UM_ENOMEM;
+        m->programs = m->listed = "";
         m->list = h->sanctioned ? "indicator list (OFAC-sourced)" : "indicator list";
         m->uid = h->source;
         m->entry_name = h->note;
@@ -1447,6 +1475,8 @@ um_status um_screen_identifier(const um_screener *s, const char *kind, const cha
         m->uid = e->uid;
         m->entry_name = e->primary;
         m->matched_name = x->value;
+        m->programs = e->programs ? e->programs : "";
+        m->listed = listed_attrs(r, e);
         m->alias_kind = "identifier";
         m->entry_type = type_name(e->type);
         m->score = 1.0;

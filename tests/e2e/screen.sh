@@ -39,15 +39,30 @@ ok test "$(sed -n 2p "$T/b.out" | jq -r '.matches | length')" = 0
 ok grep -q "OFAC SDN" "$T/d.out"
 ok grep -q "UN" "$T/d.out"
 ok grep -q "days old" "$T/d.err"
-# unmask scan screens every claimed person's names (IOC-03, medium: review)
-printf 'Candidate ID,Full Name,Date of Birth,Email\nC1,Kim Jong Un,,k@x.example\nC2,Park Ji-hoon,1990-01-01,p@x.example\nC3,Kim Min-jun,,m@x.example\nC4,Pak Hwa Song,,s@x.example\nC5,Kim Jong Un,1950-01-01,k2@x.example\n' >"$T/hr.csv"
+# unmask scan screens every claimed person's names (IOC-03). A name-only match
+# is a potential match (status=potential, clears_with=...) that does not raise
+# the level; a date of birth that agrees confirms it (medium: review); for a DPRK
+# programme entry a name-only match counts beside another independent signal.
+printf 'Candidate ID,Full Name,Date of Birth,Email,Phone\nC1,Kim Jong Un,,k@x.example,\nC2,Park Ji-hoon,1990-01-01,p@x.example,\nC3,Kim Min-jun,,m@x.example,\nC4,Pak Hwa Song,,s@x.example,\nC5,Kim Jong Un,1950-01-01,k2@x.example,\nC6,Kim Jong Un,1984-01-08,k6@x.example,\nC7,Mark Taylor,,mt@x.example,\nC8,Mark Taylor,1973-05-01,mt8@x.example,\nC9,Kim Jong Un,,k9@x.example,+1 415 555 0199\nC10,Lee Min-ho,,l10@x.example,+1 415 555 0199\n' >"$T/hr.csv"
 "$U" scan -q --fail-on never -o "$T/scan" "$T/hr.csv"
 lvl() { jq -r --arg c "$1" 'select(.sources | index("candidate_id=" + $c)) | .level' "$T/scan/subjects.jsonl"; }
-ok test "$(lvl c1)" = review
-ok test "$(lvl c4)" = review
+ioc3() { # candidate -> "weight strength status" of its IOC-03 finding
+  local sid
+  sid=$(jq -r --arg c "$1" 'select(.sources | index("candidate_id=" + $c)) | .id' "$T/scan/subjects.jsonl")
+  jq -r --arg s "$sid" 'select(.subject_id == $s and .indicator == "IOC-03") | "\(.weight) \(.strength) " + (.evidence[0].values // "" | capture("status=(?<st>[a-z]+)").st)' "$T/scan/findings.jsonl" | head -1
+}
+ok test "$(lvl c1)" = clean  # name only: a potential match
+ok test "$(lvl c4)" = clean
 ok test "$(lvl c2)" = clean
 ok test "$(lvl c3)" = clean
-ok test "$(lvl c5)" = clean # a contradicting date of birth rules the entry out
-ok test "$(jq -rs '[.[] | select(.indicator == "IOC-03")] | length' "$T/scan/findings.jsonl")" = 2
+ok test "$(lvl c5)" = clean  # a contradicting date of birth rules the entry out
+ok test "$(lvl c6)" = review # the date of birth confirms the match
+ok test "$(lvl c7)" = clean  # TAYLOR, Mark John (SDGT) vs an employee Mark Taylor
+ok test "$(lvl c8)" = review # ... whose date of birth agrees (listed 1972 to 1974)
+ok test "$(ioc3 c7)" = "0 weak potential"
+ok test "$(ioc3 c1)" = "30 medium potential"
+ok test "$(ioc3 c6)" = "30 medium confirmed"
+ok test "$(lvl c9)" = high    # DPRK entry, name only, beside a shared phone (LINK-06)
+ok grep -q 'clears_with=date of birth (listed: DOB 1972 to 1974)' "$T/scan/findings.jsonl"
 echo "$pass passed, $fail failed"
 exit $((fail > 0))
