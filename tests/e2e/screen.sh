@@ -34,6 +34,29 @@ printf 'name,dob,country,type\nKim Jong Un,,,person\nPark Ji-hoon,,,person\n' >"
 ok test "$(wc -l <"$T/b.out")" = 2
 ok test "$(sed -n 1p "$T/b.out" | jq -r '.matches | length > 0')" = true
 ok test "$(sed -n 2p "$T/b.out" | jq -r '.matches | length')" = 0
+# every batch line gets one JSON line, errors in place; nothing screened: exit 2
+printf 'name\nKim Jong Un\n\n\377\376x\n' >"$T/e.csv"
+"$U" screen --batch "$T/e.csv" >"$T/e.out" 2>/dev/null
+ok test "$(wc -l <"$T/e.out")" = 3
+ok test "$(sed -n 2p "$T/e.out" | jq -r '.query.error')" = "empty line: not screened"
+ok test "$(sed -n 3p "$T/e.out" | jq -r '.query.error | startswith("invalid UTF-8")')" = true
+{ printf 'name\n'; head -c 70000 /dev/zero | tr '\0' a; printf '\nPark Ji-hoon\n'; } >"$T/long.csv"
+"$U" screen --batch "$T/long.csv" >"$T/long.out" 2>/dev/null
+ok test "$(wc -l <"$T/long.out")" = 2
+ok test "$(sed -n 1p "$T/long.out" | jq -r '.query.line')" = 2
+ok test "$(code "$U" screen --batch "$T")" = 2            # a folder
+ok test "$(code "$U" screen --batch /dev/null)" = 2       # empty
+printf '\n\n' >"$T/blank.csv"
+ok test "$(code "$U" screen --batch "$T/blank.csv")" = 2  # no query
+ok test "$(code "$U" screen --name "")" = 2
+# UTF-16 (PowerShell) batch: converted
+printf 'name\r\nKim Jong Un\r\n' | iconv -f UTF-8 -t UTF-16 >"$T/u16.csv"
+ok test "$(code "$U" screen --batch "$T/u16.csv")" = 1
+ok test "$("$U" screen --batch "$T/u16.csv" 2>/dev/null | jq -r '.matches[0].uid')" = 20157
+# control characters from the input never reach the terminal raw
+"$U" screen --name $'Kim\e]0;x\a Jong\e[2J' >"$T/tty.out" 2>&1
+ok test "$(grep -c $'\e' "$T/tty.out")" = 0
+ok grep -q 'x1b' "$T/tty.out"
 # data: lists, dates, age warnings
 "$U" data >"$T/d.out" 2>"$T/d.err"
 ok grep -q "OFAC SDN" "$T/d.out"
