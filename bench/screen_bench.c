@@ -137,7 +137,7 @@ static void add_base(vec *names, const char *uid, const char *name) {
     if (!name || !*name) return;
     bname *b = vpush(names);
     if (!b) return;
-    snprintf(b->uid, sizeof b->uid, "%s", uid);
+    snprintf(b->uid, sizeof b->uid, "%.23s", uid);
     b->norm = base_norm(name);
 }
 

@@ -41,7 +41,6 @@
 #define DEFAULT_LIMIT 10
 #define MAX_DF 4000      /* keys in more names than this do not generate candidates */
 #define NO_KEY UINT32_MAX
-#define MAX_BONUS 0.08   /* most the DOB (+0.05) and nationality (+0.03) adjustments add to a name score */
 /* units that make up a run (typo keys of words joined): not generic, a
  * number, original script or a surname */
 #define RUNNABLE(fl) (!((fl) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)))
@@ -78,6 +77,12 @@ struct um_screener {
     uint8_t *cn_has;    /* CN_HAS_* */
     uint32_t *uoff;     /* n_names + 1 */
     cunit *units;
+    /* the candidate keys of each unit packed (key unless generic, prefix,
+     * suffix: 12 bytes, not the 48 of a cunit) and every unit's key, for
+     * the candidate loop, which touches many names */
+    uint32_t (*ucand)[3];
+    uint32_t *ukey;
+    struct unear { uint32_t kmask, rmask; uint8_t flags, klen, rlen; } *unear; /* bound()'s near-pair filter */
     uint8_t *is_entity_name;
     /* keys */
     um_map keys; /* key -> id + 1 */
@@ -154,6 +159,13 @@ static bool affix_keys(const char *w, size_t n, char *pre, char *suf) {
 static bool prefix_key(const um_sc_unit *u, char *pre, char *suf) {
     if (u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
     return affix_keys(u->key, strlen(u->key), pre, suf);
+}
+
+/* bits set in x (no popcnt instruction assumed) */
+static inline int popc(uint32_t x) {
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (int)((((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24);
 }
 
 static uint32_t letter_mask(const char *w) {
@@ -307,6 +319,22 @@ static um_status build_index(um_screener *s) {
         }
     }
     um_free(df);
+    s->ucand = um_malloc((n_units + 1) * sizeof *s->ucand);
+    s->ukey = um_malloc((n_units + 1) * sizeof *s->ukey);
+    s->unear = um_malloc((n_units + 1) * sizeof *s->unear);
+    if (!s->ucand || !s->ukey || !s->unear) return UM_ENOMEM;
+    for (size_t k = 0; k < n_units; k++) {
+        const cunit *c = &s->units[k];
+        s->ucand[k][0] = (c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key;
+        s->ucand[k][1] = c->pkey;
+        s->ucand[k][2] = c->skey;
+        s->ukey[k] = c->key;
+        s->unear[k].kmask = c->kmask;
+        s->unear[k].rmask = c->rmask;
+        s->unear[k].flags = c->flags;
+        s->unear[k].klen = s->keylen[c->key];
+        s->unear[k].rlen = c->rawlen;
+    }
     /* identifiers from SDN remarks */
     for (size_t i = 0; i < L->n_id; i++) {
         char key[1024];
@@ -404,6 +432,9 @@ void um_screener_close(um_screener *s) {
     um_free(s->cn_nld);
     um_free(s->cn_has);
     um_free(s->units);
+    um_free(s->ucand);
+    um_free(s->ukey);
+    um_free(s->unear);
     um_free(s->is_entity_name);
     um_map_free(&s->keys);
     um_map_free(&s->idents);
@@ -531,8 +562,8 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
     int ql = q->keylen, ll = s->keylen[l->key];
     int qr = q->rawlen, lr = l->rawlen;
     /* two edits change at most 4 letters of the letter set */
-    bool kok = abs(ql - ll) <= 2 && __builtin_popcount(q->kmask ^ l->kmask) <= 4;
-    bool rok = abs(qr - lr) <= 2 && __builtin_popcount(q->rmask ^ l->rmask) <= 4;
+    bool kok = abs(ql - ll) <= 2 && popc(q->kmask ^ l->kmask) <= 4;
+    bool rok = abs(qr - lr) <= 2 && popc(q->rmask ^ l->rmask) <= 4;
     if (!kok && !rok) return 0;
     bool common = q->key != NO_KEY; /* the query word is itself a listed name word */
     double r = kok ? typo_sim(q->u.key, ql, lk, ll, common, true, false) : 0;
@@ -715,7 +746,7 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
                             v = qn == 1 && ln == 1 ? 1 : ko ? 0 : 0.95;
                         }
                         else if (a.typo && c->typo && !(qall && lall[j][ln - 1]) &&
-                                 __builtin_popcount(letter_mask(a.raw) ^ letter_mask(c->raw)) <= 4) {
+                                 popc(letter_mask(a.raw) ^ letter_mask(c->raw)) <= 4) {
                             bool two = qn == 1 && ln == 1; /* two edits only inside one word */
                             bool ck = true; /* all Korean: no substituted letter */
                             for (int k = a.a; k < a.b; k++) ck &= (q[k].u.flags & UM_SCU_KOREAN) != 0;
@@ -1161,7 +1192,7 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
             if (!l[j].runlen) continue;
             for (int t = 0; t < f->nt && !any; t++)
                 any = abs((int)l[j].runlen - (int)f->tlen[t]) <= 1 && (l[j].runlen != f->tlen[t] ||
-                      l[j].runmask != f->tmask[t] || 1) && __builtin_popcount(l[j].runmask ^ f->tmask[t]) <= 2;
+                      l[j].runmask != f->tmask[t] || 1) && popc(l[j].runmask ^ f->tmask[t]) <= 2;
         }
         typo = any;
     }
@@ -1173,16 +1204,31 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
         const qunit *q = &f->q[i];
         double smax = 0;
         bool exact = false;
-        if (q->key != NO_KEY)
-            for (int j = 0; j < nl && !exact; j++) exact = l[j].key == q->key;
+        if (q->key != NO_KEY) {
+            const uint32_t *uk = &s->ukey[s->uoff[ni]];
+            for (int j = 0; j < nl && !exact; j++) exact = uk[j] == q->key;
+        }
         int cover = 1; /* list units it may pair with */
         if (exact) smax = 1;
         else if (q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)) smax = 0;
-        else if (q->u.flags & UM_SCU_KOREAN) /* the word pass (a typo across syllables) needs an affix key */
-            smax = (typo || (q->u.flags & UM_SCU_CYR)) && has ? 0.95 : (has & CN_HAS_LATIN) ? 0.9 : 0;
-        else {
+        else if ((q->u.flags & UM_SCU_KOREAN) && (typo || (q->u.flags & UM_SCU_CYR)))
+            smax = has ? 0.95 : 0; /* the word pass (a typo across syllables), Kontsevich -n/-ng */
+        else if (typo && !(q->u.flags & UM_SCU_KOREAN)) {
             smax = has ? 1 : 0;
-            if (typo && q->rawlen >= 4) cover = q->rawlen / 2 > 3 ? 3 : q->rawlen / 2; /* joined words */
+            if (q->rawlen >= 4) cover = q->rawlen / 2 > 3 ? 3 : q->rawlen / 2; /* joined words */
+        } else {
+            /* a near pair needs a list unit (not Korean when the query unit is)
+             * within two edits: length and letters */
+            smax = 0;
+            const struct unear *un = &s->unear[s->uoff[ni]];
+            for (int j = 0; j < nl && smax < 1; j++) {
+                const struct unear *c = &un[j];
+                if (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) continue;
+                if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN)) continue;
+                bool kok = abs(q->keylen - (int)c->klen) <= 2 && popc(q->kmask ^ c->kmask) <= 4;
+                bool rok = abs(q->rawlen - (int)c->rlen) <= 2 && popc(q->rmask ^ c->rmask) <= 4;
+                if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
+            }
         }
         if (smax > 0) {
             P += cover;
@@ -1203,10 +1249,8 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
 /* does compiled name ni hold key id k (as a candidate key: not through a
  * generic unit) or prefix key id k? */
 static bool name_has(const um_screener *s, uint32_t ni, uint32_t k) {
-    for (uint32_t j = s->uoff[ni]; j < s->uoff[ni + 1]; j++) {
-        const cunit *c = &s->units[j];
-        if ((c->key == k && !(c->flags & UM_SCU_GENERIC)) || c->pkey == k || c->skey == k) return true;
-    }
+    for (uint32_t j = s->uoff[ni]; j < s->uoff[ni + 1]; j++)
+        if (s->ucand[j][0] == k || s->ucand[j][1] == k || s->ucand[j][2] == k) return true;
     return false;
 }
 
@@ -1317,22 +1361,29 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         cur[k] = s->poff[kid[ord[k]]];
         end[k] = s->poff[kid[ord[k]] + 1];
     }
-    double floor_name = thr - MAX_BONUS - 1e-6;
+    /* the DOB and nationality checks can add at most this to a name score */
+    double floor_name = thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6;
+    float unwalked = 0;
+    for (int k = nwalk; k < nk; k++) unwalked += kw[ord[k]];
     for (;;) {
         uint32_t ni = NO_KEY;
         for (int k = 0; k < nwalk; k++)
             if (cur[k] < end[k] && s->post[cur[k]] < ni) ni = s->post[cur[k]];
         if (ni == NO_KEY) break;
+        /* the weight of the walked keys comes from the walk itself; the
+         * others are looked up only for a name that could still qualify:
+         * the cost is the length of the rare lists, not of the common ones */
+        float w = 0;
+        bool typo = false;
         for (int k = 0; k < nwalk; k++)
-            if (cur[k] < end[k] && s->post[cur[k]] == ni) cur[k]++;
+            if (cur[k] < end[k] && s->post[cur[k]] == ni) cur[k]++, w += kw[ord[k]], typo |= kaff[ord[k]];
         uint8_t ty = s->cn_type[ni];
         if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
         if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
-        float w = 0; /* summed in key order, as the posting walk used to */
-        bool typo = false;
-        for (int k = 0; k < nk; k++)
-            if (name_has(s, ni, kid[k])) w += kw[k], typo |= kaff[k];
-        if (w < need) continue;
+        if (w + unwalked < need - 1e-4f) continue;
+        for (int k = nwalk; k < nk; k++)
+            if (name_has(s, ni, kid[ord[k]])) w += kw[ord[k]], typo |= kaff[ord[k]];
+        if (w < need - 1e-4f) continue;
         if (bound(s, f, ni, &typo) < floor_name) continue;
         pairing p;
         score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
