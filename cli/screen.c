@@ -142,6 +142,7 @@ static json_t *result_json(const um_screen_result *r, json_t *query) {
         json_object_set_new(j, "score", json_real(m->score));
         json_object_set_new(j, "programs", js(m->programs ? m->programs : ""));
         json_object_set_new(j, "listed", js(m->listed ? m->listed : ""));
+        json_object_set_new(j, "also_listed", js(m->also_listed ? m->also_listed : ""));
         json_object_set_new(j, "explanation", js(m->explanation ? m->explanation : ""));
         json_array_append_new(arr, j);
     }
@@ -188,6 +189,7 @@ static void print_text(const um_screen_result *r, const char *what) {
                tty(m->entry_name, b2, sizeof b2), m->alias_kind, tty(m->matched_name, b3, sizeof b3));
         if (m->programs && *m->programs) printf("         programmes: %s%s%s\n", m->programs,
                                                 m->listed && *m->listed ? "; listed " : "", m->listed ? m->listed : "");
+        if (m->also_listed && *m->also_listed) printf("         same party on: %s\n", m->also_listed);
         printf("         %s\n", tty(m->explanation, b4, sizeof b4));
     }
 }

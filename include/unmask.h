@@ -280,6 +280,7 @@ typedef struct um_screen_match {
     int country_check;        /* query nationality: 1 listed, -1 differs from the listed one, 0 not compared */
     const char *programs;     /* sanctions programmes of the entry ("DPRK3; DPRK4"), "" when none */
     const char *listed;       /* listed DOBs and nationalities ("DOB 1984-01-08; nationality KP"), "" when none */
+    const char *also_listed;  /* the same party on other lists ("UN KPi.066"), "" when none; its matches follow */
 } um_screen_match;
 
 typedef struct um_screen_result um_screen_result;

@@ -59,11 +59,11 @@ static um_status screen_subject(um_scan *s, const um_screener *sc, um_sid sid) {
             snprintf(clears, sizeof clears, "date of birth (listed: %s), nationality, address, identifiers of the entry",
                      m->listed && *m->listed ? m->listed : "none");
             snprintf(values, sizeof values,
-                     "status=%s; name=%.120s; dob=%.20s; list=%s; uid=%s; programs=%.80s; matched=%.120s; score=%.2f; "
-                     "clears_with=%s; %.600s",
+                     "status=%s; name=%.120s; dob=%.20s; list=%s; uid=%s; programs=%.80s; also_listed=%.120s; "
+                     "matched=%.120s; score=%.2f; clears_with=%s; %.600s",
                      confirmed ? "confirmed" : "potential", names[i], q.dob ? q.dob : "-", m->list, m->uid,
-                     m->programs ? m->programs : "", m->matched_name, m->score, confirmed ? "-" : clears,
-                     m->explanation);
+                     m->programs ? m->programs : "", m->also_listed && *m->also_listed ? m->also_listed : "-",
+                     m->matched_name, m->score, confirmed ? "-" : clears, m->explanation);
             if (confirmed) {
                 um_finding_spec sp = {"IOC-03", "sanctions", UM_MEDIUM, 30, 0, key};
                 st = um_finding_add(s, sid, &sp, NULL, file, line, values,

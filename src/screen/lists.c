@@ -335,7 +335,8 @@ static bool valid_uid(const char *s) {
 
 typedef enum ofac_kind { OF_SDN, OF_ALT, OF_ADD, OF_COMMENTS } ofac_kind;
 
-static um_status read_ofac(um_sc_lists *L, ofac_ctx *o, const char *path, ofac_kind kind, size_t *rows) {
+static um_status read_ofac(um_sc_lists *L, ofac_ctx *o, const char *list, const char *path, ofac_kind kind,
+                           size_t *rows) {
     *rows = 0;
     FILE *fp = fopen(path, "rb");
     if (!fp) return UM_ENOTFOUND;
@@ -365,7 +366,7 @@ static um_status read_ofac(um_sc_lists *L, ofac_ctx *o, const char *path, ofac_k
         size_t ei = find_uid(o, uid);
         if (kind == OF_SDN) {
             if (ei != SIZE_MAX) continue; /* first row wins (supplement repeats) */
-            um_sc_entry *e = new_entry(L, "OFAC SDN", uid);
+            um_sc_entry *e = new_entry(L, list, uid);
             if (!e || remember_uid(L, o, uid) != UM_OK) {
                 st = UM_ENOMEM;
                 break;
@@ -388,7 +389,7 @@ static um_status read_ofac(um_sc_lists *L, ofac_ctx *o, const char *path, ofac_k
         } else if (kind == OF_ALT) {
             if (ofac_empty(c.fields[3])) continue;
             if (ei == SIZE_MAX) { /* newer designation whose primary row we lack */
-                um_sc_entry *e = new_entry(L, "OFAC SDN", uid);
+                um_sc_entry *e = new_entry(L, list, uid);
                 if (!e || remember_uid(L, o, uid) != UM_OK) {
                     st = UM_ENOMEM;
                     break;
@@ -469,35 +470,46 @@ static um_status parse_remarks(um_sc_lists *L, size_t ei, const char *rem) {
 
 static int cmp_cstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static um_status load_ofac(um_sc_lists *L, const char *dir, um_map *dates) {
+/* One OFAC list in the SDN CSV format: the SDN list (sdn.csv, sdn_*.csv,
+ * sdn_comments.csv, alt.csv, add.csv) or the Consolidated (non-SDN) list
+ * (cons_prim.csv, cons_comments.csv, cons_alt.csv, cons_add.csv: the same
+ * columns, published beside the SDN files). */
+typedef struct ofac_files {
+    const char *list, *prim, *supp_prefix, *comments, *alt, *add;
+    bool required;
+} ofac_files;
+
+static um_status load_ofac_list(um_sc_lists *L, const char *dir, um_map *dates, const ofac_files *F) {
     ofac_ctx o;
     memset(&o, 0, sizeof o);
     um_map_init(&o.by_uid);
     um_status st = UM_OK;
-    char path[4096];
-    size_t rows, e0 = L->n_e, n0 = L->n_nm;
+    char path[4096], what_buf[160];
+    size_t rows, e0 = L->n_e;
     const char *what, *date;
-    snprintf(path, sizeof path, "%s/sdn.csv", dir);
-    st = read_ofac(L, &o, path, OF_SDN, &rows);
+    snprintf(path, sizeof path, "%s/%s", dir, F->prim);
+    st = read_ofac(L, &o, F->list, path, OF_SDN, &rows);
     if (st == UM_ENOTFOUND) {
-        lwarn(L, "OFAC SDN: %s not found; OFAC list not loaded", path);
+        if (F->required) lwarn(L, "%s: %s not found; list not loaded", F->list, path);
         ofac_free(&o);
         return UM_OK;
     }
     if (st == UM_OK) {
         date = file_date(L, dates, path, &what);
-        file_info(L, "OFAC SDN", path, date, what ? what : "OFAC SDN primary records", rows, rows);
+        snprintf(what_buf, sizeof what_buf, "%s primary records", F->list);
+        file_info(L, F->list, path, date, what ? what : um_arena_strdup(&L->arena, what_buf), rows, rows);
     }
-    /* supplements: sdn_*.csv except sdn_comments.csv, sorted */
-    DIR *d = opendir(dir);
+    /* supplements: <prefix>*.csv except the comments file, sorted */
+    DIR *d = F->supp_prefix ? opendir(dir) : NULL;
     char **extra = NULL;
     size_t n_extra = 0, cap_extra = 0;
     if (d) {
         struct dirent *de;
+        size_t pl = strlen(F->supp_prefix);
         while ((de = readdir(d)) != NULL) {
             size_t len = strlen(de->d_name);
-            if (len > 8 && strncmp(de->d_name, "sdn_", 4) == 0 && strcmp(de->d_name + len - 4, ".csv") == 0 &&
-                strcmp(de->d_name, "sdn_comments.csv") != 0) {
+            if (len > pl + 4 && strncmp(de->d_name, F->supp_prefix, pl) == 0 && strcmp(de->d_name + len - 4, ".csv") == 0 &&
+                strcmp(de->d_name, F->comments) != 0) {
                 char *cp = um_arena_strdup(&L->arena, de->d_name);
                 if (cp && um_grow((void **)&extra, &cap_extra, n_extra + 1, sizeof *extra)) extra[n_extra++] = cp;
             }
@@ -508,35 +520,42 @@ static um_status load_ofac(um_sc_lists *L, const char *dir, um_map *dates) {
     for (size_t i = 0; st == UM_OK && i < n_extra; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, extra[i]);
         size_t before = L->n_e;
-        st = read_ofac(L, &o, path, OF_SDN, &rows);
+        st = read_ofac(L, &o, F->list, path, OF_SDN, &rows);
         if (st == UM_OK) {
             date = file_date(L, dates, path, &what);
-            file_info(L, "OFAC SDN", path, date, what ? what : "OFAC SDN rows (same format)", L->n_e - before, rows);
+            file_info(L, F->list, path, date, what ? what : "OFAC rows (same format)", L->n_e - before, rows);
         }
     }
     um_free(extra);
-    static const struct { const char *file; ofac_kind kind; const char *what; } more[] = {
-        {"sdn_comments.csv", OF_COMMENTS, "OFAC SDN remarks overflow"},
-        {"alt.csv", OF_ALT, "OFAC SDN aliases"},
-        {"add.csv", OF_ADD, "OFAC SDN addresses"}};
+    const struct { const char *file; ofac_kind kind; const char *what; } more[] = {
+        {F->comments, OF_COMMENTS, "remarks overflow"}, {F->alt, OF_ALT, "aliases"}, {F->add, OF_ADD, "addresses"}};
     for (size_t i = 0; st == UM_OK && i < UM_ARRAY_LEN(more); i++) {
         snprintf(path, sizeof path, "%s/%s", dir, more[i].file);
         size_t before = L->n_e;
-        st = read_ofac(L, &o, path, more[i].kind, &rows);
+        st = read_ofac(L, &o, F->list, path, more[i].kind, &rows);
         if (st == UM_ENOTFOUND) {
-            lwarn(L, "OFAC SDN: %s not found; skipped", path);
+            lwarn(L, "%s: %s not found; skipped", F->list, path);
             st = UM_OK;
             continue;
         }
         if (st == UM_OK) {
             date = file_date(L, dates, path, &what);
-            file_info(L, "OFAC SDN", path, date, what ? what : more[i].what, L->n_e - before, rows);
+            snprintf(what_buf, sizeof what_buf, "%s %s", F->list, more[i].what);
+            file_info(L, F->list, path, date, what ? what : um_arena_strdup(&L->arena, what_buf), L->n_e - before, rows);
         }
     }
     for (size_t i = e0; st == UM_OK && i < o.n_remarks; i++)
         if (o.remarks[i].len) st = parse_remarks(L, i, o.remarks[i].s);
-    UM_UNUSED(n0);
     ofac_free(&o);
+    return st;
+}
+
+static um_status load_ofac(um_sc_lists *L, const char *dir, um_map *dates) {
+    static const ofac_files sdn = {"OFAC SDN", "sdn.csv", "sdn_", "sdn_comments.csv", "alt.csv", "add.csv", true};
+    static const ofac_files cons = {"OFAC Consolidated", "cons_prim.csv", NULL, "cons_comments.csv", "cons_alt.csv",
+                                    "cons_add.csv", false};
+    um_status st = load_ofac_list(L, dir, dates, &sdn);
+    if (st == UM_OK) st = load_ofac_list(L, dir, dates, &cons);
     return st;
 }
 

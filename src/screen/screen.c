@@ -91,6 +91,11 @@ struct um_screener {
     size_t n_keys, cap_keys;
     uint32_t *poff, *post; /* postings per key id */
     um_map idents;         /* "type\x1fvalue" -> ident index + 1 */
+    /* one party listed on several lists (OFAC SDN and UN, ...): entries of
+     * different lists with the same type, the same primary name (keys in
+     * any order) and, when both give one, a date of birth in common */
+    uint32_t *party;       /* entry -> party id (the party's first entry) */
+    uint32_t *party_next;  /* entry -> next entry of its party, NO_KEY at the end */
 };
 
 struct um_screen_result {
@@ -351,6 +356,68 @@ oom:
     return UM_ENOMEM;
 }
 
+static int cmp_key_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static bool dob_overlap(const um_sc_entry *a, const um_sc_entry *b) {
+    if (!a->n_dob || !b->n_dob) return true; /* nothing to tell them apart */
+    for (int i = 0; i < a->n_dob; i++)
+        for (int j = 0; j < b->n_dob; j++)
+            if (a->dob[i].y0 <= b->dob[j].y1 && b->dob[j].y0 <= a->dob[i].y1) return true;
+    return false;
+}
+
+static um_status build_parties(um_screener *s) {
+    um_sc_lists *L = &s->lists;
+    s->party = um_malloc((L->n_e + 1) * sizeof *s->party);
+    s->party_next = um_malloc((L->n_e + 1) * sizeof *s->party_next);
+    if (!s->party || !s->party_next) return UM_ENOMEM;
+    for (size_t i = 0; i < L->n_e; i++) s->party[i] = (uint32_t)i, s->party_next[i] = NO_KEY;
+    um_map by; /* type + sorted keys of the primary name -> first entry + 1 */
+    um_map_init(&by);
+    um_status st = UM_OK;
+    for (size_t i = 0; i < L->n_e && st == UM_OK; i++) {
+        const um_sc_entry *e = &L->e[i];
+        if (e->orphan || !e->primary) continue;
+        um_sc_name nm;
+        um_sc_norm_name(&s->norm, e->primary, e->type != UM_SC_T_PERSON, false, &nm);
+        if (nm.n < 2) continue; /* one word is too little to say it is the same party */
+        const char *k[UM_SC_MAX_UNITS];
+        for (int u = 0; u < nm.n; u++) k[u] = nm.u[u].key;
+        qsort(k, (size_t)nm.n, sizeof *k, cmp_key_str);
+        char key[UM_SC_MAX_UNITS * UM_SC_KEYLEN + 8];
+        size_t n = 0;
+        key[n++] = (char)('0' + e->type);
+        for (int u = 0; u < nm.n; u++) {
+            size_t l = strlen(k[u]);
+            key[n++] = ' ';
+            memcpy(key + n, k[u], l);
+            n += l;
+        }
+        bool created;
+        um_map_slot *sl = um_map_upsert(&by, key, n, &created);
+        if (!sl) {
+            st = UM_ENOMEM;
+            break;
+        }
+        if (created) {
+            sl->val = (void *)(uintptr_t)(i + 1);
+            continue;
+        }
+        uint32_t first = (uint32_t)((uintptr_t)sl->val - 1), last = first;
+        bool other_list = true, dob_ok = true;
+        for (uint32_t j = first; j != NO_KEY; j = s->party_next[j]) {
+            other_list &= strcmp(L->e[j].list, e->list) != 0;
+            dob_ok &= dob_overlap(&L->e[j], e);
+            last = j;
+        }
+        if (!other_list || !dob_ok) continue; /* a namesake on the same list, or another DOB */
+        s->party[i] = first;
+        s->party_next[last] = (uint32_t)i;
+    }
+    um_map_free(&by);
+    return st;
+}
+
 static bool file_exists(const char *p) {
     struct stat st;
     return p && stat(p, &st) == 0;
@@ -404,6 +471,7 @@ um_status um_screener_open(um_screener **out, const um_screener_options *opt) {
         for (size_t i = 0; um_ctx_warning(s->ctx, i); i++)
             if (strstr(um_ctx_warning(s->ctx, i), "indicator")) add_warn(s, um_ctx_warning(s->ctx, i));
     st = build_index(s);
+    if (st == UM_OK) st = build_parties(s);
     if (st != UM_OK) {
         snprintf(s->err, sizeof s->err, "out of memory building the name index");
         return st;
@@ -433,6 +501,8 @@ void um_screener_close(um_screener *s) {
     um_free(s->cn_has);
     um_free(s->units);
     um_free(s->ucand);
+    um_free(s->party);
+    um_free(s->party_next);
     um_free(s->ukey);
     um_free(s->unear);
     um_free(s->is_entity_name);
@@ -1087,6 +1157,22 @@ static const char *listed_attrs(um_screen_result *r, const um_sc_entry *e) {
     return out;
 }
 
+/* "UN KPi.066" for the other entries of an entry's party ("" when none) */
+static const char *also_listed(const um_screener *s, um_screen_result *r, uint32_t entry) {
+    um_buf b;
+    um_buf_init(&b);
+    for (uint32_t j = s->party[entry]; j != NO_KEY; j = s->party_next[j]) {
+        if (j == entry) continue;
+        if (b.len) um_buf_adds(&b, "; ");
+        um_buf_adds(&b, s->lists.e[j].list);
+        um_buf_addc(&b, ' ');
+        um_buf_adds(&b, s->lists.e[j].uid);
+    }
+    const char *out = b.oom || !b.s ? "" : um_arena_strdup(&r->arena, b.s);
+    um_buf_free(&b);
+    return out;
+}
+
 static const char *describe_query(um_screen_result *r, const qunit *q, int nq) {
     um_buf b;
     um_buf_init(&b);
@@ -1450,6 +1536,18 @@ um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_scr
         if (f[i].nq) st = collect(s, qq, &f[i], i, have_dob, &qd, qcc, thr, &cs);
     if (st == UM_OK && cs.n) {
         qsort(cs.c, cs.n, sizeof *cs.c, cmp_cand);
+        /* entries of one party shown together: each right after the best of its party */
+        for (size_t k = 0; k + 1 < cs.n; k++) {
+            uint32_t pk = s->party[cs.c[k].entry];
+            size_t at = k + 1;
+            for (size_t j = k + 1; j < cs.n; j++)
+                if (s->party[cs.c[j].entry] == pk) {
+                    cand t = cs.c[j];
+                    memmove(&cs.c[at + 1], &cs.c[at], (j - at) * sizeof *cs.c);
+                    cs.c[at++] = t;
+                }
+            k = at - 1;
+        }
         for (size_t k = 0; k < cs.n && k < limit; k++) {
             um_screen_match *m = result_add(r);
             if (!m) {
@@ -1470,6 +1568,7 @@ um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_scr
             m->country_check = !qcc || !e->n_nat ? 0 : c->adj_nat > 0 ? 1 : -1;
             m->programs = e->programs ? e->programs : "";
             m->listed = listed_attrs(r, e);
+            m->also_listed = also_listed(s, r, c->entry);
             explain(s, r, m, c, f[c->form].q, f[c->form].nq, have_dob ? &qd : NULL, qcc);
         }
     }
@@ -1502,7 +1601,7 @@ um_status um_screen_identifier(const um_screener *s, const char *kind, const cha
     if (h) {
         um_screen_match *m = result_add(r);
         if (!m) return UM_ENOMEM;
-        m->programs = m->listed = "";
+        m->programs = m->listed = m->also_listed = "";
         m->list = h->sanctioned ? "indicator list (OFAC-sourced)" : "indicator list";
         m->uid = h->source;
         m->entry_name = h->note;

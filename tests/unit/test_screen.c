@@ -178,6 +178,33 @@ static void t_scripts(um_screener *s) {
     um_screen_result_free(r);
 }
 
+/* The same party on two lists is shown together, each entry naming the other. */
+static void t_parties(um_screener *s) {
+    um_screen_query q = {0};
+    q.name = "Kim Jong Sik";
+    um_screen_result *r = NULL;
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    int sdn = -1, un = -1;
+    for (size_t i = 0; i < um_screen_result_count(r); i++) {
+        const um_screen_match *m = um_screen_result_match(r, i);
+        if (strcmp(m->uid, "23214") == 0) {
+            sdn = (int)i;
+            CHECK(strstr(m->also_listed, "UN KPi.066") != NULL);
+        }
+        if (strcmp(m->uid, "KPi.066") == 0) {
+            un = (int)i;
+            CHECK(strstr(m->also_listed, "OFAC SDN 23214") != NULL);
+        }
+    }
+    CHECK(sdn >= 0 && un >= 0 && abs(sdn - un) == 1);
+    um_screen_result_free(r);
+    /* a namesake with another date of birth on another list is not the same party */
+    q.name = "Kim Jong Un";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    CHECK(um_screen_result_count(r) > 0 && strcmp(um_screen_result_match(r, 0)->also_listed, "") == 0);
+    um_screen_result_free(r);
+}
+
 /* One screener, several threads: the ICU transliterator and its cache are
  * shared behind a mutex; every thread must get the same answers. */
 typedef struct thr_arg {
@@ -292,6 +319,18 @@ static void t_other_files(void) {
         fputs("99999,1,\"aka\",\"SONG, Geum-hyeok\",-0- \r\n88888,2,\"aka\",\"ORPHAN TRADING CO\",-0- \r\n", f);
         fclose(f);
     }
+    /* OFAC Consolidated (non-SDN) list: the same columns in cons_*.csv (a
+     * fixture written for this test in the published format) */
+    f = fopen("/tmp/um_test_screen_ofac/cons_prim.csv", "wb");
+    if (f) {
+        fputs("77777,\"EXAMPLE MINERALS FZE\",-0- ,\"NS-MBS\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\x1a", f);
+        fclose(f);
+    }
+    f = fopen("/tmp/um_test_screen_ofac/cons_alt.csv", "wb");
+    if (f) {
+        fputs("77777,1,\"aka\",\"EXMIN FZE\",-0- \r\n", f);
+        fclose(f);
+    }
     char dd[1024];
     snprintf(dd, sizeof dd, "%s/data", um_t_src());
     um_screener_options o = {0};
@@ -319,7 +358,19 @@ static void t_other_files(void) {
     CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
     CHECK(has_uid(r, "88888")); /* alias row without a primary row */
     um_screen_result_free(r);
+    q.name = "Exmin FZE";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    CHECK(has_uid(r, "77777"));
+    CHECK(um_screen_result_count(r) > 0 && strcmp(um_screen_result_match(r, 0)->list, "OFAC Consolidated") == 0);
+    CHECK(um_screen_result_count(r) > 0 && strcmp(um_screen_result_match(r, 0)->programs, "NS-MBS") == 0);
+    um_screen_result_free(r);
+    bool cons_listed = false;
+    for (size_t i = 0; i < um_screener_list_count(s); i++)
+        cons_listed |= strcmp(um_screener_list(s, i)->list, "OFAC Consolidated") == 0;
+    CHECK(cons_listed);
     um_screener_close(s);
+    CHECK(remove("/tmp/um_test_screen_ofac/cons_prim.csv") == 0);
+    CHECK(remove("/tmp/um_test_screen_ofac/cons_alt.csv") == 0);
     CHECK(remove("/tmp/um_test_screen_ofac/sdn.csv") == 0);
     CHECK(remove("/tmp/um_test_screen_ofac/alt.csv") == 0);
     CHECK(rmdir(dir) == 0);
@@ -332,6 +383,7 @@ int main(void) {
         RUN_S(t_explanation, s);
         RUN_S(t_calibration, s);
         RUN_S(t_scripts, s);
+    RUN_S(t_parties, s);
         RUN_S(t_threads, s);
         RUN_S(t_hostile, s);
         RUN_S(t_lists, s);
