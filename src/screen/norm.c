@@ -1300,7 +1300,9 @@ static void set_word(word *w, const char *s) {
     w->syl = -1;
 }
 
-static bool word_is(const word *w, const char *s) { return strlen(s) == w->n && memcmp(w->s, s, w->n) == 0; }
+static bool word_is(const word *w, const char *s) {
+    return w->n && s[0] == w->s[0] && strlen(s) == w->n && memcmp(w->s, s, w->n) == 0;
+}
 
 /* Rewrites the words of a name in place: abbreviations written out, and
  * the ways of naming North Korea in an entity name ("of the Democratic

@@ -375,19 +375,25 @@ static um_status build_parties(um_screener *s) {
     um_map by; /* type + sorted keys of the primary name -> first entry + 1 */
     um_map_init(&by);
     um_status st = UM_OK;
-    for (size_t i = 0; i < L->n_e && st == UM_OK; i++) {
+    uint32_t last_lname = NO_KEY;
+    for (size_t ci = 0; ci < s->n_names && st == UM_OK; ci++) {
+        /* the first compiled form of each primary name */
+        uint32_t li = s->cn_lname[ci];
+        if (li == last_lname) continue;
+        last_lname = li;
+        if (strcmp(L->nm[li].kind, "primary") != 0) continue;
+        size_t i = L->nm[li].entry;
         const um_sc_entry *e = &L->e[i];
         if (e->orphan || !e->primary) continue;
-        um_sc_name nm;
-        um_sc_norm_name(&s->norm, e->primary, e->type != UM_SC_T_PERSON, false, &nm);
-        if (nm.n < 2) continue; /* one word is too little to say it is the same party */
+        int nu = (int)(s->uoff[ci + 1] - s->uoff[ci]);
+        if (nu < 2 || nu > UM_SC_MAX_UNITS) continue; /* one word is too little to say it is the same party */
         const char *k[UM_SC_MAX_UNITS];
-        for (int u = 0; u < nm.n; u++) k[u] = nm.u[u].key;
-        qsort(k, (size_t)nm.n, sizeof *k, cmp_key_str);
-        char key[UM_SC_MAX_UNITS * UM_SC_KEYLEN + 8];
+        for (int u = 0; u < nu; u++) k[u] = s->keystr[s->units[s->uoff[ci] + (size_t)u].key];
+        qsort(k, (size_t)nu, sizeof *k, cmp_key_str);
+        char key[UM_SC_MAX_UNITS * 256 + 8];
         size_t n = 0;
         key[n++] = (char)('0' + e->type);
-        for (int u = 0; u < nm.n; u++) {
+        for (int u = 0; u < nu; u++) {
             size_t l = strlen(k[u]);
             key[n++] = ' ';
             memcpy(key + n, k[u], l);
