@@ -227,6 +227,7 @@ typedef struct um_screener_options {
     const char *data_dir; /* bundled data (sanctions/, names/, ioc/); NULL: UNMASK_DATA_DIR, then ./data */
     const char *ofac_dir; /* folder with sdn.csv, alt.csv, add.csv, sdn_comments.csv; NULL: data_dir/sanctions/ofac */
     const char *un_xml;   /* UN consolidated.xml; NULL: data_dir/sanctions/un/consolidated.xml */
+    const char *eu_xml;   /* EU financial sanctions file (FSF XML 1.1); NULL: data_dir/sanctions/eu/fsf.xml if present */
 } um_screener_options;
 
 /* *out is set even on failure (to read the message); close it either way. */

@@ -96,7 +96,8 @@ static um_status on_subjects(um_scan *s, void **state) {
         any = n > 0;
     }
     if (!any) return UM_OK; /* logs only: no list to load */
-    um_screener_options o = {um_ctx_data_dir(um_scan_ctx(s)), NULL, NULL};
+    um_screener_options o = {0};
+    o.data_dir = um_ctx_data_dir(um_scan_ctx(s));
     um_screener *sc = NULL;
     um_status st = um_screener_open(&sc, &o);
     if (st != UM_OK) {

@@ -720,6 +720,112 @@ static um_status load_un(um_sc_lists *L, const char *path, um_map *dates) {
     return st;
 }
 
+/* ---- EU consolidated financial sanctions list (FSF XML 1.1) ---------------- */
+
+/* An attribute's value without entity expansion (as for the UN root). */
+static const char *xattr(um_sc_lists *L, xmlNode *n, const char *name) {
+    for (xmlAttr *a = n->properties; a; a = a->next)
+        if (strcmp((const char *)a->name, name) == 0) return xtext(L, (xmlNode *)a);
+    return NULL;
+}
+
+/* <sanctionEntity euReferenceNumber logicalId> with <regulation programme>,
+ * <subjectType code="person|enterprise">, <nameAlias wholeName strong>,
+ * <citizenship countryIso2Code>, <birthdate birthdate|year>, <address
+ * countryIso2Code> (the published FSF 1.1 export; namespace ignored) */
+static um_status eu_record(um_sc_lists *L, xmlNode *rec) {
+    const char *uid = xattr(L, rec, "euReferenceNumber");
+    if (!uid || !*uid) uid = xattr(L, rec, "logicalId");
+    const char *primary = NULL;
+    for (xmlNode *c = rec->children; c && !primary; c = c->next)
+        if (xis(c, "nameAlias")) {
+            const char *w = xattr(L, c, "wholeName");
+            if (w && *w) primary = w;
+        }
+    if (!uid || !*uid || !primary) return UM_EPARSE;
+    um_sc_entry *e = new_entry(L, "EU", uid);
+    if (!e) return UM_ENOMEM;
+    size_t ei = L->n_e - 1;
+    e->type = UM_SC_T_ENTITY;
+    e->primary = primary;
+    um_buf prog;
+    um_buf_init(&prog);
+    um_status st = UM_OK;
+    bool first = true;
+    for (xmlNode *c = rec->children; c && st == UM_OK; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        if (xis(c, "subjectType")) {
+            const char *code = xattr(L, c, "code");
+            if (code && um_streq_ci(code, "person")) e->type = UM_SC_T_PERSON;
+        } else if (xis(c, "regulation")) {
+            const char *p = xattr(L, c, "programme");
+            if (p && *p && !(prog.s && strstr(prog.s, p))) {
+                if (prog.len) um_buf_adds(&prog, "; ");
+                um_buf_adds(&prog, p);
+            }
+        } else if (xis(c, "nameAlias")) {
+            const char *w = xattr(L, c, "wholeName"), *strong = xattr(L, c, "strong");
+            if (w && *w) st = add_name(L, ei, w, first ? "primary" : strong && um_streq_ci(strong, "false") ? "weak a.k.a." : "a.k.a.");
+            if (w && *w) first = false;
+        } else if (xis(c, "citizenship")) {
+            const char *cc = xattr(L, c, "countryIso2Code");
+            if (cc) add_cc(e->nat, &e->n_nat, um_sc_country_code(cc, strlen(cc)));
+        } else if (xis(c, "address")) {
+            const char *cc = xattr(L, c, "countryIso2Code");
+            if (cc) add_cc(e->cc, &e->n_cc, um_sc_country_code(cc, strlen(cc)));
+        } else if (xis(c, "birthdate") && e->n_dob < UM_SC_MAX_DOB) {
+            const char *d = xattr(L, c, "birthdate"), *y = xattr(L, c, "year"), *circa = xattr(L, c, "circa");
+            um_sc_dob dob;
+            bool ok = (d && *d && um_sc_parse_dob(d, &dob)) || (y && *y && um_sc_parse_dob(y, &dob));
+            if (ok && circa && um_streq_ci(circa, "true")) {
+                dob.y0 = (int16_t)(dob.y0 - 1);
+                dob.y1 = (int16_t)(dob.y1 + 1);
+                dob.m = dob.d = 0;
+            }
+            if (ok) e->dob[e->n_dob++] = dob;
+        }
+    }
+    e->programs = prog.oom ? NULL : um_arena_strdup(&L->arena, prog.s ? prog.s : "");
+    um_buf_free(&prog);
+    if (!e->programs) return UM_ENOMEM;
+    return st;
+}
+
+static um_status load_eu(um_sc_lists *L, const char *path, um_map *dates) {
+    struct stat sb;
+    if (stat(path, &sb) != 0) return UM_OK; /* not bundled: only when given or installed */
+    xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) {
+        lwarn(L, "EU: %s is not well-formed XML; EU list not loaded", path);
+        return UM_OK;
+    }
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (!root || !xis(root, "export")) {
+        xmlFreeDoc(doc);
+        lwarn(L, "EU: %s is not an EU financial sanctions file (FSF export); not loaded", path);
+        return UM_OK;
+    }
+    size_t e0 = L->n_e, n0 = L->n_nm, bad = 0;
+    um_status st = UM_OK;
+    for (xmlNode *rec = root->children; rec && st == UM_OK; rec = rec->next) {
+        if (!xis(rec, "sanctionEntity")) continue;
+        st = eu_record(L, rec);
+        if (st == UM_EPARSE) {
+            bad++;
+            st = UM_OK;
+        }
+    }
+    const char *gen = xattr(L, root, "generationDate");
+    char *date = gen && strlen(gen) >= 10 ? um_arena_strndup(&L->arena, gen, 10) : NULL;
+    xmlFreeDoc(doc);
+    const char *what = NULL;
+    const char *fdate = file_date(L, dates, path, &what);
+    if (bad) lwarn(L, "EU: %zu record(s) without name or reference number skipped", bad);
+    file_info(L, "EU", path, date ? date : fdate, what ? what : "EU consolidated financial sanctions list (FSF XML)",
+              L->n_e - e0, L->n_nm - n0);
+    return st;
+}
+
 /* ---- top ------------------------------------------------------------------- */
 
 static void read_dates(um_sc_lists *L, um_map *dates, const char *path) {
@@ -741,8 +847,8 @@ static void read_dates(um_sc_lists *L, um_map *dates, const char *path) {
     fclose(f);
 }
 
-um_status um_sc_lists_load(um_sc_lists *L, const char *ofac_dir, const char *un_xml, const char *dates_tsv,
-                           char *err, size_t errlen) {
+um_status um_sc_lists_load(um_sc_lists *L, const char *ofac_dir, const char *un_xml, const char *eu_xml,
+                           const char *dates_tsv, char *err, size_t errlen) {
     memset(L, 0, sizeof *L);
     um_arena_init(&L->arena);
     um_map dates;
@@ -751,6 +857,7 @@ um_status um_sc_lists_load(um_sc_lists *L, const char *ofac_dir, const char *un_
     um_status st = UM_OK;
     if (ofac_dir) st = load_ofac(L, ofac_dir, &dates);
     if (st == UM_OK && un_xml) st = load_un(L, un_xml, &dates);
+    if (st == UM_OK && eu_xml) st = load_eu(L, eu_xml, &dates);
     um_map_free(&dates);
     if (st == UM_ENOMEM) snprintf(err, errlen, "out of memory loading sanctions lists");
     else if (st == UM_OK && L->n_nm == 0) {

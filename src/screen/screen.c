@@ -452,11 +452,12 @@ um_status um_screener_open(um_screener **out, const um_screener_options *opt) {
         um_ctx_close(s->ctx);
         s->ctx = NULL;
     }
-    char vpath[4096], opath[4096], upath[4096], dpath[4096];
+    char vpath[4096], opath[4096], upath[4096], dpath[4096], epath[4096];
     snprintf(vpath, sizeof vpath, "%s/names/korean_variants.tsv", dd ? dd : ".");
     snprintf(opath, sizeof opath, "%s/sanctions/ofac", dd ? dd : ".");
     snprintf(upath, sizeof upath, "%s/sanctions/un/consolidated.xml", dd ? dd : ".");
     snprintf(dpath, sizeof dpath, "%s/sanctions/lists.tsv", dd ? dd : ".");
+    snprintf(epath, sizeof epath, "%s/sanctions/eu/fsf.xml", dd ? dd : ".");
     char warn[512];
     st = um_sc_norm_init(&s->norm, dd ? vpath : NULL, warn, sizeof warn);
     if (st != UM_OK) {
@@ -470,7 +471,12 @@ um_status um_screener_open(um_screener **out, const um_screener_options *opt) {
         snprintf(s->err, sizeof s->err, "UN list '%s' not found", opt->un_xml);
         return UM_ENOTFOUND;
     }
-    st = um_sc_lists_load(&s->lists, ofac, un, dd ? dpath : NULL, s->err, sizeof s->err);
+    if (opt->eu_xml && !file_exists(opt->eu_xml)) {
+        snprintf(s->err, sizeof s->err, "EU list '%s' not found", opt->eu_xml);
+        return UM_ENOTFOUND;
+    }
+    const char *eu = opt->eu_xml ? opt->eu_xml : dd ? epath : NULL;
+    st = um_sc_lists_load(&s->lists, ofac, un, eu, dd ? dpath : NULL, s->err, sizeof s->err);
     for (size_t i = 0; i < s->lists.n_warnings; i++) add_warn(s, s->lists.warnings[i]);
     if (st != UM_OK) return st;
     if (s->ctx)

@@ -178,6 +178,50 @@ static void t_scripts(um_screener *s) {
     um_screen_result_free(r);
 }
 
+/* EU consolidated financial sanctions list (FSF XML): a fixture written in
+ * the published format (tests/data/screen/fixtures/eu/fsf.xml). */
+static void t_eu(void) {
+    char dd[1024], eu[1200];
+    snprintf(dd, sizeof dd, "%s/data", um_t_src());
+    snprintf(eu, sizeof eu, "%s/tests/data/screen/fixtures/eu/fsf.xml", um_t_src());
+    um_screener_options o = {0};
+    o.data_dir = dd;
+    o.eu_xml = eu;
+    um_screener *s = NULL;
+    CHECK_INTEQ(um_screener_open(&s, &o), UM_OK);
+    bool listed = false, warned = false;
+    for (size_t i = 0; i < um_screener_list_count(s); i++) {
+        const um_list_info *l = um_screener_list(s, i);
+        if (strcmp(l->list, "EU") == 0) {
+            listed = true;
+            CHECK(l->date && strcmp(l->date, "2026-11-20") == 0);
+            CHECK(l->entries == 2);
+        }
+    }
+    for (size_t i = 0; um_screener_warning(s, i); i++) warned |= strstr(um_screener_warning(s, i), "EU: 1 record") != NULL;
+    CHECK(listed);
+    CHECK(warned); /* the entry without a name */
+    um_screen_query q = {0};
+    q.name = "Ryang Chol-ho";
+    q.dob = "1971-03-05";
+    um_screen_result *r = NULL;
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    CHECK(has_uid(r, "EU.9001.1"));
+    CHECK(um_screen_result_count(r) > 0 && strcmp(um_screen_result_match(r, 0)->list, "EU") == 0 &&
+          strcmp(um_screen_result_match(r, 0)->programs, "PRK") == 0 && um_screen_result_match(r, 0)->dob_check == 1);
+    um_screen_result_free(r);
+    q.name = "Korea Hwangbo Example Trading Corp";
+    q.dob = NULL;
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    CHECK(has_uid(r, "EU.9002.2"));
+    um_screen_result_free(r);
+    um_screener_close(s);
+    o.eu_xml = "/nonexistent/fsf.xml";
+    s = NULL;
+    CHECK_INTEQ(um_screener_open(&s, &o), UM_ENOTFOUND);
+    um_screener_close(s);
+}
+
 /* The same party on two lists is shown together, each entry naming the other. */
 static void t_parties(um_screener *s) {
     um_screen_query q = {0};
@@ -384,6 +428,7 @@ int main(void) {
         RUN_S(t_calibration, s);
         RUN_S(t_scripts, s);
     RUN_S(t_parties, s);
+    RUN(t_eu);
         RUN_S(t_threads, s);
         RUN_S(t_hostile, s);
         RUN_S(t_lists, s);
