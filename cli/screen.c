@@ -26,6 +26,7 @@
 
 int um_cli_screen(int argc, char **argv);
 int um_cli_data(int argc, char **argv);
+extern const char *default_data_dir; /* unmask.c */
 
 #define SC_EXIT_MATCH 1
 #define SC_EXIT_ERROR 2
@@ -37,7 +38,7 @@ static void usage_screen(FILE *o) {
             "       unmask screen --email ADDR | --wallet ADDR | --github HANDLE | --phone NUMBER [--json]\n"
             "       unmask screen --batch FILE [--json]\n"
             "\n"
-            "Screens a name against the OFAC SDN and UN consolidated lists (Korean-aware:\n"
+            "Screens a name against the OFAC SDN (and Consolidated), UN and EU lists (Korean-aware:\n"
             "Hangul, Hanja, Cyrillic, McCune-Reischauer and Revised Romanization spellings),\n"
             "and identifiers against the published indicator lists. Every match names the\n"
             "list, the entry's own id, the name or alias matched, a score from 0 to 1 and\n"
@@ -60,6 +61,7 @@ static void usage_screen(FILE *o) {
             "      --data-dir DIR     bundled data (default: installed data, then ./data)\n"
             "      --ofac-dir DIR     newer OFAC files (sdn.csv, alt.csv, add.csv, sdn_comments.csv)\n"
             "      --un-xml FILE      newer UN consolidated list XML\n"
+            "      --eu-xml FILE      EU consolidated financial sanctions list (FSF XML 1.1)\n"
             "\n"
             "A batch prints one JSON line per input line; a line that cannot be screened\n"
             "(longer than 64 KiB, invalid UTF-8, empty, no name or identifier, bad JSON,\n"
@@ -74,7 +76,7 @@ static void usage_screen(FILE *o) {
 
 static void usage_data(FILE *o) {
     fprintf(o,
-            "Usage: unmask data [--data-dir DIR] [--ofac-dir DIR] [--un-xml FILE]\n"
+            "Usage: unmask data [--data-dir DIR] [--ofac-dir DIR] [--un-xml FILE] [--eu-xml FILE]\n"
             "\n"
             "Shows the sanctions lists the screener loads, each file's list date and age,\n"
             "and warns when a list is older than 90 days.\n");
@@ -89,7 +91,7 @@ typedef struct sc_opts {
     um_screener_options so;
 } sc_opts;
 
-enum { O_NAME = 256, O_DOB, O_COUNTRY, O_TYPE, O_BATCH, O_JSON, O_THR, O_LIMIT, O_DATA, O_OFAC, O_UN, O_EMAIL,
+enum { O_NAME = 256, O_DOB, O_COUNTRY, O_TYPE, O_BATCH, O_JSON, O_THR, O_LIMIT, O_DATA, O_OFAC, O_UN, O_EU, O_EMAIL,
        O_WALLET, O_GITHUB, O_PHONE, O_HELP };
 
 static const struct option sc_long[] = {
@@ -98,7 +100,8 @@ static const struct option sc_long[] = {
     {"batch", required_argument, 0, O_BATCH},     {"json", no_argument, 0, O_JSON},
     {"threshold", required_argument, 0, O_THR},   {"limit", required_argument, 0, O_LIMIT},
     {"data-dir", required_argument, 0, O_DATA},   {"ofac-dir", required_argument, 0, O_OFAC},
-    {"un-xml", required_argument, 0, O_UN},       {"email", required_argument, 0, O_EMAIL},
+    {"un-xml", required_argument, 0, O_UN},       {"eu-xml", required_argument, 0, O_EU},
+    {"email", required_argument, 0, O_EMAIL},
     {"wallet", required_argument, 0, O_WALLET},   {"github", required_argument, 0, O_GITHUB},
     {"phone", required_argument, 0, O_PHONE},     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0}};
@@ -111,9 +114,11 @@ static bool parse_type(const char *t, um_screen_type *out) {
     return true;
 }
 
-static um_screener *open_screener(const um_screener_options *so) {
+static um_screener *open_screener(const um_screener_options *opt) {
     um_screener *s = NULL;
-    if (um_screener_open(&s, so) != UM_OK) {
+    um_screener_options so = *opt;
+    if (!so.data_dir) so.data_dir = default_data_dir; /* found beside the program */
+    if (um_screener_open(&s, &so) != UM_OK) {
         fprintf(stderr, "unmask: cannot load sanctions lists: %s\n", um_screener_errmsg(s));
         um_screener_close(s);
         return NULL;
@@ -578,6 +583,7 @@ static int parse_common(int argc, char **argv, sc_opts *o, bool *help) {
         case O_DATA: o->so.data_dir = optarg; break;
         case O_OFAC: o->so.ofac_dir = optarg; break;
         case O_UN: o->so.un_xml = optarg; break;
+        case O_EU: o->so.eu_xml = optarg; break;
         case O_EMAIL: case O_WALLET: case O_GITHUB: case O_PHONE:
             if (o->ident_kind) {
                 fprintf(stderr, "unmask: give one identifier per query (use --batch for more)\n");

@@ -411,6 +411,14 @@ const char *const *um_subject_values(const um_scan *s, um_sid sid, um_attr a, si
     return s->subjects[sid].attrs[a].v;
 }
 
+const char *const *um_subject_values_at(const um_scan *s, um_sid sid, um_attr a, size_t *n,
+                                        const char *const **file, const uint64_t **line) {
+    const char *const *v = um_subject_values(s, sid, a, n);
+    *file = v ? s->subjects[sid].attrs[a].file : NULL;
+    *line = v ? s->subjects[sid].attrs[a].line : NULL;
+    return v;
+}
+
 bool um_subject_value_src(const um_scan *s, um_sid sid, um_attr a, const char *value,
                           const char **file, uint64_t *line) {
     if (sid < 0 || (size_t)sid >= s->n_subjects) return false;
