@@ -78,8 +78,11 @@ static void usage_data(FILE *o) {
     fprintf(o,
             "Usage: unmask data [--data-dir DIR] [--ofac-dir DIR] [--un-xml FILE] [--eu-xml FILE]\n"
             "\n"
+            "       unmask data update --from DIR [--force] [--max-drop PCT]\n"
+            "\n"
             "Shows the sanctions lists the screener loads, each file's list date and age,\n"
-            "and warns when a list is older than 90 days.\n");
+            "and warns when a list is older than 90 days. 'update' installs list files\n"
+            "brought by hand after checking them (unmask data update --help).\n");
 }
 
 typedef struct sc_opts {
@@ -643,7 +646,49 @@ int um_cli_screen(int argc, char **argv) {
     return rc;
 }
 
+static int data_update(int argc, char **argv) {
+    um_lists_update_options uo = {0};
+    const char *data_dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--from") && i + 1 < argc) uo.from_dir = argv[++i];
+        else if (!strcmp(argv[i], "--data-dir") && i + 1 < argc) data_dir = argv[++i];
+        else if (!strcmp(argv[i], "--force")) uo.force = 1;
+        else if (!strcmp(argv[i], "--max-drop") && i + 1 < argc) {
+            char *end;
+            double v = strtod(argv[++i], &end);
+            if (*end || v <= 0 || v >= 100) {
+                fprintf(stderr, "unmask: --max-drop must be a percentage in (0, 100)\n");
+                return SC_EXIT_ERROR;
+            }
+            uo.max_drop = v / 100;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("Usage: unmask data update --from DIR [--force] [--max-drop PCT] [--data-dir DIR]\n\n"
+                   "Installs list files brought by hand (sdn.csv, alt.csv, add.csv, sdn_comments.csv,\n"
+                   "cons_*.csv, consolidated.xml, fsf.xml) into the data folder after checking them\n"
+                   "against the installed copies: a list that no longer loads, loses more than\n"
+                   "PCT %% (default 10) of its entries or bytes, or has malformed rows is refused\n"
+                   "unless --force. Each list folder is swapped in with one rename.\n"
+                   "Fetching over HTTPS is not implemented yet.\n");
+            return 0;
+        } else {
+            char b[300];
+            fprintf(stderr, "unmask: data update: unknown argument '%s'\n", tty(argv[i], b, sizeof b));
+            return SC_EXIT_ERROR;
+        }
+    }
+    if (!uo.from_dir) {
+        fprintf(stderr, "unmask: data update needs --from DIR (downloading over HTTPS is not implemented yet)\n");
+        return SC_EXIT_ERROR;
+    }
+    uo.data_dir = data_dir;
+    char report[8192];
+    um_status st = um_lists_update(&uo, report, sizeof report);
+    fputs(report, st == UM_OK ? stdout : stderr);
+    return st == UM_OK ? 0 : SC_EXIT_ERROR;
+}
+
 int um_cli_data(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "update") == 0) return data_update(argc - 1, argv + 1);
     sc_opts o;
     bool help;
     if (parse_common(argc, argv, &o, &help) != 0) {

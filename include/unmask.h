@@ -313,6 +313,22 @@ const um_screen_match *um_screen_result_match(const um_screen_result *r, size_t 
 /* How the query itself was read (units and keys), for explanations. */
 const char *um_screen_result_query(const um_screen_result *r);
 void um_screen_result_free(um_screen_result *r);
+/* Installs new copies of the sanctions lists from from_dir (files brought
+ * by hand: sdn.csv, alt.csv, add.csv, sdn_comments.csv, cons_*.csv,
+ * consolidated.xml, fsf.xml) into data_dir/sanctions, after loading them
+ * and comparing them with the installed ones: a list that stops loading,
+ * loses more than max_drop (0: 10 %) of its entries or of a file's bytes,
+ * or has new malformed rows is refused (UM_EPARSE) unless force; each list
+ * folder is swapped in with one rename, so a truncated or malformed file
+ * never replaces good data. report (caller's buffer) says what was checked
+ * and done. UM_ENOTFOUND: no list file in from_dir. */
+typedef struct um_lists_update_options {
+    const char *data_dir; /* the folder holding sanctions/; NULL: as um_ctx_open finds it */
+    const char *from_dir; /* required */
+    double max_drop;      /* fraction, 0: 0.10 */
+    int force;            /* non-zero: install even what the checks refuse */
+} um_lists_update_options;
+um_status um_lists_update(const um_lists_update_options *o, char *report, size_t cap);
 /* ---- end screening ---- */
 
 #ifdef __cplusplus

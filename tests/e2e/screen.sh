@@ -86,6 +86,29 @@ ok test "$(ioc3 c7)" = "0 weak potential"
 ok test "$(ioc3 c1)" = "30 medium potential"
 ok test "$(ioc3 c6)" = "30 medium confirmed"
 ok test "$(lvl c9)" = high    # DPRK entry, name only, beside a shared phone (LINK-06)
-ok grep -q 'clears_with=date of birth (listed: DOB 1972 to 1974)' "$T/scan/findings.jsonl"
+ok grep -q 'clears_with=date of birth (listed: DOB 1972 to 1974' "$T/scan/findings.jsonl"
+# data update --from DIR: checked, then swapped in; bad files never replace good data
+DD="$T/datacopy"
+cp -r "${UM_SRC_DIR:-.}/data" "$DD"
+mkdir -p "$T/from"
+ok test "$(code "$U" data update --data-dir "$DD" --from "$T/from")" = 2          # nothing to install
+head -c 300000 "$DD/sanctions/ofac/sdn.csv" >"$T/from/sdn.csv"                      # truncated download
+cp "$DD/sanctions/ofac/sdn.csv" "$T/sdn.before"
+ok test "$(code "$U" data update --data-dir "$DD" --from "$T/from")" = 2
+ok cmp -s "$DD/sanctions/ofac/sdn.csv" "$T/sdn.before"                             # good data kept
+rm "$T/from/sdn.csv"
+head -c 1500000 "$DD/sanctions/un/consolidated.xml" >"$T/from/consolidated.xml"      # malformed XML
+ok test "$(code "$U" data update --data-dir "$DD" --from "$T/from")" = 2
+ok cmp -s "$DD/sanctions/un/consolidated.xml" "${UM_SRC_DIR:-.}/data/sanctions/un/consolidated.xml"
+rm "$T/from/consolidated.xml"
+{ cat "$T/sdn.before" | tr -d '\032'; printf '99991,"EXAMPLE, New Designee","individual","DPRK4",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'; } >"$T/from/sdn.csv"
+"$U" data update --data-dir "$DD" --from "$T/from" >"$T/up.out" 2>&1
+ok test $? = 0
+ok grep -q "OFAC SDN: .* entries" "$T/up.out"
+ok test "$("$U" screen --data-dir "$DD" --name "New Designee Example" --json | jq -r '.matches[0].uid')" = 99991
+ok grep -q "^ofac/sdn.csv.*installed by unmask data update" "$DD/sanctions/lists.tsv"
+ok test "$(ls -a "$DD/sanctions" | grep -c '^\.update')" = 0                          # no staging left behind
+head -c 300000 "$T/sdn.before" >"$T/from/sdn.csv"
+ok test "$(code "$U" data update --data-dir "$DD" --from "$T/from" --force)" = 0     # --force installs anyway
 echo "$pass passed, $fail failed"
 exit $((fail > 0))
