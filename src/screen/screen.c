@@ -164,7 +164,8 @@ static bool affix_keys(const char *w, size_t n, char *pre, char *suf) {
 
 static bool prefix_key(const um_sc_unit *u, char *pre, char *suf) {
     if (u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
-    return affix_keys(u->key, strlen(u->key), pre, suf);
+    /* the spelling, as for runs of syllables (a typo may meet either) */
+    return affix_keys(u->raw, strlen(u->raw), pre, suf);
 }
 
 /* bits set in x (no popcnt instruction assumed) */
