@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "unmask.h"
+#include "util/util.h"
 
 int um_cli_screen(int argc, char **argv);
 int um_cli_data(int argc, char **argv);
@@ -167,25 +168,9 @@ static void print_json(json_t *o) {
     }
 }
 
-/* s for a terminal: control characters (C0, DEL, C1) as \xNN, so text from
- * the input never drives the terminal (ESC ] title, ESC [ 2 J). Returns buf. */
-static const char *tty(const char *s, char *buf, size_t cap) {
-    size_t o = 0;
-    if (!s) s = "";
-    for (const unsigned char *p = (const unsigned char *)s; *p && o + 5 < cap; p++) {
-        bool c1 = p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F; /* U+0080..U+009F */
-        if (*p < 0x20 || *p == 0x7F || c1) {
-            unsigned v = c1 ? p[1] : *p;
-            snprintf(buf + o, cap - o, "\\x%02x", v);
-            o += 4;
-            if (c1) p++;
-        } else {
-            buf[o++] = (char)*p;
-        }
-    }
-    buf[o] = 0;
-    return buf;
-}
+/* s for a terminal (util.h um_term_escape: control characters as \x1b),
+ * so text from the input never drives the terminal. Returns buf. */
+static const char *tty(const char *s, char *buf, size_t cap) { return um_term_escape(s, buf, cap); }
 
 static void print_text(const um_screen_result *r, const char *what) {
     size_t n = um_screen_result_count(r);
