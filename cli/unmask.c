@@ -51,7 +51,9 @@ static void usage_scan(FILE *o) {
             "claimed persons, runs the analyzers and writes, in the output folder:\n"
             "  subjects.jsonl   one line per person: id, names, joined sources, score, level, reasons\n"
             "  findings.jsonl   one line per finding: indicator id, evidence, weight\n"
-            "  case.db          SQLite case file with subjects, identifiers, findings, evidence, rejects\n"
+            "  clusters.jsonl   persona clusters (same_operator, possible, related), each link explained\n"
+            "  case.db          SQLite case file with subjects, identifiers, findings, evidence, rejects,\n"
+            "                   clusters; analysts' pair verdicts in it are kept and honoured on re-scan\n"
             "  subjects.csv, findings.csv   the same for spreadsheets (formulas neutralised)\n"
             "and prints a ranked table. Formats are detected from content.\n"
             "An input folder may hold unmask.conf with case settings ('approved_rmm = A,B',\n"
@@ -204,7 +206,7 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
     if (verbose)
         fprintf(stderr, "unmask: timings: read %.3f s, analyze %.3f s, write %.3f s\n", st.read_s, st.analyze_s,
                 st.write_s);
-    fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, case.db, *.csv)\n", T(out));
+    fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, clusters.jsonl, case.db, *.csv)\n", T(out));
 }
 
 static int parse_fail_on(const char *v) {
@@ -355,6 +357,13 @@ static int cmd_scan(int argc, char **argv) {
     if ((limits && um_scan_set_limits(scan, limits) != UM_OK) ||
         (mapping && um_scan_set_mapping(scan, mapping) != UM_OK)) {
         fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
+        goto out;
+    }
+    /* analysts' verdicts in the case being re-scanned are honoured */
+    char verdicts_db[4096];
+    snprintf(verdicts_db, sizeof verdicts_db, "%s/case.db", out);
+    if (um_scan_set_verdicts(scan, verdicts_db) != UM_OK) {
+        fprintf(stderr, "%s: out of memory\n", prog);
         goto out;
     }
     for (int i = optind; i < argc; i++)

@@ -4,10 +4,14 @@
  * um_country_code(), um_tz_offset(), um_lower_trim(), um_basename_any() and
  * the JSON string escaper used by the sinks.
  *
- * Checked: each canonical form is a fixed point (canonicalising it again
- * gives the same text, or matching would depend on how often a value was
- * cleaned); a country code is two upper-case letters; the escaper's output
- * is valid UTF-8 with no raw control bytes.
+ * Checked, for every canonicaliser: the output is valid input (canonicalising
+ * it again does not refuse it) and a fixed point (gives the same text), or
+ * matching would depend on how often a value was cleaned; the phone form is
+ * checked with the input's region and with others (E.164 parses the same
+ * everywhere). ctest's replay runs this target strict (UM_FUZZ_STRICT=1,
+ * fuzz/CMakeLists.txt), so a broken property fails CI. Also: a country code
+ * is two upper-case letters; the escaper's output is valid UTF-8 with no
+ * raw control bytes; the checksum helpers never read past their input.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -50,6 +54,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check_fixed_point(&a, um_canon_handle, "um_canon_handle", s);
     check_fixed_point(&a, um_canon_address, "um_canon_address", s);
     check_fixed_point(&a, um_canon_account, "um_canon_account", s);
+    check_fixed_point(&a, um_canon_serial, "um_canon_serial", s);
+    static const char *const regions[] = {"US", "GB", "DE", "JP", "KR", "CN", ""};
+    um_phone_type t;
+    const char *reg = regions[size % UM_ARRAY_LEN(regions)];
+    char *ph = um_canon_phone_region(&a, s, reg, &t);
+    if (ph) {
+        for (size_t i = 0; i < UM_ARRAY_LEN(regions); i++) {
+            char *again = um_canon_phone_region(&a, ph, regions[i], NULL);
+            if (!again || strcmp(again, ph) != 0) {
+                fprintf(stderr, "um_canon_phone_region: \"%s\" (%s) -> \"%s\" -> \"%s\" (%s)\n", s, reg, ph,
+                        again ? again : "(refused)", regions[i]);
+                um_fuzz_soft("um_canon_phone_region", "E.164 form is not a fixed point in every region");
+            }
+        }
+    }
+    char *hs = um_host_serial(&a, s);
+    if (hs) {
+        char *again = um_canon_serial(&a, hs);
+        if (!again || strcmp(again, hs) != 0) um_fuzz_soft("um_host_serial", "serial is not canonical");
+    }
+    char *em = um_canon_email(&a, s);
+    if (em) (void)um_email_disposable(em);
+    char *ad = um_canon_address(&a, s);
+    if (ad) (void)um_address_forwarder(ad);
+    (void)um_wallet_check(s);
+    char *ac = um_canon_account(&a, s);
+    (void)um_account_verify(s, ac);
     const char *cc = um_country_code(s);
     if (cc && (strlen(cc) != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z'))
         um_fuzz_soft("um_country_code", "not two upper-case letters");

@@ -118,6 +118,13 @@ um_status um_scan_add_path(um_scan *scan, const char *path, const char *format);
  * lines; see docs/FORMATS.md). */
 um_status um_scan_set_mapping(um_scan *scan, const char *path);
 
+/* An earlier case file (case.db) whose analysts' pair verdicts the linkage
+ * honours (docs/SCHEMA.md, table verdicts): `same_person` links two subjects
+ * as one operator, `not_same_person` keeps them out of one same-operator
+ * cluster. Read when the scan runs; a missing file or table means none. The
+ * CLI passes OUT/case.db, and the new case.db keeps the verdict rows. */
+um_status um_scan_set_verdicts(um_scan *scan, const char *case_db);
+
 /* Resource limits of one scan. Input is attacker-influenced: a log with
  * millions of made-up account names must not exhaust memory. When a limit is
  * reached the scan goes on, the excess is counted and one warning says what

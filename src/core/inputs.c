@@ -279,6 +279,17 @@ um_status um_scan_add_path(um_scan *s, const char *path, const char *format) {
     return add_path_rec(s, path, format, 0);
 }
 
+um_status um_scan_set_verdicts(um_scan *s, const char *case_db) {
+    if (!case_db) return UM_EINVAL;
+    char *c = um_strdup(case_db);
+    if (!c) return UM_ENOMEM;
+    um_free(s->verdicts_db);
+    s->verdicts_db = c;
+    return UM_OK;
+}
+
+const char *um_scan_verdicts_db(const um_scan *s) { return s ? s->verdicts_db : NULL; }
+
 void um_scan_set_max_depth(um_scan *s, int depth) {
     if (s) s->max_depth = depth < 0 ? 0 : depth;
 }

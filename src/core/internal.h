@@ -25,6 +25,7 @@
 #include "../../include/unmask.h"
 #include "../util/timeparse.h"
 #include "../util/util.h"
+#include "../enrich/phone.h"
 
 /* ---- identity records ---------------------------------------------------- */
 
@@ -63,7 +64,8 @@
     X(DEVICE_SERIAL, "device_serial")                                        \
     X(SHIP_ADDRESS, "ship_address")    /* full ship-to address */            \
     X(SHIP_DATE, "ship_date")                                                \
-    X(TELEGRAM, "telegram")
+    X(TELEGRAM, "telegram")                                                  \
+    X(PHOTO, "photo")                  /* profile photo file (JPEG/PNG) */
 
 typedef enum um_attr {
 #define UM_ATTR_ENUM(id, name) UM_ATTR_##id,
@@ -427,16 +429,56 @@ void um_csv_cell(um_buf *b, const char *v);
 /* One subject as a JSON object (subjects.jsonl line, um_scan_subject_json). */
 void um_json_subject(um_buf *b, const struct um_scan *scan, const um_subject_info *u);
 
+/* ---- linkage output (detect/link.c) ---------------------------------------- */
+
+/* clusters.jsonl of a finished scan appended to b (nothing when the link
+ * analyzer did not run); the case.db tables clusters, cluster_members,
+ * cluster_edges and generic_values written into an open sqlite3 handle. */
+um_status um_link_clusters_jsonl(const struct um_scan *scan, um_buf *b);
+um_status um_link_case_tables(const struct um_scan *scan, void *sqlite_db);
+/* The earlier case.db named by um_scan_set_verdicts (NULL when none): its
+ * verdict rows are copied into the new case.db. */
+const char *um_scan_verdicts_db(const struct um_scan *scan);
+
 /* ---- canonical forms (enrich/canon.c) ------------------------------------ */
 
 /* Each writes a canonical form of s into the arena and returns it, or NULL
  * when s is not a valid value of that kind. */
-char *um_canon_email(um_arena *a, const char *s);
-char *um_canon_phone(um_arena *a, const char *s);     /* digits, leading + kept */
-char *um_canon_wallet(um_arena *a, const char *s);    /* EVM lower-case, others as is */
-char *um_canon_handle(um_arena *a, const char *s);    /* github/telegram: lower, no @, no URL */
-char *um_canon_address(um_arena *a, const char *s);   /* lower, punctuation folded, abbreviations */
-char *um_canon_account(um_arena *a, const char *s);   /* bank/IBAN: upper alnum */
+/* Every canonical form is a fixed point: canonicalising it again gives the
+ * same text (and never NULL). fuzz/fuzz_canon.c checks both. */
+char *um_canon_email(um_arena *a, const char *s);     /* lower; Gmail dots, +tags, googlemail */
+char *um_canon_phone(um_arena *a, const char *s);     /* E.164, default region US */
+/* E.164 with region (ISO alpha-2, the claimed country) as the default
+ * region; *type (may be NULL) gets libphonenumber's line type. */
+char *um_canon_phone_region(um_arena *a, const char *s, const char *region, um_phone_type *type);
+char *um_canon_wallet(um_arena *a, const char *s);    /* EVM/bech32 lower-case, base58 as is */
+char *um_canon_handle(um_arena *a, const char *s);    /* github/linkedin/telegram: lower, no @, no URL */
+char *um_canon_address(um_arena *a, const char *s);   /* lower, punctuation folded, USPS abbreviations, ZIP5 */
+char *um_canon_account(um_arena *a, const char *s);   /* bank/IBAN: upper alnum; wallet; email */
+char *um_canon_serial(um_arena *a, const char *s);    /* device serial: upper alnum, prefix dropped */
+/* The device serial a host name embeds ("BWL-<serial>.corp..."), canonical; NULL if none. */
+char *um_host_serial(um_arena *a, const char *host);
+/* Canonical email's domain is a disposable-mailbox service. */
+bool um_email_disposable(const char *canon);
+/* Name of the parcel-forwarding service a canonical address names, or NULL. */
+const char *um_address_forwarder(const char *canon);
+
+typedef struct um_wallet_info {
+    const char *kind; /* evm, bitcoin-base58, bitcoin-bech32, litecoin-bech32, tron, solana, unknown */
+    int checksum;     /* 1 valid, 0 fails its checksum, -1 the format carries none */
+} um_wallet_info;
+um_wallet_info um_wallet_check(const char *canon_or_raw);
+
+typedef enum um_account_check {
+    UM_ACCT_UNKNOWN, /* no checksum to verify */
+    UM_ACCT_IBAN_OK,
+    UM_ACCT_IBAN_BAD,
+    UM_ACCT_ABA_OK,
+    UM_ACCT_ABA_BAD
+} um_account_check;
+/* Checks a payout account: IBAN mod-97 on the canonical form, ABA routing
+ * check digit when the raw value is "ROUTING<sep>ACCOUNT". */
+um_account_check um_account_verify(const char *raw, const char *canon);
 /* Country name or code to ISO 3166 alpha-2 (upper case, static), NULL if unknown. */
 const char *um_country_code(const char *s);
 /* The one country table behind it: exact name or alpha-2 code s[0..len)

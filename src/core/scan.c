@@ -71,6 +71,7 @@ void um_scan_free(um_scan *s) {
     um_free(s->rank);
     um_free(s->rank_info);
     um_map_free(&s->mapping);
+    um_free(s->verdicts_db);
     um_map_free(&s->key_index);
     um_map_free(&s->account_index);
     um_map_free(&s->event_join_seen);

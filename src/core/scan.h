@@ -105,6 +105,7 @@ struct um_scan {
     um_input *inputs;
     size_t n_inputs, cap_inputs;
     um_map mapping; /* lower-case column -> (attr + 1) */
+    char *verdicts_db; /* earlier case.db whose pair verdicts linkage honours, or NULL */
     bool ran;
 
     um_stored_person *persons;

@@ -87,8 +87,11 @@ static char *canon_value(um_arena *a, um_attr attr, const char *v) {
     case UM_ATTR_USERNAME:
     case UM_ATTR_HOSTNAME:
     case UM_ATTR_CANDIDATE_ID:
-    case UM_ATTR_EMPLOYEE_ID:
-    case UM_ATTR_DEVICE_SERIAL: return um_lower_trim(a, v, strlen(v));
+    case UM_ATTR_EMPLOYEE_ID: return um_lower_trim(a, v, strlen(v));
+    case UM_ATTR_DEVICE_SERIAL: {
+        char *c = um_canon_serial(a, v); /* "S/N: c02-xk1" = "C02XK1" */
+        return c ? c : um_lower_trim(a, v, strlen(v));
+    }
     case UM_ATTR_PHONE: return um_canon_phone(a, v);
     case UM_ATTR_WALLET: return um_canon_wallet(a, v);
     case UM_ATTR_GITHUB:
@@ -267,6 +270,25 @@ um_status um_subjects_build(um_scan *s) {
         static const um_attr idx[] = {UM_ATTR_WORK_EMAIL, UM_ATTR_IDP_LOGIN, UM_ATTR_USERNAME,
                                       UM_ATTR_GIT_EMAIL, UM_ATTR_EMAIL, UM_ATTR_HOSTNAME,
                                       UM_ATTR_EMPLOYEE_ID, UM_ATTR_GITHUB};
+        /* laptop serials (host names embed them) and the compact full name
+         * ("AzureAD\\AnnSmith"): both resolve only when one subject has them */
+        for (size_t k = 0; k < u->attrs[UM_ATTR_DEVICE_SERIAL].n && st == UM_OK; k++)
+            st = index_key(s, UM_ATTR_DEVICE_SERIAL, u->attrs[UM_ATTR_DEVICE_SERIAL].v[k], (um_sid)i);
+        for (size_t k = 0; k < u->attrs[UM_ATTR_FULL_NAME].n && st == UM_OK; k++) {
+            char cn[256];
+            size_t m = 0;
+            for (const char *p = u->attrs[UM_ATTR_FULL_NAME].v[k]; *p && m < sizeof cn - 1; p++)
+                if (isalnum((unsigned char)*p)) cn[m++] = (char)tolower((unsigned char)*p);
+            cn[m] = 0;
+            if (m >= 4) {
+                char *key = um_arena_printf(&s->arena, "name=%s", cn);
+                bool created;
+                um_map_slot *sl = key ? um_map_upsert(&s->key_index, key, strlen(key), &created) : NULL;
+                if (!sl) st = UM_ENOMEM;
+                else if (created) sl->val = (void *)(intptr_t)(i + 1);
+                else if ((intptr_t)sl->val != (intptr_t)(i + 1)) sl->val = (void *)(intptr_t)-1;
+            }
+        }
         for (size_t a = 0; a < UM_ARRAY_LEN(idx) && st == UM_OK; a++)
             for (size_t k = 0; k < u->attrs[idx[a]].n && st == UM_OK; k++) {
                 st = index_key(s, idx[a], u->attrs[idx[a]].v[k], (um_sid)i);
@@ -406,6 +428,22 @@ static um_sid resolve_uncached(um_scan *s, const um_event *ev) {
         }
         const char *bs = strrchr(user, '\\');
         const char *bare = bs ? bs + 1 : user;
+        /* a UPN in another domain than the work email: its local part */
+        const char *at = strchr(bare, '@');
+        if (at && at > bare && (size_t)(at - bare) < 256) {
+            char local[256];
+            memcpy(local, bare, (size_t)(at - bare));
+            local[at - bare] = 0;
+            if ((sid = lookup(s, "local", local)) >= 0 || (sid = lookup(s, "username", local)) >= 0) {
+                note_join(s, sid, ev, "local part of the UPN", user);
+                return sid;
+            }
+        }
+        /* AzureAD\FirstLast: the account Entra join names after the person */
+        if (bs && strncmp(user, "azuread\\", 8) == 0 && (sid = lookup(s, "name", bare)) >= 0) {
+            note_join(s, sid, ev, "AzureAD account named after", bare);
+            return sid;
+        }
         if ((sid = lookup(s, "username", bare)) >= 0 || (sid = lookup(s, "idp_login", bare)) >= 0) {
             note_join(s, sid, ev, "username", bare);
             return sid;
@@ -429,6 +467,18 @@ static um_sid resolve_uncached(um_scan *s, const um_event *ev) {
             note_join(s, sid, ev, "assigned hostname", host);
             return sid;
         }
+        /* BWL-<serial>.corp...: the laptop serial in an HR or shipping record */
+        um_arena tmp;
+        um_arena_init(&tmp);
+        char *serial = um_host_serial(&tmp, host);
+        sid = serial ? lookup(s, "device_serial", serial) : -1;
+        if (sid >= 0) {
+            char how[300];
+            snprintf(how, sizeof how, "laptop serial %s in host name", serial);
+            note_join(s, sid, ev, how, host);
+        }
+        um_arena_free(&tmp);
+        if (sid >= 0) return sid;
     }
     if (!sys) return account_subject(s, "account", user, ev);
     if (*host) return account_subject(s, "host", host, ev);

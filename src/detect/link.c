@@ -1,219 +1,650 @@
 /*
- * link.c - identifiers shared by "different" people (subjects that did not
- * join on a declared key). Each finding goes on every subject of the group
- * and names the other subjects.
+ * link.c - the `link` analyzer: identifiers shared by "different" people,
+ * resolved by the linkage engine (src/link/engine.c) into weighted edges,
+ * clusters in three tiers and laptop-farm groups, then reported as
+ * findings on every subject involved (docs/linking.md):
  *
- *   LINK-06  same phone or personal email                      strong 40
- *   PAY-04   same payout account or wallet                     strong 50
- *   LINK-01  same device serial                                strong 40
- *   LINK-01  same home address (address + city + postal code)  weak 10
- *   OB-02    same laptop ship-to address: >= 3 subjects        strong 45
- *                                         exactly 2 subjects   weak 10
+ *   LINK-06  phone or personal email shared                 strong 40
+ *   PAY-04   payout account or wallet shared                strong 50
+ *   LINK-01  device serial or handle shared                 strong 40
+ *   LINK-01  home address, landline, or a phone / account
+ *            shared only inside one household               weak 10
+ *   OB-02    laptop ship-to of >= 3 people who live
+ *            elsewhere (laptop farm), or a parcel forwarder strong 45
+ *            ship-to shared otherwise                       weak 10
+ *   NET-03   one residential sign-in IP behind >= 3 people
+ *            claiming different cities                      medium 30
+ *   LINK-02  near-duplicate résumé (MinHash) under another
+ *            name                                           medium 25
+ *   PAY-12   payout account or wallet failing its checksum  medium 20
+ *   LINK-07  tied over a same_operator edge to a persona whose
+ *            own (non-link) evidence scores s: inherits
+ *            s x 0.5 x p(edge), one hop, >= 10, at most 40    medium/weak
  *
- * Frequency cap: a value shared by more than UM_LINK_GENERIC subjects (an
- * office phone, a headquarters address, a payroll provider's clearing
- * account) is generic and gives no finding, only a scan warning. Ship-to
- * addresses get a higher cap (UM_LINK_SHIP_GENERIC): a laptop farm receives
- * dozens of laptops, while a company's own office is named in far more
- * shipments. Couples sharing a home therefore
- * stay weak (clean); staff at one office give nothing. Names are never
- * compared. Groups and members are visited in subject order, so output is
- * deterministic. See docs/linking.md.
+ * `link` runs last (analyzers.def) so propagation sees every other
+ * analyzer's findings.
+ *
+ * Values held by more than a kind's cap (docs/linking.md) are generic: no
+ * finding, one warning naming the value and how many subjects hold it.
+ * Names are never compared. Observation order follows subject order and
+ * the engine sorts, so a re-run gives the same findings and cluster ids.
  */
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/internal.h"
+#include "../core/scan.h"
+#include "../link/link.h"
 
-#define UM_LINK_GENERIC 10
-#define UM_LINK_SHIP_GENERIC 50
-#define UM_LINK_NAMED 6 /* other subjects named in a summary */
+#define UM_LINK_NAMED 6        /* other subjects named in a summary */
+#define UM_LINK_IPS_PER_SUBJECT 64
+/* Estimated Jaccard of word 3-shingles for a near-duplicate résumé. The demo's
+ * generated benign summaries reach 0.76 with one another; reused templates 0.98+. */
+#define UM_LINK_RESUME_JACCARD 0.85
 
-typedef enum link_cat { CAT_CONTACT, CAT_PAY, CAT_SERIAL, CAT_HOME, CAT_SHIP, CAT__COUNT } link_cat;
-
-typedef struct member {
-    um_sid sid;
-    um_attr attr;      /* attribute whose value put the subject here */
-    const char *value; /* that value (for file:line) */
-} member;
-
-typedef struct group {
-    link_cat cat;
-    const char *key;   /* canonical identifier */
-    const char *label; /* "phone", "payout account", ... */
-    member *m;
-    size_t n, cap;
-} group;
-
-typedef struct link_ctx {
-    um_scan *scan;
+typedef struct lk_state {
+    const char **ids; /* subject ids, for output */
     um_arena arena;
-    um_map index; /* "cat\x1fkey" -> group + 1 */
-    group *g;
-    size_t n, cap;
-} link_ctx;
+    um_map ipseen;  /* "sid\x1fip" */
+    um_map files;   /* interned event file names */
+    um_lk_obs *obs;
+    size_t nobs, cap;
+    uint16_t *nips; /* per subject */
+    const char **home, **city;
+    size_t ns;
+    um_lk_result *res;
+} lk_state;
 
-static size_t cap_for(link_cat cat) { return cat == CAT_SHIP ? UM_LINK_SHIP_GENERIC : UM_LINK_GENERIC; }
-
-static um_status add_member(link_ctx *c, link_cat cat, const char *label, const char *key, um_sid sid,
-                            um_attr attr, const char *value) {
-    char buf[1024];
-    int kn = snprintf(buf, sizeof buf, "%d\x1f%s", (int)cat, key);
-    if (kn < 0 || (size_t)kn >= sizeof buf) return UM_OK; /* too long to be an identifier */
-    bool created;
-    um_map_slot *sl = um_map_upsert(&c->index, buf, (size_t)kn, &created);
-    if (!sl) return UM_ENOMEM;
-    group *g;
-    if (created) {
-        if (!um_grow((void **)&c->g, &c->cap, c->n + 1, sizeof *c->g)) return UM_ENOMEM;
-        g = &c->g[c->n];
-        memset(g, 0, sizeof *g);
-        g->cat = cat;
-        g->label = label;
-        g->key = um_arena_strdup(&c->arena, key);
-        if (!g->key) return UM_ENOMEM;
-        sl->val = (void *)(uintptr_t)(++c->n);
-    } else {
-        g = &c->g[(uintptr_t)sl->val - 1];
-    }
-    if (g->n && g->m[g->n - 1].sid == sid) return UM_OK; /* subjects arrive in order */
-    if (g->n > cap_for(cat)) return UM_OK; /* already generic: stop growing */
-    if (!um_grow((void **)&g->m, &g->cap, g->n + 1, sizeof *g->m)) return UM_ENOMEM;
-    g->m[g->n++] = (member){sid, attr, value};
+static um_status push(lk_state *st, um_sid sid, um_lk_kind k, const char *value, const char *raw, const char *file,
+                      uint64_t line, float sim) {
+    if (!value || !*value) return UM_OK;
+    if (!um_grow((void **)&st->obs, &st->cap, st->nobs + 1, sizeof *st->obs)) return UM_ENOMEM;
+    st->obs[st->nobs++] = (um_lk_obs){(uint32_t)sid, (uint8_t)k, sim, value, raw, file, line, 0, 0};
     return UM_OK;
 }
 
-static um_status collect_attr(link_ctx *c, link_cat cat, const char *label, um_sid sid, um_attr a) {
+static um_status push_attr(lk_state *st, um_scan *s, um_sid sid, um_attr a, um_lk_kind k, const char *prefix) {
     size_t n;
-    const char *const *v = um_subject_values(c->scan, sid, a, &n);
+    const char *const *v = um_subject_values(s, sid, a, &n);
     for (size_t i = 0; i < n; i++) {
-        um_status st = add_member(c, cat, label, v[i], sid, a, v[i]);
-        if (st != UM_OK) return st;
-    }
-    return UM_OK;
-}
-
-/* Home address key: canonical "street city postal" for each street line. */
-static um_status collect_home(link_ctx *c, um_sid sid) {
-    size_t na, nc, np;
-    const char *const *addr = um_subject_values(c->scan, sid, UM_ATTR_ADDRESS, &na);
-    const char *const *city = um_subject_values(c->scan, sid, UM_ATTR_CITY, &nc);
-    const char *const *post = um_subject_values(c->scan, sid, UM_ATTR_POSTAL_CODE, &np);
-    for (size_t i = 0; i < na; i++) {
-        char *full = um_arena_printf(&c->arena, "%s %s %s", addr[i], nc ? city[0] : "", np ? post[0] : "");
-        if (!full) return UM_ENOMEM;
-        char *key = um_canon_address(&c->arena, full);
-        if (!key) continue;
-        um_status st = add_member(c, CAT_HOME, "home address", key, sid, UM_ATTR_ADDRESS, addr[i]);
-        if (st != UM_OK) return st;
-    }
-    return UM_OK;
-}
-
-/* Bank account numbers are shown by their last four characters only. */
-static void shown_value(const group *g, char *out, size_t cap) {
-    size_t n = strlen(g->key);
-    bool mask = g->cat == CAT_PAY && !strchr(g->key, '@') && g->m[0].attr == UM_ATTR_PAYOUT_ACCOUNT &&
-                !(g->key[0] == '0' && g->key[1] == 'x') && n > 8;
-    bool mixed = false;
-    for (size_t i = 0; i < n; i++)
-        if (g->key[i] >= 'a' && g->key[i] <= 'z') mixed = true; /* base58 wallet in a payout column */
-    if (mask && !mixed) snprintf(out, cap, "...%s", g->key + n - 4);
-    else snprintf(out, cap, "%s", g->key);
-}
-
-static um_status emit_group(link_ctx *c, const group *g) {
-    size_t m = g->n;
-    if (m > cap_for(g->cat)) {
-        um_scan_warn(c->scan, "link", "%s shared by more than %zu people treated as generic (no finding): %.80s",
-                     g->label, cap_for(g->cat), g->key);
-        return UM_OK;
-    }
-    if (m < 2) return UM_OK;
-    const char *ind;
-    um_strength str;
-    int w;
-    switch (g->cat) {
-    case CAT_CONTACT: ind = "LINK-06", str = UM_STRONG, w = 40; break;
-    case CAT_PAY: ind = "PAY-04", str = UM_STRONG, w = 50; break;
-    case CAT_SERIAL: ind = "LINK-01", str = UM_STRONG, w = 40; break;
-    case CAT_HOME: ind = "LINK-01", str = UM_WEAK, w = 10; break;
-    case CAT_SHIP:
-        ind = "OB-02";
-        str = m >= 3 ? UM_STRONG : UM_WEAK;
-        w = m >= 3 ? 45 : 10;
-        break;
-    default: return UM_OK;
-    }
-    um_finding_spec sp = {ind, "link", str, w, 0, g->key};
-    char shown[256];
-    shown_value(g, shown, sizeof shown);
-    um_buf others, vals;
-    um_buf_init(&others);
-    um_buf_init(&vals);
-    um_status st = UM_OK;
-    for (size_t i = 0; i < m && st == UM_OK; i++) {
-        um_buf_reset(&others);
-        size_t named = 0;
-        for (size_t k = 0; k < m; k++) {
-            if (k == i) continue;
-            if (named == UM_LINK_NAMED) {
-                um_buf_printf(&others, " and %zu more", m - 1 - named);
-                break;
-            }
-            const char *id = um_subject_id(c->scan, g->m[k].sid), *dn = um_subject_display(c->scan, g->m[k].sid);
-            um_buf_printf(&others, "%s%s (%s)", named ? ", " : "", id ? id : "?", dn ? dn : "?");
-            named++;
-        }
         const char *file = NULL;
         uint64_t line = 0;
-        um_subject_value_src(c->scan, g->m[i].sid, g->m[i].attr, g->m[i].value, &file, &line);
-        um_buf_reset(&vals);
-        um_buf_printf(&vals, "%s=%s; subjects=%zu", um_attr_name(g->m[i].attr), g->m[i].value, m);
-        if (others.oom || vals.oom) {
-            st = UM_ENOMEM;
-            break;
+        um_subject_value_src(s, sid, a, v[i], &file, &line);
+        const char *val = v[i];
+        um_lk_kind kind = k;
+        if (a == UM_ATTR_PHONE) {
+            /* the claimed country is the default region; E.164 already */
+            size_t nc;
+            const char *const *ctry = um_subject_values(s, sid, UM_ATTR_COUNTRY, &nc);
+            um_phone_type t;
+            const char *e = um_canon_phone_region(&st->arena, v[i], nc ? um_country_code(ctry[0]) : NULL, &t);
+            if (e) val = e;
+            if (t == UM_PHONE_FIXED) kind = UM_LK_LANDLINE;
+        } else if (a == UM_ATTR_PAYOUT_ACCOUNT && strcmp(um_wallet_check(v[i]).kind, "unknown") != 0) {
+            kind = UM_LK_WALLET;
+        } else if (a == UM_ATTR_DEVICE_SERIAL) {
+            const char *c = um_canon_serial(&st->arena, v[i]);
+            if (c) val = c; /* else as the subject holds it (short or odd serials) */
         }
-        const char *tail = "";
-        if (g->cat == CAT_SHIP && m >= 3) tail = ": laptops for several people sent to one address (laptop farm pattern)";
-        else if (g->cat == CAT_SHIP || g->cat == CAT_HOME)
-            tail = " (two people at one address is common: household; weak on its own)";
-        st = um_finding_add(c->scan, g->m[i].sid, &sp, NULL, file, line, vals.s, "%s %s also used by %s%s",
-                            g->label, shown, others.s, tail);
+        if (prefix && val) val = um_arena_printf(&st->arena, "%s:%s", prefix, val);
+        if (!val) continue;
+        um_status r = push(st, sid, kind, val, v[i], file, line, 1);
+        if (r != UM_OK) return r;
     }
-    um_buf_free(&others);
-    um_buf_free(&vals);
-    return st;
+    return UM_OK;
+}
+
+/* Home key: canonical "street city postal" for the first street line. */
+static const char *home_key(lk_state *st, um_scan *s, um_sid sid, const char **raw, const char **file,
+                            uint64_t *line) {
+    size_t na, nc, np;
+    const char *const *addr = um_subject_values(s, sid, UM_ATTR_ADDRESS, &na);
+    const char *const *city = um_subject_values(s, sid, UM_ATTR_CITY, &nc);
+    const char *const *post = um_subject_values(s, sid, UM_ATTR_POSTAL_CODE, &np);
+    if (!na) return NULL;
+    char *full = um_arena_printf(&st->arena, "%s %s %s", addr[0], nc ? city[0] : "", np ? post[0] : "");
+    *raw = addr[0];
+    *file = NULL;
+    *line = 0;
+    um_subject_value_src(s, sid, UM_ATTR_ADDRESS, addr[0], file, line);
+    return full ? um_canon_address(&st->arena, full) : NULL;
+}
+
+/* Profile photos: a `photo` column naming a JPEG or PNG file, relative to
+ * the export that names it. Perceptual hashes within UM_LINK_PHOTO_DIST bits
+ * form groups, values of kind PHOTO. A file that cannot be decoded is a
+ * scan warning. At most UM_LINK_PHOTOS photos are hashed. */
+#define UM_LINK_PHOTO_DIST 6
+#define UM_LINK_PHOTOS 100000
+static um_status collect_photos(lk_state *st, um_scan *s) {
+    uint64_t *h = NULL;
+    um_sid *who = NULL;
+    const char **raw = NULL, **file = NULL;
+    uint64_t *line = NULL;
+    size_t n = 0, cap = 0, capw = 0, capr = 0, capf = 0, capl = 0;
+    um_status r = UM_OK;
+    for (size_t i = 0; i < st->ns && r == UM_OK && n < UM_LINK_PHOTOS; i++) {
+        size_t np;
+        const char *const *v = um_subject_values(s, (um_sid)i, UM_ATTR_PHOTO, &np);
+        for (size_t k = 0; k < np && r == UM_OK; k++) {
+            const char *f = NULL;
+            uint64_t ln = 0;
+            um_subject_value_src(s, (um_sid)i, UM_ATTR_PHOTO, v[k], &f, &ln);
+            char path[4096];
+            const char *slash = f ? strrchr(f, '/') : NULL;
+            if (v[k][0] == '/' || !slash) snprintf(path, sizeof path, "%s", v[k]);
+            else snprintf(path, sizeof path, "%.*s/%s", (int)(slash - f), f, v[k]);
+            uint64_t ph;
+            um_status hs = um_lk_phash_file(path, &ph);
+            if (hs == UM_ENOMEM) r = hs;
+            if (hs != UM_OK) {
+                if (hs != UM_ENOMEM)
+                    um_scan_warn(s, "link", "%s:%llu: photo %.200s could not be read as JPEG or PNG", f ? f : "?",
+                                 (unsigned long long)ln, v[k]);
+                continue;
+            }
+            if (!um_grow((void **)&h, &cap, n + 1, sizeof *h) || !um_grow((void **)&who, &capw, n + 1, sizeof *who) ||
+                !um_grow((void **)&raw, &capr, n + 1, sizeof *raw) || !um_grow((void **)&file, &capf, n + 1, sizeof *file) ||
+                !um_grow((void **)&line, &capl, n + 1, sizeof *line)) {
+                r = UM_ENOMEM;
+                break;
+            }
+            h[n] = ph, who[n] = (um_sid)i, raw[n] = v[k], file[n] = f, line[n] = ln;
+            n++;
+        }
+    }
+    int32_t *grp = r == UM_OK ? um_malloc((n + 1) * sizeof *grp) : NULL;
+    float *sim = r == UM_OK ? um_malloc((n + 1) * sizeof *sim) : NULL;
+    if (r == UM_OK && (!grp || !sim)) r = UM_ENOMEM;
+    if (r == UM_OK) r = um_lk_phash_groups(h, n, UM_LINK_PHOTO_DIST, grp, sim);
+    for (size_t i = 0; i < n && r == UM_OK; i++) {
+        if (grp[i] < 0) continue;
+        const char *key = um_arena_printf(&st->arena, "photo-group:%016llx", (unsigned long long)h[grp[i]]);
+        r = key ? push(st, who[i], UM_LK_PHOTO, key, raw[i], file[i], line[i], sim[i]) : UM_ENOMEM;
+    }
+    um_free(h), um_free(who), um_free(raw), um_free(file), um_free(line), um_free(grp), um_free(sim);
+    return r;
 }
 
 static um_status on_subjects(um_scan *s, void **state) {
-    (void)state;
-    link_ctx c;
-    memset(&c, 0, sizeof c);
-    c.scan = s;
-    um_arena_init(&c.arena);
-    um_map_init(&c.index);
-    um_status st = UM_OK;
-    size_t ns = um_scan_nsubjects(s);
-    for (size_t i = 0; i < ns && st == UM_OK; i++) {
+    lk_state *st = um_calloc(1, sizeof *st);
+    if (!st) return UM_ENOMEM;
+    *state = st;
+    um_arena_init(&st->arena);
+    um_map_init(&st->ipseen);
+    um_map_init(&st->files);
+    st->ns = um_scan_nsubjects(s);
+    st->nips = um_calloc(st->ns + 1, sizeof *st->nips);
+    st->home = um_calloc(st->ns + 1, sizeof *st->home);
+    st->city = um_calloc(st->ns + 1, sizeof *st->city);
+    if (!st->nips || !st->home || !st->city) return UM_ENOMEM;
+    const char **resume = um_calloc(st->ns + 1, sizeof *resume);
+    if (!resume) return UM_ENOMEM;
+    um_status r = UM_OK;
+    for (size_t i = 0; i < st->ns && r == UM_OK; i++) {
         um_sid sid = (um_sid)i;
         if (!um_subject_has_identity(s, sid)) continue;
-        st = collect_attr(&c, CAT_CONTACT, "phone", sid, UM_ATTR_PHONE);
-        if (st == UM_OK) st = collect_attr(&c, CAT_CONTACT, "personal email", sid, UM_ATTR_EMAIL);
-        if (st == UM_OK) st = collect_attr(&c, CAT_PAY, "payout account", sid, UM_ATTR_PAYOUT_ACCOUNT);
-        if (st == UM_OK) st = collect_attr(&c, CAT_PAY, "wallet", sid, UM_ATTR_WALLET);
-        if (st == UM_OK) st = collect_attr(&c, CAT_SERIAL, "device serial", sid, UM_ATTR_DEVICE_SERIAL);
-        if (st == UM_OK) st = collect_home(&c, sid);
-        if (st == UM_OK) st = collect_attr(&c, CAT_SHIP, "laptop ship-to address", sid, UM_ATTR_SHIP_ADDRESS);
+        r = push_attr(st, s, sid, UM_ATTR_PHONE, UM_LK_PHONE, NULL);
+        if (r == UM_OK) r = push_attr(st, s, sid, UM_ATTR_EMAIL, UM_LK_EMAIL, NULL);
+        if (r == UM_OK) r = push_attr(st, s, sid, UM_ATTR_PAYOUT_ACCOUNT, UM_LK_PAYOUT, NULL);
+        if (r == UM_OK) r = push_attr(st, s, sid, UM_ATTR_WALLET, UM_LK_WALLET, NULL);
+        if (r == UM_OK) r = push_attr(st, s, sid, UM_ATTR_DEVICE_SERIAL, UM_LK_SERIAL, NULL);
+        if (r == UM_OK) r = push_attr(st, s, sid, UM_ATTR_GITHUB, UM_LK_HANDLE, "github");
+        if (r == UM_OK) r = push_attr(st, s, sid, UM_ATTR_LINKEDIN, UM_LK_HANDLE, "linkedin");
+        if (r == UM_OK) r = push_attr(st, s, sid, UM_ATTR_TELEGRAM, UM_LK_HANDLE, "telegram");
+        if (r == UM_OK) r = push_attr(st, s, sid, UM_ATTR_SHIP_ADDRESS, UM_LK_SHIP, NULL);
+        const char *raw, *file;
+        uint64_t line;
+        const char *hk = r == UM_OK ? home_key(st, s, sid, &raw, &file, &line) : NULL;
+        if (hk) {
+            st->home[i] = hk;
+            r = push(st, sid, UM_LK_HOME, hk, raw, file, line, 1);
+        }
+        size_t n;
+        const char *const *c = um_subject_values(s, sid, UM_ATTR_CITY, &n);
+        if (n) st->city[i] = um_lower_trim(&st->arena, c[0], strlen(c[0]));
+        const char *const *rs = um_subject_values(s, sid, UM_ATTR_RESUME, &n);
+        if (n) resume[i] = rs[0];
     }
-    for (size_t i = 0; i < c.n && st == UM_OK; i++) st = emit_group(&c, &c.g[i]);
-    for (size_t i = 0; i < c.n; i++) um_free(c.g[i].m);
-    um_free(c.g);
-    um_map_free(&c.index);
-    um_arena_free(&c.arena);
-    return st;
+    /* near-duplicate résumés: groups become values of kind RESUME */
+    if (r == UM_OK) {
+        int32_t *grp = um_malloc((st->ns + 1) * sizeof *grp);
+        float *sim = um_malloc((st->ns + 1) * sizeof *sim);
+        if (!grp || !sim) r = UM_ENOMEM;
+        else r = um_lk_minhash_groups(resume, st->ns, UM_LINK_RESUME_JACCARD, grp, sim);
+        for (size_t i = 0; i < st->ns && r == UM_OK; i++) {
+            if (grp[i] < 0 || !resume[i]) continue;
+            const char *key = um_arena_printf(&st->arena, "resume-group:%s", um_subject_id(s, grp[i]));
+            const char *file = NULL;
+            uint64_t line = 0;
+            um_subject_value_src(s, (um_sid)i, UM_ATTR_RESUME, resume[i], &file, &line);
+            r = key ? push(st, (um_sid)i, UM_LK_RESUME, key, resume[i], file, line, sim[i]) : UM_ENOMEM;
+        }
+        um_free(grp);
+        um_free(sim);
+    }
+    um_free(resume);
+    if (r == UM_OK) r = collect_photos(st, s);
+    return r;
+}
+
+/* Sign-in IPs: public, not VPN / hosting / proxy (those are NET-01's). */
+static um_status on_event(um_scan *s, void *state, um_sid sid, const um_event *ev) {
+    lk_state *st = state;
+    if (!st || sid < 0 || (size_t)sid >= st->ns || ev->kind != UM_EV_SIGNIN || !ev->ip || !*ev->ip) return UM_OK;
+    if (ev->net_flags & (UM_NET_PRIVATE | UM_NET_VPN | UM_NET_HOSTING | UM_NET_ASTRILL | UM_NET_PROXY_LOG) ||
+        ev->is_proxy == 1)
+        return UM_OK;
+    if (!um_subject_has_identity(s, sid) || st->nips[sid] >= UM_LINK_IPS_PER_SUBJECT) return UM_OK;
+    char key[128];
+    int kn = snprintf(key, sizeof key, "%d\x1f%s", (int)sid, ev->ip);
+    if (kn < 0 || (size_t)kn >= sizeof key) return UM_OK;
+    bool created;
+    um_map_slot *sl = um_map_upsert(&st->ipseen, key, (size_t)kn, &created);
+    if (!sl) return UM_ENOMEM;
+    if (!created) return UM_OK;
+    st->nips[sid]++;
+    const char *file = NULL;
+    if (ev->src_file) {
+        um_map_slot *fs = um_map_upsert(&st->files, ev->src_file, strlen(ev->src_file), &created);
+        if (!fs) return UM_ENOMEM;
+        if (created) fs->val = um_arena_strdup(&st->arena, ev->src_file);
+        file = fs->val;
+    }
+    const char *ip = um_arena_strdup(&st->arena, ev->ip);
+    if (!ip) return UM_ENOMEM;
+    return push(st, sid, UM_LK_IP, ip, ip, file, ev->src_line, 1);
+}
+
+/* ---- findings ------------------------------------------------------------------ */
+
+/* Bank account numbers are shown by their last four characters only. */
+static void shown_value(const char *key, um_lk_kind kind, char *out, size_t cap) {
+    size_t n = strlen(key);
+    bool mixed = false;
+    for (size_t i = 0; i < n; i++)
+        if (key[i] >= 'a' && key[i] <= 'z') mixed = true;
+    if (kind == UM_LK_PAYOUT && !strchr(key, '@') && n > 8 && !mixed) snprintf(out, cap, "...%s", key + n - 4);
+    else snprintf(out, cap, "%s", key);
+}
+
+static const char *kind_label(um_lk_kind k) {
+    switch (k) {
+    case UM_LK_EMAIL: return "personal email";
+    case UM_LK_PHONE: return "phone";
+    case UM_LK_LANDLINE: return "landline";
+    case UM_LK_PAYOUT: return "payout account";
+    case UM_LK_WALLET: return "wallet";
+    case UM_LK_SERIAL: return "device serial";
+    case UM_LK_HANDLE: return "handle";
+    case UM_LK_RESUME: return "résumé text";
+    case UM_LK_PHOTO: return "photo";
+    case UM_LK_HOME: return "home address";
+    case UM_LK_SHIP: return "laptop ship-to address";
+    case UM_LK_IP: return "sign-in IP";
+    default: return um_lk_kind_name(k);
+    }
+}
+
+static bool all_one_home(const lk_state *st, const uint32_t *m, size_t n) {
+    const char *h = st->home[m[0]];
+    if (!h) return false;
+    for (size_t i = 1; i < n; i++)
+        if (!st->home[m[i]] || strcmp(st->home[m[i]], h) != 0) return false;
+    return true;
+}
+
+static const um_lk_group *farm_of(const um_lk_result *r, uint32_t v) {
+    for (size_t g = 0; g < r->ngroups; g++)
+        if (r->groups[g].value_id == v) return &r->groups[g];
+    return NULL;
+}
+
+typedef struct emit_spec {
+    const char *ind;
+    um_strength str;
+    int w;
+    const char *tail;
+} emit_spec;
+
+static emit_spec spec_for(const lk_state *st, const um_lk_result *r, uint32_t v, const uint32_t *m, size_t n) {
+    const um_lk_value *val = &r->values[v];
+    bool household = all_one_home(st, m, n);
+    switch ((um_lk_kind)val->kind) {
+    case UM_LK_EMAIL:
+    case UM_LK_PHONE:
+        if (household && val->kind == UM_LK_PHONE)
+            return (emit_spec){"LINK-01", UM_WEAK, 10, " at the same home address (household line; weak on its own)"};
+        return (emit_spec){"LINK-06", UM_STRONG, 40, ""};
+    case UM_LK_LANDLINE:
+        return (emit_spec){"LINK-01", UM_WEAK, 10, " (a landline: shared by a household or office; weak on its own)"};
+    case UM_LK_PAYOUT:
+    case UM_LK_WALLET:
+        if (household && val->kind == UM_LK_PAYOUT)
+            return (emit_spec){"LINK-01", UM_WEAK, 10, " at the same home address (joint account; weak on its own)"};
+        return (emit_spec){"PAY-04", UM_STRONG, 50, ""};
+    case UM_LK_SERIAL:
+    case UM_LK_HANDLE: return (emit_spec){"LINK-01", UM_STRONG, 40, ""};
+    case UM_LK_HOME:
+        return (emit_spec){"LINK-01", UM_WEAK, 10, " (people at one address are common: household; weak on its own)"};
+    case UM_LK_SHIP:
+        if (farm_of(r, v))
+            return (emit_spec){"OB-02", UM_STRONG, 45,
+                               ": laptops for several people who live elsewhere sent to one address (laptop farm pattern)"};
+        return (emit_spec){"OB-02", UM_WEAK, 10, " (two people at one address is common: household; weak on its own)"};
+    case UM_LK_IP:
+        if (farm_of(r, v))
+            return (emit_spec){"NET-03", UM_MEDIUM, 30,
+                               ": one residential IP behind several people who claim different cities (laptop farm "
+                               "pattern)"};
+        return (emit_spec){NULL, UM_WEAK, 0, NULL};
+    case UM_LK_RESUME:
+    case UM_LK_PHOTO: return (emit_spec){"LINK-02", UM_MEDIUM, 25, " (near-duplicate under another name)"};
+    default: return (emit_spec){NULL, UM_WEAK, 0, NULL};
+    }
+}
+
+static um_status emit_value(um_scan *s, lk_state *st, const um_lk_result *r, uint32_t v) {
+    const um_lk_value *val = &r->values[v];
+    const char *key = st->obs[val->first_obs].value;
+    if (val->generic) {
+        size_t cap = 0;
+        switch ((um_lk_kind)val->kind) {
+#define UM_LK_CAP(id, name, excl, c) case UM_LK_##id: cap = c; break;
+            UM_LK_KIND_LIST(UM_LK_CAP)
+#undef UM_LK_CAP
+        default: break;
+        }
+        um_scan_warn(s, "link", "%s %.80s is shared by %u people, more than the cap of %zu for this kind: treated as "
+                     "generic (no link finding; docs/linking.md)",
+                     kind_label((um_lk_kind)val->kind), key, val->nsubjects, cap);
+        return UM_OK;
+    }
+    /* members of the value, in subject order, with the observation each */
+    size_t n = 0;
+    uint32_t *m = um_malloc((val->nsubjects + 1) * sizeof *m);
+    uint32_t *mo = um_malloc((val->nsubjects + 1) * sizeof *mo);
+    if (!m || !mo) {
+        um_free(m), um_free(mo);
+        return UM_ENOMEM;
+    }
+    for (size_t i = 0; i < st->nobs && n < val->nsubjects; i++) {
+        const um_lk_obs *o = &st->obs[i];
+        if (o->kind != val->kind || strcmp(o->value, key) != 0) continue;
+        if (n && m[n - 1] == o->subject) continue;
+        m[n] = o->subject;
+        mo[n++] = (uint32_t)i;
+    }
+    emit_spec sp = spec_for(st, r, v, m, n);
+    um_status rc = UM_OK;
+    if (sp.ind && n >= 2) {
+        char shown[256];
+        shown_value(key, (um_lk_kind)val->kind, shown, sizeof shown);
+        if (val->kind == UM_LK_RESUME) snprintf(shown, sizeof shown, "(MinHash similarity %.2f)",
+                                                (double)st->obs[mo[0]].sim);
+        if (val->kind == UM_LK_PHOTO) snprintf(shown, sizeof shown, "(perceptual-hash similarity %.2f)",
+                                               (double)st->obs[mo[0]].sim);
+        um_finding_spec fs = {sp.ind, "link", sp.str, sp.w, 0, key};
+        um_buf others, vals;
+        um_buf_init(&others);
+        um_buf_init(&vals);
+        for (size_t i = 0; i < n && rc == UM_OK; i++) {
+            um_buf_reset(&others);
+            size_t named = 0;
+            for (size_t k = 0; k < n; k++) {
+                if (k == i) continue;
+                if (named == UM_LINK_NAMED) {
+                    um_buf_printf(&others, " and %zu more", n - 1 - named);
+                    break;
+                }
+                const char *id = um_subject_id(s, (um_sid)m[k]), *dn = um_subject_display(s, (um_sid)m[k]);
+                um_buf_printf(&others, "%s%s (%s)", named ? ", " : "", id ? id : "?", dn ? dn : "?");
+                named++;
+            }
+            const um_lk_obs *o = &st->obs[mo[i]];
+            um_buf_reset(&vals);
+            um_buf_printf(&vals, "%s=%s; subjects=%zu; weight=%.1f", um_lk_kind_name((um_lk_kind)val->kind),
+                          val->kind == UM_LK_RESUME ? key : (o->raw ? o->raw : o->value), n, val->weight);
+            if (val->kind == UM_LK_PHOTO || val->kind == UM_LK_RESUME) um_buf_printf(&vals, "; similarity=%.2f", (double)o->sim);
+            if (others.oom || vals.oom) {
+                rc = UM_ENOMEM;
+                break;
+            }
+            rc = um_finding_add(s, (um_sid)m[i], &fs, NULL, o->file, o->line, vals.s, "%s %s also used by %s%s",
+                                kind_label((um_lk_kind)val->kind), shown, others.s, sp.tail);
+        }
+        um_buf_free(&others);
+        um_buf_free(&vals);
+    }
+    um_free(m);
+    um_free(mo);
+    return rc;
+}
+
+/* A payout account or wallet that fails its checksum: a typo, or made up. */
+static um_status emit_checksums(um_scan *s, lk_state *st) {
+    for (size_t i = 0; i < st->nobs; i++) {
+        const um_lk_obs *o = &st->obs[i];
+        if (o->kind != UM_LK_PAYOUT && o->kind != UM_LK_WALLET) continue;
+        const char *why = NULL;
+        if (o->kind == UM_LK_WALLET) {
+            um_wallet_info w = um_wallet_check(o->raw ? o->raw : o->value);
+            if (w.checksum == 0)
+                why = strcmp(w.kind, "evm") == 0 ? "mixed-case EVM address fails its EIP-55 checksum"
+                                                 : "wallet address fails its checksum";
+        } else {
+            um_account_check c = um_account_verify(o->raw ? o->raw : o->value, o->value);
+            if (c == UM_ACCT_IBAN_BAD) why = "IBAN fails its mod-97 check";
+            else if (c == UM_ACCT_ABA_BAD) why = "US routing number fails its ABA check digit";
+        }
+        if (!why) continue;
+        um_finding_spec fs = {"PAY-12", "link", UM_MEDIUM, 20, 0, o->value};
+        char vals[300];
+        snprintf(vals, sizeof vals, "%s=%.200s", um_lk_kind_name((um_lk_kind)o->kind), o->raw ? o->raw : o->value);
+        um_status r = um_finding_add(s, (um_sid)o->subject, &fs, NULL, o->file, o->line, vals,
+                                     "%s: %s (a typo, or an account that does not exist)",
+                                     o->kind == UM_LK_WALLET ? "payout wallet" : "payout account", why);
+        if (r != UM_OK) return r;
+    }
+    return UM_OK;
+}
+
+/* A ship-to or home address that names a parcel forwarder / reshipper. */
+static um_status emit_forwarders(um_scan *s, lk_state *st) {
+    for (size_t i = 0; i < st->nobs; i++) {
+        const um_lk_obs *o = &st->obs[i];
+        if (o->kind != UM_LK_SHIP && o->kind != UM_LK_HOME) continue;
+        const char *fw = um_address_forwarder(o->value);
+        if (!fw) continue;
+        um_finding_spec fs = {"OB-02", "link", UM_STRONG, 45, 0, o->value};
+        char vals[300];
+        snprintf(vals, sizeof vals, "%s=%.200s; forwarder=%s", um_lk_kind_name((um_lk_kind)o->kind),
+                 o->raw ? o->raw : o->value, fw);
+        um_status r = um_finding_add(s, (um_sid)o->subject, &fs, NULL, o->file, o->line, vals,
+                                     "%s names the parcel forwarder \"%s\": the laptop or mail goes on to "
+                                     "somewhere else (reshipper pattern)",
+                                     o->kind == UM_LK_SHIP ? "laptop ship-to address" : "home address", fw);
+        if (r != UM_OK) return r;
+    }
+    return UM_OK;
+}
+
+/* Evidence propagation over same_operator edges (docs/linking.md §3): each
+ * subject's score from its non-link findings, spread one hop. */
+#define UM_LINK_SHARE 0.5
+static um_status emit_propagation(um_scan *s, lk_state *st) {
+    size_t ns = st->ns;
+    if (!st->res || !st->res->nedges || !ns) return UM_OK;
+    size_t *cnt = um_calloc(ns + 1, sizeof *cnt);
+    const um_finding **fl = um_malloc((s->n_findings + 1) * sizeof *fl);
+    double *in = um_calloc(ns + 1, sizeof *in), *out = um_malloc((ns + 1) * sizeof *out);
+    int32_t *from = um_malloc((ns + 1) * sizeof *from), *edge = um_malloc((ns + 1) * sizeof *edge);
+    size_t *start = um_calloc(ns + 2, sizeof *start);
+    um_status r = UM_ENOMEM;
+    if (!cnt || !fl || !in || !out || !from || !edge || !start) goto done;
+    for (size_t i = 0; i < s->n_findings; i++) {
+        const um_finding *f = &s->findings[i];
+        if (f->subject >= 0 && (size_t)f->subject < ns && strcmp(f->info.analyzer, "link") != 0) cnt[f->subject]++;
+    }
+    for (size_t i = 0; i < ns; i++) start[i + 1] = start[i] + cnt[i];
+    memset(cnt, 0, (ns + 1) * sizeof *cnt);
+    for (size_t i = 0; i < s->n_findings; i++) {
+        const um_finding *f = &s->findings[i];
+        if (f->subject >= 0 && (size_t)f->subject < ns && strcmp(f->info.analyzer, "link") != 0)
+            fl[start[f->subject] + cnt[f->subject]++] = f;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        int score = 0;
+        um_level lv;
+        if (cnt[i]) um_score_subject(fl + start[i], cnt[i], &score, &lv);
+        in[i] = score;
+    }
+    um_lk_propagate(st->res, ns, in, UM_LINK_SHARE, out, from, edge);
+    r = UM_OK;
+    for (size_t i = 0; i < ns && r == UM_OK; i++) {
+        int gain = (int)(out[i] - in[i] + 0.5);
+        if (gain < 10 || from[i] < 0) continue;
+        if (gain > 40) gain = 40;
+        const um_lk_edge *ed = &st->res->edges[edge[i]];
+        um_buf why;
+        um_buf_init(&why);
+        for (uint32_t k = 0; k < ed->why_n; k++) {
+            const um_lk_why *w = &st->res->why[ed->why_off + k];
+            if (!um_lk_kind_exclusive((um_lk_kind)w->kind)) continue;
+            char shown[200];
+            shown_value(st->obs[st->res->values[w->value_id].first_obs].value, (um_lk_kind)w->kind, shown, sizeof shown);
+            if (w->kind == UM_LK_RESUME) um_buf_printf(&why, "%sa near-duplicate résumé", why.len ? ", " : "");
+            else if (w->kind == UM_LK_PHOTO) um_buf_printf(&why, "%sthe same photo", why.len ? ", " : "");
+            else um_buf_printf(&why, "%s%s %s", why.len ? ", " : "", kind_label((um_lk_kind)w->kind), shown);
+        }
+        um_sid nb = (um_sid)from[i];
+        const char *nid = um_subject_id(s, nb), *nd = um_subject_display(s, nb);
+        um_finding_spec fs = {"LINK-07", "link", gain >= 20 ? UM_MEDIUM : UM_WEAK, gain, 0, nid ? nid : "?"};
+        char vals[200];
+        snprintf(vals, sizeof vals, "neighbour=%s; neighbour_score=%.0f; edge_weight=%.1f; share=%.1f", nid ? nid : "?",
+                 in[nb], ed->weight, UM_LINK_SHARE);
+        const um_lk_why *w0 = ed->why_n ? &st->res->why[ed->why_off] : NULL;
+        const um_lk_obs *o = w0 ? &st->obs[(uint32_t)i == ed->a ? w0->obs_a : w0->obs_b] : NULL;
+        r = why.oom ? UM_ENOMEM
+                    : um_finding_add(s, (um_sid)i, &fs, NULL, o ? o->file : NULL, o ? o->line : 0, vals,
+                                     "tied by %s to %s (%s), whose own evidence scores %.0f: inherits %d "
+                                     "(same-operator link, weight %.1f)",
+                                     why.len ? why.s : "an analyst's same-person verdict", nid ? nid : "?",
+                                     nd ? nd : "?", in[nb], gain, ed->weight);
+        um_buf_free(&why);
+    }
+done:
+    um_free(cnt), um_free(fl), um_free(in), um_free(out), um_free(from), um_free(edge), um_free(start);
+    return r;
+}
+
+static um_status finish(um_scan *s, void *state) {
+    lk_state *st = state;
+    if (!st) return UM_OK;
+    um_lk_options o = {0};
+    o.nsubjects = st->ns;
+    o.home = st->home;
+    o.city = st->city;
+    const char **ids = um_malloc((st->ns + 1) * sizeof *ids);
+    if (!ids) return UM_ENOMEM;
+    for (size_t i = 0; i < st->ns; i++) ids[i] = um_subject_id(s, (um_sid)i);
+    o.subject_ids = ids;
+    st->ids = ids;
+    um_lk_verdict *ver = NULL;
+    size_t nver = 0;
+    um_status r = UM_OK;
+    if (s->verdicts_db) {
+        r = um_lk_read_verdicts(s->verdicts_db, ids, st->ns, &ver, &nver);
+        if (r != UM_OK) return r;
+        if (nver) um_scan_warn(s, "link", "%zu analyst pair verdict(s) from %s honoured", nver, s->verdicts_db);
+    }
+    o.verdicts = ver;
+    o.nverdicts = nver;
+    r = um_lk_run(st->obs, st->nobs, &o, &st->res);
+    um_free(ver);
+    if (r != UM_OK) return r;
+    for (size_t g = 0; g < st->res->ngeneric && r == UM_OK; g++) r = emit_value(s, st, st->res, st->res->generic[g]);
+    for (uint32_t v = 0; v < st->res->nvalues && r == UM_OK; v++)
+        if (!st->res->values[v].generic) r = emit_value(s, st, st->res, v);
+    if (r == UM_OK) r = emit_checksums(s, st);
+    if (r == UM_OK) r = emit_forwarders(s, st);
+    if (r == UM_OK) r = emit_propagation(s, st);
+    return r;
+}
+
+static void free_state(void *state) {
+    lk_state *st = state;
+    if (!st) return;
+    um_lk_result_free(st->res);
+    um_free(st->ids);
+    um_free(st->obs);
+    um_free(st->nips);
+    um_free(st->home);
+    um_free(st->city);
+    um_map_free(&st->ipseen);
+    um_map_free(&st->files);
+    um_arena_free(&st->arena);
+    um_free(st);
+}
+
+/* ---- output for the sinks (clusters.jsonl, case.db tables) -------------------- */
+
+extern const um_analyzer um_analyzer_link;
+static const lk_state *link_state(const um_scan *s) {
+    if (!s->analyzer_state) return NULL;
+    for (size_t i = 0; i < um_analyzer_count(); i++)
+        if (um_analyzer_at(i) == &um_analyzer_link) return s->analyzer_state[i];
+    return NULL;
+}
+
+/* A cluster's score: its highest member's. */
+static int *cluster_scores(const um_scan *s, const lk_state *st) {
+    const um_lk_result *r = st->res;
+    int *sc = um_calloc(r->nclusters + 1, sizeof *sc);
+    if (!sc) return NULL;
+    for (size_t c = 0; c < r->nclusters; c++)
+        for (size_t k = 0; k < r->clusters[c].nmembers; k++) {
+            uint32_t m = r->clusters[c].members[k];
+            if (m < s->n_subjects && s->subjects[m].score > sc[c]) sc[c] = s->subjects[m].score;
+        }
+    return sc;
+}
+
+um_status um_link_clusters_jsonl(const um_scan *s, um_buf *b) {
+    const lk_state *st = link_state(s);
+    if (!st || !st->res) return UM_OK;
+    int *sc = cluster_scores(s, st);
+    if (!sc) return UM_ENOMEM;
+    /* tightest tier first, then by score, then id: a stable order */
+    for (int t = UM_LK_SAME; t >= UM_LK_RELATED; t--)
+        for (size_t c = 0; c < st->res->nclusters; c++)
+            if ((int)st->res->clusters[c].tier == t) um_lk_cluster_json(b, st->res, c, st->obs, st->nobs, st->ids, sc[c]);
+    for (size_t g = 0; g < st->res->ngeneric; g++)
+        um_lk_generic_json(b, st->res, g, st->obs, st->nobs,
+                           um_lk_kind_cap((um_lk_kind)st->res->values[st->res->generic[g]].kind));
+    um_free(sc);
+    return b->oom ? UM_ENOMEM : UM_OK;
+}
+
+um_status um_link_case_tables(const um_scan *s, void *db) {
+    const lk_state *st = link_state(s);
+    if (!st || !st->res) return UM_OK;
+    int *sc = cluster_scores(s, st);
+    if (!sc) return UM_ENOMEM;
+    size_t caps[UM_LK__COUNT];
+    for (int k = 0; k < UM_LK__COUNT; k++) caps[k] = um_lk_kind_cap((um_lk_kind)k);
+    um_status r = um_lk_write_sqlite(db, st->res, st->obs, st->nobs, st->ids, sc, caps);
+    um_free(sc);
+    return r;
 }
 
 const um_analyzer um_analyzer_link = {
-    "link", "phones, emails, payout accounts, wallets, serials and addresses shared by different people "
-            "(LINK-01, LINK-06, PAY-04, OB-02)",
-    on_subjects, NULL, NULL, NULL, NULL, NULL, false};
+    .name = "link",
+    .description = "identifiers shared by different people, linked into clusters; laptop farms; payout checksums; "
+                   "evidence propagated over same-operator links "
+                   "(LINK-01, LINK-02, LINK-06, LINK-07, PAY-04, PAY-12, OB-02, NET-03)",
+    .on_subjects = on_subjects,
+    .on_event = on_event,
+    .finish = finish,
+    .free_state = free_state};

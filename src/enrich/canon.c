@@ -7,65 +7,182 @@
 #include <string.h>
 
 #include "../core/internal.h"
+#include "checksum.h"
+
+/* Providers that ignore dots (Gmail) or a +tag (most large providers) in the
+ * local part; the canonical form drops them so one mailbox is one value. */
+static const char *const plus_tag_domains[] = {
+    "gmail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "icloud.com", "me.com",
+    "mac.com", "protonmail.com", "proton.me", "pm.me", "fastmail.com", "zoho.com", "yandex.com", "yandex.ru"};
+
+/* A few of the best-known disposable-mailbox services (receive-only, no
+ * sign-up). A short built-in list: a hit is a flag, a miss proves nothing. */
+static const char *const disposable_domains[] = {
+    "mailinator.com", "guerrillamail.com", "guerrillamail.net", "sharklasers.com", "grr.la",
+    "10minutemail.com", "10minutemail.net", "temp-mail.org", "tempmail.com", "tempmail.net",
+    "yopmail.com", "yopmail.fr", "trashmail.com", "trashmail.de", "getnada.com", "nada.email",
+    "dispostable.com", "maildrop.cc", "throwawaymail.com", "fakeinbox.com", "mohmal.com",
+    "emailondeck.com", "mintemail.com", "spamgourmet.com", "moakt.com", "tempr.email",
+    "mailnesia.com", "mytemp.email", "tempail.com", "burnermail.io", "inboxkitten.com",
+    "mail.tm", "tmpmail.org", "tmail.ws", "mailpoof.com", "dropmail.me", "emailfake.com",
+    "guerrillamailblock.com", "spam4.me", "discard.email", "mailcatch.com", "33mail.com"};
+
+static bool email_local_char(unsigned char c) {
+    return isalnum(c) || c >= 0x80 || strchr("!#$%&'*+/=?^_`{|}~.-", c);
+}
 
 char *um_canon_email(um_arena *a, const char *s) {
     char *e = um_lower_trim(a, s, strlen(s));
     if (!e) return NULL;
     if (strncmp(e, "mailto:", 7) == 0) e += 7;
-    char *at = strchr(e, '@');
-    if (!at || at == e || !at[1] || strchr(at + 1, '@') || !strchr(at + 1, '.')) return NULL;
-    for (char *p = e; *p; p++)
-        if (isspace((unsigned char)*p) || *p == ',' || *p == ';' || *p == '<' || *p == '>')
-            return NULL;
-    /* Gmail ignores dots and +tags in the local part. */
-    if (strcmp(at + 1, "gmail.com") == 0 || strcmp(at + 1, "googlemail.com") == 0) {
-        char *w = e;
-        bool plus = false;
-        for (char *p = e; p < at; p++) {
-            if (*p == '+') plus = true;
-            if (plus || *p == '.') continue;
-            *w++ = *p;
-        }
-        memmove(w, "@gmail.com", 11);
+    size_t n = strlen(e);
+    if (n >= 2 && e[0] == '<' && e[n - 1] == '>') { /* "<x@y.z>" */
+        e[n - 1] = 0;
+        e++;
     }
-    return e;
+    char *at = strchr(e, '@');
+    if (!at || at == e || !at[1] || strchr(at + 1, '@')) return NULL;
+    *at = 0;
+    char *local = e, *dom = at + 1;
+    if (strcmp(dom, "googlemail.com") == 0) dom = "gmail.com";
+    /* domain: labels of letters, digits, '-' (or UTF-8), at least two, none empty */
+    size_t dl = strlen(dom);
+    if (dl > 253 || !strchr(dom, '.') || dom[0] == '.' || dom[dl - 1] == '.' || strstr(dom, "..")) return NULL;
+    for (const char *p = dom; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '.' || ((unsigned char)*p & 0x80))) return NULL;
+    for (const char *p = local; *p; p++)
+        if (!email_local_char((unsigned char)*p)) return NULL;
+    bool tags = false;
+    for (size_t i = 0; i < UM_ARRAY_LEN(plus_tag_domains); i++)
+        if (strcmp(dom, plus_tag_domains[i]) == 0) tags = true;
+    if (tags) {
+        char *plus = strchr(local, '+');
+        if (plus) *plus = 0;
+    }
+    if (strcmp(dom, "gmail.com") == 0) {
+        char *w = local;
+        for (char *p = local; *p; p++)
+            if (*p != '.') *w++ = *p;
+        *w = 0;
+    }
+    size_t ll = strlen(local);
+    /* empty after the provider's rules ("+tag@gmail.com", "...@gmail.com"),
+     * or dots where no mail system accepts them: not an address */
+    if (ll == 0 || ll > 64 || local[0] == '.' || local[ll - 1] == '.' || strstr(local, "..")) return NULL;
+    return um_arena_printf(a, "%s@%s", local, dom);
 }
 
-char *um_canon_phone(um_arena *a, const char *s) {
+bool um_email_disposable(const char *canon) {
+    const char *at = canon ? strrchr(canon, '@') : NULL;
+    if (!at) return false;
+    for (size_t i = 0; i < UM_ARRAY_LEN(disposable_domains); i++)
+        if (strcmp(at + 1, disposable_domains[i]) == 0) return true;
+    return false;
+}
+
+/* Phones: our own syntax check first (digits and the usual separators, one
+ * leading + or 00, an extension cut off), then libphonenumber for E.164 and
+ * the line type with the claimed country as default region. The canonical
+ * form is E.164, which parses to itself in every region. */
+char *um_canon_phone_region(um_arena *a, const char *s, const char *region, um_phone_type *type) {
+    if (type) *type = UM_PHONE_INVALID;
     size_t n = strlen(s);
-    char *d = um_arena_alloc(a, n + 2);
-    if (!d) return NULL;
+    if (n > 64) return NULL;
+    char d[80];
     size_t k = 0, digits = 0;
     const char *p = s;
     while (*p && isspace((unsigned char)*p)) p++;
-    bool plus = *p == '+';
-    if (!plus && p[0] == '0' && p[1] == '0') { /* 00 international prefix */
-        plus = true;
+    if (*p == '+') {
+        d[k++] = '+';
+        p++;
+    } else if (p[0] == '0' && p[1] == '0') { /* 00: the international prefix almost everywhere */
+        d[k++] = '+';
         p += 2;
     }
-    if (plus) d[k++] = '+';
     for (; *p; p++) {
         if (isdigit((unsigned char)*p)) {
             d[k++] = *p;
             digits++;
-        } else if (*p == 'x' || *p == 'X' || *p == ';') {
-            break; /* extension */
-        } else if (!strchr(" -.()/+", *p)) {
+        } else if (*p == 'x' || *p == 'X' || *p == ';' || *p == '#' || *p == ',') {
+            break; /* extension or dialling suffix */
+        } else if (um_starts_with_ci(p, "ext")) {
+            break;
+        } else if (!strchr(" -.()/", *p)) {
             return NULL;
         }
     }
     d[k] = 0;
     if (digits < 7 || digits > 15) return NULL;
-    /* North American numbers written without +1 */
-    if (!plus && digits == 10) {
-        memmove(d + 2, d, k + 1);
-        d[0] = '+';
-        d[1] = '1';
-    } else if (!plus && digits == 11 && d[0] == '1') {
-        memmove(d + 1, d, k + 1);
-        d[0] = '+';
+    char out[40];
+    int valid = 0;
+    um_phone_type t = um_phone_parse(d, region && *region ? region : "US", out, sizeof out, &valid);
+    if (t == UM_PHONE_INVALID) return NULL;
+    size_t olen = strlen(out);
+    if (olen < 8 || olen > 16) return NULL; /* E.164: at most 15 digits, or it is not valid input again */
+    if (type) *type = t;
+    return um_arena_strdup(a, out);
+}
+
+char *um_canon_phone(um_arena *a, const char *s) { return um_canon_phone_region(a, s, "US", NULL); }
+
+static bool b58_string(const char *s) {
+    for (; *s; s++)
+        if (!strchr("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz", *s)) return false;
+    return true;
+}
+
+static bool all_hex(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)s[i])) return false;
+    return true;
+}
+
+/* EIP-55: a mixed-case address must carry its checksum; all-lower or
+ * all-upper addresses carry none. */
+static int eip55_check(const char *hex40) {
+    bool lo = false, up = false;
+    for (int i = 0; i < 40; i++) {
+        if (islower((unsigned char)hex40[i])) lo = true;
+        if (isupper((unsigned char)hex40[i])) up = true;
     }
-    return d;
+    if (!(lo && up)) return -1;
+    char low[41];
+    for (int i = 0; i < 40; i++) low[i] = (char)tolower((unsigned char)hex40[i]);
+    low[40] = 0;
+    uint8_t h[32];
+    um_keccak256(low, 40, h);
+    for (int i = 0; i < 40; i++) {
+        if (!isalpha((unsigned char)hex40[i])) continue;
+        int nib = (h[i / 2] >> (i % 2 ? 0 : 4)) & 15;
+        if ((nib >= 8) != (isupper((unsigned char)hex40[i]) != 0)) return 0;
+    }
+    return 1;
+}
+
+um_wallet_info um_wallet_check(const char *s) {
+    um_wallet_info w = {"unknown", -1};
+    size_t n = strlen(s);
+    uint8_t pl[64];
+    size_t pn = 0;
+    if (n == 42 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && all_hex(s + 2, 40)) {
+        w.kind = "evm";
+        w.checksum = eip55_check(s + 2);
+    } else if (um_starts_with_ci(s, "bc1") || um_starts_with_ci(s, "tb1") || um_starts_with_ci(s, "ltc1")) {
+        w.kind = um_starts_with_ci(s, "ltc1") ? "litecoin-bech32" : "bitcoin-bech32";
+        w.checksum = um_bech32_check(s) ? 1 : 0;
+    } else if (n >= 26 && n <= 35 && (s[0] == '1' || s[0] == '3') && b58_string(s)) {
+        w.kind = "bitcoin-base58";
+        w.checksum = um_base58check(s, pl, sizeof pl, &pn) && pn == 21 && (pl[0] == 0 || pl[0] == 5);
+    } else if (n == 34 && s[0] == 'T' && b58_string(s)) {
+        w.kind = "tron";
+        w.checksum = um_base58check(s, pl, sizeof pl, &pn) && pn == 21 && pl[0] == 0x41;
+    } else if (n >= 32 && n <= 44 && b58_string(s)) {
+        w.kind = "solana";
+        uint8_t raw[64];
+        w.checksum = um_base58_decode(s, raw, sizeof raw) == 32 ? -1 : 0; /* no checksum; length only */
+        if (w.checksum == 0) w.kind = "unknown";
+    }
+    return w;
 }
 
 char *um_canon_wallet(um_arena *a, const char *s) {
@@ -73,47 +190,142 @@ char *um_canon_wallet(um_arena *a, const char *s) {
     if (!d) return NULL;
     d = um_trim(d);
     if (!*d) return NULL;
-    /* strip URI schemes like ethereum: / bitcoin: */
+    /* strip URI schemes like ethereum: / bitcoin: and a ?amount= query */
     char *colon = strchr(d, ':');
     if (colon && colon - d < 12) d = colon + 1;
-    if (!*d) return NULL; /* a scheme and nothing else */
+    char *q = strpbrk(d, "?@");
+    if (q) *q = 0;
+    if (!*d || strlen(d) > 100) return NULL;
     for (char *p = d; *p; p++)
         if (!isalnum((unsigned char)*p)) return NULL;
-    if ((d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) || strncmp(d, "bc1", 3) == 0 ||
-        strncmp(d, "BC1", 3) == 0) {
-        for (char *p = d; *p; p++) *p = (char)tolower((unsigned char)*p); /* EVM / bech32 */
+    /* EVM and bech32 addresses are case-insensitive: lower-case them.
+     * Base58 (Bitcoin legacy, Tron, Solana) is case-sensitive: keep. */
+    if ((d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) || um_starts_with_ci(d, "bc1") ||
+        um_starts_with_ci(d, "tb1") || um_starts_with_ci(d, "ltc1")) {
+        for (char *p = d; *p; p++) *p = (char)tolower((unsigned char)*p);
     }
     return d;
 }
 
+/* Handles from URLs: github.com/USER[/repo], linkedin.com/in/NAME,
+ * t.me/NAME, x.com/NAME, any country subdomain of linkedin.com. */
 char *um_canon_handle(um_arena *a, const char *s) {
     char *d = um_lower_trim(a, s, strlen(s));
     if (!d) return NULL;
-    static const char *prefixes[] = {"https://", "http://", "www.", "github.com/", "t.me/",
-                                     "telegram.me/", "linkedin.com/in/", "x.com/", "twitter.com/"};
+    static const char *prefixes[] = {"https://", "http://", "www.", "m.", "github.com/", "t.me/", "telegram.me/",
+                                     "linkedin.com/in/", "linkedin.com/pub/", "x.com/", "twitter.com/"};
     for (size_t i = 0; i < UM_ARRAY_LEN(prefixes); i++) {
         size_t k = strlen(prefixes[i]);
         if (strncmp(d, prefixes[i], k) == 0) d += k;
+        /* xx.linkedin.com/in/: a country subdomain */
+        if (i == 3 && isalpha((unsigned char)d[0]) && isalpha((unsigned char)d[1]) &&
+            strncmp(d + 2, ".linkedin.com/", 14) == 0)
+            d += 3;
     }
     while (*d == '@') d++;
-    char *q = strpbrk(d, "?#/"); /* cut the URL's path, query and fragment first */
+    char *q = strpbrk(d, "?#/"); /* cut the URL's path, query and fragment */
     if (q) *q = 0;
     d = um_trim(d);
-    return *d && !strpbrk(d, " \t") ? d : NULL;
+    if (!*d || strlen(d) > 100) return NULL;
+    for (const char *p = d; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.' || *p == '%' ||
+              ((unsigned char)*p & 0x80)))
+            return NULL;
+    /* a bare host name left over ("github.com") is not a handle */
+    if (strchr(d, '.') && (strstr(d, ".com") || strstr(d, ".me"))) return NULL;
+    return d;
 }
 
+/* Device serials: upper-case letters and digits; "S/N:", "SN " and
+ * "Serial:" prefixes and separators dropped. */
+char *um_canon_serial(um_arena *a, const char *s) {
+    while (*s && isspace((unsigned char)*s)) s++;
+    static const char *pre[] = {"serial number", "serial", "s/n", "sn"};
+    for (size_t i = 0; i < UM_ARRAY_LEN(pre); i++)
+        if (um_starts_with_ci(s, pre[i])) {
+            const char *r = s + strlen(pre[i]);
+            if (*r == ':' || *r == ' ' || *r == '#') {
+                s = r;
+                break;
+            }
+        }
+    size_t n = strlen(s);
+    if (n > 64) return NULL;
+    char *d = um_arena_alloc(a, n + 1);
+    if (!d) return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isalnum(c)) d[k++] = (char)toupper(c);
+        else if (!strchr(" -_.:#/", c)) return NULL;
+    }
+    d[k] = 0;
+    return k >= 5 && k <= 40 ? d : NULL;
+}
+
+/* A serial embedded in a host name: "BWL-C02XK1JHJG5H.corp.example.io",
+ * "LAPTOP-5CG1234XYZ", "DESKTOP-7F3K2QZ": the first label's dash-separated
+ * part that mixes letters and digits and is 7-20 characters long. Windows'
+ * own random names (DESKTOP-XXXXXXX) are returned too; they only join when
+ * a serial column holds the same value. */
+char *um_host_serial(um_arena *a, const char *host) {
+    char buf[256];
+    size_t n = 0;
+    const char *p = host;
+    const char *bs = strrchr(p, '\\'); /* DOMAIN\HOST */
+    if (bs) p = bs + 1;
+    while (p[n] && p[n] != '.' && n < sizeof buf - 1) {
+        buf[n] = p[n];
+        n++;
+    }
+    buf[n] = 0;
+    char *best = NULL;
+    for (char *tok = buf, *next; tok && *tok; tok = next) {
+        next = strchr(tok, '-');
+        if (next) *next++ = 0;
+        size_t tl = strlen(tok);
+        bool digit = false, alpha = false, ok = tl >= 7 && tl <= 20;
+        for (size_t i = 0; i < tl && ok; i++) {
+            if (isdigit((unsigned char)tok[i])) digit = true;
+            else if (isalpha((unsigned char)tok[i])) alpha = true;
+            else ok = false;
+        }
+        if (ok && digit && alpha) best = tok;
+    }
+    return best ? um_canon_serial(a, best) : NULL;
+}
+
+/* USPS Publication 28: street suffixes (C1) and secondary unit designators
+ * (C2), directionals; the common spellings only. */
+static const struct { const char *from, *to; } addr_ab[] = {
+    {"street", "st"}, {"str", "st"}, {"avenue", "ave"}, {"av", "ave"}, {"avn", "ave"}, {"road", "rd"},
+    {"drive", "dr"}, {"drv", "dr"}, {"boulevard", "blvd"}, {"boul", "blvd"}, {"lane", "ln"},
+    {"court", "ct"}, {"crt", "ct"}, {"place", "pl"}, {"highway", "hwy"}, {"hiway", "hwy"},
+    {"parkway", "pkwy"}, {"pky", "pkwy"}, {"circle", "cir"}, {"circ", "cir"}, {"terrace", "ter"},
+    {"terr", "ter"}, {"square", "sq"}, {"trail", "trl"}, {"way", "way"}, {"expressway", "expy"},
+    {"freeway", "fwy"}, {"turnpike", "tpke"}, {"crossing", "xing"}, {"heights", "hts"},
+    {"mount", "mt"}, {"mountain", "mtn"}, {"point", "pt"}, {"ridge", "rdg"}, {"creek", "crk"},
+    {"center", "ctr"}, {"centre", "ctr"}, {"plaza", "plz"}, {"alley", "aly"}, {"loop", "loop"},
+    {"park", "park"}, {"grove", "grv"}, {"hollow", "holw"}, {"junction", "jct"}, {"station", "sta"},
+    {"village", "vlg"}, {"valley", "vly"}, {"view", "vw"}, {"estates", "ests"}, {"meadows", "mdws"},
+    {"apartment", "apt"}, {"suite", "ste"}, {"unit", "apt"}, {"#", "apt"}, {"no", "apt"}, {"floor", "fl"},
+    {"building", "bldg"}, {"room", "rm"}, {"department", "dept"}, {"office", "ofc"}, {"lot", "lot"},
+    {"space", "spc"}, {"trailer", "trlr"}, {"penthouse", "ph"}, {"basement", "bsmt"},
+    {"north", "n"}, {"south", "s"}, {"east", "e"}, {"west", "w"}, {"northeast", "ne"},
+    {"northwest", "nw"}, {"southeast", "se"}, {"southwest", "sw"}, {"post", "po"}};
+
 char *um_canon_address(um_arena *a, const char *s) {
-    static const struct { const char *from, *to; } ab[] = {
-        {"street", "st"}, {"avenue", "ave"}, {"road", "rd"}, {"drive", "dr"},
-        {"boulevard", "blvd"}, {"lane", "ln"}, {"court", "ct"}, {"apartment", "apt"},
-        {"suite", "ste"}, {"unit", "apt"}, {"north", "n"}, {"south", "s"},
-        {"east", "e"}, {"west", "w"}, {"place", "pl"}, {"highway", "hwy"}, {"#", "apt"}};
     size_t n = strlen(s);
     um_buf out;
     um_buf_init(&out);
     size_t i = 0;
+    bool prev_zip5 = false; /* last token was a 5-digit ZIP: a "-dddd" after it is the +4 */
     while (i < n) {
+        size_t gap = i;
         while (i < n && !isalnum((unsigned char)s[i]) && s[i] != '#' && !((unsigned char)s[i] & 0x80)) i++;
+        bool dash = false;
+        for (size_t g = gap; g < i; g++)
+            if (s[g] == '-') dash = true;
         size_t st = i;
         if (i < n && s[i] == '#') i++;
         else
@@ -121,17 +333,52 @@ char *um_canon_address(um_arena *a, const char *s) {
         if (i == st) break;
         char tok[128];
         size_t tl = i - st < sizeof tok - 1 ? i - st : sizeof tok - 1;
-        for (size_t k = 0; k < tl; k++) tok[k] = (char)tolower((unsigned char)s[st + k]);
+        bool digits = true;
+        for (size_t k = 0; k < tl; k++) {
+            tok[k] = (char)tolower((unsigned char)s[st + k]);
+            if (!isdigit((unsigned char)tok[k])) digits = false;
+        }
         tok[tl] = 0;
+        if (prev_zip5 && dash && digits && tl == 4) { /* ZIP+4: compare on the ZIP */
+            prev_zip5 = false;
+            continue;
+        }
+        prev_zip5 = digits && tl == 5;
         const char *w = tok;
-        for (size_t k = 0; k < UM_ARRAY_LEN(ab); k++)
-            if (strcmp(tok, ab[k].from) == 0) w = ab[k].to;
+        for (size_t k = 0; k < UM_ARRAY_LEN(addr_ab); k++)
+            if (strcmp(tok, addr_ab[k].from) == 0) w = addr_ab[k].to;
+        /* "P.O. Box", "P O Box": tokens p + o become po (on tokens, so the
+         * canonical form gives the same again) */
+        if (strcmp(w, "o") == 0 && out.len && out.s[out.len - 1] == 'p' &&
+            (out.len == 1 || out.s[out.len - 2] == ' ')) {
+            um_buf_addc(&out, 'o');
+            continue;
+        }
         if (out.len) um_buf_addc(&out, ' ');
         um_buf_adds(&out, w);
     }
     char *r = out.len && !out.oom ? um_arena_strdup(a, out.s) : NULL;
     um_buf_free(&out);
     return r;
+}
+
+/* Parcel forwarders / reshippers: words in the canonical address that name
+ * a forwarding service, or its customer-suite pattern. A built-in list of
+ * service names; a hit says "this address receives other people's parcels". */
+const char *um_address_forwarder(const char *canon) {
+    static const char *const names[] = {
+        "shipito", "myus", "stackry", "planet express", "planetexpress", "borderlinx", "comgateway",
+        "usgobuy", "viabox", "shop and ship", "shopandship", "aramex", "bongo", "reship", "forward2me",
+        "parcel forwarding", "package forwarding", "mail forwarding", "ship7", "fishisfast", "qwintry",
+        "mailbox forwarding", "virtual mailbox", "ipostal", "anytime mailbox", "anytimemailbox",
+        "earth class mail", "traveling mailbox", "postscanmail", "usa2me", "eshopworld", "polar express"};
+    if (!canon) return NULL;
+    for (size_t i = 0; i < UM_ARRAY_LEN(names); i++) {
+        const char *h = strstr(canon, names[i]);
+        size_t k = strlen(names[i]);
+        if (h && (h == canon || h[-1] == ' ') && (h[k] == 0 || h[k] == ' ')) return names[i];
+    }
+    return NULL;
 }
 
 /* A crypto address written where a bank account was expected (payout
@@ -147,7 +394,11 @@ static bool looks_like_wallet(const char *s) {
             if (!isxdigit((unsigned char)s[i])) return false;
         return true;
     }
-    if (um_starts_with_ci(s, "bc1") || um_starts_with_ci(s, "ltc1")) return n >= 14 && n <= 90;
+    if (um_starts_with_ci(s, "bc1") || um_starts_with_ci(s, "ltc1")) {
+        for (size_t i = 0; i < n; i++)
+            if (!isalnum((unsigned char)s[i])) return false;
+        return n >= 14 && n <= 90;
+    }
     if (n < 25 || n > 44) return false;
     bool lower = false, upper = false;
     for (size_t i = 0; i < n; i++) {
@@ -160,17 +411,41 @@ static bool looks_like_wallet(const char *s) {
 }
 
 char *um_canon_account(um_arena *a, const char *s) {
-    if (looks_like_wallet(s)) return um_canon_wallet(a, s);
+    if (strchr(s, '@')) return um_canon_email(a, s); /* PayPal / Wise by email */
+    if (looks_like_wallet(s)) {
+        char *w = um_canon_wallet(a, s);
+        return w && looks_like_wallet(w) ? w : NULL; /* "bc1?x" cut to "bc1": no longer a wallet */
+    }
     size_t n = strlen(s);
     char *d = um_arena_alloc(a, n + 1);
     if (!d) return NULL;
     size_t k = 0;
-    bool has_at = strchr(s, '@') != NULL;
-    if (has_at) return um_canon_email(a, s); /* PayPal / Wise by email */
     for (size_t i = 0; i < n; i++)
         if (isalnum((unsigned char)s[i])) d[k++] = (char)toupper((unsigned char)s[i]);
     d[k] = 0;
-    return k >= 4 ? d : NULL;
+    /* a canonical account must not itself look like a wallet or email */
+    return k >= 4 && !looks_like_wallet(d) ? d : NULL;
+}
+
+um_account_check um_account_verify(const char *raw, const char *canon) {
+    if (!canon) return UM_ACCT_UNKNOWN;
+    size_t n = strlen(canon);
+    if (n >= 15 && n <= 34 && isupper((unsigned char)canon[0]) && isupper((unsigned char)canon[1]) &&
+        isdigit((unsigned char)canon[2]) && isdigit((unsigned char)canon[3])) {
+        bool alnum = true;
+        for (size_t i = 4; i < n; i++)
+            if (!isalnum((unsigned char)canon[i])) alnum = false;
+        if (alnum) return um_iban_valid(canon) ? UM_ACCT_IBAN_OK : UM_ACCT_IBAN_BAD;
+    }
+    /* US "routing account": nine digits, a separator, then the account */
+    const char *p = raw;
+    while (*p && isspace((unsigned char)*p)) p++;
+    size_t digits = 0;
+    while (isdigit((unsigned char)p[digits])) digits++;
+    if (digits == 9 && (p[9] == '-' || p[9] == ' ' || p[9] == '/' || p[9] == ':') &&
+        isdigit((unsigned char)p[10]))
+        return um_aba_valid(p) ? UM_ACCT_ABA_OK : UM_ACCT_ABA_BAD;
+    return UM_ACCT_UNKNOWN;
 }
 
 static const struct {
@@ -329,9 +604,12 @@ bool um_tz_offset(const char *s, int *minutes) {
         char *end;
         long h = strtol(t + 1, &end, 10);
         long m = 0;
-        if (*end == ':') m = strtol(end + 1, &end, 10);
+        if (*end == ':') {
+            if (!isdigit((unsigned char)end[1])) return false; /* "-05:-0520" */
+            m = strtol(end + 1, &end, 10);
+        }
         else if (h >= 100) { m = h % 100; h /= 100; }
-        if (*end || h > 14 || m > 59) return false;
+        if (*end || h < 0 || h > 14 || m < 0 || m > 59) return false;
         *minutes = sign * (int)(h * 60 + m);
         return true;
     }
