@@ -137,7 +137,7 @@ static void add_base(vec *names, const char *uid, const char *name) {
     if (!name || !*name) return;
     bname *b = vpush(names);
     if (!b) return;
-    snprintf(b->uid, sizeof b->uid, "%s", uid);
+    snprintf(b->uid, sizeof b->uid, "%.23s", uid);
     b->norm = base_norm(name);
 }
 
@@ -261,7 +261,7 @@ static bool load_heldout(vec *qs, const char *path) {
         line[strcspn(line, "\r\n")] = 0;
         char *c[6] = {0};
         size_t n = um_split(line, '	', c, 6);
-        if (n < 5 || (strcmp(c[0], "pos") != 0 && strcmp(c[0], "neg") != 0)) continue;
+        if (n < 5 || (strcmp(c[0], "pos") != 0 && strcmp(c[0], "neg") != 0 && strcmp(c[0], "cls") != 0)) continue;
         bq *q = vpush(qs);
         if (!q) break;
         memset(q, 0, sizeof *q);
@@ -270,7 +270,7 @@ static bool load_heldout(vec *qs, const char *path) {
         q->tags = strdup(c[4]);
         q->type = strcmp(c[2], "person") == 0 ? UM_SCREEN_PERSON : strcmp(c[2], "entity") == 0 ? UM_SCREEN_ENTITY
                                                                                              : UM_SCREEN_ANY;
-        q->want = strcmp(c[0], "pos") == 0;
+        q->want = strcmp(c[0], "neg") != 0; /* pos: a variant; cls: a failure class row */
     }
     fclose(f);
     return true;
@@ -341,8 +341,11 @@ static double pct(size_t a, size_t b) { return b ? 100.0 * (double)a / (double)b
 /* held-out breakdown: recall by transform (a row counts under each of its
  * transforms, and under "no typo"), false-positive rate by origin */
 static void heldout_breakdown(const bq *H, size_t n, const bool *ok_u, const bool *ok_b) {
-    static const char *const tr[] = {"swap", "join", "split", "roman", "mark", "typo", "case"};
-    static const char *const org[] = {"korean", "chinese", "vietnamese", "western", "indian"};
+    static const char *const tr[] = {"swap",  "join",    "split",    "roman",   "mark", "typo",   "case",
+                                     "short", "foreign", "hangul",   "hanja",   "cyrillic", "country", "abbr",
+                                     "concat", "number", "dprk", "other"};
+    static const char *const org[] = {"korean", "chinese", "vietnamese", "western", "indian",
+                                      "russian", "spanish", "korean-short", "short"};
     printf("held-out by transform (recall) and origin (FP rate): unmask%s\n", ok_b ? " / Jaro-Winkler" : "");
     for (size_t t = 0; t <= sizeof tr / sizeof tr[0]; t++) {
         size_t cnt = 0, u = 0, b = 0;

@@ -11,8 +11,11 @@
  * Exit codes: 0 no match, 1 at least one match, 2 error. Output is owned by
  * this file; results are freed after printing.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <iconv.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@
 #include <jansson.h>
 
 #include "unmask.h"
+#include "util/util.h"
 
 int um_cli_screen(int argc, char **argv);
 int um_cli_data(int argc, char **argv);
@@ -35,7 +39,7 @@ static void usage_screen(FILE *o) {
             "       unmask screen --email ADDR | --wallet ADDR | --github HANDLE | --phone NUMBER [--json]\n"
             "       unmask screen --batch FILE [--json]\n"
             "\n"
-            "Screens a name against the OFAC SDN and UN consolidated lists (Korean-aware:\n"
+            "Screens a name against the OFAC SDN (and Consolidated), UN and EU lists (Korean-aware:\n"
             "Hangul, Hanja, Cyrillic, McCune-Reischauer and Revised Romanization spellings),\n"
             "and identifiers against the published indicator lists. Every match names the\n"
             "list, the entry's own id, the name or alias matched, a score from 0 to 1 and\n"
@@ -58,16 +62,28 @@ static void usage_screen(FILE *o) {
             "      --data-dir DIR     bundled data (default: installed data, then ./data)\n"
             "      --ofac-dir DIR     newer OFAC files (sdn.csv, alt.csv, add.csv, sdn_comments.csv)\n"
             "      --un-xml FILE      newer UN consolidated list XML\n"
+            "      --eu-xml FILE      EU consolidated financial sanctions list (FSF XML 1.1)\n"
             "\n"
-            "Exit status: 0 no match, 1 at least one match, 2 error.\n");
+            "A batch prints one JSON line per input line; a line that cannot be screened\n"
+            "(longer than 64 KiB, invalid UTF-8, empty, no name or identifier, bad JSON,\n"
+            "bad --dob/--country/type) gets {\"query\":{\"line\":N,\"error\":...},\"matches\":[]}.\n"
+            "UTF-16 and UTF-32 batches with a byte-order mark are converted to UTF-8.\n"
+            "Control characters from the input are shown as \\xNN on the terminal.\n"
+            "\n"
+            "Exit status: 0 no match, 1 at least one match, 2 error or nothing screened\n"
+            "(an empty name, a batch that is a folder, empty, or has no line that could be\n"
+            "screened).\n");
 }
 
 static void usage_data(FILE *o) {
     fprintf(o,
-            "Usage: unmask data [--data-dir DIR] [--ofac-dir DIR] [--un-xml FILE]\n"
+            "Usage: unmask data [--data-dir DIR] [--ofac-dir DIR] [--un-xml FILE] [--eu-xml FILE]\n"
+            "\n"
+            "       unmask data update --from DIR [--force] [--max-drop PCT]\n"
             "\n"
             "Shows the sanctions lists the screener loads, each file's list date and age,\n"
-            "and warns when a list is older than 90 days.\n");
+            "and warns when a list is older than 90 days. 'update' installs list files\n"
+            "brought by hand after checking them (unmask data update --help).\n");
 }
 
 typedef struct sc_opts {
@@ -79,7 +95,7 @@ typedef struct sc_opts {
     um_screener_options so;
 } sc_opts;
 
-enum { O_NAME = 256, O_DOB, O_COUNTRY, O_TYPE, O_BATCH, O_JSON, O_THR, O_LIMIT, O_DATA, O_OFAC, O_UN, O_EMAIL,
+enum { O_NAME = 256, O_DOB, O_COUNTRY, O_TYPE, O_BATCH, O_JSON, O_THR, O_LIMIT, O_DATA, O_OFAC, O_UN, O_EU, O_EMAIL,
        O_WALLET, O_GITHUB, O_PHONE, O_HELP };
 
 static const struct option sc_long[] = {
@@ -88,7 +104,8 @@ static const struct option sc_long[] = {
     {"batch", required_argument, 0, O_BATCH},     {"json", no_argument, 0, O_JSON},
     {"threshold", required_argument, 0, O_THR},   {"limit", required_argument, 0, O_LIMIT},
     {"data-dir", required_argument, 0, O_DATA},   {"ofac-dir", required_argument, 0, O_OFAC},
-    {"un-xml", required_argument, 0, O_UN},       {"email", required_argument, 0, O_EMAIL},
+    {"un-xml", required_argument, 0, O_UN},       {"eu-xml", required_argument, 0, O_EU},
+    {"email", required_argument, 0, O_EMAIL},
     {"wallet", required_argument, 0, O_WALLET},   {"github", required_argument, 0, O_GITHUB},
     {"phone", required_argument, 0, O_PHONE},     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0}};
@@ -132,6 +149,9 @@ static json_t *result_json(const um_screen_result *r, json_t *query) {
         json_object_set_new(j, "alias_kind", js(m->alias_kind));
         json_object_set_new(j, "entry_type", js(m->entry_type));
         json_object_set_new(j, "score", json_real(m->score));
+        json_object_set_new(j, "programs", js(m->programs ? m->programs : ""));
+        json_object_set_new(j, "listed", js(m->listed ? m->listed : ""));
+        json_object_set_new(j, "also_listed", js(m->also_listed ? m->also_listed : ""));
         json_object_set_new(j, "explanation", js(m->explanation ? m->explanation : ""));
         json_array_append_new(arr, j);
     }
@@ -148,14 +168,22 @@ static void print_json(json_t *o) {
     }
 }
 
+/* s for a terminal (util.h um_term_escape: control characters as \x1b),
+ * so text from the input never drives the terminal. Returns buf. */
+static const char *tty(const char *s, char *buf, size_t cap) { return um_term_escape(s, buf, cap); }
+
 static void print_text(const um_screen_result *r, const char *what) {
     size_t n = um_screen_result_count(r);
-    printf("%s: %zu match%s\n", what, n, n == 1 ? "" : "es");
+    char b1[4200], b2[1100], b3[1100], b4[8200];
+    printf("%s: %zu match%s\n", tty(what, b1, sizeof b1), n, n == 1 ? "" : "es");
     for (size_t i = 0; i < n; i++) {
         const um_screen_match *m = um_screen_result_match(r, i);
         printf("  %.3f  %-8s %-10s %s  [%s \"%s\"]\n", m->score, m->list, m->uid,
-               m->entry_name ? m->entry_name : "", m->alias_kind, m->matched_name);
-        printf("         %s\n", m->explanation ? m->explanation : "");
+               tty(m->entry_name, b2, sizeof b2), m->alias_kind, tty(m->matched_name, b3, sizeof b3));
+        if (m->programs && *m->programs) printf("         programmes: %s%s%s\n", m->programs,
+                                                m->listed && *m->listed ? "; listed " : "", m->listed ? m->listed : "");
+        if (m->also_listed && *m->also_listed) printf("         same party on: %s\n", m->also_listed);
+        printf("         %s\n", tty(m->explanation, b4, sizeof b4));
     }
 }
 
@@ -286,30 +314,141 @@ static int csv_split(char *line, char **f, int max) {
     return n;
 }
 
+/* one JSON line for an input line that could not be screened */
+static void print_line_error(unsigned long lineno, const char *why) {
+    json_t *q = json_object();
+    json_object_set_new(q, "line", json_integer((json_int_t)lineno));
+    json_object_set_new(q, "error", json_string(why));
+    json_t *w = json_object();
+    json_object_set_new(w, "query", q);
+    json_object_set_new(w, "matches", json_array());
+    print_json(w);
+    json_decref(w);
+}
+
+static bool valid_utf8(const unsigned char *p) {
+    while (*p) {
+        unsigned c = *p, n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 9;
+        if (n == 9 || (n == 1 && c < 0xC2) || (n == 3 && c > 0xF4)) return false;
+        unsigned cp = n ? c & (0x3F >> n) : c;
+        for (unsigned k = 1; k <= n; k++) {
+            if ((p[k] & 0xC0) != 0x80) return false;
+            cp = cp << 6 | (p[k] & 0x3F);
+        }
+        if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+/* The batch as a seekable UTF-8 stream: stdin is copied aside; a UTF-16 or
+ * UTF-32 file (byte-order mark, as PowerShell writes) is converted, as the
+ * scan does. *conv names the encoding converted from (NULL: none). */
+static FILE *open_batch(const char *path, const char **conv) {
+    *conv = NULL;
+    FILE *f;
+    if (strcmp(path, "-") == 0) {
+        f = tmpfile();
+        if (!f) return NULL;
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+            if (fwrite(buf, 1, n, f) != n) {
+                fclose(f);
+                return NULL;
+            }
+        rewind(f);
+    } else {
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return NULL;
+        }
+        f = fopen(path, "rb");
+        if (!f) return NULL;
+    }
+    unsigned char h[4] = {0};
+    size_t nh = fread(h, 1, 4, f);
+    const char *enc = NULL;
+    size_t skip = 0;
+    if (nh == 4 && h[0] == 0xFF && h[1] == 0xFE && !h[2] && !h[3]) enc = "UTF-32LE", skip = 4;
+    else if (nh == 4 && !h[0] && !h[1] && h[2] == 0xFE && h[3] == 0xFF) enc = "UTF-32BE", skip = 4;
+    else if (nh >= 2 && h[0] == 0xFF && h[1] == 0xFE) enc = "UTF-16LE", skip = 2;
+    else if (nh >= 2 && h[0] == 0xFE && h[1] == 0xFF) enc = "UTF-16BE", skip = 2;
+    if (!enc) {
+        rewind(f);
+        return f;
+    }
+    iconv_t cd = iconv_open("UTF-8", enc);
+    FILE *t = cd == (iconv_t)-1 ? NULL : tmpfile();
+    if (!t) {
+        if (cd != (iconv_t)-1) iconv_close(cd);
+        fclose(f);
+        return NULL;
+    }
+    fseek(f, (long)skip, SEEK_SET);
+    char in[65536 + 8], out[4 * 65536 + 64];
+    size_t have = 0, n;
+    bool ok = true;
+    while (ok && (n = fread(in + have, 1, 65536, f)) > 0) {
+        have += n;
+        char *ip = in, *op = out;
+        size_t il = have, ol = sizeof out;
+        if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 && errno == EILSEQ) {
+            /* an invalid unit: U+FFFD and go on (the line is flagged later only if it stays invalid) */
+            size_t unit = enc[4] == '3' ? 4 : 2;
+            if (il >= unit) ip += unit, il -= unit;
+            if (ol >= 3) memcpy(op, "\xEF\xBF\xBD", 3), op += 3;
+        }
+        if (fwrite(out, 1, (size_t)(op - out), t) != (size_t)(op - out)) ok = false;
+        memmove(in, ip, il);
+        have = il;
+    }
+    iconv_close(cd);
+    fclose(f);
+    if (!ok) {
+        fclose(t);
+        return NULL;
+    }
+    rewind(t);
+    *conv = enc;
+    return t;
+}
+
 static int run_batch(um_screener *s, const sc_opts *o) {
-    FILE *f = strcmp(o->batch, "-") == 0 ? stdin : fopen(o->batch, "rb");
+    const char *conv = NULL;
+    FILE *f = open_batch(o->batch, &conv);
+    char pb[1100];
     if (!f) {
-        fprintf(stderr, "unmask: cannot open %s\n", o->batch);
+        fprintf(stderr, "unmask: cannot read batch %s: %s\n", tty(o->batch, pb, sizeof pb), strerror(errno));
         return SC_EXIT_ERROR;
     }
+    if (conv) fprintf(stderr, "unmask: %s is %s; read after conversion to UTF-8\n", tty(o->batch, pb, sizeof pb), conv);
     char *line = malloc(SC_MAX_LINE);
     if (!line) {
-        if (f != stdin) fclose(f);
+        fclose(f);
         return SC_EXIT_ERROR;
     }
     static const char *const cols[8] = {"name", "dob", "country", "type", "email", "wallet", "github", "phone"};
     int colmap[64];
     int ncol = -1; /* CSV header columns; -1 before the header */
-    int any = 0, errors = 0;
+    int any = 0, errors = 0, screened = 0;
     unsigned long lineno = 0;
     while (fgets(line, SC_MAX_LINE, f)) {
         lineno++;
         size_t len = strlen(line);
-        if (len == SC_MAX_LINE - 1 && line[len - 1] != '\n') { /* overlong line: skip the rest */
+        if (len == SC_MAX_LINE - 1 && line[len - 1] != '\n') { /* overlong line: reported in place, rest skipped */
             int c;
             while ((c = fgetc(f)) != EOF && c != '\n') {
             }
-            fprintf(stderr, "unmask: %s:%lu: line too long; skipped\n", o->batch, lineno);
+            print_line_error(lineno, "line longer than 64 KiB: not screened");
+            errors++;
+            continue;
+        }
+        if (len + 1 < SC_MAX_LINE && memchr(line, 0, len + 1) != line + len) {
+            /* a NUL byte inside the line (fgets stops counting there) */
+            print_line_error(lineno, "NUL byte in the line: not screened");
             errors++;
             continue;
         }
@@ -318,18 +457,30 @@ static int run_batch(um_screener *s, const sc_opts *o) {
         if (lineno == 1 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
             p += 3;
         while (*p == ' ' || *p == '\t') p++;
-        if (!*p) continue;
+        if (!*p) {
+            if (ncol >= 0) { /* blank lines before the header are not queries */
+                print_line_error(lineno, "empty line: not screened");
+                errors++;
+            }
+            continue;
+        }
+        if (!valid_utf8((const unsigned char *)p)) {
+            print_line_error(lineno, "invalid UTF-8 (after any conversion): not screened");
+            errors++;
+            continue;
+        }
         const char *v[8] = {0};
         json_t *doc = NULL;
         if (*p == '{') {
             json_error_t je;
             doc = json_loads(p, JSON_REJECT_DUPLICATES, &je);
             if (!doc || !json_is_object(doc)) {
-                printf("{\"query\":{\"line\":%lu,\"error\":\"not a JSON object\"},\"matches\":[]}\n", lineno);
+                print_line_error(lineno, "not a JSON object");
                 json_decref(doc);
                 errors++;
                 continue;
             }
+            if (ncol < 0) ncol = 0;
             for (int k = 0; k < 8; k++) v[k] = json_string_value(json_object_get(doc, cols[k]));
         } else {
             char *fl[64];
@@ -363,13 +514,25 @@ static int run_batch(um_screener *s, const sc_opts *o) {
         } else {
             int r = run_one(s, o, v[0], v[1], v[2], v[3], ident, true, echo);
             if (r < 0) errors++;
-            else if (r > 0) any = 1;
+            else {
+                screened++;
+                if (r > 0) any = 1;
+            }
         }
         json_decref(doc);
     }
+    bool rerr = ferror(f);
     free(line);
-    if (f != stdin) fclose(f);
-    if (errors) fprintf(stderr, "unmask: %d input line(s) had errors\n", errors);
+    fclose(f);
+    if (rerr) {
+        fprintf(stderr, "unmask: read error in %s\n", tty(o->batch, pb, sizeof pb));
+        return SC_EXIT_ERROR;
+    }
+    if (errors) fprintf(stderr, "unmask: %d input line(s) could not be screened (error objects in the output)\n", errors);
+    if (!screened) {
+        fprintf(stderr, "unmask: %s: no query could be screened\n", tty(o->batch, pb, sizeof pb));
+        return SC_EXIT_ERROR;
+    }
     return any ? SC_EXIT_MATCH : 0;
 }
 
@@ -408,6 +571,7 @@ static int parse_common(int argc, char **argv, sc_opts *o, bool *help) {
         case O_DATA: o->so.data_dir = optarg; break;
         case O_OFAC: o->so.ofac_dir = optarg; break;
         case O_UN: o->so.un_xml = optarg; break;
+        case O_EU: o->so.eu_xml = optarg; break;
         case O_EMAIL: case O_WALLET: case O_GITHUB: case O_PHONE:
             if (o->ident_kind) {
                 fprintf(stderr, "unmask: give one identifier per query (use --batch for more)\n");
@@ -438,6 +602,10 @@ int um_cli_screen(int argc, char **argv) {
         usage_screen(stdout);
         return 0;
     }
+    if ((o.name && !*o.name) || (o.ident && !*o.ident)) {
+        fprintf(stderr, "unmask: empty %s: nothing to screen\n", o.name && !*o.name ? "--name" : "identifier");
+        return SC_EXIT_ERROR;
+    }
     if (!o.name && !o.ident && !o.batch) {
         fprintf(stderr, "unmask: screen needs --name, an identifier or --batch\n\n");
         usage_screen(stderr);
@@ -463,7 +631,49 @@ int um_cli_screen(int argc, char **argv) {
     return rc;
 }
 
+static int data_update(int argc, char **argv) {
+    um_lists_update_options uo = {0};
+    const char *data_dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--from") && i + 1 < argc) uo.from_dir = argv[++i];
+        else if (!strcmp(argv[i], "--data-dir") && i + 1 < argc) data_dir = argv[++i];
+        else if (!strcmp(argv[i], "--force")) uo.force = 1;
+        else if (!strcmp(argv[i], "--max-drop") && i + 1 < argc) {
+            char *end;
+            double v = strtod(argv[++i], &end);
+            if (*end || v <= 0 || v >= 100) {
+                fprintf(stderr, "unmask: --max-drop must be a percentage in (0, 100)\n");
+                return SC_EXIT_ERROR;
+            }
+            uo.max_drop = v / 100;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("Usage: unmask data update --from DIR [--force] [--max-drop PCT] [--data-dir DIR]\n\n"
+                   "Installs list files brought by hand (sdn.csv, alt.csv, add.csv, sdn_comments.csv,\n"
+                   "cons_*.csv, consolidated.xml, fsf.xml) into the data folder after checking them\n"
+                   "against the installed copies: a list that no longer loads, loses more than\n"
+                   "PCT %% (default 10) of its entries or bytes, or has malformed rows is refused\n"
+                   "unless --force. Each list folder is swapped in with one rename.\n"
+                   "Fetching over HTTPS is not implemented yet.\n");
+            return 0;
+        } else {
+            char b[300];
+            fprintf(stderr, "unmask: data update: unknown argument '%s'\n", tty(argv[i], b, sizeof b));
+            return SC_EXIT_ERROR;
+        }
+    }
+    if (!uo.from_dir) {
+        fprintf(stderr, "unmask: data update needs --from DIR (downloading over HTTPS is not implemented yet)\n");
+        return SC_EXIT_ERROR;
+    }
+    uo.data_dir = data_dir;
+    char report[8192];
+    um_status st = um_lists_update(&uo, report, sizeof report);
+    fputs(report, st == UM_OK ? stdout : stderr);
+    return st == UM_OK ? 0 : SC_EXIT_ERROR;
+}
+
 int um_cli_data(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "update") == 0) return data_update(argc - 1, argv + 1);
     sc_opts o;
     bool help;
     if (parse_common(argc, argv, &o, &help) != 0) {

@@ -121,7 +121,7 @@ static bool contains(const uint8_t *data, size_t size, const char *needle) {
 static void check_lists(const uint8_t *data, size_t size) {
     um_sc_lists L;
     char err[512] = "";
-    um_status st = um_sc_lists_load(&L, NULL, g_xml, NULL, err, sizeof err);
+    um_status st = um_sc_lists_load(&L, NULL, g_xml, NULL, NULL, err, sizeof err);
     if (st != UM_OK && st != UM_ENOTFOUND && st != UM_ENOMEM) um_fuzz_fail("um_sc_lists_load", err);
     if (st == UM_ENOTFOUND && L.n_nm) um_fuzz_fail("names loaded but 'nothing could be read'", err);
     bool has_secret = contains(data, size, UM_FUZZ_SECRET);
@@ -147,6 +147,20 @@ static void check_lists(const uint8_t *data, size_t size) {
     }
     for (size_t i = 0; i < L.n_e; i++)
         if (!L.e[i].uid || !L.e[i].primary || !L.e[i].programs) um_fuzz_fail("entry with a NULL field", NULL);
+    um_sc_lists_free(&L);
+    /* the same bytes as an EU financial sanctions file (FSF XML) */
+    st = um_sc_lists_load(&L, NULL, NULL, g_xml, NULL, err, sizeof err);
+    if (st != UM_OK && st != UM_ENOTFOUND && st != UM_ENOMEM) um_fuzz_fail("um_sc_lists_load (EU)", err);
+    total = 0;
+    for (size_t i = 0; i < L.n_nm; i++) {
+        const um_sc_lname *n = &L.nm[i];
+        if (!n->name || !n->kind || n->entry >= L.n_e) um_fuzz_fail("EU: bad loaded name", NULL);
+        if (!has_secret && strstr(n->name, UM_FUZZ_SECRET)) um_fuzz_fail("EU: an external entity was read", n->name);
+        total += strlen(n->name);
+    }
+    if (total > size) um_fuzz_fail("EU: entity references were expanded", NULL);
+    for (size_t i = 0; i < L.n_e; i++)
+        if (!L.e[i].uid || !L.e[i].primary || !L.e[i].programs) um_fuzz_fail("EU: entry with a NULL field", NULL);
     um_sc_lists_free(&L);
 }
 

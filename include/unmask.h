@@ -321,6 +321,7 @@ typedef struct um_screener_options {
     const char *data_dir; /* bundled data (sanctions/, names/, ioc/); NULL: UNMASK_DATA_DIR, then ./data */
     const char *ofac_dir; /* folder with sdn.csv, alt.csv, add.csv, sdn_comments.csv; NULL: data_dir/sanctions/ofac */
     const char *un_xml;   /* UN consolidated.xml; NULL: data_dir/sanctions/un/consolidated.xml */
+    const char *eu_xml;   /* EU financial sanctions file (FSF XML 1.1); NULL: data_dir/sanctions/eu/fsf.xml if present */
 } um_screener_options;
 
 /* *out is set even on failure (to read the message); close it either way. */
@@ -369,6 +370,12 @@ typedef struct um_screen_match {
     const char *entry_type;   /* "person", "entity", "vessel", "aircraft", "unknown" */
     double score;             /* 0..1, calibrated (docs/SCREENING.md) */
     const char *explanation;  /* entry, alias, token alignment, each part's contribution */
+    /* the entry's own attributes, for confirming or clearing a name match */
+    int dob_check;            /* query DOB against the listed ones: 1 agrees, -1 disagrees, 0 not compared */
+    int country_check;        /* query nationality: 1 listed, -1 differs from the listed one, 0 not compared */
+    const char *programs;     /* sanctions programmes of the entry ("DPRK3; DPRK4"), "" when none */
+    const char *listed;       /* listed DOBs and nationalities ("DOB 1984-01-08; nationality KP"), "" when none */
+    const char *also_listed;  /* the same party on other lists ("UN KPi.066"), "" when none; its matches follow */
 } um_screen_match;
 
 typedef struct um_screen_result um_screen_result;
@@ -384,6 +391,22 @@ const um_screen_match *um_screen_result_match(const um_screen_result *r, size_t 
 /* How the query itself was read (units and keys), for explanations. */
 const char *um_screen_result_query(const um_screen_result *r);
 void um_screen_result_free(um_screen_result *r);
+/* Installs new copies of the sanctions lists from from_dir (files brought
+ * by hand: sdn.csv, alt.csv, add.csv, sdn_comments.csv, cons_*.csv,
+ * consolidated.xml, fsf.xml) into data_dir/sanctions, after loading them
+ * and comparing them with the installed ones: a list that stops loading,
+ * loses more than max_drop (0: 10 %) of its entries or of a file's bytes,
+ * or has new malformed rows is refused (UM_EPARSE) unless force; each list
+ * folder is swapped in with one rename, so a truncated or malformed file
+ * never replaces good data. report (caller's buffer) says what was checked
+ * and done. UM_ENOTFOUND: no list file in from_dir. */
+typedef struct um_lists_update_options {
+    const char *data_dir; /* the folder holding sanctions/; NULL: as um_ctx_open finds it */
+    const char *from_dir; /* required */
+    double max_drop;      /* fraction, 0: 0.10 */
+    int force;            /* non-zero: install even what the checks refuse */
+} um_lists_update_options;
+um_status um_lists_update(const um_lists_update_options *o, char *report, size_t cap);
 /* ---- end screening ---- */
 
 #ifdef __cplusplus

@@ -64,6 +64,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/csv.h"
+#include "util/util.h"
+
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- PRNG (splitmix64) --------------------------------------------------- */
@@ -99,12 +102,6 @@ static void *um_xrealloc(void *p, size_t n) {
     return q;
 }
 
-static char *um_xstrdup(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *d = um_xrealloc(NULL, n);
-    memcpy(d, s, n);
-    return d;
-}
 
 static bool um_isupper(int c) { return c >= 'A' && c <= 'Z'; }
 static bool um_islower(int c) { return c >= 'a' && c <= 'z'; }
@@ -127,61 +124,34 @@ static void um_cat(char *d, size_t cap, const char *s) {
 }
 
 /* one line of any length; false at end of file */
-static bool um_getline(FILE *f, char **buf, size_t *cap) {
-    size_t n = 0;
-    if (!*buf) {
-        *cap = 4096;
-        *buf = um_xrealloc(NULL, *cap);
-    }
-    for (;;) {
-        if (!fgets(*buf + n, (int)(*cap - n), f)) return n > 0;
-        n += strlen(*buf + n);
-        if (n && (*buf)[n - 1] == '\n') return true;
-        if (n + 1 < *cap) continue; /* a NUL byte inside the line: take what we have */
-        *cap *= 2;
-        *buf = um_xrealloc(*buf, *cap);
-    }
-}
-
-static void um_chomp(char *s) { s[strcspn(s, "\r\n")] = 0; }
-
-/* Splits one CSV line in place (RFC 4180 quoting, "" inside quotes).
- * Returns the number of fields (at most max). */
-static int um_csv_split(char *line, char **f, int max) {
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        if (n == max) return n;
-        char *o = p;
-        f[n++] = o;
-        if (*p == '"') {
-            p++;
-            for (;;) {
-                if (!*p) break;
-                if (*p == '"') {
-                    if (p[1] == '"') {
-                        *o++ = '"';
-                        p += 2;
-                        continue;
-                    }
-                    p++;
-                    break;
-                }
-                *o++ = *p++;
-            }
-            while (*p && *p != ',') p++; /* junk after the closing quote */
-        } else {
-            while (*p && *p != ',') *o++ = *p++;
+/* Calls fn for every record of the CSV file at path (util/csv.h: RFC 4180
+ * quoting, CRLF); malformed records are skipped. false: unreadable. */
+static bool um_csv_each(const char *path, bool header, void (*fn)(void *ctx, char **f, int nf), void *ctx) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return false;
+    um_csv c;
+    um_csv_init(&c, fp, ',');
+    size_t nf;
+    const char *why;
+    char *fld[32];
+    um_csv_res r;
+    while ((r = um_csv_next(&c, &nf, &why)) != UM_CSV_EOF) {
+        if (r != UM_CSV_RECORD) continue;
+        if (header) {
+            header = false;
+            continue;
         }
-        bool more = *p == ',';
-        *o = 0;
-        if (!more) return n;
-        p++;
+        int n = nf > 32 ? 32 : (int)nf;
+        for (int i = 0; i < n; i++) fld[i] = (char *)c.fields[i];
+        fn(ctx, fld, n);
     }
+    um_csv_free(&c);
+    fclose(fp);
+    return true;
 }
 
 /* trims spaces in place; OFAC writes an empty field as "-0- " */
-static char *um_trim(char *s) {
+static char *um_ofac_trim(char *s) {
     while (*s == ' ') s++;
     size_t n = strlen(s);
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\r' || s[n - 1] == '\n')) s[--n] = 0;
@@ -191,51 +161,16 @@ static char *um_trim(char *s) {
 
 /* ---- the set of listed names (for the negatives) ------------------------- */
 
-typedef struct um_keyset {
-    char **slot;
-    size_t cap, n;
-} um_keyset;
+typedef um_map um_keyset; /* a set of strings (util.h) */
 
-static uint64_t um_fnv(const char *s) {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static bool um_ks_has(const um_keyset *k, const char *s) {
-    if (!k->cap) return false;
-    for (size_t i = um_fnv(s) & (k->cap - 1);; i = (i + 1) & (k->cap - 1)) {
-        if (!k->slot[i]) return false;
-        if (strcmp(k->slot[i], s) == 0) return true;
-    }
-}
+static bool um_ks_has(const um_keyset *k, const char *s) { return um_map_find(k, s, strlen(s)) != NULL; }
 
 static void um_ks_add(um_keyset *k, const char *s) {
-    if (!*s || um_ks_has(k, s)) return;
-    if ((k->n + 1) * 2 > k->cap) {
-        size_t nc = k->cap ? k->cap * 2 : 1024;
-        char **ns = calloc(nc, sizeof *ns);
-        if (!ns) um_die("out of memory");
-        for (size_t i = 0; i < k->cap; i++) {
-            if (!k->slot[i]) continue;
-            size_t j = um_fnv(k->slot[i]) & (nc - 1);
-            while (ns[j]) j = (j + 1) & (nc - 1);
-            ns[j] = k->slot[i];
-        }
-        free(k->slot);
-        k->slot = ns;
-        k->cap = nc;
-    }
-    size_t i = um_fnv(s) & (k->cap - 1);
-    while (k->slot[i]) i = (i + 1) & (k->cap - 1);
-    k->slot[i] = um_xstrdup(s);
-    k->n++;
+    bool created;
+    if (*s && !um_map_upsert(k, s, strlen(s), &created)) um_die("out of memory");
 }
 
-static void um_ks_free(um_keyset *k) {
-    for (size_t i = 0; i < k->cap; i++) free(k->slot[i]);
-    free(k->slot);
-}
+static void um_ks_free(um_keyset *k) { um_map_free(k); }
 
 #define UM_MAXW 24
 
@@ -304,8 +239,20 @@ static bool um_key_add_cb(void *ctx, const char *key) {
     return false;
 }
 
+/* A listed name, and (for "FAMILY, Given Middle...") the family name with
+ * the first given name alone: a person so named is the listed name without
+ * its middle names or patronymic, not an unlisted person. */
 static void um_list_add(um_keyset *k, const char *name) {
-    if (name && *name) um_name_keys(name, um_key_add_cb, k);
+    if (!name || !*name) return;
+    um_name_keys(name, um_key_add_cb, k);
+    const char *comma = strchr(name, ',');
+    if (!comma) return;
+    char w[UM_MAXW][64];
+    int n = um_words(comma + 1, w);
+    if (n < 2) return;
+    char v[256];
+    snprintf(v, sizeof v, "%.*s %s", (int)(comma - name) > 120 ? 120 : (int)(comma - name), name, w[0]);
+    um_name_keys(v, um_key_add_cb, k);
 }
 
 /* a.k.a. 'NAME' inside an SDN remarks field */
@@ -323,23 +270,36 @@ static void um_list_add_remarks(um_keyset *k, const char *rem) {
 }
 
 /* OFAC 12-column CSV (sdn.csv, sdn_*.csv): name in field 1, remarks in 11;
- * alt.csv: alias in field 3 */
-static size_t um_load_ofac(um_keyset *k, const char *path, int namecol, bool remarks) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    char *line = NULL, *fld[16];
-    size_t cap = 0, rows = 0;
-    while (um_getline(f, &line, &cap)) {
-        um_chomp(line);
-        int n = um_csv_split(line, fld, 16);
-        if (n <= namecol) continue;
-        um_list_add(k, um_trim(fld[namecol]));
-        if (remarks && n > 11) um_list_add_remarks(k, fld[11]);
-        rows++;
+ * alt.csv: alias in field 3. With other: entries of programmes other than
+ * DPRK (persons and entities) for the non-DPRK positives. */
+typedef struct um_ofac_ctx {
+    um_keyset *k;
+    int namecol;
+    bool remarks;
+    size_t rows;
+    struct um_entries *other;
+} um_ofac_ctx;
+
+static void um_entry_push(struct um_entries *v, const char *uid, const char *name, int kind, const char *qtype);
+
+static void um_ofac_row(void *ctx, char **fld, int n) {
+    um_ofac_ctx *c = ctx;
+    if (n <= c->namecol) return;
+    const char *name = um_ofac_trim(fld[c->namecol]);
+    um_list_add(c->k, name);
+    if (c->remarks && n > 11) um_list_add_remarks(c->k, fld[11]);
+    c->rows++;
+    if (c->other && n > 3 && *name && !strstr(fld[3], "DPRK") && !strstr(name, "KOREA")) {
+        const char *t = um_ofac_trim(fld[2]);
+        if (strcmp(t, "individual") == 0) um_entry_push(c->other, um_ofac_trim(fld[0]), name, 0, "person");
+        else if (!*t) um_entry_push(c->other, um_ofac_trim(fld[0]), name, 1, "entity");
     }
-    free(line);
-    fclose(f);
-    return rows;
+}
+
+static size_t um_load_ofac(um_keyset *k, const char *path, int namecol, bool remarks, struct um_entries *other) {
+    um_ofac_ctx c = {k, namecol, remarks, 0, other};
+    um_csv_each(path, false, um_ofac_row, &c);
+    return c.rows;
 }
 
 /* one text element's content, XML entities for quotes and & decoded */
@@ -421,7 +381,7 @@ static void um_each_alias(const char *field, void (*fn)(void *ctx, const char *n
         if (bar) *bar = 0;
         char *colon = strchr(p, ':');
         char *name = colon && colon - p < 6 ? colon + 1 : p;
-        name = um_trim(name);
+        name = um_ofac_trim(name);
         if (*name) fn(ctx, name);
         p = bar ? bar + 3 : NULL;
     }
@@ -445,7 +405,7 @@ typedef struct um_entries {
     size_t n, cap;
 } um_entries;
 
-static void um_entry_push(um_entries *v, const char *uid, const char *name, um_ekind kind, const char *qtype) {
+static void um_entry_push(um_entries *v, const char *uid, const char *name, int kind, const char *qtype) {
     if (v->n == v->cap) {
         v->cap = v->cap ? v->cap * 2 : 256;
         v->e = um_xrealloc(v->e, v->cap * sizeof *v->e);
@@ -453,7 +413,7 @@ static void um_entry_push(um_entries *v, const char *uid, const char *name, um_e
     um_entry *e = &v->e[v->n++];
     um_cpy(e->uid, sizeof e->uid, uid);
     um_cpy(e->name, sizeof e->name, name);
-    e->kind = kind;
+    e->kind = (um_ekind)kind;
     e->qtype = qtype;
 }
 
@@ -464,79 +424,71 @@ static void um_first_alias_cb(void *ctx, const char *name) {
 
 /* data/sanctions/dprk.csv: uid,name,sdn_type,programs,title,aliases,
  * addresses,vessel_info,remarks,match_reason,source */
-static bool um_load_dprk_csv(um_entries *v, um_keyset *k, const char *path, size_t *skipped) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return false;
-    char *line = NULL, *fld[16];
-    size_t cap = 0;
-    bool header = true;
-    while (um_getline(f, &line, &cap)) {
-        um_chomp(line);
-        if (header) {
-            header = false;
-            continue;
-        }
-        int n = um_csv_split(line, fld, 16);
-        if (n < 10) continue;
-        const char *uid = fld[0], *name = um_trim(fld[1]), *type = fld[2], *why = fld[9];
-        um_list_add(k, name);
-        um_each_alias(fld[5], um_alias_add_cb, k);
-        bool dprk = strstr(why, "program") || strstr(why, "remarks");
-        char first[256] = "";
-        if (!*name) um_each_alias(fld[5], um_first_alias_cb, first);
-        if (!dprk && !(*name == 0 && *first && *fld[3] == 0)) {
-            (*skipped)++;
-            continue;
-        }
-        if (*name) {
-            if (strcmp(type, "individual") == 0) um_entry_push(v, uid, name, UM_E_PERSON, "person");
-            else if (strcmp(type, "entity") == 0) um_entry_push(v, uid, name, UM_E_ENTITY, "entity");
-            else (*skipped)++; /* vessel, aircraft */
-        } else {
-            /* orphan: named by its first alias; a comma means a person */
-            um_entry_push(v, uid, first, strchr(first, ',') ? UM_E_PERSON : UM_E_ENTITY, "");
-        }
+typedef struct um_dprk_ctx {
+    um_entries *v;
+    um_keyset *k;
+    size_t *skipped;
+} um_dprk_ctx;
+
+static void um_dprk_row(void *ctx, char **fld, int n) {
+    um_dprk_ctx *c = ctx;
+    if (n < 10) return;
+    const char *uid = fld[0], *name = um_ofac_trim(fld[1]), *type = fld[2], *why = fld[9];
+    um_list_add(c->k, name);
+    um_each_alias(fld[5], um_alias_add_cb, c->k);
+    bool dprk = strstr(why, "program") || strstr(why, "remarks");
+    char first[256] = "";
+    if (!*name) um_each_alias(fld[5], um_first_alias_cb, first);
+    if (!dprk && !(*name == 0 && *first && *fld[3] == 0)) {
+        (*c->skipped)++;
+        return;
     }
-    free(line);
-    fclose(f);
-    return true;
+    if (*name) {
+        if (strcmp(type, "individual") == 0) um_entry_push(c->v, uid, name, UM_E_PERSON, "person");
+        else if (strcmp(type, "entity") == 0) um_entry_push(c->v, uid, name, UM_E_ENTITY, "entity");
+        else (*c->skipped)++; /* vessel, aircraft */
+    } else {
+        /* orphan: named by its first alias; a comma means a person */
+        um_entry_push(c->v, uid, first, strchr(first, ',') ? UM_E_PERSON : UM_E_ENTITY, "");
+    }
+}
+
+static bool um_load_dprk_csv(um_entries *v, um_keyset *k, const char *path, size_t *skipped) {
+    um_dprk_ctx c = {v, k, skipped};
+    return um_csv_each(path, true, um_dprk_row, &c);
 }
 
 /* data/sanctions/un/dprk_1718.csv: reference_number,dataid,type,name,
  * name_original_script,aliases,... (names written surname first) */
-static bool um_load_un_csv(um_entries *v, um_keyset *k, const char *path, bool entries) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return false;
-    char *line = NULL, *fld[16];
-    size_t cap = 0;
-    bool header = true;
-    while (um_getline(f, &line, &cap)) {
-        um_chomp(line);
-        if (header) {
-            header = false;
-            continue;
-        }
-        int n = um_csv_split(line, fld, 16);
-        if (n < 6) continue;
-        char *name = um_trim(fld[3]);
-        um_list_add(k, name);
-        um_list_add(k, um_trim(fld[4]));
-        um_each_alias(fld[5], um_alias_add_cb, k);
-        if (!entries || !*name) continue;
-        if (strcmp(fld[2], "individual") == 0) {
-            /* "KIM JONG SIK" -> "KIM, JONG SIK" so that it parses like SDN */
-            char tmp[256];
-            char *sp = strchr(name, ' ');
-            if (sp) snprintf(tmp, sizeof tmp, "%.*s,%s", (int)(sp - name), name, sp);
-            else um_cpy(tmp, sizeof tmp, name);
-            um_entry_push(v, fld[0], tmp, UM_E_PERSON, "person");
-        } else if (strcmp(fld[2], "entity") == 0) {
-            um_entry_push(v, fld[0], name, UM_E_ENTITY, "entity");
-        }
+typedef struct um_uncsv_ctx {
+    um_entries *v;
+    um_keyset *k;
+    bool entries;
+} um_uncsv_ctx;
+
+static void um_uncsv_row(void *ctx, char **fld, int n) {
+    um_uncsv_ctx *c = ctx;
+    if (n < 6) return;
+    char *name = um_ofac_trim(fld[3]);
+    um_list_add(c->k, name);
+    um_list_add(c->k, um_ofac_trim(fld[4]));
+    um_each_alias(fld[5], um_alias_add_cb, c->k);
+    if (!c->entries || !*name) return;
+    if (strcmp(fld[2], "individual") == 0) {
+        /* "KIM JONG SIK" -> "KIM, JONG SIK" so that it parses like SDN */
+        char tmp[256];
+        char *sp = strchr(name, ' ');
+        if (sp) snprintf(tmp, sizeof tmp, "%.*s,%s", (int)(sp - name), name, sp);
+        else um_cpy(tmp, sizeof tmp, name);
+        um_entry_push(c->v, fld[0], tmp, UM_E_PERSON, "person");
+    } else if (strcmp(fld[2], "entity") == 0) {
+        um_entry_push(c->v, fld[0], name, UM_E_ENTITY, "entity");
     }
-    free(line);
-    fclose(f);
-    return true;
+}
+
+static bool um_load_un_csv(um_entries *v, um_keyset *k, const char *path, bool entries) {
+    um_uncsv_ctx c = {v, k, entries};
+    return um_csv_each(path, true, um_uncsv_row, &c);
 }
 
 /* ---- romanisation --------------------------------------------------------- */
@@ -1178,10 +1130,64 @@ static const char *const um_in_sur[] = {"Sharma", "Patel", "Singh",  "Kumar",  "
                                         "Rao",    "Mehta", "Joshi",  "Desai",  "Shah",   "Verma",  "Agarwal", "Menon",
                                         "Pillai", "Chopra", "Malhotra", "Bose", "Das",    "Mishra", "Kulkarni", "Banerjee"};
 
+static const char *const um_ru_giv[] = {"Aleksandr", "Sergey", "Dmitriy", "Andrey", "Aleksey", "Maksim", "Ivan",
+                                        "Mikhail", "Nikolay", "Olga", "Tatyana", "Yelena", "Natalya", "Irina",
+                                        "Svetlana", "Anna", "Yuliya", "Pavel", "Roman", "Artem", "Kirill", "Oleg"};
+static const char *const um_ru_sur[] = {"Smirnov", "Kuznetsov", "Popov", "Vasilyev", "Petrov", "Sokolov",
+                                        "Mikhaylov", "Novikov", "Fedorov", "Morozov", "Volkov", "Alekseyev",
+                                        "Lebedev", "Semenov", "Yegorov", "Pavlov", "Kozlov", "Stepanov",
+                                        "Nikolayev", "Orlov", "Andreyev", "Makarov", "Nikitin", "Zakharov"};
+static const char *const um_es_giv[] = {"Jose", "Juan", "Maria", "Carmen", "Antonio", "Francisco", "Manuel",
+                                        "Ana", "Laura", "Lucia", "David", "Javier", "Daniel", "Carlos",
+                                        "Miguel", "Alejandro", "Sofia", "Elena", "Pablo", "Marta", "Isabel"};
+static const char *const um_es_sur[] = {"Garcia", "Rodriguez", "Gonzalez", "Fernandez", "Lopez", "Martinez",
+                                        "Sanchez", "Perez", "Gomez", "Martin", "Jimenez", "Ruiz", "Hernandez",
+                                        "Diaz", "Moreno", "Alvarez", "Munoz", "Romero", "Alonso", "Navarro"};
+static const char *const um_short[] = {"Bo", "Al", "An", "Ed", "Li", "Jo", "Ty", "Ian", "Eva", "Ada", "Leo", "Mia",
+                                       "Ana", "Kai", "Ray", "Zoe", "Max", "Uma", "Noa", "Eli"};
+
 /* one synthetic person; origin in *origin */
 static void um_negative(char *out, size_t cap, const char **origin) {
     int r = (int)um_below(100);
     char g[96];
+    if (r >= 64) { /* pools added for the failure classes */
+        if (r < 73) {
+            *origin = "russian";
+            const char *gv = UM_PICK(um_ru_giv), *sn = UM_PICK(um_ru_sur);
+            bool fem = gv[strlen(gv) - 1] == 'a';
+            char sur[64];
+            snprintf(sur, sizeof sur, "%s%s", sn, fem ? "a" : "");
+            if (um_chance(30)) {
+                const char *pg = UM_PICK(um_ru_giv);
+                char pat[64];
+                size_t pl = strlen(pg);
+                if (pg[pl - 1] == 'a' || pg[pl - 1] == 'y') pl--;
+                snprintf(pat, sizeof pat, "%.*s%s", (int)pl, pg, fem ? "ovna" : "ovich");
+                snprintf(out, cap, "%s %s %s", gv, pat, sur);
+            } else {
+                snprintf(out, cap, um_chance(70) ? "%s %s" : "%s, %s", um_chance(70) ? gv : sur, um_chance(70) ? sur : gv);
+            }
+        } else if (r < 82) {
+            *origin = "spanish";
+            if (um_chance(50)) snprintf(out, cap, "%s %s %s", UM_PICK(um_es_giv), UM_PICK(um_es_sur), UM_PICK(um_es_sur));
+            else snprintf(out, cap, "%s %s", UM_PICK(um_es_giv), UM_PICK(um_es_sur));
+        } else if (r < 91) {
+            *origin = "western";
+            snprintf(out, cap, "%s %s", UM_PICK(um_we_giv), UM_PICK(um_we_sur));
+        } else if (r < 96) {
+            *origin = "korean-short"; /* a common surname and one syllable */
+            char gv[96];
+            um_cpy(gv, sizeof gv, UM_PICK(um_kr_giv));
+            char *h = strchr(gv, '-');
+            if (h) *h = 0;
+            snprintf(out, cap, "%s %s", UM_PICK(um_kr_sur), gv);
+        } else {
+            *origin = "short"; /* short Latin names that also split into Korean syllables */
+            snprintf(out, cap, "%s %s", UM_PICK(um_short), um_chance(50) ? UM_PICK(um_short) : UM_PICK(um_we_sur));
+        }
+        return;
+    }
+    r = r * 100 / 64;
     if (r < 40) {
         *origin = "korean";
         const char *s = UM_PICK(um_kr_sur);
@@ -1224,6 +1230,365 @@ static void um_negative(char *out, size_t cap, const char **origin) {
     }
 }
 
+/* ---- failure classes (one class per row) ---------------------------------- */
+
+#include "screen/unihan_ko.h"
+
+/* a romanised syllable -> Hangul jamo indexes, by this tool's own reading
+ * (McCune-Reischauer as the lists write it, without marks; RR spellings too) */
+static const char *const um_ini[] = {"kk", "tt", "pp", "ss", "tch", "jj", "ch", "sh", "k", "g", "n", "t", "d",
+                                     "r",  "l",  "m",  "p",  "b",   "s",  "j",  "h", ""};
+static const int um_ini_j[] = {1, 4, 8, 10, 13, 13, 14, 9, 0, 0, 2, 3, 3, 5, 5, 6, 7, 7, 9, 12, 18, 11};
+static const char *const um_vow[] = {"yae", "yeo", "wae", "ae", "ya", "eo", "ye", "wa", "oe", "yo", "wo",
+                                     "we",  "wi",  "yu",  "eu", "ui", "a",  "e",  "o",  "u",  "i"};
+static const int um_vow_j[] = {3, 6, 10, 1, 2, 4, 7, 9, 11, 12, 14, 15, 16, 17, 18, 19, 0, 5, 8, 13, 20};
+static const char *const um_fin[] = {"ng", "k", "n", "t", "l", "m", "p", "g", "d", "r", "b", "s", ""};
+static const int um_fin_j[] = {21, 1, 4, 7, 8, 16, 17, 1, 7, 8, 17, 19, 0};
+
+/* the Hangul syllable of s[0..n) exactly, 0 when it does not parse */
+static uint32_t um_syl_hangul(const char *s, size_t n) {
+    for (size_t a = 0; a < NELEM(um_ini); a++) {
+        size_t la = strlen(um_ini[a]);
+        if (la > n || strncmp(s, um_ini[a], la)) continue;
+        for (size_t b = 0; b < NELEM(um_vow); b++) {
+            size_t lb = strlen(um_vow[b]);
+            if (la + lb > n || strncmp(s + la, um_vow[b], lb)) continue;
+            for (size_t c = 0; c < NELEM(um_fin); c++) {
+                size_t lc = strlen(um_fin[c]);
+                if (la + lb + lc == n && !strncmp(s + la + lb, um_fin[c], lc))
+                    return 0xAC00u + (uint32_t)((um_ini_j[a] * 21 + um_vow_j[b]) * 28 + um_fin_j[c]);
+            }
+        }
+    }
+    return 0;
+}
+
+/* a romanised word (letters only, lower case) -> Hangul syllables, longest
+ * syllable first with backtracking; returns the count, -1 when it does not split */
+static int um_word_hangul(const char *w, size_t n, uint32_t *out, int cap) {
+    if (!n) return 0;
+    if (cap <= 0) return -1;
+    for (size_t l = n < 7 ? n : 7; l >= 1; l--) {
+        uint32_t h = um_syl_hangul(w, l);
+        if (!h) continue;
+        int r = um_word_hangul(w + l, n - l, out + 1, cap - 1);
+        if (r >= 0) {
+            out[0] = h;
+            return r + 1;
+        }
+    }
+    return -1;
+}
+
+static void um_put_utf8(char *out, size_t cap, uint32_t cp) {
+    char b[5];
+    if (cp < 0x80) b[0] = (char)cp, b[1] = 0;
+    else if (cp < 0x800) b[0] = (char)(0xC0 | (cp >> 6)), b[1] = (char)(0x80 | (cp & 0x3F)), b[2] = 0;
+    else b[0] = (char)(0xE0 | (cp >> 12)), b[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), b[2] = (char)(0x80 | (cp & 0x3F)), b[3] = 0;
+    um_cat(out, cap, b);
+}
+
+/* Kontsevich Cyrillic of one Hangul syllable (initials as at the start of a word) */
+static void um_hangul_cyr(uint32_t h, char *out, size_t cap) {
+    static const char *const ini[19] = {"к", "кк", "н", "т", "тт", "р", "м", "п", "пп", "с",
+                                        "сс", "", "чж", "чч", "чх", "кх", "тх", "пх", "х"};
+    static const char *const vow[21] = {"а", "э", "я", "я", "о", "е", "ё", "е", "о", "ва", "вэ",
+                                        "ве", "ё", "у", "во", "вэ", "ви", "ю", "ы", "ый", "и"};
+    static const char *const fin[28] = {"", "к", "к", "к", "н", "н", "н", "т", "ль", "к", "м", "ль", "ль", "ль",
+                                        "ль", "ль", "м", "п", "п", "т", "т", "н", "т", "т", "к", "т", "п", "т"};
+    uint32_t x = h - 0xAC00u;
+    um_cat(out, cap, ini[x / 588]);
+    um_cat(out, cap, vow[(x % 588) / 28]);
+    um_cat(out, cap, fin[x % 28]);
+}
+
+/* a Hanja for a Hangul reading: common surnames from a short table, other
+ * syllables the first character Unihan gives that reading */
+static uint32_t um_hanja(uint32_t h, bool surname) {
+    static const char sur[] = "김金리李이李박朴최崔정鄭강姜조趙윤尹장張림林임林한韓오吳신申안安송宋류柳유柳홍洪"
+                              "전全고高문文손孫량梁양梁배裵백白허許남南심沈로盧노盧하河";
+    if (surname) {
+        const unsigned char *p = (const unsigned char *)sur;
+        while (*p) { /* pairs of 3-byte characters */
+            uint32_t a = ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+            uint32_t b = ((uint32_t)(p[3] & 0x0F) << 12) | ((uint32_t)(p[4] & 0x3F) << 6) | (p[5] & 0x3F);
+            if (a == h) return b;
+            p += 6;
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < UM_UNIHAN_KO_N; i++)
+        if (um_unihan_ko[i][1] == h && um_unihan_ko[i][0] >= 0x4E00 && um_unihan_ko[i][0] <= 0x9FFF) return um_unihan_ko[i][0];
+    return 0;
+}
+
+/* lower-case letters of a word */
+static size_t um_letters_of(const char *w, char *out, size_t cap) {
+    size_t n = 0;
+    for (; *w && n + 1 < cap; w++)
+        if (um_isalpha((unsigned char)*w)) out[n++] = (char)um_lower((unsigned char)*w);
+    out[n] = 0;
+    return n;
+}
+
+/* Korean person "FAMILY, Given Given" in Hangul (script 0), Hanja (1) or
+ * Kontsevich Cyrillic (2), family first as Koreans write it */
+static bool um_korean_script(const um_pname *pn, int script, char *out, size_t cap) {
+    char plain[96];
+    uint32_t syl[UM_MAXW * 4];
+    int n = 0;
+    size_t l = um_letters_of(pn->sur, plain, sizeof plain);
+    int r = um_word_hangul(plain, l, syl, 1);
+    if (r != 1) return false;
+    n = 1;
+    for (int i = 0; i < pn->ng; i++) {
+        l = um_letters_of(pn->giv[i], plain, sizeof plain);
+        r = um_word_hangul(plain, l, syl + n, (int)NELEM(syl) - n);
+        if (r <= 0) return false;
+        n += r;
+    }
+    *out = 0;
+    if (script == 2) {
+        char w[256] = "";
+        for (int i = 0; i < n; i++) {
+            w[0] = 0;
+            um_hangul_cyr(syl[i], w, sizeof w);
+            /* capital first letter (Cyrillic a-ya -> A-YA, yo -> YO) */
+            unsigned char *u = (unsigned char *)w;
+            if (u[0] == 0xD0 && u[1] >= 0xB0 && u[1] <= 0xBF) u[1] = (unsigned char)(u[1] - 0x20);
+            else if (u[0] == 0xD1 && u[1] >= 0x80 && u[1] <= 0x8F) u[0] = 0xD0, u[1] = (unsigned char)(u[1] + 0x20);
+            else if (u[0] == 0xD1 && u[1] == 0x91) u[0] = 0xD0, u[1] = 0x81;
+            if (i) um_cat(out, cap, " ");
+            um_cat(out, cap, w);
+        }
+        return true;
+    }
+    for (int i = 0; i < n; i++) {
+        uint32_t c = syl[i];
+        if (script == 1) {
+            c = um_hanja(syl[i], i == 0);
+            if (!c) return false;
+        }
+        um_put_utf8(out, cap, c);
+    }
+    return true;
+}
+
+/* one doubled, dropped or swapped letter in a word of 4+ letters */
+static bool um_typo3(char *s, size_t cap) {
+    int pos[64], np = 0;
+    int len = (int)strlen(s);
+    for (int i = 0; i < len && np < 64; i++) {
+        if (!um_isalpha((unsigned char)s[i])) continue;
+        int wl = 0; /* letters in this word */
+        int a = i, b = i;
+        while (a > 0 && um_isalpha((unsigned char)s[a - 1])) a--;
+        while (b < len && um_isalpha((unsigned char)s[b])) b++;
+        wl = b - a;
+        if (wl >= 4) pos[np++] = i;
+    }
+    if (!np) return false;
+    int at = pos[um_below((uint32_t)np)];
+    char out[512];
+    int kind = (int)um_below(3);
+    if (kind == 2 && !(at + 1 < len && um_isalpha((unsigned char)s[at + 1]) && um_lower((unsigned char)s[at]) != um_lower((unsigned char)s[at + 1])))
+        kind = 0;
+    if (kind == 0) snprintf(out, sizeof out, "%.*s%c%s", at + 1, s, s[at], s + at + 1);      /* doubled */
+    else if (kind == 1) snprintf(out, sizeof out, "%.*s%s", at, s, s + at + 1);            /* dropped */
+    else snprintf(out, sizeof out, "%.*s%c%c%s", at, s, s[at + 1], s[at], s + at + 2);      /* swapped */
+    um_cpy(s, cap, out);
+    return true;
+}
+
+/* German or French rendering of a Russian-looking name (-ov, -ev, -in, -sky, zh, kh, ch) */
+static bool um_foreign(const char *in, char *out, size_t cap) {
+    bool german = um_chance(50);
+    static const char *const g[][2] = {{"shch", "schtsch"}, {"zh", "sch"}, {"kh", "ch"}, {"ch", "tsch"}, {"sh", "sch"},
+                                       {"v", "w"}, {"y", "j"}, {"ts", "z"}};
+    static const char *const f[][2] = {{"shch", "chtch"}, {"zh", "j"}, {"ch", "tch"}, {"sh", "ch"}, {"u", "ou"}, {"ov", "off"}, {"ev", "eff"}};
+    *out = 0;
+    size_t o = 0;
+    bool changed = false;
+    char low[256];
+    um_letters_of(in, low, sizeof low);
+    for (const char *p = in; *p && o + 8 < cap;) {
+        bool done = false;
+        size_t nrules = german ? NELEM(g) : NELEM(f);
+        for (size_t r = 0; r < nrules && !done; r++) {
+            const char *from = german ? g[r][0] : f[r][0], *to = german ? g[r][1] : f[r][1];
+            size_t fl = strlen(from);
+            bool match = true;
+            for (size_t k = 0; k < fl && match; k++) match = p[k] && um_lower((unsigned char)p[k]) == from[k];
+            /* French -off/-eff only at the end of a word */
+            if (match && !german && from[1] == 'v' && um_isalpha((unsigned char)p[2])) match = false;
+            if (!match) continue;
+            bool up = um_isupper((unsigned char)p[0]), allup = up && p[1] && um_isupper((unsigned char)p[1]);
+            for (size_t k = 0; to[k]; k++) out[o++] = (char)(allup || (up && k == 0) ? um_upper(to[k]) : to[k]);
+            p += fl;
+            done = changed = true;
+        }
+        if (!done) out[o++] = *p++;
+    }
+    out[o] = 0;
+    return changed;
+}
+
+static const char *um_russian_end(const char *w) {
+    static const char *const e[] = {"ov", "ev", "in", "sky", "skiy", "enko", "ova", "eva", "ina"};
+    size_t n = strlen(w);
+    for (size_t i = 0; i < NELEM(e); i++) {
+        size_t l = strlen(e[i]);
+        if (n > l + 2 && strncasecmp(w + n - l, e[i], l) == 0) return e[i];
+    }
+    return NULL;
+}
+
+/* entity words in Korean, this tool's own dictionary (for the Hangul class) */
+static const char *const um_ko_dict[][2] = {
+    {"korea", "조선"}, {"korean", "조선"}, {"bank", "은행"}, {"trading", "무역"}, {"trade", "무역"},
+    {"corporation", "회사"}, {"company", "회사"}, {"corp", "회사"}, {"co", "회사"}, {"shipping", "해운"},
+    {"general", "총"}, {"commercial", "상업"}, {"technology", "기술"}, {"development", "개발"},
+    {"insurance", "보험"}, {"committee", "위원회"}, {"airline", "항공"}, {"air", "항공"}, {"group", "그룹"},
+    {"international", "국제"}, {"industry", "공업"}, {"mining", "광업"}, {"machinery", "기계"}};
+
+/* DPRK entity in Hangul: Korean words by sound, business words translated */
+static bool um_entity_hangul(const char *name, char *out, size_t cap) {
+    char w[UM_MAXW][64];
+    int n = um_words(name, w);
+    *out = 0;
+    int korean_words = 0;
+    for (int i = 0; i < n; i++) {
+        bool done = false;
+        for (size_t d = 0; d < NELEM(um_ko_dict) && !done; d++)
+            if (strcmp(w[i], um_ko_dict[d][0]) == 0) um_cat(out, cap, um_ko_dict[d][1]), done = true;
+        if (done) continue;
+        uint32_t syl[16];
+        int r = um_word_hangul(w[i], strlen(w[i]), syl, 16);
+        if (r <= 0 || um_in(um_not_korean, NELEM(um_not_korean), w[i])) return false;
+        for (int k = 0; k < r; k++) um_put_utf8(out, cap, syl[k]);
+        korean_words++;
+    }
+    return korean_words > 0;
+}
+
+/* entity: the ways of writing North Korea, abbreviations, words joined, a number attached */
+static bool um_entity_class(const char *name, const char *cls, char *out, size_t cap) {
+    char w[UM_MAXW][64], orig[UM_MAXW][64];
+    int n = um_words(name, w);
+    /* words as written (case kept), same split as um_words */
+    int m = 0;
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)name;; p++) {
+        int c = *p;
+        if (c >= 0x80 || um_isalpha(c) || um_isdigit(c)) {
+            if (o + 1 < 64 && m < UM_MAXW) orig[m][o++] = (char)c;
+        } else if (c == '\'' || c == '`') {
+            continue;
+        } else {
+            if (o && m < UM_MAXW) orig[m][o] = 0, m++;
+            o = 0;
+            if (!c) break;
+        }
+    }
+    if (m != n || n < 2) return false;
+    *out = 0;
+    if (!strcmp(cls, "country")) {
+        static const char *const forms[] = {"DPRK", "North Korea", "Democratic People's Republic of Korea", "D.P.R.K.", "DPR Korea"};
+        for (int i = 0; i < n; i++) {
+            int k = 0;
+            static const char *const dprk5[] = {"democratic", "peoples", "republic", "of", "korea"};
+            while (k < 5 && i + k < n && !strcmp(w[i + k], dprk5[k])) k++;
+            int len = k == 5 ? 5 : !strcmp(w[i], "dprk") ? 1 : (i + 1 < n && !strcmp(w[i], "north") && !strcmp(w[i + 1], "korea")) ? 2 : 0;
+            if (!len) continue;
+            const char *f;
+            do f = UM_PICK(forms);
+            while ((len == 5 && f[0] == 'D' && f[1] == 'e') || (len == 1 && !strcmp(f, "DPRK")) || (len == 2 && f[0] == 'N'));
+            for (int j = 0; j < n; j++) {
+                if (j > i && j < i + len) continue;
+                if (*out) um_cat(out, cap, " ");
+                um_cat(out, cap, j == i ? f : orig[j]);
+            }
+            return true;
+        }
+        return false;
+    }
+    if (!strcmp(cls, "abbr")) {
+        static const char *const ab[][2] = {{"corporation", "Corp."}, {"company", "Co."}, {"limited", "Ltd."},
+                                            {"department", "Dept."}, {"international", "Intl"}, {"incorporated", "Inc."}};
+        bool any = false;
+        for (int i = 0; i < n; i++) {
+            const char *rep = NULL;
+            for (size_t a = 0; a < NELEM(ab) && !rep; a++)
+                if (!strcmp(w[i], ab[a][0])) rep = ab[a][1];
+            if (*out) um_cat(out, cap, " ");
+            um_cat(out, cap, rep ? rep : orig[i]);
+            any |= rep != NULL;
+        }
+        return any;
+    }
+    if (!strcmp(cls, "concat")) { /* two neighbouring distinctive words written as one */
+        static const char *const gen[] = {"corporation", "company", "co", "corp", "limited", "ltd", "trading", "bank",
+                                          "the", "of", "and", "group", "general", "korea", "llc", "inc", "shipping"};
+        int cand[UM_MAXW], nc = 0;
+        for (int i = 0; i + 1 < n; i++)
+            if (!um_in(gen, NELEM(gen), w[i]) && !um_in(gen, NELEM(gen), w[i + 1]) && !um_isdigit((unsigned char)w[i][0]) &&
+                !um_isdigit((unsigned char)w[i + 1][0]))
+                cand[nc++] = i;
+        if (!nc) return false;
+        int at = cand[um_below((uint32_t)nc)];
+        for (int i = 0; i < n; i++) {
+            if (*out && i != at + 1) um_cat(out, cap, " ");
+            um_cat(out, cap, orig[i]);
+        }
+        return true;
+    }
+    if (!strcmp(cls, "number")) { /* a number attached to the word before it (Bureau 53 -> Bureau53) */
+        for (int i = 1; i < n; i++) {
+            if (!um_isdigit((unsigned char)w[i][0])) continue;
+            for (int j = 0; j < n; j++) {
+                if (*out && j != i) um_cat(out, cap, " ");
+                um_cat(out, cap, orig[j]);
+            }
+            return true;
+        }
+        return false;
+    }
+    return false;
+}
+
+/* A variant of class cls of entry e, or false when the class does not apply. */
+static bool um_class_variant(const um_entry *e, const char *cls, bool dprk, char *out, size_t cap) {
+    um_pname pn;
+    if (e->kind == UM_E_PERSON) um_parse_person(e->name, &pn);
+    if (!strcmp(cls, "typo")) {
+        um_cpy(out, cap, e->name);
+        return um_typo3(out, cap);
+    }
+    if (e->kind == UM_E_PERSON) {
+        if (!strcmp(cls, "hangul") || !strcmp(cls, "hanja") || !strcmp(cls, "cyrillic")) {
+            if (!pn.korean || !dprk) return false;
+            return um_korean_script(&pn, !strcmp(cls, "hangul") ? 0 : !strcmp(cls, "hanja") ? 1 : 2, out, cap);
+        }
+        if (!strcmp(cls, "short")) { /* first given name and family name only */
+            if (pn.korean || pn.ng < 2) return false;
+            snprintf(out, cap, "%s %s", pn.giv[0], pn.sur);
+            return true;
+        }
+        if (!strcmp(cls, "foreign")) {
+            if (pn.korean || !um_russian_end(pn.sur)) return false;
+            char sur[128];
+            if (!um_foreign(pn.sur, sur, sizeof sur)) return false;
+            char giv[256] = "";
+            for (int i = 0; i < pn.ng && i < 1; i++) um_cat(giv, sizeof giv, pn.giv[i]);
+            snprintf(out, cap, "%s %s", giv, sur);
+            return true;
+        }
+        return false;
+    }
+    if (!strcmp(cls, "hangul")) return dprk && um_entity_hangul(e->name, out, cap);
+    return um_entity_class(e->name, cls, out, cap);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static void um_usage(void) {
@@ -1245,7 +1610,7 @@ typedef struct um_row {
 
 int main(int argc, char **argv) {
     unsigned long long seed = 1;
-    long k = 3, nneg = 2000;
+    long k = 3, nneg = 5000;
     const char *data = "data", *outpath = NULL;
     for (int i = 1; i < argc; i++) {
         if (i + 1 >= argc) um_usage();
@@ -1262,7 +1627,8 @@ int main(int argc, char **argv) {
     um_rng = seed;
 
     /* list names for the negatives, and the entries */
-    um_keyset listed = {0};
+    um_keyset listed;
+    um_map_init(&listed);
     um_entries ents = {0};
     char path[2048];
     size_t skipped = 0;
@@ -1278,17 +1644,18 @@ int main(int argc, char **argv) {
         if (!um_load_un_csv(&ents, &listed, path, true)) um_die("neither dprk.csv nor un/dprk_1718.csv under %s/sanctions", data);
     }
     static const char *const ofac[] = {"sdn.csv", "sdn_dprk_supplement.csv"};
+    um_entries others = {0}; /* entries of every other programme (sdn.csv) */
     for (size_t i = 0; i < NELEM(ofac); i++) {
         snprintf(path, sizeof path, "%s/sanctions/ofac/%s", data, ofac[i]);
-        um_load_ofac(&listed, path, 1, true);
+        um_load_ofac(&listed, path, 1, true, i == 0 ? &others : NULL);
     }
     snprintf(path, sizeof path, "%s/sanctions/ofac/alt.csv", data);
-    um_load_ofac(&listed, path, 3, false);
+    um_load_ofac(&listed, path, 3, false, NULL);
     snprintf(path, sizeof path, "%s/sanctions/un/consolidated.xml", data);
     um_load_un_xml(&listed, path);
 
     /* positives */
-    size_t cap_rows = ents.n * (size_t)k + (size_t)nneg + 1, nrows = 0;
+    size_t cap_rows = ents.n * (size_t)k + (size_t)nneg + 64 * 400 + 1, nrows = 0;
     um_row *rows = um_xrealloc(NULL, cap_rows * sizeof *rows);
     size_t npers = 0, nent = 0, npos = 0, short_entries = 0;
     for (size_t i = 0; i < ents.n; i++) {
@@ -1319,8 +1686,38 @@ int main(int argc, char **argv) {
         if (nm < k) short_entries++;
     }
 
+    /* one row per failure class and entry, for DPRK entries and a sample of
+     * entries of every other programme (SDN), up to a cap per class */
+    static const char *const classes[] = {"typo", "short", "foreign", "hangul", "hanja", "cyrillic",
+                                          "country", "abbr", "concat", "number"};
+    size_t ncls[NELEM(classes)][2] = {{0}};
+    size_t nclass_rows = 0;
+    for (size_t c = 0; c < NELEM(classes); c++)
+        for (int src = 0; src < 2; src++) {
+            um_entries *v = src ? &others : &ents;
+            size_t cap_c = src ? 150 : 120;
+            /* entries in a seeded order: start anywhere, step by a prime */
+            size_t start = v->n ? um_below((uint32_t)v->n) : 0, step = 7919;
+            for (size_t t = 0; t < v->n && ncls[c][src] < cap_c; t++) {
+                const um_entry *e = &v->e[(start + t * step) % v->n];
+                if (!*e->qtype) continue;
+                char var[512];
+                if (!um_class_variant(e, classes[c], !src, var, sizeof var) || strcmp(var, e->name) == 0) continue;
+                char name[256], tags[64];
+                um_cpy(name, sizeof name, e->name);
+                um_tsv_clean(var);
+                um_tsv_clean(name);
+                snprintf(tags, sizeof tags, "%s,%s", classes[c], src ? "other" : "dprk");
+                snprintf(rows[nrows++].line, sizeof rows[0].line, "cls\t%s\t%s\t%s\t%s\t%s\n", var, e->qtype, e->uid,
+                         tags, name);
+                ncls[c][src]++;
+                nclass_rows++;
+            }
+        }
+
     /* negatives */
-    um_keyset seen = {0};
+    um_keyset seen;
+    um_map_init(&seen);
     size_t kept = 0, dropped_listed = 0, dropped_dup = 0;
     while ((long)kept < nneg) {
         char v[256];
@@ -1378,6 +1775,7 @@ int main(int argc, char **argv) {
             npos, ents.n, kept, dropped_listed, dropped_dup);
     free(rows);
     free(ents.e);
+    free(others.e);
     um_ks_free(&listed);
     um_ks_free(&seen);
     return 0;

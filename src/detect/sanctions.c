@@ -2,15 +2,22 @@
  * sanctions.c - screens every claimed person's names against the OFAC SDN
  * and UN lists with the screening engine (src/screen/, docs/SCREENING.md).
  *
- *   IOC-03  name matches a sanctioned person or entity   medium 30
+ *   IOC-03  name matches a sanctioned person, confirmed    medium 30
+ *   IOC-03  name-only match: a potential match to clear    weak 0, or
+ *           (DPRK programme entry) medium 30 corroborate-only
  *
- * A name match is a lead for human review, never proof (names collide and
- * identities are stolen): it is medium, so alone it reaches `review` and
- * never `high`. Only strong matches count (score >= UM_SANCTIONS_MIN, a bar
- * that common names on no list do not reach, tests/data/screen/cases.tsv);
- * a date of birth on the HR record is passed to the screener, where a
- * contradicting one rules the entry out. Nationality is never passed: where
- * someone lives or comes from is not evidence.
+ * A name match is a compliance task, not a DPRK verdict: names collide
+ * (a listed TAYLOR, Mark John and an employee Mark Taylor). A match counts
+ * only when something confirms it: the date of birth on the HR record
+ * agrees with a listed one. Without that it is a potential match
+ * (values: status=potential; clears_with= what would settle it: the
+ * entry's listed DOB, nationality, address or identifiers) that never
+ * raises the person's level on its own; for an entry of a DPRK programme
+ * it counts only beside another independent medium or strong signal
+ * (UM_F_CORROBORATE_ONLY, docs/SCORING.md). A contradicting date of birth
+ * rules the entry out in the screener. Only strong name matches are kept
+ * (score >= UM_SANCTIONS_MIN). Nationality is never passed: where someone
+ * lives or comes from is not evidence. docs/SCHEMA.md, "Potential matches".
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +26,8 @@
 
 #define UM_SANCTIONS_MIN 0.90
 #define UM_SANCTIONS_MAX_NAMES 8 /* names screened per subject */
+
+static bool dprk_programme(const char *p) { return p && (strstr(p, "DPRK") || strstr(p, "NKSPEA")); }
 
 static um_status screen_subject(um_scan *s, const um_screener *sc, um_sid sid) {
     size_t n_names, n_dob;
@@ -39,19 +48,37 @@ static um_status screen_subject(um_scan *s, const um_screener *sc, um_sid sid) {
         }
         for (size_t k = 0; k < um_screen_result_count(r); k++) {
             const um_screen_match *m = um_screen_result_match(r, k);
-            char key[160], values[1024];
+            char key[160], values[2400], clears[400];
             const char *file = NULL;
             uint64_t line = 0;
             um_subject_value_src(s, sid, UM_ATTR_FULL_NAME, names[i], &file, &line);
             snprintf(key, sizeof key, "%s %s", m->list, m->uid);
-            snprintf(values, sizeof values, "name=%.120s; dob=%.20s; list=%s; uid=%s; matched=%.120s; score=%.2f; %.600s",
-                     names[i], q.dob ? q.dob : "-", m->list, m->uid, m->matched_name, m->score, m->explanation);
-            um_finding_spec sp = {"IOC-03", "sanctions", UM_MEDIUM, 30, 0, key};
-            st = um_finding_add(s, sid, &sp, NULL, file, line, values,
-                                "name \"%.80s\" matches %s entry %s \"%.80s\" (score %.2f%s): confirm identity "
-                                "before acting; a name match alone is not proof",
-                                names[i], m->list, m->uid, m->entry_name, m->score,
-                                q.dob ? ", date of birth consistent" : ", no date of birth to compare");
+            bool confirmed = m->dob_check > 0;
+            bool dprk = dprk_programme(m->programs);
+            /* what would clear (or confirm) a name-only match */
+            snprintf(clears, sizeof clears, "date of birth (listed: %s), nationality, address, identifiers of the entry",
+                     m->listed && *m->listed ? m->listed : "none");
+            snprintf(values, sizeof values,
+                     "status=%s; name=%.120s; dob=%.20s; list=%s; uid=%s; programs=%.80s; also_listed=%.120s; "
+                     "matched=%.120s; score=%.2f; clears_with=%s; %.600s",
+                     confirmed ? "confirmed" : "potential", names[i], q.dob ? q.dob : "-", m->list, m->uid,
+                     m->programs ? m->programs : "", m->also_listed && *m->also_listed ? m->also_listed : "-",
+                     m->matched_name, m->score, confirmed ? "-" : clears, m->explanation);
+            if (confirmed) {
+                um_finding_spec sp = {"IOC-03", "sanctions", UM_MEDIUM, 30, 0, key};
+                st = um_finding_add(s, sid, &sp, NULL, file, line, values,
+                                    "name \"%.80s\" matches %s entry %s \"%.80s\" (score %.2f) and the date of birth "
+                                    "agrees: confirm identity before acting",
+                                    names[i], m->list, m->uid, m->entry_name, m->score);
+            } else {
+                um_finding_spec sp = {"IOC-03", "sanctions", dprk ? UM_MEDIUM : UM_WEAK, dprk ? 30 : 0,
+                                      UM_F_CORROBORATE_ONLY, key};
+                st = um_finding_add(s, sid, &sp, NULL, file, line, values,
+                                    "potential match: name \"%.80s\" matches %s entry %s \"%.80s\" (score %.2f) with "
+                                    "nothing to confirm it; clear it with %s%s",
+                                    names[i], m->list, m->uid, m->entry_name, m->score, clears,
+                                    dprk ? " (DPRK programme: counts beside another signal)" : "");
+            }
             if (st != UM_OK) break;
         }
         um_screen_result_free(r);
@@ -79,7 +106,8 @@ static um_status sx_compile(um_ctx *ctx, void **out) {
     sx_compiled *c = um_calloc(1, sizeof *c);
     if (!c) return UM_ENOMEM;
     *out = c;
-    um_screener_options o = {um_ctx_data_dir(ctx), NULL, NULL};
+    um_screener_options o = {0};
+    o.data_dir = um_ctx_data_dir(ctx);
     um_status st = um_screener_open_ctx(&c->sc, &o, ctx);
     if (st != UM_OK) {
         c->error = um_strdup(um_screener_errmsg(c->sc));

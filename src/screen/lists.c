@@ -302,7 +302,8 @@ static bool valid_uid(const char *s) {
 
 typedef enum ofac_kind { OF_SDN, OF_ALT, OF_ADD, OF_COMMENTS } ofac_kind;
 
-static um_status read_ofac(um_sc_lists *L, ofac_ctx *o, const char *path, ofac_kind kind, size_t *rows) {
+static um_status read_ofac(um_sc_lists *L, ofac_ctx *o, const char *list, const char *path, ofac_kind kind,
+                           size_t *rows) {
     *rows = 0;
     FILE *fp = fopen(path, "rb");
     if (!fp) return UM_ENOTFOUND;
@@ -332,7 +333,7 @@ static um_status read_ofac(um_sc_lists *L, ofac_ctx *o, const char *path, ofac_k
         size_t ei = find_uid(o, uid);
         if (kind == OF_SDN) {
             if (ei != SIZE_MAX) continue; /* first row wins (supplement repeats) */
-            um_sc_entry *e = new_entry(L, "OFAC SDN", uid);
+            um_sc_entry *e = new_entry(L, list, uid);
             if (!e || remember_uid(L, o, uid) != UM_OK) {
                 st = UM_ENOMEM;
                 break;
@@ -355,7 +356,7 @@ static um_status read_ofac(um_sc_lists *L, ofac_ctx *o, const char *path, ofac_k
         } else if (kind == OF_ALT) {
             if (ofac_empty(c.fields[3])) continue;
             if (ei == SIZE_MAX) { /* newer designation whose primary row we lack */
-                um_sc_entry *e = new_entry(L, "OFAC SDN", uid);
+                um_sc_entry *e = new_entry(L, list, uid);
                 if (!e || remember_uid(L, o, uid) != UM_OK) {
                     st = UM_ENOMEM;
                     break;
@@ -436,35 +437,46 @@ static um_status parse_remarks(um_sc_lists *L, size_t ei, const char *rem) {
 
 static int cmp_cstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static um_status load_ofac(um_sc_lists *L, const char *dir, um_map *dates) {
+/* One OFAC list in the SDN CSV format: the SDN list (sdn.csv, sdn_*.csv,
+ * sdn_comments.csv, alt.csv, add.csv) or the Consolidated (non-SDN) list
+ * (cons_prim.csv, cons_comments.csv, cons_alt.csv, cons_add.csv: the same
+ * columns, published beside the SDN files). */
+typedef struct ofac_files {
+    const char *list, *prim, *supp_prefix, *comments, *alt, *add;
+    bool required;
+} ofac_files;
+
+static um_status load_ofac_list(um_sc_lists *L, const char *dir, um_map *dates, const ofac_files *F) {
     ofac_ctx o;
     memset(&o, 0, sizeof o);
     um_map_init(&o.by_uid);
     um_status st = UM_OK;
-    char path[4096];
-    size_t rows, e0 = L->n_e, n0 = L->n_nm;
+    char path[4096], what_buf[160];
+    size_t rows, e0 = L->n_e;
     const char *what, *date;
-    snprintf(path, sizeof path, "%s/sdn.csv", dir);
-    st = read_ofac(L, &o, path, OF_SDN, &rows);
+    snprintf(path, sizeof path, "%s/%s", dir, F->prim);
+    st = read_ofac(L, &o, F->list, path, OF_SDN, &rows);
     if (st == UM_ENOTFOUND) {
-        lwarn(L, "OFAC SDN: %s not found; OFAC list not loaded", path);
+        if (F->required) lwarn(L, "%s: %s not found; list not loaded", F->list, path);
         ofac_free(&o);
         return UM_OK;
     }
     if (st == UM_OK) {
         date = file_date(L, dates, path, &what);
-        file_info(L, "OFAC SDN", path, date, what ? what : "OFAC SDN primary records", rows, rows);
+        snprintf(what_buf, sizeof what_buf, "%s primary records", F->list);
+        file_info(L, F->list, path, date, what ? what : um_arena_strdup(&L->arena, what_buf), rows, rows);
     }
-    /* supplements: sdn_*.csv except sdn_comments.csv, sorted */
-    DIR *d = opendir(dir);
+    /* supplements: <prefix>*.csv except the comments file, sorted */
+    DIR *d = F->supp_prefix ? opendir(dir) : NULL;
     char **extra = NULL;
     size_t n_extra = 0, cap_extra = 0;
     if (d) {
         struct dirent *de;
+        size_t pl = strlen(F->supp_prefix);
         while ((de = readdir(d)) != NULL) {
             size_t len = strlen(de->d_name);
-            if (len > 8 && strncmp(de->d_name, "sdn_", 4) == 0 && strcmp(de->d_name + len - 4, ".csv") == 0 &&
-                strcmp(de->d_name, "sdn_comments.csv") != 0) {
+            if (len > pl + 4 && strncmp(de->d_name, F->supp_prefix, pl) == 0 && strcmp(de->d_name + len - 4, ".csv") == 0 &&
+                strcmp(de->d_name, F->comments) != 0) {
                 char *cp = um_arena_strdup(&L->arena, de->d_name);
                 if (cp && um_grow((void **)&extra, &cap_extra, n_extra + 1, sizeof *extra)) extra[n_extra++] = cp;
             }
@@ -475,35 +487,42 @@ static um_status load_ofac(um_sc_lists *L, const char *dir, um_map *dates) {
     for (size_t i = 0; st == UM_OK && i < n_extra; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, extra[i]);
         size_t before = L->n_e;
-        st = read_ofac(L, &o, path, OF_SDN, &rows);
+        st = read_ofac(L, &o, F->list, path, OF_SDN, &rows);
         if (st == UM_OK) {
             date = file_date(L, dates, path, &what);
-            file_info(L, "OFAC SDN", path, date, what ? what : "OFAC SDN rows (same format)", L->n_e - before, rows);
+            file_info(L, F->list, path, date, what ? what : "OFAC rows (same format)", L->n_e - before, rows);
         }
     }
     um_free(extra);
-    static const struct { const char *file; ofac_kind kind; const char *what; } more[] = {
-        {"sdn_comments.csv", OF_COMMENTS, "OFAC SDN remarks overflow"},
-        {"alt.csv", OF_ALT, "OFAC SDN aliases"},
-        {"add.csv", OF_ADD, "OFAC SDN addresses"}};
+    const struct { const char *file; ofac_kind kind; const char *what; } more[] = {
+        {F->comments, OF_COMMENTS, "remarks overflow"}, {F->alt, OF_ALT, "aliases"}, {F->add, OF_ADD, "addresses"}};
     for (size_t i = 0; st == UM_OK && i < UM_ARRAY_LEN(more); i++) {
         snprintf(path, sizeof path, "%s/%s", dir, more[i].file);
         size_t before = L->n_e;
-        st = read_ofac(L, &o, path, more[i].kind, &rows);
+        st = read_ofac(L, &o, F->list, path, more[i].kind, &rows);
         if (st == UM_ENOTFOUND) {
-            lwarn(L, "OFAC SDN: %s not found; skipped", path);
+            lwarn(L, "%s: %s not found; skipped", F->list, path);
             st = UM_OK;
             continue;
         }
         if (st == UM_OK) {
             date = file_date(L, dates, path, &what);
-            file_info(L, "OFAC SDN", path, date, what ? what : more[i].what, L->n_e - before, rows);
+            snprintf(what_buf, sizeof what_buf, "%s %s", F->list, more[i].what);
+            file_info(L, F->list, path, date, what ? what : um_arena_strdup(&L->arena, what_buf), L->n_e - before, rows);
         }
     }
     for (size_t i = e0; st == UM_OK && i < o.n_remarks; i++)
         if (o.remarks[i].len) st = parse_remarks(L, i, o.remarks[i].s);
-    UM_UNUSED(n0);
     ofac_free(&o);
+    return st;
+}
+
+static um_status load_ofac(um_sc_lists *L, const char *dir, um_map *dates) {
+    static const ofac_files sdn = {"OFAC SDN", "sdn.csv", "sdn_", "sdn_comments.csv", "alt.csv", "add.csv", true};
+    static const ofac_files cons = {"OFAC Consolidated", "cons_prim.csv", NULL, "cons_comments.csv", "cons_alt.csv",
+                                    "cons_add.csv", false};
+    um_status st = load_ofac_list(L, dir, dates, &sdn);
+    if (st == UM_OK) st = load_ofac_list(L, dir, dates, &cons);
     return st;
 }
 
@@ -668,6 +687,112 @@ static um_status load_un(um_sc_lists *L, const char *path, um_map *dates) {
     return st;
 }
 
+/* ---- EU consolidated financial sanctions list (FSF XML 1.1) ---------------- */
+
+/* An attribute's value without entity expansion (as for the UN root). */
+static const char *xattr(um_sc_lists *L, xmlNode *n, const char *name) {
+    for (xmlAttr *a = n->properties; a; a = a->next)
+        if (strcmp((const char *)a->name, name) == 0) return xtext(L, (xmlNode *)a);
+    return NULL;
+}
+
+/* <sanctionEntity euReferenceNumber logicalId> with <regulation programme>,
+ * <subjectType code="person|enterprise">, <nameAlias wholeName strong>,
+ * <citizenship countryIso2Code>, <birthdate birthdate|year>, <address
+ * countryIso2Code> (the published FSF 1.1 export; namespace ignored) */
+static um_status eu_record(um_sc_lists *L, xmlNode *rec) {
+    const char *uid = xattr(L, rec, "euReferenceNumber");
+    if (!uid || !*uid) uid = xattr(L, rec, "logicalId");
+    const char *primary = NULL;
+    for (xmlNode *c = rec->children; c && !primary; c = c->next)
+        if (xis(c, "nameAlias")) {
+            const char *w = xattr(L, c, "wholeName");
+            if (w && *w) primary = w;
+        }
+    if (!uid || !*uid || !primary) return UM_EPARSE;
+    um_sc_entry *e = new_entry(L, "EU", uid);
+    if (!e) return UM_ENOMEM;
+    size_t ei = L->n_e - 1;
+    e->type = UM_SC_T_ENTITY;
+    e->primary = primary;
+    um_buf prog;
+    um_buf_init(&prog);
+    um_status st = UM_OK;
+    bool first = true;
+    for (xmlNode *c = rec->children; c && st == UM_OK; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        if (xis(c, "subjectType")) {
+            const char *code = xattr(L, c, "code");
+            if (code && um_streq_ci(code, "person")) e->type = UM_SC_T_PERSON;
+        } else if (xis(c, "regulation")) {
+            const char *p = xattr(L, c, "programme");
+            if (p && *p && !(prog.s && strstr(prog.s, p))) {
+                if (prog.len) um_buf_adds(&prog, "; ");
+                um_buf_adds(&prog, p);
+            }
+        } else if (xis(c, "nameAlias")) {
+            const char *w = xattr(L, c, "wholeName"), *strong = xattr(L, c, "strong");
+            if (w && *w) st = add_name(L, ei, w, first ? "primary" : strong && um_streq_ci(strong, "false") ? "weak a.k.a." : "a.k.a.");
+            if (w && *w) first = false;
+        } else if (xis(c, "citizenship")) {
+            const char *cc = xattr(L, c, "countryIso2Code");
+            if (cc) add_cc(e->nat, &e->n_nat, um_sc_country_code(cc, strlen(cc)));
+        } else if (xis(c, "address")) {
+            const char *cc = xattr(L, c, "countryIso2Code");
+            if (cc) add_cc(e->cc, &e->n_cc, um_sc_country_code(cc, strlen(cc)));
+        } else if (xis(c, "birthdate") && e->n_dob < UM_SC_MAX_DOB) {
+            const char *d = xattr(L, c, "birthdate"), *y = xattr(L, c, "year"), *circa = xattr(L, c, "circa");
+            um_sc_dob dob;
+            bool ok = (d && *d && um_sc_parse_dob(d, &dob)) || (y && *y && um_sc_parse_dob(y, &dob));
+            if (ok && circa && um_streq_ci(circa, "true")) {
+                dob.y0 = (int16_t)(dob.y0 - 1);
+                dob.y1 = (int16_t)(dob.y1 + 1);
+                dob.m = dob.d = 0;
+            }
+            if (ok) e->dob[e->n_dob++] = dob;
+        }
+    }
+    e->programs = prog.oom ? NULL : um_arena_strdup(&L->arena, prog.s ? prog.s : "");
+    um_buf_free(&prog);
+    if (!e->programs) return UM_ENOMEM;
+    return st;
+}
+
+static um_status load_eu(um_sc_lists *L, const char *path, um_map *dates) {
+    struct stat sb;
+    if (stat(path, &sb) != 0) return UM_OK; /* not bundled: only when given or installed */
+    xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) {
+        lwarn(L, "EU: %s is not well-formed XML; EU list not loaded", path);
+        return UM_OK;
+    }
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (!root || !xis(root, "export")) {
+        xmlFreeDoc(doc);
+        lwarn(L, "EU: %s is not an EU financial sanctions file (FSF export); not loaded", path);
+        return UM_OK;
+    }
+    size_t e0 = L->n_e, n0 = L->n_nm, bad = 0;
+    um_status st = UM_OK;
+    for (xmlNode *rec = root->children; rec && st == UM_OK; rec = rec->next) {
+        if (!xis(rec, "sanctionEntity")) continue;
+        st = eu_record(L, rec);
+        if (st == UM_EPARSE) {
+            bad++;
+            st = UM_OK;
+        }
+    }
+    const char *gen = xattr(L, root, "generationDate");
+    char *date = gen && strlen(gen) >= 10 ? um_arena_strndup(&L->arena, gen, 10) : NULL;
+    xmlFreeDoc(doc);
+    const char *what = NULL;
+    const char *fdate = file_date(L, dates, path, &what);
+    if (bad) lwarn(L, "EU: %zu record(s) without name or reference number skipped", bad);
+    file_info(L, "EU", path, date ? date : fdate, what ? what : "EU consolidated financial sanctions list (FSF XML)",
+              L->n_e - e0, L->n_nm - n0);
+    return st;
+}
+
 /* ---- top ------------------------------------------------------------------- */
 
 static void read_dates(um_sc_lists *L, um_map *dates, const char *path) {
@@ -689,8 +814,8 @@ static void read_dates(um_sc_lists *L, um_map *dates, const char *path) {
     fclose(f);
 }
 
-um_status um_sc_lists_load(um_sc_lists *L, const char *ofac_dir, const char *un_xml, const char *dates_tsv,
-                           char *err, size_t errlen) {
+um_status um_sc_lists_load(um_sc_lists *L, const char *ofac_dir, const char *un_xml, const char *eu_xml,
+                           const char *dates_tsv, char *err, size_t errlen) {
     memset(L, 0, sizeof *L);
     um_arena_init(&L->arena);
     um_map dates;
@@ -699,6 +824,7 @@ um_status um_sc_lists_load(um_sc_lists *L, const char *ofac_dir, const char *un_
     um_status st = UM_OK;
     if (ofac_dir) st = load_ofac(L, ofac_dir, &dates);
     if (st == UM_OK && un_xml) st = load_un(L, un_xml, &dates);
+    if (st == UM_OK && eu_xml) st = load_eu(L, eu_xml, &dates);
     um_map_free(&dates);
     if (st == UM_ENOMEM) snprintf(err, errlen, "out of memory loading sanctions lists");
     else if (st == UM_OK && L->n_nm == 0) {

@@ -92,7 +92,45 @@ static const char han_table[] =
     "蓮련莲련連련连련蓮련麗려丽려烈렬列렬禮례礼례魯로鲁로盧로卢로陸륙陆륙崙륜仑륜倫륜伦륜律률栗률"
     "范범凡범方방房방裵배裴배表표卞변邊변边변奉봉鳳봉凤봉夫부富부慶경庆경京경景경敬경卿경";
 
+#include "unihan_ko.h"
+
+/* Sino-Korean reading from Unicode's Unihan (kHangul; 0 when none) */
+static uint32_t unihan_hangul(uint32_t cp) {
+    size_t lo = 0, hi = UM_UNIHAN_KO_N;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (um_unihan_ko[mid][0] < cp) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < UM_UNIHAN_KO_N && um_unihan_ko[lo][0] == cp ? um_unihan_ko[lo][1] : 0;
+}
+
+/* Hanja of the common Korean surnames: a run of 2-4 Han characters that
+ * starts with one of them is read as a Korean name (金 -> Kim, not Jin) */
+static const char han_surnames[] = "金李朴崔鄭郑姜趙赵尹張张林韓韩吳吴申安宋柳洪全高文孫孙梁裵裴白許许劉刘南沈盧卢河丁成車车具禹朱任羅罗辛閔闵兪俞池陳陈嚴严元蔡千方康玄咸卞廉楊杨邊边呂吕秦";
+
+static bool han_is_surname(uint32_t cp) {
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)han_surnames;
+    utf8proc_ssize_t left = (utf8proc_ssize_t)(sizeof han_surnames - 1);
+    while (left > 0) {
+        utf8proc_int32_t a;
+        utf8proc_ssize_t k = utf8proc_iterate(p, left, &a);
+        if (k <= 0) break;
+        if ((uint32_t)a == cp) return true;
+        p += k, left -= k;
+    }
+    return false;
+}
+
+static uint32_t han_table_get(uint32_t cp);
+
+/* The Korean reading of a Han character: the name table first, then Unihan. */
 static uint32_t han_to_hangul(uint32_t cp) {
+    uint32_t h = han_table_get(cp);
+    return h ? h : unihan_hangul(cp);
+}
+
+static uint32_t han_table_get(uint32_t cp) {
     if (!((cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF))) return 0;
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)han_table;
     utf8proc_ssize_t left = (utf8proc_ssize_t)(sizeof han_table - 1);
@@ -122,6 +160,23 @@ static const char *cyr_latin(uint32_t cp) {
     case 0x45E: return "w";
     case 0x491: return "k";
     default: return NULL;
+    }
+}
+
+/* Cyrillic (lower case) -> Latin, Russian names (BGN/PCGN without marks) */
+static const char *cyr_russian(uint32_t cp) {
+    static const char *const t[32] = {"a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k",
+                                      "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "kh",
+                                      "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"};
+    if (cp >= 0x430 && cp <= 0x44F) return t[cp - 0x430];
+    switch (cp) {
+    case 0x451: return "e"; /* ё */
+    case 0x456: return "i";
+    case 0x457: return "yi";
+    case 0x454: return "ye";
+    case 0x45E: return "u";
+    case 0x491: return "g";
+    default: return "";
     }
 }
 
@@ -248,7 +303,8 @@ static const generic_word generic_words[] = {
     {"development", "development", 0.1f}, {"technology", "technology", 0.1f},
     {"technologies", "technology", 0.1f}, {"tech", "technology", 0.1f}, {"service", "service", 0.1f},
     {"services", "service", 0.1f}, {"joint", "joint", 0.1f}, {"venture", "venture", 0.1f},
-    {"bank", "bank", 0.15f}, {"shipping", "shipping", 0.15f}, {"ship", "shipping", 0.15f},
+    {"bank", "bank", 0.15f}, {"banking", "bank", 0.15f}, {"airline", "air", 0.1f}, {"airlines", "air", 0.1f},
+    {"airways", "air", 0.1f}, {"air", "air", 0.1f}, {"shipping", "shipping", 0.15f}, {"ship", "shipping", 0.15f},
     {"management", "management", 0.1f}, {"global", "global", 0.1f}, {"solutions", "solutions", 0.1f},
     {"the", "the", 0.05f}, {"of", "of", 0.05f}, {"and", "and", 0.05f}, {"for", "for", 0.05f},
     {"in", "in", 0.05f}, {"de", "de", 0.05f}, {"la", "la", 0.05f}, {"el", "el", 0.05f},
@@ -258,12 +314,89 @@ static const generic_word *find_generic(const um_sc_norm *nm, const char *w, siz
     return um_map_get(&nm->generic, w, n);
 }
 
+static bool one_typo(const char *a, size_t n, const char *b, size_t m);
+
+/* A generic word, or in a query one written with a typo (Corporatoin,
+ * Tradng, Compnay: a doubled, dropped or swapped letter from 5 letters, a
+ * substituted one from 7) */
+static const generic_word *find_generic_typo(const um_sc_norm *nm, const char *w, size_t n, bool query) {
+    const generic_word *g = find_generic(nm, w, n);
+    if (g || !query || n < 4) return g;
+    for (size_t i = 0; i < UM_ARRAY_LEN(generic_words); i++) {
+        const char *x = generic_words[i].w;
+        size_t m = strlen(x);
+        if (m < 5 || (n > m ? n - m : m - n) > 1) continue;
+        if (one_typo(w, n, x, m)) return &generic_words[i];
+        if (n == m && n >= 7) {
+            size_t d = 0;
+            for (size_t k = 0; k < n && d < 2; k++) d += w[k] != x[k];
+            if (d == 1) return &generic_words[i];
+        }
+    }
+    return NULL;
+}
+
+/* Key of a non-Korean word: the spellings of one name across languages
+ * folded together - German and French renderings of Russian names
+ * (w/v, -off/-ov, sch/tsch/tch, ou/u, j/zh, kh/h), y/i, doubled letters */
+static void fold_latin(const char *s, size_t n, char *out, size_t cap) {
+    char a[UM_SC_KEYLEN * 2];
+    size_t o = 0;
+    if (n >= UM_SC_KEYLEN) n = UM_SC_KEYLEN - 1;
+    for (size_t i = 0; i < n && o + 2 < sizeof a;) {
+        const char *p = s + i;
+        size_t left = n - i;
+        if (left >= 4 && !memcmp(p, "tsch", 4)) a[o++] = 'c', a[o++] = 'h', i += 4;
+        else if (left >= 4 && !memcmp(p, "shch", 4)) a[o++] = 's', a[o++] = 'h', i += 4;
+        else if (left >= 3 && (!memcmp(p, "sch", 3))) a[o++] = 's', a[o++] = 'h', i += 3;
+        else if (left >= 3 && !memcmp(p, "tch", 3)) a[o++] = 'c', a[o++] = 'h', i += 3;
+        else if (left >= 2 && !memcmp(p, "zh", 2)) a[o++] = 'j', i += 2;
+        else if (left >= 2 && !memcmp(p, "kh", 2)) a[o++] = 'h', i += 2;
+        else if (left >= 2 && !memcmp(p, "ou", 2)) a[o++] = 'u', i += 2;
+        else if (left >= 2 && !memcmp(p, "ph", 2)) a[o++] = 'f', i += 2;
+        else if (left >= 2 && !memcmp(p, "ck", 2)) a[o++] = 'k', i += 2;
+        else if (*p == 'w') a[o++] = 'v', i++;
+        else if (*p == 'y') a[o++] = 'i', i++;
+        else a[o++] = *p, i++;
+    }
+    a[o] = 0;
+    /* -off, -ow, -iy/-ii/-ij endings */
+    if (o > 4 && a[o - 1] == 'f' && a[o - 2] == 'f') a[o - 2] = 'v', a[--o] = 0;
+    if (o > 4 && a[o - 1] == 'i' && (a[o - 2] == 'i' || a[o - 2] == 'j')) a[--o] = 0, a[o - 1] = 'i';
+    size_t k = 0;
+    for (size_t i = 0; i < o && k + 1 < cap; i++)
+        if (!(i > 0 && a[i] == a[i - 1] && a[i] >= 'a' && a[i] <= 'z')) out[k++] = a[i];
+    out[k] = 0;
+}
+
 /* Common Korean surnames (spellings; their keys form the surname set). */
 static const char *const surnames[] = {
     "kim", "ri", "pak", "choe", "jong", "kang", "ko", "han", "ho", "o", "u", "rim", "ryu", "ryang", "ro",
     "son", "mun", "chu", "paek", "ku", "pyon", "pae", "sim", "sin", "yun", "kil", "jon", "hyon", "tong",
     "hwang", "song", "yom", "kwak", "ok", "chang", "thae", "an", "cho", "jo", "chi", "so", "nam", "min",
     "cha", "hong", "yang", "kye", "myong", "ju", "yu", "hyun", "no"};
+
+/* Spellings of the most common surnames, North and South, for a surname
+ * written with a typo (a doubled, dropped or swapped letter) */
+static const char *const typo_surnames[] = {"kim", "lee", "park", "pak", "choi", "choe", "jung", "jong", "chong",
+                                            "kang", "yoon", "jang", "chang", "rim", "lim", "shin", "hwang",
+                                            "song", "hong", "moon", "yang", "ryu", "han", "cho"};
+
+/* a and b differ by one doubled, dropped, inserted or swapped letter
+ * (never a substitution: Kam is not a typo of Kim); 3+ letters */
+static bool one_typo(const char *a, size_t n, const char *b, size_t m) {
+    if (n < 3 || m < 3) return false;
+    if (n == m) {
+        size_t i = 0;
+        while (i < n && a[i] == b[i]) i++;
+        return i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i] && memcmp(a + i + 2, b + i + 2, n - i - 2) == 0;
+    }
+    if (n + 1 == m) return one_typo(b, m, a, n);
+    if (n != m + 1) return false;
+    size_t i = 0;
+    while (i < m && a[i] == b[i]) i++;
+    return memcmp(a + i + 1, b + i, m - i) == 0;
+}
 
 /* ---- folding ------------------------------------------------------------ */
 
@@ -493,10 +626,12 @@ void um_sc_norm_free(um_sc_norm *nm) {
 #define W_HANGUL 1
 #define W_CYR 2
 #define W_FAMILY 4
+#define W_RUS 8 /* Cyrillic read as Russian */
 
 typedef struct word {
     char s[W_LEN];
-    uint8_t n, flags;
+    char alt[W_LEN]; /* Cyrillic: the Russian reading (s has the Korean one) */
+    uint8_t n, flags, altn;
     int8_t syl; /* all syllables: -1 not yet known, 0 no, 1 yes */
 } word;
 
@@ -504,6 +639,7 @@ typedef struct words {
     word w[W_MAX];
     int n;
     bool truncated;
+    bool query; /* a query (typos in generic words are read as the word) */
     /* original-script tokens: one Han or kana character, or one word of
      * another script ICU reads, as written (NFKC, case folded) */
     char sc[W_MAX][UM_SC_KEYLEN];
@@ -544,6 +680,11 @@ static void cyr_fix(word *w) {
     size_t o = 0;
     for (size_t i = 0; i < w->n && o + 1 < sizeof tmp; i++) {
         if (i > 0 && w->s[i] == 'h' && strchr("hktp", w->s[i - 1])) continue;
+        /* чж (Kontsevich ㅈ: Чжон) reads ch + ch: one */
+        if (o >= 2 && tmp[o - 2] == 'c' && tmp[o - 1] == 'h' && w->s[i] == 'c' && i + 1 < w->n && w->s[i + 1] == 'h') {
+            i++;
+            continue;
+        }
         tmp[o++] = w->s[i];
     }
     tmp[o] = 0;
@@ -638,52 +779,87 @@ static void rw_run(const um_sc_norm *nm, rewrite *r, const utf8proc_uint8_t *run
 /* Collects the original-script tokens of p[0..left) and rewrites the runs
  * the tables cannot read into Latin. Returns false (r unused) when there is
  * nothing to rewrite. */
-static bool prepass(const um_sc_norm *nm, const utf8proc_uint8_t *p, utf8proc_ssize_t left, bool use_icu, words *ws,
-                    rewrite *r) {
+/* A run of Han is read as a Korean name (Sino-Korean readings) when every
+ * character is in the Korean-name table, or when it is 2-4 characters that
+ * all have a Korean reading and the first is a common Korean surname. */
+typedef struct hanrun {
+    int n;
+    bool other, all_table, all_read, first_sur;
+} hanrun;
+
+/* Collects the original-script tokens of p[0..left) and rewrites the runs
+ * of Han / kana / other scripts that are not read as a Korean name: into
+ * Latin through ICU (use_icu), else away (they stay in the original-script
+ * form). force_icu: Korean-looking Han runs too (the Chinese reading of a
+ * query, as a form of its own). *korean_han: a run was read as Korean.
+ * Returns false (r unused) when there is nothing to rewrite. */
+static bool prepass(const um_sc_norm *nm, const utf8proc_uint8_t *p, utf8proc_ssize_t left, bool use_icu,
+                    bool force_icu, words *ws, rewrite *r, bool *korean_han) {
     const utf8proc_uint8_t *run = NULL, *wd = NULL;
-    bool icu = false, any_icu = false;
+    bool changed = false;
+    hanrun hr = {0, false, true, true, false};
     r->n = 0;
     r->full = false;
-    while (left > 0) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate(p, left, &cp);
-        if (k <= 0) k = 1, cp = -1;
-        int kind = cp < 0 ? 0 : cp_kind((uint32_t)cp);
+    for (;;) {
+        utf8proc_int32_t cp = -1;
+        utf8proc_ssize_t k = 0;
+        int kind = 0;
+        if (left > 0) {
+            k = utf8proc_iterate(p, left, &cp);
+            if (k <= 0) k = 1, cp = -1;
+            kind = cp < 0 ? 0 : cp_kind((uint32_t)cp);
+        }
         bool cjk = kind == 1 || (kind == 2 && is_kana((uint32_t)cp));
         if (kind == 3 && !run) kind = 0;
         if (wd && (kind == 0 || cjk)) { /* a wd of another script ends */
             sc_add(ws, (const char *)wd, (size_t)(p - wd));
             wd = NULL;
         }
-        if (kind == 0) {
-            if (run && use_icu) {
-                rw_run(nm, r, run, (size_t)(p - run), icu);
-                any_icu |= icu;
-                run = NULL;
-                icu = false;
+        if (kind == 0 && run) { /* a run ends */
+            bool korean = !hr.other && hr.all_read && (hr.all_table || (hr.first_sur && hr.n >= 2 && hr.n <= 4));
+            if (korean && !force_icu) {
+                rw_add(r, run, (size_t)(p - run));
+                if (korean_han) *korean_han = true;
+            } else if (use_icu) {
+                rw_run(nm, r, run, (size_t)(p - run), true);
+                changed = true;
+            } else {
+                rw_add(r, " ", 1);
+                changed = true;
             }
+            run = NULL;
+            hr = (hanrun){0, false, true, true, false};
+        }
+        if (left <= 0) break;
+        if (kind == 0) {
             rw_add(r, p, (size_t)k);
         } else {
             if (!run) run = p;
-            if (kind == 2 || (kind == 1 && !han_to_hangul((uint32_t)cp))) icu = true;
+            if (kind == 1) {
+                uint32_t c = (uint32_t)cp;
+                if (!hr.n) hr.first_sur = han_is_surname(c);
+                hr.all_table &= han_table_get(c) != 0;
+                hr.all_read &= han_to_hangul(c) != 0;
+                hr.n++;
+            } else if (kind == 2) {
+                hr.other = true;
+            }
             if (cjk) sc_add(ws, (const char *)p, (size_t)k);
             else if (kind == 2 && !wd) wd = p;
         }
         p += k, left -= k;
     }
-    if (wd) sc_add(ws, (const char *)wd, (size_t)(p - wd));
-    if (run && use_icu) {
-        rw_run(nm, r, run, (size_t)(p - run), icu);
-        any_icu |= icu;
-    }
     if (r->full) ws->truncated = true;
-    return use_icu && any_icu;
+    return changed;
 }
 
-static void split_words(const um_sc_norm *nm, const char *s, bool icu, words *ws) {
+static bool word_is_syllables(const um_sc_norm *nm, word *w);
+
+static void split_words(const um_sc_norm *nm, const char *s, bool icu, bool force_icu, words *ws, bool *korean_han) {
     ws->n = 0;
     ws->nsc = 0;
     ws->truncated = false;
+    ws->query = icu;
     size_t n = strnlen(s, UM_SC_MAX_INPUT + 1);
     if (n > UM_SC_MAX_INPUT) {
         n = UM_SC_MAX_INPUT;
@@ -700,7 +876,7 @@ static void split_words(const um_sc_norm *nm, const char *s, bool icu, words *ws
     if (mn >= 0 && m) {
         p = m;
         left = mn;
-        if (prepass(nm, p, left, icu, ws, &rw)) {
+        if (prepass(nm, p, left, icu, force_icu, ws, &rw, korean_han)) {
             p = (const utf8proc_uint8_t *)rw.s;
             left = (utf8proc_ssize_t)rw.n;
         }
@@ -728,8 +904,13 @@ static void split_words(const um_sc_norm *nm, const char *s, bool icu, words *ws
         uint32_t c = (uint32_t)cp;
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
             if (cur.flags & (W_HANGUL | W_CYR)) w_end(ws, &cur);
+            /* letters and digits are separate words (Bureau53 = Bureau 53) */
+            if (cur.n && ((cur.s[cur.n - 1] >= '0' && cur.s[cur.n - 1] <= '9') != (c >= '0' && c <= '9')))
+                w_end(ws, &cur);
             w_addc(ws, &cur, (char)c);
         } else if (c >= 'A' && c <= 'Z') {
+            if (cur.flags & (W_HANGUL | W_CYR)) w_end(ws, &cur);
+            if (cur.n && cur.s[cur.n - 1] >= '0' && cur.s[cur.n - 1] <= '9') w_end(ws, &cur);
             w_addc(ws, &cur, (char)(c - 'A' + 'a'));
         } else if (is_apostrophe(c)) {
             continue;
@@ -748,6 +929,7 @@ static void split_words(const um_sc_norm *nm, const char *s, bool icu, words *ws
             if (cur.n && !(cur.flags & W_CYR)) w_end(ws, &cur);
             cur.flags |= W_CYR;
             w_adds(ws, &cur, cyr_latin(c));
+            for (const char *r = cyr_russian(c); *r && cur.altn + 1 < W_LEN; r++) cur.alt[cur.altn++] = *r;
         } else if (c >= 0x80 && utf8proc_category((utf8proc_int32_t)c) <= UTF8PROC_CATEGORY_LO) {
             /* other letters: strip marks, keep what is ASCII (ŏ -> o, ß -> ss) */
             utf8proc_int32_t d[8];
@@ -773,6 +955,21 @@ static void split_words(const um_sc_norm *nm, const char *s, bool icu, words *ws
     free(m);
     for (int i = 0; i < ws->n; i++)
         if (ws->w[i].flags & W_CYR) cyr_fix(&ws->w[i]);
+    /* Cyrillic that does not split into Korean syllables is a Russian (or
+     * other) name: every Cyrillic word then takes its Russian reading
+     * (Владимир -> vladimir, not wlatimir) */
+    bool russian = false;
+    for (int i = 0; i < ws->n && !russian; i++)
+        if (ws->w[i].flags & W_CYR) russian = !word_is_syllables(nm, &ws->w[i]);
+    for (int i = 0; i < ws->n && russian; i++) {
+        word *w = &ws->w[i];
+        if (!(w->flags & W_CYR)) continue;
+        memcpy(w->s, w->alt, w->altn);
+        w->n = w->altn;
+        w->s[w->n] = 0;
+        w->flags = (uint8_t)((w->flags & ~W_CYR) | W_RUS);
+        w->syl = -1;
+    }
 }
 
 /* ---- segmentation ------------------------------------------------------- */
@@ -816,6 +1013,24 @@ static int segment(const um_sc_norm *nm, const char *s, int n, int *cut, int max
     return depth;
 }
 
+static bool is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+/* A split of a written word of 5+ letters that puts a vowel-only syllable
+ * after a syllable ending in a vowel (bu-re-a-u, ge-ne-ra-l) reads an
+ * English word as Korean: romanised Korean words do not run vowels together
+ * that way, so the word is kept whole. */
+static bool plausible_split(const char *s, int n, const int *cut, int nc) {
+    if (n < 5) return true;
+    int start = 0;
+    for (int c = 0; c < nc; c++) {
+        bool vowel_only = true;
+        for (int k = start; k < cut[c]; k++) vowel_only &= is_vowel(s[k]);
+        if (vowel_only && start > 0 && is_vowel(s[start - 1])) return false;
+        start = cut[c];
+    }
+    return true;
+}
+
 static bool word_is_syllables(const um_sc_norm *nm, word *w) {
     int cut[W_LEN];
     if (w->syl >= 0) return w->syl;
@@ -824,7 +1039,8 @@ static bool word_is_syllables(const um_sc_norm *nm, word *w) {
     else {
         for (int i = 0; i < w->n; i++)
             if (w->s[i] < 'a' || w->s[i] > 'z') return false;
-        w->syl = segment(nm, w->s, w->n, cut, W_LEN) > 0;
+        int nc = segment(nm, w->s, w->n, cut, W_LEN);
+        w->syl = nc > 0 && ((w->flags & W_CYR) || plausible_split(w->s, w->n, cut, nc));
     }
     return w->syl;
 }
@@ -867,6 +1083,21 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
         }
         if (entity && (w->flags & (W_HANGUL | W_CYR))) korean = true;
     }
+    /* ... or a surname with a typo (Kimm, Parck) at one end when every other
+     * word splits into syllables */
+    if (!korean && !entity && ws->n >= 2 && ws->n <= 4) {
+        int edge = -1;
+        for (int e = 0; e < 2 && edge < 0; e++) {
+            const word *w = &ws->w[e ? ws->n - 1 : 0];
+            for (size_t k = 0; k < UM_ARRAY_LEN(typo_surnames) && edge < 0; k++)
+                if (one_typo(w->s, w->n, typo_surnames[k], strlen(typo_surnames[k])))
+                    edge = e ? ws->n - 1 : 0;
+        }
+        bool rest = edge >= 0;
+        for (int i = 0; i < ws->n && rest; i++)
+            if (i != edge) rest = word_is_syllables(nm, &ws->w[i]);
+        korean = rest;
+    }
     if (entity) korean = true; /* Korean company names split the same way (Ryonbong = Ryon-bong) */
     out->korean = korean;
     int i = 0;
@@ -875,7 +1106,7 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
         bool digits = true;
         for (int k = 0; k < w->n; k++)
             if (w->s[k] < '0' || w->s[k] > '9') digits = false;
-        const generic_word *g = entity ? find_generic(nm, w->s, w->n) : NULL;
+        const generic_word *g = entity ? find_generic_typo(nm, w->s, w->n, ws->query) : NULL;
         uint8_t fam = (family_seen && (w->flags & W_FAMILY)) ? UM_SCU_FAMILY : 0;
         if (g) {
             put_unit(out, w->s, w->n, g->key, UM_SCU_GENERIC, (uint8_t)i, g->weight);
@@ -895,9 +1126,12 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
             continue;
         }
         if (!korean || !word_is_syllables(nm, w)) {
-            /* a non-Korean word: compared whole, by spelling */
+            /* a non-Korean word: compared whole, by a spelling key that
+             * merges the usual foreign renderings (Iwanow, Ivanoff, Ivanov) */
             uint8_t fl = fam | ((w->flags & W_CYR) ? UM_SCU_CYR : 0);
-            put_unit(out, w->s, w->n, w->s, fl, (uint8_t)i, 1.0f);
+            char key[UM_SC_KEYLEN];
+            fold_latin(w->s, w->n, key, sizeof key);
+            put_unit(out, w->s, w->n, key, fl, (uint8_t)i, 1.0f);
             i++;
             continue;
         }
@@ -908,7 +1142,7 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
         uint8_t rflags = 0;
         while (j < ws->n) {
             word *x = &ws->w[j];
-            if ((j > i && !concat) || (x->flags & W_HANGUL) || (entity && find_generic(nm, x->s, x->n)) ||
+            if ((j > i && !concat) || (x->flags & W_HANGUL) || (entity && find_generic_typo(nm, x->s, x->n, ws->query)) ||
                 !word_is_syllables(nm, x) ||
                 ((x->flags & W_FAMILY) != (w->flags & W_FAMILY)) || rn + x->n >= (int)sizeof run)
                 break;
@@ -965,10 +1199,35 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
             out->u[best].w = 0.5f;
         }
     }
+    /* Not Korean, a person: a patronymic (Vladimirovich, Ivanovna, -ogly)
+     * and a second or later given name of a "FAMILY, Given Middle" name are
+     * often left out, so they weigh little and are not missed when absent
+     * (Mark Taylor = TAYLOR, Mark John; Vladimir Putin = PUTIN, Vladimir
+     * Vladimirovich). They still count when they are there. */
+    if (!entity && !korean) {
+        static const char *const patr[] = {"ovich", "evich", "ovna", "evna", "ichna", "ovic", "evic", "ogly", "oglu", "kyzy", "qizi"};
+        int given_seen = 0, last_word = -1;
+        for (int k = 0; k < out->n; k++) {
+            um_sc_unit *u = &out->u[k];
+            size_t n = strlen(u->raw);
+            bool is_patr = false;
+            for (size_t p = 0; p < UM_ARRAY_LEN(patr) && !is_patr; p++) {
+                size_t pl = strlen(patr[p]);
+                is_patr = n >= pl + 3 && memcmp(u->raw + n - pl, patr[p], pl) == 0;
+            }
+            bool middle = false;
+            if (family_seen && !(u->flags & UM_SCU_FAMILY) && !(u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER))) {
+                if (u->word != last_word) given_seen++, last_word = u->word;
+                middle = given_seen > 1;
+            }
+            if (is_patr || middle) u->w = 0.45f;
+        }
+    }
     /* a short non-Korean token weighs a little less, but is never dropped */
     for (int k = 0; k < out->n; k++) {
         um_sc_unit *u = &out->u[k];
-        if (!(u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER)) && strlen(u->raw) <= 2) u->w = 0.6f;
+        if (!(u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER)) && strlen(u->raw) <= 2 && u->w > 0.6f)
+            u->w = 0.6f;
     }
 }
 
@@ -1006,7 +1265,8 @@ static bool may_join(const um_sc_norm *nm, words *ws, bool entity, bool korean) 
     for (int i = 0; i + 1 < ws->n; i++) {
         word *a = &ws->w[i], *b = &ws->w[i + 1];
         if ((a->flags & W_HANGUL) || (b->flags & W_HANGUL) || (a->flags & W_FAMILY) != (b->flags & W_FAMILY)) continue;
-        if (entity && (find_generic(nm, a->s, a->n) || find_generic(nm, b->s, b->n))) continue;
+        if (entity && (find_generic_typo(nm, a->s, a->n, ws->query) || find_generic_typo(nm, b->s, b->n, ws->query)))
+            continue;
         if (word_is_syllables(nm, a) && word_is_syllables(nm, b)) return true;
     }
     return false;
@@ -1014,10 +1274,121 @@ static bool may_join(const um_sc_norm *nm, words *ws, bool entity, bool korean) 
 
 static bool words_entity(const um_sc_norm *nm, const words *ws) {
     for (int i = 0; i < ws->n; i++) {
-        const generic_word *g = find_generic(nm, ws->w[i].s, ws->w[i].n);
+        const generic_word *g = find_generic_typo(nm, ws->w[i].s, ws->w[i].n, ws->query);
         if (g && g->weight >= 0.1f) return true;
     }
     return false;
+}
+
+/* Abbreviations written out, both sides (Dept = Department) */
+static const struct {
+    const char *abbr, *full;
+} abbrevs[] = {{"dept", "department"}, {"dpt", "department"}, {"govt", "government"}, {"natl", "national"},
+               {"assn", "association"}, {"assoc", "association"}, {"mfg", "manufacturing"},
+               {"univ", "university"}, {"inst", "institute"}, {"acad", "academy"}, {"admin", "administration"},
+               {"cttee", "committee"}, {"cmte", "committee"}, {"bros", "brothers"}, {"mgmt", "management"},
+               {"svc", "service"}, {"svcs", "services"}, {"mfrs", "manufacturers"}, {"minstry", "ministry"},
+               {"hq", "headquarters"}, {"bur", "bureau"}, {"org", "organization"}, {"organisation", "organization"},
+               {"centre", "center"}, {"defence", "defense"}};
+
+static void set_word(word *w, const char *s) {
+    size_t n = strlen(s);
+    if (n >= W_LEN) n = W_LEN - 1;
+    memcpy(w->s, s, n);
+    w->s[n] = 0;
+    w->n = (uint8_t)n;
+    w->syl = -1;
+}
+
+static bool word_is(const word *w, const char *s) {
+    return w->n && s[0] == w->s[0] && strlen(s) == w->n && memcmp(w->s, s, w->n) == 0;
+}
+
+/* Rewrites the words of a name in place: abbreviations written out, and
+ * the ways of naming North Korea in an entity name ("of the Democratic
+ * People's Republic of Korea", "of DPRK", "of North Korea", "D.P.R.K.",
+ * "DPR Korea") as one word, dprk (a generic word, key korea). */
+static void ko_translate(words *ws);
+
+static void rewrite_words(words *ws) {
+    ko_translate(ws);
+    for (int i = 0; i < ws->n; i++)
+        for (size_t k = 0; k < UM_ARRAY_LEN(abbrevs); k++)
+            if (word_is(&ws->w[i], abbrevs[k].abbr)) {
+                set_word(&ws->w[i], abbrevs[k].full);
+                break;
+            }
+    static const char *const phrases[][6] = {
+        {"democratic", "peoples", "republic", "of", "korea", NULL}, {"democratic", "people", "republic", "of", "korea", NULL},
+        {"democratic", "people", "s", "republic", "of", "korea"},   {"d", "p", "r", "k", NULL, NULL},
+        {"d", "p", "r", "korea", NULL, NULL},                      {"dpr", "korea", NULL, NULL, NULL, NULL},
+        {"dpr", "of", "korea", NULL, NULL, NULL},                  {"north", "korea", NULL, NULL, NULL, NULL},
+        {"n", "korea", NULL, NULL, NULL, NULL},                    {"dprk", "korea", NULL, NULL, NULL, NULL}};
+    for (int i = 0; i < ws->n; i++)
+        for (size_t p = 0; p < UM_ARRAY_LEN(phrases); p++) {
+            int k = 0;
+            while (k < 6 && phrases[p][k] && i + k < ws->n && word_is(&ws->w[i + k], phrases[p][k])) k++;
+            if (k < 6 && phrases[p][k]) continue;
+            set_word(&ws->w[i], "dprk");
+            memmove(&ws->w[i + 1], &ws->w[i + k], (size_t)(ws->n - i - k) * sizeof ws->w[0]);
+            ws->n -= k - 1;
+            break;
+        }
+}
+
+/* Generic words of Korean entity names in Hangul, translated (the lists
+ * write them in English): 조선무역은행 = Korea Trade Bank */
+static const struct {
+    const char *ko, *en;
+} ko_words[] = {{"주식회사", "company"}, {"무역회사", "trading company"}, {"공업부", "industry department"},
+                {"은행", "bank"},          {"무역", "trading"},           {"항공", "airline"},
+                {"회사", "company"},       {"공사", "corporation"},        {"상사", "trading"},
+                {"조선", "korea"},         {"해운", "shipping"},           {"기술", "technology"},
+                {"개발", "development"},   {"보험", "insurance"},          {"대학", "university"},
+                {"위원회", "committee"},   {"연구소", "institute"},        {"총국", "general bureau"},
+                {"그룹", "group"},         {"합영", "joint venture"},      {"국제", "international"},
+                {"공업", "industry"},      {"상업", "commercial"},         {"광업", "mining"},
+                {"기계", "machinery"},     {"전자", "electronics"},        {"수출입", "import export"},      {"성", "ministry"},             {"부", "department"}};
+
+static void ko_translate(words *ws) {
+    for (int i = 0; i < ws->n; i++) {
+        if (!(ws->w[i].flags & W_HANGUL)) continue;
+        for (size_t d = 0; d < UM_ARRAY_LEN(ko_words); d++) {
+            const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ko_words[d].ko;
+            utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(ko_words[d].ko);
+            int k = 0;
+            bool ok = true;
+            while (left > 0 && ok) {
+                utf8proc_int32_t cp;
+                utf8proc_ssize_t m = utf8proc_iterate(p, left, &cp);
+                if (m <= 0) break;
+                p += m, left -= m;
+                char r[16];
+                hangul_rr((uint32_t)cp, r, sizeof r);
+                ok = i + k < ws->n && (ws->w[i + k].flags & W_HANGUL) && word_is(&ws->w[i + k], r);
+                k++;
+            }
+            /* a one-syllable word (성 ministry, 부 department) only ends a name of 3+ syllables */
+            if (!ok || (k == 1 && !(i == ws->n - 1 && i >= 2))) continue;
+            const char *en = ko_words[d].en, *sp = strchr(en, ' ');
+            int nw = sp ? 2 : 1;
+            /* k Hangul words become nw English words */
+            memmove(&ws->w[i + nw], &ws->w[i + k], (size_t)(ws->n - i - k) * sizeof ws->w[0]);
+            ws->n += nw - k;
+            char a[W_LEN];
+            size_t al = sp ? (size_t)(sp - en) : strlen(en);
+            memcpy(a, en, al);
+            a[al] = 0;
+            ws->w[i].flags &= (uint8_t)~W_HANGUL;
+            set_word(&ws->w[i], a);
+            if (sp) {
+                ws->w[i + 1] = ws->w[i];
+                set_word(&ws->w[i + 1], sp + 1);
+            }
+            i += nw - 1;
+            break;
+        }
+    }
 }
 
 int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, um_sc_name out[UM_SC_MAX_FORMS],
@@ -1025,7 +1396,9 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
     words ws;
     ws.n = ws.nsc = 0;
     ws.truncated = false;
-    if (s) split_words(nm, s, icu, &ws);
+    bool korean_han = false;
+    if (s) split_words(nm, s, icu, false, &ws, &korean_han);
+    rewrite_words(&ws);
     bool ent = entity > 0 || (entity < 0 && words_entity(nm, &ws));
     if (is_entity) *is_entity = ent;
     build_form(nm, &ws, ent, false, &out[0]);
@@ -1035,6 +1408,17 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
         if (!um_sc_name_same(&out[0], &out[1])) n++;
     }
     if (ws.nsc) build_script(nm, &ws, ent, &out[n++]);
+    /* a query in Han read as a Korean name is also read as Chinese (李伟:
+     * Ri Wi and Li Wei), a form of its own */
+    if (korean_han && icu && n < UM_SC_MAX_FORMS) {
+        words w2;
+        w2.n = w2.nsc = 0;
+        w2.truncated = false;
+        split_words(nm, s, true, true, &w2, NULL);
+        rewrite_words(&w2);
+        build_form(nm, &w2, ent, false, &out[n]);
+        if (out[n].n && !um_sc_name_same(&out[0], &out[n])) n++;
+    }
     return n;
 }
 
@@ -1042,7 +1426,8 @@ void um_sc_norm_name(const um_sc_norm *nm, const char *s, bool entity, bool conc
     words ws;
     ws.n = ws.nsc = 0;
     ws.truncated = false;
-    if (s) split_words(nm, s, false, &ws);
+    if (s) split_words(nm, s, false, false, &ws, NULL);
+    rewrite_words(&ws);
     build_form(nm, &ws, entity, concat, out);
 }
 

@@ -41,13 +41,19 @@
 #define DEFAULT_LIMIT 10
 #define MAX_DF 4000      /* keys in more names than this do not generate candidates */
 #define NO_KEY UINT32_MAX
-#define MAX_BONUS 0.08   /* most the DOB (+0.05) and nationality (+0.03) adjustments add to a name score */
+/* units that make up a run (typo keys of words joined): not generic, a
+ * number, original script or a surname */
+#define RUNNABLE(fl) (!((fl) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)))
 #define CN_HAS_LATIN 1   /* a unit that is not Korean, generic or a number: near-pairs with anything */
 #define CN_HAS_KOREAN 2  /* a Korean syllable: near-pairs with non-Korean units only (x0.8) */
 
 typedef struct cunit {
     uint32_t key;
     uint32_t pkey; /* prefix key id (typo candidates), NO_KEY when none */
+    uint32_t skey; /* suffix key id (typo candidates), NO_KEY when none */
+    uint32_t kmask, rmask; /* letters of the key and of the spelling (a-z bits): a cheap typo filter */
+    uint32_t runmask;      /* first unit of a run of Korean syllables: the run's letters, and its length */
+    uint8_t runlen;        /* (0 elsewhere) */
     float w;
     uint8_t flags, word, rawlen;
     const char *raw;
@@ -72,6 +78,12 @@ struct um_screener {
     uint8_t *cn_has;    /* CN_HAS_* */
     uint32_t *uoff;     /* n_names + 1 */
     cunit *units;
+    /* the candidate keys of each unit packed (key unless generic, prefix,
+     * suffix: 12 bytes, not the 48 of a cunit) and every unit's key, for
+     * the candidate loop, which touches many names */
+    uint32_t (*ucand)[3];
+    uint32_t *ukey;
+    struct unear { uint32_t kmask, rmask; uint8_t flags, klen, rlen; } *unear; /* bound()'s near-pair filter */
     uint8_t *is_entity_name;
     /* keys */
     um_map keys; /* key -> id + 1 */
@@ -80,6 +92,11 @@ struct um_screener {
     size_t n_keys, cap_keys;
     uint32_t *poff, *post; /* postings per key id */
     um_map idents;         /* "type\x1fvalue" -> ident index + 1 */
+    /* one party listed on several lists (OFAC SDN and UN, ...): entries of
+     * different lists with the same type, the same primary name (keys in
+     * any order) and, when both give one, a date of birth in common */
+    uint32_t *party;       /* entry -> party id (the party's first entry) */
+    uint32_t *party_next;  /* entry -> next entry of its party, NO_KEY at the end */
 };
 
 struct um_screen_result {
@@ -131,14 +148,38 @@ static uint32_t key_lookup(const um_screener *s, const char *key, size_t n) {
     return v ? (uint32_t)(v - 1) : NO_KEY;
 }
 
-/* prefix key of a non-Korean word: "\x01" + first 3 letters */
-static bool prefix_key(const um_sc_unit *u, char *out) {
-    if (u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER)) return false;
-    if (strlen(u->key) < 5) return false;
-    out[0] = 1;
-    memcpy(out + 1, u->key, 3);
-    out[4] = 0;
+/* typo candidate keys of a non-Korean word of 5+ letters, or of a run of
+ * Korean syllables joined: "\x01" + its first 3 letters, "\x03" + its last
+ * 3 (a typo leaves at least one of the two whole) */
+static bool affix_keys(const char *w, size_t n, char *pre, char *suf) {
+    if (n < 5) return false;
+    pre[0] = 1;
+    memcpy(pre + 1, w, 3);
+    pre[4] = 0;
+    suf[0] = 3;
+    memcpy(suf + 1, w + n - 3, 3);
+    suf[4] = 0;
     return true;
+}
+
+static bool prefix_key(const um_sc_unit *u, char *pre, char *suf) {
+    if (u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
+    /* the spelling, as for runs of syllables (a typo may meet either) */
+    return affix_keys(u->raw, strlen(u->raw), pre, suf);
+}
+
+/* bits set in x (no popcnt instruction assumed) */
+static inline int popc(uint32_t x) {
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (int)((((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24);
+}
+
+static uint32_t letter_mask(const char *w) {
+    uint32_t m = 0;
+    for (; *w; w++)
+        if (*w >= 'a' && *w <= 'z') m |= 1u << (*w - 'a');
+    return m;
 }
 
 static bool grow_names(um_screener *s, size_t need) {
@@ -206,13 +247,43 @@ static um_status build_index(um_screener *s) {
                 memcpy(raw, u->raw, rl + 1);
                 c->raw = raw;
                 c->rawlen = (uint8_t)rl;
-                char pk[8];
-                c->pkey = NO_KEY;
-                if (prefix_key(u, pk) && (c->pkey = intern(s, pk, 4)) == NO_KEY) goto oom;
+                c->runmask = 0;
+                c->runlen = 0;
+                c->kmask = letter_mask(u->key);
+                c->rmask = letter_mask(u->raw);
+                char pk[8], sk[8];
+                c->pkey = c->skey = NO_KEY;
+                if (prefix_key(u, pk, sk) &&
+                    ((c->pkey = intern(s, pk, 4)) == NO_KEY || (c->skey = intern(s, sk, 4)) == NO_KEY))
+                    goto oom;
                 Lw += u->w;
                 if (u->w >= 0.5f && !(u->flags & UM_SCU_GENERIC)) nld++;
                 if (!(u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)))
                     has |= (u->flags & UM_SCU_KOREAN) ? CN_HAS_KOREAN : CN_HAS_LATIN;
+            }
+            /* a run of Korean syllables: typo keys of the run joined, on its first unit */
+            for (int k = 0; k < nm->n;) {
+                if (!RUNNABLE(nm->u[k].flags)) {
+                    k++;
+                    continue;
+                }
+                int e2 = k;
+                char run[UM_SC_KEYLEN * 4];
+                size_t rn = 0;
+                while (e2 < nm->n && RUNNABLE(nm->u[e2].flags)) {
+                    size_t rl = strlen(nm->u[e2].raw);
+                    if (rn + rl < sizeof run) memcpy(run + rn, nm->u[e2].raw, rl), rn += rl;
+                    e2++;
+                }
+                char pk[8], sk[8];
+                cunit *c0 = &s->units[s->uoff[ni] + (size_t)k];
+                run[rn] = 0;
+                c0->runmask = letter_mask(run);
+                c0->runlen = (uint8_t)(rn > 255 ? 255 : rn);
+                if (e2 - k > 1 && affix_keys(run, rn, pk, sk) &&
+                    ((c0->pkey = intern(s, pk, 4)) == NO_KEY || (c0->skey = intern(s, sk, 4)) == NO_KEY))
+                    goto oom;
+                k = e2;
             }
             s->cn_L[ni] = Lw;
             s->cn_nld[ni] = nld;
@@ -237,12 +308,12 @@ static um_status build_index(um_screener *s) {
             if (!s->post) goto oom;
         }
         for (size_t i = 0; i < s->n_names; i++) {
-            uint32_t seen[UM_SC_MAX_UNITS * 2];
+            uint32_t seen[UM_SC_MAX_UNITS * 3];
             int n_seen = 0;
             for (uint32_t k = s->uoff[i]; k < s->uoff[i + 1]; k++) {
                 const cunit *c = &s->units[k];
-                uint32_t ids[2] = {(c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key, c->pkey};
-                for (int j = 0; j < 2; j++) {
+                uint32_t ids[3] = {(c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key, c->pkey, c->skey};
+                for (int j = 0; j < 3; j++) {
                     if (ids[j] == NO_KEY) continue;
                     bool dup = false;
                     for (int q = 0; q < n_seen; q++) dup |= seen[q] == ids[j];
@@ -255,6 +326,22 @@ static um_status build_index(um_screener *s) {
         }
     }
     um_free(df);
+    s->ucand = um_malloc((n_units + 1) * sizeof *s->ucand);
+    s->ukey = um_malloc((n_units + 1) * sizeof *s->ukey);
+    s->unear = um_malloc((n_units + 1) * sizeof *s->unear);
+    if (!s->ucand || !s->ukey || !s->unear) return UM_ENOMEM;
+    for (size_t k = 0; k < n_units; k++) {
+        const cunit *c = &s->units[k];
+        s->ucand[k][0] = (c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key;
+        s->ucand[k][1] = c->pkey;
+        s->ucand[k][2] = c->skey;
+        s->ukey[k] = c->key;
+        s->unear[k].kmask = c->kmask;
+        s->unear[k].rmask = c->rmask;
+        s->unear[k].flags = c->flags;
+        s->unear[k].klen = s->keylen[c->key];
+        s->unear[k].rlen = c->rawlen;
+    }
     /* identifiers from SDN remarks */
     for (size_t i = 0; i < L->n_id; i++) {
         char key[1024];
@@ -269,6 +356,74 @@ static um_status build_index(um_screener *s) {
 oom:
     um_free(df);
     return UM_ENOMEM;
+}
+
+static int cmp_key_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static bool dob_overlap(const um_sc_entry *a, const um_sc_entry *b) {
+    if (!a->n_dob || !b->n_dob) return true; /* nothing to tell them apart */
+    for (int i = 0; i < a->n_dob; i++)
+        for (int j = 0; j < b->n_dob; j++)
+            if (a->dob[i].y0 <= b->dob[j].y1 && b->dob[j].y0 <= a->dob[i].y1) return true;
+    return false;
+}
+
+static um_status build_parties(um_screener *s) {
+    um_sc_lists *L = &s->lists;
+    s->party = um_malloc((L->n_e + 1) * sizeof *s->party);
+    s->party_next = um_malloc((L->n_e + 1) * sizeof *s->party_next);
+    if (!s->party || !s->party_next) return UM_ENOMEM;
+    for (size_t i = 0; i < L->n_e; i++) s->party[i] = (uint32_t)i, s->party_next[i] = NO_KEY;
+    um_map by; /* type + sorted keys of the primary name -> first entry + 1 */
+    um_map_init(&by);
+    um_status st = UM_OK;
+    uint32_t last_lname = NO_KEY;
+    for (size_t ci = 0; ci < s->n_names && st == UM_OK; ci++) {
+        /* the first compiled form of each primary name */
+        uint32_t li = s->cn_lname[ci];
+        if (li == last_lname) continue;
+        last_lname = li;
+        if (strcmp(L->nm[li].kind, "primary") != 0) continue;
+        size_t i = L->nm[li].entry;
+        const um_sc_entry *e = &L->e[i];
+        if (e->orphan || !e->primary) continue;
+        int nu = (int)(s->uoff[ci + 1] - s->uoff[ci]);
+        if (nu < 2 || nu > UM_SC_MAX_UNITS) continue; /* one word is too little to say it is the same party */
+        const char *k[UM_SC_MAX_UNITS];
+        for (int u = 0; u < nu; u++) k[u] = s->keystr[s->units[s->uoff[ci] + (size_t)u].key];
+        qsort(k, (size_t)nu, sizeof *k, cmp_key_str);
+        char key[UM_SC_MAX_UNITS * 256 + 8];
+        size_t n = 0;
+        key[n++] = (char)('0' + e->type);
+        for (int u = 0; u < nu; u++) {
+            size_t l = strlen(k[u]);
+            key[n++] = ' ';
+            memcpy(key + n, k[u], l);
+            n += l;
+        }
+        bool created;
+        um_map_slot *sl = um_map_upsert(&by, key, n, &created);
+        if (!sl) {
+            st = UM_ENOMEM;
+            break;
+        }
+        if (created) {
+            sl->val = (void *)(uintptr_t)(i + 1);
+            continue;
+        }
+        uint32_t first = (uint32_t)((uintptr_t)sl->val - 1), last = first;
+        bool other_list = true, dob_ok = true;
+        for (uint32_t j = first; j != NO_KEY; j = s->party_next[j]) {
+            other_list &= strcmp(L->e[j].list, e->list) != 0;
+            dob_ok &= dob_overlap(&L->e[j], e);
+            last = j;
+        }
+        if (!other_list || !dob_ok) continue; /* a namesake on the same list, or another DOB */
+        s->party[i] = first;
+        s->party_next[last] = (uint32_t)i;
+    }
+    um_map_free(&by);
+    return st;
 }
 
 static bool file_exists(const char *p) {
@@ -309,11 +464,12 @@ um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt
         um_ctx_close(s->ctx);
         s->ctx = NULL;
     }
-    char vpath[4096], opath[4096], upath[4096], dpath[4096];
+    char vpath[4096], opath[4096], upath[4096], dpath[4096], epath[4096];
     snprintf(vpath, sizeof vpath, "%s/names/korean_variants.tsv", dd ? dd : ".");
     snprintf(opath, sizeof opath, "%s/sanctions/ofac", dd ? dd : ".");
     snprintf(upath, sizeof upath, "%s/sanctions/un/consolidated.xml", dd ? dd : ".");
     snprintf(dpath, sizeof dpath, "%s/sanctions/lists.tsv", dd ? dd : ".");
+    snprintf(epath, sizeof epath, "%s/sanctions/eu/fsf.xml", dd ? dd : ".");
     char warn[512];
     st = um_sc_norm_init(&s->norm, dd ? vpath : NULL, warn, sizeof warn);
     if (st != UM_OK) {
@@ -327,13 +483,19 @@ um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt
         snprintf(s->err, sizeof s->err, "UN list '%s' not found", opt->un_xml);
         return UM_ENOTFOUND;
     }
-    st = um_sc_lists_load(&s->lists, ofac, un, dd ? dpath : NULL, s->err, sizeof s->err);
+    if (opt->eu_xml && !file_exists(opt->eu_xml)) {
+        snprintf(s->err, sizeof s->err, "EU list '%s' not found", opt->eu_xml);
+        return UM_ENOTFOUND;
+    }
+    const char *eu = opt->eu_xml ? opt->eu_xml : dd ? epath : NULL;
+    st = um_sc_lists_load(&s->lists, ofac, un, eu, dd ? dpath : NULL, s->err, sizeof s->err);
     for (size_t i = 0; i < s->lists.n_warnings; i++) add_warn(s, s->lists.warnings[i]);
     if (st != UM_OK) return st;
     if (s->ctx)
         for (size_t i = 0; um_ctx_warning(s->ctx, i); i++)
             if (strstr(um_ctx_warning(s->ctx, i), "indicator")) add_warn(s, um_ctx_warning(s->ctx, i));
     st = build_index(s);
+    if (st == UM_OK) st = build_parties(s);
     if (st != UM_OK) {
         snprintf(s->err, sizeof s->err, "out of memory building the name index");
         return st;
@@ -362,6 +524,11 @@ void um_screener_close(um_screener *s) {
     um_free(s->cn_nld);
     um_free(s->cn_has);
     um_free(s->units);
+    um_free(s->ucand);
+    um_free(s->party);
+    um_free(s->party_next);
+    um_free(s->ukey);
+    um_free(s->unear);
     um_free(s->is_entity_name);
     um_map_free(&s->keys);
     um_map_free(&s->idents);
@@ -385,40 +552,90 @@ void um_screener_size(const um_screener *s, size_t *entries, size_t *names) {
 
 /* ---- similarity ------------------------------------------------------------ */
 
-static int lev(const char *a, int n, const char *b, int m) {
-    int row[UM_SC_KEYLEN + 1];
-    if (n > UM_SC_KEYLEN) n = UM_SC_KEYLEN;
-    if (m > UM_SC_KEYLEN) m = UM_SC_KEYLEN;
-    for (int j = 0; j <= m; j++) row[j] = j;
-    for (int i = 1; i <= n; i++) {
-        int prev = row[0];
-        row[0] = i;
-        for (int j = 1; j <= m; j++) {
-            int cur = row[j];
-            int v = prev + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < v) v = row[j] + 1;
-            if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
-            row[j] = v;
-            prev = cur;
-        }
-    }
-    return row[m];
-}
-
-static double ratio(const char *a, const char *b) {
-    int n = (int)strlen(a), m = (int)strlen(b);
-    int mx = n > m ? n : m;
-    if (!mx) return 0;
-    return 1.0 - (double)lev(a, n, b, m) / mx;
-}
-
 typedef struct qunit {
     um_sc_unit u;
     uint32_t key;
     int keylen, rawlen;
+    uint32_t kmask, rmask;
 } qunit;
 
-/* kind: 0 exact spelling, 1 variant (same key), 2 near (spelling) */
+
+
+/* Optimal string alignment distance of a and b, stopped at 3; for a
+ * distance of 1, *op gets the kind of edit: 0 a letter substituted, 1 two
+ * neighbours swapped, 2 a letter doubled, dropped or inserted. */
+static int osa(const char *a, int n, const char *b, int m, int *op) {
+    if (op) *op = 0;
+    if (n > UM_SC_KEYLEN * 2) n = UM_SC_KEYLEN * 2;
+    if (m > UM_SC_KEYLEN * 2) m = UM_SC_KEYLEN * 2;
+    if (abs(n - m) > 2) return 3;
+    int r0[UM_SC_KEYLEN * 2 + 1], r1[UM_SC_KEYLEN * 2 + 1], r2[UM_SC_KEYLEN * 2 + 1];
+    int *pp = r0, *pr = r1, *cu = r2; /* rows i-2, i-1, i */
+    for (int j = 0; j <= m; j++) pr[j] = j, pp[j] = 0;
+    for (int i = 1; i <= n; i++) {
+        int rowmin = cu[0] = i;
+        for (int j = 1; j <= m; j++) {
+            int v = pr[j - 1] + (a[i - 1] != b[j - 1]);
+            if (pr[j] + 1 < v) v = pr[j] + 1;
+            if (cu[j - 1] + 1 < v) v = cu[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
+                v = pp[j - 2] + 1;
+            cu[j] = v;
+            if (v < rowmin) rowmin = v;
+        }
+        if (rowmin >= 3) return 3;
+        int *t = pp;
+        pp = pr, pr = cu, cu = t;
+    }
+    int r = pr[m] > 3 ? 3 : pr[m];
+    if (r == 1 && op) {
+        if (n != m) *op = 2;
+        else {
+            int i = 0;
+            while (i < n && a[i] == b[i]) i++;
+            *op = (i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i]) ? 1 : 0;
+        }
+    }
+    return r;
+}
+
+/* Typo tolerance, by length and by how common the written word is: a
+ * swapped, doubled or dropped letter from 4 letters, a substituted one from
+ * 6 (Patel is not Patek), two edits from 9; a word that is itself a listed
+ * name word (common: another person's real name, not a typo) needs 8
+ * letters for one edit and never gets two. Returns the similarity, 0 when
+ * the pair is not a typo. */
+static double typo_sim(const char *a, int n, const char *b, int m, bool common, bool two, bool nosub) {
+    int L = n > m ? n : m;
+    if (L < 3) return 0;
+    int op = 0;
+    int d = osa(a, n, b, m, &op);
+    if (d < 0) return 0;
+    if (d == 0) return 1;
+    if (d == 1) {
+        if (op == 0 && nosub) return 0;
+        int need = op == 0 ? 6 : op == 1 ? 3 : 4;
+        if (common && need < 8) need = 8;
+        if (L < need) return 0;
+    } else if (d == 2) {
+        if (common || !two || L < 9) return 0;
+    } else {
+        return 0;
+    }
+    double r = 1.0 - (double)d / (double)L;
+    return r < 0.8 ? 0.8 : r;
+}
+
+/* a ends in n and b is a + g, or the reverse */
+static bool n_ng(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    if (n + 1 == m) return n && a[n - 1] == 'n' && b[m - 1] == 'g' && memcmp(a, b, n) == 0;
+    if (m + 1 == n) return m && b[m - 1] == 'n' && a[n - 1] == 'g' && memcmp(a, b, m) == 0;
+    return false;
+}
+
+/* kind: 0 exact spelling, 1 variant (same key), 2 near (spelling), 3 typo
+ * across syllables (a written word against one or more written words) */
 static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int *kind) {
     if (kind) *kind = 2;
     if (q->key != NO_KEY && q->key == l->key) {
@@ -426,75 +643,73 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
         return 1.0;
     }
     uint8_t f = q->u.flags | l->flags;
-    if (f & (UM_SCU_GENERIC | UM_SCU_NUMBER)) return 0;
-    if ((q->u.flags & UM_SCU_KOREAN) && (l->flags & UM_SCU_KOREAN)) return 0; /* another syllable */
+    if (f & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return 0;
+    if ((q->u.flags & UM_SCU_KOREAN) && (l->flags & UM_SCU_KOREAN)) {
+        /* Kontsevich writes -n and -ng alike (Сон: Son or Song, Кван: Kwang) */
+        if ((q->u.flags & UM_SCU_CYR) && n_ng(q->u.key, s->keystr[l->key])) {
+            if (kind) *kind = 1;
+            return 0.95;
+        }
+        return 0; /* another syllable */
+    }
     const char *lk = s->keystr[l->key];
-    /* 0.75 needs both lengths close and at least 4 letters: check before the edit distance */
     int ql = q->keylen, ll = s->keylen[l->key];
     int qr = q->rawlen, lr = l->rawlen;
-    bool key_ok = 4 * abs(ql - ll) <= (ql > ll ? ql : ll) && (ql > ll ? ql : ll) >= 4;
-    bool raw_ok = 4 * abs(qr - lr) <= (qr > lr ? qr : lr) && (qr > lr ? qr : lr) >= 4;
-    if (!key_ok && !raw_ok) return 0;
-    double r = key_ok ? ratio(q->u.key, lk) : 0;
-    double r2 = raw_ok ? ratio(q->u.raw, l->raw) : 0;
+    /* two edits change at most 4 letters of the letter set */
+    bool kok = abs(ql - ll) <= 2 && popc(q->kmask ^ l->kmask) <= 4;
+    bool rok = abs(qr - lr) <= 2 && popc(q->rmask ^ l->rmask) <= 4;
+    if (!kok && !rok) return 0;
+    bool common = q->key != NO_KEY; /* the query word is itself a listed name word */
+    double r = kok ? typo_sim(q->u.key, ql, lk, ll, common, true, false) : 0;
+    double r2 = rok ? typo_sim(q->u.raw, qr, l->raw, lr, common, true, false) : 0;
     if (r2 > r) r = r2;
-    if (r < 0.75) return 0;
-    if ((q->u.flags & UM_SCU_KOREAN) || (l->flags & UM_SCU_KOREAN)) r *= 0.8;
+    if (r <= 0) return 0;
+    if ((q->u.flags & UM_SCU_KOREAN) || (l->flags & UM_SCU_KOREAN)) r *= 0.9;
     return r;
 }
 
+/* A pairing of query and list units. Pair k joins the query units
+ * [qi, qe) with the list units [li, le): one unit each in the unit pass;
+ * whole written words in the word pass (a typo across syllables, "Jnogun"
+ * for "Jong Un"). */
 typedef struct pairing {
     int n;
-    int qi[UM_SC_MAX_UNITS], li[UM_SC_MAX_UNITS], kind[UM_SC_MAX_UNITS];
+    int8_t qi[UM_SC_MAX_UNITS], qe[UM_SC_MAX_UNITS], li[UM_SC_MAX_UNITS], le[UM_SC_MAX_UNITS];
+    int8_t kind[UM_SC_MAX_UNITS];
     double sim[UM_SC_MAX_UNITS];
     double Q, L, M, dice, pen, order, cap, name;
     int unmatched_q, unmatched_l;
     const char *cap_reason;
 } pairing;
 
-static void score_name(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, pairing *p,
-                       bool kinds) {
-    memset(p, 0, sizeof *p);
-    double sim[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
-    int kind[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
-    for (int i = 0; i < nq; i++)
-        for (int j = 0; j < nl; j++) sim[i][j] = unit_sim(s, &q[i], &l[j], kinds ? &kind[i][j] : NULL);
+/* the name score of a pairing (sums, penalties, order, caps) */
+static void finish_pairing(const qunit *q, int nq, const cunit *l, int nl, pairing *p) {
     bool qused[UM_SC_MAX_UNITS] = {0}, lused[UM_SC_MAX_UNITS] = {0};
-    for (;;) { /* greedy best pair; ties: heavier, then earlier */
-        int bi = -1, bj = -1;
-        double best = 0, bw = 0;
-        for (int i = 0; i < nq; i++) {
-            if (qused[i]) continue;
-            for (int j = 0; j < nl; j++) {
-                if (lused[j] || sim[i][j] <= 0) continue;
-                double w = q[i].u.w + l[j].w;
-                if (sim[i][j] > best + 1e-9 || (fabs(sim[i][j] - best) < 1e-9 && w > bw)) {
-                    best = sim[i][j];
-                    bw = w;
-                    bi = i;
-                    bj = j;
-                }
-            }
-        }
-        if (bi < 0) break;
-        qused[bi] = lused[bj] = true;
-        p->qi[p->n] = bi;
-        p->li[p->n] = bj;
-        p->sim[p->n] = best;
-        p->kind[p->n] = kinds ? kind[bi][bj] : 2;
-        p->n++;
-    }
+    p->Q = p->L = p->M = 0;
+    p->unmatched_q = p->unmatched_l = 0;
+    p->cap_reason = NULL;
     for (int i = 0; i < nq; i++) p->Q += q[i].u.w;
     for (int j = 0; j < nl; j++) p->L += l[j].w;
     double md = 0, ld = 0;
     bool given = false;
     for (int k = 0; k < p->n; k++) {
-        const qunit *a = &q[p->qi[k]];
-        const cunit *b = &l[p->li[k]];
-        p->M += p->sim[k] * (a->u.w + b->w) / 2;
-        if (!(b->flags & UM_SCU_GENERIC)) md += p->sim[k] * b->w;
-        if (!(b->flags & UM_SCU_SURNAME) && !(a->u.flags & UM_SCU_SURNAME) && !(b->flags & UM_SCU_GENERIC))
-            given = true;
+        double wq = 0, wl = 0, wld = 0;
+        bool qsur = true, lsur = true, lgen = true;
+        for (int i = p->qi[k]; i < p->qe[k]; i++) {
+            wq += q[i].u.w;
+            qused[i] = true;
+            qsur &= (q[i].u.flags & UM_SCU_SURNAME) != 0;
+        }
+        for (int j = p->li[k]; j < p->le[k]; j++) {
+            wl += l[j].w;
+            lused[j] = true;
+            lsur &= (l[j].flags & UM_SCU_SURNAME) != 0;
+            lgen &= (l[j].flags & UM_SCU_GENERIC) != 0;
+            if (!(l[j].flags & UM_SCU_GENERIC)) wld += l[j].w;
+        }
+        p->M += p->sim[k] * (wq + wl) / 2;
+        md += p->sim[k] * wld;
+        if (!lsur && !qsur && !lgen) given = true;
     }
     for (int j = 0; j < nl; j++)
         if (!(l[j].flags & UM_SCU_GENERIC)) ld += l[j].w;
@@ -524,6 +739,216 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     }
     double v = p->dice * p->pen * p->order;
     p->name = v < p->cap ? v : p->cap;
+}
+
+/* A written word (or two or three neighbouring ones) as one string: the
+ * spellings and the keys of its units joined. */
+typedef struct wspan {
+    int a, b;        /* units [a, b) */
+    bool typo;       /* may be compared for typos: no generic word, number or script unit */
+    char raw[UM_SC_KEYLEN * 2], key[UM_SC_KEYLEN * 2];
+    int rl, kl;
+} wspan;
+
+#define MAX_WORDS 16
+
+/* start[] gets the first unit of each written word; -1 when more than MAX_WORDS */
+static int word_starts(const uint8_t *word, size_t stride, int n, int *start) {
+    int nw = 0;
+    for (int i = 0; i < n; i++)
+        if (i == 0 || *(const uint8_t *)((const char *)word + (size_t)i * stride) !=
+                          *(const uint8_t *)((const char *)word + (size_t)(i - 1) * stride)) {
+            if (nw == MAX_WORDS) return -1;
+            start[nw++] = i;
+        }
+    start[nw] = n;
+    return nw;
+}
+
+static void span_add(wspan *w, const char *raw, const char *key, uint8_t flags) {
+    size_t r = strlen(raw), k = strlen(key);
+    if (w->rl + (int)r < (int)sizeof w->raw) memcpy(w->raw + w->rl, raw, r), w->rl += (int)r;
+    if (w->kl + (int)k < (int)sizeof w->key) memcpy(w->key + w->kl, key, k), w->kl += (int)k;
+    w->raw[w->rl] = w->key[w->kl] = 0;
+    if (flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) w->typo = false;
+}
+
+/* The word pass: whole written words paired (1-2 query words against 1-3
+ * neighbouring list words) when their joined keys or spellings are equal
+ * or one typo apart. Catches a typo that breaks a Korean word into other
+ * syllables ("Jnogun", "Kimm Jong-Un"), which the unit pass cannot pair. */
+static void score_words(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, const bool *qdone,
+                        const bool *ldone, pairing *p) {
+    int qs[MAX_WORDS + 1], ls[MAX_WORDS + 1];
+    int nqw = word_starts(&q[0].u.word, sizeof *q, nq, qs);
+    int nlw = word_starts(&l[0].word, sizeof *l, nl, ls);
+    p->n = 0;
+    p->name = 0;
+    if (nqw < 0 || nlw < 0) return; /* more words than the pass handles */
+    /* every query span (1-2 words) against every list span (1-3 words), once */
+    enum { QN = 2, LN = 3 };
+    static const double none = 0;
+    double sim[MAX_WORDS][QN][MAX_WORDS][LN];
+    wspan ls_[MAX_WORDS][LN];
+    for (int j = 0; j < nlw; j++)
+        for (int ln = 1; ln <= LN && j + ln <= nlw; ln++) {
+            wspan *c = &ls_[j][ln - 1];
+            c->a = ls[j], c->b = ls[j + ln], c->typo = true, c->rl = c->kl = 0;
+            c->raw[0] = c->key[0] = 0;
+            for (int k = c->a; k < c->b; k++) span_add(c, l[k].raw, s->keystr[l[k].key], l[k].flags);
+        }
+    bool lall[MAX_WORDS][LN];
+    for (int j = 0; j < nlw; j++)
+        for (int ln = 1; ln <= LN && j + ln <= nlw; ln++) {
+            lall[j][ln - 1] = true;
+            for (int k = ls_[j][ln - 1].a; k < ls_[j][ln - 1].b; k++) lall[j][ln - 1] &= ldone[k];
+        }
+    for (int i = 0; i < nqw; i++)
+        for (int qn = 1; qn <= QN; qn++) {
+            wspan a = {qs[i], i + qn <= nqw ? qs[i + qn] : 0, true, {0}, {0}, 0, 0};
+            if (i + qn <= nqw)
+                for (int k = a.a; k < a.b; k++) span_add(&a, q[k].u.raw, q[k].u.key, q[k].u.flags);
+            /* spans whose units all paired exactly in the unit pass are not typos */
+            bool qall = true;
+            for (int k = a.a; k < a.b && i + qn <= nqw; k++) qall &= qdone[k];
+            /* a word that is itself a listed word is a real name, not a typo */
+            bool common = a.b - a.a == 1 && q[a.a].key != NO_KEY;
+            /* Korean: a syllable written on its own that is another valid
+             * syllable is another name (Ryong Ha is not Ryong Hae), and a
+             * changed letter is another syllable; a typo is a letter doubled,
+             * dropped or swapped inside a written word of several syllables
+             * or one that no longer splits ("Ryongahe", "Jnogun") */
+            bool kor = false, clean = true;
+            for (int k = a.a; k < a.b && i + qn <= nqw; k++) {
+                kor |= (q[k].u.flags & UM_SCU_KOREAN) != 0;
+                bool single = (k == a.a || q[k - 1].u.word != q[k].u.word) &&
+                              (k + 1 == a.b || q[k + 1].u.word != q[k].u.word);
+                clean &= single && (q[k].u.flags & UM_SCU_KOREAN);
+            }
+            for (int j = 0; j < nlw; j++)
+                for (int ln = 1; ln <= LN; ln++) {
+                    double v = none;
+                    const wspan *c = &ls_[j][ln - 1];
+                    if (i + qn <= nqw && j + ln <= nlw) {
+                        if ((a.kl == c->kl && memcmp(a.key, c->key, (size_t)a.kl) == 0) ||
+                            (a.rl == c->rl && memcmp(a.raw, c->raw, (size_t)a.rl) == 0))
+                        {
+                            /* words joined (AlQaeda = Al Qaeda): Korean runs have a joined form of their own */
+                            bool ko = true;
+                            for (int k = a.a; k < a.b; k++) ko &= (q[k].u.flags & UM_SCU_KOREAN) != 0;
+                            for (int k = c->a; k < c->b; k++) ko &= (l[k].flags & UM_SCU_KOREAN) != 0;
+                            v = qn == 1 && ln == 1 ? 1 : ko ? 0 : 0.95;
+                        }
+                        else if (a.typo && c->typo && !(qall && lall[j][ln - 1]) &&
+                                 popc(letter_mask(a.raw) ^ letter_mask(c->raw)) <= 4) {
+                            bool two = qn == 1 && ln == 1; /* two edits only inside one word */
+                            bool ck = true; /* all Korean: no substituted letter */
+                            for (int k = a.a; k < a.b; k++) ck &= (q[k].u.flags & UM_SCU_KOREAN) != 0;
+                            for (int k = c->a; k < c->b; k++) ck &= (l[k].flags & UM_SCU_KOREAN) != 0;
+                            ck |= kor && clean;
+                            if (ck && clean) v = 0;
+                            else {
+                                v = typo_sim(a.key, a.kl, c->key, c->kl, common, two, ck);
+                                double s2 = typo_sim(a.raw, a.rl, c->raw, c->rl, common, two, ck);
+                                if (s2 > v) v = s2;
+                            }
+                            v *= 0.95; /* a typo is never as good as a spelling variant */
+                        }
+                    }
+                    sim[i][qn - 1][j][ln - 1] = v;
+                }
+        }
+    pairing w;
+    for (int pass = 0; pass < 2; pass++) { /* greedy two ways: best pair first, most units explained first */
+        memset(&w, 0, sizeof w);
+        bool qw_used[MAX_WORDS] = {0}, lw_used[MAX_WORDS] = {0};
+        for (;;) {
+            double best = 0, bw = 0;
+            int bi = -1, bj = -1, bqn = 0, bln = 0;
+            for (int i = 0; i < nqw; i++)
+                for (int qn = 1; qn <= QN && i + qn <= nqw; qn++) {
+                    if (qw_used[i + qn - 1]) break;
+                    for (int j = 0; j < nlw; j++)
+                        for (int ln = 1; ln <= LN && j + ln <= nlw; ln++) {
+                            if (lw_used[j + ln - 1]) break;
+                            double v = sim[i][qn - 1][j][ln - 1];
+                            if (v <= 0) continue;
+                            /* "Jong-nu" = "Jong Un" as a whole rather than jong = jong, nu left over */
+                            double sc = pass ? v * (double)(qs[i + qn] - qs[i] + ls[j + ln] - ls[j]) : v;
+                            if (sc > bw + 1e-9 || (fabs(sc - bw) < 1e-9 && v > best))
+                                best = v, bw = sc, bi = i, bj = j, bqn = qn, bln = ln;
+                        }
+                }
+            if (bi < 0 || w.n >= UM_SC_MAX_UNITS) break;
+            for (int k = 0; k < bqn; k++) qw_used[bi + k] = true;
+            for (int k = 0; k < bln; k++) lw_used[bj + k] = true;
+            w.qi[w.n] = (int8_t)qs[bi];
+            w.qe[w.n] = (int8_t)qs[bi + bqn];
+            w.li[w.n] = (int8_t)ls[bj];
+            w.le[w.n] = (int8_t)ls[bj + bln];
+            w.sim[w.n] = best;
+            w.kind[w.n] = best >= 1 ? 1 : 3;
+            w.n++;
+        }
+        finish_pairing(q, nq, l, nl, &w);
+        if (w.name > p->name + 1e-9) *p = w;
+    }
+}
+
+static void score_name(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, pairing *p,
+                       bool kinds, double floor_name) {
+    memset(p, 0, sizeof *p);
+    double sim[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
+    int kind[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
+    for (int i = 0; i < nq; i++)
+        for (int j = 0; j < nl; j++) sim[i][j] = unit_sim(s, &q[i], &l[j], kinds ? &kind[i][j] : NULL);
+    bool qused[UM_SC_MAX_UNITS] = {0}, lused[UM_SC_MAX_UNITS] = {0};
+    for (;;) { /* greedy best pair; ties: heavier, then earlier */
+        int bi = -1, bj = -1;
+        double best = 0, bw = 0;
+        for (int i = 0; i < nq; i++) {
+            if (qused[i]) continue;
+            for (int j = 0; j < nl; j++) {
+                if (lused[j] || sim[i][j] <= 0) continue;
+                double w = q[i].u.w + l[j].w;
+                if (sim[i][j] > best + 1e-9 || (fabs(sim[i][j] - best) < 1e-9 && w > bw)) {
+                    best = sim[i][j];
+                    bw = w;
+                    bi = i;
+                    bj = j;
+                }
+            }
+        }
+        if (bi < 0) break;
+        qused[bi] = lused[bj] = true;
+        p->qi[p->n] = (int8_t)bi;
+        p->qe[p->n] = (int8_t)(bi + 1);
+        p->li[p->n] = (int8_t)bj;
+        p->le[p->n] = (int8_t)(bj + 1);
+        p->sim[p->n] = best;
+        p->kind[p->n] = (int8_t)(kinds ? kind[bi][bj] : 2);
+        p->n++;
+    }
+    finish_pairing(q, nq, l, nl, p);
+    /* a unit left over on both sides may be a typo across syllables: the
+     * word pass, when pairing every leftover at 0.95 could reach the floor */
+    if (p->name < 0.999 && p->unmatched_q && p->unmatched_l) {
+        double left = 0;
+        bool qu[UM_SC_MAX_UNITS] = {0}, lu[UM_SC_MAX_UNITS] = {0};
+        bool qx[UM_SC_MAX_UNITS] = {0}, lx[UM_SC_MAX_UNITS] = {0}; /* paired exactly */
+        for (int k = 0; k < p->n; k++) {
+            for (int i = p->qi[k]; i < p->qe[k]; i++) qu[i] = true, qx[i] = p->sim[k] >= 1;
+            for (int j = p->li[k]; j < p->le[k]; j++) lu[j] = true, lx[j] = p->sim[k] >= 1;
+        }
+        for (int i = 0; i < nq; i++) left += qu[i] ? 0 : q[i].u.w;
+        for (int j = 0; j < nl; j++) left += lu[j] ? 0 : l[j].w;
+        double up = p->Q + p->L > 0 ? 2 * (p->M + 0.95 * left / 2) / (p->Q + p->L) : 0;
+        if (up >= floor_name) { /* floor_name > 1: no typo across syllables possible (collect) */
+            pairing w;
+            score_words(s, q, nq, l, nl, qx, lx, &w);
+            if (w.name > p->name + 1e-9) *p = w;
+        }
+    }
 }
 
 /* ---- results ----------------------------------------------------------------- */
@@ -577,7 +1002,7 @@ static int cmp_cand(const void *a, const void *b) {
     return x->entry < y->entry ? -1 : x->entry > y->entry;
 }
 
-static const char *kind_word(int k) { return k == 0 ? "exact" : k == 1 ? "variant" : "near"; }
+static const char *kind_word(int k) { return k == 0 ? "exact" : k == 1 ? "variant" : k == 3 ? "typo" : "near"; }
 
 /* "%.2f" without printf (explanations are built for every match) */
 static void add_fix2(um_buf *b, double v) {
@@ -618,7 +1043,7 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
     const cunit *l = &s->units[s->uoff[c->name]];
     int nl = (int)(s->uoff[c->name + 1] - s->uoff[c->name]);
     pairing p;
-    score_name(s, q, nq, l, nl, &p, true);
+    score_name(s, q, nq, l, nl, &p, true, 0);
     um_buf b;
     um_buf_init(&b);
     const um_sc_lname *ln = &s->lists.nm[s->cn_lname[c->name]];
@@ -635,43 +1060,54 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
     um_buf_adds(&b, ln->name);
     um_buf_adds(&b, "\": ");
     double tot = p.Q + p.L;
+    bool qu[UM_SC_MAX_UNITS] = {0}, lu[UM_SC_MAX_UNITS] = {0};
     for (int k = 0; k < p.n; k++) {
-        const qunit *a = &q[p.qi[k]];
-        const cunit *bb = &l[p.li[k]];
-        double contrib = tot > 0 ? p.sim[k] * (a->u.w + bb->w) / tot : 0;
+        double wq = 0, wl = 0;
+        bool sur = false, gen = false, scr = false;
         if (k) um_buf_adds(&b, "; ");
-        um_buf_adds(&b, a->u.raw);
+        for (int i = p.qi[k]; i < p.qe[k]; i++) {
+            if (i > p.qi[k]) um_buf_addc(&b, '-');
+            um_buf_adds(&b, q[i].u.raw);
+            wq += q[i].u.w;
+            qu[i] = true;
+            sur |= (q[i].u.flags & UM_SCU_SURNAME) != 0;
+        }
         um_buf_addc(&b, '=');
-        um_buf_adds(&b, bb->raw);
+        for (int j = p.li[k]; j < p.le[k]; j++) {
+            if (j > p.li[k]) um_buf_addc(&b, '-');
+            um_buf_adds(&b, l[j].raw);
+            wl += l[j].w;
+            lu[j] = true;
+            sur |= (l[j].flags & UM_SCU_SURNAME) != 0;
+            gen |= (l[j].flags & UM_SCU_GENERIC) != 0;
+            scr |= (l[j].flags & UM_SCU_SCRIPT) != 0;
+        }
+        double contrib = tot > 0 ? p.sim[k] * (wq + wl) / tot : 0;
         um_buf_adds(&b, " (");
         um_buf_adds(&b, kind_word(p.kind[k]));
-        if (p.kind[k] == 1) {
+        if (p.kind[k] == 1 && p.le[k] - p.li[k] == 1) {
             um_buf_adds(&b, " key ");
-            um_buf_adds(&b, s->keystr[bb->key]);
+            um_buf_adds(&b, s->keystr[l[p.li[k]].key]);
         }
         um_buf_adds(&b, ", sim ");
         add_fix2(&b, p.sim[k]);
         um_buf_adds(&b, ", +");
         add_fix2(&b, contrib);
         um_buf_addc(&b, ')');
-        if ((bb->flags & UM_SCU_SURNAME) || (a->u.flags & UM_SCU_SURNAME)) um_buf_adds(&b, " [surname, low weight]");
-        if (bb->flags & UM_SCU_GENERIC) um_buf_adds(&b, " [generic word]");
-        if (bb->flags & UM_SCU_SCRIPT) um_buf_adds(&b, " [original script]");
+        if (sur) um_buf_adds(&b, " [surname, low weight]");
+        if (gen) um_buf_adds(&b, " [generic word]");
+        if (scr) um_buf_adds(&b, " [original script]");
     }
     bool first = true;
     for (int i = 0; i < nq; i++) {
-        bool used = false;
-        for (int k = 0; k < p.n; k++) used |= p.qi[k] == i;
-        if (used) continue;
+        if (qu[i]) continue;
         um_buf_adds(&b, first ? "; query only: " : ", ");
         um_buf_adds(&b, q[i].u.raw);
         first = false;
     }
     first = true;
     for (int j = 0; j < nl; j++) {
-        bool used = false;
-        for (int k = 0; k < p.n; k++) used |= p.li[k] == j;
-        if (used) continue;
+        if (lu[j]) continue;
         um_buf_adds(&b, first ? "; list only: " : ", ");
         um_buf_adds(&b, l[j].raw);
         first = false;
@@ -722,6 +1158,45 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
     um_buf_free(&b);
 }
 
+/* "DOB 1984-01-08, 1983; nationality KP" of an entry ("" when none) */
+static const char *listed_attrs(um_screen_result *r, const um_sc_entry *e) {
+    um_buf b;
+    um_buf_init(&b);
+    for (int k = 0; k < e->n_dob; k++) {
+        const um_sc_dob *d = &e->dob[k];
+        um_buf_adds(&b, k ? ", " : "DOB ");
+        char t[32];
+        if (d->y0 != d->y1) snprintf(t, sizeof t, "%d to %d", d->y0, d->y1);
+        else if (d->m && d->d) snprintf(t, sizeof t, "%04d-%02d-%02d", d->y0, d->m, d->d);
+        else if (d->m) snprintf(t, sizeof t, "%04d-%02d", d->y0, d->m);
+        else snprintf(t, sizeof t, "%04d", d->y0);
+        um_buf_adds(&b, t);
+    }
+    for (int k = 0; k < e->n_nat; k++) {
+        um_buf_adds(&b, k ? ", " : e->n_dob ? "; nationality " : "nationality ");
+        um_buf_adds(&b, e->nat[k]);
+    }
+    const char *out = b.oom || !b.s ? "" : um_arena_strdup(&r->arena, b.s);
+    um_buf_free(&b);
+    return out;
+}
+
+/* "UN KPi.066" for the other entries of an entry's party ("" when none) */
+static const char *also_listed(const um_screener *s, um_screen_result *r, uint32_t entry) {
+    um_buf b;
+    um_buf_init(&b);
+    for (uint32_t j = s->party[entry]; j != NO_KEY; j = s->party_next[j]) {
+        if (j == entry) continue;
+        if (b.len) um_buf_adds(&b, "; ");
+        um_buf_adds(&b, s->lists.e[j].list);
+        um_buf_addc(&b, ' ');
+        um_buf_adds(&b, s->lists.e[j].uid);
+    }
+    const char *out = b.oom || !b.s ? "" : um_arena_strdup(&r->arena, b.s);
+    um_buf_free(&b);
+    return out;
+}
+
 static const char *describe_query(um_screen_result *r, const qunit *q, int nq) {
     um_buf b;
     um_buf_init(&b);
@@ -743,16 +1218,48 @@ typedef struct qform {
     qunit q[UM_SC_MAX_UNITS];
     int nq;
     double Q; /* sum of all weights */
+    /* words that may hold a typo across syllables: runs of Korean syllables
+     * joined, non-Korean words of 4+ letters (letters and length) */
+    int nt;
+    uint32_t tmask[UM_SC_MAX_UNITS];
+    uint8_t tlen[UM_SC_MAX_UNITS];
 } qform;
 
 static void make_form(const um_screener *s, const um_sc_name *qn, qform *f) {
     f->nq = qn->n;
     f->Q = 0;
+    f->nt = 0;
+    for (int i = 0; i < qn->n;) {
+        const um_sc_unit *u = &qn->u[i];
+        if (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)) {
+            i++;
+            continue;
+        }
+        uint32_t m = 0;
+        size_t len = 0;
+        /* each word, and each run of words joined */
+        int e2 = i;
+        while (e2 < qn->n && RUNNABLE(qn->u[e2].flags)) e2++;
+        for (int k = i; k < e2 && f->nt < UM_SC_MAX_UNITS - 1; k++)
+            if (!(qn->u[k].flags & UM_SCU_KOREAN) && strlen(qn->u[k].raw) >= 3) {
+                f->tmask[f->nt] = letter_mask(qn->u[k].raw);
+                f->tlen[f->nt] = (uint8_t)strlen(qn->u[k].raw);
+                f->nt++;
+            }
+        for (; i < e2; i++) m |= letter_mask(qn->u[i].raw), len += strlen(qn->u[i].raw);
+        if (len >= 3 && f->nt < UM_SC_MAX_UNITS) {
+            f->tmask[f->nt] = m;
+            f->tlen[f->nt] = (uint8_t)(len > 255 ? 255 : len);
+            f->nt++;
+        }
+    }
     for (int i = 0; i < qn->n; i++) {
         f->q[i].u = qn->u[i];
         f->q[i].keylen = (int)strlen(qn->u[i].key);
         f->q[i].rawlen = (int)strlen(qn->u[i].raw);
         f->q[i].key = key_lookup(s, qn->u[i].key, (size_t)f->q[i].keylen);
+        f->q[i].kmask = letter_mask(qn->u[i].key);
+        f->q[i].rmask = letter_mask(qn->u[i].raw);
         f->Q += qn->u[i].w;
     }
 }
@@ -785,9 +1292,21 @@ static bool cands_push(cands *cs, const cand *c) {
  * non-Korean unit, x0.8) and which cannot pair at all; each of the latter,
  * and each distinctive list unit left over once every pairable query unit
  * has a partner, costs the 0.8 factor. */
-static double bound(const um_screener *s, const qform *f, uint32_t ni) {
+static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typo_io) {
+    bool typo = *typo_io;
     const cunit *l = &s->units[s->uoff[ni]];
     int nl = (int)(s->uoff[ni + 1] - s->uoff[ni]);
+    if (typo) { /* a typo needs a run of the name within one edit's letters and length of a query word */
+        bool any = false;
+        for (int j = 0; j < nl && !any; j++) {
+            if (!l[j].runlen) continue;
+            for (int t = 0; t < f->nt && !any; t++)
+                any = abs((int)l[j].runlen - (int)f->tlen[t]) <= 1 && (l[j].runlen != f->tlen[t] ||
+                      l[j].runmask != f->tmask[t] || 1) && popc(l[j].runmask ^ f->tmask[t]) <= 2;
+        }
+        typo = any;
+    }
+    *typo_io = typo;
     uint8_t has = s->cn_has[ni];
     double Qs = 0;
     int P = 0, D = 0;
@@ -795,14 +1314,34 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni) {
         const qunit *q = &f->q[i];
         double smax = 0;
         bool exact = false;
-        if (q->key != NO_KEY)
-            for (int j = 0; j < nl && !exact; j++) exact = l[j].key == q->key;
+        if (q->key != NO_KEY) {
+            const uint32_t *uk = &s->ukey[s->uoff[ni]];
+            for (int j = 0; j < nl && !exact; j++) exact = uk[j] == q->key;
+        }
+        int cover = 1; /* list units it may pair with */
         if (exact) smax = 1;
         else if (q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)) smax = 0;
-        else if (q->u.flags & UM_SCU_KOREAN) smax = (has & CN_HAS_LATIN) ? 0.8 : 0;
-        else smax = (has & CN_HAS_LATIN) ? 1 : (has & CN_HAS_KOREAN) ? 0.8 : 0;
+        else if ((q->u.flags & UM_SCU_KOREAN) && (typo || (q->u.flags & UM_SCU_CYR)))
+            smax = has ? 0.95 : 0; /* the word pass (a typo across syllables), Kontsevich -n/-ng */
+        else if (typo && !(q->u.flags & UM_SCU_KOREAN)) {
+            smax = has ? 1 : 0;
+            if (q->rawlen >= 4) cover = q->rawlen / 2 > 3 ? 3 : q->rawlen / 2; /* joined words */
+        } else {
+            /* a near pair needs a list unit (not Korean when the query unit is)
+             * within two edits: length and letters */
+            smax = 0;
+            const struct unear *un = &s->unear[s->uoff[ni]];
+            for (int j = 0; j < nl && smax < 1; j++) {
+                const struct unear *c = &un[j];
+                if (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) continue;
+                if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN)) continue;
+                bool kok = abs(q->keylen - (int)c->klen) <= 2 && popc(q->kmask ^ c->kmask) <= 4;
+                bool rok = abs(q->rawlen - (int)c->rlen) <= 2 && popc(q->rmask ^ c->rmask) <= 4;
+                if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
+            }
+        }
         if (smax > 0) {
-            P++;
+            P += cover;
             Qs += smax * q->u.w;
         } else if (q->u.w >= 0.5f && !(q->u.flags & UM_SCU_GENERIC)) {
             D++;
@@ -820,14 +1359,12 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni) {
 /* does compiled name ni hold key id k (as a candidate key: not through a
  * generic unit) or prefix key id k? */
 static bool name_has(const um_screener *s, uint32_t ni, uint32_t k) {
-    for (uint32_t j = s->uoff[ni]; j < s->uoff[ni + 1]; j++) {
-        const cunit *c = &s->units[j];
-        if ((c->key == k && !(c->flags & UM_SCU_GENERIC)) || c->pkey == k) return true;
-    }
+    for (uint32_t j = s->uoff[ni]; j < s->uoff[ni + 1]; j++)
+        if (s->ucand[j][0] == k || s->ucand[j][1] == k || s->ucand[j][2] == k) return true;
     return false;
 }
 
-#define MAX_QKEYS (UM_SC_MAX_UNITS * 2)
+#define MAX_QKEYS (UM_SC_MAX_UNITS * 4)
 
 static um_status collect(const um_screener *s, const um_screen_query *qq, const qform *f, int form, bool have_dob,
                          const um_sc_dob *qd, const char *qcc, double thr, cands *out) {
@@ -835,31 +1372,84 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     int nq = f->nq;
     uint32_t kid[MAX_QKEYS], kdf[MAX_QKEYS];
     float kw[MAX_QKEYS];
+    bool kaff[MAX_QKEYS]; /* a prefix or suffix key (typo candidates) */
     int nk = 0;
     /* A surname alone never carries a match (capped at 0.5), so its long
      * posting list (Kim, Ri, Pak) is skipped when the query has more. */
     int distinct = 0;
     for (int i = 0; i < nq; i++) distinct += !(q[i].u.flags & UM_SCU_GENERIC);
+    /* ... unless nothing else of the query is in the index (a typo in
+     * every other part) */
+    bool other_keys = false;
+    for (int i = 0; i < nq; i++)
+        if (!(q[i].u.flags & (UM_SCU_GENERIC | UM_SCU_SURNAME)) && q[i].key != NO_KEY) other_keys = true;
     double gen_w = 0;
     for (int i = 0; i < nq; i++) {
         if (q[i].u.flags & UM_SCU_GENERIC) continue;
-        if ((q[i].u.flags & UM_SCU_SURNAME) && distinct > 1) continue;
+        if ((q[i].u.flags & UM_SCU_SURNAME) && distinct > 1 && other_keys) continue;
         gen_w += q[i].u.w;
-        uint32_t ids[2] = {q[i].key, NO_KEY};
-        char pk[8];
-        if (prefix_key(&q[i].u, pk)) ids[1] = key_lookup(s, pk, 4);
-        for (int j = 0; j < 2; j++) {
+        uint32_t ids[3] = {q[i].key, NO_KEY, NO_KEY};
+        bool cyr_alt = false;
+        char pk[8], sk[8];
+        if (prefix_key(&q[i].u, pk, sk)) ids[1] = key_lookup(s, pk, 4), ids[2] = key_lookup(s, sk, 4);
+        if ((q[i].u.flags & UM_SCU_CYR) && (q[i].u.flags & UM_SCU_KOREAN) && q[i].keylen > 1) {
+            /* Kontsevich -n: the -ng syllable too, and the reverse */
+            char alt[UM_SC_KEYLEN + 2];
+            int kl = q[i].keylen;
+            memcpy(alt, q[i].u.key, (size_t)kl);
+            if (alt[kl - 1] == 'n') alt[kl++] = 'g';
+            else if (kl > 2 && alt[kl - 1] == 'g' && alt[kl - 2] == 'n') kl--;
+            ids[1] = key_lookup(s, alt, (size_t)kl);
+            cyr_alt = true;
+        }
+        for (int j = 0; j < 3; j++) {
             if (ids[j] == NO_KEY) continue;
             bool dup = false;
             for (int k = 0; k < nk; k++) dup |= kid[k] == ids[j];
-            if (dup) continue;
+            if (dup || nk >= MAX_QKEYS) continue;
             uint32_t df = s->poff[ids[j] + 1] - s->poff[ids[j]];
             if (df > MAX_DF) continue;
             kid[nk] = ids[j];
             kdf[nk] = df;
-            kw[nk] = j ? q[i].u.w * 0.5f : q[i].u.w;
+            kw[nk] = j && !cyr_alt ? q[i].u.w * 0.5f : q[i].u.w;
+            kaff[nk] = j > 0 && !cyr_alt;
             nk++;
         }
+    }
+    /* runs of Korean syllables joined: a typo that splits a word into other
+     * syllables ("Ryongahe") keeps the first or the last letters */
+    for (int i = 0; i < nq;) {
+        if (!RUNNABLE(q[i].u.flags)) {
+            i++;
+            continue;
+        }
+        int e2 = i;
+        char run[UM_SC_KEYLEN * 4];
+        size_t rn = 0;
+        float rw = 0;
+        while (e2 < nq && RUNNABLE(q[e2].u.flags)) {
+            size_t rl = (size_t)q[e2].rawlen;
+            if (rn + rl < sizeof run) memcpy(run + rn, q[e2].u.raw, rl), rn += rl;
+            rw += q[e2].u.w;
+            e2++;
+        }
+        char pk[8], sk[8];
+        if (e2 - i > 1 && affix_keys(run, rn, pk, sk)) {
+            uint32_t ids[2] = {key_lookup(s, pk, 4), key_lookup(s, sk, 4)};
+            for (int j = 0; j < 2 && nk < MAX_QKEYS; j++) {
+                if (ids[j] == NO_KEY) continue;
+                bool dup = false;
+                for (int k = 0; k < nk; k++) dup |= kid[k] == ids[j];
+                uint32_t df = s->poff[ids[j] + 1] - s->poff[ids[j]];
+                if (dup || df > MAX_DF) continue;
+                kid[nk] = ids[j];
+                kdf[nk] = df;
+                kw[nk] = rw * 0.25f; /* both ends: half the run, never enough alone */
+                kaff[nk] = true;
+                nk++;
+            }
+        }
+        i = e2;
     }
     if (!nk) return UM_OK;
     /* A name qualifies with key weight >= need. Walk the posting lists of the
@@ -881,24 +1471,33 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         cur[k] = s->poff[kid[ord[k]]];
         end[k] = s->poff[kid[ord[k]] + 1];
     }
-    double floor_name = thr - MAX_BONUS - 1e-6;
+    /* the DOB and nationality checks can add at most this to a name score */
+    double floor_name = thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6;
+    float unwalked = 0;
+    for (int k = nwalk; k < nk; k++) unwalked += kw[ord[k]];
     for (;;) {
         uint32_t ni = NO_KEY;
         for (int k = 0; k < nwalk; k++)
             if (cur[k] < end[k] && s->post[cur[k]] < ni) ni = s->post[cur[k]];
         if (ni == NO_KEY) break;
+        /* the weight of the walked keys comes from the walk itself; the
+         * others are looked up only for a name that could still qualify:
+         * the cost is the length of the rare lists, not of the common ones */
+        float w = 0;
+        bool typo = false;
         for (int k = 0; k < nwalk; k++)
-            if (cur[k] < end[k] && s->post[cur[k]] == ni) cur[k]++;
+            if (cur[k] < end[k] && s->post[cur[k]] == ni) cur[k]++, w += kw[ord[k]], typo |= kaff[ord[k]];
         uint8_t ty = s->cn_type[ni];
         if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
         if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
-        float w = 0; /* summed in key order, as the posting walk used to */
-        for (int k = 0; k < nk; k++)
-            if (name_has(s, ni, kid[k])) w += kw[k];
-        if (w < need) continue;
-        if (bound(s, f, ni) < floor_name) continue;
+        if (w + unwalked < need - 1e-4f) continue;
+        for (int k = nwalk; k < nk; k++)
+            if (name_has(s, ni, kid[ord[k]])) w += kw[ord[k]], typo |= kaff[ord[k]];
+        if (w < need - 1e-4f) continue;
+        if (bound(s, f, ni, &typo) < floor_name) continue;
         pairing p;
-        score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false);
+        score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
+                   typo ? floor_name : 2);
         if (p.name < floor_name) continue;
         uint32_t ei = s->lists.nm[s->cn_lname[ni]].entry;
         const um_sc_entry *e = &s->lists.e[ei];
@@ -961,6 +1560,18 @@ um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_scr
         if (f[i].nq) st = collect(s, qq, &f[i], i, have_dob, &qd, qcc, thr, &cs);
     if (st == UM_OK && cs.n) {
         qsort(cs.c, cs.n, sizeof *cs.c, cmp_cand);
+        /* entries of one party shown together: each right after the best of its party */
+        for (size_t k = 0; k + 1 < cs.n; k++) {
+            uint32_t pk = s->party[cs.c[k].entry];
+            size_t at = k + 1;
+            for (size_t j = k + 1; j < cs.n; j++)
+                if (s->party[cs.c[j].entry] == pk) {
+                    cand t = cs.c[j];
+                    memmove(&cs.c[at + 1], &cs.c[at], (j - at) * sizeof *cs.c);
+                    cs.c[at++] = t;
+                }
+            k = at - 1;
+        }
         for (size_t k = 0; k < cs.n && k < limit; k++) {
             um_screen_match *m = result_add(r);
             if (!m) {
@@ -977,6 +1588,11 @@ um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_scr
             m->alias_kind = ln->kind;
             m->entry_type = type_name(e->type);
             m->score = floor(c->score * 1000 + 0.5) / 1000;
+            m->dob_check = !have_dob || !e->n_dob ? 0 : c->adj_dob > 0 ? 1 : -1;
+            m->country_check = !qcc || !e->n_nat ? 0 : c->adj_nat > 0 ? 1 : -1;
+            m->programs = e->programs ? e->programs : "";
+            m->listed = listed_attrs(r, e);
+            m->also_listed = also_listed(s, r, c->entry);
             explain(s, r, m, c, f[c->form].q, f[c->form].nq, have_dob ? &qd : NULL, qcc);
         }
     }
@@ -1009,6 +1625,7 @@ um_status um_screen_identifier(const um_screener *s, const char *kind, const cha
     if (h) {
         um_screen_match *m = result_add(r);
         if (!m) return UM_ENOMEM;
+        m->programs = m->listed = m->also_listed = "";
         m->list = h->sanctioned ? "indicator list (OFAC-sourced)" : "indicator list";
         m->uid = h->source;
         m->entry_name = h->note;
@@ -1032,6 +1649,8 @@ um_status um_screen_identifier(const um_screener *s, const char *kind, const cha
         m->uid = e->uid;
         m->entry_name = e->primary;
         m->matched_name = x->value;
+        m->programs = e->programs ? e->programs : "";
+        m->listed = listed_attrs(r, e);
         m->alias_kind = "identifier";
         m->entry_type = type_name(e->type);
         m->score = 1.0;

@@ -38,8 +38,9 @@
 
 /* forms of one name: [0] each word split on its own, then (when different)
  * the joined form, then (when the name has Han, kana or another script ICU
- * reads) the original-script form */
-#define UM_SC_MAX_FORMS 3
+ * reads) the original-script form, then (a query with Han read as a Korean
+ * name) its Chinese reading */
+#define UM_SC_MAX_FORMS 4
 
 typedef struct um_sc_unit {
     char key[UM_SC_KEYLEN]; /* canonical key compared across spellings */
@@ -116,7 +117,7 @@ typedef struct um_sc_dob {
 #define UM_SC_MAX_CC 8
 
 typedef struct um_sc_entry {
-    const char *list;    /* "OFAC SDN", "UN" */
+    const char *list;    /* "OFAC SDN", "OFAC Consolidated", "UN", "EU" */
     const char *uid;     /* ent_num or reference number */
     const char *primary; /* primary name as listed */
     const char *programs;
@@ -160,12 +161,14 @@ typedef struct um_sc_lists {
     size_t n_warnings, cap_warnings;
 } um_sc_lists;
 
-/* Loads OFAC CSVs from ofac_dir and the UN XML (either may be NULL: skipped).
+/* Loads OFAC CSVs from ofac_dir (SDN and, when present, the Consolidated
+ * non-SDN cons_*.csv), the UN XML and the EU FSF XML (any may be NULL:
+ * skipped; a missing EU file is skipped silently, it is not bundled).
  * dates_tsv (may be NULL) gives list dates for bundled files. Bad rows are
  * skipped and counted in a warning; only out-of-memory and "nothing at all
  * could be read" fail. err gets a message on failure. */
-um_status um_sc_lists_load(um_sc_lists *L, const char *ofac_dir, const char *un_xml, const char *dates_tsv,
-                           char *err, size_t errlen);
+um_status um_sc_lists_load(um_sc_lists *L, const char *ofac_dir, const char *un_xml, const char *eu_xml,
+                           const char *dates_tsv, char *err, size_t errlen);
 void um_sc_lists_free(um_sc_lists *L);
 /* ISO alpha-2 code of a country name or code; NULL when unknown. */
 const char *um_sc_country_code(const char *s, size_t n);

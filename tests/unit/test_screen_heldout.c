@@ -19,11 +19,12 @@
 #include "util/util.h"
 #include "unmask.h"
 
-/* measured 2026-11-24 (bench/screen_bench): recall 67.6%, recall without
- * typo rows 98.3%, FP rate 0.40% */
-#define HELD_RECALL_FLOOR 62.0        /* measured - 5.6 points */
-#define HELD_RECALL_NOTYPO_FLOOR 93.0 /* measured - 5.3 points */
-#define HELD_FP_CEILING 2.4           /* measured + 2 points */
+/* measured 2026-12-02 (bench/screen_bench) on the set with the failure
+ * classes of issue 11 and 5,000 negatives: recall 89.9%, recall without
+ * typo rows 93.6%, FP rate 0.76% */
+#define HELD_RECALL_FLOOR 85.0        /* measured - 4.9 points */
+#define HELD_RECALL_NOTYPO_FLOOR 89.0 /* measured - 4.6 points */
+#define HELD_FP_CEILING 2.0           /* measured + 1.2 points */
 
 static char *slurp_stream(FILE *f, size_t *len) {
     size_t cap = 1 << 16, n = 0;
@@ -74,7 +75,7 @@ static void t_deterministic(void) {
     fclose(f);
     char *one = generate("1", &n1), *two = generate("2", &n2);
     CHECK(committed && nc > 0);
-    CHECK(nc < 300 * 1024); /* commit-sized */
+    CHECK(nc < 1024 * 1024); /* commit-sized */
     CHECK(one != NULL);
     CHECK(two != NULL);
     if (committed && one) {
@@ -119,7 +120,7 @@ static void t_floors(void) {
         char *c[6] = {0};
         size_t n = um_split(line, '	', c, 6);
         if (n < 5) continue;
-        bool want = strcmp(c[0], "pos") == 0;
+        bool want = strcmp(c[0], "neg") != 0; /* pos (variant) or cls (failure class) */
         um_screen_query q = {c[1], NULL, NULL,
                              strcmp(c[2], "person") == 0   ? UM_SCREEN_PERSON
                              : strcmp(c[2], "entity") == 0 ? UM_SCREEN_ENTITY
@@ -146,7 +147,7 @@ static void t_floors(void) {
     fclose(f);
     um_screener_close(s);
     CHECK(pos > 1000);
-    CHECK(neg >= 2000);
+    CHECK(neg >= 5000);
     double recall = pos ? 100.0 * (double)hit / (double)pos : 0,
            recall_nt = pos_nt ? 100.0 * (double)hit_nt / (double)pos_nt : 0,
            fpr = neg ? 100.0 * (double)fp / (double)neg : 100;
