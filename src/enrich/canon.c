@@ -238,19 +238,29 @@ char *um_canon_handle(um_arena *a, const char *s) {
     if (!d) return NULL;
     static const char *prefixes[] = {"https://", "http://", "www.", "m.", "github.com/", "t.me/", "telegram.me/",
                                      "linkedin.com/in/", "linkedin.com/pub/", "x.com/", "twitter.com/"};
-    for (size_t i = 0; i < UM_ARRAY_LEN(prefixes); i++) {
-        size_t k = strlen(prefixes[i]);
-        if (strncmp(d, prefixes[i], k) == 0) d += k;
+    /* strip until nothing strips ("www.www.x", "@www.x"): the result then
+     * strips nothing either, so it is a fixed point */
+    for (int round = 0; round < 200; round++) {
+        const char *before = d;
+        for (size_t i = 0; i < UM_ARRAY_LEN(prefixes); i++) {
+            size_t k = strlen(prefixes[i]);
+            if (strncmp(d, prefixes[i], k) == 0) d += k;
+        }
         /* xx.linkedin.com/in/: a country subdomain */
-        if (i == 3 && isalpha((unsigned char)d[0]) && isalpha((unsigned char)d[1]) &&
-            strncmp(d + 2, ".linkedin.com/", 14) == 0)
+        if (isalpha((unsigned char)d[0]) && isalpha((unsigned char)d[1]) && strncmp(d + 2, ".linkedin.com/", 14) == 0)
             d += 3;
+        while (*d == '@') d++;
+        d = um_trim(d);
+        if (d == before) break;
     }
-    while (*d == '@') d++;
+    for (size_t i = 0; i < UM_ARRAY_LEN(prefixes); i++)
+        if (strncmp(d, prefixes[i], strlen(prefixes[i])) == 0) return NULL;
     char *q = strpbrk(d, "?#/"); /* cut the URL's path, query and fragment */
     if (q) *q = 0;
     d = um_trim(d);
-    if (!*d || strlen(d) > 100) return NULL;
+    for (size_t i = 0; i < UM_ARRAY_LEN(prefixes); i++) /* "www.?x" cut to "www.": nothing left */
+        if (strncmp(d, prefixes[i], strlen(prefixes[i])) == 0) return NULL;
+    if (!*d || *d == '@' || strlen(d) > 100) return NULL;
     for (const char *p = d; *p; p++)
         if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.' || *p == '%' ||
               ((unsigned char)*p & 0x80)))
