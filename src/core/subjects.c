@@ -186,8 +186,14 @@ um_status um_subjects_build(um_scan *s) {
     /* canonicalise values in place, union on join keys */
     for (size_t i = 0; i < n && st == UM_OK; i++) {
         um_stored_person *p = &s->persons[i];
+        /* phones: the claimed country is the default region */
+        const char *region = NULL;
+        for (size_t k = 0; k < p->n && !region; k++)
+            if (p->kv[k].attr == UM_ATTR_COUNTRY && p->kv[k].value) region = um_country_code(p->kv[k].value);
         for (size_t k = 0; k < p->n; k++) {
-            char *c = canon_value(&s->arena, p->kv[k].attr, p->kv[k].value);
+            char *c = p->kv[k].attr == UM_ATTR_PHONE && p->kv[k].value
+                          ? um_canon_phone_region(&s->arena, p->kv[k].value, region, NULL)
+                          : canon_value(&s->arena, p->kv[k].attr, p->kv[k].value);
             p->kv[k].value = c && *c ? c : NULL;
             if (!p->kv[k].value || !um_attr_is_join_key(p->kv[k].attr)) continue;
             char kbuf[1024];

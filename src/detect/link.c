@@ -74,13 +74,8 @@ static um_status push_attr(lk_state *st, um_scan *s, um_sid sid, um_attr a, um_l
         const char *val = v[i];
         um_lk_kind kind = k;
         if (a == UM_ATTR_PHONE) {
-            /* the claimed country is the default region; E.164 already */
-            size_t nc;
-            const char *const *ctry = um_subject_values(s, sid, UM_ATTR_COUNTRY, &nc);
-            um_phone_type t;
-            const char *e = um_canon_phone_region(&st->arena, v[i], nc ? um_country_code(ctry[0]) : NULL, &t);
-            if (e) val = e;
-            if (t == UM_PHONE_FIXED) kind = UM_LK_LANDLINE;
+            /* E.164 already (subjects.c, claimed country as default region);
+             * the line type is looked up for shared phones only (phone_types) */
         } else if (a == UM_ATTR_PAYOUT_ACCOUNT && strcmp(um_wallet_check(v[i]).kind, "unknown") != 0) {
             kind = UM_LK_WALLET;
         } else if (a == UM_ATTR_DEVICE_SERIAL) {
@@ -93,6 +88,41 @@ static um_status push_attr(lk_state *st, um_scan *s, um_sid sid, um_attr a, um_l
         if (r != UM_OK) return r;
     }
     return UM_OK;
+}
+
+/* A phone held by two or more subjects that libphonenumber calls a fixed
+ * line is a landline (household / office: co-location, not exclusive). The
+ * type lookup is slow, so only shared phones get it. */
+static um_status phone_types(lk_state *st) {
+    um_map cnt;
+    um_map_init(&cnt);
+    um_status r = UM_OK;
+    for (size_t i = 0; i < st->nobs && r == UM_OK; i++) {
+        um_lk_obs *o = &st->obs[i];
+        if (o->kind != UM_LK_PHONE) continue;
+        bool created;
+        um_map_slot *sl = um_map_upsert(&cnt, o->value, strlen(o->value), &created);
+        if (!sl) {
+            r = UM_ENOMEM;
+            break;
+        }
+        /* val: (last subject + 1) << 1 | shared */
+        uintptr_t v = (uintptr_t)sl->val, last = v >> 1;
+        if (created) sl->val = (void *)(((uintptr_t)o->subject + 1) << 1);
+        else if (last != (uintptr_t)o->subject + 1) sl->val = (void *)(((uintptr_t)o->subject + 1) << 1 | 1);
+    }
+    for (size_t i = 0; i < st->nobs && r == UM_OK; i++) {
+        um_lk_obs *o = &st->obs[i];
+        if (o->kind != UM_LK_PHONE || !((uintptr_t)um_map_get(&cnt, o->value, strlen(o->value)) & 1)) continue;
+        um_phone_type t = UM_PHONE_INVALID;
+        um_arena tmp;
+        um_arena_init(&tmp);
+        (void)um_canon_phone_region(&tmp, o->value, NULL, &t);
+        um_arena_free(&tmp);
+        if (t == UM_PHONE_FIXED) o->kind = UM_LK_LANDLINE;
+    }
+    um_map_free(&cnt);
+    return r;
 }
 
 /* Home key: canonical "street city postal" for the first street line. */
@@ -207,6 +237,7 @@ static um_status on_subjects(um_scan *s, void **state) {
         const char *const *rs = um_subject_values(s, sid, UM_ATTR_RESUME, &n);
         if (n) resume[i] = rs[0];
     }
+    if (r == UM_OK) r = phone_types(st);
     /* near-duplicate résumés: groups become values of kind RESUME */
     if (r == UM_OK) {
         int32_t *grp = um_malloc((st->ns + 1) * sizeof *grp);
@@ -369,12 +400,9 @@ static um_status emit_value(um_scan *s, lk_state *st, const um_lk_result *r, uin
         um_free(m), um_free(mo);
         return UM_ENOMEM;
     }
-    for (size_t i = 0; i < st->nobs && n < val->nsubjects; i++) {
-        const um_lk_obs *o = &st->obs[i];
-        if (o->kind != val->kind || strcmp(o->value, key) != 0) continue;
-        if (n && m[n - 1] == o->subject) continue;
-        m[n] = o->subject;
-        mo[n++] = (uint32_t)i;
+    for (uint32_t j = r->vstart[v]; j < r->vstart[v + 1] && n < val->nsubjects; j++) {
+        m[n] = r->vsub[j];
+        mo[n++] = r->vobs[j];
     }
     emit_spec sp = spec_for(st, r, v, m, n);
     um_status rc = UM_OK;

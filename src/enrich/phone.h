@@ -34,6 +34,9 @@ const char *um_phone_type_name(um_phone_type t);
  * fit in cap. valid (may be NULL) is set to 1 when libphonenumber considers
  * the number valid for its region (assigned ranges), else 0. */
 um_phone_type um_phone_parse(const char *text, const char *region, char *out, size_t cap, int *valid);
+/* The same without the (slower) validity and type checks: UM_PHONE_UNKNOWN
+ * for a possible number, UM_PHONE_INVALID otherwise. */
+um_phone_type um_phone_parse_fast(const char *text, const char *region, char *out, size_t cap);
 
 #ifdef __cplusplus
 }

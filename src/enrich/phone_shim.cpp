@@ -54,3 +54,19 @@ extern "C" um_phone_type um_phone_parse(const char *text, const char *region, ch
     default: return UM_PHONE_OTHER;
     }
 }
+
+extern "C" um_phone_type um_phone_parse_fast(const char *text, const char *region, char *out, size_t cap) {
+    if (cap) out[0] = 0;
+    if (!text || !cap) return UM_PHONE_INVALID;
+    const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
+    PhoneNumber n;
+    std::string reg = region && *region ? region : "ZZ";
+    if (u->Parse(std::string(text), reg, &n) != PhoneNumberUtil::NO_PARSING_ERROR) return UM_PHONE_INVALID;
+    if (!u->IsPossibleNumber(n)) return UM_PHONE_INVALID;
+    n.clear_extension();
+    std::string e164;
+    u->Format(n, PhoneNumberUtil::E164, &e164);
+    if (e164.size() + 1 > cap || e164.size() < 8) return UM_PHONE_INVALID;
+    memcpy(out, e164.c_str(), e164.size() + 1);
+    return UM_PHONE_UNKNOWN;
+}

@@ -730,6 +730,8 @@ um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt,
         um_free(span);
         if (!ok || !cluster_edges(&g) || !farm_groups(&g)) goto done;
     }
+    r->vstart = g.vstart, r->vsub = g.vsub, r->vobs = g.vobs; /* the result owns them now */
+    g.vstart = g.vsub = g.vobs = NULL;
     st = UM_OK;
 done:
     um_free(e);
@@ -763,6 +765,9 @@ void um_lk_result_free(um_lk_result *r) {
     um_free(r->generic);
     um_free(r->edges);
     um_free(r->why);
+    um_free(r->vstart);
+    um_free(r->vsub);
+    um_free(r->vobs);
     um_free(r);
 }
 

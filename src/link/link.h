@@ -179,6 +179,10 @@ typedef struct um_lk_result {
     size_t nclusters;
     um_lk_group *groups;
     size_t ngroups;
+    /* holders of value v: vsub[j] (subject) and vobs[j] (its observation)
+     * for j in [vstart[v], vstart[v+1]), ascending by subject; empty for
+     * generic values */
+    uint32_t *vstart, *vsub, *vobs;
     int32_t *cluster_of[4]; /* per tier (index by um_lk_tier): subject -> cluster index or -1 */
     um_lk_stats stats;
 } um_lk_result;

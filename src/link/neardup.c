@@ -44,12 +44,11 @@ static size_t words(const char *t, uint64_t *wh, size_t cap) {
     return n;
 }
 
-static void minhash(const char *text, uint64_t sig[MH_PERM], bool *empty) {
-    enum { MAXW = 20000 };
-    uint64_t *wh = um_malloc(MAXW * sizeof *wh);
+enum { MAXW = 20000 };
+static void minhash(const char *text, uint64_t sig[MH_PERM], bool *empty, uint64_t *wh) {
     for (int p = 0; p < MH_PERM; p++) sig[p] = UINT64_MAX;
     *empty = true;
-    if (!wh) return;
+    if (!text || !*text) return;
     size_t nw = words(text ? text : "", wh, MAXW);
     for (size_t i = 0; i + 2 < nw || (nw && nw < 3 && i == 0); i++) {
         uint64_t sh = nw < 3 ? wh[0] ^ (nw > 1 ? wh[1] * 31 : 0) : wh[i] ^ (wh[i + 1] * 0x9e3779b97f4a7c15ULL) ^
@@ -62,7 +61,6 @@ static void minhash(const char *text, uint64_t sig[MH_PERM], bool *empty) {
         }
         if (nw < 3) break;
     }
-    um_free(wh);
 }
 
 typedef struct bandkey {
@@ -80,15 +78,16 @@ um_status um_lk_minhash_groups(const char *const *texts, size_t n, double thresh
     bandkey *bk = um_malloc((n ? n : 1) * MH_BANDS * sizeof *bk);
     int32_t *parent = um_malloc((n ? n : 1) * sizeof *parent);
     bool *empty = um_calloc(n ? n : 1, sizeof *empty);
-    if (!sig || !bk || !parent || !empty) {
-        um_free(sig), um_free(bk), um_free(parent), um_free(empty);
+    uint64_t *wh = um_malloc(MAXW * sizeof *wh);
+    if (!sig || !bk || !parent || !empty || !wh) {
+        um_free(sig), um_free(bk), um_free(parent), um_free(empty), um_free(wh);
         return UM_ENOMEM;
     }
     size_t nb = 0;
     for (size_t i = 0; i < n; i++) {
         parent[i] = (int32_t)i;
         sim[i] = 0;
-        minhash(texts[i], sig + i * MH_PERM, &empty[i]);
+        minhash(texts[i], sig + i * MH_PERM, &empty[i], wh);
         if (empty[i]) continue;
         for (int b = 0; b < MH_BANDS; b++)
             bk[nb++] = (bandkey){um_hash64(sig + i * MH_PERM + b * MH_ROWS, MH_ROWS * sizeof *sig, (uint64_t)b),
@@ -98,12 +97,13 @@ um_status um_lk_minhash_groups(const char *const *texts, size_t n, double thresh
     for (size_t i = 0; i < nb;) {
         size_t j = i;
         while (j < nb && bk[j].h == bk[i].h) j++;
-        /* a band bucket holding very many documents is a boilerplate text:
-         * compare each member with the first few only */
-        for (size_t a = i; a < j && a < i + 64; a++)
+        /* each member against the first few of its bucket (a boilerplate text
+         * shared by thousands fills one bucket: linear, not quadratic); pairs
+         * already in one group are not compared again */
+        for (size_t a = i; a < j && a < i + 4; a++)
             for (size_t b = a + 1; b < j; b++) {
                 uint32_t x = bk[a].doc, y = bk[b].doc;
-                if (x == y) continue;
+                if (x == y || (sim[x] > 0 && sim[y] > 0 && ufind(parent, x) == ufind(parent, y))) continue;
                 int eq = 0;
                 for (int p = 0; p < MH_PERM; p++) eq += sig[x * MH_PERM + p] == sig[y * MH_PERM + p];
                 float s = (float)eq / MH_PERM;
@@ -116,7 +116,7 @@ um_status um_lk_minhash_groups(const char *const *texts, size_t n, double thresh
         i = j;
     }
     for (size_t i = 0; i < n; i++) group[i] = sim[i] > 0 ? (int32_t)ufind(parent, (uint32_t)i) : -1;
-    um_free(sig), um_free(bk), um_free(parent), um_free(empty);
+    um_free(sig), um_free(bk), um_free(parent), um_free(empty), um_free(wh);
     return UM_OK;
 }
 
@@ -271,9 +271,10 @@ um_status um_lk_phash_groups(const uint64_t *h, size_t n, int max_dist, int32_t 
     for (size_t i = 0; i < nb;) {
         size_t j = i;
         while (j < nb && bk[j].h == bk[i].h) j++;
-        for (size_t a = i; a < j && a < i + 256; a++)
+        for (size_t a = i; a < j && a < i + 16; a++)
             for (size_t b = a + 1; b < j; b++) {
                 uint32_t x = bk[a].doc, y = bk[b].doc;
+                if (sim[x] > 0 && sim[y] > 0 && ufind(parent, x) == ufind(parent, y)) continue;
                 int d = __builtin_popcountll(h[x] ^ h[y]);
                 if (x == y || d > max_dist) continue;
                 float s = 1.0f - (float)d / 64.0f;
