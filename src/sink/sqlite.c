@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../core/scan.h"
+#include "../detect/activity.h"
 
 static const char *const schema =
     "PRAGMA journal_mode=WAL;"
@@ -33,7 +34,43 @@ static const char *const schema =
     " time TEXT, vals TEXT, PRIMARY KEY(finding_id, seq));"
     "CREATE TABLE rejects(seq INTEGER PRIMARY KEY, kind TEXT, file TEXT, line INTEGER,"
     " reader TEXT, reason TEXT);"
-    "CREATE TABLE events_summary(key TEXT PRIMARY KEY, value INTEGER);";
+    "CREATE TABLE events_summary(key TEXT PRIMARY KEY, value INTEGER);"
+    /* analysts' decisions (unmask serve); carried over from the previous case.db */
+    "CREATE TABLE verdicts(id INTEGER PRIMARY KEY, target_kind TEXT NOT NULL, target_a TEXT NOT NULL,"
+    " target_b TEXT, verdict TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL, note TEXT);"
+    "CREATE INDEX verdicts_target ON verdicts(target_kind, target_a, target_b);";
+
+/* The analysts' verdicts in the case.db being replaced are copied into the
+ * new one (the scan recomputes everything else). A previous file that cannot
+ * be read is left alone: its verdicts stay in it and a warning says so. */
+static void carry_verdicts(um_scan *s, sqlite3 *db, const char *old_path) {
+    if (access(old_path, F_OK) != 0) return;
+    sqlite3_stmt *q = NULL;
+    int ok = sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS old", -1, &q, NULL) == SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_text(q, 1, old_path, -1, SQLITE_TRANSIENT);
+        ok = sqlite3_step(q) == SQLITE_DONE;
+    }
+    sqlite3_finalize(q);
+    if (!ok) {
+        um_scan_warn(s, "case.db", "previous %s not readable; its verdicts were not carried over", old_path);
+        return;
+    }
+    int have = 0;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM old.sqlite_master WHERE type='table' AND name='verdicts'", -1,
+                           &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        have = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (have &&
+        sqlite3_exec(db,
+                     "INSERT INTO verdicts(id, target_kind, target_a, target_b, verdict, who, at, note)"
+                     " SELECT id, target_kind, target_a, target_b, verdict, who, at, note FROM old.verdicts",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        um_scan_warn(s, "case.db", "verdicts of the previous %s could not be copied: %s", old_path,
+                     sqlite3_errmsg(db));
+    sqlite3_exec(db, "DETACH DATABASE old", NULL, NULL, NULL);
+}
 
 typedef struct {
     sqlite3 *db;
@@ -208,8 +245,10 @@ um_status um_sink_sqlite(um_scan *s, const char *dir) {
     }
     um_status rc = UM_OK;
     if (sqlite3_exec(d.db, schema, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "schema");
+    if (rc == UM_OK) carry_verdicts(s, d.db, dst); /* ATTACH: outside the transaction */
     if (rc == UM_OK && sqlite3_exec(d.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "begin");
     if (rc == UM_OK) rc = write_all(&d);
+    if (rc == UM_OK && um_activity_write_sqlite(s, d.db) != 0) rc = fail(&d, "activity");
     if (rc == UM_OK && sqlite3_exec(d.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "commit");
     if (rc == UM_OK &&
         sqlite3_wal_checkpoint_v2(d.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
