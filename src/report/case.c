@@ -24,6 +24,10 @@ static const char *const link_kinds[] = {"phone",          "email",        "addr
                                          "payout_name",    "wallet",       "device_serial", "ship_address",
                                          "github",         "linkedin",     "telegram",    "git_email"};
 
+#define LINK_KINDS_SQL                                                                                    \
+    "'phone','email','address','payout_account','payout_name','wallet','device_serial','ship_address','github'," \
+    "'linkedin','telegram','git_email'"
+
 static bool is_link_kind(const char *k) {
     for (size_t i = 0; i < UM_ARRAY_LEN(link_kinds); i++)
         if (strcmp(k, link_kinds[i]) == 0) return true;
@@ -715,8 +719,8 @@ static json_t *shared_of(um_case *c, const char *sid) {
     if (sqlite3_prepare_v2(c->db,
                            "SELECT i.kind, i.value, o.subject_id, s.display, s.level, s.score FROM identifiers i"
                            " JOIN identifiers o ON o.kind = i.kind AND o.value = i.value AND o.subject_id <> i.subject_id"
-                           " JOIN subjects s ON s.id = o.subject_id WHERE i.subject_id = ?"
-                           " ORDER BY i.kind, i.value, s.rank LIMIT 400",
+                           " JOIN subjects s ON s.id = o.subject_id WHERE i.subject_id = ? AND i.kind IN ("
+                           LINK_KINDS_SQL ") ORDER BY i.kind, i.value, s.rank LIMIT 2000",
                            -1, &q, NULL) != SQLITE_OK)
         return arr;
     bind(q, 1, sid);
