@@ -3,7 +3,7 @@
  *
  * Served by `unmask serve` (data from the /v1 API, bearer token) or inlined
  * into the report written by `unmask report` (data from the
- * <script type="application/json" id="um-data"> element). Every value from
+ * JSON data element with id "um-data"). Every value from
  * the case is adversary-controlled: it reaches the page only as DOM text
  * (textContent, createTextNode) or as SVG/HTML attributes set by name that
  * are never URLs or event handlers. There is no innerHTML, no eval, no

@@ -62,6 +62,13 @@ char *um_json_for_html(const json_t *v) {
     return b.s;
 }
 
+static bool um_memmem_ci(const unsigned char *h, size_t n, const char *needle) {
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++)
+        if (um_strneq_ci((const char *)h + i, k, needle)) return true;
+    return false;
+}
+
 static void sha256_b64(const unsigned char *d, size_t n, char out[64]) {
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, d, n);
@@ -160,6 +167,12 @@ um_status um_report_write(um_case *c, const char *out_path) {
     if (!js || !css) {
         um_case_set_error(c, "web assets missing from the build");
         return UM_ENOTFOUND;
+    }
+    /* the script is inlined: it must not be able to end its element early */
+    if (um_memmem_ci(js->data, js->len, "</script") || um_memmem_ci(js->data, js->len, "<!--") ||
+        um_memmem_ci(css->data, css->len, "</style")) {
+        um_case_set_error(c, "web assets contain an end tag; refusing to inline them");
+        return UM_EINVAL;
     }
     json_t *data = NULL;
     um_status rc = collect(c, &data);
