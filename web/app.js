@@ -150,7 +150,10 @@
     clear(main);
     for (var i = 0; i < arguments.length; i++) add(main, arguments[i]);
   }
-  function fail(e) { show(el('p', { class: 'error', role: 'alert', text: 'Error: ' + (e && e.message ? e.message : e) })); }
+  function fail(e) {
+    if (e && e.message === 'unauthorized') return; /* the sign-in form is showing */
+    show(el('p', { class: 'error', role: 'alert', text: 'Error: ' + (e && e.message ? e.message : e) }));
+  }
 
   /* ---- people (triage queue) ---- */
   var listState = { q: '', level: '', offset: 0 };
@@ -204,7 +207,7 @@
     return who;
   }
   function verdictControls(kind, id, idB, choices, after) {
-    if (MODE === 'report') return el('p', { class: 'muted', text: 'Verdicts are recorded in the live case (unmask serve).' });
+    if (MODE === 'report') return kind === 'pair' ? el('span', { class: 'muted', text: '-' }) : el('p', { class: 'muted', text: 'Verdicts are recorded in the live case (unmask serve).' });
     var who = whoBox();
     var note = el('input', { type: 'text', class: 'note', placeholder: 'note (optional)', 'aria-label': 'note' });
     var status = el('span', { class: 'status', role: 'status' });
@@ -223,6 +226,11 @@
     });
     add(box, status);
     return box;
+  }
+  /* after a saved verdict: newest first in the history shown */
+  function histUpdater(box, list) {
+    list = list || [];
+    return function (r) { list.unshift(r); clear(box); add(box, verdictHistory(list)); };
   }
   function verdictHistory(list) {
     if (!list || !list.length) return el('p', { class: 'muted', text: 'No verdict yet.' });
@@ -414,6 +422,7 @@
           sharedEdges.push({ a: 'p:' + o.id, b: key, label: '' });
         });
       });
+      var hist = el('div', { class: 'history' }, verdictHistory(d.verdicts));
       var pairRows = [];
       Object.keys(seen).forEach(function (oid) {
         var other = null;
@@ -425,7 +434,7 @@
         el('h1', null, el('span', { class: 'name', text: txt(d.display) }), ' ', badge(d.level), el('span', { class: 'score', text: ' score ' + txt(d.score) })),
         el('p', { class: 'muted' }, 'id ', el('code', { text: txt(d.id) }), ' - rank ' + txt(d.rank) + ' - ' + (d.identity ? 'from HR/applicant records' : 'seen in logs only') + ' - names: ' + (d.names || []).join('; ')),
         (d.clusters || []).length ? el('p', null, 'Cluster: ', d.clusters.map(function (c) { return el('a', { href: ['cluster', c], text: txt(c) + ' ' }); })) : null,
-        section('Verdict', verdictControls('subject', d.id, null, [['confirmed', 'confirm'], ['escalate', 'escalate'], ['cleared', 'clear']], function () { viewSubject(id); }), verdictHistory(d.verdicts)),
+        section('Verdict', verdictControls('subject', d.id, null, [['confirmed', 'confirm'], ['escalate', 'escalate'], ['cleared', 'clear']], histUpdater(hist, d.verdicts)), hist),
         section('Findings (' + (d.findings || []).length + ')', findings.length ? table(['indicator', 'strength', 'weight', 'summary', 'count', 'first seen', 'last seen'], findings, 'grid findings') : el('p', { class: 'muted', text: 'No findings.' })),
         activitySection(d),
         loginSection(d),
@@ -461,6 +470,7 @@
       var members = (c.members || []).map(function (m) {
         return el('tr', null, td(el('a', { href: ['subject', m.id], text: txt(m.display) })), td(badge(m.level)), td(txt(m.score), 'num'), td((m.indicators || []).join(' ')));
       });
+      var hist = el('div', { class: 'history' }, verdictHistory(c.verdicts));
       var pairs = {}, pairRows = [];
       (c.edges || []).forEach(function (e) {
         var k = e.a < e.b ? e.a + '|' + e.b : e.b + '|' + e.a;
@@ -476,7 +486,7 @@
       });
       show(el('h1', null, 'Cluster ', el('span', { text: txt(c.id) }), ' ', badge(c.tier), el('span', { class: 'score', text: ' score ' + txt(c.score) })),
         c.derived ? el('p', { class: 'muted', text: 'Derived group: people sharing identifiers (no linkage clusters in this case).' }) : null,
-        section('Verdict', verdictControls('cluster', c.id, null, [['confirmed', 'confirm network'], ['escalate', 'escalate'], ['cleared', 'clear']], function () { viewCluster(id); }), verdictHistory(c.verdicts)),
+        section('Verdict', verdictControls('cluster', c.id, null, [['confirmed', 'confirm network'], ['escalate', 'escalate'], ['cleared', 'clear']], histUpdater(hist, c.verdicts)), hist),
         section('People and the identifiers that tie them', clusterGraph(c), el('p', { class: 'muted', text: 'Circles: people (colour: level; click to open). Squares: shared identifiers. Edge labels: kind (weight).' })),
         section('People (' + members.length + ')', table(['name', 'level', 'score', 'indicators'], members)),
         section('Ties', pairRows.length ? table(['pair', 'shared', 'same person?'], pairRows) : el('p', { class: 'muted', text: 'No ties.' })));
@@ -507,9 +517,11 @@
       var body = { name: f.name.value, dob: f.dob.value || undefined, emails: split(f.emails.value), phones: split(f.phones.value), wallets: split(f.wallets.value), urls: split(f.urls.value) };
       src.screen(body).then(function (r) {
         clear(out);
-        add(out, el('h2', null, 'Decision: ', badge(r.decision === 'clear' ? 'clean' : r.decision), ' ', txt(r.decision)),
+        var lv = r.decision === 'clear' ? 'clean' : r.decision === 'high' ? 'high' : 'review';
+        add(out, [el('h2', null, 'Decision: ', el('span', { class: 'badge lv-' + lv, text: txt(r.decision) }),
+          ' - linkage: ' + txt(r.linkage && r.linkage.verdict)),
           el('ul', null, (r.reasons || []).map(function (x) { return el('li', { text: x }); })),
-          el('pre', { text: JSON.stringify(r, null, 2) }));
+          el('details', null, el('summary', { text: 'full answer (JSON)' }), el('pre', { text: JSON.stringify(r, null, 2) }))]);
       }).catch(function (e) { clear(out); add(out, el('p', { class: 'error', text: e.message })); });
     } }, field('name', 'Name (required)'), field('dob', 'Date of birth', 'YYYY-MM-DD'), field('emails', 'Emails'), field('phones', 'Phones'),
       field('wallets', 'Wallets'), field('urls', 'URLs'), el('button', { type: 'submit', text: 'Screen' }));
@@ -540,12 +552,19 @@
 
   if (MODE === 'report') {
     try { DATA = JSON.parse(document.getElementById('um-data').textContent); } catch (e) { app.textContent = 'The report data could not be read.'; return; }
-  } else {
+  }
+  /* #token=... (from the server's operator): kept for this tab only, then
+   * removed from the address bar and history */
+  function takeToken() {
     var m = /^#token=([A-Za-z0-9_\-]+)/.exec(location.hash);
     if (m) { sessionStorage.setItem('unmask.token', m[1]); history.replaceState(null, '', location.pathname + '#/'); }
     TOKEN = sessionStorage.getItem('unmask.token');
   }
-  window.addEventListener('hashchange', function () { if (MODE === 'report' || TOKEN) render(); });
+  if (MODE === 'serve') takeToken();
+  window.addEventListener('hashchange', function () {
+    if (MODE === 'serve') takeToken();
+    if (MODE === 'report' || TOKEN) render();
+  });
   if (MODE === 'serve' && !TOKEN) askToken('');
   else render();
 })();

@@ -193,8 +193,17 @@ um_status um_report_write(um_case *c, const char *out_path) {
                   hjs, hcss);
     um_buf_adds(&b, "<meta name=\"referrer\" content=\"no-referrer\">\n"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>unmask report: ");
+    /* the case's name: its folder (or the file when it is not case.db) */
     const char *path = um_case_path(c), *base = strrchr(path, '/');
-    um_html_escape(&b, base ? base + 1 : path);
+    if (base && strcmp(base, "/case.db") == 0) {
+        const char *p = base;
+        while (p > path && p[-1] != '/') p--;
+        char *dir = um_strndup(p, (size_t)(base - p));
+        um_html_escape(&b, dir ? dir : "case");
+        free(dir);
+    } else {
+        um_html_escape(&b, base ? base + 1 : path);
+    }
     um_buf_adds(&b, "</title>\n<style>");
     um_buf_add(&b, (const char *)css->data, css->len);
     um_buf_adds(&b, "</style>\n</head><body data-mode=\"report\" data-case=\"");
