@@ -315,13 +315,19 @@
       add(c, svg('title', { text: txt(l.time) + ' ' + txt(l.ip) + ' ' + txt(l.country) + ' AS' + txt(l.asn) + ' ' + txt(l.as_org) + (l.net ? ' [' + l.net + ']' : '') + ' ' + txt(l.result) }));
       add(s, c);
     });
+    var orgOf = {};
+    L.forEach(function (l) { if (l.as_org) orgOf[txt(l.asn)] = l.as_org; });
+    var legend = el('ul', { class: 'legend' }, asns.map(function (k, i) {
+      return el('li', null, svg('svg', { width: 12, height: 12, viewBox: '0 0 12 12' }, svg('rect', { width: 12, height: 12, rx: 2, fill: PALETTE[i % PALETTE.length] })),
+        ' ' + (k ? 'AS' + k : 'ASN unknown') + (orgOf[k] ? ' ' + orgOf[k] : ''));
+    }));
     var rows = L.slice(-100).reverse().map(function (l) {
       return el('tr', l.net ? { class: 'flag' } : null, td(txt(l.time)), td(txt(l.kind)), td(txt(l.ip)), td(txt(l.country)),
         td(l.asn ? 'AS' + l.asn : ''), td(txt(l.as_org)), td(txt(l.net)), td(txt(l.app)), td(txt(l.result)));
     });
     return section('Logins (' + L.length + ' kept of ' + d.logins_total + ')',
       el('p', { class: 'muted', text: 'One lane per country; colour: ASN; ringed: VPN, hosting or DPRK network; hollow red: failed.' }),
-      s, el('details', null, el('summary', { text: 'login table (latest 100)' }),
+      s, legend, el('details', null, el('summary', { text: 'login table (latest 100)' }),
         table(['time (UTC)', 'kind', 'IP', 'country', 'ASN', 'network owner', 'network', 'app', 'result'], rows)));
   }
 

@@ -3,7 +3,7 @@
 # file (created once, mode 0600), 401 without/with a wrong token, 413 for an
 # oversize body (refused before it is read), 400 for malformed JSON, the
 # security headers, the refusal to listen beyond loopback without TLS, the
-# report written beside case.db, and a clean exit on SIGTERM.
+# report written beside case.db, a clean exit on SIGTERM, and HTTPS.
 set -euo pipefail
 : "${UNMASK:?}" "${UM_SRC_DIR:?}"
 PORT=${UM_SERVE_PORT:-18310}
@@ -68,4 +68,15 @@ pid=$!
 for _ in $(seq 100); do grep -q "listening on" "$tmp/out2" 2>/dev/null && break; sleep 0.2; done
 grep -q "token read" "$tmp/out2" || fail "token not reused"
 [[ "$(cat "$tmp/case/api-token")" == "$T" ]] || fail "token changed"
+kill -TERM "$pid"; wait "$pid" || true; pid=
+# HTTPS with --tls-cert/--tls-key (openssl comes with ca-certificates)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 -subj /CN=localhost 2>/dev/null
+"$UNMASK" serve "$tmp/case" --listen 127.0.0.1:$PORT --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" >"$tmp/out3" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$tmp/out3" 2>/dev/null && break; sleep 0.2; done
+grep -q "listening on https://127.0.0.1:$PORT/" "$tmp/out3" || { cat "$tmp/out3"; fail "TLS server did not start"; }
+[[ $(code -k "https://127.0.0.1:$PORT/v1/summary") == 401 ]] || fail "TLS: no token: not 401"
+[[ $(code -k -H "Authorization: Bearer $T" "https://127.0.0.1:$PORT/v1/summary") == 200 ]] || fail "TLS: not 200"
+[[ $(code "http://127.0.0.1:$PORT/v1/summary") != 200 ]] || fail "TLS server answered plain HTTP"
+if "$UNMASK" serve "$tmp/case" --tls-cert "$tmp/cert.pem" 2>/dev/null; then fail "--tls-cert without --tls-key accepted"; fi
 echo "serve.sh: ok"
