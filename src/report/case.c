@@ -1200,28 +1200,3 @@ um_status um_case_summary(um_case *c, json_t **out) {
     *out = o;
     return UM_OK;
 }
-
-um_status um_case_lookup_identifier(um_case *c, const char *kind, const char *value, json_t **out) {
-    json_t *arr = json_array();
-    pthread_mutex_lock(&c->mu);
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(c->db,
-                           "SELECT s.id, s.display, s.level, s.score FROM identifiers i JOIN subjects s ON s.id = i.subject_id"
-                           " WHERE i.kind = ? AND i.value = ? ORDER BY s.rank LIMIT 20",
-                           -1, &q, NULL) == SQLITE_OK) {
-        bind(q, 1, kind);
-        bind(q, 2, value);
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            json_t *s = json_object();
-            json_object_set_new(s, "id", col_str(q, 0));
-            json_object_set_new(s, "display", col_str(q, 1));
-            json_object_set_new(s, "level", col_str(q, 2));
-            json_object_set_new(s, "score", col_int(q, 3));
-            json_array_append_new(arr, s);
-        }
-    }
-    sqlite3_finalize(q);
-    pthread_mutex_unlock(&c->mu);
-    *out = arr;
-    return UM_OK;
-}

@@ -73,8 +73,6 @@ um_status um_case_verdicts(um_case *c, const um_page *p, json_t **out);
  * message for a bad kind/verdict/target. *out: the stored row. */
 um_status um_case_verdict_add(um_case *c, const char *kind, const char *a, const char *b, const char *verdict,
                               const char *who, const char *note, json_t **out);
-/* Subjects holding (kind, value) among the linking identifier kinds. */
-um_status um_case_lookup_identifier(um_case *c, const char *kind, const char *value, json_t **out);
 
 /* A JSON string from possibly invalid UTF-8 (bad bytes become U+FFFD);
  * json_null() for NULL. */
