@@ -179,9 +179,6 @@ try {
   check(rows.length === 2, 'serve: two verdicts in case.db');
   check(rows[0] === `cluster|${clusterId}|confirmed|browser-test analyst|`, 'serve: cluster verdict landed in case.db: ' + rows[0]);
   check(rows[1] === `subject|${subjectId}|cleared|browser-test analyst|=cmd|" /C calc"!A0 <b>note</b>`, 'serve: subject verdict landed in case.db: ' + rows[1]);
-  // the exported CSV keeps formula cells neutralised
-  const csv = await page.evaluate(async (t) => (await fetch('/v1/export/subjects.csv', { headers: { Authorization: 'Bearer ' + t } })).text(), token);
-  check(/\r\n/.test(csv) && csv.split('\r\n').every((l) => !/(^|,)[=+\-@]/.test(l)), 'serve: exported CSV has no live formula cells');
 
   // the hostile case served live, and the applicant screen with a hostile name
   server.kill('SIGTERM');
@@ -205,6 +202,10 @@ try {
     await page.waitForSelector('table.queue tbody tr');
   }
   await shot(page, 'serve-hostile-queue');
+  // the exported CSV keeps formula cells neutralised
+  const csv = await page.evaluate(async (t) => (await fetch('/v1/export/subjects.csv', { headers: { Authorization: 'Bearer ' + t } })).text(), htoken);
+  check(csv.includes(`"'=HYPERLINK(""http://evil.example""`), 'hostile UI: the formula name is exported with a leading quote');
+  check(csv.split('\r\n').every((l) => !/(^|,)"?[=+\-@]/.test(l)), 'hostile UI: exported CSV has no live formula cell');
   await page.click('nav >> text=Clusters');
   await page.waitForSelector('a.cluster');
   await page.locator('a.cluster').first().click();
