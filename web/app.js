@@ -363,7 +363,8 @@
     E.forEach(function (e) {
       var a = nodes[idx[e.a]], b = nodes[idx[e.b]];
       add(s, svg('line', { x1: a.x.toFixed(1), y1: a.y.toFixed(1), x2: b.x.toFixed(1), y2: b.y.toFixed(1), class: 'edge' }));
-      if (e.label) add(s, svg('text', { x: ((a.x + b.x) / 2).toFixed(1), y: ((a.y + b.y) / 2 - 3).toFixed(1), class: 'elabel', 'text-anchor': 'middle', text: e.label }));
+      /* labels sit nearer the identifier end, so crossing edges keep theirs apart */
+      if (e.label) add(s, svg('text', { x: (a.x + (b.x - a.x) * 0.62).toFixed(1), y: (a.y + (b.y - a.y) * 0.62 - 3).toFixed(1), class: 'elabel', 'text-anchor': 'middle', text: e.label }));
     });
     nodes.forEach(function (nd) {
       var g = svg('g', { class: 'node ' + (nd.kind === 'person' ? 'person lv-' + txt(nd.level) : 'ident'), transform: 'translate(' + nd.x.toFixed(1) + ',' + nd.y.toFixed(1) + ')' });
