@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +397,61 @@ static void test_screen(void) {
     um_api_close(a);
 }
 
+/* A case with the linkage stage's tables (docs/SCHEMA.md contract): the API
+ * shows them instead of derived groups, with edge weights and verdicts. */
+static void test_linkage_clusters(void) {
+    char db[300];
+    snprintf(db, sizeof db, "%s/case.db", g_dir);
+    sqlite3 *h = NULL;
+    CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    char s1[64] = "", s2[64] = "";
+    if (sqlite3_prepare_v2(h, "SELECT id FROM subjects ORDER BY rank LIMIT 2", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) snprintf(s1, sizeof s1, "%s", (const char *)sqlite3_column_text(q, 0));
+        if (sqlite3_step(q) == SQLITE_ROW) snprintf(s2, sizeof s2, "%s", (const char *)sqlite3_column_text(q, 0));
+    }
+    sqlite3_finalize(q);
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE clusters(id TEXT PRIMARY KEY, tier TEXT, score REAL, label TEXT);"
+             "CREATE TABLE cluster_members(cluster_id TEXT, subject_id TEXT, role TEXT);"
+             "CREATE TABLE cluster_edges(cluster_id TEXT, a TEXT, b TEXT, kind TEXT, value TEXT, weight REAL);"
+             "INSERT INTO clusters VALUES('C-1','high',0.93,'x'),('C-2','review',0.5,NULL);"
+             "INSERT INTO cluster_members VALUES('C-1','%s',NULL),('C-1','%s',NULL),('C-2','%s',NULL);"
+             "INSERT INTO cluster_edges VALUES('C-1','%s','%s','wallet','0xabc',0.8);",
+             s1, s2, s2, s1, s2);
+    CHECK(sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(h);
+    um_api *a = open_api(1);
+    resp r = call(a, "GET", "/v1/clusters", NULL, g_auth, NULL);
+    CHECK_INTEQ(r.status, 200);
+    CHECK(json_is_false(json_object_get(r.json, "derived")));
+    CHECK_INTEQ(json_integer_value(json_object_get(r.json, "total")), 2);
+    CHECK_STREQ(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id")), "C-1");
+    done(&r);
+    r = call(a, "GET", "/v1/clusters/C-1", NULL, g_auth, NULL);
+    CHECK_INTEQ(r.status, 200);
+    CHECK_INTEQ(json_array_size(json_object_get(r.json, "members")), 2);
+    json_t *e = json_array_get(json_object_get(r.json, "edges"), 0);
+    CHECK_STREQ(json_string_value(json_object_get(e, "kind")), "wallet");
+    CHECK(json_real_value(json_object_get(e, "weight")) > 0.79);
+    done(&r);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/subjects/%s", s2);
+    r = call(a, "GET", path, NULL, g_auth, NULL);
+    CHECK_INTEQ(json_array_size(json_object_get(r.json, "clusters")), 2);
+    done(&r);
+    r = call(a, "POST", "/v1/verdicts", NULL, g_auth,
+             "{\"target_kind\":\"cluster\",\"target\":\"C-2\",\"verdict\":\"cleared\",\"who\":\"x\"}");
+    CHECK_INTEQ(r.status, 201);
+    done(&r);
+    r = call(a, "POST", "/v1/verdicts", NULL, g_auth,
+             "{\"target_kind\":\"cluster\",\"target\":\"G-nothing\",\"verdict\":\"cleared\",\"who\":\"x\"}");
+    CHECK_INTEQ(r.status, 404);
+    done(&r);
+    um_api_close(a);
+}
+
 static void test_escaping(void) {
     um_buf b;
     um_buf_init(&b);
@@ -473,6 +529,7 @@ int main(void) {
     RUN(test_escaping);
     RUN(test_token);
     RUN(test_report);
+    RUN(test_linkage_clusters);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", g_dir);
