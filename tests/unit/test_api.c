@@ -397,6 +397,41 @@ static void test_screen(void) {
     um_api_close(a);
 }
 
+/* The activity analyzer's tables: jessica.nguyen@larkspur.example signs in
+ * to Okta 7 times in the demo, first on Monday 2026-09-14 at 16:08:45 UTC. */
+static long long scalar(sqlite3 *h, const char *sql) {
+    sqlite3_stmt *q = NULL;
+    long long v = -1;
+    if (sqlite3_prepare_v2(h, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+static void test_activity(void) {
+    char db[300];
+    snprintf(db, sizeof db, "%s/case.db", g_dir);
+    sqlite3 *h = NULL;
+    CHECK(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    const char *who = "(SELECT subject_id FROM identifiers WHERE kind = 'work_email'"
+                      " AND value = 'jessica.nguyen@larkspur.example')";
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM logins WHERE subject_id = %s AND kind = 'signin'", who);
+    CHECK_INTEQ(scalar(h, sql), 7);
+    snprintf(sql, sizeof sql, "SELECT total FROM logins_total WHERE subject_id = %s", who);
+    CHECK_INTEQ(scalar(h, sql), 7);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM logins WHERE subject_id = %s AND seq = 0 AND time = '2026-09-14T16:08:45.451000Z'"
+             " AND result = 'success'", who);
+    CHECK_INTEQ(scalar(h, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT count FROM activity WHERE subject_id = %s AND weekday = 0 AND hour = 16", who);
+    CHECK(scalar(h, sql) >= 1);
+    snprintf(sql, sizeof sql, "SELECT offset_lo FROM subject_zone WHERE subject_id = %s", who);
+    CHECK(scalar(h, sql) < 0); /* an Americas claim */
+    CHECK_INTEQ(scalar(h, "SELECT count(*) FROM activity WHERE weekday NOT BETWEEN 0 AND 6 OR hour NOT BETWEEN 0 AND 23"), 0);
+    sqlite3_close(h);
+}
+
 /* A case with the linkage stage's tables (docs/SCHEMA.md contract): the API
  * shows them instead of derived groups, with edge weights and verdicts. */
 static void test_linkage_clusters(void) {
@@ -520,6 +555,7 @@ int main(void) {
     if (!mkdtemp(g_dir)) return 2;
     snprintf(g_auth, sizeof g_auth, "Bearer %s", TOKEN);
     scan_demo();
+    RUN(test_activity);
     RUN(test_auth);
     RUN(test_csp);
     RUN(test_errors);
