@@ -178,9 +178,17 @@ um_status um_report_write(um_case *c, const char *out_path) {
     um_status rc = collect(c, &data);
     if (rc != UM_OK) return rc;
     json_object_set_new(data, "mode", json_string("report"));
+    /* the static table for readers without script: escaped text only */
+    um_buf ns;
+    um_buf_init(&ns);
+    static_table(&ns, json_object_get(data, "subjects"));
     char *payload = um_json_for_html(data);
     json_decref(data);
-    if (!payload) return UM_ENOMEM;
+    if (!payload || ns.oom) {
+        free(payload);
+        um_buf_free(&ns);
+        return UM_ENOMEM;
+    }
     char hjs[64], hcss[64];
     sha256_b64(js->data, js->len, hjs);
     sha256_b64(css->data, css->len, hcss);
@@ -209,12 +217,8 @@ um_status um_report_write(um_case *c, const char *out_path) {
     um_buf_adds(&b, "</style>\n</head><body data-mode=\"report\" data-case=\"");
     um_html_escape(&b, path);
     um_buf_adds(&b, "\"><div id=\"app\"></div>\n");
-    /* the static table for readers without script: escaped text only */
-    {
-        json_t *d = json_loads(payload, 0, NULL);
-        static_table(&b, d ? json_object_get(d, "subjects") : NULL);
-        json_decref(d);
-    }
+    um_buf_add(&b, ns.s, ns.len);
+    um_buf_free(&ns);
     um_buf_adds(&b, "\n<script type=\"application/json\" id=\"um-data\">");
     um_buf_adds(&b, payload);
     free(payload);

@@ -228,6 +228,30 @@ try {
   await ctx.close();
   fs.rmSync(userData, { recursive: true, force: true });
 }
+// the hostile report with JavaScript off: the escaped <noscript> table
+{
+  const ud = fs.mkdtempSync(path.join(os.tmpdir(), 'unmask-chromium-'));
+  const nojs = await chromium.launchPersistentContext(ud, {
+    executablePath: '/usr/bin/chromium', headless: true, javaScriptEnabled: false,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const p = await nojs.newPage();
+    await p.goto('file://' + path.join(hostile, 'report.html'));
+    const cells = await p.locator('noscript table td').allTextContents();
+    check(cells.some((c) => c.includes("<script>window.__pwned='script'</script>")), 'no-JS report: hostile name shows as text');
+    check(cells.some((c) => c.startsWith('</title><svg onload=')), 'no-JS report: </title><svg> name shows as text');
+    check((await p.locator('img, svg, iframe').count()) === 0, 'no-JS report: no element made from case text');
+    await p.screenshot({ path: path.join(ART, 'report-hostile-nojs.png'), fullPage: true });
+  } catch (e) {
+    failed++;
+    console.error('FAIL: no-JS report: ' + e.message);
+  } finally {
+    await nojs.close();
+    fs.rmSync(ud, { recursive: true, force: true });
+  }
+}
 check(events.dialogs.length === 0, 'no dialog opened: ' + events.dialogs.join(' | '));
 check(events.errors.length === 0, 'no page error: ' + events.errors.join(' | '));
 check(events.csp.length === 0, 'no CSP violation: ' + events.csp.join(' | '));
