@@ -327,7 +327,7 @@
     });
     return section('Logins (' + L.length + ' kept of ' + d.logins_total + ')',
       el('p', { class: 'muted', text: 'One lane per country; colour: ASN; ringed: VPN, hosting or DPRK network; hollow red: failed.' }),
-      s, legend, el('details', null, el('summary', { text: 'login table (latest 100)' }),
+      s, legend, el('details', null, el('summary', { text: 'login table (newest first)' }),
         table(['time (UTC)', 'kind', 'IP', 'country', 'ASN', 'network owner', 'network', 'app', 'result'], rows)));
   }
 

@@ -7,12 +7,16 @@
  *     event kinds the `hours` analyzer counts: successful sign-ins and
  *     logons, process starts, file writes, remote sessions, commits);
  *   - the sign-ins and logons (time, IP, country, ASN, result), the last
- *     UM_ACT_LOGINS read per subject, with the total counted.
+ *     newest UM_ACT_LOGINS per subject, with the total counted.
  *
- * Bounded: histograms for at most UM_ACT_MAX_HIST subjects and login rows for
- * at most UM_ACT_MAX_LOGIN_SUBJ subjects (one warning each when reached). The
- * sqlite sink writes them as `activity`, `logins` and `subject_zone`
- * (docs/SCHEMA.md) through um_activity_write_sqlite().
+ * Bounded: a histogram is 672 bytes and is made on a subject's first
+ * activity event, for at most UM_ACT_MAX_HIST subjects; login rows (about 128
+ * bytes) grow 8, 16, 32, 50 per subject and then replace the oldest, for at
+ * most UM_ACT_MAX_LOGIN_SUBJ subjects (one warning each when a cap is
+ * reached). Worst case about 34 MiB of histograms and 128 MiB of logins, far
+ * less in practice: 6.4 KiB per person who signs in 50 times or more. The
+ * sqlite sink writes them as `activity`, `logins`, `logins_total` and
+ * `subject_zone` (docs/SCHEMA.md) through um_activity_write_sqlite().
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -22,16 +26,16 @@
 #include "activity.h"
 #include "rules.h"
 
-#define UM_ACT_LOGINS 100
-#define UM_ACT_MAX_HIST 200000u
-#define UM_ACT_MAX_LOGIN_SUBJ 50000u
+#define UM_ACT_LOGINS 50
+#define UM_ACT_MAX_HIST 50000u
+#define UM_ACT_MAX_LOGIN_SUBJ 20000u
 
 typedef struct act_login {
     int64_t ts;
-    char ip[46];
+    char ip[40]; /* the longest IPv6 text is 39 */
     char country[4];
     char org[40];
-    char app[32];
+    char app[24];
     uint32_t asn;
     int8_t success;
     uint8_t kind; /* um_event_kind */
@@ -40,8 +44,9 @@ typedef struct act_login {
 
 typedef struct act_subj {
     uint32_t *hist;      /* [7 * 24], weekday 0 = Monday, UTC; NULL until needed */
-    act_login *logins;   /* ring of UM_ACT_LOGINS */
+    act_login *logins;   /* grows to UM_ACT_LOGINS, then a ring */
     uint32_t n_logins;   /* total seen */
+    uint32_t cap_logins;
 } act_subj;
 
 typedef struct act_state {
@@ -131,12 +136,27 @@ logins:
             st->warned_login = true;
             return UM_OK;
         }
-        a->logins = um_calloc(UM_ACT_LOGINS, sizeof *a->logins);
-        if (!a->logins) return UM_ENOMEM;
         st->n_login_subj++;
     }
-    act_login *l = &a->logins[a->n_logins % UM_ACT_LOGINS];
+    if (a->n_logins >= a->cap_logins && a->cap_logins < UM_ACT_LOGINS) {
+        uint32_t nc = a->cap_logins ? a->cap_logins * 2 : 8;
+        if (nc > UM_ACT_LOGINS) nc = UM_ACT_LOGINS;
+        act_login *p2 = um_realloc(a->logins, nc * sizeof *p2);
+        if (!p2) return UM_ENOMEM;
+        a->logins = p2;
+        a->cap_logins = nc;
+    }
+    act_login *l;
+    if (a->n_logins < a->cap_logins) {
+        l = &a->logins[a->n_logins];
+    } else { /* full: the newest UM_ACT_LOGINS by time stay, whatever the reading order */
+        l = &a->logins[0];
+        for (uint32_t k = 1; k < a->cap_logins; k++)
+            if (a->logins[k].ts < l->ts) l = &a->logins[k];
+        if (ev->ts <= l->ts) l = NULL;
+    }
     a->n_logins++;
+    if (!l) return UM_OK;
     memset(l, 0, sizeof *l);
     l->ts = ev->ts;
     copy(l->ip, sizeof l->ip, ev->ip);

@@ -432,6 +432,64 @@ static void test_activity(void) {
     sqlite3_close(h);
 }
 
+/* More sign-ins than kept: the last 50 in time order, all 60 counted. */
+static void test_login_ring(void) {
+    char src[1024], dir[300], in[400], out[400];
+    snprintf(src, sizeof src, "%s/examples/demo/logs/okta.jsonl", um_t_src());
+    snprintf(dir, sizeof dir, "%s/ring", g_dir);
+    snprintf(in, sizeof in, "%s/in", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    mkdir(dir, 0700);
+    mkdir(in, 0700);
+    FILE *f = fopen(src, "r");
+    CHECK(f != NULL);
+    if (!f) return;
+    char line[8192];
+    CHECK(fgets(line, sizeof line, f) != NULL);
+    fclose(f);
+    char *p = strstr(line, "\"published\":\"");
+    CHECK(p != NULL);
+    if (!p) return;
+    p += 13; /* the 24-character timestamp value */
+    char path[500];
+    snprintf(path, sizeof path, "%s/okta.jsonl", in);
+    FILE *o = fopen(path, "w");
+    CHECK(o != NULL);
+    if (!o) return;
+    for (int i = 0; i < 60; i++) { /* written newest first: the ring must sort */
+        char ts[32];
+        snprintf(ts, sizeof ts, "2026-09-%02dT%02d:00:00.000Z", 1 + (59 - i) / 24, (59 - i) % 24);
+        memcpy(p, ts, 24);
+        char *u = strstr(line, "\"uuid\":\"");
+        if (u) u[8] = (char)('a' + i % 26), u[9] = (char)('a' + i / 26); /* distinct record ids */
+        fputs(line, o);
+    }
+    fclose(o);
+    um_ctx *ctx = NULL;
+    um_ctx_options co;
+    memset(&co, 0, sizeof co);
+    char data[1024];
+    snprintf(data, sizeof data, "%s/data", um_t_src());
+    co.data_dir = data;
+    CHECK(um_ctx_open(&ctx, &co) == UM_OK);
+    um_scan *sc = NULL;
+    CHECK(um_scan_new(ctx, &sc) == UM_OK);
+    CHECK(um_scan_add_path(sc, in, NULL) == UM_OK);
+    CHECK(um_scan_run(sc, NULL, NULL) == UM_OK);
+    CHECK(um_scan_write_outputs(sc, out) == UM_OK);
+    um_scan_free(sc);
+    um_ctx_close(ctx);
+    snprintf(path, sizeof path, "%s/case.db", out);
+    sqlite3 *h = NULL;
+    CHECK(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    CHECK_INTEQ(scalar(h, "SELECT count(*) FROM logins"), 50);
+    CHECK_INTEQ(scalar(h, "SELECT max(total) FROM logins_total"), 60);
+    CHECK_INTEQ(scalar(h, "SELECT count(*) FROM logins WHERE seq = 0 AND time = '2026-09-01T10:00:00.000000Z'"), 1);
+    CHECK_INTEQ(scalar(h, "SELECT count(*) FROM logins WHERE seq = 49 AND time = '2026-09-03T11:00:00.000000Z'"), 1);
+    CHECK_INTEQ(scalar(h, "SELECT sum(count) FROM activity"), 60);
+    sqlite3_close(h);
+}
+
 /* A case with the linkage stage's tables (docs/SCHEMA.md contract): the API
  * shows them instead of derived groups, with edge weights and verdicts. */
 static void test_linkage_clusters(void) {
@@ -556,6 +614,7 @@ int main(void) {
     snprintf(g_auth, sizeof g_auth, "Bearer %s", TOKEN);
     scan_demo();
     RUN(test_activity);
+    RUN(test_login_ring);
     RUN(test_auth);
     RUN(test_csp);
     RUN(test_errors);
