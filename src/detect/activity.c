@@ -47,6 +47,9 @@ typedef struct act_subj {
     act_login *logins;   /* grows to UM_ACT_LOGINS, then a ring */
     uint32_t n_logins;   /* total seen */
     uint32_t cap_logins;
+    int64_t max_ts;      /* newest kept */
+    uint8_t head;        /* oldest kept while logins arrived in time order */
+    bool unordered;      /* one arrived out of order: find the oldest by scanning */
 } act_subj;
 
 typedef struct act_state {
@@ -149,14 +152,20 @@ logins:
     act_login *l;
     if (a->n_logins < a->cap_logins) {
         l = &a->logins[a->n_logins];
+    } else if (!a->unordered && ev->ts >= a->max_ts) { /* in time order: a plain ring */
+        l = &a->logins[a->head];
+        a->head = (uint8_t)((a->head + 1) % UM_ACT_LOGINS);
     } else { /* full: the newest UM_ACT_LOGINS by time stay, whatever the reading order */
+        a->unordered = true;
         l = &a->logins[0];
         for (uint32_t k = 1; k < a->cap_logins; k++)
             if (a->logins[k].ts < l->ts) l = &a->logins[k];
         if (ev->ts <= l->ts) l = NULL;
     }
+    if (a->n_logins && ev->ts < a->max_ts && a->n_logins < a->cap_logins) a->unordered = true;
     a->n_logins++;
     if (!l) return UM_OK;
+    if (ev->ts > a->max_ts || a->n_logins == 1) a->max_ts = ev->ts;
     memset(l, 0, sizeof *l);
     l->ts = ev->ts;
     copy(l->ip, sizeof l->ip, ev->ip);
@@ -222,10 +231,12 @@ static int done(sqlite3_stmt *q) {
 }
 
 int um_activity_write_sqlite(um_scan *s, sqlite3 *db) {
-    if (run(db, "CREATE TABLE activity(subject_id TEXT, weekday INTEGER, hour INTEGER, count INTEGER,"
-                " PRIMARY KEY(subject_id, weekday, hour));"
+    /* one activity row per person (168 counts as text), logins in one b-tree
+     * (WITHOUT ROWID): a few hundred thousand rows cost the scan too much */
+    if (run(db, "CREATE TABLE activity(subject_id TEXT PRIMARY KEY, total INTEGER, counts TEXT);"
                 "CREATE TABLE logins(subject_id TEXT, seq INTEGER, time TEXT, kind TEXT, ip TEXT, country TEXT,"
-                " asn INTEGER, as_org TEXT, net TEXT, app TEXT, result TEXT, PRIMARY KEY(subject_id, seq));"
+                " asn INTEGER, as_org TEXT, net TEXT, app TEXT, result TEXT, PRIMARY KEY(subject_id, seq))"
+                " WITHOUT ROWID;"
                 "CREATE TABLE logins_total(subject_id TEXT PRIMARY KEY, total INTEGER);"
                 "CREATE TABLE subject_zone(subject_id TEXT PRIMARY KEY, claimed TEXT, offset_lo INTEGER,"
                 " offset_hi INTEGER);") != SQLITE_OK)
@@ -233,7 +244,7 @@ int um_activity_write_sqlite(um_scan *s, sqlite3 *db) {
     act_state *st = state_of(s);
     sqlite3_stmt *qa = NULL, *ql = NULL, *qt = NULL, *qz = NULL;
     int rc = -1;
-    if (sqlite3_prepare_v2(db, "INSERT INTO activity VALUES(?,?,?,?)", -1, &qa, NULL) ||
+    if (sqlite3_prepare_v2(db, "INSERT INTO activity VALUES(?,?,?)", -1, &qa, NULL) ||
         sqlite3_prepare_v2(db, "INSERT INTO logins VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &ql, NULL) ||
         sqlite3_prepare_v2(db, "INSERT INTO logins_total VALUES(?,?)", -1, &qt, NULL) ||
         sqlite3_prepare_v2(db, "INSERT INTO subject_zone VALUES(?,?,?,?)", -1, &qz, NULL))
@@ -256,12 +267,23 @@ int um_activity_write_sqlite(um_scan *s, sqlite3 *db) {
         }
         if (!st || i >= st->n) continue;
         act_subj *a = &st->s[i];
-        for (int c = 0; a->hist && c < 7 * 24; c++) {
-            if (!a->hist[c]) continue;
+        if (a->hist) {
+            char buf[7 * 24 * 11 + 1];
+            size_t k = 0;
+            uint64_t total = 0;
+            for (int c = 0; c < 7 * 24; c++) {
+                uint32_t v = a->hist[c];
+                total += v;
+                if (c) buf[k++] = ',';
+                char d[11];
+                int nd = 0;
+                do d[nd++] = (char)('0' + v % 10); while ((v /= 10) && nd < 10);
+                while (nd) buf[k++] = d[--nd];
+            }
+            buf[k] = 0;
             bind_str(qa, 1, id);
-            sqlite3_bind_int(qa, 2, c / 24);
-            sqlite3_bind_int(qa, 3, c % 24);
-            sqlite3_bind_int64(qa, 4, a->hist[c]);
+            sqlite3_bind_int64(qa, 2, (sqlite3_int64)total);
+            bind_str(qa, 3, buf);
             if (done(qa)) goto out;
         }
         if (!a->logins) continue;

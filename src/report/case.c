@@ -168,7 +168,7 @@ um_status um_case_open(um_case **out, const char *path, int writable) {
     c->has_clusters = prepares(c, "SELECT id, tier, score FROM clusters") &&
                       prepares(c, "SELECT cluster_id, subject_id FROM cluster_members") &&
                       prepares(c, "SELECT cluster_id, a, b, kind, value, weight FROM cluster_edges");
-    c->has_activity = prepares(c, "SELECT subject_id, weekday, hour, count FROM activity") &&
+    c->has_activity = prepares(c, "SELECT subject_id, total, counts FROM activity") &&
                       prepares(c, "SELECT subject_id, seq, time, kind, ip, country, asn, as_org, net, app, result"
                                   " FROM logins") &&
                       prepares(c, "SELECT subject_id, claimed, offset_lo, offset_hi FROM subject_zone");
@@ -769,15 +769,17 @@ static void add_activity(um_case *c, json_t *o, const char *sid) {
     }
     sqlite3_stmt *q = NULL;
     json_int_t sum = 0;
-    if (sqlite3_prepare_v2(c->db, "SELECT weekday, hour, count FROM activity WHERE subject_id = ?", -1, &q, NULL) ==
-        SQLITE_OK) {
+    if (sqlite3_prepare_v2(c->db, "SELECT counts FROM activity WHERE subject_id = ?", -1, &q, NULL) == SQLITE_OK) {
         bind(q, 1, sid);
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            int d = sqlite3_column_int(q, 0), h = sqlite3_column_int(q, 1);
-            if (d < 0 || d > 6 || h < 0 || h > 23) continue;
-            json_int_t n = sqlite3_column_int64(q, 2);
+        const char *t = sqlite3_step(q) == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+        /* 168 comma-separated counts, Monday 00 UTC first; anything else is ignored */
+        for (int cell = 0; t && *t && cell < 7 * 24; cell++) {
+            char *end;
+            long long n = strtoll(t, &end, 10);
+            if (end == t || n < 0) break;
             sum += n;
-            json_array_set_new(json_array_get(grid, (size_t)d), (size_t)h, json_integer(n));
+            json_array_set_new(json_array_get(grid, (size_t)(cell / 24)), (size_t)(cell % 24), json_integer(n));
+            t = *end == ',' ? end + 1 : end;
         }
     }
     sqlite3_finalize(q);
