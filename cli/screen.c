@@ -23,6 +23,7 @@
 
 int um_cli_screen(int argc, char **argv);
 int um_cli_data(int argc, char **argv);
+extern const char *default_data_dir; /* unmask.c */
 
 #define SC_EXIT_MATCH 1
 #define SC_EXIT_ERROR 2
@@ -100,9 +101,11 @@ static bool parse_type(const char *t, um_screen_type *out) {
     return true;
 }
 
-static um_screener *open_screener(const um_screener_options *so) {
+static um_screener *open_screener(const um_screener_options *opt) {
     um_screener *s = NULL;
-    if (um_screener_open(&s, so) != UM_OK) {
+    um_screener_options so = *opt;
+    if (!so.data_dir) so.data_dir = default_data_dir; /* found beside the program */
+    if (um_screener_open(&s, &so) != UM_OK) {
         fprintf(stderr, "unmask: cannot load sanctions lists: %s\n", um_screener_errmsg(s));
         um_screener_close(s);
         return NULL;

@@ -163,47 +163,6 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
     fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, case.db, *.csv)\n", out);
 }
 
-/* Case settings: an input folder may hold unmask.conf with "key = value"
- * lines (approved_rmm, fail_on). Command-line options win. */
-typedef struct case_conf {
-    char approved_rmm[512];
-    char fail_on[16];
-} case_conf;
-
-static int read_case_conf(const char *dir, case_conf *cc) {
-    char path[4096], line[1024];
-    snprintf(path, sizeof path, "%s/unmask.conf", dir);
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    int ln = 0, rc = 0;
-    while (fgets(line, sizeof line, f)) {
-        ln++;
-        char *p = line;
-        while (*p == ' ' || *p == '\t') p++;
-        if (*p == '#' || *p == '\n' || !*p) continue;
-        char *eq = strchr(p, '=');
-        if (!eq) {
-            fprintf(stderr, "%s: %s:%d: expected 'key = value'\n", prog, path, ln);
-            rc = -1;
-            break;
-        }
-        *eq = 0;
-        char *k = p, *v = eq + 1;
-        for (char *e = k + strlen(k); e > k && (e[-1] == ' ' || e[-1] == '\t'); e--) e[-1] = 0;
-        while (*v == ' ' || *v == '\t') v++;
-        v[strcspn(v, "\r\n")] = 0;
-        if (strcmp(k, "approved_rmm") == 0) snprintf(cc->approved_rmm, sizeof cc->approved_rmm, "%s", v);
-        else if (strcmp(k, "fail_on") == 0) snprintf(cc->fail_on, sizeof cc->fail_on, "%s", v);
-        else {
-            fprintf(stderr, "%s: %s:%d: unknown setting '%s'\n", prog, path, ln, k);
-            rc = -1;
-            break;
-        }
-    }
-    fclose(f);
-    return rc;
-}
-
 static int parse_fail_on(const char *v) {
     if (strcmp(v, "never") == 0) return 3;
     int l = um_level_parse(v);
@@ -238,6 +197,11 @@ static const char *find_data_dir(char *buf, size_t n) {
 #endif
     return NULL;
 }
+
+/* The data folder found beside the program (find_data_dir), handed to the
+ * library as a context option when no --data-dir is given; NULL: the
+ * library's own order (UNMASK_DATA_DIR, installed path, ./data). */
+const char *default_data_dir;
 
 static int cmd_scan(int argc, char **argv) {
     enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT };
@@ -285,14 +249,18 @@ static int cmd_scan(int argc, char **argv) {
         usage_scan(stderr);
         return EXIT_ERROR;
     }
-    case_conf cc = {{0}, {0}};
-    for (int i = optind; i < argc; i++)
-        if (read_case_conf(argv[i], &cc) < 0) return EXIT_ERROR;
-    if (!co.approved_rmm && cc.approved_rmm[0]) co.approved_rmm = cc.approved_rmm;
-    if (fail_on < 0 && cc.fail_on[0] && (fail_on = parse_fail_on(cc.fail_on)) < 0) {
-        fprintf(stderr, "%s: unmask.conf: fail_on must be review, high or never\n", prog);
-        return EXIT_ERROR;
+    um_case_settings cc;
+    um_case_settings_init(&cc);
+    for (int i = optind; i < argc; i++) {
+        char err[4400];
+        if (um_case_settings_read(argv[i], &cc, err, sizeof err) != UM_OK) {
+            fprintf(stderr, "%s: %s\n", prog, err);
+            return EXIT_ERROR;
+        }
     }
+    if (!co.approved_rmm && cc.approved_rmm[0]) co.approved_rmm = cc.approved_rmm;
+    if (fail_on < 0) fail_on = cc.fail_on;
+    if (!co.data_dir) co.data_dir = default_data_dir;
     if (fail_on < 0) fail_on = 2;
     um_ctx *ctx = NULL;
     um_scan *scan = NULL;
@@ -357,12 +325,9 @@ int main(int argc, char **argv) {
     signal(SIGXFSZ, SIG_IGN);
     /* Every command finds the bundled data beside the program when neither
      * --data-dir, UNMASK_DATA_DIR nor ./data names it. */
-    char ddbuf[4200];
+    static char ddbuf[4200];
     struct stat dst;
-    if (!(stat("data/rules", &dst) == 0 && S_ISDIR(dst.st_mode))) {
-        const char *dd = find_data_dir(ddbuf, sizeof ddbuf);
-        if (dd) setenv("UNMASK_DATA_DIR", dd, 0);
-    }
+    if (!(stat("data/rules", &dst) == 0 && S_ISDIR(dst.st_mode))) default_data_dir = find_data_dir(ddbuf, sizeof ddbuf);
     if (argc < 2) {
         usage_main(stderr);
         return EXIT_ERROR;

@@ -1,16 +1,10 @@
 /*
  * fuzz_caseconf.c - the case settings file (unmask.conf in an input
- * folder: "approved_rmm = A,B", "fail_on = review") as the CLI reads it,
- * then the approved-tool list as the library splits it in um_ctx_open().
- *
- * The parser is a static function of the CLI, so this file includes
- * cli/unmask.c with its main() renamed; nothing of the CLI is changed.
- * Messages the CLI prints for a bad file go to stderr (run with
- * -close_fd_mask=2 to silence them).
+ * folder: "approved_rmm = A,B", "fail_on = review") as the library reads it
+ * (um_case_settings_read), then the approved-tool list as the library
+ * splits it in um_ctx_open().
  */
-#define main um_fuzz_cli_main_unused
-#include "../cli/unmask.c"
-#undef main
+#include <string.h>
 
 #include "core/internal.h"
 #include "um_fuzz.h"
@@ -23,18 +17,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     um_fuzz_write("unmask.conf", data, size);
-    case_conf cc;
-    memset(&cc, 0x5a, sizeof cc); /* the CLI zeroes it; check no field is read unset */
-    cc.approved_rmm[0] = 0;
-    cc.fail_on[0] = 0;
-    int rc = read_case_conf(um_fuzz_tmpdir(), &cc);
-    if (rc != 0 && rc != -1) um_fuzz_fail("caseconf: unexpected return", NULL);
-    if (!memchr(cc.approved_rmm, 0, sizeof cc.approved_rmm) || !memchr(cc.fail_on, 0, sizeof cc.fail_on))
-        um_fuzz_fail("caseconf: setting not NUL-terminated", NULL);
-    if (cc.fail_on[0]) {
-        int f = parse_fail_on(cc.fail_on);
-        if (f != -1 && (f < 1 || f > 3)) um_fuzz_fail("caseconf: fail_on out of range", cc.fail_on);
-    }
+    um_case_settings cc;
+    memset(&cc, 0x5a, sizeof cc); /* init must set every field */
+    um_case_settings_init(&cc);
+    char err[4400];
+    memset(err, 0x5a, sizeof err);
+    um_status rc = um_case_settings_read(um_fuzz_tmpdir(), &cc, err, sizeof err);
+    if (rc != UM_OK && rc != UM_EPARSE && rc != UM_EINVAL) um_fuzz_fail("caseconf: unexpected status", NULL);
+    if (!memchr(cc.approved_rmm, 0, sizeof cc.approved_rmm) || !memchr(err, 0, sizeof err))
+        um_fuzz_fail("caseconf: setting or message not NUL-terminated", NULL);
+    if (rc != UM_OK && !err[0]) um_fuzz_fail("caseconf: error without a message", NULL);
+    if (cc.fail_on != -1 && (cc.fail_on < 1 || cc.fail_on > 3)) um_fuzz_fail("caseconf: fail_on out of range", NULL);
     if (cc.approved_rmm[0]) {
         /* the data folder is the (list-less) temporary folder: the
          * context opens fast and only the approved-tool list is parsed */

@@ -82,6 +82,22 @@ const char *um_ctx_errmsg(const um_ctx *ctx);
 /* Non-fatal set-up warnings (e.g. "no IP database"), i from 0; NULL past the end. */
 const char *um_ctx_warning(const um_ctx *ctx, size_t i);
 
+/* Case settings: an input folder may hold unmask.conf, "key = value" lines
+ * (# comments): approved_rmm = A,B (as um_ctx_options.approved_rmm) and
+ * fail_on = review|high|never. Callers' own options win over these. */
+typedef struct um_case_settings {
+    char approved_rmm[512]; /* "" when not set */
+    int fail_on;            /* -1 not set, else UM_LEVEL_REVIEW, UM_LEVEL_HIGH or 3 (never) */
+} um_case_settings;
+
+/* Sets *cs to "nothing set". */
+void um_case_settings_init(um_case_settings *cs);
+/* Reads DIR/unmask.conf when there is one (a later folder's settings
+ * override an earlier one's); no file, or DIR not a folder, is UM_OK. On
+ * a bad line UM_EPARSE (UM_EINVAL for a bad value), with the reason
+ * ("PATH:LINE: ...") in err. */
+um_status um_case_settings_read(const char *dir, um_case_settings *cs, char *err, size_t err_cap);
+
 /* ---- scan ---------------------------------------------------------------- */
 
 typedef struct um_scan um_scan;

@@ -180,15 +180,25 @@ typedef struct um_reader {
     int (*detect)(const char *path, const char *head, size_t n);
     /* Reads the whole stream, calling um_emit_* and um_reject as it goes.
      * Returns UM_OK unless reading itself failed (I/O); bad records are
-     * rejects, not errors. f is NULL for a folder input (a git repository,
-     * handed to the reader named "git-repo"); um_rc_file() gives its path. */
+     * rejects, not errors. f is NULL for a folder input (one this reader
+     * claimed with claims_dir); um_rc_file() gives its path. */
     um_status (*read)(um_reader_ctx *rc, FILE *f);
+    /* Optional: true when the folder at path is one input for this reader
+     * (a git repository: its history), not a folder to walk. */
+    bool (*claims_dir)(const char *path);
+    /* Takes CSV files whose header none of the readers knows but the
+     * --mapping file maps (identity exports with unusual column names). */
+    bool takes_mapped_csv;
 } um_reader;
 
 const um_reader *um_reader_at(size_t i);
 const um_reader *um_reader_find(const char *name);
 /* The reader with the highest detect() score (> 0), or NULL. */
 const um_reader *um_reader_detect(const char *path, const char *head, size_t n);
+/* The reader whose claims_dir() takes the folder at path, or NULL. */
+const um_reader *um_reader_for_dir(const char *path);
+/* The reader for CSV files the --mapping file maps, or NULL. */
+const um_reader *um_reader_for_mapped_csv(void);
 
 /* What a reader can call. */
 const char *um_rc_file(const um_reader_ctx *rc);
@@ -214,6 +224,7 @@ typedef struct um_lines {
     uint64_t lineno; /* line number of the line last returned (1-based) */
     uint64_t bytes;  /* bytes consumed so far */
     size_t max;
+    uint64_t n_too_long; /* lines um_rsink_next_line rejected as too long */
     bool eof, skipping;
     bool padded;      /* saved[] holds bytes overwritten at saved_at */
     size_t saved_at;
@@ -226,11 +237,26 @@ void um_lines_free(um_lines *l);
  * an empty string). The buffer has UM_JSON_PADDING spare bytes. */
 bool um_lines_next(um_lines *l, const char **line, size_t *len, bool *too_long);
 
+/* ---- warnings while building compiled data -------------------------------- */
+
+/* A list of warning sentences. Code that builds compiled data (IP and
+ * indicator lists, analyzers' compile steps) notes warnings here instead of
+ * reaching into a context or a scan; the context keeps its own as ctx
+ * warnings, a compiled analyzer replays its own into every scan
+ * (um_notes_replay -> um_scan_warn), so each scan's output still says them. */
+typedef struct um_notes {
+    char **v;
+    size_t n, cap;
+} um_notes;
+void um_notes_add(um_notes *n, const char *fmt, ...) UM_PRINTF(2, 3);
+void um_notes_replay(const um_notes *n, struct um_scan *scan, const char *about);
+void um_notes_free(um_notes *n);
+
 /* ---- enrichment ---------------------------------------------------------- */
 
 typedef struct um_ipdb um_ipdb;
-/* Opens databases and bundled lists; warnings go to the ctx. */
-um_status um_ipdb_open(um_ctx *ctx, um_ipdb **out, const um_ctx_options *opt, const char *data_dir);
+/* Opens databases and bundled lists; missing or bad ones are warnings. */
+um_status um_ipdb_open(um_ipdb **out, const um_ctx_options *opt, const char *data_dir, um_notes *warnings);
 void um_ipdb_close(um_ipdb *db);
 /* Fills ip_country/ip_asn/ip_org/net_flags (strings owned by db). */
 void um_ipdb_enrich(um_ipdb *db, um_event *ev);
@@ -238,7 +264,7 @@ void um_ipdb_enrich(um_ipdb *db, um_event *ev);
 /* ---- indicator lists (IOC) ----------------------------------------------- */
 
 typedef struct um_ioc um_ioc;
-um_status um_ioc_open(um_ctx *ctx, um_ioc **out, const char *data_dir);
+um_status um_ioc_open(um_ioc **out, const char *data_dir, um_notes *warnings);
 void um_ioc_close(um_ioc *ioc);
 typedef struct um_ioc_hit {
     const char *type;   /* wallet, email, github, phone, telegram, ... */
@@ -306,10 +332,24 @@ typedef struct um_analyzer {
     /* After all events. */
     um_status (*finish)(struct um_scan *scan, void *state);
     void (*free_state)(void *state);
+    /* Optional: builds the analyzer's immutable data (rule tables, list
+     * indexes) once per um_ctx; every scan (and thread) then shares it
+     * read-only through um_ctx_compiled(). Runs at um_ctx_open, or on first
+     * use when lazy (for costly data not every scan needs). A failure that
+     * should not stop scans is recorded inside *compiled, not returned. */
+    um_status (*compile)(um_ctx *ctx, void **compiled);
+    void (*free_compiled)(void *compiled);
+    bool lazy;
 } um_analyzer;
 
 size_t um_analyzer_count(void);
 const um_analyzer *um_analyzer_at(size_t i);
+/* Index of a in the table, or -1. */
+int um_analyzer_index(const um_analyzer *a);
+/* The data a->compile built for ctx (NULL when a has no compile step).
+ * Thread-safe: a lazy analyzer is compiled once, by the first caller. */
+um_status um_ctx_compiled(um_ctx *ctx, const um_analyzer *a, const void **out);
+
 
 /* What analyzers may read about the scan. */
 um_ctx *um_scan_ctx(struct um_scan *scan);
@@ -324,9 +364,18 @@ um_ioc *um_ctx_ioc(um_ctx *ctx);
 /* Approved remote-access tool (case-insensitive name)? */
 bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool);
 size_t um_scan_nsubjects(const struct um_scan *scan);
+/* The per-scan state analyzer a made in on_subjects (NULL if none): for an
+ * analyzer's own sink-side code (src/detect/activity.c). */
+void *um_scan_analyzer_state(const struct um_scan *scan, const struct um_analyzer *a);
 /* Values of one attribute joined into subject s (deduplicated, canonical
  * lower-case for emails/handles); *n set to the count. */
 const char *const *um_subject_values(const struct um_scan *scan, um_sid sid, um_attr a, size_t *n);
+/* The same with where each value came from: file[k], line[k] for value k. */
+const char *const *um_subject_values_at(const struct um_scan *scan, um_sid sid, um_attr a, size_t *n,
+                                        const char *const **file, const uint64_t **line);
+/* The subject at rank r of the results (um_scan_subject(scan, r)); -1 past
+ * the end or before the scan ran. */
+um_sid um_scan_ranked_sid(const struct um_scan *scan, size_t r);
 /* Where the first value of attribute a came from (file, line). */
 bool um_subject_value_src(const struct um_scan *scan, um_sid sid, um_attr a, const char *value,
                           const char **file, uint64_t *line);
@@ -335,6 +384,37 @@ const char *um_subject_display(const struct um_scan *scan, um_sid sid);
 /* true when the subject came from an HR/applicant/payroll record, false for
  * an account or host seen only in logs. */
 bool um_subject_has_identity(const struct um_scan *scan, um_sid sid);
+
+/* ---- screening (src/screen/) -------------------------------------------- */
+
+/* um_screener_open() reading indicator lists and the data folder from ctx,
+ * which must outlive the screener (used to compile the sanctions analyzer). */
+um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt, um_ctx *ctx);
+
+/* ---- sinks (src/sink/, one file each, one line in sinks.def) ----------------- */
+
+/* A sink writes the results of a finished scan into the output folder,
+ * reading them only through the result accessors (unmask.h um_scan_subject,
+ * um_scan_finding, um_scan_reject, um_scan_get_stats ...; here
+ * um_scan_ranked_sid, um_subject_values_at). It writes through the OS seam
+ * (um_write_file_atomic) and computes nothing. Sinks run in table order. */
+typedef struct um_sink {
+    const char *name;
+    const char *description;
+    um_status (*write)(struct um_scan *scan, const char *dir);
+} um_sink;
+
+size_t um_sink_count(void);
+const um_sink *um_sink_at(size_t i);
+/* Sets the scan's error message (what a failing sink reports). */
+void um_scan_set_error(struct um_scan *scan, const char *fmt, ...) UM_PRINTF(2, 3);
+/* Writes b to dir/name atomically through the OS seam (temporary, fsync,
+ * rename); on failure the scan's error says why. */
+um_status um_write_file_atomic(struct um_scan *scan, const char *dir, const char *name, const um_buf *b);
+/* One RFC 4180 cell, formula-neutralised (a leading = + - @ TAB CR gets '). */
+void um_csv_cell(um_buf *b, const char *v);
+/* One subject as a JSON object (subjects.jsonl line, um_scan_subject_json). */
+void um_json_subject(um_buf *b, const struct um_scan *scan, const um_subject_info *u);
 
 /* ---- canonical forms (enrich/canon.c) ------------------------------------ */
 
@@ -348,6 +428,9 @@ char *um_canon_address(um_arena *a, const char *s);   /* lower, punctuation fold
 char *um_canon_account(um_arena *a, const char *s);   /* bank/IBAN: upper alnum */
 /* Country name or code to ISO 3166 alpha-2 (upper case, static), NULL if unknown. */
 const char *um_country_code(const char *s);
+/* The one country table behind it: exact name or alpha-2 code s[0..len)
+ * (case and surrounding blanks ignored), no "City, Country" parsing. */
+const char *um_country_exact(const char *s, size_t len);
 /* Claimed time zone ("America/New_York", "UTC-5", "EST", "-05:00") to a
  * standard UTC offset in minutes; false when unknown. */
 bool um_tz_offset(const char *s, int *minutes);

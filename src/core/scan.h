@@ -7,6 +7,10 @@
 #define UM_SCAN_H
 
 #include "internal.h"
+#include "../os/os.h"
+
+#include <pthread.h>
+#include <stdarg.h>
 
 #define UM_MAX_KEPT_REJECTS 10000
 #define UM_MAX_EVIDENCE 3
@@ -16,12 +20,17 @@
 struct um_ctx {
     char *errmsg;
     char *data_dir;
-    char **warnings;
-    size_t n_warnings, cap_warnings;
+    um_notes warnings; /* set-up warnings (um_ctx_warning) */
     um_ipdb *ipdb;
     um_ioc *ioc;
     char **approved_rmm;
     size_t n_approved_rmm, cap_approved_rmm;
+    /* per analyzer (table order): compiled data, and whether compile ran */
+    void **compiled;
+    um_status *compiled_st;
+    bool *compiled_done;
+    pthread_mutex_t compile_lock; /* guards lazy compiles */
+    bool lock_ready;
 };
 
 typedef struct um_input {
@@ -116,10 +125,27 @@ struct um_scan {
     int64_t last_progress_us;
 };
 
-void um_ctx_add_warning(um_ctx *ctx, const char *fmt, ...) UM_PRINTF(2, 3);
+/* What a reader is handed: the scan, the input being read, its reader. */
+struct um_reader_ctx {
+    um_scan *scan;
+    const um_input *in;
+    const um_reader *reader;
+};
+
+/* status.c: vasprintf into a heap string (free()), NULL on failure. */
+char *um_vfmt(const char *fmt, va_list ap);
+/* ctx.c */
+bool um_dir_exists(const char *path);
+/* utf16.c: 1 UTF-16LE BOM, 2 UTF-16BE BOM, 0 none. */
+int um_utf16_bom(const unsigned char *h, size_t n);
+/* Converts UTF-16 (after the BOM) from in to UTF-8 in out, at most max_out
+ * bytes (0: no limit). false on a write error. */
+bool um_utf16_convert(FILE *in, FILE *out, bool be, size_t max_out);
+/* rank.c: finding ids, scores, ranking; the scan is then readable. */
+um_status um_scan_finalize(um_scan *s);
+
 /* true (and one warning the first time) when limit which is reached at n. */
 bool um_scan_over_limit(um_scan *scan, um_limit which, uint64_t n);
-void um_scan_set_error(um_scan *scan, const char *fmt, ...) UM_PRINTF(2, 3);
 
 /* subjects.c */
 um_status um_subjects_build(um_scan *scan);
@@ -128,12 +154,5 @@ bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, 
 
 /* score.c: combines findings into a score and level (fairness caps). */
 void um_score_subject(const um_finding *const *f, size_t n, int *score, um_level *level);
-
-/* sink/ */
-um_status um_sink_jsonl(um_scan *scan, const char *dir);
-um_status um_sink_sqlite(um_scan *scan, const char *dir);
-um_status um_sink_csv(um_scan *scan, const char *dir);
-/* One RFC 4180 cell, formula-neutralised (a leading = + - @ TAB CR gets '). */
-void um_csv_cell(um_buf *b, const char *v);
 
 #endif

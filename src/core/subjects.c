@@ -402,6 +402,12 @@ static um_sid resolve_uncached(um_scan *s, const um_event *ev) {
 
 size_t um_scan_nsubjects(const um_scan *s) { return s->n_subjects; }
 
+void *um_scan_analyzer_state(const um_scan *s, const um_analyzer *a) {
+    for (size_t i = 0; s->analyzer_state && i < um_analyzer_count(); i++)
+        if (um_analyzer_at(i) == a) return s->analyzer_state[i];
+    return NULL;
+}
+
 const char *const *um_subject_values(const um_scan *s, um_sid sid, um_attr a, size_t *n) {
     if (sid < 0 || (size_t)sid >= s->n_subjects || (unsigned)a >= UM_ATTR__COUNT) {
         *n = 0;
@@ -409,6 +415,14 @@ const char *const *um_subject_values(const um_scan *s, um_sid sid, um_attr a, si
     }
     *n = s->subjects[sid].attrs[a].n;
     return s->subjects[sid].attrs[a].v;
+}
+
+const char *const *um_subject_values_at(const um_scan *s, um_sid sid, um_attr a, size_t *n,
+                                        const char *const **file, const uint64_t **line) {
+    const char *const *v = um_subject_values(s, sid, a, n);
+    *file = v ? s->subjects[sid].attrs[a].file : NULL;
+    *line = v ? s->subjects[sid].attrs[a].line : NULL;
+    return v;
 }
 
 bool um_subject_value_src(const um_scan *s, um_sid sid, um_attr a, const char *value,

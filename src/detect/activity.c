@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/scan.h"
+#include "../core/internal.h"
 #include "activity.h"
 #include "rules.h"
 
@@ -192,15 +192,11 @@ static void act_free(void *p) {
 
 const um_analyzer um_analyzer_activity = {
     "activity", "keeps hour-of-day x weekday histograms and login timelines for the report (no findings)",
-    act_on_subjects, act_on_event, NULL, act_free};
+    act_on_subjects, act_on_event, NULL, act_free, NULL, NULL, false};
 
 /* ---- sink side ---------------------------------------------------------- */
 
-static act_state *state_of(um_scan *s) {
-    for (size_t i = 0; i < um_analyzer_count(); i++)
-        if (um_analyzer_at(i) == &um_analyzer_activity) return s->analyzer_state ? s->analyzer_state[i] : NULL;
-    return NULL;
-}
+static act_state *state_of(um_scan *s) { return um_scan_analyzer_state(s, &um_analyzer_activity); }
 
 static int cmp_login(const void *a, const void *b) {
     const act_login *x = a, *y = b;
@@ -249,7 +245,7 @@ int um_activity_write_sqlite(um_scan *s, sqlite3 *db) {
         sqlite3_prepare_v2(db, "INSERT INTO logins_total VALUES(?,?)", -1, &qt, NULL) ||
         sqlite3_prepare_v2(db, "INSERT INTO subject_zone VALUES(?,?,?,?)", -1, &qz, NULL))
         goto out;
-    for (size_t i = 0; i < s->n_subjects; i++) {
+    for (size_t i = 0; i < um_scan_nsubjects(s); i++) {
         const char *id = um_subject_id(s, (um_sid)i);
         size_t ntz = 0, nc = 0;
         const char *const *tz = um_subject_values(s, (um_sid)i, UM_ATTR_TIMEZONE, &ntz);

@@ -3,7 +3,8 @@
  * the Astrill VPN client (EP-03) and IP-KVM USB devices (EP-01) seen in
  * endpoint logs.
  *
- * Rule tables are loaded once per scan from the data folder:
+ * Rule tables are compiled once per context (ep_compile) from the data
+ * folder and shared read-only by every scan:
  *   rules/remote_access.tsv  -> EP-02, medium 25 (unless --approved-rmm)
  *   rules/astrill.tsv        -> EP-03, medium 20
  *   ioc/kvm_usb_device.csv   -> EP-01, strong 50 (medium 25 for a bare
@@ -478,27 +479,29 @@ bool um_kvm_match_device(const um_kvm_list *k, int vid, int pid, const char *con
 
 /* ---- the analyzer ----------------------------------------------------- */
 
+/* Compiled once per context (ep_compile) and shared read-only by scans. */
 typedef struct ep_state {
     um_ruleset rules;
     um_kvm_list kvm;
+    um_notes notes; /* rule files missing or partly unusable */
 } ep_state;
 
-static um_status load_rules(um_scan *s, um_ruleset *rs, const char *dir, const char *file,
-                            const char *ind) {
+static um_status load_rules(ep_state *st, const char *dir, const char *file, const char *ind) {
+    um_ruleset *rs = &st->rules;
     char path[4096];
     snprintf(path, sizeof path, "%s/rules/%s", dir, file);
     FILE *f = fopen(path, "r");
     if (!f) { /* not installed: no rules of this kind, and say so */
-        um_scan_warn(s, "endpoint", "rule file %s not found: no %s detection", path, ind);
+        um_notes_add(&st->notes, "rule file %s not found: no %s detection", path, ind);
         return UM_OK;
     }
     size_t bad0 = rs->bad_lines;
-    um_status st = um_ruleset_load(rs, f, ind);
+    um_status rc = um_ruleset_load(rs, f, ind);
     fclose(f);
     if (rs->bad_lines > bad0)
-        um_scan_warn(s, "endpoint", "%s: %zu unusable rule lines (first at line %llu)", path,
+        um_notes_add(&st->notes, "%s: %zu unusable rule lines (first at line %llu)", path,
                      rs->bad_lines - bad0, (unsigned long long)rs->first_bad_line);
-    return st;
+    return rc;
 }
 
 static void ep_free(void *p) {
@@ -506,19 +509,20 @@ static void ep_free(void *p) {
     if (!st) return;
     um_ruleset_free(&st->rules);
     um_kvm_list_free(&st->kvm);
+    um_notes_free(&st->notes);
     um_free(st);
 }
 
-static um_status ep_on_subjects(um_scan *s, void **out) {
+static um_status ep_compile(um_ctx *ctx, void **out) {
     ep_state *st = um_calloc(1, sizeof *st);
     if (!st) return UM_ENOMEM;
     um_ruleset_init(&st->rules);
     um_kvm_list_init(&st->kvm);
     *out = st;
-    const char *dir = um_ctx_data_dir(um_scan_ctx(s));
+    const char *dir = um_ctx_data_dir(ctx);
     if (!dir) return UM_OK;
-    um_status rc = load_rules(s, &st->rules, dir, "remote_access.tsv", "EP-02");
-    if (rc == UM_OK) rc = load_rules(s, &st->rules, dir, "astrill.tsv", "EP-03");
+    um_status rc = load_rules(st, dir, "remote_access.tsv", "EP-02");
+    if (rc == UM_OK) rc = load_rules(st, dir, "astrill.tsv", "EP-03");
     if (rc != UM_OK) return rc;
     char path[4096];
     snprintf(path, sizeof path, "%s/ioc/kvm_usb_device.csv", dir);
@@ -530,9 +534,21 @@ static um_status ep_on_subjects(um_scan *s, void **out) {
     return rc;
 }
 
+/* Per scan: the state is the shared compiled data (nothing per scan). */
+extern const um_analyzer um_analyzer_endpoint;
+
+static um_status ep_on_subjects(um_scan *s, void **out) {
+    const void *c = NULL;
+    um_status rc = um_ctx_compiled(um_scan_ctx(s), &um_analyzer_endpoint, &c);
+    if (rc != UM_OK) return rc;
+    um_notes_replay(&((const ep_state *)c)->notes, s, "endpoint");
+    *out = (void *)c;
+    return UM_OK;
+}
+
 #define NZ(x) ((x) ? (x) : "")
 
-static um_status on_usb(um_scan *s, ep_state *st, um_sid sid, const um_event *ev) {
+static um_status on_usb(um_scan *s, const ep_state *st, um_sid sid, const um_event *ev) {
     const char *strs[] = {ev->device_desc, ev->product, ev->company, ev->description};
     um_kvm_match m;
     if (!um_kvm_match_device(&st->kvm, ev->usb_vid, ev->usb_pid, strs, UM_ARRAY_LEN(strs),
@@ -587,7 +603,7 @@ static const char *field_for(const um_rule *r, const um_event *ev) {
 }
 
 static um_status ep_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev) {
-    ep_state *st = p;
+    const ep_state *st = p;
     if (sid < 0 || !st) return UM_OK;
     if (ev->kind == UM_EV_USB) return on_usb(s, st, sid, ev);
     if (ev->kind == UM_EV_REMOTE) return on_remote(s, sid, ev);
@@ -612,4 +628,4 @@ static um_status ep_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev
 const um_analyzer um_analyzer_endpoint = {
     "endpoint",
     "remote-access/RMM tools (EP-02), Astrill VPN client (EP-03) and IP-KVM USB devices (EP-01) on endpoints",
-    ep_on_subjects, ep_on_event, NULL, ep_free};
+    ep_on_subjects, ep_on_event, NULL, NULL, ep_compile, ep_free, false};

@@ -216,4 +216,4 @@ static um_status on_subjects(um_scan *s, void **state) {
 const um_analyzer um_analyzer_link = {
     "link", "phones, emails, payout accounts, wallets, serials and addresses shared by different people "
             "(LINK-01, LINK-06, PAY-04, OB-02)",
-    on_subjects, NULL, NULL, NULL};
+    on_subjects, NULL, NULL, NULL, NULL, NULL, false};

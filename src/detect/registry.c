@@ -19,3 +19,9 @@ size_t um_analyzer_count(void) { return UM_ARRAY_LEN(analyzers); }
 const um_analyzer *um_analyzer_at(size_t i) {
     return i < UM_ARRAY_LEN(analyzers) ? analyzers[i] : NULL;
 }
+
+int um_analyzer_index(const um_analyzer *a) {
+    for (size_t i = 0; i < UM_ARRAY_LEN(analyzers); i++)
+        if (analyzers[i] == a) return (int)i;
+    return -1;
+}

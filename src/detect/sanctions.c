@@ -60,6 +60,38 @@ static um_status screen_subject(um_scan *s, const um_screener *sc, um_sid sid) {
     return UM_OK;
 }
 
+/* Compiled lazily once per context: the screener (lists, name index) is
+ * costly and only needed when a scan has identity records with names. */
+typedef struct sx_compiled {
+    um_screener *sc; /* NULL when the lists could not be loaded */
+    char *error;     /* why not, said in every scan that needed them */
+} sx_compiled;
+
+static void sx_free(void *p) {
+    sx_compiled *c = p;
+    if (!c) return;
+    um_screener_close(c->sc);
+    um_free(c->error);
+    um_free(c);
+}
+
+static um_status sx_compile(um_ctx *ctx, void **out) {
+    sx_compiled *c = um_calloc(1, sizeof *c);
+    if (!c) return UM_ENOMEM;
+    *out = c;
+    um_screener_options o = {um_ctx_data_dir(ctx), NULL, NULL};
+    um_status st = um_screener_open_ctx(&c->sc, &o, ctx);
+    if (st != UM_OK) {
+        c->error = um_strdup(um_screener_errmsg(c->sc));
+        um_screener_close(c->sc);
+        c->sc = NULL;
+        if (!c->error || st == UM_ENOMEM) return UM_ENOMEM;
+    }
+    return UM_OK;
+}
+
+extern const um_analyzer um_analyzer_sanctions;
+
 static um_status on_subjects(um_scan *s, void **state) {
     (void)state;
     bool any = false;
@@ -69,20 +101,19 @@ static um_status on_subjects(um_scan *s, void **state) {
         any = n > 0;
     }
     if (!any) return UM_OK; /* logs only: no list to load */
-    um_screener_options o = {um_ctx_data_dir(um_scan_ctx(s)), NULL, NULL};
-    um_screener *sc = NULL;
-    um_status st = um_screener_open(&sc, &o);
-    if (st != UM_OK) {
-        um_scan_warn(s, "sanctions", "sanctions lists not loaded (%s): names were not screened",
-                     um_screener_errmsg(sc));
-        um_screener_close(sc);
-        return st == UM_ENOMEM ? st : UM_OK;
+    const void *cv = NULL;
+    um_status st = um_ctx_compiled(um_scan_ctx(s), &um_analyzer_sanctions, &cv);
+    if (st != UM_OK) return st;
+    const sx_compiled *c = cv;
+    if (!c->sc) {
+        um_scan_warn(s, "sanctions", "sanctions lists not loaded (%s): names were not screened", c->error);
+        return UM_OK;
     }
     for (size_t i = 0; i < um_scan_nsubjects(s) && st == UM_OK; i++)
-        if (um_subject_has_identity(s, (um_sid)i)) st = screen_subject(s, sc, (um_sid)i);
-    um_screener_close(sc);
+        if (um_subject_has_identity(s, (um_sid)i)) st = screen_subject(s, c->sc, (um_sid)i);
     return st;
 }
 
 const um_analyzer um_analyzer_sanctions = {
-    "sanctions", "names of claimed persons against the OFAC SDN and UN lists (IOC-03)", on_subjects, NULL, NULL, NULL};
+    "sanctions", "names of claimed persons against the OFAC SDN and UN lists (IOC-03)", on_subjects, NULL, NULL, NULL,
+    sx_compile, sx_free, true};

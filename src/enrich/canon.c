@@ -193,8 +193,8 @@ static const struct {
     {"CN", "|cn|china|people's republic of china|prc|"},
     {"HK", "|hk|hong kong|"},
     {"JP", "|jp|japan|"},
-    {"KR", "|kr|south korea|korea, republic of|republic of korea|korea|"},
-    {"KP", "|kp|north korea|dprk|korea, democratic people's republic of|democratic people's republic of korea|"},
+    {"KR", "|kr|south korea|korea, republic of|republic of korea|korea|korea, south|"},
+    {"KP", "|kp|north korea|dprk|korea, democratic people's republic of|democratic people's republic of korea|korea, north|democratic peoples republic of korea|"},
     {"VN", "|vn|vietnam|viet nam|"},
     {"LA", "|la|laos|lao people's democratic republic|"},
     {"TH", "|th|thailand|"},
@@ -216,6 +216,34 @@ static const struct {
     {"TW", "|tw|taiwan|"},
     {"KH", "|kh|cambodia|"},
     {"MN", "|mn|mongolia|"},
+    {"IR", "|ir|iran|iran (islamic republic of)|"},
+    {"SY", "|sy|syria|syrian arab republic|"},
+    {"LY", "|ly|libya|"},
+    {"MM", "|mm|burma|myanmar|"},
+    {"CU", "|cu|cuba|"},
+    {"BY", "|by|belarus|"},
+    {"IQ", "|iq|iraq|"},
+    {"LB", "|lb|lebanon|"},
+    {"VE", "|ve|venezuela|"},
+    {"TR", "|tr|turkey|turkiye|"},
+    {"EG", "|eg|egypt|"},
+    {"SD", "|sd|sudan|"},
+    {"YE", "|ye|yemen|"},
+    {"AF", "|af|afghanistan|"},
+    {"SO", "|so|somalia|"},
+    {"AO", "|ao|angola|"},
+    {"UG", "|ug|uganda|"},
+    {"TZ", "|tz|tanzania|"},
+    {"GQ", "|gq|equatorial guinea|"},
+    {"ER", "|er|eritrea|"},
+    {"ET", "|et|ethiopia|"},
+    {"KW", "|kw|kuwait|"},
+    {"QA", "|qa|qatar|"},
+    {"SA", "|sa|saudi arabia|"},
+    {"KZ", "|kz|kazakhstan|"},
+    {"UZ", "|uz|uzbekistan|"},
+    {"NI", "|ni|nicaragua|"},
+    {"PA", "|pa|panama|"},
 };
 
 static const char *country_exact(const char *s);
@@ -247,11 +275,13 @@ const char *um_country_code(const char *s) {
     return n && strstr(us_states, key) ? "US" : NULL;
 }
 
-static const char *country_exact(const char *s) {
+static const char *country_exact(const char *s) { return um_country_exact(s, strlen(s)); }
+
+const char *um_country_exact(const char *s, size_t len) {
     char buf[96];
     size_t n = 0;
-    while (*s == ' ') s++;
-    for (; s[n] && n < sizeof buf - 3; n++) buf[n + 1] = (char)tolower((unsigned char)s[n]);
+    while (len && *s == ' ') s++, len--;
+    for (; n < len && s[n] && n < sizeof buf - 3; n++) buf[n + 1] = (char)tolower((unsigned char)s[n]);
     while (n && buf[n] == ' ') n--;
     buf[0] = '|';
     buf[n + 1] = '|';

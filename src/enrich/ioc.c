@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/scan.h"
+#include "../core/internal.h"
 #include "../util/csv.h"
 
 struct um_ioc {
@@ -91,10 +91,10 @@ static um_status add_row(um_ioc *ioc, const char *const *f, bool *bad) {
     return st;
 }
 
-static um_status load_file(um_ctx *ctx, um_ioc *ioc, const char *path, const char *name) {
+static um_status load_file(um_notes *warn, um_ioc *ioc, const char *path, const char *name) {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        um_ctx_add_warning(ctx, "indicator list %s could not be opened; skipped", name);
+        um_notes_add(warn, "indicator list %s could not be opened; skipped", name);
         return UM_OK;
     }
     um_csv c;
@@ -110,7 +110,7 @@ static um_status load_file(um_ctx *ctx, um_ioc *ioc, const char *path, const cha
             header = true;
             if (r != UM_CSV_RECORD || nf < 6 || !um_streq_ci(c.fields[0], "type") ||
                 !um_streq_ci(c.fields[1], "value")) {
-                um_ctx_add_warning(ctx, "indicator list %s: header is not "
+                um_notes_add(warn, "indicator list %s: header is not "
                                         "type,value,first_reported,source_url,source_repo_path_commit,note; "
                                         "file skipped", name);
                 break;
@@ -130,7 +130,7 @@ static um_status load_file(um_ctx *ctx, um_ioc *ioc, const char *path, const cha
         }
     }
     if (st == UM_OK && skipped)
-        um_ctx_add_warning(ctx, "indicator list %s: %llu corrupt row(s) skipped (first at line %llu)", name,
+        um_notes_add(warn, "indicator list %s: %llu corrupt row(s) skipped (first at line %llu)", name,
                            (unsigned long long)skipped, (unsigned long long)first_bad);
     um_csv_free(&c);
     fclose(fp);
@@ -141,7 +141,7 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-um_status um_ioc_open(um_ctx *ctx, um_ioc **out, const char *data_dir) {
+um_status um_ioc_open(um_ioc **out, const char *data_dir, um_notes *warn) {
     um_ioc *ioc = um_calloc(1, sizeof *ioc);
     *out = ioc;
     if (!ioc) return UM_ENOMEM;
@@ -152,7 +152,7 @@ um_status um_ioc_open(um_ctx *ctx, um_ioc **out, const char *data_dir) {
     if (!dir) return UM_ENOMEM;
     DIR *d = opendir(dir);
     if (!d) {
-        um_ctx_add_warning(ctx, "no indicator lists (%s not found): IOC-01/IOC-02 checks are off", dir);
+        um_notes_add(warn, "no indicator lists (%s not found): IOC-01/IOC-02 checks are off", dir);
         return UM_OK;
     }
     char **names = NULL;
@@ -173,7 +173,7 @@ um_status um_ioc_open(um_ctx *ctx, um_ioc **out, const char *data_dir) {
     if (n) qsort(names, n, sizeof *names, cmp_str); /* deterministic: first row wins */
     for (size_t i = 0; i < n && st == UM_OK; i++) {
         char *path = um_arena_printf(&ioc->arena, "%s/%s", dir, names[i]);
-        st = path ? load_file(ctx, ioc, path, names[i]) : UM_ENOMEM;
+        st = path ? load_file(warn, ioc, path, names[i]) : UM_ENOMEM;
     }
     um_free(names);
     return st;

@@ -34,7 +34,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../core/scan.h"
+#include "../core/internal.h"
 
 /* ---- addresses ----------------------------------------------------------- */
 
@@ -343,14 +343,14 @@ static bool list_line(rset *s, char *line, bool *ok) {
     return true;
 }
 
-static void load_list(um_ctx *ctx, rset *s, const char *dir, const char *name) {
+static void load_list(um_notes *warn, rset *s, const char *dir, const char *name) {
     size_t need = strlen(dir) + strlen(name) + 16;
     char *p = um_malloc(need);
     if (!p) return;
     snprintf(p, need, "%s/network/%s", dir, name);
     FILE *f = fopen(p, "r");
     if (!f) {
-        um_ctx_add_warning(ctx, "network list %s not found: %s flags are not available", p, name);
+        um_notes_add(warn, "network list %s not found: %s flags are not available", p, name);
         um_free(p);
         return;
     }
@@ -370,12 +370,12 @@ static void load_list(um_ctx *ctx, rset *s, const char *dir, const char *name) {
     }
     fclose(f);
     if (bad)
-        um_ctx_add_warning(ctx, "%s: %llu bad line(s) skipped (first at line %llu)", p,
+        um_notes_add(warn, "%s: %llu bad line(s) skipped (first at line %llu)", p,
                            (unsigned long long)bad, (unsigned long long)first_bad);
     um_free(p);
 }
 
-static bool open_mmdb(um_ctx *ctx, MMDB_s *m, const char *given, const char *dir, const char *file,
+static bool open_mmdb(um_notes *warn, MMDB_s *m, const char *given, const char *dir, const char *file,
                       const char *what) {
     char *p = NULL;
     const char *path = given;
@@ -389,25 +389,25 @@ static bool open_mmdb(um_ctx *ctx, MMDB_s *m, const char *given, const char *dir
     int st = MMDB_open(path, MMDB_MODE_MMAP, m);
     bool ok = st == MMDB_SUCCESS;
     if (st == MMDB_FILE_OPEN_ERROR && errno == ENOENT)
-        um_ctx_add_warning(ctx, "no %s database at %s: run scripts/fetch-ipdb.sh (IP %s enrichment off)",
+        um_notes_add(warn, "no %s database at %s: run scripts/fetch-ipdb.sh (IP %s enrichment off)",
                            what, path, what);
     else if (!ok)
-        um_ctx_add_warning(ctx, "%s database %s unusable (%s): run scripts/fetch-ipdb.sh (IP %s enrichment off)",
+        um_notes_add(warn, "%s database %s unusable (%s): run scripts/fetch-ipdb.sh (IP %s enrichment off)",
                            what, path, MMDB_strerror(st), what);
     um_free(p);
     return ok;
 }
 
-um_status um_ipdb_open(um_ctx *ctx, um_ipdb **out, const um_ctx_options *opt, const char *data_dir) {
+um_status um_ipdb_open(um_ipdb **out, const um_ctx_options *opt, const char *data_dir, um_notes *warn) {
     um_ipdb *db = um_calloc(1, sizeof *db);
     *out = db;
     if (!db) return UM_ENOMEM;
     db->cache = um_calloc(UM_IPC_SLOTS, sizeof *db->cache);
     if (!db->cache) return UM_ENOMEM;
     um_map_init(&db->orgs);
-    db->have_country = open_mmdb(ctx, &db->country, opt ? opt->country_mmdb : NULL, data_dir,
+    db->have_country = open_mmdb(warn, &db->country, opt ? opt->country_mmdb : NULL, data_dir,
                                  "country.mmdb", "country");
-    db->have_asn = open_mmdb(ctx, &db->asn, opt ? opt->asn_mmdb : NULL, data_dir, "asn.mmdb", "ASN");
+    db->have_asn = open_mmdb(warn, &db->asn, opt ? opt->asn_mmdb : NULL, data_dir, "asn.mmdb", "ASN");
     if (data_dir) {
         static const struct {
             int list;
@@ -416,7 +416,7 @@ um_status um_ipdb_open(um_ctx *ctx, um_ipdb **out, const um_ctx_options *opt, co
                      {L_VPN, "vpn_asn.txt"},         {L_HOSTING, "datacenter_ipv4.txt"},
                      {L_HOSTING, "datacenter_asn.txt"}, {L_ASTRILL, "astrill.txt"}};
         for (size_t i = 0; i < UM_ARRAY_LEN(files); i++)
-            load_list(ctx, &db->lists[files[i].list], data_dir, files[i].file);
+            load_list(warn, &db->lists[files[i].list], data_dir, files[i].file);
     }
     for (int i = 0; i < L__COUNT; i++) rset_finish(&db->lists[i]);
     return UM_OK;

@@ -107,4 +107,4 @@ static int detect(const char *path, const char *head, size_t n) {
 const um_reader um_reader_entra = {
     "entra",
     "Microsoft Entra ID sign-in logs: diagnostic-settings JSON lines or Graph /auditLogs/signIns JSON",
-    1, detect, read_entra};
+    1, detect, read_entra, NULL, false};

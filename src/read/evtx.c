@@ -16,6 +16,7 @@
  * "libevtx, isolated" below).
  */
 #include "evtx.h"
+#include "../os/os.h"
 
 /* The Debian header announces the bfio API but libbfio headers are not
  * packaged with it; this reader only opens by path, so hide that API. */
@@ -365,18 +366,10 @@ static bool child_record(int fd, libevtx_file_t *ef, int idx, bool recovered, ui
     return sent;
 }
 
-/* The child's whole life: open, count, render every record, say END. */
-static void child_main(const char *path, int fd) {
-#ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of address space */
-    /* UNMASK_EVTX_CHILD_MB lowers the limit (tests prove the isolation) */
-    const char *env = getenv("UNMASK_EVTX_CHILD_MB");
-    long mb = env ? strtol(env, NULL, 10) : 0;
-    if (mb <= 0 || mb > UM_EVTX_CHILD_MB) mb = UM_EVTX_CHILD_MB;
-    struct rlimit as = {(rlim_t)mb << 20, (rlim_t)mb << 20};
-    setrlimit(RLIMIT_AS, &as);
-#endif
-    struct rlimit cpu = {UM_EVTX_CHILD_CPU_S, UM_EVTX_CHILD_CPU_S};
-    setrlimit(RLIMIT_CPU, &cpu);
+/* The child's whole life: open, count, render every record, say END. Runs
+ * in the isolated process the OS seam starts (os.h spawn_isolated). */
+static void child_main(void *arg, int fd) {
+    const char *path = arg;
     libevtx_file_t *ef = NULL;
     libevtx_error_t *err = NULL;
     char etext[256];
@@ -542,41 +535,31 @@ static um_status read_evtx(um_reader_ctx *rc, FILE *f) {
         return UM_OK;
     }
     if (crc_bad) um_warn(rc, 0, "EVTX header checksum does not match (file copied while open, or altered)");
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return UM_EIO;
-    fflush(NULL); /* nothing buffered is written twice */
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
+    const um_os *os = um_os_get();
+    /* UNMASK_EVTX_CHILD_MB lowers the limit (tests prove the isolation) */
+    const char *env = os->getenv(os->ud, "UNMASK_EVTX_CHILD_MB");
+    long mb = env ? strtol(env, NULL, 10) : 0;
+    if (mb <= 0 || mb > UM_EVTX_CHILD_MB) mb = UM_EVTX_CHILD_MB;
+    um_os_limits lim = {(unsigned long)mb, UM_EVTX_CHILD_CPU_S};
+    int rfd = -1;
+    long child = 0;
+    if (os->spawn_isolated(os->ud, &lim, child_main, (void *)um_rc_file(rc), &rfd, &child) != 0) {
         um_reject(rc, 0, "cannot start the EVTX reader process: %s", strerror(errno));
         return UM_OK;
     }
-    if (pid == 0) {
-        close(fds[0]);
-        signal(SIGPIPE, SIG_DFL);
-        child_main(um_rc_file(rc), fds[1]);
-        _exit(0);
-    }
-    close(fds[1]);
     evtx_run run = {.rc = rc};
     um_evtx_fields_init(&run.fields);
     um_map_init(&run.live_ids);
     int nrec = 0, nrecov = 0;
     bool ended = false;
-    um_status st = parent_loop(&run, fds[0], &nrec, &nrecov, &ended);
-    close(fds[0]);
-    int wst = 0;
-    if (!ended) kill(pid, SIGKILL); /* we stopped reading: do not leave it running */
-    while (waitpid(pid, &wst, 0) < 0 && errno == EINTR) {
-    }
-    if (!ended && st == UM_OK) {
-        char how[64];
-        if (WIFSIGNALED(wst)) snprintf(how, sizeof how, "signal %d (memory or CPU limit, or a crash)", WTERMSIG(wst));
-        else snprintf(how, sizeof how, "exit status %d", WIFEXITED(wst) ? WEXITSTATUS(wst) : -1);
+    um_status st = parent_loop(&run, rfd, &nrec, &nrecov, &ended);
+    close(rfd);
+    char how[64] = "";
+    bool clean = os->reap(os->ud, child, !ended, how, sizeof how);
+    (void)clean;
+    if (!ended && st == UM_OK)
         um_reject(rc, 0, "libevtx stopped on this file (%s); the %zu events read before are kept", how,
                   run.emitted);
-    }
     if (nrecov > 0)
         um_warn(rc, 0, "%d recovered record(s) found in free space: %zu copies of live records, %zu unreadable",
                 nrecov, run.recov_dup, run.recov_bad);
@@ -593,4 +576,4 @@ static um_status read_evtx(um_reader_ctx *rc, FILE *f) {
 const um_reader um_reader_evtx = {
     "evtx",
     "Windows event log files (.evtx: Sysmon, Security logons, PnP device events) read with libevtx",
-    1, detect, read_evtx};
+    1, detect, read_evtx, NULL, false};

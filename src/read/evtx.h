@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "../core/internal.h"
+#include "rsink.h"
 #include "winevent.h"
 
 #define UM_EVTX_MAX_FIELDS 256
@@ -68,19 +69,6 @@ bool um_evtx_usb_ids(const char *s, int *vid, int *pid);
 /* ---- text readers of the same family (usbtext.c, zeek.c) ----------------
  * Their parsers write to a sink so tests can capture events; the registered
  * readers pass a sink that forwards to um_emit_event/um_reject/um_warn. */
-typedef struct um_rsink {
-    void *ud;
-    /* ev and its strings are valid only during the call */
-    um_status (*event)(void *ud, um_event *ev);
-    void (*issue)(void *ud, bool reject, uint64_t line, const char *msg);
-    um_reader_ctx *rc; /* progress reports when set */
-} um_rsink;
-
-/* A sink that forwards to um_emit_event / um_reject / um_warn of rc. */
-um_rsink um_rsink_reader(um_reader_ctx *rc);
-/* Formats a reject (or warning) and hands it to the sink. */
-void um_rsink_issue(const um_rsink *s, bool reject, uint64_t line, const char *fmt, ...) UM_PRINTF(4, 5);
-
 /* Reads a USB inventory text / a Zeek log from f; file names the source
  * (host fallback, log kind from the name). */
 um_status um_usb_text_parse(FILE *f, const char *file, const um_rsink *sink);

@@ -50,16 +50,7 @@
 
 #include "git.h"
 
-static void issue(const um_git_sink *sk, bool reject, uint64_t line, const char *fmt, ...)
-    UM_PRINTF(4, 5);
-static void issue(const um_git_sink *sk, bool reject, uint64_t line, const char *fmt, ...) {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    sk->issue(sk->ud, reject, line, msg);
-}
+#define issue um_rsink_issue
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -785,13 +776,6 @@ um_status um_git_parse_repo(const char *dir, const um_git_sink *sk) {
 
 /* ---- readers ---------------------------------------------------------------- */
 
-static um_status rc_event(void *ud, um_event *ev) { return um_emit_event(ud, ev); }
-static void rc_issue(void *ud, bool reject, uint64_t line, const char *msg) {
-    if (reject) um_reject(ud, line, "%s", msg);
-    else um_warn(ud, line, "%s", msg);
-}
-static void rc_progress(void *ud, uint64_t bytes) { um_rc_progress(ud, bytes); }
-
 static int detect_log(const char *path, const char *head, size_t n) {
     (void)path;
     if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0) head += 3, n -= 3;
@@ -827,7 +811,7 @@ static int detect_log(const char *path, const char *head, size_t n) {
 }
 
 static um_status read_log(um_reader_ctx *rc, FILE *f) {
-    um_git_sink sk = {rc, rc_event, rc_issue, rc_progress};
+    um_git_sink sk = um_rsink_reader(rc);
     return um_git_parse_log(f, &sk);
 }
 
@@ -881,19 +865,36 @@ static um_status read_repo(um_reader_ctx *rc, FILE *f) {
         dir = um_strdup(path);
     }
     if (!dir) return UM_ENOMEM;
-    um_git_sink sk = {rc, rc_event, rc_issue, rc_progress};
+    um_git_sink sk = um_rsink_reader(rc);
     um_status st = um_git_parse_repo(dir, &sk);
     um_free(dir);
     return st;
+}
+
+static bool dir_exists(const char *p) {
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* A git repository (bare, a .git folder, or a work tree) is one input: its
+ * history; its files are not inputs. */
+static bool repo_claims_dir(const char *path) {
+    char a[4200], b[4200];
+    if (snprintf(a, sizeof a, "%s/.git", path) >= (int)sizeof a) return false;
+    if (dir_exists(a)) return true;
+    struct stat st;
+    snprintf(a, sizeof a, "%s/HEAD", path);
+    snprintf(b, sizeof b, "%s/objects", path);
+    return stat(a, &st) == 0 && S_ISREG(st.st_mode) && dir_exists(b);
 }
 
 const um_reader um_reader_git_log = {
     "git-log",
     "git history exported with `git log` (default, --pretty=fuller) or as tab-separated "
     "%H %an %ae %aI %cI %s",
-    1, detect_log, read_log};
+    1, detect_log, read_log, NULL, false};
 
 const um_reader um_reader_git_repo = {
     "git-repo", /* the name the scanner uses for repository folders */
     "git repository (work tree, .git folder, bare repository or its HEAD file) read with libgit2",
-    1, detect_repo, read_repo};
+    1, detect_repo, read_repo, repo_claims_dir, false};

@@ -188,4 +188,4 @@ static int detect(const char *path, const char *head, size_t n) {
 const um_reader um_reader_okta = {
     "okta",
     "Okta System Log: API response (JSON array), JSON lines, or Sentinel Okta_CL export; sign-in events",
-    1, detect, read_okta};
+    1, detect, read_okta, NULL, false};

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "../core/internal.h"
+#include "rsink.h"
 #include "../util/json.h"
 #include "columns.h"
 
@@ -568,23 +569,10 @@ static um_status read_lines(pj *j, FILE *f) {
     um_lines_init(&l, f, UM_JSON_MAX_DOC);
     const char *line;
     size_t len;
-    bool too_long;
     um_status st = UM_OK;
-    while (st == UM_OK && um_lines_next(&l, &line, &len, &too_long)) {
-        if (too_long) {
-            um_reject(j->rc, l.lineno, "line longer than %u bytes", (unsigned)UM_JSON_MAX_DOC);
-            continue;
-        }
-        if (l.lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
-            line += 3;
-            len -= 3;
-        }
-        size_t k = 0;
-        while (k < len && (line[k] == ' ' || line[k] == '\t')) k++;
-        if (k == len) continue;
+    um_rsink sk = um_rsink_reader(j->rc);
+    while (st == UM_OK && um_rsink_next_line(&l, &sk, UM_LINE_BOM | UM_LINE_SKIP_BLANK, &line, &len))
         st = parse_emit(j, line, len, l.lineno, false);
-        um_rc_progress(j->rc, l.bytes);
-    }
     um_lines_free(&l);
     return st;
 }
@@ -664,4 +652,4 @@ const um_reader um_reader_person_json = {
     "person-json",
     "applicant, HR, payroll and laptop-shipping exports as JSON (array, {\"data\": [...]}, or JSON lines; "
     "any key names, one level of nesting)",
-    0, detect, read_json};
+    0, detect, read_json, NULL, false};

@@ -43,3 +43,15 @@ const um_reader *um_reader_detect(const char *path, const char *head, size_t n) 
     }
     return best;
 }
+
+const um_reader *um_reader_for_dir(const char *path) {
+    for (size_t i = 0; i < UM_ARRAY_LEN(readers); i++)
+        if (readers[i]->claims_dir && readers[i]->claims_dir(path)) return readers[i];
+    return NULL;
+}
+
+const um_reader *um_reader_for_mapped_csv(void) {
+    for (size_t i = 0; i < UM_ARRAY_LEN(readers); i++)
+        if (readers[i]->takes_mapped_csv) return readers[i];
+    return NULL;
+}

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "rsink.h"
 #include "signin.h"
 
 #define SNIFF_BYTES 65536
@@ -113,24 +114,11 @@ static um_status read_lines(frame *fr, FILE *f) {
     um_lines_init(&l, f, UM_JSON_MAX_DOC);
     const char *line;
     size_t len;
-    bool too_long;
     um_status st = UM_OK;
-    while (st == UM_OK && um_lines_next(&l, &line, &len, &too_long)) {
-        um_rc_progress(fr->rc, l.bytes);
-        if (too_long) {
-            fr->records++;
-            um_reject(fr->rc, l.lineno, "line longer than %u bytes", (unsigned)UM_JSON_MAX_DOC);
-            continue;
-        }
-        if (l.lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
-            line += 3;
-            len -= 3;
-        }
-        size_t i = 0;
-        while (i < len && is_ws((unsigned char)line[i])) i++;
-        if (i == len) continue; /* blank line: not a record */
+    um_rsink sk = um_rsink_reader(fr->rc);
+    while (st == UM_OK && um_rsink_next_line(&l, &sk, UM_LINE_BOM | UM_LINE_SKIP_WS, &line, &len))
         st = parse_record(fr, line, len, l.lineno, NULL);
-    }
+    fr->records += l.n_too_long; /* rejected records too */
     um_lines_free(&l);
     return st;
 }

@@ -315,14 +315,8 @@ um_status um_usb_text_parse(FILE *f, const char *file, const um_rsink *sink) {
     um_lines_init(&L, f, USB_MAX_LINE);
     const char *line;
     size_t len;
-    bool too_long;
     um_status st = UM_OK;
-    while (st == UM_OK && um_lines_next(&L, &line, &len, &too_long)) {
-        if (sink->rc) um_rc_progress(sink->rc, L.bytes);
-        if (too_long) {
-            um_rsink_issue(sink, true, L.lineno, "line longer than %u bytes", USB_MAX_LINE);
-            continue;
-        }
+    while (st == UM_OK && um_rsink_next_line(&L, sink, 0, &line, &len)) {
         if (memchr(line, 0, len)) {
             um_rsink_issue(sink, true, L.lineno, "line holds a NUL byte");
             continue;
@@ -377,4 +371,4 @@ static int detect(const char *path, const char *head, size_t n) {
 const um_reader um_reader_usb_text = {
     "usb-text",
     "USB device inventories as text: USB Device Tree Viewer reports, lsusb / lsusb -v, Linux dmesg",
-    1, detect, read_usb};
+    1, detect, read_usb, NULL, false};

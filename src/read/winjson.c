@@ -15,6 +15,7 @@
 
 #include "../core/internal.h"
 #include "../util/json.h"
+#include "rsink.h"
 #include "winevent.h"
 
 #define WJ_MAX_RECORD (1u << 20) /* 1 MiB: a Windows event is at most 64 KiB */
@@ -418,24 +419,11 @@ static um_status read_lines(um_reader_ctx *rc, FILE *f) {
     um_lines_init(&l, f, WJ_MAX_RECORD);
     const char *s;
     size_t n;
-    bool too_long;
     um_status st = UM_OK;
-    while (st == UM_OK && um_lines_next(&l, &s, &n, &too_long)) {
-        um_rc_progress(rc, l.bytes);
-        if (too_long) {
-            w->records++;
-            um_reject(rc, l.lineno, "line longer than %u bytes", WJ_MAX_RECORD);
-            continue;
-        }
-        if (l.lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-            s += 3;
-            n -= 3;
-        }
-        size_t i = 0;
-        while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
-        if (i == n) continue; /* blank line */
+    um_rsink sk = um_rsink_reader(rc);
+    while (st == UM_OK && um_rsink_next_line(&l, &sk, UM_LINE_BOM | UM_LINE_SKIP_BLANK, &s, &n))
         st = handle_doc(w, s, n, l.lineno);
-    }
+    w->records += l.n_too_long; /* rejected records too */
     if (st == UM_OK) finish(w);
     um_lines_free(&l);
     wj_free(w);
@@ -445,9 +433,9 @@ static um_status read_lines(um_reader_ctx *rc, FILE *f) {
 const um_reader um_reader_sysmon_json = {
     "sysmon-json",
     "Windows/Sysmon events as evtx_dump-style JSON objects {\"Event\":{\"System\":..,\"EventData\":..}} (Sigma regression data)",
-    1, detect_objects, read_objects};
+    1, detect_objects, read_objects, NULL, false};
 
 const um_reader um_reader_winlog_jsonl = {
     "winlog-jsonl",
     "Windows events as JSON lines from NXLog/Logstash (flat fields) or Winlogbeat (winlog.event_data)",
-    1, detect_lines, read_lines};
+    1, detect_lines, read_lines, NULL, false};

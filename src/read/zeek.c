@@ -338,17 +338,10 @@ um_status um_zeek_parse(FILE *f, const char *file, const um_rsink *sink) {
     um_lines_init(&L, f, ZEEK_MAX_LINE);
     const char *line;
     size_t len;
-    bool too_long;
     um_status st = UM_OK;
-    while (st == UM_OK && um_lines_next(&L, &line, &len, &too_long)) {
-        if (sink->rc) um_rc_progress(sink->rc, L.bytes);
-        if (too_long) {
-            um_rsink_issue(sk, true, L.lineno, "line longer than %u bytes", ZEEK_MAX_LINE);
-            continue;
-        }
+    while (st == UM_OK && um_rsink_next_line(&L, sk, UM_LINE_SKIP_BLANK, &line, &len)) {
         size_t i = 0;
         while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
-        if (i == len) continue; /* blank */
         if (line[i] == '{') {
             st = json_row(&z, jp, line + i, len - i, L.lineno);
             continue;
@@ -401,4 +394,4 @@ static int detect(const char *path, const char *head, size_t n) {
 const um_reader um_reader_zeek = {
     "zeek",
     "Zeek conn, rfb (VNC) and rdp logs, TSV or JSON lines",
-    1, detect, read_zeek};
+    1, detect, read_zeek, NULL, false};

@@ -46,41 +46,15 @@ static void lwarn(um_sc_lists *L, const char *fmt, ...) {
 
 /* ---- countries ----------------------------------------------------------- */
 
-static const struct { const char *name, *cc; } countries[] = {
-    {"korea, north", "KP"}, {"north korea", "KP"}, {"democratic people's republic of korea", "KP"},
-    {"democratic peoples republic of korea", "KP"}, {"dprk", "KP"}, {"korea, democratic people's republic of", "KP"},
-    {"korea, south", "KR"}, {"south korea", "KR"}, {"republic of korea", "KR"}, {"korea", "KR"},
-    {"china", "CN"}, {"people's republic of china", "CN"}, {"russia", "RU"}, {"russian federation", "RU"},
-    {"iran", "IR"}, {"iran (islamic republic of)", "IR"}, {"syria", "SY"}, {"syrian arab republic", "SY"},
-    {"united arab emirates", "AE"}, {"vietnam", "VN"}, {"viet nam", "VN"}, {"laos", "LA"},
-    {"lao people's democratic republic", "LA"}, {"cambodia", "KH"}, {"libya", "LY"}, {"burma", "MM"},
-    {"myanmar", "MM"}, {"hong kong", "HK"}, {"thailand", "TH"}, {"malaysia", "MY"}, {"singapore", "SG"},
-    {"indonesia", "ID"}, {"mongolia", "MN"}, {"cuba", "CU"}, {"belarus", "BY"}, {"ukraine", "UA"},
-    {"pakistan", "PK"}, {"india", "IN"}, {"iraq", "IQ"}, {"lebanon", "LB"}, {"venezuela", "VE"},
-    {"mexico", "MX"}, {"colombia", "CO"}, {"turkey", "TR"}, {"turkiye", "TR"}, {"egypt", "EG"},
-    {"sudan", "SD"}, {"yemen", "YE"}, {"afghanistan", "AF"}, {"nigeria", "NG"}, {"somalia", "SO"},
-    {"united states", "US"}, {"united states of america", "US"}, {"united kingdom", "GB"},
-    {"germany", "DE"}, {"france", "FR"}, {"japan", "JP"}, {"taiwan", "TW"}, {"philippines", "PH"},
-    {"angola", "AO"}, {"uganda", "UG"}, {"tanzania", "TZ"}, {"equatorial guinea", "GQ"},
-    {"eritrea", "ER"}, {"ethiopia", "ET"}, {"kuwait", "KW"}, {"qatar", "QA"}, {"saudi arabia", "SA"},
-    {"georgia", "GE"}, {"kazakhstan", "KZ"}, {"uzbekistan", "UZ"}, {"nicaragua", "NI"}, {"panama", "PA"},
-    {"canada", "CA"}, {"australia", "AU"}, {"netherlands", "NL"}, {"switzerland", "CH"}, {"italy", "IT"},
-    {"spain", "ES"}, {"poland", "PL"}, {"brazil", "BR"}, {"argentina", "AR"},
-};
 
 const char *um_sc_country_code(const char *s, size_t n) {
     if (!s) return NULL;
     while (n && isspace((unsigned char)*s)) s++, n--;
     while (n && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '.')) n--;
-    if (n == 2 && isalpha((unsigned char)s[0]) && isalpha((unsigned char)s[1])) {
-        for (size_t i = 0; i < UM_ARRAY_LEN(countries); i++)
-            if (toupper((unsigned char)s[0]) == countries[i].cc[0] && toupper((unsigned char)s[1]) == countries[i].cc[1])
-                return countries[i].cc;
-        return NULL;
-    }
-    for (size_t i = 0; i < UM_ARRAY_LEN(countries); i++)
-        if (strlen(countries[i].name) == n && um_strneq_ci(s, n, countries[i].name)) return countries[i].cc;
-    return NULL;
+    /* the one country table (enrich/canon.c); Georgia, also a US state,
+     * is left out of it but is the country on these lists */
+    if (n == 7 && um_strneq_ci(s, n, "georgia")) return "GE";
+    return um_country_exact(s, n);
 }
 
 static void add_cc(char (*arr)[3], uint8_t *n, const char *cc) {
@@ -160,20 +134,13 @@ static bool parse_ofac_date(const char *s, um_sc_dob *out) {
     return true;
 }
 
-static int64_t days_from_civil(int y, int m, int d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int age_days(const char *date) {
     int y, m, d;
     if (!date || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3) return -1;
     int64_t now = (int64_t)time(NULL) / 86400;
-    int64_t then = days_from_civil(y, m, d);
+    int64_t then_s;
+    if (!um_time_from_civil(y, m, d, 0, 0, 0, &then_s)) return -1; /* the one date arithmetic (util/timeparse.c) */
+    int64_t then = then_s / 86400;
     return now >= then ? (int)(now - then) : 0;
 }
 

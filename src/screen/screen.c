@@ -56,6 +56,7 @@ typedef struct cunit {
 struct um_screener {
     char err[512];
     um_ctx *ctx; /* indicator lists (um_ioc) */
+    bool ctx_borrowed; /* ctx belongs to the caller (um_screener_open_ctx) */
     um_sc_norm norm;
     um_sc_lists lists;
     char **warn;
@@ -276,6 +277,10 @@ static bool file_exists(const char *p) {
 }
 
 um_status um_screener_open(um_screener **out, const um_screener_options *opt) {
+    return um_screener_open_ctx(out, opt, NULL);
+}
+
+um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt, um_ctx *ctx) {
     um_screener_options none = {0};
     if (!opt) opt = &none;
     um_screener *s = um_calloc(1, sizeof *s);
@@ -283,9 +288,15 @@ um_status um_screener_open(um_screener **out, const um_screener_options *opt) {
     if (!s) return UM_ENOMEM;
     um_map_init(&s->keys);
     um_map_init(&s->idents);
-    um_ctx_options co = {0};
-    co.data_dir = opt->data_dir;
-    um_status st = um_ctx_open(&s->ctx, &co);
+    um_status st = UM_OK;
+    if (ctx) { /* the caller's context: its indicator lists and data folder */
+        s->ctx = ctx;
+        s->ctx_borrowed = true;
+    } else {
+        um_ctx_options co = {0};
+        co.data_dir = opt->data_dir;
+        st = um_ctx_open(&s->ctx, &co);
+    }
     const char *dd = NULL;
     if (st == UM_OK) {
         dd = um_ctx_data_dir(s->ctx);
@@ -338,7 +349,7 @@ um_status um_screener_open(um_screener **out, const um_screener_options *opt) {
 
 void um_screener_close(um_screener *s) {
     if (!s) return;
-    um_ctx_close(s->ctx);
+    if (!s->ctx_borrowed) um_ctx_close(s->ctx);
     um_sc_norm_free(&s->norm);
     um_sc_lists_free(&s->lists);
     for (size_t i = 0; i < s->n_warn; i++) um_free(s->warn[i]);

@@ -8,9 +8,8 @@
  */
 #include <string.h>
 
-#include "../core/scan.h"
+#include "../core/internal.h"
 
-um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, const um_buf *b);
 
 void um_csv_cell(um_buf *b, const char *v) {
     if (!v) v = "";
@@ -42,7 +41,7 @@ static void cell_time(um_buf *b, int64_t us) {
     um_csv_cell(b, t);
 }
 
-um_status um_sink_csv(um_scan *s, const char *dir) {
+static um_status write_csv(um_scan *s, const char *dir) {
     um_buf b;
     um_buf_init(&b);
     um_buf_adds(&b, "rank,id,level,score,display,names,sources,findings,top_reasons\r\n");
@@ -90,3 +89,5 @@ um_status um_sink_csv(um_scan *s, const char *dir) {
     um_buf_free(&b);
     return st;
 }
+
+const um_sink um_sink_csv = {"csv", "subjects.csv and findings.csv for spreadsheets (formulas neutralised)", write_csv};

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/scan.h"
+#include "../core/internal.h"
+#include "../os/os.h"
 
 static void add_time(um_buf *b, int64_t us) {
     if (us == UM_TIME_NONE) {
@@ -68,7 +69,6 @@ void um_json_finding(um_buf *b, const um_finding_info *f) {
     um_buf_adds(b, "]}");
 }
 
-void um_json_subject(um_buf *b, const um_scan *s, const um_subject_info *u);
 void um_json_subject(um_buf *b, const um_scan *s, const um_subject_info *u) {
     um_buf_printf(b, "{\"schema\":%d,\"id\":", UM_SCHEMA_VERSION);
     um_buf_add_json(b, u->id);
@@ -97,55 +97,21 @@ void um_json_subject(um_buf *b, const um_scan *s, const um_subject_info *u) {
     um_buf_printf(b, "],\"findings\":%zu}", u->n_findings);
 }
 
-const char *um_scan_subject_json(um_scan *s, size_t i) {
-    const um_subject_info *u = um_scan_subject(s, i);
-    if (!u) return NULL;
-    um_buf_reset(&s->json_line);
-    um_json_subject(&s->json_line, s, u);
-    return s->json_line.oom ? NULL : s->json_line.s;
-}
-
-/* Writes buf to dir/name atomically (tmp + fsync + rename). */
-um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, const um_buf *b);
 um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, const um_buf *b) {
-    char tmp[4096], dst[4096];
-    snprintf(dst, sizeof dst, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
     if (b->oom) {
-        um_scan_set_error(s, "out of memory writing %s", dst);
+        um_scan_set_error(s, "out of memory writing %s/%s", dir, name);
         return UM_ENOMEM;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        um_scan_set_error(s, "cannot write %s: %s", tmp, strerror(errno));
-        return UM_EIO;
-    }
-    size_t off = 0;
-    while (off < b->len) {
-        ssize_t w = write(fd, b->s + off, b->len - off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            um_scan_set_error(s, "cannot write %s: %s", tmp, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            return UM_EIO;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        um_scan_set_error(s, "cannot write %s: %s", tmp, strerror(errno));
-        unlink(tmp);
-        return UM_EIO;
-    }
-    if (rename(tmp, dst) != 0) {
-        um_scan_set_error(s, "cannot rename %s: %s", tmp, strerror(errno));
-        unlink(tmp);
+    const um_os *os = um_os_get();
+    char err[4400];
+    if (os->write_atomic(os->ud, dir, name, b->s ? b->s : "", b->len, err, sizeof err) != 0) {
+        um_scan_set_error(s, "%s", err);
         return UM_EIO;
     }
     return UM_OK;
 }
 
-um_status um_sink_jsonl(um_scan *s, const char *dir) {
+static um_status write_jsonl(um_scan *s, const char *dir) {
     um_buf b;
     um_buf_init(&b);
     for (size_t i = 0; i < um_scan_subject_count(s); i++) {
@@ -166,3 +132,5 @@ um_status um_sink_jsonl(um_scan *s, const char *dir) {
     um_buf_free(&b);
     return st;
 }
+
+const um_sink um_sink_jsonl = {"jsonl", "subjects.jsonl and findings.jsonl (docs/SCHEMA.md)", write_jsonl};

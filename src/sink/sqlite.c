@@ -11,8 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/scan.h"
+#include "../core/internal.h"
 #include "../detect/activity.h"
+#include "../os/os.h"
 
 static const char *const schema =
     "PRAGMA journal_mode=WAL;"
@@ -44,7 +45,8 @@ static const char *const schema =
  * new one (the scan recomputes everything else). A previous file that cannot
  * be read is left alone: its verdicts stay in it and a warning says so. */
 static void carry_verdicts(um_scan *s, sqlite3 *db, const char *old_path) {
-    if (access(old_path, F_OK) != 0) return;
+    struct stat st;
+    if (stat(old_path, &st) != 0) return;
     sqlite3_stmt *q = NULL;
     int ok = sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS old", -1, &q, NULL) == SQLITE_OK;
     if (ok) {
@@ -133,7 +135,7 @@ static um_status write_all(db_t *d) {
     }
     for (size_t r = 0; r < um_scan_subject_count(s); r++) {
         const um_subject_info *u = um_scan_subject(s, r);
-        um_sid sid = (um_sid)s->rank[r];
+        um_sid sid = um_scan_ranked_sid(s, r);
         bind_text(st[1], 1, u->id);
         sqlite3_bind_int64(st[1], 2, (sqlite3_int64)r + 1);
         bind_text(st[1], 3, u->display);
@@ -153,15 +155,18 @@ static um_status write_all(db_t *d) {
             bind_text(st[3], 3, u->joins[k]);
             if (step(st[3]) != SQLITE_OK) { rc = fail(d, "subject_joins"); goto out; }
         }
-        const um_subject *sub = &s->subjects[sid];
         for (int a = 0; a < UM_ATTR__COUNT; a++) {
             if (a == UM_ATTR_RESUME) continue; /* free text, kept out of the case index */
-            for (size_t k = 0; k < sub->attrs[a].n; k++) {
+            size_t nv;
+            const char *const *files;
+            const uint64_t *lines;
+            const char *const *vals = um_subject_values_at(s, sid, (um_attr)a, &nv, &files, &lines);
+            for (size_t k = 0; k < nv; k++) {
                 bind_text(st[4], 1, u->id);
                 bind_text(st[4], 2, um_attr_name((um_attr)a));
-                bind_text(st[4], 3, sub->attrs[a].v[k]);
-                bind_text(st[4], 4, sub->attrs[a].file[k]);
-                sqlite3_bind_int64(st[4], 5, (sqlite3_int64)sub->attrs[a].line[k]);
+                bind_text(st[4], 3, vals[k]);
+                bind_text(st[4], 4, files[k]);
+                sqlite3_bind_int64(st[4], 5, (sqlite3_int64)lines[k]);
                 if (step(st[4]) != SQLITE_OK) { rc = fail(d, "identifiers"); goto out; }
             }
         }
@@ -194,24 +199,26 @@ static um_status write_all(db_t *d) {
     }
     sqlite3_int64 seq = 0;
     for (int kind = 0; kind < 2; kind++) {
-        size_t n = kind ? s->n_warnings : s->n_rejects;
-        const um_reject_info *arr = kind ? s->warnings : s->rejects;
+        size_t n = kind ? um_scan_warning_count(s) : um_scan_reject_count(s);
         for (size_t i = 0; i < n; i++) {
+            const um_reject_info *ri = kind ? um_scan_warning(s, i) : um_scan_reject(s, i);
             sqlite3_bind_int64(st[7], 1, ++seq);
             bind_text(st[7], 2, kind ? "warning" : "reject");
-            bind_text(st[7], 3, arr[i].file);
-            sqlite3_bind_int64(st[7], 4, (sqlite3_int64)arr[i].line);
-            bind_text(st[7], 5, arr[i].reader);
-            bind_text(st[7], 6, arr[i].reason);
+            bind_text(st[7], 3, ri->file);
+            sqlite3_bind_int64(st[7], 4, (sqlite3_int64)ri->line);
+            bind_text(st[7], 5, ri->reader);
+            bind_text(st[7], 6, ri->reason);
             if (step(st[7]) != SQLITE_OK) { rc = fail(d, "rejects"); goto out; }
         }
     }
     {
+        um_scan_stats stats;
+        um_scan_get_stats(s, &stats);
         const struct { const char *k; uint64_t v; } sm[] = {
-            {"files", s->stats.files},     {"bytes", s->stats.bytes},
-            {"records", s->stats.records}, {"events", s->stats.events},
-            {"persons", s->stats.persons}, {"rejects", s->stats.rejects},
-            {"warnings", s->stats.warnings}};
+            {"files", stats.files},     {"bytes", stats.bytes},
+            {"records", stats.records}, {"events", stats.events},
+            {"persons", stats.persons}, {"rejects", stats.rejects},
+            {"warnings", stats.warnings}};
         sqlite3_stmt *q = NULL;
         if (sqlite3_prepare_v2(d->db, "INSERT INTO events_summary VALUES(?,?)", -1, &q, NULL) != SQLITE_OK) {
             rc = fail(d, "prepare");
@@ -229,11 +236,15 @@ out:
     return rc;
 }
 
-um_status um_sink_sqlite(um_scan *s, const char *dir) {
+static um_status write_sqlite(um_scan *s, const char *dir) {
     char tmp[4096], dst[4096], side[4200];
     snprintf(dst, sizeof dst, "%s/case.db", dir);
-    snprintf(tmp, sizeof tmp, "%s/.case.db.tmp.%ld", dir, (long)getpid());
-    unlink(tmp);
+    const um_os *os = um_os_get();
+    if (!os->temp_name(os->ud, tmp, sizeof tmp, dir, "case.db")) {
+        um_scan_set_error(s, "output folder name too long: %s", dir);
+        return UM_EINVAL;
+    }
+    os->remove(os->ud, tmp);
     db_t d = {NULL, s};
     mode_t old = umask(077);
     int orc = sqlite3_open_v2(tmp, &d.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -257,18 +268,20 @@ um_status um_sink_sqlite(um_scan *s, const char *dir) {
     if (rc == UM_OK) {
         /* an old case.db's WAL must not be replayed into the new file */
         snprintf(side, sizeof side, "%s-wal", dst);
-        unlink(side);
+        os->remove(os->ud, side);
         snprintf(side, sizeof side, "%s-shm", dst);
-        unlink(side);
-        if (rename(tmp, dst) != 0) {
+        os->remove(os->ud, side);
+        if (os->rename(os->ud, tmp, dst) != 0) {
             um_scan_set_error(s, "cannot rename %s to %s", tmp, dst);
             rc = UM_EIO;
         }
     }
-    if (rc != UM_OK) unlink(tmp);
+    if (rc != UM_OK) os->remove(os->ud, tmp);
     snprintf(side, sizeof side, "%s-wal", tmp);
-    unlink(side);
+    os->remove(os->ud, side);
     snprintf(side, sizeof side, "%s-shm", tmp);
-    unlink(side);
+    os->remove(os->ud, side);
     return rc;
 }
+
+const um_sink um_sink_sqlite = {"sqlite", "case.db, the SQLite case index (docs/SCHEMA.md)", write_sqlite};

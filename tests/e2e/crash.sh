@@ -64,18 +64,25 @@ ok grep -q "cannot write\|File too large\|case.db" "$T/full.err"
 ok cmp -s "$T/ref/findings.jsonl" "$T/full/findings.jsonl" # previous results intact
 ok test "$(sqlite3 "$T/full/case.db" 'pragma integrity_check')" = ok
 
-# unwritable output folder: as root, run as nobody (root may write anywhere);
-# where nobody cannot run the binary, a path through a regular file stands in
-mkdir -p "$T/ro" && chmod 755 "$T" "$T/ro"
+# unwritable output folder: as root, run as nobody (root may write anywhere).
+# nobody may not reach the checkout (a clone under /root is mode 700), so it
+# runs a copy of the program with an (empty) data folder, both in $T; where
+# nobody still cannot run it, a path through a regular file stands in.
+mkdir -p "$T/ro" "$T/nobody/data" && chmod 755 "$T" "$T/ro"
 chmod -R a+rX "$T/in"
 if [[ $(id -u) -ne 0 ]]; then
   chmod 500 "$T/ro"
   "$U" scan -q -o "$T/ro/out" "$T/in/demo" 2>"$T/ro.err"; rc=$?
-elif command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups "$U" version >/dev/null 2>&1; then
-  setpriv --reuid=65534 --regid=65534 --clear-groups "$U" scan -q -o "$T/ro/out" "$T/in/demo" 2>"$T/ro.err"; rc=$?
 else
-  : >"$T/ro/file"
-  "$U" scan -q -o "$T/ro/file/out" "$T/in/demo" 2>"$T/ro.err"; rc=$?
+  cp "$U" "$T/nobody/unmask" && chmod -R a+rX "$T/nobody"
+  NB=(setpriv --reuid=65534 --regid=65534 --clear-groups env -u UNMASK_DATA_DIR)
+  if command -v setpriv >/dev/null && "${NB[@]}" "$T/nobody/unmask" version >/dev/null 2>&1; then
+    "${NB[@]}" "$T/nobody/unmask" scan -q --data-dir "$T/nobody/data" -o "$T/ro/out" "$T/in/demo" 2>"$T/ro.err"; rc=$?
+  else
+    echo "e2e_crash: nobody cannot run the program here; testing an output path through a regular file" >&2
+    : >"$T/ro/file"
+    "$U" scan -q -o "$T/ro/file/out" "$T/in/demo" 2>"$T/ro.err"; rc=$?
+  fi
 fi
 ok test "$rc" -eq 2
 ok grep -q "cannot create" "$T/ro.err"

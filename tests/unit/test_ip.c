@@ -30,15 +30,11 @@ static const char *fix(const char *name) {
     return buf[k];
 }
 
-static void ctx_clear(um_ctx *c) {
-    for (size_t i = 0; i < c->n_warnings; i++) um_free(c->warnings[i]);
-    um_free(c->warnings);
-    memset(c, 0, sizeof *c);
-}
+static void ctx_clear(um_notes *c) { um_notes_free(c); }
 
-static size_t warnings_with(const um_ctx *c, const char *needle) {
+static size_t warnings_with(const um_notes *c, const char *needle) {
     size_t n = 0;
-    for (size_t i = 0; i < c->n_warnings; i++) n += strstr(c->warnings[i], needle) != NULL;
+    for (size_t i = 0; i < c->n; i++) n += strstr(c->v[i], needle) != NULL;
     return n;
 }
 
@@ -91,14 +87,14 @@ static void t_parse(void) {
 }
 
 static void t_enrich(void) {
-    um_ctx ctx = {0};
+    um_notes ctx = {0}; /* the warnings */
     um_ctx_options opt = {0};
     opt.country_mmdb = fix("country.mmdb");
     opt.asn_mmdb = fix("asn.mmdb");
     um_ipdb *db = NULL;
-    CHECK_INTEQ(um_ipdb_open(&ctx, &db, &opt, g_data), UM_OK);
-    CHECK_INTEQ(ctx.n_warnings, 0);
-    for (size_t i = 0; i < ctx.n_warnings; i++) fprintf(stderr, "  warning: %s\n", ctx.warnings[i]);
+    CHECK_INTEQ(um_ipdb_open(&db, &opt, g_data, &ctx), UM_OK);
+    CHECK_INTEQ(ctx.n, 0);
+    for (size_t i = 0; i < ctx.n; i++) fprintf(stderr, "  warning: %s\n", ctx.v[i]);
 
     um_event ev = enrich(db, "73.0.0.5");
     CHECK_STREQ(ev.ip_country, "US");
@@ -191,7 +187,7 @@ static void t_enrich(void) {
 
     /* GeoLite2 layout */
     opt.country_mmdb = fix("geolite-country.mmdb");
-    CHECK_INTEQ(um_ipdb_open(&ctx, &db, &opt, g_data), UM_OK);
+    CHECK_INTEQ(um_ipdb_open(&db, &opt, g_data, &ctx), UM_OK);
     CHECK_STREQ(enrich(db, "133.11.0.1").ip_country, "JP");
     CHECK_STREQ(enrich(db, "8.8.8.8").ip_country, "US");
     CHECK(enrich(db, "175.45.176.1").ip_country == NULL);
@@ -200,13 +196,13 @@ static void t_enrich(void) {
 }
 
 static void t_missing_corrupt(void) {
-    um_ctx ctx = {0};
+    um_notes ctx = {0}; /* the warnings */
     um_ctx_options opt = {0};
     opt.country_mmdb = fix("no-such-country.mmdb");
     opt.asn_mmdb = fix("no-such-asn.mmdb");
     um_ipdb *db = NULL;
-    CHECK_INTEQ(um_ipdb_open(&ctx, &db, &opt, g_data), UM_OK);
-    CHECK_INTEQ(ctx.n_warnings, 2);
+    CHECK_INTEQ(um_ipdb_open(&db, &opt, g_data, &ctx), UM_OK);
+    CHECK_INTEQ(ctx.n, 2);
     CHECK_INTEQ(warnings_with(&ctx, "run scripts/fetch-ipdb.sh"), 2);
     CHECK_INTEQ(warnings_with(&ctx, "no country database"), 1);
     um_event ev = enrich(db, "175.45.176.1");
@@ -218,7 +214,7 @@ static void t_missing_corrupt(void) {
 
     opt.country_mmdb = fix("corrupt.mmdb");
     opt.asn_mmdb = fix("corrupt-tree.mmdb");
-    CHECK_INTEQ(um_ipdb_open(&ctx, &db, &opt, g_data), UM_OK);
+    CHECK_INTEQ(um_ipdb_open(&db, &opt, g_data, &ctx), UM_OK);
     CHECK_INTEQ(warnings_with(&ctx, "unusable"), 1);
     ev = enrich(db, "175.45.176.1");
     CHECK(ev.ip_country == NULL && ev.ip_asn == 0 && ev.ip_org == NULL);
@@ -245,7 +241,7 @@ static void t_missing_corrupt(void) {
     }
     opt.country_mmdb = fix("country.mmdb");
     opt.asn_mmdb = fix("asn.mmdb");
-    CHECK_INTEQ(um_ipdb_open(&ctx, &db, &opt, dir), UM_OK);
+    CHECK_INTEQ(um_ipdb_open(&db, &opt, dir, &ctx), UM_OK);
     CHECK_INTEQ(warnings_with(&ctx, "dprk.txt"), 1);
     CHECK_INTEQ(warnings_with(&ctx, "8 bad line(s) skipped (first at line 3)"), 1);
     CHECK_INTEQ(warnings_with(&ctx, "not found"), 5); /* the other five lists */

@@ -1,0 +1,170 @@
+/* ctx.c - the context: compiled, immutable data shared by every scan. */
+#include "scan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef UM_DATA_DIR
+#define UM_DATA_DIR "/usr/local/share/unmask"
+#endif
+
+/* ---- context ---- */
+
+static void set_ctx_error(um_ctx *ctx, const char *fmt, ...) UM_PRINTF(2, 3);
+static void set_ctx_error(um_ctx *ctx, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    um_free(ctx->errmsg);
+    ctx->errmsg = um_vfmt(fmt, ap);
+    va_end(ap);
+}
+
+bool um_dir_exists(const char *p) {
+    struct stat st;
+    return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static um_status compile_one(um_ctx *ctx, size_t i) {
+    const um_analyzer *a = um_analyzer_at(i);
+    if (!ctx->compiled_done[i]) {
+        ctx->compiled_st[i] = a->compile ? a->compile(ctx, &ctx->compiled[i]) : UM_OK;
+        ctx->compiled_done[i] = true;
+    }
+    return ctx->compiled_st[i];
+}
+
+/* Eager compiles at open; lazy ones wait for um_ctx_compiled(). */
+static um_status compile_analyzers(um_ctx *ctx) {
+    size_t n = um_analyzer_count();
+    ctx->compiled = um_calloc(n + 1, sizeof *ctx->compiled);
+    ctx->compiled_st = um_calloc(n + 1, sizeof *ctx->compiled_st);
+    ctx->compiled_done = um_calloc(n + 1, sizeof *ctx->compiled_done);
+    if (!ctx->compiled || !ctx->compiled_st || !ctx->compiled_done) return UM_ENOMEM;
+    if (pthread_mutex_init(&ctx->compile_lock, NULL) != 0) return UM_ENOMEM;
+    ctx->lock_ready = true;
+    for (size_t i = 0; i < n; i++) {
+        if (um_analyzer_at(i)->lazy) continue;
+        um_status st = compile_one(ctx, i);
+        if (st != UM_OK) {
+            set_ctx_error(ctx, "analyzer %s: %s", um_analyzer_at(i)->name, um_status_str(st));
+            return st;
+        }
+    }
+    return UM_OK;
+}
+
+um_status um_ctx_compiled(um_ctx *ctx, const um_analyzer *a, const void **out) {
+    *out = NULL;
+    int i = um_analyzer_index(a);
+    if (i < 0 || !ctx->compiled) return UM_EINVAL;
+    pthread_mutex_lock(&ctx->compile_lock);
+    um_status st = compile_one(ctx, (size_t)i);
+    *out = ctx->compiled[i];
+    pthread_mutex_unlock(&ctx->compile_lock);
+    return st;
+}
+
+void um_notes_add(um_notes *n, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *w = um_vfmt(fmt, ap);
+    va_end(ap);
+    if (!w) return;
+    if (!um_grow((void **)&n->v, &n->cap, n->n + 1, sizeof *n->v)) {
+        free(w);
+        return;
+    }
+    n->v[n->n++] = w;
+}
+
+void um_notes_replay(const um_notes *n, um_scan *scan, const char *about) {
+    for (size_t i = 0; i < n->n; i++) um_scan_warn(scan, about, "%s", n->v[i]);
+}
+
+void um_notes_free(um_notes *n) {
+    for (size_t i = 0; i < n->n; i++) free(n->v[i]);
+    um_free(n->v);
+    memset(n, 0, sizeof *n);
+}
+
+um_status um_ctx_open(um_ctx **out, const um_ctx_options *opt) {
+    um_ctx_options none = {0};
+    if (!opt) opt = &none;
+    um_ctx *ctx = um_calloc(1, sizeof *ctx);
+    *out = ctx;
+    if (!ctx) return UM_ENOMEM;
+    const char *dd = opt->data_dir;
+    if (!dd) dd = um_os_get()->getenv(um_os_get()->ud, "UNMASK_DATA_DIR");
+    if (!dd) dd = um_dir_exists(UM_DATA_DIR) ? UM_DATA_DIR : "data";
+    if (!um_dir_exists(dd)) {
+        set_ctx_error(ctx, "data folder '%s' not found (set --data-dir or UNMASK_DATA_DIR)", dd);
+        return UM_ENOTFOUND;
+    }
+    ctx->data_dir = um_strdup(dd);
+    if (opt->approved_rmm && *opt->approved_rmm) {
+        char *copy = um_strdup(opt->approved_rmm), *save = NULL;
+        if (!copy) return UM_ENOMEM;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            t = um_trim(t);
+            if (!*t) continue;
+            char *d = um_strdup(t);
+            if (!d || !um_grow((void **)&ctx->approved_rmm, &ctx->cap_approved_rmm,
+                               ctx->n_approved_rmm + 1, sizeof *ctx->approved_rmm)) {
+                um_free(d);
+                um_free(copy);
+                return UM_ENOMEM;
+            }
+            ctx->approved_rmm[ctx->n_approved_rmm++] = d;
+        }
+        um_free(copy);
+    }
+    um_status st = um_ipdb_open(&ctx->ipdb, opt, ctx->data_dir, &ctx->warnings);
+    if (st != UM_OK) return st;
+    st = um_ioc_open(&ctx->ioc, ctx->data_dir, &ctx->warnings);
+    if (st != UM_OK) return st;
+    return compile_analyzers(ctx);
+}
+
+void um_ctx_close(um_ctx *ctx) {
+    if (!ctx) return;
+    if (ctx->compiled && ctx->compiled_done)
+        for (size_t i = 0; i < um_analyzer_count(); i++)
+            if (ctx->compiled_done[i] && um_analyzer_at(i)->free_compiled)
+                um_analyzer_at(i)->free_compiled(ctx->compiled[i]);
+    um_free(ctx->compiled);
+    um_free(ctx->compiled_st);
+    um_free(ctx->compiled_done);
+    if (ctx->lock_ready) pthread_mutex_destroy(&ctx->compile_lock);
+    um_ipdb_close(ctx->ipdb);
+    um_ioc_close(ctx->ioc);
+    for (size_t i = 0; i < ctx->n_approved_rmm; i++) um_free(ctx->approved_rmm[i]);
+    um_free(ctx->approved_rmm);
+    um_notes_free(&ctx->warnings);
+    um_free(ctx->errmsg);
+    um_free(ctx->data_dir);
+    um_free(ctx);
+}
+
+const char *um_ctx_errmsg(const um_ctx *ctx) {
+    return ctx && ctx->errmsg ? ctx->errmsg : "";
+}
+
+const char *um_ctx_warning(const um_ctx *ctx, size_t i) {
+    return ctx && i < ctx->warnings.n ? ctx->warnings.v[i] : NULL;
+}
+
+um_ipdb *um_ctx_ipdb(um_ctx *ctx) { return ctx->ipdb; }
+const char *um_ctx_data_dir(const um_ctx *ctx) { return ctx->data_dir; }
+um_ioc *um_ctx_ioc(um_ctx *ctx) { return ctx->ioc; }
+
+bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool) {
+    for (size_t i = 0; i < ctx->n_approved_rmm; i++)
+        if (um_streq_ci(ctx->approved_rmm[i], tool)) return true;
+    return false;
+}

@@ -1,0 +1,146 @@
+/* records.c - what a reader calls: records, rejects, warnings, progress. */
+#include "scan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- reader context ---- */
+
+
+const char *um_rc_file(const um_reader_ctx *rc) { return rc->in->path; }
+um_scan *um_rc_scan(um_reader_ctx *rc) { return rc->scan; }
+
+int um_rc_mapped_attr(um_reader_ctx *rc, const char *column) {
+    char buf[256];
+    size_t n = strlen(column);
+    if (n >= sizeof buf) return -1;
+    for (size_t i = 0; i < n; i++) buf[i] = (char)(column[i] >= 'A' && column[i] <= 'Z' ? column[i] + 32 : column[i]);
+    buf[n] = 0;
+    void *v = um_map_get(&rc->scan->mapping, um_trim(buf), strlen(um_trim(buf)));
+    if (!v) return -1;
+    intptr_t a = (intptr_t)v;
+    return a == 1 ? -2 : (int)(a - 2); /* -2: explicitly ignored */
+}
+
+static int64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void um_rc_progress(um_reader_ctx *rc, uint64_t bytes_read) {
+    um_scan *s = rc->scan;
+    if (!s->progress) return;
+    int64_t t = now_us();
+    if (t - s->last_progress_us < 200000) return;
+    s->last_progress_us = t;
+    um_progress p = {rc->in->path, s->bytes_before + bytes_read, s->bytes_total, s->stats.records};
+    s->progress(s->progress_ud, &p);
+}
+
+static void keep_issue(um_scan *s, bool reject, const char *file, const char *reader, uint64_t line,
+                       const char *fmt, va_list ap) {
+    if (reject) {
+        s->stats.rejects++;
+        s->rejects_total++;
+    } else {
+        s->stats.warnings++;
+        s->warnings_total++;
+    }
+    um_reject_info **arr = reject ? &s->rejects : &s->warnings;
+    size_t *n = reject ? &s->n_rejects : &s->n_warnings;
+    size_t *cap = reject ? &s->cap_rejects : &s->cap_warnings;
+    if (*n >= UM_MAX_KEPT_REJECTS) return;
+    if (!um_grow((void **)arr, cap, *n + 1, sizeof **arr)) return;
+    char *msg = um_vfmt(fmt, ap);
+    um_reject_info *r = &(*arr)[(*n)++];
+    r->file = file;
+    r->line = line;
+    r->reader = reader;
+    r->reason = msg ? um_arena_strdup(&s->arena, msg) : "?";
+    free(msg);
+}
+
+void um_reject(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    keep_issue(rc->scan, true, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
+    va_end(ap);
+}
+
+void um_warn(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    keep_issue(rc->scan, false, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
+    va_end(ap);
+}
+
+void um_scan_warn(um_scan *s, const char *about, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    keep_issue(s, false, "-", about ? about : "-", 0, fmt, ap);
+    va_end(ap);
+}
+
+void um_event_init(um_event *ev) {
+    memset(ev, 0, sizeof *ev);
+    ev->ts = UM_TIME_NONE;
+    ev->success = -1;
+    ev->is_proxy = -1;
+    ev->usb_vid = ev->usb_pid = -1;
+}
+
+um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
+    um_scan *s = rc->scan;
+    s->stats.records++;
+    s->stats.persons++;
+    if (um_scan_over_limit(s, UM_LIMIT_PERSONS, s->n_persons) ||
+        um_scan_over_limit(s, UM_LIMIT_IDENTITY_MB, s->arena.total >> 20)) {
+        um_reject(rc, p->line, "resource limit reached: identity record not kept");
+        return UM_OK;
+    }
+    if (!um_grow((void **)&s->persons, &s->cap_persons, s->n_persons + 1, sizeof *s->persons))
+        return UM_ENOMEM;
+    um_stored_person *sp = &s->persons[s->n_persons];
+    sp->kind = p->kind;
+    sp->file = rc->in->path;
+    sp->line = p->line;
+    sp->n = 0;
+    sp->kv = um_arena_alloc(&s->arena, (p->n ? p->n : 1) * sizeof *sp->kv);
+    if (!sp->kv) return UM_ENOMEM;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!p->kv[i].value || !*p->kv[i].value) continue;
+        sp->kv[sp->n].attr = p->kv[i].attr;
+        sp->kv[sp->n].value = um_arena_strdup(&s->arena, p->kv[i].value);
+        if (!sp->kv[sp->n].value) return UM_ENOMEM;
+        sp->n++;
+    }
+    s->n_persons++;
+    return UM_OK;
+}
+
+um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
+    um_scan *s = rc->scan;
+    s->stats.records++;
+    s->stats.events++;
+    if (!ev->src_file) ev->src_file = rc->in->path;
+    if (ev->ts != UM_TIME_NONE && ev->ts > um_time_future_limit()) {
+        um_reject(rc, ev->src_line, "time %lld is in the future", (long long)(ev->ts / 1000000));
+        return UM_OK;
+    }
+    um_ipdb_enrich(s->ctx->ipdb, ev);
+    um_sid sid = um_subjects_resolve(s, ev);
+    for (size_t i = 0; i < um_analyzer_count(); i++) {
+        const um_analyzer *a = um_analyzer_at(i);
+        if (!a->on_event) continue;
+        um_status st = a->on_event(s, s->analyzer_state[i], sid, ev);
+        if (st != UM_OK) return st;
+    }
+    return UM_OK;
+}

@@ -1,0 +1,74 @@
+/*
+ * os.h - the one seam between libunmask and the operating system, in the
+ * manner of SQLite's VFS. The library asks the OS for these things only
+ * through the installed um_os:
+ *
+ *   getenv          environment lookup (UNMASK_DATA_DIR, UNMASK_EVTX_CHILD_MB)
+ *   spawn_isolated  run a function in a child process under memory and CPU
+ *                   limits, reading what it writes from a pipe (libevtx)
+ *   reap            wait for (or kill and wait for) such a child
+ *   tmpfile         an anonymous temporary file (UTF-16 conversion)
+ *   mkdir           create the output folder (0700; existing is fine)
+ *   temp_name       the temporary name a file is written under before it is
+ *                   renamed into place (".NAME.tmp.PID")
+ *   write_atomic    write a whole file: temporary, fsync, rename
+ *   rename, remove  for files written by other means (SQLite)
+ *   remove_stale_temps
+ *                   delete temporaries an earlier, killed run left in a
+ *                   folder (their process is gone)
+ *
+ * um_os_default() is the POSIX implementation (os_posix.c). Tests install a
+ * replacement with um_os_install() to simulate failures (a fork that fails,
+ * an environment without a variable). Installing is process-wide and not
+ * thread-safe: do it before opening contexts, restore it after.
+ *
+ * Functions returning int return 0 on success and -1 with errno set.
+ */
+#ifndef UM_OS_H
+#define UM_OS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct um_os_limits {
+    unsigned long mem_mb; /* address-space limit of the child; 0: none */
+    unsigned long cpu_s;  /* CPU-time limit of the child; 0: none */
+} um_os_limits;
+
+/* Runs in the child: writes its results to fd, then returns (the child then
+ * exits). */
+typedef void (*um_os_child_fn)(void *arg, int fd);
+
+typedef struct um_os {
+    void *ud; /* handed to every function */
+    const char *(*getenv)(void *ud, const char *name);
+    /* Starts fn(arg, fd) in an isolated process; *read_fd is the parent's
+     * end of the pipe (close-on-exec), *child identifies the process. */
+    int (*spawn_isolated)(void *ud, const um_os_limits *lim, um_os_child_fn fn, void *arg, int *read_fd,
+                          long *child);
+    /* Waits for child, killing it first when kill_first. Returns true when
+     * it exited with status 0; how[] always says how it ended
+     * ("signal 9 (...)", "exit status 3"). */
+    bool (*reap)(void *ud, long child, bool kill_first, char *how, size_t how_cap);
+    FILE *(*tmpfile)(void *ud);
+    int (*mkdir)(void *ud, const char *path);
+    /* dir/.name.tmp.<process id> into buf; false when it does not fit. */
+    bool (*temp_name)(void *ud, char *buf, size_t cap, const char *dir, const char *name);
+    /* On failure err[] holds a message naming the path ("cannot write ..."). */
+    int (*write_atomic)(void *ud, const char *dir, const char *name, const void *data, size_t len, char *err,
+                        size_t err_cap);
+    int (*rename)(void *ud, const char *from, const char *to);
+    int (*remove)(void *ud, const char *path);
+    void (*remove_stale_temps)(void *ud, const char *dir);
+} um_os;
+
+/* The POSIX implementation. */
+const um_os *um_os_default(void);
+/* The installed seam (the default unless replaced). */
+const um_os *um_os_get(void);
+/* Installs os (NULL: the default) and returns the one installed before.
+ * os must stay valid while installed. */
+const um_os *um_os_install(const um_os *os);
+
+#endif

@@ -1,0 +1,165 @@
+/* os_posix.c - the default OS seam (os.h) on POSIX systems. */
+#include "os.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *px_getenv(void *ud, const char *name) {
+    (void)ud;
+    return getenv(name);
+}
+
+static int px_spawn_isolated(void *ud, const um_os_limits *lim, um_os_child_fn fn, void *arg, int *read_fd,
+                             long *child) {
+    (void)ud;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(fds[0]);
+        close(fds[1]);
+        errno = e;
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        signal(SIGPIPE, SIG_DFL);
+#ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of address space */
+        if (lim->mem_mb) {
+            struct rlimit as = {(rlim_t)lim->mem_mb << 20, (rlim_t)lim->mem_mb << 20};
+            setrlimit(RLIMIT_AS, &as);
+        }
+#endif
+        if (lim->cpu_s) {
+            struct rlimit cpu = {(rlim_t)lim->cpu_s, (rlim_t)lim->cpu_s};
+            setrlimit(RLIMIT_CPU, &cpu);
+        }
+        fn(arg, fds[1]);
+        _exit(0);
+    }
+    close(fds[1]);
+    *read_fd = fds[0];
+    *child = (long)pid;
+    return 0;
+}
+
+static bool px_reap(void *ud, long child, bool kill_first, char *how, size_t how_cap) {
+    (void)ud;
+    int wst = 0;
+    if (kill_first) kill((pid_t)child, SIGKILL); /* we stopped reading: do not leave it running */
+    while (waitpid((pid_t)child, &wst, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFSIGNALED(wst)) snprintf(how, how_cap, "signal %d (memory or CPU limit, or a crash)", WTERMSIG(wst));
+    else snprintf(how, how_cap, "exit status %d", WIFEXITED(wst) ? WEXITSTATUS(wst) : -1);
+    return WIFEXITED(wst) && WEXITSTATUS(wst) == 0;
+}
+
+static FILE *px_tmpfile(void *ud) {
+    (void)ud;
+    return tmpfile();
+}
+
+static int px_mkdir(void *ud, const char *path) {
+    (void)ud;
+    return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static bool px_temp_name(void *ud, char *buf, size_t cap, const char *dir, const char *name) {
+    (void)ud;
+    int n = snprintf(buf, cap, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+    return n > 0 && (size_t)n < cap;
+}
+
+static int px_write_atomic(void *ud, const char *dir, const char *name, const void *data, size_t len, char *err,
+                           size_t err_cap) {
+    char tmp[4096], dst[4096];
+    snprintf(dst, sizeof dst, "%s/%s", dir, name);
+    px_temp_name(ud, tmp, sizeof tmp, dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, err_cap, "cannot write %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    const char *p = data;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, p + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            snprintf(err, err_cap, "cannot write %s: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        snprintf(err, err_cap, "cannot write %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    if (rename(tmp, dst) != 0) {
+        snprintf(err, err_cap, "cannot rename %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static int px_rename(void *ud, const char *from, const char *to) {
+    (void)ud;
+    return rename(from, to);
+}
+
+static int px_remove(void *ud, const char *path) {
+    (void)ud;
+    return unlink(path);
+}
+
+/* ".NAME.tmp.PID" (with SQLite's -wal/-shm/-journal companions) whose
+ * process PID is gone. */
+static void px_remove_stale_temps(void *ud, const char *dir) {
+    (void)ud;
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *t = strstr(e->d_name, ".tmp.");
+        if (e->d_name[0] != '.' || !t) continue;
+        char *end;
+        long pid = strtol(t + 5, &end, 10);
+        if (pid <= 0 || (*end && strcmp(end, "-wal") && strcmp(end, "-shm") && strcmp(end, "-journal")))
+            continue;
+        if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        char p[4352];
+        int n = snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (n > 0 && (size_t)n < sizeof p) unlink(p);
+    }
+    closedir(d);
+}
+
+static const um_os posix_os = {
+    NULL,     px_getenv,      px_spawn_isolated, px_reap,   px_tmpfile,           px_mkdir, px_temp_name,
+    px_write_atomic, px_rename, px_remove,         px_remove_stale_temps,
+};
+
+static const um_os *installed = &posix_os;
+
+const um_os *um_os_default(void) { return &posix_os; }
+const um_os *um_os_get(void) { return installed; }
+
+const um_os *um_os_install(const um_os *os) {
+    const um_os *old = installed;
+    installed = os ? os : &posix_os;
+    return old;
+}
