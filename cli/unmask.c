@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "unmask.h"
+#include "util/util.h"
 
 #define EXIT_FINDINGS 1
 #define EXIT_ERROR 2
@@ -50,7 +51,8 @@ static void usage_scan(FILE *o) {
     fprintf(o,
             "Usage: unmask scan [options] INPUT...\n"
             "\n"
-            "Reads every INPUT (files, or folders walked recursively), joins records into\n"
+            "Reads every INPUT (files, folders walked recursively, or '-', a pipe or a FIFO\n"
+            "read once as a stream), joins records into\n"
             "claimed persons, runs the analyzers and writes, in the output folder:\n"
             "  subjects.jsonl   one line per person: id, names, joined sources, score, level, reasons\n"
             "  findings.jsonl   one line per finding: indicator id, evidence, weight\n"
@@ -77,30 +79,60 @@ static void usage_scan(FILE *o) {
             "                          instead of a table\n"
             "  -q, --quiet             no table, no summary; exit code only\n"
             "  -v, --verbose           also print the first rejected records and their reasons\n"
-            "                          (reasons may quote input values)\n"
+            "                          (reasons may quote input values) and the time per phase\n"
+            "      --max-depth N       folders deeper than N below an INPUT are skipped with a\n"
+            "                          warning (default 32)\n"
+            "      --stream-timeout S  wait S seconds for the first byte of a pipe or FIFO\n"
+            "                          (default 10)\n"
+            "      --wait              wait while another scan writes the output folder\n"
+            "                          (default: refuse, exit 2)\n"
             "  -h, --help              this help\n"
             "\n"
+            "The output set is built beside the folder and swapped in whole: the folder\n"
+            "holds the previous run's set or this one's, never a mix; on error or signal\n"
+            "the previous set stays. One scan at a time writes a folder (lock .NAME.lock\n"
+            "beside it).\n"
+            "\n"
             "Exit status: 0 nothing at or above --fail-on, 1 at least one person at or\n"
-            "above it, 2 error (bad option, unreadable input, unwritable output).\n");
+            "above it, 2 error (bad option, unreadable input, unwritable output, output\n"
+            "folder in use); killed by SIGINT/SIGTERM/SIGHUP after cleaning up (128+N).\n");
 }
 
 static void progress(void *ud, const um_progress *p) {
     (void)ud;
     double pct = p->bytes_total ? 100.0 * (double)p->bytes_done / (double)p->bytes_total : 0;
     const char *f = strrchr(p->file, '/');
-    fprintf(stderr, "\r\033[K%5.1f%%  %llu records  %.60s", pct, (unsigned long long)p->records,
-            f ? f + 1 : p->file);
+    char shown[64];
+    fprintf(stderr, "\r\033[K%5.1f%%  %llu records  %s", pct, (unsigned long long)p->records,
+            um_term_escape(f ? f + 1 : p->file, shown, sizeof shown));
     fflush(stderr);
 }
 
-/* Terminal-safe copy: control characters from hostile input become '?'. */
-static void safe(char *dst, size_t n, const char *s) {
-    size_t k = 0;
-    for (; s && *s && k + 1 < n; s++) {
-        unsigned char c = (unsigned char)*s;
-        dst[k++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    dst[k] = 0;
+/* Terminal-safe text (src/util/util.h, um_term_escape): control
+ * characters from file names, names, values and reasons are shown as \x1b
+ * escapes and never reach the terminal. Up to four results live at once
+ * (a ring of buffers), so one printf can take several. */
+static const char *T(const char *s) {
+    static char ring[4][UM_TERM_BUF];
+    static unsigned next;
+    return um_term_escape(s, ring[next++ % 4], UM_TERM_BUF);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: the scan stops at its next check point, removes
+ * its temporaries and leaves the previous output set as it was; then the
+ * process dies of the signal (exit status 128 + signal in a shell). */
+static volatile sig_atomic_t g_signal;
+static void on_signal(int sig) {
+    if (!g_signal) g_signal = sig;
+}
+static void catch_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: a blocked read returns */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 static void print_table(um_scan *scan, size_t top) {
@@ -110,7 +142,7 @@ static void print_table(um_scan *scan, size_t top) {
     for (size_t i = 0; i < n; i++) {
         const um_subject_info *u = um_scan_subject(scan, i);
         char name[29], reasons[256] = "";
-        safe(name, sizeof name, u->display);
+        um_term_escape(u->display, name, sizeof name);
         size_t off = 0, shown = 0;
         for (size_t k = 0; k < u->n_findings && shown < 3; k++) {
             const um_finding_info *f = um_scan_finding(scan, u->findings[k]);
@@ -126,10 +158,10 @@ static void print_table(um_scan *scan, size_t top) {
         if (u->n_findings) {
             const um_finding_info *f = um_scan_finding(scan, u->findings[0]);
             char sum[120];
-            safe(sum, sizeof sum, f->summary);
+            um_term_escape(f->summary, sum, sizeof sum);
             snprintf(reasons + off, sizeof reasons - off, " - %s", sum);
         }
-        printf("%-4zu %-16s %-6s %5d  %-28s %s\n", i + 1, u->id, um_level_str(u->level), u->score, name,
+        printf("%-4zu %-16s %-6s %5d  %-28s %s\n", i + 1, T(u->id), um_level_str(u->level), u->score, name,
                reasons);
     }
     if (um_scan_subject_count(scan) > n)
@@ -141,26 +173,43 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
     um_scan_get_stats(scan, &st);
     size_t lv[3] = {0};
     for (size_t i = 0; i < um_scan_subject_count(scan); i++) lv[um_scan_subject(scan, i)->level]++;
+    uint64_t rejected_files = st.files - st.files_read - st.files_skipped;
     fprintf(stderr,
-            "unmask: %llu files, %llu records (%llu persons, %llu events), %zu subjects: "
-            "%zu high, %zu review, %zu clean; %zu findings\n",
-            (unsigned long long)st.files, (unsigned long long)st.records, (unsigned long long)st.persons,
+            "unmask: %llu files (%llu read, %llu skipped, %llu rejected), %llu records (%llu persons, %llu events), "
+            "%zu subjects: %zu high, %zu review, %zu clean; %zu findings\n",
+            (unsigned long long)st.files, (unsigned long long)st.files_read, (unsigned long long)st.files_skipped,
+            (unsigned long long)rejected_files, (unsigned long long)st.records, (unsigned long long)st.persons,
             (unsigned long long)st.events, st.subjects, lv[2], lv[1], lv[0], st.findings);
+    /* skipped files and why: always (they are few and the operator must know) */
+    size_t shown = 0;
+    for (size_t i = 0; i < um_scan_warning_count(scan) && shown < (verbose ? 50u : 5u); i++) {
+        const um_reject_info *w = um_scan_warning(scan, i);
+        if (w->line == 0 && strncmp(w->reason, "skipped: ", 9) == 0) {
+            fprintf(stderr, "  skipped %s: %s\n", T(w->file), T(w->reason + 9));
+            shown++;
+        }
+    }
+    if (shown < st.files_skipped)
+        fprintf(stderr, "  ... %llu more skipped files (case.db table inputs)\n",
+                (unsigned long long)(st.files_skipped - shown));
     if (st.rejects || st.warnings) {
         fprintf(stderr, "unmask: %llu rejected records, %llu warnings (all listed in %s/case.db, table rejects%s)\n",
-                (unsigned long long)st.rejects, (unsigned long long)st.warnings, out,
+                (unsigned long long)st.rejects, (unsigned long long)st.warnings, T(out),
                 verbose ? "" : "; -v shows the first ones");
         /* Reasons can quote input values: shown only when asked for. */
         size_t nr = verbose ? um_scan_reject_count(scan) : 0;
         for (size_t i = 0; i < nr && i < 5; i++) {
             const um_reject_info *r = um_scan_reject(scan, i);
             char why[200];
-            safe(why, sizeof why, r->reason);
-            fprintf(stderr, "  reject %s:%llu: %s\n", r->file, (unsigned long long)r->line, why);
+            um_term_escape(r->reason, why, sizeof why);
+            fprintf(stderr, "  reject %s:%llu: %s\n", T(r->file), (unsigned long long)r->line, why);
         }
         if (nr > 5) fprintf(stderr, "  ... %zu more rejects\n", nr - 5);
     }
-    fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, case.db, *.csv)\n", out);
+    if (verbose)
+        fprintf(stderr, "unmask: timings: read %.3f s, analyze %.3f s, write %.3f s\n", st.read_s, st.analyze_s,
+                st.write_s);
+    fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, case.db, *.csv)\n", T(out));
 }
 
 static int parse_fail_on(const char *v) {
@@ -204,7 +253,7 @@ static const char *find_data_dir(char *buf, size_t n) {
 const char *default_data_dir;
 
 static int cmd_scan(int argc, char **argv) {
-    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT };
+    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_WAIT, O_DEPTH, O_STIME };
     static const struct option opts[] = {
         {"out", required_argument, 0, 'o'},     {"format", required_argument, 0, 'f'},
         {"mapping", required_argument, 0, 'm'}, {"fail-on", required_argument, 0, O_FAIL},
@@ -213,13 +262,17 @@ static int cmd_scan(int argc, char **argv) {
         {"top", required_argument, 0, 'n'},     {"json", no_argument, 0, O_JSON},
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
         {"limit", required_argument, 0, O_LIMIT}, {"verbose", no_argument, 0, 'v'},
+        {"wait", no_argument, 0, O_WAIT},       {"max-depth", required_argument, 0, O_DEPTH},
+        {"stream-timeout", required_argument, 0, O_STIME},
         {0, 0, 0, 0}};
     const char *out = "unmask-out", *format = NULL, *mapping = NULL, *limits = NULL;
     int fail_on = -1; /* default high (2), unless a case unmask.conf says otherwise */
     um_ctx_options co = {0};
     size_t top = 20;
-    int json = 0, quiet = 0, verbose = 0, c;
+    int json = 0, quiet = 0, verbose = 0, wait = 0, max_depth = UM_DEFAULT_MAX_DEPTH, c;
+    int stream_ms = UM_DEFAULT_STREAM_TIMEOUT_MS;
     optind = 1;
+    opterr = 0; /* getopt would echo a bad option raw; said below, escaped */
     while ((c = getopt_long(argc, argv, "o:f:m:n:qvh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
@@ -241,7 +294,23 @@ static int cmd_scan(int argc, char **argv) {
         case O_RMM: co.approved_rmm = optarg; break;
         case O_JSON: json = 1; break;
         case O_LIMIT: limits = optarg; break;
-        default: usage_scan(stderr); return EXIT_ERROR;
+        case O_WAIT: wait = 1; break;
+        case O_DEPTH:
+        case O_STIME: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || v < 0 || v > 100000) {
+                fprintf(stderr, "%s: --%s needs a number\n", prog, c == O_DEPTH ? "max-depth" : "stream-timeout");
+                return EXIT_ERROR;
+            }
+            if (c == O_DEPTH) max_depth = (int)v;
+            else stream_ms = (int)v * 1000;
+            break;
+        }
+        default:
+            fprintf(stderr, "%s scan: unknown option or missing value: %s\n\n", prog, T(argv[optind - 1]));
+            usage_scan(stderr);
+            return EXIT_ERROR;
         }
     }
     if (optind >= argc) {
@@ -254,7 +323,7 @@ static int cmd_scan(int argc, char **argv) {
     for (int i = optind; i < argc; i++) {
         char err[4400];
         if (um_case_settings_read(argv[i], &cc, err, sizeof err) != UM_OK) {
-            fprintf(stderr, "%s: %s\n", prog, err);
+            fprintf(stderr, "%s: %s\n", prog, T(err));
             return EXIT_ERROR;
         }
     }
@@ -265,35 +334,48 @@ static int cmd_scan(int argc, char **argv) {
     um_ctx *ctx = NULL;
     um_scan *scan = NULL;
     int rc = EXIT_ERROR;
+    catch_signals();
     if (um_ctx_open(&ctx, &co) != UM_OK) {
-        fprintf(stderr, "%s: %s\n", prog, um_ctx_errmsg(ctx));
+        fprintf(stderr, "%s: %s\n", prog, T(um_ctx_errmsg(ctx)));
         goto out;
     }
     for (size_t i = 0; um_ctx_warning(ctx, i); i++)
-        if (!quiet) fprintf(stderr, "%s: warning: %s\n", prog, um_ctx_warning(ctx, i));
+        if (!quiet) fprintf(stderr, "%s: warning: %s\n", prog, T(um_ctx_warning(ctx, i)));
     if (um_scan_new(ctx, &scan) != UM_OK) {
         fprintf(stderr, "%s: out of memory\n", prog);
         goto out;
     }
+    um_scan_set_cancel(scan, &g_signal);
+    um_scan_set_max_depth(scan, max_depth);
+    um_scan_set_stream_timeout(scan, stream_ms);
+    /* the output folder is ours for the whole run: a second scan learns now */
+    if (um_scan_lock_output(scan, out, false) == UM_EBUSY && wait) {
+        if (!quiet) fprintf(stderr, "%s: waiting for the other scan writing %s\n", prog, T(out));
+        (void)um_scan_lock_output(scan, out, true);
+    }
+    if (!um_scan_lock_held(scan)) {
+        fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
+        goto out;
+    }
     if ((limits && um_scan_set_limits(scan, limits) != UM_OK) ||
         (mapping && um_scan_set_mapping(scan, mapping) != UM_OK)) {
-        fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));
+        fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
     for (int i = optind; i < argc; i++)
         if (um_scan_add_path(scan, argv[i], format) != UM_OK) {
-            fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));
+            fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
             goto out;
         }
     int tty = isatty(STDERR_FILENO) && !quiet;
     um_status st = um_scan_run(scan, tty ? progress : NULL, NULL);
     if (tty) fprintf(stderr, "\r\033[K");
     if (st != UM_OK) {
-        fprintf(stderr, "%s: scan failed: %s\n", prog, um_scan_errmsg(scan));
+        if (!g_signal) fprintf(stderr, "%s: scan failed: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
     if (um_scan_write_outputs(scan, out) != UM_OK) {
-        fprintf(stderr, "%s: %s\n", prog, um_scan_errmsg(scan));
+        if (!g_signal) fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
     if (!quiet) {
@@ -309,8 +391,13 @@ static int cmd_scan(int argc, char **argv) {
     }
     rc = (int)um_scan_max_level(scan) >= fail_on ? EXIT_FINDINGS : 0;
 out:
-    um_scan_free(scan);
+    um_scan_free(scan); /* temporaries are gone, the lock released */
     um_ctx_close(ctx);
+    if (g_signal) { /* die of the signal, so the caller sees how we ended */
+        int sig = (int)g_signal;
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
     return rc;
 }
 
@@ -362,7 +449,7 @@ int main(int argc, char **argv) {
         }
         return cmd_formats();
     }
-    fprintf(stderr, "%s: unknown command '%s'\n\n", prog, cmd);
+    fprintf(stderr, "%s: unknown command '%s'\n\n", prog, T(cmd));
     usage_main(stderr);
     return EXIT_ERROR;
 }

@@ -24,6 +24,8 @@
 #ifndef UNMASK_H
 #define UNMASK_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,7 +44,9 @@ typedef enum um_status {
     UM_EINVAL = 4,   /* bad argument or option */
     UM_EDB = 5,      /* SQLite error */
     UM_ENOTFOUND = 6,/* file, format or item not found */
-    UM_ELIMIT = 7    /* a resource limit was reached */
+    UM_ELIMIT = 7,   /* a resource limit was reached */
+    UM_EBUSY = 8,    /* the output folder is in use by another scan */
+    UM_ECANCELED = 9 /* stopped by um_scan_set_cancel's flag */
 } um_status;
 
 const char *um_status_str(um_status st);
@@ -138,6 +142,25 @@ typedef struct um_progress {
 } um_progress;
 typedef void (*um_progress_fn)(void *ud, const um_progress *p);
 
+/* Input walking (um_scan_add_path):
+ *   - folders are walked recursively, sorted, hidden entries skipped, to a
+ *     depth of max_depth folders below the one named (default 32); deeper
+ *     folders are skipped with a warning;
+ *   - symbolic links are followed, but every folder and file is read once:
+ *     one met again (a link loop such as x -> ., overlapping inputs such as
+ *     "demo demo/logs", a hard link) is skipped with a warning naming the
+ *     first path, detected by device and inode;
+ *   - "-", a pipe, a FIFO or a terminal named directly is read once as a
+ *     stream, its format detected from its first bytes (or forced); when no
+ *     byte arrives within the stream timeout (default 10 s; a FIFO with no
+ *     writer) um_scan_add_path fails with a message. FIFOs, sockets and
+ *     devices met inside a folder are skipped with a warning. EVTX needs a
+ *     seekable file: from a stream it is rejected. */
+#define UM_DEFAULT_MAX_DEPTH 32
+#define UM_DEFAULT_STREAM_TIMEOUT_MS 10000
+void um_scan_set_max_depth(um_scan *scan, int depth);
+void um_scan_set_stream_timeout(um_scan *scan, int ms);
+
 /* Reads every input, joins subjects, runs analyzers and scores. */
 um_status um_scan_run(um_scan *scan, um_progress_fn cb, void *ud);
 
@@ -197,6 +220,15 @@ typedef struct um_reject_info {
 typedef struct um_scan_stats {
     uint64_t files, bytes, records, events, persons, rejects, warnings;
     size_t subjects, findings;
+    /* files: every input met; files_read of them were read, files_skipped
+     * were not (each with a warning giving the reason: empty, format not
+     * recognised in a folder, seen before, symbolic-link loop, too deep, not
+     * a regular file); the rest were rejected whole (a reject says why). */
+    uint64_t files_read, files_skipped;
+    /* seconds spent reading inputs (readers and the per-event analyzers they
+     * feed), in the rest of the analysis (joins, finish, ranking) and in
+     * um_scan_write_outputs (0 before it ran) */
+    double read_s, analyze_s, write_s;
 } um_scan_stats;
 
 void um_scan_get_stats(const um_scan *scan, um_scan_stats *out);
@@ -216,10 +248,34 @@ um_level um_scan_max_level(const um_scan *scan);
 
 /* ---- sinks --------------------------------------------------------------- */
 
-/* Writes subjects.jsonl, findings.jsonl, subjects.csv, findings.csv and
- * case.db into dir (created, mode 0700). Files are written to temporary names and renamed, so a reader
- * never sees a half-written file and a re-run replaces, never duplicates. */
+/* Writes the output set - subjects.jsonl, findings.jsonl, subjects.csv,
+ * findings.csv, case.db - into dir (created, mode 0700) as one unit: the
+ * whole set is built in a sibling folder (.NAME.tmp.PID beside dir) and
+ * swapped with dir in one atomic step (renameat2 RENAME_EXCHANGE; two
+ * renames where the file system lacks it, a moment in which dir is absent,
+ * never mixed). A reader of dir sees the previous set or the new one; a
+ * failed or cancelled run leaves the previous set byte for byte and removes
+ * its temporaries; those of a killed run are removed by the next one. Other
+ * files a user put in dir are carried over into the new set. The folder is
+ * locked for the call (um_scan_lock_output; taken here when not already
+ * held, without waiting). */
 um_status um_scan_write_outputs(um_scan *scan, const char *dir);
+
+/* Locks the output folder dir for this scan until um_scan_free, so two
+ * scans never write one folder at once: the lock is the file .NAME.lock
+ * beside dir (flock; released by the system if the process dies). Busy:
+ * UM_EBUSY with a message naming the other process, or, when wait, blocks
+ * until it is free. Take it before um_scan_run so a second scan learns at
+ * once. */
+um_status um_scan_lock_output(um_scan *scan, const char *dir, bool wait);
+/* true while this scan holds its output-folder lock. */
+bool um_scan_lock_held(const um_scan *scan);
+
+/* Cancellation: while *flag (e.g. set by a signal handler) is non-zero the
+ * scan stops at its next check point (each record, each input, each output
+ * file, before the publish step) with UM_ECANCELED, removing its
+ * temporaries. flag must outlive the scan; NULL turns it off. */
+void um_scan_set_cancel(um_scan *scan, const volatile sig_atomic_t *flag);
 
 /* ---- readers ------------------------------------------------------------- */
 

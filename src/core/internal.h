@@ -406,6 +406,20 @@ typedef struct um_sink {
 
 size_t um_sink_count(void);
 const um_sink *um_sink_at(size_t i);
+/* true once the scan's cancel flag is set (um_scan_set_cancel): a long sink
+ * checks it now and then and returns um_scan_cancel_status(). */
+bool um_scan_cancelled(const struct um_scan *scan);
+um_status um_scan_cancel_status(struct um_scan *scan);
+/* Every input met (in order) and what became of it, for the case file. */
+typedef struct um_input_info {
+    const char *path;
+    const char *format; /* reader name, NULL when none */
+    uint64_t size;      /* bytes (of a stream: read) */
+    const char *status; /* "read", "skipped", "rejected", "not read" */
+    const char *reason; /* why skipped or rejected whole, or NULL */
+} um_input_info;
+size_t um_scan_input_count(const struct um_scan *scan);
+void um_scan_input_at(const struct um_scan *scan, size_t i, um_input_info *out);
 /* Sets the scan's error message (what a failing sink reports). */
 void um_scan_set_error(struct um_scan *scan, const char *fmt, ...) UM_PRINTF(2, 3);
 /* Writes b to dir/name atomically through the OS seam (temporary, fsync,

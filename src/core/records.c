@@ -98,6 +98,7 @@ void um_event_init(um_event *ev) {
 
 um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
     um_scan *s = rc->scan;
+    if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
     s->stats.records++;
     s->stats.persons++;
     if (um_scan_over_limit(s, UM_LIMIT_PERSONS, s->n_persons) ||
@@ -127,6 +128,7 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
 
 um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
     um_scan *s = rc->scan;
+    if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
     s->stats.records++;
     s->stats.events++;
     if (!ev->src_file) ev->src_file = rc->in->path;

@@ -20,7 +20,12 @@ size_t um_scan_finding_count(const um_scan *s) { return s->n_findings; }
 const um_finding_info *um_scan_finding(const um_scan *s, size_t i) {
     return i < s->n_findings ? &s->findings[i].info : NULL;
 }
-void um_scan_get_stats(const um_scan *s, um_scan_stats *out) { *out = s->stats; }
+void um_scan_get_stats(const um_scan *s, um_scan_stats *out) {
+    *out = s->stats;
+    out->read_s = s->t_read;
+    out->analyze_s = s->t_analyze;
+    out->write_s = s->t_write;
+}
 size_t um_scan_reject_count(const um_scan *s) { return s->n_rejects; }
 const um_reject_info *um_scan_reject(const um_scan *s, size_t i) {
     return i < s->n_rejects ? &s->rejects[i] : NULL;

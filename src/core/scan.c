@@ -25,6 +25,10 @@ um_status um_scan_new(um_ctx *ctx, um_scan **out) {
     *out = s;
     if (!s) return UM_ENOMEM;
     s->ctx = ctx;
+    s->out_lock = -1;
+    s->max_depth = UM_DEFAULT_MAX_DEPTH;
+    s->stream_timeout_ms = UM_DEFAULT_STREAM_TIMEOUT_MS;
+    um_map_init(&s->seen_inodes);
     um_arena_init(&s->arena);
     um_map_init(&s->mapping);
     um_map_init(&s->key_index);
@@ -39,21 +43,23 @@ um_status um_scan_new(um_ctx *ctx, um_scan **out) {
 
 void um_scan_free(um_scan *s) {
     if (!s) return;
+    um_scan_unlock_output(s);
     if (s->analyzer_state)
         for (size_t i = 0; i < um_analyzer_count(); i++)
             if (um_analyzer_at(i)->free_state) um_analyzer_at(i)->free_state(s->analyzer_state[i]);
     um_free(s->analyzer_state);
-    for (size_t i = 0; i < s->n_inputs; i++) um_free(s->inputs[i].path);
+    for (size_t i = 0; i < s->n_inputs; i++) {
+        um_free(s->inputs[i].path);
+        um_free(s->inputs[i].head);
+        if (s->inputs[i].is_stream && s->inputs[i].fd > 0) close(s->inputs[i].fd);
+    }
+    um_map_free(&s->seen_inodes);
     um_free(s->inputs);
     for (size_t i = 0; i < s->n_subjects; i++) {
         um_subject *u = &s->subjects[i];
-        for (int a = 0; a < UM_ATTR__COUNT; a++) {
-            um_free(u->attrs[a].v);
-            um_free(u->attrs[a].file);
-            um_free(u->attrs[a].line);
-        }
-        um_free(u->sources.v), um_free(u->sources.file), um_free(u->sources.line);
-        um_free(u->joins.v), um_free(u->joins.file), um_free(u->joins.line);
+        for (int a = 0; a < UM_ATTR__COUNT; a++) um_free(u->attrs[a].v);
+        um_free(u->sources.v);
+        um_free(u->joins.v);
         um_free(u->findings);
     }
     um_free(s->subjects);

@@ -33,12 +33,23 @@ struct um_ctx {
     bool lock_ready;
 };
 
+typedef enum um_input_status { UM_IN_PENDING, UM_IN_READ, UM_IN_SKIPPED, UM_IN_REJECTED } um_input_status;
+
 typedef struct um_input {
     char *path;
     const um_reader *reader;
     uint64_t size;
     bool is_dir;    /* a repository folder; read() gets f == NULL */
     bool in_folder; /* found by walking a folder (not named directly) */
+    /* a pipe, FIFO or terminal (or "-", standard input): read once, as a
+     * stream; its first bytes, read for format detection, are in head */
+    bool is_stream;
+    int fd;
+    char *head;
+    size_t head_len;
+    const char *skip; /* not read, and why (arena or static string) */
+    um_input_status status;
+    const char *reason; /* why skipped or rejected whole (for case.db) */
 } um_input;
 
 typedef struct um_stored_person {
@@ -49,12 +60,17 @@ typedef struct um_stored_person {
     um_kv *kv;
 } um_stored_person;
 
+/* The values of one attribute of one subject, with where each came from.
+ * One allocation holds cap values, then cap files, then cap lines (most
+ * sets hold one value: at a million people the three arrays and 40-byte
+ * headers of the old layout were a gigabyte). */
 typedef struct um_valset {
     const char **v;
-    size_t n, cap;
-    const char **file; /* parallel: where each value came from */
-    uint64_t *line;
+    uint32_t n, cap;
 } um_valset;
+
+static inline const char **um_valset_files(const um_valset *vs) { return vs->v + vs->cap; }
+static inline uint64_t *um_valset_lines(const um_valset *vs) { return (uint64_t *)(vs->v + 2 * (size_t)vs->cap); }
 
 struct um_subject {
     char *id;
@@ -123,7 +139,23 @@ struct um_scan {
     uint64_t bytes_before; /* bytes of inputs already finished */
     uint64_t bytes_total;
     int64_t last_progress_us;
+
+    /* output folder (outdir.c) */
+    int out_lock; /* lock handle, -1 when none */
+    char *out_lock_path;
+    const volatile sig_atomic_t *cancel;
+    double t_read, t_analyze, t_write; /* seconds, for um_scan_stats */
+
+    /* inputs.c: every folder and file met, by (device, inode) -> first path */
+    um_map seen_inodes;
+    int max_depth;         /* folders deeper are skipped with a warning */
+    int stream_timeout_ms; /* wait for a stream's first byte */
 };
+
+/* Monotonic seconds. */
+double um_now_s(void);
+/* Releases the output-folder lock (um_scan_free does). */
+void um_scan_unlock_output(um_scan *s);
 
 /* What a reader is handed: the scan, the input being read, its reader. */
 struct um_reader_ctx {

@@ -20,6 +20,8 @@ const char *um_status_str(um_status st) {
     case UM_EDB: return "database error";
     case UM_ENOTFOUND: return "not found";
     case UM_ELIMIT: return "limit reached";
+    case UM_EBUSY: return "in use by another scan";
+    case UM_ECANCELED: return "cancelled";
     }
     return "unknown status";
 }

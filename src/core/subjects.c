@@ -47,29 +47,34 @@ const char *um_event_kind_name(um_event_kind k) {
     return (unsigned)k < UM_ARRAY_LEN(n) ? n[k] : "other";
 }
 
+static bool valset_put(um_valset *vs, const char *v, const char *file, uint64_t line) {
+    for (size_t i = 0; i < vs->n; i++)
+        if (strcmp(vs->v[i], v) == 0) return true;
+    if (vs->n == vs->cap) { /* one block: values, files, lines */
+        uint32_t nc = vs->cap ? vs->cap * 2 : 1;
+        const char **nv = um_malloc((size_t)nc * (2 * sizeof(char *) + sizeof(uint64_t)));
+        if (!nv) return false;
+        um_valset grown = {nv, vs->n, nc};
+        if (vs->n) {
+            memcpy(nv, vs->v, vs->n * sizeof *nv);
+            memcpy(um_valset_files(&grown), um_valset_files(vs), vs->n * sizeof(char *));
+            memcpy(um_valset_lines(&grown), um_valset_lines(vs), vs->n * sizeof(uint64_t));
+        }
+        um_free(vs->v);
+        *vs = grown;
+    }
+    vs->v[vs->n] = v;
+    um_valset_files(vs)[vs->n] = file;
+    um_valset_lines(vs)[vs->n] = line;
+    vs->n++;
+    return true;
+}
+
 bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, uint64_t line) {
     for (size_t i = 0; i < vs->n; i++)
         if (strcmp(vs->v[i], v) == 0) return true;
-    if (vs->n == vs->cap) { /* the three arrays grow together */
-        size_t nc = vs->cap ? vs->cap * 2 : 4;
-        const char **nv = um_realloc(vs->v, nc * sizeof *nv);
-        if (!nv) return false;
-        vs->v = nv;
-        const char **nf = um_realloc(vs->file, nc * sizeof *nf);
-        if (!nf) return false;
-        vs->file = nf;
-        uint64_t *nl = um_realloc(vs->line, nc * sizeof *nl);
-        if (!nl) return false;
-        vs->line = nl;
-        vs->cap = nc;
-    }
     const char *c = um_arena_strdup(a, v);
-    if (!c) return false;
-    vs->v[vs->n] = c;
-    vs->file[vs->n] = file;
-    vs->line[vs->n] = line;
-    vs->n++;
-    return true;
+    return c && valset_put(vs, c, file, line);
 }
 
 /* Canonical value of an attribute for keys and storage; NULL drops it. */
@@ -106,11 +111,22 @@ static size_t uf_find(size_t *p, size_t x) {
     return x;
 }
 
+/* "prefix=value" into buf (the maps copy their keys: no arena copy per
+ * key at a million people); NULL when it does not fit, *n its length. */
+static const char *map_key(char *buf, size_t cap, const char *prefix, const char *v, size_t *n) {
+    int w = snprintf(buf, cap, "%s=%s", prefix, v);
+    if (w < 0 || (size_t)w >= cap) return NULL;
+    *n = (size_t)w;
+    return buf;
+}
+
 static um_status index_key(um_scan *s, um_attr a, const char *v, um_sid sid) {
-    char *k = um_arena_printf(&s->arena, "%s=%s", um_attr_name(a), v);
-    if (!k) return UM_ENOMEM;
+    char buf[1024];
+    size_t kn;
+    const char *k = map_key(buf, sizeof buf, um_attr_name(a), v, &kn);
+    if (!k) return UM_OK; /* a value over 1 KB is no key anyone logs in with */
     bool created;
-    um_map_slot *sl = um_map_upsert(&s->key_index, k, strlen(k), &created);
+    um_map_slot *sl = um_map_upsert(&s->key_index, k, kn, &created);
     if (!sl) return UM_ENOMEM;
     /* A personal email held by two subjects resolves to neither. */
     if (created) sl->val = (void *)(intptr_t)(sid + 1);
@@ -129,7 +145,7 @@ static void set_display(um_scan *s, um_subject *u) {
         char *d = um_arena_printf(&s->arena, "%s%s%s", fn->n ? fn->v[0] : "",
                                   fn->n && ln->n ? " " : "", ln->n ? ln->v[0] : "");
         if (d) {
-            um_valset_add(&s->arena, &u->attrs[UM_ATTR_FULL_NAME], d, NULL, 0);
+            valset_put(&u->attrs[UM_ATTR_FULL_NAME], d, NULL, 0);
             u->display = u->attrs[UM_ATTR_FULL_NAME].v[0];
             return;
         }
@@ -145,8 +161,12 @@ static void set_display(um_scan *s, um_subject *u) {
 }
 
 static um_subject *new_subject(um_scan *s) {
-    if (!um_grow((void **)&s->subjects, &s->cap_subjects, s->n_subjects + 1, sizeof *s->subjects))
-        return NULL;
+    if (s->n_subjects == s->cap_subjects) { /* grow by a quarter: this array is large */
+        size_t want = s->cap_subjects + s->cap_subjects / 4 + 64;
+        um_subject *ns = um_realloc(s->subjects, want * sizeof *ns);
+        if (!ns) return NULL;
+        s->subjects = ns, s->cap_subjects = want;
+    }
     um_subject *u = &s->subjects[s->n_subjects++];
     memset(u, 0, sizeof *u);
     return u;
@@ -167,9 +187,13 @@ um_status um_subjects_build(um_scan *s) {
             char *c = canon_value(&s->arena, p->kv[k].attr, p->kv[k].value);
             p->kv[k].value = c && *c ? c : NULL;
             if (!p->kv[k].value || !um_attr_is_join_key(p->kv[k].attr)) continue;
-            char *key = um_arena_printf(&s->arena, "%s=%s", um_attr_name(p->kv[k].attr), c);
+            char kbuf[1024];
+            size_t kn;
+            const char *key = map_key(kbuf, sizeof kbuf, um_attr_name(p->kv[k].attr), c, &kn);
+            char *longkey = key ? NULL : um_arena_printf(&s->arena, "%s=%s", um_attr_name(p->kv[k].attr), c);
+            if (!key) key = longkey, kn = longkey ? strlen(longkey) : 0;
             bool created;
-            um_map_slot *sl = key ? um_map_upsert(&first, key, strlen(key), &created) : NULL;
+            um_map_slot *sl = key ? um_map_upsert(&first, key, kn, &created) : NULL;
             if (!sl) { st = UM_ENOMEM; break; }
             if (created) sl->val = (void *)(uintptr_t)(i + 1);
             else {
@@ -182,6 +206,16 @@ um_status um_subjects_build(um_scan *s) {
     size_t *comp = um_malloc(sizeof *comp * (n + 1));
     if (!comp) st = UM_ENOMEM;
     for (size_t i = 0; i < n && st == UM_OK; i++) comp[i] = SIZE_MAX;
+    /* exactly as many subjects as components, plus room for log-only ones:
+     * no doubling of a million-entry array */
+    size_t ncomp = 0;
+    for (size_t i = 0; i < n && st == UM_OK; i++) ncomp += uf_find(parent, i) == i;
+    if (st == UM_OK && s->cap_subjects < s->n_subjects + ncomp) {
+        size_t want = s->n_subjects + ncomp + ncomp / 16 + 64;
+        um_subject *ns = um_realloc(s->subjects, want * sizeof *ns);
+        if (!ns) st = UM_ENOMEM;
+        else s->subjects = ns, s->cap_subjects = want;
+    }
     for (size_t i = 0; i < n && st == UM_OK; i++) {
         size_t r = uf_find(parent, i);
         if (comp[r] == SIZE_MAX) {
@@ -195,13 +229,13 @@ um_status um_subjects_build(um_scan *s) {
         for (size_t k = 0; k < p->n; k++) {
             if (!p->kv[k].value) continue;
             um_attr a = p->kv[k].attr;
-            if (!um_valset_add(&s->arena, &u->attrs[a], p->kv[k].value, p->file, p->line)) {
+            if (!valset_put(&u->attrs[a], p->kv[k].value, p->file, p->line)) { /* arena-owned */
                 st = UM_ENOMEM;
                 break;
             }
             if (um_attr_is_join_key(a)) {
                 char *src = um_arena_printf(&s->arena, "%s=%s", um_attr_name(a), p->kv[k].value);
-                if (!src || !um_valset_add(&s->arena, &u->sources, src, p->file, p->line)) {
+                if (!src || !valset_put(&u->sources, src, p->file, p->line)) {
                     st = UM_ENOMEM;
                     break;
                 }
@@ -213,7 +247,7 @@ um_status um_subjects_build(um_scan *s) {
             char *j = um_arena_printf(&s->arena, "%s record %s:%llu%s%s", kinds[p->kind], p->file,
                                       (unsigned long long)p->line, via ? " joined by " : " (no join key)",
                                       via ? via : "");
-            if (j) um_valset_add(&s->arena, &u->joins, j, p->file, p->line);
+            if (j) valset_put(&u->joins, j, p->file, p->line);
         }
     }
     /* stable ids: hash of the smallest source key; index keys */
@@ -224,8 +258,8 @@ um_status um_subjects_build(um_scan *s) {
             if (!minsrc || strcmp(u->sources.v[k], minsrc) < 0) minsrc = u->sources.v[k];
         char seed[512];
         if (minsrc) snprintf(seed, sizeof seed, "%s", minsrc);
-        else snprintf(seed, sizeof seed, "%s:%llu", u->joins.n ? u->joins.file[0] : "",
-                      (unsigned long long)(u->joins.n ? u->joins.line[0] : i));
+        else snprintf(seed, sizeof seed, "%s:%llu", u->joins.n ? um_valset_files(&u->joins)[0] : "",
+                      (unsigned long long)(u->joins.n ? um_valset_lines(&u->joins)[0] : i));
         u->id = um_arena_printf(&s->arena, "S-%012llx",
                                 (unsigned long long)(um_hash64(seed, strlen(seed), 7) & 0xffffffffffffULL));
         if (!u->id) { st = UM_ENOMEM; break; }
@@ -239,11 +273,12 @@ um_status um_subjects_build(um_scan *s) {
                 /* "jdoe" as endpoint user for jdoe@corp.example */
                 if (st == UM_OK && idx[a] == UM_ATTR_WORK_EMAIL) {
                     const char *v = u->attrs[idx[a]].v[k], *at = strchr(v, '@');
-                    char *local = at ? um_arena_strndup(&s->arena, v, (size_t)(at - v)) : NULL;
-                    if (local) {
-                        char *key = um_arena_printf(&s->arena, "local=%s", local);
+                    char kbuf[1024];
+                    int kw = at && at - v < 900 ? snprintf(kbuf, sizeof kbuf, "local=%.*s", (int)(at - v), v) : -1;
+                    if (kw > 0) {
+                        const char *key = kbuf;
                         bool created;
-                        um_map_slot *sl = key ? um_map_upsert(&s->key_index, key, strlen(key), &created) : NULL;
+                        um_map_slot *sl = um_map_upsert(&s->key_index, key, (size_t)kw, &created);
                         if (sl && created) sl->val = (void *)(intptr_t)(i + 1);
                         else if (sl && (intptr_t)sl->val != (intptr_t)(i + 1)) sl->val = (void *)(intptr_t)-1;
                     }
@@ -286,9 +321,9 @@ static void note_join(um_scan *s, um_sid sid, const um_event *ev, const char *ho
     if (u->joins.n >= UM_MAX_JOINS) return;
     char *j = um_arena_printf(&s->arena, "%s events (%s) joined by %s %s", um_event_kind_name(ev->kind),
                               um_basename_any(ev->src_file), how, value);
-    if (j) um_valset_add(&s->arena, &u->joins, j, ev->src_file, ev->src_line);
+    if (j) valset_put(&u->joins, j, ev->src_file, ev->src_line);
     char *src = um_arena_printf(&s->arena, "%s=%s", how, value);
-    if (src) um_valset_add(&s->arena, &u->sources, src, ev->src_file, ev->src_line);
+    if (src) valset_put(&u->sources, src, ev->src_file, ev->src_line);
 }
 
 static um_sid account_subject(um_scan *s, const char *kind, const char *v, const um_event *ev) {
@@ -310,10 +345,10 @@ static um_sid account_subject(um_scan *s, const char *kind, const char *v, const
                             (unsigned long long)(um_hash64(key, (size_t)n, 7) & 0xffffffffffffULL));
     u->display = um_arena_strdup(&s->arena, v);
     char *src = um_arena_printf(&s->arena, "%s=%s", kind, v);
-    if (src) um_valset_add(&s->arena, &u->sources, src, ev->src_file, ev->src_line);
+    if (src) valset_put(&u->sources, src, ev->src_file, ev->src_line);
     char *j = um_arena_printf(&s->arena, "no HR or applicant record matches %s %s; seen only in logs",
                               kind, v);
-    if (j) um_valset_add(&s->arena, &u->joins, j, ev->src_file, ev->src_line);
+    if (j) valset_put(&u->joins, j, ev->src_file, ev->src_line);
     return sid;
 }
 
@@ -420,8 +455,8 @@ const char *const *um_subject_values(const um_scan *s, um_sid sid, um_attr a, si
 const char *const *um_subject_values_at(const um_scan *s, um_sid sid, um_attr a, size_t *n,
                                         const char *const **file, const uint64_t **line) {
     const char *const *v = um_subject_values(s, sid, a, n);
-    *file = v ? s->subjects[sid].attrs[a].file : NULL;
-    *line = v ? s->subjects[sid].attrs[a].line : NULL;
+    *file = v ? um_valset_files(&s->subjects[sid].attrs[a]) : NULL;
+    *line = v ? um_valset_lines(&s->subjects[sid].attrs[a]) : NULL;
     return v;
 }
 
@@ -431,8 +466,8 @@ bool um_subject_value_src(const um_scan *s, um_sid sid, um_attr a, const char *v
     const um_valset *vs = &s->subjects[sid].attrs[a];
     for (size_t i = 0; i < vs->n; i++)
         if (strcmp(vs->v[i], value) == 0) {
-            *file = vs->file[i];
-            *line = vs->line[i];
+            *file = um_valset_files(vs)[i];
+            *line = um_valset_lines(vs)[i];
             return true;
         }
     return false;

@@ -16,6 +16,10 @@
  *   remove_stale_temps
  *                   delete temporaries an earlier, killed run left in a
  *                   folder (their process is gone)
+ *   lock, unlock    an exclusive lock on a lock file (the output folder's)
+ *   exchange        swap two folders atomically (the output set's publish)
+ *   remove_tree     delete a folder and everything under it
+ *   sync_dir        make a folder's entries durable (fsync)
  *
  * um_os_default() is the POSIX implementation (os_posix.c). Tests install a
  * replacement with um_os_install() to simulate failures (a fork that fails,
@@ -61,6 +65,21 @@ typedef struct um_os {
     int (*rename)(void *ud, const char *from, const char *to);
     int (*remove)(void *ud, const char *path);
     void (*remove_stale_temps)(void *ud, const char *dir);
+    /* Exclusive lock on the file path (created 0600 when absent): returns a
+     * handle >= 0, or -1 with errno EWOULDBLOCK when another process holds
+     * it and !wait. The lock ends with unlock() or the process. The holder's
+     * process id is written into the file; *holder (when not NULL) gets the
+     * one read from it when the lock is busy (0 if unknown). */
+    int (*lock)(void *ud, const char *path, bool wait, long *holder);
+    void (*unlock)(void *ud, int handle);
+    /* Swaps the folders a and b in one step (both exist). -1 with errno
+     * EINVAL/ENOSYS where the file system cannot (the caller falls back to
+     * two renames). */
+    int (*exchange)(void *ud, const char *a, const char *b);
+    /* Removes path and everything under it; symbolic links are removed,
+     * never followed. Missing is fine. */
+    int (*remove_tree)(void *ud, const char *path);
+    int (*sync_dir)(void *ud, const char *path);
 } um_os;
 
 /* The POSIX implementation. */

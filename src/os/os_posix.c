@@ -1,7 +1,11 @@
 /* os_posix.c - the default OS seam (os.h) on POSIX systems. */
 #include "os.h"
+#include "../util/util.h"
 
 #include <dirent.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <sys/file.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -34,7 +38,7 @@ static int px_spawn_isolated(void *ud, const um_os_limits *lim, um_os_child_fn f
     if (pid == 0) {
         close(fds[0]);
         signal(SIGPIPE, SIG_DFL);
-#ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of address space */
+#if !UM_ASAN /* ASan reserves terabytes of address space (UM_ASAN: util.h) */
         if (lim->mem_mb) {
             struct rlimit as = {(rlim_t)lim->mem_mb << 20, (rlim_t)lim->mem_mb << 20};
             setrlimit(RLIMIT_AS, &as);
@@ -64,9 +68,20 @@ static bool px_reap(void *ud, long child, bool kill_first, char *how, size_t how
     return WIFEXITED(wst) && WEXITSTATUS(wst) == 0;
 }
 
+/* Like tmpfile(), but in $TMPDIR when set (glibc's tmpfile() ignores it),
+ * so an operator can put conversions on a disk with room. */
 static FILE *px_tmpfile(void *ud) {
-    (void)ud;
-    return tmpfile();
+    const char *d = px_getenv(ud, "TMPDIR");
+    if (!d || !*d) d = "/tmp";
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/.unmask.XXXXXX", d);
+    if (n <= 0 || (size_t)n >= sizeof path) return tmpfile();
+    int fd = mkostemp(path, O_CLOEXEC);
+    if (fd < 0) return NULL;
+    unlink(path); /* anonymous: gone when closed, or when the process dies */
+    FILE *f = fdopen(fd, "w+b");
+    if (!f) close(fd);
+    return f;
 }
 
 static int px_mkdir(void *ud, const char *path) {
@@ -148,9 +163,67 @@ static void px_remove_stale_temps(void *ud, const char *dir) {
     closedir(d);
 }
 
+static int px_lock(void *ud, const char *path, bool wait, long *holder) {
+    (void)ud;
+    if (holder) *holder = 0;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return -1;
+    while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+        if (errno == EINTR && wait) continue;
+        int e = errno;
+        if (holder) {
+            char b[32] = "";
+            ssize_t n = pread(fd, b, sizeof b - 1, 0);
+            if (n > 0) *holder = strtol(b, NULL, 10);
+        }
+        close(fd);
+        errno = e == EAGAIN ? EWOULDBLOCK : e;
+        return -1;
+    }
+    char b[32];
+    int n = snprintf(b, sizeof b, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, b, (size_t)n, 0) != n) { /* the pid is only informative */
+    }
+    return fd;
+}
+
+static void px_unlock(void *ud, int handle) {
+    (void)ud;
+    if (handle >= 0) close(handle); /* releases the flock */
+}
+
+static int px_exchange(void *ud, const char *a, const char *b) {
+    (void)ud;
+    return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st, (void)ftw;
+    int rc = flag == FTW_DP ? rmdir(path) : unlink(path);
+    return rc != 0 && errno != ENOENT ? -1 : 0;
+}
+
+static int px_remove_tree(void *ud, const char *path) {
+    (void)ud;
+    struct stat st;
+    if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode)) return unlink(path);
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int px_sync_dir(void *ud, const char *path) {
+    (void)ud;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
 static const um_os posix_os = {
     NULL,     px_getenv,      px_spawn_isolated, px_reap,   px_tmpfile,           px_mkdir, px_temp_name,
     px_write_atomic, px_rename, px_remove,         px_remove_stale_temps,
+    px_lock, px_unlock, px_exchange, px_remove_tree, px_sync_dir,
 };
 
 static const um_os *installed = &posix_os;

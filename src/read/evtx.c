@@ -330,6 +330,14 @@ static bool send_text(int fd, uint8_t type, uint8_t flags, uint64_t ordinal, con
     return send_msg(fd, type, flags, ordinal, 0, msg, strlen(msg));
 }
 
+static bool grow_xml(char **xml, size_t *cap, size_t need) {
+    char *n = um_realloc(*xml, need);
+    if (!n) return false;
+    *xml = n;
+    *cap = need;
+    return true;
+}
+
 /* In the child: one record to XML and over the pipe. false: stop. */
 static bool child_record(int fd, libevtx_file_t *ef, int idx, bool recovered, uint64_t ordinal, char **xml,
                          size_t *cap) {
@@ -353,8 +361,11 @@ static bool child_record(int fd, libevtx_file_t *ef, int idx, bool recovered, ui
     } else if (sz > UM_EVTX_MAX_XML) {
         sent = send_text(fd, EV_MSG_BAD, fl, ordinal, "XML of %zu bytes is over the %u-byte limit", sz,
                          UM_EVTX_MAX_XML);
-    } else if (sz + 1 > *cap && !(*xml = um_realloc(*xml, *cap = sz + 1))) {
-        sent = false;
+    } else if (sz + 1 > *cap && !grow_xml(xml, cap, sz + 1)) {
+        /* out of memory under the child's limit: this record is lost, the
+         * next one may be smaller */
+        sent = send_text(fd, EV_MSG_BAD, fl, ordinal, "XML of %zu bytes does not fit in the reader's memory limit",
+                         sz);
     } else if (libevtx_record_get_utf8_xml_string(rec, (uint8_t *)*xml, sz, &err) != 1) {
         err_text(&err, etext, sizeof etext);
         sent = send_text(fd, EV_MSG_BAD, fl, ordinal, "is corrupt (XML): %s", etext);

@@ -98,6 +98,7 @@ void um_json_subject(um_buf *b, const um_scan *s, const um_subject_info *u) {
 }
 
 um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, const um_buf *b) {
+    if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
     if (b->oom) {
         um_scan_set_error(s, "out of memory writing %s/%s", dir, name);
         return UM_ENOMEM;

@@ -1,10 +1,13 @@
 /*
  * sqlite.c - the SQLite case file (schema in docs/SCHEMA.md).
  *
- * The database is built under a temporary name in one transaction (WAL,
- * prepared statements, every value bound) and renamed over case.db, so an
- * interrupted scan never leaves a half-written or duplicated case file.
+ * The database is built under a temporary name in one transaction (no
+ * journal, prepared statements, every value bound, indexes after the load),
+ * fsync'd and renamed into the output set, so an interrupted scan never
+ * leaves a half-written or duplicated case file.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,31 +18,52 @@
 #include "../detect/activity.h"
 #include "../os/os.h"
 
+/* Tables first, without keys: rows go in in one transaction through
+ * prepared statements, then the unique and lookup indexes are built once
+ * over the loaded rows (a sort, not millions of random B-tree inserts). The
+ * file is a private temporary until it is complete, so it is written with
+ * no journal and no syncs, then fsync'd once before it is renamed. */
 static const char *const schema =
-    "PRAGMA journal_mode=WAL;"
-    "PRAGMA synchronous=NORMAL;"
-    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-    "CREATE TABLE subjects(id TEXT PRIMARY KEY, rank INTEGER, display TEXT, score INTEGER,"
+    "PRAGMA journal_mode=OFF;"
+    "PRAGMA synchronous=OFF;"
+    "PRAGMA locking_mode=EXCLUSIVE;"
+    "PRAGMA cache_size=-65536;"
+    "CREATE TABLE meta(key TEXT, value TEXT);"
+    "CREATE TABLE subjects(id TEXT, rank INTEGER, display TEXT, score INTEGER,"
     " level TEXT, identity INTEGER, n_findings INTEGER);"
-    "CREATE TABLE subject_sources(subject_id TEXT, source TEXT, PRIMARY KEY(subject_id, source));"
-    "CREATE TABLE subject_joins(subject_id TEXT, seq INTEGER, sentence TEXT,"
-    " PRIMARY KEY(subject_id, seq));"
-    "CREATE TABLE identifiers(subject_id TEXT, kind TEXT, value TEXT, file TEXT, line INTEGER,"
-    " PRIMARY KEY(subject_id, kind, value));"
-    "CREATE INDEX identifiers_value ON identifiers(kind, value);"
-    "CREATE TABLE findings(id TEXT PRIMARY KEY, subject_id TEXT, indicator TEXT, analyzer TEXT,"
+    "CREATE TABLE subject_sources(subject_id TEXT, source TEXT);"
+    "CREATE TABLE subject_joins(subject_id TEXT, seq INTEGER, sentence TEXT);"
+    "CREATE TABLE identifiers(subject_id TEXT, kind TEXT, value TEXT, file TEXT, line INTEGER);"
+    "CREATE TABLE findings(id TEXT, subject_id TEXT, indicator TEXT, analyzer TEXT,"
     " strength TEXT, weight INTEGER, summary TEXT, key TEXT, count INTEGER, first_seen TEXT,"
     " last_seen TEXT);"
-    "CREATE INDEX findings_subject ON findings(subject_id);"
     "CREATE TABLE evidence(finding_id TEXT, seq INTEGER, file TEXT, line INTEGER, record TEXT,"
-    " time TEXT, vals TEXT, PRIMARY KEY(finding_id, seq));"
+    " time TEXT, vals TEXT);"
     "CREATE TABLE rejects(seq INTEGER PRIMARY KEY, kind TEXT, file TEXT, line INTEGER,"
     " reader TEXT, reason TEXT);"
+    "CREATE TABLE inputs(seq INTEGER PRIMARY KEY, path TEXT, format TEXT, size INTEGER,"
+    " status TEXT, reason TEXT);"
     "CREATE TABLE events_summary(key TEXT PRIMARY KEY, value INTEGER);"
     /* analysts' decisions (unmask serve); carried over from the previous case.db */
     "CREATE TABLE verdicts(id INTEGER PRIMARY KEY, target_kind TEXT NOT NULL, target_a TEXT NOT NULL,"
     " target_b TEXT, verdict TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL, note TEXT);"
     "CREATE INDEX verdicts_target ON verdicts(target_kind, target_a, target_b);";
+
+/* The case.db this run replaces. Sinks write into the staging folder
+ * P/.NAME.tmp.PID (core/outdir.c) that is then swapped with P/NAME, so the
+ * previous file is P/NAME/case.db; written straight into a folder, it is
+ * dir/case.db. */
+static void previous_case(const char *dir, char *out, size_t cap) {
+    const char *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : dir;
+    const char *tmp = base[0] == '.' ? strstr(base, ".tmp.") : NULL;
+    if (tmp && tmp > base + 1 && strspn(tmp + 5, "0123456789") == strlen(tmp + 5) && tmp[5]) {
+        int plen = slash ? (int)(slash - dir) : 0;
+        snprintf(out, cap, "%.*s%s%.*s/case.db", plen, dir, slash ? "/" : "", (int)(tmp - base - 1), base + 1);
+    } else {
+        snprintf(out, cap, "%s/case.db", dir);
+    }
+}
 
 /* The analysts' verdicts in the case.db being replaced are copied into the
  * new one (the scan recomputes everything else). A previous file that cannot
@@ -73,6 +97,18 @@ static void carry_verdicts(um_scan *s, sqlite3 *db, const char *old_path) {
                      sqlite3_errmsg(db));
     sqlite3_exec(db, "DETACH DATABASE old", NULL, NULL, NULL);
 }
+
+/* Built after the load, in the same transaction. */
+static const char *const indexes =
+    "CREATE UNIQUE INDEX meta_key ON meta(key);"
+    "CREATE UNIQUE INDEX subjects_id ON subjects(id);"
+    "CREATE UNIQUE INDEX subject_sources_key ON subject_sources(subject_id, source);"
+    "CREATE UNIQUE INDEX subject_joins_key ON subject_joins(subject_id, seq);"
+    "CREATE UNIQUE INDEX identifiers_key ON identifiers(subject_id, kind, value);"
+    "CREATE INDEX identifiers_value ON identifiers(kind, value);"
+    "CREATE UNIQUE INDEX findings_id ON findings(id);"
+    "CREATE INDEX findings_subject ON findings(subject_id);"
+    "CREATE UNIQUE INDEX evidence_key ON evidence(finding_id, seq);";
 
 typedef struct {
     sqlite3 *db;
@@ -112,9 +148,9 @@ static um_status write_all(db_t *d) {
     static const char *sql[8] = {
         "INSERT INTO meta VALUES(?,?)",
         "INSERT INTO subjects VALUES(?,?,?,?,?,?,?)",
-        "INSERT OR IGNORE INTO subject_sources VALUES(?,?)",
+        "INSERT INTO subject_sources VALUES(?,?)",
         "INSERT INTO subject_joins VALUES(?,?,?)",
-        "INSERT OR IGNORE INTO identifiers VALUES(?,?,?,?,?)",
+        "INSERT INTO identifiers VALUES(?,?,?,?,?)",
         "INSERT INTO findings VALUES(?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO evidence VALUES(?,?,?,?,?,?,?)",
         "INSERT INTO rejects VALUES(?,?,?,?,?,?)"};
@@ -134,6 +170,10 @@ static um_status write_all(db_t *d) {
         if (step(st[0]) != SQLITE_OK) { rc = fail(d, "meta"); goto out; }
     }
     for (size_t r = 0; r < um_scan_subject_count(s); r++) {
+        if ((r & 4095) == 0 && um_scan_cancelled(s)) {
+            rc = um_scan_cancel_status(s);
+            goto out;
+        }
         const um_subject_info *u = um_scan_subject(s, r);
         um_sid sid = um_scan_ranked_sid(s, r);
         bind_text(st[1], 1, u->id);
@@ -212,13 +252,35 @@ static um_status write_all(db_t *d) {
         }
     }
     {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(d->db, "INSERT INTO inputs VALUES(?,?,?,?,?,?)", -1, &q, NULL) != SQLITE_OK) {
+            rc = fail(d, "prepare");
+            goto out;
+        }
+        for (size_t i = 0; i < um_scan_input_count(s) && rc == UM_OK; i++) {
+            um_input_info in;
+            um_scan_input_at(s, i, &in);
+            sqlite3_bind_int64(q, 1, (sqlite3_int64)i + 1);
+            bind_text(q, 2, in.path);
+            bind_text(q, 3, in.format);
+            sqlite3_bind_int64(q, 4, (sqlite3_int64)in.size);
+            bind_text(q, 5, in.status);
+            bind_text(q, 6, in.reason);
+            if (step(q) != SQLITE_OK) rc = fail(d, "inputs");
+        }
+        sqlite3_finalize(q);
+        if (rc != UM_OK) goto out;
+    }
+    {
         um_scan_stats stats;
         um_scan_get_stats(s, &stats);
         const struct { const char *k; uint64_t v; } sm[] = {
             {"files", stats.files},     {"bytes", stats.bytes},
             {"records", stats.records}, {"events", stats.events},
             {"persons", stats.persons}, {"rejects", stats.rejects},
-            {"warnings", stats.warnings}};
+            {"warnings", stats.warnings}, {"files_read", stats.files_read},
+            {"files_skipped", stats.files_skipped},
+            {"files_rejected", stats.files - stats.files_read - stats.files_skipped}};
         sqlite3_stmt *q = NULL;
         if (sqlite3_prepare_v2(d->db, "INSERT INTO events_summary VALUES(?,?)", -1, &q, NULL) != SQLITE_OK) {
             rc = fail(d, "prepare");
@@ -256,15 +318,26 @@ static um_status write_sqlite(um_scan *s, const char *dir) {
     }
     um_status rc = UM_OK;
     if (sqlite3_exec(d.db, schema, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "schema");
-    if (rc == UM_OK) carry_verdicts(s, d.db, dst); /* ATTACH: outside the transaction */
+    if (rc == UM_OK) { /* ATTACH: outside the transaction */
+        char prev[4200];
+        previous_case(dir, prev, sizeof prev);
+        carry_verdicts(s, d.db, prev);
+    }
     if (rc == UM_OK && sqlite3_exec(d.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "begin");
     if (rc == UM_OK) rc = write_all(&d);
     if (rc == UM_OK && um_activity_write_sqlite(s, d.db) != 0) rc = fail(&d, "activity");
+    if (rc == UM_OK && um_scan_cancelled(s)) rc = um_scan_cancel_status(s);
+    if (rc == UM_OK && sqlite3_exec(d.db, indexes, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "indexes");
     if (rc == UM_OK && sqlite3_exec(d.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "commit");
-    if (rc == UM_OK &&
-        sqlite3_wal_checkpoint_v2(d.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
-        rc = fail(&d, "checkpoint");
     if (sqlite3_close(d.db) != SQLITE_OK && rc == UM_OK) rc = fail(&d, "close");
+    if (rc == UM_OK) { /* written without syncs: make it durable before the rename */
+        int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) {
+            um_scan_set_error(s, "cannot write %s: %s", tmp, strerror(errno));
+            rc = UM_EIO;
+        }
+        if (fd >= 0) close(fd);
+    }
     if (rc == UM_OK) {
         /* an old case.db's WAL must not be replayed into the new file */
         snprintf(side, sizeof side, "%s-wal", dst);

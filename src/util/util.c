@@ -133,6 +133,76 @@ bool um_utf8_valid(const char *s, size_t n) {
     return true;
 }
 
+/* Length of the escape for the character at p[0..n) (0 when it passes
+ * through unchanged), written to out (>= 7 bytes); *k gets its byte length. */
+static size_t term_esc1(const unsigned char *p, size_t n, char *out, size_t *k) {
+    static const char hex[] = "0123456789abcdef";
+    unsigned c = p[0];
+    if (c < 0x80) {
+        *k = 1;
+        if (c >= 0x20 && c != 0x7f) return 0;
+        goto byte;
+    }
+    size_t len = utf8_seq(p, n);
+    if (!len) {
+        *k = 1;
+        goto byte;
+    }
+    *k = len;
+    unsigned cp;
+    if (len == 2) cp = ((c & 0x1fu) << 6) | (p[1] & 0x3fu);
+    else if (len == 3) cp = ((c & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
+    else return 0;
+    if (!((cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+          (cp >= 0x2066 && cp <= 0x2069)))
+        return 0;
+    out[0] = '\\', out[1] = 'u';
+    out[2] = hex[(cp >> 12) & 15], out[3] = hex[(cp >> 8) & 15], out[4] = hex[(cp >> 4) & 15], out[5] = hex[cp & 15];
+    return 6;
+byte:
+    out[0] = '\\', out[1] = 'x', out[2] = hex[c >> 4], out[3] = hex[c & 15];
+    return 4;
+}
+
+void um_buf_add_term(um_buf *b, const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run = 0; /* run: start of the pending unescaped bytes */
+    char esc[8];
+    while (i < n) {
+        size_t k, e = term_esc1(p + i, n - i, esc, &k);
+        if (e) {
+            um_buf_add(b, s + run, i - run);
+            um_buf_add(b, esc, e);
+            run = i + k;
+        }
+        i += k;
+    }
+    um_buf_add(b, s + run, n - run);
+}
+
+char *um_term_escape(const char *s, char *buf, size_t cap) {
+    if (!buf || cap == 0) return buf;
+    buf[0] = 0;
+    if (!s || cap < 4) return buf;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), i, o = 0, total = 0, k;
+    char esc[8];
+    for (i = 0; i < n; i += k) {
+        size_t e = term_esc1(p + i, n - i, esc, &k);
+        total += e ? e : k;
+    }
+    size_t room = total + 1 <= cap ? cap - 1 : cap - 4; /* leave room for "..." */
+    for (i = 0; i < n; i += k) {
+        size_t e = term_esc1(p + i, n - i, esc, &k), len = e ? e : k;
+        if (o + len > room) break;
+        memcpy(buf + o, e ? esc : s + i, len);
+        o += len;
+    }
+    if (i < n) memcpy(buf + o, "...", 3), o += 3;
+    buf[o] = 0;
+    return buf;
+}
+
 void um_buf_add_json_str(um_buf *b, const char *s) {
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s), i = 0;

@@ -14,6 +14,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* UM_ASAN: 1 in builds under AddressSanitizer. gcc defines
+ * __SANITIZE_ADDRESS__, clang (14) only answers __has_feature. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UM_ASAN 1
+#endif
+#endif
+#ifndef UM_ASAN
+#define UM_ASAN 0
+#endif
+
 #define UM_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define UM_UNUSED(x) ((void)(x))
 
@@ -112,5 +125,27 @@ size_t um_split(char *s, char sep, char **out, size_t max);
 const char *um_basename_any(const char *s);
 /* true when s is valid UTF-8 of length n. */
 bool um_utf8_valid(const char *s, size_t n);
+
+/* Terminal escaping, for every place a command echoes input text (file
+ * names, names, values, reject reasons) to a terminal or log: bytes that
+ * could drive a terminal are written as visible escapes, so input text can
+ * never set a title, clear the screen or reorder a line.
+ *   C0 controls (tab and newline included) and DEL   -> \x1b style
+ *   bytes that are not valid UTF-8                   -> \xff style
+ *   C1 controls U+0080..U+009F (e.g. CSI U+009B) and
+ *   bidirectional controls (U+200E/F, U+202A..E,
+ *   U+2066..9)                                       -> \u009b style
+ * Everything else (backslash included) passes through unchanged: the output
+ * is for display, not a reversible encoding.
+ *
+ * um_buf_add_term appends the escaped form of s[0..n) to b.
+ * um_term_escape writes the escaped form of the NUL-terminated s (NULL is
+ * written as "") into buf of cap bytes (cap >= 4), always NUL-terminated;
+ * when it does not fit, it ends with "..." at a character boundary.
+ * Returns buf, so it can be used directly as a printf argument. */
+void um_buf_add_term(um_buf *b, const char *s, size_t n);
+char *um_term_escape(const char *s, char *buf, size_t cap);
+/* Size of a um_term_escape buffer that shows ~200 characters. */
+#define UM_TERM_BUF 1024
 
 #endif

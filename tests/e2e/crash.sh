@@ -85,7 +85,7 @@ else
   fi
 fi
 ok test "$rc" -eq 2
-ok grep -q "cannot create" "$T/ro.err"
+ok grep -q "cannot create\|cannot lock" "$T/ro.err"
 
 echo "$pass passed, $fail failed"
 exit $((fail > 0))

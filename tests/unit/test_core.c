@@ -3,6 +3,7 @@
 #include "harness.h"
 #include "util/csv.h"
 #include "util/json.h"
+#include "util/util.h"
 
 static void t_time(void) {
     int64_t us;
@@ -196,7 +197,32 @@ static void t_lines(void) {
     fclose(f);
 }
 
+static void t_term_escape(void) {
+    char b[64];
+    CHECK_STREQ(um_term_escape("plain name", b, sizeof b), "plain name");
+    CHECK_STREQ(um_term_escape("\x1b]0;pwned\x07x", b, sizeof b), "\\x1b]0;pwned\\x07x");
+    CHECK_STREQ(um_term_escape("\x1b[2J", b, sizeof b), "\\x1b[2J");
+    CHECK_STREQ(um_term_escape("a\tb\nc\rd\x7f", b, sizeof b), "a\\x09b\\x0ac\\x0dd\\x7f");
+    CHECK_STREQ(um_term_escape("Kim \xea\xb9\x80 Jos\xc3\xa9", b, sizeof b), "Kim \xea\xb9\x80 Jos\xc3\xa9");
+    CHECK_STREQ(um_term_escape("\xc2\x9b" "2J", b, sizeof b), "\\u009b2J");           /* C1 CSI */
+    CHECK_STREQ(um_term_escape("a\xe2\x80\xaegnp.exe", b, sizeof b), "a\\u202egnp.exe"); /* RLO */
+    CHECK_STREQ(um_term_escape("bad\xff\xc3", b, sizeof b), "bad\\xff\\xc3");
+    CHECK_STREQ(um_term_escape("C:\\Users\\x", b, sizeof b), "C:\\Users\\x");
+    CHECK_STREQ(um_term_escape(NULL, b, sizeof b), "");
+    char s8[8];
+    CHECK_STREQ(um_term_escape("abcdefgh", s8, sizeof s8), "abcd...");
+    CHECK_STREQ(um_term_escape("abcdefg", s8, sizeof s8), "abcdefg");
+    CHECK_STREQ(um_term_escape("\x1b\x1b", s8, sizeof s8), "\\x1b...");
+    CHECK_STREQ(um_term_escape("ab\xea\xb9\x80\xea\xb9\x80", s8, sizeof s8), "ab..."); /* no split char */
+    um_buf bb;
+    um_buf_init(&bb);
+    um_buf_add_term(&bb, "x\0y\x1b", 4);
+    CHECK_STREQ(bb.s, "x\\x00y\\x1b");
+    um_buf_free(&bb);
+}
+
 int main(void) {
+    RUN(t_term_escape);
     RUN(t_lines);
     RUN(t_time);
     RUN(t_csv);

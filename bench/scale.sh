@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Identity-scale benchmark (issue 13, point 5): `unmask scan` of generated
+# applicant exports (bench/gen_people: ~10 identifiers a person, rings of
+# shared identifiers, 20% with one of five very common phones/addresses) at
+# several sizes; wall time, CPU time, peak RSS and the time per phase
+# (scan -v), and the memory slope per person between the sizes.
+#
+#   bench/scale.sh [PEOPLE...]     (default 250000 500000 1000000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR=${BENCH_DIR:-/tmp/unmask-scale}
+cmake --preset release >/dev/null
+cmake --build --preset release --target unmask gen_people >/dev/null
+U=build/release/unmask
+G=build/release/bench/gen_people
+mkdir -p "$DIR"
+sizes=("$@"); [[ ${#sizes[@]} -gt 0 ]] || sizes=(250000 500000 1000000)
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+echo "| people | CSV MB | wall s | CPU s | peak RSS MiB | read s | analyze s | write s | case.db MB |"
+echo "|---|---|---|---|---|---|---|---|---|"
+prev_n=0 prev_kb=0
+for n in "${sizes[@]}"; do
+  f="$DIR/people-$n.csv"
+  [[ -s $f ]] || "$G" --people "$n" --out "$f" 2>/dev/null
+  rm -rf "$DIR/out"
+  /usr/bin/time -f "%e %U %S %M" -o "$DIR/time" "$U" scan -v --fail-on never -o "$DIR/out" "$f" >/dev/null 2>"$DIR/err" || true
+  read -r wall u s kb <"$DIR/time"
+  read -r r a w < <(sed -n 's/.*timings: read \([0-9.]*\) s, analyze \([0-9.]*\) s, write \([0-9.]*\) s.*/\1 \2 \3/p' "$DIR/err")
+  awk -v n="$n" -v mb="$(stat -c %s "$f")" -v wall="$wall" -v u="$u" -v s="$s" -v kb="$kb" -v r="$r" -v a="$a" \
+      -v w="$w" -v db="$(stat -c %s "$DIR/out/case.db")" \
+      'BEGIN{printf "| %d | %.0f | %.1f | %.1f | %.0f | %.1f | %.1f | %.1f | %.0f |\n", n, mb/1e6, wall, u+s, kb/1024, r, a, w, db/1e6}'
+  if ((prev_n)); then
+    awk -v a="$prev_n" -v b="$n" -v ka="$prev_kb" -v kb="$kb" \
+      'BEGIN{printf "  slope %d -> %d people: %.0f bytes of peak RSS per person\n", a, b, (kb-ka)*1024/(b-a)}'
+  fi
+  prev_n=$n prev_kb=$kb
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
