@@ -25,6 +25,9 @@ int um_cli_screen(int argc, char **argv);
 int um_cli_data(int argc, char **argv);
 /* cli/rules.c */
 int um_cli_rules(int argc, char **argv);
+/* cli/report.c, cli/serve.c */
+int um_cli_report(int argc, char **argv);
+int um_cli_serve(int argc, char **argv);
 
 static void usage_main(FILE *o) {
     fprintf(o,
@@ -38,6 +41,8 @@ static void usage_main(FILE *o) {
             "  screen    screen one person or a batch against sanctions and indicator lists\n"
             "  rules     Sigma rules: list, match over event files, run rule tests\n"
             "  data      show the bundled lists, their dates and sizes\n"
+            "  report    write a case's self-contained HTML report\n"
+            "  serve     serve a case: JSON API, web UI, verdicts, applicant screening\n"
             "  formats   list the input formats unmask reads\n"
             "  version   print the version\n"
             "  help      show help for a command (unmask help scan)\n"
@@ -459,6 +464,8 @@ int main(int argc, char **argv) {
         if (argc > 2 && strcmp(argv[2], "scan") == 0) usage_scan(stdout);
         else if (argc > 2 && strcmp(argv[2], "screen") == 0) return um_cli_screen(2, (char *[]){"screen", "--help", NULL});
         else if (argc > 2 && strcmp(argv[2], "data") == 0) return um_cli_data(2, (char *[]){"data", "--help", NULL});
+        else if (argc > 2 && strcmp(argv[2], "report") == 0) return um_cli_report(2, (char *[]){"report", "--help", NULL});
+        else if (argc > 2 && strcmp(argv[2], "serve") == 0) return um_cli_serve(2, (char *[]){"serve", "--help", NULL});
         else usage_main(stdout);
         return 0;
     }
@@ -470,6 +477,8 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "screen") == 0) return um_cli_screen(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0) return um_cli_rules(argc - 1, argv + 1);
     if (strcmp(cmd, "data") == 0) return um_cli_data(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0) return um_cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0) return um_cli_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "formats") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
             printf("Usage: unmask formats\n\nLists the input formats (reader names for --format).\n");

@@ -409,6 +409,89 @@ typedef struct um_lists_update_options {
 um_status um_lists_update(const um_lists_update_options *o, char *report, size_t cap);
 /* ---- end screening ---- */
 
+/* ---- case file: report and HTTP API (src/report/, docs/api.md) ---------- */
+/*
+ * An um_case reads a case file written by um_scan_write_outputs (case.db,
+ * docs/SCHEMA.md) and, when opened writable, stores analysts' verdicts in it.
+ * One um_case may be used by several threads (it serialises its own SQLite
+ * use).
+ */
+typedef struct um_case um_case;
+
+/* path: the case folder (holding case.db) or the case.db file. *out is set
+ * even on failure (to read the message); close it either way. */
+um_status um_case_open(um_case **out, const char *path, int writable);
+void um_case_close(um_case *c);
+const char *um_case_errmsg(const um_case *c);
+/* The case.db path opened. */
+const char *um_case_path(const um_case *c);
+/* 1 when the case holds persona clusters (the clusters contract of
+ * docs/SCHEMA.md); 0: the views show groups derived from shared identifiers. */
+int um_case_has_clusters(const um_case *c);
+
+/* Writes the self-contained HTML report (no network fetch; works from a
+ * file URL) to out_path (mode 0600, written under a temporary name and
+ * renamed). */
+um_status um_report_write(um_case *c, const char *out_path);
+
+/*
+ * The JSON HTTP API as a pure function: request in, response out, no
+ * sockets (the server in cli/serve.c only moves bytes). Every /v1 route
+ * requires "Authorization: Bearer <token>"; the static UI files do not.
+ * um_api_handle may be called from several threads at once.
+ */
+typedef struct um_api um_api;
+
+typedef struct um_api_options {
+    const char *case_path;   /* case folder or case.db (required) */
+    int writable;            /* accept verdict POSTs */
+    const char *token;       /* bearer token (required, >= 16 characters) */
+    size_t max_body;         /* request body limit in bytes; 0: 64 KiB */
+    const char *data_dir;    /* bundled lists (screening, IOC); NULL: default */
+} um_api_options;
+
+/* *out is set even on failure (to read the message); close it either way. */
+um_status um_api_open(um_api **out, const um_api_options *opt);
+void um_api_close(um_api *a);
+const char *um_api_errmsg(const um_api *a);
+size_t um_api_max_body(const um_api *a);
+
+typedef struct um_api_request {
+    const char *method;        /* "GET", "POST", ... */
+    const char *path;          /* "/v1/subjects" (no query string) */
+    const char *query;         /* raw query string without '?', or NULL */
+    const char *authorization; /* Authorization header or NULL */
+    const char *content_type;  /* Content-Type header or NULL */
+    const char *body;          /* request body (not NUL-terminated) */
+    size_t body_len;
+    int body_too_large;        /* the server stopped reading at max_body */
+} um_api_request;
+
+typedef struct um_api_response {
+    int status;               /* HTTP status */
+    const char *content_type; /* static string */
+    char *body;               /* owned by the response (um_api_response_free) */
+    size_t body_len;
+    const unsigned char *static_body; /* embedded asset (not freed) when body is NULL */
+    int www_authenticate;     /* add "WWW-Authenticate: Bearer" (401) */
+    int cacheable;            /* static asset: may be cached */
+} um_api_response;
+
+void um_api_handle(um_api *a, const um_api_request *rq, um_api_response *rs);
+void um_api_response_free(um_api_response *rs);
+/* Security headers every response carries (Content-Security-Policy etc.):
+ * name/value pairs, i from 0; NULL past the end. */
+const char *um_api_header_name(size_t i);
+const char *um_api_header_value(size_t i);
+
+/* 1 when a equals b, in time that depends only on the length of b (the
+ * secret); 0 otherwise (also when either is NULL). */
+int um_token_equal(const char *given, const char *secret);
+/* Reads the bearer token from path, or creates it (32 random bytes,
+ * base64url, file mode 0600, never replaced) when the file does not exist.
+ * *created tells which. out must hold 64 bytes. */
+um_status um_token_load_or_create(const char *path, char *out, size_t n, int *created, char *err, size_t errn);
+
 #ifdef __cplusplus
 }
 #endif

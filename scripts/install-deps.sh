@@ -8,11 +8,11 @@ BUILD_PKGS=(
   ca-certificates git cmake make pkg-config gcc g++
   libsimdjson-dev libjansson-dev libsqlite3-dev libmaxminddb-dev libutf8proc-dev
   libicu-dev libpcre2-dev libvectorscan-dev libmicrohttpd-dev libxxhash-dev
-  libevtx-dev libgit2-dev libxml2-dev libfyaml-dev
+  libevtx-dev libgit2-dev libxml2-dev libfyaml-dev libsodium-dev
   libphonenumber-dev libturbojpeg0-dev libpng-dev
   libmaxmind-db-writer-perl mmdb-bin
 )
-TEST_PKGS=(valgrind clang libclang-rt-14-dev jq ripgrep sqlite3 time util-linux python3)
+TEST_PKGS=(valgrind clang libclang-rt-14-dev jq ripgrep sqlite3 time util-linux python3 chromium wrk curl)
 
 want=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST_PKGS[@]}"); fi
@@ -36,3 +36,10 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 echo "install-deps: all ${#want[@]} packages present"
+
+# Browser tests (tests/browser/): playwright-core from npm, pinned by
+# package-lock.json; it drives Debian's chromium (no browser download).
+browser_dir="$(cd "$(dirname "$0")/../tests/browser" && pwd)"
+if [[ "${1:-}" == "--test" ]] && [[ ! -d "$browser_dir/node_modules/playwright-core" ]]; then
+  (cd "$browser_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi

@@ -382,6 +382,9 @@ um_ioc *um_ctx_ioc(um_ctx *ctx);
 /* Approved remote-access tool (case-insensitive name)? */
 bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool);
 size_t um_scan_nsubjects(const struct um_scan *scan);
+/* The per-scan state analyzer a made in on_subjects (NULL if none): for an
+ * analyzer's own sink-side code (src/detect/activity.c). */
+void *um_scan_analyzer_state(const struct um_scan *scan, const struct um_analyzer *a);
 /* Values of one attribute joined into subject s (deduplicated, canonical
  * lower-case for emails/handles); *n set to the count. */
 const char *const *um_subject_values(const struct um_scan *scan, um_sid sid, um_attr a, size_t *n);

@@ -493,6 +493,12 @@ static um_sid resolve_uncached(um_scan *s, const um_event *ev) {
 
 size_t um_scan_nsubjects(const um_scan *s) { return s->n_subjects; }
 
+void *um_scan_analyzer_state(const um_scan *s, const um_analyzer *a) {
+    for (size_t i = 0; s->analyzer_state && i < um_analyzer_count(); i++)
+        if (um_analyzer_at(i) == a) return s->analyzer_state[i];
+    return NULL;
+}
+
 const char *const *um_subject_values(const um_scan *s, um_sid sid, um_attr a, size_t *n) {
     if (sid < 0 || (size_t)sid >= s->n_subjects || (unsigned)a >= UM_ATTR__COUNT) {
         *n = 0;

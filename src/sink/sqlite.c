@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../core/internal.h"
+#include "../detect/activity.h"
 #include "../os/os.h"
 
 /* Tables first, without keys: rows go in in one transaction through
@@ -42,7 +43,60 @@ static const char *const schema =
     " reader TEXT, reason TEXT);"
     "CREATE TABLE inputs(seq INTEGER PRIMARY KEY, path TEXT, format TEXT, size INTEGER,"
     " status TEXT, reason TEXT);"
-    "CREATE TABLE events_summary(key TEXT PRIMARY KEY, value INTEGER);";
+    "CREATE TABLE events_summary(key TEXT PRIMARY KEY, value INTEGER);"
+    /* analysts' decisions (unmask serve); carried over from the previous case.db */
+    "CREATE TABLE verdicts(id INTEGER PRIMARY KEY, target_kind TEXT NOT NULL, target_a TEXT NOT NULL,"
+    " target_b TEXT, verdict TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL, note TEXT);"
+    "CREATE INDEX verdicts_target ON verdicts(target_kind, target_a, target_b);";
+
+/* The case.db this run replaces. Sinks write into the staging folder
+ * P/.NAME.tmp.PID (core/outdir.c) that is then swapped with P/NAME, so the
+ * previous file is P/NAME/case.db; written straight into a folder, it is
+ * dir/case.db. */
+static void previous_case(const char *dir, char *out, size_t cap) {
+    const char *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : dir;
+    const char *tmp = base[0] == '.' ? strstr(base, ".tmp.") : NULL;
+    if (tmp && tmp > base + 1 && strspn(tmp + 5, "0123456789") == strlen(tmp + 5) && tmp[5]) {
+        int plen = slash ? (int)(slash - dir) : 0;
+        snprintf(out, cap, "%.*s%s%.*s/case.db", plen, dir, slash ? "/" : "", (int)(tmp - base - 1), base + 1);
+    } else {
+        snprintf(out, cap, "%s/case.db", dir);
+    }
+}
+
+/* The analysts' verdicts in the case.db being replaced are copied into the
+ * new one (the scan recomputes everything else). A previous file that cannot
+ * be read is left alone: its verdicts stay in it and a warning says so. */
+static void carry_verdicts(um_scan *s, sqlite3 *db, const char *old_path) {
+    struct stat st;
+    if (stat(old_path, &st) != 0) return;
+    sqlite3_stmt *q = NULL;
+    int ok = sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS old", -1, &q, NULL) == SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_text(q, 1, old_path, -1, SQLITE_TRANSIENT);
+        ok = sqlite3_step(q) == SQLITE_DONE;
+    }
+    sqlite3_finalize(q);
+    if (!ok) {
+        um_scan_warn(s, "case.db", "previous %s not readable; its verdicts were not carried over", old_path);
+        return;
+    }
+    int have = 0;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM old.sqlite_master WHERE type='table' AND name='verdicts'", -1,
+                           &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        have = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (have &&
+        sqlite3_exec(db,
+                     "INSERT INTO verdicts(id, target_kind, target_a, target_b, verdict, who, at, note)"
+                     " SELECT id, target_kind, target_a, target_b, verdict, who, at, note FROM old.verdicts",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        um_scan_warn(s, "case.db", "verdicts of the previous %s could not be copied: %s", old_path,
+                     sqlite3_errmsg(db));
+    sqlite3_exec(db, "DETACH DATABASE old", NULL, NULL, NULL);
+}
 
 /* Built after the load, in the same transaction. */
 static const char *const indexes =
@@ -293,10 +347,16 @@ static um_status write_sqlite(um_scan *s, const char *dir) {
     }
     um_status rc = UM_OK;
     if (sqlite3_exec(d.db, schema, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "schema");
+    if (rc == UM_OK) { /* ATTACH: outside the transaction */
+        char prev[4200];
+        previous_case(dir, prev, sizeof prev);
+        carry_verdicts(s, d.db, prev);
+    }
     if (rc == UM_OK && sqlite3_exec(d.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "begin");
     if (rc == UM_OK) rc = write_all(&d);
     if (rc == UM_OK && um_link_case_tables(s, d.db) != UM_OK) rc = fail(&d, "cluster tables");
     if (rc == UM_OK) rc = copy_verdicts(&d, um_scan_verdicts_db(s));
+    if (rc == UM_OK && um_activity_write_sqlite(s, d.db) != 0) rc = fail(&d, "activity");
     if (rc == UM_OK && um_scan_cancelled(s)) rc = um_scan_cancel_status(s);
     if (rc == UM_OK && sqlite3_exec(d.db, indexes, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "indexes");
     if (rc == UM_OK && sqlite3_exec(d.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "commit");

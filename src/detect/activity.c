@@ -1,0 +1,316 @@
+/*
+ * activity.c - the `activity` analyzer: produces no findings; it keeps the
+ * compact per-subject aggregates the analyst's pictures need (the report and
+ * the web UI, src/report/), which the case file does not hold otherwise:
+ *
+ *   - an hour-of-day x weekday histogram (UTC) of activity events (the same
+ *     event kinds the `hours` analyzer counts: successful sign-ins and
+ *     logons, process starts, file writes, remote sessions, commits);
+ *   - the sign-ins and logons (time, IP, country, ASN, result), the last
+ *     newest UM_ACT_LOGINS per subject, with the total counted.
+ *
+ * Bounded: a histogram is 672 bytes and is made on a subject's first
+ * activity event, for at most UM_ACT_MAX_HIST subjects; login rows (about 128
+ * bytes) grow 8, 16, 32, 50 per subject and then replace the oldest, for at
+ * most UM_ACT_MAX_LOGIN_SUBJ subjects (one warning each when a cap is
+ * reached). Worst case about 34 MiB of histograms and 128 MiB of logins, far
+ * less in practice: 6.4 KiB per person who signs in 50 times or more. The
+ * sqlite sink writes them as `activity`, `logins`, `logins_total` and
+ * `subject_zone` (docs/SCHEMA.md) through um_activity_write_sqlite().
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/internal.h"
+#include "activity.h"
+#include "rules.h"
+
+#define UM_ACT_LOGINS 50
+#define UM_ACT_MAX_HIST 50000u
+#define UM_ACT_MAX_LOGIN_SUBJ 20000u
+
+typedef struct act_login {
+    int64_t ts;
+    char ip[40]; /* the longest IPv6 text is 39 */
+    char country[4];
+    char org[40];
+    char app[24];
+    uint32_t asn;
+    int8_t success;
+    uint8_t kind; /* um_event_kind */
+    uint8_t net;  /* UM_NET_VPN/HOSTING/DPRK bits (low 8) */
+} act_login;
+
+typedef struct act_subj {
+    uint32_t *hist;      /* [7 * 24], weekday 0 = Monday, UTC; NULL until needed */
+    act_login *logins;   /* grows to UM_ACT_LOGINS, then a ring */
+    uint32_t n_logins;   /* total seen */
+    uint32_t cap_logins;
+    int64_t max_ts;      /* newest kept */
+    uint8_t head;        /* oldest kept while logins arrived in time order */
+    bool unordered;      /* one arrived out of order: find the oldest by scanning */
+} act_subj;
+
+typedef struct act_state {
+    act_subj *s;
+    size_t n, cap;
+    size_t n_hist, n_login_subj;
+    bool warned_hist, warned_login;
+} act_state;
+
+static um_status act_on_subjects(um_scan *s, void **state) {
+    (void)s;
+    act_state *st = um_calloc(1, sizeof *st);
+    if (!st) return UM_ENOMEM;
+    *state = st;
+    return UM_OK;
+}
+
+static act_subj *subj(act_state *st, um_sid sid) {
+    size_t i = (size_t)sid;
+    if (i >= st->cap) {
+        size_t nc = st->cap ? st->cap : 1024;
+        while (nc <= i) nc *= 2;
+        act_subj *p = um_realloc(st->s, nc * sizeof *p);
+        if (!p) return NULL;
+        memset(p + st->cap, 0, (nc - st->cap) * sizeof *p);
+        st->s = p;
+        st->cap = nc;
+    }
+    if (i >= st->n) st->n = i + 1;
+    return &st->s[i];
+}
+
+static bool is_activity(const um_event *ev) {
+    switch (ev->kind) {
+    case UM_EV_SIGNIN:
+    case UM_EV_LOGON: return ev->success != 0;
+    case UM_EV_PROCESS:
+    case UM_EV_FILE:
+    case UM_EV_OTHER:
+    case UM_EV_REMOTE:
+    case UM_EV_COMMIT: return true;
+    default: return false;
+    }
+}
+
+static void copy(char *dst, size_t n, const char *src) {
+    size_t k = 0;
+    for (; src && src[k] && k + 1 < n; k++) dst[k] = src[k];
+    /* never cut a UTF-8 sequence in half */
+    while (k > 0 && ((unsigned char)dst[k - 1] & 0xC0) == 0x80) k--;
+    if (k > 0 && ((unsigned char)dst[k - 1] & 0xC0) == 0xC0) k--;
+    dst[k] = 0;
+}
+
+static um_status act_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev) {
+    act_state *st = p;
+    if (!st || sid < 0 || ev->ts == UM_TIME_NONE) return UM_OK;
+    bool login = ev->kind == UM_EV_SIGNIN || ev->kind == UM_EV_LOGON;
+    bool act = is_activity(ev) && ev->ts >= 0;
+    if (!login && !act) return UM_OK;
+    act_subj *a = subj(st, sid);
+    if (!a) return UM_ENOMEM;
+    if (act) {
+        if (!a->hist) {
+            if (st->n_hist >= UM_ACT_MAX_HIST) {
+                if (!st->warned_hist)
+                    um_scan_warn(s, "activity", "hour-of-day histograms kept for the first %u subjects only",
+                                 UM_ACT_MAX_HIST);
+                st->warned_hist = true;
+                goto logins;
+            }
+            a->hist = um_calloc(7 * 24, sizeof *a->hist);
+            if (!a->hist) return UM_ENOMEM;
+            st->n_hist++;
+        }
+        int64_t hour = ev->ts / 3600000000LL, day = hour / 24;
+        int wd = (int)((day + 3) % 7); /* 1970-01-01 was a Thursday (Monday = 0) */
+        a->hist[wd * 24 + (int)(hour % 24)]++;
+    }
+logins:
+    if (!login) return UM_OK;
+    if (!a->logins) {
+        if (st->n_login_subj >= UM_ACT_MAX_LOGIN_SUBJ) {
+            if (!st->warned_login)
+                um_scan_warn(s, "activity", "login timelines kept for the first %u subjects only",
+                             UM_ACT_MAX_LOGIN_SUBJ);
+            st->warned_login = true;
+            return UM_OK;
+        }
+        st->n_login_subj++;
+    }
+    if (a->n_logins >= a->cap_logins && a->cap_logins < UM_ACT_LOGINS) {
+        uint32_t nc = a->cap_logins ? a->cap_logins * 2 : 8;
+        if (nc > UM_ACT_LOGINS) nc = UM_ACT_LOGINS;
+        act_login *p2 = um_realloc(a->logins, nc * sizeof *p2);
+        if (!p2) return UM_ENOMEM;
+        a->logins = p2;
+        a->cap_logins = nc;
+    }
+    act_login *l;
+    if (a->n_logins < a->cap_logins) {
+        l = &a->logins[a->n_logins];
+    } else if (!a->unordered && ev->ts >= a->max_ts) { /* in time order: a plain ring */
+        l = &a->logins[a->head];
+        a->head = (uint8_t)((a->head + 1) % UM_ACT_LOGINS);
+    } else { /* full: the newest UM_ACT_LOGINS by time stay, whatever the reading order */
+        a->unordered = true;
+        l = &a->logins[0];
+        for (uint32_t k = 1; k < a->cap_logins; k++)
+            if (a->logins[k].ts < l->ts) l = &a->logins[k];
+        if (ev->ts <= l->ts) l = NULL;
+    }
+    if (a->n_logins && ev->ts < a->max_ts && a->n_logins < a->cap_logins) a->unordered = true;
+    a->n_logins++;
+    if (!l) return UM_OK;
+    if (ev->ts > a->max_ts || a->n_logins == 1) a->max_ts = ev->ts;
+    memset(l, 0, sizeof *l);
+    l->ts = ev->ts;
+    copy(l->ip, sizeof l->ip, ev->ip);
+    copy(l->country, sizeof l->country, ev->ip_country ? ev->ip_country : ev->country);
+    copy(l->org, sizeof l->org, ev->ip_org ? ev->ip_org : ev->as_org);
+    copy(l->app, sizeof l->app, ev->app);
+    l->asn = ev->ip_asn ? ev->ip_asn : ev->asn;
+    l->success = (int8_t)ev->success;
+    l->kind = (uint8_t)ev->kind;
+    l->net = (uint8_t)(ev->net_flags & 0xff);
+    return UM_OK;
+}
+
+static void act_free(void *p) {
+    act_state *st = p;
+    if (!st) return;
+    for (size_t i = 0; i < st->n; i++) {
+        free(st->s[i].hist);
+        free(st->s[i].logins);
+    }
+    free(st->s);
+    free(st);
+}
+
+const um_analyzer um_analyzer_activity = {
+    "activity", "keeps hour-of-day x weekday histograms and login timelines for the report (no findings)",
+    act_on_subjects, act_on_event, NULL, act_free, NULL, NULL, false};
+
+/* ---- sink side ---------------------------------------------------------- */
+
+static act_state *state_of(um_scan *s) { return um_scan_analyzer_state(s, &um_analyzer_activity); }
+
+static int cmp_login(const void *a, const void *b) {
+    const act_login *x = a, *y = b;
+    return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static const char *net_text(uint8_t f) {
+    if (f & UM_NET_DPRK) return "dprk";
+    if (f & UM_NET_ASTRILL) return "astrill";
+    if (f & UM_NET_VPN) return "vpn";
+    if (f & UM_NET_HOSTING) return "hosting";
+    if (f & UM_NET_PROXY_LOG) return "proxy";
+    return NULL;
+}
+
+static int run(sqlite3 *db, const char *sql) { return sqlite3_exec(db, sql, NULL, NULL, NULL); }
+
+static void bind_str(sqlite3_stmt *q, int i, const char *v) {
+    if (v && *v) sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(q, i);
+}
+
+static int done(sqlite3_stmt *q) {
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int um_activity_write_sqlite(um_scan *s, sqlite3 *db) {
+    /* one activity row per person (168 counts as text), logins in one b-tree
+     * (WITHOUT ROWID): a few hundred thousand rows cost the scan too much */
+    if (run(db, "CREATE TABLE activity(subject_id TEXT PRIMARY KEY, total INTEGER, counts TEXT);"
+                "CREATE TABLE logins(subject_id TEXT, seq INTEGER, time TEXT, kind TEXT, ip TEXT, country TEXT,"
+                " asn INTEGER, as_org TEXT, net TEXT, app TEXT, result TEXT, PRIMARY KEY(subject_id, seq))"
+                " WITHOUT ROWID;"
+                "CREATE TABLE logins_total(subject_id TEXT PRIMARY KEY, total INTEGER);"
+                "CREATE TABLE subject_zone(subject_id TEXT PRIMARY KEY, claimed TEXT, offset_lo INTEGER,"
+                " offset_hi INTEGER);") != SQLITE_OK)
+        return -1;
+    act_state *st = state_of(s);
+    sqlite3_stmt *qa = NULL, *ql = NULL, *qt = NULL, *qz = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(db, "INSERT INTO activity VALUES(?,?,?)", -1, &qa, NULL) ||
+        sqlite3_prepare_v2(db, "INSERT INTO logins VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &ql, NULL) ||
+        sqlite3_prepare_v2(db, "INSERT INTO logins_total VALUES(?,?)", -1, &qt, NULL) ||
+        sqlite3_prepare_v2(db, "INSERT INTO subject_zone VALUES(?,?,?,?)", -1, &qz, NULL))
+        goto out;
+    for (size_t i = 0; i < um_scan_nsubjects(s); i++) {
+        const char *id = um_subject_id(s, (um_sid)i);
+        size_t ntz = 0, nc = 0;
+        const char *const *tz = um_subject_values(s, (um_sid)i, UM_ATTR_TIMEZONE, &ntz);
+        const char *const *cc = um_subject_values(s, (um_sid)i, UM_ATTR_COUNTRY, &nc);
+        const char *claim = ntz ? tz[0] : nc ? cc[0] : NULL;
+        if (claim) {
+            um_claim_zone z = um_claim_zone_of(ntz ? tz[0] : NULL, nc ? cc[0] : NULL);
+            bind_str(qz, 1, id);
+            bind_str(qz, 2, claim);
+            if (z.known) {
+                sqlite3_bind_int(qz, 3, z.lo);
+                sqlite3_bind_int(qz, 4, z.hi);
+            }
+            if (done(qz)) goto out;
+        }
+        if (!st || i >= st->n) continue;
+        act_subj *a = &st->s[i];
+        if (a->hist) {
+            char buf[7 * 24 * 11 + 1];
+            size_t k = 0;
+            uint64_t total = 0;
+            for (int c = 0; c < 7 * 24; c++) {
+                uint32_t v = a->hist[c];
+                total += v;
+                if (c) buf[k++] = ',';
+                char d[11];
+                int nd = 0;
+                do d[nd++] = (char)('0' + v % 10); while ((v /= 10) && nd < 10);
+                while (nd) buf[k++] = d[--nd];
+            }
+            buf[k] = 0;
+            bind_str(qa, 1, id);
+            sqlite3_bind_int64(qa, 2, (sqlite3_int64)total);
+            bind_str(qa, 3, buf);
+            if (done(qa)) goto out;
+        }
+        if (!a->logins) continue;
+        size_t n = a->n_logins < UM_ACT_LOGINS ? a->n_logins : UM_ACT_LOGINS;
+        qsort(a->logins, n, sizeof *a->logins, cmp_login);
+        for (size_t k = 0; k < n; k++) {
+            const act_login *l = &a->logins[k];
+            char t[40];
+            um_time_format(l->ts, t, sizeof t);
+            bind_str(ql, 1, id);
+            sqlite3_bind_int64(ql, 2, (sqlite3_int64)k);
+            bind_str(ql, 3, t);
+            bind_str(ql, 4, um_event_kind_name((um_event_kind)l->kind));
+            bind_str(ql, 5, l->ip);
+            bind_str(ql, 6, l->country);
+            if (l->asn) sqlite3_bind_int64(ql, 7, l->asn);
+            bind_str(ql, 8, l->org);
+            bind_str(ql, 9, net_text(l->net));
+            bind_str(ql, 10, l->app);
+            bind_str(ql, 11, l->success == 1 ? "success" : l->success == 0 ? "failure" : NULL);
+            if (done(ql)) goto out;
+        }
+        bind_str(qt, 1, id);
+        sqlite3_bind_int64(qt, 2, a->n_logins);
+        if (done(qt)) goto out;
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(qa);
+    sqlite3_finalize(ql);
+    sqlite3_finalize(qt);
+    sqlite3_finalize(qz);
+    return rc;
+}
