@@ -134,7 +134,7 @@ um_status um_api_open(um_api **out, const um_api_options *opt) {
         set_err(a, "%s", um_case_errmsg(a->c));
         return rc;
     }
-    um_screener_options so = {opt->data_dir, NULL, NULL};
+    um_screener_options so = {.data_dir = opt->data_dir};
     rc = um_screener_open(&a->sc, &so);
     if (rc != UM_OK) {
         set_err(a, "screening lists: %s", um_screener_errmsg(a->sc));
