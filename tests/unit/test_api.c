@@ -268,7 +268,7 @@ static void test_pages(void) {
     done(&r);
     r = call(a, "GET", "/v1/clusters", "limit=1", g_auth, NULL);
     CHECK_INTEQ(r.status, 200);
-    CHECK(json_is_true(json_object_get(r.json, "derived"))); /* the demo has no linkage clusters */
+    CHECK(json_is_false(json_object_get(r.json, "derived"))); /* the demo scan writes linkage clusters */
     CHECK(json_integer_value(json_object_get(r.json, "total")) >= 2);
     const char *cid = json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id"));
     char path[256];
@@ -518,6 +518,18 @@ static void test_linkage_clusters(void) {
         if (sqlite3_step(q) == SQLITE_ROW) snprintf(s2, sizeof s2, "%s", (const char *)sqlite3_column_text(q, 0));
     }
     sqlite3_finalize(q);
+    /* Without the linkage tables the API derives groups from shared identifiers. */
+    CHECK(sqlite3_exec(h, "DROP TABLE IF EXISTS clusters; DROP TABLE IF EXISTS cluster_members;"
+                          "DROP TABLE IF EXISTS cluster_edges;", NULL, NULL, NULL) == SQLITE_OK);
+    {
+        um_api *d = open_api(1);
+        resp r0 = call(d, "GET", "/v1/clusters", "limit=1", g_auth, NULL);
+        CHECK_INTEQ(r0.status, 200);
+        CHECK(json_is_true(json_object_get(r0.json, "derived")));
+        CHECK(json_integer_value(json_object_get(r0.json, "total")) >= 2);
+        done(&r0);
+        um_api_close(d);
+    }
     char sql[1024];
     snprintf(sql, sizeof sql,
              "CREATE TABLE clusters(id TEXT PRIMARY KEY, tier TEXT, score REAL, label TEXT);"
