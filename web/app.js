@@ -381,6 +381,8 @@
     });
     return s;
   }
+  /* Edge weights are log-likelihood ratios: two decimals are enough to read. */
+  function fmtWeight(w) { return typeof w === 'number' ? String(Math.round(w * 100) / 100) : txt(w); }
   /* cluster edges (person a - person b, kind, value, weight) -> person and identifier nodes */
   function clusterGraph(c) {
     var nodes = [], edges = [], seen = {};
@@ -392,7 +394,7 @@
     (c.edges || []).slice(0, 400).forEach(function (e) {
       var key = 'i:' + txt(e.kind) + ':' + txt(e.value);
       if (!seen[key]) { seen[key] = 1; nodes.push({ id: key, label: txt(e.value), title: txt(e.kind) + ': ' + txt(e.value), kind: 'ident' }); }
-      var w = e.weight !== null && e.weight !== undefined ? ' (' + e.weight + ')' : '';
+      var w = e.weight !== null && e.weight !== undefined ? ' (' + fmtWeight(e.weight) + ')' : '';
       [e.a, e.b].forEach(function (p) {
         var ek = key + '>' + p;
         if (seen[ek]) return; seen[ek] = 1;
@@ -482,7 +484,7 @@
       (c.edges || []).forEach(function (e) {
         var k = e.a < e.b ? e.a + '|' + e.b : e.b + '|' + e.a;
         if (!pairs[k]) pairs[k] = { a: e.a, b: e.b, ties: [] };
-        pairs[k].ties.push(txt(e.kind) + ' ' + txt(e.value) + (e.weight !== null && e.weight !== undefined ? ' (' + e.weight + ')' : ''));
+        pairs[k].ties.push(txt(e.kind) + ' ' + txt(e.value) + (e.weight !== null && e.weight !== undefined ? ' (' + fmtWeight(e.weight) + ')' : ''));
       });
       var names = {};
       (c.members || []).forEach(function (m) { names[m.id] = m.display; });
