@@ -298,35 +298,6 @@ out:
     return rc;
 }
 
-/* Analysts' verdicts (docs/SCHEMA.md) outlive re-scans: the previous
- * case.db's rows are copied unchanged (same ids). */
-static um_status copy_verdicts(db_t *d, const char *old) {
-    static const char *ddl = "CREATE TABLE IF NOT EXISTS verdicts(id INTEGER PRIMARY KEY, target_kind TEXT, "
-                             "target_a TEXT, target_b TEXT, verdict TEXT, who TEXT, at TEXT, note TEXT)";
-    if (sqlite3_exec(d->db, ddl, NULL, NULL, NULL) != SQLITE_OK) return fail(d, "verdicts");
-    struct stat sb;
-    if (!old || stat(old, &sb) != 0) return UM_OK;
-    sqlite3_stmt *a = NULL;
-    if (sqlite3_prepare_v2(d->db, "ATTACH DATABASE ? AS old", -1, &a, NULL) != SQLITE_OK) return fail(d, "attach");
-    sqlite3_bind_text(a, 1, old, -1, SQLITE_TRANSIENT);
-    int arc = sqlite3_step(a);
-    sqlite3_finalize(a);
-    if (arc != SQLITE_DONE) return UM_OK; /* not a database we can read: nothing to keep */
-    sqlite3_stmt *q = NULL;
-    bool has = sqlite3_prepare_v2(d->db, "SELECT 1 FROM old.sqlite_master WHERE type = 'table' AND name = 'verdicts'",
-                                  -1, &q, NULL) == SQLITE_OK &&
-               sqlite3_step(q) == SQLITE_ROW;
-    sqlite3_finalize(q);
-    um_status rc = UM_OK;
-    if (has && sqlite3_exec(d->db,
-                            "INSERT OR IGNORE INTO verdicts(id, target_kind, target_a, target_b, verdict, who, at, note) "
-                            "SELECT id, target_kind, target_a, target_b, verdict, who, at, note FROM old.verdicts",
-                            NULL, NULL, NULL) != SQLITE_OK)
-        rc = fail(d, "copy verdicts");
-    sqlite3_exec(d->db, "DETACH DATABASE old", NULL, NULL, NULL);
-    return rc;
-}
-
 static um_status write_sqlite(um_scan *s, const char *dir) {
     char tmp[4096], dst[4096], side[4200];
     snprintf(dst, sizeof dst, "%s/case.db", dir);
@@ -355,7 +326,6 @@ static um_status write_sqlite(um_scan *s, const char *dir) {
     if (rc == UM_OK && sqlite3_exec(d.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "begin");
     if (rc == UM_OK) rc = write_all(&d);
     if (rc == UM_OK && um_link_case_tables(s, d.db) != UM_OK) rc = fail(&d, "cluster tables");
-    if (rc == UM_OK) rc = copy_verdicts(&d, um_scan_verdicts_db(s));
     if (rc == UM_OK && um_activity_write_sqlite(s, d.db) != 0) rc = fail(&d, "activity");
     if (rc == UM_OK && um_scan_cancelled(s)) rc = um_scan_cancel_status(s);
     if (rc == UM_OK && sqlite3_exec(d.db, indexes, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "indexes");
