@@ -75,10 +75,10 @@ FILES=$(cut -d' ' -f1 "$T/new.set")
 secs() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
 
 # One faulted run: $1 signal, $2 how to time it ("at MS" or "file NAME").
-OUT="$T/work/out"
+OUT="$T/run/out"
 fault_run() {
   local sig=$1 how=$2 arg=$3
-  rm -rf "$T/work" && mkdir -p "$T/work" && cp -a "$T/ref_old" "$OUT"
+  rm -rf "$T/run" && mkdir -p "$T/run" && cp -a "$T/ref_old" "$OUT"
   "$U" scan -q --fail-on never -o "$OUT" "${NEW[@]}" 2>"$T/fault.err" & # not a function: $! is unmask
   local pid=$!
   if [[ $how == at ]]; then
@@ -86,7 +86,7 @@ fault_run() {
   else # wait until the staging folder holds the file, then a little more
     local i=0
     while ((i < 20000)) && kill -0 "$pid" 2>/dev/null; do
-      compgen -G "$T/work/.out.*/*$arg*" >/dev/null && break
+      compgen -G "$T/run/.out.*/*$arg*" >/dev/null && break
       sleep 0.001; i=$((i + 1))
     done
     sleep "$(secs $((RANDOM % 15)))"
@@ -146,7 +146,7 @@ if [[ $(id -u) = 0 ]] && command -v mount >/dev/null; then
   # TMPDIR, here a full disk of its own
   mount -t tmpfs -o size=64k tmpfs "$MNT2"
   head -c 65536 /dev/zero >"$MNT2/fill" 2>/dev/null
-  rm -rf "$T/work" && mkdir -p "$T/work" && cp -a "$T/ref_old" "$OUT"
+  rm -rf "$T/run" && mkdir -p "$T/run" && cp -a "$T/ref_old" "$OUT"
   { printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE <"$T/in/applicants.csv"; } >"$T/utf16.csv"
   TMPDIR=$MNT2 scan -o "$OUT" "$T/utf16.csv" 2>"$T/full.err"
   rc=$?
