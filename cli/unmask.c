@@ -386,6 +386,8 @@ static int cmd_scan(int argc, char **argv) {
         fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
+    const char *part_env = getenv("UNMASK_PART_BYTES"); /* tests and tuning: size of a file's parts */
+    if (part_env) (void)um_scan_set_part_size(scan, strtoull(part_env, NULL, 10));
     if (um_scan_set_threads(scan, threads) != UM_OK || (limits && um_scan_set_limits(scan, limits) != UM_OK) ||
         (mapping && um_scan_set_mapping(scan, mapping) != UM_OK)) {
         fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));

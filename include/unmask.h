@@ -155,6 +155,10 @@ um_status um_scan_set_limits(um_scan *scan, const char *spec);
  * the same as with one thread. 0 means the number of online cores; the
  * default is 1 (everything on the calling thread). Before um_scan_run. */
 um_status um_scan_set_threads(um_scan *scan, unsigned n);
+/* With threads: JSON-lines log files of at least twice `bytes` are read in
+ * line-aligned parts of about `bytes` on different threads (results stay
+ * the same). 0 means the default, 8 MiB; at least 4096. Before um_scan_run. */
+um_status um_scan_set_part_size(um_scan *scan, uint64_t bytes);
 
 typedef struct um_progress {
     const char *file;      /* file being read */

@@ -68,3 +68,9 @@ um_status um_scan_set_threads(um_scan *s, unsigned n) {
     s->threads = n > 256 ? 256 : n;
     return UM_OK;
 }
+
+um_status um_scan_set_part_size(um_scan *s, uint64_t bytes) {
+    if (!s) return UM_EINVAL;
+    s->part_bytes = bytes == 0 ? 0 : bytes < 4096 ? 4096 : bytes;
+    return UM_OK;
+}

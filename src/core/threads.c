@@ -373,11 +373,12 @@ static uint64_t next_newline(int fd, uint64_t from, char *buf, size_t cap) {
     }
 }
 
-/* Tasks for a file its reader may split: parts of about UM_PART_BYTES cut
+/* Tasks for a file its reader may split: parts of about psize bytes cut
  * after a newline (partition.h, 1.). false: not split (read it whole). */
 static bool add_parts(um_thr_pool *p, um_input *in) {
     const um_reader *r = in->reader;
-    if (!r->part_size || !r->splittable || !r->read || in->size < 2 * (uint64_t)UM_PART_BYTES) return false;
+    uint64_t psize = p->s->part_bytes ? p->s->part_bytes : UM_PART_BYTES;
+    if (!r->part_size || !r->splittable || !r->read || in->size < 2 * psize) return false;
     int fd = open(in->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
     char *buf = um_malloc(UM_THR_HEAD);
@@ -387,8 +388,8 @@ static bool add_parts(um_thr_pool *p, um_input *in) {
         size_t first = p->n;
         uint64_t start = 0;
         for (;;) {
-            uint64_t want = start + UM_PART_BYTES;
-            uint64_t nl = want + UM_PART_BYTES / 2 < in->size ? next_newline(fd, want, buf, UM_THR_HEAD) : UINT64_MAX;
+            uint64_t want = start + psize;
+            uint64_t nl = want + psize / 2 < in->size ? next_newline(fd, want, buf, UM_THR_HEAD) : UINT64_MAX;
             if (nl == UINT64_MAX || nl + 1 >= in->size) { /* the last part: to the end of the file */
                 if (!add_task(p, in, true, start, UINT64_MAX)) break;
                 split = true;

@@ -8,7 +8,14 @@
 #      NXLog lines, Okta/Entra exports with hostile lines that become
 #      rejects, and EVTX files, whose reader runs on the scan's thread);
 #  (c) the same set under a log_subjects limit (limits hit at the same
-#      event, the same warning).
+#      event, the same warning);
+#  (d) large JSON-lines files split into line-aligned parts (read on
+#      different threads, src/core/partition.h): NXLog, Winlogbeat, Okta and
+#      Entra lines with hostile lines mixed in (not JSON, truncated, blank,
+#      CRLF, unhandled event ids beyond the 12 the warning names, an
+#      over-long line, a byte-order mark mid-file, no final newline), parts
+#      of 64 KiB and of 4 KiB (UNMASK_PART_BYTES), 2 and 3 threads, and
+#      under a findings limit.
 # Environment (set by ctest): UNMASK, UM_SRC_DIR, UM_BIN_DIR.
 set -euo pipefail
 : "${UNMASK:?path of the unmask binary}"
@@ -56,5 +63,48 @@ sqlite3 "$tmp/logs-1/case.db" "select count(*) from rejects" | grep -qv '^0$' ||
 # (c) under a limit reached mid-way (no HR export: every account is log-only)
 same limited 3 --limit log_subjects=50 "${set_inputs[@]:1}"
 grep -q "resource limit reached: 50 accounts" "$tmp/limited-1.sql" || fail "limited: the limit was not reached"
+
+# (d) split files: every line keeps its number, every reject and
+# end-of-file warning is said once, in order
+"$GEN" --bytes 12000000 --people 300 --out "$tmp/big"
+mix() { # in out idfield: hostile lines after every 37th line
+    awk -v idf="$3" 'BEGIN { srand(7) }
+    { print }
+    NR % 37 == 0 {
+        k = int(NR / 37) % 7
+        if (k == 0) print "not json at all"
+        else if (k == 1) { print ""; print "  \t " }
+        else if (k == 2) { l = $0; id = 2000 + int(NR / 37) % 40
+            if (idf == "nx") sub(/"EventID":[0-9]+/, "\"EventID\":" id, l)
+            else sub(/"event_id":"[0-9]+"/, "\"event_id\":\"" id "\"", l)
+            print l }
+        else if (k == 3) print $0 "\r"
+        else if (k == 4) print substr($0, 1, 200)
+        else if (k == 5) print "\357\273\277" $0
+        else print "{\"a\":1}"
+    }
+    NR == 3000 { s = "x"; while (length(s) < 1100000) s = s s; print "{\"long\":\"" s "\"}" }' "$1" >"$2"
+    printf '%s' "$(tail -n 1 "$1")" >>"$2" # a last line without its newline
+}
+mkdir -p "$tmp/split"
+mix "$tmp/big/logs/nxlog.jsonl" "$tmp/split/nxlog.jsonl" nx
+mix "$tmp/big/logs/winlogbeat.jsonl" "$tmp/split/winlogbeat.jsonl" wb
+{ printf '\357\273\277'; cat "$tmp/big/logs/okta.jsonl"; } | awk -v h="$UM_SRC_DIR/tests/data/signin/okta_hostile.jsonl" \
+    'BEGIN { while ((getline l < h) > 0) host[n++] = l } { print } NR % 50 == 0 { print host[int(NR / 50) % n] }' \
+    >"$tmp/split/okta.jsonl"
+awk -v h="$UM_SRC_DIR/tests/data/signin/entra_diag_mixed.jsonl" \
+    'BEGIN { while ((getline l < h) > 0) host[n++] = l } { print } NR % 20 == 0 { print host[int(NR / 20) % n] }' \
+    "$tmp/big/logs/entra.jsonl" >"$tmp/split/entra.jsonl"
+[ "$(stat -c %s "$tmp/split/nxlog.jsonl")" -gt 4000000 ] || fail "split: test file too small to be split"
+export UNMASK_PART_BYTES=65536
+same split 2 "$tmp/big/hr" "$tmp/split"
+same split3 3 "$tmp/big/hr" "$tmp/split"
+grep -q "line longer than" "$tmp/split-1.sql" || fail "split: the over-long line was not rejected"
+grep -q "events of unhandled types skipped (ids: .*others" "$tmp/split-1.sql" || fail "split: no unhandled-types warning"
+same split_limited 2 --limit findings=12 "$tmp/big/hr" "$tmp/split"
+grep -q "resource limit reached: 12 distinct findings" "$tmp/split_limited-1.sql" || fail "split_limited: the limit was not reached"
+export UNMASK_PART_BYTES=4096
+same split_small 2 "$tmp/big/hr" "$tmp/split"
+unset UNMASK_PART_BYTES
 
 echo "$pass passed, 0 failed"
