@@ -25,7 +25,9 @@
  *                 prefilter asked for it (3), else `fields_dropped` set;
  *        reject - (line, reason);   warning - (line, text);
  *      lines are LOCAL to the part (1 = the part's first line; 0 = none);
- *    - `newlines`: the number of '\n' bytes in the part's byte range;
+ *    - `lines`: the number of lines the reader's line loop counted in the
+ *      part (um_lines.lineno at its end; every part but the last ends with
+ *      a newline, so this is the part's number of newlines);
  *    - the reader's per-part summary: um_reader.part_size bytes of plain
  *      data (counters, small arrays; no pointers), zeroed before the part
  *      is read, filled by the reader instead of its end-of-file warnings.
@@ -47,7 +49,7 @@
  * 4. Merge, on the scan's thread, inputs in input order, parts in part
  *    order, items in item order:
  *    - line numbers: local line L of part p is file line L + base(p), with
- *      base(0) = 0 and base(p) = base(p-1) + newlines(p-1) - 1 (the shared
+ *      base(0) = 0 and base(p) = base(p-1) + lines(p-1) - 1 (the shared
  *      newline of 1.); line 0 stays 0;
  *    - every item is handed to um_emit_event / um_reject / um_warn, so
  *      enrichment, subject resolution (log-only subjects get their ids in
@@ -67,7 +69,7 @@
  * A distributed worker (issue 9) implements 1.-3. remotely: it is sent the
  * part (input path or content, range, part number), runs the reader with a
  * recording reader context and the prefilters, and ships back the items,
- * newlines and summary; the coordinator merges them as in 4.
+ * line count and summary; the coordinator merges them as in 4.
  */
 #ifndef UM_PARTITION_H
 #define UM_PARTITION_H
@@ -85,7 +87,7 @@ typedef struct um_part {
     size_t count;      /* parts of this input */
     uint64_t off;      /* first byte (part > 0: the newline ending the previous part) */
     uint64_t end;      /* one past the last byte; UINT64_MAX: to end of file */
-    uint64_t newlines; /* out: '\n' bytes read in [off, end) */
+    uint64_t lines;    /* out: lines the reader's line loop counted (um_lines.lineno) */
     void *summary;     /* out: the reader's part_size bytes, zeroed before reading */
 } um_part;
 

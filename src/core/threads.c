@@ -237,11 +237,10 @@ void um_rec_issue(um_rec_task *t, bool reject, uint64_t line, const char *fmt, v
 
 /* ---- reading a task ---- */
 
-/* A part of a file as a stream: bytes [pos, end) by pread, '\n' counted. */
+/* A part of a file as a stream: bytes [pos, end) by pread. */
 typedef struct part_file {
     int fd;
     uint64_t pos, end;
-    uint64_t *newlines;
 } part_file;
 
 static ssize_t part_read(void *c, char *out, size_t size) {
@@ -252,7 +251,6 @@ static ssize_t part_read(void *c, char *out, size_t size) {
     do r = pread(k->fd, out, size, (off_t)k->pos);
     while (r < 0 && errno == EINTR);
     if (r <= 0) return r;
-    for (const char *q = out, *e = out + r; (q = memchr(q, '\n', (size_t)(e - q))); q++) (*k->newlines)++;
     k->pos += (uint64_t)r;
     return r;
 }
@@ -264,7 +262,7 @@ static int part_close(void *c) {
 
 static void read_part(um_rec_task *t, um_reader_ctx *rc) {
     um_input *in = t->in;
-    part_file k = {open(in->path, O_RDONLY | O_CLOEXEC), t->part.off, t->part.end, &t->part.newlines};
+    part_file k = {open(in->path, O_RDONLY | O_CLOEXEC), t->part.off, t->part.end};
     if (k.fd < 0) {
         t->st = UM_EIO;
         t->err = strdup(strerror(errno));
@@ -496,7 +494,7 @@ static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t) {
         const um_reader *r = t->in->reader;
         if (pt->index == 0) memcpy(p->merged, pt->summary, r->part_size);
         else r->part_merge(p->merged, pt->summary);
-        p->line_base += pt->newlines - 1; /* the next part re-reads our last newline */
+        p->line_base += pt->lines - 1; /* the next part re-reads our last newline */
         if (whole) {
             um_reader_ctx rc = {s, t->in, r, NULL, NULL};
             r->part_finish(&rc, p->merged);

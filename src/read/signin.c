@@ -110,7 +110,7 @@ static um_status parse_record(frame *fr, const char *buf, size_t n, uint64_t lin
     return handle_doc(fr, root, line, pos);
 }
 
-static um_status read_lines(frame *fr, FILE *f) {
+static um_status read_lines(frame *fr, FILE *f, uint64_t *lines) {
     um_lines l;
     um_lines_init(&l, f, UM_JSON_MAX_DOC);
     const char *line;
@@ -120,6 +120,7 @@ static um_status read_lines(frame *fr, FILE *f) {
     while (st == UM_OK && um_rsink_next_line(&l, &sk, UM_LINE_BOM | UM_LINE_SKIP_WS, &line, &len))
         st = parse_record(fr, line, len, l.lineno, NULL);
     fr->records += l.n_too_long; /* rejected records too */
+    if (lines) *lines = l.lineno;
     um_lines_free(&l);
     return st;
 }
@@ -321,7 +322,7 @@ um_status um_signin_read_json(um_reader_ctx *rc, FILE *f, um_signin_rec_fn fn, v
     bool stream_mode = mode == 1;
     frame fr = {rc, um_json_new(), fn, ud, 0};
     if (!fr.json) return UM_ENOMEM;
-    um_status st = stream_mode ? read_stream(&fr, f) : read_lines(&fr, f);
+    um_status st = stream_mode ? read_stream(&fr, f) : read_lines(&fr, f, NULL);
     um_json_free(fr.json);
     if (st == UM_OK && fr.records == 0) um_warn(rc, 0, "no sign-in records in file");
     return st;
@@ -450,7 +451,7 @@ um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const
         um_signin_sum *sum = part->summary;
         frame fr = {rc, um_json_new(), on_record, &st, 0};
         if (!fr.json) return UM_ENOMEM;
-        um_status s = read_lines(&fr, f);
+        um_status s = read_lines(&fr, f, &part->lines);
         um_json_free(fr.json);
         sum->records += fr.records;
         sum->skipped += st.skipped;

@@ -486,6 +486,7 @@ static um_status read_lines(um_reader_ctx *rc, FILE *f) {
     while (st == UM_OK && um_rsink_next_line(&l, &sk, UM_LINE_BOM | UM_LINE_SKIP_BLANK, &s, &n))
         st = handle_doc(w, s, n, l.lineno);
     w->sum->records += l.n_too_long; /* rejected records too */
+    if (part) part->lines = l.lineno;
     if (st == UM_OK) finish(w);
     um_lines_free(&l);
     wj_free(w);
