@@ -377,7 +377,9 @@ typedef struct um_analyzer {
      * event is read (a worker thread; src/core/partition.h, point 3). Reads
      * only ev and the compiled data; *scratch is the caller's per-thread
      * slot for this analyzer (NULL at first, freed with free_scratch).
-     * Returns true when on_event needs ev->fields (or cannot tell). */
+     * Returns true when on_event needs ev->fields (or cannot tell). An
+     * analyzer that reads ev->fields must have one (without, the bag of an
+     * event read in a part is dropped when no prefilter needs it). */
     bool (*prefilter)(um_ctx *ctx, void **scratch, const um_event *ev);
     void (*free_scratch)(void *scratch);
 } um_analyzer;
