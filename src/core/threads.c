@@ -494,7 +494,7 @@ static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t) {
         const um_reader *r = t->in->reader;
         if (pt->index == 0) memcpy(p->merged, pt->summary, r->part_size);
         else r->part_merge(p->merged, pt->summary);
-        p->line_base += pt->lines - 1; /* the next part re-reads our last newline */
+        if (pt->lines) p->line_base += pt->lines - 1; /* the next part re-reads our last newline */
         if (whole) {
             um_reader_ctx rc = {s, t->in, r, NULL, NULL};
             r->part_finish(&rc, p->merged);
