@@ -172,7 +172,8 @@ static bool bag_needed(um_rec_task *t, const um_event *ev) {
 }
 
 um_status um_rec_event(um_rec_task *t, const um_event *ev) {
-    if (um_scan_cancelled(t->pool->s)) return um_scan_cancel_status(t->pool->s);
+    /* cancelled: the scan's thread sets the message when it merges this */
+    if (um_scan_cancelled(t->pool->s)) return t->w->scan_thread ? um_scan_cancel_status(t->pool->s) : UM_ECANCELED;
     bool drop = ev->fields && !bag_needed(t, ev);
     if (drop && ev->kind == UM_EV_RAW) { /* only the first of the part is replayed */
         if (t->raw_kept) return UM_OK;
@@ -506,6 +507,7 @@ static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t) {
         s->stats.bytes += t->in->size;
     }
     if (t->st == UM_OK && whole) t->in->status = UM_IN_READ, s->stats.files_read++;
+    if (t->st == UM_ECANCELED) return um_scan_cancel_status(s);
     if (t->st != UM_OK && !s->errmsg)
         um_scan_set_error(s, "%s: %s", t->in->path, t->err ? t->err : um_status_str(t->st));
     return t->st;
