@@ -93,6 +93,8 @@ struct um_thr_pool {
     pthread_cond_t cv;
     um_rec_task *tasks;
     size_t n, cap, next, consuming, buffered;
+    size_t reserved; /* room the scan's thread holds for the part it reads */
+    uint64_t psize;  /* part size */
     bool stop;
     pthread_t *th;
     size_t started;
@@ -142,7 +144,10 @@ static void publish(um_rec_task *t) {
         p->buffered += b->bytes;
         pthread_cond_broadcast(&p->cv);
     }
-    while (!p->stop && !t->w->scan_thread && p->buffered > UM_THR_BUFFERED && p->consuming != t->index)
+    /* the part being replayed may run over, but not while the scan's thread
+     * reads another part (it cannot replay meanwhile) */
+    while (!p->stop && !t->w->scan_thread && p->buffered + p->reserved > UM_THR_BUFFERED &&
+           (p->consuming != t->index || p->reserved))
         pthread_cond_wait(&p->cv, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
@@ -446,26 +451,46 @@ static um_status replay(um_scan *s, um_thr_pool *p, um_rec_task *t, rec_batch *b
     return UM_OK;
 }
 
+/* The lowest free task if it is small enough for the scan's thread to read
+ * while it waits (a part, or a file no larger than one), taken; else NULL.
+ * Under p->mu. */
+static um_rec_task *take_small(um_thr_pool *p) {
+    while (p->next < p->n && (!p->tasks[p->next].parallel || p->tasks[p->next].taken)) p->next++;
+    if (p->next >= p->n) return NULL;
+    um_rec_task *t = &p->tasks[p->next];
+    if (t->part.count <= 1 && t->in->size > p->psize) return NULL;
+    return take_next(p);
+}
+
 /* Waits for t's next batch; while there is none, reads a task here: t if no
- * one has taken it, else the next free one while there is room. */
+ * one has taken it, else the next free part while there is room for what it
+ * records (2 x the part size is held back from the workers meanwhile, so
+ * recorded batches stay within UM_THR_BUFFERED and a batch or two). */
 static rec_batch *next_batch(um_thr_pool *p, um_rec_task *t) {
     pthread_mutex_lock(&p->mu);
+    size_t room = (size_t)(2 * p->psize);
     for (;;) {
         if (t->head || t->done) break;
         um_rec_task *h = NULL;
         if (!t->taken) {
             t->taken = true;
             h = t;
-        } else if (p->buffered < UM_THR_BUFFERED) {
-            h = take_next(p);
+        } else if (p->buffered + room <= UM_THR_BUFFERED) {
+            h = take_small(p);
         }
         if (!h) {
             pthread_cond_wait(&p->cv, &p->mu);
             continue;
         }
+        bool hold = h != t;
+        if (hold) p->reserved = room;
         pthread_mutex_unlock(&p->mu);
         run_and_publish(h, &p->workers[p->started]);
         pthread_mutex_lock(&p->mu);
+        if (hold) {
+            p->reserved = 0;
+            pthread_cond_broadcast(&p->cv);
+        }
     }
     rec_batch *b = t->head;
     if (b) {
@@ -523,6 +548,7 @@ um_status um_threads_start(um_scan *s, um_thr_pool **out) {
     if (!p) return UM_ENOMEM;
     p->s = s;
     p->consuming = SIZE_MAX;
+    p->psize = s->part_bytes ? s->part_bytes : UM_PART_BYTES;
     p->wf = um_calloc(1, sizeof *p->wf);
     p->empty = um_calloc(1, sizeof *p->empty);
     p->th = um_calloc(nthr + 1, sizeof *p->th);
@@ -579,9 +605,13 @@ um_status um_threads_read_logs(um_scan *s, um_thr_pool *p, um_status (*read_inpu
         pthread_mutex_lock(&p->mu);
         p->consuming = i;
         pthread_cond_broadcast(&p->cv);
+        /* a whole file no one has taken is read here directly, as without
+         * threads (recording it would hold all of it in memory) */
+        bool direct = !t->parallel || (!t->taken && t->part.count <= 1);
+        if (direct) t->taken = true;
         pthread_mutex_unlock(&p->mu);
         if (t->part.count > 1 && t->part.index == 0) p->line_base = 0;
-        if (!t->parallel) {
+        if (direct) {
             st = read_input(s, t->in);
             continue;
         }
