@@ -482,7 +482,7 @@ static rec_batch *next_batch(um_thr_pool *p, um_rec_task *t) {
             pthread_cond_wait(&p->cv, &p->mu);
             continue;
         }
-        bool hold = h != t;
+        bool hold = true; /* t itself too: nothing is replayed while it is read */
         if (hold) p->reserved = room;
         pthread_mutex_unlock(&p->mu);
         run_and_publish(h, &p->workers[p->started]);
