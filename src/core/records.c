@@ -44,8 +44,8 @@ void um_rc_progress(um_reader_ctx *rc, uint64_t bytes_read) {
     s->progress(s->progress_ud, &p);
 }
 
-static void keep_issue(um_scan *s, bool reject, const char *file, const char *reader, uint64_t line,
-                       const char *fmt, va_list ap) {
+static void keep_issue_locked(um_scan *s, bool reject, const char *file, const char *reader, uint64_t line,
+                              const char *fmt, va_list ap) {
     if (reject) {
         s->stats.rejects++;
         s->rejects_total++;
@@ -65,6 +65,13 @@ static void keep_issue(um_scan *s, bool reject, const char *file, const char *re
     r->reader = reader;
     r->reason = msg ? um_arena_strdup(&s->arena, msg) : "?";
     free(msg);
+}
+
+static void keep_issue(um_scan *s, bool reject, const char *file, const char *reader, uint64_t line,
+                       const char *fmt, va_list ap) {
+    um_scan_issues_lock();
+    keep_issue_locked(s, reject, file, reader, line, fmt, ap);
+    um_scan_issues_unlock();
 }
 
 void um_reject(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) {

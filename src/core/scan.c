@@ -12,12 +12,19 @@
 
 /* ---- scan ---- */
 
+static pthread_mutex_t issues_lock = PTHREAD_MUTEX_INITIALIZER;
+void um_scan_issues_lock(void) { pthread_mutex_lock(&issues_lock); }
+void um_scan_issues_unlock(void) { pthread_mutex_unlock(&issues_lock); }
+
 void um_scan_set_error(um_scan *scan, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    um_free(scan->errmsg);
-    scan->errmsg = um_vfmt(fmt, ap);
+    char *m = um_vfmt(fmt, ap);
     va_end(ap);
+    um_scan_issues_lock();
+    um_free(scan->errmsg);
+    scan->errmsg = m;
+    um_scan_issues_unlock();
 }
 
 um_status um_scan_new(um_ctx *ctx, um_scan **out) {

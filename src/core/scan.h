@@ -10,6 +10,7 @@
 #include "../os/os.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 
 #define UM_MAX_KEPT_REJECTS 10000
@@ -149,6 +150,9 @@ struct um_scan {
     int out_lock; /* lock handle, -1 when none */
     char *out_lock_path;
     const volatile sig_atomic_t *cancel;
+    /* set while sinks run on two threads and one side failed: the other
+     * stops at its next um_scan_cancelled() check */
+    atomic_int sinks_failed;
     double t_read, t_analyze, t_write; /* seconds, for um_scan_stats */
 
     /* inputs.c: every folder and file met, by (device, inode) -> first path */
@@ -156,6 +160,11 @@ struct um_scan {
     int max_depth;         /* folders deeper are skipped with a warning */
     int stream_timeout_ms; /* wait for a stream's first byte */
 };
+
+/* The scan's error message and its kept rejects and warnings are changed
+ * under this lock (sinks may run on two threads: outdir.c). */
+void um_scan_issues_lock(void);
+void um_scan_issues_unlock(void);
 
 /* Monotonic seconds. */
 double um_now_s(void);

@@ -358,4 +358,6 @@ static um_status write_sqlite(um_scan *s, const char *dir) {
     return rc;
 }
 
-const um_sink um_sink_sqlite = {"sqlite", "case.db, the SQLite case index (docs/SCHEMA.md)", write_sqlite};
+/* Built on its own thread while the JSONL and CSV files are written. */
+const um_sink um_sink_sqlite = {"sqlite", "case.db, the SQLite case index (docs/SCHEMA.md)", write_sqlite,
+                                true};
