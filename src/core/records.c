@@ -111,7 +111,7 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
     s->stats.records++;
     s->stats.persons++;
     if (um_scan_over_limit(s, UM_LIMIT_PERSONS, s->n_persons) ||
-        um_scan_over_limit(s, UM_LIMIT_IDENTITY_MB, s->arena.total >> 20)) {
+        um_scan_over_limit(s, UM_LIMIT_IDENTITY_MB, (s->arena.total + s->person_arena.total) >> 20)) {
         um_reject(rc, p->line, "resource limit reached: identity record not kept");
         return UM_OK;
     }
@@ -122,12 +122,12 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
     sp->file = rc->in->path;
     sp->line = p->line;
     sp->n = 0;
-    sp->kv = um_arena_alloc(&s->arena, (p->n ? p->n : 1) * sizeof *sp->kv);
+    sp->kv = um_arena_alloc(&s->person_arena, (p->n ? p->n : 1) * sizeof *sp->kv);
     if (!sp->kv) return UM_ENOMEM;
     for (size_t i = 0; i < p->n; i++) {
         if (!p->kv[i].value || !*p->kv[i].value) continue;
         sp->kv[sp->n].attr = p->kv[i].attr;
-        sp->kv[sp->n].value = um_arena_strdup(&s->arena, p->kv[i].value);
+        sp->kv[sp->n].value = um_arena_strdup(&s->person_arena, p->kv[i].value);
         if (!sp->kv[sp->n].value) return UM_ENOMEM;
         sp->n++;
     }

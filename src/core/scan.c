@@ -37,6 +37,7 @@ um_status um_scan_new(um_ctx *ctx, um_scan **out) {
     s->stream_timeout_ms = UM_DEFAULT_STREAM_TIMEOUT_MS;
     um_map_init(&s->seen_inodes);
     um_arena_init(&s->arena);
+    um_arena_init(&s->person_arena);
     um_map_init(&s->mapping);
     um_map_init(&s->key_index);
     um_map_init(&s->account_index);
@@ -71,6 +72,7 @@ void um_scan_free(um_scan *s) {
     }
     um_free(s->subjects);
     um_free(s->persons);
+    um_arena_free(&s->person_arena);
     for (size_t i = 0; i < s->n_findings; i++) um_free(s->findings[i].seen);
     um_free(s->findings);
     um_free(s->rejects);

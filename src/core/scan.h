@@ -111,8 +111,12 @@ struct um_scan {
     char *verdicts_db; /* earlier case.db whose pair verdicts linkage honours, or NULL */
     bool ran;
 
+    /* identity records as read, until um_subjects_build has joined them:
+     * then the array and person_arena (their raw values) are freed; the
+     * canonical values the subjects keep are in arena */
     um_stored_person *persons;
     size_t n_persons, cap_persons;
+    um_arena person_arena;
 
     um_subject *subjects;
     size_t n_subjects, cap_subjects;

@@ -8,6 +8,9 @@
  * people sharing them is evidence (LINK-01), not identity.
  */
 #include <ctype.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -316,6 +319,16 @@ um_status um_subjects_build(um_scan *s) {
     um_free(comp);
     um_free(parent);
     um_map_free(&first);
+    /* The records as read are joined: their raw values go (the subjects
+     * hold canonical copies in the scan's arena), and the freed pages go
+     * back to the system before the analyzers' peak. */
+    um_free(s->persons);
+    s->persons = NULL;
+    s->n_persons = s->cap_persons = 0;
+    um_arena_free(&s->person_arena);
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
     return st;
 }
 
