@@ -65,7 +65,8 @@ void um_scan_free(um_scan *s) {
     um_free(s->inputs);
     for (size_t i = 0; i < s->n_subjects; i++) {
         um_subject *u = &s->subjects[i];
-        for (int a = 0; a < UM_ATTR__COUNT; a++) um_free(u->attrs[a].v);
+        for (size_t k = 0; k < u->nvs; k++) um_free(u->vs[k].v);
+        um_free(u->vs);
         um_free(u->sources.v);
         um_free(u->joins.v);
         um_free(u->findings);

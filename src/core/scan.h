@@ -79,7 +79,12 @@ struct um_subject {
     char *id;
     const char *display;
     bool identity;
-    um_valset attrs[UM_ATTR__COUNT];
+    /* The attributes it holds: vs[slot[a] - 1] for attribute a (slot 0:
+     * none). A subject holds a dozen of the 36 attributes: 36 sets inline
+     * were 576 bytes a subject. Read through um_subject_attr(). */
+    uint8_t slot[UM_ATTR__COUNT];
+    uint8_t nvs, capvs;
+    um_valset *vs;
     um_valset sources; /* "employee_id=E1" */
     um_valset joins;   /* sentences */
     size_t *findings;
@@ -88,6 +93,14 @@ struct um_subject {
     um_level level;
     um_subject_info info;
 };
+
+/* The values of attribute a of u (an empty set when it has none). */
+static inline const um_valset *um_subject_attr(const um_subject *u, um_attr a) {
+    static const um_valset none = {NULL, 0, 0};
+    return u->slot[a] ? &u->vs[u->slot[a] - 1] : &none;
+}
+/* The same, the set added when absent; NULL when out of memory. */
+um_valset *um_subject_attr_add(um_subject *u, um_attr a);
 
 typedef struct um_finding {
     um_finding_info info;
