@@ -65,10 +65,10 @@ void um_scan_free(um_scan *s) {
     um_free(s->inputs);
     for (size_t i = 0; i < s->n_subjects; i++) {
         um_subject *u = &s->subjects[i];
-        for (size_t k = 0; k < u->nvs; k++) um_free(u->vs[k].v);
+        for (size_t k = 0; k < u->nvs; k++) um_valset_free(&u->vs[k]);
         um_free(u->vs);
-        um_free(u->sources.v);
-        um_free(u->joins.v);
+        um_valset_free(&u->sources);
+        um_valset_free(&u->joins);
         um_free(u->findings);
     }
     um_free(s->subjects);

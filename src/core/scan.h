@@ -74,6 +74,10 @@ typedef struct um_valset {
 
 static inline const char **um_valset_files(const um_valset *vs) { return vs->v + vs->cap; }
 static inline uint64_t *um_valset_lines(const um_valset *vs) { return (uint64_t *)(vs->v + 2 * (size_t)vs->cap); }
+/* A block of one value is in the scan's arena; larger ones are malloc'd. */
+static inline void um_valset_free(um_valset *vs) {
+    if (vs->cap > 1) um_free(vs->v);
+}
 
 struct um_subject {
     char *id;

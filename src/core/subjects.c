@@ -50,12 +50,16 @@ const char *um_event_kind_name(um_event_kind k) {
     return (unsigned)k < UM_ARRAY_LEN(n) ? n[k] : "other";
 }
 
-static bool valset_put(um_valset *vs, const char *v, const char *file, uint64_t line) {
+/* A set's first value goes into the scan's arena (most sets never hold a
+ * second: a malloc'd block of one was a third larger); from two values on
+ * the block is malloc'd and doubled. um_valset_free knows which is which. */
+static bool valset_put(um_arena *a, um_valset *vs, const char *v, const char *file, uint64_t line) {
     for (size_t i = 0; i < vs->n; i++)
         if (strcmp(vs->v[i], v) == 0) return true;
     if (vs->n == vs->cap) { /* one block: values, files, lines */
         uint32_t nc = vs->cap ? vs->cap * 2 : 1;
-        const char **nv = um_malloc((size_t)nc * (2 * sizeof(char *) + sizeof(uint64_t)));
+        size_t bytes = (size_t)nc * (2 * sizeof(char *) + sizeof(uint64_t));
+        const char **nv = nc == 1 ? um_arena_alloc(a, bytes) : um_malloc(bytes);
         if (!nv) return false;
         um_valset grown = {nv, vs->n, nc};
         if (vs->n) {
@@ -63,7 +67,7 @@ static bool valset_put(um_valset *vs, const char *v, const char *file, uint64_t 
             memcpy(um_valset_files(&grown), um_valset_files(vs), vs->n * sizeof(char *));
             memcpy(um_valset_lines(&grown), um_valset_lines(vs), vs->n * sizeof(uint64_t));
         }
-        um_free(vs->v);
+        um_valset_free(vs);
         *vs = grown;
     }
     vs->v[vs->n] = v;
@@ -71,6 +75,13 @@ static bool valset_put(um_valset *vs, const char *v, const char *file, uint64_t 
     um_valset_lines(vs)[vs->n] = line;
     vs->n++;
     return true;
+}
+
+bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, uint64_t line) {
+    for (size_t i = 0; i < vs->n; i++)
+        if (strcmp(vs->v[i], v) == 0) return true;
+    const char *c = um_arena_strdup(a, v);
+    return c && valset_put(a, vs, c, file, line);
 }
 
 um_valset *um_subject_attr_add(um_subject *u, um_attr a) {
@@ -86,13 +97,6 @@ um_valset *um_subject_attr_add(um_subject *u, um_attr a) {
     u->vs[u->nvs] = (um_valset){NULL, 0, 0};
     u->slot[a] = ++u->nvs;
     return &u->vs[u->nvs - 1];
-}
-
-bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, uint64_t line) {
-    for (size_t i = 0; i < vs->n; i++)
-        if (strcmp(vs->v[i], v) == 0) return true;
-    const char *c = um_arena_strdup(a, v);
-    return c && valset_put(vs, c, file, line);
 }
 
 /* Canonical value of an attribute for keys and storage; NULL drops it. */
@@ -166,7 +170,7 @@ static void set_display(um_scan *s, um_subject *u) {
         char *d = um_arena_printf(&s->arena, "%s%s%s", fn->n ? fn->v[0] : "",
                                   fn->n && ln->n ? " " : "", ln->n ? ln->v[0] : "");
         um_valset *fv = d ? um_subject_attr_add(u, UM_ATTR_FULL_NAME) : NULL;
-        if (fv && valset_put(fv, d, NULL, 0)) {
+        if (fv && valset_put(&s->arena, fv, d, NULL, 0)) {
             u->display = fv->v[0];
             return;
         }
@@ -257,13 +261,13 @@ um_status um_subjects_build(um_scan *s) {
             if (!p->kv[k].value) continue;
             um_attr a = p->kv[k].attr;
             um_valset *vs = um_subject_attr_add(u, a);
-            if (!vs || !valset_put(vs, p->kv[k].value, p->file, p->line)) { /* arena-owned */
+            if (!vs || !valset_put(&s->arena, vs, p->kv[k].value, p->file, p->line)) { /* arena-owned */
                 st = UM_ENOMEM;
                 break;
             }
             if (um_attr_is_join_key(a)) {
                 char *src = um_arena_printf(&s->arena, "%s=%s", um_attr_name(a), p->kv[k].value);
-                if (!src || !valset_put(&u->sources, src, p->file, p->line)) {
+                if (!src || !valset_put(&s->arena, &u->sources, src, p->file, p->line)) {
                     st = UM_ENOMEM;
                     break;
                 }
@@ -275,7 +279,7 @@ um_status um_subjects_build(um_scan *s) {
             char *j = um_arena_printf(&s->arena, "%s record %s:%llu%s%s", kinds[p->kind], p->file,
                                       (unsigned long long)p->line, via ? " joined by " : " (no join key)",
                                       via ? via : "");
-            if (j) valset_put(&u->joins, j, p->file, p->line);
+            if (j) valset_put(&s->arena, &u->joins, j, p->file, p->line);
         }
     }
     /* stable ids: hash of the smallest source key; index keys */
@@ -380,9 +384,9 @@ static void note_join(um_scan *s, um_sid sid, const um_event *ev, const char *ho
     if (u->joins.n >= UM_MAX_JOINS) return;
     char *j = um_arena_printf(&s->arena, "%s events (%s) joined by %s %s", um_event_kind_name(ev->kind),
                               um_basename_any(ev->src_file), how, value);
-    if (j) valset_put(&u->joins, j, ev->src_file, ev->src_line);
+    if (j) valset_put(&s->arena, &u->joins, j, ev->src_file, ev->src_line);
     char *src = um_arena_printf(&s->arena, "%s=%s", how, value);
-    if (src) valset_put(&u->sources, src, ev->src_file, ev->src_line);
+    if (src) valset_put(&s->arena, &u->sources, src, ev->src_file, ev->src_line);
 }
 
 static um_sid account_subject(um_scan *s, const char *kind, const char *v, const um_event *ev) {
@@ -404,10 +408,10 @@ static um_sid account_subject(um_scan *s, const char *kind, const char *v, const
                             (unsigned long long)(um_hash64(key, (size_t)n, 7) & 0xffffffffffffULL));
     u->display = um_arena_strdup(&s->arena, v);
     char *src = um_arena_printf(&s->arena, "%s=%s", kind, v);
-    if (src) valset_put(&u->sources, src, ev->src_file, ev->src_line);
+    if (src) valset_put(&s->arena, &u->sources, src, ev->src_file, ev->src_line);
     char *j = um_arena_printf(&s->arena, "no HR or applicant record matches %s %s; seen only in logs",
                               kind, v);
-    if (j) valset_put(&u->joins, j, ev->src_file, ev->src_line);
+    if (j) valset_put(&s->arena, &u->joins, j, ev->src_file, ev->src_line);
     return sid;
 }
 
