@@ -6,6 +6,9 @@
 # (scan -v), and the memory slope per person between the sizes.
 #
 #   bench/scale.sh [PEOPLE...]     (default 250000 500000 1000000)
+# A size given twice is run twice (medians: 1000000 1000000 1000000); the
+# slope is printed between consecutive different sizes. The scan uses its
+# default threads (one per core: case.db is built beside the text files).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${BENCH_DIR:-/tmp/unmask-scale}
@@ -29,7 +32,7 @@ for n in "${sizes[@]}"; do
   awk -v n="$n" -v mb="$(stat -c %s "$f")" -v wall="$wall" -v u="$u" -v s="$s" -v kb="$kb" -v r="$r" -v a="$a" \
       -v w="$w" -v db="$(stat -c %s "$DIR/out/case.db")" \
       'BEGIN{printf "| %d | %.0f | %.1f | %.1f | %.0f | %.1f | %.1f | %.1f | %.0f |\n", n, mb/1e6, wall, u+s, kb/1024, r, a, w, db/1e6}'
-  if ((prev_n)); then
+  if ((prev_n && prev_n != n)); then
     awk -v a="$prev_n" -v b="$n" -v ka="$prev_kb" -v kb="$kb" \
       'BEGIN{printf "  slope %d -> %d people: %.0f bytes of peak RSS per person\n", a, b, (kb-ka)*1024/(b-a)}'
   fi

@@ -447,6 +447,10 @@ typedef struct um_sink {
     const char *name;
     const char *description;
     um_status (*write)(struct um_scan *scan, const char *dir);
+    /* May run on its own thread beside the others (with more than one scan
+     * thread, um_scan_set_threads): it only reads the results and writes
+     * its own files; its warnings and errors are taken under a lock. */
+    bool own_thread;
 } um_sink;
 
 size_t um_sink_count(void);
@@ -470,6 +474,11 @@ void um_scan_set_error(struct um_scan *scan, const char *fmt, ...) UM_PRINTF(2, 
 /* Writes b to dir/name atomically through the OS seam (temporary, fsync,
  * rename); on failure the scan's error says why. */
 um_status um_write_file_atomic(struct um_scan *scan, const char *dir, const char *name, const um_buf *b);
+/* The same for a large file, never whole in memory: gen(arg, b) appends the
+ * next piece (a line or a few) to b and returns true, false at the end;
+ * what it appended is written out about a megabyte at a time. */
+typedef bool (*um_gen_fn)(void *arg, um_buf *b);
+um_status um_write_file_stream(struct um_scan *scan, const char *dir, const char *name, um_gen_fn gen, void *arg);
 /* One RFC 4180 cell, formula-neutralised (a leading = + - @ TAB CR gets '). */
 void um_csv_cell(um_buf *b, const char *v);
 /* One subject as a JSON object (subjects.jsonl line, um_scan_subject_json). */

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,7 +34,7 @@ void um_scan_set_cancel(um_scan *s, const volatile sig_atomic_t *flag) {
     if (s) s->cancel = flag;
 }
 
-bool um_scan_cancelled(const um_scan *s) { return s->cancel && *s->cancel; }
+bool um_scan_cancelled(const um_scan *s) { return (s->cancel && *s->cancel) || atomic_load(&s->sinks_failed); }
 
 size_t um_scan_input_count(const um_scan *s) { return s->n_inputs; }
 
@@ -48,7 +49,9 @@ void um_scan_input_at(const um_scan *s, size_t i, um_input_info *out) {
 }
 
 um_status um_scan_cancel_status(um_scan *s) {
-    if (!s->errmsg) um_scan_set_error(s, "cancelled");
+    um_scan_issues_lock();
+    if (!s->errmsg) s->errmsg = um_strdup("cancelled");
+    um_scan_issues_unlock();
     return UM_ECANCELED;
 }
 
@@ -179,15 +182,54 @@ static um_status carry_over(um_scan *s, const char *old, const char *stage) {
     return st;
 }
 
+typedef struct {
+    um_scan *s;
+    const um_sink *sink;
+    const char *dir;
+    um_status st;
+    pthread_t th;
+    bool started;
+} sink_job;
+
+static void *sink_main(void *arg) {
+    sink_job *j = arg;
+    j->st = j->sink->write(j->s, j->dir);
+    return NULL;
+}
+
 /* Every registered sink (src/sink/sinks.def), in order, into folder dir
- * (the staging folder): whatever they write is part of the published set. */
+ * (the staging folder): whatever they write is part of the published set.
+ * With more than one scan thread, the sinks marked own_thread (case.db)
+ * run on their own thread while the others write in order; a failure on
+ * either side stops the other (um_scan_cancelled) and the first error is
+ * the one reported. */
 static um_status run_sinks(um_scan *s, const char *dir) {
-    for (size_t i = 0; i < um_sink_count(); i++) {
-        if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
-        um_status st = um_sink_at(i)->write(s, dir);
-        if (st != UM_OK) return st;
+    sink_job jobs[4];
+    size_t nj = 0;
+    um_status st = UM_OK;
+    for (size_t i = 0; i < um_sink_count() && s->threads > 1; i++) {
+        const um_sink *k = um_sink_at(i);
+        if (!k->own_thread || nj == UM_ARRAY_LEN(jobs)) continue;
+        sink_job *j = &jobs[nj++];
+        *j = (sink_job){s, k, dir, UM_OK, 0, false};
+        j->started = pthread_create(&j->th, NULL, sink_main, j) == 0;
     }
-    return UM_OK;
+    for (size_t i = 0; i < um_sink_count() && st == UM_OK; i++) {
+        const um_sink *k = um_sink_at(i);
+        bool threaded = false;
+        for (size_t j = 0; j < nj; j++) threaded |= jobs[j].sink == k && jobs[j].started;
+        if (threaded) continue;
+        if (um_scan_cancelled(s)) st = um_scan_cancel_status(s);
+        else st = k->write(s, dir);
+    }
+    if (st != UM_OK) atomic_store(&s->sinks_failed, 1); /* the threaded sinks stop at their next check */
+    for (size_t j = 0; j < nj; j++) {
+        if (!jobs[j].started) continue;
+        pthread_join(jobs[j].th, NULL);
+        if (st == UM_OK) st = jobs[j].st;
+    }
+    atomic_store(&s->sinks_failed, 0);
+    return st;
 }
 
 um_status um_scan_write_outputs(um_scan *s, const char *dir) {

@@ -50,8 +50,8 @@ um_status um_scan_finalize(um_scan *s) {
         um_subject_info *in = &u->info;
         in->id = u->id;
         in->display = u->display;
-        in->names = u->attrs[UM_ATTR_FULL_NAME].v;
-        in->n_names = u->attrs[UM_ATTR_FULL_NAME].n;
+        in->names = um_subject_attr(u, UM_ATTR_FULL_NAME)->v;
+        in->n_names = um_subject_attr(u, UM_ATTR_FULL_NAME)->n;
         in->sources = u->sources.v;
         in->n_sources = u->sources.n;
         in->joins = u->joins.v;

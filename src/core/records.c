@@ -45,8 +45,8 @@ void um_rc_progress(um_reader_ctx *rc, uint64_t bytes_read) {
     s->progress(s->progress_ud, &p);
 }
 
-static void keep_issue(um_scan *s, bool reject, const char *file, const char *reader, uint64_t line,
-                       const char *fmt, va_list ap) {
+static void keep_issue_locked(um_scan *s, bool reject, const char *file, const char *reader, uint64_t line,
+                              const char *fmt, va_list ap) {
     if (reject) {
         s->stats.rejects++;
         s->rejects_total++;
@@ -66,6 +66,13 @@ static void keep_issue(um_scan *s, bool reject, const char *file, const char *re
     r->reader = reader;
     r->reason = msg ? um_arena_strdup(&s->arena, msg) : "?";
     free(msg);
+}
+
+static void keep_issue(um_scan *s, bool reject, const char *file, const char *reader, uint64_t line,
+                       const char *fmt, va_list ap) {
+    um_scan_issues_lock();
+    keep_issue_locked(s, reject, file, reader, line, fmt, ap);
+    um_scan_issues_unlock();
 }
 
 void um_reject(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) {
@@ -105,7 +112,7 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
     s->stats.records++;
     s->stats.persons++;
     if (um_scan_over_limit(s, UM_LIMIT_PERSONS, s->n_persons) ||
-        um_scan_over_limit(s, UM_LIMIT_IDENTITY_MB, s->arena.total >> 20)) {
+        um_scan_over_limit(s, UM_LIMIT_IDENTITY_MB, (s->arena.total + s->person_arena.total) >> 20)) {
         um_reject(rc, p->line, "resource limit reached: identity record not kept");
         return UM_OK;
     }
@@ -116,12 +123,12 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
     sp->file = rc->in->path;
     sp->line = p->line;
     sp->n = 0;
-    sp->kv = um_arena_alloc(&s->arena, (p->n ? p->n : 1) * sizeof *sp->kv);
+    sp->kv = um_arena_alloc(&s->person_arena, (p->n ? p->n : 1) * sizeof *sp->kv);
     if (!sp->kv) return UM_ENOMEM;
     for (size_t i = 0; i < p->n; i++) {
         if (!p->kv[i].value || !*p->kv[i].value) continue;
         sp->kv[sp->n].attr = p->kv[i].attr;
-        sp->kv[sp->n].value = um_arena_strdup(&s->arena, p->kv[i].value);
+        sp->kv[sp->n].value = um_arena_strdup(&s->person_arena, p->kv[i].value);
         if (!sp->kv[sp->n].value) return UM_ENOMEM;
         sp->n++;
     }

@@ -12,12 +12,19 @@
 
 /* ---- scan ---- */
 
+static pthread_mutex_t issues_lock = PTHREAD_MUTEX_INITIALIZER;
+void um_scan_issues_lock(void) { pthread_mutex_lock(&issues_lock); }
+void um_scan_issues_unlock(void) { pthread_mutex_unlock(&issues_lock); }
+
 void um_scan_set_error(um_scan *scan, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    um_free(scan->errmsg);
-    scan->errmsg = um_vfmt(fmt, ap);
+    char *m = um_vfmt(fmt, ap);
     va_end(ap);
+    um_scan_issues_lock();
+    um_free(scan->errmsg);
+    scan->errmsg = m;
+    um_scan_issues_unlock();
 }
 
 um_status um_scan_new(um_ctx *ctx, um_scan **out) {
@@ -30,6 +37,7 @@ um_status um_scan_new(um_ctx *ctx, um_scan **out) {
     s->stream_timeout_ms = UM_DEFAULT_STREAM_TIMEOUT_MS;
     um_map_init(&s->seen_inodes);
     um_arena_init(&s->arena);
+    um_arena_init(&s->person_arena);
     um_map_init(&s->mapping);
     um_map_init(&s->key_index);
     um_map_init(&s->account_index);
@@ -57,13 +65,15 @@ void um_scan_free(um_scan *s) {
     um_free(s->inputs);
     for (size_t i = 0; i < s->n_subjects; i++) {
         um_subject *u = &s->subjects[i];
-        for (int a = 0; a < UM_ATTR__COUNT; a++) um_free(u->attrs[a].v);
-        um_free(u->sources.v);
-        um_free(u->joins.v);
+        for (size_t k = 0; k < u->nvs; k++) um_valset_free(&u->vs[k]);
+        um_free(u->vs);
+        um_valset_free(&u->sources);
+        um_valset_free(&u->joins);
         um_free(u->findings);
     }
     um_free(s->subjects);
     um_free(s->persons);
+    um_arena_free(&s->person_arena);
     for (size_t i = 0; i < s->n_findings; i++) um_free(s->findings[i].seen);
     um_free(s->findings);
     um_free(s->rejects);

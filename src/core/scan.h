@@ -10,6 +10,7 @@
 #include "../os/os.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 
 #define UM_MAX_KEPT_REJECTS 10000
@@ -73,12 +74,21 @@ typedef struct um_valset {
 
 static inline const char **um_valset_files(const um_valset *vs) { return vs->v + vs->cap; }
 static inline uint64_t *um_valset_lines(const um_valset *vs) { return (uint64_t *)(vs->v + 2 * (size_t)vs->cap); }
+/* A block of one value is in the scan's arena; larger ones are malloc'd. */
+static inline void um_valset_free(um_valset *vs) {
+    if (vs->cap > 1) um_free(vs->v);
+}
 
 struct um_subject {
     char *id;
     const char *display;
     bool identity;
-    um_valset attrs[UM_ATTR__COUNT];
+    /* The attributes it holds: vs[slot[a] - 1] for attribute a (slot 0:
+     * none). A subject holds a dozen of the 36 attributes: 36 sets inline
+     * were 576 bytes a subject. Read through um_subject_attr(). */
+    uint8_t slot[UM_ATTR__COUNT];
+    uint8_t nvs, capvs;
+    um_valset *vs;
     um_valset sources; /* "employee_id=E1" */
     um_valset joins;   /* sentences */
     size_t *findings;
@@ -87,6 +97,14 @@ struct um_subject {
     um_level level;
     um_subject_info info;
 };
+
+/* The values of attribute a of u (an empty set when it has none). */
+static inline const um_valset *um_subject_attr(const um_subject *u, um_attr a) {
+    static const um_valset none = {NULL, 0, 0};
+    return u->slot[a] ? &u->vs[u->slot[a] - 1] : &none;
+}
+/* The same, the set added when absent; NULL when out of memory. */
+um_valset *um_subject_attr_add(um_subject *u, um_attr a);
 
 typedef struct um_finding {
     um_finding_info info;
@@ -110,8 +128,12 @@ struct um_scan {
     char *verdicts_db; /* earlier case.db whose pair verdicts linkage honours, or NULL */
     bool ran;
 
+    /* identity records as read, until um_subjects_build has joined them:
+     * then the array and person_arena (their raw values) are freed; the
+     * canonical values the subjects keep are in arena */
     um_stored_person *persons;
     size_t n_persons, cap_persons;
+    um_arena person_arena;
 
     um_subject *subjects;
     size_t n_subjects, cap_subjects;
@@ -150,6 +172,9 @@ struct um_scan {
     int out_lock; /* lock handle, -1 when none */
     char *out_lock_path;
     const volatile sig_atomic_t *cancel;
+    /* set while sinks run on two threads and one side failed: the other
+     * stops at its next um_scan_cancelled() check */
+    atomic_int sinks_failed;
     double t_read, t_analyze, t_write; /* seconds, for um_scan_stats */
 
     /* inputs.c: every folder and file met, by (device, inode) -> first path */
@@ -157,6 +182,11 @@ struct um_scan {
     int max_depth;         /* folders deeper are skipped with a warning */
     int stream_timeout_ms; /* wait for a stream's first byte */
 };
+
+/* The scan's error message and its kept rejects and warnings are changed
+ * under this lock (sinks may run on two threads: outdir.c). */
+void um_scan_issues_lock(void);
+void um_scan_issues_unlock(void);
 
 /* Monotonic seconds. */
 double um_now_s(void);

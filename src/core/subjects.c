@@ -8,6 +8,9 @@
  * people sharing them is evidence (LINK-01), not identity.
  */
 #include <ctype.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,12 +50,16 @@ const char *um_event_kind_name(um_event_kind k) {
     return (unsigned)k < UM_ARRAY_LEN(n) ? n[k] : "other";
 }
 
-static bool valset_put(um_valset *vs, const char *v, const char *file, uint64_t line) {
+/* A set's first value goes into the scan's arena (most sets never hold a
+ * second: a malloc'd block of one was a third larger); from two values on
+ * the block is malloc'd and doubled. um_valset_free knows which is which. */
+static bool valset_put(um_arena *a, um_valset *vs, const char *v, const char *file, uint64_t line) {
     for (size_t i = 0; i < vs->n; i++)
         if (strcmp(vs->v[i], v) == 0) return true;
     if (vs->n == vs->cap) { /* one block: values, files, lines */
         uint32_t nc = vs->cap ? vs->cap * 2 : 1;
-        const char **nv = um_malloc((size_t)nc * (2 * sizeof(char *) + sizeof(uint64_t)));
+        size_t bytes = (size_t)nc * (2 * sizeof(char *) + sizeof(uint64_t));
+        const char **nv = nc == 1 ? um_arena_alloc(a, bytes) : um_malloc(bytes);
         if (!nv) return false;
         um_valset grown = {nv, vs->n, nc};
         if (vs->n) {
@@ -60,7 +67,7 @@ static bool valset_put(um_valset *vs, const char *v, const char *file, uint64_t 
             memcpy(um_valset_files(&grown), um_valset_files(vs), vs->n * sizeof(char *));
             memcpy(um_valset_lines(&grown), um_valset_lines(vs), vs->n * sizeof(uint64_t));
         }
-        um_free(vs->v);
+        um_valset_free(vs);
         *vs = grown;
     }
     vs->v[vs->n] = v;
@@ -74,7 +81,22 @@ bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, 
     for (size_t i = 0; i < vs->n; i++)
         if (strcmp(vs->v[i], v) == 0) return true;
     const char *c = um_arena_strdup(a, v);
-    return c && valset_put(vs, c, file, line);
+    return c && valset_put(a, vs, c, file, line);
+}
+
+um_valset *um_subject_attr_add(um_subject *u, um_attr a) {
+    if ((unsigned)a >= UM_ATTR__COUNT) return NULL;
+    if (u->slot[a]) return &u->vs[u->slot[a] - 1];
+    if (u->nvs == u->capvs) { /* grown by four: most subjects stop at a dozen */
+        unsigned nc = u->capvs + 4u > UM_ATTR__COUNT ? UM_ATTR__COUNT : u->capvs + 4u;
+        um_valset *nv = um_realloc(u->vs, nc * sizeof *nv);
+        if (!nv) return NULL;
+        u->vs = nv;
+        u->capvs = (uint8_t)nc;
+    }
+    u->vs[u->nvs] = (um_valset){NULL, 0, 0};
+    u->slot[a] = ++u->nvs;
+    return &u->vs[u->nvs - 1];
 }
 
 /* Canonical value of an attribute for keys and storage; NULL drops it. */
@@ -138,26 +160,26 @@ static um_status index_key(um_scan *s, um_attr a, const char *v, um_sid sid) {
 }
 
 static void set_display(um_scan *s, um_subject *u) {
-    const um_valset *full = &u->attrs[UM_ATTR_FULL_NAME];
+    const um_valset *full = um_subject_attr(u, UM_ATTR_FULL_NAME);
     if (full->n) {
         u->display = full->v[0];
         return;
     }
-    const um_valset *fn = &u->attrs[UM_ATTR_FIRST_NAME], *ln = &u->attrs[UM_ATTR_LAST_NAME];
+    const um_valset *fn = um_subject_attr(u, UM_ATTR_FIRST_NAME), *ln = um_subject_attr(u, UM_ATTR_LAST_NAME);
     if (fn->n || ln->n) {
         char *d = um_arena_printf(&s->arena, "%s%s%s", fn->n ? fn->v[0] : "",
                                   fn->n && ln->n ? " " : "", ln->n ? ln->v[0] : "");
-        if (d) {
-            valset_put(&u->attrs[UM_ATTR_FULL_NAME], d, NULL, 0);
-            u->display = u->attrs[UM_ATTR_FULL_NAME].v[0];
+        um_valset *fv = d ? um_subject_attr_add(u, UM_ATTR_FULL_NAME) : NULL;
+        if (fv && valset_put(&s->arena, fv, d, NULL, 0)) {
+            u->display = fv->v[0];
             return;
         }
     }
     static const um_attr pref[] = {UM_ATTR_WORK_EMAIL, UM_ATTR_EMAIL, UM_ATTR_EMPLOYEE_ID,
                                    UM_ATTR_CANDIDATE_ID, UM_ATTR_USERNAME};
     for (size_t i = 0; i < UM_ARRAY_LEN(pref); i++)
-        if (u->attrs[pref[i]].n) {
-            u->display = u->attrs[pref[i]].v[0];
+        if (um_subject_attr(u, pref[i])->n) {
+            u->display = um_subject_attr(u, pref[i])->v[0];
             return;
         }
     u->display = u->id;
@@ -238,13 +260,14 @@ um_status um_subjects_build(um_scan *s) {
         for (size_t k = 0; k < p->n; k++) {
             if (!p->kv[k].value) continue;
             um_attr a = p->kv[k].attr;
-            if (!valset_put(&u->attrs[a], p->kv[k].value, p->file, p->line)) { /* arena-owned */
+            um_valset *vs = um_subject_attr_add(u, a);
+            if (!vs || !valset_put(&s->arena, vs, p->kv[k].value, p->file, p->line)) { /* arena-owned */
                 st = UM_ENOMEM;
                 break;
             }
             if (um_attr_is_join_key(a)) {
                 char *src = um_arena_printf(&s->arena, "%s=%s", um_attr_name(a), p->kv[k].value);
-                if (!src || !valset_put(&u->sources, src, p->file, p->line)) {
+                if (!src || !valset_put(&s->arena, &u->sources, src, p->file, p->line)) {
                     st = UM_ENOMEM;
                     break;
                 }
@@ -256,7 +279,7 @@ um_status um_subjects_build(um_scan *s) {
             char *j = um_arena_printf(&s->arena, "%s record %s:%llu%s%s", kinds[p->kind], p->file,
                                       (unsigned long long)p->line, via ? " joined by " : " (no join key)",
                                       via ? via : "");
-            if (j) valset_put(&u->joins, j, p->file, p->line);
+            if (j) valset_put(&s->arena, &u->joins, j, p->file, p->line);
         }
     }
     /* stable ids: hash of the smallest source key; index keys */
@@ -278,12 +301,14 @@ um_status um_subjects_build(um_scan *s) {
                                       UM_ATTR_EMPLOYEE_ID, UM_ATTR_GITHUB};
         /* laptop serials (host names embed them) and the compact full name
          * ("AzureAD\\AnnSmith"): both resolve only when one subject has them */
-        for (size_t k = 0; k < u->attrs[UM_ATTR_DEVICE_SERIAL].n && st == UM_OK; k++)
-            st = index_key(s, UM_ATTR_DEVICE_SERIAL, u->attrs[UM_ATTR_DEVICE_SERIAL].v[k], (um_sid)i);
-        for (size_t k = 0; k < u->attrs[UM_ATTR_FULL_NAME].n && st == UM_OK; k++) {
+        const um_valset *serials = um_subject_attr(u, UM_ATTR_DEVICE_SERIAL);
+        for (size_t k = 0; k < serials->n && st == UM_OK; k++)
+            st = index_key(s, UM_ATTR_DEVICE_SERIAL, serials->v[k], (um_sid)i);
+        const um_valset *names = um_subject_attr(u, UM_ATTR_FULL_NAME);
+        for (size_t k = 0; k < names->n && st == UM_OK; k++) {
             char cn[256];
             size_t m = 0;
-            for (const char *p = u->attrs[UM_ATTR_FULL_NAME].v[k]; *p && m < sizeof cn - 1; p++)
+            for (const char *p = names->v[k]; *p && m < sizeof cn - 1; p++)
                 if (isalnum((unsigned char)*p)) cn[m++] = (char)tolower((unsigned char)*p);
             cn[m] = 0;
             if (m >= 4) {
@@ -296,11 +321,11 @@ um_status um_subjects_build(um_scan *s) {
             }
         }
         for (size_t a = 0; a < UM_ARRAY_LEN(idx) && st == UM_OK; a++)
-            for (size_t k = 0; k < u->attrs[idx[a]].n && st == UM_OK; k++) {
-                st = index_key(s, idx[a], u->attrs[idx[a]].v[k], (um_sid)i);
+            for (size_t k = 0; k < um_subject_attr(u, idx[a])->n && st == UM_OK; k++) {
+                st = index_key(s, idx[a], um_subject_attr(u, idx[a])->v[k], (um_sid)i);
                 /* "jdoe" as endpoint user for jdoe@corp.example */
                 if (st == UM_OK && idx[a] == UM_ATTR_WORK_EMAIL) {
-                    const char *v = u->attrs[idx[a]].v[k], *at = strchr(v, '@');
+                    const char *v = um_subject_attr(u, idx[a])->v[k], *at = strchr(v, '@');
                     char kbuf[1024];
                     int kw = at && at - v < 900 ? snprintf(kbuf, sizeof kbuf, "local=%.*s", (int)(at - v), v) : -1;
                     if (kw > 0) {
@@ -316,6 +341,16 @@ um_status um_subjects_build(um_scan *s) {
     um_free(comp);
     um_free(parent);
     um_map_free(&first);
+    /* The records as read are joined: their raw values go (the subjects
+     * hold canonical copies in the scan's arena), and the freed pages go
+     * back to the system before the analyzers' peak. */
+    um_free(s->persons);
+    s->persons = NULL;
+    s->n_persons = s->cap_persons = 0;
+    um_arena_free(&s->person_arena);
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
     return st;
 }
 
@@ -349,9 +384,9 @@ static void note_join(um_scan *s, um_sid sid, const um_event *ev, const char *ho
     if (u->joins.n >= UM_MAX_JOINS) return;
     char *j = um_arena_printf(&s->arena, "%s events (%s) joined by %s %s", um_event_kind_name(ev->kind),
                               um_basename_any(ev->src_file), how, value);
-    if (j) valset_put(&u->joins, j, ev->src_file, ev->src_line);
+    if (j) valset_put(&s->arena, &u->joins, j, ev->src_file, ev->src_line);
     char *src = um_arena_printf(&s->arena, "%s=%s", how, value);
-    if (src) valset_put(&u->sources, src, ev->src_file, ev->src_line);
+    if (src) valset_put(&s->arena, &u->sources, src, ev->src_file, ev->src_line);
 }
 
 static um_sid account_subject(um_scan *s, const char *kind, const char *v, const um_event *ev) {
@@ -373,10 +408,10 @@ static um_sid account_subject(um_scan *s, const char *kind, const char *v, const
                             (unsigned long long)(um_hash64(key, (size_t)n, 7) & 0xffffffffffffULL));
     u->display = um_arena_strdup(&s->arena, v);
     char *src = um_arena_printf(&s->arena, "%s=%s", kind, v);
-    if (src) valset_put(&u->sources, src, ev->src_file, ev->src_line);
+    if (src) valset_put(&s->arena, &u->sources, src, ev->src_file, ev->src_line);
     char *j = um_arena_printf(&s->arena, "no HR or applicant record matches %s %s; seen only in logs",
                               kind, v);
-    if (j) valset_put(&u->joins, j, ev->src_file, ev->src_line);
+    if (j) valset_put(&s->arena, &u->joins, j, ev->src_file, ev->src_line);
     return sid;
 }
 
@@ -504,22 +539,23 @@ const char *const *um_subject_values(const um_scan *s, um_sid sid, um_attr a, si
         *n = 0;
         return NULL;
     }
-    *n = s->subjects[sid].attrs[a].n;
-    return s->subjects[sid].attrs[a].v;
+    const um_valset *vs = um_subject_attr(&s->subjects[sid], a);
+    *n = vs->n;
+    return vs->v;
 }
 
 const char *const *um_subject_values_at(const um_scan *s, um_sid sid, um_attr a, size_t *n,
                                         const char *const **file, const uint64_t **line) {
     const char *const *v = um_subject_values(s, sid, a, n);
-    *file = v ? um_valset_files(&s->subjects[sid].attrs[a]) : NULL;
-    *line = v ? um_valset_lines(&s->subjects[sid].attrs[a]) : NULL;
+    *file = v ? um_valset_files(um_subject_attr(&s->subjects[sid], a)) : NULL;
+    *line = v ? um_valset_lines(um_subject_attr(&s->subjects[sid], a)) : NULL;
     return v;
 }
 
 bool um_subject_value_src(const um_scan *s, um_sid sid, um_attr a, const char *value,
                           const char **file, uint64_t *line) {
     if (sid < 0 || (size_t)sid >= s->n_subjects) return false;
-    const um_valset *vs = &s->subjects[sid].attrs[a];
+    const um_valset *vs = um_subject_attr(&s->subjects[sid], a);
     for (size_t i = 0; i < vs->n; i++)
         if (strcmp(vs->v[i], value) == 0) {
             *file = um_valset_files(vs)[i];

@@ -56,10 +56,23 @@ typedef struct lk_state {
     um_lk_result *res;
 } lk_state;
 
+/* Room for n observations in all (at a million people the array is most of
+ * the analyzer's memory: sized from a count, then grown by a quarter, never
+ * doubled). */
+static bool obs_room(lk_state *st, size_t n) {
+    if (n <= st->cap) return true;
+    if (n > SIZE_MAX / sizeof *st->obs) return false;
+    um_lk_obs *o = um_realloc(st->obs, n * sizeof *o);
+    if (!o) return false;
+    st->obs = o;
+    st->cap = n;
+    return true;
+}
+
 static um_status push(lk_state *st, um_sid sid, um_lk_kind k, const char *value, const char *raw, const char *file,
                       uint64_t line, float sim) {
     if (!value || !*value) return UM_OK;
-    if (!um_grow((void **)&st->obs, &st->cap, st->nobs + 1, sizeof *st->obs)) return UM_ENOMEM;
+    if (st->nobs == st->cap && !obs_room(st, st->cap + st->cap / 4 + 1024)) return UM_ENOMEM;
     st->obs[st->nobs++] = (um_lk_obs){(uint32_t)sid, (uint8_t)k, sim, value, raw, file, line, 0, 0};
     return UM_OK;
 }
@@ -212,6 +225,20 @@ static um_status on_subjects(um_scan *s, void **state) {
     const char **resume = um_calloc(st->ns + 1, sizeof *resume);
     if (!resume) return UM_ENOMEM;
     um_status r = UM_OK;
+    static const um_attr pushed[] = {UM_ATTR_PHONE,    UM_ATTR_EMAIL,    UM_ATTR_PAYOUT_ACCOUNT,
+                                     UM_ATTR_WALLET,   UM_ATTR_DEVICE_SERIAL, UM_ATTR_GITHUB,
+                                     UM_ATTR_LINKEDIN, UM_ATTR_TELEGRAM, UM_ATTR_SHIP_ADDRESS,
+                                     UM_ATTR_ADDRESS /* home: one at most */, UM_ATTR_RESUME /* groups */};
+    size_t want = 0;
+    for (size_t i = 0; i < st->ns; i++) {
+        if (!um_subject_has_identity(s, (um_sid)i)) continue;
+        for (size_t a = 0; a < UM_ARRAY_LEN(pushed); a++) {
+            size_t n;
+            (void)um_subject_values(s, (um_sid)i, pushed[a], &n);
+            want += a + 2 >= UM_ARRAY_LEN(pushed) ? n > 0 : n;
+        }
+    }
+    if (!obs_room(st, want)) return UM_ENOMEM;
     for (size_t i = 0; i < st->ns && r == UM_OK; i++) {
         um_sid sid = (um_sid)i;
         if (!um_subject_has_identity(s, sid)) continue;

@@ -74,24 +74,35 @@ static int cmp_band(const void *x, const void *y) {
 }
 
 um_status um_lk_minhash_groups(const char *const *texts, size_t n, double threshold, int32_t *group, float *sim) {
-    uint64_t *sig = um_malloc((n ? n : 1) * MH_PERM * sizeof *sig);
-    bandkey *bk = um_malloc((n ? n : 1) * MH_BANDS * sizeof *bk);
+    /* signatures only for the texts there are (1.5 KB each with the band
+     * keys: at a million subjects, a third with a résumé, this was the
+     * scan's peak); slot[i] is text i's signature, UINT32_MAX for none */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) m += texts[i] && *texts[i];
+    if (m >= UINT32_MAX) return UM_ELIMIT;
+    uint64_t *sig = um_malloc((m ? m : 1) * MH_PERM * sizeof *sig);
+    bandkey *bk = um_malloc((m ? m : 1) * MH_BANDS * sizeof *bk);
     int32_t *parent = um_malloc((n ? n : 1) * sizeof *parent);
-    bool *empty = um_calloc(n ? n : 1, sizeof *empty);
+    uint32_t *slot = um_malloc((n ? n : 1) * sizeof *slot);
     uint64_t *wh = um_malloc(MAXW * sizeof *wh);
-    if (!sig || !bk || !parent || !empty || !wh) {
-        um_free(sig), um_free(bk), um_free(parent), um_free(empty), um_free(wh);
+    if (!sig || !bk || !parent || !slot || !wh) {
+        um_free(sig), um_free(bk), um_free(parent), um_free(slot), um_free(wh);
         return UM_ENOMEM;
     }
-    size_t nb = 0;
+    size_t nb = 0, ns = 0;
     for (size_t i = 0; i < n; i++) {
         parent[i] = (int32_t)i;
         sim[i] = 0;
-        minhash(texts[i], sig + i * MH_PERM, &empty[i], wh);
-        if (empty[i]) continue;
+        slot[i] = UINT32_MAX;
+        if (!texts[i] || !*texts[i]) continue;
+        bool empty;
+        minhash(texts[i], sig + ns * MH_PERM, &empty, wh);
+        if (empty) continue;
+        slot[i] = (uint32_t)ns;
         for (int b = 0; b < MH_BANDS; b++)
-            bk[nb++] = (bandkey){um_hash64(sig + i * MH_PERM + b * MH_ROWS, MH_ROWS * sizeof *sig, (uint64_t)b),
+            bk[nb++] = (bandkey){um_hash64(sig + ns * MH_PERM + b * MH_ROWS, MH_ROWS * sizeof *sig, (uint64_t)b),
                                  (uint32_t)i};
+        ns++;
     }
     qsort(bk, nb, sizeof *bk, cmp_band);
     for (size_t i = 0; i < nb;) {
@@ -105,7 +116,8 @@ um_status um_lk_minhash_groups(const char *const *texts, size_t n, double thresh
                 uint32_t x = bk[a].doc, y = bk[b].doc;
                 if (x == y || (sim[x] > 0 && sim[y] > 0 && ufind(parent, x) == ufind(parent, y))) continue;
                 int eq = 0;
-                for (int p = 0; p < MH_PERM; p++) eq += sig[x * MH_PERM + p] == sig[y * MH_PERM + p];
+                const uint64_t *sx = sig + (size_t)slot[x] * MH_PERM, *sy = sig + (size_t)slot[y] * MH_PERM;
+                for (int p = 0; p < MH_PERM; p++) eq += sx[p] == sy[p];
                 float s = (float)eq / MH_PERM;
                 if (s < threshold) continue;
                 if (s > sim[x]) sim[x] = s;
@@ -116,7 +128,7 @@ um_status um_lk_minhash_groups(const char *const *texts, size_t n, double thresh
         i = j;
     }
     for (size_t i = 0; i < n; i++) group[i] = sim[i] > 0 ? (int32_t)ufind(parent, (uint32_t)i) : -1;
-    um_free(sig), um_free(bk), um_free(parent), um_free(empty), um_free(wh);
+    um_free(sig), um_free(bk), um_free(parent), um_free(slot), um_free(wh);
     return UM_OK;
 }
 

@@ -12,6 +12,8 @@
  *   temp_name       the temporary name a file is written under before it is
  *                   renamed into place (".NAME.tmp.PID")
  *   write_atomic    write a whole file: temporary, fsync, rename
+ *   write_stream    the same with the bytes handed over in pieces (the
+ *                   large JSONL/CSV outputs are never whole in memory)
  *   rename, remove  for files written by other means (SQLite)
  *   remove_stale_temps
  *                   delete temporaries an earlier, killed run left in a
@@ -43,6 +45,11 @@ typedef struct um_os_limits {
 /* Runs in the child: writes its results to fd, then returns (the child then
  * exits). */
 typedef void (*um_os_child_fn)(void *arg, int fd);
+
+/* The next piece of a file being written (write_stream): sets *data, *len
+ * and returns 1; returns 0 at the end, -1 when the producer failed (then
+ * nothing is left behind and the producer knows why). */
+typedef int (*um_os_chunk_fn)(void *arg, const void **data, size_t *len);
 
 typedef struct um_os {
     void *ud; /* handed to every function */
@@ -80,6 +87,10 @@ typedef struct um_os {
      * never followed. Missing is fine. */
     int (*remove_tree)(void *ud, const char *path);
     int (*sync_dir)(void *ud, const char *path);
+    /* Like write_atomic, the bytes coming from next(arg, ...) piece by
+     * piece. -1 with err[] empty when next failed. */
+    int (*write_stream)(void *ud, const char *dir, const char *name, um_os_chunk_fn next, void *arg, char *err,
+                        size_t err_cap);
 } um_os;
 
 /* The POSIX implementation. */

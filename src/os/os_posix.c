@@ -95,9 +95,10 @@ static bool px_temp_name(void *ud, char *buf, size_t cap, const char *dir, const
     return n > 0 && (size_t)n < cap;
 }
 
-static int px_write_atomic(void *ud, const char *dir, const char *name, const void *data, size_t len, char *err,
+static int px_write_stream(void *ud, const char *dir, const char *name, um_os_chunk_fn next, void *arg, char *err,
                            size_t err_cap) {
     char tmp[4096], dst[4096];
+    if (err_cap) err[0] = 0;
     snprintf(dst, sizeof dst, "%s/%s", dir, name);
     px_temp_name(ud, tmp, sizeof tmp, dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -105,18 +106,28 @@ static int px_write_atomic(void *ud, const char *dir, const char *name, const vo
         snprintf(err, err_cap, "cannot write %s: %s", tmp, strerror(errno));
         return -1;
     }
-    const char *p = data;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, p + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            snprintf(err, err_cap, "cannot write %s: %s", tmp, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            return -1;
+    const void *data;
+    size_t len;
+    int more;
+    while ((more = next(arg, &data, &len)) > 0) {
+        const char *p = data;
+        size_t off = 0;
+        while (off < len) {
+            ssize_t w = write(fd, p + off, len - off);
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                snprintf(err, err_cap, "cannot write %s: %s", tmp, strerror(errno));
+                close(fd);
+                unlink(tmp);
+                return -1;
+            }
+            off += (size_t)w;
         }
-        off += (size_t)w;
+    }
+    if (more < 0) { /* the producer failed: it says why */
+        close(fd);
+        unlink(tmp);
+        return -1;
     }
     if (fsync(fd) != 0 || close(fd) != 0) {
         snprintf(err, err_cap, "cannot write %s: %s", tmp, strerror(errno));
@@ -129,6 +140,27 @@ static int px_write_atomic(void *ud, const char *dir, const char *name, const vo
         return -1;
     }
     return 0;
+}
+
+typedef struct {
+    const void *data;
+    size_t len;
+    bool done;
+} one_piece;
+
+static int next_piece(void *arg, const void **data, size_t *len) {
+    one_piece *o = arg;
+    if (o->done) return 0;
+    o->done = true;
+    *data = o->data;
+    *len = o->len;
+    return 1;
+}
+
+static int px_write_atomic(void *ud, const char *dir, const char *name, const void *data, size_t len, char *err,
+                           size_t err_cap) {
+    one_piece o = {data, len, false};
+    return px_write_stream(ud, dir, name, next_piece, &o, err, err_cap);
 }
 
 static int px_rename(void *ud, const char *from, const char *to) {
@@ -223,7 +255,7 @@ static int px_sync_dir(void *ud, const char *path) {
 static const um_os posix_os = {
     NULL,     px_getenv,      px_spawn_isolated, px_reap,   px_tmpfile,           px_mkdir, px_temp_name,
     px_write_atomic, px_rename, px_remove,         px_remove_stale_temps,
-    px_lock, px_unlock, px_exchange, px_remove_tree, px_sync_dir,
+    px_lock, px_unlock, px_exchange, px_remove_tree, px_sync_dir, px_write_stream,
 };
 
 static const um_os *installed = &posix_os;

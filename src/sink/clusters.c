@@ -16,4 +16,4 @@ static um_status write_clusters(struct um_scan *s, const char *dir) {
 }
 
 const um_sink um_sink_clusters = {"clusters", "clusters.jsonl: persona clusters in three tiers, explained",
-                                  write_clusters};
+                                  write_clusters, false};

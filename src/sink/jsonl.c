@@ -112,26 +112,89 @@ um_status um_write_file_atomic(um_scan *s, const char *dir, const char *name, co
     return UM_OK;
 }
 
-static um_status write_jsonl(um_scan *s, const char *dir) {
+#define UM_STREAM_CHUNK (1u << 20)
+
+typedef struct {
+    um_scan *s;
+    um_gen_fn gen;
+    void *arg;
     um_buf b;
-    um_buf_init(&b);
-    for (size_t i = 0; i < um_scan_subject_count(s); i++) {
-        um_json_subject(&b, s, um_scan_subject(s, i));
-        um_buf_addc(&b, '\n');
+    bool done, cancelled;
+} stream_t;
+
+static int stream_next(void *arg, const void **data, size_t *len) {
+    stream_t *t = arg;
+    if (t->done) return 0;
+    if (um_scan_cancelled(t->s)) {
+        t->cancelled = true;
+        return -1;
     }
-    um_status st = um_write_file_atomic(s, dir, "subjects.jsonl", &b);
-    um_buf_reset(&b);
-    /* findings in subject rank order, then by weight */
-    for (size_t i = 0; st == UM_OK && i < um_scan_subject_count(s); i++) {
-        const um_subject_info *u = um_scan_subject(s, i);
-        for (size_t k = 0; k < u->n_findings; k++) {
-            um_json_finding(&b, um_scan_finding(s, u->findings[k]));
-            um_buf_addc(&b, '\n');
+    um_buf_reset(&t->b);
+    while (t->b.len < UM_STREAM_CHUNK)
+        if (!t->gen(t->arg, &t->b)) {
+            t->done = true;
+            break;
+        }
+    if (t->b.oom) return -1;
+    if (t->b.len == 0) return 0;
+    *data = t->b.s;
+    *len = t->b.len;
+    return 1;
+}
+
+um_status um_write_file_stream(um_scan *s, const char *dir, const char *name, um_gen_fn gen, void *arg) {
+    if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
+    stream_t t = {s, gen, arg, {0}, false, false};
+    um_buf_init(&t.b);
+    const um_os *os = um_os_get();
+    char err[4400];
+    int rc = os->write_stream(os->ud, dir, name, stream_next, &t, err, sizeof err);
+    bool oom = t.b.oom;
+    um_buf_free(&t.b);
+    if (rc == 0) return UM_OK;
+    if (t.cancelled) return um_scan_cancel_status(s);
+    if (oom) {
+        um_scan_set_error(s, "out of memory writing %s/%s", dir, name);
+        return UM_ENOMEM;
+    }
+    um_scan_set_error(s, "%s", err[0] ? err : "cannot write");
+    return UM_EIO;
+}
+
+/* subjects in rank order; findings in subject rank order, then by weight */
+typedef struct {
+    um_scan *s;
+    size_t i, k;
+} cursor_t;
+
+static bool gen_subject(void *arg, um_buf *b) {
+    cursor_t *c = arg;
+    if (c->i >= um_scan_subject_count(c->s)) return false;
+    um_json_subject(b, c->s, um_scan_subject(c->s, c->i++));
+    um_buf_addc(b, '\n');
+    return true;
+}
+
+static bool gen_finding(void *arg, um_buf *b) {
+    cursor_t *c = arg;
+    for (; c->i < um_scan_subject_count(c->s); c->i++, c->k = 0) {
+        const um_subject_info *u = um_scan_subject(c->s, c->i);
+        if (c->k < u->n_findings) {
+            um_json_finding(b, um_scan_finding(c->s, u->findings[c->k++]));
+            um_buf_addc(b, '\n');
+            return true;
         }
     }
-    if (st == UM_OK) st = um_write_file_atomic(s, dir, "findings.jsonl", &b);
-    um_buf_free(&b);
+    return false;
+}
+
+static um_status write_jsonl(um_scan *s, const char *dir) {
+    cursor_t c = {s, 0, 0};
+    um_status st = um_write_file_stream(s, dir, "subjects.jsonl", gen_subject, &c);
+    c = (cursor_t){s, 0, 0};
+    if (st == UM_OK) st = um_write_file_stream(s, dir, "findings.jsonl", gen_finding, &c);
     return st;
 }
 
-const um_sink um_sink_jsonl = {"jsonl", "subjects.jsonl and findings.jsonl (docs/SCHEMA.md)", write_jsonl};
+const um_sink um_sink_jsonl = {"jsonl", "subjects.jsonl and findings.jsonl (docs/SCHEMA.md)", write_jsonl,
+                               false};

@@ -271,12 +271,13 @@ void um_arena_free(um_arena *a) {
     um_arena_init(a);
 }
 
-void *um_arena_alloc(um_arena *a, size_t n) {
-    const size_t al = sizeof(max_align_t);
-    n = (n + al - 1) / al * al;
-    if (!n) n = al;
+/* n bytes at an offset aligned to al (a power of two) in the open block, or
+ * in a new one. Strings take al = 1: at a million people, rounding every
+ * value up to 16 bytes was a tenth of the scan's memory. */
+static void *arena_take(um_arena *a, size_t n, size_t al) {
     um_arena_block *b = a->head;
-    if (!b || b->cap - b->used < n) {
+    size_t off = b ? (b->used + al - 1) & ~(al - 1) : 0;
+    if (!b || off > b->cap || b->cap - off < n) {
         size_t cap = 64 * 1024;
         if (n > cap / 4) cap = n; /* big items get a block of their own */
         b = um_malloc(sizeof *b + cap);
@@ -291,14 +292,22 @@ void *um_arena_alloc(um_arena *a, size_t n) {
             a->head = b;
         }
         a->total += cap;
+        off = 0;
     }
-    void *p = (char *)b->data + b->used;
-    b->used += n;
+    void *p = (char *)b->data + off;
+    b->used = off + n;
     return p;
 }
 
+void *um_arena_alloc(um_arena *a, size_t n) {
+    const size_t al = sizeof(max_align_t);
+    n = (n + al - 1) / al * al;
+    if (!n) n = al;
+    return arena_take(a, n, al);
+}
+
 char *um_arena_strndup(um_arena *a, const char *s, size_t n) {
-    char *d = um_arena_alloc(a, n + 1);
+    char *d = arena_take(a, n + 1, 1);
     if (!d) return NULL;
     memcpy(d, s, n);
     d[n] = 0;
@@ -315,7 +324,7 @@ char *um_arena_printf(um_arena *a, const char *fmt, ...) {
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    char *d = n < 0 ? NULL : um_arena_alloc(a, (size_t)n + 1);
+    char *d = n < 0 ? NULL : arena_take(a, (size_t)n + 1, 1);
     if (d) vsnprintf(d, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
     return d;
