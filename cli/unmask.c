@@ -99,6 +99,15 @@ static void usage_scan(FILE *o) {
             "                          (default 10)\n"
             "      --wait              wait while another scan writes the output folder\n"
             "                          (default: refuse, exit 2)\n"
+            "      --add               add the INPUTs to the case already in --out: its inputs\n"
+            "                          are replayed from the case's journal (not parsed again),\n"
+            "                          the new ones read, everything linked and scored again;\n"
+            "                          the result is that of a full scan over old + new inputs\n"
+            "                          (give the same options). An input of the case that\n"
+            "                          changed since is refused (exit 2): run a full scan\n"
+            "      --no-journal        keep no journal of the inputs in --out (DIR/journal/,\n"
+            "                          about the size of the parsed records); a later --add\n"
+            "                          then reads the case's inputs again\n"
             "  -h, --help              this help\n"
             "\n"
             "The output set is built beside the folder and swapped in whole: the folder\n"
@@ -266,7 +275,7 @@ static const char *find_data_dir(char *buf, size_t n) {
 const char *default_data_dir;
 
 static int cmd_scan(int argc, char **argv) {
-    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_ALLOW, O_RULES, O_THREADS, O_WAIT, O_DEPTH, O_STIME };
+    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_ALLOW, O_RULES, O_THREADS, O_WAIT, O_DEPTH, O_STIME, O_ADD, O_NOJ };
     static const struct option opts[] = {
         {"out", required_argument, 0, 'o'},     {"format", required_argument, 0, 'f'},
         {"mapping", required_argument, 0, 'm'}, {"fail-on", required_argument, 0, O_FAIL},
@@ -279,6 +288,7 @@ static int cmd_scan(int argc, char **argv) {
         {"threads", required_argument, 0, O_THREADS},
         {"wait", no_argument, 0, O_WAIT},       {"max-depth", required_argument, 0, O_DEPTH},
         {"stream-timeout", required_argument, 0, O_STIME},
+        {"add", no_argument, 0, O_ADD},         {"no-journal", no_argument, 0, O_NOJ},
         {0, 0, 0, 0}};
     const char *out = "unmask-out", *format = NULL, *mapping = NULL, *limits = NULL;
     int fail_on = -1; /* default high (2), unless a case unmask.conf says otherwise */
@@ -286,6 +296,7 @@ static int cmd_scan(int argc, char **argv) {
     size_t top = 20;
     int json = 0, quiet = 0, verbose = 0, wait = 0, max_depth = UM_DEFAULT_MAX_DEPTH, c;
     int stream_ms = UM_DEFAULT_STREAM_TIMEOUT_MS;
+    int add = 0, no_journal = 0;
     unsigned threads = 0; /* 0: one per core */
     optind = 1;
     opterr = 0; /* getopt would echo a bad option raw; said below, escaped */
@@ -297,6 +308,8 @@ static int cmd_scan(int argc, char **argv) {
         case 'n': top = (size_t)strtoul(optarg, NULL, 10); break;
         case 'q': quiet = 1; break;
         case 'v': verbose = 1; break;
+        case O_ADD: add = 1; break;
+        case O_NOJ: no_journal = 1; break;
         case 'h': usage_scan(stdout); return 0;
         case O_FAIL:
             if ((fail_on = parse_fail_on(optarg)) < 0) {
@@ -341,7 +354,7 @@ static int cmd_scan(int argc, char **argv) {
             return EXIT_ERROR;
         }
     }
-    if (optind >= argc) {
+    if (optind >= argc && !add) {
         fprintf(stderr, "%s scan: no INPUT given\n\n", prog);
         usage_scan(stderr);
         return EXIT_ERROR;
@@ -396,6 +409,12 @@ static int cmd_scan(int argc, char **argv) {
     snprintf(verdicts_db, sizeof verdicts_db, "%s/case.db", out);
     if (um_scan_set_verdicts(scan, verdicts_db) != UM_OK) {
         fprintf(stderr, "%s: out of memory\n", prog);
+        goto out;
+    }
+    /* the case's own inputs first (replayed from its journal), or journals kept for a later --add */
+    if ((add && um_scan_add_case(scan, out, !no_journal) != UM_OK) ||
+        (!add && um_scan_keep_journal(scan, out, !no_journal) != UM_OK)) {
+        fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
     for (int i = optind; i < argc; i++)

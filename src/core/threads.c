@@ -261,7 +261,7 @@ static um_status replay(um_scan *s, um_rec_task *t, rec_batch *b, um_winfields *
 }
 
 static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t, um_winfields *wf) {
-    um_status st = UM_OK;
+    um_status st = um_journal_begin(s, t->in); /* the items are journaled as they are replayed here */
     for (;;) {
         pthread_mutex_lock(&p->mu);
         while (!t->head && !t->done) pthread_cond_wait(&p->cv, &p->mu);
@@ -279,6 +279,8 @@ static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t, um_winfield
         um_reader_ctx prc = {s, t->in, t->in->reader, NULL};
         um_rc_progress(&prc, 0); /* per input: workers do not know the scan's progress */
     }
+    if (st != UM_OK) return st;
+    st = um_journal_end(s, t->in, !t->fallback && t->st == UM_OK);
     if (st != UM_OK) return st;
     if (t->fallback) return UM_OK; /* caller reads it here */
     s->stats.files++;
@@ -314,7 +316,7 @@ um_status um_threads_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um
         t->index = i;
         t->in = in;
         t->parallel = in->reader && in->reader->phase != 0 && !in->reader->serial && !in->is_dir && !in->is_stream &&
-                      !in->skip && in->size > 0;
+                      !in->skip && in->size > 0 && !in->replay;
     }
     size_t started = 0;
     for (; started < nthr; started++)

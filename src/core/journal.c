@@ -1,0 +1,690 @@
+/*
+ * journal.c - incremental scans: what each input's reader produced, kept in
+ * the case folder, replayed instead of parsing the input again.
+ *
+ * While an input is read, every item its reader hands to the scan (identity
+ * record, event with its field bag, reject, warning) is appended, in order,
+ * to a journal: CASE/journal/<content hash>-<reader>.umj, written first into
+ * P/.NAME.jnl.PID.N beside the case and published with the output set
+ * (core/outdir.c). Items the scan itself derives while handling a record (a
+ * limit reached, a time in the future) are not journaled: replay derives
+ * them again.
+ *
+ * um_scan_add_case() puts the case's inputs (case.db `inputs`, in their
+ * order) back into a new scan: a file whose size and content hash are
+ * those the case recorded and whose journal was written by this version,
+ * reader and column mapping is replayed from the journal (every item handed
+ * to um_emit_person / um_emit_event / um_reject / um_warn exactly as the
+ * reader did); a file that changed is refused (it would be counted twice);
+ * a file that is gone is replayed from its journal (a warning says so);
+ * folders (git repositories) and files without a journal are read again.
+ * New inputs are then added as usual, so the run sees the sequence a full
+ * scan over old + new inputs sees, and its outputs are the same.
+ *
+ * Encoding: little-endian base-128 varints; strings as varint(len + 1), 0 for
+ * NULL, then the bytes. Header "UMJ1", format version, unmask version,
+ * reader, mapping digest, content hash, size. Items: 'P' person, 'E' event,
+ * 'R' reject, 'W' warning; 'Z' + item count ends a complete journal.
+ */
+#include "scan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../read/winevent.h"
+
+#define JFORMAT 1
+#define JBUF (1u << 20)
+
+typedef struct um_jw {
+    FILE *f;
+    char *tmp_path; /* in s->journal_dir */
+    uint64_t items;
+    bool failed;
+} um_jw;
+
+/* ---- content hash ---------------------------------------------------------- */
+
+/* um_hash64 chained over 1 MiB blocks: detects a changed file (not a
+ * forged one: the case owner controls both). */
+static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    char *buf = um_malloc(JBUF);
+    if (!buf) {
+        fclose(f);
+        return false;
+    }
+    uint64_t h = 0x6a09e667f3bcc908ULL, n = 0;
+    size_t k;
+    while ((k = fread(buf, 1, JBUF, f)) > 0) {
+        h = um_hash64(buf, k, h);
+        n += k;
+    }
+    bool ok = !ferror(f);
+    fclose(f);
+    um_free(buf);
+    *out = h;
+    *size = n;
+    return ok;
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+static void put_u(um_jw *w, uint64_t v) {
+    unsigned char b[10];
+    int n = 0;
+    do {
+        b[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        if (v) b[n] |= 0x80;
+        n++;
+    } while (v);
+    if (fwrite(b, 1, (size_t)n, w->f) != (size_t)n) w->failed = true;
+}
+static void put_i(um_jw *w, int64_t v) { put_u(w, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
+static void put_sn(um_jw *w, const char *s, size_t n) {
+    if (!s) {
+        put_u(w, 0);
+        return;
+    }
+    put_u(w, (uint64_t)n + 1);
+    if (n && fwrite(s, 1, n, w->f) != n) w->failed = true;
+}
+static void put_s(um_jw *w, const char *s) { put_sn(w, s, s ? strlen(s) : 0); }
+
+static atomic_uint jdir_seq;
+
+static um_status ensure_dir(um_scan *s) {
+    if (s->journal_dir) return UM_OK;
+    char *d = um_strdup(s->case_dir), *b = um_strdup(s->case_dir);
+    if (!d || !b) {
+        um_free(d), um_free(b);
+        return UM_ENOMEM;
+    }
+    size_t n = strlen(d);
+    while (n > 1 && d[n - 1] == '/') d[--n] = 0, b[n] = 0;
+    char *p = NULL;
+    if (asprintf(&p, "%s/.%s.jnl.%ld.%u", dirname(d), basename(b), (long)getpid(),
+                 atomic_fetch_add(&jdir_seq, 1)) < 0)
+        p = NULL;
+    um_free(d), um_free(b);
+    if (!p) return UM_ENOMEM;
+    um_os_get()->remove_tree(um_os_get()->ud, p); /* a dead run's with our pid */
+    if (mkdir(p, 0700) != 0) {
+        um_scan_set_error(s, "cannot create %s: %s", p, strerror(errno));
+        free(p);
+        return UM_EIO;
+    }
+    s->journal_dir = um_strdup(p);
+    free(p);
+    return s->journal_dir ? UM_OK : UM_ENOMEM;
+}
+
+static char *journal_file_name(const um_input *in) {
+    char *n = NULL;
+    if (asprintf(&n, "%016llx-%s.umj", (unsigned long long)in->hash, in->reader ? in->reader->name : "none") < 0)
+        return NULL;
+    char *r = um_strdup(n);
+    free(n);
+    return r;
+}
+
+um_status um_journal_begin(um_scan *s, um_input *in) {
+    if (!s->case_dir || in->replay || in->is_dir || in->skip || !in->reader || in->jw) return UM_OK;
+    if (!in->is_stream) {
+        uint64_t size;
+        if (!file_hash(in->path, &in->hash, &size)) return UM_OK; /* the read reports it */
+        in->has_hash = true;
+    } else {
+        /* a stream cannot be hashed before it is read: named by position */
+        in->hash = um_hash64(in->path, strlen(in->path), (uint64_t)(in - s->inputs) + 1);
+    }
+    if (s->journal_hash_only) return UM_OK;
+    um_status st = ensure_dir(s);
+    if (st != UM_OK) return st;
+    um_jw *w = um_calloc(1, sizeof *w);
+    char *name = journal_file_name(in);
+    if (!w || !name || asprintf(&w->tmp_path, "%s/%s", s->journal_dir, name) < 0) {
+        um_free(w), um_free(name);
+        return UM_ENOMEM;
+    }
+    int fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); /* records are personal data */
+    w->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!w->f && fd >= 0) close(fd);
+    if (!w->f) {
+        um_scan_set_error(s, "cannot write %s: %s", w->tmp_path, strerror(errno));
+        free(w->tmp_path);
+        um_free(w), um_free(name);
+        return UM_EIO;
+    }
+    setvbuf(w->f, NULL, _IOFBF, 1 << 16);
+    um_free(in->journal_name);
+    in->journal_name = name;
+    fwrite("UMJ1", 1, 4, w->f);
+    put_u(w, JFORMAT);
+    put_s(w, UM_VERSION);
+    put_s(w, in->reader->name);
+    put_u(w, s->mapping_digest);
+    put_u(w, in->hash);
+    put_u(w, in->is_stream ? 0 : in->size);
+    in->jw = w;
+    return UM_OK;
+}
+
+static void jw_close(um_jw *w, bool keep) {
+    if (!w) return;
+    if (w->f) fclose(w->f);
+    if (!keep && w->tmp_path) unlink(w->tmp_path);
+    free(w->tmp_path);
+    um_free(w);
+}
+
+um_status um_journal_end(um_scan *s, um_input *in, bool ok) {
+    um_jw *w = in->jw;
+    if (!w) return UM_OK;
+    in->jw = NULL;
+    if (ok) {
+        fputc('Z', w->f);
+        put_u(w, w->items);
+        if (fflush(w->f) != 0 || ferror(w->f)) w->failed = true;
+    }
+    bool failed = w->failed;
+    jw_close(w, ok && !failed);
+    if (!ok || failed) {
+        um_free(in->journal_name);
+        in->journal_name = NULL;
+    }
+    if (ok && failed) {
+        um_scan_set_error(s, "%s: cannot write its journal in %s", in->path, s->journal_dir);
+        return UM_EIO;
+    }
+    return UM_OK;
+}
+
+static um_jw *jw_of(um_reader_ctx *rc) {
+    if (!rc || !rc->in || rc->rec || rc->scan->journal_mute) return NULL;
+    um_jw *w = rc->in->jw;
+    if (w) w->items++;
+    return w;
+}
+
+void um_journal_person(um_reader_ctx *rc, const um_person *p) {
+    um_jw *w = jw_of(rc);
+    if (!w) return;
+    fputc('P', w->f);
+    put_u(w, (uint64_t)p->kind);
+    put_u(w, p->line);
+    put_u(w, p->n);
+    for (size_t i = 0; i < p->n; i++) {
+        put_u(w, (uint64_t)p->kv[i].attr);
+        put_s(w, p->kv[i].value);
+    }
+}
+
+#define EV_STRINGS(e)                                                                                           \
+    &(e)->user, &(e)->user_name, &(e)->host, &(e)->ip, &(e)->country, &(e)->city, &(e)->as_org, &(e)->action,     \
+        &(e)->app, &(e)->image, &(e)->cmdline, &(e)->product, &(e)->company, &(e)->description,                 \
+        &(e)->original_file, &(e)->parent_image, &(e)->target, &(e)->device_id, &(e)->device_desc,              \
+        &(e)->usb_serial, &(e)->subject_text, &(e)->record_id, &(e)->ip_country, &(e)->ip_org
+
+void um_journal_event(um_reader_ctx *rc, const um_event *ev) {
+    um_jw *w = jw_of(rc);
+    if (!w) return;
+    um_event *e = (um_event *)ev;
+    const char **strs[] = {EV_STRINGS(e)};
+    fputc('E', w->f);
+    put_u(w, (uint64_t)ev->kind);
+    put_i(w, ev->ts);
+    put_i(w, ev->tz_min);
+    put_u(w, ev->has_tz);
+    put_i(w, ev->success);
+    put_u(w, ev->port);
+    put_u(w, ev->asn);
+    put_i(w, ev->is_proxy);
+    put_i(w, ev->usb_vid);
+    put_i(w, ev->usb_pid);
+    put_u(w, ev->src_line);
+    put_u(w, ev->ip_asn);
+    put_u(w, ev->net_flags);
+    for (size_t i = 0; i < UM_ARRAY_LEN(strs); i++) put_s(w, *strs[i]);
+    /* src_file: 0 none, 1 the input's own path, 2 + string */
+    if (!ev->src_file) put_u(w, 0);
+    else if (ev->src_file == rc->in->path || strcmp(ev->src_file, rc->in->path) == 0) put_u(w, 1);
+    else put_u(w, 2), put_s(w, ev->src_file);
+    const um_winfields *wf = ev->fields;
+    if (!wf) {
+        put_u(w, 0);
+        return;
+    }
+    put_u(w, (uint64_t)wf->n + 1);
+    for (size_t i = 0; i < wf->n; i++) {
+        put_sn(w, wf->f[i].name, wf->f[i].nlen);
+        put_sn(w, wf->f[i].value, wf->f[i].len);
+        put_u(w, wf->f[i].count);
+    }
+}
+
+void um_journal_issue(um_reader_ctx *rc, bool reject, uint64_t line, const char *msg) {
+    um_jw *w = jw_of(rc);
+    if (!w) return;
+    fputc(reject ? 'R' : 'W', w->f);
+    put_u(w, line);
+    put_s(w, msg);
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+typedef struct jr {
+    FILE *f;
+    bool bad;
+    char *scratch; /* strings of the current item */
+    size_t len, cap;
+} jr;
+
+static uint64_t get_u(jr *r) {
+    uint64_t v = 0;
+    for (int sh = 0; sh < 64; sh += 7) {
+        int c = getc(r->f);
+        if (c == EOF) {
+            r->bad = true;
+            return 0;
+        }
+        v |= (uint64_t)(c & 0x7f) << sh;
+        if (!(c & 0x80)) return v;
+    }
+    r->bad = true;
+    return 0;
+}
+static int64_t get_i(jr *r) {
+    uint64_t u = get_u(r);
+    return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+/* Offset of the string in scratch (+1), 0 for NULL; *n its length. */
+static size_t get_s(jr *r, size_t *n) {
+    uint64_t l = get_u(r);
+    if (n) *n = 0;
+    if (r->bad || l == 0) return 0;
+    l--;
+    if (l > (1u << 30) || !um_grow((void **)&r->scratch, &r->cap, r->len + (size_t)l + 1, 1)) {
+        r->bad = true;
+        return 0;
+    }
+    size_t off = r->len;
+    if (l && fread(r->scratch + off, 1, (size_t)l, r->f) != (size_t)l) r->bad = true;
+    r->scratch[off + l] = 0;
+    r->len += (size_t)l + 1;
+    if (n) *n = (size_t)l;
+    return off + 1;
+}
+static const char *at(const jr *r, size_t off) { return off ? r->scratch + off - 1 : NULL; }
+
+typedef struct jhead {
+    uint64_t format, mapping, hash, size;
+    char version[64], reader[64];
+} jhead;
+
+static bool read_head(jr *r, jhead *h) {
+    char magic[4];
+    if (fread(magic, 1, 4, r->f) != 4 || memcmp(magic, "UMJ1", 4) != 0) return false;
+    h->format = get_u(r);
+    r->len = 0;
+    size_t v = get_s(r, NULL), rd = get_s(r, NULL);
+    snprintf(h->version, sizeof h->version, "%s", at(r, v) ? at(r, v) : "");
+    snprintf(h->reader, sizeof h->reader, "%s", at(r, rd) ? at(r, rd) : "");
+    h->mapping = get_u(r);
+    h->hash = get_u(r);
+    h->size = get_u(r);
+    return !r->bad;
+}
+
+/* A journal that this build can replay for this scan and input: same
+ * version, reader, mapping, hash; complete (ends in 'Z'). */
+static bool journal_usable(um_scan *s, const char *path, const char *reader, uint64_t hash, bool check_hash) {
+    jr r = {0};
+    r.f = fopen(path, "rb");
+    if (!r.f) return false;
+    jhead h;
+    bool ok = read_head(&r, &h) && h.format == JFORMAT && strcmp(h.version, UM_VERSION) == 0 &&
+              strcmp(h.reader, reader) == 0 && h.mapping == s->mapping_digest && (!check_hash || h.hash == hash);
+    /* complete: the last bytes are 'Z' + count; cheap check of the tail */
+    if (ok && fseek(r.f, -1, SEEK_END) == 0) {
+        long end = ftell(r.f);
+        ok = false;
+        for (long back = 1; back <= 11 && end - back + 1 >= 0; back++) {
+            if (fseek(r.f, end - back + 1, SEEK_SET) != 0) break;
+            if (getc(r.f) == 'Z') {
+                jr t = {r.f, false, NULL, 0, 0};
+                (void)get_u(&t);
+                ok = !t.bad && getc(r.f) == EOF;
+                if (ok) break;
+            }
+        }
+    }
+    fclose(r.f);
+    um_free(r.scratch);
+    return ok;
+}
+
+um_status um_journal_replay(um_scan *s, um_input *in) {
+    jr r = {0};
+    r.f = fopen(in->replay, "rb");
+    if (!r.f) {
+        um_scan_set_error(s, "%s: cannot open its journal %s: %s", in->path, in->replay, strerror(errno));
+        return UM_EIO;
+    }
+    setvbuf(r.f, NULL, _IOFBF, JBUF);
+    jhead h;
+    um_status st = read_head(&r, &h) ? UM_OK : UM_EPARSE;
+    um_reader_ctx rc = {s, in, in->reader, NULL};
+    um_winfields *wf = um_calloc(1, sizeof *wf);
+    um_kv *kv = NULL;
+    size_t capkv = 0;
+    if (!wf) st = UM_ENOMEM;
+    bool done = false;
+    while (st == UM_OK && !done) {
+        if (um_scan_cancelled(s)) {
+            st = um_scan_cancel_status(s);
+            break;
+        }
+        int tag = getc(r.f);
+        r.len = 0;
+        switch (tag) {
+        case 'P': {
+            um_person p = {0};
+            p.kind = (um_person_kind)get_u(&r);
+            p.line = get_u(&r);
+            uint64_t n = get_u(&r);
+            if (r.bad || n > 100000 || !um_grow((void **)&kv, &capkv, (size_t)n + 1, sizeof *kv)) {
+                st = r.bad || n > 100000 ? UM_EPARSE : UM_ENOMEM;
+                break;
+            }
+            size_t *off = um_malloc(((size_t)n + 1) * sizeof *off);
+            if (!off) {
+                st = UM_ENOMEM;
+                break;
+            }
+            for (uint64_t i = 0; i < n; i++) {
+                kv[i].attr = (um_attr)get_u(&r);
+                off[i] = get_s(&r, NULL);
+            }
+            for (uint64_t i = 0; i < n; i++) kv[i].value = at(&r, off[i]); /* scratch may have moved */
+            um_free(off);
+            p.n = (size_t)n;
+            p.kv = kv;
+            if (r.bad) st = UM_EPARSE;
+            else st = um_emit_person(&rc, &p);
+            break;
+        }
+        case 'E': {
+            um_event ev;
+            um_event_init(&ev);
+            ev.kind = (um_event_kind)get_u(&r);
+            ev.ts = get_i(&r);
+            ev.tz_min = (int)get_i(&r);
+            ev.has_tz = get_u(&r) != 0;
+            ev.success = (int)get_i(&r);
+            ev.port = (uint32_t)get_u(&r);
+            ev.asn = (uint32_t)get_u(&r);
+            ev.is_proxy = (int)get_i(&r);
+            ev.usb_vid = (int)get_i(&r);
+            ev.usb_pid = (int)get_i(&r);
+            ev.src_line = get_u(&r);
+            ev.ip_asn = (uint32_t)get_u(&r);
+            ev.net_flags = (uint32_t)get_u(&r);
+            const char **strs[] = {EV_STRINGS(&ev)};
+            size_t off[UM_ARRAY_LEN(strs)];
+            for (size_t i = 0; i < UM_ARRAY_LEN(strs); i++) off[i] = get_s(&r, NULL);
+            uint64_t sf = get_u(&r);
+            size_t sfo = sf == 2 ? get_s(&r, NULL) : 0;
+            uint64_t nb = get_u(&r);
+            um_winfields_reset(wf);
+            size_t *bo = nb > 1 ? um_malloc((size_t)(nb - 1) * 2 * sizeof *bo) : NULL;
+            size_t *bl = nb > 1 ? um_malloc((size_t)(nb - 1) * sizeof *bl) : NULL;
+            unsigned *bc = nb > 1 ? um_malloc((size_t)(nb - 1) * sizeof *bc) : NULL;
+            if (nb > 1 && (!bo || !bl || !bc || nb > 1000000)) {
+                um_free(bo), um_free(bl), um_free(bc);
+                st = nb > 1000000 ? UM_EPARSE : UM_ENOMEM;
+                break;
+            }
+            for (uint64_t i = 0; nb > 1 && i < nb - 1; i++) {
+                bo[2 * i] = get_s(&r, NULL);
+                bo[2 * i + 1] = get_s(&r, &bl[i]);
+                bc[i] = (unsigned)get_u(&r);
+            }
+            if (r.bad) {
+                um_free(bo), um_free(bl), um_free(bc);
+                st = UM_EPARSE;
+                break;
+            }
+            for (size_t i = 0; i < UM_ARRAY_LEN(strs); i++) *strs[i] = at(&r, off[i]);
+            ev.src_file = sf == 1 ? in->path : sf == 2 ? at(&r, sfo) : NULL;
+            for (uint64_t i = 0; nb > 1 && i < nb - 1; i++)
+                um_winfields_add(wf, at(&r, bo[2 * i]), at(&r, bo[2 * i + 1]), bl[i], bc[i]);
+            um_free(bo), um_free(bl), um_free(bc);
+            if (nb) ev.fields = wf;
+            st = um_emit_event(&rc, &ev);
+            break;
+        }
+        case 'R':
+        case 'W': {
+            uint64_t line = get_u(&r);
+            size_t m = get_s(&r, NULL);
+            if (r.bad) st = UM_EPARSE;
+            else if (tag == 'R') um_reject(&rc, line, "%s", at(&r, m) ? at(&r, m) : "?");
+            else um_warn(&rc, line, "%s", at(&r, m) ? at(&r, m) : "?");
+            break;
+        }
+        case 'Z': done = true; break;
+        default: st = UM_EPARSE; break;
+        }
+    }
+    if (st == UM_EPARSE) um_scan_set_error(s, "%s: its journal %s is damaged", in->path, in->replay);
+    fclose(r.f);
+    um_free(r.scratch);
+    um_free(kv);
+    um_free(wf);
+    return st;
+}
+
+/* ---- publishing with the output set ------------------------------------------ */
+
+um_status um_journal_publish(um_scan *s, const char *stage, const char *target) {
+    if (!s->case_dir) return UM_OK;
+    char *jd = NULL;
+    if (asprintf(&jd, "%s/journal", stage) < 0) return UM_ENOMEM;
+    um_status st = UM_OK;
+    if (mkdir(jd, 0700) != 0) {
+        um_scan_set_error(s, "cannot create %s: %s", jd, strerror(errno));
+        st = UM_EIO;
+    }
+    for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++) {
+        um_input *in = &s->inputs[i];
+        if (!in->journal_name) continue;
+        char *to = NULL, *from = NULL;
+        int rc;
+        if (asprintf(&to, "%s/%s", jd, in->journal_name) < 0) to = NULL;
+        (void)target;
+        if (in->replay) {
+            from = strdup(in->replay);
+            rc = from && to ? link(from, to) : -1;
+            if (rc != 0 && errno == EEXIST) rc = 0; /* one file named twice */
+        } else {
+            if (asprintf(&from, "%s/%s", s->journal_dir, in->journal_name) < 0) from = NULL;
+            rc = from && to ? link(from, to) : -1;
+            if (rc != 0 && errno == EEXIST) rc = 0;
+        }
+        if (!to || !from) st = UM_ENOMEM;
+        else if (rc != 0) {
+            um_scan_set_error(s, "cannot put %s into the new output set: %s", from, strerror(errno));
+            st = UM_EIO;
+        }
+        free(to), free(from);
+    }
+    free(jd);
+    return st;
+}
+
+bool um_journal_own_dir(const um_scan *s, const char *name) {
+    if (!s->journal_dir) return false;
+    const char *b = strrchr(s->journal_dir, '/');
+    return strcmp(b ? b + 1 : s->journal_dir, name) == 0;
+}
+
+void um_journal_free(um_scan *s) {
+    for (size_t i = 0; i < s->n_inputs; i++) {
+        jw_close(s->inputs[i].jw, false);
+        s->inputs[i].jw = NULL;
+        um_free(s->inputs[i].journal_name);
+        um_free(s->inputs[i].replay);
+    }
+    if (s->journal_dir) um_os_get()->remove_tree(um_os_get()->ud, s->journal_dir);
+    um_free(s->journal_dir);
+    um_free(s->case_dir);
+    s->journal_dir = s->case_dir = NULL;
+}
+
+/* ---- the public calls ------------------------------------------------------------ */
+
+um_status um_scan_keep_journal(um_scan *s, const char *dir, bool records) {
+    if (s->ran || s->n_inputs) {
+        um_scan_set_error(s, "um_scan_keep_journal: call it before adding inputs");
+        return UM_EINVAL;
+    }
+    um_status st = um_scan_lock_output(s, dir, false);
+    if (st != UM_OK) return st;
+    um_free(s->case_dir);
+    s->journal_hash_only = !records;
+    s->case_dir = um_strdup(dir);
+    return s->case_dir ? UM_OK : UM_ENOMEM;
+}
+
+static int sql_text_dup(sqlite3_stmt *q, int col, char *out, size_t cap) {
+    const unsigned char *t = sqlite3_column_text(q, col);
+    if (!t) {
+        out[0] = 0;
+        return 0;
+    }
+    snprintf(out, cap, "%s", (const char *)t);
+    return 1;
+}
+
+um_status um_scan_add_case(um_scan *s, const char *dir, bool records) {
+    um_status st = um_scan_keep_journal(s, dir, records);
+    if (st != UM_OK) return st;
+    char *dbp = NULL;
+    if (asprintf(&dbp, "%s/case.db", dir) < 0) return UM_ENOMEM;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_open_v2(dbp, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT path, format, size, status, reason, hash, journal FROM inputs ORDER BY seq",
+                           -1, &q, NULL) != SQLITE_OK) {
+        um_scan_set_error(s, "%s: not a case to add to (%s)", dbp, db ? sqlite3_errmsg(db) : "cannot open");
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+        free(dbp);
+        return UM_EINVAL;
+    }
+    int rc;
+    while (st == UM_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        char path[4096], format[64], status[32], reason[1024], hash[32], jname[300];
+        sql_text_dup(q, 0, path, sizeof path);
+        bool has_format = sql_text_dup(q, 1, format, sizeof format);
+        uint64_t size = (uint64_t)sqlite3_column_int64(q, 2);
+        sql_text_dup(q, 3, status, sizeof status);
+        bool has_reason = sql_text_dup(q, 4, reason, sizeof reason);
+        bool has_hash = sql_text_dup(q, 5, hash, sizeof hash);
+        bool has_journal = sql_text_dup(q, 6, jname, sizeof jname);
+        if (!um_grow((void **)&s->inputs, &s->cap_inputs, s->n_inputs + 1, sizeof *s->inputs)) {
+            st = UM_ENOMEM;
+            break;
+        }
+        um_input *in = &s->inputs[s->n_inputs];
+        memset(in, 0, sizeof *in);
+        in->fd = -1;
+        in->path = um_strdup(path);
+        if (!in->path) {
+            st = UM_ENOMEM;
+            break;
+        }
+        s->n_inputs++;
+        in->size = size;
+        in->reader = has_format ? um_reader_find(format) : NULL;
+        if (has_format && !in->reader) {
+            um_scan_set_error(s, "%s: the case names a format this build does not have (%s)", path, format);
+            st = UM_EINVAL;
+            break;
+        }
+        if (strcmp(status, "skipped") == 0) {
+            in->skip = um_arena_strdup(&s->arena, has_reason ? reason : "skipped");
+            if (!in->skip) st = UM_ENOMEM;
+            continue;
+        }
+        if (strcmp(status, "read") != 0) continue; /* rejected whole: rejected again the same way */
+        struct stat sb;
+        bool exists = stat(path, &sb) == 0;
+        char *jpath = NULL;
+        if (has_journal && asprintf(&jpath, "%s/journal/%s", dir, jname) < 0) {
+            st = UM_ENOMEM;
+            break;
+        }
+        uint64_t want = has_hash ? strtoull(hash, NULL, 16) : 0;
+        if (exists) { /* remembered so that adding it again is "seen before" */
+            char key[48];
+            int n = snprintf(key, sizeof key, "%llx:%llx", (unsigned long long)sb.st_dev,
+                             (unsigned long long)sb.st_ino);
+            bool created;
+            um_map_slot *sl = um_map_upsert(&s->seen_inodes, key, (size_t)n, &created);
+            if (!sl) st = UM_ENOMEM;
+            else if (created && !(sl->val = um_arena_strdup(&s->arena, path))) st = UM_ENOMEM;
+        }
+        if (st == UM_OK && exists && S_ISDIR(sb.st_mode)) {
+            in->is_dir = true; /* a repository: read again */
+        } else if (st == UM_OK && exists && S_ISREG(sb.st_mode) && has_hash) {
+            uint64_t h, n;
+            if (!file_hash(path, &h, &n)) {
+                um_scan_set_error(s, "%s: %s", path, strerror(errno));
+                st = UM_EIO;
+            } else if (h != want || n != size) {
+                um_scan_set_error(s, "%s changed since the case was built (content hash %016llx, was %s): "
+                                     "adding to the case would count it twice; run a full scan instead",
+                                  path, (unsigned long long)h, hash);
+                st = UM_EINVAL;
+            } else {
+                in->hash = h, in->has_hash = true;
+                if (jpath && journal_usable(s, jpath, format, h, true)) {
+                    in->replay = jpath, jpath = NULL;
+                    in->journal_name = um_strdup(jname);
+                    if (!in->journal_name) st = UM_ENOMEM;
+                }
+            }
+        } else if (st == UM_OK && (!exists || !S_ISREG(sb.st_mode))) {
+            /* gone (or a stream): only its journal can stand in for it */
+            if (jpath && journal_usable(s, jpath, format, want, false)) {
+                in->replay = jpath, jpath = NULL;
+                in->journal_name = um_strdup(jname);
+                in->hash = want, in->has_hash = has_hash;
+                if (!in->journal_name) st = UM_ENOMEM;
+                else if (!exists) in->replay_gone = true;
+            } else {
+                um_scan_set_error(s, "%s: input of the case is gone and has no usable journal; run a full scan", path);
+                st = UM_EINVAL;
+            }
+        } else if (st == UM_OK) {
+            um_scan_set_error(s, "%s: the case has no content hash for it; run a full scan", path);
+            st = UM_EINVAL;
+        }
+        free(jpath);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    free(dbp);
+    return st;
+}
