@@ -412,9 +412,12 @@ um_status um_journal_replay(um_scan *s, um_input *in) {
                 break;
             }
             for (uint64_t i = 0; i < n; i++) {
-                kv[i].attr = (um_attr)get_u(&r);
+                uint64_t a = get_u(&r);
+                if (a >= UM_ATTR__COUNT) r.bad = true; /* indexes arrays later: checked here */
+                kv[i].attr = (um_attr)(a < UM_ATTR__COUNT ? a : 0);
                 off[i] = get_s(&r, NULL);
             }
+            if (p.kind > UM_PERSON_SHIPPING) r.bad = true;
             for (uint64_t i = 0; i < n; i++) kv[i].value = at(&r, off[i]); /* scratch may have moved */
             um_free(off);
             p.n = (size_t)n;
@@ -426,7 +429,9 @@ um_status um_journal_replay(um_scan *s, um_input *in) {
         case 'E': {
             um_event ev;
             um_event_init(&ev);
-            ev.kind = (um_event_kind)get_u(&r);
+            uint64_t ek = get_u(&r);
+            if (ek > UM_EV_RAW) r.bad = true;
+            ev.kind = (um_event_kind)(ek <= UM_EV_RAW ? ek : UM_EV_OTHER);
             ev.ts = get_i(&r);
             ev.tz_min = (int)get_i(&r);
             ev.has_tz = get_u(&r) != 0;

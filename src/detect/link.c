@@ -215,8 +215,7 @@ static um_status collect_photos(lk_state *st, um_scan *s) {
  *     two for same_person; a date of birth that differs vetoes the pair;
  *   - the matcher's probability must be >= 0.95 (possible) / 0.99 (strong).
  * A common name in one city is therefore never a match by itself. */
-#define UM_LINK_PERSON_POSSIBLE 0.95
-#define UM_LINK_PERSON_STRONG 0.99
+#define UM_LINK_PERSON_POSSIBLE 0.95 /* the matcher's threshold; um_lk_person_gate decides */
 #define UM_LINK_PERSON_MAX 200000 /* identity subjects compared at most */
 
 static void split_name(um_arena *a, const char *full, const char **first, const char **last) {
@@ -264,13 +263,10 @@ static um_status person_matches(lk_state *st, um_scan *s) {
     r = um_lk_person_match(pr, n, UM_LINK_PERSON_POSSIBLE, &pm);
     for (size_t i = 0; r == UM_OK && i < pm->npairs; i++) {
         const um_lk_ppair *pp = &pm->pairs[i];
-        const uint8_t *lv = pp->level; /* person.c field order */
-        enum { FIRST, LAST, DOB, CITY, EMAIL, NATID, STREET, POST };
-        if (lv[FIRST] > 2 || lv[LAST] > 2 || lv[FIRST] + lv[LAST] > 3 || lv[DOB] == 3) continue;
-        int ident = (lv[DOB] <= 1) + (lv[EMAIL] <= 1) + (lv[NATID] <= 1) + (lv[STREET] <= 1 && lv[POST] <= 1);
-        bool names_close = lv[FIRST] <= 1 && lv[LAST] <= 1;
-        if (ident < 1 || (!names_close && ident < 2)) continue;
-        bool strong = names_close && ident >= 2 && pp->prob >= UM_LINK_PERSON_STRONG;
+        const uint8_t *lv = pp->level;
+        int gate = um_lk_person_gate(pp);
+        if (!gate) continue;
+        bool strong = gate == 2;
         um_sid a = who[pp->a], b = who[pp->b];
         if (a > b) {
             um_sid t = a;

@@ -256,6 +256,13 @@ typedef struct um_lk_pmatch {
  * (0.5 is the Fellegi-Sunter decision boundary). */
 um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshold, um_lk_pmatch **out);
 void um_lk_pmatch_free(um_lk_pmatch *r);
+/* The scan's conservative decision on a matched pair (docs/linking.md §5):
+ * 0 no link, 1 same_person_possible, 2 same_person. Both name parts agree
+ * exactly or closely (one only weakly when two identifying fields agree:
+ * possible at most); at least one identifying field (date of birth, email,
+ * national id, street + postcode) agrees exactly or closely, two for
+ * same_person; a different date of birth vetoes; prob >= 0.95 / 0.99. */
+int um_lk_person_gate(const um_lk_ppair *pp);
 const char *um_lk_person_field_name(int f);
 
 /* ---- near duplicates ----------------------------------------------------- */

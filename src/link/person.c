@@ -534,6 +534,15 @@ done:
     return st;
 }
 
+int um_lk_person_gate(const um_lk_ppair *pp) {
+    const uint8_t *lv = pp->level;
+    if (lv[F_FIRST] > 2 || lv[F_LAST] > 2 || lv[F_FIRST] + lv[F_LAST] > 3 || lv[F_DOB] == 3) return 0;
+    int ident = (lv[F_DOB] <= 1) + (lv[F_EMAIL] <= 1) + (lv[F_NATID] <= 1) + (lv[F_STREET] <= 1 && lv[F_POST] <= 1);
+    bool names_close = lv[F_FIRST] <= 1 && lv[F_LAST] <= 1;
+    if (ident < 1 || (!names_close && ident < 2) || pp->prob < 0.95) return 0;
+    return names_close && ident >= 2 && pp->prob >= 0.99 ? 2 : 1;
+}
+
 void um_lk_pmatch_free(um_lk_pmatch *r) {
     if (!r) return;
     um_free(r->cluster);
