@@ -22,7 +22,8 @@
  * scan over old + new inputs sees, and its outputs are the same.
  *
  * Encoding: little-endian base-128 varints; strings as varint(len + 1), 0 for
- * NULL, then the bytes. Header "UMJ1", format version, unmask version,
+ * NULL, then the bytes and a NUL (replay maps the file and hands out
+ * pointers into it: no copy, no parse). Header "UMJ1", format version, unmask version,
  * reader, mapping digest, content hash, size. Items: 'P' person, 'E' event,
  * 'R' reject, 'W' warning; 'Z' + item count ends a complete journal.
  */
@@ -35,6 +36,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +50,8 @@ typedef struct um_jw {
     char *tmp_path; /* in s->journal_dir */
     uint64_t items;
     bool failed;
+    unsigned char *buf; /* JBUF bytes, written out when full */
+    size_t len;
 } um_jw;
 
 /* ---- content hash ---------------------------------------------------------- */
@@ -78,8 +82,26 @@ static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
 
 /* ---- writing ---------------------------------------------------------------- */
 
+static void flush(um_jw *w) {
+    if (w->len && fwrite(w->buf, 1, w->len, w->f) != w->len) w->failed = true;
+    w->len = 0;
+}
+static void put_raw(um_jw *w, const void *p, size_t n) {
+    if (w->len + n > JBUF) flush(w);
+    if (n > JBUF) {
+        if (fwrite(p, 1, n, w->f) != n) w->failed = true;
+        return;
+    }
+    memcpy(w->buf + w->len, p, n);
+    w->len += n;
+}
+static void put_c(um_jw *w, int c) {
+    if (w->len + 1 > JBUF) flush(w);
+    w->buf[w->len++] = (unsigned char)c;
+}
 static void put_u(um_jw *w, uint64_t v) {
-    unsigned char b[10];
+    if (w->len + 10 > JBUF) flush(w);
+    unsigned char *b = w->buf + w->len;
     int n = 0;
     do {
         b[n] = (unsigned char)(v & 0x7f);
@@ -87,16 +109,19 @@ static void put_u(um_jw *w, uint64_t v) {
         if (v) b[n] |= 0x80;
         n++;
     } while (v);
-    if (fwrite(b, 1, (size_t)n, w->f) != (size_t)n) w->failed = true;
+    w->len += (size_t)n;
 }
 static void put_i(um_jw *w, int64_t v) { put_u(w, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
+/* A string: varint(len + 1) (0 for NULL), the bytes and a NUL, so replay
+ * hands out pointers into the mapped journal. */
 static void put_sn(um_jw *w, const char *s, size_t n) {
     if (!s) {
         put_u(w, 0);
         return;
     }
     put_u(w, (uint64_t)n + 1);
-    if (n && fwrite(s, 1, n, w->f) != n) w->failed = true;
+    put_raw(w, s, n);
+    put_c(w, 0);
 }
 static void put_s(um_jw *w, const char *s) { put_sn(w, s, s ? strlen(s) : 0); }
 
@@ -152,7 +177,9 @@ um_status um_journal_begin(um_scan *s, um_input *in) {
     if (st != UM_OK) return st;
     um_jw *w = um_calloc(1, sizeof *w);
     char *name = journal_file_name(in);
-    if (!w || !name || asprintf(&w->tmp_path, "%s/%s", s->journal_dir, name) < 0) {
+    if (w) w->buf = um_malloc(JBUF);
+    if (!w || !w->buf || !name || asprintf(&w->tmp_path, "%s/%s", s->journal_dir, name) < 0) {
+        if (w) um_free(w->buf);
         um_free(w), um_free(name);
         return UM_ENOMEM;
     }
@@ -162,13 +189,13 @@ um_status um_journal_begin(um_scan *s, um_input *in) {
     if (!w->f) {
         um_scan_set_error(s, "cannot write %s: %s", w->tmp_path, strerror(errno));
         free(w->tmp_path);
+        um_free(w->buf);
         um_free(w), um_free(name);
         return UM_EIO;
     }
-    setvbuf(w->f, NULL, _IOFBF, 1 << 16);
     um_free(in->journal_name);
     in->journal_name = name;
-    fwrite("UMJ1", 1, 4, w->f);
+    put_raw(w, "UMJ1", 4);
     put_u(w, JFORMAT);
     put_s(w, UM_VERSION);
     put_s(w, in->reader->name);
@@ -182,6 +209,7 @@ um_status um_journal_begin(um_scan *s, um_input *in) {
 static void jw_close(um_jw *w, bool keep) {
     if (!w) return;
     if (w->f) fclose(w->f);
+    um_free(w->buf);
     if (!keep && w->tmp_path) unlink(w->tmp_path);
     free(w->tmp_path);
     um_free(w);
@@ -192,8 +220,9 @@ um_status um_journal_end(um_scan *s, um_input *in, bool ok) {
     if (!w) return UM_OK;
     in->jw = NULL;
     if (ok) {
-        fputc('Z', w->f);
+        put_c(w, 'Z');
         put_u(w, w->items);
+        flush(w);
         if (fflush(w->f) != 0 || ferror(w->f)) w->failed = true;
     }
     bool failed = w->failed;
@@ -219,7 +248,7 @@ static um_jw *jw_of(um_reader_ctx *rc) {
 void um_journal_person(um_reader_ctx *rc, const um_person *p) {
     um_jw *w = jw_of(rc);
     if (!w) return;
-    fputc('P', w->f);
+    put_c(w, 'P');
     put_u(w, (uint64_t)p->kind);
     put_u(w, p->line);
     put_u(w, p->n);
@@ -240,7 +269,7 @@ void um_journal_event(um_reader_ctx *rc, const um_event *ev) {
     if (!w) return;
     um_event *e = (um_event *)ev;
     const char **strs[] = {EV_STRINGS(e)};
-    fputc('E', w->f);
+    put_c(w, 'E');
     put_u(w, (uint64_t)ev->kind);
     put_i(w, ev->ts);
     put_i(w, ev->tz_min);
@@ -275,7 +304,7 @@ void um_journal_event(um_reader_ctx *rc, const um_event *ev) {
 void um_journal_issue(um_reader_ctx *rc, bool reject, uint64_t line, const char *msg) {
     um_jw *w = jw_of(rc);
     if (!w) return;
-    fputc(reject ? 'R' : 'W', w->f);
+    put_c(w, reject ? 'R' : 'W');
     put_u(w, line);
     put_s(w, msg);
 }
@@ -283,20 +312,18 @@ void um_journal_issue(um_reader_ctx *rc, bool reject, uint64_t line, const char 
 /* ---- reading ---------------------------------------------------------------- */
 
 typedef struct jr {
-    FILE *f;
+    const unsigned char *p, *end;
     bool bad;
-    char *scratch; /* strings of the current item */
-    size_t len, cap;
 } jr;
 
 static uint64_t get_u(jr *r) {
     uint64_t v = 0;
     for (int sh = 0; sh < 64; sh += 7) {
-        int c = getc(r->f);
-        if (c == EOF) {
+        if (r->p >= r->end) {
             r->bad = true;
             return 0;
         }
+        unsigned c = *r->p++;
         v |= (uint64_t)(c & 0x7f) << sh;
         if (!(c & 0x80)) return v;
     }
@@ -307,24 +334,21 @@ static int64_t get_i(jr *r) {
     uint64_t u = get_u(r);
     return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
-/* Offset of the string in scratch (+1), 0 for NULL; *n its length. */
-static size_t get_s(jr *r, size_t *n) {
+/* A string inside the mapped journal (NUL-terminated there), or NULL. */
+static const char *get_s(jr *r, size_t *n) {
     uint64_t l = get_u(r);
     if (n) *n = 0;
-    if (r->bad || l == 0) return 0;
+    if (r->bad || l == 0) return NULL;
     l--;
-    if (l > (1u << 30) || !um_grow((void **)&r->scratch, &r->cap, r->len + (size_t)l + 1, 1)) {
+    if (l >= (uint64_t)(r->end - r->p) || r->p[l] != 0) {
         r->bad = true;
-        return 0;
+        return NULL;
     }
-    size_t off = r->len;
-    if (l && fread(r->scratch + off, 1, (size_t)l, r->f) != (size_t)l) r->bad = true;
-    r->scratch[off + l] = 0;
-    r->len += (size_t)l + 1;
+    const char *s = (const char *)r->p;
+    r->p += l + 1;
     if (n) *n = (size_t)l;
-    return off + 1;
+    return s;
 }
-static const char *at(const jr *r, size_t off) { return off ? r->scratch + off - 1 : NULL; }
 
 typedef struct jhead {
     uint64_t format, mapping, hash, size;
@@ -332,55 +356,65 @@ typedef struct jhead {
 } jhead;
 
 static bool read_head(jr *r, jhead *h) {
-    char magic[4];
-    if (fread(magic, 1, 4, r->f) != 4 || memcmp(magic, "UMJ1", 4) != 0) return false;
+    if (r->end - r->p < 4 || memcmp(r->p, "UMJ1", 4) != 0) return false;
+    r->p += 4;
     h->format = get_u(r);
-    r->len = 0;
-    size_t v = get_s(r, NULL), rd = get_s(r, NULL);
-    snprintf(h->version, sizeof h->version, "%s", at(r, v) ? at(r, v) : "");
-    snprintf(h->reader, sizeof h->reader, "%s", at(r, rd) ? at(r, rd) : "");
+    const char *v = get_s(r, NULL), *rd = get_s(r, NULL);
+    snprintf(h->version, sizeof h->version, "%s", v ? v : "");
+    snprintf(h->reader, sizeof h->reader, "%s", rd ? rd : "");
     h->mapping = get_u(r);
     h->hash = get_u(r);
     h->size = get_u(r);
     return !r->bad;
 }
 
+/* The journal file mapped read-only; *len 0 and NULL when it cannot be. */
+static const unsigned char *map_file(const char *path, size_t *len) {
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat st;
+    void *m = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return NULL;
+    *len = (size_t)st.st_size;
+    madvise(m, *len, MADV_SEQUENTIAL);
+    return m;
+}
+
 /* A journal that this build can replay for this scan and input: same
- * version, reader, mapping, hash; complete (ends in 'Z'). */
+ * version, reader, mapping, hash; complete (ends in 'Z' + the item count). */
 static bool journal_usable(um_scan *s, const char *path, const char *reader, uint64_t hash, bool check_hash) {
-    jr r = {0};
-    r.f = fopen(path, "rb");
-    if (!r.f) return false;
+    size_t len;
+    const unsigned char *m = map_file(path, &len);
+    if (!m) return false;
+    jr r = {m, m + len, false};
     jhead h;
     bool ok = read_head(&r, &h) && h.format == JFORMAT && strcmp(h.version, UM_VERSION) == 0 &&
               strcmp(h.reader, reader) == 0 && h.mapping == s->mapping_digest && (!check_hash || h.hash == hash);
-    /* complete: the last bytes are 'Z' + count; cheap check of the tail */
-    if (ok && fseek(r.f, -1, SEEK_END) == 0) {
-        long end = ftell(r.f);
+    if (ok) { /* the tail: 'Z' then a varint that ends the file */
         ok = false;
-        for (long back = 1; back <= 11 && end - back + 1 >= 0; back++) {
-            if (fseek(r.f, end - back + 1, SEEK_SET) != 0) break;
-            if (getc(r.f) == 'Z') {
-                jr t = {r.f, false, NULL, 0, 0};
-                (void)get_u(&t);
-                ok = !t.bad && getc(r.f) == EOF;
-                if (ok) break;
-            }
+        for (size_t back = 2; back <= 11 && back <= len && !ok; back++) {
+            if (m[len - back] != 'Z') continue;
+            jr t = {m + len - back + 1, m + len, false};
+            (void)get_u(&t);
+            ok = !t.bad && t.p == t.end;
         }
     }
-    fclose(r.f);
-    um_free(r.scratch);
+    munmap((void *)m, len);
     return ok;
 }
 
 um_status um_journal_replay(um_scan *s, um_input *in) {
-    jr r = {0};
-    r.f = fopen(in->replay, "rb");
-    if (!r.f) {
+    size_t len;
+    const unsigned char *m = map_file(in->replay, &len);
+    if (!m) {
         um_scan_set_error(s, "%s: cannot open its journal %s: %s", in->path, in->replay, strerror(errno));
         return UM_EIO;
     }
-    setvbuf(r.f, NULL, _IOFBF, JBUF);
+    jr r = {m, m + len, false};
     jhead h;
     um_status st = read_head(&r, &h) ? UM_OK : UM_EPARSE;
     um_reader_ctx rc = {s, in, in->reader, NULL};
@@ -394,32 +428,25 @@ um_status um_journal_replay(um_scan *s, um_input *in) {
             st = um_scan_cancel_status(s);
             break;
         }
-        int tag = getc(r.f);
-        r.len = 0;
+        int tag = r.p < r.end ? *r.p++ : -1;
         switch (tag) {
         case 'P': {
             um_person p = {0};
-            p.kind = (um_person_kind)get_u(&r);
+            uint64_t pk = get_u(&r);
+            if (pk > UM_PERSON_SHIPPING) r.bad = true;
+            p.kind = (um_person_kind)(pk <= UM_PERSON_SHIPPING ? pk : 0);
             p.line = get_u(&r);
             uint64_t n = get_u(&r);
             if (r.bad || n > 100000 || !um_grow((void **)&kv, &capkv, (size_t)n + 1, sizeof *kv)) {
                 st = r.bad || n > 100000 ? UM_EPARSE : UM_ENOMEM;
                 break;
             }
-            size_t *off = um_malloc(((size_t)n + 1) * sizeof *off);
-            if (!off) {
-                st = UM_ENOMEM;
-                break;
-            }
             for (uint64_t i = 0; i < n; i++) {
                 uint64_t a = get_u(&r);
                 if (a >= UM_ATTR__COUNT) r.bad = true; /* indexes arrays later: checked here */
                 kv[i].attr = (um_attr)(a < UM_ATTR__COUNT ? a : 0);
-                off[i] = get_s(&r, NULL);
+                kv[i].value = get_s(&r, NULL);
             }
-            if (p.kind > UM_PERSON_SHIPPING) r.bad = true;
-            for (uint64_t i = 0; i < n; i++) kv[i].value = at(&r, off[i]); /* scratch may have moved */
-            um_free(off);
             p.n = (size_t)n;
             p.kv = kv;
             if (r.bad) st = UM_EPARSE;
@@ -445,35 +472,22 @@ um_status um_journal_replay(um_scan *s, um_input *in) {
             ev.ip_asn = (uint32_t)get_u(&r);
             ev.net_flags = (uint32_t)get_u(&r);
             const char **strs[] = {EV_STRINGS(&ev)};
-            size_t off[UM_ARRAY_LEN(strs)];
-            for (size_t i = 0; i < UM_ARRAY_LEN(strs); i++) off[i] = get_s(&r, NULL);
+            for (size_t i = 0; i < UM_ARRAY_LEN(strs); i++) *strs[i] = get_s(&r, NULL);
             uint64_t sf = get_u(&r);
-            size_t sfo = sf == 2 ? get_s(&r, NULL) : 0;
+            ev.src_file = sf == 1 ? in->path : sf == 2 ? get_s(&r, NULL) : NULL;
             uint64_t nb = get_u(&r);
             um_winfields_reset(wf);
-            size_t *bo = nb > 1 ? um_malloc((size_t)(nb - 1) * 2 * sizeof *bo) : NULL;
-            size_t *bl = nb > 1 ? um_malloc((size_t)(nb - 1) * sizeof *bl) : NULL;
-            unsigned *bc = nb > 1 ? um_malloc((size_t)(nb - 1) * sizeof *bc) : NULL;
-            if (nb > 1 && (!bo || !bl || !bc || nb > 1000000)) {
-                um_free(bo), um_free(bl), um_free(bc);
-                st = nb > 1000000 ? UM_EPARSE : UM_ENOMEM;
-                break;
-            }
-            for (uint64_t i = 0; nb > 1 && i < nb - 1; i++) {
-                bo[2 * i] = get_s(&r, NULL);
-                bo[2 * i + 1] = get_s(&r, &bl[i]);
-                bc[i] = (unsigned)get_u(&r);
+            for (uint64_t i = 0; nb > 1 && i < nb - 1 && !r.bad; i++) {
+                size_t vl;
+                const char *name = get_s(&r, NULL), *val = get_s(&r, &vl);
+                unsigned cnt = (unsigned)get_u(&r);
+                if (!name || !val) r.bad = true;
+                else um_winfields_add(wf, name, val, vl, cnt);
             }
             if (r.bad) {
-                um_free(bo), um_free(bl), um_free(bc);
                 st = UM_EPARSE;
                 break;
             }
-            for (size_t i = 0; i < UM_ARRAY_LEN(strs); i++) *strs[i] = at(&r, off[i]);
-            ev.src_file = sf == 1 ? in->path : sf == 2 ? at(&r, sfo) : NULL;
-            for (uint64_t i = 0; nb > 1 && i < nb - 1; i++)
-                um_winfields_add(wf, at(&r, bo[2 * i]), at(&r, bo[2 * i + 1]), bl[i], bc[i]);
-            um_free(bo), um_free(bl), um_free(bc);
             if (nb) ev.fields = wf;
             st = um_emit_event(&rc, &ev);
             break;
@@ -481,10 +495,10 @@ um_status um_journal_replay(um_scan *s, um_input *in) {
         case 'R':
         case 'W': {
             uint64_t line = get_u(&r);
-            size_t m = get_s(&r, NULL);
+            const char *msg = get_s(&r, NULL);
             if (r.bad) st = UM_EPARSE;
-            else if (tag == 'R') um_reject(&rc, line, "%s", at(&r, m) ? at(&r, m) : "?");
-            else um_warn(&rc, line, "%s", at(&r, m) ? at(&r, m) : "?");
+            else if (tag == 'R') um_reject(&rc, line, "%s", msg ? msg : "?");
+            else um_warn(&rc, line, "%s", msg ? msg : "?");
             break;
         }
         case 'Z': done = true; break;
@@ -492,8 +506,7 @@ um_status um_journal_replay(um_scan *s, um_input *in) {
         }
     }
     if (st == UM_EPARSE) um_scan_set_error(s, "%s: its journal %s is damaged", in->path, in->replay);
-    fclose(r.f);
-    um_free(r.scratch);
+    munmap((void *)m, len);
     um_free(kv);
     um_free(wf);
     return st;
