@@ -120,7 +120,7 @@ int main(int argc, char **argv) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     um_lk_pmatch *m = NULL;
-    if (um_lk_person_match(R, n, thr, &m) != UM_OK) {
+    if (um_lk_person_match_flags(R, n, thr, gate ? UM_LK_PM_STRICT : 0, &m) != UM_OK) {
         fprintf(stderr, "matching failed\n");
         return 2;
     }

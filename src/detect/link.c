@@ -260,7 +260,7 @@ static um_status person_matches(lk_state *st, um_scan *s) {
     }
     r = UM_OK;
     if (n < 2) goto done;
-    r = um_lk_person_match(pr, n, UM_LINK_PERSON_POSSIBLE, &pm);
+    r = um_lk_person_match_flags(pr, n, UM_LINK_PERSON_POSSIBLE, UM_LK_PM_STRICT, &pm);
     for (size_t i = 0; r == UM_OK && i < pm->npairs; i++) {
         const um_lk_ppair *pp = &pm->pairs[i];
         const uint8_t *lv = pp->level;

@@ -255,6 +255,13 @@ typedef struct um_lk_pmatch {
 /* Matches records with no shared key. threshold: minimum match probability
  * (0.5 is the Fellegi-Sunter decision boundary). */
 um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshold, um_lk_pmatch **out);
+/* UM_LK_PM_STRICT: blocking only on keys that pair an identifying field
+ * (date of birth, email, national id, postcode) with a name code, blocks of
+ * at most 50: candidate pairs grow with the records, not their square (the
+ * scan's mode; the pairs it finds are those um_lk_person_gate can keep). */
+#define UM_LK_PM_STRICT 1u
+um_status um_lk_person_match_flags(const um_lk_person *recs, size_t n, double threshold, unsigned flags,
+                                   um_lk_pmatch **out);
 void um_lk_pmatch_free(um_lk_pmatch *r);
 /* The scan's conservative decision on a matched pair (docs/linking.md §5):
  * 0 no link, 1 same_person_possible, 2 same_person. Both name parts agree
