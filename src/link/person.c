@@ -398,6 +398,13 @@ um_status um_lk_person_match_flags(const um_lk_person *recs, size_t n, double th
         if (!w || pairs[w - 1] != pairs[i]) pairs[w++] = pairs[i];
     np = w;
     res->scored_pairs = np;
+    if (np == 0) { /* nothing to score: every record its own cluster, no u or EM to estimate */
+        res->cluster = um_malloc((n ? n : 1) * sizeof *res->cluster);
+        if (!res->cluster) goto done;
+        for (size_t i = 0; i < n; i++) res->cluster[i] = (uint32_t)i;
+        st = UM_OK;
+        goto done;
+    }
     lv = um_malloc((np ? np : 1) * NF);
     if (!lv) goto done;
     for (size_t i = 0; i < np; i++) compare(&nr[pairs[i] >> 32], &nr[pairs[i] & 0xffffffff], lv + i * NF);
