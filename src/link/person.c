@@ -413,7 +413,18 @@ um_status um_lk_person_match_flags(const um_lk_person *recs, size_t n, double th
     for (int f = 0; f < NF; f++)
         for (int l = 0; l < NLEV; l++) u[f][l] = 1, m[f][l] = 1;
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
-    size_t samples = n > 1 ? 200000 : 0;
+    /* strict (the scan): 50,000 pairs, or every pair of a small case */
+    size_t samples = n > 1 ? (strict ? 50000 : 200000) : 0;
+    double allp = (double)n * ((double)n - 1) / 2;
+    if (strict && allp <= (double)samples) {
+        for (size_t a = 0; a < n; a++)
+            for (size_t b = a + 1; b < n; b++) {
+                uint8_t l[NF];
+                compare(&nr[a], &nr[b], l);
+                for (int f = 0; f < NF; f++) u[f][l[f]] += 1;
+            }
+        samples = 0;
+    }
     for (size_t s = 0; s < samples; s++) {
         uint32_t a = (uint32_t)(prng(&seed) % n), b = (uint32_t)(prng(&seed) % n);
         if (a == b) continue;
