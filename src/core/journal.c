@@ -50,6 +50,7 @@ typedef struct um_jw {
     char *tmp_path; /* in s->journal_dir */
     uint64_t items;
     bool failed;
+    int err; /* errno of the first failed write */
     unsigned char *buf; /* JBUF bytes, written out when full */
     size_t len;
 } um_jw;
@@ -82,14 +83,18 @@ static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
 
 /* ---- writing ---------------------------------------------------------------- */
 
+static void fail(um_jw *w) {
+    if (!w->failed) w->err = errno;
+    w->failed = true;
+}
 static void flush(um_jw *w) {
-    if (w->len && fwrite(w->buf, 1, w->len, w->f) != w->len) w->failed = true;
+    if (w->len && fwrite(w->buf, 1, w->len, w->f) != w->len) fail(w);
     w->len = 0;
 }
 static void put_raw(um_jw *w, const void *p, size_t n) {
     if (w->len + n > JBUF) flush(w);
     if (n > JBUF) {
-        if (fwrite(p, 1, n, w->f) != n) w->failed = true;
+        if (fwrite(p, 1, n, w->f) != n) fail(w);
         return;
     }
     memcpy(w->buf + w->len, p, n);
@@ -223,16 +228,18 @@ um_status um_journal_end(um_scan *s, um_input *in, bool ok) {
         put_c(w, 'Z');
         put_u(w, w->items);
         flush(w);
-        if (fflush(w->f) != 0 || ferror(w->f)) w->failed = true;
+        if (fflush(w->f) != 0 || ferror(w->f)) fail(w);
     }
     bool failed = w->failed;
+    int err = w->err;
     jw_close(w, ok && !failed);
     if (!ok || failed) {
         um_free(in->journal_name);
         in->journal_name = NULL;
     }
     if (ok && failed) {
-        um_scan_set_error(s, "%s: cannot write its journal in %s", in->path, s->journal_dir);
+        um_scan_set_error(s, "%s: cannot write its journal in %s: %s", in->path, s->journal_dir,
+                          strerror(err ? err : EIO));
         return UM_EIO;
     }
     return UM_OK;
