@@ -29,6 +29,9 @@ for t in jq rg taskset /usr/bin/time; do
 done
 THREADS=()
 if "$UNMASK" scan --help | grep -q -- '--threads'; then THREADS=(--threads); fi
+# throughput without the incremental journal (its cost: docs/BENCHMARKS.md, bench/incremental.sh)
+NOJ=()
+if "$UNMASK" scan --help | grep -q -- '--no-journal'; then NOJ=(--no-journal); fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 gen() { # dir bytes
@@ -51,7 +54,7 @@ timed() { # cmd... -> "wall_seconds rss_kb cpu_seconds"
 scan() { # cpus threads dir
     local th=()
     [[ ${#THREADS[@]} -gt 0 ]] && th=(--threads "$2")
-    timed taskset -c "$1" "$UNMASK" scan -q --fail-on never "${th[@]}" -o "$OUT" "$3/hr" "$3/logs"
+    timed taskset -c "$1" "$UNMASK" scan -q --fail-on never "${NOJ[@]}" "${th[@]}" -o "$OUT" "$3/hr" "$3/logs"
 }
 jqsel() {
     timed taskset -c 0 jq -c 'select(.eventType == "user.session.start" and .securityContext.isProxy == true)

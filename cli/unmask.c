@@ -100,6 +100,11 @@ static void usage_scan(FILE *o) {
             "                          (default 10)\n"
             "      --wait              wait while another scan writes the output folder\n"
             "                          (default: refuse, exit 2)\n"
+            "      --add               add the INPUTs to the case in --out: its inputs are\n"
+            "                          replayed from DIR/journal/, not parsed again; same\n"
+            "                          result as a full scan (same options); an old input\n"
+            "                          that changed is refused (exit 2)\n"
+            "      --no-journal        keep no journal (--add then reads the inputs again)\n"
             "  -h, --help              this help\n"
             "\n"
             "The output set is built beside the folder and swapped in whole: the folder\n"
@@ -267,7 +272,7 @@ static const char *find_data_dir(char *buf, size_t n) {
 const char *default_data_dir;
 
 static int cmd_scan(int argc, char **argv) {
-    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_ALLOW, O_RULES, O_THREADS, O_WAIT, O_DEPTH, O_STIME };
+    enum { O_FAIL = 256, O_DATA, O_CDB, O_ADB, O_RMM, O_JSON, O_LIMIT, O_ALLOW, O_RULES, O_THREADS, O_WAIT, O_DEPTH, O_STIME, O_ADD, O_NOJ };
     static const struct option opts[] = {
         {"out", required_argument, 0, 'o'},     {"format", required_argument, 0, 'f'},
         {"mapping", required_argument, 0, 'm'}, {"fail-on", required_argument, 0, O_FAIL},
@@ -280,6 +285,7 @@ static int cmd_scan(int argc, char **argv) {
         {"threads", required_argument, 0, O_THREADS},
         {"wait", no_argument, 0, O_WAIT},       {"max-depth", required_argument, 0, O_DEPTH},
         {"stream-timeout", required_argument, 0, O_STIME},
+        {"add", no_argument, 0, O_ADD},         {"no-journal", no_argument, 0, O_NOJ},
         {0, 0, 0, 0}};
     const char *out = "unmask-out", *format = NULL, *mapping = NULL, *limits = NULL;
     int fail_on = -1; /* default high (2), unless a case unmask.conf says otherwise */
@@ -287,6 +293,7 @@ static int cmd_scan(int argc, char **argv) {
     size_t top = 20;
     int json = 0, quiet = 0, verbose = 0, wait = 0, max_depth = UM_DEFAULT_MAX_DEPTH, c;
     int stream_ms = UM_DEFAULT_STREAM_TIMEOUT_MS;
+    int add = 0, no_journal = 0;
     unsigned threads = 0; /* 0: one per core */
     optind = 1;
     opterr = 0; /* getopt would echo a bad option raw; said below, escaped */
@@ -298,6 +305,8 @@ static int cmd_scan(int argc, char **argv) {
         case 'n': top = (size_t)strtoul(optarg, NULL, 10); break;
         case 'q': quiet = 1; break;
         case 'v': verbose = 1; break;
+        case O_ADD: add = 1; break;
+        case O_NOJ: no_journal = 1; break;
         case 'h': usage_scan(stdout); return 0;
         case O_FAIL:
             if ((fail_on = parse_fail_on(optarg)) < 0) {
@@ -342,7 +351,7 @@ static int cmd_scan(int argc, char **argv) {
             return EXIT_ERROR;
         }
     }
-    if (optind >= argc) {
+    if (optind >= argc && !add) {
         fprintf(stderr, "%s scan: no INPUT given\n\n", prog);
         usage_scan(stderr);
         return EXIT_ERROR;
@@ -399,6 +408,12 @@ static int cmd_scan(int argc, char **argv) {
     snprintf(verdicts_db, sizeof verdicts_db, "%s/case.db", out);
     if (um_scan_set_verdicts(scan, verdicts_db) != UM_OK) {
         fprintf(stderr, "%s: out of memory\n", prog);
+        goto out;
+    }
+    /* the case's own inputs first (replayed from its journal), or journals kept for a later --add */
+    if ((add && um_scan_add_case(scan, out, !no_journal) != UM_OK) ||
+        (!add && um_scan_keep_journal(scan, out, !no_journal) != UM_OK)) {
+        fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
     }
     for (int i = optind; i < argc; i++)

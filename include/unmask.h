@@ -190,6 +190,28 @@ void um_scan_set_stream_timeout(um_scan *scan, int ms);
 /* Reads every input, joins subjects, runs analyzers and scores. */
 um_status um_scan_run(um_scan *scan, um_progress_fn cb, void *ud);
 
+/* ---- incremental scans (docs/ARCHITECTURE.md "Incremental scans") -------- *
+ *
+ * um_scan_keep_journal: this scan records each input file's content hash
+ * in the case's `inputs` table and, with records, keeps per input what its
+ * reader produced (a journal), published with the output set in
+ * dir/journal/ (um_scan_write_outputs(scan, dir)). Takes dir's lock
+ * (um_scan_lock_output). Call before adding inputs.
+ *
+ * um_scan_add_case: as um_scan_keep_journal, and first adds the inputs of
+ * the existing case in dir, in the case's order: a file whose size and
+ * content hash are those the case recorded is replayed from its journal
+ * instead of being parsed again (when the journal was written by this
+ * version, the same reader and the same column mapping; else read again); a
+ * file that changed since is refused (UM_EINVAL: it would be counted twice);
+ * a file that is gone is replayed from its journal (a warning says so); a
+ * folder (git repository) is read again. Then add the new inputs with
+ * um_scan_add_path (one already in the case is "seen before") and run: the
+ * result is the one a full scan over the old inputs followed by the new
+ * ones gives, with the same options (mapping, limits, rules, allowlist). */
+um_status um_scan_keep_journal(um_scan *scan, const char *dir, bool records);
+um_status um_scan_add_case(um_scan *scan, const char *dir, bool records);
+
 /* ---- results (valid after um_scan_run) ----------------------------------- */
 
 typedef struct um_evidence {

@@ -56,16 +56,17 @@ static char *dupz(const char *s) {
 
 int main(int argc, char **argv) {
     double thr = 0.95;
-    int explain = 0, errors = 0;
+    int explain = 0, errors = 0, gate = 0;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc) thr = atof(argv[++i]);
         else if (strcmp(argv[i], "--explain") == 0 && i + 1 < argc) explain = atoi(argv[++i]);
         else if (strcmp(argv[i], "--errors") == 0 && i + 1 < argc) errors = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--scan-gate") == 0) gate = 1;
         else path = argv[i];
     }
     if (!path) {
-        fprintf(stderr, "usage: er_eval [--threshold P] [--explain N] FILE.csv\n");
+        fprintf(stderr, "usage: er_eval [--threshold P] [--explain N] [--scan-gate] FILE.csv\n");
         return 2;
     }
     FILE *f = fopen(path, "r");
@@ -119,11 +120,28 @@ int main(int argc, char **argv) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     um_lk_pmatch *m = NULL;
-    if (um_lk_person_match(R, n, thr, &m) != UM_OK) {
+    if (um_lk_person_match_flags(R, n, thr, gate ? UM_LK_PM_STRICT : 0, &m) != UM_OK) {
         fprintf(stderr, "matching failed\n");
         return 2;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (gate) { /* what unmask scan links: pairs passing um_lk_person_gate, connected */
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) m->cluster[i] = (uint32_t)i;
+        for (bool changed = true; changed;) {
+            changed = false;
+            for (size_t k = 0; k < m->npairs; k++) {
+                if (!um_lk_person_gate(&m->pairs[k])) continue;
+                uint32_t a = m->cluster[m->pairs[k].a], b = m->cluster[m->pairs[k].b], lo = a < b ? a : b;
+                if (a == b) continue;
+                for (size_t i = 0; i < n; i++)
+                    if (m->cluster[i] == a || m->cluster[i] == b) m->cluster[i] = lo;
+                changed = true;
+            }
+        }
+        for (size_t k = 0; k < m->npairs; k++) kept += um_lk_person_gate(&m->pairs[k]) != 0;
+        printf("scan gate: %zu of %zu matched pairs kept\n", kept, m->npairs);
+    }
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     /* pairwise over all pairs (n is small enough for n^2) */
     unsigned long long tp = 0, fp = 0, fn = 0;

@@ -329,6 +329,9 @@ um_status um_scan_set_mapping(um_scan *s, const char *path) {
         um_map_slot *sl = lc ? um_map_upsert(&s->mapping, lc, strlen(lc), NULL) : NULL;
         if (!sl) { st = UM_ENOMEM; break; }
         sl->val = (void *)(intptr_t)(a + 2); /* 1 = ignore, 2.. = attr */
+        char dig[300];
+        int dn = snprintf(dig, sizeof dig, "%s=%d", lc, a);
+        s->mapping_digest = um_hash64(dig, dn > 0 && dn < (int)sizeof dig ? (size_t)dn : 0, s->mapping_digest + 1);
     }
     fclose(f);
     return st;

@@ -466,6 +466,9 @@ typedef struct um_input_info {
     uint64_t size;      /* bytes (of a stream: read) */
     const char *status; /* "read", "skipped", "rejected", "not read" */
     const char *reason; /* why skipped or rejected whole, or NULL */
+    bool has_hash;
+    uint64_t hash;       /* content hash of a file read (journal.c) */
+    const char *journal; /* its journal in CASE/journal/, or NULL */
 } um_input_info;
 size_t um_scan_input_count(const struct um_scan *scan);
 void um_scan_input_at(const struct um_scan *scan, size_t i, um_input_info *out);

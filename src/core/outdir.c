@@ -46,6 +46,9 @@ void um_scan_input_at(const um_scan *s, size_t i, um_input_info *out) {
     out->size = in->size;
     out->status = status[in->status];
     out->reason = in->reason;
+    out->has_hash = in->has_hash;
+    out->hash = in->hash;
+    out->journal = in->journal_name;
 }
 
 um_status um_scan_cancel_status(um_scan *s) {
@@ -131,7 +134,7 @@ void um_scan_unlock_output(um_scan *s) {
 
 /* Holding the lock: every .BASE.tmp.* and .BASE.old.* in parent is a dead
  * run's. */
-static void remove_dead_sets(const char *parent, const char *base) {
+static void remove_dead_sets(const um_scan *s, const char *parent, const char *base) {
     const um_os *os = um_os_get();
     DIR *d = opendir(parent);
     if (!d) return;
@@ -140,7 +143,10 @@ static void remove_dead_sets(const char *parent, const char *base) {
     while ((e = readdir(d))) {
         const char *n = e->d_name;
         if (n[0] != '.' || strncmp(n + 1, base, bl) != 0) continue;
-        if (strncmp(n + 1 + bl, ".tmp.", 5) != 0 && strncmp(n + 1 + bl, ".old.", 5) != 0) continue;
+        if (strncmp(n + 1 + bl, ".tmp.", 5) != 0 && strncmp(n + 1 + bl, ".old.", 5) != 0 &&
+            strncmp(n + 1 + bl, ".jnl.", 5) != 0)
+            continue;
+        if (um_journal_own_dir(s, n)) continue; /* this run's journals, published below */
         char *p = NULL;
         if (asprintf(&p, "%s/%s", parent, n) >= 0) {
             os->remove_tree(os->ud, p);
@@ -254,7 +260,7 @@ um_status um_scan_write_outputs(um_scan *s, const char *dir) {
         st = UM_ENOMEM;
         goto out;
     }
-    remove_dead_sets(parent, base);
+    remove_dead_sets(s, parent, base);
     struct stat tst;
     bool exists = stat(target, &tst) == 0;
     if (exists && !S_ISDIR(tst.st_mode)) {
@@ -269,6 +275,7 @@ um_status um_scan_write_outputs(um_scan *s, const char *dir) {
         goto out;
     }
     st = run_sinks(s, stage);
+    if (st == UM_OK) st = um_journal_publish(s, stage, target);
     if (st == UM_OK && exists) st = carry_over(s, target, stage);
     if (st == UM_OK && os->sync_dir(os->ud, stage) != 0) {
         um_scan_set_error(s, "cannot write %s: %s", stage, strerror(errno));

@@ -75,11 +75,29 @@ static void keep_issue(um_scan *s, bool reject, const char *file, const char *re
     um_scan_issues_unlock();
 }
 
+static void keep_issue_s(um_scan *s, bool reject, const char *file, const char *reader, uint64_t line,
+                         const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    keep_issue(s, reject, file, reader, line, fmt, ap);
+    va_end(ap);
+}
+
+/* A reader's reject or warning into the input's journal (journal.c), then kept. */
+static bool journaled_issue(um_reader_ctx *rc, bool reject, uint64_t line, const char *fmt, va_list ap) {
+    if (rc->rec || !rc->in || !rc->in->jw || rc->scan->journal_mute) return false;
+    char *msg = um_vfmt(fmt, ap);
+    um_journal_issue(rc, reject, line, msg ? msg : "?");
+    keep_issue_s(rc->scan, reject, rc->in->path, rc->reader ? rc->reader->name : "-", line, "%s", msg ? msg : "?");
+    free(msg);
+    return true;
+}
+
 void um_reject(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     if (rc->rec) um_rec_issue(rc->rec, true, line, fmt, ap);
-    else keep_issue(rc->scan, true, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
+    else if (!journaled_issue(rc, true, line, fmt, ap)) keep_issue(rc->scan, true, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
     va_end(ap);
 }
 
@@ -87,7 +105,7 @@ void um_warn(um_reader_ctx *rc, uint64_t line, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     if (rc->rec) um_rec_issue(rc->rec, false, line, fmt, ap);
-    else keep_issue(rc->scan, false, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
+    else if (!journaled_issue(rc, false, line, fmt, ap)) keep_issue(rc->scan, false, rc->in->path, rc->reader ? rc->reader->name : "-", line, fmt, ap);
     va_end(ap);
 }
 
@@ -113,9 +131,13 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
     s->stats.persons++;
     if (um_scan_over_limit(s, UM_LIMIT_PERSONS, s->n_persons) ||
         um_scan_over_limit(s, UM_LIMIT_IDENTITY_MB, (s->arena.total + s->person_arena.total) >> 20)) {
+        um_journal_person(rc, p);
+        s->journal_mute++;
         um_reject(rc, p->line, "resource limit reached: identity record not kept");
+        s->journal_mute--;
         return UM_OK;
     }
+    um_journal_person(rc, p);
     if (!um_grow((void **)&s->persons, &s->cap_persons, s->n_persons + 1, sizeof *s->persons))
         return UM_ENOMEM;
     um_stored_person *sp = &s->persons[s->n_persons];
@@ -136,10 +158,20 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
     return UM_OK;
 }
 
+static um_status emit_event(um_reader_ctx *rc, um_scan *s, um_event *ev);
+
 um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
     if (rc->rec) return um_rec_event(rc->rec, ev); /* worker thread: replayed in order later */
     um_scan *s = rc->scan;
     if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
+    um_journal_event(rc, ev);
+    s->journal_mute++;
+    um_status st = emit_event(rc, s, ev);
+    s->journal_mute--;
+    return st;
+}
+
+static um_status emit_event(um_reader_ctx *rc, um_scan *s, um_event *ev) {
     if (ev->kind == UM_EV_RAW) {
         /* A record of a type only the Sigma rules read (the reader counted
          * it as skipped): no enrichment, no subject until a rule hits it

@@ -92,7 +92,29 @@ static void skip_input(um_scan *s, um_reader_ctx *rc, um_input *in, const char *
     s->stats.files_skipped++;
 }
 
+static um_status read_input_j(um_scan *s, um_input *in);
+
+/* An input: replayed from the case's journal (journal.c) or read, its
+ * reader's output journaled when the scan keeps journals. */
 static um_status read_input(um_scan *s, um_input *in) {
+    if (in->replay && !in->skip && in->reader) {
+        um_reader_ctx rc = {s, in, in->reader, NULL, NULL};
+        s->stats.files++;
+        if (in->replay_gone) um_warn(&rc, 0, "file is gone: its records were replayed from the case's journal");
+        um_status st = um_journal_replay(s, in);
+        s->bytes_before += in->size;
+        s->stats.bytes += in->size;
+        if (st == UM_OK) in->status = UM_IN_READ, s->stats.files_read++;
+        return st;
+    }
+    um_status st = um_journal_begin(s, in);
+    if (st != UM_OK) return st;
+    st = read_input_j(s, in);
+    um_status je = um_journal_end(s, in, st == UM_OK && in->status == UM_IN_READ);
+    return st != UM_OK ? st : je;
+}
+
+static um_status read_input_j(um_scan *s, um_input *in) {
     um_reader_ctx rc = {s, in, in->reader, NULL, NULL};
     s->stats.files++;
     if (in->skip) {

@@ -51,6 +51,7 @@ um_status um_scan_new(um_ctx *ctx, um_scan **out) {
 
 void um_scan_free(um_scan *s) {
     if (!s) return;
+    um_journal_free(s); /* this run's unpublished journals, under the lock */
     um_scan_unlock_output(s);
     if (s->analyzer_state)
         for (size_t i = 0; i < um_analyzer_count(); i++)

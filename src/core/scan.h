@@ -53,6 +53,13 @@ typedef struct um_input {
     const char *skip; /* not read, and why (arena or static string) */
     um_input_status status;
     const char *reason; /* why skipped or rejected whole (for case.db) */
+    /* journal.c: what the reader produced, kept for incremental scans */
+    bool has_hash;
+    uint64_t hash;       /* content hash (files), for the case's input list */
+    char *journal_name;  /* file name in CASE/journal/ once kept, or NULL */
+    char *replay;        /* an earlier journal to replay instead of reading, or NULL */
+    struct um_jw *jw;    /* the journal being written while the input is read */
+    bool replay_gone;    /* the file is gone: replayed from its journal alone */
 } um_input;
 
 typedef struct um_stored_person {
@@ -125,6 +132,11 @@ struct um_scan {
     um_input *inputs;
     size_t n_inputs, cap_inputs;
     um_map mapping; /* lower-case column -> (attr + 1) */
+    uint64_t mapping_digest; /* of the mapping's lines, for journals */
+    char *journal_dir;  /* journal.c: new journals while the scan runs (P/.NAME.jnl.PID.N), or NULL */
+    char *case_dir;     /* the case folder the journals are published into */
+    bool journal_hash_only; /* content hashes kept, no journals */
+    int journal_mute;   /* > 0 while the scan handles a record: what it derives is not journaled */
     char *verdicts_db; /* earlier case.db whose pair verdicts linkage honours, or NULL */
     bool ran;
 
@@ -214,6 +226,20 @@ void um_rec_issue(um_rec_task *t, bool reject, uint64_t line, const char *fmt, v
 um_status um_threads_start(um_scan *s, um_thr_pool **out);
 um_status um_threads_read_logs(um_scan *s, um_thr_pool *p, um_status (*read_input)(um_scan *, um_input *));
 void um_threads_stop(um_thr_pool *p);
+
+/* journal.c: per-input journals (incremental scans, docs/ARCHITECTURE.md) */
+struct um_jw;
+um_status um_journal_begin(um_scan *s, um_input *in); /* before the reader runs (no-op when off) */
+um_status um_journal_end(um_scan *s, um_input *in, bool ok);
+void um_journal_person(um_reader_ctx *rc, const um_person *p);
+void um_journal_event(um_reader_ctx *rc, const um_event *ev);
+void um_journal_issue(um_reader_ctx *rc, bool reject, uint64_t line, const char *msg);
+um_status um_journal_replay(um_scan *s, um_input *in); /* in->replay: the recorded items, in order */
+/* Into the staging folder stage: stage/journal/ with every input's journal
+ * (new ones moved, replayed ones linked from the case). */
+um_status um_journal_publish(um_scan *s, const char *stage, const char *target);
+void um_journal_free(um_scan *s);
+bool um_journal_own_dir(const um_scan *s, const char *name); /* name: an entry of the output's parent */
 
 /* status.c: vasprintf into a heap string (free()), NULL on failure. */
 char *um_vfmt(const char *fmt, va_list ap);

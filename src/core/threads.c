@@ -563,7 +563,8 @@ um_status um_threads_start(um_scan *s, um_thr_pool **out) {
     for (size_t i = 0; ok && i < s->n_inputs; i++) {
         um_input *in = &s->inputs[i];
         if (in->reader && in->reader->phase == 0) continue;
-        bool par = in->reader && !in->reader->serial && !in->is_dir && !in->is_stream && !in->skip && in->size > 0;
+        bool par = in->reader && !in->reader->serial && !in->is_dir && !in->is_stream && !in->skip && in->size > 0 &&
+                   !in->replay;
         if (par && add_parts(p, in)) {
             if (in->reader->part_size > maxsum) maxsum = in->reader->part_size;
             continue;
@@ -615,7 +616,16 @@ um_status um_threads_read_logs(um_scan *s, um_thr_pool *p, um_status (*read_inpu
             st = read_input(s, t->in);
             continue;
         }
-        st = consume(s, p, t);
+        /* the input's journal (journal.c) records the items as they are
+         * replayed here, from its first part to its last */
+        bool first = t->part.count <= 1 || t->part.index == 0;
+        bool last = t->part.count <= 1 || t->part.index + 1 == t->part.count;
+        if (first) st = um_journal_begin(s, t->in);
+        if (st == UM_OK) st = consume(s, p, t);
+        if (last || st != UM_OK) {
+            um_status je = um_journal_end(s, t->in, st == UM_OK && !t->fallback && t->st == UM_OK);
+            if (st == UM_OK) st = je;
+        }
         if (st == UM_OK && t->fallback) st = read_input(s, t->in);
     }
     return st;

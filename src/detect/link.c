@@ -73,7 +73,7 @@ static um_status push(lk_state *st, um_sid sid, um_lk_kind k, const char *value,
                       uint64_t line, float sim) {
     if (!value || !*value) return UM_OK;
     if (st->nobs == st->cap && !obs_room(st, st->cap + st->cap / 4 + 1024)) return UM_ENOMEM;
-    st->obs[st->nobs++] = (um_lk_obs){(uint32_t)sid, (uint8_t)k, sim, value, raw, file, line, 0, 0};
+    st->obs[st->nobs++] = (um_lk_obs){(uint32_t)sid, (uint8_t)k, sim, value, raw, file, line, 0, 0, 0};
     return UM_OK;
 }
 
@@ -210,6 +210,118 @@ static um_status collect_photos(lk_state *st, um_scan *s) {
     return r;
 }
 
+/* ---- the same person without a shared key (docs/linking.md §5) ---------------
+ *
+ * Identity subjects that share no declared key (an applicant export and a
+ * payroll or shipping export with no common id) are compared by the fuzzy
+ * person matcher (src/link/person.c). A match is not a merge: it becomes a
+ * pair value of kind same_person (strong) or same_person_possible, so the
+ * engine makes an explained edge (the fields that agreed, their weights,
+ * the match probability; the file:line of both records) that the analyst
+ * can overrule with a verdict. Conservative on purpose (a false merge of two
+ * real people is worse than a missed one):
+ *   - both name parts must agree (exact or close, transliteration-tolerant),
+ *     or one of them only weakly ("Aleksandr" ~ "Alexander") when two
+ *     identifying fields agree, and then same_person_possible at most;
+ *   - names and city never suffice: at least one identifying field must
+ *     agree exactly or closely (date of birth, email, street + postcode),
+ *     two for same_person; a date of birth that differs vetoes the pair;
+ *   - the matcher's probability must be >= 0.95 (possible) / 0.99 (strong).
+ * A common name in one city is therefore never a match by itself. */
+#define UM_LINK_PERSON_POSSIBLE 0.95 /* the matcher's threshold; um_lk_person_gate decides */
+#define UM_LINK_PERSON_MAX 200000 /* identity subjects compared at most */
+
+static void split_name(um_arena *a, const char *full, const char **first, const char **last) {
+    const char *sp = strrchr(full, ' ');
+    if (!sp) {
+        *first = NULL, *last = full;
+        return;
+    }
+    *first = um_arena_printf(a, "%.*s", (int)(sp - full), full);
+    *last = sp + 1;
+}
+
+static const char *first_value(um_scan *s, um_sid sid, um_attr a) {
+    size_t n;
+    const char *const *v = um_subject_values(s, sid, a, &n);
+    return n ? v[0] : NULL;
+}
+
+static um_status person_matches(lk_state *st, um_scan *s) {
+    size_t n = 0;
+    um_sid *who = um_malloc((st->ns + 1) * sizeof *who);
+    um_lk_person *pr = um_calloc(st->ns + 1, sizeof *pr);
+    um_status r = UM_ENOMEM;
+    um_lk_pmatch *pm = NULL;
+    if (!who || !pr) goto done;
+    for (size_t i = 0; i < st->ns && n < UM_LINK_PERSON_MAX; i++) {
+        um_sid sid = (um_sid)i;
+        if (!um_subject_has_identity(s, sid)) continue;
+        um_lk_person p = {0};
+        p.first = first_value(s, sid, UM_ATTR_FIRST_NAME);
+        p.last = first_value(s, sid, UM_ATTR_LAST_NAME);
+        const char *full = first_value(s, sid, UM_ATTR_FULL_NAME);
+        if ((!p.first || !p.last) && full) split_name(&st->arena, full, &p.first, &p.last);
+        if (!p.first || !p.last) continue; /* both name parts are required */
+        p.dob = first_value(s, sid, UM_ATTR_DOB);
+        p.city = first_value(s, sid, UM_ATTR_CITY);
+        p.email = first_value(s, sid, UM_ATTR_EMAIL);
+        p.street = first_value(s, sid, UM_ATTR_ADDRESS);
+        p.postcode = first_value(s, sid, UM_ATTR_POSTAL_CODE);
+        who[n] = sid;
+        pr[n++] = p;
+    }
+    r = UM_OK;
+    if (n < 2) goto done;
+    r = um_lk_person_match_flags(pr, n, UM_LINK_PERSON_POSSIBLE, UM_LK_PM_STRICT, &pm);
+    for (size_t i = 0; r == UM_OK && i < pm->npairs; i++) {
+        const um_lk_ppair *pp = &pm->pairs[i];
+        const uint8_t *lv = pp->level;
+        int gate = um_lk_person_gate(pp);
+        if (!gate) continue;
+        bool strong = gate == 2;
+        um_sid a = who[pp->a], b = who[pp->b];
+        if (a > b) {
+            um_sid t = a;
+            a = b, b = t;
+        }
+        static const char *const lvname[] = {"exact", "close", "weak", "different", "missing"};
+        um_buf why;
+        um_buf_init(&why);
+        um_buf_printf(&why, "%s~%s: p=%.4f; score=%+.1f;", um_subject_id(s, a), um_subject_id(s, b), pp->prob,
+                      pp->total);
+        for (int f = 0; f < UM_LK_PFIELDS; f++)
+            if (lv[f] != 4) um_buf_printf(&why, " %s=%s(%+.1f)", um_lk_person_field_name(f), lvname[lv[f]], (double)pp->weight[f]);
+        const char *val = why.oom ? NULL : um_arena_strdup(&st->arena, why.s);
+        um_buf_free(&why);
+        if (!val) {
+            r = UM_ENOMEM;
+            break;
+        }
+        um_lk_kind k = strong ? UM_LK_PERSON : UM_LK_PERSON_POSSIBLE;
+        float w = (float)(pp->total > 30 ? 30 : pp->total);
+        um_sid side[2] = {a, b};
+        for (int j = 0; j < 2 && r == UM_OK; j++) {
+            const char *file = NULL;
+            uint64_t line = 0;
+            const char *nm = first_value(s, side[j], UM_ATTR_FULL_NAME);
+            /* the record the name came from (a full name made of first + last has none) */
+            static const um_attr src_attr[] = {UM_ATTR_FULL_NAME, UM_ATTR_LAST_NAME, UM_ATTR_DOB};
+            for (size_t q = 0; q < sizeof src_attr / sizeof *src_attr && !file; q++) {
+                const char *v = first_value(s, side[j], src_attr[q]);
+                if (v) um_subject_value_src(s, side[j], src_attr[q], v, &file, &line);
+            }
+            r = push(st, side[j], k, val, nm, file, line, (float)pp->prob);
+            if (r == UM_OK) st->obs[st->nobs - 1].weight = w;
+        }
+    }
+done:
+    um_lk_pmatch_free(pm);
+    um_free(who);
+    um_free(pr);
+    return r;
+}
+
 static um_status on_subjects(um_scan *s, void **state) {
     lk_state *st = um_calloc(1, sizeof *st);
     if (!st) return UM_ENOMEM;
@@ -284,6 +396,7 @@ static um_status on_subjects(um_scan *s, void **state) {
     }
     um_free(resume);
     if (r == UM_OK) r = collect_photos(st, s);
+    if (r == UM_OK) r = person_matches(st, s);
     return r;
 }
 

@@ -19,7 +19,7 @@
 
 static const struct {
     const char *name;
-    bool exclusive;
+    int exclusive; /* 0 co-location, 1 exclusive, 2 exclusive but `possible` at most on its own */
     size_t cap;
 } kinds[] = {
 #define UM_LK_ROW(id, name, excl, cap) {name, excl, cap},
@@ -33,7 +33,7 @@ static const double default_m[UM_LK__COUNT] = {
     [UM_LK_EMAIL] = 0.3, [UM_LK_PHONE] = 0.4, [UM_LK_LANDLINE] = 0.3, [UM_LK_PAYOUT] = 0.5,
     [UM_LK_WALLET] = 0.5, [UM_LK_SERIAL] = 0.3, [UM_LK_HANDLE] = 0.3, [UM_LK_RESUME] = 0.5,
     [UM_LK_PHOTO] = 0.3, [UM_LK_HOME] = 0.5, [UM_LK_SHIP] = 0.5, [UM_LK_IP] = 0.5,
-    [UM_LK_REFERRAL] = 0.2, [UM_LK_NAME_DOB] = 0.5};
+    [UM_LK_REFERRAL] = 0.2, [UM_LK_NAME_DOB] = 0.5, [UM_LK_PERSON] = 0.9, [UM_LK_PERSON_POSSIBLE] = 0.9};
 
 /* Shared by at most this many subjects, an exclusive value can make a
  * same_operator edge; above it (up to the cap) only a possible one. */
@@ -42,7 +42,7 @@ static const double default_m[UM_LK__COUNT] = {
 
 const char *um_lk_kind_name(um_lk_kind k) { return (unsigned)k < UM_LK__COUNT ? kinds[k].name : "?"; }
 size_t um_lk_kind_cap(um_lk_kind k) { return (unsigned)k < UM_LK__COUNT ? kinds[k].cap : 0; }
-bool um_lk_kind_exclusive(um_lk_kind k) { return (unsigned)k < UM_LK__COUNT && kinds[k].exclusive; }
+bool um_lk_kind_exclusive(um_lk_kind k) { return (unsigned)k < UM_LK__COUNT && kinds[k].exclusive != 0; }
 int um_lk_kind_from_name(const char *s) {
     for (int i = 0; i < UM_LK__COUNT; i++)
         if (strcmp(kinds[i].name, s) == 0) return i;
@@ -61,6 +61,22 @@ typedef struct entry {
     uint64_t h;
     uint32_t subj, obs;
 } entry;
+
+_Static_assert(UM_LK__COUNT <= 16, "kind masks are 16 bits");
+
+static bool same_value(const um_lk_obs *obs, uint32_t a, uint32_t b) {
+    return obs[a].kind == obs[b].kind && strcmp(obs[a].value, obs[b].value) == 0;
+}
+
+static int cmp_entry_value(const void *x, const void *y, void *ctx) {
+    const entry *a = x, *b = y;
+    const um_lk_obs *obs = ctx;
+    if (obs[a->obs].kind != obs[b->obs].kind) return obs[a->obs].kind < obs[b->obs].kind ? -1 : 1;
+    int c = strcmp(obs[a->obs].value, obs[b->obs].value);
+    if (c) return c;
+    if (a->subj != b->subj) return a->subj < b->subj ? -1 : 1;
+    return a->obs < b->obs ? -1 : a->obs > b->obs;
+}
 
 static uint64_t obs_hash(const um_lk_obs *o) {
     if (o->hash) return o->hash;
@@ -256,7 +272,7 @@ static bool add_edge(eng *g, uint32_t s, size_t sl) {
         }
         if (excl) {
             wx += val->weight;
-            if (val->nsubjects <= UM_LK_FEW) few = true;
+            if (val->nsubjects <= UM_LK_FEW && kinds[k].exclusive == 1) few = true;
         }
         wall += val->weight;
         if (!push_why(g, (um_lk_why){(uint8_t)k, v, obs_of(g, v, s), obs_of(g, v, t), val->weight})) return false;
@@ -609,6 +625,20 @@ um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt,
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && e[j].h == e[i].h) j++;
+        /* equal hashes are compared on (kind, value): a 64-bit collision
+         * (about n^2 / 2^65 likely) would otherwise join two values. The
+         * colliding run is ordered by (kind, value, subject) and split. */
+        bool mixed = false;
+        for (size_t k = i + 1; k < j && !mixed; k++) mixed = !same_value(obs, e[k].obs, e[i].obs);
+        if (mixed) {
+            qsort_r(e + i, j - i, sizeof *e, cmp_entry_value, (void *)obs);
+            r->stats.collisions++;
+        }
+        if (mixed) {
+            size_t k = i + 1;
+            while (k < j && same_value(obs, e[k].obs, e[i].obs)) k++;
+            j = k; /* this value's run; the next iteration takes the rest */
+        }
         size_t distinct = 0, start = w;
         for (size_t k = i; k < j; k++) {
             if (k > i && e[k].subj == e[k - 1].subj) continue;
@@ -686,7 +716,8 @@ um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt,
     size_t ucnt[UM_LK__COUNT] = {0};
     for (uint32_t v = 0; v < r->nvalues; v++) {
         um_lk_value *val = &r->values[v];
-        double wgt = log2(g.m[val->kind] / val->u);
+        double wgt = obs[val->first_obs].weight > 0 ? (double)obs[val->first_obs].weight
+                                                    : log2(g.m[val->kind] / val->u);
         val->weight = wgt > 0 ? wgt : 0;
         usum[val->kind] += val->u;
         ucnt[val->kind]++;

@@ -58,7 +58,9 @@
     X(SHIP, "ship_address", 0, 50)   /* laptop ship-to */                             \
     X(IP, "ip", 0, 25)               /* sign-in / home IP */                          \
     X(REFERRAL, "referral", 0, 10)   /* referred by the same person */               \
-    X(NAME_DOB, "name_dob", 0, 10)   /* same name and date of birth (corroboration) */
+    X(NAME_DOB, "name_dob", 0, 10)   /* same name and date of birth (corroboration) */ \
+    X(PERSON, "same_person", 1, 10)  /* fuzzy person match, strong (person.c) */      \
+    X(PERSON_POSSIBLE, "same_person_possible", 2, 10) /* weaker match: possible at most */
 
 typedef enum um_lk_kind {
 #define UM_LK_ENUM(id, name, excl, cap) UM_LK_##id,
@@ -69,6 +71,8 @@ typedef enum um_lk_kind {
 
 const char *um_lk_kind_name(um_lk_kind k);
 int um_lk_kind_from_name(const char *s); /* -1 when unknown */
+/* exclusive: 1 points to one operator; 2 as well, but on its own makes a
+ * `possible` edge at most (it adds to the weight, never to "few holders") */
 bool um_lk_kind_exclusive(um_lk_kind k);
 
 typedef enum um_lk_tier { UM_LK_NONE = 0, UM_LK_RELATED = 1, UM_LK_POSSIBLE = 2, UM_LK_SAME = 3 } um_lk_tier;
@@ -83,7 +87,9 @@ typedef struct um_lk_obs {
     const char *file;  /* may be NULL */
     uint64_t line;
     int64_t ts;        /* microseconds, or 0 */
-    uint64_t hash;     /* 0: computed from (kind, value) */
+    uint64_t hash;     /* 0: computed from (kind, value); values are compared on equal hashes */
+    float weight;      /* > 0: the caller's weight for this value (same_person: the matcher's log2
+                          odds), used instead of log2(m/u); 0: the engine's */
 } um_lk_obs;
 
 typedef enum um_lk_verdict_kind { UM_LK_VERDICT_SAME = 1, UM_LK_VERDICT_DIFFERENT = 2 } um_lk_verdict_kind;
@@ -160,6 +166,7 @@ typedef struct um_lk_group {
 
 typedef struct um_lk_stats {
     size_t nobs, nvalues, ngeneric, candidate_pairs, edges;
+    size_t collisions; /* hash runs holding more than one (kind, value), split by comparing the strings */
     double m[UM_LK__COUNT], u[UM_LK__COUNT]; /* m per kind (EM), mean u per kind */
     size_t em_pairs[UM_LK__COUNT];           /* candidate pairs agreeing on the kind */
     double lambda;                           /* EM share of matches among candidates */
@@ -248,7 +255,21 @@ typedef struct um_lk_pmatch {
 /* Matches records with no shared key. threshold: minimum match probability
  * (0.5 is the Fellegi-Sunter decision boundary). */
 um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshold, um_lk_pmatch **out);
+/* UM_LK_PM_STRICT: blocking only on keys that pair an identifying field
+ * (date of birth, email, national id, postcode) with a name code, blocks of
+ * at most 50: candidate pairs grow with the records, not their square (the
+ * scan's mode; the pairs it finds are those um_lk_person_gate can keep). */
+#define UM_LK_PM_STRICT 1u
+um_status um_lk_person_match_flags(const um_lk_person *recs, size_t n, double threshold, unsigned flags,
+                                   um_lk_pmatch **out);
 void um_lk_pmatch_free(um_lk_pmatch *r);
+/* The scan's conservative decision on a matched pair (docs/linking.md §5):
+ * 0 no link, 1 same_person_possible, 2 same_person. Both name parts agree
+ * exactly or closely (one only weakly when two identifying fields agree:
+ * possible at most); at least one identifying field (date of birth, email,
+ * national id, street + postcode) agrees exactly or closely, two for
+ * same_person; a different date of birth vetoes; prob >= 0.95 / 0.99. */
+int um_lk_person_gate(const um_lk_ppair *pp);
 const char *um_lk_person_field_name(int f);
 
 /* ---- near duplicates ----------------------------------------------------- */

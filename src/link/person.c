@@ -296,6 +296,29 @@ static size_t block_keys(const norm_rec *r, uint64_t out[16]) {
     return k;
 }
 
+/* Strict blocking (the scan, UM_LK_PM_STRICT): every key pairs an
+ * identifying field with a name code, so blocks stay a handful of records
+ * however large the population (a million applicants give about a million
+ * candidate pairs, not billions) and every candidate can pass the scan's
+ * gate (an identifying field agrees). */
+static size_t block_keys_strict(const norm_rec *r, uint64_t out[16]) {
+    size_t k = 0;
+    const char *at = strchr(r->email, '@');
+    if (*r->dob && *r->slast) out[k++] = key_hash(21, r->dob, r->slast);
+    if (*r->dob && *r->sfirst) out[k++] = key_hash(21, r->dob, r->sfirst); /* same rule: first and last swapped */
+    if (*r->email) out[k++] = key_hash(23, r->email, NULL);
+    if (at && at - r->email >= 4) {
+        char local[96];
+        snprintf(local, sizeof local, "%.*s", (int)(at - r->email), r->email);
+        out[k++] = key_hash(24, local, NULL);
+    }
+    if (*r->natid) out[k++] = key_hash(25, r->natid, NULL);
+    if (*r->post && *r->slast) out[k++] = key_hash(26, r->post, r->slast);
+    if (*r->post && *r->sfirst) out[k++] = key_hash(26, r->post, r->sfirst);
+    return k;
+}
+#define BLOCK_CAP_STRICT 50
+
 /* ---- the run ------------------------------------------------------------------ */
 
 typedef struct agg {
@@ -321,6 +344,12 @@ static uint32_t find(uint32_t *p, uint32_t x) {
 }
 
 um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshold, um_lk_pmatch **out) {
+    return um_lk_person_match_flags(recs, n, threshold, 0, out);
+}
+
+um_status um_lk_person_match_flags(const um_lk_person *recs, size_t n, double threshold, unsigned flags,
+                                   um_lk_pmatch **out) {
+    bool strict = flags & UM_LK_PM_STRICT;
     *out = NULL;
     if (n > UINT32_MAX / 2) return UM_EINVAL;
     um_lk_pmatch *res = um_calloc(1, sizeof *res);
@@ -337,7 +366,7 @@ um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshol
     for (size_t i = 0; i < n; i++) {
         rec_norm(&recs[i], &nr[i]);
         uint64_t h[16];
-        size_t k = block_keys(&nr[i], h);
+        size_t k = strict ? block_keys_strict(&nr[i], h) : block_keys(&nr[i], h);
         for (size_t j = 0; j < k; j++) keys[nk++] = (bkey){h[j], (uint32_t)i};
         /* term frequencies of first and last names */
         const char *nm[2] = {nr[i].first, nr[i].last};
@@ -353,7 +382,7 @@ um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshol
     for (size_t i = 0; i < nk;) {
         size_t j = i;
         while (j < nk && keys[j].h == keys[i].h) j++;
-        if (j - i <= BLOCK_CAP)
+        if (j - i <= (strict ? BLOCK_CAP_STRICT : BLOCK_CAP))
             for (size_t a = i; a < j; a++)
                 for (size_t b = a + 1; b < j; b++) {
                     if (keys[a].rec == keys[b].rec) continue;
@@ -369,6 +398,13 @@ um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshol
         if (!w || pairs[w - 1] != pairs[i]) pairs[w++] = pairs[i];
     np = w;
     res->scored_pairs = np;
+    if (np == 0) { /* nothing to score: every record its own cluster, no u or EM to estimate */
+        res->cluster = um_malloc((n ? n : 1) * sizeof *res->cluster);
+        if (!res->cluster) goto done;
+        for (size_t i = 0; i < n; i++) res->cluster[i] = (uint32_t)i;
+        st = UM_OK;
+        goto done;
+    }
     lv = um_malloc((np ? np : 1) * NF);
     if (!lv) goto done;
     for (size_t i = 0; i < np; i++) compare(&nr[pairs[i] >> 32], &nr[pairs[i] & 0xffffffff], lv + i * NF);
@@ -377,7 +413,18 @@ um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshol
     for (int f = 0; f < NF; f++)
         for (int l = 0; l < NLEV; l++) u[f][l] = 1, m[f][l] = 1;
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
-    size_t samples = n > 1 ? 200000 : 0;
+    /* strict (the scan): 50,000 pairs, or every pair of a small case */
+    size_t samples = n > 1 ? (strict ? 50000 : 200000) : 0;
+    double allp = (double)n * ((double)n - 1) / 2;
+    if (strict && allp <= (double)samples) {
+        for (size_t a = 0; a < n; a++)
+            for (size_t b = a + 1; b < n; b++) {
+                uint8_t l[NF];
+                compare(&nr[a], &nr[b], l);
+                for (int f = 0; f < NF; f++) u[f][l[f]] += 1;
+            }
+        samples = 0;
+    }
     for (size_t s = 0; s < samples; s++) {
         uint32_t a = (uint32_t)(prng(&seed) % n), b = (uint32_t)(prng(&seed) % n);
         if (a == b) continue;
@@ -532,6 +579,15 @@ done:
     if (st != UM_OK) um_lk_pmatch_free(res);
     else *out = res;
     return st;
+}
+
+int um_lk_person_gate(const um_lk_ppair *pp) {
+    const uint8_t *lv = pp->level;
+    if (lv[F_FIRST] > 2 || lv[F_LAST] > 2 || lv[F_FIRST] + lv[F_LAST] > 3 || lv[F_DOB] == 3) return 0;
+    int ident = (lv[F_DOB] <= 1) + (lv[F_EMAIL] <= 1) + (lv[F_NATID] <= 1) + (lv[F_STREET] <= 1 && lv[F_POST] <= 1);
+    bool names_close = lv[F_FIRST] <= 1 && lv[F_LAST] <= 1;
+    if (ident < 1 || (!names_close && ident < 2) || pp->prob < 0.95) return 0;
+    return names_close && ident >= 2 && pp->prob >= 0.99 ? 2 : 1;
 }
 
 void um_lk_pmatch_free(um_lk_pmatch *r) {

@@ -43,7 +43,7 @@ static const char *const schema =
     "CREATE TABLE rejects(seq INTEGER PRIMARY KEY, kind TEXT, file TEXT, line INTEGER,"
     " reader TEXT, reason TEXT);"
     "CREATE TABLE inputs(seq INTEGER PRIMARY KEY, path TEXT, format TEXT, size INTEGER,"
-    " status TEXT, reason TEXT);"
+    " status TEXT, reason TEXT, hash TEXT, journal TEXT);"
     "CREATE TABLE events_summary(key TEXT PRIMARY KEY, value INTEGER);"
     /* analysts' decisions (unmask serve); carried over from the previous case.db */
     "CREATE TABLE verdicts(id INTEGER PRIMARY KEY, target_kind TEXT NOT NULL, target_a TEXT NOT NULL,"
@@ -256,7 +256,7 @@ static um_status write_all(db_t *d) {
     }
     {
         sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(d->db, "INSERT INTO inputs VALUES(?,?,?,?,?,?)", -1, &q, NULL) != SQLITE_OK) {
+        if (sqlite3_prepare_v2(d->db, "INSERT INTO inputs VALUES(?,?,?,?,?,?,?,?)", -1, &q, NULL) != SQLITE_OK) {
             rc = fail(d, "prepare");
             goto out;
         }
@@ -269,6 +269,10 @@ static um_status write_all(db_t *d) {
             sqlite3_bind_int64(q, 4, (sqlite3_int64)in.size);
             bind_text(q, 5, in.status);
             bind_text(q, 6, in.reason);
+            char hx[20];
+            snprintf(hx, sizeof hx, "%016llx", (unsigned long long)in.hash);
+            bind_text(q, 7, in.has_hash ? hx : NULL);
+            bind_text(q, 8, in.journal);
             if (step(q) != SQLITE_OK) rc = fail(d, "inputs");
         }
         sqlite3_finalize(q);

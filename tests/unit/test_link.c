@@ -220,6 +220,44 @@ static void test_generic(void) {
     um_lk_result_free(r);
 }
 
+/* Two different values forced onto one 64-bit hash are compared as strings
+ * and stay two values; a same_person_possible value makes a `possible` edge
+ * on its own, a strong same_person one a same_operator edge. */
+static void test_collision_and_person_kinds(void) {
+    reset(200);
+    background(0, 200);
+    ob(10, UM_LK_WALLET, "0xaaaa");
+    O[NO - 1].hash = 0x1234567890abcdefULL;
+    ob(11, UM_LK_WALLET, "0xbbbb");
+    O[NO - 1].hash = 0x1234567890abcdefULL;
+    ob(12, UM_LK_WALLET, "0xaaaa");
+    O[NO - 1].hash = 0x1234567890abcdefULL;
+    ob(20, UM_LK_PERSON_POSSIBLE, "S-020~S-021");
+    O[NO - 1].weight = 9;
+    ob(21, UM_LK_PERSON_POSSIBLE, "S-020~S-021");
+    O[NO - 1].weight = 9;
+    ob(30, UM_LK_PERSON, "S-030~S-031");
+    O[NO - 1].weight = 12;
+    ob(31, UM_LK_PERSON, "S-030~S-031");
+    O[NO - 1].weight = 12;
+    um_lk_result *r = run(200, NULL, 0);
+    CHECK_INTEQ(r->stats.collisions, 1);
+    size_t wallets = 0;
+    for (size_t v = 0; v < r->nvalues; v++)
+        if (r->values[v].kind == UM_LK_WALLET) {
+            wallets++;
+            CHECK_INTEQ(r->values[v].nsubjects, 2);
+            CHECK_STREQ(O[r->values[v].first_obs].value, "0xaaaa");
+        }
+    CHECK_INTEQ(wallets, 1); /* 0xbbbb is held by one subject only: not a shared value */
+    CHECK(tier_of(r, 10) == UM_LK_SAME && tier_of(r, 11) == UM_LK_NONE);
+    CHECK(tier_of(r, 20) == UM_LK_POSSIBLE && tier_of(r, 21) == UM_LK_POSSIBLE);
+    CHECK(tier_of(r, 30) == UM_LK_SAME && tier_of(r, 31) == UM_LK_SAME);
+    for (size_t e = 0; e < r->nedges; e++)
+        if (r->edges[e].a == 20) CHECK(fabs(r->edges[e].weight - 9) < 1e-6); /* the caller's weight */
+    um_lk_result_free(r);
+}
+
 static void test_minhash(void) {
     const char *t[] = {
         "Senior full stack engineer with 8 years building React, Node.js and AWS systems for fintech "
@@ -369,5 +407,6 @@ int main(void) {
     RUN(test_team_and_chain);
     RUN(test_verdicts_and_ids);
     RUN(test_generic);
+    RUN(test_collision_and_person_kinds);
     return um_t_report();
 }

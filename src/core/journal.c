@@ -1,0 +1,715 @@
+/*
+ * journal.c - incremental scans: what each input's reader produced, kept in
+ * the case folder, replayed instead of parsing the input again.
+ *
+ * While an input is read, every item its reader hands to the scan (identity
+ * record, event with its field bag, reject, warning) is appended, in order,
+ * to a journal: CASE/journal/<content hash>-<reader>.umj, written first into
+ * P/.NAME.jnl.PID.N beside the case and published with the output set
+ * (core/outdir.c). Items the scan itself derives while handling a record (a
+ * limit reached, a time in the future) are not journaled: replay derives
+ * them again.
+ *
+ * um_scan_add_case() puts the case's inputs (case.db `inputs`, in their
+ * order) back into a new scan: a file whose size and content hash are
+ * those the case recorded and whose journal was written by this version,
+ * reader and column mapping is replayed from the journal (every item handed
+ * to um_emit_person / um_emit_event / um_reject / um_warn exactly as the
+ * reader did); a file that changed is refused (it would be counted twice);
+ * a file that is gone is replayed from its journal (a warning says so);
+ * folders (git repositories) and files without a journal are read again.
+ * New inputs are then added as usual, so the run sees the sequence a full
+ * scan over old + new inputs sees, and its outputs are the same.
+ *
+ * Encoding: little-endian base-128 varints; strings as varint(len + 1), 0 for
+ * NULL, then the bytes and a NUL (replay maps the file and hands out
+ * pointers into it: no copy, no parse). Header "UMJ1", format version, unmask version,
+ * reader, mapping digest, content hash, size. Items: 'P' person, 'E' event,
+ * 'R' reject, 'W' warning; 'Z' + item count ends a complete journal.
+ */
+#include "scan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../read/winevent.h"
+
+#define JFORMAT 1
+#define JBUF (1u << 20)
+
+typedef struct um_jw {
+    FILE *f;
+    char *tmp_path; /* in s->journal_dir */
+    uint64_t items;
+    bool failed;
+    int err; /* errno of the first failed write */
+    unsigned char *buf; /* JBUF bytes, written out when full */
+    size_t len;
+} um_jw;
+
+/* ---- content hash ---------------------------------------------------------- */
+
+/* um_hash64 chained over 1 MiB blocks: detects a changed file (not a
+ * forged one: the case owner controls both). */
+static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    char *buf = um_malloc(JBUF);
+    if (!buf) {
+        fclose(f);
+        return false;
+    }
+    uint64_t h = 0x6a09e667f3bcc908ULL, n = 0;
+    size_t k;
+    while ((k = fread(buf, 1, JBUF, f)) > 0) {
+        h = um_hash64(buf, k, h);
+        n += k;
+    }
+    bool ok = !ferror(f);
+    fclose(f);
+    um_free(buf);
+    *out = h;
+    *size = n;
+    return ok;
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+static void fail(um_jw *w) {
+    if (!w->failed) w->err = errno;
+    w->failed = true;
+}
+static void flush(um_jw *w) {
+    if (w->len && fwrite(w->buf, 1, w->len, w->f) != w->len) fail(w);
+    w->len = 0;
+}
+static void put_raw(um_jw *w, const void *p, size_t n) {
+    if (w->len + n > JBUF) flush(w);
+    if (n > JBUF) {
+        if (fwrite(p, 1, n, w->f) != n) fail(w);
+        return;
+    }
+    memcpy(w->buf + w->len, p, n);
+    w->len += n;
+}
+static void put_c(um_jw *w, int c) {
+    if (w->len + 1 > JBUF) flush(w);
+    w->buf[w->len++] = (unsigned char)c;
+}
+static void put_u(um_jw *w, uint64_t v) {
+    if (w->len + 10 > JBUF) flush(w);
+    unsigned char *b = w->buf + w->len;
+    int n = 0;
+    do {
+        b[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        if (v) b[n] |= 0x80;
+        n++;
+    } while (v);
+    w->len += (size_t)n;
+}
+static void put_i(um_jw *w, int64_t v) { put_u(w, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
+/* A string: varint(len + 1) (0 for NULL), the bytes and a NUL, so replay
+ * hands out pointers into the mapped journal. */
+static void put_sn(um_jw *w, const char *s, size_t n) {
+    if (!s) {
+        put_u(w, 0);
+        return;
+    }
+    put_u(w, (uint64_t)n + 1);
+    put_raw(w, s, n);
+    put_c(w, 0);
+}
+static void put_s(um_jw *w, const char *s) { put_sn(w, s, s ? strlen(s) : 0); }
+
+static atomic_uint jdir_seq;
+
+static um_status ensure_dir(um_scan *s) {
+    if (s->journal_dir) return UM_OK;
+    char *d = um_strdup(s->case_dir), *b = um_strdup(s->case_dir);
+    if (!d || !b) {
+        um_free(d), um_free(b);
+        return UM_ENOMEM;
+    }
+    size_t n = strlen(d);
+    while (n > 1 && d[n - 1] == '/') d[--n] = 0, b[n] = 0;
+    char *p = NULL;
+    if (asprintf(&p, "%s/.%s.jnl.%ld.%u", dirname(d), basename(b), (long)getpid(),
+                 atomic_fetch_add(&jdir_seq, 1)) < 0)
+        p = NULL;
+    um_free(d), um_free(b);
+    if (!p) return UM_ENOMEM;
+    um_os_get()->remove_tree(um_os_get()->ud, p); /* a dead run's with our pid */
+    if (mkdir(p, 0700) != 0) {
+        um_scan_set_error(s, "cannot create %s: %s", p, strerror(errno));
+        free(p);
+        return UM_EIO;
+    }
+    s->journal_dir = um_strdup(p);
+    free(p);
+    return s->journal_dir ? UM_OK : UM_ENOMEM;
+}
+
+static char *journal_file_name(const um_input *in) {
+    char *n = NULL;
+    if (asprintf(&n, "%016llx-%s.umj", (unsigned long long)in->hash, in->reader ? in->reader->name : "none") < 0)
+        return NULL;
+    char *r = um_strdup(n);
+    free(n);
+    return r;
+}
+
+um_status um_journal_begin(um_scan *s, um_input *in) {
+    if (!s->case_dir || in->replay || in->is_dir || in->skip || !in->reader || in->jw) return UM_OK;
+    if (!in->is_stream) {
+        uint64_t size;
+        if (!file_hash(in->path, &in->hash, &size)) return UM_OK; /* the read reports it */
+        in->has_hash = true;
+    } else {
+        /* a stream cannot be hashed before it is read: named by position */
+        in->hash = um_hash64(in->path, strlen(in->path), (uint64_t)(in - s->inputs) + 1);
+    }
+    if (s->journal_hash_only) return UM_OK;
+    um_status st = ensure_dir(s);
+    if (st != UM_OK) return st;
+    um_jw *w = um_calloc(1, sizeof *w);
+    char *name = journal_file_name(in);
+    if (w) w->buf = um_malloc(JBUF);
+    if (!w || !w->buf || !name || asprintf(&w->tmp_path, "%s/%s", s->journal_dir, name) < 0) {
+        if (w) um_free(w->buf);
+        um_free(w), um_free(name);
+        return UM_ENOMEM;
+    }
+    int fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); /* records are personal data */
+    w->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!w->f && fd >= 0) close(fd);
+    if (!w->f) {
+        um_scan_set_error(s, "cannot write %s: %s", w->tmp_path, strerror(errno));
+        free(w->tmp_path);
+        um_free(w->buf);
+        um_free(w), um_free(name);
+        return UM_EIO;
+    }
+    um_free(in->journal_name);
+    in->journal_name = name;
+    put_raw(w, "UMJ1", 4);
+    put_u(w, JFORMAT);
+    put_s(w, UM_VERSION);
+    put_s(w, in->reader->name);
+    put_u(w, s->mapping_digest);
+    put_u(w, in->hash);
+    put_u(w, in->is_stream ? 0 : in->size);
+    in->jw = w;
+    return UM_OK;
+}
+
+static void jw_close(um_jw *w, bool keep) {
+    if (!w) return;
+    if (w->f) fclose(w->f);
+    um_free(w->buf);
+    if (!keep && w->tmp_path) unlink(w->tmp_path);
+    free(w->tmp_path);
+    um_free(w);
+}
+
+um_status um_journal_end(um_scan *s, um_input *in, bool ok) {
+    um_jw *w = in->jw;
+    if (!w) return UM_OK;
+    in->jw = NULL;
+    if (ok) {
+        put_c(w, 'Z');
+        put_u(w, w->items);
+        flush(w);
+        if (fflush(w->f) != 0 || ferror(w->f)) fail(w);
+    }
+    bool failed = w->failed;
+    int err = w->err;
+    jw_close(w, ok && !failed);
+    if (!ok || failed) {
+        um_free(in->journal_name);
+        in->journal_name = NULL;
+    }
+    if (ok && failed) {
+        um_scan_set_error(s, "%s: cannot write its journal in %s: %s", in->path, s->journal_dir,
+                          strerror(err ? err : EIO));
+        return UM_EIO;
+    }
+    return UM_OK;
+}
+
+static um_jw *jw_of(um_reader_ctx *rc) {
+    if (!rc || !rc->in || rc->rec || rc->scan->journal_mute) return NULL;
+    um_jw *w = rc->in->jw;
+    if (w) w->items++;
+    return w;
+}
+
+void um_journal_person(um_reader_ctx *rc, const um_person *p) {
+    um_jw *w = jw_of(rc);
+    if (!w) return;
+    put_c(w, 'P');
+    put_u(w, (uint64_t)p->kind);
+    put_u(w, p->line);
+    put_u(w, p->n);
+    for (size_t i = 0; i < p->n; i++) {
+        put_u(w, (uint64_t)p->kv[i].attr);
+        put_s(w, p->kv[i].value);
+    }
+}
+
+#define EV_STRINGS(e)                                                                                           \
+    &(e)->user, &(e)->user_name, &(e)->host, &(e)->ip, &(e)->country, &(e)->city, &(e)->as_org, &(e)->action,     \
+        &(e)->app, &(e)->image, &(e)->cmdline, &(e)->product, &(e)->company, &(e)->description,                 \
+        &(e)->original_file, &(e)->parent_image, &(e)->target, &(e)->device_id, &(e)->device_desc,              \
+        &(e)->usb_serial, &(e)->subject_text, &(e)->record_id, &(e)->ip_country, &(e)->ip_org
+
+void um_journal_event(um_reader_ctx *rc, const um_event *ev) {
+    um_jw *w = jw_of(rc);
+    if (!w) return;
+    um_event *e = (um_event *)ev;
+    const char **strs[] = {EV_STRINGS(e)};
+    put_c(w, 'E');
+    put_u(w, (uint64_t)ev->kind);
+    put_i(w, ev->ts);
+    put_i(w, ev->tz_min);
+    put_u(w, ev->has_tz);
+    put_i(w, ev->success);
+    put_u(w, ev->port);
+    put_u(w, ev->asn);
+    put_i(w, ev->is_proxy);
+    put_i(w, ev->usb_vid);
+    put_i(w, ev->usb_pid);
+    put_u(w, ev->src_line);
+    put_u(w, ev->ip_asn);
+    put_u(w, ev->net_flags);
+    for (size_t i = 0; i < UM_ARRAY_LEN(strs); i++) put_s(w, *strs[i]);
+    /* src_file: 0 none, 1 the input's own path, 2 + string */
+    if (!ev->src_file) put_u(w, 0);
+    else if (ev->src_file == rc->in->path || strcmp(ev->src_file, rc->in->path) == 0) put_u(w, 1);
+    else put_u(w, 2), put_s(w, ev->src_file);
+    const um_winfields *wf = ev->fields;
+    if (!wf) {
+        put_u(w, 0);
+        return;
+    }
+    put_u(w, (uint64_t)wf->n + 1);
+    for (size_t i = 0; i < wf->n; i++) {
+        put_sn(w, wf->f[i].name, wf->f[i].nlen);
+        put_sn(w, wf->f[i].value, wf->f[i].len);
+        put_u(w, wf->f[i].count);
+    }
+}
+
+void um_journal_issue(um_reader_ctx *rc, bool reject, uint64_t line, const char *msg) {
+    um_jw *w = jw_of(rc);
+    if (!w) return;
+    put_c(w, reject ? 'R' : 'W');
+    put_u(w, line);
+    put_s(w, msg);
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+typedef struct jr {
+    const unsigned char *p, *end;
+    bool bad;
+} jr;
+
+static uint64_t get_u(jr *r) {
+    uint64_t v = 0;
+    for (int sh = 0; sh < 64; sh += 7) {
+        if (r->p >= r->end) {
+            r->bad = true;
+            return 0;
+        }
+        unsigned c = *r->p++;
+        v |= (uint64_t)(c & 0x7f) << sh;
+        if (!(c & 0x80)) return v;
+    }
+    r->bad = true;
+    return 0;
+}
+static int64_t get_i(jr *r) {
+    uint64_t u = get_u(r);
+    return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+/* A string inside the mapped journal (NUL-terminated there), or NULL. */
+static const char *get_s(jr *r, size_t *n) {
+    uint64_t l = get_u(r);
+    if (n) *n = 0;
+    if (r->bad || l == 0) return NULL;
+    l--;
+    if (l >= (uint64_t)(r->end - r->p) || r->p[l] != 0) {
+        r->bad = true;
+        return NULL;
+    }
+    const char *s = (const char *)r->p;
+    r->p += l + 1;
+    if (n) *n = (size_t)l;
+    return s;
+}
+
+typedef struct jhead {
+    uint64_t format, mapping, hash, size;
+    char version[64], reader[64];
+} jhead;
+
+static bool read_head(jr *r, jhead *h) {
+    if (r->end - r->p < 4 || memcmp(r->p, "UMJ1", 4) != 0) return false;
+    r->p += 4;
+    h->format = get_u(r);
+    const char *v = get_s(r, NULL), *rd = get_s(r, NULL);
+    snprintf(h->version, sizeof h->version, "%s", v ? v : "");
+    snprintf(h->reader, sizeof h->reader, "%s", rd ? rd : "");
+    h->mapping = get_u(r);
+    h->hash = get_u(r);
+    h->size = get_u(r);
+    return !r->bad;
+}
+
+/* The journal file mapped read-only; *len 0 and NULL when it cannot be. */
+static const unsigned char *map_file(const char *path, size_t *len) {
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat st;
+    void *m = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return NULL;
+    *len = (size_t)st.st_size;
+    madvise(m, *len, MADV_SEQUENTIAL);
+    return m;
+}
+
+/* A journal that this build can replay for this scan and input: same
+ * version, reader, mapping, hash; complete (ends in 'Z' + the item count). */
+static bool journal_usable(um_scan *s, const char *path, const char *reader, uint64_t hash, bool check_hash) {
+    size_t len;
+    const unsigned char *m = map_file(path, &len);
+    if (!m) return false;
+    jr r = {m, m + len, false};
+    jhead h;
+    bool ok = read_head(&r, &h) && h.format == JFORMAT && strcmp(h.version, UM_VERSION) == 0 &&
+              strcmp(h.reader, reader) == 0 && h.mapping == s->mapping_digest && (!check_hash || h.hash == hash);
+    if (ok) { /* the tail: 'Z' then a varint that ends the file */
+        ok = false;
+        for (size_t back = 2; back <= 11 && back <= len && !ok; back++) {
+            if (m[len - back] != 'Z') continue;
+            jr t = {m + len - back + 1, m + len, false};
+            (void)get_u(&t);
+            ok = !t.bad && t.p == t.end;
+        }
+    }
+    munmap((void *)m, len);
+    return ok;
+}
+
+um_status um_journal_replay(um_scan *s, um_input *in) {
+    size_t len;
+    const unsigned char *m = map_file(in->replay, &len);
+    if (!m) {
+        um_scan_set_error(s, "%s: cannot open its journal %s: %s", in->path, in->replay, strerror(errno));
+        return UM_EIO;
+    }
+    jr r = {m, m + len, false};
+    jhead h;
+    um_status st = read_head(&r, &h) ? UM_OK : UM_EPARSE;
+    um_reader_ctx rc = {s, in, in->reader, NULL};
+    um_winfields *wf = um_calloc(1, sizeof *wf);
+    um_kv *kv = NULL;
+    size_t capkv = 0;
+    if (!wf) st = UM_ENOMEM;
+    bool done = false;
+    while (st == UM_OK && !done) {
+        if (um_scan_cancelled(s)) {
+            st = um_scan_cancel_status(s);
+            break;
+        }
+        int tag = r.p < r.end ? *r.p++ : -1;
+        switch (tag) {
+        case 'P': {
+            um_person p = {0};
+            uint64_t pk = get_u(&r);
+            if (pk > UM_PERSON_SHIPPING) r.bad = true;
+            p.kind = (um_person_kind)(pk <= UM_PERSON_SHIPPING ? pk : 0);
+            p.line = get_u(&r);
+            uint64_t n = get_u(&r);
+            if (r.bad || n > 100000 || !um_grow((void **)&kv, &capkv, (size_t)n + 1, sizeof *kv)) {
+                st = r.bad || n > 100000 ? UM_EPARSE : UM_ENOMEM;
+                break;
+            }
+            for (uint64_t i = 0; i < n; i++) {
+                uint64_t a = get_u(&r);
+                if (a >= UM_ATTR__COUNT) r.bad = true; /* indexes arrays later: checked here */
+                kv[i].attr = (um_attr)(a < UM_ATTR__COUNT ? a : 0);
+                kv[i].value = get_s(&r, NULL);
+            }
+            p.n = (size_t)n;
+            p.kv = kv;
+            if (r.bad) st = UM_EPARSE;
+            else st = um_emit_person(&rc, &p);
+            break;
+        }
+        case 'E': {
+            um_event ev;
+            um_event_init(&ev);
+            uint64_t ek = get_u(&r);
+            if (ek > UM_EV_RAW) r.bad = true;
+            ev.kind = (um_event_kind)(ek <= UM_EV_RAW ? ek : UM_EV_OTHER);
+            ev.ts = get_i(&r);
+            ev.tz_min = (int)get_i(&r);
+            ev.has_tz = get_u(&r) != 0;
+            ev.success = (int)get_i(&r);
+            ev.port = (uint32_t)get_u(&r);
+            ev.asn = (uint32_t)get_u(&r);
+            ev.is_proxy = (int)get_i(&r);
+            ev.usb_vid = (int)get_i(&r);
+            ev.usb_pid = (int)get_i(&r);
+            ev.src_line = get_u(&r);
+            ev.ip_asn = (uint32_t)get_u(&r);
+            ev.net_flags = (uint32_t)get_u(&r);
+            const char **strs[] = {EV_STRINGS(&ev)};
+            for (size_t i = 0; i < UM_ARRAY_LEN(strs); i++) *strs[i] = get_s(&r, NULL);
+            uint64_t sf = get_u(&r);
+            ev.src_file = sf == 1 ? in->path : sf == 2 ? get_s(&r, NULL) : NULL;
+            uint64_t nb = get_u(&r);
+            um_winfields_reset(wf);
+            for (uint64_t i = 0; nb > 1 && i < nb - 1 && !r.bad; i++) {
+                size_t vl;
+                const char *name = get_s(&r, NULL), *val = get_s(&r, &vl);
+                unsigned cnt = (unsigned)get_u(&r);
+                if (!name || !val) r.bad = true;
+                else um_winfields_add(wf, name, val, vl, cnt);
+            }
+            if (r.bad) {
+                st = UM_EPARSE;
+                break;
+            }
+            if (nb) ev.fields = wf;
+            st = um_emit_event(&rc, &ev);
+            break;
+        }
+        case 'R':
+        case 'W': {
+            uint64_t line = get_u(&r);
+            const char *msg = get_s(&r, NULL);
+            if (r.bad) st = UM_EPARSE;
+            else if (tag == 'R') um_reject(&rc, line, "%s", msg ? msg : "?");
+            else um_warn(&rc, line, "%s", msg ? msg : "?");
+            break;
+        }
+        case 'Z': done = true; break;
+        default: st = UM_EPARSE; break;
+        }
+    }
+    if (st == UM_EPARSE) um_scan_set_error(s, "%s: its journal %s is damaged", in->path, in->replay);
+    munmap((void *)m, len);
+    um_free(kv);
+    um_free(wf);
+    return st;
+}
+
+/* ---- publishing with the output set ------------------------------------------ */
+
+um_status um_journal_publish(um_scan *s, const char *stage, const char *target) {
+    if (!s->case_dir) return UM_OK;
+    char *jd = NULL;
+    if (asprintf(&jd, "%s/journal", stage) < 0) return UM_ENOMEM;
+    um_status st = UM_OK;
+    if (mkdir(jd, 0700) != 0) {
+        um_scan_set_error(s, "cannot create %s: %s", jd, strerror(errno));
+        st = UM_EIO;
+    }
+    for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++) {
+        um_input *in = &s->inputs[i];
+        if (!in->journal_name) continue;
+        char *to = NULL, *from = NULL;
+        int rc;
+        if (asprintf(&to, "%s/%s", jd, in->journal_name) < 0) to = NULL;
+        (void)target;
+        if (in->replay) {
+            from = strdup(in->replay);
+            rc = from && to ? link(from, to) : -1;
+            if (rc != 0 && errno == EEXIST) rc = 0; /* one file named twice */
+        } else {
+            if (asprintf(&from, "%s/%s", s->journal_dir, in->journal_name) < 0) from = NULL;
+            rc = from && to ? link(from, to) : -1;
+            if (rc != 0 && errno == EEXIST) rc = 0;
+        }
+        if (!to || !from) st = UM_ENOMEM;
+        else if (rc != 0) {
+            um_scan_set_error(s, "cannot put %s into the new output set: %s", from, strerror(errno));
+            st = UM_EIO;
+        }
+        free(to), free(from);
+    }
+    free(jd);
+    return st;
+}
+
+bool um_journal_own_dir(const um_scan *s, const char *name) {
+    if (!s->journal_dir) return false;
+    const char *b = strrchr(s->journal_dir, '/');
+    return strcmp(b ? b + 1 : s->journal_dir, name) == 0;
+}
+
+void um_journal_free(um_scan *s) {
+    for (size_t i = 0; i < s->n_inputs; i++) {
+        jw_close(s->inputs[i].jw, false);
+        s->inputs[i].jw = NULL;
+        um_free(s->inputs[i].journal_name);
+        um_free(s->inputs[i].replay);
+    }
+    if (s->journal_dir) um_os_get()->remove_tree(um_os_get()->ud, s->journal_dir);
+    um_free(s->journal_dir);
+    um_free(s->case_dir);
+    s->journal_dir = s->case_dir = NULL;
+}
+
+/* ---- the public calls ------------------------------------------------------------ */
+
+um_status um_scan_keep_journal(um_scan *s, const char *dir, bool records) {
+    if (s->ran || s->n_inputs) {
+        um_scan_set_error(s, "um_scan_keep_journal: call it before adding inputs");
+        return UM_EINVAL;
+    }
+    um_status st = um_scan_lock_output(s, dir, false);
+    if (st != UM_OK) return st;
+    um_free(s->case_dir);
+    s->journal_hash_only = !records;
+    s->case_dir = um_strdup(dir);
+    return s->case_dir ? UM_OK : UM_ENOMEM;
+}
+
+static int sql_text_dup(sqlite3_stmt *q, int col, char *out, size_t cap) {
+    const unsigned char *t = sqlite3_column_text(q, col);
+    if (!t) {
+        out[0] = 0;
+        return 0;
+    }
+    snprintf(out, cap, "%s", (const char *)t);
+    return 1;
+}
+
+um_status um_scan_add_case(um_scan *s, const char *dir, bool records) {
+    um_status st = um_scan_keep_journal(s, dir, records);
+    if (st != UM_OK) return st;
+    char *dbp = NULL;
+    if (asprintf(&dbp, "%s/case.db", dir) < 0) return UM_ENOMEM;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_open_v2(dbp, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT path, format, size, status, reason, hash, journal FROM inputs ORDER BY seq",
+                           -1, &q, NULL) != SQLITE_OK) {
+        um_scan_set_error(s, "%s: not a case to add to (%s)", dbp, db ? sqlite3_errmsg(db) : "cannot open");
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+        free(dbp);
+        return UM_EINVAL;
+    }
+    int rc;
+    while (st == UM_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        char path[4096], format[64], status[32], reason[1024], hash[32], jname[300];
+        sql_text_dup(q, 0, path, sizeof path);
+        bool has_format = sql_text_dup(q, 1, format, sizeof format);
+        uint64_t size = (uint64_t)sqlite3_column_int64(q, 2);
+        sql_text_dup(q, 3, status, sizeof status);
+        bool has_reason = sql_text_dup(q, 4, reason, sizeof reason);
+        bool has_hash = sql_text_dup(q, 5, hash, sizeof hash);
+        bool has_journal = sql_text_dup(q, 6, jname, sizeof jname);
+        if (!um_grow((void **)&s->inputs, &s->cap_inputs, s->n_inputs + 1, sizeof *s->inputs)) {
+            st = UM_ENOMEM;
+            break;
+        }
+        um_input *in = &s->inputs[s->n_inputs];
+        memset(in, 0, sizeof *in);
+        in->fd = -1;
+        in->path = um_strdup(path);
+        if (!in->path) {
+            st = UM_ENOMEM;
+            break;
+        }
+        s->n_inputs++;
+        in->size = size;
+        in->reader = has_format ? um_reader_find(format) : NULL;
+        if (has_format && !in->reader) {
+            um_scan_set_error(s, "%s: the case names a format this build does not have (%s)", path, format);
+            st = UM_EINVAL;
+            break;
+        }
+        if (strcmp(status, "skipped") == 0) {
+            in->skip = um_arena_strdup(&s->arena, has_reason ? reason : "skipped");
+            if (!in->skip) st = UM_ENOMEM;
+            continue;
+        }
+        if (strcmp(status, "read") != 0) continue; /* rejected whole: rejected again the same way */
+        struct stat sb;
+        bool exists = stat(path, &sb) == 0;
+        char *jpath = NULL;
+        if (has_journal && asprintf(&jpath, "%s/journal/%s", dir, jname) < 0) {
+            st = UM_ENOMEM;
+            break;
+        }
+        uint64_t want = has_hash ? strtoull(hash, NULL, 16) : 0;
+        if (exists) { /* remembered so that adding it again is "seen before" */
+            char key[48];
+            int n = snprintf(key, sizeof key, "%llx:%llx", (unsigned long long)sb.st_dev,
+                             (unsigned long long)sb.st_ino);
+            bool created;
+            um_map_slot *sl = um_map_upsert(&s->seen_inodes, key, (size_t)n, &created);
+            if (!sl) st = UM_ENOMEM;
+            else if (created && !(sl->val = um_arena_strdup(&s->arena, path))) st = UM_ENOMEM;
+        }
+        if (st == UM_OK && exists && S_ISDIR(sb.st_mode)) {
+            in->is_dir = true; /* a repository: read again */
+        } else if (st == UM_OK && exists && S_ISREG(sb.st_mode) && has_hash) {
+            uint64_t h, n;
+            if (!file_hash(path, &h, &n)) {
+                um_scan_set_error(s, "%s: %s", path, strerror(errno));
+                st = UM_EIO;
+            } else if (h != want || n != size) {
+                um_scan_set_error(s, "%s changed since the case was built (content hash %016llx, was %s): "
+                                     "adding to the case would count it twice; run a full scan instead",
+                                  path, (unsigned long long)h, hash);
+                st = UM_EINVAL;
+            } else {
+                in->hash = h, in->has_hash = true;
+                if (jpath && journal_usable(s, jpath, format, h, true)) {
+                    in->replay = jpath, jpath = NULL;
+                    in->journal_name = um_strdup(jname);
+                    if (!in->journal_name) st = UM_ENOMEM;
+                }
+            }
+        } else if (st == UM_OK && (!exists || !S_ISREG(sb.st_mode))) {
+            /* gone (or a stream): only its journal can stand in for it */
+            if (jpath && journal_usable(s, jpath, format, want, false)) {
+                in->replay = jpath, jpath = NULL;
+                in->journal_name = um_strdup(jname);
+                in->hash = want, in->has_hash = has_hash;
+                if (!in->journal_name) st = UM_ENOMEM;
+                else if (!exists) in->replay_gone = true;
+            } else {
+                um_scan_set_error(s, "%s: input of the case is gone and has no usable journal; run a full scan", path);
+                st = UM_EINVAL;
+            }
+        } else if (st == UM_OK) {
+            um_scan_set_error(s, "%s: the case has no content hash for it; run a full scan", path);
+            st = UM_EINVAL;
+        }
+        free(jpath);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    free(dbp);
+    return st;
+}
