@@ -161,6 +161,9 @@ typedef struct um_event {
     int usb_vid, usb_pid;    /* -1 when unknown */
     const char *usb_serial;
     const char *subject_text; /* commit subject */
+    const char *browser_hash; /* Okta debugData.dtHash: the browser's device token hash */
+    double lat, lon;          /* the log's own geolocation of ip (Okta, Entra), if has_geo */
+    bool has_geo;
     const char *src_file;
     uint64_t src_line;
     const char *record_id;

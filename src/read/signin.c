@@ -402,6 +402,20 @@ uint32_t um_signin_asn(um_signin_msg *msg, um_jval v, const char *what) {
     return (uint32_t)i;
 }
 
+void um_signin_geo(um_signin_msg *msg, um_jval lat, um_jval lon, um_event *ev) {
+    um_jtype ta = um_jtype_of(lat), to = um_jtype_of(lon);
+    bool none_a = ta == UM_J_MISSING || ta == UM_J_NULL, none_o = to == UM_J_MISSING || to == UM_J_NULL;
+    if (none_a && none_o) return;
+    double a, o;
+    if (!um_jdouble(lat, &a) || !um_jdouble(lon, &o) || !(a >= -90 && a <= 90) || !(o >= -180 && o <= 180)) {
+        um_signin_warn(msg, "geolocation is not a latitude/longitude pair in range; ignored");
+        return;
+    }
+    ev->lat = a;
+    ev->lon = o;
+    ev->has_geo = true;
+}
+
 /* ---- the record loop both readers share ---- */
 
 typedef struct signin_state {

@@ -55,6 +55,12 @@ int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg);
 
 /* ---- helpers shared by the mappers ---- */
 
+/* The log's own coordinates of the client address (Okta geolocation.lat/lon,
+ * Entra geoCoordinates.latitude/longitude): sets ev->lat/lon/has_geo when
+ * both are numbers in range; a value out of range or not a number is a
+ * warning and no geolocation. Both absent or null: nothing. */
+void um_signin_geo(um_signin_msg *msg, um_jval lat, um_jval lon, um_event *ev);
+
 /* Field access that notices duplicate keys and wrong types. */
 typedef struct um_sf {
     um_jval root;
