@@ -32,6 +32,10 @@ const char *um_net01_class(uint32_t net_flags, um_strength *strength, int *weigh
  * country of a VPN server is not the user's. */
 bool um_net_country_counts(uint32_t net_flags);
 
+/* ISO2 country of a ship-to address text: its last comma-separated part
+ * when that is a country name or code (no digits); NULL otherwise. */
+const char *um_ship_country(const char *addr);
+
 /* NET-06 from the subject's counters: n_known sign-ins with a country that
  * counts, n_foreign of them outside the claimed country. false when there is
  * nothing to report (n_foreign == 0). */

@@ -78,9 +78,20 @@ typedef struct um_hours_result {
     int asia_offset;       /* +480 or +540: the better-fitting zone */
     double asia_share;     /* share in 09-18h of that zone */
     double claimed_share;  /* best share in 08-19h of the claimed zone(s) */
+    int fit_offset;        /* the whole-hour UTC offset (-12h..+14h) whose
+                              09-18h holds the most activity: the fitted zone */
+    double fit_share;      /* share of activity in 09-18h of fit_offset */
 } um_hours_result;
 
-/* hist: active (day, hour) counts per UTC hour; days: distinct days. */
+/* The best-fitting whole-hour UTC offset for an activity histogram (most
+ * activity in 09-18h local time; ties go to the offset nearest prefer).
+ * *share gets its share; false when hist is empty. */
+bool um_hours_fit(const uint32_t hist[24], int prefer, int *offset, double *share);
+
+/* hist: active (day, hour) counts per UTC hour; days: distinct days.
+ * TM-01 fires when >= 60 % of the activity falls in 09-18h of one of
+ * UTC+7..+10 (Laos, China, Korea, Vladivostok) and <= 30 % in 08-19h of
+ * the claim. out->fit_* is filled whenever there is activity. */
 bool um_hours_decide(const uint32_t hist[24], unsigned days, um_claim_zone claim,
                      um_hours_result *out);
 /* Commit offsets: n_asia with +0800/+0900/+1000 among n_total commits. */
