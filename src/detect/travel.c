@@ -27,6 +27,11 @@
  *
  * Fairness: travel itself is not evidence (a week in Seoul is a trip, a
  * possible one); only two places the person cannot both have been at are.
+ * Even those have benign causes (a phone roaming through its home carrier
+ * while the laptop is on hotel Wi-Fi; a geolocation database that is
+ * wrong), so NET-02 is corroborate-only: it counts only beside an
+ * independent medium or strong finding that is not itself a location or
+ * language signal (score.c), and never raises the level on its own.
  */
 #include <math.h>
 #include <string.h>
@@ -213,7 +218,7 @@ static um_status tr_on_event(um_scan *scan, void *p, um_sid sid, const um_event 
 static um_status emit(um_scan *scan, um_sid sid, const tr_subj *t, const tr_hit *h, bool geo) {
     if (!h->count) return UM_OK;
     um_finding_spec spec = {"NET-02", "travel", geo ? UM_MEDIUM : UM_WEAK,
-                            geo ? UM_NET02_GEO_WEIGHT : UM_NET02_COUNTRY_WEIGHT, 0, geo ? "coordinates" : "countries"};
+                            geo ? UM_NET02_GEO_WEIGHT : UM_NET02_COUNTRY_WEIGHT, UM_F_CORROBORATE_ONLY, geo ? "coordinates" : "countries"};
     um_status rc = UM_OK;
     for (size_t i = 0; i < h->n_s && rc == UM_OK; i++) {
         um_event e;
