@@ -48,7 +48,13 @@ um_status um_signin_read_json(um_reader_ctx *rc, FILE *f, um_signin_rec_fn fn, v
  * 0 skipped, < 0 rejected with msg.why). Skipped records are counted in one
  * warning, skipped_fmt with a %llu for the count. */
 typedef int (*um_signin_map_fn)(um_jval rec, um_event *ev, um_signin_msg *msg);
-um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *skipped_fmt);
+/* Each sign-in event also carries the whole record, flattened to dotted
+ * names ("client.ipAddress"; Entra without its "properties." prefix, so
+ * "ipAddress", "status.errorCode"), with _unmask_category = category
+ * ("okta", "azure_signinlogs"): what Sigma rules with logsource product
+ * okta / azure signinlogs match (arrays and nulls are left out). */
+um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *category,
+                         const char *skipped_fmt);
 
 int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg);
 int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg);
