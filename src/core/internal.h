@@ -66,7 +66,8 @@
     X(SHIP_ADDRESS, "ship_address")    /* full ship-to address */            \
     X(SHIP_DATE, "ship_date")                                                \
     X(TELEGRAM, "telegram")                                                  \
-    X(PHOTO, "photo")                  /* profile photo file (JPEG/PNG) */
+    X(PHOTO, "photo")                  /* profile photo file (JPEG/PNG) */     \
+    X(LANGUAGES, "languages")          /* languages the person says they use */
 
 typedef enum um_attr {
 #define UM_ATTR_ENUM(id, name) UM_ATTR_##id,

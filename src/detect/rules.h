@@ -52,6 +52,13 @@ typedef struct um_kvm_match {
 bool um_kvm_match_device(const um_kvm_list *k, int vid, int pid, const char *const *strs,
                          size_t nstr, const char *serial, um_kvm_match *out);
 
+/* ---- claims ---------------------------------------------------------- */
+
+/* Does one of subject sid's own claims match spec, a rule's
+ * unmask_consistent_with ("language:korean,ko; country:KR")? Then a
+ * language/locale signal is consistent with what the person said. */
+bool um_claims_consistent(um_scan *s, um_sid sid, const char *spec);
+
 /* ---- activity hours (TM-01) and commit offsets (TM-02) ---------------- */
 
 #define UM_TM01_WEIGHT 20

@@ -6,6 +6,8 @@
 # JSON lines, the company software allowlist CSV):
 #
 # look-alikes (all clean)
+#   bilingual      Korean IME on the laptop of someone whose HR record says
+#                  "English, Korean": consistent with the claim, no finding
 #   vpn_travel     US, home sign-ins; a trip to Paris with hotel Wi-Fi and
 #                  NordVPN minutes apart (no impossible travel: VPN set aside)
 #   korean_am      Korean-American in Los Angeles, Korean IME on the laptop
@@ -43,7 +45,7 @@ ok() { if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL [$C
 in="$tmp/in"
 mkdir -p "$in/hr" "$in/payroll" "$in/it" "$in/logs" "$in/git"
 E="$in/hr/employees.csv"
-echo 'Employee ID,Full Name,Work Email,Okta Login,Username,Hostname,Hire Date,Job Title,Department,Country,Time Zone,Address,City' > "$E"
+echo 'Employee ID,Full Name,Work Email,Okta Login,Username,Hostname,Hire Date,Job Title,Department,Country,Time Zone,Address,City,Languages' > "$E"
 P="$in/payroll/payouts.csv"
 echo 'Employee ID,Payee Name,Payout Method,Bank Account,Wallet Address,Account Holder,Change Date' > "$P"
 S="$in/it/laptop_shipping.csv"
@@ -58,7 +60,7 @@ A="$in/company_software.csv"
 printf 'product,approved,scope\nNinjaOne,yes,department:IT\n' > "$A"
 
 n=0
-# person KEY "First Last" COUNTRY TZ DEPT "street" city "ship-to"
+# person KEY "First Last" COUNTRY TZ DEPT "street" city "ship-to" ["languages"]
 person() {
     n=$((n + 1))
     local first=${2%% *} last=${2#* }
@@ -66,7 +68,7 @@ person() {
     login="$(echo "$first.$last" | tr 'A-Z' 'a-z' | tr -d ' ')@corp.example"
     user="$(echo "${first:0:1}$last" | tr 'A-Z' 'a-z' | tr -d ' -')"
     eval "login_$1=$login user_$1=$user host_$1=CW-$((1000 + n)) eid_$1=E$((5000 + n))"
-    echo "E$((5000 + n)),$2,$login,$login,$user,CW-$((1000 + n)),2026-06-01,Engineer,$5,$3,$4,$6,$7" >> "$E"
+    echo "E$((5000 + n)),$2,$login,$login,$user,CW-$((1000 + n)),2026-06-01,Engineer,$5,$3,$4,$6,$7,\"${9:-}\"" >> "$E"
     echo "E$((5000 + n)),$2,SN$((777000 + n * 13)),\"$8\",2026-05-28" >> "$S"
     echo "E$((5000 + n)),$2,Direct Deposit,021000021-$(printf %010d $((n * 104729))),,$2,2026-06-01" >> "$P"
 }
@@ -125,6 +127,10 @@ person korean_am "Ji-woo Park" US America/Los_Angeles Engineering "4 Elm St" "Lo
 days korean_am 0 13 18 98.148.3.7 "United States" "Los Angeles" 34.05 -118.24 20001 "Charter Communications Inc" false
 ime korean_am 2
 for d in 1 2 3 4 5 6 7 8; do proc korean_am $d 18 0 'C:\\Program Files\\Microsoft VS Code\\Code.exe' "Visual Studio Code" "Microsoft Corporation"; done
+
+person bilingual "Chris Yoon" US America/Los_Angeles Engineering "7 Elm St" "Los Angeles" "7 Elm St, Los Angeles, CA 90012, US" "English, Korean"
+days bilingual 0 9 18 98.148.3.8 "United States" "Los Angeles" 34.05 -118.24 20001 "Charter Communications Inc" false
+ime bilingual 2
 
 person seoul_week "Daniel Lee" US America/New_York Engineering "8 Pine St" "New York" "8 Pine St, New York, NY 10001, US"
 days seoul_week 0 13 14 71.190.4.4 "United States" "New York" 40.71 -74.01 701 "Verizon Business" false
@@ -218,7 +224,7 @@ below_review() { [ "$(level "$1")" = clean ] && [ "$(score "$1")" -lt 30 ]; }
 at_least_review() { local l; l=$(level "$1"); [ "$l" = review ] || [ "$l" = high ]; }
 contains() { case "$1" in *"$2"*) return 0 ;; *) return 1 ;; esac; }
 
-for k in vpn_travel korean_am seoul_week seoul_ime approved_rmm moved_tokyo night_shift it_admin household_a household_b \
+for k in bilingual vpn_travel korean_am seoul_week seoul_ime approved_rmm moved_tokyo night_shift it_admin household_a household_b \
     asia_day browser_a browser_b travel many_authors dev_ninja; do
     CASE=$k
     ok [ -n "$(sid $k)" ]
@@ -236,6 +242,10 @@ CASE=korean_am
 ok below_review korean_am
 ok has korean_am EP-04            # reported for the analyst ...
 ok [ "$(score korean_am)" -eq 0 ] # ... but never counted alone
+
+CASE=bilingual
+ok below_review bilingual
+ok lacks bilingual EP-04 # consistent with the person's own claim
 
 CASE=seoul_week
 ok below_review seoul_week
