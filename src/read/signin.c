@@ -425,15 +425,14 @@ typedef struct signin_state {
     const char *category; /* Sigma logsource the record is presented as */
     um_winfields *bag;    /* the record flattened, for the Sigma rules */
     char *pool;           /* flattened names and number texts, per record */
-    size_t pool_used;
+    size_t pool_used, pool_cap;
 } signin_state;
 
-#define SIGNIN_POOL (64 * 1024)
 #define SIGNIN_MAX_DEPTH 6
 
 static const char *pool_put(signin_state *st, const char *a, size_t an, const char *b, size_t bn) {
     size_t need = an + (an && bn ? 1 : 0) + bn + 1;
-    if (st->pool_used + need > SIGNIN_POOL) return NULL;
+    if (st->pool_used + need > st->pool_cap) return NULL;
     char *o = st->pool + st->pool_used;
     memcpy(o, a, an);
     size_t k = an;
@@ -514,20 +513,24 @@ static um_status on_record(um_reader_ctx *rc, void *ud, um_jval rec, uint64_t li
     ev.src_line = line;
     if (!ev.record_id) ev.record_id = pos;
     if (st->bag) {
-        um_winfields_reset(st->bag);
-        st->pool_used = 0;
-        um_winfields_add(st->bag, "_unmask_category", st->category, strlen(st->category), 1);
-        flatten(st, rec, "", 0, 0);
+        um_signin_flatten(rec, st->category, st->bag, st->pool, st->pool_cap);
         um_event_set_fields(&ev, st->bag);
     }
     return um_emit_event(rc, &ev);
 }
 
+void um_signin_flatten(um_jval rec, const char *category, um_winfields *bag, char *pool, size_t pool_cap) {
+    signin_state st = {NULL, 0, category, bag, pool, 0, pool_cap};
+    um_winfields_reset(bag);
+    um_winfields_add(bag, "_unmask_category", category, strlen(category), 1);
+    flatten(&st, rec, "", 0, 0);
+}
+
 um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *category,
                          const char *skipped_fmt) {
-    signin_state st = {map, 0, category, NULL, NULL, 0};
+    signin_state st = {map, 0, category, NULL, NULL, 0, UM_SIGNIN_POOL};
     st.bag = um_calloc(1, sizeof *st.bag);
-    st.pool = um_malloc(SIGNIN_POOL);
+    st.pool = um_malloc(UM_SIGNIN_POOL);
     if (!st.bag || !st.pool) {
         um_free(st.bag);
         um_free(st.pool);

@@ -56,6 +56,15 @@ typedef int (*um_signin_map_fn)(um_jval rec, um_event *ev, um_signin_msg *msg);
 um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *category,
                          const char *skipped_fmt);
 
+/* The flattening on its own (the rules CLI, src/sigma/input.c): bag is
+ * reset and filled with rec's scalars under dotted names plus
+ * _unmask_category; names and number texts go into pool (pool_cap bytes,
+ * UM_SIGNIN_POOL is enough for any record; what does not fit is left out).
+ * bag and pool must outlive the use of the bag; rec's strings are borrowed. */
+#define UM_SIGNIN_POOL (64 * 1024)
+struct um_winfields;
+void um_signin_flatten(um_jval rec, const char *category, struct um_winfields *bag, char *pool, size_t pool_cap);
+
 int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg);
 int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg);
 
