@@ -165,6 +165,12 @@ person household_b "Bob Smith" US America/Chicago Sales "77 Lake Rd" Evanston "7
 days household_a 0 6 15 73.45.15.1 "United States" Evanston 42.04 -87.69 7922 "Comcast Cable Communications, LLC" false 9c1f0e5b7a1d4c3e8f2a6b0d5e4c3b2a
 days household_b 0 6 23 73.45.15.1 "United States" Evanston 42.04 -87.69 7922 "Comcast Cable Communications, LLC" false 9c1f0e5b7a1d4c3e8f2a6b0d5e4c3b2a
 
+# a front-desk kiosk browser used by twelve people: generic, no NET-08
+for i in $(seq 1 12); do
+    person "kiosk$i" "Kiosk User$i" US America/Chicago Operations "$((200 + i)) Main St" Chicago "$((200 + i)) Main St, Chicago, IL 60601, US"
+    days "kiosk$i" 0 1 $((14 + i % 4)) 73.45.20.$i "United States" Chicago 41.88 -87.63 7922 "Comcast Cable Communications, LLC" false 0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f
+done
+
 # ---- positives ------------------------------------------------------------
 person asia_day "Kevin Walker" US America/Chicago Engineering "10 Ash St" Chicago "10 Ash St, Chicago, IL 60601, US"
 for d in $(seq 0 9); do
@@ -288,6 +294,11 @@ ok has household_a NET-08
 ok contains "$(values household_a NET-08)" "household=yes"
 ok [ "$(jq -s 'map(select(.subject_id == "'"$(sid household_a)"'" and .indicator == "NET-08")) | .[0].weight' "$FJ")" -eq 10 ]
 
+CASE=kiosk
+ok lacks kiosk1 NET-08
+ok below_review kiosk1
+ok [ "$(sqlite3 "$tmp/out/case.db" "select count(*) from rejects where reason like '%dtHash 0f0f0f0f%used by more than 10 people%'")" -eq 1 ]
+
 # positives
 CASE=asia_day
 ok [ "$(level asia_day)" = high ]
@@ -330,6 +341,21 @@ CASE=dev_ninja
 ok has dev_ninja EP-02
 ok contains "$(summary dev_ninja EP-02)" "approves it only for others"
 ok below_review dev_ninja
+
+# the same sign-ins newest first (as some exports write them): the same verdicts
+tac "$O" > "$tmp/rev.jsonl" && mv "$tmp/rev.jsonl" "$O"
+rc=0
+"$UNMASK" scan -q --out "$tmp/out2" --approved-rmm ScreenConnect --allowlist "$A" "$in/hr" "$in/payroll" "$in/it" \
+    "$in/logs" "$in/git" 2> "$tmp/err" || rc=$?
+CASE=reversed
+ok [ "$rc" -eq 1 ]
+SJ="$tmp/out2/subjects.jsonl"
+FJ="$tmp/out2/findings.jsonl"
+ok has travel NET-02
+ok lacks vpn_travel NET-02
+ok lacks seoul_week NET-02
+ok [ "$(level travel)" = review ]
+ok cmp -s <(jq -r '[.id,.level,.score]|@tsv' "$tmp/out/subjects.jsonl" | sort) <(jq -r '[.id,.level,.score]|@tsv' "$SJ" | sort)
 
 echo "fairness e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
