@@ -34,6 +34,7 @@ typedef struct ra_compiled {
     um_allowlist *allow;
     um_notes notes;
     size_t nrules, nrefused;
+    bool signins; /* some rule reads Okta / Entra sign-ins */
 } ra_compiled;
 
 typedef struct ra_tools {
@@ -96,6 +97,10 @@ static um_status ra_compile(um_ctx *ctx, void **out) {
         um_notes_add(&rc->notes, "Sigma rules not compiled: %s", um_sigma_compiler_errmsg(c));
         rc->db = NULL;
     }
+    for (size_t i = 0; rc->db && i < um_sigma_rule_count(rc->db); i++) {
+        const char *ls = um_sigma_rule_at(rc->db, i)->logsource;
+        if (ls && (!strcmp(ls, "okta") || !strcmp(ls, "azure/signinlogs"))) rc->signins = true;
+    }
     rc->nrefused = um_sigma_refusal_count(c);
     for (size_t i = 0; i < rc->nrefused; i++) {
         const um_sigma_refusal *r = um_sigma_refusal_at(c, i);
@@ -112,6 +117,12 @@ static um_status ra_compile(um_ctx *ctx, void **out) {
             um_notes_add(&rc->notes, "software allowlist %s: %zu unusable rows (first at line %zu)", al, bad, bad_line);
     }
     return UM_OK;
+}
+
+bool um_rules_want_signins(um_ctx *ctx) {
+    const void *p = NULL;
+    if (!ctx || um_ctx_compiled(ctx, &um_analyzer_rules, &p) != UM_OK || !p) return false;
+    return ((const ra_compiled *)p)->signins;
 }
 
 static void ra_free_compiled(void *p) {

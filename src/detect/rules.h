@@ -52,6 +52,11 @@ typedef struct um_kvm_match {
 bool um_kvm_match_device(const um_kvm_list *k, int vid, int pid, const char *const *strs,
                          size_t nstr, const char *serial, um_kvm_match *out);
 
+/* Does the context's Sigma rule pack (shipped + --rules) hold a rule with
+ * logsource product okta or azure signinlogs? The sign-in readers present
+ * records to the rules only then (compiles the pack on first use). */
+bool um_rules_want_signins(um_ctx *ctx);
+
 /* ---- claims ---------------------------------------------------------- */
 
 /* Does one of subject sid's own claims match spec, a rule's
