@@ -93,7 +93,7 @@ int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
 /* ---- reader ---- */
 
 static um_status read_entra(um_reader_ctx *rc, FILE *f) {
-    return um_signin_read(rc, f, um_entra_map, "azure_signinlogs", "%llu records of other categories skipped (service-principal, managed-identity or non-sign-in logs)");
+    return um_signin_read(rc, f, um_entra_map, "%llu records of other categories skipped (service-principal, managed-identity or non-sign-in logs)");
 }
 
 static int detect(const char *path, const char *head, size_t n) {

@@ -187,7 +187,7 @@ int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
 /* ---- reader ---- */
 
 static um_status read_okta(um_reader_ctx *rc, FILE *f) {
-    return um_signin_read(rc, f, um_okta_map, "okta", "%llu events of other types skipped (only sign-in events are used)");
+    return um_signin_read(rc, f, um_okta_map, "%llu events of other types skipped (only sign-in events are used)");
 }
 
 static int detect(const char *path, const char *head, size_t n) {

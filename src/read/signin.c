@@ -527,8 +527,12 @@ void um_signin_flatten(um_jval rec, const char *category, um_winfields *bag, cha
     flatten(&st, rec, "", 0, 0);
 }
 
-um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *category,
-                         const char *skipped_fmt) {
+const char *um_signin_category(um_signin_map_fn map) {
+    return map == um_okta_map ? "okta" : "azure_signinlogs";
+}
+
+um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *skipped_fmt) {
+    const char *category = um_signin_category(map);
     signin_state st = {map, 0, category, NULL, NULL, 0, UM_SIGNIN_POOL};
     um_scan *scan = um_rc_scan(rc);
     /* the record goes to the Sigma rules only when some rule reads sign-ins */

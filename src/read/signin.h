@@ -53,10 +53,12 @@ typedef int (*um_signin_map_fn)(um_jval rec, um_event *ev, um_signin_msg *msg);
  * event also carries the whole record, flattened to dotted
  * names ("client.ipAddress"; Entra without its "properties." prefix, so
  * "ipAddress", "status.errorCode"), with _unmask_category = category
- * ("okta", "azure_signinlogs"): what Sigma rules with logsource product
+ * (um_signin_category): what Sigma rules with logsource product
  * okta / azure signinlogs match (arrays and nulls are left out). */
-um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *category,
-                         const char *skipped_fmt);
+um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *skipped_fmt);
+/* The Sigma category a mapper's records are presented as: "okta" for
+ * um_okta_map, "azure_signinlogs" for um_entra_map. */
+const char *um_signin_category(um_signin_map_fn map);
 
 /* The flattening on its own (the rules CLI, src/sigma/input.c): bag is
  * reset and filled with rec's scalars under dotted names plus
