@@ -48,9 +48,7 @@ um_status um_signin_read_json(um_reader_ctx *rc, FILE *f, um_signin_rec_fn fn, v
  * 0 skipped, < 0 rejected with msg.why). Skipped records are counted in one
  * warning, skipped_fmt with a %llu for the count. */
 typedef int (*um_signin_map_fn)(um_jval rec, um_event *ev, um_signin_msg *msg);
-/* When the context's Sigma rules read sign-ins (um_rules_want_signins:
- * some rule has logsource product okta / azure signinlogs), each sign-in
- * event also carries the whole record, flattened to dotted
+/* Each sign-in event also carries the whole record, flattened to dotted
  * names ("client.ipAddress"; Entra without its "properties." prefix, so
  * "ipAddress", "status.errorCode"), with _unmask_category = category
  * (um_signin_category): what Sigma rules with logsource product
