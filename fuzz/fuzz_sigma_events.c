@@ -1,7 +1,8 @@
 /*
  * fuzz_sigma_events.c - the event-file input of `unmask rules match`
  * (src/sigma/input.c: JSON object splitting, the JSON-lines fast path and
- * the Windows JSON bag) over arbitrary bytes, matched against a fixed rule
+ * the Windows JSON bag; Okta / Entra sign-ins mapped and flattened, Graph
+ * pages) over arbitrary bytes, matched against a fixed rule
  * set. Checked: records never outnumber input bytes; every reject has a
  * reason; line numbers never go backwards.
  */
@@ -17,7 +18,11 @@ static const char rules[] =
     "title: a\nid: a\nlogsource: {product: windows, category: process_creation}\n"
     "detection: {sel: {Image|endswith: ['\\cmd.exe', '\\AnyDesk.exe'], CommandLine|contains|all: [a, b]},"
     " kw: [whoami], condition: sel or kw}\n---\n"
-    "title: b\nid: b\nlogsource: {product: windows}\ndetection: {s: {EventID: 10, TargetImage|re: '(?i)team.*'}, condition: s}\n";
+    "title: b\nid: b\nlogsource: {product: windows}\ndetection: {s: {EventID: 10, TargetImage|re: '(?i)team.*'}, condition: s}\n---\n"
+    "title: c\nid: c\nlogsource: {product: okta, service: okta}\n"
+    "detection: {s: {client.ipAddress|cidr: 73.0.0.0/8, debugContext.debugData.dtHash: '*'}, condition: s}\n---\n"
+    "title: d\nid: d\nlogsource: {product: azure, service: signinlogs}\n"
+    "detection: {s: {status.errorCode: 0, location.geoCoordinates.latitude|startswith: '3'}, condition: s}\n";
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;

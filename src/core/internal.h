@@ -66,7 +66,8 @@
     X(SHIP_ADDRESS, "ship_address")    /* full ship-to address */            \
     X(SHIP_DATE, "ship_date")                                                \
     X(TELEGRAM, "telegram")                                                  \
-    X(PHOTO, "photo")                  /* profile photo file (JPEG/PNG) */
+    X(PHOTO, "photo")                  /* profile photo file (JPEG/PNG) */     \
+    X(LANGUAGES, "languages")          /* languages the person says they use */
 
 typedef enum um_attr {
 #define UM_ATTR_ENUM(id, name) UM_ATTR_##id,
@@ -161,6 +162,9 @@ typedef struct um_event {
     int usb_vid, usb_pid;    /* -1 when unknown */
     const char *usb_serial;
     const char *subject_text; /* commit subject */
+    const char *browser_hash; /* Okta debugData.dtHash: the browser's device token hash */
+    double lat, lon;          /* the log's own geolocation of ip (Okta, Entra), if has_geo */
+    bool has_geo;
     const char *src_file;
     uint64_t src_line;
     const char *record_id;

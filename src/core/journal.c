@@ -424,7 +424,7 @@ um_status um_journal_replay(um_scan *s, um_input *in) {
     jr r = {m, m + len, false};
     jhead h;
     um_status st = read_head(&r, &h) ? UM_OK : UM_EPARSE;
-    um_reader_ctx rc = {s, in, in->reader, NULL};
+    um_reader_ctx rc = {s, in, in->reader, NULL, NULL};
     um_winfields *wf = um_calloc(1, sizeof *wf);
     um_kv *kv = NULL;
     size_t capkv = 0;

@@ -263,5 +263,9 @@ bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, 
 
 /* score.c: combines findings into a score and level (fairness caps). */
 void um_score_subject(const um_finding *const *f, size_t n, int *score, um_level *level);
+/* Is the indicator a where-is-this-person signal (sign-in country, travel,
+ * activity hours, commit offsets, input language)? Such findings cannot be
+ * the independent corroboration a corroborate-only finding needs. */
+bool um_score_is_locale(const char *indicator);
 
 #endif

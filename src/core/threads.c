@@ -194,7 +194,8 @@ um_status um_rec_event(um_rec_task *t, const um_event *ev) {
                            &e->city,     &e->as_org,      &e->action,       &e->app,         &e->image,
                            &e->cmdline,  &e->product,     &e->company,      &e->description, &e->original_file,
                            &e->parent_image, &e->target,  &e->device_id,    &e->device_desc, &e->usb_serial,
-                           &e->subject_text, &e->src_file, &e->record_id,   &e->ip_country,  &e->ip_org};
+                           &e->subject_text, &e->src_file, &e->record_id,   &e->ip_country,  &e->ip_org,
+                           &e->browser_hash};
     for (size_t i = 0; i < UM_ARRAY_LEN(strs); i++) {
         if (!*strs[i]) continue;
         if (strs[i] == &e->src_file && e->src_file == t->in->path) continue; /* kept as the input's own */

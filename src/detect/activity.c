@@ -235,7 +235,7 @@ int um_activity_write_sqlite(um_scan *s, sqlite3 *db) {
                 " WITHOUT ROWID;"
                 "CREATE TABLE logins_total(subject_id TEXT PRIMARY KEY, total INTEGER);"
                 "CREATE TABLE subject_zone(subject_id TEXT PRIMARY KEY, claimed TEXT, offset_lo INTEGER,"
-                " offset_hi INTEGER);") != SQLITE_OK)
+                " offset_hi INTEGER, fitted_offset INTEGER, fitted_share REAL, events INTEGER);") != SQLITE_OK)
         return -1;
     act_state *st = state_of(s);
     sqlite3_stmt *qa = NULL, *ql = NULL, *qt = NULL, *qz = NULL;
@@ -243,7 +243,7 @@ int um_activity_write_sqlite(um_scan *s, sqlite3 *db) {
     if (sqlite3_prepare_v2(db, "INSERT INTO activity VALUES(?,?,?)", -1, &qa, NULL) ||
         sqlite3_prepare_v2(db, "INSERT INTO logins VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &ql, NULL) ||
         sqlite3_prepare_v2(db, "INSERT INTO logins_total VALUES(?,?)", -1, &qt, NULL) ||
-        sqlite3_prepare_v2(db, "INSERT INTO subject_zone VALUES(?,?,?,?)", -1, &qz, NULL))
+        sqlite3_prepare_v2(db, "INSERT INTO subject_zone VALUES(?,?,?,?,?,?,?)", -1, &qz, NULL))
         goto out;
     for (size_t i = 0; i < um_scan_nsubjects(s); i++) {
         const char *id = um_subject_id(s, (um_sid)i);
@@ -258,6 +258,24 @@ int um_activity_write_sqlite(um_scan *s, sqlite3 *db) {
             if (z.known) {
                 sqlite3_bind_int(qz, 3, z.lo);
                 sqlite3_bind_int(qz, 4, z.hi);
+            }
+            /* the fitted zone (hours.c's um_hours_fit over the UTC hours of
+             * the activity events), silent below UM_TM01_MIN_HOURS events */
+            const act_subj *fa = st && i < st->n ? &st->s[i] : NULL;
+            if (fa && fa->hist) {
+                uint32_t h24[24] = {0};
+                uint64_t ev = 0;
+                for (int c = 0; c < 7 * 24; c++) {
+                    h24[c % 24] += fa->hist[c];
+                    ev += fa->hist[c];
+                }
+                int off;
+                double share;
+                if (ev >= UM_TM01_MIN_HOURS && um_hours_fit(h24, z.known ? z.lo : 0, &off, &share)) {
+                    sqlite3_bind_int(qz, 5, off);
+                    sqlite3_bind_double(qz, 6, share);
+                    sqlite3_bind_int64(qz, 7, (sqlite3_int64)ev);
+                }
             }
             if (done(qz)) goto out;
         }

@@ -10,9 +10,12 @@
  * logons, process starts, file writes, remote sessions, commits; not USB,
  * DNS or network-connection noise, and not SYSTEM/service/machine accounts)
  * marks one (day, UTC hour) cell per subject in a bitmap, so one busy hour
- * counts once. At the end the cells give a 24-bin UTC histogram; TM-01
- * (medium, 20) fires with >= 20 active hours over >= 5 days when >= 60 % of
- * them fall in 09-18h of UTC+8 or UTC+9 and <= 30 % in 08-19h of the claim.
+ * counts once. At the end the cells give a 24-bin UTC histogram, and the
+ * whole-hour offset whose 09-18h holds most of it is the fitted zone;
+ * TM-01 (medium, 20) fires with >= 20 active hours over >= 5 days when
+ * >= 60 % of them fall in 09-18h of UTC+7, +8, +9 or +10 and <= 30 % in
+ * 08-19h of the claim, and names the fitted zone, the claimed zone and the
+ * number of events (and hours, days) behind it. Fewer hours or days: silent.
  * Weight 20 keeps it below review on its own (night-shift support staff).
  *
  * TM-02: commits carrying an offset of +0800/+0900/+1000 while the claim
@@ -81,17 +84,43 @@ static double share_in(const uint32_t hist[24], unsigned total, int off, int fro
     return (double)in / (double)total;
 }
 
+bool um_hours_fit(const uint32_t hist[24], int prefer, int *offset, double *share) {
+    unsigned total = 0;
+    for (int h = 0; h < 24; h++) total += hist[h];
+    if (!total) return false;
+    double best = -1;
+    int bo = 0;
+    for (int off = -720; off <= 840; off += 60) {
+        double c = share_in(hist, total, off, 9, 18);
+        if (c > best + 1e-9 || (c > best - 1e-9 && abs(off - prefer) < abs(bo - prefer))) {
+            best = c;
+            bo = off;
+        }
+    }
+    *offset = bo;
+    *share = best;
+    return true;
+}
+
 bool um_hours_decide(const uint32_t hist[24], unsigned days, um_claim_zone claim,
                      um_hours_result *out) {
     memset(out, 0, sizeof *out);
     unsigned total = 0;
     for (int h = 0; h < 24; h++) total += hist[h];
     out->total = total;
+    if (total) um_hours_fit(hist, claim.known ? claim.lo : 0, &out->fit_offset, &out->fit_share);
     if (!um_claim_is_west(claim) || total < UM_TM01_MIN_HOURS || days < UM_TM01_MIN_DAYS)
         return false;
-    double s9 = share_in(hist, total, 540, 9, 18), s8 = share_in(hist, total, 480, 9, 18);
-    out->asia_offset = s9 >= s8 ? 540 : 480;
-    out->asia_share = s9 >= s8 ? s9 : s8;
+    /* UTC+9 first: on a tie the Korean/Japanese zone is named */
+    static const int asia[] = {540, 480, 600, 420};
+    for (size_t i = 0; i < UM_ARRAY_LEN(asia); i++) {
+        double c = share_in(hist, total, asia[i], 9, 18);
+        if (c > out->asia_share) {
+            out->asia_share = c;
+            out->asia_offset = asia[i];
+        }
+    }
+    if (!out->asia_offset) out->asia_offset = 540;
     double best = 0;
     for (int off = claim.lo; off <= claim.hi; off += 60) {
         double c = share_in(hist, total, off, 8, 19);
@@ -131,6 +160,10 @@ typedef struct hr_subj {
     int64_t first_us, last_us;
     uint32_t commits, commits_asia;
     int64_t c_first_us, c_last_us;
+    uint32_t events;        /* activity events behind the histogram */
+    int16_t c_off[8];       /* commit offsets seen (minutes) ... */
+    uint32_t c_cnt[8];      /* ... and how many commits carry each */
+    uint8_t n_off;
 } hr_subj;
 
 typedef struct hr_state {
@@ -224,8 +257,17 @@ static um_status hr_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev
     hr_subj *h = subject(s, st, sid);
     if (!h) return UM_ENOMEM;
     if (h->state != HR_WEST) return UM_OK;
+    h->events++;
     if (ev->kind == UM_EV_COMMIT && ev->has_tz) {
         h->commits++;
+        uint8_t k = 0;
+        while (k < h->n_off && h->c_off[k] != ev->tz_min) k++;
+        if (k < h->n_off) h->c_cnt[k]++;
+        else if (k < UM_ARRAY_LEN(h->c_off)) {
+            h->c_off[k] = (int16_t)ev->tz_min;
+            h->c_cnt[k] = 1;
+            h->n_off++;
+        }
         if (um_commit_offset_is_asia(ev->tz_min)) {
             h->commits_asia++;
             widen(&h->c_first_us, &h->c_last_us, ev->ts);
@@ -276,12 +318,14 @@ static um_status hr_finish(um_scan *s, void *p) {
             unsigned days = active_days(h);
             um_hours_result r;
             if (um_hours_decide(h->hist, days, h->zone, &r)) {
-                char asia[16], values[512];
+                char asia[16], fit[16], values[640];
                 fmt_off(asia, sizeof asia, r.asia_offset);
+                fmt_off(fit, sizeof fit, r.fit_offset);
                 snprintf(values, sizeof values,
-                         "active_hours=%u; days=%u; asia_zone=%s; asia_share=%.2f; claimed=%.64s; "
-                         "claimed_offset=%s; claimed_business_share=%.2f",
-                         r.total, days, asia, r.asia_share, h->claim_text, claimed, r.claimed_share);
+                         "fitted_zone=%s; fitted_share=%.2f; events=%u; active_hours=%u; days=%u; asia_zone=%s; "
+                         "asia_share=%.2f; claimed=%.64s; claimed_offset=%s; claimed_business_share=%.2f",
+                         fit, r.fit_share, h->events, r.total, days, asia, r.asia_share, h->claim_text, claimed,
+                         r.claimed_share);
                 um_event t;
                 um_event_init(&t);
                 t.ts = h->first_us;
@@ -290,17 +334,24 @@ static um_status hr_finish(um_scan *s, void *p) {
                 um_finding_spec sp = {"TM-01", "hours", UM_MEDIUM, UM_TM01_WEIGHT, 0, asia};
                 um_status rc = um_finding_add(
                     s, sid, &sp, &t, NULL, 0, values,
-                    "%d%% of activity (%u hours over %u days) falls in 09-18h %s; only %d%% in "
-                    "business hours (08-19h) of the claimed %.64s",
-                    (int)lround(r.asia_share * 100), r.total, days, asia,
-                    (int)lround(r.claimed_share * 100), h->claim_text);
+                    "activity fits %s best (%u events, %u active hours over %u days): %d%% falls in 09-18h "
+                    "%s; only %d%% in business hours (08-19h) of the claimed %.64s (%s)",
+                    fit, h->events, r.total, days, (int)lround(r.asia_share * 100), asia,
+                    (int)lround(r.claimed_share * 100), h->claim_text, claimed);
                 if (rc != UM_OK) return rc;
             }
         }
         if (um_commit_tz_decide(h->commits_asia, h->commits)) {
-            char values[256];
-            snprintf(values, sizeof values, "asia_offset_commits=%u; commits_with_offset=%u; claimed=%.64s",
-                     h->commits_asia, h->commits, h->claim_text);
+            char values[400], offs[200] = "";
+            size_t o = 0;
+            for (uint8_t k = 0; k < h->n_off && o + 16 < sizeof offs; k++) {
+                char t[16];
+                fmt_off(t, sizeof t, h->c_off[k]);
+                o += (size_t)snprintf(offs + o, sizeof offs - o, "%s%s:%u", k ? "," : "", t, h->c_cnt[k]);
+            }
+            snprintf(values, sizeof values,
+                     "asia_offset_commits=%u; commits_with_offset=%u; offsets=%s; claimed=%.64s; claimed_offset=%s",
+                     h->commits_asia, h->commits, offs, h->claim_text, claimed);
             um_event t;
             um_event_init(&t);
             t.ts = h->c_first_us;

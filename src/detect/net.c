@@ -16,6 +16,11 @@
  * time; at finish the samples go to um_finding_add() and the rest of the
  * count, with the last time, to um_finding_add_count().
  *
+ * Location claims: the COUNTRY values of the person's records; without one,
+ * the country of the laptop's ship-to address (its last comma-separated
+ * part, "..., Plano, TX 75024, US") stands in. NET-06 names both when they
+ * are known.
+ *
  * Fairness: a VPN, hosting or proxy exit is not where the person is, so
  * such sign-ins count for NET-01 only, never for NET-06; NET-06 is weak
  * while foreign sign-ins are a minority (travel), and a subject without a
@@ -51,6 +56,40 @@ const char *um_net01_class(uint32_t f, um_strength *strength, int *weight) {
 
 bool um_net_country_counts(uint32_t f) {
     return !(f & (UM_NET_PRIVATE | UM_NET_VPN | UM_NET_HOSTING | UM_NET_ASTRILL | UM_NET_PROXY_LOG));
+}
+
+const char *um_ship_country(const char *addr) {
+    if (!addr) return NULL;
+    /* the last two words, separated by spaces or commas (subjects hold the
+     * canonical lower-case form "455 ridgeview ln plano tx 75024 us") */
+    const char *w[2] = {NULL, NULL};
+    size_t l[2] = {0, 0};
+    for (const char *p = addr; *p;) {
+        while (*p == ' ' || *p == ',') p++;
+        if (!*p) break;
+        const char *st = p;
+        while (*p && *p != ' ' && *p != ',') p++;
+        w[0] = w[1];
+        l[0] = l[1];
+        w[1] = st;
+        l[1] = (size_t)(p - st);
+    }
+    if (!w[1] || l[1] >= 32) return NULL;
+    char t[32];
+    for (size_t i = 0; i < l[1]; i++) {
+        char c = w[1][i];
+        if (c >= '0' && c <= '9') return NULL;
+        t[i] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+    }
+    t[l[1]] = 0;
+    /* a two-letter last word is a country code only after a postal code
+     * ("ca 94191 us", "v3x 6t8 ca"); "plano tx" ends in a state */
+    if (l[1] <= 3) {
+        bool digit = false;
+        for (size_t i = 0; w[0] && i < l[0]; i++) digit |= w[0][i] >= '0' && w[0][i] <= '9';
+        if (!digit) return NULL;
+    }
+    return um_country_code(t);
 }
 
 bool um_net06_strength(uint64_t n_known, uint64_t n_foreign, um_strength *strength, int *weight) {
@@ -95,6 +134,8 @@ typedef struct net_subj {
     bool resolved;
     size_t n_claimed;
     char claimed[NET_MAX_CLAIMED][3];
+    char ship[3];       /* country of the laptop's ship-to address, "" unknown */
+    bool claim_is_ship; /* no claimed country: the ship-to country stands in */
     uint64_t n_known;   /* sign-ins whose country counts */
     uint64_t n_foreign; /* ... of them outside the claimed countries */
     net_agg *aggs;
@@ -152,6 +193,15 @@ static net_subj *subject(net_state *st, um_scan *scan, um_sid sid) {
             bool dup = false;
             for (size_t j = 0; j < ns->n_claimed; j++) dup |= strcmp(ns->claimed[j], cc) == 0;
             if (!dup) memcpy(ns->claimed[ns->n_claimed++], cc, 3);
+        }
+        v = um_subject_values(scan, sid, UM_ATTR_SHIP_ADDRESS, &n);
+        for (size_t i = 0; i < n && !ns->ship[0]; i++) {
+            const char *cc = um_ship_country(v[i]);
+            if (cc) memcpy(ns->ship, cc, 3);
+        }
+        if (!ns->n_claimed && ns->ship[0]) {
+            memcpy(ns->claimed[ns->n_claimed++], ns->ship, 3);
+            ns->claim_is_ship = true;
         }
     }
     return ns;
@@ -293,6 +343,12 @@ static um_status emit(um_scan *scan, um_sid sid, const net_subj *ns, const net_a
     if (a->addrs_full) snprintf(addrs, sizeof addrs, " from more than %d addresses", NET_MAX_ADDRS);
     else if (a->n_addrs) snprintf(addrs, sizeof addrs, " from %zu address%s", a->n_addrs, a->n_addrs == 1 ? "" : "es");
     const char *claimed = ns->n_claimed ? ns->claimed[0] : "";
+    char where[96];
+    if (ns->claim_is_ship) snprintf(where, sizeof where, "the laptop's ship-to country is %s (no claimed country)", claimed);
+    else if (ns->ship[0] && strcmp(ns->ship, claimed) != 0)
+        snprintf(where, sizeof where, "the claimed country is %s, the laptop's ship-to country %s", claimed, ns->ship);
+    else if (ns->ship[0]) snprintf(where, sizeof where, "the claimed country and the laptop's ship-to country are %s", claimed);
+    else snprintf(where, sizeof where, "the claimed country is %s", claimed);
     um_status rc = UM_OK;
     uint64_t samples = a->n_s ? a->n_s : 1;
     for (uint64_t i = 0; i < samples && rc == UM_OK; i++) {
@@ -318,9 +374,9 @@ static um_status emit(um_scan *scan, um_sid sid, const net_subj *ns, const net_a
             break;
         case '6':
             rc = um_finding_add(scan, sid, &spec, &fake, NULL, 0, values,
-                                "%llu of %llu located sign-in%s from %s%s while the claimed country is %s",
+                                "%llu of %llu located sign-in%s from %s%s while %s",
                                 (unsigned long long)a->count, (unsigned long long)ns->n_known,
-                                ns->n_known == 1 ? "" : "s", a->label, addrs, claimed);
+                                ns->n_known == 1 ? "" : "s", a->label, addrs, where);
             break;
         default:
             rc = um_finding_add(scan, sid, &spec, &fake, NULL, 0, values,

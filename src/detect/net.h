@@ -32,9 +32,24 @@ const char *um_net01_class(uint32_t net_flags, um_strength *strength, int *weigh
  * country of a VPN server is not the user's. */
 bool um_net_country_counts(uint32_t net_flags);
 
+/* ISO2 country of a ship-to address text: its last comma-separated part
+ * when that is a country name or code (no digits); NULL otherwise. */
+const char *um_ship_country(const char *addr);
+
 /* NET-06 from the subject's counters: n_known sign-ins with a country that
  * counts, n_foreign of them outside the claimed country. false when there is
  * nothing to report (n_foreign == 0). */
 bool um_net06_strength(uint64_t n_known, uint64_t n_foreign, um_strength *strength, int *weight);
+
+/* ---- impossible travel (detect/travel.c) ---- */
+
+/* Great-circle distance in km. */
+double um_geo_km(double lat1, double lon1, double lat2, double lon2);
+/* Two sign-in places a and b (coordinates when *_geo, ISO2 country, UTC
+ * time in us): 1 impossible by coordinates (>= 500 km at > 900 km/h), 2 by
+ * countries (two countries < 1 h apart, when either lacks coordinates), 0
+ * possible. *km and *kmh are set for coordinates (kmh may be INFINITY). */
+int um_travel_impossible(bool a_geo, double alat, double alon, const char *acc, int64_t ats, bool b_geo,
+                         double blat, double blon, const char *bcc, int64_t bts, double *km, double *kmh);
 
 #endif

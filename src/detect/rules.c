@@ -15,6 +15,7 @@
  * reported with where it is approved. A second remote-access agent beside
  * an approved one on the same person is EP-10.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 #include "../read/winevent.h"
 #include "../sigma/sigma.h"
 #include "allowlist.h"
+#include "rules.h"
 
 #define RA_MAX_TOOLS 8  /* remote-access tools remembered per subject (EP-10) */
 #define RA_MAX_SUBJECTS 1000000
@@ -32,6 +34,7 @@ typedef struct ra_compiled {
     um_allowlist *allow;
     um_notes notes;
     size_t nrules, nrefused;
+    bool signins; /* some rule reads Okta / Entra sign-ins */
 } ra_compiled;
 
 typedef struct ra_tools {
@@ -94,6 +97,10 @@ static um_status ra_compile(um_ctx *ctx, void **out) {
         um_notes_add(&rc->notes, "Sigma rules not compiled: %s", um_sigma_compiler_errmsg(c));
         rc->db = NULL;
     }
+    for (size_t i = 0; rc->db && i < um_sigma_rule_count(rc->db); i++) {
+        const char *ls = um_sigma_rule_at(rc->db, i)->logsource;
+        if (ls && (!strcmp(ls, "okta") || !strcmp(ls, "azure/signinlogs"))) rc->signins = true;
+    }
     rc->nrefused = um_sigma_refusal_count(c);
     for (size_t i = 0; i < rc->nrefused; i++) {
         const um_sigma_refusal *r = um_sigma_refusal_at(c, i);
@@ -110,6 +117,12 @@ static um_status ra_compile(um_ctx *ctx, void **out) {
             um_notes_add(&rc->notes, "software allowlist %s: %zu unusable rows (first at line %zu)", al, bad, bad_line);
     }
     return UM_OK;
+}
+
+bool um_rules_want_signins(um_ctx *ctx) {
+    const void *p = NULL;
+    if (!ctx || um_ctx_compiled(ctx, &um_analyzer_rules, &p) != UM_OK || !p) return false;
+    return ((const ra_compiled *)p)->signins;
 }
 
 static void ra_free_compiled(void *p) {
@@ -250,6 +263,10 @@ static int on_hit(void *ud, const um_sigma_hit *h) {
                     (a == UM_ALLOW_UNLISTED && rmm && um_ctx_rmm_approved(um_scan_ctx(r->scan), tool));
     if (rmm && (r->err = note_tool(r, sid, tool, approved)) != UM_OK) return 1;
     if (approved) return 0;
+    /* a signal consistent with the person's own claims is no inconsistency:
+     * unmask_consistent_with: "language:korean,ko,한국어; country:KR" */
+    const char *cw = um_sigma_rule_attr(db, h->rule, "unmask_consistent_with");
+    if (cw && um_claims_consistent(r->scan, sid, cw)) return 0;
     const char *w = um_sigma_rule_attr(db, h->rule, "unmask_weight");
     int weight = w ? atoi(w) : 20;
     if (weight < 0 || weight > 100) weight = 20;
@@ -275,6 +292,44 @@ static int on_hit(void *ud, const um_sigma_hit *h) {
                             : rmm                  ? "; not an approved tool"
                                                    : "");
     return r->err != UM_OK;
+}
+
+/* Does one of the person's own claims match spec ("language:a,b; country:KR")?
+ * Languages match as case-insensitive words of the languages value
+ * ("English, Korean" holds "korean"); countries as ISO2 codes. */
+bool um_claims_consistent(um_scan *s, um_sid sid, const char *spec) {
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", spec);
+    char *save = NULL;
+    for (char *part = strtok_r(buf, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
+        while (*part == ' ') part++;
+        um_attr a;
+        if (um_starts_with_ci(part, "language:")) a = UM_ATTR_LANGUAGES;
+        else if (um_starts_with_ci(part, "country:")) a = UM_ATTR_COUNTRY;
+        else continue;
+        char *list = strchr(part, ':') + 1, *s2 = NULL;
+        size_t n = 0;
+        const char *const *v = um_subject_values(s, sid, a, &n);
+        for (char *want = strtok_r(list, ",", &s2); want; want = strtok_r(NULL, ",", &s2)) {
+            while (*want == ' ') want++;
+            size_t wl = strlen(want);
+            while (wl && want[wl - 1] == ' ') want[--wl] = 0;
+            if (!wl) continue;
+            for (size_t i = 0; i < n; i++) {
+                if (a == UM_ATTR_COUNTRY) {
+                    const char *cc = um_country_code(v[i]);
+                    if (cc && um_streq_ci(cc, want)) return true;
+                    continue;
+                }
+                /* whole-word, case-insensitive */
+                for (const char *p = v[i]; *p; p++) {
+                    bool start = p == v[i] || !isalnum((unsigned char)p[-1]);
+                    if (start && um_strneq_ci(p, wl, want) && !isalnum((unsigned char)p[wl])) return true;
+                }
+            }
+        }
+    }
+    return false;
 }
 
 /* The event's fields as the matcher's views (kv holds UM_WIN_MAX_FIELDS). */

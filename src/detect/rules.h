@@ -52,6 +52,18 @@ typedef struct um_kvm_match {
 bool um_kvm_match_device(const um_kvm_list *k, int vid, int pid, const char *const *strs,
                          size_t nstr, const char *serial, um_kvm_match *out);
 
+/* Does the context's Sigma rule pack (shipped + --rules) hold a rule with
+ * logsource product okta or azure signinlogs? The sign-in readers present
+ * records to the rules only then (compiles the pack on first use). */
+bool um_rules_want_signins(um_ctx *ctx);
+
+/* ---- claims ---------------------------------------------------------- */
+
+/* Does one of subject sid's own claims match spec, a rule's
+ * unmask_consistent_with ("language:korean,ko; country:KR")? Then a
+ * language/locale signal is consistent with what the person said. */
+bool um_claims_consistent(um_scan *s, um_sid sid, const char *spec);
+
 /* ---- activity hours (TM-01) and commit offsets (TM-02) ---------------- */
 
 #define UM_TM01_WEIGHT 20
@@ -78,9 +90,20 @@ typedef struct um_hours_result {
     int asia_offset;       /* +480 or +540: the better-fitting zone */
     double asia_share;     /* share in 09-18h of that zone */
     double claimed_share;  /* best share in 08-19h of the claimed zone(s) */
+    int fit_offset;        /* the whole-hour UTC offset (-12h..+14h) whose
+                              09-18h holds the most activity: the fitted zone */
+    double fit_share;      /* share of activity in 09-18h of fit_offset */
 } um_hours_result;
 
-/* hist: active (day, hour) counts per UTC hour; days: distinct days. */
+/* The best-fitting whole-hour UTC offset for an activity histogram (most
+ * activity in 09-18h local time; ties go to the offset nearest prefer).
+ * *share gets its share; false when hist is empty. */
+bool um_hours_fit(const uint32_t hist[24], int prefer, int *offset, double *share);
+
+/* hist: active (day, hour) counts per UTC hour; days: distinct days.
+ * TM-01 fires when >= 60 % of the activity falls in 09-18h of one of
+ * UTC+7..+10 (Laos, China, Korea, Vladivostok) and <= 30 % in 08-19h of
+ * the claim. out->fit_* is filled whenever there is activity. */
 bool um_hours_decide(const uint32_t hist[24], unsigned days, um_claim_zone claim,
                      um_hours_result *out);
 /* Commit offsets: n_asia with +0800/+0900/+1000 among n_total commits. */

@@ -65,6 +65,8 @@ static const struct {
     {"profilephoto", UM_ATTR_PHOTO}, {"headshot", UM_ATTR_PHOTO}, {"avatar", UM_ATTR_PHOTO},
     {"referredby", UM_ATTR_REFERRED_BY}, {"referrer", UM_ATTR_REFERRED_BY}, {"referral", UM_ATTR_REFERRED_BY},
     {"hiredate", UM_ATTR_HIRE_DATE}, {"startdate", UM_ATTR_HIRE_DATE}, {"dateofhire", UM_ATTR_HIRE_DATE},
+    {"languages", UM_ATTR_LANGUAGES}, {"language", UM_ATTR_LANGUAGES}, {"spokenlanguages", UM_ATTR_LANGUAGES},
+    {"languagesspoken", UM_ATTR_LANGUAGES}, {"workinglanguages", UM_ATTR_LANGUAGES},
     {"department", UM_ATTR_DEPARTMENT}, {"dept", UM_ATTR_DEPARTMENT}, {"division", UM_ATTR_DEPARTMENT},
     {"orgunit", UM_ATTR_DEPARTMENT}, {"businessunit", UM_ATTR_DEPARTMENT}, {"team", UM_ATTR_DEPARTMENT},
     {"role", UM_ATTR_ROLE}, {"jobtitle", UM_ATTR_ROLE}, {"title", UM_ATTR_ROLE}, {"position", UM_ATTR_ROLE},

@@ -62,6 +62,9 @@ int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
     if (um_jtype_of(loc) == UM_J_OBJECT) {
         country = um_sf_str(&sf, loc, "countryOrRegion");
         ev->city = um_sf_str(&sf, loc, "city");
+        um_jval gc = um_sf_get(&sf, loc, "geoCoordinates");
+        if (um_jtype_of(gc) == UM_J_OBJECT)
+            um_signin_geo(msg, um_sf_get(&sf, gc, "latitude"), um_sf_get(&sf, gc, "longitude"), ev);
     }
     if ((!country || !*country) && diag) {
         um_jval top = um_sf_get(&sf, rec, "location");

@@ -8,6 +8,11 @@
  * Only sign-in events become um_events (UM_EV_SIGNIN): user.session.start,
  * user.authentication.*, policy.evaluate_sign_on. Other event types are
  * counted and reported in one warning per file.
+ *
+ * Besides who/when/where: debugContext.debugData.dtHash (the device token
+ * hash of the browser, Sentinel debugContext_debugData_dtHash_s) becomes
+ * browser_hash (NET-08, detect/browser.c); client.geographicalContext.
+ * geolocation lat/lon become lat/lon (impossible travel, detect/travel.c).
  */
 #include <string.h>
 
@@ -21,7 +26,7 @@ typedef struct okta_field {
 } okta_field;
 
 enum { F_EVENTTYPE, F_PUBLISHED, F_USER, F_NAME, F_IP, F_COUNTRY, F_CITY, F_ASN, F_ASORG,
-       F_PROXY, F_RESULT, F_UUID, F__COUNT };
+       F_PROXY, F_RESULT, F_UUID, F_DTHASH, F_LAT, F_LON, F__COUNT };
 
 static const okta_field fields[F__COUNT] = {
     [F_EVENTTYPE] = {"eventType", "eventType", "_s"},
@@ -36,6 +41,9 @@ static const okta_field fields[F__COUNT] = {
     [F_PROXY] = {"securityContext.isProxy", "securityContext_isProxy", "_b"},
     [F_RESULT] = {"outcome.result", "outcome_result", "_s"},
     [F_UUID] = {"uuid", "uuid", "_g"},
+    [F_DTHASH] = {"debugContext.debugData.dtHash", "debugContext_debugData_dtHash", "_s"},
+    [F_LAT] = {"client.geographicalContext.geolocation.lat", "client_geographicalContext_geolocation_lat", "_d"},
+    [F_LON] = {"client.geographicalContext.geolocation.lon", "client_geographicalContext_geolocation_lon", "_d"},
 };
 
 typedef struct okta_rec {
@@ -157,6 +165,13 @@ int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
         else if (um_streq_ci(res, "FAILURE") || um_streq_ci(res, "DENY")) ev->success = 0;
     }
     ev->record_id = field_str(&r, F_UUID);
+    const char *dt = field_str(&r, F_DTHASH);
+    if (dt && *dt && strlen(dt) <= 128) ev->browser_hash = dt;
+    else if (dt && *dt) um_signin_warn(msg, "'%s' longer than 128 bytes; ignored", r.path);
+    if (!r.sf.bad) {
+        um_jval lat = field(&r, F_LAT), lon = field(&r, F_LON);
+        um_signin_geo(msg, lat, lon, ev);
+    }
 
     if (!r.flat) {
         um_jval tg = um_sf_get(&r.sf, rec, "target");

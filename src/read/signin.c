@@ -18,6 +18,7 @@
 #include "../core/partition.h"
 #include "rsink.h"
 #include "signin.h"
+#include "winevent.h"
 
 #define SNIFF_BYTES 65536
 
@@ -416,12 +417,96 @@ uint32_t um_signin_asn(um_signin_msg *msg, um_jval v, const char *what) {
     return (uint32_t)i;
 }
 
+void um_signin_geo(um_signin_msg *msg, um_jval lat, um_jval lon, um_event *ev) {
+    um_jtype ta = um_jtype_of(lat), to = um_jtype_of(lon);
+    bool none_a = ta == UM_J_MISSING || ta == UM_J_NULL, none_o = to == UM_J_MISSING || to == UM_J_NULL;
+    if (none_a && none_o) return;
+    double a, o;
+    if (!um_jdouble(lat, &a) || !um_jdouble(lon, &o) || !(a >= -90 && a <= 90) || !(o >= -180 && o <= 180)) {
+        um_signin_warn(msg, "geolocation is not a latitude/longitude pair in range; ignored");
+        return;
+    }
+    ev->lat = a;
+    ev->lon = o;
+    ev->has_geo = true;
+}
+
 /* ---- the record loop both readers share ---- */
 
 typedef struct signin_state {
     um_signin_map_fn map;
     uint64_t skipped;
+    const char *category; /* Sigma logsource the record is presented as */
+    um_winfields *bag;    /* the record flattened, for the Sigma rules */
+    char *pool;           /* flattened names and number texts, per record */
+    size_t pool_used, pool_cap;
 } signin_state;
+
+#define SIGNIN_MAX_DEPTH 6
+
+static const char *pool_put(signin_state *st, const char *a, size_t an, const char *b, size_t bn) {
+    size_t need = an + (an && bn ? 1 : 0) + bn + 1;
+    if (st->pool_used + need > st->pool_cap) return NULL;
+    char *o = st->pool + st->pool_used;
+    memcpy(o, a, an);
+    size_t k = an;
+    if (an && bn) o[k++] = '.';
+    memcpy(o + k, b, bn);
+    o[k + bn] = 0;
+    st->pool_used += need;
+    return o;
+}
+
+typedef struct flat_ctx {
+    signin_state *st;
+    const char *prefix;
+    size_t plen;
+    int depth;
+} flat_ctx;
+
+static int flatten_one(void *ud, const char *key, size_t klen, um_jval v);
+
+static void flatten(signin_state *st, um_jval obj, const char *prefix, size_t plen, int depth) {
+    flat_ctx fc = {st, prefix, plen, depth};
+    um_jeach(obj, flatten_one, &fc);
+}
+
+/* Adds every scalar of an object under its dotted path ("client.ipAddress");
+ * arrays are left out, nulls too. Entra's "properties." prefix is dropped,
+ * so the names are the SigninLogs columns the Sigma azure rules use. */
+static int flatten_one(void *ud, const char *key, size_t klen, um_jval v) {
+    flat_ctx *fc = ud;
+    signin_state *st = fc->st;
+    if (memchr(key, 0, klen)) return 0;
+    if (fc->depth == 0 && klen == 10 && !memcmp(key, "properties", 10) && um_jtype_of(v) == UM_J_OBJECT) {
+        flatten(st, v, "", 0, 1);
+        return 0;
+    }
+    um_jtype t = um_jtype_of(v);
+    if (t == UM_J_OBJECT) {
+        if (fc->depth >= SIGNIN_MAX_DEPTH) return 0;
+        const char *name = pool_put(st, fc->prefix, fc->plen, key, klen);
+        if (name) flatten(st, v, name, strlen(name), fc->depth + 1);
+        return 0;
+    }
+    if (t == UM_J_ARRAY || t == UM_J_NULL || t == UM_J_MISSING) return 0;
+    const char *name = pool_put(st, fc->prefix, fc->plen, key, klen);
+    if (!name) return 0;
+    size_t len = 0;
+    const char *val = t == UM_J_STRING ? um_jstr(v, &len) : NULL;
+    if (t == UM_J_STRING) {
+        if (!val || strlen(val) != len) return 0;
+    } else {
+        char tmp[64];
+        const char *txt = um_jtext(v, tmp, sizeof tmp);
+        if (!txt) return 0;
+        val = pool_put(st, txt, strlen(txt), "", 0);
+        if (!val) return 0;
+        len = strlen(val);
+    }
+    um_winfields_add(st->bag, name, val, len, 1);
+    return 0;
+}
 
 static um_status on_record(um_reader_ctx *rc, void *ud, um_jval rec, uint64_t line, const char *pos) {
     signin_state *st = ud;
@@ -441,23 +526,53 @@ static um_status on_record(um_reader_ctx *rc, void *ud, um_jval rec, uint64_t li
     if (msg.warn[0]) um_warn(rc, line, "%s%s%s", p, sep, msg.warn);
     ev.src_line = line;
     if (!ev.record_id) ev.record_id = pos;
+    if (st->bag) {
+        um_signin_flatten(rec, st->category, st->bag, st->pool, st->pool_cap);
+        um_event_set_fields(&ev, st->bag);
+    }
     return um_emit_event(rc, &ev);
 }
 
+void um_signin_flatten(um_jval rec, const char *category, um_winfields *bag, char *pool, size_t pool_cap) {
+    signin_state st = {NULL, 0, category, bag, pool, 0, pool_cap};
+    um_winfields_reset(bag);
+    um_winfields_add(bag, "_unmask_category", category, strlen(category), 1);
+    flatten(&st, rec, "", 0, 0);
+}
+
+const char *um_signin_category(um_signin_map_fn map) {
+    return map == um_okta_map ? "okta" : "azure_signinlogs";
+}
+
 um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *skipped_fmt) {
-    signin_state st = {map, 0};
+    const char *category = um_signin_category(map);
+    signin_state st = {map, 0, category, NULL, NULL, 0, UM_SIGNIN_POOL};
+    /* Every record goes to the Sigma rules. (Asking um_rules_want_signins
+     * here compiled the rule pack on a reader thread, which deadlocked the
+     * EVTX reader's forked child under ASan: not done.) */
+    st.bag = um_calloc(1, sizeof *st.bag);
+    st.pool = um_malloc(UM_SIGNIN_POOL);
+    if (!st.bag || !st.pool) {
+        um_free(st.bag);
+        um_free(st.pool);
+        return UM_ENOMEM;
+    }
+    um_status s;
     um_part *part = um_rc_part(rc);
     if (part && f) { /* a part of a JSON-lines file: tallies for the merge, no end-of-file warnings */
         um_signin_sum *sum = part->summary;
         frame fr = {rc, um_json_new(), on_record, &st, 0};
-        if (!fr.json) return UM_ENOMEM;
-        um_status s = read_lines(&fr, f, &part->lines);
+        s = fr.json ? read_lines(&fr, f, &part->lines) : UM_ENOMEM;
         um_json_free(fr.json);
         sum->records += fr.records;
         sum->skipped += st.skipped;
+        um_free(st.bag);
+        um_free(st.pool);
         return s;
     }
-    um_status s = um_signin_read_json(rc, f, on_record, &st);
+    s = um_signin_read_json(rc, f, on_record, &st);
+    um_free(st.bag);
+    um_free(st.pool);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
     if (s == UM_OK && st.skipped) um_warn(rc, 0, skipped_fmt, (unsigned long long)st.skipped);

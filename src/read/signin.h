@@ -48,7 +48,24 @@ um_status um_signin_read_json(um_reader_ctx *rc, FILE *f, um_signin_rec_fn fn, v
  * 0 skipped, < 0 rejected with msg.why). Skipped records are counted in one
  * warning, skipped_fmt with a %llu for the count. */
 typedef int (*um_signin_map_fn)(um_jval rec, um_event *ev, um_signin_msg *msg);
+/* Each sign-in event also carries the whole record, flattened to dotted
+ * names ("client.ipAddress"; Entra without its "properties." prefix, so
+ * "ipAddress", "status.errorCode"), with _unmask_category = category
+ * (um_signin_category): what Sigma rules with logsource product
+ * okta / azure signinlogs match (arrays and nulls are left out). */
 um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *skipped_fmt);
+/* The Sigma category a mapper's records are presented as: "okta" for
+ * um_okta_map, "azure_signinlogs" for um_entra_map. */
+const char *um_signin_category(um_signin_map_fn map);
+
+/* The flattening on its own (the rules CLI, src/sigma/input.c): bag is
+ * reset and filled with rec's scalars under dotted names plus
+ * _unmask_category; names and number texts go into pool (pool_cap bytes,
+ * UM_SIGNIN_POOL is enough for any record; what does not fit is left out).
+ * bag and pool must outlive the use of the bag; rec's strings are borrowed. */
+#define UM_SIGNIN_POOL (64 * 1024)
+struct um_winfields;
+void um_signin_flatten(um_jval rec, const char *category, struct um_winfields *bag, char *pool, size_t pool_cap);
 
 /* Split reading (src/core/partition.h): a file whose first bytes show JSON
  * lines may be read in parts; each part's tallies (um_signin_sum) are
@@ -64,6 +81,12 @@ int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg);
 int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg);
 
 /* ---- helpers shared by the mappers ---- */
+
+/* The log's own coordinates of the client address (Okta geolocation.lat/lon,
+ * Entra geoCoordinates.latitude/longitude): sets ev->lat/lon/has_geo when
+ * both are numbers in range; a value out of range or not a number is a
+ * warning and no geolocation. Both absent or null: nothing. */
+void um_signin_geo(um_signin_msg *msg, um_jval lat, um_jval lon, um_event *ev);
 
 /* Field access that notices duplicate keys and wrong types. */
 typedef struct um_sf {

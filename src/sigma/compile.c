@@ -1132,8 +1132,21 @@ static bool parse_logsource(um_sigma_compiler *c, sg_rule *r, struct fy_node *ls
         r->info.logsource = um_arena_strdup(&c->db->arena, zb);
         return true;
     }
+    /* identity-provider sign-ins (read/okta.c, read/entra.c present each
+     * sign-in record flattened: client.ipAddress, actor.alternateId ...) */
+    if (product && (!strcmp(product, "okta") || !strcmp(product, "azure"))) {
+        bool okta = !strcmp(product, "okta");
+        const char *want = okta ? "okta" : "signinlogs";
+        if (category || (service && strcmp(service, want)) || (!okta && !service)) {
+            refuse(c, l, "logsource product '%s' is supported with service '%s' only (sign-in logs)", product, want);
+            return false;
+        }
+        r->key = key_from(okta ? "okta:okta" : "azure:signinlogs");
+        r->info.logsource = okta ? "okta" : "azure/signinlogs";
+        return true;
+    }
     if (product && strcmp(product, "windows")) {
-        refuse(c, l, "logsource product '%s' is not supported (Windows event logs and Zeek only)", product);
+        refuse(c, l, "logsource product '%s' is not supported (Windows event logs, Zeek, Okta and Azure sign-in logs only)", product);
         return false;
     }
     if (category && service) {

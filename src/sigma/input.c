@@ -24,6 +24,7 @@
 #include "../read/winevent.h"
 #include "../util/json.h"
 #include "input.h"
+#include "../read/signin.h"
 
 #define IN_MAX_RECORD (4u << 20)
 
@@ -66,6 +67,13 @@ static bool bag_to_event(const um_winfields *wf, um_sigma_record *r, um_sigma_kv
 
 typedef struct jin {
     um_winjson *wj;
+    /* Okta / Entra sign-in logs: each record mapped by the scan's mapper
+     * and flattened as the scan presents it (read/signin.c) */
+    um_signin_map_fn signin_map;
+    const char *signin_cat;
+    um_json *js;
+    um_winfields *bag;
+    char *pool;
     um_sigma_kv kv[UM_WIN_MAX_FIELDS];
     um_buf doc;
     um_sigma_record_fn fn;
@@ -73,6 +81,42 @@ typedef struct jin {
     const char *path;
     um_sigma_input_stats *st;
 } jin;
+
+/* One sign-in record: mapped as the scan maps it, flattened as the scan
+ * presents it to the rules. */
+static int signin_rec(jin *j, um_jval root, uint64_t line) {
+    um_event ev;
+    um_event_init(&ev);
+    um_signin_msg msg;
+    int m = j->signin_map(root, &ev, &msg);
+    j->st->records++;
+    if (m == 0) return 0; /* another event type */
+    if (m < 0) {
+        j->st->rejects++;
+        return j->fn ? j->fn(j->ud, NULL, j->path, line, msg.why) : 0;
+    }
+    um_signin_flatten(root, j->signin_cat, j->bag, j->pool, UM_SIGNIN_POOL);
+    um_sigma_record rec;
+    memset(&rec, 0, sizeof rec);
+    bag_to_event(j->bag, &rec, j->kv);
+    rec.ev.ts = ev.ts == UM_TIME_NONE ? INT64_MIN : ev.ts;
+    rec.record_id = ev.record_id;
+    return j->fn ? j->fn(j->ud, &rec, j->path, line, NULL) : 0;
+}
+
+typedef struct signin_each {
+    jin *j;
+    uint64_t line;
+    int stop;
+} signin_each;
+
+static int signin_elem(void *ud, const char *key, size_t klen, um_jval v) {
+    (void)key;
+    (void)klen;
+    signin_each *se = ud;
+    se->stop = signin_rec(se->j, v, se->line);
+    return se->stop;
+}
 
 /* Returns 0 (or the callback's stop value), or -2 when the text is not
  * valid JSON and quiet is set (the caller then tries another split). */
@@ -83,6 +127,23 @@ static int json_doc(jin *j, const char *s, size_t n, uint64_t line, bool quiet) 
     um_buf_add(&j->doc, pad, sizeof pad);
     if (j->doc.oom) return -1;
     um_event ev;
+    if (j->signin_map) {
+        um_jval root;
+        const char *err = NULL;
+        if (um_json_parse(j->js, j->doc.s, n, &root, &err) != 0) {
+            if (quiet) return -2;
+            j->st->records++;
+            j->st->rejects++;
+            return j->fn ? j->fn(j->ud, NULL, j->path, line, "invalid JSON") : 0;
+        }
+        um_jval page = um_jget(root, "value", NULL);
+        if (um_jtype_of(root) == UM_J_OBJECT && um_jtype_of(page) == UM_J_ARRAY) { /* Graph page */
+            signin_each se = {j, line, 0};
+            um_jeach(page, signin_elem, &se);
+            return se.stop;
+        }
+        return signin_rec(j, root, line);
+    }
     unsigned id;
     const char *why = NULL;
     int r = um_winjson_map(j->wj, j->doc.s, n, &ev, &id, &why);
@@ -335,6 +396,16 @@ um_status um_sigma_read_file(const char *path, um_sigma_record_fn fn, void *ud, 
         return UM_ENOMEM;
     }
     j->wj = um_winjson_new();
+    const um_reader *ok = um_reader_find("okta"), *en = um_reader_find("entra");
+    int so = ok && ok->detect ? ok->detect(path, zhead, zn) : 0, se = en && en->detect ? en->detect(path, zhead, zn) : 0;
+    if (so > 0 || se > 0) {
+        j->signin_map = so >= se ? um_okta_map : um_entra_map;
+        j->signin_cat = so >= se ? "okta" : "azure_signinlogs";
+        j->js = um_json_new();
+        j->bag = um_calloc(1, sizeof *j->bag);
+        j->pool = um_malloc(UM_SIGNIN_POOL);
+        if (!j->js || !j->bag || !j->pool) j->signin_map = NULL;
+    }
     j->fn = fn;
     j->ud = ud;
     j->path = path;
@@ -344,6 +415,9 @@ um_status um_sigma_read_file(const char *path, um_sigma_record_fn fn, void *ud, 
     fclose(f);
     um_buf_free(&j->doc);
     um_winjson_free(j->wj);
+    if (j->js) um_json_free(j->js);
+    um_free(j->bag);
+    um_free(j->pool);
     um_free(j);
     return s;
 }

@@ -279,7 +279,8 @@ static int classify_index(um_sigma_scratch *s, const um_sigma_event *ev, int *ke
     if (cat) { /* a reader that presents another source in a category's names (osquery processes) */
         static const struct { const char *name; int key; } ck[] = {
             {"process_creation", SG_KEY_PROCESS_CREATION}, {"network_connection", SG_KEY_NETWORK_CONNECTION},
-            {"dns_query", SG_KEY_DNS_QUERY}, {"file_event", SG_KEY_FILE_EVENT}};
+            {"dns_query", SG_KEY_DNS_QUERY}, {"file_event", SG_KEY_FILE_EVENT},
+            {"okta", SG_KEY_OKTA}, {"azure_signinlogs", SG_KEY_AZURE_SIGNINLOGS}};
         for (size_t i = 0; i < UM_ARRAY_LEN(ck); i++)
             if (eq_ci(cat->value, cat->vlen, ck[i].name)) keys[nk++] = ck[i].key;
         goto index;

@@ -8,7 +8,10 @@
 #  - without the allowlist NinjaOne is flagged on both developer laptops;
 #  - TeamViewer seen only as the target of Sysmon event 10 (real EVTX) is found;
 #  - a remote-access domain in a Zeek dns.log is a weak EP-02;
-#  - osquery results: processes through the Sigma rules, USB through the list.
+#  - osquery results: processes through the Sigma rules, USB through the list;
+#  - Okta and Entra sign-ins reach rules with logsource product okta /
+#    azure signinlogs, and a value_count correlation finds one residential
+#    IP behind three accounts within a week (not a proxy, not after a week).
 set -uo pipefail
 U=${UNMASK:?UNMASK not set}
 D=${UM_SRC_DIR:?}/tests/data/sigma
@@ -49,6 +52,15 @@ ok test "$(jq -r 'select(.indicator == "EP-02") | "\(.key) \(.strength)"' "$T/d/
 "$U" scan -q --fail-on never -o "$T/e" "${UM_SRC_DIR}/tests/data/osquery/osqueryd.results.log"
 ok test "$(jq -r '"\(.indicator) \(.key) \(.count)"' "$T/e/findings.jsonl" | sort | tr '\n' ',')" = "EP-01 1d6b:0104 1,EP-02 AnyDesk 1,EP-03 Astrill 1,"
 ok test "$(sqlite3 "$T/e/case.db" "select count(*) from rejects where kind = 'reject'")" = 1
+
+# sign-ins as Sigma events (tests/data/sigma/scan_signins/rules.yml)
+G=$D/scan_signins
+"$U" scan -q --fail-on never -o "$T/g" --rules "$G/rules.yml" "$G/okta.jsonl" "$G/entra.json"
+ok test $? -eq 0
+ok test "$(jq -r 'select(.analyzer == "rules" and .indicator == "NET-03") | .evidence[0].line' "$T/g/findings.jsonl")" = 4
+ok grep -q 'correlation=value_count; group=client.ipAddress=73.9.9.9; count=3' "$T/g/findings.jsonl"
+ok test "$(jq -r 'select(.analyzer == "rules" and .indicator == "NET-03")' "$T/g/findings.jsonl" | grep -c '"indicator"')" = 1
+ok test "$(jq -r 'select(.analyzer == "rules" and .indicator == "NET-05") | "\(.evidence[0].file | split("/") | last):\(.evidence[0].line)"' "$T/g/findings.jsonl")" = entra.json:1
 
 echo "$pass passed, $fail failed"
 exit $((fail > 0))

@@ -207,7 +207,10 @@ static void t_scan(void) {
     f = finding(s, nia, "IOC-01");
     CHECK(f && f->weight == 70 && strcmp(f->strength, "strong") == 0 && strstr(f->summary, "OFAC SDN"));
     CHECK(f && strstr(f->summary, "Andreyev") && f->evidence[0].line == 4);
-    CHECK(nia && nia->level == UM_LEVEL_HIGH && nia->score == 70);
+    /* IOC-01 70 + PAY-01 (paid in crypto, weak) 10 */
+    CHECK(nia && nia->level == UM_LEVEL_HIGH && nia->score == 80);
+    f = finding(s, nia, "PAY-01");
+    CHECK(f && f->weight == 10 && strcmp(f->strength, "weak") == 0);
     const um_subject_info *oto = by_name(s, "Oto Pak");
     f = finding(s, oto, "IOC-01");
     CHECK(f && strcmp(f->key, "0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c") == 0);
