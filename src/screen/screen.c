@@ -32,14 +32,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "../core/internal.h"
+#include "../os/os.h"
 #include "screen_int.h"
+#include "um_sc_code_hash.h"
 
 #define DEFAULT_THRESHOLD 0.80
 #define DEFAULT_LIMIT 10
-#define MAX_DF 4000      /* keys in more names than this do not generate candidates */
+static unsigned MAX_DF_v(void) { static unsigned v; if (!v) { const char *e = getenv("SQDF"); v = e ? (unsigned)atoi(e) : 4000; } return v; }
+#define MAX_DF MAX_DF_v()
 #define NO_KEY UINT32_MAX
 /* units that make up a run (typo keys of words joined): not generic, a
  * number, original script or a surname */
@@ -56,8 +61,10 @@ typedef struct cunit {
     uint8_t runlen;        /* (0 elsewhere) */
     float w;
     uint8_t flags, word, rawlen;
-    const char *raw;
+    uint32_t raw; /* spelling: offset into ustr */
 } cunit;
+
+#define URAW(s, c) ((s)->ustr + (c)->raw)
 
 struct um_screener {
     char err[512];
@@ -85,8 +92,12 @@ struct um_screener {
     uint32_t *ukey;
     struct unear { uint32_t kmask, rmask; uint8_t flags, klen, rlen; } *unear; /* bound()'s near-pair filter */
     uint8_t *is_entity_name;
+    char *ustr;          /* spellings of the units, NUL-terminated */
+    size_t ustr_len, ustr_cap;
     /* keys */
-    um_map keys; /* key -> id + 1 */
+    um_map keys; /* key -> id + 1 (while building) */
+    uint32_t *ktab;      /* open addressing: slot -> key id + 1 (0 empty); lookups */
+    uint32_t ktab_mask;
     const char **keystr;
     uint8_t *keylen;
     size_t n_keys, cap_keys;
@@ -97,6 +108,14 @@ struct um_screener {
      * any order) and, when both give one, a date of birth in common */
     uint32_t *party;       /* entry -> party id (the party's first entry) */
     uint32_t *party_next;  /* entry -> next entry of its party, NO_KEY at the end */
+    /* the compiled index file: when mapped, the arrays above (not keystr,
+     * the lists' arrays or idents) point into it, read-only */
+    um_sc_idxmap map;
+    bool mapped;
+    char index_path[4096]; /* the file read or written; "" when none */
+    const char *index_state; /* "loaded", "built and written", "built (not written: ...)" */
+    char index_note[600];
+    double open_ms_index;    /* time to map and check the index file */
 };
 
 struct um_screen_result {
@@ -144,8 +163,40 @@ static uint32_t intern(um_screener *s, const char *key, size_t n) {
 }
 
 static uint32_t key_lookup(const um_screener *s, const char *key, size_t n) {
-    uintptr_t v = (uintptr_t)um_map_get(&s->keys, key, n);
-    return v ? (uint32_t)(v - 1) : NO_KEY;
+    if (!s->ktab) return NO_KEY;
+    for (uint32_t h = (uint32_t)um_hash64(key, n, 0) & s->ktab_mask;; h = (h + 1) & s->ktab_mask) {
+        uint32_t v = s->ktab[h];
+        if (!v) return NO_KEY;
+        if (s->keylen[v - 1] == (n > 255 ? 255 : n) && memcmp(s->keystr[v - 1], key, n) == 0 &&
+            s->keystr[v - 1][n] == 0)
+            return v - 1;
+    }
+}
+
+/* the lookup table of keystr (after the index is built) */
+static bool build_ktab(um_screener *s) {
+    size_t cap = 64;
+    while (cap < s->n_keys * 2 + 2) cap *= 2;
+    s->ktab = um_calloc(cap, sizeof *s->ktab);
+    if (!s->ktab) return false;
+    s->ktab_mask = (uint32_t)(cap - 1);
+    for (size_t i = 0; i < s->n_keys; i++) {
+        const char *k = s->keystr[i];
+        uint32_t h = (uint32_t)um_hash64(k, strlen(k), 0) & s->ktab_mask;
+        while (s->ktab[h]) h = (h + 1) & s->ktab_mask;
+        s->ktab[h] = (uint32_t)i + 1;
+    }
+    return true;
+}
+
+/* a spelling into ustr; its offset, UINT32_MAX when out of memory */
+static uint32_t ustr_add(um_screener *s, const char *w, size_t n) {
+    if (!um_grow((void **)&s->ustr, &s->ustr_cap, s->ustr_len + n + 1, 1)) return UINT32_MAX;
+    uint32_t off = (uint32_t)s->ustr_len;
+    memcpy(s->ustr + off, w, n);
+    s->ustr[off + n] = 0;
+    s->ustr_len += n + 1;
+    return off;
 }
 
 /* typo candidate keys of a non-Korean word of 5+ letters, or of a run of
@@ -235,6 +286,7 @@ static um_status build_index(um_screener *s) {
             for (int k = 0; k < nm->n; k++) {
                 const um_sc_unit *u = &nm->u[k];
                 cunit *c = &s->units[n_units++];
+                memset(c, 0, sizeof *c); /* padding too: the index file is compared by checksum */
                 size_t kl = strlen(u->key);
                 c->key = intern(s, u->key, kl);
                 if (c->key == NO_KEY) goto oom;
@@ -242,10 +294,8 @@ static um_status build_index(um_screener *s) {
                 c->flags = u->flags;
                 c->word = u->word;
                 size_t rl = strlen(u->raw);
-                char *raw = um_arena_alloc(&L->arena, rl + 1);
-                if (!raw) goto oom;
-                memcpy(raw, u->raw, rl + 1);
-                c->raw = raw;
+                c->raw = ustr_add(s, u->raw, rl);
+                if (c->raw == UINT32_MAX) goto oom;
                 c->rawlen = (uint8_t)rl;
                 c->runmask = 0;
                 c->runlen = 0;
@@ -330,6 +380,7 @@ static um_status build_index(um_screener *s) {
     s->ukey = um_malloc((n_units + 1) * sizeof *s->ukey);
     s->unear = um_malloc((n_units + 1) * sizeof *s->unear);
     if (!s->ucand || !s->ukey || !s->unear) return UM_ENOMEM;
+    memset(s->unear, 0, (n_units + 1) * sizeof *s->unear);
     for (size_t k = 0; k < n_units; k++) {
         const cunit *c = &s->units[k];
         s->ucand[k][0] = (c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key;
@@ -342,7 +393,15 @@ static um_status build_index(um_screener *s) {
         s->unear[k].klen = s->keylen[c->key];
         s->unear[k].rlen = c->rawlen;
     }
-    /* identifiers from SDN remarks */
+    return UM_OK;
+oom:
+    um_free(df);
+    return UM_ENOMEM;
+}
+
+/* identifiers from SDN remarks: "type\x1fvalue" -> index + 1 */
+static um_status build_idents(um_screener *s) {
+    const um_sc_lists *L = &s->lists;
     for (size_t i = 0; i < L->n_id; i++) {
         char key[1024];
         int n = snprintf(key, sizeof key, "%s\x1f%s", L->id[i].type, L->id[i].value);
@@ -353,9 +412,6 @@ static um_status build_index(um_screener *s) {
         if (created) sl->val = (void *)(uintptr_t)(i + 1);
     }
     return UM_OK;
-oom:
-    um_free(df);
-    return UM_ENOMEM;
 }
 
 static int cmp_key_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
@@ -426,9 +482,360 @@ static um_status build_parties(um_screener *s) {
     return st;
 }
 
+/* ---- the compiled index as a file (idxfile.c has the format) ------------------ */
+
+/* an entry, a list name, an identifier and a list file as stored: strings
+ * are offsets into the string section (NOSTR: NULL) */
+#define NOSTR UINT32_MAX
+typedef struct sent {
+    uint32_t list, uid, primary, programs;
+    uint8_t type, n_dob, n_nat, n_cc, orphan, pad[3];
+    um_sc_dob dob[UM_SC_MAX_DOB];
+    char nat[UM_SC_MAX_CC][3];
+    char cc[UM_SC_MAX_CC][3];
+} sent;
+typedef struct slname { uint32_t entry, name, kind; } slname;
+typedef struct sident { uint32_t type, value, entry; } sident;
+typedef struct sfile { uint32_t list, path, date, what; uint64_t entries, names; } sfile;
+typedef struct scount {
+    uint64_t n_e, n_nm, n_id, n_files, n_warn, n_names, n_units, n_keys, n_post, ustr_len, str_len;
+    uint32_t ktab_mask, pad;
+} scount;
+
+enum {
+    SX_COUNT, SX_STR, SX_ENT, SX_LNM, SX_IDS, SX_FILES, SX_WARN, SX_CN_LNAME, SX_CN_TYPE, SX_CN_L, SX_CN_NLD,
+    SX_CN_HAS, SX_UOFF, SX_UNITS, SX_UCAND, SX_UKEY, SX_UNEAR, SX_ISENT, SX_USTR, SX_KEYOFF, SX_KEYLEN, SX_POFF,
+    SX_POST, SX_PARTY, SX_PARTY_NEXT, SX_KTAB, SX_N
+};
+
+typedef struct sbuf {
+    char *p;
+    size_t n, cap;
+    bool oom;
+} sbuf;
+
+static uint32_t sb_str(sbuf *b, const char *str) {
+    if (!str) return NOSTR;
+    size_t l = strlen(str);
+    if (!um_grow((void **)&b->p, &b->cap, b->n + l + 1, 1)) {
+        b->oom = true;
+        return NOSTR;
+    }
+    uint32_t off = (uint32_t)b->n;
+    memcpy(b->p + b->n, str, l + 1);
+    b->n += l + 1;
+    return off;
+}
+
+static um_status index_save(um_screener *s, const char *dir, const char *name, uint64_t key, char *err,
+                            size_t errlen) {
+    const um_sc_lists *L = &s->lists;
+    sbuf b = {0};
+    sent *E = um_calloc(L->n_e + 1, sizeof *E);
+    slname *N = um_calloc(L->n_nm + 1, sizeof *N);
+    sident *I = um_calloc(L->n_id + 1, sizeof *I);
+    sfile *F = um_calloc(L->n_files + 1, sizeof *F);
+    uint32_t *W = um_calloc(s->n_warn + 1, sizeof *W), *K = um_calloc(s->n_keys + 1, sizeof *K);
+    um_status st = UM_ENOMEM;
+    if (!E || !N || !I || !F || !W || !K) goto out;
+    sb_str(&b, "");
+    for (size_t i = 0; i < L->n_e; i++) {
+        const um_sc_entry *e = &L->e[i];
+        sent *o = &E[i];
+        o->list = sb_str(&b, e->list), o->uid = sb_str(&b, e->uid), o->primary = sb_str(&b, e->primary);
+        o->programs = sb_str(&b, e->programs);
+        o->type = (uint8_t)e->type, o->n_dob = e->n_dob, o->n_nat = e->n_nat, o->n_cc = e->n_cc;
+        o->orphan = e->orphan;
+        memcpy(o->dob, e->dob, sizeof o->dob);
+        memcpy(o->nat, e->nat, sizeof o->nat);
+        memcpy(o->cc, e->cc, sizeof o->cc);
+    }
+    for (size_t i = 0; i < L->n_nm; i++)
+        N[i] = (slname){L->nm[i].entry, sb_str(&b, L->nm[i].name), sb_str(&b, L->nm[i].kind)};
+    for (size_t i = 0; i < L->n_id; i++)
+        I[i] = (sident){sb_str(&b, L->id[i].type), sb_str(&b, L->id[i].value), L->id[i].entry};
+    for (size_t i = 0; i < L->n_files; i++) {
+        const um_sc_listfile *f = &L->files[i];
+        F[i] = (sfile){sb_str(&b, f->list), sb_str(&b, f->path), sb_str(&b, f->date), sb_str(&b, f->what),
+                       f->entries, f->names};
+    }
+    for (size_t i = 0; i < s->n_warn; i++) W[i] = sb_str(&b, s->warn[i]);
+    for (size_t i = 0; i < s->n_keys; i++) K[i] = sb_str(&b, s->keystr[i]);
+    if (b.oom) goto out;
+    size_t nu = s->uoff[s->n_names];
+    scount c = {L->n_e, L->n_nm, L->n_id, L->n_files, s->n_warn, s->n_names, nu, s->n_keys,
+                s->poff[s->n_keys], s->ustr_len, b.n, s->ktab_mask, 0};
+    um_sc_sect sec[SX_N] = {
+        [SX_COUNT] = {&c, sizeof c},
+        [SX_STR] = {b.p, b.n},
+        [SX_ENT] = {E, L->n_e * sizeof *E},
+        [SX_LNM] = {N, L->n_nm * sizeof *N},
+        [SX_IDS] = {I, L->n_id * sizeof *I},
+        [SX_FILES] = {F, L->n_files * sizeof *F},
+        [SX_WARN] = {W, s->n_warn * sizeof *W},
+        [SX_CN_LNAME] = {s->cn_lname, s->n_names * sizeof *s->cn_lname},
+        [SX_CN_TYPE] = {s->cn_type, s->n_names},
+        [SX_CN_L] = {s->cn_L, s->n_names * sizeof *s->cn_L},
+        [SX_CN_NLD] = {s->cn_nld, s->n_names},
+        [SX_CN_HAS] = {s->cn_has, s->n_names},
+        [SX_UOFF] = {s->uoff, (s->n_names + 1) * sizeof *s->uoff},
+        [SX_UNITS] = {s->units, nu * sizeof *s->units},
+        [SX_UCAND] = {s->ucand, nu * sizeof *s->ucand},
+        [SX_UKEY] = {s->ukey, nu * sizeof *s->ukey},
+        [SX_UNEAR] = {s->unear, nu * sizeof *s->unear},
+        [SX_ISENT] = {s->is_entity_name, L->n_nm},
+        [SX_USTR] = {s->ustr, s->ustr_len},
+        [SX_KEYOFF] = {K, s->n_keys * sizeof *K},
+        [SX_KEYLEN] = {s->keylen, s->n_keys},
+        [SX_POFF] = {s->poff, (s->n_keys + 1) * sizeof *s->poff},
+        [SX_POST] = {s->post, s->poff[s->n_keys] * sizeof *s->post},
+        [SX_PARTY] = {s->party, L->n_e * sizeof *s->party},
+        [SX_PARTY_NEXT] = {s->party_next, L->n_e * sizeof *s->party_next},
+        [SX_KTAB] = {s->ktab, ((size_t)s->ktab_mask + 1) * sizeof *s->ktab},
+    };
+    st = um_sc_idx_write(dir, name, key, sec, SX_N, err, errlen);
+out:
+    um_free(E), um_free(N), um_free(I), um_free(F), um_free(W), um_free(K), um_free(b.p);
+    return st;
+}
+
+static int age_of(const char *date) {
+    int y, m, d;
+    if (!date || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3) return -1;
+    struct tm t = {0};
+    t.tm_year = y - 1900, t.tm_mon = m - 1, t.tm_mday = d, t.tm_hour = 12;
+    time_t then = timegm(&t);
+    if (then == (time_t)-1) return -1;
+    long days = (long)((time(NULL) - then) / 86400);
+    return days < 0 ? 0 : (int)days;
+}
+
+/* Every array of the screener from a mapped, checked index file. The
+ * lists' entries, names, identifiers and files become small heap arrays
+ * whose strings point into the map; the rest is used in place. Returns
+ * false (nothing kept) when a count disagrees with a section's size or an
+ * offset points outside its section: the file is then rebuilt. */
+static bool index_load(um_screener *s, const um_sc_sect *sec) {
+    if (sec[SX_COUNT].len != sizeof(scount)) return false;
+    scount c;
+    memcpy(&c, sec[SX_COUNT].p, sizeof c);
+    const uint64_t big = (uint64_t)1 << 31;
+    if (c.n_e > big || c.n_nm > big || c.n_id > big || c.n_files > big || c.n_warn > big || c.n_names > big ||
+        c.n_units > big || c.n_keys > big || c.n_post > big || c.ustr_len > big || c.str_len > big ||
+        (c.ktab_mask & (c.ktab_mask + 1)) != 0 || c.ktab_mask < c.n_keys)
+        return false;
+#define SZ(x, n, t) (sec[x].len == (uint64_t)(n) * sizeof(t))
+    if (!SZ(SX_STR, c.str_len, char) || !SZ(SX_ENT, c.n_e, sent) || !SZ(SX_LNM, c.n_nm, slname) ||
+        !SZ(SX_IDS, c.n_id, sident) || !SZ(SX_FILES, c.n_files, sfile) || !SZ(SX_WARN, c.n_warn, uint32_t) ||
+        !SZ(SX_CN_LNAME, c.n_names, uint32_t) || !SZ(SX_CN_TYPE, c.n_names, uint8_t) ||
+        !SZ(SX_CN_L, c.n_names, float) || !SZ(SX_CN_NLD, c.n_names, uint8_t) ||
+        !SZ(SX_CN_HAS, c.n_names, uint8_t) || !SZ(SX_UOFF, c.n_names + 1, uint32_t) ||
+        !SZ(SX_UNITS, c.n_units, cunit) || !SZ(SX_UCAND, c.n_units, uint32_t[3]) ||
+        !SZ(SX_UKEY, c.n_units, uint32_t) || !SZ(SX_UNEAR, c.n_units, struct unear) ||
+        !SZ(SX_ISENT, c.n_nm, uint8_t) || !SZ(SX_USTR, c.ustr_len, char) || !SZ(SX_KEYOFF, c.n_keys, uint32_t) ||
+        !SZ(SX_KEYLEN, c.n_keys, uint8_t) || !SZ(SX_POFF, c.n_keys + 1, uint32_t) ||
+        !SZ(SX_POST, c.n_post, uint32_t) || !SZ(SX_PARTY, c.n_e, uint32_t) ||
+        !SZ(SX_PARTY_NEXT, c.n_e, uint32_t) || !SZ(SX_KTAB, (uint64_t)c.ktab_mask + 1, uint32_t))
+        return false;
+#undef SZ
+    const char *str = sec[SX_STR].p;
+    if (!c.str_len || str[c.str_len - 1] || (c.ustr_len && ((const char *)sec[SX_USTR].p)[c.ustr_len - 1]))
+        return false;
+#define STR(o) ((o) == NOSTR ? NULL : (o) < c.str_len ? str + (o) : (ok = false, ""))
+    bool ok = true;
+    um_sc_lists *L = &s->lists;
+    L->e = um_calloc(c.n_e + 1, sizeof *L->e);
+    L->nm = um_calloc(c.n_nm + 1, sizeof *L->nm);
+    L->id = um_calloc(c.n_id + 1, sizeof *L->id);
+    L->files = um_calloc(c.n_files + 1, sizeof *L->files);
+    const char **ks = um_calloc(c.n_keys + 1, sizeof *ks);
+    if (!L->e || !L->nm || !L->id || !L->files || !ks) ok = false;
+    for (size_t i = 0; ok && i < c.n_e; i++) {
+        const sent *o = &((const sent *)sec[SX_ENT].p)[i];
+        um_sc_entry *e = &L->e[i];
+        e->list = STR(o->list), e->uid = STR(o->uid), e->primary = STR(o->primary), e->programs = STR(o->programs);
+        e->type = (um_sc_etype)o->type;
+        e->n_dob = o->n_dob > UM_SC_MAX_DOB ? UM_SC_MAX_DOB : o->n_dob;
+        e->n_nat = o->n_nat > UM_SC_MAX_CC ? UM_SC_MAX_CC : o->n_nat;
+        e->n_cc = o->n_cc > UM_SC_MAX_CC ? UM_SC_MAX_CC : o->n_cc;
+        e->orphan = o->orphan;
+        memcpy(e->dob, o->dob, sizeof e->dob);
+        memcpy(e->nat, o->nat, sizeof e->nat);
+        memcpy(e->cc, o->cc, sizeof e->cc);
+        for (int k = 0; k < UM_SC_MAX_CC; k++) e->nat[k][2] = e->cc[k][2] = 0;
+        if (!e->list || !e->uid || !e->primary) ok = false;
+    }
+    for (size_t i = 0; ok && i < c.n_nm; i++) {
+        const slname *o = &((const slname *)sec[SX_LNM].p)[i];
+        L->nm[i] = (um_sc_lname){o->entry, STR(o->name), STR(o->kind)};
+        if (o->entry >= c.n_e || !L->nm[i].name || !L->nm[i].kind) ok = false;
+    }
+    for (size_t i = 0; ok && i < c.n_id; i++) {
+        const sident *o = &((const sident *)sec[SX_IDS].p)[i];
+        L->id[i] = (um_sc_ident){STR(o->type), STR(o->value), o->entry};
+        if (o->entry >= c.n_e || !L->id[i].type || !L->id[i].value) ok = false;
+    }
+    for (size_t i = 0; ok && i < c.n_files; i++) {
+        const sfile *o = &((const sfile *)sec[SX_FILES].p)[i];
+        um_sc_listfile *f = &L->files[i];
+        f->list = (char *)STR(o->list), f->path = (char *)STR(o->path), f->date = (char *)STR(o->date);
+        f->what = (char *)STR(o->what);
+        f->age_days = age_of(f->date);
+        f->entries = (size_t)o->entries, f->names = (size_t)o->names;
+        if (!f->list || !f->path || !f->what) ok = false;
+    }
+    for (size_t i = 0; ok && i < c.n_keys; i++) {
+        ks[i] = STR(((const uint32_t *)sec[SX_KEYOFF].p)[i]);
+        if (!ks[i]) ok = false;
+    }
+    /* the arrays used in place: every index in them within bounds */
+    const uint32_t *uoff = sec[SX_UOFF].p, *poff = sec[SX_POFF].p, *post = sec[SX_POST].p;
+    const uint32_t *lname = sec[SX_CN_LNAME].p, *party = sec[SX_PARTY].p, *pnext = sec[SX_PARTY_NEXT].p;
+    const uint32_t *ukey = sec[SX_UKEY].p, *ktab = sec[SX_KTAB].p;
+    const uint32_t(*ucand)[3] = sec[SX_UCAND].p;
+    const cunit *units = sec[SX_UNITS].p;
+    if (ok && (uoff[0] != 0 || uoff[c.n_names] != c.n_units || poff[0] != 0 || poff[c.n_keys] != c.n_post))
+        ok = false;
+    for (size_t i = 0; ok && i < c.n_names; i++)
+        if (uoff[i + 1] < uoff[i] || uoff[i + 1] - uoff[i] > UM_SC_MAX_UNITS || lname[i] >= c.n_nm) ok = false;
+    for (size_t k = 0; ok && k < c.n_keys; k++)
+        if (poff[k + 1] < poff[k]) ok = false;
+    for (size_t i = 0; ok && i < c.n_post; i++)
+        if (post[i] >= c.n_names) ok = false;
+    for (size_t i = 0; ok && i < c.n_e; i++)
+        if (party[i] >= c.n_e || (pnext[i] != NO_KEY && pnext[i] >= c.n_e)) ok = false;
+    for (size_t i = 0; ok && i < c.n_units; i++) {
+        const cunit *u = &units[i];
+        if (u->key >= c.n_keys || ukey[i] >= c.n_keys || u->raw >= c.ustr_len ||
+            (u->pkey != NO_KEY && u->pkey >= c.n_keys) || (u->skey != NO_KEY && u->skey >= c.n_keys))
+            ok = false;
+        for (int j = 0; j < 3; j++)
+            if (ucand[i][j] != NO_KEY && ucand[i][j] >= c.n_keys) ok = false;
+    }
+    for (size_t i = 0; ok && i <= c.ktab_mask; i++)
+        if (ktab[i] > c.n_keys) ok = false;
+#undef STR
+    if (!ok) {
+        um_free(L->e), um_free(L->nm), um_free(L->id), um_free(L->files), um_free(ks);
+        memset(L, 0, sizeof *L);
+        return false;
+    }
+    L->n_e = L->cap_e = (size_t)c.n_e;
+    L->n_nm = L->cap_nm = (size_t)c.n_nm;
+    L->n_id = L->cap_id = (size_t)c.n_id;
+    L->n_files = L->cap_files = (size_t)c.n_files;
+    for (size_t i = 0; i < c.n_warn; i++) {
+        uint32_t o = ((const uint32_t *)sec[SX_WARN].p)[i];
+        if (o < c.str_len) add_warn(s, str + o);
+    }
+    s->keystr = ks;
+    s->n_keys = s->cap_keys = (size_t)c.n_keys;
+    s->n_names = s->cap_cn = (size_t)c.n_names;
+    s->cn_lname = (uint32_t *)lname;
+    s->cn_type = (uint8_t *)sec[SX_CN_TYPE].p;
+    s->cn_L = (float *)sec[SX_CN_L].p;
+    s->cn_nld = (uint8_t *)sec[SX_CN_NLD].p;
+    s->cn_has = (uint8_t *)sec[SX_CN_HAS].p;
+    s->uoff = (uint32_t *)uoff;
+    s->units = (cunit *)units;
+    s->ucand = (uint32_t(*)[3])ucand;
+    s->ukey = (uint32_t *)ukey;
+    s->unear = (struct unear *)sec[SX_UNEAR].p;
+    s->is_entity_name = (uint8_t *)sec[SX_ISENT].p;
+    s->ustr = (char *)sec[SX_USTR].p;
+    s->ustr_len = (size_t)c.ustr_len;
+    s->keylen = (uint8_t *)sec[SX_KEYLEN].p;
+    s->poff = (uint32_t *)poff;
+    s->post = (uint32_t *)post;
+    s->party = (uint32_t *)party;
+    s->party_next = (uint32_t *)pnext;
+    s->ktab = (uint32_t *)ktab;
+    s->ktab_mask = c.ktab_mask;
+    s->mapped = true;
+    return true;
+}
+
+/* the key of the index: code, format, and every input file's path, size,
+ * modification time (ns) and inode; a file replaced (data update renames
+ * new files into place) or edited changes it */
+static void key_file(uint64_t *h, const char *path) {
+    struct stat st;
+    char buf[4200];
+    int n;
+    if (path && stat(path, &st) == 0)
+        n = snprintf(buf, sizeof buf, "%s|%lld|%lld.%09ld|%llu", path, (long long)st.st_size,
+                     (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec, (unsigned long long)st.st_ino);
+    else n = snprintf(buf, sizeof buf, "%s|absent", path ? path : "-");
+    if (n > 0) *h = um_hash64(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, *h);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void key_dir(uint64_t *h, const char *dir) {
+    DIR *d = dir ? opendir(dir) : NULL;
+    if (!d) {
+        key_file(h, dir);
+        return;
+    }
+    char *names[512];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && n < 512)
+        if (de->d_name[0] != '.') names[n] = um_strdup(de->d_name), n += names[n] != NULL;
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        key_file(h, p);
+        um_free(names[i]);
+    }
+}
+
 static bool file_exists(const char *p) {
     struct stat st;
     return p && stat(p, &st) == 0;
+}
+
+/* Where the index file is read and written, in order: opt->index_file
+ * ("" for none); else, for the lists of the data folder (no list path
+ * given), DATA/sanctions/screen.idx beside them, then the user's cache
+ * ($XDG_CACHE_HOME or ~/.cache, unmask/screen-HASH.idx, HASH of the data
+ * folder's path) for a data folder that cannot be written. Lists given by
+ * path are compiled in memory unless opt->index_file names a file. */
+static void copy_str(char *dst, size_t cap, const char *src) {
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+static int index_paths(um_screener *s, const um_screener_options *opt, const char *dd, char cand[2][4096]) {
+    (void)s;
+    if (opt->index_file) {
+        if (!*opt->index_file) return 0;
+        snprintf(cand[0], sizeof cand[0], "%s", opt->index_file);
+        return 1;
+    }
+    if (!dd || opt->ofac_dir || opt->un_xml || opt->eu_xml) return 0;
+    int n = 0;
+    snprintf(cand[n++], sizeof cand[0], "%s/sanctions/screen.idx", dd);
+    const um_os *os = um_os_get();
+    const char *xdg = os->getenv(os->ud, "XDG_CACHE_HOME"), *home = os->getenv(os->ud, "HOME");
+    char base[4096];
+    if (xdg && *xdg == '/') snprintf(base, sizeof base, "%s", xdg);
+    else if (home && *home == '/') snprintf(base, sizeof base, "%s/.cache", home);
+    else return n;
+    char real[4096];
+    const char *id = realpath(dd, real) ? real : dd;
+    unsigned long long h = (unsigned long long)um_hash64(id, strlen(id), 0);
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/unmask", base);
+    os->mkdir(os->ud, base);
+    os->mkdir(os->ud, dir);
+    char file[4300];
+    snprintf(file, sizeof file, "%s/screen-%016llx.idx", dir, h);
+    if (strlen(file) < sizeof cand[0]) copy_str(cand[n++], sizeof cand[0], file);
+    return n;
 }
 
 um_status um_screener_open(um_screener **out, const um_screener_options *opt) {
@@ -488,18 +895,74 @@ um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt
         return UM_ENOTFOUND;
     }
     const char *eu = opt->eu_xml ? opt->eu_xml : dd ? epath : NULL;
-    st = um_sc_lists_load(&s->lists, ofac, un, eu, dd ? dpath : NULL, s->err, sizeof s->err);
-    for (size_t i = 0; i < s->lists.n_warnings; i++) add_warn(s, s->lists.warnings[i]);
-    if (st != UM_OK) return st;
+    /* the compiled index file: its key covers the code and every input file */
+    uint64_t key = um_hash64("unmask screening index", 22, UM_SC_CODE_HASH);
+    uint64_t shape[] = {UM_SC_IDX_VERSION, sizeof(cunit), sizeof(sent), sizeof(um_sc_dob), sizeof(struct unear)};
+    key = um_hash64(shape, sizeof shape, key);
+    key_dir(&key, ofac);
+    key_file(&key, un);
+    key_file(&key, eu);
+    key_file(&key, dd ? dpath : NULL);
+    key_file(&key, dd ? vpath : NULL);
+    char cand[2][4096];
+    int ncand = index_paths(s, opt, dd, cand);
+    bool loaded = false;
+    for (int i = 0; i < ncand && !loaded; i++) {
+        um_sc_sect sec[SX_N];
+        char why[200];
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        um_status ms = um_sc_idx_map(cand[i], key, &s->map, sec, SX_N, why, sizeof why);
+        if (ms == UM_OK && !index_load(s, sec)) {
+            um_sc_idx_unmap(&s->map);
+            snprintf(why, sizeof why, "inconsistent sections");
+            ms = UM_EPARSE;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (ms == UM_OK) {
+            loaded = true;
+            s->open_ms_index = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-6;
+            copy_str(s->index_path, sizeof s->index_path, cand[i]);
+            s->index_state = "loaded";
+        } else if (!s->index_note[0]) {
+            copy_str(s->index_note, sizeof s->index_note - 220, cand[i]);
+            strcat(s->index_note, ": ");
+            strcat(s->index_note, why);
+        }
+    }
+    if (!loaded) {
+        st = um_sc_lists_load(&s->lists, ofac, un, eu, dd ? dpath : NULL, s->err, sizeof s->err);
+        for (size_t i = 0; i < s->lists.n_warnings; i++) add_warn(s, s->lists.warnings[i]);
+        if (st != UM_OK) return st;
+        st = build_index(s);
+        if (st == UM_OK) st = build_parties(s);
+        if (st == UM_OK && !build_ktab(s)) st = UM_ENOMEM;
+        if (st != UM_OK) {
+            snprintf(s->err, sizeof s->err, "out of memory building the name index");
+            return st;
+        }
+        s->index_state = ncand ? "built (not written)" : "built in memory (no index file)";
+        for (int i = 0; i < ncand; i++) {
+            char dir[4096], err[600];
+            copy_str(dir, sizeof dir, cand[i]);
+            char *slash = strrchr(dir, '/');
+            const char *name = slash ? slash + 1 : dir;
+            if (slash) *slash = 0;
+            else snprintf(dir, sizeof dir, ".");
+            if (index_save(s, dir, name, key, err, sizeof err) == UM_OK) {
+                copy_str(s->index_path, sizeof s->index_path, cand[i]);
+                s->index_state = "built and written";
+                break;
+            }
+        }
+    }
+    if (build_idents(s) != UM_OK) {
+        snprintf(s->err, sizeof s->err, "out of memory building the identifier index");
+        return UM_ENOMEM;
+    }
     if (s->ctx)
         for (size_t i = 0; um_ctx_warning(s->ctx, i); i++)
             if (strstr(um_ctx_warning(s->ctx, i), "indicator")) add_warn(s, um_ctx_warning(s->ctx, i));
-    st = build_index(s);
-    if (st == UM_OK) st = build_parties(s);
-    if (st != UM_OK) {
-        snprintf(s->err, sizeof s->err, "out of memory building the name index");
-        return st;
-    }
     s->info = um_calloc(s->lists.n_files + 1, sizeof *s->info);
     if (!s->info) return UM_ENOMEM;
     for (size_t i = 0; i < s->lists.n_files; i++) {
@@ -517,6 +980,16 @@ void um_screener_close(um_screener *s) {
     for (size_t i = 0; i < s->n_warn; i++) um_free(s->warn[i]);
     um_free(s->warn);
     um_free(s->info);
+    um_map_free(&s->keys);
+    um_map_free(&s->idents);
+    um_free(s->keystr);
+    if (s->mapped) { /* the rest lives in the map */
+        um_sc_idx_unmap(&s->map);
+        um_free(s);
+        return;
+    }
+    um_free(s->ktab);
+    um_free(s->ustr);
     um_free(s->uoff);
     um_free(s->cn_lname);
     um_free(s->cn_type);
@@ -530,13 +1003,16 @@ void um_screener_close(um_screener *s) {
     um_free(s->ukey);
     um_free(s->unear);
     um_free(s->is_entity_name);
-    um_map_free(&s->keys);
-    um_map_free(&s->idents);
-    um_free(s->keystr);
     um_free(s->keylen);
     um_free(s->poff);
     um_free(s->post);
     um_free(s);
+}
+
+void um_screener_index_info(const um_screener *s, const char **path, const char **state, double *open_ms) {
+    if (path) *path = s ? s->index_path : "";
+    if (state) *state = s && s->index_state ? s->index_state : "";
+    if (open_ms) *open_ms = s ? s->open_ms_index : 0;
 }
 
 const char *um_screener_errmsg(const um_screener *s) { return s ? s->err : "out of memory"; }
@@ -639,7 +1115,7 @@ static bool n_ng(const char *a, const char *b) {
 static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int *kind) {
     if (kind) *kind = 2;
     if (q->key != NO_KEY && q->key == l->key) {
-        if (kind) *kind = strcmp(q->u.raw, l->raw) == 0 ? 0 : 1;
+        if (kind) *kind = strcmp(q->u.raw, URAW(s, l)) == 0 ? 0 : 1;
         return 1.0;
     }
     uint8_t f = q->u.flags | l->flags;
@@ -661,7 +1137,7 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
     if (!kok && !rok) return 0;
     bool common = q->key != NO_KEY; /* the query word is itself a listed name word */
     double r = kok ? typo_sim(q->u.key, ql, lk, ll, common, true, false) : 0;
-    double r2 = rok ? typo_sim(q->u.raw, qr, l->raw, lr, common, true, false) : 0;
+    double r2 = rok ? typo_sim(q->u.raw, qr, URAW(s, l), lr, common, true, false) : 0;
     if (r2 > r) r = r2;
     if (r <= 0) return 0;
     if ((q->u.flags & UM_SCU_KOREAN) || (l->flags & UM_SCU_KOREAN)) r *= 0.9;
@@ -795,7 +1271,7 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
             wspan *c = &ls_[j][ln - 1];
             c->a = ls[j], c->b = ls[j + ln], c->typo = true, c->rl = c->kl = 0;
             c->raw[0] = c->key[0] = 0;
-            for (int k = c->a; k < c->b; k++) span_add(c, l[k].raw, s->keystr[l[k].key], l[k].flags);
+            for (int k = c->a; k < c->b; k++) span_add(c, URAW(s, &l[k]), s->keystr[l[k].key], l[k].flags);
         }
     bool lall[MAX_WORDS][LN];
     for (int j = 0; j < nlw; j++)
@@ -1075,7 +1551,7 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
         um_buf_addc(&b, '=');
         for (int j = p.li[k]; j < p.le[k]; j++) {
             if (j > p.li[k]) um_buf_addc(&b, '-');
-            um_buf_adds(&b, l[j].raw);
+            um_buf_adds(&b, URAW(s, &l[j]));
             wl += l[j].w;
             lu[j] = true;
             sur |= (l[j].flags & UM_SCU_SURNAME) != 0;
@@ -1109,7 +1585,7 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
     for (int j = 0; j < nl; j++) {
         if (lu[j]) continue;
         um_buf_adds(&b, first ? "; list only: " : ", ");
-        um_buf_adds(&b, l[j].raw);
+        um_buf_adds(&b, URAW(s, &l[j]));
         first = false;
     }
     um_buf_adds(&b, "; name score ");
@@ -1223,12 +1699,14 @@ typedef struct qform {
     int nt;
     uint32_t tmask[UM_SC_MAX_UNITS];
     uint8_t tlen[UM_SC_MAX_UNITS];
+    int pmax; /* the most list units the query can pair (bound()'s P at most) */
 } qform;
 
 static void make_form(const um_screener *s, const um_sc_name *qn, qform *f) {
     f->nq = qn->n;
     f->Q = 0;
     f->nt = 0;
+    f->pmax = 0;
     for (int i = 0; i < qn->n;) {
         const um_sc_unit *u = &qn->u[i];
         if (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)) {
@@ -1261,6 +1739,8 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f) {
         f->q[i].kmask = letter_mask(qn->u[i].key);
         f->q[i].rmask = letter_mask(qn->u[i].raw);
         f->Q += qn->u[i].w;
+        int rl = f->q[i].rawlen;
+        f->pmax += !(qn->u[i].flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
     }
 }
 
@@ -1354,6 +1834,17 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
     double pen = 1;
     for (int k = 0; k < un && pen > 1e-3; k++) pen *= 0.8;
     return dice * pen;
+}
+
+/* bound() with every query unit paired at its best: O(1), from the sizes
+ * of the two names alone (a list name much longer than the query) */
+static double quick_bound(const um_screener *s, const qform *f, uint32_t ni) {
+    double L = s->cn_L[ni];
+    if (f->Q + L <= 0) return 0;
+    double dice = (f->Q + (L < f->pmax ? L : f->pmax)) / (f->Q + L);
+    int un = s->cn_nld[ni] > f->pmax ? s->cn_nld[ni] - f->pmax : 0;
+    for (int k = 0; k < un && dice > 1e-3; k++) dice *= 0.8;
+    return dice;
 }
 
 /* does compiled name ni hold key id k (as a candidate key: not through a
@@ -1494,6 +1985,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         for (int k = nwalk; k < nk; k++)
             if (name_has(s, ni, kid[ord[k]])) w += kw[ord[k]], typo |= kaff[ord[k]];
         if (w < need - 1e-4f) continue;
+        if (quick_bound(s, f, ni) < floor_name) continue;
         if (bound(s, f, ni, &typo) < floor_name) continue;
         pairing p;
         score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
