@@ -253,9 +253,42 @@ static bool grow_names(um_screener *s, size_t need) {
     return true;
 }
 
+/* Deletion keys: "\x02" + a short non-Korean word with one letter taken
+ * out (d < n), or whole (d == n). Two words one typo apart (a letter
+ * substituted, dropped, added or two swapped) share one: the candidates
+ * for a typo in a word too short for the affix keys. */
+#define DEL_MIN 3
+#define DEL_MAX 7
+#define DEL_MAX_DF 400 /* a deletion key in more names is not used */
+static bool del_word(const um_sc_unit *u) {
+    if (u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
+    size_t n = strlen(u->raw);
+    return n >= DEL_MIN && n <= DEL_MAX;
+}
+
+static size_t del_key(const char *w, size_t n, size_t d, char *out) {
+    size_t o = 0;
+    out[o++] = 2;
+    for (size_t i = 0; i < n; i++)
+        if (i != d) out[o++] = w[i];
+    out[o] = 0;
+    return o;
+}
+
+/* a name of generic words alone (INTERNATIONAL INDUSTRIAL DEVELOPMENT
+ * BANK): its generic words are its candidate keys */
+static bool all_generic(const um_screener *s, uint32_t ni) {
+    if (s->uoff[ni] == s->uoff[ni + 1]) return false;
+    for (uint32_t k = s->uoff[ni]; k < s->uoff[ni + 1]; k++)
+        if (!(s->units[k].flags & UM_SCU_GENERIC)) return false;
+    return true;
+}
+
 static um_status build_index(um_screener *s) {
     um_sc_lists *L = &s->lists;
     size_t n_units = 0, cap_units = L->n_nm * 4 + 16;
+    uint32_t *dpairs = NULL; /* (compiled name, deletion key) pairs, names in order */
+    size_t n_dp = 0, cap_dp = 0;
     s->n_names = 0;
     s->cap_cn = 0;
     s->is_entity_name = um_calloc(L->n_nm + 1, 1);
@@ -306,6 +339,18 @@ static um_status build_index(um_screener *s) {
                 if (prefix_key(u, pk, sk) &&
                     ((c->pkey = intern(s, pk, 4)) == NO_KEY || (c->skey = intern(s, sk, 4)) == NO_KEY))
                     goto oom;
+                /* deletion keys of a short word (a typo in it: Znc, Spfce) */
+                if (del_word(u)) {
+                    char dk[DEL_MAX + 2];
+                    size_t rl2 = strlen(u->raw);
+                    for (size_t d = 0; d <= rl2; d++) {
+                        size_t dn = del_key(u->raw, rl2, d, dk);
+                        uint32_t id = intern(s, dk, dn);
+                        if (id == NO_KEY || !um_grow((void **)&dpairs, &cap_dp, n_dp + 2, sizeof *dpairs)) goto oom;
+                        dpairs[n_dp++] = (uint32_t)ni;
+                        dpairs[n_dp++] = id;
+                    }
+                }
                 Lw += u->w;
                 if (u->w >= 0.5f && !(u->flags & UM_SCU_GENERIC)) nld++;
                 if (!(u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)))
@@ -357,17 +402,28 @@ static um_status build_index(um_screener *s) {
             s->post = um_malloc((tot + 1) * sizeof *s->post);
             if (!s->post) goto oom;
         }
+        size_t dp = 0;
         for (size_t i = 0; i < s->n_names; i++) {
-            uint32_t seen[UM_SC_MAX_UNITS * 3];
+            uint32_t seen[UM_SC_MAX_UNITS * 3 + 64];
             int n_seen = 0;
+            for (; dp < n_dp && dpairs[dp] == i; dp += 2) {
+                uint32_t id = dpairs[dp + 1];
+                bool dup = false;
+                for (int q = 0; q < n_seen; q++) dup |= seen[q] == id;
+                if (dup || n_seen >= (int)(sizeof seen / sizeof *seen)) continue;
+                seen[n_seen++] = id;
+                if (pass == 0) df[id]++;
+                else s->post[s->poff[id] + df[id]++] = (uint32_t)i;
+            }
+            bool allgen = all_generic(s, (uint32_t)i);
             for (uint32_t k = s->uoff[i]; k < s->uoff[i + 1]; k++) {
                 const cunit *c = &s->units[k];
-                uint32_t ids[3] = {(c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key, c->pkey, c->skey};
+                uint32_t ids[3] = {(c->flags & UM_SCU_GENERIC) && !allgen ? NO_KEY : c->key, c->pkey, c->skey};
                 for (int j = 0; j < 3; j++) {
                     if (ids[j] == NO_KEY) continue;
                     bool dup = false;
                     for (int q = 0; q < n_seen; q++) dup |= seen[q] == ids[j];
-                    if (dup) continue;
+                    if (dup || n_seen >= (int)(sizeof seen / sizeof *seen)) continue;
                     seen[n_seen++] = ids[j];
                     if (pass == 0) df[ids[j]]++;
                     else s->post[s->poff[ids[j]] + df[ids[j]]++] = (uint32_t)i;
@@ -376,14 +432,20 @@ static um_status build_index(um_screener *s) {
         }
     }
     um_free(df);
+    um_free(dpairs);
+    dpairs = NULL;
     s->ucand = um_malloc((n_units + 1) * sizeof *s->ucand);
     s->ukey = um_malloc((n_units + 1) * sizeof *s->ukey);
     s->unear = um_malloc((n_units + 1) * sizeof *s->unear);
     if (!s->ucand || !s->ukey || !s->unear) return UM_ENOMEM;
     memset(s->unear, 0, (n_units + 1) * sizeof *s->unear);
+    for (size_t ni = 0; ni < s->n_names; ni++) {
+        bool allgen = all_generic(s, (uint32_t)ni);
+        for (size_t k = s->uoff[ni]; k < s->uoff[ni + 1]; k++)
+            s->ucand[k][0] = (s->units[k].flags & UM_SCU_GENERIC) && !allgen ? NO_KEY : s->units[k].key;
+    }
     for (size_t k = 0; k < n_units; k++) {
         const cunit *c = &s->units[k];
-        s->ucand[k][0] = (c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key;
         s->ucand[k][1] = c->pkey;
         s->ucand[k][2] = c->skey;
         s->ukey[k] = c->key;
@@ -396,6 +458,7 @@ static um_status build_index(um_screener *s) {
     return UM_OK;
 oom:
     um_free(df);
+    um_free(dpairs);
     return UM_ENOMEM;
 }
 
@@ -1033,6 +1096,7 @@ typedef struct qunit {
     uint32_t key;
     int keylen, rawlen;
     uint32_t kmask, rmask;
+    bool ent; /* of an entity name: a typo is tolerated from fewer letters */
 } qunit;
 
 
@@ -1081,7 +1145,7 @@ static int osa(const char *a, int n, const char *b, int m, int *op) {
  * name word (common: another person's real name, not a typo) needs 8
  * letters for one edit and never gets two. Returns the similarity, 0 when
  * the pair is not a typo. */
-static double typo_sim(const char *a, int n, const char *b, int m, bool common, bool two, bool nosub) {
+static double typo_sim_e(const char *a, int n, const char *b, int m, bool common, bool two, bool nosub, bool ent) {
     int L = n > m ? n : m;
     if (L < 3) return 0;
     int op = 0;
@@ -1090,7 +1154,9 @@ static double typo_sim(const char *a, int n, const char *b, int m, bool common, 
     if (d == 0) return 1;
     if (d == 1) {
         if (op == 0 && nosub) return 0;
-        int need = op == 0 ? 6 : op == 1 ? 3 : 4;
+        /* in an entity name the other words carry the match: a substituted
+         * letter from 4 letters (Labou, Spfce), a dropped one from 3 (Znc) */
+        int need = op == 0 ? (ent ? 4 : 6) : op == 1 ? 3 : ent ? 3 : 4;
         if (common && need < 8) need = 8;
         if (L < need) return 0;
     } else if (d == 2) {
@@ -1100,6 +1166,10 @@ static double typo_sim(const char *a, int n, const char *b, int m, bool common, 
     }
     double r = 1.0 - (double)d / (double)L;
     return r < 0.8 ? 0.8 : r;
+}
+
+static double typo_sim(const char *a, int n, const char *b, int m, bool common, bool two, bool nosub) {
+    return typo_sim_e(a, n, b, m, common, two, nosub, false);
 }
 
 /* a ends in n and b is a + g, or the reverse */
@@ -1136,8 +1206,8 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
     bool rok = abs(qr - lr) <= 2 && popc(q->rmask ^ l->rmask) <= 4;
     if (!kok && !rok) return 0;
     bool common = q->key != NO_KEY; /* the query word is itself a listed name word */
-    double r = kok ? typo_sim(q->u.key, ql, lk, ll, common, true, false) : 0;
-    double r2 = rok ? typo_sim(q->u.raw, qr, URAW(s, l), lr, common, true, false) : 0;
+    double r = kok ? typo_sim_e(q->u.key, ql, lk, ll, common, true, false, q->ent) : 0;
+    double r2 = rok ? typo_sim_e(q->u.raw, qr, URAW(s, l), lr, common, true, false, q->ent) : 0;
     if (r2 > r) r = r2;
     if (r <= 0) return 0;
     if ((q->u.flags & UM_SCU_KOREAN) || (l->flags & UM_SCU_KOREAN)) r *= 0.9;
@@ -1206,7 +1276,17 @@ static void finish_pairing(const qunit *q, int nq, const cunit *l, int nl, pairi
     if (ns > 1 && drops == 1 && seq[ns - 1] > seq[0]) drops = 2; /* not a rotation */
     p->order = drops > 1 ? 0.9 : 1.0;
     p->cap = 1.0;
-    if (md <= 0 || md < 0.5 * ld) {
+    if (ld <= 0 && nl > 0) { /* a listed name of generic words alone: every word of it, and nothing else */
+        if (p->unmatched_l || p->n == 0) {
+            p->cap = 0.5;
+            p->cap_reason = "a listed name of generic words only, not every word paired";
+        }
+        for (int j = 0; j < nl; j++)
+            if (!lused[j] && p->cap == 1.0) {
+                p->cap = 0.5;
+                p->cap_reason = "a listed name of generic words only, not every word paired";
+            }
+    } else if (md <= 0 || md < 0.5 * ld) {
         p->cap = 0.5;
         p->cap_reason = "only generic words or a minority of the listed name paired";
     } else if (!given) {
@@ -1702,7 +1782,7 @@ typedef struct qform {
     int pmax; /* the most list units the query can pair (bound()'s P at most) */
 } qform;
 
-static void make_form(const um_screener *s, const um_sc_name *qn, qform *f) {
+static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool ent) {
     f->nq = qn->n;
     f->Q = 0;
     f->nt = 0;
@@ -1738,6 +1818,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f) {
         f->q[i].key = key_lookup(s, qn->u[i].key, (size_t)f->q[i].keylen);
         f->q[i].kmask = letter_mask(qn->u[i].key);
         f->q[i].rmask = letter_mask(qn->u[i].raw);
+        f->q[i].ent = ent;
         f->Q += qn->u[i].w;
         int rl = f->q[i].rawlen;
         f->pmax += !(qn->u[i].flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
@@ -1855,7 +1936,75 @@ static bool name_has(const um_screener *s, uint32_t ni, uint32_t k) {
     return false;
 }
 
+/* scores compiled name ni for the query and keeps it when it reaches thr */
+static um_status consider(const um_screener *s, const qform *f, int form, uint32_t ni, bool typo, bool have_dob,
+                          const um_sc_dob *qd, const char *qcc, double thr, double floor_name, cands *out) {
+    const qunit *q = f->q;
+    int nq = f->nq;
+        if (quick_bound(s, f, ni) < floor_name) return UM_OK;
+        if (bound(s, f, ni, &typo) < floor_name) return UM_OK;
+        pairing p;
+        score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
+                   typo ? floor_name : 2);
+        if (p.name < floor_name) return UM_OK;
+        uint32_t ei = s->lists.nm[s->cn_lname[ni]].entry;
+        const um_sc_entry *e = &s->lists.e[ei];
+        cand c = {ei, ni, form, 0, p.name, 0, 0};
+        if (have_dob && e->n_dob) {
+            bool any = false, exact = false;
+            for (int k = 0; k < e->n_dob; k++) {
+                bool ex;
+                if (dob_agrees(&e->dob[k], qd, &ex)) any = true, exact |= ex;
+            }
+            c.adj_dob = !any ? -0.25 : exact ? 0.05 : 0.02;
+        }
+        if (qcc) {
+            bool in_nat = false, in_cc = false;
+            for (int k = 0; k < e->n_nat; k++) in_nat |= strcmp(e->nat[k], qcc) == 0;
+            for (int k = 0; k < e->n_cc; k++) in_cc |= strcmp(e->cc[k], qcc) == 0;
+            c.adj_nat = e->n_nat ? (in_nat ? 0.03 : -0.10) : (in_cc ? 0.02 : 0);
+        }
+        c.score = c.name_score + c.adj_dob + c.adj_nat;
+        if (c.score > 1) c.score = 1;
+        if (c.score < 0) c.score = 0;
+        if (c.score + 1e-9 < thr) return UM_OK;
+        bool merged = false; /* best name per entry */
+        for (size_t k = 0; k < out->n; k++)
+            if (out->c[k].entry == ei) {
+                if (c.score > out->c[k].score + 1e-12) out->c[k] = c;
+                merged = true;
+                break;
+            }
+        if (!merged && !cands_push(out, &c)) return UM_ENOMEM;
+    return UM_OK;
+}
+
 #define MAX_QKEYS (UM_SC_MAX_UNITS * 4)
+
+static um_status collect_generic(const um_screener *s, const um_screen_query *qq, const qform *f, int form,
+                                 const uint32_t *gk, int gk_n, bool have_dob, const um_sc_dob *qd, const char *qcc,
+                                 double thr, double floor_name, cands *out) {
+    /* names of generic words alone, through the query's generic words */
+    if (gk_n) {
+        uint32_t gcur[MAX_QKEYS], gend[MAX_QKEYS];
+        for (int k = 0; k < gk_n; k++) gcur[k] = s->poff[gk[k]], gend[k] = s->poff[gk[k] + 1];
+        for (;;) {
+            uint32_t ni = NO_KEY;
+            for (int k = 0; k < gk_n; k++)
+                if (gcur[k] < gend[k] && s->post[gcur[k]] < ni) ni = s->post[gcur[k]];
+            if (ni == NO_KEY) break;
+            for (int k = 0; k < gk_n; k++)
+                if (gcur[k] < gend[k] && s->post[gcur[k]] == ni) gcur[k]++;
+            uint8_t ty = s->cn_type[ni];
+            if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
+            if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
+            if (s->cn_has[ni] || s->cn_nld[ni] || !all_generic(s, ni)) continue;
+            um_status st = consider(s, f, form, ni, false, have_dob, qd, qcc, thr, floor_name, out);
+            if (st != UM_OK) return st;
+        }
+    }
+    return UM_OK;
+}
 
 static um_status collect(const um_screener *s, const um_screen_query *qq, const qform *f, int form, bool have_dob,
                          const um_sc_dob *qd, const char *qcc, double thr, cands *out) {
@@ -1864,6 +2013,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     uint32_t kid[MAX_QKEYS], kdf[MAX_QKEYS];
     float kw[MAX_QKEYS];
     bool kaff[MAX_QKEYS]; /* a prefix or suffix key (typo candidates) */
+    bool kforce[MAX_QKEYS]; /* walked whatever its weight (deletion keys: name_has() does not know them) */
     int nk = 0;
     /* A surname alone never carries a match (capped at 0.5), so its long
      * posting list (Kim, Ri, Pak) is skipped when the query has more. */
@@ -1875,8 +2025,15 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     for (int i = 0; i < nq; i++)
         if (!(q[i].u.flags & (UM_SCU_GENERIC | UM_SCU_SURNAME)) && q[i].key != NO_KEY) other_keys = true;
     double gen_w = 0;
+    uint32_t gk[MAX_QKEYS];
+    int gk_n = 0;
     for (int i = 0; i < nq; i++) {
-        if (q[i].u.flags & UM_SCU_GENERIC) continue;
+        if (q[i].u.flags & UM_SCU_GENERIC) {
+            bool dup = q[i].key == NO_KEY;
+            for (int k = 0; k < gk_n; k++) dup |= gk[k] == q[i].key;
+            if (!dup && gk_n < MAX_QKEYS) gk[gk_n++] = q[i].key;
+            continue;
+        }
         if ((q[i].u.flags & UM_SCU_SURNAME) && distinct > 1 && other_keys) continue;
         gen_w += q[i].u.w;
         uint32_t ids[3] = {q[i].key, NO_KEY, NO_KEY};
@@ -1904,7 +2061,29 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             kdf[nk] = df;
             kw[nk] = j && !cyr_alt ? q[i].u.w * 0.5f : q[i].u.w;
             kaff[nk] = j > 0 && !cyr_alt;
+            kforce[nk] = false;
             nk++;
+        }
+        /* a short word that is no listed word may hold a typo: its deletion
+         * keys, when rare enough (rarity bounds the work), always walked */
+        if (q[i].key == NO_KEY && del_word(&q[i].u)) {
+            char dk[DEL_MAX + 2];
+            size_t rl = (size_t)q[i].rawlen;
+            for (size_t d = 0; d <= rl && nk < MAX_QKEYS; d++) {
+                size_t dn = del_key(q[i].u.raw, rl, d, dk);
+                uint32_t id = key_lookup(s, dk, dn);
+                if (id == NO_KEY) continue;
+                bool dup = false;
+                for (int k = 0; k < nk; k++) dup |= kid[k] == id;
+                uint32_t df = s->poff[id + 1] - s->poff[id];
+                if (dup || df > DEL_MAX_DF) continue;
+                kid[nk] = id;
+                kdf[nk] = df;
+                kw[nk] = q[i].u.w * 0.5f;
+                kaff[nk] = true;
+                kforce[nk] = true;
+                nk++;
+            }
         }
     }
     /* runs of Korean syllables joined: a typo that splits a word into other
@@ -1937,12 +2116,14 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 kdf[nk] = df;
                 kw[nk] = rw * 0.25f; /* both ends: half the run, never enough alone */
                 kaff[nk] = true;
+                kforce[nk] = false;
                 nk++;
             }
         }
         i = e2;
     }
-    if (!nk) return UM_OK;
+    double floor0 = thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6;
+    if (!nk) return collect_generic(s, qq, f, form, gk, gk_n, have_dob, qd, qcc, thr, floor0, out);
     /* A name qualifies with key weight >= need. Walk the posting lists of the
      * rarest keys only: a name in none of them holds at most the weight of
      * the other keys, and once that is below need it cannot qualify. */
@@ -1950,13 +2131,18 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     int ord[MAX_QKEYS];
     for (int k = 0; k < nk; k++) {
         int j = k;
-        while (j > 0 && kdf[ord[j - 1]] > kdf[k]) ord[j] = ord[j - 1], j--;
+        /* forced keys first, then the rarest */
+        while (j > 0 && (kforce[k] && !kforce[ord[j - 1]] ? true
+                         : kforce[k] != kforce[ord[j - 1]] ? false
+                                                           : kdf[ord[j - 1]] > kdf[k]))
+            ord[j] = ord[j - 1], j--;
         ord[j] = k;
     }
     double rest = 0;
-    for (int k = 0; k < nk; k++) rest += kw[k];
+    int nforced = 0;
+    for (int k = 0; k < nk; k++) rest += kw[k], nforced += kforce[k];
     int nwalk = 0;
-    while (nwalk < nk && !(rest < (double)need - 1e-4)) rest -= kw[ord[nwalk++]];
+    while (nwalk < nk && (nwalk < nforced || !(rest < (double)need - 1e-4))) rest -= kw[ord[nwalk++]];
     uint32_t cur[MAX_QKEYS], end[MAX_QKEYS];
     for (int k = 0; k < nwalk; k++) {
         cur[k] = s->poff[kid[ord[k]]];
@@ -1985,43 +2171,10 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         for (int k = nwalk; k < nk; k++)
             if (name_has(s, ni, kid[ord[k]])) w += kw[ord[k]], typo |= kaff[ord[k]];
         if (w < need - 1e-4f) continue;
-        if (quick_bound(s, f, ni) < floor_name) continue;
-        if (bound(s, f, ni, &typo) < floor_name) continue;
-        pairing p;
-        score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
-                   typo ? floor_name : 2);
-        if (p.name < floor_name) continue;
-        uint32_t ei = s->lists.nm[s->cn_lname[ni]].entry;
-        const um_sc_entry *e = &s->lists.e[ei];
-        cand c = {ei, ni, form, 0, p.name, 0, 0};
-        if (have_dob && e->n_dob) {
-            bool any = false, exact = false;
-            for (int k = 0; k < e->n_dob; k++) {
-                bool ex;
-                if (dob_agrees(&e->dob[k], qd, &ex)) any = true, exact |= ex;
-            }
-            c.adj_dob = !any ? -0.25 : exact ? 0.05 : 0.02;
-        }
-        if (qcc) {
-            bool in_nat = false, in_cc = false;
-            for (int k = 0; k < e->n_nat; k++) in_nat |= strcmp(e->nat[k], qcc) == 0;
-            for (int k = 0; k < e->n_cc; k++) in_cc |= strcmp(e->cc[k], qcc) == 0;
-            c.adj_nat = e->n_nat ? (in_nat ? 0.03 : -0.10) : (in_cc ? 0.02 : 0);
-        }
-        c.score = c.name_score + c.adj_dob + c.adj_nat;
-        if (c.score > 1) c.score = 1;
-        if (c.score < 0) c.score = 0;
-        if (c.score + 1e-9 < thr) continue;
-        bool merged = false; /* best name per entry */
-        for (size_t k = 0; k < out->n; k++)
-            if (out->c[k].entry == ei) {
-                if (c.score > out->c[k].score + 1e-12) out->c[k] = c;
-                merged = true;
-                break;
-            }
-        if (!merged && !cands_push(out, &c)) return UM_ENOMEM;
+        um_status st = consider(s, f, form, ni, typo, have_dob, qd, qcc, thr, floor_name, out);
+        if (st != UM_OK) return st;
     }
-    return UM_OK;
+    return collect_generic(s, qq, f, form, gk, gk_n, have_dob, qd, qcc, thr, floor_name, out);
 }
 
 um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_screen_result **out) {
@@ -2039,9 +2192,10 @@ um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_scr
     *out = r;
     int want = qq->type == UM_SCREEN_ENTITY ? 1 : qq->type == UM_SCREEN_PERSON ? 0 : -1;
     um_sc_name qn[UM_SC_MAX_FORMS];
-    int nforms = um_sc_norm_forms(&s->norm, qq->name, want, true, qn, NULL);
+    bool qent = false;
+    int nforms = um_sc_norm_forms(&s->norm, qq->name, want, true, qn, &qent);
     qform f[UM_SC_MAX_FORMS];
-    for (int i = 0; i < nforms; i++) make_form(s, &qn[i], &f[i]);
+    for (int i = 0; i < nforms; i++) make_form(s, &qn[i], &f[i], qent);
     r->query = describe_query(r, f[0].q, f[0].nq);
     cands cs;
     cs.c = cs.inl;
