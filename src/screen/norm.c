@@ -328,14 +328,15 @@ static const generic_word *find_generic_typo(const um_sc_norm *nm, const char *w
     const generic_word *g = find_generic(nm, w, n);
     if (g || !query || n < 3) return g;
     /* a word that reads as Korean syllables is a name (Bak is not a typo of
-     * Bank, Jeson not of Joson) */
-    if (str_is_syllables(nm, w, n)) return NULL;
+     * Bank, Jeson not of Joson), unless it is a letter short, long or
+     * swapped in a word of 4+ letters (Kore, Koean, Limite) */
+    bool syl = str_is_syllables(nm, w, n);
     for (size_t i = 0; i < UM_ARRAY_LEN(generic_words); i++) {
         const char *x = generic_words[i].w;
         size_t m = strlen(x);
         if (m < 4 || (n > m ? n - m : m - n) > 1) continue;
-        if (one_typo(w, n, x, m)) return &generic_words[i];
-        if (n == m && w[0] == x[0]) {
+        if (one_typo(w, n, x, m) && !(syl && n < 4)) return &generic_words[i];
+        if (n == m && w[0] == x[0] && !syl) {
             size_t d = 0;
             for (size_t k = 0; k < n && d < 2; k++) d += w[k] != x[k];
             if (d == 1) return &generic_words[i];
@@ -366,11 +367,16 @@ static void fold_latin(const char *s, size_t n, char *out, size_t cap) {
     for (size_t i = 0; i < n && o + 2 < sizeof a;) {
         const char *p = s + i;
         size_t left = n - i;
-        if (left >= 4 && !memcmp(p, "tsch", 4)) a[o++] = 'c', a[o++] = 'h', i += 4;
+        if (left >= 7 && !memcmp(p, "schtsch", 7)) a[o++] = 's', a[o++] = 'h', i += 7;
+        else if (left >= 5 && !memcmp(p, "chtch", 5)) a[o++] = 's', a[o++] = 'h', i += 5;
+        else if (left >= 4 && !memcmp(p, "tsch", 4)) a[o++] = 'c', a[o++] = 'h', i += 4;
         else if (left >= 4 && !memcmp(p, "shch", 4)) a[o++] = 's', a[o++] = 'h', i += 4;
         else if (left >= 3 && (!memcmp(p, "sch", 3))) a[o++] = 's', a[o++] = 'h', i += 3;
         else if (left >= 3 && !memcmp(p, "tch", 3)) a[o++] = 'c', a[o++] = 'h', i += 3;
-        else if (left >= 2 && !memcmp(p, "zh", 2)) a[o++] = 'j', i += 2;
+        /* German sch is both sh and zh (Schukow = Zhukov), z is ts
+         * (Pewzow = Pevtsov) */
+        else if (left >= 2 && !memcmp(p, "zh", 2)) a[o++] = 's', a[o++] = 'h', i += 2;
+        else if (left >= 2 && (!memcmp(p, "ts", 2) || !memcmp(p, "tz", 2))) a[o++] = 'z', i += 2;
         else if (left >= 2 && !memcmp(p, "kh", 2)) a[o++] = 'h', i += 2;
         else if (left >= 2 && !memcmp(p, "ou", 2)) a[o++] = 'u', i += 2;
         else if (left >= 2 && !memcmp(p, "ph", 2)) a[o++] = 'f', i += 2;

@@ -1097,6 +1097,7 @@ typedef struct qunit {
     int keylen, rawlen;
     uint32_t kmask, rmask;
     bool ent; /* of an entity name: a typo is tolerated from fewer letters */
+    uint32_t altkey; /* Kontsevich -n written for -ng (or the reverse): that syllable's key id */
 } qunit;
 
 
@@ -1192,7 +1193,7 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
     if (f & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return 0;
     if ((q->u.flags & UM_SCU_KOREAN) && (l->flags & UM_SCU_KOREAN)) {
         /* Kontsevich writes -n and -ng alike (Сон: Son or Song, Кван: Kwang) */
-        if ((q->u.flags & UM_SCU_CYR) && n_ng(q->u.key, s->keystr[l->key])) {
+        if ((q->u.flags & UM_SCU_CYR) && (q->altkey == l->key || n_ng(q->u.key, s->keystr[l->key]))) {
             if (kind) *kind = 1;
             return 0.95;
         }
@@ -1819,6 +1820,26 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->q[i].kmask = letter_mask(qn->u[i].key);
         f->q[i].rmask = letter_mask(qn->u[i].raw);
         f->q[i].ent = ent;
+        f->q[i].altkey = NO_KEY;
+        if ((qn->u[i].flags & UM_SCU_CYR) && (qn->u[i].flags & UM_SCU_KOREAN) && f->q[i].keylen > 1) {
+            /* the spelling with -ng (or without), through the syllable
+             * table: Сун is sun or sung, whose key is that of song */
+            char alt[UM_SC_KEYLEN + 2], ak[UM_SC_KEYLEN];
+            size_t rl = (size_t)f->q[i].rawlen;
+            memcpy(alt, qn->u[i].raw, rl);
+            if (rl && alt[rl - 1] == 'n') alt[rl++] = 'g';
+            else if (rl > 2 && alt[rl - 1] == 'g' && alt[rl - 2] == 'n') rl--;
+            alt[rl] = 0;
+            um_sc_syl_key(&s->norm, alt, rl, ak, sizeof ak);
+            f->q[i].altkey = key_lookup(s, ak, strlen(ak));
+            if (f->q[i].altkey == NO_KEY) { /* the key with -ng, as before */
+                int kl = f->q[i].keylen;
+                memcpy(alt, qn->u[i].key, (size_t)kl);
+                if (alt[kl - 1] == 'n') alt[kl++] = 'g';
+                else if (kl > 2 && alt[kl - 1] == 'g' && alt[kl - 2] == 'n') kl--;
+                f->q[i].altkey = key_lookup(s, alt, (size_t)kl);
+            }
+        }
         f->Q += qn->u[i].w;
         int rl = f->q[i].rawlen;
         f->pmax += !(qn->u[i].flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
@@ -2042,12 +2063,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         if (prefix_key(&q[i].u, pk, sk)) ids[1] = key_lookup(s, pk, 4), ids[2] = key_lookup(s, sk, 4);
         if ((q[i].u.flags & UM_SCU_CYR) && (q[i].u.flags & UM_SCU_KOREAN) && q[i].keylen > 1) {
             /* Kontsevich -n: the -ng syllable too, and the reverse */
-            char alt[UM_SC_KEYLEN + 2];
-            int kl = q[i].keylen;
-            memcpy(alt, q[i].u.key, (size_t)kl);
-            if (alt[kl - 1] == 'n') alt[kl++] = 'g';
-            else if (kl > 2 && alt[kl - 1] == 'g' && alt[kl - 2] == 'n') kl--;
-            ids[1] = key_lookup(s, alt, (size_t)kl);
+            ids[1] = q[i].altkey;
             cyr_alt = true;
         }
         for (int j = 0; j < 3; j++) {
