@@ -1282,6 +1282,11 @@ static void finish_pairing(const qunit *q, int nq, const cunit *l, int nl, pairi
             p->cap = 0.5;
             p->cap_reason = "a listed name of generic words only, not every word paired";
         }
+        for (int i = 0; i < nq; i++) /* nor a word more in the query (Industrial Development Bank) */
+            if (!qused[i] && p->cap == 1.0) {
+                p->cap = 0.5;
+                p->cap_reason = "a listed name of generic words only, not every word paired";
+            }
         for (int j = 0; j < nl; j++)
             if (!lused[j] && p->cap == 1.0) {
                 p->cap = 0.5;
