@@ -275,6 +275,18 @@ static size_t del_key(const char *w, size_t n, size_t d, char *out) {
     return o;
 }
 
+/* A posting: the compiled name in the high 24 bits (postings sort by
+ * name), its entry type and number of distinctive units (at most 31) in
+ * the low 8, so the walk rules a name out without touching it. */
+#define POST_NAME(v) ((v) >> 8)
+#define POST_TYPE(v) (((v) >> 5) & 7u)
+#define POST_NLD(v) ((v) & 31u)
+#define MAX_NAMES (1u << 24)
+static uint32_t post_code(const um_screener *s, uint32_t ni) {
+    uint32_t nld = s->cn_nld[ni] > 31 ? 31 : s->cn_nld[ni];
+    return ni << 8 | ((uint32_t)(s->cn_type[ni] & 7) << 5) | nld;
+}
+
 /* a name of generic words alone (INTERNATIONAL INDUSTRIAL DEVELOPMENT
  * BANK): its generic words are its candidate keys */
 static bool all_generic(const um_screener *s, uint32_t ni) {
@@ -386,6 +398,7 @@ static um_status build_index(um_screener *s) {
         }
     }
     s->uoff[s->n_names] = (uint32_t)n_units;
+    if (s->n_names >= MAX_NAMES) goto oom; /* postings hold a name in 24 bits */
     df = um_calloc(s->n_keys + 1, sizeof *df);
     s->poff = um_calloc(s->n_keys + 2, sizeof *s->poff);
     if (!df || !s->poff) goto oom;
@@ -413,7 +426,7 @@ static um_status build_index(um_screener *s) {
                 if (dup || n_seen >= (int)(sizeof seen / sizeof *seen)) continue;
                 seen[n_seen++] = id;
                 if (pass == 0) df[id]++;
-                else s->post[s->poff[id] + df[id]++] = (uint32_t)i;
+                else s->post[s->poff[id] + df[id]++] = post_code(s, (uint32_t)i);
             }
             bool allgen = all_generic(s, (uint32_t)i);
             for (uint32_t k = s->uoff[i]; k < s->uoff[i + 1]; k++) {
@@ -426,7 +439,7 @@ static um_status build_index(um_screener *s) {
                     if (dup || n_seen >= (int)(sizeof seen / sizeof *seen)) continue;
                     seen[n_seen++] = ids[j];
                     if (pass == 0) df[ids[j]]++;
-                    else s->post[s->poff[ids[j]] + df[ids[j]]++] = (uint32_t)i;
+                    else s->post[s->poff[ids[j]] + df[ids[j]]++] = post_code(s, (uint32_t)i);
                 }
             }
         }
@@ -683,7 +696,7 @@ static bool index_load(um_screener *s, const um_sc_sect *sec) {
     scount c;
     memcpy(&c, sec[SX_COUNT].p, sizeof c);
     const uint64_t big = (uint64_t)1 << 31;
-    if (c.n_e > big || c.n_nm > big || c.n_id > big || c.n_files > big || c.n_warn > big || c.n_names > big ||
+    if (c.n_e > big || c.n_nm > big || c.n_id > big || c.n_files > big || c.n_warn > big || c.n_names >= MAX_NAMES ||
         c.n_units > big || c.n_keys > big || c.n_post > big || c.ustr_len > big || c.str_len > big ||
         (c.ktab_mask & (c.ktab_mask + 1)) != 0 || c.ktab_mask < c.n_keys)
         return false;
@@ -764,7 +777,7 @@ static bool index_load(um_screener *s, const um_sc_sect *sec) {
     for (size_t k = 0; ok && k < c.n_keys; k++)
         if (poff[k + 1] < poff[k]) ok = false;
     for (size_t i = 0; ok && i < c.n_post; i++)
-        if (post[i] >= c.n_names) ok = false;
+        if (POST_NAME(post[i]) >= c.n_names) ok = false;
     for (size_t i = 0; ok && i < c.n_e; i++)
         if (party[i] >= c.n_e || (pnext[i] != NO_KEY && pnext[i] >= c.n_e)) ok = false;
     for (size_t i = 0; ok && i < c.n_units; i++) {
@@ -1171,6 +1184,17 @@ static double typo_sim_e(const char *a, int n, const char *b, int m, bool common
 
 static double typo_sim(const char *a, int n, const char *b, int m, bool common, bool two, bool nosub) {
     return typo_sim_e(a, n, b, m, common, two, nosub, false);
+}
+
+/* can typo_sim_e() accept two spellings of n and m letters whose letter
+ * sets differ in dbits letters? (one edit changes at most 2, two at most 4) */
+static inline bool near_possible(int n, int m, int dbits, bool common, bool ent) {
+    int L = n > m ? n : m, dd = abs(n - m);
+    if (L < 3 || dd > 2 || dbits > 4) return false;
+    if (dd == 0 && dbits == 0) return true; /* perhaps the same spelling (another key) */
+    bool one = dbits <= 2 && dd <= 1 && (common ? L >= 8 : dd == 0 ? L >= 3 : L >= (ent ? 3 : 4));
+    bool two = !common && L >= 9;
+    return one || two;
 }
 
 /* a ends in n and b is a + g, or the reverse */
@@ -1922,8 +1946,9 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
                 const struct unear *c = &un[j];
                 if (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) continue;
                 if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN)) continue;
-                bool kok = abs(q->keylen - (int)c->klen) <= 2 && popc(q->kmask ^ c->kmask) <= 4;
-                bool rok = abs(q->rawlen - (int)c->rlen) <= 2 && popc(q->rmask ^ c->rmask) <= 4;
+                bool common = q->key != NO_KEY;
+                bool kok = near_possible(q->keylen, c->klen, popc(q->kmask ^ c->kmask), common, q->ent);
+                bool rok = near_possible(q->rawlen, c->rlen, popc(q->rmask ^ c->rmask), common, q->ent);
                 if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
             }
         }
@@ -2021,6 +2046,7 @@ static um_status collect_generic(const um_screener *s, const um_screen_query *qq
             if (ni == NO_KEY) break;
             for (int k = 0; k < gk_n; k++)
                 if (gcur[k] < gend[k] && s->post[gcur[k]] == ni) gcur[k]++;
+            ni = POST_NAME(ni);
             uint8_t ty = s->cn_type[ni];
             if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
             if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
@@ -2173,19 +2199,33 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     double floor_name = thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6;
     float unwalked = 0;
     for (int k = nwalk; k < nk; k++) unwalked += kw[ord[k]];
+    /* a name with more distinctive units than the query can pair leaves
+     * one unpaired: x0.8 on a Dice below 1 (at most 1 - 0.5 / 64) */
+    int nld_max = 31;
+    {
+        double pen = 0.8 * (1 - 0.5 / 64);
+        for (int u = 1; u < 31; u++, pen *= 0.8)
+            if (pen < floor_name) {
+                nld_max = f->pmax + u - 1;
+                break;
+            }
+    }
+    const uint32_t *post = s->post;
     for (;;) {
-        uint32_t ni = NO_KEY;
+        uint32_t v = NO_KEY;
         for (int k = 0; k < nwalk; k++)
-            if (cur[k] < end[k] && s->post[cur[k]] < ni) ni = s->post[cur[k]];
-        if (ni == NO_KEY) break;
+            if (cur[k] < end[k] && post[cur[k]] < v) v = post[cur[k]];
+        if (v == NO_KEY) break;
         /* the weight of the walked keys comes from the walk itself; the
          * others are looked up only for a name that could still qualify:
          * the cost is the length of the rare lists, not of the common ones */
         float w = 0;
         bool typo = false;
         for (int k = 0; k < nwalk; k++)
-            if (cur[k] < end[k] && s->post[cur[k]] == ni) cur[k]++, w += kw[ord[k]], typo |= kaff[ord[k]];
-        uint8_t ty = s->cn_type[ni];
+            if (cur[k] < end[k] && post[cur[k]] == v) cur[k]++, w += kw[ord[k]], typo |= kaff[ord[k]];
+        if ((int)POST_NLD(v) > nld_max) continue;
+        uint32_t ni = POST_NAME(v);
+        uint8_t ty = (uint8_t)POST_TYPE(v);
         if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
         if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
         if (w + unwalked < need - 1e-4f) continue;
