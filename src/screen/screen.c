@@ -831,17 +831,19 @@ static bool index_load(um_screener *s, const um_sc_sect *sec) {
     return true;
 }
 
-/* the key of the index: code, format, and every input file's path, size,
- * modification time (ns) and inode; a file replaced (data update renames
- * new files into place) or edited changes it */
+/* the key of the index: code, format, and every input file's identity
+ * (device, inode, size, modification time in ns; not its path, which one
+ * program writes relative and another absolute); a file replaced (data
+ * update renames new files into place) or edited changes it */
 static void key_file(uint64_t *h, const char *path) {
     struct stat st;
-    char buf[4200];
+    char buf[200];
     int n;
     if (path && stat(path, &st) == 0)
-        n = snprintf(buf, sizeof buf, "%s|%lld|%lld.%09ld|%llu", path, (long long)st.st_size,
-                     (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec, (unsigned long long)st.st_ino);
-    else n = snprintf(buf, sizeof buf, "%s|absent", path ? path : "-");
+        n = snprintf(buf, sizeof buf, "%llu|%llu|%lld|%lld.%09ld", (unsigned long long)st.st_dev,
+                     (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                     (long)st.st_mtim.tv_nsec);
+    else n = snprintf(buf, sizeof buf, "absent");
     if (n > 0) *h = um_hash64(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, *h);
 }
 
@@ -863,6 +865,7 @@ static void key_dir(uint64_t *h, const char *dir) {
     for (size_t i = 0; i < n; i++) {
         char p[4200];
         snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        *h = um_hash64(names[i], strlen(names[i]), *h); /* the name decides how a file is read */
         key_file(h, p);
         um_free(names[i]);
     }
