@@ -514,7 +514,7 @@ int main(int argc, char **argv) {
     int runs = 5;
     double seconds = 1.0;
     bool baseline = true, misses = false;
-    const char *pool = NULL;
+    const char *pool = NULL, *hfile = NULL;
     int slowest = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = atoi(argv[++i]);
@@ -522,10 +522,11 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--no-baseline") == 0) baseline = false;
         else if (strcmp(argv[i], "--misses") == 0) misses = true;
         else if (strcmp(argv[i], "--pool") == 0 && i + 1 < argc) pool = argv[++i];
+        else if (strcmp(argv[i], "--heldout") == 0 && i + 1 < argc) hfile = argv[++i];
         else if (strcmp(argv[i], "--slowest") == 0 && i + 1 < argc) slowest = atoi(argv[++i]);
         else if (argv[i][0] == '-') {
             fprintf(stderr, "usage: screen_bench [REPO_DIR] [--runs N] [--seconds S] [--no-baseline] [--misses]\n"
-                            "                    [--pool FILE [--slowest N]]\n");
+                            "                    [--pool FILE [--slowest N]] [--heldout FILE]\n");
             return 2;
         } else root = argv[i];
     }
@@ -543,7 +544,8 @@ int main(int argc, char **argv) {
     bq *Q = qs.p;
     /* held-out queries (generated; the matcher was never tuned on them) */
     vec hs = {.sz = sizeof(bq)};
-    snprintf(path, sizeof path, "%s/tests/data/screen/heldout.tsv", root);
+    if (hfile) snprintf(path, sizeof path, "%s", hfile);
+    else snprintf(path, sizeof path, "%s/tests/data/screen/heldout.tsv", root);
     bool heldout = load_heldout(&hs, path) && hs.n > 0;
     bq *H = hs.p;
     bool *ok_hu = calloc(hs.n + 1, sizeof *ok_hu), *ok_hb = calloc(hs.n + 1, sizeof *ok_hb);
