@@ -673,9 +673,10 @@ int main(int argc, char **argv) {
         printf("%-28s %12.1f %14.1f %7.1f%% %7.1f%%\n", "brute-force Jaro-Winkler .90", bbuild * 1e3, bqps,
                npos ? 100.0 * (double)btp / (double)npos : 0, nneg ? 100.0 * (double)bfp / (double)nneg : 0);
     if (heldout) {
-        printf("\nheld-out (generated, never tuned on): %zu queries from tests/data/screen/heldout.tsv (%zu variants of\n"
+        printf("\nheld-out (generated): %zu queries from %s (%zu variants of\n"
                "DPRK entries that must hit their uid, %zu synthetic people on no list that must match nothing)%s\n",
-               hs.n, hpos, hneg, hstable ? "" : "; WARNING: results differed between runs");
+               hs.n, hfile ? hfile : "tests/data/screen/heldout.tsv", hpos, hneg,
+               hstable ? "" : "; WARNING: results differed between runs");
         printf("%-28s %8s %8s %12s %12s\n", "engine", "recall", "FP rate", "hits", "false pos.");
         printf("%-28s %7.1f%% %7.1f%% %5zu/%-6zu %5zu/%-6zu\n", "unmask screener (>=0.80)", pct(htp, hpos),
                pct(hfp, hneg), htp, hpos, hfp, hneg);

@@ -56,6 +56,7 @@ typedef struct cunit {
     uint32_t key;
     uint32_t pkey; /* prefix key id (typo candidates), NO_KEY when none */
     uint32_t skey; /* suffix key id (typo candidates), NO_KEY when none */
+    uint32_t rpkey, rskey; /* first unit of a run of words: the run's prefix and suffix keys (else NO_KEY) */
     uint32_t kmask, rmask; /* letters of the key and of the spelling (a-z bits): a cheap typo filter */
     uint32_t runmask;      /* first unit of a run of Korean syllables: the run's letters, and its length */
     uint8_t runlen;        /* (0 elsewhere) */
@@ -88,7 +89,7 @@ struct um_screener {
     /* the candidate keys of each unit packed (key unless generic, prefix,
      * suffix: 12 bytes, not the 48 of a cunit) and every unit's key, for
      * the candidate loop, which touches many names */
-    uint32_t (*ucand)[3];
+    uint32_t (*ucand)[5];
     uint32_t *ukey;
     struct unear { uint32_t kmask, rmask; uint8_t flags, klen, rlen; } *unear; /* bound()'s near-pair filter */
     uint8_t *is_entity_name;
@@ -215,8 +216,9 @@ static bool affix_keys(const char *w, size_t n, char *pre, char *suf) {
 
 static bool prefix_key(const um_sc_unit *u, char *pre, char *suf) {
     if (u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
-    /* the spelling, as for runs of syllables (a typo may meet either) */
-    return affix_keys(u->raw, strlen(u->raw), pre, suf);
+    /* the key: the spellings it folds together (Tsaryov, Zarjow) share its
+     * ends, and a typo in the spelling is one in the key */
+    return affix_keys(u->key, strlen(u->key), pre, suf);
 }
 
 /* bits set in x (no popcnt instruction assumed) */
@@ -347,7 +349,7 @@ static um_status build_index(um_screener *s) {
                 c->kmask = letter_mask(u->key);
                 c->rmask = letter_mask(u->raw);
                 char pk[8], sk[8];
-                c->pkey = c->skey = NO_KEY;
+                c->pkey = c->skey = c->rpkey = c->rskey = NO_KEY;
                 if (prefix_key(u, pk, sk) &&
                     ((c->pkey = intern(s, pk, 4)) == NO_KEY || (c->skey = intern(s, sk, 4)) == NO_KEY))
                     goto oom;
@@ -388,7 +390,7 @@ static um_status build_index(um_screener *s) {
                 c0->runmask = letter_mask(run);
                 c0->runlen = (uint8_t)(rn > 255 ? 255 : rn);
                 if (e2 - k > 1 && affix_keys(run, rn, pk, sk) &&
-                    ((c0->pkey = intern(s, pk, 4)) == NO_KEY || (c0->skey = intern(s, sk, 4)) == NO_KEY))
+                    ((c0->rpkey = intern(s, pk, 4)) == NO_KEY || (c0->rskey = intern(s, sk, 4)) == NO_KEY))
                     goto oom;
                 k = e2;
             }
@@ -417,7 +419,7 @@ static um_status build_index(um_screener *s) {
         }
         size_t dp = 0;
         for (size_t i = 0; i < s->n_names; i++) {
-            uint32_t seen[UM_SC_MAX_UNITS * 3 + 64];
+            uint32_t seen[UM_SC_MAX_UNITS * 5 + 64];
             int n_seen = 0;
             for (; dp < n_dp && dpairs[dp] == i; dp += 2) {
                 uint32_t id = dpairs[dp + 1];
@@ -431,8 +433,9 @@ static um_status build_index(um_screener *s) {
             bool allgen = all_generic(s, (uint32_t)i);
             for (uint32_t k = s->uoff[i]; k < s->uoff[i + 1]; k++) {
                 const cunit *c = &s->units[k];
-                uint32_t ids[3] = {(c->flags & UM_SCU_GENERIC) && !allgen ? NO_KEY : c->key, c->pkey, c->skey};
-                for (int j = 0; j < 3; j++) {
+                uint32_t ids[5] = {(c->flags & UM_SCU_GENERIC) && !allgen ? NO_KEY : c->key, c->pkey, c->skey,
+                                   c->rpkey, c->rskey};
+                for (int j = 0; j < 5; j++) {
                     if (ids[j] == NO_KEY) continue;
                     bool dup = false;
                     for (int q = 0; q < n_seen; q++) dup |= seen[q] == ids[j];
@@ -461,6 +464,8 @@ static um_status build_index(um_screener *s) {
         const cunit *c = &s->units[k];
         s->ucand[k][1] = c->pkey;
         s->ucand[k][2] = c->skey;
+        s->ucand[k][3] = c->rpkey;
+        s->ucand[k][4] = c->rskey;
         s->ukey[k] = c->key;
         s->unear[k].kmask = c->kmask;
         s->unear[k].rmask = c->rmask;
@@ -706,7 +711,7 @@ static bool index_load(um_screener *s, const um_sc_sect *sec) {
         !SZ(SX_CN_LNAME, c.n_names, uint32_t) || !SZ(SX_CN_TYPE, c.n_names, uint8_t) ||
         !SZ(SX_CN_L, c.n_names, float) || !SZ(SX_CN_NLD, c.n_names, uint8_t) ||
         !SZ(SX_CN_HAS, c.n_names, uint8_t) || !SZ(SX_UOFF, c.n_names + 1, uint32_t) ||
-        !SZ(SX_UNITS, c.n_units, cunit) || !SZ(SX_UCAND, c.n_units, uint32_t[3]) ||
+        !SZ(SX_UNITS, c.n_units, cunit) || !SZ(SX_UCAND, c.n_units, uint32_t[5]) ||
         !SZ(SX_UKEY, c.n_units, uint32_t) || !SZ(SX_UNEAR, c.n_units, struct unear) ||
         !SZ(SX_ISENT, c.n_nm, uint8_t) || !SZ(SX_USTR, c.ustr_len, char) || !SZ(SX_KEYOFF, c.n_keys, uint32_t) ||
         !SZ(SX_KEYLEN, c.n_keys, uint8_t) || !SZ(SX_POFF, c.n_keys + 1, uint32_t) ||
@@ -768,7 +773,7 @@ static bool index_load(um_screener *s, const um_sc_sect *sec) {
     const uint32_t *uoff = sec[SX_UOFF].p, *poff = sec[SX_POFF].p, *post = sec[SX_POST].p;
     const uint32_t *lname = sec[SX_CN_LNAME].p, *party = sec[SX_PARTY].p, *pnext = sec[SX_PARTY_NEXT].p;
     const uint32_t *ukey = sec[SX_UKEY].p, *ktab = sec[SX_KTAB].p;
-    const uint32_t(*ucand)[3] = sec[SX_UCAND].p;
+    const uint32_t(*ucand)[5] = sec[SX_UCAND].p;
     const cunit *units = sec[SX_UNITS].p;
     if (ok && (uoff[0] != 0 || uoff[c.n_names] != c.n_units || poff[0] != 0 || poff[c.n_keys] != c.n_post))
         ok = false;
@@ -785,7 +790,7 @@ static bool index_load(um_screener *s, const um_sc_sect *sec) {
         if (u->key >= c.n_keys || ukey[i] >= c.n_keys || u->raw >= c.ustr_len ||
             (u->pkey != NO_KEY && u->pkey >= c.n_keys) || (u->skey != NO_KEY && u->skey >= c.n_keys))
             ok = false;
-        for (int j = 0; j < 3; j++)
+        for (int j = 0; j < 5; j++)
             if (ucand[i][j] != NO_KEY && ucand[i][j] >= c.n_keys) ok = false;
     }
     for (size_t i = 0; ok && i <= c.ktab_mask; i++)
@@ -814,7 +819,7 @@ static bool index_load(um_screener *s, const um_sc_sect *sec) {
     s->cn_has = (uint8_t *)sec[SX_CN_HAS].p;
     s->uoff = (uint32_t *)uoff;
     s->units = (cunit *)units;
-    s->ucand = (uint32_t(*)[3])ucand;
+    s->ucand = (uint32_t(*)[5])ucand;
     s->ukey = (uint32_t *)ukey;
     s->unear = (struct unear *)sec[SX_UNEAR].p;
     s->is_entity_name = (uint8_t *)sec[SX_ISENT].p;
@@ -1986,7 +1991,9 @@ static double quick_bound(const um_screener *s, const qform *f, uint32_t ni) {
  * generic unit) or prefix key id k? */
 static bool name_has(const um_screener *s, uint32_t ni, uint32_t k) {
     for (uint32_t j = s->uoff[ni]; j < s->uoff[ni + 1]; j++)
-        if (s->ucand[j][0] == k || s->ucand[j][1] == k || s->ucand[j][2] == k) return true;
+        if (s->ucand[j][0] == k || s->ucand[j][1] == k || s->ucand[j][2] == k || s->ucand[j][3] == k ||
+            s->ucand[j][4] == k)
+            return true;
     return false;
 }
 
@@ -2091,16 +2098,21 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         }
         if ((q[i].u.flags & UM_SCU_SURNAME) && distinct > 1 && other_keys) continue;
         gen_w += q[i].u.w;
-        uint32_t ids[3] = {q[i].key, NO_KEY, NO_KEY};
+        uint32_t ids[5] = {q[i].key, NO_KEY, NO_KEY, NO_KEY, NO_KEY};
         bool cyr_alt = false;
         char pk[8], sk[8];
         if (prefix_key(&q[i].u, pk, sk)) ids[1] = key_lookup(s, pk, 4), ids[2] = key_lookup(s, sk, 4);
+        /* and the ends of the spelling: a list run of Korean syllables has
+         * the keys of its spelling's ends (Ryonbnog, Ryong Bong) */
+        if (!(q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+            affix_keys(q[i].u.raw, (size_t)q[i].rawlen, pk, sk))
+            ids[3] = key_lookup(s, pk, 4), ids[4] = key_lookup(s, sk, 4);
         if ((q[i].u.flags & UM_SCU_CYR) && (q[i].u.flags & UM_SCU_KOREAN) && q[i].keylen > 1) {
             /* Kontsevich -n: the -ng syllable too, and the reverse */
             ids[1] = q[i].altkey;
             cyr_alt = true;
         }
-        for (int j = 0; j < 3; j++) {
+        for (int j = 0; j < 5; j++) {
             if (ids[j] == NO_KEY) continue;
             bool dup = false;
             for (int k = 0; k < nk; k++) dup |= kid[k] == ids[j];
