@@ -381,18 +381,152 @@ static void heldout_breakdown(const bq *H, size_t n, const bool *ok_u, const boo
 
 #define MAX_RUNS 25
 
+/* --pool FILE: the engine alone on a batch file's names (first CSV column
+ * after the header, as `unmask screen --batch` reads a name-only batch),
+ * type ANY, every name once per run; median queries/s of RUNS runs, the
+ * open of a screener timed each run, and brute-force Jaro-Winkler on the
+ * same names (a sample: it takes ~20 ms a name) in the same process.
+ * --slowest N lists the N names that took longest (diagnosis). */
+static double cpu_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static double jw_best(const char *q, const bname *N, size_t n) {
+    double best = 0;
+    for (size_t k = 0; k < n; k++) {
+        double v = jaro_winkler(q, N[k].norm);
+        if (v > best) best = v;
+    }
+    return best;
+}
+
+static int cmp_dbl_desc_idx(const void *a, const void *b) {
+    const double *x = *(const double *const *)a, *y = *(const double *const *)b;
+    return *x < *y ? 1 : *x > *y ? -1 : 0;
+}
+
+static int run_pool(const um_screener_options *o, const char *file, int runs, int slowest, bool baseline) {
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        fprintf(stderr, "screen_bench: cannot read %s\n", file);
+        return 2;
+    }
+    vec v = {.sz = sizeof(char *)};
+    char line[1024];
+    bool header = true;
+    while (fgets(line, sizeof line, f)) {
+        if (header) {
+            header = false;
+            continue;
+        }
+        line[strcspn(line, ",\r\n")] = 0;
+        if (!*line) continue;
+        char **p = vpush(&v);
+        if (!p || !(*p = strdup(line))) return 2;
+    }
+    fclose(f);
+    char **names = v.p;
+    size_t n = v.n;
+    double *qt = calloc(n + 1, sizeof *qt);
+    if (!qt) return 2;
+    double t_open[MAX_RUNS], t_qps[MAX_RUNS], c_open[MAX_RUNS], c_qps[MAX_RUNS], t_idx[MAX_RUNS];
+    size_t matched = 0;
+    for (int run = 0; run < runs; run++) {
+        um_screener *s = NULL;
+        double t0 = now_s(), c0 = cpu_s();
+        if (um_screener_open(&s, o) != UM_OK) {
+            fprintf(stderr, "screen_bench: %s\n", um_screener_errmsg(s));
+            um_screener_close(s);
+            return 2;
+        }
+        t_open[run] = now_s() - t0;
+        c_open[run] = cpu_s() - c0;
+        um_screener_index_info(s, NULL, NULL, &t_idx[run]);
+        matched = 0;
+        double q0 = now_s(), cq0 = cpu_s();
+        for (size_t i = 0; i < n; i++) {
+            um_screen_query sq = {names[i], NULL, NULL, UM_SCREEN_ANY, 0, 0};
+            um_screen_result *r = NULL;
+            double a = slowest ? cpu_s() : 0;
+            um_screen_name(s, &sq, &r);
+            if (slowest) qt[i] += cpu_s() - a;
+            matched += um_screen_result_count(r) > 0;
+            um_screen_result_free(r);
+        }
+        double el = now_s() - q0, cel = cpu_s() - cq0;
+        t_qps[run] = el > 0 ? (double)n / el : 0;
+        c_qps[run] = cel > 0 ? (double)n / cel : 0;
+        um_screener_close(s);
+    }
+    printf("pool %s: %zu names, %zu with a match\n", file, n, matched);
+    printf("unmask engine: median of %d runs: screener open %.1f ms wall (%.1f ms CPU; index file map + check %.1f ms),"
+           " %.0f queries/s/core wall (%.0f per CPU second)\n",
+           runs, median(t_open, runs) * 1e3, median(c_open, runs) * 1e3, median(t_idx, runs), median(t_qps, runs),
+           median(c_qps, runs));
+    if (baseline) {
+        char dd[1100], path[1200];
+        snprintf(dd, sizeof dd, "%s", o->data_dir);
+        vec bn = {.sz = sizeof(bname)};
+        snprintf(path, sizeof path, "%s/sanctions/ofac/sdn.csv", dd);
+        load_ofac_names(&bn, path, 0, 1);
+        snprintf(path, sizeof path, "%s/sanctions/ofac/sdn_dprk_supplement.csv", dd);
+        load_ofac_names(&bn, path, 0, 1);
+        snprintf(path, sizeof path, "%s/sanctions/ofac/alt.csv", dd);
+        load_ofac_names(&bn, path, 0, 3);
+        snprintf(path, sizeof path, "%s/sanctions/un/consolidated.xml", dd);
+        load_un_names(&bn, path);
+        size_t step = n > 200 ? n / 200 : 1, done = 0, hits = 0;
+        double b0 = now_s();
+        for (size_t i = 0; i < n; i += step) {
+            char *qn = base_norm(names[i]);
+            if (qn && jw_best(qn, bn.p, bn.n) >= JW_THRESHOLD) hits++;
+            free(qn);
+            done++;
+        }
+        double bel = now_s() - b0;
+        printf("brute-force Jaro-Winkler: %.1f queries/s/core (%zu of the names, every %zu-th; %zu at >= %.2f)\n",
+               bel > 0 ? (double)done / bel : 0, done, step, hits, JW_THRESHOLD);
+        bname *N = bn.p;
+        for (size_t i = 0; i < bn.n; i++) free(N[i].norm);
+        free(bn.p);
+    }
+    if (slowest > 0) {
+        double **ix = malloc((n + 1) * sizeof *ix);
+        if (ix) {
+            for (size_t i = 0; i < n; i++) ix[i] = &qt[i];
+            qsort(ix, n, sizeof *ix, cmp_dbl_desc_idx);
+            for (size_t k = 0; k < n && k < (size_t)slowest; k++)
+                printf("  %8.1f us  %s\n", *ix[k] / runs * 1e6, names[ix[k] - qt]);
+            free(ix);
+        }
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(v.p);
+    free(qt);
+    return 0;
+}
+
+
 int main(int argc, char **argv) {
     const char *root = getenv("UM_SRC_DIR") ? getenv("UM_SRC_DIR") : ".";
     int runs = 5;
     double seconds = 1.0;
     bool baseline = true, misses = false;
+    const char *pool = NULL, *hfile = NULL;
+    int slowest = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = atoi(argv[++i]);
         else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) seconds = atof(argv[++i]);
         else if (strcmp(argv[i], "--no-baseline") == 0) baseline = false;
         else if (strcmp(argv[i], "--misses") == 0) misses = true;
+        else if (strcmp(argv[i], "--pool") == 0 && i + 1 < argc) pool = argv[++i];
+        else if (strcmp(argv[i], "--heldout") == 0 && i + 1 < argc) hfile = argv[++i];
+        else if (strcmp(argv[i], "--slowest") == 0 && i + 1 < argc) slowest = atoi(argv[++i]);
         else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: screen_bench [REPO_DIR] [--runs N] [--seconds S] [--no-baseline] [--misses]\n");
+            fprintf(stderr, "usage: screen_bench [REPO_DIR] [--runs N] [--seconds S] [--no-baseline] [--misses]\n"
+                            "                    [--pool FILE [--slowest N]] [--heldout FILE]\n");
             return 2;
         } else root = argv[i];
     }
@@ -402,6 +536,7 @@ int main(int argc, char **argv) {
     snprintf(dd, sizeof dd, "%s/data", root);
     um_screener_options o = {0};
     o.data_dir = dd;
+    if (pool) return run_pool(&o, pool, runs, slowest, baseline);
     /* labelled queries */
     vec qs = {.sz = sizeof(bq)};
     snprintf(path, sizeof path, "%s/tests/data/screen/cases.tsv", root);
@@ -409,7 +544,8 @@ int main(int argc, char **argv) {
     bq *Q = qs.p;
     /* held-out queries (generated; the matcher was never tuned on them) */
     vec hs = {.sz = sizeof(bq)};
-    snprintf(path, sizeof path, "%s/tests/data/screen/heldout.tsv", root);
+    if (hfile) snprintf(path, sizeof path, "%s", hfile);
+    else snprintf(path, sizeof path, "%s/tests/data/screen/heldout.tsv", root);
     bool heldout = load_heldout(&hs, path) && hs.n > 0;
     bq *H = hs.p;
     bool *ok_hu = calloc(hs.n + 1, sizeof *ok_hu), *ok_hb = calloc(hs.n + 1, sizeof *ok_hb);
@@ -421,7 +557,7 @@ int main(int argc, char **argv) {
         else hneg++;
     }
     /* each run: open (timed), recall/FP, then person queries for `seconds` */
-    double t_open[MAX_RUNS], t_qps[MAX_RUNS];
+    double t_open[MAX_RUNS], t_qps[MAX_RUNS], t_idx[MAX_RUNS];
     size_t entries = 0, nnames = 0, npos = 0, nneg = 0, tp = 0, fp = 0, nperson = 0;
     bool stable = true;
     for (int run = 0; run < runs; run++) {
@@ -433,6 +569,11 @@ int main(int argc, char **argv) {
             return 2;
         }
         t_open[run] = now_s() - t0;
+        {
+            const char *ip, *is;
+            um_screener_index_info(s, &ip, &is, &t_idx[run]);
+            if (run == 0 || run == runs - 1) printf("run %d: index %s %s (map + check %.1f ms)\n", run, is, ip, t_idx[run]);
+        }
         um_screener_size(s, &entries, &nnames);
         size_t rtp = 0, rfp = 0;
         npos = nneg = nperson = 0;
@@ -532,9 +673,10 @@ int main(int argc, char **argv) {
         printf("%-28s %12.1f %14.1f %7.1f%% %7.1f%%\n", "brute-force Jaro-Winkler .90", bbuild * 1e3, bqps,
                npos ? 100.0 * (double)btp / (double)npos : 0, nneg ? 100.0 * (double)bfp / (double)nneg : 0);
     if (heldout) {
-        printf("\nheld-out (generated, never tuned on): %zu queries from tests/data/screen/heldout.tsv (%zu variants of\n"
+        printf("\nheld-out (generated): %zu queries from %s (%zu variants of\n"
                "DPRK entries that must hit their uid, %zu synthetic people on no list that must match nothing)%s\n",
-               hs.n, hpos, hneg, hstable ? "" : "; WARNING: results differed between runs");
+               hs.n, hfile ? hfile : "tests/data/screen/heldout.tsv", hpos, hneg,
+               hstable ? "" : "; WARNING: results differed between runs");
         printf("%-28s %8s %8s %12s %12s\n", "engine", "recall", "FP rate", "hits", "false pos.");
         printf("%-28s %7.1f%% %7.1f%% %5zu/%-6zu %5zu/%-6zu\n", "unmask screener (>=0.80)", pct(htp, hpos),
                pct(hfp, hneg), htp, hpos, hfp, hneg);

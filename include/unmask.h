@@ -348,12 +348,23 @@ typedef struct um_screener_options {
     const char *ofac_dir; /* folder with sdn.csv, alt.csv, add.csv, sdn_comments.csv; NULL: data_dir/sanctions/ofac */
     const char *un_xml;   /* UN consolidated.xml; NULL: data_dir/sanctions/un/consolidated.xml */
     const char *eu_xml;   /* EU financial sanctions file (FSF XML 1.1); NULL: data_dir/sanctions/eu/fsf.xml if present */
+    /* The compiled index file (memory-mapped; rebuilt atomically when the
+     * lists or the code change, or when it is corrupt). NULL: for the lists
+     * of data_dir, data_dir/sanctions/screen.idx, else the user's cache
+     * (~/.cache/unmask); lists given by path are compiled in memory. "":
+     * no file. A path: that file (read, or written when stale). */
+    const char *index_file;
 } um_screener_options;
 
 /* *out is set even on failure (to read the message); close it either way. */
 um_status um_screener_open(um_screener **out, const um_screener_options *opt);
 void um_screener_close(um_screener *s);
 const char *um_screener_errmsg(const um_screener *s);
+/* The compiled index: *path the file read or written ("" when none),
+ * *state "loaded", "built and written", "built (not written)" or "built in
+ * memory (no index file)", *open_ms the time to map and check the file
+ * (0 when built). Any pointer may be NULL; strings live as long as s. */
+void um_screener_index_info(const um_screener *s, const char **path, const char **state, double *open_ms);
 /* Load warnings (missing file, skipped rows), i from 0; NULL past the end. */
 const char *um_screener_warning(const um_screener *s, size_t i);
 

@@ -79,6 +79,29 @@ static uint64_t um_rand64(void) {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
 }
+static uint32_t um_below(uint32_t n);
+/* --variant 2: variations added after the matcher was tuned (issue 11):
+ * typos by keyboard neighbours, Polish renderings in the foreign class */
+static int um_variant = 1;
+
+/* a QWERTY neighbour of letter c (lower case) */
+static char um_neighbour(char c) {
+    static const char *const rows[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+    for (int r = 0; r < 3; r++) {
+        const char *p = strchr(rows[r], c);
+        if (!p) continue;
+        int i = (int)(p - rows[r]), n = (int)strlen(rows[r]);
+        char opt[4];
+        int no = 0;
+        if (i > 0) opt[no++] = rows[r][i - 1];
+        if (i + 1 < n) opt[no++] = rows[r][i + 1];
+        if (r > 0 && i < (int)strlen(rows[r - 1])) opt[no++] = rows[r - 1][i];
+        if (r < 2 && i < (int)strlen(rows[r + 1])) opt[no++] = rows[r + 1][i];
+        return opt[um_below((uint32_t)no)];
+    }
+    return c;
+}
+
 static uint32_t um_below(uint32_t n) { return n ? (uint32_t)(um_rand64() % n) : 0; }
 static bool um_chance(int pct) { return (int)um_below(100) < pct; }
 #define UM_PICK(arr) ((arr)[um_below((uint32_t)NELEM(arr))])
@@ -806,6 +829,7 @@ static bool um_typo(char **w, int n) {
     int at = pos[um_below((uint32_t)np)];
     bool up = um_isupper((unsigned char)s[at]);
     char c = (char)('a' + um_below(26));
+    if (um_variant >= 2) c = um_neighbour((char)um_lower((unsigned char)s[at]));
     if (up) c = (char)um_upper(c);
     char out[96];
     switch (um_below(4)) {
@@ -1401,7 +1425,9 @@ static bool um_typo3(char *s, size_t cap) {
 }
 
 /* German or French rendering of a Russian-looking name (-ov, -ev, -in, -sky, zh, kh, ch) */
+static bool um_foreign_pl(const char *in, char *out, size_t cap);
 static bool um_foreign(const char *in, char *out, size_t cap) {
+    if (um_variant >= 2 && um_chance(34)) return um_foreign_pl(in, out, cap);
     bool german = um_chance(50);
     static const char *const g[][2] = {{"shch", "schtsch"}, {"zh", "sch"}, {"kh", "ch"}, {"ch", "tsch"}, {"sh", "sch"},
                                        {"v", "w"}, {"y", "j"}, {"ts", "z"}};
@@ -1424,6 +1450,30 @@ static bool um_foreign(const char *in, char *out, size_t cap) {
             if (!match) continue;
             bool up = um_isupper((unsigned char)p[0]), allup = up && p[1] && um_isupper((unsigned char)p[1]);
             for (size_t k = 0; to[k]; k++) out[o++] = (char)(allup || (up && k == 0) ? um_upper(to[k]) : to[k]);
+            p += fl;
+            done = changed = true;
+        }
+        if (!done) out[o++] = *p++;
+    }
+    out[o] = 0;
+    return changed;
+}
+
+/* Polish rendering: sz = sh, cz = ch, rz = zh, w = v, j = y, ch = kh, c = ts */
+static bool um_foreign_pl(const char *in, char *out, size_t cap) {
+    static const char *const pl[][2] = {{"shch", "szcz"}, {"zh", "rz"}, {"kh", "ch"}, {"ch", "cz"}, {"sh", "sz"},
+                                        {"ts", "c"}, {"v", "w"}, {"y", "j"}};
+    size_t o = 0;
+    bool changed = false;
+    for (const char *p = in; *p && o + 8 < cap;) {
+        bool done = false;
+        for (size_t r = 0; r < NELEM(pl) && !done; r++) {
+            size_t fl = strlen(pl[r][0]);
+            bool match = true;
+            for (size_t k = 0; k < fl && match; k++) match = p[k] && um_lower((unsigned char)p[k]) == pl[r][0][k];
+            if (!match) continue;
+            bool up = um_isupper((unsigned char)p[0]), allup = up && p[1] && um_isupper((unsigned char)p[1]);
+            for (size_t k = 0; pl[r][1][k]; k++) out[o++] = (char)(allup || (up && k == 0) ? um_upper(pl[r][1][k]) : pl[r][1][k]);
             p += fl;
             done = changed = true;
         }
@@ -1592,7 +1642,7 @@ static bool um_class_variant(const um_entry *e, const char *cls, bool dprk, char
 /* ---- main ---------------------------------------------------------------- */
 
 static void um_usage(void) {
-    fprintf(stderr, "usage: gen_screen_eval [--seed N] [--k K] [--negatives N] [--data DIR] [--out FILE]\n");
+    fprintf(stderr, "usage: gen_screen_eval [--seed N] [--k K] [--negatives N] [--data DIR] [--out FILE] [--variant 1|2]\n");
     exit(2);
 }
 
@@ -1620,6 +1670,7 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--negatives") == 0) nneg = strtol(argv[++i], &end, 10);
         else if (strcmp(argv[i], "--data") == 0) data = argv[++i];
         else if (strcmp(argv[i], "--out") == 0) outpath = argv[++i];
+        else if (strcmp(argv[i], "--variant") == 0) um_variant = (int)strtol(argv[++i], &end, 10);
         else um_usage();
         if (end && *end) um_usage();
     }

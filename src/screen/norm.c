@@ -317,23 +317,44 @@ static const generic_word *find_generic(const um_sc_norm *nm, const char *w, siz
 static bool one_typo(const char *a, size_t n, const char *b, size_t m);
 
 /* A generic word, or in a query one written with a typo (Corporatoin,
- * Tradng, Compnay: a doubled, dropped or swapped letter from 5 letters, a
- * substituted one from 7) */
+ * Tradng, Compnay, Banxk, Bnk: a doubled, dropped, inserted or swapped
+ * letter in a generic word of 4+ letters, a substituted one from 5 letters,
+ * or in a 4-letter word past its first letter: Banr, Trcde). A business
+ * word read as generic only lowers its weight: a name of generic words
+ * alone never matches (capped at 0.5). */
+static bool str_is_syllables(const um_sc_norm *nm, const char *w, size_t n);
+
 static const generic_word *find_generic_typo(const um_sc_norm *nm, const char *w, size_t n, bool query) {
     const generic_word *g = find_generic(nm, w, n);
-    if (g || !query || n < 4) return g;
+    if (g || !query || n < 3) return g;
+    /* a word that reads as Korean syllables is a name (Bak is not a typo of
+     * Bank, Jeson not of Joson), unless it is a letter short, long or
+     * swapped in a word of 4+ letters (Kore, Koean, Limite) */
+    bool syl = str_is_syllables(nm, w, n);
     for (size_t i = 0; i < UM_ARRAY_LEN(generic_words); i++) {
         const char *x = generic_words[i].w;
         size_t m = strlen(x);
-        if (m < 5 || (n > m ? n - m : m - n) > 1) continue;
-        if (one_typo(w, n, x, m)) return &generic_words[i];
-        if (n == m && n >= 7) {
+        if (m < 4 || (n > m ? n - m : m - n) > 1) continue;
+        if (one_typo(w, n, x, m) && !(syl && n < 4)) return &generic_words[i];
+        if (n == m && w[0] == x[0] && !syl) {
             size_t d = 0;
             for (size_t k = 0; k < n && d < 2; k++) d += w[k] != x[k];
             if (d == 1) return &generic_words[i];
         }
     }
     return NULL;
+}
+
+/* Words that may be written joined to a neighbour in an entity name
+ * (MANAGEMENTPTE, TANCHONCOMMERCIAL, PEOPLESREPUBLIC): the generic words
+ * of 4+ letters, the 3-letter legal forms, and the words of the ways of
+ * naming North Korea */
+static bool joinable(const char *x, size_t m) {
+    static const char *const extra[] = {"democratic", "peoples", "people", "republic", "korea", "pte", "ltd", "llc",
+                                        "inc",        "plc",     "jsc",    "fze",      "bhd",   "srl"};
+    for (size_t i = 0; i < UM_ARRAY_LEN(extra); i++)
+        if (strlen(extra[i]) == m && memcmp(extra[i], x, m) == 0) return true;
+    return m >= 4;
 }
 
 /* Key of a non-Korean word: the spellings of one name across languages
@@ -346,11 +367,16 @@ static void fold_latin(const char *s, size_t n, char *out, size_t cap) {
     for (size_t i = 0; i < n && o + 2 < sizeof a;) {
         const char *p = s + i;
         size_t left = n - i;
-        if (left >= 4 && !memcmp(p, "tsch", 4)) a[o++] = 'c', a[o++] = 'h', i += 4;
+        if (left >= 7 && !memcmp(p, "schtsch", 7)) a[o++] = 's', a[o++] = 'h', i += 7;
+        else if (left >= 5 && !memcmp(p, "chtch", 5)) a[o++] = 's', a[o++] = 'h', i += 5;
+        else if (left >= 4 && !memcmp(p, "tsch", 4)) a[o++] = 'c', a[o++] = 'h', i += 4;
         else if (left >= 4 && !memcmp(p, "shch", 4)) a[o++] = 's', a[o++] = 'h', i += 4;
         else if (left >= 3 && (!memcmp(p, "sch", 3))) a[o++] = 's', a[o++] = 'h', i += 3;
         else if (left >= 3 && !memcmp(p, "tch", 3)) a[o++] = 'c', a[o++] = 'h', i += 3;
-        else if (left >= 2 && !memcmp(p, "zh", 2)) a[o++] = 'j', i += 2;
+        /* German sch is both sh and zh (Schukow = Zhukov), z is ts
+         * (Pewzow = Pevtsov) */
+        else if (left >= 2 && !memcmp(p, "zh", 2)) a[o++] = 's', a[o++] = 'h', i += 2;
+        else if (left >= 2 && (!memcmp(p, "ts", 2) || !memcmp(p, "tz", 2))) a[o++] = 'z', i += 2;
         else if (left >= 2 && !memcmp(p, "kh", 2)) a[o++] = 'h', i += 2;
         else if (left >= 2 && !memcmp(p, "ou", 2)) a[o++] = 'u', i += 2;
         else if (left >= 2 && !memcmp(p, "ph", 2)) a[o++] = 'f', i += 2;
@@ -1045,6 +1071,15 @@ static bool word_is_syllables(const um_sc_norm *nm, word *w) {
     return w->syl;
 }
 
+static bool str_is_syllables(const um_sc_norm *nm, const char *w, size_t n) {
+    int cut[W_LEN];
+    if (n >= W_LEN) return false;
+    for (size_t i = 0; i < n; i++)
+        if (w[i] < 'a' || w[i] > 'z') return false;
+    int nc = segment(nm, w, n, cut, W_LEN);
+    return nc > 0 && plausible_split(w, n, cut, nc);
+}
+
 static void put_unit(um_sc_name *out, const char *raw, size_t n, const char *key, uint8_t flags, uint8_t wi,
                      float w) {
     if (out->n >= UM_SC_MAX_UNITS) {
@@ -1391,6 +1426,48 @@ static void ko_translate(words *ws) {
     }
 }
 
+/* A query word that is a generic word joined to another word of 3+
+ * letters (MANAGEMENTPTE, INTERNATIONALHOLDINGS, TANCHONCOMMERCIAL) is
+ * split in two, the longest such generic word first; true when any was. */
+static bool split_joined(const um_sc_norm *nm, words *ws) {
+    (void)nm;
+    bool any = false;
+    for (int i = 0; i < ws->n && ws->n < W_MAX; i++) {
+        word *w = &ws->w[i];
+        if (w->n < 7 || (w->flags & W_HANGUL) || find_generic(nm, w->s, w->n)) continue;
+        size_t best = 0;
+        bool pre = false;
+        for (size_t g = 0; g < UM_ARRAY_LEN(generic_words); g++) {
+            const char *x = generic_words[g].w;
+            size_t m = strlen(x);
+            if (m < 3 || m + 3 > w->n || m <= best || !joinable(x, m)) continue;
+            if (memcmp(w->s, x, m) == 0) best = m, pre = true;
+            else if (memcmp(w->s + w->n - m, x, m) == 0) best = m, pre = false;
+        }
+        static const char *const phrase[] = {"democratic", "peoples", "people", "republic"};
+        for (size_t g = 0; g < UM_ARRAY_LEN(phrase); g++) {
+            size_t m = strlen(phrase[g]);
+            if (m + 3 > w->n || m <= best) continue;
+            if (memcmp(w->s, phrase[g], m) == 0) best = m, pre = true;
+            else if (memcmp(w->s + w->n - m, phrase[g], m) == 0) best = m, pre = false;
+        }
+        if (!best) continue;
+        size_t cut = pre ? best : w->n - best;
+        memmove(&ws->w[i + 1], &ws->w[i], (size_t)(ws->n - i) * sizeof ws->w[0]);
+        ws->n++;
+        word *a = &ws->w[i], *b = &ws->w[i + 1];
+        char full[W_LEN];
+        memcpy(full, a->s, a->n);
+        full[a->n] = 0;
+        set_word(b, full + cut);
+        full[cut] = 0;
+        set_word(a, full);
+        any = true;
+        i--; /* the first part may hold another (INTERNATIONALINDUSTRIALDEVELOPMENT) */
+    }
+    return any;
+}
+
 int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, um_sc_name out[UM_SC_MAX_FORMS],
                      bool *is_entity) {
     words ws;
@@ -1418,6 +1495,25 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
         rewrite_words(&w2);
         build_form(nm, &w2, ent, false, &out[n]);
         if (out[n].n && !um_sc_name_same(&out[0], &out[n])) n++;
+    }
+    /* a query entity name with a business word joined to its neighbour
+     * (MANAGEMENTPTE, TANCHONCOMMERCIAL): also read with the words apart */
+    bool longw = false;
+    for (int i = 0; i < ws.n && !longw; i++) longw = ws.w[i].n >= 7 && !(ws.w[i].flags & W_HANGUL);
+    if (icu && longw && n < UM_SC_MAX_FORMS && entity != 0) {
+        words *w3 = um_malloc(sizeof *w3);
+        if (w3) {
+            *w3 = ws;
+            if (split_joined(nm, w3)) {
+                rewrite_words(w3);
+                bool ent3 = entity > 0 || words_entity(nm, w3);
+                if (ent3) {
+                    build_form(nm, w3, true, false, &out[n]);
+                    if (out[n].n && !um_sc_name_same(&out[0], &out[n])) n++;
+                }
+            }
+            um_free(w3);
+        }
     }
     return n;
 }

@@ -32,14 +32,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "../core/internal.h"
+#include "../os/os.h"
 #include "screen_int.h"
+#include "um_sc_code_hash.h"
 
 #define DEFAULT_THRESHOLD 0.80
 #define DEFAULT_LIMIT 10
-#define MAX_DF 4000      /* keys in more names than this do not generate candidates */
+static unsigned MAX_DF_v(void) { static unsigned v; if (!v) { const char *e = getenv("SQDF"); v = e ? (unsigned)atoi(e) : 4000; } return v; }
+#define MAX_DF MAX_DF_v()
 #define NO_KEY UINT32_MAX
 /* units that make up a run (typo keys of words joined): not generic, a
  * number, original script or a surname */
@@ -51,13 +56,16 @@ typedef struct cunit {
     uint32_t key;
     uint32_t pkey; /* prefix key id (typo candidates), NO_KEY when none */
     uint32_t skey; /* suffix key id (typo candidates), NO_KEY when none */
+    uint32_t rpkey, rskey; /* first unit of a run of words: the run's prefix and suffix keys (else NO_KEY) */
     uint32_t kmask, rmask; /* letters of the key and of the spelling (a-z bits): a cheap typo filter */
     uint32_t runmask;      /* first unit of a run of Korean syllables: the run's letters, and its length */
     uint8_t runlen;        /* (0 elsewhere) */
     float w;
     uint8_t flags, word, rawlen;
-    const char *raw;
+    uint32_t raw; /* spelling: offset into ustr */
 } cunit;
+
+#define URAW(s, c) ((s)->ustr + (c)->raw)
 
 struct um_screener {
     char err[512];
@@ -81,12 +89,16 @@ struct um_screener {
     /* the candidate keys of each unit packed (key unless generic, prefix,
      * suffix: 12 bytes, not the 48 of a cunit) and every unit's key, for
      * the candidate loop, which touches many names */
-    uint32_t (*ucand)[3];
+    uint32_t (*ucand)[5];
     uint32_t *ukey;
     struct unear { uint32_t kmask, rmask; uint8_t flags, klen, rlen; } *unear; /* bound()'s near-pair filter */
     uint8_t *is_entity_name;
+    char *ustr;          /* spellings of the units, NUL-terminated */
+    size_t ustr_len, ustr_cap;
     /* keys */
-    um_map keys; /* key -> id + 1 */
+    um_map keys; /* key -> id + 1 (while building) */
+    uint32_t *ktab;      /* open addressing: slot -> key id + 1 (0 empty); lookups */
+    uint32_t ktab_mask;
     const char **keystr;
     uint8_t *keylen;
     size_t n_keys, cap_keys;
@@ -97,6 +109,14 @@ struct um_screener {
      * any order) and, when both give one, a date of birth in common */
     uint32_t *party;       /* entry -> party id (the party's first entry) */
     uint32_t *party_next;  /* entry -> next entry of its party, NO_KEY at the end */
+    /* the compiled index file: when mapped, the arrays above (not keystr,
+     * the lists' arrays or idents) point into it, read-only */
+    um_sc_idxmap map;
+    bool mapped;
+    char index_path[4096]; /* the file read or written; "" when none */
+    const char *index_state; /* "loaded", "built and written", "built (not written: ...)" */
+    char index_note[600];
+    double open_ms_index;    /* time to map and check the index file */
 };
 
 struct um_screen_result {
@@ -144,8 +164,40 @@ static uint32_t intern(um_screener *s, const char *key, size_t n) {
 }
 
 static uint32_t key_lookup(const um_screener *s, const char *key, size_t n) {
-    uintptr_t v = (uintptr_t)um_map_get(&s->keys, key, n);
-    return v ? (uint32_t)(v - 1) : NO_KEY;
+    if (!s->ktab) return NO_KEY;
+    for (uint32_t h = (uint32_t)um_hash64(key, n, 0) & s->ktab_mask;; h = (h + 1) & s->ktab_mask) {
+        uint32_t v = s->ktab[h];
+        if (!v) return NO_KEY;
+        if (s->keylen[v - 1] == (n > 255 ? 255 : n) && memcmp(s->keystr[v - 1], key, n) == 0 &&
+            s->keystr[v - 1][n] == 0)
+            return v - 1;
+    }
+}
+
+/* the lookup table of keystr (after the index is built) */
+static bool build_ktab(um_screener *s) {
+    size_t cap = 64;
+    while (cap < s->n_keys * 2 + 2) cap *= 2;
+    s->ktab = um_calloc(cap, sizeof *s->ktab);
+    if (!s->ktab) return false;
+    s->ktab_mask = (uint32_t)(cap - 1);
+    for (size_t i = 0; i < s->n_keys; i++) {
+        const char *k = s->keystr[i];
+        uint32_t h = (uint32_t)um_hash64(k, strlen(k), 0) & s->ktab_mask;
+        while (s->ktab[h]) h = (h + 1) & s->ktab_mask;
+        s->ktab[h] = (uint32_t)i + 1;
+    }
+    return true;
+}
+
+/* a spelling into ustr; its offset, UINT32_MAX when out of memory */
+static uint32_t ustr_add(um_screener *s, const char *w, size_t n) {
+    if (!um_grow((void **)&s->ustr, &s->ustr_cap, s->ustr_len + n + 1, 1)) return UINT32_MAX;
+    uint32_t off = (uint32_t)s->ustr_len;
+    memcpy(s->ustr + off, w, n);
+    s->ustr[off + n] = 0;
+    s->ustr_len += n + 1;
+    return off;
 }
 
 /* typo candidate keys of a non-Korean word of 5+ letters, or of a run of
@@ -164,8 +216,9 @@ static bool affix_keys(const char *w, size_t n, char *pre, char *suf) {
 
 static bool prefix_key(const um_sc_unit *u, char *pre, char *suf) {
     if (u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
-    /* the spelling, as for runs of syllables (a typo may meet either) */
-    return affix_keys(u->raw, strlen(u->raw), pre, suf);
+    /* the key: the spellings it folds together (Tsaryov, Zarjow) share its
+     * ends, and a typo in the spelling is one in the key */
+    return affix_keys(u->key, strlen(u->key), pre, suf);
 }
 
 /* bits set in x (no popcnt instruction assumed) */
@@ -202,9 +255,54 @@ static bool grow_names(um_screener *s, size_t need) {
     return true;
 }
 
+/* Deletion keys: "\x02" + a short non-Korean word with one letter taken
+ * out (d < n), or whole (d == n). Two words one typo apart (a letter
+ * substituted, dropped, added or two swapped) share one: the candidates
+ * for a typo in a word too short for the affix keys. */
+#define DEL_MIN 3
+#define DEL_MAX 7
+#define DEL_MAX_DF 400 /* a deletion key in more names is not used */
+static bool del_word(const um_sc_unit *u) {
+    if (u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
+    size_t n = strlen(u->raw);
+    return n >= DEL_MIN && n <= DEL_MAX;
+}
+
+static size_t del_key(const char *w, size_t n, size_t d, char *out) {
+    size_t o = 0;
+    out[o++] = 2;
+    for (size_t i = 0; i < n; i++)
+        if (i != d) out[o++] = w[i];
+    out[o] = 0;
+    return o;
+}
+
+/* A posting: the compiled name in the high 24 bits (postings sort by
+ * name), its entry type and number of distinctive units (at most 31) in
+ * the low 8, so the walk rules a name out without touching it. */
+#define POST_NAME(v) ((v) >> 8)
+#define POST_TYPE(v) (((v) >> 5) & 7u)
+#define POST_NLD(v) ((v) & 31u)
+#define MAX_NAMES (1u << 24)
+static uint32_t post_code(const um_screener *s, uint32_t ni) {
+    uint32_t nld = s->cn_nld[ni] > 31 ? 31 : s->cn_nld[ni];
+    return ni << 8 | ((uint32_t)(s->cn_type[ni] & 7) << 5) | nld;
+}
+
+/* a name of generic words alone (INTERNATIONAL INDUSTRIAL DEVELOPMENT
+ * BANK): its generic words are its candidate keys */
+static bool all_generic(const um_screener *s, uint32_t ni) {
+    if (s->uoff[ni] == s->uoff[ni + 1]) return false;
+    for (uint32_t k = s->uoff[ni]; k < s->uoff[ni + 1]; k++)
+        if (!(s->units[k].flags & UM_SCU_GENERIC)) return false;
+    return true;
+}
+
 static um_status build_index(um_screener *s) {
     um_sc_lists *L = &s->lists;
     size_t n_units = 0, cap_units = L->n_nm * 4 + 16;
+    uint32_t *dpairs = NULL; /* (compiled name, deletion key) pairs, names in order */
+    size_t n_dp = 0, cap_dp = 0;
     s->n_names = 0;
     s->cap_cn = 0;
     s->is_entity_name = um_calloc(L->n_nm + 1, 1);
@@ -235,6 +333,7 @@ static um_status build_index(um_screener *s) {
             for (int k = 0; k < nm->n; k++) {
                 const um_sc_unit *u = &nm->u[k];
                 cunit *c = &s->units[n_units++];
+                memset(c, 0, sizeof *c); /* padding too: the index file is compared by checksum */
                 size_t kl = strlen(u->key);
                 c->key = intern(s, u->key, kl);
                 if (c->key == NO_KEY) goto oom;
@@ -242,20 +341,30 @@ static um_status build_index(um_screener *s) {
                 c->flags = u->flags;
                 c->word = u->word;
                 size_t rl = strlen(u->raw);
-                char *raw = um_arena_alloc(&L->arena, rl + 1);
-                if (!raw) goto oom;
-                memcpy(raw, u->raw, rl + 1);
-                c->raw = raw;
+                c->raw = ustr_add(s, u->raw, rl);
+                if (c->raw == UINT32_MAX) goto oom;
                 c->rawlen = (uint8_t)rl;
                 c->runmask = 0;
                 c->runlen = 0;
                 c->kmask = letter_mask(u->key);
                 c->rmask = letter_mask(u->raw);
                 char pk[8], sk[8];
-                c->pkey = c->skey = NO_KEY;
+                c->pkey = c->skey = c->rpkey = c->rskey = NO_KEY;
                 if (prefix_key(u, pk, sk) &&
                     ((c->pkey = intern(s, pk, 4)) == NO_KEY || (c->skey = intern(s, sk, 4)) == NO_KEY))
                     goto oom;
+                /* deletion keys of a short word (a typo in it: Znc, Spfce) */
+                if (del_word(u)) {
+                    char dk[DEL_MAX + 2];
+                    size_t rl2 = strlen(u->raw);
+                    for (size_t d = 0; d <= rl2; d++) {
+                        size_t dn = del_key(u->raw, rl2, d, dk);
+                        uint32_t id = intern(s, dk, dn);
+                        if (id == NO_KEY || !um_grow((void **)&dpairs, &cap_dp, n_dp + 2, sizeof *dpairs)) goto oom;
+                        dpairs[n_dp++] = (uint32_t)ni;
+                        dpairs[n_dp++] = id;
+                    }
+                }
                 Lw += u->w;
                 if (u->w >= 0.5f && !(u->flags & UM_SCU_GENERIC)) nld++;
                 if (!(u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)))
@@ -281,7 +390,7 @@ static um_status build_index(um_screener *s) {
                 c0->runmask = letter_mask(run);
                 c0->runlen = (uint8_t)(rn > 255 ? 255 : rn);
                 if (e2 - k > 1 && affix_keys(run, rn, pk, sk) &&
-                    ((c0->pkey = intern(s, pk, 4)) == NO_KEY || (c0->skey = intern(s, sk, 4)) == NO_KEY))
+                    ((c0->rpkey = intern(s, pk, 4)) == NO_KEY || (c0->rskey = intern(s, sk, 4)) == NO_KEY))
                     goto oom;
                 k = e2;
             }
@@ -291,6 +400,7 @@ static um_status build_index(um_screener *s) {
         }
     }
     s->uoff[s->n_names] = (uint32_t)n_units;
+    if (s->n_names >= MAX_NAMES) goto oom; /* postings hold a name in 24 bits */
     df = um_calloc(s->n_keys + 1, sizeof *df);
     s->poff = um_calloc(s->n_keys + 2, sizeof *s->poff);
     if (!df || !s->poff) goto oom;
@@ -307,34 +417,55 @@ static um_status build_index(um_screener *s) {
             s->post = um_malloc((tot + 1) * sizeof *s->post);
             if (!s->post) goto oom;
         }
+        size_t dp = 0;
         for (size_t i = 0; i < s->n_names; i++) {
-            uint32_t seen[UM_SC_MAX_UNITS * 3];
+            uint32_t seen[UM_SC_MAX_UNITS * 5 + 64];
             int n_seen = 0;
+            for (; dp < n_dp && dpairs[dp] == i; dp += 2) {
+                uint32_t id = dpairs[dp + 1];
+                bool dup = false;
+                for (int q = 0; q < n_seen; q++) dup |= seen[q] == id;
+                if (dup || n_seen >= (int)(sizeof seen / sizeof *seen)) continue;
+                seen[n_seen++] = id;
+                if (pass == 0) df[id]++;
+                else s->post[s->poff[id] + df[id]++] = post_code(s, (uint32_t)i);
+            }
+            bool allgen = all_generic(s, (uint32_t)i);
             for (uint32_t k = s->uoff[i]; k < s->uoff[i + 1]; k++) {
                 const cunit *c = &s->units[k];
-                uint32_t ids[3] = {(c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key, c->pkey, c->skey};
-                for (int j = 0; j < 3; j++) {
+                uint32_t ids[5] = {(c->flags & UM_SCU_GENERIC) && !allgen ? NO_KEY : c->key, c->pkey, c->skey,
+                                   c->rpkey, c->rskey};
+                for (int j = 0; j < 5; j++) {
                     if (ids[j] == NO_KEY) continue;
                     bool dup = false;
                     for (int q = 0; q < n_seen; q++) dup |= seen[q] == ids[j];
-                    if (dup) continue;
+                    if (dup || n_seen >= (int)(sizeof seen / sizeof *seen)) continue;
                     seen[n_seen++] = ids[j];
                     if (pass == 0) df[ids[j]]++;
-                    else s->post[s->poff[ids[j]] + df[ids[j]]++] = (uint32_t)i;
+                    else s->post[s->poff[ids[j]] + df[ids[j]]++] = post_code(s, (uint32_t)i);
                 }
             }
         }
     }
     um_free(df);
+    um_free(dpairs);
+    dpairs = NULL;
     s->ucand = um_malloc((n_units + 1) * sizeof *s->ucand);
     s->ukey = um_malloc((n_units + 1) * sizeof *s->ukey);
     s->unear = um_malloc((n_units + 1) * sizeof *s->unear);
     if (!s->ucand || !s->ukey || !s->unear) return UM_ENOMEM;
+    memset(s->unear, 0, (n_units + 1) * sizeof *s->unear);
+    for (size_t ni = 0; ni < s->n_names; ni++) {
+        bool allgen = all_generic(s, (uint32_t)ni);
+        for (size_t k = s->uoff[ni]; k < s->uoff[ni + 1]; k++)
+            s->ucand[k][0] = (s->units[k].flags & UM_SCU_GENERIC) && !allgen ? NO_KEY : s->units[k].key;
+    }
     for (size_t k = 0; k < n_units; k++) {
         const cunit *c = &s->units[k];
-        s->ucand[k][0] = (c->flags & UM_SCU_GENERIC) ? NO_KEY : c->key;
         s->ucand[k][1] = c->pkey;
         s->ucand[k][2] = c->skey;
+        s->ucand[k][3] = c->rpkey;
+        s->ucand[k][4] = c->rskey;
         s->ukey[k] = c->key;
         s->unear[k].kmask = c->kmask;
         s->unear[k].rmask = c->rmask;
@@ -342,7 +473,16 @@ static um_status build_index(um_screener *s) {
         s->unear[k].klen = s->keylen[c->key];
         s->unear[k].rlen = c->rawlen;
     }
-    /* identifiers from SDN remarks */
+    return UM_OK;
+oom:
+    um_free(df);
+    um_free(dpairs);
+    return UM_ENOMEM;
+}
+
+/* identifiers from SDN remarks: "type\x1fvalue" -> index + 1 */
+static um_status build_idents(um_screener *s) {
+    const um_sc_lists *L = &s->lists;
     for (size_t i = 0; i < L->n_id; i++) {
         char key[1024];
         int n = snprintf(key, sizeof key, "%s\x1f%s", L->id[i].type, L->id[i].value);
@@ -353,9 +493,6 @@ static um_status build_index(um_screener *s) {
         if (created) sl->val = (void *)(uintptr_t)(i + 1);
     }
     return UM_OK;
-oom:
-    um_free(df);
-    return UM_ENOMEM;
 }
 
 static int cmp_key_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
@@ -426,9 +563,363 @@ static um_status build_parties(um_screener *s) {
     return st;
 }
 
+/* ---- the compiled index as a file (idxfile.c has the format) ------------------ */
+
+/* an entry, a list name, an identifier and a list file as stored: strings
+ * are offsets into the string section (NOSTR: NULL) */
+#define NOSTR UINT32_MAX
+typedef struct sent {
+    uint32_t list, uid, primary, programs;
+    uint8_t type, n_dob, n_nat, n_cc, orphan, pad[3];
+    um_sc_dob dob[UM_SC_MAX_DOB];
+    char nat[UM_SC_MAX_CC][3];
+    char cc[UM_SC_MAX_CC][3];
+} sent;
+typedef struct slname { uint32_t entry, name, kind; } slname;
+typedef struct sident { uint32_t type, value, entry; } sident;
+typedef struct sfile { uint32_t list, path, date, what; uint64_t entries, names; } sfile;
+typedef struct scount {
+    uint64_t n_e, n_nm, n_id, n_files, n_warn, n_names, n_units, n_keys, n_post, ustr_len, str_len;
+    uint32_t ktab_mask, pad;
+} scount;
+
+enum {
+    SX_COUNT, SX_STR, SX_ENT, SX_LNM, SX_IDS, SX_FILES, SX_WARN, SX_CN_LNAME, SX_CN_TYPE, SX_CN_L, SX_CN_NLD,
+    SX_CN_HAS, SX_UOFF, SX_UNITS, SX_UCAND, SX_UKEY, SX_UNEAR, SX_ISENT, SX_USTR, SX_KEYOFF, SX_KEYLEN, SX_POFF,
+    SX_POST, SX_PARTY, SX_PARTY_NEXT, SX_KTAB, SX_N
+};
+
+typedef struct sbuf {
+    char *p;
+    size_t n, cap;
+    bool oom;
+} sbuf;
+
+static uint32_t sb_str(sbuf *b, const char *str) {
+    if (!str) return NOSTR;
+    size_t l = strlen(str);
+    if (!um_grow((void **)&b->p, &b->cap, b->n + l + 1, 1)) {
+        b->oom = true;
+        return NOSTR;
+    }
+    uint32_t off = (uint32_t)b->n;
+    memcpy(b->p + b->n, str, l + 1);
+    b->n += l + 1;
+    return off;
+}
+
+static um_status index_save(um_screener *s, const char *dir, const char *name, uint64_t key, char *err,
+                            size_t errlen) {
+    const um_sc_lists *L = &s->lists;
+    sbuf b = {0};
+    sent *E = um_calloc(L->n_e + 1, sizeof *E);
+    slname *N = um_calloc(L->n_nm + 1, sizeof *N);
+    sident *I = um_calloc(L->n_id + 1, sizeof *I);
+    sfile *F = um_calloc(L->n_files + 1, sizeof *F);
+    uint32_t *W = um_calloc(s->n_warn + 1, sizeof *W), *K = um_calloc(s->n_keys + 1, sizeof *K);
+    um_status st = UM_ENOMEM;
+    if (!E || !N || !I || !F || !W || !K) goto out;
+    sb_str(&b, "");
+    for (size_t i = 0; i < L->n_e; i++) {
+        const um_sc_entry *e = &L->e[i];
+        sent *o = &E[i];
+        o->list = sb_str(&b, e->list), o->uid = sb_str(&b, e->uid), o->primary = sb_str(&b, e->primary);
+        o->programs = sb_str(&b, e->programs);
+        o->type = (uint8_t)e->type, o->n_dob = e->n_dob, o->n_nat = e->n_nat, o->n_cc = e->n_cc;
+        o->orphan = e->orphan;
+        memcpy(o->dob, e->dob, sizeof o->dob);
+        memcpy(o->nat, e->nat, sizeof o->nat);
+        memcpy(o->cc, e->cc, sizeof o->cc);
+    }
+    for (size_t i = 0; i < L->n_nm; i++)
+        N[i] = (slname){L->nm[i].entry, sb_str(&b, L->nm[i].name), sb_str(&b, L->nm[i].kind)};
+    for (size_t i = 0; i < L->n_id; i++)
+        I[i] = (sident){sb_str(&b, L->id[i].type), sb_str(&b, L->id[i].value), L->id[i].entry};
+    for (size_t i = 0; i < L->n_files; i++) {
+        const um_sc_listfile *f = &L->files[i];
+        F[i] = (sfile){sb_str(&b, f->list), sb_str(&b, f->path), sb_str(&b, f->date), sb_str(&b, f->what),
+                       f->entries, f->names};
+    }
+    for (size_t i = 0; i < s->n_warn; i++) W[i] = sb_str(&b, s->warn[i]);
+    for (size_t i = 0; i < s->n_keys; i++) K[i] = sb_str(&b, s->keystr[i]);
+    if (b.oom) goto out;
+    size_t nu = s->uoff[s->n_names];
+    scount c = {L->n_e, L->n_nm, L->n_id, L->n_files, s->n_warn, s->n_names, nu, s->n_keys,
+                s->poff[s->n_keys], s->ustr_len, b.n, s->ktab_mask, 0};
+    um_sc_sect sec[SX_N] = {
+        [SX_COUNT] = {&c, sizeof c},
+        [SX_STR] = {b.p, b.n},
+        [SX_ENT] = {E, L->n_e * sizeof *E},
+        [SX_LNM] = {N, L->n_nm * sizeof *N},
+        [SX_IDS] = {I, L->n_id * sizeof *I},
+        [SX_FILES] = {F, L->n_files * sizeof *F},
+        [SX_WARN] = {W, s->n_warn * sizeof *W},
+        [SX_CN_LNAME] = {s->cn_lname, s->n_names * sizeof *s->cn_lname},
+        [SX_CN_TYPE] = {s->cn_type, s->n_names},
+        [SX_CN_L] = {s->cn_L, s->n_names * sizeof *s->cn_L},
+        [SX_CN_NLD] = {s->cn_nld, s->n_names},
+        [SX_CN_HAS] = {s->cn_has, s->n_names},
+        [SX_UOFF] = {s->uoff, (s->n_names + 1) * sizeof *s->uoff},
+        [SX_UNITS] = {s->units, nu * sizeof *s->units},
+        [SX_UCAND] = {s->ucand, nu * sizeof *s->ucand},
+        [SX_UKEY] = {s->ukey, nu * sizeof *s->ukey},
+        [SX_UNEAR] = {s->unear, nu * sizeof *s->unear},
+        [SX_ISENT] = {s->is_entity_name, L->n_nm},
+        [SX_USTR] = {s->ustr, s->ustr_len},
+        [SX_KEYOFF] = {K, s->n_keys * sizeof *K},
+        [SX_KEYLEN] = {s->keylen, s->n_keys},
+        [SX_POFF] = {s->poff, (s->n_keys + 1) * sizeof *s->poff},
+        [SX_POST] = {s->post, s->poff[s->n_keys] * sizeof *s->post},
+        [SX_PARTY] = {s->party, L->n_e * sizeof *s->party},
+        [SX_PARTY_NEXT] = {s->party_next, L->n_e * sizeof *s->party_next},
+        [SX_KTAB] = {s->ktab, ((size_t)s->ktab_mask + 1) * sizeof *s->ktab},
+    };
+    st = um_sc_idx_write(dir, name, key, sec, SX_N, err, errlen);
+out:
+    um_free(E), um_free(N), um_free(I), um_free(F), um_free(W), um_free(K), um_free(b.p);
+    return st;
+}
+
+static int age_of(const char *date) {
+    int y, m, d;
+    if (!date || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3) return -1;
+    struct tm t = {0};
+    t.tm_year = y - 1900, t.tm_mon = m - 1, t.tm_mday = d, t.tm_hour = 12;
+    time_t then = timegm(&t);
+    if (then == (time_t)-1) return -1;
+    long days = (long)((time(NULL) - then) / 86400);
+    return days < 0 ? 0 : (int)days;
+}
+
+/* Every array of the screener from a mapped, checked index file. The
+ * lists' entries, names, identifiers and files become small heap arrays
+ * whose strings point into the map; the rest is used in place. Returns
+ * false (nothing kept) when a count disagrees with a section's size or an
+ * offset points outside its section: the file is then rebuilt. */
+static bool index_load(um_screener *s, const um_sc_sect *sec) {
+    if (sec[SX_COUNT].len != sizeof(scount)) return false;
+    scount c;
+    memcpy(&c, sec[SX_COUNT].p, sizeof c);
+    const uint64_t big = (uint64_t)1 << 31;
+    if (c.n_e > big || c.n_nm > big || c.n_id > big || c.n_files > big || c.n_warn > big || c.n_names >= MAX_NAMES ||
+        c.n_units > big || c.n_keys > big || c.n_post > big || c.ustr_len > big || c.str_len > big ||
+        (c.ktab_mask & (c.ktab_mask + 1)) != 0 || c.ktab_mask < c.n_keys)
+        return false;
+#define SZ(x, n, t) (sec[x].len == (uint64_t)(n) * sizeof(t))
+    if (!SZ(SX_STR, c.str_len, char) || !SZ(SX_ENT, c.n_e, sent) || !SZ(SX_LNM, c.n_nm, slname) ||
+        !SZ(SX_IDS, c.n_id, sident) || !SZ(SX_FILES, c.n_files, sfile) || !SZ(SX_WARN, c.n_warn, uint32_t) ||
+        !SZ(SX_CN_LNAME, c.n_names, uint32_t) || !SZ(SX_CN_TYPE, c.n_names, uint8_t) ||
+        !SZ(SX_CN_L, c.n_names, float) || !SZ(SX_CN_NLD, c.n_names, uint8_t) ||
+        !SZ(SX_CN_HAS, c.n_names, uint8_t) || !SZ(SX_UOFF, c.n_names + 1, uint32_t) ||
+        !SZ(SX_UNITS, c.n_units, cunit) || !SZ(SX_UCAND, c.n_units, uint32_t[5]) ||
+        !SZ(SX_UKEY, c.n_units, uint32_t) || !SZ(SX_UNEAR, c.n_units, struct unear) ||
+        !SZ(SX_ISENT, c.n_nm, uint8_t) || !SZ(SX_USTR, c.ustr_len, char) || !SZ(SX_KEYOFF, c.n_keys, uint32_t) ||
+        !SZ(SX_KEYLEN, c.n_keys, uint8_t) || !SZ(SX_POFF, c.n_keys + 1, uint32_t) ||
+        !SZ(SX_POST, c.n_post, uint32_t) || !SZ(SX_PARTY, c.n_e, uint32_t) ||
+        !SZ(SX_PARTY_NEXT, c.n_e, uint32_t) || !SZ(SX_KTAB, (uint64_t)c.ktab_mask + 1, uint32_t))
+        return false;
+#undef SZ
+    const char *str = sec[SX_STR].p;
+    if (!c.str_len || str[c.str_len - 1] || (c.ustr_len && ((const char *)sec[SX_USTR].p)[c.ustr_len - 1]))
+        return false;
+#define STR(o) ((o) == NOSTR ? NULL : (o) < c.str_len ? str + (o) : (ok = false, ""))
+    bool ok = true;
+    um_sc_lists *L = &s->lists;
+    L->e = um_calloc(c.n_e + 1, sizeof *L->e);
+    L->nm = um_calloc(c.n_nm + 1, sizeof *L->nm);
+    L->id = um_calloc(c.n_id + 1, sizeof *L->id);
+    L->files = um_calloc(c.n_files + 1, sizeof *L->files);
+    const char **ks = um_calloc(c.n_keys + 1, sizeof *ks);
+    if (!L->e || !L->nm || !L->id || !L->files || !ks) ok = false;
+    for (size_t i = 0; ok && i < c.n_e; i++) {
+        const sent *o = &((const sent *)sec[SX_ENT].p)[i];
+        um_sc_entry *e = &L->e[i];
+        e->list = STR(o->list), e->uid = STR(o->uid), e->primary = STR(o->primary), e->programs = STR(o->programs);
+        e->type = (um_sc_etype)o->type;
+        e->n_dob = o->n_dob > UM_SC_MAX_DOB ? UM_SC_MAX_DOB : o->n_dob;
+        e->n_nat = o->n_nat > UM_SC_MAX_CC ? UM_SC_MAX_CC : o->n_nat;
+        e->n_cc = o->n_cc > UM_SC_MAX_CC ? UM_SC_MAX_CC : o->n_cc;
+        e->orphan = o->orphan;
+        memcpy(e->dob, o->dob, sizeof e->dob);
+        memcpy(e->nat, o->nat, sizeof e->nat);
+        memcpy(e->cc, o->cc, sizeof e->cc);
+        for (int k = 0; k < UM_SC_MAX_CC; k++) e->nat[k][2] = e->cc[k][2] = 0;
+        if (!e->list || !e->uid || !e->primary) ok = false;
+    }
+    for (size_t i = 0; ok && i < c.n_nm; i++) {
+        const slname *o = &((const slname *)sec[SX_LNM].p)[i];
+        L->nm[i] = (um_sc_lname){o->entry, STR(o->name), STR(o->kind)};
+        if (o->entry >= c.n_e || !L->nm[i].name || !L->nm[i].kind) ok = false;
+    }
+    for (size_t i = 0; ok && i < c.n_id; i++) {
+        const sident *o = &((const sident *)sec[SX_IDS].p)[i];
+        L->id[i] = (um_sc_ident){STR(o->type), STR(o->value), o->entry};
+        if (o->entry >= c.n_e || !L->id[i].type || !L->id[i].value) ok = false;
+    }
+    for (size_t i = 0; ok && i < c.n_files; i++) {
+        const sfile *o = &((const sfile *)sec[SX_FILES].p)[i];
+        um_sc_listfile *f = &L->files[i];
+        f->list = (char *)STR(o->list), f->path = (char *)STR(o->path), f->date = (char *)STR(o->date);
+        f->what = (char *)STR(o->what);
+        f->age_days = age_of(f->date);
+        f->entries = (size_t)o->entries, f->names = (size_t)o->names;
+        if (!f->list || !f->path || !f->what) ok = false;
+    }
+    for (size_t i = 0; ok && i < c.n_keys; i++) {
+        ks[i] = STR(((const uint32_t *)sec[SX_KEYOFF].p)[i]);
+        if (!ks[i]) ok = false;
+    }
+    /* the arrays used in place: every index in them within bounds */
+    const uint32_t *uoff = sec[SX_UOFF].p, *poff = sec[SX_POFF].p, *post = sec[SX_POST].p;
+    const uint32_t *lname = sec[SX_CN_LNAME].p, *party = sec[SX_PARTY].p, *pnext = sec[SX_PARTY_NEXT].p;
+    const uint32_t *ukey = sec[SX_UKEY].p, *ktab = sec[SX_KTAB].p;
+    const uint32_t(*ucand)[5] = sec[SX_UCAND].p;
+    const cunit *units = sec[SX_UNITS].p;
+    if (ok && (uoff[0] != 0 || uoff[c.n_names] != c.n_units || poff[0] != 0 || poff[c.n_keys] != c.n_post))
+        ok = false;
+    for (size_t i = 0; ok && i < c.n_names; i++)
+        if (uoff[i + 1] < uoff[i] || uoff[i + 1] - uoff[i] > UM_SC_MAX_UNITS || lname[i] >= c.n_nm) ok = false;
+    for (size_t k = 0; ok && k < c.n_keys; k++)
+        if (poff[k + 1] < poff[k]) ok = false;
+    for (size_t i = 0; ok && i < c.n_post; i++)
+        if (POST_NAME(post[i]) >= c.n_names) ok = false;
+    for (size_t i = 0; ok && i < c.n_e; i++)
+        if (party[i] >= c.n_e || (pnext[i] != NO_KEY && pnext[i] >= c.n_e)) ok = false;
+    for (size_t i = 0; ok && i < c.n_units; i++) {
+        const cunit *u = &units[i];
+        if (u->key >= c.n_keys || ukey[i] >= c.n_keys || u->raw >= c.ustr_len ||
+            (u->pkey != NO_KEY && u->pkey >= c.n_keys) || (u->skey != NO_KEY && u->skey >= c.n_keys))
+            ok = false;
+        for (int j = 0; j < 5; j++)
+            if (ucand[i][j] != NO_KEY && ucand[i][j] >= c.n_keys) ok = false;
+    }
+    for (size_t i = 0; ok && i <= c.ktab_mask; i++)
+        if (ktab[i] > c.n_keys) ok = false;
+#undef STR
+    if (!ok) {
+        um_free(L->e), um_free(L->nm), um_free(L->id), um_free(L->files), um_free(ks);
+        memset(L, 0, sizeof *L);
+        return false;
+    }
+    L->n_e = L->cap_e = (size_t)c.n_e;
+    L->n_nm = L->cap_nm = (size_t)c.n_nm;
+    L->n_id = L->cap_id = (size_t)c.n_id;
+    L->n_files = L->cap_files = (size_t)c.n_files;
+    for (size_t i = 0; i < c.n_warn; i++) {
+        uint32_t o = ((const uint32_t *)sec[SX_WARN].p)[i];
+        if (o < c.str_len) add_warn(s, str + o);
+    }
+    s->keystr = ks;
+    s->n_keys = s->cap_keys = (size_t)c.n_keys;
+    s->n_names = s->cap_cn = (size_t)c.n_names;
+    s->cn_lname = (uint32_t *)lname;
+    s->cn_type = (uint8_t *)sec[SX_CN_TYPE].p;
+    s->cn_L = (float *)sec[SX_CN_L].p;
+    s->cn_nld = (uint8_t *)sec[SX_CN_NLD].p;
+    s->cn_has = (uint8_t *)sec[SX_CN_HAS].p;
+    s->uoff = (uint32_t *)uoff;
+    s->units = (cunit *)units;
+    s->ucand = (uint32_t(*)[5])ucand;
+    s->ukey = (uint32_t *)ukey;
+    s->unear = (struct unear *)sec[SX_UNEAR].p;
+    s->is_entity_name = (uint8_t *)sec[SX_ISENT].p;
+    s->ustr = (char *)sec[SX_USTR].p;
+    s->ustr_len = (size_t)c.ustr_len;
+    s->keylen = (uint8_t *)sec[SX_KEYLEN].p;
+    s->poff = (uint32_t *)poff;
+    s->post = (uint32_t *)post;
+    s->party = (uint32_t *)party;
+    s->party_next = (uint32_t *)pnext;
+    s->ktab = (uint32_t *)ktab;
+    s->ktab_mask = c.ktab_mask;
+    s->mapped = true;
+    return true;
+}
+
+/* the key of the index: code, format, and every input file's identity
+ * (device, inode, size, modification time in ns; not its path, which one
+ * program writes relative and another absolute); a file replaced (data
+ * update renames new files into place) or edited changes it */
+static void key_file(uint64_t *h, const char *path) {
+    struct stat st;
+    char buf[200];
+    int n;
+    if (path && stat(path, &st) == 0)
+        n = snprintf(buf, sizeof buf, "%llu|%llu|%lld|%lld.%09ld", (unsigned long long)st.st_dev,
+                     (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                     (long)st.st_mtim.tv_nsec);
+    else n = snprintf(buf, sizeof buf, "absent");
+    if (n > 0) *h = um_hash64(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, *h);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void key_dir(uint64_t *h, const char *dir) {
+    DIR *d = dir ? opendir(dir) : NULL;
+    if (!d) {
+        key_file(h, dir);
+        return;
+    }
+    char *names[512];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && n < 512)
+        if (de->d_name[0] != '.') names[n] = um_strdup(de->d_name), n += names[n] != NULL;
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        *h = um_hash64(names[i], strlen(names[i]), *h); /* the name decides how a file is read */
+        key_file(h, p);
+        um_free(names[i]);
+    }
+}
+
 static bool file_exists(const char *p) {
     struct stat st;
     return p && stat(p, &st) == 0;
+}
+
+/* Where the index file is read and written, in order: opt->index_file
+ * ("" for none); else, for the lists of the data folder (no list path
+ * given), DATA/sanctions/screen.idx beside them, then the user's cache
+ * ($XDG_CACHE_HOME or ~/.cache, unmask/screen-HASH.idx, HASH of the data
+ * folder's path) for a data folder that cannot be written. Lists given by
+ * path are compiled in memory unless opt->index_file names a file. */
+static void copy_str(char *dst, size_t cap, const char *src) {
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+static int index_paths(um_screener *s, const um_screener_options *opt, const char *dd, char cand[2][4096]) {
+    (void)s;
+    if (opt->index_file) {
+        if (!*opt->index_file) return 0;
+        snprintf(cand[0], sizeof cand[0], "%s", opt->index_file);
+        return 1;
+    }
+    if (!dd || opt->ofac_dir || opt->un_xml || opt->eu_xml) return 0;
+    int n = 0;
+    snprintf(cand[n++], sizeof cand[0], "%s/sanctions/screen.idx", dd);
+    const um_os *os = um_os_get();
+    const char *xdg = os->getenv(os->ud, "XDG_CACHE_HOME"), *home = os->getenv(os->ud, "HOME");
+    char base[4096];
+    if (xdg && *xdg == '/') snprintf(base, sizeof base, "%s", xdg);
+    else if (home && *home == '/') snprintf(base, sizeof base, "%s/.cache", home);
+    else return n;
+    char real[4096];
+    const char *id = realpath(dd, real) ? real : dd;
+    unsigned long long h = (unsigned long long)um_hash64(id, strlen(id), 0);
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/unmask", base);
+    os->mkdir(os->ud, base);
+    os->mkdir(os->ud, dir);
+    char file[4300];
+    snprintf(file, sizeof file, "%s/screen-%016llx.idx", dir, h);
+    if (strlen(file) < sizeof cand[0]) copy_str(cand[n++], sizeof cand[0], file);
+    return n;
 }
 
 um_status um_screener_open(um_screener **out, const um_screener_options *opt) {
@@ -488,18 +979,74 @@ um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt
         return UM_ENOTFOUND;
     }
     const char *eu = opt->eu_xml ? opt->eu_xml : dd ? epath : NULL;
-    st = um_sc_lists_load(&s->lists, ofac, un, eu, dd ? dpath : NULL, s->err, sizeof s->err);
-    for (size_t i = 0; i < s->lists.n_warnings; i++) add_warn(s, s->lists.warnings[i]);
-    if (st != UM_OK) return st;
+    /* the compiled index file: its key covers the code and every input file */
+    uint64_t key = um_hash64("unmask screening index", 22, UM_SC_CODE_HASH);
+    uint64_t shape[] = {UM_SC_IDX_VERSION, sizeof(cunit), sizeof(sent), sizeof(um_sc_dob), sizeof(struct unear)};
+    key = um_hash64(shape, sizeof shape, key);
+    key_dir(&key, ofac);
+    key_file(&key, un);
+    key_file(&key, eu);
+    key_file(&key, dd ? dpath : NULL);
+    key_file(&key, dd ? vpath : NULL);
+    char cand[2][4096];
+    int ncand = index_paths(s, opt, dd, cand);
+    bool loaded = false;
+    for (int i = 0; i < ncand && !loaded; i++) {
+        um_sc_sect sec[SX_N];
+        char why[200];
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        um_status ms = um_sc_idx_map(cand[i], key, &s->map, sec, SX_N, why, sizeof why);
+        if (ms == UM_OK && !index_load(s, sec)) {
+            um_sc_idx_unmap(&s->map);
+            snprintf(why, sizeof why, "inconsistent sections");
+            ms = UM_EPARSE;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (ms == UM_OK) {
+            loaded = true;
+            s->open_ms_index = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-6;
+            copy_str(s->index_path, sizeof s->index_path, cand[i]);
+            s->index_state = "loaded";
+        } else if (!s->index_note[0]) {
+            copy_str(s->index_note, sizeof s->index_note - 220, cand[i]);
+            strcat(s->index_note, ": ");
+            strcat(s->index_note, why);
+        }
+    }
+    if (!loaded) {
+        st = um_sc_lists_load(&s->lists, ofac, un, eu, dd ? dpath : NULL, s->err, sizeof s->err);
+        for (size_t i = 0; i < s->lists.n_warnings; i++) add_warn(s, s->lists.warnings[i]);
+        if (st != UM_OK) return st;
+        st = build_index(s);
+        if (st == UM_OK) st = build_parties(s);
+        if (st == UM_OK && !build_ktab(s)) st = UM_ENOMEM;
+        if (st != UM_OK) {
+            snprintf(s->err, sizeof s->err, "out of memory building the name index");
+            return st;
+        }
+        s->index_state = ncand ? "built (not written)" : "built in memory (no index file)";
+        for (int i = 0; i < ncand; i++) {
+            char dir[4096], err[600];
+            copy_str(dir, sizeof dir, cand[i]);
+            char *slash = strrchr(dir, '/');
+            const char *name = slash ? slash + 1 : dir;
+            if (slash) *slash = 0;
+            else snprintf(dir, sizeof dir, ".");
+            if (index_save(s, dir, name, key, err, sizeof err) == UM_OK) {
+                copy_str(s->index_path, sizeof s->index_path, cand[i]);
+                s->index_state = "built and written";
+                break;
+            }
+        }
+    }
+    if (build_idents(s) != UM_OK) {
+        snprintf(s->err, sizeof s->err, "out of memory building the identifier index");
+        return UM_ENOMEM;
+    }
     if (s->ctx)
         for (size_t i = 0; um_ctx_warning(s->ctx, i); i++)
             if (strstr(um_ctx_warning(s->ctx, i), "indicator")) add_warn(s, um_ctx_warning(s->ctx, i));
-    st = build_index(s);
-    if (st == UM_OK) st = build_parties(s);
-    if (st != UM_OK) {
-        snprintf(s->err, sizeof s->err, "out of memory building the name index");
-        return st;
-    }
     s->info = um_calloc(s->lists.n_files + 1, sizeof *s->info);
     if (!s->info) return UM_ENOMEM;
     for (size_t i = 0; i < s->lists.n_files; i++) {
@@ -517,6 +1064,16 @@ void um_screener_close(um_screener *s) {
     for (size_t i = 0; i < s->n_warn; i++) um_free(s->warn[i]);
     um_free(s->warn);
     um_free(s->info);
+    um_map_free(&s->keys);
+    um_map_free(&s->idents);
+    um_free(s->keystr);
+    if (s->mapped) { /* the rest lives in the map */
+        um_sc_idx_unmap(&s->map);
+        um_free(s);
+        return;
+    }
+    um_free(s->ktab);
+    um_free(s->ustr);
     um_free(s->uoff);
     um_free(s->cn_lname);
     um_free(s->cn_type);
@@ -530,13 +1087,16 @@ void um_screener_close(um_screener *s) {
     um_free(s->ukey);
     um_free(s->unear);
     um_free(s->is_entity_name);
-    um_map_free(&s->keys);
-    um_map_free(&s->idents);
-    um_free(s->keystr);
     um_free(s->keylen);
     um_free(s->poff);
     um_free(s->post);
     um_free(s);
+}
+
+void um_screener_index_info(const um_screener *s, const char **path, const char **state, double *open_ms) {
+    if (path) *path = s ? s->index_path : "";
+    if (state) *state = s && s->index_state ? s->index_state : "";
+    if (open_ms) *open_ms = s ? s->open_ms_index : 0;
 }
 
 const char *um_screener_errmsg(const um_screener *s) { return s ? s->err : "out of memory"; }
@@ -557,6 +1117,8 @@ typedef struct qunit {
     uint32_t key;
     int keylen, rawlen;
     uint32_t kmask, rmask;
+    bool ent; /* of an entity name: a typo is tolerated from fewer letters */
+    uint32_t altkey; /* Kontsevich -n written for -ng (or the reverse): that syllable's key id */
 } qunit;
 
 
@@ -605,7 +1167,7 @@ static int osa(const char *a, int n, const char *b, int m, int *op) {
  * name word (common: another person's real name, not a typo) needs 8
  * letters for one edit and never gets two. Returns the similarity, 0 when
  * the pair is not a typo. */
-static double typo_sim(const char *a, int n, const char *b, int m, bool common, bool two, bool nosub) {
+static double typo_sim_e(const char *a, int n, const char *b, int m, bool common, bool two, bool nosub, bool ent) {
     int L = n > m ? n : m;
     if (L < 3) return 0;
     int op = 0;
@@ -614,7 +1176,9 @@ static double typo_sim(const char *a, int n, const char *b, int m, bool common, 
     if (d == 0) return 1;
     if (d == 1) {
         if (op == 0 && nosub) return 0;
-        int need = op == 0 ? 6 : op == 1 ? 3 : 4;
+        /* in an entity name the other words carry the match: a substituted
+         * letter from 4 letters (Labou, Spfce), a dropped one from 3 (Znc) */
+        int need = op == 0 ? (ent ? 4 : 6) : op == 1 ? 3 : ent ? 3 : 4;
         if (common && need < 8) need = 8;
         if (L < need) return 0;
     } else if (d == 2) {
@@ -624,6 +1188,21 @@ static double typo_sim(const char *a, int n, const char *b, int m, bool common, 
     }
     double r = 1.0 - (double)d / (double)L;
     return r < 0.8 ? 0.8 : r;
+}
+
+static double typo_sim(const char *a, int n, const char *b, int m, bool common, bool two, bool nosub) {
+    return typo_sim_e(a, n, b, m, common, two, nosub, false);
+}
+
+/* can typo_sim_e() accept two spellings of n and m letters whose letter
+ * sets differ in dbits letters? (one edit changes at most 2, two at most 4) */
+static inline bool near_possible(int n, int m, int dbits, bool common, bool ent) {
+    int L = n > m ? n : m, dd = abs(n - m);
+    if (L < 3 || dd > 2 || dbits > 4) return false;
+    if (dd == 0 && dbits == 0) return true; /* perhaps the same spelling (another key) */
+    bool one = dbits <= 2 && dd <= 1 && (common ? L >= 8 : dd == 0 ? L >= 3 : L >= (ent ? 3 : 4));
+    bool two = !common && L >= 9;
+    return one || two;
 }
 
 /* a ends in n and b is a + g, or the reverse */
@@ -639,14 +1218,14 @@ static bool n_ng(const char *a, const char *b) {
 static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int *kind) {
     if (kind) *kind = 2;
     if (q->key != NO_KEY && q->key == l->key) {
-        if (kind) *kind = strcmp(q->u.raw, l->raw) == 0 ? 0 : 1;
+        if (kind) *kind = strcmp(q->u.raw, URAW(s, l)) == 0 ? 0 : 1;
         return 1.0;
     }
     uint8_t f = q->u.flags | l->flags;
     if (f & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return 0;
     if ((q->u.flags & UM_SCU_KOREAN) && (l->flags & UM_SCU_KOREAN)) {
         /* Kontsevich writes -n and -ng alike (Сон: Son or Song, Кван: Kwang) */
-        if ((q->u.flags & UM_SCU_CYR) && n_ng(q->u.key, s->keystr[l->key])) {
+        if ((q->u.flags & UM_SCU_CYR) && (q->altkey == l->key || n_ng(q->u.key, s->keystr[l->key]))) {
             if (kind) *kind = 1;
             return 0.95;
         }
@@ -660,8 +1239,8 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
     bool rok = abs(qr - lr) <= 2 && popc(q->rmask ^ l->rmask) <= 4;
     if (!kok && !rok) return 0;
     bool common = q->key != NO_KEY; /* the query word is itself a listed name word */
-    double r = kok ? typo_sim(q->u.key, ql, lk, ll, common, true, false) : 0;
-    double r2 = rok ? typo_sim(q->u.raw, qr, l->raw, lr, common, true, false) : 0;
+    double r = kok ? typo_sim_e(q->u.key, ql, lk, ll, common, true, false, q->ent) : 0;
+    double r2 = rok ? typo_sim_e(q->u.raw, qr, URAW(s, l), lr, common, true, false, q->ent) : 0;
     if (r2 > r) r = r2;
     if (r <= 0) return 0;
     if ((q->u.flags & UM_SCU_KOREAN) || (l->flags & UM_SCU_KOREAN)) r *= 0.9;
@@ -730,7 +1309,22 @@ static void finish_pairing(const qunit *q, int nq, const cunit *l, int nl, pairi
     if (ns > 1 && drops == 1 && seq[ns - 1] > seq[0]) drops = 2; /* not a rotation */
     p->order = drops > 1 ? 0.9 : 1.0;
     p->cap = 1.0;
-    if (md <= 0 || md < 0.5 * ld) {
+    if (ld <= 0 && nl > 0) { /* a listed name of generic words alone: every word of it, and nothing else */
+        if (p->unmatched_l || p->n == 0) {
+            p->cap = 0.5;
+            p->cap_reason = "a listed name of generic words only, not every word paired";
+        }
+        for (int i = 0; i < nq; i++) /* nor a word more in the query (Industrial Development Bank) */
+            if (!qused[i] && p->cap == 1.0) {
+                p->cap = 0.5;
+                p->cap_reason = "a listed name of generic words only, not every word paired";
+            }
+        for (int j = 0; j < nl; j++)
+            if (!lused[j] && p->cap == 1.0) {
+                p->cap = 0.5;
+                p->cap_reason = "a listed name of generic words only, not every word paired";
+            }
+    } else if (md <= 0 || md < 0.5 * ld) {
         p->cap = 0.5;
         p->cap_reason = "only generic words or a minority of the listed name paired";
     } else if (!given) {
@@ -795,7 +1389,7 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
             wspan *c = &ls_[j][ln - 1];
             c->a = ls[j], c->b = ls[j + ln], c->typo = true, c->rl = c->kl = 0;
             c->raw[0] = c->key[0] = 0;
-            for (int k = c->a; k < c->b; k++) span_add(c, l[k].raw, s->keystr[l[k].key], l[k].flags);
+            for (int k = c->a; k < c->b; k++) span_add(c, URAW(s, &l[k]), s->keystr[l[k].key], l[k].flags);
         }
     bool lall[MAX_WORDS][LN];
     for (int j = 0; j < nlw; j++)
@@ -1075,7 +1669,7 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
         um_buf_addc(&b, '=');
         for (int j = p.li[k]; j < p.le[k]; j++) {
             if (j > p.li[k]) um_buf_addc(&b, '-');
-            um_buf_adds(&b, l[j].raw);
+            um_buf_adds(&b, URAW(s, &l[j]));
             wl += l[j].w;
             lu[j] = true;
             sur |= (l[j].flags & UM_SCU_SURNAME) != 0;
@@ -1109,7 +1703,7 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
     for (int j = 0; j < nl; j++) {
         if (lu[j]) continue;
         um_buf_adds(&b, first ? "; list only: " : ", ");
-        um_buf_adds(&b, l[j].raw);
+        um_buf_adds(&b, URAW(s, &l[j]));
         first = false;
     }
     um_buf_adds(&b, "; name score ");
@@ -1223,12 +1817,14 @@ typedef struct qform {
     int nt;
     uint32_t tmask[UM_SC_MAX_UNITS];
     uint8_t tlen[UM_SC_MAX_UNITS];
+    int pmax; /* the most list units the query can pair (bound()'s P at most) */
 } qform;
 
-static void make_form(const um_screener *s, const um_sc_name *qn, qform *f) {
+static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool ent) {
     f->nq = qn->n;
     f->Q = 0;
     f->nt = 0;
+    f->pmax = 0;
     for (int i = 0; i < qn->n;) {
         const um_sc_unit *u = &qn->u[i];
         if (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)) {
@@ -1260,7 +1856,30 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f) {
         f->q[i].key = key_lookup(s, qn->u[i].key, (size_t)f->q[i].keylen);
         f->q[i].kmask = letter_mask(qn->u[i].key);
         f->q[i].rmask = letter_mask(qn->u[i].raw);
+        f->q[i].ent = ent;
+        f->q[i].altkey = NO_KEY;
+        if ((qn->u[i].flags & UM_SCU_CYR) && (qn->u[i].flags & UM_SCU_KOREAN) && f->q[i].keylen > 1) {
+            /* the spelling with -ng (or without), through the syllable
+             * table: Сун is sun or sung, whose key is that of song */
+            char alt[UM_SC_KEYLEN + 2], ak[UM_SC_KEYLEN];
+            size_t rl = (size_t)f->q[i].rawlen;
+            memcpy(alt, qn->u[i].raw, rl);
+            if (rl && alt[rl - 1] == 'n') alt[rl++] = 'g';
+            else if (rl > 2 && alt[rl - 1] == 'g' && alt[rl - 2] == 'n') rl--;
+            alt[rl] = 0;
+            um_sc_syl_key(&s->norm, alt, rl, ak, sizeof ak);
+            f->q[i].altkey = key_lookup(s, ak, strlen(ak));
+            if (f->q[i].altkey == NO_KEY) { /* the key with -ng, as before */
+                int kl = f->q[i].keylen;
+                memcpy(alt, qn->u[i].key, (size_t)kl);
+                if (alt[kl - 1] == 'n') alt[kl++] = 'g';
+                else if (kl > 2 && alt[kl - 1] == 'g' && alt[kl - 2] == 'n') kl--;
+                f->q[i].altkey = key_lookup(s, alt, (size_t)kl);
+            }
+        }
         f->Q += qn->u[i].w;
+        int rl = f->q[i].rawlen;
+        f->pmax += !(qn->u[i].flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
     }
 }
 
@@ -1335,8 +1954,9 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
                 const struct unear *c = &un[j];
                 if (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) continue;
                 if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN)) continue;
-                bool kok = abs(q->keylen - (int)c->klen) <= 2 && popc(q->kmask ^ c->kmask) <= 4;
-                bool rok = abs(q->rawlen - (int)c->rlen) <= 2 && popc(q->rmask ^ c->rmask) <= 4;
+                bool common = q->key != NO_KEY;
+                bool kok = near_possible(q->keylen, c->klen, popc(q->kmask ^ c->kmask), common, q->ent);
+                bool rok = near_possible(q->rawlen, c->rlen, popc(q->rmask ^ c->rmask), common, q->ent);
                 if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
             }
         }
@@ -1356,15 +1976,97 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
     return dice * pen;
 }
 
+/* bound() with every query unit paired at its best: O(1), from the sizes
+ * of the two names alone (a list name much longer than the query) */
+static double quick_bound(const um_screener *s, const qform *f, uint32_t ni) {
+    double L = s->cn_L[ni];
+    if (f->Q + L <= 0) return 0;
+    double dice = (f->Q + (L < f->pmax ? L : f->pmax)) / (f->Q + L);
+    int un = s->cn_nld[ni] > f->pmax ? s->cn_nld[ni] - f->pmax : 0;
+    for (int k = 0; k < un && dice > 1e-3; k++) dice *= 0.8;
+    return dice;
+}
+
 /* does compiled name ni hold key id k (as a candidate key: not through a
  * generic unit) or prefix key id k? */
 static bool name_has(const um_screener *s, uint32_t ni, uint32_t k) {
     for (uint32_t j = s->uoff[ni]; j < s->uoff[ni + 1]; j++)
-        if (s->ucand[j][0] == k || s->ucand[j][1] == k || s->ucand[j][2] == k) return true;
+        if (s->ucand[j][0] == k || s->ucand[j][1] == k || s->ucand[j][2] == k || s->ucand[j][3] == k ||
+            s->ucand[j][4] == k)
+            return true;
     return false;
 }
 
+/* scores compiled name ni for the query and keeps it when it reaches thr */
+static um_status consider(const um_screener *s, const qform *f, int form, uint32_t ni, bool typo, bool have_dob,
+                          const um_sc_dob *qd, const char *qcc, double thr, double floor_name, cands *out) {
+    const qunit *q = f->q;
+    int nq = f->nq;
+        if (quick_bound(s, f, ni) < floor_name) return UM_OK;
+        if (bound(s, f, ni, &typo) < floor_name) return UM_OK;
+        pairing p;
+        score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
+                   typo ? floor_name : 2);
+        if (p.name < floor_name) return UM_OK;
+        uint32_t ei = s->lists.nm[s->cn_lname[ni]].entry;
+        const um_sc_entry *e = &s->lists.e[ei];
+        cand c = {ei, ni, form, 0, p.name, 0, 0};
+        if (have_dob && e->n_dob) {
+            bool any = false, exact = false;
+            for (int k = 0; k < e->n_dob; k++) {
+                bool ex;
+                if (dob_agrees(&e->dob[k], qd, &ex)) any = true, exact |= ex;
+            }
+            c.adj_dob = !any ? -0.25 : exact ? 0.05 : 0.02;
+        }
+        if (qcc) {
+            bool in_nat = false, in_cc = false;
+            for (int k = 0; k < e->n_nat; k++) in_nat |= strcmp(e->nat[k], qcc) == 0;
+            for (int k = 0; k < e->n_cc; k++) in_cc |= strcmp(e->cc[k], qcc) == 0;
+            c.adj_nat = e->n_nat ? (in_nat ? 0.03 : -0.10) : (in_cc ? 0.02 : 0);
+        }
+        c.score = c.name_score + c.adj_dob + c.adj_nat;
+        if (c.score > 1) c.score = 1;
+        if (c.score < 0) c.score = 0;
+        if (c.score + 1e-9 < thr) return UM_OK;
+        bool merged = false; /* best name per entry */
+        for (size_t k = 0; k < out->n; k++)
+            if (out->c[k].entry == ei) {
+                if (c.score > out->c[k].score + 1e-12) out->c[k] = c;
+                merged = true;
+                break;
+            }
+        if (!merged && !cands_push(out, &c)) return UM_ENOMEM;
+    return UM_OK;
+}
+
 #define MAX_QKEYS (UM_SC_MAX_UNITS * 4)
+
+static um_status collect_generic(const um_screener *s, const um_screen_query *qq, const qform *f, int form,
+                                 const uint32_t *gk, int gk_n, bool have_dob, const um_sc_dob *qd, const char *qcc,
+                                 double thr, double floor_name, cands *out) {
+    /* names of generic words alone, through the query's generic words */
+    if (gk_n) {
+        uint32_t gcur[MAX_QKEYS], gend[MAX_QKEYS];
+        for (int k = 0; k < gk_n; k++) gcur[k] = s->poff[gk[k]], gend[k] = s->poff[gk[k] + 1];
+        for (;;) {
+            uint32_t ni = NO_KEY;
+            for (int k = 0; k < gk_n; k++)
+                if (gcur[k] < gend[k] && s->post[gcur[k]] < ni) ni = s->post[gcur[k]];
+            if (ni == NO_KEY) break;
+            for (int k = 0; k < gk_n; k++)
+                if (gcur[k] < gend[k] && s->post[gcur[k]] == ni) gcur[k]++;
+            ni = POST_NAME(ni);
+            uint8_t ty = s->cn_type[ni];
+            if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
+            if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
+            if (s->cn_has[ni] || s->cn_nld[ni] || !all_generic(s, ni)) continue;
+            um_status st = consider(s, f, form, ni, false, have_dob, qd, qcc, thr, floor_name, out);
+            if (st != UM_OK) return st;
+        }
+    }
+    return UM_OK;
+}
 
 static um_status collect(const um_screener *s, const um_screen_query *qq, const qform *f, int form, bool have_dob,
                          const um_sc_dob *qd, const char *qcc, double thr, cands *out) {
@@ -1373,6 +2075,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     uint32_t kid[MAX_QKEYS], kdf[MAX_QKEYS];
     float kw[MAX_QKEYS];
     bool kaff[MAX_QKEYS]; /* a prefix or suffix key (typo candidates) */
+    bool kforce[MAX_QKEYS]; /* walked whatever its weight (deletion keys: name_has() does not know them) */
     int nk = 0;
     /* A surname alone never carries a match (capped at 0.5), so its long
      * posting list (Kim, Ri, Pak) is skipped when the query has more. */
@@ -1384,25 +2087,32 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     for (int i = 0; i < nq; i++)
         if (!(q[i].u.flags & (UM_SCU_GENERIC | UM_SCU_SURNAME)) && q[i].key != NO_KEY) other_keys = true;
     double gen_w = 0;
+    uint32_t gk[MAX_QKEYS];
+    int gk_n = 0;
     for (int i = 0; i < nq; i++) {
-        if (q[i].u.flags & UM_SCU_GENERIC) continue;
+        if (q[i].u.flags & UM_SCU_GENERIC) {
+            bool dup = q[i].key == NO_KEY;
+            for (int k = 0; k < gk_n; k++) dup |= gk[k] == q[i].key;
+            if (!dup && gk_n < MAX_QKEYS) gk[gk_n++] = q[i].key;
+            continue;
+        }
         if ((q[i].u.flags & UM_SCU_SURNAME) && distinct > 1 && other_keys) continue;
         gen_w += q[i].u.w;
-        uint32_t ids[3] = {q[i].key, NO_KEY, NO_KEY};
+        uint32_t ids[5] = {q[i].key, NO_KEY, NO_KEY, NO_KEY, NO_KEY};
         bool cyr_alt = false;
         char pk[8], sk[8];
         if (prefix_key(&q[i].u, pk, sk)) ids[1] = key_lookup(s, pk, 4), ids[2] = key_lookup(s, sk, 4);
+        /* and the ends of the spelling: a list run of Korean syllables has
+         * the keys of its spelling's ends (Ryonbnog, Ryong Bong) */
+        if (!(q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+            affix_keys(q[i].u.raw, (size_t)q[i].rawlen, pk, sk))
+            ids[3] = key_lookup(s, pk, 4), ids[4] = key_lookup(s, sk, 4);
         if ((q[i].u.flags & UM_SCU_CYR) && (q[i].u.flags & UM_SCU_KOREAN) && q[i].keylen > 1) {
             /* Kontsevich -n: the -ng syllable too, and the reverse */
-            char alt[UM_SC_KEYLEN + 2];
-            int kl = q[i].keylen;
-            memcpy(alt, q[i].u.key, (size_t)kl);
-            if (alt[kl - 1] == 'n') alt[kl++] = 'g';
-            else if (kl > 2 && alt[kl - 1] == 'g' && alt[kl - 2] == 'n') kl--;
-            ids[1] = key_lookup(s, alt, (size_t)kl);
+            ids[1] = q[i].altkey;
             cyr_alt = true;
         }
-        for (int j = 0; j < 3; j++) {
+        for (int j = 0; j < 5; j++) {
             if (ids[j] == NO_KEY) continue;
             bool dup = false;
             for (int k = 0; k < nk; k++) dup |= kid[k] == ids[j];
@@ -1413,7 +2123,29 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             kdf[nk] = df;
             kw[nk] = j && !cyr_alt ? q[i].u.w * 0.5f : q[i].u.w;
             kaff[nk] = j > 0 && !cyr_alt;
+            kforce[nk] = false;
             nk++;
+        }
+        /* a short word that is no listed word may hold a typo: its deletion
+         * keys, when rare enough (rarity bounds the work), always walked */
+        if (q[i].key == NO_KEY && del_word(&q[i].u)) {
+            char dk[DEL_MAX + 2];
+            size_t rl = (size_t)q[i].rawlen;
+            for (size_t d = 0; d <= rl && nk < MAX_QKEYS; d++) {
+                size_t dn = del_key(q[i].u.raw, rl, d, dk);
+                uint32_t id = key_lookup(s, dk, dn);
+                if (id == NO_KEY) continue;
+                bool dup = false;
+                for (int k = 0; k < nk; k++) dup |= kid[k] == id;
+                uint32_t df = s->poff[id + 1] - s->poff[id];
+                if (dup || df > DEL_MAX_DF) continue;
+                kid[nk] = id;
+                kdf[nk] = df;
+                kw[nk] = q[i].u.w * 0.5f;
+                kaff[nk] = true;
+                kforce[nk] = true;
+                nk++;
+            }
         }
     }
     /* runs of Korean syllables joined: a typo that splits a word into other
@@ -1446,12 +2178,14 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 kdf[nk] = df;
                 kw[nk] = rw * 0.25f; /* both ends: half the run, never enough alone */
                 kaff[nk] = true;
+                kforce[nk] = false;
                 nk++;
             }
         }
         i = e2;
     }
-    if (!nk) return UM_OK;
+    double floor0 = thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6;
+    if (!nk) return collect_generic(s, qq, f, form, gk, gk_n, have_dob, qd, qcc, thr, floor0, out);
     /* A name qualifies with key weight >= need. Walk the posting lists of the
      * rarest keys only: a name in none of them holds at most the weight of
      * the other keys, and once that is below need it cannot qualify. */
@@ -1459,13 +2193,18 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     int ord[MAX_QKEYS];
     for (int k = 0; k < nk; k++) {
         int j = k;
-        while (j > 0 && kdf[ord[j - 1]] > kdf[k]) ord[j] = ord[j - 1], j--;
+        /* forced keys first, then the rarest */
+        while (j > 0 && (kforce[k] && !kforce[ord[j - 1]] ? true
+                         : kforce[k] != kforce[ord[j - 1]] ? false
+                                                           : kdf[ord[j - 1]] > kdf[k]))
+            ord[j] = ord[j - 1], j--;
         ord[j] = k;
     }
     double rest = 0;
-    for (int k = 0; k < nk; k++) rest += kw[k];
+    int nforced = 0;
+    for (int k = 0; k < nk; k++) rest += kw[k], nforced += kforce[k];
     int nwalk = 0;
-    while (nwalk < nk && !(rest < (double)need - 1e-4)) rest -= kw[ord[nwalk++]];
+    while (nwalk < nk && (nwalk < nforced || !(rest < (double)need - 1e-4))) rest -= kw[ord[nwalk++]];
     uint32_t cur[MAX_QKEYS], end[MAX_QKEYS];
     for (int k = 0; k < nwalk; k++) {
         cur[k] = s->poff[kid[ord[k]]];
@@ -1475,61 +2214,43 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     double floor_name = thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6;
     float unwalked = 0;
     for (int k = nwalk; k < nk; k++) unwalked += kw[ord[k]];
+    /* a name with more distinctive units than the query can pair leaves
+     * one unpaired: x0.8 on a Dice below 1 (at most 1 - 0.5 / 64) */
+    int nld_max = 31;
+    {
+        double pen = 0.8 * (1 - 0.5 / 64);
+        for (int u = 1; u < 31; u++, pen *= 0.8)
+            if (pen < floor_name) {
+                nld_max = f->pmax + u - 1;
+                break;
+            }
+    }
+    const uint32_t *post = s->post;
     for (;;) {
-        uint32_t ni = NO_KEY;
+        uint32_t v = NO_KEY;
         for (int k = 0; k < nwalk; k++)
-            if (cur[k] < end[k] && s->post[cur[k]] < ni) ni = s->post[cur[k]];
-        if (ni == NO_KEY) break;
+            if (cur[k] < end[k] && post[cur[k]] < v) v = post[cur[k]];
+        if (v == NO_KEY) break;
         /* the weight of the walked keys comes from the walk itself; the
          * others are looked up only for a name that could still qualify:
          * the cost is the length of the rare lists, not of the common ones */
         float w = 0;
         bool typo = false;
         for (int k = 0; k < nwalk; k++)
-            if (cur[k] < end[k] && s->post[cur[k]] == ni) cur[k]++, w += kw[ord[k]], typo |= kaff[ord[k]];
-        uint8_t ty = s->cn_type[ni];
+            if (cur[k] < end[k] && post[cur[k]] == v) cur[k]++, w += kw[ord[k]], typo |= kaff[ord[k]];
+        if ((int)POST_NLD(v) > nld_max) continue;
+        uint32_t ni = POST_NAME(v);
+        uint8_t ty = (uint8_t)POST_TYPE(v);
         if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
         if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
         if (w + unwalked < need - 1e-4f) continue;
         for (int k = nwalk; k < nk; k++)
             if (name_has(s, ni, kid[ord[k]])) w += kw[ord[k]], typo |= kaff[ord[k]];
         if (w < need - 1e-4f) continue;
-        if (bound(s, f, ni, &typo) < floor_name) continue;
-        pairing p;
-        score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
-                   typo ? floor_name : 2);
-        if (p.name < floor_name) continue;
-        uint32_t ei = s->lists.nm[s->cn_lname[ni]].entry;
-        const um_sc_entry *e = &s->lists.e[ei];
-        cand c = {ei, ni, form, 0, p.name, 0, 0};
-        if (have_dob && e->n_dob) {
-            bool any = false, exact = false;
-            for (int k = 0; k < e->n_dob; k++) {
-                bool ex;
-                if (dob_agrees(&e->dob[k], qd, &ex)) any = true, exact |= ex;
-            }
-            c.adj_dob = !any ? -0.25 : exact ? 0.05 : 0.02;
-        }
-        if (qcc) {
-            bool in_nat = false, in_cc = false;
-            for (int k = 0; k < e->n_nat; k++) in_nat |= strcmp(e->nat[k], qcc) == 0;
-            for (int k = 0; k < e->n_cc; k++) in_cc |= strcmp(e->cc[k], qcc) == 0;
-            c.adj_nat = e->n_nat ? (in_nat ? 0.03 : -0.10) : (in_cc ? 0.02 : 0);
-        }
-        c.score = c.name_score + c.adj_dob + c.adj_nat;
-        if (c.score > 1) c.score = 1;
-        if (c.score < 0) c.score = 0;
-        if (c.score + 1e-9 < thr) continue;
-        bool merged = false; /* best name per entry */
-        for (size_t k = 0; k < out->n; k++)
-            if (out->c[k].entry == ei) {
-                if (c.score > out->c[k].score + 1e-12) out->c[k] = c;
-                merged = true;
-                break;
-            }
-        if (!merged && !cands_push(out, &c)) return UM_ENOMEM;
+        um_status st = consider(s, f, form, ni, typo, have_dob, qd, qcc, thr, floor_name, out);
+        if (st != UM_OK) return st;
     }
-    return UM_OK;
+    return collect_generic(s, qq, f, form, gk, gk_n, have_dob, qd, qcc, thr, floor_name, out);
 }
 
 um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_screen_result **out) {
@@ -1547,9 +2268,10 @@ um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_scr
     *out = r;
     int want = qq->type == UM_SCREEN_ENTITY ? 1 : qq->type == UM_SCREEN_PERSON ? 0 : -1;
     um_sc_name qn[UM_SC_MAX_FORMS];
-    int nforms = um_sc_norm_forms(&s->norm, qq->name, want, true, qn, NULL);
+    bool qent = false;
+    int nforms = um_sc_norm_forms(&s->norm, qq->name, want, true, qn, &qent);
     qform f[UM_SC_MAX_FORMS];
-    for (int i = 0; i < nforms; i++) make_form(s, &qn[i], &f[i]);
+    for (int i = 0; i < nforms; i++) make_form(s, &qn[i], &f[i], qent);
     r->query = describe_query(r, f[0].q, f[0].nq);
     cands cs;
     cs.c = cs.inl;

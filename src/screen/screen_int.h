@@ -175,4 +175,26 @@ const char *um_sc_country_code(const char *s, size_t n);
 /* Parses "YYYY-MM-DD", "YYYY-MM" or "YYYY"; false when malformed. */
 bool um_sc_parse_dob(const char *s, um_sc_dob *out);
 
+/* ---- compiled index file (idxfile.c) ---------------------------------------- */
+
+#define UM_SC_IDX_VERSION 3
+typedef struct um_sc_sect {
+    const void *p;
+    uint64_t len;
+} um_sc_sect;
+typedef struct um_sc_idxmap {
+    void *base;
+    size_t len;
+} um_sc_idxmap;
+/* Writes the n sections under a header (magic, version, key, size,
+ * checksum) to dir/name atomically (temporary file, fsync, rename). */
+um_status um_sc_idx_write(const char *dir, const char *name, uint64_t key, const um_sc_sect *sec, int n, char *err,
+                          size_t errlen);
+/* Maps path read-only and checks magic, version, size, key, checksum and
+ * every section's bounds; sec[0..n) then point into the map. On any
+ * failure nothing stays mapped and why[] says what was wrong. */
+um_status um_sc_idx_map(const char *path, uint64_t key, um_sc_idxmap *m, um_sc_sect *sec, int n, char *why,
+                        size_t whylen);
+void um_sc_idx_unmap(um_sc_idxmap *m);
+
 #endif
