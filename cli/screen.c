@@ -39,7 +39,7 @@ static void usage_screen(FILE *o) {
             "       unmask screen --email ADDR | --wallet ADDR | --github HANDLE | --phone NUMBER [--json]\n"
             "       unmask screen --batch FILE [--json]\n"
             "\n"
-            "Screens a name against the OFAC SDN (and Consolidated), UN and EU lists (Korean-aware:\n"
+            "Screens a name against the OFAC SDN (and Consolidated), UN, EU and UK lists (Korean-aware:\n"
             "Hangul, Hanja, Cyrillic, McCune-Reischauer and Revised Romanization spellings),\n"
             "and identifiers against the published indicator lists. Every match names the\n"
             "list, the entry's own id, the name or alias matched, a score from 0 to 1 and\n"
@@ -60,9 +60,11 @@ static void usage_screen(FILE *o) {
             "      --limit N          at most N matches per query (default 10)\n"
             "      --json             JSON output: {query, matches: [{list, uid, matched_name, score, explanation}]}\n"
             "      --data-dir DIR     bundled data (default: installed data, then ./data)\n"
-            "      --ofac-dir DIR     newer OFAC files (sdn.csv, alt.csv, add.csv, sdn_comments.csv)\n"
+            "      --ofac-dir DIR     newer OFAC files (sdn.csv, alt.csv, add.csv, sdn_comments.csv,\n"
+            "                         cons_*.csv; or sdn_advanced.xml, which then replaces the SDN CSVs)\n"
             "      --un-xml FILE      newer UN consolidated list XML\n"
             "      --eu-xml FILE      EU consolidated financial sanctions list (FSF XML 1.1)\n"
+            "      --uk-xml FILE      UK Sanctions List (FCDO), XML\n"
             "\n"
             "A batch prints one JSON line per input line; a line that cannot be screened\n"
             "(longer than 64 KiB, invalid UTF-8, empty, no name or identifier, bad JSON,\n"
@@ -77,7 +79,7 @@ static void usage_screen(FILE *o) {
 
 static void usage_data(FILE *o) {
     fprintf(o,
-            "Usage: unmask data [--data-dir DIR] [--ofac-dir DIR] [--un-xml FILE] [--eu-xml FILE]\n"
+            "Usage: unmask data [--data-dir DIR] [--ofac-dir DIR] [--un-xml FILE] [--eu-xml FILE] [--uk-xml FILE]\n"
             "\n"
             "       unmask data update --from DIR [--force] [--max-drop PCT]\n"
             "\n"
@@ -96,7 +98,7 @@ typedef struct sc_opts {
 } sc_opts;
 
 enum { O_NAME = 256, O_DOB, O_COUNTRY, O_TYPE, O_BATCH, O_JSON, O_THR, O_LIMIT, O_DATA, O_OFAC, O_UN, O_EU, O_EMAIL,
-       O_WALLET, O_GITHUB, O_PHONE, O_HELP };
+       O_WALLET, O_GITHUB, O_PHONE, O_HELP, O_UK };
 
 static const struct option sc_long[] = {
     {"name", required_argument, 0, O_NAME},       {"dob", required_argument, 0, O_DOB},
@@ -108,6 +110,7 @@ static const struct option sc_long[] = {
     {"email", required_argument, 0, O_EMAIL},
     {"wallet", required_argument, 0, O_WALLET},   {"github", required_argument, 0, O_GITHUB},
     {"phone", required_argument, 0, O_PHONE},     {"help", no_argument, 0, O_HELP},
+    {"uk-xml", required_argument, 0, O_UK},
     {0, 0, 0, 0}};
 
 static bool parse_type(const char *t, um_screen_type *out) {
@@ -572,6 +575,7 @@ static int parse_common(int argc, char **argv, sc_opts *o, bool *help) {
         case O_OFAC: o->so.ofac_dir = optarg; break;
         case O_UN: o->so.un_xml = optarg; break;
         case O_EU: o->so.eu_xml = optarg; break;
+        case O_UK: o->so.uk_xml = optarg; break;
         case O_EMAIL: case O_WALLET: case O_GITHUB: case O_PHONE:
             if (o->ident_kind) {
                 fprintf(stderr, "unmask: give one identifier per query (use --batch for more)\n");

@@ -308,7 +308,8 @@ const char *um_reader_description(size_t i);
 /* ---- screening ---- */
 /*
  * Sanctions screening (src/screen/, docs/SCREENING.md): names against the
- * OFAC SDN list and the UN consolidated list, identifiers (email, wallet,
+ * OFAC SDN (CSV or advanced XML) and Consolidated lists, the UN consolidated
+ * list, the EU financial sanctions file and the UK Sanctions List, identifiers (email, wallet,
  * GitHub handle, phone) against the indicator lists in data/ioc and the
  * identifiers in SDN remarks. A screener needs no um_ctx. It is immutable
  * after um_screener_open(), so one screener may serve many threads at once.
@@ -322,6 +323,7 @@ typedef struct um_screener_options {
     const char *ofac_dir; /* folder with sdn.csv, alt.csv, add.csv, sdn_comments.csv; NULL: data_dir/sanctions/ofac */
     const char *un_xml;   /* UN consolidated.xml; NULL: data_dir/sanctions/un/consolidated.xml */
     const char *eu_xml;   /* EU financial sanctions file (FSF XML 1.1); NULL: data_dir/sanctions/eu/fsf.xml if present */
+    const char *uk_xml;   /* UK Sanctions List XML (FCDO); NULL: data_dir/sanctions/uk/UK-Sanctions-List.xml if present */
 } um_screener_options;
 
 /* *out is set even on failure (to read the message); close it either way. */
