@@ -53,6 +53,10 @@ ok test "$("$U" screen --data-dir "$DD" --name "New Designee Fetched" --json | j
 ok test "$("$U" screen --data-dir "$DD" --name "Example Chol Pakryong" --json | jq -r '.matches[0].list')" = UK
 ok grep -q "^uk/UK-Sanctions-List.xml.*installed by unmask data update from uk (http://127.0.0.1" "$DD/sanctions/lists.tsv"
 ok test "$(ls -a "$DD/sanctions" | grep -c '^\.\(update\|fetch\)')" = 0
+# a name-only match with a UK DPRK-regime entry: a potential match that counts beside another signal
+printf 'Candidate ID,Full Name,Email\nU1,Example Chol Pakryong,u1@x.example\n' >"$T/hr.csv"
+"$U" scan -q --data-dir "$DD" --fail-on never -o "$T/scan" "$T/hr.csv"
+ok test "$(jq -r 'select(.indicator == "IOC-03") | "\(.weight) \(.strength) " + (.evidence[0].values | capture("status=(?<st>[a-z]+)").st) + " " + (.evidence[0].values | capture("list=(?<l>[A-Z]+)").l)' "$T/scan/findings.jsonl" | head -1)" = "30 medium potential UK"
 cp "$DD/sanctions/ofac/sdn.csv" "$T/sdn.good"
 cp "$DD/sanctions/uk/UK-Sanctions-List.xml" "$T/uk.good"
 
