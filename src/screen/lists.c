@@ -2,7 +2,7 @@
  * lists.c - loaders for the sanctions lists the screener matches against.
  *
  * OFAC SDN in its original CSV files (no header, CRLF, "-0- " for empty,
- * trailing 0x1A, programs "DPRK3] [DPRK4"): sdn.csv plus any sdn_*.csv with
+ * trailing 0x1A, programs "DPRK3] [DPRK4", given as "DPRK3; DPRK4"): sdn.csv plus any sdn_*.csv with
  * the same 12 columns (the DPRK supplement), sdn_comments.csv (remarks over
  * 1,000 characters continue there), alt.csv (aliases; an alias whose entry
  * has no primary row makes an "orphan" entry named by its aliases) and
@@ -256,6 +256,23 @@ static bool ofac_empty(const char *f) {
     return !*f || strncmp(f, "-0-", 3) == 0;
 }
 
+/* "DPRK3] [DPRK4" as published -> "DPRK3; DPRK4", as the other lists and
+ * the advanced XML give them */
+static const char *ofac_programs(um_sc_lists *L, const char *p) {
+    um_buf b;
+    um_buf_init(&b);
+    for (const char *q = p; *q;) {
+        const char *sep = strstr(q, "] [");
+        size_t n = sep ? (size_t)(sep - q) : strlen(q);
+        if (b.len) um_buf_adds(&b, "; ");
+        um_buf_add(&b, q, n);
+        q += n + (sep ? 3 : 0);
+    }
+    const char *r = b.oom ? NULL : um_arena_strdup(&L->arena, b.s ? b.s : "");
+    um_buf_free(&b);
+    return r;
+}
+
 typedef struct ofac_ctx {
     um_map by_uid; /* ent_num -> entry index + 1 */
     um_buf *remarks; /* per entry, parallel to L->e (grown alongside); appended
@@ -346,7 +363,7 @@ static um_status read_ofac(um_sc_lists *L, ofac_ctx *o, const char *list, const 
                       : um_starts_with_ci(ty, "aircraft")   ? UM_SC_T_AIRCRAFT
                                                             : UM_SC_T_ENTITY;
             e->primary = um_arena_strdup(&L->arena, c.fields[1]);
-            e->programs = um_arena_strdup(&L->arena, ofac_empty(c.fields[3]) ? "" : c.fields[3]);
+            e->programs = ofac_programs(L, ofac_empty(c.fields[3]) ? "" : c.fields[3]);
             if (!ofac_empty(c.fields[11])) add_remark(&o->remarks[L->n_e - 1], c.fields[11]);
             if (!e->primary || !e->programs) st = UM_ENOMEM;
             else st = add_name(L, L->n_e - 1, e->primary, "primary");

@@ -5,6 +5,7 @@
  * identifiers in any case and format), explanations, list loading and
  * dates, pointing at other list files, and hostile input.
  */
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <threads.h>
@@ -378,6 +379,31 @@ static void t_ofac_adv(void) {
     CHECK_INTEQ(um_screen_identifier(s, "email", "sample.hyok@example.org", &r), UM_OK);
     CHECK(has_uid(r, "99001"));
     um_screen_result_free(r);
+    /* the parties both formats hold give the same entry: name, type, programmes, listed DOB */
+    um_screener_options oc = {0};
+    oc.data_dir = dd;
+    um_screener *csv = NULL;
+    CHECK_INTEQ(um_screener_open(&csv, &oc), UM_OK);
+    static const char *const both[][2] = {{"KIM, Jong Sik", "23214"}, {"KOREA MINING DEVELOPMENT TRADING CORPORATION", "9345"}};
+    for (size_t i = 0; i < 2; i++) {
+        um_screen_query qq = {0};
+        qq.name = both[i][0];
+        um_screen_result *ra = NULL, *rc = NULL;
+        CHECK_INTEQ(um_screen_name(s, &qq, &ra), UM_OK);
+        CHECK_INTEQ(um_screen_name(csv, &qq, &rc), UM_OK);
+        const um_screen_match *a = match_uid(ra, both[i][1]), *c = match_uid(rc, both[i][1]);
+        CHECK(a && c);
+        if (a && c) {
+            CHECK(strcmp(a->entry_name, c->entry_name) == 0);
+            CHECK(strcmp(a->entry_type, c->entry_type) == 0);
+            CHECK(strcmp(a->programs, c->programs) == 0);
+            CHECK(strcmp(a->listed, c->listed) == 0);
+            CHECK(fabs(a->score - c->score) < 1e-9);
+        }
+        um_screen_result_free(ra);
+        um_screen_result_free(rc);
+    }
+    um_screener_close(csv);
     um_screener_close(s);
     /* a truncated advanced file is not loaded at all: the CSV files are */
     snprintf(cmd, sizeof cmd, "head -c 9000 '%s/sdn_advanced.xml' > '%s/x' && mv '%s/x' '%s/sdn_advanced.xml' && "
