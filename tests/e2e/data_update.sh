@@ -23,6 +23,8 @@ cp "$SRC/data/sanctions/un/consolidated.xml" "$T/www/"
 cp "$SRC/tests/data/screen/fixtures/uk/UK-Sanctions-List.xml" "$T/www/"
 sed 's#<DateGenerated>20/11/2026</DateGenerated>#<DateGenerated>01/10/2026</DateGenerated>#' \
   "$T/www/UK-Sanctions-List.xml" >"$T/www/uk-old.xml"
+sed 's#<DateGenerated>20/11/2026</DateGenerated>#<DateGenerated>30/11/2026</DateGenerated>#' \
+  "$T/www/UK-Sanctions-List.xml" >"$T/www/uk-new.xml"
 head -c 3000000 /dev/zero | tr '\0' 'x' >"$T/www/big.bin"
 
 python3 "$SRC/tests/e2e/list_server.py" "$T/www" "$T/port" 18100 18199 &
@@ -107,6 +109,19 @@ ok test "$(upd)" = 2
 ok grep -q "only https://" "$T/out"
 src "uk UK-Sanctions-List.xml ftp://127.0.0.1:$P/good/UK-Sanctions-List.xml"
 ok test "$(upd)" = 2
+# 9b. HTTPS with a certificate the system does not trust (self-signed): refused
+if command -v openssl >/dev/null; then
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 2 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+  python3 "$SRC/tests/e2e/list_server.py" "$T/www" "$T/tlsport" 18100 18199 "$T/cert.pem" "$T/key.pem" &
+  SRV2=$!
+  for _ in $(seq 50); do [ -s "$T/tlsport" ] && break; sleep 0.1; done
+  src "uk UK-Sanctions-List.xml https://127.0.0.1:$(cat "$T/tlsport")/good/uk-new.xml"
+  ok test "$(upd --force)" = 2
+  ok grep -qi "certificate" "$T/out"
+  ok same "$DD/sanctions/uk/UK-Sanctions-List.xml" "$T/uk.good"
+  kill "$SRV2" 2>/dev/null
+fi
 # 10. through a proxy (--proxy, then the http_proxy environment): the request reaches it with an absolute URI
 src "uk UK-Sanctions-List.xml http://lists.example.invalid/good/UK-Sanctions-List.xml"
 ok test "$(upd --allow-http --proxy "$B")" = 0
@@ -115,8 +130,6 @@ rm -f "$T/proxied.log"
 ok test "$(http_proxy="$B" upd --allow-http)" = 0
 ok test -s "$T/proxied.log"
 # 11. one source fails, another is installed: exit 2, the good one is in
-cp "$T/www/uk-old.xml" "$T/www/uk-new.xml"
-sed -i 's#<DateGenerated>01/10/2026#<DateGenerated>30/11/2026#' "$T/www/uk-new.xml"
 src "un consolidated.xml $B/500/consolidated.xml" "uk UK-Sanctions-List.xml $B/good/uk-new.xml"
 ok test "$(upd)" = 2
 ok grep -q "1 of 2 source(s) not installed" "$T/out"

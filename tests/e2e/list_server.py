@@ -14,10 +14,12 @@ one folder in several ways, by the first part of the path:
 A request with an absolute URI (through a proxy) is served the same way and
 counted in proxied.log. Binds 127.0.0.1 on the first free port of
 [first, last] and writes the port to port_file.
-usage: list_server.py ROOT PORT_FILE FIRST LAST
+With CERT and KEY it speaks TLS (HTTPS) with that certificate.
+usage: list_server.py ROOT PORT_FILE FIRST LAST [CERT KEY]
 """
 import http.server
 import os
+import ssl
 import sys
 import time
 import urllib.parse
@@ -102,6 +104,10 @@ for port in range(FIRST, LAST + 1):
 else:
     sys.exit("no free port in range")
 srv.daemon_threads = True
+if len(sys.argv) > 6:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[5], sys.argv[6])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 with open(PORT_FILE + ".tmp", "w") as f:
     f.write(str(port))
 os.rename(PORT_FILE + ".tmp", PORT_FILE)
