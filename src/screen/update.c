@@ -242,6 +242,25 @@ static um_status update_from(const char *dd, const char *from_dir, const char *o
             st = UM_EPARSE;
         }
     }
+    /* a new sdn.csv is the whole SDN list: the sdn_*.csv supplements beside
+     * the old one (the bundled rows designated after it) would keep
+     * delisted parties listed; they go (the entry-count check still sees
+     * any loss) */
+    if (st == UM_OK && installed[0]) {
+        snprintf(p, sizeof p, "%s/ofac", stage);
+        DIR *d = opendir(p);
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL) {
+            size_t len = strlen(e->d_name);
+            if (strncmp(e->d_name, "sdn_", 4) != 0 || len < 8 || strcmp(e->d_name + len - 4, ".csv") != 0 ||
+                !strcmp(e->d_name, "sdn_comments.csv"))
+                continue;
+            char f[8800];
+            snprintf(f, sizeof f, "%s/%s", p, e->d_name);
+            if (unlink(f) == 0) rep(report, cap, "%s removed: a supplement to the replaced sdn.csv\n", e->d_name);
+        }
+        if (d) closedir(d);
+    }
     if (st == UM_OK && !n_new) {
         rep(report, cap, "no list file in %s (expected sdn.csv, alt.csv, add.csv, sdn_comments.csv, cons_*.csv, "
                          "sdn_advanced.xml, consolidated.xml, fsf.xml, UK-Sanctions-List.xml)\n",

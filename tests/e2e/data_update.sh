@@ -50,6 +50,8 @@ ok test "$(upd)" = 0
 ok grep -q "OFAC SDN: .* entries (was" "$T/out"
 ok grep -q "UK: 4 entries (was 0)" "$T/out"
 ok same "$DD/sanctions/ofac/sdn.csv" "$T/www/sdn.csv"
+ok grep -q "sdn_dprk_supplement.csv removed: a supplement to the replaced sdn.csv" "$T/out"
+ok test ! -e "$DD/sanctions/ofac/sdn_dprk_supplement.csv"
 ok same "$DD/sanctions/uk/UK-Sanctions-List.xml" "$T/www/UK-Sanctions-List.xml"
 ok test "$("$U" screen --data-dir "$DD" --name "New Designee Fetched" --json | jq -r '.matches[0].uid')" = 99992
 ok test "$("$U" screen --data-dir "$DD" --name "Example Chol Pakryong" --json | jq -r '.matches[0].list')" = UK
