@@ -14,6 +14,7 @@
 #include <unicode/uclean.h>
 
 #include "harness.h"
+#include "os/os.h"
 #include "util/util.h"
 #include "unmask.h"
 
@@ -425,6 +426,76 @@ static void t_ofac_adv(void) {
     CHECK_INTEQ(system(cmd), 0);
 }
 
+/* The download goes through the OS seam's fetch: a replacement serves the
+ * files (no network), and what it serves is checked like any download. */
+static const char *g_fake_body;
+static int g_fake_calls;
+static char g_fake_url[512];
+
+static int fake_fetch(void *ud, const char *url, const char *path, const um_os_fetch_opts *o, char *err, size_t cap) {
+    (void)ud;
+    g_fake_calls++;
+    snprintf(g_fake_url, sizeof g_fake_url, "%s", url);
+    if (!g_fake_body) {
+        snprintf(err, cap, "HTTP 503 from %s", url);
+        return -1;
+    }
+    if (o->allow_http) {
+        snprintf(err, cap, "plain HTTP allowed for %s", url); /* an https:// source must not get it */
+        return -1;
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    fputs(g_fake_body, f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static void t_update_seam(void) {
+    char dir[200], cmd[8192], conf[300], uk[1200];
+    snprintf(dir, sizeof dir, "/tmp/um_test_update_%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/sanctions/un' && cp '%s/data/sanctions/un/consolidated.xml' '%s/sanctions/un/'",
+             dir, dir, um_t_src(), dir);
+    CHECK_INTEQ(system(cmd), 0);
+    snprintf(conf, sizeof conf, "%s/sources.conf", dir);
+    FILE *f = fopen(conf, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("# test\nuk UK-Sanctions-List.xml https://lists.example/UK-Sanctions-List.xml\n", f);
+    fclose(f);
+    snprintf(uk, sizeof uk, "%s/tests/data/screen/fixtures/uk/UK-Sanctions-List.xml", um_t_src());
+    FILE *u = fopen(uk, "rb");
+    static char body[65536];
+    size_t n = u ? fread(body, 1, sizeof body - 1, u) : 0;
+    if (u) fclose(u);
+    body[n] = 0;
+    um_os os = *um_os_default();
+    os.fetch = fake_fetch;
+    const um_os *prev = um_os_install(&os);
+    um_lists_update_options o = {0};
+    o.data_dir = dir;
+    o.sources = conf;
+    static char report[16384];
+    g_fake_body = "<html>maintenance</html>"; /* the wrong format: refused, nothing installed */
+    CHECK_INTEQ(um_lists_update(&o, report, sizeof report), UM_EPARSE);
+    CHECK(strstr(report, "uk: not installed") != NULL);
+    snprintf(cmd, sizeof cmd, "test ! -e '%s/sanctions/uk/UK-Sanctions-List.xml'", dir);
+    CHECK_INTEQ(system(cmd), 0);
+    g_fake_body = NULL; /* a failed download */
+    CHECK_INTEQ(um_lists_update(&o, report, sizeof report), UM_EIO);
+    CHECK(strstr(report, "HTTP 503") != NULL);
+    g_fake_body = body; /* the real format */
+    CHECK_INTEQ(um_lists_update(&o, report, sizeof report), UM_OK);
+    CHECK(strstr(report, "UK: 4 entries (was 0)") != NULL);
+    CHECK(strcmp(g_fake_url, "https://lists.example/UK-Sanctions-List.xml") == 0);
+    CHECK_INTEQ(g_fake_calls, 3);
+    o.only = "eu";
+    CHECK_INTEQ(um_lists_update(&o, report, sizeof report), UM_ENOTFOUND);
+    CHECK_INTEQ(g_fake_calls, 3);
+    um_os_install(prev);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_INTEQ(system(cmd), 0);
+}
+
 /* The same party on two lists is shown together, each entry naming the other. */
 static void t_parties(um_screener *s) {
     um_screen_query q = {0};
@@ -634,6 +705,7 @@ int main(void) {
     RUN(t_eu);
     RUN(t_uk);
     RUN(t_ofac_adv);
+    RUN(t_update_seam);
         RUN_S(t_threads, s);
         RUN_S(t_hostile, s);
         RUN_S(t_lists, s);
