@@ -932,9 +932,11 @@ static um_status uk_record(um_sc_lists *L, xmlNode *rec) {
                                                        : UM_SC_T_UNKNOWN;
     /* names first: a designation without one is a reject, not an entry */
     typedef struct { const char *name, *kind; bool primary; } uk_name;
-    uk_name nm[64];
-    size_t n_nm = 0;
-    for (xmlNode *c = names->children; c && n_nm < UM_ARRAY_LEN(nm); c = c->next) {
+    size_t cap_nm = 0, n_nm = 0;
+    for (xmlNode *c = names->children; c; c = c->next) cap_nm += xis(c, "Name");
+    uk_name *nm = cap_nm ? um_arena_alloc(&L->arena, cap_nm * sizeof *nm) : NULL;
+    if (cap_nm && !nm) return UM_ENOMEM;
+    for (xmlNode *c = names->children; c && n_nm < cap_nm; c = c->next) {
         if (!xis(c, "Name")) continue;
         char given[1024] = "";
         size_t gl = 0;
@@ -1240,8 +1242,12 @@ static um_status adv_party(um_sc_lists *L, adv_ctx *a, xmlNode *party, const cha
                                                         : UM_SC_T_UNKNOWN;
     /* the names: the primary alias (type "Name", Primary="true") first */
     typedef struct { const char *name, *kind; } aname;
-    aname nm[128];
-    size_t n_nm = 0;
+    size_t cap_nm = 0, n_nm = 0;
+    for (xmlNode *idn = prof->children; idn; idn = idn->next)
+        for (xmlNode *al = xis(idn, "Identity") ? idn->children : NULL; al; al = al->next)
+            for (xmlNode *dn = xis(al, "Alias") ? al->children : NULL; dn; dn = dn->next) cap_nm += xis(dn, "DocumentedName");
+    aname *nm = cap_nm ? um_arena_alloc(&L->arena, cap_nm * sizeof *nm) : NULL;
+    if (cap_nm && !nm) return UM_ENOMEM;
     int primary = -1;
     for (xmlNode *idn = prof->children; idn; idn = idn->next) {
         if (!xis(idn, "Identity")) continue;
@@ -1265,7 +1271,7 @@ static um_status adv_party(um_sc_lists *L, adv_ctx *a, xmlNode *party, const cha
                                : at && um_strstr_ci(at, "F.K.A")      ? "f.k.a."
                                : at && um_strstr_ci(at, "N.K.A")      ? "n.k.a."
                                                                       : "a.k.a.";
-            for (xmlNode *dn = al->children; dn && n_nm < UM_ARRAY_LEN(nm); dn = dn->next) {
+            for (xmlNode *dn = al->children; dn && n_nm < cap_nm; dn = dn->next) {
                 if (!xis(dn, "DocumentedName")) continue;
                 const char *script_id, *name = adv_name(L, &groups, dn, et == UM_SC_T_PERSON, &script_id);
                 if (!name) {
