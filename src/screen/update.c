@@ -486,5 +486,21 @@ um_status um_lists_update(const um_lists_update_options *o, char *report, size_t
         snprintf(dd, sizeof dd, "%s", um_ctx_data_dir(ctx));
         um_ctx_close(ctx);
     }
-    return o->from_dir ? update_from(dd, o->from_dir, o->from_dir, o, report, cap) : fetch_all(dd, o, report, cap);
+    /* one update at a time per data folder: two would stage and swap over
+     * each other (sanctions/.update.lock, flock, through the OS seam) */
+    char lockp[4096];
+    snprintf(lockp, sizeof lockp, "%s/sanctions/.update.lock", dd);
+    const um_os *os = um_os_get();
+    long holder = 0;
+    int lk = os->lock(os->ud, lockp, false, &holder);
+    if (lk < 0) {
+        if (errno == EWOULDBLOCK)
+            rep(report, cap, "another unmask data update (process %ld) is updating %s/sanctions; try again when it ends\n",
+                holder, dd);
+        else rep(report, cap, "cannot lock %s: %s\n", lockp, strerror(errno));
+        return errno == EWOULDBLOCK ? UM_EBUSY : UM_EIO;
+    }
+    um_status st = o->from_dir ? update_from(dd, o->from_dir, o->from_dir, o, report, cap) : fetch_all(dd, o, report, cap);
+    os->unlock(os->ud, lk);
+    return st;
 }

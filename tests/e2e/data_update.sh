@@ -56,7 +56,7 @@ ok same "$DD/sanctions/uk/UK-Sanctions-List.xml" "$T/www/UK-Sanctions-List.xml"
 ok test "$("$U" screen --data-dir "$DD" --name "New Designee Fetched" --json | jq -r '.matches[0].uid')" = 99992
 ok test "$("$U" screen --data-dir "$DD" --name "Example Chol Pakryong" --json | jq -r '.matches[0].list')" = UK
 ok grep -q "^uk/UK-Sanctions-List.xml.*installed by unmask data update from uk (http://127.0.0.1" "$DD/sanctions/lists.tsv"
-ok test "$(ls -a "$DD/sanctions" | grep -c '^\.\(update\|fetch\)')" = 0
+ok test "$(ls -a "$DD/sanctions" | grep -c '^\.\(update-\|fetch-\)')" = 0
 # a name-only match with a UK DPRK-regime entry: a potential match that counts beside another signal
 printf 'Candidate ID,Full Name,Email\nU1,Example Chol Pakryong,u1@x.example\n' >"$T/hr.csv"
 "$U" scan -q --data-dir "$DD" --fail-on never -o "$T/scan" "$T/hr.csv"
@@ -143,8 +143,17 @@ ok grep -q "no source to fetch" "$T/out"
 src "uk ../../etc/passwd $B/good/UK-Sanctions-List.xml"
 ok test "$(upd)" = 2
 ok grep -q "expected \"SOURCE FILE URL\"" "$T/out"
+# one update at a time: a second one while the first holds the lock is refused
+src "uk UK-Sanctions-List.xml $B/hang/UK-Sanctions-List.xml"
+"$U" data update --data-dir "$DD" --sources "$T/sources.conf" --timeout 4 >/dev/null 2>&1 &
+first=$!
+sleep 1
+"$U" data update --data-dir "$DD" --sources "$T/sources.conf" --timeout 4 >"$T/second" 2>&1
+ok test $? = 2
+ok grep -q "another unmask data update (process $first) is updating" "$T/second"
+wait "$first"
 # the bundled sources file names the publishers' HTTPS addresses
 ok test "$(grep -v '^#' "$SRC/data/sanctions/sources.conf" | grep -c ' https://')" -ge 11
-ok test "$(ls -a "$DD/sanctions" | grep -c '^\.\(update\|fetch\)')" = 0
+ok test "$(ls -a "$DD/sanctions" | grep -c '^\.\(update-\|fetch-\)')" = 0
 echo "$pass passed, $fail failed"
 exit $((fail > 0))
