@@ -39,7 +39,7 @@ static void usage_screen(FILE *o) {
             "       unmask screen --email ADDR | --wallet ADDR | --github HANDLE | --phone NUMBER [--json]\n"
             "       unmask screen --batch FILE [--json]\n"
             "\n"
-            "Screens a name against the OFAC SDN (and Consolidated), UN and EU lists (Korean-aware:\n"
+            "Screens a name against the OFAC SDN (and Consolidated), UN, EU and UK lists (Korean-aware:\n"
             "Hangul, Hanja, Cyrillic, McCune-Reischauer and Revised Romanization spellings),\n"
             "and identifiers against the published indicator lists. Every match names the\n"
             "list, the entry's own id, the name or alias matched, a score from 0 to 1 and\n"
@@ -60,9 +60,11 @@ static void usage_screen(FILE *o) {
             "      --limit N          at most N matches per query (default 10)\n"
             "      --json             JSON output: {query, matches: [{list, uid, matched_name, score, explanation}]}\n"
             "      --data-dir DIR     bundled data (default: installed data, then ./data)\n"
-            "      --ofac-dir DIR     newer OFAC files (sdn.csv, alt.csv, add.csv, sdn_comments.csv)\n"
+            "      --ofac-dir DIR     newer OFAC files (sdn.csv, alt.csv, add.csv, sdn_comments.csv,\n"
+            "                         cons_*.csv; or sdn_advanced.xml, which then replaces the SDN CSVs)\n"
             "      --un-xml FILE      newer UN consolidated list XML\n"
             "      --eu-xml FILE      EU consolidated financial sanctions list (FSF XML 1.1)\n"
+            "      --uk-xml FILE      UK Sanctions List (FCDO), XML\n"
             "\n"
             "A batch prints one JSON line per input line; a line that cannot be screened\n"
             "(longer than 64 KiB, invalid UTF-8, empty, no name or identifier, bad JSON,\n"
@@ -77,13 +79,15 @@ static void usage_screen(FILE *o) {
 
 static void usage_data(FILE *o) {
     fprintf(o,
-            "Usage: unmask data [--data-dir DIR] [--ofac-dir DIR] [--un-xml FILE] [--eu-xml FILE]\n"
+            "Usage: unmask data [--data-dir DIR] [--ofac-dir DIR] [--un-xml FILE] [--eu-xml FILE] [--uk-xml FILE]\n"
             "\n"
+            "       unmask data update [--only SOURCE,...] [--proxy URL] [--timeout S] ...\n"
             "       unmask data update --from DIR [--force] [--max-drop PCT]\n"
             "\n"
             "Shows the sanctions lists the screener loads, each file's list date and age,\n"
-            "and warns when a list is older than 90 days. 'update' installs list files\n"
-            "brought by hand after checking them (unmask data update --help).\n");
+            "and warns when a list is older than 90 days. 'update' downloads the current\n"
+            "lists over HTTPS (or installs files brought by hand) after checking them\n"
+            "(unmask data update --help).\n");
 }
 
 typedef struct sc_opts {
@@ -96,7 +100,7 @@ typedef struct sc_opts {
 } sc_opts;
 
 enum { O_NAME = 256, O_DOB, O_COUNTRY, O_TYPE, O_BATCH, O_JSON, O_THR, O_LIMIT, O_DATA, O_OFAC, O_UN, O_EU, O_EMAIL,
-       O_WALLET, O_GITHUB, O_PHONE, O_HELP };
+       O_WALLET, O_GITHUB, O_PHONE, O_HELP, O_UK };
 
 static const struct option sc_long[] = {
     {"name", required_argument, 0, O_NAME},       {"dob", required_argument, 0, O_DOB},
@@ -108,6 +112,7 @@ static const struct option sc_long[] = {
     {"email", required_argument, 0, O_EMAIL},
     {"wallet", required_argument, 0, O_WALLET},   {"github", required_argument, 0, O_GITHUB},
     {"phone", required_argument, 0, O_PHONE},     {"help", no_argument, 0, O_HELP},
+    {"uk-xml", required_argument, 0, O_UK},
     {0, 0, 0, 0}};
 
 static bool parse_type(const char *t, um_screen_type *out) {
@@ -572,6 +577,7 @@ static int parse_common(int argc, char **argv, sc_opts *o, bool *help) {
         case O_OFAC: o->so.ofac_dir = optarg; break;
         case O_UN: o->so.un_xml = optarg; break;
         case O_EU: o->so.eu_xml = optarg; break;
+        case O_UK: o->so.uk_xml = optarg; break;
         case O_EMAIL: case O_WALLET: case O_GITHUB: case O_PHONE:
             if (o->ident_kind) {
                 fprintf(stderr, "unmask: give one identifier per query (use --batch for more)\n");
@@ -631,44 +637,101 @@ int um_cli_screen(int argc, char **argv) {
     return rc;
 }
 
+static void usage_update(FILE *o) {
+    fprintf(o,
+            "Usage: unmask data update [--only SOURCE[,SOURCE]] [--sources FILE] [--proxy URL]\n"
+            "                          [--timeout S] [--connect-timeout S] [--max-size MB] [--allow-http]\n"
+            "                          [--force] [--max-drop PCT] [--data-dir DIR]\n"
+            "       unmask data update --from DIR [--force] [--max-drop PCT] [--data-dir DIR]\n"
+            "\n"
+            "Downloads the current sanctions lists from their publishers over HTTPS (the\n"
+            "addresses in DATA/sanctions/sources.conf: OFAC SDN and Consolidated, UN, EU,\n"
+            "UK) and installs them after checking each against the installed copy. With\n"
+            "--from, installs files brought in by hand instead (sdn.csv, alt.csv, add.csv,\n"
+            "sdn_comments.csv, cons_*.csv, sdn_advanced.xml, consolidated.xml, fsf.xml,\n"
+            "UK-Sanctions-List.xml), for a machine without network access.\n"
+            "\n"
+            "A list is refused, and the installed copy kept, when a download fails (HTTP\n"
+            "error, timeout, cut short, over --max-size), when it no longer loads or has\n"
+            "malformed rows, loses more than PCT %% (default 10) of its entries or a file\n"
+            "more than PCT %% of its bytes, or is dated before the installed copy; --force\n"
+            "installs what the checks refuse (never a failed download). Each list's folder\n"
+            "is swapped in with one rename: readers see the old lists or the new, never a mix.\n"
+            "\n"
+            "Options:\n"
+            "      --only LIST        fetch these sources only (names in sources.conf: ofac-sdn,\n"
+            "                         ofac-cons, un, eu, uk)\n"
+            "      --sources FILE     another sources file (SOURCE FILE URL per line)\n"
+            "      --proxy URL        proxy for the downloads (default: https_proxy, all_proxy,\n"
+            "                         no_proxy from the environment)\n"
+            "      --timeout S        per file, whole transfer (default 900; a transfer under\n"
+            "                         1 byte/s for min(S, 60) s is abandoned)\n"
+            "      --connect-timeout S  (default 30)\n"
+            "      --max-size MB      refuse a file larger than this (default 512)\n"
+            "      --allow-http       accept plain http:// URLs (always accepted for 127.0.0.1,\n"
+            "                         localhost and [::1], for tests)\n"
+            "      --from DIR         install files from DIR instead of downloading\n"
+            "      --force            install what the content checks refuse\n"
+            "      --max-drop PCT     largest accepted loss of entries or bytes (default 10)\n"
+            "      --data-dir DIR     the data folder to update\n"
+            "\n"
+            "Exit status: 0 every list installed, 2 at least one refused or failed (the\n"
+            "others are installed; the report says which).\n");
+}
+
+static bool num_arg(const char *name, const char *v, double lo, double hi, double *out) {
+    char *end;
+    double d = strtod(v, &end);
+    if (*end || !(d >= lo && d <= hi)) {
+        fprintf(stderr, "unmask: %s must be a number in [%g, %g]\n", name, lo, hi);
+        return false;
+    }
+    *out = d;
+    return true;
+}
+
 static int data_update(int argc, char **argv) {
     um_lists_update_options uo = {0};
     const char *data_dir = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--from") && i + 1 < argc) uo.from_dir = argv[++i];
-        else if (!strcmp(argv[i], "--data-dir") && i + 1 < argc) data_dir = argv[++i];
-        else if (!strcmp(argv[i], "--force")) uo.force = 1;
-        else if (!strcmp(argv[i], "--max-drop") && i + 1 < argc) {
-            char *end;
-            double v = strtod(argv[++i], &end);
-            if (*end || v <= 0 || v >= 100) {
-                fprintf(stderr, "unmask: --max-drop must be a percentage in (0, 100)\n");
-                return SC_EXIT_ERROR;
-            }
+        const char *a = argv[i];
+        bool has = i + 1 < argc;
+        double v;
+        if (!strcmp(a, "--from") && has) uo.from_dir = argv[++i];
+        else if (!strcmp(a, "--data-dir") && has) data_dir = argv[++i];
+        else if (!strcmp(a, "--force")) uo.force = 1;
+        else if (!strcmp(a, "--allow-http")) uo.allow_http = 1;
+        else if (!strcmp(a, "--sources") && has) uo.sources = argv[++i];
+        else if (!strcmp(a, "--only") && has) uo.only = argv[++i];
+        else if (!strcmp(a, "--proxy") && has) uo.proxy = argv[++i];
+        else if (!strcmp(a, "--max-drop") && has) {
+            if (!num_arg("--max-drop", argv[++i], 0.01, 99.99, &v)) return SC_EXIT_ERROR;
             uo.max_drop = v / 100;
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("Usage: unmask data update --from DIR [--force] [--max-drop PCT] [--data-dir DIR]\n\n"
-                   "Installs list files brought by hand (sdn.csv, alt.csv, add.csv, sdn_comments.csv,\n"
-                   "cons_*.csv, consolidated.xml, fsf.xml) into the data folder after checking them\n"
-                   "against the installed copies: a list that no longer loads, loses more than\n"
-                   "PCT %% (default 10) of its entries or bytes, or has malformed rows is refused\n"
-                   "unless --force. Each list folder is swapped in with one rename.\n"
-                   "Fetching over HTTPS is not implemented yet.\n");
+        } else if (!strcmp(a, "--timeout") && has) {
+            if (!num_arg("--timeout", argv[++i], 1, 86400, &v)) return SC_EXIT_ERROR;
+            uo.timeout_s = (long)v;
+        } else if (!strcmp(a, "--connect-timeout") && has) {
+            if (!num_arg("--connect-timeout", argv[++i], 1, 3600, &v)) return SC_EXIT_ERROR;
+            uo.connect_timeout_s = (long)v;
+        } else if (!strcmp(a, "--max-size") && has) {
+            if (!num_arg("--max-size", argv[++i], 0.001, 1048576, &v)) return SC_EXIT_ERROR;
+            uo.max_bytes = (long long)(v * 1048576.0);
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage_update(stdout);
             return 0;
         } else {
             char b[300];
-            fprintf(stderr, "unmask: data update: unknown argument '%s'\n", tty(argv[i], b, sizeof b));
+            fprintf(stderr, "unmask: data update: unknown argument '%s'\n\n", tty(a, b, sizeof b));
+            usage_update(stderr);
             return SC_EXIT_ERROR;
         }
     }
-    if (!uo.from_dir) {
-        fprintf(stderr, "unmask: data update needs --from DIR (downloading over HTTPS is not implemented yet)\n");
-        return SC_EXIT_ERROR;
-    }
-    uo.data_dir = data_dir;
-    char report[8192];
-    um_status st = um_lists_update(&uo, report, sizeof report);
+    uo.data_dir = data_dir ? data_dir : default_data_dir;
+    char *report = malloc(65536);
+    if (!report) return SC_EXIT_ERROR;
+    um_status st = um_lists_update(&uo, report, 65536);
     fputs(report, st == UM_OK ? stdout : stderr);
+    free(report);
     return st == UM_OK ? 0 : SC_EXIT_ERROR;
 }
 

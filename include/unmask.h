@@ -334,7 +334,8 @@ const char *um_reader_description(size_t i);
 /* ---- screening ---- */
 /*
  * Sanctions screening (src/screen/, docs/SCREENING.md): names against the
- * OFAC SDN list and the UN consolidated list, identifiers (email, wallet,
+ * OFAC SDN (CSV or advanced XML) and Consolidated lists, the UN consolidated
+ * list, the EU financial sanctions file and the UK Sanctions List, identifiers (email, wallet,
  * GitHub handle, phone) against the indicator lists in data/ioc and the
  * identifiers in SDN remarks. A screener needs no um_ctx. It is immutable
  * after um_screener_open(), so one screener may serve many threads at once.
@@ -354,6 +355,7 @@ typedef struct um_screener_options {
      * (~/.cache/unmask); lists given by path are compiled in memory. "":
      * no file. A path: that file (read, or written when stale). */
     const char *index_file;
+    const char *uk_xml;   /* UK Sanctions List XML (FCDO); NULL: data_dir/sanctions/uk/UK-Sanctions-List.xml if present */
 } um_screener_options;
 
 /* *out is set even on failure (to read the message); close it either way. */
@@ -428,20 +430,36 @@ const um_screen_match *um_screen_result_match(const um_screen_result *r, size_t 
 /* How the query itself was read (units and keys), for explanations. */
 const char *um_screen_result_query(const um_screen_result *r);
 void um_screen_result_free(um_screen_result *r);
-/* Installs new copies of the sanctions lists from from_dir (files brought
- * by hand: sdn.csv, alt.csv, add.csv, sdn_comments.csv, cons_*.csv,
- * consolidated.xml, fsf.xml) into data_dir/sanctions, after loading them
- * and comparing them with the installed ones: a list that stops loading,
- * loses more than max_drop (0: 10 %) of its entries or of a file's bytes,
- * or has new malformed rows is refused (UM_EPARSE) unless force; each list
- * folder is swapped in with one rename, so a truncated or malformed file
- * never replaces good data. report (caller's buffer) says what was checked
- * and done. UM_ENOTFOUND: no list file in from_dir. */
+/* Installs new copies of the sanctions lists into data_dir/sanctions, from
+ * from_dir (files brought by hand: sdn.csv, alt.csv, add.csv,
+ * sdn_comments.csv, cons_*.csv, sdn_advanced.xml, consolidated.xml,
+ * fsf.xml, UK-Sanctions-List.xml) or, when from_dir is NULL, downloaded
+ * from the URLs of the sources file (data_dir/sanctions/sources.conf: the
+ * publishers' HTTPS addresses). Every file is checked before anything is
+ * replaced: loaded with the screener's own loaders and compared with the
+ * installed copy, a list that stops loading, loses more than max_drop (0:
+ * 10 %) of its entries or of a file's bytes, is dated before the installed
+ * copy, or has new malformed rows is refused (UM_EPARSE) unless force; each
+ * list folder is swapped in with one rename, so a truncated, malformed or
+ * failed download never replaces good data. When fetching, each source
+ * (the files of one list) is fetched, checked and installed on its own: a
+ * failed source keeps its installed copy and makes the call fail (the
+ * others are still installed). report (caller's buffer) says what was
+ * fetched, checked and done. UM_ENOTFOUND: no list file in from_dir, or no
+ * source to fetch. */
 typedef struct um_lists_update_options {
     const char *data_dir; /* the folder holding sanctions/; NULL: as um_ctx_open finds it */
-    const char *from_dir; /* required */
+    const char *from_dir; /* files brought by hand; NULL: download them */
     double max_drop;      /* fraction, 0: 0.10 */
     int force;            /* non-zero: install even what the checks refuse */
+    /* downloading (from_dir NULL) */
+    const char *sources;  /* sources file; NULL: data_dir/sanctions/sources.conf */
+    const char *only;     /* comma-separated sources to fetch ("ofac-sdn,uk"); NULL: all in the file */
+    const char *proxy;    /* proxy URL; NULL: the https_proxy / all_proxy / no_proxy environment */
+    long timeout_s;       /* per file, whole transfer; 0: 900 (a stalled transfer ends after 60 s) */
+    long connect_timeout_s; /* 0: 30 */
+    long long max_bytes;  /* per file; 0: 512 MiB */
+    int allow_http;       /* non-zero: plain http:// URLs too (always allowed for a loopback host) */
 } um_lists_update_options;
 um_status um_lists_update(const um_lists_update_options *o, char *report, size_t cap);
 /* ---- end screening ---- */

@@ -8,7 +8,7 @@ BUILD_PKGS=(
   ca-certificates git cmake make pkg-config gcc g++
   libsimdjson-dev libjansson-dev libsqlite3-dev libmaxminddb-dev libutf8proc-dev
   libicu-dev libpcre2-dev libvectorscan-dev libmicrohttpd-dev libxxhash-dev
-  libevtx-dev libgit2-dev libxml2-dev libfyaml-dev libsodium-dev
+  libevtx-dev libgit2-dev libxml2-dev libfyaml-dev libsodium-dev libcurl4-openssl-dev
   libphonenumber-dev libturbojpeg0-dev libpng-dev
   libmaxmind-db-writer-perl mmdb-bin
 )

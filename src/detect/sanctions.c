@@ -1,6 +1,7 @@
 /*
- * sanctions.c - screens every claimed person's names against the OFAC SDN
- * and UN lists with the screening engine (src/screen/, docs/SCREENING.md).
+ * sanctions.c - screens every claimed person's names against the sanctions
+ * lists (OFAC SDN and Consolidated, UN, EU, UK) with the screening engine
+ * (src/screen/, docs/SCREENING.md).
  *
  *   IOC-03  name matches a sanctioned person, confirmed    medium 30
  *   IOC-03  name-only match: a potential match to clear    weak 0, or
@@ -27,7 +28,11 @@
 #define UM_SANCTIONS_MIN 0.90
 #define UM_SANCTIONS_MAX_NAMES 8 /* names screened per subject */
 
-static bool dprk_programme(const char *p) { return p && (strstr(p, "DPRK") || strstr(p, "NKSPEA")); }
+/* OFAC "DPRK2", "DPRK-NKSPEA"; UN "DPRK"; EU "PRK"; UK "The Democratic
+ * People's Republic of Korea (Sanctions) (EU Exit) Regulations 2019" */
+static bool dprk_programme(const char *p) {
+    return p && (strstr(p, "PRK") || strstr(p, "NKSPEA") || um_strstr_ci(p, "Democratic People's Republic of Korea"));
+}
 
 static um_status screen_subject(um_scan *s, const um_screener *sc, um_sid sid) {
     size_t n_names, n_dob;

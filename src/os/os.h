@@ -22,6 +22,8 @@
  *   exchange        swap two folders atomically (the output set's publish)
  *   remove_tree     delete a folder and everything under it
  *   sync_dir        make a folder's entries durable (fsync)
+ *   fetch           download one URL into a new file (libcurl, fetch_curl.c:
+ *                   `unmask data update`); tests replace it or serve loopback
  *
  * um_os_default() is the POSIX implementation (os_posix.c). Tests install a
  * replacement with um_os_install() to simulate failures (a fork that fails,
@@ -50,6 +52,16 @@ typedef void (*um_os_child_fn)(void *arg, int fd);
  * and returns 1; returns 0 at the end, -1 when the producer failed (then
  * nothing is left behind and the producer knows why). */
 typedef int (*um_os_chunk_fn)(void *arg, const void **data, size_t *len);
+/* Limits of one download (um_os.fetch). */
+typedef struct um_os_fetch_opts {
+    const char *proxy;       /* proxy URL; NULL: libcurl's environment (https_proxy, all_proxy, no_proxy) */
+    long timeout_s;          /* whole transfer; 0: 900 */
+    long connect_timeout_s;  /* 0: 30 */
+    long stall_s;            /* abort when under 1 byte/s for this long; 0: min(timeout, 60) */
+    long long max_bytes;     /* refuse a body larger than this; 0: 512 MiB */
+    bool allow_http;         /* plain http:// (and redirects to it) too; otherwise HTTPS only */
+    const char *user_agent;  /* NULL: "unmask" */
+} um_os_fetch_opts;
 
 typedef struct um_os {
     void *ud; /* handed to every function */
@@ -91,6 +103,11 @@ typedef struct um_os {
      * piece. -1 with err[] empty when next failed. */
     int (*write_stream)(void *ud, const char *dir, const char *name, um_os_chunk_fn next, void *arg, char *err,
                         size_t err_cap);
+    /* Downloads url into path (created; must not exist). Success only for a
+     * complete body with status 200 within the limits; on failure the file
+     * is removed and err[] says why ("HTTP 500", "timed out after 2 s",
+     * "larger than 1000 bytes", "transfer closed with 5 bytes remaining"). */
+    int (*fetch)(void *ud, const char *url, const char *path, const um_os_fetch_opts *o, char *err, size_t err_cap);
 } um_os;
 
 /* The POSIX implementation. */

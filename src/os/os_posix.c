@@ -252,10 +252,13 @@ static int px_sync_dir(void *ud, const char *path) {
     return rc;
 }
 
+/* fetch_curl.c */
+int um_os_curl_fetch(void *ud, const char *url, const char *path, const um_os_fetch_opts *o, char *err, size_t err_cap);
+
 static const um_os posix_os = {
     NULL,     px_getenv,      px_spawn_isolated, px_reap,   px_tmpfile,           px_mkdir, px_temp_name,
     px_write_atomic, px_rename, px_remove,         px_remove_stale_temps,
-    px_lock, px_unlock, px_exchange, px_remove_tree, px_sync_dir, px_write_stream,
+    px_lock, px_unlock, px_exchange, px_remove_tree, px_sync_dir, px_write_stream, um_os_curl_fetch,
 };
 
 static const um_os *installed = &posix_os;

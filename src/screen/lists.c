@@ -2,7 +2,7 @@
  * lists.c - loaders for the sanctions lists the screener matches against.
  *
  * OFAC SDN in its original CSV files (no header, CRLF, "-0- " for empty,
- * trailing 0x1A, programs "DPRK3] [DPRK4"): sdn.csv plus any sdn_*.csv with
+ * trailing 0x1A, programs "DPRK3] [DPRK4", given as "DPRK3; DPRK4"): sdn.csv plus any sdn_*.csv with
  * the same 12 columns (the DPRK supplement), sdn_comments.csv (remarks over
  * 1,000 characters continue there), alt.csv (aliases; an alias whose entry
  * has no primary row makes an "orphan" entry named by its aliases) and
@@ -27,6 +27,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 
 #include "../core/internal.h"
 #include "../util/csv.h"
@@ -255,6 +256,23 @@ static bool ofac_empty(const char *f) {
     return !*f || strncmp(f, "-0-", 3) == 0;
 }
 
+/* "DPRK3] [DPRK4" as published -> "DPRK3; DPRK4", as the other lists and
+ * the advanced XML give them */
+static const char *ofac_programs(um_sc_lists *L, const char *p) {
+    um_buf b;
+    um_buf_init(&b);
+    for (const char *q = p; *q;) {
+        const char *sep = strstr(q, "] [");
+        size_t n = sep ? (size_t)(sep - q) : strlen(q);
+        if (b.len) um_buf_adds(&b, "; ");
+        um_buf_add(&b, q, n);
+        q += n + (sep ? 3 : 0);
+    }
+    const char *r = b.oom ? NULL : um_arena_strdup(&L->arena, b.s ? b.s : "");
+    um_buf_free(&b);
+    return r;
+}
+
 typedef struct ofac_ctx {
     um_map by_uid; /* ent_num -> entry index + 1 */
     um_buf *remarks; /* per entry, parallel to L->e (grown alongside); appended
@@ -345,7 +363,7 @@ static um_status read_ofac(um_sc_lists *L, ofac_ctx *o, const char *list, const 
                       : um_starts_with_ci(ty, "aircraft")   ? UM_SC_T_AIRCRAFT
                                                             : UM_SC_T_ENTITY;
             e->primary = um_arena_strdup(&L->arena, c.fields[1]);
-            e->programs = um_arena_strdup(&L->arena, ofac_empty(c.fields[3]) ? "" : c.fields[3]);
+            e->programs = ofac_programs(L, ofac_empty(c.fields[3]) ? "" : c.fields[3]);
             if (!ofac_empty(c.fields[11])) add_remark(&o->remarks[L->n_e - 1], c.fields[11]);
             if (!e->primary || !e->programs) st = UM_ENOMEM;
             else st = add_name(L, L->n_e - 1, e->primary, "primary");
@@ -517,12 +535,31 @@ static um_status load_ofac_list(um_sc_lists *L, const char *dir, um_map *dates, 
     return st;
 }
 
+static um_status load_ofac_adv(um_sc_lists *L, const char *path, const char *list, um_map *dates, bool *loaded);
+
+/* The advanced XML of a list (sdn_advanced.xml, or SDN_ADVANCED.XML as the
+ * Sanctions List Service names it), when present and readable, holds the
+ * whole list: its CSV files beside it are then not read (they would make
+ * every party twice). */
+static um_status load_ofac_one(um_sc_lists *L, const char *dir, um_map *dates, const ofac_files *F, const char *adv,
+                               const char *ADV) {
+    char path[4096];
+    bool loaded = false;
+    um_status st = UM_OK;
+    for (int i = 0; i < 2 && st == UM_OK && !loaded; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, i ? ADV : adv);
+        st = load_ofac_adv(L, path, F->list, dates, &loaded);
+    }
+    if (st != UM_OK || loaded) return st;
+    return load_ofac_list(L, dir, dates, F);
+}
+
 static um_status load_ofac(um_sc_lists *L, const char *dir, um_map *dates) {
     static const ofac_files sdn = {"OFAC SDN", "sdn.csv", "sdn_", "sdn_comments.csv", "alt.csv", "add.csv", true};
     static const ofac_files cons = {"OFAC Consolidated", "cons_prim.csv", NULL, "cons_comments.csv", "cons_alt.csv",
                                     "cons_add.csv", false};
-    um_status st = load_ofac_list(L, dir, dates, &sdn);
-    if (st == UM_OK) st = load_ofac_list(L, dir, dates, &cons);
+    um_status st = load_ofac_one(L, dir, dates, &sdn, "sdn_advanced.xml", "SDN_ADVANCED.XML");
+    if (st == UM_OK) st = load_ofac_one(L, dir, dates, &cons, "cons_advanced.xml", "CONS_ADVANCED.XML");
     return st;
 }
 
@@ -793,6 +830,626 @@ static um_status load_eu(um_sc_lists *L, const char *path, um_map *dates) {
     return st;
 }
 
+/* ---- streamed XML (UK Sanctions List, OFAC SDN advanced) ------------------- */
+
+/* The two larger lists are read with libxml2's pull parser: only one record
+ * (a <Designation>, a <DistinctParty>) is held as a tree at a time, so a
+ * 125 MB advanced SDN file costs one record's memory, not a whole DOM.
+ * Same parser options as the DOM loaders: no network, no entity expansion.
+ * A read error anywhere (a truncated download) rolls the list back: a list
+ * is loaded whole or not at all. */
+typedef struct xstream {
+    xmlTextReaderPtr r;
+    int ret;
+} xstream;
+
+static bool xs_open(xstream *x, const char *path) {
+    x->r = xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    x->ret = x->r ? xmlTextReaderRead(x->r) : -1;
+    return x->r != NULL;
+}
+
+/* the next element start at any depth; NULL at the end or on error (x->ret) */
+static const char *xs_next_elem(xstream *x, int *depth) {
+    while (x->ret == 1) {
+        if (xmlTextReaderNodeType(x->r) == XML_READER_TYPE_ELEMENT) {
+            *depth = xmlTextReaderDepth(x->r);
+            return (const char *)xmlTextReaderConstLocalName(x->r);
+        }
+        x->ret = xmlTextReaderRead(x->r);
+    }
+    return NULL;
+}
+
+/* the current element as a tree (valid until xs_skip); NULL on error */
+static xmlNode *xs_expand(xstream *x) {
+    xmlNode *n = xmlTextReaderExpand(x->r);
+    if (!n) x->ret = -1;
+    return n;
+}
+
+/* past the current element and its subtree */
+static void xs_skip(xstream *x) { x->ret = xmlTextReaderNext(x->r); }
+static void xs_step(xstream *x) { x->ret = xmlTextReaderRead(x->r); }
+
+static void xs_close(xstream *x) {
+    if (x->r) xmlFreeTextReader(x->r);
+    x->r = NULL;
+}
+
+/* drops what a list added after a failed read (entries, names, identifiers;
+ * the arena keeps the bytes until the lists are freed) */
+static void rollback(um_sc_lists *L, size_t e0, size_t n0, size_t i0) {
+    L->n_e = e0;
+    L->n_nm = n0;
+    L->n_id = i0;
+}
+
+/* "dd/mm/yyyy" with "dd" / "mm" for an unknown day or month (UK list), or ISO */
+static bool parse_dmy(const char *s, um_sc_dob *out) {
+    memset(out, 0, sizeof *out);
+    if (!s) return false;
+    while (*s == ' ') s++;
+    if (strlen(s) >= 10 && s[2] == '/' && s[5] == '/') {
+        int d = 0, m = 0, y = 0;
+        if (isdigit((unsigned char)s[0]) && sscanf(s, "%2d", &d) != 1) return false;
+        if (isdigit((unsigned char)s[3]) && sscanf(s + 3, "%2d", &m) != 1) return false;
+        if (sscanf(s + 6, "%4d", &y) != 1 || y < 1850 || y > 2100) return false;
+        if (m < 0 || m > 12 || d < 0 || d > 31 || (d && !m)) return false;
+        out->y0 = out->y1 = (int16_t)y;
+        out->m = (int8_t)m;
+        out->d = (int8_t)d;
+        return true;
+    }
+    return um_sc_parse_dob(s, out);
+}
+
+/* ---- UK Sanctions List (FCDO, XML) ------------------------------------------ */
+
+/* One <Designation> of the UK Sanctions List XML (UK-Sanctions-List.xml):
+ * <UniqueID>, <OFSIGroupID>, <UNReferenceNumber>, <Names><Name> with
+ * <Name1>..<Name5> (given names) and <Name6> (family name, or the whole
+ * name of an entity or ship), <NameType> ("Primary Name", "Primary name
+ * variation", "Alias", in any casing) and <AliasStrength> ("Good quality
+ * a.k.a" / "Low quality a.k.a"); <NonLatinNames><NonLatinName>
+ * <NameNonLatinScript>; <RegimeName>; <IndividualEntityShip>; <Addresses>
+ * <Address><AddressCountry>; <EmailAddresses><EmailAddress>; and, under
+ * <IndividualDetails><Individual>, <DOBs><DOB> (dd/mm/yyyy, "dd"/"mm" when
+ * unknown), <Nationalities><Nationality> and <BirthDetails><Location>
+ * <CountryOfBirth>. */
+static um_status uk_record(um_sc_lists *L, xmlNode *rec) {
+    xmlNode *idn = xchild(rec, "UniqueID");
+    const char *uid = idn ? xtext(L, idn) : NULL;
+    if (!uid) return UM_ENOMEM;
+    xmlNode *names = xchild(rec, "Names");
+    if (!*uid || !names) return UM_EPARSE;
+    xmlNode *ty = xchild(rec, "IndividualEntityShip");
+    const char *type = ty ? xtext(L, ty) : "";
+    um_sc_etype et = !type ? UM_SC_T_UNKNOWN
+                     : um_streq_ci(type, "Individual") ? UM_SC_T_PERSON
+                     : um_streq_ci(type, "Ship")       ? UM_SC_T_VESSEL
+                     : um_streq_ci(type, "Entity")     ? UM_SC_T_ENTITY
+                                                       : UM_SC_T_UNKNOWN;
+    /* names first: a designation without one is a reject, not an entry */
+    typedef struct { const char *name, *kind; bool primary; } uk_name;
+    size_t cap_nm = 0, n_nm = 0;
+    for (xmlNode *c = names->children; c; c = c->next) cap_nm += xis(c, "Name");
+    uk_name *nm = cap_nm ? um_arena_alloc(&L->arena, cap_nm * sizeof *nm) : NULL;
+    if (cap_nm && !nm) return UM_ENOMEM;
+    for (xmlNode *c = names->children; c && n_nm < cap_nm; c = c->next) {
+        if (!xis(c, "Name")) continue;
+        char given[1024] = "";
+        size_t gl = 0;
+        const char *family = NULL, *ntype = "", *strength = "";
+        for (xmlNode *p = c->children; p; p = p->next) {
+            if (p->type != XML_ELEMENT_NODE) continue;
+            const char *t = xtext(L, p);
+            if (!t) return UM_ENOMEM;
+            const char *pn = (const char *)p->name;
+            if (!strcmp(pn, "Name6")) family = t;
+            else if (!strcmp(pn, "NameType")) ntype = t;
+            else if (!strcmp(pn, "AliasStrength")) strength = t;
+            else if (strlen(pn) == 5 && !strncmp(pn, "Name", 4) && pn[4] >= '1' && pn[4] <= '5' && *t) {
+                int k = snprintf(given + gl, sizeof given - gl, "%s%s", gl ? " " : "", t);
+                if (k > 0 && (size_t)k < sizeof given - gl) gl += (size_t)k;
+            }
+        }
+        const char *full;
+        if (family && *family && gl)
+            full = et == UM_SC_T_PERSON ? um_arena_printf(&L->arena, "%s, %s", family, given)
+                                        : um_arena_printf(&L->arena, "%s %s", given, family);
+        else full = family && *family ? family : gl ? um_arena_strdup(&L->arena, given) : "";
+        if (!full) return UM_ENOMEM;
+        if (!*full) continue;
+        bool primary = um_streq_ci(ntype, "Primary Name");
+        nm[n_nm++] = (uk_name){full,
+                               primary ? "primary"
+                               : um_strstr_ci(strength, "low") ? "weak a.k.a."
+                                                                : "a.k.a.",
+                               primary};
+    }
+    if (!n_nm) return UM_EPARSE;
+    size_t pi = 0; /* the first primary name, else the first name */
+    for (size_t i = 0; i < n_nm; i++)
+        if (nm[i].primary) {
+            pi = i;
+            break;
+        }
+    um_sc_entry *e = new_entry(L, "UK", uid);
+    if (!e) return UM_ENOMEM;
+    size_t ei = L->n_e - 1;
+    e->type = et;
+    e->primary = nm[pi].name;
+    xmlNode *rg = xchild(rec, "RegimeName");
+    e->programs = rg ? xtext(L, rg) : "";
+    if (!e->programs) return UM_ENOMEM;
+    um_status st = add_name(L, ei, nm[pi].name, "primary");
+    for (size_t i = 0; i < n_nm && st == UM_OK; i++)
+        if (i != pi) st = add_name(L, ei, nm[i].name, nm[i].primary ? "a.k.a." : nm[i].kind);
+    /* every other detail, wherever the publisher nests it */
+    for (xmlNode *c = rec->children; c && st == UM_OK;) {
+        if (c->type == XML_ELEMENT_NODE) {
+            const char *n = (const char *)c->name;
+            bool leaf = true;
+            if (!strcmp(n, "NameNonLatinScript")) {
+                st = add_name(L, ei, xtext(L, c), "original script");
+            } else if (!strcmp(n, "Nationality")) {
+                const char *t = xtext(L, c);
+                if (t) add_cc(e->nat, &e->n_nat, um_sc_country_code(t, strlen(t)));
+            } else if (!strcmp(n, "AddressCountry") || !strcmp(n, "CountryOfBirth")) {
+                const char *t = xtext(L, c);
+                if (t) add_cc(e->cc, &e->n_cc, um_sc_country_code(t, strlen(t)));
+            } else if (!strcmp(n, "DOB")) {
+                um_sc_dob d;
+                if (e->n_dob < UM_SC_MAX_DOB && parse_dmy(xtext(L, c), &d)) e->dob[e->n_dob++] = d;
+            } else if (!strcmp(n, "EmailAddress")) {
+                const char *t = xtext(L, c);
+                char *cp = t ? um_arena_strdup(&L->arena, t) : NULL;
+                for (char *tok = cp ? strtok(cp, "; ,") : NULL; tok && st == UM_OK; tok = strtok(NULL, "; ,"))
+                    if (strchr(tok, '@')) st = add_ident(L, ei, "email", um_canon_email(&L->arena, tok));
+            } else if (strcmp(n, "Names") != 0) {
+                leaf = false;
+            }
+            if (!leaf && c->children) {
+                c = c->children;
+                continue;
+            }
+        }
+        while (c != rec && !c->next) c = c->parent;
+        c = c == rec ? NULL : c->next;
+    }
+    return st;
+}
+
+static um_status load_uk(um_sc_lists *L, const char *path, um_map *dates) {
+    struct stat sb;
+    if (stat(path, &sb) != 0) return UM_OK; /* not bundled: only when given or installed */
+    xstream x;
+    if (!xs_open(&x, path)) {
+        lwarn(L, "UK: %s cannot be read; UK list not loaded", path);
+        return UM_OK;
+    }
+    size_t e0 = L->n_e, n0 = L->n_nm, i0 = L->n_id, bad = 0;
+    um_status st = UM_OK;
+    const char *date = NULL;
+    bool root_ok = false;
+    int depth;
+    const char *el;
+    while (st == UM_OK && (el = xs_next_elem(&x, &depth)) != NULL) {
+        if (depth == 0) {
+            root_ok = strcmp(el, "Designations") == 0;
+            if (!root_ok) break;
+            xs_step(&x);
+        } else if (depth == 1 && !strcmp(el, "Designation")) {
+            xmlNode *n = xs_expand(&x);
+            if (!n) break;
+            st = uk_record(L, n);
+            if (st == UM_EPARSE) {
+                bad++;
+                st = UM_OK;
+            }
+            xs_skip(&x);
+        } else if (depth == 1 && !strcmp(el, "DateGenerated")) {
+            xmlNode *n = xs_expand(&x);
+            if (!n) break;
+            um_sc_dob d;
+            const char *t = xtext(L, n);
+            if (t && parse_dmy(t, &d) && d.m && d.d)
+                date = um_arena_printf(&L->arena, "%04d-%02d-%02d", d.y0, d.m, d.d);
+            xs_skip(&x);
+        } else {
+            xs_step(&x);
+        }
+    }
+    int ret = x.ret;
+    xs_close(&x);
+    if (st != UM_OK) return st;
+    if (!root_ok) {
+        rollback(L, e0, n0, i0);
+        lwarn(L, "UK: %s is not a UK Sanctions List file (<Designations>); not loaded", path);
+        return UM_OK;
+    }
+    if (ret < 0) {
+        rollback(L, e0, n0, i0);
+        lwarn(L, "UK: %s is not well-formed XML (a truncated download?); UK list not loaded", path);
+        return UM_OK;
+    }
+    const char *what = NULL;
+    const char *fdate = file_date(L, dates, path, &what);
+    if (bad) lwarn(L, "UK: %zu designation(s) without a name or unique ID skipped", bad);
+    file_info(L, "UK", path, date ? date : fdate, what ? what : "UK Sanctions List (FCDO, XML)", L->n_e - e0,
+              L->n_nm - n0);
+    return UM_OK;
+}
+
+/* ---- OFAC advanced XML (SDN_ADVANCED.XML, CONS_ADVANCED.XML) ---------------- */
+
+/* The advanced format is normalised: <ReferenceValueSets> holds the code
+ * tables (<AliasTypeValues><AliasType ID>, <FeatureTypeValues>,
+ * <PartySubTypeValues><PartySubType ID PartyTypeID>, <PartyTypeValues>,
+ * <NamePartTypeValues>, <ScriptValues>, <CountryValues><Country ID ISO2>,
+ * <AreaCodeValues>, <SanctionsTypeValues>, <DetailReferenceValues> ...);
+ * <Locations><Location ID> gives countries (<LocationCountry CountryID>,
+ * <LocationAreaCode AreaCodeID>); each <DistinctParty FixedRef> (FixedRef =
+ * the CSV's ent_num) has one <Profile ID PartySubTypeID> with <Identity>
+ * <Alias AliasTypeID Primary LowQuality><DocumentedName><DocumentedNamePart>
+ * <NamePartValue NamePartGroupID ScriptID> and <NamePartGroups> typing each
+ * group (Last Name, First Name, Entity Name ...), and <Feature FeatureTypeID>
+ * <FeatureVersion> carrying a <DatePeriod> (Birthdate), a <VersionLocation
+ * LocationID> (Nationality Country, Citizenship Country, Location) or a
+ * <VersionDetail> (Email Address, Digital Currency Address - XBT ...);
+ * <SanctionsEntries><SanctionsEntry ProfileID> lists the programmes as
+ * <SanctionsMeasure SanctionsTypeID><Comment> of type "Program". The tables
+ * are read by name, never by numeric ID. */
+
+typedef struct adv_ctx {
+    um_map ref; /* "Table\tID" -> text; "ISO2\tID" (countries), "PartyType\tID" (of a subtype) */
+    um_map loc; /* Location ID -> ISO alpha-2 */
+    um_map prof; /* Profile ID -> entry index + 1 */
+} adv_ctx;
+
+static um_status adv_put(um_sc_lists *L, um_map *m, const char *a, const char *b, const char *val) {
+    char k[256];
+    int n = snprintf(k, sizeof k, "%s\t%s", a, b);
+    if (n < 0 || (size_t)n >= sizeof k) return UM_OK;
+    bool created;
+    um_map_slot *s = um_map_upsert(m, k, (size_t)n, &created);
+    if (!s) return UM_ENOMEM;
+    s->val = (void *)val;
+    (void)L;
+    return UM_OK;
+}
+
+static const char *adv_get(const um_map *m, const char *a, const char *b) {
+    if (!b) return NULL;
+    char k[256];
+    int n = snprintf(k, sizeof k, "%s\t%s", a, b);
+    if (n < 0 || (size_t)n >= sizeof k) return NULL;
+    return um_map_get(m, k, (size_t)n);
+}
+
+static um_status adv_refs(um_sc_lists *L, adv_ctx *a, xmlNode *refs) {
+    for (xmlNode *set = refs->children; set; set = set->next) {
+        if (set->type != XML_ELEMENT_NODE) continue;
+        for (xmlNode *v = set->children; v; v = v->next) {
+            if (v->type != XML_ELEMENT_NODE) continue;
+            const char *id = xattr(L, v, "ID"), *t = xtext(L, v);
+            if (!id || !t) continue;
+            um_status st = adv_put(L, &a->ref, (const char *)v->name, id, t);
+            const char *iso = xis(v, "Country") ? xattr(L, v, "ISO2") : NULL;
+            const char *pt = xis(v, "PartySubType") ? xattr(L, v, "PartyTypeID") : NULL;
+            if (st == UM_OK && iso && *iso) st = adv_put(L, &a->ref, "ISO2", id, iso);
+            if (st == UM_OK && pt && *pt) st = adv_put(L, &a->ref, "PartyType-of", id, pt);
+            if (st != UM_OK) return st;
+        }
+    }
+    return UM_OK;
+}
+
+/* a country of the code tables as ISO alpha-2 (its ISO2 attribute, else its name) */
+static const char *adv_country(const adv_ctx *a, const char *country_id) {
+    const char *iso = adv_get(&a->ref, "ISO2", country_id);
+    if (iso) return um_sc_country_code(iso, strlen(iso));
+    const char *name = adv_get(&a->ref, "Country", country_id);
+    return name ? um_sc_country_code(name, strlen(name)) : NULL;
+}
+
+static um_status adv_location(um_sc_lists *L, adv_ctx *a, xmlNode *loc) {
+    const char *id = xattr(L, loc, "ID"), *cc = NULL;
+    if (!id) return UM_OK;
+    for (xmlNode *c = loc->children; c && !cc; c = c->next) {
+        if (xis(c, "LocationCountry")) cc = adv_country(a, xattr(L, c, "CountryID"));
+        else if (xis(c, "LocationAreaCode")) {
+            const char *ac = adv_get(&a->ref, "AreaCode", xattr(L, c, "AreaCodeID"));
+            cc = ac ? um_sc_country_code(ac, strlen(ac)) : NULL;
+        }
+    }
+    return cc ? adv_put(L, &a->loc, "L", id, cc) : UM_OK;
+}
+
+typedef struct adv_date { int y, m, d; } adv_date;
+
+static adv_date adv_ymd(um_sc_lists *L, xmlNode *n) {
+    adv_date r = {0, 0, 0};
+    if (!n) return r;
+    xmlNode *y = xchild(n, "Year"), *m = xchild(n, "Month"), *d = xchild(n, "Day");
+    const char *ys = y ? xtext(L, y) : NULL, *ms = m ? xtext(L, m) : NULL, *ds = d ? xtext(L, d) : NULL;
+    r.y = ys ? atoi(ys) : 0;
+    r.m = ms ? atoi(ms) : 0;
+    r.d = ds ? atoi(ds) : 0;
+    return r;
+}
+
+/* <DatePeriod><Start><From/><To/></Start><End><From/><To/></End>: an exact
+ * date when the period is one day, a month when it is within one month,
+ * else the years it spans (OFAC writes "1958" as 1958-01-01 .. 1958-12-31
+ * and "circa 1958" as a wider span) */
+static bool adv_period(um_sc_lists *L, xmlNode *p, um_sc_dob *out) {
+    memset(out, 0, sizeof *out);
+    xmlNode *s = xchild(p, "Start"), *e = xchild(p, "End");
+    adv_date a = adv_ymd(L, s ? xchild(s, "From") : NULL);
+    if (!a.y) a = adv_ymd(L, s ? xchild(s, "To") : NULL);
+    adv_date b = adv_ymd(L, e ? xchild(e, "To") : NULL);
+    if (!b.y) b = adv_ymd(L, e ? xchild(e, "From") : NULL);
+    if (!b.y) b = adv_ymd(L, s ? xchild(s, "To") : NULL);
+    if (!b.y) b = a;
+    if (a.y < 1850 || a.y > 2100 || b.y < a.y || b.y > 2100) return false;
+    out->y0 = (int16_t)a.y;
+    out->y1 = (int16_t)b.y;
+    if (a.y == b.y && a.m == b.m && a.m >= 1 && a.m <= 12) {
+        out->m = (int8_t)a.m;
+        if (a.d == b.d && a.d >= 1 && a.d <= 31) out->d = (int8_t)a.d;
+    }
+    return true;
+}
+
+/* one <DocumentedName> as "LAST, First Middle" (a person) or its parts in order */
+static const char *adv_name(um_sc_lists *L, const um_map *groups, xmlNode *dn, bool person, const char **script) {
+    char last[1024] = "", rest[1024] = "";
+    size_t ll = 0, rl = 0;
+    *script = NULL;
+    for (xmlNode *part = dn->children; part; part = part->next) {
+        if (!xis(part, "DocumentedNamePart")) continue;
+        for (xmlNode *v = part->children; v; v = v->next) {
+            if (!xis(v, "NamePartValue")) continue;
+            const char *t = xtext(L, v), *gid = xattr(L, v, "NamePartGroupID");
+            if (!t || !*t) continue;
+            if (!*script) *script = xattr(L, v, "ScriptID");
+            const char *ptype = gid ? um_map_get(groups, gid, strlen(gid)) : NULL;
+            bool is_last = person && ptype && um_streq_ci(ptype, "Last Name");
+            char *buf = is_last ? last : rest;
+            size_t *len = is_last ? &ll : &rl;
+            int k = snprintf(buf + *len, 1024 - *len, "%s%s", *len ? " " : "", t);
+            if (k > 0 && (size_t)k < 1024 - *len) *len += (size_t)k;
+        }
+    }
+    if (ll && rl) return um_arena_printf(&L->arena, "%s, %s", last, rest);
+    return um_arena_strdup(&L->arena, ll ? last : rest);
+}
+
+static um_status adv_party(um_sc_lists *L, adv_ctx *a, xmlNode *party, const char *list) {
+    const char *uid = xattr(L, party, "FixedRef");
+    xmlNode *prof = xchild(party, "Profile");
+    if (!uid || !*uid || !prof) return UM_EPARSE;
+    const char *sub = xattr(L, prof, "PartySubTypeID");
+    const char *stype = adv_get(&a->ref, "PartySubType", sub);
+    if (!stype || um_streq_ci(stype, "Unknown")) stype = adv_get(&a->ref, "PartyType", adv_get(&a->ref, "PartyType-of", sub));
+    um_sc_etype et = !stype                          ? UM_SC_T_UNKNOWN
+                     : um_streq_ci(stype, "Individual") ? UM_SC_T_PERSON
+                     : um_streq_ci(stype, "Entity")     ? UM_SC_T_ENTITY
+                     : um_streq_ci(stype, "Vessel")     ? UM_SC_T_VESSEL
+                     : um_streq_ci(stype, "Aircraft")   ? UM_SC_T_AIRCRAFT
+                                                        : UM_SC_T_UNKNOWN;
+    /* the names: the primary alias (type "Name", Primary="true") first */
+    typedef struct { const char *name, *kind; } aname;
+    size_t cap_nm = 0, n_nm = 0;
+    for (xmlNode *idn = prof->children; idn; idn = idn->next)
+        for (xmlNode *al = xis(idn, "Identity") ? idn->children : NULL; al; al = al->next)
+            for (xmlNode *dn = xis(al, "Alias") ? al->children : NULL; dn; dn = dn->next) cap_nm += xis(dn, "DocumentedName");
+    aname *nm = cap_nm ? um_arena_alloc(&L->arena, cap_nm * sizeof *nm) : NULL;
+    if (cap_nm && !nm) return UM_ENOMEM;
+    int primary = -1;
+    for (xmlNode *idn = prof->children; idn; idn = idn->next) {
+        if (!xis(idn, "Identity")) continue;
+        um_map groups;
+        um_map_init(&groups);
+        xmlNode *npg = xchild(idn, "NamePartGroups");
+        for (xmlNode *m = npg ? npg->children : NULL; m; m = m->next)
+            for (xmlNode *g = xis(m, "MasterNamePartGroup") ? m->children : NULL; g; g = g->next) {
+                if (!xis(g, "NamePartGroup")) continue;
+                const char *gid = xattr(L, g, "ID"), *t = adv_get(&a->ref, "NamePartType", xattr(L, g, "NamePartTypeID"));
+                bool created;
+                um_map_slot *s = gid && t ? um_map_upsert(&groups, gid, strlen(gid), &created) : NULL;
+                if (s) s->val = (void *)t;
+            }
+        for (xmlNode *al = idn->children; al; al = al->next) {
+            if (!xis(al, "Alias")) continue;
+            const char *at = adv_get(&a->ref, "AliasType", xattr(L, al, "AliasTypeID"));
+            const char *pr = xattr(L, al, "Primary"), *lq = xattr(L, al, "LowQuality");
+            bool is_primary = pr && um_streq_ci(pr, "true");
+            const char *kind = lq && um_streq_ci(lq, "true")         ? "weak a.k.a."
+                               : at && um_strstr_ci(at, "F.K.A")      ? "f.k.a."
+                               : at && um_strstr_ci(at, "N.K.A")      ? "n.k.a."
+                                                                      : "a.k.a.";
+            for (xmlNode *dn = al->children; dn && n_nm < cap_nm; dn = dn->next) {
+                if (!xis(dn, "DocumentedName")) continue;
+                const char *script_id, *name = adv_name(L, &groups, dn, et == UM_SC_T_PERSON, &script_id);
+                if (!name) {
+                    um_map_free(&groups);
+                    return UM_ENOMEM;
+                }
+                if (!*name) continue;
+                const char *script = adv_get(&a->ref, "Script", script_id);
+                bool latin = !script || um_strstr_ci(script, "Latin");
+                if (!latin) nm[n_nm++] = (aname){name, "original script"};
+                else {
+                    if (is_primary && primary < 0) primary = (int)n_nm;
+                    nm[n_nm++] = (aname){name, kind};
+                }
+            }
+        }
+        um_map_free(&groups);
+    }
+    if (!n_nm) return UM_EPARSE;
+    if (primary < 0) primary = 0;
+    um_sc_entry *e = new_entry(L, list, uid);
+    if (!e) return UM_ENOMEM;
+    size_t ei = L->n_e - 1;
+    e->type = et;
+    e->primary = nm[primary].name;
+    e->programs = "";
+    const char *pid = xattr(L, prof, "ID");
+    um_status st = pid ? adv_put(L, &a->prof, "P", pid, (const char *)(uintptr_t)(ei + 1)) : UM_OK;
+    if (st == UM_OK) st = add_name(L, ei, nm[primary].name, "primary");
+    for (size_t i = 0; i < n_nm && st == UM_OK; i++)
+        if ((int)i != primary) st = add_name(L, ei, nm[i].name, nm[i].kind);
+    for (xmlNode *f = prof->children; f && st == UM_OK; f = f->next) {
+        if (!xis(f, "Feature")) continue;
+        const char *ft = adv_get(&a->ref, "FeatureType", xattr(L, f, "FeatureTypeID"));
+        if (!ft) continue;
+        for (xmlNode *v = f->children; v && st == UM_OK; v = v->next) {
+            if (!xis(v, "FeatureVersion")) continue;
+            xmlNode *per = xchild(v, "DatePeriod"), *vl = xchild(v, "VersionLocation"), *vd = xchild(v, "VersionDetail");
+            const char *loc_cc = vl ? adv_get(&a->loc, "L", xattr(L, vl, "LocationID")) : NULL;
+            const char *detail = NULL;
+            if (vd) {
+                const char *ref = xattr(L, vd, "DetailReferenceID");
+                detail = ref ? adv_get(&a->ref, "DetailReference", ref) : xtext(L, vd);
+            }
+            if (um_streq_ci(ft, "Birthdate")) {
+                um_sc_dob d;
+                if (per && e->n_dob < UM_SC_MAX_DOB && adv_period(L, per, &d)) e->dob[e->n_dob++] = d;
+            } else if (um_streq_ci(ft, "Nationality Country") || um_streq_ci(ft, "Citizenship Country")) {
+                add_cc(e->nat, &e->n_nat, loc_cc ? loc_cc : detail ? um_sc_country_code(detail, strlen(detail)) : NULL);
+            } else if (um_streq_ci(ft, "Location") || um_streq_ci(ft, "Place of Birth")) {
+                const char *cc = loc_cc;
+                if (!cc && detail) {
+                    const char *comma = strrchr(detail, ',');
+                    const char *s = comma ? comma + 1 : detail;
+                    cc = um_sc_country_code(s, strlen(s));
+                    if (!cc && um_strstr_ci(detail, "north korea")) cc = "KP";
+                }
+                add_cc(e->cc, &e->n_cc, cc);
+            } else if (um_streq_ci(ft, "Email Address") && detail) {
+                st = add_ident(L, ei, "email", um_canon_email(&L->arena, detail));
+            } else if (um_starts_with_ci(ft, "Digital Currency Address") && detail) {
+                st = add_ident(L, ei, "wallet", um_canon_wallet(&L->arena, detail));
+            }
+        }
+    }
+    return st;
+}
+
+/* <SanctionsEntry ProfileID ListID><SanctionsMeasure SanctionsTypeID><Comment>DPRK3</Comment> */
+static void adv_entry(um_sc_lists *L, adv_ctx *a, xmlNode *se) {
+    const char *pid = xattr(L, se, "ProfileID");
+    uintptr_t v = (uintptr_t)adv_get(&a->prof, "P", pid);
+    if (!v || v - 1 >= L->n_e) return;
+    um_sc_entry *e = &L->e[v - 1];
+    for (xmlNode *m = se->children; m; m = m->next) {
+        if (!xis(m, "SanctionsMeasure")) continue;
+        const char *t = adv_get(&a->ref, "SanctionsType", xattr(L, m, "SanctionsTypeID"));
+        xmlNode *c = xchild(m, "Comment");
+        const char *prog = c ? xtext(L, c) : NULL;
+        if (!t || !um_streq_ci(t, "Program") || !prog || !*prog) continue;
+        size_t pl = strlen(prog);
+        bool have = false;
+        for (const char *p = e->programs; p && (p = strstr(p, prog)) != NULL; p += pl)
+            have |= (p == e->programs || p[-1] == ' ') && (p[pl] == 0 || p[pl] == ';');
+        if (have) continue;
+        const char *np = *e->programs ? um_arena_printf(&L->arena, "%s; %s", e->programs, prog) : prog;
+        if (np) e->programs = np;
+    }
+}
+
+static void adv_free(adv_ctx *a) {
+    um_map_free(&a->ref);
+    um_map_free(&a->loc);
+    um_map_free(&a->prof);
+}
+
+/* Loads one advanced XML file as list `list`; *loaded: whether it was (a
+ * missing or unreadable file leaves the CSV files to the caller). */
+static um_status load_ofac_adv(um_sc_lists *L, const char *path, const char *list, um_map *dates, bool *loaded) {
+    *loaded = false;
+    struct stat sb;
+    if (stat(path, &sb) != 0) return UM_OK;
+    xstream x;
+    if (!xs_open(&x, path)) {
+        lwarn(L, "%s: %s cannot be read; advanced XML not loaded", list, path);
+        return UM_OK;
+    }
+    adv_ctx a;
+    um_map_init(&a.ref);
+    um_map_init(&a.loc);
+    um_map_init(&a.prof);
+    size_t e0 = L->n_e, n0 = L->n_nm, i0 = L->n_id, bad = 0, parties = 0;
+    um_status st = UM_OK;
+    const char *date = NULL;
+    bool root_ok = false, refs_ok = false;
+    int depth;
+    const char *el;
+    while (st == UM_OK && (el = xs_next_elem(&x, &depth)) != NULL) {
+        xmlNode *n = NULL;
+        bool want = (depth == 1 && (!strcmp(el, "ReferenceValueSets") || !strcmp(el, "DateOfIssue"))) ||
+                    (depth == 2 && (!strcmp(el, "Location") || !strcmp(el, "DistinctParty") ||
+                                    !strcmp(el, "SanctionsEntry")));
+        if (depth == 0) {
+            root_ok = strcmp(el, "Sanctions") == 0;
+            if (!root_ok) break;
+            xs_step(&x);
+            continue;
+        }
+        if (!want) {
+            /* the sections holding records are entered; any other subtree is skipped whole */
+            if (depth > 1 || (strcmp(el, "Locations") && strcmp(el, "DistinctParties") && strcmp(el, "SanctionsEntries")))
+                xs_skip(&x);
+            else xs_step(&x);
+            continue;
+        }
+        if (!(n = xs_expand(&x))) break;
+        if (!strcmp(el, "ReferenceValueSets")) {
+            st = adv_refs(L, &a, n);
+            refs_ok = true;
+        } else if (!strcmp(el, "DateOfIssue")) {
+            adv_date d = adv_ymd(L, n);
+            if (d.y >= 1990 && d.y <= 2100 && d.m >= 1 && d.m <= 12 && d.d >= 1 && d.d <= 31)
+                date = um_arena_printf(&L->arena, "%04d-%02d-%02d", d.y, d.m, d.d);
+        } else if (!strcmp(el, "Location")) {
+            st = adv_location(L, &a, n);
+        } else if (!strcmp(el, "DistinctParty")) {
+            parties++;
+            st = refs_ok ? adv_party(L, &a, n, list) : UM_EPARSE;
+            if (st == UM_EPARSE) {
+                bad++;
+                st = UM_OK;
+            }
+        } else {
+            adv_entry(L, &a, n);
+        }
+        xs_skip(&x);
+    }
+    int ret = x.ret;
+    xs_close(&x);
+    adv_free(&a);
+    if (st != UM_OK) return st;
+    if (!root_ok || !refs_ok || ret < 0) {
+        rollback(L, e0, n0, i0);
+        lwarn(L, !root_ok  ? "%s: %s is not a %s advanced XML file (<Sanctions>); not loaded"
+                 : ret < 0 ? "%s: %s is not well-formed XML (a truncated download?); %s advanced XML not loaded"
+                           : "%s: %s has no ReferenceValueSets; %s advanced XML not loaded",
+              list, path, "OFAC");
+        return UM_OK;
+    }
+    const char *what = NULL;
+    const char *fdate = file_date(L, dates, path, &what);
+    if (bad) lwarn(L, "%s: %zu of %zu DistinctParty record(s) without a FixedRef or a name skipped", list, bad, parties);
+    file_info(L, list, path, date ? date : fdate,
+              what ? what : um_arena_printf(&L->arena, "%s, advanced XML", list), L->n_e - e0, L->n_nm - n0);
+    *loaded = true;
+    return UM_OK;
+}
+
 /* ---- top ------------------------------------------------------------------- */
 
 static void read_dates(um_sc_lists *L, um_map *dates, const char *path) {
@@ -816,6 +1473,13 @@ static void read_dates(um_sc_lists *L, um_map *dates, const char *path) {
 
 um_status um_sc_lists_load(um_sc_lists *L, const char *ofac_dir, const char *un_xml, const char *eu_xml,
                            const char *dates_tsv, char *err, size_t errlen) {
+    um_sc_list_paths p = {ofac_dir, un_xml, eu_xml, NULL, dates_tsv};
+    return um_sc_lists_load_paths(L, &p, err, errlen);
+}
+
+um_status um_sc_lists_load_paths(um_sc_lists *L, const um_sc_list_paths *p, char *err, size_t errlen) {
+    const char *ofac_dir = p->ofac_dir, *un_xml = p->un_xml, *eu_xml = p->eu_xml, *uk_xml = p->uk_xml,
+               *dates_tsv = p->dates_tsv;
     memset(L, 0, sizeof *L);
     um_arena_init(&L->arena);
     um_map dates;
@@ -825,6 +1489,7 @@ um_status um_sc_lists_load(um_sc_lists *L, const char *ofac_dir, const char *un_
     if (ofac_dir) st = load_ofac(L, ofac_dir, &dates);
     if (st == UM_OK && un_xml) st = load_un(L, un_xml, &dates);
     if (st == UM_OK && eu_xml) st = load_eu(L, eu_xml, &dates);
+    if (st == UM_OK && uk_xml) st = load_uk(L, uk_xml, &dates);
     um_map_free(&dates);
     if (st == UM_ENOMEM) snprintf(err, errlen, "out of memory loading sanctions lists");
     else if (st == UM_OK && L->n_nm == 0) {

@@ -900,7 +900,7 @@ static int index_paths(um_screener *s, const um_screener_options *opt, const cha
         snprintf(cand[0], sizeof cand[0], "%s", opt->index_file);
         return 1;
     }
-    if (!dd || opt->ofac_dir || opt->un_xml || opt->eu_xml) return 0;
+    if (!dd || opt->ofac_dir || opt->un_xml || opt->eu_xml || opt->uk_xml) return 0;
     int n = 0;
     snprintf(cand[n++], sizeof cand[0], "%s/sanctions/screen.idx", dd);
     const um_os *os = um_os_get();
@@ -955,12 +955,13 @@ um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt
         um_ctx_close(s->ctx);
         s->ctx = NULL;
     }
-    char vpath[4096], opath[4096], upath[4096], dpath[4096], epath[4096];
+    char vpath[4096], opath[4096], upath[4096], dpath[4096], epath[4096], kpath[4096];
     snprintf(vpath, sizeof vpath, "%s/names/korean_variants.tsv", dd ? dd : ".");
     snprintf(opath, sizeof opath, "%s/sanctions/ofac", dd ? dd : ".");
     snprintf(upath, sizeof upath, "%s/sanctions/un/consolidated.xml", dd ? dd : ".");
     snprintf(dpath, sizeof dpath, "%s/sanctions/lists.tsv", dd ? dd : ".");
     snprintf(epath, sizeof epath, "%s/sanctions/eu/fsf.xml", dd ? dd : ".");
+    snprintf(kpath, sizeof kpath, "%s/sanctions/uk/UK-Sanctions-List.xml", dd ? dd : ".");
     char warn[512];
     st = um_sc_norm_init(&s->norm, dd ? vpath : NULL, warn, sizeof warn);
     if (st != UM_OK) {
@@ -978,6 +979,10 @@ um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt
         snprintf(s->err, sizeof s->err, "EU list '%s' not found", opt->eu_xml);
         return UM_ENOTFOUND;
     }
+    if (opt->uk_xml && !file_exists(opt->uk_xml)) {
+        snprintf(s->err, sizeof s->err, "UK list '%s' not found", opt->uk_xml);
+        return UM_ENOTFOUND;
+    }
     const char *eu = opt->eu_xml ? opt->eu_xml : dd ? epath : NULL;
     /* the compiled index file: its key covers the code and every input file */
     uint64_t key = um_hash64("unmask screening index", 22, UM_SC_CODE_HASH);
@@ -986,6 +991,8 @@ um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt
     key_dir(&key, ofac);
     key_file(&key, un);
     key_file(&key, eu);
+    const char *uk = opt->uk_xml ? opt->uk_xml : dd ? kpath : NULL;
+    key_file(&key, uk);
     key_file(&key, dd ? dpath : NULL);
     key_file(&key, dd ? vpath : NULL);
     char cand[2][4096];
@@ -1015,7 +1022,8 @@ um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt
         }
     }
     if (!loaded) {
-        st = um_sc_lists_load(&s->lists, ofac, un, eu, dd ? dpath : NULL, s->err, sizeof s->err);
+        um_sc_list_paths lp = {ofac, un, eu, uk, dd ? dpath : NULL};
+        st = um_sc_lists_load_paths(&s->lists, &lp, s->err, sizeof s->err);
         for (size_t i = 0; i < s->lists.n_warnings; i++) add_warn(s, s->lists.warnings[i]);
         if (st != UM_OK) return st;
         st = build_index(s);

@@ -117,7 +117,7 @@ typedef struct um_sc_dob {
 #define UM_SC_MAX_CC 8
 
 typedef struct um_sc_entry {
-    const char *list;    /* "OFAC SDN", "OFAC Consolidated", "UN", "EU" */
+    const char *list;    /* "OFAC SDN", "OFAC Consolidated", "UN", "EU", "UK" */
     const char *uid;     /* ent_num or reference number */
     const char *primary; /* primary name as listed */
     const char *programs;
@@ -169,6 +169,14 @@ typedef struct um_sc_lists {
  * could be read" fail. err gets a message on failure. */
 um_status um_sc_lists_load(um_sc_lists *L, const char *ofac_dir, const char *un_xml, const char *eu_xml,
                            const char *dates_tsv, char *err, size_t errlen);
+/* The same with every list's path named (any may be NULL: skipped). uk_xml:
+ * the UK Sanctions List XML (FCDO), loaded only when the file exists. In
+ * ofac_dir, sdn_advanced.xml (cons_advanced.xml), when present and
+ * readable, is loaded instead of the SDN (Consolidated) CSV files. */
+typedef struct um_sc_list_paths {
+    const char *ofac_dir, *un_xml, *eu_xml, *uk_xml, *dates_tsv;
+} um_sc_list_paths;
+um_status um_sc_lists_load_paths(um_sc_lists *L, const um_sc_list_paths *p, char *err, size_t errlen);
 void um_sc_lists_free(um_sc_lists *L);
 /* ISO alpha-2 code of a country name or code; NULL when unknown. */
 const char *um_sc_country_code(const char *s, size_t n);

@@ -107,7 +107,7 @@ ok test $? = 0
 ok grep -q "OFAC SDN: .* entries" "$T/up.out"
 ok test "$("$U" screen --data-dir "$DD" --name "New Designee Example" --json | jq -r '.matches[0].uid')" = 99991
 ok grep -q "^ofac/sdn.csv.*installed by unmask data update" "$DD/sanctions/lists.tsv"
-ok test "$(ls -a "$DD/sanctions" | grep -c '^\.update')" = 0                          # no staging left behind
+ok test "$(ls -a "$DD/sanctions" | grep -c '^\.update-')" = 0                          # no staging left behind
 head -c 300000 "$T/sdn.before" >"$T/from/sdn.csv"
 ok test "$(code "$U" data update --data-dir "$DD" --from "$T/from" --force)" = 0     # --force installs anyway
 echo "$pass passed, $fail failed"

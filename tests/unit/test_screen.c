@@ -5,6 +5,7 @@
  * identifiers in any case and format), explanations, list loading and
  * dates, pointing at other list files, and hostile input.
  */
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <threads.h>
@@ -13,6 +14,7 @@
 #include <unicode/uclean.h>
 
 #include "harness.h"
+#include "os/os.h"
 #include "util/util.h"
 #include "unmask.h"
 
@@ -222,6 +224,278 @@ static void t_eu(void) {
     um_screener_close(s);
 }
 
+static const um_list_info *list_of(const um_screener *s, const char *list) {
+    for (size_t i = 0; i < um_screener_list_count(s); i++)
+        if (strcmp(um_screener_list(s, i)->list, list) == 0) return um_screener_list(s, i);
+    return NULL;
+}
+
+static const um_screen_match *match_uid(const um_screen_result *r, const char *uid) {
+    for (size_t i = 0; i < um_screen_result_count(r); i++)
+        if (strcmp(um_screen_result_match(r, i)->uid, uid) == 0) return um_screen_result_match(r, i);
+    return NULL;
+}
+
+/* UK Sanctions List (FCDO XML): a fixture in the published format
+ * (tests/data/screen/fixtures/uk/UK-Sanctions-List.xml). */
+static void t_uk(void) {
+    char dd[1024], uk[1200];
+    snprintf(dd, sizeof dd, "%s/data", um_t_src());
+    snprintf(uk, sizeof uk, "%s/tests/data/screen/fixtures/uk/UK-Sanctions-List.xml", um_t_src());
+    um_screener_options o = {0};
+    o.data_dir = dd;
+    o.uk_xml = uk;
+    um_screener *s = NULL;
+    CHECK_INTEQ(um_screener_open(&s, &o), UM_OK);
+    const um_list_info *l = list_of(s, "UK");
+    CHECK(l != NULL);
+    if (l) {
+        CHECK(l->date && strcmp(l->date, "2026-11-20") == 0); /* <DateGenerated> dd/mm/yyyy */
+        CHECK_INTEQ((int)l->entries, 4);                      /* the designation without a name is a reject */
+    }
+    bool warned = false;
+    for (size_t i = 0; um_screener_warning(s, i); i++) warned |= strstr(um_screener_warning(s, i), "UK: 1 designation") != NULL;
+    CHECK(warned);
+    um_screen_query q = {0};
+    um_screen_result *r = NULL;
+    /* Name6 is the family name: "PAKRYONG, Example Chol"; DOB dd/mm/1975 and 12/04/1976 */
+    q.name = "Example Chol Pakryong";
+    q.dob = "1976-04-12";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    const um_screen_match *m = match_uid(r, "DPR9002");
+    CHECK(m && strcmp(m->list, "UK") == 0 && m->dob_check == 1 && strcmp(m->entry_type, "person") == 0 &&
+          strstr(m->programs, "Democratic People's Republic of Korea") && strstr(m->listed, "KP"));
+    um_screen_result_free(r);
+    q.dob = "1975";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    m = match_uid(r, "DPR9002");
+    CHECK(m && m->dob_check == 1); /* "dd/mm/1975": the year alone */
+    um_screen_result_free(r);
+    q.dob = "1990-01-01";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    m = match_uid(r, "DPR9002");
+    CHECK(!m || m->dob_check == -1);
+    um_screen_result_free(r);
+    q.dob = NULL;
+    /* the low-quality alias with the "ALias" casing, and the Cyrillic original script */
+    q.name = "Pak Ex Chol";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    m = match_uid(r, "DPR9002");
+    CHECK(m && strcmp(m->alias_kind, "weak a.k.a.") == 0);
+    um_screen_result_free(r);
+    q.name = "Иван САМПЛОВ";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    CHECK(has_uid(r, "RUS9004"));
+    um_screen_result_free(r);
+    q.name = "Example Star 8";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    m = match_uid(r, "DPR9003");
+    CHECK(m && strcmp(m->entry_type, "vessel") == 0);
+    um_screen_result_free(r);
+    /* the same party on the UK, SDN and UN lists is shown together */
+    q.name = "Korea Mining Development Trading Corporation";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    m = match_uid(r, "DPR9001");
+    CHECK(m && strstr(m->also_listed, "OFAC SDN 9345") && strstr(m->also_listed, "UN KPe.001"));
+    m = match_uid(r, "9345");
+    CHECK(m && strstr(m->also_listed, "UK DPR9001"));
+    um_screen_result_free(r);
+    CHECK_INTEQ(um_screen_identifier(s, "email", "Pak.Ex@example.net", &r), UM_OK);
+    CHECK(has_uid(r, "DPR9002"));
+    um_screen_result_free(r);
+    um_screener_close(s);
+    o.uk_xml = "/nonexistent/UK-Sanctions-List.xml";
+    s = NULL;
+    CHECK_INTEQ(um_screener_open(&s, &o), UM_ENOTFOUND);
+    um_screener_close(s);
+}
+
+/* OFAC advanced XML: a fixture in the published format
+ * (tests/data/screen/fixtures/ofac_adv/sdn_advanced.xml); beside the CSV
+ * files it replaces them. */
+static void t_ofac_adv(void) {
+    char dd[1024], dir[200], cmd[8192];
+    snprintf(dd, sizeof dd, "%s/data", um_t_src());
+    snprintf(dir, sizeof dir, "/tmp/um_test_ofac_adv_%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s' && cp '%s/tests/data/screen/fixtures/ofac_adv/sdn_advanced.xml' '%s/'",
+             dir, dir, um_t_src(), dir);
+    CHECK_INTEQ(system(cmd), 0);
+    um_screener_options o = {0};
+    o.data_dir = dd;
+    o.ofac_dir = dir;
+    um_screener *s = NULL;
+    CHECK_INTEQ(um_screener_open(&s, &o), UM_OK);
+    const um_list_info *l = list_of(s, "OFAC SDN");
+    CHECK(l && l->date && strcmp(l->date, "2026-11-27") == 0 && l->entries == 4 && strstr(l->path, "sdn_advanced.xml"));
+    bool warned = false;
+    for (size_t i = 0; um_screener_warning(s, i); i++)
+        warned |= strstr(um_screener_warning(s, i), "1 of 5 DistinctParty") != NULL;
+    CHECK(warned);
+    um_screen_query q = {0};
+    um_screen_result *r = NULL;
+    q.name = "Kim Jong Sik";
+    q.dob = "1968";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    const um_screen_match *m = match_uid(r, "23214");
+    CHECK(m && strcmp(m->list, "OFAC SDN") == 0 && strcmp(m->entry_name, "KIM, Jong Sik") == 0 && m->dob_check == 1 &&
+          strcmp(m->programs, "DPRK2") == 0 && strstr(m->also_listed, "UN KPi.066"));
+    um_screen_result_free(r);
+    q.dob = NULL;
+    q.name = "Sample Hyok Rimexample";
+    q.dob = "1988-07-14";
+    q.country = "KP";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    m = match_uid(r, "99001");
+    CHECK(m && strcmp(m->entry_name, "RIMEXAMPLE, Sample Hyok") == 0 && m->dob_check == 1 && m->country_check == 1 &&
+          strcmp(m->programs, "DPRK3; CYBER2") == 0 && strcmp(m->entry_type, "person") == 0);
+    um_screen_result_free(r);
+    q.dob = NULL;
+    q.country = NULL;
+    q.name = "Hyok Rimsampel";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    m = match_uid(r, "99001");
+    CHECK(m && strcmp(m->alias_kind, "f.k.a.") == 0);
+    um_screen_result_free(r);
+    q.name = "РИМЭКЗАМПЛ Сампл Хёк";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    CHECK(has_uid(r, "99001"));
+    um_screen_result_free(r);
+    q.name = "Komid";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    m = match_uid(r, "9345");
+    CHECK(m && strcmp(m->programs, "NPWMD; DPRK2") == 0 && strcmp(m->entry_type, "entity") == 0);
+    um_screen_result_free(r);
+    q.name = "Example River";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    m = match_uid(r, "99002");
+    CHECK(m && strcmp(m->entry_type, "vessel") == 0);
+    um_screen_result_free(r);
+    q.name = "Kim Jong Un"; /* in sdn.csv only: the CSV files are not read beside the advanced XML */
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    CHECK(!has_uid(r, "20157"));
+    um_screen_result_free(r);
+    CHECK_INTEQ(um_screen_identifier(s, "wallet", "0xabcdef0123456789abcdef0123456789abcdef99", &r), UM_OK);
+    CHECK(has_uid(r, "99001"));
+    um_screen_result_free(r);
+    CHECK_INTEQ(um_screen_identifier(s, "email", "sample.hyok@example.org", &r), UM_OK);
+    CHECK(has_uid(r, "99001"));
+    um_screen_result_free(r);
+    /* the parties both formats hold give the same entry: name, type, programmes, listed DOB */
+    um_screener_options oc = {0};
+    oc.data_dir = dd;
+    um_screener *csv = NULL;
+    CHECK_INTEQ(um_screener_open(&csv, &oc), UM_OK);
+    static const char *const both[][2] = {{"KIM, Jong Sik", "23214"}, {"KOREA MINING DEVELOPMENT TRADING CORPORATION", "9345"}};
+    for (size_t i = 0; i < 2; i++) {
+        um_screen_query qq = {0};
+        qq.name = both[i][0];
+        um_screen_result *ra = NULL, *rc = NULL;
+        CHECK_INTEQ(um_screen_name(s, &qq, &ra), UM_OK);
+        CHECK_INTEQ(um_screen_name(csv, &qq, &rc), UM_OK);
+        const um_screen_match *a = match_uid(ra, both[i][1]), *c = match_uid(rc, both[i][1]);
+        CHECK(a && c);
+        if (a && c) {
+            CHECK(strcmp(a->entry_name, c->entry_name) == 0);
+            CHECK(strcmp(a->entry_type, c->entry_type) == 0);
+            CHECK(strcmp(a->programs, c->programs) == 0);
+            CHECK(strcmp(a->listed, c->listed) == 0);
+            CHECK(fabs(a->score - c->score) < 1e-9);
+        }
+        um_screen_result_free(ra);
+        um_screen_result_free(rc);
+    }
+    um_screener_close(csv);
+    um_screener_close(s);
+    /* a truncated advanced file is not loaded at all: the CSV files are */
+    snprintf(cmd, sizeof cmd, "head -c 9000 '%s/sdn_advanced.xml' > '%s/x' && mv '%s/x' '%s/sdn_advanced.xml' && "
+             "cp '%s/sanctions/ofac/sdn.csv' '%s/'", dir, dir, dir, dir, dd, dir);
+    CHECK_INTEQ(system(cmd), 0);
+    s = NULL;
+    CHECK_INTEQ(um_screener_open(&s, &o), UM_OK);
+    l = list_of(s, "OFAC SDN");
+    CHECK(l && strstr(l->path, "sdn.csv"));
+    warned = false;
+    for (size_t i = 0; um_screener_warning(s, i); i++) warned |= strstr(um_screener_warning(s, i), "not well-formed") != NULL;
+    CHECK(warned);
+    q.name = "Sample Hyok Rimexample";
+    CHECK_INTEQ(um_screen_name(s, &q, &r), UM_OK);
+    CHECK(!has_uid(r, "99001"));
+    um_screen_result_free(r);
+    um_screener_close(s);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_INTEQ(system(cmd), 0);
+}
+
+/* The download goes through the OS seam's fetch: a replacement serves the
+ * files (no network), and what it serves is checked like any download. */
+static const char *g_fake_body;
+static int g_fake_calls;
+static char g_fake_url[512];
+
+static int fake_fetch(void *ud, const char *url, const char *path, const um_os_fetch_opts *o, char *err, size_t cap) {
+    (void)ud;
+    g_fake_calls++;
+    snprintf(g_fake_url, sizeof g_fake_url, "%s", url);
+    if (!g_fake_body) {
+        snprintf(err, cap, "HTTP 503 from %s", url);
+        return -1;
+    }
+    if (o->allow_http) {
+        snprintf(err, cap, "plain HTTP allowed for %s", url); /* an https:// source must not get it */
+        return -1;
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    fputs(g_fake_body, f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static void t_update_seam(void) {
+    char dir[200], cmd[8192], conf[300], uk[1200];
+    snprintf(dir, sizeof dir, "/tmp/um_test_update_%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/sanctions/un' && cp '%s/data/sanctions/un/consolidated.xml' '%s/sanctions/un/'",
+             dir, dir, um_t_src(), dir);
+    CHECK_INTEQ(system(cmd), 0);
+    snprintf(conf, sizeof conf, "%s/sources.conf", dir);
+    FILE *f = fopen(conf, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("# test\nuk UK-Sanctions-List.xml https://lists.example/UK-Sanctions-List.xml\n", f);
+    fclose(f);
+    snprintf(uk, sizeof uk, "%s/tests/data/screen/fixtures/uk/UK-Sanctions-List.xml", um_t_src());
+    FILE *u = fopen(uk, "rb");
+    static char body[65536];
+    size_t n = u ? fread(body, 1, sizeof body - 1, u) : 0;
+    if (u) fclose(u);
+    body[n] = 0;
+    um_os os = *um_os_default();
+    os.fetch = fake_fetch;
+    const um_os *prev = um_os_install(&os);
+    um_lists_update_options o = {0};
+    o.data_dir = dir;
+    o.sources = conf;
+    static char report[16384];
+    g_fake_body = "<html>maintenance</html>"; /* the wrong format: refused, nothing installed */
+    CHECK_INTEQ(um_lists_update(&o, report, sizeof report), UM_EPARSE);
+    CHECK(strstr(report, "uk: not installed") != NULL);
+    snprintf(cmd, sizeof cmd, "test ! -e '%s/sanctions/uk/UK-Sanctions-List.xml'", dir);
+    CHECK_INTEQ(system(cmd), 0);
+    g_fake_body = NULL; /* a failed download */
+    CHECK_INTEQ(um_lists_update(&o, report, sizeof report), UM_EIO);
+    CHECK(strstr(report, "HTTP 503") != NULL);
+    g_fake_body = body; /* the real format */
+    CHECK_INTEQ(um_lists_update(&o, report, sizeof report), UM_OK);
+    CHECK(strstr(report, "UK: 4 entries (was 0)") != NULL);
+    CHECK(strcmp(g_fake_url, "https://lists.example/UK-Sanctions-List.xml") == 0);
+    CHECK_INTEQ(g_fake_calls, 3);
+    o.only = "eu";
+    CHECK_INTEQ(um_lists_update(&o, report, sizeof report), UM_ENOTFOUND);
+    CHECK_INTEQ(g_fake_calls, 3);
+    um_os_install(prev);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_INTEQ(system(cmd), 0);
+}
+
 /* The same party on two lists is shown together, each entry naming the other. */
 static void t_parties(um_screener *s) {
     um_screen_query q = {0};
@@ -429,6 +703,9 @@ int main(void) {
         RUN_S(t_scripts, s);
     RUN_S(t_parties, s);
     RUN(t_eu);
+    RUN(t_uk);
+    RUN(t_ofac_adv);
+    RUN(t_update_seam);
         RUN_S(t_threads, s);
         RUN_S(t_hostile, s);
         RUN_S(t_lists, s);
