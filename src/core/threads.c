@@ -22,45 +22,30 @@
  * inputs without a reader are read on the scan's thread when their turn
  * comes, exactly as without threads.
  */
-#include "scan.h"
+#include "rec.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../read/winevent.h"
 
 #define UM_THR_BATCH (1u << 20)     /* bytes of items per batch */
 #define UM_THR_BUFFERED (32u << 20) /* bytes of batches waiting, all inputs */
 
-enum { IT_EVENT, IT_REJECT, IT_WARN };
-
-typedef struct rec_item {
-    int kind;
-    uint64_t line;
-    const char *msg; /* reject / warn */
-    um_event ev;     /* event: strings in the batch's arena */
-    um_winfield *bag;
-    uint32_t nbag;
-} rec_item;
-
-typedef struct rec_batch {
-    struct rec_batch *next;
-    um_arena arena;
-    rec_item *items;
-    size_t n, cap, bytes;
-} rec_batch;
-
 typedef struct um_thr_pool um_thr_pool;
 
 struct um_rec_task {
-    um_thr_pool *pool;
+    um_thr_pool *pool; /* NULL: a solo recorder (um_rec_solo_new) */
+    um_scan *s;
+    um_rec_flush_fn flush; /* solo: takes each full batch */
+    void *flush_ud;
+    um_status flush_st;
     size_t index;
     um_input *in;
     bool parallel;
-    rec_batch *head, *tail; /* finished batches, oldest first */
-    rec_batch *cur;         /* being filled by the worker */
+    um_rec_batch *head, *tail; /* finished batches, oldest first */
+    um_rec_batch *cur;         /* being filled by the worker */
     bool done, fallback, oom;
     um_status st;
     char *err; /* um_scan_set_error text, heap */
@@ -77,33 +62,49 @@ struct um_thr_pool {
 
 /* ---- recording (worker side) ---- */
 
-static void batch_free(rec_batch *b) {
+um_rec_batch *um_rec_batch_new(void) {
+    um_rec_batch *b = um_calloc(1, sizeof *b);
+    if (b) um_arena_init(&b->arena);
+    return b;
+}
+
+void um_rec_batch_free(um_rec_batch *b) {
     if (!b) return;
     um_arena_free(&b->arena);
     um_free(b->items);
     um_free(b);
 }
+#define batch_free um_rec_batch_free
 
-static rec_item *new_item(um_rec_task *t) {
-    if (!t->cur) {
-        t->cur = um_calloc(1, sizeof *t->cur);
-        if (!t->cur) return NULL;
-        um_arena_init(&t->cur->arena);
-    }
-    rec_batch *b = t->cur;
+um_rec_item *um_rec_batch_item(um_rec_batch *b) {
     if (!um_grow((void **)&b->items, &b->cap, b->n + 1, sizeof *b->items)) return NULL;
-    rec_item *it = &b->items[b->n++];
+    um_rec_item *it = &b->items[b->n++];
     memset(it, 0, sizeof *it);
     b->bytes += sizeof *it;
     return it;
+}
+
+char *um_rec_batch_keep(um_rec_batch *b, const char *s, size_t n) {
+    b->bytes += n + 1;
+    return um_arena_strndup(&b->arena, s, n);
+}
+
+static um_rec_item *new_item(um_rec_task *t) {
+    if (!t->cur && !(t->cur = um_rec_batch_new())) return NULL;
+    return um_rec_batch_item(t->cur);
 }
 
 /* Hands the current batch to the scan's thread; waits while too much is
  * buffered (unless this is the input being replayed). */
 static void publish(um_rec_task *t) {
     um_thr_pool *p = t->pool;
-    rec_batch *b = t->cur;
+    um_rec_batch *b = t->cur;
     t->cur = NULL;
+    if (!p) { /* solo */
+        if (b && t->flush_st == UM_OK) t->flush_st = t->flush(t->flush_ud, b);
+        batch_free(b);
+        return;
+    }
     pthread_mutex_lock(&p->mu);
     if (b) {
         if (t->tail) t->tail->next = b;
@@ -117,25 +118,23 @@ static void publish(um_rec_task *t) {
 }
 
 static bool stopped(um_rec_task *t) {
+    if (!t->pool) return t->flush_st != UM_OK;
     pthread_mutex_lock(&t->pool->mu);
     bool st = t->pool->stop;
     pthread_mutex_unlock(&t->pool->mu);
     return st;
 }
 
-static const char *keep(rec_batch *b, const char *s) {
-    if (!s) return NULL;
-    size_t n = strlen(s);
-    b->bytes += n + 1;
-    return um_arena_strndup(&b->arena, s, n);
+static const char *keep(um_rec_batch *b, const char *s) {
+    return s ? um_rec_batch_keep(b, s, strlen(s)) : NULL;
 }
 
 um_status um_rec_event(um_rec_task *t, const um_event *ev) {
-    if (um_scan_cancelled(t->pool->s)) return um_scan_cancel_status(t->pool->s);
-    rec_item *it = new_item(t);
+    if (um_scan_cancelled(t->s)) return um_scan_cancel_status(t->s);
+    um_rec_item *it = new_item(t);
     if (!it) return UM_ENOMEM;
-    rec_batch *b = t->cur;
-    it->kind = IT_EVENT;
+    um_rec_batch *b = t->cur;
+    it->kind = UM_REC_EVENT;
     it->ev = *ev;
     um_event *e = &it->ev;
     const char **strs[] = {&e->user,     &e->user_name,   &e->host,         &e->ip,          &e->country,
@@ -169,19 +168,19 @@ um_status um_rec_event(um_rec_task *t, const um_event *ev) {
     }
     if (b->bytes >= UM_THR_BATCH) {
         publish(t);
-        if (stopped(t)) return UM_EIO;
+        if (stopped(t)) return t->flush_st != UM_OK ? t->flush_st : UM_EIO;
     }
     return UM_OK;
 }
 
 void um_rec_issue(um_rec_task *t, bool reject, uint64_t line, const char *fmt, va_list ap) {
-    rec_item *it = new_item(t);
+    um_rec_item *it = new_item(t);
     if (!it) {
         t->oom = true;
         return;
     }
     char *msg = um_vfmt(fmt, ap);
-    it->kind = reject ? IT_REJECT : IT_WARN;
+    it->kind = reject ? UM_REC_REJECT : UM_REC_WARN;
     it->line = line;
     it->msg = msg ? keep(t->cur, msg) : "?";
     free(msg);
@@ -235,15 +234,15 @@ static void *worker(void *arg) {
 
 /* ---- replay (the scan's thread) ---- */
 
-static um_status replay(um_scan *s, um_rec_task *t, rec_batch *b, um_winfields *wf) {
-    um_reader_ctx rc = {s, t->in, t->in->reader, NULL};
+um_status um_rec_replay(um_scan *s, um_input *in, const um_rec_batch *b, um_winfields *wf) {
+    um_reader_ctx rc = {s, in, in->reader, NULL};
     for (size_t i = 0; i < b->n; i++) {
-        rec_item *it = &b->items[i];
-        if (it->kind == IT_REJECT) {
+        const um_rec_item *it = &b->items[i];
+        if (it->kind == UM_REC_REJECT) {
             um_reject(&rc, it->line, "%s", it->msg);
             continue;
         }
-        if (it->kind == IT_WARN) {
+        if (it->kind == UM_REC_WARN) {
             um_warn(&rc, it->line, "%s", it->msg);
             continue;
         }
@@ -265,7 +264,7 @@ static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t, um_winfield
     for (;;) {
         pthread_mutex_lock(&p->mu);
         while (!t->head && !t->done) pthread_cond_wait(&p->cv, &p->mu);
-        rec_batch *b = t->head;
+        um_rec_batch *b = t->head;
         if (b) {
             t->head = b->next;
             if (!t->head) t->tail = NULL;
@@ -274,20 +273,47 @@ static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t, um_winfield
         }
         pthread_mutex_unlock(&p->mu);
         if (!b) break;
-        if (st == UM_OK) st = replay(s, t, b, wf);
+        if (st == UM_OK) st = um_rec_replay(s, t->in, b, wf);
         batch_free(b);
         um_reader_ctx prc = {s, t->in, t->in->reader, NULL};
         um_rc_progress(&prc, 0); /* per input: workers do not know the scan's progress */
     }
     if (st != UM_OK) return st;
     if (t->fallback) return UM_OK; /* caller reads it here */
+    return um_rec_input_done(s, t->in, t->st, t->err);
+}
+
+um_status um_rec_input_done(um_scan *s, um_input *in, um_status st, const char *err) {
     s->stats.files++;
-    s->bytes_before += t->in->size;
-    s->stats.bytes += t->in->size;
-    if (t->st == UM_OK) t->in->status = UM_IN_READ, s->stats.files_read++;
-    if (t->st != UM_OK && !s->errmsg)
-        um_scan_set_error(s, "%s: %s", t->in->path, t->err ? t->err : um_status_str(t->st));
-    return t->st;
+    s->bytes_before += in->size;
+    s->stats.bytes += in->size;
+    if (st == UM_OK) in->status = UM_IN_READ, s->stats.files_read++;
+    if (st != UM_OK && !s->errmsg) um_scan_set_error(s, "%s: %s", in->path, err ? err : um_status_str(st));
+    return st;
+}
+
+/* ---- a recorder outside the pool (src/dist/ workers) ---- */
+
+um_rec_task *um_rec_solo_new(um_scan *s, um_input *in, um_rec_flush_fn flush, void *ud) {
+    um_rec_task *t = um_calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->s = s;
+    t->in = in;
+    t->flush = flush;
+    t->flush_ud = ud;
+    return t;
+}
+
+um_status um_rec_solo_end(um_rec_task *t) {
+    publish(t);
+    if (t->flush_st != UM_OK) return t->flush_st;
+    return t->oom ? UM_ENOMEM : UM_OK;
+}
+
+void um_rec_solo_free(um_rec_task *t) {
+    if (!t) return;
+    batch_free(t->cur);
+    um_free(t);
 }
 
 um_status um_threads_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_input *)) {
@@ -311,6 +337,7 @@ um_status um_threads_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um
         um_input *in = &s->inputs[i];
         um_rec_task *t = &p.tasks[i];
         t->pool = &p;
+        t->s = s;
         t->index = i;
         t->in = in;
         t->parallel = in->reader && in->reader->phase != 0 && !in->reader->serial && !in->is_dir && !in->is_stream &&
@@ -346,9 +373,9 @@ um_status um_threads_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um
     pthread_mutex_unlock(&p.mu);
     for (size_t i = 0; i < started; i++) pthread_join(th[i], NULL);
     for (size_t i = 0; i < p.n; i++) {
-        rec_batch *b = p.tasks[i].head;
+        um_rec_batch *b = p.tasks[i].head;
         while (b) {
-            rec_batch *nx = b->next;
+            um_rec_batch *nx = b->next;
             batch_free(b);
             b = nx;
         }
