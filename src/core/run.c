@@ -1,5 +1,6 @@
 /* run.c - the scan driver: identity inputs, subjects, analyzers, log inputs, finish. */
 #include "scan.h"
+#include "../dist/dist.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -195,7 +196,8 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
         if (um_analyzer_at(i)->on_subjects)
             st = um_analyzer_at(i)->on_subjects(s, &s->analyzer_state[i]);
     t = um_now_s();
-    if (st == UM_OK && s->threads > 1) st = um_threads_read_logs(s, read_input);
+    if (st == UM_OK && s->nats) st = um_dist_read_logs(s, read_input);
+    else if (st == UM_OK && s->threads > 1) st = um_threads_read_logs(s, read_input);
     else
         for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
             if (!s->inputs[i].reader || s->inputs[i].reader->phase != 0)

@@ -1,5 +1,6 @@
 /* scan.c - the scan handle: creation, error message, release. */
 #include "scan.h"
+#include "../dist/dist.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -44,6 +45,7 @@ um_status um_scan_new(um_ctx *ctx, um_scan **out) {
 void um_scan_free(um_scan *s) {
     if (!s) return;
     um_scan_unlock_output(s);
+    um_nats_conf_free(s->nats);
     if (s->analyzer_state)
         for (size_t i = 0; i < um_analyzer_count(); i++)
             if (um_analyzer_at(i)->free_state) um_analyzer_at(i)->free_state(s->analyzer_state[i]);
