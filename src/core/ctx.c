@@ -46,7 +46,12 @@ static um_status compile_analyzers(um_ctx *ctx) {
     ctx->compiled_st = um_calloc(n + 1, sizeof *ctx->compiled_st);
     ctx->compiled_done = um_calloc(n + 1, sizeof *ctx->compiled_done);
     if (!ctx->compiled || !ctx->compiled_st || !ctx->compiled_done) return UM_ENOMEM;
-    if (pthread_mutex_init(&ctx->compile_lock, NULL) != 0) return UM_ENOMEM;
+    /* one lock per analyzer: a worker compiling the Sigma rules does not
+     * wait for the scan's thread compiling the sanctions screener */
+    ctx->compile_locks = um_calloc(n + 1, sizeof *ctx->compile_locks);
+    if (!ctx->compile_locks) return UM_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (pthread_mutex_init(&ctx->compile_locks[i], NULL) != 0) return UM_ENOMEM;
     ctx->lock_ready = true;
     for (size_t i = 0; i < n; i++) {
         if (um_analyzer_at(i)->lazy) continue;
@@ -63,10 +68,10 @@ um_status um_ctx_compiled(um_ctx *ctx, const um_analyzer *a, const void **out) {
     *out = NULL;
     int i = um_analyzer_index(a);
     if (i < 0 || !ctx->compiled) return UM_EINVAL;
-    pthread_mutex_lock(&ctx->compile_lock);
+    pthread_mutex_lock(&ctx->compile_locks[i]);
     um_status st = compile_one(ctx, (size_t)i);
     *out = ctx->compiled[i];
-    pthread_mutex_unlock(&ctx->compile_lock);
+    pthread_mutex_unlock(&ctx->compile_locks[i]);
     return st;
 }
 
@@ -142,7 +147,9 @@ void um_ctx_close(um_ctx *ctx) {
     um_free(ctx->compiled);
     um_free(ctx->compiled_st);
     um_free(ctx->compiled_done);
-    if (ctx->lock_ready) pthread_mutex_destroy(&ctx->compile_lock);
+    if (ctx->lock_ready)
+        for (size_t i = 0; i < um_analyzer_count(); i++) pthread_mutex_destroy(&ctx->compile_locks[i]);
+    um_free(ctx->compile_locks);
     um_ipdb_close(ctx->ipdb);
     um_ioc_close(ctx->ioc);
     for (size_t i = 0; i < ctx->n_approved_rmm; i++) um_free(ctx->approved_rmm[i]);

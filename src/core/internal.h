@@ -168,6 +168,10 @@ typedef struct um_event {
      * or a reader's presentation in Sysmon names), borrowed like the rest:
      * what the Sigma rules (detect/rules.c) match. NULL for sources without. */
     const struct um_winfields *fields;
+    /* Set when the event was read in a part (src/core/partition.h) and no
+     * analyzer's prefilter needed its field bag: fields is then an empty
+     * bag standing for the record's (not copied). */
+    bool fields_dropped;
     /* filled by enrich */
     const char *ip_country;  /* from IP database; NULL if none/private */
     uint32_t ip_asn;
@@ -204,6 +208,18 @@ typedef struct um_reader {
     /* Must run on the scan's own thread (libevtx's child process, libgit2):
      * with --threads, other log inputs are read on worker threads. */
     bool serial;
+    /* Optional: the reader reads a file in line-aligned parts, each on its
+     * own (src/core/partition.h). splittable() says whether a file starting
+     * with head[0..n) may be split (JSON lines, not an array); read() is
+     * then called once per part with um_rc_part(rc) set, and keeps its
+     * end-of-file tallies in the part's summary (part_size bytes, plain
+     * data) instead of warning; part_merge folds a later part's summary
+     * into an earlier one's; part_finish warns as read() would at the end
+     * of the whole file. */
+    bool (*splittable)(const char *head, size_t n);
+    size_t part_size;
+    void (*part_merge)(void *into, const void *part);
+    void (*part_finish)(um_reader_ctx *rc, const void *merged);
 } um_reader;
 
 const um_reader *um_reader_at(size_t i);
@@ -221,6 +237,8 @@ struct um_scan *um_rc_scan(um_reader_ctx *rc);
 /* Column mapping from --mapping: source column name -> attribute, or -1. */
 int um_rc_mapped_attr(um_reader_ctx *rc, const char *column);
 void um_rc_progress(um_reader_ctx *rc, uint64_t bytes_read);
+/* The part being read (src/core/partition.h), NULL when the whole file is. */
+struct um_part *um_rc_part(const um_reader_ctx *rc);
 um_status um_emit_event(um_reader_ctx *rc, um_event *ev);
 um_status um_emit_person(um_reader_ctx *rc, const um_person *p);
 /* A record that could not be used. line is 1-based (0 when not known). */
@@ -355,6 +373,13 @@ typedef struct um_analyzer {
     um_status (*compile)(um_ctx *ctx, void **compiled);
     void (*free_compiled)(void *compiled);
     bool lazy;
+    /* Optional, thread-safe: the parallel half of on_event, run where the
+     * event is read (a worker thread; src/core/partition.h, point 3). Reads
+     * only ev and the compiled data; *scratch is the caller's per-thread
+     * slot for this analyzer (NULL at first, freed with free_scratch).
+     * Returns true when on_event needs ev->fields (or cannot tell). */
+    bool (*prefilter)(um_ctx *ctx, void **scratch, const um_event *ev);
+    void (*free_scratch)(void *scratch);
 } um_analyzer;
 
 size_t um_analyzer_count(void);

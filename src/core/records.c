@@ -15,6 +15,7 @@
 
 const char *um_rc_file(const um_reader_ctx *rc) { return rc->in->path; }
 um_scan *um_rc_scan(um_reader_ctx *rc) { return rc->scan; }
+struct um_part *um_rc_part(const um_reader_ctx *rc) { return rc->part; }
 
 int um_rc_mapped_attr(um_reader_ctx *rc, const char *column) {
     char buf[256];

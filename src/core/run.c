@@ -94,7 +94,7 @@ static void skip_input(um_scan *s, um_reader_ctx *rc, um_input *in, const char *
 }
 
 static um_status read_input(um_scan *s, um_input *in) {
-    um_reader_ctx rc = {s, in, in->reader, NULL};
+    um_reader_ctx rc = {s, in, in->reader, NULL, NULL};
     s->stats.files++;
     if (in->skip) {
         skip_input(s, &rc, in, in->skip);
@@ -186,7 +186,10 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
     if (!s->analyzer_state) return UM_ENOMEM;
 
     double t0 = um_now_s(), tr = 0, t;
-    um_status st = UM_OK;
+    /* with threads, workers start on the log inputs now, while the identity
+     * inputs are read and screened here (threads.c) */
+    um_thr_pool *pool = NULL;
+    um_status st = s->threads > 1 && !s->nats ? um_threads_start(s, &pool) : UM_OK;
     for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
         if (s->inputs[i].reader && s->inputs[i].reader->phase == 0)
             st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : read_input(s, &s->inputs[i]);
@@ -197,8 +200,10 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
             st = um_analyzer_at(i)->on_subjects(s, &s->analyzer_state[i]);
     t = um_now_s();
     if (st == UM_OK && s->nats) st = um_dist_read_logs(s, read_input);
-    else if (st == UM_OK && s->threads > 1) st = um_threads_read_logs(s, read_input);
-    else
+    else if (pool) {
+        if (st == UM_OK) st = um_threads_read_logs(s, pool, read_input);
+        um_threads_stop(pool);
+    } else
         for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
             if (!s->inputs[i].reader || s->inputs[i].reader->phase != 0)
                 st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : read_input(s, &s->inputs[i]);

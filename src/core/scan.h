@@ -31,7 +31,7 @@ struct um_ctx {
     void **compiled;
     um_status *compiled_st;
     bool *compiled_done;
-    pthread_mutex_t compile_lock; /* guards lazy compiles */
+    pthread_mutex_t *compile_locks; /* per analyzer: guards its lazy compile */
     bool lock_ready;
 };
 
@@ -170,12 +170,20 @@ struct um_reader_ctx {
     const um_input *in;
     const um_reader *reader;
     um_rec_task *rec; /* set on a worker thread: records are recorded, replayed in order (threads.c) */
+    struct um_part *part; /* the part of the file being read (partition.h), NULL: all of it */
 };
 
-/* threads.c: recording on a worker, and the threaded phase-1 driver. */
+/* threads.c: recording on a worker, and the threaded phase-1 driver.
+ * um_threads_start (before the identity inputs are read, so workers read
+ * and match log parts meanwhile) sets *out to NULL when no worker thread
+ * could start (the caller then reads inputs one by one); um_threads_read_logs
+ * replays every phase-1 input in order; um_threads_stop joins and frees. */
+typedef struct um_thr_pool um_thr_pool;
 um_status um_rec_event(um_rec_task *t, const um_event *ev);
 void um_rec_issue(um_rec_task *t, bool reject, uint64_t line, const char *fmt, va_list ap);
-um_status um_threads_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_input *));
+um_status um_threads_start(um_scan *s, um_thr_pool **out);
+um_status um_threads_read_logs(um_scan *s, um_thr_pool *p, um_status (*read_input)(um_scan *, um_input *));
+void um_threads_stop(um_thr_pool *p);
 
 /* status.c: vasprintf into a heap string (free()), NULL on failure. */
 char *um_vfmt(const char *fmt, va_list ap);

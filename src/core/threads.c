@@ -1,107 +1,131 @@
 /*
- * threads.c - log inputs read on worker threads, replayed in input order.
+ * threads.c - log inputs read in parts on worker threads, merged in order.
  *
- * With um_scan_set_threads(s, N > 1), um_scan_run() reads the phase-1 (log)
- * inputs on N - 1 worker threads while the scan's own thread replays what
- * they read, input by input in the order the inputs were added. A worker
- * runs the input's reader with a recording reader context: um_emit_event,
- * um_reject and um_warn append deep copies (the event's strings and its
- * record field bag) to batches of about 1 MiB instead of handling them.
- * The scan's thread takes each input's batches in order and hands every
- * item to the ordinary um_emit_event / um_reject / um_warn, so enrichment,
- * subject resolution, analyzers, findings, limits and warnings see exactly
- * the sequence a one-thread scan sees: outputs are byte-for-byte the same
- * (tests/e2e/threads.sh). What runs in parallel is reading, parsing and
- * mapping records (JSON, field bags, Windows mapping), which is about half
- * of the work per event.
+ * The partition / merge contract is in partition.h; this file is its
+ * thread implementation. With um_scan_set_threads(s, N > 1):
+ *
+ *   - um_threads_start() cuts every phase-1 input into tasks: one per input,
+ *     or one per ~UM_PART_BYTES part of a file its reader can split, and
+ *     starts N - 1 workers. It runs before the identity inputs are read, so
+ *     workers read, parse and match log parts while the scan's thread reads
+ *     HR exports and screens people.
+ *   - A worker takes the lowest task no one has taken and runs the reader
+ *     with a recording reader context: um_emit_event runs the analyzers'
+ *     prefilters (the Sigma matching) and appends a deep copy of the event
+ *     (its field bag only when a prefilter asked for it), um_reject and
+ *     um_warn append (line, text), to batches of about 1 MiB.
+ *   - um_threads_read_logs() (the scan's thread) takes the tasks in order
+ *     and replays each one's batches through the ordinary um_emit_event /
+ *     um_reject / um_warn, lines shifted by the part's base line, then folds
+ *     the reader's part summaries and says the input's end-of-file warnings.
+ *     Enrichment, subjects, analyzers, findings and limits thus see exactly
+ *     the sequence of a one-thread scan (tests/e2e/threads.sh). While the
+ *     task it needs has nothing ready, the scan's thread reads a task itself
+ *     (the one it waits for if no one has taken it, else the next free one).
  *
  * Memory stays bounded: a worker that has more than UM_THR_BUFFERED bytes
- * waiting waits itself, unless it reads the input the scan's thread is
- * replaying now (so the two can never wait for each other). Readers marked
- * `serial` (libevtx, libgit2), folders, empty files, UTF-16 files and
- * inputs without a reader are read on the scan's thread when their turn
- * comes, exactly as without threads.
+ * waiting waits itself, unless it reads the task being replayed now (so the
+ * two never wait for each other). Readers marked `serial` (libevtx,
+ * libgit2), folders, streams, empty files and inputs without a reader are
+ * read on the scan's thread when their turn comes; a file that cannot be
+ * opened or is UTF-16 too (with its usual warning or error).
  */
-#include "rec.h"
+#include "scan.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../read/winevent.h"
+#include "partition.h"
+#include "rec.h"
 
 #define UM_THR_BATCH (1u << 20)     /* bytes of items per batch */
-#define UM_THR_BUFFERED (32u << 20) /* bytes of batches waiting, all inputs */
+#define UM_THR_BUFFERED (32u << 20) /* bytes of batches waiting, all tasks */
+#define UM_THR_HEAD 65536           /* bytes a reader's splittable() sees */
 
-typedef struct um_thr_pool um_thr_pool;
+/* The recorded items and batches: rec.h (also carried over NATS, src/dist/). */
+enum { IT_EVENT = UM_REC_EVENT, IT_REJECT = UM_REC_REJECT, IT_WARN = UM_REC_WARN };
+typedef um_rec_item rec_item;
+typedef um_rec_batch rec_batch;
+
+/* A thread that runs tasks: its prefilter scratch, per analyzer. */
+typedef struct thr_worker {
+    um_thr_pool *pool;
+    void **scratch;
+    bool scan_thread; /* the scan's own thread helping: never waits for room */
+} thr_worker;
 
 struct um_rec_task {
-    um_thr_pool *pool; /* NULL: a solo recorder (um_rec_solo_new) */
-    um_scan *s;
-    um_rec_flush_fn flush; /* solo: takes each full batch */
-    void *flush_ud;
-    um_status flush_st;
+    um_thr_pool *pool;
     size_t index;
     um_input *in;
-    bool parallel;
-    um_rec_batch *head, *tail; /* finished batches, oldest first */
-    um_rec_batch *cur;         /* being filled by the worker */
-    bool done, fallback, oom;
+    um_part part;     /* part.count > 1: one part of a split file */
+    bool parallel;    /* may be read on any thread */
+    bool taken;       /* a thread is reading it (or read it) */
+    thr_worker *w;    /* which */
+    rec_batch *head, *tail; /* finished batches, oldest first */
+    rec_batch *cur;         /* being filled */
+    bool done, fallback, oom, raw_kept;
     um_status st;
     char *err; /* um_scan_set_error text, heap */
 };
 
 struct um_thr_pool {
     um_scan *s;
+    um_rec_flush_fn flush; /* a solo pool (um_rec_read): batches go to flush */
+    void *flush_ud;
+    um_status flush_st;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     um_rec_task *tasks;
-    size_t n, next, consuming, buffered;
+    size_t n, cap, next, consuming, buffered;
     bool stop;
+    pthread_t *th;
+    size_t started;
+    thr_worker *workers; /* nworkers; workers[started] is the scan's thread */
+    size_t nworkers;
+    bool sync_ready; /* mu and cv initialised */
+    um_winfields *wf;    /* the bag of the event being replayed */
+    um_winfields *empty; /* the empty bag of events whose bag was dropped */
+    void *merged;        /* summaries of the split input being replayed */
+    uint64_t line_base;  /* its base line for the next part */
 };
 
-/* ---- recording (worker side) ---- */
+/* ---- recording (any thread) ---- */
 
-um_rec_batch *um_rec_batch_new(void) {
-    um_rec_batch *b = um_calloc(1, sizeof *b);
-    if (b) um_arena_init(&b->arena);
-    return b;
-}
-
-void um_rec_batch_free(um_rec_batch *b) {
+static void batch_free(rec_batch *b) {
     if (!b) return;
     um_arena_free(&b->arena);
     um_free(b->items);
     um_free(b);
 }
-#define batch_free um_rec_batch_free
 
-um_rec_item *um_rec_batch_item(um_rec_batch *b) {
+static rec_item *new_item(um_rec_task *t) {
+    if (!t->cur) {
+        t->cur = um_calloc(1, sizeof *t->cur);
+        if (!t->cur) return NULL;
+        um_arena_init(&t->cur->arena);
+    }
+    rec_batch *b = t->cur;
     if (!um_grow((void **)&b->items, &b->cap, b->n + 1, sizeof *b->items)) return NULL;
-    um_rec_item *it = &b->items[b->n++];
+    rec_item *it = &b->items[b->n++];
     memset(it, 0, sizeof *it);
     b->bytes += sizeof *it;
     return it;
 }
 
-char *um_rec_batch_keep(um_rec_batch *b, const char *s, size_t n) {
-    b->bytes += n + 1;
-    return um_arena_strndup(&b->arena, s, n);
-}
-
-static um_rec_item *new_item(um_rec_task *t) {
-    if (!t->cur && !(t->cur = um_rec_batch_new())) return NULL;
-    return um_rec_batch_item(t->cur);
-}
-
-/* Hands the current batch to the scan's thread; waits while too much is
- * buffered (unless this is the input being replayed). */
+/* Hands the current batch to the scan's thread; a worker waits while too
+ * much is buffered (unless this is the task being replayed). */
 static void publish(um_rec_task *t) {
     um_thr_pool *p = t->pool;
-    um_rec_batch *b = t->cur;
+    rec_batch *b = t->cur;
     t->cur = NULL;
-    if (!p) { /* solo */
-        if (b && t->flush_st == UM_OK) t->flush_st = t->flush(t->flush_ud, b);
+    if (p->flush) { /* a solo pool (um_rec_read): the batch goes to the caller */
+        if (b && p->flush_st == UM_OK && (p->flush_st = p->flush(p->flush_ud, b)) != UM_OK) p->stop = true;
         batch_free(b);
         return;
     }
@@ -113,28 +137,47 @@ static void publish(um_rec_task *t) {
         p->buffered += b->bytes;
         pthread_cond_broadcast(&p->cv);
     }
-    while (!p->stop && p->buffered > UM_THR_BUFFERED && p->consuming != t->index) pthread_cond_wait(&p->cv, &p->mu);
+    while (!p->stop && !t->w->scan_thread && p->buffered > UM_THR_BUFFERED && p->consuming != t->index)
+        pthread_cond_wait(&p->cv, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
 
 static bool stopped(um_rec_task *t) {
-    if (!t->pool) return t->flush_st != UM_OK;
     pthread_mutex_lock(&t->pool->mu);
     bool st = t->pool->stop;
     pthread_mutex_unlock(&t->pool->mu);
     return st;
 }
 
-static const char *keep(um_rec_batch *b, const char *s) {
-    return s ? um_rec_batch_keep(b, s, strlen(s)) : NULL;
+static const char *keep(rec_batch *b, const char *s) {
+    if (!s) return NULL;
+    size_t n = strlen(s);
+    b->bytes += n + 1;
+    return um_arena_strndup(&b->arena, s, n);
+}
+
+/* Does any analyzer need the event's field bag? (partition.h, 3.) */
+static bool bag_needed(um_rec_task *t, const um_event *ev) {
+    um_ctx *ctx = t->pool->s->ctx;
+    if (!t->w->scratch) return true; /* no prefilters (um_rec_read): every bag kept */
+    for (size_t i = 0; i < um_analyzer_count(); i++) {
+        const um_analyzer *a = um_analyzer_at(i);
+        if (a->prefilter && a->prefilter(ctx, &t->w->scratch[i], ev)) return true;
+    }
+    return false;
 }
 
 um_status um_rec_event(um_rec_task *t, const um_event *ev) {
-    if (um_scan_cancelled(t->s)) return um_scan_cancel_status(t->s);
-    um_rec_item *it = new_item(t);
+    if (um_scan_cancelled(t->pool->s)) return um_scan_cancel_status(t->pool->s);
+    bool drop = ev->fields && !bag_needed(t, ev);
+    if (drop && ev->kind == UM_EV_RAW) { /* only the first of the part is replayed */
+        if (t->raw_kept) return UM_OK;
+        t->raw_kept = true;
+    }
+    rec_item *it = new_item(t);
     if (!it) return UM_ENOMEM;
-    um_rec_batch *b = t->cur;
-    it->kind = UM_REC_EVENT;
+    rec_batch *b = t->cur;
+    it->kind = IT_EVENT;
     it->ev = *ev;
     um_event *e = &it->ev;
     const char **strs[] = {&e->user,     &e->user_name,   &e->host,         &e->ip,          &e->country,
@@ -149,7 +192,9 @@ um_status um_rec_event(um_rec_task *t, const um_event *ev) {
     }
     e->fields = NULL;
     const um_winfields *wf = ev->fields;
-    if (wf && wf->n) {
+    if (drop) {
+        it->dropped = true;
+    } else if (wf && wf->n) {
         it->bag = um_arena_alloc(&b->arena, wf->n * sizeof *it->bag);
         if (!it->bag) return UM_ENOMEM;
         b->bytes += wf->n * sizeof *it->bag;
@@ -168,29 +213,82 @@ um_status um_rec_event(um_rec_task *t, const um_event *ev) {
     }
     if (b->bytes >= UM_THR_BATCH) {
         publish(t);
-        if (stopped(t)) return t->flush_st != UM_OK ? t->flush_st : UM_EIO;
+        if (stopped(t)) return UM_EIO;
     }
     return UM_OK;
 }
 
 void um_rec_issue(um_rec_task *t, bool reject, uint64_t line, const char *fmt, va_list ap) {
-    um_rec_item *it = new_item(t);
+    rec_item *it = new_item(t);
     if (!it) {
         t->oom = true;
         return;
     }
     char *msg = um_vfmt(fmt, ap);
-    it->kind = reject ? UM_REC_REJECT : UM_REC_WARN;
+    it->kind = reject ? IT_REJECT : IT_WARN;
     it->line = line;
     it->msg = msg ? keep(t->cur, msg) : "?";
     free(msg);
 }
 
-/* ---- workers ---- */
+/* ---- reading a task ---- */
 
-static void run_task(um_rec_task *t) {
+/* A part of a file as a stream: bytes [pos, end) by pread, '\n' counted. */
+typedef struct part_file {
+    int fd;
+    uint64_t pos, end;
+    uint64_t *newlines;
+} part_file;
+
+static ssize_t part_read(void *c, char *out, size_t size) {
+    part_file *k = c;
+    if (k->pos >= k->end) return 0;
+    if (size > k->end - k->pos) size = (size_t)(k->end - k->pos);
+    ssize_t r;
+    do r = pread(k->fd, out, size, (off_t)k->pos);
+    while (r < 0 && errno == EINTR);
+    if (r <= 0) return r;
+    for (const char *q = out, *e = out + r; (q = memchr(q, '\n', (size_t)(e - q))); q++) (*k->newlines)++;
+    k->pos += (uint64_t)r;
+    return r;
+}
+
+static int part_close(void *c) {
+    part_file *k = c;
+    return close(k->fd);
+}
+
+static void read_part(um_rec_task *t, um_reader_ctx *rc) {
+    um_input *in = t->in;
+    part_file k = {open(in->path, O_RDONLY | O_CLOEXEC), t->part.off, t->part.end, &t->part.newlines};
+    if (k.fd < 0) {
+        t->st = UM_EIO;
+        t->err = strdup(strerror(errno));
+        return;
+    }
+    cookie_io_functions_t io = {part_read, NULL, NULL, part_close};
+    FILE *f = fopencookie(&k, "rb", io);
+    if (!f) {
+        close(k.fd);
+        t->st = UM_ENOMEM;
+        return;
+    }
+    um_status st = in->reader->read(rc, f);
+    if (st == UM_OK && ferror(f)) st = UM_EIO, t->err = strdup("read error");
+    if (st == UM_OK && t->oom) st = UM_ENOMEM;
+    fclose(f);
+    t->st = st;
+}
+
+static void run_task(um_rec_task *t, thr_worker *w) {
+    t->w = w;
     um_scan *s = t->pool->s;
     um_input *in = t->in;
+    um_reader_ctx rc = {s, in, in->reader, t, t->part.count > 1 ? &t->part : NULL};
+    if (rc.part) {
+        read_part(t, &rc);
+        return;
+    }
     FILE *f = fopen(in->path, "rb");
     if (!f) {
         t->fallback = true; /* the scan's thread reports it as without threads */
@@ -204,7 +302,6 @@ static void run_task(um_rec_task *t) {
         return;
     }
     rewind(f);
-    um_reader_ctx rc = {s, in, in->reader, t};
     um_status st = in->reader->read(&rc, f);
     if (st == UM_OK && ferror(f)) st = UM_EIO, t->err = strdup("read error");
     if (st == UM_OK && t->oom) st = UM_ENOMEM;
@@ -212,42 +309,401 @@ static void run_task(um_rec_task *t) {
     t->st = st;
 }
 
+/* Runs t on w and hands over its last batch. */
+static void run_and_publish(um_rec_task *t, thr_worker *w) {
+    run_task(t, w);
+    publish(t);
+    um_thr_pool *p = t->pool;
+    pthread_mutex_lock(&p->mu);
+    t->done = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The lowest task no one has taken, taken; NULL if none. Under p->mu. */
+static um_rec_task *take_next(um_thr_pool *p) {
+    while (p->next < p->n && (!p->tasks[p->next].parallel || p->tasks[p->next].taken)) p->next++;
+    if (p->next >= p->n) return NULL;
+    um_rec_task *t = &p->tasks[p->next++];
+    t->taken = true;
+    return t;
+}
+
 static void *worker(void *arg) {
-    um_thr_pool *p = arg;
+    thr_worker *w = arg;
+    um_thr_pool *p = w->pool;
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        while (p->next < p->n && !p->tasks[p->next].parallel) p->next++;
-        if (p->stop || p->next >= p->n) {
-            pthread_mutex_unlock(&p->mu);
-            return NULL;
-        }
-        um_rec_task *t = &p->tasks[p->next++];
+        um_rec_task *t = p->stop ? NULL : take_next(p);
         pthread_mutex_unlock(&p->mu);
-        run_task(t);
-        publish(t);
-        pthread_mutex_lock(&p->mu);
-        t->done = true;
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
+        if (!t) return NULL;
+        run_and_publish(t, w);
     }
+}
+
+/* ---- splitting ---- */
+
+static bool add_task(um_thr_pool *p, um_input *in, bool parallel, uint64_t off, uint64_t end) {
+    if (!um_grow((void **)&p->tasks, &p->cap, p->n + 1, sizeof *p->tasks)) return false;
+    um_rec_task *t = &p->tasks[p->n];
+    memset(t, 0, sizeof *t);
+    t->pool = p;
+    t->index = p->n++;
+    t->in = in;
+    t->parallel = parallel;
+    t->part.input = (size_t)(in - p->s->inputs);
+    t->part.count = 1;
+    t->part.off = off;
+    t->part.end = end;
+    return true;
+}
+
+/* Offset of the first '\n' at or after from, or UINT64_MAX. */
+static uint64_t next_newline(int fd, uint64_t from, char *buf, size_t cap) {
+    for (;;) {
+        ssize_t r = pread(fd, buf, cap, (off_t)from);
+        if (r <= 0) return UINT64_MAX;
+        const char *nl = memchr(buf, '\n', (size_t)r);
+        if (nl) return from + (uint64_t)(nl - buf);
+        from += (uint64_t)r;
+    }
+}
+
+/* Tasks for a file its reader may split: parts of about UM_PART_BYTES cut
+ * after a newline (partition.h, 1.). false: not split (read it whole). */
+static bool add_parts(um_thr_pool *p, um_input *in) {
+    const um_reader *r = in->reader;
+    if (!r->part_size || !r->splittable || !r->read || in->size < 2 * (uint64_t)UM_PART_BYTES) return false;
+    int fd = open(in->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char *buf = um_malloc(UM_THR_HEAD);
+    bool split = false;
+    ssize_t n = buf ? pread(fd, buf, UM_THR_HEAD, 0) : -1;
+    if (n > 0 && !um_utf16_bom((const unsigned char *)buf, (size_t)n) && r->splittable(buf, (size_t)n)) {
+        size_t first = p->n;
+        uint64_t start = 0;
+        for (;;) {
+            uint64_t want = start + UM_PART_BYTES;
+            uint64_t nl = want + UM_PART_BYTES / 2 < in->size ? next_newline(fd, want, buf, UM_THR_HEAD) : UINT64_MAX;
+            if (nl == UINT64_MAX || nl + 1 >= in->size) { /* the last part: to the end of the file */
+                if (!add_task(p, in, true, start, UINT64_MAX)) break;
+                split = true;
+                break;
+            }
+            if (!add_task(p, in, true, start, nl + 1)) break;
+            start = nl; /* the next part starts on the newline (its first line is empty) */
+        }
+        size_t count = p->n - first;
+        if (!split || count < 2) { /* out of memory, or one part after all: read it whole */
+            p->n = first;
+            split = false;
+        } else {
+            for (size_t i = 0; i < count; i++) {
+                p->tasks[first + i].part.index = i;
+                p->tasks[first + i].part.count = count;
+            }
+        }
+    }
+    um_free(buf);
+    close(fd);
+    return split;
 }
 
 /* ---- replay (the scan's thread) ---- */
 
-um_status um_rec_replay(um_scan *s, um_input *in, const um_rec_batch *b, um_winfields *wf) {
-    um_reader_ctx rc = {s, in, in->reader, NULL};
+static um_status replay(um_scan *s, um_thr_pool *p, um_rec_task *t, rec_batch *b) {
+    um_reader_ctx rc = {s, t->in, t->in->reader, NULL, NULL};
+    uint64_t base = t->part.count > 1 ? p->line_base : 0;
     for (size_t i = 0; i < b->n; i++) {
-        const um_rec_item *it = &b->items[i];
-        if (it->kind == UM_REC_REJECT) {
+        rec_item *it = &b->items[i];
+        uint64_t line = it->line ? it->line + base : 0;
+        if (it->kind == IT_REJECT) {
+            um_reject(&rc, line, "%s", it->msg);
+            continue;
+        }
+        if (it->kind == IT_WARN) {
+            um_warn(&rc, line, "%s", it->msg);
+            continue;
+        }
+        um_event ev = it->ev;
+        if (ev.src_line) ev.src_line += base;
+        if (it->dropped) {
+            ev.fields = p->empty;
+            ev.fields_dropped = true;
+        } else if (it->bag) {
+            um_winfields_reset(p->wf);
+            for (uint32_t k = 0; k < it->nbag; k++)
+                um_winfields_add(p->wf, it->bag[k].name, it->bag[k].value, it->bag[k].len, it->bag[k].count);
+            ev.fields = p->wf;
+        }
+        um_status st = um_emit_event(&rc, &ev);
+        if (st != UM_OK) return st;
+    }
+    return UM_OK;
+}
+
+/* Waits for t's next batch; while there is none, reads a task here: t if no
+ * one has taken it, else the next free one while there is room. */
+static rec_batch *next_batch(um_thr_pool *p, um_rec_task *t) {
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        if (t->head || t->done) break;
+        um_rec_task *h = NULL;
+        if (!t->taken) {
+            t->taken = true;
+            h = t;
+        } else if (p->buffered < UM_THR_BUFFERED) {
+            h = take_next(p);
+        }
+        if (!h) {
+            pthread_cond_wait(&p->cv, &p->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&p->mu);
+        run_and_publish(h, &p->workers[p->started]);
+        pthread_mutex_lock(&p->mu);
+    }
+    rec_batch *b = t->head;
+    if (b) {
+        t->head = b->next;
+        if (!t->head) t->tail = NULL;
+        p->buffered -= b->bytes;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
+static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t) {
+    um_status st = UM_OK;
+    rec_batch *b;
+    while ((b = next_batch(p, t))) {
+        if (st == UM_OK) st = replay(s, p, t, b);
+        batch_free(b);
+        um_reader_ctx prc = {s, t->in, t->in->reader, NULL, NULL};
+        um_rc_progress(&prc, 0); /* per batch: workers do not know the scan's progress */
+    }
+    if (st != UM_OK) return st;
+    if (t->fallback) return UM_OK; /* caller reads it here */
+    um_part *pt = &t->part;
+    bool whole = pt->count <= 1 || pt->index + 1 == pt->count;
+    if (t->st == UM_OK && pt->count > 1) {
+        const um_reader *r = t->in->reader;
+        if (pt->index == 0) memcpy(p->merged, pt->summary, r->part_size);
+        else r->part_merge(p->merged, pt->summary);
+        p->line_base += pt->newlines - 1; /* the next part re-reads our last newline */
+        if (whole) {
+            um_reader_ctx rc = {s, t->in, r, NULL, NULL};
+            r->part_finish(&rc, p->merged);
+        }
+    }
+    if (whole || t->st != UM_OK) {
+        s->stats.files++;
+        s->bytes_before += t->in->size;
+        s->stats.bytes += t->in->size;
+    }
+    if (t->st == UM_OK && whole) t->in->status = UM_IN_READ, s->stats.files_read++;
+    if (t->st != UM_OK && !s->errmsg)
+        um_scan_set_error(s, "%s: %s", t->in->path, t->err ? t->err : um_status_str(t->st));
+    return t->st;
+}
+
+/* ---- the pool ---- */
+
+um_status um_threads_start(um_scan *s, um_thr_pool **out) {
+    *out = NULL;
+    size_t nthr = s->threads > 1 ? s->threads - 1 : 0;
+    if (!nthr) return UM_OK;
+    um_thr_pool *p = um_calloc(1, sizeof *p);
+    if (!p) return UM_ENOMEM;
+    p->s = s;
+    p->consuming = SIZE_MAX;
+    p->wf = um_calloc(1, sizeof *p->wf);
+    p->empty = um_calloc(1, sizeof *p->empty);
+    p->th = um_calloc(nthr + 1, sizeof *p->th);
+    p->workers = um_calloc(nthr + 1, sizeof *p->workers);
+    p->nworkers = p->workers ? nthr + 1 : 0;
+    size_t maxsum = 0;
+    bool ok = p->wf && p->empty && p->th && p->workers;
+    for (size_t i = 0; ok && i <= nthr; i++) {
+        p->workers[i].pool = p;
+        ok = (p->workers[i].scratch = um_calloc(um_analyzer_count() + 1, sizeof(void *))) != NULL;
+    }
+    for (size_t i = 0; ok && i < s->n_inputs; i++) {
+        um_input *in = &s->inputs[i];
+        if (in->reader && in->reader->phase == 0) continue;
+        bool par = in->reader && !in->reader->serial && !in->is_dir && !in->is_stream && !in->skip && in->size > 0;
+        if (par && add_parts(p, in)) {
+            if (in->reader->part_size > maxsum) maxsum = in->reader->part_size;
+            continue;
+        }
+        ok = add_task(p, in, par, 0, UINT64_MAX);
+    }
+    for (size_t i = 0; ok && i < p->n; i++)
+        if (p->tasks[i].part.count > 1)
+            ok = (p->tasks[i].part.summary = um_calloc(1, p->tasks[i].in->reader->part_size)) != NULL;
+    if (ok && maxsum) ok = (p->merged = um_calloc(1, maxsum)) != NULL;
+    if (ok && pthread_mutex_init(&p->mu, NULL) == 0) {
+        if (pthread_cond_init(&p->cv, NULL) == 0) p->sync_ready = true;
+        else pthread_mutex_destroy(&p->mu);
+    }
+    if (!ok || !p->sync_ready) {
+        p->started = 0;
+        um_threads_stop(p);
+        return UM_ENOMEM;
+    }
+    for (; p->started < nthr; p->started++)
+        if (pthread_create(&p->th[p->started], NULL, worker, &p->workers[p->started]) != 0) break;
+    if (p->started == 0) { /* no thread: one by one, as without threads */
+        um_threads_stop(p);
+        return UM_OK;
+    }
+    p->workers[p->started].scan_thread = true;
+    *out = p;
+    return UM_OK;
+}
+
+um_status um_threads_read_logs(um_scan *s, um_thr_pool *p, um_status (*read_input)(um_scan *, um_input *)) {
+    um_status st = UM_OK;
+    for (size_t i = 0; i < p->n && st == UM_OK; i++) {
+        um_rec_task *t = &p->tasks[i];
+        if (um_scan_cancelled(s)) {
+            st = um_scan_cancel_status(s);
+            break;
+        }
+        pthread_mutex_lock(&p->mu);
+        p->consuming = i;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (t->part.count > 1 && t->part.index == 0) p->line_base = 0;
+        if (!t->parallel) {
+            st = read_input(s, t->in);
+            continue;
+        }
+        st = consume(s, p, t);
+        if (st == UM_OK && t->fallback) st = read_input(s, t->in);
+    }
+    return st;
+}
+
+void um_threads_stop(um_thr_pool *p) {
+    if (!p) return;
+    if (p->started) {
+        pthread_mutex_lock(&p->mu);
+        p->stop = true;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        for (size_t i = 0; i < p->started; i++) pthread_join(p->th[i], NULL);
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        rec_batch *b = p->tasks[i].head;
+        while (b) {
+            rec_batch *nx = b->next;
+            batch_free(b);
+            b = nx;
+        }
+        batch_free(p->tasks[i].cur);
+        free(p->tasks[i].err);
+        um_free(p->tasks[i].part.summary);
+    }
+    if (p->workers)
+        for (size_t i = 0; i < p->nworkers; i++) {
+            if (!p->workers[i].scratch) continue;
+            for (size_t k = 0; k < um_analyzer_count(); k++)
+                if (p->workers[i].scratch[k] && um_analyzer_at(k)->free_scratch)
+                    um_analyzer_at(k)->free_scratch(p->workers[i].scratch[k]);
+            um_free(p->workers[i].scratch);
+        }
+    if (p->sync_ready) {
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
+    }
+    um_free(p->tasks);
+    um_free(p->wf);
+    um_free(p->empty);
+    um_free(p->merged);
+    um_free(p->th);
+    um_free(p->workers);
+    um_free(p);
+}
+
+/* ---- outside a scan's pool: workers on other machines (src/dist/, rec.h) ---- */
+
+um_rec_batch *um_rec_batch_new(void) {
+    um_rec_batch *b = um_calloc(1, sizeof *b);
+    if (b) um_arena_init(&b->arena);
+    return b;
+}
+
+void um_rec_batch_free(um_rec_batch *b) { batch_free(b); }
+
+um_rec_item *um_rec_batch_item(um_rec_batch *b) {
+    if (!um_grow((void **)&b->items, &b->cap, b->n + 1, sizeof *b->items)) return NULL;
+    um_rec_item *it = &b->items[b->n++];
+    memset(it, 0, sizeof *it);
+    b->bytes += sizeof *it;
+    return it;
+}
+
+char *um_rec_batch_keep(um_rec_batch *b, const char *str, size_t n) {
+    b->bytes += n + 1;
+    return um_arena_strndup(&b->arena, str, n);
+}
+
+um_status um_rec_read(um_scan *s, um_input *in, bool prefilter, um_rec_flush_fn flush, void *ud, bool *fallback,
+                      char **err) {
+    *fallback = false;
+    *err = NULL;
+    um_thr_pool p;
+    memset(&p, 0, sizeof p);
+    p.s = s;
+    p.flush = flush;
+    p.flush_ud = ud;
+    thr_worker w = {&p, NULL, true};
+    if (prefilter && !(w.scratch = um_calloc(um_analyzer_count() + 1, sizeof(void *)))) return UM_ENOMEM;
+    if (pthread_mutex_init(&p.mu, NULL) != 0) {
+        um_free(w.scratch);
+        return UM_ENOMEM;
+    }
+    um_rec_task t;
+    memset(&t, 0, sizeof t);
+    t.pool = &p;
+    t.in = in;
+    t.parallel = true;
+    t.part.count = 1;
+    t.part.end = UINT64_MAX;
+    run_task(&t, &w);
+    publish(&t);
+    um_status st = t.st;
+    if (st == UM_OK && p.flush_st != UM_OK) st = p.flush_st;
+    *fallback = t.fallback;
+    *err = t.err;
+    if (w.scratch) {
+        for (size_t k = 0; k < um_analyzer_count(); k++)
+            if (w.scratch[k] && um_analyzer_at(k)->free_scratch) um_analyzer_at(k)->free_scratch(w.scratch[k]);
+        um_free(w.scratch);
+    }
+    pthread_mutex_destroy(&p.mu);
+    return st;
+}
+
+um_status um_rec_replay(um_scan *s, um_input *in, const um_rec_batch *b, um_winfields *wf, um_winfields *empty) {
+    um_reader_ctx rc = {s, in, in->reader, NULL, NULL};
+    for (size_t i = 0; i < b->n; i++) {
+        const rec_item *it = &b->items[i];
+        if (it->kind == IT_REJECT) {
             um_reject(&rc, it->line, "%s", it->msg);
             continue;
         }
-        if (it->kind == UM_REC_WARN) {
+        if (it->kind == IT_WARN) {
             um_warn(&rc, it->line, "%s", it->msg);
             continue;
         }
         um_event ev = it->ev;
-        if (it->bag) {
+        if (it->dropped) {
+            ev.fields = empty;
+            ev.fields_dropped = true;
+        } else if (it->bag) {
             um_winfields_reset(wf);
             for (uint32_t k = 0; k < it->nbag; k++)
                 um_winfields_add(wf, it->bag[k].name, it->bag[k].value, it->bag[k].len, it->bag[k].count);
@@ -259,133 +715,11 @@ um_status um_rec_replay(um_scan *s, um_input *in, const um_rec_batch *b, um_winf
     return UM_OK;
 }
 
-static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t, um_winfields *wf) {
-    um_status st = UM_OK;
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        while (!t->head && !t->done) pthread_cond_wait(&p->cv, &p->mu);
-        um_rec_batch *b = t->head;
-        if (b) {
-            t->head = b->next;
-            if (!t->head) t->tail = NULL;
-            p->buffered -= b->bytes;
-            pthread_cond_broadcast(&p->cv);
-        }
-        pthread_mutex_unlock(&p->mu);
-        if (!b) break;
-        if (st == UM_OK) st = um_rec_replay(s, t->in, b, wf);
-        batch_free(b);
-        um_reader_ctx prc = {s, t->in, t->in->reader, NULL};
-        um_rc_progress(&prc, 0); /* per input: workers do not know the scan's progress */
-    }
-    if (st != UM_OK) return st;
-    if (t->fallback) return UM_OK; /* caller reads it here */
-    return um_rec_input_done(s, t->in, t->st, t->err);
-}
-
 um_status um_rec_input_done(um_scan *s, um_input *in, um_status st, const char *err) {
     s->stats.files++;
     s->bytes_before += in->size;
     s->stats.bytes += in->size;
     if (st == UM_OK) in->status = UM_IN_READ, s->stats.files_read++;
     if (st != UM_OK && !s->errmsg) um_scan_set_error(s, "%s: %s", in->path, err ? err : um_status_str(st));
-    return st;
-}
-
-/* ---- a recorder outside the pool (src/dist/ workers) ---- */
-
-um_rec_task *um_rec_solo_new(um_scan *s, um_input *in, um_rec_flush_fn flush, void *ud) {
-    um_rec_task *t = um_calloc(1, sizeof *t);
-    if (!t) return NULL;
-    t->s = s;
-    t->in = in;
-    t->flush = flush;
-    t->flush_ud = ud;
-    return t;
-}
-
-um_status um_rec_solo_end(um_rec_task *t) {
-    publish(t);
-    if (t->flush_st != UM_OK) return t->flush_st;
-    return t->oom ? UM_ENOMEM : UM_OK;
-}
-
-void um_rec_solo_free(um_rec_task *t) {
-    if (!t) return;
-    batch_free(t->cur);
-    um_free(t);
-}
-
-um_status um_threads_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_input *)) {
-    size_t nthr = s->threads > 1 ? s->threads - 1 : 0;
-    um_thr_pool p;
-    memset(&p, 0, sizeof p);
-    p.s = s;
-    p.tasks = um_calloc(s->n_inputs + 1, sizeof *p.tasks);
-    um_winfields *wf = um_calloc(1, sizeof *wf);
-    pthread_t *th = um_calloc(nthr + 1, sizeof *th);
-    if (!p.tasks || !wf || !th) {
-        um_free(p.tasks);
-        um_free(wf);
-        um_free(th);
-        return UM_ENOMEM;
-    }
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.cv, NULL);
-    p.n = s->n_inputs;
-    for (size_t i = 0; i < p.n; i++) {
-        um_input *in = &s->inputs[i];
-        um_rec_task *t = &p.tasks[i];
-        t->pool = &p;
-        t->s = s;
-        t->index = i;
-        t->in = in;
-        t->parallel = in->reader && in->reader->phase != 0 && !in->reader->serial && !in->is_dir && !in->is_stream &&
-                      !in->skip && in->size > 0;
-    }
-    size_t started = 0;
-    for (; started < nthr; started++)
-        if (pthread_create(&th[started], NULL, worker, &p) != 0) break;
-    um_status st = UM_OK;
-    for (size_t i = 0; i < p.n && st == UM_OK; i++) {
-        um_rec_task *t = &p.tasks[i];
-        if (t->in->reader && t->in->reader->phase == 0) continue;
-        if (um_scan_cancelled(s)) {
-            st = um_scan_cancel_status(s);
-            break;
-        }
-        pthread_mutex_lock(&p.mu);
-        p.consuming = i;
-        pthread_cond_broadcast(&p.cv);
-        bool run_here = !t->parallel || started == 0;
-        if (run_here && t->parallel) t->parallel = false, p.next = p.next > i ? p.next : i + 1;
-        pthread_mutex_unlock(&p.mu);
-        if (run_here) {
-            st = read_input(s, t->in);
-            continue;
-        }
-        st = consume(s, &p, t, wf);
-        if (st == UM_OK && t->fallback) st = read_input(s, t->in);
-    }
-    pthread_mutex_lock(&p.mu);
-    p.stop = true;
-    pthread_cond_broadcast(&p.cv);
-    pthread_mutex_unlock(&p.mu);
-    for (size_t i = 0; i < started; i++) pthread_join(th[i], NULL);
-    for (size_t i = 0; i < p.n; i++) {
-        um_rec_batch *b = p.tasks[i].head;
-        while (b) {
-            um_rec_batch *nx = b->next;
-            batch_free(b);
-            b = nx;
-        }
-        batch_free(p.tasks[i].cur);
-        free(p.tasks[i].err);
-    }
-    pthread_cond_destroy(&p.cv);
-    pthread_mutex_destroy(&p.mu);
-    um_free(p.tasks);
-    um_free(wf);
-    um_free(th);
     return st;
 }

@@ -277,6 +277,74 @@ static int on_hit(void *ud, const um_sigma_hit *h) {
     return r->err != UM_OK;
 }
 
+/* The event's fields as the matcher's views (kv holds UM_WIN_MAX_FIELDS). */
+static void to_sigma(const um_event *ev, um_sigma_kv *kv, um_sigma_event *sev) {
+    const um_winfields *wf = ev->fields;
+    size_t n = wf->n < UM_WIN_MAX_FIELDS ? wf->n : UM_WIN_MAX_FIELDS;
+    for (size_t i = 0; i < n; i++) {
+        kv[i].name = wf->f[i].name;
+        kv[i].nlen = wf->f[i].nlen;
+        kv[i].value = wf->f[i].value;
+        kv[i].vlen = wf->f[i].len;
+    }
+    sev->f = kv;
+    sev->n = n;
+    sev->ts = ev->ts == UM_TIME_NONE ? INT64_MIN : ev->ts;
+}
+
+/* ---- prefilter: the matching, on the thread that read the event ---- */
+
+typedef struct ra_scratch {
+    const ra_compiled *c;
+    um_status st; /* of the compiled data */
+    bool tried;
+    um_sigma_scratch *s;
+    um_sigma_kv *kv;
+} ra_scratch;
+
+static int count_hit(void *ud, const um_sigma_hit *h) {
+    (void)h;
+    *(bool *)ud = true;
+    return 1; /* one is enough */
+}
+
+/* Does any rule match the event? Only events with a hit keep their field
+ * bag; ra_on_event matches those again (hits are rare) and feeds the
+ * correlations, which need the matcher's view of the event. */
+static bool ra_prefilter(um_ctx *ctx, void **scratch, const um_event *ev) {
+    if (!ev->fields) return false;
+    ra_scratch *x = *scratch;
+    if (!x) {
+        if (!(x = um_calloc(1, sizeof *x))) return true;
+        *scratch = x;
+    }
+    if (!x->tried) {
+        x->tried = true;
+        const void *cp = NULL;
+        x->st = um_ctx_compiled(ctx, &um_analyzer_rules, &cp);
+        x->c = cp;
+        if (x->st == UM_OK && x->c && x->c->db) {
+            x->kv = um_calloc(UM_WIN_MAX_FIELDS, sizeof *x->kv);
+            if (!x->kv || um_sigma_scratch_new(x->c->db, &x->s) != UM_OK) x->st = UM_ENOMEM;
+        }
+    }
+    if (x->st != UM_OK) return true; /* on_event says why */
+    if (!x->c || !x->c->db) return false;
+    um_sigma_event sev;
+    to_sigma(ev, x->kv, &sev);
+    bool hit = false;
+    if (um_sigma_match(x->c->db, x->s, &sev, count_hit, &hit) != UM_OK) return true;
+    return hit;
+}
+
+static void ra_free_scratch(void *p) {
+    ra_scratch *x = p;
+    if (!x) return;
+    um_sigma_scratch_free(x->s);
+    um_free(x->kv);
+    um_free(x);
+}
+
 static um_status ra_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev) {
     ra_state *r = p;
     if (!r || !ev->fields) return UM_OK;
@@ -284,18 +352,8 @@ static um_status ra_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev
         um_status st = ra_ready(r);
         if (st != UM_OK) return st;
     }
-    if (!r->s) return UM_OK;
-    const um_winfields *wf = ev->fields;
-    size_t n = wf->n < UM_WIN_MAX_FIELDS ? wf->n : UM_WIN_MAX_FIELDS;
-    for (size_t i = 0; i < n; i++) {
-        r->kv[i].name = wf->f[i].name;
-        r->kv[i].nlen = wf->f[i].nlen;
-        r->kv[i].value = wf->f[i].value;
-        r->kv[i].vlen = wf->f[i].len;
-    }
-    r->sev.f = r->kv;
-    r->sev.n = n;
-    r->sev.ts = ev->ts == UM_TIME_NONE ? INT64_MIN : ev->ts;
+    if (!r->s || ev->fields_dropped) return UM_OK; /* dropped: no rule matched it (prefilter) */
+    to_sigma(ev, r->kv, &r->sev);
     r->ev = ev;
     r->sid = sid;
     r->resolved = ev->kind != UM_EV_RAW; /* raw records are resolved only on a hit */
@@ -308,4 +366,5 @@ static um_status ra_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev
 const um_analyzer um_analyzer_rules = {
     "rules",
     "the Sigma rule pack (rules/): remote-access tools, VPN clients, IP-KVMs and 2026 techniques in Windows events",
-    ra_on_subjects, ra_on_event, NULL, ra_free, ra_compile, ra_free_compiled, true};
+    ra_on_subjects, ra_on_event, NULL, ra_free, ra_compile, ra_free_compiled, true,
+    ra_prefilter, ra_free_scratch};

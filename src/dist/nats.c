@@ -42,6 +42,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../os/os.h"
 
@@ -361,7 +362,7 @@ static um_status submit(sub_run *r, size_t i) {
 }
 
 /* Replays input i from its result frames. *fallback: the worker says read it here. */
-static um_status collect(sub_run *r, size_t i, um_winfields *wf, bool *fallback) {
+static um_status collect(sub_run *r, size_t i, um_winfields *wf, um_winfields *empty, bool *fallback) {
     um_scan *s = r->s;
     um_input *in = &s->inputs[i];
     char subj[96];
@@ -425,9 +426,9 @@ static um_status collect(sub_run *r, size_t i, um_winfields *wf, bool *fallback)
         }
         if (b) {
             replayed = true;
-            st = um_rec_replay(s, in, b, wf);
+            st = um_rec_replay(s, in, b, wf, empty);
             um_rec_batch_free(b);
-            um_reader_ctx prc = {s, in, in->reader, NULL};
+            um_reader_ctx prc = {s, in, in->reader, NULL, NULL};
             um_rc_progress(&prc, 0);
         }
         int ws;
@@ -468,8 +469,8 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
     r.frame = mp > 16384 ? (size_t)(mp - 8192) : 8192;
     if (r.frame > (size_t)1 << 20) r.frame = (size_t)1 << 20;
     r.remote = um_calloc(s->n_inputs + 1, sizeof *r.remote);
-    um_winfields *wf = um_calloc(1, sizeof *wf);
-    um_status st = r.remote && wf ? UM_OK : UM_ENOMEM;
+    um_winfields *wf = um_calloc(1, sizeof *wf), *empty = um_calloc(1, sizeof *empty);
+    um_status st = r.remote && wf && empty ? UM_OK : UM_ENOMEM;
     for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++) {
         um_input *in = &s->inputs[i];
         r.remote[i] = in->reader && in->reader->phase != 0 && !in->reader->serial && !in->is_dir && !in->is_stream &&
@@ -495,7 +496,7 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
             continue;
         }
         bool fallback = false;
-        st = collect(&r, i, wf, &fallback);
+        st = collect(&r, i, wf, empty, &fallback);
         r.ahead -= r.ahead >= in->size ? in->size : r.ahead;
         char subj[96];
         snprintf(subj, sizeof subj, "unmask.data.%s.%zu", r.id, i);
@@ -511,6 +512,7 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
     purge(js, STREAM_RES, subj);
     um_free(r.remote);
     um_free(wf);
+    um_free(empty);
     jsCtx_Destroy(js);
     natsConnection_Destroy(nc);
     return st;
@@ -608,6 +610,7 @@ typedef struct unit_run {
     um_worker *w;
     natsMsg *work;     /* the work message (in progress, acked at the end) */
     um_wire_unit u;
+    const char *in_path; /* where the worker keeps the input's bytes */
     char subj[96];     /* result subject */
     um_buf out;        /* encoded results not yet sent */
     uint32_t part;
@@ -659,7 +662,7 @@ static um_status send_frames(unit_run *ur, bool last) {
 
 static um_status on_batch(void *ud, const um_rec_batch *b) {
     unit_run *ur = ud;
-    um_wire_put_batch(&ur->out, b, ur->u.path);
+    um_wire_put_batch(&ur->out, b, ur->in_path);
     if (ur->out.oom) return UM_ENOMEM;
     if (w_stopped(ur->w)) return UM_ECANCELED;
     return send_frames(ur, false);
@@ -707,6 +710,30 @@ static int fetch_data(unit_run *ur, FILE *f) {
     return 1;
 }
 
+/* A private folder for one unit's input, the file named as the input is
+ * (readers may take the log kind from the name: Zeek). */
+static FILE *unit_file(um_worker *w, const char *orig, char *dir, size_t dcap, char *path, size_t pcap) {
+    const um_os *os = um_os_get();
+    const char *td = os->getenv(os->ud, "TMPDIR");
+    snprintf(dir, dcap, "%s/unmask-unit-XXXXXX", td && *td ? td : "/tmp");
+    if (!mkdtemp(dir)) {
+        dir[0] = 0;
+        return NULL;
+    }
+    const char *b = strrchr(orig, '/');
+    b = b ? b + 1 : orig;
+    if (!*b || strcmp(b, ".") == 0 || strcmp(b, "..") == 0 || strlen(b) > 200) b = "input";
+    snprintf(path, pcap, "%s/%s", dir, b);
+    FILE *f = fopen(path, "wb+");
+    (void)w;
+    return f;
+}
+
+static void unit_file_remove(const char *dir, const char *path) {
+    if (path[0]) unlink(path);
+    if (dir[0]) rmdir(dir);
+}
+
 static void do_unit(um_worker *w, natsMsg *msg) {
     unit_run ur;
     memset(&ur, 0, sizeof ur);
@@ -724,7 +751,7 @@ static void do_unit(um_worker *w, natsMsg *msg) {
     wlog(w, "scan %s unit %llu taken: %s (%llu bytes)", ur.u.scan_id, (unsigned long long)ur.u.unit, ur.u.path,
          (unsigned long long)ur.u.size);
     const um_reader *rd = um_reader_find(ur.u.reader);
-    const um_os *os = um_os_get();
+    char dir[4096] = "", path[4400] = "";
     FILE *f = NULL;
     int got = -1;
     um_status st = UM_OK;
@@ -732,41 +759,37 @@ static void do_unit(um_worker *w, natsMsg *msg) {
     um_scan *s = NULL;
     if (!rd || rd->phase == 0 || rd->serial) {
         um_wire_put_end(&ur.out, FALLBACK_STATUS, NULL); /* the scan reads it itself */
-    } else if (!(f = os->tmpfile(os->ud))) {
+    } else if (!(f = unit_file(w, ur.u.path, dir, sizeof dir, path, sizeof path))) {
         um_wire_put_end(&ur.out, FALLBACK_STATUS, NULL);
-    } else if ((got = fetch_data(&ur, f)) != 1) {
-        fclose(f);
+    } else if ((got = fetch_data(&ur, f)) != 1 || fclose(f) != 0) {
+        if (got == 1) got = -1; /* fclose failed */
+        else fclose(f);
+        unit_file_remove(dir, path);
         if (got == 0) {
             wlog(w, "scan %s unit %llu dropped: its input is gone (the scan ended)", ur.u.scan_id,
                  (unsigned long long)ur.u.unit);
             (void)natsMsg_AckSync(msg, NULL, NULL);
+        } else {
+            wlog(w, "scan %s unit %llu left for redelivery", ur.u.scan_id, (unsigned long long)ur.u.unit);
         }
-        /* else: stopped or the server away: left for redelivery */
         um_wire_unit_clear(&ur.u);
         um_buf_free(&ur.out);
         return;
     } else if ((st = um_scan_new(w->ctx, &s)) == UM_OK) {
-        rewind(f);
         um_input in;
         memset(&in, 0, sizeof in);
-        in.path = ur.u.path;
+        in.path = path;
         in.reader = rd;
         in.size = ur.u.size;
-        um_rec_task *t = um_rec_solo_new(s, &in, on_batch, &ur);
-        if (!t) st = UM_ENOMEM;
-        else {
-            um_reader_ctx rc = {s, &in, rd, t};
-            st = rd->read(&rc, f);
-            if (st == UM_OK && ferror(f)) st = UM_EIO, err = um_strdup("read error");
-            um_status st2 = um_rec_solo_end(t);
-            if (st == UM_OK) st = st2;
-            um_rec_solo_free(t);
-        }
-        if (!ur.failed && !w_stopped(w)) um_wire_put_end(&ur.out, (int)st, err);
+        ur.in_path = path;
+        bool fallback = false;
+        st = um_rec_read(s, &in, false, on_batch, &ur, &fallback, &err);
+        if (fallback && ur.part == 0 && ur.out.len == 0) um_wire_put_end(&ur.out, FALLBACK_STATUS, NULL);
+        else if (!ur.failed && !w_stopped(w)) um_wire_put_end(&ur.out, (int)(fallback ? UM_EIO : st), err);
     }
-    if (f && got == 1) fclose(f);
+    unit_file_remove(dir, path);
     um_scan_free(s);
-    um_free(err);
+    free(err);
     if (!ur.failed && !w_stopped(w) && send_frames(&ur, true) == UM_OK) {
         jsErrCode je = 0;
         natsStatus ns = natsMsg_AckSync(msg, NULL, &je);

@@ -89,9 +89,13 @@ int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
 
 /* ---- reader ---- */
 
+#define SKIPPED_FMT "%llu records of other categories skipped (service-principal, managed-identity or non-sign-in logs)"
+
 static um_status read_entra(um_reader_ctx *rc, FILE *f) {
-    return um_signin_read(rc, f, um_entra_map, "%llu records of other categories skipped (service-principal, managed-identity or non-sign-in logs)");
+    return um_signin_read(rc, f, um_entra_map, SKIPPED_FMT);
 }
+
+static void part_finish(um_reader_ctx *rc, const void *merged) { um_signin_part_finish(rc, merged, SKIPPED_FMT); }
 
 static int detect(const char *path, const char *head, size_t n) {
     (void)path;
@@ -107,4 +111,5 @@ static int detect(const char *path, const char *head, size_t n) {
 const um_reader um_reader_entra = {
     "entra",
     "Microsoft Entra ID sign-in logs: diagnostic-settings JSON lines or Graph /auditLogs/signIns JSON",
-    1, detect, read_entra, NULL, false, false};
+    1, detect, read_entra, NULL, false, false,
+    um_signin_splittable, sizeof(um_signin_sum), um_signin_part_merge, part_finish};

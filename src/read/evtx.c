@@ -595,4 +595,4 @@ static um_status read_evtx(um_reader_ctx *rc, FILE *f) {
 const um_reader um_reader_evtx = {
     "evtx",
     "Windows event log files (.evtx: Sysmon, Security logons, PnP device events) read with libevtx",
-    1, detect, read_evtx, NULL, false, true};
+    1, detect, read_evtx, NULL, false, true, NULL, 0, NULL, NULL};

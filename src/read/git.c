@@ -892,9 +892,9 @@ const um_reader um_reader_git_log = {
     "git-log",
     "git history exported with `git log` (default, --pretty=fuller) or as tab-separated "
     "%H %an %ae %aI %cI %s",
-    1, detect_log, read_log, NULL, false, false};
+    1, detect_log, read_log, NULL, false, false, NULL, 0, NULL, NULL};
 
 const um_reader um_reader_git_repo = {
     "git-repo", /* the name the scanner uses for repository folders */
     "git repository (work tree, .git folder, bare repository or its HEAD file) read with libgit2",
-    1, detect_repo, read_repo, repo_claims_dir, false, true};
+    1, detect_repo, read_repo, repo_claims_dir, false, true, NULL, 0, NULL, NULL};

@@ -171,9 +171,13 @@ int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
 
 /* ---- reader ---- */
 
+#define SKIPPED_FMT "%llu events of other types skipped (only sign-in events are used)"
+
 static um_status read_okta(um_reader_ctx *rc, FILE *f) {
-    return um_signin_read(rc, f, um_okta_map, "%llu events of other types skipped (only sign-in events are used)");
+    return um_signin_read(rc, f, um_okta_map, SKIPPED_FMT);
 }
+
+static void part_finish(um_reader_ctx *rc, const void *merged) { um_signin_part_finish(rc, merged, SKIPPED_FMT); }
 
 static int detect(const char *path, const char *head, size_t n) {
     (void)path;
@@ -188,4 +192,5 @@ static int detect(const char *path, const char *head, size_t n) {
 const um_reader um_reader_okta = {
     "okta",
     "Okta System Log: API response (JSON array), JSON lines, or Sentinel Okta_CL export; sign-in events",
-    1, detect, read_okta, NULL, false, false};
+    1, detect, read_okta, NULL, false, false,
+    um_signin_splittable, sizeof(um_signin_sum), um_signin_part_merge, part_finish};

@@ -198,4 +198,4 @@ static int detect(const char *path, const char *head, size_t n) {
 const um_reader um_reader_osquery = {
     "osquery",
     "osquery result logs (JSON lines: event, snapshot or batch format): processes and usb_devices rows",
-    1, detect, read_osquery, NULL, false, false};
+    1, detect, read_osquery, NULL, false, false, NULL, 0, NULL, NULL};

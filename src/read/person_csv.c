@@ -107,4 +107,4 @@ static um_status read_csv(um_reader_ctx *rc, FILE *f) {
 const um_reader um_reader_person_csv = {
     "person-csv",
     "applicant, HR, payroll and laptop-shipping exports as CSV (header names detected; --mapping for the rest)",
-    0, detect, read_csv, NULL, true, false};
+    0, detect, read_csv, NULL, true, false, NULL, 0, NULL, NULL};

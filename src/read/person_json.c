@@ -652,4 +652,4 @@ const um_reader um_reader_person_json = {
     "person-json",
     "applicant, HR, payroll and laptop-shipping exports as JSON (array, {\"data\": [...]}, or JSON lines; "
     "any key names, one level of nesting)",
-    0, detect, read_json, NULL, false, false};
+    0, detect, read_json, NULL, false, false, NULL, 0, NULL, NULL};

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "../core/partition.h"
 #include "rsink.h"
 #include "signin.h"
 
@@ -277,6 +278,27 @@ done:
     return st;
 }
 
+/* How a file starting with head[0..n) is framed: 0 JSON lines, 1 an array
+ * or pretty-printed objects (streamed), -1 empty (only blanks). */
+static int framing(const char *head, size_t n) {
+    size_t i = 0;
+    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0) i = 3;
+    while (i < n && is_ws((unsigned char)head[i])) i++;
+    if (i == n && n < SNIFF_BYTES) return -1;
+    if (i < n && head[i] == '[') return 1;
+    if (i < n && head[i] == '{') {
+        size_t j = i + 1;
+        while (j < n && head[j] != '\n' && is_ws((unsigned char)head[j])) j++;
+        return j < n && head[j] == '\n';
+    }
+    return 0;
+}
+
+bool um_signin_splittable(const char *head, size_t n) {
+    if (n > SNIFF_BYTES) n = SNIFF_BYTES;
+    return framing(head, n) == 0;
+}
+
 um_status um_signin_read_json(um_reader_ctx *rc, FILE *f, um_signin_rec_fn fn, void *ud) {
     if (!f) {
         um_reject(rc, 0, "sign-in logs are read from files, not folders");
@@ -290,22 +312,13 @@ um_status um_signin_read_json(um_reader_ctx *rc, FILE *f, um_signin_rec_fn fn, v
         um_reject(rc, 0, "file is not seekable; not read");
         return UM_OK;
     }
-    size_t i = 0;
-    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0) i = 3;
-    while (i < n && is_ws((unsigned char)head[i])) i++;
-    if (i == n && n < SNIFF_BYTES) {
-        um_free(head);
+    int mode = framing(head, n);
+    um_free(head);
+    if (mode < 0) {
         um_warn(rc, 0, "empty file: no sign-in records");
         return UM_OK;
     }
-    bool stream_mode = false;
-    if (i < n && head[i] == '[') stream_mode = true;
-    else if (i < n && head[i] == '{') {
-        size_t j = i + 1;
-        while (j < n && head[j] != '\n' && is_ws((unsigned char)head[j])) j++;
-        stream_mode = j < n && head[j] == '\n';
-    }
-    um_free(head);
+    bool stream_mode = mode == 1;
     frame fr = {rc, um_json_new(), fn, ud, 0};
     if (!fr.json) return UM_ENOMEM;
     um_status st = stream_mode ? read_stream(&fr, f) : read_lines(&fr, f);
@@ -432,10 +445,37 @@ static um_status on_record(um_reader_ctx *rc, void *ud, um_jval rec, uint64_t li
 
 um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *skipped_fmt) {
     signin_state st = {map, 0};
+    um_part *part = um_rc_part(rc);
+    if (part && f) { /* a part of a JSON-lines file: tallies for the merge, no end-of-file warnings */
+        um_signin_sum *sum = part->summary;
+        frame fr = {rc, um_json_new(), on_record, &st, 0};
+        if (!fr.json) return UM_ENOMEM;
+        um_status s = read_lines(&fr, f);
+        um_json_free(fr.json);
+        sum->records += fr.records;
+        sum->skipped += st.skipped;
+        return s;
+    }
     um_status s = um_signin_read_json(rc, f, on_record, &st);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
     if (s == UM_OK && st.skipped) um_warn(rc, 0, skipped_fmt, (unsigned long long)st.skipped);
 #pragma GCC diagnostic pop
     return s;
+}
+
+void um_signin_part_merge(void *into, const void *part) {
+    um_signin_sum *a = into;
+    const um_signin_sum *b = part;
+    a->records += b->records;
+    a->skipped += b->skipped;
+}
+
+void um_signin_part_finish(um_reader_ctx *rc, const void *merged, const char *skipped_fmt) {
+    const um_signin_sum *m = merged;
+    if (m->records == 0) um_warn(rc, 0, "no sign-in records in file");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    if (m->skipped) um_warn(rc, 0, skipped_fmt, (unsigned long long)m->skipped);
+#pragma GCC diagnostic pop
 }

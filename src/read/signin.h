@@ -50,6 +50,16 @@ um_status um_signin_read_json(um_reader_ctx *rc, FILE *f, um_signin_rec_fn fn, v
 typedef int (*um_signin_map_fn)(um_jval rec, um_event *ev, um_signin_msg *msg);
 um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *skipped_fmt);
 
+/* Split reading (src/core/partition.h): a file whose first bytes show JSON
+ * lines may be read in parts; each part's tallies (um_signin_sum) are
+ * merged, and part_finish says the end-of-file warnings of a whole read. */
+typedef struct um_signin_sum {
+    uint64_t records, skipped;
+} um_signin_sum;
+bool um_signin_splittable(const char *head, size_t n);
+void um_signin_part_merge(void *into, const void *part);
+void um_signin_part_finish(um_reader_ctx *rc, const void *merged, const char *skipped_fmt);
+
 int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg);
 int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg);
 

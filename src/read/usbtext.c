@@ -371,4 +371,4 @@ static int detect(const char *path, const char *head, size_t n) {
 const um_reader um_reader_usb_text = {
     "usb-text",
     "USB device inventories as text: USB Device Tree Viewer reports, lsusb / lsusb -v, Linux dmesg",
-    1, detect, read_usb, NULL, false, false};
+    1, detect, read_usb, NULL, false, false, NULL, 0, NULL, NULL};

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../core/internal.h"
+#include "../core/partition.h"
 #include "../util/json.h"
 #include "rsink.h"
 #include "winevent.h"
@@ -36,15 +37,27 @@ struct um_winjson {
     char why[160];
 };
 
+/* End-of-file tallies: plain data, so a part of a split file keeps its own
+ * and the parts' are merged (src/core/partition.h). The warning names the
+ * first WJ_MAX_SKIP_IDS ids; WJ_SUM_SKIP_IDS are counted so that merging
+ * parts in order gives the same first ids and counts as one whole-file
+ * read (exact unless one part holds more than WJ_SUM_SKIP_IDS distinct
+ * unhandled ids). */
+#define WJ_SUM_SKIP_IDS 256
+typedef struct wj_sum {
+    uint64_t records; /* objects seen (good or bad) */
+    uint64_t skipped;
+    wj_skip skip[WJ_SUM_SKIP_IDS];
+    size_t nskip;
+    bool skip_more;
+} wj_sum;
+
 /* Reader state for one file. */
 typedef struct wj {
     um_reader_ctx *rc;
     um_winjson *j;
-    uint64_t records; /* objects seen (good or bad) */
-    uint64_t skipped;
-    wj_skip skip[WJ_MAX_SKIP_IDS];
-    size_t nskip;
-    bool skip_more;
+    wj_sum own;
+    wj_sum *sum; /* &own, or the part's summary */
 } wj;
 
 /* ---- building the bag ---- */
@@ -149,15 +162,19 @@ static void build_ecs(um_winjson *w, um_jval root, um_jval winlog) {
 
 /* ---- per-record handling ---- */
 
-static void count_skip(wj *w, unsigned id) {
-    w->skipped++;
-    for (size_t i = 0; i < w->nskip; i++)
-        if (w->skip[i].id == id) {
-            w->skip[i].n++;
+static void sum_skip(wj_sum *s, unsigned id, uint64_t n) {
+    for (size_t i = 0; i < s->nskip; i++)
+        if (s->skip[i].id == id) {
+            s->skip[i].n += n;
             return;
         }
-    if (w->nskip < WJ_MAX_SKIP_IDS) w->skip[w->nskip++] = (wj_skip){id, 1};
-    else w->skip_more = true;
+    if (s->nskip < WJ_SUM_SKIP_IDS) s->skip[s->nskip++] = (wj_skip){id, n};
+    else s->skip_more = true;
+}
+
+static void count_skip(wj *w, unsigned id) {
+    w->sum->skipped++;
+    sum_skip(w->sum, id, 1);
 }
 
 um_winjson *um_winjson_new(void) {
@@ -222,7 +239,7 @@ int um_winjson_map(um_winjson *w, const char *buf, size_t len, um_event *ev, uns
 const um_winfields *um_winjson_fields(const um_winjson *w) { return w ? &w->wf : NULL; }
 
 static um_status handle_doc(wj *w, const char *buf, size_t len, uint64_t line) {
-    w->records++;
+    w->sum->records++;
     um_event ev;
     const char *why = NULL;
     unsigned id = 0;
@@ -245,24 +262,46 @@ static um_status handle_doc(wj *w, const char *buf, size_t len, uint64_t line) {
     return um_emit_event(w->rc, &ev);
 }
 
-static void finish(wj *w) {
-    if (w->skipped) {
+static void sum_finish(um_reader_ctx *rc, const wj_sum *s) {
+    if (s->skipped) {
         um_buf b;
         um_buf_init(&b);
-        for (size_t i = 0; i < w->nskip; i++)
-            um_buf_printf(&b, "%s%u x%llu", i ? ", " : "", w->skip[i].id, (unsigned long long)w->skip[i].n);
-        if (w->skip_more) um_buf_adds(&b, ", others");
-        um_warn(w->rc, 0, "%llu events of unhandled types skipped (ids: %s)",
-                (unsigned long long)w->skipped, b.s && !b.oom ? b.s : "?");
+        size_t n = s->nskip < WJ_MAX_SKIP_IDS ? s->nskip : WJ_MAX_SKIP_IDS;
+        for (size_t i = 0; i < n; i++)
+            um_buf_printf(&b, "%s%u x%llu", i ? ", " : "", s->skip[i].id, (unsigned long long)s->skip[i].n);
+        if (s->skip_more || s->nskip > WJ_MAX_SKIP_IDS) um_buf_adds(&b, ", others");
+        um_warn(rc, 0, "%llu events of unhandled types skipped (ids: %s)", (unsigned long long)s->skipped,
+                b.s && !b.oom ? b.s : "?");
         um_buf_free(&b);
     }
-    if (!w->records) um_warn(w->rc, 0, "no events in file");
+    if (!s->records) um_warn(rc, 0, "no events in file");
+}
+
+static void finish(wj *w) {
+    if (w->sum == &w->own) sum_finish(w->rc, w->sum); /* a part: said once for the file, after the merge */
+}
+
+static void part_finish(um_reader_ctx *rc, const void *merged) { sum_finish(rc, merged); }
+
+static void part_merge(void *into, const void *part) {
+    wj_sum *a = into;
+    const wj_sum *b = part;
+    a->records += b->records;
+    a->skipped += b->skipped;
+    for (size_t i = 0; i < b->nskip; i++) sum_skip(a, b->skip[i].id, b->skip[i].n);
+    if (b->skip_more) a->skip_more = true;
+}
+
+static bool splittable(const char *head, size_t n) {
+    (void)head, (void)n;
+    return true; /* one object per line, always */
 }
 
 static wj *wj_new(um_reader_ctx *rc) {
     wj *w = um_calloc(1, sizeof *w);
     if (!w) return NULL;
     w->rc = rc;
+    w->sum = &w->own;
     w->j = um_winjson_new();
     if (!w->j) {
         um_free(w);
@@ -360,7 +399,7 @@ static um_status read_objects(um_reader_ctx *rc, FILE *f) {
             /* a new top-level object at column 0 while one is open: the open
              * one was cut short (resynchronise instead of swallowing). */
             um_reject(rc, start, "JSON object not closed before line %llu", (unsigned long long)line);
-            w->records++;
+            w->sum->records++;
             depth = 0;
         }
         if (depth == 0) {
@@ -408,7 +447,7 @@ static um_status read_objects(um_reader_ctx *rc, FILE *f) {
             if (--depth == 0) {
                 um_rc_progress(rc, bytes);
                 if (oversize) {
-                    w->records++;
+                    w->sum->records++;
                     um_reject(rc, start, "JSON object larger than %u bytes", WJ_MAX_RECORD);
                 } else {
                     memset(buf + len, 0, UM_JSON_PADDING);
@@ -418,7 +457,7 @@ static um_status read_objects(um_reader_ctx *rc, FILE *f) {
         }
     }
     if (st == UM_OK && depth > 0) {
-        w->records++;
+        w->sum->records++;
         um_reject(rc, start, "truncated JSON object at end of file");
     }
     if (st == UM_OK) finish(w);
@@ -436,6 +475,8 @@ static um_status read_lines(um_reader_ctx *rc, FILE *f) {
     }
     wj *w = wj_new(rc);
     if (!w) return UM_ENOMEM;
+    um_part *part = um_rc_part(rc);
+    if (part) w->sum = part->summary;
     um_lines l;
     um_lines_init(&l, f, WJ_MAX_RECORD);
     const char *s;
@@ -444,7 +485,7 @@ static um_status read_lines(um_reader_ctx *rc, FILE *f) {
     um_rsink sk = um_rsink_reader(rc);
     while (st == UM_OK && um_rsink_next_line(&l, &sk, UM_LINE_BOM | UM_LINE_SKIP_BLANK, &s, &n))
         st = handle_doc(w, s, n, l.lineno);
-    w->records += l.n_too_long; /* rejected records too */
+    w->sum->records += l.n_too_long; /* rejected records too */
     if (st == UM_OK) finish(w);
     um_lines_free(&l);
     wj_free(w);
@@ -454,9 +495,10 @@ static um_status read_lines(um_reader_ctx *rc, FILE *f) {
 const um_reader um_reader_sysmon_json = {
     "sysmon-json",
     "Windows/Sysmon events as evtx_dump-style JSON objects {\"Event\":{\"System\":..,\"EventData\":..}} (Sigma regression data)",
-    1, detect_objects, read_objects, NULL, false, false};
+    1, detect_objects, read_objects, NULL, false, false, NULL, 0, NULL, NULL};
 
 const um_reader um_reader_winlog_jsonl = {
     "winlog-jsonl",
     "Windows events as JSON lines from NXLog/Logstash (flat fields) or Winlogbeat (winlog.event_data)",
-    1, detect_lines, read_lines, NULL, false, false};
+    1, detect_lines, read_lines, NULL, false, false,
+    splittable, sizeof(wj_sum), part_merge, part_finish};

@@ -426,4 +426,4 @@ static int detect(const char *path, const char *head, size_t n) {
 const um_reader um_reader_zeek = {
     "zeek",
     "Zeek conn, rfb (VNC), rdp, dns and ssl logs, TSV or JSON lines",
-    1, detect, read_zeek, NULL, false, false};
+    1, detect, read_zeek, NULL, false, false, NULL, 0, NULL, NULL};
