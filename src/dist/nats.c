@@ -614,6 +614,7 @@ typedef struct unit_run {
     char subj[96];     /* result subject */
     um_buf out;        /* encoded results not yet sent */
     uint32_t part;
+    uint64_t sent; /* result bytes published */
     int64_t last_progress;
     bool failed;       /* could not publish: the unit is left for redelivery */
 } unit_run;
@@ -648,6 +649,7 @@ static um_status send_frames(unit_run *ur, bool last) {
             break;
         }
         ur->part++;
+        ur->sent += b.len;
         off += n;
         keep_alive(ur);
         if (ur->w->pause_ms) nats_Sleep(ur->w->pause_ms);
@@ -793,8 +795,8 @@ static void do_unit(um_worker *w, natsMsg *msg) {
     if (!ur.failed && !w_stopped(w) && send_frames(&ur, true) == UM_OK) {
         jsErrCode je = 0;
         natsStatus ns = natsMsg_AckSync(msg, NULL, &je);
-        wlog(w, "scan %s unit %llu done: %u result frames%s", ur.u.scan_id, (unsigned long long)ur.u.unit, ur.part,
-             ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
+        wlog(w, "scan %s unit %llu done: %u result frames, %llu bytes%s", ur.u.scan_id, (unsigned long long)ur.u.unit,
+             ur.part, (unsigned long long)ur.sent, ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
     } else {
         wlog(w, "scan %s unit %llu left for redelivery", ur.u.scan_id, (unsigned long long)ur.u.unit);
     }
