@@ -135,6 +135,25 @@ static char *nats_err(natsStatus st, const char *what) {
     return m;
 }
 
+/* The host of the first URL when it is a name (not an IP literal): the
+ * name the server's TLS certificate must carry. */
+static bool tls_host(const char *url, char *out, size_t cap) {
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    const char *end = p + strcspn(p, ",/");
+    const char *at = memchr(p, '@', (size_t)(end - p));
+    if (at) p = at + 1;
+    if (*p == '[') return false; /* IPv6 literal */
+    size_t n = strcspn(p, ":,/");
+    if (n == 0 || n >= cap) return false;
+    memcpy(out, p, n);
+    out[n] = 0;
+    bool digits = true;
+    for (size_t i = 0; i < n; i++)
+        if (!((out[i] >= '0' && out[i] <= '9') || out[i] == '.')) digits = false;
+    return !digits;
+}
+
 static char *connect_bus(const um_nats_conf *c, natsConnection **nc, jsCtx **js) {
     natsOptions *o = NULL;
     natsStatus st = natsOptions_Create(&o);
@@ -150,6 +169,8 @@ static char *connect_bus(const um_nats_conf *c, natsConnection **nc, jsCtx **js)
     if (st == NATS_OK && c->token) st = natsOptions_SetToken(o, c->token);
     if (st == NATS_OK && c->creds) st = natsOptions_SetUserCredentialsFromFiles(o, c->creds, NULL);
     if (st == NATS_OK && c->tls) st = natsOptions_SetSecure(o, true);
+    char host[256];
+    if (st == NATS_OK && c->tls && tls_host(c->url, host, sizeof host)) st = natsOptions_SetExpectedHostname(o, host);
     if (st == NATS_OK && c->ca) st = natsOptions_LoadCATrustedCertificates(o, c->ca);
     if (st == NATS_OK && c->cert) st = natsOptions_LoadCertificatesChain(o, c->cert, c->key);
     if (st != NATS_OK) {
