@@ -49,8 +49,8 @@ bool um_scan_over_limit(um_scan *s, um_limit which, uint64_t n) {
     if (!s->limit_warned[which]) {
         static const char *const what[UM_LIMIT__COUNT] = {
             "identity records (limit persons)", "identity data (limit identity_mb)",
-            "accounts and hosts seen only in logs (limit log_subjects); events of further ones are "
-            "counted but not analyzed",
+            ("accounts and hosts seen only in logs (limit log_subjects); events of further ones are "
+             "counted but not analyzed"),
             "distinct findings (limit findings); further ones are dropped"};
         s->limit_warned[which] = true;
         um_scan_warn(s, "limits", "resource limit reached: %llu %s", (unsigned long long)s->limit[which],

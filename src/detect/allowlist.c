@@ -131,24 +131,6 @@ static bool has_ci(const char *hay, const char *needle, size_t nn) {
     return false;
 }
 
-static bool glob_ci(const char *p, size_t pn, const char *s) {
-    size_t pi = 0, si = 0, star = SIZE_MAX, mark = 0, sn = strlen(s);
-    while (si < sn) {
-        if (pi < pn && p[pi] == '*') {
-            star = pi++;
-            mark = si;
-        } else if (pi < pn && tolower((unsigned char)p[pi]) == tolower((unsigned char)s[si])) {
-            pi++, si++;
-        } else if (star != SIZE_MAX) {
-            pi = star + 1;
-            si = ++mark;
-        } else {
-            return false;
-        }
-    }
-    while (pi < pn && p[pi] == '*') pi++;
-    return pi == pn;
-}
 
 /* One scope item ("role:IT", "host:LT-*", "*"). */
 static bool item_fits(const char *it, size_t n, const char *const *roles, size_t nroles, const char *host) {
@@ -168,7 +150,7 @@ static bool item_fits(const char *it, size_t n, const char *const *roles, size_t
             if (has_ci(roles[i], v, vn)) return true;
         return false;
     }
-    if (kl == 4 && !strncasecmp(it, "host", 4)) return host && glob_ci(v, vn, host);
+    if (kl == 4 && !strncasecmp(it, "host", 4)) return host && um_glob(v, vn, host, true);
     return false;
 }
 

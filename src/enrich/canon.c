@@ -604,10 +604,12 @@ const char *um_country_exact(const char *s, size_t len) {
 bool um_tz_offset(const char *s, int *minutes) {
     static const struct { const char *name; int off; } zones[] = {
         {"america/new_york", -300}, {"america/detroit", -300}, {"america/toronto", -300},
+        {"america/montreal", -300}, {"america/halifax", -240}, {"america/argentina/buenos_aires", -180},
         {"us/eastern", -300}, {"est", -300}, {"edt", -300}, {"eastern", -300},
-        {"america/chicago", -360}, {"us/central", -360}, {"cst", -360}, {"cdt", -360}, {"central", -360},
-        {"america/denver", -420}, {"america/phoenix", -420}, {"us/mountain", -420}, {"mst", -420},
-        {"mountain", -420}, {"america/los_angeles", -480}, {"us/pacific", -480}, {"pst", -480},
+        {"america/chicago", -360}, {"america/winnipeg", -360}, {"us/central", -360}, {"cst", -360}, {"cdt", -360}, {"central", -360},
+        {"america/denver", -420}, {"america/phoenix", -420}, {"america/edmonton", -420}, {"us/mountain", -420}, {"mst", -420},
+        {"mountain", -420}, {"america/los_angeles", -480}, {"america/vancouver", -480},
+        {"america/tijuana", -480}, {"us/pacific", -480}, {"pst", -480},
         {"pdt", -480}, {"pacific", -480}, {"america/anchorage", -540}, {"pacific/honolulu", -600},
         {"america/sao_paulo", -180}, {"america/mexico_city", -360}, {"america/bogota", -300},
         {"europe/london", 0}, {"europe/dublin", 0}, {"europe/lisbon", 0}, {"utc", 0}, {"gmt", 0},

@@ -26,23 +26,31 @@ extern "C" const char *um_phone_type_name(um_phone_type t) {
     }
 }
 
+/* text as E.164 into out (possible numbers only, extension dropped); n
+ * keeps the parsed number. */
+static bool parse_e164(const char *text, const char *region, PhoneNumber *n, char *out, size_t cap) {
+    if (cap) out[0] = 0;
+    if (!text || !cap) return false;
+    const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
+    std::string reg = region && *region ? region : "ZZ";
+    if (u->Parse(std::string(text), reg, n) != PhoneNumberUtil::NO_PARSING_ERROR) return false;
+    if (!u->IsPossibleNumber(*n)) return false;
+    n->clear_extension();
+    std::string e164;
+    u->Format(*n, PhoneNumberUtil::E164, &e164);
+    if (e164.size() + 1 > cap || e164.size() < 8) return false;
+    memcpy(out, e164.c_str(), e164.size() + 1);
+    return true;
+}
+
 extern "C" um_phone_type um_phone_parse(const char *text, const char *region, char *out, size_t cap,
                                         int *valid) {
     if (valid) *valid = 0;
-    if (cap) out[0] = 0;
-    if (!text || !cap) return UM_PHONE_INVALID;
-    const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
     PhoneNumber n;
-    std::string reg = region && *region ? region : "ZZ";
-    if (u->Parse(std::string(text), reg, &n) != PhoneNumberUtil::NO_PARSING_ERROR) return UM_PHONE_INVALID;
-    if (!u->IsPossibleNumber(n)) return UM_PHONE_INVALID;
-    n.clear_extension();
-    std::string e164;
-    u->Format(n, PhoneNumberUtil::E164, &e164);
-    if (e164.size() + 1 > cap || e164.size() < 8) return UM_PHONE_INVALID;
+    if (!parse_e164(text, region, &n, out, cap)) return UM_PHONE_INVALID;
+    const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
     bool ok = u->IsValidNumber(n);
     if (valid) *valid = ok ? 1 : 0;
-    memcpy(out, e164.c_str(), e164.size() + 1);
     if (!ok) return UM_PHONE_UNKNOWN;
     switch (u->GetNumberType(n)) {
     case PhoneNumberUtil::FIXED_LINE: return UM_PHONE_FIXED;
@@ -56,17 +64,6 @@ extern "C" um_phone_type um_phone_parse(const char *text, const char *region, ch
 }
 
 extern "C" um_phone_type um_phone_parse_fast(const char *text, const char *region, char *out, size_t cap) {
-    if (cap) out[0] = 0;
-    if (!text || !cap) return UM_PHONE_INVALID;
-    const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
     PhoneNumber n;
-    std::string reg = region && *region ? region : "ZZ";
-    if (u->Parse(std::string(text), reg, &n) != PhoneNumberUtil::NO_PARSING_ERROR) return UM_PHONE_INVALID;
-    if (!u->IsPossibleNumber(n)) return UM_PHONE_INVALID;
-    n.clear_extension();
-    std::string e164;
-    u->Format(n, PhoneNumberUtil::E164, &e164);
-    if (e164.size() + 1 > cap || e164.size() < 8) return UM_PHONE_INVALID;
-    memcpy(out, e164.c_str(), e164.size() + 1);
-    return UM_PHONE_UNKNOWN;
+    return parse_e164(text, region, &n, out, cap) ? UM_PHONE_UNKNOWN : UM_PHONE_INVALID;
 }

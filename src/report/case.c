@@ -98,6 +98,23 @@ static json_t *col_int(sqlite3_stmt *q, int i) {
     return json_integer(sqlite3_column_int64(q, i));
 }
 
+/* An integer or a real column as a number (scores and weights). */
+static json_t *col_num(sqlite3_stmt *q, int i) {
+    return sqlite3_column_type(q, i) == SQLITE_FLOAT ? json_real(sqlite3_column_double(q, i)) : col_int(q, i);
+}
+
+/* One row as an object, column i under names[i]: a name starting with '#'
+ * is an integer column, '~' a number, any other a string. */
+static json_t *row_obj(sqlite3_stmt *q, const char *const *names, int n) {
+    json_t *o = json_object();
+    for (int i = 0; i < n; i++) {
+        const char *k = names[i];
+        json_t *v = *k == '#' ? col_int(q, i) : *k == '~' ? col_num(q, i) : col_str(q, i);
+        json_object_set_new(o, k + (*k == '#' || *k == '~'), v);
+    }
+    return o;
+}
+
 static void bind(sqlite3_stmt *q, int i, const char *v) {
     if (v) sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(q, i);
@@ -371,19 +388,59 @@ out:
     return rc;
 }
 
+static json_t *page_obj(json_int_t total, const um_page *p, json_t *items) {
+    json_t *o = json_object();
+    json_object_set_new(o, "total", json_integer(total));
+    json_object_set_new(o, "offset", json_integer((json_int_t)p->offset));
+    json_object_set_new(o, "limit", json_integer((json_int_t)p->limit));
+    json_object_set_new(o, "items", items);
+    return o;
+}
+
+/* One page of rows as {total, offset, limit, items}: count_sql gives the
+ * total, page_sql the rows, one object each from row(). Both bind ?1 = a and
+ * ?2 = b (SQL NULL when absent); page_sql binds ?3 = limit, ?4 = offset.
+ * The caller holds c->mu. */
+static um_status paged(um_case *c, const char *what, const char *count_sql, const char *page_sql, const char *a,
+                       const char *b, const um_page *p, json_t *(*row)(um_case *, sqlite3_stmt *), json_t **out) {
+    *out = NULL;
+    json_int_t total = 0;
+    json_t *items = json_array();
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(c->db, count_sql, -1, &q, NULL) != SQLITE_OK) goto fail;
+    bind(q, 1, a);
+    bind(q, 2, b);
+    if (sqlite3_step(q) == SQLITE_ROW) total = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    q = NULL;
+    if (sqlite3_prepare_v2(c->db, page_sql, -1, &q, NULL) != SQLITE_OK) goto fail;
+    bind(q, 1, a);
+    bind(q, 2, b);
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)p->limit);
+    sqlite3_bind_int64(q, 4, (sqlite3_int64)p->offset);
+    int st;
+    while ((st = sqlite3_step(q)) == SQLITE_ROW) json_array_append_new(items, row(c, q));
+    if (st != SQLITE_DONE) goto fail;
+    sqlite3_finalize(q);
+    *out = page_obj(total, p, items);
+    return *out ? UM_OK : UM_ENOMEM;
+fail:;
+    um_status rc = dberr(c, what);
+    sqlite3_finalize(q);
+    json_decref(items);
+    return rc;
+}
+
 /* ---- verdicts ---- */
 
 static json_t *verdict_row(sqlite3_stmt *q) {
-    json_t *o = json_object();
-    json_object_set_new(o, "id", col_int(q, 0));
-    json_object_set_new(o, "target_kind", col_str(q, 1));
-    json_object_set_new(o, "target", col_str(q, 2));
-    json_object_set_new(o, "target_b", col_str(q, 3));
-    json_object_set_new(o, "verdict", col_str(q, 4));
-    json_object_set_new(o, "who", col_str(q, 5));
-    json_object_set_new(o, "at", col_str(q, 6));
-    json_object_set_new(o, "note", col_str(q, 7));
-    return o;
+    static const char *const names[] = {"#id", "target_kind", "target", "target_b", "verdict", "who", "at", "note"};
+    return row_obj(q, names, 8);
+}
+
+static json_t *verdict_row_c(um_case *c, sqlite3_stmt *q) {
+    (void)c;
+    return verdict_row(q);
 }
 
 /* Latest verdict on (kind, id) or null; with history, every row (newest first). */
@@ -524,33 +581,17 @@ um_status um_case_verdict_add(um_case *c, const char *kind, const char *a, const
 }
 
 um_status um_case_verdicts(um_case *c, const um_page *p, json_t **out) {
-    json_t *o = json_object(), *items = json_array();
-    json_int_t total = 0;
     pthread_mutex_lock(&c->mu);
-    if (c->has_verdicts) {
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM verdicts", -1, &q, NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-            total = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-        q = NULL;
-        if (sqlite3_prepare_v2(c->db,
-                               "SELECT id, target_kind, target_a, target_b, verdict, who, at, note FROM verdicts"
-                               " ORDER BY id DESC LIMIT ? OFFSET ?",
-                               -1, &q, NULL) == SQLITE_OK) {
-            sqlite3_bind_int64(q, 1, (sqlite3_int64)p->limit);
-            sqlite3_bind_int64(q, 2, (sqlite3_int64)p->offset);
-            while (sqlite3_step(q) == SQLITE_ROW) json_array_append_new(items, verdict_row(q));
-        }
-        sqlite3_finalize(q);
-    }
+    um_status rc = UM_OK;
+    if (c->has_verdicts)
+        rc = paged(c, "verdicts", "SELECT count(*) FROM verdicts",
+                   "SELECT id, target_kind, target_a, target_b, verdict, who, at, note FROM verdicts"
+                   " ORDER BY id DESC LIMIT ?3 OFFSET ?4",
+                   NULL, NULL, p, verdict_row_c, out);
+    else if (!(*out = page_obj(0, p, json_array())))
+        rc = UM_ENOMEM;
     pthread_mutex_unlock(&c->mu);
-    json_object_set_new(o, "total", json_integer(total));
-    json_object_set_new(o, "offset", json_integer((json_int_t)p->offset));
-    json_object_set_new(o, "limit", json_integer((json_int_t)p->limit));
-    json_object_set_new(o, "items", items);
-    *out = o;
-    return UM_OK;
+    return rc;
 }
 
 /* ---- subjects ---- */
@@ -616,63 +657,22 @@ static char *like_pattern(const char *q) {
     return b.s;
 }
 
-static json_t *page_obj(json_int_t total, const um_page *p, json_t *items) {
-    json_t *o = json_object();
-    json_object_set_new(o, "total", json_integer(total));
-    json_object_set_new(o, "offset", json_integer((json_int_t)p->offset));
-    json_object_set_new(o, "limit", json_integer((json_int_t)p->limit));
-    json_object_set_new(o, "items", items);
-    return o;
-}
-
 um_status um_case_subjects(um_case *c, const um_page *p, json_t **out) {
     *out = NULL;
     char *pat = p->q && *p->q ? like_pattern(p->q) : NULL;
     if (p->q && *p->q && !pat) return UM_ENOMEM;
-    static const char *where =
-        " WHERE (?1 IS NULL OR level = ?1) AND (?2 IS NULL OR display LIKE ?2 ESCAPE '\\' OR id LIKE ?2 ESCAPE '\\'"
-        " OR id IN (SELECT subject_id FROM identifiers WHERE value LIKE ?2 ESCAPE '\\'))";
-    char sql_n[512], sql[640];
-    snprintf(sql_n, sizeof sql_n, "SELECT count(*) FROM subjects%s", where);
-    snprintf(sql, sizeof sql,
-             "SELECT id, rank, display, score, level, identity, n_findings FROM subjects%s"
-             " ORDER BY rank LIMIT ?3 OFFSET ?4",
-             where);
+#define SUBJECTS_WHERE                                                                                               \
+    " WHERE (?1 IS NULL OR level = ?1) AND (?2 IS NULL OR display LIKE ?2 ESCAPE '\\' OR id LIKE ?2 ESCAPE '\\'" \
+    " OR id IN (SELECT subject_id FROM identifiers WHERE value LIKE ?2 ESCAPE '\\'))"
     pthread_mutex_lock(&c->mu);
-    um_status rc = UM_OK;
-    json_int_t total = 0;
-    json_t *items = json_array();
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(c->db, sql_n, -1, &q, NULL) != SQLITE_OK) {
-        rc = dberr(c, "subjects");
-        goto out;
-    }
-    bind(q, 1, p->level);
-    bind(q, 2, pat);
-    if (sqlite3_step(q) == SQLITE_ROW) total = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    q = NULL;
-    if (sqlite3_prepare_v2(c->db, sql, -1, &q, NULL) != SQLITE_OK) {
-        rc = dberr(c, "subjects");
-        goto out;
-    }
-    bind(q, 1, p->level);
-    bind(q, 2, pat);
-    sqlite3_bind_int64(q, 3, (sqlite3_int64)p->limit);
-    sqlite3_bind_int64(q, 4, (sqlite3_int64)p->offset);
-    int s;
-    while ((s = sqlite3_step(q)) == SQLITE_ROW) json_array_append_new(items, subject_row(c, q));
-    if (s != SQLITE_DONE) rc = dberr(c, "subjects");
-out:
-    sqlite3_finalize(q);
+    um_status rc = paged(c, "subjects", "SELECT count(*) FROM subjects" SUBJECTS_WHERE,
+                         "SELECT id, rank, display, score, level, identity, n_findings FROM subjects" SUBJECTS_WHERE
+                         " ORDER BY rank LIMIT ?3 OFFSET ?4",
+                         p->level, pat, p, subject_row, out);
+#undef SUBJECTS_WHERE
     pthread_mutex_unlock(&c->mu);
     free(pat);
-    if (rc != UM_OK) {
-        json_decref(items);
-        return rc;
-    }
-    *out = page_obj(total, p, items);
-    return *out ? UM_OK : UM_ENOMEM;
+    return rc;
 }
 
 static json_t *evidence_of(um_case *c, const char *fid) {
@@ -695,15 +695,12 @@ static json_t *evidence_of(um_case *c, const char *fid) {
     return arr;
 }
 
-static const char *finding_cols =
-    "id, subject_id, indicator, analyzer, strength, weight, summary, key, count, first_seen, last_seen";
+#define FINDING_COLS "id, subject_id, indicator, analyzer, strength, weight, summary, key, count, first_seen, last_seen"
 
 static json_t *finding_row(um_case *c, sqlite3_stmt *q, bool evidence) {
-    json_t *o = json_object();
-    static const char *names[] = {"id",  "subject_id", "indicator", "analyzer",   "strength", "weight",
-                                  "summary", "key", "count",     "first_seen", "last_seen"};
-    for (int i = 0; i < 11; i++)
-        json_object_set_new(o, names[i], (i == 5 || i == 8) ? col_int(q, i) : col_str(q, i));
+    static const char *const names[] = {"id",      "subject_id", "indicator", "analyzer",   "strength", "#weight",
+                                        "summary", "key",        "#count",    "first_seen", "last_seen"};
+    json_t *o = row_obj(q, names, 11);
     if (evidence) {
         const char *id = (const char *)sqlite3_column_text(q, 0);
         json_object_set_new(o, "evidence", id ? evidence_of(c, id) : json_array());
@@ -877,10 +874,10 @@ static um_status subject_locked(um_case *c, const char *id, json_t **out) {
     q = NULL;
     json_object_set_new(o, "identifiers", ids);
     json_t *fs = json_array();
-    char sql[300];
-    snprintf(sql, sizeof sql, "SELECT %s FROM findings WHERE subject_id = ? ORDER BY weight DESC, indicator, id LIMIT 200",
-             finding_cols);
-    if (sqlite3_prepare_v2(c->db, sql, -1, &q, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT " FINDING_COLS
+                           " FROM findings WHERE subject_id = ? ORDER BY weight DESC, indicator, id LIMIT 200",
+                           -1, &q, NULL) == SQLITE_OK) {
         bind(q, 1, id);
         while (sqlite3_step(q) == SQLITE_ROW) json_array_append_new(fs, finding_row(c, q, true));
     }
@@ -956,8 +953,7 @@ static json_t *cluster_row(um_case *c, sqlite3_stmt *q, bool detail) {
     const char *id = (const char *)sqlite3_column_text(q, 0);
     json_object_set_new(o, "id", col_str(q, 0));
     json_object_set_new(o, "tier", col_str(q, 1));
-    json_object_set_new(o, "score", sqlite3_column_type(q, 2) == SQLITE_FLOAT ? json_real(sqlite3_column_double(q, 2))
-                                                                              : col_int(q, 2));
+    json_object_set_new(o, "score", col_num(q, 2));
     json_object_set_new(o, "derived", json_false());
     json_object_set_new(o, "verdict", id ? verdicts_of(c, "cluster", id, false) : json_null());
     json_t *m = json_array();
@@ -982,17 +978,8 @@ static json_t *cluster_row(um_case *c, sqlite3_stmt *q, bool detail) {
                                "SELECT a, b, kind, value, weight FROM cluster_edges WHERE cluster_id = ? LIMIT 5000", -1,
                                &mq, NULL) == SQLITE_OK) {
             bind(mq, 1, id);
-            while (sqlite3_step(mq) == SQLITE_ROW) {
-                json_t *x = json_object();
-                json_object_set_new(x, "a", col_str(mq, 0));
-                json_object_set_new(x, "b", col_str(mq, 1));
-                json_object_set_new(x, "kind", col_str(mq, 2));
-                json_object_set_new(x, "value", col_str(mq, 3));
-                json_object_set_new(x, "weight", sqlite3_column_type(mq, 4) == SQLITE_FLOAT
-                                                     ? json_real(sqlite3_column_double(mq, 4))
-                                                     : col_int(mq, 4));
-                json_array_append_new(e, x);
-            }
+            static const char *const names[] = {"a", "b", "kind", "value", "~weight"};
+            while (sqlite3_step(mq) == SQLITE_ROW) json_array_append_new(e, row_obj(mq, names, 5));
         }
         sqlite3_finalize(mq);
         json_object_set_new(o, "edges", e);
@@ -1001,41 +988,25 @@ static json_t *cluster_row(um_case *c, sqlite3_stmt *q, bool detail) {
     return o;
 }
 
+static json_t *cluster_row_brief(um_case *c, sqlite3_stmt *q) { return cluster_row(c, q, false); }
+
 um_status um_case_clusters(um_case *c, const um_page *p, json_t **out) {
     *out = NULL;
     pthread_mutex_lock(&c->mu);
     um_status rc = UM_OK;
-    json_t *items = json_array();
-    json_int_t total = 0;
-    if (c->has_clusters) {
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM clusters", -1, &q, NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-            total = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-        q = NULL;
-        if (sqlite3_prepare_v2(c->db, "SELECT id, tier, score FROM clusters ORDER BY score DESC, id LIMIT ? OFFSET ?",
-                               -1, &q, NULL) != SQLITE_OK)
-            rc = dberr(c, "clusters");
-        else {
-            sqlite3_bind_int64(q, 1, (sqlite3_int64)p->limit);
-            sqlite3_bind_int64(q, 2, (sqlite3_int64)p->offset);
-            while (sqlite3_step(q) == SQLITE_ROW) json_array_append_new(items, cluster_row(c, q, false));
-        }
-        sqlite3_finalize(q);
-    } else if ((rc = build_groups(c)) == UM_OK) {
-        total = (json_int_t)c->n_groups;
+    if (c->has_clusters)
+        rc = paged(c, "clusters", "SELECT count(*) FROM clusters",
+                   "SELECT id, tier, score FROM clusters ORDER BY score DESC, id LIMIT ?3 OFFSET ?4", NULL, NULL, p,
+                   cluster_row_brief, out);
+    else if ((rc = build_groups(c)) == UM_OK) {
+        json_t *items = json_array();
         for (size_t i = p->offset; i < c->n_groups && i < p->offset + p->limit; i++)
             json_array_append_new(items, group_json(c, &c->groups[i], false));
+        if (!(*out = page_obj((json_int_t)c->n_groups, p, items))) rc = UM_ENOMEM;
     }
     pthread_mutex_unlock(&c->mu);
-    if (rc != UM_OK) {
-        json_decref(items);
-        return rc;
-    }
-    *out = page_obj(total, p, items);
-    json_object_set_new(*out, "derived", json_boolean(!c->has_clusters));
-    return UM_OK;
+    if (rc == UM_OK) json_object_set_new(*out, "derived", json_boolean(!c->has_clusters));
+    return rc;
 }
 
 um_status um_case_cluster(um_case *c, const char *id, json_t **out) {
@@ -1070,98 +1041,47 @@ um_status um_case_cluster(um_case *c, const char *id, json_t **out) {
 
 /* ---- findings, rejects, summary ---- */
 
+static json_t *finding_row_full(um_case *c, sqlite3_stmt *q) { return finding_row(c, q, true); }
+
 um_status um_case_findings(um_case *c, const um_page *p, json_t **out) {
-    *out = NULL;
-    char sql_n[300], sql[400];
-    static const char *where = " WHERE (?1 IS NULL OR indicator = ?1) AND (?2 IS NULL OR subject_id = ?2)";
-    snprintf(sql_n, sizeof sql_n, "SELECT count(*) FROM findings%s", where);
-    snprintf(sql, sizeof sql,
-             "SELECT %s FROM findings%s ORDER BY (SELECT rank FROM subjects WHERE id = subject_id), weight DESC, id"
-             " LIMIT ?3 OFFSET ?4",
-             finding_cols, where);
+#define FINDINGS_WHERE " WHERE (?1 IS NULL OR indicator = ?1) AND (?2 IS NULL OR subject_id = ?2)"
     pthread_mutex_lock(&c->mu);
-    um_status rc = UM_OK;
-    json_int_t total = 0;
-    json_t *items = json_array();
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(c->db, sql_n, -1, &q, NULL) != SQLITE_OK) {
-        rc = dberr(c, "findings");
-        goto out;
-    }
-    bind(q, 1, p->indicator);
-    bind(q, 2, p->subject);
-    if (sqlite3_step(q) == SQLITE_ROW) total = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    q = NULL;
-    if (sqlite3_prepare_v2(c->db, sql, -1, &q, NULL) != SQLITE_OK) {
-        rc = dberr(c, "findings");
-        goto out;
-    }
-    bind(q, 1, p->indicator);
-    bind(q, 2, p->subject);
-    sqlite3_bind_int64(q, 3, (sqlite3_int64)p->limit);
-    sqlite3_bind_int64(q, 4, (sqlite3_int64)p->offset);
-    while (sqlite3_step(q) == SQLITE_ROW) json_array_append_new(items, finding_row(c, q, true));
-out:
-    sqlite3_finalize(q);
+    um_status rc = paged(c, "findings", "SELECT count(*) FROM findings" FINDINGS_WHERE,
+                         "SELECT " FINDING_COLS " FROM findings" FINDINGS_WHERE
+                         " ORDER BY (SELECT rank FROM subjects WHERE id = subject_id), weight DESC, id"
+                         " LIMIT ?3 OFFSET ?4",
+                         p->indicator, p->subject, p, finding_row_full, out);
+#undef FINDINGS_WHERE
     pthread_mutex_unlock(&c->mu);
-    if (rc != UM_OK) {
-        json_decref(items);
-        return rc;
-    }
-    *out = page_obj(total, p, items);
-    return UM_OK;
+    return rc;
+}
+
+static json_t *reject_row(um_case *c, sqlite3_stmt *q) {
+    (void)c;
+    static const char *const names[] = {"#seq", "kind", "file", "#line", "reader", "reason"};
+    return row_obj(q, names, 6);
 }
 
 um_status um_case_rejects(um_case *c, const um_page *p, json_t **out) {
-    *out = NULL;
     pthread_mutex_lock(&c->mu);
-    json_t *o = json_object(), *by = json_array(), *items = json_array();
-    sqlite3_stmt *q = NULL;
-    /* grouped by reader and reason (the first 40 characters), largest first */
-    if (sqlite3_prepare_v2(c->db,
-                           "SELECT kind, reader, substr(reason, 1, 80) AS r, count(*), min(file), min(line) FROM rejects"
-                           " GROUP BY kind, reader, r ORDER BY count(*) DESC LIMIT 100",
-                           -1, &q, NULL) == SQLITE_OK) {
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            json_t *e = json_object();
-            json_object_set_new(e, "kind", col_str(q, 0));
-            json_object_set_new(e, "reader", col_str(q, 1));
-            json_object_set_new(e, "reason", col_str(q, 2));
-            json_object_set_new(e, "count", col_int(q, 3));
-            json_object_set_new(e, "example_file", col_str(q, 4));
-            json_object_set_new(e, "example_line", col_int(q, 5));
-            json_array_append_new(by, e);
-        }
+    um_status rc = paged(c, "rejects", "SELECT count(*) FROM rejects",
+                         "SELECT seq, kind, file, line, reader, reason FROM rejects ORDER BY seq LIMIT ?3 OFFSET ?4",
+                         NULL, NULL, p, reject_row, out);
+    if (rc == UM_OK) {
+        /* grouped by reader and reason (its first 80 characters), largest first */
+        static const char *const names[] = {"kind", "reader", "reason", "#count", "example_file", "#example_line"};
+        json_t *by = json_array();
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(c->db,
+                               "SELECT kind, reader, substr(reason, 1, 80) AS r, count(*), min(file), min(line)"
+                               " FROM rejects GROUP BY kind, reader, r ORDER BY count(*) DESC LIMIT 100",
+                               -1, &q, NULL) == SQLITE_OK)
+            while (sqlite3_step(q) == SQLITE_ROW) json_array_append_new(by, row_obj(q, names, 6));
+        sqlite3_finalize(q);
+        json_object_set_new(*out, "by_reason", by);
     }
-    sqlite3_finalize(q);
-    q = NULL;
-    json_int_t total = 0;
-    if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM rejects", -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        total = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    q = NULL;
-    if (sqlite3_prepare_v2(c->db, "SELECT seq, kind, file, line, reader, reason FROM rejects ORDER BY seq LIMIT ? OFFSET ?",
-                           -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, (sqlite3_int64)p->limit);
-        sqlite3_bind_int64(q, 2, (sqlite3_int64)p->offset);
-        static const char *names[] = {"seq", "kind", "file", "line", "reader", "reason"};
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            json_t *e = json_object();
-            for (int i = 0; i < 6; i++) json_object_set_new(e, names[i], (i == 0 || i == 3) ? col_int(q, i) : col_str(q, i));
-            json_array_append_new(items, e);
-        }
-    }
-    sqlite3_finalize(q);
     pthread_mutex_unlock(&c->mu);
-    json_object_set_new(o, "total", json_integer(total));
-    json_object_set_new(o, "offset", json_integer((json_int_t)p->offset));
-    json_object_set_new(o, "limit", json_integer((json_int_t)p->limit));
-    json_object_set_new(o, "by_reason", by);
-    json_object_set_new(o, "items", items);
-    *out = o;
-    return UM_OK;
+    return rc;
 }
 
 um_status um_case_summary(um_case *c, json_t **out) {

@@ -956,24 +956,6 @@ static size_t peek_word(cparse *p, const char **w) {
 
 static bool word_is(const char *w, size_t n, const char *kw) { return um_strneq_ci(w, n, kw) && strlen(kw) == n; }
 
-static bool glob_match(const char *pat, size_t pn, const char *s) {
-    size_t sn = strlen(s), pi = 0, si = 0, star = SIZE_MAX, mark = 0;
-    while (si < sn) {
-        if (pi < pn && pat[pi] == '*') {
-            star = pi++;
-            mark = si;
-        } else if (pi < pn && pat[pi] == s[si]) {
-            pi++, si++;
-        } else if (star != SIZE_MAX) {
-            pi = star + 1;
-            si = ++mark;
-        } else {
-            return false;
-        }
-    }
-    while (pi < pn && pat[pi] == '*') pi++;
-    return pi == pn;
-}
 
 static uint32_t cond_or(cparse *p);
 
@@ -1038,7 +1020,7 @@ static uint32_t cond_atom(cparse *p) {
         bool them = word_is(pat, pn, "them");
         idlist kids = {0};
         for (size_t i = 0; i < c->nid; i++) {
-            if (them ? c->idn[i][0] == '_' : !glob_match(pat, pn, c->idn[i])) continue;
+            if (them ? c->idn[i][0] == '_' : !um_glob(pat, pn, c->idn[i], false)) continue;
             if (!idl_push(&kids, c->idnode[i])) {
                 um_free(kids.v);
                 return NO_NODE;

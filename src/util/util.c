@@ -396,6 +396,25 @@ bool um_streq_ci(const char *a, const char *b) {
     return lc(*x) == lc(*y);
 }
 
+bool um_glob(const char *pat, size_t pn, const char *s, bool ci) {
+    size_t pi = 0, si = 0, star = SIZE_MAX, mark = 0, sn = strlen(s);
+    while (si < sn) {
+        if (pi < pn && pat[pi] == '*') {
+            star = pi++;
+            mark = si;
+        } else if (pi < pn && (ci ? tolower((unsigned char)pat[pi]) == tolower((unsigned char)s[si]) : pat[pi] == s[si])) {
+            pi++, si++;
+        } else if (star != SIZE_MAX) {
+            pi = star + 1;
+            si = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (pi < pn && pat[pi] == '*') pi++;
+    return pi == pn;
+}
+
 bool um_strneq_ci(const char *a, size_t alen, const char *b) {
     size_t bl = strlen(b);
     if (alen != bl) return false;

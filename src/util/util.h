@@ -114,6 +114,9 @@ bool um_strneq_ci(const char *a, size_t alen, const char *b);
 bool um_ends_with_ci(const char *s, const char *suffix);
 bool um_starts_with_ci(const char *s, const char *prefix);
 const char *um_strstr_ci(const char *hay, const char *needle);
+/* Whether s matches the pattern pat[0..pn), where '*' is any run of bytes
+ * (no other wildcard, no escapes); ci: ASCII case ignored. */
+bool um_glob(const char *pat, size_t pn, const char *s, bool ci);
 /* Lower-cases ASCII into an arena copy, trimming spaces. */
 char *um_lower_trim(um_arena *a, const char *s, size_t n);
 /* Trims ASCII whitespace in place, returning the start. */

@@ -85,6 +85,7 @@ static void t_canon(void) {
     CHECK(um_tz_offset("America/New_York", &m) && m == -300);
     CHECK(um_tz_offset("UTC+9", &m) && m == 540);
     CHECK(um_tz_offset("-05:00", &m) && m == -300);
+    CHECK(um_tz_offset("America/Vancouver", &m) && m == -480);
     CHECK(!um_tz_offset("Mars/Olympus", &m));
     um_arena_free(&a);
 }
