@@ -12,7 +12,8 @@
 #  (c) workers that start only after the scan was submitted;
 #  (d) nats-server stopped and restarted part-way (file storage);
 #  (e) a server with user/password: the right password works, a wrong one
-#      is exit 2 with a message saying the credentials were refused.
+#      is exit 2 with a message saying the credentials were refused;
+#  (f) the same with a token.
 # Environment (set by ctest): UNMASK, UM_SRC_DIR, UM_BIN_DIR.
 set -euo pipefail
 : "${UNMASK:?path of the unmask binary}"
@@ -187,6 +188,23 @@ timeout 60 "$UNMASK" worker --nats "$URL" --nats-user analyst --nats-password-fi
 [ "$rc" = 2 ] || fail "worker with a wrong password: exit $rc, not 2"
 grep -q "refused the credentials" "$tmp/badw.out" || fail "worker, wrong password: no clear message"
 pass=$((pass + 1))
+stop_workers
+stop_server
+
+# (f) a token: right (from a file) and wrong (from the environment)
+start_server --auth 'tok-0123456789'
+echo 'tok-0123456789' >"$tmp/tok"
+start_worker tokw --nats-token-file "$tmp/tok"
+rc=0
+timeout 120 "$UNMASK" scan --nats "$URL" --nats-token-file "$tmp/tok" -n 0 --fail-on never \
+    -o "$tmp/token-nats" "$UM_SRC_DIR/examples/demo" >"$tmp/token-nats.out" 2>&1 || rc=$?
+cp -r "$tmp/demo-local" "$tmp/token-local"; cp "$tmp/demo-local.sql" "$tmp/token-local.sql"
+same token "$rc"
+rc=0
+UNMASK_NATS_TOKEN=nope timeout 60 "$UNMASK" scan --nats "$URL" -o "$tmp/bad2" "$UM_SRC_DIR/examples/demo" \
+    >"$tmp/bad2.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "wrong token: exit $rc, not 2"
+grep -q "refused the credentials" "$tmp/bad2.out" || fail "wrong token: no clear message: $(cat "$tmp/bad2.out")"
 stop_workers
 stop_server
 
