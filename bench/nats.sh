@@ -85,6 +85,6 @@ for m in local 1 2; do
   printf "| %s | %s | %.2f | %s | %s | %s |\n" "$name" "$mw" "$(calc "$lw / $mw")" \
     "$(echo "${cpu[$m]}" | median)" "$(echo "${wcpu[$m]}" | median)" "${wall[$m]# }"
 done
-awk '/done:/ {f++; b += $(NF-1)} END {printf "result messages: %d frames, %.1f MB in all runs\n", f, b/1e6}' \
+awk '/done:/ {u++; f += $2; b += $(NF-1)} END {printf "results: %d units, %d frames, %.1f MB in all runs\n", u, f, b/1e6}' \
   <(grep -o 'done: [0-9]* result frames, [0-9]* bytes' "$DIR/worker.log" | sed 's/,//g')
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
