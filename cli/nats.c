@@ -95,6 +95,7 @@ void um_cli_nats_clear(um_cli_nats *n) {
 static void usage_worker(FILE *o) {
     fprintf(o,
             "Usage: unmask worker --nats URL [options]\n"
+            "       unmask worker --nats URL --follow --out DIR [options] [IDENTITY_INPUT...]\n"
             "\n"
             "Serves scans submitted with 'unmask scan --nats URL': takes units of work\n"
             "(one log input each) from NATS JetStream, reads and parses the input bytes\n"
@@ -104,6 +105,14 @@ static void usage_worker(FILE *o) {
             "does not finish (killed, stopped) is given to another after --ack-wait.\n"
             "Runs until SIGINT or SIGTERM (a unit in hand is left for redelivery).\n"
             "\n"
+            "With --follow (continuous mode): events a log shipper publishes to\n"
+            "unmask.events.SOURCE (SOURCE a log format: okta, entra, winlog-jsonl ...;\n"
+            "JSON lines, one or more a message) are kept in a spool folder and, at most\n"
+            "every --interval seconds, the case in --out is scanned again from the\n"
+            "IDENTITY_INPUTs and the spool; finding lines new or changed since the last\n"
+            "round are published to unmask.findings. A restart resumes where it stopped\n"
+            "(durable consumer 'unmask-follow'); nothing is lost or counted twice.\n"
+            "\n"
             "Options:\n"
             "%s"
             "      --threads N         units worked on at once (default 1)\n"
@@ -112,6 +121,10 @@ static void usage_worker(FILE *o) {
             "                          create the queue sets it)\n"
             "      --max-ack-pending N units out at once over all workers (default 256)\n"
             "      --data-dir DIR      bundled lists (default: installed data, then ./data)\n"
+            "      --follow            continuous mode (above)\n"
+            "  -o, --out DIR           --follow: the case folder (outputs as 'unmask scan')\n"
+            "      --spool DIR         --follow: where events are kept (default DIR.spool)\n"
+            "      --interval S        --follow: at most one scan every S seconds (default 10)\n"
             "  -v, --verbose           a line on stderr per unit taken and done\n"
             "      --test-pause-ms MS  pause after each result message (fault tests only)\n"
             "  -h, --help              this help\n"
@@ -135,28 +148,33 @@ static void w_log(void *ud, const char *line) {
 extern const char *default_data_dir;
 
 int um_cli_worker(int argc, char **argv) {
-    enum { O_THREADS = 300, O_ACK, O_MAXP, O_DATA, O_PAUSE };
+    enum { O_THREADS = 300, O_ACK, O_MAXP, O_DATA, O_PAUSE, O_FOLLOW, O_SPOOL, O_INTERVAL };
     static const struct option opts[] = {UM_CLI_NATS_LONGOPTS,
                                          {"threads", required_argument, 0, O_THREADS},
                                          {"ack-wait", required_argument, 0, O_ACK},
                                          {"max-ack-pending", required_argument, 0, O_MAXP},
                                          {"data-dir", required_argument, 0, O_DATA},
                                          {"test-pause-ms", required_argument, 0, O_PAUSE},
+                                         {"follow", no_argument, 0, O_FOLLOW},
+                                         {"out", required_argument, 0, 'o'},
+                                         {"spool", required_argument, 0, O_SPOOL},
+                                         {"interval", required_argument, 0, O_INTERVAL},
                                          {"verbose", no_argument, 0, 'v'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     um_cli_nats n;
     memset(&n, 0, sizeof n);
     um_ctx_options co = {0};
-    long threads = 1, pause = 0;
-    int verbose = 0, c;
+    long threads = 1, pause = 0, interval = 10;
+    int verbose = 0, follow = 0, c;
+    const char *out = NULL, *spool = NULL;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
         if (um_cli_nats_opt(c, optarg, &n)) continue;
         char *end = NULL;
         long v = 0;
-        if (c == O_THREADS || c == O_ACK || c == O_MAXP || c == O_PAUSE) {
+        if (c == O_THREADS || c == O_ACK || c == O_MAXP || c == O_PAUSE || c == O_INTERVAL) {
             errno = 0;
             v = strtol(optarg, &end, 10);
             if (errno || !end || *end || v < (c == O_PAUSE ? 0 : 1) || v > (c == O_THREADS ? 256 : 1000000)) {
@@ -169,6 +187,10 @@ int um_cli_worker(int argc, char **argv) {
         case O_ACK: n.o.ack_wait_s = (unsigned)v; break;
         case O_MAXP: n.o.max_ack_pending = (unsigned)v; break;
         case O_PAUSE: pause = v; break;
+        case O_INTERVAL: interval = v; break;
+        case O_FOLLOW: follow = 1; break;
+        case 'o': out = optarg; break;
+        case O_SPOOL: spool = optarg; break;
         case O_DATA: co.data_dir = optarg; break;
         case 'v': verbose = 1; break;
         case 'h': usage_worker(stdout); return 0;
@@ -181,8 +203,12 @@ int um_cli_worker(int argc, char **argv) {
         }
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "unmask worker: takes no INPUT (inputs come with the units)\n");
+    if (optind < argc && !follow) {
+        fprintf(stderr, "unmask worker: takes no INPUT (inputs come with the units; identity inputs go with --follow)\n");
+        return EXIT_ERROR;
+    }
+    if (follow && !out) {
+        fprintf(stderr, "unmask worker: --follow needs --out DIR\n");
         return EXIT_ERROR;
     }
     if (!n.o.url) {
@@ -218,7 +244,8 @@ int um_cli_worker(int argc, char **argv) {
     um_cli_nats_clear(&n); /* the library holds its own copy */
     if (verbose) um_worker_set_log(w, w_log, NULL);
     um_worker_set_pause_ms(w, (unsigned)pause);
-    if (um_worker_run(w, (unsigned)threads, &w_signal) != UM_OK) {
+    um_follow_opts fo = {out, spool, (const char *const *)(argv + optind), (size_t)(argc - optind), (unsigned)interval};
+    if (follow ? um_worker_follow(w, &fo, &w_signal) != UM_OK : um_worker_run(w, (unsigned)threads, &w_signal) != UM_OK) {
         fprintf(stderr, "unmask worker: %s\n", um_term_escape(um_worker_errmsg(w), buf, sizeof buf));
         goto out;
     }

@@ -196,6 +196,25 @@ void um_worker_set_pause_ms(um_worker *w, unsigned ms);
  * error with its message (um_worker_errmsg). */
 um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *stop);
 
+/* Continuous mode (docs/SCALING.md): events a log shipper publishes to
+ * unmask.events.SOURCE (SOURCE a log reader's name: okta, entra,
+ * winlog-jsonl ...; one or more lines a message, Nats-Msg-Id for the
+ * shipper's retries) are taken from the durable consumer "unmask-follow",
+ * kept in the spool folder (one file per stream sequence, written before
+ * the message is acknowledged), and at most every interval_s seconds the
+ * case in out_dir is scanned again from the identity inputs and the whole
+ * spool; each finding line that is new or changed since the last round is
+ * published to unmask.findings. A restart resumes from the durable
+ * consumer: nothing lost, nothing counted twice. Runs until *stop. */
+typedef struct um_follow_opts {
+    const char *out_dir;
+    const char *spool_dir; /* NULL: OUT_DIR.spool beside the case folder */
+    const char *const *identity;
+    size_t n_identity;
+    unsigned interval_s;   /* 0: 10 */
+} um_follow_opts;
+um_status um_worker_follow(um_worker *w, const um_follow_opts *fo, const volatile sig_atomic_t *stop);
+
 typedef struct um_progress {
     const char *file;      /* file being read */
     uint64_t bytes_done;   /* over all inputs */

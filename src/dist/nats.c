@@ -1,6 +1,7 @@
 /*
- * nats.c - scale-out over NATS JetStream: the scan's side (um_dist_read_logs)
- * and the worker (um_worker_*). The only file that includes libnats.
+ * nats.c - scale-out over NATS JetStream: the connection (bus.h), the scan's
+ * side (um_dist_read_logs) and the worker (um_worker_*); follow.c is the
+ * continuous mode. Only src/dist/ includes libnats.
  *
  * Streams (file storage, created by whoever comes first):
  *   UNMASK_WORK  "unmask.work"           work-queue retention: one message
@@ -31,10 +32,9 @@
  * server de-duplicates or the scan skips. A unit whose data is gone (the
  * scan finished or gave up) is acknowledged and dropped.
  */
-#include "dist.h"
+#include "bus.h"
 #include "wire.h"
 
-#include <nats/nats.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,16 +51,11 @@
 #define STREAM_RES "UNMASK_RES"
 #define SUBJ_WORK "unmask.work"
 #define DURABLE "unmask-workers"
-#define NS 1000000000LL
+#define NS UM_BUS_NS
 #define WINDOW_BYTES ((uint64_t)256 << 20) /* input bytes published ahead of the replay */
 #define FALLBACK_STATUS 200                 /* end status: read this input on the scan's side */
 #define RETRY_FOR_S 600                     /* give up on an unreachable server after this */
 
-struct um_nats_conf {
-    char *url, *user, *password, *token, *creds, *ca, *cert, *key;
-    bool tls;
-    unsigned ack_wait_s, max_ack_pending;
-};
 
 static char *um_fmt(const char *fmt, ...) UM_PRINTF(1, 2);
 static char *um_fmt(const char *fmt, ...) {
@@ -122,7 +117,7 @@ um_status um_scan_set_nats(um_scan *s, const um_nats_opts *o) {
 
 /* ---- connection ---- */
 
-static char *nats_err(natsStatus st, const char *what) {
+char *um_bus_err(natsStatus st, const char *what) {
     const char *detail = nats_GetLastError(NULL);
     char *m = NULL;
     if (st == NATS_CONNECTION_AUTH_FAILED || (detail && strstr(detail, "uthorization")))
@@ -154,7 +149,7 @@ static bool tls_host(const char *url, char *out, size_t cap) {
     return !digits;
 }
 
-static char *connect_bus(const um_nats_conf *c, natsConnection **nc, jsCtx **js) {
+char *um_bus_connect(const um_nats_conf *c, natsConnection **nc, jsCtx **js) {
     natsOptions *o = NULL;
     natsStatus st = natsOptions_Create(&o);
     char *what = um_fmt("NATS at %s", c->url);
@@ -174,7 +169,7 @@ static char *connect_bus(const um_nats_conf *c, natsConnection **nc, jsCtx **js)
     if (st == NATS_OK && c->ca) st = natsOptions_LoadCATrustedCertificates(o, c->ca);
     if (st == NATS_OK && c->cert) st = natsOptions_LoadCertificatesChain(o, c->cert, c->key);
     if (st != NATS_OK) {
-        char *m = nats_err(st, "NATS connection options");
+        char *m = um_bus_err(st, "NATS connection options");
         natsOptions_Destroy(o);
         um_free(what);
         return m;
@@ -182,7 +177,7 @@ static char *connect_bus(const um_nats_conf *c, natsConnection **nc, jsCtx **js)
     st = natsConnection_Connect(nc, o);
     natsOptions_Destroy(o);
     if (st != NATS_OK) {
-        char *m = nats_err(st, what);
+        char *m = um_bus_err(st, what);
         um_free(what);
         *nc = NULL;
         return m;
@@ -192,7 +187,7 @@ static char *connect_bus(const um_nats_conf *c, natsConnection **nc, jsCtx **js)
     jo.Wait = 5000;
     st = natsConnection_JetStream(js, *nc, &jo);
     if (st != NATS_OK) {
-        char *m = nats_err(st, what);
+        char *m = um_bus_err(st, what);
         natsConnection_Destroy(*nc);
         *nc = NULL;
         um_free(what);
@@ -202,7 +197,11 @@ static char *connect_bus(const um_nats_conf *c, natsConnection **nc, jsCtx **js)
     static const struct {
         const char *name, *subject;
         bool work;
-    } streams[] = {{STREAM_WORK, SUBJ_WORK, true}, {STREAM_DATA, "unmask.data.>", false}, {STREAM_RES, "unmask.res.>", false}};
+    } streams[] = {{STREAM_WORK, SUBJ_WORK, true},
+                   {STREAM_DATA, "unmask.data.>", false},
+                   {STREAM_RES, "unmask.res.>", false},
+                   {"UNMASK_EVENTS", "unmask.events.>", false},
+                   {"UNMASK_FINDINGS", "unmask.findings", false}};
     for (size_t i = 0; i < UM_ARRAY_LEN(streams); i++) {
         jsStreamConfig sc;
         jsStreamConfig_Init(&sc);
@@ -213,14 +212,14 @@ static char *connect_bus(const um_nats_conf *c, natsConnection **nc, jsCtx **js)
         sc.Storage = js_FileStorage;
         sc.Retention = streams[i].work ? js_WorkQueuePolicy : js_LimitsPolicy;
         sc.Duplicates = 3600 * NS;
-        sc.MaxAge = 24 * 3600 * NS;
+        sc.MaxAge = (i >= 3 ? 7 * 24 : 24) * 3600 * NS; /* events and findings: a week */
         sc.AllowDirect = true;
         jsErrCode je = 0;
         jsStreamInfo *si = NULL;
         st = js_AddStream(&si, *js, &sc, NULL, &je);
         if (si) jsStreamInfo_Destroy(si);
         if (st != NATS_OK && je != JSStreamNameExistErr) {
-            char *m = nats_err(st, what);
+            char *m = um_bus_err(st, what);
             char *m2 = um_fmt("%s (creating stream %s; is JetStream enabled, nats-server -js?)", m ? m : "?",
                               streams[i].name);
             um_free(m);
@@ -235,7 +234,7 @@ static char *connect_bus(const um_nats_conf *c, natsConnection **nc, jsCtx **js)
     return NULL;
 }
 
-static int64_t now_ms(void) {
+int64_t um_bus_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -245,20 +244,20 @@ typedef bool (*stop_fn)(void *ud);
 
 /* Publishes with a message id, retrying while the server is away (a
  * restart) for up to RETRY_FOR_S. */
-static natsStatus publish(jsCtx *js, const char *subj, const void *p, size_t n, const char *id, stop_fn stop,
+natsStatus um_bus_publish(jsCtx *js, const char *subj, const void *p, size_t n, const char *id, stop_fn stop,
                           void *ud) {
     jsPubOptions po;
     jsPubOptions_Init(&po);
     po.MsgId = id;
     po.MaxWait = 10000;
-    int64_t t0 = now_ms();
+    int64_t t0 = um_bus_now_ms();
     for (int wait = 50;; wait = wait < 1000 ? wait * 2 : 1000) {
         jsPubAck *pa = NULL;
         jsErrCode je = 0;
         natsStatus st = js_Publish(&pa, js, subj, p, (int)n, &po, &je);
         if (pa) jsPubAck_Destroy(pa);
         if (st == NATS_OK) return NATS_OK;
-        if (je != 0 || (stop && stop(ud)) || now_ms() - t0 > RETRY_FOR_S * 1000) return st;
+        if (je != 0 || (stop && stop(ud)) || um_bus_now_ms() - t0 > RETRY_FOR_S * 1000) return st;
         nats_Sleep(wait);
     }
 }
@@ -344,9 +343,9 @@ static um_status submit(sub_run *r, size_t i) {
             break;
         }
         snprintf(id, sizeof id, "%s.d.%zu.%u", r->id, i, part);
-        natsStatus ns = publish(r->js, subj, b.s, b.len, id, scan_stop, s);
+        natsStatus ns = um_bus_publish(r->js, subj, b.s, b.len, id, scan_stop, s);
         if (ns != NATS_OK) {
-            char *m = nats_err(ns, "publishing input bytes");
+            char *m = um_bus_err(ns, "publishing input bytes");
             um_scan_set_error(s, "%s: %s", in->path, m ? m : "NATS error");
             um_free(m);
             st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : UM_EIO;
@@ -369,9 +368,9 @@ static um_status submit(sub_run *r, size_t i) {
         um_buf_reset(&b);
         um_wire_unit_put(&b, &u);
         snprintf(id, sizeof id, "%s.w.%zu", r->id, i);
-        natsStatus ns = b.oom ? NATS_NO_MEMORY : publish(r->js, SUBJ_WORK, b.s, b.len, id, scan_stop, s);
+        natsStatus ns = b.oom ? NATS_NO_MEMORY : um_bus_publish(r->js, SUBJ_WORK, b.s, b.len, id, scan_stop, s);
         if (ns != NATS_OK) {
-            char *m = nats_err(ns, "publishing a work unit");
+            char *m = um_bus_err(ns, "publishing a work unit");
             um_scan_set_error(s, "%s: %s", in->path, m ? m : "NATS error");
             um_free(m);
             st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : UM_EIO;
@@ -394,7 +393,7 @@ static um_status collect(sub_run *r, size_t i, um_winfields *wf, um_winfields *e
     uint32_t want = 0;
     bool replayed = false;
     um_status st = UM_OK;
-    int64_t last_ok = now_ms();
+    int64_t last_ok = um_bus_now_ms();
     int idle = 1;
     *fallback = false;
     while (st == UM_OK) {
@@ -407,12 +406,12 @@ static um_status collect(sub_run *r, size_t i, um_winfields *wf, um_winfields *e
         if (ns == NATS_NOT_FOUND) { /* not there yet: the workers are busy, or none is up */
             nats_Sleep(idle);
             idle = idle < 50 ? idle * 2 : 50;
-            last_ok = now_ms();
+            last_ok = um_bus_now_ms();
             continue;
         }
         if (ns != NATS_OK) { /* the server is away (a restart): wait for it */
-            if (now_ms() - last_ok > RETRY_FOR_S * 1000) {
-                char *e = nats_err(ns, "reading results");
+            if (um_bus_now_ms() - last_ok > RETRY_FOR_S * 1000) {
+                char *e = um_bus_err(ns, "reading results");
                 um_scan_set_error(s, "%s: %s", in->path, e ? e : "NATS error");
                 um_free(e);
                 st = UM_EIO;
@@ -422,7 +421,7 @@ static um_status collect(sub_run *r, size_t i, um_winfields *wf, um_winfields *e
             continue;
         }
         idle = 1;
-        last_ok = now_ms();
+        last_ok = um_bus_now_ms();
         const char *p = natsMsg_GetData(m);
         size_t n = (size_t)natsMsg_GetDataLength(m);
         uint32_t part;
@@ -474,7 +473,7 @@ static um_status collect(sub_run *r, size_t i, um_winfields *wf, um_winfields *e
 um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_input *)) {
     natsConnection *nc = NULL;
     jsCtx *js = NULL;
-    char *err = connect_bus(s->nats, &nc, &js);
+    char *err = um_bus_connect(s->nats, &nc, &js);
     if (err || !nc) {
         um_scan_set_error(s, "%s", err ? err : "out of memory");
         um_free(err);
@@ -541,19 +540,6 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
 
 /* ---- the worker ---- */
 
-struct um_worker {
-    um_ctx *ctx;
-    um_nats_conf *conf;
-    char *errmsg;
-    void (*log)(void *ud, const char *line);
-    void *log_ud;
-    unsigned pause_ms;
-    natsConnection *nc;
-    jsCtx *js;
-    const volatile sig_atomic_t *stop;
-    pthread_mutex_t mu; /* errmsg, log */
-    um_status fatal;
-};
 
 um_status um_worker_new(um_ctx *ctx, const um_nats_opts *o, um_worker **out) {
     *out = NULL;
@@ -591,8 +577,7 @@ void um_worker_set_log(um_worker *w, void (*fn)(void *ud, const char *line), voi
 
 void um_worker_set_pause_ms(um_worker *w, unsigned ms) { w->pause_ms = ms; }
 
-static void wlog(um_worker *w, const char *fmt, ...) UM_PRINTF(2, 3);
-static void wlog(um_worker *w, const char *fmt, ...) {
+void um_bus_log(um_worker *w, const char *fmt, ...) {
     if (!w->log) return;
     va_list ap;
     va_start(ap, fmt);
@@ -641,7 +626,7 @@ typedef struct unit_run {
 } unit_run;
 
 static void keep_alive(unit_run *ur) {
-    int64_t t = now_ms();
+    int64_t t = um_bus_now_ms();
     if (t - ur->last_progress < 1000 * (int64_t)ur->w->conf->ack_wait_s / 4) return;
     ur->last_progress = t;
     (void)natsMsg_InProgress(ur->work, NULL);
@@ -664,7 +649,7 @@ static um_status send_frames(unit_run *ur, bool last) {
         }
         char id[128];
         snprintf(id, sizeof id, "%s.r.%llu.%u", ur->u.scan_id, (unsigned long long)ur->u.unit, ur->part);
-        if (publish(ur->w->js, ur->subj, b.s, b.len, id, w_stop_cb, ur->w) != NATS_OK) {
+        if (um_bus_publish(ur->w->js, ur->subj, b.s, b.len, id, w_stop_cb, ur->w) != NATS_OK) {
             ur->failed = true;
             st = UM_EIO;
             break;
@@ -698,18 +683,18 @@ static int fetch_data(unit_run *ur, FILE *f) {
     snprintf(subj, sizeof subj, "unmask.data.%s.%llu", ur->u.scan_id, (unsigned long long)ur->u.unit);
     uint64_t seq = 1, total = 0;
     uint32_t want = 0;
-    int64_t t0 = now_ms();
+    int64_t t0 = um_bus_now_ms();
     while (want < ur->u.parts) {
         if (w_stopped(ur->w)) return -1;
         natsMsg *m = NULL;
         natsStatus ns = next_msg(ur->w->js, STREAM_DATA, subj, &seq, &m);
         if (ns == NATS_NOT_FOUND) return 0;
         if (ns != NATS_OK) {
-            if (now_ms() - t0 > RETRY_FOR_S * 1000) return -1;
+            if (um_bus_now_ms() - t0 > RETRY_FOR_S * 1000) return -1;
             nats_Sleep(250);
             continue;
         }
-        t0 = now_ms();
+        t0 = um_bus_now_ms();
         const char *p = natsMsg_GetData(m);
         size_t n = (size_t)natsMsg_GetDataLength(m);
         uint32_t part;
@@ -762,16 +747,16 @@ static void do_unit(um_worker *w, natsMsg *msg) {
     memset(&ur, 0, sizeof ur);
     ur.w = w;
     ur.work = msg;
-    ur.last_progress = now_ms();
+    ur.last_progress = um_bus_now_ms();
     um_buf_init(&ur.out);
     const char *why = NULL;
     if (um_wire_unit_get(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg), &ur.u, &why) != UM_OK) {
-        wlog(w, "dropped a malformed work message: %s", why ? why : "?");
+        um_bus_log(w, "dropped a malformed work message: %s", why ? why : "?");
         (void)natsMsg_Term(msg, NULL);
         return;
     }
     snprintf(ur.subj, sizeof ur.subj, "unmask.res.%s.%llu", ur.u.scan_id, (unsigned long long)ur.u.unit);
-    wlog(w, "scan %s unit %llu taken: %s (%llu bytes)", ur.u.scan_id, (unsigned long long)ur.u.unit, ur.u.path,
+    um_bus_log(w, "scan %s unit %llu taken: %s (%llu bytes)", ur.u.scan_id, (unsigned long long)ur.u.unit, ur.u.path,
          (unsigned long long)ur.u.size);
     const um_reader *rd = um_reader_find(ur.u.reader);
     char dir[4096] = "", path[4400] = "";
@@ -789,11 +774,11 @@ static void do_unit(um_worker *w, natsMsg *msg) {
         else fclose(f);
         unit_file_remove(dir, path);
         if (got == 0) {
-            wlog(w, "scan %s unit %llu dropped: its input is gone (the scan ended)", ur.u.scan_id,
+            um_bus_log(w, "scan %s unit %llu dropped: its input is gone (the scan ended)", ur.u.scan_id,
                  (unsigned long long)ur.u.unit);
             (void)natsMsg_AckSync(msg, NULL, NULL);
         } else {
-            wlog(w, "scan %s unit %llu left for redelivery", ur.u.scan_id, (unsigned long long)ur.u.unit);
+            um_bus_log(w, "scan %s unit %llu left for redelivery", ur.u.scan_id, (unsigned long long)ur.u.unit);
         }
         um_wire_unit_clear(&ur.u);
         um_buf_free(&ur.out);
@@ -816,10 +801,10 @@ static void do_unit(um_worker *w, natsMsg *msg) {
     if (!ur.failed && !w_stopped(w) && send_frames(&ur, true) == UM_OK) {
         jsErrCode je = 0;
         natsStatus ns = natsMsg_AckSync(msg, NULL, &je);
-        wlog(w, "scan %s unit %llu done: %u result frames, %llu bytes%s", ur.u.scan_id, (unsigned long long)ur.u.unit,
+        um_bus_log(w, "scan %s unit %llu done: %u result frames, %llu bytes%s", ur.u.scan_id, (unsigned long long)ur.u.unit,
              ur.part, (unsigned long long)ur.sent, ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
     } else {
-        wlog(w, "scan %s unit %llu left for redelivery", ur.u.scan_id, (unsigned long long)ur.u.unit);
+        um_bus_log(w, "scan %s unit %llu left for redelivery", ur.u.scan_id, (unsigned long long)ur.u.unit);
     }
     um_wire_unit_clear(&ur.u);
     um_buf_free(&ur.out);
@@ -836,7 +821,7 @@ static void *wthread(void *arg) {
     jsErrCode je = 0;
     natsStatus st = js_PullSubscribe(&sub, w->js, SUBJ_WORK, DURABLE, NULL, &so, &je);
     if (st != NATS_OK) {
-        wfatal(w, UM_EIO, nats_err(st, "subscribing to the work queue"));
+        wfatal(w, UM_EIO, um_bus_err(st, "subscribing to the work queue"));
         return NULL;
     }
     while (!w_stopped(w)) {
@@ -860,7 +845,7 @@ static void *wthread(void *arg) {
 
 um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *stop) {
     if (!w->conf) return UM_EINVAL;
-    char *err = connect_bus(w->conf, &w->nc, &w->js);
+    char *err = um_bus_connect(w->conf, &w->nc, &w->js);
     if (err || !w->nc) {
         um_free(w->errmsg);
         w->errmsg = err;
@@ -878,7 +863,7 @@ um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *s
     natsStatus ns = js_AddConsumer(&ci, w->js, STREAM_WORK, &cc, NULL, &je);
     if (ns != NATS_OK) ns = js_UpdateConsumer(&ci, w->js, STREAM_WORK, &cc, NULL, &je);
     if (ci) jsConsumerInfo_Destroy(ci);
-    if (ns != NATS_OK) wlog(w, "using the existing work consumer (its settings could not be changed)");
+    if (ns != NATS_OK) um_bus_log(w, "using the existing work consumer (its settings could not be changed)");
     w->stop = stop;
     w->fatal = UM_OK;
     if (n == 0) n = 1;
@@ -887,7 +872,7 @@ um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *s
     unsigned started = 0;
     for (; st == UM_OK && started < n; started++)
         if (pthread_create(&th[started], NULL, wthread, w) != 0) break;
-    if (st == UM_OK) wlog(w, "serving %s with %u thread%s", w->conf->url, started, started == 1 ? "" : "s");
+    if (st == UM_OK) um_bus_log(w, "serving %s with %u thread%s", w->conf->url, started, started == 1 ? "" : "s");
     for (unsigned k = 0; k < started; k++) pthread_join(th[k], NULL);
     um_free(th);
     jsCtx_Destroy(w->js);
