@@ -41,7 +41,12 @@ rm -rf "$DIR/js"
 nats-server -js -sd "$DIR/js" -a 127.0.0.1 -p "$port" >"$DIR/server.log" 2>&1 &
 ns=$!
 wpids=()
-trap 'kill ${wpids[@]:-} 2>/dev/null; kill $ns 2>/dev/null; wait 2>/dev/null' EXIT
+cleanup() {
+  if ((${#wpids[@]})); then kill "${wpids[@]}" 2>/dev/null || true; fi
+  kill "$ns" 2>/dev/null || true
+  wait "$ns" 2>/dev/null || true
+}
+trap cleanup EXIT
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
 calc() { awk "BEGIN{print $*}"; }
