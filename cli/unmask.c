@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nats_cli.h"
 #include "unmask.h"
 #include "util/util.h"
 
@@ -43,6 +44,7 @@ static void usage_main(FILE *o) {
             "  data      show the bundled lists, their dates and sizes\n"
             "  report    write a case's self-contained HTML report\n"
             "  serve     serve a case: JSON API, web UI, verdicts, applicant screening\n"
+            "  worker    read log inputs for scans submitted over NATS JetStream (scan --nats)\n"
             "  formats   list the input formats unmask reads\n"
             "  version   print the version\n"
             "  help      show help for a command (unmask help scan)\n"
@@ -86,6 +88,11 @@ static void usage_scan(FILE *o) {
             "      --threads N         read and match log inputs (large JSON-lines files in\n"
             "                          parts) on N threads (default: one per core);\n"
             "                          results are the same for every N\n"
+            "%s"
+            "                          with --nats, log inputs are read by 'unmask worker'\n"
+            "                          processes on the bus and replayed here in order: the\n"
+            "                          same outputs as a local scan (identity, EVTX and git\n"
+            "                          inputs are read here)\n"
             "      --limit SPEC        resource limits, e.g. log_subjects=100000,findings=50000\n"
             "                          (also persons, identity_mb; defaults in docs/SECURITY.md)\n"
             "  -n, --top N             rows in the table (default 20; 0 for all)\n"
@@ -114,7 +121,9 @@ static void usage_scan(FILE *o) {
             "\n"
             "Exit status: 0 nothing at or above --fail-on, 1 at least one person at or\n"
             "above it, 2 error (bad option, unreadable input, unwritable output, output\n"
-            "folder in use); killed by SIGINT/SIGTERM/SIGHUP after cleaning up (128+N).\n");
+            "folder in use, NATS server unreachable or refusing the credentials); killed by\n"
+            "SIGINT/SIGTERM/SIGHUP after cleaning up (128+N).\n",
+            um_cli_nats_help);
 }
 
 static void progress(void *ud, const um_progress *p) {
@@ -284,9 +293,11 @@ static int cmd_scan(int argc, char **argv) {
         {"allowlist", required_argument, 0, O_ALLOW}, {"rules", required_argument, 0, O_RULES},
         {"threads", required_argument, 0, O_THREADS},
         {"wait", no_argument, 0, O_WAIT},       {"max-depth", required_argument, 0, O_DEPTH},
-        {"stream-timeout", required_argument, 0, O_STIME},
+        {"stream-timeout", required_argument, 0, O_STIME}, UM_CLI_NATS_LONGOPTS,
         {"add", no_argument, 0, O_ADD},         {"no-journal", no_argument, 0, O_NOJ},
         {0, 0, 0, 0}};
+    um_cli_nats nats;
+    memset(&nats, 0, sizeof nats);
     const char *out = "unmask-out", *format = NULL, *mapping = NULL, *limits = NULL;
     int fail_on = -1; /* default high (2), unless a case unmask.conf says otherwise */
     um_ctx_options co = {0};
@@ -298,6 +309,7 @@ static int cmd_scan(int argc, char **argv) {
     optind = 1;
     opterr = 0; /* getopt would echo a bad option raw; said below, escaped */
     while ((c = getopt_long(argc, argv, "o:f:m:n:qvh", opts, NULL)) != -1) {
+        if (um_cli_nats_opt(c, optarg, &nats)) continue;
         switch (c) {
         case 'o': out = optarg; break;
         case 'f': format = optarg; break;
@@ -370,6 +382,10 @@ static int cmd_scan(int argc, char **argv) {
     if (fail_on < 0) fail_on = cc.fail_on;
     if (!co.data_dir) co.data_dir = default_data_dir;
     if (fail_on < 0) fail_on = 2;
+    if (!um_cli_nats_finish(&nats)) {
+        um_cli_nats_clear(&nats);
+        return EXIT_ERROR;
+    }
     um_ctx *ctx = NULL;
     um_scan *scan = NULL;
     int rc = EXIT_ERROR;
@@ -399,6 +415,7 @@ static int cmd_scan(int argc, char **argv) {
     const char *part_env = getenv("UNMASK_PART_BYTES"); /* tests and tuning: size of a file's parts */
     if (part_env) (void)um_scan_set_part_size(scan, strtoull(part_env, NULL, 10));
     if (um_scan_set_threads(scan, threads) != UM_OK || (limits && um_scan_set_limits(scan, limits) != UM_OK) ||
+        (nats.o.url && um_scan_set_nats(scan, &nats.o) != UM_OK) ||
         (mapping && um_scan_set_mapping(scan, mapping) != UM_OK)) {
         fprintf(stderr, "%s: %s\n", prog, T(um_scan_errmsg(scan)));
         goto out;
@@ -445,6 +462,7 @@ static int cmd_scan(int argc, char **argv) {
     }
     rc = (int)um_scan_max_level(scan) >= fail_on ? EXIT_FINDINGS : 0;
 out:
+    um_cli_nats_clear(&nats);
     um_scan_free(scan); /* temporaries are gone, the lock released */
     um_ctx_close(ctx);
     if (g_signal) { /* die of the signal, so the caller sees how we ended */
@@ -484,6 +502,7 @@ int main(int argc, char **argv) {
         else if (argc > 2 && strcmp(argv[2], "data") == 0) return um_cli_data(2, (char *[]){"data", "--help", NULL});
         else if (argc > 2 && strcmp(argv[2], "report") == 0) return um_cli_report(2, (char *[]){"report", "--help", NULL});
         else if (argc > 2 && strcmp(argv[2], "serve") == 0) return um_cli_serve(2, (char *[]){"serve", "--help", NULL});
+        else if (argc > 2 && strcmp(argv[2], "worker") == 0) return um_cli_worker(2, (char *[]){"worker", "--help", NULL});
         else usage_main(stdout);
         return 0;
     }
@@ -497,6 +516,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "data") == 0) return um_cli_data(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0) return um_cli_report(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0) return um_cli_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "worker") == 0) return um_cli_worker(argc - 1, argv + 1);
     if (strcmp(cmd, "formats") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
             printf("Usage: unmask formats\n\nLists the input formats (reader names for --format).\n");

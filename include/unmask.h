@@ -160,6 +160,65 @@ um_status um_scan_set_threads(um_scan *scan, unsigned n);
  * the same). 0 means the default, 8 MiB; at least 4096. Before um_scan_run. */
 um_status um_scan_set_part_size(um_scan *scan, uint64_t bytes);
 
+/* ---- scale-out over NATS JetStream (src/dist/, docs/SCALING.md) ---------- */
+
+/* How to reach the bus. Strings are borrowed for the call they are passed
+ * to (copied). Credentials: user + password, or token, or a creds file
+ * (JWT + nkey seed). TLS is used when tls is set or any tls_* file is. */
+typedef struct um_nats_opts {
+    const char *url;      /* "nats://host:port", several comma-separated */
+    const char *user, *password;
+    const char *token;
+    const char *creds_file;
+    bool tls;
+    const char *tls_ca;   /* CA certificates (PEM) the server's is checked against */
+    const char *tls_cert; /* client certificate and key (PEM), both or neither */
+    const char *tls_key;
+    unsigned ack_wait_s;  /* worker: an unacknowledged unit is redelivered after this (default 30) */
+    unsigned max_ack_pending; /* worker consumer: units out at once over all workers (default 256) */
+} um_nats_opts;
+
+/* Reads the log inputs through workers on the bus (`unmask worker`): each
+ * log input's bytes are published, a worker reads and parses them and
+ * sends back what its reader emitted, and this scan replays it in input
+ * order, so the outputs are those of a local scan. Identity inputs, and
+ * inputs whose readers must run here (EVTX, git), are read locally. The
+ * connection is made by um_scan_run. Before um_scan_run. */
+um_status um_scan_set_nats(um_scan *scan, const um_nats_opts *opts);
+
+/* A worker: takes units of work from the bus until stopped. */
+typedef struct um_worker um_worker;
+um_status um_worker_new(um_ctx *ctx, const um_nats_opts *opts, um_worker **out);
+void um_worker_free(um_worker *w);
+const char *um_worker_errmsg(const um_worker *w);
+/* Lines saying what the worker did (a unit taken, done, dropped), for a log. */
+void um_worker_set_log(um_worker *w, void (*fn)(void *ud, const char *line), void *ud);
+/* Testing the fault paths: pause this long after each result message. */
+void um_worker_set_pause_ms(um_worker *w, unsigned ms);
+/* Connects and serves with n threads (0: 1) until *stop is set (checked at
+ * least once a second) or a fatal error: UM_OK when stopped, else the
+ * error with its message (um_worker_errmsg). */
+um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *stop);
+
+/* Continuous mode (docs/SCALING.md): events a log shipper publishes to
+ * unmask.events.SOURCE (SOURCE a log reader's name: okta, entra,
+ * winlog-jsonl ...; one or more lines a message, Nats-Msg-Id for the
+ * shipper's retries) are taken from the durable consumer "unmask-follow",
+ * kept in the spool folder (one file per stream sequence, written before
+ * the message is acknowledged), and at most every interval_s seconds the
+ * case in out_dir is scanned again from the identity inputs and the whole
+ * spool; each finding line that is new or changed since the last round is
+ * published to unmask.findings. A restart resumes from the durable
+ * consumer: nothing lost, nothing counted twice. Runs until *stop. */
+typedef struct um_follow_opts {
+    const char *out_dir;
+    const char *spool_dir; /* NULL: OUT_DIR.spool beside the case folder */
+    const char *const *identity;
+    size_t n_identity;
+    unsigned interval_s;   /* 0: 10 */
+} um_follow_opts;
+um_status um_worker_follow(um_worker *w, const um_follow_opts *fo, const volatile sig_atomic_t *stop);
+
 typedef struct um_progress {
     const char *file;      /* file being read */
     uint64_t bytes_done;   /* over all inputs */

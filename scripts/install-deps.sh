@@ -9,10 +9,10 @@ BUILD_PKGS=(
   libsimdjson-dev libjansson-dev libsqlite3-dev libmaxminddb-dev libutf8proc-dev
   libicu-dev libpcre2-dev libvectorscan-dev libmicrohttpd-dev libxxhash-dev
   libevtx-dev libgit2-dev libxml2-dev libfyaml-dev libsodium-dev libcurl4-openssl-dev
-  libphonenumber-dev libturbojpeg0-dev libpng-dev
+  libphonenumber-dev libturbojpeg0-dev libpng-dev libnats-dev
   libmaxmind-db-writer-perl mmdb-bin
 )
-TEST_PKGS=(valgrind clang libclang-rt-14-dev jq ripgrep sqlite3 time util-linux python3 chromium wrk curl)
+TEST_PKGS=(valgrind clang libclang-rt-14-dev jq ripgrep sqlite3 time util-linux python3 chromium wrk curl nats-server)
 
 want=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST_PKGS[@]}"); fi

@@ -1,5 +1,6 @@
 /* run.c - the scan driver: identity inputs, subjects, analyzers, log inputs, finish. */
 #include "scan.h"
+#include "../dist/dist.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -210,7 +211,7 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
     /* with threads, workers start on the log inputs now, while the identity
      * inputs are read and screened here (threads.c) */
     um_thr_pool *pool = NULL;
-    um_status st = s->threads > 1 ? um_threads_start(s, &pool) : UM_OK;
+    um_status st = s->threads > 1 && !s->nats ? um_threads_start(s, &pool) : UM_OK;
     for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
         if (s->inputs[i].reader && s->inputs[i].reader->phase == 0)
             st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : read_input(s, &s->inputs[i]);
@@ -220,7 +221,8 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
         if (um_analyzer_at(i)->on_subjects)
             st = um_analyzer_at(i)->on_subjects(s, &s->analyzer_state[i]);
     t = um_now_s();
-    if (pool) {
+    if (st == UM_OK && s->nats) st = um_dist_read_logs(s, read_input);
+    else if (pool) {
         if (st == UM_OK) st = um_threads_read_logs(s, pool, read_input);
         um_threads_stop(pool);
     } else

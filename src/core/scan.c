@@ -1,5 +1,6 @@
 /* scan.c - the scan handle: creation, error message, release. */
 #include "scan.h"
+#include "../dist/dist.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -53,6 +54,7 @@ void um_scan_free(um_scan *s) {
     if (!s) return;
     um_journal_free(s); /* this run's unpublished journals, under the lock */
     um_scan_unlock_output(s);
+    um_nats_conf_free(s->nats);
     if (s->analyzer_state)
         for (size_t i = 0; i < um_analyzer_count(); i++)
             if (um_analyzer_at(i)->free_state) um_analyzer_at(i)->free_state(s->analyzer_state[i]);

@@ -179,6 +179,7 @@ struct um_scan {
     int64_t future_limit_us; /* events after this are rejected (set once per run) */
     unsigned threads;        /* um_scan_set_threads: log inputs read on threads - 1 workers */
     uint64_t part_bytes;     /* um_scan_set_part_size, 0: UM_PART_BYTES */
+    struct um_nats_conf *nats; /* um_scan_set_nats: log inputs read by workers on the bus (src/dist/) */
 
     /* output folder (outdir.c) */
     int out_lock; /* lock handle, -1 when none */

@@ -41,29 +41,16 @@
 
 #include "../read/winevent.h"
 #include "partition.h"
+#include "rec.h"
 
 #define UM_THR_BATCH (1u << 20)     /* bytes of items per batch */
 #define UM_THR_BUFFERED (32u << 20) /* bytes of batches waiting, all tasks */
 #define UM_THR_HEAD 65536           /* bytes a reader's splittable() sees */
 
-enum { IT_EVENT, IT_REJECT, IT_WARN };
-
-typedef struct rec_item {
-    int kind;
-    bool dropped; /* event: its field bag was not copied (partition.h, 3.) */
-    uint64_t line;
-    const char *msg; /* reject / warn */
-    um_event ev;     /* event: strings in the batch's arena */
-    um_winfield *bag;
-    uint32_t nbag;
-} rec_item;
-
-typedef struct rec_batch {
-    struct rec_batch *next;
-    um_arena arena;
-    rec_item *items;
-    size_t n, cap, bytes;
-} rec_batch;
+/* The recorded items and batches: rec.h (also carried over NATS, src/dist/). */
+enum { IT_EVENT = UM_REC_EVENT, IT_REJECT = UM_REC_REJECT, IT_WARN = UM_REC_WARN };
+typedef um_rec_item rec_item;
+typedef um_rec_batch rec_batch;
 
 /* A thread that runs tasks: its prefilter scratch, per analyzer. */
 typedef struct thr_worker {
@@ -89,6 +76,9 @@ struct um_rec_task {
 
 struct um_thr_pool {
     um_scan *s;
+    um_rec_flush_fn flush; /* a solo pool (um_rec_read): batches go to flush */
+    void *flush_ud;
+    um_status flush_st;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     um_rec_task *tasks;
@@ -136,6 +126,11 @@ static void publish(um_rec_task *t) {
     um_thr_pool *p = t->pool;
     rec_batch *b = t->cur;
     t->cur = NULL;
+    if (p->flush) { /* a solo pool (um_rec_read): the batch goes to the caller */
+        if (b && p->flush_st == UM_OK && (p->flush_st = p->flush(p->flush_ud, b)) != UM_OK) p->stop = true;
+        batch_free(b);
+        return;
+    }
     pthread_mutex_lock(&p->mu);
     if (b) {
         if (t->tail) t->tail->next = b;
@@ -169,6 +164,7 @@ static const char *keep(rec_batch *b, const char *s) {
 /* Does any analyzer need the event's field bag? (partition.h, 3.) */
 static bool bag_needed(um_rec_task *t, const um_event *ev) {
     um_ctx *ctx = t->pool->s->ctx;
+    if (!t->w->scratch) return true; /* no prefilters (um_rec_read): every bag kept */
     for (size_t i = 0; i < um_analyzer_count(); i++) {
         const um_analyzer *a = um_analyzer_at(i);
         if (a->prefilter && a->prefilter(ctx, &t->w->scratch[i], ev)) return true;
@@ -671,4 +667,101 @@ void um_threads_stop(um_thr_pool *p) {
     um_free(p->th);
     um_free(p->workers);
     um_free(p);
+}
+
+/* ---- outside a scan's pool: workers on other machines (src/dist/, rec.h) ---- */
+
+um_rec_batch *um_rec_batch_new(void) {
+    um_rec_batch *b = um_calloc(1, sizeof *b);
+    if (b) um_arena_init(&b->arena);
+    return b;
+}
+
+void um_rec_batch_free(um_rec_batch *b) { batch_free(b); }
+
+um_rec_item *um_rec_batch_item(um_rec_batch *b) {
+    if (!um_grow((void **)&b->items, &b->cap, b->n + 1, sizeof *b->items)) return NULL;
+    um_rec_item *it = &b->items[b->n++];
+    memset(it, 0, sizeof *it);
+    b->bytes += sizeof *it;
+    return it;
+}
+
+char *um_rec_batch_keep(um_rec_batch *b, const char *str, size_t n) {
+    b->bytes += n + 1;
+    return um_arena_strndup(&b->arena, str, n);
+}
+
+um_status um_rec_read(um_scan *s, um_input *in, bool prefilter, um_rec_flush_fn flush, void *ud, bool *fallback,
+                      char **err) {
+    *fallback = false;
+    *err = NULL;
+    um_thr_pool p;
+    memset(&p, 0, sizeof p);
+    p.s = s;
+    p.flush = flush;
+    p.flush_ud = ud;
+    thr_worker w = {&p, NULL, true};
+    if (prefilter && !(w.scratch = um_calloc(um_analyzer_count() + 1, sizeof(void *)))) return UM_ENOMEM;
+    if (pthread_mutex_init(&p.mu, NULL) != 0) {
+        um_free(w.scratch);
+        return UM_ENOMEM;
+    }
+    um_rec_task t;
+    memset(&t, 0, sizeof t);
+    t.pool = &p;
+    t.in = in;
+    t.parallel = true;
+    t.part.count = 1;
+    t.part.end = UINT64_MAX;
+    run_task(&t, &w);
+    publish(&t);
+    um_status st = t.st;
+    if (st == UM_OK && p.flush_st != UM_OK) st = p.flush_st;
+    *fallback = t.fallback;
+    *err = t.err;
+    if (w.scratch) {
+        for (size_t k = 0; k < um_analyzer_count(); k++)
+            if (w.scratch[k] && um_analyzer_at(k)->free_scratch) um_analyzer_at(k)->free_scratch(w.scratch[k]);
+        um_free(w.scratch);
+    }
+    pthread_mutex_destroy(&p.mu);
+    return st;
+}
+
+um_status um_rec_replay(um_scan *s, um_input *in, const um_rec_batch *b, um_winfields *wf, um_winfields *empty) {
+    um_reader_ctx rc = {s, in, in->reader, NULL, NULL};
+    for (size_t i = 0; i < b->n; i++) {
+        const rec_item *it = &b->items[i];
+        if (it->kind == IT_REJECT) {
+            um_reject(&rc, it->line, "%s", it->msg);
+            continue;
+        }
+        if (it->kind == IT_WARN) {
+            um_warn(&rc, it->line, "%s", it->msg);
+            continue;
+        }
+        um_event ev = it->ev;
+        if (it->dropped) {
+            ev.fields = empty;
+            ev.fields_dropped = true;
+        } else if (it->bag) {
+            um_winfields_reset(wf);
+            for (uint32_t k = 0; k < it->nbag; k++)
+                um_winfields_add(wf, it->bag[k].name, it->bag[k].value, it->bag[k].len, it->bag[k].count);
+            ev.fields = wf;
+        }
+        um_status st = um_emit_event(&rc, &ev);
+        if (st != UM_OK) return st;
+    }
+    return UM_OK;
+}
+
+um_status um_rec_input_done(um_scan *s, um_input *in, um_status st, const char *err) {
+    s->stats.files++;
+    s->bytes_before += in->size;
+    s->stats.bytes += in->size;
+    if (st == UM_OK) in->status = UM_IN_READ, s->stats.files_read++;
+    if (st != UM_OK && !s->errmsg) um_scan_set_error(s, "%s: %s", in->path, err ? err : um_status_str(st));
+    return st;
 }

@@ -13,7 +13,7 @@ ok test "$(code "$U" --help)" = 0
 ok test "$(code "$U")" = 2
 ok test "$(code "$U" nosuchcommand)" = 2
 ok test "$(code "$U" scan --help)" = 0
-"$U" scan --help | grep -- '--fail-on' >/dev/null && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: scan --help lacks --fail-on"; }
+"$U" scan --help | grep -- '--fail-on' >/dev/null && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: scan --help lacks --fail-on"; } # grep reads it all: no SIGPIPE under pipefail
 ok test "$(code "$U" scan)" = 2
 ok test "$(code "$U" scan "$T/missing.csv")" = 2
 ok test "$(code "$U" scan --fail-on sometimes "$T")" = 2

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Scale-out benchmark (issue 9, point 5): the same case scanned locally and
+# through NATS JetStream with one and with two `unmask worker` processes on
+# this machine. bench/gen_bench's real-shaped logs (Okta, Entra, NXLog,
+# Winlogbeat) are cut into line-aligned files (split -n l/PARTS) so there
+# are units to share; nats-server -js (file storage) runs on a loopback port
+# in 14200-14299. Runs are interleaved; each reports wall time, the CPU time
+# of the scanning process and of the workers, and checks the outputs equal
+# the local scan's. Medians and ratios to the local scan are printed.
+#
+#   bench/nats.sh [BYTES] [RUNS] [PARTS]   (default 200000000 3 8)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BYTES=${1:-200000000}
+RUNS=${2:-3}
+PARTS=${3:-8}
+DIR=${BENCH_DIR:-/tmp/unmask-nats-bench}
+cmake --preset release >/dev/null
+cmake --build --preset release --target unmask gen_bench >/dev/null
+U=$PWD/build/release/unmask
+G=$PWD/build/release/bench/gen_bench
+mkdir -p "$DIR"
+if [[ ! -s $DIR/case/bytes ]] || [[ $(cat "$DIR/case/bytes") != "$BYTES-$PARTS" ]]; then
+  rm -rf "$DIR/case" "$DIR/gen"
+  "$G" --bytes "$BYTES" --people 2000 --out "$DIR/gen" >/dev/null
+  mkdir -p "$DIR/case/logs"
+  cp -r "$DIR/gen/hr" "$DIR/case/hr"
+  for f in "$DIR"/gen/logs/*; do
+    b=$(basename "$f" .jsonl)
+    split -n "l/$PARTS" -d --additional-suffix=.jsonl "$f" "$DIR/case/logs/$b-"
+  done
+  echo "$BYTES-$PARTS" >"$DIR/case/bytes"
+fi
+port=
+for p in $(seq 14200 14299); do
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
+[[ -n $port ]] || { echo "no free port in 14200-14299" >&2; exit 2; }
+URL=nats://127.0.0.1:$port
+rm -rf "$DIR/js"
+nats-server -js -sd "$DIR/js" -a 127.0.0.1 -p "$port" >"$DIR/server.log" 2>&1 &
+ns=$!
+wpids=()
+cleanup() {
+  if ((${#wpids[@]})); then kill "${wpids[@]}" 2>/dev/null || true; fi
+  kill "$ns" 2>/dev/null || true
+  wait "$ns" 2>/dev/null || true
+}
+trap cleanup EXIT
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+
+calc() { awk "BEGIN{print $*}"; }
+cpu_of() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+input_mb=$(du -sb "$DIR/case/logs" | awk '{printf "%.0f", $1 / 1e6}')
+echo "input: $input_mb MB of logs in $(ls "$DIR/case/logs" | wc -l) files + HR export; load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+
+declare -A wall cpu wcpu
+run_local() {
+  rm -rf "$DIR/out-local"
+  /usr/bin/time -f "%e %U %S" -o "$DIR/t" "$U" scan --threads 1 -q --fail-on never -o "$DIR/out-local" "$DIR/case" || true
+  read -r w u s <"$DIR/t"
+  wall[local]+=" $w"; cpu[local]+=" $(calc "$u + $s")"; wcpu[local]+=" 0"
+}
+run_nats() { # workers
+  local n=$1 k
+  wpids=()
+  for k in $(seq "$n"); do "$U" worker --nats "$URL" -v 2>>"$DIR/worker.log" & wpids+=($!); done
+  sleep 0.5
+  local c0=0; for k in "${wpids[@]}"; do c0=$(calc "$c0 + $(cpu_of "$k")"); done
+  rm -rf "$DIR/out-$n"
+  /usr/bin/time -f "%e %U %S" -o "$DIR/t" "$U" scan --nats "$URL" -q --fail-on never -o "$DIR/out-$n" "$DIR/case" || true
+  local c1=0; for k in "${wpids[@]}"; do c1=$(calc "$c1 + $(cpu_of "$k")"); done
+  kill "${wpids[@]}"; wait "${wpids[@]}" 2>/dev/null || true
+  wpids=()
+  read -r w u s <"$DIR/t"
+  wall[$n]+=" $w"; cpu[$n]+=" $(calc "$u + $s")"; wcpu[$n]+=" $(calc "$c1 - $c0")"
+  for f in subjects.jsonl findings.jsonl clusters.jsonl; do
+    cmp -s "$DIR/out-local/$f" "$DIR/out-$n/$f" || echo "WARNING: $f differs from the local scan ($n workers)" >&2
+  done
+}
+: >"$DIR/worker.log"
+for r in $(seq "$RUNS"); do run_local; run_nats 1; run_nats 2; done
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+lw=$(echo "${wall[local]}" | median)
+echo "| mode | median wall s | x local | median CPU s, scan process | median CPU s, workers | wall runs |"
+echo "|---|---|---|---|---|---|"
+for m in local 1 2; do
+  mw=$(echo "${wall[$m]}" | median)
+  name=$([[ $m == local ]] && echo "local scan (--threads 1)" || echo "scan --nats, $m worker$([[ $m == 2 ]] && echo s)")
+  printf "| %s | %s | %.2f | %s | %s | %s |\n" "$name" "$mw" "$(calc "$lw / $mw")" \
+    "$(echo "${cpu[$m]}" | median)" "$(echo "${wcpu[$m]}" | median)" "${wall[$m]# }"
+done
+awk '/done:/ {u++; f += $2; b += $(NF-1)} END {printf "results: %d units, %d frames, %.1f MB in all runs\n", u, f, b/1e6}' \
+  <(grep -o 'done: [0-9]* result frames, [0-9]* bytes' "$DIR/worker.log" | sed 's/,//g')
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,48 @@
+/*
+ * bus.h - what the files of src/dist/ share about the NATS connection
+ * (nats.c): connecting (streams made), error text, publishing with retries,
+ * the worker handle. Includes libnats; nothing outside src/dist/ includes
+ * this header.
+ */
+#ifndef UM_BUS_H
+#define UM_BUS_H
+
+#include <nats/nats.h>
+#include <pthread.h>
+
+#include "dist.h"
+
+#define UM_BUS_NS 1000000000LL
+
+struct um_nats_conf {
+    char *url, *user, *password, *token, *creds, *ca, *cert, *key;
+    bool tls;
+    unsigned ack_wait_s, max_ack_pending;
+};
+
+struct um_worker {
+    um_ctx *ctx;
+    um_nats_conf *conf;
+    char *errmsg;
+    void (*log)(void *ud, const char *line);
+    void *log_ud;
+    unsigned pause_ms;
+    natsConnection *nc;
+    jsCtx *js;
+    const volatile sig_atomic_t *stop;
+    pthread_mutex_t mu; /* errmsg, log */
+    um_status fatal;
+};
+
+/* Connects with c's credentials and TLS, makes the streams; NULL, or an
+ * error message (heap). */
+char *um_bus_connect(const um_nats_conf *c, natsConnection **nc, jsCtx **js);
+/* "what: status - detail" (heap), saying so when credentials were refused. */
+char *um_bus_err(natsStatus st, const char *what);
+/* Publishes with a message id (NULL none), retrying while the server is away. */
+natsStatus um_bus_publish(jsCtx *js, const char *subj, const void *p, size_t n, const char *id,
+                          bool (*stop)(void *ud), void *ud);
+int64_t um_bus_now_ms(void);
+void um_bus_log(um_worker *w, const char *fmt, ...) UM_PRINTF(2, 3);
+
+#endif

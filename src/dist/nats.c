@@ -1,0 +1,886 @@
+/*
+ * nats.c - scale-out over NATS JetStream: the connection (bus.h), the scan's
+ * side (um_dist_read_logs) and the worker (um_worker_*); follow.c is the
+ * continuous mode. Only src/dist/ includes libnats.
+ *
+ * Streams (file storage, created by whoever comes first):
+ *   UNMASK_WORK  "unmask.work"           work-queue retention: one message
+ *                                        per log input (a unit, wire.h);
+ *                                        durable pull consumer
+ *                                        "unmask-workers", explicit acks,
+ *                                        AckWait, MaxAckPending
+ *   UNMASK_DATA  "unmask.data.SCAN.UNIT" the input's bytes in frames
+ *   UNMASK_RES   "unmask.res.SCAN.UNIT"  what the reader emitted, as frames
+ *                                        of the wire.h result stream
+ * DATA and RES keep messages a day at most, drop duplicates by message id
+ * (Nats-Msg-Id "SCAN.d|r.UNIT.PART") within an hour, and allow direct gets:
+ * both sides read a unit's frames with "next message on this subject at or
+ * after sequence N", which needs no consumer state and so survives a
+ * restart of the server.
+ *
+ * The scan publishes a unit's frames and then its work message, a bounded
+ * window of bytes ahead of the unit it replays; for each log input in order
+ * it reads the unit's result frames (part numbers below the next expected
+ * one are duplicates and skipped), replays the batches and purges the
+ * unit's subjects. A worker fetches a unit, copies its frames into a
+ * temporary file, runs the reader with a recorder (core/rec.h) whose
+ * batches are encoded and cut into frames of the size the unit names
+ * (deterministic: a redelivered unit gives the same frames under the same
+ * ids), marks the work message in progress as it goes, and acknowledges it
+ * at the end. A worker killed part-way leaves its unit unacknowledged: the
+ * server redelivers it after AckWait to another worker, whose frames the
+ * server de-duplicates or the scan skips. A unit whose data is gone (the
+ * scan finished or gave up) is acknowledged and dropped.
+ */
+#include "bus.h"
+#include "wire.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../os/os.h"
+
+#define STREAM_WORK "UNMASK_WORK"
+#define STREAM_DATA "UNMASK_DATA"
+#define STREAM_RES "UNMASK_RES"
+#define SUBJ_WORK "unmask.work"
+#define DURABLE "unmask-workers"
+#define NS UM_BUS_NS
+#define WINDOW_BYTES ((uint64_t)256 << 20) /* input bytes published ahead of the replay */
+#define FALLBACK_STATUS 200                 /* end status: read this input on the scan's side */
+#define RETRY_FOR_S 600                     /* give up on an unreachable server after this */
+
+
+static char *um_fmt(const char *fmt, ...) UM_PRINTF(1, 2);
+static char *um_fmt(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *m = um_vfmt(fmt, ap);
+    va_end(ap);
+    return m;
+}
+
+static char *dup0(const char *s) { return s && *s ? um_strdup(s) : NULL; }
+
+um_nats_conf *um_nats_conf_copy(const um_nats_opts *o) {
+    um_nats_conf *c = um_calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->url = dup0(o->url);
+    c->user = dup0(o->user);
+    c->password = o->password ? um_strdup(o->password) : NULL;
+    c->token = dup0(o->token);
+    c->creds = dup0(o->creds_file);
+    c->ca = dup0(o->tls_ca);
+    c->cert = dup0(o->tls_cert);
+    c->key = dup0(o->tls_key);
+    c->tls = o->tls || c->ca || c->cert || c->key;
+    c->ack_wait_s = o->ack_wait_s ? o->ack_wait_s : 30;
+    c->max_ack_pending = o->max_ack_pending ? o->max_ack_pending : 256;
+    if (!c->url || (o->user && !c->user) || (o->password && !c->password) || (o->token && !c->token) ||
+        (o->creds_file && !c->creds)) {
+        um_nats_conf_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void um_nats_conf_free(um_nats_conf *c) {
+    if (!c) return;
+    if (c->password) memset(c->password, 0, strlen(c->password));
+    if (c->token) memset(c->token, 0, strlen(c->token));
+    um_free(c->url), um_free(c->user), um_free(c->password), um_free(c->token), um_free(c->creds);
+    um_free(c->ca), um_free(c->cert), um_free(c->key);
+    um_free(c);
+}
+
+um_status um_scan_set_nats(um_scan *s, const um_nats_opts *o) {
+    if (!o || !o->url || !*o->url) {
+        um_scan_set_error(s, "a NATS URL is needed");
+        return UM_EINVAL;
+    }
+    if ((o->tls_cert && *o->tls_cert) != (o->tls_key && *o->tls_key)) {
+        um_scan_set_error(s, "a TLS client certificate needs its key, and a key its certificate");
+        return UM_EINVAL;
+    }
+    um_nats_conf *c = um_nats_conf_copy(o);
+    if (!c) return UM_ENOMEM;
+    um_nats_conf_free(s->nats);
+    s->nats = c;
+    return UM_OK;
+}
+
+/* ---- connection ---- */
+
+char *um_bus_err(natsStatus st, const char *what) {
+    const char *detail = nats_GetLastError(NULL);
+    char *m = NULL;
+    if (st == NATS_CONNECTION_AUTH_FAILED || (detail && strstr(detail, "uthorization")))
+        m = um_fmt("%s: the NATS server refused the credentials (authorization violation); check the user and "
+                   "password, token or creds file",
+                   what);
+    else
+        m = um_fmt("%s: %s%s%s", what, natsStatus_GetText(st), detail && *detail ? " - " : "",
+                   detail ? detail : "");
+    return m;
+}
+
+/* The host of the first URL when it is a name (not an IP literal): the
+ * name the server's TLS certificate must carry. */
+static bool tls_host(const char *url, char *out, size_t cap) {
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    const char *end = p + strcspn(p, ",/");
+    const char *at = memchr(p, '@', (size_t)(end - p));
+    if (at) p = at + 1;
+    if (*p == '[') return false; /* IPv6 literal */
+    size_t n = strcspn(p, ":,/");
+    if (n == 0 || n >= cap) return false;
+    memcpy(out, p, n);
+    out[n] = 0;
+    bool digits = true;
+    for (size_t i = 0; i < n; i++)
+        if (!((out[i] >= '0' && out[i] <= '9') || out[i] == '.')) digits = false;
+    return !digits;
+}
+
+char *um_bus_connect(const um_nats_conf *c, natsConnection **nc, jsCtx **js) {
+    natsOptions *o = NULL;
+    natsStatus st = natsOptions_Create(&o);
+    char *what = um_fmt("NATS at %s", c->url);
+    if (!what) return NULL;
+    if (st == NATS_OK) st = natsOptions_SetURL(o, c->url);
+    if (st == NATS_OK) st = natsOptions_SetName(o, "unmask");
+    if (st == NATS_OK) st = natsOptions_SetTimeout(o, 5000);
+    if (st == NATS_OK) st = natsOptions_SetMaxReconnect(o, -1); /* a restarted server is waited for */
+    if (st == NATS_OK) st = natsOptions_SetReconnectWait(o, 250);
+    if (st == NATS_OK) st = natsOptions_SetReconnectBufSize(o, 32 << 20);
+    if (st == NATS_OK && c->user) st = natsOptions_SetUserInfo(o, c->user, c->password ? c->password : "");
+    if (st == NATS_OK && c->token) st = natsOptions_SetToken(o, c->token);
+    if (st == NATS_OK && c->creds) st = natsOptions_SetUserCredentialsFromFiles(o, c->creds, NULL);
+    if (st == NATS_OK && c->tls) st = natsOptions_SetSecure(o, true);
+    char host[256];
+    if (st == NATS_OK && c->tls && tls_host(c->url, host, sizeof host)) st = natsOptions_SetExpectedHostname(o, host);
+    if (st == NATS_OK && c->ca) st = natsOptions_LoadCATrustedCertificates(o, c->ca);
+    if (st == NATS_OK && c->cert) st = natsOptions_LoadCertificatesChain(o, c->cert, c->key);
+    if (st != NATS_OK) {
+        char *m = um_bus_err(st, "NATS connection options");
+        natsOptions_Destroy(o);
+        um_free(what);
+        return m;
+    }
+    st = natsConnection_Connect(nc, o);
+    natsOptions_Destroy(o);
+    if (st != NATS_OK) {
+        char *m = um_bus_err(st, what);
+        um_free(what);
+        *nc = NULL;
+        return m;
+    }
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = 5000;
+    st = natsConnection_JetStream(js, *nc, &jo);
+    if (st != NATS_OK) {
+        char *m = um_bus_err(st, what);
+        natsConnection_Destroy(*nc);
+        *nc = NULL;
+        um_free(what);
+        return m;
+    }
+    /* The streams: created by the first comer; an existing one is used. */
+    static const struct {
+        const char *name, *subject;
+        bool work;
+    } streams[] = {{STREAM_WORK, SUBJ_WORK, true},
+                   {STREAM_DATA, "unmask.data.>", false},
+                   {STREAM_RES, "unmask.res.>", false},
+                   {"UNMASK_EVENTS", "unmask.events.>", false},
+                   {"UNMASK_FINDINGS", "unmask.findings", false}};
+    for (size_t i = 0; i < UM_ARRAY_LEN(streams); i++) {
+        jsStreamConfig sc;
+        jsStreamConfig_Init(&sc);
+        const char *subj[1] = {streams[i].subject};
+        sc.Name = streams[i].name;
+        sc.Subjects = subj;
+        sc.SubjectsLen = 1;
+        sc.Storage = js_FileStorage;
+        sc.Retention = streams[i].work ? js_WorkQueuePolicy : js_LimitsPolicy;
+        sc.Duplicates = 3600 * NS;
+        sc.MaxAge = (i >= 3 ? 7 * 24 : 24) * 3600 * NS; /* events and findings: a week */
+        sc.AllowDirect = true;
+        jsErrCode je = 0;
+        jsStreamInfo *si = NULL;
+        st = js_AddStream(&si, *js, &sc, NULL, &je);
+        if (si) jsStreamInfo_Destroy(si);
+        if (st != NATS_OK && je != JSStreamNameExistErr) {
+            char *m = um_bus_err(st, what);
+            char *m2 = um_fmt("%s (creating stream %s; is JetStream enabled, nats-server -js?)", m ? m : "?",
+                              streams[i].name);
+            um_free(m);
+            jsCtx_Destroy(*js);
+            natsConnection_Destroy(*nc);
+            *js = NULL, *nc = NULL;
+            um_free(what);
+            return m2;
+        }
+    }
+    um_free(what);
+    return NULL;
+}
+
+int64_t um_bus_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+typedef bool (*stop_fn)(void *ud);
+
+/* Publishes with a message id, retrying while the server is away (a
+ * restart) for up to RETRY_FOR_S. */
+natsStatus um_bus_publish(jsCtx *js, const char *subj, const void *p, size_t n, const char *id, stop_fn stop,
+                          void *ud) {
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    po.MsgId = id;
+    po.MaxWait = 10000;
+    int64_t t0 = um_bus_now_ms();
+    for (int wait = 50;; wait = wait < 1000 ? wait * 2 : 1000) {
+        jsPubAck *pa = NULL;
+        jsErrCode je = 0;
+        natsStatus st = js_Publish(&pa, js, subj, p, (int)n, &po, &je);
+        if (pa) jsPubAck_Destroy(pa);
+        if (st == NATS_OK) return NATS_OK;
+        if (je != 0 || (stop && stop(ud)) || um_bus_now_ms() - t0 > RETRY_FOR_S * 1000) return st;
+        nats_Sleep(wait);
+    }
+}
+
+/* The next message on subj at or after sequence *seq: NATS_OK (then *seq is
+ * past it), NATS_NOT_FOUND, or an error. */
+static natsStatus next_msg(jsCtx *js, const char *stream, const char *subj, uint64_t *seq, natsMsg **m) {
+    jsDirectGetMsgOptions o;
+    jsDirectGetMsgOptions_Init(&o);
+    o.Sequence = *seq;
+    o.NextBySubject = subj;
+    *m = NULL;
+    natsStatus st = js_DirectGetMsg(m, js, stream, NULL, &o);
+    if (st != NATS_OK) return st;
+    uint64_t s = natsMsg_GetSequence(*m);
+    if (s == 0) {
+        const char *h = NULL;
+        if (natsMsgHeader_Get(*m, "Nats-Sequence", &h) == NATS_OK && h) s = strtoull(h, NULL, 10);
+    }
+    *seq = (s >= *seq ? s : *seq) + 1;
+    return NATS_OK;
+}
+
+static void purge(jsCtx *js, const char *stream, const char *subj) {
+    jsOptions o;
+    jsOptions_Init(&o);
+    o.Stream.Purge.Subject = subj;
+    jsErrCode je = 0;
+    (void)js_PurgeStream(js, stream, &o, &je);
+}
+
+/* ---- the scan's side ---- */
+
+typedef struct sub_run {
+    um_scan *s;
+    jsCtx *js;
+    char id[33];
+    size_t frame;
+    bool *remote;          /* per input: read by a worker */
+    uint64_t ahead;        /* bytes published and not yet replayed */
+} sub_run;
+
+static bool scan_stop(void *ud) { return um_scan_cancelled(ud); }
+
+/* Publishes input i's bytes and its work message; false (and the input is
+ * read here instead) when the file cannot be read now. */
+static um_status submit(sub_run *r, size_t i) {
+    um_scan *s = r->s;
+    um_input *in = &s->inputs[i];
+    FILE *f = fopen(in->path, "rb");
+    if (!f) {
+        r->remote[i] = false; /* read here: reports the error as a local scan does */
+        return UM_OK;
+    }
+    unsigned char bom[2];
+    size_t nb = fread(bom, 1, 2, f);
+    if (um_utf16_bom(bom, nb)) { /* converted on the scan's side, as with threads */
+        fclose(f);
+        r->remote[i] = false;
+        return UM_OK;
+    }
+    rewind(f);
+    char subj[96], id[96];
+    snprintf(subj, sizeof subj, "unmask.data.%s.%zu", r->id, i);
+    um_buf b;
+    um_buf_init(&b);
+    uint64_t total = 0;
+    uint32_t part = 0;
+    um_status st = UM_OK;
+    char *chunk = um_malloc(r->frame);
+    if (!chunk) {
+        fclose(f);
+        return UM_ENOMEM;
+    }
+    for (;;) {
+        size_t n = fread(chunk, 1, r->frame, f);
+        if (n == 0 && part > 0) break;
+        um_buf_reset(&b);
+        um_wire_frame_put(&b, "UMD1", part);
+        um_buf_add(&b, chunk, n);
+        if (b.oom) {
+            st = UM_ENOMEM;
+            break;
+        }
+        snprintf(id, sizeof id, "%s.d.%zu.%u", r->id, i, part);
+        natsStatus ns = um_bus_publish(r->js, subj, b.s, b.len, id, scan_stop, s);
+        if (ns != NATS_OK) {
+            char *m = um_bus_err(ns, "publishing input bytes");
+            um_scan_set_error(s, "%s: %s", in->path, m ? m : "NATS error");
+            um_free(m);
+            st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : UM_EIO;
+            break;
+        }
+        total += n;
+        part++;
+        if (n < r->frame) break;
+    }
+    bool rerr = ferror(f);
+    fclose(f);
+    um_free(chunk);
+    if (st == UM_OK && rerr) {
+        r->remote[i] = false;
+        um_buf_free(&b);
+        return UM_OK;
+    }
+    if (st == UM_OK) {
+        um_wire_unit u = {r->id, i, (char *)in->reader->name, in->path, total, part, r->frame};
+        um_buf_reset(&b);
+        um_wire_unit_put(&b, &u);
+        snprintf(id, sizeof id, "%s.w.%zu", r->id, i);
+        natsStatus ns = b.oom ? NATS_NO_MEMORY : um_bus_publish(r->js, SUBJ_WORK, b.s, b.len, id, scan_stop, s);
+        if (ns != NATS_OK) {
+            char *m = um_bus_err(ns, "publishing a work unit");
+            um_scan_set_error(s, "%s: %s", in->path, m ? m : "NATS error");
+            um_free(m);
+            st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : UM_EIO;
+        }
+        r->ahead += total;
+    }
+    um_buf_free(&b);
+    return st;
+}
+
+/* Replays input i from its result frames. *fallback: the worker says read it here. */
+static um_status collect(sub_run *r, size_t i, um_winfields *wf, um_winfields *empty, bool *fallback) {
+    um_scan *s = r->s;
+    um_input *in = &s->inputs[i];
+    char subj[96];
+    snprintf(subj, sizeof subj, "unmask.res.%s.%zu", r->id, i);
+    um_wire_dec *d = um_wire_dec_new();
+    if (!d) return UM_ENOMEM;
+    uint64_t seq = 1;
+    uint32_t want = 0;
+    bool replayed = false;
+    um_status st = UM_OK;
+    int64_t last_ok = um_bus_now_ms();
+    int idle = 1;
+    *fallback = false;
+    while (st == UM_OK) {
+        if (um_scan_cancelled(s)) {
+            st = um_scan_cancel_status(s);
+            break;
+        }
+        natsMsg *m = NULL;
+        natsStatus ns = next_msg(r->js, STREAM_RES, subj, &seq, &m);
+        if (ns == NATS_NOT_FOUND) { /* not there yet: the workers are busy, or none is up */
+            nats_Sleep(idle);
+            idle = idle < 50 ? idle * 2 : 50;
+            last_ok = um_bus_now_ms();
+            continue;
+        }
+        if (ns != NATS_OK) { /* the server is away (a restart): wait for it */
+            if (um_bus_now_ms() - last_ok > RETRY_FOR_S * 1000) {
+                char *e = um_bus_err(ns, "reading results");
+                um_scan_set_error(s, "%s: %s", in->path, e ? e : "NATS error");
+                um_free(e);
+                st = UM_EIO;
+                break;
+            }
+            nats_Sleep(250);
+            continue;
+        }
+        idle = 1;
+        last_ok = um_bus_now_ms();
+        const char *p = natsMsg_GetData(m);
+        size_t n = (size_t)natsMsg_GetDataLength(m);
+        uint32_t part;
+        if (!um_wire_frame_get(p, n, "UMR1", &part) || part > want) {
+            um_scan_set_error(s, "%s: malformed or out-of-order result frame from a worker", in->path);
+            natsMsg_Destroy(m);
+            st = UM_EPARSE;
+            break;
+        }
+        if (part < want) { /* a second copy (redelivered unit): skipped */
+            natsMsg_Destroy(m);
+            continue;
+        }
+        want++;
+        um_rec_batch *b = NULL;
+        const char *why = NULL;
+        st = um_wire_dec_feed(d, p + UM_WIRE_FRAME_HDR, n - UM_WIRE_FRAME_HDR, &b, &why);
+        natsMsg_Destroy(m);
+        if (st != UM_OK) {
+            um_scan_set_error(s, "%s: bad results from a worker: %s", in->path, why ? why : "?");
+            break;
+        }
+        if (b) {
+            replayed = true;
+            st = um_rec_replay(s, in, b, wf, empty);
+            um_rec_batch_free(b);
+            um_reader_ctx prc = {s, in, in->reader, NULL, NULL};
+            um_rc_progress(&prc, 0);
+        }
+        int ws;
+        const char *werr;
+        if (st == UM_OK && um_wire_dec_ended(d, &ws, &werr)) {
+            if (ws == FALLBACK_STATUS && !replayed) *fallback = true;
+            else if (ws == FALLBACK_STATUS) {
+                um_scan_set_error(s, "%s: a worker gave results and then gave the input back", in->path);
+                st = UM_EPARSE;
+            } else if (ws < 0 || ws > UM_ECANCELED) {
+                um_scan_set_error(s, "%s: bad status from a worker", in->path);
+                st = UM_EPARSE;
+            } else
+                st = um_rec_input_done(s, in, (um_status)ws, werr);
+            break;
+        }
+    }
+    um_wire_dec_free(d);
+    return st;
+}
+
+um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_input *)) {
+    natsConnection *nc = NULL;
+    jsCtx *js = NULL;
+    char *err = um_bus_connect(s->nats, &nc, &js);
+    if (err || !nc) {
+        um_scan_set_error(s, "%s", err ? err : "out of memory");
+        um_free(err);
+        return err ? UM_EIO : UM_ENOMEM;
+    }
+    sub_run r = {.s = s, .js = js};
+    unsigned char rnd[16];
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+        for (size_t k = 0; k < sizeof rnd; k++) rnd[k] = (unsigned char)(rand() ^ (int)time(NULL) >> (k % 8));
+    }
+    for (size_t k = 0; k < sizeof rnd; k++) snprintf(r.id + 2 * k, 3, "%02x", rnd[k]);
+    int64_t mp = natsConnection_GetMaxPayload(nc);
+    r.frame = mp > 16384 ? (size_t)(mp - 8192) : 8192;
+    if (r.frame > (size_t)1 << 20) r.frame = (size_t)1 << 20;
+    r.remote = um_calloc(s->n_inputs + 1, sizeof *r.remote);
+    um_winfields *wf = um_calloc(1, sizeof *wf), *empty = um_calloc(1, sizeof *empty);
+    um_status st = r.remote && wf && empty ? UM_OK : UM_ENOMEM;
+    for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++) {
+        um_input *in = &s->inputs[i];
+        r.remote[i] = in->reader && in->reader->phase != 0 && !in->reader->serial && !in->is_dir && !in->is_stream &&
+                      !in->skip && in->size > 0 && !in->replay;
+    }
+    size_t next = 0;
+    for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++) {
+        um_input *in = &s->inputs[i];
+        if (in->reader && in->reader->phase == 0) continue;
+        if (um_scan_cancelled(s)) {
+            st = um_scan_cancel_status(s);
+            break;
+        }
+        if (next <= i) next = i; /* publish this one, then a window ahead */
+        while (st == UM_OK && next < s->n_inputs && (next <= i || r.ahead < WINDOW_BYTES)) {
+            if (r.remote[next] && !(s->inputs[next].reader && s->inputs[next].reader->phase == 0))
+                st = submit(&r, next);
+            next++;
+        }
+        if (st != UM_OK) break;
+        if (!r.remote[i]) {
+            st = read_input(s, in);
+            continue;
+        }
+        bool fallback = false;
+        st = um_journal_begin(s, in); /* the items are journaled as they are replayed */
+        if (st == UM_OK) st = collect(&r, i, wf, empty, &fallback);
+        um_status je = um_journal_end(s, in, st == UM_OK && !fallback && in->status == UM_IN_READ);
+        if (st == UM_OK) st = je;
+        r.ahead -= r.ahead >= in->size ? in->size : r.ahead;
+        char subj[96];
+        snprintf(subj, sizeof subj, "unmask.data.%s.%zu", r.id, i);
+        purge(js, STREAM_DATA, subj);
+        snprintf(subj, sizeof subj, "unmask.res.%s.%zu", r.id, i);
+        purge(js, STREAM_RES, subj);
+        if (st == UM_OK && fallback) st = read_input(s, in);
+    }
+    char subj[96];
+    snprintf(subj, sizeof subj, "unmask.data.%s.>", r.id);
+    purge(js, STREAM_DATA, subj);
+    snprintf(subj, sizeof subj, "unmask.res.%s.>", r.id);
+    purge(js, STREAM_RES, subj);
+    um_free(r.remote);
+    um_free(wf);
+    um_free(empty);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    return st;
+}
+
+/* ---- the worker ---- */
+
+
+um_status um_worker_new(um_ctx *ctx, const um_nats_opts *o, um_worker **out) {
+    *out = NULL;
+    um_worker *w = um_calloc(1, sizeof *w);
+    if (!w) return UM_ENOMEM;
+    pthread_mutex_init(&w->mu, NULL);
+    w->ctx = ctx;
+    *out = w;
+    if (!o || !o->url || !*o->url) {
+        w->errmsg = um_strdup("a NATS URL is needed");
+        return UM_EINVAL;
+    }
+    if ((o->tls_cert && *o->tls_cert) != (o->tls_key && *o->tls_key)) {
+        w->errmsg = um_strdup("a TLS client certificate needs its key, and a key its certificate");
+        return UM_EINVAL;
+    }
+    if (!(w->conf = um_nats_conf_copy(o))) return UM_ENOMEM;
+    return UM_OK;
+}
+
+void um_worker_free(um_worker *w) {
+    if (!w) return;
+    um_nats_conf_free(w->conf);
+    um_free(w->errmsg);
+    pthread_mutex_destroy(&w->mu);
+    um_free(w);
+}
+
+const char *um_worker_errmsg(const um_worker *w) { return w && w->errmsg ? w->errmsg : ""; }
+
+void um_worker_set_log(um_worker *w, void (*fn)(void *ud, const char *line), void *ud) {
+    w->log = fn;
+    w->log_ud = ud;
+}
+
+void um_worker_set_pause_ms(um_worker *w, unsigned ms) { w->pause_ms = ms; }
+
+void um_bus_log(um_worker *w, const char *fmt, ...) {
+    if (!w->log) return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *m = um_vfmt(fmt, ap);
+    va_end(ap);
+    if (!m) return;
+    pthread_mutex_lock(&w->mu);
+    w->log(w->log_ud, m);
+    pthread_mutex_unlock(&w->mu);
+    free(m);
+}
+
+static void wfatal(um_worker *w, um_status st, char *msg) {
+    pthread_mutex_lock(&w->mu);
+    if (w->fatal == UM_OK) {
+        w->fatal = st;
+        um_free(w->errmsg);
+        w->errmsg = msg;
+        msg = NULL;
+    }
+    pthread_mutex_unlock(&w->mu);
+    um_free(msg);
+}
+
+static bool w_stopped(um_worker *w) {
+    pthread_mutex_lock(&w->mu);
+    bool f = w->fatal != UM_OK;
+    pthread_mutex_unlock(&w->mu);
+    return (w->stop && *w->stop) || f;
+}
+
+static bool w_stop_cb(void *ud) { return w_stopped(ud); }
+
+/* One unit being worked on. */
+typedef struct unit_run {
+    um_worker *w;
+    natsMsg *work;     /* the work message (in progress, acked at the end) */
+    um_wire_unit u;
+    const char *in_path; /* where the worker keeps the input's bytes */
+    char subj[96];     /* result subject */
+    um_buf out;        /* encoded results not yet sent */
+    uint32_t part;
+    uint64_t sent; /* result bytes published */
+    int64_t last_progress;
+    bool failed;       /* could not publish: the unit is left for redelivery */
+} unit_run;
+
+static void keep_alive(unit_run *ur) {
+    int64_t t = um_bus_now_ms();
+    if (t - ur->last_progress < 1000 * (int64_t)ur->w->conf->ack_wait_s / 4) return;
+    ur->last_progress = t;
+    (void)natsMsg_InProgress(ur->work, NULL);
+}
+
+/* Sends every full frame (all of it when last). */
+static um_status send_frames(unit_run *ur, bool last) {
+    size_t frame = (size_t)ur->u.frame, off = 0;
+    um_buf b;
+    um_buf_init(&b);
+    um_status st = UM_OK;
+    while (ur->out.len - off >= frame || (last && (off < ur->out.len || ur->part == 0 || off == 0))) {
+        size_t n = ur->out.len - off < frame ? ur->out.len - off : frame;
+        um_buf_reset(&b);
+        um_wire_frame_put(&b, "UMR1", ur->part);
+        um_buf_add(&b, ur->out.s + off, n);
+        if (b.oom) {
+            st = UM_ENOMEM;
+            break;
+        }
+        char id[128];
+        snprintf(id, sizeof id, "%s.r.%llu.%u", ur->u.scan_id, (unsigned long long)ur->u.unit, ur->part);
+        if (um_bus_publish(ur->w->js, ur->subj, b.s, b.len, id, w_stop_cb, ur->w) != NATS_OK) {
+            ur->failed = true;
+            st = UM_EIO;
+            break;
+        }
+        ur->part++;
+        ur->sent += b.len;
+        off += n;
+        keep_alive(ur);
+        if (ur->w->pause_ms) nats_Sleep(ur->w->pause_ms);
+        if (last && off >= ur->out.len) break;
+    }
+    um_buf_free(&b);
+    memmove(ur->out.s, ur->out.s + off, ur->out.len - off);
+    ur->out.len -= off;
+    if (ur->out.s) ur->out.s[ur->out.len] = 0;
+    return st;
+}
+
+static um_status on_batch(void *ud, const um_rec_batch *b) {
+    unit_run *ur = ud;
+    um_wire_put_batch(&ur->out, b, ur->in_path);
+    if (ur->out.oom) return UM_ENOMEM;
+    if (w_stopped(ur->w)) return UM_ECANCELED;
+    return send_frames(ur, false);
+}
+
+/* Copies the unit's input bytes into f. 1 done, 0 gone (the scan purged
+ * them), -1 could not (stopped, or the server stayed away). */
+static int fetch_data(unit_run *ur, FILE *f) {
+    char subj[96];
+    snprintf(subj, sizeof subj, "unmask.data.%s.%llu", ur->u.scan_id, (unsigned long long)ur->u.unit);
+    uint64_t seq = 1, total = 0;
+    uint32_t want = 0;
+    int64_t t0 = um_bus_now_ms();
+    while (want < ur->u.parts) {
+        if (w_stopped(ur->w)) return -1;
+        natsMsg *m = NULL;
+        natsStatus ns = next_msg(ur->w->js, STREAM_DATA, subj, &seq, &m);
+        if (ns == NATS_NOT_FOUND) return 0;
+        if (ns != NATS_OK) {
+            if (um_bus_now_ms() - t0 > RETRY_FOR_S * 1000) return -1;
+            nats_Sleep(250);
+            continue;
+        }
+        t0 = um_bus_now_ms();
+        const char *p = natsMsg_GetData(m);
+        size_t n = (size_t)natsMsg_GetDataLength(m);
+        uint32_t part;
+        bool ok = um_wire_frame_get(p, n, "UMD1", &part);
+        if (!ok || part > want) {
+            natsMsg_Destroy(m);
+            return 0; /* not what the submitter sends: treated as gone */
+        }
+        if (part == want) {
+            if (fwrite(p + UM_WIRE_FRAME_HDR, 1, n - UM_WIRE_FRAME_HDR, f) != n - UM_WIRE_FRAME_HDR) {
+                natsMsg_Destroy(m);
+                return -1;
+            }
+            total += n - UM_WIRE_FRAME_HDR;
+            want++;
+        }
+        natsMsg_Destroy(m);
+        keep_alive(ur);
+    }
+    if (total != ur->u.size || fflush(f) != 0) return 0;
+    return 1;
+}
+
+/* A private folder for one unit's input, the file named as the input is
+ * (readers may take the log kind from the name: Zeek). */
+static FILE *unit_file(um_worker *w, const char *orig, char *dir, size_t dcap, char *path, size_t pcap) {
+    const um_os *os = um_os_get();
+    const char *td = os->getenv(os->ud, "TMPDIR");
+    snprintf(dir, dcap, "%s/unmask-unit-XXXXXX", td && *td ? td : "/tmp");
+    if (!mkdtemp(dir)) {
+        dir[0] = 0;
+        return NULL;
+    }
+    const char *b = strrchr(orig, '/');
+    b = b ? b + 1 : orig;
+    if (!*b || strcmp(b, ".") == 0 || strcmp(b, "..") == 0 || strlen(b) > 200) b = "input";
+    snprintf(path, pcap, "%s/%s", dir, b);
+    FILE *f = fopen(path, "wb+");
+    (void)w;
+    return f;
+}
+
+static void unit_file_remove(const char *dir, const char *path) {
+    if (path[0]) unlink(path);
+    if (dir[0]) rmdir(dir);
+}
+
+static void do_unit(um_worker *w, natsMsg *msg) {
+    unit_run ur;
+    memset(&ur, 0, sizeof ur);
+    ur.w = w;
+    ur.work = msg;
+    ur.last_progress = um_bus_now_ms();
+    um_buf_init(&ur.out);
+    const char *why = NULL;
+    if (um_wire_unit_get(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg), &ur.u, &why) != UM_OK) {
+        um_bus_log(w, "dropped a malformed work message: %s", why ? why : "?");
+        (void)natsMsg_Term(msg, NULL);
+        return;
+    }
+    snprintf(ur.subj, sizeof ur.subj, "unmask.res.%s.%llu", ur.u.scan_id, (unsigned long long)ur.u.unit);
+    um_bus_log(w, "scan %s unit %llu taken: %s (%llu bytes)", ur.u.scan_id, (unsigned long long)ur.u.unit, ur.u.path,
+         (unsigned long long)ur.u.size);
+    const um_reader *rd = um_reader_find(ur.u.reader);
+    char dir[4096] = "", path[4400] = "";
+    FILE *f = NULL;
+    int got = -1;
+    um_status st = UM_OK;
+    char *err = NULL;
+    um_scan *s = NULL;
+    if (!rd || rd->phase == 0 || rd->serial) {
+        um_wire_put_end(&ur.out, FALLBACK_STATUS, NULL); /* the scan reads it itself */
+    } else if (!(f = unit_file(w, ur.u.path, dir, sizeof dir, path, sizeof path))) {
+        um_wire_put_end(&ur.out, FALLBACK_STATUS, NULL);
+    } else if ((got = fetch_data(&ur, f)) != 1 || fclose(f) != 0) {
+        if (got == 1) got = -1; /* fclose failed */
+        else fclose(f);
+        unit_file_remove(dir, path);
+        if (got == 0) {
+            um_bus_log(w, "scan %s unit %llu dropped: its input is gone (the scan ended)", ur.u.scan_id,
+                 (unsigned long long)ur.u.unit);
+            (void)natsMsg_AckSync(msg, NULL, NULL);
+        } else {
+            um_bus_log(w, "scan %s unit %llu left for redelivery", ur.u.scan_id, (unsigned long long)ur.u.unit);
+        }
+        um_wire_unit_clear(&ur.u);
+        um_buf_free(&ur.out);
+        return;
+    } else if ((st = um_scan_new(w->ctx, &s)) == UM_OK) {
+        um_input in;
+        memset(&in, 0, sizeof in);
+        in.path = path;
+        in.reader = rd;
+        in.size = ur.u.size;
+        ur.in_path = path;
+        bool fallback = false;
+        st = um_rec_read(s, &in, false, on_batch, &ur, &fallback, &err);
+        if (fallback && ur.part == 0 && ur.out.len == 0) um_wire_put_end(&ur.out, FALLBACK_STATUS, NULL);
+        else if (!ur.failed && !w_stopped(w)) um_wire_put_end(&ur.out, (int)(fallback ? UM_EIO : st), err);
+    }
+    unit_file_remove(dir, path);
+    um_scan_free(s);
+    free(err);
+    if (!ur.failed && !w_stopped(w) && send_frames(&ur, true) == UM_OK) {
+        jsErrCode je = 0;
+        natsStatus ns = natsMsg_AckSync(msg, NULL, &je);
+        um_bus_log(w, "scan %s unit %llu done: %u result frames, %llu bytes%s", ur.u.scan_id, (unsigned long long)ur.u.unit,
+             ur.part, (unsigned long long)ur.sent, ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
+    } else {
+        um_bus_log(w, "scan %s unit %llu left for redelivery", ur.u.scan_id, (unsigned long long)ur.u.unit);
+    }
+    um_wire_unit_clear(&ur.u);
+    um_buf_free(&ur.out);
+}
+
+static void *wthread(void *arg) {
+    um_worker *w = arg;
+    natsSubscription *sub = NULL;
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = STREAM_WORK;
+    so.Consumer = DURABLE;
+    so.ManualAck = true;
+    jsErrCode je = 0;
+    natsStatus st = js_PullSubscribe(&sub, w->js, SUBJ_WORK, DURABLE, NULL, &so, &je);
+    if (st != NATS_OK) {
+        wfatal(w, UM_EIO, um_bus_err(st, "subscribing to the work queue"));
+        return NULL;
+    }
+    while (!w_stopped(w)) {
+        natsMsgList list = {0};
+        st = natsSubscription_Fetch(&list, sub, 1, 1000, &je);
+        if (st == NATS_TIMEOUT) continue;
+        if (st != NATS_OK) { /* the server is away, or a request failed: try again */
+            natsMsgList_Destroy(&list);
+            nats_Sleep(250);
+            continue;
+        }
+        for (int k = 0; k < list.Count; k++) {
+            if (w_stopped(w)) break; /* left unacknowledged: redelivered */
+            do_unit(w, list.Msgs[k]);
+        }
+        natsMsgList_Destroy(&list);
+    }
+    natsSubscription_Destroy(sub); /* not unsubscribed: the durable consumer stays */
+    return NULL;
+}
+
+um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *stop) {
+    if (!w->conf) return UM_EINVAL;
+    char *err = um_bus_connect(w->conf, &w->nc, &w->js);
+    if (err || !w->nc) {
+        um_free(w->errmsg);
+        w->errmsg = err;
+        return err ? UM_EIO : UM_ENOMEM;
+    }
+    jsConsumerConfig cc;
+    jsConsumerConfig_Init(&cc);
+    cc.Durable = DURABLE;
+    cc.AckPolicy = js_AckExplicit;
+    cc.AckWait = (int64_t)w->conf->ack_wait_s * NS;
+    cc.MaxAckPending = w->conf->max_ack_pending;
+    cc.FilterSubject = SUBJ_WORK;
+    jsConsumerInfo *ci = NULL;
+    jsErrCode je = 0;
+    natsStatus ns = js_AddConsumer(&ci, w->js, STREAM_WORK, &cc, NULL, &je);
+    if (ns != NATS_OK) ns = js_UpdateConsumer(&ci, w->js, STREAM_WORK, &cc, NULL, &je);
+    if (ci) jsConsumerInfo_Destroy(ci);
+    if (ns != NATS_OK) um_bus_log(w, "using the existing work consumer (its settings could not be changed)");
+    w->stop = stop;
+    w->fatal = UM_OK;
+    if (n == 0) n = 1;
+    pthread_t *th = um_calloc(n, sizeof *th);
+    um_status st = th ? UM_OK : UM_ENOMEM;
+    unsigned started = 0;
+    for (; st == UM_OK && started < n; started++)
+        if (pthread_create(&th[started], NULL, wthread, w) != 0) break;
+    if (st == UM_OK) um_bus_log(w, "serving %s with %u thread%s", w->conf->url, started, started == 1 ? "" : "s");
+    for (unsigned k = 0; k < started; k++) pthread_join(th[k], NULL);
+    um_free(th);
+    jsCtx_Destroy(w->js);
+    natsConnection_Destroy(w->nc);
+    w->js = NULL, w->nc = NULL;
+    if (st == UM_OK) st = w->fatal;
+    return st;
+}

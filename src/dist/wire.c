@@ -1,0 +1,440 @@
+/* wire.c - bytes on the bus: work units, frames, recorded reader output (wire.h). */
+#include "wire.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { TAG_EVENT = 1, TAG_REJECT = 2, TAG_WARN = 3, TAG_END = 4 };
+#define N_STRS 25
+#define MAX_STR (16u << 20)
+#define TS_BOUND ((int64_t)1 << 62)
+
+/* The event's strings, in wire order (the order threads.c copies them). */
+static void event_strs(um_event *e, const char **s[N_STRS]) {
+    const char **a[N_STRS] = {&e->user,     &e->user_name,   &e->host,         &e->ip,          &e->country,
+                              &e->city,     &e->as_org,      &e->action,       &e->app,         &e->image,
+                              &e->cmdline,  &e->product,     &e->company,      &e->description, &e->original_file,
+                              &e->parent_image, &e->target,  &e->device_id,    &e->device_desc, &e->usb_serial,
+                              &e->subject_text, &e->src_file, &e->record_id,   &e->ip_country,  &e->ip_org};
+    memcpy(s, a, sizeof a);
+}
+
+/* ---- encoding ---- */
+
+static void put_u(um_buf *b, uint64_t v) {
+    char t[10];
+    size_t n = 0;
+    do {
+        t[n] = (char)(v & 0x7f);
+        v >>= 7;
+        if (v) t[n] = (char)(t[n] | 0x80);
+        n++;
+    } while (v);
+    um_buf_add(b, t, n);
+}
+
+static void put_i(um_buf *b, int64_t v) { put_u(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
+
+static void put_sn(um_buf *b, const char *s, size_t n) {
+    if (!s) {
+        put_u(b, 0);
+        return;
+    }
+    put_u(b, (uint64_t)n + 1);
+    um_buf_add(b, s, n);
+}
+
+static void put_s(um_buf *b, const char *s) { put_sn(b, s, s ? strlen(s) : 0); }
+
+void um_wire_frame_put(um_buf *out, const char magic[4], uint32_t part) {
+    unsigned char h[UM_WIRE_FRAME_HDR];
+    memcpy(h, magic, 4);
+    for (int i = 0; i < 4; i++) h[4 + i] = (unsigned char)(part >> (8 * i));
+    um_buf_add(out, (const char *)h, sizeof h);
+}
+
+bool um_wire_frame_get(const void *p, size_t n, const char magic[4], uint32_t *part) {
+    const unsigned char *h = p;
+    if (n < UM_WIRE_FRAME_HDR || memcmp(h, magic, 4) != 0) return false;
+    *part = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
+    return true;
+}
+
+void um_wire_unit_put(um_buf *out, const um_wire_unit *u) {
+    um_buf_add(out, "UMW1", 4);
+    put_s(out, u->scan_id);
+    put_u(out, u->unit);
+    put_s(out, u->reader);
+    put_s(out, u->path);
+    put_u(out, u->size);
+    put_u(out, u->parts);
+    put_u(out, u->frame);
+}
+
+void um_wire_put_batch(um_buf *out, const um_rec_batch *b, const char *in_path) {
+    for (size_t i = 0; i < b->n; i++) {
+        const um_rec_item *it = &b->items[i];
+        if (it->kind != UM_REC_EVENT) {
+            put_u(out, it->kind == UM_REC_REJECT ? TAG_REJECT : TAG_WARN);
+            put_u(out, it->line);
+            put_s(out, it->msg ? it->msg : "?");
+            continue;
+        }
+        um_event e = it->ev;
+        if (e.src_file && in_path && strcmp(e.src_file, in_path) == 0) e.src_file = NULL;
+        put_u(out, TAG_EVENT);
+        put_u(out, (uint64_t)e.kind);
+        put_i(out, e.ts);
+        put_i(out, e.tz_min);
+        put_u(out, e.has_tz ? 1 : 0);
+        put_i(out, e.success);
+        put_u(out, e.port);
+        put_u(out, e.asn);
+        put_i(out, e.is_proxy);
+        put_i(out, e.usb_vid);
+        put_i(out, e.usb_pid);
+        put_u(out, e.src_line);
+        put_u(out, e.ip_asn);
+        put_u(out, e.net_flags);
+        const char **s[N_STRS];
+        event_strs(&e, s);
+        for (size_t k = 0; k < N_STRS; k++) put_s(out, *s[k]);
+        if (!it->bag) {
+            put_u(out, 0);
+            continue;
+        }
+        put_u(out, (uint64_t)it->nbag + 1);
+        for (uint32_t k = 0; k < it->nbag; k++) {
+            const um_winfield *f = &it->bag[k];
+            put_sn(out, f->name, f->nlen);
+            put_u(out, f->len);
+            um_buf_add(out, f->value, f->len);
+            put_u(out, f->count);
+        }
+    }
+}
+
+void um_wire_put_end(um_buf *out, int status, const char *err) {
+    put_u(out, TAG_END);
+    put_u(out, (uint64_t)(status < 0 ? 0 : status));
+    put_s(out, err);
+}
+
+/* ---- decoding ---- */
+
+typedef struct rd {
+    const unsigned char *p;
+    size_t n, pos;
+    bool short_; /* ran out of bytes (the item may be completed later) */
+    const char *bad; /* malformed: why */
+} rd;
+
+static uint64_t get_u(rd *r) {
+    uint64_t v = 0;
+    for (int sh = 0; sh < 70; sh += 7) {
+        if (r->pos >= r->n) {
+            r->short_ = true;
+            return 0;
+        }
+        unsigned char c = r->p[r->pos++];
+        if (sh == 63 && (c & 0x7e)) {
+            r->bad = "integer too large";
+            return 0;
+        }
+        v |= (uint64_t)(c & 0x7f) << sh;
+        if (!(c & 0x80)) return v;
+    }
+    r->bad = "integer too long";
+    return 0;
+}
+
+static int64_t get_i(rd *r) {
+    uint64_t u = get_u(r);
+    return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+static int64_t get_range(rd *r, int64_t lo, int64_t hi, const char *what) {
+    int64_t v = get_i(r);
+    if (!r->short_ && !r->bad && (v < lo || v > hi)) r->bad = what;
+    return v;
+}
+
+static uint64_t get_urange(rd *r, uint64_t hi, const char *what) {
+    uint64_t v = get_u(r);
+    if (!r->short_ && !r->bad && v > hi) r->bad = what;
+    return v;
+}
+
+/* A string (or none: *present false) as a view into the input. */
+static const char *get_sv(rd *r, size_t *len, bool *present, bool nul_ok) {
+    uint64_t t = get_u(r);
+    *present = false;
+    *len = 0;
+    if (r->short_ || r->bad || t == 0) return NULL;
+    uint64_t n = t - 1;
+    if (n > MAX_STR) {
+        r->bad = "string too long";
+        return NULL;
+    }
+    if (r->n - r->pos < n) {
+        r->short_ = true;
+        return NULL;
+    }
+    const char *s = (const char *)r->p + r->pos;
+    r->pos += (size_t)n;
+    if (!nul_ok && memchr(s, 0, (size_t)n)) {
+        r->bad = "NUL byte in a string";
+        return NULL;
+    }
+    *present = true;
+    *len = (size_t)n;
+    return s;
+}
+
+static char *get_heap_s(rd *r) {
+    size_t n;
+    bool present;
+    const char *s = get_sv(r, &n, &present, false);
+    if (!present) {
+        if (!r->short_ && !r->bad) r->bad = "missing string";
+        return NULL;
+    }
+    char *c = malloc(n + 1);
+    if (!c) {
+        r->bad = "out of memory";
+        return NULL;
+    }
+    memcpy(c, s, n);
+    c[n] = 0;
+    return c;
+}
+
+um_status um_wire_unit_get(const void *p, size_t n, um_wire_unit *u, const char **why) {
+    memset(u, 0, sizeof *u);
+    if (n < 4 || memcmp(p, "UMW1", 4) != 0) {
+        *why = "not a work unit";
+        return UM_EPARSE;
+    }
+    rd r = {(const unsigned char *)p, n, 4, false, NULL};
+    u->scan_id = get_heap_s(&r);
+    u->unit = get_u(&r);
+    u->reader = get_heap_s(&r);
+    u->path = get_heap_s(&r);
+    u->size = get_u(&r);
+    u->parts = get_urange(&r, UINT32_MAX, "too many parts");
+    u->frame = get_urange(&r, 64u << 20, "frame too large");
+    if (!r.bad && !r.short_ && u->frame < 1024) r.bad = "frame too small";
+    if (!r.bad && r.short_) r.bad = "truncated work unit";
+    if (!r.bad && r.pos != r.n) r.bad = "bytes after the work unit";
+    if (!r.bad && (!*u->scan_id || !*u->path)) r.bad = "empty scan id or path";
+    if (!r.bad)
+        for (const char *c = u->scan_id; *c; c++)
+            if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z')) || c - u->scan_id > 64) r.bad = "bad scan id";
+    if (r.bad) {
+        *why = r.bad;
+        um_wire_unit_clear(u);
+        return UM_EPARSE;
+    }
+    return UM_OK;
+}
+
+void um_wire_unit_clear(um_wire_unit *u) {
+    free(u->scan_id);
+    free(u->reader);
+    free(u->path);
+    memset(u, 0, sizeof *u);
+}
+
+struct um_wire_dec {
+    unsigned char *buf; /* unfinished bytes */
+    size_t len, cap;
+    bool ended, broken;
+    int status;
+    char *err;
+};
+
+um_wire_dec *um_wire_dec_new(void) { return um_calloc(1, sizeof(um_wire_dec)); }
+
+void um_wire_dec_free(um_wire_dec *d) {
+    if (!d) return;
+    um_free(d->buf);
+    um_free(d->err);
+    um_free(d);
+}
+
+bool um_wire_dec_ended(const um_wire_dec *d, int *status, const char **err) {
+    if (!d->ended) return false;
+    if (status) *status = d->status;
+    if (err) *err = d->err;
+    return true;
+}
+
+size_t um_wire_dec_pending(const um_wire_dec *d) { return d->len; }
+
+static char *keep_sv(um_rec_batch *b, rd *r, bool nul_ok, size_t *len, bool *ok) {
+    bool present;
+    size_t n;
+    const char *s = get_sv(r, &n, &present, nul_ok);
+    *ok = true;
+    if (len) *len = n;
+    if (!present) return NULL;
+    char *c = um_rec_batch_keep(b, s, n);
+    if (!c) *ok = false, r->bad = "out of memory";
+    return c;
+}
+
+/* Decodes one item into b; false when short or bad (r says which). */
+static bool item(um_wire_dec *d, rd *r, um_rec_batch *b) {
+    uint64_t tag = get_u(r);
+    if (r->short_ || r->bad) return false;
+    bool ok;
+    if (tag == TAG_END) {
+        int st = (int)get_urange(r, 255, "bad status");
+        size_t n;
+        bool present;
+        const char *e = get_sv(r, &n, &present, false);
+        if (r->short_ || r->bad) return false;
+        d->ended = true;
+        d->status = st;
+        if (present && !(d->err = um_strndup(e, n))) r->bad = "out of memory";
+        return !r->bad;
+    }
+    if (tag == TAG_REJECT || tag == TAG_WARN) {
+        uint64_t line = get_u(r);
+        size_t n;
+        bool present;
+        const char *m = get_sv(r, &n, &present, false);
+        if (r->short_ || r->bad) return false;
+        if (!present) {
+            r->bad = "reject without a reason";
+            return false;
+        }
+        um_rec_item *it = um_rec_batch_item(b);
+        if (!it || !(it->msg = um_rec_batch_keep(b, m, n))) {
+            r->bad = "out of memory";
+            return false;
+        }
+        it->kind = tag == TAG_REJECT ? UM_REC_REJECT : UM_REC_WARN;
+        it->line = line;
+        return true;
+    }
+    if (tag != TAG_EVENT) {
+        r->bad = "unknown item";
+        return false;
+    }
+    /* An event: taken back out of the batch when it is not complete yet. */
+    size_t mark_n = b->n;
+    um_rec_item *it = um_rec_batch_item(b);
+    if (!it) {
+        r->bad = "out of memory";
+        return false;
+    }
+    um_event *e = &it->ev;
+    um_event_init(e);
+    e->kind = (um_event_kind)get_urange(r, UM_EV_RAW, "bad event kind");
+    e->ts = get_i(r);
+    if (!r->short_ && !r->bad && e->ts != UM_TIME_NONE && (e->ts < -TS_BOUND || e->ts > TS_BOUND)) r->bad = "bad time";
+    e->tz_min = (int)get_range(r, -24 * 60, 24 * 60, "bad time zone");
+    e->has_tz = get_urange(r, 1, "bad flag") == 1;
+    e->success = (int)get_range(r, -1, 1, "bad success");
+    e->port = (uint32_t)get_urange(r, UINT32_MAX, "bad port");
+    e->asn = (uint32_t)get_urange(r, UINT32_MAX, "bad asn");
+    e->is_proxy = (int)get_range(r, -1, 1, "bad proxy flag");
+    e->usb_vid = (int)get_range(r, -1, 0xffff, "bad usb id");
+    e->usb_pid = (int)get_range(r, -1, 0xffff, "bad usb id");
+    e->src_line = get_u(r);
+    e->ip_asn = (uint32_t)get_urange(r, UINT32_MAX, "bad asn");
+    e->net_flags = (uint32_t)get_urange(r, UINT32_MAX, "bad flags");
+    const char **s[N_STRS];
+    event_strs(e, s);
+    for (size_t k = 0; k < N_STRS && !r->short_ && !r->bad; k++) *s[k] = keep_sv(b, r, false, NULL, &ok);
+    uint64_t nb = get_urange(r, UM_WIN_MAX_FIELDS + 1, "too many fields");
+    if (!r->short_ && !r->bad && nb > 0) {
+        it->nbag = (uint32_t)(nb - 1);
+        it->bag = um_arena_alloc(&b->arena, (it->nbag ? it->nbag : 1) * sizeof *it->bag);
+        if (!it->bag) r->bad = "out of memory";
+        for (uint32_t k = 0; k < it->nbag && !r->short_ && !r->bad; k++) {
+            um_winfield *f = &it->bag[k];
+            memset(f, 0, sizeof *f);
+            f->name = keep_sv(b, r, false, &f->nlen, &ok);
+            if (!r->short_ && !r->bad && !f->name) r->bad = "field without a name";
+            uint64_t vl = get_urange(r, MAX_STR, "field value too long");
+            if (r->short_ || r->bad) break;
+            if (r->n - r->pos < vl) {
+                r->short_ = true;
+                break;
+            }
+            f->value = um_rec_batch_keep(b, (const char *)r->p + r->pos, (size_t)vl);
+            if (!f->value) r->bad = "out of memory";
+            r->pos += (size_t)vl;
+            f->len = (size_t)vl;
+            f->count = (unsigned)get_urange(r, UINT32_MAX, "bad count");
+        }
+    }
+    if (r->short_ || r->bad) {
+        b->n = mark_n; /* the arena keeps the bytes until the batch is freed */
+        return false;
+    }
+    it->kind = UM_REC_EVENT;
+    return true;
+}
+
+um_status um_wire_dec_feed(um_wire_dec *d, const void *p, size_t n, um_rec_batch **out, const char **why) {
+    *out = NULL;
+    *why = NULL;
+    if (d->broken) {
+        *why = "decoder already failed";
+        return UM_EPARSE;
+    }
+    if (n && d->ended) {
+        d->broken = true;
+        *why = "bytes after the end of the results";
+        return UM_EPARSE;
+    }
+    if (n) {
+        if (!um_grow((void **)&d->buf, &d->cap, d->len + n, 1)) {
+            d->broken = true;
+            *why = "out of memory";
+            return UM_ENOMEM;
+        }
+        memcpy(d->buf + d->len, p, n);
+        d->len += n;
+    }
+    um_rec_batch *b = um_rec_batch_new();
+    if (!b) {
+        d->broken = true;
+        *why = "out of memory";
+        return UM_ENOMEM;
+    }
+    size_t done = 0;
+    while (done < d->len && !d->ended) {
+        rd r = {d->buf, d->len, done, false, NULL};
+        if (!item(d, &r, b)) {
+            if (r.bad) {
+                d->broken = true;
+                *why = r.bad;
+                um_rec_batch_free(b);
+                return UM_EPARSE;
+            }
+            break; /* short: wait for more */
+        }
+        done = r.pos;
+    }
+    if (d->ended && done < d->len) {
+        d->broken = true;
+        *why = "bytes after the end of the results";
+        um_rec_batch_free(b);
+        return UM_EPARSE;
+    }
+    memmove(d->buf, d->buf + done, d->len - done);
+    d->len -= done;
+    if (d->len > UM_WIRE_MAX_ITEM) {
+        d->broken = true;
+        *why = "item too large";
+        um_rec_batch_free(b);
+        return UM_EPARSE;
+    }
+    if (b->n == 0) um_rec_batch_free(b);
+    else *out = b;
+    return UM_OK;
+}

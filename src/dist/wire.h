@@ -1,0 +1,76 @@
+/*
+ * wire.h - the bytes unmask puts on the bus (src/dist/nats.c), without the
+ * bus: work units, frames of input bytes, and recorded reader output
+ * (rec.h batches) as a byte stream cut into frames.
+ *
+ * Everything here comes from the network when decoded, so it is hostile:
+ * every length is checked against what remains, enumerations and small
+ * integers against their ranges, strings may hold no NUL (field-bag values
+ * may), and a decoder buffers at most UM_WIRE_MAX_ITEM bytes of an
+ * unfinished item. Encoding is deterministic: the same batches give the
+ * same bytes, so a unit read twice (a redelivery) gives the same frames
+ * and the bus's message-id de-duplication drops the second copy.
+ *
+ * Formats (integers are LEB128 varints, signed ones zigzag; a string is
+ * varint 0 for none or length + 1, then the bytes):
+ *   frame   "UMD1" (input bytes) / "UMR1" (results), u32 LE part number,
+ *           then the part's bytes.
+ *   unit    "UMW1", string scan id, varint unit, string reader name,
+ *           string path, varint size, varint parts, varint frame (payload
+ *           bytes per result frame, at least 1024).
+ *   results a stream of items, tag first: 1 event, 2 reject, 3 warning
+ *           (varint line, string message), 4 end (varint status, string
+ *           error), nothing after the end. An event is: varint kind,
+ *           ts, tz_min, has_tz, success, port, asn, is_proxy, usb_vid,
+ *           usb_pid, src_line, ip_asn, net_flags, the 25 strings of
+ *           um_wire_event_strings() (src_file none when it is the input's
+ *           own path), then varint 0 (no field bag) or n + 1 and n fields
+ *           (string name, varint value length + bytes, varint count).
+ *
+ * Ownership: decoded batches belong to the caller (um_rec_batch_free);
+ * a decoded unit's strings are heap copies freed by um_wire_unit_clear.
+ */
+#ifndef UM_WIRE_H
+#define UM_WIRE_H
+
+#include "../core/rec.h"
+
+#define UM_WIRE_FRAME_HDR 8
+#define UM_WIRE_MAX_ITEM (32u << 20) /* an unfinished item may not grow past this */
+
+typedef struct um_wire_unit {
+    char *scan_id;
+    uint64_t unit;
+    char *reader;
+    char *path;
+    uint64_t size;
+    uint64_t parts;
+    uint64_t frame; /* bytes of payload per result frame (the bus's message size) */
+} um_wire_unit;
+
+void um_wire_frame_put(um_buf *out, const char magic[4], uint32_t part);
+/* true when p[0..n) starts with a frame header of this magic. */
+bool um_wire_frame_get(const void *p, size_t n, const char magic[4], uint32_t *part);
+
+void um_wire_unit_put(um_buf *out, const um_wire_unit *u);
+/* UM_EPARSE on malformed bytes (*why says what). */
+um_status um_wire_unit_get(const void *p, size_t n, um_wire_unit *u, const char **why);
+void um_wire_unit_clear(um_wire_unit *u);
+
+/* Appends the items of b (read from the input at in_path). */
+void um_wire_put_batch(um_buf *out, const um_rec_batch *b, const char *in_path);
+void um_wire_put_end(um_buf *out, int status, const char *err);
+
+typedef struct um_wire_dec um_wire_dec;
+um_wire_dec *um_wire_dec_new(void);
+void um_wire_dec_free(um_wire_dec *d);
+/* Takes the next n bytes of a result stream; every item complete so far
+ * goes into a new batch *out (NULL when none). UM_EPARSE (and *why) on
+ * malformed bytes; the decoder is then unusable. */
+um_status um_wire_dec_feed(um_wire_dec *d, const void *p, size_t n, um_rec_batch **out, const char **why);
+/* true once the end item was decoded: the unit's status and error (NULL none). */
+bool um_wire_dec_ended(const um_wire_dec *d, int *status, const char **err);
+/* Bytes of an unfinished item held. */
+size_t um_wire_dec_pending(const um_wire_dec *d);
+
+#endif

@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Scale-out over NATS JetStream gives the outputs of a local scan, also when
+# things go wrong. Starts its own nats-server -js (file storage, loopback,
+# a free port in 14200-14299) and `unmask worker` processes, and compares
+# every output file and the case.db dump of `unmask scan --nats` with a
+# local `unmask scan` on
+#  (a) the demo case, two workers; a multi-file log set (bench/gen_bench
+#      logs, real samples with hostile lines that become rejects, EVTX
+#      files read on the scan's side), three workers (one with 2 threads);
+#  (b) a worker killed with SIGKILL part-way through a unit (its unit is
+#      redelivered after --ack-wait to another worker, duplicates skipped);
+#  (c) workers that start only after the scan was submitted;
+#  (d) nats-server stopped and restarted part-way (file storage);
+#  (e) a server with user/password: the right password works, a wrong one
+#      is exit 2 with a message saying the credentials were refused;
+#  (f) the same with a token.
+# Environment (set by ctest): UNMASK, UM_SRC_DIR, UM_BIN_DIR.
+set -euo pipefail
+: "${UNMASK:?path of the unmask binary}"
+: "${UM_SRC_DIR:?repository root}"
+: "${UM_BIN_DIR:?build directory}"
+GEN="$UM_BIN_DIR/bench/gen_bench"
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() {
+    echo "FAIL: $*" >&2
+    for f in "$tmp"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -5 "$f" >&2; }; done
+    exit 1
+}
+command -v nats-server >/dev/null || fail "nats-server is not installed (scripts/install-deps.sh --test)"
+[ -x "$GEN" ] || fail "$GEN is not built"
+pass=0
+
+port=
+for p in $(seq 14200 14299); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
+[ -n "$port" ] || fail "no free port in 14200-14299"
+URL="nats://127.0.0.1:$port"
+ns_pid=
+start_server() { # [extra args]
+    nats-server -js -sd "$tmp/js" -a 127.0.0.1 -p "$port" "$@" >>"$tmp/server.log" 2>&1 &
+    ns_pid=$!
+    pids+=("$ns_pid")
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0; sleep 0.1; done
+    fail "nats-server did not start"
+}
+stop_server() {
+    kill -TERM "$ns_pid" 2>/dev/null || true
+    wait "$ns_pid" 2>/dev/null || true
+}
+start_worker() { # name args...
+    local name=$1; shift
+    "$UNMASK" worker --nats "$URL" -v "$@" 2>"$tmp/$name.log" &
+    pids+=($!)
+    last_worker=$!
+}
+stop_workers() {
+    for p in "${pids[@]}"; do [ "$p" != "$ns_pid" ] && kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do [ "$p" != "$ns_pid" ] && wait "$p" 2>/dev/null || true; done
+    pids=("$ns_pid")
+}
+wait_for() { # file pattern seconds
+    for _ in $(seq $(($3 * 20))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+    fail "no '$2' in $1 after $3 s"
+}
+
+local_scan() { # name args...
+    local name=$1; shift
+    "$UNMASK" scan --threads 1 -n 0 --fail-on never -o "$tmp/$name-local" "$@" >"$tmp/$name-local.out" 2>&1 ||
+        fail "$name: local scan failed: $(cat "$tmp/$name-local.out")"
+    sqlite3 "$tmp/$name-local/case.db" .dump >"$tmp/$name-local.sql"
+}
+# same NAME RC: compares the bus scan (output $tmp/NAME-nats, exit RC) with the local one
+same() {
+    local name=$1 rc=$2 a="$tmp/$1-local" b="$tmp/$1-nats"
+    [ "$rc" = 0 ] || fail "$name: scan --nats exit $rc: $(cat "$b.out")"
+    for f in subjects.jsonl findings.jsonl clusters.jsonl subjects.csv findings.csv; do
+        cmp -s "$a/$f" "$b/$f" || fail "$name: $f differs from the local scan"
+    done
+    sqlite3 "$b/case.db" .dump >"$b.sql"
+    cmp -s "$a.sql" "$b.sql" || fail "$name: case.db differs from the local scan"
+    [ -s "$a/findings.jsonl" ] || fail "$name: no findings at all (test data lost its point)"
+    pass=$((pass + 1))
+}
+nats_scan() { # name args... (foreground)
+    local name=$1; shift
+    rc=0
+    timeout 300 "$UNMASK" scan --nats "$URL" -n 0 --fail-on never -o "$tmp/$name-nats" "$@" >"$tmp/$name-nats.out" 2>&1 || rc=$?
+}
+
+start_server
+t0=$SECONDS
+
+# (a) clean runs
+local_scan demo "$UM_SRC_DIR/examples/demo"
+start_worker w1
+start_worker w2
+nats_scan demo "$UM_SRC_DIR/examples/demo"
+same demo "$rc"
+
+"$GEN" --bytes 6000000 --people 300 --out "$tmp/gen" >/dev/null
+set_inputs=("$tmp/gen/hr" "$tmp/gen/logs" "$UM_SRC_DIR/tests/data/winjson" "$UM_SRC_DIR/tests/data/evtx"
+            "$UM_SRC_DIR/tests/data/signin/okta_hostile.jsonl" "$UM_SRC_DIR/tests/data/signin/entra_diag_mixed.jsonl"
+            "$UM_SRC_DIR/tests/data/signin/elastic-integrations_test-signinlogs-sample.log")
+local_scan logs "${set_inputs[@]}"
+sqlite3 "$tmp/logs-local/case.db" "select count(*) from rejects" | grep -qv '^0$' || fail "logs: expected rejects in the set"
+start_worker w3 --threads 2
+nats_scan logs "${set_inputs[@]}"
+same logs "$rc"
+stop_workers
+
+# (b) a worker killed part-way through a unit: redelivered after --ack-wait
+start_worker slow --ack-wait 2 --test-pause-ms 400
+"$UNMASK" scan --nats "$URL" -n 0 --fail-on never -o "$tmp/kill-nats" "${set_inputs[@]}" >"$tmp/kill-nats.out" 2>&1 &
+scan_pid=$!
+pids+=("$scan_pid")
+wait_for "$tmp/slow.log" "unit [0-9]* done" 60
+for _ in $(seq 1200); do # a unit in hand: more taken than done
+    [ "$(grep -c ' taken' "$tmp/slow.log")" -gt "$(grep -c ' done' "$tmp/slow.log")" ] && break
+    sleep 0.05
+done
+victim=$(grep -o "unit [0-9]* taken" "$tmp/slow.log" | tail -1 | awk '{print $2}')
+kill -9 "$last_worker"
+start_worker rescuer
+rc=0; wait "$scan_pid" || rc=$?
+cp -r "$tmp/logs-local" "$tmp/kill-local"; cp "$tmp/logs-local.sql" "$tmp/kill-local.sql"
+same kill "$rc"
+grep -q "existing work consumer" "$tmp/slow.log" && fail "kill: --ack-wait 2 was not applied to the work consumer"
+grep -q "unit $victim taken" "$tmp/rescuer.log" || fail "kill: unit $victim was not redelivered to the other worker"
+grep -q "unit $victim done" "$tmp/slow.log" && fail "kill: the killed worker had finished unit $victim (not part-way)"
+stop_workers
+
+# (c) workers that join late
+"$UNMASK" scan --nats "$URL" -n 0 --fail-on never -o "$tmp/late-nats" "${set_inputs[@]}" >"$tmp/late-nats.out" 2>&1 &
+scan_pid=$!
+pids+=("$scan_pid")
+sleep 2
+kill -0 "$scan_pid" 2>/dev/null || fail "late: the scan ended with no worker up"
+start_worker late1
+start_worker late2
+rc=0; wait "$scan_pid" || rc=$?
+cp -r "$tmp/logs-local" "$tmp/late-local"; cp "$tmp/logs-local.sql" "$tmp/late-local.sql"
+same late "$rc"
+stop_workers
+
+# (d) nats-server restarted part-way (file storage)
+start_worker r1 --test-pause-ms 150
+start_worker r2 --test-pause-ms 150
+"$UNMASK" scan --nats "$URL" -n 0 --fail-on never -o "$tmp/restart-nats" "${set_inputs[@]}" >"$tmp/restart-nats.out" 2>&1 &
+scan_pid=$!
+pids+=("$scan_pid")
+wait_for "$tmp/r1.log" "unit [0-9]* done" 60
+kill -0 "$scan_pid" 2>/dev/null || fail "restart: the scan ended before the server was stopped"
+stop_server
+sleep 1
+start_server
+rc=0; wait "$scan_pid" || rc=$?
+cp -r "$tmp/logs-local" "$tmp/restart-local"; cp "$tmp/logs-local.sql" "$tmp/restart-local.sql"
+same restart "$rc"
+stop_workers
+stop_server
+
+# (e) credentials: user/password right and wrong
+start_server --user analyst --pass 's3cret-pw'
+UNMASK_NATS_PASSWORD='s3cret-pw' start_worker auth --nats-user analyst
+rc=0
+UNMASK_NATS_PASSWORD='s3cret-pw' timeout 120 "$UNMASK" scan --nats "$URL" --nats-user analyst -n 0 --fail-on never \
+    -o "$tmp/auth-nats" "$UM_SRC_DIR/examples/demo" >"$tmp/auth-nats.out" 2>&1 || rc=$?
+
+cp -r "$tmp/demo-local" "$tmp/auth-local"; cp "$tmp/demo-local.sql" "$tmp/auth-local.sql"
+same auth "$rc"
+echo 'wrong-pw' >"$tmp/pw"
+rc=0
+timeout 60 "$UNMASK" scan --nats "$URL" --nats-user analyst --nats-password-file "$tmp/pw" -o "$tmp/bad" \
+    "$UM_SRC_DIR/examples/demo" >"$tmp/bad.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "wrong password: exit $rc, not 2"
+grep -q "refused the credentials" "$tmp/bad.out" || fail "wrong password: no clear message: $(cat "$tmp/bad.out")"
+grep -q "wrong-pw" "$tmp/bad.out" && fail "wrong password: the password was printed"
+rc=0
+timeout 60 "$UNMASK" worker --nats "$URL" --nats-user analyst --nats-password-file "$tmp/pw" >"$tmp/badw.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "worker with a wrong password: exit $rc, not 2"
+grep -q "refused the credentials" "$tmp/badw.out" || fail "worker, wrong password: no clear message"
+pass=$((pass + 1))
+stop_workers
+stop_server
+
+# (f) a token: right (from a file) and wrong (from the environment)
+start_server --auth 'tok-0123456789'
+echo 'tok-0123456789' >"$tmp/tok"
+start_worker tokw --nats-token-file "$tmp/tok"
+rc=0
+timeout 120 "$UNMASK" scan --nats "$URL" --nats-token-file "$tmp/tok" -n 0 --fail-on never \
+    -o "$tmp/token-nats" "$UM_SRC_DIR/examples/demo" >"$tmp/token-nats.out" 2>&1 || rc=$?
+cp -r "$tmp/demo-local" "$tmp/token-local"; cp "$tmp/demo-local.sql" "$tmp/token-local.sql"
+same token "$rc"
+rc=0
+UNMASK_NATS_TOKEN=nope timeout 60 "$UNMASK" scan --nats "$URL" -o "$tmp/bad2" "$UM_SRC_DIR/examples/demo" \
+    >"$tmp/bad2.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "wrong token: exit $rc, not 2"
+grep -q "refused the credentials" "$tmp/bad2.out" || fail "wrong token: no clear message: $(cat "$tmp/bad2.out")"
+stop_workers
+stop_server
+
+echo "nats.sh: $((SECONDS - t0)) s"
+echo "$pass passed, 0 failed"

@@ -1,0 +1,259 @@
+/*
+ * test_wire.c - the bus's byte formats (src/dist/wire.h): recorded batches
+ * survive encoding and decoding exactly (fed whole, byte by byte, in odd
+ * pieces), encoding is deterministic, and hostile bytes (bad tags, kinds,
+ * ranges, lengths, NULs, bytes after the end, truncated units) are refused
+ * with a reason, never crash. `test_wire --write-corpus DIR` writes the
+ * seed files of fuzz/corpus/wire.
+ */
+#include "harness.h"
+
+#include "dist/wire.h"
+
+static const char *IN = "/logs/okta.jsonl";
+
+static um_rec_batch *sample(void) {
+    um_rec_batch *b = um_rec_batch_new();
+    um_rec_item *it = um_rec_batch_item(b);
+    it->kind = UM_REC_EVENT;
+    um_event_init(&it->ev);
+    it->ev.kind = UM_EV_SIGNIN;
+    it->ev.ts = 1700000000123456;
+    it->ev.tz_min = -300;
+    it->ev.has_tz = true;
+    it->ev.success = 0;
+    it->ev.port = 443;
+    it->ev.asn = 4242;
+    it->ev.is_proxy = 1;
+    it->ev.usb_vid = 0x1234;
+    it->ev.src_line = 77;
+    it->ev.net_flags = 5;
+    it->ev.user = um_rec_batch_keep(b, "kim@example.com", 15);
+    it->ev.ip = um_rec_batch_keep(b, "175.45.176.9", 12);
+    it->ev.cmdline = um_rec_batch_keep(b, "", 0); /* empty, not none */
+    it->ev.src_file = IN;                         /* the input's own: sent as none */
+    it->ev.record_id = um_rec_batch_keep(b, "r-1", 3);
+    it->bag = um_arena_alloc(&b->arena, 2 * sizeof *it->bag);
+    it->nbag = 2;
+    memset(it->bag, 0, 2 * sizeof *it->bag);
+    it->bag[0].name = "EventID", it->bag[0].nlen = 7, it->bag[0].value = "4624", it->bag[0].len = 4, it->bag[0].count = 1;
+    it->bag[1].name = "Data", it->bag[1].nlen = 4, it->bag[1].value = "a\0b", it->bag[1].len = 3, it->bag[1].count = 2;
+    it = um_rec_batch_item(b);
+    it->kind = UM_REC_EVENT;
+    um_event_init(&it->ev);
+    it->ev.kind = UM_EV_RAW;
+    it->ev.ts = UM_TIME_NONE;
+    it->ev.src_file = um_rec_batch_keep(b, "/repo/other", 11);
+    it->bag = um_arena_alloc(&b->arena, 1); /* an empty bag, not none */
+    it = um_rec_batch_item(b);
+    it->kind = UM_REC_REJECT, it->line = 9, it->msg = "bad JSON";
+    it = um_rec_batch_item(b);
+    it->kind = UM_REC_WARN, it->line = 0, it->msg = "odd";
+    return b;
+}
+
+static void encode(um_buf *o, const um_rec_batch *b) {
+    um_wire_put_batch(o, b, IN);
+    um_wire_put_end(o, UM_EIO, "read error");
+}
+
+/* Decodes bytes fed in pieces of step (0: whole); re-encodes what came out. */
+static um_status decode(const um_buf *in, size_t step, um_buf *re, bool *ended, int *status, const char **why) {
+    um_wire_dec *d = um_wire_dec_new();
+    um_status st = UM_OK;
+    size_t off = 0;
+    *why = NULL;
+    while (off < in->len && st == UM_OK) {
+        size_t n = step ? (in->len - off < step ? in->len - off : step) : in->len;
+        um_rec_batch *b = NULL;
+        st = um_wire_dec_feed(d, in->s + off, n, &b, why);
+        off += n;
+        if (b) {
+            um_wire_put_batch(re, b, IN);
+            um_rec_batch_free(b);
+        }
+    }
+    const char *err = NULL;
+    *ended = um_wire_dec_ended(d, status, &err);
+    if (*ended) um_wire_put_end(re, *status, err);
+    um_wire_dec_free(d);
+    return st;
+}
+
+static void test_round_trip(void) {
+    um_rec_batch *b = sample();
+    um_buf o, o2;
+    um_buf_init(&o), um_buf_init(&o2);
+    encode(&o, b);
+    encode(&o2, b);
+    CHECK(o.len == o2.len && memcmp(o.s, o2.s, o.len) == 0); /* deterministic */
+    size_t steps[] = {0, 1, 2, 3, 7, 64};
+    for (size_t k = 0; k < sizeof steps / sizeof *steps; k++) {
+        um_buf re;
+        um_buf_init(&re);
+        bool ended = false;
+        int status = -1;
+        const char *why;
+        CHECK_INTEQ(decode(&o, steps[k], &re, &ended, &status, &why), UM_OK);
+        CHECK(ended);
+        CHECK_INTEQ(status, UM_EIO);
+        CHECK(re.len == o.len && memcmp(re.s, o.s, o.len) == 0);
+        um_buf_free(&re);
+    }
+    /* the decoded fields themselves */
+    um_wire_dec *d = um_wire_dec_new();
+    um_rec_batch *got = NULL;
+    const char *why = NULL;
+    CHECK_INTEQ(um_wire_dec_feed(d, o.s, o.len, &got, &why), UM_OK);
+    CHECK(got && got->n == 4);
+    if (got && got->n == 4) {
+        const um_rec_item *e = &got->items[0];
+        CHECK_INTEQ(e->ev.kind, UM_EV_SIGNIN);
+        CHECK_INTEQ(e->ev.ts, 1700000000123456);
+        CHECK_INTEQ(e->ev.tz_min, -300);
+        CHECK_INTEQ(e->ev.success, 0);
+        CHECK_INTEQ(e->ev.usb_vid, 0x1234);
+        CHECK_INTEQ(e->ev.usb_pid, -1);
+        CHECK_STREQ(e->ev.user, "kim@example.com");
+        CHECK_STREQ(e->ev.cmdline, "");
+        CHECK(e->ev.host == NULL);
+        CHECK(e->ev.src_file == NULL); /* the input's own path: filled in on replay */
+        CHECK(e->nbag == 2 && e->bag[1].len == 3 && memcmp(e->bag[1].value, "a\0b", 3) == 0 && e->bag[1].count == 2);
+        CHECK(got->items[1].bag != NULL && got->items[1].nbag == 0);
+        CHECK_STREQ(got->items[1].ev.src_file, "/repo/other");
+        CHECK_INTEQ(got->items[1].ev.ts, UM_TIME_NONE);
+        CHECK(got->items[2].kind == UM_REC_REJECT && got->items[2].line == 9);
+        CHECK_STREQ(got->items[2].msg, "bad JSON");
+        CHECK(got->items[3].kind == UM_REC_WARN);
+    }
+    um_rec_batch_free(got);
+    um_wire_dec_free(d);
+    /* truncated: no error, not ended, the unfinished item held */
+    d = um_wire_dec_new();
+    CHECK_INTEQ(um_wire_dec_feed(d, o.s, o.len - 1, &got, &why), UM_OK);
+    CHECK(!um_wire_dec_ended(d, NULL, NULL));
+    CHECK(um_wire_dec_pending(d) > 0);
+    um_rec_batch_free(got);
+    um_wire_dec_free(d);
+    um_buf_free(&o), um_buf_free(&o2);
+    um_rec_batch_free(b);
+}
+
+static um_status feed1(const char *p, size_t n, const char **why) {
+    um_wire_dec *d = um_wire_dec_new();
+    um_rec_batch *b = NULL;
+    um_status st = um_wire_dec_feed(d, p, n, &b, why);
+    um_rec_batch_free(b);
+    um_wire_dec_free(d);
+    return st;
+}
+
+/* An event header with one field changed: kind, then the 12 numbers. */
+static void event_with(um_buf *o, const unsigned char *nums, size_t n) {
+    um_buf_addc(o, 1);
+    um_buf_add(o, (const char *)nums, n);
+}
+
+static void test_hostile(void) {
+    const char *why;
+    CHECK_INTEQ(feed1("\x09", 1, &why), UM_EPARSE); /* unknown tag */
+    CHECK(why != NULL);
+    CHECK_INTEQ(feed1("\x04\x00\x00\x02", 4, &why), UM_EPARSE); /* bytes after the end */
+    CHECK_INTEQ(feed1("\x02\x01\x00", 3, &why), UM_EPARSE);     /* reject without a reason */
+    CHECK_INTEQ(feed1("\x02\x01\x03" "a\0", 5, &why), UM_EPARSE); /* NUL in a string */
+    CHECK_INTEQ(feed1("\x02\x01\xff\xff\xff\xff\x0f", 7, &why), UM_EPARSE); /* string longer than allowed */
+    CHECK_INTEQ(feed1("\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11, &why), UM_EPARSE); /* varint overflow */
+    /* event fields out of range: kind, success, usb id, time zone */
+    unsigned char ok[] = {0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0};
+    um_buf o;
+    um_buf_init(&o);
+    unsigned char bad_kind[sizeof ok];
+    memcpy(bad_kind, ok, sizeof ok), bad_kind[0] = 11;
+    event_with(&o, bad_kind, sizeof ok);
+    CHECK_INTEQ(feed1(o.s, o.len, &why), UM_EPARSE);
+    um_buf_reset(&o);
+    unsigned char bad_success[sizeof ok];
+    memcpy(bad_success, ok, sizeof ok), bad_success[4] = 4; /* zigzag 2 */
+    event_with(&o, bad_success, sizeof ok);
+    CHECK_INTEQ(feed1(o.s, o.len, &why), UM_EPARSE);
+    um_buf_reset(&o);
+    /* a complete valid event with no strings and a bag of 257 fields */
+    event_with(&o, ok, sizeof ok);
+    for (int k = 0; k < 25; k++) um_buf_addc(&o, 0);
+    um_buf_add(&o, "\x82\x02", 2); /* 258 = 257 fields + 1 */
+    CHECK_INTEQ(feed1(o.s, o.len, &why), UM_EPARSE);
+    um_buf_reset(&o);
+    event_with(&o, ok, sizeof ok);
+    for (int k = 0; k < 25; k++) um_buf_addc(&o, 0);
+    um_buf_addc(&o, 0); /* no bag: valid */
+    CHECK_INTEQ(feed1(o.s, o.len, &why), UM_OK);
+    um_buf_free(&o);
+}
+
+static void test_unit(void) {
+    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/a b\n.jsonl", 123456, 3, 1040384}, v;
+    um_buf o;
+    um_buf_init(&o);
+    um_wire_unit_put(&o, &u);
+    const char *why = NULL;
+    CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_OK);
+    CHECK_STREQ(v.scan_id, "0a1b2c");
+    CHECK_STREQ(v.path, "/logs/a b\n.jsonl");
+    CHECK_STREQ(v.reader, "okta");
+    CHECK(v.unit == 7 && v.size == 123456 && v.parts == 3 && v.frame == 1040384);
+    um_wire_unit_clear(&v);
+    for (size_t n = 0; n < o.len; n++) CHECK_INTEQ(um_wire_unit_get(o.s, n, &v, &why), UM_EPARSE);
+    um_buf_addc(&o, 0);
+    CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* trailing byte */
+    um_wire_unit w = {"../x", 1, "okta", "p", 1, 1, 4096};
+    um_buf_reset(&o);
+    um_wire_unit_put(&o, &w);
+    CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* a scan id that is no subject token */
+    um_wire_unit x = {"ab", 1, "okta", "p", 1, 1, 10};
+    um_buf_reset(&o);
+    um_wire_unit_put(&o, &x);
+    CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* frame too small */
+    um_buf_free(&o);
+    /* frames */
+    um_buf f;
+    um_buf_init(&f);
+    um_wire_frame_put(&f, "UMR1", 70000);
+    uint32_t part = 0;
+    CHECK(um_wire_frame_get(f.s, f.len, "UMR1", &part) && part == 70000);
+    CHECK(!um_wire_frame_get(f.s, f.len, "UMD1", &part));
+    CHECK(!um_wire_frame_get(f.s, 7, "UMR1", &part));
+    um_buf_free(&f);
+}
+
+static void write_corpus(const char *dir) {
+    um_rec_batch *b = sample();
+    um_buf o;
+    um_buf_init(&o);
+    char path[4096];
+    /* mode byte 1: result stream */
+    um_buf_addc(&o, 1);
+    encode(&o, b);
+    snprintf(path, sizeof path, "%s/results", dir);
+    FILE *f = fopen(path, "wb");
+    if (f) fwrite(o.s, 1, o.len, f), fclose(f);
+    um_buf_reset(&o);
+    um_buf_addc(&o, 0);
+    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/okta.jsonl", 123456, 3, 1040384};
+    um_wire_unit_put(&o, &u);
+    snprintf(path, sizeof path, "%s/unit", dir);
+    f = fopen(path, "wb");
+    if (f) fwrite(o.s, 1, o.len, f), fclose(f);
+    um_buf_free(&o);
+    um_rec_batch_free(b);
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "--write-corpus") == 0) {
+        write_corpus(argv[2]);
+        return 0;
+    }
+    RUN(test_round_trip);
+    RUN(test_hostile);
+    RUN(test_unit);
+    return um_t_report();
+}
