@@ -60,24 +60,29 @@ typedef struct um_jw {
 /* um_hash64 chained over 1 MiB blocks: detects a changed file (not a
  * forged one: the case owner controls both). */
 /* The content hash: um_hash64 chained over JBUF-byte pieces. A regular file
- * is mapped (no copy through a buffer); anything else is read. */
+ * is mapped a window at a time (no copy through a read buffer, and no more
+ * than one window resident on its account); anything else is read. */
 static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
+    enum { WINDOW = 4 * JBUF };
     uint64_t h = 0x6a09e667f3bcc908ULL, n = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
     struct stat st;
     bool ok = fstat(fd, &st) == 0;
-    void *m = ok && S_ISREG(st.st_mode) && st.st_size > 0
-                  ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
-                  : MAP_FAILED;
-    if (m != MAP_FAILED) {
-        (void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-        for (n = 0; n < (uint64_t)st.st_size; n += JBUF) {
-            size_t k = (uint64_t)st.st_size - n < JBUF ? (size_t)((uint64_t)st.st_size - n) : JBUF;
-            h = um_hash64((const char *)m + n, k, h);
+    if (ok && S_ISREG(st.st_mode)) {
+        uint64_t total = (uint64_t)st.st_size;
+        for (n = 0; ok && n < total; n += WINDOW) {
+            size_t w = total - n < WINDOW ? (size_t)(total - n) : WINDOW;
+            void *m = mmap(NULL, w, PROT_READ, MAP_PRIVATE, fd, (off_t)n);
+            if (m == MAP_FAILED) {
+                ok = false;
+                break;
+            }
+            (void)madvise(m, w, MADV_SEQUENTIAL);
+            for (size_t o = 0; o < w; o += JBUF) h = um_hash64((const char *)m + o, w - o < JBUF ? w - o : JBUF, h);
+            munmap(m, w);
         }
-        n = (uint64_t)st.st_size;
-        munmap(m, (size_t)st.st_size);
+        n = total;
     } else if (ok) {
         char *buf = um_malloc(JBUF);
         ssize_t k = 0;
