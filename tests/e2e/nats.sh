@@ -20,41 +20,10 @@ set -euo pipefail
 : "${UM_SRC_DIR:?repository root}"
 : "${UM_BIN_DIR:?build directory}"
 GEN="$UM_BIN_DIR/bench/gen_bench"
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$tmp"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -5 "$f" >&2; }; done
-    exit 1
-}
-command -v nats-server >/dev/null || fail "nats-server is not installed (scripts/install-deps.sh --test)"
+source "$UM_SRC_DIR/tests/e2e/nats_lib.sh"
 [ -x "$GEN" ] || fail "$GEN is not built"
 pass=0
 
-port=
-for p in $(seq 14200 14299); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
-[ -n "$port" ] || fail "no free port in 14200-14299"
-URL="nats://127.0.0.1:$port"
-ns_pid=
-start_server() { # [extra args]
-    nats-server -js -sd "$tmp/js" -a 127.0.0.1 -p "$port" "$@" >>"$tmp/server.log" 2>&1 &
-    ns_pid=$!
-    pids+=("$ns_pid")
-    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0; sleep 0.1; done
-    fail "nats-server did not start"
-}
-stop_server() {
-    kill -TERM "$ns_pid" 2>/dev/null || true
-    wait "$ns_pid" 2>/dev/null || true
-}
 start_worker() { # name args...
     local name=$1; shift
     "$UNMASK" worker --nats "$URL" -v "$@" 2>"$tmp/$name.log" &

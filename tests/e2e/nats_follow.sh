@@ -16,30 +16,10 @@ set -euo pipefail
 : "${UNMASK:?}"; : "${UM_SRC_DIR:?}"; : "${UM_BIN_DIR:?}"
 PUB="$UM_BIN_DIR/tests/nats_pub"
 D="$UM_SRC_DIR/examples/demo"
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$tmp"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -5 "$f" >&2; }; done
-    exit 1
-}
-command -v nats-server >/dev/null || fail "nats-server is not installed (scripts/install-deps.sh --test)"
+NATS_PORT_ORDER=down
+source "$UM_SRC_DIR/tests/e2e/nats_lib.sh"
 [ -x "$PUB" ] || fail "$PUB is not built"
-port=
-for p in $(seq 14299 -1 14200); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
-[ -n "$port" ] || fail "no free port"
-URL="nats://127.0.0.1:$port"
-nats-server -js -sd "$tmp/js" -a 127.0.0.1 -p "$port" >"$tmp/server.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+start_server
 
 ids=("$D/hr" "$D/it" "$D/payroll")
 # the reference: winlog-jsonl before okta (the follower reads its spool in reader order)

@@ -1,0 +1,38 @@
+# Sourced by the NATS e2e tests: a temporary folder, clean-up of every
+# process started (pids), fail() with the logs' tails, a free loopback port
+# in 14200-14299 (NATS_PORT_ORDER=down takes the highest, so two tests
+# running at once do not race for one) and start_server / stop_server for
+# nats-server -js with file storage in $tmp/js.
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() {
+    echo "FAIL: $*" >&2
+    for f in "$tmp"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -5 "$f" >&2; }; done
+    exit 1
+}
+command -v nats-server >/dev/null || fail "nats-server is not installed (scripts/install-deps.sh --test)"
+port=
+if [ "${NATS_PORT_ORDER:-up}" = down ]; then ports=$(seq 14299 -1 14200); else ports=$(seq 14200 14299); fi
+for p in $ports; do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
+[ -n "$port" ] || fail "no free port in 14200-14299"
+URL="nats://127.0.0.1:$port"
+ns_pid=
+start_server() { # [extra args]
+    nats-server -js -sd "$tmp/js" -a 127.0.0.1 -p "$port" "$@" >>"$tmp/server.log" 2>&1 &
+    ns_pid=$!
+    pids+=("$ns_pid")
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0; sleep 0.1; done
+    fail "nats-server did not start"
+}
+stop_server() {
+    kill -TERM "$ns_pid" 2>/dev/null || true
+    wait "$ns_pid" 2>/dev/null || true
+}
