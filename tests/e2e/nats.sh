@@ -20,7 +20,7 @@ set -euo pipefail
 : "${UM_SRC_DIR:?repository root}"
 : "${UM_BIN_DIR:?build directory}"
 GEN="$UM_BIN_DIR/bench/gen_bench"
-source "$UM_SRC_DIR/tests/e2e/nats_lib.sh"
+source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"
 [ -x "$GEN" ] || fail "$GEN is not built"
 pass=0
 

@@ -17,7 +17,7 @@ set -euo pipefail
 PUB="$UM_BIN_DIR/tests/nats_pub"
 D="$UM_SRC_DIR/examples/demo"
 NATS_PORT_ORDER=down
-source "$UM_SRC_DIR/tests/e2e/nats_lib.sh"
+source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"
 [ -x "$PUB" ] || fail "$PUB is not built"
 start_server
 
