@@ -75,6 +75,15 @@ um_status um_ctx_compiled(um_ctx *ctx, const um_analyzer *a, const void **out) {
     return st;
 }
 
+const void *um_ctx_compiled_peek(um_ctx *ctx, const um_analyzer *a) {
+    int i = um_analyzer_index(a);
+    if (i < 0 || !ctx || !ctx->compiled) return NULL;
+    pthread_mutex_lock(&ctx->compile_locks[i]);
+    const void *p = ctx->compiled_done[i] && ctx->compiled_st[i] == UM_OK ? ctx->compiled[i] : NULL;
+    pthread_mutex_unlock(&ctx->compile_locks[i]);
+    return p;
+}
+
 void um_notes_add(um_notes *n, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -386,6 +386,11 @@ typedef struct um_analyzer {
      * event read in a part is dropped when no prefilter needs it). */
     bool (*prefilter)(um_ctx *ctx, void **scratch, const um_event *ev);
     void (*free_scratch)(void *scratch);
+    /* With a prefilter: a digest of what its decisions depend on in the
+     * compiled data (equal digests, equal decisions). An input's journal
+     * (core/journal.c) keeps only the bags the prefilters asked for, so it
+     * is replayed only under the same digest. */
+    uint64_t (*prefilter_digest)(const void *compiled);
 } um_analyzer;
 
 size_t um_analyzer_count(void);
@@ -395,6 +400,10 @@ int um_analyzer_index(const um_analyzer *a);
 /* The data a->compile built for ctx (NULL when a has no compile step).
  * Thread-safe: a lazy analyzer is compiled once, by the first caller. */
 um_status um_ctx_compiled(um_ctx *ctx, const um_analyzer *a, const void **out);
+/* The data a->compile built for ctx if it is built already, else NULL (never
+ * compiles: for code on worker threads, where a scan compiled what its
+ * prefilters and gates need before they started; um_scan_prepare). */
+const void *um_ctx_compiled_peek(um_ctx *ctx, const um_analyzer *a);
 
 
 /* What analyzers may read about the scan. */

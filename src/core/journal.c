@@ -24,8 +24,20 @@
  * Encoding: little-endian base-128 varints; strings as varint(len + 1), 0 for
  * NULL, then the bytes and a NUL (replay maps the file and hands out
  * pointers into it: no copy, no parse). Header "UMJ1", format version, unmask version,
- * reader, mapping digest, content hash, size. Items: 'P' person, 'E' event,
- * 'R' reject, 'W' warning; 'Z' + item count ends a complete journal.
+ * reader, mapping digest, prefilter digest. Items: 'P' person, 'E' event,
+ * 'R' reject, 'W' warning; 'Z' then the item count, the content hash and
+ * the size (8 bytes each, little-endian) end a complete journal (the hash
+ * is taken while the file is read, so it is known only at the end; the
+ * journal is written under a temporary name and renamed to its own then).
+ *
+ * An event's field bag is kept only when an analyzer's prefilter asked for
+ * it (the Sigma rules: some rule matches the event; records.c runs the
+ * prefilters before the journal sees the event, as workers do); else the
+ * event says its bag was dropped, and raw records without a bag are kept
+ * only as the input's first (src/core/partition.h, 3.). The header's
+ * prefilter digest (um_scan_prepare: the rule texts) names the rules these
+ * decisions were made under: a journal is replayed only under the same
+ * (0: nothing dropped, replayed under any).
  */
 #include "scan.h"
 
@@ -42,7 +54,7 @@
 
 #include "../read/winevent.h"
 
-#define JFORMAT 1
+#define JFORMAT 2
 #define JBUF (1u << 20)
 
 typedef struct um_jw {
@@ -57,18 +69,24 @@ typedef struct um_jw {
 
 /* ---- content hash ---------------------------------------------------------- */
 
-/* um_hash64 chained over 1 MiB blocks: detects a changed file (not a
- * forged one: the case owner controls both). */
-/* The content hash: um_hash64 chained over JBUF-byte pieces. A regular file
- * is mapped a window at a time (no copy through a read buffer, and no more
- * than one window resident on its account); anything else is read. */
+/* The content hash of a file: um_hash64 of all its bytes (XXH3, seeded),
+ * taken while the reader reads them (um_journal_fopen: no second pass), or
+ * by file_hash when that cannot be (a part read on a worker thread; a
+ * reader that does not read through the FILE; --add checking a file).
+ * Detects a changed file (not a forged one: the case owner controls both). */
+#define HASH_SEED 0x6a09e667f3bcc908ULL
+
+/* A regular file is mapped a window at a time (no copy through a read
+ * buffer, and no more than one window resident on its account); anything
+ * else is read. */
 static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
     enum { WINDOW = 4 * JBUF };
-    uint64_t h = 0x6a09e667f3bcc908ULL, n = 0;
+    uint64_t n = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
+    um_hstream *h = um_hstream_new(HASH_SEED);
     struct stat st;
-    bool ok = fstat(fd, &st) == 0;
+    bool ok = h && fstat(fd, &st) == 0;
     if (ok && S_ISREG(st.st_mode)) {
         uint64_t total = (uint64_t)st.st_size;
         for (n = 0; ok && n < total; n += WINDOW) {
@@ -79,7 +97,7 @@ static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
                 break;
             }
             (void)madvise(m, w, MADV_SEQUENTIAL);
-            for (size_t o = 0; o < w; o += JBUF) h = um_hash64((const char *)m + o, w - o < JBUF ? w - o : JBUF, h);
+            um_hstream_add(h, m, w);
             munmap(m, w);
         }
         n = total;
@@ -87,16 +105,106 @@ static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
         char *buf = um_malloc(JBUF);
         ssize_t k = 0;
         while (buf && (k = read(fd, buf, JBUF)) > 0) {
-            h = um_hash64(buf, (size_t)k, h);
+            um_hstream_add(h, buf, (size_t)k);
             n += (uint64_t)k;
         }
         ok = buf && k == 0;
         um_free(buf);
     }
     close(fd);
-    *out = h;
+    *out = ok ? um_hstream_digest(h) : 0;
     *size = n;
+    um_hstream_free(h);
     return ok;
+}
+
+/* The file as the reader's FILE, hashing every byte the first time the
+ * reader reads it (a reader that sniffs and rewinds reads the head twice:
+ * hashed once). At close, bytes the reader never read (it stopped early,
+ * or skipped ahead) are hashed from the file: the digest is always that of
+ * the whole file, as file_hash takes it. */
+typedef struct hash_cookie {
+    um_input *in;
+    int fd;
+    uint64_t pos, hwm; /* read position; bytes [0, hwm) are hashed */
+    um_hstream *h;
+    bool gap; /* the reader jumped past hwm: hashed again from the file at close */
+} hash_cookie;
+
+static ssize_t hc_read(void *c, char *out, size_t size) {
+    hash_cookie *k = c;
+    ssize_t r;
+    do r = pread(k->fd, out, size, (off_t)k->pos);
+    while (r < 0 && errno == EINTR);
+    if (r <= 0) return r;
+    uint64_t end = k->pos + (uint64_t)r;
+    if (k->pos > k->hwm) k->gap = true;
+    else if (end > k->hwm && !k->gap) {
+        um_hstream_add(k->h, out + (k->hwm - k->pos), (size_t)(end - k->hwm));
+        k->hwm = end;
+    }
+    k->pos = end;
+    return r;
+}
+
+static int hc_seek(void *c, off64_t *off, int whence) {
+    hash_cookie *k = c;
+    int64_t to = *off;
+    if (whence == SEEK_CUR) to += (int64_t)k->pos;
+    else if (whence == SEEK_END) {
+        struct stat st;
+        if (fstat(k->fd, &st) != 0) return -1;
+        to += (int64_t)st.st_size;
+    }
+    if (to < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    k->pos = (uint64_t)to;
+    *off = to;
+    return 0;
+}
+
+static int hc_close(void *c) {
+    hash_cookie *k = c;
+    um_input *in = k->in;
+    bool ok = !k->gap;
+    if (ok) { /* the rest the reader did not read */
+        char *buf = um_malloc(JBUF);
+        ssize_t r = 0;
+        while (buf && (r = pread(k->fd, buf, JBUF, (off_t)k->hwm)) > 0) {
+            um_hstream_add(k->h, buf, (size_t)r);
+            k->hwm += (uint64_t)r;
+        }
+        ok = buf && r == 0;
+        um_free(buf);
+    }
+    uint64_t n;
+    if (ok) in->hash = um_hstream_digest(k->h), in->has_hash = true;
+    else in->has_hash = file_hash(in->path, &in->hash, &n);
+    um_hstream_free(k->h);
+    int rc = close(k->fd);
+    um_free(k);
+    return rc;
+}
+
+FILE *um_journal_fopen(um_scan *s, um_input *in) {
+    if (!s->case_dir || in->is_stream || in->is_dir || in->replay) return fopen(in->path, "rb");
+    hash_cookie *k = um_calloc(1, sizeof *k);
+    if (!k) return NULL;
+    k->in = in;
+    k->fd = open(in->path, O_RDONLY | O_CLOEXEC);
+    k->h = k->fd >= 0 ? um_hstream_new(HASH_SEED) : NULL;
+    cookie_io_functions_t io = {hc_read, NULL, hc_seek, hc_close};
+    FILE *f = k->h ? fopencookie(k, "rb", io) : NULL;
+    if (!f) {
+        int e = errno;
+        if (k->fd >= 0) close(k->fd);
+        um_hstream_free(k->h);
+        um_free(k);
+        errno = e ? e : ENOMEM;
+    }
+    return f;
 }
 
 /* ---- writing ---------------------------------------------------------------- */
@@ -187,23 +295,17 @@ static char *journal_file_name(const um_input *in) {
 
 um_status um_journal_begin(um_scan *s, um_input *in) {
     if (!s->case_dir || in->replay || in->is_dir || in->skip || !in->reader || in->jw) return UM_OK;
-    if (!in->is_stream) {
-        uint64_t size;
-        if (!file_hash(in->path, &in->hash, &size)) return UM_OK; /* the read reports it */
-        in->has_hash = true;
-    } else {
-        /* a stream cannot be hashed before it is read: named by position */
+    in->has_hash = false; /* a file's: taken while it is read (um_journal_fopen) or at the end */
+    if (in->is_stream) /* a stream cannot be hashed before it is read: named by position */
         in->hash = um_hash64(in->path, strlen(in->path), (uint64_t)(in - s->inputs) + 1);
-    }
     if (s->journal_hash_only) return UM_OK;
     um_status st = ensure_dir(s);
     if (st != UM_OK) return st;
     um_jw *w = um_calloc(1, sizeof *w);
-    char *name = journal_file_name(in);
     if (w) w->buf = um_malloc(JBUF);
-    if (!w || !w->buf || !name || asprintf(&w->tmp_path, "%s/%s", s->journal_dir, name) < 0) {
+    if (!w || !w->buf || asprintf(&w->tmp_path, "%s/in%zu.tmp", s->journal_dir, (size_t)(in - s->inputs)) < 0) {
         if (w) um_free(w->buf);
-        um_free(w), um_free(name);
+        um_free(w);
         return UM_ENOMEM;
     }
     int fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); /* records are personal data */
@@ -213,18 +315,17 @@ um_status um_journal_begin(um_scan *s, um_input *in) {
         um_scan_set_error(s, "cannot write %s: %s", w->tmp_path, strerror(errno));
         free(w->tmp_path);
         um_free(w->buf);
-        um_free(w), um_free(name);
+        um_free(w);
         return UM_EIO;
     }
     um_free(in->journal_name);
-    in->journal_name = name;
+    in->journal_name = NULL; /* named by the content hash at the end */
     put_raw(w, "UMJ1", 4);
     put_u(w, JFORMAT);
     put_s(w, UM_VERSION);
     put_s(w, in->reader->name);
     put_u(w, s->mapping_digest);
-    put_u(w, in->hash);
-    put_u(w, in->is_stream ? 0 : in->size);
+    put_u(w, s->pf_ready ? s->pf_digest : 0);
     in->jw = w;
     return UM_OK;
 }
@@ -238,16 +339,47 @@ static void jw_close(um_jw *w, bool keep) {
     um_free(w);
 }
 
+static void put_le64(um_jw *w, uint64_t v) {
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
+    put_raw(w, b, 8);
+}
+static uint64_t get_le64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+#define TRAILER 25 /* 'Z', items, content hash, size (8 bytes each) */
+
 um_status um_journal_end(um_scan *s, um_input *in, bool ok) {
+    /* a file read without um_journal_fopen (a part on a worker thread, a
+     * reader that opens the file itself): hashed now */
+    if (ok && s->case_dir && !in->replay && !in->is_dir && !in->skip && in->reader && !in->is_stream &&
+        !in->has_hash) {
+        uint64_t n;
+        in->has_hash = file_hash(in->path, &in->hash, &n);
+    }
     um_jw *w = in->jw;
     if (!w) return UM_OK;
     in->jw = NULL;
+    char *name = NULL, *final = NULL;
+    if (ok && (!(name = journal_file_name(in)) || asprintf(&final, "%s/%s", s->journal_dir, name) < 0)) {
+        final = NULL;
+        fail(w);
+    }
     if (ok) {
         put_c(w, 'Z');
-        put_u(w, w->items);
+        put_le64(w, w->items);
+        put_le64(w, in->has_hash ? in->hash : 0);
+        put_le64(w, in->is_stream ? 0 : in->size);
         flush(w);
         if (fflush(w->f) != 0 || ferror(w->f)) fail(w);
     }
+    if (ok && !w->failed && rename(w->tmp_path, final) != 0) fail(w);
+    if (ok && !w->failed) free(w->tmp_path), w->tmp_path = final, final = NULL;
+    free(final);
+    um_free(in->journal_name);
+    in->journal_name = name;
     bool failed = w->failed;
     int err = w->err;
     jw_close(w, ok && !failed);
@@ -287,7 +419,7 @@ void um_journal_person(um_reader_ctx *rc, const um_person *p) {
     &(e)->user, &(e)->user_name, &(e)->host, &(e)->ip, &(e)->country, &(e)->city, &(e)->as_org, &(e)->action,     \
         &(e)->app, &(e)->image, &(e)->cmdline, &(e)->product, &(e)->company, &(e)->description,                 \
         &(e)->original_file, &(e)->parent_image, &(e)->target, &(e)->device_id, &(e)->device_desc,              \
-        &(e)->usb_serial, &(e)->subject_text, &(e)->record_id, &(e)->ip_country, &(e)->ip_org
+        &(e)->usb_serial, &(e)->subject_text, &(e)->record_id, &(e)->ip_country, &(e)->ip_org, &(e)->browser_hash
 
 void um_journal_event(um_reader_ctx *rc, const um_event *ev) {
     um_jw *w = jw_of(rc);
@@ -308,17 +440,21 @@ void um_journal_event(um_reader_ctx *rc, const um_event *ev) {
     put_u(w, ev->src_line);
     put_u(w, ev->ip_asn);
     put_u(w, ev->net_flags);
+    put_u(w, ev->has_geo);
+    if (ev->has_geo) put_raw(w, &ev->lat, sizeof ev->lat), put_raw(w, &ev->lon, sizeof ev->lon);
     for (size_t i = 0; i < UM_ARRAY_LEN(strs); i++) put_s(w, *strs[i]);
     /* src_file: 0 none, 1 the input's own path, 2 + string */
     if (!ev->src_file) put_u(w, 0);
     else if (ev->src_file == rc->in->path || strcmp(ev->src_file, rc->in->path) == 0) put_u(w, 1);
     else put_u(w, 2), put_s(w, ev->src_file);
+    /* the bag: 0 none, 1 dropped (no prefilter needed it: partition.h, 3.;
+     * the header's prefilter digest says under which rules), n + 2 */
     const um_winfields *wf = ev->fields;
-    if (!wf) {
-        put_u(w, 0);
+    if (!wf || ev->fields_dropped) {
+        put_u(w, wf ? 1 : 0);
         return;
     }
-    put_u(w, (uint64_t)wf->n + 1);
+    put_u(w, (uint64_t)wf->n + 2);
     for (size_t i = 0; i < wf->n; i++) {
         put_sn(w, wf->f[i].name, wf->f[i].nlen);
         put_sn(w, wf->f[i].value, wf->f[i].len);
@@ -376,7 +512,7 @@ static const char *get_s(jr *r, size_t *n) {
 }
 
 typedef struct jhead {
-    uint64_t format, mapping, hash, size;
+    uint64_t format, mapping, pf;
     char version[64], reader[64];
 } jhead;
 
@@ -388,8 +524,7 @@ static bool read_head(jr *r, jhead *h) {
     snprintf(h->version, sizeof h->version, "%s", v ? v : "");
     snprintf(h->reader, sizeof h->reader, "%s", rd ? rd : "");
     h->mapping = get_u(r);
-    h->hash = get_u(r);
-    h->size = get_u(r);
+    h->pf = get_u(r);
     return !r->bad;
 }
 
@@ -418,16 +553,12 @@ static bool journal_usable(um_scan *s, const char *path, const char *reader, uin
     jr r = {m, m + len, false};
     jhead h;
     bool ok = read_head(&r, &h) && h.format == JFORMAT && strcmp(h.version, UM_VERSION) == 0 &&
-              strcmp(h.reader, reader) == 0 && h.mapping == s->mapping_digest && (!check_hash || h.hash == hash);
-    if (ok) { /* the tail: 'Z' then a varint that ends the file */
-        ok = false;
-        for (size_t back = 2; back <= 11 && back <= len && !ok; back++) {
-            if (m[len - back] != 'Z') continue;
-            jr t = {m + len - back + 1, m + len, false};
-            (void)get_u(&t);
-            ok = !t.bad && t.p == t.end;
-        }
-    }
+              strcmp(h.reader, reader) == 0 && h.mapping == s->mapping_digest;
+    /* the end: 'Z', item count, content hash, size */
+    ok = ok && (size_t)(r.end - r.p) >= TRAILER && m[len - TRAILER] == 'Z' &&
+         (!check_hash || get_le64(m + len - 16) == hash);
+    /* bags dropped under the prefilters of other rules: not replayable here */
+    if (ok && h.pf) ok = um_scan_prepare(s, true) == UM_OK && s->pf_ready && h.pf == s->pf_digest;
     munmap((void *)m, len);
     return ok;
 }
@@ -496,13 +627,18 @@ um_status um_journal_replay(um_scan *s, um_input *in) {
             ev.src_line = get_u(&r);
             ev.ip_asn = (uint32_t)get_u(&r);
             ev.net_flags = (uint32_t)get_u(&r);
+            ev.has_geo = get_u(&r) != 0;
+            if (ev.has_geo) {
+                if (r.end - r.p < 16) r.bad = true;
+                else memcpy(&ev.lat, r.p, 8), memcpy(&ev.lon, r.p + 8, 8), r.p += 16;
+            }
             const char **strs[] = {EV_STRINGS(&ev)};
             for (size_t i = 0; i < UM_ARRAY_LEN(strs); i++) *strs[i] = get_s(&r, NULL);
             uint64_t sf = get_u(&r);
             ev.src_file = sf == 1 ? in->path : sf == 2 ? get_s(&r, NULL) : NULL;
             uint64_t nb = get_u(&r);
             um_winfields_reset(wf);
-            for (uint64_t i = 0; nb > 1 && i < nb - 1 && !r.bad; i++) {
+            for (uint64_t i = 0; nb > 2 && i < nb - 2 && !r.bad; i++) {
                 size_t vl;
                 const char *name = get_s(&r, NULL), *val = get_s(&r, &vl);
                 unsigned cnt = (unsigned)get_u(&r);
@@ -514,6 +650,7 @@ um_status um_journal_replay(um_scan *s, um_input *in) {
                 break;
             }
             if (nb) ev.fields = wf;
+            ev.fields_dropped = nb == 1;
             st = um_emit_event(&rc, &ev);
             break;
         }
@@ -526,7 +663,7 @@ um_status um_journal_replay(um_scan *s, um_input *in) {
             else um_warn(&rc, line, "%s", msg ? msg : "?");
             break;
         }
-        case 'Z': done = true; break;
+        case 'Z': done = (size_t)(r.end - r.p) == TRAILER - 1; if (!done) st = UM_EPARSE; break;
         default: st = UM_EPARSE; break;
         }
     }

@@ -160,10 +160,34 @@ um_status um_emit_person(um_reader_ctx *rc, const um_person *p) {
 
 static um_status emit_event(um_reader_ctx *rc, um_scan *s, um_event *ev);
 
+bool um_scan_bag_needed(um_scan *s, const um_event *ev) {
+    if (!s->pf_ready) return true;
+    for (size_t i = 0; i < um_analyzer_count(); i++) {
+        const um_analyzer *a = um_analyzer_at(i);
+        if (a->prefilter && a->prefilter(s->ctx, &s->pf_scratch[i], ev)) return true;
+    }
+    return false;
+}
+
 um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
     if (rc->rec) return um_rec_event(rc->rec, ev); /* worker thread: replayed in order later */
     um_scan *s = rc->scan;
     if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
+    /* The prefilters here too, as a worker runs them (partition.h, 3.): a
+     * bag no analyzer needs is dropped before the analyzers and the journal
+     * see the event, and of raw records without one only the input's first
+     * is handed on. The result is that of a scan on threads. */
+    um_event dropped;
+    if (ev->fields && !ev->fields_dropped && s->pf_ready && !um_scan_bag_needed(s, ev)) {
+        if (ev->kind == UM_EV_RAW) {
+            if (rc->in->raw_kept) return UM_OK;
+            ((um_input *)rc->in)->raw_kept = true; /* the scan's own input, on its thread */
+        }
+        dropped = *ev;
+        dropped.fields = s->pf_empty;
+        dropped.fields_dropped = true;
+        ev = &dropped;
+    }
     um_journal_event(rc, ev);
     s->journal_mute++;
     um_status st = emit_event(rc, s, ev);

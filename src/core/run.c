@@ -1,6 +1,7 @@
 /* run.c - the scan driver: identity inputs, subjects, analyzers, log inputs, finish. */
 #include "scan.h"
 #include "../dist/dist.h"
+#include "../read/winevent.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -151,7 +152,7 @@ static um_status read_input_j(um_scan *s, um_input *in) {
         bom = um_utf16_bom((const unsigned char *)in->head, in->head_len);
         if (f && bom) (void)getc(f), (void)getc(f);
     } else {
-        f = fopen(in->path, "rb");
+        f = um_journal_fopen(s, in); /* the content hash taken as the reader reads */
         unsigned char bomb[2];
         size_t nb = f ? fread(bomb, 1, 2, f) : 0;
         bom = um_utf16_bom(bomb, nb);
@@ -194,6 +195,33 @@ static um_status read_input_j(um_scan *s, um_input *in) {
     return st;
 }
 
+um_status um_scan_prepare(um_scan *s, bool force) {
+    if (s->pf_ready) return UM_OK;
+    bool logs = force;
+    for (size_t i = 0; i < s->n_inputs && !logs; i++)
+        logs = !s->inputs[i].reader || s->inputs[i].reader->phase != 0;
+    if (!logs) return UM_OK; /* identity inputs only: nothing a prefilter reads */
+    size_t n = um_analyzer_count();
+    if (!s->pf_scratch && !(s->pf_scratch = um_calloc(n + 1, sizeof(void *)))) return UM_ENOMEM;
+    if (!s->pf_empty && !(s->pf_empty = um_calloc(1, sizeof(um_winfields)))) return UM_ENOMEM;
+    uint64_t d = 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < n; i++) {
+        const um_analyzer *a = um_analyzer_at(i);
+        if (!a->prefilter || !a->compile) continue;
+        const void *c = NULL;
+        um_status st = um_ctx_compiled(s->ctx, a, &c);
+        if (st != UM_OK) {
+            um_scan_set_error(s, "analyzer %s: %s", a->name, um_status_str(st));
+            return st;
+        }
+        uint64_t ad = a->prefilter_digest ? a->prefilter_digest(c) : 0;
+        d = um_hash64(&ad, sizeof ad, d ^ (uint64_t)i);
+    }
+    s->pf_digest = d ? d : 1; /* 0: a journal written without prefilters */
+    s->pf_ready = true;
+    return UM_OK;
+}
+
 um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
     if (s->ran) {
         um_scan_set_error(s, "scan already ran");
@@ -208,10 +236,13 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
     if (!s->analyzer_state) return UM_ENOMEM;
 
     double t0 = um_now_s(), tr = 0, t;
+    /* what the prefilters and readers' gates read, compiled here before any
+     * worker starts (workers never compile: um_ctx_compiled_peek) */
+    um_status st = um_scan_prepare(s, false);
     /* with threads, workers start on the log inputs now, while the identity
      * inputs are read and screened here (threads.c) */
     um_thr_pool *pool = NULL;
-    um_status st = s->threads > 1 && !s->nats ? um_threads_start(s, &pool) : UM_OK;
+    if (st == UM_OK && s->threads > 1 && !s->nats) st = um_threads_start(s, &pool);
     for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
         if (s->inputs[i].reader && s->inputs[i].reader->phase == 0)
             st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : read_input(s, &s->inputs[i]);

@@ -59,6 +59,11 @@ void um_scan_free(um_scan *s) {
         for (size_t i = 0; i < um_analyzer_count(); i++)
             if (um_analyzer_at(i)->free_state) um_analyzer_at(i)->free_state(s->analyzer_state[i]);
     um_free(s->analyzer_state);
+    if (s->pf_scratch)
+        for (size_t i = 0; i < um_analyzer_count(); i++)
+            if (s->pf_scratch[i] && um_analyzer_at(i)->free_scratch) um_analyzer_at(i)->free_scratch(s->pf_scratch[i]);
+    um_free(s->pf_scratch);
+    um_free(s->pf_empty);
     for (size_t i = 0; i < s->n_inputs; i++) {
         um_free(s->inputs[i].path);
         um_free(s->inputs[i].head);

@@ -60,6 +60,7 @@ typedef struct um_input {
     char *replay;        /* an earlier journal to replay instead of reading, or NULL */
     struct um_jw *jw;    /* the journal being written while the input is read */
     bool replay_gone;    /* the file is gone: replayed from its journal alone */
+    bool raw_kept;       /* a raw record without a bag was handed on (records.c) */
 } um_input;
 
 typedef struct um_stored_person {
@@ -137,6 +138,14 @@ struct um_scan {
     char *case_dir;     /* the case folder the journals are published into */
     bool journal_hash_only; /* content hashes kept, no journals */
     int journal_mute;   /* > 0 while the scan handles a record: what it derives is not journaled */
+    /* um_scan_prepare: the prefilters' compiled data is built (on the
+     * scan's thread, before any worker starts); their digest; the scan
+     * thread's prefilter scratch (per analyzer) and the empty bag of events
+     * whose bag no prefilter needs */
+    bool pf_ready;
+    uint64_t pf_digest;
+    void **pf_scratch;
+    struct um_winfields *pf_empty;
     char *verdicts_db; /* earlier case.db whose pair verdicts linkage honours, or NULL */
     bool ran;
 
@@ -225,12 +234,23 @@ typedef struct um_thr_pool um_thr_pool;
 um_status um_rec_event(um_rec_task *t, const um_event *ev);
 void um_rec_issue(um_rec_task *t, bool reject, uint64_t line, const char *fmt, va_list ap);
 um_status um_threads_start(um_scan *s, um_thr_pool **out);
+/* run.c: compiles, on the scan's thread, the data every analyzer's
+ * prefilter (and the readers' gates such as um_rules_want_signins) reads,
+ * when the scan has log inputs; before any worker thread starts. Idempotent. */
+um_status um_scan_prepare(um_scan *s, bool force);
+/* records.c: do the prefilters of the scan's thread want ev's bag? (true
+ * when they cannot tell) */
+bool um_scan_bag_needed(um_scan *s, const um_event *ev);
 um_status um_threads_read_logs(um_scan *s, um_thr_pool *p, um_status (*read_input)(um_scan *, um_input *));
 void um_threads_stop(um_thr_pool *p);
 
 /* journal.c: per-input journals (incremental scans, docs/ARCHITECTURE.md) */
 struct um_jw;
 um_status um_journal_begin(um_scan *s, um_input *in); /* before the reader runs (no-op when off) */
+/* The input file opened for its reader: when the scan keeps content hashes,
+ * a FILE that hashes the bytes as they are read (in->hash at fclose);
+ * else plain fopen. NULL with errno set on failure. */
+FILE *um_journal_fopen(um_scan *s, um_input *in);
 um_status um_journal_end(um_scan *s, um_input *in, bool ok);
 void um_journal_person(um_reader_ctx *rc, const um_person *p);
 void um_journal_event(um_reader_ctx *rc, const um_event *ev);

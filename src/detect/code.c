@@ -152,4 +152,4 @@ static um_status cd_finish(um_scan *scan, void *p) {
 
 const um_analyzer um_analyzer_code = {
     "code", "several author identities (name, email) on one person's commits (CODE-05)",
-    cd_on_subjects, cd_on_event, cd_finish, cd_free, NULL, NULL, false, NULL, NULL};
+    cd_on_subjects, cd_on_event, cd_finish, cd_free, NULL, NULL, false, NULL, NULL, NULL};

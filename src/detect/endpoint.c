@@ -288,4 +288,4 @@ static um_status ep_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev
 const um_analyzer um_analyzer_endpoint = {
     "endpoint",
     "IP-KVM USB devices (EP-01) in USB inventories and osquery; VNC sessions in Zeek rfb logs (EP-02)",
-    ep_on_subjects, ep_on_event, NULL, NULL, ep_compile, ep_free, false, NULL, NULL};
+    ep_on_subjects, ep_on_event, NULL, NULL, ep_compile, ep_free, false, NULL, NULL, NULL};

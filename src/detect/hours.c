@@ -371,4 +371,4 @@ static um_status hr_finish(um_scan *s, void *p) {
 
 const um_analyzer um_analyzer_hours = {
     "hours", "activity hours fitting UTC+8/+9 against the claimed zone (TM-01); git commit offsets (TM-02)",
-    hr_on_subjects, hr_on_event, hr_finish, hr_free, NULL, NULL, false, NULL, NULL};
+    hr_on_subjects, hr_on_event, hr_finish, hr_free, NULL, NULL, false, NULL, NULL, NULL};

@@ -137,4 +137,4 @@ static void free_state(void *state) {
 
 const um_analyzer um_analyzer_ioc = {
     "ioc", "wallets, emails, payout accounts, handles and phones on published DPRK IT-worker lists (IOC-01/02)",
-    on_subjects, on_event, NULL, free_state, NULL, NULL, false, NULL, NULL};
+    on_subjects, on_event, NULL, free_state, NULL, NULL, false, NULL, NULL, NULL};

@@ -405,4 +405,4 @@ static um_status finish(um_scan *scan, void *state) {
 }
 
 const um_analyzer um_analyzer_net = {"net", "sign-ins from DPRK space, VPN/hosting networks, inconsistent countries",
-                                     on_subjects, on_event, finish, free_state, NULL, NULL, false, NULL, NULL};
+                                     on_subjects, on_event, finish, free_state, NULL, NULL, false, NULL, NULL, NULL};

@@ -120,9 +120,18 @@ static um_status ra_compile(um_ctx *ctx, void **out) {
 }
 
 bool um_rules_want_signins(um_ctx *ctx) {
-    const void *p = NULL;
-    if (!ctx || um_ctx_compiled(ctx, &um_analyzer_rules, &p) != UM_OK || !p) return false;
-    return ((const ra_compiled *)p)->signins;
+    /* never compiles (readers run on worker threads): a scan compiled the
+     * pack before its readers started (um_scan_prepare); when it is not
+     * compiled, say yes (the bag is then made, as it always may be) */
+    const ra_compiled *p = ctx ? um_ctx_compiled_peek(ctx, &um_analyzer_rules) : NULL;
+    return !p || p->signins;
+}
+
+/* What the prefilter's decisions depend on: the rule texts (the allowlist
+ * only decides what a hit is reported as, on the scan's thread). */
+static uint64_t ra_digest(const void *p) {
+    const ra_compiled *rc = p;
+    return rc && rc->db ? um_sigma_db_digest(rc->db) : 0x5a17;
 }
 
 static void ra_free_compiled(void *p) {
@@ -374,9 +383,12 @@ static bool ra_prefilter(um_ctx *ctx, void **scratch, const um_event *ev) {
         *scratch = x;
     }
     if (!x->tried) {
+        /* compiled already by the scan (um_scan_prepare) on its own thread;
+         * never here, on a worker: when it is not, every bag is kept */
+        const void *cp = um_ctx_compiled_peek(ctx, &um_analyzer_rules);
+        if (!cp) return true;
         x->tried = true;
-        const void *cp = NULL;
-        x->st = um_ctx_compiled(ctx, &um_analyzer_rules, &cp);
+        x->st = UM_OK;
         x->c = cp;
         if (x->st == UM_OK && x->c && x->c->db) {
             x->kv = um_calloc(UM_WIN_MAX_FIELDS, sizeof *x->kv);
@@ -422,4 +434,4 @@ const um_analyzer um_analyzer_rules = {
     "rules",
     "the Sigma rule pack (rules/): remote-access tools, VPN clients, IP-KVMs and 2026 techniques in Windows events",
     ra_on_subjects, ra_on_event, NULL, ra_free, ra_compile, ra_free_compiled, true,
-    ra_prefilter, ra_free_scratch};
+    ra_prefilter, ra_free_scratch, ra_digest};

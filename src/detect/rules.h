@@ -54,7 +54,9 @@ bool um_kvm_match_device(const um_kvm_list *k, int vid, int pid, const char *con
 
 /* Does the context's Sigma rule pack (shipped + --rules) hold a rule with
  * logsource product okta or azure signinlogs? The sign-in readers present
- * records to the rules only then (compiles the pack on first use). */
+ * records to the rules only then. Never compiles (it runs on reader
+ * threads): true when the pack is not compiled yet; a scan compiles it on
+ * its own thread before its readers start (um_scan_prepare). */
 bool um_rules_want_signins(um_ctx *ctx);
 
 /* ---- claims ---------------------------------------------------------- */

@@ -149,4 +149,4 @@ static um_status on_subjects(um_scan *s, void **state) {
 
 const um_analyzer um_analyzer_sanctions = {
     "sanctions", "names of claimed persons against the OFAC SDN and UN lists (IOC-03)", on_subjects, NULL, NULL, NULL,
-    sx_compile, sx_free, true, NULL, NULL};
+    sx_compile, sx_free, true, NULL, NULL, NULL};

@@ -263,4 +263,4 @@ static um_status tr_finish(um_scan *scan, void *p) {
 
 const um_analyzer um_analyzer_travel = {
     "travel", "impossible travel between sign-ins, VPN/hosting exits set aside (NET-02)",
-    tr_on_subjects, tr_on_event, tr_finish, tr_free, NULL, NULL, false, NULL, NULL};
+    tr_on_subjects, tr_on_event, tr_finish, tr_free, NULL, NULL, false, NULL, NULL, NULL};

@@ -19,6 +19,7 @@
 #include "rsink.h"
 #include "signin.h"
 #include "winevent.h"
+#include "../detect/rules.h"
 
 #define SNIFF_BYTES 65536
 
@@ -547,12 +548,16 @@ const char *um_signin_category(um_signin_map_fn map) {
 um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const char *skipped_fmt) {
     const char *category = um_signin_category(map);
     signin_state st = {map, 0, category, NULL, NULL, 0, UM_SIGNIN_POOL};
-    /* Every record goes to the Sigma rules. (Asking um_rules_want_signins
-     * here compiled the rule pack on a reader thread, which deadlocked the
-     * EVTX reader's forked child under ASan: not done.) */
-    st.bag = um_calloc(1, sizeof *st.bag);
-    st.pool = um_malloc(UM_SIGNIN_POOL);
-    if (!st.bag || !st.pool) {
+    /* the record goes to the Sigma rules only when some rule reads sign-ins
+     * (the scan compiled the pack before its readers started; the gate never
+     * compiles, and says yes when nothing is compiled) */
+    um_scan *scan = um_rc_scan(rc);
+    bool want = !scan || um_rules_want_signins(um_scan_ctx(scan));
+    if (want) {
+        st.bag = um_calloc(1, sizeof *st.bag);
+        st.pool = um_malloc(UM_SIGNIN_POOL);
+    }
+    if (want && (!st.bag || !st.pool)) {
         um_free(st.bag);
         um_free(st.pool);
         return UM_ENOMEM;

@@ -1574,6 +1574,7 @@ static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t l
 
 um_status um_sigma_add_text(um_sigma_compiler *c, const char *name, const char *text, size_t len) {
     if (!c || !c->db) return UM_EINVAL;
+    c->db->digest = um_hash64(text, len, c->db->digest + 0x9e3779b97f4a7c15ULL);
     c->file = name;
     c->rule_name = NULL;
     struct fy_diag_cfg dcfg;
@@ -2092,6 +2093,8 @@ void um_sigma_db_free(um_sigma_db *db) {
     um_arena_free(&db->arena);
     um_free(db);
 }
+
+uint64_t um_sigma_db_digest(const um_sigma_db *db) { return db ? db->digest : 0; }
 
 size_t um_sigma_rule_count(const um_sigma_db *db) { return db ? db->nrules : 0; }
 

@@ -89,6 +89,9 @@ typedef struct um_sigma_rule_info {
 } um_sigma_rule_info;
 
 size_t um_sigma_rule_count(const um_sigma_db *db);
+/* A digest of the rule texts the db was compiled from, in the order added
+ * (same texts, same matches). */
+uint64_t um_sigma_db_digest(const um_sigma_db *db);
 const um_sigma_rule_info *um_sigma_rule_at(const um_sigma_db *db, size_t i);
 /* A top-level scalar attribute of rule i ("unmask_indicator", custom fields),
  * or NULL. */

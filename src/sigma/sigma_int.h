@@ -138,6 +138,7 @@ typedef struct sg_exact {
 
 struct um_sigma_db {
     um_arena arena;
+    uint64_t digest; /* of the rule texts, in the order added */
     sg_rule *rules;
     size_t nrules;
     sg_test *tests;

@@ -336,6 +336,34 @@ uint64_t um_hash64(const void *p, size_t n, uint64_t seed) {
     return XXH3_64bits_withSeed(p, n, seed);
 }
 
+struct um_hstream {
+    XXH3_state_t *st;
+};
+
+um_hstream *um_hstream_new(uint64_t seed) {
+    um_hstream *h = um_malloc(sizeof *h);
+    if (!h) return NULL;
+    h->st = XXH3_createState();
+    if (!h->st || XXH3_64bits_reset_withSeed(h->st, seed) != XXH_OK) {
+        if (h->st) XXH3_freeState(h->st);
+        um_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void um_hstream_add(um_hstream *h, const void *p, size_t n) {
+    if (n) (void)XXH3_64bits_update(h->st, p, n);
+}
+
+uint64_t um_hstream_digest(const um_hstream *h) { return XXH3_64bits_digest(h->st); }
+
+void um_hstream_free(um_hstream *h) {
+    if (!h) return;
+    XXH3_freeState(h->st);
+    um_free(h);
+}
+
 void um_map_init(um_map *m) {
     memset(m, 0, sizeof *m);
     um_arena_init(&m->keys);

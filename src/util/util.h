@@ -106,6 +106,14 @@ static inline void *um_map_get(const um_map *m, const char *key, size_t klen) {
 }
 
 uint64_t um_hash64(const void *p, size_t n, uint64_t seed);
+/* um_hash64 of a whole byte sequence handed over in pieces (any cut gives
+ * the same digest as one um_hash64 over all of it). um_hstream_new: NULL
+ * when out of memory; owned by the caller, um_hstream_free. */
+typedef struct um_hstream um_hstream;
+um_hstream *um_hstream_new(uint64_t seed);
+void um_hstream_add(um_hstream *h, const void *p, size_t n);
+uint64_t um_hstream_digest(const um_hstream *h);
+void um_hstream_free(um_hstream *h);
 
 /* String helpers (ASCII-only case handling; names go through the name
  * normaliser instead). */
