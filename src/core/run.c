@@ -236,13 +236,14 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
     if (!s->analyzer_state) return UM_ENOMEM;
 
     double t0 = um_now_s(), tr = 0, t;
-    /* what the prefilters and readers' gates read, compiled here before any
-     * worker starts (workers never compile: um_ctx_compiled_peek) */
-    um_status st = um_scan_prepare(s, false);
     /* with threads, workers start on the log inputs now, while the identity
-     * inputs are read and screened here (threads.c) */
+     * inputs are read and screened here (threads.c); their first builds what
+     * the prefilters and the readers' gates read before any part is read.
+     * On one thread that is built here first. Readers and prefilters never
+     * build it themselves (um_ctx_compiled_peek). */
     um_thr_pool *pool = NULL;
-    if (st == UM_OK && s->threads > 1 && !s->nats) st = um_threads_start(s, &pool);
+    um_status st = s->threads > 1 && !s->nats ? um_threads_start(s, &pool) : UM_OK;
+    if (st == UM_OK && !pool) st = um_scan_prepare(s, false);
     for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
         if (s->inputs[i].reader && s->inputs[i].reader->phase == 0)
             st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : read_input(s, &s->inputs[i]);
@@ -252,6 +253,7 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
         if (um_analyzer_at(i)->on_subjects)
             st = um_analyzer_at(i)->on_subjects(s, &s->analyzer_state[i]);
     t = um_now_s();
+    if (st == UM_OK) st = um_scan_prepare(s, false); /* with threads: built by the first worker meanwhile */
     if (st == UM_OK && s->nats) st = um_dist_read_logs(s, read_input);
     else if (pool) {
         if (st == UM_OK) st = um_threads_read_logs(s, pool, read_input);

@@ -234,9 +234,12 @@ typedef struct um_thr_pool um_thr_pool;
 um_status um_rec_event(um_rec_task *t, const um_event *ev);
 void um_rec_issue(um_rec_task *t, bool reject, uint64_t line, const char *fmt, va_list ap);
 um_status um_threads_start(um_scan *s, um_thr_pool **out);
-/* run.c: compiles, on the scan's thread, the data every analyzer's
- * prefilter (and the readers' gates such as um_rules_want_signins) reads,
- * when the scan has log inputs; before any worker thread starts. Idempotent. */
+/* run.c: compiles the data every analyzer's prefilter (and the readers'
+ * gates such as um_rules_want_signins) reads, when the scan has log inputs,
+ * and readies the scan thread's prefilters. Before any log input is read:
+ * on one thread before the identity inputs; with threads the pool's first
+ * worker builds it before any part is read (threads.c) while the identity
+ * inputs are read here, and this only picks it up. Idempotent. */
 um_status um_scan_prepare(um_scan *s, bool force);
 /* records.c: do the prefilters of the scan's thread want ev's bag? (true
  * when they cannot tell) */

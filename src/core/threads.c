@@ -91,6 +91,7 @@ struct um_thr_pool {
     thr_worker *workers; /* nworkers; workers[started] is the scan's thread */
     size_t nworkers;
     bool sync_ready; /* mu and cv initialised */
+    bool compiled;   /* the prefilters' compiled data is built (worker 0, first) */
     um_winfields *wf;    /* the bag of the event being replayed */
     um_winfields *empty; /* the empty bag of events whose bag was dropped */
     void *merged;        /* summaries of the split input being replayed */
@@ -334,9 +335,29 @@ static um_rec_task *take_next(um_thr_pool *p) {
     return t;
 }
 
+/* What the prefilters and the readers' gates read, built up front by the
+ * first worker while the scan's thread reads the identity inputs (they
+ * never compile it themselves: um_ctx_compiled_peek). A failure is left to
+ * um_scan_prepare on the scan's thread, which reports it. */
+static void compile_prefilters(um_thr_pool *p) {
+    for (size_t i = 0; i < um_analyzer_count(); i++) {
+        const um_analyzer *a = um_analyzer_at(i);
+        const void *c;
+        if (a->prefilter && a->compile) (void)um_ctx_compiled(p->s->ctx, a, &c);
+    }
+    pthread_mutex_lock(&p->mu);
+    p->compiled = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
 static void *worker(void *arg) {
     thr_worker *w = arg;
     um_thr_pool *p = w->pool;
+    if (w == &p->workers[0]) compile_prefilters(p);
+    pthread_mutex_lock(&p->mu);
+    while (!p->compiled && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
     for (;;) {
         pthread_mutex_lock(&p->mu);
         um_rec_task *t = p->stop ? NULL : take_next(p);
@@ -468,6 +489,10 @@ static rec_batch *next_batch(um_thr_pool *p, um_rec_task *t) {
     size_t room = (size_t)(2 * p->psize);
     for (;;) {
         if (t->head || t->done) break;
+        if (!p->compiled) { /* worker 0 builds what the prefilters read first */
+            pthread_cond_wait(&p->cv, &p->mu);
+            continue;
+        }
         um_rec_task *h = NULL;
         if (!t->taken) {
             t->taken = true;

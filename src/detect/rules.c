@@ -120,9 +120,10 @@ static um_status ra_compile(um_ctx *ctx, void **out) {
 }
 
 bool um_rules_want_signins(um_ctx *ctx) {
-    /* never compiles (readers run on worker threads): a scan compiled the
-     * pack before its readers started (um_scan_prepare); when it is not
-     * compiled, say yes (the bag is then made, as it always may be) */
+    /* never compiles (readers run on worker threads): a scan built the
+     * pack before any log input is read (um_scan_prepare, or the first
+     * worker before any part); when it is not built, say yes (the bag is
+     * then made, as it always may be) */
     const ra_compiled *p = ctx ? um_ctx_compiled_peek(ctx, &um_analyzer_rules) : NULL;
     return !p || p->signins;
 }
@@ -382,8 +383,9 @@ static bool ra_prefilter(um_ctx *ctx, void **scratch, const um_event *ev) {
         *scratch = x;
     }
     if (!x->tried) {
-        /* compiled already by the scan (um_scan_prepare) on its own thread;
-         * never here, on a worker: when it is not, every bag is kept */
+        /* built already by the scan (um_scan_prepare, or the pool's first
+         * worker before any part is read); never here: when it is not,
+         * every bag is kept */
         const void *cp = um_ctx_compiled_peek(ctx, &um_analyzer_rules);
         if (!cp) return true;
         x->tried = true;

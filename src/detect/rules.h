@@ -55,8 +55,9 @@ bool um_kvm_match_device(const um_kvm_list *k, int vid, int pid, const char *con
 /* Does the context's Sigma rule pack (shipped + --rules) hold a rule with
  * logsource product okta or azure signinlogs? The sign-in readers present
  * records to the rules only then. Never compiles (it runs on reader
- * threads): true when the pack is not compiled yet; a scan compiles it on
- * its own thread before its readers start (um_scan_prepare). */
+ * threads): true when the pack is not compiled yet; a scan builds it before
+ * any log input is read (um_scan_prepare; with threads the first worker,
+ * before any part is read). */
 bool um_rules_want_signins(um_ctx *ctx);
 
 /* ---- claims ---------------------------------------------------------- */

@@ -549,8 +549,8 @@ um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const
     const char *category = um_signin_category(map);
     signin_state st = {map, 0, category, NULL, NULL, 0, UM_SIGNIN_POOL};
     /* the record goes to the Sigma rules only when some rule reads sign-ins
-     * (the scan compiled the pack before its readers started; the gate never
-     * compiles, and says yes when nothing is compiled) */
+     * (the scan built the pack before any log input is read; the gate never
+     * compiles, and says yes when nothing is built) */
     um_scan *scan = um_rc_scan(rc);
     bool want = !scan || um_rules_want_signins(um_scan_ctx(scan));
     if (want) {
