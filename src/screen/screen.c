@@ -1995,14 +1995,26 @@ static double quick_bound(const um_screener *s, const qform *f, uint32_t ni) {
     return dice;
 }
 
-/* does compiled name ni hold key id k (as a candidate key: not through a
- * generic unit) or prefix key id k? */
-static bool name_has(const um_screener *s, uint32_t ni, uint32_t k) {
-    for (uint32_t j = s->uoff[ni]; j < s->uoff[ni + 1]; j++)
-        if (s->ucand[j][0] == k || s->ucand[j][1] == k || s->ucand[j][2] == k || s->ucand[j][3] == k ||
-            s->ucand[j][4] == k)
-            return true;
-    return false;
+/* moves *cur to the first posting >= v in post[*cur, end) (galloping,
+ * then binary search) and says whether it is v */
+static inline bool post_seek(const uint32_t *post, uint32_t *cur, uint32_t end, uint32_t v) {
+    uint32_t lo = *cur;
+    if (lo >= end || post[lo] >= v) return lo < end && post[lo] == v;
+    uint32_t step = 1, hi = lo + 1; /* post[lo] < v */
+    while (hi < end && post[hi] < v) {
+        lo = hi;
+        step *= 2;
+        hi = lo + step;
+    }
+    if (hi > end) hi = end;
+    /* post[lo] < v, and post[hi] >= v or hi == end */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (post[mid] < v) lo = mid;
+        else hi = mid;
+    }
+    *cur = hi;
+    return hi < end && post[hi] == v;
 }
 
 /* scores compiled name ni for the query and keeps it when it reaches thr */
@@ -2049,6 +2061,24 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
 }
 
 #define MAX_QKEYS (UM_SC_MAX_UNITS * 4)
+#define PEND_MAX 16
+
+/* consider() for names in walk order, their units prefetched first */
+static um_status consider_batch(const um_screener *s, const qform *f, int form, const uint32_t *ni, const bool *typo,
+                                int n, bool have_dob, const um_sc_dob *qd, const char *qcc, double thr,
+                                double floor_name, cands *out) {
+    for (int i = 0; i < n; i++) {
+        const uint32_t o = s->uoff[ni[i]];
+        __builtin_prefetch(&s->units[o]);
+        __builtin_prefetch(&s->ukey[o]);
+        __builtin_prefetch(&s->unear[o]);
+    }
+    for (int i = 0; i < n; i++) {
+        um_status st = consider(s, f, form, ni[i], typo[i], have_dob, qd, qcc, thr, floor_name, out);
+        if (st != UM_OK) return st;
+    }
+    return UM_OK;
+}
 
 static um_status collect_generic(const um_screener *s, const um_screen_query *qq, const qform *f, int form,
                                  const uint32_t *gk, int gk_n, bool have_dob, const um_sc_dob *qd, const char *qcc,
@@ -2083,7 +2113,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     uint32_t kid[MAX_QKEYS], kdf[MAX_QKEYS];
     float kw[MAX_QKEYS];
     bool kaff[MAX_QKEYS]; /* a prefix or suffix key (typo candidates) */
-    bool kforce[MAX_QKEYS]; /* walked whatever its weight (deletion keys: name_has() does not know them) */
+    bool kforce[MAX_QKEYS]; /* walked whatever its weight (deletion keys) */
     int nk = 0;
     /* A surname alone never carries a match (capped at 0.5), so its long
      * posting list (Kim, Ri, Pak) is skipped when the query has more. */
@@ -2234,6 +2264,18 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             }
     }
     const uint32_t *post = s->post;
+    /* the unwalked (common) keys are probed in their own posting lists,
+     * which are sorted like the walk: a cursor per list moves forward by
+     * galloping, so a probe reads a few words near the last one instead of
+     * the name's units elsewhere in memory */
+    uint32_t ucur[MAX_QKEYS], uend[MAX_QKEYS];
+    for (int k = nwalk; k < nk; k++) {
+        ucur[k] = s->poff[kid[ord[k]]];
+        uend[k] = s->poff[kid[ord[k]] + 1];
+    }
+    uint32_t pend[PEND_MAX];
+    bool ptypo[PEND_MAX];
+    int npend = 0;
     for (;;) {
         uint32_t v = NO_KEY;
         for (int k = 0; k < nwalk; k++)
@@ -2253,11 +2295,24 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
         if (w + unwalked < need - 1e-4f) continue;
         for (int k = nwalk; k < nk; k++)
-            if (name_has(s, ni, kid[ord[k]])) w += kw[ord[k]], typo |= kaff[ord[k]];
+            if (post_seek(post, &ucur[k], uend[k], v)) w += kw[ord[k]], typo |= kaff[ord[k]];
         if (w < need - 1e-4f) continue;
-        um_status st = consider(s, f, form, ni, typo, have_dob, qd, qcc, thr, floor_name, out);
-        if (st != UM_OK) return st;
+        /* scored in batches, in walk order: the batch's name data is
+         * prefetched first, so the cache misses of one name overlap those
+         * of the next instead of each stalling the scoring in turn */
+        __builtin_prefetch(&s->uoff[ni]);
+        __builtin_prefetch(&s->cn_L[ni]);
+        __builtin_prefetch(&s->cn_nld[ni]);
+        pend[npend] = ni;
+        ptypo[npend++] = typo;
+        if (npend == PEND_MAX) {
+            um_status st = consider_batch(s, f, form, pend, ptypo, npend, have_dob, qd, qcc, thr, floor_name, out);
+            if (st != UM_OK) return st;
+            npend = 0;
+        }
     }
+    um_status st = consider_batch(s, f, form, pend, ptypo, npend, have_dob, qd, qcc, thr, floor_name, out);
+    if (st != UM_OK) return st;
     return collect_generic(s, qq, f, form, gk, gk_n, have_dob, qd, qcc, thr, floor_name, out);
 }
 
