@@ -43,8 +43,7 @@
 
 #define DEFAULT_THRESHOLD 0.80
 #define DEFAULT_LIMIT 10
-static unsigned MAX_DF_v(void) { static unsigned v; if (!v) { const char *e = getenv("SQDF"); v = e ? (unsigned)atoi(e) : 4000; } return v; }
-#define MAX_DF MAX_DF_v()
+#define MAX_DF 4000 /* a key in more names than this is no candidate key */
 #define NO_KEY UINT32_MAX
 /* units that make up a run (typo keys of words joined): not generic, a
  * number, original script or a surname */
@@ -91,7 +90,9 @@ struct um_screener {
      * the candidate loop, which touches many names */
     uint32_t (*ucand)[5];
     uint32_t *ukey;
-    struct unear { uint32_t kmask, rmask; uint8_t flags, klen, rlen; } *unear; /* bound()'s near-pair filter */
+    /* what bound() reads of a unit, in 20 bytes (one cache line holds a
+     * name's units): key, letters of key, spelling and run, flags, lengths */
+    struct unear { uint32_t key, kmask, rmask, runmask; uint8_t flags, klen, rlen, runlen; } *unear;
     uint8_t *is_entity_name;
     char *ustr;          /* spellings of the units, NUL-terminated */
     size_t ustr_len, ustr_cap;
@@ -467,6 +468,9 @@ static um_status build_index(um_screener *s) {
         s->ucand[k][3] = c->rpkey;
         s->ucand[k][4] = c->rskey;
         s->ukey[k] = c->key;
+        s->unear[k].key = c->key;
+        s->unear[k].runmask = c->runmask;
+        s->unear[k].runlen = c->runlen;
         s->unear[k].kmask = c->kmask;
         s->unear[k].rmask = c->rmask;
         s->unear[k].flags = c->flags;
@@ -1921,7 +1925,7 @@ static bool cands_push(cands *cs, const cand *c) {
  * has a partner, costs the 0.8 factor. */
 static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typo_io) {
     bool typo = *typo_io;
-    const cunit *l = &s->units[s->uoff[ni]];
+    const struct unear *l = &s->unear[s->uoff[ni]];
     int nl = (int)(s->uoff[ni + 1] - s->uoff[ni]);
     if (typo) { /* a typo needs a run of the name within one edit's letters and length of a query word */
         bool any = false;
@@ -1941,10 +1945,8 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
         const qunit *q = &f->q[i];
         double smax = 0;
         bool exact = false;
-        if (q->key != NO_KEY) {
-            const uint32_t *uk = &s->ukey[s->uoff[ni]];
-            for (int j = 0; j < nl && !exact; j++) exact = uk[j] == q->key;
-        }
+        if (q->key != NO_KEY)
+            for (int j = 0; j < nl && !exact; j++) exact = l[j].key == q->key;
         int cover = 1; /* list units it may pair with */
         if (exact) smax = 1;
         else if (q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)) smax = 0;
@@ -1957,9 +1959,8 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
             /* a near pair needs a list unit (not Korean when the query unit is)
              * within two edits: length and letters */
             smax = 0;
-            const struct unear *un = &s->unear[s->uoff[ni]];
             for (int j = 0; j < nl && smax < 1; j++) {
-                const struct unear *c = &un[j];
+                const struct unear *c = &l[j];
                 if (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) continue;
                 if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN)) continue;
                 bool common = q->key != NO_KEY;
@@ -2069,9 +2070,8 @@ static um_status consider_batch(const um_screener *s, const qform *f, int form, 
                                 double floor_name, cands *out) {
     for (int i = 0; i < n; i++) {
         const uint32_t o = s->uoff[ni[i]];
-        __builtin_prefetch(&s->units[o]);
-        __builtin_prefetch(&s->ukey[o]);
         __builtin_prefetch(&s->unear[o]);
+        __builtin_prefetch(&s->cn_has[ni[i]]);
     }
     for (int i = 0; i < n; i++) {
         um_status st = consider(s, f, form, ni[i], typo[i], have_dob, qd, qcc, thr, floor_name, out);
@@ -2276,10 +2276,19 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     uint32_t pend[PEND_MAX];
     bool ptypo[PEND_MAX];
     int npend = 0;
+    /* the head of each walked list (NO_KEY once it is done: no posting is
+     * NO_KEY, names are fewer than 2^24 - 1), its weight and typo flag */
+    uint32_t head[MAX_QKEYS];
+    float wk[MAX_QKEYS];
+    bool ak[MAX_QKEYS];
+    for (int k = 0; k < nwalk; k++) {
+        head[k] = cur[k] < end[k] ? post[cur[k]] : NO_KEY;
+        wk[k] = kw[ord[k]];
+        ak[k] = kaff[ord[k]];
+    }
     for (;;) {
-        uint32_t v = NO_KEY;
-        for (int k = 0; k < nwalk; k++)
-            if (cur[k] < end[k] && post[cur[k]] < v) v = post[cur[k]];
+        uint32_t v = head[0];
+        for (int k = 1; k < nwalk; k++) v = head[k] < v ? head[k] : v;
         if (v == NO_KEY) break;
         /* the weight of the walked keys comes from the walk itself; the
          * others are looked up only for a name that could still qualify:
@@ -2287,7 +2296,11 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         float w = 0;
         bool typo = false;
         for (int k = 0; k < nwalk; k++)
-            if (cur[k] < end[k] && post[cur[k]] == v) cur[k]++, w += kw[ord[k]], typo |= kaff[ord[k]];
+            if (head[k] == v) {
+                w += wk[k];
+                typo |= ak[k];
+                head[k] = ++cur[k] < end[k] ? post[cur[k]] : NO_KEY;
+            }
         if ((int)POST_NLD(v) > nld_max) continue;
         uint32_t ni = POST_NAME(v);
         uint8_t ty = (uint8_t)POST_TYPE(v);
