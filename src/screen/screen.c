@@ -1546,9 +1546,20 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
             for (int i = p->qi[k]; i < p->qe[k]; i++) qu[i] = true, qx[i] = p->sim[k] >= 1;
             for (int j = p->li[k]; j < p->le[k]; j++) lu[j] = true, lx[j] = p->sim[k] >= 1;
         }
-        for (int i = 0; i < nq; i++) left += qu[i] ? 0 : q[i].u.w;
-        for (int j = 0; j < nl; j++) left += lu[j] ? 0 : l[j].w;
-        double up = p->Q + p->L > 0 ? 2 * (p->M + 0.95 * left / 2) / (p->Q + p->L) : 0;
+        /* the word pass pairs anew: a unit the unit pass paired below 1
+         * (ril = ri, a near pair) may be part of a better word pair (an-da-ril
+         * = an-da-ri-el), so only the exact pairs are kept in the bound and
+         * every other unit counts as pairable at 0.95 */
+        double mx = 0;
+        for (int k = 0; k < p->n; k++) {
+            if (p->sim[k] < 1) continue;
+            for (int i = p->qi[k]; i < p->qe[k]; i++) mx += q[i].u.w / 2;
+            for (int j = p->li[k]; j < p->le[k]; j++) mx += l[j].w / 2;
+        }
+        for (int i = 0; i < nq; i++) left += qx[i] ? 0 : q[i].u.w;
+        for (int j = 0; j < nl; j++) left += lx[j] ? 0 : l[j].w;
+        (void)qu, (void)lu;
+        double up = p->Q + p->L > 0 ? 2 * (mx + 0.95 * left / 2) / (p->Q + p->L) : 0;
         if (up >= floor_name) { /* floor_name > 1: no typo across syllables possible (collect) */
             pairing w;
             score_words(s, q, nq, l, nl, qx, lx, &w);
@@ -1830,6 +1841,10 @@ typedef struct qform {
     uint32_t tmask[UM_SC_MAX_UNITS];
     uint8_t tlen[UM_SC_MAX_UNITS];
     int pmax; /* the most list units the query can pair (bound()'s P at most) */
+    /* the same when the word pass runs (a typo): a query word of n letters
+     * pairs with a span of list words of at most n + 2 letters, each unit
+     * one letter at least (ANDARIL = AN-DA-RI-EL: 3 units with 4) */
+    int pmax_t;
 } qform;
 
 static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool ent) {
@@ -1837,6 +1852,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
     f->Q = 0;
     f->nt = 0;
     f->pmax = 0;
+    f->pmax_t = 0;
     for (int i = 0; i < qn->n;) {
         const um_sc_unit *u = &qn->u[i];
         if (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)) {
@@ -1892,6 +1908,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->Q += qn->u[i].w;
         int rl = f->q[i].rawlen;
         f->pmax += !(qn->u[i].flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
+        f->pmax_t += rl + (i == 0 || qn->u[i - 1].word != qn->u[i].word ? 2 : 0);
     }
 }
 
@@ -1950,11 +1967,12 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
         int cover = 1; /* list units it may pair with */
         if (exact) smax = 1;
         else if (q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)) smax = 0;
-        else if ((q->u.flags & UM_SCU_KOREAN) && (typo || (q->u.flags & UM_SCU_CYR)))
+        else if ((q->u.flags & UM_SCU_KOREAN) && (typo || (q->u.flags & UM_SCU_CYR))) {
             smax = has ? 0.95 : 0; /* the word pass (a typo across syllables), Kontsevich -n/-ng */
-        else if (typo && !(q->u.flags & UM_SCU_KOREAN)) {
+            if (typo) cover = q->rawlen + 2; /* its word pairs with list units of up to n + 2 letters */
+        } else if (typo && !(q->u.flags & UM_SCU_KOREAN)) {
             smax = has ? 1 : 0;
-            if (q->rawlen >= 4) cover = q->rawlen / 2 > 3 ? 3 : q->rawlen / 2; /* joined words */
+            cover = q->rawlen + 2; /* joined words; a word read as syllables (NATIONAL = NAT-I-ON-AL) */
         } else {
             /* a near pair needs a list unit (not Korean when the query unit is)
              * within two edits: length and letters */
@@ -1987,11 +2005,12 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
 
 /* bound() with every query unit paired at its best: O(1), from the sizes
  * of the two names alone (a list name much longer than the query) */
-static double quick_bound(const um_screener *s, const qform *f, uint32_t ni) {
+static double quick_bound(const um_screener *s, const qform *f, uint32_t ni, bool typo) {
     double L = s->cn_L[ni];
     if (f->Q + L <= 0) return 0;
-    double dice = (f->Q + (L < f->pmax ? L : f->pmax)) / (f->Q + L);
-    int un = s->cn_nld[ni] > f->pmax ? s->cn_nld[ni] - f->pmax : 0;
+    int pm = typo ? f->pmax_t : f->pmax;
+    double dice = (f->Q + (L < pm ? L : pm)) / (f->Q + L);
+    int un = s->cn_nld[ni] > pm ? s->cn_nld[ni] - pm : 0;
     for (int k = 0; k < un && dice > 1e-3; k++) dice *= 0.8;
     return dice;
 }
@@ -2023,7 +2042,7 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
                           const um_sc_dob *qd, const char *qcc, double thr, double floor_name, cands *out) {
     const qunit *q = f->q;
     int nq = f->nq;
-        if (quick_bound(s, f, ni) < floor_name) return UM_OK;
+        if (quick_bound(s, f, ni, typo) < floor_name) return UM_OK;
         if (bound(s, f, ni, &typo) < floor_name) return UM_OK;
         pairing p;
         score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
@@ -2263,6 +2282,8 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 break;
             }
     }
+    int nld_max_t = nld_max + (f->pmax_t > f->pmax ? f->pmax_t - f->pmax : 0); /* a typo candidate */
+    if (nld_max_t > 31) nld_max_t = 31;
     const uint32_t *post = s->post;
     /* the unwalked (common) keys are probed in their own posting lists,
      * which are sorted like the walk: a cursor per list moves forward by
@@ -2287,8 +2308,8 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         ak[k] = kaff[ord[k]];
     }
     for (;;) {
-        uint32_t v = head[0];
-        for (int k = 1; k < nwalk; k++) v = head[k] < v ? head[k] : v;
+        uint32_t v = NO_KEY; /* and so when no list is walked (nwalk 0) */
+        for (int k = 0; k < nwalk; k++) v = head[k] < v ? head[k] : v;
         if (v == NO_KEY) break;
         /* the weight of the walked keys comes from the walk itself; the
          * others are looked up only for a name that could still qualify:
@@ -2301,7 +2322,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 typo |= ak[k];
                 head[k] = ++cur[k] < end[k] ? post[cur[k]] : NO_KEY;
             }
-        if ((int)POST_NLD(v) > nld_max) continue;
+        if ((int)POST_NLD(v) > nld_max_t) continue;
         uint32_t ni = POST_NAME(v);
         uint8_t ty = (uint8_t)POST_TYPE(v);
         if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
@@ -2310,6 +2331,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         for (int k = nwalk; k < nk; k++)
             if (post_seek(post, &ucur[k], uend[k], v)) w += kw[ord[k]], typo |= kaff[ord[k]];
         if (w < need - 1e-4f) continue;
+        if (!typo && (int)POST_NLD(v) > nld_max) continue;
         /* scored in batches, in walk order: the batch's name data is
          * prefetched first, so the cache misses of one name overlap those
          * of the next instead of each stalling the scoring in turn */
