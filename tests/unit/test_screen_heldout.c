@@ -34,6 +34,9 @@ typedef struct floors {
 static const floors SETS[] = {
     {"heldout.tsv", "1", "1", 89.0, 93.0, 2.0},
     {"heldout2.tsv", "2", "2", HELD2_RECALL, HELD2_RECALL_NT, 2.0},
+    /* made after the third pass (seed 3, never generated before it): a
+     * floor only, its rows were not read */
+    {"heldout3.tsv", "3", "2", HELD2_RECALL, HELD2_RECALL_NT, 2.0},
 };
 
 static char *slurp_stream(FILE *f, size_t *len) {
@@ -83,7 +86,7 @@ static void t_deterministic(const floors *fl) {
     size_t nc = 0, n1 = 0, n2 = 0;
     char *committed = slurp_stream(f, &nc);
     fclose(f);
-    char *one = generate(fl->seed, fl->variant, &n1), *two = generate("3", fl->variant, &n2);
+    char *one = generate(fl->seed, fl->variant, &n1), *two = generate(strcmp(fl->seed, "3") ? "3" : "4", fl->variant, &n2);
     CHECK(committed && nc > 0);
     CHECK(nc < 1024 * 1024); /* commit-sized */
     CHECK(one != NULL);
