@@ -43,8 +43,7 @@
 
 #define DEFAULT_THRESHOLD 0.80
 #define DEFAULT_LIMIT 10
-static unsigned MAX_DF_v(void) { static unsigned v; if (!v) { const char *e = getenv("SQDF"); v = e ? (unsigned)atoi(e) : 4000; } return v; }
-#define MAX_DF MAX_DF_v()
+#define MAX_DF 4000 /* a key in more names than this is no candidate key */
 #define NO_KEY UINT32_MAX
 /* units that make up a run (typo keys of words joined): not generic, a
  * number, original script or a surname */
@@ -91,7 +90,9 @@ struct um_screener {
      * the candidate loop, which touches many names */
     uint32_t (*ucand)[5];
     uint32_t *ukey;
-    struct unear { uint32_t kmask, rmask; uint8_t flags, klen, rlen; } *unear; /* bound()'s near-pair filter */
+    /* what bound() reads of a unit, in 20 bytes (one cache line holds a
+     * name's units): key, letters of key, spelling and run, flags, lengths */
+    struct unear { uint32_t key, kmask, rmask, runmask; uint8_t flags, klen, rlen, runlen; } *unear;
     uint8_t *is_entity_name;
     char *ustr;          /* spellings of the units, NUL-terminated */
     size_t ustr_len, ustr_cap;
@@ -467,6 +468,9 @@ static um_status build_index(um_screener *s) {
         s->ucand[k][3] = c->rpkey;
         s->ucand[k][4] = c->rskey;
         s->ukey[k] = c->key;
+        s->unear[k].key = c->key;
+        s->unear[k].runmask = c->runmask;
+        s->unear[k].runlen = c->runlen;
         s->unear[k].kmask = c->kmask;
         s->unear[k].rmask = c->rmask;
         s->unear[k].flags = c->flags;
@@ -1542,9 +1546,20 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
             for (int i = p->qi[k]; i < p->qe[k]; i++) qu[i] = true, qx[i] = p->sim[k] >= 1;
             for (int j = p->li[k]; j < p->le[k]; j++) lu[j] = true, lx[j] = p->sim[k] >= 1;
         }
-        for (int i = 0; i < nq; i++) left += qu[i] ? 0 : q[i].u.w;
-        for (int j = 0; j < nl; j++) left += lu[j] ? 0 : l[j].w;
-        double up = p->Q + p->L > 0 ? 2 * (p->M + 0.95 * left / 2) / (p->Q + p->L) : 0;
+        /* the word pass pairs anew: a unit the unit pass paired below 1
+         * (ril = ri, a near pair) may be part of a better word pair (an-da-ril
+         * = an-da-ri-el), so only the exact pairs are kept in the bound and
+         * every other unit counts as pairable at 0.95 */
+        double mx = 0;
+        for (int k = 0; k < p->n; k++) {
+            if (p->sim[k] < 1) continue;
+            for (int i = p->qi[k]; i < p->qe[k]; i++) mx += q[i].u.w / 2;
+            for (int j = p->li[k]; j < p->le[k]; j++) mx += l[j].w / 2;
+        }
+        for (int i = 0; i < nq; i++) left += qx[i] ? 0 : q[i].u.w;
+        for (int j = 0; j < nl; j++) left += lx[j] ? 0 : l[j].w;
+        (void)qu, (void)lu;
+        double up = p->Q + p->L > 0 ? 2 * (mx + 0.95 * left / 2) / (p->Q + p->L) : 0;
         if (up >= floor_name) { /* floor_name > 1: no typo across syllables possible (collect) */
             pairing w;
             score_words(s, q, nq, l, nl, qx, lx, &w);
@@ -1826,6 +1841,10 @@ typedef struct qform {
     uint32_t tmask[UM_SC_MAX_UNITS];
     uint8_t tlen[UM_SC_MAX_UNITS];
     int pmax; /* the most list units the query can pair (bound()'s P at most) */
+    /* the same when the word pass runs (a typo): a query word of n letters
+     * pairs with a span of list words of at most n + 2 letters, each unit
+     * one letter at least (ANDARIL = AN-DA-RI-EL: 3 units with 4) */
+    int pmax_t;
 } qform;
 
 static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool ent) {
@@ -1833,6 +1852,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
     f->Q = 0;
     f->nt = 0;
     f->pmax = 0;
+    f->pmax_t = 0;
     for (int i = 0; i < qn->n;) {
         const um_sc_unit *u = &qn->u[i];
         if (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)) {
@@ -1888,6 +1908,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->Q += qn->u[i].w;
         int rl = f->q[i].rawlen;
         f->pmax += !(qn->u[i].flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
+        f->pmax_t += rl + (i == 0 || qn->u[i - 1].word != qn->u[i].word ? 2 : 0);
     }
 }
 
@@ -1921,7 +1942,7 @@ static bool cands_push(cands *cs, const cand *c) {
  * has a partner, costs the 0.8 factor. */
 static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typo_io) {
     bool typo = *typo_io;
-    const cunit *l = &s->units[s->uoff[ni]];
+    const struct unear *l = &s->unear[s->uoff[ni]];
     int nl = (int)(s->uoff[ni + 1] - s->uoff[ni]);
     if (typo) { /* a typo needs a run of the name within one edit's letters and length of a query word */
         bool any = false;
@@ -1941,25 +1962,23 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
         const qunit *q = &f->q[i];
         double smax = 0;
         bool exact = false;
-        if (q->key != NO_KEY) {
-            const uint32_t *uk = &s->ukey[s->uoff[ni]];
-            for (int j = 0; j < nl && !exact; j++) exact = uk[j] == q->key;
-        }
+        if (q->key != NO_KEY)
+            for (int j = 0; j < nl && !exact; j++) exact = l[j].key == q->key;
         int cover = 1; /* list units it may pair with */
         if (exact) smax = 1;
         else if (q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)) smax = 0;
-        else if ((q->u.flags & UM_SCU_KOREAN) && (typo || (q->u.flags & UM_SCU_CYR)))
+        else if ((q->u.flags & UM_SCU_KOREAN) && (typo || (q->u.flags & UM_SCU_CYR))) {
             smax = has ? 0.95 : 0; /* the word pass (a typo across syllables), Kontsevich -n/-ng */
-        else if (typo && !(q->u.flags & UM_SCU_KOREAN)) {
+            if (typo) cover = q->rawlen + 2; /* its word pairs with list units of up to n + 2 letters */
+        } else if (typo && !(q->u.flags & UM_SCU_KOREAN)) {
             smax = has ? 1 : 0;
-            if (q->rawlen >= 4) cover = q->rawlen / 2 > 3 ? 3 : q->rawlen / 2; /* joined words */
+            cover = q->rawlen + 2; /* joined words; a word read as syllables (NATIONAL = NAT-I-ON-AL) */
         } else {
             /* a near pair needs a list unit (not Korean when the query unit is)
              * within two edits: length and letters */
             smax = 0;
-            const struct unear *un = &s->unear[s->uoff[ni]];
             for (int j = 0; j < nl && smax < 1; j++) {
-                const struct unear *c = &un[j];
+                const struct unear *c = &l[j];
                 if (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) continue;
                 if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN)) continue;
                 bool common = q->key != NO_KEY;
@@ -1986,23 +2005,36 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typ
 
 /* bound() with every query unit paired at its best: O(1), from the sizes
  * of the two names alone (a list name much longer than the query) */
-static double quick_bound(const um_screener *s, const qform *f, uint32_t ni) {
+static double quick_bound(const um_screener *s, const qform *f, uint32_t ni, bool typo) {
     double L = s->cn_L[ni];
     if (f->Q + L <= 0) return 0;
-    double dice = (f->Q + (L < f->pmax ? L : f->pmax)) / (f->Q + L);
-    int un = s->cn_nld[ni] > f->pmax ? s->cn_nld[ni] - f->pmax : 0;
+    int pm = typo ? f->pmax_t : f->pmax;
+    double dice = (f->Q + (L < pm ? L : pm)) / (f->Q + L);
+    int un = s->cn_nld[ni] > pm ? s->cn_nld[ni] - pm : 0;
     for (int k = 0; k < un && dice > 1e-3; k++) dice *= 0.8;
     return dice;
 }
 
-/* does compiled name ni hold key id k (as a candidate key: not through a
- * generic unit) or prefix key id k? */
-static bool name_has(const um_screener *s, uint32_t ni, uint32_t k) {
-    for (uint32_t j = s->uoff[ni]; j < s->uoff[ni + 1]; j++)
-        if (s->ucand[j][0] == k || s->ucand[j][1] == k || s->ucand[j][2] == k || s->ucand[j][3] == k ||
-            s->ucand[j][4] == k)
-            return true;
-    return false;
+/* moves *cur to the first posting >= v in post[*cur, end) (galloping,
+ * then binary search) and says whether it is v */
+static inline bool post_seek(const uint32_t *post, uint32_t *cur, uint32_t end, uint32_t v) {
+    uint32_t lo = *cur;
+    if (lo >= end || post[lo] >= v) return lo < end && post[lo] == v;
+    uint32_t step = 1, hi = lo + 1; /* post[lo] < v */
+    while (hi < end && post[hi] < v) {
+        lo = hi;
+        step *= 2;
+        hi = lo + step;
+    }
+    if (hi > end) hi = end;
+    /* post[lo] < v, and post[hi] >= v or hi == end */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (post[mid] < v) lo = mid;
+        else hi = mid;
+    }
+    *cur = hi;
+    return hi < end && post[hi] == v;
 }
 
 /* scores compiled name ni for the query and keeps it when it reaches thr */
@@ -2010,7 +2042,7 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
                           const um_sc_dob *qd, const char *qcc, double thr, double floor_name, cands *out) {
     const qunit *q = f->q;
     int nq = f->nq;
-        if (quick_bound(s, f, ni) < floor_name) return UM_OK;
+        if (quick_bound(s, f, ni, typo) < floor_name) return UM_OK;
         if (bound(s, f, ni, &typo) < floor_name) return UM_OK;
         pairing p;
         score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
@@ -2049,6 +2081,23 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
 }
 
 #define MAX_QKEYS (UM_SC_MAX_UNITS * 4)
+#define PEND_MAX 16
+
+/* consider() for names in walk order, their units prefetched first */
+static um_status consider_batch(const um_screener *s, const qform *f, int form, const uint32_t *ni, const bool *typo,
+                                int n, bool have_dob, const um_sc_dob *qd, const char *qcc, double thr,
+                                double floor_name, cands *out) {
+    for (int i = 0; i < n; i++) {
+        const uint32_t o = s->uoff[ni[i]];
+        __builtin_prefetch(&s->unear[o]);
+        __builtin_prefetch(&s->cn_has[ni[i]]);
+    }
+    for (int i = 0; i < n; i++) {
+        um_status st = consider(s, f, form, ni[i], typo[i], have_dob, qd, qcc, thr, floor_name, out);
+        if (st != UM_OK) return st;
+    }
+    return UM_OK;
+}
 
 static um_status collect_generic(const um_screener *s, const um_screen_query *qq, const qform *f, int form,
                                  const uint32_t *gk, int gk_n, bool have_dob, const um_sc_dob *qd, const char *qcc,
@@ -2083,7 +2132,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     uint32_t kid[MAX_QKEYS], kdf[MAX_QKEYS];
     float kw[MAX_QKEYS];
     bool kaff[MAX_QKEYS]; /* a prefix or suffix key (typo candidates) */
-    bool kforce[MAX_QKEYS]; /* walked whatever its weight (deletion keys: name_has() does not know them) */
+    bool kforce[MAX_QKEYS]; /* walked whatever its weight (deletion keys) */
     int nk = 0;
     /* A surname alone never carries a match (capped at 0.5), so its long
      * posting list (Kim, Ri, Pak) is skipped when the query has more. */
@@ -2233,11 +2282,34 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 break;
             }
     }
+    int nld_max_t = nld_max + (f->pmax_t > f->pmax ? f->pmax_t - f->pmax : 0); /* a typo candidate */
+    if (nld_max_t > 31) nld_max_t = 31;
     const uint32_t *post = s->post;
+    /* the unwalked (common) keys are probed in their own posting lists,
+     * which are sorted like the walk: a cursor per list moves forward by
+     * galloping, so a probe reads a few words near the last one instead of
+     * the name's units elsewhere in memory */
+    uint32_t ucur[MAX_QKEYS], uend[MAX_QKEYS];
+    for (int k = nwalk; k < nk; k++) {
+        ucur[k] = s->poff[kid[ord[k]]];
+        uend[k] = s->poff[kid[ord[k]] + 1];
+    }
+    uint32_t pend[PEND_MAX];
+    bool ptypo[PEND_MAX];
+    int npend = 0;
+    /* the head of each walked list (NO_KEY once it is done: no posting is
+     * NO_KEY, names are fewer than 2^24 - 1), its weight and typo flag */
+    uint32_t head[MAX_QKEYS];
+    float wk[MAX_QKEYS];
+    bool ak[MAX_QKEYS];
+    for (int k = 0; k < nwalk; k++) {
+        head[k] = cur[k] < end[k] ? post[cur[k]] : NO_KEY;
+        wk[k] = kw[ord[k]];
+        ak[k] = kaff[ord[k]];
+    }
     for (;;) {
-        uint32_t v = NO_KEY;
-        for (int k = 0; k < nwalk; k++)
-            if (cur[k] < end[k] && post[cur[k]] < v) v = post[cur[k]];
+        uint32_t v = NO_KEY; /* and so when no list is walked (nwalk 0) */
+        for (int k = 0; k < nwalk; k++) v = head[k] < v ? head[k] : v;
         if (v == NO_KEY) break;
         /* the weight of the walked keys comes from the walk itself; the
          * others are looked up only for a name that could still qualify:
@@ -2245,19 +2317,37 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         float w = 0;
         bool typo = false;
         for (int k = 0; k < nwalk; k++)
-            if (cur[k] < end[k] && post[cur[k]] == v) cur[k]++, w += kw[ord[k]], typo |= kaff[ord[k]];
-        if ((int)POST_NLD(v) > nld_max) continue;
+            if (head[k] == v) {
+                w += wk[k];
+                typo |= ak[k];
+                head[k] = ++cur[k] < end[k] ? post[cur[k]] : NO_KEY;
+            }
+        if ((int)POST_NLD(v) > nld_max_t) continue;
         uint32_t ni = POST_NAME(v);
         uint8_t ty = (uint8_t)POST_TYPE(v);
         if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
         if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
         if (w + unwalked < need - 1e-4f) continue;
         for (int k = nwalk; k < nk; k++)
-            if (name_has(s, ni, kid[ord[k]])) w += kw[ord[k]], typo |= kaff[ord[k]];
+            if (post_seek(post, &ucur[k], uend[k], v)) w += kw[ord[k]], typo |= kaff[ord[k]];
         if (w < need - 1e-4f) continue;
-        um_status st = consider(s, f, form, ni, typo, have_dob, qd, qcc, thr, floor_name, out);
-        if (st != UM_OK) return st;
+        if (!typo && (int)POST_NLD(v) > nld_max) continue;
+        /* scored in batches, in walk order: the batch's name data is
+         * prefetched first, so the cache misses of one name overlap those
+         * of the next instead of each stalling the scoring in turn */
+        __builtin_prefetch(&s->uoff[ni]);
+        __builtin_prefetch(&s->cn_L[ni]);
+        __builtin_prefetch(&s->cn_nld[ni]);
+        pend[npend] = ni;
+        ptypo[npend++] = typo;
+        if (npend == PEND_MAX) {
+            um_status st = consider_batch(s, f, form, pend, ptypo, npend, have_dob, qd, qcc, thr, floor_name, out);
+            if (st != UM_OK) return st;
+            npend = 0;
+        }
     }
+    um_status st = consider_batch(s, f, form, pend, ptypo, npend, have_dob, qd, qcc, thr, floor_name, out);
+    if (st != UM_OK) return st;
     return collect_generic(s, qq, f, form, gk, gk_n, have_dob, qd, qcc, thr, floor_name, out);
 }
 

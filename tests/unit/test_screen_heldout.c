@@ -24,7 +24,8 @@
 /* floors, a few points under the figures measured 2026-12-02 with
  * bench/screen_bench (docs/SCREENING.md): heldout.tsv recall 93.5 %,
  * without typo rows 96.7 %, FP 0.76 %; heldout2.tsv recall 93.5 %,
- * without typo rows 96.3 %, FP 0.64 % */
+ * without typo rows 96.3 %, FP 0.64 % (93.9 %, 96.6 %, 0.64 % after the
+ * third pass); heldout3.tsv 94.1 %, 97.1 %, 0.82 % */
 #define HELD2_RECALL 89.0
 #define HELD2_RECALL_NT 92.0
 typedef struct floors {
@@ -34,6 +35,9 @@ typedef struct floors {
 static const floors SETS[] = {
     {"heldout.tsv", "1", "1", 89.0, 93.0, 2.0},
     {"heldout2.tsv", "2", "2", HELD2_RECALL, HELD2_RECALL_NT, 2.0},
+    /* made after the third pass (seed 3, never generated before it): a
+     * floor only, its rows were not read */
+    {"heldout3.tsv", "3", "2", HELD2_RECALL, HELD2_RECALL_NT, 2.0},
 };
 
 static char *slurp_stream(FILE *f, size_t *len) {
@@ -83,7 +87,7 @@ static void t_deterministic(const floors *fl) {
     size_t nc = 0, n1 = 0, n2 = 0;
     char *committed = slurp_stream(f, &nc);
     fclose(f);
-    char *one = generate(fl->seed, fl->variant, &n1), *two = generate("3", fl->variant, &n2);
+    char *one = generate(fl->seed, fl->variant, &n1), *two = generate(strcmp(fl->seed, "3") ? "3" : "4", fl->variant, &n2);
     CHECK(committed && nc > 0);
     CHECK(nc < 1024 * 1024); /* commit-sized */
     CHECK(one != NULL);
