@@ -422,6 +422,8 @@ um_ioc *um_ctx_ioc(um_ctx *ctx);
 /* Approved remote-access tool (case-insensitive name)? */
 bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool);
 size_t um_scan_nsubjects(const struct um_scan *scan);
+/* Threads the scan may use (um_scan_set_threads; 1: the scan's own only). */
+unsigned um_scan_thread_count(const struct um_scan *scan);
 /* The per-scan state analyzer a made in on_subjects (NULL if none): for an
  * analyzer's own sink-side code (src/detect/activity.c). */
 void *um_scan_analyzer_state(const struct um_scan *scan, const struct um_analyzer *a);

@@ -69,6 +69,8 @@ um_status um_scan_set_threads(um_scan *s, unsigned n) {
     return UM_OK;
 }
 
+unsigned um_scan_thread_count(const um_scan *s) { return s->threads ? s->threads : 1; }
+
 um_status um_scan_set_part_size(um_scan *s, uint64_t bytes) {
     if (!s) return UM_EINVAL;
     s->part_bytes = bytes == 0 ? 0 : bytes < 4096 ? 4096 : bytes;

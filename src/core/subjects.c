@@ -12,6 +12,7 @@
 #include <malloc.h>
 #endif
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "scan.h"
@@ -197,6 +198,35 @@ static um_subject *new_subject(um_scan *s) {
     return u;
 }
 
+/* Canonical values of records [from, to), in place, strings in a. */
+static void canon_range(um_scan *s, um_arena *a, size_t from, size_t to) {
+    for (size_t i = from; i < to; i++) {
+        um_stored_person *p = &s->persons[i];
+        /* phones: the claimed country is the default region */
+        const char *region = NULL;
+        for (size_t k = 0; k < p->n && !region; k++)
+            if (p->kv[k].attr == UM_ATTR_COUNTRY && p->kv[k].value) region = um_country_code(p->kv[k].value);
+        for (size_t k = 0; k < p->n; k++) {
+            char *c = p->kv[k].attr == UM_ATTR_PHONE && p->kv[k].value
+                          ? um_canon_phone_region(a, p->kv[k].value, region, NULL)
+                          : canon_value(a, p->kv[k].attr, p->kv[k].value);
+            p->kv[k].value = c && *c ? c : NULL;
+        }
+    }
+}
+
+typedef struct canon_job {
+    um_scan *s;
+    size_t from, to;
+    um_arena arena;
+} canon_job;
+
+static void *canon_main(void *p) {
+    canon_job *j = p;
+    canon_range(j->s, &j->arena, j->from, j->to);
+    return NULL;
+}
+
 um_status um_subjects_build(um_scan *s) {
     size_t n = s->n_persons;
     size_t *parent = um_malloc(sizeof *parent * (n + 1));
@@ -205,19 +235,22 @@ um_status um_subjects_build(um_scan *s) {
     if (!parent) return UM_ENOMEM;
     um_status st = UM_OK;
     for (size_t i = 0; i < n; i++) parent[i] = i;
-    /* canonicalise values in place, union on join keys */
+    /* canonicalise values in place (half of the records on a second thread
+     * when the scan has threads), then union on join keys in record order */
+    canon_job job = {s, n / 2, n, {0}};
+    bool two = um_scan_thread_count(s) > 1 && n >= 4096;
+    pthread_t th;
+    if (two) two = pthread_create(&th, NULL, canon_main, &job) == 0;
+    canon_range(s, &s->arena, 0, two ? n / 2 : n);
+    if (two) {
+        pthread_join(th, NULL);
+        um_arena_adopt(&s->arena, &job.arena);
+    }
     for (size_t i = 0; i < n && st == UM_OK; i++) {
         um_stored_person *p = &s->persons[i];
-        /* phones: the claimed country is the default region */
-        const char *region = NULL;
-        for (size_t k = 0; k < p->n && !region; k++)
-            if (p->kv[k].attr == UM_ATTR_COUNTRY && p->kv[k].value) region = um_country_code(p->kv[k].value);
         for (size_t k = 0; k < p->n; k++) {
-            char *c = p->kv[k].attr == UM_ATTR_PHONE && p->kv[k].value
-                          ? um_canon_phone_region(&s->arena, p->kv[k].value, region, NULL)
-                          : canon_value(&s->arena, p->kv[k].attr, p->kv[k].value);
-            p->kv[k].value = c && *c ? c : NULL;
-            if (!p->kv[k].value || !um_attr_is_join_key(p->kv[k].attr)) continue;
+            const char *c = p->kv[k].value;
+            if (!c || !um_attr_is_join_key(p->kv[k].attr)) continue;
             char kbuf[1024];
             size_t kn;
             const char *key = map_key(kbuf, sizeof kbuf, um_attr_name(p->kv[k].attr), c, &kn);

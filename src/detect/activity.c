@@ -226,7 +226,7 @@ static int done(sqlite3_stmt *q) {
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int um_activity_write_sqlite(um_scan *s, sqlite3 *db) {
+int um_activity_write_sqlite(um_scan *s, sqlite3 *db, const uint32_t *by_id) {
     /* one activity row per person (168 counts as text), logins in one b-tree
      * (WITHOUT ROWID): a few hundred thousand rows cost the scan too much */
     if (run(db, "CREATE TABLE activity(subject_id TEXT PRIMARY KEY, total INTEGER, counts TEXT);"
@@ -245,7 +245,8 @@ int um_activity_write_sqlite(um_scan *s, sqlite3 *db) {
         sqlite3_prepare_v2(db, "INSERT INTO logins_total VALUES(?,?)", -1, &qt, NULL) ||
         sqlite3_prepare_v2(db, "INSERT INTO subject_zone VALUES(?,?,?,?,?,?,?)", -1, &qz, NULL))
         goto out;
-    for (size_t i = 0; i < um_scan_nsubjects(s); i++) {
+    for (size_t o = 0; o < um_scan_nsubjects(s); o++) {
+        size_t i = by_id ? by_id[o] : o;
         const char *id = um_subject_id(s, (um_sid)i);
         size_t ntz = 0, nc = 0;
         const char *const *tz = um_subject_values(s, (um_sid)i, UM_ATTR_TIMEZONE, &ntz);

@@ -20,6 +20,8 @@
  * (score >= UM_SANCTIONS_MIN). Nationality is never passed: where someone
  * lives or comes from is not evidence. docs/SCHEMA.md, "Potential matches".
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,62 +36,140 @@ static bool dprk_programme(const char *p) {
     return p && (strstr(p, "PRK") || strstr(p, "NKSPEA") || um_strstr_ci(p, "Democratic People's Republic of Korea"));
 }
 
-static um_status screen_subject(um_scan *s, const um_screener *sc, um_sid sid) {
-    size_t n_names, n_dob;
-    const char *const *names = um_subject_values(s, sid, UM_ATTR_FULL_NAME, &n_names);
-    const char *const *dob = um_subject_values(s, sid, UM_ATTR_DOB, &n_dob);
-    for (size_t i = 0; i < n_names && i < UM_SANCTIONS_MAX_NAMES; i++) {
-        um_screen_query q = {names[i], n_dob ? dob[0] : NULL, NULL, UM_SCREEN_PERSON, UM_SANCTIONS_MIN, 3};
-        um_screen_result *r = NULL;
-        um_status st = um_screen_name(sc, &q, &r);
-        if (st == UM_EINVAL && q.dob) { /* a malformed HR date of birth: screen without it */
-            q.dob = NULL;
-            st = um_screen_name(sc, &q, &r);
-        }
-        if (st != UM_OK) {
-            um_screen_result_free(r);
-            if (st == UM_ENOMEM) return st;
-            continue; /* an unusable name is not a scan error */
-        }
-        for (size_t k = 0; k < um_screen_result_count(r); k++) {
-            const um_screen_match *m = um_screen_result_match(r, k);
-            char key[160], values[2400], clears[400];
-            const char *file = NULL;
-            uint64_t line = 0;
-            um_subject_value_src(s, sid, UM_ATTR_FULL_NAME, names[i], &file, &line);
-            snprintf(key, sizeof key, "%s %s", m->list, m->uid);
-            bool confirmed = m->dob_check > 0;
-            bool dprk = dprk_programme(m->programs);
-            /* what would clear (or confirm) a name-only match */
-            snprintf(clears, sizeof clears, "date of birth (listed: %s), nationality, address, identifiers of the entry",
-                     m->listed && *m->listed ? m->listed : "none");
-            snprintf(values, sizeof values,
-                     "status=%s; name=%.120s; dob=%.20s; list=%s; uid=%s; programs=%.80s; also_listed=%.120s; "
-                     "matched=%.120s; score=%.2f; clears_with=%s; %.600s",
-                     confirmed ? "confirmed" : "potential", names[i], q.dob ? q.dob : "-", m->list, m->uid,
-                     m->programs ? m->programs : "", m->also_listed && *m->also_listed ? m->also_listed : "-",
-                     m->matched_name, m->score, confirmed ? "-" : clears, m->explanation);
-            if (confirmed) {
-                um_finding_spec sp = {"IOC-03", "sanctions", UM_MEDIUM, 30, 0, key};
-                st = um_finding_add(s, sid, &sp, NULL, file, line, values,
-                                    "name \"%.80s\" matches %s entry %s \"%.80s\" (score %.2f) and the date of birth "
-                                    "agrees: confirm identity before acting",
-                                    names[i], m->list, m->uid, m->entry_name, m->score);
-            } else {
-                um_finding_spec sp = {"IOC-03", "sanctions", dprk ? UM_MEDIUM : UM_WEAK, dprk ? 30 : 0,
-                                      UM_F_CORROBORATE_ONLY, key};
-                st = um_finding_add(s, sid, &sp, NULL, file, line, values,
-                                    "potential match: name \"%.80s\" matches %s entry %s \"%.80s\" (score %.2f) with "
-                                    "nothing to confirm it; clear it with %s%s",
-                                    names[i], m->list, m->uid, m->entry_name, m->score, clears,
-                                    dprk ? " (DPRK programme: counts beside another signal)" : "");
+/* One name to screen: taken from the subjects before any worker starts
+ * (log-only subjects added later may move the subject array; the strings
+ * stay in the scan's arena). */
+typedef struct sx_item {
+    const char *name, *dob;
+    uint32_t sid;
+} sx_item;
+
+/* A name with matches: its item, whether it was screened without the HR
+ * date of birth (malformed), and the result. */
+typedef struct sx_hit {
+    size_t item;
+    bool nodob;
+    um_screen_result *r;
+} sx_hit;
+
+#define SX_CHUNK 512 /* names a thread takes at a time */
+typedef struct sx_chunk {
+    sx_hit *hits;
+    size_t n, cap;
+    um_status st; /* UM_ENOMEM stops the scan */
+} sx_chunk;
+
+/* Screening is read-only on the shared screener, so the names are screened
+ * on threads - 1 background threads while the scan's thread goes on with
+ * the other analyzers (linkage); finish() helps with what is left, then
+ * turns the matches into findings in subject order, on the scan's thread:
+ * the findings are the same, in the same order, with any number of threads. */
+typedef struct sx_state {
+    um_scan *s;
+    const um_screener *sc;
+    sx_item *items;
+    size_t n_items;
+    sx_chunk *chunks;
+    size_t n_chunks;
+    atomic_size_t next;
+    atomic_int stop;
+    pthread_t th[8];
+    size_t n_th;
+} sx_state;
+
+static void screen_chunks(sx_state *x) {
+    for (;;) {
+        size_t c = atomic_fetch_add(&x->next, 1);
+        if (c >= x->n_chunks || atomic_load(&x->stop) || um_scan_cancelled(x->s)) return;
+        sx_chunk *ch = &x->chunks[c];
+        size_t end = (c + 1) * SX_CHUNK < x->n_items ? (c + 1) * SX_CHUNK : x->n_items;
+        for (size_t i = c * SX_CHUNK; i < end && ch->st == UM_OK; i++) {
+            const sx_item *it = &x->items[i];
+            um_screen_query q = {it->name, it->dob, NULL, UM_SCREEN_PERSON, UM_SANCTIONS_MIN, 3};
+            um_screen_result *r = NULL;
+            um_status st = um_screen_name(x->sc, &q, &r);
+            bool nodob = false;
+            if (st == UM_EINVAL && q.dob) { /* a malformed HR date of birth: screen without it */
+                um_screen_result_free(r);
+                r = NULL;
+                q.dob = NULL;
+                nodob = true;
+                st = um_screen_name(x->sc, &q, &r);
             }
-            if (st != UM_OK) break;
+            if (st != UM_OK || !um_screen_result_count(r)) {
+                um_screen_result_free(r);
+                if (st == UM_ENOMEM) ch->st = st;
+                continue; /* an unusable name is not a scan error */
+            }
+            if (!um_grow((void **)&ch->hits, &ch->cap, ch->n + 1, sizeof *ch->hits)) {
+                um_screen_result_free(r);
+                ch->st = UM_ENOMEM;
+                break;
+            }
+            ch->hits[ch->n++] = (sx_hit){i, nodob, r};
         }
-        um_screen_result_free(r);
-        if (st != UM_OK) return st;
     }
-    return UM_OK;
+}
+
+static void *sx_thread(void *p) {
+    screen_chunks(p);
+    return NULL;
+}
+
+static void sx_state_free(void *p) {
+    sx_state *x = p;
+    if (!x) return;
+    atomic_store(&x->stop, 1);
+    for (size_t t = 0; t < x->n_th; t++) pthread_join(x->th[t], NULL);
+    for (size_t c = 0; c < x->n_chunks; c++) {
+        for (size_t k = 0; k < x->chunks[c].n; k++) um_screen_result_free(x->chunks[c].hits[k].r);
+        um_free(x->chunks[c].hits);
+    }
+    um_free(x->chunks);
+    um_free(x->items);
+    um_free(x);
+}
+
+/* The findings of one screened name. */
+static um_status add_matches(um_scan *s, const sx_item *it, bool nodob, const um_screen_result *r) {
+    um_sid sid = (um_sid)it->sid;
+    const char *name = it->name, *dob = nodob ? NULL : it->dob;
+    um_status st = UM_OK;
+    for (size_t k = 0; k < um_screen_result_count(r) && st == UM_OK; k++) {
+        const um_screen_match *m = um_screen_result_match(r, k);
+        char key[160], values[2400], clears[400];
+        const char *file = NULL;
+        uint64_t line = 0;
+        um_subject_value_src(s, sid, UM_ATTR_FULL_NAME, name, &file, &line);
+        snprintf(key, sizeof key, "%s %s", m->list, m->uid);
+        bool confirmed = m->dob_check > 0;
+        bool dprk = dprk_programme(m->programs);
+        /* what would clear (or confirm) a name-only match */
+        snprintf(clears, sizeof clears, "date of birth (listed: %s), nationality, address, identifiers of the entry",
+                 m->listed && *m->listed ? m->listed : "none");
+        snprintf(values, sizeof values,
+                 "status=%s; name=%.120s; dob=%.20s; list=%s; uid=%s; programs=%.80s; also_listed=%.120s; "
+                 "matched=%.120s; score=%.2f; clears_with=%s; %.600s",
+                 confirmed ? "confirmed" : "potential", name, dob ? dob : "-", m->list, m->uid,
+                 m->programs ? m->programs : "", m->also_listed && *m->also_listed ? m->also_listed : "-",
+                 m->matched_name, m->score, confirmed ? "-" : clears, m->explanation);
+        if (confirmed) {
+            um_finding_spec sp = {"IOC-03", "sanctions", UM_MEDIUM, 30, 0, key};
+            st = um_finding_add(s, sid, &sp, NULL, file, line, values,
+                                "name \"%.80s\" matches %s entry %s \"%.80s\" (score %.2f) and the date of birth "
+                                "agrees: confirm identity before acting",
+                                name, m->list, m->uid, m->entry_name, m->score);
+        } else {
+            um_finding_spec sp = {"IOC-03", "sanctions", dprk ? UM_MEDIUM : UM_WEAK, dprk ? 30 : 0,
+                                  UM_F_CORROBORATE_ONLY, key};
+            st = um_finding_add(s, sid, &sp, NULL, file, line, values,
+                                "potential match: name \"%.80s\" matches %s entry %s \"%.80s\" (score %.2f) with "
+                                "nothing to confirm it; clear it with %s%s",
+                                name, m->list, m->uid, m->entry_name, m->score, clears,
+                                dprk ? " (DPRK programme: counts beside another signal)" : "");
+        }
+    }
+    return st;
 }
 
 /* Compiled lazily once per context: the screener (lists, name index) is
@@ -126,7 +206,6 @@ static um_status sx_compile(um_ctx *ctx, void **out) {
 extern const um_analyzer um_analyzer_sanctions;
 
 static um_status on_subjects(um_scan *s, void **state) {
-    (void)state;
     bool any = false;
     for (size_t i = 0; i < um_scan_nsubjects(s) && !any; i++) {
         size_t n;
@@ -142,11 +221,50 @@ static um_status on_subjects(um_scan *s, void **state) {
         um_scan_warn(s, "sanctions", "sanctions lists not loaded (%s): names were not screened", c->error);
         return UM_OK;
     }
-    for (size_t i = 0; i < um_scan_nsubjects(s) && st == UM_OK; i++)
-        if (um_subject_has_identity(s, (um_sid)i)) st = screen_subject(s, c->sc, (um_sid)i);
+    sx_state *x = um_calloc(1, sizeof *x);
+    if (!x) return UM_ENOMEM;
+    *state = x;
+    x->s = s;
+    x->sc = c->sc;
+    size_t cap = 0;
+    for (size_t i = 0; i < um_scan_nsubjects(s); i++) {
+        if (!um_subject_has_identity(s, (um_sid)i)) continue;
+        size_t n_names, n_dob;
+        const char *const *names = um_subject_values(s, (um_sid)i, UM_ATTR_FULL_NAME, &n_names);
+        const char *const *dob = um_subject_values(s, (um_sid)i, UM_ATTR_DOB, &n_dob);
+        for (size_t k = 0; k < n_names && k < UM_SANCTIONS_MAX_NAMES; k++) {
+            if (!um_grow((void **)&x->items, &cap, x->n_items + 1, sizeof *x->items)) return UM_ENOMEM;
+            x->items[x->n_items++] = (sx_item){names[k], n_dob ? dob[0] : NULL, (uint32_t)i};
+        }
+    }
+    x->n_chunks = (x->n_items + SX_CHUNK - 1) / SX_CHUNK;
+    x->chunks = um_calloc(x->n_chunks + 1, sizeof *x->chunks);
+    if (!x->chunks) return UM_ENOMEM;
+    size_t want = um_scan_thread_count(s) > 1 ? um_scan_thread_count(s) - 1 : 0;
+    for (size_t t = 0; t < want && t < UM_ARRAY_LEN(x->th) && (t + 1) * 4 < x->n_chunks; t++) {
+        if (pthread_create(&x->th[x->n_th], NULL, sx_thread, x) != 0) break; /* the scan's thread does the rest */
+        x->n_th++;
+    }
+    return UM_OK;
+}
+
+static um_status finish(um_scan *s, void *state) {
+    sx_state *x = state;
+    if (!x) return UM_OK;
+    screen_chunks(x); /* what the background threads have not taken */
+    for (size_t t = 0; t < x->n_th; t++) pthread_join(x->th[t], NULL);
+    x->n_th = 0;
+    if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
+    um_status st = UM_OK;
+    for (size_t c = 0; c < x->n_chunks && st == UM_OK; c++) {
+        sx_chunk *ch = &x->chunks[c];
+        if (ch->st != UM_OK) return ch->st;
+        for (size_t k = 0; k < ch->n && st == UM_OK; k++)
+            st = add_matches(s, &x->items[ch->hits[k].item], ch->hits[k].nodob, ch->hits[k].r);
+    }
     return st;
 }
 
 const um_analyzer um_analyzer_sanctions = {
-    "sanctions", "names of claimed persons against the OFAC SDN and UN lists (IOC-03)", on_subjects, NULL, NULL, NULL,
-    sx_compile, sx_free, true, NULL, NULL, NULL};
+    "sanctions", "names of claimed persons against the OFAC SDN and UN lists (IOC-03)", on_subjects, NULL, finish,
+    sx_state_free, sx_compile, sx_free, true, NULL, NULL, NULL};

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,9 +33,13 @@ static const char *const schema =
     "CREATE TABLE meta(key TEXT, value TEXT);"
     "CREATE TABLE subjects(id TEXT, rank INTEGER, display TEXT, score INTEGER,"
     " level TEXT, identity INTEGER, n_findings INTEGER);"
-    "CREATE TABLE subject_sources(subject_id TEXT, source TEXT);"
-    "CREATE TABLE subject_joins(subject_id TEXT, seq INTEGER, sentence TEXT);"
-    "CREATE TABLE identifiers(subject_id TEXT, kind TEXT, value TEXT, file TEXT, line INTEGER);"
+    /* the per-subject tables are b-trees on their key (WITHOUT ROWID), filled
+     * in key order (subjects by id): no separate key index to sort afterwards */
+    "CREATE TABLE subject_sources(subject_id TEXT, source TEXT, PRIMARY KEY(subject_id, source)) WITHOUT ROWID;"
+    "CREATE TABLE subject_joins(subject_id TEXT, seq INTEGER, sentence TEXT, PRIMARY KEY(subject_id, seq))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE identifiers(subject_id TEXT, kind TEXT, value TEXT, file TEXT, line INTEGER,"
+    " PRIMARY KEY(subject_id, kind, value)) WITHOUT ROWID;"
     "CREATE TABLE findings(id TEXT, subject_id TEXT, indicator TEXT, analyzer TEXT,"
     " strength TEXT, weight INTEGER, summary TEXT, key TEXT, count INTEGER, first_seen TEXT,"
     " last_seen TEXT);"
@@ -103,9 +108,6 @@ static void carry_verdicts(um_scan *s, sqlite3 *db, const char *old_path) {
 static const char *const indexes =
     "CREATE UNIQUE INDEX meta_key ON meta(key);"
     "CREATE UNIQUE INDEX subjects_id ON subjects(id);"
-    "CREATE UNIQUE INDEX subject_sources_key ON subject_sources(subject_id, source);"
-    "CREATE UNIQUE INDEX subject_joins_key ON subject_joins(subject_id, seq);"
-    "CREATE UNIQUE INDEX identifiers_key ON identifiers(subject_id, kind, value);"
     "CREATE INDEX identifiers_value ON identifiers(kind, value);"
     "CREATE UNIQUE INDEX findings_id ON findings(id);"
     "CREATE INDEX findings_subject ON findings(subject_id);"
@@ -114,6 +116,7 @@ static const char *const indexes =
 typedef struct {
     sqlite3 *db;
     um_scan *s;
+    uint32_t *by_id; /* subject indexes in subject id order */
 } db_t;
 
 static um_status fail(db_t *d, const char *what) {
@@ -143,6 +146,11 @@ static int step(sqlite3_stmt *st) {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int cmp_rank_id(const void *a, const void *b, void *ud) {
+    const um_scan *s = ud;
+    return strcmp(um_scan_subject(s, *(const uint32_t *)a)->id, um_scan_subject(s, *(const uint32_t *)b)->id);
 }
 
 static um_status write_all(db_t *d) {
@@ -187,32 +195,6 @@ static um_status write_all(db_t *d) {
         sqlite3_bind_int(st[1], 6, um_subject_has_identity(s, sid));
         sqlite3_bind_int64(st[1], 7, (sqlite3_int64)u->n_findings);
         if (step(st[1]) != SQLITE_OK) { rc = fail(d, "subjects"); goto out; }
-        for (size_t k = 0; k < u->n_sources; k++) {
-            bind_text(st[2], 1, u->id);
-            bind_text(st[2], 2, u->sources[k]);
-            if (step(st[2]) != SQLITE_OK) { rc = fail(d, "subject_sources"); goto out; }
-        }
-        for (size_t k = 0; k < u->n_joins; k++) {
-            bind_text(st[3], 1, u->id);
-            sqlite3_bind_int64(st[3], 2, (sqlite3_int64)k);
-            bind_text(st[3], 3, u->joins[k]);
-            if (step(st[3]) != SQLITE_OK) { rc = fail(d, "subject_joins"); goto out; }
-        }
-        for (int a = 0; a < UM_ATTR__COUNT; a++) {
-            if (a == UM_ATTR_RESUME) continue; /* free text, kept out of the case index */
-            size_t nv;
-            const char *const *files;
-            const uint64_t *lines;
-            const char *const *vals = um_subject_values_at(s, sid, (um_attr)a, &nv, &files, &lines);
-            for (size_t k = 0; k < nv; k++) {
-                bind_text(st[4], 1, u->id);
-                bind_text(st[4], 2, um_attr_name((um_attr)a));
-                bind_text(st[4], 3, vals[k]);
-                bind_text(st[4], 4, files[k]);
-                sqlite3_bind_int64(st[4], 5, (sqlite3_int64)lines[k]);
-                if (step(st[4]) != SQLITE_OK) { rc = fail(d, "identifiers"); goto out; }
-            }
-        }
         for (size_t k = 0; k < u->n_findings; k++) {
             const um_finding_info *f = um_scan_finding(s, u->findings[k]);
             bind_text(st[5], 1, f->id);
@@ -237,6 +219,52 @@ static um_status write_all(db_t *d) {
                 bind_time(st[6], 6, ev->time_us);
                 bind_text(st[6], 7, ev->values);
                 if (step(st[6]) != SQLITE_OK) { rc = fail(d, "evidence"); goto out; }
+            }
+        }
+    }
+    /* sources, joins and identifiers in subject id order: their tables are
+     * keyed by subject id, so every row is appended to its b-tree */
+    uint32_t *order = um_malloc((um_scan_subject_count(s) + 1) * sizeof *order);
+    if (!order) {
+        rc = UM_ENOMEM;
+        goto out;
+    }
+    d->by_id = order; /* freed by the caller */
+    for (size_t r = 0; r < um_scan_subject_count(s); r++) order[r] = (uint32_t)r;
+    qsort_r(order, um_scan_subject_count(s), sizeof *order, cmp_rank_id, s);
+    for (size_t o = 0; o < um_scan_subject_count(s); o++) {
+        if ((o & 4095) == 0 && um_scan_cancelled(s)) {
+            rc = um_scan_cancel_status(s);
+            goto out;
+        }
+        size_t r = order[o];
+        const um_subject_info *u = um_scan_subject(s, r);
+        um_sid sid = um_scan_ranked_sid(s, r);
+        order[o] = (uint32_t)sid; /* kept for the activity tables */
+        for (size_t k = 0; k < u->n_sources; k++) {
+            bind_text(st[2], 1, u->id);
+            bind_text(st[2], 2, u->sources[k]);
+            if (step(st[2]) != SQLITE_OK) { rc = fail(d, "subject_sources"); goto out; }
+        }
+        for (size_t k = 0; k < u->n_joins; k++) {
+            bind_text(st[3], 1, u->id);
+            sqlite3_bind_int64(st[3], 2, (sqlite3_int64)k);
+            bind_text(st[3], 3, u->joins[k]);
+            if (step(st[3]) != SQLITE_OK) { rc = fail(d, "subject_joins"); goto out; }
+        }
+        for (int a = 0; a < UM_ATTR__COUNT; a++) {
+            if (a == UM_ATTR_RESUME) continue; /* free text, kept out of the case index */
+            size_t nv;
+            const char *const *files;
+            const uint64_t *lines;
+            const char *const *vals = um_subject_values_at(s, sid, (um_attr)a, &nv, &files, &lines);
+            for (size_t k = 0; k < nv; k++) {
+                bind_text(st[4], 1, u->id);
+                bind_text(st[4], 2, um_attr_name((um_attr)a));
+                bind_text(st[4], 3, vals[k]);
+                bind_text(st[4], 4, files[k]);
+                sqlite3_bind_int64(st[4], 5, (sqlite3_int64)lines[k]);
+                if (step(st[4]) != SQLITE_OK) { rc = fail(d, "identifiers"); goto out; }
             }
         }
     }
@@ -314,7 +342,7 @@ static um_status write_sqlite(um_scan *s, const char *dir) {
         return UM_EINVAL;
     }
     os->remove(os->ud, tmp);
-    db_t d = {NULL, s};
+    db_t d = {NULL, s, NULL};
     mode_t old = umask(077);
     int orc = sqlite3_open_v2(tmp, &d.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     umask(old);
@@ -333,10 +361,11 @@ static um_status write_sqlite(um_scan *s, const char *dir) {
     if (rc == UM_OK && sqlite3_exec(d.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "begin");
     if (rc == UM_OK) rc = write_all(&d);
     if (rc == UM_OK && um_link_case_tables(s, d.db) != UM_OK) rc = fail(&d, "cluster tables");
-    if (rc == UM_OK && um_activity_write_sqlite(s, d.db) != 0) rc = fail(&d, "activity");
+    if (rc == UM_OK && um_activity_write_sqlite(s, d.db, d.by_id) != 0) rc = fail(&d, "activity");
     if (rc == UM_OK && um_scan_cancelled(s)) rc = um_scan_cancel_status(s);
     if (rc == UM_OK && sqlite3_exec(d.db, indexes, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "indexes");
     if (rc == UM_OK && sqlite3_exec(d.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "commit");
+    um_free(d.by_id);
     if (sqlite3_close(d.db) != SQLITE_OK && rc == UM_OK) rc = fail(&d, "close");
     if (rc == UM_OK) { /* written without syncs: make it durable before the rename */
         int fd = open(tmp, O_RDONLY | O_CLOEXEC);

@@ -271,6 +271,20 @@ void um_arena_free(um_arena *a) {
     um_arena_init(a);
 }
 
+void um_arena_adopt(um_arena *a, um_arena *from) {
+    if (!from->head) return;
+    um_arena_block *tail = from->head;
+    while (tail->next) tail = tail->next;
+    if (a->head) { /* a's open block stays at the head */
+        tail->next = a->head->next;
+        a->head->next = from->head;
+    } else {
+        a->head = from->head;
+    }
+    a->total += from->total;
+    um_arena_init(from);
+}
+
 /* n bytes at an offset aligned to al (a power of two) in the open block, or
  * in a new one. Strings take al = 1: at a million people, rounding every
  * value up to 16 bytes was a tenth of the scan's memory. */

@@ -78,6 +78,9 @@ void um_arena_init(um_arena *a);
 void um_arena_free(um_arena *a);
 void *um_arena_alloc(um_arena *a, size_t n);
 char *um_arena_strdup(um_arena *a, const char *s);
+/* Moves every block of from into a (from is left empty): what another
+ * thread allocated then lives as long as a. */
+void um_arena_adopt(um_arena *a, um_arena *from);
 char *um_arena_strndup(um_arena *a, const char *s, size_t n);
 char *um_arena_printf(um_arena *a, const char *fmt, ...) UM_PRINTF(2, 3);
 
