@@ -262,12 +262,13 @@ static um_status person_matches(lk_state *st, um_scan *s) {
         p.last = first_value(s, sid, UM_ATTR_LAST_NAME);
         const char *full = first_value(s, sid, UM_ATTR_FULL_NAME);
         if ((!p.first || !p.last) && full) split_name(&st->arena, full, &p.first, &p.last);
-        if (!p.first || !p.last) continue; /* both name parts are required */
+        /* a record without a name still has its birth date, email, ids (the gate decides) */
         p.dob = first_value(s, sid, UM_ATTR_DOB);
         p.city = first_value(s, sid, UM_ATTR_CITY);
         p.email = first_value(s, sid, UM_ATTR_EMAIL);
         p.street = first_value(s, sid, UM_ATTR_ADDRESS);
         p.postcode = first_value(s, sid, UM_ATTR_POSTAL_CODE);
+        p.natid = first_value(s, sid, UM_ATTR_NATIONAL_ID);
         who[n] = sid;
         pr[n++] = p;
     }
