@@ -3,7 +3,15 @@
  * labelled record-linkage set: pairwise precision / recall / F1 over all
  * record pairs implied by the clusters, and B-cubed precision / recall / F1.
  *
- *   er_eval [--threshold P (0.95)] [--explain N] [--errors N] FILE.csv
+ *   er_eval [--threshold P (0.95)] [--explain N] [--errors N]
+ *           [--scan-gate | --gate | --strict | --pairs] [--dropped N] FILE.csv
+ *
+ *   --strict     the scan's blocking (UM_LK_PM_STRICT), the matcher's clusters
+ *   --scan-gate  the scan's blocking, clusters of the pairs um_lk_person_gate keeps
+ *   --gate       the same gate over the full blocking
+ *   --pairs      the scan's blocking, clusters of every matched pair (no gate)
+ *   --dropped N  print N true matches the gate drops, with levels and weights
+ * What `unmask scan` itself links is scored by bench/er_scan.py.
  *
  * Formats, told apart by the header:
  *   Splink fake_1000: unique_id,first_name,surname,dob,city,email,cluster
