@@ -317,9 +317,10 @@ static size_t block_keys_strict(const norm_rec *r, uint64_t out[16]) {
     if (*r->natid) out[k++] = key_hash(25, r->natid, NULL);
     if (*r->post && *r->slast) out[k++] = key_hash(26, r->post, r->slast);
     if (*r->post && *r->sfirst) out[k++] = key_hash(26, r->post, r->sfirst);
-    /* typo tolerance: a date of birth with the other name code or the
-     * city, a year or month-day with both name codes, both name codes, a
-     * name with the city (blocks of common names exceed the cap: skipped) */
+    /* typo tolerance: a date of birth with the city, a birth year or
+     * month-day with both name codes. No key of names (or names and city)
+     * alone: the gate needs an identifying field, and a population of common
+     * names would fill every block up to the cap with pairs it drops */
     if (*r->dob && *r->city) out[k++] = key_hash(27, r->dob, r->city);
     if (*year && *r->sfirst && *r->slast) {
         char nm[16];
@@ -327,10 +328,6 @@ static size_t block_keys_strict(const norm_rec *r, uint64_t out[16]) {
         out[k++] = key_hash(28, year, nm);
         out[k++] = key_hash(29, md, nm);
     }
-    if (*r->skel_first && *r->skel_last) out[k++] = key_hash(30, r->skel_first, r->skel_last);
-    if (*r->first && *r->city) out[k++] = key_hash(31, r->first, r->city);
-    if (*r->last && *r->city) out[k++] = key_hash(32, r->last, r->city);
-    if (*r->sfirst && *r->slast) out[k++] = key_hash(33, r->sfirst, r->slast);
     return k;
 }
 #define BLOCK_CAP_STRICT 50
