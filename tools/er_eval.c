@@ -3,7 +3,15 @@
  * labelled record-linkage set: pairwise precision / recall / F1 over all
  * record pairs implied by the clusters, and B-cubed precision / recall / F1.
  *
- *   er_eval [--threshold P (0.95)] [--explain N] [--errors N] FILE.csv
+ *   er_eval [--threshold P (0.95)] [--explain N] [--errors N]
+ *           [--scan-gate | --gate | --strict | --pairs] [--dropped N] FILE.csv
+ *
+ *   --strict     the scan's blocking (UM_LK_PM_STRICT), the matcher's clusters
+ *   --scan-gate  the scan's blocking, clusters of the pairs um_lk_person_gate keeps
+ *   --gate       the same gate over the full blocking
+ *   --pairs      the scan's blocking, clusters of every matched pair (no gate)
+ *   --dropped N  print N true matches the gate drops, with levels and weights
+ * What `unmask scan` itself links is scored by bench/er_scan.py.
  *
  * Formats, told apart by the header:
  *   Splink fake_1000: unique_id,first_name,surname,dob,city,email,cluster
@@ -56,17 +64,21 @@ static char *dupz(const char *s) {
 
 int main(int argc, char **argv) {
     double thr = 0.95;
-    int explain = 0, errors = 0, gate = 0;
+    int explain = 0, errors = 0, gate = 0, strict = 0, dropped = 0;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc) thr = atof(argv[++i]);
         else if (strcmp(argv[i], "--explain") == 0 && i + 1 < argc) explain = atoi(argv[++i]);
         else if (strcmp(argv[i], "--errors") == 0 && i + 1 < argc) errors = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--scan-gate") == 0) gate = 1;
+        else if (strcmp(argv[i], "--scan-gate") == 0) gate = 1, strict = 1;
+        else if (strcmp(argv[i], "--dropped") == 0 && i + 1 < argc) dropped = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--pairs") == 0) gate = 2, strict = 1; /* scan blocking, every matched pair */
+        else if (strcmp(argv[i], "--gate") == 0) gate = 1; /* the gate over the full blocking */
+        else if (strcmp(argv[i], "--strict") == 0) strict = 1; /* the scan's blocking, no gate */
         else path = argv[i];
     }
     if (!path) {
-        fprintf(stderr, "usage: er_eval [--threshold P] [--explain N] [--scan-gate] FILE.csv\n");
+        fprintf(stderr, "usage: er_eval [--threshold P] [--explain N] [--errors N] [--scan-gate | --gate | --strict] FILE.csv\n");
         return 2;
     }
     FILE *f = fopen(path, "r");
@@ -120,7 +132,7 @@ int main(int argc, char **argv) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     um_lk_pmatch *m = NULL;
-    if (um_lk_person_match_flags(R, n, thr, gate ? UM_LK_PM_STRICT : 0, &m) != UM_OK) {
+    if (um_lk_person_match_flags(R, n, thr, strict ? UM_LK_PM_STRICT : 0, &m) != UM_OK) {
         fprintf(stderr, "matching failed\n");
         return 2;
     }
@@ -131,7 +143,7 @@ int main(int argc, char **argv) {
         for (bool changed = true; changed;) {
             changed = false;
             for (size_t k = 0; k < m->npairs; k++) {
-                if (!um_lk_person_gate(&m->pairs[k])) continue;
+                if (gate == 1 && !um_lk_person_gate(&m->pairs[k])) continue;
                 uint32_t a = m->cluster[m->pairs[k].a], b = m->cluster[m->pairs[k].b], lo = a < b ? a : b;
                 if (a == b) continue;
                 for (size_t i = 0; i < n; i++)
@@ -140,6 +152,15 @@ int main(int argc, char **argv) {
             }
         }
         for (size_t k = 0; k < m->npairs; k++) kept += um_lk_person_gate(&m->pairs[k]) != 0;
+        for (size_t k = 0, shown = 0; k < m->npairs && (int)shown < dropped; k++) { /* true matches the gate drops */
+            const um_lk_ppair *pp = &m->pairs[k];
+            if (um_lk_person_gate(pp) || truth[pp->a] != truth[pp->b]) continue;
+            shown++;
+            printf("  dropped p=%.3f:", pp->prob);
+            for (int q = 0; q < UM_LK_PFIELDS; q++)
+                if (pp->level[q] != 4) printf(" %s L%d %+.1f", um_lk_person_field_name(q), pp->level[q], pp->weight[q]);
+            printf("\n");
+        }
         printf("scan gate: %zu of %zu matched pairs kept\n", kept, m->npairs);
     }
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

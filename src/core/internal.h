@@ -67,7 +67,8 @@
     X(SHIP_DATE, "ship_date")                                                \
     X(TELEGRAM, "telegram")                                                  \
     X(PHOTO, "photo")                  /* profile photo file (JPEG/PNG) */     \
-    X(LANGUAGES, "languages")          /* languages the person says they use */
+    X(LANGUAGES, "languages")          /* languages the person says they use */ \
+    X(NATIONAL_ID, "national_id")      /* SSN / national id: fuzzy person matching only */
 
 typedef enum um_attr {
 #define UM_ATTR_ENUM(id, name) UM_ATTR_##id,

@@ -227,14 +227,15 @@ static um_status collect_photos(lk_state *st, um_scan *s) {
  * engine makes an explained edge (the fields that agreed, their weights,
  * the match probability; the file:line of both records) that the analyst
  * can overrule with a verdict. Conservative on purpose (a false merge of two
- * real people is worse than a missed one):
- *   - both name parts must agree (exact or close, transliteration-tolerant),
- *     or one of them only weakly ("Aleksandr" ~ "Alexander") when two
- *     identifying fields agree, and then same_person_possible at most;
- *   - names and city never suffice: at least one identifying field must
- *     agree exactly or closely (date of birth, email, street + postcode),
- *     two for same_person; a date of birth that differs vetoes the pair;
- *   - the matcher's probability must be >= 0.95 (possible) / 0.99 (strong).
+ * real people is worse than a missed one; um_lk_person_gate, person.c):
+ *   - names and city never suffice: the identifying fields (date of birth,
+ *     email, national id, street + postcode) must give >= 5 bits of their
+ *     own and one of them agree exactly or closely;
+ *   - a name part must agree and none disagree (a couple, twins), unless
+ *     two of birth date, email and national id agree; a different birth
+ *     date needs two other identifying fields;
+ *   - p >= 0.95; same_person (strong) needs both names, two identifying
+ *     fields and p >= 0.99, else same_person_possible.
  * A common name in one city is therefore never a match by itself. */
 #define UM_LINK_PERSON_POSSIBLE 0.95 /* the matcher's threshold; um_lk_person_gate decides */
 #define UM_LINK_PERSON_MAX 200000 /* identity subjects compared at most */
@@ -270,12 +271,13 @@ static um_status person_matches(lk_state *st, um_scan *s) {
         p.last = first_value(s, sid, UM_ATTR_LAST_NAME);
         const char *full = first_value(s, sid, UM_ATTR_FULL_NAME);
         if ((!p.first || !p.last) && full) split_name(&st->arena, full, &p.first, &p.last);
-        if (!p.first || !p.last) continue; /* both name parts are required */
+        /* a record without a name still has its birth date, email, ids (the gate decides) */
         p.dob = first_value(s, sid, UM_ATTR_DOB);
         p.city = first_value(s, sid, UM_ATTR_CITY);
         p.email = first_value(s, sid, UM_ATTR_EMAIL);
         p.street = first_value(s, sid, UM_ATTR_ADDRESS);
         p.postcode = first_value(s, sid, UM_ATTR_POSTAL_CODE);
+        p.natid = first_value(s, sid, UM_ATTR_NATIONAL_ID);
         who[n] = sid;
         pr[n++] = p;
     }

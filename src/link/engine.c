@@ -344,6 +344,29 @@ static uint32_t support_needed(uint32_t sa, uint32_t sb) {
     return half > 2 ? half : 2;
 }
 
+/* A fuzzy person match (same_person / same_person_possible: the matcher's
+ * pair after its gate, person.c) of at least UM_LK_PERSON_SUPPORT bits on
+ * the strongest edge between two components: the records are one person by
+ * their own fields (a name part and an identifying field agreeing), not by
+ * a value others could share, so that edge alone is support enough while
+ * the merged cluster has at most UM_LK_PERSON_CHAIN members (one person's
+ * records across a company's exports; beyond it the support rule applies
+ * again, so a chain of fuzzy matches still stops). */
+#ifndef UM_LK_PERSON_SUPPORT
+#define UM_LK_PERSON_SUPPORT 0.0
+#endif
+#ifndef UM_LK_PERSON_CHAIN
+#define UM_LK_PERSON_CHAIN 10
+#endif
+static bool person_support(const um_lk_result *r, const um_lk_edge *ed) {
+    for (uint32_t i = 0; i < ed->why_n; i++) {
+        const um_lk_why *w = &r->why[ed->why_off + i];
+        if ((w->kind == UM_LK_PERSON || w->kind == UM_LK_PERSON_POSSIBLE) && w->weight >= UM_LK_PERSON_SUPPORT)
+            return true;
+    }
+    return false;
+}
+
 /* Merges components over edges of tier >= tier, in rounds; records the
  * spanning link of each merge in span[] (edge index, by new root). */
 static bool cluster_tier(eng *g, dsu *d, um_lk_tier tier, int32_t *span_weakest) {
@@ -385,7 +408,8 @@ static bool cluster_tier(eng *g, dsu *d, um_lk_tier tier, int32_t *span_weakest)
             if (touched[a] || touched[b]) continue; /* counts changed: next round */
             uint32_t sa = d->size[a], sb = d->size[b];
             bool forced = r->edges[cp[i].best].verdict && r->edges[cp[i].best].tier == UM_LK_SAME;
-            if (!forced && (sa + sb > maxc || cp[i].count < support_needed(sa, sb))) continue;
+            bool person = sa + sb <= UM_LK_PERSON_CHAIN && person_support(r, &r->edges[cp[i].best]);
+            if (!forced && (sa + sb > maxc || (cp[i].count < support_needed(sa, sb) && !person))) continue;
             if (cannot_link(g, d, a, b)) continue;
             uint32_t root = sa >= sb ? a : b, child = root == a ? b : a;
             d->p[child] = root;

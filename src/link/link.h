@@ -255,20 +255,22 @@ typedef struct um_lk_pmatch {
 /* Matches records with no shared key. threshold: minimum match probability
  * (0.5 is the Fellegi-Sunter decision boundary). */
 um_status um_lk_person_match(const um_lk_person *recs, size_t n, double threshold, um_lk_pmatch **out);
-/* UM_LK_PM_STRICT: blocking only on keys that pair an identifying field
- * (date of birth, email, national id, postcode) with a name code, blocks of
- * at most 50: candidate pairs grow with the records, not their square (the
- * scan's mode; the pairs it finds are those um_lk_person_gate can keep). */
+/* UM_LK_PM_STRICT: blocking only on keys that pair two fields (an
+ * identifying field with a name code, a birth year with both name codes,
+ * a name with the city ...), blocks of at most 50: candidate pairs grow
+ * with the records, not their square (the scan's mode). */
 #define UM_LK_PM_STRICT 1u
 um_status um_lk_person_match_flags(const um_lk_person *recs, size_t n, double threshold, unsigned flags,
                                    um_lk_pmatch **out);
 void um_lk_pmatch_free(um_lk_pmatch *r);
 /* The scan's conservative decision on a matched pair (docs/linking.md §5):
- * 0 no link, 1 same_person_possible, 2 same_person. Both name parts agree
- * exactly or closely (one only weakly when two identifying fields agree:
- * possible at most); at least one identifying field (date of birth, email,
- * national id, street + postcode) agrees exactly or closely, two for
- * same_person; a different date of birth vetoes; prob >= 0.95 / 0.99. */
+ * 0 no link, 1 same_person_possible, 2 same_person. The identifying fields
+ * (date of birth, email, national id, street + postcode) give >= 5 bits of
+ * their own weights and one agrees exactly or closely (names and city never
+ * suffice); a name part agrees and none disagrees, unless two of birth
+ * date, email and national id agree; a different birth date needs two other
+ * identifying fields; p >= 0.95. Strong: both name parts agree, two
+ * identifying fields, the birth date not differing, p >= 0.99. */
 int um_lk_person_gate(const um_lk_ppair *pp);
 const char *um_lk_person_field_name(int f);
 

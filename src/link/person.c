@@ -304,6 +304,8 @@ static size_t block_keys(const norm_rec *r, uint64_t out[16]) {
 static size_t block_keys_strict(const norm_rec *r, uint64_t out[16]) {
     size_t k = 0;
     const char *at = strchr(r->email, '@');
+    char year[5] = {0}, md[5] = {0};
+    if (strlen(r->dob) == 8) memcpy(year, r->dob, 4), memcpy(md, r->dob + 4, 4);
     if (*r->dob && *r->slast) out[k++] = key_hash(21, r->dob, r->slast);
     if (*r->dob && *r->sfirst) out[k++] = key_hash(21, r->dob, r->sfirst); /* same rule: first and last swapped */
     if (*r->email) out[k++] = key_hash(23, r->email, NULL);
@@ -315,6 +317,17 @@ static size_t block_keys_strict(const norm_rec *r, uint64_t out[16]) {
     if (*r->natid) out[k++] = key_hash(25, r->natid, NULL);
     if (*r->post && *r->slast) out[k++] = key_hash(26, r->post, r->slast);
     if (*r->post && *r->sfirst) out[k++] = key_hash(26, r->post, r->sfirst);
+    /* typo tolerance: a date of birth with the city, a birth year or
+     * month-day with both name codes. No key of names (or names and city)
+     * alone: the gate needs an identifying field, and a population of common
+     * names would fill every block up to the cap with pairs it drops */
+    if (*r->dob && *r->city) out[k++] = key_hash(27, r->dob, r->city);
+    if (*year && *r->sfirst && *r->slast) {
+        char nm[16];
+        snprintf(nm, sizeof nm, "%s%s", r->sfirst, r->slast);
+        out[k++] = key_hash(28, year, nm);
+        out[k++] = key_hash(29, md, nm);
+    }
     return k;
 }
 #define BLOCK_CAP_STRICT 50
@@ -581,13 +594,34 @@ done:
     return st;
 }
 
+/* The scan's decision (docs/linking.md §5). Names are needed but never
+ * enough: the evidence of the identifying fields alone (date of birth,
+ * email, national id, street, postcode: their weights summed, a
+ * disagreement counting against) must reach UM_LK_GATE_EVIDENCE bits and
+ * one of them must agree exactly or closely; city counts for nothing here
+ * (a common name in one city is many people). A name part must agree and
+ * none may disagree (a couple, siblings, twins, two people of one surname),
+ * unless two exclusive fields (date of birth, email, national id) agree: a
+ * typo or a new surname. A different date of birth needs two other fields.
+ * 2 (same_person): both name parts agree, two identifying fields with the
+ * birth date not differing, p >= 0.99; else 1 (same_person_possible). */
+#ifndef UM_LK_GATE_EVIDENCE
+#define UM_LK_GATE_EVIDENCE 5.0
+#endif
 int um_lk_person_gate(const um_lk_ppair *pp) {
     const uint8_t *lv = pp->level;
-    if (lv[F_FIRST] > 2 || lv[F_LAST] > 2 || lv[F_FIRST] + lv[F_LAST] > 3 || lv[F_DOB] == 3) return 0;
-    int ident = (lv[F_DOB] <= 1) + (lv[F_EMAIL] <= 1) + (lv[F_NATID] <= 1) + (lv[F_STREET] <= 1 && lv[F_POST] <= 1);
-    bool names_close = lv[F_FIRST] <= 1 && lv[F_LAST] <= 1;
-    if (ident < 1 || (!names_close && ident < 2) || pp->prob < 0.95) return 0;
-    return names_close && ident >= 2 && pp->prob >= 0.99 ? 2 : 1;
+    if (pp->prob < 0.95) return 0;
+    int nclose = (lv[F_FIRST] <= 1) + (lv[F_LAST] <= 1), nconf = (lv[F_FIRST] == 3) + (lv[F_LAST] == 3);
+    int excl = (lv[F_DOB] <= 1) + (lv[F_EMAIL] <= 1) + (lv[F_NATID] <= 1);
+    int ident = excl + (lv[F_STREET] <= 1 && lv[F_POST] <= 1);
+    double ev = 0;
+    static const int idf[] = {F_DOB, F_EMAIL, F_NATID, F_STREET, F_POST};
+    for (size_t k = 0; k < sizeof idf / sizeof *idf; k++)
+        if (lv[idf[k]] != 4) ev += pp->weight[idf[k]];
+    if (ident < 1 || ev < UM_LK_GATE_EVIDENCE) return 0;
+    if ((nclose == 0 || nconf > 0) && excl < 2) return 0;
+    if (lv[F_DOB] == 3 && ident < 2) return 0;
+    return nclose == 2 && ident >= 2 && lv[F_DOB] <= 1 && pp->prob >= 0.99 ? 2 : 1;
 }
 
 void um_lk_pmatch_free(um_lk_pmatch *r) {

@@ -46,7 +46,7 @@ static const struct {
     {"address1", UM_ATTR_ADDRESS}, {"addressline1", UM_ATTR_ADDRESS}, {"homeaddress", UM_ATTR_ADDRESS},
     {"mailingaddress", UM_ATTR_ADDRESS}, {"residentialaddress", UM_ATTR_ADDRESS},
     {"homestreet", UM_ATTR_ADDRESS}, {"street1", UM_ATTR_ADDRESS}, {"line1", UM_ATTR_ADDRESS},
-    {"city", UM_ATTR_CITY}, {"town", UM_ATTR_CITY},
+    {"city", UM_ATTR_CITY}, {"town", UM_ATTR_CITY}, {"suburb", UM_ATTR_CITY}, {"locality", UM_ATTR_CITY},
     {"state", UM_ATTR_REGION}, {"region", UM_ATTR_REGION}, {"province", UM_ATTR_REGION},
     {"homecity", UM_ATTR_CITY},
     {"zip", UM_ATTR_POSTAL_CODE}, {"zippostalcode", UM_ATTR_POSTAL_CODE}, {"postal", UM_ATTR_POSTAL_CODE}, {"zipcode", UM_ATTR_POSTAL_CODE}, {"postalcode", UM_ATTR_POSTAL_CODE},
@@ -91,6 +91,9 @@ static const struct {
     {"shipdate", UM_ATTR_SHIP_DATE}, {"shippeddate", UM_ATTR_SHIP_DATE}, {"shippedat", UM_ATTR_SHIP_DATE},
     {"telegram", UM_ATTR_TELEGRAM}, {"telegramhandle", UM_ATTR_TELEGRAM}, {"telegramusername", UM_ATTR_TELEGRAM},
     {"laptopserial", UM_ATTR_DEVICE_SERIAL}, {"computerserial", UM_ATTR_DEVICE_SERIAL},
+    {"nationalid", UM_ATTR_NATIONAL_ID}, {"nationalidnumber", UM_ATTR_NATIONAL_ID}, {"ssn", UM_ATTR_NATIONAL_ID},
+    {"socialsecuritynumber", UM_ATTR_NATIONAL_ID}, {"socsecid", UM_ATTR_NATIONAL_ID},
+    {"nationalinsurancenumber", UM_ATTR_NATIONAL_ID}, {"nino", UM_ATTR_NATIONAL_ID},
 };
 
 int um_column_attr(const char *name) {

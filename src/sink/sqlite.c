@@ -253,7 +253,8 @@ static um_status write_all(db_t *d) {
             if (step(st[3]) != SQLITE_OK) { rc = fail(d, "subject_joins"); goto out; }
         }
         for (int a = 0; a < UM_ATTR__COUNT; a++) {
-            if (a == UM_ATTR_RESUME) continue; /* free text, kept out of the case index */
+            /* free text and government ids are kept out of the case index */
+            if (a == UM_ATTR_RESUME || a == UM_ATTR_NATIONAL_ID) continue;
             size_t nv;
             const char *const *files;
             const uint64_t *lines;

@@ -8,8 +8,11 @@
 #   - the records stay two subjects (an edge, not a merge) and nobody is
 #     raised by it (no finding comes from a same-person match);
 #   - fairness: two different Kim Min-juns in Los Angeles (one in each
-#     export, different birth dates, streets and emails), and two Lee
-#     Ji-eun in one city with no date of birth, are NOT linked.
+#     export, different birth dates, streets and emails), two Lee Ji-eun in
+#     one city with no date of birth, a payee known only as "Kim" with a
+#     third birth date, a couple sharing a home, and twins (one surname,
+#     birth date and home) are NOT linked as the same person; a payee known
+#     only by surname with the birth date and street of an applicant is.
 # Environment (set by ctest): UNMASK.
 set -euo pipefail
 : "${UNMASK:?path of the unmask binary}"
@@ -61,6 +64,18 @@ echo 'C2001,Min-jun,Kim,minjun.kim.la@gmail.com,1990-03-14,1200 Wilshire Bouleva
 echo 'P2001,Minjun Kim,1987-11-02,455 Vermont Avenue,Los Angeles,CA,90020,Direct Deposit,021000021-0000002001' >> "$P"
 echo 'C2002,Ji-eun,Lee,jieun.lee@naver.com,,10 Olympic Boulevard,Los Angeles,CA,90006,US' >> "$A"
 echo 'C2003,Ji-eun,Lee,lee.jieun@gmail.com,,3800 Wilshire Boulevard,Los Angeles,CA,90010,US' >> "$A"
+# a surname alone (one name part) with another birth date than either Kim
+echo 'P2004,Kim,1985-06-30,77 Western Avenue,Los Angeles,CA,90004,Direct Deposit,021000021-0000002004' >> "$P"
+# a couple sharing a home (one surname, no birth dates) and twins (one
+# surname, one birth date, one home): never the same person
+echo 'C2005,Ji-woo,Park,jiwoo.park@gmail.com,,88 Normandie Avenue,Los Angeles,CA,90005,US' >> "$A"
+echo 'C2006,Seo-yeon,Park,seoyeon.p@naver.com,,88 Normandie Avenue,Los Angeles,CA,90005,US' >> "$A"
+echo 'C2007,Min-seo,Choi,minseo.choi@gmail.com,1999-05-05,12 Serrano Avenue,Los Angeles,CA,90004,US' >> "$A"
+echo 'C2008,Ha-eun,Choi,haeun.choi@gmail.com,1999-05-05,12 Serrano Avenue,Los Angeles,CA,90004,US' >> "$A"
+# one name part is enough when identifying fields agree: payroll knows only
+# the surname, with the birth date and the street
+echo 'C1011,Daniela,Moreau,daniela.moreau@mailbox.org,1984-07-19,15 Ivy Court,Denver,XX,80205,US' >> "$A"
+echo 'P1011,Moreau,1984-07-19,15 Ivy Ct,Denver,XX,80205,Direct Deposit,021000021-0000001011' >> "$P"
 
 CASE=scan
 rc=0
@@ -73,7 +88,7 @@ sid() { jq -r --arg k "$1=$2" 'select(.sources | index($k | ascii_downcase)) | .
 edge() { # a b -> the identifiers kinds on the edge between them
     jq -r --arg a "$1" --arg b "$2" '.edges[]? | select((.a == $a and .b == $b) or (.a == $b and .b == $a))
         | .identifiers[].kind' "$C" | sort -u | tr '\n' ' '; }
-for k in 1001 1002 1003 1004 1005 1006 1007 1008 1009 1010; do
+for k in 1001 1002 1003 1004 1005 1006 1007 1008 1009 1010 1011; do
     CASE="pair $k"
     a=$(sid candidate_id "C$k") b=$(sid employee_id "P$k")
     ok test -n "$a" -a -n "$b" -a "$a" != "$b"
@@ -88,7 +103,7 @@ ok jq -e -s '[.[] | .edges[]? | .identifiers[] | select(.kind | startswith("same
     "$C" > /dev/null
 ok test "$(sqlite3 "$tmp/out/case.db" "SELECT count(*) FROM cluster_edges WHERE kind LIKE 'same_person%'")" -ge 10
 CASE="not merged, nobody raised"
-ok test "$(jq -s length "$tmp/out/subjects.jsonl")" -eq 64
+ok test "$(jq -s length "$tmp/out/subjects.jsonl")" -eq 71
 ok test "$(jq -s '[.[] | select(.level != "clean")] | length' "$tmp/out/subjects.jsonl")" -eq 0
 CASE="fairness: Kim Min-jun x2, Lee Ji-eun x2"
 a=$(sid candidate_id C2001) b=$(sid employee_id P2001)
@@ -96,6 +111,16 @@ ok test -z "$(edge "$a" "$b")"
 a=$(sid candidate_id C2002) b=$(sid candidate_id C2003)
 ok test -z "$(edge "$a" "$b")"
 ok test "$(jq -s --arg a "$a" '[.[] | .members | select(index($a))] | length' "$C")" -eq 0
+CASE="fairness: a surname alone, a couple, twins"
+k=$(sid employee_id P2004)
+for o in "candidate_id C2001" "employee_id P2001"; do
+    b=$(sid $o)
+    ok test -n "$k" -a -n "$b" -a -z "$(edge "$k" "$b" | grep same_person)"
+done
+a=$(sid candidate_id C2005) b=$(sid candidate_id C2006)
+ok test -n "$a" -a -n "$b" -a -z "$(edge "$a" "$b" | grep same_person)"
+a=$(sid candidate_id C2007) b=$(sid candidate_id C2008)
+ok test -n "$a" -a -n "$b" -a -z "$(edge "$a" "$b" | grep same_person)"
 
 echo "$pass passed, $fail failed"
 test "$fail" -eq 0

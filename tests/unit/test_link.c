@@ -166,6 +166,28 @@ static void test_team_and_chain(void) {
         if (chain && r->clusters[i].nmembers > biggest) biggest = r->clusters[i].nmembers;
     }
     CHECK(biggest >= 2 && biggest <= 3); /* the chain is cut */
+    {
+        /* 140..169: a chain of fuzzy person matches (each record matched to the
+         * next): one person's records join without the support rule, up to
+         * UM_LK_PERSON_CHAIN (10) members; beyond that the chain stops */
+        reset(200);
+        background(0, 200);
+        static char pv[30][32];
+        for (uint32_t i = 0; i < 29; i++) {
+            snprintf(pv[i], sizeof pv[i], "S-%03u~S-%03u: p=0.99", 140 + i, 141 + i);
+            ob(140 + i, UM_LK_PERSON_POSSIBLE, pv[i]);
+            ob(141 + i, UM_LK_PERSON_POSSIBLE, pv[i]);
+            O[NO - 1].weight = O[NO - 2].weight = 12;
+        }
+        um_lk_result *r2 = run(200, NULL, 0);
+        size_t big = 0;
+        for (size_t i = 0; i < r2->nclusters; i++)
+            if (r2->clusters[i].members[0] >= 140 && r2->clusters[i].members[0] < 170 &&
+                r2->clusters[i].nmembers > big)
+                big = r2->clusters[i].nmembers;
+        CHECK(big >= 4 && big <= 10);
+        um_lk_result_free(r2);
+    }
     /* propagation: 50 scores 80; its teammates inherit, the background does not */
     double in[200] = {0}, out[200];
     int32_t from[200], edge[200];
@@ -397,6 +419,46 @@ static void test_output(void) {
     CHECK(um_lk_read_verdicts("/nonexistent/case.db", idp, 100, &v, &nv) == UM_OK && nv == 0);
 }
 
+/* um_lk_person_gate on hand-made pairs: levels 0 exact 1 close 2 weak 3
+ * different 4 missing over first, last, dob, city, email, national id,
+ * street, postcode; weights as the matcher gives them on fake_1000. */
+static um_lk_ppair gp(const char lv[9], double prob) {
+    static const float wt[4] = {7, 5, 2, -4}; /* exact, close, weak, different */
+    um_lk_ppair p = {0, 1, 10, prob, {0}, {0}};
+    for (int f = 0; f < UM_LK_PFIELDS; f++) {
+        p.level[f] = (uint8_t)(lv[f] - '0');
+        p.weight[f] = p.level[f] < 4 ? wt[p.level[f]] : 0;
+    }
+    return p;
+}
+static void test_person_gate(void) {
+    /*                     f l d c e n s p */
+    um_lk_ppair p = gp("00404444", 0.999); /* full name + city: names never suffice */
+    CHECK_INTEQ(um_lk_person_gate(&p), 0);
+    p = gp("00304444", 0.99); /* same name and city, birth dates differ */
+    CHECK_INTEQ(um_lk_person_gate(&p), 0);
+    p = gp("30404400", 0.99); /* a couple: one surname, one home, no birth date */
+    CHECK_INTEQ(um_lk_person_gate(&p), 0);
+    p = gp("30003400", 0.99); /* twins: surname, birth date, home; emails differ */
+    CHECK_INTEQ(um_lk_person_gate(&p), 0);
+    p = gp("40044444", 0.99); /* a surname and a birth date: possible */
+    CHECK_INTEQ(um_lk_person_gate(&p), 1);
+    p = gp("00040444", 0.999); /* full name, birth date, email: same person */
+    CHECK_INTEQ(um_lk_person_gate(&p), 2);
+    p = gp("00040444", 0.90); /* ... below the matcher's 0.95 */
+    CHECK_INTEQ(um_lk_person_gate(&p), 0);
+    p = gp("30044044", 0.99); /* a first name differs but birth date and national id agree */
+    CHECK_INTEQ(um_lk_person_gate(&p), 1);
+    p = gp("44044444", 0.99); /* no name agrees: a birth date alone is not enough */
+    CHECK_INTEQ(um_lk_person_gate(&p), 0);
+    p = gp("44044044", 0.99); /* no name, birth date and national id agree: possible */
+    CHECK_INTEQ(um_lk_person_gate(&p), 1);
+    p = gp("00340044", 0.99); /* birth date differs, email and national id agree */
+    CHECK_INTEQ(um_lk_person_gate(&p), 1);
+    p = gp("00342444", 0.99); /* birth date differs, a weak email only */
+    CHECK_INTEQ(um_lk_person_gate(&p), 0);
+}
+
 int main(void) {
     RUN(test_output);
     RUN(test_minhash);
@@ -408,5 +470,6 @@ int main(void) {
     RUN(test_verdicts_and_ids);
     RUN(test_generic);
     RUN(test_collision_and_person_kinds);
+    RUN(test_person_gate);
     return um_t_report();
 }
