@@ -23,9 +23,12 @@ const char um_cli_nats_help[] =
     "      --nats-password-file FILE  (first line)\n"
     "      --nats-token-file FILE  token (first line; or $UNMASK_NATS_TOKEN)\n"
     "      --nats-creds FILE   user JWT and nkey seed (.creds file)\n"
-    "      --nats-tls          connect with TLS (implied by the three below)\n"
+    "      --nats-nkey FILE    user nkey seed (SU...; the server lists its public key)\n"
+    "      --nats-tls          connect with TLS (implied by the four below)\n"
     "      --nats-ca FILE      CA certificates (PEM) the server's certificate must chain to\n"
-    "      --nats-cert FILE    client certificate (PEM), with --nats-key FILE\n";
+    "      --nats-cert FILE    client certificate (PEM), with --nats-key FILE\n"
+    "      --nats-tls-name NAME  name the server's certificate must carry (default: the\n"
+    "                          URL's host name; not checked for an IP address without it)\n";
 
 /* First line of a file, into a heap string (secrets: never echoed). */
 static char *first_line(const char *path, const char *what) {
@@ -58,6 +61,8 @@ int um_cli_nats_opt(int c, const char *arg, um_cli_nats *n) {
     case UM_CLI_O_NATS_CA: n->o.tls_ca = arg; return 1;
     case UM_CLI_O_NATS_CERT: n->o.tls_cert = arg; return 1;
     case UM_CLI_O_NATS_KEY: n->o.tls_key = arg; return 1;
+    case UM_CLI_O_NATS_TLSNAME: n->o.tls_name = arg; return 1;
+    case UM_CLI_O_NATS_NKEY: n->o.nkey_seed_file = arg; return 1;
     default: return 0;
     }
 }
@@ -75,7 +80,8 @@ bool um_cli_nats_finish(um_cli_nats *n) {
     }
     n->o.password = n->secret_pass;
     n->o.token = n->secret_token;
-    if (!n->o.url && (n->o.user || n->o.token || n->o.creds_file || n->o.tls)) {
+    if (!n->o.url && (n->o.user || n->o.token || n->o.creds_file || n->o.nkey_seed_file || n->o.tls ||
+                       n->o.tls_ca || n->o.tls_cert || n->o.tls_key || n->o.tls_name)) {
         fprintf(stderr, "unmask: NATS options need --nats URL\n");
         return false;
     }

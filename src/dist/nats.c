@@ -79,11 +79,14 @@ um_nats_conf *um_nats_conf_copy(const um_nats_opts *o) {
     c->ca = dup0(o->tls_ca);
     c->cert = dup0(o->tls_cert);
     c->key = dup0(o->tls_key);
-    c->tls = o->tls || c->ca || c->cert || c->key;
+    c->tls_name = dup0(o->tls_name);
+    c->nkey = dup0(o->nkey_seed_file);
+    c->tls = o->tls || c->ca || c->cert || c->key || c->tls_name;
     c->ack_wait_s = o->ack_wait_s ? o->ack_wait_s : 30;
     c->max_ack_pending = o->max_ack_pending ? o->max_ack_pending : 256;
     if (!c->url || (o->user && !c->user) || (o->password && !c->password) || (o->token && !c->token) ||
-        (o->creds_file && !c->creds)) {
+        (o->creds_file && !c->creds) || (o->tls_name && *o->tls_name && !c->tls_name) ||
+        (o->nkey_seed_file && *o->nkey_seed_file && !c->nkey)) {
         um_nats_conf_free(c);
         return NULL;
     }
@@ -95,17 +98,24 @@ void um_nats_conf_free(um_nats_conf *c) {
     if (c->password) memset(c->password, 0, strlen(c->password));
     if (c->token) memset(c->token, 0, strlen(c->token));
     um_free(c->url), um_free(c->user), um_free(c->password), um_free(c->token), um_free(c->creds);
-    um_free(c->ca), um_free(c->cert), um_free(c->key);
+    um_free(c->ca), um_free(c->cert), um_free(c->key), um_free(c->tls_name), um_free(c->nkey);
     um_free(c);
 }
 
+static bool set(const char *s) { return s && *s; }
+
+/* NULL, or why the options cannot work. */
+static const char *opts_check(const um_nats_opts *o) {
+    if (!o || !set(o->url)) return "a NATS URL is needed";
+    if (set(o->tls_cert) != set(o->tls_key)) return "a TLS client certificate needs its key, and a key its certificate";
+    if (set(o->creds_file) && set(o->nkey_seed_file)) return "give a NATS creds file or an nkey seed file, not both";
+    return NULL;
+}
+
 um_status um_scan_set_nats(um_scan *s, const um_nats_opts *o) {
-    if (!o || !o->url || !*o->url) {
-        um_scan_set_error(s, "a NATS URL is needed");
-        return UM_EINVAL;
-    }
-    if ((o->tls_cert && *o->tls_cert) != (o->tls_key && *o->tls_key)) {
-        um_scan_set_error(s, "a TLS client certificate needs its key, and a key its certificate");
+    const char *bad = opts_check(o);
+    if (bad) {
+        um_scan_set_error(s, "%s", bad);
         return UM_EINVAL;
     }
     um_nats_conf *c = um_nats_conf_copy(o);
@@ -122,7 +132,7 @@ char *um_bus_err(natsStatus st, const char *what) {
     char *m = NULL;
     if (st == NATS_CONNECTION_AUTH_FAILED || (detail && strstr(detail, "uthorization")))
         m = um_fmt("%s: the NATS server refused the credentials (authorization violation); check the user and "
-                   "password, token or creds file",
+                   "password, token, creds file or nkey seed",
                    what);
     else
         m = um_fmt("%s: %s%s%s", what, natsStatus_GetText(st), detail && *detail ? " - " : "",
@@ -165,7 +175,20 @@ char *um_bus_connect(const um_nats_conf *c, natsConnection **nc, jsCtx **js) {
     if (st == NATS_OK && c->creds) st = natsOptions_SetUserCredentialsFromFiles(o, c->creds, NULL);
     if (st == NATS_OK && c->tls) st = natsOptions_SetSecure(o, true);
     char host[256];
-    if (st == NATS_OK && c->tls && tls_host(c->url, host, sizeof host)) st = natsOptions_SetExpectedHostname(o, host);
+    if (st == NATS_OK && c->tls_name) st = natsOptions_SetExpectedHostname(o, c->tls_name);
+    else if (st == NATS_OK && c->tls && tls_host(c->url, host, sizeof host))
+        st = natsOptions_SetExpectedHostname(o, host);
+    if (st == NATS_OK && c->nkey) {
+        char pub[57], *err = NULL;
+        if (!um_nkey_public(c->nkey, pub, &err)) {
+            char *m = um_fmt("%s: nkey seed file %s: %s", what, c->nkey, err ? err : "unusable");
+            um_free(err);
+            um_free(what);
+            natsOptions_Destroy(o);
+            return m;
+        }
+        st = natsOptions_SetNKeyFromSeed(o, pub, c->nkey);
+    }
     if (st == NATS_OK && c->ca) st = natsOptions_LoadCATrustedCertificates(o, c->ca);
     if (st == NATS_OK && c->cert) st = natsOptions_LoadCertificatesChain(o, c->cert, c->key);
     if (st != NATS_OK) {
@@ -178,6 +201,14 @@ char *um_bus_connect(const um_nats_conf *c, natsConnection **nc, jsCtx **js) {
     natsOptions_Destroy(o);
     if (st != NATS_OK) {
         char *m = um_bus_err(st, what);
+        /* A server requiring a client certificate closes a TLS 1.3
+         * connection without one after the handshake: say so. */
+        if (m && c->tls && st != NATS_CONNECTION_AUTH_FAILED && !strstr(m, "refused the credentials")) {
+            char *m2 = um_fmt("%s (TLS: is the server's certificate signed by the --nats-ca CA and issued to the "
+                              "expected name, and does the server accept this client certificate%s?)",
+                              m, c->cert ? "" : " - none was given");
+            if (m2) um_free(m), m = m2;
+        }
         um_free(what);
         *nc = NULL;
         return m;
@@ -551,12 +582,9 @@ um_status um_worker_new(um_ctx *ctx, const um_nats_opts *o, um_worker **out) {
     pthread_mutex_init(&w->mu, NULL);
     w->ctx = ctx;
     *out = w;
-    if (!o || !o->url || !*o->url) {
-        w->errmsg = um_strdup("a NATS URL is needed");
-        return UM_EINVAL;
-    }
-    if ((o->tls_cert && *o->tls_cert) != (o->tls_key && *o->tls_key)) {
-        w->errmsg = um_strdup("a TLS client certificate needs its key, and a key its certificate");
+    const char *bad = opts_check(o);
+    if (bad) {
+        w->errmsg = um_strdup(bad);
         return UM_EINVAL;
     }
     if (!(w->conf = um_nats_conf_copy(o))) return UM_ENOMEM;
