@@ -191,7 +191,7 @@ static void test_hostile(void) {
 }
 
 static void test_unit(void) {
-    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/a b\n.jsonl", 123456, 3, 1040384}, v;
+    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/a b\n.jsonl", 123456, 3, 1040384, 0, 0}, v;
     um_buf o;
     um_buf_init(&o);
     um_wire_unit_put(&o, &u);
@@ -205,14 +205,48 @@ static void test_unit(void) {
     for (size_t n = 0; n < o.len; n++) CHECK_INTEQ(um_wire_unit_get(o.s, n, &v, &why), UM_EPARSE);
     um_buf_addc(&o, 0);
     CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* trailing byte */
-    um_wire_unit w = {"../x", 1, "okta", "p", 1, 1, 4096};
+    um_wire_unit w = {"../x", 1, "okta", "p", 1, 1, 4096, 0, 0};
     um_buf_reset(&o);
     um_wire_unit_put(&o, &w);
     CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* a scan id that is no subject token */
-    um_wire_unit x = {"ab", 1, "okta", "p", 1, 1, 10};
+    um_wire_unit x = {"ab", 1, "okta", "p", 1, 1, 10, 0, 0};
     um_buf_reset(&o);
     um_wire_unit_put(&o, &x);
     CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* frame too small */
+    /* one part of a split file: index and count travel; a bad pair is refused */
+    um_wire_unit y = {"ab", (3ull << 32) | 5, "okta", "p", 100, 1, 4096, 2, 4};
+    um_buf_reset(&o);
+    um_wire_unit_put(&o, &y);
+    CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_OK);
+    CHECK(v.part_index == 2 && v.part_count == 4 && v.unit == ((3ull << 32) | 5));
+    um_wire_unit_clear(&v);
+    y.part_index = 4;
+    um_buf_reset(&o);
+    um_wire_unit_put(&o, &y);
+    CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* index past the count */
+    /* a part item: line count and summary (with NUL bytes) before the end */
+    um_buf_reset(&o);
+    const unsigned char sum[8] = {1, 0, 0, 0, 0, 0, 2, 0};
+    um_wire_put_part(&o, 1234, sum, sizeof sum);
+    um_wire_put_end(&o, 0, NULL);
+    um_wire_dec *d = um_wire_dec_new();
+    um_rec_batch *b = NULL;
+    CHECK_INTEQ(um_wire_dec_feed(d, o.s, o.len, &b, &why), UM_OK);
+    um_rec_batch_free(b);
+    uint64_t lines = 0;
+    const void *got = NULL;
+    size_t gn = 0;
+    CHECK(um_wire_dec_ended(d, NULL, NULL) && um_wire_dec_part(d, &lines, &got, &gn));
+    CHECK(lines == 1234 && gn == sizeof sum && memcmp(got, sum, sizeof sum) == 0);
+    um_wire_dec_free(d);
+    um_buf_reset(&o); /* two part items: refused */
+    um_wire_put_part(&o, 1, sum, sizeof sum);
+    um_wire_put_part(&o, 1, sum, sizeof sum);
+    d = um_wire_dec_new();
+    b = NULL;
+    CHECK_INTEQ(um_wire_dec_feed(d, o.s, o.len, &b, &why), UM_EPARSE);
+    um_rec_batch_free(b);
+    um_wire_dec_free(d);
     um_buf_free(&o);
     /* frames */
     um_buf f;
@@ -238,7 +272,7 @@ static void write_corpus(const char *dir) {
     if (f) fwrite(o.s, 1, o.len, f), fclose(f);
     um_buf_reset(&o);
     um_buf_addc(&o, 0);
-    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/okta.jsonl", 123456, 3, 1040384};
+    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/okta.jsonl", 123456, 3, 1040384, 0, 0};
     um_wire_unit_put(&o, &u);
     snprintf(path, sizeof path, "%s/unit", dir);
     f = fopen(path, "wb");
