@@ -75,8 +75,8 @@ static const um_reader *source_reader(const char *subj, const char **name) {
 }
 
 static bool spool_write(const char *dir, const char *source, uint64_t seq, const void *p, size_t n) {
-    char d[4200], tmp[4300], fin[4300];
-    snprintf(d, sizeof d, "%s/%s", dir, source);
+    char d[4300], tmp[4400], fin[4400];
+    if (snprintf(d, sizeof d, "%s/%s", dir, source) >= (int)sizeof d) return false;
     if (!mkdir_p(d)) return false;
     snprintf(fin, sizeof fin, "%s/%020llu.jsonl", d, (unsigned long long)seq);
     snprintf(tmp, sizeof tmp, "%s/.%020llu.tmp", d, (unsigned long long)seq);
@@ -161,8 +161,8 @@ static bool spool_new(const char *spool, const um_map *in_case, spool_file **out
     *out = NULL, *n = 0;
     for (size_t i = 0; i < um_reader_count(); i++) {
         const char *name = um_reader_name(i);
-        char d[4200];
-        snprintf(d, sizeof d, "%s/%s", spool, name);
+        char d[4300];
+        if (snprintf(d, sizeof d, "%s/%s", spool, name) >= (int)sizeof d) continue;
         DIR *dir = opendir(d);
         if (!dir) continue;
         struct dirent *e;
@@ -172,7 +172,7 @@ static bool spool_new(const char *spool, const um_map *in_case, spool_file **out
             if (strlen(e->d_name) != 26 || strcmp(e->d_name + 20, ".jsonl") != 0) continue;
             unsigned long long seq = strtoull(e->d_name, &end, 10);
             if (end != e->d_name + 20) continue;
-            char pb[4300];
+            char pb[4400];
             if (snprintf(pb, sizeof pb, "%s/%.26s", d, e->d_name) >= (int)sizeof pb) continue;
             char *path = um_strdup(pb);
             if (!path) ok = false;

@@ -6,7 +6,7 @@
 
 enum { TAG_EVENT = 1, TAG_REJECT = 2, TAG_WARN = 3, TAG_END = 4, TAG_PART = 5 };
 #define MAX_SUMMARY (1u << 20) /* a reader's part summary (winjson's holds tables) */
-#define N_STRS 25
+#define N_STRS 26
 #define MAX_STR (16u << 20)
 #define TS_BOUND ((int64_t)1 << 62)
 
@@ -16,7 +16,8 @@ static void event_strs(um_event *e, const char **s[N_STRS]) {
                               &e->city,     &e->as_org,      &e->action,       &e->app,         &e->image,
                               &e->cmdline,  &e->product,     &e->company,      &e->description, &e->original_file,
                               &e->parent_image, &e->target,  &e->device_id,    &e->device_desc, &e->usb_serial,
-                              &e->subject_text, &e->src_file, &e->record_id,   &e->ip_country,  &e->ip_org};
+                              &e->subject_text, &e->src_file, &e->record_id,   &e->ip_country,  &e->ip_org,
+                              &e->browser_hash};
     memcpy(s, a, sizeof a);
 }
 
@@ -107,6 +108,14 @@ void um_wire_put_batch(um_buf *out, const um_rec_batch *b, const char *in_path) 
         put_u(out, e.src_line);
         put_u(out, e.ip_asn);
         put_u(out, e.net_flags);
+        put_u(out, e.has_geo ? 1 : 0); /* the log's own geolocation: two IEEE doubles' bits */
+        if (e.has_geo) {
+            uint64_t bits;
+            memcpy(&bits, &e.lat, 8);
+            put_u(out, bits);
+            memcpy(&bits, &e.lon, 8);
+            put_u(out, bits);
+        }
         const char **s[N_STRS];
         event_strs(&e, s);
         for (size_t k = 0; k < N_STRS; k++) put_s(out, *s[k]);
@@ -391,6 +400,14 @@ static bool item(um_wire_dec *d, rd *r, um_rec_batch *b) {
     e->src_line = get_u(r);
     e->ip_asn = (uint32_t)get_urange(r, UINT32_MAX, "bad asn");
     e->net_flags = (uint32_t)get_urange(r, UINT32_MAX, "bad flags");
+    e->has_geo = get_urange(r, 1, "bad geolocation flag") == 1;
+    if (e->has_geo && !r->short_ && !r->bad) {
+        uint64_t a = get_u(r), o = get_u(r);
+        memcpy(&e->lat, &a, 8);
+        memcpy(&e->lon, &o, 8);
+        if (!r->short_ && !r->bad && !(e->lat >= -90 && e->lat <= 90 && e->lon >= -180 && e->lon <= 180))
+            r->bad = "bad geolocation"; /* also NaN */
+    }
     const char **s[N_STRS];
     event_strs(e, s);
     for (size_t k = 0; k < N_STRS && !r->short_ && !r->bad; k++) *s[k] = keep_sv(b, r, false, NULL, &ok);

@@ -24,8 +24,9 @@
  *           summary; at most one, parts only), 4 end (varint status,
  *           string error), nothing after the end. An event is: varint kind,
  *           ts, tz_min, has_tz, success, port, asn, is_proxy, usb_vid,
- *           usb_pid, src_line, ip_asn, net_flags, the 25 strings of
- *           um_wire_event_strings() (src_file none when it is the input's
+ *           usb_pid, src_line, ip_asn, net_flags, has_geo (then lat and
+ *           lon, the bits of IEEE doubles, in range), the 26 strings of
+ *           event_strs() in wire.c (src_file none when it is the input's
  *           own path), then varint 0 (no field bag) or n + 1 and n fields
  *           (string name, varint value length + bytes, varint count).
  *

@@ -28,6 +28,8 @@ static um_rec_batch *sample(void) {
     it->ev.usb_vid = 0x1234;
     it->ev.src_line = 77;
     it->ev.net_flags = 5;
+    it->ev.has_geo = true, it->ev.lat = 39.0392, it->ev.lon = 125.7625;
+    it->ev.browser_hash = um_rec_batch_keep(b, "dth-1", 5);
     it->ev.user = um_rec_batch_keep(b, "kim@example.com", 15);
     it->ev.ip = um_rec_batch_keep(b, "175.45.176.9", 12);
     it->ev.cmdline = um_rec_batch_keep(b, "", 0); /* empty, not none */
@@ -115,6 +117,9 @@ static void test_round_trip(void) {
         CHECK_INTEQ(e->ev.usb_vid, 0x1234);
         CHECK_INTEQ(e->ev.usb_pid, -1);
         CHECK_STREQ(e->ev.user, "kim@example.com");
+        CHECK(e->ev.has_geo && e->ev.lat == 39.0392 && e->ev.lon == 125.7625); /* exact: the double's bits */
+        CHECK_STREQ(e->ev.browser_hash, "dth-1");
+        CHECK(!got->items[1].ev.has_geo);
         CHECK_STREQ(e->ev.cmdline, "");
         CHECK(e->ev.host == NULL);
         CHECK(e->ev.src_file == NULL); /* the input's own path: filled in on replay */
@@ -164,12 +169,17 @@ static void test_hostile(void) {
     CHECK_INTEQ(feed1("\x02\x01\xff\xff\xff\xff\x0f", 7, &why), UM_EPARSE); /* string longer than allowed */
     CHECK_INTEQ(feed1("\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11, &why), UM_EPARSE); /* varint overflow */
     /* event fields out of range: kind, success, usb id, time zone */
-    unsigned char ok[] = {0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0};
+    unsigned char ok[] = {0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0};
     um_buf o;
     um_buf_init(&o);
     unsigned char bad_kind[sizeof ok];
     memcpy(bad_kind, ok, sizeof ok), bad_kind[0] = 11;
     event_with(&o, bad_kind, sizeof ok);
+    CHECK_INTEQ(feed1(o.s, o.len, &why), UM_EPARSE);
+    um_buf_reset(&o);
+    unsigned char bad_geo[sizeof ok];
+    memcpy(bad_geo, ok, sizeof ok), bad_geo[13] = 2; /* has_geo neither 0 nor 1 */
+    event_with(&o, bad_geo, sizeof ok);
     CHECK_INTEQ(feed1(o.s, o.len, &why), UM_EPARSE);
     um_buf_reset(&o);
     unsigned char bad_success[sizeof ok];
@@ -179,12 +189,12 @@ static void test_hostile(void) {
     um_buf_reset(&o);
     /* a complete valid event with no strings and a bag of 257 fields */
     event_with(&o, ok, sizeof ok);
-    for (int k = 0; k < 25; k++) um_buf_addc(&o, 0);
+    for (int k = 0; k < 26; k++) um_buf_addc(&o, 0);
     um_buf_add(&o, "\x82\x02", 2); /* 258 = 257 fields + 1 */
     CHECK_INTEQ(feed1(o.s, o.len, &why), UM_EPARSE);
     um_buf_reset(&o);
     event_with(&o, ok, sizeof ok);
-    for (int k = 0; k < 25; k++) um_buf_addc(&o, 0);
+    for (int k = 0; k < 26; k++) um_buf_addc(&o, 0);
     um_buf_addc(&o, 0); /* no bag: valid */
     CHECK_INTEQ(feed1(o.s, o.len, &why), UM_OK);
     um_buf_free(&o);
