@@ -136,8 +136,7 @@ static void ra_free_compiled(void *p) {
 
 /* Per scan: state only; the rule db is compiled on first use (lazy), when
  * the first record with fields arrives, so scans without Windows or Zeek
- * records never compile it, and a forked EVTX reader process does not
- * inherit the compiler's freed heap. */
+ * records never compile it. */
 static um_status ra_on_subjects(um_scan *s, void **out) {
     ra_state *r = um_calloc(1, sizeof *r);
     if (!r) return UM_ENOMEM;

@@ -5,7 +5,9 @@
  *
  *   getenv          environment lookup (UNMASK_DATA_DIR, UNMASK_EVTX_CHILD_MB)
  *   spawn_isolated  run a function in a child process under memory and CPU
- *                   limits, reading what it writes from a pipe (libevtx)
+ *                   limits, reading what it writes from a pipe (libevtx); the
+ *                   child is a fresh copy of this program, never a fork
+ *                   (um_os_child_entry)
  *   reap            wait for (or kill and wait for) such a child
  *   tmpfile         an anonymous temporary file (UTF-16 conversion)
  *   mkdir           create the output folder (0700; existing is fine)
@@ -46,7 +48,25 @@ typedef struct um_os_limits {
 
 /* Runs in the child: writes its results to fd, then returns (the child then
  * exits). */
-typedef void (*um_os_child_fn)(void *arg, int fd);
+typedef void (*um_os_child_fn)(const char *arg, int fd);
+
+/* A kind of child process, named so that a fresh copy of the program knows
+ * what to run. The default seam starts a child by executing this program
+ * again (/proc/self/exe) with the role and its argument on the command line:
+ * a fork() of a process that may run threads could leave the child waiting
+ * forever on a lock another thread held (the allocator's, under ASan). The
+ * module that defines a role runs um_os_child_entry from a constructor, so
+ * the copy runs the role before main() and exits. */
+typedef struct um_os_child {
+    const char *role; /* [a-z]+, unique in the program */
+    um_os_child_fn fn;
+} um_os_child;
+
+/* From a constructor of the module that defines c (glibc passes argc and
+ * argv to constructors): when this process was started by the default
+ * spawn_isolated for c->role, applies the limits, runs c->fn and exits;
+ * otherwise returns at once. */
+void um_os_child_entry(int argc, char **argv, const um_os_child *c);
 
 /* The next piece of a file being written (write_stream): sets *data, *len
  * and returns 1; returns 0 at the end, -1 when the producer failed (then
@@ -66,9 +86,10 @@ typedef struct um_os_fetch_opts {
 typedef struct um_os {
     void *ud; /* handed to every function */
     const char *(*getenv)(void *ud, const char *name);
-    /* Starts fn(arg, fd) in an isolated process; *read_fd is the parent's
-     * end of the pipe (close-on-exec), *child identifies the process. */
-    int (*spawn_isolated)(void *ud, const um_os_limits *lim, um_os_child_fn fn, void *arg, int *read_fd,
+    /* Starts c->fn(arg, fd) in an isolated process; *read_fd is the
+     * parent's end of the pipe (close-on-exec), *child identifies the
+     * process. */
+    int (*spawn_isolated)(void *ud, const um_os_limits *lim, const um_os_child *c, const char *arg, int *read_fd,
                           long *child);
     /* Waits for child, killing it first when kill_first. Returns true when
      * it exited with status 0; how[] always says how it ended

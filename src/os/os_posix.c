@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -21,37 +22,79 @@ static const char *px_getenv(void *ud, const char *name) {
     return getenv(name);
 }
 
-static int px_spawn_isolated(void *ud, const um_os_limits *lim, um_os_child_fn fn, void *arg, int *read_fd,
+/* The command line of a child (um_os_child_entry): program, flag, role,
+ * argument, memory limit (MiB), CPU limit (s). The child writes to CHILD_FD. */
+#define CHILD_FLAG "--unmask-child"
+#define CHILD_ARGC 6
+#define CHILD_FD 3
+
+static void set_limits(unsigned long mem_mb, unsigned long cpu_s) {
+#if !UM_ASAN /* ASan reserves terabytes of address space (UM_ASAN: util.h) */
+    if (mem_mb) {
+        struct rlimit as = {(rlim_t)mem_mb << 20, (rlim_t)mem_mb << 20};
+        setrlimit(RLIMIT_AS, &as);
+    }
+#else
+    (void)mem_mb;
+#endif
+    if (cpu_s) {
+        struct rlimit cpu = {(rlim_t)cpu_s, (rlim_t)cpu_s};
+        setrlimit(RLIMIT_CPU, &cpu);
+    }
+}
+
+void um_os_child_entry(int argc, char **argv, const um_os_child *c) {
+    if (argc != CHILD_ARGC || !argv || !argv[1] || strcmp(argv[1], CHILD_FLAG) != 0 || strcmp(argv[2], c->role) != 0)
+        return;
+    set_limits(strtoul(argv[4], NULL, 10), strtoul(argv[5], NULL, 10));
+    c->fn(argv[3], CHILD_FD);
+    _exit(0);
+}
+
+static int px_spawn_isolated(void *ud, const um_os_limits *lim, const um_os_child *c, const char *arg, int *read_fd,
                              long *child) {
     (void)ud;
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return -1;
-    fflush(NULL); /* nothing buffered is written twice */
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(fds[0]);
+    int wfd = fds[1];
+    if (wfd == CHILD_FD) { /* dup2 onto itself would keep close-on-exec */
+        wfd = fcntl(fds[1], F_DUPFD_CLOEXEC, CHILD_FD + 1);
         close(fds[1]);
-        errno = e;
+        if (wfd < 0) {
+            int e = errno;
+            close(fds[0]);
+            errno = e;
+            return -1;
+        }
+    }
+    char mem[24], cpu[24];
+    snprintf(mem, sizeof mem, "%lu", lim->mem_mb);
+    snprintf(cpu, sizeof cpu, "%lu", lim->cpu_s);
+    char *argv[] = {"unmask-child", CHILD_FLAG, (char *)c->role, (char *)arg, mem, cpu, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t none, pipe_sig;
+    sigemptyset(&none);
+    sigemptyset(&pipe_sig);
+    sigaddset(&pipe_sig, SIGPIPE);
+    pid_t pid = 0;
+    int rc = posix_spawn_file_actions_init(&fa);
+    if (rc == 0 && (rc = posix_spawnattr_init(&at)) != 0) posix_spawn_file_actions_destroy(&fa);
+    if (rc == 0) {
+        rc = posix_spawn_file_actions_adddup2(&fa, wfd, CHILD_FD);
+        if (rc == 0) rc = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        if (rc == 0) rc = posix_spawnattr_setsigmask(&at, &none);
+        if (rc == 0) rc = posix_spawnattr_setsigdefault(&at, &pipe_sig);
+        if (rc == 0) rc = posix_spawn(&pid, "/proc/self/exe", &fa, &at, argv, environ);
+        posix_spawnattr_destroy(&at);
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    close(wfd);
+    if (rc != 0) {
+        close(fds[0]);
+        errno = rc;
         return -1;
     }
-    if (pid == 0) {
-        close(fds[0]);
-        signal(SIGPIPE, SIG_DFL);
-#if !UM_ASAN /* ASan reserves terabytes of address space (UM_ASAN: util.h) */
-        if (lim->mem_mb) {
-            struct rlimit as = {(rlim_t)lim->mem_mb << 20, (rlim_t)lim->mem_mb << 20};
-            setrlimit(RLIMIT_AS, &as);
-        }
-#endif
-        if (lim->cpu_s) {
-            struct rlimit cpu = {(rlim_t)lim->cpu_s, (rlim_t)lim->cpu_s};
-            setrlimit(RLIMIT_CPU, &cpu);
-        }
-        fn(arg, fds[1]);
-        _exit(0);
-    }
-    close(fds[1]);
     *read_fd = fds[0];
     *child = (long)pid;
     return 0;

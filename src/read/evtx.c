@@ -379,8 +379,7 @@ static bool child_record(int fd, libevtx_file_t *ef, int idx, bool recovered, ui
 
 /* The child's whole life: open, count, render every record, say END. Runs
  * in the isolated process the OS seam starts (os.h spawn_isolated). */
-static void child_main(void *arg, int fd) {
-    const char *path = arg;
+static void child_main(const char *path, int fd) {
     libevtx_file_t *ef = NULL;
     libevtx_error_t *err = NULL;
     char etext[256];
@@ -419,6 +418,14 @@ static void child_main(void *arg, int fd) {
     um_free(xml);
     libevtx_file_close(ef, NULL);
     libevtx_file_free(&ef, NULL);
+}
+
+static const um_os_child evtx_child = {"evtx", child_main};
+
+/* The child process is this program run again (os.h um_os_child): it runs
+ * child_main here, before main(). */
+__attribute__((constructor)) static void evtx_child_start(int argc, char **argv) {
+    um_os_child_entry(argc, argv, &evtx_child);
 }
 
 /* In the parent: one record's XML, parsed, mapped and emitted. */
@@ -562,7 +569,7 @@ static um_status read_evtx(um_reader_ctx *rc, FILE *f) {
     um_os_limits lim = {(unsigned long)mb, UM_EVTX_CHILD_CPU_S};
     int rfd = -1;
     long child = 0;
-    if (os->spawn_isolated(os->ud, &lim, child_main, (void *)um_rc_file(rc), &rfd, &child) != 0) {
+    if (os->spawn_isolated(os->ud, &lim, &evtx_child, um_rc_file(rc), &rfd, &child) != 0) {
         um_reject(rc, 0, "cannot start the EVTX reader process: %s", strerror(errno));
         return UM_OK;
     }

@@ -19,9 +19,9 @@ static const char *fake_getenv(void *ud, const char *name) {
     return real->getenv(real->ud, name);
 }
 
-static int failing_spawn(void *ud, const um_os_limits *lim, um_os_child_fn fn, void *arg, int *read_fd,
+static int failing_spawn(void *ud, const um_os_limits *lim, const um_os_child *c, const char *arg, int *read_fd,
                          long *child) {
-    (void)ud, (void)lim, (void)fn, (void)arg, (void)read_fd, (void)child;
+    (void)ud, (void)lim, (void)c, (void)arg, (void)read_fd, (void)child;
     n_spawn++;
     errno = EAGAIN;
     return -1;
