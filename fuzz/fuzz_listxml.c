@@ -19,44 +19,23 @@
  */
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-
 #include "screen/screen_int.h"
 #include "um_fuzz.h"
 
 #ifndef UM_FUZZ_UK
 #define UM_FUZZ_UK 1
 #endif
-#define UM_FUZZ_SECRET "UMFUZZSECRETMARKER"
 
 static const um_fuzz_lists *g_fx;
 static char g_xml[1100], g_dir[512];
-static xmlExternalEntityLoader g_prev_loader;
-
-static xmlParserInputPtr um_fuzz_xml_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt) {
-    if (url && (strcmp(url, g_xml) == 0 || (g_fx && strcmp(url, g_fx->un_xml) == 0))) return g_prev_loader(url, id, ctxt);
-    um_fuzz_fail("libxml2 tried to load an external resource", url ? url : id ? id : "(no URL)");
-    return NULL;
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
     g_fx = um_fuzz_sanctions();
     snprintf(g_dir, sizeof g_dir, "%s", um_fuzz_mkdir("lx"));
-    um_fuzz_write("lx/secret.txt", (const uint8_t *)UM_FUZZ_SECRET "\n", sizeof UM_FUZZ_SECRET);
     snprintf(g_xml, sizeof g_xml, "%s/%s", g_dir, UM_FUZZ_UK ? "UK-Sanctions-List.xml" : "sdn_advanced.xml");
-    xmlInitParser();
-    g_prev_loader = xmlGetExternalEntityLoader();
-    xmlSetExternalEntityLoader(um_fuzz_xml_loader);
+    um_fuzz_xml_guard(g_dir, g_xml, g_fx->un_xml);
     return 0;
-}
-
-static bool contains(const uint8_t *data, size_t size, const char *needle) {
-    size_t n = strlen(needle);
-    for (size_t i = 0; n && i + n <= size; i++)
-        if (data[i] == (uint8_t)needle[0] && memcmp(data + i, needle, n) == 0) return true;
-    return false;
 }
 
 static void check_lists(const uint8_t *data, size_t size) {
@@ -68,7 +47,7 @@ static void check_lists(const uint8_t *data, size_t size) {
     um_status st = um_sc_lists_load_paths(&L, &p, err, sizeof err);
     if (st != UM_OK && st != UM_ENOTFOUND && st != UM_ENOMEM) um_fuzz_fail("um_sc_lists_load_paths", err);
     if (st == UM_ENOTFOUND && L.n_nm) um_fuzz_fail("names loaded but 'nothing could be read'", err);
-    bool has_secret = contains(data, size, UM_FUZZ_SECRET);
+    bool has_secret = um_fuzz_contains(data, size, UM_FUZZ_SECRET);
     bool rolled_back = false;
     for (size_t i = 0; i < L.n_warnings; i++)
         rolled_back |= strstr(L.warnings[i], "not loaded") != NULL && strstr(L.warnings[i], g_xml) != NULL;
@@ -125,27 +104,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
         o.ofac_dir = g_dir; /* the advanced file alone: the UN fixture keeps the screener non-empty */
     }
-    um_screener *s = NULL;
-    um_status st = um_screener_open(&s, &o);
-    if (!s) {
-        if (st != UM_ENOMEM) um_fuzz_fail("um_screener_open gave no screener", um_status_str(st));
-        return 0;
-    }
-    if (st != UM_OK && st != UM_ENOMEM) um_fuzz_fail("um_screener_open failed on a bad list file", um_screener_errmsg(s));
-    if (st == UM_OK) {
-        um_fuzz_screener_walk(s);
-        const um_screen_query *q = &k_queries[size % (sizeof k_queries / sizeof k_queries[0])];
-        um_screen_result *r = NULL;
-        st = um_screen_name(s, q, &r);
-        if (st == UM_OK) um_fuzz_screen_walk(r, q->limit ? q->limit : 10);
-        else if (st != UM_ENOMEM) um_fuzz_fail("um_screen_name failed on a valid query", um_status_str(st));
-        um_screen_result_free(r);
-        r = NULL;
-        st = um_screen_identifier(s, size % 2 ? "email" : "wallet",
-                                  size % 2 ? "pak.ex@example.net" : "0xabcdef0123456789abcdef0123456789abcdef99", &r);
-        if (st == UM_OK) um_fuzz_screen_walk(r, 1000);
-        um_screen_result_free(r);
-    }
-    um_screener_close(s);
+    um_fuzz_screen_once(&o, k_queries, sizeof k_queries / sizeof k_queries[0], size, "um_screener_open failed on a bad list file");
     return 0;
 }

@@ -30,32 +30,19 @@
 #include <string.h>
 
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 
 #include "screen/screen_int.h"
 #include "um_fuzz.h"
 
-#define UM_FUZZ_SECRET "UMFUZZSECRETMARKER"
-
 static const um_fuzz_lists *g_fx;
 static char g_xml[512];
-static xmlExternalEntityLoader g_prev_loader;
-
-static xmlParserInputPtr um_fuzz_xml_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt) {
-    if (url && strcmp(url, g_xml) == 0) return g_prev_loader(url, id, ctxt);
-    um_fuzz_fail("libxml2 tried to load an external resource", url ? url : id ? id : "(no URL)");
-    return NULL;
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
     g_fx = um_fuzz_sanctions();
-    um_fuzz_mkdir("un");
-    um_fuzz_write("un/secret.txt", (const uint8_t *)UM_FUZZ_SECRET "\n", sizeof UM_FUZZ_SECRET);
-    snprintf(g_xml, sizeof g_xml, "%s/un/consolidated.xml", um_fuzz_tmpdir());
-    xmlInitParser();
-    g_prev_loader = xmlGetExternalEntityLoader();
-    xmlSetExternalEntityLoader(um_fuzz_xml_loader);
+    const char *dir = um_fuzz_mkdir("un");
+    snprintf(g_xml, sizeof g_xml, "%s/consolidated.xml", dir);
+    um_fuzz_xml_guard(dir, g_xml, NULL);
     return 0;
 }
 
@@ -110,21 +97,13 @@ static size_t name_text_bytes(const uint8_t *data, size_t size) {
     return total;
 }
 
-/* true when needle occurs in data[0..size) (inputs may hold NULs) */
-static bool contains(const uint8_t *data, size_t size, const char *needle) {
-    size_t n = strlen(needle);
-    for (size_t i = 0; n && i + n <= size; i++)
-        if (data[i] == (uint8_t)needle[0] && memcmp(data + i, needle, n) == 0) return true;
-    return false;
-}
-
 static void check_lists(const uint8_t *data, size_t size) {
     um_sc_lists L;
     char err[512] = "";
     um_status st = um_sc_lists_load(&L, NULL, g_xml, NULL, NULL, err, sizeof err);
     if (st != UM_OK && st != UM_ENOTFOUND && st != UM_ENOMEM) um_fuzz_fail("um_sc_lists_load", err);
     if (st == UM_ENOTFOUND && L.n_nm) um_fuzz_fail("names loaded but 'nothing could be read'", err);
-    bool has_secret = contains(data, size, UM_FUZZ_SECRET);
+    bool has_secret = um_fuzz_contains(data, size, UM_FUZZ_SECRET);
     size_t total = 0, solid = 0;
     for (size_t i = 0; i < L.n_nm; i++) {
         const um_sc_lname *n = &L.nm[i];
@@ -172,22 +151,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     o.data_dir = g_fx->data_dir;
     o.ofac_dir = g_fx->ofac_dir;
     o.un_xml = g_xml;
-    um_screener *s = NULL;
-    um_status st = um_screener_open(&s, &o);
-    if (!s) {
-        if (st != UM_ENOMEM) um_fuzz_fail("um_screener_open gave no screener", um_status_str(st));
-        return 0;
-    }
-    if (st != UM_OK && st != UM_ENOMEM) um_fuzz_fail("um_screener_open failed on a bad UN file", um_screener_errmsg(s));
-    if (st == UM_OK) {
-        um_fuzz_screener_walk(s);
-        const um_screen_query *q = &k_queries[size % (sizeof k_queries / sizeof k_queries[0])];
-        um_screen_result *r = NULL;
-        st = um_screen_name(s, q, &r);
-        if (st == UM_OK) um_fuzz_screen_walk(r, q->limit ? q->limit : 10);
-        else if (st != UM_ENOMEM) um_fuzz_fail("um_screen_name failed on a valid query", um_status_str(st));
-        um_screen_result_free(r);
-    }
-    um_screener_close(s);
+    um_fuzz_screen_once(&o, k_queries, sizeof k_queries / sizeof k_queries[0], size, "um_screener_open failed on a bad UN file");
     return 0;
 }

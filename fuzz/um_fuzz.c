@@ -4,6 +4,8 @@
 #include "um_fuzz.h"
 
 #include <dirent.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,4 +338,59 @@ um_status um_fuzz_scan(const char *path, const char *format, const char *mapping
     }
     um_scan_free(scan);
     return st;
+}
+
+static const char *g_xml_allow[2];
+static xmlExternalEntityLoader g_xml_prev;
+
+static xmlParserInputPtr guarded_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt) {
+    for (size_t i = 0; url && i < 2; i++)
+        if (g_xml_allow[i] && strcmp(url, g_xml_allow[i]) == 0) return g_xml_prev(url, id, ctxt);
+    um_fuzz_fail("libxml2 tried to load an external resource", url ? url : id ? id : "(no URL)");
+    return NULL;
+}
+
+void um_fuzz_xml_guard(const char *dir, const char *allow1, const char *allow2) {
+    char secret[600];
+    snprintf(secret, sizeof secret, "%s/secret.txt", dir);
+    FILE *f = fopen(secret, "w");
+    if (!f || fputs(UM_FUZZ_SECRET "\n", f) < 0 || fclose(f) != 0) um_fuzz_fail("cannot write", secret);
+    g_xml_allow[0] = allow1;
+    g_xml_allow[1] = allow2;
+    xmlInitParser();
+    g_xml_prev = xmlGetExternalEntityLoader();
+    xmlSetExternalEntityLoader(guarded_loader);
+}
+
+bool um_fuzz_contains(const uint8_t *data, size_t size, const char *needle) {
+    size_t n = strlen(needle);
+    for (size_t i = 0; n && i + n <= size; i++)
+        if (data[i] == (uint8_t)needle[0] && memcmp(data + i, needle, n) == 0) return true;
+    return false;
+}
+
+void um_fuzz_screen_once(const um_screener_options *o, const um_screen_query *qs, size_t nq, size_t pick,
+                         const char *what) {
+    um_screener *s = NULL;
+    um_status st = um_screener_open(&s, o);
+    if (!s) {
+        if (st != UM_ENOMEM) um_fuzz_fail("um_screener_open gave no screener", um_status_str(st));
+        return;
+    }
+    if (st != UM_OK && st != UM_ENOMEM) um_fuzz_fail(what, um_screener_errmsg(s));
+    if (st == UM_OK) {
+        um_fuzz_screener_walk(s);
+        const um_screen_query *q = &qs[pick % nq];
+        um_screen_result *r = NULL;
+        st = um_screen_name(s, q, &r);
+        if (st == UM_OK) um_fuzz_screen_walk(r, q->limit ? q->limit : 10);
+        else if (st != UM_ENOMEM) um_fuzz_fail("um_screen_name failed on a valid query", um_status_str(st));
+        um_screen_result_free(r);
+        r = NULL;
+        st = um_screen_identifier(s, pick % 2 ? "email" : "wallet",
+                                  pick % 2 ? "pak.ex@example.net" : "0xabcdef0123456789abcdef0123456789abcdef99", &r);
+        if (st == UM_OK) um_fuzz_screen_walk(r, 1000);
+        um_screen_result_free(r);
+    }
+    um_screener_close(s);
 }

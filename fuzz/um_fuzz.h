@@ -14,6 +14,7 @@
 #ifndef UM_FUZZ_H
 #define UM_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,6 +82,24 @@ void um_fuzz_screen_walk(const um_screen_result *r, size_t limit);
 /* Reads the load report of an open screener: every list file (list, path
  * and what never NULL), every warning and the totals. */
 void um_fuzz_screener_walk(const um_screener *s);
+
+/* XML list targets. um_fuzz_xml_guard writes dir/secret.txt holding
+ * UM_FUZZ_SECRET and replaces libxml2's external entity loader by one that
+ * lets only allow1 and allow2 (either may be NULL; the strings must live on)
+ * through and fails on any other URL or path: a DTD, an external or a
+ * parameter entity being fetched. A loaded name holding the secret when the
+ * input does not (um_fuzz_contains) means an external entity was read. */
+#define UM_FUZZ_SECRET "UMFUZZSECRETMARKER"
+void um_fuzz_xml_guard(const char *dir, const char *allow1, const char *allow2);
+/* true when needle occurs in data[0..size) (inputs may hold NULs) */
+bool um_fuzz_contains(const uint8_t *data, size_t size, const char *needle);
+
+/* Opens a screener with o (only running out of memory may keep it from
+ * opening, `what` names the list file in the message), reads its load
+ * report, asks one name query of qs[pick % nq] and one identifier query
+ * (an e-mail address or a wallet by pick's parity) and walks the results. */
+void um_fuzz_screen_once(const um_screener_options *o, const um_screen_query *qs, size_t nq, size_t pick,
+                         const char *what);
 
 /* Aborts with a message: a broken safety contract (NULL or out-of-range
  * result, a field longer than its buffer, a reader failing a scan), so

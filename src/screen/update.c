@@ -152,8 +152,9 @@ static um_status count_lists(const char *root, counts *c) {
 /* lists.tsv with today's date for the installed files (written aside, renamed) */
 static bool write_dates(const char *sanc, const bool *installed, const char *from_dir) {
     char path[4096], tmp[4200];
-    snprintf(path, sizeof path, "%s/lists.tsv", sanc);
-    snprintf(tmp, sizeof tmp, "%s/.lists.tsv.%ld", sanc, (long)getpid());
+    int np = snprintf(path, sizeof path, "%s/lists.tsv", sanc);
+    int nt = snprintf(tmp, sizeof tmp, "%s/.lists.tsv.%ld", sanc, (long)getpid());
+    if (np < 0 || (size_t)np >= sizeof path || nt < 0 || (size_t)nt >= sizeof tmp) return false; /* path too long */
     FILE *in = fopen(path, "rb"), *out = fopen(tmp, "wb");
     if (!out) {
         if (in) fclose(in);
