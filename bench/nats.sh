@@ -2,18 +2,20 @@
 # Scale-out benchmark (issue 9, point 5): the same case scanned locally and
 # through NATS JetStream with one and with two `unmask worker` processes on
 # this machine. bench/gen_bench's real-shaped logs (Okta, Entra, NXLog,
-# Winlogbeat) are cut into line-aligned files (split -n l/PARTS) so there
-# are units to share; nats-server -js (file storage) runs on a loopback port
-# in 14200-14299. Runs are interleaved; each reports wall time, the CPU time
+# Winlogbeat) are scanned as whole files (PARTS 0, the default: the scan
+# cuts each big JSON-lines file into line-aligned parts of 8 MiB, one unit
+# each, partition.h) or cut beforehand into PARTS files (split -n l/PARTS);
+# nats-server -js (file storage) runs on a loopback port in 14200-14299
+# (or $NATS_PORTS, "LOW HIGH"). Runs are interleaved; each reports wall time, the CPU time
 # of the scanning process and of the workers, and checks the outputs equal
 # the local scan's. Medians and ratios to the local scan are printed.
 #
-#   bench/nats.sh [BYTES] [RUNS] [PARTS]   (default 200000000 3 8)
+#   bench/nats.sh [BYTES] [RUNS] [PARTS]   (default 200000000 3 0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BYTES=${1:-200000000}
 RUNS=${2:-3}
-PARTS=${3:-8}
+PARTS=${3:-0}
 DIR=${BENCH_DIR:-/tmp/unmask-nats-bench}
 cmake --preset release >/dev/null
 cmake --build --preset release --target unmask gen_bench >/dev/null
@@ -27,15 +29,17 @@ if [[ ! -s $DIR/case/bytes ]] || [[ $(cat "$DIR/case/bytes") != "$BYTES-$PARTS" 
   cp -r "$DIR/gen/hr" "$DIR/case/hr"
   for f in "$DIR"/gen/logs/*; do
     b=$(basename "$f" .jsonl)
-    split -n "l/$PARTS" -d --additional-suffix=.jsonl "$f" "$DIR/case/logs/$b-"
+    if ((PARTS > 1)); then split -n "l/$PARTS" -d --additional-suffix=.jsonl "$f" "$DIR/case/logs/$b-"
+    else cp "$f" "$DIR/case/logs/"; fi
   done
   echo "$BYTES-$PARTS" >"$DIR/case/bytes"
 fi
 port=
-for p in $(seq 14200 14299); do
+read -r plo phi <<<"${NATS_PORTS:-14200 14299}"
+for p in $(seq "$plo" "$phi"); do
   if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
 done
-[[ -n $port ]] || { echo "no free port in 14200-14299" >&2; exit 2; }
+[[ -n $port ]] || { echo "no free port in $plo-$phi" >&2; exit 2; }
 URL=nats://127.0.0.1:$port
 rm -rf "$DIR/js"
 nats-server -js -sd "$DIR/js" -a 127.0.0.1 -p "$port" >"$DIR/server.log" 2>&1 &

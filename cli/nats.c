@@ -23,9 +23,12 @@ const char um_cli_nats_help[] =
     "      --nats-password-file FILE  (first line)\n"
     "      --nats-token-file FILE  token (first line; or $UNMASK_NATS_TOKEN)\n"
     "      --nats-creds FILE   user JWT and nkey seed (.creds file)\n"
-    "      --nats-tls          connect with TLS (implied by the three below)\n"
+    "      --nats-nkey FILE    user nkey seed (SU...; the server lists its public key)\n"
+    "      --nats-tls          connect with TLS (implied by the four below)\n"
     "      --nats-ca FILE      CA certificates (PEM) the server's certificate must chain to\n"
-    "      --nats-cert FILE    client certificate (PEM), with --nats-key FILE\n";
+    "      --nats-cert FILE    client certificate (PEM), with --nats-key FILE\n"
+    "      --nats-tls-name NAME  name the server's certificate must carry (default: the\n"
+    "                          URL's host name; not checked for an IP address without it)\n";
 
 /* First line of a file, into a heap string (secrets: never echoed). */
 static char *first_line(const char *path, const char *what) {
@@ -58,6 +61,8 @@ int um_cli_nats_opt(int c, const char *arg, um_cli_nats *n) {
     case UM_CLI_O_NATS_CA: n->o.tls_ca = arg; return 1;
     case UM_CLI_O_NATS_CERT: n->o.tls_cert = arg; return 1;
     case UM_CLI_O_NATS_KEY: n->o.tls_key = arg; return 1;
+    case UM_CLI_O_NATS_TLSNAME: n->o.tls_name = arg; return 1;
+    case UM_CLI_O_NATS_NKEY: n->o.nkey_seed_file = arg; return 1;
     default: return 0;
     }
 }
@@ -75,7 +80,8 @@ bool um_cli_nats_finish(um_cli_nats *n) {
     }
     n->o.password = n->secret_pass;
     n->o.token = n->secret_token;
-    if (!n->o.url && (n->o.user || n->o.token || n->o.creds_file || n->o.tls)) {
+    if (!n->o.url && (n->o.user || n->o.token || n->o.creds_file || n->o.nkey_seed_file || n->o.tls ||
+                       n->o.tls_ca || n->o.tls_cert || n->o.tls_key || n->o.tls_name)) {
         fprintf(stderr, "unmask: NATS options need --nats URL\n");
         return false;
     }
@@ -98,7 +104,8 @@ static void usage_worker(FILE *o) {
             "       unmask worker --nats URL --follow --out DIR [options] [IDENTITY_INPUT...]\n"
             "\n"
             "Serves scans submitted with 'unmask scan --nats URL': takes units of work\n"
-            "(one log input each) from NATS JetStream, reads and parses the input bytes\n"
+            "(one log input, or one line-aligned part of a big JSON-lines file, each)\n"
+            "from NATS JetStream, reads and parses the input bytes\n"
             "that came with the unit, and sends back what the reader found; the scan\n"
             "replays it in input order, so its outputs are those of a local scan. Any\n"
             "number of workers on any machines; no shared file system. A unit a worker\n"
@@ -108,8 +115,9 @@ static void usage_worker(FILE *o) {
             "With --follow (continuous mode): events a log shipper publishes to\n"
             "unmask.events.SOURCE (SOURCE a log format: okta, entra, winlog-jsonl ...;\n"
             "JSON lines, one or more a message) are kept in a spool folder and, at most\n"
-            "every --interval seconds, the case in --out is scanned again from the\n"
-            "IDENTITY_INPUTs and the spool; finding lines new or changed since the last\n"
+            "every --interval seconds, the spool files not yet in the case in --out are\n"
+            "added to it (as 'scan --add'; the first round also reads the\n"
+            "IDENTITY_INPUTs); finding lines new or changed since the last\n"
             "round are published to unmask.findings. A restart resumes where it stopped\n"
             "(durable consumer 'unmask-follow'); nothing is lost or counted twice.\n"
             "\n"

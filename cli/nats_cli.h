@@ -16,7 +16,9 @@ enum {
     UM_CLI_O_NATS_TLS,
     UM_CLI_O_NATS_CA,
     UM_CLI_O_NATS_CERT,
-    UM_CLI_O_NATS_KEY
+    UM_CLI_O_NATS_KEY,
+    UM_CLI_O_NATS_TLSNAME,
+    UM_CLI_O_NATS_NKEY
 };
 
 #define UM_CLI_NATS_LONGOPTS                                                                                      \
@@ -25,7 +27,9 @@ enum {
         {"nats-token-file", required_argument, 0, UM_CLI_O_NATS_TOKENFILE},                                       \
         {"nats-creds", required_argument, 0, UM_CLI_O_NATS_CREDS}, {"nats-tls", no_argument, 0, UM_CLI_O_NATS_TLS}, \
         {"nats-ca", required_argument, 0, UM_CLI_O_NATS_CA}, {"nats-cert", required_argument, 0, UM_CLI_O_NATS_CERT}, \
-        {"nats-key", required_argument, 0, UM_CLI_O_NATS_KEY}
+        {"nats-key", required_argument, 0, UM_CLI_O_NATS_KEY},                                                    \
+        {"nats-tls-name", required_argument, 0, UM_CLI_O_NATS_TLSNAME},                                           \
+        {"nats-nkey", required_argument, 0, UM_CLI_O_NATS_NKEY}
 
 typedef struct um_cli_nats {
     um_nats_opts o;

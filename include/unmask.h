@@ -164,7 +164,8 @@ um_status um_scan_set_part_size(um_scan *scan, uint64_t bytes);
 
 /* How to reach the bus. Strings are borrowed for the call they are passed
  * to (copied). Credentials: user + password, or token, or a creds file
- * (JWT + nkey seed). TLS is used when tls is set or any tls_* file is. */
+ * (JWT + nkey seed), or a user nkey seed file (the server lists the public
+ * key). TLS is used when tls is set or any tls_* option is. */
 typedef struct um_nats_opts {
     const char *url;      /* "nats://host:port", several comma-separated */
     const char *user, *password;
@@ -174,6 +175,8 @@ typedef struct um_nats_opts {
     const char *tls_ca;   /* CA certificates (PEM) the server's is checked against */
     const char *tls_cert; /* client certificate and key (PEM), both or neither */
     const char *tls_key;
+    const char *tls_name; /* the name the server's certificate must carry (default: the URL's host name) */
+    const char *nkey_seed_file; /* a user nkey seed ("SU...", alone or in a block) */
     unsigned ack_wait_s;  /* worker: an unacknowledged unit is redelivered after this (default 30) */
     unsigned max_ack_pending; /* worker consumer: units out at once over all workers (default 256) */
 } um_nats_opts;

@@ -14,6 +14,7 @@
 
 #include "scan.h"
 #include "../read/winevent.h"
+#include "partition.h"
 
 enum { UM_REC_EVENT, UM_REC_REJECT, UM_REC_WARN };
 
@@ -50,13 +51,22 @@ char *um_rec_batch_keep(um_rec_batch *b, const char *s, size_t n);
  * itself (not openable, UTF-16). Returns the read status, *err its message
  * (heap, free()) or NULL. */
 typedef um_status (*um_rec_flush_fn)(void *ud, const um_rec_batch *b);
-um_status um_rec_read(um_scan *s, um_input *in, bool prefilter, um_rec_flush_fn flush, void *ud, bool *fallback,
-                      char **err);
+um_status um_rec_read(um_scan *s, um_input *in, um_part *part, bool prefilter, um_rec_flush_fn flush, void *ud,
+                      bool *fallback, char **err);
+/* part: NULL reads the whole file; else the file holds the bytes of one
+ * part (partition.h, 1.; off 0, end UINT64_MAX, index and count set,
+ * summary zeroed, reader->part_size bytes) and part->lines is set. */
+/* The starts of the line-aligned parts of about psize bytes (0: the
+ * default) in->path is cut into, as `--threads` cuts it (partition.h, 1.):
+ * *starts (heap) and *n >= 2, or *n 0 when the file is not split. */
+um_status um_part_cuts(const um_input *in, uint64_t psize, uint64_t **starts, size_t *n);
 
 /* Replays one batch of input in into the scan (the scan's thread). src_file
  * NULL in an event means the input's own path. wf is scratch; empty is the
  * empty bag of events whose bag was dropped. */
-um_status um_rec_replay(um_scan *s, um_input *in, const um_rec_batch *b, um_winfields *wf, um_winfields *empty);
+um_status um_rec_replay(um_scan *s, um_input *in, const um_rec_batch *b, uint64_t base, um_winfields *wf,
+                        um_winfields *empty);
+/* (base: added to every non-zero line, the part's first line - 1; partition.h, 4.) */
 /* Counts a recorded input as read (st UM_OK) or failed (st, err), as
  * reading it on the scan's thread would have. Returns st. */
 um_status um_rec_input_done(um_scan *s, um_input *in, um_status st, const char *err);

@@ -436,6 +436,37 @@ static bool add_parts(um_thr_pool *p, um_input *in) {
     return split;
 }
 
+um_status um_part_cuts(const um_input *in, uint64_t psize, uint64_t **starts, size_t *n) {
+    *starts = NULL, *n = 0;
+    const um_reader *r = in->reader;
+    if (!psize) psize = UM_PART_BYTES;
+    if (!r || !r->part_size || !r->splittable || !r->read || in->size < 2 * psize) return UM_OK;
+    int fd = open(in->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return UM_OK;
+    char *buf = um_malloc(UM_THR_HEAD);
+    size_t cap = 0;
+    um_status st = buf ? UM_OK : UM_ENOMEM;
+    ssize_t got = buf ? pread(fd, buf, UM_THR_HEAD, 0) : -1;
+    if (got > 0 && !um_utf16_bom((const unsigned char *)buf, (size_t)got) && r->splittable(buf, (size_t)got)) {
+        uint64_t start = 0;
+        for (;;) {
+            if (!um_grow((void **)starts, &cap, *n + 1, sizeof **starts)) {
+                st = UM_ENOMEM;
+                break;
+            }
+            (*starts)[(*n)++] = start;
+            uint64_t want = start + psize;
+            uint64_t nl = want + psize / 2 < in->size ? next_newline(fd, want, buf, UM_THR_HEAD) : UINT64_MAX;
+            if (nl == UINT64_MAX || nl + 1 >= in->size) break;
+            start = nl; /* the next part starts on the newline (its first line is empty) */
+        }
+    }
+    if (st != UM_OK || *n < 2) um_free(*starts), *starts = NULL, *n = 0;
+    um_free(buf);
+    close(fd);
+    return st;
+}
+
 /* ---- replay (the scan's thread) ---- */
 
 static um_status replay(um_scan *s, um_thr_pool *p, um_rec_task *t, rec_batch *b) {
@@ -717,8 +748,8 @@ char *um_rec_batch_keep(um_rec_batch *b, const char *str, size_t n) {
     return um_arena_strndup(&b->arena, str, n);
 }
 
-um_status um_rec_read(um_scan *s, um_input *in, bool prefilter, um_rec_flush_fn flush, void *ud, bool *fallback,
-                      char **err) {
+um_status um_rec_read(um_scan *s, um_input *in, um_part *part, bool prefilter, um_rec_flush_fn flush, void *ud,
+                      bool *fallback, char **err) {
     *fallback = false;
     *err = NULL;
     um_thr_pool p;
@@ -739,8 +770,10 @@ um_status um_rec_read(um_scan *s, um_input *in, bool prefilter, um_rec_flush_fn 
     t.parallel = true;
     t.part.count = 1;
     t.part.end = UINT64_MAX;
+    if (part) t.part = *part;
     run_task(&t, &w);
     publish(&t);
+    if (part) part->lines = t.part.lines;
     um_status st = t.st;
     if (st == UM_OK && p.flush_st != UM_OK) st = p.flush_st;
     *fallback = t.fallback;
@@ -754,19 +787,22 @@ um_status um_rec_read(um_scan *s, um_input *in, bool prefilter, um_rec_flush_fn 
     return st;
 }
 
-um_status um_rec_replay(um_scan *s, um_input *in, const um_rec_batch *b, um_winfields *wf, um_winfields *empty) {
+um_status um_rec_replay(um_scan *s, um_input *in, const um_rec_batch *b, uint64_t base, um_winfields *wf,
+                        um_winfields *empty) {
     um_reader_ctx rc = {s, in, in->reader, NULL, NULL};
     for (size_t i = 0; i < b->n; i++) {
         const rec_item *it = &b->items[i];
+        uint64_t line = it->line ? it->line + base : 0;
         if (it->kind == IT_REJECT) {
-            um_reject(&rc, it->line, "%s", it->msg);
+            um_reject(&rc, line, "%s", it->msg);
             continue;
         }
         if (it->kind == IT_WARN) {
-            um_warn(&rc, it->line, "%s", it->msg);
+            um_warn(&rc, line, "%s", it->msg);
             continue;
         }
         um_event ev = it->ev;
+        if (ev.src_line) ev.src_line += base;
         if (it->dropped) {
             ev.fields = empty;
             ev.fields_dropped = true;

@@ -15,7 +15,7 @@
 #define UM_BUS_NS 1000000000LL
 
 struct um_nats_conf {
-    char *url, *user, *password, *token, *creds, *ca, *cert, *key;
+    char *url, *user, *password, *token, *creds, *nkey, *ca, *cert, *key, *tls_name;
     bool tls;
     unsigned ack_wait_s, max_ack_pending;
 };
@@ -43,6 +43,9 @@ char *um_bus_err(natsStatus st, const char *what);
 natsStatus um_bus_publish(jsCtx *js, const char *subj, const void *p, size_t n, const char *id,
                           bool (*stop)(void *ud), void *ud);
 int64_t um_bus_now_ms(void);
+/* The public key ("U...", 56 characters) of the user nkey seed in seed_file
+ * (nkey.c); false with *err (heap) when the file has none or it is malformed. */
+bool um_nkey_public(const char *seed_file, char pub[57], char **err);
 void um_bus_log(um_worker *w, const char *fmt, ...) UM_PRINTF(2, 3);
 
 #endif

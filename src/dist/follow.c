@@ -8,24 +8,29 @@
  * file per message, written to a temporary name, synced and renamed)
  * and only then acknowledges it. A message delivered twice (a crash
  * between the rename and the acknowledgement) lands in the same file: it is
- * never counted twice. At most every interval the case is scanned again:
- * the identity inputs and every spool folder (its reader forced), written
- * to the case folder through the ordinary output set (lock, staging,
- * atomic swap). So `unmask serve` sees a whole round or the one before.
- * Each finding line that is new or changed since the last round (the
- * lines of the previous findings.jsonl, read at start, so a restart does
- * not publish everything again) is published to unmask.findings, with the
- * line's hash as message id; a finding that is gone (more evidence can
- * change links and clusters) gets {"schema":1,"id":ID,"withdrawn":true}.
+ * never counted twice. At most every interval a round adds the spool files
+ * not yet in the case to it, incrementally (scan --add, core/journal.c):
+ * the case's inputs are replayed from their journals in CASE/journal/, the
+ * new files read in stream order, and the case written through the
+ * ordinary output set (lock, staging, atomic swap), so `unmask serve` sees
+ * a whole round or the one before. A follower killed at any point loses
+ * nothing: a message is acknowledged only once spooled, a spooled file
+ * that is not in the case (case.db `inputs`) is added by the next round,
+ * and one that is is never added again. Each finding line that is new or
+ * changed since the last round (the lines of the previous findings.jsonl,
+ * read at start, so a restart does not publish everything again) is
+ * published to unmask.findings, with the line's hash as message id; a
+ * finding that is gone (more evidence can change links and clusters) gets
+ * {"schema":1,"id":ID,"withdrawn":true}. A round still re-reads the
+ * journals of every earlier message and hashes every spool file (cheaper
+ * than parsing, but growing with the case).
  *
  * Backpressure: the consumer's MaxAckPending bounds the messages in hand;
  * the stream's limits (7 days, or what the operator sets) bound the bus.
- *
- * Not incremental yet: a round re-reads the whole spool. The linkage
- * engine's incremental add (scan --add) would replace the re-scan.
  */
 #include "bus.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -70,8 +75,8 @@ static const um_reader *source_reader(const char *subj, const char **name) {
 }
 
 static bool spool_write(const char *dir, const char *source, uint64_t seq, const void *p, size_t n) {
-    char d[4200], tmp[4300], fin[4300];
-    snprintf(d, sizeof d, "%s/%s", dir, source);
+    char d[4300], tmp[4400], fin[4400];
+    if (snprintf(d, sizeof d, "%s/%s", dir, source) >= (int)sizeof d) return false;
     if (!mkdir_p(d)) return false;
     snprintf(fin, sizeof fin, "%s/%020llu.jsonl", d, (unsigned long long)seq);
     snprintf(tmp, sizeof tmp, "%s/.%020llu.tmp", d, (unsigned long long)seq);
@@ -138,25 +143,90 @@ static const char *line_id(const char *line, size_t n, size_t *len) {
     return p;
 }
 
-/* One round: scan, write, publish what is new or changed, and a withdrawal
- * ({"schema":1,"id":ID,"withdrawn":true}) for each finding that is gone. */
-static um_status round_scan(um_worker *w, const um_follow_opts *fo, const char *spool, um_map *seen, size_t *published) {
+typedef struct spool_file {
+    uint64_t seq;
+    char *path;
+    const char *reader; /* um_reader_name(): static */
+} spool_file;
+
+static int spool_cmp(const void *a, const void *b) {
+    const spool_file *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The spool's message files not yet in the case (paths not in in_case), in
+ * stream order: *out (heap, each path heap), *n. false on no memory. */
+static bool spool_new(const char *spool, const um_map *in_case, spool_file **out, size_t *n) {
+    size_t cap = 0;
+    *out = NULL, *n = 0;
+    for (size_t i = 0; i < um_reader_count(); i++) {
+        const char *name = um_reader_name(i);
+        char d[4300];
+        if (snprintf(d, sizeof d, "%s/%s", spool, name) >= (int)sizeof d) continue;
+        DIR *dir = opendir(d);
+        if (!dir) continue;
+        struct dirent *e;
+        bool ok = true;
+        while (ok && (e = readdir(dir))) {
+            char *end = NULL;
+            if (strlen(e->d_name) != 26 || strcmp(e->d_name + 20, ".jsonl") != 0) continue;
+            unsigned long long seq = strtoull(e->d_name, &end, 10);
+            if (end != e->d_name + 20) continue;
+            char pb[4400];
+            if (snprintf(pb, sizeof pb, "%s/%.26s", d, e->d_name) >= (int)sizeof pb) continue;
+            char *path = um_strdup(pb);
+            if (!path) ok = false;
+            else if (um_map_get(in_case, path, strlen(path))) um_free(path);
+            else if (!um_grow((void **)out, &cap, *n + 1, sizeof **out)) um_free(path), ok = false;
+            else (*out)[(*n)++] = (spool_file){seq, path, name};
+        }
+        closedir(dir);
+        if (!ok) return false;
+    }
+    if (*n) qsort(*out, *n, sizeof **out, spool_cmp);
+    return true;
+}
+
+/* One round, incremental: the case's inputs (identity inputs and the spool
+ * files of earlier rounds) are put back from their journals
+ * (um_scan_add_case), the spool files not yet in the case are added in
+ * stream order, and the case is written (lock, staging, atomic swap), with
+ * journals for the next round. The first round (no case yet) starts from
+ * the identity inputs. Nothing new: nothing is done. Then what is new or
+ * changed is published, and a withdrawal ({"schema":1,"id":ID,
+ * "withdrawn":true}) for each finding that is gone. */
+static um_status round_scan(um_worker *w, const um_follow_opts *fo, const char *spool, um_map *seen, size_t *published,
+                            size_t *added) {
+    *published = *added = 0;
     um_scan *s = NULL;
     um_status st = um_scan_new(w->ctx, &s);
     if (st != UM_OK) return st;
     char db[4200];
     snprintf(db, sizeof db, "%s/case.db", fo->out_dir);
+    struct stat sb;
+    bool have_case = stat(db, &sb) == 0;
     um_scan_set_cancel(s, w->stop);
     if (st == UM_OK) st = um_scan_lock_output(s, fo->out_dir, true);
     if (st == UM_OK) st = um_scan_set_verdicts(s, db);
-    for (size_t i = 0; i < fo->n_identity && st == UM_OK; i++) st = um_scan_add_path(s, fo->identity[i], NULL);
-    for (size_t i = 0; i < um_reader_count() && st == UM_OK; i++) {
-        const char *name = um_reader_name(i);
-        char d[4200];
-        snprintf(d, sizeof d, "%s/%s", spool, name);
-        struct stat sb;
-        if (stat(d, &sb) == 0 && S_ISDIR(sb.st_mode)) st = um_scan_add_path(s, d, name);
+    if (st == UM_OK) st = have_case ? um_scan_add_case(s, fo->out_dir, true) : um_scan_keep_journal(s, fo->out_dir, true);
+    for (size_t i = 0; i < fo->n_identity && st == UM_OK && !have_case; i++)
+        st = um_scan_add_path(s, fo->identity[i], NULL);
+    um_map in_case;
+    um_map_init(&in_case);
+    for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++)
+        if (s->inputs[i].path) set_add(&in_case, s->inputs[i].path, strlen(s->inputs[i].path));
+    spool_file *nf = NULL;
+    size_t n_new = 0;
+    if (st == UM_OK && !spool_new(spool, &in_case, &nf, &n_new)) st = UM_ENOMEM;
+    um_map_free(&in_case);
+    for (size_t i = 0; i < n_new && st == UM_OK; i++) st = um_scan_add_path(s, nf[i].path, nf[i].reader);
+    for (size_t i = 0; i < n_new; i++) um_free(nf[i].path);
+    um_free(nf);
+    if (st == UM_OK && have_case && n_new == 0) { /* nothing new */
+        um_scan_free(s);
+        return UM_OK;
     }
+    *added = n_new;
     if (st == UM_OK) st = um_scan_run(s, NULL, NULL);
     if (st == UM_OK) st = um_scan_write_outputs(s, fo->out_dir);
     if (st != UM_OK) {
@@ -265,6 +335,7 @@ um_status um_worker_follow(um_worker *w, const um_follow_opts *fo, const volatil
     unsigned interval = fo->interval_s ? fo->interval_s : 10;
     int64_t last = 0;
     uint64_t pending = 0, total = 0;
+    bool first = true; /* a first round adds what a killed follower spooled but did not add */
     if (st == UM_OK) um_bus_log(w, "following unmask.events.> into %s (spool %s)", fo->out_dir, spool);
     while (st == UM_OK && !f_stopped(w)) {
         natsMsgList list = {0};
@@ -294,12 +365,14 @@ um_status um_worker_follow(um_worker *w, const um_follow_opts *fo, const volatil
             jsMsgMetaData_Destroy(meta);
         }
         natsMsgList_Destroy(&list);
-        if (pending && um_bus_now_ms() - last >= (int64_t)interval * 1000 && !f_stopped(w)) {
-            size_t pub = 0;
-            st = round_scan(w, fo, spool, &seen, &pub);
-            if (st == UM_OK)
-                um_bus_log(w, "round: %llu new messages (%llu in all), %zu findings new or changed published",
-                           (unsigned long long)pending, (unsigned long long)total, pub);
+        if ((pending || first) && um_bus_now_ms() - last >= (int64_t)interval * 1000 && !f_stopped(w)) {
+            first = false;
+            size_t pub = 0, added = 0;
+            st = round_scan(w, fo, spool, &seen, &pub, &added);
+            if (st == UM_OK && added)
+                um_bus_log(w, "round: %zu messages added to the case (%llu received, %llu in all), %zu findings "
+                              "new or changed published",
+                           added, (unsigned long long)pending, (unsigned long long)total, pub);
             pending = 0;
             last = um_bus_now_ms();
         }

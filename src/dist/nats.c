@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "../os/os.h"
+#include "../read/signin.h"
 
 #define STREAM_WORK "UNMASK_WORK"
 #define STREAM_DATA "UNMASK_DATA"
@@ -79,11 +80,14 @@ um_nats_conf *um_nats_conf_copy(const um_nats_opts *o) {
     c->ca = dup0(o->tls_ca);
     c->cert = dup0(o->tls_cert);
     c->key = dup0(o->tls_key);
-    c->tls = o->tls || c->ca || c->cert || c->key;
+    c->tls_name = dup0(o->tls_name);
+    c->nkey = dup0(o->nkey_seed_file);
+    c->tls = o->tls || c->ca || c->cert || c->key || c->tls_name;
     c->ack_wait_s = o->ack_wait_s ? o->ack_wait_s : 30;
     c->max_ack_pending = o->max_ack_pending ? o->max_ack_pending : 256;
     if (!c->url || (o->user && !c->user) || (o->password && !c->password) || (o->token && !c->token) ||
-        (o->creds_file && !c->creds)) {
+        (o->creds_file && !c->creds) || (o->tls_name && *o->tls_name && !c->tls_name) ||
+        (o->nkey_seed_file && *o->nkey_seed_file && !c->nkey)) {
         um_nats_conf_free(c);
         return NULL;
     }
@@ -95,17 +99,24 @@ void um_nats_conf_free(um_nats_conf *c) {
     if (c->password) memset(c->password, 0, strlen(c->password));
     if (c->token) memset(c->token, 0, strlen(c->token));
     um_free(c->url), um_free(c->user), um_free(c->password), um_free(c->token), um_free(c->creds);
-    um_free(c->ca), um_free(c->cert), um_free(c->key);
+    um_free(c->ca), um_free(c->cert), um_free(c->key), um_free(c->tls_name), um_free(c->nkey);
     um_free(c);
 }
 
+static bool set(const char *s) { return s && *s; }
+
+/* NULL, or why the options cannot work. */
+static const char *opts_check(const um_nats_opts *o) {
+    if (!o || !set(o->url)) return "a NATS URL is needed";
+    if (set(o->tls_cert) != set(o->tls_key)) return "a TLS client certificate needs its key, and a key its certificate";
+    if (set(o->creds_file) && set(o->nkey_seed_file)) return "give a NATS creds file or an nkey seed file, not both";
+    return NULL;
+}
+
 um_status um_scan_set_nats(um_scan *s, const um_nats_opts *o) {
-    if (!o || !o->url || !*o->url) {
-        um_scan_set_error(s, "a NATS URL is needed");
-        return UM_EINVAL;
-    }
-    if ((o->tls_cert && *o->tls_cert) != (o->tls_key && *o->tls_key)) {
-        um_scan_set_error(s, "a TLS client certificate needs its key, and a key its certificate");
+    const char *bad = opts_check(o);
+    if (bad) {
+        um_scan_set_error(s, "%s", bad);
         return UM_EINVAL;
     }
     um_nats_conf *c = um_nats_conf_copy(o);
@@ -122,7 +133,7 @@ char *um_bus_err(natsStatus st, const char *what) {
     char *m = NULL;
     if (st == NATS_CONNECTION_AUTH_FAILED || (detail && strstr(detail, "uthorization")))
         m = um_fmt("%s: the NATS server refused the credentials (authorization violation); check the user and "
-                   "password, token or creds file",
+                   "password, token, creds file or nkey seed",
                    what);
     else
         m = um_fmt("%s: %s%s%s", what, natsStatus_GetText(st), detail && *detail ? " - " : "",
@@ -165,7 +176,20 @@ char *um_bus_connect(const um_nats_conf *c, natsConnection **nc, jsCtx **js) {
     if (st == NATS_OK && c->creds) st = natsOptions_SetUserCredentialsFromFiles(o, c->creds, NULL);
     if (st == NATS_OK && c->tls) st = natsOptions_SetSecure(o, true);
     char host[256];
-    if (st == NATS_OK && c->tls && tls_host(c->url, host, sizeof host)) st = natsOptions_SetExpectedHostname(o, host);
+    if (st == NATS_OK && c->tls_name) st = natsOptions_SetExpectedHostname(o, c->tls_name);
+    else if (st == NATS_OK && c->tls && tls_host(c->url, host, sizeof host))
+        st = natsOptions_SetExpectedHostname(o, host);
+    if (st == NATS_OK && c->nkey) {
+        char pub[57], *err = NULL;
+        if (!um_nkey_public(c->nkey, pub, &err)) {
+            char *m = um_fmt("%s: nkey seed file %s: %s", what, c->nkey, err ? err : "unusable");
+            um_free(err);
+            um_free(what);
+            natsOptions_Destroy(o);
+            return m;
+        }
+        st = natsOptions_SetNKeyFromSeed(o, pub, c->nkey);
+    }
     if (st == NATS_OK && c->ca) st = natsOptions_LoadCATrustedCertificates(o, c->ca);
     if (st == NATS_OK && c->cert) st = natsOptions_LoadCertificatesChain(o, c->cert, c->key);
     if (st != NATS_OK) {
@@ -178,6 +202,14 @@ char *um_bus_connect(const um_nats_conf *c, natsConnection **nc, jsCtx **js) {
     natsOptions_Destroy(o);
     if (st != NATS_OK) {
         char *m = um_bus_err(st, what);
+        /* A server requiring a client certificate closes a TLS 1.3
+         * connection without one after the handshake: say so. */
+        if (m && c->tls && st != NATS_CONNECTION_AUTH_FAILED && !strstr(m, "refused the credentials")) {
+            char *m2 = um_fmt("%s (TLS: is the server's certificate signed by the --nats-ca CA and issued to the "
+                              "expected name, and does the server accept this client certificate%s?)",
+                              m, c->cert ? "" : " - none was given");
+            if (m2) um_free(m), m = m2;
+        }
         um_free(what);
         *nc = NULL;
         return m;
@@ -297,34 +329,60 @@ typedef struct sub_run {
     char id[33];
     size_t frame;
     bool *remote;          /* per input: read by a worker */
+    uint64_t **starts;     /* per input: starts of its parts (a split file), else NULL */
+    size_t *nparts;        /* per input: parts (0: sent whole) */
     uint64_t ahead;        /* bytes published and not yet replayed */
 } sub_run;
 
+/* Checks a reader's part summary from a worker (partition.h, 2.: the
+ * reader's C struct, so scan and workers must run the same unmask build):
+ * only readers listed here are split over the bus. */
+static bool (*part_validator(const um_reader *r))(const void *) {
+    if (!r->part_size || !r->part_merge || !r->part_finish) return NULL;
+    if (strcmp(r->name, "winlog-jsonl") == 0) return um_winjson_part_valid;
+    if (strcmp(r->name, "okta") == 0 || strcmp(r->name, "entra") == 0) return um_signin_part_valid;
+    return NULL;
+}
+
+/* The unit number of part p of input i (whole: i). */
+static uint64_t unit_no(const sub_run *r, size_t i, size_t p) {
+    return r->nparts[i] ? ((uint64_t)(p + 1) << 32) | i : i;
+}
+
 static bool scan_stop(void *ud) { return um_scan_cancelled(ud); }
 
-/* Publishes input i's bytes and its work message; false (and the input is
- * read here instead) when the file cannot be read now. */
-static um_status submit(sub_run *r, size_t i) {
+/* Publishes bytes [off, end) of input i (end UINT64_MAX: to its end) as
+ * unit `unit` (part pi of pc when pc > 1) and its work message. *readable
+ * false: the file could not be read now (then read it here). */
+static um_status submit_range(sub_run *r, size_t i, uint64_t unit, uint64_t off, uint64_t end, size_t pi, size_t pc,
+                              bool *readable) {
     um_scan *s = r->s;
     um_input *in = &s->inputs[i];
+    *readable = true;
     FILE *f = fopen(in->path, "rb");
     if (!f) {
-        r->remote[i] = false; /* read here: reports the error as a local scan does */
+        *readable = false;
         return UM_OK;
     }
-    unsigned char bom[2];
-    size_t nb = fread(bom, 1, 2, f);
-    if (um_utf16_bom(bom, nb)) { /* converted on the scan's side, as with threads */
+    if (pc <= 1) {
+        unsigned char bom[2];
+        size_t nb = fread(bom, 1, 2, f);
+        if (um_utf16_bom(bom, nb)) { /* converted on the scan's side, as with threads */
+            fclose(f);
+            *readable = false;
+            return UM_OK;
+        }
+    }
+    if (fseeko(f, (off_t)off, SEEK_SET) != 0) {
         fclose(f);
-        r->remote[i] = false;
+        *readable = false;
         return UM_OK;
     }
-    rewind(f);
     char subj[96], id[96];
-    snprintf(subj, sizeof subj, "unmask.data.%s.%zu", r->id, i);
+    snprintf(subj, sizeof subj, "unmask.data.%s.%llu", r->id, (unsigned long long)unit);
     um_buf b;
     um_buf_init(&b);
-    uint64_t total = 0;
+    uint64_t total = 0, left = end == UINT64_MAX ? UINT64_MAX : end - off;
     uint32_t part = 0;
     um_status st = UM_OK;
     char *chunk = um_malloc(r->frame);
@@ -333,7 +391,8 @@ static um_status submit(sub_run *r, size_t i) {
         return UM_ENOMEM;
     }
     for (;;) {
-        size_t n = fread(chunk, 1, r->frame, f);
+        size_t want = left < r->frame ? (size_t)left : r->frame;
+        size_t n = want ? fread(chunk, 1, want, f) : 0;
         if (n == 0 && part > 0) break;
         um_buf_reset(&b);
         um_wire_frame_put(&b, "UMD1", part);
@@ -342,7 +401,7 @@ static um_status submit(sub_run *r, size_t i) {
             st = UM_ENOMEM;
             break;
         }
-        snprintf(id, sizeof id, "%s.d.%zu.%u", r->id, i, part);
+        snprintf(id, sizeof id, "%s.d.%llu.%u", r->id, (unsigned long long)unit, part);
         natsStatus ns = um_bus_publish(r->js, subj, b.s, b.len, id, scan_stop, s);
         if (ns != NATS_OK) {
             char *m = um_bus_err(ns, "publishing input bytes");
@@ -352,22 +411,24 @@ static um_status submit(sub_run *r, size_t i) {
             break;
         }
         total += n;
+        if (left != UINT64_MAX) left -= n;
         part++;
         if (n < r->frame) break;
     }
     bool rerr = ferror(f);
     fclose(f);
     um_free(chunk);
-    if (st == UM_OK && rerr) {
-        r->remote[i] = false;
+    if (st == UM_OK && (rerr || (end != UINT64_MAX && left != 0))) {
+        *readable = false;
         um_buf_free(&b);
         return UM_OK;
     }
     if (st == UM_OK) {
-        um_wire_unit u = {r->id, i, (char *)in->reader->name, in->path, total, part, r->frame};
+        um_wire_unit u = {r->id, unit, (char *)in->reader->name, in->path, total, part, r->frame,
+                          pc > 1 ? pi : 0, pc > 1 ? pc : 0};
         um_buf_reset(&b);
         um_wire_unit_put(&b, &u);
-        snprintf(id, sizeof id, "%s.w.%zu", r->id, i);
+        snprintf(id, sizeof id, "%s.w.%llu", r->id, (unsigned long long)unit);
         natsStatus ns = b.oom ? NATS_NO_MEMORY : um_bus_publish(r->js, SUBJ_WORK, b.s, b.len, id, scan_stop, s);
         if (ns != NATS_OK) {
             char *m = um_bus_err(ns, "publishing a work unit");
@@ -381,12 +442,42 @@ static um_status submit(sub_run *r, size_t i) {
     return st;
 }
 
-/* Replays input i from its result frames. *fallback: the worker says read it here. */
-static um_status collect(sub_run *r, size_t i, um_winfields *wf, um_winfields *empty, bool *fallback) {
+/* Publishes input i: whole, or in the line-aligned parts its reader can be
+ * split into (partition.h, 1.), each a unit of its own, so different
+ * workers read the parts of one big file. An input that cannot be read now
+ * is read here instead (r->remote[i] false). */
+static um_status submit(sub_run *r, size_t i) {
+    um_scan *s = r->s;
+    um_input *in = &s->inputs[i];
+    um_status st = part_validator(in->reader) ? um_part_cuts(in, s->part_bytes, &r->starts[i], &r->nparts[i]) : UM_OK;
+    if (st != UM_OK) return st;
+    bool readable = true;
+    size_t n = r->nparts[i];
+    if (!n) st = submit_range(r, i, i, 0, UINT64_MAX, 0, 0, &readable);
+    for (size_t p = 0; p < n && st == UM_OK && readable; p++) {
+        uint64_t end = p + 1 < n ? r->starts[i][p + 1] + 1 : UINT64_MAX; /* the next part re-reads our last newline */
+        st = submit_range(r, i, unit_no(r, i, p), r->starts[i][p], end, p, n, &readable);
+    }
+    if (st == UM_OK && !readable) {
+        if (n) { /* parts already out stay unanswered; their subjects are purged at the end */
+            um_scan_set_error(s, "%s: the file could not be read again while it was being sent", in->path);
+            return UM_EIO;
+        }
+        r->remote[i] = false; /* read here: reports the error as a local scan does */
+    }
+    return st;
+}
+
+/* Replays unit `unit` of input i from its result frames, lines shifted by
+ * base. pt NULL: the whole input (then counted as read or failed); else
+ * one part: pt->lines and pt->summary are the worker's. *fallback: the
+ * worker says read it here. */
+static um_status collect(sub_run *r, size_t i, uint64_t unit, uint64_t base, um_part *pt, um_winfields *wf,
+                         um_winfields *empty, bool *fallback) {
     um_scan *s = r->s;
     um_input *in = &s->inputs[i];
     char subj[96];
-    snprintf(subj, sizeof subj, "unmask.res.%s.%zu", r->id, i);
+    snprintf(subj, sizeof subj, "unmask.res.%s.%llu", r->id, (unsigned long long)unit);
     um_wire_dec *d = um_wire_dec_new();
     if (!d) return UM_ENOMEM;
     uint64_t seq = 1;
@@ -446,7 +537,7 @@ static um_status collect(sub_run *r, size_t i, um_winfields *wf, um_winfields *e
         }
         if (b) {
             replayed = true;
-            st = um_rec_replay(s, in, b, wf, empty);
+            st = um_rec_replay(s, in, b, base, wf, empty);
             um_rec_batch_free(b);
             um_reader_ctx prc = {s, in, in->reader, NULL, NULL};
             um_rc_progress(&prc, 0);
@@ -454,19 +545,71 @@ static um_status collect(sub_run *r, size_t i, um_winfields *wf, um_winfields *e
         int ws;
         const char *werr;
         if (st == UM_OK && um_wire_dec_ended(d, &ws, &werr)) {
-            if (ws == FALLBACK_STATUS && !replayed) *fallback = true;
+            if (ws == FALLBACK_STATUS && !replayed && !pt) *fallback = true;
+            else if (ws == FALLBACK_STATUS && pt) {
+                um_scan_set_error(s, "%s: a worker could not read a part of the file", in->path);
+                st = UM_EIO;
+            }
             else if (ws == FALLBACK_STATUS) {
                 um_scan_set_error(s, "%s: a worker gave results and then gave the input back", in->path);
                 st = UM_EPARSE;
             } else if (ws < 0 || ws > UM_ECANCELED) {
                 um_scan_set_error(s, "%s: bad status from a worker", in->path);
                 st = UM_EPARSE;
+            } else if (pt) {
+                uint64_t lines;
+                const void *sum;
+                size_t sn;
+                if (ws != UM_OK) {
+                    um_scan_set_error(s, "%s: %s", in->path, werr ? werr : um_status_str((um_status)ws));
+                    st = (um_status)ws;
+                } else if (!um_wire_dec_part(d, &lines, &sum, &sn) || sn != in->reader->part_size ||
+                           !part_validator(in->reader)(sum)) {
+                    um_scan_set_error(s, "%s: a worker's part result has no or a bad summary", in->path);
+                    st = UM_EPARSE;
+                } else {
+                    pt->lines = lines;
+                    memcpy(pt->summary, sum, sn);
+                }
             } else
                 st = um_rec_input_done(s, in, (um_status)ws, werr);
             break;
         }
     }
     um_wire_dec_free(d);
+    return st;
+}
+
+/* Replays the parts of split input i in order and merges them as local
+ * threads do (partition.h, 4.): lines shifted by the lines before, the
+ * summaries folded, the end-of-file warnings said once, the input counted
+ * once. */
+static um_status collect_parts(sub_run *r, size_t i, um_winfields *wf, um_winfields *empty) {
+    um_scan *s = r->s;
+    um_input *in = &s->inputs[i];
+    const um_reader *rd = in->reader;
+    void *merged = um_calloc(1, rd->part_size), *sum = um_calloc(1, rd->part_size);
+    um_status st = merged && sum ? UM_OK : UM_ENOMEM;
+    uint64_t base = 0;
+    for (size_t p = 0; p < r->nparts[i] && st == UM_OK; p++) {
+        um_part pt = {i, p, r->nparts[i], 0, UINT64_MAX, 0, sum};
+        memset(sum, 0, rd->part_size);
+        bool fallback = false;
+        st = collect(r, i, unit_no(r, i, p), base, &pt, wf, empty, &fallback);
+        if (st != UM_OK) break;
+        if (p == 0) memcpy(merged, sum, rd->part_size);
+        else rd->part_merge(merged, sum);
+        if (pt.lines) base += pt.lines - 1; /* the next part re-reads our last newline */
+    }
+    if (st == UM_OK) {
+        um_reader_ctx rc = {s, in, rd, NULL, NULL};
+        rd->part_finish(&rc, merged);
+        st = um_rec_input_done(s, in, UM_OK, NULL);
+    } else if (!um_scan_cancelled(s)) {
+        um_rec_input_done(s, in, st, NULL);
+    }
+    um_free(merged);
+    um_free(sum);
     return st;
 }
 
@@ -489,8 +632,10 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
     r.frame = mp > 16384 ? (size_t)(mp - 8192) : 8192;
     if (r.frame > (size_t)1 << 20) r.frame = (size_t)1 << 20;
     r.remote = um_calloc(s->n_inputs + 1, sizeof *r.remote);
+    r.starts = um_calloc(s->n_inputs + 1, sizeof *r.starts);
+    r.nparts = um_calloc(s->n_inputs + 1, sizeof *r.nparts);
     um_winfields *wf = um_calloc(1, sizeof *wf), *empty = um_calloc(1, sizeof *empty);
-    um_status st = r.remote && wf && empty ? UM_OK : UM_ENOMEM;
+    um_status st = r.remote && r.starts && r.nparts && wf && empty ? UM_OK : UM_ENOMEM;
     for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++) {
         um_input *in = &s->inputs[i];
         r.remote[i] = in->reader && in->reader->phase != 0 && !in->reader->serial && !in->is_dir && !in->is_stream &&
@@ -517,15 +662,19 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
         }
         bool fallback = false;
         st = um_journal_begin(s, in); /* the items are journaled as they are replayed */
-        if (st == UM_OK) st = collect(&r, i, wf, empty, &fallback);
+        if (st == UM_OK && !r.nparts[i]) st = collect(&r, i, i, 0, NULL, wf, empty, &fallback);
+        if (st == UM_OK && r.nparts[i]) st = collect_parts(&r, i, wf, empty);
         um_status je = um_journal_end(s, in, st == UM_OK && !fallback && in->status == UM_IN_READ);
         if (st == UM_OK) st = je;
         r.ahead -= r.ahead >= in->size ? in->size : r.ahead;
-        char subj[96];
-        snprintf(subj, sizeof subj, "unmask.data.%s.%zu", r.id, i);
-        purge(js, STREAM_DATA, subj);
-        snprintf(subj, sizeof subj, "unmask.res.%s.%zu", r.id, i);
-        purge(js, STREAM_RES, subj);
+        for (size_t p = 0; p < (r.nparts[i] ? r.nparts[i] : 1); p++) {
+            char subj[96];
+            uint64_t u = unit_no(&r, i, p);
+            snprintf(subj, sizeof subj, "unmask.data.%s.%llu", r.id, (unsigned long long)u);
+            purge(js, STREAM_DATA, subj);
+            snprintf(subj, sizeof subj, "unmask.res.%s.%llu", r.id, (unsigned long long)u);
+            purge(js, STREAM_RES, subj);
+        }
         if (st == UM_OK && fallback) st = read_input(s, in);
     }
     char subj[96];
@@ -534,6 +683,9 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
     snprintf(subj, sizeof subj, "unmask.res.%s.>", r.id);
     purge(js, STREAM_RES, subj);
     um_free(r.remote);
+    for (size_t i = 0; r.starts && i < s->n_inputs; i++) um_free(r.starts[i]);
+    um_free(r.starts);
+    um_free(r.nparts);
     um_free(wf);
     um_free(empty);
     jsCtx_Destroy(js);
@@ -551,12 +703,9 @@ um_status um_worker_new(um_ctx *ctx, const um_nats_opts *o, um_worker **out) {
     pthread_mutex_init(&w->mu, NULL);
     w->ctx = ctx;
     *out = w;
-    if (!o || !o->url || !*o->url) {
-        w->errmsg = um_strdup("a NATS URL is needed");
-        return UM_EINVAL;
-    }
-    if ((o->tls_cert && *o->tls_cert) != (o->tls_key && *o->tls_key)) {
-        w->errmsg = um_strdup("a TLS client certificate needs its key, and a key its certificate");
+    const char *bad = opts_check(o);
+    if (bad) {
+        w->errmsg = um_strdup(bad);
         return UM_EINVAL;
     }
     if (!(w->conf = um_nats_conf_copy(o))) return UM_ENOMEM;
@@ -794,9 +943,16 @@ static void do_unit(um_worker *w, natsMsg *msg) {
         in.size = ur.u.size;
         ur.in_path = path;
         bool fallback = false;
-        st = um_rec_read(s, &in, false, on_batch, &ur, &fallback, &err);
+        um_part pt = {0, (size_t)ur.u.part_index, (size_t)ur.u.part_count, 0, UINT64_MAX, 0, NULL};
+        bool is_part = ur.u.part_count > 1;
+        if (is_part && (!rd->part_size || !(pt.summary = um_calloc(1, rd->part_size)))) st = UM_ENOMEM;
+        if (st == UM_OK) st = um_rec_read(s, &in, is_part ? &pt : NULL, false, on_batch, &ur, &fallback, &err);
         if (fallback && ur.part == 0 && ur.out.len == 0) um_wire_put_end(&ur.out, FALLBACK_STATUS, NULL);
-        else if (!ur.failed && !w_stopped(w)) um_wire_put_end(&ur.out, (int)(fallback ? UM_EIO : st), err);
+        else if (!ur.failed && !w_stopped(w)) {
+            if (is_part && st == UM_OK && !fallback) um_wire_put_part(&ur.out, pt.lines, pt.summary, rd->part_size);
+            um_wire_put_end(&ur.out, (int)(fallback ? UM_EIO : st), err);
+        }
+        um_free(pt.summary);
     }
     unit_file_remove(dir, path);
     um_scan_free(s);

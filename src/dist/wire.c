@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { TAG_EVENT = 1, TAG_REJECT = 2, TAG_WARN = 3, TAG_END = 4 };
-#define N_STRS 25
+enum { TAG_EVENT = 1, TAG_REJECT = 2, TAG_WARN = 3, TAG_END = 4, TAG_PART = 5 };
+#define MAX_SUMMARY (1u << 20) /* a reader's part summary (winjson's holds tables) */
+#define N_STRS 26
 #define MAX_STR (16u << 20)
 #define TS_BOUND ((int64_t)1 << 62)
 
@@ -15,7 +16,8 @@ static void event_strs(um_event *e, const char **s[N_STRS]) {
                               &e->city,     &e->as_org,      &e->action,       &e->app,         &e->image,
                               &e->cmdline,  &e->product,     &e->company,      &e->description, &e->original_file,
                               &e->parent_image, &e->target,  &e->device_id,    &e->device_desc, &e->usb_serial,
-                              &e->subject_text, &e->src_file, &e->record_id,   &e->ip_country,  &e->ip_org};
+                              &e->subject_text, &e->src_file, &e->record_id,   &e->ip_country,  &e->ip_org,
+                              &e->browser_hash};
     memcpy(s, a, sizeof a);
 }
 
@@ -69,6 +71,16 @@ void um_wire_unit_put(um_buf *out, const um_wire_unit *u) {
     put_u(out, u->size);
     put_u(out, u->parts);
     put_u(out, u->frame);
+    if (u->part_count > 1) { /* one line-aligned part of a split file */
+        put_u(out, u->part_index);
+        put_u(out, u->part_count);
+    }
+}
+
+void um_wire_put_part(um_buf *out, uint64_t lines, const void *summary, size_t n) {
+    put_u(out, TAG_PART);
+    put_u(out, lines);
+    put_sn(out, summary ? summary : "", n);
 }
 
 void um_wire_put_batch(um_buf *out, const um_rec_batch *b, const char *in_path) {
@@ -96,6 +108,14 @@ void um_wire_put_batch(um_buf *out, const um_rec_batch *b, const char *in_path) 
         put_u(out, e.src_line);
         put_u(out, e.ip_asn);
         put_u(out, e.net_flags);
+        put_u(out, e.has_geo ? 1 : 0); /* the log's own geolocation: two IEEE doubles' bits */
+        if (e.has_geo) {
+            uint64_t bits;
+            memcpy(&bits, &e.lat, 8);
+            put_u(out, bits);
+            memcpy(&bits, &e.lon, 8);
+            put_u(out, bits);
+        }
         const char **s[N_STRS];
         event_strs(&e, s);
         for (size_t k = 0; k < N_STRS; k++) put_s(out, *s[k]);
@@ -224,6 +244,11 @@ um_status um_wire_unit_get(const void *p, size_t n, um_wire_unit *u, const char 
     u->parts = get_urange(&r, UINT32_MAX, "too many parts");
     u->frame = get_urange(&r, 64u << 20, "frame too large");
     if (!r.bad && !r.short_ && u->frame < 1024) r.bad = "frame too small";
+    if (!r.bad && !r.short_ && r.pos < r.n) { /* one part of a split file */
+        u->part_index = get_urange(&r, UINT32_MAX, "bad part number");
+        u->part_count = get_urange(&r, UINT32_MAX, "too many parts of a file");
+        if (!r.bad && !r.short_ && (u->part_count < 2 || u->part_index >= u->part_count)) r.bad = "bad part number";
+    }
     if (!r.bad && r.short_) r.bad = "truncated work unit";
     if (!r.bad && r.pos != r.n) r.bad = "bytes after the work unit";
     if (!r.bad && (!*u->scan_id || !*u->path)) r.bad = "empty scan id or path";
@@ -251,6 +276,10 @@ struct um_wire_dec {
     bool ended, broken;
     int status;
     char *err;
+    bool has_part;
+    uint64_t part_lines;
+    unsigned char *summary;
+    size_t summary_len;
 };
 
 um_wire_dec *um_wire_dec_new(void) { return um_calloc(1, sizeof(um_wire_dec)); }
@@ -259,7 +288,16 @@ void um_wire_dec_free(um_wire_dec *d) {
     if (!d) return;
     um_free(d->buf);
     um_free(d->err);
+    um_free(d->summary);
     um_free(d);
+}
+
+bool um_wire_dec_part(const um_wire_dec *d, uint64_t *lines, const void **summary, size_t *n) {
+    if (!d->has_part) return false;
+    *lines = d->part_lines;
+    *summary = d->summary;
+    *n = d->summary_len;
+    return true;
 }
 
 bool um_wire_dec_ended(const um_wire_dec *d, int *status, const char **err) {
@@ -288,6 +326,23 @@ static bool item(um_wire_dec *d, rd *r, um_rec_batch *b) {
     uint64_t tag = get_u(r);
     if (r->short_ || r->bad) return false;
     bool ok;
+    if (tag == TAG_PART) {
+        uint64_t lines = get_u(r);
+        size_t n;
+        bool present;
+        const char *sm = get_sv(r, &n, &present, true);
+        if (r->short_ || r->bad) return false;
+        if (d->has_part || n > MAX_SUMMARY) {
+            r->bad = d->has_part ? "two part summaries" : "part summary too large";
+            return false;
+        }
+        d->has_part = true;
+        d->part_lines = lines;
+        d->summary_len = n;
+        if (!(d->summary = um_malloc(n + 1))) r->bad = "out of memory";
+        else if (n) memcpy(d->summary, sm, n);
+        return !r->bad;
+    }
     if (tag == TAG_END) {
         int st = (int)get_urange(r, 255, "bad status");
         size_t n;
@@ -345,6 +400,14 @@ static bool item(um_wire_dec *d, rd *r, um_rec_batch *b) {
     e->src_line = get_u(r);
     e->ip_asn = (uint32_t)get_urange(r, UINT32_MAX, "bad asn");
     e->net_flags = (uint32_t)get_urange(r, UINT32_MAX, "bad flags");
+    e->has_geo = get_urange(r, 1, "bad geolocation flag") == 1;
+    if (e->has_geo && !r->short_ && !r->bad) {
+        uint64_t a = get_u(r), o = get_u(r);
+        memcpy(&e->lat, &a, 8);
+        memcpy(&e->lon, &o, 8);
+        if (!r->short_ && !r->bad && !(e->lat >= -90 && e->lat <= 90 && e->lon >= -180 && e->lon <= 180))
+            r->bad = "bad geolocation"; /* also NaN */
+    }
     const char **s[N_STRS];
     event_strs(e, s);
     for (size_t k = 0; k < N_STRS && !r->short_ && !r->bad; k++) *s[k] = keep_sv(b, r, false, NULL, &ok);

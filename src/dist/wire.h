@@ -17,13 +17,16 @@
  *           then the part's bytes.
  *   unit    "UMW1", string scan id, varint unit, string reader name,
  *           string path, varint size, varint parts, varint frame (payload
- *           bytes per result frame, at least 1024).
+ *           bytes per result frame, at least 1024), and for one part of
+ *           a split file: varint part index, varint part count (>= 2).
  *   results a stream of items, tag first: 1 event, 2 reject, 3 warning
- *           (varint line, string message), 4 end (varint status, string
- *           error), nothing after the end. An event is: varint kind,
+ *           (varint line, string message), 5 part (varint lines, bytes
+ *           summary; at most one, parts only), 4 end (varint status,
+ *           string error), nothing after the end. An event is: varint kind,
  *           ts, tz_min, has_tz, success, port, asn, is_proxy, usb_vid,
- *           usb_pid, src_line, ip_asn, net_flags, the 25 strings of
- *           um_wire_event_strings() (src_file none when it is the input's
+ *           usb_pid, src_line, ip_asn, net_flags, has_geo (then lat and
+ *           lon, the bits of IEEE doubles, in range), the 26 strings of
+ *           event_strs() in wire.c (src_file none when it is the input's
  *           own path), then varint 0 (no field bag) or n + 1 and n fields
  *           (string name, varint value length + bytes, varint count).
  *
@@ -46,6 +49,7 @@ typedef struct um_wire_unit {
     uint64_t size;
     uint64_t parts;
     uint64_t frame; /* bytes of payload per result frame (the bus's message size) */
+    uint64_t part_index, part_count; /* count > 1: the bytes are one line-aligned part of the file (partition.h) */
 } um_wire_unit;
 
 void um_wire_frame_put(um_buf *out, const char magic[4], uint32_t part);
@@ -60,6 +64,9 @@ void um_wire_unit_clear(um_wire_unit *u);
 /* Appends the items of b (read from the input at in_path). */
 void um_wire_put_batch(um_buf *out, const um_rec_batch *b, const char *in_path);
 void um_wire_put_end(um_buf *out, int status, const char *err);
+/* Before the end item of a part: the lines its reader counted and its
+ * summary (partition.h, 2.; at most 4096 bytes). */
+void um_wire_put_part(um_buf *out, uint64_t lines, const void *summary, size_t n);
 
 typedef struct um_wire_dec um_wire_dec;
 um_wire_dec *um_wire_dec_new(void);
@@ -70,6 +77,8 @@ void um_wire_dec_free(um_wire_dec *d);
 um_status um_wire_dec_feed(um_wire_dec *d, const void *p, size_t n, um_rec_batch **out, const char **why);
 /* true once the end item was decoded: the unit's status and error (NULL none). */
 bool um_wire_dec_ended(const um_wire_dec *d, int *status, const char **err);
+/* true when a part item was decoded: its line count and summary (the decoder's). */
+bool um_wire_dec_part(const um_wire_dec *d, uint64_t *lines, const void **summary, size_t *n);
 /* Bytes of an unfinished item held. */
 size_t um_wire_dec_pending(const um_wire_dec *d);
 

@@ -75,6 +75,8 @@ typedef struct um_signin_sum {
 } um_signin_sum;
 bool um_signin_splittable(const char *head, size_t n);
 void um_signin_part_merge(void *into, const void *part);
+/* Any two counters are a valid summary (from another machine). */
+bool um_signin_part_valid(const void *summary);
 void um_signin_part_finish(um_reader_ctx *rc, const void *merged, const char *skipped_fmt);
 
 int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg);

@@ -109,6 +109,9 @@ void um_winevent_usb_ids(const char *s, int *vid, int *pid);
 
 /* One JSON document (evtx_dump {"Event":..}, NXLog flat, or Winlogbeat
  * {"winlog":..}) -> event. Holds the parser and the bag; not thread-safe. */
+/* A winlog-jsonl part summary from another machine (src/dist/) is one its
+ * part_merge / part_finish may use (skip-table count in range, bools 0/1). */
+bool um_winjson_part_valid(const void *summary);
 typedef struct um_winjson um_winjson;
 um_winjson *um_winjson_new(void);
 void um_winjson_free(um_winjson *w);

@@ -11,6 +11,7 @@
  * All three shapes become a bag of fields handed to um_winevent_map().
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "../core/internal.h"
@@ -497,6 +498,17 @@ const um_reader um_reader_sysmon_json = {
     "sysmon-json",
     "Windows/Sysmon events as evtx_dump-style JSON objects {\"Event\":{\"System\":..,\"EventData\":..}} (Sigma regression data)",
     1, detect_objects, read_objects, NULL, false, false, NULL, 0, NULL, NULL};
+
+/* A summary from another machine (src/dist/): the skip table's count within
+ * it, skip_more a real bool (its byte read before it is used as one). */
+bool um_winjson_part_valid(const void *p) {
+    wj_sum s;
+    unsigned char more;
+    memcpy(&more, (const unsigned char *)p + offsetof(wj_sum, skip_more), 1);
+    if (more > 1) return false;
+    memcpy(&s, p, sizeof s);
+    return s.nskip <= WJ_SUM_SKIP_IDS;
+}
 
 const um_reader um_reader_winlog_jsonl = {
     "winlog-jsonl",

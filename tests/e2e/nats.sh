@@ -13,7 +13,9 @@
 #  (d) nats-server stopped and restarted part-way (file storage);
 #  (e) a server with user/password: the right password works, a wrong one
 #      is exit 2 with a message saying the credentials were refused;
-#  (f) the same with a token.
+#  (f) the same with a token;
+#  (g) big JSON-lines files sent as line-aligned parts (UNMASK_PART_BYTES)
+#      that two workers share.
 # Environment (set by ctest): UNMASK, UM_SRC_DIR, UM_BIN_DIR.
 set -euo pipefail
 : "${UNMASK:?path of the unmask binary}"
@@ -83,6 +85,20 @@ sqlite3 "$tmp/logs-local/case.db" "select count(*) from rejects" | grep -qv '^0$
 start_worker w3 --threads 2
 nats_scan logs "${set_inputs[@]}"
 same logs "$rc"
+stop_workers
+
+# (g) big JSON-lines files cut into line-aligned parts of 256 KiB, each a
+# unit of its own: parts of one file go to different workers and are
+# merged in order (line numbers, end-of-file warnings, counts)
+start_worker p1
+start_worker p2 --test-pause-ms 20
+UNMASK_PART_BYTES=262144 nats_scan parts "${set_inputs[@]}"
+cp -r "$tmp/logs-local" "$tmp/parts-local"; cp "$tmp/logs-local.sql" "$tmp/parts-local.sql"
+same parts "$rc"
+# a unit of a part is numbered (part + 1) << 32 | input
+split_in_both=$(comm -12 <(grep -o "unit [0-9]\{10,\} taken: .*(" "$tmp/p1.log" | cut -d' ' -f4- | sort -u) \
+                         <(grep -o "unit [0-9]\{10,\} taken: .*(" "$tmp/p2.log" | cut -d' ' -f4- | sort -u) | wc -l)
+[ "$split_in_both" -ge 1 ] || fail "parts: no file had parts read by both workers"
 stop_workers
 
 # (b) a worker killed part-way through a unit: redelivered after --ack-wait

@@ -28,6 +28,8 @@ static um_rec_batch *sample(void) {
     it->ev.usb_vid = 0x1234;
     it->ev.src_line = 77;
     it->ev.net_flags = 5;
+    it->ev.has_geo = true, it->ev.lat = 39.0392, it->ev.lon = 125.7625;
+    it->ev.browser_hash = um_rec_batch_keep(b, "dth-1", 5);
     it->ev.user = um_rec_batch_keep(b, "kim@example.com", 15);
     it->ev.ip = um_rec_batch_keep(b, "175.45.176.9", 12);
     it->ev.cmdline = um_rec_batch_keep(b, "", 0); /* empty, not none */
@@ -115,6 +117,9 @@ static void test_round_trip(void) {
         CHECK_INTEQ(e->ev.usb_vid, 0x1234);
         CHECK_INTEQ(e->ev.usb_pid, -1);
         CHECK_STREQ(e->ev.user, "kim@example.com");
+        CHECK(e->ev.has_geo && e->ev.lat == 39.0392 && e->ev.lon == 125.7625); /* exact: the double's bits */
+        CHECK_STREQ(e->ev.browser_hash, "dth-1");
+        CHECK(!got->items[1].ev.has_geo);
         CHECK_STREQ(e->ev.cmdline, "");
         CHECK(e->ev.host == NULL);
         CHECK(e->ev.src_file == NULL); /* the input's own path: filled in on replay */
@@ -164,12 +169,17 @@ static void test_hostile(void) {
     CHECK_INTEQ(feed1("\x02\x01\xff\xff\xff\xff\x0f", 7, &why), UM_EPARSE); /* string longer than allowed */
     CHECK_INTEQ(feed1("\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11, &why), UM_EPARSE); /* varint overflow */
     /* event fields out of range: kind, success, usb id, time zone */
-    unsigned char ok[] = {0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0};
+    unsigned char ok[] = {0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0};
     um_buf o;
     um_buf_init(&o);
     unsigned char bad_kind[sizeof ok];
     memcpy(bad_kind, ok, sizeof ok), bad_kind[0] = 11;
     event_with(&o, bad_kind, sizeof ok);
+    CHECK_INTEQ(feed1(o.s, o.len, &why), UM_EPARSE);
+    um_buf_reset(&o);
+    unsigned char bad_geo[sizeof ok];
+    memcpy(bad_geo, ok, sizeof ok), bad_geo[13] = 2; /* has_geo neither 0 nor 1 */
+    event_with(&o, bad_geo, sizeof ok);
     CHECK_INTEQ(feed1(o.s, o.len, &why), UM_EPARSE);
     um_buf_reset(&o);
     unsigned char bad_success[sizeof ok];
@@ -179,19 +189,19 @@ static void test_hostile(void) {
     um_buf_reset(&o);
     /* a complete valid event with no strings and a bag of 257 fields */
     event_with(&o, ok, sizeof ok);
-    for (int k = 0; k < 25; k++) um_buf_addc(&o, 0);
+    for (int k = 0; k < 26; k++) um_buf_addc(&o, 0);
     um_buf_add(&o, "\x82\x02", 2); /* 258 = 257 fields + 1 */
     CHECK_INTEQ(feed1(o.s, o.len, &why), UM_EPARSE);
     um_buf_reset(&o);
     event_with(&o, ok, sizeof ok);
-    for (int k = 0; k < 25; k++) um_buf_addc(&o, 0);
+    for (int k = 0; k < 26; k++) um_buf_addc(&o, 0);
     um_buf_addc(&o, 0); /* no bag: valid */
     CHECK_INTEQ(feed1(o.s, o.len, &why), UM_OK);
     um_buf_free(&o);
 }
 
 static void test_unit(void) {
-    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/a b\n.jsonl", 123456, 3, 1040384}, v;
+    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/a b\n.jsonl", 123456, 3, 1040384, 0, 0}, v;
     um_buf o;
     um_buf_init(&o);
     um_wire_unit_put(&o, &u);
@@ -205,14 +215,48 @@ static void test_unit(void) {
     for (size_t n = 0; n < o.len; n++) CHECK_INTEQ(um_wire_unit_get(o.s, n, &v, &why), UM_EPARSE);
     um_buf_addc(&o, 0);
     CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* trailing byte */
-    um_wire_unit w = {"../x", 1, "okta", "p", 1, 1, 4096};
+    um_wire_unit w = {"../x", 1, "okta", "p", 1, 1, 4096, 0, 0};
     um_buf_reset(&o);
     um_wire_unit_put(&o, &w);
     CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* a scan id that is no subject token */
-    um_wire_unit x = {"ab", 1, "okta", "p", 1, 1, 10};
+    um_wire_unit x = {"ab", 1, "okta", "p", 1, 1, 10, 0, 0};
     um_buf_reset(&o);
     um_wire_unit_put(&o, &x);
     CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* frame too small */
+    /* one part of a split file: index and count travel; a bad pair is refused */
+    um_wire_unit y = {"ab", (3ull << 32) | 5, "okta", "p", 100, 1, 4096, 2, 4};
+    um_buf_reset(&o);
+    um_wire_unit_put(&o, &y);
+    CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_OK);
+    CHECK(v.part_index == 2 && v.part_count == 4 && v.unit == ((3ull << 32) | 5));
+    um_wire_unit_clear(&v);
+    y.part_index = 4;
+    um_buf_reset(&o);
+    um_wire_unit_put(&o, &y);
+    CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* index past the count */
+    /* a part item: line count and summary (with NUL bytes) before the end */
+    um_buf_reset(&o);
+    const unsigned char sum[8] = {1, 0, 0, 0, 0, 0, 2, 0};
+    um_wire_put_part(&o, 1234, sum, sizeof sum);
+    um_wire_put_end(&o, 0, NULL);
+    um_wire_dec *d = um_wire_dec_new();
+    um_rec_batch *b = NULL;
+    CHECK_INTEQ(um_wire_dec_feed(d, o.s, o.len, &b, &why), UM_OK);
+    um_rec_batch_free(b);
+    uint64_t lines = 0;
+    const void *got = NULL;
+    size_t gn = 0;
+    CHECK(um_wire_dec_ended(d, NULL, NULL) && um_wire_dec_part(d, &lines, &got, &gn));
+    CHECK(lines == 1234 && gn == sizeof sum && memcmp(got, sum, sizeof sum) == 0);
+    um_wire_dec_free(d);
+    um_buf_reset(&o); /* two part items: refused */
+    um_wire_put_part(&o, 1, sum, sizeof sum);
+    um_wire_put_part(&o, 1, sum, sizeof sum);
+    d = um_wire_dec_new();
+    b = NULL;
+    CHECK_INTEQ(um_wire_dec_feed(d, o.s, o.len, &b, &why), UM_EPARSE);
+    um_rec_batch_free(b);
+    um_wire_dec_free(d);
     um_buf_free(&o);
     /* frames */
     um_buf f;
@@ -238,7 +282,7 @@ static void write_corpus(const char *dir) {
     if (f) fwrite(o.s, 1, o.len, f), fclose(f);
     um_buf_reset(&o);
     um_buf_addc(&o, 0);
-    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/okta.jsonl", 123456, 3, 1040384};
+    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/okta.jsonl", 123456, 3, 1040384, 0, 0};
     um_wire_unit_put(&o, &u);
     snprintf(path, sizeof path, "%s/unit", dir);
     f = fopen(path, "wb");

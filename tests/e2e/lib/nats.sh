@@ -1,8 +1,8 @@
 # Sourced by the NATS e2e tests: a temporary folder, clean-up of every
 # process started (pids), fail() with the logs' tails, a free loopback port
-# in 14200-14299 (NATS_PORT_ORDER=down takes the highest, so two tests
-# running at once do not race for one) and start_server / stop_server for
-# nats-server -js with file storage in $tmp/js.
+# in 14200-14299 or $NATS_PORTS ("LOW HIGH"; NATS_PORT_ORDER=down takes the
+# highest, =random any, so tests running at once do not race for one) and
+# start_server / stop_server for nats-server -js with file storage in $tmp/js.
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
@@ -18,11 +18,16 @@ fail() {
 }
 command -v nats-server >/dev/null || fail "nats-server is not installed (scripts/install-deps.sh --test)"
 port=
-if [ "${NATS_PORT_ORDER:-up}" = down ]; then ports=$(seq 14299 -1 14200); else ports=$(seq 14200 14299); fi
+read -r port_lo port_hi <<<"${NATS_PORTS:-14200 14299}"
+case "${NATS_PORT_ORDER:-up}" in
+down) ports=$(seq "$port_hi" -1 "$port_lo") ;;
+random) ports=$(seq "$port_lo" "$port_hi" | shuf) ;;
+*) ports=$(seq "$port_lo" "$port_hi") ;;
+esac
 for p in $ports; do
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
 done
-[ -n "$port" ] || fail "no free port in 14200-14299"
+[ -n "$port" ] || fail "no free port in $port_lo-$port_hi"
 URL="nats://127.0.0.1:$port"
 ns_pid=
 start_server() { # [extra args]
