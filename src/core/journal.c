@@ -189,7 +189,11 @@ static int hc_close(void *c) {
 }
 
 FILE *um_journal_fopen(um_scan *s, um_input *in) {
-    if (!s->case_dir || in->is_stream || in->is_dir || in->replay) return fopen(in->path, "rb");
+    if (!s->case_dir || in->is_stream || in->is_dir || in->replay) {
+        FILE *f = fopen(in->path, "rb");
+        if (f && !in->is_stream) setvbuf(f, NULL, _IOFBF, JBUF); /* stdio's default: a read per 4 KiB */
+        return f;
+    }
     hash_cookie *k = um_calloc(1, sizeof *k);
     if (!k) return NULL;
     k->in = in;
@@ -197,6 +201,7 @@ FILE *um_journal_fopen(um_scan *s, um_input *in) {
     k->h = k->fd >= 0 ? um_hstream_new(HASH_SEED) : NULL;
     cookie_io_functions_t io = {hc_read, NULL, hc_seek, hc_close};
     FILE *f = k->h ? fopencookie(k, "rb", io) : NULL;
+    if (f) setvbuf(f, NULL, _IOFBF, JBUF); /* a cookie stream's default is 8 KiB: one pread each */
     if (!f) {
         int e = errno;
         if (k->fd >= 0) close(k->fd);
