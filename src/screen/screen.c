@@ -752,12 +752,16 @@ static bool index_load(um_screener *s, const um_sc_sect *sec) {
     }
     for (size_t i = 0; ok && i < c.n_nm; i++) {
         const slname *o = &((const slname *)sec[SX_LNM].p)[i];
-        L->nm[i] = (um_sc_lname){o->entry, STR(o->name), STR(o->kind)};
+        L->nm[i].entry = o->entry;
+        L->nm[i].name = STR(o->name);
+        L->nm[i].kind = STR(o->kind);
         if (o->entry >= c.n_e || !L->nm[i].name || !L->nm[i].kind) ok = false;
     }
     for (size_t i = 0; ok && i < c.n_id; i++) {
         const sident *o = &((const sident *)sec[SX_IDS].p)[i];
-        L->id[i] = (um_sc_ident){STR(o->type), STR(o->value), o->entry};
+        L->id[i].type = STR(o->type);
+        L->id[i].value = STR(o->value);
+        L->id[i].entry = o->entry;
         if (o->entry >= c.n_e || !L->id[i].type || !L->id[i].value) ok = false;
     }
     for (size_t i = 0; ok && i < c.n_files; i++) {
