@@ -104,6 +104,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
         o.ofac_dir = g_dir; /* the advanced file alone: the UN fixture keeps the screener non-empty */
     }
-    um_fuzz_screen_once(&o, k_queries, sizeof k_queries / sizeof k_queries[0], size, "um_screener_open failed on a bad list file");
+    const um_screen_query *q = &k_queries[size % (sizeof k_queries / sizeof k_queries[0])];
+    um_fuzz_screen_once(&o, q, size % 2 ? "email" : "wallet",
+                        size % 2 ? "pak.ex@example.net" : "0xabcdef0123456789abcdef0123456789abcdef99",
+                        "um_screener_open failed on a bad list file");
     return 0;
 }

@@ -60,28 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     o.data_dir = g_fx->data_dir;
     o.ofac_dir = g_ofac;
     o.un_xml = g_fx->un_xml;
-    um_screener *s = NULL;
-    um_status st = um_screener_open(&s, &o);
-    if (!s) {
-        if (st != UM_ENOMEM) um_fuzz_fail("um_screener_open gave no screener", um_status_str(st));
-        return 0;
-    }
-    if (st != UM_OK && st != UM_ENOMEM) um_fuzz_fail("um_screener_open failed on a bad OFAC file", um_screener_errmsg(s));
-    if (st == UM_OK) {
-        um_fuzz_screener_walk(s);
-        um_screen_result *r = NULL;
-        st = um_screen_name(s, q, &r);
-        if (st == UM_OK) um_fuzz_screen_walk(r, q->limit ? q->limit : 10);
-        else if (st != UM_ENOMEM) um_fuzz_fail("um_screen_name failed on a valid query", um_status_str(st));
-        um_screen_result_free(r);
-        r = NULL;
-        /* identifiers from remarks, as the loader canonicalised them */
-        st = um_screen_identifier(s, (data[0] & 4) ? "wallet" : "email",
-                                  (data[0] & 4) ? "1PfwHNxUnkpfkK9MKjMqzR3Xq3KCtq9u17" : "KJU@example.kp", &r);
-        if (st == UM_OK) um_fuzz_screen_walk(r, SIZE_MAX);
-        else if (st != UM_ENOMEM) um_fuzz_fail("um_screen_identifier failed", um_status_str(st));
-        um_screen_result_free(r);
-    }
-    um_screener_close(s);
+    /* identifiers from remarks, as the loader canonicalised them */
+    um_fuzz_screen_once(&o, q, (data[0] & 4) ? "wallet" : "email",
+                        (data[0] & 4) ? "1PfwHNxUnkpfkK9MKjMqzR3Xq3KCtq9u17" : "KJU@example.kp",
+                        "um_screener_open failed on a bad OFAC file");
     return 0;
 }

@@ -369,8 +369,8 @@ bool um_fuzz_contains(const uint8_t *data, size_t size, const char *needle) {
     return false;
 }
 
-void um_fuzz_screen_once(const um_screener_options *o, const um_screen_query *qs, size_t nq, size_t pick,
-                         const char *what) {
+void um_fuzz_screen_once(const um_screener_options *o, const um_screen_query *q, const char *id_type,
+                         const char *id_value, const char *what) {
     um_screener *s = NULL;
     um_status st = um_screener_open(&s, o);
     if (!s) {
@@ -380,16 +380,15 @@ void um_fuzz_screen_once(const um_screener_options *o, const um_screen_query *qs
     if (st != UM_OK && st != UM_ENOMEM) um_fuzz_fail(what, um_screener_errmsg(s));
     if (st == UM_OK) {
         um_fuzz_screener_walk(s);
-        const um_screen_query *q = &qs[pick % nq];
         um_screen_result *r = NULL;
         st = um_screen_name(s, q, &r);
         if (st == UM_OK) um_fuzz_screen_walk(r, q->limit ? q->limit : 10);
         else if (st != UM_ENOMEM) um_fuzz_fail("um_screen_name failed on a valid query", um_status_str(st));
         um_screen_result_free(r);
         r = NULL;
-        st = um_screen_identifier(s, pick % 2 ? "email" : "wallet",
-                                  pick % 2 ? "pak.ex@example.net" : "0xabcdef0123456789abcdef0123456789abcdef99", &r);
-        if (st == UM_OK) um_fuzz_screen_walk(r, 1000);
+        st = um_screen_identifier(s, id_type, id_value, &r);
+        if (st == UM_OK) um_fuzz_screen_walk(r, SIZE_MAX);
+        else if (st != UM_ENOMEM) um_fuzz_fail("um_screen_identifier failed", um_status_str(st));
         um_screen_result_free(r);
     }
     um_screener_close(s);

@@ -95,11 +95,11 @@ void um_fuzz_xml_guard(const char *dir, const char *allow1, const char *allow2);
 bool um_fuzz_contains(const uint8_t *data, size_t size, const char *needle);
 
 /* Opens a screener with o (only running out of memory may keep it from
- * opening, `what` names the list file in the message), reads its load
- * report, asks one name query of qs[pick % nq] and one identifier query
- * (an e-mail address or a wallet by pick's parity) and walks the results. */
-void um_fuzz_screen_once(const um_screener_options *o, const um_screen_query *qs, size_t nq, size_t pick,
-                         const char *what);
+ * opening; `what` says which list file was bad in the message), reads its
+ * load report, asks the name query q and the identifier query (id_type,
+ * id_value), and walks the results. */
+void um_fuzz_screen_once(const um_screener_options *o, const um_screen_query *q, const char *id_type,
+                         const char *id_value, const char *what);
 
 /* Aborts with a message: a broken safety contract (NULL or out-of-range
  * result, a field longer than its buffer, a reader failing a scan), so
