@@ -15,7 +15,11 @@
 #      CRLF, unhandled event ids beyond the 12 the warning names, an
 #      over-long line, a byte-order mark mid-file, no final newline), parts
 #      of 64 KiB and of 4 KiB (UNMASK_PART_BYTES), 2 and 3 threads, and
-#      under a findings limit.
+#      under a findings limit;
+#  (e) an applicant export of 6,000 people (bench/gen_people): large enough
+#      that names are screened on a second thread (> 2,048 names) and
+#      identifiers are canonicalised on a second thread (>= 4,096 records),
+#      so the sanitizer build runs those paths too.
 # Environment (set by ctest): UNMASK, UM_SRC_DIR, UM_BIN_DIR.
 set -euo pipefail
 : "${UNMASK:?path of the unmask binary}"
@@ -35,7 +39,7 @@ same() { # name threads args...
     "$UNMASK" scan --threads "$n" -n 0 --fail-on never -o "$b" "$@" >"$b.out" 2>"$b.err" || rc2=$?
     [ "$rc1" = 0 ] || fail "$name: --threads 1 exit $rc1: $(cat "$a.err")"
     [ "$rc1" = "$rc2" ] || fail "$name: exit $rc1 with one thread, $rc2 with $n"
-    for f in subjects.jsonl findings.jsonl subjects.csv findings.csv; do
+    for f in subjects.jsonl findings.jsonl clusters.jsonl subjects.csv findings.csv; do
         cmp -s "$a/$f" "$b/$f" || fail "$name: $f differs between 1 and $n threads"
     done
     sqlite3 "$a/case.db" .dump >"$a.sql"
@@ -106,5 +110,12 @@ grep -q "resource limit reached: 12 distinct findings" "$tmp/split_limited-1.sql
 export UNMASK_PART_BYTES=4096
 same split_small 2 "$tmp/big/hr" "$tmp/split"
 unset UNMASK_PART_BYTES
+
+# (e) the scale paths: screening and canonicalisation on a second thread
+PEOPLE="$UM_BIN_DIR/bench/gen_people"
+[ -x "$PEOPLE" ] || fail "$PEOPLE is not built"
+"$PEOPLE" --people 6000 --out "$tmp/people.csv" 2>/dev/null
+same people 2 "$tmp/people.csv"
+[ -s "$tmp/people-1/clusters.jsonl" ] || fail "people: no clusters (the rings were not linked)"
 
 echo "$pass passed, 0 failed"
