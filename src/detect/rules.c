@@ -79,9 +79,7 @@ bool um_rules_cache_dir(char *buf, size_t cap) {
     if (xdg && *xdg == '/') snprintf(base, sizeof base, "%s", xdg);
     else if (home && *home == '/') snprintf(base, sizeof base, "%s/.cache", home);
     else return false;
-    if ((size_t)snprintf(buf, cap, "%s/unmask", base) >= cap) return false;
-    os->mkdir(os->ud, base); /* the cache's own folder is made when written */
-    return true;
+    return (size_t)snprintf(buf, cap, "%s/unmask", base) < cap; /* made when written */
 }
 
 static um_status ra_compile(um_ctx *ctx, void **out) {

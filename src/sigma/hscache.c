@@ -260,6 +260,13 @@ static void write_file(sg_hscache *hc) {
     memcpy(out + 24, &sum, 8);
     const um_os *os = um_os_get();
     char err[256] = "";
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", hc->dir);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = 0;
+        os->mkdir(os->ud, parent); /* ~/.cache may not exist yet; one level only */
+    }
     if (os->mkdir(os->ud, hc->dir) == 0 &&
         os->write_atomic(os->ud, hc->dir, hc->name, out, tot, err, sizeof err) == 0)
         hc->st.written = true;

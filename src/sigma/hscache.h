@@ -45,9 +45,9 @@ typedef struct sg_hskey {
 
 typedef um_sigma_cache_stats sg_hscache_stats;
 
-/* Opens the cache file dir/name (dir is created 0700 when missing). NULL
- * only when out of memory; a missing or unusable file gives an empty
- * cache. */
+/* Opens the cache file dir/name (dir and its parent are made 0700 when it
+ * is written). NULL only when out of memory; a missing or unusable file
+ * gives an empty cache. */
 sg_hscache *sg_hscache_open(const char *dir, const char *name);
 /* The key of one hs_compile_multi call. */
 sg_hskey sg_hscache_key(const char *const *expr, const unsigned *flags, const unsigned *ids, unsigned n,
