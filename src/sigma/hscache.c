@@ -267,6 +267,7 @@ static void write_file(sg_hscache *hc) {
         *slash = 0;
         os->mkdir(os->ud, parent); /* ~/.cache may not exist yet; one level only */
     }
+    os->remove_stale_temps(os->ud, hc->dir); /* of scans killed while writing it */
     if (os->mkdir(os->ud, hc->dir) == 0 &&
         os->write_atomic(os->ud, hc->dir, hc->name, out, tot, err, sizeof err) == 0)
         hc->st.written = true;

@@ -255,10 +255,14 @@ static void test_other_pack(void) {
     if (!both) return;
     memcpy(both, rules, sizeof rules - 1);
     memcpy(both + sizeof rules - 1, more, sizeof more);
+    char stale[600];
+    snprintf(stale, sizeof stale, "%s/.sigma-0.hsdb.tmp.999999999", dir); /* a killed writer's */
+    spit(stale, "x", 1, 0600);
     um_sigma_cache_stats st;
     unsigned long m = compile(both, strlen(both), &st, dir);
     CHECK(m == want);
     CHECK(st.written);
+    CHECK(access(stale, F_OK) != 0);
     CHECK(st.misses > 0);
     m = compile(both, strlen(both), &st, dir);
     CHECK(m == want);
