@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "../core/scan.h"
+#include "../os/os.h"
 #include "../read/winevent.h"
 #include "../sigma/sigma.h"
 #include "allowlist.h"
@@ -69,6 +70,18 @@ static void add_dir(um_sigma_compiler *c, ra_compiled *rc, const char *dir, bool
     if (um_sigma_add_path(c, dir) != UM_OK) um_notes_add(&rc->notes, "%s", um_sigma_compiler_errmsg(c));
 }
 
+bool um_rules_cache_dir(char *buf, size_t cap) {
+    const um_os *os = um_os_get();
+    const char *off = os->getenv(os->ud, "UNMASK_RULE_CACHE");
+    if (off && (!strcmp(off, "off") || !strcmp(off, "0"))) return false;
+    const char *xdg = os->getenv(os->ud, "XDG_CACHE_HOME"), *home = os->getenv(os->ud, "HOME");
+    char base[4096];
+    if (xdg && *xdg == '/') snprintf(base, sizeof base, "%s", xdg);
+    else if (home && *home == '/') snprintf(base, sizeof base, "%s/.cache", home);
+    else return false;
+    return (size_t)snprintf(buf, cap, "%s/unmask", base) < cap; /* made when written */
+}
+
 static um_status ra_compile(um_ctx *ctx, void **out) {
     ra_compiled *rc = um_calloc(1, sizeof *rc);
     if (!rc) return UM_ENOMEM;
@@ -92,6 +105,11 @@ static um_status ra_compile(um_ctx *ctx, void **out) {
     }
     if (!found) um_notes_add(&rc->notes, "no Sigma rule pack found (data/sigma or rules/): no endpoint rule detection");
     if (extra && um_sigma_add_path(c, extra) != UM_OK) um_notes_add(&rc->notes, "%s", um_sigma_compiler_errmsg(c));
+    char cdir[4096];
+    if (um_rules_cache_dir(cdir, sizeof cdir) && um_sigma_compiler_set_cache(c, cdir) != UM_OK) {
+        um_sigma_compiler_free(c);
+        return UM_ENOMEM;
+    }
     um_status st = um_sigma_compile(c, &rc->db);
     if (st != UM_OK) {
         um_notes_add(&rc->notes, "Sigma rules not compiled: %s", um_sigma_compiler_errmsg(c));

@@ -60,6 +60,12 @@ bool um_kvm_match_device(const um_kvm_list *k, int vid, int pid, const char *con
  * before any part is read). */
 bool um_rules_want_signins(um_ctx *ctx);
 
+/* The folder of the compiled rule pack cache (src/sigma/hscache.h) into
+ * buf: $XDG_CACHE_HOME/unmask, else $HOME/.cache/unmask. false (no cache)
+ * when neither is set to an absolute path, the path does not fit, or
+ * UNMASK_RULE_CACHE is "off" or "0". */
+bool um_rules_cache_dir(char *buf, size_t cap);
+
 /* ---- claims ---------------------------------------------------------- */
 
 /* Does one of subject sid's own claims match spec, a rule's

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hscache.h"
 #include "sigma_int.h"
 
 #define SG_MAX_FILE (8u << 20)
@@ -57,6 +58,10 @@ struct um_sigma_compiler {
     const char **idn;
     uint32_t *idnode;
     size_t nid, capid;
+    /* the compiled-database cache (hscache.h) */
+    char *cache_dir;
+    sg_hscache *hc; /* during um_sigma_compile */
+    um_sigma_cache_stats cst;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -1555,8 +1560,24 @@ void um_sigma_compiler_free(um_sigma_compiler *c) {
     um_free(c->pc);
     um_free(c->idn);
     um_free(c->idnode);
+    um_free(c->cache_dir);
+    sg_hscache_close(c->hc, false, NULL);
     um_arena_free(&c->arena);
     um_free(c);
+}
+
+um_status um_sigma_compiler_set_cache(um_sigma_compiler *c, const char *dir) {
+    if (!c) return UM_EINVAL;
+    um_free(c->cache_dir);
+    c->cache_dir = NULL;
+    if (dir && *dir && !(c->cache_dir = um_strdup(dir))) return UM_ENOMEM;
+    return UM_OK;
+}
+
+void um_sigma_compiler_cache_stats(const um_sigma_compiler *c, um_sigma_cache_stats *out) {
+    if (!out) return;
+    if (c) *out = c->cst;
+    else memset(out, 0, sizeof *out);
 }
 
 const char *um_sigma_compiler_errmsg(const um_sigma_compiler *c) { return c ? c->err : "no compiler"; }
@@ -1857,8 +1878,15 @@ static um_status build_fielddb(um_sigma_compiler *c, patlist *pl, sg_fielddb *fd
         if (!k) return UM_OK;
         hs_compile_error_t *err = NULL;
         hs_database_t *hdb = NULL;
-        if (hs_compile_multi(pl->expr, pl->flags, pl->ids, (unsigned)k, HS_MODE_BLOCK, NULL, &hdb, &err) ==
-            HS_SUCCESS) {
+        sg_hskey key = {0, 0};
+        if (c->hc) {
+            key = sg_hscache_key(pl->expr, pl->flags, pl->ids, (unsigned)k, HS_MODE_BLOCK);
+            hdb = sg_hscache_get(c->hc, key);
+        }
+        bool cached = hdb != NULL;
+        if (cached || hs_compile_multi(pl->expr, pl->flags, pl->ids, (unsigned)k, HS_MODE_BLOCK, NULL, &hdb, &err) ==
+                       HS_SUCCESS) {
+            if (c->hc && !cached) sg_hscache_put(c->hc, key, hdb);
             fd->db = hdb;
             fd->npat = (unsigned)k;
             fd->pat_first = um_malloc((k + 1) * sizeof *fd->pat_first);
@@ -2031,10 +2059,22 @@ um_status um_sigma_compile(um_sigma_compiler *c, um_sigma_db **out) {
     }
     um_free(capr);
     capr = NULL;
+    memset(&c->cst, 0, sizeof c->cst);
+    if (c->cache_dir) {
+        char name[64];
+        snprintf(name, sizeof name, "sigma-%016llx.hsdb", (unsigned long long)db->digest);
+        c->hc = sg_hscache_open(c->cache_dir, name);
+    }
     for (size_t gi = 0; gi < db->ngroups; gi++) {
         um_status st = build_group(c, (int)gi);
-        if (st != UM_OK) return st;
+        if (st != UM_OK) {
+            sg_hscache_close(c->hc, false, &c->cst);
+            c->hc = NULL;
+            return st;
+        }
     }
+    sg_hscache_close(c->hc, true, &c->cst);
+    c->hc = NULL;
     /* a scratch prototype that fits every database */
     for (size_t gi = 0; gi < db->ngroups; gi++) {
         sg_group *g = &db->groups[gi];

@@ -61,6 +61,23 @@ um_status um_sigma_add_text(um_sigma_compiler *c, const char *name, const char *
 um_status um_sigma_compile(um_sigma_compiler *c, um_sigma_db **out);
 const char *um_sigma_compiler_errmsg(const um_sigma_compiler *c);
 
+/* The compiled-database cache (src/sigma/hscache.h): when a folder is set
+ * before um_sigma_compile, the vectorscan databases are read from
+ * dir/sigma-DIGEST.hsdb when it holds them for exactly these patterns, this
+ * vectorscan and this machine, and the file is (re)written when something
+ * had to be compiled. A missing, stale, foreign or damaged file only costs
+ * the compile; the db is the same either way. dir is copied; NULL: none
+ * (the default). Returns UM_ENOMEM or UM_OK. */
+um_status um_sigma_compiler_set_cache(um_sigma_compiler *c, const char *dir);
+typedef struct um_sigma_cache_stats {
+    size_t hits, misses; /* databases deserialized / compiled */
+    bool rejected;       /* a file was there but failed a check (ignored, rewritten) */
+    bool written;        /* the file was (re)written */
+    char why[160];       /* when rejected or not written: the reason */
+} um_sigma_cache_stats;
+/* What the cache did in the last um_sigma_compile (zeros without one). */
+void um_sigma_compiler_cache_stats(const um_sigma_compiler *c, um_sigma_cache_stats *out);
+
 typedef struct um_sigma_refusal {
     const char *file;
     uint32_t line;       /* 1-based, 0 when unknown */
