@@ -18,15 +18,11 @@
 #include <time.h>
 
 #include "report.h"
+#include "../sink/case_schema.h"
 
 /* identifier kinds that may tie two claimed people together */
-static const char *const link_kinds[] = {"phone",          "email",        "address",     "payout_account",
-                                         "payout_name",    "wallet",       "device_serial", "ship_address",
-                                         "github",         "linkedin",     "telegram",    "git_email"};
-
-#define LINK_KINDS_SQL                                                                                    \
-    "'phone','email','address','payout_account','payout_name','wallet','device_serial','ship_address','github'," \
-    "'linkedin','telegram','git_email'"
+static const char *const link_kinds[] = {UM_CASE_LINK_KINDS};
+#define LINK_KINDS_SQL UM_CASE_LINK_KINDS_SQL
 
 static bool is_link_kind(const char *k) {
     for (size_t i = 0; i < UM_ARRAY_LEN(link_kinds); i++)
@@ -185,6 +181,8 @@ um_status um_case_open(um_case **out, const char *path, int writable) {
     c->has_clusters = prepares(c, "SELECT id, tier, score FROM clusters") &&
                       prepares(c, "SELECT cluster_id, subject_id FROM cluster_members") &&
                       prepares(c, "SELECT cluster_id, a, b, kind, value, weight FROM cluster_edges");
+    c->has_id_rows = prepares(c, "SELECT subject_id, kind, value FROM identifier_rows") &&
+                     prepares(c, "SELECT id, name FROM identifier_kinds");
     c->has_activity = prepares(c, "SELECT subject_id, total, counts FROM activity") &&
                       prepares(c, "SELECT subject_id, seq, time, kind, ip, country, asn, as_org, net, app, result"
                                   " FROM logins") &&
@@ -284,7 +282,7 @@ static um_status build_groups(um_case *c) {
     q = NULL;
     if (sqlite3_prepare_v2(c->db,
                            "SELECT kind, value, group_concat(DISTINCT subject_id) FROM identifiers"
-                           " GROUP BY kind, value HAVING count(DISTINCT subject_id) BETWEEN 2 AND ?",
+                           " WHERE kind IN (" LINK_KINDS_SQL ") GROUP BY kind, value HAVING count(DISTINCT subject_id) BETWEEN 2 AND ?",
                            -1, &q, NULL) != SQLITE_OK) {
         rc = dberr(c, "groups");
         goto out;
@@ -713,12 +711,21 @@ static json_t *finding_row(um_case *c, sqlite3_stmt *q, bool evidence) {
 static json_t *shared_of(um_case *c, const char *sid) {
     json_t *arr = json_array();
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(c->db,
-                           "SELECT i.kind, i.value, o.subject_id, s.display, s.level, s.score FROM identifiers i"
-                           " JOIN identifiers o ON o.kind = i.kind AND o.value = i.value AND o.subject_id <> i.subject_id"
-                           " JOIN subjects s ON s.id = o.subject_id WHERE i.subject_id = ? AND i.kind IN ("
-                           LINK_KINDS_SQL ") ORDER BY i.kind, i.value, s.rank LIMIT 2000",
-                           -1, &q, NULL) != SQLITE_OK)
+    /* the person's identifiers first (CROSS JOIN keeps that order), then
+     * who else holds each: on identifier_rows, `kind <= 12` is what lets the
+     * value index (linking kinds only) answer the second lookup */
+    const char *sql =
+        c->has_id_rows
+            ? "SELECT k.name, i.value, o.subject_id, s.display, s.level, s.score FROM identifier_rows i"
+              " CROSS JOIN identifier_rows o ON o.kind = i.kind AND o.value = i.value AND o.subject_id <> i.subject_id"
+              " JOIN identifier_kinds k ON k.id = i.kind JOIN subjects s ON s.id = o.subject_id"
+              " WHERE i.subject_id = ? AND i.kind <= " UM_CASE_LINK_KIND_MAX_SQL " AND o.kind <= "
+              UM_CASE_LINK_KIND_MAX_SQL " ORDER BY k.name, i.value, s.rank LIMIT 2000"
+            : "SELECT i.kind, i.value, o.subject_id, s.display, s.level, s.score FROM identifiers i"
+              " CROSS JOIN identifiers o ON o.kind = i.kind AND o.value = i.value AND o.subject_id <> i.subject_id"
+              " JOIN subjects s ON s.id = o.subject_id WHERE i.subject_id = ? AND i.kind IN (" LINK_KINDS_SQL
+              ") ORDER BY i.kind, i.value, s.rank LIMIT 2000";
+    if (sqlite3_prepare_v2(c->db, sql, -1, &q, NULL) != SQLITE_OK)
         return arr;
     bind(q, 1, sid);
     json_t *cur = NULL;

@@ -37,6 +37,7 @@ struct um_case {
     char *errmsg;
     bool writable;
     bool has_clusters;  /* clusters + cluster_members + cluster_edges follow the contract */
+    bool has_id_rows;   /* identifier_rows (numbered kinds, linking kinds indexed by value) */
     bool has_activity;  /* activity, logins, subject_zone */
     bool has_verdicts;
     pthread_mutex_t mu;

@@ -18,6 +18,7 @@
 #include "../core/internal.h"
 #include "../detect/activity.h"
 #include "../os/os.h"
+#include "case_schema.h"
 
 /* Tables first, without keys: rows go in in one transaction through
  * prepared statements, then the unique and lookup indexes are built once
@@ -38,8 +39,17 @@ static const char *const schema =
     "CREATE TABLE subject_sources(subject_id TEXT, source TEXT, PRIMARY KEY(subject_id, source)) WITHOUT ROWID;"
     "CREATE TABLE subject_joins(subject_id TEXT, seq INTEGER, sentence TEXT, PRIMARY KEY(subject_id, seq))"
     " WITHOUT ROWID;"
-    "CREATE TABLE identifiers(subject_id TEXT, kind TEXT, value TEXT, file TEXT, line INTEGER,"
-    " PRIMARY KEY(subject_id, kind, value)) WITHOUT ROWID;"
+    /* identifiers: ~14 rows a person, so the rows hold numbers where they
+     * can: the kind (identifier_kinds.id; the linking kinds first, see
+     * case_schema.h) and the file as inputs.seq (file only for a path that is
+     * not an input); the view `identifiers` gives them back with names and
+     * paths */
+    "CREATE TABLE identifier_kinds(id INTEGER PRIMARY KEY, name TEXT);"
+    "CREATE TABLE identifier_rows(subject_id TEXT, kind INTEGER, value TEXT, input INTEGER, line INTEGER,"
+    " file TEXT, PRIMARY KEY(subject_id, kind, value)) WITHOUT ROWID;"
+    "CREATE VIEW identifiers(subject_id, kind, value, file, line) AS"
+    " SELECT r.subject_id, k.name, r.value, coalesce(n.path, r.file), r.line FROM identifier_rows r"
+    " JOIN identifier_kinds k ON k.id = r.kind LEFT JOIN inputs n ON n.seq = r.input;"
     "CREATE TABLE findings(id TEXT, subject_id TEXT, indicator TEXT, analyzer TEXT,"
     " strength TEXT, weight INTEGER, summary TEXT, key TEXT, count INTEGER, first_seen TEXT,"
     " last_seen TEXT);"
@@ -108,7 +118,9 @@ static void carry_verdicts(um_scan *s, sqlite3 *db, const char *old_path) {
 static const char *const indexes =
     "CREATE UNIQUE INDEX meta_key ON meta(key);"
     "CREATE UNIQUE INDEX subjects_id ON subjects(id);"
-    "CREATE INDEX identifiers_value ON identifiers(kind, value);"
+    "CREATE UNIQUE INDEX identifier_kinds_name ON identifier_kinds(name);"
+    /* only the linking kinds are looked up by value (shared identifiers) */
+    "CREATE INDEX identifier_rows_value ON identifier_rows(kind, value) WHERE kind <= " UM_CASE_LINK_KIND_MAX_SQL ";"
     "CREATE UNIQUE INDEX findings_id ON findings(id);"
     "CREATE INDEX findings_subject ON findings(subject_id);"
     "CREATE UNIQUE INDEX evidence_key ON evidence(finding_id, seq);";
@@ -116,8 +128,24 @@ static const char *const indexes =
 typedef struct {
     sqlite3 *db;
     um_scan *s;
-    uint32_t *by_id; /* subject indexes in subject id order */
+    uint32_t *by_id;                 /* subject indexes in subject id order */
+    um_attr attr_of[UM_ATTR__COUNT]; /* identifier_kinds.id - 1 -> attribute */
 } db_t;
+
+/* Kind numbers: the linking kinds 1..UM_CASE_LINK_KIND_MAX in their order,
+ * then every other attribute in the attribute list's order. */
+static void number_kinds(db_t *d) {
+    static const char *const link[] = {UM_CASE_LINK_KINDS};
+    _Static_assert(UM_ARRAY_LEN(link) == UM_CASE_LINK_KIND_MAX, "UM_CASE_LINK_KIND_MAX");
+    bool used[UM_ATTR__COUNT] = {0};
+    int n = 0;
+    for (size_t i = 0; i < UM_ARRAY_LEN(link); i++) {
+        int a = um_attr_from_name(link[i]);
+        if (a >= 0 && !used[a]) used[a] = true, d->attr_of[n++] = (um_attr)a;
+    }
+    for (int a = 0; a < UM_ATTR__COUNT; a++)
+        if (!used[a]) d->attr_of[n++] = (um_attr)a;
+}
 
 static um_status fail(db_t *d, const char *what) {
     um_scan_set_error(d->s, "case.db: %s: %s", what, d->db ? sqlite3_errmsg(d->db) : "no handle");
@@ -153,6 +181,122 @@ static int cmp_rank_id(const void *a, const void *b, void *ud) {
     return strcmp(um_scan_subject(s, *(const uint32_t *)a)->id, um_scan_subject(s, *(const uint32_t *)b)->id);
 }
 
+/* identifier_rows go in ID_BATCH rows a statement: the table's cursor stays
+ * open across the rows of one statement, so each appended row is placed
+ * without a new descent of the b-tree (and the statement overhead is paid
+ * once per batch). */
+#define ID_BATCH 32
+typedef struct {
+    const char *sid, *value, *file;
+    int kind;
+    sqlite3_int64 input, line;
+} id_row;
+typedef struct {
+    sqlite3_stmt *one, *many;
+    id_row rows[ID_BATCH];
+    int n;
+} id_batch;
+
+static void id_bind(sqlite3_stmt *q, int base, const id_row *r) {
+    bind_text(q, base + 1, r->sid);
+    sqlite3_bind_int(q, base + 2, r->kind);
+    bind_text(q, base + 3, r->value);
+    if (r->input) sqlite3_bind_int64(q, base + 4, r->input);
+    else sqlite3_bind_null(q, base + 4);
+    sqlite3_bind_int64(q, base + 5, r->line);
+    bind_text(q, base + 6, r->file);
+}
+
+/* Writes a full batch, or (all) whatever is buffered. */
+static int id_flush(id_batch *b, bool all) {
+    int rc = SQLITE_OK;
+    if (b->n == ID_BATCH) {
+        for (int i = 0; i < ID_BATCH; i++) id_bind(b->many, 6 * i, &b->rows[i]);
+        rc = step(b->many);
+        b->n = 0;
+    } else if (all) {
+        for (int i = 0; i < b->n && rc == SQLITE_OK; i++) {
+            id_bind(b->one, 0, &b->rows[i]);
+            rc = step(b->one);
+        }
+        b->n = 0;
+    }
+    return rc;
+}
+
+static um_status write_subject_rows_batched(db_t *d, sqlite3_stmt **st, const um_map *seq_of, id_batch *batch);
+
+/* subject_sources, subject_joins and identifier_rows in subject id order:
+ * their tables are keyed by subject id, so every row is appended to its
+ * b-tree. d->by_id gets the subject indexes in that order (for the
+ * activity tables). */
+static um_status write_subject_rows(db_t *d, sqlite3_stmt **st, const um_map *seq_of) {
+    id_batch batch = {st[4], NULL, {{0}}, 0};
+    {
+        um_buf sql;
+        um_buf_init(&sql);
+        um_buf_adds(&sql, "INSERT INTO identifier_rows VALUES(?,?,?,?,?,?)");
+        for (int i = 1; i < ID_BATCH; i++) um_buf_adds(&sql, ",(?,?,?,?,?,?)");
+        int prc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(d->db, sql.s, -1, &batch.many, NULL);
+        um_buf_free(&sql);
+        if (prc != SQLITE_OK) return fail(d, "prepare");
+    }
+    um_status rc = write_subject_rows_batched(d, st, seq_of, &batch);
+    if (rc == UM_OK && id_flush(&batch, true) != SQLITE_OK) rc = fail(d, "identifiers");
+    sqlite3_finalize(batch.many);
+    return rc;
+}
+
+static um_status write_subject_rows_batched(db_t *d, sqlite3_stmt **st, const um_map *seq_of, id_batch *batch) {
+    um_scan *s = d->s;
+    const char *last_file = NULL;
+    sqlite3_int64 last_seq = 0;
+    uint32_t *order = um_malloc((um_scan_subject_count(s) + 1) * sizeof *order);
+    if (!order) return UM_ENOMEM;
+    d->by_id = order; /* freed by the caller */
+    for (size_t r = 0; r < um_scan_subject_count(s); r++) order[r] = (uint32_t)r;
+    qsort_r(order, um_scan_subject_count(s), sizeof *order, cmp_rank_id, s);
+    for (size_t o = 0; o < um_scan_subject_count(s); o++) {
+        if ((o & 4095) == 0 && um_scan_cancelled(s)) return um_scan_cancel_status(s);
+        size_t r = order[o];
+        const um_subject_info *u = um_scan_subject(s, r);
+        um_sid sid = um_scan_ranked_sid(s, r);
+        order[o] = (uint32_t)sid; /* kept for the activity tables */
+        for (size_t k = 0; k < u->n_sources; k++) {
+            bind_text(st[2], 1, u->id);
+            bind_text(st[2], 2, u->sources[k]);
+            if (step(st[2]) != SQLITE_OK) return fail(d, "subject_sources");
+        }
+        for (size_t k = 0; k < u->n_joins; k++) {
+            bind_text(st[3], 1, u->id);
+            sqlite3_bind_int64(st[3], 2, (sqlite3_int64)k);
+            bind_text(st[3], 3, u->joins[k]);
+            if (step(st[3]) != SQLITE_OK) return fail(d, "subject_joins");
+        }
+        for (int kn = 0; kn < UM_ATTR__COUNT; kn++) { /* in kind number order: rows appended */
+            um_attr a = d->attr_of[kn];
+            /* free text and government ids are kept out of the case index */
+            if (a == UM_ATTR_RESUME || a == UM_ATTR_NATIONAL_ID) continue;
+            size_t nv;
+            const char *const *files;
+            const uint64_t *lines;
+            const char *const *vals = um_subject_values_at(s, sid, a, &nv, &files, &lines);
+            for (size_t k = 0; k < nv; k++) {
+                if (files[k] != last_file) { /* a subject's values mostly come from one file */
+                    last_file = files[k];
+                    last_seq = files[k] ? (sqlite3_int64)(uintptr_t)um_map_get(seq_of, files[k], strlen(files[k]))
+                                        : 0;
+                }
+                /* the file as text only when it is not an input's path */
+                batch->rows[batch->n++] = (id_row){u->id, vals[k], last_seq ? NULL : files[k], kn + 1, last_seq,
+                                                   (sqlite3_int64)lines[k]};
+                if (id_flush(batch, false) != SQLITE_OK) return fail(d, "identifiers");
+            }
+        }
+    }
+    return UM_OK;
+}
+
 static um_status write_all(db_t *d) {
     um_scan *s = d->s;
     sqlite3_stmt *st[8] = {0};
@@ -161,7 +305,7 @@ static um_status write_all(db_t *d) {
         "INSERT INTO subjects VALUES(?,?,?,?,?,?,?)",
         "INSERT INTO subject_sources VALUES(?,?)",
         "INSERT INTO subject_joins VALUES(?,?,?)",
-        "INSERT INTO identifiers VALUES(?,?,?,?,?)",
+        "INSERT INTO identifier_rows VALUES(?,?,?,?,?,?)",
         "INSERT INTO findings VALUES(?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO evidence VALUES(?,?,?,?,?,?,?)",
         "INSERT INTO rejects VALUES(?,?,?,?,?,?)"};
@@ -222,53 +366,38 @@ static um_status write_all(db_t *d) {
             }
         }
     }
-    /* sources, joins and identifiers in subject id order: their tables are
-     * keyed by subject id, so every row is appended to its b-tree */
-    uint32_t *order = um_malloc((um_scan_subject_count(s) + 1) * sizeof *order);
-    if (!order) {
-        rc = UM_ENOMEM;
-        goto out;
-    }
-    d->by_id = order; /* freed by the caller */
-    for (size_t r = 0; r < um_scan_subject_count(s); r++) order[r] = (uint32_t)r;
-    qsort_r(order, um_scan_subject_count(s), sizeof *order, cmp_rank_id, s);
-    for (size_t o = 0; o < um_scan_subject_count(s); o++) {
-        if ((o & 4095) == 0 && um_scan_cancelled(s)) {
-            rc = um_scan_cancel_status(s);
+    /* the kinds, then a map from input path to inputs.seq */
+    {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(d->db, "INSERT INTO identifier_kinds VALUES(?,?)", -1, &q, NULL) != SQLITE_OK) {
+            rc = fail(d, "prepare");
             goto out;
         }
-        size_t r = order[o];
-        const um_subject_info *u = um_scan_subject(s, r);
-        um_sid sid = um_scan_ranked_sid(s, r);
-        order[o] = (uint32_t)sid; /* kept for the activity tables */
-        for (size_t k = 0; k < u->n_sources; k++) {
-            bind_text(st[2], 1, u->id);
-            bind_text(st[2], 2, u->sources[k]);
-            if (step(st[2]) != SQLITE_OK) { rc = fail(d, "subject_sources"); goto out; }
+        for (int k = 0; k < UM_ATTR__COUNT && rc == UM_OK; k++) {
+            sqlite3_bind_int(q, 1, k + 1);
+            bind_text(q, 2, um_attr_name(d->attr_of[k]));
+            if (step(q) != SQLITE_OK) rc = fail(d, "identifier_kinds");
         }
-        for (size_t k = 0; k < u->n_joins; k++) {
-            bind_text(st[3], 1, u->id);
-            sqlite3_bind_int64(st[3], 2, (sqlite3_int64)k);
-            bind_text(st[3], 3, u->joins[k]);
-            if (step(st[3]) != SQLITE_OK) { rc = fail(d, "subject_joins"); goto out; }
-        }
-        for (int a = 0; a < UM_ATTR__COUNT; a++) {
-            /* free text and government ids are kept out of the case index */
-            if (a == UM_ATTR_RESUME || a == UM_ATTR_NATIONAL_ID) continue;
-            size_t nv;
-            const char *const *files;
-            const uint64_t *lines;
-            const char *const *vals = um_subject_values_at(s, sid, (um_attr)a, &nv, &files, &lines);
-            for (size_t k = 0; k < nv; k++) {
-                bind_text(st[4], 1, u->id);
-                bind_text(st[4], 2, um_attr_name((um_attr)a));
-                bind_text(st[4], 3, vals[k]);
-                bind_text(st[4], 4, files[k]);
-                sqlite3_bind_int64(st[4], 5, (sqlite3_int64)lines[k]);
-                if (step(st[4]) != SQLITE_OK) { rc = fail(d, "identifiers"); goto out; }
-            }
-        }
+        sqlite3_finalize(q);
+        if (rc != UM_OK) goto out;
     }
+    um_map seq_of;
+    um_map_init(&seq_of);
+    for (size_t i = 0; i < um_scan_input_count(s); i++) {
+        um_input_info in;
+        um_scan_input_at(s, i, &in);
+        bool created;
+        um_map_slot *sl = in.path ? um_map_upsert(&seq_of, in.path, strlen(in.path), &created) : NULL;
+        if (in.path && !sl) {
+            um_map_free(&seq_of);
+            rc = UM_ENOMEM;
+            goto out;
+        }
+        if (sl && created) sl->val = (void *)(uintptr_t)(i + 1); /* the first input of that path */
+    }
+    rc = write_subject_rows(d, st, &seq_of);
+    um_map_free(&seq_of);
+    if (rc != UM_OK) goto out;
     sqlite3_int64 seq = 0;
     for (int kind = 0; kind < 2; kind++) {
         size_t n = kind ? um_scan_warning_count(s) : um_scan_reject_count(s);
@@ -343,9 +472,11 @@ static um_status write_sqlite(um_scan *s, const char *dir) {
         return UM_EINVAL;
     }
     os->remove(os->ud, tmp);
-    db_t d = {NULL, s, NULL};
+    db_t d = {NULL, s, NULL, {0}};
+    number_kinds(&d);
     mode_t old = umask(077);
-    int orc = sqlite3_open_v2(tmp, &d.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    /* one thread uses this handle: no per-call mutex */
+    int orc = sqlite3_open_v2(tmp, &d.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     umask(old);
     if (orc != SQLITE_OK) {
         um_status r = fail(&d, "open");
