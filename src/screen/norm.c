@@ -330,13 +330,23 @@ static const generic_word *find_generic_typo(const um_sc_norm *nm, const char *w
     /* a word that reads as Korean syllables is a name (Bak is not a typo of
      * Bank, Jeson not of Joson), unless it is a letter short, long or
      * swapped in a word of 4+ letters (Kore, Koean, Limite) */
-    bool syl = str_is_syllables(nm, w, n);
+    int syl = -1; /* str_is_syllables(), computed when first needed */
+    uint32_t wm = 0; /* letters: one edit changes at most 2 of the set */
+    for (size_t k = 0; k < n; k++)
+        if (w[k] >= 'a' && w[k] <= 'z') wm |= 1u << (w[k] - 'a');
     for (size_t i = 0; i < UM_ARRAY_LEN(generic_words); i++) {
         const char *x = generic_words[i].w;
-        size_t m = strlen(x);
+        size_t m = nm->gen_len[i];
         if (m < 4 || (n > m ? n - m : m - n) > 1) continue;
-        if (one_typo(w, n, x, m) && !(syl && n < 4)) return &generic_words[i];
-        if (n == m && w[0] == x[0] && !syl) {
+        uint32_t dm = wm ^ nm->gen_mask[i];
+        if (dm & (dm - 1) & ((dm & (dm - 1)) - 1)) continue; /* 3 letters or more differ */
+        if (one_typo(w, n, x, m)) {
+            if (syl < 0) syl = str_is_syllables(nm, w, n);
+            if (!(syl && n < 4)) return &generic_words[i];
+        }
+        if (n == m && w[0] == x[0]) {
+            if (syl < 0) syl = str_is_syllables(nm, w, n);
+            if (syl) continue;
             size_t d = 0;
             for (size_t k = 0; k < n && d < 2; k++) d += w[k] != x[k];
             if (d == 1) return &generic_words[i];
@@ -394,6 +404,8 @@ static void fold_latin(const char *s, size_t n, char *out, size_t cap) {
         if (!(i > 0 && a[i] == a[i - 1] && a[i] >= 'a' && a[i] <= 'z')) out[k++] = a[i];
     out[k] = 0;
 }
+
+void um_sc_latin_key(const char *s, size_t n, char *out, size_t cap) { fold_latin(s, n, out, cap); }
 
 /* Common Korean surnames (spellings; their keys form the surname set). */
 static const char *const surnames[] = {
@@ -591,7 +603,11 @@ um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn,
     um_map_init(&nm->surname);
     um_map_init(&nm->generic);
     if (warnlen) warn[0] = 0;
+    _Static_assert(UM_ARRAY_LEN(generic_words) <= UM_SC_N_GENERIC, "generic word tables");
     for (size_t i = 0; i < UM_ARRAY_LEN(generic_words); i++) {
+        const char *x = generic_words[i].w;
+        nm->gen_len[i] = (uint8_t)strlen(x);
+        for (; *x; x++) nm->gen_mask[i] |= 1u << (*x - 'a');
         bool created;
         um_map_slot *sl = um_map_upsert(&nm->generic, generic_words[i].w, strlen(generic_words[i].w), &created);
         if (!sl) return UM_ENOMEM;

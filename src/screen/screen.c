@@ -44,6 +44,8 @@
 #define DEFAULT_THRESHOLD 0.80
 #define DEFAULT_LIMIT 10
 #define MAX_DF 4000 /* a key in more names than this is no candidate key */
+#define CAND_TYPO 1 /* a candidate holds an affix or deletion key of the query */
+#define CAND_XOK 2  /* ... and every query unit that pairs only by key (collect()) */
 #define NO_KEY UINT32_MAX
 /* units that make up a run (typo keys of words joined): not generic, a
  * number, original script or a surname */
@@ -1938,27 +1940,28 @@ static bool cands_push(cands *cs, const cand *c) {
     return true;
 }
 
+/* a typo needs a run of the name within one edit's letters and length of
+ * a query word */
+static bool typo_run(const um_screener *s, const qform *f, uint32_t ni) {
+    const struct unear *l = &s->unear[s->uoff[ni]];
+    int nl = (int)(s->uoff[ni + 1] - s->uoff[ni]);
+    for (int j = 0; j < nl; j++) {
+        if (!l[j].runlen) continue;
+        for (int t = 0; t < f->nt; t++)
+            if (abs((int)l[j].runlen - (int)f->tlen[t]) <= 1 && popc(l[j].runmask ^ f->tmask[t]) <= 2) return true;
+    }
+    return false;
+}
+
 /* Upper bound on score_name() for query q against compiled name ni, from
  * which query units have their key in the name (exact), which can at most
  * pair by spelling (non-Korean units with anything, Korean ones with a
  * non-Korean unit, x0.8) and which cannot pair at all; each of the latter,
  * and each distinctive list unit left over once every pairable query unit
  * has a partner, costs the 0.8 factor. */
-static double bound(const um_screener *s, const qform *f, uint32_t ni, bool *typo_io) {
-    bool typo = *typo_io;
+static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo) {
     const struct unear *l = &s->unear[s->uoff[ni]];
     int nl = (int)(s->uoff[ni + 1] - s->uoff[ni]);
-    if (typo) { /* a typo needs a run of the name within one edit's letters and length of a query word */
-        bool any = false;
-        for (int j = 0; j < nl && !any; j++) {
-            if (!l[j].runlen) continue;
-            for (int t = 0; t < f->nt && !any; t++)
-                any = abs((int)l[j].runlen - (int)f->tlen[t]) <= 1 && (l[j].runlen != f->tlen[t] ||
-                      l[j].runmask != f->tmask[t] || 1) && popc(l[j].runmask ^ f->tmask[t]) <= 2;
-        }
-        typo = any;
-    }
-    *typo_io = typo;
     uint8_t has = s->cn_has[ni];
     double Qs = 0;
     int P = 0, D = 0;
@@ -2042,12 +2045,20 @@ static inline bool post_seek(const uint32_t *post, uint32_t *cur, uint32_t end, 
 }
 
 /* scores compiled name ni for the query and keeps it when it reaches thr */
-static um_status consider(const um_screener *s, const qform *f, int form, uint32_t ni, bool typo, bool have_dob,
+static um_status consider(const um_screener *s, const qform *f, int form, uint32_t ni, uint8_t how, bool have_dob,
                           const um_sc_dob *qd, const char *qcc, double thr, double floor_name, cands *out) {
     const qunit *q = f->q;
     int nq = f->nq;
+    /* how: CAND_TYPO (an affix or deletion key), CAND_XOK (every unit
+     * that pairs only by key holds one): a typo candidate without a run
+     * near a query word is no typo, and without XOK it cannot score */
+    bool typo = how & CAND_TYPO;
+    if (typo) {
+        typo = typo_run(s, f, ni);
+        if (!typo && !(how & CAND_XOK)) return UM_OK;
+    }
         if (quick_bound(s, f, ni, typo) < floor_name) return UM_OK;
-        if (bound(s, f, ni, &typo) < floor_name) return UM_OK;
+        if (bound(s, f, ni, typo) < floor_name) return UM_OK;
         pairing p;
         score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
                    typo ? floor_name : 2);
@@ -2088,7 +2099,7 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
 #define PEND_MAX 16
 
 /* consider() for names in walk order, their units prefetched first */
-static um_status consider_batch(const um_screener *s, const qform *f, int form, const uint32_t *ni, const bool *typo,
+static um_status consider_batch(const um_screener *s, const qform *f, int form, const uint32_t *ni, const uint8_t *how,
                                 int n, bool have_dob, const um_sc_dob *qd, const char *qcc, double thr,
                                 double floor_name, cands *out) {
     for (int i = 0; i < n; i++) {
@@ -2097,7 +2108,7 @@ static um_status consider_batch(const um_screener *s, const qform *f, int form, 
         __builtin_prefetch(&s->cn_has[ni[i]]);
     }
     for (int i = 0; i < n; i++) {
-        um_status st = consider(s, f, form, ni[i], typo[i], have_dob, qd, qcc, thr, floor_name, out);
+        um_status st = consider(s, f, form, ni[i], how[i], have_dob, qd, qcc, thr, floor_name, out);
         if (st != UM_OK) return st;
     }
     return UM_OK;
@@ -2122,7 +2133,7 @@ static um_status collect_generic(const um_screener *s, const um_screen_query *qq
             if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
             if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
             if (s->cn_has[ni] || s->cn_nld[ni] || !all_generic(s, ni)) continue;
-            um_status st = consider(s, f, form, ni, false, have_dob, qd, qcc, thr, floor_name, out);
+            um_status st = consider(s, f, form, ni, CAND_XOK, have_dob, qd, qcc, thr, floor_name, out);
             if (st != UM_OK) return st;
         }
     }
@@ -2137,6 +2148,8 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     float kw[MAX_QKEYS];
     bool kaff[MAX_QKEYS]; /* a prefix or suffix key (typo candidates) */
     bool kforce[MAX_QKEYS]; /* walked whatever its weight (deletion keys) */
+    uint32_t kcov[MAX_QKEYS]; /* query units a name holding the key may pair (bits) */
+    uint32_t skipped = 0;     /* surnames whose keys are not used */
     int nk = 0;
     /* A surname alone never carries a match (capped at 0.5), so its long
      * posting list (Kim, Ri, Pak) is skipped when the query has more. */
@@ -2157,7 +2170,10 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             if (!dup && gk_n < MAX_QKEYS) gk[gk_n++] = q[i].key;
             continue;
         }
-        if ((q[i].u.flags & UM_SCU_SURNAME) && distinct > 1 && other_keys) continue;
+        if ((q[i].u.flags & UM_SCU_SURNAME) && distinct > 1 && other_keys) {
+            skipped |= 1u << i;
+            continue;
+        }
         gen_w += q[i].u.w;
         uint32_t ids[5] = {q[i].key, NO_KEY, NO_KEY, NO_KEY, NO_KEY};
         bool cyr_alt = false;
@@ -2176,7 +2192,8 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         for (int j = 0; j < 5; j++) {
             if (ids[j] == NO_KEY) continue;
             bool dup = false;
-            for (int k = 0; k < nk; k++) dup |= kid[k] == ids[j];
+            for (int k = 0; k < nk; k++)
+                if (kid[k] == ids[j]) dup = true, kcov[k] |= j && !cyr_alt ? 0 : 1u << i;
             if (dup || nk >= MAX_QKEYS) continue;
             uint32_t df = s->poff[ids[j] + 1] - s->poff[ids[j]];
             if (df > MAX_DF) continue;
@@ -2185,6 +2202,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             kw[nk] = j && !cyr_alt ? q[i].u.w * 0.5f : q[i].u.w;
             kaff[nk] = j > 0 && !cyr_alt;
             kforce[nk] = false;
+            kcov[nk] = kaff[nk] ? 0 : 1u << i;
             nk++;
         }
         /* a short word that is no listed word may hold a typo: its deletion
@@ -2205,6 +2223,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 kw[nk] = q[i].u.w * 0.5f;
                 kaff[nk] = true;
                 kforce[nk] = true;
+                kcov[nk] = 0;
                 nk++;
             }
         }
@@ -2240,6 +2259,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 kw[nk] = rw * 0.25f; /* both ends: half the run, never enough alone */
                 kaff[nk] = true;
                 kforce[nk] = false;
+                kcov[nk] = 0;
                 nk++;
             }
         }
@@ -2251,6 +2271,62 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
      * rarest keys only: a name in none of them holds at most the weight of
      * the other keys, and once that is below need it cannot qualify. */
     float need = (float)(0.5 * gen_w);
+    /* Rarity. At a floor above 0.8 x (1 - 0.5 / 64) (the default
+     * threshold, no date of birth or nationality to add) a name scores only
+     * when every distinctive query unit pairs: one left over costs x0.8 on
+     * a Dice below 1. Without a typo (no affix or deletion key of the query
+     * in the name: the word pass does not run), a unit whose key is a listed
+     * word of at most 6 letters (a common syllable or name) pairs only with
+     * a list unit of its key, or one spelt the same and keyed as the other
+     * script would key it (Korean / not Korean): a typo of a listed word
+     * needs 8 letters. So such a name must hold, for every such unit, one of
+     * those keys (kcov, xreq) - the test bound() would make, made in the
+     * walk from the postings, without reading the name - and the walk needs
+     * only the exact keys of the unit that costs least, beside the affix
+     * and deletion keys: a common syllable beside a rare one costs what the
+     * rare one costs. The candidates and results are those of the weight
+     * rule alone. */
+    uint32_t xreq = 0;
+    const double floor_strict = 0.8 * (1 - 0.5 / 64);
+    if (thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6 > floor_strict) {
+        for (int i = 0; i < nq; i++) {
+            const qunit *u = &q[i];
+            if (u->key == NO_KEY || u->u.w < 0.5f || (skipped >> i & 1) ||
+                (u->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_CYR)) || u->keylen > 6 ||
+                u->rawlen > 6)
+                continue;
+            bool have = false;
+            for (int k = 0; k < nk; k++) have |= kid[k] == u->key;
+            if (!have) continue; /* too common a key to be looked up */
+            /* the same spelling keyed as the other script would key it */
+            char alt[3][UM_SC_KEYLEN];
+            um_sc_latin_key(u->u.raw, (size_t)u->rawlen, alt[0], sizeof alt[0]);
+            memcpy(alt[1], u->u.raw, (size_t)u->rawlen + 1);
+            um_sc_syl_key(&s->norm, u->u.raw, (size_t)u->rawlen, alt[2], sizeof alt[2]);
+            bool ok = true;
+            for (int a = 0; a < 3 && ok; a++) {
+                uint32_t id = key_lookup(s, alt[a], strlen(alt[a]));
+                if (id == NO_KEY || id == u->key) continue;
+                bool dup = false;
+                for (int k = 0; k < nk; k++)
+                    if (kid[k] == id) dup = true, kcov[k] |= 1u << i;
+                if (dup) continue;
+                uint32_t df = s->poff[id + 1] - s->poff[id];
+                if (df > MAX_DF || nk >= MAX_QKEYS) {
+                    ok = false;
+                    continue;
+                }
+                kid[nk] = id;
+                kdf[nk] = df;
+                kw[nk] = 0;
+                kaff[nk] = false;
+                kforce[nk] = false;
+                kcov[nk] = 1u << i;
+                nk++;
+            }
+            if (ok) xreq |= 1u << i;
+        }
+    }
     int ord[MAX_QKEYS];
     for (int k = 0; k < nk; k++) {
         int j = k;
@@ -2266,6 +2342,28 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     for (int k = 0; k < nk; k++) rest += kw[k], nforced += kforce[k];
     int nwalk = 0;
     while (nwalk < nk && (nwalk < nforced || !(rest < (double)need - 1e-4))) rest -= kw[ord[nwalk++]];
+    if (xreq) { /* the exact keys of one required unit and every typo key, when they cost less */
+        uint64_t old = 0, best = UINT64_MAX, aff = 0;
+        int bi = -1;
+        for (int k = 0; k < nwalk; k++) old += kdf[ord[k]];
+        for (int k = 0; k < nk; k++) aff += kaff[k] ? kdf[k] : 0;
+        for (int i = 0; i < nq; i++) {
+            if (!(xreq >> i & 1)) continue;
+            uint64_t c = aff;
+            for (int k = 0; k < nk; k++)
+                if ((kcov[k] >> i & 1) && !kaff[k]) c += kdf[k];
+            if (c < best) best = c, bi = i;
+        }
+        if (bi >= 0 && best < old) {
+            int o2[MAX_QKEYS], n2 = 0;
+            for (int k = 0; k < nk; k++)
+                if ((kcov[ord[k]] >> bi & 1) || kaff[ord[k]]) o2[n2++] = ord[k];
+            nwalk = n2;
+            for (int k = 0; k < nk; k++)
+                if (!((kcov[ord[k]] >> bi & 1) || kaff[ord[k]])) o2[n2++] = ord[k];
+            memcpy(ord, o2, (size_t)nk * sizeof *ord);
+        }
+    }
     uint32_t cur[MAX_QKEYS], end[MAX_QKEYS];
     for (int k = 0; k < nwalk; k++) {
         cur[k] = s->poff[kid[ord[k]]];
@@ -2274,7 +2372,10 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     /* the DOB and nationality checks can add at most this to a name score */
     double floor_name = thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6;
     float unwalked = 0;
-    for (int k = nwalk; k < nk; k++) unwalked += kw[ord[k]];
+    uint32_t unwalked_cov = 0;
+    bool unwalked_aff = false;
+    for (int k = nwalk; k < nk; k++)
+        unwalked += kw[ord[k]], unwalked_cov |= kcov[ord[k]], unwalked_aff |= kaff[ord[k]];
     /* a name with more distinctive units than the query can pair leaves
      * one unpaired: x0.8 on a Dice below 1 (at most 1 - 0.5 / 64) */
     int nld_max = 31;
@@ -2299,17 +2400,18 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         uend[k] = s->poff[kid[ord[k]] + 1];
     }
     uint32_t pend[PEND_MAX];
-    bool ptypo[PEND_MAX];
+    uint8_t phow[PEND_MAX];
     int npend = 0;
     /* the head of each walked list (NO_KEY once it is done: no posting is
      * NO_KEY, names are fewer than 2^24 - 1), its weight and typo flag */
-    uint32_t head[MAX_QKEYS];
+    uint32_t head[MAX_QKEYS], ck[MAX_QKEYS];
     float wk[MAX_QKEYS];
     bool ak[MAX_QKEYS];
     for (int k = 0; k < nwalk; k++) {
         head[k] = cur[k] < end[k] ? post[cur[k]] : NO_KEY;
         wk[k] = kw[ord[k]];
         ak[k] = kaff[ord[k]];
+        ck[k] = kcov[ord[k]];
     }
     for (;;) {
         uint32_t v = NO_KEY; /* and so when no list is walked (nwalk 0) */
@@ -2320,10 +2422,12 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
          * the cost is the length of the rare lists, not of the common ones */
         float w = 0;
         bool typo = false;
+        uint32_t cov = 0;
         for (int k = 0; k < nwalk; k++)
             if (head[k] == v) {
                 w += wk[k];
                 typo |= ak[k];
+                cov |= ck[k];
                 head[k] = ++cur[k] < end[k] ? post[cur[k]] : NO_KEY;
             }
         if ((int)POST_NLD(v) > nld_max_t) continue;
@@ -2332,9 +2436,10 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
         if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
         if (w + unwalked < need - 1e-4f) continue;
+        if (!typo && !unwalked_aff && ((cov | unwalked_cov) & xreq) != xreq) continue;
         for (int k = nwalk; k < nk; k++)
-            if (post_seek(post, &ucur[k], uend[k], v)) w += kw[ord[k]], typo |= kaff[ord[k]];
-        if (w < need - 1e-4f) continue;
+            if (post_seek(post, &ucur[k], uend[k], v)) w += kw[ord[k]], typo |= kaff[ord[k]], cov |= kcov[ord[k]];
+        if (w < need - 1e-4f || (!typo && (cov & xreq) != xreq)) continue;
         if (!typo && (int)POST_NLD(v) > nld_max) continue;
         /* scored in batches, in walk order: the batch's name data is
          * prefetched first, so the cache misses of one name overlap those
@@ -2343,14 +2448,14 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         __builtin_prefetch(&s->cn_L[ni]);
         __builtin_prefetch(&s->cn_nld[ni]);
         pend[npend] = ni;
-        ptypo[npend++] = typo;
+        phow[npend++] = (uint8_t)((typo ? CAND_TYPO : 0) | ((cov & xreq) == xreq ? CAND_XOK : 0));
         if (npend == PEND_MAX) {
-            um_status st = consider_batch(s, f, form, pend, ptypo, npend, have_dob, qd, qcc, thr, floor_name, out);
+            um_status st = consider_batch(s, f, form, pend, phow, npend, have_dob, qd, qcc, thr, floor_name, out);
             if (st != UM_OK) return st;
             npend = 0;
         }
     }
-    um_status st = consider_batch(s, f, form, pend, ptypo, npend, have_dob, qd, qcc, thr, floor_name, out);
+    um_status st = consider_batch(s, f, form, pend, phow, npend, have_dob, qd, qcc, thr, floor_name, out);
     if (st != UM_OK) return st;
     return collect_generic(s, qq, f, form, gk, gk_n, have_dob, qd, qcc, thr, floor_name, out);
 }

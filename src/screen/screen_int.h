@@ -60,8 +60,13 @@ typedef struct um_sc_name {
 
 typedef struct um_sc_translit um_sc_translit; /* ICU transliterator + cache + mutex (norm.c) */
 
+#define UM_SC_N_GENERIC 96 /* generic business words (norm.c) at most */
 typedef struct um_sc_norm {
     um_arena arena;
+    /* length and letters (a-z bits) of each generic word: the typo test's
+     * filter (find_generic_typo) */
+    uint8_t gen_len[UM_SC_N_GENERIC];
+    uint32_t gen_mask[UM_SC_N_GENERIC];
     um_map syl;     /* valid syllable spelling -> canonical key (char *) */
     /* the same spellings (all of 8 letters or fewer) packed into integers:
      * the hot lookup of segmentation, no string hashing */
@@ -101,6 +106,8 @@ size_t um_sc_norm_icu_calls(const um_sc_norm *nm);
 /* true when a and b have the same units (keys) in the same order */
 bool um_sc_name_same(const um_sc_name *a, const um_sc_name *b);
 
+/* Key of a non-Korean word (foreign renderings folded: Iwanow = Ivanov). */
+void um_sc_latin_key(const char *s, size_t n, char *out, size_t cap);
 /* Canonical key of one ASCII spelling (table, then folding rules). */
 void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, size_t keycap);
 
