@@ -1135,6 +1135,8 @@ static void do_link(unit_run *ur) {
         if (st == UM_OK) {
             um_wire_block_put(&pay, &b, os.gidx);
             nv = b.nvals;
+            um_bus_log(w, "scan %s unit %llu: %s blocked, %zu observations, %zu shared values; sending", ur->u.scan_id,
+                       (unsigned long long)ur->u.unit, ur->u.path, os.n, nv);
         } else {
             um_buf_add(&pay, "UMX1", 4);
             um_buf_add(&pay, um_status_str(st), strlen(um_status_str(st)));
