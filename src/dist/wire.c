@@ -553,7 +553,7 @@ um_status um_wire_obs_get(const void *p, size_t n, um_wire_obsset *o, const char
         return UM_EPARSE;
     }
     r.pos = 4;
-    o->nsubjects = (size_t)get_urange(&r, UINT32_MAX - 1, "too many subjects");
+    o->nsubjects = (size_t)get_urange(&r, (size_t)1 << 30, "too many subjects");
     uint64_t cnt = get_urange(&r, n / 12, "more observations than bytes"); /* an observation takes >= 12 */
     for (int k = 0; k < UM_LK__COUNT; k++) o->cap[k] = (size_t)get_urange(&r, UINT32_MAX, "cap too large");
     if (!r.bad && !r.short_) {

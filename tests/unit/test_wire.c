@@ -269,29 +269,6 @@ static void test_unit(void) {
     um_buf_free(&f);
 }
 
-static void write_corpus(const char *dir) {
-    um_rec_batch *b = sample();
-    um_buf o;
-    um_buf_init(&o);
-    char path[4096];
-    /* mode byte 1: result stream */
-    um_buf_addc(&o, 1);
-    encode(&o, b);
-    snprintf(path, sizeof path, "%s/results", dir);
-    FILE *f = fopen(path, "wb");
-    if (f) fwrite(o.s, 1, o.len, f), fclose(f);
-    um_buf_reset(&o);
-    um_buf_addc(&o, 0);
-    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/okta.jsonl", 123456, 3, 1040384, 0, 0};
-    um_wire_unit_put(&o, &u);
-    snprintf(path, sizeof path, "%s/unit", dir);
-    f = fopen(path, "wb");
-    if (f) fwrite(o.s, 1, o.len, f), fclose(f);
-    um_buf_free(&o);
-    um_rec_batch_free(b);
-}
-
-
 /* ---- identity-index shards ---- */
 
 #define SH_NS 400
@@ -454,6 +431,55 @@ static void test_shards(void) {
     um_lk_blocked_free(&z);
     um_buf_free(&b);
 }
+
+static void write_corpus(const char *dir) {
+    um_rec_batch *b = sample();
+    um_buf o;
+    um_buf_init(&o);
+    char path[4096];
+    /* mode byte 1: result stream */
+    um_buf_addc(&o, 1);
+    encode(&o, b);
+    snprintf(path, sizeof path, "%s/results", dir);
+    FILE *f = fopen(path, "wb");
+    if (f) fwrite(o.s, 1, o.len, f), fclose(f);
+    um_buf_reset(&o);
+    um_buf_addc(&o, 0);
+    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/okta.jsonl", 123456, 3, 1040384, 0, 0};
+    um_wire_unit_put(&o, &u);
+    snprintf(path, sizeof path, "%s/unit", dir);
+    f = fopen(path, "wb");
+    if (f) fwrite(o.s, 1, o.len, f), fclose(f);
+    /* mode bytes 255 and 254: an identity shard's observations, a blocking */
+    size_t no = shard_world(7);
+    um_buf_reset(&o);
+    um_buf_addc(&o, (char)255);
+    um_wire_obs_head(&o, SH_NS, 60, NULL);
+    size_t prev = 0, put = 0;
+    for (size_t i = 0; i < no && put < 60; i++) {
+        if (SO[i].subject >= SH_NS || !SO[i].value[0]) continue;
+        um_wire_obs_put(&o, prev ? i + 1 - prev : i, &SO[i], um_lk_obs_hash(&SO[i]));
+        prev = i + 1;
+        put++;
+    }
+    snprintf(path, sizeof path, "%s/shard-obs", dir);
+    f = fopen(path, "wb");
+    if (f) fwrite(o.s, 1, o.len, f), fclose(f);
+    um_lk_blocked bl;
+    if (um_lk_block(SO, 200, SH_NS, NULL, &bl) == UM_OK) {
+        um_buf_reset(&o);
+        um_buf_addc(&o, (char)254);
+        um_wire_block_put(&o, &bl, NULL);
+        snprintf(path, sizeof path, "%s/shard-blocking", dir);
+        f = fopen(path, "wb");
+        if (f) fwrite(o.s, 1, o.len, f), fclose(f);
+        um_lk_blocked_free(&bl);
+    }
+    um_buf_free(&o);
+    um_rec_batch_free(b);
+}
+
+
 
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--write-corpus") == 0) {
