@@ -117,6 +117,8 @@ for m in $modes; do
 done
 awk '/done:/ {u++; f += $2; b += $(NF-1)} END {printf "results: %d units, %d frames, %.1f MB in all runs\n", u, f, b/1e6}' \
   <(grep -o 'done: [0-9]* result frames, [0-9]* bytes' "$DIR/worker.log" | sed 's/,//g')
-grep -o 'blocked, [0-9]* observations, [0-9]* shared values' "$DIR/worker.log" | tr -d , |
+{ grep -o 'blocked, [0-9]* observations, [0-9]* shared values' "$DIR/worker.log" || true; } | tr -d , |
   awk '{u++; o += $2; v += $4} END {if (u) printf "identity shards: %d blocked, %d observations, %d shared values in all runs\n", u, o, v}'
+{ grep -o 'shared values, [0-9]* result frames, [0-9]* bytes' "$DIR/worker.log" || true; } | tr -d , |
+  awk '{u++; b += $6} END {if (u) printf "identity shards: results %.2f MB in all runs\n", b / 1e6}' || true
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1153,8 +1153,8 @@ static void do_link(unit_run *ur) {
     um_buf_free(&pay);
     if (!oom && !w_stopped(w) && send_frames(ur, true) == UM_OK) {
         natsStatus ns = natsMsg_AckSync(ur->work, NULL, NULL);
-        um_bus_log(w, "scan %s unit %llu done: %s, %zu shared values, %u result frames%s", ur->u.scan_id,
-                   (unsigned long long)ur->u.unit, ur->u.path, nv, ur->part,
+        um_bus_log(w, "scan %s unit %llu done: %s, %zu shared values, %u result frames, %llu bytes%s", ur->u.scan_id,
+                   (unsigned long long)ur->u.unit, ur->u.path, nv, ur->part, (unsigned long long)ur->sent,
                    ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
     } else {
         um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);

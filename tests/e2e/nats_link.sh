@@ -111,7 +111,7 @@ start_worker rescuer
 rc=0; wait "$scan_pid" || rc=$?
 same kill "$rc"
 grep -q "unit $victim done: identity shard" "$tmp/slow.log" && fail "kill: the killed worker had finished shard $victim"
-grep -q "unit $victim done: identity shard $victim of 1, [0-9]* shared values, \([2-9]\|[1-9][0-9]\+\) result frames" "$tmp/rescuer.log" ||
+grep -q "unit $victim done: identity shard $victim of 1, [0-9]* shared values, \([2-9]\|[1-9][0-9]\+\) result frames, " "$tmp/rescuer.log" ||
     fail "kill: shard $victim was not redelivered to the other worker, or its result was one frame: $(grep "unit $victim" "$tmp/rescuer.log")"
 stop_workers
 stop_server
