@@ -10,19 +10,25 @@
 # of the scanning process and of the workers, and checks the outputs equal
 # the local scan's. Medians and ratios to the local scan are printed.
 #
-#   bench/nats.sh [BYTES] [RUNS] [PARTS]   (default 200000000 3 0)
+# PEOPLE=N adds an applicant export of N people (bench/gen_people: persona
+# rings, generic phones and addresses) so the identity index matters; the
+# bus runs then include two workers with the index's blocking on the scan's
+# side (--nats-link-shards 0) beside the default (8 shards on the workers).
+#
+#   [PEOPLE=N] bench/nats.sh [BYTES] [RUNS] [PARTS]   (default 200000000 3 0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BYTES=${1:-200000000}
 RUNS=${2:-3}
 PARTS=${3:-0}
+PEOPLE=${PEOPLE:-0}
 DIR=${BENCH_DIR:-/tmp/unmask-nats-bench}
 cmake --preset release >/dev/null
-cmake --build --preset release --target unmask gen_bench >/dev/null
+cmake --build --preset release --target unmask gen_bench gen_people >/dev/null
 U=$PWD/build/release/unmask
 G=$PWD/build/release/bench/gen_bench
 mkdir -p "$DIR"
-if [[ ! -s $DIR/case/bytes ]] || [[ $(cat "$DIR/case/bytes") != "$BYTES-$PARTS" ]]; then
+if [[ ! -s $DIR/case/bytes ]] || [[ $(cat "$DIR/case/bytes") != "$BYTES-$PARTS-$PEOPLE" ]]; then
   rm -rf "$DIR/case" "$DIR/gen"
   "$G" --bytes "$BYTES" --people 2000 --out "$DIR/gen" >/dev/null
   mkdir -p "$DIR/case/logs"
@@ -32,7 +38,11 @@ if [[ ! -s $DIR/case/bytes ]] || [[ $(cat "$DIR/case/bytes") != "$BYTES-$PARTS" 
     if ((PARTS > 1)); then split -n "l/$PARTS" -d --additional-suffix=.jsonl "$f" "$DIR/case/logs/$b-"
     else cp "$f" "$DIR/case/logs/"; fi
   done
-  echo "$BYTES-$PARTS" >"$DIR/case/bytes"
+  if ((PEOPLE > 0)); then
+    mkdir -p "$DIR/case/people"
+    "$PWD/build/release/bench/gen_people" --people "$PEOPLE" --out "$DIR/case/people/applicants.csv" 2>/dev/null
+  fi
+  echo "$BYTES-$PARTS-$PEOPLE" >"$DIR/case/bytes"
 fi
 port=
 read -r plo phi <<<"${NATS_PORTS:-14200 14299}"
@@ -56,7 +66,7 @@ for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && brea
 calc() { awk "BEGIN{print $*}"; }
 cpu_of() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 input_mb=$(du -sb "$DIR/case/logs" | awk '{printf "%.0f", $1 / 1e6}')
-echo "input: $input_mb MB of logs in $(ls "$DIR/case/logs" | wc -l) files + HR export; load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+echo "input: $input_mb MB of logs in $(ls "$DIR/case/logs" | wc -l) files + HR export$( ((PEOPLE > 0)) && echo " + $PEOPLE applicants"); load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 
 declare -A wall cpu wcpu
 run_local() {
@@ -65,35 +75,50 @@ run_local() {
   read -r w u s <"$DIR/t"
   wall[local]+=" $w"; cpu[local]+=" $(calc "$u + $s")"; wcpu[local]+=" 0"
 }
-run_nats() { # workers
-  local n=$1 k
+run_nats() { # workers [mode name] [scan options...]
+  local n=$1 k m=${2:-$1}
+  shift; (($#)) && shift
   wpids=()
   for k in $(seq "$n"); do "$U" worker --nats "$URL" -v 2>>"$DIR/worker.log" & wpids+=($!); done
   sleep 0.5
   local c0=0; for k in "${wpids[@]}"; do c0=$(calc "$c0 + $(cpu_of "$k")"); done
-  rm -rf "$DIR/out-$n"
-  /usr/bin/time -f "%e %U %S" -o "$DIR/t" "$U" scan --nats "$URL" -q --fail-on never -o "$DIR/out-$n" "$DIR/case" || true
+  rm -rf "$DIR/out-$m"
+  /usr/bin/time -f "%e %U %S" -o "$DIR/t" "$U" scan --nats "$URL" "$@" -q --fail-on never -o "$DIR/out-$m" "$DIR/case" || true
   local c1=0; for k in "${wpids[@]}"; do c1=$(calc "$c1 + $(cpu_of "$k")"); done
   kill "${wpids[@]}"; wait "${wpids[@]}" 2>/dev/null || true
   wpids=()
   read -r w u s <"$DIR/t"
-  wall[$n]+=" $w"; cpu[$n]+=" $(calc "$u + $s")"; wcpu[$n]+=" $(calc "$c1 - $c0")"
+  wall[$m]+=" $w"; cpu[$m]+=" $(calc "$u + $s")"; wcpu[$m]+=" $(calc "$c1 - $c0")"
   for f in subjects.jsonl findings.jsonl clusters.jsonl; do
-    cmp -s "$DIR/out-local/$f" "$DIR/out-$n/$f" || echo "WARNING: $f differs from the local scan ($n workers)" >&2
+    cmp -s "$DIR/out-local/$f" "$DIR/out-$m/$f" || echo "WARNING: $f differs from the local scan ($m)" >&2
   done
 }
 : >"$DIR/worker.log"
-for r in $(seq "$RUNS"); do run_local; run_nats 1; run_nats 2; done
+modes="local 1 2"
+((PEOPLE > 0)) && modes+=" 2s0"
+for r in $(seq "$RUNS"); do
+  run_local; run_nats 1; run_nats 2
+  ((PEOPLE > 0)) && run_nats 2 2s0 --nats-link-shards 0
+done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 lw=$(echo "${wall[local]}" | median)
 echo "| mode | median wall s | x local | median CPU s, scan process | median CPU s, workers | wall runs |"
 echo "|---|---|---|---|---|---|"
-for m in local 1 2; do
+for m in $modes; do
   mw=$(echo "${wall[$m]}" | median)
-  name=$([[ $m == local ]] && echo "local scan (--threads 1)" || echo "scan --nats, $m worker$([[ $m == 2 ]] && echo s)")
+  case $m in
+  local) name="local scan (--threads 1)" ;;
+  1) name="scan --nats, 1 worker" ;;
+  2) name="scan --nats, 2 workers" ;;
+  2s0) name="scan --nats, 2 workers, --nats-link-shards 0" ;;
+  esac
   printf "| %s | %s | %.2f | %s | %s | %s |\n" "$name" "$mw" "$(calc "$lw / $mw")" \
     "$(echo "${cpu[$m]}" | median)" "$(echo "${wcpu[$m]}" | median)" "${wall[$m]# }"
 done
 awk '/done:/ {u++; f += $2; b += $(NF-1)} END {printf "results: %d units, %d frames, %.1f MB in all runs\n", u, f, b/1e6}' \
   <(grep -o 'done: [0-9]* result frames, [0-9]* bytes' "$DIR/worker.log" | sed 's/,//g')
+{ grep -o 'blocked, [0-9]* observations, [0-9]* shared values' "$DIR/worker.log" || true; } | tr -d , |
+  awk '{u++; o += $2; v += $4} END {if (u) printf "identity shards: %d blocked, %d observations, %d shared values in all runs\n", u, o, v}'
+{ grep -o 'shared values, [0-9]* result frames, [0-9]* bytes' "$DIR/worker.log" || true; } | tr -d , |
+  awk '{u++; b += $6} END {if (u) printf "identity shards: results %.2f MB in all runs\n", b / 1e6}' || true
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -28,7 +28,10 @@ const char um_cli_nats_help[] =
     "      --nats-ca FILE      CA certificates (PEM) the server's certificate must chain to\n"
     "      --nats-cert FILE    client certificate (PEM), with --nats-key FILE\n"
     "      --nats-tls-name NAME  name the server's certificate must carry (default: the\n"
-    "                          URL's host name; not checked for an IP address without it)\n";
+    "                          URL's host name; not checked for an IP address without it)\n"
+    "      --nats-link-shards N  scan: the identity index's blocking runs on the workers in\n"
+    "                          N shards, identifiers routed by the hash of their canonical\n"
+    "                          value (default 8; 0: on the scan's side)\n";
 
 /* First line of a file, into a heap string (secrets: never echoed). */
 static char *first_line(const char *path, const char *what) {
@@ -63,11 +66,24 @@ int um_cli_nats_opt(int c, const char *arg, um_cli_nats *n) {
     case UM_CLI_O_NATS_KEY: n->o.tls_key = arg; return 1;
     case UM_CLI_O_NATS_TLSNAME: n->o.tls_name = arg; return 1;
     case UM_CLI_O_NATS_NKEY: n->o.nkey_seed_file = arg; return 1;
+    case UM_CLI_O_NATS_SHARDS: {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(arg, &end, 10);
+        if (errno || !end || *end || end == arg || v < 0 || v > 1024) {
+            fprintf(stderr, "unmask: --nats-link-shards wants 0 to 1024, not '%s'\n", arg);
+            n->bad = true;
+            return 1;
+        }
+        n->o.link_shards = v == 0 ? -1 : (int)v;
+        return 1;
+    }
     default: return 0;
     }
 }
 
 bool um_cli_nats_finish(um_cli_nats *n) {
+    if (n->bad) return false;
     if (n->pass_file && !(n->secret_pass = first_line(n->pass_file, "password"))) return false;
     if (!n->secret_pass && getenv("UNMASK_NATS_PASSWORD") && !(n->secret_pass = strdup(getenv("UNMASK_NATS_PASSWORD"))))
         return false;

@@ -18,7 +18,8 @@ enum {
     UM_CLI_O_NATS_CERT,
     UM_CLI_O_NATS_KEY,
     UM_CLI_O_NATS_TLSNAME,
-    UM_CLI_O_NATS_NKEY
+    UM_CLI_O_NATS_NKEY,
+    UM_CLI_O_NATS_SHARDS
 };
 
 #define UM_CLI_NATS_LONGOPTS                                                                                      \
@@ -29,12 +30,14 @@ enum {
         {"nats-ca", required_argument, 0, UM_CLI_O_NATS_CA}, {"nats-cert", required_argument, 0, UM_CLI_O_NATS_CERT}, \
         {"nats-key", required_argument, 0, UM_CLI_O_NATS_KEY},                                                    \
         {"nats-tls-name", required_argument, 0, UM_CLI_O_NATS_TLSNAME},                                           \
-        {"nats-nkey", required_argument, 0, UM_CLI_O_NATS_NKEY}
+        {"nats-nkey", required_argument, 0, UM_CLI_O_NATS_NKEY},                                                  \
+        {"nats-link-shards", required_argument, 0, UM_CLI_O_NATS_SHARDS}
 
 typedef struct um_cli_nats {
     um_nats_opts o;
     const char *pass_file, *token_file;
     char *secret_pass, *secret_token; /* heap, wiped by um_cli_nats_clear */
+    bool bad;                         /* an option's value was refused (said on stderr) */
 } um_cli_nats;
 
 extern const char um_cli_nats_help[];

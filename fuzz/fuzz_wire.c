@@ -2,8 +2,11 @@
  * fuzz_wire.c - the decoders of what comes over the bus (src/dist/wire.h):
  * work units and result streams are written by other machines, so hostile.
  *
- * First byte: 0 a work unit, else a result stream fed in pieces whose sizes
- * come from that byte. Checked: a decoded unit encodes back to the same
+ * First byte: 0 a work unit, 255 an identity shard's observations (then
+ * blocked as a worker does, and the blocking checked against them), 254 a
+ * shard's blocking (checked against no observations: refused unless
+ * empty), else a result stream fed in pieces whose sizes come from that
+ * byte. Checked: a decoded unit encodes back to the same
  * bytes; every decoded batch re-encodes and decodes again to the same bytes
  * (no information lost or invented).
  */
@@ -53,6 +56,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             um_buf_free(&o);
             um_wire_unit_clear(&u);
         }
+        return 0;
+    }
+    if (data[0] == 255) {
+        um_wire_obsset os;
+        if (um_wire_obs_get(data + 1, size - 1, &os, &why) == UM_OK) {
+            um_lk_blocked b;
+            /* a subject count of millions is legitimate but too big to sort here */
+            if (os.nsubjects <= (1u << 20) && um_lk_block(os.obs, os.n, os.nsubjects, os.cap, &b) == UM_OK) {
+                um_buf o;
+                um_buf_init(&o);
+                um_wire_block_put(&o, &b, NULL);
+                um_lk_blocked m;
+                memset(&m, 0, sizeof m);
+                if (um_wire_block_get(o.s, o.len, &m, &why) != UM_OK) um_fuzz_soft("wire: blocking round trip", why);
+                else if ((why = um_wire_block_check(&m, os.obs, os.n, os.nsubjects, os.cap)) != NULL)
+                    um_fuzz_soft("wire: a worker's own blocking fails the check", why);
+                um_lk_blocked_free(&m);
+                um_buf_free(&o);
+                um_lk_blocked_free(&b);
+            }
+            um_wire_obsset_free(&os);
+        }
+        return 0;
+    }
+    if (data[0] == 254) {
+        um_lk_blocked m;
+        memset(&m, 0, sizeof m);
+        if (um_wire_block_get(data + 1, size - 1, &m, &why) == UM_OK && m.nvals &&
+            um_wire_block_check(&m, NULL, 0, 0, NULL) == NULL)
+            um_fuzz_soft("wire: a blocking passed the check with no observations", NULL);
+        um_lk_blocked_free(&m);
         return 0;
     }
     size_t step = data[0];

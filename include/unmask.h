@@ -179,6 +179,10 @@ typedef struct um_nats_opts {
     const char *nkey_seed_file; /* a user nkey seed ("SU...", alone or in a block) */
     unsigned ack_wait_s;  /* worker: an unacknowledged unit is redelivered after this (default 30) */
     unsigned max_ack_pending; /* worker consumer: units out at once over all workers (default 256) */
+    /* scan: the identity index's blocking runs on workers in this many
+     * shards, observations routed by the hash of the canonical value
+     * (0: 8; at most 1024; negative: on the scan's side) */
+    int link_shards;
 } um_nats_opts;
 
 /* Reads the log inputs through workers on the bus (`unmask worker`): each

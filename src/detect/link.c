@@ -35,6 +35,7 @@
 
 #include "../core/internal.h"
 #include "../core/scan.h"
+#include "../dist/dist.h"
 #include "../link/link.h"
 
 #define UM_LINK_NAMED 6        /* other subjects named in a summary */
@@ -739,7 +740,15 @@ static um_status finish(um_scan *s, void *state) {
     }
     o.verdicts = ver;
     o.nverdicts = nver;
-    r = um_lk_run(st->obs, st->nobs, &o, &st->res);
+    /* with a bus, the identity index's blocking runs on workers in shards
+     * (src/dist/): the same values, so the same run */
+    um_lk_blocked bl;
+    if (um_dist_link_block(s, st->obs, st->nobs, st->ns, o.cap, &bl, &r)) {
+        if (r == UM_OK) r = um_lk_run_blocked(st->obs, st->nobs, &o, &bl, &st->res);
+        um_lk_blocked_free(&bl);
+    } else {
+        r = um_lk_run(st->obs, st->nobs, &o, &st->res);
+    }
     um_free(ver);
     if (r != UM_OK) return r;
     for (size_t g = 0; g < st->res->ngeneric && r == UM_OK; g++) r = emit_value(s, st, st->res, st->res->generic[g]);

@@ -18,6 +18,7 @@ struct um_nats_conf {
     char *url, *user, *password, *token, *creds, *nkey, *ca, *cert, *key, *tls_name;
     bool tls;
     unsigned ack_wait_s, max_ack_pending;
+    unsigned link_shards; /* 0: the identity index on the scan's side */
 };
 
 struct um_worker {

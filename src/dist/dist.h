@@ -16,4 +16,16 @@ void um_nats_conf_free(um_nats_conf *c);
  * workers, replayed here in input order; others through read_input. */
 um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_input *));
 
+/* The identity index's blocking on workers (docs/SCALING.md): the scan's
+ * observations are routed to s->nats link shards by the hash of their
+ * canonical value; each shard's worker runs um_lk_block over its part and
+ * sends the values back; the shards' values, checked against obs, are
+ * merged into *out in hash order, which is what um_lk_block over all of obs
+ * gives. false when the scan has no bus or no shards (*out untouched);
+ * else true with *st (UM_OK, or the error, said with um_scan_set_error). */
+struct um_lk_obs;
+struct um_lk_blocked;
+bool um_dist_link_block(um_scan *s, const struct um_lk_obs *obs, size_t nobs, size_t nsubjects, const size_t *cap,
+                        struct um_lk_blocked *out, um_status *st);
+
 #endif

@@ -85,6 +85,7 @@ um_nats_conf *um_nats_conf_copy(const um_nats_opts *o) {
     c->tls = o->tls || c->ca || c->cert || c->key || c->tls_name;
     c->ack_wait_s = o->ack_wait_s ? o->ack_wait_s : 30;
     c->max_ack_pending = o->max_ack_pending ? o->max_ack_pending : 256;
+    c->link_shards = o->link_shards < 0 ? 0 : o->link_shards == 0 ? 8 : (unsigned)o->link_shards;
     if (!c->url || (o->user && !c->user) || (o->password && !c->password) || (o->token && !c->token) ||
         (o->creds_file && !c->creds) || (o->tls_name && *o->tls_name && !c->tls_name) ||
         (o->nkey_seed_file && *o->nkey_seed_file && !c->nkey)) {
@@ -110,6 +111,7 @@ static const char *opts_check(const um_nats_opts *o) {
     if (!o || !set(o->url)) return "a NATS URL is needed";
     if (set(o->tls_cert) != set(o->tls_key)) return "a TLS client certificate needs its key, and a key its certificate";
     if (set(o->creds_file) && set(o->nkey_seed_file)) return "give a NATS creds file or an nkey seed file, not both";
+    if (o->link_shards > 1024) return "at most 1024 identity-index shards";
     return NULL;
 }
 
@@ -613,6 +615,9 @@ static um_status collect_parts(sub_run *r, size_t i, um_winfields *wf, um_winfie
     return st;
 }
 
+static void new_scan_id(char id[33]);
+static size_t frame_size(natsConnection *nc);
+
 um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_input *)) {
     natsConnection *nc = NULL;
     jsCtx *js = NULL;
@@ -623,14 +628,8 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
         return err ? UM_EIO : UM_ENOMEM;
     }
     sub_run r = {.s = s, .js = js};
-    unsigned char rnd[16];
-    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
-        for (size_t k = 0; k < sizeof rnd; k++) rnd[k] = (unsigned char)(rand() ^ (int)time(NULL) >> (k % 8));
-    }
-    for (size_t k = 0; k < sizeof rnd; k++) snprintf(r.id + 2 * k, 3, "%02x", rnd[k]);
-    int64_t mp = natsConnection_GetMaxPayload(nc);
-    r.frame = mp > 16384 ? (size_t)(mp - 8192) : 8192;
-    if (r.frame > (size_t)1 << 20) r.frame = (size_t)1 << 20;
+    new_scan_id(r.id);
+    r.frame = frame_size(nc);
     r.remote = um_calloc(s->n_inputs + 1, sizeof *r.remote);
     r.starts = um_calloc(s->n_inputs + 1, sizeof *r.starts);
     r.nparts = um_calloc(s->n_inputs + 1, sizeof *r.nparts);
@@ -691,6 +690,214 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
     jsCtx_Destroy(js);
     natsConnection_Destroy(nc);
     return st;
+}
+
+/* ---- the identity index in shards (docs/SCALING.md) ---- */
+
+#define LINK_READER "@link" /* the unit's reader name: a shard of observations, not a log input */
+
+
+static void new_scan_id(char id[33]) {
+    unsigned char rnd[16];
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+        for (size_t k = 0; k < sizeof rnd; k++) rnd[k] = (unsigned char)(rand() ^ (int)time(NULL) >> (k % 8));
+    }
+    for (size_t k = 0; k < sizeof rnd; k++) snprintf(id + 2 * k, 3, "%02x", rnd[k]);
+}
+
+static size_t frame_size(natsConnection *nc) {
+    int64_t mp = natsConnection_GetMaxPayload(nc);
+    size_t f = mp > 16384 ? (size_t)(mp - 8192) : 8192;
+    return f > (size_t)1 << 20 ? (size_t)1 << 20 : f;
+}
+
+/* Publishes data as the frames of unit `unit` of scan sid, then its work message. */
+static um_status publish_unit(um_scan *s, jsCtx *js, const char *sid, size_t frame, uint64_t unit, const char *name,
+                              const um_buf *data) {
+    char subj[96], id[128];
+    snprintf(subj, sizeof subj, "unmask.data.%s.%llu", sid, (unsigned long long)unit);
+    um_buf b;
+    um_buf_init(&b);
+    uint32_t part = 0;
+    size_t off = 0;
+    natsStatus ns = NATS_OK;
+    do {
+        size_t n = data->len - off < frame ? data->len - off : frame;
+        um_buf_reset(&b);
+        um_wire_frame_put(&b, "UMD1", part);
+        um_buf_add(&b, data->s + off, n);
+        snprintf(id, sizeof id, "%s.d.%llu.%u", sid, (unsigned long long)unit, part);
+        ns = b.oom ? NATS_NO_MEMORY : um_bus_publish(js, subj, b.s, b.len, id, scan_stop, s);
+        off += n;
+        part++;
+    } while (ns == NATS_OK && off < data->len);
+    if (ns == NATS_OK) {
+        um_wire_unit u = {(char *)sid, unit, LINK_READER, (char *)name, data->len, part, frame, 0, 0};
+        um_buf_reset(&b);
+        um_wire_unit_put(&b, &u);
+        snprintf(id, sizeof id, "%s.w.%llu", sid, (unsigned long long)unit);
+        ns = b.oom ? NATS_NO_MEMORY : um_bus_publish(js, SUBJ_WORK, b.s, b.len, id, scan_stop, s);
+    }
+    um_buf_free(&b);
+    if (ns == NATS_OK) return UM_OK;
+    if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
+    char *m = um_bus_err(ns, "publishing an identity-index shard");
+    um_scan_set_error(s, "%s", m ? m : "NATS error");
+    um_free(m);
+    return ns == NATS_NO_MEMORY ? UM_ENOMEM : UM_EIO;
+}
+
+/* The result of unit `unit`: an 8-byte LE length, then that many bytes,
+ * in frames (copies of a frame, from a redelivered unit, skipped). */
+static um_status collect_blob(um_scan *s, jsCtx *js, const char *sid, uint64_t unit, um_buf *out) {
+    char subj[96];
+    snprintf(subj, sizeof subj, "unmask.res.%s.%llu", sid, (unsigned long long)unit);
+    uint64_t seq = 1, want_len = UINT64_MAX;
+    uint32_t want = 0;
+    int64_t last_ok = um_bus_now_ms();
+    int idle = 1;
+    for (;;) {
+        if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
+        natsMsg *m = NULL;
+        natsStatus ns = next_msg(js, STREAM_RES, subj, &seq, &m);
+        if (ns == NATS_NOT_FOUND) {
+            nats_Sleep(idle);
+            idle = idle < 50 ? idle * 2 : 50;
+            last_ok = um_bus_now_ms();
+            continue;
+        }
+        if (ns != NATS_OK) {
+            if (um_bus_now_ms() - last_ok > RETRY_FOR_S * 1000) {
+                char *e = um_bus_err(ns, "reading an identity-index shard");
+                um_scan_set_error(s, "%s", e ? e : "NATS error");
+                um_free(e);
+                return UM_EIO;
+            }
+            nats_Sleep(250);
+            continue;
+        }
+        idle = 1;
+        last_ok = um_bus_now_ms();
+        const char *p = natsMsg_GetData(m);
+        size_t n = (size_t)natsMsg_GetDataLength(m);
+        uint32_t part;
+        if (!um_wire_frame_get(p, n, "UMR1", &part) || part > want) {
+            natsMsg_Destroy(m);
+            um_scan_set_error(s, "identity-index shard %llu: malformed or out-of-order result frame from a worker",
+                              (unsigned long long)unit);
+            return UM_EPARSE;
+        }
+        if (part == want) {
+            want++;
+            um_buf_add(out, p + UM_WIRE_FRAME_HDR, n - UM_WIRE_FRAME_HDR);
+        }
+        natsMsg_Destroy(m);
+        if (out->oom) return UM_ENOMEM;
+        if (want_len == UINT64_MAX && out->len >= 8) {
+            want_len = 0;
+            for (int k = 0; k < 8; k++) want_len |= (uint64_t)(unsigned char)out->s[k] << (8 * k);
+        }
+        if (want_len != UINT64_MAX && out->len - 8 >= want_len) {
+            if (out->len - 8 == want_len) return UM_OK;
+            um_scan_set_error(s, "identity-index shard %llu: a worker sent more than it announced",
+                              (unsigned long long)unit);
+            return UM_EPARSE;
+        }
+    }
+}
+
+bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns, const size_t *cap,
+                        um_lk_blocked *out, um_status *stp) {
+    if (!s->nats || !s->nats->link_shards) return false;
+    unsigned nsh = s->nats->link_shards;
+    memset(out, 0, sizeof *out);
+    natsConnection *nc = NULL;
+    jsCtx *js = NULL;
+    char *err = um_bus_connect(s->nats, &nc, &js);
+    if (err || !nc) {
+        um_scan_set_error(s, "%s", err ? err : "out of memory");
+        um_free(err);
+        *stp = err ? UM_EIO : UM_ENOMEM;
+        return true;
+    }
+    char sid[33];
+    new_scan_id(sid);
+    size_t frame = frame_size(nc);
+    um_buf *bufs = um_calloc(nsh, sizeof *bufs);
+    size_t *cnt = um_calloc(nsh, sizeof *cnt);
+    uint64_t *prev = um_calloc(nsh, sizeof *prev);
+    um_status st = bufs && cnt && prev && nobs <= UINT32_MAX - 2 ? UM_OK : UM_ENOMEM;
+    size_t sent = 0;
+    /* route: pass 1 counts (the header carries the count), pass 2 encodes */
+    for (int pass = 0; pass < 2 && st == UM_OK; pass++) {
+        if (pass == 1)
+            for (unsigned k = 0; k < nsh; k++) {
+                um_buf_init(&bufs[k]);
+                um_wire_obs_head(&bufs[k], ns, cnt[k], cap);
+            }
+        for (size_t i = 0; i < nobs; i++) {
+            const um_lk_obs *o = &obs[i];
+            if (o->subject >= ns || o->kind >= UM_LK__COUNT || !o->value || !o->value[0]) continue;
+            uint64_t h = um_lk_obs_hash(o);
+            unsigned k = um_wire_shard_of(h, nsh);
+            if (pass == 0) {
+                cnt[k]++;
+                sent++;
+                continue;
+            }
+            um_wire_obs_put(&bufs[k], prev[k] ? i + 1 - prev[k] : i, o, h);
+            prev[k] = i + 1;
+        }
+    }
+    for (unsigned k = 0; k < nsh && st == UM_OK; k++)
+        if (bufs[k].oom) st = UM_ENOMEM;
+    char name[64];
+    for (unsigned k = 0; k < nsh && st == UM_OK; k++) {
+        if (!cnt[k]) continue;
+        snprintf(name, sizeof name, "identity shard %u of %u", k, nsh);
+        st = publish_unit(s, js, sid, frame, k, name, &bufs[k]);
+        um_buf_free(&bufs[k]); /* on the bus now */
+    }
+    um_buf res;
+    um_buf_init(&res);
+    for (unsigned k = 0; k < nsh && st == UM_OK; k++) {
+        if (!cnt[k]) continue;
+        um_buf_reset(&res);
+        st = collect_blob(s, js, sid, k, &res);
+        if (st != UM_OK) break;
+        const char *why = NULL;
+        if (res.len >= 12 && memcmp(res.s + 8, "UMX1", 4) == 0) {
+            um_scan_set_error(s, "identity-index shard %u: a worker could not block it: %.*s", k,
+                              (int)(res.len - 12 > 200 ? 200 : res.len - 12), res.s + 12);
+            st = UM_EIO;
+        } else if (um_wire_block_get(res.s + 8, res.len - 8, out, &why) != UM_OK) {
+            um_scan_set_error(s, "identity-index shard %u: bad blocking from a worker: %s", k, why ? why : "?");
+            st = UM_EPARSE;
+        }
+    }
+    um_buf_free(&res);
+    if (st == UM_OK) {
+        const char *why = um_wire_block_check(out, obs, nobs, ns, cap);
+        if (!why && out->nobs != sent) why = "observations lost";
+        if (why) {
+            um_scan_set_error(s, "identity-index shards: the workers' blocking does not fit the observations: %s", why);
+            st = UM_EPARSE;
+        }
+    }
+    char subj[96];
+    snprintf(subj, sizeof subj, "unmask.data.%s.>", sid);
+    purge(js, STREAM_DATA, subj);
+    snprintf(subj, sizeof subj, "unmask.res.%s.>", sid);
+    purge(js, STREAM_RES, subj);
+    for (unsigned k = 0; bufs && k < nsh; k++) um_buf_free(&bufs[k]);
+    um_free(bufs);
+    um_free(cnt);
+    um_free(prev);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    if (st != UM_OK) um_lk_blocked_free(out);
+    *stp = st;
+    return true;
 }
 
 /* ---- the worker ---- */
@@ -894,6 +1101,66 @@ static void unit_file_remove(const char *dir, const char *path) {
     if (dir[0]) rmdir(dir);
 }
 
+/* A shard of the identity index: the observations' blocking (um_lk_block),
+ * sent back with the scan's observation numbers. Deterministic, as a
+ * reader's unit: a redelivered shard gives the same frames. */
+static void do_link(unit_run *ur) {
+    um_worker *w = ur->w;
+    char *mem = NULL;
+    size_t msz = 0;
+    FILE *f = open_memstream(&mem, &msz);
+    int got = f ? fetch_data(ur, f) : -1;
+    if (f && fclose(f) != 0 && got == 1) got = -1;
+    if (got != 1) {
+        if (got == 0) {
+            um_bus_log(w, "scan %s %s dropped: its data is gone (the scan ended)", ur->u.scan_id, ur->u.path);
+            (void)natsMsg_AckSync(ur->work, NULL, NULL);
+        } else {
+            um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
+        }
+        free(mem);
+        return;
+    }
+    um_wire_obsset os;
+    const char *why = NULL;
+    um_buf pay;
+    um_buf_init(&pay);
+    size_t nv = 0;
+    if (um_wire_obs_get(mem, msz, &os, &why) != UM_OK) {
+        um_buf_add(&pay, "UMX1", 4);
+        um_buf_add(&pay, why ? why : "?", strlen(why ? why : "?"));
+    } else {
+        um_lk_blocked b;
+        um_status st = um_lk_block(os.obs, os.n, os.nsubjects, os.cap, &b);
+        if (st == UM_OK) {
+            um_wire_block_put(&pay, &b, os.gidx);
+            nv = b.nvals;
+            um_bus_log(w, "scan %s unit %llu: %s blocked, %zu observations, %zu shared values; sending", ur->u.scan_id,
+                       (unsigned long long)ur->u.unit, ur->u.path, os.n, nv);
+        } else {
+            um_buf_add(&pay, "UMX1", 4);
+            um_buf_add(&pay, um_status_str(st), strlen(um_status_str(st)));
+        }
+        um_lk_blocked_free(&b);
+        um_wire_obsset_free(&os);
+    }
+    free(mem);
+    unsigned char len[8];
+    for (int k = 0; k < 8; k++) len[k] = (unsigned char)((uint64_t)pay.len >> (8 * k));
+    um_buf_add(&ur->out, (const char *)len, 8);
+    um_buf_add(&ur->out, pay.s ? pay.s : "", pay.len);
+    bool oom = pay.oom || ur->out.oom;
+    um_buf_free(&pay);
+    if (!oom && !w_stopped(w) && send_frames(ur, true) == UM_OK) {
+        natsStatus ns = natsMsg_AckSync(ur->work, NULL, NULL);
+        um_bus_log(w, "scan %s unit %llu done: %s, %zu shared values, %u result frames, %llu bytes%s", ur->u.scan_id,
+                   (unsigned long long)ur->u.unit, ur->u.path, nv, ur->part, (unsigned long long)ur->sent,
+                   ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
+    } else {
+        um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
+    }
+}
+
 static void do_unit(um_worker *w, natsMsg *msg) {
     unit_run ur;
     memset(&ur, 0, sizeof ur);
@@ -910,6 +1177,12 @@ static void do_unit(um_worker *w, natsMsg *msg) {
     snprintf(ur.subj, sizeof ur.subj, "unmask.res.%s.%llu", ur.u.scan_id, (unsigned long long)ur.u.unit);
     um_bus_log(w, "scan %s unit %llu taken: %s (%llu bytes)", ur.u.scan_id, (unsigned long long)ur.u.unit, ur.u.path,
          (unsigned long long)ur.u.size);
+    if (strcmp(ur.u.reader, LINK_READER) == 0) {
+        do_link(&ur);
+        um_wire_unit_clear(&ur.u);
+        um_buf_free(&ur.out);
+        return;
+    }
     const um_reader *rd = um_reader_find(ur.u.reader);
     char dir[4096] = "", path[4400] = "";
     FILE *f = NULL;

@@ -501,3 +501,219 @@ um_status um_wire_dec_feed(um_wire_dec *d, const void *p, size_t n, um_rec_batch
     else *out = b;
     return UM_OK;
 }
+
+/* ---- identity-index shards ---- */
+
+static void put_h64(um_buf *b, uint64_t h) {
+    unsigned char t[8];
+    for (int i = 0; i < 8; i++) t[i] = (unsigned char)(h >> (8 * i));
+    um_buf_add(b, (const char *)t, 8);
+}
+
+static uint64_t get_h64(rd *r) {
+    if (r->short_ || r->bad) return 0;
+    if (r->n - r->pos < 8) {
+        r->short_ = true;
+        return 0;
+    }
+    uint64_t h = 0;
+    for (int i = 0; i < 8; i++) h |= (uint64_t)r->p[r->pos + (size_t)i] << (8 * i);
+    r->pos += 8;
+    return h;
+}
+
+void um_wire_obs_head(um_buf *out, uint64_t nsubjects, uint64_t nobs, const size_t *cap) {
+    um_buf_add(out, "UMO1", 4);
+    put_u(out, nsubjects);
+    put_u(out, nobs);
+    for (int k = 0; k < UM_LK__COUNT; k++) put_u(out, cap ? cap[k] : 0);
+}
+
+void um_wire_obs_put(um_buf *out, uint64_t gap, const um_lk_obs *o, uint64_t hash) {
+    put_u(out, gap);
+    put_u(out, o->subject);
+    put_u(out, o->kind);
+    put_h64(out, hash);
+    put_s(out, o->value);
+}
+
+void um_wire_obsset_free(um_wire_obsset *o) {
+    if (!o) return;
+    free(o->obs);
+    free(o->gidx);
+    free(o->arena);
+    memset(o, 0, sizeof *o);
+}
+
+um_status um_wire_obs_get(const void *p, size_t n, um_wire_obsset *o, const char **why) {
+    memset(o, 0, sizeof *o);
+    rd r = {p, n, 0, false, NULL};
+    if (n < 4 || memcmp(p, "UMO1", 4) != 0) {
+        *why = "not a shard's observations";
+        return UM_EPARSE;
+    }
+    r.pos = 4;
+    o->nsubjects = (size_t)get_urange(&r, (size_t)1 << 30, "too many subjects");
+    uint64_t cnt = get_urange(&r, n / 12, "more observations than bytes"); /* an observation takes >= 12 */
+    for (int k = 0; k < UM_LK__COUNT; k++) o->cap[k] = (size_t)get_urange(&r, UINT32_MAX, "cap too large");
+    if (!r.bad && !r.short_) {
+        o->obs = calloc(cnt ? cnt : 1, sizeof *o->obs);
+        o->gidx = calloc(cnt ? cnt : 1, sizeof *o->gidx);
+        o->arena = malloc(n + 1);
+        if (!o->obs || !o->gidx || !o->arena) r.bad = "out of memory";
+    }
+    size_t apos = 0;
+    uint64_t g = 0;
+    for (uint64_t i = 0; i < cnt && !r.bad && !r.short_; i++) {
+        uint64_t gap = get_u(&r);
+        if (i == 0) g = gap;
+        else if (gap == 0 || gap > UINT32_MAX - 1 - g) r.bad = "observation numbers not ascending";
+        else g += gap;
+        if (!r.bad && g > UINT32_MAX - 2) r.bad = "observation number too large";
+        um_lk_obs *x = &o->obs[i];
+        x->subject = (uint32_t)get_urange(&r, o->nsubjects ? o->nsubjects - 1 : 0, "subject out of range");
+        x->kind = (uint8_t)get_urange(&r, UM_LK__COUNT - 1, "identifier kind out of range");
+        x->hash = get_h64(&r);
+        x->sim = 1;
+        size_t len;
+        bool present;
+        const char *s = get_sv(&r, &len, &present, false);
+        if (r.bad || r.short_) break;
+        if (!present || len == 0) {
+            r.bad = "empty value";
+            break;
+        }
+        if (o->nsubjects == 0) {
+            r.bad = "subject out of range";
+            break;
+        }
+        if (x->hash == 0) {
+            r.bad = "zero hash";
+            break;
+        }
+        memcpy(o->arena + apos, s, len);
+        o->arena[apos + len] = 0;
+        x->value = o->arena + apos;
+        apos += len + 1;
+        o->gidx[i] = (uint32_t)g;
+        o->n = (size_t)i + 1;
+    }
+    if (!r.bad && r.short_) r.bad = "truncated observations";
+    if (!r.bad && r.pos != r.n) r.bad = "bytes after the observations";
+    if (r.bad) {
+        *why = r.bad;
+        um_wire_obsset_free(o);
+        return UM_EPARSE;
+    }
+    return UM_OK;
+}
+
+void um_wire_block_put(um_buf *out, const um_lk_blocked *b, const uint32_t *gidx) {
+    um_buf_add(out, "UMB1", 4);
+    put_u(out, b->nobs);
+    put_u(out, b->collisions);
+    put_u(out, b->nvals);
+    for (size_t v = 0; v < b->nvals; v++) {
+        const um_lk_bval *x = &b->vals[v];
+        size_t end = v + 1 < b->nvals ? b->vals[v + 1].mstart : b->nmem;
+        put_h64(out, x->hash);
+        put_u(out, x->kind);
+        put_u(out, x->generic ? 1 : 0);
+        put_u(out, gidx ? gidx[x->first_obs] : x->first_obs);
+        put_u(out, x->nsubjects);
+        put_u(out, end - x->mstart);
+        for (size_t j = x->mstart; j < end; j++) {
+            put_u(out, b->msub[j]);
+            put_u(out, gidx ? gidx[b->mobs[j]] : b->mobs[j]);
+        }
+    }
+}
+
+um_status um_wire_block_get(const void *p, size_t n, um_lk_blocked *b, const char **why) {
+    rd r = {p, n, 0, false, NULL};
+    if (n < 4 || memcmp(p, "UMB1", 4) != 0) {
+        *why = "not a shard's blocking";
+        return UM_EPARSE;
+    }
+    r.pos = 4;
+    size_t v0 = b->nvals, m0 = b->nmem;
+    uint64_t nobs = get_urange(&r, UINT32_MAX, "too many observations");
+    uint64_t coll = get_urange(&r, UINT32_MAX, "too many collisions");
+    uint64_t nv = get_urange(&r, n / 13, "more values than bytes"); /* a value takes >= 13 */
+    if (!r.bad && !r.short_) {
+        void *nvp = realloc(b->vals, (v0 + nv + 1) * sizeof *b->vals);
+        if (!nvp) r.bad = "out of memory";
+        else b->vals = nvp;
+    }
+    size_t cap_m = m0;
+    for (uint64_t v = 0; v < nv && !r.bad && !r.short_; v++) {
+        um_lk_bval x;
+        memset(&x, 0, sizeof x);
+        x.hash = get_h64(&r);
+        x.kind = (uint8_t)get_urange(&r, UM_LK__COUNT - 1, "identifier kind out of range");
+        x.generic = get_urange(&r, 1, "bad generic flag") != 0;
+        x.first_obs = (uint32_t)get_urange(&r, UINT32_MAX - 2, "observation out of range");
+        x.nsubjects = (uint32_t)get_urange(&r, UINT32_MAX - 1, "too many holders");
+        uint64_t nh = get_urange(&r, (r.n - r.pos) / 2, "more holders than bytes");
+        if (r.bad || r.short_) break;
+        if (b->nmem + nh > UINT32_MAX - 1) {
+            r.bad = "too many holders";
+            break;
+        }
+        if (b->nmem + nh > cap_m) {
+            size_t nc = (b->nmem + nh) * 2;
+            uint32_t *s2 = realloc(b->msub, nc * sizeof *s2);
+            if (s2) b->msub = s2;
+            uint32_t *o2 = realloc(b->mobs, nc * sizeof *o2);
+            if (o2) b->mobs = o2;
+            if (!s2 || !o2) {
+                r.bad = "out of memory";
+                break;
+            }
+            cap_m = nc;
+        }
+        x.mstart = (uint32_t)b->nmem;
+        for (uint64_t j = 0; j < nh && !r.bad && !r.short_; j++) {
+            b->msub[b->nmem] = (uint32_t)get_urange(&r, UINT32_MAX - 2, "subject out of range");
+            b->mobs[b->nmem] = (uint32_t)get_urange(&r, UINT32_MAX - 2, "observation out of range");
+            b->nmem++;
+        }
+        b->vals[b->nvals++] = x;
+    }
+    if (!r.bad && r.short_) r.bad = "truncated blocking";
+    if (!r.bad && r.pos != r.n) r.bad = "bytes after the blocking";
+    if (r.bad) {
+        *why = r.bad;
+        b->nvals = v0;
+        b->nmem = m0;
+        return UM_EPARSE;
+    }
+    b->nobs += (size_t)nobs;
+    b->collisions += (size_t)coll;
+    return UM_OK;
+}
+
+const char *um_wire_block_check(const um_lk_blocked *b, const um_lk_obs *obs, size_t nobs, size_t ns,
+                                const size_t *cap) {
+    for (size_t v = 0; v < b->nvals; v++) {
+        const um_lk_bval *x = &b->vals[v];
+        size_t end = v + 1 < b->nvals ? b->vals[v + 1].mstart : b->nmem;
+        if (x->mstart > end || end > b->nmem) return "holder ranges out of order";
+        if (v && b->vals[v - 1].hash > x->hash) return "values not in hash order";
+        if (x->kind >= UM_LK__COUNT || x->first_obs >= nobs) return "value out of range";
+        const um_lk_obs *f = &obs[x->first_obs];
+        if (f->kind != x->kind || um_lk_obs_hash(f) != x->hash) return "value does not match its observation";
+        size_t kc = cap && cap[x->kind] ? cap[x->kind] : um_lk_kind_cap((um_lk_kind)x->kind);
+        if (x->nsubjects < 2 || x->generic != (x->nsubjects > kc)) return "holder count or cap wrong";
+        if (x->generic ? end != x->mstart : end - x->mstart != x->nsubjects) return "holder list wrong";
+        for (size_t j = x->mstart; j < end; j++) {
+            uint32_t s = b->msub[j], o = b->mobs[j];
+            if (s >= ns || o >= nobs || (j > x->mstart && b->msub[j - 1] >= s)) return "holders out of range or order";
+            if (obs[o].subject != s || obs[o].kind != x->kind || um_lk_obs_hash(&obs[o]) != x->hash ||
+                strcmp(obs[o].value, f->value) != 0)
+                return "holder does not match the value";
+        }
+        if (!x->generic && b->mobs[x->mstart] != x->first_obs) return "first holder is not the value's observation";
+    }
+    return NULL;
+}

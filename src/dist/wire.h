@@ -37,6 +37,7 @@
 #define UM_WIRE_H
 
 #include "../core/rec.h"
+#include "../link/link.h"
 
 #define UM_WIRE_FRAME_HDR 8
 #define UM_WIRE_MAX_ITEM (32u << 20) /* an unfinished item may not grow past this */
@@ -81,5 +82,47 @@ bool um_wire_dec_ended(const um_wire_dec *d, int *status, const char **err);
 bool um_wire_dec_part(const um_wire_dec *d, uint64_t *lines, const void **summary, size_t *n);
 /* Bytes of an unfinished item held. */
 size_t um_wire_dec_pending(const um_wire_dec *d);
+
+/* ---- identity-index shards (docs/SCALING.md) ----
+ *   observations  "UMO1", varint subjects, varint count, 16 varint caps
+ *                 (0: the kind's default), then per observation: varint
+ *                 gap to the previous one's number in the scan (the first:
+ *                 its number; ascending), varint subject, varint kind,
+ *                 8-byte LE hash, string canonical value (not empty).
+ *   blocking      "UMB1", varint observations taken, varint collisions,
+ *                 varint values, then per value: 8-byte LE hash, varint
+ *                 kind, varint generic (0/1), varint first observation,
+ *                 varint holders counted, varint holders listed, then per
+ *                 holder varint subject, varint observation (numbers of
+ *                 the scan). */
+typedef struct um_wire_obsset {
+    um_lk_obs *obs;  /* values point into arena; hash set */
+    uint32_t *gidx;  /* observation i is the scan's gidx[i] (ascending) */
+    size_t n, nsubjects;
+    size_t cap[UM_LK__COUNT];
+    char *arena;
+} um_wire_obsset;
+/* The shard of a blocking key: its top 32 bits scaled to [0, n); monotone
+ * in the hash, so the shards' values in shard order are in hash order. */
+static inline unsigned um_wire_shard_of(uint64_t h, unsigned n) {
+    return (unsigned)(((h >> 32) * (uint64_t)n) >> 32);
+}
+void um_wire_obs_head(um_buf *out, uint64_t nsubjects, uint64_t nobs, const size_t *cap);
+/* gap: this observation's number minus the previous one's (the first: its number). */
+void um_wire_obs_put(um_buf *out, uint64_t gap, const um_lk_obs *o, uint64_t hash);
+um_status um_wire_obs_get(const void *p, size_t n, um_wire_obsset *o, const char **why);
+void um_wire_obsset_free(um_wire_obsset *o);
+/* b's indexes mapped through gidx (NULL: as they are). */
+void um_wire_block_put(um_buf *out, const um_lk_blocked *b, const uint32_t *gidx);
+/* Appends a shard's blocking to b (free it with um_lk_blocked_free);
+ * value mstart are offsets into b's holders. Structure only: check the
+ * whole with um_wire_block_check. */
+um_status um_wire_block_get(const void *p, size_t n, um_lk_blocked *b, const char **why);
+/* NULL when the merged blocking b is one um_lk_block over obs could give
+ * (every value matches its observations, holders ascending and complete,
+ * caps applied, hash order), else why not: then it must not reach
+ * um_lk_run_blocked. */
+const char *um_wire_block_check(const um_lk_blocked *b, const um_lk_obs *obs, size_t nobs, size_t ns,
+                                const size_t *cap);
 
 #endif

@@ -136,7 +136,6 @@ typedef struct eng {
     const um_lk_verdict *ver;
 } eng;
 
-static size_t kind_cap(const um_lk_options *o, int k) { return o->cap[k] ? o->cap[k] : kinds[k].cap; }
 
 static bool same_home(const eng *g, uint32_t a, uint32_t b) {
     const char *const *h = g->opt->home;
@@ -605,47 +604,41 @@ static int cmp_generic(const void *x, const void *y, void *ctx) {
     return a < b ? -1 : a > b;
 }
 
-um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_result **out) {
-    *out = NULL;
-    if (!opt || nobs > UINT32_MAX - 1 || opt->nsubjects > UINT32_MAX - 1) return UM_EINVAL;
-    um_lk_options o = *opt;
-    if (o.same_weight <= 0) o.same_weight = 4;
-    eng g;
-    memset(&g, 0, sizeof g);
-    g.obs = obs;
-    g.opt = &o;
-    g.ns = o.nsubjects;
-    um_lk_result *r = um_calloc(1, sizeof *r);
-    if (!r) return UM_ENOMEM;
-    g.r = r;
+uint64_t um_lk_obs_hash(const um_lk_obs *o) { return obs_hash(o); }
+
+void um_lk_blocked_free(um_lk_blocked *b) {
+    if (!b) return;
+    um_free(b->vals);
+    um_free(b->msub);
+    um_free(b->mobs);
+    memset(b, 0, sizeof *b);
+}
+
+/* Blocking: observations sorted by (hash, subject), split into values by
+ * (kind, value) on equal hashes; values held by two or more subjects are
+ * kept, with their holders (one observation per subject, the first) unless
+ * over the kind's cap. Everything below depends only on the observations
+ * of one hash, so a shard holding every observation of its hashes decides
+ * exactly what a run over all of them decides. */
+um_status um_lk_block(const um_lk_obs *obs, size_t nobs, size_t ns, const size_t *cap, um_lk_blocked *out) {
+    memset(out, 0, sizeof *out);
+    if (nobs > UINT32_MAX - 1 || ns > UINT32_MAX - 1) return UM_EINVAL;
     um_status st = UM_ENOMEM;
-    size_t ns = g.ns;
     entry *e = um_malloc((nobs ? nobs : 1) * sizeof *e);
     entry *tmp = um_malloc((nobs ? nobs : 1) * sizeof *tmp);
-    uint16_t *kmask = um_calloc(ns ? ns : 1, sizeof *kmask);
-    uint64_t *pattern = um_calloc((size_t)1 << UM_LK__COUNT, sizeof *pattern);
-    if (!e || !tmp || !kmask || !pattern) goto done;
+    size_t cap_vals = 0;
+    if (!e || !tmp) goto done;
     size_t n = 0;
     for (size_t i = 0; i < nobs; i++) {
         if (obs[i].subject >= ns || obs[i].kind >= UM_LK__COUNT || !obs[i].value || !obs[i].value[0]) continue;
         e[n++] = (entry){obs_hash(&obs[i]), obs[i].subject, (uint32_t)i};
-        kmask[obs[i].subject] |= (uint16_t)(1u << obs[i].kind);
     }
-    r->stats.nobs = n;
+    out->nobs = n;
     if (!sort_entries(e, tmp, n, ns)) goto done;
     um_free(tmp);
     tmp = NULL;
-    /* the population for frequencies: subjects with any observation (Splink's
-     * term-frequency u: the share of records holding the value) */
-    size_t npop = 0;
-    for (size_t i = 0; i < ns; i++)
-        if (kmask[i]) npop++;
-    /* a frequency from a small case is unreliable: count at least a
-     * pseudo-population of UM_LK_MIN_POP (a value two of 20 people hold is
-     * not 10 % likely to be shared by chance) */
-    if (npop < UM_LK_MIN_POP) npop = UM_LK_MIN_POP;
     /* values shared by two or more subjects; members compacted in place */
-    size_t cap_vals = 0, w = 0, nvstart_cap = 0;
+    size_t w = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && e[j].h == e[i].h) j++;
@@ -656,7 +649,7 @@ um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt,
         for (size_t k = i + 1; k < j && !mixed; k++) mixed = !same_value(obs, e[k].obs, e[i].obs);
         if (mixed) {
             qsort_r(e + i, j - i, sizeof *e, cmp_entry_value, (void *)obs);
-            r->stats.collisions++;
+            out->collisions++;
         }
         if (mixed) {
             size_t k = i + 1;
@@ -672,35 +665,106 @@ um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt,
         if (distinct < 2) {
             w = start;
         } else {
-            if (!um_grow((void **)&r->values, &cap_vals, r->nvalues + 1, sizeof *r->values)) goto done;
-            if (!um_grow((void **)&g.vstart, &nvstart_cap, r->nvalues + 2, sizeof *g.vstart)) goto done;
+            if (!um_grow((void **)&out->vals, &cap_vals, out->nvals + 1, sizeof *out->vals)) goto done;
             int kind = obs[e[start].obs].kind;
-            um_lk_value *val = &r->values[r->nvalues];
+            size_t kc = cap && cap[kind] ? cap[kind] : kinds[kind].cap;
+            um_lk_bval *val = &out->vals[out->nvals++];
+            val->hash = e[start].h;
             val->kind = (uint8_t)kind;
             val->first_obs = e[start].obs;
             val->nsubjects = (uint32_t)distinct;
-            val->generic = distinct > kind_cap(&o, kind);
-            val->u = (double)distinct / (double)(npop ? npop : 1);
-            g.vstart[r->nvalues] = (uint32_t)start;
-            r->nvalues++;
+            val->generic = distinct > kc;
+            val->mstart = (uint32_t)start;
             if (val->generic) w = start; /* no members kept: no pairs */
-            g.vstart[r->nvalues] = (uint32_t)w;
         }
         i = j;
     }
-    if (!g.vstart && !(g.vstart = um_calloc(2, sizeof *g.vstart))) goto done;
-    g.vstart[r->nvalues] = (uint32_t)w;
-    r->stats.nvalues = r->nvalues;
-    size_t nmem = w;
-    g.vsub = um_malloc((nmem ? nmem : 1) * sizeof *g.vsub);
-    g.vobs = um_malloc((nmem ? nmem : 1) * sizeof *g.vobs);
-    if (!g.vsub || !g.vobs) goto done;
-    for (size_t i = 0; i < nmem; i++) {
-        g.vsub[i] = e[i].subj;
-        g.vobs[i] = e[i].obs;
+    out->nmem = w;
+    out->msub = um_malloc((w ? w : 1) * sizeof *out->msub);
+    out->mobs = um_malloc((w ? w : 1) * sizeof *out->mobs);
+    if (!out->msub || !out->mobs) goto done;
+    for (size_t i = 0; i < w; i++) {
+        out->msub[i] = e[i].subj;
+        out->mobs[i] = e[i].obs;
     }
+    st = UM_OK;
+done:
     um_free(e);
-    e = NULL;
+    um_free(tmp);
+    if (st != UM_OK) um_lk_blocked_free(out);
+    return st;
+}
+
+um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_result **out) {
+    *out = NULL;
+    if (!opt || nobs > UINT32_MAX - 1 || opt->nsubjects > UINT32_MAX - 1) return UM_EINVAL;
+    um_lk_blocked b;
+    um_status st = um_lk_block(obs, nobs, opt->nsubjects, opt->cap, &b);
+    if (st != UM_OK) return st;
+    st = um_lk_run_blocked(obs, nobs, opt, &b, out);
+    um_lk_blocked_free(&b);
+    return st;
+}
+
+um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                            um_lk_result **out) {
+    *out = NULL;
+    if (!opt || nobs > UINT32_MAX - 1 || opt->nsubjects > UINT32_MAX - 1) return UM_EINVAL;
+    um_lk_options o = *opt;
+    if (o.same_weight <= 0) o.same_weight = 4;
+    eng g;
+    memset(&g, 0, sizeof g);
+    g.obs = obs;
+    g.opt = &o;
+    g.ns = o.nsubjects;
+    um_lk_result *r = um_calloc(1, sizeof *r);
+    if (!r) return UM_ENOMEM;
+    g.r = r;
+    um_status st = UM_ENOMEM;
+    size_t ns = g.ns;
+    entry *e = NULL, *tmp = NULL;
+    uint16_t *kmask = um_calloc(ns ? ns : 1, sizeof *kmask);
+    uint64_t *pattern = um_calloc((size_t)1 << UM_LK__COUNT, sizeof *pattern);
+    if (!kmask || !pattern) goto done;
+    for (size_t i = 0; i < nobs; i++) {
+        if (obs[i].subject >= ns || obs[i].kind >= UM_LK__COUNT || !obs[i].value || !obs[i].value[0]) continue;
+        kmask[obs[i].subject] |= (uint16_t)(1u << obs[i].kind);
+    }
+    r->stats.nobs = blk->nobs;
+    r->stats.collisions = blk->collisions;
+    /* the population for frequencies: subjects with any observation (Splink's
+     * term-frequency u: the share of records holding the value) */
+    size_t npop = 0;
+    for (size_t i = 0; i < ns; i++)
+        if (kmask[i]) npop++;
+    /* a frequency from a small case is unreliable: count at least a
+     * pseudo-population of UM_LK_MIN_POP (a value two of 20 people hold is
+     * not 10 % likely to be shared by chance) */
+    if (npop < UM_LK_MIN_POP) npop = UM_LK_MIN_POP;
+    r->values = um_calloc(blk->nvals ? blk->nvals : 1, sizeof *r->values);
+    g.vstart = um_malloc((blk->nvals + 2) * sizeof *g.vstart);
+    if (!r->values || !g.vstart) goto done;
+    for (size_t v = 0; v < blk->nvals; v++) {
+        const um_lk_bval *bv = &blk->vals[v];
+        um_lk_value *val = &r->values[v];
+        val->kind = bv->kind;
+        val->first_obs = bv->first_obs;
+        val->nsubjects = bv->nsubjects;
+        val->generic = bv->generic;
+        val->u = (double)bv->nsubjects / (double)(npop ? npop : 1);
+        g.vstart[v] = bv->mstart;
+    }
+    r->nvalues = blk->nvals;
+    g.vstart[r->nvalues] = (uint32_t)blk->nmem;
+    r->stats.nvalues = r->nvalues;
+    size_t nmem = blk->nmem;
+    g.vsub = blk->msub; /* taken from the blocking */
+    g.vobs = blk->mobs;
+    blk->msub = blk->mobs = NULL;
+    blk->nmem = 0;
+    if (!g.vsub) g.vsub = um_malloc(sizeof *g.vsub); /* a blocking with no holders may have none */
+    if (!g.vobs) g.vobs = um_malloc(sizeof *g.vobs);
+    if (!g.vsub || !g.vobs) goto done;
     /* generic values, most common first */
     for (uint32_t v = 0; v < r->nvalues; v++)
         if (r->values[v].generic) r->ngeneric++;

@@ -195,6 +195,46 @@ typedef struct um_lk_result {
 } um_lk_result;
 
 um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_result **out);
+
+/* ---- the run in two steps: blocking (a shard of the identity index) ------ */
+
+/* One value held by two or more subjects, found by blocking. Holders are
+ * [mstart, the next value's mstart or nmem) in msub/mobs, ascending by
+ * subject, one (the first) observation each; none when generic. */
+typedef struct um_lk_bval {
+    uint64_t hash;      /* um_lk_obs_hash of its observations */
+    uint8_t kind;
+    bool generic;       /* more holders than the kind's cap */
+    uint32_t first_obs; /* the first holder's observation */
+    uint32_t nsubjects; /* distinct holders */
+    uint32_t mstart;
+} um_lk_bval;
+
+typedef struct um_lk_blocked {
+    um_lk_bval *vals;   /* ascending by hash (equal hashes: by kind, value) */
+    size_t nvals;
+    uint32_t *msub, *mobs;
+    size_t nmem;
+    size_t nobs;        /* observations taken (subject, kind and value valid) */
+    size_t collisions;  /* hash runs split by comparing the strings */
+} um_lk_blocked;
+
+/* The 64-bit blocking key of an observation: its hash, or one of (kind, value). */
+uint64_t um_lk_obs_hash(const um_lk_obs *o);
+/* Blocking alone: every decision it makes (holders, distinct counts, the
+ * generic cap) depends only on the observations of one hash, so run over
+ * the observations of a set of hashes (a shard) it finds exactly the values
+ * of those hashes that a run over everything finds. cap: per kind, 0 or
+ * NULL the default. Indexes in *out are into obs. Free with
+ * um_lk_blocked_free. */
+um_status um_lk_block(const um_lk_obs *obs, size_t nobs, size_t nsubjects, const size_t *cap, um_lk_blocked *out);
+void um_lk_blocked_free(um_lk_blocked *b);
+/* The rest of um_lk_run (frequencies over the population of obs, EM,
+ * edges, clusters, groups) from a blocking of obs; um_lk_run = um_lk_block
+ * + this. Takes b's holder arrays (b is left without them; free it after).
+ * b must be consistent with obs (src/dist/ checks one from the bus). */
+um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *b,
+                            um_lk_result **out);
 void um_lk_result_free(um_lk_result *r);
 
 /* Evidence propagation over same_operator edges only: out[i] = in[i] +

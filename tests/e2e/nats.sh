@@ -16,6 +16,8 @@
 #  (f) the same with a token;
 #  (g) big JSON-lines files sent as line-aligned parts (UNMASK_PART_BYTES)
 #      that two workers share.
+# Every scan here also blocks its identity index on the workers (the
+# default 8 shards); tests/e2e/nats_link.sh covers the shards on their own.
 # Environment (set by ctest): UNMASK, UM_SRC_DIR, UM_BIN_DIR.
 set -euo pipefail
 : "${UNMASK:?path of the unmask binary}"
@@ -75,6 +77,9 @@ start_worker w1
 start_worker w2
 nats_scan demo "$UM_SRC_DIR/examples/demo"
 same demo "$rc"
+# the identity index was blocked on the workers, 8 shards (nats_link.sh tests the shards themselves)
+cat "$tmp/w1.log" "$tmp/w2.log" | grep -q "done: identity shard [0-9]* of 8, [1-9][0-9]* shared values" ||
+    fail "demo: no identity shard with a shared value was blocked on the workers"
 
 "$GEN" --bytes 6000000 --people 300 --out "$tmp/gen" >/dev/null
 set_inputs=("$tmp/gen/hr" "$tmp/gen/logs" "$UM_SRC_DIR/tests/data/winjson" "$UM_SRC_DIR/tests/data/evtx"

@@ -269,6 +269,169 @@ static void test_unit(void) {
     um_buf_free(&f);
 }
 
+/* ---- identity-index shards ---- */
+
+#define SH_NS 400
+#define SH_NO 4000
+static um_lk_obs SO[SH_NO];
+static char SV[SH_NO][32];
+
+/* A world with shared values (pools), generic ones (a few values many
+ * hold), repeated observations of one subject and forced hash collisions
+ * (explicit hashes: two values on one hash). */
+static size_t shard_world(uint64_t seed) {
+    uint64_t x = seed;
+    size_t n = 0;
+    for (size_t i = 0; i < SH_NO; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint32_t r = (uint32_t)(x >> 33);
+        um_lk_kind k = (um_lk_kind)(r % UM_LK__COUNT);
+        uint32_t subj = (r >> 5) % SH_NS;
+        unsigned pool = (r >> 14) % 100;
+        if (pool < 5) snprintf(SV[n], sizeof SV[n], "common-%u", pool); /* many holders: generic */
+        else if (pool < 60) snprintf(SV[n], sizeof SV[n], "v%u", (r >> 20) % 120); /* a few holders */
+        else snprintf(SV[n], sizeof SV[n], "own-%zu", i);                     /* one holder */
+        if (pool < 5) k = pool & 1 ? UM_LK_EMAIL : UM_LK_PHONE;
+        SO[n] = (um_lk_obs){.subject = subj, .kind = (uint8_t)k, .sim = 1, .value = SV[n], .raw = SV[n],
+                            .file = "t.csv", .line = i + 2};
+        if (pool >= 95) SO[n].hash = 0x123456789abcdef1ULL; /* colliding values, a few holders each */
+        n++;
+    }
+    SO[7].value = ""; /* not taken */
+    SO[9].subject = SH_NS + 3;
+    return n;
+}
+
+static void shard_route(size_t no, unsigned nsh, um_lk_blocked *merged) {
+    memset(merged, 0, sizeof *merged);
+    for (unsigned k = 0; k < nsh; k++) {
+        size_t cnt = 0;
+        for (size_t i = 0; i < no; i++)
+            if (SO[i].subject < SH_NS && SO[i].value[0] && um_wire_shard_of(um_lk_obs_hash(&SO[i]), nsh) == k) cnt++;
+        um_buf b;
+        um_buf_init(&b);
+        um_wire_obs_head(&b, SH_NS, cnt, NULL);
+        size_t prev = 0;
+        for (size_t i = 0; i < no; i++) {
+            if (SO[i].subject >= SH_NS || !SO[i].value[0]) continue;
+            uint64_t h = um_lk_obs_hash(&SO[i]);
+            if (um_wire_shard_of(h, nsh) != k) continue;
+            um_wire_obs_put(&b, prev ? i + 1 - prev : i, &SO[i], h);
+            prev = i + 1;
+        }
+        um_wire_obsset os;
+        const char *why = NULL;
+        CHECK(um_wire_obs_get(b.s, b.len, &os, &why) == UM_OK);
+        CHECK(os.n == cnt);
+        um_lk_blocked bl;
+        CHECK(um_lk_block(os.obs, os.n, os.nsubjects, os.cap, &bl) == UM_OK);
+        um_buf r;
+        um_buf_init(&r);
+        um_wire_block_put(&r, &bl, os.gidx);
+        CHECK(um_wire_block_get(r.s, r.len, merged, &why) == UM_OK);
+        um_buf_free(&r);
+        um_lk_blocked_free(&bl);
+        um_wire_obsset_free(&os);
+        um_buf_free(&b);
+    }
+}
+
+static void test_shards(void) {
+    size_t no = shard_world(42);
+    um_lk_blocked ref;
+    CHECK(um_lk_block(SO, no, SH_NS, NULL, &ref) == UM_OK);
+    CHECK(ref.collisions >= 1);
+    size_t ngen = 0;
+    for (size_t v = 0; v < ref.nvals; v++) ngen += ref.vals[v].generic;
+    CHECK(ngen >= 5 && ref.nvals > ngen + 100);
+    if (ngen < 5 || ref.nvals <= ngen + 100) fprintf(stderr, "world: %zu values, %zu generic\n", ref.nvals, ngen);
+    um_lk_options o = {0};
+    o.nsubjects = SH_NS;
+    um_lk_result *want = NULL;
+    CHECK(um_lk_run(SO, no, &o, &want) == UM_OK);
+    CHECK(want->nedges > 50);
+    static const unsigned shards[] = {1, 3, 8, 64};
+    for (size_t si = 0; si < sizeof shards / sizeof *shards; si++) {
+        um_lk_blocked m;
+        shard_route(no, shards[si], &m);
+        CHECK(um_wire_block_check(&m, SO, no, SH_NS, NULL) == NULL);
+        CHECK(m.nobs == ref.nobs && m.collisions == ref.collisions);
+        CHECK(m.nvals == ref.nvals && m.nmem == ref.nmem);
+        for (size_t v = 0; v < ref.nvals && v < m.nvals; v++) {
+            const um_lk_bval *a = &m.vals[v], *c = &ref.vals[v];
+            CHECK(a->hash == c->hash && a->kind == c->kind && a->generic == c->generic &&
+                  a->first_obs == c->first_obs && a->nsubjects == c->nsubjects && a->mstart == c->mstart);
+        }
+        CHECK(memcmp(m.msub, ref.msub, ref.nmem * sizeof *ref.msub) == 0);
+        CHECK(memcmp(m.mobs, ref.mobs, ref.nmem * sizeof *ref.mobs) == 0);
+        /* the rest of the run from the merged blocking: the same edges, clusters */
+        um_lk_result *got = NULL;
+        CHECK(um_lk_run_blocked(SO, no, &o, &m, &got) == UM_OK);
+        CHECK(got && got->nedges == want->nedges && got->nclusters == want->nclusters && got->nwhy == want->nwhy);
+        for (size_t e = 0; got && e < got->nedges && e < want->nedges; e++)
+            CHECK(got->edges[e].a == want->edges[e].a && got->edges[e].b == want->edges[e].b &&
+                  got->edges[e].tier == want->edges[e].tier && got->edges[e].weight == want->edges[e].weight &&
+                  got->edges[e].why_n == want->edges[e].why_n && got->edges[e].household == want->edges[e].household);
+        for (size_t c = 0; got && c < got->nclusters && c < want->nclusters; c++)
+            CHECK(strcmp(got->clusters[c].id, want->clusters[c].id) == 0 &&
+                  got->clusters[c].nmembers == want->clusters[c].nmembers);
+        um_lk_result_free(got);
+        /* a tampered blocking is refused before it reaches the engine */
+        if (m.nvals > 2 && m.nmem > 2) {
+            um_lk_bval keep = m.vals[1];
+            m.vals[1].nsubjects += 20;
+            CHECK(um_wire_block_check(&m, SO, no, SH_NS, NULL) != NULL);
+            m.vals[1] = keep;
+            uint32_t ks = m.msub[1];
+            m.msub[1] = SH_NS - 1;
+            CHECK(um_wire_block_check(&m, SO, no, SH_NS, NULL) != NULL);
+            m.msub[1] = ks;
+            m.vals[1].first_obs = (uint32_t)no + 5;
+            CHECK(um_wire_block_check(&m, SO, no, SH_NS, NULL) != NULL);
+            m.vals[1] = keep;
+            m.vals[2].hash = 0;
+            CHECK(um_wire_block_check(&m, SO, no, SH_NS, NULL) != NULL);
+            m.vals[2] = m.vals[1];
+            CHECK(um_wire_block_check(&m, SO, no, SH_NS, NULL) != NULL);
+        }
+        um_lk_blocked_free(&m);
+    }
+    um_lk_result_free(want);
+    um_lk_blocked_free(&ref);
+    /* hostile shard messages: refused with a reason */
+    um_buf b;
+    um_buf_init(&b);
+    um_wire_obs_head(&b, SH_NS, 2, NULL);
+    um_wire_obs_put(&b, 5, &SO[0], 77);
+    um_wire_obs_put(&b, 0, &SO[1], 78); /* not ascending */
+    um_wire_obsset os;
+    const char *why = NULL;
+    CHECK(um_wire_obs_get(b.s, b.len, &os, &why) == UM_EPARSE && why);
+    for (size_t cut = 0; cut + 1 < b.len; cut++) CHECK(um_wire_obs_get(b.s, cut, &os, &why) == UM_EPARSE);
+    um_buf_reset(&b);
+    um_wire_obs_head(&b, 3, 1, NULL);
+    um_lk_obs bad = SO[0];
+    bad.subject = 3; /* out of range */
+    um_wire_obs_put(&b, 0, &bad, 77);
+    CHECK(um_wire_obs_get(b.s, b.len, &os, &why) == UM_EPARSE);
+    um_buf_reset(&b);
+    um_wire_obs_head(&b, 3, 1, NULL);
+    um_wire_obs_put(&b, 0, &SO[0], 0); /* zero hash */
+    CHECK(um_wire_obs_get(b.s, b.len, &os, &why) == UM_EPARSE);
+    um_buf_reset(&b);
+    um_wire_obs_head(&b, SH_NS, 1000000, NULL); /* a count the bytes cannot hold */
+    CHECK(um_wire_obs_get(b.s, b.len, &os, &why) == UM_EPARSE);
+    um_lk_blocked z;
+    memset(&z, 0, sizeof z);
+    um_buf_reset(&b);
+    um_buf_add(&b, "UMB1", 4);
+    um_buf_add(&b, "\x01\x00\x05", 3); /* 5 values, none there */
+    CHECK(um_wire_block_get(b.s, b.len, &z, &why) == UM_EPARSE && z.nvals == 0);
+    CHECK(um_wire_block_get("UMX1", 4, &z, &why) == UM_EPARSE);
+    um_lk_blocked_free(&z);
+    um_buf_free(&b);
+}
+
 static void write_corpus(const char *dir) {
     um_rec_batch *b = sample();
     um_buf o;
@@ -287,9 +450,36 @@ static void write_corpus(const char *dir) {
     snprintf(path, sizeof path, "%s/unit", dir);
     f = fopen(path, "wb");
     if (f) fwrite(o.s, 1, o.len, f), fclose(f);
+    /* mode bytes 255 and 254: an identity shard's observations, a blocking */
+    size_t no = shard_world(7);
+    um_buf_reset(&o);
+    um_buf_addc(&o, (char)255);
+    um_wire_obs_head(&o, SH_NS, 60, NULL);
+    size_t prev = 0, put = 0;
+    for (size_t i = 0; i < no && put < 60; i++) {
+        if (SO[i].subject >= SH_NS || !SO[i].value[0]) continue;
+        um_wire_obs_put(&o, prev ? i + 1 - prev : i, &SO[i], um_lk_obs_hash(&SO[i]));
+        prev = i + 1;
+        put++;
+    }
+    snprintf(path, sizeof path, "%s/shard-obs", dir);
+    f = fopen(path, "wb");
+    if (f) fwrite(o.s, 1, o.len, f), fclose(f);
+    um_lk_blocked bl;
+    if (um_lk_block(SO, 200, SH_NS, NULL, &bl) == UM_OK) {
+        um_buf_reset(&o);
+        um_buf_addc(&o, (char)254);
+        um_wire_block_put(&o, &bl, NULL);
+        snprintf(path, sizeof path, "%s/shard-blocking", dir);
+        f = fopen(path, "wb");
+        if (f) fwrite(o.s, 1, o.len, f), fclose(f);
+        um_lk_blocked_free(&bl);
+    }
     um_buf_free(&o);
     um_rec_batch_free(b);
 }
+
+
 
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--write-corpus") == 0) {
@@ -299,5 +489,6 @@ int main(int argc, char **argv) {
     RUN(test_round_trip);
     RUN(test_hostile);
     RUN(test_unit);
+    RUN(test_shards);
     return um_t_report();
 }
