@@ -28,21 +28,6 @@ source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"
 [ -x "$GEN" ] || fail "$GEN is not built"
 pass=0
 
-start_worker() { # name args...
-    local name=$1; shift
-    "$UNMASK" worker --nats "$URL" -v "$@" 2>"$tmp/$name.log" &
-    pids+=($!)
-    last_worker=$!
-}
-stop_workers() {
-    for p in "${pids[@]}"; do [ "$p" != "$ns_pid" ] && kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do [ "$p" != "$ns_pid" ] && wait "$p" 2>/dev/null || true; done
-    pids=("$ns_pid")
-}
-wait_for() { # file pattern seconds
-    for _ in $(seq $(($3 * 20))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-    fail "no '$2' in $1 after $3 s"
-}
 
 local_scan() { # name args...
     local name=$1; shift

@@ -24,21 +24,6 @@ source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"
 [ -x "$GENP" ] || fail "$GENP is not built"
 pass=0
 
-start_worker() { # name args...
-    local name=$1; shift
-    "$UNMASK" worker --nats "$URL" -v "$@" 2>"$tmp/$name.log" &
-    pids+=($!)
-    last_worker=$!
-}
-stop_workers() {
-    for p in "${pids[@]}"; do [ "$p" != "$ns_pid" ] && kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do [ "$p" != "$ns_pid" ] && wait "$p" 2>/dev/null || true; done
-    pids=("$ns_pid")
-}
-wait_for() { # file pattern seconds
-    for _ in $(seq $(($3 * 20))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-    fail "no '$2' in $1 after $3 s"
-}
 same() { # NAME RC: $tmp/NAME-nats (exit RC) against the local scan $tmp/local
     local name=$1 rc=$2 a="$tmp/local" b="$tmp/$1-nats"
     [ "$rc" = 0 ] || fail "$name: scan --nats exit $rc: $(cat "$b.out")"
