@@ -17,25 +17,46 @@ fail() {
     exit 1
 }
 command -v nats-server >/dev/null || fail "nats-server is not installed (scripts/install-deps.sh --test)"
-port=
 read -r port_lo port_hi <<<"${NATS_PORTS:-14200 14299}"
-case "${NATS_PORT_ORDER:-up}" in
-down) ports=$(seq "$port_hi" -1 "$port_lo") ;;
-random) ports=$(seq "$port_lo" "$port_hi" | shuf) ;;
-*) ports=$(seq "$port_lo" "$port_hi") ;;
-esac
-for p in $ports; do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
-[ -n "$port" ] || fail "no free port in $port_lo-$port_hi"
-URL="nats://127.0.0.1:$port"
+pick_port() { # a port nobody answers on, in the order asked for
+    local p ports
+    case "${NATS_PORT_ORDER:-up}" in
+    down) ports=$(seq "$port_hi" -1 "$port_lo") ;;
+    random) ports=$(seq "$port_lo" "$port_hi" | shuf) ;;
+    *) ports=$(seq "$port_lo" "$port_hi") ;;
+    esac
+    port=
+    for p in $ports; do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+    done
+    [ -n "$port" ] || fail "no free port in $port_lo-$port_hi"
+    URL="nats://127.0.0.1:$port"
+}
+pick_port
 ns_pid=
-start_server() { # [extra args]
-    nats-server -js -sd "$tmp/js" -a 127.0.0.1 -p "$port" "$@" >>"$tmp/server.log" 2>&1 &
-    ns_pid=$!
-    pids+=("$ns_pid")
-    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0; sleep 0.1; done
-    fail "nats-server did not start"
+# start_server [extra args]: nats-server on $port, and proof that this test's
+# own server holds it (alive, and its log says it listens there): another
+# test run on this machine may have probed the same free port at the same
+# moment, and a test must never talk to someone else's server. On a lost race
+# the first start moves to another free port (URL follows); a restart keeps
+# its port, since the workers reconnect to it.
+start_server() {
+    local from n
+    for _ in 1 2 3 4 5; do
+        : >>"$tmp/server.log"; from=$(($(wc -l <"$tmp/server.log") + 1))
+        nats-server -js -sd "$tmp/js" -a 127.0.0.1 -p "$port" "$@" >>"$tmp/server.log" 2>&1 &
+        ns_pid=$!
+        pids+=("$ns_pid")
+        for n in $(seq 100); do
+            kill -0 "$ns_pid" 2>/dev/null || break
+            tail -n +"$from" "$tmp/server.log" | grep -q "Server is ready" && { started_once=1; return 0; }
+            sleep 0.1
+        done
+        kill -0 "$ns_pid" 2>/dev/null && fail "nats-server did not get ready on port $port"
+        [ -z "${started_once:-}" ] || fail "nats-server could not restart on port $port (taken meanwhile?)"
+        pick_port
+    done
+    fail "nats-server could not bind a port in $port_lo-$port_hi"
 }
 stop_server() {
     kill -TERM "$ns_pid" 2>/dev/null || true
