@@ -982,6 +982,7 @@ typedef struct unit_run {
     uint64_t sent; /* result bytes published */
     int64_t last_progress;
     bool failed;       /* could not publish: the unit is left for redelivery */
+    bool prefiltered;  /* the prefilters ran here (the scan's rules are this worker's) */
 } unit_run;
 
 static void keep_alive(unit_run *ur) {
@@ -1222,6 +1223,11 @@ static void do_unit(um_worker *w, natsMsg *msg) {
         /* the prefilters (the Sigma matching) run here when this worker's
          * rules are the scan's: only bags an analyzer needs cross the bus */
         bool pf = ur.u.prefilter && ur.u.prefilter == w->pf_digest;
+        ur.prefiltered = pf;
+        s->gates_open = !pf; /* the readers' gates read this worker's pack: only good for the same rules */
+        if (ur.u.prefilter && !pf)
+            um_bus_log(w, "scan %s unit %llu: the scan's rules differ from this worker's: every field bag goes back",
+                       ur.u.scan_id, (unsigned long long)ur.u.unit);
         if (st == UM_OK) st = um_rec_read(s, &in, is_part ? &pt : NULL, pf, on_batch, &ur, &fallback, &err);
         if (fallback && ur.part == 0 && ur.out.len == 0) um_wire_put_end(&ur.out, FALLBACK_STATUS, NULL);
         else if (!ur.failed && !w_stopped(w)) {
@@ -1236,8 +1242,9 @@ static void do_unit(um_worker *w, natsMsg *msg) {
     if (!ur.failed && !w_stopped(w) && send_frames(&ur, true) == UM_OK) {
         jsErrCode je = 0;
         natsStatus ns = natsMsg_AckSync(msg, NULL, &je);
-        um_bus_log(w, "scan %s unit %llu done: %u result frames, %llu bytes%s", ur.u.scan_id, (unsigned long long)ur.u.unit,
-             ur.part, (unsigned long long)ur.sent, ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
+        um_bus_log(w, "scan %s unit %llu done: %u result frames, %llu bytes%s%s", ur.u.scan_id, (unsigned long long)ur.u.unit,
+             ur.part, (unsigned long long)ur.sent, ur.prefiltered ? ", prefiltered" : "",
+             ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
     } else {
         um_bus_log(w, "scan %s unit %llu left for redelivery", ur.u.scan_id, (unsigned long long)ur.u.unit);
     }
