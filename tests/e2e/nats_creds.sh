@@ -17,6 +17,7 @@ set -euo pipefail
 : "${UM_SRC_DIR:?repository root}"
 : "${UM_BIN_DIR:?build directory}"
 JWTGEN="$UM_BIN_DIR/tests/jwt_gen"
+NATS_PORT_ORDER=random # beside nats.sh (lowest port first) under ctest -j
 source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"
 [ -x "$JWTGEN" ] || fail "$JWTGEN is not built"
 pass=0
