@@ -10,18 +10,22 @@
 # of the scanning process and of the workers, and checks the outputs equal
 # the local scan's. Medians and ratios to the local scan are printed.
 #
+# BASE=PATH runs the bus modes also with another unmask binary (scan and
+# workers; e.g. a build of main) in the same interleaved runs: modes 1b, 2b.
+#
 # PEOPLE=N adds an applicant export of N people (bench/gen_people: persona
 # rings, generic phones and addresses) so the identity index matters; the
 # bus runs then include two workers with the index's blocking on the scan's
 # side (--nats-link-shards 0) beside the default (8 shards on the workers).
 #
-#   [PEOPLE=N] bench/nats.sh [BYTES] [RUNS] [PARTS]   (default 200000000 3 0)
+#   [PEOPLE=N] [BASE=PATH] bench/nats.sh [BYTES] [RUNS] [PARTS]   (default 200000000 3 0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BYTES=${1:-200000000}
 RUNS=${2:-3}
 PARTS=${3:-0}
 PEOPLE=${PEOPLE:-0}
+BASE=${BASE:-}
 DIR=${BENCH_DIR:-/tmp/unmask-nats-bench}
 cmake --preset release >/dev/null
 cmake --build --preset release --target unmask gen_bench gen_people >/dev/null
@@ -75,8 +79,8 @@ run_local() {
   read -r w u s <"$DIR/t"
   wall[local]+=" $w"; cpu[local]+=" $(calc "$u + $s")"; wcpu[local]+=" 0"
 }
-run_nats() { # workers [mode name] [scan options...]
-  local n=$1 k m=${2:-$1}
+run_nats() { # workers [mode name] [scan options...] (UB: the binary, default $U)
+  local n=$1 k m=${2:-$1} U=${UB:-$U}
   shift; (($#)) && shift
   wpids=()
   for k in $(seq "$n"); do "$U" worker --nats "$URL" -v 2>>"$DIR/worker.log" & wpids+=($!); done
@@ -96,9 +100,11 @@ run_nats() { # workers [mode name] [scan options...]
 : >"$DIR/worker.log"
 modes="local 1 2"
 ((PEOPLE > 0)) && modes+=" 2s0"
+[[ -n $BASE ]] && modes+=" 1b 2b"
 for r in $(seq "$RUNS"); do
   run_local; run_nats 1; run_nats 2
   ((PEOPLE > 0)) && run_nats 2 2s0 --nats-link-shards 0
+  if [[ -n $BASE ]]; then UB=$BASE run_nats 1 1b; UB=$BASE run_nats 2 2b; fi
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 lw=$(echo "${wall[local]}" | median)
@@ -111,6 +117,8 @@ for m in $modes; do
   1) name="scan --nats, 1 worker" ;;
   2) name="scan --nats, 2 workers" ;;
   2s0) name="scan --nats, 2 workers, --nats-link-shards 0" ;;
+  1b) name="BASE binary: scan --nats, 1 worker" ;;
+  2b) name="BASE binary: scan --nats, 2 workers" ;;
   esac
   printf "| %s | %s | %.2f | %s | %s | %s |\n" "$name" "$mw" "$(calc "$lw / $mw")" \
     "$(echo "${cpu[$m]}" | median)" "$(echo "${wcpu[$m]}" | median)" "${wall[$m]# }"

@@ -409,6 +409,9 @@ const void *um_ctx_compiled_peek(um_ctx *ctx, const um_analyzer *a);
 
 /* What analyzers may read about the scan. */
 um_ctx *um_scan_ctx(struct um_scan *scan);
+/* true: a reader's gate (um_rules_want_signins) must say yes, whatever the
+ * context's pack holds (a worker reading for a scan with other rules). */
+bool um_scan_gates_open(const struct um_scan *scan);
 /* The folder with bundled lists and rules (data/). */
 const char *um_ctx_data_dir(const um_ctx *ctx);
 /* um_ctx_options.allowlist / .rules as given (NULL when not set). */

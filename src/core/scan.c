@@ -103,3 +103,4 @@ void um_scan_free(um_scan *s) {
 
 const char *um_scan_errmsg(const um_scan *s) { return s && s->errmsg ? s->errmsg : ""; }
 um_ctx *um_scan_ctx(um_scan *s) { return s->ctx; }
+bool um_scan_gates_open(const um_scan *s) { return s->gates_open; }

@@ -146,6 +146,10 @@ struct um_scan {
     uint64_t pf_digest;
     void **pf_scratch;
     struct um_winfields *pf_empty;
+    /* a distributed worker's scan for a unit of a scan whose rules are
+     * not this context's (src/dist/): the readers' gates, which read this
+     * context's pack, say yes, so every field bag is made and sent */
+    bool gates_open;
     char *verdicts_db; /* earlier case.db whose pair verdicts linkage honours, or NULL */
     bool ran;
 

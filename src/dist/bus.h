@@ -33,6 +33,7 @@ struct um_worker {
     const volatile sig_atomic_t *stop;
     pthread_mutex_t mu; /* errmsg, log */
     um_status fatal;
+    uint64_t pf_digest; /* of ctx's prefilters (um_scan_prepare; 0: none built): units with it are prefiltered here */
 };
 
 /* Connects with c's credentials and TLS, makes the streams; NULL, or an

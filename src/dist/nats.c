@@ -427,7 +427,7 @@ static um_status submit_range(sub_run *r, size_t i, uint64_t unit, uint64_t off,
     }
     if (st == UM_OK) {
         um_wire_unit u = {r->id, unit, (char *)in->reader->name, in->path, total, part, r->frame,
-                          pc > 1 ? pi : 0, pc > 1 ? pc : 0};
+                          s->pf_ready ? s->pf_digest : 0, pc > 1 ? pi : 0, pc > 1 ? pc : 0};
         um_buf_reset(&b);
         um_wire_unit_put(&b, &u);
         snprintf(id, sizeof id, "%s.w.%llu", r->id, (unsigned long long)unit);
@@ -732,7 +732,7 @@ static um_status publish_unit(um_scan *s, jsCtx *js, const char *sid, size_t fra
         part++;
     } while (ns == NATS_OK && off < data->len);
     if (ns == NATS_OK) {
-        um_wire_unit u = {(char *)sid, unit, LINK_READER, (char *)name, data->len, part, frame, 0, 0};
+        um_wire_unit u = {(char *)sid, unit, LINK_READER, (char *)name, data->len, part, frame, 0, 0, 0};
         um_buf_reset(&b);
         um_wire_unit_put(&b, &u);
         snprintf(id, sizeof id, "%s.w.%llu", sid, (unsigned long long)unit);
@@ -982,6 +982,7 @@ typedef struct unit_run {
     uint64_t sent; /* result bytes published */
     int64_t last_progress;
     bool failed;       /* could not publish: the unit is left for redelivery */
+    bool prefiltered;  /* the prefilters ran here (the scan's rules are this worker's) */
 } unit_run;
 
 static void keep_alive(unit_run *ur) {
@@ -1219,7 +1220,15 @@ static void do_unit(um_worker *w, natsMsg *msg) {
         um_part pt = {0, (size_t)ur.u.part_index, (size_t)ur.u.part_count, 0, UINT64_MAX, 0, NULL};
         bool is_part = ur.u.part_count > 1;
         if (is_part && (!rd->part_size || !(pt.summary = um_calloc(1, rd->part_size)))) st = UM_ENOMEM;
-        if (st == UM_OK) st = um_rec_read(s, &in, is_part ? &pt : NULL, false, on_batch, &ur, &fallback, &err);
+        /* the prefilters (the Sigma matching) run here when this worker's
+         * rules are the scan's: only bags an analyzer needs cross the bus */
+        bool pf = ur.u.prefilter && ur.u.prefilter == w->pf_digest;
+        ur.prefiltered = pf;
+        s->gates_open = !pf; /* the readers' gates read this worker's pack: only good for the same rules */
+        if (ur.u.prefilter && !pf)
+            um_bus_log(w, "scan %s unit %llu: the scan's rules differ from this worker's: every field bag goes back",
+                       ur.u.scan_id, (unsigned long long)ur.u.unit);
+        if (st == UM_OK) st = um_rec_read(s, &in, is_part ? &pt : NULL, pf, on_batch, &ur, &fallback, &err);
         if (fallback && ur.part == 0 && ur.out.len == 0) um_wire_put_end(&ur.out, FALLBACK_STATUS, NULL);
         else if (!ur.failed && !w_stopped(w)) {
             if (is_part && st == UM_OK && !fallback) um_wire_put_part(&ur.out, pt.lines, pt.summary, rd->part_size);
@@ -1233,8 +1242,9 @@ static void do_unit(um_worker *w, natsMsg *msg) {
     if (!ur.failed && !w_stopped(w) && send_frames(&ur, true) == UM_OK) {
         jsErrCode je = 0;
         natsStatus ns = natsMsg_AckSync(msg, NULL, &je);
-        um_bus_log(w, "scan %s unit %llu done: %u result frames, %llu bytes%s", ur.u.scan_id, (unsigned long long)ur.u.unit,
-             ur.part, (unsigned long long)ur.sent, ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
+        um_bus_log(w, "scan %s unit %llu done: %u result frames, %llu bytes%s%s", ur.u.scan_id, (unsigned long long)ur.u.unit,
+             ur.part, (unsigned long long)ur.sent, ur.prefiltered ? ", prefiltered" : "",
+             ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
     } else {
         um_bus_log(w, "scan %s unit %llu left for redelivery", ur.u.scan_id, (unsigned long long)ur.u.unit);
     }
@@ -1298,6 +1308,16 @@ um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *s
     if (ns != NATS_OK) um_bus_log(w, "using the existing work consumer (its settings could not be changed)");
     w->stop = stop;
     w->fatal = UM_OK;
+    /* what the prefilters read, built once before the threads (they only
+     * peek at it), and its digest, which a unit's must equal */
+    um_scan *ps = NULL;
+    w->pf_digest = 0;
+    if (um_scan_new(w->ctx, &ps) == UM_OK && um_scan_prepare(ps, true) == UM_OK && ps->pf_ready)
+        w->pf_digest = ps->pf_digest;
+    else
+        um_bus_log(w, "the prefilters could not be built (%s): every field bag goes back to the scan",
+                   ps && ps->errmsg ? ps->errmsg : "out of memory");
+    um_scan_free(ps);
     if (n == 0) n = 1;
     pthread_t *th = um_calloc(n, sizeof *th);
     um_status st = th ? UM_OK : UM_ENOMEM;

@@ -71,6 +71,7 @@ void um_wire_unit_put(um_buf *out, const um_wire_unit *u) {
     put_u(out, u->size);
     put_u(out, u->parts);
     put_u(out, u->frame);
+    put_u(out, u->prefilter);
     if (u->part_count > 1) { /* one line-aligned part of a split file */
         put_u(out, u->part_index);
         put_u(out, u->part_count);
@@ -120,10 +121,10 @@ void um_wire_put_batch(um_buf *out, const um_rec_batch *b, const char *in_path) 
         event_strs(&e, s);
         for (size_t k = 0; k < N_STRS; k++) put_s(out, *s[k]);
         if (!it->bag) {
-            put_u(out, 0);
+            put_u(out, it->dropped ? 1 : 0);
             continue;
         }
-        put_u(out, (uint64_t)it->nbag + 1);
+        put_u(out, (uint64_t)it->nbag + 2);
         for (uint32_t k = 0; k < it->nbag; k++) {
             const um_winfield *f = &it->bag[k];
             put_sn(out, f->name, f->nlen);
@@ -244,6 +245,7 @@ um_status um_wire_unit_get(const void *p, size_t n, um_wire_unit *u, const char 
     u->parts = get_urange(&r, UINT32_MAX, "too many parts");
     u->frame = get_urange(&r, 64u << 20, "frame too large");
     if (!r.bad && !r.short_ && u->frame < 1024) r.bad = "frame too small";
+    u->prefilter = get_u(&r);
     if (!r.bad && !r.short_ && r.pos < r.n) { /* one part of a split file */
         u->part_index = get_urange(&r, UINT32_MAX, "bad part number");
         u->part_count = get_urange(&r, UINT32_MAX, "too many parts of a file");
@@ -411,9 +413,10 @@ static bool item(um_wire_dec *d, rd *r, um_rec_batch *b) {
     const char **s[N_STRS];
     event_strs(e, s);
     for (size_t k = 0; k < N_STRS && !r->short_ && !r->bad; k++) *s[k] = keep_sv(b, r, false, NULL, &ok);
-    uint64_t nb = get_urange(r, UM_WIN_MAX_FIELDS + 1, "too many fields");
-    if (!r->short_ && !r->bad && nb > 0) {
-        it->nbag = (uint32_t)(nb - 1);
+    uint64_t nb = get_urange(r, UM_WIN_MAX_FIELDS + 2, "too many fields");
+    if (!r->short_ && !r->bad && nb == 1) it->dropped = true;
+    if (!r->short_ && !r->bad && nb > 1) {
+        it->nbag = (uint32_t)(nb - 2);
         it->bag = um_arena_alloc(&b->arena, (it->nbag ? it->nbag : 1) * sizeof *it->bag);
         if (!it->bag) r->bad = "out of memory";
         for (uint32_t k = 0; k < it->nbag && !r->short_ && !r->bad; k++) {

@@ -17,7 +17,10 @@
  *           then the part's bytes.
  *   unit    "UMW1", string scan id, varint unit, string reader name,
  *           string path, varint size, varint parts, varint frame (payload
- *           bytes per result frame, at least 1024), and for one part of
+ *           bytes per result frame, at least 1024), varint prefilter
+ *           digest (0: none; a worker whose own digest is the same runs
+ *           the prefilters and drops the bags no analyzer needs, else it
+ *           keeps every bag), and for one part of
  *           a split file: varint part index, varint part count (>= 2).
  *   results a stream of items, tag first: 1 event, 2 reject, 3 warning
  *           (varint line, string message), 5 part (varint lines, bytes
@@ -27,8 +30,10 @@
  *           usb_pid, src_line, ip_asn, net_flags, has_geo (then lat and
  *           lon, the bits of IEEE doubles, in range), the 26 strings of
  *           event_strs() in wire.c (src_file none when it is the input's
- *           own path), then varint 0 (no field bag) or n + 1 and n fields
- *           (string name, varint value length + bytes, varint count).
+ *           own path), then varint 0 (no field bag), 1 (bag dropped: no
+ *           analyzer's prefilter needed it, partition.h 3.) or n + 2 and
+ *           n fields (string name, varint value length + bytes, varint
+ *           count).
  *
  * Ownership: decoded batches belong to the caller (um_rec_batch_free);
  * a decoded unit's strings are heap copies freed by um_wire_unit_clear.
@@ -50,6 +55,7 @@ typedef struct um_wire_unit {
     uint64_t size;
     uint64_t parts;
     uint64_t frame; /* bytes of payload per result frame (the bus's message size) */
+    uint64_t prefilter; /* the scan's prefilter digest (um_scan_prepare); 0: keep every field bag */
     uint64_t part_index, part_count; /* count > 1: the bytes are one line-aligned part of the file (partition.h) */
 } um_wire_unit;
 

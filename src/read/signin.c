@@ -552,7 +552,7 @@ um_status um_signin_read(um_reader_ctx *rc, FILE *f, um_signin_map_fn map, const
      * (the scan built the pack before any log input is read; the gate never
      * compiles, and says yes when nothing is built) */
     um_scan *scan = um_rc_scan(rc);
-    bool want = !scan || um_rules_want_signins(um_scan_ctx(scan));
+    bool want = !scan || um_scan_gates_open(scan) || um_rules_want_signins(um_scan_ctx(scan));
     if (want) {
         st.bag = um_calloc(1, sizeof *st.bag);
         st.pool = um_malloc(UM_SIGNIN_POOL);

@@ -15,7 +15,11 @@
 #      is exit 2 with a message saying the credentials were refused;
 #  (f) the same with a token;
 #  (g) big JSON-lines files sent as line-aligned parts (UNMASK_PART_BYTES)
-#      that two workers share.
+#      that two workers share;
+#  (h) a scan with extra rules (--rules) the workers lack: they keep every
+#      field bag (their prefilters would drop the ones those rules need).
+# Workers run the prefilters (Sigma matching) when their rules are the
+# scan's (a) and say so.
 # Every scan here also blocks its identity index on the workers (the
 # default 8 shards); tests/e2e/nats_link.sh covers the shards on their own.
 # Environment (set by ctest): UNMASK, UM_SRC_DIR, UM_BIN_DIR.
@@ -75,6 +79,22 @@ sqlite3 "$tmp/logs-local/case.db" "select count(*) from rejects" | grep -qv '^0$
 start_worker w3 --threads 2
 nats_scan logs "${set_inputs[@]}"
 same logs "$rc"
+# the workers ran the prefilters (the Sigma matching): their rules are the scan's
+grep -q "done: .*, prefiltered" "$tmp/w3.log" || fail "logs: the worker did not run the prefilters"
+grep -q "rules differ" "$tmp/w3.log" && fail "logs: the worker took the scan's rules for others"
+stop_workers
+
+# (h) a scan with rules the workers do not have (--rules): the workers see
+# the digest differ and send every field bag back; the scan's own rules
+# decide, as in the local scan (a NET-03 correlation only these rules make)
+G="$UM_SRC_DIR/tests/data/sigma/scan_signins"
+local_scan rules --rules "$G/rules.yml" "$G/okta.jsonl" "$G/entra.json"
+grep -q '"indicator":"NET-03"' "$tmp/rules-local/findings.jsonl" || fail "rules: the local scan lost its NET-03 finding"
+start_worker h1
+nats_scan rules --rules "$G/rules.yml" "$G/okta.jsonl" "$G/entra.json"
+same rules "$rc"
+grep -q "rules differ" "$tmp/h1.log" || fail "rules: the worker did not see that the scan's rules differ"
+grep -q "done: .*, prefiltered" "$tmp/h1.log" && fail "rules: the worker prefiltered under other rules"
 stop_workers
 
 # (g) big JSON-lines files cut into line-aligned parts of 256 KiB, each a

@@ -51,6 +51,11 @@ static um_rec_batch *sample(void) {
     it->kind = UM_REC_REJECT, it->line = 9, it->msg = "bad JSON";
     it = um_rec_batch_item(b);
     it->kind = UM_REC_WARN, it->line = 0, it->msg = "odd";
+    it = um_rec_batch_item(b); /* a bag the workers' prefilters dropped: not the same as none */
+    it->kind = UM_REC_EVENT;
+    um_event_init(&it->ev);
+    it->ev.kind = UM_EV_PROCESS;
+    it->dropped = true;
     return b;
 }
 
@@ -107,8 +112,8 @@ static void test_round_trip(void) {
     um_rec_batch *got = NULL;
     const char *why = NULL;
     CHECK_INTEQ(um_wire_dec_feed(d, o.s, o.len, &got, &why), UM_OK);
-    CHECK(got && got->n == 4);
-    if (got && got->n == 4) {
+    CHECK(got && got->n == 5);
+    if (got && got->n == 5) {
         const um_rec_item *e = &got->items[0];
         CHECK_INTEQ(e->ev.kind, UM_EV_SIGNIN);
         CHECK_INTEQ(e->ev.ts, 1700000000123456);
@@ -130,6 +135,8 @@ static void test_round_trip(void) {
         CHECK(got->items[2].kind == UM_REC_REJECT && got->items[2].line == 9);
         CHECK_STREQ(got->items[2].msg, "bad JSON");
         CHECK(got->items[3].kind == UM_REC_WARN);
+        CHECK(got->items[4].dropped && !got->items[4].bag && got->items[4].ev.kind == UM_EV_PROCESS);
+        CHECK(!got->items[0].dropped && !got->items[1].dropped);
     }
     um_rec_batch_free(got);
     um_wire_dec_free(d);
@@ -190,18 +197,23 @@ static void test_hostile(void) {
     /* a complete valid event with no strings and a bag of 257 fields */
     event_with(&o, ok, sizeof ok);
     for (int k = 0; k < 26; k++) um_buf_addc(&o, 0);
-    um_buf_add(&o, "\x82\x02", 2); /* 258 = 257 fields + 1 */
+    um_buf_add(&o, "\x83\x02", 2); /* 259 = 257 fields + 2 */
     CHECK_INTEQ(feed1(o.s, o.len, &why), UM_EPARSE);
     um_buf_reset(&o);
     event_with(&o, ok, sizeof ok);
     for (int k = 0; k < 26; k++) um_buf_addc(&o, 0);
     um_buf_addc(&o, 0); /* no bag: valid */
     CHECK_INTEQ(feed1(o.s, o.len, &why), UM_OK);
+    um_buf_reset(&o);
+    event_with(&o, ok, sizeof ok);
+    for (int k = 0; k < 26; k++) um_buf_addc(&o, 0);
+    um_buf_add(&o, "\x82\x02", 2); /* 258 = 256 fields + 2, but none follow: incomplete, not an error */
+    CHECK_INTEQ(feed1(o.s, o.len, &why), UM_OK);
     um_buf_free(&o);
 }
 
 static void test_unit(void) {
-    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/a b\n.jsonl", 123456, 3, 1040384, 0, 0}, v;
+    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/a b\n.jsonl", 123456, 3, 1040384, 0xfedcba9876543210ull, 0, 0}, v;
     um_buf o;
     um_buf_init(&o);
     um_wire_unit_put(&o, &u);
@@ -210,21 +222,21 @@ static void test_unit(void) {
     CHECK_STREQ(v.scan_id, "0a1b2c");
     CHECK_STREQ(v.path, "/logs/a b\n.jsonl");
     CHECK_STREQ(v.reader, "okta");
-    CHECK(v.unit == 7 && v.size == 123456 && v.parts == 3 && v.frame == 1040384);
+    CHECK(v.unit == 7 && v.size == 123456 && v.parts == 3 && v.frame == 1040384 && v.prefilter == 0xfedcba9876543210ull);
     um_wire_unit_clear(&v);
     for (size_t n = 0; n < o.len; n++) CHECK_INTEQ(um_wire_unit_get(o.s, n, &v, &why), UM_EPARSE);
     um_buf_addc(&o, 0);
     CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* trailing byte */
-    um_wire_unit w = {"../x", 1, "okta", "p", 1, 1, 4096, 0, 0};
+    um_wire_unit w = {"../x", 1, "okta", "p", 1, 1, 4096, 0, 0, 0};
     um_buf_reset(&o);
     um_wire_unit_put(&o, &w);
     CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* a scan id that is no subject token */
-    um_wire_unit x = {"ab", 1, "okta", "p", 1, 1, 10, 0, 0};
+    um_wire_unit x = {"ab", 1, "okta", "p", 1, 1, 10, 0, 0, 0};
     um_buf_reset(&o);
     um_wire_unit_put(&o, &x);
     CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_EPARSE); /* frame too small */
     /* one part of a split file: index and count travel; a bad pair is refused */
-    um_wire_unit y = {"ab", (3ull << 32) | 5, "okta", "p", 100, 1, 4096, 2, 4};
+    um_wire_unit y = {"ab", (3ull << 32) | 5, "okta", "p", 100, 1, 4096, 7, 2, 4};
     um_buf_reset(&o);
     um_wire_unit_put(&o, &y);
     CHECK_INTEQ(um_wire_unit_get(o.s, o.len, &v, &why), UM_OK);
@@ -445,7 +457,7 @@ static void write_corpus(const char *dir) {
     if (f) fwrite(o.s, 1, o.len, f), fclose(f);
     um_buf_reset(&o);
     um_buf_addc(&o, 0);
-    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/okta.jsonl", 123456, 3, 1040384, 0, 0};
+    um_wire_unit u = {"0a1b2c", 7, "okta", "/logs/okta.jsonl", 123456, 3, 1040384, 0, 0, 0};
     um_wire_unit_put(&o, &u);
     snprintf(path, sizeof path, "%s/unit", dir);
     f = fopen(path, "wb");
