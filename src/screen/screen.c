@@ -224,13 +224,6 @@ static bool prefix_key(const um_sc_unit *u, char *pre, char *suf) {
     return affix_keys(u->key, strlen(u->key), pre, suf);
 }
 
-/* an affix key (4 bytes, by id) with a run length: "\x01abc" + length */
-static void tagged_str(const um_screener *s, uint32_t aff, uint8_t len, char *tk) {
-    memcpy(tk, s->keystr[aff], 4);
-    tk[4] = (char)len;
-    tk[5] = 0;
-}
-
 /* bits set in x (no popcnt instruction assumed) */
 static inline int popc(uint32_t x) {
     x = x - ((x >> 1) & 0x55555555u);
@@ -407,45 +400,6 @@ static um_status build_index(um_screener *s) {
             s->cn_L[ni] = Lw;
             s->cn_nld[ni] = nld;
             s->cn_has[ni] = has;
-            /* The typo (affix) keys again, with a run length of the name:
-             * one posting per key and per distinct run length, the key
-             * followed by the length as one byte (format 5). A typo
-             * candidate is one only with a run within one letter of a
-             * query word's length (typo_run()): collect() finds those
-             * through the lists of these lengths, the others through an
-             * exact key they must hold. */
-            {
-                uint8_t rls[UM_SC_MAX_UNITS];
-                int nrl = 0;
-                for (int k = 0; k < nm->n; k++) {
-                    uint8_t rl = s->units[s->uoff[ni] + (size_t)k].runlen;
-                    bool dup = !rl;
-                    for (int r = 0; r < nrl; r++) dup |= rls[r] == rl;
-                    if (!dup) rls[nrl++] = rl;
-                }
-                uint32_t done[UM_SC_MAX_UNITS * 4];
-                int ndone = 0;
-                for (int k = 0; k < nm->n; k++) {
-                    const cunit *c = &s->units[s->uoff[ni] + (size_t)k];
-                    uint32_t aff[4] = {c->pkey, c->skey, c->rpkey, c->rskey};
-                    for (int j = 0; j < 4; j++) {
-                        if (aff[j] == NO_KEY) continue;
-                        bool dup = false;
-                        for (int d = 0; d < ndone; d++) dup |= done[d] == aff[j];
-                        if (dup) continue;
-                        done[ndone++] = aff[j];
-                        for (int r = 0; r < nrl; r++) {
-                            char tk[6];
-                            tagged_str(s, aff[j], rls[r], tk);
-                            uint32_t id = intern(s, tk, 5);
-                            if (id == NO_KEY || !um_grow((void **)&dpairs, &cap_dp, n_dp + 2, sizeof *dpairs))
-                                goto oom;
-                            dpairs[n_dp++] = (uint32_t)ni;
-                            dpairs[n_dp++] = id;
-                        }
-                    }
-                }
-            }
         }
     }
     s->uoff[s->n_names] = (uint32_t)n_units;
@@ -468,7 +422,7 @@ static um_status build_index(um_screener *s) {
         }
         size_t dp = 0;
         for (size_t i = 0; i < s->n_names; i++) {
-            uint32_t seen[4096];
+            uint32_t seen[UM_SC_MAX_UNITS * 5 + 64];
             int n_seen = 0;
             for (; dp < n_dp && dpairs[dp] == i; dp += 2) {
                 uint32_t id = dpairs[dp + 1];
@@ -2143,8 +2097,6 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
 
 #define MAX_QKEYS (UM_SC_MAX_UNITS * 4)
 #define PEND_MAX 16
-#define VAR_MAX 4096  /* postings of the affix keys' run-length lists merged (else not used) */
-#define VAR_LISTS 256 /* ... and lists */
 
 /* consider() for names in walk order, their units prefetched first */
 static um_status consider_batch(const um_screener *s, const qform *f, int form, const uint32_t *ni, const uint8_t *how,
@@ -2199,18 +2151,6 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     uint32_t kcov[MAX_QKEYS]; /* query units a name holding the key may pair (bits) */
     uint32_t skipped = 0;     /* surnames whose keys are not used */
     int nk = 0;
-    /* the run lengths a typo candidate may have: within one letter of a
-     * query word's or run's (typo_run()) */
-    uint8_t tl[3 * UM_SC_MAX_UNITS];
-    int ntl = 0;
-    for (int t = 0; t < f->nt; t++)
-        for (int d = -1; d <= 1; d++) {
-            int m = (int)f->tlen[t] + d;
-            if (m < 1 || m > 255) continue;
-            bool dup = false;
-            for (int k = 0; k < ntl; k++) dup |= tl[k] == m;
-            if (!dup) tl[ntl++] = (uint8_t)m;
-        }
     /* A surname alone never carries a match (capped at 0.5), so its long
      * posting list (Kim, Ri, Pak) is skipped when the query has more. */
     int distinct = 0;
@@ -2402,95 +2342,19 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     for (int k = 0; k < nk; k++) rest += kw[k], nforced += kforce[k];
     int nwalk = 0;
     while (nwalk < nk && (nwalk < nforced || !(rest < (double)need - 1e-4))) rest -= kw[ord[nwalk++]];
-    /* The affix keys' lists for the query's run lengths (index format 5),
-     * merged into one sorted list of names without duplicates: a name
-     * that can be a typo candidate (a run within one letter of a query
-     * word's length, typo_run()) is in it when it holds an affix key. */
-    _Static_assert(VAR_MAX <= 65536, "walk buffers on the stack");
-    uint32_t vl[VAR_MAX];
-    size_t nv = 0;
-    bool use_var = false;
     if (xreq) { /* the exact keys of one required unit and every typo key, when they cost less */
-        uint64_t old = 0, best = UINT64_MAX, aff = 0, vaff = 0;
-        uint32_t vid[VAR_LISTS];
-        int nvid = 0;
-        bool var_ok = true;
+        uint64_t old = 0, best = UINT64_MAX, aff = 0;
         int bi = -1;
         for (int k = 0; k < nwalk; k++) old += kdf[ord[k]];
-        for (int k = 0; k < nk; k++) {
-            if (!kaff[k]) continue;
-            aff += kdf[k];
-            if (kforce[k]) { /* a deletion key: walked as it is */
-                vaff += kdf[k];
-                continue;
-            }
-            for (int t = 0; t < ntl && var_ok; t++) {
-                char tk[6];
-                tagged_str(s, kid[k], tl[t], tk);
-                uint32_t id = key_lookup(s, tk, 5);
-                if (id == NO_KEY) continue;
-                if (nvid == VAR_LISTS) var_ok = false;
-                else vid[nvid++] = id, vaff += s->poff[id + 1] - s->poff[id];
-            }
-        }
-        if (vaff > VAR_MAX) var_ok = false;
+        for (int k = 0; k < nk; k++) aff += kaff[k] ? kdf[k] : 0;
         for (int i = 0; i < nq; i++) {
             if (!(xreq >> i & 1)) continue;
-            uint64_t c = 0;
+            uint64_t c = aff;
             for (int k = 0; k < nk; k++)
                 if ((kcov[k] >> i & 1) && !kaff[k]) c += kdf[k];
             if (c < best) best = c, bi = i;
         }
-        if (bi >= 0 && var_ok && best + vaff < old && vaff < aff) {
-            /* walked: the unit's exact keys, the deletion keys and the
-             * merged lists; every other key (the affix keys too, for the
-             * weight and the typo flag) is probed */
-            int o2[MAX_QKEYS], n2 = 0;
-            for (int k = 0; k < nk; k++)
-                if (((kcov[ord[k]] >> bi & 1) && !kaff[ord[k]]) || kforce[ord[k]]) o2[n2++] = ord[k];
-            nwalk = n2;
-            for (int k = 0; k < nk; k++)
-                if (!(((kcov[ord[k]] >> bi & 1) && !kaff[ord[k]]) || kforce[ord[k]])) o2[n2++] = ord[k];
-            memcpy(ord, o2, (size_t)nk * sizeof *ord);
-            /* merged through a binary heap of the lists' heads */
-            struct vh { uint32_t v, c, e; } h[VAR_LISTS];
-            int hn = 0;
-            for (int j = 0; j < nvid; j++) {
-                uint32_t a = s->poff[vid[j]], e = s->poff[vid[j] + 1];
-                if (a < e) h[hn++] = (struct vh){s->post[a], a, e};
-            }
-            for (int r = hn / 2 - 1; r >= -1 && hn; r--) {
-                int i = r < 0 ? 0 : r;
-                for (;;) { /* sift down */
-                    int m = i, l = 2 * i + 1;
-                    if (l < hn && h[l].v < h[m].v) m = l;
-                    if (l + 1 < hn && h[l + 1].v < h[m].v) m = l + 1;
-                    if (m == i) break;
-                    struct vh t = h[i];
-                    h[i] = h[m];
-                    h[m] = t;
-                    i = m;
-                }
-                if (r < 0) break;
-            }
-            while (hn) {
-                uint32_t v = h[0].v;
-                if (!nv || vl[nv - 1] != v) vl[nv++] = v;
-                if (++h[0].c < h[0].e) h[0].v = s->post[h[0].c];
-                else h[0] = h[--hn];
-                for (int i = 0;;) {
-                    int m = i, l = 2 * i + 1;
-                    if (l < hn && h[l].v < h[m].v) m = l;
-                    if (l + 1 < hn && h[l + 1].v < h[m].v) m = l + 1;
-                    if (m == i) break;
-                    struct vh t = h[i];
-                    h[i] = h[m];
-                    h[m] = t;
-                    i = m;
-                }
-            }
-            use_var = true;
-        } else if (bi >= 0 && best + aff < old) {
+        if (bi >= 0 && best < old) {
             int o2[MAX_QKEYS], n2 = 0;
             for (int k = 0; k < nk; k++)
                 if ((kcov[ord[k]] >> bi & 1) || kaff[ord[k]]) o2[n2++] = ord[k];
@@ -2500,12 +2364,10 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             memcpy(ord, o2, (size_t)nk * sizeof *ord);
         }
     }
-    uint32_t cur[MAX_QKEYS + 1], end[MAX_QKEYS + 1];
-    const uint32_t *lp[MAX_QKEYS + 1];
+    uint32_t cur[MAX_QKEYS], end[MAX_QKEYS];
     for (int k = 0; k < nwalk; k++) {
         cur[k] = s->poff[kid[ord[k]]];
         end[k] = s->poff[kid[ord[k]] + 1];
-        lp[k] = s->post;
     }
     /* the DOB and nationality checks can add at most this to a name score */
     double floor_name = thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6;
@@ -2542,29 +2404,18 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     int npend = 0;
     /* the head of each walked list (NO_KEY once it is done: no posting is
      * NO_KEY, names are fewer than 2^24 - 1), its weight and typo flag */
-    uint32_t head[MAX_QKEYS + 1], ck[MAX_QKEYS + 1];
-    float wk[MAX_QKEYS + 1];
-    bool ak[MAX_QKEYS + 1];
+    uint32_t head[MAX_QKEYS], ck[MAX_QKEYS];
+    float wk[MAX_QKEYS];
+    bool ak[MAX_QKEYS];
     for (int k = 0; k < nwalk; k++) {
         head[k] = cur[k] < end[k] ? post[cur[k]] : NO_KEY;
         wk[k] = kw[ord[k]];
         ak[k] = kaff[ord[k]];
         ck[k] = kcov[ord[k]];
     }
-    int nlist = nwalk;
-    if (use_var) { /* the merged lists: membership alone (their keys are probed) */
-        lp[nlist] = vl;
-        cur[nlist] = 0;
-        end[nlist] = (uint32_t)nv;
-        head[nlist] = nv ? vl[0] : NO_KEY;
-        wk[nlist] = 0;
-        ak[nlist] = false;
-        ck[nlist] = 0;
-        nlist++;
-    }
     for (;;) {
-        uint32_t v = NO_KEY; /* and so when no list is walked (nlist 0) */
-        for (int k = 0; k < nlist; k++) v = head[k] < v ? head[k] : v;
+        uint32_t v = NO_KEY; /* and so when no list is walked (nwalk 0) */
+        for (int k = 0; k < nwalk; k++) v = head[k] < v ? head[k] : v;
         if (v == NO_KEY) break;
         /* the weight of the walked keys comes from the walk itself; the
          * others are looked up only for a name that could still qualify:
@@ -2572,12 +2423,12 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         float w = 0;
         bool typo = false;
         uint32_t cov = 0;
-        for (int k = 0; k < nlist; k++)
+        for (int k = 0; k < nwalk; k++)
             if (head[k] == v) {
                 w += wk[k];
                 typo |= ak[k];
                 cov |= ck[k];
-                head[k] = ++cur[k] < end[k] ? lp[k][cur[k]] : NO_KEY;
+                head[k] = ++cur[k] < end[k] ? post[cur[k]] : NO_KEY;
             }
         if ((int)POST_NLD(v) > nld_max_t) continue;
         uint32_t ni = POST_NAME(v);
