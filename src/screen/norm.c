@@ -445,18 +445,39 @@ static void fold_syllable(const char *sp, size_t n, char *out, size_t cap) {
     a[n] = 0;
     const char *p = a;
     size_t o = 0;
-    /* syllable-initial consonant */
-    static const struct { const char *from, *to; } init[] = {
-        {"tch", "ch"}, {"jj", "ch"}, {"chh", "ch"}, {"kk", "k"}, {"tt", "t"}, {"pp", "p"}, {"ss", "s"},
-        {"sh", "s"}, {"th", "t"}, {"ph", "p"}, {"kh", "k"}, {"g", "k"}, {"b", "p"}, {"d", "t"}, {"j", "ch"}};
-    for (size_t i = 0; i < UM_ARRAY_LEN(init); i++) {
-        size_t k = strlen(init[i].from);
-        if (strncmp(p, init[i].from, k) == 0) {
-            size_t tl = strlen(init[i].to);
-            if (o + tl < cap) memcpy(out + o, init[i].to, tl), o += tl;
-            p += k;
-            break;
-        }
+    /* syllable-initial consonant: tch jj chh kk tt pp ss sh th ph kh ->
+     * ch ch ch k t p s s t p k, then g b d j -> k p t ch (the first that
+     * fits, in that order; a switch on the first letter, not 15 string
+     * compares per syllable) */
+    const char *to = NULL;
+    size_t k = 0;
+    switch (p[0]) {
+    case 't':
+        if (p[1] == 'c' && p[2] == 'h') to = "ch", k = 3;
+        else if (p[1] == 't' || p[1] == 'h') to = "t", k = 2;
+        break;
+    case 'j': to = "ch", k = p[1] == 'j' ? 2 : 1; break;
+    case 'c':
+        if (p[1] == 'h' && p[2] == 'h') to = "ch", k = 3;
+        break;
+    case 'k':
+        if (p[1] == 'k' || p[1] == 'h') to = "k", k = 2;
+        break;
+    case 'p':
+        if (p[1] == 'p' || p[1] == 'h') to = "p", k = 2;
+        break;
+    case 's':
+        if (p[1] == 's' || p[1] == 'h') to = "s", k = 2;
+        break;
+    case 'g': to = "k", k = 1; break;
+    case 'b': to = "p", k = 1; break;
+    case 'd': to = "t", k = 1; break;
+    default: break;
+    }
+    if (to) {
+        size_t tl = strlen(to);
+        if (o + tl < cap) memcpy(out + o, to, tl), o += tl;
+        p += k;
     }
     while (*p && o + 1 < cap) {
         if ((p[0] == 'e' && p[1] == 'o') || (p[0] == 'o' && p[1] == 'o')) {
