@@ -174,12 +174,13 @@ static inline __attribute__((always_inline)) const char *get(mapper *m, const ch
 }
 
 /* First present of several alias names. */
-static const char *get_any(mapper *m, const char *const *names) {
-    for (; *names; names++) {
-        const char *v = get(m, *names);
-        if (v || m->bad) return v;
-    }
-    return NULL;
+static inline __attribute__((always_inline)) const char *get_any(mapper *m, const char *a, const char *b,
+                                                                 const char *c) {
+    const char *v = get(m, a); /* literal names: their hashes fold at compile time */
+    if (v || m->bad || !b) return v;
+    v = get(m, b);
+    if (v || m->bad || !c) return v;
+    return get(m, c);
 }
 
 /* "-" and empty are Windows' way of saying "none". */
@@ -272,12 +273,6 @@ static src_kind classify(const char *channel, const char *provider) {
     return SRC_UNKNOWN;
 }
 
-static const char *const K_EVENTID[] = {"EventID", "event_id", NULL};
-static const char *const K_CHANNEL[] = {"Channel", NULL};
-static const char *const K_PROVIDER[] = {"Provider", "SourceName", "provider_name", NULL};
-static const char *const K_HOST[] = {"Computer", "Hostname", "computer_name", NULL};
-static const char *const K_RECORD[] = {"EventRecordID", "RecordNumber", "record_id", NULL};
-static const char *const K_DEVICE[] = {"DeviceId", "DeviceInstanceId", "InstanceId", NULL};
 
 /* Time: SystemTime (UTC, microseconds; "TimeCreated" as the EVTX reader
  * names it), then Sysmon UtcTime, then the shipper's @timestamp. The first one present must parse. */
@@ -396,7 +391,7 @@ static int map_security(mapper *m, um_event *ev, unsigned id) {
 
 static void map_device(mapper *m, um_event *ev) {
     ev->kind = UM_EV_USB;
-    ev->device_id = get_any(m, K_DEVICE);
+    ev->device_id = get_any(m, "DeviceId", "DeviceInstanceId", "InstanceId");
     ev->device_desc = opt(get(m, "DeviceDescription"));
     if (!ev->device_id && !m->bad) {
         fail(m, "device event %u without DeviceId", m->f->event_id);
@@ -417,7 +412,7 @@ int um_winevent_map(um_winfields *f, um_event *ev, const char **why) {
         snprintf(f->why, sizeof f->why, "more than %d fields in one event", UM_WIN_MAX_FIELDS);
         return UM_WIN_REJECT;
     }
-    const char *ids = get_any(&m, K_EVENTID);
+    const char *ids = get_any(&m, "EventID", "event_id", NULL);
     if (m.bad) return UM_WIN_REJECT;
     if (!ids) {
         snprintf(f->why, sizeof f->why, "no EventID");
@@ -429,8 +424,8 @@ int um_winevent_map(um_winfields *f, um_event *ev, const char **why) {
         return UM_WIN_REJECT;
     }
     f->event_id = (unsigned)id;
-    const char *channel = get_any(&m, K_CHANNEL);
-    const char *provider = get_any(&m, K_PROVIDER);
+    const char *channel = get_any(&m, "Channel", NULL, NULL);
+    const char *provider = get_any(&m, "Provider", "SourceName", "provider_name");
     if (m.bad) return UM_WIN_REJECT;
     src_kind k = classify(channel, provider);
     int r = UM_WIN_SKIP;
@@ -459,8 +454,8 @@ int um_winevent_map(um_winfields *f, um_event *ev, const char **why) {
     if (m.bad) return UM_WIN_REJECT;
     if (r != UM_WIN_EVENT) return r;
     ev->action = f->action[0] ? f->action : NULL;
-    ev->host = opt(get_any(&m, K_HOST));
-    ev->record_id = get_any(&m, K_RECORD);
+    ev->host = opt(get_any(&m, "Computer", "Hostname", "computer_name"));
+    ev->record_id = get_any(&m, "EventRecordID", "RecordNumber", "record_id");
     set_time(&m, ev);
     if (m.bad) return UM_WIN_REJECT;
     return UM_WIN_EVENT;
@@ -472,8 +467,8 @@ int um_winevent_map_common(um_winfields *f, um_event *ev, um_event_kind kind, co
     f->why[0] = 0;
     *why = f->why;
     ev->kind = kind;
-    ev->host = opt(get_any(&m, K_HOST));
-    ev->record_id = get_any(&m, K_RECORD);
+    ev->host = opt(get_any(&m, "Computer", "Hostname", "computer_name"));
+    ev->record_id = get_any(&m, "EventRecordID", "RecordNumber", "record_id");
     /* the account the record is about, when it names one */
     static const char *const users[] = {"User", "SourceUser", "SubjectUserName", "TargetUserName", NULL};
     for (size_t i = 0; users[i] && !ev->user; i++) ev->user = opt(get(&m, users[i]));
