@@ -19,40 +19,81 @@ void um_winfields_reset(um_winfields *f) {
     }
 }
 
-/* Case-insensitive hash of a field name (FNV-1a over ASCII-lowered bytes). */
-static uint32_t name_hash_len(const char *s, size_t *len) {
-    uint32_t h = 2166136261u;
-    const char *p = s;
-    for (; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-        h = (h ^ c) * 16777619u;
-    }
-    if (len) *len = (size_t)(p - s);
-    return h;
+/* Sets bit 5 of every byte of w that is an ASCII capital (A-Z -> a-z),
+ * eight bytes at once; other bytes are left as they are. */
+static inline uint64_t fold8(uint64_t w) {
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t low7 = w & (0x7f * ones);
+    uint64_t above_z = low7 + (0x7f - 'Z') * ones; /* bit 7 set where > 'Z' */
+    uint64_t from_a = low7 + (0x80 - 'A') * ones;  /* bit 7 set where >= 'A' */
+    uint64_t upper = ~w & (0x80 * ones) & (from_a ^ above_z);
+    return w | (upper >> 2);
 }
-static uint32_t name_hash(const char *s) { return name_hash_len(s, NULL); }
 
-/* The index slot holding name, or the empty slot where it would go. */
-static uint32_t *slot_of(const um_winfields *f, const char *name, uint32_t h) {
+/* Case-insensitive hash of a field name of n bytes (ASCII letters folded),
+ * a word at a time: this runs for every field of every record. Inlined, so
+ * that the hash of a constant name folds at compile time. *nul (may be
+ * NULL): whether one of the n bytes is a NUL. */
+static inline __attribute__((always_inline)) uint32_t name_hash_n(const char *s, size_t n, bool *nul) {
+    const uint64_t k = 0x9e3779b97f4a7c15ull, ones = 0x0101010101010101ull;
+    uint64_t h = k ^ n, w, zero = 0; /* zero: bit 7 of a byte that was 0 (any word) */
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        zero |= (w - ones) & ~w & (0x80 * ones);
+        h = (h ^ fold8(w)) * k;
+        h ^= h >> 29;
+    }
+    if (i < n) { /* the last 1-7 bytes, read without reading past the name */
+        size_t r = n - i;
+        if (n >= 8) {
+            memcpy(&w, s + n - 8, 8); /* overlaps the previous word */
+        } else if (r >= 4) {
+            uint32_t a, b;
+            memcpy(&a, s + i, 4);
+            memcpy(&b, s + n - 4, 4);
+            w = (uint64_t)a << 32 | b;
+        } else {
+            w = (uint64_t)(unsigned char)s[i] << 16 | (uint64_t)(unsigned char)s[i + r / 2] << 8 |
+                (unsigned char)s[n - 1];
+            if (!s[i] || !s[i + r / 2] || !s[n - 1]) zero = 1;
+        }
+        if (n >= 8 || r >= 4) zero |= (w - ones) & ~w & (0x80 * ones);
+        h = (h ^ fold8(w)) * k;
+        h ^= h >> 29;
+    }
+    if (nul) *nul = zero != 0;
+    h *= 0xff51afd7ed558ccdull;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* a[0..n) and b[0..n) equal, ASCII letters folded (as um_streq_ci). */
+static bool eq_fold(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x != y && (x | 0x20) != (y | 0x20)) return false;
+        if (x != y && !((x | 0x20) >= 'a' && (x | 0x20) <= 'z')) return false;
+    }
+    return true;
+}
+
+/* The index slot holding name (nlen bytes), or the empty slot where it would go. */
+static uint32_t *slot_of(const um_winfields *f, const char *name, size_t nlen, uint32_t h) {
     uint32_t mask = UM_WIN_SLOTS - 1, i = (h ^ (h >> 15)) & mask;
     for (;;) {
         uint32_t *sl = (uint32_t *)&f->slot[i];
         if ((*sl >> 16) != f->gen) return sl;
         const um_winfield *w = &f->f[(*sl & 0xffffu) - 1];
-        if (w->hash == h && um_streq_ci(w->name, name)) return sl;
+        if (w->hash == h && w->nlen == nlen && eq_fold(w->name, name, nlen)) return sl;
         i = (i + 1) & mask;
     }
 }
 
-static um_winfield *find_h(const um_winfields *f, const char *name, uint32_t h) {
+static inline __attribute__((always_inline)) um_winfield *find(const um_winfields *f, const char *name) {
     if (f->gen == 0) return NULL; /* never reset: empty */
-    uint32_t *sl = slot_of(f, name, h);
+    size_t nlen = strlen(name);
+    uint32_t *sl = slot_of(f, name, nlen, name_hash_n(name, nlen, NULL));
     return (*sl >> 16) == f->gen ? (um_winfield *)&f->f[(*sl & 0xffffu) - 1] : NULL;
-}
-
-static um_winfield *find(const um_winfields *f, const char *name) {
-    return find_h(f, name, name_hash(name));
 }
 
 static bool add_impl(um_winfields *f, const char *name, size_t klen, bool check, const char *value, size_t len,
@@ -60,10 +101,11 @@ static bool add_impl(um_winfields *f, const char *name, size_t klen, bool check,
     if (!name || !value) return true;
     if (count == 0) count = 1;
     if (f->gen == 0) um_winfields_reset(f);
-    size_t nlen;
-    uint32_t h = name_hash_len(name, &nlen);
-    if (check && nlen != klen) return false;
-    uint32_t *sl = slot_of(f, name, h);
+    size_t nlen = check ? klen : strlen(name);
+    bool nul = false;
+    uint32_t h = name_hash_n(name, nlen, &nul);
+    if (check && (nul || name[klen])) return false; /* a NUL inside the key */
+    uint32_t *sl = slot_of(f, name, nlen, h);
     if ((*sl >> 16) == f->gen) {
         f->f[(*sl & 0xffffu) - 1].count += count;
         return true;
@@ -117,7 +159,7 @@ static void fail(mapper *m, const char *fmt, ...) {
 
 /* A used field: duplicate or embedded NUL makes the record unusable. Empty
  * values count as absent. */
-static const char *get(mapper *m, const char *name) {
+static inline __attribute__((always_inline)) const char *get(mapper *m, const char *name) {
     um_winfield *w = find(m->f, name);
     if (!w) return NULL;
     if (w->count > 1) {
@@ -132,12 +174,13 @@ static const char *get(mapper *m, const char *name) {
 }
 
 /* First present of several alias names. */
-static const char *get_any(mapper *m, const char *const *names) {
-    for (; *names; names++) {
-        const char *v = get(m, *names);
-        if (v || m->bad) return v;
-    }
-    return NULL;
+static inline __attribute__((always_inline)) const char *get_any(mapper *m, const char *a, const char *b,
+                                                                 const char *c) {
+    const char *v = get(m, a); /* literal names: their hashes fold at compile time */
+    if (v || m->bad || !b) return v;
+    v = get(m, b);
+    if (v || m->bad || !c) return v;
+    return get(m, c);
 }
 
 /* "-" and empty are Windows' way of saying "none". */
@@ -230,12 +273,6 @@ static src_kind classify(const char *channel, const char *provider) {
     return SRC_UNKNOWN;
 }
 
-static const char *const K_EVENTID[] = {"EventID", "event_id", NULL};
-static const char *const K_CHANNEL[] = {"Channel", NULL};
-static const char *const K_PROVIDER[] = {"Provider", "SourceName", "provider_name", NULL};
-static const char *const K_HOST[] = {"Computer", "Hostname", "computer_name", NULL};
-static const char *const K_RECORD[] = {"EventRecordID", "RecordNumber", "record_id", NULL};
-static const char *const K_DEVICE[] = {"DeviceId", "DeviceInstanceId", "InstanceId", NULL};
 
 /* Time: SystemTime (UTC, microseconds; "TimeCreated" as the EVTX reader
  * names it), then Sysmon UtcTime, then the shipper's @timestamp. The first one present must parse. */
@@ -354,7 +391,7 @@ static int map_security(mapper *m, um_event *ev, unsigned id) {
 
 static void map_device(mapper *m, um_event *ev) {
     ev->kind = UM_EV_USB;
-    ev->device_id = get_any(m, K_DEVICE);
+    ev->device_id = get_any(m, "DeviceId", "DeviceInstanceId", "InstanceId");
     ev->device_desc = opt(get(m, "DeviceDescription"));
     if (!ev->device_id && !m->bad) {
         fail(m, "device event %u without DeviceId", m->f->event_id);
@@ -375,7 +412,7 @@ int um_winevent_map(um_winfields *f, um_event *ev, const char **why) {
         snprintf(f->why, sizeof f->why, "more than %d fields in one event", UM_WIN_MAX_FIELDS);
         return UM_WIN_REJECT;
     }
-    const char *ids = get_any(&m, K_EVENTID);
+    const char *ids = get_any(&m, "EventID", "event_id", NULL);
     if (m.bad) return UM_WIN_REJECT;
     if (!ids) {
         snprintf(f->why, sizeof f->why, "no EventID");
@@ -387,8 +424,8 @@ int um_winevent_map(um_winfields *f, um_event *ev, const char **why) {
         return UM_WIN_REJECT;
     }
     f->event_id = (unsigned)id;
-    const char *channel = get_any(&m, K_CHANNEL);
-    const char *provider = get_any(&m, K_PROVIDER);
+    const char *channel = get_any(&m, "Channel", NULL, NULL);
+    const char *provider = get_any(&m, "Provider", "SourceName", "provider_name");
     if (m.bad) return UM_WIN_REJECT;
     src_kind k = classify(channel, provider);
     int r = UM_WIN_SKIP;
@@ -417,8 +454,8 @@ int um_winevent_map(um_winfields *f, um_event *ev, const char **why) {
     if (m.bad) return UM_WIN_REJECT;
     if (r != UM_WIN_EVENT) return r;
     ev->action = f->action[0] ? f->action : NULL;
-    ev->host = opt(get_any(&m, K_HOST));
-    ev->record_id = get_any(&m, K_RECORD);
+    ev->host = opt(get_any(&m, "Computer", "Hostname", "computer_name"));
+    ev->record_id = get_any(&m, "EventRecordID", "RecordNumber", "record_id");
     set_time(&m, ev);
     if (m.bad) return UM_WIN_REJECT;
     return UM_WIN_EVENT;
@@ -430,8 +467,8 @@ int um_winevent_map_common(um_winfields *f, um_event *ev, um_event_kind kind, co
     f->why[0] = 0;
     *why = f->why;
     ev->kind = kind;
-    ev->host = opt(get_any(&m, K_HOST));
-    ev->record_id = get_any(&m, K_RECORD);
+    ev->host = opt(get_any(&m, "Computer", "Hostname", "computer_name"));
+    ev->record_id = get_any(&m, "EventRecordID", "RecordNumber", "record_id");
     /* the account the record is about, when it names one */
     static const char *const users[] = {"User", "SourceUser", "SubjectUserName", "TargetUserName", NULL};
     for (size_t i = 0; users[i] && !ev->user; i++) ev->user = opt(get(&m, users[i]));

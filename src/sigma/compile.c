@@ -730,7 +730,7 @@ static uint32_t value_node(um_sigma_compiler *c, int32_t slot, const char *field
                 char ch = s[i];
                 if (!literal && ch == '\\' && i + 1 < sl && (s[i + 1] == '*' || s[i + 1] == '?' || s[i + 1] == '\\'))
                     ch = s[++i];
-                um_buf_addc(&enc, (char)tolower((unsigned char)ch));
+                um_buf_addc(&enc, ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch); /* ASCII, as match.c */
             }
             low = um_arena_strndup(&c->db->arena, enc.s ? enc.s : "", enc.len);
             t->expr = low;

@@ -80,52 +80,56 @@ const um_sigma_kv *sg_slot_value(const um_sigma_scratch *s, int32_t slot) {
 
 static bool eq_ci(const char *s, size_t n, const char *w) { return um_strneq_ci(s, n, w) && strlen(w) == n; }
 
+#define CH(name, key) {name, sizeof name - 1, key}
 static const struct {
     const char *channel;
+    size_t len;
     int key;
 } channels[] = {
-    {"security", SG_KEY_SVC_SECURITY},
-    {"system", SG_KEY_SVC_SYSTEM},
-    {"application", SG_KEY_SVC_APPLICATION},
-    {"microsoft-windows-sysmon/operational", SG_KEY_SVC_SYSMON},
-    {"microsoft-windows-powershell/operational", SG_KEY_SVC_POWERSHELL},
-    {"windows powershell", SG_KEY_SVC_POWERSHELL_CLASSIC},
-    {"microsoft-windows-taskscheduler/operational", SG_KEY_SVC_TASKSCHEDULER},
-    {"microsoft-windows-wmi-activity/operational", SG_KEY_SVC_WMI},
-    {"microsoft-windows-driverframeworks-usermode/operational", SG_KEY_SVC_DRIVER_FRAMEWORK},
-    {"microsoft-windows-bits-client/operational", SG_KEY_SVC_BITS_CLIENT},
-    {"microsoft-windows-windows defender/operational", SG_KEY_SVC_WINDEFEND},
-    {"microsoft-windows-dns-client/operational", SG_KEY_SVC_DNS_CLIENT},
-    {"microsoft-windows-windows firewall with advanced security/firewall", SG_KEY_SVC_FIREWALL_AS},
-    {"microsoft-windows-terminalservices-localsessionmanager/operational", SG_KEY_SVC_TS_LSM},
-    {"microsoft-windows-codeintegrity/operational", SG_KEY_SVC_CODEINTEGRITY},
-    {"microsoft-windows-printservice/admin", SG_KEY_SVC_PRINTSERVICE_ADMIN},
-    {"microsoft-windows-printservice/operational", SG_KEY_SVC_PRINTSERVICE_OPERATIONAL},
-    {"microsoft-windows-smbclient/security", SG_KEY_SVC_SMBCLIENT_SECURITY},
-    {"microsoft-windows-ntlm/operational", SG_KEY_SVC_NTLM},
-    {"openssh/operational", SG_KEY_SVC_OPENSSH},
-    {"microsoft-windows-kernel-pnp/configuration", SG_KEY_SVC_KERNEL_PNP},
-    {"microsoft-windows-appxdeploymentserver/operational", SG_KEY_SVC_APPXDEPLOYMENT_SERVER},
-    {"msexchange management", SG_KEY_SVC_MSEXCHANGE_MANAGEMENT},
-    {"microsoft-iis-configuration/operational", SG_KEY_SVC_IIS_CONFIGURATION},
-    {"microsoft-windows-security-mitigations/kernel mode", SG_KEY_SVC_SECURITY_MITIGATIONS},
-    {"microsoft-windows-security-mitigations/user mode", SG_KEY_SVC_SECURITY_MITIGATIONS},
-    {"dns server", SG_KEY_SVC_DNS_SERVER},
-    {"microsoft-windows-applocker/exe and dll", SG_KEY_SVC_APPLOCKER},
-    {"microsoft-windows-applocker/msi and script", SG_KEY_SVC_APPLOCKER},
-    {"microsoft-windows-applocker/packaged app-deployment", SG_KEY_SVC_APPLOCKER},
-    {"microsoft-windows-applocker/packaged app-execution", SG_KEY_SVC_APPLOCKER},
-    {"microsoft-windows-smbserver/connectivity", SG_KEY_SVC_SMBSERVER_CONNECTIVITY},
-    {"microsoft-windows-shell-core/operational", SG_KEY_SVC_SHELL_CORE},
-    {"microsoft-servicebus-client", SG_KEY_SVC_SERVICEBUS_CLIENT},
-    {"microsoft-windows-lsa/operational", SG_KEY_SVC_LSA_SERVER},
-    {"microsoft-windows-ldap-client/debug", SG_KEY_SVC_LDAP},
-    {"microsoft-windows-diagnosis-scripted/operational", SG_KEY_SVC_DIAGNOSIS_SCRIPTED},
-    {"microsoft-windows-certificateservicesclient-lifecycle-system/operational", SG_KEY_SVC_CERTSVC_LIFECYCLE},
-    {"microsoft-windows-capi2/operational", SG_KEY_SVC_CAPI2},
-    {"microsoft-windows-appxpackaging/operational", SG_KEY_SVC_APPXPACKAGING_OM},
-    {"microsoft-windows-appmodel-runtime/admin", SG_KEY_SVC_APPMODEL_RUNTIME},
+    CH("security", SG_KEY_SVC_SECURITY),
+    CH("system", SG_KEY_SVC_SYSTEM),
+    CH("application", SG_KEY_SVC_APPLICATION),
+    CH("microsoft-windows-sysmon/operational", SG_KEY_SVC_SYSMON),
+    CH("microsoft-windows-powershell/operational", SG_KEY_SVC_POWERSHELL),
+    CH("windows powershell", SG_KEY_SVC_POWERSHELL_CLASSIC),
+    CH("microsoft-windows-taskscheduler/operational", SG_KEY_SVC_TASKSCHEDULER),
+    CH("microsoft-windows-wmi-activity/operational", SG_KEY_SVC_WMI),
+    CH("microsoft-windows-driverframeworks-usermode/operational", SG_KEY_SVC_DRIVER_FRAMEWORK),
+    CH("microsoft-windows-bits-client/operational", SG_KEY_SVC_BITS_CLIENT),
+    CH("microsoft-windows-windows defender/operational", SG_KEY_SVC_WINDEFEND),
+    CH("microsoft-windows-dns-client/operational", SG_KEY_SVC_DNS_CLIENT),
+    CH("microsoft-windows-windows firewall with advanced security/firewall", SG_KEY_SVC_FIREWALL_AS),
+    CH("microsoft-windows-terminalservices-localsessionmanager/operational", SG_KEY_SVC_TS_LSM),
+    CH("microsoft-windows-codeintegrity/operational", SG_KEY_SVC_CODEINTEGRITY),
+    CH("microsoft-windows-printservice/admin", SG_KEY_SVC_PRINTSERVICE_ADMIN),
+    CH("microsoft-windows-printservice/operational", SG_KEY_SVC_PRINTSERVICE_OPERATIONAL),
+    CH("microsoft-windows-smbclient/security", SG_KEY_SVC_SMBCLIENT_SECURITY),
+    CH("microsoft-windows-ntlm/operational", SG_KEY_SVC_NTLM),
+    CH("openssh/operational", SG_KEY_SVC_OPENSSH),
+    CH("microsoft-windows-kernel-pnp/configuration", SG_KEY_SVC_KERNEL_PNP),
+    CH("microsoft-windows-appxdeploymentserver/operational", SG_KEY_SVC_APPXDEPLOYMENT_SERVER),
+    CH("msexchange management", SG_KEY_SVC_MSEXCHANGE_MANAGEMENT),
+    CH("microsoft-iis-configuration/operational", SG_KEY_SVC_IIS_CONFIGURATION),
+    CH("microsoft-windows-security-mitigations/kernel mode", SG_KEY_SVC_SECURITY_MITIGATIONS),
+    CH("microsoft-windows-security-mitigations/user mode", SG_KEY_SVC_SECURITY_MITIGATIONS),
+    CH("dns server", SG_KEY_SVC_DNS_SERVER),
+    CH("microsoft-windows-applocker/exe and dll", SG_KEY_SVC_APPLOCKER),
+    CH("microsoft-windows-applocker/msi and script", SG_KEY_SVC_APPLOCKER),
+    CH("microsoft-windows-applocker/packaged app-deployment", SG_KEY_SVC_APPLOCKER),
+    CH("microsoft-windows-applocker/packaged app-execution", SG_KEY_SVC_APPLOCKER),
+    CH("microsoft-windows-smbserver/connectivity", SG_KEY_SVC_SMBSERVER_CONNECTIVITY),
+    CH("microsoft-windows-shell-core/operational", SG_KEY_SVC_SHELL_CORE),
+    CH("microsoft-servicebus-client", SG_KEY_SVC_SERVICEBUS_CLIENT),
+    CH("microsoft-windows-lsa/operational", SG_KEY_SVC_LSA_SERVER),
+    CH("microsoft-windows-ldap-client/debug", SG_KEY_SVC_LDAP),
+    CH("microsoft-windows-diagnosis-scripted/operational", SG_KEY_SVC_DIAGNOSIS_SCRIPTED),
+    CH("microsoft-windows-certificateservicesclient-lifecycle-system/operational", SG_KEY_SVC_CERTSVC_LIFECYCLE),
+    CH("microsoft-windows-capi2/operational", SG_KEY_SVC_CAPI2),
+    CH("microsoft-windows-appxpackaging/operational", SG_KEY_SVC_APPXPACKAGING_OM),
+    CH("microsoft-windows-appmodel-runtime/admin", SG_KEY_SVC_APPMODEL_RUNTIME),
 };
+
+#undef CH
 
 static int sysmon_keys(unsigned eid, const char *etype, size_t etlen, int *keys) {
     (void)etype;
@@ -183,10 +187,35 @@ static const char *rename_4688(const char *l) {
     return NULL;
 }
 
+/* Hash of a raw field name (n <= SG_NAME_MAX bytes), a word at a time:
+ * asked for every field of every event. */
 static uint32_t raw_hash(const char *s, size_t n) {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    const uint64_t k = 0x9e3779b97f4a7c15ull;
+    uint64_t h = k ^ n, w;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    if (i < n) { /* the last 1-7 bytes, read without reading past the name */
+        size_t r = n - i;
+        if (n >= 8) {
+            memcpy(&w, s + n - 8, 8); /* overlaps the previous word */
+        } else if (r >= 4) {
+            uint32_t a, b;
+            memcpy(&a, s + i, 4);
+            memcpy(&b, s + n - 4, 4);
+            w = (uint64_t)a << 32 | b;
+        } else {
+            w = (uint64_t)(unsigned char)s[i] << 16 | (uint64_t)(unsigned char)s[i + r / 2] << 8 |
+                (unsigned char)s[n - 1];
+        }
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    h *= 0xff51afd7ed558ccdull;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 /* What a raw field name means, computed once per distinct name. */
@@ -294,8 +323,13 @@ static int classify_index(um_sigma_scratch *s, const um_sigma_event *ev, int *ke
     }
     if (!prov) prov = srcn;
     int svc = -1;
+    /* the names are distinct: the first equal one is the only one (lengths
+     * compared first: this runs for every Windows event) */
     for (size_t i = 0; chan && i < UM_ARRAY_LEN(channels); i++)
-        if (eq_ci(chan->value, chan->vlen, channels[i].channel)) svc = channels[i].key;
+        if (channels[i].len == chan->vlen && um_strneq_ci(chan->value, chan->vlen, channels[i].channel)) {
+            svc = channels[i].key;
+            break;
+        }
     if (svc < 0 && prov) {
         if (eq_ci(prov->value, prov->vlen, "Microsoft-Windows-Sysmon")) svc = SG_KEY_SVC_SYSMON;
         else if (eq_ci(prov->value, prov->vlen, "Microsoft-Windows-Security-Auditing")) svc = SG_KEY_SVC_SECURITY;
@@ -463,6 +497,26 @@ static bool direct_test(um_sigma_scratch *s, const sg_test *t) {
     }
 }
 
+/* dst = src with ASCII capitals lowered (tolower in the C locale), eight
+ * bytes at a time: every value a group's exact set tests goes through it. */
+static void lower_ascii(char *dst, const char *src, size_t n) {
+    const uint64_t ones = 0x0101010101010101ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, src + i, 8);
+        uint64_t low7 = w & (0x7f * ones);
+        uint64_t above_z = low7 + (0x7f - 'Z') * ones; /* bit 7 set where > 'Z' */
+        uint64_t from_a = low7 + (0x80 - 'A') * ones;  /* bit 7 set where >= 'A' */
+        w |= (~w & (0x80 * ones) & (from_a ^ above_z)) >> 2;
+        memcpy(dst + i, &w, 8);
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+}
+
 static void run_group(um_sigma_scratch *s, const sg_group *g, int gi, const um_sigma_event *ev) {
     const um_sigma_db *db = s->db;
     hs_ctx hc = {s, NULL};
@@ -478,7 +532,7 @@ static void run_group(um_sigma_scratch *s, const sg_group *g, int gi, const um_s
         if (fd->has_exact && ensure_low(s, v->vlen + 8)) {
             uint32_t hdr[2] = {(uint32_t)gi, (uint32_t)fd->slot};
             memcpy(s->low, hdr, sizeof hdr);
-            for (size_t i = 0; i < v->vlen; i++) s->low[8 + i] = (char)tolower((unsigned char)v->value[i]);
+            lower_ascii(s->low + 8, v->value, v->vlen);
             const sg_exact *e = um_map_get(&db->exact, s->low, v->vlen + 8);
             for (uint32_t i = 0; e && i < e->n; i++) stamp_test(s, e->t[i]);
         }

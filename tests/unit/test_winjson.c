@@ -381,6 +381,55 @@ static void t_mapping(void) {
     um_winjson_free(w);
 }
 
+/* The bag's name index hashes a word at a time with ASCII letters folded:
+ * every length (tails of 1-7 bytes after 0-5 words), case changes in every
+ * position, bytes that differ from a letter only in bit 5 ('@' and '`',
+ * '[' and '{', '^' and '~'), and a NUL at every position of a key. */
+static void t_fields_names(void) {
+    um_winfields *f = calloc(1, sizeof *f);
+    char names[48][48], upper[48], val[48][8];
+    for (size_t n = 1; n < 48; n++) {
+        um_winfields_reset(f);
+        for (size_t i = 0; i < n; i++) names[n][i] = (char)('a' + (i * 7 + n) % 26);
+        names[n][n] = 0;
+        snprintf(val[n], sizeof val[n], "v%zu", n);
+        um_winfields_add(f, names[n], val[n], strlen(val[n]), 1);
+        for (size_t i = 0; i < n; i++) { /* one capital at each position */
+            memcpy(upper, names[n], n + 1);
+            upper[i] = (char)(upper[i] - 32);
+            unsigned c = 0;
+            CHECK_STREQ(um_winfields_get(f, upper, &c), val[n]);
+            CHECK_INTEQ(c, 1);
+            upper[i] = '@'; /* not a letter: a different name */
+            CHECK(um_winfields_get(f, upper, NULL) == NULL);
+        }
+        memcpy(upper, names[n], n + 1);
+        upper[n - 1] = 0; /* a prefix is another name */
+        if (n > 1) CHECK(um_winfields_get(f, upper, NULL) == NULL);
+        /* a NUL at each position of a JSON key: refused, nothing added */
+        for (size_t i = 0; i < n; i++) {
+            char key[48];
+            memcpy(key, names[n], n + 1);
+            key[i] = 0;
+            CHECK(!um_winfields_add_key(f, key, n, "x", 1, 1));
+        }
+        CHECK(um_winfields_add_key(f, names[n], n, "dup", 3, 1));
+        unsigned c = 0;
+        CHECK_STREQ(um_winfields_get(f, names[n], &c), val[n]);
+        CHECK_INTEQ(c, 2);
+        CHECK_INTEQ(f->n, 1);
+    }
+    um_winfields_reset(f);
+    um_winfields_add(f, "a@b", "1", 1, 1);
+    um_winfields_add(f, "a[b^", "2", 1, 1);
+    CHECK(um_winfields_get(f, "a`b", NULL) == NULL);
+    CHECK(um_winfields_get(f, "A{B^", NULL) == NULL);
+    CHECK(um_winfields_get(f, "a[b~", NULL) == NULL);
+    CHECK_STREQ(um_winfields_get(f, "A[B^", NULL), "2");
+    CHECK_STREQ(um_winfields_get(f, "A@B", NULL), "1");
+    free(f);
+}
+
 static void t_fields_direct(void) {
     /* the bag API the EVTX reader can use */
     um_winfields *f = calloc(1, sizeof *f);
@@ -614,6 +663,7 @@ int main(void) {
     RUN(t_otrf_lines);
     RUN(t_mapping);
     RUN(t_fields_direct);
+    RUN(t_fields_names);
     RUN(t_scan_samples);
     RUN(t_hostile_objects);
     RUN(t_hostile_lines);
