@@ -530,7 +530,7 @@ static void t_repo(void) {
     got_free(&g);
 
     /* a damaged repository: the root commit's object is gone */
-    char obj[256];
+    char obj[512];
     snprintf(obj, sizeof obj, "%s/objects/%.2s/%s", gitdir, fx.hash[0], fx.hash[0] + 2);
     CHECK_INTEQ(unlink(obj), 0);
     memset(&g, 0, sizeof g);
