@@ -74,7 +74,8 @@ static um_status push(lk_state *st, um_sid sid, um_lk_kind k, const char *value,
                       uint64_t line, float sim) {
     if (!value || !*value) return UM_OK;
     if (st->nobs == st->cap && !obs_room(st, st->cap + st->cap / 4 + 1024)) return UM_ENOMEM;
-    st->obs[st->nobs++] = (um_lk_obs){(uint32_t)sid, (uint8_t)k, sim, value, raw, file, line, 0, 0, 0};
+    st->obs[st->nobs++] = (um_lk_obs){.subject = (uint32_t)sid, .kind = (uint8_t)k, .sim = sim, .value = value,
+                                        .raw = raw, .file = file, .line = line};
     return UM_OK;
 }
 
