@@ -156,7 +156,13 @@ static const char *home_key(lk_state *st, um_scan *s, um_sid sid, const char **r
     const char *const *city = um_subject_values(s, sid, UM_ATTR_CITY, &nc);
     const char *const *post = um_subject_values(s, sid, UM_ATTR_POSTAL_CODE, &np);
     if (!na) return NULL;
-    char *full = um_arena_printf(&st->arena, "%s %s %s", addr[0], nc ? city[0] : "", np ? post[0] : "");
+    /* the joined text on the stack (only its canonical form is kept: an
+     * arena copy was ~40 bytes a person for nothing); a long one in the arena */
+    char buf[512];
+    int w = snprintf(buf, sizeof buf, "%s %s %s", addr[0], nc ? city[0] : "", np ? post[0] : "");
+    const char *full = w >= 0 && (size_t)w < sizeof buf
+                           ? buf
+                           : um_arena_printf(&st->arena, "%s %s %s", addr[0], nc ? city[0] : "", np ? post[0] : "");
     *raw = addr[0];
     *file = NULL;
     *line = 0;
