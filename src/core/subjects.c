@@ -60,7 +60,11 @@ static bool valset_put(um_arena *a, um_valset *vs, const char *v, const char *fi
     if (vs->n == vs->cap) { /* one block: values, files, lines */
         uint32_t nc = vs->cap ? vs->cap * 2 : 1;
         size_t bytes = (size_t)nc * (2 * sizeof(char *) + sizeof(uint64_t));
-        const char **nv = nc == 1 ? um_arena_alloc(a, bytes) : um_malloc(bytes);
+        /* 24 bytes on pointer alignment (um_arena_alloc would round to 32
+         * and align to 16: ~200 bytes a person at ~17 sets) */
+        const char **nv = nc == 1 ? um_arena_alloc_aligned(a, bytes, _Alignof(uint64_t) > _Alignof(char *)
+                                                                       ? _Alignof(uint64_t) : _Alignof(char *))
+                                  : um_malloc(bytes);
         if (!nv) return false;
         um_valset grown = {nv, vs->n, nc};
         if (vs->n) {
@@ -198,8 +202,46 @@ static um_subject *new_subject(um_scan *s) {
     return u;
 }
 
-/* Canonical values of records [from, to), in place, strings in a. */
-static void canon_range(um_scan *s, um_arena *a, size_t from, size_t to) {
+/* Attributes whose values repeat across people (a city, a country, a
+ * first name): one copy of each distinct value (interned), not one a
+ * person. */
+static bool interned_attr(um_attr a) {
+    switch (a) {
+    case UM_ATTR_FIRST_NAME:
+    case UM_ATTR_LAST_NAME:
+    case UM_ATTR_CITY:
+    case UM_ATTR_REGION:
+    case UM_ATTR_COUNTRY:
+    case UM_ATTR_TIMEZONE:
+    case UM_ATTR_ROLE:
+    case UM_ATTR_DEPARTMENT:
+    case UM_ATTR_PAYOUT_METHOD:
+    case UM_ATTR_LANGUAGES: return true;
+    default: return false;
+    }
+}
+
+/* Distinct values an intern table holds at most (then values are copied:
+ * a column of unique values must not grow a table a person). */
+#define UM_INTERN_MAX 65536
+
+/* v trimmed (as um_trim), one copy per distinct value in the table's keys;
+ * NULL for an empty value or out of memory. */
+static const char *intern_value(um_map *in, um_arena *a, const char *v) {
+    while (isspace((unsigned char)*v)) v++;
+    size_t n = strlen(v);
+    while (n && isspace((unsigned char)v[n - 1])) n--;
+    if (!n) return NULL;
+    um_map_slot *sl = um_map_find(in, v, n);
+    if (sl) return sl->key;
+    if (in->len >= UM_INTERN_MAX) return um_arena_strndup(a, v, n);
+    sl = um_map_upsert(in, v, n, NULL);
+    return sl ? sl->key : NULL;
+}
+
+/* Canonical values of records [from, to), in place, strings in a (and in
+ * in's keys: the caller keeps them as long as a). */
+static void canon_range(um_scan *s, um_arena *a, um_map *in, size_t from, size_t to) {
     for (size_t i = from; i < to; i++) {
         um_stored_person *p = &s->persons[i];
         /* phones: the claimed country is the default region */
@@ -207,9 +249,10 @@ static void canon_range(um_scan *s, um_arena *a, size_t from, size_t to) {
         for (size_t k = 0; k < p->n && !region; k++)
             if (p->kv[k].attr == UM_ATTR_COUNTRY && p->kv[k].value) region = um_country_code(p->kv[k].value);
         for (size_t k = 0; k < p->n; k++) {
-            char *c = p->kv[k].attr == UM_ATTR_PHONE && p->kv[k].value
+            const char *c = p->kv[k].attr == UM_ATTR_PHONE && p->kv[k].value
                           ? um_canon_phone_region(a, p->kv[k].value, region, NULL)
-                          : canon_value(a, p->kv[k].attr, p->kv[k].value);
+                      : interned_attr(p->kv[k].attr) && p->kv[k].value ? intern_value(in, a, p->kv[k].value)
+                                                                        : canon_value(a, p->kv[k].attr, p->kv[k].value);
             p->kv[k].value = c && *c ? c : NULL;
         }
     }
@@ -219,11 +262,12 @@ typedef struct canon_job {
     um_scan *s;
     size_t from, to;
     um_arena arena;
+    um_map intern;
 } canon_job;
 
 static void *canon_main(void *p) {
     canon_job *j = p;
-    canon_range(j->s, &j->arena, j->from, j->to);
+    canon_range(j->s, &j->arena, &j->intern, j->from, j->to);
     return NULL;
 }
 
@@ -237,15 +281,23 @@ um_status um_subjects_build(um_scan *s) {
     for (size_t i = 0; i < n; i++) parent[i] = i;
     /* canonicalise values in place (half of the records on a second thread
      * when the scan has threads), then union on join keys in record order */
-    canon_job job = {s, n / 2, n, {0}};
+    canon_job job = {s, n / 2, n, {0}, {0}};
+    um_map intern;
+    um_map_init(&intern);
+    um_map_init(&job.intern);
     bool two = um_scan_thread_count(s) > 1 && n >= 4096;
     pthread_t th;
     if (two) two = pthread_create(&th, NULL, canon_main, &job) == 0;
-    canon_range(s, &s->arena, 0, two ? n / 2 : n);
+    canon_range(s, &s->arena, &intern, 0, two ? n / 2 : n);
     if (two) {
         pthread_join(th, NULL);
         um_arena_adopt(&s->arena, &job.arena);
     }
+    /* the interned values live as long as the scan; the tables go */
+    um_arena_adopt(&s->arena, &intern.keys);
+    um_arena_adopt(&s->arena, &job.intern.keys);
+    um_map_free(&intern);
+    um_map_free(&job.intern);
     for (size_t i = 0; i < n && st == UM_OK; i++) {
         um_stored_person *p = &s->persons[i];
         for (size_t k = 0; k < p->n; k++) {

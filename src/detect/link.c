@@ -74,7 +74,8 @@ static um_status push(lk_state *st, um_sid sid, um_lk_kind k, const char *value,
                       uint64_t line, float sim) {
     if (!value || !*value) return UM_OK;
     if (st->nobs == st->cap && !obs_room(st, st->cap + st->cap / 4 + 1024)) return UM_ENOMEM;
-    st->obs[st->nobs++] = (um_lk_obs){(uint32_t)sid, (uint8_t)k, sim, value, raw, file, line, 0, 0, 0};
+    st->obs[st->nobs++] = (um_lk_obs){.subject = (uint32_t)sid, .kind = (uint8_t)k, .sim = sim, .value = value,
+                                        .raw = raw, .file = file, .line = line};
     return UM_OK;
 }
 
@@ -155,7 +156,13 @@ static const char *home_key(lk_state *st, um_scan *s, um_sid sid, const char **r
     const char *const *city = um_subject_values(s, sid, UM_ATTR_CITY, &nc);
     const char *const *post = um_subject_values(s, sid, UM_ATTR_POSTAL_CODE, &np);
     if (!na) return NULL;
-    char *full = um_arena_printf(&st->arena, "%s %s %s", addr[0], nc ? city[0] : "", np ? post[0] : "");
+    /* the joined text on the stack (only its canonical form is kept: an
+     * arena copy was ~40 bytes a person for nothing); a long one in the arena */
+    char buf[512];
+    int w = snprintf(buf, sizeof buf, "%s %s %s", addr[0], nc ? city[0] : "", np ? post[0] : "");
+    const char *full = w >= 0 && (size_t)w < sizeof buf
+                           ? buf
+                           : um_arena_printf(&st->arena, "%s %s %s", addr[0], nc ? city[0] : "", np ? post[0] : "");
     *raw = addr[0];
     *file = NULL;
     *line = 0;

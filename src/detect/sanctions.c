@@ -262,6 +262,18 @@ static um_status finish(um_scan *s, void *state) {
         for (size_t k = 0; k < ch->n && st == UM_OK; k++)
             st = add_matches(s, &x->items[ch->hits[k].item], ch->hits[k].nodob, ch->hits[k].r);
     }
+    /* the findings hold copies: the results and the names go now, not at
+     * the scan's end (they were ~100 bytes a person through the write) */
+    for (size_t c = 0; c < x->n_chunks && st == UM_OK; c++) {
+        for (size_t k = 0; k < x->chunks[c].n; k++) um_screen_result_free(x->chunks[c].hits[k].r);
+        um_free(x->chunks[c].hits);
+        x->chunks[c] = (sx_chunk){0};
+    }
+    if (st == UM_OK) {
+        um_free(x->items);
+        x->items = NULL;
+        x->n_items = 0;
+    }
     return st;
 }
 

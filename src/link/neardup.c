@@ -74,13 +74,19 @@ static int cmp_band(const void *x, const void *y) {
 }
 
 um_status um_lk_minhash_groups(const char *const *texts, size_t n, double threshold, int32_t *group, float *sim) {
-    /* signatures only for the texts there are (1.5 KB each with the band
-     * keys: at a million subjects, a third with a résumé, this was the
-     * scan's peak); slot[i] is text i's signature, UINT32_MAX for none */
+    /* signatures only for the texts there are, and of those only the low 32
+     * bits of each minimum (a million subjects, a third with a résumé: the
+     * 64-bit signatures were 1 KB a résumé and the scan's peak). Two equal
+     * 64-bit minima have equal low halves, so the 32-bit count is an upper
+     * bound of the true one: a pair it puts under the threshold is under it;
+     * a pair over it is counted again on its full signatures, recomputed
+     * (only near-duplicate candidates: the groups are the same as with the
+     * full signatures kept). slot[i] is text i's signature, UINT32_MAX for
+     * none */
     size_t m = 0;
     for (size_t i = 0; i < n; i++) m += texts[i] && *texts[i];
     if (m >= UINT32_MAX) return UM_ELIMIT;
-    uint64_t *sig = um_malloc((m ? m : 1) * MH_PERM * sizeof *sig);
+    uint32_t *sig = um_malloc((m ? m : 1) * MH_PERM * sizeof *sig);
     bandkey *bk = um_malloc((m ? m : 1) * MH_BANDS * sizeof *bk);
     int32_t *parent = um_malloc((n ? n : 1) * sizeof *parent);
     uint32_t *slot = um_malloc((n ? n : 1) * sizeof *slot);
@@ -89,6 +95,7 @@ um_status um_lk_minhash_groups(const char *const *texts, size_t n, double thresh
         um_free(sig), um_free(bk), um_free(parent), um_free(slot), um_free(wh);
         return UM_ENOMEM;
     }
+    uint64_t full[MH_PERM], fx[MH_PERM], fy[MH_PERM];
     size_t nb = 0, ns = 0;
     for (size_t i = 0; i < n; i++) {
         parent[i] = (int32_t)i;
@@ -96,15 +103,16 @@ um_status um_lk_minhash_groups(const char *const *texts, size_t n, double thresh
         slot[i] = UINT32_MAX;
         if (!texts[i] || !*texts[i]) continue;
         bool empty;
-        minhash(texts[i], sig + ns * MH_PERM, &empty, wh);
+        minhash(texts[i], full, &empty, wh);
         if (empty) continue;
         slot[i] = (uint32_t)ns;
         for (int b = 0; b < MH_BANDS; b++)
-            bk[nb++] = (bandkey){um_hash64(sig + ns * MH_PERM + b * MH_ROWS, MH_ROWS * sizeof *sig, (uint64_t)b),
-                                 (uint32_t)i};
+            bk[nb++] = (bandkey){um_hash64(full + b * MH_ROWS, MH_ROWS * sizeof *full, (uint64_t)b), (uint32_t)i};
+        for (int p = 0; p < MH_PERM; p++) sig[ns * MH_PERM + p] = (uint32_t)full[p];
         ns++;
     }
     qsort(bk, nb, sizeof *bk, cmp_band);
+    uint32_t have_x = UINT32_MAX; /* the text whose full signature is in fx */
     for (size_t i = 0; i < nb;) {
         size_t j = i;
         while (j < nb && bk[j].h == bk[i].h) j++;
@@ -116,8 +124,14 @@ um_status um_lk_minhash_groups(const char *const *texts, size_t n, double thresh
                 uint32_t x = bk[a].doc, y = bk[b].doc;
                 if (x == y || (sim[x] > 0 && sim[y] > 0 && ufind(parent, x) == ufind(parent, y))) continue;
                 int eq = 0;
-                const uint64_t *sx = sig + (size_t)slot[x] * MH_PERM, *sy = sig + (size_t)slot[y] * MH_PERM;
+                const uint32_t *sx = sig + (size_t)slot[x] * MH_PERM, *sy = sig + (size_t)slot[y] * MH_PERM;
                 for (int p = 0; p < MH_PERM; p++) eq += sx[p] == sy[p];
+                if ((float)eq / MH_PERM < threshold) continue;
+                bool empty;
+                if (have_x != x) minhash(texts[x], fx, &empty, wh), have_x = x;
+                minhash(texts[y], fy, &empty, wh);
+                eq = 0;
+                for (int p = 0; p < MH_PERM; p++) eq += fx[p] == fy[p];
                 float s = (float)eq / MH_PERM;
                 if (s < threshold) continue;
                 if (s > sim[x]) sim[x] = s;

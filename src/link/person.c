@@ -405,11 +405,19 @@ um_status um_lk_person_match_flags(const um_lk_person *recs, size_t n, double th
                 }
         i = j;
     }
+    /* the blocking keys are done with: freed before the pairs are scored
+     * (the matcher's peak is the scored pairs beside the records) */
+    um_free(keys);
+    keys = NULL;
     if (np) qsort(pairs, np, sizeof *pairs, cmp_u64);
     size_t w = 0;
     for (size_t i = 0; i < np; i++)
         if (!w || pairs[w - 1] != pairs[i]) pairs[w++] = pairs[i];
     np = w;
+    if (np && np < capp) { /* the doubling's slack and the duplicates go */
+        uint64_t *shrunk = um_realloc(pairs, np * sizeof *pairs);
+        if (shrunk) pairs = shrunk, capp = np;
+    }
     res->scored_pairs = np;
     if (np == 0) { /* nothing to score: every record its own cluster, no u or EM to estimate */
         res->cluster = um_malloc((n ? n : 1) * sizeof *res->cluster);
@@ -530,6 +538,14 @@ um_status um_lk_person_match_flags(const um_lk_person *recs, size_t n, double th
         }
         res->pairs[res->npairs++] = pp;
     }
+    /* the records, levels and name frequencies are done with: freed before
+     * the entity-centric rounds allocate their aggregates */
+    um_free(lv);
+    lv = NULL;
+    um_free(nr);
+    nr = NULL;
+    um_map_free(&tf[0]);
+    um_map_free(&tf[1]);
     /* clusters: strongest matches first, connected components */
     for (size_t i = 0; i < res->npairs; i++) {
         uint32_t a = find(parent, res->pairs[i].a), b = find(parent, res->pairs[i].b);

@@ -320,6 +320,11 @@ void *um_arena_alloc(um_arena *a, size_t n) {
     return arena_take(a, n, al);
 }
 
+void *um_arena_alloc_aligned(um_arena *a, size_t n, size_t al) {
+    if (!al || (al & (al - 1)) || al > sizeof(max_align_t)) al = sizeof(max_align_t);
+    return arena_take(a, n ? n : al, al);
+}
+
 char *um_arena_strndup(um_arena *a, const char *s, size_t n) {
     char *d = arena_take(a, n + 1, 1);
     if (!d) return NULL;
@@ -390,7 +395,7 @@ void um_map_free(um_map *m) {
 }
 
 static um_map_slot *map_probe(um_map_slot *slots, size_t cap, const char *key,
-                              size_t klen, uint64_t h) {
+                              size_t klen, uint32_t h) {
     size_t i = (size_t)h & (cap - 1);
     for (;;) {
         um_map_slot *s = &slots[i];
@@ -401,13 +406,14 @@ static um_map_slot *map_probe(um_map_slot *slots, size_t cap, const char *key,
 }
 
 um_map_slot *um_map_find(const um_map *m, const char *key, size_t klen) {
-    if (!m->cap) return NULL;
-    uint64_t h = um_hash64(key, klen, 0);
+    if (!m->cap || klen > UINT32_MAX) return NULL;
+    uint32_t h = (uint32_t)um_hash64(key, klen, 0);
     um_map_slot *s = map_probe(m->slots, m->cap, key, klen, h);
     return s->key ? s : NULL;
 }
 
 um_map_slot *um_map_upsert(um_map *m, const char *key, size_t klen, bool *created) {
+    if (klen > UINT32_MAX) return NULL;
     if ((m->len + 1) * 4 >= m->cap * 3) {
         size_t nc = m->cap ? m->cap * 2 : 64;
         um_map_slot *ns = um_calloc(nc, sizeof *ns);
@@ -420,14 +426,14 @@ um_map_slot *um_map_upsert(um_map *m, const char *key, size_t klen, bool *create
         m->slots = ns;
         m->cap = nc;
     }
-    uint64_t h = um_hash64(key, klen, 0);
+    uint32_t h = (uint32_t)um_hash64(key, klen, 0);
     um_map_slot *s = map_probe(m->slots, m->cap, key, klen, h);
     if (created) *created = false;
     if (!s->key) {
         char *k = um_arena_strndup(&m->keys, key, klen);
         if (!k) return NULL;
         s->key = k;
-        s->klen = klen;
+        s->klen = (uint32_t)klen;
         s->hash = h;
         s->val = NULL;
         m->len++;

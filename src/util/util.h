@@ -77,6 +77,9 @@ typedef struct um_arena {
 void um_arena_init(um_arena *a);
 void um_arena_free(um_arena *a);
 void *um_arena_alloc(um_arena *a, size_t n);
+/* n bytes aligned to al (a power of two <= max_align_t), not rounded up:
+ * for many small blocks of pointers (a million people's value sets). */
+void *um_arena_alloc_aligned(um_arena *a, size_t n, size_t al);
 char *um_arena_strdup(um_arena *a, const char *s);
 /* Moves every block of from into a (from is left empty): what another
  * thread allocated then lives as long as a. */
@@ -85,11 +88,14 @@ char *um_arena_strndup(um_arena *a, const char *s, size_t n);
 char *um_arena_printf(um_arena *a, const char *fmt, ...) UM_PRINTF(2, 3);
 
 /* Open-addressing hash map from string key to a pointer-sized value. */
+/* A slot is 24 bytes (32 with a size_t length and a 64-bit hash: the maps
+ * of a million people's keys are large): the hash's low 32 bits place and
+ * pre-compare keys (tables stay below 2^32 slots), keys are < 4 GiB. */
 typedef struct um_map_slot {
     const char *key;
-    size_t klen;
-    uint64_t hash;
     void *val;
+    uint32_t hash;
+    uint32_t klen;
 } um_map_slot;
 typedef struct um_map {
     um_map_slot *slots;

@@ -90,6 +90,40 @@ static void t_canon(void) {
     um_arena_free(&a);
 }
 
+/* Small blocks on pointer alignment are packed (not rounded to 16), and
+ * the maps' 24-byte slots keep keys with embedded bytes and equal low
+ * hash halves apart. */
+static void t_arena_map(void) {
+    um_arena a;
+    um_arena_init(&a);
+    (void)um_arena_strdup(&a, "abc"); /* the next block starts off 8 */
+    char *p = um_arena_alloc_aligned(&a, 24, 8), *q = um_arena_alloc_aligned(&a, 24, 8);
+    CHECK(p && q && ((uintptr_t)p & 7) == 0 && ((uintptr_t)q & 7) == 0);
+    CHECK_INTEQ(q - p, 24);
+    char *r = um_arena_alloc_aligned(&a, 3, 0); /* 0: max_align_t */
+    CHECK(r && ((uintptr_t)r & (sizeof(max_align_t) - 1)) == 0);
+    um_arena_free(&a);
+    CHECK_INTEQ(sizeof(um_map_slot), 3 * sizeof(void *));
+    um_map m;
+    um_map_init(&m);
+    char k[32];
+    for (int i = 0; i < 5000; i++) {
+        int n = snprintf(k, sizeof k, "key=%d", i);
+        bool created;
+        um_map_slot *sl = um_map_upsert(&m, k, (size_t)n, &created);
+        CHECK(sl && created);
+        if (sl) sl->val = (void *)(intptr_t)(i + 1);
+    }
+    CHECK_INTEQ(m.len, 5000);
+    for (int i = 0; i < 5000; i++) {
+        int n = snprintf(k, sizeof k, "key=%d", i);
+        CHECK_INTEQ((intptr_t)um_map_get(&m, k, (size_t)n), i + 1);
+    }
+    CHECK(um_map_get(&m, "key=5000", 8) == NULL);
+    CHECK(um_map_get(&m, "key=1\0", 6) == NULL); /* the length is compared */
+    um_map_free(&m);
+}
+
 static um_finding mk(const char *ind, um_strength s, int w, unsigned flags) {
     um_finding f;
     memset(&f, 0, sizeof f);
@@ -228,6 +262,7 @@ int main(void) {
     RUN(t_time);
     RUN(t_csv);
     RUN(t_canon);
+    RUN(t_arena_map);
     RUN(t_score);
     RUN(t_json_escape);
     RUN(t_csv_cell);
