@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sigma_int.h"
+#include "../util/wordhash.h"
 
 #define SG_MAX_EVAL_DEPTH 200
 
@@ -187,36 +188,9 @@ static const char *rename_4688(const char *l) {
     return NULL;
 }
 
-/* Hash of a raw field name (n <= SG_NAME_MAX bytes), a word at a time:
- * asked for every field of every event. */
-static uint32_t raw_hash(const char *s, size_t n) {
-    const uint64_t k = 0x9e3779b97f4a7c15ull;
-    uint64_t h = k ^ n, w;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * k;
-        h ^= h >> 29;
-    }
-    if (i < n) { /* the last 1-7 bytes, read without reading past the name */
-        size_t r = n - i;
-        if (n >= 8) {
-            memcpy(&w, s + n - 8, 8); /* overlaps the previous word */
-        } else if (r >= 4) {
-            uint32_t a, b;
-            memcpy(&a, s + i, 4);
-            memcpy(&b, s + n - 4, 4);
-            w = (uint64_t)a << 32 | b;
-        } else {
-            w = (uint64_t)(unsigned char)s[i] << 16 | (uint64_t)(unsigned char)s[i + r / 2] << 8 |
-                (unsigned char)s[n - 1];
-        }
-        h = (h ^ w) * k;
-        h ^= h >> 29;
-    }
-    h *= 0xff51afd7ed558ccdull;
-    return (uint32_t)(h ^ (h >> 32));
-}
+/* Hash of a raw field name (n <= SG_NAME_MAX bytes), a word at a time
+ * (util/wordhash.h): asked for every field of every event. */
+static uint32_t raw_hash(const char *s, size_t n) { return um_word_hash(s, n, false, NULL); }
 
 /* What a raw field name means, computed once per distinct name. */
 static void describe(const um_sigma_db *db, const char *name, size_t nlen, sg_name *e) {
