@@ -20,7 +20,11 @@ set -euo pipefail
 : "${UNMASK:?}"; : "${UM_SRC_DIR:?}"; : "${UM_BIN_DIR:?}"
 PUB="$UM_BIN_DIR/tests/nats_pub"
 D="$UM_SRC_DIR/examples/demo"
-NATS_PORT_ORDER=down
+# ports of its own within 14200-14299 (each NATS test has twenty), taken in
+# random order: under ctest -j no other test can take its port while its
+# server restarts, and two test runs on one machine rarely meet
+NATS_PORTS=${NATS_PORTS:-"14220 14239"}
+NATS_PORT_ORDER=${NATS_PORT_ORDER:-random}
 source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"
 [ -x "$PUB" ] || fail "$PUB is not built"
 start_server

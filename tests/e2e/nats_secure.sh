@@ -18,7 +18,11 @@ set -euo pipefail
 : "${UNMASK:?path of the unmask binary}"
 : "${UM_SRC_DIR:?repository root}"
 : "${UM_BIN_DIR:?build directory}"
-NATS_PORT_ORDER=random
+# ports of its own within 14200-14299 (each NATS test has twenty), taken in
+# random order: under ctest -j no other test can take its port while its
+# server restarts, and two test runs on one machine rarely meet
+NATS_PORTS=${NATS_PORTS:-"14260 14279"}
+NATS_PORT_ORDER=${NATS_PORT_ORDER:-random}
 source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"
 NKEY="$UM_BIN_DIR/tests/nkey_gen"
 [ -x "$NKEY" ] || fail "$NKEY is not built"
