@@ -17,9 +17,7 @@ set -euo pipefail
 : "${UM_SRC_DIR:?repository root}"
 : "${UM_BIN_DIR:?build directory}"
 JWTGEN="$UM_BIN_DIR/tests/jwt_gen"
-# ports of its own within 14200-14299 (each NATS test has twenty), taken in
-# random order: under ctest -j no other test can take its port while its
-# server restarts, and two test runs on one machine rarely meet
+# its own block of ports (tests/e2e/lib/nats.sh)
 NATS_PORTS=${NATS_PORTS:-"14280 14299"}
 NATS_PORT_ORDER=${NATS_PORT_ORDER:-random}
 source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"

@@ -20,9 +20,7 @@ set -euo pipefail
 : "${UNMASK:?}"; : "${UM_SRC_DIR:?}"; : "${UM_BIN_DIR:?}"
 PUB="$UM_BIN_DIR/tests/nats_pub"
 D="$UM_SRC_DIR/examples/demo"
-# ports of its own within 14200-14299 (each NATS test has twenty), taken in
-# random order: under ctest -j no other test can take its port while its
-# server restarts, and two test runs on one machine rarely meet
+# its own block of ports (tests/e2e/lib/nats.sh)
 NATS_PORTS=${NATS_PORTS:-"14220 14239"}
 NATS_PORT_ORDER=${NATS_PORT_ORDER:-random}
 source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"

@@ -1,8 +1,11 @@
 # Sourced by the NATS e2e tests: a temporary folder, clean-up of every
 # process started (pids), fail() with the logs' tails, a free loopback port
 # in 14200-14299 or $NATS_PORTS ("LOW HIGH"; NATS_PORT_ORDER=down takes the
-# highest, =random any, so tests running at once do not race for one) and
-# start_server / stop_server for nats-server -js with file storage in $tmp/js.
+# highest, =random any) and start_server / stop_server for nats-server -js
+# with file storage in $tmp/js. Each NATS test sets a block of twenty ports
+# of its own and random order: under ctest -j no other test can take its
+# port while its server restarts, and two test runs on one machine rarely
+# meet (start_server checks the server on the port is its own).
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
