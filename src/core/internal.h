@@ -267,13 +267,48 @@ typedef struct um_lines {
     bool padded;      /* saved[] holds bytes overwritten at saved_at */
     size_t saved_at;
     char saved[UM_LINES_PADDING];
+    /* zero-copy (um_lines_allow_map): lines returned in place from the
+     * registered mapping of the file; NULL when reading through f */
+    const struct um_lines_map *map;
+    uint64_t mpos, mend, mseen; /* next byte; end of the mapped range; bytes passed to map->seen */
+    uint64_t mdrop;             /* pages before this were given back (MADV_DONTNEED) */
 } um_lines;
 void um_lines_init(um_lines *l, FILE *f, size_t max);
 void um_lines_free(um_lines *l);
 /* Next line without its newline (and without a trailing \r). Returns false
  * at end of file. *too_long is set when the line exceeded max (then *line is
- * an empty string). The buffer has UM_JSON_PADDING spare bytes. */
+ * an empty string). UM_LINES_PADDING readable bytes follow the line: NUL
+ * bytes, unless the reader called um_lines_allow_map (then any bytes). */
 bool um_lines_next(um_lines *l, const char **line, size_t *len, bool *too_long);
+
+/* A regular file mapped read-only for the line reader. A driver that hands
+ * a reader a FILE on a regular file (run.c, threads.c) may map the file and
+ * register the mapping for its thread around reader->read; a reader that
+ * does not need its lines NUL-terminated (only UM_LINES_PADDING readable
+ * bytes after them: the JSON parser's promise) calls um_lines_allow_map
+ * after um_lines_init, and its lines then come straight from the mapping,
+ * without the kernel copying the file into a buffer. Bytes are the same
+ * either way: the line reader starts at f's position, reads [that, end) of
+ * the mapping, and goes back to reading f (seeked to where it stopped) for
+ * a line too near the file's mapped end for the padding, one without a
+ * newline, or bytes past the size mapped (a file still growing). seen(),
+ * when set, is called with the mapped bytes in file order, once each, as
+ * the reader passes over them (the journal's content hash, journal.c). */
+typedef struct um_lines_map {
+    FILE *f;          /* the stream the reader is given */
+    const char *base; /* bytes [0, size) of the file */
+    uint64_t size;
+    uint64_t end; /* the part's end (UINT64_MAX: the whole file) */
+    void (*seen)(void *ud, uint64_t off, const char *p, size_t n);
+    void *ud;
+} um_lines_map;
+/* Maps fd (a regular file, not empty) for f; false (m cleared) when it cannot. */
+bool um_lines_map_fd(um_lines_map *m, FILE *f, int fd, uint64_t end);
+void um_lines_map_close(um_lines_map *m);
+/* Registers m for this thread (NULL: none) until the next call. */
+void um_lines_map_use(const um_lines_map *m);
+/* Lets l read zero-copy from the mapping registered for l->f, if any. */
+void um_lines_allow_map(um_lines *l);
 
 /* ---- warnings while building compiled data -------------------------------- */
 

@@ -188,10 +188,24 @@ static int hc_close(void *c) {
     return rc;
 }
 
-FILE *um_journal_fopen(um_scan *s, um_input *in) {
+/* The mapped bytes the line reader passes over (um_lines_map.seen), hashed
+ * as read() bytes are. */
+static void hc_seen(void *c, uint64_t off, const char *p, size_t n) {
+    hash_cookie *k = c;
+    uint64_t end = off + n;
+    if (off > k->hwm) k->gap = true;
+    else if (end > k->hwm && !k->gap) {
+        um_hstream_add(k->h, p + (k->hwm - off), (size_t)(end - k->hwm));
+        k->hwm = end;
+    }
+}
+
+FILE *um_journal_fopen(um_scan *s, um_input *in, um_lines_map *m) {
+    if (m) memset(m, 0, sizeof *m);
     if (!s->case_dir || in->is_stream || in->is_dir || in->replay) {
         FILE *f = fopen(in->path, "rb");
         if (f && !in->is_stream) setvbuf(f, NULL, _IOFBF, JBUF); /* stdio's default: a read per 4 KiB */
+        if (f && m && !in->is_stream) (void)um_lines_map_fd(m, f, fileno(f), UINT64_MAX);
         return f;
     }
     hash_cookie *k = um_calloc(1, sizeof *k);
@@ -202,6 +216,7 @@ FILE *um_journal_fopen(um_scan *s, um_input *in) {
     cookie_io_functions_t io = {hc_read, NULL, hc_seek, hc_close};
     FILE *f = k->h ? fopencookie(k, "rb", io) : NULL;
     if (f) setvbuf(f, NULL, _IOFBF, JBUF); /* a cookie stream's default is 8 KiB: one pread each */
+    if (f && m && um_lines_map_fd(m, f, k->fd, UINT64_MAX)) m->seen = hc_seen, m->ud = k;
     if (!f) {
         int e = errno;
         if (k->fd >= 0) close(k->fd);

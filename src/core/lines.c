@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +41,10 @@ static bool lines_fill(um_lines *l) {
     }
     size_t want = l->fill + UM_LINES_CHUNK + UM_JSON_PADDING + 1;
     if (want > l->cap) {
+        /* room for a whole chunk behind a tail of up to a chunk at once, then
+         * doubling: not a realloc (and fresh pages) each time the tail grows */
+        if (want < 2 * UM_LINES_CHUNK + UM_JSON_PADDING + 1) want = 2 * UM_LINES_CHUNK + UM_JSON_PADDING + 1;
+        if (l->cap && want < 2 * l->cap) want = 2 * l->cap;
         char *nb = um_realloc(l->buf, want);
         if (!nb) return false;
         l->buf = nb;
@@ -54,8 +59,98 @@ static bool lines_fill(um_lines *l) {
     return true;
 }
 
+/* ---- zero-copy lines from a mapped file ---- */
+
+static _Thread_local const um_lines_map *tl_map;
+#define UM_LINES_DROP (4u << 20) /* mapped bytes behind the reader given back at a time */
+
+bool um_lines_map_fd(um_lines_map *m, FILE *f, int fd, uint64_t end) {
+    memset(m, 0, sizeof *m);
+    struct stat st;
+    if (!f || fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return false;
+    if ((uint64_t)st.st_size > SIZE_MAX) return false;
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) return false;
+    (void)madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+    m->f = f;
+    m->base = p;
+    m->size = (uint64_t)st.st_size;
+    m->end = end;
+    return true;
+}
+
+void um_lines_map_close(um_lines_map *m) {
+    if (tl_map == m) tl_map = NULL;
+    if (m->base) munmap((void *)m->base, (size_t)m->size);
+    memset(m, 0, sizeof *m);
+}
+
+void um_lines_map_use(const um_lines_map *m) { tl_map = m; }
+
+void um_lines_allow_map(um_lines *l) {
+    const um_lines_map *m = tl_map;
+    if (!m || !m->base || m->f != l->f || l->buf || l->lineno) return;
+    off_t at = ftello(l->f);
+    if (at < 0 || (uint64_t)at >= m->size || fseeko(l->f, at, SEEK_SET) != 0) return; /* must be able to go back to f */
+    l->map = m;
+    l->mpos = l->mseen = (uint64_t)at;
+    l->mdrop = (uint64_t)at & ~(uint64_t)(UM_LINES_DROP - 1);
+    l->mend = m->end < m->size ? m->end : m->size;
+}
+
+/* Leaves the mapping: f continues at the next unread byte. */
+static void map_leave(um_lines *l) {
+    if (fseeko(l->f, (off_t)l->mpos, SEEK_SET) != 0) { /* cannot be: checked at the start */
+        l->eof = true;
+        errno = EIO;
+    }
+    l->map = NULL;
+}
+
+/* The next line from the mapping; false: read it through f instead. */
+static bool map_next(um_lines *l, const char **line, size_t *len, bool *too_long) {
+    const um_lines_map *m = l->map;
+    /* the pages behind the previous line are given back as the reader goes
+     * on, so the mapping does not grow the scan's memory with the input */
+    uint64_t drop = l->mpos & ~(uint64_t)(UM_LINES_DROP - 1);
+    if (drop >= l->mdrop + UM_LINES_DROP) {
+        (void)madvise((void *)(m->base + l->mdrop), (size_t)(drop - l->mdrop), MADV_DONTNEED);
+        l->mdrop = drop;
+    }
+    if (l->mpos >= l->mend) return false;
+    const char *p = m->base + l->mpos;
+    const char *nl = memchr(p, '\n', (size_t)(l->mend - l->mpos));
+    if (!nl) return false; /* the last line, or one running past the range: through f */
+    size_t n = (size_t)(nl - p);
+    uint64_t next = l->mpos + n + 1;
+    if (n <= l->max && l->mpos + n + UM_LINES_PADDING > m->size) return false; /* padding past the mapping */
+    if (m->seen && next > l->mseen) { /* hash ahead in blocks that stay in the cache */
+        uint64_t to = next + (256u << 10);
+        if (to > m->size) to = m->size;
+        m->seen(m->ud, l->mseen, m->base + l->mseen, (size_t)(to - l->mseen));
+        l->mseen = to;
+    }
+    l->bytes += n + 1;
+    l->lineno++;
+    l->mpos = next;
+    if (n > l->max) {
+        *too_long = true;
+        *line = "";
+        *len = 0;
+        return true;
+    }
+    if (n && p[n - 1] == '\r') n--;
+    *line = p;
+    *len = n;
+    return true;
+}
+
 bool um_lines_next(um_lines *l, const char **line, size_t *len, bool *too_long) {
     *too_long = false;
+    if (l->map) {
+        if (map_next(l, line, len, too_long)) return true;
+        map_leave(l);
+    }
     if (l->padded) { /* undo the padding written after the previous line */
         memcpy(l->buf + l->saved_at, l->saved, sizeof l->saved);
         l->padded = false;

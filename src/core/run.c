@@ -146,13 +146,14 @@ static um_status read_input_j(um_scan *s, um_input *in) {
     }
     FILE *f;
     stream_cookie ck;
+    um_lines_map map = {0}; /* a regular file's lines read in place (lines.c) */
     int bom;
     if (in->is_stream) {
         f = open_stream(&ck, in);
         bom = um_utf16_bom((const unsigned char *)in->head, in->head_len);
         if (f && bom) (void)getc(f), (void)getc(f);
     } else {
-        f = um_journal_fopen(s, in); /* the content hash taken as the reader reads */
+        f = um_journal_fopen(s, in, &map); /* the content hash taken as the reader reads */
         unsigned char bomb[2];
         size_t nb = f ? fread(bomb, 1, 2, f) : 0;
         bom = um_utf16_bom(bomb, nb);
@@ -161,6 +162,7 @@ static um_status read_input_j(um_scan *s, um_input *in) {
         um_scan_set_error(s, "%s: %s", in->path, strerror(errno));
         return UM_EIO;
     }
+    if (bom) um_lines_map_close(&map);
     if (bom) {
         FILE *t = um_os_get()->tmpfile(um_os_get()->ud);
         if (!t || !um_utf16_convert(f, t, bom == 2, 0) || fflush(t) != 0) {
@@ -177,12 +179,15 @@ static um_status read_input_j(um_scan *s, um_input *in) {
     } else {
         rewind(f);
     }
+    um_lines_map_use(map.base ? &map : NULL);
     um_status st = in->reader->read(&rc, f);
+    um_lines_map_use(NULL);
     if (st == UM_OK && ferror(f)) {
         um_scan_set_error(s, "%s: read error", in->path);
         st = UM_EIO;
     }
     fclose(f);
+    um_lines_map_close(&map);
     if (in->is_stream) {
         in->size = ck.total;
         close(in->fd);

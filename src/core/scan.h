@@ -257,7 +257,7 @@ um_status um_journal_begin(um_scan *s, um_input *in); /* before the reader runs 
 /* The input file opened for its reader: when the scan keeps content hashes,
  * a FILE that hashes the bytes as they are read (in->hash at fclose);
  * else plain fopen. NULL with errno set on failure. */
-FILE *um_journal_fopen(um_scan *s, um_input *in);
+FILE *um_journal_fopen(um_scan *s, um_input *in, um_lines_map *m);
 um_status um_journal_end(um_scan *s, um_input *in, bool ok);
 void um_journal_person(um_reader_ctx *rc, const um_person *p);
 void um_journal_event(um_reader_ctx *rc, const um_event *ev);

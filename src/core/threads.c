@@ -244,7 +244,7 @@ void um_rec_issue(um_rec_task *t, bool reject, uint64_t line, const char *fmt, v
 /* A part of a file as a stream: bytes [pos, end) by pread. */
 typedef struct part_file {
     int fd;
-    uint64_t pos, end;
+    uint64_t pos, end, start;
 } part_file;
 
 static ssize_t part_read(void *c, char *out, size_t size) {
@@ -259,6 +259,20 @@ static ssize_t part_read(void *c, char *out, size_t size) {
     return r;
 }
 
+/* Positions are file offsets (um_lines_allow_map reads ftello); a part is
+ * sought within itself only. */
+static int part_seek(void *c, off64_t *off, int whence) {
+    part_file *k = c;
+    int64_t to = whence == SEEK_SET ? *off : whence == SEEK_CUR ? (int64_t)k->pos + *off : -1;
+    if (to < (int64_t)k->start) {
+        errno = EINVAL;
+        return -1;
+    }
+    k->pos = (uint64_t)to;
+    *off = to;
+    return 0;
+}
+
 static int part_close(void *c) {
     part_file *k = c;
     return close(k->fd);
@@ -266,23 +280,27 @@ static int part_close(void *c) {
 
 static void read_part(um_rec_task *t, um_reader_ctx *rc) {
     um_input *in = t->in;
-    part_file k = {open(in->path, O_RDONLY | O_CLOEXEC), t->part.off, t->part.end};
+    part_file k = {open(in->path, O_RDONLY | O_CLOEXEC), t->part.off, t->part.end, t->part.off};
     if (k.fd < 0) {
         t->st = UM_EIO;
         t->err = strdup(strerror(errno));
         return;
     }
-    cookie_io_functions_t io = {part_read, NULL, NULL, part_close};
+    cookie_io_functions_t io = {part_read, NULL, part_seek, part_close};
     FILE *f = fopencookie(&k, "rb", io);
     if (!f) {
         close(k.fd);
         t->st = UM_ENOMEM;
         return;
     }
+    um_lines_map map;
+    um_lines_map_use(um_lines_map_fd(&map, f, k.fd, t->part.end) ? &map : NULL);
     um_status st = in->reader->read(rc, f);
+    um_lines_map_use(NULL);
     if (st == UM_OK && ferror(f)) st = UM_EIO, t->err = strdup("read error");
     if (st == UM_OK && t->oom) st = UM_ENOMEM;
     fclose(f);
+    um_lines_map_close(&map);
     t->st = st;
 }
 
@@ -308,10 +326,14 @@ static void run_task(um_rec_task *t, thr_worker *w) {
         return;
     }
     rewind(f);
+    um_lines_map map;
+    um_lines_map_use(um_lines_map_fd(&map, f, fileno(f), UINT64_MAX) ? &map : NULL);
     um_status st = in->reader->read(&rc, f);
+    um_lines_map_use(NULL);
     if (st == UM_OK && ferror(f)) st = UM_EIO, t->err = strdup("read error");
     if (st == UM_OK && t->oom) st = UM_ENOMEM;
     fclose(f);
+    um_lines_map_close(&map);
     t->st = st;
 }
 

@@ -88,7 +88,7 @@ static um_status handle_doc(frame *fr, um_jval root, uint64_t line, const char *
     return fr->fn(fr->rc, fr->ud, root, line, pos);
 }
 
-/* Parses buf[0..n) (with UM_JSON_PADDING readable zero bytes after it) and
+/* Parses buf[0..n) (with UM_JSON_PADDING readable bytes after it) and
  * hands it on, or rejects it. */
 static um_status parse_record(frame *fr, const char *buf, size_t n, uint64_t line, const char *pos) {
     const char *sep = pos ? ": " : "", *p = pos ? pos : "";
@@ -115,6 +115,7 @@ static um_status parse_record(frame *fr, const char *buf, size_t n, uint64_t lin
 static um_status read_lines(frame *fr, FILE *f, uint64_t *lines) {
     um_lines l;
     um_lines_init(&l, f, UM_JSON_MAX_DOC);
+    um_lines_allow_map(&l); /* parse_record reads [line, line + len) only (the parser: padding of any bytes) */
     const char *line;
     size_t len;
     um_status st = UM_OK;

@@ -480,6 +480,7 @@ static um_status read_lines(um_reader_ctx *rc, FILE *f) {
     if (part) w->sum = part->summary;
     um_lines l;
     um_lines_init(&l, f, WJ_MAX_RECORD);
+    um_lines_allow_map(&l); /* handle_doc reads [s, s + n) only (the JSON parser: padding of any bytes) */
     const char *s;
     size_t n;
     um_status st = UM_OK;
