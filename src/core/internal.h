@@ -272,6 +272,7 @@ typedef struct um_lines {
     const struct um_lines_map *map;
     uint64_t mpos, mend, mseen; /* next byte; end of the mapped range; bytes passed to map->seen */
     uint64_t mdrop;             /* pages before this were given back (MADV_DONTNEED) */
+    uint64_t mfault;            /* page tables are filled up to here (MADV_POPULATE_READ) */
 } um_lines;
 void um_lines_init(um_lines *l, FILE *f, size_t max);
 void um_lines_free(um_lines *l);

@@ -371,11 +371,19 @@ static uint64_t get_le64(const unsigned char *p) {
 }
 #define TRAILER 25 /* 'Z', items, content hash, size (8 bytes each) */
 
+bool um_journal_file_hash(const char *path, uint64_t *hash) {
+    uint64_t n;
+    return file_hash(path, hash, &n);
+}
+
+bool um_journal_wants_hash(const um_scan *s, const um_input *in) {
+    return s->case_dir && !in->replay && !in->is_dir && !in->skip && in->reader && !in->is_stream;
+}
+
 um_status um_journal_end(um_scan *s, um_input *in, bool ok) {
     /* a file read without um_journal_fopen (a part on a worker thread, a
      * reader that opens the file itself): hashed now */
-    if (ok && s->case_dir && !in->replay && !in->is_dir && !in->skip && in->reader && !in->is_stream &&
-        !in->has_hash) {
+    if (ok && um_journal_wants_hash(s, in) && !in->has_hash) {
         uint64_t n;
         in->has_hash = file_hash(in->path, &in->hash, &n);
     }

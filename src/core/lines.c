@@ -95,6 +95,7 @@ void um_lines_allow_map(um_lines *l) {
     l->map = m;
     l->mpos = l->mseen = (uint64_t)at;
     l->mdrop = (uint64_t)at & ~(uint64_t)(UM_LINES_DROP - 1);
+    l->mfault = (uint64_t)at;
     l->mend = m->end < m->size ? m->end : m->size;
 }
 
@@ -117,6 +118,15 @@ static bool map_next(um_lines *l, const char **line, size_t *len, bool *too_long
         (void)madvise((void *)(m->base + l->mdrop), (size_t)(drop - l->mdrop), MADV_DONTNEED);
         l->mdrop = drop;
     }
+#ifdef MADV_POPULATE_READ
+    if (l->mpos + UM_LINES_DROP > l->mfault && l->mfault < l->mend) { /* page tables a block ahead, in one call */
+        uint64_t to = (l->mpos & ~(uint64_t)(UM_LINES_DROP - 1)) + 2 * (uint64_t)UM_LINES_DROP;
+        if (to > m->size) to = m->size;
+        uint64_t from = l->mfault & ~(uint64_t)4095;
+        if (to > from) (void)madvise((void *)(m->base + from), (size_t)(to - from), MADV_POPULATE_READ);
+        l->mfault = to;
+    }
+#endif
     if (l->mpos >= l->mend) return false;
     const char *p = m->base + l->mpos;
     const char *nl = memchr(p, '\n', (size_t)(l->mend - l->mpos));

@@ -259,6 +259,11 @@ um_status um_journal_begin(um_scan *s, um_input *in); /* before the reader runs 
  * else plain fopen. NULL with errno set on failure. */
 FILE *um_journal_fopen(um_scan *s, um_input *in, um_lines_map *m);
 um_status um_journal_end(um_scan *s, um_input *in, bool ok);
+/* Will um_journal_end need in's content hash (a case keeps journals)? It
+ * takes it itself unless in->has_hash; um_journal_file_hash takes it on
+ * any thread (threads.c: on a worker, while the parts are merged). */
+bool um_journal_wants_hash(const um_scan *s, const um_input *in);
+bool um_journal_file_hash(const char *path, uint64_t *hash);
 void um_journal_person(um_reader_ctx *rc, const um_person *p);
 void um_journal_event(um_reader_ctx *rc, const um_event *ev);
 void um_journal_issue(um_reader_ctx *rc, bool reject, uint64_t line, const char *msg);

@@ -70,6 +70,9 @@ struct um_rec_task {
     rec_batch *head, *tail; /* finished batches, oldest first */
     rec_batch *cur;         /* being filled */
     bool done, fallback, oom, raw_kept;
+    bool hash_only;   /* not a part: the input's content hash for its journal */
+    bool hashed;      /* hash_only: hash is taken */
+    uint64_t hash;
     um_status st;
     char *err; /* um_scan_set_error text, heap */
 };
@@ -308,6 +311,10 @@ static void run_task(um_rec_task *t, thr_worker *w) {
     t->w = w;
     um_scan *s = t->pool->s;
     um_input *in = t->in;
+    if (t->hash_only) {
+        t->hashed = um_journal_file_hash(in->path, &t->hash);
+        return;
+    }
     um_reader_ctx rc = {s, in, in->reader, t, t->part.count > 1 ? &t->part : NULL};
     if (rc.part) {
         read_part(t, &rc);
@@ -642,6 +649,12 @@ um_status um_threads_start(um_scan *s, um_thr_pool **out) {
                    !in->replay;
         if (par && add_parts(p, in)) {
             if (in->reader->part_size > maxsum) maxsum = in->reader->part_size;
+            /* the content hash the journal is named by: a second pass over
+             * the file on a worker, not on the scan's thread at the end */
+            if (um_journal_wants_hash(s, in)) {
+                ok = add_task(p, in, true, 0, UINT64_MAX);
+                if (ok) p->tasks[p->n - 1].hash_only = true;
+            }
             continue;
         }
         ok = add_task(p, in, par, 0, UINT64_MAX);
@@ -674,6 +687,7 @@ um_status um_threads_read_logs(um_scan *s, um_thr_pool *p, um_status (*read_inpu
     um_status st = UM_OK;
     for (size_t i = 0; i < p->n && st == UM_OK; i++) {
         um_rec_task *t = &p->tasks[i];
+        if (t->hash_only) continue; /* taken at its input's last part */
         if (um_scan_cancelled(s)) {
             st = um_scan_cancel_status(s);
             break;
@@ -697,6 +711,11 @@ um_status um_threads_read_logs(um_scan *s, um_thr_pool *p, um_status (*read_inpu
         bool last = t->part.count <= 1 || t->part.index + 1 == t->part.count;
         if (first) st = um_journal_begin(s, t->in);
         if (st == UM_OK) st = consume(s, p, t);
+        if (last && st == UM_OK && i + 1 < p->n && p->tasks[i + 1].hash_only) {
+            um_rec_task *h = &p->tasks[i + 1];
+            for (rec_batch *b; (b = next_batch(p, h));) batch_free(b); /* none: waits for it, or takes it here */
+            if (h->hashed && !t->fallback) t->in->hash = h->hash, t->in->has_hash = true;
+        }
         if (last || st != UM_OK) {
             um_status je = um_journal_end(s, t->in, st == UM_OK && !t->fallback && t->st == UM_OK);
             if (st == UM_OK) st = je;
