@@ -247,7 +247,7 @@ void um_rec_issue(um_rec_task *t, bool reject, uint64_t line, const char *fmt, v
 /* A part of a file as a stream: bytes [pos, end) by pread. */
 typedef struct part_file {
     int fd;
-    uint64_t pos, end, start;
+    uint64_t pos, end;
 } part_file;
 
 static ssize_t part_read(void *c, char *out, size_t size) {
@@ -262,12 +262,12 @@ static ssize_t part_read(void *c, char *out, size_t size) {
     return r;
 }
 
-/* Positions are file offsets (um_lines_allow_map reads ftello); a part is
- * sought within itself only. */
+/* Positions are file offsets (um_lines_allow_map reads ftello and seeks
+ * back; stdio may pass through a block boundary before the part's start). */
 static int part_seek(void *c, off64_t *off, int whence) {
     part_file *k = c;
     int64_t to = whence == SEEK_SET ? *off : whence == SEEK_CUR ? (int64_t)k->pos + *off : -1;
-    if (to < (int64_t)k->start) {
+    if (to < 0) {
         errno = EINVAL;
         return -1;
     }
@@ -283,7 +283,7 @@ static int part_close(void *c) {
 
 static void read_part(um_rec_task *t, um_reader_ctx *rc) {
     um_input *in = t->in;
-    part_file k = {open(in->path, O_RDONLY | O_CLOEXEC), t->part.off, t->part.end, t->part.off};
+    part_file k = {open(in->path, O_RDONLY | O_CLOEXEC), t->part.off, t->part.end};
     if (k.fd < 0) {
         t->st = UM_EIO;
         t->err = strdup(strerror(errno));

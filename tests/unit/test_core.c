@@ -1,5 +1,9 @@
-/* test_core.c - time parsing, CSV, canonical forms, scoring, JSON escaping. */
+/* test_core.c - time parsing, CSV, canonical forms, scoring, JSON escaping, lines. */
 #include "core/scan.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "harness.h"
 #include "util/csv.h"
 #include "util/json.h"
@@ -232,6 +236,143 @@ static void t_lines(void) {
     fclose(f);
 }
 
+/* ---- lines from a mapped file (um_lines_allow_map) ---- */
+
+typedef struct seen_buf {
+    uint64_t start, next;
+    const char *file; /* the file's bytes, to compare */
+    bool ok;
+} seen_buf;
+
+static void seen_cb(void *ud, uint64_t off, const char *p, size_t n) {
+    seen_buf *b = ud;
+    if (off != b->next || memcmp(p, b->file + off, n) != 0) b->ok = false;
+    b->next = off + n;
+}
+
+/* [off, end) of a file as a stream, positions being file offsets (as a part is read) */
+typedef struct range_file {
+    int fd;
+    uint64_t pos, end, start;
+} range_file;
+static ssize_t range_read(void *c, char *out, size_t size) {
+    range_file *k = c;
+    if (k->pos >= k->end) return 0;
+    if (size > k->end - k->pos) size = (size_t)(k->end - k->pos);
+    ssize_t r = pread(k->fd, out, size, (off_t)k->pos);
+    if (r > 0) k->pos += (uint64_t)r;
+    return r;
+}
+static int range_seek(void *c, off64_t *off, int whence) {
+    range_file *k = c;
+    int64_t to = whence == SEEK_SET ? *off : whence == SEEK_CUR ? (int64_t)k->pos + *off : -1;
+    if (to < 0) return -1;
+    k->pos = (uint64_t)to;
+    *off = to;
+    return 0;
+}
+static int range_close(void *c) { return close(((range_file *)c)->fd); }
+
+/* Every line of [start, end) of path as text (number, length, too long,
+ * bytes), read through the stream or zero-copy; grow: bytes appended to the
+ * file after it was mapped. */
+static char *lines_dump(const char *path, uint64_t start, uint64_t end, bool map, size_t max, const char *grow,
+                        seen_buf *seen) {
+    range_file *k = calloc(1, sizeof *k);
+    k->fd = open(path, O_RDONLY);
+    k->pos = k->start = start;
+    k->end = end;
+    cookie_io_functions_t io = {range_read, NULL, range_seek, range_close};
+    FILE *f = fopencookie(k, "rb", io);
+    um_lines_map m;
+    bool mapped = map && um_lines_map_fd(&m, f, k->fd, end);
+    CHECK(mapped == map);
+    if (mapped && seen) m.seen = seen_cb, m.ud = seen, seen->next = start, seen->ok = true;
+    if (grow) {
+        FILE *a = fopen(path, "ab");
+        fputs(grow, a);
+        fclose(a);
+    }
+    um_lines_map_use(mapped ? &m : NULL);
+    um_lines l;
+    um_lines_init(&l, f, max);
+    um_lines_allow_map(&l);
+    CHECK(!map || l.map);
+    um_buf out;
+    um_buf_init(&out);
+    const char *line;
+    size_t n;
+    bool tl;
+    while (um_lines_next(&l, &line, &n, &tl)) {
+        um_buf_printf(&out, "%llu %zu %d [", (unsigned long long)l.lineno, n, tl);
+        for (size_t i = 0; i < n; i++) um_buf_printf(&out, "%02x", (unsigned char)line[i]);
+        um_buf_printf(&out, "]\n");
+    }
+    um_buf_printf(&out, "bytes %llu lines %llu\n", (unsigned long long)l.bytes, (unsigned long long)l.lineno);
+    um_lines_map_use(NULL);
+    um_lines_free(&l);
+    fclose(f);
+    free(k);
+    if (mapped) um_lines_map_close(&m);
+    return out.s;
+}
+
+static void t_lines_map(void) {
+    char path[] = "/tmp/unmask-test-lines-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    unsigned seed = 12345;
+    for (int variant = 0; variant < 6; variant++) {
+        /* random lines: blank, CRLF, longer than max, NUL bytes; the last one
+         * within the parser's padding of the end, with or without a newline */
+        um_buf b;
+        um_buf_init(&b);
+        int nlines = 200 + variant * 50;
+        for (int i = 0; i < nlines; i++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t len = (seed >> 16) % (i % 17 == 0 ? 400 : 120);
+            for (size_t k = 0; k < len; k++) {
+                seed = seed * 1103515245u + 12345u;
+                char c = (char)('a' + (seed >> 16) % 26);
+                if ((seed >> 8) % 97 == 0) c = 0;
+                um_buf_add(&b, &c, 1);
+            }
+            if (i % 5 == 0) um_buf_add(&b, "\r", 1);
+            if (i + 1 < nlines || variant % 2 == 0) um_buf_add(&b, "\n", 1);
+        }
+        if (variant >= 4) um_buf_add(&b, "{\"tail\":1}\n", 11); /* a short line near the end */
+        FILE *w = fopen(path, "wb");
+        fwrite(b.s, 1, b.len, w);
+        fclose(w);
+        char *plain = lines_dump(path, 0, UINT64_MAX, false, 200, NULL, NULL);
+        seen_buf sb = {0, 0, b.s, true};
+        char *mapped = lines_dump(path, 0, UINT64_MAX, true, 200, NULL, &sb);
+        CHECK_STREQ(mapped, plain);
+        CHECK(sb.ok && sb.next > b.len / 2); /* the mapped bytes passed over, in order, once */
+        free(plain), free(mapped);
+        /* a part: from a newline in the middle to the newline after a later one */
+        const char *nl1 = memchr(b.s + b.len / 3, '\n', b.len / 3);
+        const char *nl2 = memchr(b.s + 2 * b.len / 3, '\n', b.len / 3);
+        CHECK(nl1 && nl2);
+        if (nl1 && nl2) {
+            uint64_t s0 = (uint64_t)(nl1 - b.s), e0 = (uint64_t)(nl2 - b.s) + 1;
+            plain = lines_dump(path, s0, e0, false, 200, NULL, NULL);
+            mapped = lines_dump(path, s0, e0, true, 200, NULL, NULL);
+            CHECK_STREQ(mapped, plain);
+            free(plain), free(mapped);
+        }
+        /* a file growing while read: bytes past the mapped size through the stream */
+        mapped = lines_dump(path, 0, UINT64_MAX, true, 200, "grown one\ngrown two\n", NULL);
+        plain = lines_dump(path, 0, UINT64_MAX, false, 200, NULL, NULL);
+        CHECK_STREQ(mapped, plain);
+        CHECK(strstr(plain, "bytes ") != NULL);
+        free(plain), free(mapped);
+        um_buf_free(&b);
+    }
+    unlink(path);
+}
+
 static void t_term_escape(void) {
     char b[64];
     CHECK_STREQ(um_term_escape("plain name", b, sizeof b), "plain name");
@@ -259,6 +400,7 @@ static void t_term_escape(void) {
 int main(void) {
     RUN(t_term_escape);
     RUN(t_lines);
+    RUN(t_lines_map);
     RUN(t_time);
     RUN(t_csv);
     RUN(t_canon);
