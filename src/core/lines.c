@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +64,56 @@ static bool lines_fill(um_lines *l) {
 /* ---- zero-copy lines from a mapped file ---- */
 
 static _Thread_local const um_lines_map *tl_map;
+
+/* A mapped file cut short while it is read (logrotate's copytruncate, say)
+ * raises SIGBUS on the pages past its new end. The handler, installed the
+ * first time a file is mapped, maps zero pages over the rest of the mapping
+ * the faulting thread reads (the access then reads zeros, as a line with
+ * NUL bytes is rejected) and marks it; the line reader then goes back to
+ * the FILE, which ends where the file now ends, as a read file would. A
+ * SIGBUS elsewhere goes to the handler there was before. */
+static _Thread_local volatile sig_atomic_t tl_bus;
+static struct sigaction bus_prev;
+static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
+static uintptr_t bus_page;
+
+static void on_bus(int sig, siginfo_t *si, void *uc) {
+    const um_lines_map *m = tl_map;
+    const char *a = si ? (const char *)si->si_addr : NULL;
+    if (m && m->base && a >= m->base && a < m->base + m->size) {
+        uintptr_t from = (uintptr_t)a & ~(bus_page - 1), to = (uintptr_t)(m->base + m->size);
+        if (mmap((void *)from, to - from, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+            tl_bus = 1;
+            return;
+        }
+    }
+    if (bus_prev.sa_flags & SA_SIGINFO) {
+        bus_prev.sa_sigaction(sig, si, uc);
+    } else if (bus_prev.sa_handler != SIG_DFL && bus_prev.sa_handler != SIG_IGN) {
+        bus_prev.sa_handler(sig);
+    } else {
+        signal(SIGBUS, SIG_DFL);
+        raise(SIGBUS);
+    }
+}
+
+static void bus_install(void) {
+    long pg = sysconf(_SC_PAGESIZE);
+    bus_page = pg > 0 ? (uintptr_t)pg : 4096;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_bus;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGBUS, &sa, &bus_prev) != 0) memset(&bus_prev, 0, sizeof bus_prev);
+}
 #define UM_LINES_DROP (4u << 20) /* mapped bytes behind the reader given back at a time */
 
 bool um_lines_map_fd(um_lines_map *m, FILE *f, int fd, uint64_t end) {
     memset(m, 0, sizeof *m);
     struct stat st;
     if (!f || fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return false;
+    if (pthread_once(&bus_once, bus_install) != 0) return false;
     if ((uint64_t)st.st_size > SIZE_MAX) return false;
     void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) return false;
@@ -85,7 +131,10 @@ void um_lines_map_close(um_lines_map *m) {
     memset(m, 0, sizeof *m);
 }
 
-void um_lines_map_use(const um_lines_map *m) { tl_map = m; }
+void um_lines_map_use(const um_lines_map *m) {
+    tl_map = m;
+    tl_bus = 0;
+}
 
 void um_lines_allow_map(um_lines *l) {
     const um_lines_map *m = tl_map;
@@ -111,6 +160,7 @@ static void map_leave(um_lines *l) {
 /* The next line from the mapping; false: read it through f instead. */
 static bool map_next(um_lines *l, const char **line, size_t *len, bool *too_long) {
     const um_lines_map *m = l->map;
+    if (tl_bus) return false; /* cut short while read: the rest through f */
     /* the pages behind the previous line are given back as the reader goes
      * on, so the mapping does not grow the scan's memory with the input */
     uint64_t drop = l->mpos & ~(uint64_t)(UM_LINES_DROP - 1);

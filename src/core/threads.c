@@ -23,6 +23,12 @@
  *     task it needs has nothing ready, the scan's thread reads a task itself
  *     (the one it waits for if no one has taken it, else the next free one).
  *
+ * A split input whose journal needs its content hash (journal.c) gets one
+ * more task after its parts: a worker hashes the file (mapped) while the
+ * parts are merged, and the scan's thread takes the hash at the input's
+ * last part (or takes the task itself if no one has) instead of reading the
+ * whole file again at the end.
+ *
  * Memory stays bounded: a worker that has more than UM_THR_BUFFERED bytes
  * waiting waits itself, unless it reads the task being replayed now (so the
  * two never wait for each other). Readers marked `serial` (libevtx,
