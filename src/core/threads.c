@@ -52,6 +52,7 @@
 #define UM_THR_BATCH (1u << 20)     /* bytes of items per batch */
 #define UM_THR_BUFFERED (32u << 20) /* bytes of batches waiting, all tasks */
 #define UM_THR_HEAD 65536           /* bytes a reader's splittable() sees */
+#define UM_THR_SPARE 40             /* replayed batches kept for reuse (about UM_THR_BUFFERED) */
 
 /* The recorded items and batches: rec.h (also carried over NATS, src/dist/). */
 enum { IT_EVENT = UM_REC_EVENT, IT_REJECT = UM_REC_REJECT, IT_WARN = UM_REC_WARN };
@@ -104,6 +105,8 @@ struct um_thr_pool {
     um_winfields *wf;    /* the bag of the event being replayed */
     um_winfields *empty; /* the empty bag of events whose bag was dropped */
     void *merged;        /* summaries of the split input being replayed */
+    rec_batch *spare;    /* replayed batches, emptied for reuse (under mu): a worker's */
+    size_t nspare;       /* memory is not given back and faulted in again per batch */
     uint64_t line_base;  /* its base line for the next part */
 };
 
@@ -116,7 +119,28 @@ static void batch_free(rec_batch *b) {
     um_free(b);
 }
 
+/* A replayed batch emptied for reuse, or freed when enough are kept. */
+static void batch_recycle(um_thr_pool *p, rec_batch *b) {
+    pthread_mutex_lock(&p->mu);
+    if (p->nspare < UM_THR_SPARE) {
+        um_arena_reset(&b->arena);
+        b->n = b->bytes = 0;
+        b->next = p->spare;
+        p->spare = b;
+        p->nspare++;
+        b = NULL;
+    }
+    pthread_mutex_unlock(&p->mu);
+    batch_free(b);
+}
+
 static rec_item *new_item(um_rec_task *t) {
+    if (!t->cur && !t->pool->flush) { /* a pool's (not um_rec_read's): a spare batch first */
+        um_thr_pool *p = t->pool;
+        pthread_mutex_lock(&p->mu);
+        if ((t->cur = p->spare)) p->spare = t->cur->next, p->nspare--, t->cur->next = NULL;
+        pthread_mutex_unlock(&p->mu);
+    }
     if (!t->cur) {
         t->cur = um_calloc(1, sizeof *t->cur);
         if (!t->cur) return NULL;
@@ -596,7 +620,7 @@ static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t) {
     rec_batch *b;
     while ((b = next_batch(p, t))) {
         if (st == UM_OK) st = replay(s, p, t, b);
-        batch_free(b);
+        batch_recycle(p, b);
         um_reader_ctx prc = {s, t->in, t->in->reader, NULL, NULL};
         um_rc_progress(&prc, 0); /* per batch: workers do not know the scan's progress */
     }
@@ -759,6 +783,11 @@ void um_threads_stop(um_thr_pool *p) {
                     um_analyzer_at(k)->free_scratch(p->workers[i].scratch[k]);
             um_free(p->workers[i].scratch);
         }
+    while (p->spare) {
+        rec_batch *nx = p->spare->next;
+        batch_free(p->spare);
+        p->spare = nx;
+    }
     if (p->sync_ready) {
         pthread_cond_destroy(&p->cv);
         pthread_mutex_destroy(&p->mu);

@@ -261,17 +261,41 @@ struct um_arena_block {
 
 void um_arena_init(um_arena *a) { memset(a, 0, sizeof *a); }
 
-void um_arena_free(um_arena *a) {
-    um_arena_block *b = a->head;
+#define UM_ARENA_BLOCK (64 * 1024)
+
+static void blocks_free(um_arena_block *b) {
     while (b) {
         um_arena_block *n = b->next;
         um_free(b);
         b = n;
     }
+}
+
+void um_arena_free(um_arena *a) {
+    blocks_free(a->head);
+    blocks_free(a->spare);
     um_arena_init(a);
 }
 
+void um_arena_reset(um_arena *a) {
+    um_arena_block *b = a->head;
+    while (b) {
+        um_arena_block *n = b->next;
+        if (b->cap == UM_ARENA_BLOCK) {
+            b->next = a->spare;
+            a->spare = b;
+        } else {
+            um_free(b);
+        }
+        b = n;
+    }
+    a->head = NULL;
+    a->total = 0;
+}
+
 void um_arena_adopt(um_arena *a, um_arena *from) {
+    blocks_free(from->spare);
+    from->spare = NULL;
     if (!from->head) return;
     um_arena_block *tail = from->head;
     while (tail->next) tail = tail->next;
@@ -292,9 +316,14 @@ static void *arena_take(um_arena *a, size_t n, size_t al) {
     um_arena_block *b = a->head;
     size_t off = b ? (b->used + al - 1) & ~(al - 1) : 0;
     if (!b || off > b->cap || b->cap - off < n) {
-        size_t cap = 64 * 1024;
+        size_t cap = UM_ARENA_BLOCK;
         if (n > cap / 4) cap = n; /* big items get a block of their own */
-        b = um_malloc(sizeof *b + cap);
+        if (cap == UM_ARENA_BLOCK && a->spare) {
+            b = a->spare;
+            a->spare = b->next;
+        } else {
+            b = um_malloc(sizeof *b + cap);
+        }
         if (!b) return NULL;
         b->cap = cap;
         b->used = 0;

@@ -72,10 +72,14 @@ typedef struct um_arena_block um_arena_block;
 typedef struct um_arena {
     um_arena_block *head;
     size_t total;
+    um_arena_block *spare; /* standard blocks kept by um_arena_reset for reuse */
 } um_arena;
 
 void um_arena_init(um_arena *a);
 void um_arena_free(um_arena *a);
+/* Empties a for reuse, keeping its standard-size blocks (no free and
+ * malloc of the same memory again: threads.c's recycled batches). */
+void um_arena_reset(um_arena *a);
 void *um_arena_alloc(um_arena *a, size_t n);
 /* n bytes aligned to al (a power of two <= max_align_t), not rounded up:
  * for many small blocks of pointers (a million people's value sets). */
