@@ -392,6 +392,20 @@ typedef struct um_analyzer {
      * (core/journal.c) keeps only the bags the prefilters asked for, so it
      * is replayed only under the same digest. */
     uint64_t (*prefilter_digest)(const void *compiled);
+    /* Optional, together: analysis partitioned by person (src/core/pmerge.c,
+     * partition.h 5.). part_new makes an empty instance for one person
+     * partition; primary is the state on_subjects made, which the instance
+     * may read but never change; it reports nothing (no findings, no
+     * warnings: what on_subjects reported stays the primary's). Each
+     * partition instance then sees on_event for its own persons' events
+     * only (sid < 0 events go to partition 0). After the last event, merge
+     * folds every partition instance into the primary, partitions in
+     * order, and takes ownership of `from` (frees it or keeps its storage);
+     * finish then runs once on the primary. An analyzer with these hooks
+     * keeps per-person state only, adds findings in on_event only for the
+     * event's subject, and warns in on_event about nothing. */
+    um_status (*part_new)(struct um_scan *scan, const void *primary, void **out);
+    um_status (*merge)(struct um_scan *scan, void *into, void *from);
 } um_analyzer;
 
 size_t um_analyzer_count(void);

@@ -192,7 +192,7 @@ static void act_free(void *p) {
 
 const um_analyzer um_analyzer_activity = {
     "activity", "keeps hour-of-day x weekday histograms and login timelines for the report (no findings)",
-    act_on_subjects, act_on_event, NULL, act_free, NULL, NULL, false, NULL, NULL, NULL};
+    act_on_subjects, act_on_event, NULL, act_free, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL};
 
 /* ---- sink side ---------------------------------------------------------- */
 

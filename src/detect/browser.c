@@ -210,4 +210,4 @@ static um_status br_finish(um_scan *scan, void *p) {
 
 const um_analyzer um_analyzer_browser = {
     "browser", "one browser (Okta dtHash) behind several people (NET-08)",
-    br_on_subjects, br_on_event, br_finish, br_free, NULL, NULL, false, NULL, NULL, NULL};
+    br_on_subjects, br_on_event, br_finish, br_free, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL};

@@ -80,6 +80,7 @@ typedef struct tr_state {
     tr_subj *s;
     size_t n;
     um_map strings;
+    struct tr_state *adopted; /* merged partitions: their strings, kept (tr_merge) */
 } tr_state;
 
 static const char *intern(tr_state *st, const char *s) {
@@ -99,10 +100,54 @@ static um_status tr_on_subjects(um_scan *scan, void **out) {
 
 static void tr_free(void *p) {
     tr_state *st = p;
-    if (!st) return;
-    um_free(st->s);
-    um_map_free(&st->strings);
-    um_free(st);
+    while (st) {
+        tr_state *next = st->adopted;
+        um_free(st->s);
+        um_map_free(&st->strings);
+        um_free(st);
+        st = next;
+    }
+}
+
+/* Partitioned analysis (partition.h 5.): an empty instance per partition;
+ * the merge copies each subject the partition saw into the primary, which
+ * keeps the partition's strings (its places point into them). */
+static um_status tr_part_new(um_scan *scan, const void *primary, void **out) {
+    (void)primary;
+    return tr_on_subjects(scan, out);
+}
+
+static um_status tr_merge(um_scan *scan, void *into, void *from) {
+    (void)scan;
+    tr_state *a = into, *b = from;
+    if (!b) return UM_OK;
+    um_status rc = UM_OK;
+    if (b->n > a->n) {
+        size_t cap = a->n;
+        if (!um_grow((void **)&a->s, &cap, b->n, sizeof *a->s)) rc = UM_ENOMEM;
+        else {
+            memset(a->s + a->n, 0, (cap - a->n) * sizeof *a->s);
+            a->n = cap;
+        }
+    }
+    for (size_t i = 0; rc == UM_OK && i < b->n; i++) {
+        if (!b->s[i].seen) continue;
+        if (a->s[i].seen) { /* two partitions saw one person: the routing is broken */
+            rc = UM_EINVAL;
+            break;
+        }
+        a->s[i] = b->s[i];
+    }
+    if (rc != UM_OK) {
+        tr_free(b);
+        return rc;
+    }
+    um_free(b->s);
+    b->s = NULL;
+    b->n = 0;
+    b->adopted = a->adopted;
+    a->adopted = b;
+    return UM_OK;
 }
 
 double um_geo_km(double lat1, double lon1, double lat2, double lon2) {
@@ -263,4 +308,4 @@ static um_status tr_finish(um_scan *scan, void *p) {
 
 const um_analyzer um_analyzer_travel = {
     "travel", "impossible travel between sign-ins, VPN/hosting exits set aside (NET-02)",
-    tr_on_subjects, tr_on_event, tr_finish, tr_free, NULL, NULL, false, NULL, NULL, NULL};
+    tr_on_subjects, tr_on_event, tr_finish, tr_free, NULL, NULL, false, NULL, NULL, NULL, tr_part_new, tr_merge};
