@@ -442,6 +442,11 @@ bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool);
 size_t um_scan_nsubjects(const struct um_scan *scan);
 /* Threads the scan may use (um_scan_set_threads; 1: the scan's own only). */
 unsigned um_scan_thread_count(const struct um_scan *scan);
+/* The position of the event on_event is handling: grows with every event
+ * in the one-thread order (0 before the first), the same whether the
+ * analysis is partitioned or not. An analyzer whose merge hook must put
+ * partitions' state back in event order records it (src/detect/browser.c). */
+uint64_t um_scan_position(const struct um_scan *scan);
 /* The per-scan state analyzer a made in on_subjects (NULL if none): for an
  * analyzer's own sink-side code (src/detect/activity.c). */
 void *um_scan_analyzer_state(const struct um_scan *scan, const struct um_analyzer *a);

@@ -54,6 +54,8 @@ struct um_pa {
     uint64_t *calls; /* per partition: on_event calls routed to it */
 };
 
+uint64_t um_scan_position(const um_scan *s) { return s->cur_pos; }
+
 um_status um_scan_set_partitions(um_scan *s, unsigned k) {
     if (!s || s->ran) return UM_EINVAL;
     s->partitions = k > 1024 ? 1024 : k;

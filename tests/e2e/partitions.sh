@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Analysis partitioned by person gives the same results (src/core/pmerge.c,
 # src/core/partition.h 5.): a scan whose per-person analyzers (hours, net,
-# travel, code, ioc, endpoint) run as K instances, each fed only the events
+# travel, code, ioc, endpoint, browser) run as K instances, each fed only the events
 # of the people hashed to its partition, their state folded with each
 # analyzer's merge hook and their findings merged by position, writes
 # byte-identical outputs (subjects.jsonl, findings.jsonl, clusters.jsonl,
