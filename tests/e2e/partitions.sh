@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Analysis partitioned by person gives the same results (src/core/pmerge.c,
-# src/core/partition.h 5.): a scan whose per-person analyzers (hours, net,
-# travel, code, ioc, endpoint, browser) run as K instances, each fed only the events
-# of the people hashed to its partition, their state folded with each
-# analyzer's merge hook and their findings merged by position, writes
+# src/core/partition.h 5.): a scan whose analyzers (all but the Sigma rules:
+# hours, net, travel, code, ioc, endpoint, browser, activity, link) run as
+# K instances, each fed only the events of the people hashed to its
+# partition, their state folded with each analyzer's merge hook (the people
+# of one browser, one IP or one heatmap cap in different partitions) and
+# their findings merged by position, writes
 # byte-identical outputs (subjects.jsonl, findings.jsonl, clusters.jsonl,
 # both CSVs, the case.db dump, the printed table) to the scan without
 # partitions, on
