@@ -170,7 +170,7 @@ um_status um_finding_add_count(um_scan *s, um_sid subject, const char *indicator
     if (kn < 0) return UM_EINVAL;
     size_t klen = (size_t)kn < sizeof kbuf ? (size_t)kn : sizeof kbuf - 1;
     uintptr_t v = (uintptr_t)um_map_get(&s->finding_index, kbuf, klen);
-    if (!v) return UM_ENOTFOUND;
+    if (!v) return s->limit_warned[UM_LIMIT_FINDINGS] ? UM_OK : UM_ENOTFOUND; /* refused by the limit */
     um_finding *f = &s->findings[v - 1];
     f->info.count += n;
     if (last_us != UM_TIME_NONE) {

@@ -354,7 +354,8 @@ um_status um_finding_add(struct um_scan *scan, um_sid subject, const um_finding_
 
 /* For analyzers that aggregate events themselves: adds n more events, the
  * latest at last_us (UM_TIME_NONE if unknown), to the finding (subject,
- * indicator, key) that um_finding_add created. UM_ENOTFOUND if there is none. */
+ * indicator, key) that um_finding_add created. UM_ENOTFOUND if there is none,
+ * except when the findings limit refused it (UM_OK: nothing to count on). */
 um_status um_finding_add_count(struct um_scan *scan, um_sid subject, const char *indicator, const char *key,
                                uint64_t n, int64_t last_us);
 
