@@ -16,7 +16,11 @@
 #      USB inventories, git histories), K = 2, 5, 16, and K = 3 with
 #      --threads 2 (parts read on threads, replayed in order, partitioned);
 #  (c) the set's logs and samples without the HR exports: every account
-#      is a log-only subject, routed by its id, K = 4.
+#      is a log-only subject, routed by its id, K = 4;
+#  (d) the demo case under a findings limit (40 of 128: the limit is
+#      checked at the merge, in the one-thread order of the findings'
+#      making), K = 4; the scan without partitions used to fail here
+#      (net's and travel's counts on a finding the limit refused).
 # Each partitioned run must say (-v) that two or more partitions handled
 # events, and the set must hold findings of the partitioned analyzers, so
 # a merge that lost or doubled a partition's state shows as a difference.
@@ -87,5 +91,10 @@ same logs 3 2 "${set_inputs[@]}"
 # (c) no HR export: every account is a log-only subject, routed by its id
 base logonly "$tmp/gen/logs" "${samples[@]}"
 same logonly 4 1 "$tmp/gen/logs" "${samples[@]}"
+
+# (d) under a findings limit
+base limited --limit findings=40 "$UM_SRC_DIR/examples/demo"
+grep -q "resource limit reached: 40 distinct findings" "$tmp/limited-base.sql" || fail "limited: the limit was not reached"
+same limited 4 1 --limit findings=40 "$UM_SRC_DIR/examples/demo"
 
 echo "partitions: $pass partitioned runs byte-identical to the scan without partitions"
