@@ -262,7 +262,7 @@ static um_status br_finish(um_scan *scan, void *p) {
     br_state *st = p;
     if (!st) return UM_OK;
     if (st->merged) { /* the hashes one instance would hold, in its order: by first sign-in */
-        qsort(st->v, st->n, sizeof *st->v, cmp_hash);
+        if (st->n > 1) qsort(st->v, st->n, sizeof *st->v, cmp_hash);
         if (st->n > UM_BR_MAX_HASHES) {
             st->n = UM_BR_MAX_HASHES;
             st->full = true;

@@ -495,8 +495,10 @@ static um_status merge(um_scan *s, void *into, void *from) {
         free_state(b);
         return UM_ENOMEM;
     }
-    memcpy(a->obs + a->nobs, b->obs, b->nobs * sizeof *b->obs);
-    if (b->nobs) memcpy(a->pos + have, b->pos, b->nobs * sizeof *b->pos);
+    if (b->nobs) {
+        memcpy(a->obs + a->nobs, b->obs, b->nobs * sizeof *b->obs);
+        memcpy(a->pos + have, b->pos, b->nobs * sizeof *b->pos);
+    }
     a->nobs += b->nobs;
     um_free(b->obs);
     um_free(b->pos);
