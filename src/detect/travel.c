@@ -77,7 +77,9 @@ typedef struct tr_subj {
 } tr_subj;
 
 typedef struct tr_state {
-    tr_subj *s;
+    tr_subj **s; /* per subject, made on its first located sign-in (a
+                  * slot is 2.8 KB: one for every subject number, in each
+                  * of K partitions, was K times that) */
     size_t n;
     um_map strings;
     struct tr_state *adopted; /* merged partitions: their strings, kept (tr_merge) */
@@ -102,6 +104,7 @@ static void tr_free(void *p) {
     tr_state *st = p;
     while (st) {
         tr_state *next = st->adopted;
+        for (size_t i = 0; i < st->n; i++) um_free(st->s[i]);
         um_free(st->s);
         um_map_free(&st->strings);
         um_free(st);
@@ -131,12 +134,13 @@ static um_status tr_merge(um_scan *scan, void *into, void *from) {
         }
     }
     for (size_t i = 0; rc == UM_OK && i < b->n; i++) {
-        if (!b->s[i].seen) continue;
-        if (a->s[i].seen) { /* two partitions saw one person: the routing is broken */
+        if (!b->s[i]) continue;
+        if (a->s[i]) { /* two partitions saw one person: the routing is broken */
             rc = UM_EINVAL;
             break;
         }
         a->s[i] = b->s[i];
+        b->s[i] = NULL;
     }
     if (rc != UM_OK) {
         tr_free(b);
@@ -180,7 +184,8 @@ static tr_subj *subject(tr_state *st, um_scan *scan, um_sid sid) {
         memset(st->s + st->n, 0, (cap - st->n) * sizeof *st->s);
         st->n = cap;
     }
-    tr_subj *t = &st->s[sid];
+    if (!st->s[sid] && !(st->s[sid] = um_calloc(1, sizeof **st->s))) return NULL;
+    tr_subj *t = st->s[sid];
     if (!t->seen) {
         t->seen = true;
         t->skip = !um_subject_has_identity(scan, sid);
@@ -297,8 +302,8 @@ static um_status tr_finish(um_scan *scan, void *p) {
     tr_state *st = p;
     if (!st) return UM_OK;
     for (size_t i = 0; i < st->n; i++) {
-        const tr_subj *t = &st->s[i];
-        if (!t->seen || t->skip) continue;
+        const tr_subj *t = st->s[i];
+        if (!t || !t->seen || t->skip) continue;
         um_status rc = emit(scan, (um_sid)i, t, &t->geo, true);
         if (rc == UM_OK) rc = emit(scan, (um_sid)i, t, &t->country, false);
         if (rc != UM_OK) return rc;
