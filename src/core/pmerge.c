@@ -8,11 +8,13 @@
  * K (the subject's printed id: the HR key of an identity subject, the hash
  * of the account or host of a log-only one, so the same person lands in the
  * same partition whatever the order of the events). Each instance holds its
- * partition's per-person state; what it adds as findings while events run
- * goes into its partition's own finding table. Analyzers without the hooks
- * (those whose state spans people: Sigma correlations, one browser behind
- * several people, the heatmap's global bounds, linkage) run once, on the
- * scan's table, as before.
+ * partition's per-person state (state that spans people, such as one
+ * browser behind several people, the heatmap's caps or the sign-in IPs the
+ * linkage compares, is recorded with positions and put back in order by
+ * the analyzer's merge); what it adds as findings while events run goes
+ * into its partition's own finding table. Analyzers without the hooks
+ * (today the Sigma rules: their correlation windows span people) run once,
+ * on the scan's table, as before.
  *
  * After the last event (um_pa_merge): the instances are folded into the
  * primaries with each analyzer's merge hook, partitions in order, and the
