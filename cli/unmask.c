@@ -237,6 +237,9 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
     if (verbose)
         fprintf(stderr, "unmask: timings: read %.3f s, analyze %.3f s, write %.3f s\n", st.read_s, st.analyze_s,
                 st.write_s);
+    if (verbose && st.partitions_busy)
+        fprintf(stderr, "unmask: analysis partitioned by person: %u partitions had events, %llu analyzer calls\n",
+                st.partitions_busy, (unsigned long long)st.partition_calls);
     fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, clusters.jsonl, case.db, *.csv)\n", T(out));
 }
 
@@ -414,6 +417,9 @@ static int cmd_scan(int argc, char **argv) {
     }
     const char *part_env = getenv("UNMASK_PART_BYTES"); /* tests and tuning: size of a file's parts */
     if (part_env) (void)um_scan_set_part_size(scan, strtoull(part_env, NULL, 10));
+    /* tests: the per-person analyzers as K partition instances, merged (pmerge.c) */
+    const char *pa_env = getenv("UNMASK_PARTITIONS");
+    if (pa_env) (void)um_scan_set_partitions(scan, (unsigned)strtoul(pa_env, NULL, 10));
     if (um_scan_set_threads(scan, threads) != UM_OK || (limits && um_scan_set_limits(scan, limits) != UM_OK) ||
         (nats.o.url && um_scan_set_nats(scan, &nats.o) != UM_OK) ||
         (mapping && um_scan_set_mapping(scan, mapping) != UM_OK)) {

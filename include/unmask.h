@@ -159,6 +159,12 @@ um_status um_scan_set_threads(um_scan *scan, unsigned n);
  * line-aligned parts of about `bytes` on different threads (results stay
  * the same). 0 means the default, 8 MiB; at least 4096. Before um_scan_run. */
 um_status um_scan_set_part_size(um_scan *scan, uint64_t bytes);
+/* Runs the per-person analyzers as k instances, each fed the events of
+ * the people hashed to its partition, and merges their state and findings
+ * before the analyzers finish (docs/SCALING.md, "Partitioned analysis"):
+ * results are the same as with 1 (the default). At most 1024. Before
+ * um_scan_run. */
+um_status um_scan_set_partitions(um_scan *scan, unsigned k);
 
 /* ---- scale-out over NATS JetStream (src/dist/, docs/SCALING.md) ---------- */
 
@@ -343,6 +349,10 @@ typedef struct um_scan_stats {
      * feed), in the rest of the analysis (joins, finish, ranking) and in
      * um_scan_write_outputs (0 before it ran) */
     double read_s, analyze_s, write_s;
+    /* um_scan_set_partitions: person partitions that handled events, and
+     * the analyzer calls routed to partition instances (0 without) */
+    unsigned partitions_busy;
+    uint64_t partition_calls;
 } um_scan_stats;
 
 void um_scan_get_stats(const um_scan *scan, um_scan_stats *out);

@@ -70,6 +70,7 @@ um_status um_finding_add(um_scan *s, um_sid subject, const um_finding_spec *spec
         sl->val = (void *)(uintptr_t)(s->n_findings + 1);
         s->n_findings++;
         f->subject = subject;
+        f->pos = s->cur_pos;
         f->flags = spec->flags;
         f->strength = spec->strength;
         f->info.indicator = um_arena_strdup(&s->arena, spec->indicator);
@@ -101,6 +102,7 @@ um_status um_finding_add(um_scan *s, um_sid subject, const um_finding_spec *spec
         if (f->info.last_us == UM_TIME_NONE || t > f->info.last_us) f->info.last_us = t;
     }
     if (f->info.n_evidence < UM_MAX_EVIDENCE) {
+        f->ev_pos[f->info.n_evidence] = s->cur_pos;
         um_evidence *e = &f->ev[f->info.n_evidence++];
         e->file = ev && ev->src_file ? um_arena_strdup(&s->arena, ev->src_file)
                                      : um_arena_strdup(&s->arena, file ? file : "");
@@ -112,6 +114,55 @@ um_status um_finding_add(um_scan *s, um_sid subject, const um_finding_spec *spec
     return UM_OK;
 }
 
+void um_finding_fold(um_finding *into, um_finding *from) {
+    if (from->info.weight > into->info.weight) into->info.weight = from->info.weight;
+    if (from->strength > into->strength) {
+        into->strength = from->strength;
+        into->info.strength = from->info.strength;
+    }
+    into->info.count += from->info.count;
+    if (from->info.first_us != UM_TIME_NONE &&
+        (into->info.first_us == UM_TIME_NONE || from->info.first_us < into->info.first_us))
+        into->info.first_us = from->info.first_us;
+    if (from->info.last_us != UM_TIME_NONE &&
+        (into->info.last_us == UM_TIME_NONE || from->info.last_us > into->info.last_us))
+        into->info.last_us = from->info.last_us;
+    /* evidence: the first samples of both by position (into's first on a tie) */
+    um_evidence ev[UM_MAX_EVIDENCE];
+    uint64_t pos[UM_MAX_EVIDENCE];
+    size_t a = 0, b = 0, n = 0;
+    while (n < UM_MAX_EVIDENCE && (a < into->info.n_evidence || b < from->info.n_evidence)) {
+        bool take_a = b >= from->info.n_evidence ||
+                      (a < into->info.n_evidence && into->ev_pos[a] <= from->ev_pos[b]);
+        ev[n] = take_a ? into->ev[a] : from->ev[b];
+        pos[n++] = take_a ? into->ev_pos[a++] : from->ev_pos[b++];
+    }
+    memcpy(into->ev, ev, n * sizeof *ev);
+    memcpy(into->ev_pos, pos, n * sizeof *pos);
+    into->info.n_evidence = n;
+    /* seen events: one set (bounded as in already_counted; past the bound a
+     * repeat may count twice, as there) */
+    for (uint32_t i = 0; i < from->cap_seen; i++) {
+        uint64_t h = from->seen[i];
+        if (!h) continue;
+        if ((into->n_seen + 1) * 4 > into->cap_seen * 3) {
+            if (into->cap_seen >= UM_SEEN_SLOTS) break;
+            uint32_t nc = into->cap_seen ? into->cap_seen * 2 : 16;
+            uint64_t *ns = um_calloc(nc, sizeof *ns);
+            if (!ns) break;
+            for (uint32_t k = 0; k < into->cap_seen; k++)
+                if (into->seen[k]) seen_insert(ns, nc, into->seen[k]);
+            um_free(into->seen);
+            into->seen = ns;
+            into->cap_seen = nc;
+        }
+        if (!seen_insert(into->seen, into->cap_seen, h)) into->n_seen++;
+    }
+    um_free(from->seen);
+    from->seen = NULL;
+    from->n_seen = from->cap_seen = 0;
+}
+
 um_status um_finding_add_count(um_scan *s, um_sid subject, const char *indicator, const char *key, uint64_t n,
                                int64_t last_us) {
     char kbuf[512];
@@ -119,7 +170,7 @@ um_status um_finding_add_count(um_scan *s, um_sid subject, const char *indicator
     if (kn < 0) return UM_EINVAL;
     size_t klen = (size_t)kn < sizeof kbuf ? (size_t)kn : sizeof kbuf - 1;
     uintptr_t v = (uintptr_t)um_map_get(&s->finding_index, kbuf, klen);
-    if (!v) return UM_ENOTFOUND;
+    if (!v) return s->limit_warned[UM_LIMIT_FINDINGS] ? UM_OK : UM_ENOTFOUND; /* refused by the limit */
     um_finding *f = &s->findings[v - 1];
     f->info.count += n;
     if (last_us != UM_TIME_NONE) {

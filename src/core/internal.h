@@ -390,7 +390,8 @@ um_status um_finding_add(struct um_scan *scan, um_sid subject, const um_finding_
 
 /* For analyzers that aggregate events themselves: adds n more events, the
  * latest at last_us (UM_TIME_NONE if unknown), to the finding (subject,
- * indicator, key) that um_finding_add created. UM_ENOTFOUND if there is none. */
+ * indicator, key) that um_finding_add created. UM_ENOTFOUND if there is none,
+ * except when the findings limit refused it (UM_OK: nothing to count on). */
 um_status um_finding_add_count(struct um_scan *scan, um_sid subject, const char *indicator, const char *key,
                                uint64_t n, int64_t last_us);
 
@@ -428,6 +429,20 @@ typedef struct um_analyzer {
      * (core/journal.c) keeps only the bags the prefilters asked for, so it
      * is replayed only under the same digest. */
     uint64_t (*prefilter_digest)(const void *compiled);
+    /* Optional, together: analysis partitioned by person (src/core/pmerge.c,
+     * partition.h 5.). part_new makes an empty instance for one person
+     * partition; primary is the state on_subjects made, which the instance
+     * may read but never change; it reports nothing (no findings, no
+     * warnings: what on_subjects reported stays the primary's). Each
+     * partition instance then sees on_event for its own persons' events
+     * only (sid < 0 events go to partition 0). After the last event, merge
+     * folds every partition instance into the primary, partitions in
+     * order, and takes ownership of `from` (frees it or keeps its storage);
+     * finish then runs once on the primary. An analyzer with these hooks
+     * keeps per-person state only, adds findings in on_event only for the
+     * event's subject, and warns in on_event about nothing. */
+    um_status (*part_new)(struct um_scan *scan, const void *primary, void **out);
+    um_status (*merge)(struct um_scan *scan, void *into, void *from);
 } um_analyzer;
 
 size_t um_analyzer_count(void);
@@ -464,6 +479,11 @@ bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool);
 size_t um_scan_nsubjects(const struct um_scan *scan);
 /* Threads the scan may use (um_scan_set_threads; 1: the scan's own only). */
 unsigned um_scan_thread_count(const struct um_scan *scan);
+/* The position of the event on_event is handling: grows with every event
+ * in the one-thread order (0 before the first), the same whether the
+ * analysis is partitioned or not. An analyzer whose merge hook must put
+ * partitions' state back in event order records it (src/detect/browser.c). */
+uint64_t um_scan_position(const struct um_scan *scan);
 /* The per-scan state analyzer a made in on_subjects (NULL if none): for an
  * analyzer's own sink-side code (src/detect/activity.c). */
 void *um_scan_analyzer_state(const struct um_scan *scan, const struct um_analyzer *a);

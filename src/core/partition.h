@@ -55,9 +55,9 @@
  *      enrichment, subject resolution (log-only subjects get their ids in
  *      order of first appearance), every analyzer's state, findings (counts,
  *      first/last, evidence samples), limits, rejects and warnings see the
- *      exact sequence of a one-thread scan. Analyzer state is therefore
- *      never partitioned and needs no merge hook; what runs in parallel is
- *      reading, parsing, field mapping and the prefilters (Sigma matching).
+ *      exact sequence of a one-thread scan. What runs in parallel is
+ *      reading, parsing, field mapping and the prefilters (Sigma matching);
+ *      analyzer state is partitioned by person instead, when asked (5.).
  *    - after the input's last part: the parts' summaries are folded with
  *      um_reader.part_merge(into, part) in part order (into starts as part
  *      0's) and um_reader.part_finish(rc, merged) says the end-of-file
@@ -65,6 +65,38 @@
  *      read (bytes, files_read) once.
  *    - an error in a part (I/O, out of memory) fails the scan at that
  *      part's place in the order, with the part's message.
+ *
+ * 5. Analysis partitioned by person (src/core/pmerge.c;
+ *    um_scan_set_partitions(s, K), UNMASK_PARTITIONS in the CLI for tests).
+ *    Every event, after enrichment and subject resolution in the order of
+ *    4., has a POSITION: its number in that order * 64 + the analyzer's
+ *    index (um_scan_position), the same with or without partitions, and
+ *    every finding and evidence sample records the position of its add.
+ *    An analyzer with the part_new / merge hooks (internal.h) runs as K
+ *    instances; the event of subject s goes to the instance of partition
+ *    P = hash(subject id of s) mod K (sid -1: partition 0), and the findings
+ *    that instance adds go into partition P's own table. Analyzers without
+ *    the hooks (today only the Sigma `rules`: its correlation windows group
+ *    several people) run once, on the scan's table. After the last event:
+ *    - merge(primary, instance) for every analyzer, partitions in order: the
+ *      per-person state moves (the partitions' people are disjoint); state
+ *      that spans people is united and put back in position order (browser:
+ *      a dtHash's people; link: sign-in IPs; activity: the first N people
+ *      keep a heatmap or a timeline), so the primary holds what one
+ *      instance fed every event would hold;
+ *    - the K + 1 finding tables are merged by position (each table's
+ *      positions only grow), so findings are made in the one-thread order;
+ *      one (subject, indicator, key) in two tables is folded: counts add,
+ *      first/last widen, weight and strength the larger, evidence samples
+ *      the first UM_MAX_EVIDENCE by position, the summary the first's;
+ *    - the findings limit is checked there, in that order;
+ *    then every analyzer's finish runs once, on the primaries. The outputs
+ *    are byte for byte those of the scan without partitions (test_pmerge,
+ *    tests/e2e/partitions.sh, fairness.sh). Not exact: the place among the
+ *    warnings of a cap's warning (findings limit, 500,000 dtHashes, the
+ *    heatmap caps), said at the merge instead of at the event. All of this
+ *    runs in the scan's process, on the thread that replays events in
+ *    order; the partitions do not yet run on workers (docs/SCALING.md).
  *
  * A distributed worker (issue 9) implements 1.-3. remotely: it is sent the
  * part (input path or content, range, part number), runs the reader with a

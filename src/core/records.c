@@ -195,19 +195,28 @@ um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
     return st;
 }
 
+/* Every analyzer's on_event, in table order; each at its position (the
+ * findings' order key, scan.h). With person partitions (pmerge.c) the
+ * partitionable analyzers get the instance of the subject's partition. */
+static um_status analyze(um_scan *s, um_sid sid, const um_event *ev) {
+    s->ev_seq++;
+    for (size_t i = 0; i < um_analyzer_count(); i++) {
+        const um_analyzer *a = um_analyzer_at(i);
+        if (!a->on_event) continue;
+        s->cur_pos = s->ev_seq * 64 + i;
+        um_status st = s->pa && a->merge ? um_pa_on_event(s, i, sid, ev) : a->on_event(s, s->analyzer_state[i], sid, ev);
+        if (st != UM_OK) return st;
+    }
+    return UM_OK;
+}
+
 static um_status emit_event(um_reader_ctx *rc, um_scan *s, um_event *ev) {
     if (ev->kind == UM_EV_RAW) {
         /* A record of a type only the Sigma rules read (the reader counted
          * it as skipped): no enrichment, no subject until a rule hits it
          * (detect/rules.c resolves it then), not counted as a record. */
         if (!ev->src_file) ev->src_file = rc->in->path;
-        for (size_t i = 0; i < um_analyzer_count(); i++) {
-            const um_analyzer *a = um_analyzer_at(i);
-            if (!a->on_event) continue;
-            um_status st = a->on_event(s, s->analyzer_state[i], -1, ev);
-            if (st != UM_OK) return st;
-        }
-        return UM_OK;
+        return analyze(s, -1, ev);
     }
     s->stats.records++; /* records = events + persons (raw records are counted as skipped) */
     s->stats.events++;
@@ -218,11 +227,5 @@ static um_status emit_event(um_reader_ctx *rc, um_scan *s, um_event *ev) {
     }
     um_ipdb_enrich(s->ctx->ipdb, ev);
     um_sid sid = um_subjects_resolve(s, ev);
-    for (size_t i = 0; i < um_analyzer_count(); i++) {
-        const um_analyzer *a = um_analyzer_at(i);
-        if (!a->on_event) continue;
-        um_status st = a->on_event(s, s->analyzer_state[i], sid, ev);
-        if (st != UM_OK) return st;
-    }
-    return UM_OK;
+    return analyze(s, sid, ev);
 }

@@ -257,6 +257,7 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
     for (size_t i = 0; i < um_analyzer_count() && st == UM_OK; i++)
         if (um_analyzer_at(i)->on_subjects)
             st = um_analyzer_at(i)->on_subjects(s, &s->analyzer_state[i]);
+    if (st == UM_OK) st = um_pa_start(s); /* person partitions of the analysis (pmerge.c) */
     t = um_now_s();
     if (st == UM_OK) st = um_scan_prepare(s, false); /* with threads: built by the first worker meanwhile */
     if (st == UM_OK && s->nats) st = um_dist_read_logs(s, read_input);
@@ -268,6 +269,7 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
             if (!s->inputs[i].reader || s->inputs[i].reader->phase != 0)
                 st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : read_input(s, &s->inputs[i]);
     tr += um_now_s() - t;
+    if (st == UM_OK) st = um_pa_merge(s);
     for (size_t i = 0; i < um_analyzer_count() && st == UM_OK; i++)
         if (um_analyzer_at(i)->finish) st = um_analyzer_at(i)->finish(s, s->analyzer_state[i]);
     if (st == UM_OK && um_scan_cancelled(s)) st = um_scan_cancel_status(s);

@@ -55,6 +55,7 @@ void um_scan_free(um_scan *s) {
     um_journal_free(s); /* this run's unpublished journals, under the lock */
     um_scan_unlock_output(s);
     um_nats_conf_free(s->nats);
+    um_pa_free(s); /* partition instances left by a failed scan (pmerge.c) */
     if (s->analyzer_state)
         for (size_t i = 0; i < um_analyzer_count(); i++)
             if (um_analyzer_at(i)->free_state) um_analyzer_at(i)->free_state(s->analyzer_state[i]);

@@ -124,6 +124,11 @@ typedef struct um_finding {
      * twice (an .evtx and its JSON rendering) counts once; bounded */
     uint64_t *seen;
     uint32_t n_seen, cap_seen;
+    /* positions (um_scan.cur_pos when added): of the add that made the
+     * finding, and of each evidence sample; the merge of partitioned
+     * analysis orders by them (pmerge.c) */
+    uint64_t pos;
+    uint64_t ev_pos[UM_MAX_EVIDENCE];
 } um_finding;
 
 struct um_scan {
@@ -193,6 +198,12 @@ struct um_scan {
     unsigned threads;        /* um_scan_set_threads: log inputs read on threads - 1 workers */
     uint64_t part_bytes;     /* um_scan_set_part_size, 0: UM_PART_BYTES */
     struct um_nats_conf *nats; /* um_scan_set_nats: log inputs read by workers on the bus (src/dist/) */
+    /* the position of what the analyzers are handling now: event number
+     * (1, 2, ... in the one-thread order) * 64 + analyzer index; 0 before
+     * the first event. Findings and evidence samples carry it (pmerge.c). */
+    uint64_t ev_seq, cur_pos;
+    unsigned partitions;  /* um_scan_set_partitions: person partitions of the analysis (1: none) */
+    struct um_pa *pa;     /* pmerge.c: the partitions' analyzer instances and findings, while events run */
 
     /* output folder (outdir.c) */
     int out_lock; /* lock handle, -1 when none */
@@ -245,6 +256,22 @@ um_status um_threads_start(um_scan *s, um_thr_pool **out);
  * worker builds it before any part is read (threads.c) while the identity
  * inputs are read here, and this only picks it up. Idempotent. */
 um_status um_scan_prepare(um_scan *s, bool force);
+/* pmerge.c: analysis partitioned by person (partition.h 5.). um_pa_start
+ * after the analyzers' on_subjects makes each partitionable analyzer's
+ * instances (nothing when um_scan.partitions < 2); um_pa_on_event hands an
+ * event to analyzer i's instance of the event subject's partition, its
+ * findings into that partition's table; um_pa_merge, after the last event
+ * and before finish, folds the instances into the primaries and the
+ * partitions' findings into the scan's; um_pa_free frees what is left. */
+um_status um_pa_start(um_scan *s);
+um_status um_pa_on_event(um_scan *s, size_t i, um_sid sid, const um_event *ev);
+um_status um_pa_merge(um_scan *s);
+void um_pa_free(um_scan *s);
+/* findings.c: folds finding `from` (same subject, indicator and key) into
+ * `into`: counts add, first/last widen, weight and strength the larger,
+ * evidence samples the first by position, the seen-event sets united;
+ * into keeps its summary (it was made first). from's seen set is taken. */
+void um_finding_fold(um_finding *into, um_finding *from);
 /* records.c: do the prefilters of the scan's thread want ev's bag? (true
  * when they cannot tell) */
 bool um_scan_bag_needed(um_scan *s, const um_event *ev);

@@ -17,6 +17,13 @@
  * less in practice: 6.4 KiB per person who signs in 50 times or more. The
  * sqlite sink writes them as `activity`, `logins`, `logins_total` and
  * `subject_zone` (docs/SCHEMA.md) through um_activity_write_sqlite().
+ *
+ * Partitioned by person (src/core/pmerge.c): a partition's instance notes
+ * the position (um_scan_position) at which each of its subjects got a
+ * histogram or a timeline and does not warn; the merge moves the subjects
+ * into the primary, and finish keeps the first UM_ACT_MAX_HIST /
+ * UM_ACT_MAX_LOGIN_SUBJ by position and warns, as one instance would have
+ * (the warning's place among the scan's warnings aside).
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -57,6 +64,12 @@ typedef struct act_state {
     size_t n, cap;
     size_t n_hist, n_login_subj;
     bool warned_hist, warned_login;
+    /* partitioned analysis only: a partition's instance, merged into, a cap
+     * reached; per subject the position of its histogram's and timeline's
+     * first event (0: none) */
+    bool partition, merged, full_hist, full_login;
+    uint64_t *hpos, *lpos;
+    size_t n_pos;
 } act_state;
 
 static um_status act_on_subjects(um_scan *s, void **state) {
@@ -80,6 +93,31 @@ static act_subj *subj(act_state *st, um_sid sid) {
     }
     if (i >= st->n) st->n = i + 1;
     return &st->s[i];
+}
+
+/* Room for the positions of subjects 0 .. n - 1; false: no memory. */
+static bool grow_pos(act_state *st, size_t n) {
+    if (n > st->n_pos) {
+        size_t nc = st->n_pos ? st->n_pos : 1024;
+        while (nc < n) nc *= 2;
+        uint64_t *h = um_realloc(st->hpos, nc * sizeof *h);
+        if (!h) return false;
+        st->hpos = h;
+        uint64_t *l = um_realloc(st->lpos, nc * sizeof *l);
+        if (!l) return false;
+        st->lpos = l;
+        memset(st->hpos + st->n_pos, 0, (nc - st->n_pos) * sizeof *h);
+        memset(st->lpos + st->n_pos, 0, (nc - st->n_pos) * sizeof *l);
+        st->n_pos = nc;
+    }
+    return true;
+}
+
+/* Notes the position of subject sid's histogram (login false) or timeline. */
+static bool note_pos(act_state *st, um_sid sid, bool login, uint64_t pos) {
+    if (!grow_pos(st, (size_t)sid + 1)) return false;
+    (login ? st->lpos : st->hpos)[sid] = pos;
+    return true;
 }
 
 static bool is_activity(const um_event *ev) {
@@ -115,14 +153,15 @@ static um_status act_on_event(um_scan *s, void *p, um_sid sid, const um_event *e
     if (act) {
         if (!a->hist) {
             if (st->n_hist >= UM_ACT_MAX_HIST) {
-                if (!st->warned_hist)
+                if (!st->warned_hist && !st->partition)
                     um_scan_warn(s, "activity", "hour-of-day histograms kept for the first %u subjects only",
                                  UM_ACT_MAX_HIST);
-                st->warned_hist = true;
+                st->warned_hist = st->full_hist = true;
                 goto logins;
             }
             a->hist = um_calloc(7 * 24, sizeof *a->hist);
             if (!a->hist) return UM_ENOMEM;
+            if (st->partition && !note_pos(st, sid, false, um_scan_position(s))) return UM_ENOMEM;
             st->n_hist++;
         }
         int64_t hour = ev->ts / 3600000000LL, day = hour / 24;
@@ -133,12 +172,13 @@ logins:
     if (!login) return UM_OK;
     if (!a->logins) {
         if (st->n_login_subj >= UM_ACT_MAX_LOGIN_SUBJ) {
-            if (!st->warned_login)
+            if (!st->warned_login && !st->partition)
                 um_scan_warn(s, "activity", "login timelines kept for the first %u subjects only",
                              UM_ACT_MAX_LOGIN_SUBJ);
-            st->warned_login = true;
+            st->warned_login = st->full_login = true;
             return UM_OK;
         }
+        if (st->partition && !note_pos(st, sid, true, um_scan_position(s))) return UM_ENOMEM;
         st->n_login_subj++;
     }
     if (a->n_logins >= a->cap_logins && a->cap_logins < UM_ACT_LOGINS) {
@@ -187,12 +227,112 @@ static void act_free(void *p) {
         free(st->s[i].logins);
     }
     free(st->s);
+    um_free(st->hpos);
+    um_free(st->lpos);
     free(st);
+}
+
+/* Partitioned analysis (partition.h 5.). */
+static um_status act_part_new(um_scan *s, const void *primary, void **out) {
+    (void)primary;
+    um_status rc = act_on_subjects(s, out);
+    if (rc == UM_OK) ((act_state *)*out)->partition = true;
+    return rc;
+}
+
+/* Moves the subjects of partition `from` into `into` (the partitions'
+ * subjects are disjoint), with their positions. */
+static um_status act_merge(um_scan *s, void *into, void *from) {
+    (void)s;
+    act_state *a = into, *b = from;
+    if (!b) return UM_OK;
+    um_status rc = UM_OK;
+    a->merged = true;
+    a->full_hist |= b->full_hist;
+    a->full_login |= b->full_login;
+    if ((b->n && !subj(a, (um_sid)(b->n - 1))) || !grow_pos(a, b->n_pos)) rc = UM_ENOMEM;
+    for (size_t i = 0; rc == UM_OK && i < b->n; i++) {
+        act_subj *x = &b->s[i];
+        if (!x->hist && !x->logins && !x->n_logins) continue;
+        act_subj *y = &a->s[i];
+        if (y->hist || y->logins || y->n_logins) { /* two partitions saw one person: the routing is broken */
+            rc = UM_EINVAL;
+            break;
+        }
+        *y = *x;
+        memset(x, 0, sizeof *x);
+        if (i < b->n_pos) {
+            a->hpos[i] = b->hpos[i];
+            a->lpos[i] = b->lpos[i];
+        }
+    }
+    if (rc == UM_OK) {
+        a->n_hist += b->n_hist;
+        a->n_login_subj += b->n_login_subj;
+    }
+    act_free(b);
+    return rc;
+}
+
+typedef struct act_rank {
+    uint64_t pos;
+    size_t sid;
+} act_rank;
+
+static int cmp_rank(const void *x, const void *y) {
+    uint64_t a = ((const act_rank *)x)->pos, b = ((const act_rank *)y)->pos;
+    return a < b ? -1 : a > b;
+}
+
+/* After a merge: the first UM_ACT_MAX_HIST subjects by their histogram's
+ * first event keep it, the first UM_ACT_MAX_LOGIN_SUBJ by their first
+ * login keep their timeline; the caps' warnings, as one instance says them. */
+static um_status act_finish(um_scan *s, void *p) {
+    act_state *st = p;
+    if (!st || !st->merged) return UM_OK;
+    for (int which = 0; which < 2; which++) {
+        size_t cap = which ? UM_ACT_MAX_LOGIN_SUBJ : UM_ACT_MAX_HIST;
+        size_t *count = which ? &st->n_login_subj : &st->n_hist;
+        bool *full = which ? &st->full_login : &st->full_hist;
+        if (*count > cap) {
+            act_rank *r = um_malloc(*count * sizeof *r);
+            if (!r) return UM_ENOMEM;
+            size_t n = 0;
+            for (size_t i = 0; i < st->n && n < *count; i++)
+                if (which ? st->s[i].logins != NULL : st->s[i].hist != NULL)
+                    r[n++] = (act_rank){i < st->n_pos ? (which ? st->lpos : st->hpos)[i] : 0, i};
+            qsort(r, n, sizeof *r, cmp_rank);
+            for (size_t k = cap; k < n; k++) {
+                act_subj *x = &st->s[r[k].sid];
+                if (which) {
+                    free(x->logins);
+                    x->logins = NULL;
+                    x->n_logins = x->cap_logins = 0;
+                    x->head = 0;
+                    x->max_ts = 0;
+                    x->unordered = false;
+                } else {
+                    free(x->hist);
+                    x->hist = NULL;
+                }
+            }
+            um_free(r);
+            *count = cap;
+            *full = true;
+        }
+    }
+    if (st->full_hist && !st->warned_hist)
+        um_scan_warn(s, "activity", "hour-of-day histograms kept for the first %u subjects only", UM_ACT_MAX_HIST);
+    if (st->full_login && !st->warned_login)
+        um_scan_warn(s, "activity", "login timelines kept for the first %u subjects only", UM_ACT_MAX_LOGIN_SUBJ);
+    st->warned_hist |= st->full_hist;
+    st->warned_login |= st->full_login;
+    return UM_OK;
 }
 
 const um_analyzer um_analyzer_activity = {
     "activity", "keeps hour-of-day x weekday histograms and login timelines for the report (no findings)",
-    act_on_subjects, act_on_event, NULL, act_free, NULL, NULL, false, NULL, NULL, NULL};
+    act_on_subjects, act_on_event, act_finish, act_free, NULL, NULL, false, NULL, NULL, NULL, act_part_new, act_merge};
 
 /* ---- sink side ---------------------------------------------------------- */
 

@@ -22,7 +22,17 @@
  * Bounded: at most UM_BR_MAX_HASHES distinct hashes are tracked (then one
  * warning; later new hashes are not), and per hash at most UM_BR_GENERIC + 1
  * subjects, each with its first sign-in as evidence.
+ *
+ * Partitioned by person (src/core/pmerge.c): a hash's people may sit in
+ * several partitions, so the state records positions (um_scan_position) of
+ * each hash's first sign-in and of each person's, and the merge unites the
+ * hashes, keeps each hash's first UM_BR_GENERIC + 1 people by position and
+ * puts the hashes back in order of first sign-in: the state one instance
+ * fed every event would hold. A partition's instance does not warn when it
+ * is full; the merge does (the one difference: the warning's place among
+ * the scan's warnings, and only past UM_BR_MAX_HASHES hashes).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/internal.h"
@@ -34,6 +44,7 @@
 
 typedef struct br_who {
     um_sid sid;
+    uint64_t pos; /* of the first sign-in (um_scan_position) */
     int64_t ts;
     const char *file; /* interned */
     uint64_t line;
@@ -47,6 +58,7 @@ typedef struct br_hash {
     uint8_t n;
     bool generic;
     uint64_t signins;
+    uint64_t first_pos; /* of the hash's first sign-in counted */
 } br_hash;
 
 typedef struct br_state {
@@ -57,6 +69,10 @@ typedef struct br_state {
     bool warned_full;
     int8_t *has_id; /* per subject: -1 unknown, 0 no identity, 1 identity */
     size_t n_id;
+    bool partition;  /* a partition's instance (br_part_new): no warning when full */
+    bool full;       /* a new hash found no room */
+    bool merged;     /* partitions were merged in: finish sorts v by first_pos */
+    struct br_state *adopted; /* merged partitions: their strings, kept */
 } br_state;
 
 static const char *intern(br_state *st, const char *s) {
@@ -77,12 +93,23 @@ static um_status br_on_subjects(um_scan *scan, void **out) {
 
 static void br_free(void *p) {
     br_state *st = p;
-    if (!st) return;
-    um_map_free(&st->hashes);
-    um_map_free(&st->strings);
-    um_free(st->v);
-    um_free(st->has_id);
-    um_free(st);
+    while (st) {
+        br_state *next = st->adopted;
+        um_map_free(&st->hashes);
+        um_map_free(&st->strings);
+        um_free(st->v);
+        um_free(st->has_id);
+        um_free(st);
+        st = next;
+    }
+}
+
+static void warn_full(um_scan *scan, br_state *st) {
+    st->full = true;
+    if (st->warned_full || st->partition) return;
+    st->warned_full = true;
+    um_scan_warn(scan, "browser", "more than %u distinct Okta dtHash values: later ones not compared",
+                 UM_BR_MAX_HASHES);
 }
 
 static int has_identity(br_state *st, um_scan *scan, um_sid sid) {
@@ -109,11 +136,7 @@ static um_status br_on_event(um_scan *scan, void *p, um_sid sid, const um_event 
     br_hash *h;
     if (!sl) {
         if (st->n >= UM_BR_MAX_HASHES) {
-            if (!st->warned_full) {
-                st->warned_full = true;
-                um_scan_warn(scan, "browser", "more than %u distinct Okta dtHash values: later ones not compared",
-                             UM_BR_MAX_HASHES);
-            }
+            warn_full(scan, st);
             return UM_OK;
         }
         if (!um_grow((void **)&st->v, &st->cap, st->n + 1, sizeof *st->v)) return UM_ENOMEM;
@@ -123,6 +146,7 @@ static um_status br_on_event(um_scan *scan, void *p, um_sid sid, const um_event 
         h = &st->v[st->n];
         memset(h, 0, sizeof *h);
         h->hash = sl->key;
+        h->first_pos = um_scan_position(scan);
         sl->val = (void *)(uintptr_t)st->n;
         st->n++;
     } else {
@@ -138,6 +162,7 @@ static um_status br_on_event(um_scan *scan, void *p, um_sid sid, const um_event 
     }
     br_who *w = &h->who[h->n++];
     w->sid = sid;
+    w->pos = um_scan_position(scan);
     w->ts = ev->ts;
     w->file = intern(st, ev->src_file);
     w->line = ev->src_line;
@@ -145,6 +170,78 @@ static um_status br_on_event(um_scan *scan, void *p, um_sid sid, const um_event 
     snprintf(w->ip, sizeof w->ip, "%s", ev->ip ? ev->ip : "");
     if (h->n > UM_BR_GENERIC) h->generic = true;
     return UM_OK;
+}
+
+/* Partitioned analysis (partition.h 5.). */
+static um_status br_part_new(um_scan *scan, const void *primary, void **out) {
+    (void)primary;
+    um_status rc = br_on_subjects(scan, out);
+    if (rc == UM_OK) ((br_state *)*out)->partition = true;
+    return rc;
+}
+
+static int cmp_who(const void *a, const void *b) {
+    uint64_t x = ((const br_who *)a)->pos, y = ((const br_who *)b)->pos;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_hash(const void *a, const void *b) {
+    uint64_t x = ((const br_hash *)a)->first_pos, y = ((const br_hash *)b)->first_pos;
+    return x < y ? -1 : x > y;
+}
+
+/* Folds partition `from` into `into`: hashes united (first sign-in the
+ * earlier), people of one hash kept in sign-in order, the first
+ * UM_BR_GENERIC + 1 of them (the partitions' people are disjoint); more
+ * than UM_BR_GENERIC makes the hash generic, as in on_event. into keeps
+ * from's strings. The hashes are put in order, and cut to the first
+ * UM_BR_MAX_HASHES, in finish (a hash one partition saw late may be another's
+ * early one: only the union says which hashes are first). */
+static um_status br_merge(um_scan *scan, void *into, void *from) {
+    (void)scan;
+    br_state *a = into, *b = from;
+    if (!b) return UM_OK;
+    um_status rc = UM_OK;
+    a->merged = true;
+    a->full |= b->full;
+    for (size_t k = 0; k < b->n && rc == UM_OK; k++) {
+        const br_hash *hb = &b->v[k];
+        size_t len = strlen(hb->hash);
+        bool created;
+        um_map_slot *sl = um_map_upsert(&a->hashes, hb->hash, len, &created);
+        if (!sl || (created && !um_grow((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v))) {
+            rc = UM_ENOMEM;
+            break;
+        }
+        if (created) {
+            br_hash *h = &a->v[a->n];
+            *h = *hb;
+            h->hash = sl->key;
+            sl->val = (void *)(uintptr_t)a->n;
+            a->n++;
+            continue;
+        }
+        br_hash *h = &a->v[(uintptr_t)sl->val];
+        h->signins += hb->signins;
+        if (hb->first_pos < h->first_pos) h->first_pos = hb->first_pos;
+        br_who all[2 * (UM_BR_GENERIC + 1)];
+        size_t n = 0;
+        for (uint8_t i = 0; i < h->n; i++) all[n++] = h->who[i];
+        for (uint8_t i = 0; i < hb->n; i++) all[n++] = hb->who[i];
+        qsort(all, n, sizeof *all, cmp_who);
+        h->generic |= hb->generic || n > UM_BR_GENERIC;
+        if (n > UM_BR_GENERIC + 1) n = UM_BR_GENERIC + 1;
+        memcpy(h->who, all, n * sizeof *all);
+        h->n = (uint8_t)n;
+    }
+    b->adopted = a->adopted;
+    a->adopted = b;
+    um_map_free(&b->hashes); /* a copied the keys it needs */
+    um_map_init(&b->hashes);
+    um_free(b->v);
+    b->v = NULL;
+    b->n = b->cap = 0;
+    return rc;
 }
 
 /* Do all the hash's people share one home address (same text, case and
@@ -164,6 +261,14 @@ static bool one_household(um_scan *scan, const br_hash *h) {
 static um_status br_finish(um_scan *scan, void *p) {
     br_state *st = p;
     if (!st) return UM_OK;
+    if (st->merged) { /* the hashes one instance would hold, in its order: by first sign-in */
+        if (st->n > 1) qsort(st->v, st->n, sizeof *st->v, cmp_hash);
+        if (st->n > UM_BR_MAX_HASHES) {
+            st->n = UM_BR_MAX_HASHES;
+            st->full = true;
+        }
+        if (st->full) warn_full(scan, st);
+    }
     for (size_t k = 0; k < st->n; k++) {
         const br_hash *h = &st->v[k];
         if (h->generic) {
@@ -210,4 +315,4 @@ static um_status br_finish(um_scan *scan, void *p) {
 
 const um_analyzer um_analyzer_browser = {
     "browser", "one browser (Okta dtHash) behind several people (NET-08)",
-    br_on_subjects, br_on_event, br_finish, br_free, NULL, NULL, false, NULL, NULL, NULL};
+    br_on_subjects, br_on_event, br_finish, br_free, NULL, NULL, false, NULL, NULL, NULL, br_part_new, br_merge};

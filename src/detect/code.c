@@ -44,6 +44,7 @@ typedef struct cd_state {
     cd_subj *s;
     size_t n;
     um_map strings;
+    struct cd_state *adopted; /* merged partitions: their strings, kept (cd_merge) */
 } cd_state;
 
 static um_status cd_on_subjects(um_scan *scan, void **out) {
@@ -57,11 +58,56 @@ static um_status cd_on_subjects(um_scan *scan, void **out) {
 
 static void cd_free(void *p) {
     cd_state *st = p;
-    if (!st) return;
-    for (size_t i = 0; i < st->n; i++) um_free(st->s[i].ids);
-    um_free(st->s);
-    um_map_free(&st->strings);
-    um_free(st);
+    while (st) {
+        cd_state *next = st->adopted;
+        for (size_t i = 0; i < st->n; i++) um_free(st->s[i].ids);
+        um_free(st->s);
+        um_map_free(&st->strings);
+        um_free(st);
+        st = next;
+    }
+}
+
+/* Partitioned analysis (partition.h 5.): an empty instance per partition;
+ * the merge moves each subject the partition saw into the primary, which
+ * keeps the partition's strings (its identities point into them). */
+static um_status cd_part_new(um_scan *scan, const void *primary, void **out) {
+    (void)primary;
+    return cd_on_subjects(scan, out);
+}
+
+static um_status cd_merge(um_scan *scan, void *into, void *from) {
+    (void)scan;
+    cd_state *a = into, *b = from;
+    if (!b) return UM_OK;
+    um_status rc = UM_OK;
+    if (b->n > a->n) {
+        size_t cap = a->n;
+        if (!um_grow((void **)&a->s, &cap, b->n, sizeof *a->s)) rc = UM_ENOMEM;
+        else {
+            memset(a->s + a->n, 0, (cap - a->n) * sizeof *a->s);
+            a->n = cap;
+        }
+    }
+    for (size_t i = 0; rc == UM_OK && i < b->n; i++) {
+        if (!b->s[i].seen) continue;
+        if (a->s[i].seen) { /* two partitions saw one person: the routing is broken */
+            rc = UM_EINVAL;
+            break;
+        }
+        a->s[i] = b->s[i];
+        memset(&b->s[i], 0, sizeof b->s[i]);
+    }
+    if (rc != UM_OK) {
+        cd_free(b);
+        return rc;
+    }
+    um_free(b->s);
+    b->s = NULL;
+    b->n = 0;
+    b->adopted = a->adopted;
+    a->adopted = b;
+    return UM_OK;
 }
 
 static const char *intern(cd_state *st, const char *s) {
@@ -152,4 +198,4 @@ static um_status cd_finish(um_scan *scan, void *p) {
 
 const um_analyzer um_analyzer_code = {
     "code", "several author identities (name, email) on one person's commits (CODE-05)",
-    cd_on_subjects, cd_on_event, cd_finish, cd_free, NULL, NULL, false, NULL, NULL, NULL};
+    cd_on_subjects, cd_on_event, cd_finish, cd_free, NULL, NULL, false, NULL, NULL, NULL, cd_part_new, cd_merge};

@@ -285,7 +285,23 @@ static um_status ep_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev
     return UM_OK;
 }
 
+/* Partitioned analysis (partition.h 5.): the state is the context's
+ * compiled data, read-only, so every partition shares the primary's and
+ * there is nothing to merge. */
+static um_status ep_part_new(um_scan *s, const void *primary, void **out) {
+    (void)s;
+    *out = (void *)primary;
+    return UM_OK;
+}
+
+static um_status ep_merge(um_scan *s, void *into, void *from) {
+    (void)s;
+    (void)into;
+    (void)from;
+    return UM_OK;
+}
+
 const um_analyzer um_analyzer_endpoint = {
     "endpoint",
     "IP-KVM USB devices (EP-01) in USB inventories and osquery; VNC sessions in Zeek rfb logs (EP-02)",
-    ep_on_subjects, ep_on_event, NULL, NULL, ep_compile, ep_free, false, NULL, NULL, NULL};
+    ep_on_subjects, ep_on_event, NULL, NULL, ep_compile, ep_free, false, NULL, NULL, NULL, ep_part_new, ep_merge};

@@ -301,6 +301,38 @@ static void fmt_off(char *b, size_t n, int off) {
     else snprintf(b, n, "UTC%+d", off / 60);
 }
 
+/* Partitioned analysis (partition.h 5.): an empty instance per partition;
+ * the merge moves each subject the partition saw into the primary (the
+ * partitions' persons are disjoint, so no slot is filled twice). */
+static um_status hr_part_new(um_scan *s, const void *primary, void **out) {
+    (void)primary;
+    return hr_on_subjects(s, out);
+}
+
+static um_status hr_merge(um_scan *s, void *into, void *from) {
+    (void)s;
+    hr_state *a = into, *b = from;
+    um_status rc = UM_OK;
+    if (b && b->n > a->n) {
+        if (!um_grow((void **)&a->s, &a->cap, b->n, sizeof *a->s)) rc = UM_ENOMEM;
+        else {
+            memset(a->s + a->n, 0, (b->n - a->n) * sizeof *a->s);
+            a->n = b->n;
+        }
+    }
+    for (size_t i = 0; b && rc == UM_OK && i < b->n; i++) {
+        if (b->s[i].state == HR_UNSEEN) continue;
+        if (a->s[i].state != HR_UNSEEN) { /* two partitions saw one person: the routing is broken */
+            rc = UM_EINVAL;
+            break;
+        }
+        a->s[i] = b->s[i];
+        b->s[i].bits = NULL;
+    }
+    hr_free(b);
+    return rc;
+}
+
 static um_status hr_finish(um_scan *s, void *p) {
     hr_state *st = p;
     if (!st) return UM_OK;
@@ -371,4 +403,4 @@ static um_status hr_finish(um_scan *s, void *p) {
 
 const um_analyzer um_analyzer_hours = {
     "hours", "activity hours fitting UTC+8/+9 against the claimed zone (TM-01); git commit offsets (TM-02)",
-    hr_on_subjects, hr_on_event, hr_finish, hr_free, NULL, NULL, false, NULL, NULL, NULL};
+    hr_on_subjects, hr_on_event, hr_finish, hr_free, NULL, NULL, false, NULL, NULL, NULL, hr_part_new, hr_merge};

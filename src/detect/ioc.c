@@ -135,6 +135,28 @@ static void free_state(void *state) {
     um_free(st);
 }
 
+/* Partitioned analysis (partition.h 5.): a partition's instance holds only
+ * its cache of commit emails looked up (the lists are the context's), so
+ * it starts empty and the merge drops it. The subjects' own values were
+ * checked once, by the primary's on_subjects. */
+static um_status part_new(um_scan *s, const void *primary, void **out) {
+    (void)s;
+    (void)primary;
+    ioc_state *st = um_calloc(1, sizeof *st);
+    if (!st) return UM_ENOMEM;
+    um_arena_init(&st->arena);
+    um_map_init(&st->checked);
+    *out = st;
+    return UM_OK;
+}
+
+static um_status merge(um_scan *s, void *into, void *from) {
+    (void)s;
+    (void)into;
+    free_state(from);
+    return UM_OK;
+}
+
 const um_analyzer um_analyzer_ioc = {
     "ioc", "wallets, emails, payout accounts, handles and phones on published DPRK IT-worker lists (IOC-01/02)",
-    on_subjects, on_event, NULL, free_state, NULL, NULL, false, NULL, NULL, NULL};
+    on_subjects, on_event, NULL, free_state, NULL, NULL, false, NULL, NULL, NULL, part_new, merge};

@@ -55,6 +55,14 @@ typedef struct lk_state {
     const char **home, **city;
     size_t ns;
     um_lk_result *res;
+    /* partitioned analysis (pmerge.c): a partition's instance keeps only
+     * the sign-in IPs of its people, each with its position
+     * (um_scan_position; pos[k] for obs[ev_base + k]); the primary appends
+     * every partition's and puts them back in event order in finish */
+    bool partition, merged;
+    uint64_t *pos;
+    size_t cap_pos, ev_base;
+    struct lk_state *adopted; /* merged partitions: their strings, kept */
 } lk_state;
 
 /* Room for n observations in all (at a million people the array is most of
@@ -443,7 +451,97 @@ static um_status on_event(um_scan *s, void *state, um_sid sid, const um_event *e
     }
     const char *ip = um_arena_strdup(&st->arena, ev->ip);
     if (!ip) return UM_ENOMEM;
-    return push(st, sid, UM_LK_IP, ip, ip, file, ev->src_line, 1);
+    um_status r = push(st, sid, UM_LK_IP, ip, ip, file, ev->src_line, 1);
+    if (r == UM_OK && st->partition) {
+        size_t k = st->nobs - 1 - st->ev_base;
+        if (!um_grow((void **)&st->pos, &st->cap_pos, k + 1, sizeof *st->pos)) return UM_ENOMEM;
+        st->pos[k] = um_scan_position(s);
+    }
+    return r;
+}
+
+/* Partitioned analysis (partition.h 5.): a partition's instance records
+ * sign-in IPs only (the identity observations are the primary's, made in
+ * on_subjects). */
+static um_status part_new(um_scan *s, const void *primary, void **out) {
+    (void)s;
+    const lk_state *p = primary;
+    lk_state *st = um_calloc(1, sizeof *st);
+    if (!st) return UM_ENOMEM;
+    *out = st;
+    um_arena_init(&st->arena);
+    um_map_init(&st->ipseen);
+    um_map_init(&st->files);
+    st->partition = true;
+    st->ns = p ? p->ns : 0;
+    st->nips = um_calloc(st->ns + 1, sizeof *st->nips);
+    return st->nips ? UM_OK : UM_ENOMEM;
+}
+
+static void free_state(void *state);
+
+/* Appends partition `from`'s sign-in IPs (with their positions) to `into`;
+ * into keeps from's strings. finish puts them in event order. */
+static um_status merge(um_scan *s, void *into, void *from) {
+    (void)s;
+    lk_state *a = into, *b = from;
+    if (!b) return UM_OK;
+    if (!a->merged) {
+        a->merged = true;
+        a->ev_base = a->nobs;
+    }
+    size_t have = a->nobs - a->ev_base;
+    if (b->nobs && (!obs_room(a, a->nobs + b->nobs) || !um_grow((void **)&a->pos, &a->cap_pos, have + b->nobs, sizeof *a->pos))) {
+        free_state(b);
+        return UM_ENOMEM;
+    }
+    if (b->nobs) {
+        memcpy(a->obs + a->nobs, b->obs, b->nobs * sizeof *b->obs);
+        memcpy(a->pos + have, b->pos, b->nobs * sizeof *b->pos);
+    }
+    a->nobs += b->nobs;
+    um_free(b->obs);
+    um_free(b->pos);
+    um_free(b->nips);
+    b->obs = NULL;
+    b->pos = NULL;
+    b->nips = NULL;
+    b->nobs = b->cap = b->cap_pos = 0;
+    um_map_free(&b->ipseen);
+    um_map_init(&b->ipseen);
+    b->adopted = a->adopted;
+    a->adopted = b;
+    return UM_OK;
+}
+
+typedef struct lk_order {
+    uint64_t pos;
+    size_t k;
+} lk_order;
+
+static int cmp_order(const void *x, const void *y) {
+    uint64_t a = ((const lk_order *)x)->pos, b = ((const lk_order *)y)->pos;
+    return a < b ? -1 : a > b;
+}
+
+/* After a merge: the sign-in IPs in event order, as one instance holds them. */
+static um_status order_merged(lk_state *st) {
+    size_t n = st->nobs - st->ev_base;
+    if (!st->merged || n < 2) return UM_OK;
+    lk_order *o = um_malloc(n * sizeof *o);
+    um_lk_obs *tmp = um_malloc(n * sizeof *tmp);
+    if (!o || !tmp) {
+        um_free(o);
+        um_free(tmp);
+        return UM_ENOMEM;
+    }
+    for (size_t k = 0; k < n; k++) o[k] = (lk_order){st->pos[k], k};
+    qsort(o, n, sizeof *o, cmp_order);
+    for (size_t k = 0; k < n; k++) tmp[k] = st->obs[st->ev_base + o[k].k];
+    memcpy(st->obs + st->ev_base, tmp, n * sizeof *tmp);
+    um_free(o);
+    um_free(tmp);
+    return UM_OK;
 }
 
 /* ---- findings ------------------------------------------------------------------ */
@@ -728,6 +826,8 @@ done:
 static um_status finish(um_scan *s, void *state) {
     lk_state *st = state;
     if (!st) return UM_OK;
+    um_status pr = order_merged(st);
+    if (pr != UM_OK) return pr;
     um_lk_options o = {0};
     o.nsubjects = st->ns;
     o.home = st->home;
@@ -769,17 +869,21 @@ static um_status finish(um_scan *s, void *state) {
 
 static void free_state(void *state) {
     lk_state *st = state;
-    if (!st) return;
-    um_lk_result_free(st->res);
-    um_free(st->ids);
-    um_free(st->obs);
-    um_free(st->nips);
-    um_free(st->home);
-    um_free(st->city);
-    um_map_free(&st->ipseen);
-    um_map_free(&st->files);
-    um_arena_free(&st->arena);
-    um_free(st);
+    while (st) {
+        lk_state *next = st->adopted;
+        um_lk_result_free(st->res);
+        um_free(st->ids);
+        um_free(st->obs);
+        um_free(st->pos);
+        um_free(st->nips);
+        um_free(st->home);
+        um_free(st->city);
+        um_map_free(&st->ipseen);
+        um_map_free(&st->files);
+        um_arena_free(&st->arena);
+        um_free(st);
+        st = next;
+    }
 }
 
 /* ---- output for the sinks (clusters.jsonl, case.db tables) -------------------- */
@@ -841,4 +945,6 @@ const um_analyzer um_analyzer_link = {
     .on_subjects = on_subjects,
     .on_event = on_event,
     .finish = finish,
-    .free_state = free_state};
+    .free_state = free_state,
+    .part_new = part_new,
+    .merge = merge};

@@ -147,6 +147,7 @@ typedef struct net_state {
     size_t n_subj;
     um_arena arena;
     um_map strings; /* interned file names, keys, labels */
+    struct net_state *adopted; /* merged partitions: their strings, kept (net_merge) */
 } net_state;
 
 static const char *intern(net_state *st, const char *s) {
@@ -167,12 +168,57 @@ static um_status on_subjects(um_scan *scan, void **state) {
 
 static void free_state(void *state) {
     net_state *st = state;
-    if (!st) return;
-    for (size_t i = 0; i < st->n_subj; i++) um_free(st->subj[i].aggs);
-    um_free(st->subj);
-    um_arena_free(&st->arena);
-    um_map_free(&st->strings);
-    um_free(st);
+    while (st) {
+        net_state *next = st->adopted;
+        for (size_t i = 0; i < st->n_subj; i++) um_free(st->subj[i].aggs);
+        um_free(st->subj);
+        um_arena_free(&st->arena);
+        um_map_free(&st->strings);
+        um_free(st);
+        st = next;
+    }
+}
+
+/* Partitioned analysis (partition.h 5.): an empty instance per partition;
+ * the merge moves each subject the partition saw into the primary, which
+ * keeps the partition's strings (its aggregates point into them). */
+static um_status part_new(um_scan *scan, const void *primary, void **out) {
+    (void)primary;
+    return on_subjects(scan, out);
+}
+
+static um_status merge(um_scan *scan, void *into, void *from) {
+    (void)scan;
+    net_state *a = into, *b = from;
+    if (!b) return UM_OK;
+    um_status rc = UM_OK;
+    if (b->n_subj > a->n_subj) {
+        size_t cap = a->n_subj;
+        if (!um_grow((void **)&a->subj, &cap, b->n_subj, sizeof *a->subj)) rc = UM_ENOMEM;
+        else {
+            memset(a->subj + a->n_subj, 0, (cap - a->n_subj) * sizeof *a->subj);
+            a->n_subj = cap;
+        }
+    }
+    for (size_t i = 0; rc == UM_OK && i < b->n_subj; i++) {
+        if (!b->subj[i].resolved) continue;
+        if (a->subj[i].resolved) { /* two partitions saw one person: the routing is broken */
+            rc = UM_EINVAL;
+            break;
+        }
+        a->subj[i] = b->subj[i];
+        memset(&b->subj[i], 0, sizeof b->subj[i]);
+    }
+    if (rc != UM_OK) {
+        free_state(b);
+        return rc;
+    }
+    um_free(b->subj);
+    b->subj = NULL;
+    b->n_subj = 0;
+    b->adopted = a->adopted;
+    a->adopted = b;
+    return UM_OK;
 }
 
 static net_subj *subject(net_state *st, um_scan *scan, um_sid sid) {
@@ -405,4 +451,5 @@ static um_status finish(um_scan *scan, void *state) {
 }
 
 const um_analyzer um_analyzer_net = {"net", "sign-ins from DPRK space, VPN/hosting networks, inconsistent countries",
-                                     on_subjects, on_event, finish, free_state, NULL, NULL, false, NULL, NULL, NULL};
+                                     on_subjects, on_event, finish, free_state, NULL, NULL, false, NULL, NULL, NULL,
+                                     part_new, merge};

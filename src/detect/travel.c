@@ -77,9 +77,12 @@ typedef struct tr_subj {
 } tr_subj;
 
 typedef struct tr_state {
-    tr_subj *s;
+    tr_subj **s; /* per subject, made on its first located sign-in (a
+                  * slot is 2.8 KB: one for every subject number, in each
+                  * of K partitions, was K times that) */
     size_t n;
     um_map strings;
+    struct tr_state *adopted; /* merged partitions: their strings, kept (tr_merge) */
 } tr_state;
 
 static const char *intern(tr_state *st, const char *s) {
@@ -99,10 +102,56 @@ static um_status tr_on_subjects(um_scan *scan, void **out) {
 
 static void tr_free(void *p) {
     tr_state *st = p;
-    if (!st) return;
-    um_free(st->s);
-    um_map_free(&st->strings);
-    um_free(st);
+    while (st) {
+        tr_state *next = st->adopted;
+        for (size_t i = 0; i < st->n; i++) um_free(st->s[i]);
+        um_free(st->s);
+        um_map_free(&st->strings);
+        um_free(st);
+        st = next;
+    }
+}
+
+/* Partitioned analysis (partition.h 5.): an empty instance per partition;
+ * the merge copies each subject the partition saw into the primary, which
+ * keeps the partition's strings (its places point into them). */
+static um_status tr_part_new(um_scan *scan, const void *primary, void **out) {
+    (void)primary;
+    return tr_on_subjects(scan, out);
+}
+
+static um_status tr_merge(um_scan *scan, void *into, void *from) {
+    (void)scan;
+    tr_state *a = into, *b = from;
+    if (!b) return UM_OK;
+    um_status rc = UM_OK;
+    if (b->n > a->n) {
+        size_t cap = a->n;
+        if (!um_grow((void **)&a->s, &cap, b->n, sizeof *a->s)) rc = UM_ENOMEM;
+        else {
+            memset(a->s + a->n, 0, (cap - a->n) * sizeof *a->s);
+            a->n = cap;
+        }
+    }
+    for (size_t i = 0; rc == UM_OK && i < b->n; i++) {
+        if (!b->s[i]) continue;
+        if (a->s[i]) { /* two partitions saw one person: the routing is broken */
+            rc = UM_EINVAL;
+            break;
+        }
+        a->s[i] = b->s[i];
+        b->s[i] = NULL;
+    }
+    if (rc != UM_OK) {
+        tr_free(b);
+        return rc;
+    }
+    um_free(b->s);
+    b->s = NULL;
+    b->n = 0;
+    b->adopted = a->adopted;
+    a->adopted = b;
+    return UM_OK;
 }
 
 double um_geo_km(double lat1, double lon1, double lat2, double lon2) {
@@ -135,7 +184,8 @@ static tr_subj *subject(tr_state *st, um_scan *scan, um_sid sid) {
         memset(st->s + st->n, 0, (cap - st->n) * sizeof *st->s);
         st->n = cap;
     }
-    tr_subj *t = &st->s[sid];
+    if (!st->s[sid] && !(st->s[sid] = um_calloc(1, sizeof **st->s))) return NULL;
+    tr_subj *t = st->s[sid];
     if (!t->seen) {
         t->seen = true;
         t->skip = !um_subject_has_identity(scan, sid);
@@ -252,8 +302,8 @@ static um_status tr_finish(um_scan *scan, void *p) {
     tr_state *st = p;
     if (!st) return UM_OK;
     for (size_t i = 0; i < st->n; i++) {
-        const tr_subj *t = &st->s[i];
-        if (!t->seen || t->skip) continue;
+        const tr_subj *t = st->s[i];
+        if (!t || !t->seen || t->skip) continue;
         um_status rc = emit(scan, (um_sid)i, t, &t->geo, true);
         if (rc == UM_OK) rc = emit(scan, (um_sid)i, t, &t->country, false);
         if (rc != UM_OK) return rc;
@@ -263,4 +313,4 @@ static um_status tr_finish(um_scan *scan, void *p) {
 
 const um_analyzer um_analyzer_travel = {
     "travel", "impossible travel between sign-ins, VPN/hosting exits set aside (NET-02)",
-    tr_on_subjects, tr_on_event, tr_finish, tr_free, NULL, NULL, false, NULL, NULL, NULL};
+    tr_on_subjects, tr_on_event, tr_finish, tr_free, NULL, NULL, false, NULL, NULL, NULL, tr_part_new, tr_merge};

@@ -342,6 +342,19 @@ ok has dev_ninja EP-02
 ok contains "$(summary dev_ninja EP-02)" "approves it only for others"
 ok below_review dev_ninja
 
+# analysis partitioned by person (src/core/pmerge.c): the same files, byte
+# for byte, with the people of one dtHash, one IP and one household in
+# different partitions (K = 3 and 7)
+for k in 3 7; do
+    CASE=partitions$k
+    UNMASK_PARTITIONS=$k "$UNMASK" scan -q --out "$tmp/out-p$k" --approved-rmm ScreenConnect --allowlist "$A" \
+        "$in/hr" "$in/payroll" "$in/it" "$in/logs" "$in/git" 2>/dev/null || true
+    for f in subjects.jsonl findings.jsonl clusters.jsonl subjects.csv findings.csv; do
+        ok cmp -s "$tmp/out/$f" "$tmp/out-p$k/$f"
+    done
+    ok cmp -s <(sqlite3 "$tmp/out/case.db" .dump) <(sqlite3 "$tmp/out-p$k/case.db" .dump)
+done
+
 # the same sign-ins newest first (as some exports write them): the same verdicts
 tac "$O" > "$tmp/rev.jsonl" && mv "$tmp/rev.jsonl" "$O"
 rc=0

@@ -17,7 +17,8 @@
 #  (g) big JSON-lines files sent as line-aligned parts (UNMASK_PART_BYTES)
 #      that two workers share;
 #  (h) a scan with extra rules (--rules) the workers lack: they keep every
-#      field bag (their prefilters would drop the ones those rules need).
+#      field bag (their prefilters would drop the ones those rules need);
+#  (a) again with the scan's analysis in 3 person partitions (UNMASK_PARTITIONS).
 # Workers run the prefilters (Sigma matching) when their rules are the
 # scan's (a) and say so.
 # Every scan here also blocks its identity index on the workers (the
@@ -85,6 +86,14 @@ same logs "$rc"
 # the workers ran the prefilters (the Sigma matching): their rules are the scan's
 grep -q "done: .*, prefiltered" "$tmp/w3.log" || fail "logs: the worker did not run the prefilters"
 grep -q "rules differ" "$tmp/w3.log" && fail "logs: the worker took the scan's rules for others"
+# the scan's analysis in 3 person partitions (src/core/pmerge.c) over the
+# bus: the replayed events are routed to the partitions and merged, and the
+# outputs are still the local scan's without partitions
+UNMASK_PARTITIONS=3 nats_scan logsp -v "${set_inputs[@]}"
+cp -r "$tmp/logs-local" "$tmp/logsp-local"; cp "$tmp/logs-local.sql" "$tmp/logsp-local.sql"
+same logsp "$rc"
+grep -q "analysis partitioned by person: [23] partitions had events" "$tmp/logsp-nats.out" ||
+    fail "logsp: the scan did not run its analysis in partitions"
 stop_workers
 
 # (h) a scan with rules the workers do not have (--rules): the workers see

@@ -1,0 +1,150 @@
+/* test_pmerge.c - the fold of one finding made in two person partitions
+ * (um_finding_fold, src/core/findings.c; used by the merge in
+ * src/core/pmerge.c): counts add, first/last widen, weight and strength
+ * the larger, evidence the first three samples by position, the seen-event
+ * sets united; and the same analysis over K partitions through the library
+ * API equals the one without (the demo case; tests/e2e/partitions.sh
+ * compares every output file). */
+#include "core/scan.h"
+#include "harness.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void sample(um_finding *f, uint64_t pos, const char *file, uint64_t line) {
+    size_t n = f->info.n_evidence++;
+    f->ev[n].file = file;
+    f->ev[n].line = line;
+    f->ev_pos[n] = pos;
+}
+
+static void seen(um_finding *f, const uint64_t *h, size_t n) {
+    f->cap_seen = 16;
+    f->seen = um_calloc(16, sizeof *f->seen);
+    for (size_t i = 0; i < n; i++) f->seen[h[i] & 15] = h[i]; /* distinct low bits: no probing */
+    f->n_seen = (uint32_t)n;
+}
+
+static void t_fold(void) {
+    um_finding a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    a.info.count = 2;
+    a.info.first_us = 100;
+    a.info.last_us = 200;
+    a.info.weight = 20;
+    a.strength = UM_WEAK;
+    a.info.strength = "weak";
+    a.info.summary = "made first";
+    sample(&a, 64 * 10 + 3, "x.log", 10);
+    sample(&a, 64 * 30 + 3, "x.log", 30);
+    b.info.count = 5;
+    b.info.first_us = 50;
+    b.info.last_us = 150;
+    b.info.weight = 30;
+    b.strength = UM_MEDIUM;
+    b.info.strength = "medium";
+    b.info.summary = "made later";
+    sample(&b, 64 * 20 + 3, "y.log", 20);
+    sample(&b, 64 * 40 + 3, "y.log", 40);
+    sample(&b, 64 * 50 + 3, "y.log", 50);
+    uint64_t ha[] = {0x11, 0x22}, hb[] = {0x22, 0x33, 0x44};
+    seen(&a, ha, 2);
+    seen(&b, hb, 3);
+    um_finding_fold(&a, &b);
+    CHECK_INTEQ(a.info.count, 7);
+    CHECK_INTEQ(a.info.first_us, 50);
+    CHECK_INTEQ(a.info.last_us, 200);
+    CHECK_INTEQ(a.info.weight, 30);
+    CHECK(a.strength == UM_MEDIUM);
+    CHECK_STREQ(a.info.strength, "medium");
+    CHECK_STREQ(a.info.summary, "made first");
+    CHECK_INTEQ(a.info.n_evidence, 3);
+    CHECK_INTEQ(a.ev[0].line, 10);
+    CHECK_INTEQ(a.ev[1].line, 20);
+    CHECK_INTEQ(a.ev[2].line, 30);
+    CHECK_STREQ(a.ev[1].file, "y.log");
+    CHECK_INTEQ(a.ev_pos[2], 64 * 30 + 3);
+    CHECK_INTEQ(a.n_seen, 4); /* 0x22 counted once */
+    CHECK(b.seen == NULL && b.cap_seen == 0);
+    um_free(a.seen);
+
+    /* none on one side, times unknown on the other */
+    um_finding c, d;
+    memset(&c, 0, sizeof c);
+    memset(&d, 0, sizeof d);
+    c.info.first_us = c.info.last_us = UM_TIME_NONE;
+    d.info.first_us = 7;
+    d.info.last_us = 9;
+    d.info.count = 1;
+    sample(&d, 64, "z.log", 1);
+    um_finding_fold(&c, &d);
+    CHECK_INTEQ(c.info.first_us, 7);
+    CHECK_INTEQ(c.info.last_us, 9);
+    CHECK_INTEQ(c.info.n_evidence, 1);
+    CHECK_STREQ(c.ev[0].file, "z.log");
+}
+
+/* The demo case through the library: 1 and 5 partitions, the same findings
+ * (subject, indicator, key, count, first, last, evidence lines). */
+static char *findings_text(unsigned k, um_scan_stats *stats) {
+    const char *src = getenv("UM_SRC_DIR");
+    char demo[4096];
+    snprintf(demo, sizeof demo, "%s/examples/demo", src ? src : ".");
+    um_ctx *ctx = NULL;
+    um_ctx_options o;
+    memset(&o, 0, sizeof o);
+    if (um_ctx_open(&ctx, &o) != UM_OK) {
+        um_ctx_close(ctx);
+        return NULL;
+    }
+    um_scan *s = NULL;
+    char *out = NULL;
+    if (um_scan_new(ctx, &s) == UM_OK && um_scan_set_partitions(s, k) == UM_OK && um_scan_add_path(s, demo, NULL) == UM_OK &&
+        um_scan_run(s, NULL, NULL) == UM_OK) {
+        um_buf b;
+        um_buf_init(&b);
+        for (size_t r = 0; r < um_scan_subject_count(s); r++) {
+            const um_subject_info *u = um_scan_subject(s, r);
+            for (size_t i = 0; i < u->n_findings; i++) {
+                const um_finding_info *f = um_scan_finding(s, u->findings[i]);
+                um_buf_printf(&b, "%s %s %s %llu %lld %lld %s|", u->id, f->indicator, f->key,
+                              (unsigned long long)f->count, (long long)f->first_us, (long long)f->last_us, f->summary);
+                for (size_t e = 0; e < f->n_evidence; e++)
+                    um_buf_printf(&b, " %s:%llu", f->evidence[e].file, (unsigned long long)f->evidence[e].line);
+                um_buf_printf(&b, "\n");
+            }
+        }
+        out = b.oom ? NULL : strdup(b.s ? b.s : "");
+        um_buf_free(&b);
+        um_scan_get_stats(s, stats);
+    }
+    um_scan_free(s);
+    um_ctx_close(ctx);
+    return out;
+}
+
+static void t_demo(void) {
+    um_scan_stats one, five;
+    char *a = findings_text(1, &one), *b = findings_text(5, &five);
+    CHECK(a && b);
+    if (a && b) {
+        CHECK(strlen(a) > 1000);
+        CHECK_STREQ(a, b);
+    }
+    CHECK_INTEQ(one.partitions_busy, 0);
+    CHECK(five.partitions_busy >= 2 && five.partitions_busy <= 5);
+    CHECK(five.partition_calls > 0);
+    free(a);
+    free(b);
+    um_scan *s = NULL;
+    CHECK(um_scan_set_partitions(s, 2) == UM_EINVAL);
+}
+
+int main(void) {
+    RUN(t_fold);
+    RUN(t_demo);
+    return um_t_report();
+}
