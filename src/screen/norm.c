@@ -308,6 +308,10 @@ static const generic_word generic_words[] = {
     {"management", "management", 0.1f}, {"global", "global", 0.1f}, {"solutions", "solutions", 0.1f},
     {"the", "the", 0.05f}, {"of", "of", 0.05f}, {"and", "and", 0.05f}, {"for", "for", 0.05f},
     {"in", "in", 0.05f}, {"de", "de", 0.05f}, {"la", "la", 0.05f}, {"el", "el", 0.05f},
+    /* more legal forms: Bulgarian OOD/EOOD, Russian AO/PAO, Mexican S.A. de C.V.,
+     * French SAS/SARL, Latin American LTDA */
+    {"ood", "llc", 0.1f}, {"eood", "llc", 0.1f}, {"ao", "jsc", 0.1f}, {"pao", "jsc", 0.1f},
+    {"cv", "cv", 0.1f}, {"sas", "sas", 0.1f}, {"sarl", "srl", 0.1f}, {"ltda", "ltd", 0.1f},
 };
 
 static const generic_word *find_generic(const um_sc_norm *nm, const char *w, size_t n) {
@@ -690,6 +694,8 @@ void um_sc_norm_free(um_sc_norm *nm) {
 #define W_CYR 2
 #define W_FAMILY 4
 #define W_RUS 8 /* Cyrillic read as Russian */
+#define W_DOT 16  /* one letter ended by a full stop (S.A.) */
+#define W_GLUE 32 /* ... and the next letter follows the stop at once (S.A.: the S) */
 
 typedef struct word {
     char s[W_LEN];
@@ -1010,6 +1016,12 @@ static void split_words(const um_sc_norm *nm, const char *s, bool icu, bool forc
             if (!any && !(utf8proc_category((utf8proc_int32_t)c) == UTF8PROC_CATEGORY_MN)) w_end(ws, &cur);
         } else if (c >= 0x300 && c < 0x370) {
             continue; /* combining mark left over */
+        } else if (c == '.') {
+            if (cur.n == 1 && cur.s[0] >= 'a' && cur.s[0] <= 'z' && !(cur.flags & (W_HANGUL | W_CYR))) {
+                cur.flags |= W_DOT;
+                if (left > 0 && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) cur.flags |= W_GLUE;
+            }
+            w_end(ws, &cur);
         } else {
             w_end(ws, &cur);
         }
@@ -1396,10 +1408,23 @@ static void rewrite_words(words *ws) {
         {"d", "p", "r", "korea", NULL, NULL},                      {"dpr", "korea", NULL, NULL, NULL, NULL},
         {"dpr", "of", "korea", NULL, NULL, NULL},                  {"north", "korea", NULL, NULL, NULL, NULL},
         {"n", "korea", NULL, NULL, NULL, NULL},                    {"dprk", "korea", NULL, NULL, NULL, NULL}};
+    /* one word of 5+ letters of a phrase of 2+ words may carry a typo
+     * (Reublic, Rpeublic, Democraticq, Peoplevs, Orea) */
     for (int i = 0; i < ws->n; i++)
         for (size_t p = 0; p < UM_ARRAY_LEN(phrases); p++) {
-            int k = 0;
-            while (k < 6 && phrases[p][k] && i + k < ws->n && word_is(&ws->w[i + k], phrases[p][k])) k++;
+            int k = 0, typos = 0;
+            while (k < 6 && phrases[p][k] && i + k < ws->n) {
+                const word *w = &ws->w[i + k];
+                const char *x = phrases[p][k];
+                size_t xl = strlen(x);
+                if (word_is(w, x)) {
+                    k++;
+                    continue;
+                }
+                if (typos || xl < 5 || !phrases[p][1] || (w->flags & W_HANGUL) || !one_typo(w->s, w->n, x, xl)) break;
+                typos++;
+                k++;
+            }
             if (k < 6 && phrases[p][k]) continue;
             set_word(&ws->w[i], "dprk");
             memmove(&ws->w[i + 1], &ws->w[i + k], (size_t)(ws->n - i - k) * sizeof ws->w[0]);
@@ -1466,12 +1491,12 @@ static void ko_translate(words *ws) {
 /* A query word that is a generic word joined to another word of 3+
  * letters (MANAGEMENTPTE, INTERNATIONALHOLDINGS, TANCHONCOMMERCIAL) is
  * split in two, the longest such generic word first; true when any was. */
-static bool split_joined(const um_sc_norm *nm, words *ws) {
+static bool split_joined(const um_sc_norm *nm, words *ws, bool ent) {
     (void)nm;
     bool any = false;
     for (int i = 0; i < ws->n && ws->n < W_MAX; i++) {
         word *w = &ws->w[i];
-        if (w->n < 7 || (w->flags & W_HANGUL) || find_generic(nm, w->s, w->n)) continue;
+        if (w->n < (ent ? 6 : 7) || (w->flags & W_HANGUL) || find_generic(nm, w->s, w->n)) continue;
         size_t best = 0;
         bool pre = false;
         for (size_t g = 0; g < UM_ARRAY_LEN(generic_words); g++) {
@@ -1480,6 +1505,15 @@ static bool split_joined(const um_sc_norm *nm, words *ws) {
             if (m < 3 || m + 3 > w->n || m <= best || !joinable(x, m)) continue;
             if (memcmp(w->s, x, m) == 0) best = m, pre = true;
             else if (memcmp(w->s + w->n - m, x, m) == 0) best = m, pre = false;
+        }
+        /* a short legal form written joined to the end of the name
+         * (KOHASAG, GKROOO, GRIFFONFZC, PARTNERSOOD): an entity name only */
+        static const char *const forms[] = {"ag", "ao", "sa", "ood", "ooo", "fzc", "fze", "llc", "ltd", "jsc",
+                                            "srl", "gmbh", "eood", "ltda"};
+        for (size_t g = 0; ent && g < UM_ARRAY_LEN(forms); g++) {
+            size_t m = strlen(forms[g]);
+            if (m <= best || w->n < m + (m < 3 ? 4 : 3)) continue;
+            if (memcmp(w->s + w->n - m, forms[g], m) == 0) best = m, pre = false;
         }
         static const char *const phrase[] = {"democratic", "peoples", "people", "republic"};
         for (size_t g = 0; g < UM_ARRAY_LEN(phrase); g++) {
@@ -1505,6 +1539,26 @@ static bool split_joined(const um_sc_norm *nm, words *ws) {
     return any;
 }
 
+/* In an entity name, letters written with full stops and no space between
+ * are one word: S.A. = SA, S.A. DE C.V. = SA DE CV, V.R. FRUIT = VR FRUIT
+ * (initials of a person, P. N. Lebedev, stay apart). */
+static void join_initials(words *ws) {
+    for (int i = 0; i + 1 < ws->n; i++) {
+        if ((ws->w[i].flags & (W_DOT | W_GLUE)) != (W_DOT | W_GLUE)) continue;
+        int j = i + 1;
+        while (j < ws->n && ws->w[j].n == 1 && (ws->w[j - 1].flags & W_GLUE)) j++;
+        if (j - i < 2) continue;
+        char buf[W_LEN];
+        int k = 0;
+        for (int t = i; t < j && k + 1 < W_LEN; t++) buf[k++] = ws->w[t].s[0];
+        buf[k] = 0;
+        ws->w[i].flags &= (uint8_t)~(W_DOT | W_GLUE);
+        set_word(&ws->w[i], buf);
+        memmove(&ws->w[i + 1], &ws->w[j], (size_t)(ws->n - j) * sizeof ws->w[0]);
+        ws->n -= j - i - 1;
+    }
+}
+
 int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, um_sc_name out[UM_SC_MAX_FORMS],
                      bool *is_entity) {
     words ws;
@@ -1512,6 +1566,18 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
     ws.truncated = false;
     bool korean_han = false;
     if (s) split_words(nm, s, icu, false, &ws, &korean_han);
+    /* a listed entity name with letters written S.A. is also read with
+     * them joined (SA), a form of its own: queries write both */
+    words *wj = NULL;
+    if (!icu && entity > 0) {
+        bool glue = false;
+        for (int i = 0; i < ws.n && !glue; i++) glue = (ws.w[i].flags & (W_DOT | W_GLUE)) == (W_DOT | W_GLUE);
+        if (glue && (wj = um_malloc(sizeof *wj)) != NULL) {
+            *wj = ws;
+            join_initials(wj);
+            rewrite_words(wj);
+        }
+    }
     rewrite_words(&ws);
     bool ent = entity > 0 || (entity < 0 && words_entity(nm, &ws));
     if (is_entity) *is_entity = ent;
@@ -1520,6 +1586,13 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
     if (may_join(nm, &ws, ent, out[0].korean)) {
         build_form(nm, &ws, ent, true, &out[n]);
         if (!um_sc_name_same(&out[0], &out[1])) n++;
+    }
+    if (wj) {
+        if (n < UM_SC_MAX_FORMS) {
+            build_form(nm, wj, ent, false, &out[n]);
+            if (out[n].n && !um_sc_name_same(&out[0], &out[n])) n++;
+        }
+        um_free(wj);
     }
     if (ws.nsc) build_script(nm, &ws, ent, &out[n++]);
     /* a query in Han read as a Korean name is also read as Chinese (李伟:
@@ -1536,12 +1609,12 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
     /* a query entity name with a business word joined to its neighbour
      * (MANAGEMENTPTE, TANCHONCOMMERCIAL): also read with the words apart */
     bool longw = false;
-    for (int i = 0; i < ws.n && !longw; i++) longw = ws.w[i].n >= 7 && !(ws.w[i].flags & W_HANGUL);
+    for (int i = 0; i < ws.n && !longw; i++) longw = ws.w[i].n >= (ent ? 6 : 7) && !(ws.w[i].flags & W_HANGUL);
     if (icu && longw && n < UM_SC_MAX_FORMS && entity != 0) {
         words *w3 = um_malloc(sizeof *w3);
         if (w3) {
             *w3 = ws;
-            if (split_joined(nm, w3)) {
+            if (split_joined(nm, w3, ent)) {
                 rewrite_words(w3);
                 bool ent3 = entity > 0 || words_entity(nm, w3);
                 if (ent3) {

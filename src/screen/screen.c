@@ -1223,6 +1223,13 @@ static inline bool near_possible(int n, int m, int dbits, bool common, bool ent)
     return one || two;
 }
 
+/* may query unit flags qf pair with listed unit flags lf as a typo of a
+ * listed generic word (one edit: lengths within one, letter sets within 2) */
+static inline bool generic_typo_ok(uint8_t qf, uint8_t lf, int qn, int ln, uint32_t qm, uint32_t lm) {
+    return !(qf & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) && (lf & UM_SCU_GENERIC) &&
+           !(lf & (UM_SCU_NUMBER | UM_SCU_SCRIPT)) && ln >= 4 && abs(qn - ln) <= 1 && popc(qm ^ lm) <= 2;
+}
+
 /* a ends in n and b is a + g, or the reverse */
 static bool n_ng(const char *a, const char *b) {
     size_t n = strlen(a), m = strlen(b);
@@ -1240,7 +1247,16 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
         return 1.0;
     }
     uint8_t f = q->u.flags | l->flags;
-    if (f & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return 0;
+    if (f & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) {
+        /* a listed business word of 4+ letters written with a typo in an
+         * entity name (GRADING for TRADING, TIMITED, BAK, BAN for BANK): one
+         * edit by the entity rules, whatever the query word reads as */
+        if (q->ent && generic_typo_ok(q->u.flags, l->flags, q->rawlen, l->rawlen, q->rmask, l->rmask)) {
+            double r = typo_sim_e(q->u.raw, q->rawlen, URAW(s, l), l->rawlen, false, false, false, true);
+            if (r > 0 && r < 1) return r * 0.95;
+        }
+        return 0;
+    }
     if ((q->u.flags & UM_SCU_KOREAN) && (l->flags & UM_SCU_KOREAN)) {
         /* Kontsevich writes -n and -ng alike (Сон: Son or Song, Кван: Kwang) */
         if ((q->u.flags & UM_SCU_CYR) && (q->altkey == l->key || n_ng(q->u.key, s->keystr[l->key]))) {
@@ -1994,6 +2010,10 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
                 if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
             }
         }
+        /* a listed business word written with a typo (unit_sim: at most 0.95) */
+        if (q->ent && smax < 0.95 && !(q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)))
+            for (int j = 0; j < nl && smax < 0.95; j++)
+                if (generic_typo_ok(q->u.flags, l[j].flags, q->rawlen, l[j].rlen, q->rmask, l[j].rmask)) smax = 0.95;
         if (smax > 0) {
             P += cover;
             Qs += smax * q->u.w;
