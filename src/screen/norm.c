@@ -566,6 +566,45 @@ void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, si
     fold_syllable(sp, n, key, keycap);
 }
 
+int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[][UM_SC_KEYLEN], int max) {
+    if (n < 2 || n > 6 || syl_get(nm, w, n)) return 0; /* a syllable is a name of its own, not a typo */
+    for (size_t i = 0; i < n; i++)
+        if (w[i] < 'a' || w[i] > 'z') return 0;
+    int nk = 0;
+    char t[8];
+    /* edit e: 0..n-1 a letter dropped, n..2n-2 two neighbours swapped, then
+     * a letter a-z inserted at each place */
+    size_t ne = n + (n - 1) + 26 * (n + 1);
+    for (size_t e = 0; e < ne; e++) {
+        size_t m;
+        if (e < n) {
+            memcpy(t, w, e);
+            memcpy(t + e, w + e + 1, n - e - 1);
+            m = n - 1;
+        } else if (e < 2 * n - 1) {
+            size_t i = e - n;
+            memcpy(t, w, n);
+            t[i] = w[i + 1], t[i + 1] = w[i];
+            m = n;
+        } else {
+            size_t k = e - (2 * n - 1), pos = k / 26;
+            memcpy(t, w, pos);
+            t[pos] = (char)('a' + k % 26);
+            memcpy(t + pos + 1, w + pos, n - pos);
+            m = n + 1;
+        }
+        t[m] = 0;
+        const char *key = m ? syl_get(nm, t, m) : NULL;
+        if (!key) continue;
+        bool dup = false;
+        for (int j = 0; j < nk && !dup; j++) dup = strcmp(keys[j], key) == 0;
+        if (dup) continue;
+        if (nk == max) return -1; /* too many readings: no evidence of any */
+        copy_str(keys[nk++], UM_SC_KEYLEN, key, strlen(key));
+    }
+    return nk;
+}
+
 static um_status add_syl(um_sc_norm *nm, const char *sp, const char *key, bool replace) {
     size_t n = strlen(sp);
     if (!n || n >= UM_SC_KEYLEN) return UM_OK;

@@ -1137,7 +1137,13 @@ typedef struct qunit {
     uint32_t kmask, rmask;
     bool ent; /* of an entity name: a typo is tolerated from fewer letters */
     uint32_t altkey; /* Kontsevich -n written for -ng (or the reverse): that syllable's key id */
+    /* a word of a Korean person name that is no syllable, read as one with
+     * a typo (KM = Kim, GMI = Gim): the key ids of the syllables one edit away */
+    uint32_t rk[12];
+    int nrk;
 } qunit;
+
+#define SYL_TYPO_SIM 0.72 /* a syllable written with a typo (0.8, x0.9 as Korean) */
 
 
 
@@ -1257,6 +1263,9 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
         }
         return 0;
     }
+    if (q->nrk && (l->flags & UM_SCU_KOREAN))
+        for (int k = 0; k < q->nrk; k++)
+            if (q->rk[k] == l->key) return SYL_TYPO_SIM;
     if ((q->u.flags & UM_SCU_KOREAN) && (l->flags & UM_SCU_KOREAN)) {
         /* Kontsevich writes -n and -ng alike (Сон: Son or Song, Кван: Kwang) */
         if ((q->u.flags & UM_SCU_CYR) && (q->altkey == l->key || n_ng(q->u.key, s->keystr[l->key]))) {
@@ -1908,6 +1917,15 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->q[i].rmask = letter_mask(qn->u[i].raw);
         f->q[i].ent = ent;
         f->q[i].altkey = NO_KEY;
+        f->q[i].nrk = 0;
+        if (!ent && !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
+            char rk[12][UM_SC_KEYLEN];
+            int nr = um_sc_syl_repairs(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, rk, 12);
+            for (int k = 0; k < nr; k++) {
+                uint32_t id = key_lookup(s, rk[k], strlen(rk[k]));
+                if (id != NO_KEY) f->q[i].rk[f->q[i].nrk++] = id;
+            }
+        }
         if ((qn->u[i].flags & UM_SCU_CYR) && (qn->u[i].flags & UM_SCU_KOREAN) && f->q[i].keylen > 1) {
             /* the spelling with -ng (or without), through the syllable
              * table: Сун is sun or sung, whose key is that of song */
@@ -2010,6 +2028,10 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
                 if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
             }
         }
+        /* a syllable written with a typo (KM = Kim) */
+        for (int k = 0; k < q->nrk && smax < SYL_TYPO_SIM; k++)
+            for (int j = 0; j < nl; j++)
+                if (l[j].key == q->rk[k]) smax = SYL_TYPO_SIM;
         /* a listed business word written with a typo (unit_sim: at most 0.95) */
         if (q->ent && smax < 0.95 && !(q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)))
             for (int j = 0; j < nl && smax < 0.95; j++)
