@@ -416,7 +416,10 @@ static const char *const surnames[] = {
     "kim", "ri", "pak", "choe", "jong", "kang", "ko", "han", "ho", "o", "u", "rim", "ryu", "ryang", "ro",
     "son", "mun", "chu", "paek", "ku", "pyon", "pae", "sim", "sin", "yun", "kil", "jon", "hyon", "tong",
     "hwang", "song", "yom", "kwak", "ok", "chang", "thae", "an", "cho", "jo", "chi", "so", "nam", "min",
-    "cha", "hong", "yang", "kye", "myong", "ju", "yu", "hyun", "no"};
+    "cha", "hong", "yang", "kye", "myong", "ju", "yu", "hyun", "no",
+    /* less common, none a Chinese surname in pinyin: Kwon, Ra/Na, Ryom/Yom,
+     * Pang/Bang, Chae, Pyo, Sok, Tak, Ha, Won */
+    "kwon", "ra", "ryom", "pang", "chae", "pyo", "sok", "tak", "ha", "won"};
 
 /* Spellings of the most common surnames, North and South, for a surname
  * written with a typo (a doubled, dropped or swapped letter) */
@@ -564,6 +567,8 @@ void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, si
         return;
     }
     fold_syllable(sp, n, key, keycap);
+    k = syl_get(nm, key, strlen(key)); /* folded onto a spelling of the table */
+    if (k) copy_str(key, keycap, k, strlen(k));
 }
 
 int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[][UM_SC_KEYLEN], int max) {
@@ -690,6 +695,22 @@ um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn,
             }
     um_status st = load_variants(nm, variants_path, warn, warnlen);
     if (st != UM_OK) return st;
+    /* a spelling the rules fold onto a spelling of the variant file takes
+     * that spelling's key (Seung folds to Sung, which the file keys as
+     * Song: Seung = Sung = Song) */
+    for (int l = 0; l < 19; l++)
+        for (int v = 0; v < 21; v++)
+            for (int t = 0; t < 28; t++) {
+                char sp[24], key[UM_SC_KEYLEN];
+                for (int sys = 0; sys < 2; sys++) {
+                    size_t spn = cat3(sp, sizeof sp, sys ? mr_init[l] : rr_init[l], sys ? mr_vow[v] : rr_vow[v], fin[t]);
+                    fold_syllable(sp, spn, key, sizeof key);
+                    const char *cur = um_map_get(&nm->syl, sp, spn);
+                    if (!cur || strcmp(cur, key) != 0) continue; /* keyed by the file */
+                    const char *k2 = um_map_get(&nm->syl, key, strlen(key));
+                    if (k2 && strcmp(k2, key) != 0 && add_syl(nm, sp, k2, true) != UM_OK) return UM_ENOMEM;
+                }
+            }
     if (build_syl_table(nm) != UM_OK) return UM_ENOMEM;
     nm->tl = tl_new();
     if (!nm->tl) return UM_ENOMEM;

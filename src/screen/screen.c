@@ -1918,6 +1918,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->q[i].ent = ent;
         f->q[i].altkey = NO_KEY;
         f->q[i].nrk = 0;
+        if (getenv("SQDBG")) fprintf(stderr, "unit %s key %s flags %x w %.2f korean %d\n", qn->u[i].raw, qn->u[i].key, qn->u[i].flags, qn->u[i].w, qn->korean);
         if (!ent && !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
             char rk[12][UM_SC_KEYLEN];
             int nr = um_sc_syl_repairs(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, rk, 12);
