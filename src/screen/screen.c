@@ -1141,6 +1141,7 @@ typedef struct qunit {
      * a typo (KM = Kim, GMI = Gim): the key ids of the syllables one edit away */
     uint32_t rk[12];
     int nrk;
+    bool gtypo; /* of an entity name, may be a listed business word with a typo (unit_sim) */
 } qunit;
 
 #define SYL_TYPO_SIM 0.72 /* a syllable written with a typo (0.8, x0.9 as Korean) */
@@ -1918,7 +1919,11 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->q[i].ent = ent;
         f->q[i].altkey = NO_KEY;
         f->q[i].nrk = 0;
-        if (getenv("SQDBG")) fprintf(stderr, "unit %s key %s flags %x w %.2f korean %d\n", qn->u[i].raw, qn->u[i].key, qn->u[i].flags, qn->u[i].w, qn->korean);
+        f->q[i].gtypo = false;
+        for (int g = 0; ent && g < UM_SC_N_GENERIC && !f->q[i].gtypo; g++)
+            f->q[i].gtypo = s->norm.gen_len[g] &&
+                            generic_typo_ok(qn->u[i].flags, UM_SCU_GENERIC, f->q[i].rawlen, s->norm.gen_len[g],
+                                            f->q[i].rmask, s->norm.gen_mask[g]);
         if (!ent && !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
             char rk[12][UM_SC_KEYLEN];
             int nr = um_sc_syl_repairs(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, rk, 12);
@@ -2336,7 +2341,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             const qunit *u = &q[i];
             if (u->key == NO_KEY || u->u.w < 0.5f || (skipped >> i & 1) ||
                 (u->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_CYR)) || u->keylen > 6 ||
-                u->rawlen > 6)
+                u->rawlen > 6 || u->nrk || u->gtypo) /* also pairs with a syllable or business word by a typo */
                 continue;
             bool have = false;
             for (int k = 0; k < nk; k++) have |= kid[k] == u->key;
