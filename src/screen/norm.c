@@ -769,6 +769,8 @@ typedef struct words {
     int n;
     bool truncated;
     bool query; /* a query (typos in generic words are read as the word) */
+    bool liaison; /* set by the caller: Hangul read with liaison (see split_words) */
+    bool moved;   /* a final consonant was carried over */
     /* original-script tokens: one Han or kana character, or one word of
      * another script ICU reads, as written (NFKC, case folded) */
     char sc[W_MAX][UM_SC_KEYLEN];
@@ -984,6 +986,8 @@ static bool prepass(const um_sc_norm *nm, const utf8proc_uint8_t *p, utf8proc_ss
 
 static bool word_is_syllables(const um_sc_norm *nm, word *w);
 
+static bool ko_edge(uint32_t cp, bool first);
+
 static void split_words(const um_sc_norm *nm, const char *s, bool icu, bool force_icu, words *ws, bool *korean_han) {
     ws->n = 0;
     ws->nsc = 0;
@@ -1021,6 +1025,8 @@ static void split_words(const um_sc_norm *nm, const char *s, bool icu, bool forc
     word cur;
     memset(&cur, 0, sizeof cur);
     if (commas == 1) cur.flags = W_FAMILY;
+    int carry = -1; /* liaison: the initial carried over to the next syllable */
+    ws->moved = false;
     while (left > 0) {
         utf8proc_int32_t cp;
         utf8proc_ssize_t k = utf8proc_iterate(p, left, &cp);
@@ -1048,6 +1054,28 @@ static void split_words(const um_sc_norm *nm, const char *s, bool icu, bool forc
             cur.flags &= (uint8_t)~W_FAMILY;
         } else if ((c >= 0xAC00 && c <= 0xD7A3) || han_to_hangul(c)) {
             uint32_t h = (c >= 0xAC00 && c <= 0xD7A3) ? c : han_to_hangul(c);
+            if (ws->liaison) {
+                /* liaison (Revised Romanization follows the sound): a final
+                 * consonant before a syllable with a silent initial is read
+                 * as that syllable's initial (윳옹 = yu-song, 댑옹 = dae-bong,
+                 * 골요 = go-ryo); ㅇ and the double finals stay */
+                static const int8_t fin2init[28] = {-1, 0,  1,  -1, 2, -1, -1, 3,  5,  -1, -1, -1, -1, -1,
+                                                    -1, -1, 6,  7,  -1, 9, 10, -1, 12, 14, 15, 16, 17, -1};
+                uint32_t si = h - 0xAC00u, L = si / 588, V = (si % 588) / 28, T = si % 28;
+                if (carry >= 0 && L == 11) L = (uint32_t)carry;
+                carry = -1;
+                if (T && fin2init[T] >= 0 && left > 0 && !ko_edge(c, false)) {
+                    utf8proc_int32_t nx;
+                    utf8proc_ssize_t k2 = utf8proc_iterate(p, left, &nx);
+                    if (k2 > 0 && nx >= 0xAC00 && nx <= 0xD7A3 && (uint32_t)(nx - 0xAC00) / 588 == 11 &&
+                        !ko_edge((uint32_t)nx, true)) {
+                        carry = fin2init[T];
+                        T = 0;
+                        ws->moved = true;
+                    }
+                }
+                h = 0xAC00u + (L * 21 + V) * 28 + T;
+            }
             w_end(ws, &cur);
             char r[16];
             hangul_rr(h, r, sizeof r);
@@ -1507,6 +1535,27 @@ static const struct {
                 {"공업", "industry"},      {"상업", "commercial"},         {"광업", "mining"},
                 {"기계", "machinery"},     {"전자", "electronics"},        {"수출입", "import export"},      {"성", "ministry"},             {"부", "department"}};
 
+/* is cp the first (or the last) syllable of a translated Hangul word?
+ * Liaison never crosses into or out of one (상업은행 stays 상업 + 은행) */
+static bool ko_edge(uint32_t cp, bool first) {
+    for (size_t d = 0; d < UM_ARRAY_LEN(ko_words); d++) {
+        const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ko_words[d].ko;
+        utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(ko_words[d].ko);
+        utf8proc_int32_t c = -1, last = -1;
+        bool at_first = true;
+        while (left > 0) {
+            utf8proc_ssize_t m = utf8proc_iterate(p, left, &c);
+            if (m <= 0) break;
+            if (at_first && first && (uint32_t)c == cp) return true;
+            at_first = false;
+            last = c;
+            p += m, left -= m;
+        }
+        if (!first && (uint32_t)last == cp) return true;
+    }
+    return false;
+}
+
 static void ko_translate(words *ws) {
     for (int i = 0; i < ws->n; i++) {
         if (!(ws->w[i].flags & W_HANGUL)) continue;
@@ -1624,6 +1673,7 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
     words ws;
     ws.n = ws.nsc = 0;
     ws.truncated = false;
+    ws.liaison = false;
     bool korean_han = false;
     if (s) split_words(nm, s, icu, false, &ws, &korean_han);
     /* a listed entity name with letters written S.A. is also read with
@@ -1661,10 +1711,31 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
         words w2;
         w2.n = w2.nsc = 0;
         w2.truncated = false;
+        w2.liaison = false;
         split_words(nm, s, true, true, &w2, NULL);
         rewrite_words(&w2);
         build_form(nm, &w2, ent, false, &out[n]);
         if (out[n].n && !um_sc_name_same(&out[0], &out[n])) n++;
+    }
+    /* a query entity name in Hangul is also read with liaison, a form of
+     * its own (the lists romanise names as they sound: 유송 and 윳옹 are
+     * both YUSONG) */
+    if (icu && ent && n < UM_SC_MAX_FORMS) {
+        bool hangul = false;
+        for (int i = 0; i < ws.n && !hangul; i++) hangul = (ws.w[i].flags & W_HANGUL) != 0;
+        words *wl = hangul ? um_malloc(sizeof *wl) : NULL;
+        if (wl) {
+            wl->n = wl->nsc = 0;
+            wl->truncated = false;
+            wl->liaison = true;
+            split_words(nm, s, icu, false, wl, NULL);
+            if (wl->moved) {
+                rewrite_words(wl);
+                build_form(nm, wl, true, false, &out[n]);
+                if (out[n].n && !um_sc_name_same(&out[0], &out[n])) n++;
+            }
+            um_free(wl);
+        }
     }
     /* a query entity name with a business word joined to its neighbour
      * (MANAGEMENTPTE, TANCHONCOMMERCIAL): also read with the words apart */
@@ -1692,6 +1763,7 @@ void um_sc_norm_name(const um_sc_norm *nm, const char *s, bool entity, bool conc
     words ws;
     ws.n = ws.nsc = 0;
     ws.truncated = false;
+    ws.liaison = false;
     if (s) split_words(nm, s, false, false, &ws, NULL);
     rewrite_words(&ws);
     build_form(nm, &ws, entity, concat, out);
