@@ -1142,7 +1142,13 @@ typedef struct qunit {
     uint32_t rk[12];
     int nrk;
     bool gtypo; /* of an entity name, may be a listed business word with a typo (unit_sim) */
+    /* the word is itself a listed name word, so a typo of another needs 8
+     * letters (Patel is not Patek); in an entity name only a word of many
+     * listed names (a word listed once, MOSCO, may still be MOSCOW typed) */
+    bool common;
 } qunit;
+
+#define ENT_COMMON_DF 20
 
 #define SYL_TYPO_SIM 0.72 /* a syllable written with a typo (0.8, x0.9 as Korean) */
 
@@ -1282,7 +1288,7 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
     bool kok = abs(ql - ll) <= 2 && popc(q->kmask ^ l->kmask) <= 4;
     bool rok = abs(qr - lr) <= 2 && popc(q->rmask ^ l->rmask) <= 4;
     if (!kok && !rok) return 0;
-    bool common = q->key != NO_KEY; /* the query word is itself a listed name word */
+    bool common = q->common; /* the query word is itself a listed name word */
     double r = kok ? typo_sim_e(q->u.key, ql, lk, ll, common, true, false, q->ent) : 0;
     double r2 = rok ? typo_sim_e(q->u.raw, qr, URAW(s, l), lr, common, true, false, q->ent) : 0;
     if (r2 > r) r = r2;
@@ -1450,7 +1456,7 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
             bool qall = true;
             for (int k = a.a; k < a.b && i + qn <= nqw; k++) qall &= qdone[k];
             /* a word that is itself a listed word is a real name, not a typo */
-            bool common = a.b - a.a == 1 && q[a.a].key != NO_KEY;
+            bool common = a.b - a.a == 1 && q[a.a].common;
             /* Korean: a syllable written on its own that is another valid
              * syllable is another name (Ryong Ha is not Ryong Hae), and a
              * changed letter is another syllable; a typo is a letter doubled,
@@ -1924,6 +1930,8 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->q[i].ent = ent;
         f->q[i].altkey = NO_KEY;
         f->q[i].nrk = 0;
+        f->q[i].common = f->q[i].key != NO_KEY &&
+                         (!ent || s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] >= ENT_COMMON_DF);
         f->q[i].gtypo = false;
         for (int g = 0; ent && g < UM_SC_N_GENERIC && !f->q[i].gtypo; g++)
             f->q[i].gtypo = s->norm.gen_len[g] &&
@@ -2033,7 +2041,7 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
                 const struct unear *c = &l[j];
                 if (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) continue;
                 if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN)) continue;
-                bool common = q->key != NO_KEY;
+                bool common = q->common;
                 bool kok = near_possible(q->keylen, c->klen, popc(q->kmask ^ c->kmask), common, q->ent);
                 bool rok = near_possible(q->rawlen, c->rlen, popc(q->rmask ^ c->rmask), common, q->ent);
                 if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
@@ -2346,7 +2354,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             const qunit *u = &q[i];
             if (u->key == NO_KEY || u->u.w < 0.5f || (skipped >> i & 1) ||
                 (u->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_CYR)) || u->keylen > 6 ||
-                u->rawlen > 6 || u->nrk || u->gtypo) /* also pairs with a syllable or business word by a typo */
+                u->rawlen > 6 || u->nrk || u->gtypo || !u->common) /* also pairs by a typo */
                 continue;
             bool have = false;
             for (int k = 0; k < nk; k++) have |= kid[k] == u->key;
