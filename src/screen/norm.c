@@ -389,6 +389,11 @@ static void fold_latin(const char *s, size_t n, char *out, size_t cap) {
         else if (left >= 3 && !memcmp(p, "tch", 3)) a[o++] = 'c', a[o++] = 'h', i += 3;
         /* German sch is both sh and zh (Schukow = Zhukov), z is ts
          * (Pewzow = Pevtsov) */
+        /* Polish: szcz = shch, sz = sh, cz = ch, rz = zh (Matjuszczenko =
+         * Matyushchenko, Strirzow = Strizhov) */
+        else if (left >= 4 && !memcmp(p, "szcz", 4)) a[o++] = 's', a[o++] = 'h', i += 4;
+        else if (left >= 2 && (!memcmp(p, "sz", 2) || !memcmp(p, "rz", 2))) a[o++] = 's', a[o++] = 'h', i += 2;
+        else if (left >= 2 && !memcmp(p, "cz", 2)) a[o++] = 'c', a[o++] = 'h', i += 2;
         else if (left >= 2 && !memcmp(p, "zh", 2)) a[o++] = 's', a[o++] = 'h', i += 2;
         else if (left >= 2 && (!memcmp(p, "ts", 2) || !memcmp(p, "tz", 2))) a[o++] = 'z', i += 2;
         else if (left >= 2 && !memcmp(p, "kh", 2)) a[o++] = 'h', i += 2;

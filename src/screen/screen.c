@@ -1544,6 +1544,19 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
     }
 }
 
+/* order drops of a unit pairing, as finish_pairing() counts them: 0 in
+ * order, 1 a rotation, 2 neither */
+static int order_drops(const pairing *p, int nq) {
+    int seq[UM_SC_MAX_UNITS], ns = 0;
+    for (int i = 0; i < nq; i++)
+        for (int k = 0; k < p->n; k++)
+            if (p->qi[k] == i) seq[ns++] = p->li[k];
+    int drops = 0;
+    for (int k = 1; k < ns; k++) drops += seq[k] < seq[k - 1];
+    if (ns > 1 && drops == 1 && seq[ns - 1] > seq[0]) drops = 2;
+    return drops > 1 ? 2 : drops;
+}
+
 static void score_name(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, pairing *p,
                        bool kinds, double floor_name) {
     memset(p, 0, sizeof *p);
@@ -1578,6 +1591,25 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
         p->kind[p->n] = (int8_t)(kinds ? kind[bi][bj] : 2);
         p->n++;
     }
+    /* a word written twice on both sides (AL-RAWI, Saif-al-Din): the greedy
+     * pass may cross the two pairs; exchanging partners of equal keys and
+     * weights leaves the sums alone and may restore the order */
+    for (int k1 = 0; k1 < p->n; k1++)
+        for (int k2 = k1 + 1; k2 < p->n; k2++) {
+            int a = p->qi[k1], b = p->qi[k2], c = p->li[k1], d = p->li[k2];
+            if (q[a].key != q[b].key || l[c].key != l[d].key || p->sim[k1] != p->sim[k2]) continue;
+            int before = order_drops(p, nq);
+            if (!before) continue;
+            finish_pairing(q, nq, l, nl, p);
+            double was = p->name;
+            p->li[k1] = (int8_t)d, p->le[k1] = (int8_t)(d + 1);
+            p->li[k2] = (int8_t)c, p->le[k2] = (int8_t)(c + 1);
+            finish_pairing(q, nq, l, nl, p);
+            if (order_drops(p, nq) >= before || p->name <= was) { /* no better: back */
+                p->li[k1] = (int8_t)c, p->le[k1] = (int8_t)(c + 1);
+                p->li[k2] = (int8_t)d, p->le[k2] = (int8_t)(d + 1);
+            }
+        }
     finish_pairing(q, nq, l, nl, p);
     /* a unit left over on both sides may be a typo across syllables: the
      * word pass, when pairing every leftover at 0.95 could reach the floor */
