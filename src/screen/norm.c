@@ -54,6 +54,9 @@
 
 static const char *const rr_init[19] = {"g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s",
                                         "ss", "", "j", "jj", "ch", "k", "t", "p", "h"};
+/* North Korea's own romanisation writes the aspirates ㅋ ㅌ ㅍ with h
+ * (Unpha, Thaephyongsan, Phyongyang): a third spelling of those syllables */
+static const char *const nk_asp[3] = {"kh", "th", "ph"};
 static const char *const mr_init[19] = {"k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s",
                                         "ss", "", "ch", "tch", "ch", "k", "t", "p", "h"};
 static const char *const rr_vow[21] = {"a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae",
@@ -692,8 +695,10 @@ um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn,
         for (int v = 0; v < 21; v++)
             for (int t = 0; t < 28; t++) {
                 char sp[24], key[UM_SC_KEYLEN];
-                for (int sys = 0; sys < 2; sys++) {
-                    size_t spn = cat3(sp, sizeof sp, sys ? mr_init[l] : rr_init[l], sys ? mr_vow[v] : rr_vow[v], fin[t]);
+                for (int sys = 0; sys < 3; sys++) {
+                    if (sys == 2 && (l < 15 || l > 17)) continue;
+                    size_t spn = cat3(sp, sizeof sp, sys == 2 ? nk_asp[l - 15] : sys ? mr_init[l] : rr_init[l],
+                                      sys ? mr_vow[v] : rr_vow[v], fin[t]);
                     fold_syllable(sp, spn, key, sizeof key);
                     if (add_syl(nm, sp, key, false) != UM_OK) return UM_ENOMEM;
                 }
@@ -707,8 +712,10 @@ um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn,
         for (int v = 0; v < 21; v++)
             for (int t = 0; t < 28; t++) {
                 char sp[24], key[UM_SC_KEYLEN];
-                for (int sys = 0; sys < 2; sys++) {
-                    size_t spn = cat3(sp, sizeof sp, sys ? mr_init[l] : rr_init[l], sys ? mr_vow[v] : rr_vow[v], fin[t]);
+                for (int sys = 0; sys < 3; sys++) {
+                    if (sys == 2 && (l < 15 || l > 17)) continue;
+                    size_t spn = cat3(sp, sizeof sp, sys == 2 ? nk_asp[l - 15] : sys ? mr_init[l] : rr_init[l],
+                                      sys ? mr_vow[v] : rr_vow[v], fin[t]);
                     fold_syllable(sp, spn, key, sizeof key);
                     const char *cur = um_map_get(&nm->syl, sp, spn);
                     if (!cur || strcmp(cur, key) != 0) continue; /* keyed by the file */
