@@ -579,6 +579,8 @@ void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, si
     if (k) copy_str(key, keycap, k, strlen(k));
 }
 
+bool um_sc_is_syllable(const um_sc_norm *nm, const char *w, size_t n) { return syl_get(nm, w, n) != NULL; }
+
 int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[][UM_SC_KEYLEN], int max) {
     if (n < 2 || n > 6 || syl_get(nm, w, n)) return 0; /* a syllable is a name of its own, not a typo */
     for (size_t i = 0; i < n; i++)

@@ -1952,6 +1952,11 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
             f->nt++;
         }
     }
+    /* a syllable typo is looked for only in a name with a Korean syllable
+     * in it (not in Mark Taylor: the work of the look-up is saved) */
+    bool sylname = false;
+    for (int i = 0; i < qn->n && !ent && !sylname; i++)
+        sylname = (qn->u[i].flags & UM_SCU_KOREAN) || um_sc_is_syllable(&s->norm, qn->u[i].raw, strlen(qn->u[i].raw));
     for (int i = 0; i < qn->n; i++) {
         f->q[i].u = qn->u[i];
         f->q[i].keylen = (int)strlen(qn->u[i].key);
@@ -1969,7 +1974,8 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
             f->q[i].gtypo = s->norm.gen_len[g] &&
                             generic_typo_ok(qn->u[i].flags, UM_SCU_GENERIC, f->q[i].rawlen, s->norm.gen_len[g],
                                             f->q[i].rmask, s->norm.gen_mask[g]);
-        if (!ent && !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
+        if (sylname && f->q[i].rawlen <= 6 &&
+            !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
             char rk[12][UM_SC_KEYLEN];
             int nr = um_sc_syl_repairs(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, rk, 12);
             for (int k = 0; k < nr; k++) {

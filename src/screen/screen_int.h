@@ -115,6 +115,7 @@ void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, si
  * inserted: KM, GMI, Sk): the distinct keys of the syllables one such edit
  * away go to keys[]. Returns their count, 0 when the word is a syllable
  * (another name, not a typo) or none is near, -1 when more than max. */
+bool um_sc_is_syllable(const um_sc_norm *nm, const char *w, size_t n);
 int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[][UM_SC_KEYLEN], int max);
 
 /* ---- lists ---------------------------------------------------------------- */
