@@ -588,8 +588,8 @@ int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[]
     int nk = 0;
     char t[8];
     /* edit e: 0..n-1 a letter dropped, n..2n-2 two neighbours swapped, then
-     * a letter a-z inserted at each place */
-    size_t ne = n + (n - 1) + 26 * (n + 1);
+     * (words of 2-3 letters: KM, Jn, Pyn) a letter a-z inserted at each place */
+    size_t ne = n + (n - 1) + (n <= 3 ? 26 * (n + 1) : 0);
     for (size_t e = 0; e < ne; e++) {
         size_t m;
         if (e < n) {
