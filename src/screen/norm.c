@@ -54,6 +54,9 @@
 
 static const char *const rr_init[19] = {"g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s",
                                         "ss", "", "j", "jj", "ch", "k", "t", "p", "h"};
+/* North Korea's own romanisation writes the aspirates ㅋ ㅌ ㅍ with h
+ * (Unpha, Thaephyongsan, Phyongyang): a third spelling of those syllables */
+static const char *const nk_asp[3] = {"kh", "th", "ph"};
 static const char *const mr_init[19] = {"k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s",
                                         "ss", "", "ch", "tch", "ch", "k", "t", "p", "h"};
 static const char *const rr_vow[21] = {"a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae",
@@ -308,6 +311,10 @@ static const generic_word generic_words[] = {
     {"management", "management", 0.1f}, {"global", "global", 0.1f}, {"solutions", "solutions", 0.1f},
     {"the", "the", 0.05f}, {"of", "of", 0.05f}, {"and", "and", 0.05f}, {"for", "for", 0.05f},
     {"in", "in", 0.05f}, {"de", "de", 0.05f}, {"la", "la", 0.05f}, {"el", "el", 0.05f},
+    /* more legal forms: Bulgarian OOD/EOOD, Russian AO/PAO, Mexican S.A. de C.V.,
+     * French SAS/SARL, Latin American LTDA */
+    {"ood", "llc", 0.1f}, {"eood", "llc", 0.1f}, {"ao", "jsc", 0.1f}, {"pao", "jsc", 0.1f},
+    {"cv", "cv", 0.1f}, {"sas", "sas", 0.1f}, {"sarl", "srl", 0.1f}, {"ltda", "ltd", 0.1f},
 };
 
 static const generic_word *find_generic(const um_sc_norm *nm, const char *w, size_t n) {
@@ -385,6 +392,11 @@ static void fold_latin(const char *s, size_t n, char *out, size_t cap) {
         else if (left >= 3 && !memcmp(p, "tch", 3)) a[o++] = 'c', a[o++] = 'h', i += 3;
         /* German sch is both sh and zh (Schukow = Zhukov), z is ts
          * (Pewzow = Pevtsov) */
+        /* Polish: szcz = shch, sz = sh, cz = ch, rz = zh (Matjuszczenko =
+         * Matyushchenko, Strirzow = Strizhov) */
+        else if (left >= 4 && !memcmp(p, "szcz", 4)) a[o++] = 's', a[o++] = 'h', i += 4;
+        else if (left >= 2 && (!memcmp(p, "sz", 2) || !memcmp(p, "rz", 2))) a[o++] = 's', a[o++] = 'h', i += 2;
+        else if (left >= 2 && !memcmp(p, "cz", 2)) a[o++] = 'c', a[o++] = 'h', i += 2;
         else if (left >= 2 && !memcmp(p, "zh", 2)) a[o++] = 's', a[o++] = 'h', i += 2;
         else if (left >= 2 && (!memcmp(p, "ts", 2) || !memcmp(p, "tz", 2))) a[o++] = 'z', i += 2;
         else if (left >= 2 && !memcmp(p, "kh", 2)) a[o++] = 'h', i += 2;
@@ -412,7 +424,10 @@ static const char *const surnames[] = {
     "kim", "ri", "pak", "choe", "jong", "kang", "ko", "han", "ho", "o", "u", "rim", "ryu", "ryang", "ro",
     "son", "mun", "chu", "paek", "ku", "pyon", "pae", "sim", "sin", "yun", "kil", "jon", "hyon", "tong",
     "hwang", "song", "yom", "kwak", "ok", "chang", "thae", "an", "cho", "jo", "chi", "so", "nam", "min",
-    "cha", "hong", "yang", "kye", "myong", "ju", "yu", "hyun", "no"};
+    "cha", "hong", "yang", "kye", "myong", "ju", "yu", "hyun", "no",
+    /* less common, none a Chinese surname in pinyin: Kwon, Ra/Na, Ryom/Yom,
+     * Pang/Bang, Chae, Pyo, Sok, Tak, Ha, Won */
+    "kwon", "ra", "ryom", "pang", "chae", "pyo", "sok", "tak", "ha", "won"};
 
 /* Spellings of the most common surnames, North and South, for a surname
  * written with a typo (a doubled, dropped or swapped letter) */
@@ -560,6 +575,49 @@ void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, si
         return;
     }
     fold_syllable(sp, n, key, keycap);
+    k = syl_get(nm, key, strlen(key)); /* folded onto a spelling of the table */
+    if (k) copy_str(key, keycap, k, strlen(k));
+}
+
+bool um_sc_is_syllable(const um_sc_norm *nm, const char *w, size_t n) { return syl_get(nm, w, n) != NULL; }
+
+int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[][UM_SC_KEYLEN], int max) {
+    if (n < 2 || n > 6 || syl_get(nm, w, n)) return 0; /* a syllable is a name of its own, not a typo */
+    for (size_t i = 0; i < n; i++)
+        if (w[i] < 'a' || w[i] > 'z') return 0;
+    int nk = 0;
+    char t[8];
+    /* edit e: 0..n-1 a letter dropped, n..2n-2 two neighbours swapped, then
+     * (words of 2-3 letters: KM, Jn, Pyn) a letter a-z inserted at each place */
+    size_t ne = n + (n - 1) + (n <= 3 ? 26 * (n + 1) : 0);
+    for (size_t e = 0; e < ne; e++) {
+        size_t m;
+        if (e < n) {
+            memcpy(t, w, e);
+            memcpy(t + e, w + e + 1, n - e - 1);
+            m = n - 1;
+        } else if (e < 2 * n - 1) {
+            size_t i = e - n;
+            memcpy(t, w, n);
+            t[i] = w[i + 1], t[i + 1] = w[i];
+            m = n;
+        } else {
+            size_t k = e - (2 * n - 1), pos = k / 26;
+            memcpy(t, w, pos);
+            t[pos] = (char)('a' + k % 26);
+            memcpy(t + pos + 1, w + pos, n - pos);
+            m = n + 1;
+        }
+        t[m] = 0;
+        const char *key = m ? syl_get(nm, t, m) : NULL;
+        if (!key) continue;
+        bool dup = false;
+        for (int j = 0; j < nk && !dup; j++) dup = strcmp(keys[j], key) == 0;
+        if (dup) continue;
+        if (nk == max) return -1; /* too many readings: no evidence of any */
+        copy_str(keys[nk++], UM_SC_KEYLEN, key, strlen(key));
+    }
+    return nk;
 }
 
 static um_status add_syl(um_sc_norm *nm, const char *sp, const char *key, bool replace) {
@@ -639,14 +697,34 @@ um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn,
         for (int v = 0; v < 21; v++)
             for (int t = 0; t < 28; t++) {
                 char sp[24], key[UM_SC_KEYLEN];
-                for (int sys = 0; sys < 2; sys++) {
-                    size_t spn = cat3(sp, sizeof sp, sys ? mr_init[l] : rr_init[l], sys ? mr_vow[v] : rr_vow[v], fin[t]);
+                for (int sys = 0; sys < 3; sys++) {
+                    if (sys == 2 && (l < 15 || l > 17)) continue;
+                    size_t spn = cat3(sp, sizeof sp, sys == 2 ? nk_asp[l - 15] : sys ? mr_init[l] : rr_init[l],
+                                      sys ? mr_vow[v] : rr_vow[v], fin[t]);
                     fold_syllable(sp, spn, key, sizeof key);
                     if (add_syl(nm, sp, key, false) != UM_OK) return UM_ENOMEM;
                 }
             }
     um_status st = load_variants(nm, variants_path, warn, warnlen);
     if (st != UM_OK) return st;
+    /* a spelling the rules fold onto a spelling of the variant file takes
+     * that spelling's key (Seung folds to Sung, which the file keys as
+     * Song: Seung = Sung = Song) */
+    for (int l = 0; l < 19; l++)
+        for (int v = 0; v < 21; v++)
+            for (int t = 0; t < 28; t++) {
+                char sp[24], key[UM_SC_KEYLEN];
+                for (int sys = 0; sys < 3; sys++) {
+                    if (sys == 2 && (l < 15 || l > 17)) continue;
+                    size_t spn = cat3(sp, sizeof sp, sys == 2 ? nk_asp[l - 15] : sys ? mr_init[l] : rr_init[l],
+                                      sys ? mr_vow[v] : rr_vow[v], fin[t]);
+                    fold_syllable(sp, spn, key, sizeof key);
+                    const char *cur = um_map_get(&nm->syl, sp, spn);
+                    if (!cur || strcmp(cur, key) != 0) continue; /* keyed by the file */
+                    const char *k2 = um_map_get(&nm->syl, key, strlen(key));
+                    if (k2 && strcmp(k2, key) != 0 && add_syl(nm, sp, k2, true) != UM_OK) return UM_ENOMEM;
+                }
+            }
     if (build_syl_table(nm) != UM_OK) return UM_ENOMEM;
     nm->tl = tl_new();
     if (!nm->tl) return UM_ENOMEM;
@@ -690,6 +768,8 @@ void um_sc_norm_free(um_sc_norm *nm) {
 #define W_CYR 2
 #define W_FAMILY 4
 #define W_RUS 8 /* Cyrillic read as Russian */
+#define W_DOT 16  /* one letter ended by a full stop (S.A.) */
+#define W_GLUE 32 /* ... and the next letter follows the stop at once (S.A.: the S) */
 
 typedef struct word {
     char s[W_LEN];
@@ -703,6 +783,8 @@ typedef struct words {
     int n;
     bool truncated;
     bool query; /* a query (typos in generic words are read as the word) */
+    bool liaison; /* set by the caller: Hangul read with liaison (see split_words) */
+    bool moved;   /* a final consonant was carried over */
     /* original-script tokens: one Han or kana character, or one word of
      * another script ICU reads, as written (NFKC, case folded) */
     char sc[W_MAX][UM_SC_KEYLEN];
@@ -918,6 +1000,8 @@ static bool prepass(const um_sc_norm *nm, const utf8proc_uint8_t *p, utf8proc_ss
 
 static bool word_is_syllables(const um_sc_norm *nm, word *w);
 
+static bool ko_edge(uint32_t cp, bool first);
+
 static void split_words(const um_sc_norm *nm, const char *s, bool icu, bool force_icu, words *ws, bool *korean_han) {
     ws->n = 0;
     ws->nsc = 0;
@@ -955,6 +1039,8 @@ static void split_words(const um_sc_norm *nm, const char *s, bool icu, bool forc
     word cur;
     memset(&cur, 0, sizeof cur);
     if (commas == 1) cur.flags = W_FAMILY;
+    int carry = -1; /* liaison: the initial carried over to the next syllable */
+    ws->moved = false;
     while (left > 0) {
         utf8proc_int32_t cp;
         utf8proc_ssize_t k = utf8proc_iterate(p, left, &cp);
@@ -982,6 +1068,28 @@ static void split_words(const um_sc_norm *nm, const char *s, bool icu, bool forc
             cur.flags &= (uint8_t)~W_FAMILY;
         } else if ((c >= 0xAC00 && c <= 0xD7A3) || han_to_hangul(c)) {
             uint32_t h = (c >= 0xAC00 && c <= 0xD7A3) ? c : han_to_hangul(c);
+            if (ws->liaison) {
+                /* liaison (Revised Romanization follows the sound): a final
+                 * consonant before a syllable with a silent initial is read
+                 * as that syllable's initial (윳옹 = yu-song, 댑옹 = dae-bong,
+                 * 골요 = go-ryo); ㅇ and the double finals stay */
+                static const int8_t fin2init[28] = {-1, 0,  1,  -1, 2, -1, -1, 3,  5,  -1, -1, -1, -1, -1,
+                                                    -1, -1, 6,  7,  -1, 9, 10, -1, 12, 14, 15, 16, 17, -1};
+                uint32_t si = h - 0xAC00u, L = si / 588, V = (si % 588) / 28, T = si % 28;
+                if (carry >= 0 && L == 11) L = (uint32_t)carry;
+                carry = -1;
+                if (T && fin2init[T] >= 0 && left > 0 && !ko_edge(c, false)) {
+                    utf8proc_int32_t nx;
+                    utf8proc_ssize_t k2 = utf8proc_iterate(p, left, &nx);
+                    if (k2 > 0 && nx >= 0xAC00 && nx <= 0xD7A3 && (uint32_t)(nx - 0xAC00) / 588 == 11 &&
+                        !ko_edge((uint32_t)nx, true)) {
+                        carry = fin2init[T];
+                        T = 0;
+                        ws->moved = true;
+                    }
+                }
+                h = 0xAC00u + (L * 21 + V) * 28 + T;
+            }
             w_end(ws, &cur);
             char r[16];
             hangul_rr(h, r, sizeof r);
@@ -1010,6 +1118,12 @@ static void split_words(const um_sc_norm *nm, const char *s, bool icu, bool forc
             if (!any && !(utf8proc_category((utf8proc_int32_t)c) == UTF8PROC_CATEGORY_MN)) w_end(ws, &cur);
         } else if (c >= 0x300 && c < 0x370) {
             continue; /* combining mark left over */
+        } else if (c == '.') {
+            if (cur.n == 1 && cur.s[0] >= 'a' && cur.s[0] <= 'z' && !(cur.flags & (W_HANGUL | W_CYR))) {
+                cur.flags |= W_DOT;
+                if (left > 0 && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) cur.flags |= W_GLUE;
+            }
+            w_end(ws, &cur);
         } else {
             w_end(ws, &cur);
         }
@@ -1396,10 +1510,23 @@ static void rewrite_words(words *ws) {
         {"d", "p", "r", "korea", NULL, NULL},                      {"dpr", "korea", NULL, NULL, NULL, NULL},
         {"dpr", "of", "korea", NULL, NULL, NULL},                  {"north", "korea", NULL, NULL, NULL, NULL},
         {"n", "korea", NULL, NULL, NULL, NULL},                    {"dprk", "korea", NULL, NULL, NULL, NULL}};
+    /* one word of 5+ letters of a phrase of 2+ words may carry a typo
+     * (Reublic, Rpeublic, Democraticq, Peoplevs, Orea) */
     for (int i = 0; i < ws->n; i++)
         for (size_t p = 0; p < UM_ARRAY_LEN(phrases); p++) {
-            int k = 0;
-            while (k < 6 && phrases[p][k] && i + k < ws->n && word_is(&ws->w[i + k], phrases[p][k])) k++;
+            int k = 0, typos = 0;
+            while (k < 6 && phrases[p][k] && i + k < ws->n) {
+                const word *w = &ws->w[i + k];
+                const char *x = phrases[p][k];
+                size_t xl = strlen(x);
+                if (word_is(w, x)) {
+                    k++;
+                    continue;
+                }
+                if (typos || xl < 5 || !phrases[p][1] || (w->flags & W_HANGUL) || !one_typo(w->s, w->n, x, xl)) break;
+                typos++;
+                k++;
+            }
             if (k < 6 && phrases[p][k]) continue;
             set_word(&ws->w[i], "dprk");
             memmove(&ws->w[i + 1], &ws->w[i + k], (size_t)(ws->n - i - k) * sizeof ws->w[0]);
@@ -1421,6 +1548,27 @@ static const struct {
                 {"그룹", "group"},         {"합영", "joint venture"},      {"국제", "international"},
                 {"공업", "industry"},      {"상업", "commercial"},         {"광업", "mining"},
                 {"기계", "machinery"},     {"전자", "electronics"},        {"수출입", "import export"},      {"성", "ministry"},             {"부", "department"}};
+
+/* is cp the first (or the last) syllable of a translated Hangul word?
+ * Liaison never crosses into or out of one (상업은행 stays 상업 + 은행) */
+static bool ko_edge(uint32_t cp, bool first) {
+    for (size_t d = 0; d < UM_ARRAY_LEN(ko_words); d++) {
+        const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ko_words[d].ko;
+        utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(ko_words[d].ko);
+        utf8proc_int32_t c = -1, last = -1;
+        bool at_first = true;
+        while (left > 0) {
+            utf8proc_ssize_t m = utf8proc_iterate(p, left, &c);
+            if (m <= 0) break;
+            if (at_first && first && (uint32_t)c == cp) return true;
+            at_first = false;
+            last = c;
+            p += m, left -= m;
+        }
+        if (!first && (uint32_t)last == cp) return true;
+    }
+    return false;
+}
 
 static void ko_translate(words *ws) {
     for (int i = 0; i < ws->n; i++) {
@@ -1466,12 +1614,12 @@ static void ko_translate(words *ws) {
 /* A query word that is a generic word joined to another word of 3+
  * letters (MANAGEMENTPTE, INTERNATIONALHOLDINGS, TANCHONCOMMERCIAL) is
  * split in two, the longest such generic word first; true when any was. */
-static bool split_joined(const um_sc_norm *nm, words *ws) {
+static bool split_joined(const um_sc_norm *nm, words *ws, bool ent) {
     (void)nm;
     bool any = false;
     for (int i = 0; i < ws->n && ws->n < W_MAX; i++) {
         word *w = &ws->w[i];
-        if (w->n < 7 || (w->flags & W_HANGUL) || find_generic(nm, w->s, w->n)) continue;
+        if (w->n < (ent ? 6 : 7) || (w->flags & W_HANGUL) || find_generic(nm, w->s, w->n)) continue;
         size_t best = 0;
         bool pre = false;
         for (size_t g = 0; g < UM_ARRAY_LEN(generic_words); g++) {
@@ -1480,6 +1628,15 @@ static bool split_joined(const um_sc_norm *nm, words *ws) {
             if (m < 3 || m + 3 > w->n || m <= best || !joinable(x, m)) continue;
             if (memcmp(w->s, x, m) == 0) best = m, pre = true;
             else if (memcmp(w->s + w->n - m, x, m) == 0) best = m, pre = false;
+        }
+        /* a short legal form written joined to the end of the name
+         * (KOHASAG, GKROOO, GRIFFONFZC, PARTNERSOOD): an entity name only */
+        static const char *const forms[] = {"ag", "ao", "sa", "ood", "ooo", "fzc", "fze", "llc", "ltd", "jsc",
+                                            "srl", "gmbh", "eood", "ltda"};
+        for (size_t g = 0; ent && g < UM_ARRAY_LEN(forms); g++) {
+            size_t m = strlen(forms[g]);
+            if (m <= best || w->n < m + (m < 3 ? 4 : 3)) continue;
+            if (memcmp(w->s + w->n - m, forms[g], m) == 0) best = m, pre = false;
         }
         static const char *const phrase[] = {"democratic", "peoples", "people", "republic"};
         for (size_t g = 0; g < UM_ARRAY_LEN(phrase); g++) {
@@ -1505,13 +1662,46 @@ static bool split_joined(const um_sc_norm *nm, words *ws) {
     return any;
 }
 
+/* In an entity name, letters written with full stops and no space between
+ * are one word: S.A. = SA, S.A. DE C.V. = SA DE CV, V.R. FRUIT = VR FRUIT
+ * (initials of a person, P. N. Lebedev, stay apart). */
+static void join_initials(words *ws) {
+    for (int i = 0; i + 1 < ws->n; i++) {
+        if ((ws->w[i].flags & (W_DOT | W_GLUE)) != (W_DOT | W_GLUE)) continue;
+        int j = i + 1;
+        while (j < ws->n && ws->w[j].n == 1 && (ws->w[j - 1].flags & W_GLUE)) j++;
+        if (j - i < 2) continue;
+        char buf[W_LEN];
+        int k = 0;
+        for (int t = i; t < j && k + 1 < W_LEN; t++) buf[k++] = ws->w[t].s[0];
+        buf[k] = 0;
+        ws->w[i].flags &= (uint8_t)~(W_DOT | W_GLUE);
+        set_word(&ws->w[i], buf);
+        memmove(&ws->w[i + 1], &ws->w[j], (size_t)(ws->n - j) * sizeof ws->w[0]);
+        ws->n -= j - i - 1;
+    }
+}
+
 int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, um_sc_name out[UM_SC_MAX_FORMS],
                      bool *is_entity) {
     words ws;
     ws.n = ws.nsc = 0;
     ws.truncated = false;
+    ws.liaison = false;
     bool korean_han = false;
     if (s) split_words(nm, s, icu, false, &ws, &korean_han);
+    /* a listed entity name with letters written S.A. is also read with
+     * them joined (SA), a form of its own: queries write both */
+    words *wj = NULL;
+    if (!icu && entity > 0) {
+        bool glue = false;
+        for (int i = 0; i < ws.n && !glue; i++) glue = (ws.w[i].flags & (W_DOT | W_GLUE)) == (W_DOT | W_GLUE);
+        if (glue && (wj = um_malloc(sizeof *wj)) != NULL) {
+            *wj = ws;
+            join_initials(wj);
+            rewrite_words(wj);
+        }
+    }
     rewrite_words(&ws);
     bool ent = entity > 0 || (entity < 0 && words_entity(nm, &ws));
     if (is_entity) *is_entity = ent;
@@ -1521,6 +1711,13 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
         build_form(nm, &ws, ent, true, &out[n]);
         if (!um_sc_name_same(&out[0], &out[1])) n++;
     }
+    if (wj) {
+        if (n < UM_SC_MAX_FORMS) {
+            build_form(nm, wj, ent, false, &out[n]);
+            if (out[n].n && !um_sc_name_same(&out[0], &out[n])) n++;
+        }
+        um_free(wj);
+    }
     if (ws.nsc) build_script(nm, &ws, ent, &out[n++]);
     /* a query in Han read as a Korean name is also read as Chinese (李伟:
      * Ri Wi and Li Wei), a form of its own */
@@ -1528,20 +1725,41 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
         words w2;
         w2.n = w2.nsc = 0;
         w2.truncated = false;
+        w2.liaison = false;
         split_words(nm, s, true, true, &w2, NULL);
         rewrite_words(&w2);
         build_form(nm, &w2, ent, false, &out[n]);
         if (out[n].n && !um_sc_name_same(&out[0], &out[n])) n++;
     }
+    /* a query entity name in Hangul is also read with liaison, a form of
+     * its own (the lists romanise names as they sound: 유송 and 윳옹 are
+     * both YUSONG) */
+    if (icu && ent && n < UM_SC_MAX_FORMS) {
+        bool hangul = false;
+        for (int i = 0; i < ws.n && !hangul; i++) hangul = (ws.w[i].flags & W_HANGUL) != 0;
+        words *wl = hangul ? um_malloc(sizeof *wl) : NULL;
+        if (wl) {
+            wl->n = wl->nsc = 0;
+            wl->truncated = false;
+            wl->liaison = true;
+            split_words(nm, s, icu, false, wl, NULL);
+            if (wl->moved) {
+                rewrite_words(wl);
+                build_form(nm, wl, true, false, &out[n]);
+                if (out[n].n && !um_sc_name_same(&out[0], &out[n])) n++;
+            }
+            um_free(wl);
+        }
+    }
     /* a query entity name with a business word joined to its neighbour
      * (MANAGEMENTPTE, TANCHONCOMMERCIAL): also read with the words apart */
     bool longw = false;
-    for (int i = 0; i < ws.n && !longw; i++) longw = ws.w[i].n >= 7 && !(ws.w[i].flags & W_HANGUL);
+    for (int i = 0; i < ws.n && !longw; i++) longw = ws.w[i].n >= (ent ? 6 : 7) && !(ws.w[i].flags & W_HANGUL);
     if (icu && longw && n < UM_SC_MAX_FORMS && entity != 0) {
         words *w3 = um_malloc(sizeof *w3);
         if (w3) {
             *w3 = ws;
-            if (split_joined(nm, w3)) {
+            if (split_joined(nm, w3, ent)) {
                 rewrite_words(w3);
                 bool ent3 = entity > 0 || words_entity(nm, w3);
                 if (ent3) {
@@ -1559,6 +1777,7 @@ void um_sc_norm_name(const um_sc_norm *nm, const char *s, bool entity, bool conc
     words ws;
     ws.n = ws.nsc = 0;
     ws.truncated = false;
+    ws.liaison = false;
     if (s) split_words(nm, s, false, false, &ws, NULL);
     rewrite_words(&ws);
     build_form(nm, &ws, entity, concat, out);

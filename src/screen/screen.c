@@ -1137,7 +1137,20 @@ typedef struct qunit {
     uint32_t kmask, rmask;
     bool ent; /* of an entity name: a typo is tolerated from fewer letters */
     uint32_t altkey; /* Kontsevich -n written for -ng (or the reverse): that syllable's key id */
+    /* a word of a Korean person name that is no syllable, read as one with
+     * a typo (KM = Kim, GMI = Gim): the key ids of the syllables one edit away */
+    uint32_t rk[12];
+    int nrk;
+    bool gtypo; /* of an entity name, may be a listed business word with a typo (unit_sim) */
+    /* the word is itself a listed name word, so a typo of another needs 8
+     * letters (Patel is not Patek); in an entity name only a word of many
+     * listed names (a word listed once, MOSCO, may still be MOSCOW typed) */
+    bool common;
 } qunit;
+
+#define ENT_COMMON_DF 20
+
+#define SYL_TYPO_SIM 0.72 /* a syllable written with a typo (0.8, x0.9 as Korean) */
 
 
 
@@ -1204,13 +1217,13 @@ static double typo_sim_e(const char *a, int n, const char *b, int m, bool common
     } else {
         return 0;
     }
-    double r = 1.0 - (double)d / (double)L;
-    return r < 0.8 ? 0.8 : r;
+    /* at least 0.8; in an entity name 0.85, so that one typo in its only
+     * distinctive word (SENAT typed SENAX: 0.85 x 0.95 in the word pass)
+     * still reads as the calibration says, every part accounted for */
+    double r = 1.0 - (double)d / (double)L, lo = ent ? 0.85 : 0.8;
+    return r < lo ? lo : r;
 }
 
-static double typo_sim(const char *a, int n, const char *b, int m, bool common, bool two, bool nosub) {
-    return typo_sim_e(a, n, b, m, common, two, nosub, false);
-}
 
 /* can typo_sim_e() accept two spellings of n and m letters whose letter
  * sets differ in dbits letters? (one edit changes at most 2, two at most 4) */
@@ -1221,6 +1234,13 @@ static inline bool near_possible(int n, int m, int dbits, bool common, bool ent)
     bool one = dbits <= 2 && dd <= 1 && (common ? L >= 8 : dd == 0 ? L >= 3 : L >= (ent ? 3 : 4));
     bool two = !common && L >= 9;
     return one || two;
+}
+
+/* may query unit flags qf pair with listed unit flags lf as a typo of a
+ * listed generic word (one edit: lengths within one, letter sets within 2) */
+static inline bool generic_typo_ok(uint8_t qf, uint8_t lf, int qn, int ln, uint32_t qm, uint32_t lm) {
+    return !(qf & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) && (lf & UM_SCU_GENERIC) &&
+           !(lf & (UM_SCU_NUMBER | UM_SCU_SCRIPT)) && ln >= 4 && abs(qn - ln) <= 1 && popc(qm ^ lm) <= 2;
 }
 
 /* a ends in n and b is a + g, or the reverse */
@@ -1240,7 +1260,19 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
         return 1.0;
     }
     uint8_t f = q->u.flags | l->flags;
-    if (f & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return 0;
+    if (f & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) {
+        /* a listed business word of 4+ letters written with a typo in an
+         * entity name (GRADING for TRADING, TIMITED, BAK, BAN for BANK): one
+         * edit by the entity rules, whatever the query word reads as */
+        if (q->ent && generic_typo_ok(q->u.flags, l->flags, q->rawlen, l->rawlen, q->rmask, l->rmask)) {
+            double r = typo_sim_e(q->u.raw, q->rawlen, URAW(s, l), l->rawlen, false, false, false, true);
+            if (r > 0 && r < 1) return r * 0.95;
+        }
+        return 0;
+    }
+    if (q->nrk && (l->flags & UM_SCU_KOREAN))
+        for (int k = 0; k < q->nrk; k++)
+            if (q->rk[k] == l->key) return SYL_TYPO_SIM;
     if ((q->u.flags & UM_SCU_KOREAN) && (l->flags & UM_SCU_KOREAN)) {
         /* Kontsevich writes -n and -ng alike (Сон: Son or Song, Кван: Kwang) */
         if ((q->u.flags & UM_SCU_CYR) && (q->altkey == l->key || n_ng(q->u.key, s->keystr[l->key]))) {
@@ -1256,7 +1288,7 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
     bool kok = abs(ql - ll) <= 2 && popc(q->kmask ^ l->kmask) <= 4;
     bool rok = abs(qr - lr) <= 2 && popc(q->rmask ^ l->rmask) <= 4;
     if (!kok && !rok) return 0;
-    bool common = q->key != NO_KEY; /* the query word is itself a listed name word */
+    bool common = q->common; /* the query word is itself a listed name word */
     double r = kok ? typo_sim_e(q->u.key, ql, lk, ll, common, true, false, q->ent) : 0;
     double r2 = rok ? typo_sim_e(q->u.raw, qr, URAW(s, l), lr, common, true, false, q->ent) : 0;
     if (r2 > r) r = r2;
@@ -1424,7 +1456,7 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
             bool qall = true;
             for (int k = a.a; k < a.b && i + qn <= nqw; k++) qall &= qdone[k];
             /* a word that is itself a listed word is a real name, not a typo */
-            bool common = a.b - a.a == 1 && q[a.a].key != NO_KEY;
+            bool common = a.b - a.a == 1 && q[a.a].common;
             /* Korean: a syllable written on its own that is another valid
              * syllable is another name (Ryong Ha is not Ryong Hae), and a
              * changed letter is another syllable; a typo is a letter doubled,
@@ -1457,11 +1489,16 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
                             bool ck = true; /* all Korean: no substituted letter */
                             for (int k = a.a; k < a.b; k++) ck &= (q[k].u.flags & UM_SCU_KOREAN) != 0;
                             for (int k = c->a; k < c->b; k++) ck &= (l[k].flags & UM_SCU_KOREAN) != 0;
+                            /* in an entity name a word of several syllables is a
+                             * company's name: the entity rules (KOTI typed ROTI,
+                             * SENAT typed SENAX) */
+                            bool ent = q[0].ent;
+                            if (ent) ck = false;
                             ck |= kor && clean;
                             if (ck && clean) v = 0;
                             else {
-                                v = typo_sim(a.key, a.kl, c->key, c->kl, common, two, ck);
-                                double s2 = typo_sim(a.raw, a.rl, c->raw, c->rl, common, two, ck);
+                                v = typo_sim_e(a.key, a.kl, c->key, c->kl, common, two, ck, ent);
+                                double s2 = typo_sim_e(a.raw, a.rl, c->raw, c->rl, common, two, ck, ent);
                                 if (s2 > v) v = s2;
                             }
                             v *= 0.95; /* a typo is never as good as a spelling variant */
@@ -1507,6 +1544,19 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
     }
 }
 
+/* order drops of a unit pairing, as finish_pairing() counts them: 0 in
+ * order, 1 a rotation, 2 neither */
+static int order_drops(const pairing *p, int nq) {
+    int seq[UM_SC_MAX_UNITS], ns = 0;
+    for (int i = 0; i < nq; i++)
+        for (int k = 0; k < p->n; k++)
+            if (p->qi[k] == i) seq[ns++] = p->li[k];
+    int drops = 0;
+    for (int k = 1; k < ns; k++) drops += seq[k] < seq[k - 1];
+    if (ns > 1 && drops == 1 && seq[ns - 1] > seq[0]) drops = 2;
+    return drops > 1 ? 2 : drops;
+}
+
 static void score_name(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, pairing *p,
                        bool kinds, double floor_name) {
     memset(p, 0, sizeof *p);
@@ -1541,6 +1591,25 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
         p->kind[p->n] = (int8_t)(kinds ? kind[bi][bj] : 2);
         p->n++;
     }
+    /* a word written twice on both sides (AL-RAWI, Saif-al-Din): the greedy
+     * pass may cross the two pairs; exchanging partners of equal keys and
+     * weights leaves the sums alone and may restore the order */
+    for (int k1 = 0; k1 < p->n; k1++)
+        for (int k2 = k1 + 1; k2 < p->n; k2++) {
+            int a = p->qi[k1], b = p->qi[k2], c = p->li[k1], d = p->li[k2];
+            if (q[a].key != q[b].key || l[c].key != l[d].key || p->sim[k1] != p->sim[k2]) continue;
+            int before = order_drops(p, nq);
+            if (!before) continue;
+            finish_pairing(q, nq, l, nl, p);
+            double was = p->name;
+            p->li[k1] = (int8_t)d, p->le[k1] = (int8_t)(d + 1);
+            p->li[k2] = (int8_t)c, p->le[k2] = (int8_t)(c + 1);
+            finish_pairing(q, nq, l, nl, p);
+            if (order_drops(p, nq) >= before || p->name <= was) { /* no better: back */
+                p->li[k1] = (int8_t)c, p->le[k1] = (int8_t)(c + 1);
+                p->li[k2] = (int8_t)d, p->le[k2] = (int8_t)(d + 1);
+            }
+        }
     finish_pairing(q, nq, l, nl, p);
     /* a unit left over on both sides may be a typo across syllables: the
      * word pass, when pairing every leftover at 0.95 could reach the floor */
@@ -1883,6 +1952,11 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
             f->nt++;
         }
     }
+    /* a syllable typo is looked for only in a name with a Korean syllable
+     * in it (not in Mark Taylor: the work of the look-up is saved) */
+    bool sylname = false;
+    for (int i = 0; i < qn->n && !ent && !sylname; i++)
+        sylname = (qn->u[i].flags & UM_SCU_KOREAN) || um_sc_is_syllable(&s->norm, qn->u[i].raw, strlen(qn->u[i].raw));
     for (int i = 0; i < qn->n; i++) {
         f->q[i].u = qn->u[i];
         f->q[i].keylen = (int)strlen(qn->u[i].key);
@@ -1892,6 +1966,23 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->q[i].rmask = letter_mask(qn->u[i].raw);
         f->q[i].ent = ent;
         f->q[i].altkey = NO_KEY;
+        f->q[i].nrk = 0;
+        f->q[i].common = f->q[i].key != NO_KEY &&
+                         (!ent || s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] >= ENT_COMMON_DF);
+        f->q[i].gtypo = false;
+        for (int g = 0; ent && g < UM_SC_N_GENERIC && !f->q[i].gtypo; g++)
+            f->q[i].gtypo = s->norm.gen_len[g] &&
+                            generic_typo_ok(qn->u[i].flags, UM_SCU_GENERIC, f->q[i].rawlen, s->norm.gen_len[g],
+                                            f->q[i].rmask, s->norm.gen_mask[g]);
+        if (sylname && f->q[i].rawlen <= 6 &&
+            !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
+            char rk[12][UM_SC_KEYLEN];
+            int nr = um_sc_syl_repairs(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, rk, 12);
+            for (int k = 0; k < nr; k++) {
+                uint32_t id = key_lookup(s, rk[k], strlen(rk[k]));
+                if (id != NO_KEY) f->q[i].rk[f->q[i].nrk++] = id;
+            }
+        }
         if ((qn->u[i].flags & UM_SCU_CYR) && (qn->u[i].flags & UM_SCU_KOREAN) && f->q[i].keylen > 1) {
             /* the spelling with -ng (or without), through the syllable
              * table: Сун is sun or sung, whose key is that of song */
@@ -1988,12 +2079,20 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
                 const struct unear *c = &l[j];
                 if (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) continue;
                 if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN)) continue;
-                bool common = q->key != NO_KEY;
+                bool common = q->common;
                 bool kok = near_possible(q->keylen, c->klen, popc(q->kmask ^ c->kmask), common, q->ent);
                 bool rok = near_possible(q->rawlen, c->rlen, popc(q->rmask ^ c->rmask), common, q->ent);
                 if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
             }
         }
+        /* a syllable written with a typo (KM = Kim) */
+        for (int k = 0; k < q->nrk && smax < SYL_TYPO_SIM; k++)
+            for (int j = 0; j < nl; j++)
+                if (l[j].key == q->rk[k]) smax = SYL_TYPO_SIM;
+        /* a listed business word written with a typo (unit_sim: at most 0.95) */
+        if (q->ent && smax < 0.95 && !(q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)))
+            for (int j = 0; j < nl && smax < 0.95; j++)
+                if (generic_typo_ok(q->u.flags, l[j].flags, q->rawlen, l[j].rlen, q->rmask, l[j].rmask)) smax = 0.95;
         if (smax > 0) {
             P += cover;
             Qs += smax * q->u.w;
@@ -2293,7 +2392,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             const qunit *u = &q[i];
             if (u->key == NO_KEY || u->u.w < 0.5f || (skipped >> i & 1) ||
                 (u->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_CYR)) || u->keylen > 6 ||
-                u->rawlen > 6)
+                u->rawlen > 6 || u->nrk || u->gtypo || !u->common) /* also pairs by a typo */
                 continue;
             bool have = false;
             for (int k = 0; k < nk; k++) have |= kid[k] == u->key;
