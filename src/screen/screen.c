@@ -1417,6 +1417,20 @@ static void span_add(wspan *w, const char *raw, const char *key, uint8_t flags) 
     if (flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) w->typo = false;
 }
 
+/* true when, of n words paired in order (query words qw[0..n), list words
+ * lw[0], lw[stride], ...: single-word spans), exactly one pair differs in
+ * both spelling and key */
+static bool one_word_differs(const wspan *qw, const wspan *lw, int stride, int n) {
+    int diff = 0;
+    for (int k = 0; k < n; k++) {
+        const wspan *a = &qw[k], *c = &lw[k * stride];
+        bool eq = (a->kl == c->kl && memcmp(a->key, c->key, (size_t)a->kl) == 0) ||
+                  (a->rl == c->rl && memcmp(a->raw, c->raw, (size_t)a->rl) == 0);
+        diff += !eq;
+    }
+    return diff == 1;
+}
+
 /* The word pass: whole written words paired (1-2 query words against 1-3
  * neighbouring list words) when their joined keys or spellings are equal
  * or one typo apart. Catches a typo that breaks a Korean word into other
@@ -1441,6 +1455,13 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
             c->raw[0] = c->key[0] = 0;
             for (int k = c->a; k < c->b; k++) span_add(c, URAW(s, &l[k]), s->keystr[l[k].key], l[k].flags);
         }
+    wspan qw1[MAX_WORDS]; /* each query word alone */
+    for (int i = 0; i < nqw; i++) {
+        wspan *w = &qw1[i];
+        w->a = qs[i], w->b = qs[i + 1], w->typo = true, w->rl = w->kl = 0;
+        w->raw[0] = w->key[0] = 0;
+        for (int k = w->a; k < w->b; k++) span_add(w, q[k].u.raw, q[k].u.key, q[k].u.flags);
+    }
     bool lall[MAX_WORDS][LN];
     for (int j = 0; j < nlw; j++)
         for (int ln = 1; ln <= LN && j + ln <= nlw; ln++) {
@@ -1483,7 +1504,13 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
                             for (int k = c->a; k < c->b; k++) ko &= (l[k].flags & UM_SCU_KOREAN) != 0;
                             v = qn == 1 && ln == 1 ? 1 : ko ? 0 : 0.95;
                         }
-                        else if (a.typo && c->typo && !(qall && lall[j][ln - 1]) &&
+                        /* with as many words on each side, a typo stays
+                         * inside one word: the other words must be equal, so
+                         * an edit that moves the boundary is two names
+                         * ("Patel Kumar" is not "PATEK, Umar" by
+                         * patelkumar ~ patekumar) */
+                        else if (a.typo && c->typo && !(qn == ln && qn > 1 && !one_word_differs(&qw1[i], &ls_[j][0], LN, qn)) &&
+                                 !(qall && lall[j][ln - 1]) &&
                                  popc(letter_mask(a.raw) ^ letter_mask(c->raw)) <= 4) {
                             bool two = qn == 1 && ln == 1; /* two edits only inside one word */
                             bool ck = true; /* all Korean: no substituted letter */
