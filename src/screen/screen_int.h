@@ -192,7 +192,7 @@ bool um_sc_parse_dob(const char *s, um_sc_dob *out);
 
 /* ---- compiled index file (idxfile.c) ---------------------------------------- */
 
-#define UM_SC_IDX_VERSION 4
+#define UM_SC_IDX_VERSION 6 /* 5 was the run-length typo lists, reverted */
 typedef struct um_sc_sect {
     const void *p;
     uint64_t len;
