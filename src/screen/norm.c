@@ -341,22 +341,28 @@ static const generic_word *find_generic_typo(const um_sc_norm *nm, const char *w
     uint32_t wm = 0; /* letters: one edit changes at most 2 of the set */
     for (size_t k = 0; k < n; k++)
         if (w[k] >= 'a' && w[k] <= 'z') wm |= 1u << (w[k] - 'a');
-    for (size_t i = 0; i < UM_ARRAY_LEN(generic_words); i++) {
-        const char *x = generic_words[i].w;
-        size_t m = nm->gen_len[i];
-        if (m < 4 || (n > m ? n - m : m - n) > 1) continue;
-        uint32_t dm = wm ^ nm->gen_mask[i];
-        if (dm & (dm - 1) & ((dm & (dm - 1)) - 1)) continue; /* 3 letters or more differ */
-        if (one_typo(w, n, x, m)) {
-            if (syl < 0) syl = str_is_syllables(nm, w, n);
-            if (!(syl && n < 4)) return &generic_words[i];
-        }
-        if (n == m && w[0] == x[0]) {
-            if (syl < 0) syl = str_is_syllables(nm, w, n);
-            if (syl) continue;
-            size_t d = 0;
-            for (size_t k = 0; k < n && d < 2; k++) d += w[k] != x[k];
-            if (d == 1) return &generic_words[i];
+    /* the words of a length near n, in table order (a longer word: all) */
+    uint64_t near[2] = {n < 64 ? nm->gen_near[n][0] : ~0ull, n < 64 ? nm->gen_near[n][1] : ~0ull};
+    for (int h = 0; h < 2; h++) {
+        for (uint64_t b = near[h]; b; b &= b - 1) {
+            size_t i = (size_t)h * 64 + (size_t)__builtin_ctzll(b);
+            if (i >= UM_ARRAY_LEN(generic_words)) break;
+            const char *x = generic_words[i].w;
+            size_t m = nm->gen_len[i];
+            if (m < 4 || (n > m ? n - m : m - n) > 1) continue;
+            uint32_t dm = wm ^ nm->gen_mask[i];
+            if (dm & (dm - 1) & ((dm & (dm - 1)) - 1)) continue; /* 3 letters or more differ */
+            if (one_typo(w, n, x, m)) {
+                if (syl < 0) syl = str_is_syllables(nm, w, n);
+                if (!(syl && n < 4)) return &generic_words[i];
+            }
+            if (n == m && w[0] == x[0]) {
+                if (syl < 0) syl = str_is_syllables(nm, w, n);
+                if (syl) continue;
+                size_t d = 0;
+                for (size_t k = 0; k < n && d < 2; k++) d += w[k] != x[k];
+                if (d == 1) return &generic_words[i];
+            }
         }
     }
     return NULL;
@@ -683,9 +689,12 @@ um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn,
     um_map_init(&nm->generic);
     if (warnlen) warn[0] = 0;
     _Static_assert(UM_ARRAY_LEN(generic_words) <= UM_SC_N_GENERIC, "generic word tables");
+    _Static_assert(UM_SC_N_GENERIC <= 128, "gen_near holds 128 words");
     for (size_t i = 0; i < UM_ARRAY_LEN(generic_words); i++) {
         const char *x = generic_words[i].w;
         nm->gen_len[i] = (uint8_t)strlen(x);
+        for (size_t n = nm->gen_len[i] - 1; nm->gen_len[i] >= 4 && n <= nm->gen_len[i] + 1u; n++)
+            if (n < 64) nm->gen_near[n][i / 64] |= 1ull << (i % 64);
         for (; *x; x++) nm->gen_mask[i] |= 1u << (*x - 'a');
         bool created;
         um_map_slot *sl = um_map_upsert(&nm->generic, generic_words[i].w, strlen(generic_words[i].w), &created);
@@ -1614,39 +1623,45 @@ static void ko_translate(words *ws) {
 /* A query word that is a generic word joined to another word of 3+
  * letters (MANAGEMENTPTE, INTERNATIONALHOLDINGS, TANCHONCOMMERCIAL) is
  * split in two, the longest such generic word first; true when any was. */
+/* the length of the business word (in an entity name also a short legal
+ * form, KOHASAG) joined at the start (*pre) or the end of w, 0 when none */
+static size_t joined_word(const um_sc_norm *nm, const word *w, bool ent, bool *pre) {
+    size_t best = 0;
+    *pre = false;
+    if (w->n < (ent ? 6u : 7u) || (w->flags & W_HANGUL) || find_generic(nm, w->s, w->n)) return 0;
+    for (size_t g = 0; g < UM_ARRAY_LEN(generic_words); g++) {
+        const char *x = generic_words[g].w;
+        size_t m = strlen(x);
+        if (m < 3 || m + 3 > w->n || m <= best || !joinable(x, m)) continue;
+        if (memcmp(w->s, x, m) == 0) best = m, *pre = true;
+        else if (memcmp(w->s + w->n - m, x, m) == 0) best = m, *pre = false;
+    }
+    /* a short legal form written joined to the end of the name
+     * (KOHASAG, GKROOO, GRIFFONFZC, PARTNERSOOD): an entity name only */
+    static const char *const forms[] = {"ag", "ao", "sa", "ood", "ooo", "fzc", "fze", "llc", "ltd", "jsc",
+                                        "srl", "gmbh", "eood", "ltda"};
+    for (size_t g = 0; ent && g < UM_ARRAY_LEN(forms); g++) {
+        size_t m = strlen(forms[g]);
+        if (m <= best || w->n < m + (m < 3 ? 4 : 3)) continue;
+        if (memcmp(w->s + w->n - m, forms[g], m) == 0) best = m, *pre = false;
+    }
+    static const char *const phrase[] = {"democratic", "peoples", "people", "republic"};
+    for (size_t g = 0; g < UM_ARRAY_LEN(phrase); g++) {
+        size_t m = strlen(phrase[g]);
+        if (m + 3 > w->n || m <= best) continue;
+        if (memcmp(w->s, phrase[g], m) == 0) best = m, *pre = true;
+        else if (memcmp(w->s + w->n - m, phrase[g], m) == 0) best = m, *pre = false;
+    }
+    return best;
+}
+
 static bool split_joined(const um_sc_norm *nm, words *ws, bool ent) {
-    (void)nm;
     bool any = false;
     for (int i = 0; i < ws->n && ws->n < W_MAX; i++) {
-        word *w = &ws->w[i];
-        if (w->n < (ent ? 6 : 7) || (w->flags & W_HANGUL) || find_generic(nm, w->s, w->n)) continue;
-        size_t best = 0;
-        bool pre = false;
-        for (size_t g = 0; g < UM_ARRAY_LEN(generic_words); g++) {
-            const char *x = generic_words[g].w;
-            size_t m = strlen(x);
-            if (m < 3 || m + 3 > w->n || m <= best || !joinable(x, m)) continue;
-            if (memcmp(w->s, x, m) == 0) best = m, pre = true;
-            else if (memcmp(w->s + w->n - m, x, m) == 0) best = m, pre = false;
-        }
-        /* a short legal form written joined to the end of the name
-         * (KOHASAG, GKROOO, GRIFFONFZC, PARTNERSOOD): an entity name only */
-        static const char *const forms[] = {"ag", "ao", "sa", "ood", "ooo", "fzc", "fze", "llc", "ltd", "jsc",
-                                            "srl", "gmbh", "eood", "ltda"};
-        for (size_t g = 0; ent && g < UM_ARRAY_LEN(forms); g++) {
-            size_t m = strlen(forms[g]);
-            if (m <= best || w->n < m + (m < 3 ? 4 : 3)) continue;
-            if (memcmp(w->s + w->n - m, forms[g], m) == 0) best = m, pre = false;
-        }
-        static const char *const phrase[] = {"democratic", "peoples", "people", "republic"};
-        for (size_t g = 0; g < UM_ARRAY_LEN(phrase); g++) {
-            size_t m = strlen(phrase[g]);
-            if (m + 3 > w->n || m <= best) continue;
-            if (memcmp(w->s, phrase[g], m) == 0) best = m, pre = true;
-            else if (memcmp(w->s + w->n - m, phrase[g], m) == 0) best = m, pre = false;
-        }
+        bool pre;
+        size_t best = joined_word(nm, &ws->w[i], ent, &pre);
         if (!best) continue;
-        size_t cut = pre ? best : w->n - best;
+        size_t cut = pre ? best : ws->w[i].n - best;
         memmove(&ws->w[i + 1], &ws->w[i], (size_t)(ws->n - i) * sizeof ws->w[0]);
         ws->n++;
         word *a = &ws->w[i], *b = &ws->w[i + 1];
@@ -1755,7 +1770,13 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
      * (MANAGEMENTPTE, TANCHONCOMMERCIAL): also read with the words apart */
     bool longw = false;
     for (int i = 0; i < ws.n && !longw; i++) longw = ws.w[i].n >= (ent ? 6 : 7) && !(ws.w[i].flags & W_HANGUL);
-    if (icu && longw && n < UM_SC_MAX_FORMS && entity != 0) {
+    /* (a copy of the words only when one of them holds such a word) */
+    bool joined = false;
+    for (int i = 0; i < ws.n && ws.n < W_MAX && !joined && icu && longw && n < UM_SC_MAX_FORMS && entity != 0; i++) {
+        bool pre;
+        joined = joined_word(nm, &ws.w[i], ent, &pre) > 0;
+    }
+    if (joined) {
         words *w3 = um_malloc(sizeof *w3);
         if (w3) {
             *w3 = ws;

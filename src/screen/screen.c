@@ -46,12 +46,27 @@
 #define MAX_DF 4000 /* a key in more names than this is no candidate key */
 #define CAND_TYPO 1 /* a candidate holds an affix or deletion key of the query */
 #define CAND_XOK 2  /* ... and every query unit that pairs only by key (collect()) */
+#define CAND_RUN 4  /* ... and has a run near a query word (typo_run(), tested in the walk) */
 #define NO_KEY UINT32_MAX
 /* units that make up a run (typo keys of words joined): not generic, a
  * number, original script or a surname */
 #define RUNNABLE(fl) (!((fl) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)))
 #define CN_HAS_LATIN 1   /* a unit that is not Korean, generic or a number: near-pairs with anything */
 #define CN_HAS_KOREAN 2  /* a Korean syllable: near-pairs with non-Korean units only (x0.8) */
+#define RUN_SLOW 63u     /* cn_run: the runs do not fit the word */
+/* paux: the name's run length (6 bits: 0 no run, PAUX_TWO two runs,
+ * RUN_SLOW more or a longer one), then 16 bits: a run's letters folded (a
+ * letter and the one 16 after it share a bit: the folded sets of two words
+ * differ in no more letters than the words do), or the lengths of two
+ * runs; then the weight L rounded down to an eighth (10 bits; never more
+ * than L, so a bound from it is never less) */
+#define PAUX_TWO 62u
+#define PAUX_LEN(a) ((a) >> 26)
+#define PAUX_FOLD(a) (((a) >> 10) & 0xffffu)
+#define PAUX_LEN1(a) (((a) >> 10) & 63u)
+#define PAUX_LEN2(a) (((a) >> 16) & 63u)
+#define PAUX_L8(a) ((a) & 0x3ffu)
+static inline uint32_t fold16(uint32_t m) { return (m & 0xffffu) | (m >> 16); }
 
 typedef struct cunit {
     uint32_t key;
@@ -85,6 +100,11 @@ struct um_screener {
     float *cn_L;        /* sum of unit weights */
     uint8_t *cn_nld;    /* distinctive units: weight >= 0.5, not generic */
     uint8_t *cn_has;    /* CN_HAS_* */
+    /* per compiled name, its runs (typo_run()) in one word the candidate
+     * walk reads before anything else of the name: up to two runs, each
+     * its length (6 bits, 0 no run) and letters (26 bits); RUN_SLOW in the
+     * first: more runs or a longer one, read the units */
+    uint64_t *cn_run;
     uint32_t *uoff;     /* n_names + 1 */
     cunit *units;
     /* the candidate keys of each unit packed (key unless generic, prefix,
@@ -106,6 +126,10 @@ struct um_screener {
     uint8_t *keylen;
     size_t n_keys, cap_keys;
     uint32_t *poff, *post; /* postings per key id */
+    /* beside each posting, what the walk needs of its name before it reads
+     * the name (PAUX_*): read in order with the posting, where a read of
+     * the name elsewhere in memory is a cache miss */
+    uint32_t *paux;
     um_map idents;         /* "type\x1fvalue" -> ident index + 1 */
     /* one party listed on several lists (OFAC SDN and UN, ...): entries of
      * different lists with the same type, the same primary name (keys in
@@ -251,9 +275,11 @@ static bool grow_names(um_screener *s, size_t need) {
     if (d) s->cn_nld = d;
     uint8_t *h = um_realloc(s->cn_has, cap);
     if (h) s->cn_has = h;
+    uint64_t *r = um_realloc(s->cn_run, cap * sizeof *r);
+    if (r) s->cn_run = r;
     uint32_t *u = um_realloc(s->uoff, (cap + 1) * sizeof *u);
     if (u) s->uoff = u;
-    if (!a || !t || !l || !d || !h || !u) return false;
+    if (!a || !t || !l || !d || !h || !r || !u) return false;
     s->cap_cn = cap;
     return true;
 }
@@ -374,6 +400,8 @@ static um_status build_index(um_screener *s) {
                     has |= (u->flags & UM_SCU_KOREAN) ? CN_HAS_KOREAN : CN_HAS_LATIN;
             }
             /* a run of Korean syllables: typo keys of the run joined, on its first unit */
+            uint64_t runs = 0;
+            int nruns = 0;
             for (int k = 0; k < nm->n;) {
                 if (!RUNNABLE(nm->u[k].flags)) {
                     k++;
@@ -392,6 +420,13 @@ static um_status build_index(um_screener *s) {
                 run[rn] = 0;
                 c0->runmask = letter_mask(run);
                 c0->runlen = (uint8_t)(rn > 255 ? 255 : rn);
+                if (c0->runlen) {
+                    uint32_t slot = c0->runlen >= RUN_SLOW || nruns >= 2 ? RUN_SLOW << 26
+                                                                          : (uint32_t)c0->runlen << 26 | c0->runmask;
+                    if (slot >> 26 == RUN_SLOW) runs = (uint64_t)slot; /* the units are read */
+                    else if ((uint32_t)runs >> 26 != RUN_SLOW) runs |= (uint64_t)slot << (32 * nruns);
+                    nruns++;
+                }
                 if (e2 - k > 1 && affix_keys(run, rn, pk, sk) &&
                     ((c0->rpkey = intern(s, pk, 4)) == NO_KEY || (c0->rskey = intern(s, sk, 4)) == NO_KEY))
                     goto oom;
@@ -400,6 +435,7 @@ static um_status build_index(um_screener *s) {
             s->cn_L[ni] = Lw;
             s->cn_nld[ni] = nld;
             s->cn_has[ni] = has;
+            s->cn_run[ni] = runs;
         }
     }
     s->uoff[s->n_names] = (uint32_t)n_units;
@@ -453,6 +489,19 @@ static um_status build_index(um_screener *s) {
     um_free(df);
     um_free(dpairs);
     dpairs = NULL;
+    s->paux = um_malloc(((size_t)s->poff[s->n_keys] + 1) * sizeof *s->paux);
+    if (!s->paux) return UM_ENOMEM;
+    for (size_t i = 0; i < s->poff[s->n_keys]; i++) {
+        uint32_t ni = POST_NAME(s->post[i]);
+        uint32_t r = (uint32_t)s->cn_run[ni], r2 = (uint32_t)(s->cn_run[ni] >> 32), len = r >> 26, fold = 0;
+        if (r2 && (len >= PAUX_TWO || r2 >> 26 >= PAUX_TWO)) len = RUN_SLOW;
+        else if (r2) fold = len | (r2 >> 26) << 6, len = PAUX_TWO;
+        else if (len >= PAUX_TWO) len = RUN_SLOW;
+        else if (len) fold = fold16(r & 0x3ffffffu);
+        float l8 = floorf(s->cn_L[ni] * 8);
+        uint32_t lq = l8 > 1023 ? 1023 : l8 < 0 ? 0 : (uint32_t)l8;
+        s->paux[i] = len << 26 | fold << 10 | lq;
+    }
     s->ucand = um_malloc((n_units + 1) * sizeof *s->ucand);
     s->ukey = um_malloc((n_units + 1) * sizeof *s->ukey);
     s->unear = um_malloc((n_units + 1) * sizeof *s->unear);
@@ -592,7 +641,7 @@ typedef struct scount {
 enum {
     SX_COUNT, SX_STR, SX_ENT, SX_LNM, SX_IDS, SX_FILES, SX_WARN, SX_CN_LNAME, SX_CN_TYPE, SX_CN_L, SX_CN_NLD,
     SX_CN_HAS, SX_UOFF, SX_UNITS, SX_UCAND, SX_UKEY, SX_UNEAR, SX_ISENT, SX_USTR, SX_KEYOFF, SX_KEYLEN, SX_POFF,
-    SX_POST, SX_PARTY, SX_PARTY_NEXT, SX_KTAB, SX_N
+    SX_POST, SX_PARTY, SX_PARTY_NEXT, SX_CN_RUN, SX_PAUX, SX_KTAB, SX_N /* the key table last (test_screen_index) */
 };
 
 typedef struct sbuf {
@@ -679,6 +728,8 @@ static um_status index_save(um_screener *s, const char *dir, const char *name, u
         [SX_PARTY] = {s->party, L->n_e * sizeof *s->party},
         [SX_PARTY_NEXT] = {s->party_next, L->n_e * sizeof *s->party_next},
         [SX_KTAB] = {s->ktab, ((size_t)s->ktab_mask + 1) * sizeof *s->ktab},
+        [SX_CN_RUN] = {s->cn_run, s->n_names * sizeof *s->cn_run},
+        [SX_PAUX] = {s->paux, s->poff[s->n_keys] * sizeof *s->paux},
     };
     st = um_sc_idx_write(dir, name, key, sec, SX_N, err, errlen);
 out:
@@ -722,7 +773,8 @@ static bool index_load(um_screener *s, const um_sc_sect *sec) {
         !SZ(SX_ISENT, c.n_nm, uint8_t) || !SZ(SX_USTR, c.ustr_len, char) || !SZ(SX_KEYOFF, c.n_keys, uint32_t) ||
         !SZ(SX_KEYLEN, c.n_keys, uint8_t) || !SZ(SX_POFF, c.n_keys + 1, uint32_t) ||
         !SZ(SX_POST, c.n_post, uint32_t) || !SZ(SX_PARTY, c.n_e, uint32_t) ||
-        !SZ(SX_PARTY_NEXT, c.n_e, uint32_t) || !SZ(SX_KTAB, (uint64_t)c.ktab_mask + 1, uint32_t))
+        !SZ(SX_PARTY_NEXT, c.n_e, uint32_t) || !SZ(SX_KTAB, (uint64_t)c.ktab_mask + 1, uint32_t) ||
+        !SZ(SX_CN_RUN, c.n_names, uint64_t) || !SZ(SX_PAUX, c.n_post, uint32_t))
         return false;
 #undef SZ
     const char *str = sec[SX_STR].p;
@@ -827,6 +879,8 @@ static bool index_load(um_screener *s, const um_sc_sect *sec) {
     s->cn_L = (float *)sec[SX_CN_L].p;
     s->cn_nld = (uint8_t *)sec[SX_CN_NLD].p;
     s->cn_has = (uint8_t *)sec[SX_CN_HAS].p;
+    s->cn_run = (uint64_t *)sec[SX_CN_RUN].p;
+    s->paux = (uint32_t *)sec[SX_PAUX].p;
     s->uoff = (uint32_t *)uoff;
     s->units = (cunit *)units;
     s->ucand = (uint32_t(*)[5])ucand;
@@ -1098,6 +1152,8 @@ void um_screener_close(um_screener *s) {
     um_free(s->cn_L);
     um_free(s->cn_nld);
     um_free(s->cn_has);
+    um_free(s->cn_run);
+    um_free(s->paux);
     um_free(s->units);
     um_free(s->ucand);
     um_free(s->party);
@@ -1942,6 +1998,10 @@ typedef struct qform {
     int nt;
     uint32_t tmask[UM_SC_MAX_UNITS];
     uint8_t tlen[UM_SC_MAX_UNITS];
+    /* by run length (RUN_SLOW and over: not used), the words within one
+     * letter of it (bits of t): typo_run()'s length test as one read */
+    uint32_t tnear[64];
+    uint16_t tfold[UM_SC_MAX_UNITS]; /* tmask folded (fold16()) */
     int pmax; /* the most list units the query can pair (bound()'s P at most) */
     /* the same when the word pass runs (a typo): a query word of n letters
      * pairs with a span of list words of at most n + 2 letters, each unit
@@ -1955,6 +2015,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
     f->nt = 0;
     f->pmax = 0;
     f->pmax_t = 0;
+    memset(f->tnear, 0, sizeof f->tnear);
     for (int i = 0; i < qn->n;) {
         const um_sc_unit *u = &qn->u[i];
         if (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)) {
@@ -1979,6 +2040,10 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
             f->nt++;
         }
     }
+    for (int t = 0; t < f->nt; t++) f->tfold[t] = (uint16_t)fold16(f->tmask[t]);
+    for (int t = 0; t < f->nt; t++)
+        for (int d = -1; d <= 1; d++)
+            if (f->tlen[t] + d >= 0 && f->tlen[t] + d < 64) f->tnear[f->tlen[t] + d] |= 1u << t;
     /* a syllable typo is looked for only in a name with a Korean syllable
      * in it (not in Mark Taylor: the work of the look-up is saved) */
     bool sylname = false;
@@ -2060,13 +2125,26 @@ static bool cands_push(cands *cs, const cand *c) {
 
 /* a typo needs a run of the name within one edit's letters and length of
  * a query word */
-static bool typo_run(const um_screener *s, const qform *f, uint32_t ni) {
+static bool typo_run_units(const um_screener *s, const qform *f, uint32_t ni) {
     const struct unear *l = &s->unear[s->uoff[ni]];
     int nl = (int)(s->uoff[ni + 1] - s->uoff[ni]);
     for (int j = 0; j < nl; j++) {
         if (!l[j].runlen) continue;
         for (int t = 0; t < f->nt; t++)
             if (abs((int)l[j].runlen - (int)f->tlen[t]) <= 1 && popc(l[j].runmask ^ f->tmask[t]) <= 2) return true;
+    }
+    return false;
+}
+
+/* the same from the name's run word (cn_run), the units only when it says
+ * so: one read of a dense array instead of two of the name's units */
+static inline bool typo_run(const um_screener *s, const qform *f, uint32_t ni) {
+    uint64_t r = s->cn_run[ni];
+    if ((uint32_t)r >> 26 == RUN_SLOW) return typo_run_units(s, f, ni);
+    for (; r; r >>= 32) {
+        uint32_t m = (uint32_t)r & 0x3ffffffu;
+        for (uint32_t b = f->tnear[(uint32_t)r >> 26]; b; b &= b - 1)
+            if (popc(m ^ f->tmask[__builtin_ctz(b)]) <= 2) return true;
     }
     return false;
 }
@@ -2138,14 +2216,17 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
 
 /* bound() with every query unit paired at its best: O(1), from the sizes
  * of the two names alone (a list name much longer than the query) */
-static double quick_bound(const um_screener *s, const qform *f, uint32_t ni, bool typo) {
-    double L = s->cn_L[ni];
+static inline double quick_bound_l(const qform *f, double L, int nld, bool typo) {
     if (f->Q + L <= 0) return 0;
     int pm = typo ? f->pmax_t : f->pmax;
     double dice = (f->Q + (L < pm ? L : pm)) / (f->Q + L);
-    int un = s->cn_nld[ni] > pm ? s->cn_nld[ni] - pm : 0;
+    int un = nld > pm ? nld - pm : 0;
     for (int k = 0; k < un && dice > 1e-3; k++) dice *= 0.8;
     return dice;
+}
+
+static double quick_bound(const um_screener *s, const qform *f, uint32_t ni, bool typo) {
+    return quick_bound_l(f, s->cn_L[ni], s->cn_nld[ni], typo);
 }
 
 /* moves *cur to the first posting >= v in post[*cur, end) (galloping,
@@ -2180,7 +2261,7 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
      * near a query word is no typo, and without XOK it cannot score */
     bool typo = how & CAND_TYPO;
     if (typo) {
-        typo = typo_run(s, f, ni);
+        typo = how & CAND_RUN;
         if (!typo && !(how & CAND_XOK)) return UM_OK;
     }
         if (quick_bound(s, f, ni, typo) < floor_name) return UM_OK;
@@ -2223,6 +2304,42 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
 
 #define MAX_QKEYS (UM_SC_MAX_UNITS * 4)
 #define PEND_MAX 16
+/* Postings of the walked lists gathered and sorted by name at most (more:
+ * the lists are merged head by head), each as its posting (high 32 bits),
+ * its list (7 bits) and its index in post (25 bits). */
+#define WALK_SORT_MAX 1024
+#define WS_K(x) ((uint32_t)((x) >> 25) & 127u)
+#define WS_PI(x) ((uint32_t)(x) & 0x1ffffffu)
+
+/* Sorts a[0..n) by name (bits 40-63), stable: a least-significant-digit
+ * radix sort a byte a pass, without the passes whose byte every item
+ * shares (the top one while names are fewer than 65,536). Returns a or
+ * tmp, whichever holds the result. */
+static uint64_t *sort_by_name(uint64_t *a, uint64_t *tmp, size_t n) {
+    uint32_t cnt[3][256];
+    memset(cnt, 0, sizeof cnt);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t nm = (uint32_t)(a[i] >> 40);
+        cnt[0][nm & 255]++;
+        cnt[1][nm >> 8 & 255]++;
+        cnt[2][nm >> 16 & 255]++;
+    }
+    for (int d = 0; d < 3; d++) {
+        int sh = 40 + 8 * d;
+        if (!n || cnt[d][a[0] >> sh & 255] == n) continue;
+        uint32_t sum = 0;
+        for (int b = 0; b < 256; b++) {
+            uint32_t c = cnt[d][b];
+            cnt[d][b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) tmp[cnt[d][a[i] >> sh & 255]++] = a[i];
+        uint64_t *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    return a;
+}
 
 /* consider() for names in walk order, their units prefetched first */
 static um_status consider_batch(const um_screener *s, const qform *f, int form, const uint32_t *ni, const uint8_t *how,
@@ -2530,32 +2647,70 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     int npend = 0;
     /* the head of each walked list (NO_KEY once it is done: no posting is
      * NO_KEY, names are fewer than 2^24 - 1), its weight and typo flag */
+    const uint32_t *paux = s->paux;
     uint32_t head[MAX_QKEYS], ck[MAX_QKEYS];
     float wk[MAX_QKEYS];
     bool ak[MAX_QKEYS];
+    int nw4 = (nwalk + 3) & ~3; /* the heads in fours (NO_KEY after the last): a minimum of fixed width */
+    for (int k = nwalk; k < nw4; k++) head[k] = NO_KEY;
     for (int k = 0; k < nwalk; k++) {
         head[k] = cur[k] < end[k] ? post[cur[k]] : NO_KEY;
         wk[k] = kw[ord[k]];
         ak[k] = kaff[ord[k]];
         ck[k] = kcov[ord[k]];
     }
+    /* The names met, in name order, each once with what the walked keys
+     * it holds give: their weight (summed in list order whichever way),
+     * typo flag and units covered. Few postings (the usual case) are
+     * gathered and sorted, without a branch that depends on the data;
+     * more are merged head by head. */
+    uint64_t wbuf[WALK_SORT_MAX], wtmp[WALK_SORT_MAX], *ws = NULL;
+    size_t wn = 0, wi = 0;
+    {
+        size_t tot = 0;
+        for (int k = 0; k < nwalk; k++) tot += end[k] - cur[k];
+        if (tot <= WALK_SORT_MAX && s->poff[s->n_keys] <= WS_PI(UINT32_MAX)) {
+            for (int k = 0; k < nwalk; k++)
+                for (uint32_t i = cur[k]; i < end[k]; i++) wbuf[wn++] = (uint64_t)post[i] << 32 | (uint64_t)k << 25 | i;
+            ws = sort_by_name(wbuf, wtmp, wn);
+        }
+    }
     for (;;) {
         uint32_t v = NO_KEY; /* and so when no list is walked (nwalk 0) */
-        for (int k = 0; k < nwalk; k++) v = head[k] < v ? head[k] : v;
-        if (v == NO_KEY) break;
-        /* the weight of the walked keys comes from the walk itself; the
-         * others are looked up only for a name that could still qualify:
-         * the cost is the length of the rare lists, not of the common ones */
         float w = 0;
         bool typo = false;
-        uint32_t cov = 0;
-        for (int k = 0; k < nwalk; k++)
-            if (head[k] == v) {
+        uint32_t cov = 0, pi = 0;
+        if (ws) {
+            if (wi == wn) break;
+            uint64_t x = ws[wi];
+            v = (uint32_t)(x >> 32);
+            do {
+                uint32_t k = WS_K(x);
+                pi = WS_PI(x);
                 w += wk[k];
                 typo |= ak[k];
                 cov |= ck[k];
-                head[k] = ++cur[k] < end[k] ? post[cur[k]] : NO_KEY;
+            } while (++wi < wn && (uint32_t)((x = ws[wi]) >> 32) == v);
+        } else {
+            for (int k = 0; k < nw4; k += 4) {
+                uint32_t a = head[k] < head[k + 1] ? head[k] : head[k + 1];
+                uint32_t b = head[k + 2] < head[k + 3] ? head[k + 2] : head[k + 3];
+                a = a < b ? a : b;
+                v = a < v ? a : v;
             }
+            if (v == NO_KEY) break;
+            /* the weight of the walked keys comes from the walk itself; the
+             * others are looked up only for a name that could still qualify:
+             * the cost is the length of the rare lists, not of the common ones */
+            for (int k = 0; k < nwalk; k++)
+                if (head[k] == v) {
+                    pi = cur[k];
+                    w += wk[k];
+                    typo |= ak[k];
+                    cov |= ck[k];
+                    head[k] = ++cur[k] < end[k] ? post[cur[k]] : NO_KEY;
+                }
+        }
         if ((int)POST_NLD(v) > nld_max_t) continue;
         uint32_t ni = POST_NAME(v);
         uint8_t ty = (uint8_t)POST_TYPE(v);
@@ -2563,6 +2718,28 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
         if (w + unwalked < need - 1e-4f) continue;
         if (!typo && !unwalked_aff && ((cov | unwalked_cov) & xreq) != xreq) continue;
+        /* Before the probes of the unwalked keys, what consider() would
+         * rule out whatever they add: a name without a run near a query
+         * word is no typo (whatever typo key it holds), so it needs the
+         * keys of every unit that pairs only by key, and a size that can
+         * reach the floor without a typo. From the word beside the
+         * posting (paux), read with it; the name's run word only when
+         * the run's length and folded letters are near a query word's. */
+        uint32_t a = paux[pi];
+        bool run = false;
+        if ((typo || unwalked_aff) && PAUX_LEN(a)) {
+            if (PAUX_LEN(a) == RUN_SLOW) run = typo_run(s, f, ni);
+            else if (PAUX_LEN(a) == PAUX_TWO) run = (f->tnear[PAUX_LEN1(a)] | f->tnear[PAUX_LEN2(a)]) && typo_run(s, f, ni);
+            else
+                for (uint32_t b = f->tnear[PAUX_LEN(a)]; b; b &= b - 1)
+                    if (popc(PAUX_FOLD(a) ^ f->tfold[__builtin_ctz(b)]) <= 2) {
+                        run = typo_run(s, f, ni);
+                        break;
+                    }
+        }
+        if (!run && (((cov | unwalked_cov) & xreq) != xreq ||
+                     quick_bound_l(f, PAUX_L8(a) / 8.0, (int)POST_NLD(v), false) < floor_name))
+            continue;
         for (int k = nwalk; k < nk; k++)
             if (post_seek(post, &ucur[k], uend[k], v)) w += kw[ord[k]], typo |= kaff[ord[k]], cov |= kcov[ord[k]];
         if (w < need - 1e-4f || (!typo && (cov & xreq) != xreq)) continue;
@@ -2574,7 +2751,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         __builtin_prefetch(&s->cn_L[ni]);
         __builtin_prefetch(&s->cn_nld[ni]);
         pend[npend] = ni;
-        phow[npend++] = (uint8_t)((typo ? CAND_TYPO : 0) | ((cov & xreq) == xreq ? CAND_XOK : 0));
+        phow[npend++] = (uint8_t)((typo ? CAND_TYPO : 0) | ((cov & xreq) == xreq ? CAND_XOK : 0) | (run ? CAND_RUN : 0));
         if (npend == PEND_MAX) {
             um_status st = consider_batch(s, f, form, pend, phow, npend, have_dob, qd, qcc, thr, floor_name, out);
             if (st != UM_OK) return st;

@@ -67,6 +67,10 @@ typedef struct um_sc_norm {
      * filter (find_generic_typo) */
     uint8_t gen_len[UM_SC_N_GENERIC];
     uint32_t gen_mask[UM_SC_N_GENERIC];
+    /* by a word's length n (< 64), the generic words of 4+ letters within
+     * one letter of it (bit i % 64 of [i / 64]): the only ones the typo
+     * test looks at */
+    uint64_t gen_near[64][2];
     um_map syl;     /* valid syllable spelling -> canonical key (char *) */
     /* the same spellings (all of 8 letters or fewer) packed into integers:
      * the hot lookup of segmentation, no string hashing */
@@ -199,7 +203,7 @@ bool um_sc_parse_dob(const char *s, um_sc_dob *out);
 
 /* ---- compiled index file (idxfile.c) ---------------------------------------- */
 
-#define UM_SC_IDX_VERSION 4
+#define UM_SC_IDX_VERSION 6 /* 5 was the run-length typo lists, reverted */
 typedef struct um_sc_sect {
     const void *p;
     uint64_t len;
