@@ -725,6 +725,51 @@ done:
     return r;
 }
 
+/* After the findings, the sinks read only the result and the observations
+ * it names (a value's first holder, both sides of an edge's shared value):
+ * the others (most of them: at a million people ~5 M of 64 bytes, the
+ * write phase's peak) go, those kept move down in order and the result's
+ * indexes follow. The holder lists, the per-subject home, city and IP
+ * counts and the seen IPs were the findings' only. */
+static um_status keep_for_output(lk_state *st) {
+    um_lk_result *r = st->res;
+    size_t n = st->nobs;
+    if (!r || !n) return UM_OK;
+    uint32_t *to = um_malloc(n * sizeof *to);
+    if (!to) return UM_ENOMEM;
+    for (size_t i = 0; i < n; i++) to[i] = UINT32_MAX;
+    for (size_t v = 0; v < r->nvalues; v++)
+        if (r->values[v].first_obs < n) to[r->values[v].first_obs] = 0;
+    for (size_t w = 0; w < r->nwhy; w++) {
+        if (r->why[w].obs_a < n) to[r->why[w].obs_a] = 0;
+        if (r->why[w].obs_b < n) to[r->why[w].obs_b] = 0;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (to[i] == 0) {
+            st->obs[m] = st->obs[i];
+            to[i] = (uint32_t)m++;
+        }
+    /* an index the sinks treat as none (>= nobs) stays one */
+    for (size_t v = 0; v < r->nvalues; v++)
+        r->values[v].first_obs = r->values[v].first_obs < n ? to[r->values[v].first_obs] : UINT32_MAX;
+    for (size_t w = 0; w < r->nwhy; w++) {
+        r->why[w].obs_a = r->why[w].obs_a < n ? to[r->why[w].obs_a] : UINT32_MAX;
+        r->why[w].obs_b = r->why[w].obs_b < n ? to[r->why[w].obs_b] : UINT32_MAX;
+    }
+    um_free(to);
+    um_lk_obs *o = um_realloc(st->obs, (m ? m : 1) * sizeof *o);
+    if (o) st->obs = o, st->cap = m ? m : 1;
+    st->nobs = m;
+    um_free(r->vstart), um_free(r->vsub), um_free(r->vobs);
+    r->vstart = r->vsub = r->vobs = NULL;
+    um_free(st->nips), um_free(st->home), um_free(st->city);
+    st->nips = NULL, st->home = st->city = NULL;
+    um_map_free(&st->ipseen);
+    um_map_init(&st->ipseen);
+    return UM_OK;
+}
+
 static um_status finish(um_scan *s, void *state) {
     lk_state *st = state;
     if (!st) return UM_OK;
@@ -764,6 +809,7 @@ static um_status finish(um_scan *s, void *state) {
     if (r == UM_OK) r = emit_checksums(s, st);
     if (r == UM_OK) r = emit_forwarders(s, st);
     if (r == UM_OK) r = emit_propagation(s, st);
+    if (r == UM_OK) r = keep_for_output(st);
     return r;
 }
 
