@@ -727,7 +727,7 @@ done:
 
 /* After the findings, the sinks read only the result and the observations
  * it names (a value's first holder, both sides of an edge's shared value):
- * the others (most of them: at a million people ~5 M of 64 bytes, the
+ * the others (most of them: at a million people ~5 M of 56 bytes, the
  * write phase's peak) go, those kept move down in order and the result's
  * indexes follow. The holder lists, the per-subject home, city and IP
  * counts and the seen IPs were the findings' only. */
