@@ -564,10 +564,11 @@ void um_json_subject(um_buf *b, const struct um_scan *scan, const um_subject_inf
 
 /* ---- linkage output (detect/link.c) ---------------------------------------- */
 
-/* clusters.jsonl of a finished scan appended to b (nothing when the link
- * analyzer did not run); the case.db tables clusters, cluster_members,
+/* clusters.jsonl of a finished scan written as dir/name through
+ * um_write_file_stream, a line at a time (empty when the link analyzer did
+ * not run); the case.db tables clusters, cluster_members,
  * cluster_edges and generic_values written into an open sqlite3 handle. */
-um_status um_link_clusters_jsonl(const struct um_scan *scan, um_buf *b);
+um_status um_link_clusters_write(struct um_scan *scan, const char *dir, const char *name);
 um_status um_link_case_tables(const struct um_scan *scan, void *sqlite_db);
 /* The earlier case.db named by um_scan_set_verdicts (NULL when none): its
  * verdict rows are copied into the new case.db. */

@@ -42,12 +42,18 @@ um_status um_scan_finalize(um_scan *s) {
     }
     const um_finding **tmp = um_malloc(sizeof *tmp * (s->n_findings + 1));
     if (!tmp) return UM_ENOMEM;
+    um_free(s->infos);
+    s->infos = um_calloc(s->n_subjects + 1, sizeof *s->infos);
+    if (!s->infos) {
+        um_free(tmp);
+        return UM_ENOMEM;
+    }
     for (size_t i = 0; i < s->n_subjects; i++) {
         um_subject *u = &s->subjects[i];
         if (u->n_findings) qsort_r(u->findings, u->n_findings, sizeof(size_t), cmp_finding_idx, s);
         for (size_t k = 0; k < u->n_findings; k++) tmp[k] = &s->findings[u->findings[k]];
         um_score_subject(tmp, u->n_findings, &u->score, &u->level);
-        um_subject_info *in = &u->info;
+        um_subject_info *in = &s->infos[i];
         in->id = u->id;
         in->display = u->display;
         in->names = um_subject_attr(u, UM_ATTR_FULL_NAME)->v;

@@ -14,7 +14,7 @@
 
 size_t um_scan_subject_count(const um_scan *s) { return s->rank ? s->n_subjects : 0; }
 const um_subject_info *um_scan_subject(const um_scan *s, size_t i) {
-    return s->rank && i < s->n_subjects ? &s->subjects[s->rank[i]].info : NULL;
+    return s->rank && i < s->n_subjects ? &s->infos[s->rank[i]] : NULL;
 }
 size_t um_scan_finding_count(const um_scan *s) { return s->n_findings; }
 const um_finding_info *um_scan_finding(const um_scan *s, size_t i) {

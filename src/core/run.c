@@ -259,6 +259,10 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
             st = um_analyzer_at(i)->on_subjects(s, &s->analyzer_state[i]);
     if (st == UM_OK) st = um_pa_start(s); /* person partitions of the analysis (pmerge.c) */
     t = um_now_s();
+    bool logs = s->nats != NULL;
+    for (size_t i = 0; i < s->n_inputs && !logs; i++)
+        logs = !s->inputs[i].reader || s->inputs[i].reader->phase != 0;
+    if (st == UM_OK && logs) st = um_subjects_index(s); /* events resolve through it */
     if (st == UM_OK) st = um_scan_prepare(s, false); /* with threads: built by the first worker meanwhile */
     if (st == UM_OK && s->nats) st = um_dist_read_logs(s, read_input);
     else if (pool) {

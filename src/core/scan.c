@@ -88,7 +88,7 @@ void um_scan_free(um_scan *s) {
     um_free(s->rejects);
     um_free(s->warnings);
     um_free(s->rank);
-    um_free(s->rank_info);
+    um_free(s->infos);
     um_map_free(&s->mapping);
     um_free(s->verdicts_db);
     um_map_free(&s->key_index);

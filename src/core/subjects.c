@@ -367,7 +367,23 @@ um_status um_subjects_build(um_scan *s) {
             if (j) valset_put(&s->arena, &u->joins, j, p->file, p->line);
         }
     }
-    /* stable ids: hash of the smallest source key; index keys */
+    /* The records as read are joined: their raw values go (the subjects
+     * hold canonical copies in the scan's arena) before the key index is
+     * built (it was the phase's peak with them), and the freed pages go
+     * back to the system before the analyzers' peak. */
+    um_free(comp);
+    um_free(parent);
+    um_map_free(&first);
+    comp = NULL, parent = NULL;
+    um_free(s->persons);
+    s->persons = NULL;
+    s->n_persons = s->cap_persons = 0;
+    um_arena_free(&s->person_arena);
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+    /* stable ids: hash of the smallest source key (the log-join index is
+     * um_subjects_index's) */
     for (size_t i = 0; i < s->n_subjects && st == UM_OK; i++) {
         um_subject *u = &s->subjects[i];
         const char *minsrc = NULL;
@@ -381,6 +397,28 @@ um_status um_subjects_build(um_scan *s) {
                                 (unsigned long long)(um_hash64(seed, strlen(seed), 7) & 0xffffffffffffULL));
         if (!u->id) { st = UM_ENOMEM; break; }
         set_display(s, u);
+    }
+    s->n_identity = s->n_subjects;
+    s->subjects_built = st == UM_OK;
+    return st;
+}
+
+/* The log-join index: "attr=value" keys of identity subjects (work email,
+ * logins, personal email, host name, employee id, GitHub handle, laptop
+ * serial, compact full name, work email's local part) -> subject + 1, or
+ * -1 when two subjects hold one. Only events are resolved through it, so
+ * um_scan_run builds it once, before the first log input is read, and never
+ * for a scan of identity exports alone (at a million applicants it held
+ * ~270 bytes a person: three keys each, their copies and 24-byte slots).
+ * Identity subjects do not change between um_subjects_build and then (the
+ * analyzers' on_subjects only read them): the keys are the ones the build
+ * made before, in the same order. */
+um_status um_subjects_index(um_scan *s) {
+    if (s->key_index_built) return UM_OK;
+    s->key_index_built = true;
+    um_status st = UM_OK;
+    for (size_t i = 0; i < s->n_identity && st == UM_OK; i++) {
+        um_subject *u = &s->subjects[i];
         static const um_attr idx[] = {UM_ATTR_WORK_EMAIL, UM_ATTR_IDP_LOGIN, UM_ATTR_USERNAME,
                                       UM_ATTR_GIT_EMAIL, UM_ATTR_EMAIL, UM_ATTR_HOSTNAME,
                                       UM_ATTR_EMPLOYEE_ID, UM_ATTR_GITHUB};
@@ -397,9 +435,10 @@ um_status um_subjects_build(um_scan *s) {
                 if (isalnum((unsigned char)*p)) cn[m++] = (char)tolower((unsigned char)*p);
             cn[m] = 0;
             if (m >= 4) {
-                char *key = um_arena_printf(&s->arena, "name=%s", cn);
+                char key[8 + sizeof cn]; /* the map copies it */
+                int kw = snprintf(key, sizeof key, "name=%s", cn);
                 bool created;
-                um_map_slot *sl = key ? um_map_upsert(&s->key_index, key, strlen(key), &created) : NULL;
+                um_map_slot *sl = kw > 0 ? um_map_upsert(&s->key_index, key, (size_t)kw, &created) : NULL;
                 if (!sl) st = UM_ENOMEM;
                 else if (created) sl->val = (void *)(intptr_t)(i + 1);
                 else if ((intptr_t)sl->val != (intptr_t)(i + 1)) sl->val = (void *)(intptr_t)-1;
@@ -423,19 +462,6 @@ um_status um_subjects_build(um_scan *s) {
                 }
             }
     }
-    um_free(comp);
-    um_free(parent);
-    um_map_free(&first);
-    /* The records as read are joined: their raw values go (the subjects
-     * hold canonical copies in the scan's arena), and the freed pages go
-     * back to the system before the analyzers' peak. */
-    um_free(s->persons);
-    s->persons = NULL;
-    s->n_persons = s->cap_persons = 0;
-    um_arena_free(&s->person_arena);
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
     return st;
 }
 
@@ -507,6 +533,10 @@ static um_sid resolve_uncached(um_scan *s, const um_event *ev);
 #define UM_RESOLVE_CACHE_MAX (1u << 16)
 
 um_sid um_subjects_resolve(um_scan *s, const um_event *ev) {
+    /* um_scan_run builds it before the log inputs; this is for other
+     * callers (if it runs out of memory, the keys it could not add resolve
+     * to no subject, as a key over 1 KB does) */
+    if (s->subjects_built && !s->key_index_built) (void)um_subjects_index(s);
     char key[768];
     const char *u = ev->user ? ev->user : "", *h = ev->host ? ev->host : "";
     size_t un = strlen(u), hn = strlen(h), n = un + hn + 3;

@@ -30,6 +30,9 @@
  * the engine sorts, so a re-run gives the same findings and cluster ids.
  */
 #include <ctype.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -823,6 +826,54 @@ done:
     return r;
 }
 
+/* After the findings, the sinks read only the result and the observations
+ * it names (a value's first holder, both sides of an edge's shared value):
+ * the others (most of them: at a million people ~5 M of 56 bytes, the
+ * write phase's peak) go, those kept move down in order and the result's
+ * indexes follow. The holder lists, the per-subject home, city and IP
+ * counts and the seen IPs were the findings' only. */
+static um_status keep_for_output(lk_state *st) {
+    um_lk_result *r = st->res;
+    size_t n = st->nobs;
+    if (!r || !n) return UM_OK;
+    uint32_t *to = um_malloc(n * sizeof *to);
+    if (!to) return UM_ENOMEM;
+    for (size_t i = 0; i < n; i++) to[i] = UINT32_MAX;
+    for (size_t v = 0; v < r->nvalues; v++)
+        if (r->values[v].first_obs < n) to[r->values[v].first_obs] = 0;
+    for (size_t w = 0; w < r->nwhy; w++) {
+        if (r->why[w].obs_a < n) to[r->why[w].obs_a] = 0;
+        if (r->why[w].obs_b < n) to[r->why[w].obs_b] = 0;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (to[i] == 0) {
+            st->obs[m] = st->obs[i];
+            to[i] = (uint32_t)m++;
+        }
+    /* an index the sinks treat as none (>= nobs) stays one */
+    for (size_t v = 0; v < r->nvalues; v++)
+        r->values[v].first_obs = r->values[v].first_obs < n ? to[r->values[v].first_obs] : UINT32_MAX;
+    for (size_t w = 0; w < r->nwhy; w++) {
+        r->why[w].obs_a = r->why[w].obs_a < n ? to[r->why[w].obs_a] : UINT32_MAX;
+        r->why[w].obs_b = r->why[w].obs_b < n ? to[r->why[w].obs_b] : UINT32_MAX;
+    }
+    um_free(to);
+    um_lk_obs *o = um_realloc(st->obs, (m ? m : 1) * sizeof *o);
+    if (o) st->obs = o, st->cap = m ? m : 1;
+    st->nobs = m;
+    um_free(r->vstart), um_free(r->vsub), um_free(r->vobs);
+    r->vstart = r->vsub = r->vobs = NULL;
+    um_free(st->nips), um_free(st->home), um_free(st->city);
+    st->nips = NULL, st->home = st->city = NULL;
+    um_map_free(&st->ipseen);
+    um_map_init(&st->ipseen);
+#ifdef __GLIBC__
+    malloc_trim(0); /* the freed pages back to the system: the sinks' threads allocate from arenas of their own */
+#endif
+    return UM_OK;
+}
+
 static um_status finish(um_scan *s, void *state) {
     lk_state *st = state;
     if (!st) return UM_OK;
@@ -864,6 +915,7 @@ static um_status finish(um_scan *s, void *state) {
     if (r == UM_OK) r = emit_checksums(s, st);
     if (r == UM_OK) r = emit_forwarders(s, st);
     if (r == UM_OK) r = emit_propagation(s, st);
+    if (r == UM_OK) r = keep_for_output(st);
     return r;
 }
 
@@ -909,20 +961,51 @@ static int *cluster_scores(const um_scan *s, const lk_state *st) {
     return sc;
 }
 
-um_status um_link_clusters_jsonl(const um_scan *s, um_buf *b) {
+/* clusters.jsonl, a line at a time (whole in memory it was ~110 MB at a
+ * million people, and twice that while its buffer doubled): the clusters of
+ * the tightest tier first, each tier in result order, then the generic
+ * values. */
+typedef struct clusters_cursor {
+    const lk_state *st;
+    const int *sc;
+    int tier;
+    size_t c, g;
+} clusters_cursor;
+
+static bool clusters_next(void *arg, um_buf *b) {
+    clusters_cursor *k = arg;
+    const um_lk_result *r = k->st->res;
+    for (; k->tier >= UM_LK_RELATED; k->tier--, k->c = 0)
+        for (; k->c < r->nclusters; k->c++)
+            if ((int)r->clusters[k->c].tier == k->tier) {
+                um_lk_cluster_json(b, r, k->c, k->st->obs, k->st->nobs, k->st->ids, k->sc[k->c]);
+                k->c++;
+                return true;
+            }
+    if (k->g < r->ngeneric) {
+        um_lk_generic_json(b, r, k->g, k->st->obs, k->st->nobs,
+                           um_lk_kind_cap((um_lk_kind)r->values[r->generic[k->g]].kind));
+        k->g++;
+        return true;
+    }
+    return false;
+}
+
+static bool clusters_none(void *arg, um_buf *b) {
+    (void)arg, (void)b;
+    return false;
+}
+
+um_status um_link_clusters_write(um_scan *s, const char *dir, const char *name) {
     const lk_state *st = link_state(s);
-    if (!st || !st->res) return UM_OK;
+    if (!st || !st->res) return um_write_file_stream(s, dir, name, clusters_none, NULL);
     int *sc = cluster_scores(s, st);
     if (!sc) return UM_ENOMEM;
     /* tightest tier first, then by score, then id: a stable order */
-    for (int t = UM_LK_SAME; t >= UM_LK_RELATED; t--)
-        for (size_t c = 0; c < st->res->nclusters; c++)
-            if ((int)st->res->clusters[c].tier == t) um_lk_cluster_json(b, st->res, c, st->obs, st->nobs, st->ids, sc[c]);
-    for (size_t g = 0; g < st->res->ngeneric; g++)
-        um_lk_generic_json(b, st->res, g, st->obs, st->nobs,
-                           um_lk_kind_cap((um_lk_kind)st->res->values[st->res->generic[g]].kind));
+    clusters_cursor k = {st, sc, UM_LK_SAME, 0, 0};
+    um_status r = um_write_file_stream(s, dir, name, clusters_next, &k);
     um_free(sc);
-    return b->oom ? UM_ENOMEM : UM_OK;
+    return r;
 }
 
 um_status um_link_case_tables(const um_scan *s, void *db) {

@@ -63,7 +63,7 @@ typedef struct entry {
 } entry;
 
 _Static_assert(UM_LK__COUNT <= 16, "kind masks are 16 bits");
-_Static_assert(sizeof(um_lk_obs) <= 64, "an observation is 64 bytes (a million people hold ~5 each)");
+_Static_assert(sizeof(um_lk_obs) <= 56, "an observation is 56 bytes (a million people hold ~5 each)");
 
 static bool same_value(const um_lk_obs *obs, uint32_t a, uint32_t b) {
     return obs[a].kind == obs[b].kind && strcmp(obs[a].value, obs[b].value) == 0;

@@ -4,7 +4,7 @@
  * tiers, each edge and cluster explained. Pure functions over arrays; it
  * knows nothing of scans, readers or sinks (docs/linking.md).
  *
- *   um_lk_obs[]  (subject, kind, canonical value, raw value, file, line, time)
+ *   um_lk_obs[]  (subject, kind, canonical value, raw value, file, line)
  *      |  block by value (sort by hash), count subjects per value
  *      |  values held by more than the kind's cap are generic: no pairs,
  *      |  reported in um_lk_result.generic (value, count, kind)
@@ -88,10 +88,9 @@ typedef struct um_lk_obs {
     const char *raw;   /* as written (may be NULL) */
     const char *file;  /* may be NULL */
     uint64_t line;
-    int64_t ts;        /* microseconds, or 0 */
     uint64_t hash;     /* 0: computed from (kind, value); values are compared on equal hashes */
-    /* 64 bytes, no padding (weight beside sim: 72 before, the analyzer's
-     * largest array at a million people) */
+    /* 56 bytes, no padding (weight beside sim: 72 before; a time nothing
+     * read: 64; the analyzer's largest array at a million people) */
 } um_lk_obs;
 
 typedef enum um_lk_verdict_kind { UM_LK_VERDICT_SAME = 1, UM_LK_VERDICT_DIFFERENT = 2 } um_lk_verdict_kind;

@@ -63,22 +63,84 @@ static void minhash(const char *text, uint64_t sig[MH_PERM], bool *empty, uint64
     }
 }
 
+/* A band key and its text: 12 bytes on 4-byte alignment (a 64-bit hash and
+ * a 32-bit index were 16 with padding; 32 of them a résumé). */
 typedef struct bandkey {
-    uint64_t h;
-    uint32_t doc;
+    uint32_t hi, lo, doc;
 } bandkey;
-static int cmp_band(const void *x, const void *y) {
-    const bandkey *a = x, *b = y;
-    if (a->h != b->h) return a->h < b->h ? -1 : 1;
-    return a->doc < b->doc ? -1 : a->doc > b->doc;
+
+static inline bool band_lt(const bandkey *a, const bandkey *b) {
+    if (a->hi != b->hi) return a->hi < b->hi;
+    if (a->lo != b->lo) return a->lo < b->lo;
+    return a->doc < b->doc;
+}
+
+static inline void band_swap(bandkey *a, bandkey *b) {
+    bandkey t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static void band_sift(bandkey *k, size_t i, size_t n) {
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) return;
+        if (c + 1 < n && band_lt(&k[c], &k[c + 1])) c++;
+        if (!band_lt(&k[i], &k[c])) return;
+        band_swap(&k[i], &k[c]);
+        i = c;
+    }
+}
+
+/* In place, ascending by (hash, doc): qsort's merge sort took a second
+ * array as large as the keys (~170 MB at a million people, at the scan's
+ * peak). (hash, doc) orders the keys totally, so the order is qsort's.
+ * Quicksort, median of three, the smaller side recursed; heapsort past a
+ * depth bound; insertion sort for short runs. */
+static void band_sort(bandkey *k, size_t n, int depth) {
+    while (n > 16) {
+        if (depth-- == 0) {
+            for (size_t i = n / 2; i-- > 0;) band_sift(k, i, n);
+            for (size_t i = n; i-- > 1;) {
+                band_swap(&k[0], &k[i]);
+                band_sift(k, 0, i);
+            }
+            return;
+        }
+        size_t m = n / 2;
+        if (band_lt(&k[m], &k[0])) band_swap(&k[m], &k[0]);
+        if (band_lt(&k[n - 1], &k[0])) band_swap(&k[n - 1], &k[0]);
+        if (band_lt(&k[n - 1], &k[m])) band_swap(&k[n - 1], &k[m]);
+        bandkey piv = k[m];
+        size_t i = 0, j = n - 1;
+        for (;;) { /* Hoare: [0, j] <= piv <= [j + 1, n) */
+            while (band_lt(&k[i], &piv)) i++;
+            while (band_lt(&piv, &k[j])) j--;
+            if (i >= j) break;
+            band_swap(&k[i], &k[j]);
+            i++, j--;
+        }
+        size_t left = j + 1;
+        if (left < n - left) {
+            band_sort(k, left, depth);
+            k += left, n -= left;
+        } else {
+            band_sort(k + left, n - left, depth);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && band_lt(&k[j], &k[j - 1]); j--) band_swap(&k[j], &k[j - 1]);
 }
 
 um_status um_lk_minhash_groups(const char *const *texts, size_t n, double threshold, int32_t *group, float *sim) {
-    /* signatures only for the texts there are, and of those only the low 32
+    /* signatures only for the texts there are, and of those only the low 16
      * bits of each minimum (a million subjects, a third with a résumé: the
-     * 64-bit signatures were 1 KB a résumé and the scan's peak). Two equal
-     * 64-bit minima have equal low halves, so the 32-bit count is an upper
-     * bound of the true one: a pair it puts under the threshold is under it;
+     * 64-bit signatures were 1 KB a résumé and the scan's peak; 32-bit ones
+     * 512 B). Two equal 64-bit minima have equal low bits, so the 16-bit
+     * count is an upper bound of the true one (unequal minima agree in 16
+     * bits by chance 1 in 65,536: a few more pairs recounted, no other
+     * change): a pair it puts under the threshold is under it;
      * a pair over it is counted again on its full signatures, recomputed
      * (only near-duplicate candidates: the groups are the same as with the
      * full signatures kept). slot[i] is text i's signature, UINT32_MAX for
@@ -86,7 +148,7 @@ um_status um_lk_minhash_groups(const char *const *texts, size_t n, double thresh
     size_t m = 0;
     for (size_t i = 0; i < n; i++) m += texts[i] && *texts[i];
     if (m >= UINT32_MAX) return UM_ELIMIT;
-    uint32_t *sig = um_malloc((m ? m : 1) * MH_PERM * sizeof *sig);
+    uint16_t *sig = um_malloc((m ? m : 1) * MH_PERM * sizeof *sig);
     bandkey *bk = um_malloc((m ? m : 1) * MH_BANDS * sizeof *bk);
     int32_t *parent = um_malloc((n ? n : 1) * sizeof *parent);
     uint32_t *slot = um_malloc((n ? n : 1) * sizeof *slot);
@@ -106,16 +168,18 @@ um_status um_lk_minhash_groups(const char *const *texts, size_t n, double thresh
         minhash(texts[i], full, &empty, wh);
         if (empty) continue;
         slot[i] = (uint32_t)ns;
-        for (int b = 0; b < MH_BANDS; b++)
-            bk[nb++] = (bandkey){um_hash64(full + b * MH_ROWS, MH_ROWS * sizeof *full, (uint64_t)b), (uint32_t)i};
-        for (int p = 0; p < MH_PERM; p++) sig[ns * MH_PERM + p] = (uint32_t)full[p];
+        for (int b = 0; b < MH_BANDS; b++) {
+            uint64_t h = um_hash64(full + b * MH_ROWS, MH_ROWS * sizeof *full, (uint64_t)b);
+            bk[nb++] = (bandkey){(uint32_t)(h >> 32), (uint32_t)h, (uint32_t)i};
+        }
+        for (int p = 0; p < MH_PERM; p++) sig[ns * MH_PERM + p] = (uint16_t)full[p];
         ns++;
     }
-    qsort(bk, nb, sizeof *bk, cmp_band);
+    band_sort(bk, nb, 2 * 64);
     uint32_t have_x = UINT32_MAX; /* the text whose full signature is in fx */
     for (size_t i = 0; i < nb;) {
         size_t j = i;
-        while (j < nb && bk[j].h == bk[i].h) j++;
+        while (j < nb && bk[j].hi == bk[i].hi && bk[j].lo == bk[i].lo) j++;
         /* each member against the first few of its bucket (a boilerplate text
          * shared by thousands fills one bucket: linear, not quadratic); pairs
          * already in one group are not compared again */
@@ -124,7 +188,7 @@ um_status um_lk_minhash_groups(const char *const *texts, size_t n, double thresh
                 uint32_t x = bk[a].doc, y = bk[b].doc;
                 if (x == y || (sim[x] > 0 && sim[y] > 0 && ufind(parent, x) == ufind(parent, y))) continue;
                 int eq = 0;
-                const uint32_t *sx = sig + (size_t)slot[x] * MH_PERM, *sy = sig + (size_t)slot[y] * MH_PERM;
+                const uint16_t *sx = sig + (size_t)slot[x] * MH_PERM, *sy = sig + (size_t)slot[y] * MH_PERM;
                 for (int p = 0; p < MH_PERM; p++) eq += sx[p] == sy[p];
                 if ((float)eq / MH_PERM < threshold) continue;
                 bool empty;
@@ -290,13 +354,14 @@ um_status um_lk_phash_groups(const uint64_t *h, size_t n, int max_dist, int32_t 
         for (int b = 0; b < nblk; b++) {
             int lo = b * 64 / nblk, hi = (b + 1) * 64 / nblk;
             uint64_t mask = (hi - lo == 64 ? UINT64_MAX : ((1ULL << (hi - lo)) - 1)) << lo;
-            bk[nb++] = (bandkey){((h[i] & mask) >> lo) * 64 + (uint64_t)b, (uint32_t)i};
+            uint64_t key = ((h[i] & mask) >> lo) * 64 + (uint64_t)b;
+            bk[nb++] = (bandkey){(uint32_t)(key >> 32), (uint32_t)key, (uint32_t)i};
         }
     }
-    qsort(bk, nb, sizeof *bk, cmp_band);
+    band_sort(bk, nb, 2 * 64);
     for (size_t i = 0; i < nb;) {
         size_t j = i;
-        while (j < nb && bk[j].h == bk[i].h) j++;
+        while (j < nb && bk[j].hi == bk[i].hi && bk[j].lo == bk[i].lo) j++;
         for (size_t a = i; a < j && a < i + 16; a++)
             for (size_t b = a + 1; b < j; b++) {
                 uint32_t x = bk[a].doc, y = bk[b].doc;
