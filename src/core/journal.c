@@ -348,7 +348,9 @@ um_status um_journal_begin(um_scan *s, um_input *in) {
     put_s(w, UM_VERSION);
     put_s(w, in->reader->name);
     put_u(w, s->mapping_digest);
-    put_u(w, s->pf_ready ? s->pf_digest : 0);
+    /* identity inputs: their bags are never dropped (records.c), so their
+     * journals hold for any rules, whether or not the prefilters were ready */
+    put_u(w, s->pf_ready && in->reader->phase != 0 ? s->pf_digest : 0);
     in->jw = w;
     return UM_OK;
 }

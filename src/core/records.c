@@ -176,9 +176,18 @@ um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
     /* The prefilters here too, as a worker runs them (partition.h, 3.): a
      * bag no analyzer needs is dropped before the analyzers and the journal
      * see the event, and of raw records without one only the input's first
-     * is handed on. The result is that of a scan on threads. */
+     * is handed on. The result is that of a scan on threads. Identity
+     * inputs (phase 0) keep their bags: a scan on threads reads them before
+     * the prefilters are ready, and their journals say so (journal.c). */
+    if (ev->kind == UM_EV_RAW && ev->fields_dropped && rc->in) {
+        /* dropped in a part (partition.h 3. keeps each part's first): of
+         * these too only the input's first goes on, as on one thread */
+        if (rc->in->raw_kept) return UM_OK;
+        ((um_input *)rc->in)->raw_kept = true;
+    }
     um_event dropped;
-    if (ev->fields && !ev->fields_dropped && s->pf_ready && !um_scan_bag_needed(s, ev)) {
+    if (ev->fields && !ev->fields_dropped && s->pf_ready && (!rc->in || !rc->in->reader || rc->in->reader->phase != 0) &&
+        !um_scan_bag_needed(s, ev)) {
         if (ev->kind == UM_EV_RAW) {
             if (rc->in->raw_kept) return UM_OK;
             ((um_input *)rc->in)->raw_kept = true; /* the scan's own input, on its thread */
