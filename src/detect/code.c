@@ -81,14 +81,7 @@ static um_status cd_merge(um_scan *scan, void *into, void *from) {
     cd_state *a = into, *b = from;
     if (!b) return UM_OK;
     um_status rc = UM_OK;
-    if (b->n > a->n) {
-        size_t cap = a->n;
-        if (!um_grow((void **)&a->s, &cap, b->n, sizeof *a->s)) rc = UM_ENOMEM;
-        else {
-            memset(a->s + a->n, 0, (cap - a->n) * sizeof *a->s);
-            a->n = cap;
-        }
-    }
+    if (!um_grow_zeroed((void **)&a->s, &a->n, b->n, sizeof *a->s)) rc = UM_ENOMEM;
     for (size_t i = 0; rc == UM_OK && i < b->n; i++) {
         if (!b->s[i].seen) continue;
         if (a->s[i].seen) { /* two partitions saw one person: the routing is broken */

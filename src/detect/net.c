@@ -192,14 +192,7 @@ static um_status merge(um_scan *scan, void *into, void *from) {
     net_state *a = into, *b = from;
     if (!b) return UM_OK;
     um_status rc = UM_OK;
-    if (b->n_subj > a->n_subj) {
-        size_t cap = a->n_subj;
-        if (!um_grow((void **)&a->subj, &cap, b->n_subj, sizeof *a->subj)) rc = UM_ENOMEM;
-        else {
-            memset(a->subj + a->n_subj, 0, (cap - a->n_subj) * sizeof *a->subj);
-            a->n_subj = cap;
-        }
-    }
+    if (!um_grow_zeroed((void **)&a->subj, &a->n_subj, b->n_subj, sizeof *a->subj)) rc = UM_ENOMEM;
     for (size_t i = 0; rc == UM_OK && i < b->n_subj; i++) {
         if (!b->subj[i].resolved) continue;
         if (a->subj[i].resolved) { /* two partitions saw one person: the routing is broken */

@@ -38,6 +38,17 @@ bool um_grow(void **arr, size_t *cap, size_t need, size_t sz) {
     return true;
 }
 
+bool um_grow_zeroed(void **arr, size_t *n, size_t need, size_t sz) {
+    if (need <= *n) return true;
+    if (need > SIZE_MAX / sz) return false;
+    char *p = um_realloc(*arr, need * sz);
+    if (!p) return false;
+    memset(p + *n * sz, 0, (need - *n) * sz);
+    *arr = p;
+    *n = need;
+    return true;
+}
+
 /* ---- um_buf ---- */
 
 void um_buf_init(um_buf *b) { memset(b, 0, sizeof *b); }

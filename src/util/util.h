@@ -45,6 +45,9 @@ char *um_strdup(const char *s);
 char *um_strndup(const char *s, size_t n);
 /* Grows *arr (of *cap elements of size sz) to hold at least need elements. */
 bool um_grow(void **arr, size_t *cap, size_t need, size_t sz);
+/* Grows *arr (of *n zeroed elements of size sz) to need elements, the new
+ * ones zeroed, and sets *n = need; nothing to do when need <= *n. */
+bool um_grow_zeroed(void **arr, size_t *n, size_t need, size_t sz);
 
 /* Growable NUL-terminated byte buffer. */
 typedef struct um_buf {
