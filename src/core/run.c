@@ -279,6 +279,7 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
     if (st == UM_OK && um_scan_cancelled(s)) st = um_scan_cancel_status(s);
     if (st == UM_OK) st = um_scan_finalize(s);
     if (st == UM_ENOMEM && !s->errmsg) um_scan_set_error(s, "out of memory");
+    if (st != UM_OK && !s->errmsg) um_scan_set_error(s, "%s", um_status_str(st)); /* never an empty message */
     s->t_read = tr;
     s->t_analyze = um_now_s() - t0 - tr;
     return st;
