@@ -641,6 +641,38 @@ static um_status add_syl(um_sc_norm *nm, const char *sp, const char *key, bool r
     return UM_OK;
 }
 
+/* Calls fn with every syllable Hangul can write, in each spelling system
+ * (RR, simplified MR, and North Korea's aspirates kh/th/ph), and its key. */
+static um_status each_syllable(um_sc_norm *nm, um_status (*fn)(um_sc_norm *, const char *, size_t, const char *)) {
+    for (int l = 0; l < 19; l++)
+        for (int v = 0; v < 21; v++)
+            for (int t = 0; t < 28; t++)
+                for (int sys = 0; sys < 3; sys++) {
+                    if (sys == 2 && (l < 15 || l > 17)) continue;
+                    char sp[24], key[UM_SC_KEYLEN];
+                    size_t spn = cat3(sp, sizeof sp, sys == 2 ? nk_asp[l - 15] : sys ? mr_init[l] : rr_init[l],
+                                      sys ? mr_vow[v] : rr_vow[v], fin[t]);
+                    fold_syllable(sp, spn, key, sizeof key);
+                    um_status st = fn(nm, sp, spn, key);
+                    if (st != UM_OK) return st;
+                }
+    return UM_OK;
+}
+
+static um_status syl_add(um_sc_norm *nm, const char *sp, size_t spn, const char *key) {
+    (void)spn;
+    return add_syl(nm, sp, key, false);
+}
+
+/* a spelling keyed by the rules (not the variant file) whose key is itself a
+ * spelling the file keys otherwise takes the file's key */
+static um_status syl_refold(um_sc_norm *nm, const char *sp, size_t spn, const char *key) {
+    const char *cur = um_map_get(&nm->syl, sp, spn);
+    if (!cur || strcmp(cur, key) != 0) return UM_OK; /* keyed by the file */
+    const char *k2 = um_map_get(&nm->syl, key, strlen(key));
+    return k2 && strcmp(k2, key) != 0 ? add_syl(nm, sp, k2, true) : UM_OK;
+}
+
 static um_status load_variants(um_sc_norm *nm, const char *path, char *warn, size_t warnlen) {
     FILE *f = path ? fopen(path, "rb") : NULL;
     if (!f) {
@@ -702,38 +734,13 @@ um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn,
         sl->val = (void *)&generic_words[i];
     }
     /* every syllable Hangul can write, in RR and simplified MR spelling */
-    for (int l = 0; l < 19; l++)
-        for (int v = 0; v < 21; v++)
-            for (int t = 0; t < 28; t++) {
-                char sp[24], key[UM_SC_KEYLEN];
-                for (int sys = 0; sys < 3; sys++) {
-                    if (sys == 2 && (l < 15 || l > 17)) continue;
-                    size_t spn = cat3(sp, sizeof sp, sys == 2 ? nk_asp[l - 15] : sys ? mr_init[l] : rr_init[l],
-                                      sys ? mr_vow[v] : rr_vow[v], fin[t]);
-                    fold_syllable(sp, spn, key, sizeof key);
-                    if (add_syl(nm, sp, key, false) != UM_OK) return UM_ENOMEM;
-                }
-            }
+    if (each_syllable(nm, syl_add) != UM_OK) return UM_ENOMEM;
     um_status st = load_variants(nm, variants_path, warn, warnlen);
     if (st != UM_OK) return st;
     /* a spelling the rules fold onto a spelling of the variant file takes
      * that spelling's key (Seung folds to Sung, which the file keys as
      * Song: Seung = Sung = Song) */
-    for (int l = 0; l < 19; l++)
-        for (int v = 0; v < 21; v++)
-            for (int t = 0; t < 28; t++) {
-                char sp[24], key[UM_SC_KEYLEN];
-                for (int sys = 0; sys < 3; sys++) {
-                    if (sys == 2 && (l < 15 || l > 17)) continue;
-                    size_t spn = cat3(sp, sizeof sp, sys == 2 ? nk_asp[l - 15] : sys ? mr_init[l] : rr_init[l],
-                                      sys ? mr_vow[v] : rr_vow[v], fin[t]);
-                    fold_syllable(sp, spn, key, sizeof key);
-                    const char *cur = um_map_get(&nm->syl, sp, spn);
-                    if (!cur || strcmp(cur, key) != 0) continue; /* keyed by the file */
-                    const char *k2 = um_map_get(&nm->syl, key, strlen(key));
-                    if (k2 && strcmp(k2, key) != 0 && add_syl(nm, sp, k2, true) != UM_OK) return UM_ENOMEM;
-                }
-            }
+    if (each_syllable(nm, syl_refold) != UM_OK) return UM_ENOMEM;
     if (build_syl_table(nm) != UM_OK) return UM_ENOMEM;
     nm->tl = tl_new();
     if (!nm->tl) return UM_ENOMEM;

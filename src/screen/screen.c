@@ -1367,6 +1367,19 @@ typedef struct pairing {
     const char *cap_reason;
 } pairing;
 
+/* order drops of a unit pairing, as finish_pairing() weighs them: 0 in
+ * order, 1 a rotation, 2 neither */
+static int order_drops(const pairing *p, int nq) {
+    int seq[UM_SC_MAX_UNITS], ns = 0;
+    for (int i = 0; i < nq; i++)
+        for (int k = 0; k < p->n; k++)
+            if (p->qi[k] == i) seq[ns++] = p->li[k];
+    int drops = 0;
+    for (int k = 1; k < ns; k++) drops += seq[k] < seq[k - 1];
+    if (ns > 1 && drops == 1 && seq[ns - 1] > seq[0]) drops = 2;
+    return drops > 1 ? 2 : drops;
+}
+
 /* the name score of a pairing (sums, penalties, order, caps) */
 static void finish_pairing(const qunit *q, int nq, const cunit *l, int nl, pairing *p) {
     bool qused[UM_SC_MAX_UNITS] = {0}, lused[UM_SC_MAX_UNITS] = {0};
@@ -1406,14 +1419,7 @@ static void finish_pairing(const qunit *q, int nq, const cunit *l, int nl, pairi
         if (!lused[j] && l[j].w >= 0.5f && !(l[j].flags & UM_SCU_GENERIC)) p->unmatched_l++, p->pen *= 0.8;
     /* order: list positions read in query order must be increasing up to
      * one rotation (a surname moved to the other end) */
-    int seq[UM_SC_MAX_UNITS], ns = 0;
-    for (int i = 0; i < nq; i++)
-        for (int k = 0; k < p->n; k++)
-            if (p->qi[k] == i) seq[ns++] = p->li[k];
-    int drops = 0;
-    for (int k = 1; k < ns; k++) drops += seq[k] < seq[k - 1];
-    if (ns > 1 && drops == 1 && seq[ns - 1] > seq[0]) drops = 2; /* not a rotation */
-    p->order = drops > 1 ? 0.9 : 1.0;
+    p->order = order_drops(p, nq) > 1 ? 0.9 : 1.0;
     p->cap = 1.0;
     if (ld <= 0 && nl > 0) { /* a listed name of generic words alone: every word of it, and nothing else */
         if (p->unmatched_l || p->n == 0) {
@@ -1627,18 +1633,6 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
     }
 }
 
-/* order drops of a unit pairing, as finish_pairing() counts them: 0 in
- * order, 1 a rotation, 2 neither */
-static int order_drops(const pairing *p, int nq) {
-    int seq[UM_SC_MAX_UNITS], ns = 0;
-    for (int i = 0; i < nq; i++)
-        for (int k = 0; k < p->n; k++)
-            if (p->qi[k] == i) seq[ns++] = p->li[k];
-    int drops = 0;
-    for (int k = 1; k < ns; k++) drops += seq[k] < seq[k - 1];
-    if (ns > 1 && drops == 1 && seq[ns - 1] > seq[0]) drops = 2;
-    return drops > 1 ? 2 : drops;
-}
 
 static void score_name(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, pairing *p,
                        bool kinds, double floor_name) {
