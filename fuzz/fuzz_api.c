@@ -24,8 +24,8 @@
 static um_api *g_api;
 
 static void make_case(const char *dir) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/case.db", dir);
+    char path[1040]; /* the folder (under 1,024 bytes) + "/case.db" */
+    if ((size_t)snprintf(path, sizeof path, "%s/case.db", dir) >= sizeof path) um_fuzz_fail("path too long", dir);
     sqlite3 *db = NULL;
     if (sqlite3_open(path, &db) != SQLITE_OK) um_fuzz_fail("sqlite3_open", path);
     const char *sql =
