@@ -175,6 +175,7 @@ struct um_scan {
     um_map account_index; /* "account:x" / "host:y" -> subject + 1 */
     um_map event_join_seen;
     um_map resolve_cache; /* "kind|user|host" -> subject + 1 */
+    struct um_resolve_memo *resolve_memo; /* UM_RESOLVE_MEMO entries in front of resolve_cache, or NULL */
 
     um_finding *findings;
     size_t n_findings, cap_findings;

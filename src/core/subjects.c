@@ -532,6 +532,21 @@ static um_sid resolve_uncached(um_scan *s, const um_event *ev);
  * pair's answer (bounded; the cache starts over when full). */
 #define UM_RESOLVE_CACHE_MAX (1u << 16)
 
+/* In front of that map, a direct-mapped memo of its short keys with the key
+ * inline: one cache line an entry, so a repeated pair costs one cache miss
+ * (the map's slot and its key in the key arena are two). It holds only
+ * pairs the map holds, with the map's answer, and is cleared with it, so
+ * it never changes an answer. */
+#define UM_RESOLVE_MEMO (1u << 15)
+#define UM_RESOLVE_MEMO_KEY 50
+typedef struct um_resolve_memo {
+    uint64_t hash;
+    um_sid sid;
+    uint16_t len; /* 0: empty (a key is at least 3 bytes) */
+    char key[UM_RESOLVE_MEMO_KEY];
+} um_resolve_memo;
+_Static_assert(sizeof(um_resolve_memo) == 64, "one cache line an entry");
+
 um_sid um_subjects_resolve(um_scan *s, const um_event *ev) {
     /* um_scan_run builds it before the log inputs; this is for other
      * callers (if it runs out of memory, the keys it could not add resolve
@@ -546,15 +561,35 @@ um_sid um_subjects_resolve(um_scan *s, const um_event *ev) {
     memcpy(key + 2, u, un);
     key[2 + un] = 0x1f;
     memcpy(key + 3 + un, h, hn);
-    um_map_slot *sl = um_map_find(&s->resolve_cache, key, n);
-    if (sl) return (um_sid)((intptr_t)sl->val - 1);
-    um_sid sid = resolve_uncached(s, ev);
-    if (s->resolve_cache.len >= UM_RESOLVE_CACHE_MAX) {
-        um_map_free(&s->resolve_cache);
-        um_map_init(&s->resolve_cache);
+    um_resolve_memo *mo = NULL;
+    uint64_t mh = 0;
+    if (n <= UM_RESOLVE_MEMO_KEY) {
+        if (!s->resolve_memo) s->resolve_memo = um_calloc(UM_RESOLVE_MEMO, sizeof *s->resolve_memo);
+        if (s->resolve_memo) {
+            mh = um_hash64(key, n, 0x51ed270b27e1f3a5ULL);
+            mo = &s->resolve_memo[(mh >> 17) & (UM_RESOLVE_MEMO - 1)];
+            if (mo->len == n && mo->hash == mh && memcmp(mo->key, key, n) == 0) return mo->sid;
+        }
     }
-    sl = um_map_upsert(&s->resolve_cache, key, n, NULL);
-    if (sl) sl->val = (void *)(intptr_t)(sid + 1);
+    um_map_slot *sl = um_map_find(&s->resolve_cache, key, n);
+    um_sid sid;
+    if (sl) sid = (um_sid)((intptr_t)sl->val - 1);
+    else {
+        sid = resolve_uncached(s, ev);
+        if (s->resolve_cache.len >= UM_RESOLVE_CACHE_MAX) {
+            um_map_free(&s->resolve_cache);
+            um_map_init(&s->resolve_cache);
+            if (s->resolve_memo) memset(s->resolve_memo, 0, UM_RESOLVE_MEMO * sizeof *s->resolve_memo);
+        }
+        sl = um_map_upsert(&s->resolve_cache, key, n, NULL);
+        if (sl) sl->val = (void *)(intptr_t)(sid + 1);
+    }
+    if (mo && sl) { /* only what the map holds */
+        mo->hash = mh;
+        mo->sid = sid;
+        mo->len = (uint16_t)n;
+        memcpy(mo->key, key, n);
+    }
     return sid;
 }
 

@@ -150,17 +150,20 @@ bool um_commit_tz_decide(unsigned n_asia, unsigned n_total) {
 enum { HR_UNSEEN = 0, HR_SKIP, HR_WEST };
 
 typedef struct hr_subj {
+    /* what every event reads first, together at the front (one cache line:
+     * with thousands of people each event's subject is a cache miss) */
     int state;
+    uint32_t events;    /* activity events behind the histogram */
+    int64_t base_day;   /* first day of the bitmap window */
+    uint8_t *bits;      /* UM_HR_BITS bits, NULL until the first activity */
+    uint32_t last_cell; /* 1 + the cell set last (0: none): a repeat skips the bitmap */
     um_claim_zone zone;
     const char *claim_text; /* subject's claimed zone or country (scan-owned) */
     bool from_country;
-    int64_t base_day;  /* first day of the bitmap window */
-    uint8_t *bits;     /* UM_HR_BITS bits, NULL until the first activity */
     uint32_t hist[24];
     int64_t first_us, last_us;
     uint32_t commits, commits_asia;
     int64_t c_first_us, c_last_us;
-    uint32_t events;        /* activity events behind the histogram */
     int16_t c_off[8];       /* commit offsets seen (minutes) ... */
     uint32_t c_cnt[8];      /* ... and how many commits carry each */
     uint8_t n_off;
@@ -281,6 +284,8 @@ static um_status hr_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev
     }
     int64_t cell = (day - h->base_day) * 24 + hour % 24;
     if (cell < 0 || cell >= UM_HR_BITS) return UM_OK; /* outside the window */
+    if (h->last_cell == (uint32_t)cell + 1) return UM_OK; /* its bit is set: no need to load it */
+    h->last_cell = (uint32_t)cell + 1;
     uint8_t bit = (uint8_t)(1u << (cell & 7));
     if (h->bits[cell >> 3] & bit) return UM_OK;
     h->bits[cell >> 3] |= bit;
