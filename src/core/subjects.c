@@ -590,7 +590,7 @@ um_sid um_subjects_resolve(um_scan *s, const um_event *ev) {
     um_resolve_memo *mo = NULL;
     uint64_t mh = 0;
     if (n <= UM_RESOLVE_MEMO_KEY) {
-        if (!s->resolve_memo) s->resolve_memo = um_calloc(UM_RESOLVE_MEMO, sizeof *s->resolve_memo);
+        if (!s->resolve_memo) s->resolve_memo = um_calloc_table(UM_RESOLVE_MEMO, sizeof *s->resolve_memo);
         if (s->resolve_memo) {
             mh = memo_hash(key, n);
             mo = &s->resolve_memo[memo_slot(mh)];

@@ -402,7 +402,7 @@ um_status um_ipdb_open(um_ipdb **out, const um_ctx_options *opt, const char *dat
     um_ipdb *db = um_calloc(1, sizeof *db);
     *out = db;
     if (!db) return UM_ENOMEM;
-    db->cache = um_calloc(UM_IPC_SLOTS, sizeof *db->cache);
+    db->cache = um_calloc_table(UM_IPC_SLOTS, sizeof *db->cache);
     if (!db->cache) return UM_ENOMEM;
     um_map_init(&db->orgs);
     db->have_country = open_mmdb(warn, &db->country, opt ? opt->country_mmdb : NULL, data_dir,

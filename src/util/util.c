@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -13,6 +14,21 @@ void *um_malloc(size_t n) { return malloc(n ? n : 1); }
 void *um_calloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz ? sz : 1); }
 void *um_realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
 void um_free(void *p) { free(p); }
+
+void *um_calloc_table(size_t n, size_t sz) {
+    const size_t huge = (size_t)2 << 20;
+    if (sz && n > SIZE_MAX / sz) return NULL;
+    size_t bytes = n * sz;
+    if (bytes < huge) return um_calloc(n, sz);
+    size_t round = (bytes + huge - 1) & ~(huge - 1);
+    void *p = NULL;
+    if (posix_memalign(&p, huge, round) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, round, MADV_HUGEPAGE); /* before the first touch: a hint only */
+#endif
+    memset(p, 0, bytes);
+    return p;
+}
 
 char *um_strndup(const char *s, size_t n) {
     char *d = um_malloc(n + 1);
