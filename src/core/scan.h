@@ -330,6 +330,7 @@ um_sid um_subjects_resolve(um_scan *scan, const um_event *ev);
 /* A hint only: starts loading the memo entry um_subjects_resolve will read
  * for ev, so the load overlaps other work (records.c: the Sigma prefilter). */
 void um_subjects_prefetch(const um_scan *scan, const um_event *ev);
+void um_free_resolve_memo(um_scan *scan);
 bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, uint64_t line);
 
 /* score.c: combines findings into a score and level (fairness caps). */

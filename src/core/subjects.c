@@ -570,6 +570,11 @@ static inline size_t memo_slot(uint64_t h) { /* the first of the two ways */
     return (size_t)(h >> 17) & (UM_RESOLVE_MEMO - 2);
 }
 
+void um_free_resolve_memo(um_scan *s) {
+    um_free_table(s->resolve_memo, UM_RESOLVE_MEMO, sizeof *s->resolve_memo);
+    s->resolve_memo = NULL;
+}
+
 void um_subjects_prefetch(const um_scan *s, const um_event *ev) {
     char key[UM_RESOLVE_MEMO_KEY];
     size_t n;

@@ -428,7 +428,7 @@ void um_ipdb_close(um_ipdb *db) {
     if (db->have_asn) MMDB_close(&db->asn);
     for (int i = 0; i < L__COUNT; i++) rset_free(&db->lists[i]);
     um_map_free(&db->orgs);
-    um_free(db->cache);
+    um_free_table(db->cache, UM_IPC_SLOTS, sizeof *db->cache);
     um_free(db);
 }
 

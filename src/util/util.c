@@ -15,19 +15,31 @@ void *um_calloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz ? sz : 1); }
 void *um_realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
 void um_free(void *p) { free(p); }
 
+#define UM_TABLE_ALIGN ((size_t)2 << 20)
+
+static size_t table_bytes(size_t n, size_t sz) { /* rounded up to UM_TABLE_ALIGN; 0: overflow */
+    if (!n || !sz || n > (SIZE_MAX - UM_TABLE_ALIGN) / sz) return 0;
+    return (n * sz + UM_TABLE_ALIGN - 1) & ~(UM_TABLE_ALIGN - 1);
+}
+
 void *um_calloc_table(size_t n, size_t sz) {
-    const size_t huge = (size_t)2 << 20;
-    if (sz && n > SIZE_MAX / sz) return NULL;
-    size_t bytes = n * sz;
-    if (bytes < huge) return um_calloc(n, sz);
-    size_t round = (bytes + huge - 1) & ~(huge - 1);
-    void *p = NULL;
-    if (posix_memalign(&p, huge, round) != 0) return NULL;
+    size_t bytes = table_bytes(n, sz);
+    if (!bytes || bytes > SIZE_MAX - UM_TABLE_ALIGN) return NULL;
+    char *p = mmap(NULL, bytes + UM_TABLE_ALIGN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    uintptr_t a = ((uintptr_t)p + UM_TABLE_ALIGN - 1) & ~(uintptr_t)(UM_TABLE_ALIGN - 1);
+    size_t head = (size_t)(a - (uintptr_t)p);
+    if (head) (void)munmap(p, head); /* keep only the aligned part */
+    if (UM_TABLE_ALIGN - head) (void)munmap((char *)a + bytes, UM_TABLE_ALIGN - head);
 #ifdef MADV_HUGEPAGE
-    (void)madvise(p, round, MADV_HUGEPAGE); /* before the first touch: a hint only */
+    (void)madvise((void *)a, bytes, MADV_HUGEPAGE); /* before the first touch; a hint only */
 #endif
-    memset(p, 0, bytes);
-    return p;
+    return (void *)a;
+}
+
+void um_free_table(void *p, size_t n, size_t sz) {
+    size_t bytes = table_bytes(n, sz);
+    if (p && bytes) (void)munmap(p, bytes);
 }
 
 char *um_strndup(const char *s, size_t n) {
