@@ -334,6 +334,9 @@ um_status um_ipdb_open(um_ipdb **out, const um_ctx_options *opt, const char *dat
 void um_ipdb_close(um_ipdb *db);
 /* Fills ip_country/ip_asn/ip_org/net_flags (strings owned by db). */
 void um_ipdb_enrich(um_ipdb *db, um_event *ev);
+/* A hint only: starts loading the cache line um_ipdb_enrich will read for
+ * address ip (may be NULL), so the load overlaps other work. */
+void um_ipdb_prefetch(const um_ipdb *db, const char *ip);
 
 /* ---- indicator lists (IOC) ----------------------------------------------- */
 

@@ -185,6 +185,10 @@ um_status um_emit_event(um_reader_ctx *rc, um_event *ev) {
         if (rc->in->raw_kept) return UM_OK;
         ((um_input *)rc->in)->raw_kept = true;
     }
+    if (ev->kind != UM_EV_RAW) { /* their lines load while the prefilter runs (emit_event reads them) */
+        um_ipdb_prefetch(s->ctx->ipdb, ev->ip);
+        um_subjects_prefetch(s, ev);
+    }
     um_event dropped;
     if (ev->fields && !ev->fields_dropped && s->pf_ready && (!rc->in || !rc->in->reader || rc->in->reader->phase != 0) &&
         !um_scan_bag_needed(s, ev)) {

@@ -95,6 +95,7 @@ void um_scan_free(um_scan *s) {
     um_map_free(&s->account_index);
     um_map_free(&s->event_join_seen);
     um_map_free(&s->resolve_cache);
+    um_free_resolve_memo(s);
     um_map_free(&s->finding_index);
     um_arena_free(&s->arena);
     um_buf_free(&s->json_line);

@@ -175,6 +175,7 @@ struct um_scan {
     um_map account_index; /* "account:x" / "host:y" -> subject + 1 */
     um_map event_join_seen;
     um_map resolve_cache; /* "kind|user|host" -> subject + 1 */
+    struct um_resolve_memo *resolve_memo; /* UM_RESOLVE_MEMO entries in front of resolve_cache, or NULL */
 
     um_finding *findings;
     size_t n_findings, cap_findings;
@@ -326,6 +327,10 @@ um_status um_subjects_build(um_scan *scan);
  * input: a scan of identity exports alone never needs it). */
 um_status um_subjects_index(um_scan *scan);
 um_sid um_subjects_resolve(um_scan *scan, const um_event *ev);
+/* A hint only: starts loading the memo entry um_subjects_resolve will read
+ * for ev, so the load overlaps other work (records.c: the Sigma prefilter). */
+void um_subjects_prefetch(const um_scan *scan, const um_event *ev);
+void um_free_resolve_memo(um_scan *scan);
 bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, uint64_t line);
 
 /* score.c: combines findings into a score and level (fairness caps). */

@@ -532,29 +532,97 @@ static um_sid resolve_uncached(um_scan *s, const um_event *ev);
  * pair's answer (bounded; the cache starts over when full). */
 #define UM_RESOLVE_CACHE_MAX (1u << 16)
 
+/* In front of that map, a two-way memo of its short keys with the key
+ * inline: one cache line an entry, two adjacent an index, so a repeated pair
+ * costs one cache miss (the map's slot and its key in the key arena are
+ * two), and records.c starts that load before the Sigma prefilter runs. It
+ * holds only pairs the map holds, with the map's answer, and is cleared
+ * with it, so it never changes an answer. */
+#define UM_RESOLVE_MEMO (1u << 15)
+#define UM_RESOLVE_MEMO_KEY 50
+typedef struct um_resolve_memo {
+    uint64_t hash;
+    um_sid sid;
+    uint16_t len; /* 0: empty (a key is at least 3 bytes) */
+    char key[UM_RESOLVE_MEMO_KEY];
+} um_resolve_memo;
+_Static_assert(sizeof(um_resolve_memo) == 64, "one cache line an entry");
+
+/* The cache key of ev, "kind|user|host", into key[cap]; its length, or 0
+ * when it does not fit. */
+static inline size_t resolve_key(const um_event *ev, char *key, size_t cap) {
+    const char *u = ev->user ? ev->user : "", *h = ev->host ? ev->host : "";
+    size_t un = strlen(u), hn = strlen(h), n = un + hn + 3;
+    if (n > cap) return 0;
+    key[0] = (char)('a' + ev->kind); /* no printf: this runs for every event */
+    key[1] = 0x1f;
+    memcpy(key + 2, u, un);
+    key[2 + un] = 0x1f;
+    memcpy(key + 3 + un, h, hn);
+    return n;
+}
+
+static inline uint64_t memo_hash(const char *key, size_t n) {
+    return um_hash64(key, n, 0x51ed270b27e1f3a5ULL);
+}
+
+static inline size_t memo_slot(uint64_t h) { /* the first of the two ways */
+    return (size_t)(h >> 17) & (UM_RESOLVE_MEMO - 2);
+}
+
+void um_free_resolve_memo(um_scan *s) {
+    um_free_table(s->resolve_memo, UM_RESOLVE_MEMO, sizeof *s->resolve_memo);
+    s->resolve_memo = NULL;
+}
+
+void um_subjects_prefetch(const um_scan *s, const um_event *ev) {
+    char key[UM_RESOLVE_MEMO_KEY];
+    size_t n;
+    if (!s->resolve_memo || !(n = resolve_key(ev, key, sizeof key))) return;
+    const um_resolve_memo *mo = &s->resolve_memo[memo_slot(memo_hash(key, n))];
+    __builtin_prefetch(mo);
+    __builtin_prefetch(mo + 1);
+}
+
 um_sid um_subjects_resolve(um_scan *s, const um_event *ev) {
     /* um_scan_run builds it before the log inputs; this is for other
      * callers (if it runs out of memory, the keys it could not add resolve
      * to no subject, as a key over 1 KB does) */
     if (s->subjects_built && !s->key_index_built) (void)um_subjects_index(s);
     char key[768];
-    const char *u = ev->user ? ev->user : "", *h = ev->host ? ev->host : "";
-    size_t un = strlen(u), hn = strlen(h), n = un + hn + 3;
-    if (n > sizeof key) return resolve_uncached(s, ev);
-    key[0] = (char)('a' + ev->kind); /* no printf: this runs for every event */
-    key[1] = 0x1f;
-    memcpy(key + 2, u, un);
-    key[2 + un] = 0x1f;
-    memcpy(key + 3 + un, h, hn);
-    um_map_slot *sl = um_map_find(&s->resolve_cache, key, n);
-    if (sl) return (um_sid)((intptr_t)sl->val - 1);
-    um_sid sid = resolve_uncached(s, ev);
-    if (s->resolve_cache.len >= UM_RESOLVE_CACHE_MAX) {
-        um_map_free(&s->resolve_cache);
-        um_map_init(&s->resolve_cache);
+    size_t n = resolve_key(ev, key, sizeof key);
+    if (!n) return resolve_uncached(s, ev);
+    um_resolve_memo *mo = NULL;
+    uint64_t mh = 0;
+    if (n <= UM_RESOLVE_MEMO_KEY) {
+        if (!s->resolve_memo) s->resolve_memo = um_calloc_table(UM_RESOLVE_MEMO, sizeof *s->resolve_memo);
+        if (s->resolve_memo) {
+            mh = memo_hash(key, n);
+            mo = &s->resolve_memo[memo_slot(mh)];
+            if (mo[0].len == n && mo[0].hash == mh && memcmp(mo[0].key, key, n) == 0) return mo[0].sid;
+            if (mo[1].len == n && mo[1].hash == mh && memcmp(mo[1].key, key, n) == 0) return mo[1].sid;
+        }
     }
-    sl = um_map_upsert(&s->resolve_cache, key, n, NULL);
-    if (sl) sl->val = (void *)(intptr_t)(sid + 1);
+    um_map_slot *sl = um_map_find(&s->resolve_cache, key, n);
+    um_sid sid;
+    if (sl) sid = (um_sid)((intptr_t)sl->val - 1);
+    else {
+        sid = resolve_uncached(s, ev);
+        if (s->resolve_cache.len >= UM_RESOLVE_CACHE_MAX) {
+            um_map_free(&s->resolve_cache);
+            um_map_init(&s->resolve_cache);
+            if (s->resolve_memo) memset(s->resolve_memo, 0, UM_RESOLVE_MEMO * sizeof *s->resolve_memo);
+        }
+        sl = um_map_upsert(&s->resolve_cache, key, n, NULL);
+        if (sl) sl->val = (void *)(intptr_t)(sid + 1);
+    }
+    if (mo && sl) { /* only what the map holds; the newest in the first way */
+        if (mo[0].len) mo[1] = mo[0];
+        mo->hash = mh;
+        mo->sid = sid;
+        mo->len = (uint16_t)n;
+        memcpy(mo->key, key, n);
+    }
     return sid;
 }
 

@@ -150,17 +150,21 @@ bool um_commit_tz_decide(unsigned n_asia, unsigned n_total) {
 enum { HR_UNSEEN = 0, HR_SKIP, HR_WEST };
 
 typedef struct hr_subj {
+    /* what every event reads first, together at the front (one cache line:
+     * with thousands of people each event's subject is a cache miss) */
     int state;
+    uint32_t events;    /* activity events behind the histogram */
+    int64_t base_day;   /* first day of the bitmap window */
+    uint8_t *bits;      /* UM_HR_BITS bits, NULL until the first activity */
+    uint32_t day_bits;  /* a copy of the 24 cells of window day day_at - 1 (bit = hour) ... */
+    uint32_t day_at;    /* ... (0: none): events of that day test it, not the bitmap */
     um_claim_zone zone;
     const char *claim_text; /* subject's claimed zone or country (scan-owned) */
     bool from_country;
-    int64_t base_day;  /* first day of the bitmap window */
-    uint8_t *bits;     /* UM_HR_BITS bits, NULL until the first activity */
     uint32_t hist[24];
     int64_t first_us, last_us;
     uint32_t commits, commits_asia;
     int64_t c_first_us, c_last_us;
-    uint32_t events;        /* activity events behind the histogram */
     int16_t c_off[8];       /* commit offsets seen (minutes) ... */
     uint32_t c_cnt[8];      /* ... and how many commits carry each */
     uint8_t n_off;
@@ -281,9 +285,17 @@ static um_status hr_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev
     }
     int64_t cell = (day - h->base_day) * 24 + hour % 24;
     if (cell < 0 || cell >= UM_HR_BITS) return UM_OK; /* outside the window */
-    uint8_t bit = (uint8_t)(1u << (cell & 7));
-    if (h->bits[cell >> 3] & bit) return UM_OK;
-    h->bits[cell >> 3] |= bit;
+    /* the bitmap is read only when the person's day changes (a day's 24
+     * cells are 3 whole bytes); a new cell is written to both */
+    uint32_t d = (uint32_t)(cell / 24), hb = (uint32_t)(cell % 24);
+    if (h->day_at != d + 1) {
+        const uint8_t *b3 = h->bits + (size_t)d * 3;
+        h->day_bits = (uint32_t)b3[0] | (uint32_t)b3[1] << 8 | (uint32_t)b3[2] << 16;
+        h->day_at = d + 1;
+    }
+    if (h->day_bits >> hb & 1) return UM_OK;
+    h->day_bits |= 1u << hb;
+    h->bits[cell >> 3] |= (uint8_t)(1u << (cell & 7));
     h->hist[hour % 24]++;
     widen(&h->first_us, &h->last_us, ev->ts);
     return UM_OK;

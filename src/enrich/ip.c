@@ -402,7 +402,7 @@ um_status um_ipdb_open(um_ipdb **out, const um_ctx_options *opt, const char *dat
     um_ipdb *db = um_calloc(1, sizeof *db);
     *out = db;
     if (!db) return UM_ENOMEM;
-    db->cache = um_calloc(UM_IPC_SLOTS, sizeof *db->cache);
+    db->cache = um_calloc_table(UM_IPC_SLOTS, sizeof *db->cache);
     if (!db->cache) return UM_ENOMEM;
     um_map_init(&db->orgs);
     db->have_country = open_mmdb(warn, &db->country, opt ? opt->country_mmdb : NULL, data_dir,
@@ -428,7 +428,7 @@ void um_ipdb_close(um_ipdb *db) {
     if (db->have_asn) MMDB_close(&db->asn);
     for (int i = 0; i < L__COUNT; i++) rset_free(&db->lists[i]);
     um_map_free(&db->orgs);
-    um_free(db->cache);
+    um_free_table(db->cache, UM_IPC_SLOTS, sizeof *db->cache);
     um_free(db);
 }
 
@@ -522,6 +522,16 @@ static void lookup(um_ipdb *db, const char *s, size_t n, ipc_ent *r) {
     if (org_is_astrill(r->org)) r->flags |= UM_NET_ASTRILL | UM_NET_VPN;
 }
 
+static inline uint64_t ipc_hash(const char *s, size_t n) {
+    return um_hash64(s, n, 0x9e3779b97f4a7c15ULL) | 1;
+}
+
+void um_ipdb_prefetch(const um_ipdb *db, const char *ip) {
+    if (!db || !db->cache || !ip || !*ip) return;
+    size_t n = strlen(ip);
+    if (n <= UM_IPC_KEY) __builtin_prefetch(&db->cache[(size_t)ipc_hash(ip, n) & (UM_IPC_SLOTS - 1)]);
+}
+
 static const ipc_ent *cached(um_ipdb *db, const char *s, ipc_ent *tmp) {
     size_t n = strlen(s);
     if (n > UM_IPC_KEY || !db->cache) {
@@ -529,7 +539,7 @@ static const ipc_ent *cached(um_ipdb *db, const char *s, ipc_ent *tmp) {
         lookup(db, s, n, tmp);
         return tmp;
     }
-    uint64_t h = um_hash64(s, n, 0x9e3779b97f4a7c15ULL) | 1;
+    uint64_t h = ipc_hash(s, n);
     size_t mask = UM_IPC_SLOTS - 1, i = (size_t)h & mask;
     for (;;) {
         ipc_ent *e = &db->cache[i];

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -13,6 +14,33 @@ void *um_malloc(size_t n) { return malloc(n ? n : 1); }
 void *um_calloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz ? sz : 1); }
 void *um_realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
 void um_free(void *p) { free(p); }
+
+#define UM_TABLE_ALIGN ((size_t)2 << 20)
+
+static size_t table_bytes(size_t n, size_t sz) { /* rounded up to UM_TABLE_ALIGN; 0: overflow */
+    if (!n || !sz || n > (SIZE_MAX - UM_TABLE_ALIGN) / sz) return 0;
+    return (n * sz + UM_TABLE_ALIGN - 1) & ~(UM_TABLE_ALIGN - 1);
+}
+
+void *um_calloc_table(size_t n, size_t sz) {
+    size_t bytes = table_bytes(n, sz);
+    if (!bytes || bytes > SIZE_MAX - UM_TABLE_ALIGN) return NULL;
+    char *p = mmap(NULL, bytes + UM_TABLE_ALIGN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    uintptr_t a = ((uintptr_t)p + UM_TABLE_ALIGN - 1) & ~(uintptr_t)(UM_TABLE_ALIGN - 1);
+    size_t head = (size_t)(a - (uintptr_t)p);
+    if (head) (void)munmap(p, head); /* keep only the aligned part */
+    if (UM_TABLE_ALIGN - head) (void)munmap((char *)a + bytes, UM_TABLE_ALIGN - head);
+#ifdef MADV_HUGEPAGE
+    (void)madvise((void *)a, bytes, MADV_HUGEPAGE); /* before the first touch; a hint only */
+#endif
+    return (void *)a;
+}
+
+void um_free_table(void *p, size_t n, size_t sz) {
+    size_t bytes = table_bytes(n, sz);
+    if (p && bytes) (void)munmap(p, bytes);
+}
 
 char *um_strndup(const char *s, size_t n) {
     char *d = um_malloc(n + 1);

@@ -41,6 +41,13 @@ void *um_malloc(size_t n);
 void *um_calloc(size_t n, size_t sz);
 void *um_realloc(void *p, size_t n);
 void um_free(void *p);
+/* Zeroed memory for a table read at random positions (a cache looked up per
+ * event): mapped, aligned to 2 MiB and marked for transparent huge pages
+ * where the system allows it, so its lookups do not miss the TLB as well
+ * (pages are zeroed by the kernel on first touch, not here). Freed only with
+ * um_free_table(p, n, sz) of the same n and sz. */
+void *um_calloc_table(size_t n, size_t sz);
+void um_free_table(void *p, size_t n, size_t sz);
 char *um_strdup(const char *s);
 char *um_strndup(const char *s, size_t n);
 /* Grows *arr (of *cap elements of size sz) to hold at least need elements. */

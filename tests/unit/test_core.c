@@ -128,6 +128,27 @@ static void t_arena_map(void) {
     um_map_free(&m);
 }
 
+/* um_calloc_table: 2 MiB-aligned, zeroed, writable to its last byte, for
+ * sizes below and above one huge page; overflow refused. */
+static void t_calloc_table(void) {
+    static const size_t sizes[][2] = {{1, 1}, {1u << 15, 64}, {(1u << 16) + 3, 80}};
+    for (size_t k = 0; k < UM_ARRAY_LEN(sizes); k++) {
+        size_t n = sizes[k][0], sz = sizes[k][1];
+        unsigned char *p = um_calloc_table(n, sz);
+        CHECK(p != NULL);
+        if (!p) continue;
+        CHECK(((uintptr_t)p & ((2u << 20) - 1)) == 0);
+        size_t nz = 0;
+        for (size_t i = 0; i < n * sz; i += 4096) nz += p[i] != 0;
+        CHECK_INTEQ(nz + p[n * sz - 1], 0);
+        memset(p, 0xab, n * sz);
+        CHECK_INTEQ(p[n * sz - 1], 0xab);
+        um_free_table(p, n, sz);
+    }
+    CHECK(um_calloc_table(SIZE_MAX / 8, 16) == NULL);
+    um_free_table(NULL, 1, 1);
+}
+
 static um_finding mk(const char *ind, um_strength s, int w, unsigned flags) {
     um_finding f;
     memset(&f, 0, sizeof f);
@@ -439,6 +460,7 @@ int main(void) {
     RUN(t_csv);
     RUN(t_canon);
     RUN(t_arena_map);
+    RUN(t_calloc_table);
     RUN(t_score);
     RUN(t_json_escape);
     RUN(t_csv_cell);
