@@ -237,6 +237,14 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
     if (verbose)
         fprintf(stderr, "unmask: timings: read %.3f s, analyze %.3f s, write %.3f s\n", st.read_s, st.analyze_s,
                 st.write_s);
+    if (verbose)
+        fprintf(stderr, "unmask: phases: start %.3f s, log inputs %.3f s, finish %.3f s, write %.3f s\n", st.start_s,
+                st.logs_s, st.finish_s, st.write_s);
+    if (verbose && st.workers_cpu_s > 0)
+        fprintf(stderr,
+                "unmask: log inputs on threads: the scan's thread replayed %.3f CPU s, read parts %.3f CPU s and "
+                "waited %.3f s; workers %.3f CPU s, waited for room %.3f s\n",
+                st.replay_cpu_s, st.help_cpu_s, st.wait_s, st.workers_cpu_s, st.workers_wait_s);
     if (verbose && st.partitions_busy)
         fprintf(stderr, "unmask: analysis partitioned by person: %u partitions had events, %llu analyzer calls\n",
                 st.partitions_busy, (unsigned long long)st.partition_calls);

@@ -353,6 +353,16 @@ typedef struct um_scan_stats {
      * the analyzer calls routed to partition instances (0 without) */
     unsigned partitions_busy;
     uint64_t partition_calls;
+    /* where um_scan_run's wall time went, in seconds: start (identity
+     * inputs, subjects, up to the log inputs), logs (the log inputs), finish
+     * (partition merge, the analyzers' finish, scoring). With threads, the
+     * log phase's threads: CPU seconds of the scan's thread replaying events
+     * in order (enrichment, subjects, analyzers, journals) and reading parts
+     * itself while it had nothing to replay, the wall seconds it waited for
+     * a worker, and the workers' CPU seconds and seconds waiting for room
+     * (all 0 without workers). */
+    double start_s, logs_s, finish_s;
+    double replay_cpu_s, help_cpu_s, wait_s, workers_cpu_s, workers_wait_s;
 } um_scan_stats;
 
 void um_scan_get_stats(const um_scan *scan, um_scan_stats *out);

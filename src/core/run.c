@@ -264,6 +264,8 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
         logs = !s->inputs[i].reader || s->inputs[i].reader->phase != 0;
     if (st == UM_OK && logs) st = um_subjects_index(s); /* events resolve through it */
     if (st == UM_OK) st = um_scan_prepare(s, false); /* with threads: built by the first worker meanwhile */
+    double tl = um_now_s();
+    s->stats.start_s = tl - t0;
     if (st == UM_OK && s->nats) st = um_dist_read_logs(s, read_input);
     else if (pool) {
         if (st == UM_OK) st = um_threads_read_logs(s, pool, read_input);
@@ -273,6 +275,8 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
             if (!s->inputs[i].reader || s->inputs[i].reader->phase != 0)
                 st = um_scan_cancelled(s) ? um_scan_cancel_status(s) : read_input(s, &s->inputs[i]);
     tr += um_now_s() - t;
+    double tf = um_now_s();
+    s->stats.logs_s = tf - tl;
     if (st == UM_OK) st = um_pa_merge(s);
     for (size_t i = 0; i < um_analyzer_count() && st == UM_OK; i++)
         if (um_analyzer_at(i)->finish) st = um_analyzer_at(i)->finish(s, s->analyzer_state[i]);
@@ -282,5 +286,6 @@ um_status um_scan_run(um_scan *s, um_progress_fn cb, void *ud) {
     if (st != UM_OK && !s->errmsg) um_scan_set_error(s, "%s", um_status_str(st)); /* never an empty message */
     s->t_read = tr;
     s->t_analyze = um_now_s() - t0 - tr;
+    s->stats.finish_s = um_now_s() - tf;
     return st;
 }

@@ -24,10 +24,12 @@
  *     (the one it waits for if no one has taken it, else the next free one).
  *
  * A split input whose journal needs its content hash (journal.c) gets one
- * more task after its parts: a worker hashes the file (mapped) while the
- * parts are merged, and the scan's thread takes the hash at the input's
- * last part (or takes the task itself if no one has) instead of reading the
- * whole file again at the end.
+ * more task, right after its first part: a worker hashes the file (mapped)
+ * while the parts are read and merged, and the scan's thread takes the hash
+ * at the input's last part (or takes the task itself if no one has) instead
+ * of reading the whole file again at the end. The last parts of the scan's
+ * last split input are cut smaller, so the threads run out of work at
+ * about the same time (add_parts).
  *
  * Memory stays bounded: a worker that has more than UM_THR_BUFFERED bytes
  * waiting waits itself, unless it reads the task being replayed now (so the
@@ -43,6 +45,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../read/winevent.h"
@@ -64,6 +67,7 @@ typedef struct thr_worker {
     um_thr_pool *pool;
     void **scratch;
     bool scan_thread; /* the scan's own thread helping: never waits for room */
+    double waited;    /* seconds waiting for room (um_scan_stats) */
 } thr_worker;
 
 struct um_rec_task {
@@ -105,10 +109,19 @@ struct um_thr_pool {
     um_winfields *wf;    /* the bag of the event being replayed */
     um_winfields *empty; /* the empty bag of events whose bag was dropped */
     void *merged;        /* summaries of the split input being replayed */
+    double workers_cpu;  /* the workers' CPU seconds, added as each ends (under mu) */
+    double replay_cpu, help_cpu, wait; /* the scan's thread's (um_scan_stats) */
     rec_batch *spare;    /* replayed batches, emptied for reuse (under mu): a worker's */
     size_t nspare;       /* memory is not given back and faulted in again per batch */
     uint64_t line_base;  /* its base line for the next part */
 };
+
+/* CPU seconds of the calling thread (the log phase's figures, um_scan_stats). */
+static double thread_cpu(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 /* ---- recording (any thread) ---- */
 
@@ -175,9 +188,13 @@ static void publish(um_rec_task *t) {
     }
     /* the part being replayed may run over, but not while the scan's thread
      * reads another part (it cannot replay meanwhile) */
+    double w0 = 0;
     while (!p->stop && !t->w->scan_thread && p->buffered + p->reserved > UM_THR_BUFFERED &&
-           (p->consuming != t->index || p->reserved))
+           (p->consuming != t->index || p->reserved)) {
+        if (!w0) w0 = um_now_s();
         pthread_cond_wait(&p->cv, &p->mu);
+    }
+    if (w0) t->w->waited += um_now_s() - w0;
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -420,6 +437,7 @@ static void *worker(void *arg) {
     for (;;) {
         pthread_mutex_lock(&p->mu);
         um_rec_task *t = p->stop ? NULL : take_next(p);
+        if (!t) p->workers_cpu += thread_cpu();
         pthread_mutex_unlock(&p->mu);
         if (!t) return NULL;
         run_and_publish(t, w);
@@ -455,8 +473,18 @@ static uint64_t next_newline(int fd, uint64_t from, char *buf, size_t cap) {
 }
 
 /* Tasks for a file its reader may split: parts of about psize bytes cut
- * after a newline (partition.h, 1.). false: not split (read it whole). */
-static bool add_parts(um_thr_pool *p, um_input *in) {
+ * after a newline (partition.h, 1.). false: not split (read it whole).
+ * fine: the scan's last split input, whose last UM_THR_FINE_TAIL parts are
+ * cut UM_THR_FINE times smaller, so the scan does not end with one thread
+ * reading a whole part (up to 1.5 x psize) while the other has nothing
+ * left. hash: the input's content hash task (journal.c) goes right after
+ * its first part, so a worker hashes the file while the parts are read,
+ * not last (a 300 MB file's hash was the scan's last task, the other
+ * thread waiting for it). */
+#define UM_THR_FINE 4
+#define UM_THR_FINE_TAIL 3
+#define UM_THR_FINE_MIN (16u << 10)
+static bool add_parts(um_thr_pool *p, um_input *in, bool fine, bool hash) {
     const um_reader *r = in->reader;
     uint64_t psize = p->s->part_bytes ? p->s->part_bytes : UM_PART_BYTES;
     if (!r->part_size || !r->splittable || !r->read || in->size < 2 * psize) return false;
@@ -468,9 +496,11 @@ static bool add_parts(um_thr_pool *p, um_input *in) {
     if (n > 0 && !um_utf16_bom((const unsigned char *)buf, (size_t)n) && r->splittable(buf, (size_t)n)) {
         size_t first = p->n;
         uint64_t start = 0;
+        uint64_t small = psize / UM_THR_FINE >= UM_THR_FINE_MIN ? psize / UM_THR_FINE : psize;
         for (;;) {
-            uint64_t want = start + psize;
-            uint64_t nl = want + psize / 2 < in->size ? next_newline(fd, want, buf, UM_THR_HEAD) : UINT64_MAX;
+            uint64_t step = fine && in->size - start <= UM_THR_FINE_TAIL * psize ? small : psize;
+            uint64_t want = start + step;
+            uint64_t nl = want + step / 2 < in->size ? next_newline(fd, want, buf, UM_THR_HEAD) : UINT64_MAX;
             if (nl == UINT64_MAX || nl + 1 >= in->size) { /* the last part: to the end of the file */
                 if (!add_task(p, in, true, start, UINT64_MAX)) break;
                 split = true;
@@ -487,6 +517,13 @@ static bool add_parts(um_thr_pool *p, um_input *in) {
             for (size_t i = 0; i < count; i++) {
                 p->tasks[first + i].part.index = i;
                 p->tasks[first + i].part.count = count;
+            }
+            if (hash && add_task(p, in, true, 0, UINT64_MAX)) { /* moved to just after part 0 */
+                um_rec_task h = p->tasks[p->n - 1];
+                memmove(&p->tasks[first + 2], &p->tasks[first + 1], (count - 1) * sizeof *p->tasks);
+                p->tasks[first + 1] = h;
+                p->tasks[first + 1].hash_only = true;
+                for (size_t i = first; i < p->n; i++) p->tasks[i].index = i;
             }
         }
     }
@@ -564,10 +601,13 @@ static um_status replay(um_scan *s, um_thr_pool *p, um_rec_task *t, rec_batch *b
  * Under p->mu. */
 static um_rec_task *take_small(um_thr_pool *p) {
     while (p->next < p->n && (!p->tasks[p->next].parallel || p->tasks[p->next].taken)) p->next++;
-    if (p->next >= p->n) return NULL;
-    um_rec_task *t = &p->tasks[p->next];
+    size_t j = p->next; /* a hash task (a whole file) is passed over for the parts after it */
+    while (j < p->n && (p->tasks[j].hash_only || !p->tasks[j].parallel || p->tasks[j].taken)) j++;
+    if (j >= p->n) return NULL;
+    um_rec_task *t = &p->tasks[j];
     if (t->part.count <= 1 && t->in->size > p->psize) return NULL;
-    return take_next(p);
+    t->taken = true;
+    return t;
 }
 
 /* Waits for t's next batch; while there is none, reads a task here: t if no
@@ -580,7 +620,9 @@ static rec_batch *next_batch(um_thr_pool *p, um_rec_task *t) {
     for (;;) {
         if (t->head || t->done) break;
         if (!p->compiled) { /* worker 0 builds what the prefilters read first */
+            double w0 = um_now_s();
             pthread_cond_wait(&p->cv, &p->mu);
+            p->wait += um_now_s() - w0;
             continue;
         }
         um_rec_task *h = NULL;
@@ -591,14 +633,19 @@ static rec_batch *next_batch(um_thr_pool *p, um_rec_task *t) {
             h = take_small(p);
         }
         if (!h) {
+            double w0 = um_now_s();
             pthread_cond_wait(&p->cv, &p->mu);
+            p->wait += um_now_s() - w0;
             continue;
         }
         bool hold = true; /* t itself too: nothing is replayed while it is read */
         if (hold) p->reserved = room;
         pthread_mutex_unlock(&p->mu);
+        double c0 = thread_cpu();
         run_and_publish(h, &p->workers[p->started]);
+        double c1 = thread_cpu();
         pthread_mutex_lock(&p->mu);
+        p->help_cpu += c1 - c0;
         if (hold) {
             p->reserved = 0;
             pthread_cond_broadcast(&p->cv);
@@ -619,7 +666,9 @@ static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t) {
     um_status st = UM_OK;
     rec_batch *b;
     while ((b = next_batch(p, t))) {
+        double c0 = thread_cpu();
         if (st == UM_OK) st = replay(s, p, t, b);
+        p->replay_cpu += thread_cpu() - c0; /* the scan's thread only writes it */
         batch_recycle(p, b);
         um_reader_ctx prc = {s, t->in, t->in->reader, NULL, NULL};
         um_rc_progress(&prc, 0); /* per batch: workers do not know the scan's progress */
@@ -652,6 +701,12 @@ static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t) {
 
 /* ---- the pool ---- */
 
+/* May a worker read this (phase-1) input? */
+static bool par_input(const um_input *in) {
+    return in->reader && in->reader->phase != 0 && !in->reader->serial && !in->is_dir && !in->is_stream && !in->skip &&
+           in->size > 0 && !in->replay;
+}
+
 um_status um_threads_start(um_scan *s, um_thr_pool **out) {
     *out = NULL;
     size_t nthr = s->threads > 1 ? s->threads - 1 : 0;
@@ -672,19 +727,17 @@ um_status um_threads_start(um_scan *s, um_thr_pool **out) {
         p->workers[i].pool = p;
         ok = (p->workers[i].scratch = um_calloc(um_analyzer_count() + 1, sizeof(void *))) != NULL;
     }
+    size_t last_par = SIZE_MAX; /* the last input a worker may read: its tail is cut finer */
+    for (size_t i = 0; i < s->n_inputs; i++)
+        if (par_input(&s->inputs[i])) last_par = i;
     for (size_t i = 0; ok && i < s->n_inputs; i++) {
         um_input *in = &s->inputs[i];
         if (in->reader && in->reader->phase == 0) continue;
-        bool par = in->reader && !in->reader->serial && !in->is_dir && !in->is_stream && !in->skip && in->size > 0 &&
-                   !in->replay;
-        if (par && add_parts(p, in)) {
+        bool par = par_input(in);
+        /* the content hash the journal is named by: a second pass over the
+         * file on a worker, not on the scan's thread at the end */
+        if (par && add_parts(p, in, i == last_par, um_journal_wants_hash(s, in))) {
             if (in->reader->part_size > maxsum) maxsum = in->reader->part_size;
-            /* the content hash the journal is named by: a second pass over
-             * the file on a worker, not on the scan's thread at the end */
-            if (um_journal_wants_hash(s, in)) {
-                ok = add_task(p, in, true, 0, UINT64_MAX);
-                if (ok) p->tasks[p->n - 1].hash_only = true;
-            }
             continue;
         }
         ok = add_task(p, in, par, 0, UINT64_MAX);
@@ -741,8 +794,10 @@ um_status um_threads_read_logs(um_scan *s, um_thr_pool *p, um_status (*read_inpu
         bool last = t->part.count <= 1 || t->part.index + 1 == t->part.count;
         if (first) st = um_journal_begin(s, t->in);
         if (st == UM_OK) st = consume(s, p, t);
-        if (last && st == UM_OK && i + 1 < p->n && p->tasks[i + 1].hash_only) {
-            um_rec_task *h = &p->tasks[i + 1];
+        um_rec_task *h = NULL; /* the input's hash task, after its first part (add_parts) */
+        if (last && t->part.count > 1 && p->tasks[i + 1 - t->part.count].hash_only)
+            h = &p->tasks[i + 1 - t->part.count]; /* part 0 at i - count, then the hash, then parts 1.. */
+        if (h && st == UM_OK) {
             for (rec_batch *b; (b = next_batch(p, h));) batch_free(b); /* none: waits for it, or takes it here */
             if (h->hashed && !t->fallback) t->in->hash = h->hash, t->in->has_hash = true;
         }
@@ -763,6 +818,13 @@ void um_threads_stop(um_thr_pool *p) {
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
         for (size_t i = 0; i < p->started; i++) pthread_join(p->th[i], NULL);
+        um_scan_stats *ss = &p->s->stats;
+        ss->replay_cpu_s = p->replay_cpu;
+        ss->help_cpu_s = p->help_cpu;
+        ss->wait_s = p->wait;
+        ss->workers_cpu_s = p->workers_cpu;
+        ss->workers_wait_s = 0;
+        for (size_t i = 0; i < p->started; i++) ss->workers_wait_s += p->workers[i].waited;
     }
     for (size_t i = 0; i < p->n; i++) {
         rec_batch *b = p->tasks[i].head;
@@ -833,7 +895,7 @@ um_status um_rec_read(um_scan *s, um_input *in, um_part *part, bool prefilter, u
     p.s = s;
     p.flush = flush;
     p.flush_ud = ud;
-    thr_worker w = {&p, NULL, true};
+    thr_worker w = {&p, NULL, true, 0};
     if (prefilter && !(w.scratch = um_calloc(um_analyzer_count() + 1, sizeof(void *)))) return UM_ENOMEM;
     if (pthread_mutex_init(&p.mu, NULL) != 0) {
         um_free(w.scratch);
