@@ -248,12 +248,13 @@ static bool prefix_key(const um_sc_unit *u, char *pre, char *suf) {
     return affix_keys(u->key, strlen(u->key), pre, suf);
 }
 
-/* bits set in x (no popcnt instruction assumed) */
-static inline int popc(uint32_t x) {
-    x = x - ((x >> 1) & 0x55555555u);
-    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-    return (int)((((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24);
-}
+/* at most 2 (4) bits set in x: the lowest set bit cleared twice (four
+ * times) leaves nothing - the letter-set tests of a typo ("one edit
+ * changes at most 2 letters of the set") without a count of every bit
+ * (no popcnt instruction is assumed) */
+static inline uint32_t clr_low(uint32_t x) { return x & (x - 1); }
+static inline bool bits_le2(uint32_t x) { return clr_low(clr_low(x)) == 0; }
+static inline bool bits_le4(uint32_t x) { return clr_low(clr_low(clr_low(clr_low(x)))) == 0; }
 
 static uint32_t letter_mask(const char *w) {
     uint32_t m = 0;
@@ -1282,12 +1283,13 @@ static double typo_sim_e(const char *a, int n, const char *b, int m, bool common
 
 
 /* can typo_sim_e() accept two spellings of n and m letters whose letter
- * sets differ in dbits letters? (one edit changes at most 2, two at most 4) */
-static inline bool near_possible(int n, int m, int dbits, bool common, bool ent) {
+ * sets differ in the letters of dmask? (one edit changes at most 2, two at
+ * most 4) */
+static inline bool near_possible(int n, int m, uint32_t dmask, bool common, bool ent) {
     int L = n > m ? n : m, dd = abs(n - m);
-    if (L < 3 || dd > 2 || dbits > 4) return false;
-    if (dd == 0 && dbits == 0) return true; /* perhaps the same spelling (another key) */
-    bool one = dbits <= 2 && dd <= 1 && (common ? L >= 8 : dd == 0 ? L >= 3 : L >= (ent ? 3 : 4));
+    if (L < 3 || dd > 2 || !bits_le4(dmask)) return false;
+    if (dd == 0 && dmask == 0) return true; /* perhaps the same spelling (another key) */
+    bool one = bits_le2(dmask) && dd <= 1 && (common ? L >= 8 : dd == 0 ? L >= 3 : L >= (ent ? 3 : 4));
     bool two = !common && L >= 9;
     return one || two;
 }
@@ -1296,7 +1298,7 @@ static inline bool near_possible(int n, int m, int dbits, bool common, bool ent)
  * listed generic word (one edit: lengths within one, letter sets within 2) */
 static inline bool generic_typo_ok(uint8_t qf, uint8_t lf, int qn, int ln, uint32_t qm, uint32_t lm) {
     return !(qf & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) && (lf & UM_SCU_GENERIC) &&
-           !(lf & (UM_SCU_NUMBER | UM_SCU_SCRIPT)) && ln >= 4 && abs(qn - ln) <= 1 && popc(qm ^ lm) <= 2;
+           !(lf & (UM_SCU_NUMBER | UM_SCU_SCRIPT)) && ln >= 4 && abs(qn - ln) <= 1 && bits_le2(qm ^ lm);
 }
 
 /* a ends in n and b is a + g, or the reverse */
@@ -1341,8 +1343,8 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
     int ql = q->keylen, ll = s->keylen[l->key];
     int qr = q->rawlen, lr = l->rawlen;
     /* two edits change at most 4 letters of the letter set */
-    bool kok = abs(ql - ll) <= 2 && popc(q->kmask ^ l->kmask) <= 4;
-    bool rok = abs(qr - lr) <= 2 && popc(q->rmask ^ l->rmask) <= 4;
+    bool kok = abs(ql - ll) <= 2 && bits_le4(q->kmask ^ l->kmask);
+    bool rok = abs(qr - lr) <= 2 && bits_le4(q->rmask ^ l->rmask);
     if (!kok && !rok) return 0;
     bool common = q->common; /* the query word is itself a listed name word */
     double r = kok ? typo_sim_e(q->u.key, ql, lk, ll, common, true, false, q->ent) : 0;
@@ -1573,7 +1575,7 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
                          * patelkumar ~ patekumar) */
                         else if (a.typo && c->typo && !(qn == ln && qn > 1 && !one_word_differs(&qw1[i], &ls_[j][0], LN, qn)) &&
                                  !(qall && lall[j][ln - 1]) &&
-                                 popc(letter_mask(a.raw) ^ letter_mask(c->raw)) <= 4) {
+                                 bits_le4(letter_mask(a.raw) ^ letter_mask(c->raw))) {
                             bool two = qn == 1 && ln == 1; /* two edits only inside one word */
                             bool ck = true; /* all Korean: no substituted letter */
                             for (int k = a.a; k < a.b; k++) ck &= (q[k].u.flags & UM_SCU_KOREAN) != 0;
@@ -2125,7 +2127,7 @@ static bool typo_run_units(const um_screener *s, const qform *f, uint32_t ni) {
     for (int j = 0; j < nl; j++) {
         if (!l[j].runlen) continue;
         for (int t = 0; t < f->nt; t++)
-            if (abs((int)l[j].runlen - (int)f->tlen[t]) <= 1 && popc(l[j].runmask ^ f->tmask[t]) <= 2) return true;
+            if (abs((int)l[j].runlen - (int)f->tlen[t]) <= 1 && bits_le2(l[j].runmask ^ f->tmask[t])) return true;
     }
     return false;
 }
@@ -2138,7 +2140,7 @@ static inline bool typo_run(const um_screener *s, const qform *f, uint32_t ni) {
     for (; r; r >>= 32) {
         uint32_t m = (uint32_t)r & 0x3ffffffu;
         for (uint32_t b = f->tnear[(uint32_t)r >> 26]; b; b &= b - 1)
-            if (popc(m ^ f->tmask[__builtin_ctz(b)]) <= 2) return true;
+            if (bits_le2(m ^ f->tmask[__builtin_ctz(b)])) return true;
     }
     return false;
 }
@@ -2179,8 +2181,8 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
                 if (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) continue;
                 if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN)) continue;
                 bool common = q->common;
-                bool kok = near_possible(q->keylen, c->klen, popc(q->kmask ^ c->kmask), common, q->ent);
-                bool rok = near_possible(q->rawlen, c->rlen, popc(q->rmask ^ c->rmask), common, q->ent);
+                bool kok = near_possible(q->keylen, c->klen, q->kmask ^ c->kmask, common, q->ent);
+                bool rok = near_possible(q->rawlen, c->rlen, q->rmask ^ c->rmask, common, q->ent);
                 if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
             }
         }
@@ -2726,7 +2728,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             else if (PAUX_LEN(a) == PAUX_TWO) run = (f->tnear[PAUX_LEN1(a)] | f->tnear[PAUX_LEN2(a)]) && typo_run(s, f, ni);
             else
                 for (uint32_t b = f->tnear[PAUX_LEN(a)]; b; b &= b - 1)
-                    if (popc(PAUX_FOLD(a) ^ f->tfold[__builtin_ctz(b)]) <= 2) {
+                    if (bits_le2(PAUX_FOLD(a) ^ f->tfold[__builtin_ctz(b)])) {
                         run = typo_run(s, f, ni);
                         break;
                     }
