@@ -2300,36 +2300,38 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
 
 #define MAX_QKEYS (UM_SC_MAX_UNITS * 4)
 #define PEND_MAX 16
-/* Postings of the walked lists gathered and sorted by name at most (more:
- * the lists are merged head by head), each as its posting (high 32 bits),
+/* Postings of the walked lists gathered and merged at most (more: the
+ * lists are merged head by head), each as its posting (high 32 bits),
  * its list (7 bits) and its index in post (25 bits). */
 #define WALK_SORT_MAX 1024
 #define WS_K(x) ((uint32_t)((x) >> 25) & 127u)
 #define WS_PI(x) ((uint32_t)(x) & 0x1ffffffu)
 
-/* Sorts a[0..n) by name (bits 40-63), stable: a least-significant-digit
- * radix sort a byte a pass, without the passes whose byte every item
- * shares (the top one while names are fewer than 65,536). Returns a or
- * tmp, whichever holds the result. */
-static uint64_t *sort_by_name(uint64_t *a, uint64_t *tmp, size_t n) {
-    uint32_t cnt[3][256];
-    memset(cnt, 0, sizeof cnt);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t nm = (uint32_t)(a[i] >> 40);
-        cnt[0][nm & 255]++;
-        cnt[1][nm >> 8 & 255]++;
-        cnt[2][nm >> 16 & 255]++;
-    }
-    for (int d = 0; d < 3; d++) {
-        int sh = 40 + 8 * d;
-        if (!n || cnt[d][a[0] >> sh & 255] == n) continue;
-        uint32_t sum = 0;
-        for (int b = 0; b < 256; b++) {
-            uint32_t c = cnt[d][b];
-            cnt[d][b] = sum;
-            sum += c;
+/* The walked lists gathered one after the other (run r is
+ * a[seg[r]..seg[r+1]), each sorted) merged into one list sorted by value,
+ * two runs at a time, without a branch on the data (a few lists, so a few
+ * passes). By value is by name, and for one name by list, which is the
+ * order a stable sort by name would give: a name has one posting in a
+ * list. seg[] is reused. Returns a or tmp, whichever holds the result. */
+static uint64_t *merge_runs(uint64_t *a, uint64_t *tmp, uint32_t *seg, int nseg) {
+    while (nseg > 1) {
+        int o = 0;
+        for (int r = 0; r < nseg; r += 2) {
+            uint32_t i = seg[r], e0 = seg[r + 1], w = i;
+            uint32_t j = e0, e1 = r + 1 < nseg ? seg[r + 2] : e0; /* an odd last run: copied */
+            while (i < e0 && j < e1) {
+                uint64_t x = a[i], y = a[j];
+                bool t = y < x;
+                tmp[w++] = t ? y : x;
+                j += t;
+                i += !t;
+            }
+            while (i < e0) tmp[w++] = a[i++];
+            while (j < e1) tmp[w++] = a[j++];
+            seg[o++] = seg[r];
         }
-        for (size_t i = 0; i < n; i++) tmp[cnt[d][a[i] >> sh & 255]++] = a[i];
+        seg[o] = seg[nseg];
+        nseg = o;
         uint64_t *t = a;
         a = tmp;
         tmp = t;
@@ -2658,17 +2660,22 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     /* The names met, in name order, each once with what the walked keys
      * it holds give: their weight (summed in list order whichever way),
      * typo flag and units covered. Few postings (the usual case) are
-     * gathered and sorted, without a branch that depends on the data;
-     * more are merged head by head. */
+     * gathered list after list and the lists merged two at a time, without
+     * a branch that depends on the data (merge_runs(); the walk takes 3-6
+     * lists); more are merged head by head. */
     uint64_t wbuf[WALK_SORT_MAX], wtmp[WALK_SORT_MAX], *ws = NULL;
     size_t wn = 0, wi = 0;
     {
         size_t tot = 0;
         for (int k = 0; k < nwalk; k++) tot += end[k] - cur[k];
         if (tot <= WALK_SORT_MAX && s->poff[s->n_keys] <= WS_PI(UINT32_MAX)) {
-            for (int k = 0; k < nwalk; k++)
+            uint32_t seg[MAX_QKEYS + 1];
+            for (int k = 0; k < nwalk; k++) {
+                seg[k] = (uint32_t)wn;
                 for (uint32_t i = cur[k]; i < end[k]; i++) wbuf[wn++] = (uint64_t)post[i] << 32 | (uint64_t)k << 25 | i;
-            ws = sort_by_name(wbuf, wtmp, wn);
+            }
+            seg[nwalk] = (uint32_t)wn;
+            ws = merge_runs(wbuf, wtmp, seg, nwalk);
         }
     }
     for (;;) {
