@@ -2151,12 +2151,18 @@ static inline bool typo_run(const um_screener *s, const qform *f, uint32_t ni) {
  * non-Korean unit, x0.8) and which cannot pair at all; each of the latter,
  * and each distinctive list unit left over once every pairable query unit
  * has a partner, costs the 0.8 factor. */
-static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo) {
+static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo, double floor) {
     const struct unear *l = &s->unear[s->uoff[ni]];
     int nl = (int)(s->uoff[ni + 1] - s->uoff[ni]);
     uint8_t has = s->cn_has[ni];
     double Qs = 0;
     int P = 0, D = 0;
+    /* once a unit is left unpaired, the bound cannot exceed 0.8^D x
+     * (Q - lost + L) / (Q + L), lost the weight the units so far cannot
+     * bring: below the floor (with room for rounding), the units left are
+     * not looked at - the caller only compares the bound with the floor */
+    double L0 = s->cn_L[ni], lost = 0, pen0 = 1;
+    bool early = f->Q + L0 > 0;
     for (int i = 0; i < f->nq; i++) {
         const qunit *q = &f->q[i];
         double smax = 0;
@@ -2199,7 +2205,10 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
             Qs += smax * q->u.w;
         } else if (q->u.w >= 0.5f && !(q->u.flags & UM_SCU_GENERIC)) {
             D++;
+            pen0 *= 0.8;
         }
+        lost += (1 - smax) * q->u.w;
+        if (early && D && D <= 30 && pen0 * (f->Q - lost + L0) / (f->Q + L0) < floor - 1e-9) return 0;
     }
     double L = s->cn_L[ni];
     if (f->Q + L <= 0) return 0;
@@ -2261,7 +2270,7 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
         if (!typo && !(how & CAND_XOK)) return UM_OK;
     }
         if (quick_bound(s, f, ni, typo) < floor_name) return UM_OK;
-        if (bound(s, f, ni, typo) < floor_name) return UM_OK;
+        if (bound(s, f, ni, typo, floor_name) < floor_name) return UM_OK;
         pairing p;
         score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
                    typo ? floor_name : 2);
