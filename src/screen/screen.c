@@ -248,12 +248,13 @@ static bool prefix_key(const um_sc_unit *u, char *pre, char *suf) {
     return affix_keys(u->key, strlen(u->key), pre, suf);
 }
 
-/* bits set in x (no popcnt instruction assumed) */
-static inline int popc(uint32_t x) {
-    x = x - ((x >> 1) & 0x55555555u);
-    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-    return (int)((((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24);
-}
+/* at most 2 (4) bits set in x: the lowest set bit cleared twice (four
+ * times) leaves nothing - the letter-set tests of a typo ("one edit
+ * changes at most 2 letters of the set") without a count of every bit
+ * (no popcnt instruction is assumed) */
+static inline uint32_t clr_low(uint32_t x) { return x & (x - 1); }
+static inline bool bits_le2(uint32_t x) { return clr_low(clr_low(x)) == 0; }
+static inline bool bits_le4(uint32_t x) { return clr_low(clr_low(clr_low(clr_low(x)))) == 0; }
 
 static uint32_t letter_mask(const char *w) {
     uint32_t m = 0;
@@ -1282,12 +1283,13 @@ static double typo_sim_e(const char *a, int n, const char *b, int m, bool common
 
 
 /* can typo_sim_e() accept two spellings of n and m letters whose letter
- * sets differ in dbits letters? (one edit changes at most 2, two at most 4) */
-static inline bool near_possible(int n, int m, int dbits, bool common, bool ent) {
+ * sets differ in the letters of dmask? (one edit changes at most 2, two at
+ * most 4) */
+static inline bool near_possible(int n, int m, uint32_t dmask, bool common, bool ent) {
     int L = n > m ? n : m, dd = abs(n - m);
-    if (L < 3 || dd > 2 || dbits > 4) return false;
-    if (dd == 0 && dbits == 0) return true; /* perhaps the same spelling (another key) */
-    bool one = dbits <= 2 && dd <= 1 && (common ? L >= 8 : dd == 0 ? L >= 3 : L >= (ent ? 3 : 4));
+    if (L < 3 || dd > 2 || !bits_le4(dmask)) return false;
+    if (dd == 0 && dmask == 0) return true; /* perhaps the same spelling (another key) */
+    bool one = bits_le2(dmask) && dd <= 1 && (common ? L >= 8 : dd == 0 ? L >= 3 : L >= (ent ? 3 : 4));
     bool two = !common && L >= 9;
     return one || two;
 }
@@ -1296,7 +1298,7 @@ static inline bool near_possible(int n, int m, int dbits, bool common, bool ent)
  * listed generic word (one edit: lengths within one, letter sets within 2) */
 static inline bool generic_typo_ok(uint8_t qf, uint8_t lf, int qn, int ln, uint32_t qm, uint32_t lm) {
     return !(qf & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) && (lf & UM_SCU_GENERIC) &&
-           !(lf & (UM_SCU_NUMBER | UM_SCU_SCRIPT)) && ln >= 4 && abs(qn - ln) <= 1 && popc(qm ^ lm) <= 2;
+           !(lf & (UM_SCU_NUMBER | UM_SCU_SCRIPT)) && ln >= 4 && abs(qn - ln) <= 1 && bits_le2(qm ^ lm);
 }
 
 /* a ends in n and b is a + g, or the reverse */
@@ -1341,8 +1343,8 @@ static double unit_sim(const um_screener *s, const qunit *q, const cunit *l, int
     int ql = q->keylen, ll = s->keylen[l->key];
     int qr = q->rawlen, lr = l->rawlen;
     /* two edits change at most 4 letters of the letter set */
-    bool kok = abs(ql - ll) <= 2 && popc(q->kmask ^ l->kmask) <= 4;
-    bool rok = abs(qr - lr) <= 2 && popc(q->rmask ^ l->rmask) <= 4;
+    bool kok = abs(ql - ll) <= 2 && bits_le4(q->kmask ^ l->kmask);
+    bool rok = abs(qr - lr) <= 2 && bits_le4(q->rmask ^ l->rmask);
     if (!kok && !rok) return 0;
     bool common = q->common; /* the query word is itself a listed name word */
     double r = kok ? typo_sim_e(q->u.key, ql, lk, ll, common, true, false, q->ent) : 0;
@@ -1573,7 +1575,7 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
                          * patelkumar ~ patekumar) */
                         else if (a.typo && c->typo && !(qn == ln && qn > 1 && !one_word_differs(&qw1[i], &ls_[j][0], LN, qn)) &&
                                  !(qall && lall[j][ln - 1]) &&
-                                 popc(letter_mask(a.raw) ^ letter_mask(c->raw)) <= 4) {
+                                 bits_le4(letter_mask(a.raw) ^ letter_mask(c->raw))) {
                             bool two = qn == 1 && ln == 1; /* two edits only inside one word */
                             bool ck = true; /* all Korean: no substituted letter */
                             for (int k = a.a; k < a.b; k++) ck &= (q[k].u.flags & UM_SCU_KOREAN) != 0;
@@ -2125,7 +2127,7 @@ static bool typo_run_units(const um_screener *s, const qform *f, uint32_t ni) {
     for (int j = 0; j < nl; j++) {
         if (!l[j].runlen) continue;
         for (int t = 0; t < f->nt; t++)
-            if (abs((int)l[j].runlen - (int)f->tlen[t]) <= 1 && popc(l[j].runmask ^ f->tmask[t]) <= 2) return true;
+            if (abs((int)l[j].runlen - (int)f->tlen[t]) <= 1 && bits_le2(l[j].runmask ^ f->tmask[t])) return true;
     }
     return false;
 }
@@ -2138,7 +2140,7 @@ static inline bool typo_run(const um_screener *s, const qform *f, uint32_t ni) {
     for (; r; r >>= 32) {
         uint32_t m = (uint32_t)r & 0x3ffffffu;
         for (uint32_t b = f->tnear[(uint32_t)r >> 26]; b; b &= b - 1)
-            if (popc(m ^ f->tmask[__builtin_ctz(b)]) <= 2) return true;
+            if (bits_le2(m ^ f->tmask[__builtin_ctz(b)])) return true;
     }
     return false;
 }
@@ -2149,12 +2151,18 @@ static inline bool typo_run(const um_screener *s, const qform *f, uint32_t ni) {
  * non-Korean unit, x0.8) and which cannot pair at all; each of the latter,
  * and each distinctive list unit left over once every pairable query unit
  * has a partner, costs the 0.8 factor. */
-static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo) {
+static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo, double floor) {
     const struct unear *l = &s->unear[s->uoff[ni]];
     int nl = (int)(s->uoff[ni + 1] - s->uoff[ni]);
     uint8_t has = s->cn_has[ni];
     double Qs = 0;
     int P = 0, D = 0;
+    /* once a unit is left unpaired, the bound cannot exceed 0.8^D x
+     * (Q - lost + L) / (Q + L), lost the weight the units so far cannot
+     * bring: below the floor (with room for rounding), the units left are
+     * not looked at - the caller only compares the bound with the floor */
+    double L0 = s->cn_L[ni], lost = 0, pen0 = 1;
+    bool early = f->Q + L0 > 0;
     for (int i = 0; i < f->nq; i++) {
         const qunit *q = &f->q[i];
         double smax = 0;
@@ -2179,8 +2187,8 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
                 if (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) continue;
                 if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN)) continue;
                 bool common = q->common;
-                bool kok = near_possible(q->keylen, c->klen, popc(q->kmask ^ c->kmask), common, q->ent);
-                bool rok = near_possible(q->rawlen, c->rlen, popc(q->rmask ^ c->rmask), common, q->ent);
+                bool kok = near_possible(q->keylen, c->klen, q->kmask ^ c->kmask, common, q->ent);
+                bool rok = near_possible(q->rawlen, c->rlen, q->rmask ^ c->rmask, common, q->ent);
                 if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
             }
         }
@@ -2197,7 +2205,10 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
             Qs += smax * q->u.w;
         } else if (q->u.w >= 0.5f && !(q->u.flags & UM_SCU_GENERIC)) {
             D++;
+            pen0 *= 0.8;
         }
+        lost += (1 - smax) * q->u.w;
+        if (early && D && D <= 30 && pen0 * (f->Q - lost + L0) / (f->Q + L0) < floor - 1e-9) return 0;
     }
     double L = s->cn_L[ni];
     if (f->Q + L <= 0) return 0;
@@ -2259,7 +2270,7 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
         if (!typo && !(how & CAND_XOK)) return UM_OK;
     }
         if (quick_bound(s, f, ni, typo) < floor_name) return UM_OK;
-        if (bound(s, f, ni, typo) < floor_name) return UM_OK;
+        if (bound(s, f, ni, typo, floor_name) < floor_name) return UM_OK;
         pairing p;
         score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
                    typo ? floor_name : 2);
@@ -2298,36 +2309,38 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
 
 #define MAX_QKEYS (UM_SC_MAX_UNITS * 4)
 #define PEND_MAX 16
-/* Postings of the walked lists gathered and sorted by name at most (more:
- * the lists are merged head by head), each as its posting (high 32 bits),
+/* Postings of the walked lists gathered and merged at most (more: the
+ * lists are merged head by head), each as its posting (high 32 bits),
  * its list (7 bits) and its index in post (25 bits). */
 #define WALK_SORT_MAX 1024
 #define WS_K(x) ((uint32_t)((x) >> 25) & 127u)
 #define WS_PI(x) ((uint32_t)(x) & 0x1ffffffu)
 
-/* Sorts a[0..n) by name (bits 40-63), stable: a least-significant-digit
- * radix sort a byte a pass, without the passes whose byte every item
- * shares (the top one while names are fewer than 65,536). Returns a or
- * tmp, whichever holds the result. */
-static uint64_t *sort_by_name(uint64_t *a, uint64_t *tmp, size_t n) {
-    uint32_t cnt[3][256];
-    memset(cnt, 0, sizeof cnt);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t nm = (uint32_t)(a[i] >> 40);
-        cnt[0][nm & 255]++;
-        cnt[1][nm >> 8 & 255]++;
-        cnt[2][nm >> 16 & 255]++;
-    }
-    for (int d = 0; d < 3; d++) {
-        int sh = 40 + 8 * d;
-        if (!n || cnt[d][a[0] >> sh & 255] == n) continue;
-        uint32_t sum = 0;
-        for (int b = 0; b < 256; b++) {
-            uint32_t c = cnt[d][b];
-            cnt[d][b] = sum;
-            sum += c;
+/* The walked lists gathered one after the other (run r is
+ * a[seg[r]..seg[r+1]), each sorted) merged into one list sorted by value,
+ * two runs at a time, without a branch on the data (a few lists, so a few
+ * passes). By value is by name, and for one name by list, which is the
+ * order a stable sort by name would give: a name has one posting in a
+ * list. seg[] is reused. Returns a or tmp, whichever holds the result. */
+static uint64_t *merge_runs(uint64_t *a, uint64_t *tmp, uint32_t *seg, int nseg) {
+    while (nseg > 1) {
+        int o = 0;
+        for (int r = 0; r < nseg; r += 2) {
+            uint32_t i = seg[r], e0 = seg[r + 1], w = i;
+            uint32_t j = e0, e1 = r + 1 < nseg ? seg[r + 2] : e0; /* an odd last run: copied */
+            while (i < e0 && j < e1) {
+                uint64_t x = a[i], y = a[j];
+                bool t = y < x;
+                tmp[w++] = t ? y : x;
+                j += t;
+                i += !t;
+            }
+            while (i < e0) tmp[w++] = a[i++];
+            while (j < e1) tmp[w++] = a[j++];
+            seg[o++] = seg[r];
         }
-        for (size_t i = 0; i < n; i++) tmp[cnt[d][a[i] >> sh & 255]++] = a[i];
+        seg[o] = seg[nseg];
+        nseg = o;
         uint64_t *t = a;
         a = tmp;
         tmp = t;
@@ -2656,17 +2669,22 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     /* The names met, in name order, each once with what the walked keys
      * it holds give: their weight (summed in list order whichever way),
      * typo flag and units covered. Few postings (the usual case) are
-     * gathered and sorted, without a branch that depends on the data;
-     * more are merged head by head. */
+     * gathered list after list and the lists merged two at a time, without
+     * a branch that depends on the data (merge_runs(); the walk takes 3-6
+     * lists); more are merged head by head. */
     uint64_t wbuf[WALK_SORT_MAX], wtmp[WALK_SORT_MAX], *ws = NULL;
     size_t wn = 0, wi = 0;
     {
         size_t tot = 0;
         for (int k = 0; k < nwalk; k++) tot += end[k] - cur[k];
         if (tot <= WALK_SORT_MAX && s->poff[s->n_keys] <= WS_PI(UINT32_MAX)) {
-            for (int k = 0; k < nwalk; k++)
+            uint32_t seg[MAX_QKEYS + 1];
+            for (int k = 0; k < nwalk; k++) {
+                seg[k] = (uint32_t)wn;
                 for (uint32_t i = cur[k]; i < end[k]; i++) wbuf[wn++] = (uint64_t)post[i] << 32 | (uint64_t)k << 25 | i;
-            ws = sort_by_name(wbuf, wtmp, wn);
+            }
+            seg[nwalk] = (uint32_t)wn;
+            ws = merge_runs(wbuf, wtmp, seg, nwalk);
         }
     }
     for (;;) {
@@ -2726,7 +2744,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             else if (PAUX_LEN(a) == PAUX_TWO) run = (f->tnear[PAUX_LEN1(a)] | f->tnear[PAUX_LEN2(a)]) && typo_run(s, f, ni);
             else
                 for (uint32_t b = f->tnear[PAUX_LEN(a)]; b; b &= b - 1)
-                    if (popc(PAUX_FOLD(a) ^ f->tfold[__builtin_ctz(b)]) <= 2) {
+                    if (bits_le2(PAUX_FOLD(a) ^ f->tfold[__builtin_ctz(b)])) {
                         run = typo_run(s, f, ni);
                         break;
                     }
