@@ -165,6 +165,12 @@ um_status um_scan_set_part_size(um_scan *scan, uint64_t bytes);
  * results are the same as with 1 (the default). At most 1024. Before
  * um_scan_run. */
 um_status um_scan_set_partitions(um_scan *scan, unsigned k);
+/* Tests of partitions on other machines: with partitions, every partition's
+ * state (its analyzer instances and findings, src/core/pstate.h) is saved
+ * to bytes after the last event and loaded back into new instances, the
+ * old ones freed, before the merge; results are the same. Before
+ * um_scan_run. */
+um_status um_scan_set_partition_roundtrip(um_scan *scan, bool on);
 
 /* ---- scale-out over NATS JetStream (src/dist/, docs/SCALING.md) ---------- */
 
@@ -353,6 +359,8 @@ typedef struct um_scan_stats {
      * the analyzer calls routed to partition instances (0 without) */
     unsigned partitions_busy;
     uint64_t partition_calls;
+    /* um_scan_set_partition_roundtrip: bytes of the partitions' saved states */
+    uint64_t partition_state_bytes;
 } um_scan_stats;
 
 void um_scan_get_stats(const um_scan *scan, um_scan_stats *out);

@@ -208,6 +208,7 @@ struct um_scan {
     uint64_t ev_seq, cur_pos;
     unsigned partitions;  /* um_scan_set_partitions: person partitions of the analysis (1: none) */
     struct um_pa *pa;     /* pmerge.c: the partitions' analyzer instances and findings, while events run */
+    bool pa_roundtrip;    /* um_scan_set_partition_roundtrip: every partition's state saved and loaded back before the merge */
 
     /* output folder (outdir.c) */
     int out_lock; /* lock handle, -1 when none */
@@ -271,6 +272,13 @@ um_status um_pa_start(um_scan *s);
 um_status um_pa_on_event(um_scan *s, size_t i, um_sid sid, const um_event *ev);
 um_status um_pa_merge(um_scan *s);
 void um_pa_free(um_scan *s);
+/* pmerge.c: partition p's state (its analyzer instances and finding table,
+ * after the last event) as bytes (pstate.h), and the same bytes loaded
+ * back as partition p's state, replacing what it held (on an error nothing
+ * is replaced; UM_EPARSE and *why for bytes that are not a state of this
+ * scan). The workers' side of partitions on the bus (docs/SCALING.md). */
+um_status um_pa_save(um_scan *s, unsigned p, um_buf *out);
+um_status um_pa_load(um_scan *s, unsigned p, const void *bytes, size_t n, const char **why);
 /* findings.c: folds finding `from` (same subject, indicator and key) into
  * `into`: counts add, first/last widen, weight and strength the larger,
  * evidence samples the first by position, the seen-event sets united;
