@@ -397,3 +397,28 @@ static um_status pa_roundtrip(um_scan *s) {
     um_buf_free(&b);
     return st;
 }
+
+/* Fuzzing and tests (fuzz/fuzz_pstate.c): bytes loaded as a partition
+ * state of scan s, after it ran, into throwaway instances; with resave,
+ * what was loaded is saved again into it. The scan's results are not
+ * touched. */
+um_status um_pa_try_load(um_scan *s, const void *bytes, size_t n, um_buf *resave, const char **why) {
+    *why = NULL;
+    if (!s || s->pa) return UM_EINVAL;
+    um_pk r = um_pk_over(bytes, n);
+    const unsigned char *magic = um_pk_get_raw(&r, 4);
+    (void)um_pk_get_u(&r); /* version: um_pa_load checks it */
+    uint64_t p = um_pk_get_u(&r), k = um_pk_get_ur(&r, 64, "too many partitions");
+    if (!magic || memcmp(magic, "UMP1", 4) != 0 || !um_pk_ok(&r) || k < 2 || p >= k) {
+        *why = r.bad ? r.bad : "not a partition's state";
+        return UM_EPARSE;
+    }
+    unsigned keep = s->partitions;
+    s->partitions = (unsigned)k;
+    um_status st = um_pa_start(s);
+    if (st == UM_OK) st = um_pa_load(s, (unsigned)p, bytes, n, why);
+    if (st == UM_OK && resave) st = um_pa_save(s, (unsigned)p, resave);
+    um_pa_free(s);
+    s->partitions = keep;
+    return st;
+}

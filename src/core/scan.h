@@ -279,6 +279,10 @@ void um_pa_free(um_scan *s);
  * scan). The workers' side of partitions on the bus (docs/SCALING.md). */
 um_status um_pa_save(um_scan *s, unsigned p, um_buf *out);
 um_status um_pa_load(um_scan *s, unsigned p, const void *bytes, size_t n, const char **why);
+/* Fuzzing and tests: bytes loaded as a partition state (K <= 64) of scan s,
+ * after it ran, into throwaway instances; resave (or NULL) gets what was
+ * loaded saved again. */
+um_status um_pa_try_load(um_scan *s, const void *bytes, size_t n, um_buf *resave, const char **why);
 /* findings.c: folds finding `from` (same subject, indicator and key) into
  * `into`: counts add, first/last widen, weight and strength the larger,
  * evidence samples the first by position, the seen-event sets united;

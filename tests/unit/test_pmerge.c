@@ -89,7 +89,7 @@ static void t_fold(void) {
 
 /* The demo case through the library: 1 and 5 partitions, the same findings
  * (subject, indicator, key, count, first, last, evidence lines). */
-static char *findings_text(unsigned k, um_scan_stats *stats) {
+static char *findings_text(unsigned k, bool roundtrip, um_scan_stats *stats) {
     const char *src = getenv("UM_SRC_DIR");
     char demo[4096];
     snprintf(demo, sizeof demo, "%s/examples/demo", src ? src : ".");
@@ -102,7 +102,8 @@ static char *findings_text(unsigned k, um_scan_stats *stats) {
     }
     um_scan *s = NULL;
     char *out = NULL;
-    if (um_scan_new(ctx, &s) == UM_OK && um_scan_set_partitions(s, k) == UM_OK && um_scan_add_path(s, demo, NULL) == UM_OK &&
+    if (um_scan_new(ctx, &s) == UM_OK && um_scan_set_partitions(s, k) == UM_OK &&
+        um_scan_set_partition_roundtrip(s, roundtrip) == UM_OK && um_scan_add_path(s, demo, NULL) == UM_OK &&
         um_scan_run(s, NULL, NULL) == UM_OK) {
         um_buf b;
         um_buf_init(&b);
@@ -128,7 +129,7 @@ static char *findings_text(unsigned k, um_scan_stats *stats) {
 
 static void t_demo(void) {
     um_scan_stats one, five;
-    char *a = findings_text(1, &one), *b = findings_text(5, &five);
+    char *a = findings_text(1, false, &one), *b = findings_text(5, false, &five);
     CHECK(a && b);
     if (a && b) {
         CHECK(strlen(a) > 1000);
@@ -143,8 +144,24 @@ static void t_demo(void) {
     CHECK(um_scan_set_partitions(s, 2) == UM_EINVAL);
 }
 
+/* Every partition's state saved to bytes and loaded back before the merge
+ * (pstate.h): the same findings (fuzz_pstate checks that a state cut
+ * short does not load). */
+static void t_roundtrip(void) {
+    um_scan_stats one, rt;
+    char *a = findings_text(1, false, &one), *b = findings_text(4, true, &rt);
+    CHECK(a && b);
+    if (a && b) CHECK_STREQ(a, b);
+    CHECK(rt.partitions_busy >= 2);
+    CHECK(rt.partition_state_bytes > 1000);
+    CHECK_INTEQ(one.partition_state_bytes, 0);
+    free(a);
+    free(b);
+}
+
 int main(void) {
     RUN(t_fold);
     RUN(t_demo);
+    RUN(t_roundtrip);
     return um_t_report();
 }

@@ -1,0 +1,55 @@
+/*
+ * fuzz_pstate.c - the loader of a person partition's saved state
+ * (src/core/pstate.h, pmerge.c um_pa_load): what a worker sends the
+ * coordinator, so hostile. The input is the state's bytes, loaded into
+ * throwaway instances of a scan of the demo case (examples/demo, run once:
+ * the states name its subjects; the corpus seeds are real states of that
+ * scan in 8 partitions, so they reach every analyzer's loader).
+ *
+ * Checked: loading never crashes or leaks; a state that loads, saved again
+ * and loaded again, saves to the same bytes (nothing lost or invented); a
+ * proper prefix of a state that loads does not (truncation is an error).
+ */
+#include <string.h>
+
+#include "core/scan.h"
+#include "um_fuzz.h"
+
+static um_scan *scan;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    (void)argc, (void)argv;
+    return 0;
+}
+
+static um_scan *demo_scan(void) {
+    if (scan) return scan;
+    char demo[4096];
+    snprintf(demo, sizeof demo, "%s/../examples/demo", um_fuzz_data_dir());
+    if (um_scan_new(um_fuzz_ctx(), &scan) != UM_OK || um_scan_add_path(scan, demo, NULL) != UM_OK ||
+        um_scan_run(scan, NULL, NULL) != UM_OK)
+        um_fuzz_fail("pstate: the demo scan did not run", demo);
+    return scan;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    um_scan *s = demo_scan();
+    const char *why = NULL;
+    um_buf again;
+    um_buf_init(&again);
+    if (um_pa_try_load(s, data, size, &again, &why) == UM_OK) {
+        um_buf third;
+        um_buf_init(&third);
+        if (um_pa_try_load(s, again.s, again.len, &third, &why) != UM_OK)
+            um_fuzz_soft("pstate: a state saved from a loaded one does not load", why);
+        else if (third.len != again.len || memcmp(third.s, again.s, again.len) != 0)
+            um_fuzz_soft("pstate: load + save is not a fixed point", NULL);
+        um_buf_free(&third);
+        if (size && um_pa_try_load(s, data, size - 1, NULL, &why) == UM_OK)
+            um_fuzz_soft("pstate: a truncated state loaded", "one byte short");
+        if (size > 1 && um_pa_try_load(s, data, size / 2, NULL, &why) == UM_OK)
+            um_fuzz_soft("pstate: a truncated state loaded", "half");
+    }
+    um_buf_free(&again);
+    return 0;
+}
