@@ -6,6 +6,9 @@
  * the states name its subjects; the corpus seeds are real states of that
  * scan in 8 partitions, so they reach every analyzer's loader).
  *
+ * Inputs starting "UMT1" are subject tables (subtab.c) instead, loaded into
+ * a fresh scan; "UMT1" alone stands for the demo scan's table.
+ *
  * Checked: loading never crashes or leaks; a state that loads, saved again
  * and loaded again, saves to the same bytes (nothing lost or invented); a
  * proper prefix of a state that loads does not (truncation is an error).
@@ -32,8 +35,42 @@ static um_scan *demo_scan(void) {
     return scan;
 }
 
+/* A subject table (subtab.c, "UMT1"): loaded into a fresh scan; the
+ * input "UMT1" alone stands for the demo scan's own table. */
+static void subject_table(um_scan *demo, const uint8_t *data, size_t size) {
+    um_buf own, again;
+    um_buf_init(&own);
+    um_buf_init(&again);
+    if (size == 4) {
+        um_subtab_put(&own, demo);
+        data = (const uint8_t *)own.s;
+        size = own.len;
+    }
+    um_scan *s = NULL;
+    const char *why = NULL;
+    if (um_scan_new(um_fuzz_ctx(), &s) != UM_OK) um_fuzz_fail("pstate: no scan", NULL);
+    if (um_subtab_load(s, data, size, &why) == UM_OK) {
+        um_subtab_put(&again, s);
+        um_scan *t = NULL;
+        if (um_scan_new(um_fuzz_ctx(), &t) != UM_OK) um_fuzz_fail("pstate: no scan", NULL);
+        if (um_subtab_load(t, again.s, again.len, &why) != UM_OK)
+            um_fuzz_soft("pstate: a subject table saved from a loaded one does not load", why);
+        um_scan_free(t);
+        if (um_scan_new(um_fuzz_ctx(), &t) != UM_OK) um_fuzz_fail("pstate: no scan", NULL);
+        if (um_subtab_load(t, data, size - 1, &why) == UM_OK) um_fuzz_soft("pstate: a truncated subject table loaded", NULL);
+        um_scan_free(t);
+    }
+    um_scan_free(s);
+    um_buf_free(&own);
+    um_buf_free(&again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     um_scan *s = demo_scan();
+    if (size >= 4 && memcmp(data, "UMT1", 4) == 0) {
+        subject_table(s, data, size);
+        return 0;
+    }
     const char *why = NULL;
     um_buf again;
     um_buf_init(&again);

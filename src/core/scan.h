@@ -339,6 +339,24 @@ um_status um_subjects_build(um_scan *scan);
 um_status um_subjects_index(um_scan *scan);
 um_sid um_subjects_resolve(um_scan *scan, const um_event *ev);
 bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, uint64_t line);
+/* subjects.c: a subject from another process's subject table (subtab.c),
+ * appended with its id and identity flag and no values; *out its number. */
+um_status um_subject_install(um_scan *s, const char *id, bool identity, um_sid *out);
+/* subtab.c: the subject table as the partitioned analyzers read it on a
+ * worker (docs/SCALING.md): "UMT1", varint version (1), varint subjects,
+ * each: string id, varint flags (1: an identity record), varint attribute
+ * sets, each: varint attribute (UM_ATTR_COUNTRY, UM_ATTR_TIMEZONE or
+ * UM_ATTR_SHIP_ADDRESS), varint values (>= 1), strings (not empty). A
+ * ship-to address travels as its country only ("0 cc", which
+ * um_ship_country reads as it reads the whole address), in the order of the
+ * subject's addresses, those without a country left out: the street never
+ * goes on the bus. Values' source file and line stay on the coordinator
+ * (finish, which names them, runs there). */
+void um_subtab_put(um_buf *out, const um_scan *s);
+/* Loads a table into s, which must have no subjects yet; UM_EPARSE and *why
+ * for bytes that are not one (hostile: ids unique and not empty, values
+ * without NUL, attributes from the list, counts bounded by the bytes). */
+um_status um_subtab_load(um_scan *s, const void *bytes, size_t n, const char **why);
 
 /* score.c: combines findings into a score and level (fairness caps). */
 void um_score_subject(const um_finding *const *f, size_t n, int *score, um_level *level);
