@@ -241,8 +241,8 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
         fprintf(stderr, "unmask: analysis partitioned by person: %u partitions had events, %llu analyzer calls\n",
                 st.partitions_busy, (unsigned long long)st.partition_calls);
     if (verbose && st.partition_state_bytes)
-        fprintf(stderr, "unmask: partition states saved and loaded back: %llu bytes\n",
-                (unsigned long long)st.partition_state_bytes);
+        fprintf(stderr, "unmask: partition states saved and loaded back: %llu bytes, %llu findings\n",
+                (unsigned long long)st.partition_state_bytes, (unsigned long long)st.partition_state_findings);
     fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, clusters.jsonl, case.db, *.csv)\n", T(out));
 }
 

@@ -359,8 +359,9 @@ typedef struct um_scan_stats {
      * the analyzer calls routed to partition instances (0 without) */
     unsigned partitions_busy;
     uint64_t partition_calls;
-    /* um_scan_set_partition_roundtrip: bytes of the partitions' saved states */
-    uint64_t partition_state_bytes;
+    /* um_scan_set_partition_roundtrip: bytes of the partitions' saved
+     * states, and the findings their tables carried */
+    uint64_t partition_state_bytes, partition_state_findings;
 } um_scan_stats;
 
 void um_scan_get_stats(const um_scan *scan, um_scan_stats *out);

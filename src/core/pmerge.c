@@ -393,6 +393,7 @@ static um_status pa_roundtrip(um_scan *s) {
             um_scan_set_error(s, "partitioned analysis: partition %u's saved state does not load: %s", p,
                               why ? why : "?");
         s->stats.partition_state_bytes += b.len;
+        if (st == UM_OK) s->stats.partition_state_findings += s->pa->tab[p].n;
     }
     um_buf_free(&b);
     return st;

@@ -70,6 +70,10 @@ same() { # name K threads args...: partitioned, compared with base
     if [ -n "${RT:-}" ]; then
         grep -q "partition states saved and loaded back: [1-9][0-9]* bytes" "$b.err" ||
             fail "$name: $k partitions: no state was saved and loaded back"
+        if [ -n "${RT_FINDINGS:-}" ]; then # the partitions' finding tables travelled too
+            grep -q "partition states saved and loaded back: [0-9]* bytes, [1-9][0-9]* findings" "$b.err" ||
+                fail "$name: $k partitions: no finding went through a saved state"
+        fi
     fi
     pass=$((pass + 1))
 }
@@ -98,7 +102,7 @@ base logs "${set_inputs[@]}"
 has logs TM-01 TM-02 NET-01 NET-05 NET-06 EP-01 EP-02 IOC-01
 for k in 2 5 16; do same logs "$k" 1 "${set_inputs[@]}"; done
 same logs 3 2 "${set_inputs[@]}"
-RT=1 same logs 5 1 "${set_inputs[@]}" # round trip
+RT=1 RT_FINDINGS=1 same logs 5 1 "${set_inputs[@]}" # round trip
 RT=1 same logs 3 2 "${set_inputs[@]}" # round trip
 
 # (c) no HR export: every account is a log-only subject, routed by its id
