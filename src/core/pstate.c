@@ -247,6 +247,10 @@ um_status um_pstate_get_findings(um_scan *s, um_pk *r, um_finding **fp, size_t *
         uint64_t cap = um_pk_get_ur(r, UM_SEEN_SLOTS, "set of events counted too large");
         uint64_t cnt = um_pk_get_ur(r, cap * 3 / 4, "set of events counted too full");
         if (!r->bad && cap & (cap - 1)) um_pk_fail(r, "set of events counted: capacity not a power of two");
+        /* sets start at 16 and double when 3/4 full, so a larger one is at
+         * least 3/8 full: what a state may make us allocate is bounded by
+         * its bytes */
+        if (!r->bad && cap > 16 && cnt * 8 < cap * 3) um_pk_fail(r, "set of events counted: capacity too large");
         if (!r->bad && cap) {
             f.seen = um_calloc((size_t)cap, sizeof *f.seen);
             if (!f.seen) um_pk_fail(r, "out of memory");

@@ -424,8 +424,10 @@ static um_status act_load(um_scan *s, const void *primary, um_pk *r, void **out)
         a->unordered = um_pk_get_bool(r);
         a->max_ts = um_pk_get_time(r);
         if (!um_pk_ok(r)) break;
-        if ((cap != 0 && cap != 8 && cap != 16 && cap != 32 && cap != UM_ACT_LOGINS) || (!cap) != (!a->n_logins) ||
-            (!a->hist && !a->n_logins)) {
+        /* rows grow 8, 16, 32, 50 as logins arrive: the capacity follows from the count */
+        uint32_t want = a->n_logins == 0 ? 0 : a->n_logins <= 8 ? 8 : a->n_logins <= 16 ? 16 : a->n_logins <= 32 ? 32
+                                                                                                       : UM_ACT_LOGINS;
+        if (cap != want || (!a->hist && !a->n_logins)) {
             um_pk_fail(r, "activity: bad timeline");
             break;
         }

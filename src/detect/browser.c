@@ -366,6 +366,7 @@ static um_status br_load(um_scan *scan, const void *primary, um_pk *r, void **ou
     if (um_pk_get_u(r) != 1) um_pk_fail(r, "browser: unknown state version");
     st->full = um_pk_get_bool(r);
     uint64_t n = um_pk_get_ur(r, UM_BR_MAX_HASHES, "browser: too many hashes");
+    if (um_pk_ok(r) && n > (r->n - r->pos) / 5) um_pk_fail(r, "browser: more hashes than bytes"); /* a hash takes >= 5 */
     if (um_pk_ok(r) && n && !um_grow((void **)&st->v, &st->cap, (size_t)n, sizeof *st->v)) um_pk_fail(r, "out of memory");
     for (uint64_t k = 0; k < n && um_pk_ok(r); k++) {
         size_t len;

@@ -501,6 +501,7 @@ static um_status hr_load(um_scan *s, const void *primary, um_pk *r, void **out) 
         if (!um_pk_get_bool(r) || !um_pk_ok(r)) continue;
         h->base_day = um_pk_get_ir(r, -((int64_t)1 << 40), (int64_t)1 << 40, "hours: bad window");
         uint64_t nz = um_pk_get_ur(r, UM_HR_BITS / 8, "hours: bitmap too large");
+        if (um_pk_ok(r) && (nz == 0 || nz > r->n - r->pos)) um_pk_fail(r, "hours: bad bitmap"); /* made on a first bit */
         if (!um_pk_ok(r)) break;
         if (!(h->bits = um_calloc(UM_HR_BITS / 8, 1))) {
             rc = UM_ENOMEM;
