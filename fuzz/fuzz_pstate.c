@@ -6,6 +6,12 @@
  * the states name its subjects; the corpus seeds are real states of that
  * scan in 8 partitions, so they reach every analyzer's loader).
  *
+ * The seeds name the demo's 350 subjects: if the demo's subjects change,
+ * the header refuses them ("state of another subject table") and they
+ * reach no analyzer; write new ones from a partitioned run (um_pa_save of
+ * each partition before the merge). The demo scan takes ~4 s at start
+ * (more under load), so libFuzzer's fork mode pays it once per job.
+ *
  * Inputs starting "UMT1" are subject tables (subtab.c) instead, loaded into
  * a fresh scan; "UMT1" alone stands for the demo scan's table.
  *
