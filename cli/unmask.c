@@ -248,6 +248,9 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
     if (verbose && st.partitions_busy)
         fprintf(stderr, "unmask: analysis partitioned by person: %u partitions had events, %llu analyzer calls\n",
                 st.partitions_busy, (unsigned long long)st.partition_calls);
+    if (verbose && st.partition_state_bytes)
+        fprintf(stderr, "unmask: partition states saved and loaded back: %llu bytes, %llu findings\n",
+                (unsigned long long)st.partition_state_bytes, (unsigned long long)st.partition_state_findings);
     fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, clusters.jsonl, case.db, *.csv)\n", T(out));
 }
 
@@ -428,6 +431,9 @@ static int cmd_scan(int argc, char **argv) {
     /* tests: the per-person analyzers as K partition instances, merged (pmerge.c) */
     const char *pa_env = getenv("UNMASK_PARTITIONS");
     if (pa_env) (void)um_scan_set_partitions(scan, (unsigned)strtoul(pa_env, NULL, 10));
+    /* tests: every partition's state saved to bytes and loaded back before the merge (pstate.h) */
+    const char *rt_env = getenv("UNMASK_PARTITION_ROUNDTRIP");
+    if (rt_env && *rt_env == '1') (void)um_scan_set_partition_roundtrip(scan, true);
     if (um_scan_set_threads(scan, threads) != UM_OK || (limits && um_scan_set_limits(scan, limits) != UM_OK) ||
         (nats.o.url && um_scan_set_nats(scan, &nats.o) != UM_OK) ||
         (mapping && um_scan_set_mapping(scan, mapping) != UM_OK)) {

@@ -165,6 +165,12 @@ um_status um_scan_set_part_size(um_scan *scan, uint64_t bytes);
  * results are the same as with 1 (the default). At most 1024. Before
  * um_scan_run. */
 um_status um_scan_set_partitions(um_scan *scan, unsigned k);
+/* Tests of partitions on other machines: with partitions, every partition's
+ * state (its analyzer instances and findings, src/core/pstate.h) is saved
+ * to bytes after the last event and loaded back into new instances, the
+ * old ones freed, before the merge; results are the same. Before
+ * um_scan_run. */
+um_status um_scan_set_partition_roundtrip(um_scan *scan, bool on);
 
 /* ---- scale-out over NATS JetStream (src/dist/, docs/SCALING.md) ---------- */
 
@@ -363,6 +369,9 @@ typedef struct um_scan_stats {
      * (all 0 without workers). */
     double start_s, logs_s, finish_s;
     double replay_cpu_s, help_cpu_s, wait_s, workers_cpu_s, workers_wait_s;
+    /* um_scan_set_partition_roundtrip: bytes of the partitions' saved
+     * states, and the findings their tables carried */
+    uint64_t partition_state_bytes, partition_state_findings;
 } um_scan_stats;
 
 void um_scan_get_stats(const um_scan *scan, um_scan_stats *out);

@@ -25,6 +25,7 @@
 #include "../../include/unmask.h"
 #include "../util/timeparse.h"
 #include "../util/util.h"
+#include "pstate.h"
 #include "../enrich/phone.h"
 
 /* ---- identity records ---------------------------------------------------- */
@@ -446,6 +447,18 @@ typedef struct um_analyzer {
      * event's subject, and warns in on_event about nothing. */
     um_status (*part_new)(struct um_scan *scan, const void *primary, void **out);
     um_status (*merge)(struct um_scan *scan, void *into, void *from);
+    /* Optional, with part_new / merge: a partition's instance as bytes, so
+     * a partition can run in another process and be merged here (pstate.h,
+     * pmerge.c). save appends the instance's state after its last event to
+     * out, deterministically, starting with the version of its own format;
+     * it does not change the instance. load makes an instance from bytes
+     * another process saved (primary is this scan's, as for part_new),
+     * reads only what r holds and must read it all; subject-derived data
+     * (claims, identity) it takes from this scan's subject table. The bytes
+     * are hostile: a bad state is UM_EPARSE with r->bad set (um_pk_fail),
+     * nothing leaked, *out untouched. */
+    um_status (*save)(struct um_scan *scan, const void *inst, um_buf *out);
+    um_status (*load)(struct um_scan *scan, const void *primary, struct um_pk *r, void **out);
 } um_analyzer;
 
 size_t um_analyzer_count(void);

@@ -97,6 +97,11 @@
  *    heatmap caps), said at the merge instead of at the event. All of this
  *    runs in the scan's process, on the thread that replays events in
  *    order; the partitions do not yet run on workers (docs/SCALING.md).
+ *    What a worker would send back is built: a partition's instances and
+ *    finding table saved as bytes and loaded by the coordinator before the
+ *    merge (um_pa_save / um_pa_load, pstate.h; the analyzers' save / load
+ *    hooks), tested by a round trip in one process (um_scan_set_partition_
+ *    roundtrip, UNMASK_PARTITION_ROUNDTRIP).
  *
  * A distributed worker (issue 9) implements 1.-3. remotely: it is sent the
  * part (input path or content, range, part number), runs the reader with a

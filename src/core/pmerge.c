@@ -197,9 +197,18 @@ static um_status merge_findings(um_scan *s, struct um_pa *pa) {
     return st;
 }
 
+static um_status pa_roundtrip(um_scan *s);
+
 um_status um_pa_merge(um_scan *s) {
     struct um_pa *pa = s->pa;
     if (!pa) return UM_OK;
+    if (s->pa_roundtrip) { /* tests: as if every partition had run elsewhere (pstate.h) */
+        um_status rt = pa_roundtrip(s);
+        if (rt != UM_OK) {
+            um_pa_free(s);
+            return rt;
+        }
+    }
     for (unsigned p = 0; p < pa->k; p++) {
         s->stats.partitions_busy += pa->calls[p] != 0;
         s->stats.partition_calls += pa->calls[p];
@@ -242,4 +251,175 @@ void um_pa_free(um_scan *s) {
     um_free(pa->calls);
     um_free(pa);
     s->pa = NULL;
+}
+
+/* ---- a partition's state as bytes (pstate.h) ---- */
+
+um_status um_scan_set_partition_roundtrip(um_scan *s, bool on) {
+    if (!s || s->ran) return UM_EINVAL;
+    s->pa_roundtrip = on;
+    return UM_OK;
+}
+
+static bool has_hooks(const um_analyzer *a) { return a->part_new && a->merge; }
+
+um_status um_pa_save(um_scan *s, unsigned p, um_buf *out) {
+    struct um_pa *pa = s->pa;
+    if (!pa || p >= pa->k) return UM_EINVAL;
+    size_t nh = 0;
+    for (size_t i = 0; i < pa->na; i++) nh += has_hooks(um_analyzer_at(i));
+    um_buf_add(out, "UMP1", 4);
+    um_pk_u(out, UM_PSTATE_VERSION);
+    um_pk_u(out, p);
+    um_pk_u(out, pa->k);
+    um_pk_u(out, um_scan_nsubjects(s));
+    um_pk_u(out, nh);
+    um_buf one;
+    um_buf_init(&one);
+    um_status st = UM_OK;
+    for (size_t i = 0; i < pa->na && st == UM_OK; i++) {
+        const um_analyzer *a = um_analyzer_at(i);
+        if (!has_hooks(a)) continue;
+        size_t x = (size_t)p * pa->na + i;
+        if (!a->save || !a->load) {
+            um_scan_set_error(s, "partitioned analysis: analyzer %s cannot save its state", a->name);
+            st = UM_EINVAL;
+            break;
+        }
+        um_buf_reset(&one);
+        st = a->save(s, pa->made[x] ? pa->state[x] : NULL, &one);
+        if (st == UM_OK && one.oom) st = UM_ENOMEM;
+        um_pk_s(out, a->name);
+        um_pk_u(out, one.len);
+        um_buf_add(out, one.s ? one.s : "", one.len);
+    }
+    um_buf_free(&one);
+    if (st == UM_OK) um_pstate_put_findings(out, pa->tab[p].findings, pa->tab[p].n);
+    if (st == UM_OK && out->oom) st = UM_ENOMEM;
+    return st;
+}
+
+static void free_inst(um_scan *s, size_t i, void *inst) {
+    const um_analyzer *a = um_analyzer_at(i);
+    if (inst && a->free_state && inst != s->analyzer_state[i]) a->free_state(inst);
+}
+
+um_status um_pa_load(um_scan *s, unsigned p, const void *bytes, size_t n, const char **why) {
+    struct um_pa *pa = s->pa;
+    *why = NULL;
+    if (!pa || p >= pa->k) return UM_EINVAL;
+    um_pk r = um_pk_over(bytes, n);
+    const unsigned char *magic = um_pk_get_raw(&r, 4);
+    if (!magic || memcmp(magic, "UMP1", 4) != 0) {
+        *why = "not a partition's state";
+        return UM_EPARSE;
+    }
+    size_t nh = 0;
+    for (size_t i = 0; i < pa->na; i++) nh += has_hooks(um_analyzer_at(i));
+    if (um_pk_get_u(&r) != UM_PSTATE_VERSION) um_pk_fail(&r, "unknown format version");
+    if (um_pk_get_u(&r) != p) um_pk_fail(&r, "another partition's state");
+    if (um_pk_get_u(&r) != pa->k) um_pk_fail(&r, "state of another number of partitions");
+    if (um_pk_get_u(&r) != um_scan_nsubjects(s)) um_pk_fail(&r, "state of another subject table");
+    if (um_pk_get_u(&r) != nh) um_pk_fail(&r, "state of another set of analyzers");
+    void **inst = um_calloc(pa->na ? pa->na : 1, sizeof *inst);
+    if (!inst) return UM_ENOMEM;
+    um_status st = UM_OK;
+    for (size_t i = 0; i < pa->na && st == UM_OK && um_pk_ok(&r); i++) {
+        const um_analyzer *a = um_analyzer_at(i);
+        if (!has_hooks(a)) continue;
+        size_t nl, len = 0;
+        bool present;
+        const char *name = um_pk_get_sv(&r, 64, &nl, &present);
+        if (um_pk_ok(&r) && (!present || nl != strlen(a->name) || memcmp(name, a->name, nl) != 0))
+            um_pk_fail(&r, "analyzers out of order");
+        len = (size_t)um_pk_get_ur(&r, r.n - r.pos, "analyzer state longer than the bytes");
+        const unsigned char *body = um_pk_get_raw(&r, len);
+        if (!um_pk_ok(&r)) break;
+        if (!a->load) {
+            um_scan_set_error(s, "partitioned analysis: analyzer %s cannot load a state", a->name);
+            st = UM_EINVAL;
+            break;
+        }
+        um_pk sub = um_pk_over(body, len);
+        st = a->load(s, s->analyzer_state[i], &sub, &inst[i]);
+        if (st == UM_EPARSE || (st == UM_OK && sub.pos != sub.n)) {
+            if (st == UM_OK) free_inst(s, i, inst[i]);
+            inst[i] = NULL;
+            st = UM_OK;
+            um_pk_fail(&r, sub.bad ? sub.bad : "bytes after an analyzer's state");
+        }
+    }
+    pa_tab t;
+    memset(&t, 0, sizeof t);
+    um_map_init(&t.index);
+    if (st == UM_OK && um_pk_ok(&r)) st = um_pstate_get_findings(s, &r, &t.findings, &t.n, &t.cap, &t.index);
+    if (st == UM_EPARSE) st = UM_OK; /* r says why */
+    if (st == UM_OK && um_pk_ok(&r) && r.pos != r.n) um_pk_fail(&r, "bytes after the findings");
+    if (st != UM_OK || !um_pk_ok(&r)) {
+        for (size_t i = 0; i < pa->na; i++) free_inst(s, i, inst[i]);
+        um_free(inst);
+        free_tab(&t);
+        if (st == UM_OK) {
+            *why = r.bad;
+            st = strcmp(r.bad, "out of memory") == 0 ? UM_ENOMEM : UM_EPARSE;
+        }
+        return st;
+    }
+    for (size_t i = 0; i < pa->na; i++) {
+        if (!has_hooks(um_analyzer_at(i))) continue;
+        size_t x = (size_t)p * pa->na + i;
+        if (pa->made[x]) free_inst(s, i, pa->state[x]);
+        pa->state[x] = inst[i];
+        pa->made[x] = true;
+    }
+    um_free(inst);
+    free_tab(&pa->tab[p]);
+    pa->tab[p] = t;
+    return UM_OK;
+}
+
+/* Every partition's state saved and loaded back into new instances (the
+ * old ones freed), so the merge runs on what another process would send. */
+static um_status pa_roundtrip(um_scan *s) {
+    um_buf b;
+    um_buf_init(&b);
+    um_status st = UM_OK;
+    for (unsigned p = 0; p < s->pa->k && st == UM_OK; p++) {
+        um_buf_reset(&b);
+        st = um_pa_save(s, p, &b);
+        const char *why = NULL;
+        if (st == UM_OK) st = um_pa_load(s, p, b.s, b.len, &why);
+        if (st == UM_EPARSE)
+            um_scan_set_error(s, "partitioned analysis: partition %u's saved state does not load: %s", p,
+                              why ? why : "?");
+        s->stats.partition_state_bytes += b.len;
+        if (st == UM_OK) s->stats.partition_state_findings += s->pa->tab[p].n;
+    }
+    um_buf_free(&b);
+    return st;
+}
+
+/* Fuzzing and tests (fuzz/fuzz_pstate.c): bytes loaded as a partition
+ * state of scan s, after it ran, into throwaway instances; with resave,
+ * what was loaded is saved again into it. The scan's results are not
+ * touched. */
+um_status um_pa_try_load(um_scan *s, const void *bytes, size_t n, um_buf *resave, const char **why) {
+    *why = NULL;
+    if (!s || s->pa) return UM_EINVAL;
+    um_pk r = um_pk_over(bytes, n);
+    const unsigned char *magic = um_pk_get_raw(&r, 4);
+    (void)um_pk_get_u(&r); /* version: um_pa_load checks it */
+    uint64_t p = um_pk_get_u(&r), k = um_pk_get_ur(&r, 64, "too many partitions");
+    if (!magic || memcmp(magic, "UMP1", 4) != 0 || !um_pk_ok(&r) || k < 2 || p >= k) {
+        *why = r.bad ? r.bad : "not a partition's state";
+        return UM_EPARSE;
+    }
+    unsigned keep = s->partitions;
+    s->partitions = (unsigned)k;
+    um_status st = um_pa_start(s);
+    if (st == UM_OK) st = um_pa_load(s, (unsigned)p, bytes, n, why);
+    if (st == UM_OK && resave) st = um_pa_save(s, (unsigned)p, resave);
+    um_pa_free(s);
+    s->partitions = keep;
+    return st;
 }

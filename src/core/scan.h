@@ -209,6 +209,7 @@ struct um_scan {
     uint64_t ev_seq, cur_pos;
     unsigned partitions;  /* um_scan_set_partitions: person partitions of the analysis (1: none) */
     struct um_pa *pa;     /* pmerge.c: the partitions' analyzer instances and findings, while events run */
+    bool pa_roundtrip;    /* um_scan_set_partition_roundtrip: every partition's state saved and loaded back before the merge */
 
     /* output folder (outdir.c) */
     int out_lock; /* lock handle, -1 when none */
@@ -272,6 +273,17 @@ um_status um_pa_start(um_scan *s);
 um_status um_pa_on_event(um_scan *s, size_t i, um_sid sid, const um_event *ev);
 um_status um_pa_merge(um_scan *s);
 void um_pa_free(um_scan *s);
+/* pmerge.c: partition p's state (its analyzer instances and finding table,
+ * after the last event) as bytes (pstate.h), and the same bytes loaded
+ * back as partition p's state, replacing what it held (on an error nothing
+ * is replaced; UM_EPARSE and *why for bytes that are not a state of this
+ * scan). The workers' side of partitions on the bus (docs/SCALING.md). */
+um_status um_pa_save(um_scan *s, unsigned p, um_buf *out);
+um_status um_pa_load(um_scan *s, unsigned p, const void *bytes, size_t n, const char **why);
+/* Fuzzing and tests: bytes loaded as a partition state (K <= 64) of scan s,
+ * after it ran, into throwaway instances; resave (or NULL) gets what was
+ * loaded saved again. */
+um_status um_pa_try_load(um_scan *s, const void *bytes, size_t n, um_buf *resave, const char **why);
 /* findings.c: folds finding `from` (same subject, indicator and key) into
  * `into`: counts add, first/last widen, weight and strength the larger,
  * evidence samples the first by position, the seen-event sets united;
@@ -332,6 +344,24 @@ um_sid um_subjects_resolve(um_scan *scan, const um_event *ev);
 void um_subjects_prefetch(const um_scan *scan, const um_event *ev);
 void um_free_resolve_memo(um_scan *scan);
 bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, uint64_t line);
+/* subjects.c: a subject from another process's subject table (subtab.c),
+ * appended with its id and identity flag and no values; *out its number. */
+um_status um_subject_install(um_scan *s, const char *id, bool identity, um_sid *out);
+/* subtab.c: the subject table as the partitioned analyzers read it on a
+ * worker (docs/SCALING.md): "UMT1", varint version (1), varint subjects,
+ * each: string id, varint flags (1: an identity record), varint attribute
+ * sets, each: varint attribute (UM_ATTR_COUNTRY, UM_ATTR_TIMEZONE or
+ * UM_ATTR_SHIP_ADDRESS), varint values (>= 1), strings (not empty). A
+ * ship-to address travels as its country only ("0 cc", which
+ * um_ship_country reads as it reads the whole address), in the order of the
+ * subject's addresses, those without a country left out: the street never
+ * goes on the bus. Values' source file and line stay on the coordinator
+ * (finish, which names them, runs there). */
+void um_subtab_put(um_buf *out, const um_scan *s);
+/* Loads a table into s, which must have no subjects yet; UM_EPARSE and *why
+ * for bytes that are not one (hostile: ids unique and not empty, values
+ * without NUL, attributes from the list, counts bounded by the bytes). */
+um_status um_subtab_load(um_scan *s, const void *bytes, size_t n, const char **why);
 
 /* score.c: combines findings into a score and level (fairness caps). */
 void um_score_subject(const um_finding *const *f, size_t n, int *score, um_level *level);

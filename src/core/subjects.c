@@ -757,3 +757,21 @@ const char *um_subject_display(const um_scan *s, um_sid sid) {
 bool um_subject_has_identity(const um_scan *s, um_sid sid) {
     return sid >= 0 && (size_t)sid < s->n_subjects && s->subjects[sid].identity;
 }
+
+/* A subject from another process's subject table (subtab.c): id copied,
+ * shown by its id, no values yet (um_subject_attr_add + um_valset_add). */
+um_status um_subject_install(um_scan *s, const char *id, bool identity, um_sid *out) {
+    if (s->n_subjects >= (size_t)INT32_MAX) return UM_EINVAL;
+    um_subject *u = new_subject(s);
+    if (!u) return UM_ENOMEM;
+    u->id = um_arena_strdup(&s->arena, id);
+    if (!u->id) {
+        s->n_subjects--;
+        return UM_ENOMEM;
+    }
+    u->display = u->id;
+    u->identity = identity;
+    if (identity) s->n_identity = s->n_subjects;
+    *out = (um_sid)(s->n_subjects - 1);
+    return UM_OK;
+}

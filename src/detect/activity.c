@@ -330,9 +330,141 @@ static um_status act_finish(um_scan *s, void *p) {
     return UM_OK;
 }
 
+/* Saved state (pstate.h), version 1: varint full_hist, full_login,
+ * warned_hist, warned_login, varint subjects kept, then each, by subject
+ * number: varint gap (the first: its number), varint histogram position
+ * and timeline position (0: none), varint histogram (0/1; then 168 varint
+ * counts), varint logins counted, varint row capacity (0, 8, 16, 32, 50),
+ * varint ring head, varint unordered, zigzag newest time, then the rows
+ * kept (min(logins, capacity)): zigzag time, string ip, country, org, app,
+ * varint asn, zigzag success, varint kind, varint network bits. */
+static um_status act_save(um_scan *s, const void *inst, um_buf *out) {
+    (void)s;
+    const act_state *st = inst;
+    um_pk_u(out, 1);
+    um_pk_u(out, st && st->full_hist);
+    um_pk_u(out, st && st->full_login);
+    um_pk_u(out, st && st->warned_hist);
+    um_pk_u(out, st && st->warned_login);
+    size_t kept = 0;
+    for (size_t i = 0; st && i < st->n; i++) kept += st->s[i].hist || st->s[i].logins || st->s[i].n_logins;
+    um_pk_u(out, kept);
+    size_t last = 0;
+    bool first = true;
+    for (size_t i = 0; st && i < st->n; i++) {
+        const act_subj *a = &st->s[i];
+        if (!a->hist && !a->logins && !a->n_logins) continue;
+        um_pk_u(out, first ? i : i - last);
+        first = false;
+        last = i;
+        um_pk_u(out, i < st->n_pos ? st->hpos[i] : 0);
+        um_pk_u(out, i < st->n_pos ? st->lpos[i] : 0);
+        um_pk_u(out, a->hist != NULL);
+        for (size_t k = 0; a->hist && k < 7 * 24; k++) um_pk_u(out, a->hist[k]);
+        um_pk_u(out, a->n_logins);
+        um_pk_u(out, a->cap_logins);
+        um_pk_u(out, a->head);
+        um_pk_u(out, a->unordered);
+        um_pk_i(out, a->max_ts);
+        uint32_t rows = a->n_logins < a->cap_logins ? a->n_logins : a->cap_logins;
+        for (uint32_t k = 0; k < rows; k++) {
+            const act_login *l = &a->logins[k];
+            um_pk_i(out, l->ts);
+            um_pk_s(out, l->ip);
+            um_pk_s(out, l->country);
+            um_pk_s(out, l->org);
+            um_pk_s(out, l->app);
+            um_pk_u(out, l->asn);
+            um_pk_i(out, l->success);
+            um_pk_u(out, l->kind);
+            um_pk_u(out, l->net);
+        }
+    }
+    return UM_OK;
+}
+
+static um_status act_load(um_scan *s, const void *primary, um_pk *r, void **out) {
+    act_state *st = NULL;
+    if (act_part_new(s, primary, (void **)&st) != UM_OK) {
+        act_free(st);
+        return UM_ENOMEM;
+    }
+    size_t ns = um_scan_nsubjects(s);
+    if (um_pk_get_u(r) != 1) um_pk_fail(r, "activity: unknown state version");
+    st->full_hist = um_pk_get_bool(r);
+    st->full_login = um_pk_get_bool(r);
+    st->warned_hist = um_pk_get_bool(r);
+    st->warned_login = um_pk_get_bool(r);
+    uint64_t kept = um_pk_get_ur(r, ns, "activity: more subjects than the scan has");
+    if (um_pk_ok(r) && kept && (!subj(st, (um_sid)(ns - 1)) || !grow_pos(st, ns))) um_pk_fail(r, "out of memory");
+    uint64_t sid = 0;
+    for (uint64_t k = 0; k < kept && um_pk_ok(r); k++) {
+        uint64_t gap = um_pk_get_u(r);
+        if (!um_pk_ok(r)) break;
+        if ((k && gap == 0) || gap >= ns - (k ? sid : 0)) {
+            um_pk_fail(r, "activity: subject out of range or order");
+            break;
+        }
+        sid = k ? sid + gap : gap;
+        act_subj *a = &st->s[sid];
+        st->hpos[sid] = um_pk_get_u(r);
+        st->lpos[sid] = um_pk_get_u(r);
+        if (um_pk_get_bool(r)) {
+            if (!(a->hist = um_calloc(7 * 24, sizeof *a->hist))) {
+                um_pk_fail(r, "out of memory");
+                break;
+            }
+            st->n_hist++;
+            for (size_t h = 0; h < 7 * 24 && um_pk_ok(r); h++)
+                a->hist[h] = (uint32_t)um_pk_get_ur(r, UINT32_MAX, "activity: bad count");
+        }
+        a->n_logins = (uint32_t)um_pk_get_ur(r, UINT32_MAX, "activity: bad count");
+        uint32_t cap = (uint32_t)um_pk_get_ur(r, UM_ACT_LOGINS, "activity: bad row capacity");
+        a->head = (uint8_t)um_pk_get_ur(r, UM_ACT_LOGINS - 1, "activity: bad ring head");
+        a->unordered = um_pk_get_bool(r);
+        a->max_ts = um_pk_get_time(r);
+        if (!um_pk_ok(r)) break;
+        /* rows grow 8, 16, 32, 50 as logins arrive: the capacity follows from the count */
+        uint32_t want = a->n_logins == 0 ? 0 : a->n_logins <= 8 ? 8 : a->n_logins <= 16 ? 16 : a->n_logins <= 32 ? 32
+                                                                                                       : UM_ACT_LOGINS;
+        if (cap != want || (!a->hist && !a->n_logins)) {
+            um_pk_fail(r, "activity: bad timeline");
+            break;
+        }
+        if (!cap) continue;
+        if (!(a->logins = um_calloc(cap, sizeof *a->logins))) {
+            um_pk_fail(r, "out of memory");
+            break;
+        }
+        a->cap_logins = cap;
+        st->n_login_subj++;
+        uint32_t rows = a->n_logins < cap ? a->n_logins : cap;
+        for (uint32_t j = 0; j < rows && um_pk_ok(r); j++) {
+            act_login *l = &a->logins[j];
+            l->ts = um_pk_get_time(r);
+            um_pk_get_fixed(r, l->ip, sizeof l->ip, "activity: address too long");
+            um_pk_get_fixed(r, l->country, sizeof l->country, "activity: country too long");
+            um_pk_get_fixed(r, l->org, sizeof l->org, "activity: network name too long");
+            um_pk_get_fixed(r, l->app, sizeof l->app, "activity: application name too long");
+            l->asn = (uint32_t)um_pk_get_ur(r, UINT32_MAX, "activity: bad asn");
+            l->success = (int8_t)um_pk_get_ir(r, -1, 1, "activity: bad result");
+            l->kind = (uint8_t)um_pk_get_ur(r, UM_EV_RAW, "activity: bad event kind");
+            l->net = (uint8_t)um_pk_get_ur(r, 0xff, "activity: bad network bits");
+        }
+    }
+    if (!um_pk_ok(r)) {
+        um_status rc = strcmp(r->bad, "out of memory") == 0 ? UM_ENOMEM : UM_EPARSE;
+        act_free(st);
+        return rc;
+    }
+    *out = st;
+    return UM_OK;
+}
+
 const um_analyzer um_analyzer_activity = {
     "activity", "keeps hour-of-day x weekday histograms and login timelines for the report (no findings)",
-    act_on_subjects, act_on_event, act_finish, act_free, NULL, NULL, false, NULL, NULL, NULL, act_part_new, act_merge};
+    act_on_subjects, act_on_event, act_finish, act_free, NULL, NULL, false, NULL, NULL, NULL, act_part_new, act_merge,
+    act_save, act_load};
 
 /* ---- sink side ---------------------------------------------------------- */
 

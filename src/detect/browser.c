@@ -313,6 +313,110 @@ static um_status br_finish(um_scan *scan, void *p) {
     return UM_OK;
 }
 
+/* Saved state (pstate.h), version 1: varint full, varint hashes, each in
+ * the instance's order: string dtHash, varint sign-ins, varint position of
+ * the first, varint generic, varint people (<= 11), each: varint subject
+ * (one with an identity record in this scan), varint position, zigzag
+ * time, string file (or none), varint line, string record (or none),
+ * string ip. */
+static um_status br_save(um_scan *scan, const void *inst, um_buf *out) {
+    (void)scan;
+    const br_state *st = inst;
+    um_pk_u(out, 1);
+    um_pk_u(out, st && st->full);
+    um_pk_u(out, st ? st->n : 0);
+    for (size_t k = 0; st && k < st->n; k++) {
+        const br_hash *h = &st->v[k];
+        um_pk_s(out, h->hash);
+        um_pk_u(out, h->signins);
+        um_pk_u(out, h->first_pos);
+        um_pk_u(out, h->generic);
+        um_pk_u(out, h->n);
+        for (uint8_t i = 0; i < h->n; i++) {
+            const br_who *w = &h->who[i];
+            um_pk_u(out, (uint64_t)w->sid);
+            um_pk_u(out, w->pos);
+            um_pk_i(out, w->ts);
+            um_pk_s(out, w->file);
+            um_pk_u(out, w->line);
+            um_pk_s(out, w->record);
+            um_pk_s(out, w->ip);
+        }
+    }
+    return UM_OK;
+}
+
+static const char *get_interned(um_pk *r, br_state *st) {
+    size_t n;
+    bool present;
+    const char *v = um_pk_get_sv(r, 1u << 20, &n, &present);
+    if (!present) return NULL;
+    um_map_slot *sl = um_map_upsert(&st->strings, v, n, NULL);
+    if (!sl) um_pk_fail(r, "out of memory");
+    return sl ? sl->key : NULL;
+}
+
+static um_status br_load(um_scan *scan, const void *primary, um_pk *r, void **out) {
+    br_state *st = NULL;
+    if (br_part_new(scan, primary, (void **)&st) != UM_OK) {
+        br_free(st);
+        return UM_ENOMEM;
+    }
+    size_t ns = um_scan_nsubjects(scan);
+    if (um_pk_get_u(r) != 1) um_pk_fail(r, "browser: unknown state version");
+    st->full = um_pk_get_bool(r);
+    uint64_t n = um_pk_get_ur(r, UM_BR_MAX_HASHES, "browser: too many hashes");
+    if (um_pk_ok(r) && n > (r->n - r->pos) / 5) um_pk_fail(r, "browser: more hashes than bytes"); /* a hash takes >= 5 */
+    if (um_pk_ok(r) && n && !um_grow((void **)&st->v, &st->cap, (size_t)n, sizeof *st->v)) um_pk_fail(r, "out of memory");
+    for (uint64_t k = 0; k < n && um_pk_ok(r); k++) {
+        size_t len;
+        bool present;
+        const char *hv = um_pk_get_sv(r, 4096, &len, &present);
+        if (um_pk_ok(r) && (!present || !len)) um_pk_fail(r, "browser: empty hash");
+        if (!um_pk_ok(r)) break;
+        bool created;
+        um_map_slot *sl = um_map_upsert(&st->hashes, hv, len, &created);
+        if (!sl) {
+            um_pk_fail(r, "out of memory");
+            break;
+        }
+        if (!created) {
+            um_pk_fail(r, "browser: one hash twice");
+            break;
+        }
+        br_hash *h = &st->v[st->n];
+        memset(h, 0, sizeof *h);
+        h->hash = sl->key;
+        sl->val = (void *)(uintptr_t)st->n;
+        st->n++;
+        h->signins = um_pk_get_u(r);
+        h->first_pos = um_pk_get_u(r);
+        h->generic = um_pk_get_bool(r);
+        h->n = (uint8_t)um_pk_get_ur(r, UM_BR_GENERIC + 1, "browser: too many people");
+        for (uint8_t i = 0; i < h->n && um_pk_ok(r); i++) {
+            br_who *w = &h->who[i];
+            uint64_t sid = um_pk_get_ur(r, ns ? ns - 1 : 0, "browser: subject out of range");
+            if (um_pk_ok(r) && (!ns || !um_subject_has_identity(scan, (um_sid)sid)))
+                um_pk_fail(r, "browser: a subject without an identity record");
+            w->sid = (um_sid)sid;
+            w->pos = um_pk_get_u(r);
+            w->ts = um_pk_get_time(r);
+            w->file = get_interned(r, st);
+            w->line = um_pk_get_u(r);
+            w->record = get_interned(r, st);
+            um_pk_get_fixed(r, w->ip, sizeof w->ip, "browser: address too long");
+        }
+    }
+    if (!um_pk_ok(r)) {
+        um_status rc = strcmp(r->bad, "out of memory") == 0 ? UM_ENOMEM : UM_EPARSE;
+        br_free(st);
+        return rc;
+    }
+    *out = st;
+    return UM_OK;
+}
+
 const um_analyzer um_analyzer_browser = {
     "browser", "one browser (Okta dtHash) behind several people (NET-08)",
-    br_on_subjects, br_on_event, br_finish, br_free, NULL, NULL, false, NULL, NULL, NULL, br_part_new, br_merge};
+    br_on_subjects, br_on_event, br_finish, br_free, NULL, NULL, false, NULL, NULL, NULL, br_part_new, br_merge,
+    br_save, br_load};

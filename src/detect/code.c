@@ -189,6 +189,104 @@ static um_status cd_finish(um_scan *scan, void *p) {
     return UM_OK;
 }
 
+/* Saved state (pstate.h), version 1: varint subjects seen, then each, by
+ * subject number: varint gap (the first: its number), varint skip (no
+ * identity record: must be what this scan's subject table says); when not
+ * skipped: varint commits, varint more, varint identities (<= 16), each
+ * 8-byte hash, string text, zigzag time, string file (or none), varint
+ * line, string record (or none). */
+static um_status cd_save(um_scan *scan, const void *inst, um_buf *out) {
+    (void)scan;
+    const cd_state *st = inst;
+    um_pk_u(out, 1);
+    size_t seen = 0;
+    for (size_t i = 0; st && i < st->n; i++) seen += st->s[i].seen;
+    um_pk_u(out, seen);
+    size_t last = 0;
+    bool first = true;
+    for (size_t i = 0; st && i < st->n; i++) {
+        const cd_subj *c = &st->s[i];
+        if (!c->seen) continue;
+        um_pk_u(out, first ? i : i - last);
+        first = false;
+        last = i;
+        um_pk_u(out, c->skip);
+        if (c->skip) continue;
+        um_pk_u(out, c->commits);
+        um_pk_u(out, c->more);
+        um_pk_u(out, c->n);
+        for (uint32_t k = 0; k < c->n; k++) {
+            const cd_id *d = &c->ids[k];
+            um_pk_h64(out, d->h);
+            um_pk_s(out, d->text);
+            um_pk_i(out, d->ts);
+            um_pk_s(out, d->file);
+            um_pk_u(out, d->line);
+            um_pk_s(out, d->record);
+        }
+    }
+    return UM_OK;
+}
+
+/* A string of r interned in st (none: NULL). */
+static const char *get_interned(um_pk *r, cd_state *st) {
+    size_t n;
+    bool present;
+    const char *v = um_pk_get_sv(r, 1u << 20, &n, &present);
+    if (!present) return NULL;
+    um_map_slot *sl = um_map_upsert(&st->strings, v, n, NULL);
+    if (!sl) um_pk_fail(r, "out of memory");
+    return sl ? sl->key : NULL;
+}
+
+static um_status cd_load(um_scan *scan, const void *primary, um_pk *r, void **out) {
+    (void)primary;
+    cd_state *st = NULL;
+    if (cd_on_subjects(scan, (void **)&st) != UM_OK) return UM_ENOMEM;
+    size_t ns = um_scan_nsubjects(scan);
+    if (um_pk_get_u(r) != 1) um_pk_fail(r, "code: unknown state version");
+    uint64_t seen = um_pk_get_ur(r, ns, "code: more subjects than the scan has");
+    if (um_pk_ok(r) && seen && !um_grow_zeroed((void **)&st->s, &st->n, ns, sizeof *st->s))
+        um_pk_fail(r, "out of memory");
+    uint64_t sid = 0;
+    for (uint64_t k = 0; k < seen && um_pk_ok(r); k++) {
+        uint64_t gap = um_pk_get_u(r);
+        if (!um_pk_ok(r)) break;
+        if ((k && gap == 0) || gap >= ns - (k ? sid : 0)) {
+            um_pk_fail(r, "code: subject out of range or order");
+            break;
+        }
+        sid = k ? sid + gap : gap;
+        cd_subj *c = &st->s[sid];
+        c->seen = true;
+        c->skip = um_pk_get_bool(r);
+        if (um_pk_ok(r) && c->skip != !um_subject_has_identity(scan, (um_sid)sid))
+            um_pk_fail(r, "code: the subject's identity is not this scan's");
+        if (!um_pk_ok(r) || c->skip) continue;
+        c->commits = um_pk_get_u(r);
+        c->more = um_pk_get_bool(r);
+        c->n = (uint32_t)um_pk_get_ur(r, UM_CODE_KEEP, "code: too many identities");
+        if (um_pk_ok(r) && c->n && !(c->ids = um_calloc(UM_CODE_KEEP, sizeof *c->ids))) um_pk_fail(r, "out of memory");
+        for (uint32_t j = 0; j < c->n && um_pk_ok(r); j++) {
+            cd_id *d = &c->ids[j];
+            d->h = um_pk_get_h64(r);
+            um_pk_get_fixed(r, d->text, sizeof d->text, "code: identity text too long");
+            d->ts = um_pk_get_time(r);
+            d->file = get_interned(r, st);
+            d->line = um_pk_get_u(r);
+            d->record = get_interned(r, st);
+        }
+    }
+    if (!um_pk_ok(r)) {
+        um_status rc = strcmp(r->bad, "out of memory") == 0 ? UM_ENOMEM : UM_EPARSE;
+        cd_free(st);
+        return rc;
+    }
+    *out = st;
+    return UM_OK;
+}
+
 const um_analyzer um_analyzer_code = {
     "code", "several author identities (name, email) on one person's commits (CODE-05)",
-    cd_on_subjects, cd_on_event, cd_finish, cd_free, NULL, NULL, false, NULL, NULL, NULL, cd_part_new, cd_merge};
+    cd_on_subjects, cd_on_event, cd_finish, cd_free, NULL, NULL, false, NULL, NULL, NULL, cd_part_new, cd_merge,
+    cd_save, cd_load};

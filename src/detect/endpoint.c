@@ -301,7 +301,22 @@ static um_status ep_merge(um_scan *s, void *into, void *from) {
     return UM_OK;
 }
 
+/* Saved state (pstate.h): the version only (the state is the context's). */
+static um_status ep_save(um_scan *s, const void *inst, um_buf *out) {
+    (void)s;
+    (void)inst;
+    um_pk_u(out, 1);
+    return UM_OK;
+}
+
+static um_status ep_load(um_scan *s, const void *primary, um_pk *r, void **out) {
+    if (um_pk_get_u(r) != 1) um_pk_fail(r, "endpoint: unknown state version");
+    if (!um_pk_ok(r)) return UM_EPARSE;
+    return ep_part_new(s, primary, out);
+}
+
 const um_analyzer um_analyzer_endpoint = {
     "endpoint",
     "IP-KVM USB devices (EP-01) in USB inventories and osquery; VNC sessions in Zeek rfb logs (EP-02)",
-    ep_on_subjects, ep_on_event, NULL, NULL, ep_compile, ep_free, false, NULL, NULL, NULL, ep_part_new, ep_merge};
+    ep_on_subjects, ep_on_event, NULL, NULL, ep_compile, ep_free, false, NULL, NULL, NULL, ep_part_new, ep_merge,
+    ep_save, ep_load};

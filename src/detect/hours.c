@@ -413,6 +413,137 @@ static um_status hr_finish(um_scan *s, void *p) {
     return UM_OK;
 }
 
+/* Saved state (pstate.h), version 1: varint subjects seen, then each, by
+ * subject number: varint gap (the first: its number), varint state (1 not
+ * compared, 2 compared); when compared: varint events, commits,
+ * commits_asia, zigzag first_us, last_us, c_first_us, c_last_us, varint
+ * offsets (<= 8) and each zigzag offset, varint count; varint 0 (no
+ * bitmap) or 1, zigzag base_day, varint bytes set, each varint gap, byte.
+ * The claim (zone, text) is the loading scan's, the histogram is counted
+ * again from the bitmap. */
+static um_status hr_save(um_scan *s, const void *inst, um_buf *out) {
+    (void)s;
+    const hr_state *st = inst;
+    um_pk_u(out, 1);
+    size_t seen = 0;
+    for (size_t i = 0; st && i < st->n; i++) seen += st->s[i].state != HR_UNSEEN;
+    um_pk_u(out, seen);
+    size_t last = 0;
+    bool first = true;
+    for (size_t i = 0; st && i < st->n; i++) {
+        const hr_subj *h = &st->s[i];
+        if (h->state == HR_UNSEEN) continue;
+        um_pk_u(out, first ? i : i - last);
+        first = false;
+        last = i;
+        um_pk_u(out, (uint64_t)h->state);
+        if (h->state != HR_WEST) continue;
+        um_pk_u(out, h->events);
+        um_pk_u(out, h->commits);
+        um_pk_u(out, h->commits_asia);
+        um_pk_i(out, h->first_us);
+        um_pk_i(out, h->last_us);
+        um_pk_i(out, h->c_first_us);
+        um_pk_i(out, h->c_last_us);
+        um_pk_u(out, h->n_off);
+        for (uint8_t k = 0; k < h->n_off; k++) {
+            um_pk_i(out, h->c_off[k]);
+            um_pk_u(out, h->c_cnt[k]);
+        }
+        um_pk_u(out, h->bits ? 1 : 0);
+        if (!h->bits) continue;
+        um_pk_i(out, h->base_day);
+        size_t nz = 0;
+        for (size_t b = 0; b < UM_HR_BITS / 8; b++) nz += h->bits[b] != 0;
+        um_pk_u(out, nz);
+        size_t lb = 0;
+        bool fb = true;
+        for (size_t b = 0; b < UM_HR_BITS / 8; b++) {
+            if (!h->bits[b]) continue;
+            um_pk_u(out, fb ? b : b - lb);
+            um_buf_addc(out, (char)h->bits[b]);
+            fb = false;
+            lb = b;
+        }
+    }
+    return UM_OK;
+}
+
+static um_status hr_load(um_scan *s, const void *primary, um_pk *r, void **out) {
+    (void)primary;
+    hr_state *st = NULL;
+    if (hr_on_subjects(s, (void **)&st) != UM_OK) return UM_ENOMEM;
+    um_status rc = UM_OK;
+    size_t ns = um_scan_nsubjects(s);
+    if (um_pk_get_u(r) != 1) um_pk_fail(r, "hours: unknown state version");
+    uint64_t seen = um_pk_get_ur(r, ns, "hours: more subjects than the scan has");
+    uint64_t sid = 0;
+    for (uint64_t k = 0; k < seen && um_pk_ok(r); k++) {
+        uint64_t gap = um_pk_get_u(r);
+        if (!um_pk_ok(r)) break;
+        if ((k && gap == 0) || gap >= ns - (k ? sid : 0)) {
+            um_pk_fail(r, "hours: subject out of range or order");
+            break;
+        }
+        sid = k ? sid + gap : gap;
+        int state = (int)um_pk_get_ur(r, HR_WEST, "hours: bad subject state");
+        if (!um_pk_ok(r)) break;
+        hr_subj *h = subject(s, st, (um_sid)sid);
+        if (!h) {
+            rc = UM_ENOMEM;
+            break;
+        }
+        if (state != h->state) {
+            um_pk_fail(r, "hours: the subject's claim is not this scan's");
+            break;
+        }
+        if (state != HR_WEST) continue;
+        h->events = (uint32_t)um_pk_get_ur(r, UINT32_MAX, "hours: bad count");
+        h->commits = (uint32_t)um_pk_get_ur(r, UINT32_MAX, "hours: bad count");
+        h->commits_asia = (uint32_t)um_pk_get_ur(r, UINT32_MAX, "hours: bad count");
+        h->first_us = um_pk_get_time(r);
+        h->last_us = um_pk_get_time(r);
+        h->c_first_us = um_pk_get_time(r);
+        h->c_last_us = um_pk_get_time(r);
+        h->n_off = (uint8_t)um_pk_get_ur(r, UM_ARRAY_LEN(h->c_off), "hours: too many commit offsets");
+        for (uint8_t o = 0; o < h->n_off && um_pk_ok(r); o++) {
+            h->c_off[o] = (int16_t)um_pk_get_ir(r, -24 * 60, 24 * 60, "hours: bad commit offset");
+            h->c_cnt[o] = (uint32_t)um_pk_get_ur(r, UINT32_MAX, "hours: bad count");
+        }
+        if (!um_pk_get_bool(r) || !um_pk_ok(r)) continue;
+        h->base_day = um_pk_get_ir(r, -((int64_t)1 << 40), (int64_t)1 << 40, "hours: bad window");
+        uint64_t nz = um_pk_get_ur(r, UM_HR_BITS / 8, "hours: bitmap too large");
+        if (um_pk_ok(r) && (nz == 0 || nz > r->n - r->pos)) um_pk_fail(r, "hours: bad bitmap"); /* made on a first bit */
+        if (!um_pk_ok(r)) break;
+        if (!(h->bits = um_calloc(UM_HR_BITS / 8, 1))) {
+            rc = UM_ENOMEM;
+            break;
+        }
+        uint64_t b = 0;
+        for (uint64_t j = 0; j < nz && um_pk_ok(r); j++) {
+            uint64_t g = um_pk_get_u(r);
+            const unsigned char *v = um_pk_get_raw(r, 1);
+            if (!v) break;
+            if ((j && g == 0) || g >= UM_HR_BITS / 8 - (j ? b : 0) || !*v) {
+                um_pk_fail(r, "hours: bad bitmap");
+                break;
+            }
+            b = j ? b + g : g;
+            h->bits[b] = *v;
+            for (int bit = 0; bit < 8; bit++)
+                if (*v & (1u << bit)) h->hist[(b * 8 + (uint64_t)bit) % 24]++;
+        }
+    }
+    if (rc == UM_OK && !um_pk_ok(r)) rc = UM_EPARSE;
+    if (rc != UM_OK) {
+        hr_free(st);
+        return rc;
+    }
+    *out = st;
+    return UM_OK;
+}
+
 const um_analyzer um_analyzer_hours = {
     "hours", "activity hours fitting UTC+8/+9 against the claimed zone (TM-01); git commit offsets (TM-02)",
-    hr_on_subjects, hr_on_event, hr_finish, hr_free, NULL, NULL, false, NULL, NULL, NULL, hr_part_new, hr_merge};
+    hr_on_subjects, hr_on_event, hr_finish, hr_free, NULL, NULL, false, NULL, NULL, NULL, hr_part_new, hr_merge,
+    hr_save, hr_load};

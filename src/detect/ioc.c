@@ -157,6 +157,21 @@ static um_status merge(um_scan *s, void *into, void *from) {
     return UM_OK;
 }
 
+/* Saved state (pstate.h): the version only. The cache of commit emails
+ * looked up is no state: a loaded instance looks them up again. */
+static um_status save(um_scan *s, const void *inst, um_buf *out) {
+    (void)s;
+    (void)inst;
+    um_pk_u(out, 1);
+    return UM_OK;
+}
+
+static um_status load(um_scan *s, const void *primary, um_pk *r, void **out) {
+    if (um_pk_get_u(r) != 1) um_pk_fail(r, "ioc: unknown state version");
+    if (!um_pk_ok(r)) return UM_EPARSE;
+    return part_new(s, primary, out);
+}
+
 const um_analyzer um_analyzer_ioc = {
     "ioc", "wallets, emails, payout accounts, handles and phones on published DPRK IT-worker lists (IOC-01/02)",
-    on_subjects, on_event, NULL, free_state, NULL, NULL, false, NULL, NULL, NULL, part_new, merge};
+    on_subjects, on_event, NULL, free_state, NULL, NULL, false, NULL, NULL, NULL, part_new, merge, save, load};

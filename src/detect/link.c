@@ -1020,6 +1020,95 @@ um_status um_link_case_tables(const um_scan *s, void *db) {
     return r;
 }
 
+/* Saved state of a partition's instance (pstate.h), version 1: varint
+ * sign-in IPs, each in event order: varint subject (one with an identity
+ * record in this scan), string ip, string file (or none), varint line,
+ * varint position (ascending). */
+static um_status save(um_scan *s, const void *inst, um_buf *out) {
+    (void)s;
+    const lk_state *st = inst;
+    um_pk_u(out, 1);
+    if (st && (!st->partition || st->ev_base)) return UM_EINVAL; /* only a partition's instance */
+    um_pk_u(out, st ? st->nobs : 0);
+    for (size_t k = 0; st && k < st->nobs; k++) {
+        const um_lk_obs *o = &st->obs[k];
+        um_pk_u(out, o->subject);
+        um_pk_s(out, o->value);
+        um_pk_s(out, o->file);
+        um_pk_u(out, o->line);
+        um_pk_u(out, st->pos[k]);
+    }
+    return UM_OK;
+}
+
+static um_status load(um_scan *s, const void *primary, um_pk *r, void **out) {
+    lk_state *st = NULL;
+    if (part_new(s, primary, (void **)&st) != UM_OK) {
+        free_state(st);
+        return UM_ENOMEM;
+    }
+    if (um_pk_get_u(r) != 1) um_pk_fail(r, "link: unknown state version");
+    uint64_t n = um_pk_get_ur(r, (r->n - r->pos) / 4, "link: more sign-in IPs than bytes");
+    uint64_t last = 0;
+    for (uint64_t k = 0; k < n && um_pk_ok(r); k++) {
+        uint64_t sid = um_pk_get_u(r);
+        if (um_pk_ok(r) && (sid >= st->ns || !um_subject_has_identity(s, (um_sid)sid)))
+            um_pk_fail(r, "link: subject out of range or without an identity record");
+        size_t iplen, flen;
+        bool ipp, fp;
+        const char *ip = um_pk_get_sv(r, 64, &iplen, &ipp);
+        const char *file = um_pk_get_sv(r, 1u << 20, &flen, &fp);
+        uint64_t line = um_pk_get_u(r);
+        uint64_t pos = um_pk_get_u(r);
+        if (!um_pk_ok(r)) break;
+        if (!ipp || !iplen || (k && pos <= last)) {
+            um_pk_fail(r, "link: empty address or positions out of order");
+            break;
+        }
+        last = pos;
+        if (st->nips[sid] >= UM_LINK_IPS_PER_SUBJECT) {
+            um_pk_fail(r, "link: too many addresses for one subject");
+            break;
+        }
+        char key[128];
+        int kn = snprintf(key, sizeof key, "%d\x1f%.*s", (int)sid, (int)iplen, ip);
+        bool created;
+        um_map_slot *sl = kn > 0 && (size_t)kn < sizeof key ? um_map_upsert(&st->ipseen, key, (size_t)kn, &created) : NULL;
+        if (!sl) {
+            um_pk_fail(r, "out of memory");
+            break;
+        }
+        if (!created) {
+            um_pk_fail(r, "link: one subject's address twice");
+            break;
+        }
+        st->nips[sid]++;
+        const char *f = NULL;
+        if (fp) {
+            um_map_slot *fs = um_map_upsert(&st->files, file, flen, &created);
+            if (fs && created) fs->val = um_arena_strndup(&st->arena, file, flen);
+            if (!fs || !(f = fs->val)) {
+                um_pk_fail(r, "out of memory");
+                break;
+            }
+        }
+        const char *ipc = um_arena_strndup(&st->arena, ip, iplen);
+        if (!ipc || push(st, (um_sid)sid, UM_LK_IP, ipc, ipc, f, line, 1) != UM_OK ||
+            !um_grow((void **)&st->pos, &st->cap_pos, st->nobs, sizeof *st->pos)) {
+            um_pk_fail(r, "out of memory");
+            break;
+        }
+        st->pos[st->nobs - 1] = pos;
+    }
+    if (!um_pk_ok(r)) {
+        um_status rc = strcmp(r->bad, "out of memory") == 0 ? UM_ENOMEM : UM_EPARSE;
+        free_state(st);
+        return rc;
+    }
+    *out = st;
+    return UM_OK;
+}
+
 const um_analyzer um_analyzer_link = {
     .name = "link",
     .description = "identifiers shared by different people, linked into clusters; laptop farms; payout checksums; "
@@ -1030,4 +1119,6 @@ const um_analyzer um_analyzer_link = {
     .finish = finish,
     .free_state = free_state,
     .part_new = part_new,
-    .merge = merge};
+    .merge = merge,
+    .save = save,
+    .load = load};

@@ -443,6 +443,138 @@ static um_status finish(um_scan *scan, void *state) {
     return UM_OK;
 }
 
+/* Saved state (pstate.h), version 1: varint subjects seen, then each, by
+ * subject number: varint gap (the first: its number), varint n_known,
+ * n_foreign, varint aggregates (<= 32), each: varint indicator (1, 5, 6, 7
+ * for NET-0x), string key, label, detail (or none), varint strength,
+ * zigzag weight, varint count, zigzag last time, varint samples (<= 3),
+ * each zigzag time, string file (or none), varint line, string record (or
+ * none), string values; varint addresses (<= 64), each 8-byte hash; varint
+ * full. The claimed and ship-to countries are the loading scan's. */
+static const char *const net_ind[] = {NULL, "NET-01", NULL, NULL, NULL, "NET-05", "NET-06", "NET-07"};
+
+static um_status save(um_scan *scan, const void *inst, um_buf *out) {
+    (void)scan;
+    const net_state *st = inst;
+    um_pk_u(out, 1);
+    size_t seen = 0;
+    for (size_t i = 0; st && i < st->n_subj; i++) seen += st->subj[i].resolved;
+    um_pk_u(out, seen);
+    size_t last = 0;
+    bool first = true;
+    for (size_t i = 0; st && i < st->n_subj; i++) {
+        const net_subj *ns = &st->subj[i];
+        if (!ns->resolved) continue;
+        um_pk_u(out, first ? i : i - last);
+        first = false;
+        last = i;
+        um_pk_u(out, ns->n_known);
+        um_pk_u(out, ns->n_foreign);
+        um_pk_u(out, ns->n_aggs);
+        for (size_t k = 0; k < ns->n_aggs; k++) {
+            const net_agg *a = &ns->aggs[k];
+            um_pk_u(out, (uint64_t)(a->indicator[5] - '0'));
+            um_pk_s(out, a->key);
+            um_pk_s(out, a->label);
+            um_pk_s(out, a->detail);
+            um_pk_u(out, (uint64_t)a->strength);
+            um_pk_i(out, a->weight);
+            um_pk_u(out, a->count);
+            um_pk_i(out, a->last_ts);
+            um_pk_u(out, a->n_s);
+            for (size_t j = 0; j < a->n_s; j++) {
+                um_pk_i(out, a->s[j].ts);
+                um_pk_s(out, a->s[j].file);
+                um_pk_u(out, a->s[j].line);
+                um_pk_s(out, a->s[j].record);
+                um_pk_s(out, a->s[j].values);
+            }
+            um_pk_u(out, a->n_addrs);
+            for (size_t j = 0; j < a->n_addrs; j++) um_pk_h64(out, a->addrs[j]);
+            um_pk_u(out, a->addrs_full);
+        }
+    }
+    return UM_OK;
+}
+
+static const char *get_interned(um_pk *r, net_state *st) {
+    size_t n;
+    bool present;
+    const char *v = um_pk_get_sv(r, 1u << 20, &n, &present);
+    if (!present) return NULL;
+    um_map_slot *sl = um_map_upsert(&st->strings, v, n, NULL);
+    if (!sl) um_pk_fail(r, "out of memory");
+    return sl ? sl->key : NULL;
+}
+
+static um_status load(um_scan *scan, const void *primary, um_pk *r, void **out) {
+    (void)primary;
+    net_state *st = NULL;
+    if (on_subjects(scan, (void **)&st) != UM_OK) return UM_ENOMEM;
+    size_t nsub = um_scan_nsubjects(scan);
+    if (um_pk_get_u(r) != 1) um_pk_fail(r, "net: unknown state version");
+    uint64_t seen = um_pk_get_ur(r, nsub, "net: more subjects than the scan has");
+    uint64_t sid = 0;
+    for (uint64_t k = 0; k < seen && um_pk_ok(r); k++) {
+        uint64_t gap = um_pk_get_u(r);
+        if (!um_pk_ok(r)) break;
+        if ((k && gap == 0) || gap >= nsub - (k ? sid : 0)) {
+            um_pk_fail(r, "net: subject out of range or order");
+            break;
+        }
+        sid = k ? sid + gap : gap;
+        net_subj *ns = subject(st, scan, (um_sid)sid);
+        if (!ns) {
+            um_pk_fail(r, "out of memory");
+            break;
+        }
+        ns->n_known = um_pk_get_u(r);
+        ns->n_foreign = um_pk_get_ur(r, ns->n_known, "net: more foreign sign-ins than located ones");
+        size_t na = (size_t)um_pk_get_ur(r, NET_MAX_AGGS, "net: too many aggregates");
+        if (um_pk_ok(r) && na && !um_grow((void **)&ns->aggs, &ns->cap_aggs, na, sizeof *ns->aggs))
+            um_pk_fail(r, "out of memory");
+        for (size_t j = 0; j < na && um_pk_ok(r); j++) {
+            net_agg *a = &ns->aggs[j];
+            memset(a, 0, sizeof *a);
+            ns->n_aggs = j + 1;
+            uint64_t ind = um_pk_get_ur(r, 7, "net: bad indicator");
+            if (um_pk_ok(r) && !net_ind[ind]) um_pk_fail(r, "net: bad indicator");
+            a->indicator = um_pk_ok(r) ? net_ind[ind] : "NET-05";
+            a->key = get_interned(r, st);
+            a->label = get_interned(r, st);
+            a->detail = get_interned(r, st);
+            if (um_pk_ok(r) && (!a->key || ((ind == 1 || ind == 6) && !a->label) || (ind == 1 && !a->detail)))
+                um_pk_fail(r, "net: aggregate without its key, label or detail");
+            for (size_t x = 0; x < j && um_pk_ok(r); x++)
+                if (ns->aggs[x].indicator == a->indicator && strcmp(ns->aggs[x].key, a->key) == 0)
+                    um_pk_fail(r, "net: one aggregate twice");
+            a->strength = (um_strength)um_pk_get_ur(r, UM_STRONG, "net: bad strength");
+            a->weight = (int)um_pk_get_ir(r, INT32_MIN, INT32_MAX, "net: bad weight");
+            a->count = um_pk_get_u(r);
+            a->last_ts = um_pk_get_time(r);
+            a->n_s = (size_t)um_pk_get_ur(r, NET_MAX_SAMPLES, "net: too many samples");
+            for (size_t x = 0; x < a->n_s && um_pk_ok(r); x++) {
+                a->s[x].ts = um_pk_get_time(r);
+                a->s[x].file = get_interned(r, st);
+                a->s[x].line = um_pk_get_u(r);
+                a->s[x].record = um_pk_get_s(r, &st->arena, 1u << 20);
+                a->s[x].values = um_pk_get_s(r, &st->arena, 1u << 20);
+                if (um_pk_ok(r) && !a->s[x].values) um_pk_fail(r, "net: sample without values");
+            }
+            a->n_addrs = (size_t)um_pk_get_ur(r, NET_MAX_ADDRS, "net: too many addresses");
+            for (size_t x = 0; x < a->n_addrs && um_pk_ok(r); x++) a->addrs[x] = um_pk_get_h64(r);
+            a->addrs_full = um_pk_get_bool(r);
+        }
+    }
+    if (!um_pk_ok(r)) {
+        um_status rc = strcmp(r->bad, "out of memory") == 0 ? UM_ENOMEM : UM_EPARSE;
+        free_state(st);
+        return rc;
+    }
+    *out = st;
+    return UM_OK;
+}
+
 const um_analyzer um_analyzer_net = {"net", "sign-ins from DPRK space, VPN/hosting networks, inconsistent countries",
                                      on_subjects, on_event, finish, free_state, NULL, NULL, false, NULL, NULL, NULL,
-                                     part_new, merge};
+                                     part_new, merge, save, load};

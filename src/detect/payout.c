@@ -240,4 +240,4 @@ static um_status py_finish(um_scan *s, void *p) {
 
 const um_analyzer um_analyzer_payout = {
     "payout", "payout churn, payout holder not the worker (PAY-02); crypto payout (PAY-01)",
-    py_on_subjects, NULL, py_finish, NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL};
+    py_on_subjects, NULL, py_finish, NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL, NULL, NULL};

@@ -453,4 +453,4 @@ const um_analyzer um_analyzer_rules = {
     "rules",
     "the Sigma rule pack (rules/): remote-access tools, VPN clients, IP-KVMs and 2026 techniques in Windows events",
     ra_on_subjects, ra_on_event, NULL, ra_free, ra_compile, ra_free_compiled, true,
-    ra_prefilter, ra_free_scratch, ra_digest, NULL, NULL};
+    ra_prefilter, ra_free_scratch, ra_digest, NULL, NULL, NULL, NULL};

@@ -279,4 +279,4 @@ static um_status finish(um_scan *s, void *state) {
 
 const um_analyzer um_analyzer_sanctions = {
     "sanctions", "names of claimed persons against the OFAC SDN and UN lists (IOC-03)", on_subjects, NULL, finish,
-    sx_state_free, sx_compile, sx_free, true, NULL, NULL, NULL, NULL, NULL};
+    sx_state_free, sx_compile, sx_free, true, NULL, NULL, NULL, NULL, NULL, NULL, NULL};

@@ -304,6 +304,144 @@ static um_status tr_finish(um_scan *scan, void *p) {
     return UM_OK;
 }
 
+/* Saved state (pstate.h), version 1: varint subjects seen, then each, by
+ * subject number: varint gap (the first: its number), varint skip (no
+ * identity record: must be what this scan's subject table says); when not
+ * skipped: varint places, anonymised, varint places kept (<= 8) and each
+ * place, then the hits by coordinates and by countries: varint count,
+ * zigzag last time, varint samples (<= 3), each a place and string values.
+ * A place: zigzag time, varint has_geo (then latitude and longitude, IEEE
+ * bits), string country, string ip, string file (or none), varint line,
+ * string record (or none). */
+static void put_place(um_buf *out, const tr_place *p) {
+    um_pk_i(out, p->ts);
+    um_pk_u(out, p->has_geo);
+    if (p->has_geo) {
+        um_pk_f64(out, p->lat);
+        um_pk_f64(out, p->lon);
+    }
+    um_pk_s(out, p->cc);
+    um_pk_s(out, p->ip);
+    um_pk_s(out, p->file);
+    um_pk_u(out, p->line);
+    um_pk_s(out, p->record);
+}
+
+static void put_hit(um_buf *out, const tr_hit *h) {
+    um_pk_u(out, h->count);
+    um_pk_i(out, h->last_ts);
+    um_pk_u(out, h->n_s);
+    for (size_t k = 0; k < h->n_s; k++) {
+        put_place(out, &h->s[k].to);
+        um_pk_s(out, h->s[k].values);
+    }
+}
+
+static um_status tr_save(um_scan *scan, const void *inst, um_buf *out) {
+    (void)scan;
+    const tr_state *st = inst;
+    um_pk_u(out, 1);
+    size_t seen = 0;
+    for (size_t i = 0; st && i < st->n; i++) seen += st->s[i] != NULL;
+    um_pk_u(out, seen);
+    size_t last = 0;
+    bool first = true;
+    for (size_t i = 0; st && i < st->n; i++) {
+        const tr_subj *t = st->s[i];
+        if (!t) continue;
+        um_pk_u(out, first ? i : i - last);
+        first = false;
+        last = i;
+        um_pk_u(out, t->skip);
+        if (t->skip) continue;
+        um_pk_u(out, t->places);
+        um_pk_u(out, t->anonymised);
+        um_pk_u(out, t->n);
+        for (size_t k = 0; k < t->n; k++) put_place(out, &t->p[k]);
+        put_hit(out, &t->geo);
+        put_hit(out, &t->country);
+    }
+    return UM_OK;
+}
+
+static const char *get_interned(um_pk *r, tr_state *st) {
+    size_t n;
+    bool present;
+    const char *v = um_pk_get_sv(r, 1u << 20, &n, &present);
+    if (!present) return NULL;
+    um_map_slot *sl = um_map_upsert(&st->strings, v, n, NULL);
+    if (!sl) um_pk_fail(r, "out of memory");
+    return sl ? sl->key : NULL;
+}
+
+static void get_place(um_pk *r, tr_state *st, tr_place *p) {
+    memset(p, 0, sizeof *p);
+    p->ts = um_pk_get_time(r);
+    p->has_geo = um_pk_get_bool(r);
+    if (p->has_geo) {
+        p->lat = um_pk_get_f64(r, -90, 90, "travel: bad latitude");
+        p->lon = um_pk_get_f64(r, -180, 180, "travel: bad longitude");
+    }
+    um_pk_get_fixed(r, p->cc, sizeof p->cc, "travel: bad country");
+    um_pk_get_fixed(r, p->ip, sizeof p->ip, "travel: bad address");
+    p->file = get_interned(r, st);
+    p->line = um_pk_get_u(r);
+    p->record = get_interned(r, st);
+}
+
+static void get_hit(um_pk *r, tr_state *st, tr_hit *h) {
+    h->count = um_pk_get_u(r);
+    h->last_ts = um_pk_get_time(r);
+    h->n_s = (size_t)um_pk_get_ur(r, UM_TR_SAMPLES, "travel: too many samples");
+    for (size_t k = 0; k < h->n_s && um_pk_ok(r); k++) {
+        get_place(r, st, &h->s[k].to);
+        um_pk_get_fixed(r, h->s[k].values, sizeof h->s[k].values, "travel: sample text too long");
+    }
+}
+
+static um_status tr_load(um_scan *scan, const void *primary, um_pk *r, void **out) {
+    (void)primary;
+    tr_state *st = NULL;
+    if (tr_on_subjects(scan, (void **)&st) != UM_OK) return UM_ENOMEM;
+    size_t ns = um_scan_nsubjects(scan);
+    if (um_pk_get_u(r) != 1) um_pk_fail(r, "travel: unknown state version");
+    uint64_t seen = um_pk_get_ur(r, ns, "travel: more subjects than the scan has");
+    uint64_t sid = 0;
+    for (uint64_t k = 0; k < seen && um_pk_ok(r); k++) {
+        uint64_t gap = um_pk_get_u(r);
+        if (!um_pk_ok(r)) break;
+        if ((k && gap == 0) || gap >= ns - (k ? sid : 0)) {
+            um_pk_fail(r, "travel: subject out of range or order");
+            break;
+        }
+        sid = k ? sid + gap : gap;
+        tr_subj *t = subject(st, scan, (um_sid)sid);
+        if (!t) {
+            um_pk_fail(r, "out of memory");
+            break;
+        }
+        if (um_pk_get_bool(r) != t->skip) um_pk_fail(r, "travel: the subject's identity is not this scan's");
+        if (!um_pk_ok(r) || t->skip) continue;
+        t->places = um_pk_get_u(r);
+        t->anonymised = um_pk_get_u(r);
+        t->n = (size_t)um_pk_get_ur(r, UM_TR_KEEP, "travel: too many places");
+        for (size_t j = 0; j < t->n && um_pk_ok(r); j++) {
+            get_place(r, st, &t->p[j]);
+            if (um_pk_ok(r) && j && t->p[j - 1].ts > t->p[j].ts) um_pk_fail(r, "travel: places not in time order");
+        }
+        get_hit(r, st, &t->geo);
+        get_hit(r, st, &t->country);
+    }
+    if (!um_pk_ok(r)) {
+        um_status rc = strcmp(r->bad, "out of memory") == 0 ? UM_ENOMEM : UM_EPARSE;
+        tr_free(st);
+        return rc;
+    }
+    *out = st;
+    return UM_OK;
+}
+
 const um_analyzer um_analyzer_travel = {
     "travel", "impossible travel between sign-ins, VPN/hosting exits set aside (NET-02)",
-    tr_on_subjects, tr_on_event, tr_finish, tr_free, NULL, NULL, false, NULL, NULL, NULL, tr_part_new, tr_merge};
+    tr_on_subjects, tr_on_event, tr_finish, tr_free, NULL, NULL, false, NULL, NULL, NULL, tr_part_new, tr_merge,
+    tr_save, tr_load};

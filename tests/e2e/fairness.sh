@@ -344,10 +344,13 @@ ok below_review dev_ninja
 
 # analysis partitioned by person (src/core/pmerge.c): the same files, byte
 # for byte, with the people of one dtHash, one IP and one household in
-# different partitions (K = 3 and 7)
-for k in 3 7; do
+# different partitions (K = 3 and 7); "7rt": K = 7 with every partition's
+# state saved to bytes and loaded back before the merge (src/core/pstate.h),
+# the world's impossible travel, shared browser and author identities
+# through the analyzers' save and load
+for k in 3 7 7rt; do
     CASE=partitions$k
-    UNMASK_PARTITIONS=$k "$UNMASK" scan -q --out "$tmp/out-p$k" --approved-rmm ScreenConnect --allowlist "$A" \
+    UNMASK_PARTITION_ROUNDTRIP=$([ "$k" = 7rt ] && echo 1 || echo 0) UNMASK_PARTITIONS=${k%rt} "$UNMASK" scan -q --out "$tmp/out-p$k" --approved-rmm ScreenConnect --allowlist "$A" \
         "$in/hr" "$in/payroll" "$in/it" "$in/logs" "$in/git" 2>/dev/null || true
     for f in subjects.jsonl findings.jsonl clusters.jsonl subjects.csv findings.csv; do
         ok cmp -s "$tmp/out/$f" "$tmp/out-p$k/$f"

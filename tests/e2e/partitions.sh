@@ -21,6 +21,12 @@
 #      checked at the merge, in the one-thread order of the findings'
 #      making), K = 4; the scan without partitions used to fail here
 #      (net's and travel's counts on a finding the limit refused).
+# The runs marked "round trip" set UNMASK_PARTITION_ROUNDTRIP=1: every
+# partition's state (its analyzer instances and finding table, with
+# positions; src/core/pstate.h) is saved to bytes after the last event and
+# loaded back into new instances, the old ones freed, before the merge, as
+# the coordinator will load the states workers send; the outputs must
+# still be byte-identical, and the run must say how many bytes it saved.
 # Each partitioned run must say (-v) that two or more partitions handled
 # events, and the set must hold findings of the partitioned analyzers, so
 # a merge that lost or doubled a partition's state shows as a difference.
@@ -48,8 +54,8 @@ base() { # name args...: the scan without partitions
 
 same() { # name K threads args...: partitioned, compared with base
     local name=$1 k=$2 n=$3; shift 3
-    local a="$tmp/$name-base" b="$tmp/$name-k$k-t$n" rc=0
-    UNMASK_PARTITIONS=$k "$UNMASK" scan -v --threads "$n" -n 0 --fail-on never -o "$b" "$@" >"$b.out" 2>"$b.err" || rc=$?
+    local a="$tmp/$name-base" b="$tmp/$name-k$k-t$n${RT:+-rt}" rc=0
+    UNMASK_PARTITION_ROUNDTRIP=${RT:-0} UNMASK_PARTITIONS=$k "$UNMASK" scan -v --threads "$n" -n 0 --fail-on never -o "$b" "$@" >"$b.out" 2>"$b.err" || rc=$?
     [ "$rc" = 0 ] || fail "$name: $k partitions exit $rc: $(cat "$b.err")"
     for f in subjects.jsonl findings.jsonl clusters.jsonl subjects.csv findings.csv; do
         cmp -s "$a/$f" "$b/$f" || { diff "$a/$f" "$b/$f" | head -5 | cut -c1-300 >&2; fail "$name: $f differs with $k partitions"; }
@@ -61,6 +67,14 @@ same() { # name K threads args...: partitioned, compared with base
     local busy
     busy=$(sed -n 's/.*analysis partitioned by person: \([0-9]*\) partitions had events.*/\1/p' "$b.err")
     [ -n "$busy" ] && [ "$busy" -ge 2 ] || fail "$name: $k partitions requested, ${busy:-none} had events"
+    if [ -n "${RT:-}" ]; then
+        grep -q "partition states saved and loaded back: [1-9][0-9]* bytes" "$b.err" ||
+            fail "$name: $k partitions: no state was saved and loaded back"
+        if [ -n "${RT_FINDINGS:-}" ]; then # the partitions' finding tables travelled too
+            grep -q "partition states saved and loaded back: [0-9]* bytes, [1-9][0-9]* findings" "$b.err" ||
+                fail "$name: $k partitions: no finding went through a saved state"
+        fi
+    fi
     pass=$((pass + 1))
 }
 
@@ -75,6 +89,7 @@ has() { # name indicator...: the base run holds findings of these indicators
 base demo "$UM_SRC_DIR/examples/demo"
 has demo TM-01 TM-02 NET-01 NET-05 NET-06 EP-01 EP-02
 for k in 2 3 8; do same demo "$k" 1 "$UM_SRC_DIR/examples/demo"; done
+RT=1 same demo 3 1 "$UM_SRC_DIR/examples/demo" # round trip
 
 # (b) a multi-file log set with real samples, rejects and serial readers
 "$GEN" --bytes 6000000 --people 300 --out "$tmp/gen"
@@ -87,14 +102,18 @@ base logs "${set_inputs[@]}"
 has logs TM-01 TM-02 NET-01 NET-05 NET-06 EP-01 EP-02 IOC-01
 for k in 2 5 16; do same logs "$k" 1 "${set_inputs[@]}"; done
 same logs 3 2 "${set_inputs[@]}"
+RT=1 RT_FINDINGS=1 same logs 5 1 "${set_inputs[@]}" # round trip
+RT=1 same logs 3 2 "${set_inputs[@]}" # round trip
 
 # (c) no HR export: every account is a log-only subject, routed by its id
 base logonly "$tmp/gen/logs" "${samples[@]}"
 same logonly 4 1 "$tmp/gen/logs" "${samples[@]}"
+RT=1 same logonly 4 1 "$tmp/gen/logs" "${samples[@]}" # round trip
 
 # (d) under a findings limit
 base limited --limit findings=40 "$UM_SRC_DIR/examples/demo"
 grep -q "resource limit reached: 40 distinct findings" "$tmp/limited-base.sql" || fail "limited: the limit was not reached"
 same limited 4 1 --limit findings=40 "$UM_SRC_DIR/examples/demo"
+RT=1 same limited 4 1 --limit findings=40 "$UM_SRC_DIR/examples/demo" # round trip
 
 echo "partitions: $pass partitioned runs byte-identical to the scan without partitions"

@@ -6,6 +6,7 @@
  * API equals the one without (the demo case; tests/e2e/partitions.sh
  * compares every output file). */
 #include "core/scan.h"
+#include "detect/net.h"
 #include "harness.h"
 #include "util/util.h"
 
@@ -89,7 +90,7 @@ static void t_fold(void) {
 
 /* The demo case through the library: 1 and 5 partitions, the same findings
  * (subject, indicator, key, count, first, last, evidence lines). */
-static char *findings_text(unsigned k, um_scan_stats *stats) {
+static char *findings_text(unsigned k, bool roundtrip, um_scan_stats *stats) {
     const char *src = getenv("UM_SRC_DIR");
     char demo[4096];
     snprintf(demo, sizeof demo, "%s/examples/demo", src ? src : ".");
@@ -102,7 +103,8 @@ static char *findings_text(unsigned k, um_scan_stats *stats) {
     }
     um_scan *s = NULL;
     char *out = NULL;
-    if (um_scan_new(ctx, &s) == UM_OK && um_scan_set_partitions(s, k) == UM_OK && um_scan_add_path(s, demo, NULL) == UM_OK &&
+    if (um_scan_new(ctx, &s) == UM_OK && um_scan_set_partitions(s, k) == UM_OK &&
+        um_scan_set_partition_roundtrip(s, roundtrip) == UM_OK && um_scan_add_path(s, demo, NULL) == UM_OK &&
         um_scan_run(s, NULL, NULL) == UM_OK) {
         um_buf b;
         um_buf_init(&b);
@@ -128,7 +130,7 @@ static char *findings_text(unsigned k, um_scan_stats *stats) {
 
 static void t_demo(void) {
     um_scan_stats one, five;
-    char *a = findings_text(1, &one), *b = findings_text(5, &five);
+    char *a = findings_text(1, false, &one), *b = findings_text(5, false, &five);
     CHECK(a && b);
     if (a && b) {
         CHECK(strlen(a) > 1000);
@@ -143,8 +145,101 @@ static void t_demo(void) {
     CHECK(um_scan_set_partitions(s, 2) == UM_EINVAL);
 }
 
+/* Every partition's state saved to bytes and loaded back before the merge
+ * (pstate.h): the same findings (fuzz_pstate checks that a state cut
+ * short does not load). */
+static void t_roundtrip(void) {
+    um_scan_stats one, rt;
+    char *a = findings_text(1, false, &one), *b = findings_text(4, true, &rt);
+    CHECK(a && b);
+    if (a && b) CHECK_STREQ(a, b);
+    CHECK(rt.partitions_busy >= 2);
+    CHECK(rt.partition_state_bytes > 1000);
+    CHECK_INTEQ(one.partition_state_bytes, 0);
+    free(a);
+    free(b);
+}
+
+static const char *first_ship_country(const um_scan *s, um_sid sid) {
+    size_t n;
+    const char *const *v = um_subject_values(s, sid, UM_ATTR_SHIP_ADDRESS, &n);
+    for (size_t k = 0; k < n; k++) {
+        const char *cc = um_ship_country(v[k]);
+        if (cc) return cc;
+    }
+    return NULL;
+}
+
+/* The subject table a worker's partitioned analyzers read (subtab.c): the
+ * demo's subjects through the bytes give the same ids, identity flags,
+ * claimed countries and zones, and ship-to countries (the street stays
+ * home); loaded and saved again, the same bytes; cut short, refused. */
+static void t_subtab(void) {
+    const char *src = getenv("UM_SRC_DIR");
+    char demo[4096];
+    snprintf(demo, sizeof demo, "%s/examples/demo", src ? src : ".");
+    um_ctx *ctx = NULL;
+    um_ctx_options o;
+    memset(&o, 0, sizeof o);
+    CHECK(um_ctx_open(&ctx, &o) == UM_OK);
+    um_scan *a = NULL, *b = NULL, *c = NULL;
+    CHECK(um_scan_new(ctx, &a) == UM_OK && um_scan_add_path(a, demo, NULL) == UM_OK && um_scan_run(a, NULL, NULL) == UM_OK);
+    um_buf t1, t2;
+    um_buf_init(&t1);
+    um_buf_init(&t2);
+    um_subtab_put(&t1, a);
+    CHECK(!t1.oom && um_scan_nsubjects(a) > 100);
+    printf("subject table: %zu subjects, %zu bytes (%.1f a subject)\n", um_scan_nsubjects(a), t1.len,
+           (double)t1.len / (double)um_scan_nsubjects(a));
+    size_t streets = 0; /* no ship-to address goes on the bus whole */
+    for (size_t i = 0; i < um_scan_nsubjects(a); i++) {
+        size_t na;
+        const char *const *v = um_subject_values(a, (um_sid)i, UM_ATTR_SHIP_ADDRESS, &na);
+        for (size_t k = 0; k < na; k++) streets += strlen(v[k]) > 8 && memmem(t1.s, t1.len, v[k], strlen(v[k])) != NULL;
+    }
+    CHECK_INTEQ(streets, 0);
+    const char *why = NULL;
+    CHECK(um_scan_new(ctx, &b) == UM_OK && um_subtab_load(b, t1.s, t1.len, &why) == UM_OK);
+    CHECK_INTEQ(um_scan_nsubjects(b), um_scan_nsubjects(a));
+    size_t bad = 0, ships = 0;
+    for (size_t i = 0; i < um_scan_nsubjects(a) && i < um_scan_nsubjects(b); i++) {
+        um_sid sid = (um_sid)i;
+        bad += strcmp(um_subject_id(a, sid), um_subject_id(b, sid)) != 0;
+        bad += um_subject_has_identity(a, sid) != um_subject_has_identity(b, sid);
+        static const um_attr at[] = {UM_ATTR_COUNTRY, UM_ATTR_TIMEZONE};
+        for (size_t k = 0; k < 2; k++) {
+            size_t na, nb;
+            const char *const *va = um_subject_values(a, sid, at[k], &na);
+            const char *const *vb = um_subject_values(b, sid, at[k], &nb);
+            bad += na != nb;
+            for (size_t j = 0; j < na && j < nb; j++) bad += strcmp(va[j], vb[j]) != 0;
+        }
+        const char *ca = first_ship_country(a, sid), *cb = first_ship_country(b, sid);
+        ships += ca != NULL;
+        bad += (ca == NULL) != (cb == NULL) || (ca && strcmp(ca, cb) != 0);
+    }
+    CHECK_INTEQ(bad, 0);
+    CHECK(ships > 10);
+    um_subtab_put(&t2, b);
+    CHECK(t1.len == t2.len && memcmp(t1.s, t2.s, t1.len) == 0);
+    CHECK(um_scan_new(ctx, &c) == UM_OK);
+    CHECK(um_subtab_load(c, t1.s, t1.len - 1, &why) == UM_EPARSE && why);
+    CHECK_INTEQ(um_scan_nsubjects(c), 0);
+    CHECK(um_subtab_load(c, t1.s, t1.len / 2, &why) == UM_EPARSE);
+    CHECK(um_subtab_load(c, t1.s, 4, &why) == UM_EPARSE);
+    CHECK(um_subtab_load(b, t1.s, t1.len, &why) == UM_EINVAL); /* b has subjects */
+    um_buf_free(&t1);
+    um_buf_free(&t2);
+    um_scan_free(a);
+    um_scan_free(b);
+    um_scan_free(c);
+    um_ctx_close(ctx);
+}
+
 int main(void) {
     RUN(t_fold);
     RUN(t_demo);
+    RUN(t_roundtrip);
+    RUN(t_subtab);
     return um_t_report();
 }
