@@ -586,6 +586,7 @@ void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, si
 }
 
 bool um_sc_is_syllable(const um_sc_norm *nm, const char *w, size_t n) { return syl_get(nm, w, n) != NULL; }
+bool um_sc_is_surname(const um_sc_norm *nm, const char *key) { return surname_rank(nm, key) != 0; }
 
 int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[][UM_SC_KEYLEN], int max) {
     if (n < 2 || n > 6 || syl_get(nm, w, n)) return 0; /* a syllable is a name of its own, not a typo */
