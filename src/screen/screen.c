@@ -1205,6 +1205,7 @@ typedef struct qunit {
     /* the word is a common Korean surname: another family, never a
      * surname written with a typo (Cho is not Choe typed) */
     bool sur;
+    char skey[UM_SC_KEYLEN]; /* not read as Korean: the word's key as a Korean syllable ("" when none) */
 } qunit;
 
 #define ENT_COMMON_DF 20
@@ -1656,8 +1657,13 @@ static bool family_typo(const um_screener *s, const qunit *q, const cunit *l) {
     if ((qr > lr ? qr : lr) >= 3 && abs(qr - lr) <= 1 && popc(q->rmask ^ l->rmask) <= 2 &&
         osa(q->u.raw, qr, URAW(s, l), lr, NULL) == 1)
         return true;
-    return (ql > ll ? ql : ll) >= 3 && abs(ql - ll) <= 1 && popc(q->kmask ^ l->kmask) <= 2 &&
-           osa(q->u.key, ql, s->keystr[l->key], ll, NULL) == 1;
+    if ((ql > ll ? ql : ll) >= 3 && abs(ql - ll) <= 1 && popc(q->kmask ^ l->kmask) <= 2 &&
+        osa(q->u.key, ql, s->keystr[l->key], ll, NULL) == 1)
+        return true;
+    /* a word not read as Korean, keyed as a syllable (GI: ki, for KIM) */
+    int sl = (int)strlen(q->skey);
+    return sl && (l->flags & UM_SCU_KOREAN) && (sl > ll ? sl : ll) >= 3 && abs(sl - ll) <= 1 &&
+           osa(q->skey, sl, s->keystr[l->key], ll, NULL) == 1;
 }
 
 /* Pair k of p is a family name typo (family_typo): kept only when the rest
@@ -1666,12 +1672,17 @@ static bool family_typo(const um_screener *s, const qunit *q, const cunit *l) {
  * given names, and no other typo. A common surname plus one given syllable
  * (KIM, Son for KIM, Song) is never enough: typo tolerance shrinks as the
  * name carries less. */
-static bool family_typo_ok(const qunit *q, int nq, const cunit *l, int nl, const pairing *p, int k) {
+static bool family_typo_ok(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, const pairing *p,
+                           int k) {
     if (p->unmatched_q || p->unmatched_l) return false;
     int given = 0;
     for (int t = 0; t < p->n; t++) {
         if (t == k) continue;
-        if (p->sim[t] < 1) return false;
+        /* paired exactly: the same key, or the same spelling read in the
+         * other script (a name not read as Korean for its typo'd surname) */
+        if (p->sim[t] < 1 && !(p->qe[t] - p->qi[t] == 1 && p->le[t] - p->li[t] == 1 &&
+                               strcmp(q[p->qi[t]].u.raw, URAW(s, &l[p->li[t]])) == 0))
+            return false;
         for (int j = p->li[t]; j < p->le[t]; j++)
             if (!(l[j].flags & (UM_SCU_GENERIC | UM_SCU_SURNAME | UM_SCU_FAMILY))) given++;
     }
@@ -1746,7 +1757,7 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     /* a family name typo stays only with the rest of the name as evidence */
     for (int k = 0; anyf && k < p->n; k++) {
         if (!ftypo[p->qi[k]][p->li[k]]) continue;
-        if (family_typo_ok(q, nq, l, nl, p, k)) continue;
+        if (family_typo_ok(s, q, nq, l, nl, p, k)) continue;
         for (int t = k; t + 1 < p->n; t++) {
             p->qi[t] = p->qi[t + 1], p->qe[t] = p->qe[t + 1], p->li[t] = p->li[t + 1], p->le[t] = p->le[t + 1];
             p->sim[t] = p->sim[t + 1], p->kind[t] = p->kind[t + 1];
@@ -2123,6 +2134,10 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->q[i].common = f->q[i].key != NO_KEY &&
                          (!ent || s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] >= ENT_COMMON_DF);
         f->q[i].sur = !ent && (um_sc_is_surname(&s->norm, qn->u[i].key) || um_sc_is_surname(&s->norm, qn->u[i].raw));
+        f->q[i].skey[0] = 0;
+        if (!ent && !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+            f->q[i].rawlen <= 4 && um_sc_is_syllable(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen))
+            um_sc_syl_key(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, f->q[i].skey, sizeof f->q[i].skey);
         f->q[i].gtypo = false;
         for (int g = 0; ent && g < UM_SC_N_GENERIC && !f->q[i].gtypo; g++)
             f->q[i].gtypo = s->norm.gen_len[g] &&
