@@ -1206,6 +1206,7 @@ typedef struct qunit {
      * surname written with a typo (Cho is not Choe typed) */
     bool sur;
     char skey[UM_SC_KEYLEN]; /* not read as Korean: the word's key as a Korean syllable ("" when none) */
+    uint32_t smask;          /* its letters (0 when none) */
 } qunit;
 
 #define ENT_COMMON_DF 20
@@ -2138,6 +2139,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         if (!ent && !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
             f->q[i].rawlen <= 4 && um_sc_is_syllable(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen))
             um_sc_syl_key(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, f->q[i].skey, sizeof f->q[i].skey);
+        f->q[i].smask = f->q[i].skey[0] ? letter_mask(f->q[i].skey) : 0;
         f->q[i].gtypo = false;
         for (int g = 0; ent && g < UM_SC_N_GENERIC && !f->q[i].gtypo; g++)
             f->q[i].gtypo = s->norm.gen_len[g] &&
@@ -2277,7 +2279,9 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
                     (!(c->flags & UM_SCU_KOREAN) && q->common))
                     continue;
                 if ((abs(q->rawlen - (int)c->rlen) <= 1 && popc(q->rmask ^ c->rmask) <= 2) ||
-                    (abs(q->keylen - (int)c->klen) <= 1 && popc(q->kmask ^ c->kmask) <= 2))
+                    (abs(q->keylen - (int)c->klen) <= 1 && popc(q->kmask ^ c->kmask) <= 2) ||
+                    (q->smask && (c->flags & UM_SCU_KOREAN) && abs((int)strlen(q->skey) - (int)c->klen) <= 1 &&
+                     popc(q->smask ^ c->kmask) <= 2))
                     smax = SYL_TYPO_SIM;
             }
         /* a syllable written with a typo (KM = Kim) */
