@@ -2674,9 +2674,12 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             nd += !(q[i].u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT));
             lastw = q[i].u.word;
         }
+        /* a query with its surname found (Lim Ji-woo) has its family: no typo of one */
+        for (int i = 0; i < nq; i++)
+            if (q[i].u.flags & UM_SCU_SURNAME) nd = 0;
         for (int i = 0; i < nq && nd >= 3; i++) {
             bool whole = (i == 0 || q[i - 1].u.word != q[i].u.word) && (i + 1 == nq || q[i + 1].u.word != q[i].u.word);
-            if (whole && !q[i].sur && (q[i].u.word == q[0].u.word || q[i].u.word == lastw)) famcap |= 1u << i;
+            if (whole && !q[i].sur && q[i].rawlen <= 5 && (q[i].u.word == q[0].u.word || q[i].u.word == lastw)) famcap |= 1u << i;
         }
         famcap &= xreq;
     }
