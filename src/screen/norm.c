@@ -586,6 +586,7 @@ void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, si
 }
 
 bool um_sc_is_syllable(const um_sc_norm *nm, const char *w, size_t n) { return syl_get(nm, w, n) != NULL; }
+bool um_sc_is_surname(const um_sc_norm *nm, const char *key) { return surname_rank(nm, key) != 0; }
 
 int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[][UM_SC_KEYLEN], int max) {
     if (n < 2 || n > 6 || syl_get(nm, w, n)) return 0; /* a syllable is a name of its own, not a typo */
@@ -1704,6 +1705,58 @@ static void join_initials(words *ws) {
     }
 }
 
+/* A legal form written in letters with full stops (S.A. DE C.V., L.L.C.,
+ * S.A.L.) whose letters come back split elsewhere once the stops are gone
+ * (S ADE C V, SA DE C V, S A DEC V, LL C, SA L): at the end of an entity
+ * name, the shortest run of words of at most 3 letters each whose letters
+ * joined spell one of these forms is written as join_initials() writes the
+ * dotted form. */
+static void rejoin_legal_tail(words *ws) {
+    static const struct { const char *letters, *words; } forms[] = {
+        {"sadecv", "sa de cv"},           {"sderldecv", "s de rl de cv"}, {"sprderldecv", "spr de rl de cv"},
+        {"sderl", "s de rl"},             {"sal", "sal"},                 {"llc", "llc"},
+        {"sas", "sas"},                   {"scs", "scs"},                 {"sarl", "sarl"},
+        {"srl", "srl"},                   {"bv", "bv"},                   {"nv", "nv"},
+        {"ltd", "ltd"},                   {"sa", "sa"},
+    };
+    int n = ws->n;
+    for (int start = n - 2; start >= 0 && n - start <= 8; start--) {
+        if (ws->w[start].n > 3 || (ws->w[start].flags & W_HANGUL)) return;
+        char buf[W_LEN];
+        size_t k = 0;
+        bool ok = true;
+        for (int t = start; t < n && ok; t++) {
+            for (size_t c = 0; c < ws->w[t].n && ok; c++) ok = ws->w[t].s[c] >= 'a' && ws->w[t].s[c] <= 'z';
+            if (ok && k + ws->w[t].n < sizeof buf) memcpy(buf + k, ws->w[t].s, ws->w[t].n), k += ws->w[t].n;
+        }
+        if (!ok) return;
+        buf[k] = 0;
+        for (size_t f = 0; f < UM_ARRAY_LEN(forms); f++) {
+            if (strcmp(buf, forms[f].letters) != 0) continue;
+            /* the canonical words, unless already written so */
+            char cw[W_LEN];
+            snprintf(cw, sizeof cw, "%s", forms[f].words);
+            int nw = 0;
+            char *parts[8];
+            for (char *tok = strtok(cw, " "); tok && nw < 8; tok = strtok(NULL, " ")) parts[nw++] = tok;
+            bool same = nw == n - start;
+            for (int t = 0; same && t < nw; t++) same = strcmp(parts[t], ws->w[start + t].s) == 0;
+            if (same) return;
+            if (start + nw > W_MAX) return;
+            for (int t = 0; t < nw; t++) {
+                word *w = &ws->w[start + t];
+                if (start + t >= n) memset(w, 0, sizeof *w);
+                w->flags &= (uint8_t)~(W_DOT | W_GLUE);
+                w->altn = 0;
+                w->alt[0] = 0;
+                set_word(w, parts[t]);
+            }
+            ws->n = start + nw;
+            return;
+        }
+    }
+}
+
 int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, um_sc_name out[UM_SC_MAX_FORMS],
                      bool *is_entity) {
     words ws;
@@ -1727,6 +1780,7 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
     rewrite_words(&ws);
     bool ent = entity > 0 || (entity < 0 && words_entity(nm, &ws));
     if (is_entity) *is_entity = ent;
+    if (ent && icu) rejoin_legal_tail(&ws); /* a query: list names write their stops */
     build_form(nm, &ws, ent, false, &out[0]);
     int n = 1;
     if (may_join(nm, &ws, ent, out[0].korean)) {

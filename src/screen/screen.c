@@ -1203,6 +1203,11 @@ typedef struct qunit {
      * letters (Patel is not Patek); in an entity name only a word of many
      * listed names (a word listed once, MOSCO, may still be MOSCOW typed) */
     bool common;
+    /* the word is a common Korean surname: another family, never a
+     * surname written with a typo (Cho is not Choe typed) */
+    bool sur;
+    char skey[UM_SC_KEYLEN]; /* not read as Korean: the word's key as a Korean syllable ("" when none) */
+    uint32_t smask;          /* its letters (0 when none) */
 } qunit;
 
 #define ENT_COMMON_DF 20
@@ -1636,13 +1641,75 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
 }
 
 
+/* A family name written with one typo (CHE for CHOE, KI for KIM, ANG for
+ * KANG, CHEEN for CHEN, DOIN for SOIN): a letter doubled, dropped, added,
+ * swapped or changed, from 3 letters. Only a candidate pair: score_name()
+ * keeps it when the rest of the name is the evidence (family_typo_ok). A
+ * query word that is itself a common Korean surname is another family (Cho
+ * is not Choe typed), and outside Korean one that is a listed name word is
+ * another person's real name (Patel is not Patek). */
+static bool family_typo(const um_screener *s, const qunit *q, const cunit *l) {
+    /* the listed family: written first before a comma, or a common
+     * surname as the first word (a surname guessed at the other end of a
+     * name without a comma may be a given name: YO'N CHO'NG NAM) */
+    if (q->ent || q->sur || !((l->flags & UM_SCU_FAMILY) || ((l->flags & UM_SCU_SURNAME) && l->word == 0)))
+        return false;
+    if ((q->u.flags | l->flags) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
+    if (!(l->flags & UM_SCU_KOREAN) && q->common) return false;
+    int qr = q->rawlen, lr = l->rawlen, ql = q->keylen, ll = s->keylen[l->key];
+    if ((qr > lr ? qr : lr) >= 3 && abs(qr - lr) <= 1 && popc(q->rmask ^ l->rmask) <= 2 &&
+        osa(q->u.raw, qr, URAW(s, l), lr, NULL) == 1)
+        return true;
+    if ((ql > ll ? ql : ll) >= 3 && abs(ql - ll) <= 1 && popc(q->kmask ^ l->kmask) <= 2 &&
+        osa(q->u.key, ql, s->keystr[l->key], ll, NULL) == 1)
+        return true;
+    /* a word not read as Korean, keyed as a syllable (GI: ki, for KIM) */
+    int sl = (int)strlen(q->skey);
+    return sl && (l->flags & UM_SCU_KOREAN) && (sl > ll ? sl : ll) >= 3 && abs(sl - ll) <= 1 &&
+           osa(q->skey, sl, s->keystr[l->key], ll, NULL) == 1;
+}
+
+/* Pair k of p is a family name typo (family_typo): kept only when the rest
+ * of the name is all the evidence - every other distinctive unit on both
+ * sides paired exactly (key or spelling variant), at least two of them
+ * given names, and no other typo. A common surname plus one given syllable
+ * (KIM, Son for KIM, Song) is never enough: typo tolerance shrinks as the
+ * name carries less. */
+static bool family_typo_ok(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, const pairing *p,
+                           int k) {
+    if (p->unmatched_q || p->unmatched_l) return false;
+    int given = 0;
+    for (int t = 0; t < p->n; t++) {
+        if (t == k) continue;
+        /* paired exactly: the same key, or the same spelling read in the
+         * other script (a name not read as Korean for its typo'd surname) */
+        if (p->sim[t] < 1 && !(p->qe[t] - p->qi[t] == 1 && p->le[t] - p->li[t] == 1 &&
+                               strcmp(q[p->qi[t]].u.raw, URAW(s, &l[p->li[t]])) == 0))
+            return false;
+        for (int j = p->li[t]; j < p->le[t]; j++)
+            if (!(l[j].flags & (UM_SCU_GENERIC | UM_SCU_SURNAME | UM_SCU_FAMILY))) given++;
+    }
+    (void)q, (void)nq, (void)nl;
+    return given >= 2;
+}
+
 static void score_name(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, pairing *p,
                        bool kinds, double floor_name) {
     memset(p, 0, sizeof *p);
     double sim[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
     int kind[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
+    bool ftypo[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
+    bool anyf = false;
     for (int i = 0; i < nq; i++)
-        for (int j = 0; j < nl; j++) sim[i][j] = unit_sim(s, &q[i], &l[j], kinds ? &kind[i][j] : NULL);
+        for (int j = 0; j < nl; j++) {
+            sim[i][j] = unit_sim(s, &q[i], &l[j], kinds ? &kind[i][j] : NULL);
+            ftypo[i][j] = sim[i][j] <= 0 && family_typo(s, &q[i], &l[j]);
+            if (ftypo[i][j]) {
+                sim[i][j] = SYL_TYPO_SIM;
+                if (kinds) kind[i][j] = 3;
+                anyf = true;
+            }
+        }
     bool qused[UM_SC_MAX_UNITS] = {0}, lused[UM_SC_MAX_UNITS] = {0};
     for (;;) { /* greedy best pair; ties: heavier, then earlier */
         int bi = -1, bj = -1;
@@ -1690,6 +1757,18 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
             }
         }
     finish_pairing(q, nq, l, nl, p);
+    /* a family name typo stays only with the rest of the name as evidence */
+    for (int k = 0; anyf && k < p->n; k++) {
+        if (!ftypo[p->qi[k]][p->li[k]]) continue;
+        if (family_typo_ok(s, q, nq, l, nl, p, k)) continue;
+        for (int t = k; t + 1 < p->n; t++) {
+            p->qi[t] = p->qi[t + 1], p->qe[t] = p->qe[t + 1], p->li[t] = p->li[t + 1], p->le[t] = p->le[t + 1];
+            p->sim[t] = p->sim[t + 1], p->kind[t] = p->kind[t + 1];
+        }
+        p->n--;
+        k--;
+        finish_pairing(q, nq, l, nl, p);
+    }
     /* a unit left over on both sides may be a typo across syllables: the
      * word pass, when pairing every leftover at 0.95 could reach the floor */
     if (p->name < 0.999 && p->unmatched_q && p->unmatched_l) {
@@ -2057,6 +2136,12 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->q[i].nrk = 0;
         f->q[i].common = f->q[i].key != NO_KEY &&
                          (!ent || s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] >= ENT_COMMON_DF);
+        f->q[i].sur = !ent && (um_sc_is_surname(&s->norm, qn->u[i].key) || um_sc_is_surname(&s->norm, qn->u[i].raw));
+        f->q[i].skey[0] = 0;
+        if (!ent && !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+            f->q[i].rawlen <= 4 && um_sc_is_syllable(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen))
+            um_sc_syl_key(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, f->q[i].skey, sizeof f->q[i].skey);
+        f->q[i].smask = f->q[i].skey[0] ? letter_mask(f->q[i].skey) : 0;
         f->q[i].gtypo = false;
         for (int g = 0; ent && g < UM_SC_N_GENERIC && !f->q[i].gtypo; g++)
             f->q[i].gtypo = s->norm.gen_len[g] &&
@@ -2192,6 +2277,21 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
                 if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
             }
         }
+        /* a family name written with a typo (family_typo: letters and length) */
+        if (smax < SYL_TYPO_SIM && !q->ent && !q->sur &&
+            !(q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)))
+            for (int j = 0; j < nl && smax < SYL_TYPO_SIM; j++) {
+                const struct unear *c = &l[j];
+                if (!(c->flags & (UM_SCU_SURNAME | UM_SCU_FAMILY)) ||
+                    (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) ||
+                    (!(c->flags & UM_SCU_KOREAN) && q->common))
+                    continue;
+                if ((abs(q->rawlen - (int)c->rlen) <= 1 && popc(q->rmask ^ c->rmask) <= 2) ||
+                    (abs(q->keylen - (int)c->klen) <= 1 && popc(q->kmask ^ c->kmask) <= 2) ||
+                    (q->smask && (c->flags & UM_SCU_KOREAN) && abs((int)strlen(q->skey) - (int)c->klen) <= 1 &&
+                     popc(q->smask ^ c->kmask) <= 2))
+                    smax = SYL_TYPO_SIM;
+            }
         /* a syllable written with a typo (KM = Kim) */
         for (int k = 0; k < q->nrk && smax < SYL_TYPO_SIM; k++)
             for (int j = 0; j < nl; j++)
@@ -2577,6 +2677,25 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             if (ok) xreq |= 1u << i;
         }
     }
+    /* a family name written with a typo (family_typo) pairs with no key:
+     * a whole word at either end of a person name of three distinctive
+     * units or more may be missing when every other required unit is there */
+    uint32_t famcap = 0;
+    if (xreq && !q[0].ent) {
+        int nd = 0, lastw = -1;
+        for (int i = 0; i < nq; i++) {
+            nd += !(q[i].u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT));
+            lastw = q[i].u.word;
+        }
+        /* a query with its surname found (Lim Ji-woo) has its family: no typo of one */
+        for (int i = 0; i < nq; i++)
+            if (q[i].u.flags & UM_SCU_SURNAME) nd = 0;
+        for (int i = 0; i < nq && nd >= 3; i++) {
+            bool whole = (i == 0 || q[i - 1].u.word != q[i].u.word) && (i + 1 == nq || q[i + 1].u.word != q[i].u.word);
+            if (whole && !q[i].sur && q[i].rawlen <= 5 && (q[i].u.word == q[0].u.word || q[i].u.word == lastw)) famcap |= 1u << i;
+        }
+        famcap &= xreq;
+    }
     int ord[MAX_QKEYS];
     for (int k = 0; k < nk; k++) {
         int j = k;
@@ -2598,7 +2717,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         for (int k = 0; k < nwalk; k++) old += kdf[ord[k]];
         for (int k = 0; k < nk; k++) aff += kaff[k] ? kdf[k] : 0;
         for (int i = 0; i < nq; i++) {
-            if (!(xreq >> i & 1)) continue;
+            if (!(xreq >> i & 1) || ((famcap >> i & 1) && (xreq & ~famcap))) continue; /* walked: always there */
             uint64_t c = aff;
             for (int k = 0; k < nk; k++)
                 if ((kcov[k] >> i & 1) && !kaff[k]) c += kdf[k];
@@ -2614,6 +2733,8 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             memcpy(ord, o2, (size_t)nk * sizeof *ord);
         }
     }
+    /* every required unit covered, or all but one family name typo */
+#define XREQ_OK(c) (((c) & xreq) == xreq || (((xreq & ~(c)) & ((xreq & ~(c)) - 1)) == 0 && (xreq & ~(c) & famcap)))
     uint32_t cur[MAX_QKEYS], end[MAX_QKEYS];
     for (int k = 0; k < nwalk; k++) {
         cur[k] = s->poff[kid[ord[k]]];
@@ -2729,7 +2850,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
         if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
         if (w + unwalked < need - 1e-4f) continue;
-        if (!typo && !unwalked_aff && ((cov | unwalked_cov) & xreq) != xreq) continue;
+        if (!typo && !unwalked_aff && !XREQ_OK(cov | unwalked_cov)) continue;
         /* Before the probes of the unwalked keys, what consider() would
          * rule out whatever they add: a name without a run near a query
          * word is no typo (whatever typo key it holds), so it needs the
@@ -2749,12 +2870,12 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                         break;
                     }
         }
-        if (!run && (((cov | unwalked_cov) & xreq) != xreq ||
+        if (!run && (!XREQ_OK(cov | unwalked_cov) ||
                      quick_bound_l(f, PAUX_L8(a) / 8.0, (int)POST_NLD(v), false) < floor_name))
             continue;
         for (int k = nwalk; k < nk; k++)
             if (post_seek(post, &ucur[k], uend[k], v)) w += kw[ord[k]], typo |= kaff[ord[k]], cov |= kcov[ord[k]];
-        if (w < need - 1e-4f || (!typo && (cov & xreq) != xreq)) continue;
+        if (w < need - 1e-4f || (!typo && !XREQ_OK(cov))) continue;
         if (!typo && (int)POST_NLD(v) > nld_max) continue;
         /* scored in batches, in walk order: the batch's name data is
          * prefetched first, so the cache misses of one name overlap those
@@ -2763,7 +2884,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         __builtin_prefetch(&s->cn_L[ni]);
         __builtin_prefetch(&s->cn_nld[ni]);
         pend[npend] = ni;
-        phow[npend++] = (uint8_t)((typo ? CAND_TYPO : 0) | ((cov & xreq) == xreq ? CAND_XOK : 0) | (run ? CAND_RUN : 0));
+        phow[npend++] = (uint8_t)((typo ? CAND_TYPO : 0) | (XREQ_OK(cov) ? CAND_XOK : 0) | (run ? CAND_RUN : 0));
         if (npend == PEND_MAX) {
             um_status st = consider_batch(s, f, form, pend, phow, npend, have_dob, qd, qcc, thr, floor_name, out);
             if (st != UM_OK) return st;
@@ -2773,6 +2894,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     um_status st = consider_batch(s, f, form, pend, phow, npend, have_dob, qd, qcc, thr, floor_name, out);
     if (st != UM_OK) return st;
     return collect_generic(s, qq, f, form, gk, gk_n, have_dob, qd, qcc, thr, floor_name, out);
+#undef XREQ_OK
 }
 
 um_status um_screen_name(const um_screener *s, const um_screen_query *qq, um_screen_result **out) {

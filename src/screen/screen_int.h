@@ -120,6 +120,8 @@ void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, si
  * away go to keys[]. Returns their count, 0 when the word is a syllable
  * (another name, not a typo) or none is near, -1 when more than max. */
 bool um_sc_is_syllable(const um_sc_norm *nm, const char *w, size_t n);
+/* key is the key of a common Korean surname (the surname table) */
+bool um_sc_is_surname(const um_sc_norm *nm, const char *key);
 int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[][UM_SC_KEYLEN], int max);
 
 /* ---- lists ---------------------------------------------------------------- */
