@@ -1657,10 +1657,10 @@ static bool family_typo(const um_screener *s, const qunit *q, const cunit *l) {
     if ((q->u.flags | l->flags) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
     if (!(l->flags & UM_SCU_KOREAN) && q->common) return false;
     int qr = q->rawlen, lr = l->rawlen, ql = q->keylen, ll = s->keylen[l->key];
-    if ((qr > lr ? qr : lr) >= 3 && abs(qr - lr) <= 1 && popc(q->rmask ^ l->rmask) <= 2 &&
+    if ((qr > lr ? qr : lr) >= 3 && abs(qr - lr) <= 1 && bits_le2(q->rmask ^ l->rmask) &&
         osa(q->u.raw, qr, URAW(s, l), lr, NULL) == 1)
         return true;
-    if ((ql > ll ? ql : ll) >= 3 && abs(ql - ll) <= 1 && popc(q->kmask ^ l->kmask) <= 2 &&
+    if ((ql > ll ? ql : ll) >= 3 && abs(ql - ll) <= 1 && bits_le2(q->kmask ^ l->kmask) &&
         osa(q->u.key, ql, s->keystr[l->key], ll, NULL) == 1)
         return true;
     /* a word not read as Korean, keyed as a syllable (GI: ki, for KIM) */
@@ -2286,10 +2286,10 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
                     (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) ||
                     (!(c->flags & UM_SCU_KOREAN) && q->common))
                     continue;
-                if ((abs(q->rawlen - (int)c->rlen) <= 1 && popc(q->rmask ^ c->rmask) <= 2) ||
-                    (abs(q->keylen - (int)c->klen) <= 1 && popc(q->kmask ^ c->kmask) <= 2) ||
+                if ((abs(q->rawlen - (int)c->rlen) <= 1 && bits_le2(q->rmask ^ c->rmask)) ||
+                    (abs(q->keylen - (int)c->klen) <= 1 && bits_le2(q->kmask ^ c->kmask)) ||
                     (q->smask && (c->flags & UM_SCU_KOREAN) && abs((int)strlen(q->skey) - (int)c->klen) <= 1 &&
-                     popc(q->smask ^ c->kmask) <= 2))
+                     bits_le2(q->smask ^ c->kmask)))
                     smax = SYL_TYPO_SIM;
             }
         /* a syllable written with a typo (KM = Kim) */
