@@ -1500,10 +1500,32 @@ static bool one_word_differs(const wspan *qw, const wspan *lw, int stride, int n
     return diff == 1;
 }
 
-/* The word pass: whole written words paired (1-2 query words against 1-3
- * neighbouring list words) when their joined keys or spellings are equal
- * or one typo apart. Catches a typo that breaks a Korean word into other
- * syllables ("Jnogun", "Kimm Jong-Un"), which the unit pass cannot pair. */
+/* A substituted letter in one word of several joined is judged by the
+ * word's own length and commonness, as it would be alone: "Patel Umar" is
+ * not "PATEK, Umar" (patelumar ~ patekumar is long enough; Patel alone is
+ * not). A dropped, doubled or swapped letter keeps the joined length
+ * (KANG Kyng Il). */
+static bool sub_typo_ok(const char *a, int n, const char *b, int m, bool common, bool ent) {
+    int op = -1;
+    if (osa(a, n, b, m, &op) != 1 || op != 0) return true;
+    return typo_sim_e(a, n, b, m, common, false, false, ent) > 0;
+}
+
+/* Of n words paired in order, the one that differs (one_word_differs) */
+static bool one_word_typo(const qunit *q, const int *qs, int i, const wspan *qw, const wspan *lw, int stride, int n,
+                          bool ent) {
+    for (int k = 0; k < n; k++) {
+        const wspan *a = &qw[k], *c = &lw[k * stride];
+        if ((a->kl == c->kl && memcmp(a->key, c->key, (size_t)a->kl) == 0) ||
+            (a->rl == c->rl && memcmp(a->raw, c->raw, (size_t)a->rl) == 0))
+            continue;
+        bool common = qs[i + k + 1] - qs[i + k] == 1 && q[qs[i + k]].common;
+        return sub_typo_ok(a->key, a->kl, c->key, c->kl, common, ent) ||
+               sub_typo_ok(a->raw, a->rl, c->raw, c->rl, common, ent);
+    }
+    return true;
+}
+
 static void score_words(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, const bool *qdone,
                         const bool *ldone, pairing *p) {
     int qs[MAX_WORDS + 1], ls[MAX_WORDS + 1];
@@ -1592,6 +1614,8 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
                             if (ent) ck = false;
                             ck |= kor && clean;
                             if (ck && clean) v = 0;
+                            else if (qn == ln && qn > 1 && !one_word_typo(q, qs, i, &qw1[i], &ls_[j][0], LN, qn, ent))
+                                v = 0;
                             else {
                                 v = typo_sim_e(a.key, a.kl, c->key, c->kl, common, two, ck, ent);
                                 double s2 = typo_sim_e(a.raw, a.rl, c->raw, c->rl, common, two, ck, ent);
