@@ -153,6 +153,16 @@ const char *um_pk_get_s(um_pk *r, um_arena *arena, size_t max) {
     return c;
 }
 
+const char *um_pk_get_interned(um_pk *r, um_map *strings, size_t max) {
+    size_t n;
+    bool present;
+    const char *v = um_pk_get_sv(r, max, &n, &present);
+    if (!present) return NULL;
+    um_map_slot *sl = um_map_upsert(strings, v, n, NULL);
+    if (!sl) um_pk_fail(r, "out of memory");
+    return sl ? sl->key : NULL;
+}
+
 void um_pk_get_fixed(um_pk *r, char *dst, size_t cap, const char *what) {
     size_t n;
     bool present;

@@ -79,6 +79,8 @@ bool um_pk_get_bool(um_pk *r);
 const char *um_pk_get_sv(um_pk *r, size_t max, size_t *len, bool *present);
 /* The same, copied into arena (NUL-terminated); NULL for none. */
 const char *um_pk_get_s(um_pk *r, um_arena *arena, size_t max);
+/* The same, interned in strings (the key of its slot); NULL for none. */
+const char *um_pk_get_interned(um_pk *r, um_map *strings, size_t max);
 /* A string copied into a fixed char array of cap bytes (it must fit with
  * its NUL); none is "". */
 void um_pk_get_fixed(um_pk *r, char *dst, size_t cap, const char *what);

@@ -346,16 +346,6 @@ static um_status br_save(um_scan *scan, const void *inst, um_buf *out) {
     return UM_OK;
 }
 
-static const char *get_interned(um_pk *r, br_state *st) {
-    size_t n;
-    bool present;
-    const char *v = um_pk_get_sv(r, 1u << 20, &n, &present);
-    if (!present) return NULL;
-    um_map_slot *sl = um_map_upsert(&st->strings, v, n, NULL);
-    if (!sl) um_pk_fail(r, "out of memory");
-    return sl ? sl->key : NULL;
-}
-
 static um_status br_load(um_scan *scan, const void *primary, um_pk *r, void **out) {
     br_state *st = NULL;
     if (br_part_new(scan, primary, (void **)&st) != UM_OK) {
@@ -401,9 +391,9 @@ static um_status br_load(um_scan *scan, const void *primary, um_pk *r, void **ou
             w->sid = (um_sid)sid;
             w->pos = um_pk_get_u(r);
             w->ts = um_pk_get_time(r);
-            w->file = get_interned(r, st);
+            w->file = um_pk_get_interned(r, &st->strings, 1u << 20);
             w->line = um_pk_get_u(r);
-            w->record = get_interned(r, st);
+            w->record = um_pk_get_interned(r, &st->strings, 1u << 20);
             um_pk_get_fixed(r, w->ip, sizeof w->ip, "browser: address too long");
         }
     }

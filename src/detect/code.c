@@ -228,17 +228,6 @@ static um_status cd_save(um_scan *scan, const void *inst, um_buf *out) {
     return UM_OK;
 }
 
-/* A string of r interned in st (none: NULL). */
-static const char *get_interned(um_pk *r, cd_state *st) {
-    size_t n;
-    bool present;
-    const char *v = um_pk_get_sv(r, 1u << 20, &n, &present);
-    if (!present) return NULL;
-    um_map_slot *sl = um_map_upsert(&st->strings, v, n, NULL);
-    if (!sl) um_pk_fail(r, "out of memory");
-    return sl ? sl->key : NULL;
-}
-
 static um_status cd_load(um_scan *scan, const void *primary, um_pk *r, void **out) {
     (void)primary;
     cd_state *st = NULL;
@@ -272,9 +261,9 @@ static um_status cd_load(um_scan *scan, const void *primary, um_pk *r, void **ou
             d->h = um_pk_get_h64(r);
             um_pk_get_fixed(r, d->text, sizeof d->text, "code: identity text too long");
             d->ts = um_pk_get_time(r);
-            d->file = get_interned(r, st);
+            d->file = um_pk_get_interned(r, &st->strings, 1u << 20);
             d->line = um_pk_get_u(r);
-            d->record = get_interned(r, st);
+            d->record = um_pk_get_interned(r, &st->strings, 1u << 20);
         }
     }
     if (!um_pk_ok(r)) {

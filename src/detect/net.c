@@ -497,16 +497,6 @@ static um_status save(um_scan *scan, const void *inst, um_buf *out) {
     return UM_OK;
 }
 
-static const char *get_interned(um_pk *r, net_state *st) {
-    size_t n;
-    bool present;
-    const char *v = um_pk_get_sv(r, 1u << 20, &n, &present);
-    if (!present) return NULL;
-    um_map_slot *sl = um_map_upsert(&st->strings, v, n, NULL);
-    if (!sl) um_pk_fail(r, "out of memory");
-    return sl ? sl->key : NULL;
-}
-
 static um_status load(um_scan *scan, const void *primary, um_pk *r, void **out) {
     (void)primary;
     net_state *st = NULL;
@@ -540,9 +530,9 @@ static um_status load(um_scan *scan, const void *primary, um_pk *r, void **out) 
             uint64_t ind = um_pk_get_ur(r, 7, "net: bad indicator");
             if (um_pk_ok(r) && !net_ind[ind]) um_pk_fail(r, "net: bad indicator");
             a->indicator = um_pk_ok(r) ? net_ind[ind] : "NET-05";
-            a->key = get_interned(r, st);
-            a->label = get_interned(r, st);
-            a->detail = get_interned(r, st);
+            a->key = um_pk_get_interned(r, &st->strings, 1u << 20);
+            a->label = um_pk_get_interned(r, &st->strings, 1u << 20);
+            a->detail = um_pk_get_interned(r, &st->strings, 1u << 20);
             if (um_pk_ok(r) && (!a->key || ((ind == 1 || ind == 6) && !a->label) || (ind == 1 && !a->detail)))
                 um_pk_fail(r, "net: aggregate without its key, label or detail");
             for (size_t x = 0; x < j && um_pk_ok(r); x++)
@@ -555,7 +545,7 @@ static um_status load(um_scan *scan, const void *primary, um_pk *r, void **out) 
             a->n_s = (size_t)um_pk_get_ur(r, NET_MAX_SAMPLES, "net: too many samples");
             for (size_t x = 0; x < a->n_s && um_pk_ok(r); x++) {
                 a->s[x].ts = um_pk_get_time(r);
-                a->s[x].file = get_interned(r, st);
+                a->s[x].file = um_pk_get_interned(r, &st->strings, 1u << 20);
                 a->s[x].line = um_pk_get_u(r);
                 a->s[x].record = um_pk_get_s(r, &st->arena, 1u << 20);
                 a->s[x].values = um_pk_get_s(r, &st->arena, 1u << 20);

@@ -364,16 +364,6 @@ static um_status tr_save(um_scan *scan, const void *inst, um_buf *out) {
     return UM_OK;
 }
 
-static const char *get_interned(um_pk *r, tr_state *st) {
-    size_t n;
-    bool present;
-    const char *v = um_pk_get_sv(r, 1u << 20, &n, &present);
-    if (!present) return NULL;
-    um_map_slot *sl = um_map_upsert(&st->strings, v, n, NULL);
-    if (!sl) um_pk_fail(r, "out of memory");
-    return sl ? sl->key : NULL;
-}
-
 static void get_place(um_pk *r, tr_state *st, tr_place *p) {
     memset(p, 0, sizeof *p);
     p->ts = um_pk_get_time(r);
@@ -384,9 +374,9 @@ static void get_place(um_pk *r, tr_state *st, tr_place *p) {
     }
     um_pk_get_fixed(r, p->cc, sizeof p->cc, "travel: bad country");
     um_pk_get_fixed(r, p->ip, sizeof p->ip, "travel: bad address");
-    p->file = get_interned(r, st);
+    p->file = um_pk_get_interned(r, &st->strings, 1u << 20);
     p->line = um_pk_get_u(r);
-    p->record = get_interned(r, st);
+    p->record = um_pk_get_interned(r, &st->strings, 1u << 20);
 }
 
 static void get_hit(um_pk *r, tr_state *st, tr_hit *h) {
