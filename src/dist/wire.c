@@ -1,6 +1,8 @@
 /* wire.c - bytes on the bus: work units, frames, recorded reader output (wire.h). */
 #include "wire.h"
 
+#include "../core/pstate.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,32 +23,7 @@ static void event_strs(um_event *e, const char **s[N_STRS]) {
     memcpy(s, a, sizeof a);
 }
 
-/* ---- encoding ---- */
-
-static void put_u(um_buf *b, uint64_t v) {
-    char t[10];
-    size_t n = 0;
-    do {
-        t[n] = (char)(v & 0x7f);
-        v >>= 7;
-        if (v) t[n] = (char)(t[n] | 0x80);
-        n++;
-    } while (v);
-    um_buf_add(b, t, n);
-}
-
-static void put_i(um_buf *b, int64_t v) { put_u(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
-
-static void put_sn(um_buf *b, const char *s, size_t n) {
-    if (!s) {
-        put_u(b, 0);
-        return;
-    }
-    put_u(b, (uint64_t)n + 1);
-    um_buf_add(b, s, n);
-}
-
-static void put_s(um_buf *b, const char *s) { put_sn(b, s, s ? strlen(s) : 0); }
+/* ---- encoding: the varints and strings of pstate.h (um_pk_*) ---- */
 
 void um_wire_frame_put(um_buf *out, const char magic[4], uint32_t part) {
     unsigned char h[UM_WIRE_FRAME_HDR];
@@ -64,81 +41,81 @@ bool um_wire_frame_get(const void *p, size_t n, const char magic[4], uint32_t *p
 
 void um_wire_unit_put(um_buf *out, const um_wire_unit *u) {
     um_buf_add(out, "UMW1", 4);
-    put_s(out, u->scan_id);
-    put_u(out, u->unit);
-    put_s(out, u->reader);
-    put_s(out, u->path);
-    put_u(out, u->size);
-    put_u(out, u->parts);
-    put_u(out, u->frame);
-    put_u(out, u->prefilter);
+    um_pk_s(out, u->scan_id);
+    um_pk_u(out, u->unit);
+    um_pk_s(out, u->reader);
+    um_pk_s(out, u->path);
+    um_pk_u(out, u->size);
+    um_pk_u(out, u->parts);
+    um_pk_u(out, u->frame);
+    um_pk_u(out, u->prefilter);
     if (u->part_count > 1) { /* one line-aligned part of a split file */
-        put_u(out, u->part_index);
-        put_u(out, u->part_count);
+        um_pk_u(out, u->part_index);
+        um_pk_u(out, u->part_count);
     }
 }
 
 void um_wire_put_part(um_buf *out, uint64_t lines, const void *summary, size_t n) {
-    put_u(out, TAG_PART);
-    put_u(out, lines);
-    put_sn(out, summary ? summary : "", n);
+    um_pk_u(out, TAG_PART);
+    um_pk_u(out, lines);
+    um_pk_sn(out, summary ? summary : "", n);
 }
 
 void um_wire_put_batch(um_buf *out, const um_rec_batch *b, const char *in_path) {
     for (size_t i = 0; i < b->n; i++) {
         const um_rec_item *it = &b->items[i];
         if (it->kind != UM_REC_EVENT) {
-            put_u(out, it->kind == UM_REC_REJECT ? TAG_REJECT : TAG_WARN);
-            put_u(out, it->line);
-            put_s(out, it->msg ? it->msg : "?");
+            um_pk_u(out, it->kind == UM_REC_REJECT ? TAG_REJECT : TAG_WARN);
+            um_pk_u(out, it->line);
+            um_pk_s(out, it->msg ? it->msg : "?");
             continue;
         }
         um_event e = it->ev;
         if (e.src_file && in_path && strcmp(e.src_file, in_path) == 0) e.src_file = NULL;
-        put_u(out, TAG_EVENT);
-        put_u(out, (uint64_t)e.kind);
-        put_i(out, e.ts);
-        put_i(out, e.tz_min);
-        put_u(out, e.has_tz ? 1 : 0);
-        put_i(out, e.success);
-        put_u(out, e.port);
-        put_u(out, e.asn);
-        put_i(out, e.is_proxy);
-        put_i(out, e.usb_vid);
-        put_i(out, e.usb_pid);
-        put_u(out, e.src_line);
-        put_u(out, e.ip_asn);
-        put_u(out, e.net_flags);
-        put_u(out, e.has_geo ? 1 : 0); /* the log's own geolocation: two IEEE doubles' bits */
+        um_pk_u(out, TAG_EVENT);
+        um_pk_u(out, (uint64_t)e.kind);
+        um_pk_i(out, e.ts);
+        um_pk_i(out, e.tz_min);
+        um_pk_u(out, e.has_tz ? 1 : 0);
+        um_pk_i(out, e.success);
+        um_pk_u(out, e.port);
+        um_pk_u(out, e.asn);
+        um_pk_i(out, e.is_proxy);
+        um_pk_i(out, e.usb_vid);
+        um_pk_i(out, e.usb_pid);
+        um_pk_u(out, e.src_line);
+        um_pk_u(out, e.ip_asn);
+        um_pk_u(out, e.net_flags);
+        um_pk_u(out, e.has_geo ? 1 : 0); /* the log's own geolocation: two IEEE doubles' bits */
         if (e.has_geo) {
             uint64_t bits;
             memcpy(&bits, &e.lat, 8);
-            put_u(out, bits);
+            um_pk_u(out, bits);
             memcpy(&bits, &e.lon, 8);
-            put_u(out, bits);
+            um_pk_u(out, bits);
         }
         const char **s[N_STRS];
         event_strs(&e, s);
-        for (size_t k = 0; k < N_STRS; k++) put_s(out, *s[k]);
+        for (size_t k = 0; k < N_STRS; k++) um_pk_s(out, *s[k]);
         if (!it->bag) {
-            put_u(out, it->dropped ? 1 : 0);
+            um_pk_u(out, it->dropped ? 1 : 0);
             continue;
         }
-        put_u(out, (uint64_t)it->nbag + 2);
+        um_pk_u(out, (uint64_t)it->nbag + 2);
         for (uint32_t k = 0; k < it->nbag; k++) {
             const um_winfield *f = &it->bag[k];
-            put_sn(out, f->name, f->nlen);
-            put_u(out, f->len);
+            um_pk_sn(out, f->name, f->nlen);
+            um_pk_u(out, f->len);
             um_buf_add(out, f->value, f->len);
-            put_u(out, f->count);
+            um_pk_u(out, f->count);
         }
     }
 }
 
 void um_wire_put_end(um_buf *out, int status, const char *err) {
-    put_u(out, TAG_END);
-    put_u(out, (uint64_t)(status < 0 ? 0 : status));
-    put_s(out, err);
+    um_pk_u(out, TAG_END);
+    um_pk_u(out, (uint64_t)(status < 0 ? 0 : status));
+    um_pk_s(out, err);
 }
 
 /* ---- decoding ---- */
@@ -507,12 +484,6 @@ um_status um_wire_dec_feed(um_wire_dec *d, const void *p, size_t n, um_rec_batch
 
 /* ---- identity-index shards ---- */
 
-static void put_h64(um_buf *b, uint64_t h) {
-    unsigned char t[8];
-    for (int i = 0; i < 8; i++) t[i] = (unsigned char)(h >> (8 * i));
-    um_buf_add(b, (const char *)t, 8);
-}
-
 static uint64_t get_h64(rd *r) {
     if (r->short_ || r->bad) return 0;
     if (r->n - r->pos < 8) {
@@ -527,17 +498,17 @@ static uint64_t get_h64(rd *r) {
 
 void um_wire_obs_head(um_buf *out, uint64_t nsubjects, uint64_t nobs, const size_t *cap) {
     um_buf_add(out, "UMO1", 4);
-    put_u(out, nsubjects);
-    put_u(out, nobs);
-    for (int k = 0; k < UM_LK__COUNT; k++) put_u(out, cap ? cap[k] : 0);
+    um_pk_u(out, nsubjects);
+    um_pk_u(out, nobs);
+    for (int k = 0; k < UM_LK__COUNT; k++) um_pk_u(out, cap ? cap[k] : 0);
 }
 
 void um_wire_obs_put(um_buf *out, uint64_t gap, const um_lk_obs *o, uint64_t hash) {
-    put_u(out, gap);
-    put_u(out, o->subject);
-    put_u(out, o->kind);
-    put_h64(out, hash);
-    put_s(out, o->value);
+    um_pk_u(out, gap);
+    um_pk_u(out, o->subject);
+    um_pk_u(out, o->kind);
+    um_pk_h64(out, hash);
+    um_pk_s(out, o->value);
 }
 
 void um_wire_obsset_free(um_wire_obsset *o) {
@@ -613,21 +584,21 @@ um_status um_wire_obs_get(const void *p, size_t n, um_wire_obsset *o, const char
 
 void um_wire_block_put(um_buf *out, const um_lk_blocked *b, const uint32_t *gidx) {
     um_buf_add(out, "UMB1", 4);
-    put_u(out, b->nobs);
-    put_u(out, b->collisions);
-    put_u(out, b->nvals);
+    um_pk_u(out, b->nobs);
+    um_pk_u(out, b->collisions);
+    um_pk_u(out, b->nvals);
     for (size_t v = 0; v < b->nvals; v++) {
         const um_lk_bval *x = &b->vals[v];
         size_t end = v + 1 < b->nvals ? b->vals[v + 1].mstart : b->nmem;
-        put_h64(out, x->hash);
-        put_u(out, x->kind);
-        put_u(out, x->generic ? 1 : 0);
-        put_u(out, gidx ? gidx[x->first_obs] : x->first_obs);
-        put_u(out, x->nsubjects);
-        put_u(out, end - x->mstart);
+        um_pk_h64(out, x->hash);
+        um_pk_u(out, x->kind);
+        um_pk_u(out, x->generic ? 1 : 0);
+        um_pk_u(out, gidx ? gidx[x->first_obs] : x->first_obs);
+        um_pk_u(out, x->nsubjects);
+        um_pk_u(out, end - x->mstart);
         for (size_t j = x->mstart; j < end; j++) {
-            put_u(out, b->msub[j]);
-            put_u(out, gidx ? gidx[b->mobs[j]] : b->mobs[j]);
+            um_pk_u(out, b->msub[j]);
+            um_pk_u(out, gidx ? gidx[b->mobs[j]] : b->mobs[j]);
         }
     }
 }
