@@ -50,24 +50,30 @@ void um_pk_f64(um_buf *b, double v) {
 
 /* ---- reading ---- */
 
+int um_pk_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *v, const char **why) {
+    *v = 0;
+    for (int sh = 0; sh < 70; sh += 7) {
+        if (*pos >= n) return 1;
+        unsigned char c = p[(*pos)++];
+        if (sh == 63 && (c & 0x7e)) {
+            *why = "integer too large";
+            *v = 0;
+            return -1;
+        }
+        *v |= (uint64_t)(c & 0x7f) << sh;
+        if (!(c & 0x80)) return 0;
+    }
+    *why = "integer too long";
+    *v = 0;
+    return -1;
+}
+
 uint64_t um_pk_get_u(um_pk *r) {
     uint64_t v = 0;
     if (r->bad) return 0;
-    for (int sh = 0; sh < 70; sh += 7) {
-        if (r->pos >= r->n) {
-            r->bad = "truncated state";
-            return 0;
-        }
-        unsigned char c = r->p[r->pos++];
-        if (sh == 63 && (c & 0x7e)) {
-            r->bad = "integer too large";
-            return 0;
-        }
-        v |= (uint64_t)(c & 0x7f) << sh;
-        if (!(c & 0x80)) return v;
-    }
-    r->bad = "integer too long";
-    return 0;
+    int rc = um_pk_varint(r->p, r->n, &r->pos, &v, &r->bad);
+    if (rc > 0) r->bad = "truncated state";
+    return rc ? 0 : v;
 }
 
 uint64_t um_pk_get_ur(um_pk *r, uint64_t hi, const char *what) {

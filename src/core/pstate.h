@@ -62,6 +62,12 @@ typedef struct um_pk {
 } um_pk;
 
 static inline um_pk um_pk_over(const void *p, size_t n) { return (um_pk){(const unsigned char *)p, n, 0, NULL}; }
+
+/* The varint at p[*pos] (n bytes in all), *pos moved past what it read: 0
+ * with *v set; 1 when the bytes end first; -1 when malformed (*why says
+ * why). Shared with the bus's frames (dist/wire.c), which tell the two
+ * failures apart. */
+int um_pk_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *v, const char **why);
 static inline bool um_pk_ok(const um_pk *r) { return !r->bad; }
 static inline void um_pk_fail(um_pk *r, const char *why) {
     if (!r->bad) r->bad = why;

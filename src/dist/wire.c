@@ -129,21 +129,9 @@ typedef struct rd {
 
 static uint64_t get_u(rd *r) {
     uint64_t v = 0;
-    for (int sh = 0; sh < 70; sh += 7) {
-        if (r->pos >= r->n) {
-            r->short_ = true;
-            return 0;
-        }
-        unsigned char c = r->p[r->pos++];
-        if (sh == 63 && (c & 0x7e)) {
-            r->bad = "integer too large";
-            return 0;
-        }
-        v |= (uint64_t)(c & 0x7f) << sh;
-        if (!(c & 0x80)) return v;
-    }
-    r->bad = "integer too long";
-    return 0;
+    int rc = um_pk_varint(r->p, r->n, &r->pos, &v, &r->bad);
+    if (rc > 0) r->short_ = true;
+    return rc ? 0 : v;
 }
 
 static int64_t get_i(rd *r) {
