@@ -165,7 +165,12 @@ for i in 1 2 3 4 5; do
   rm -rf "$T/c" && mkdir -p "$T/c"
   "$U" scan -q --fail-on never -o "$T/c/out" "${NEW[@]}" 2>"$T/a.err" &
   a=$!
-  sleep 0.05
+  # the second scan starts once the first holds the lock (its process id
+  # written in the lock file), not after a fixed pause a loaded machine outruns
+  for _ in $(seq 500); do
+    [[ $(cat "$T/c/.out.lock" 2>/dev/null) == "$a" ]] && break
+    sleep 0.01
+  done
   scan -o "$T/c/out" "${OLD[@]}" 2>"$T/b.err"
   brc=$?
   wait "$a"
