@@ -62,7 +62,8 @@ timed() { # cmd... -> "wall_seconds rss_kb cpu_seconds"
 scan() { # cpus threads dir
     local th=()
     [[ ${#THREADS[@]} -gt 0 ]] && th=(--threads "$2")
-    timed taskset -c "$1" "$UNMASK" scan -q --fail-on never "${NOJ[@]}" "${th[@]}" -o "$OUT" "$3/hr" "$3/logs"
+    rm -rf "$OUT/case" # every run a first scan into a new folder (no verdicts carried over)
+    timed taskset -c "$1" "$UNMASK" scan -q --fail-on never "${NOJ[@]}" "${th[@]}" -o "$OUT/case" "$3/hr" "$3/logs"
 }
 jqsel() {
     timed taskset -c 0 jq -c 'select(.eventType == "user.session.start" and .securityContext.isProxy == true)
