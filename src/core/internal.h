@@ -311,6 +311,10 @@ void um_lines_map_close(um_lines_map *m);
 void um_lines_map_use(const um_lines_map *m);
 /* Lets l read zero-copy from the mapping registered for l->f, if any. */
 void um_lines_allow_map(um_lines *l);
+/* Calls fn over [p, p + n) of a file mapping under the same SIGBUS guard:
+ * false when the file was cut short while fn read it (fn then saw zeros
+ * past the cut; the caller drops what it computed), never a crash. */
+bool um_lines_map_read(const char *p, size_t n, void (*fn)(void *ud, const char *p, size_t n), void *ud);
 
 /* ---- warnings while building compiled data -------------------------------- */
 

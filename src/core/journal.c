@@ -79,6 +79,8 @@ typedef struct um_jw {
 /* A regular file is mapped a window at a time (no copy through a read
  * buffer, and no more than one window resident on its account); anything
  * else is read. */
+static void hash_bytes(void *h, const char *p, size_t n) { um_hstream_add(h, p, n); }
+
 static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
     enum { WINDOW = 4 * JBUF };
     uint64_t n = 0;
@@ -100,7 +102,7 @@ static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
             if (madvise(m, w, MADV_POPULATE_READ) != 0) /* page tables in one call, not a fault per 64 KiB */
 #endif
                 (void)madvise(m, w, MADV_SEQUENTIAL);
-            um_hstream_add(h, m, w);
+            ok = um_lines_map_read(m, w, hash_bytes, h); /* a file cut short while hashed: an error */
             munmap(m, w);
         }
         n = total;

@@ -136,6 +136,20 @@ void um_lines_map_use(const um_lines_map *m) {
     tl_bus = 0;
 }
 
+bool um_lines_map_read(const char *p, size_t n, void (*fn)(void *ud, const char *p, size_t n), void *ud) {
+    if (pthread_once(&bus_once, bus_install) != 0) return false;
+    const um_lines_map *prev = tl_map;
+    sig_atomic_t prev_bus = tl_bus;
+    um_lines_map g = {.base = p, .size = n};
+    tl_map = &g;
+    tl_bus = 0;
+    fn(ud, p, n);
+    bool cut = tl_bus != 0;
+    tl_map = prev;
+    tl_bus = prev_bus;
+    return !cut;
+}
+
 void um_lines_allow_map(um_lines *l) {
     const um_lines_map *m = tl_map;
     if (!m || !m->base || m->f != l->f || l->buf || l->lineno) return;

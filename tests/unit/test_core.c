@@ -2,6 +2,9 @@
 #include "core/scan.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -427,6 +430,35 @@ static void t_lines_map_truncated(void) {
     unlink(path);
 }
 
+/* um_lines_map_read over a mapping whose file is cut short meanwhile (the
+ * journal's content hash): false, no SIGBUS; over an intact one: true. */
+static void sum_bytes(void *ud, const char *p, size_t n) {
+    for (size_t i = 0; i < n; i++) *(uint64_t *)ud += (unsigned char)p[i];
+}
+
+static void t_lines_map_read_truncated(void) {
+    char path[] = "/tmp/unmask-test-trunc-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    enum { N = 3 << 16 };
+    char *b = malloc(N);
+    memset(b, 'x', N);
+    CHECK(write(fd, b, N) == N);
+    free(b);
+    void *m = mmap(NULL, N, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(m != MAP_FAILED);
+    uint64_t sum = 0;
+    CHECK(um_lines_map_read(m, N, sum_bytes, &sum));
+    CHECK_INTEQ(sum, (uint64_t)N * 'x');
+    CHECK(ftruncate(fd, 4096) == 0);
+    sum = 0;
+    CHECK(!um_lines_map_read(m, N, sum_bytes, &sum));
+    CHECK_INTEQ(sum, (uint64_t)4096 * 'x'); /* the rest read as zeros */
+    munmap(m, N);
+    close(fd);
+    unlink(path);
+}
+
 static void t_term_escape(void) {
     char b[64];
     CHECK_STREQ(um_term_escape("plain name", b, sizeof b), "plain name");
@@ -456,6 +488,7 @@ int main(void) {
     RUN(t_lines);
     RUN(t_lines_map);
     RUN(t_lines_map_truncated);
+    RUN(t_lines_map_read_truncated);
     RUN(t_time);
     RUN(t_csv);
     RUN(t_canon);
