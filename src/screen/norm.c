@@ -595,11 +595,21 @@ int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[]
     int nk = 0;
     char t[8];
     /* edit e: 0..n-1 a letter dropped, n..2n-2 two neighbours swapped, then
-     * (words of 2-3 letters: KM, Jn, Pyn) a letter a-z inserted at each place */
-    size_t ne = n + (n - 1) + (n <= 3 ? 26 * (n + 1) : 0);
+     * (words of 2-3 letters: KM, Jn, Pyn) a letter a-z inserted at each place,
+     * then (words of 3+ letters: Tohg, Nzm, Byeobg) a letter a-z substituted
+     * at each place */
+    size_t ni = n <= 3 ? 26 * (n + 1) : 0, ns = n >= 3 ? 26 * n : 0;
+    size_t ne = n + (n - 1) + ni + ns;
     for (size_t e = 0; e < ne; e++) {
         size_t m;
-        if (e < n) {
+        if (e >= 2 * n - 1 + ni) {
+            size_t k = e - (2 * n - 1 + ni), pos = k / 26;
+            char c = (char)('a' + k % 26);
+            if (w[pos] == c) continue;
+            memcpy(t, w, n);
+            t[pos] = c;
+            m = n;
+        } else if (e < n) {
             memcpy(t, w, e);
             memcpy(t + e, w + e + 1, n - e - 1);
             m = n - 1;
