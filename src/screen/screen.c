@@ -1795,7 +1795,9 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     }
     /* a unit left over on both sides may be a typo across syllables: the
      * word pass, when pairing every leftover at 0.95 could reach the floor */
-    if (p->name < 0.999 && p->unmatched_q && p->unmatched_l) {
+    bool nearpair = false; /* a query word paired near with a part of a listed word (HONGD = hong, da left over) */
+    for (int k = 0; k < p->n && !nearpair; k++) nearpair = p->sim[k] < 1;
+    if (p->name < 0.999 && (p->unmatched_q || p->unmatched_l) && ((p->unmatched_q && p->unmatched_l) || nearpair)) {
         double left = 0;
         bool qu[UM_SC_MAX_UNITS] = {0}, lu[UM_SC_MAX_UNITS] = {0};
         bool qx[UM_SC_MAX_UNITS] = {0}, lx[UM_SC_MAX_UNITS] = {0}; /* paired exactly */
