@@ -1795,9 +1795,26 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     }
     /* a unit left over on both sides may be a typo across syllables: the
      * word pass, when pairing every leftover at 0.95 could reach the floor */
-    bool nearpair = false; /* a query word paired near with a part of a listed word (HONGD = hong, da left over) */
-    for (int k = 0; k < p->n && !nearpair; k++) nearpair = p->sim[k] < 1;
-    if (p->name < 0.999 && (p->unmatched_q || p->unmatched_l) && ((p->unmatched_q && p->unmatched_l) || nearpair)) {
+    /* or a unit left over on one side only when a query word paired near
+     * with a part of a listed word (HONGD = hong, da left over), or the
+     * leftover is part of a written word whose other parts paired (MARIN =
+     * ma-rin, e of MARINE left over) */
+    bool partial = false;
+    if (p->name < 0.999 && (p->unmatched_q != 0) != (p->unmatched_l != 0)) {
+        bool qp[UM_SC_MAX_UNITS] = {0}, lp[UM_SC_MAX_UNITS] = {0};
+        for (int k = 0; k < p->n; k++) {
+            partial |= p->sim[k] < 1;
+            for (int i = p->qi[k]; i < p->qe[k]; i++) qp[i] = true;
+            for (int j = p->li[k]; j < p->le[k]; j++) lp[j] = true;
+        }
+        for (int i = 0; i < nq && !partial; i++)
+            if (!qp[i])
+                for (int t = 0; t < nq && !partial; t++) partial = qp[t] && q[t].u.word == q[i].u.word;
+        for (int j = 0; j < nl && !partial; j++)
+            if (!lp[j])
+                for (int t = 0; t < nl && !partial; t++) partial = lp[t] && l[t].word == l[j].word;
+    }
+    if (p->name < 0.999 && ((p->unmatched_q && p->unmatched_l) || partial)) {
         double left = 0;
         bool qu[UM_SC_MAX_UNITS] = {0}, lu[UM_SC_MAX_UNITS] = {0};
         bool qx[UM_SC_MAX_UNITS] = {0}, lx[UM_SC_MAX_UNITS] = {0}; /* paired exactly */
