@@ -457,6 +457,14 @@ static bool one_typo(const char *a, size_t n, const char *b, size_t m) {
     return memcmp(a + i + 1, b + i, m - i) == 0;
 }
 
+/* a and b differ in one substituted letter (Eepublic, Reoublic, Korda) */
+static bool one_sub(const char *a, size_t n, const char *b, size_t m) {
+    if (n != m || n < 3) return false;
+    size_t d = 0;
+    for (size_t i = 0; i < n; i++) d += a[i] != b[i];
+    return d == 1;
+}
+
 /* ---- folding ------------------------------------------------------------ */
 
 static void fold_syllable(const char *sp, size_t n, char *out, size_t cap) {
@@ -1538,7 +1546,7 @@ static void rewrite_words(words *ws) {
         {"dpr", "of", "korea", NULL, NULL, NULL},                  {"north", "korea", NULL, NULL, NULL, NULL},
         {"n", "korea", NULL, NULL, NULL, NULL},                    {"dprk", "korea", NULL, NULL, NULL, NULL}};
     /* one word of 5+ letters of a phrase of 2+ words may carry a typo
-     * (Reublic, Rpeublic, Democraticq, Peoplevs, Orea) */
+     * (Reublic, Rpeublic, Eepublic, Democraticq, Peoplevs, Orea, Korda) */
     for (int i = 0; i < ws->n; i++)
         for (size_t p = 0; p < UM_ARRAY_LEN(phrases); p++) {
             int k = 0, typos = 0;
@@ -1550,7 +1558,9 @@ static void rewrite_words(words *ws) {
                     k++;
                     continue;
                 }
-                if (typos || xl < 5 || !phrases[p][1] || (w->flags & W_HANGUL) || !one_typo(w->s, w->n, x, xl)) break;
+                if (typos || xl < 5 || !phrases[p][1] || (w->flags & W_HANGUL) ||
+                    !(one_typo(w->s, w->n, x, xl) || one_sub(w->s, w->n, x, xl)))
+                    break;
                 typos++;
                 k++;
             }
