@@ -1427,6 +1427,17 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
      * Vladimirovich). They still count when they are there. */
     if (!entity && !korean) {
         static const char *const patr[] = {"ovich", "evich", "ovna", "evna", "ichna", "ovic", "evic", "ogly", "oglu", "kyzy", "qizi"};
+        /* the middle names together weigh at most two of them (AL-TIKRITI,
+         * Yasir Sabawi Ibrahim Hasan: 3 x 0.3), so that a name with many
+         * is matched by family and first name as one with one or two is */
+        int nmid = 0;
+        for (int k = 0, gs = 0, lw = -1; k < out->n && family_seen; k++) {
+            const um_sc_unit *u = &out->u[k];
+            if ((u->flags & UM_SCU_FAMILY) || (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER))) continue;
+            if (u->word != lw) gs++, lw = u->word;
+            if (gs > 1) nmid++;
+        }
+        float wmid = nmid > 2 ? 0.9f / (float)nmid : 0.45f;
         int given_seen = 0, last_word = -1;
         for (int k = 0; k < out->n; k++) {
             um_sc_unit *u = &out->u[k];
@@ -1441,7 +1452,8 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
                 if (u->word != last_word) given_seen++, last_word = u->word;
                 middle = given_seen > 1;
             }
-            if (is_patr || middle) u->w = 0.45f;
+            if (middle) u->w = wmid;
+            else if (is_patr) u->w = 0.45f;
         }
     }
     /* a short non-Korean token weighs a little less, but is never dropped */
