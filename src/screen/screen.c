@@ -1206,11 +1206,21 @@ typedef struct qunit {
     /* the word is a common Korean surname: another family, never a
      * surname written with a typo (Cho is not Choe typed) */
     bool sur;
+    /* a given syllable whose key few listed names hold (RARE_DF): evidence
+     * that lets another given syllable of the query carry a typo */
+    bool rare;
+    /* may be a given syllable written with a typo that gives another valid
+     * syllable (given_typo): another given syllable of the query is rare */
+    bool gtyp;
     char skey[UM_SC_KEYLEN]; /* not read as Korean: the word's key as a Korean syllable ("" when none) */
     uint32_t smask;          /* its letters (0 when none) */
 } qunit;
 
 #define ENT_COMMON_DF 20
+
+/* a given syllable held by at most this many listed names is rare evidence
+ * (Hwan, Sop, Pom; not Il, Jin, Chol, Jong, Song: 85-300) */
+#define RARE_DF 40
 
 #define SYL_TYPO_SIM 0.72 /* a syllable written with a typo (0.8, x0.9 as Korean) */
 
@@ -1693,6 +1703,44 @@ static bool family_typo(const um_screener *s, const qunit *q, const cunit *l) {
            osa(q->skey, sl, s->keystr[l->key], ll, NULL) == 1;
 }
 
+/* A given syllable written with a letter dropped, doubled, added or swapped
+ * that gives another valid syllable (Chu for Chun, Hok for Hyok, ong for
+ * Jong): another name by the fairness rule, unless the rest of the name is
+ * rare evidence (given_typo_ok). The listed syllable has 3+ letters; a
+ * changed letter stays another syllable (Ri Je Sun is not RI Je Son). */
+static bool given_typo(const um_screener *s, const qunit *q, const cunit *l) {
+    if (!q->gtyp || q->ent || !(l->flags & UM_SCU_KOREAN) ||
+        (l->flags & (UM_SCU_SURNAME | UM_SCU_FAMILY | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)))
+        return false;
+    int op = 0;
+    int qr = q->rawlen, lr = l->rawlen;
+    if ((qr > lr ? qr : lr) >= 3 && lr >= 3 && abs(qr - lr) <= 1 && bits_le2(q->rmask ^ l->rmask) &&
+        osa(q->u.raw, qr, URAW(s, l), lr, &op) == 1 && op != 0)
+        return true;
+    int ql = q->keylen, ll = s->keylen[l->key];
+    return ll >= 3 && abs(ql - ll) <= 1 && bits_le2(q->kmask ^ l->kmask) &&
+           osa(q->u.key, ql, s->keystr[l->key], ll, &op) == 1 && op != 0;
+}
+
+/* Pair k of p is a given syllable typo (given_typo): kept only when every
+ * other distinctive unit on both sides paired exactly, no other typo, and
+ * one of the exactly paired given syllables is rare (RARE_DF). Common +
+ * common (KIM Son Hun, RI Su-yon) is never enough. */
+static bool given_typo_ok(const um_screener *s, const qunit *q, const cunit *l, const pairing *p, int k) {
+    if (p->unmatched_q || p->unmatched_l) return false;
+    bool rare = false;
+    for (int t = 0; t < p->n; t++) {
+        if (t == k) continue;
+        if (p->sim[t] < 1) return false;
+        for (int i = p->qi[t]; i < p->qe[t]; i++)
+            for (int j = p->li[t]; j < p->le[t]; j++)
+                rare |= q[i].rare && q[i].key == l[j].key &&
+                        !(l[j].flags & (UM_SCU_GENERIC | UM_SCU_SURNAME | UM_SCU_FAMILY));
+    }
+    (void)s;
+    return rare;
+}
+
 /* Pair k of p is a family name typo (family_typo): kept only when the rest
  * of the name is all the evidence - every other distinctive unit on both
  * sides paired exactly (key or spelling variant), at least two of them
@@ -1727,7 +1775,7 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     for (int i = 0; i < nq; i++)
         for (int j = 0; j < nl; j++) {
             sim[i][j] = unit_sim(s, &q[i], &l[j], kinds ? &kind[i][j] : NULL);
-            ftypo[i][j] = sim[i][j] <= 0 && family_typo(s, &q[i], &l[j]);
+            ftypo[i][j] = sim[i][j] <= 0 && (family_typo(s, &q[i], &l[j]) || given_typo(s, &q[i], &l[j]));
             if (ftypo[i][j]) {
                 sim[i][j] = SYL_TYPO_SIM;
                 if (kinds) kind[i][j] = 3;
@@ -1784,7 +1832,10 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     /* a family name typo stays only with the rest of the name as evidence */
     for (int k = 0; anyf && k < p->n; k++) {
         if (!ftypo[p->qi[k]][p->li[k]]) continue;
-        if (family_typo_ok(s, q, nq, l, nl, p, k)) continue;
+        const cunit *lf = &l[p->li[k]];
+        if ((lf->flags & (UM_SCU_SURNAME | UM_SCU_FAMILY)) ? family_typo_ok(s, q, nq, l, nl, p, k)
+                                                           : given_typo_ok(s, q, l, p, k))
+            continue;
         for (int t = k; t + 1 < p->n; t++) {
             p->qi[t] = p->qi[t + 1], p->qe[t] = p->qe[t + 1], p->li[t] = p->li[t + 1], p->le[t] = p->le[t + 1];
             p->sim[t] = p->sim[t + 1], p->kind[t] = p->kind[t + 1];
@@ -2181,6 +2232,10 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
                          (!ent || s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] >= ENT_COMMON_DF);
         f->q[i].sur = !ent && (um_sc_is_surname(&s->norm, qn->u[i].key) || um_sc_is_surname(&s->norm, qn->u[i].raw));
         f->q[i].skey[0] = 0;
+        f->q[i].rare = !ent && f->q[i].key != NO_KEY && (qn->u[i].flags & UM_SCU_KOREAN) &&
+                       !(qn->u[i].flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+                       s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] <= RARE_DF;
+        f->q[i].gtyp = false;
         if (!ent && !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
             f->q[i].rawlen <= 4 && um_sc_is_syllable(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen))
             um_sc_syl_key(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, f->q[i].skey, sizeof f->q[i].skey);
@@ -2220,6 +2275,17 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         }
         f->Q += qn->u[i].w;
         int rl = f->q[i].rawlen;
+        if (i == qn->n - 1) /* every unit known: which may be a given syllable typo */
+            for (int a = 0; a < qn->n; a++) {
+                const qunit *x = &f->q[a];
+                if (ent || (x->u.flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) ||
+                    !((x->u.flags & UM_SCU_KOREAN) || x->skey[0]))
+                    continue;
+                /* a word that is itself a common syllable (Son, Il) is
+                 * more likely another name than a typo */
+                if (x->key != NO_KEY && s->poff[x->key + 1] - s->poff[x->key] > RARE_DF) continue;
+                for (int b = 0; b < qn->n && !f->q[a].gtyp; b++) f->q[a].gtyp = b != a && f->q[b].rare;
+            }
         f->pmax += !(qn->u[i].flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
         f->pmax_t += rl + (i == 0 || qn->u[i - 1].word != qn->u[i].word ? 2 : 0);
     }
@@ -2333,6 +2399,17 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
                     (abs(q->keylen - (int)c->klen) <= 1 && bits_le2(q->kmask ^ c->kmask)) ||
                     (q->smask && (c->flags & UM_SCU_KOREAN) && abs((int)strlen(q->skey) - (int)c->klen) <= 1 &&
                      bits_le2(q->smask ^ c->kmask)))
+                    smax = SYL_TYPO_SIM;
+            }
+        /* a given syllable written with a typo beside a rare one (given_typo) */
+        if (smax < SYL_TYPO_SIM && q->gtyp)
+            for (int j = 0; j < nl && smax < SYL_TYPO_SIM; j++) {
+                const struct unear *c = &l[j];
+                if (!(c->flags & UM_SCU_KOREAN) ||
+                    (c->flags & (UM_SCU_SURNAME | UM_SCU_FAMILY | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)))
+                    continue;
+                if ((c->rlen >= 3 && abs(q->rawlen - (int)c->rlen) <= 1 && bits_le2(q->rmask ^ c->rmask)) ||
+                    (c->klen >= 3 && abs(q->keylen - (int)c->klen) <= 1 && bits_le2(q->kmask ^ c->kmask)))
                     smax = SYL_TYPO_SIM;
             }
         /* a syllable written with a typo (KM = Kim) */
@@ -2739,6 +2816,11 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         }
         famcap &= xreq;
     }
+    /* ... and so may a given syllable written with a typo beside a rare one
+     * (given_typo): the rare one is required, and its list is short */
+    if (xreq && !q[0].ent)
+        for (int i = 0; i < nq; i++)
+            if (q[i].gtyp) famcap |= (1u << i) & xreq;
     int ord[MAX_QKEYS];
     for (int k = 0; k < nk; k++) {
         int j = k;
