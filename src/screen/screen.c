@@ -1703,6 +1703,42 @@ static bool family_typo(const um_screener *s, const qunit *q, const cunit *l) {
            osa(q->skey, sl, s->keystr[l->key], ll, NULL) == 1;
 }
 
+/* A word of an entity name one edit from a listed word by the entity rules
+ * (a substituted letter from 4 letters, a dropped one from 3), whatever it
+ * reads as: a listed word itself (NOVI for NOVIN, DAW for DAWN) or another
+ * syllable (KUNG for TUNG). Only a candidate pair: score_name() keeps it
+ * when the rest of the name is the evidence (ent_typo_ok). Returns the
+ * similarity (0: none). */
+static double ent_typo(const um_screener *s, const qunit *q, const cunit *l) {
+    if (!q->ent || ((q->u.flags | l->flags) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) return 0;
+    double r = 0;
+    if (abs(q->rawlen - l->rawlen) <= 1 && bits_le2(q->rmask ^ l->rmask))
+        r = typo_sim_e(q->u.raw, q->rawlen, URAW(s, l), l->rawlen, false, false, false, true);
+    int ll = s->keylen[l->key];
+    if (r <= 0 && abs(q->keylen - ll) <= 1 && bits_le2(q->kmask ^ l->kmask))
+        r = typo_sim_e(q->u.key, q->keylen, s->keystr[l->key], ll, false, false, false, true);
+    return r > 0 && r < 1 ? r * 0.95 : 0;
+}
+
+/* Pair k of p is an entity word typo (ent_typo): kept only when every other
+ * distinctive unit on both sides paired exactly and those carry 6 letters
+ * or more (JAMMOUL ... AYD for AYAD; not KOT CORP, YUK KUNG: too little) */
+static bool ent_typo_ok(const um_screener *s, const cunit *l, const pairing *p, int k) {
+    if (p->unmatched_q || p->unmatched_l) return false;
+    int letters = 0;
+    for (int t = 0; t < p->n; t++) {
+        if (t == k) continue;
+        bool gen = true;
+        for (int j = p->li[t]; j < p->le[t]; j++) gen &= (l[j].flags & UM_SCU_GENERIC) != 0;
+        if (gen) continue;
+        if (p->sim[t] < 1) return false;
+        for (int j = p->li[t]; j < p->le[t]; j++)
+            if (!(l[j].flags & UM_SCU_GENERIC)) letters += l[j].rawlen;
+    }
+    (void)s;
+    return letters >= 6;
+}
+
 /* A given syllable written with a letter dropped, doubled, added or swapped
  * that gives another valid syllable (Chu for Chun, Hok for Hyok, ong for
  * Jong): another name by the fairness rule, unless the rest of the name is
@@ -1775,9 +1811,10 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     for (int i = 0; i < nq; i++)
         for (int j = 0; j < nl; j++) {
             sim[i][j] = unit_sim(s, &q[i], &l[j], kinds ? &kind[i][j] : NULL);
-            ftypo[i][j] = sim[i][j] <= 0 && (family_typo(s, &q[i], &l[j]) || given_typo(s, &q[i], &l[j]));
+            double et = sim[i][j] <= 0 && q[i].ent ? ent_typo(s, &q[i], &l[j]) : 0;
+            ftypo[i][j] = et > 0 || (sim[i][j] <= 0 && (family_typo(s, &q[i], &l[j]) || given_typo(s, &q[i], &l[j])));
             if (ftypo[i][j]) {
-                sim[i][j] = SYL_TYPO_SIM;
+                sim[i][j] = et > 0 ? et : SYL_TYPO_SIM;
                 if (kinds) kind[i][j] = 3;
                 anyf = true;
             }
@@ -1833,8 +1870,9 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     for (int k = 0; anyf && k < p->n; k++) {
         if (!ftypo[p->qi[k]][p->li[k]]) continue;
         const cunit *lf = &l[p->li[k]];
-        if ((lf->flags & (UM_SCU_SURNAME | UM_SCU_FAMILY)) ? family_typo_ok(s, q, nq, l, nl, p, k)
-                                                           : given_typo_ok(s, q, l, p, k))
+        if (q[p->qi[k]].ent ? ent_typo_ok(s, l, p, k)
+            : (lf->flags & (UM_SCU_SURNAME | UM_SCU_FAMILY)) ? family_typo_ok(s, q, nq, l, nl, p, k)
+                                                            : given_typo_ok(s, q, l, p, k))
             continue;
         for (int t = k; t + 1 < p->n; t++) {
             p->qi[t] = p->qi[t + 1], p->qe[t] = p->qe[t + 1], p->li[t] = p->li[t + 1], p->le[t] = p->le[t + 1];
@@ -2379,8 +2417,9 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
             for (int j = 0; j < nl && smax < 1; j++) {
                 const struct unear *c = &l[j];
                 if (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) continue;
-                if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN)) continue;
-                bool common = q->common;
+                /* an entity word: any one edit beside rare evidence (ent_typo) */
+                if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN) && !q->ent) continue;
+                bool common = q->common && !q->ent;
                 bool kok = near_possible(q->keylen, c->klen, q->kmask ^ c->kmask, common, q->ent);
                 bool rok = near_possible(q->rawlen, c->rlen, q->rmask ^ c->rmask, common, q->ent);
                 if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
@@ -2821,6 +2860,8 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     if (xreq && !q[0].ent)
         for (int i = 0; i < nq; i++)
             if (q[i].gtyp) famcap |= (1u << i) & xreq;
+    /* ... and any one word of an entity name (ent_typo) */
+    if (xreq && q[0].ent) famcap |= xreq;
     int ord[MAX_QKEYS];
     for (int k = 0; k < nk; k++) {
         int j = k;
