@@ -2258,33 +2258,49 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         sylname = (qn->u[i].flags & UM_SCU_KOREAN) || um_sc_is_syllable(&s->norm, qn->u[i].raw, strlen(qn->u[i].raw));
     for (int i = 0; i < qn->n; i++) {
         f->q[i].u = qn->u[i];
-        f->q[i].keylen = (int)strlen(qn->u[i].key);
+        /* a query word read as a business word with a typo (SHOP as SHIP,
+         * EXPERT as EXPORT) that is itself a listed word is that word: a
+         * real word is not a typo */
+        if ((qn->u[i].flags & UM_SCU_GENERIC) && !(qn->u[i].flags & (UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
+            const char *r = qn->u[i].raw;
+            size_t rn = strlen(r);
+            char lk[UM_SC_KEYLEN];
+            if (rn >= 3 && !um_map_get(&s->norm.generic, r, rn)) {
+                um_sc_latin_key(r, rn, lk, sizeof lk);
+                if (key_lookup(s, lk, strlen(lk)) != NO_KEY) {
+                    memcpy(f->q[i].u.key, lk, strlen(lk) + 1);
+                    f->q[i].u.flags &= (uint8_t)~UM_SCU_GENERIC;
+                    f->q[i].u.w = 1.0f;
+                }
+            }
+        }
+        f->q[i].keylen = (int)strlen(f->q[i].u.key);
         f->q[i].rawlen = (int)strlen(qn->u[i].raw);
-        f->q[i].key = key_lookup(s, qn->u[i].key, (size_t)f->q[i].keylen);
-        f->q[i].kmask = letter_mask(qn->u[i].key);
+        f->q[i].key = key_lookup(s, f->q[i].u.key, (size_t)f->q[i].keylen);
+        f->q[i].kmask = letter_mask(f->q[i].u.key);
         f->q[i].rmask = letter_mask(qn->u[i].raw);
         f->q[i].ent = ent;
         f->q[i].altkey = NO_KEY;
         f->q[i].nrk = 0;
         f->q[i].common = f->q[i].key != NO_KEY &&
                          (!ent || s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] >= ENT_COMMON_DF);
-        f->q[i].sur = !ent && (um_sc_is_surname(&s->norm, qn->u[i].key) || um_sc_is_surname(&s->norm, qn->u[i].raw));
+        f->q[i].sur = !ent && (um_sc_is_surname(&s->norm, f->q[i].u.key) || um_sc_is_surname(&s->norm, qn->u[i].raw));
         f->q[i].skey[0] = 0;
-        f->q[i].rare = !ent && f->q[i].key != NO_KEY && (qn->u[i].flags & UM_SCU_KOREAN) &&
-                       !(qn->u[i].flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+        f->q[i].rare = !ent && f->q[i].key != NO_KEY && (f->q[i].u.flags & UM_SCU_KOREAN) &&
+                       !(f->q[i].u.flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
                        s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] <= RARE_DF;
         f->q[i].gtyp = false;
-        if (!ent && !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+        if (!ent && !(f->q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
             f->q[i].rawlen <= 4 && um_sc_is_syllable(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen))
             um_sc_syl_key(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, f->q[i].skey, sizeof f->q[i].skey);
         f->q[i].smask = f->q[i].skey[0] ? letter_mask(f->q[i].skey) : 0;
         f->q[i].gtypo = false;
         for (int g = 0; ent && g < UM_SC_N_GENERIC && !f->q[i].gtypo; g++)
             f->q[i].gtypo = s->norm.gen_len[g] &&
-                            generic_typo_ok(qn->u[i].flags, UM_SCU_GENERIC, f->q[i].rawlen, s->norm.gen_len[g],
+                            generic_typo_ok(f->q[i].u.flags, UM_SCU_GENERIC, f->q[i].rawlen, s->norm.gen_len[g],
                                             f->q[i].rmask, s->norm.gen_mask[g]);
         if (sylname && f->q[i].rawlen <= 6 &&
-            !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
+            !(f->q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
             char rk[12][UM_SC_KEYLEN];
             int nr = um_sc_syl_repairs(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, rk, 12);
             for (int k = 0; k < nr; k++) {
@@ -2292,7 +2308,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
                 if (id != NO_KEY) f->q[i].rk[f->q[i].nrk++] = id;
             }
         }
-        if ((qn->u[i].flags & UM_SCU_CYR) && (qn->u[i].flags & UM_SCU_KOREAN) && f->q[i].keylen > 1) {
+        if ((f->q[i].u.flags & UM_SCU_CYR) && (f->q[i].u.flags & UM_SCU_KOREAN) && f->q[i].keylen > 1) {
             /* the spelling with -ng (or without), through the syllable
              * table: Сун is sun or sung, whose key is that of song */
             char alt[UM_SC_KEYLEN + 2], ak[UM_SC_KEYLEN];
@@ -2305,13 +2321,13 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
             f->q[i].altkey = key_lookup(s, ak, strlen(ak));
             if (f->q[i].altkey == NO_KEY) { /* the key with -ng, as before */
                 int kl = f->q[i].keylen;
-                memcpy(alt, qn->u[i].key, (size_t)kl);
+                memcpy(alt, f->q[i].u.key, (size_t)kl);
                 if (alt[kl - 1] == 'n') alt[kl++] = 'g';
                 else if (kl > 2 && alt[kl - 1] == 'g' && alt[kl - 2] == 'n') kl--;
                 f->q[i].altkey = key_lookup(s, alt, (size_t)kl);
             }
         }
-        f->Q += qn->u[i].w;
+        f->Q += f->q[i].u.w;
         int rl = f->q[i].rawlen;
         if (i == qn->n - 1) /* every unit known: which may be a given syllable typo */
             for (int a = 0; a < qn->n; a++) {
@@ -2324,7 +2340,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
                 if (x->key != NO_KEY && s->poff[x->key + 1] - s->poff[x->key] > RARE_DF) continue;
                 for (int b = 0; b < qn->n && !f->q[a].gtyp; b++) f->q[a].gtyp = b != a && f->q[b].rare;
             }
-        f->pmax += !(qn->u[i].flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
+        f->pmax += !(f->q[i].u.flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
         f->pmax_t += rl + (i == 0 || qn->u[i - 1].word != qn->u[i].word ? 2 : 0);
     }
 }
