@@ -1720,12 +1720,31 @@ static double ent_typo(const um_screener *s, const qunit *q, const cunit *l) {
     return r > 0 && r < 1 ? r * 0.95 : 0;
 }
 
+/* A word of a person name (not two Korean syllables: given_typo) one edit
+ * from a listed word by the entity rules (Bzng for Beng, Romad for Roman),
+ * when the typed word is no listed word itself (Patel is not Patek: another
+ * person's real name). Only a candidate pair (ent_typo_ok, person). */
+static double person_typo(const um_screener *s, const qunit *q, const cunit *l) {
+    if (q->ent || q->common || q->sur || q->rawlen < 3 || l->rawlen < 3 ||
+        ((q->u.flags & UM_SCU_KOREAN) && (l->flags & UM_SCU_KOREAN)) ||
+        ((q->u.flags | l->flags) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)))
+        return 0;
+    double r = 0;
+    if (abs(q->rawlen - l->rawlen) <= 1 && bits_le2(q->rmask ^ l->rmask))
+        r = typo_sim_e(q->u.raw, q->rawlen, URAW(s, l), l->rawlen, false, false, false, true);
+    return r > 0 && r < 1 ? r * 0.9 : 0;
+}
+
 /* Pair k of p is an entity word typo (ent_typo): kept only when every other
  * distinctive unit on both sides paired exactly and those carry 6 letters
- * or more (JAMMOUL ... AYD for AYAD; not KOT CORP, YUK KUNG: too little) */
-static bool ent_typo_ok(const um_screener *s, const cunit *l, const pairing *p, int k) {
+ * or more (JAMMOUL ... AYD for AYAD; not KOT CORP, YUK KUNG: too little).
+ * A person word typo (person_typo) also needs one of those units rare
+ * (RARE_DF listed names at most): common + common (Zheng Wei, Patel Umar)
+ * is no evidence. */
+static bool ent_typo_ok(const um_screener *s, const qunit *q, const cunit *l, const pairing *p, int k, bool person) {
     if (p->unmatched_q || p->unmatched_l) return false;
     int letters = 0;
+    bool rare = !person;
     for (int t = 0; t < p->n; t++) {
         if (t == k) continue;
         bool gen = true;
@@ -1733,10 +1752,13 @@ static bool ent_typo_ok(const um_screener *s, const cunit *l, const pairing *p, 
         if (gen) continue;
         if (p->sim[t] < 1) return false;
         for (int j = p->li[t]; j < p->le[t]; j++)
-            if (!(l[j].flags & UM_SCU_GENERIC)) letters += l[j].rawlen;
+            if (!(l[j].flags & UM_SCU_GENERIC)) {
+                letters += l[j].rawlen;
+                rare |= l[j].key != NO_KEY && s->poff[l[j].key + 1] - s->poff[l[j].key] <= RARE_DF;
+            }
     }
-    (void)s;
-    return letters >= 6;
+    (void)q;
+    return letters >= 6 && rare;
 }
 
 /* A given syllable written with a letter dropped, doubled, added or swapped
@@ -1806,13 +1828,18 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     memset(p, 0, sizeof *p);
     double sim[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
     int kind[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
-    bool ftypo[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
+    int8_t ftypo[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS]; /* 1 entity word, 2 family or given syllable, 3 other person word */
     bool anyf = false;
     for (int i = 0; i < nq; i++)
         for (int j = 0; j < nl; j++) {
             sim[i][j] = unit_sim(s, &q[i], &l[j], kinds ? &kind[i][j] : NULL);
-            double et = sim[i][j] <= 0 && q[i].ent ? ent_typo(s, &q[i], &l[j]) : 0;
-            ftypo[i][j] = et > 0 || (sim[i][j] <= 0 && (family_typo(s, &q[i], &l[j]) || given_typo(s, &q[i], &l[j])));
+            double et = 0;
+            ftypo[i][j] = 0;
+            if (sim[i][j] <= 0) {
+                if (q[i].ent) et = ent_typo(s, &q[i], &l[j]), ftypo[i][j] = et > 0;
+                else if (family_typo(s, &q[i], &l[j]) || given_typo(s, &q[i], &l[j])) ftypo[i][j] = 2;
+                else if ((et = person_typo(s, &q[i], &l[j])) > 0) ftypo[i][j] = 3;
+            }
             if (ftypo[i][j]) {
                 sim[i][j] = et > 0 ? et : SYL_TYPO_SIM;
                 if (kinds) kind[i][j] = 3;
@@ -1870,7 +1897,8 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     for (int k = 0; anyf && k < p->n; k++) {
         if (!ftypo[p->qi[k]][p->li[k]]) continue;
         const cunit *lf = &l[p->li[k]];
-        if (q[p->qi[k]].ent ? ent_typo_ok(s, l, p, k)
+        int fk = ftypo[p->qi[k]][p->li[k]];
+        if (fk == 1 || fk == 3 ? ent_typo_ok(s, q, l, p, k, fk == 3)
             : (lf->flags & (UM_SCU_SURNAME | UM_SCU_FAMILY)) ? family_typo_ok(s, q, nq, l, nl, p, k)
                                                             : given_typo_ok(s, q, l, p, k))
             continue;
