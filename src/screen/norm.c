@@ -1675,7 +1675,9 @@ static size_t joined_word(const um_sc_norm *nm, const word *w, bool ent, bool *p
     for (size_t g = 0; g < UM_ARRAY_LEN(generic_words); g++) {
         const char *x = generic_words[g].w;
         size_t m = strlen(x);
-        if (m < 3 || m + 3 > w->n || m <= best || !joinable(x, m)) continue;
+        /* the other part 3+ letters, or 2 beside a business word of 7+
+         * (CKINTERNATIONAL, MLHOLDING) */
+        if (m < 3 || m + (m >= 7 ? 2 : 3) > w->n || m <= best || !joinable(x, m)) continue;
         if (memcmp(w->s, x, m) == 0) best = m, *pre = true;
         else if (memcmp(w->s + w->n - m, x, m) == 0) best = m, *pre = false;
     }
@@ -1688,6 +1690,10 @@ static size_t joined_word(const um_sc_norm *nm, const word *w, bool ent, bool *p
         if (m <= best || w->n < m + (m < 3 ? 4 : 3)) continue;
         if (memcmp(w->s + w->n - m, forms[g], m) == 0) best = m, *pre = false;
     }
+    /* and a Russian legal form joined to the start (OOOVMK, OOOKOMPANIYA) */
+    static const char *const pforms[] = {"ooo", "oao", "zao", "pao", "jsc"};
+    for (size_t g = 0; ent && g < UM_ARRAY_LEN(pforms); g++)
+        if (3 > best && w->n >= 6 && memcmp(w->s, pforms[g], 3) == 0) best = 3, *pre = true;
     static const char *const phrase[] = {"democratic", "peoples", "people", "republic"};
     for (size_t g = 0; g < UM_ARRAY_LEN(phrase); g++) {
         size_t m = strlen(phrase[g]);
