@@ -1291,15 +1291,12 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
     for (int i = 0; i < ws->n; i++) family_seen |= (ws->w[i].flags & W_FAMILY) != 0;
     if (entity) family_seen = false;
     /* Korean mode: Hangul/Cyrillic input or a common surname as a first or
-     * last whole word (the family part when it is known). */
+     * last whole word (or the family part). */
     bool korean = false;
     for (int i = 0; i < ws->n && !korean; i++) {
         const word *w = &ws->w[i];
         if (w->flags & (W_HANGUL | W_CYR)) korean = true;
-        /* with the family known (written before a comma), only it: the
-         * last given name of "OO, Kyaw Min" or "LOUIE, Kevin Gim" is no
-         * surname */
-        bool edge = family_seen ? (w->flags & W_FAMILY) != 0 : (i == 0 || i == ws->n - 1);
+        bool edge = i == 0 || i == ws->n - 1 || (w->flags & W_FAMILY);
         if (edge && !entity && w->n < UM_SC_KEYLEN && syl_get(nm, w->s, w->n)) {
             char key[UM_SC_KEYLEN];
             um_sc_syl_key(nm, w->s, w->n, key, sizeof key);
