@@ -457,6 +457,14 @@ static bool one_typo(const char *a, size_t n, const char *b, size_t m) {
     return memcmp(a + i + 1, b + i, m - i) == 0;
 }
 
+/* a and b differ in one substituted letter (Eepublic, Reoublic, Korda) */
+static bool one_sub(const char *a, size_t n, const char *b, size_t m) {
+    if (n != m || n < 3) return false;
+    size_t d = 0;
+    for (size_t i = 0; i < n; i++) d += a[i] != b[i];
+    return d == 1;
+}
+
 /* ---- folding ------------------------------------------------------------ */
 
 static void fold_syllable(const char *sp, size_t n, char *out, size_t cap) {
@@ -595,11 +603,21 @@ int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[]
     int nk = 0;
     char t[8];
     /* edit e: 0..n-1 a letter dropped, n..2n-2 two neighbours swapped, then
-     * (words of 2-3 letters: KM, Jn, Pyn) a letter a-z inserted at each place */
-    size_t ne = n + (n - 1) + (n <= 3 ? 26 * (n + 1) : 0);
+     * (words of 2-3 letters: KM, Jn, Pyn) a letter a-z inserted at each place,
+     * then (words of 3+ letters: Tohg, Nzm, Byeobg) a letter a-z substituted
+     * at each place */
+    size_t ni = n <= 3 ? 26 * (n + 1) : 0, ns = n >= 3 ? 26 * n : 0;
+    size_t ne = n + (n - 1) + ni + ns;
     for (size_t e = 0; e < ne; e++) {
         size_t m;
-        if (e < n) {
+        if (e >= 2 * n - 1 + ni) {
+            size_t k = e - (2 * n - 1 + ni), pos = k / 26;
+            char c = (char)('a' + k % 26);
+            if (w[pos] == c) continue;
+            memcpy(t, w, n);
+            t[pos] = c;
+            m = n;
+        } else if (e < n) {
             memcpy(t, w, e);
             memcpy(t + e, w + e + 1, n - e - 1);
             m = n - 1;
@@ -1409,6 +1427,17 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
      * Vladimirovich). They still count when they are there. */
     if (!entity && !korean) {
         static const char *const patr[] = {"ovich", "evich", "ovna", "evna", "ichna", "ovic", "evic", "ogly", "oglu", "kyzy", "qizi"};
+        /* the middle names together weigh at most two of them (AL-TIKRITI,
+         * Yasir Sabawi Ibrahim Hasan: 3 x 0.3), so that a name with many
+         * is matched by family and first name as one with one or two is */
+        int nmid = 0;
+        for (int k = 0, gs = 0, lw = -1; k < out->n && family_seen; k++) {
+            const um_sc_unit *u = &out->u[k];
+            if ((u->flags & UM_SCU_FAMILY) || (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER))) continue;
+            if (u->word != lw) gs++, lw = u->word;
+            if (gs > 1) nmid++;
+        }
+        float wmid = nmid > 2 ? 0.9f / (float)nmid : 0.45f;
         int given_seen = 0, last_word = -1;
         for (int k = 0; k < out->n; k++) {
             um_sc_unit *u = &out->u[k];
@@ -1423,7 +1452,8 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
                 if (u->word != last_word) given_seen++, last_word = u->word;
                 middle = given_seen > 1;
             }
-            if (is_patr || middle) u->w = 0.45f;
+            if (middle) u->w = wmid;
+            else if (is_patr) u->w = 0.45f;
         }
     }
     /* a short non-Korean token weighs a little less, but is never dropped */
@@ -1528,7 +1558,7 @@ static void rewrite_words(words *ws) {
         {"dpr", "of", "korea", NULL, NULL, NULL},                  {"north", "korea", NULL, NULL, NULL, NULL},
         {"n", "korea", NULL, NULL, NULL, NULL},                    {"dprk", "korea", NULL, NULL, NULL, NULL}};
     /* one word of 5+ letters of a phrase of 2+ words may carry a typo
-     * (Reublic, Rpeublic, Democraticq, Peoplevs, Orea) */
+     * (Reublic, Rpeublic, Eepublic, Democraticq, Peoplevs, Orea, Korda) */
     for (int i = 0; i < ws->n; i++)
         for (size_t p = 0; p < UM_ARRAY_LEN(phrases); p++) {
             int k = 0, typos = 0;
@@ -1540,7 +1570,9 @@ static void rewrite_words(words *ws) {
                     k++;
                     continue;
                 }
-                if (typos || xl < 5 || !phrases[p][1] || (w->flags & W_HANGUL) || !one_typo(w->s, w->n, x, xl)) break;
+                if (typos || xl < 5 || !phrases[p][1] || (w->flags & W_HANGUL) ||
+                    !(one_typo(w->s, w->n, x, xl) || one_sub(w->s, w->n, x, xl)))
+                    break;
                 typos++;
                 k++;
             }
@@ -1640,7 +1672,9 @@ static size_t joined_word(const um_sc_norm *nm, const word *w, bool ent, bool *p
     for (size_t g = 0; g < UM_ARRAY_LEN(generic_words); g++) {
         const char *x = generic_words[g].w;
         size_t m = strlen(x);
-        if (m < 3 || m + 3 > w->n || m <= best || !joinable(x, m)) continue;
+        /* the other part 3+ letters, or 2 beside a business word of 7+
+         * (CKINTERNATIONAL, MLHOLDING) */
+        if (m < 3 || m + (m >= 7 ? 2 : 3) > w->n || m <= best || !joinable(x, m)) continue;
         if (memcmp(w->s, x, m) == 0) best = m, *pre = true;
         else if (memcmp(w->s + w->n - m, x, m) == 0) best = m, *pre = false;
     }
@@ -1653,6 +1687,10 @@ static size_t joined_word(const um_sc_norm *nm, const word *w, bool ent, bool *p
         if (m <= best || w->n < m + (m < 3 ? 4 : 3)) continue;
         if (memcmp(w->s + w->n - m, forms[g], m) == 0) best = m, *pre = false;
     }
+    /* and a Russian legal form joined to the start (OOOVMK, OOOKOMPANIYA) */
+    static const char *const pforms[] = {"ooo", "oao", "zao", "pao", "jsc"};
+    for (size_t g = 0; ent && g < UM_ARRAY_LEN(pforms); g++)
+        if (3 > best && w->n >= 6 && memcmp(w->s, pforms[g], 3) == 0) best = 3, *pre = true;
     static const char *const phrase[] = {"democratic", "peoples", "people", "republic"};
     for (size_t g = 0; g < UM_ARRAY_LEN(phrase); g++) {
         size_t m = strlen(phrase[g]);

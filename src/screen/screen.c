@@ -1206,11 +1206,21 @@ typedef struct qunit {
     /* the word is a common Korean surname: another family, never a
      * surname written with a typo (Cho is not Choe typed) */
     bool sur;
+    /* a given syllable whose key few listed names hold (RARE_DF): evidence
+     * that lets another given syllable of the query carry a typo */
+    bool rare;
+    /* may be a given syllable written with a typo that gives another valid
+     * syllable (given_typo): another given syllable of the query is rare */
+    bool gtyp;
     char skey[UM_SC_KEYLEN]; /* not read as Korean: the word's key as a Korean syllable ("" when none) */
     uint32_t smask;          /* its letters (0 when none) */
 } qunit;
 
 #define ENT_COMMON_DF 20
+
+/* a given syllable held by at most this many listed names is rare evidence
+ * (Hwan, Sop, Pom; not Il, Jin, Chol, Jong, Song: 85-300) */
+#define RARE_DF 40
 
 #define SYL_TYPO_SIM 0.72 /* a syllable written with a typo (0.8, x0.9 as Korean) */
 
@@ -1693,6 +1703,102 @@ static bool family_typo(const um_screener *s, const qunit *q, const cunit *l) {
            osa(q->skey, sl, s->keystr[l->key], ll, NULL) == 1;
 }
 
+/* A word of an entity name one edit from a listed word by the entity rules
+ * (a substituted letter from 4 letters, a dropped one from 3), whatever it
+ * reads as: a listed word itself (NOVI for NOVIN, DAW for DAWN) or another
+ * syllable (KUNG for TUNG). Only a candidate pair: score_name() keeps it
+ * when the rest of the name is the evidence (ent_typo_ok). Returns the
+ * similarity (0: none). */
+static double ent_typo(const um_screener *s, const qunit *q, const cunit *l) {
+    if (!q->ent || ((q->u.flags | l->flags) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) return 0;
+    double r = 0;
+    if (abs(q->rawlen - l->rawlen) <= 1 && bits_le2(q->rmask ^ l->rmask))
+        r = typo_sim_e(q->u.raw, q->rawlen, URAW(s, l), l->rawlen, false, false, false, true);
+    int ll = s->keylen[l->key];
+    if (r <= 0 && abs(q->keylen - ll) <= 1 && bits_le2(q->kmask ^ l->kmask))
+        r = typo_sim_e(q->u.key, q->keylen, s->keystr[l->key], ll, false, false, false, true);
+    return r > 0 && r < 1 ? r * 0.95 : 0;
+}
+
+/* A word of a person name (not two Korean syllables: given_typo) one edit
+ * from a listed word by the entity rules (Bzng for Beng, Romad for Roman),
+ * when the typed word is no listed word itself (Patel is not Patek: another
+ * person's real name). Only a candidate pair (ent_typo_ok, person). */
+static double person_typo(const um_screener *s, const qunit *q, const cunit *l) {
+    if (q->ent || q->common || q->sur || q->rawlen < 3 || l->rawlen < 3 ||
+        ((q->u.flags & UM_SCU_KOREAN) && (l->flags & UM_SCU_KOREAN)) ||
+        ((q->u.flags | l->flags) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)))
+        return 0;
+    double r = 0;
+    if (abs(q->rawlen - l->rawlen) <= 1 && bits_le2(q->rmask ^ l->rmask))
+        r = typo_sim_e(q->u.raw, q->rawlen, URAW(s, l), l->rawlen, false, false, false, true);
+    return r > 0 && r < 1 ? r * 0.9 : 0;
+}
+
+/* Pair k of p is an entity word typo (ent_typo): kept only when every other
+ * distinctive unit on both sides paired exactly and those carry 6 letters
+ * or more (JAMMOUL ... AYD for AYAD; not KOT CORP, YUK KUNG: too little).
+ * A person word typo (person_typo) also needs one of those units rare
+ * (RARE_DF listed names at most): common + common (Zheng Wei, Patel Umar)
+ * is no evidence. */
+static bool ent_typo_ok(const um_screener *s, const qunit *q, const cunit *l, const pairing *p, int k, bool person) {
+    if (p->unmatched_q || p->unmatched_l) return false;
+    int letters = 0;
+    bool rare = !person;
+    for (int t = 0; t < p->n; t++) {
+        if (t == k) continue;
+        bool gen = true;
+        for (int j = p->li[t]; j < p->le[t]; j++) gen &= (l[j].flags & UM_SCU_GENERIC) != 0;
+        if (gen) continue;
+        if (p->sim[t] < 1) return false;
+        for (int j = p->li[t]; j < p->le[t]; j++)
+            if (!(l[j].flags & UM_SCU_GENERIC)) {
+                letters += l[j].rawlen;
+                rare |= l[j].key != NO_KEY && s->poff[l[j].key + 1] - s->poff[l[j].key] <= RARE_DF;
+            }
+    }
+    (void)q;
+    return letters >= 6 && rare;
+}
+
+/* A given syllable written with a letter dropped, doubled, added or swapped
+ * that gives another valid syllable (Chu for Chun, Hok for Hyok, ong for
+ * Jong): another name by the fairness rule, unless the rest of the name is
+ * rare evidence (given_typo_ok). The listed syllable has 3+ letters; a
+ * changed letter stays another syllable (Ri Je Sun is not RI Je Son). */
+static bool given_typo(const um_screener *s, const qunit *q, const cunit *l) {
+    if (!q->gtyp || q->ent || !(l->flags & UM_SCU_KOREAN) ||
+        (l->flags & (UM_SCU_SURNAME | UM_SCU_FAMILY | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)))
+        return false;
+    int op = 0;
+    int qr = q->rawlen, lr = l->rawlen;
+    if ((qr > lr ? qr : lr) >= 3 && lr >= 3 && abs(qr - lr) <= 1 && bits_le2(q->rmask ^ l->rmask) &&
+        osa(q->u.raw, qr, URAW(s, l), lr, &op) == 1 && op != 0)
+        return true;
+    int ql = q->keylen, ll = s->keylen[l->key];
+    return ll >= 3 && abs(ql - ll) <= 1 && bits_le2(q->kmask ^ l->kmask) &&
+           osa(q->u.key, ql, s->keystr[l->key], ll, &op) == 1 && op != 0;
+}
+
+/* Pair k of p is a given syllable typo (given_typo): kept only when every
+ * other distinctive unit on both sides paired exactly, no other typo, and
+ * one of the exactly paired given syllables is rare (RARE_DF). Common +
+ * common (KIM Son Hun, RI Su-yon) is never enough. */
+static bool given_typo_ok(const um_screener *s, const qunit *q, const cunit *l, const pairing *p, int k) {
+    if (p->unmatched_q || p->unmatched_l) return false;
+    bool rare = false;
+    for (int t = 0; t < p->n; t++) {
+        if (t == k) continue;
+        if (p->sim[t] < 1) return false;
+        for (int i = p->qi[t]; i < p->qe[t]; i++)
+            for (int j = p->li[t]; j < p->le[t]; j++)
+                rare |= q[i].rare && q[i].key == l[j].key &&
+                        !(l[j].flags & (UM_SCU_GENERIC | UM_SCU_SURNAME | UM_SCU_FAMILY));
+    }
+    (void)s;
+    return rare;
+}
+
 /* Pair k of p is a family name typo (family_typo): kept only when the rest
  * of the name is all the evidence - every other distinctive unit on both
  * sides paired exactly (key or spelling variant), at least two of them
@@ -1722,14 +1828,20 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     memset(p, 0, sizeof *p);
     double sim[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
     int kind[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
-    bool ftypo[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS];
+    int8_t ftypo[UM_SC_MAX_UNITS][UM_SC_MAX_UNITS]; /* 1 entity word, 2 family or given syllable, 3 other person word */
     bool anyf = false;
     for (int i = 0; i < nq; i++)
         for (int j = 0; j < nl; j++) {
             sim[i][j] = unit_sim(s, &q[i], &l[j], kinds ? &kind[i][j] : NULL);
-            ftypo[i][j] = sim[i][j] <= 0 && family_typo(s, &q[i], &l[j]);
+            double et = 0;
+            ftypo[i][j] = 0;
+            if (sim[i][j] <= 0) {
+                if (q[i].ent) et = ent_typo(s, &q[i], &l[j]), ftypo[i][j] = et > 0;
+                else if (family_typo(s, &q[i], &l[j]) || given_typo(s, &q[i], &l[j])) ftypo[i][j] = 2;
+                else if ((et = person_typo(s, &q[i], &l[j])) > 0) ftypo[i][j] = 3;
+            }
             if (ftypo[i][j]) {
-                sim[i][j] = SYL_TYPO_SIM;
+                sim[i][j] = et > 0 ? et : SYL_TYPO_SIM;
                 if (kinds) kind[i][j] = 3;
                 anyf = true;
             }
@@ -1784,7 +1896,12 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     /* a family name typo stays only with the rest of the name as evidence */
     for (int k = 0; anyf && k < p->n; k++) {
         if (!ftypo[p->qi[k]][p->li[k]]) continue;
-        if (family_typo_ok(s, q, nq, l, nl, p, k)) continue;
+        const cunit *lf = &l[p->li[k]];
+        int fk = ftypo[p->qi[k]][p->li[k]];
+        if (fk == 1 || fk == 3 ? ent_typo_ok(s, q, l, p, k, fk == 3)
+            : (lf->flags & (UM_SCU_SURNAME | UM_SCU_FAMILY)) ? family_typo_ok(s, q, nq, l, nl, p, k)
+                                                            : given_typo_ok(s, q, l, p, k))
+            continue;
         for (int t = k; t + 1 < p->n; t++) {
             p->qi[t] = p->qi[t + 1], p->qe[t] = p->qe[t + 1], p->li[t] = p->li[t + 1], p->le[t] = p->le[t + 1];
             p->sim[t] = p->sim[t + 1], p->kind[t] = p->kind[t + 1];
@@ -1795,7 +1912,26 @@ static void score_name(const um_screener *s, const qunit *q, int nq, const cunit
     }
     /* a unit left over on both sides may be a typo across syllables: the
      * word pass, when pairing every leftover at 0.95 could reach the floor */
-    if (p->name < 0.999 && p->unmatched_q && p->unmatched_l) {
+    /* or a unit left over on one side only when a query word paired near
+     * with a part of a listed word (HONGD = hong, da left over), or the
+     * leftover is part of a written word whose other parts paired (MARIN =
+     * ma-rin, e of MARINE left over) */
+    bool partial = false;
+    if (p->name < 0.999 && (p->unmatched_q != 0) != (p->unmatched_l != 0)) {
+        bool qp[UM_SC_MAX_UNITS] = {0}, lp[UM_SC_MAX_UNITS] = {0};
+        for (int k = 0; k < p->n; k++) {
+            partial |= p->sim[k] < 1;
+            for (int i = p->qi[k]; i < p->qe[k]; i++) qp[i] = true;
+            for (int j = p->li[k]; j < p->le[k]; j++) lp[j] = true;
+        }
+        for (int i = 0; i < nq && !partial; i++)
+            if (!qp[i])
+                for (int t = 0; t < nq && !partial; t++) partial = qp[t] && q[t].u.word == q[i].u.word;
+        for (int j = 0; j < nl && !partial; j++)
+            if (!lp[j])
+                for (int t = 0; t < nl && !partial; t++) partial = lp[t] && l[t].word == l[j].word;
+    }
+    if (p->name < 0.999 && ((p->unmatched_q && p->unmatched_l) || partial)) {
         double left = 0;
         bool qu[UM_SC_MAX_UNITS] = {0}, lu[UM_SC_MAX_UNITS] = {0};
         bool qx[UM_SC_MAX_UNITS] = {0}, lx[UM_SC_MAX_UNITS] = {0}; /* paired exactly */
@@ -2150,29 +2286,49 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         sylname = (qn->u[i].flags & UM_SCU_KOREAN) || um_sc_is_syllable(&s->norm, qn->u[i].raw, strlen(qn->u[i].raw));
     for (int i = 0; i < qn->n; i++) {
         f->q[i].u = qn->u[i];
-        f->q[i].keylen = (int)strlen(qn->u[i].key);
+        /* a query word read as a business word with a typo (SHOP as SHIP,
+         * EXPERT as EXPORT) that is itself a listed word is that word: a
+         * real word is not a typo */
+        if ((qn->u[i].flags & UM_SCU_GENERIC) && !(qn->u[i].flags & (UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
+            const char *r = qn->u[i].raw;
+            size_t rn = strlen(r);
+            char lk[UM_SC_KEYLEN];
+            if (rn >= 3 && !um_map_get(&s->norm.generic, r, rn)) {
+                um_sc_latin_key(r, rn, lk, sizeof lk);
+                if (key_lookup(s, lk, strlen(lk)) != NO_KEY) {
+                    memcpy(f->q[i].u.key, lk, strlen(lk) + 1);
+                    f->q[i].u.flags &= (uint8_t)~UM_SCU_GENERIC;
+                    f->q[i].u.w = 1.0f;
+                }
+            }
+        }
+        f->q[i].keylen = (int)strlen(f->q[i].u.key);
         f->q[i].rawlen = (int)strlen(qn->u[i].raw);
-        f->q[i].key = key_lookup(s, qn->u[i].key, (size_t)f->q[i].keylen);
-        f->q[i].kmask = letter_mask(qn->u[i].key);
+        f->q[i].key = key_lookup(s, f->q[i].u.key, (size_t)f->q[i].keylen);
+        f->q[i].kmask = letter_mask(f->q[i].u.key);
         f->q[i].rmask = letter_mask(qn->u[i].raw);
         f->q[i].ent = ent;
         f->q[i].altkey = NO_KEY;
         f->q[i].nrk = 0;
         f->q[i].common = f->q[i].key != NO_KEY &&
                          (!ent || s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] >= ENT_COMMON_DF);
-        f->q[i].sur = !ent && (um_sc_is_surname(&s->norm, qn->u[i].key) || um_sc_is_surname(&s->norm, qn->u[i].raw));
+        f->q[i].sur = !ent && (um_sc_is_surname(&s->norm, f->q[i].u.key) || um_sc_is_surname(&s->norm, qn->u[i].raw));
         f->q[i].skey[0] = 0;
-        if (!ent && !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+        f->q[i].rare = !ent && f->q[i].key != NO_KEY && (f->q[i].u.flags & UM_SCU_KOREAN) &&
+                       !(f->q[i].u.flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+                       s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] <= RARE_DF;
+        f->q[i].gtyp = false;
+        if (!ent && !(f->q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
             f->q[i].rawlen <= 4 && um_sc_is_syllable(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen))
             um_sc_syl_key(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, f->q[i].skey, sizeof f->q[i].skey);
         f->q[i].smask = f->q[i].skey[0] ? letter_mask(f->q[i].skey) : 0;
         f->q[i].gtypo = false;
         for (int g = 0; ent && g < UM_SC_N_GENERIC && !f->q[i].gtypo; g++)
             f->q[i].gtypo = s->norm.gen_len[g] &&
-                            generic_typo_ok(qn->u[i].flags, UM_SCU_GENERIC, f->q[i].rawlen, s->norm.gen_len[g],
+                            generic_typo_ok(f->q[i].u.flags, UM_SCU_GENERIC, f->q[i].rawlen, s->norm.gen_len[g],
                                             f->q[i].rmask, s->norm.gen_mask[g]);
         if (sylname && f->q[i].rawlen <= 6 &&
-            !(qn->u[i].flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
+            !(f->q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
             char rk[12][UM_SC_KEYLEN];
             int nr = um_sc_syl_repairs(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, rk, 12);
             for (int k = 0; k < nr; k++) {
@@ -2180,7 +2336,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
                 if (id != NO_KEY) f->q[i].rk[f->q[i].nrk++] = id;
             }
         }
-        if ((qn->u[i].flags & UM_SCU_CYR) && (qn->u[i].flags & UM_SCU_KOREAN) && f->q[i].keylen > 1) {
+        if ((f->q[i].u.flags & UM_SCU_CYR) && (f->q[i].u.flags & UM_SCU_KOREAN) && f->q[i].keylen > 1) {
             /* the spelling with -ng (or without), through the syllable
              * table: Сун is sun or sung, whose key is that of song */
             char alt[UM_SC_KEYLEN + 2], ak[UM_SC_KEYLEN];
@@ -2193,15 +2349,26 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
             f->q[i].altkey = key_lookup(s, ak, strlen(ak));
             if (f->q[i].altkey == NO_KEY) { /* the key with -ng, as before */
                 int kl = f->q[i].keylen;
-                memcpy(alt, qn->u[i].key, (size_t)kl);
+                memcpy(alt, f->q[i].u.key, (size_t)kl);
                 if (alt[kl - 1] == 'n') alt[kl++] = 'g';
                 else if (kl > 2 && alt[kl - 1] == 'g' && alt[kl - 2] == 'n') kl--;
                 f->q[i].altkey = key_lookup(s, alt, (size_t)kl);
             }
         }
-        f->Q += qn->u[i].w;
+        f->Q += f->q[i].u.w;
         int rl = f->q[i].rawlen;
-        f->pmax += !(qn->u[i].flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
+        if (i == qn->n - 1) /* every unit known: which may be a given syllable typo */
+            for (int a = 0; a < qn->n; a++) {
+                const qunit *x = &f->q[a];
+                if (ent || (x->u.flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) ||
+                    !((x->u.flags & UM_SCU_KOREAN) || x->skey[0]))
+                    continue;
+                /* a word that is itself a common syllable (Son, Il) is
+                 * more likely another name than a typo */
+                if (x->key != NO_KEY && s->poff[x->key + 1] - s->poff[x->key] > RARE_DF) continue;
+                for (int b = 0; b < qn->n && !f->q[a].gtyp; b++) f->q[a].gtyp = b != a && f->q[b].rare;
+            }
+        f->pmax += !(f->q[i].u.flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
         f->pmax_t += rl + (i == 0 || qn->u[i - 1].word != qn->u[i].word ? 2 : 0);
     }
 }
@@ -2294,8 +2461,9 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
             for (int j = 0; j < nl && smax < 1; j++) {
                 const struct unear *c = &l[j];
                 if (c->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) continue;
-                if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN)) continue;
-                bool common = q->common;
+                /* an entity word: any one edit beside rare evidence (ent_typo) */
+                if ((q->u.flags & UM_SCU_KOREAN) && (c->flags & UM_SCU_KOREAN) && !q->ent) continue;
+                bool common = q->common && !q->ent;
                 bool kok = near_possible(q->keylen, c->klen, q->kmask ^ c->kmask, common, q->ent);
                 bool rok = near_possible(q->rawlen, c->rlen, q->rmask ^ c->rmask, common, q->ent);
                 if (kok || rok) smax = ((q->u.flags | c->flags) & UM_SCU_KOREAN) ? 0.9 : 1;
@@ -2314,6 +2482,17 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
                     (abs(q->keylen - (int)c->klen) <= 1 && bits_le2(q->kmask ^ c->kmask)) ||
                     (q->smask && (c->flags & UM_SCU_KOREAN) && abs((int)strlen(q->skey) - (int)c->klen) <= 1 &&
                      bits_le2(q->smask ^ c->kmask)))
+                    smax = SYL_TYPO_SIM;
+            }
+        /* a given syllable written with a typo beside a rare one (given_typo) */
+        if (smax < SYL_TYPO_SIM && q->gtyp)
+            for (int j = 0; j < nl && smax < SYL_TYPO_SIM; j++) {
+                const struct unear *c = &l[j];
+                if (!(c->flags & UM_SCU_KOREAN) ||
+                    (c->flags & (UM_SCU_SURNAME | UM_SCU_FAMILY | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)))
+                    continue;
+                if ((c->rlen >= 3 && abs(q->rawlen - (int)c->rlen) <= 1 && bits_le2(q->rmask ^ c->rmask)) ||
+                    (c->klen >= 3 && abs(q->keylen - (int)c->klen) <= 1 && bits_le2(q->kmask ^ c->kmask)))
                     smax = SYL_TYPO_SIM;
             }
         /* a syllable written with a typo (KM = Kim) */
@@ -2720,6 +2899,13 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         }
         famcap &= xreq;
     }
+    /* ... and so may a given syllable written with a typo beside a rare one
+     * (given_typo): the rare one is required, and its list is short */
+    if (xreq && !q[0].ent)
+        for (int i = 0; i < nq; i++)
+            if (q[i].gtyp) famcap |= (1u << i) & xreq;
+    /* ... and any one word of an entity name (ent_typo) */
+    if (xreq && q[0].ent) famcap |= xreq;
     int ord[MAX_QKEYS];
     for (int k = 0; k < nk; k++) {
         int j = k;

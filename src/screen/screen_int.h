@@ -115,8 +115,9 @@ void um_sc_latin_key(const char *s, size_t n, char *out, size_t cap);
 /* Canonical key of one ASCII spelling (table, then folding rules). */
 void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, size_t keycap);
 /* A written word of 2-6 letters a-z that is no syllable, read as a syllable
- * written with a typo (a letter dropped, swapped with its neighbour or, in
- * a word of 2-3 letters, one inserted: KM, GMI, Sk): the distinct keys of the syllables one such edit
+ * written with a typo (a letter dropped, swapped with its neighbour, in a
+ * word of 2-3 letters one inserted: KM, GMI, Sk, or in a word of 3+ letters
+ * one substituted: Tohg, Nzm): the distinct keys of the syllables one such edit
  * away go to keys[]. Returns their count, 0 when the word is a syllable
  * (another name, not a typo) or none is near, -1 when more than max. */
 bool um_sc_is_syllable(const um_sc_norm *nm, const char *w, size_t n);
