@@ -726,6 +726,7 @@ um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn,
     for (size_t i = 0; i < UM_ARRAY_LEN(generic_words); i++) {
         const char *x = generic_words[i].w;
         nm->gen_len[i] = (uint8_t)strlen(x);
+        nm->gen_jlen[i] = nm->gen_len[i] >= 3 && joinable(x, nm->gen_len[i]) ? nm->gen_len[i] : 0;
         for (size_t n = nm->gen_len[i] - 1; nm->gen_len[i] >= 4 && n <= nm->gen_len[i] + 1u; n++)
             if (n < 64) nm->gen_near[n][i / 64] |= 1ull << (i % 64);
         for (; *x; x++) nm->gen_mask[i] |= 1u << (*x - 'a');
@@ -1638,9 +1639,9 @@ static size_t joined_word(const um_sc_norm *nm, const word *w, bool ent, bool *p
     *pre = false;
     if (w->n < (ent ? 6u : 7u) || (w->flags & W_HANGUL) || find_generic(nm, w->s, w->n)) return 0;
     for (size_t g = 0; g < UM_ARRAY_LEN(generic_words); g++) {
+        size_t m = nm->gen_jlen[g]; /* 0: under 3 letters or not joinable */
+        if (!m || m + 3 > w->n || m <= best) continue;
         const char *x = generic_words[g].w;
-        size_t m = strlen(x);
-        if (m < 3 || m + 3 > w->n || m <= best || !joinable(x, m)) continue;
         if (memcmp(w->s, x, m) == 0) best = m, *pre = true;
         else if (memcmp(w->s + w->n - m, x, m) == 0) best = m, *pre = false;
     }

@@ -66,6 +66,7 @@ typedef struct um_sc_norm {
     /* length and letters (a-z bits) of each generic word: the typo test's
      * filter (find_generic_typo) */
     uint8_t gen_len[UM_SC_N_GENERIC];
+    uint8_t gen_jlen[UM_SC_N_GENERIC]; /* gen_len when the word may be written joined to a name (3+ letters, joinable()), else 0 */
     uint32_t gen_mask[UM_SC_N_GENERIC];
     /* by a word's length n (< 64), the generic words of 4+ letters within
      * one letter of it (bit i % 64 of [i / 64]): the only ones the typo
