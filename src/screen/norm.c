@@ -557,11 +557,16 @@ static um_status build_syl_table(um_sc_norm *nm) {
     return UM_OK;
 }
 
+/* the bit of a packed surname key in sur_bloom (0-255) */
+#define SUR_BIT(k) ((unsigned)(((k) * 0x9E3779B97F4A7C15ull) >> 56))
+
 /* rank + 1 of a common surname's key (lower = more common), 0 when not one */
 static uintptr_t surname_rank(const um_sc_norm *nm, const char *key) {
     size_t n = strlen(key);
     if (n > 8 || !n) return (uintptr_t)um_map_get(&nm->surname, key, n);
     uint64_t k = pack8(key, n);
+    unsigned bit = SUR_BIT(k); /* most keys are no surname: one bit test, not a scan of sur_k */
+    if (!(nm->sur_bloom[bit >> 6] >> (bit & 63) & 1)) return 0;
     for (size_t i = 0; i < nm->n_sur; i++)
         if (nm->sur_k[i] == k) return nm->sur_rank[i];
     return 0;
@@ -757,6 +762,7 @@ um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn,
             size_t kl = strlen(key);
             if (kl && kl <= 8 && nm->n_sur < UM_ARRAY_LEN(nm->sur_k)) {
                 nm->sur_k[nm->n_sur] = pack8(key, kl);
+                nm->sur_bloom[SUR_BIT(nm->sur_k[nm->n_sur]) >> 6] |= 1ull << (SUR_BIT(nm->sur_k[nm->n_sur]) & 63);
                 nm->sur_rank[nm->n_sur++] = i + 1;
             }
         }

@@ -81,6 +81,7 @@ typedef struct um_sc_norm {
     um_sc_translit *tl; /* NULL: no ICU fallback (out of memory at init) */
     uint64_t sur_k[64];  /* surname keys packed as in syl_k, with their rank + 1 */
     uintptr_t sur_rank[64];
+    uint64_t sur_bloom[4]; /* bit SUR_BIT(k) of every sur_k: a key without its bit is no surname */
     size_t n_sur;
     um_map surname; /* canonical key of a common Korean surname -> rank + 1 (lower = more common) */
     um_map generic; /* generic entity word -> static descriptor */
