@@ -1299,9 +1299,13 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
         int edge = -1;
         for (int e = 0; e < 2 && edge < 0; e++) {
             const word *w = &ws->w[e ? ws->n - 1 : 0];
-            for (size_t k = 0; k < UM_ARRAY_LEN(typo_surnames) && edge < 0; k++)
-                if (one_typo(w->s, w->n, typo_surnames[k], strlen(typo_surnames[k])))
+            /* one_typo() needs 3+ letters and lengths within one: the
+             * table's 3-5 letters pair only with words of 3-6 */
+            for (size_t k = 0; k < UM_ARRAY_LEN(typo_surnames) && edge < 0 && w->n >= 3 && w->n <= 6; k++) {
+                size_t m = strlen(typo_surnames[k]);
+                if (m + 1 >= (size_t)w->n && (size_t)w->n + 1 >= m && one_typo(w->s, w->n, typo_surnames[k], m))
                     edge = e ? ws->n - 1 : 0;
+            }
         }
         bool rest = edge >= 0;
         for (int i = 0; i < ws->n && rest; i++)
