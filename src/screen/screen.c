@@ -2830,6 +2830,11 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
      * they are gathered, the postings whose name the walk skips whatever
      * its other postings - too many distinctive units, another entry type
      * - was tried: it drops few and costs more than it saves.) */
+    /* the entry types the query keeps (bits): a person query persons and
+     * entries of unknown type, an entity query all but persons */
+    const uint32_t tkeep = qq->type == UM_SCREEN_PERSON   ? (1u << UM_SC_T_PERSON | 1u << UM_SC_T_UNKNOWN)
+                           : qq->type == UM_SCREEN_ENTITY ? ~(1u << UM_SC_T_PERSON)
+                                                          : ~0u;
     uint64_t wbuf[WALK_SORT_MAX], wtmp[WALK_SORT_MAX], wtmp2[WALK_SORT_MAX], *ws = NULL;
     size_t wn = 0, wi = 0;
     {
@@ -2883,9 +2888,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         }
         if ((int)POST_NLD(v) > nld_max_t) continue;
         uint32_t ni = POST_NAME(v);
-        uint8_t ty = (uint8_t)POST_TYPE(v);
-        if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
-        if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
+        if (!(tkeep >> POST_TYPE(v) & 1u)) continue;
         if (w + unwalked < need - 1e-4f) continue;
         if (!typo && !unwalked_aff && !XREQ_OK(cov | unwalked_cov)) continue;
         /* Before the probes of the unwalked keys, what consider() would
