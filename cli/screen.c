@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <iconv.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,41 +137,165 @@ static um_screener *open_screener(const um_screener_options *opt) {
 }
 
 /* A JSON string, or a marker when the input is not valid UTF-8. */
-static json_t *js(const char *s) {
-    json_t *v = json_string(s);
-    return v ? v : json_string("(invalid UTF-8)");
+/* JSON output, written straight into a buffer: byte for byte what
+ * jansson's json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER |
+ * JSON_ENSURE_ASCII) wrote for the same objects (a string that is not
+ * valid UTF-8 as jansson checks it becomes "(invalid UTF-8)"; non-ASCII as
+ * \uXXXX, upper-case hex, surrogate pairs; a real as %.17g with ".0" when
+ * it has no point or exponent), without building a jansson tree per query
+ * (that cost about 13,000 instructions a batch line). tests/e2e/
+ * screen_json_bytes.sh compares it with the bytes jansson wrote. */
+static size_t utf8_ok_len(const unsigned char *p) {
+    const unsigned char *s = p;
+    while (*p) {
+        unsigned c = *p;
+        int n = c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+        if (!n) return (size_t)-1;
+        if (n == 1) {
+            p++;
+            continue;
+        }
+        uint32_t v = n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+        for (int i = 1; i < n; i++) {
+            if ((p[i] & 0xC0) != 0x80) return (size_t)-1;
+            v = v << 6 | (p[i] & 0x3F);
+        }
+        if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (n == 2 && v < 0x80) || (n == 3 && v < 0x800) ||
+            (n == 4 && v < 0x10000))
+            return (size_t)-1;
+        p += n;
+    }
+    return (size_t)(p - s);
 }
 
-static json_t *result_json(const um_screen_result *r, json_t *query) {
-    json_t *o = json_object();
-    json_t *arr = json_array();
+static void jw_str(um_buf *b, const char *str) {
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)str;
+    if (utf8_ok_len(p) == (size_t)-1) p = (const unsigned char *)"(invalid UTF-8)";
+    um_buf_addc(b, '"');
+    while (*p) {
+        const unsigned char *run = p;
+        while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') p++;
+        if (p > run) um_buf_add(b, (const char *)run, (size_t)(p - run));
+        if (!*p) break;
+        unsigned c = *p;
+        char e[16];
+        if (c == '"' || c == '\\') {
+            e[0] = '\\', e[1] = (char)c;
+            um_buf_add(b, e, 2);
+            p++;
+            continue;
+        }
+        if (c < 0x20) {
+            const char *short_esc = c == '\b' ? "\\b" : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                                  : c == '\t' ? "\\t" : NULL;
+            if (short_esc) um_buf_add(b, short_esc, 2);
+            else {
+                memcpy(e, "\\u00", 4);
+                e[4] = hex[c >> 4], e[5] = hex[c & 15];
+                um_buf_add(b, e, 6);
+            }
+            p++;
+            continue;
+        }
+        int n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; /* valid: checked above */
+        uint32_t v = n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+        for (int i = 1; i < n; i++) v = v << 6 | (p[i] & 0x3F);
+        p += n;
+        uint32_t u[2] = {v, 0};
+        int nu = 1;
+        if (v >= 0x10000) {
+            v -= 0x10000;
+            u[0] = 0xD800 | (v >> 10);
+            u[1] = 0xDC00 | (v & 0x3FF);
+            nu = 2;
+        }
+        for (int i = 0; i < nu; i++) {
+            e[0] = '\\', e[1] = 'u';
+            for (int k = 0; k < 4; k++) e[2 + k] = hex[(u[i] >> (12 - 4 * k)) & 15];
+            um_buf_add(b, e, 6);
+        }
+    }
+    um_buf_addc(b, '"');
+}
+
+/* ,"key": (the comma unless first) */
+static void jw_key(um_buf *b, bool *first, const char *key) {
+    if (!*first) um_buf_addc(b, ',');
+    *first = false;
+    jw_str(b, key);
+    um_buf_addc(b, ':');
+}
+
+static void jw_real(um_buf *b, double v) {
+    char t[64];
+    int n = snprintf(t, sizeof t - 3, "%.17g", v);
+    if (n < 0 || (size_t)n >= sizeof t - 3) n = (int)strlen(t);
+    if (!strchr(t, '.') && !strchr(t, 'e')) memcpy(t + n, ".0", 3), n += 2;
+    char *ex = strchr(t, 'e');
+    if (ex) { /* no '+' and no leading zeros in the exponent */
+        char *st = ex + 1, *en = st + 1;
+        if (*st == '-') st++;
+        while (*en == '0') en++;
+        if (en != st) memmove(st, en, strlen(en) + 1);
+    }
+    um_buf_adds(b, t);
+}
+
+/* the matches of r, each as an object, comma-separated (after any before) */
+static void jw_matches(um_buf *b, const um_screen_result *r, bool *first_match) {
     for (size_t i = 0; i < um_screen_result_count(r); i++) {
         const um_screen_match *m = um_screen_result_match(r, i);
-        json_t *j = json_object();
-        json_object_set_new(j, "list", js(m->list));
-        json_object_set_new(j, "uid", js(m->uid));
-        json_object_set_new(j, "entry_name", js(m->entry_name ? m->entry_name : ""));
-        json_object_set_new(j, "matched_name", js(m->matched_name));
-        json_object_set_new(j, "alias_kind", js(m->alias_kind));
-        json_object_set_new(j, "entry_type", js(m->entry_type));
-        json_object_set_new(j, "score", json_real(m->score));
-        json_object_set_new(j, "programs", js(m->programs ? m->programs : ""));
-        json_object_set_new(j, "listed", js(m->listed ? m->listed : ""));
-        json_object_set_new(j, "also_listed", js(m->also_listed ? m->also_listed : ""));
-        json_object_set_new(j, "explanation", js(m->explanation ? m->explanation : ""));
-        json_array_append_new(arr, j);
+        if (!*first_match) um_buf_addc(b, ',');
+        *first_match = false;
+        bool f = true;
+        um_buf_addc(b, '{');
+        jw_key(b, &f, "list"), jw_str(b, m->list);
+        jw_key(b, &f, "uid"), jw_str(b, m->uid);
+        jw_key(b, &f, "entry_name"), jw_str(b, m->entry_name ? m->entry_name : "");
+        jw_key(b, &f, "matched_name"), jw_str(b, m->matched_name);
+        jw_key(b, &f, "alias_kind"), jw_str(b, m->alias_kind);
+        jw_key(b, &f, "entry_type"), jw_str(b, m->entry_type);
+        jw_key(b, &f, "score"), jw_real(b, m->score);
+        jw_key(b, &f, "programs"), jw_str(b, m->programs ? m->programs : "");
+        jw_key(b, &f, "listed"), jw_str(b, m->listed ? m->listed : "");
+        jw_key(b, &f, "also_listed"), jw_str(b, m->also_listed ? m->also_listed : "");
+        jw_key(b, &f, "explanation"), jw_str(b, m->explanation ? m->explanation : "");
+        um_buf_addc(b, '}');
     }
-    json_object_set_new(o, "query", query);
-    json_object_set_new(o, "matches", arr);
-    return o;
 }
 
-static void print_json(json_t *o) {
-    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-    if (s) {
-        puts(s);
-        free(s);
+/* The query as echoed: the fields given (name, dob, country, type,
+ * email, wallet, github, phone, in that order), the batch line when
+ * line > 0, an error when error is set. */
+typedef struct echo {
+    const char *v[8];
+    unsigned long line;
+} echo;
+
+static const char *const echo_keys[8] = {"name", "dob", "country", "type", "email", "wallet", "github", "phone"};
+
+/* one output line {"query":{...},"matches":[...]}: matches is the inside
+ * of the array (may be empty) */
+static void print_line(const echo *e, const char *error, const char *matches, size_t mlen) {
+    static um_buf b; /* reused for every line: no allocation per query */
+    um_buf_reset(&b);
+    bool f = true;
+    um_buf_adds(&b, "{\"query\":{");
+    for (int k = 0; e && k < 8; k++)
+        if (e->v[k] && *e->v[k]) jw_key(&b, &f, echo_keys[k]), jw_str(&b, e->v[k]);
+    if (e && e->line) {
+        char t[32];
+        snprintf(t, sizeof t, "%lu", e->line);
+        jw_key(&b, &f, "line"), um_buf_adds(&b, t);
     }
+    if (error) jw_key(&b, &f, "error"), jw_str(&b, error);
+    um_buf_adds(&b, "},\"matches\":[");
+    um_buf_add(&b, matches, mlen);
+    um_buf_adds(&b, "]}");
+    if (!b.oom) puts(b.s);
+    else fprintf(stderr, "unmask: out of memory writing a result\n");
+    if (b.oom) um_buf_free(&b), um_buf_init(&b);
 }
 
 /* s for a terminal (util.h um_term_escape: control characters as \x1b),
@@ -192,28 +317,22 @@ static void print_text(const um_screen_result *r, const char *what) {
     }
 }
 
-/* Runs one query (name or identifier fields); returns matches or -1. */
+/* Runs one query (name or identifier fields); returns matches or -1.
+ * With json_out, prints one line echoing e. */
 static int run_one(um_screener *s, const sc_opts *o, const char *name, const char *dob, const char *country,
-                   const char *type, const char *const ident[4], bool json_out, json_t *echo) {
+                   const char *type, const char *const ident[4], bool json_out, const echo *e) {
     static const char *const kinds[4] = {"email", "wallet", "github", "phone"};
+    static um_buf all; /* the matches' objects, reused for every query */
     um_screen_type ty;
-    json_t *q = echo ? echo : json_object();
     if (!parse_type(type, &ty)) {
-        if (json_out) {
-            json_object_set_new(q, "error", json_string("type must be person or entity"));
-            json_t *w = json_object();
-            json_object_set_new(w, "query", q);
-            json_object_set_new(w, "matches", json_array());
-            print_json(w);
-            json_decref(w);
-        } else {
-            fprintf(stderr, "unmask: --type must be person or entity\n");
-            json_decref(q);
-        }
+        if (json_out) print_line(e, "type must be person or entity", "", 0);
+        else fprintf(stderr, "unmask: --type must be person or entity\n");
         return -1;
     }
     int total = 0;
-    json_t *all = json_array();
+    if (all.oom) um_buf_free(&all), um_buf_init(&all);
+    um_buf_reset(&all);
+    bool first = true;
     um_status err = UM_OK;
     const char *errwhat = NULL;
     if (name && *name) {
@@ -226,13 +345,8 @@ static int run_one(um_screener *s, const sc_opts *o, const char *name, const cha
             errwhat = "name (check --dob YYYY-MM-DD and --country)";
         } else {
             total += (int)um_screen_result_count(r);
-            if (json_out) {
-                json_t *one = result_json(r, json_null());
-                json_array_extend(all, json_object_get(one, "matches"));
-                json_decref(one);
-            } else {
-                print_text(r, name);
-            }
+            if (json_out) jw_matches(&all, r, &first);
+            else print_text(r, name);
         }
         um_screen_result_free(r);
     }
@@ -245,42 +359,26 @@ static int run_one(um_screener *s, const sc_opts *o, const char *name, const cha
             errwhat = kinds[k];
         } else {
             total += (int)um_screen_result_count(r);
-            if (json_out) {
-                json_t *one = result_json(r, json_null());
-                json_array_extend(all, json_object_get(one, "matches"));
-                json_decref(one);
-            } else {
-                print_text(r, ident[k]);
-            }
+            if (json_out) jw_matches(&all, r, &first);
+            else print_text(r, ident[k]);
         }
         um_screen_result_free(r);
     }
     if (json_out) {
-        json_t *w = json_object();
-        if (err != UM_OK) json_object_set_new(q, "error", json_sprintf("invalid %s", errwhat));
-        json_object_set_new(w, "query", q);
-        json_object_set_new(w, "matches", all);
-        print_json(w);
-        json_decref(w);
-    } else {
-        json_decref(all);
-        json_decref(q);
-        if (err != UM_OK) fprintf(stderr, "unmask: invalid %s: %s\n", errwhat, um_status_str(err));
+        char ebuf[128];
+        if (err != UM_OK) snprintf(ebuf, sizeof ebuf, "invalid %s", errwhat);
+        if (all.oom) fprintf(stderr, "unmask: out of memory writing a result\n");
+        else print_line(e, err != UM_OK ? ebuf : NULL, all.s ? all.s : "", all.len);
+    } else if (err != UM_OK) {
+        fprintf(stderr, "unmask: invalid %s: %s\n", errwhat, um_status_str(err));
     }
     return err != UM_OK ? -1 : total;
 }
 
-static json_t *echo_of(const char *name, const char *dob, const char *country, const char *type,
-                       const char *const ident[4]) {
-    static const char *const kinds[4] = {"email", "wallet", "github", "phone"};
-    json_t *q = json_object();
-    if (name && *name) json_object_set_new(q, "name", js(name));
-    if (dob && *dob) json_object_set_new(q, "dob", js(dob));
-    if (country && *country) json_object_set_new(q, "country", js(country));
-    if (type && *type) json_object_set_new(q, "type", js(type));
-    for (int k = 0; k < 4; k++)
-        if (ident[k] && *ident[k]) json_object_set_new(q, kinds[k], js(ident[k]));
-    return q;
+static echo echo_of(const char *name, const char *dob, const char *country, const char *type,
+                    const char *const ident[4]) {
+    echo e = {{name, dob, country, type, ident[0], ident[1], ident[2], ident[3]}, 0};
+    return e;
 }
 
 /* Minimal CSV split of one line (quotes, doubled quotes; no embedded newlines). */
@@ -321,14 +419,8 @@ static int csv_split(char *line, char **f, int max) {
 
 /* one JSON line for an input line that could not be screened */
 static void print_line_error(unsigned long lineno, const char *why) {
-    json_t *q = json_object();
-    json_object_set_new(q, "line", json_integer((json_int_t)lineno));
-    json_object_set_new(q, "error", json_string(why));
-    json_t *w = json_object();
-    json_object_set_new(w, "query", q);
-    json_object_set_new(w, "matches", json_array());
-    print_json(w);
-    json_decref(w);
+    echo e = {{0}, lineno};
+    print_line(&e, why, "", 0);
 }
 
 static bool valid_utf8(const unsigned char *p) {
@@ -505,19 +597,14 @@ static int run_batch(um_screener *s, const sc_opts *o) {
                 if (colmap[i] >= 0) v[colmap[i]] = fl[i];
         }
         const char *ident[4] = {v[4], v[5], v[6], v[7]};
-        json_t *echo = echo_of(v[0], v[1], v[2], v[3], ident);
-        json_object_set_new(echo, "line", json_integer((json_int_t)lineno));
+        echo e = echo_of(v[0], v[1], v[2], v[3], ident);
+        e.line = lineno;
         bool has = (v[0] && *v[0]) || (v[4] && *v[4]) || (v[5] && *v[5]) || (v[6] && *v[6]) || (v[7] && *v[7]);
         if (!has) {
-            json_object_set_new(echo, "error", json_string("no name or identifier"));
-            json_t *w = json_object();
-            json_object_set_new(w, "query", echo);
-            json_object_set_new(w, "matches", json_array());
-            print_json(w);
-            json_decref(w);
+            print_line(&e, "no name or identifier", "", 0);
             errors++;
         } else {
-            int r = run_one(s, o, v[0], v[1], v[2], v[3], ident, true, echo);
+            int r = run_one(s, o, v[0], v[1], v[2], v[3], ident, true, &e);
             if (r < 0) errors++;
             else {
                 screened++;
@@ -629,8 +716,8 @@ int um_cli_screen(int argc, char **argv) {
                     : strcmp(o.ident_kind, "github") == 0 ? 2 : 3;
             ident[k] = o.ident;
         }
-        json_t *echo = o.json ? echo_of(o.name, o.dob, o.country, o.type, ident) : NULL;
-        int r = run_one(s, &o, o.name, o.dob, o.country, o.type, ident, o.json, echo);
+        echo e = echo_of(o.name, o.dob, o.country, o.type, ident);
+        int r = run_one(s, &o, o.name, o.dob, o.country, o.type, ident, o.json, &e);
         rc = r < 0 ? SC_EXIT_ERROR : r > 0 ? SC_EXIT_MATCH : 0;
     }
     um_screener_close(s);

@@ -565,11 +565,16 @@ static um_status build_syl_table(um_sc_norm *nm) {
     return UM_OK;
 }
 
+/* the bit of a packed surname key in sur_bloom (0-255) */
+#define SUR_BIT(k) ((unsigned)(((k) * 0x9E3779B97F4A7C15ull) >> 56))
+
 /* rank + 1 of a common surname's key (lower = more common), 0 when not one */
 static uintptr_t surname_rank(const um_sc_norm *nm, const char *key) {
     size_t n = strlen(key);
     if (n > 8 || !n) return (uintptr_t)um_map_get(&nm->surname, key, n);
     uint64_t k = pack8(key, n);
+    unsigned bit = SUR_BIT(k); /* most keys are no surname: one bit test, not a scan of sur_k */
+    if (!(nm->sur_bloom[bit >> 6] >> (bit & 63) & 1)) return 0;
     for (size_t i = 0; i < nm->n_sur; i++)
         if (nm->sur_k[i] == k) return nm->sur_rank[i];
     return 0;
@@ -744,6 +749,7 @@ um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn,
     for (size_t i = 0; i < UM_ARRAY_LEN(generic_words); i++) {
         const char *x = generic_words[i].w;
         nm->gen_len[i] = (uint8_t)strlen(x);
+        nm->gen_jlen[i] = nm->gen_len[i] >= 3 && joinable(x, nm->gen_len[i]) ? nm->gen_len[i] : 0;
         for (size_t n = nm->gen_len[i] - 1; nm->gen_len[i] >= 4 && n <= nm->gen_len[i] + 1u; n++)
             if (n < 64) nm->gen_near[n][i / 64] |= 1ull << (i % 64);
         for (; *x; x++) nm->gen_mask[i] |= 1u << (*x - 'a');
@@ -774,6 +780,7 @@ um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn,
             size_t kl = strlen(key);
             if (kl && kl <= 8 && nm->n_sur < UM_ARRAY_LEN(nm->sur_k)) {
                 nm->sur_k[nm->n_sur] = pack8(key, kl);
+                nm->sur_bloom[SUR_BIT(nm->sur_k[nm->n_sur]) >> 6] |= 1ull << (SUR_BIT(nm->sur_k[nm->n_sur]) & 63);
                 nm->sur_rank[nm->n_sur++] = i + 1;
             }
         }
@@ -1310,9 +1317,13 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
         int edge = -1;
         for (int e = 0; e < 2 && edge < 0; e++) {
             const word *w = &ws->w[e ? ws->n - 1 : 0];
-            for (size_t k = 0; k < UM_ARRAY_LEN(typo_surnames) && edge < 0; k++)
-                if (one_typo(w->s, w->n, typo_surnames[k], strlen(typo_surnames[k])))
+            /* one_typo() needs 3+ letters and lengths within one: the
+             * table's 3-5 letters pair only with words of 3-6 */
+            for (size_t k = 0; k < UM_ARRAY_LEN(typo_surnames) && edge < 0 && w->n >= 3 && w->n <= 6; k++) {
+                size_t m = strlen(typo_surnames[k]);
+                if (m + 1 >= (size_t)w->n && (size_t)w->n + 1 >= m && one_typo(w->s, w->n, typo_surnames[k], m))
                     edge = e ? ws->n - 1 : 0;
+            }
         }
         bool rest = edge >= 0;
         for (int i = 0; i < ws->n && rest; i++)
@@ -1670,11 +1681,11 @@ static size_t joined_word(const um_sc_norm *nm, const word *w, bool ent, bool *p
     *pre = false;
     if (w->n < (ent ? 6u : 7u) || (w->flags & W_HANGUL) || find_generic(nm, w->s, w->n)) return 0;
     for (size_t g = 0; g < UM_ARRAY_LEN(generic_words); g++) {
-        const char *x = generic_words[g].w;
-        size_t m = strlen(x);
+        size_t m = nm->gen_jlen[g]; /* 0: under 3 letters or not joinable */
         /* the other part 3+ letters, or 2 beside a business word of 7+
          * (CKINTERNATIONAL, MLHOLDING) */
-        if (m < 3 || m + (m >= 7 ? 2 : 3) > w->n || m <= best || !joinable(x, m)) continue;
+        if (!m || m + (m >= 7 ? 2 : 3) > w->n || m <= best) continue;
+        const char *x = generic_words[g].w;
         if (memcmp(w->s, x, m) == 0) best = m, *pre = true;
         else if (memcmp(w->s + w->n - m, x, m) == 0) best = m, *pre = false;
     }

@@ -2621,34 +2621,44 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
 
 /* The walked lists gathered one after the other (run r is
  * a[seg[r]..seg[r+1]), each sorted) merged into one list sorted by value,
- * two runs at a time, without a branch on the data (a few lists, so a few
- * passes). By value is by name, and for one name by list, which is the
- * order a stable sort by name would give: a name has one posting in a
- * list. seg[] is reused. Returns a or tmp, whichever holds the result. */
-static uint64_t *merge_runs(uint64_t *a, uint64_t *tmp, uint32_t *seg, int nseg) {
-    while (nseg > 1) {
-        int o = 0;
-        for (int r = 0; r < nseg; r += 2) {
-            uint32_t i = seg[r], e0 = seg[r + 1], w = i;
-            uint32_t j = e0, e1 = r + 1 < nseg ? seg[r + 2] : e0; /* an odd last run: copied */
-            while (i < e0 && j < e1) {
-                uint64_t x = a[i], y = a[j];
-                bool t = y < x;
-                tmp[w++] = t ? y : x;
-                j += t;
-                i += !t;
-            }
-            while (i < e0) tmp[w++] = a[i++];
-            while (j < e1) tmp[w++] = a[j++];
-            seg[o++] = seg[r];
-        }
-        seg[o] = seg[nseg];
-        nseg = o;
-        uint64_t *t = a;
-        a = tmp;
-        tmp = t;
+ * the shortest runs first (the result so far with the next shortest run:
+ * the long affix lists are moved once or twice, not once a pass), without
+ * a branch on the data. Every value is distinct (a name has one posting in
+ * a list, and the value holds the list), so any merge order gives the one
+ * order by value: by name, and for one name by list - the order a stable
+ * sort by name gives. The result is in t1 or t2 (or a with one run) and
+ * has seg[nseg] values. */
+static uint64_t *merge_runs(uint64_t *a, uint64_t *t1, uint64_t *t2, const uint32_t *seg, int nseg) {
+    if (nseg <= 1) return a;
+    int ord[MAX_QKEYS];
+    for (int r = 0; r < nseg; r++) { /* by length, insertion sort (a few runs) */
+        int j = r;
+        uint32_t len = seg[r + 1] - seg[r];
+        while (j > 0 && seg[ord[j - 1] + 1] - seg[ord[j - 1]] > len) ord[j] = ord[j - 1], j--;
+        ord[j] = r;
     }
-    return a;
+    const uint64_t *x = a + seg[ord[0]];
+    uint32_t xn = seg[ord[0] + 1] - seg[ord[0]];
+    uint64_t *out = t1, *spare = t2;
+    for (int r = 1; r < nseg; r++) {
+        const uint64_t *y = a + seg[ord[r]];
+        uint32_t yn = seg[ord[r] + 1] - seg[ord[r]], i = 0, j = 0, w = 0;
+        while (i < xn && j < yn) {
+            uint64_t u = x[i], v = y[j];
+            bool t = v < u;
+            out[w++] = t ? v : u;
+            j += t;
+            i += !t;
+        }
+        while (i < xn) out[w++] = x[i++];
+        while (j < yn) out[w++] = y[j++];
+        x = out;
+        xn = w;
+        uint64_t *tt = out;
+        out = spare;
+        spare = tt;
+    }
+    return (uint64_t *)x;
 }
 
 /* consider() for names in walk order, their units prefetched first */
@@ -3000,10 +3010,18 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     /* The names met, in name order, each once with what the walked keys
      * it holds give: their weight (summed in list order whichever way),
      * typo flag and units covered. Few postings (the usual case) are
-     * gathered list after list and the lists merged two at a time, without
-     * a branch that depends on the data (merge_runs(); the walk takes 3-6
-     * lists); more are merged head by head. */
-    uint64_t wbuf[WALK_SORT_MAX], wtmp[WALK_SORT_MAX], *ws = NULL;
+     * gathered list after list and the lists merged, shortest first,
+     * without a branch that depends on the data (merge_runs(); the walk
+     * takes 3-6 lists); more are merged head by head. (Leaving out, as
+     * they are gathered, the postings whose name the walk skips whatever
+     * its other postings - too many distinctive units, another entry type
+     * - was tried: it drops few and costs more than it saves.) */
+    /* the entry types the query keeps (bits): a person query persons and
+     * entries of unknown type, an entity query all but persons */
+    const uint32_t tkeep = qq->type == UM_SCREEN_PERSON   ? (1u << UM_SC_T_PERSON | 1u << UM_SC_T_UNKNOWN)
+                           : qq->type == UM_SCREEN_ENTITY ? ~(1u << UM_SC_T_PERSON)
+                                                          : ~0u;
+    uint64_t wbuf[WALK_SORT_MAX], wtmp[WALK_SORT_MAX], wtmp2[WALK_SORT_MAX], *ws = NULL;
     size_t wn = 0, wi = 0;
     {
         size_t tot = 0;
@@ -3015,7 +3033,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 for (uint32_t i = cur[k]; i < end[k]; i++) wbuf[wn++] = (uint64_t)post[i] << 32 | (uint64_t)k << 25 | i;
             }
             seg[nwalk] = (uint32_t)wn;
-            ws = merge_runs(wbuf, wtmp, seg, nwalk);
+            ws = merge_runs(wbuf, wtmp, wtmp2, seg, nwalk);
         }
     }
     for (;;) {
@@ -3056,9 +3074,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         }
         if ((int)POST_NLD(v) > nld_max_t) continue;
         uint32_t ni = POST_NAME(v);
-        uint8_t ty = (uint8_t)POST_TYPE(v);
-        if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
-        if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
+        if (!(tkeep >> POST_TYPE(v) & 1u)) continue;
         if (w + unwalked < need - 1e-4f) continue;
         if (!typo && !unwalked_aff && !XREQ_OK(cov | unwalked_cov)) continue;
         /* Before the probes of the unwalked keys, what consider() would

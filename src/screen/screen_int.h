@@ -66,6 +66,7 @@ typedef struct um_sc_norm {
     /* length and letters (a-z bits) of each generic word: the typo test's
      * filter (find_generic_typo) */
     uint8_t gen_len[UM_SC_N_GENERIC];
+    uint8_t gen_jlen[UM_SC_N_GENERIC]; /* gen_len when the word may be written joined to a name (3+ letters, joinable()), else 0 */
     uint32_t gen_mask[UM_SC_N_GENERIC];
     /* by a word's length n (< 64), the generic words of 4+ letters within
      * one letter of it (bit i % 64 of [i / 64]): the only ones the typo
@@ -80,6 +81,7 @@ typedef struct um_sc_norm {
     um_sc_translit *tl; /* NULL: no ICU fallback (out of memory at init) */
     uint64_t sur_k[64];  /* surname keys packed as in syl_k, with their rank + 1 */
     uintptr_t sur_rank[64];
+    uint64_t sur_bloom[4]; /* bit SUR_BIT(k) of every sur_k: a key without its bit is no surname */
     size_t n_sur;
     um_map surname; /* canonical key of a common Korean surname -> rank + 1 (lower = more common) */
     um_map generic; /* generic entity word -> static descriptor */
