@@ -75,9 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         fctx f = {db, NULL, NULL, NULL};
         if (um_sigma_scratch_new(db, &f.s) == UM_OK && um_sigma_corr_new(db, 16, &f.corr) == UM_OK) {
-            const um_sigma_event evs[] = {{ev1, sizeof ev1 / sizeof ev1[0], 1000000},
-                                          {ev2, sizeof ev2 / sizeof ev2[0], 2000000},
-                                          {ev3, sizeof ev3 / sizeof ev3[0], 3000000}};
+            const um_sigma_event evs[] = {{ev1, sizeof ev1 / sizeof ev1[0], 1000000, NULL},
+                                          {ev2, sizeof ev2 / sizeof ev2[0], 2000000, NULL},
+                                          {ev3, sizeof ev3 / sizeof ev3[0], 3000000, NULL}};
             for (int round = 0; round < 2; round++)
                 for (size_t k = 0; k < 3; k++) {
                     f.ev = &evs[k];

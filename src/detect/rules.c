@@ -55,6 +55,7 @@ typedef struct ra_state {
     const um_event *ev;
     um_sigma_event sev;
     um_sigma_kv *kv; /* UM_WIN_MAX_FIELDS views, allocated on first use */
+    uint32_t hash[UM_WIN_MAX_FIELDS]; /* their names' hashes */
     um_sid sid;
     bool resolved;
     bool tried; /* compiled data fetched */
@@ -359,8 +360,9 @@ bool um_claims_consistent(um_scan *s, um_sid sid, const char *spec) {
     return false;
 }
 
-/* The event's fields as the matcher's views (kv holds UM_WIN_MAX_FIELDS). */
-static void to_sigma(const um_event *ev, um_sigma_kv *kv, um_sigma_event *sev) {
+/* The event's fields as the matcher's views (kv and hash hold
+ * UM_WIN_MAX_FIELDS), with the bag's name hashes (the matcher's own). */
+static void to_sigma(const um_event *ev, um_sigma_kv *kv, uint32_t *hash, um_sigma_event *sev) {
     const um_winfields *wf = ev->fields;
     size_t n = wf->n < UM_WIN_MAX_FIELDS ? wf->n : UM_WIN_MAX_FIELDS;
     for (size_t i = 0; i < n; i++) {
@@ -368,10 +370,12 @@ static void to_sigma(const um_event *ev, um_sigma_kv *kv, um_sigma_event *sev) {
         kv[i].nlen = wf->f[i].nlen;
         kv[i].value = wf->f[i].value;
         kv[i].vlen = wf->f[i].len;
+        hash[i] = wf->f[i].hash;
     }
     sev->f = kv;
     sev->n = n;
     sev->ts = ev->ts == UM_TIME_NONE ? INT64_MIN : ev->ts;
+    sev->hash = hash;
 }
 
 /* ---- prefilter: the matching, on the thread that read the event ---- */
@@ -382,6 +386,7 @@ typedef struct ra_scratch {
     bool tried;
     um_sigma_scratch *s;
     um_sigma_kv *kv;
+    uint32_t hash[UM_WIN_MAX_FIELDS];
 } ra_scratch;
 
 static int count_hit(void *ud, const um_sigma_hit *h) {
@@ -417,7 +422,7 @@ static bool ra_prefilter(um_ctx *ctx, void **scratch, const um_event *ev) {
     if (x->st != UM_OK) return true; /* on_event says why */
     if (!x->c || !x->c->db) return false;
     um_sigma_event sev;
-    to_sigma(ev, x->kv, &sev);
+    to_sigma(ev, x->kv, x->hash, &sev);
     bool hit = false;
     if (um_sigma_match(x->c->db, x->s, &sev, count_hit, &hit) != UM_OK) return true;
     return hit;
@@ -439,7 +444,7 @@ static um_status ra_on_event(um_scan *s, void *p, um_sid sid, const um_event *ev
         if (st != UM_OK) return st;
     }
     if (!r->s || ev->fields_dropped) return UM_OK; /* dropped: no rule matched it (prefilter) */
-    to_sigma(ev, r->kv, &r->sev);
+    to_sigma(ev, r->kv, r->hash, &r->sev);
     r->ev = ev;
     r->sid = sid;
     r->resolved = ev->kind != UM_EV_RAW; /* raw records are resolved only on a hit */

@@ -49,21 +49,23 @@ static const okta_field fields[F__COUNT] = {
 typedef struct okta_rec {
     um_sf sf;
     bool flat;
-    char path[96]; /* name of the field being read, for messages */
+    const char *path; /* name of the field being read, for messages: a field's own, or buf */
+    char buf[96];
 } okta_rec;
 
 /* The value of one field in either layout. */
 static um_jval field(okta_rec *r, int id) {
     const okta_field *f = &fields[id];
     if (!r->flat) {
-        snprintf(r->path, sizeof r->path, "%s", f->path);
+        r->path = f->path; /* no copy per field of every record */
         return um_sf_get(&r->sf, r->sf.root, f->path);
     }
-    snprintf(r->path, sizeof r->path, "%s%s", f->flat, f->suffix);
+    snprintf(r->buf, sizeof r->buf, "%s%s", f->flat, f->suffix);
+    r->path = r->buf;
     unsigned n = 0;
     um_jval v = um_jget(r->sf.root, r->path, &n);
     if (!n) {
-        snprintf(r->path, sizeof r->path, "%s", f->flat);
+        r->path = f->flat;
         v = um_jget(r->sf.root, r->path, &n);
     }
     if (n > 1) um_sf_fail(&r->sf, "duplicate key '%s'", r->path);
@@ -112,7 +114,7 @@ static int find_app(void *ud, const char *key, size_t klen, um_jval val) {
 
 int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
     msg->why[0] = msg->warn[0] = 0;
-    okta_rec r = {{rec, msg, false}, false, ""};
+    okta_rec r = {{rec, msg, false}, false, "", {0}};
     if (um_jtype_of(rec) != UM_J_OBJECT) {
         um_sf_fail(&r.sf, "record is not a JSON object");
         return -1;

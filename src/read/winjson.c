@@ -23,6 +23,7 @@
 #define WJ_MAX_RECORD (1u << 20) /* 1 MiB: a Windows event is at most 64 KiB */
 #define WJ_MAX_SKIP_IDS 12
 #define WJ_NUM_LEN 32
+#define WJ_MEMBERS UM_WIN_MAX_FIELDS /* an object with more: the bag rejects the record anyway */
 
 typedef struct wj_skip {
     unsigned id;
@@ -33,6 +34,9 @@ struct um_winjson {
     um_json *parser;
     um_winfields wf;
     char nums[UM_WIN_MAX_FIELDS][WJ_NUM_LEN]; /* text of numeric values */
+    /* members of the record's top object and of the object being added
+     * (um_jmembers: one walk each, no call per member) */
+    um_jmember top[WJ_MEMBERS], sub[WJ_MEMBERS];
     size_t nnums;
     bool bad_key;
     char why[160];
@@ -103,8 +107,63 @@ static int add_member(void *ud, const char *key, size_t klen, um_jval val) {
     return 0;
 }
 
+/* add_val_k for a listed member (its type and string already read). */
+static void add_listed(um_winjson *w, const um_jmember *m) {
+    const char *s = NULL;
+    size_t len = 0;
+    if (m->type == UM_J_STRING) {
+        s = m->str;
+        len = m->slen;
+        if (!s) return;
+    } else if (m->type == UM_J_INT || m->type == UM_J_UINT || m->type == UM_J_DOUBLE || m->type == UM_J_BOOL) {
+        if (w->nnums >= UM_WIN_MAX_FIELDS) {
+            w->wf.dropped++;
+            return;
+        }
+        s = um_jtext(m->val, w->nums[w->nnums], WJ_NUM_LEN);
+        if (!s) return;
+        w->nnums++;
+        len = strlen(s);
+    } else {
+        s = ""; /* null / object / array: present (for duplicate counting) but empty */
+    }
+    if (!um_winfields_add_key(&w->wf, m->key, m->klen, s, len, 1)) w->bad_key = true;
+}
+
+static void add_list(um_winjson *w, const um_jmember *m, size_t n) {
+    for (size_t i = 0; i < n; i++) add_listed(w, &m[i]);
+}
+
+/* a[0..n) equals b[0..n), ASCII letters folded (as um_jget_ci). */
+static bool key_eq_ci(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z') x = (unsigned char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (unsigned char)(y + 32);
+        if (x != y) return false;
+    }
+    return true;
+}
+
+/* The first member of a list named key (exact, or ASCII case-insensitive),
+ * *count (may be NULL) how many are: as um_jget / um_jget_ci. */
+static um_jval list_get(const um_jmember *m, size_t n, const char *key, bool ci, unsigned *count) {
+    um_jval out = {{0, 0}};
+    unsigned c = 0;
+    size_t kl = strlen(key);
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].klen != kl || !(ci ? key_eq_ci(m[i].key, key, kl) : !memcmp(m[i].key, key, kl))) continue;
+        if (c++ == 0) out = m[i].val;
+    }
+    if (count) *count = c;
+    return out;
+}
+
 static void add_members(um_winjson *w, um_jval obj) {
-    if (um_jtype_of(obj) == UM_J_OBJECT) um_jeach(obj, add_member, w);
+    if (um_jtype_of(obj) != UM_J_OBJECT) return;
+    size_t n = um_jmembers(obj, w->sub, WJ_MEMBERS);
+    if (n <= WJ_MEMBERS) add_list(w, w->sub, n);
+    else um_jeach(obj, add_member, w);
 }
 
 /* UserData holds one element whose members are the fields. */
@@ -147,12 +206,23 @@ static void build_evtx_dump(um_winjson *w, um_jval event) {
     if (um_jtype_of(udata) == UM_J_OBJECT) um_jeach(udata, add_userdata_child, w);
 }
 
-static void build_ecs(um_winjson *w, um_jval root, um_jval winlog) {
-    add_members(w, winlog); /* event_id, channel, provider_name, computer_name, record_id */
-    add_members(w, um_jget(winlog, "event_data", NULL));
-    add_members(w, um_jget(winlog, "user_data", NULL));
+/* top, ntop: root's members when listed (ntop <= WJ_MEMBERS), else NULL. */
+static void build_ecs(um_winjson *w, um_jval root, um_jval winlog, const um_jmember *top, size_t ntop) {
+    size_t n = um_jmembers(winlog, w->sub, WJ_MEMBERS);
+    um_jval ed, ud;
+    if (n <= WJ_MEMBERS) {
+        add_list(w, w->sub, n); /* event_id, channel, provider_name, computer_name, record_id */
+        ed = list_get(w->sub, n, "event_data", false, NULL);
+        ud = list_get(w->sub, n, "user_data", false, NULL);
+    } else {
+        um_jeach(winlog, add_member, w);
+        ed = um_jget(winlog, "event_data", NULL);
+        ud = um_jget(winlog, "user_data", NULL);
+    }
+    add_members(w, ed);
+    add_members(w, ud);
     unsigned c = 0;
-    um_jval ts = um_jget(root, "@timestamp", &c);
+    um_jval ts = top ? list_get(top, ntop, "@timestamp", false, &c) : um_jget(root, "@timestamp", &c);
     add_val(w, "@timestamp", ts, c);
     if (!um_winfields_get(&w->wf, "computer_name", NULL)) {
         c = 0;
@@ -215,8 +285,10 @@ int um_winjson_map(um_winjson *w, const char *buf, size_t len, um_event *ev, uns
     w->nnums = 0;
     w->bad_key = false;
     unsigned c = 0, cw = 0;
-    um_jval event = um_jget_ci(root, "Event", &c);
-    um_jval winlog = um_jget(root, "winlog", &cw);
+    size_t ntop = um_jmembers(root, w->top, WJ_MEMBERS);
+    const um_jmember *top = ntop <= WJ_MEMBERS ? w->top : NULL; /* more: looked up in the DOM */
+    um_jval event = top ? list_get(top, ntop, "Event", true, &c) : um_jget_ci(root, "Event", &c);
+    um_jval winlog = top ? list_get(top, ntop, "winlog", false, &cw) : um_jget(root, "winlog", &cw);
     /* Winlogbeat/ECS lines also carry an ECS "event" object (code, kind,
      * provider ...), which the case-insensitive "Event" lookup finds: a
      * winlog object decides the shape. */
@@ -225,8 +297,9 @@ int um_winjson_map(um_winjson *w, const char *buf, size_t len, um_event *ev, uns
         snprintf(w->why, sizeof w->why, "duplicate key '%s'", ecs || c <= 1 ? "winlog" : "Event");
         return UM_WIN_REJECT;
     }
-    if (ecs) build_ecs(w, root, winlog);
+    if (ecs) build_ecs(w, root, winlog, top, ntop);
     else if (um_jtype_of(event) == UM_J_OBJECT) build_evtx_dump(w, event);
+    else if (top) add_list(w, top, ntop); /* NXLog flat */
     else add_members(w, root);
     if (w->bad_key) {
         snprintf(w->why, sizeof w->why, "NUL byte inside a key");

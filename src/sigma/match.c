@@ -188,9 +188,12 @@ static const char *rename_4688(const char *l) {
     return NULL;
 }
 
-/* Hash of a raw field name (n <= SG_NAME_MAX bytes), a word at a time
- * (util/wordhash.h): asked for every field of every event. */
-static uint32_t raw_hash(const char *s, size_t n) { return um_word_hash(s, n, false, NULL); }
+/* Hash of a field name (n <= SG_NAME_MAX bytes), a word at a time, ASCII
+ * letters folded (util/wordhash.h): the hash the Windows field bag keeps,
+ * passed in um_sigma_event.hash, so only events without it hash here. The
+ * name cache still compares the raw bytes: case variants of a name share a
+ * hash and take entries of their own. */
+static uint32_t name_hash(const char *s, size_t n) { return um_word_hash(s, n, true, NULL); }
 
 /* What a raw field name means, computed once per distinct name. */
 static void describe(const um_sigma_db *db, const char *name, size_t nlen, sg_name *e) {
@@ -247,9 +250,10 @@ static inline bool name_eq(const char *a, const char *b, size_t n) {
     return !d;
 }
 
-static const sg_name *name_info(um_sigma_scratch *s, const char *name, size_t nlen, sg_name *tmp) {
+static const sg_name *name_info(um_sigma_scratch *s, const char *name, size_t nlen, const uint32_t *hash,
+                                sg_name *tmp) {
     if (nlen <= SG_NAME_MAX) {
-        uint32_t h = raw_hash(name, nlen);
+        uint32_t h = hash ? *hash : name_hash(name, nlen);
         for (uint32_t i = 0, k = h & (SG_NAME_CACHE - 1); i < 8; i++, k = (k + 1) & (SG_NAME_CACHE - 1)) {
             sg_name *e = &s->names[k];
             if (!e->used) {
@@ -282,7 +286,7 @@ static int classify_index(um_sigma_scratch *s, const um_sigma_event *ev, int *ke
     size_t n = ev->n < SG_MAX_EVENT_FIELDS ? ev->n : SG_MAX_EVENT_FIELDS;
     for (size_t i = 0; i < n; i++) {
         const um_sigma_kv *f = &ev->f[i];
-        const sg_name *e = name_info(s, f->name, f->nlen, &s->tmpname[i & 1]);
+        const sg_name *e = name_info(s, f->name, f->nlen, ev->hash ? &ev->hash[i] : NULL, &s->tmpname[i & 1]);
         s->ev_slot[i] = e->slot;
         s->ev_slot4688[i] = e->slot4688;
         s->ev_own4688[i] = e->own4688;

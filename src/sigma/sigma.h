@@ -129,6 +129,10 @@ typedef struct um_sigma_event {
     const um_sigma_kv *f;
     size_t n;
     int64_t ts; /* UTC microseconds; INT64_MIN when unknown (correlations skip it) */
+    /* NULL, or hash[i] = the case-folded name hash of f[i] (util/wordhash.h,
+     * um_word_hash(name, nlen, true, ...)): the Windows field bag has it
+     * already, and the matcher then hashes no name itself */
+    const uint32_t *hash;
 } um_sigma_event;
 
 #define UM_SIGMA_MAX_HIT_FIELDS 16

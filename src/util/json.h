@@ -72,6 +72,23 @@ size_t um_jlen(um_jval v);
 typedef int (*um_jeach_fn)(void *ud, const char *key, size_t klen, um_jval val);
 int um_jeach(um_jval v, um_jeach_fn cb, void *ud);
 
+/* One member of an object as um_jmembers() lists it: the key, the value,
+ * its type and, for a string, its text (NUL-terminated, slen bytes; a NUL
+ * may sit inside). Borrowed from the parser (as um_jval). */
+typedef struct um_jmember {
+    const char *key;
+    size_t klen;
+    const char *str; /* strings only, else NULL */
+    size_t slen;
+    um_jval val;
+    um_jtype type;
+} um_jmember;
+/* The members of an object in document order, the first max of them into
+ * out; returns how many the object has (0 for a non-object): more than max
+ * means out holds only the first max. One walk of the object, no call per
+ * member (the hot path's field bags are built from it). */
+size_t um_jmembers(um_jval obj, um_jmember *out, size_t max);
+
 /* Offset of the first byte of a JSON text in a file head (after a UTF-8
  * BOM and white space), or -1 when the head does not start with '[' or '{'.
  * Used by the readers' format detection. */

@@ -71,9 +71,8 @@ extern "C" int um_json_parse(um_json *p, const char *buf, size_t len, um_jval *r
     return 0;
 }
 
-extern "C" um_jtype um_jtype_of(um_jval v) {
-    if (missing(v)) return UM_J_MISSING;
-    switch (unwrap(v).type()) {
+static inline um_jtype type_of(const element &e) {
+    switch (e.type()) {
     case element_type::NULL_VALUE: return UM_J_NULL;
     case element_type::BOOL: return UM_J_BOOL;
     case element_type::INT64: return UM_J_INT;
@@ -84,6 +83,11 @@ extern "C" um_jtype um_jtype_of(um_jval v) {
     case element_type::OBJECT: return UM_J_OBJECT;
     }
     return UM_J_MISSING;
+}
+
+extern "C" um_jtype um_jtype_of(um_jval v) {
+    if (missing(v)) return UM_J_MISSING;
+    return type_of(unwrap(v));
 }
 
 static bool key_eq_ci(std::string_view k, const char *key) {
@@ -304,4 +308,30 @@ extern "C" int um_jeach(um_jval v, um_jeach_fn cb, void *ud) {
         }
     }
     return 0;
+}
+
+extern "C" size_t um_jmembers(um_jval v, um_jmember *out, size_t max) {
+    if (missing(v)) return 0;
+    simdjson::dom::object o;
+    if (unwrap(v).get(o)) return 0;
+    size_t n = 0;
+    for (auto f : o) {
+        if (n < max) {
+            um_jmember *m = &out[n];
+            m->key = f.key.data();
+            m->klen = f.key.size();
+            m->val = wrap(f.value);
+            m->type = type_of(f.value);
+            if (m->type == UM_J_STRING) {
+                std::string_view sv = f.value.get_string().value_unsafe();
+                m->str = sv.data(); /* the DOM keeps a NUL after every string */
+                m->slen = sv.size();
+            } else {
+                m->str = nullptr;
+                m->slen = 0;
+            }
+        }
+        n++;
+    }
+    return n;
 }

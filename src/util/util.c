@@ -563,12 +563,19 @@ bool um_starts_with_ci(const char *s, const char *prefix) {
     return true;
 }
 
+/* The needle's length is taken once and its first letter tested before the
+ * rest (per Windows event: the channel and provider are classified by it). */
 const char *um_strstr_ci(const char *hay, const char *needle) {
     if (!hay) return NULL;
     size_t k = strlen(needle);
     if (!k) return hay;
-    for (const char *p = hay; *p; p++)
-        if (um_starts_with_ci(p, needle)) return p;
+    int c0 = tolower((unsigned char)needle[0]);
+    for (const char *p = hay; *p; p++) {
+        if (tolower((unsigned char)*p) != c0) continue;
+        size_t i = 1;
+        while (i < k && p[i] && tolower((unsigned char)p[i]) == tolower((unsigned char)needle[i])) i++;
+        if (i == k) return p;
+    }
     return NULL;
 }
 

@@ -214,6 +214,19 @@ static void t_csv_cell(void) {
     um_buf_free(&b);
 }
 
+static void t_strstr_ci(void) {
+    const char *h = "Microsoft-Windows-Sysmon/Operational";
+    CHECK(um_strstr_ci(h, "sysmon") == h + 18);
+    CHECK(um_strstr_ci(h, "SYSMON/OPERATIONAL") == h + 18);
+    CHECK(um_strstr_ci(h, "m") == h);
+    CHECK(um_strstr_ci(h, "") == h);
+    CHECK(um_strstr_ci(h, "operationalx") == NULL); /* runs past the end */
+    CHECK(um_strstr_ci("aaab", "aab") != NULL);    /* a partial match before the real one */
+    CHECK(um_strstr_ci("VID_1234&PID_9", "pid_") != NULL);
+    CHECK(um_strstr_ci(NULL, "x") == NULL);
+    CHECK(um_strstr_ci("Kernel-PnP", "kernel-pnp/") == NULL);
+}
+
 static void t_json(void) {
     um_json *p = um_json_new();
     const char *doc = "{\"a\":{\"b\":\"x\",\"b\":\"y\"},\"n\":\"42\",\"Key\":1,\"arr\":[1,2,3]}";
@@ -232,6 +245,17 @@ static void t_json(void) {
     CHECK(um_jok(um_jget_ci(root, "key", NULL)));
     CHECK(!um_jok(um_jget(root, "key", NULL)));
     CHECK_INTEQ(um_jlen(um_jget(root, "arr", NULL)), 3);
+    /* um_jmembers: in order, strings with their length, at most max listed */
+    um_jmember m[8];
+    CHECK_INTEQ(um_jmembers(root, m, 8), 4);
+    CHECK(m[0].klen == 1 && !memcmp(m[0].key, "a", 1) && m[0].type == UM_J_OBJECT && !m[0].str);
+    CHECK(m[1].type == UM_J_STRING && m[1].slen == 2 && !strcmp(m[1].str, "42"));
+    CHECK(m[2].klen == 3 && m[2].type == UM_J_INT && um_jint(m[2].val, &n) && n == 1);
+    CHECK(m[3].type == UM_J_ARRAY && um_jlen(m[3].val) == 3);
+    CHECK_INTEQ(um_jmembers(m[0].val, m, 1), 2); /* both b's counted, the first listed */
+    CHECK(!strcmp(m[0].str, "x"));
+    CHECK_INTEQ(um_jmembers(um_jget(root, "arr", NULL), m, 8), 0);
+    CHECK_INTEQ(um_jmembers(um_jget(root, "none", NULL), m, 8), 0);
     memcpy(buf, "{\"a\":", 5);
     buf[5] = 0;
     CHECK(um_json_parse(p, buf, 5, &root, &err) != 0);
@@ -485,6 +509,7 @@ static void t_term_escape(void) {
 
 int main(void) {
     RUN(t_term_escape);
+    RUN(t_strstr_ci);
     RUN(t_lines);
     RUN(t_lines_map);
     RUN(t_lines_map_truncated);

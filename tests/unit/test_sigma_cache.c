@@ -59,7 +59,7 @@ static unsigned long matches(um_sigma_db *db) {
     if (um_sigma_scratch_new(db, &s) != UM_OK) return 0;
     for (int i = 0; i < 5; i++) {
         unsigned m = 0;
-        um_sigma_event ev = {evs[i], ns[i], 0};
+        um_sigma_event ev = {evs[i], ns[i], 0, NULL};
         if (um_sigma_match(db, s, &ev, on_hit, &m) != UM_OK) m = 0xf;
         all |= (unsigned long)(m & 0xf) << (4 * i);
     }

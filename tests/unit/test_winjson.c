@@ -657,11 +657,70 @@ static void t_hostile_lines(void) {
     rmdir(dir);
 }
 
+/* Objects are listed once (um_jmembers) up to UM_WIN_MAX_FIELDS members and
+ * walked in the DOM beyond: both ways give the same bag, the same duplicate
+ * counts and the same rejects. */
+static void t_member_lists(void) {
+    um_winjson *w = um_winjson_new();
+    um_event ev;
+    const char *why;
+    unsigned id;
+    static const char sysmon1[] = "\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1,"
+                                  "\"UtcTime\":\"2024-05-01 10:00:00.000\",\"Image\":\"C:\\\\a.exe\"";
+    for (int extra = 240; extra <= 300; extra += 60) { /* listed (<= 256 members), then walked */
+        um_buf b;
+        um_buf_init(&b);
+        um_buf_printf(&b, "{%s", sysmon1);
+        for (int i = 0; i < extra; i++) um_buf_printf(&b, ",\"F%d\":%s", i, i % 2 ? "\"v\"" : "7");
+        um_buf_adds(&b, "}");
+        int r = map_text(w, b.s, &ev, &id, &why);
+        if (extra + 4 <= UM_WIN_MAX_FIELDS) {
+            CHECK_INTEQ(r, UM_WIN_EVENT);
+            CHECK_INTEQ((long long)um_winjson_fields(w)->n, extra + 4);
+            CHECK_STREQ(um_winfields_get(um_winjson_fields(w), "f3", NULL), "v"); /* names case-insensitive */
+            CHECK_STREQ(um_winfields_get(um_winjson_fields(w), "F2", NULL), "7");
+        } else {
+            CHECK_INTEQ(r, UM_WIN_REJECT);
+            CHECK(strstr(why, "more than") != NULL);
+        }
+        /* the same with a duplicate Image last: found either way */
+        b.len--;
+        um_buf_adds(&b, ",\"IMAGE\":\"C:\\\\b.exe\"}");
+        r = map_text(w, b.s, &ev, &id, &why);
+        CHECK_INTEQ(r, UM_WIN_REJECT);
+        CHECK(strstr(why, extra + 4 <= UM_WIN_MAX_FIELDS ? "duplicate key 'Image'" : "more than") != NULL);
+        /* Winlogbeat: a winlog object of as many members */
+        um_buf_free(&b);
+        um_buf_init(&b);
+        um_buf_adds(&b, "{\"@timestamp\":\"2024-05-01T10:00:00Z\",\"winlog\":{\"channel\":"
+                        "\"Microsoft-Windows-Sysmon/Operational\",\"event_id\":\"1\",\"computer_name\":\"h1\"");
+        for (int i = 0; i < extra; i++) um_buf_printf(&b, ",\"F%d\":%d", i, i);
+        um_buf_adds(&b, ",\"event_data\":{\"Image\":\"C:\\\\a.exe\",\"UtcTime\":\"2024-05-01 10:00:00.000\"}}}");
+        r = map_text(w, b.s, &ev, &id, &why);
+        if (extra + 6 <= UM_WIN_MAX_FIELDS) {
+            CHECK_INTEQ(r, UM_WIN_EVENT);
+            CHECK_STREQ(ev.host, "h1");
+            CHECK_STREQ(um_winfields_get(um_winjson_fields(w), "image", NULL), "C:\\a.exe");
+        } else {
+            CHECK_INTEQ(r, UM_WIN_REJECT);
+            CHECK(strstr(why, "more than") != NULL);
+        }
+        um_buf_free(&b);
+    }
+    /* top-level keys: "winlog" twice, "Event" in two cases */
+    CHECK_INTEQ(map_text(w, "{\"winlog\":{\"event_id\":\"1\"},\"winlog\":{}}", &ev, &id, &why), UM_WIN_REJECT);
+    CHECK_STREQ(why, "duplicate key 'winlog'");
+    CHECK_INTEQ(map_text(w, "{\"EVENT\":{},\"event\":{}}", &ev, &id, &why), UM_WIN_REJECT);
+    CHECK_STREQ(why, "duplicate key 'Event'");
+    um_winjson_free(w);
+}
+
 int main(void) {
     RUN(t_anydesk_first);
     RUN(t_chcp);
     RUN(t_otrf_lines);
     RUN(t_mapping);
+    RUN(t_member_lists);
     RUN(t_fields_direct);
     RUN(t_fields_names);
     RUN(t_scan_samples);
