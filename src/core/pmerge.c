@@ -54,6 +54,12 @@ struct um_pa {
     uint32_t *part; /* per subject: partition + 1, 0 not computed yet */
     size_t n_part;
     uint64_t *calls; /* per partition: on_event calls routed to it */
+    /* um_pa_set_remote: the partitions run elsewhere; each event is handed
+     * once to remote (the first partitioned analyzer's call at its event
+     * number) instead of to the instances */
+    um_pa_remote_fn remote;
+    void *remote_ud;
+    uint64_t remote_seq;
 };
 
 uint64_t um_scan_position(const um_scan *s) { return s->cur_pos; }
@@ -125,10 +131,41 @@ um_status um_pa_on_event(um_scan *s, size_t i, um_sid sid, const um_event *ev) {
     if (p < 0) return UM_ENOMEM;
     pa_tab *t = &pa->tab[p];
     pa->calls[p]++;
+    if (pa->remote) {
+        if (pa->remote_seq == s->ev_seq) return UM_OK; /* handed on at its first analyzer */
+        pa->remote_seq = s->ev_seq;
+        return pa->remote(pa->remote_ud, (unsigned)p, s->ev_seq, sid, ev);
+    }
     swap_tab(s, t);
     um_status st = um_analyzer_at(i)->on_event(s, pa->state[(size_t)p * pa->na + i], sid, ev);
     swap_tab(s, t);
     return st;
+}
+
+void um_pa_set_remote(um_scan *s, um_pa_remote_fn fn, void *ud) {
+    if (!s->pa) return;
+    s->pa->remote = fn;
+    s->pa->remote_ud = ud;
+    s->pa->remote_seq = 0;
+}
+
+um_status um_pa_run_event(um_scan *s, unsigned p, uint64_t seq, um_sid sid, const um_event *ev) {
+    struct um_pa *pa = s->pa;
+    if (!pa || p >= pa->k || pa->remote) return UM_EINVAL;
+    if (sid >= 0 && (size_t)sid >= um_scan_nsubjects(s)) return UM_EPARSE;
+    int q = part_of(s, pa, sid);
+    if (q < 0) return UM_ENOMEM;
+    if ((unsigned)q != p) return UM_EPARSE; /* another partition's event */
+    if (seq <= s->ev_seq || seq > UINT64_MAX / 64 - 1) return UM_EPARSE; /* positions only grow */
+    s->ev_seq = seq;
+    for (size_t i = 0; i < pa->na; i++) {
+        const um_analyzer *a = um_analyzer_at(i);
+        if (!a->on_event || !a->merge) continue;
+        s->cur_pos = seq * 64 + i;
+        um_status st = um_pa_on_event(s, i, sid, ev);
+        if (st != UM_OK) return st;
+    }
+    return UM_OK;
 }
 
 static void free_tab(pa_tab *t) {
