@@ -142,6 +142,10 @@ um_status um_pa_on_event(um_scan *s, size_t i, um_sid sid, const um_event *ev) {
     return st;
 }
 
+size_t um_pa_nfindings(const um_scan *s, unsigned p) {
+    return s->pa && p < s->pa->k ? s->pa->tab[p].n : 0;
+}
+
 void um_pa_set_remote(um_scan *s, um_pa_remote_fn fn, void *ud) {
     if (!s->pa) return;
     s->pa->remote = fn;

@@ -287,6 +287,8 @@ um_status um_pa_save(um_scan *s, unsigned p, um_buf *out);
  * instances run here again. */
 typedef um_status (*um_pa_remote_fn)(void *ud, unsigned p, uint64_t seq, um_sid sid, const um_event *ev);
 void um_pa_set_remote(um_scan *s, um_pa_remote_fn fn, void *ud);
+/* The findings partition p's table holds (0: no partitions). */
+size_t um_pa_nfindings(const um_scan *s, unsigned p);
 /* pmerge.c, on a worker: event number seq of subject sid through every
  * partitioned analyzer's instance of partition p, at the positions the
  * scan gave it. UM_EPARSE when the event is not p's (by its subject's id),

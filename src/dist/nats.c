@@ -765,6 +765,7 @@ static um_status part_finish(part_pub *pp) {
                 um_scan_set_error(s, "person partition %u: a worker's state does not load: %s", p, why ? why : "?");
         } else {
             s->stats.partition_state_bytes += b.len - 8;
+            s->stats.partition_state_findings += um_pa_nfindings(s, p);
         }
     }
     um_buf_free(&tab);
@@ -1363,13 +1364,14 @@ typedef struct part_feed {
     uint32_t frame;
     um_arena arena;
     um_winfields *empty;
-    uint64_t events;
+    uint64_t events, bytes;
     const char *bad;
     um_status st;
 } part_feed;
 
 static int feed_events(void *ud, const char *p, size_t n) {
     part_feed *f = ud;
+    f->bytes += n;
     um_arena_reset(&f->arena);
     um_pk r = um_pk_over(p, n);
     const char *last_file = NULL;
@@ -1463,8 +1465,9 @@ static void do_part(unit_run *ur) {
         ur->tag = 'f';
         if (!pay.oom && !ur->out.oom && !w_stopped(w) && send_frames(ur, true) == UM_OK) {
             natsStatus ns = natsMsg_AckSync(ur->work, NULL, NULL);
-            um_bus_log(w, "scan %s %s done: %llu events, %zu bytes of state%s%s", ur->u.scan_id, ur->u.path,
-                       (unsigned long long)f.events, pay.len, why ? " (failed: " : "", why ? why : "");
+            um_bus_log(w, "scan %s %s done: %llu events in %llu bytes, %zu bytes of state%s%s%s", ur->u.scan_id,
+                       ur->u.path, (unsigned long long)f.events, (unsigned long long)f.bytes, pay.len,
+                       why ? " (failed: " : "", why ? why : "", why ? ")" : "");
             if (ns != NATS_OK) um_bus_log(w, "acknowledgement lost: the unit will come again and be de-duplicated");
         } else {
             um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
