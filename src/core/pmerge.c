@@ -34,6 +34,7 @@
  */
 #include "scan.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,7 +71,17 @@ um_status um_scan_set_partitions(um_scan *s, unsigned k) {
     return UM_OK;
 }
 
-um_status um_pa_start(um_scan *s) {
+static um_status pa_start(um_scan *s, unsigned only);
+
+um_status um_pa_start(um_scan *s) { return pa_start(s, UINT_MAX); }
+
+um_status um_pa_start_one(um_scan *s, unsigned p) {
+    if (p >= s->partitions) return UM_EINVAL;
+    return pa_start(s, p);
+}
+
+/* The instances of every partition, or of partition only (a worker). */
+static um_status pa_start(um_scan *s, unsigned only) {
     if (s->partitions < 2 || s->pa) return UM_OK;
     size_t na = um_analyzer_count();
     if (na > 64) { /* positions keep the analyzer index in 6 bits */
@@ -89,7 +100,7 @@ um_status um_pa_start(um_scan *s) {
     if (!pa->state || !pa->made || !pa->tab || !pa->calls) return UM_ENOMEM;
     for (unsigned p = 0; p < pa->k; p++) um_map_init(&pa->tab[p].index);
     for (unsigned p = 0; p < pa->k; p++)
-        for (size_t i = 0; i < na; i++) {
+        for (size_t i = 0; i < na && (only == UINT_MAX || p == only); i++) {
             const um_analyzer *a = um_analyzer_at(i);
             if (!a->part_new || !a->merge) continue;
             um_status st = a->part_new(s, s->analyzer_state[i], &pa->state[p * na + i]);

@@ -270,6 +270,9 @@ um_status um_scan_prepare(um_scan *s, bool force);
  * and before finish, folds the instances into the primaries and the
  * partitions' findings into the scan's; um_pa_free frees what is left. */
 um_status um_pa_start(um_scan *s);
+/* The same for partition p only (a worker running one partition: the
+ * others' instances are not made). */
+um_status um_pa_start_one(um_scan *s, unsigned p);
 um_status um_pa_on_event(um_scan *s, size_t i, um_sid sid, const um_event *ev);
 um_status um_pa_merge(um_scan *s);
 void um_pa_free(um_scan *s);

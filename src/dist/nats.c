@@ -1427,7 +1427,7 @@ static void do_part(unit_run *ur) {
             if (a->part_new && a->merge && a->on_subjects && (st = a->on_subjects(f.s, &f.s->analyzer_state[i])) != UM_OK)
                 why = f.s->errmsg ? f.s->errmsg : um_status_str(st);
         }
-        if (!why && ((st = um_scan_set_partitions(f.s, k)) != UM_OK || (st = um_pa_start(f.s)) != UM_OK))
+        if (!why && ((st = um_scan_set_partitions(f.s, k)) != UM_OK || (st = um_pa_start_one(f.s, p)) != UM_OK))
             why = f.s->errmsg ? f.s->errmsg : um_status_str(st);
         if (!why) {
             snprintf(subj, sizeof subj, "unmask.ev.%s.%u", ur->u.scan_id, p);

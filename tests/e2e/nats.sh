@@ -21,7 +21,8 @@
 #  (a) again with the scan's analysis in 3 person partitions (UNMASK_PARTITIONS);
 #  (i) the person partitions on the workers (--nats-partitions), demo and log set;
 #  (j) a worker SIGKILLed while it holds a person partition (redelivered, rebuilt);
-#  (k) person partitions with workers that join late.
+#  (k) person partitions with workers that join late;
+#  (l) (d) again with person partitions on the workers.
 # Workers run the prefilters (Sigma matching) when their rules are the
 # scan's (a) and say so.
 # Every scan here also blocks its identity index on the workers (the
@@ -226,6 +227,25 @@ start_server
 rc=0; wait "$scan_pid" || rc=$?
 cp -r "$tmp/logs-local" "$tmp/restart-local"; cp "$tmp/logs-local.sql" "$tmp/restart-local.sql"
 same restart "$rc"
+stop_workers
+# (l) the same with the person partitions on the workers: the scan is
+# publishing the partitions' events when the server goes away
+start_worker rp1 --test-pause-ms 150
+start_worker rp2 --test-pause-ms 150
+"$UNMASK" scan --nats "$URL" --nats-partitions 3 -n 0 --fail-on never -o "$tmp/prestart-nats" "${set_inputs[@]}" \
+    >"$tmp/prestart-nats.out" 2>&1 &
+scan_pid=$!
+pids+=("$scan_pid")
+wait_for "$tmp/rp1.log" "unit [0-9]* done" 60
+kill -0 "$scan_pid" 2>/dev/null || fail "prestart: the scan ended before the server was stopped"
+stop_server
+sleep 1
+start_server
+rc=0; wait "$scan_pid" || rc=$?
+cp -r "$tmp/logs-local" "$tmp/prestart-local"; cp "$tmp/logs-local.sql" "$tmp/prestart-local.sql"
+same prestart "$rc"
+[ "$(cat "$tmp/rp1.log" "$tmp/rp2.log" | grep -c "person partition [0-2] of 3 done")" -ge 3 ] ||
+    fail "prestart: the 3 partitions did not run on the workers"
 stop_workers
 stop_server
 
