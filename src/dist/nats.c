@@ -283,8 +283,8 @@ int64_t um_bus_now_ms(void) {
 
 typedef bool (*stop_fn)(void *ud);
 
-/* Publishes with a message id, retrying while the server is away (a
- * restart) for up to RETRY_FOR_S. */
+/* Publishes with a message id, retrying while the server is away or its
+ * streams are not back yet (a restart) for up to RETRY_FOR_S. */
 natsStatus um_bus_publish(jsCtx *js, const char *subj, const void *p, size_t n, const char *id, stop_fn stop,
                           void *ud) {
     jsPubOptions po;
@@ -298,7 +298,10 @@ natsStatus um_bus_publish(jsCtx *js, const char *subj, const void *p, size_t n, 
         natsStatus st = js_Publish(&pa, js, subj, p, (int)n, &po, &je);
         if (pa) jsPubAck_Destroy(pa);
         if (st == NATS_OK) return NATS_OK;
-        if (je != 0 || (stop && stop(ud)) || um_bus_now_ms() - t0 > RETRY_FOR_S * 1000) return st;
+        /* "no responders": the server is up and its streams are not yet
+         * (a restart recovering its store), whatever error code came with it */
+        if ((je != 0 && st != NATS_NO_RESPONDERS) || (stop && stop(ud)) || um_bus_now_ms() - t0 > RETRY_FOR_S * 1000)
+            return st;
         nats_Sleep(wait);
     }
 }
