@@ -12,6 +12,9 @@
  *   UNMASK_DATA  "unmask.data.SCAN.UNIT" the input's bytes in frames
  *   UNMASK_RES   "unmask.res.SCAN.UNIT"  what the reader emitted, as frames
  *                                        of the wire.h result stream
+ *   UNMASK_PART  "unmask.ev.SCAN.P|t"    person partitions (--nats-partitions):
+ *                "unmask.find.SCAN.P"    partition P's events (UME1 frames)
+ *                                        and the subject table; P's state
  * DATA and RES keep messages a day at most, drop duplicates by message id
  * (Nats-Msg-Id "SCAN.d|r.UNIT.PART") within an hour, and allow direct gets:
  * both sides read a unit's frames with "next message on this subject at or
@@ -31,6 +34,14 @@
  * server redelivers it after AckWait to another worker, whose frames the
  * server de-duplicates or the scan skips. A unit whose data is gone (the
  * scan finished or gave up) is acknowledged and dropped.
+ *
+ * Person partitions (docs/SCALING.md): while the scan replays, every event
+ * its partitioned analyzers would see goes, with its event number, into its
+ * partition's frames (part_pub); after the last one the subject table and
+ * one unit a partition (reader "@part") follow. A worker runs partition P
+ * in an empty scan with the table loaded (do_part) and publishes its state
+ * (um_pa_save) before it acknowledges; the scan loads the K states
+ * (um_pa_load) for the merge.
  */
 #include "bus.h"
 #include "wire.h"
@@ -1248,18 +1259,20 @@ static int fetch_frames(unit_run *ur, const char *stream, const char *subj, cons
     return 1;
 }
 
-/* Copies the unit's input bytes into f. 1 done, 0 gone (the scan purged
- * them), -1 could not (stopped, or the server stayed away). */
 typedef struct to_file {
     FILE *f;
     uint64_t total;
 } to_file;
+
 static int write_frame(void *ud, const char *p, size_t n) {
     to_file *t = ud;
     if (fwrite(p, 1, n, t->f) != n) return -1;
     t->total += n;
     return 1;
 }
+
+/* Copies the unit's input bytes into f. 1 done, 0 gone (the scan purged
+ * them), -1 could not (stopped, or the server stayed away). */
 static int fetch_data(unit_run *ur, FILE *f) {
     char subj[96];
     snprintf(subj, sizeof subj, "unmask.data.%s.%llu", ur->u.scan_id, (unsigned long long)ur->u.unit);
