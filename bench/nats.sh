@@ -18,7 +18,10 @@
 # bus runs then include two workers with the index's blocking on the scan's
 # side (--nats-link-shards 0) beside the default (8 shards on the workers).
 #
-#   [PEOPLE=N] [BASE=PATH] bench/nats.sh [BYTES] [RUNS] [PARTS]   (default 200000000 3 0)
+# PARTITIONS=K adds runs with the per-person analyzers on the workers in K
+# person partitions (--nats-partitions K), one and two workers: modes 1p, 2p.
+#
+#   [PEOPLE=N] [BASE=PATH] [PARTITIONS=K] bench/nats.sh [BYTES] [RUNS] [PARTS]   (default 200000000 3 0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BYTES=${1:-200000000}
@@ -26,6 +29,7 @@ RUNS=${2:-3}
 PARTS=${3:-0}
 PEOPLE=${PEOPLE:-0}
 BASE=${BASE:-}
+PARTITIONS=${PARTITIONS:-0}
 DIR=${BENCH_DIR:-/tmp/unmask-nats-bench}
 cmake --preset release >/dev/null
 cmake --build --preset release --target unmask gen_bench gen_people >/dev/null
@@ -101,8 +105,12 @@ run_nats() { # workers [mode name] [scan options...] (UB: the binary, default $U
 modes="local 1 2"
 ((PEOPLE > 0)) && modes+=" 2s0"
 [[ -n $BASE ]] && modes+=" 1b 2b"
+((PARTITIONS > 1)) && modes+=" 1p 2p"
 for r in $(seq "$RUNS"); do
   run_local; run_nats 1; run_nats 2
+  if ((PARTITIONS > 1)); then
+    run_nats 1 1p --nats-partitions "$PARTITIONS"; run_nats 2 2p --nats-partitions "$PARTITIONS"
+  fi
   ((PEOPLE > 0)) && run_nats 2 2s0 --nats-link-shards 0
   if [[ -n $BASE ]]; then UB=$BASE run_nats 1 1b; UB=$BASE run_nats 2 2b; fi
 done
@@ -119,6 +127,8 @@ for m in $modes; do
   2s0) name="scan --nats, 2 workers, --nats-link-shards 0" ;;
   1b) name="BASE binary: scan --nats, 1 worker" ;;
   2b) name="BASE binary: scan --nats, 2 workers" ;;
+  1p) name="scan --nats, 1 worker, --nats-partitions $PARTITIONS" ;;
+  2p) name="scan --nats, 2 workers, --nats-partitions $PARTITIONS" ;;
   esac
   printf "| %s | %s | %.2f | %s | %s | %s |\n" "$name" "$mw" "$(calc "$lw / $mw")" \
     "$(echo "${cpu[$m]}" | median)" "$(echo "${wcpu[$m]}" | median)" "${wall[$m]# }"
@@ -129,4 +139,7 @@ awk '/done:/ {u++; f += $2; b += $(NF-1)} END {printf "results: %d units, %d fra
   awk '{u++; o += $2; v += $4} END {if (u) printf "identity shards: %d blocked, %d observations, %d shared values in all runs\n", u, o, v}'
 { grep -o 'shared values, [0-9]* result frames, [0-9]* bytes' "$DIR/worker.log" || true; } | tr -d , |
   awk '{u++; b += $6} END {if (u) printf "identity shards: results %.2f MB in all runs\n", b / 1e6}' || true
+{ grep -o 'person partition [0-9]* of [0-9]* done: [0-9]* events in [0-9]* bytes, [0-9]* bytes of state' \
+    "$DIR/worker.log" || true; } | tr -d , |
+  awk '{u++; e += $7; b += $10; s += $12} END {if (u) printf "person partitions: %d run, %d events in %.1f MB, %.1f MB of state in all runs\n", u, e, b / 1e6, s / 1e6}'
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -31,7 +31,9 @@ const char um_cli_nats_help[] =
     "                          URL's host name; not checked for an IP address without it)\n"
     "      --nats-link-shards N  scan: the identity index's blocking runs on the workers in\n"
     "                          N shards, identifiers routed by the hash of their canonical\n"
-    "                          value (default 8; 0: on the scan's side)\n";
+    "                          value (default 8; 0: on the scan's side)\n"
+    "      --nats-partitions K  scan: the per-person analyzers run on the workers as K\n"
+    "                          person partitions (2-1024; default: on the scan's side)\n";
 
 /* First line of a file, into a heap string (secrets: never echoed). */
 static char *first_line(const char *path, const char *what) {
@@ -76,6 +78,18 @@ int um_cli_nats_opt(int c, const char *arg, um_cli_nats *n) {
             return 1;
         }
         n->o.link_shards = v == 0 ? -1 : (int)v;
+        return 1;
+    }
+    case UM_CLI_O_NATS_PARTS: {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(arg, &end, 10);
+        if (errno || !end || *end || end == arg || v < 2 || v > 1024) {
+            fprintf(stderr, "unmask: --nats-partitions wants 2 to 1024, not '%s'\n", arg);
+            n->bad = true;
+            return 1;
+        }
+        n->o.partitions = (unsigned)v;
         return 1;
     }
     default: return 0;
@@ -150,7 +164,8 @@ static void usage_worker(FILE *o) {
             "      --spool DIR         --follow: where events are kept (default DIR.spool)\n"
             "      --interval S        --follow: at most one scan every S seconds (default 10)\n"
             "  -v, --verbose           a line on stderr per unit taken and done\n"
-            "      --test-pause-ms MS  pause after each result message (fault tests only)\n"
+            "      --test-pause-ms MS  pause after each result message, and ten times MS before\n"
+            "                          a person partition's state (fault tests only)\n"
             "  -h, --help              this help\n"
             "\n"
             "Exit status: 0 stopped by a signal, 2 error (bad option, the server could not\n"

@@ -19,7 +19,8 @@ enum {
     UM_CLI_O_NATS_KEY,
     UM_CLI_O_NATS_TLSNAME,
     UM_CLI_O_NATS_NKEY,
-    UM_CLI_O_NATS_SHARDS
+    UM_CLI_O_NATS_SHARDS,
+    UM_CLI_O_NATS_PARTS
 };
 
 #define UM_CLI_NATS_LONGOPTS                                                                                      \
@@ -31,7 +32,8 @@ enum {
         {"nats-key", required_argument, 0, UM_CLI_O_NATS_KEY},                                                    \
         {"nats-tls-name", required_argument, 0, UM_CLI_O_NATS_TLSNAME},                                           \
         {"nats-nkey", required_argument, 0, UM_CLI_O_NATS_NKEY},                                                  \
-        {"nats-link-shards", required_argument, 0, UM_CLI_O_NATS_SHARDS}
+        {"nats-link-shards", required_argument, 0, UM_CLI_O_NATS_SHARDS},                                         \
+        {"nats-partitions", required_argument, 0, UM_CLI_O_NATS_PARTS}
 
 typedef struct um_cli_nats {
     um_nats_opts o;

@@ -195,6 +195,11 @@ typedef struct um_nats_opts {
      * shards, observations routed by the hash of the canonical value
      * (0: 8; at most 1024; negative: on the scan's side) */
     int link_shards;
+    /* scan: the per-person analyzers' partitions (hours, net, travel, code,
+     * ioc, endpoint, browser, activity, link) run on workers, K of them,
+     * events routed by the hash of their subject's id; their states come
+     * back and are merged here (0: on the scan's side; 2 to 1024) */
+    unsigned partitions;
 } um_nats_opts;
 
 /* Reads the log inputs through workers on the bus (`unmask worker`): each

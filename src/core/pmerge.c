@@ -34,6 +34,7 @@
  */
 #include "scan.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +55,12 @@ struct um_pa {
     uint32_t *part; /* per subject: partition + 1, 0 not computed yet */
     size_t n_part;
     uint64_t *calls; /* per partition: on_event calls routed to it */
+    /* um_pa_set_remote: the partitions run elsewhere; each event is handed
+     * once to remote (the first partitioned analyzer's call at its event
+     * number) instead of to the instances */
+    um_pa_remote_fn remote;
+    void *remote_ud;
+    uint64_t remote_seq;
 };
 
 uint64_t um_scan_position(const um_scan *s) { return s->cur_pos; }
@@ -64,7 +71,17 @@ um_status um_scan_set_partitions(um_scan *s, unsigned k) {
     return UM_OK;
 }
 
-um_status um_pa_start(um_scan *s) {
+static um_status pa_start(um_scan *s, unsigned only);
+
+um_status um_pa_start(um_scan *s) { return pa_start(s, UINT_MAX); }
+
+um_status um_pa_start_one(um_scan *s, unsigned p) {
+    if (p >= s->partitions) return UM_EINVAL;
+    return pa_start(s, p);
+}
+
+/* The instances of every partition, or of partition only (a worker). */
+static um_status pa_start(um_scan *s, unsigned only) {
     if (s->partitions < 2 || s->pa) return UM_OK;
     size_t na = um_analyzer_count();
     if (na > 64) { /* positions keep the analyzer index in 6 bits */
@@ -83,7 +100,7 @@ um_status um_pa_start(um_scan *s) {
     if (!pa->state || !pa->made || !pa->tab || !pa->calls) return UM_ENOMEM;
     for (unsigned p = 0; p < pa->k; p++) um_map_init(&pa->tab[p].index);
     for (unsigned p = 0; p < pa->k; p++)
-        for (size_t i = 0; i < na; i++) {
+        for (size_t i = 0; i < na && (only == UINT_MAX || p == only); i++) {
             const um_analyzer *a = um_analyzer_at(i);
             if (!a->part_new || !a->merge) continue;
             um_status st = a->part_new(s, s->analyzer_state[i], &pa->state[p * na + i]);
@@ -125,10 +142,45 @@ um_status um_pa_on_event(um_scan *s, size_t i, um_sid sid, const um_event *ev) {
     if (p < 0) return UM_ENOMEM;
     pa_tab *t = &pa->tab[p];
     pa->calls[p]++;
+    if (pa->remote) {
+        if (pa->remote_seq == s->ev_seq) return UM_OK; /* handed on at its first analyzer */
+        pa->remote_seq = s->ev_seq;
+        return pa->remote(pa->remote_ud, (unsigned)p, s->ev_seq, sid, ev);
+    }
     swap_tab(s, t);
     um_status st = um_analyzer_at(i)->on_event(s, pa->state[(size_t)p * pa->na + i], sid, ev);
     swap_tab(s, t);
     return st;
+}
+
+size_t um_pa_nfindings(const um_scan *s, unsigned p) {
+    return s->pa && p < s->pa->k ? s->pa->tab[p].n : 0;
+}
+
+void um_pa_set_remote(um_scan *s, um_pa_remote_fn fn, void *ud) {
+    if (!s->pa) return;
+    s->pa->remote = fn;
+    s->pa->remote_ud = ud;
+    s->pa->remote_seq = 0;
+}
+
+um_status um_pa_run_event(um_scan *s, unsigned p, uint64_t seq, um_sid sid, const um_event *ev) {
+    struct um_pa *pa = s->pa;
+    if (!pa || p >= pa->k || pa->remote) return UM_EINVAL;
+    if (sid >= 0 && (size_t)sid >= um_scan_nsubjects(s)) return UM_EPARSE;
+    int q = part_of(s, pa, sid);
+    if (q < 0) return UM_ENOMEM;
+    if ((unsigned)q != p) return UM_EPARSE; /* another partition's event */
+    if (seq <= s->ev_seq || seq > UINT64_MAX / 64 - 1) return UM_EPARSE; /* positions only grow */
+    s->ev_seq = seq;
+    for (size_t i = 0; i < pa->na; i++) {
+        const um_analyzer *a = um_analyzer_at(i);
+        if (!a->on_event || !a->merge) continue;
+        s->cur_pos = seq * 64 + i;
+        um_status st = um_pa_on_event(s, i, sid, ev);
+        if (st != UM_OK) return st;
+    }
+    return UM_OK;
 }
 
 static void free_tab(pa_tab *t) {

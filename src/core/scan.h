@@ -270,6 +270,9 @@ um_status um_scan_prepare(um_scan *s, bool force);
  * and before finish, folds the instances into the primaries and the
  * partitions' findings into the scan's; um_pa_free frees what is left. */
 um_status um_pa_start(um_scan *s);
+/* The same for partition p only (a worker running one partition: the
+ * others' instances are not made). */
+um_status um_pa_start_one(um_scan *s, unsigned p);
 um_status um_pa_on_event(um_scan *s, size_t i, um_sid sid, const um_event *ev);
 um_status um_pa_merge(um_scan *s);
 void um_pa_free(um_scan *s);
@@ -279,6 +282,21 @@ void um_pa_free(um_scan *s);
  * is replaced; UM_EPARSE and *why for bytes that are not a state of this
  * scan). The workers' side of partitions on the bus (docs/SCALING.md). */
 um_status um_pa_save(um_scan *s, unsigned p, um_buf *out);
+/* pmerge.c: the partitions on workers (src/dist/nats.c). With a remote
+ * function set (after um_pa_start), each event the scan's partitioned
+ * analyzers would see is handed to fn once, with its partition p and its
+ * event number seq (its position / 64), and the instances see nothing;
+ * their states come back with um_pa_load before um_pa_merge. fn NULL: the
+ * instances run here again. */
+typedef um_status (*um_pa_remote_fn)(void *ud, unsigned p, uint64_t seq, um_sid sid, const um_event *ev);
+void um_pa_set_remote(um_scan *s, um_pa_remote_fn fn, void *ud);
+/* The findings partition p's table holds (0: no partitions). */
+size_t um_pa_nfindings(const um_scan *s, unsigned p);
+/* pmerge.c, on a worker: event number seq of subject sid through every
+ * partitioned analyzer's instance of partition p, at the positions the
+ * scan gave it. UM_EPARSE when the event is not p's (by its subject's id),
+ * its subject is out of range or seq does not grow. */
+um_status um_pa_run_event(um_scan *s, unsigned p, uint64_t seq, um_sid sid, const um_event *ev);
 um_status um_pa_load(um_scan *s, unsigned p, const void *bytes, size_t n, const char **why);
 /* Fuzzing and tests: bytes loaded as a partition state (K <= 64) of scan s,
  * after it ran, into throwaway instances; resave (or NULL) gets what was

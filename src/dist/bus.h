@@ -19,6 +19,7 @@ struct um_nats_conf {
     bool tls;
     unsigned ack_wait_s, max_ack_pending;
     unsigned link_shards; /* 0: the identity index on the scan's side */
+    unsigned partitions;  /* person partitions on workers (0: none) */
 };
 
 struct um_worker {

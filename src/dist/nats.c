@@ -12,6 +12,9 @@
  *   UNMASK_DATA  "unmask.data.SCAN.UNIT" the input's bytes in frames
  *   UNMASK_RES   "unmask.res.SCAN.UNIT"  what the reader emitted, as frames
  *                                        of the wire.h result stream
+ *   UNMASK_PART  "unmask.ev.SCAN.P|t"    person partitions (--nats-partitions):
+ *                "unmask.find.SCAN.P"    partition P's events (UME1 frames)
+ *                                        and the subject table; P's state
  * DATA and RES keep messages a day at most, drop duplicates by message id
  * (Nats-Msg-Id "SCAN.d|r.UNIT.PART") within an hour, and allow direct gets:
  * both sides read a unit's frames with "next message on this subject at or
@@ -31,6 +34,14 @@
  * server redelivers it after AckWait to another worker, whose frames the
  * server de-duplicates or the scan skips. A unit whose data is gone (the
  * scan finished or gave up) is acknowledged and dropped.
+ *
+ * Person partitions (docs/SCALING.md): while the scan replays, every event
+ * its partitioned analyzers would see goes, with its event number, into its
+ * partition's frames (part_pub); after the last one the subject table and
+ * one unit a partition (reader "@part") follow. A worker runs partition P
+ * in an empty scan with the table loaded (do_part) and publishes its state
+ * (um_pa_save) before it acknowledges; the scan loads the K states
+ * (um_pa_load) for the merge.
  */
 #include "bus.h"
 #include "wire.h"
@@ -50,6 +61,8 @@
 #define STREAM_WORK "UNMASK_WORK"
 #define STREAM_DATA "UNMASK_DATA"
 #define STREAM_RES "UNMASK_RES"
+#define STREAM_PART "UNMASK_PART" /* person partitions: unmask.ev.SCAN.P events, unmask.find.SCAN.P states */
+#define PART_READER "@part"       /* a unit's reader name: a person partition, not a log input */
 #define SUBJ_WORK "unmask.work"
 #define DURABLE "unmask-workers"
 #define NS UM_BUS_NS
@@ -85,6 +98,7 @@ um_nats_conf *um_nats_conf_copy(const um_nats_opts *o) {
     c->tls = o->tls || c->ca || c->cert || c->key || c->tls_name;
     c->ack_wait_s = o->ack_wait_s ? o->ack_wait_s : 30;
     c->max_ack_pending = o->max_ack_pending ? o->max_ack_pending : 256;
+    c->partitions = o->partitions >= 2 ? o->partitions : 0;
     c->link_shards = o->link_shards < 0 ? 0 : o->link_shards == 0 ? 8 : (unsigned)o->link_shards;
     if (!c->url || (o->user && !c->user) || (o->password && !c->password) || (o->token && !c->token) ||
         (o->creds_file && !c->creds) || (o->tls_name && *o->tls_name && !c->tls_name) ||
@@ -112,6 +126,7 @@ static const char *opts_check(const um_nats_opts *o) {
     if (set(o->tls_cert) != set(o->tls_key)) return "a TLS client certificate needs its key, and a key its certificate";
     if (set(o->creds_file) && set(o->nkey_seed_file)) return "give a NATS creds file or an nkey seed file, not both";
     if (o->link_shards > 1024) return "at most 1024 identity-index shards";
+    if (o->partitions > 1024) return "at most 1024 person partitions";
     return NULL;
 }
 
@@ -125,6 +140,7 @@ um_status um_scan_set_nats(um_scan *s, const um_nats_opts *o) {
     if (!c) return UM_ENOMEM;
     um_nats_conf_free(s->nats);
     s->nats = c;
+    if (c->partitions) return um_scan_set_partitions(s, c->partitions); /* run on workers (um_dist_read_logs) */
     return UM_OK;
 }
 
@@ -229,24 +245,26 @@ char *um_bus_connect(const um_nats_conf *c, natsConnection **nc, jsCtx **js) {
     }
     /* The streams: created by the first comer; an existing one is used. */
     static const struct {
-        const char *name, *subject;
+        const char *name, *subject, *subject2;
         bool work;
-    } streams[] = {{STREAM_WORK, SUBJ_WORK, true},
-                   {STREAM_DATA, "unmask.data.>", false},
-                   {STREAM_RES, "unmask.res.>", false},
-                   {"UNMASK_EVENTS", "unmask.events.>", false},
-                   {"UNMASK_FINDINGS", "unmask.findings", false}};
+        unsigned hours; /* messages kept at most */
+    } streams[] = {{STREAM_WORK, SUBJ_WORK, NULL, true, 24},
+                   {STREAM_DATA, "unmask.data.>", NULL, false, 24},
+                   {STREAM_RES, "unmask.res.>", NULL, false, 24},
+                   {"UNMASK_EVENTS", "unmask.events.>", NULL, false, 7 * 24},
+                   {"UNMASK_FINDINGS", "unmask.findings", NULL, false, 7 * 24},
+                   {STREAM_PART, "unmask.ev.>", "unmask.find.>", false, 24}};
     for (size_t i = 0; i < UM_ARRAY_LEN(streams); i++) {
         jsStreamConfig sc;
         jsStreamConfig_Init(&sc);
-        const char *subj[1] = {streams[i].subject};
+        const char *subj[2] = {streams[i].subject, streams[i].subject2};
         sc.Name = streams[i].name;
         sc.Subjects = subj;
-        sc.SubjectsLen = 1;
+        sc.SubjectsLen = streams[i].subject2 ? 2 : 1;
         sc.Storage = js_FileStorage;
         sc.Retention = streams[i].work ? js_WorkQueuePolicy : js_LimitsPolicy;
         sc.Duplicates = 3600 * NS;
-        sc.MaxAge = (i >= 3 ? 7 * 24 : 24) * 3600 * NS; /* events and findings: a week */
+        sc.MaxAge = (int64_t)streams[i].hours * 3600 * NS;
         sc.AllowDirect = true;
         jsErrCode je = 0;
         jsStreamInfo *si = NULL;
@@ -276,8 +294,8 @@ int64_t um_bus_now_ms(void) {
 
 typedef bool (*stop_fn)(void *ud);
 
-/* Publishes with a message id, retrying while the server is away (a
- * restart) for up to RETRY_FOR_S. */
+/* Publishes with a message id, retrying while the server is away or its
+ * streams are not back yet (a restart) for up to RETRY_FOR_S. */
 natsStatus um_bus_publish(jsCtx *js, const char *subj, const void *p, size_t n, const char *id, stop_fn stop,
                           void *ud) {
     jsPubOptions po;
@@ -291,7 +309,10 @@ natsStatus um_bus_publish(jsCtx *js, const char *subj, const void *p, size_t n, 
         natsStatus st = js_Publish(&pa, js, subj, p, (int)n, &po, &je);
         if (pa) jsPubAck_Destroy(pa);
         if (st == NATS_OK) return NATS_OK;
-        if (je != 0 || (stop && stop(ud)) || um_bus_now_ms() - t0 > RETRY_FOR_S * 1000) return st;
+        /* "no responders": the server is up and its streams are not yet
+         * (a restart recovering its store), whatever error code came with it */
+        if ((je != 0 && st != NATS_NO_RESPONDERS) || (stop && stop(ud)) || um_bus_now_ms() - t0 > RETRY_FOR_S * 1000)
+            return st;
         nats_Sleep(wait);
     }
 }
@@ -617,6 +638,154 @@ static um_status collect_parts(sub_run *r, size_t i, um_winfields *wf, um_winfie
 
 static void new_scan_id(char id[33]);
 static size_t frame_size(natsConnection *nc);
+static um_status collect_blob(um_scan *s, jsCtx *js, const char *stream, const char *subj, const char *what,
+                              um_buf *out);
+
+/* ---- the person partitions on workers (docs/SCALING.md) ---- */
+
+#define PART_UNIT(p) ((UINT64_C(1) << 62) | (uint64_t)(p)) /* unit numbers apart from the log inputs' */
+
+/* The scan's side: every event the partitioned analyzers would see, in the
+ * replay's order, with its event number, appended to its partition's
+ * frame; full frames go to unmask.ev.SCAN.P as they fill. */
+typedef struct part_pub {
+    um_scan *s;
+    jsCtx *js;
+    const char *id;
+    size_t frame;
+    unsigned k;
+    um_buf *buf;     /* per partition: the frame being filled */
+    char **file;     /* per partition: the previous event's file in that frame (heap) */
+    uint32_t *frames; /* per partition: frames published */
+    uint64_t events, bytes;
+} part_pub;
+
+static um_status part_flush(part_pub *pp, unsigned p) {
+    if (!pp->buf[p].len) return UM_OK;
+    if (pp->buf[p].oom) return UM_ENOMEM;
+    char subj[96], id[128];
+    snprintf(subj, sizeof subj, "unmask.ev.%s.%u", pp->id, p);
+    snprintf(id, sizeof id, "%s.e.%u.%u", pp->id, p, pp->frames[p]);
+    natsStatus ns = um_bus_publish(pp->js, subj, pp->buf[p].s, pp->buf[p].len, id, scan_stop, pp->s);
+    if (ns != NATS_OK) {
+        if (um_scan_cancelled(pp->s)) return um_scan_cancel_status(pp->s);
+        char *m = um_bus_err(ns, "publishing a partition's events");
+        um_scan_set_error(pp->s, "%s", m ? m : "NATS error");
+        um_free(m);
+        return UM_EIO;
+    }
+    pp->bytes += pp->buf[p].len;
+    pp->frames[p]++;
+    um_buf_reset(&pp->buf[p]);
+    um_free(pp->file[p]);
+    pp->file[p] = NULL;
+    return UM_OK;
+}
+
+static um_status part_event(void *ud, unsigned p, uint64_t seq, um_sid sid, const um_event *ev) {
+    part_pub *pp = ud;
+    um_buf *b = &pp->buf[p];
+    if (!b->len) um_wire_frame_put(b, "UME1", pp->frames[p]);
+    um_wire_ev_put(b, seq, sid, ev, pp->file[p]);
+    if (ev->src_file && (!pp->file[p] || strcmp(pp->file[p], ev->src_file) != 0)) {
+        um_free(pp->file[p]);
+        if (!(pp->file[p] = um_strdup(ev->src_file))) return UM_ENOMEM;
+    }
+    if (b->oom) return UM_ENOMEM;
+    pp->events++;
+    return b->len >= pp->frame / 2 ? part_flush(pp, p) : UM_OK;
+}
+
+static void part_pub_free(part_pub *pp) {
+    for (unsigned p = 0; pp->buf && p < pp->k; p++) um_buf_free(&pp->buf[p]);
+    for (unsigned p = 0; pp->file && p < pp->k; p++) um_free(pp->file[p]);
+    um_free(pp->buf);
+    um_free(pp->file);
+    um_free(pp->frames);
+}
+
+static um_status part_pub_init(part_pub *pp, um_scan *s, jsCtx *js, const char *id, size_t frame) {
+    memset(pp, 0, sizeof *pp);
+    pp->s = s, pp->js = js, pp->id = id, pp->frame = frame, pp->k = s->partitions;
+    pp->buf = um_calloc(pp->k, sizeof *pp->buf);
+    pp->file = um_calloc(pp->k, sizeof *pp->file);
+    pp->frames = um_calloc(pp->k, sizeof *pp->frames);
+    if (!pp->buf || !pp->file || !pp->frames) return UM_ENOMEM;
+    for (unsigned p = 0; p < pp->k; p++) um_buf_init(&pp->buf[p]);
+    um_pa_set_remote(s, part_event, pp);
+    return UM_OK;
+}
+
+/* After the last event: the last frames, the subject table (once, now that
+ * the log-only subjects are known), one work unit a partition; then each
+ * partition's state, loaded as partition P's (um_pa_load) for the merge. */
+static um_status part_finish(part_pub *pp) {
+    um_scan *s = pp->s;
+    um_pa_set_remote(s, NULL, NULL);
+    um_status st = UM_OK;
+    for (unsigned p = 0; p < pp->k && st == UM_OK; p++) st = part_flush(pp, p);
+    um_buf tab, b;
+    um_buf_init(&tab);
+    um_buf_init(&b);
+    if (st == UM_OK) {
+        um_subtab_put(&tab, s);
+        if (tab.oom) st = UM_ENOMEM;
+    }
+    char subj[96], id[128];
+    snprintf(subj, sizeof subj, "unmask.ev.%s.t", pp->id);
+    uint32_t tframes = 0;
+    for (size_t off = 0; st == UM_OK && (off < tab.len || tframes == 0); tframes++) {
+        size_t n = tab.len - off < pp->frame ? tab.len - off : pp->frame;
+        um_buf_reset(&b);
+        um_wire_frame_put(&b, "UMD1", tframes);
+        um_buf_add(&b, tab.s + off, n);
+        snprintf(id, sizeof id, "%s.t.%u", pp->id, tframes);
+        natsStatus ns = b.oom ? NATS_NO_MEMORY : um_bus_publish(pp->js, subj, b.s, b.len, id, scan_stop, s);
+        if (ns != NATS_OK) st = ns == NATS_NO_MEMORY ? UM_ENOMEM : UM_EIO;
+        off += n;
+    }
+    for (unsigned p = 0; p < pp->k && st == UM_OK; p++) {
+        char path[64];
+        snprintf(path, sizeof path, "person partition %u of %u", p, pp->k);
+        /* size: the subject table's bytes; parts: the partition's event frames */
+        um_wire_unit u = {(char *)pp->id, PART_UNIT(p), PART_READER, path, tab.len, pp->frames[p], pp->frame, 0, p,
+                          pp->k};
+        um_buf_reset(&b);
+        um_wire_unit_put(&b, &u);
+        snprintf(id, sizeof id, "%s.w.%llu", pp->id, (unsigned long long)PART_UNIT(p));
+        natsStatus ns = b.oom ? NATS_NO_MEMORY : um_bus_publish(pp->js, SUBJ_WORK, b.s, b.len, id, scan_stop, s);
+        if (ns != NATS_OK) st = ns == NATS_NO_MEMORY ? UM_ENOMEM : UM_EIO;
+    }
+    if (st == UM_EIO && !um_scan_errmsg(s)) {
+        if (um_scan_cancelled(s)) st = um_scan_cancel_status(s);
+        else um_scan_set_error(s, "publishing the person partitions' table or units: NATS error");
+    }
+    s->stats.partition_state_bytes = 0;
+    s->stats.partition_state_findings = 0;
+    for (unsigned p = 0; p < pp->k && st == UM_OK; p++) {
+        char what[64];
+        snprintf(subj, sizeof subj, "unmask.find.%s.%u", pp->id, p);
+        snprintf(what, sizeof what, "person partition %u", p);
+        um_buf_reset(&b);
+        st = collect_blob(s, pp->js, STREAM_PART, subj, what, &b);
+        if (st != UM_OK) break;
+        const char *why = NULL;
+        if (b.len >= 12 && memcmp(b.s + 8, "UMX1", 4) == 0) {
+            um_scan_set_error(s, "person partition %u: a worker could not run it: %.*s", p,
+                              (int)(b.len - 12 > 200 ? 200 : b.len - 12), b.s + 12);
+            st = UM_EIO;
+        } else if ((st = um_pa_load(s, p, b.s + 8, b.len - 8, &why)) != UM_OK) {
+            if (st == UM_EPARSE)
+                um_scan_set_error(s, "person partition %u: a worker's state does not load: %s", p, why ? why : "?");
+        } else {
+            s->stats.partition_state_bytes += b.len - 8;
+            s->stats.partition_state_findings += um_pa_nfindings(s, p);
+        }
+    }
+    um_buf_free(&tab);
+    um_buf_free(&b);
+    return st;
+}
 
 um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_input *)) {
     natsConnection *nc = NULL;
@@ -630,11 +799,14 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
     sub_run r = {.s = s, .js = js};
     new_scan_id(r.id);
     r.frame = frame_size(nc);
+    part_pub pp;
+    bool parts = s->nats->partitions && s->pa;
+    um_status pst = parts ? part_pub_init(&pp, s, js, r.id, r.frame) : UM_OK;
     r.remote = um_calloc(s->n_inputs + 1, sizeof *r.remote);
     r.starts = um_calloc(s->n_inputs + 1, sizeof *r.starts);
     r.nparts = um_calloc(s->n_inputs + 1, sizeof *r.nparts);
     um_winfields *wf = um_calloc(1, sizeof *wf), *empty = um_calloc(1, sizeof *empty);
-    um_status st = r.remote && r.starts && r.nparts && wf && empty ? UM_OK : UM_ENOMEM;
+    um_status st = r.remote && r.starts && r.nparts && wf && empty ? pst : UM_ENOMEM;
     for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++) {
         um_input *in = &s->inputs[i];
         r.remote[i] = in->reader && in->reader->phase != 0 && !in->reader->serial && !in->is_dir && !in->is_stream &&
@@ -676,11 +848,22 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
         }
         if (st == UM_OK && fallback) st = read_input(s, in);
     }
+    if (parts) {
+        if (st == UM_OK) st = part_finish(&pp);
+        um_pa_set_remote(s, NULL, NULL);
+        part_pub_free(&pp);
+    }
     char subj[96];
     snprintf(subj, sizeof subj, "unmask.data.%s.>", r.id);
     purge(js, STREAM_DATA, subj);
     snprintf(subj, sizeof subj, "unmask.res.%s.>", r.id);
     purge(js, STREAM_RES, subj);
+    if (parts) {
+        snprintf(subj, sizeof subj, "unmask.ev.%s.>", r.id);
+        purge(js, STREAM_PART, subj);
+        snprintf(subj, sizeof subj, "unmask.find.%s.>", r.id);
+        purge(js, STREAM_PART, subj);
+    }
     um_free(r.remote);
     for (size_t i = 0; r.starts && i < s->n_inputs; i++) um_free(r.starts[i]);
     um_free(r.starts);
@@ -747,11 +930,10 @@ static um_status publish_unit(um_scan *s, jsCtx *js, const char *sid, size_t fra
     return ns == NATS_NO_MEMORY ? UM_ENOMEM : UM_EIO;
 }
 
-/* The result of unit `unit`: an 8-byte LE length, then that many bytes,
- * in frames (copies of a frame, from a redelivered unit, skipped). */
-static um_status collect_blob(um_scan *s, jsCtx *js, const char *sid, uint64_t unit, um_buf *out) {
-    char subj[96];
-    snprintf(subj, sizeof subj, "unmask.res.%s.%llu", sid, (unsigned long long)unit);
+/* A unit's result on subj of stream: an 8-byte LE length, then that many
+ * bytes, in frames (copies of a frame, from a redelivered unit, skipped). */
+static um_status collect_blob(um_scan *s, jsCtx *js, const char *stream, const char *subj, const char *what,
+                              um_buf *out) {
     uint64_t seq = 1, want_len = UINT64_MAX;
     uint32_t want = 0;
     int64_t last_ok = um_bus_now_ms();
@@ -759,7 +941,7 @@ static um_status collect_blob(um_scan *s, jsCtx *js, const char *sid, uint64_t u
     for (;;) {
         if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
         natsMsg *m = NULL;
-        natsStatus ns = next_msg(js, STREAM_RES, subj, &seq, &m);
+        natsStatus ns = next_msg(js, stream, subj, &seq, &m);
         if (ns == NATS_NOT_FOUND) {
             nats_Sleep(idle);
             idle = idle < 50 ? idle * 2 : 50;
@@ -768,8 +950,8 @@ static um_status collect_blob(um_scan *s, jsCtx *js, const char *sid, uint64_t u
         }
         if (ns != NATS_OK) {
             if (um_bus_now_ms() - last_ok > RETRY_FOR_S * 1000) {
-                char *e = um_bus_err(ns, "reading an identity-index shard");
-                um_scan_set_error(s, "%s", e ? e : "NATS error");
+                char *e = um_bus_err(ns, "reading a worker's result");
+                um_scan_set_error(s, "%s: %s", what, e ? e : "NATS error");
                 um_free(e);
                 return UM_EIO;
             }
@@ -783,8 +965,7 @@ static um_status collect_blob(um_scan *s, jsCtx *js, const char *sid, uint64_t u
         uint32_t part;
         if (!um_wire_frame_get(p, n, "UMR1", &part) || part > want) {
             natsMsg_Destroy(m);
-            um_scan_set_error(s, "identity-index shard %llu: malformed or out-of-order result frame from a worker",
-                              (unsigned long long)unit);
+            um_scan_set_error(s, "%s: malformed or out-of-order result frame from a worker", what);
             return UM_EPARSE;
         }
         if (part == want) {
@@ -799,8 +980,7 @@ static um_status collect_blob(um_scan *s, jsCtx *js, const char *sid, uint64_t u
         }
         if (want_len != UINT64_MAX && out->len - 8 >= want_len) {
             if (out->len - 8 == want_len) return UM_OK;
-            um_scan_set_error(s, "identity-index shard %llu: a worker sent more than it announced",
-                              (unsigned long long)unit);
+            um_scan_set_error(s, "%s: a worker sent more than it announced", what);
             return UM_EPARSE;
         }
     }
@@ -863,7 +1043,10 @@ bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns
     for (unsigned k = 0; k < nsh && st == UM_OK; k++) {
         if (!cnt[k]) continue;
         um_buf_reset(&res);
-        st = collect_blob(s, js, sid, k, &res);
+        char subj[96], what[64];
+        snprintf(subj, sizeof subj, "unmask.res.%s.%u", sid, k);
+        snprintf(what, sizeof what, "identity-index shard %u", k);
+        st = collect_blob(s, js, STREAM_RES, subj, what, &res);
         if (st != UM_OK) break;
         const char *why = NULL;
         if (res.len >= 12 && memcmp(res.s + 8, "UMX1", 4) == 0) {
@@ -977,6 +1160,7 @@ typedef struct unit_run {
     um_wire_unit u;
     const char *in_path; /* where the worker keeps the input's bytes */
     char subj[96];     /* result subject */
+    char tag;          /* of the result frames' message ids: SCAN.TAG.UNIT.PART ('r'; 'f' a partition's state) */
     um_buf out;        /* encoded results not yet sent */
     uint32_t part;
     uint64_t sent; /* result bytes published */
@@ -1008,7 +1192,8 @@ static um_status send_frames(unit_run *ur, bool last) {
             break;
         }
         char id[128];
-        snprintf(id, sizeof id, "%s.r.%llu.%u", ur->u.scan_id, (unsigned long long)ur->u.unit, ur->part);
+        snprintf(id, sizeof id, "%s.%c.%llu.%u", ur->u.scan_id, ur->tag ? ur->tag : 'r', (unsigned long long)ur->u.unit,
+                 ur->part);
         if (um_bus_publish(ur->w->js, ur->subj, b.s, b.len, id, w_stop_cb, ur->w) != NATS_OK) {
             ur->failed = true;
             st = UM_EIO;
@@ -1036,18 +1221,18 @@ static um_status on_batch(void *ud, const um_rec_batch *b) {
     return send_frames(ur, false);
 }
 
-/* Copies the unit's input bytes into f. 1 done, 0 gone (the scan purged
- * them), -1 could not (stopped, or the server stayed away). */
-static int fetch_data(unit_run *ur, FILE *f) {
-    char subj[96];
-    snprintf(subj, sizeof subj, "unmask.data.%s.%llu", ur->u.scan_id, (unsigned long long)ur->u.unit);
-    uint64_t seq = 1, total = 0;
+/* Hands the payloads of frames 0 .. nframes - 1 (magic) on subj of stream
+ * to fn in order (copies skipped). 1 done, 0 gone (the scan purged them, or
+ * fn said so: 0), -1 could not (stopped, the server stayed away, or fn: -1). */
+static int fetch_frames(unit_run *ur, const char *stream, const char *subj, const char magic[4], uint64_t nframes,
+                        int (*fn)(void *ud, const char *p, size_t n), void *ud) {
+    uint64_t seq = 1;
     uint32_t want = 0;
     int64_t t0 = um_bus_now_ms();
-    while (want < ur->u.parts) {
+    while (want < nframes) {
         if (w_stopped(ur->w)) return -1;
         natsMsg *m = NULL;
-        natsStatus ns = next_msg(ur->w->js, STREAM_DATA, subj, &seq, &m);
+        natsStatus ns = next_msg(ur->w->js, stream, subj, &seq, &m);
         if (ns == NATS_NOT_FOUND) return 0;
         if (ns != NATS_OK) {
             if (um_bus_now_ms() - t0 > RETRY_FOR_S * 1000) return -1;
@@ -1058,26 +1243,45 @@ static int fetch_data(unit_run *ur, FILE *f) {
         const char *p = natsMsg_GetData(m);
         size_t n = (size_t)natsMsg_GetDataLength(m);
         uint32_t part;
-        bool ok = um_wire_frame_get(p, n, "UMD1", &part);
-        if (!ok || part > want) {
+        if (!um_wire_frame_get(p, n, magic, &part) || part > want) {
             natsMsg_Destroy(m);
-            return 0; /* not what the submitter sends: treated as gone */
+            return 0; /* not what the scan sends: treated as gone */
         }
+        int r = 1;
         if (part == want) {
-            if (fwrite(p + UM_WIRE_FRAME_HDR, 1, n - UM_WIRE_FRAME_HDR, f) != n - UM_WIRE_FRAME_HDR) {
-                natsMsg_Destroy(m);
-                return -1;
-            }
-            total += n - UM_WIRE_FRAME_HDR;
+            r = fn(ud, p + UM_WIRE_FRAME_HDR, n - UM_WIRE_FRAME_HDR);
             want++;
         }
         natsMsg_Destroy(m);
+        if (r != 1) return r;
         keep_alive(ur);
     }
-    if (total != ur->u.size || fflush(f) != 0) return 0;
     return 1;
 }
 
+typedef struct to_file {
+    FILE *f;
+    uint64_t total;
+} to_file;
+
+static int write_frame(void *ud, const char *p, size_t n) {
+    to_file *t = ud;
+    if (fwrite(p, 1, n, t->f) != n) return -1;
+    t->total += n;
+    return 1;
+}
+
+/* Copies the unit's input bytes into f. 1 done, 0 gone (the scan purged
+ * them), -1 could not (stopped, or the server stayed away). */
+static int fetch_data(unit_run *ur, FILE *f) {
+    char subj[96];
+    snprintf(subj, sizeof subj, "unmask.data.%s.%llu", ur->u.scan_id, (unsigned long long)ur->u.unit);
+    to_file t = {f, 0};
+    int r = fetch_frames(ur, STREAM_DATA, subj, "UMD1", ur->u.parts, write_frame, &t);
+    if (r != 1) return r;
+    if (t.total != ur->u.size || fflush(f) != 0) return 0;
+    return 1;
+}
 /* A private folder for one unit's input, the file named as the input is
  * (readers may take the log kind from the name: Zeek). */
 static FILE *unit_file(um_worker *w, const char *orig, char *dir, size_t dcap, char *path, size_t pcap) {
@@ -1162,6 +1366,136 @@ static void do_link(unit_run *ur) {
     }
 }
 
+/* A person partition (docs/SCALING.md): the scan's subject table loaded
+ * into an empty scan, the partitioned analyzers' instances of partition P
+ * fed the partition's events in the scan's order at the scan's positions,
+ * and their state (um_pa_save) sent back. Nothing is acknowledged before
+ * the state is published: a worker killed part-way leaves the unit to be
+ * redelivered, and the next worker rebuilds the state from the events,
+ * which stay in the stream until the scan purges them. Deterministic: the
+ * same events give the same bytes, under the same message ids. */
+typedef struct part_feed {
+    um_scan *s;
+    unsigned p;
+    uint32_t frame;
+    um_arena arena;
+    um_winfields *empty;
+    uint64_t events, bytes;
+    const char *bad;
+    um_status st;
+} part_feed;
+
+static int feed_events(void *ud, const char *p, size_t n) {
+    part_feed *f = ud;
+    f->bytes += n;
+    um_arena_reset(&f->arena);
+    um_pk r = um_pk_over(p, n);
+    const char *last_file = NULL;
+    while (r.pos < r.n) {
+        uint64_t seq;
+        um_sid sid;
+        um_event ev;
+        um_status st = um_wire_ev_get(&r, &f->arena, um_scan_nsubjects(f->s), f->empty, &seq, &sid, &ev, &last_file);
+        if (st == UM_OK) st = um_pa_run_event(f->s, f->p, seq, sid, &ev);
+        if (st != UM_OK) {
+            f->st = st;
+            f->bad = r.bad ? r.bad
+                     : st == UM_EPARSE ? "an event of another partition, of an unknown subject, or out of order"
+                                       : um_status_str(st);
+            return 0;
+        }
+        f->events++;
+    }
+    return 1;
+}
+
+static int to_buf(void *ud, const char *p, size_t n) {
+    um_buf_add(ud, p, n);
+    return ((um_buf *)ud)->oom ? -1 : 1;
+}
+
+static void do_part(unit_run *ur) {
+    um_worker *w = ur->w;
+    unsigned p = (unsigned)ur->u.part_index, k = (unsigned)ur->u.part_count;
+    char subj[96];
+    um_buf tab, pay;
+    um_buf_init(&tab);
+    um_buf_init(&pay);
+    snprintf(subj, sizeof subj, "unmask.ev.%s.t", ur->u.scan_id);
+    uint64_t tframes = ur->u.size ? (ur->u.size + ur->u.frame - 1) / ur->u.frame : 1;
+    int got = fetch_frames(ur, STREAM_PART, subj, "UMD1", tframes, to_buf, &tab);
+    if (got == 1 && tab.len != ur->u.size) got = 0;
+    part_feed f = {.p = p, .st = UM_OK};
+    um_arena_init(&f.arena);
+    um_status st = UM_OK;
+    const char *why = NULL;
+    if (got == 1) {
+        if (k < 2 || k > 1024) why = "bad number of partitions";
+        else if ((st = um_scan_new(w->ctx, &f.s)) != UM_OK) why = um_status_str(st);
+        else if ((st = um_subtab_load(f.s, tab.s, tab.len, &why)) != UM_OK) {
+            if (!why) why = um_status_str(st);
+        } else if ((st = um_scan_prepare(f.s, false)) != UM_OK) why = "the compiled context could not be built";
+        else if (!(f.s->analyzer_state = um_calloc(um_analyzer_count() + 1, sizeof(void *))) ||
+                 !(f.empty = um_calloc(1, sizeof *f.empty)))
+            why = "out of memory";
+        for (size_t i = 0; !why && i < um_analyzer_count(); i++) {
+            const um_analyzer *a = um_analyzer_at(i);
+            if (a->part_new && a->merge && a->on_subjects && (st = a->on_subjects(f.s, &f.s->analyzer_state[i])) != UM_OK)
+                why = f.s->errmsg ? f.s->errmsg : um_status_str(st);
+        }
+        if (!why && ((st = um_scan_set_partitions(f.s, k)) != UM_OK || (st = um_pa_start_one(f.s, p)) != UM_OK))
+            why = f.s->errmsg ? f.s->errmsg : um_status_str(st);
+        if (!why) {
+            snprintf(subj, sizeof subj, "unmask.ev.%s.%u", ur->u.scan_id, p);
+            got = fetch_frames(ur, STREAM_PART, subj, "UME1", ur->u.parts, feed_events, &f);
+            if (got == 0 && f.bad) {
+                why = f.bad;
+                got = 1;
+            }
+        }
+        /* fault tests: ten pauses before the state goes out, the unit kept alive */
+        for (unsigned t = 0; got == 1 && !why && w->pause_ms && t < 10 * w->pause_ms && !w_stopped(w); t += 100) {
+            nats_Sleep(100);
+            keep_alive(ur);
+        }
+        if (got == 1 && !why && (st = um_pa_save(f.s, p, &pay)) != UM_OK) why = um_status_str(st);
+    }
+    if (got != 1) {
+        if (got == 0) {
+            um_bus_log(w, "scan %s %s dropped: its events are gone (the scan ended)", ur->u.scan_id, ur->u.path);
+            (void)natsMsg_AckSync(ur->work, NULL, NULL);
+        } else {
+            um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
+        }
+    } else {
+        if (why) {
+            um_buf_reset(&pay);
+            um_buf_add(&pay, "UMX1", 4);
+            um_buf_add(&pay, why, strlen(why));
+        }
+        unsigned char len[8];
+        for (int b = 0; b < 8; b++) len[b] = (unsigned char)((uint64_t)pay.len >> (8 * b));
+        um_buf_add(&ur->out, (const char *)len, 8);
+        um_buf_add(&ur->out, pay.s ? pay.s : "", pay.len);
+        snprintf(ur->subj, sizeof ur->subj, "unmask.find.%s.%u", ur->u.scan_id, p);
+        ur->tag = 'f';
+        if (!pay.oom && !ur->out.oom && !w_stopped(w) && send_frames(ur, true) == UM_OK) {
+            natsStatus ns = natsMsg_AckSync(ur->work, NULL, NULL);
+            um_bus_log(w, "scan %s %s done: %llu events in %llu bytes, %zu bytes of state%s%s%s", ur->u.scan_id,
+                       ur->u.path, (unsigned long long)f.events, (unsigned long long)f.bytes, pay.len,
+                       why ? " (failed: " : "", why ? why : "", why ? ")" : "");
+            if (ns != NATS_OK) um_bus_log(w, "acknowledgement lost: the unit will come again and be de-duplicated");
+        } else {
+            um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
+        }
+    }
+    um_scan_free(f.s);
+    um_free(f.empty);
+    um_arena_free(&f.arena);
+    um_buf_free(&tab);
+    um_buf_free(&pay);
+}
+
 static void do_unit(um_worker *w, natsMsg *msg) {
     unit_run ur;
     memset(&ur, 0, sizeof ur);
@@ -1178,6 +1512,12 @@ static void do_unit(um_worker *w, natsMsg *msg) {
     snprintf(ur.subj, sizeof ur.subj, "unmask.res.%s.%llu", ur.u.scan_id, (unsigned long long)ur.u.unit);
     um_bus_log(w, "scan %s unit %llu taken: %s (%llu bytes)", ur.u.scan_id, (unsigned long long)ur.u.unit, ur.u.path,
          (unsigned long long)ur.u.size);
+    if (strcmp(ur.u.reader, PART_READER) == 0) {
+        do_part(&ur);
+        um_wire_unit_clear(&ur.u);
+        um_buf_free(&ur.out);
+        return;
+    }
     if (strcmp(ur.u.reader, LINK_READER) == 0) {
         do_link(&ur);
         um_wire_unit_clear(&ur.u);

@@ -679,3 +679,83 @@ const char *um_wire_block_check(const um_lk_blocked *b, const um_lk_obs *obs, si
     }
     return NULL;
 }
+
+/* ---- events for the person partitions on workers (wire.h "UME1") ---- */
+
+/* What the partitioned analyzers' on_event (and um_finding_add) read of an
+ * event; the rest (command lines, image paths, targets, commit subjects,
+ * the field bag's content) stays on the scan. */
+#define EV_STRS(ev)                                                                                              \
+    { &(ev)->user,       &(ev)->user_name,   &(ev)->host,       &(ev)->ip,         &(ev)->country,             \
+      &(ev)->as_org,     &(ev)->action,      &(ev)->app,        &(ev)->product,    &(ev)->company,             \
+      &(ev)->description, &(ev)->device_id,  &(ev)->device_desc, &(ev)->usb_serial, &(ev)->browser_hash,       \
+      &(ev)->record_id,  &(ev)->ip_country,  &(ev)->ip_org }
+#define EV_NSTRS 18
+#define EV_MAX_STR 65536
+
+void um_wire_ev_put(um_buf *out, uint64_t seq, um_sid sid, const um_event *ev, const char *prev_file) {
+    um_pk_u(out, seq);
+    um_pk_i(out, sid);
+    um_pk_u(out, (uint64_t)ev->kind);
+    um_pk_i(out, ev->ts);
+    um_pk_i(out, ev->tz_min);
+    um_pk_i(out, ev->success);
+    um_pk_u(out, ev->port);
+    um_pk_u(out, ev->asn);
+    um_pk_i(out, ev->is_proxy);
+    um_pk_i(out, ev->usb_vid);
+    um_pk_i(out, ev->usb_pid);
+    um_pk_u(out, ev->src_line);
+    um_pk_u(out, ev->ip_asn);
+    um_pk_u(out, ev->net_flags);
+    bool same_file = prev_file && ev->src_file && strcmp(prev_file, ev->src_file) == 0;
+    uint64_t flags = (uint64_t)ev->has_tz | (uint64_t)ev->has_geo << 1 | (uint64_t)(ev->fields != NULL) << 2 |
+                     (uint64_t)same_file << 3;
+    um_pk_u(out, flags);
+    if (ev->has_geo) {
+        um_pk_f64(out, ev->lat);
+        um_pk_f64(out, ev->lon);
+    }
+    if (!same_file) um_pk_s(out, ev->src_file);
+    const char *const *strs[EV_NSTRS] = EV_STRS(ev);
+    for (size_t k = 0; k < EV_NSTRS; k++) um_pk_s(out, *strs[k]);
+}
+
+um_status um_wire_ev_get(um_pk *r, um_arena *a, size_t nsubjects, const struct um_winfields *empty, uint64_t *seq,
+                         um_sid *sid, um_event *ev, const char **last_file) {
+    memset(ev, 0, sizeof *ev);
+    *seq = um_pk_get_ur(r, UINT64_MAX / 64 - 1, "event number out of range");
+    *sid = (um_sid)um_pk_get_ir(r, -1, nsubjects ? (int64_t)nsubjects - 1 : -1, "subject out of range");
+    ev->kind = (um_event_kind)um_pk_get_ur(r, UM_EV_RAW, "event kind out of range");
+    ev->ts = um_pk_get_time(r);
+    ev->tz_min = (int)um_pk_get_ir(r, INT32_MIN, INT32_MAX, "zone offset out of range");
+    ev->success = (int)um_pk_get_ir(r, INT32_MIN, INT32_MAX, "bad success");
+    ev->port = (uint32_t)um_pk_get_ur(r, UINT32_MAX, "port out of range");
+    ev->asn = (uint32_t)um_pk_get_ur(r, UINT32_MAX, "ASN out of range");
+    ev->is_proxy = (int)um_pk_get_ir(r, INT32_MIN, INT32_MAX, "bad proxy verdict");
+    ev->usb_vid = (int)um_pk_get_ir(r, INT32_MIN, INT32_MAX, "USB vendor out of range");
+    ev->usb_pid = (int)um_pk_get_ir(r, INT32_MIN, INT32_MAX, "USB product out of range");
+    ev->src_line = um_pk_get_u(r);
+    ev->ip_asn = (uint32_t)um_pk_get_ur(r, UINT32_MAX, "ASN out of range");
+    ev->net_flags = (uint32_t)um_pk_get_ur(r, UINT32_MAX, "bad network flags");
+    uint64_t flags = um_pk_get_ur(r, 15, "bad event flags");
+    ev->has_tz = flags & 1;
+    ev->has_geo = (flags >> 1) & 1;
+    if (flags & 4) ev->fields = empty; /* present, not carried: the partitioned analyzers read no bag */
+    ev->fields_dropped = (flags & 4) != 0;
+    if (ev->has_geo) {
+        ev->lat = um_pk_get_f64(r, -1e9, 1e9, "latitude out of range");
+        ev->lon = um_pk_get_f64(r, -1e9, 1e9, "longitude out of range");
+    }
+    if (flags & 8) {
+        if (!*last_file) um_pk_fail(r, "no file to repeat");
+        ev->src_file = *last_file;
+    } else {
+        ev->src_file = um_pk_get_s(r, a, EV_MAX_STR);
+        *last_file = ev->src_file;
+    }
+    const char **strs[EV_NSTRS] = EV_STRS(ev);
+    for (size_t k = 0; k < EV_NSTRS && um_pk_ok(r); k++) *strs[k] = um_pk_get_s(r, a, EV_MAX_STR);
+    if (!um_pk_ok(r)) return strcmp(r->bad, "out of memory") == 0 ? UM_ENOMEM : UM_EPARSE;
+    return UM_OK;
+}

@@ -41,6 +41,7 @@
 #ifndef UM_WIRE_H
 #define UM_WIRE_H
 
+#include "../core/pstate.h"
 #include "../core/rec.h"
 #include "../link/link.h"
 
@@ -130,5 +131,24 @@ um_status um_wire_block_get(const void *p, size_t n, um_lk_blocked *b, const cha
  * um_lk_run_blocked. */
 const char *um_wire_block_check(const um_lk_blocked *b, const um_lk_obs *obs, size_t nobs, size_t ns,
                                 const size_t *cap);
+
+/* Events for the person partitions on workers (nats.c; docs/SCALING.md):
+ * frames "UME1" + frame number on unmask.ev.SCAN.P, each a whole number
+ * of events: varint event number (the scan's; positions are it * 64 +
+ * analyzer), zigzag subject (-1: none), varint kind, zigzag ts, tz_min,
+ * success, varint port, asn, zigzag is_proxy, usb_vid, usb_pid, varint
+ * src_line, ip_asn, net_flags, varint flags (1 has_tz, 2 has_geo, 4 a
+ * field bag was there: the worker gets an empty one, the partitioned
+ * analyzers read no bag; 8 src_file is the previous event's in the
+ * frame), lat and lon (has_geo), src_file (unless 8), then 18 strings
+ * (user, user_name, host, ip, country, as_org, action, app, product,
+ * company, description, device_id, device_desc, usb_serial, browser_hash,
+ * record_id, ip_country, ip_org). Command lines, images, targets, commit
+ * subjects and field-bag contents are not sent: no partitioned analyzer
+ * reads them. prev_file / *last_file: the previous event's file in the
+ * frame (NULL at a frame's start). The decoder copies strings into a. */
+void um_wire_ev_put(um_buf *out, uint64_t seq, um_sid sid, const um_event *ev, const char *prev_file);
+um_status um_wire_ev_get(um_pk *r, um_arena *a, size_t nsubjects, const struct um_winfields *empty, uint64_t *seq,
+                         um_sid *sid, um_event *ev, const char **last_file);
 
 #endif

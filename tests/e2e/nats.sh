@@ -18,7 +18,11 @@
 #      that two workers share;
 #  (h) a scan with extra rules (--rules) the workers lack: they keep every
 #      field bag (their prefilters would drop the ones those rules need);
-#  (a) again with the scan's analysis in 3 person partitions (UNMASK_PARTITIONS).
+#  (a) again with the scan's analysis in 3 person partitions (UNMASK_PARTITIONS);
+#  (i) the person partitions on the workers (--nats-partitions), demo and log set;
+#  (j) a worker SIGKILLed while it holds a person partition (redelivered, rebuilt);
+#  (k) person partitions with workers that join late;
+#  (l) (d) again with person partitions on the workers.
 # Workers run the prefilters (Sigma matching) when their rules are the
 # scan's (a) and say so.
 # Every scan here also blocks its identity index on the workers (the
@@ -94,6 +98,21 @@ cp -r "$tmp/logs-local" "$tmp/logsp-local"; cp "$tmp/logs-local.sql" "$tmp/logsp
 same logsp "$rc"
 grep -q "analysis partitioned by person: [23] partitions had events" "$tmp/logsp-nats.out" ||
     fail "logsp: the scan did not run its analysis in partitions"
+# (i) the person partitions on the workers (--nats-partitions K): the scan
+# publishes every event to its partition's subject, the workers run the
+# partitions' analyzers and send their states back, the scan merges them
+nats_scan demopw --nats-partitions 3 "$UM_SRC_DIR/examples/demo"
+cp -r "$tmp/demo-local" "$tmp/demopw-local"; cp "$tmp/demo-local.sql" "$tmp/demopw-local.sql"
+same demopw "$rc"
+nats_scan logspw -v --nats-partitions 5 "${set_inputs[@]}"
+cp -r "$tmp/logs-local" "$tmp/logspw-local"; cp "$tmp/logs-local.sql" "$tmp/logspw-local.sql"
+same logspw "$rc"
+ran=$(cat "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" | grep -c "person partition [0-4] of 5 done: [1-9][0-9]* events") || true
+[ "$ran" = 5 ] || fail "logspw: $ran of the 5 partitions ran on the workers with events"
+grep -q "analysis partitioned by person: [2-5] partitions had events" "$tmp/logspw-nats.out" ||
+    fail "logspw: the scan did not route its events to partitions"
+grep -q "partition states saved and loaded back: [1-9][0-9]* bytes" "$tmp/logspw-nats.out" ||
+    fail "logspw: the scan loaded no partition state"
 stop_workers
 
 # (h) a scan with rules the workers do not have (--rules): the workers see
@@ -157,6 +176,43 @@ cp -r "$tmp/logs-local" "$tmp/late-local"; cp "$tmp/logs-local.sql" "$tmp/late-l
 same late "$rc"
 stop_workers
 
+# (j) a worker killed while it holds a person partition (events read, state
+# not yet sent): the unit is redelivered after --ack-wait and the other
+# worker rebuilds the state from the partition's events, still in the stream
+start_worker pslow --ack-wait 2 --test-pause-ms 300
+"$UNMASK" scan --nats "$URL" --nats-partitions 3 -n 0 --fail-on never -o "$tmp/pkill-nats" "$UM_SRC_DIR/examples/demo" \
+    >"$tmp/pkill-nats.out" 2>&1 &
+scan_pid=$!
+pids+=("$scan_pid")
+wait_for "$tmp/pslow.log" "taken: person partition" 120
+victim=$(grep -o "taken: person partition [0-9]* of 3" "$tmp/pslow.log" | tail -1 | awk '{print $4}')
+kill -9 "$last_worker"
+start_worker prescue
+rc=0; wait "$scan_pid" || rc=$?
+cp -r "$tmp/demo-local" "$tmp/pkill-local"; cp "$tmp/demo-local.sql" "$tmp/pkill-local.sql"
+same pkill "$rc"
+grep -q "taken: person partition $victim of 3" "$tmp/prescue.log" ||
+    fail "pkill: partition $victim was not redelivered to the other worker"
+grep -q "person partition $victim of 3 done" "$tmp/pslow.log" && fail "pkill: the killed worker had sent partition $victim"
+stop_workers
+
+# (k) person partitions with workers that join late: the events wait in the
+# stream, the partitions' units in the work queue
+"$UNMASK" scan --nats "$URL" --nats-partitions 4 -n 0 --fail-on never -o "$tmp/plate-nats" "${set_inputs[@]}" \
+    >"$tmp/plate-nats.out" 2>&1 &
+scan_pid=$!
+pids+=("$scan_pid")
+sleep 2
+kill -0 "$scan_pid" 2>/dev/null || fail "plate: the scan ended with no worker up"
+start_worker plate1
+start_worker plate2
+rc=0; wait "$scan_pid" || rc=$?
+cp -r "$tmp/logs-local" "$tmp/plate-local"; cp "$tmp/logs-local.sql" "$tmp/plate-local.sql"
+same plate "$rc"
+[ "$(cat "$tmp/plate1.log" "$tmp/plate2.log" | grep -c "person partition [0-3] of 4 done")" = 4 ] ||
+    fail "plate: the 4 partitions did not run on the late workers"
+stop_workers
+
 # (d) nats-server restarted part-way (file storage)
 start_worker r1 --test-pause-ms 150
 start_worker r2 --test-pause-ms 150
@@ -171,6 +227,25 @@ start_server
 rc=0; wait "$scan_pid" || rc=$?
 cp -r "$tmp/logs-local" "$tmp/restart-local"; cp "$tmp/logs-local.sql" "$tmp/restart-local.sql"
 same restart "$rc"
+stop_workers
+# (l) the same with the person partitions on the workers: the scan is
+# publishing the partitions' events when the server goes away
+start_worker rp1 --test-pause-ms 150
+start_worker rp2 --test-pause-ms 150
+"$UNMASK" scan --nats "$URL" --nats-partitions 3 -n 0 --fail-on never -o "$tmp/prestart-nats" "${set_inputs[@]}" \
+    >"$tmp/prestart-nats.out" 2>&1 &
+scan_pid=$!
+pids+=("$scan_pid")
+wait_for "$tmp/rp1.log" "unit [0-9]* done" 60
+kill -0 "$scan_pid" 2>/dev/null || fail "prestart: the scan ended before the server was stopped"
+stop_server
+sleep 1
+start_server
+rc=0; wait "$scan_pid" || rc=$?
+cp -r "$tmp/logs-local" "$tmp/prestart-local"; cp "$tmp/logs-local.sql" "$tmp/prestart-local.sql"
+same prestart "$rc"
+[ "$(cat "$tmp/rp1.log" "$tmp/rp2.log" | grep -c "person partition [0-2] of 3 done")" -ge 3 ] ||
+    fail "prestart: the 3 partitions did not run on the workers"
 stop_workers
 stop_server
 

@@ -493,6 +493,65 @@ static void write_corpus(const char *dir) {
 
 
 
+/* The person partitions' events (UME1): what the partitioned analyzers
+ * read survives exactly, a repeated file is sent once, a bag is only said
+ * to be there, the rest of the event stays home; cut short or out of
+ * range is refused with a reason. */
+static void test_part_events(void) {
+    um_rec_batch *b = sample();
+    um_event e1 = b->items[0].ev, e2 = b->items[1].ev;
+    e1.src_file = "/logs/a.jsonl";
+    e2.src_file = "/logs/a.jsonl";
+    e1.cmdline = "powershell -enc SECRET";
+    e1.ip_country = "KP";
+    e1.ip_org = "Star JV";
+    static const um_winfields bag;
+    e1.fields = &bag;
+    um_buf o;
+    um_buf_init(&o);
+    um_wire_ev_put(&o, 7, 3, &e1, NULL);
+    size_t one = o.len;
+    um_wire_ev_put(&o, 9, -1, &e2, e1.src_file);
+    CHECK(!o.oom && !memmem(o.s, o.len, "SECRET", 6));
+    CHECK(memmem(o.s + one, o.len - one, "/logs/a.jsonl", 13) == NULL); /* the file once a frame */
+    um_arena a;
+    um_arena_init(&a);
+    static const um_winfields empty;
+    um_pk r = um_pk_over(o.s, o.len);
+    const char *last = NULL;
+    uint64_t seq;
+    um_sid sid;
+    um_event d;
+    CHECK(um_wire_ev_get(&r, &a, 10, &empty, &seq, &sid, &d, &last) == UM_OK);
+    CHECK(seq == 7 && sid == 3 && d.kind == e1.kind && d.ts == e1.ts && d.tz_min == e1.tz_min && d.has_tz);
+    CHECK(d.port == e1.port && d.asn == e1.asn && d.is_proxy == e1.is_proxy && d.usb_vid == e1.usb_vid);
+    CHECK(d.src_line == e1.src_line && d.net_flags == e1.net_flags && d.has_geo == e1.has_geo);
+    CHECK(!d.has_geo || (d.lat == e1.lat && d.lon == e1.lon));
+    CHECK(d.fields == &empty && d.fields_dropped && d.cmdline == NULL);
+    CHECK(d.user && strcmp(d.user, e1.user) == 0 && strcmp(d.ip_country, "KP") == 0 && strcmp(d.ip_org, "Star JV") == 0);
+    CHECK(d.src_file && strcmp(d.src_file, "/logs/a.jsonl") == 0);
+    CHECK(um_wire_ev_get(&r, &a, 10, &empty, &seq, &sid, &d, &last) == UM_OK);
+    CHECK(seq == 9 && sid == -1 && d.fields == NULL && strcmp(d.src_file, "/logs/a.jsonl") == 0);
+    CHECK(r.pos == r.n);
+    /* subject out of range (10 subjects: 3 is fine, 2 subjects: not) */
+    r = um_pk_over(o.s, o.len);
+    last = NULL;
+    CHECK(um_wire_ev_get(&r, &a, 2, &empty, &seq, &sid, &d, &last) == UM_EPARSE && r.bad);
+    /* every cut of the first event is refused */
+    for (size_t n = 0; n < one; n++) {
+        r = um_pk_over(o.s, n);
+        last = NULL;
+        CHECK(um_wire_ev_get(&r, &a, 10, &empty, &seq, &sid, &d, &last) == UM_EPARSE);
+    }
+    /* a "same file" event at a frame's start is refused */
+    r = um_pk_over(o.s + one, o.len - one);
+    last = NULL;
+    CHECK(um_wire_ev_get(&r, &a, 10, &empty, &seq, &sid, &d, &last) == UM_EPARSE);
+    um_arena_free(&a);
+    um_buf_free(&o);
+    um_rec_batch_free(b);
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--write-corpus") == 0) {
         write_corpus(argv[2]);
@@ -502,5 +561,6 @@ int main(int argc, char **argv) {
     RUN(test_hostile);
     RUN(test_unit);
     RUN(test_shards);
+    RUN(test_part_events);
     return um_t_report();
 }
