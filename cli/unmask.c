@@ -101,7 +101,8 @@ static void usage_scan(FILE *o) {
             "  -q, --quiet             no table, no summary; exit code only\n"
             "  -v, --verbose           also print the first rejected records and their reasons\n"
             "                          (reasons may quote input values) and where the time went\n"
-            "                          (phases, log-phase threads, partitions)\n"
+            "                          (phases, log-phase threads, the write phase's sinks,\n"
+            "                          partitions)\n"
             "      --max-depth N       folders deeper than N below an INPUT are skipped with a\n"
             "                          warning (default 32)\n"
             "      --stream-timeout S  wait S seconds for the first byte of a pipe or FIFO\n"
@@ -241,6 +242,9 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
     if (verbose)
         fprintf(stderr, "unmask: phases: start %.3f s, log inputs %.3f s, finish %.3f s, write %.3f s\n", st.start_s,
                 st.logs_s, st.finish_s, st.write_s);
+    if (verbose && st.sinks_s > 0)
+        fprintf(stderr, "unmask: write: sinks %.3f s (case.db %.3f CPU s, the other files %.3f CPU s), publish %.3f s\n",
+                st.sinks_s, st.casedb_cpu_s, st.sinks_cpu_s, st.write_s - st.sinks_s);
     if (verbose && st.workers_cpu_s > 0)
         fprintf(stderr,
                 "unmask: log inputs on threads: the scan's thread replayed %.3f CPU s, read parts %.3f CPU s and "

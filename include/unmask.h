@@ -377,6 +377,11 @@ typedef struct um_scan_stats {
     /* um_scan_set_partition_roundtrip: bytes of the partitions' saved
      * states, and the findings their tables carried */
     uint64_t partition_state_bytes, partition_state_findings;
+    /* um_scan_write_outputs: wall seconds of the sinks (the rest of
+     * write_s publishes the set), and the CPU seconds of the sinks marked
+     * own_thread (case.db; on its own thread with more than one scan
+     * thread) and of the other sinks */
+    double sinks_s, casedb_cpu_s, sinks_cpu_s;
 } um_scan_stats;
 
 void um_scan_get_stats(const um_scan *scan, um_scan_stats *out);

@@ -30,6 +30,12 @@ double um_now_s(void) {
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+double um_thread_cpu_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 void um_scan_set_cancel(um_scan *s, const volatile sig_atomic_t *flag) {
     if (s) s->cancel = flag;
 }
@@ -195,12 +201,24 @@ typedef struct {
     um_status st;
     pthread_t th;
     bool started;
+    double cpu_s; /* the sink's CPU seconds on its thread */
 } sink_job;
 
 static void *sink_main(void *arg) {
     sink_job *j = arg;
+    double c = um_thread_cpu_s();
     j->st = j->sink->write(j->s, j->dir);
+    j->cpu_s = um_thread_cpu_s() - c;
     return NULL;
+}
+
+/* A sink on the calling thread; its CPU seconds added to cpu[own_thread]
+ * (the stats are set once every sink is done: a threaded sink reads them). */
+static um_status sink_here(um_scan *s, const um_sink *k, const char *dir, double cpu[2]) {
+    double c = um_thread_cpu_s();
+    um_status st = k->write(s, dir);
+    cpu[k->own_thread] += um_thread_cpu_s() - c;
+    return st;
 }
 
 /* Every registered sink (src/sink/sinks.def), in order, into folder dir
@@ -213,11 +231,12 @@ static um_status run_sinks(um_scan *s, const char *dir) {
     sink_job jobs[4];
     size_t nj = 0;
     um_status st = UM_OK;
+    double cpu[2] = {0, 0};
     for (size_t i = 0; i < um_sink_count() && s->threads > 1; i++) {
         const um_sink *k = um_sink_at(i);
         if (!k->own_thread || nj == UM_ARRAY_LEN(jobs)) continue;
         sink_job *j = &jobs[nj++];
-        *j = (sink_job){s, k, dir, UM_OK, 0, false};
+        *j = (sink_job){s, k, dir, UM_OK, 0, false, 0};
         j->started = pthread_create(&j->th, NULL, sink_main, j) == 0;
     }
     for (size_t i = 0; i < um_sink_count() && st == UM_OK; i++) {
@@ -226,15 +245,18 @@ static um_status run_sinks(um_scan *s, const char *dir) {
         for (size_t j = 0; j < nj; j++) threaded |= jobs[j].sink == k && jobs[j].started;
         if (threaded) continue;
         if (um_scan_cancelled(s)) st = um_scan_cancel_status(s);
-        else st = k->write(s, dir);
+        else st = sink_here(s, k, dir, cpu);
     }
     if (st != UM_OK) atomic_store(&s->sinks_failed, 1); /* the threaded sinks stop at their next check */
     for (size_t j = 0; j < nj; j++) {
         if (!jobs[j].started) continue;
         pthread_join(jobs[j].th, NULL);
+        cpu[1] += jobs[j].cpu_s;
         if (st == UM_OK) st = jobs[j].st;
     }
     atomic_store(&s->sinks_failed, 0);
+    s->stats.sinks_cpu_s = cpu[0];
+    s->stats.casedb_cpu_s = cpu[1];
     return st;
 }
 
@@ -274,7 +296,9 @@ um_status um_scan_write_outputs(um_scan *s, const char *dir) {
         st = UM_EIO;
         goto out;
     }
+    double ts = um_now_s();
     st = run_sinks(s, stage);
+    s->stats.sinks_s = um_now_s() - ts;
     if (st == UM_OK) st = um_journal_publish(s, stage, target);
     if (st == UM_OK && exists) st = carry_over(s, target, stage);
     if (st == UM_OK && os->sync_dir(os->ud, stage) != 0) {

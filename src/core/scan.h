@@ -233,6 +233,7 @@ void um_scan_issues_unlock(void);
 
 /* Monotonic seconds. */
 double um_now_s(void);
+double um_thread_cpu_s(void); /* CPU seconds of the calling thread */
 /* Releases the output-folder lock (um_scan_free does). */
 void um_scan_unlock_output(um_scan *s);
 

@@ -116,13 +116,6 @@ struct um_thr_pool {
     uint64_t line_base;  /* its base line for the next part */
 };
 
-/* CPU seconds of the calling thread (the log phase's figures, um_scan_stats). */
-static double thread_cpu(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* ---- recording (any thread) ---- */
 
 static void batch_free(rec_batch *b) {
@@ -437,7 +430,7 @@ static void *worker(void *arg) {
     for (;;) {
         pthread_mutex_lock(&p->mu);
         um_rec_task *t = p->stop ? NULL : take_next(p);
-        if (!t) p->workers_cpu += thread_cpu();
+        if (!t) p->workers_cpu += um_thread_cpu_s();
         pthread_mutex_unlock(&p->mu);
         if (!t) return NULL;
         run_and_publish(t, w);
@@ -641,9 +634,9 @@ static rec_batch *next_batch(um_thr_pool *p, um_rec_task *t) {
         bool hold = true; /* t itself too: nothing is replayed while it is read */
         if (hold) p->reserved = room;
         pthread_mutex_unlock(&p->mu);
-        double c0 = thread_cpu();
+        double c0 = um_thread_cpu_s();
         run_and_publish(h, &p->workers[p->started]);
-        double c1 = thread_cpu();
+        double c1 = um_thread_cpu_s();
         pthread_mutex_lock(&p->mu);
         p->help_cpu += c1 - c0;
         if (hold) {
@@ -666,9 +659,9 @@ static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t) {
     um_status st = UM_OK;
     rec_batch *b;
     while ((b = next_batch(p, t))) {
-        double c0 = thread_cpu();
+        double c0 = um_thread_cpu_s();
         if (st == UM_OK) st = replay(s, p, t, b);
-        p->replay_cpu += thread_cpu() - c0; /* the scan's thread only writes it */
+        p->replay_cpu += um_thread_cpu_s() - c0; /* the scan's thread only writes it */
         batch_recycle(p, b);
         um_reader_ctx prc = {s, t->in, t->in->reader, NULL, NULL};
         um_rc_progress(&prc, 0); /* per batch: workers do not know the scan's progress */

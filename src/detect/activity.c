@@ -470,9 +470,17 @@ const um_analyzer um_analyzer_activity = {
 
 static act_state *state_of(um_scan *s) { return um_scan_analyzer_state(s, &um_analyzer_activity); }
 
-static int cmp_login(const void *a, const void *b) {
-    const act_login *x = a, *y = b;
-    return x->ts < y->ts ? -1 : x->ts > y->ts;
+/* The kept logins (at most UM_ACT_LOGINS) in time order, as indexes into
+ * the subject's rows, which stay as the analyzer left them: an insertion
+ * sort, stable (equal times keep their order in the array, as the stable
+ * sort before did) and linear on rows that arrived in order. */
+static void login_order(const act_login *l, size_t n, uint8_t *ix) {
+    _Static_assert(UM_ACT_LOGINS <= 256, "login indexes are bytes");
+    for (size_t k = 0; k < n; k++) {
+        size_t j = k;
+        for (; j > 0 && l[ix[j - 1]].ts > l[k].ts; j--) ix[j] = ix[j - 1];
+        ix[j] = (uint8_t)k;
+    }
 }
 
 static const char *net_text(uint8_t f) {
@@ -486,8 +494,11 @@ static const char *net_text(uint8_t f) {
 
 static int run(sqlite3 *db, const char *sql) { return sqlite3_exec(db, sql, NULL, NULL, NULL); }
 
+/* Every text bound here outlives the statement's step (the scan's strings,
+ * the rows kept by the analyzer, or the buffers of um_activity_write_sqlite
+ * below): bound without a copy. An empty text is a NULL. */
 static void bind_str(sqlite3_stmt *q, int i, const char *v) {
-    if (v && *v) sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
+    if (v && *v) sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
     else sqlite3_bind_null(q, i);
 }
 
@@ -496,6 +507,61 @@ static int done(sqlite3_stmt *q) {
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The logins rows (~50 a person who signs in often: most of case.db's rows)
+ * go in LOGIN_BATCH rows a statement: the statement's per-step costs and its
+ * cursor's opening are paid once a batch, and every parameter of a row is
+ * bound for every row (no clearing). */
+#define LOGIN_BATCH 32
+#define LOGIN_COLS 11
+typedef struct {
+    sqlite3_stmt *one, *many;
+    const char *id[LOGIN_BATCH];
+    const act_login *l[LOGIN_BATCH];
+    uint32_t seq[LOGIN_BATCH];
+    char t[LOGIN_BATCH][UM_TIME_TEXT];
+    int tlen[LOGIN_BATCH];
+    int n;
+} login_batch;
+
+static void login_bind(sqlite3_stmt *q, int base, const login_batch *b, int r) {
+    const act_login *l = b->l[r];
+    bind_str(q, base + 1, b->id[r]);
+    sqlite3_bind_int64(q, base + 2, (sqlite3_int64)b->seq[r]);
+    sqlite3_bind_text(q, base + 3, b->t[r], b->tlen[r], SQLITE_STATIC);
+    bind_str(q, base + 4, um_event_kind_name((um_event_kind)l->kind));
+    bind_str(q, base + 5, l->ip);
+    bind_str(q, base + 6, l->country);
+    if (l->asn) sqlite3_bind_int64(q, base + 7, l->asn);
+    else sqlite3_bind_null(q, base + 7);
+    bind_str(q, base + 8, l->org);
+    bind_str(q, base + 9, net_text(l->net));
+    bind_str(q, base + 10, l->app);
+    bind_str(q, base + 11, l->success == 1 ? "success" : l->success == 0 ? "failure" : NULL);
+}
+
+static int login_step(sqlite3_stmt *q) {
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Writes a full batch, or (all) whatever is buffered, one row a step. */
+static int login_flush(login_batch *b, bool all) {
+    int rc = 0;
+    if (b->n == LOGIN_BATCH) {
+        for (int r = 0; r < LOGIN_BATCH; r++) login_bind(b->many, LOGIN_COLS * r, b, r);
+        rc = login_step(b->many);
+        b->n = 0;
+    } else if (all) {
+        for (int r = 0; r < b->n && rc == 0; r++) {
+            login_bind(b->one, 0, b, r);
+            rc = login_step(b->one);
+        }
+        b->n = 0;
+    }
+    return rc;
 }
 
 int um_activity_write_sqlite(um_scan *s, sqlite3 *db, const uint32_t *by_id) {
@@ -510,10 +576,29 @@ int um_activity_write_sqlite(um_scan *s, sqlite3 *db, const uint32_t *by_id) {
                 " offset_hi INTEGER, fitted_offset INTEGER, fitted_share REAL, events INTEGER);") != SQLITE_OK)
         return -1;
     act_state *st = state_of(s);
-    sqlite3_stmt *qa = NULL, *ql = NULL, *qt = NULL, *qz = NULL;
+    sqlite3_stmt *qa = NULL, *qt = NULL, *qz = NULL;
+    login_batch *lb = um_calloc(1, sizeof *lb); /* ~2 KiB of times: not on the stack */
+    char buf[7 * 24 * 11 + 1];                 /* an activity row's counts */
     int rc = -1;
+    if (!lb) return -1;
+    {
+        char sql[64 + LOGIN_BATCH * 2 * LOGIN_COLS + LOGIN_BATCH * 3];
+        size_t k = (size_t)snprintf(sql, sizeof sql, "INSERT INTO logins VALUES");
+        for (int r = 0; r < LOGIN_BATCH; r++) {
+            sql[k++] = r ? ',' : ' ';
+            sql[k++] = '(';
+            for (int c = 0; c < LOGIN_COLS; c++) {
+                if (c) sql[k++] = ',';
+                sql[k++] = '?';
+            }
+            sql[k++] = ')';
+        }
+        sql[k] = 0;
+        if (sqlite3_prepare_v2(db, sql, (int)k, &lb->many, NULL) ||
+            sqlite3_prepare_v2(db, "INSERT INTO logins VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &lb->one, NULL))
+            goto out;
+    }
     if (sqlite3_prepare_v2(db, "INSERT INTO activity VALUES(?,?,?)", -1, &qa, NULL) ||
-        sqlite3_prepare_v2(db, "INSERT INTO logins VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &ql, NULL) ||
         sqlite3_prepare_v2(db, "INSERT INTO logins_total VALUES(?,?)", -1, &qt, NULL) ||
         sqlite3_prepare_v2(db, "INSERT INTO subject_zone VALUES(?,?,?,?,?,?,?)", -1, &qz, NULL))
         goto out;
@@ -555,7 +640,6 @@ int um_activity_write_sqlite(um_scan *s, sqlite3 *db, const uint32_t *by_id) {
         if (!st || i >= st->n) continue;
         act_subj *a = &st->s[i];
         if (a->hist) {
-            char buf[7 * 24 * 11 + 1];
             size_t k = 0;
             uint64_t total = 0;
             for (int c = 0; c < 7 * 24; c++) {
@@ -575,32 +659,27 @@ int um_activity_write_sqlite(um_scan *s, sqlite3 *db, const uint32_t *by_id) {
         }
         if (!a->logins) continue;
         size_t n = a->n_logins < UM_ACT_LOGINS ? a->n_logins : UM_ACT_LOGINS;
-        qsort(a->logins, n, sizeof *a->logins, cmp_login);
+        uint8_t ix[UM_ACT_LOGINS];
+        login_order(a->logins, n, ix);
         for (size_t k = 0; k < n; k++) {
-            const act_login *l = &a->logins[k];
-            char t[40];
-            um_time_format(l->ts, t, sizeof t);
-            bind_str(ql, 1, id);
-            sqlite3_bind_int64(ql, 2, (sqlite3_int64)k);
-            bind_str(ql, 3, t);
-            bind_str(ql, 4, um_event_kind_name((um_event_kind)l->kind));
-            bind_str(ql, 5, l->ip);
-            bind_str(ql, 6, l->country);
-            if (l->asn) sqlite3_bind_int64(ql, 7, l->asn);
-            bind_str(ql, 8, l->org);
-            bind_str(ql, 9, net_text(l->net));
-            bind_str(ql, 10, l->app);
-            bind_str(ql, 11, l->success == 1 ? "success" : l->success == 0 ? "failure" : NULL);
-            if (done(ql)) goto out;
+            int r = lb->n++;
+            lb->id[r] = id;
+            lb->l[r] = &a->logins[ix[k]];
+            lb->seq[r] = (uint32_t)k;
+            lb->tlen[r] = (int)um_time_format(lb->l[r]->ts, lb->t[r], sizeof lb->t[r]);
+            if (login_flush(lb, false)) goto out;
         }
         bind_str(qt, 1, id);
         sqlite3_bind_int64(qt, 2, a->n_logins);
         if (done(qt)) goto out;
     }
+    if (login_flush(lb, true)) goto out;
     rc = 0;
 out:
+    sqlite3_finalize(lb->many);
+    sqlite3_finalize(lb->one);
+    um_free(lb);
     sqlite3_finalize(qa);
-    sqlite3_finalize(ql);
     sqlite3_finalize(qt);
     sqlite3_finalize(qz);
     return rc;

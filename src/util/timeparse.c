@@ -139,17 +139,59 @@ bool um_time_parse_git(const char *s, size_t n, int64_t *us, int *tz_min) {
     return true;
 }
 
-void um_time_format(int64_t us, char *out, size_t outsz) {
+/* Days since 1970-01-01 to a date of the proleptic Gregorian calendar
+ * (what gmtime_r gives), counted in 400-year eras of 146,097 days with the
+ * year starting on March 1st so that February's leap day comes last. */
+static void civil_of_days(int64_t days, int64_t *y, int *mo, int *d) {
+    days += 719468; /* 0000-03-01 to 1970-01-01 */
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    int64_t doe = days - era * 146097;                                    /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                /* [0, 365], from March 1st */
+    int64_t mp = (5 * doy + 2) / 153;                                     /* [0, 11], March = 0 */
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *mo = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*mo <= 2);
+}
+
+static char *put_digits(char *p, unsigned v, int n) {
+    for (int i = n - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + v % 10);
+    return p + n;
+}
+
+size_t um_time_format(int64_t us, char *out, size_t outsz) {
     if (us == UM_TIME_NONE) {
         snprintf(out, outsz, "-");
-        return;
+        return outsz ? 1 : 0;
     }
-    time_t secs = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
-    long frac = (long)(us - (int64_t)secs * 1000000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    int64_t secs = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
+    int64_t frac = us - secs * 1000000;
+    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    int64_t sod = secs - days * 86400;
+    int64_t y;
+    int mo, d;
+    civil_of_days(days, &y, &mo, &d);
+    if (y < 0 || y > 9999 || outsz < UM_TIME_TEXT) { /* the printf form: a sign or a fifth digit */
+        int n = snprintf(out, outsz, "%04lld-%02d-%02dT%02d:%02d:%02d.%06ldZ", (long long)y, mo, d,
+                         (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), (long)frac);
+        return n < 0 ? 0 : (size_t)n < outsz ? (size_t)n : outsz ? outsz - 1 : 0;
+    }
+    char *p = put_digits(out, (unsigned)y, 4);
+    *p++ = '-';
+    p = put_digits(p, (unsigned)mo, 2);
+    *p++ = '-';
+    p = put_digits(p, (unsigned)d, 2);
+    *p++ = 'T';
+    p = put_digits(p, (unsigned)(sod / 3600), 2);
+    *p++ = ':';
+    p = put_digits(p, (unsigned)(sod / 60 % 60), 2);
+    *p++ = ':';
+    p = put_digits(p, (unsigned)(sod % 60), 2);
+    *p++ = '.';
+    p = put_digits(p, (unsigned)frac, 6);
+    *p++ = 'Z';
+    *p = 0;
+    return (size_t)(p - out);
 }
 
 int64_t um_time_future_limit(void) {

@@ -22,8 +22,12 @@ bool um_time_parse_epoch(const char *s, size_t n, int64_t *us);
 bool um_time_parse_git(const char *s, size_t n, int64_t *us, int *tz_min);
 /* Days-from-civil helper: false when the date does not exist. */
 bool um_time_from_civil(int y, int mo, int d, int h, int mi, int s, int64_t *epoch_s);
-/* Formats as "2024-08-13T15:58:20.353000Z" into out (>= 32 bytes). */
-void um_time_format(int64_t us, char *out, size_t outsz);
+/* Formats as "2024-08-13T15:58:20.353000Z" into out (>= 32 bytes; "-" for
+ * UM_TIME_NONE), the UTC date of the proleptic Gregorian calendar as
+ * gmtime_r gives it, without printf for years 0-9999. Returns the length
+ * written (without the NUL). */
+#define UM_TIME_TEXT 28 /* "YYYY-MM-DDTHH:MM:SS.ffffffZ" and its NUL */
+size_t um_time_format(int64_t us, char *out, size_t outsz);
 /* Latest plausible time: now + 2 days. Times after it are "in the future". */
 int64_t um_time_future_limit(void);
 

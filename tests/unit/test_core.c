@@ -39,6 +39,53 @@ static void t_time(void) {
     CHECK_INTEQ(us, 1588317684500000LL);
 }
 
+/* um_time_format writes its digits itself: the same text as gmtime_r and
+ * snprintf (its former body) over a spread of times, leap days, era and
+ * year boundaries and negative times included. */
+static void t_time_format(void) {
+    int64_t fixed[] = {0,
+                       -1,
+                       1,
+                       951782400LL * 1000000,             /* 2000-02-29 */
+                       951868799LL * 1000000 + 999999,    /* 2000-02-29T23:59:59.999999 */
+                       4107542400LL * 1000000,            /* 2100-03-01 */
+                       -62167219200LL * 1000000,          /* 0000-01-01 */
+                       -62167219200LL * 1000000 - 1,      /* the year -1: printf's form */
+                       253402300799LL * 1000000 + 999999, /* 9999-12-31T23:59:59.999999 */
+                       253402300800LL * 1000000,          /* 10000-01-01: five digits */
+                       -11644473600LL * 1000000,          /* 1601-01-01 (FILETIME's epoch) */
+                       1723564700353000LL};
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    int bad = 0;
+    for (int i = 0; i < 200000; i++) {
+        int64_t us;
+        if (i < (int)UM_ARRAY_LEN(fixed)) us = fixed[i];
+        else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            /* years about -300 to 10300; every fifth near now */
+            us = i % 5 ? (int64_t)(x % (330000000000ULL * 1000000)) - 71000000000LL * 1000000
+                       : 1500000000LL * 1000000 + (int64_t)(x % (400000000ULL * 1000000));
+        }
+        char got[40], want[96];
+        size_t n = um_time_format(us, got, sizeof got);
+        time_t secs = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(us - (int64_t)secs * 1000000));
+        if (strcmp(got, want) != 0 || n != strlen(want)) {
+            if (bad++ < 5) fprintf(stderr, "  time %lld: got %s want %s\n", (long long)us, got, want);
+        }
+    }
+    CHECK_INTEQ(bad, 0);
+    char small[8];
+    CHECK_INTEQ(um_time_format(0, small, sizeof small), 7); /* truncated as snprintf truncates */
+    CHECK_STREQ(small, "1970-01");
+    char none[4];
+    CHECK_INTEQ(um_time_format(UM_TIME_NONE, none, sizeof none), 1);
+    CHECK_STREQ(none, "-");
+}
+
 static void t_csv(void) {
     const char *text = "\xEF\xBB\xBFid,name,note\r\n1,\"Kim, Jong\",\"a \"\"q\"\"\nline\"\n\n2,x\n3,\"bad\"x,y\n4,z,w\n";
     FILE *f = fmemopen((void *)text, strlen(text), "r");
@@ -515,6 +562,7 @@ int main(void) {
     RUN(t_lines_map_truncated);
     RUN(t_lines_map_read_truncated);
     RUN(t_time);
+    RUN(t_time_format);
     RUN(t_csv);
     RUN(t_canon);
     RUN(t_arena_map);
