@@ -161,16 +161,20 @@ else
 fi
 
 # ---- two concurrent scans into one folder -----------------------------------
+# holds_lock PID: waits (up to 5 s) until scan PID holds $T/c/out's lock (its
+# process id in the lock file): the second scan starts only then, not after a
+# fixed pause a loaded machine outruns
+holds_lock() {
+  for _ in $(seq 500); do
+    [[ $(cat "$T/c/.out.lock" 2>/dev/null) == "$1" ]] && return
+    sleep 0.01
+  done
+}
 for i in 1 2 3 4 5; do
   rm -rf "$T/c" && mkdir -p "$T/c"
   "$U" scan -q --fail-on never -o "$T/c/out" "${NEW[@]}" 2>"$T/a.err" &
   a=$!
-  # the second scan starts once the first holds the lock (its process id
-  # written in the lock file), not after a fixed pause a loaded machine outruns
-  for _ in $(seq 500); do
-    [[ $(cat "$T/c/.out.lock" 2>/dev/null) == "$a" ]] && break
-    sleep 0.01
-  done
+  holds_lock "$a"
   scan -o "$T/c/out" "${OLD[@]}" 2>"$T/b.err"
   brc=$?
   wait "$a"
@@ -184,7 +188,7 @@ done
 rm -rf "$T/c" && mkdir -p "$T/c"
 "$U" scan -q --fail-on never -o "$T/c/out" "${NEW[@]}" &
 a=$!
-sleep 0.05
+holds_lock "$a"
 scan --wait -o "$T/c/out" "${OLD[@]}"
 brc=$?
 wait "$a"

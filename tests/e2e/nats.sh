@@ -216,37 +216,31 @@ same plate "$rc"
     fail "plate: the 4 partitions did not run on the late workers"
 stop_workers
 
+# restart_case NAME W [scan args]: workers W1 and W2 and a scan of the set,
+# the server stopped and started again once W1 has finished a unit
+restart_case() {
+    local name=$1 w=$2; shift 2
+    start_worker "${w}1" --test-pause-ms 150
+    start_worker "${w}2" --test-pause-ms 150
+    "$UNMASK" scan --nats "$URL" "$@" -n 0 --fail-on never -o "$tmp/$name-nats" "${set_inputs[@]}" \
+        >"$tmp/$name-nats.out" 2>&1 &
+    scan_pid=$!
+    pids+=("$scan_pid")
+    wait_for "$tmp/${w}1.log" "unit [0-9]* done" 60
+    kill -0 "$scan_pid" 2>/dev/null || fail "$name: the scan ended before the server was stopped"
+    stop_server
+    sleep 1
+    start_server
+    rc=0; wait "$scan_pid" || rc=$?
+    cp -r "$tmp/logs-local" "$tmp/$name-local"; cp "$tmp/logs-local.sql" "$tmp/$name-local.sql"
+    same "$name" "$rc"
+}
 # (d) nats-server restarted part-way (file storage)
-start_worker r1 --test-pause-ms 150
-start_worker r2 --test-pause-ms 150
-"$UNMASK" scan --nats "$URL" -n 0 --fail-on never -o "$tmp/restart-nats" "${set_inputs[@]}" >"$tmp/restart-nats.out" 2>&1 &
-scan_pid=$!
-pids+=("$scan_pid")
-wait_for "$tmp/r1.log" "unit [0-9]* done" 60
-kill -0 "$scan_pid" 2>/dev/null || fail "restart: the scan ended before the server was stopped"
-stop_server
-sleep 1
-start_server
-rc=0; wait "$scan_pid" || rc=$?
-cp -r "$tmp/logs-local" "$tmp/restart-local"; cp "$tmp/logs-local.sql" "$tmp/restart-local.sql"
-same restart "$rc"
+restart_case restart r
 stop_workers
 # (l) the same with the person partitions on the workers: the scan is
 # publishing the partitions' events when the server goes away
-start_worker rp1 --test-pause-ms 150
-start_worker rp2 --test-pause-ms 150
-"$UNMASK" scan --nats "$URL" --nats-partitions 3 -n 0 --fail-on never -o "$tmp/prestart-nats" "${set_inputs[@]}" \
-    >"$tmp/prestart-nats.out" 2>&1 &
-scan_pid=$!
-pids+=("$scan_pid")
-wait_for "$tmp/rp1.log" "unit [0-9]* done" 60
-kill -0 "$scan_pid" 2>/dev/null || fail "prestart: the scan ended before the server was stopped"
-stop_server
-sleep 1
-start_server
-rc=0; wait "$scan_pid" || rc=$?
-cp -r "$tmp/logs-local" "$tmp/prestart-local"; cp "$tmp/logs-local.sql" "$tmp/prestart-local.sql"
-same prestart "$rc"
+restart_case prestart rp --nats-partitions 3
 [ "$(cat "$tmp/rp1.log" "$tmp/rp2.log" | grep -c "person partition [0-2] of 3 done")" -ge 3 ] ||
     fail "prestart: the 3 partitions did not run on the workers"
 stop_workers
