@@ -55,6 +55,19 @@ static char *first_line(const char *path, const char *what) {
     return s;
 }
 
+/* arg as a whole number in [lo, hi] into *v; false (said, n->bad set) when it is not */
+static bool range_arg(um_cli_nats *n, const char *opt, const char *arg, long lo, long hi, long *v) {
+    char *end = NULL;
+    errno = 0;
+    *v = strtol(arg, &end, 10);
+    if (errno || !end || *end || end == arg || *v < lo || *v > hi) {
+        fprintf(stderr, "unmask: %s wants %ld to %ld, not '%s'\n", opt, lo, hi, arg);
+        n->bad = true;
+        return false;
+    }
+    return true;
+}
+
 int um_cli_nats_opt(int c, const char *arg, um_cli_nats *n) {
     switch (c) {
     case UM_CLI_O_NATS: n->o.url = arg; return 1;
@@ -69,27 +82,13 @@ int um_cli_nats_opt(int c, const char *arg, um_cli_nats *n) {
     case UM_CLI_O_NATS_TLSNAME: n->o.tls_name = arg; return 1;
     case UM_CLI_O_NATS_NKEY: n->o.nkey_seed_file = arg; return 1;
     case UM_CLI_O_NATS_SHARDS: {
-        char *end = NULL;
-        errno = 0;
-        long v = strtol(arg, &end, 10);
-        if (errno || !end || *end || end == arg || v < 0 || v > 1024) {
-            fprintf(stderr, "unmask: --nats-link-shards wants 0 to 1024, not '%s'\n", arg);
-            n->bad = true;
-            return 1;
-        }
-        n->o.link_shards = v == 0 ? -1 : (int)v;
+        long v;
+        if (range_arg(n, "--nats-link-shards", arg, 0, 1024, &v)) n->o.link_shards = v == 0 ? -1 : (int)v;
         return 1;
     }
     case UM_CLI_O_NATS_PARTS: {
-        char *end = NULL;
-        errno = 0;
-        long v = strtol(arg, &end, 10);
-        if (errno || !end || *end || end == arg || v < 2 || v > 1024) {
-            fprintf(stderr, "unmask: --nats-partitions wants 2 to 1024, not '%s'\n", arg);
-            n->bad = true;
-            return 1;
-        }
-        n->o.partitions = (unsigned)v;
+        long v;
+        if (range_arg(n, "--nats-partitions", arg, 2, 1024, &v)) n->o.partitions = (unsigned)v;
         return 1;
     }
     default: return 0;

@@ -166,17 +166,24 @@ grep -q "unit $victim taken" "$tmp/rescuer.log" || fail "kill: unit $victim was 
 grep -q "unit $victim done" "$tmp/slow.log" && fail "kill: the killed worker had finished unit $victim (not part-way)"
 stop_workers
 
+# late_case NAME W [scan args]: a scan of the set with no worker up for 2 s,
+# then workers W1 and W2
+late_case() {
+    local name=$1 w=$2; shift 2
+    "$UNMASK" scan --nats "$URL" "$@" -n 0 --fail-on never -o "$tmp/$name-nats" "${set_inputs[@]}" \
+        >"$tmp/$name-nats.out" 2>&1 &
+    scan_pid=$!
+    pids+=("$scan_pid")
+    sleep 2
+    kill -0 "$scan_pid" 2>/dev/null || fail "$name: the scan ended with no worker up"
+    start_worker "${w}1"
+    start_worker "${w}2"
+    rc=0; wait "$scan_pid" || rc=$?
+    cp -r "$tmp/logs-local" "$tmp/$name-local"; cp "$tmp/logs-local.sql" "$tmp/$name-local.sql"
+    same "$name" "$rc"
+}
 # (c) workers that join late
-"$UNMASK" scan --nats "$URL" -n 0 --fail-on never -o "$tmp/late-nats" "${set_inputs[@]}" >"$tmp/late-nats.out" 2>&1 &
-scan_pid=$!
-pids+=("$scan_pid")
-sleep 2
-kill -0 "$scan_pid" 2>/dev/null || fail "late: the scan ended with no worker up"
-start_worker late1
-start_worker late2
-rc=0; wait "$scan_pid" || rc=$?
-cp -r "$tmp/logs-local" "$tmp/late-local"; cp "$tmp/logs-local.sql" "$tmp/late-local.sql"
-same late "$rc"
+late_case late late
 stop_workers
 
 # (j) a worker killed while it holds a person partition (events read, state
@@ -201,17 +208,7 @@ stop_workers
 
 # (k) person partitions with workers that join late: the events wait in the
 # stream, the partitions' units in the work queue
-"$UNMASK" scan --nats "$URL" --nats-partitions 4 -n 0 --fail-on never -o "$tmp/plate-nats" "${set_inputs[@]}" \
-    >"$tmp/plate-nats.out" 2>&1 &
-scan_pid=$!
-pids+=("$scan_pid")
-sleep 2
-kill -0 "$scan_pid" 2>/dev/null || fail "plate: the scan ended with no worker up"
-start_worker plate1
-start_worker plate2
-rc=0; wait "$scan_pid" || rc=$?
-cp -r "$tmp/logs-local" "$tmp/plate-local"; cp "$tmp/logs-local.sql" "$tmp/plate-local.sql"
-same plate "$rc"
+late_case plate plate --nats-partitions 4
 [ "$(cat "$tmp/plate1.log" "$tmp/plate2.log" | grep -c "person partition [0-3] of 4 done")" = 4 ] ||
     fail "plate: the 4 partitions did not run on the late workers"
 stop_workers
