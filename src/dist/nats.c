@@ -640,6 +640,14 @@ static void new_scan_id(char id[33]);
 static size_t frame_size(natsConnection *nc);
 static um_status collect_blob(um_scan *s, jsCtx *js, const char *stream, const char *subj, const char *what,
                               um_buf *out);
+/* A worker's refusal in place of a collected result ("UMX1" and its message
+ * after the length): said on the scan ("WHAT: a worker could not VERB it"), true. */
+static bool worker_refused(um_scan *s, const char *what, const char *verb, const um_buf *b) {
+    if (b->len < 12 || memcmp(b->s + 8, "UMX1", 4) != 0) return false;
+    um_scan_set_error(s, "%s: a worker could not %s it: %.*s", what, verb, (int)(b->len - 12 > 200 ? 200 : b->len - 12),
+                      b->s + 12);
+    return true;
+}
 
 /* ---- the person partitions on workers (docs/SCALING.md) ---- */
 
@@ -770,9 +778,7 @@ static um_status part_finish(part_pub *pp) {
         st = collect_blob(s, pp->js, STREAM_PART, subj, what, &b);
         if (st != UM_OK) break;
         const char *why = NULL;
-        if (b.len >= 12 && memcmp(b.s + 8, "UMX1", 4) == 0) {
-            um_scan_set_error(s, "person partition %u: a worker could not run it: %.*s", p,
-                              (int)(b.len - 12 > 200 ? 200 : b.len - 12), b.s + 12);
+        if (worker_refused(s, what, "run", &b)) {
             st = UM_EIO;
         } else if ((st = um_pa_load(s, p, b.s + 8, b.len - 8, &why)) != UM_OK) {
             if (st == UM_EPARSE)
@@ -1049,9 +1055,7 @@ bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns
         st = collect_blob(s, js, STREAM_RES, subj, what, &res);
         if (st != UM_OK) break;
         const char *why = NULL;
-        if (res.len >= 12 && memcmp(res.s + 8, "UMX1", 4) == 0) {
-            um_scan_set_error(s, "identity-index shard %u: a worker could not block it: %.*s", k,
-                              (int)(res.len - 12 > 200 ? 200 : res.len - 12), res.s + 12);
+        if (worker_refused(s, what, "block", &res)) {
             st = UM_EIO;
         } else if (um_wire_block_get(res.s + 8, res.len - 8, out, &why) != UM_OK) {
             um_scan_set_error(s, "identity-index shard %u: bad blocking from a worker: %s", k, why ? why : "?");
