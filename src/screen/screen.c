@@ -2421,6 +2421,21 @@ static inline bool typo_run(const um_screener *s, const qform *f, uint32_t ni) {
     return false;
 }
 
+/* The part of the walk's run test read from the word beside a posting
+ * (paux): false when the name has no run within one edit's length and
+ * folded letters of a query word, so typo_run() would be false for it. A
+ * function of the name alone (every posting of a name carries the same
+ * word). */
+static inline bool paux_run(const qform *f, uint32_t a) {
+    uint32_t len = PAUX_LEN(a);
+    if (!len) return false;
+    if (len == RUN_SLOW) return true;
+    if (len == PAUX_TWO) return (f->tnear[PAUX_LEN1(a)] | f->tnear[PAUX_LEN2(a)]) != 0;
+    for (uint32_t b = f->tnear[len]; b; b &= b - 1)
+        if (bits_le2(PAUX_FOLD(a) ^ f->tfold[__builtin_ctz(b)])) return true;
+    return false;
+}
+
 /* Upper bound on score_name() for query q against compiled name ni, from
  * which query units have their key in the name (exact), which can at most
  * pair by spelling (non-Korean units with anything, Korean ones with a
@@ -3021,26 +3036,73 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     const uint32_t tkeep = qq->type == UM_SCREEN_PERSON   ? (1u << UM_SC_T_PERSON | 1u << UM_SC_T_UNKNOWN)
                            : qq->type == UM_SCREEN_ENTITY ? ~(1u << UM_SC_T_PERSON)
                                                           : ~0u;
+    /* Typo keys walked for the names that may be typos only. A name whose
+     * run is not near a query word (paux_run() false: a property of the
+     * name, the same in every posting) is no typo candidate whatever typo
+     * keys it holds (run stays false below), so it is handed to consider()
+     * only when it holds the keys of the units that pair only by key
+     * (XREQ_OK). When the walk holds every key that covers one such unit
+     * whose absence XREQ_OK never forgives (a unit outside famcap, or two
+     * units), each name that can pass is met through that unit's lists;
+     * then the typo keys' lists (pure: they cover no unit) are gathered
+     * only for names whose run is near, and the other names met are
+     * probed in them, so every name met ends with the keys, weight (summed
+     * in the same list order) and typo flag of the full walk, and the
+     * names no longer met are ones XREQ_OK drops. */
+    uint64_t fmask = 0; /* the walked lists gathered filtered (by walk index) */
+    float fw = 0;       /* their weight */
+    if (xreq && nwalk <= 64) {
+        uint32_t wd = 0;
+        for (int i = 0; i < nq; i++) {
+            if (!(xreq >> i & 1)) continue;
+            bool all = true;
+            for (int k = nwalk; k < nk && all; k++) all = !(kcov[ord[k]] >> i & 1);
+            if (all) wd |= 1u << i;
+        }
+        if ((wd & ~famcap) || (wd & (wd - 1)))
+            for (int k = 0; k < nwalk; k++)
+                if (kaff[ord[k]] && !kcov[ord[k]]) fmask |= 1ull << k, fw += kw[ord[k]];
+    }
+    uint32_t fcur[64], fend[64];
     uint64_t wbuf[WALK_SORT_MAX], wtmp[WALK_SORT_MAX], wtmp2[WALK_SORT_MAX], *ws = NULL;
     size_t wn = 0, wi = 0;
-    {
+    if (s->poff[s->n_keys] <= WS_PI(UINT32_MAX)) {
+        uint32_t seg[MAX_QKEYS + 1];
         size_t tot = 0;
         for (int k = 0; k < nwalk; k++) tot += end[k] - cur[k];
-        if (tot <= WALK_SORT_MAX && s->poff[s->n_keys] <= WS_PI(UINT32_MAX)) {
-            uint32_t seg[MAX_QKEYS + 1];
+        if (fmask && tot > WALK_SORT_MAX) { /* gathered filtered: fits? */
+            tot = 0;
+            for (int k = 0; k < nwalk; k++)
+                if (fmask >> k & 1) {
+                    for (uint32_t i = cur[k]; i < end[k]; i++) tot += paux_run(f, paux[i]);
+                } else tot += end[k] - cur[k];
+            if (tot > WALK_SORT_MAX) fmask = 0, fw = 0; /* the head-by-head walk, unfiltered */
+        }
+        if (tot <= WALK_SORT_MAX) {
             for (int k = 0; k < nwalk; k++) {
                 seg[k] = (uint32_t)wn;
-                for (uint32_t i = cur[k]; i < end[k]; i++) wbuf[wn++] = (uint64_t)post[i] << 32 | (uint64_t)k << 25 | i;
+                if (fmask >> k & 1) {
+                    fcur[k] = cur[k], fend[k] = end[k];
+                    for (uint32_t i = cur[k]; i < end[k]; i++) {
+                        wbuf[wn] = (uint64_t)post[i] << 32 | (uint64_t)k << 25 | i;
+                        wn += paux_run(f, paux[i]);
+                    }
+                } else
+                    for (uint32_t i = cur[k]; i < end[k]; i++) wbuf[wn++] = (uint64_t)post[i] << 32 | (uint64_t)k << 25 | i;
             }
             seg[nwalk] = (uint32_t)wn;
             ws = merge_runs(wbuf, wtmp, wtmp2, seg, nwalk);
         }
-    }
+    } else fmask = 0, fw = 0;
+    /* a bound on the filtered lists' weight for the first weight test (a
+     * looser test: the exact one follows the probes) */
+    const float fw_slack = fmask ? fw + 0.01f : 0;
     for (;;) {
         uint32_t v = NO_KEY; /* and so when no list is walked (nwalk 0) */
         float w = 0;
         bool typo = false;
         uint32_t cov = 0, pi = 0;
+        uint64_t hm = 0; /* the walked lists that hold it (gathered path, first 64) */
         if (ws) {
             if (wi == wn) break;
             uint64_t x = ws[wi];
@@ -3051,6 +3113,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 w += wk[k];
                 typo |= ak[k];
                 cov |= ck[k];
+                hm |= 1ull << (k & 63);
             } while (++wi < wn && (uint32_t)((x = ws[wi]) >> 32) == v);
         } else {
             for (int k = 0; k < nw4; k += 4) {
@@ -3075,8 +3138,29 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         if ((int)POST_NLD(v) > nld_max_t) continue;
         uint32_t ni = POST_NAME(v);
         if (!(tkeep >> POST_TYPE(v) & 1u)) continue;
-        if (w + unwalked < need - 1e-4f) continue;
+        if (w + unwalked + fw_slack < need - 1e-4f) continue;
         if (!typo && !unwalked_aff && !XREQ_OK(cov | unwalked_cov)) continue;
+        if (fmask && !paux_run(f, paux[pi])) {
+            /* no typo candidate (run false below): what the full walk would
+             * drop first, then the filtered lists probed for it */
+            if (!XREQ_OK(cov | unwalked_cov) ||
+                quick_bound_l(f, PAUX_L8(paux[pi]) / 8.0, (int)POST_NLD(v), false) < floor_name)
+                continue;
+            bool got = false;
+            for (uint64_t m = fmask; m; m &= m - 1) {
+                int k = __builtin_ctzll(m);
+                if (post_seek(post, &fcur[k], fend[k], v)) hm |= 1ull << k, got = true;
+            }
+            if (got) { /* the weight in list order, as the full walk sums it */
+                w = 0;
+                typo = false;
+                for (uint64_t m = hm; m; m &= m - 1) {
+                    int k = __builtin_ctzll(m);
+                    w += wk[k];
+                    typo |= ak[k];
+                }
+            }
+        }
         /* Before the probes of the unwalked keys, what consider() would
          * rule out whatever they add: a name without a run near a query
          * word is no typo (whatever typo key it holds), so it needs the
