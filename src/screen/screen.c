@@ -3183,8 +3183,19 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         if (!run && (!XREQ_OK(cov | unwalked_cov) ||
                      quick_bound_l(f, PAUX_L8(a) / 8.0, (int)POST_NLD(v), false) < floor_name))
             continue;
-        for (int k = nwalk; k < nk; k++)
-            if (post_seek(post, &ucur[k], uend[k], v)) w += kw[ord[k]], typo |= kaff[ord[k]], cov |= kcov[ord[k]];
+        /* The probes of the unwalked keys only add weight, keys and the
+         * typo flag. They are left out when what they could add changes
+         * nothing: the weight already reaches need (it only grows), and
+         * either a typo candidate with a run (scored as a typo whatever
+         * else it holds) or the required keys already held (XREQ_OK only
+         * gains) by a name that is no typo candidate (no run: consider()
+         * scores it as a name without a typo whether or not it holds a
+         * typo key) within the size a name without a typo may have. */
+        bool probe = !(w >= need - 1e-4f && (typo ? run || XREQ_OK(cov)
+                                                  : !run && XREQ_OK(cov) && (int)POST_NLD(v) <= nld_max));
+        if (probe)
+            for (int k = nwalk; k < nk; k++)
+                if (post_seek(post, &ucur[k], uend[k], v)) w += kw[ord[k]], typo |= kaff[ord[k]], cov |= kcov[ord[k]];
         if (w < need - 1e-4f || (!typo && !XREQ_OK(cov))) continue;
         if (!typo && (int)POST_NLD(v) > nld_max) continue;
         /* scored in batches, in walk order: the batch's name data is
