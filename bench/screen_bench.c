@@ -345,7 +345,8 @@ static void heldout_breakdown(const bq *H, size_t n, const bool *ok_u, const boo
                                      "short", "foreign", "hangul",   "hanja",   "cyrillic", "country", "abbr",
                                      "concat", "number", "dprk", "other"};
     static const char *const org[] = {"korean", "chinese", "vietnamese", "western", "indian",
-                                      "russian", "spanish", "korean-short", "short"};
+                                      "russian", "spanish", "korean-short", "short", "entity-korean",
+                                      "entity-chinese", "entity-russian", "entity-western", "entity-image"};
     printf("held-out by transform (recall) and origin (FP rate): unmask%s\n", ok_b ? " / Jaro-Winkler" : "");
     for (size_t t = 0; t <= sizeof tr / sizeof tr[0]; t++) {
         size_t cnt = 0, u = 0, b = 0;
@@ -376,6 +377,20 @@ static void heldout_breakdown(const bq *H, size_t n, const bool *ok_u, const boo
         snprintf(lab, sizeof lab, "  %s", org[t]);
         if (ok_b) printf("%-22s %5zu names  FP %5.1f%% / %5.1f%%\n", lab, cnt, pct(u, cnt), pct(b, cnt));
         else printf("%-22s %5zu names  FP %5.1f%%\n", lab, cnt, pct(u, cnt));
+    }
+    /* negatives by query type: persons and entities (--variant 3 sets) */
+    for (int t = 0; t < 2; t++) {
+        size_t cnt = 0, u = 0, b = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (H[i].want || H[i].type != (t ? UM_SCREEN_ENTITY : UM_SCREEN_PERSON)) continue;
+            cnt++;
+            u += !ok_u[i];
+            if (ok_b) b += !ok_b[i];
+        }
+        if (!cnt) continue;
+        const char *lab = t ? "  all entity negatives" : "  all person negatives";
+        if (ok_b) printf("%-22s %5zu names  FP %5.1f%% (%zu) / %5.1f%% (%zu)\n", lab, cnt, pct(u, cnt), u, pct(b, cnt), b);
+        else printf("%-22s %5zu names  FP %5.1f%% (%zu)\n", lab, cnt, pct(u, cnt), u);
     }
 }
 

@@ -84,7 +84,17 @@ typedef struct um_ctx_options {
     /* More Sigma rules (a file or a folder of *.yml) run beside the
      * shipped rule pack; NULL: none. Refused rules are context warnings. */
     const char *rules;
+    /* Parts opened on first use instead of at um_ctx_open (UM_CTX_LAZY_*
+     * bits), for a caller that may never need them: `unmask screen` reads
+     * the screening index, and the indicator lists only for an identifier.
+     * 0 (the default): everything at open. A part opened late adds its
+     * warnings (um_ctx_warning) then; opening is thread-safe (once, by the
+     * first caller). A scan (um_scan_new) opens every lazy part. */
+    unsigned lazy;
 } um_ctx_options;
+
+#define UM_CTX_LAZY_IPDB 1u /* IP databases and network lists */
+#define UM_CTX_LAZY_IOC 2u  /* indicator lists (data/ioc) */
 
 /* Opens a context. *out is set even on failure (to read the message) and
  * must be closed with um_ctx_close(). */
@@ -472,7 +482,10 @@ const char *um_screener_errmsg(const um_screener *s);
  * memory (no index file)", *open_ms the time to map and check the file
  * (0 when built). Any pointer may be NULL; strings live as long as s. */
 void um_screener_index_info(const um_screener *s, const char **path, const char **state, double *open_ms);
-/* Load warnings (missing file, skipped rows), i from 0; NULL past the end. */
+/* Load warnings (missing file, skipped rows), i from 0; NULL past the end.
+ * The indicator lists' warnings come last: a screener with its own context
+ * opens those lists when a call first reaches them (or at the first
+ * identifier screened), not at um_screener_open. */
 const char *um_screener_warning(const um_screener *s, size_t i);
 
 typedef struct um_list_info {

@@ -56,6 +56,14 @@
  * ignoring case and punctuation, two neighbouring words also compared
  * joined ("Min Jun" = "Minjun"). Duplicates are dropped too; generation
  * goes on until N are kept, and the header says how many were dropped.
+ *
+ * --variant 3 (issue 11): variant 2 plus 2,000 unlisted entities
+ * (--entity-negatives N for another count), type entity, made after every
+ * other row so that the rows of variants 1 and 2 do not change: companies,
+ * banks and shipping firms from the lists' business words, legal forms and
+ * country words around this tool's own distinctive words (see
+ * um_entity_negative). A candidate is dropped when it is a listed name or
+ * when its distinctive words are those of a listed name.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -265,9 +273,11 @@ static bool um_key_add_cb(void *ctx, const char *key) {
 /* A listed name, and (for "FAMILY, Given Middle...") the family name with
  * the first given name alone: a person so named is the listed name without
  * its middle names or patronymic, not an unlisted person. */
+static void um_core_add(const char *name);
 static void um_list_add(um_keyset *k, const char *name) {
     if (!name || !*name) return;
     um_name_keys(name, um_key_add_cb, k);
+    um_core_add(name);
     const char *comma = strchr(name, ',');
     if (!comma) return;
     char w[UM_MAXW][64];
@@ -1254,6 +1264,123 @@ static void um_negative(char *out, size_t cap, const char **origin) {
     }
 }
 
+/* ---- entity negatives (--variant 3) ------------------------------------- */
+
+/* Unlisted companies, banks and shipping firms written as listed entities
+ * are: distinctive words from this tool's own pools (South Korean, Chinese,
+ * Russian and Western place and trade-mark words, the images trading
+ * companies take), the business words and legal forms of the lists
+ * (Trading, Bank, Shipping, Co Ltd, Corporation, LLC, OOO ...), and country
+ * words (Korea, China, Hong Kong ...). A candidate is dropped when it is a
+ * listed name (as for persons) or when its distinctive words, in any order,
+ * are those of a listed name (GOLDEN STAR CO is listed: Golden Star Trading
+ * Ltd is that name with other business words, not an unlisted company). */
+static const char *const um_en_kr[] = {"Hanil",   "Samil",   "Daehan",  "Hanbit", "Seoul",   "Busan",  "Incheon",
+                                       "Daegu",   "Gwangju", "Ulsan",   "Jeonju", "Mirae",   "Saerom", "Hanaro",
+                                       "Sejong",  "Haneul",  "Dongbu",  "Seohae", "Namhae",  "Jinju",  "Pohang",
+                                       "Changwon", "Suwon",  "Taeyang", "Dongyang", "Jinyang", "Cheonji", "Gangnam",
+                                       "Hanmaeum", "Sinhan", "Yeongnam", "Honam",  "Jeju",    "Mokpo",  "Gunsan"};
+static const char *const um_en_cn[] = {"Huaxin",   "Jinlong",  "Hengtai", "Xinda",  "Zhongda", "Tianli",  "Hongyuan",
+                                       "Dongfang", "Xinghai",  "Shenghua", "Jiahe", "Ruifeng", "Yongsheng", "Baoli",
+                                       "Haitong",  "Fuxing",   "Guangda", "Huamei", "Kaida",   "Shenzhen", "Ningbo",
+                                       "Qingdao",  "Xiamen",   "Tianjin", "Dalian", "Jinan",   "Hangzhou", "Wenzhou"};
+static const char *const um_en_ru[] = {"Volga",  "Ural",    "Sibir",   "Baltika", "Zarya",   "Vostok",  "Rassvet",
+                                       "Neva",   "Amur",    "Altai",   "Kama",    "Yantar",  "Sever",   "Kuban",
+                                       "Tayga",  "Ladoga",  "Onega",   "Pechora", "Zvezda",  "Raduga",  "Sokol",
+                                       "Berezka", "Orion",  "Kristall", "Sputnik", "Almaz",  "Tsentr",  "Yug"};
+static const char *const um_en_we[] = {"Atlantic", "Pacific",  "Northern", "Summit",  "Pioneer", "Liberty",  "Horizon",
+                                       "Crescent", "Evergreen", "Redwood", "Silverline", "Bluewater", "Harbor", "Keystone",
+                                       "Meridian", "Sterling", "Riverside", "Oakwood", "Granite", "Falcon",   "Westbrook",
+                                       "Ashford",  "Clearwater", "Highland", "Lakeside", "Brightway", "Northgate"};
+static const char *const um_en_im[] = {"Golden",  "Star",     "Ocean",   "Dragon",  "Sunrise", "Phoenix", "Eagle",
+                                       "Lotus",   "Jade",     "Pearl",   "Diamond", "Crystal", "Rainbow", "Victory",
+                                       "Unity",   "Prosperity", "Fortune", "Harmony", "Global", "Royal",  "Silver",
+                                       "Blue Sky", "New Century", "Great Wall", "Bright Star", "Red Star", "East Wind"};
+static const char *const um_en_biz[] = {"Trading",     "Trade",       "General Trading", "Bank",      "Commercial Bank",
+                                        "Shipping",    "Marine",      "Maritime",        "Ocean Shipping", "Industrial",
+                                        "Industry",    "Development", "Investment",      "Technology", "Electronics",
+                                        "Mining",      "Import Export", "Commercial",    "Construction", "Engineering",
+                                        "Logistics",   "Energy",      "Petroleum",       "Chemical",  "Textile",
+                                        "Foods",       "Insurance",   "Holdings",        "Group",     "Enterprise",
+                                        "International Trading", "Shipping and Trading", "Machinery", "Metals", "Fishery"};
+static const char *const um_en_form[] = {"Co Ltd", "Co., Ltd.", "Company Limited", "Corporation", "Corp", "Ltd",
+                                         "Limited", "LLC",       "Inc",             "Pte Ltd",     "GmbH", "S.A.",
+                                         "OOO",    "JSC",       "FZE",             "Sdn Bhd",     "LLP",  "PLC",
+                                         "Co",     "Company",   ""};
+static const char *const um_en_country[] = {"Korea",    "Korean",   "China",  "Hong Kong", "Singapore", "Russia",
+                                            "Asia",     "Asia Pacific", "Mongolia", "Vietnam", "Malaysia", "Thailand",
+                                            "Dubai",    "Far East", "Siberia", "Euro",     "America",  "International"};
+
+/* words that are no distinctive part of an entity name: the business
+ * words, legal forms and country words above, and a few more of the lists' */
+static const char *const um_en_generic[] = {
+    "trading", "trade", "general", "bank", "banking", "commercial", "shipping", "marine", "maritime", "ocean",
+    "industrial", "industry", "industries", "development", "investment", "technology", "electronics", "mining",
+    "import", "export", "construction", "engineering", "logistics", "energy", "petroleum", "chemical", "textile",
+    "foods", "insurance", "holdings", "holding", "group", "enterprise", "enterprises", "international", "machinery",
+    "metals", "fishery", "co", "ltd", "company", "limited", "corporation", "corp", "llc", "inc", "pte", "gmbh", "s",
+    "a", "sa", "ooo", "jsc", "fze", "sdn", "bhd", "llp", "plc", "korea", "korean", "china", "hong", "kong",
+    "singapore", "russia", "asia", "pacific", "mongolia", "vietnam", "malaysia", "thailand", "dubai", "far", "east",
+    "siberia", "euro", "america", "of", "the", "and", "for"};
+
+static um_keyset um_core; /* distinctive-word keys of every listed name */
+static bool um_core_on;
+
+/* the order-free key of the distinctive words of name ("" when none) */
+static void um_core_key(const char *name, char *key, size_t cap) {
+    char w[UM_MAXW][64], d[UM_MAXW][64];
+    int n = um_words(name, w), m = 0;
+    for (int i = 0; i < n; i++)
+        if (!um_in(um_en_generic, NELEM(um_en_generic), w[i])) memcpy(d[m++], w[i], 64);
+    if (!m) {
+        *key = 0;
+        return;
+    }
+    um_key_of(d, m, key, cap);
+}
+
+static void um_core_add(const char *name) {
+    if (!um_core_on) return;
+    char key[2048];
+    um_core_key(name, key, sizeof key);
+    if (*key) um_ks_add(&um_core, key);
+}
+
+/* one unlisted entity; origin in *origin ("entity-korean" ...) */
+static void um_entity_negative(char *out, size_t cap, const char **origin) {
+    static const char *const *const pools[] = {um_en_kr, um_en_cn, um_en_ru, um_en_we, um_en_im};
+    static const size_t npool[] = {NELEM(um_en_kr), NELEM(um_en_cn), NELEM(um_en_ru), NELEM(um_en_we), NELEM(um_en_im)};
+    static const char *const names[] = {"entity-korean", "entity-chinese", "entity-russian", "entity-western",
+                                        "entity-image"};
+    int o = (int)um_below(5);
+    *origin = names[o];
+    char dist[160];
+    um_cpy(dist, sizeof dist, pools[o][um_below((uint32_t)npool[o])]);
+    if (um_chance(25)) { /* two distinctive words: an image and a place, or two of one pool */
+        const char *x = um_chance(50) ? UM_PICK(um_en_im) : pools[o][um_below((uint32_t)npool[o])];
+        if (strcmp(x, dist) != 0) {
+            char t[160];
+            if (um_chance(50)) snprintf(t, sizeof t, "%.60s %.60s", dist, x);
+            else snprintf(t, sizeof t, "%.60s %.60s", x, dist);
+            um_cpy(dist, sizeof dist, t);
+        }
+    }
+    const char *biz = UM_PICK(um_en_biz), *form = UM_PICK(um_en_form), *ctry = UM_PICK(um_en_country);
+    int st = (int)um_below(10);
+    char s[320];
+    if (st < 4) snprintf(s, sizeof s, "%s %s %s", dist, biz, form);
+    else if (st < 6) snprintf(s, sizeof s, "%s %s %s %s", ctry, dist, biz, form);
+    else if (st < 7) snprintf(s, sizeof s, "%s %s %s %s", dist, ctry, biz, form);
+    else if (st < 8) snprintf(s, sizeof s, "%s Bank of %s", dist, ctry);
+    else if (st < 9) snprintf(s, sizeof s, "%s %s", dist, *form ? form : "Co");
+    else snprintf(s, sizeof s, "%s %s", dist, biz);
+    /* trailing space of an empty legal form */
+    size_t l = strlen(s);
+    while (l && s[l - 1] == ' ') s[--l] = 0;
+    if (um_chance(30)) um_case_like(s, "X");
+    um_cpy(out, cap, s);
+}
+
 /* ---- failure classes (one class per row) ---------------------------------- */
 
 #include "screen/unihan_ko.h"
@@ -1642,7 +1769,8 @@ static bool um_class_variant(const um_entry *e, const char *cls, bool dprk, char
 /* ---- main ---------------------------------------------------------------- */
 
 static void um_usage(void) {
-    fprintf(stderr, "usage: gen_screen_eval [--seed N] [--k K] [--negatives N] [--data DIR] [--out FILE] [--variant 1|2]\n");
+    fprintf(stderr, "usage: gen_screen_eval [--seed N] [--k K] [--negatives N] [--data DIR] [--out FILE] [--variant 1|2|3]\n"
+                    "                       [--entity-negatives N]\n");
     exit(2);
 }
 
@@ -1660,7 +1788,7 @@ typedef struct um_row {
 
 int main(int argc, char **argv) {
     unsigned long long seed = 1;
-    long k = 3, nneg = 5000;
+    long k = 3, nneg = 5000, nent_neg = -1;
     const char *data = "data", *outpath = NULL;
     for (int i = 1; i < argc; i++) {
         if (i + 1 >= argc) um_usage();
@@ -1671,11 +1799,17 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--data") == 0) data = argv[++i];
         else if (strcmp(argv[i], "--out") == 0) outpath = argv[++i];
         else if (strcmp(argv[i], "--variant") == 0) um_variant = (int)strtol(argv[++i], &end, 10);
+        else if (strcmp(argv[i], "--entity-negatives") == 0) nent_neg = strtol(argv[++i], &end, 10);
         else um_usage();
         if (end && *end) um_usage();
     }
-    if (k < 1 || k > 20 || nneg < 0 || nneg > 1000000) um_usage();
+    if (k < 1 || k > 20 || nneg < 0 || nneg > 1000000 || um_variant < 1 || um_variant > 3) um_usage();
+    /* --variant 3: variant 2 plus unlisted entities (2,000 unless told) */
+    if (nent_neg < 0) nent_neg = um_variant >= 3 ? 2000 : 0;
+    if (nent_neg > 1000000) um_usage();
     um_rng = seed;
+    um_map_init(&um_core);
+    um_core_on = nent_neg > 0;
 
     /* list names for the negatives, and the entries */
     um_keyset listed;
@@ -1706,7 +1840,7 @@ int main(int argc, char **argv) {
     um_load_un_xml(&listed, path);
 
     /* positives */
-    size_t cap_rows = ents.n * (size_t)k + (size_t)nneg + 64 * 400 + 1, nrows = 0;
+    size_t cap_rows = ents.n * (size_t)k + (size_t)nneg + (size_t)nent_neg + 64 * 400 + 1, nrows = 0;
     um_row *rows = um_xrealloc(NULL, cap_rows * sizeof *rows);
     size_t npers = 0, nent = 0, npos = 0, short_entries = 0;
     for (size_t i = 0; i < ents.n; i++) {
@@ -1791,6 +1925,36 @@ int main(int argc, char **argv) {
         if (dropped_dup > 100u * (size_t)nneg + 100000u) um_die("cannot make %ld distinct negatives", nneg);
     }
 
+    /* unlisted entities (after everything else: the rows above do not
+     * depend on whether they are made) */
+    size_t ekept = 0, edropped_listed = 0, edropped_core = 0, edropped_dup = 0;
+    while ((long)ekept < nent_neg) {
+        char v[256], core[2048];
+        const char *origin = "";
+        um_entity_negative(v, sizeof v, &origin);
+        char w[UM_MAXW][64], key[2048];
+        int nwd = um_words(v, w);
+        um_key_of(w, nwd, key, sizeof key);
+        um_core_key(v, core, sizeof core);
+        if (um_name_keys(v, um_seen_cb, &listed)) {
+            edropped_listed++;
+            continue;
+        }
+        if (!*core || um_ks_has(&um_core, core)) {
+            edropped_core++;
+            continue;
+        }
+        if (um_ks_has(&seen, key)) {
+            edropped_dup++;
+            if (edropped_dup > 100u * (size_t)nent_neg + 100000u) um_die("cannot make %ld distinct entity negatives", nent_neg);
+            continue;
+        }
+        um_ks_add(&seen, key);
+        um_tsv_clean(v);
+        snprintf(rows[nrows++].line, sizeof rows[0].line, "neg\t%s\tentity\t-\t%s\t-\n", v, origin);
+        ekept++;
+    }
+
     FILE *out = outpath ? fopen(outpath, "wb") : stdout;
     if (!out) um_die("cannot write %s", outpath);
     fprintf(out,
@@ -1820,6 +1984,13 @@ int main(int argc, char **argv) {
             "# alias (OFAC SDN, alt, remarks a.k.a., UN), %zu dropped as duplicates.\n",
             seed, k, nneg, source, ents.n, npers, nent, skipped, npos, short_entries, k, kept, dropped_listed,
             dropped_dup);
+    if (nent_neg > 0)
+        fprintf(out,
+                "# Entity negatives (--variant 3): %zu unlisted companies, banks and shipping firms (type entity,\n"
+                "# origin entity-korean, -chinese, -russian, -western or -image) built from the lists' business\n"
+                "# words, legal forms and country words around this tool's own distinctive words; %zu dropped as\n"
+                "# listed names, %zu because their distinctive words are a listed name's, %zu as duplicates.\n",
+                ekept, edropped_listed, edropped_core, edropped_dup);
     for (size_t i = 0; i < nrows; i++) fputs(rows[i].line, out);
     if (outpath ? fclose(out) != 0 : fflush(out) != 0) um_die("write failed");
     fprintf(stderr, "gen_screen_eval: %zu positives from %zu entries, %zu negatives (%zu listed, %zu duplicate dropped)\n",
@@ -1829,5 +2000,6 @@ int main(int argc, char **argv) {
     free(others.e);
     um_ks_free(&listed);
     um_ks_free(&seen);
+    um_ks_free(&um_core);
     return 0;
 }

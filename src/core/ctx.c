@@ -140,11 +140,56 @@ um_status um_ctx_open(um_ctx **out, const um_ctx_options *opt) {
         }
         um_free(copy);
     }
-    um_status st = um_ipdb_open(&ctx->ipdb, opt, ctx->data_dir, &ctx->warnings);
-    if (st != UM_OK) return st;
-    st = um_ioc_open(&ctx->ioc, ctx->data_dir, &ctx->warnings);
-    if (st != UM_OK) return st;
+    if (pthread_mutex_init(&ctx->part_lock, NULL) != 0) return UM_ENOMEM;
+    ctx->part_lock_ready = true;
+    if ((opt->country_mmdb && !(ctx->country_mmdb = um_strdup(opt->country_mmdb))) ||
+        (opt->asn_mmdb && !(ctx->asn_mmdb = um_strdup(opt->asn_mmdb))))
+        return UM_ENOMEM;
+    um_status st = UM_OK;
+    if (!(opt->lazy & UM_CTX_LAZY_IPDB)) {
+        st = um_ipdb_open(&ctx->ipdb, opt, ctx->data_dir, &ctx->warnings);
+        if (st != UM_OK) return st;
+        atomic_store_explicit(&ctx->ipdb_ready, true, memory_order_release);
+    }
+    if (!(opt->lazy & UM_CTX_LAZY_IOC)) {
+        st = um_ioc_open(&ctx->ioc, ctx->data_dir, &ctx->warnings);
+        if (st != UM_OK) return st;
+        atomic_store_explicit(&ctx->ioc_ready, true, memory_order_release);
+    }
     return compile_analyzers(ctx);
+}
+
+/* A lazy part, opened by the first caller (the others wait on part_lock).
+ * A failure (out of memory) leaves the part NULL, as a missing list does:
+ * its users take NULL as "nothing listed"; the reason is a warning. */
+static void open_part(um_ctx *ctx, unsigned part) {
+    if (!ctx->part_lock_ready) return; /* a context whose open failed early */
+    pthread_mutex_lock(&ctx->part_lock);
+    if (part == UM_CTX_LAZY_IPDB && !atomic_load_explicit(&ctx->ipdb_ready, memory_order_relaxed)) {
+        um_ctx_options o = {0};
+        o.country_mmdb = ctx->country_mmdb;
+        o.asn_mmdb = ctx->asn_mmdb;
+        um_ipdb *db = NULL;
+        um_status st = um_ipdb_open(&db, &o, ctx->data_dir, &ctx->warnings);
+        if (st != UM_OK) {
+            um_ipdb_close(db);
+            db = NULL;
+            um_notes_add(&ctx->warnings, "IP databases: %s (IP enrichment off)", um_status_str(st));
+        }
+        ctx->ipdb = db;
+        atomic_store_explicit(&ctx->ipdb_ready, true, memory_order_release);
+    } else if (part == UM_CTX_LAZY_IOC && !atomic_load_explicit(&ctx->ioc_ready, memory_order_relaxed)) {
+        um_ioc *ioc = NULL;
+        um_status st = um_ioc_open(&ioc, ctx->data_dir, &ctx->warnings);
+        if (st != UM_OK) {
+            um_ioc_close(ioc);
+            ioc = NULL;
+            um_notes_add(&ctx->warnings, "indicator lists: %s (IOC-01/IOC-02 checks are off)", um_status_str(st));
+        }
+        ctx->ioc = ioc;
+        atomic_store_explicit(&ctx->ioc_ready, true, memory_order_release);
+    }
+    pthread_mutex_unlock(&ctx->part_lock);
 }
 
 void um_ctx_close(um_ctx *ctx) {
@@ -161,6 +206,9 @@ void um_ctx_close(um_ctx *ctx) {
     um_free(ctx->compile_locks);
     um_ipdb_close(ctx->ipdb);
     um_ioc_close(ctx->ioc);
+    if (ctx->part_lock_ready) pthread_mutex_destroy(&ctx->part_lock);
+    um_free(ctx->country_mmdb);
+    um_free(ctx->asn_mmdb);
     for (size_t i = 0; i < ctx->n_approved_rmm; i++) um_free(ctx->approved_rmm[i]);
     um_free(ctx->approved_rmm);
     um_free(ctx->allowlist);
@@ -176,14 +224,26 @@ const char *um_ctx_errmsg(const um_ctx *ctx) {
 }
 
 const char *um_ctx_warning(const um_ctx *ctx, size_t i) {
-    return ctx && i < ctx->warnings.n ? ctx->warnings.v[i] : NULL;
+    if (!ctx) return NULL;
+    /* a lazy part may be adding its warnings in another thread */
+    pthread_mutex_t *l = ctx->part_lock_ready ? (pthread_mutex_t *)&ctx->part_lock : NULL;
+    if (l) pthread_mutex_lock(l);
+    const char *w = i < ctx->warnings.n ? ctx->warnings.v[i] : NULL;
+    if (l) pthread_mutex_unlock(l);
+    return w;
 }
 
-um_ipdb *um_ctx_ipdb(um_ctx *ctx) { return ctx->ipdb; }
+um_ipdb *um_ctx_ipdb(um_ctx *ctx) {
+    if (!atomic_load_explicit(&ctx->ipdb_ready, memory_order_acquire)) open_part(ctx, UM_CTX_LAZY_IPDB);
+    return ctx->ipdb;
+}
 const char *um_ctx_data_dir(const um_ctx *ctx) { return ctx->data_dir; }
 const char *um_ctx_allowlist_path(const um_ctx *ctx) { return ctx->allowlist; }
 const char *um_ctx_rules_path(const um_ctx *ctx) { return ctx->rules; }
-um_ioc *um_ctx_ioc(um_ctx *ctx) { return ctx->ioc; }
+um_ioc *um_ctx_ioc(um_ctx *ctx) {
+    if (!atomic_load_explicit(&ctx->ioc_ready, memory_order_acquire)) open_part(ctx, UM_CTX_LAZY_IOC);
+    return ctx->ioc;
+}
 
 bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool) {
     for (size_t i = 0; i < ctx->n_approved_rmm; i++)

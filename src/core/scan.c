@@ -33,6 +33,12 @@ um_status um_scan_new(um_ctx *ctx, um_scan **out) {
     *out = s;
     if (!s) return UM_ENOMEM;
     s->ctx = ctx;
+    /* a scan reads the IP databases and indicator lists (records.c reads
+     * ctx->ipdb directly): open any part the context left for later */
+    if (ctx) {
+        um_ctx_ipdb(ctx);
+        um_ctx_ioc(ctx);
+    }
     s->out_lock = -1;
     s->max_depth = UM_DEFAULT_MAX_DEPTH;
     s->stream_timeout_ms = UM_DEFAULT_STREAM_TIMEOUT_MS;

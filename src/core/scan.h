@@ -34,6 +34,12 @@ struct um_ctx {
     bool *compiled_done;
     pthread_mutex_t *compile_locks; /* per analyzer: guards its lazy compile */
     bool lock_ready;
+    /* lazy parts (um_ctx_options.lazy): opened once by the first
+     * um_ctx_ipdb / um_ctx_ioc; part_lock guards the opening and warnings */
+    pthread_mutex_t part_lock;
+    bool part_lock_ready;
+    _Atomic bool ipdb_ready, ioc_ready;
+    char *country_mmdb, *asn_mmdb; /* the options' paths, for a late ipdb */
 };
 
 typedef enum um_input_status { UM_IN_PENDING, UM_IN_READ, UM_IN_SKIPPED, UM_IN_REJECTED } um_input_status;

@@ -812,6 +812,7 @@ void um_sc_norm_free(um_sc_norm *nm) {
 #define W_RUS 8 /* Cyrillic read as Russian */
 #define W_DOT 16  /* one letter ended by a full stop (S.A.) */
 #define W_GLUE 32 /* ... and the next letter follows the stop at once (S.A.: the S) */
+#define W_HYPH 64 /* joined by a hyphen to the word before it (Jean-Pierre: the Pierre) */
 
 typedef struct word {
     char s[W_LEN];
@@ -1166,6 +1167,12 @@ static void split_words(const um_sc_norm *nm, const char *s, bool icu, bool forc
                 if (left > 0 && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) cur.flags |= W_GLUE;
             }
             w_end(ws, &cur);
+        } else if (c == '-' || c == 0x2010 || c == 0x2011) {
+            /* a hyphen between two Latin words: the second part of one name
+             * (Jean-Pierre, Amir-Mansour), not a name of its own */
+            bool after = cur.n && !(cur.flags & (W_HANGUL | W_CYR));
+            w_end(ws, &cur);
+            if (after && left > 0 && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) cur.flags |= W_HYPH;
         } else {
             w_end(ws, &cur);
         }
@@ -1288,6 +1295,9 @@ static void put_unit(um_sc_name *out, const char *raw, size_t n, const char *key
     u->word = wi;
     u->w = w;
 }
+
+/* word i is the second or later part of a hyphenated Latin name */
+static bool hyph_part(const words *ws, int i) { return i > 0 && i < ws->n && (ws->w[i].flags & W_HYPH); }
 
 static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat, um_sc_name *out) {
     out->n = out->nwords = 0;
@@ -1445,7 +1455,7 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
         for (int k = 0, gs = 0, lw = -1; k < out->n && family_seen; k++) {
             const um_sc_unit *u = &out->u[k];
             if ((u->flags & UM_SCU_FAMILY) || (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER))) continue;
-            if (u->word != lw) gs++, lw = u->word;
+            if (u->word != lw) gs += !gs || !hyph_part(ws, u->word), lw = u->word;
             if (gs > 1) nmid++;
         }
         float wmid = nmid > 2 ? 0.9f / (float)nmid : 0.45f;
@@ -1460,7 +1470,10 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
             }
             bool middle = false;
             if (family_seen && !(u->flags & UM_SCU_FAMILY) && !(u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER))) {
-                if (u->word != last_word) given_seen++, last_word = u->word;
+                /* the second part of a hyphenated given name belongs to
+                 * that name: Jean-Pierre's Pierre is not a middle name that
+                 * may be left out (Jean Dupont is not DUPONT, Jean-Pierre) */
+                if (u->word != last_word) given_seen += !given_seen || !hyph_part(ws, u->word), last_word = u->word;
                 middle = given_seen > 1;
             }
             if (middle) u->w = wmid;

@@ -1006,6 +1006,10 @@ um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt
     } else {
         um_ctx_options co = {0};
         co.data_dir = opt->data_dir;
+        /* the screener never reads the IP databases, and the indicator
+         * lists only for an identifier (um_screen_identifier): both on
+         * first use, so that `screen --name` pays for the index alone */
+        co.lazy = UM_CTX_LAZY_IPDB | UM_CTX_LAZY_IOC;
         st = um_ctx_open(&s->ctx, &co);
     }
     const char *dd = NULL;
@@ -1117,7 +1121,10 @@ um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt
         snprintf(s->err, sizeof s->err, "out of memory building the identifier index");
         return UM_ENOMEM;
     }
-    if (s->ctx)
+    /* the indicator lists' warnings: a borrowed (scan's) context has them
+     * now; the screener's own opens those lists on first use, and
+     * um_screener_warning() lists their warnings after these */
+    if (s->ctx && s->ctx_borrowed)
         for (size_t i = 0; um_ctx_warning(s->ctx, i); i++)
             if (strstr(um_ctx_warning(s->ctx, i), "indicator")) add_warn(s, um_ctx_warning(s->ctx, i));
     s->info = um_calloc(s->lists.n_files + 1, sizeof *s->info);
@@ -1175,7 +1182,18 @@ void um_screener_index_info(const um_screener *s, const char **path, const char 
 }
 
 const char *um_screener_errmsg(const um_screener *s) { return s ? s->err : "out of memory"; }
-const char *um_screener_warning(const um_screener *s, size_t i) { return s && i < s->n_warn ? s->warn[i] : NULL; }
+const char *um_screener_warning(const um_screener *s, size_t i) {
+    if (!s) return NULL;
+    if (i < s->n_warn) return s->warn[i];
+    if (!s->ctx || s->ctx_borrowed) return NULL;
+    /* the screener's own context: its indicator lists' warnings, the lists
+     * opened now if no identifier was screened yet (as open did before) */
+    um_ctx_ioc(s->ctx);
+    i -= s->n_warn;
+    for (size_t k = 0; um_ctx_warning(s->ctx, k); k++)
+        if (strstr(um_ctx_warning(s->ctx, k), "indicator") && i-- == 0) return um_ctx_warning(s->ctx, k);
+    return NULL;
+}
 size_t um_screener_list_count(const um_screener *s) { return s && s->info ? s->lists.n_files : 0; }
 const um_list_info *um_screener_list(const um_screener *s, size_t i) {
     return s && s->info && i < s->lists.n_files ? &s->info[i] : NULL;

@@ -479,6 +479,7 @@ um_status um_lists_update(const um_lists_update_options *o, char *report, size_t
     } else { /* the data folder a context would use */
         um_ctx *ctx = NULL;
         um_ctx_options co = {0};
+        co.lazy = UM_CTX_LAZY_IPDB | UM_CTX_LAZY_IOC; /* its folder only */
         if (um_ctx_open(&ctx, &co) != UM_OK) {
             rep(report, cap, "%s\n", um_ctx_errmsg(ctx));
             um_ctx_close(ctx);

@@ -2,6 +2,7 @@
  * build time by tests/data/ip/make-fixtures.pl, bundled lists in
  * data/network), and the net analyzer's rules and findings through a scan
  * (HR CSV + Okta JSON lines). */
+#include <pthread.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -324,7 +325,7 @@ static const um_finding_info *find_finding(const um_scan *s, const um_subject_in
     return NULL;
 }
 
-static void t_scan(void) {
+static void scan_with(unsigned lazy) {
     char dir[] = "/tmp/um_test_net_XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     char hr[1200], log[1200];
@@ -368,6 +369,7 @@ static void t_scan(void) {
     opt.data_dir = g_data;
     opt.country_mmdb = fix("country.mmdb");
     opt.asn_mmdb = fix("asn.mmdb");
+    opt.lazy = lazy; /* a scan opens every lazy part: the same findings */
     um_ctx *ctx = NULL;
     CHECK_INTEQ(um_ctx_open(&ctx, &opt), UM_OK);
     um_scan *scan = NULL;
@@ -437,6 +439,75 @@ static void t_scan(void) {
     rmdir(dir);
 }
 
+static void t_scan(void) { scan_with(0); }
+static void t_scan_lazy(void) { scan_with(UM_CTX_LAZY_IPDB | UM_CTX_LAZY_IOC); }
+
+/* um_ctx_options.lazy: the parts are not opened at um_ctx_open, the first
+ * um_ctx_ipdb / um_ctx_ioc opens them once (threads racing for it get the
+ * same part), and their warnings then are those an eager open gives */
+typedef struct lazy_arg {
+    um_ctx *ctx;
+    um_ipdb *db;
+    um_ioc *ioc;
+} lazy_arg;
+
+static void *lazy_thread(void *p) {
+    lazy_arg *a = p;
+    a->db = um_ctx_ipdb(a->ctx);
+    a->ioc = um_ctx_ioc(a->ctx);
+    return NULL;
+}
+
+static size_t n_warnings(const um_ctx *ctx) {
+    size_t n = 0;
+    while (um_ctx_warning(ctx, n)) n++;
+    return n;
+}
+
+static void t_lazy(void) {
+    um_ctx_options opt = {0};
+    opt.data_dir = g_data;
+    opt.country_mmdb = "/nonexistent/um-country.mmdb"; /* a warning when opened */
+    opt.asn_mmdb = fix("asn.mmdb");
+    um_ctx *eager = NULL, *lazy = NULL;
+    CHECK_INTEQ(um_ctx_open(&eager, &opt), UM_OK);
+    opt.lazy = UM_CTX_LAZY_IPDB | UM_CTX_LAZY_IOC;
+    CHECK_INTEQ(um_ctx_open(&lazy, &opt), UM_OK);
+    size_t ne = n_warnings(eager), nl = n_warnings(lazy);
+    CHECK(ne > nl); /* the missing country database is not known yet */
+    for (size_t i = 0; i < nl; i++) CHECK(strstr(um_ctx_warning(lazy, i), "um-country") == NULL);
+    enum { NT = 4 };
+    pthread_t th[NT];
+    lazy_arg a[NT];
+    for (int i = 0; i < NT; i++) {
+        a[i] = (lazy_arg){lazy, NULL, NULL};
+        CHECK(pthread_create(&th[i], NULL, lazy_thread, &a[i]) == 0);
+    }
+    for (int i = 0; i < NT; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < NT; i++) {
+        CHECK(a[i].db != NULL && a[i].db == a[0].db);
+        CHECK(a[i].ioc != NULL && a[i].ioc == a[0].ioc);
+    }
+    CHECK(um_ctx_ipdb(lazy) == a[0].db); /* once */
+    CHECK_INTEQ((long long)n_warnings(lazy), (long long)ne);
+    for (size_t i = 0; i < ne; i++) { /* the same warnings, in any order */
+        bool found = false;
+        for (size_t k = 0; k < ne && !found; k++) found = strcmp(um_ctx_warning(eager, i), um_ctx_warning(lazy, k)) == 0;
+        CHECK(found);
+    }
+    /* the lazily opened parts answer as the eager ones */
+    const um_ioc_hit *he = um_ioc_lookup(um_ctx_ioc(eager), "email", "benguyen0214@gmail.com"),
+                     *hl = um_ioc_lookup(um_ctx_ioc(lazy), "email", "benguyen0214@gmail.com");
+    CHECK(he != NULL && hl != NULL);
+    if (he && hl) CHECK_STREQ(he->note, hl->note);
+    um_ctx_close(eager);
+    um_ctx_close(lazy);
+    /* closed without ever opening the parts */
+    um_ctx *unused = NULL;
+    CHECK_INTEQ(um_ctx_open(&unused, &opt), UM_OK);
+    um_ctx_close(unused);
+}
+
 int main(void) {
     paths();
     RUN(t_parse);
@@ -444,5 +515,7 @@ int main(void) {
     RUN(t_missing_corrupt);
     RUN(t_rules);
     RUN(t_scan);
+    RUN(t_scan_lazy);
+    RUN(t_lazy);
     return um_t_report();
 }
