@@ -255,7 +255,17 @@ static void put_c(um_jw *w, int c) {
     if (w->len + 1 > JBUF) flush(w);
     w->buf[w->len++] = (unsigned char)c;
 }
-static void put_u(um_jw *w, uint64_t v) {
+/* A varint: most values an event writes (kinds, flags, lengths, counts) are
+ * below 128, one byte: that case is inline (~37 varints an event). */
+static void put_u_long(um_jw *w, uint64_t v);
+static inline __attribute__((always_inline)) void put_u(um_jw *w, uint64_t v) {
+    if (v < 0x80 && w->len < JBUF) {
+        w->buf[w->len++] = (unsigned char)v;
+        return;
+    }
+    put_u_long(w, v);
+}
+static void put_u_long(um_jw *w, uint64_t v) {
     if (w->len + 10 > JBUF) flush(w);
     unsigned char *b = w->buf + w->len;
     int n = 0;

@@ -20,7 +20,7 @@ static bool user_category(const char *cat) {
 
 int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
     msg->why[0] = msg->warn[0] = 0;
-    um_sf sf = {rec, msg, false};
+    um_sf sf = {.root = rec, .msg = msg};
     if (um_jtype_of(rec) != UM_J_OBJECT) {
         um_sf_fail(&sf, "record is not a JSON object");
         return -1;
@@ -38,6 +38,8 @@ int um_entra_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
     }
     if (!diag) props = rec; /* Graph signIn: the record itself */
     if (sf.bad) return -1;
+    um_jmember pm[UM_SF_LIST_MAX]; /* nine paths from props follow */
+    um_sf_list(&sf, props, pm, UM_SF_LIST_MAX);
 
     ev->kind = UM_EV_SIGNIN;
     ev->action = cat && *cat ? cat : "signIn";

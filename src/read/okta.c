@@ -114,7 +114,7 @@ static int find_app(void *ud, const char *key, size_t klen, um_jval val) {
 
 int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
     msg->why[0] = msg->warn[0] = 0;
-    okta_rec r = {{rec, msg, false}, false, "", {0}};
+    okta_rec r = {{.root = rec, .msg = msg}, false, "", {0}};
     if (um_jtype_of(rec) != UM_J_OBJECT) {
         um_sf_fail(&r.sf, "record is not a JSON object");
         return -1;
@@ -129,6 +129,8 @@ int um_okta_map(um_jval rec, um_event *ev, um_signin_msg *msg) {
         return -1;
     }
     if (!is_signin_type(type)) return 0;
+    um_jmember rootm[UM_SF_LIST_MAX]; /* ~15 paths from the root follow */
+    if (!r.flat) um_sf_list(&r.sf, rec, rootm, UM_SF_LIST_MAX);
     ev->kind = UM_EV_SIGNIN;
     ev->action = type;
 

@@ -356,9 +356,38 @@ void um_signin_warn(um_signin_msg *msg, const char *fmt, ...) {
     va_end(ap);
 }
 
+void um_sf_list(um_sf *sf, um_jval obj, um_jmember *m, size_t max) {
+    sf->lm = NULL;
+    if (um_jtype_of(obj) != UM_J_OBJECT) return;
+    size_t n = um_jmembers(obj, m, max);
+    if (n > max) return;
+    sf->lm = m;
+    sf->ln = n;
+    sf->lobj = obj;
+}
+
+/* um_jpath(from, path, dups) where from is the listed object: its first key
+ * from the list (the first of equal keys, the others counted as um_jget
+ * does), the rest of the path as um_jpath. */
+static um_jval listed_path(const um_sf *sf, const char *path, unsigned *dups) {
+    um_jval none = {{0, 0}};
+    if (!*path) return sf->lobj;
+    const char *dot = strchr(path, '.');
+    size_t n = dot ? (size_t)(dot - path) : strlen(path);
+    if (n >= 128) return none; /* as um_jpath: no key we look up is this long */
+    um_jval cur = none;
+    unsigned c = 0;
+    for (size_t i = 0; i < sf->ln; i++)
+        if (sf->lm[i].klen == n && memcmp(sf->lm[i].key, path, n) == 0 && c++ == 0) cur = sf->lm[i].val;
+    if (c > 1) *dups += c - 1;
+    if ((cur.w[0] == 0 && cur.w[1] == 0) || !dot) return cur; /* missing, or the whole path */
+    return um_jpath(cur, dot + 1, dups);
+}
+
 um_jval um_sf_get(um_sf *sf, um_jval from, const char *path) {
     unsigned dups = 0;
-    um_jval v = um_jpath(from, path, &dups);
+    um_jval v = sf->lm && from.w[0] == sf->lobj.w[0] && from.w[1] == sf->lobj.w[1] ? listed_path(sf, path, &dups)
+                                                                                    : um_jpath(from, path, &dups);
     if (dups) um_sf_fail(sf, "duplicate key '%s'", path);
     return v;
 }

@@ -39,7 +39,8 @@ static bool eq_fold(const char *a, const char *b, size_t n) {
 }
 
 /* The index slot holding name (nlen bytes), or the empty slot where it would go. */
-static uint32_t *slot_of(const um_winfields *f, const char *name, size_t nlen, uint32_t h) {
+static inline __attribute__((always_inline)) uint32_t *slot_of_i(const um_winfields *f, const char *name, size_t nlen,
+                                                                  uint32_t h) {
     uint32_t mask = UM_WIN_SLOTS - 1, i = (h ^ (h >> 15)) & mask;
     for (;;) {
         uint32_t *sl = (uint32_t *)&f->slot[i];
@@ -50,6 +51,12 @@ static uint32_t *slot_of(const um_winfields *f, const char *name, size_t nlen, u
     }
 }
 
+/* The lookups of fixed names (get) call it; adding a field (every field of
+ * every record) has it inline. */
+static uint32_t *slot_of(const um_winfields *f, const char *name, size_t nlen, uint32_t h) {
+    return slot_of_i(f, name, nlen, h);
+}
+
 static inline __attribute__((always_inline)) um_winfield *find(const um_winfields *f, const char *name) {
     if (f->gen == 0) return NULL; /* never reset: empty */
     size_t nlen = strlen(name);
@@ -57,8 +64,8 @@ static inline __attribute__((always_inline)) um_winfield *find(const um_winfield
     return (*sl >> 16) == f->gen ? (um_winfield *)&f->f[(*sl & 0xffffu) - 1] : NULL;
 }
 
-static bool add_impl(um_winfields *f, const char *name, size_t klen, bool check, const char *value, size_t len,
-                     unsigned count) {
+static inline __attribute__((always_inline)) bool add_impl(um_winfields *f, const char *name, size_t klen,
+                                                          bool check, const char *value, size_t len, unsigned count) {
     if (!name || !value) return true;
     if (count == 0) count = 1;
     if (f->gen == 0) um_winfields_reset(f);
@@ -66,7 +73,7 @@ static bool add_impl(um_winfields *f, const char *name, size_t klen, bool check,
     bool nul = false;
     uint32_t h = name_hash_n(name, nlen, &nul);
     if (check && (nul || name[klen])) return false; /* a NUL inside the key */
-    uint32_t *sl = slot_of(f, name, nlen, h);
+    uint32_t *sl = slot_of_i(f, name, nlen, h);
     if ((*sl >> 16) == f->gen) {
         f->f[(*sl & 0xffffu) - 1].count += count;
         return true;

@@ -109,6 +109,32 @@ static void t_okta_map_cases(void) {
                          &ev, &msg),
                 -1);
     CHECK_STREQ(msg.why, "duplicate key 'actor.alternateId'");
+    /* duplicate keys of the root, whose members are listed once (um_sf_list):
+     * the first key of a path, and a whole path; the first value is the one
+     * read, as a walk reads it */
+    CHECK_INTEQ(map_text(um_okta_map, p,
+                         "{\"eventType\":\"user.session.start\",\"published\":\"2024-01-01T00:00:00Z\","
+                         "\"actor\":{\"alternateId\":\"a@x.com\"},\"actor\":{\"alternateId\":\"b@x.com\"}}",
+                         &ev, &msg),
+                -1);
+    CHECK_STREQ(msg.why, "duplicate key 'actor.alternateId'");
+    CHECK_STREQ(ev.user, "a@x.com");
+    CHECK_INTEQ(map_text(um_okta_map, p,
+                         "{\"eventType\":\"user.session.start\",\"published\":\"2024-01-01T00:00:00Z\","
+                         "\"actor\":{\"alternateId\":\"a@x.com\"},\"uuid\":\"u1\",\"uuid\":\"u2\"}",
+                         &ev, &msg),
+                -1);
+    CHECK_STREQ(msg.why, "duplicate key 'uuid'");
+    {   /* a root of more members than the list holds: its paths walk, same answers */
+        char big[4000];
+        int k = snprintf(big, sizeof big, "{\"eventType\":\"user.session.start\","
+                                          "\"published\":\"2024-01-01T00:00:00Z\"");
+        for (int i = 0; i < UM_SF_LIST_MAX; i++) k += snprintf(big + k, sizeof big - (size_t)k, ",\"x%d\":%d", i, i);
+        snprintf(big + k, sizeof big - (size_t)k, ",\"actor\":{\"alternateId\":\"c@x.com\"},\"uuid\":\"u3\"}");
+        CHECK_INTEQ(map_text(um_okta_map, p, big, &ev, &msg), 1);
+        CHECK_STREQ(ev.user, "c@x.com");
+        CHECK_STREQ(ev.record_id, "u3");
+    }
     /* impossible date */
     CHECK_INTEQ(map_text(um_okta_map, p,
                          "{\"eventType\":\"user.session.start\",\"published\":\"2017-09-31T00:00:00Z\","
@@ -235,6 +261,20 @@ static void t_entra_map_cases(void) {
                          &ev, &msg),
                 -1);
     CHECK_STREQ(msg.why, "duplicate key 'status.errorCode'");
+    /* duplicates among the listed properties' own keys */
+    CHECK_INTEQ(map_text(um_entra_map, p,
+                         "{\"category\":\"SignInLogs\",\"properties\":{\"createdDateTime\":"
+                         "\"2022-02-01T00:00:00Z\",\"userPrincipalName\":\"f@x.com\",\"status\":{\"errorCode\":0},"
+                         "\"status\":{\"errorCode\":1}}}",
+                         &ev, &msg),
+                -1);
+    CHECK_STREQ(msg.why, "duplicate key 'status.errorCode'");
+    CHECK_INTEQ(map_text(um_entra_map, p,
+                         "{\"category\":\"SignInLogs\",\"properties\":{\"createdDateTime\":"
+                         "\"2022-02-01T00:00:00Z\",\"userPrincipalName\":\"f@x.com\",\"id\":\"a\",\"id\":\"b\"}}",
+                         &ev, &msg),
+                -1);
+    CHECK_STREQ(msg.why, "duplicate key 'id'");
     /* no time at all */
     CHECK_INTEQ(map_text(um_entra_map, p, "{\"userPrincipalName\":\"f@x.com\"}", &ev, &msg), -1);
     um_json_free(p);
