@@ -75,7 +75,7 @@ start_worker w2
 nats_scan demo "$UM_SRC_DIR/examples/demo"
 same demo "$rc"
 # the identity index was blocked on the workers, 8 shards (nats_link.sh tests the shards themselves)
-cat "$tmp/w1.log" "$tmp/w2.log" | grep -q "done: identity shard [0-9]* of 8, [1-9][0-9]* shared values" ||
+grep -q "done: identity shard [0-9]* of 8, [1-9][0-9]* shared values" "$tmp/w1.log" "$tmp/w2.log" ||
     fail "demo: no identity shard with a shared value was blocked on the workers"
 
 "$GEN" --bytes 6000000 --people 300 --out "$tmp/gen" >/dev/null
@@ -88,10 +88,12 @@ start_worker w3 --threads 2
 nats_scan logs "${set_inputs[@]}"
 same logs "$rc"
 # the workers ran the prefilters (the Sigma matching): their rules are the scan's
-# (any of the three: which worker takes which unit is the server's choice)
-cat "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" | grep -q "done: .*, prefiltered" ||
+# (any of the three: which worker takes which unit is the server's choice).
+# grep reads the files itself: `cat A B | grep -q` under pipefail failed when
+# grep, matching early, exited before cat had written the rest (SIGPIPE, 141)
+grep -q "done: .*, prefiltered" "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" ||
     fail "logs: no worker ran the prefilters"
-cat "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" | grep -q "rules differ" &&
+grep -q "rules differ" "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" &&
     fail "logs: a worker took the scan's rules for others"
 # the scan's analysis in 3 person partitions (src/core/pmerge.c) over the
 # bus: the replayed events are routed to the partitions and merged, and the
