@@ -47,6 +47,7 @@
 #include "wire.h"
 
 #include <pthread.h>
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,6 +316,55 @@ natsStatus um_bus_publish(jsCtx *js, const char *subj, const void *p, size_t n, 
             return st;
         nats_Sleep(wait);
     }
+}
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Reads the files their loaders read (um_ioc_open: every *.csv of
+ * DATA/ioc in name order; the endpoint analyzer's KVM list is one of them)
+ * and the approvals they ask for (um_ctx_rmm_approved); a file that cannot be read
+ * counts as absent, as for the loaders. The IP data and the allowlist are
+ * not read by the partitioned analyzers (the scan enriches events before
+ * they are sent; the allowlist is the Sigma analyzer's, on the scan). */
+uint64_t um_bus_ctx_digest(const um_ctx *ctx) {
+    uint64_t d = um_hash64("UMC1", 4, 0x243f6a8885a308d3ULL);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/ioc", ctx->data_dir ? ctx->data_dir : "");
+    DIR *dp = ctx->data_dir ? opendir(dir) : NULL;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    for (struct dirent *e; dp && (e = readdir(dp));) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".csv") != 0) continue;
+        char *c = um_strdup(e->d_name);
+        if (!c || !um_grow((void **)&names, &cap, n + 1, sizeof *names)) {
+            um_free(c);
+            d ^= 0x1; /* out of memory: a digest nobody else has */
+            break;
+        }
+        names[n++] = c;
+    }
+    if (dp) closedir(dp);
+    if (n) qsort(names, n, sizeof *names, cmp_name);
+    char buf[65536];
+    for (size_t i = 0; i < n; i++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        d = um_hash64(names[i], strlen(names[i]) + 1, d);
+        FILE *f = fopen(path, "rb");
+        for (size_t got; f && (got = fread(buf, 1, sizeof buf, f)) > 0;) d = um_hash64(buf, got, d);
+        if (f) fclose(f);
+        um_free(names[i]);
+    }
+    um_free(names);
+    /* the approvals they ask about (endpoint.c: VNC); the other tools are
+     * the Sigma analyzer's, on the scan */
+    static const char *const asked[] = {"VNC"};
+    for (size_t i = 0; i < UM_ARRAY_LEN(asked); i++) {
+        unsigned char yes = um_ctx_rmm_approved(ctx, asked[i]) ? 1 : 0;
+        d = um_hash64(&yes, 1, um_hash64(asked[i], strlen(asked[i]), d));
+    }
+    return d ? d : 1;
 }
 
 /* The next message on subj at or after sequence *seq: NATS_OK (then *seq is
@@ -666,6 +716,7 @@ typedef struct part_pub {
     char **file;     /* per partition: the previous event's file in that frame (heap) */
     uint32_t *frames; /* per partition: frames published */
     uint64_t events, bytes;
+    uint64_t ctx_digest; /* of what the partitioned analyzers read from the context (um_bus_ctx_digest) */
 } part_pub;
 
 static um_status part_flush(part_pub *pp, unsigned p) {
@@ -715,6 +766,7 @@ static void part_pub_free(part_pub *pp) {
 static um_status part_pub_init(part_pub *pp, um_scan *s, jsCtx *js, const char *id, size_t frame) {
     memset(pp, 0, sizeof *pp);
     pp->s = s, pp->js = js, pp->id = id, pp->frame = frame, pp->k = s->partitions;
+    pp->ctx_digest = um_bus_ctx_digest(s->ctx); /* near the context's loading: what this scan's analyzers read */
     pp->buf = um_calloc(pp->k, sizeof *pp->buf);
     pp->file = um_calloc(pp->k, sizeof *pp->file);
     pp->frames = um_calloc(pp->k, sizeof *pp->frames);
@@ -755,9 +807,10 @@ static um_status part_finish(part_pub *pp) {
     for (unsigned p = 0; p < pp->k && st == UM_OK; p++) {
         char path[64];
         snprintf(path, sizeof path, "person partition %u of %u", p, pp->k);
-        /* size: the subject table's bytes; parts: the partition's event frames */
-        um_wire_unit u = {(char *)pp->id, PART_UNIT(p), PART_READER, path, tab.len, pp->frames[p], pp->frame, 0, p,
-                          pp->k};
+        /* size: the subject table's bytes; parts: the partition's event frames;
+         * the digest of the context a worker must have to run it */
+        um_wire_unit u = {(char *)pp->id, PART_UNIT(p), PART_READER, path, tab.len, pp->frames[p], pp->frame,
+                          pp->ctx_digest, p, pp->k};
         um_buf_reset(&b);
         um_wire_unit_put(&b, &u);
         snprintf(id, sizeof id, "%s.w.%llu", pp->id, (unsigned long long)PART_UNIT(p));
@@ -1433,8 +1486,15 @@ static void do_part(unit_run *ur) {
     um_arena_init(&f.arena);
     um_status st = UM_OK;
     const char *why = NULL;
+    char ctx_why[200];
     if (got == 1) {
-        if (k < 2 || k > 1024) why = "bad number of partitions";
+        if (ur->u.prefilter != w->ctx_digest) { /* a different context: another answer, so none */
+            snprintf(ctx_why, sizeof ctx_why,
+                     "this worker's context differs from the scan's (data/ioc lists or VNC approval; digest %016llx, "
+                     "the scan's %016llx): start it with the scan's --data-dir and --approved-rmm",
+                     (unsigned long long)w->ctx_digest, (unsigned long long)ur->u.prefilter);
+            why = ctx_why;
+        } else if (k < 2 || k > 1024) why = "bad number of partitions";
         else if ((st = um_scan_new(w->ctx, &f.s)) != UM_OK) why = um_status_str(st);
         else if ((st = um_subtab_load(f.s, tab.s, tab.len, &why)) != UM_OK) {
             if (!why) why = um_status_str(st);
@@ -1514,8 +1574,18 @@ static void do_unit(um_worker *w, natsMsg *msg) {
         return;
     }
     snprintf(ur.subj, sizeof ur.subj, "unmask.res.%s.%llu", ur.u.scan_id, (unsigned long long)ur.u.unit);
-    um_bus_log(w, "scan %s unit %llu taken: %s (%llu bytes)", ur.u.scan_id, (unsigned long long)ur.u.unit, ur.u.path,
-         (unsigned long long)ur.u.size);
+    /* the unit's digest against this worker's, said when taken: a log
+     * unit's rules (prefilters run only when equal), a person partition's
+     * context (refused when different); none for an identity shard */
+    bool part = strcmp(ur.u.reader, PART_READER) == 0, link = strcmp(ur.u.reader, LINK_READER) == 0;
+    uint64_t mine = part ? w->ctx_digest : w->pf_digest;
+    um_bus_log(w, "scan %s unit %llu taken: %s (%llu bytes%s%s%s)", ur.u.scan_id, (unsigned long long)ur.u.unit,
+               ur.u.path, (unsigned long long)ur.u.size, link ? "" : part ? "; context digest " : "; rules digest ",
+               link                    ? ""
+               : !ur.u.prefilter       ? "none"
+               : ur.u.prefilter == mine ? "the same as this worker's"
+                                       : "not this worker's",
+               link || !ur.u.prefilter || ur.u.prefilter == mine || mine ? "" : " (this worker has none)");
     if (strcmp(ur.u.reader, PART_READER) == 0) {
         do_part(&ur);
         um_wire_unit_clear(&ur.u);
@@ -1662,6 +1732,7 @@ um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *s
         um_bus_log(w, "the prefilters could not be built (%s): every field bag goes back to the scan",
                    ps && ps->errmsg ? ps->errmsg : "out of memory");
     um_scan_free(ps);
+    w->ctx_digest = um_bus_ctx_digest(w->ctx);
     if (n == 0) n = 1;
     pthread_t *th = um_calloc(n, sizeof *th);
     um_status st = th ? UM_OK : UM_ENOMEM;

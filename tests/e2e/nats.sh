@@ -22,7 +22,9 @@
 #  (i) the person partitions on the workers (--nats-partitions), demo and log set;
 #  (j) a worker SIGKILLed while it holds a person partition (redelivered, rebuilt);
 #  (k) person partitions with workers that join late;
-#  (l) (d) again with person partitions on the workers.
+#  (l) (d) again with person partitions on the workers;
+#  (m) workers whose context (data/ioc lists, VNC approval) is not the
+#      scan's refuse its person partitions: exit 2 with a clear error.
 # Workers run the prefilters (Sigma matching) when their rules are the
 # scan's (a) and say so.
 # Every scan here also blocks its identity index on the workers (the
@@ -93,8 +95,10 @@ same logs "$rc"
 # grep, matching early, exited before cat had written the rest (SIGPIPE, 141)
 grep -q "done: .*, prefiltered" "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" ||
     fail "logs: no worker ran the prefilters"
-grep -q "rules differ" "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" &&
-    fail "logs: a worker took the scan's rules for others"
+grep -q "taken: .*; rules digest the same as this worker's)" "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" ||
+    fail "logs: no log unit came with the scan's rules digest"
+grep -q "rules differ\|rules digest \(none\|not this\)" "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" &&
+    fail "logs: a worker took the scan's rules for others, or a unit came without them"
 # the scan's analysis in 3 person partitions (src/core/pmerge.c) over the
 # bus: the replayed events are routed to the partitions and merged, and the
 # outputs are still the local scan's without partitions
@@ -131,6 +135,41 @@ nats_scan rules --rules "$G/rules.yml" "$G/okta.jsonl" "$G/entra.json"
 same rules "$rc"
 grep -q "rules differ" "$tmp/h1.log" || fail "rules: the worker did not see that the scan's rules differ"
 grep -q "done: .*, prefiltered" "$tmp/h1.log" && fail "rules: the worker prefiltered under other rules"
+stop_workers
+
+# (m) workers whose context is not the scan's refuse its person partitions
+# (the unit carries a digest of what the partitioned analyzers read from
+# the context), and the scan fails with a clear error, exit 2, never a
+# silently different answer: an indicator list changed in the worker's data
+# folder; then a VNC approval (--approved-rmm) the worker lacks; a worker
+# given the scan's approval serves the same scan as the local one
+data=${UNMASK_DATA_DIR:-$UM_SRC_DIR/data}
+mkdir -p "$tmp/otherdata/ioc"
+for e in "$data"/*; do [ "$(basename "$e")" = ioc ] || ln -s "$(cd "$e" && pwd)" "$tmp/otherdata/"; done
+cp "$data"/ioc/*.csv "$tmp/otherdata/ioc/"
+echo "ip,198.51.100.77,2026-01-01,https://example.org/test,test,added in this worker's data only" >>"$tmp/otherdata/ioc/ip.csv"
+ctx_refused() { # name worker-log: exit 2, the refusal said by the scan and seen by the worker
+    [ "$rc" = 2 ] || fail "$1: a worker with another context: exit $rc, not 2: $(tail -3 "$tmp/$1-nats.out")"
+    grep -q "person partition [0-2]: a worker could not run it: this worker's context differs from the scan's" \
+        "$tmp/$1-nats.out" || fail "$1: no clear error: $(tail -3 "$tmp/$1-nats.out")"
+    grep -q "taken: person partition [0-2] of 3 (.*; context digest not this worker's" "$2" ||
+        fail "$1: the worker did not say the context digest differs"
+    pass=$((pass + 1))
+}
+start_worker c1 --data-dir "$tmp/otherdata"
+nats_scan ctxdata --nats-partitions 3 "$UM_SRC_DIR/examples/demo"
+ctx_refused ctxdata "$tmp/c1.log"
+stop_workers
+start_worker c2
+nats_scan ctxrmm --nats-partitions 3 --approved-rmm VNC "$UM_SRC_DIR/examples/demo"
+ctx_refused ctxrmm "$tmp/c2.log"
+stop_workers
+local_scan ctxok --approved-rmm VNC "$UM_SRC_DIR/examples/demo"
+start_worker c3 --approved-rmm VNC
+nats_scan ctxok --nats-partitions 3 --approved-rmm VNC "$UM_SRC_DIR/examples/demo"
+same ctxok "$rc"
+grep -q "taken: person partition [0-2] of 3 (.*; context digest the same as this worker's)" "$tmp/c3.log" ||
+    fail "ctxok: the worker did not check the partitions' context digest"
 stop_workers
 
 # (g) big JSON-lines files cut into line-aligned parts of 256 KiB, each a
