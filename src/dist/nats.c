@@ -70,6 +70,9 @@
 #define WINDOW_BYTES ((uint64_t)256 << 20) /* input bytes published ahead of the replay */
 #define FALLBACK_STATUS 200                 /* end status: read this input on the scan's side */
 #define RETRY_FOR_S 600                     /* give up on an unreachable server after this */
+#define GONE_WAIT_S 10  /* a worker: a unit's bytes not found on the server are looked for again this long */
+#define MAX_GEN 3       /* a scan: a log unit whose bytes a worker did not find is sent again, this often in all */
+#define GEN_SHIFT 56    /* a resent unit's number: the generation above the input and part bits */
 
 
 static char *um_fmt(const char *fmt, ...) UM_PRINTF(1, 2);
@@ -404,6 +407,7 @@ typedef struct sub_run {
     bool *remote;          /* per input: read by a worker */
     uint64_t **starts;     /* per input: starts of its parts (a split file), else NULL */
     size_t *nparts;        /* per input: parts (0: sent whole) */
+    unsigned **gens;       /* per input, per part (one when whole): units sent (resent: collect) */
     uint64_t ahead;        /* bytes published and not yet replayed */
 } sub_run;
 
@@ -515,6 +519,25 @@ static um_status submit_range(sub_run *r, size_t i, uint64_t unit, uint64_t off,
     return st;
 }
 
+/* Publishes part p of input i (p 0 of 0 parts: the whole input) again,
+ * as generation gen (a new unit number, so new subjects and message ids):
+ * a worker did not find its bytes on the server (lost in a restart). */
+static um_status resubmit(sub_run *r, size_t i, size_t p, unsigned gen, uint64_t *unit) {
+    size_t n = r->nparts[i];
+    uint64_t base = unit_no(r, i, p), ahead = r->ahead;
+    *unit = base | (uint64_t)gen << GEN_SHIFT;
+    bool readable = true;
+    um_status st = n ? submit_range(r, i, *unit, r->starts[i][p],
+                                    p + 1 < n ? r->starts[i][p + 1] + 1 : UINT64_MAX, p, n, &readable)
+                     : submit_range(r, i, *unit, 0, UINT64_MAX, 0, 0, &readable);
+    r->ahead = ahead; /* counted once, when it was first sent */
+    if (st == UM_OK && !readable) {
+        um_scan_set_error(r->s, "%s: the file could not be read again to send it a second time", r->s->inputs[i].path);
+        st = UM_EIO;
+    }
+    return st;
+}
+
 /* Publishes input i: whole, or in the line-aligned parts its reader can be
  * split into (partition.h, 1.), each a unit of its own, so different
  * workers read the parts of one big file. An input that cannot be read now
@@ -526,6 +549,7 @@ static um_status submit(sub_run *r, size_t i) {
     if (st != UM_OK) return st;
     bool readable = true;
     size_t n = r->nparts[i];
+    if (!(r->gens[i] = um_calloc(n ? n : 1, sizeof *r->gens[i]))) return UM_ENOMEM;
     if (!n) st = submit_range(r, i, i, 0, UINT64_MAX, 0, 0, &readable);
     for (size_t p = 0; p < n && st == UM_OK && readable; p++) {
         uint64_t end = p + 1 < n ? r->starts[i][p + 1] + 1 : UINT64_MAX; /* the next part re-reads our last newline */
@@ -541,16 +565,25 @@ static um_status submit(sub_run *r, size_t i) {
     return st;
 }
 
-/* Replays unit `unit` of input i from its result frames, lines shifted by
- * base. pt NULL: the whole input (then counted as read or failed); else
- * one part: pt->lines and pt->summary are the worker's. *fallback: the
- * worker says read it here. */
-static um_status collect(sub_run *r, size_t i, uint64_t unit, uint64_t base, um_part *pt, um_winfields *wf,
-                         um_winfields *empty, bool *fallback) {
+/* Replays part pi of input i (pt NULL: the whole input, pi 0) from its
+ * result frames, lines shifted by base. pt NULL: counted as read or
+ * failed; else one part: pt->lines and pt->summary are the worker's.
+ * *fallback: the worker says read it here. A worker that did not find the
+ * unit's bytes on the server says so on SUBJ.gone: the unit is sent again
+ * under a new number (up to MAX_GEN times), and its frames from the one
+ * after the last replayed on are replayed (a unit's frames are the same
+ * bytes whoever reads it). *units: the generations sent (for the purge). */
+static um_status collect(sub_run *r, size_t i, size_t pi, uint64_t base, um_part *pt, um_winfields *wf,
+                         um_winfields *empty, bool *fallback, unsigned *units) {
     um_scan *s = r->s;
     um_input *in = &s->inputs[i];
-    char subj[96];
+    char subj[96], gsubj[112];
+    uint64_t unit = unit_no(r, i, pi);
+    unsigned gen = 0;
     snprintf(subj, sizeof subj, "unmask.res.%s.%llu", r->id, (unsigned long long)unit);
+    snprintf(gsubj, sizeof gsubj, "%s.gone", subj);
+    int64_t gone_checked = um_bus_now_ms();
+    *units = 1;
     um_wire_dec *d = um_wire_dec_new();
     if (!d) return UM_ENOMEM;
     uint64_t seq = 1;
@@ -567,6 +600,27 @@ static um_status collect(sub_run *r, size_t i, uint64_t unit, uint64_t base, um_
         }
         natsMsg *m = NULL;
         natsStatus ns = next_msg(r->js, STREAM_RES, subj, &seq, &m);
+        if (ns == NATS_NOT_FOUND && um_bus_now_ms() - gone_checked >= 1000) { /* not there yet: or gone? */
+            gone_checked = um_bus_now_ms();
+            uint64_t gseq = 1;
+            natsMsg *g = NULL;
+            if (next_msg(r->js, STREAM_RES, gsubj, &gseq, &g) == NATS_OK) {
+                natsMsg_Destroy(g);
+                if (++gen >= MAX_GEN) {
+                    um_scan_set_error(s, "%s: the workers did not find its bytes on the NATS server after %u sendings "
+                                         "(is the server losing messages? see its log)",
+                                      in->path, MAX_GEN);
+                    st = UM_EIO;
+                    break;
+                }
+                if ((st = resubmit(r, i, pi, gen, &unit)) != UM_OK) break;
+                *units = gen + 1;
+                snprintf(subj, sizeof subj, "unmask.res.%s.%llu", r->id, (unsigned long long)unit);
+                snprintf(gsubj, sizeof gsubj, "%s.gone", subj);
+                seq = 1; /* frames from want on: the same bytes from the unit sent again */
+                continue;
+            }
+        }
         if (ns == NATS_NOT_FOUND) { /* not there yet: the workers are busy, or none is up */
             nats_Sleep(idle);
             idle = idle < 50 ? idle * 2 : 50;
@@ -668,7 +722,7 @@ static um_status collect_parts(sub_run *r, size_t i, um_winfields *wf, um_winfie
         um_part pt = {i, p, r->nparts[i], 0, UINT64_MAX, 0, sum};
         memset(sum, 0, rd->part_size);
         bool fallback = false;
-        st = collect(r, i, unit_no(r, i, p), base, &pt, wf, empty, &fallback);
+        st = collect(r, i, p, base, &pt, wf, empty, &fallback, &r->gens[i][p]);
         if (st != UM_OK) break;
         if (p == 0) memcpy(merged, sum, rd->part_size);
         else rd->part_merge(merged, sum);
@@ -864,8 +918,9 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
     r.remote = um_calloc(s->n_inputs + 1, sizeof *r.remote);
     r.starts = um_calloc(s->n_inputs + 1, sizeof *r.starts);
     r.nparts = um_calloc(s->n_inputs + 1, sizeof *r.nparts);
+    r.gens = um_calloc(s->n_inputs + 1, sizeof *r.gens);
     um_winfields *wf = um_calloc(1, sizeof *wf), *empty = um_calloc(1, sizeof *empty);
-    um_status st = r.remote && r.starts && r.nparts && wf && empty ? pst : UM_ENOMEM;
+    um_status st = r.remote && r.starts && r.nparts && r.gens && wf && empty ? pst : UM_ENOMEM;
     for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++) {
         um_input *in = &s->inputs[i];
         r.remote[i] = in->reader && in->reader->phase != 0 && !in->reader->serial && !in->is_dir && !in->is_stream &&
@@ -892,19 +947,21 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
         }
         bool fallback = false;
         st = um_journal_begin(s, in); /* the items are journaled as they are replayed */
-        if (st == UM_OK && !r.nparts[i]) st = collect(&r, i, i, 0, NULL, wf, empty, &fallback);
+        unsigned gens = 1;
+        if (st == UM_OK && !r.nparts[i]) st = collect(&r, i, 0, 0, NULL, wf, empty, &fallback, r.gens[i] ? &r.gens[i][0] : &gens);
         if (st == UM_OK && r.nparts[i]) st = collect_parts(&r, i, wf, empty);
         um_status je = um_journal_end(s, in, st == UM_OK && !fallback && in->status == UM_IN_READ);
         if (st == UM_OK) st = je;
         r.ahead -= r.ahead >= in->size ? in->size : r.ahead;
-        for (size_t p = 0; p < (r.nparts[i] ? r.nparts[i] : 1); p++) {
-            char subj[96];
-            uint64_t u = unit_no(&r, i, p);
-            snprintf(subj, sizeof subj, "unmask.data.%s.%llu", r.id, (unsigned long long)u);
-            purge(js, STREAM_DATA, subj);
-            snprintf(subj, sizeof subj, "unmask.res.%s.%llu", r.id, (unsigned long long)u);
-            purge(js, STREAM_RES, subj);
-        }
+        for (size_t p = 0; p < (r.nparts[i] ? r.nparts[i] : 1); p++)
+            for (unsigned g = 0; g < (r.gens[i] ? r.gens[i][p] : 1) || g == 0; g++) {
+                char subj[96];
+                uint64_t u = unit_no(&r, i, p) | (uint64_t)g << GEN_SHIFT;
+                snprintf(subj, sizeof subj, "unmask.data.%s.%llu", r.id, (unsigned long long)u);
+                purge(js, STREAM_DATA, subj);
+                snprintf(subj, sizeof subj, "unmask.res.%s.%llu", r.id, (unsigned long long)u);
+                purge(js, STREAM_RES, subj);
+            }
         if (st == UM_OK && fallback) st = read_input(s, in);
     }
     if (parts) {
@@ -925,6 +982,8 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
     }
     um_free(r.remote);
     for (size_t i = 0; r.starts && i < s->n_inputs; i++) um_free(r.starts[i]);
+    for (size_t i = 0; r.gens && i < s->n_inputs; i++) um_free(r.gens[i]);
+    um_free(r.gens);
     um_free(r.starts);
     um_free(r.nparts);
     um_free(wf);
@@ -1279,18 +1338,29 @@ static um_status on_batch(void *ud, const um_rec_batch *b) {
 }
 
 /* Hands the payloads of frames 0 .. nframes - 1 (magic) on subj of stream
- * to fn in order (copies skipped). 1 done, 0 gone (the scan purged them, or
- * fn said so: 0), -1 could not (stopped, the server stayed away, or fn: -1). */
+ * to fn in order (copies skipped). 1 done, 0 gone (not found for
+ * GONE_WAIT_S: the scan purged them, or the server lost them; or fn said
+ * so: 0), -1 could not (stopped, the server stayed away, or fn: -1). Every
+ * frame is on the server before the unit is sent, so "not found" is looked
+ * for again: a server restarting answers it before its store is back. */
 static int fetch_frames(unit_run *ur, const char *stream, const char *subj, const char magic[4], uint64_t nframes,
                         int (*fn)(void *ud, const char *p, size_t n), void *ud) {
     uint64_t seq = 1;
     uint32_t want = 0;
-    int64_t t0 = um_bus_now_ms();
+    int64_t t0 = um_bus_now_ms(), missing = 0;
     while (want < nframes) {
         if (w_stopped(ur->w)) return -1;
         natsMsg *m = NULL;
         natsStatus ns = next_msg(ur->w->js, stream, subj, &seq, &m);
-        if (ns == NATS_NOT_FOUND) return 0;
+        if (ns == NATS_NOT_FOUND) {
+            int64_t now = um_bus_now_ms();
+            if (!missing) missing = now;
+            if (now - missing >= (int64_t)GONE_WAIT_S * 1000) return 0;
+            keep_alive(ur);
+            nats_Sleep(250);
+            continue;
+        }
+        missing = 0;
         if (ns != NATS_OK) {
             if (um_bus_now_ms() - t0 > RETRY_FOR_S * 1000) return -1;
             nats_Sleep(250);
@@ -1373,13 +1443,8 @@ static void do_link(unit_run *ur) {
     FILE *f = open_memstream(&mem, &msz);
     int got = f ? fetch_data(ur, f) : -1;
     if (f && fclose(f) != 0 && got == 1) got = -1;
-    if (got != 1) {
-        if (got == 0) {
-            um_bus_log(w, "scan %s %s dropped: its data is gone (the scan ended)", ur->u.scan_id, ur->u.path);
-            (void)natsMsg_AckSync(ur->work, NULL, NULL);
-        } else {
-            um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
-        }
+    if (got == -1) {
+        um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
         free(mem);
         return;
     }
@@ -1388,7 +1453,11 @@ static void do_link(unit_run *ur) {
     um_buf pay;
     um_buf_init(&pay);
     size_t nv = 0;
-    if (um_wire_obs_get(mem, msz, &os, &why) != UM_OK) {
+    if (got == 0) { /* the scan ended, or the server lost them: a waiting scan is told (refused) */
+        um_buf_add(&pay, "UMX1", 4);
+        why = "its observations were not found on the NATS server (lost in a restart?)";
+        um_buf_add(&pay, why, strlen(why));
+    } else if (um_wire_obs_get(mem, msz, &os, &why) != UM_OK) {
         um_buf_add(&pay, "UMX1", 4);
         um_buf_add(&pay, why ? why : "?", strlen(why ? why : "?"));
     } else {
@@ -1524,13 +1593,12 @@ static void do_part(unit_run *ur) {
         }
         if (got == 1 && !why && (st = um_pa_save(f.s, p, &pay)) != UM_OK) why = um_status_str(st);
     }
+    if (got == 0) { /* the scan ended, or the server lost them: a waiting scan is told (refused) */
+        why = "its subject table or events were not found on the NATS server (lost in a restart?)";
+        got = 1;
+    }
     if (got != 1) {
-        if (got == 0) {
-            um_bus_log(w, "scan %s %s dropped: its events are gone (the scan ended)", ur->u.scan_id, ur->u.path);
-            (void)natsMsg_AckSync(ur->work, NULL, NULL);
-        } else {
-            um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
-        }
+        um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
     } else {
         if (why) {
             um_buf_reset(&pay);
@@ -1613,10 +1681,16 @@ static void do_unit(um_worker *w, natsMsg *msg) {
         if (got == 1) got = -1; /* fclose failed */
         else fclose(f);
         unit_file_remove(dir, path);
-        if (got == 0) {
-            um_bus_log(w, "scan %s unit %llu dropped: its input is gone (the scan ended)", ur.u.scan_id,
-                 (unsigned long long)ur.u.unit);
-            (void)natsMsg_AckSync(msg, NULL, NULL);
+        if (got == 0) { /* said on SUBJ.gone: a scan still waiting sends the unit again */
+            char gsubj[112], id[128];
+            snprintf(gsubj, sizeof gsubj, "%s.gone", ur.subj);
+            snprintf(id, sizeof id, "%s.g.%llu", ur.u.scan_id, (unsigned long long)ur.u.unit);
+            natsStatus ns = um_bus_publish(w->js, gsubj, "UMG1", 4, id, w_stop_cb, w);
+            um_bus_log(w, "scan %s unit %llu dropped: its input's bytes were not found on the server for %d s (the scan "
+                          "ended, or a restart lost them)%s",
+                       ur.u.scan_id, (unsigned long long)ur.u.unit, GONE_WAIT_S,
+                       ns == NATS_OK ? "; said so, for the scan to send it again" : "");
+            if (ns == NATS_OK) (void)natsMsg_AckSync(msg, NULL, NULL);
         } else {
             um_bus_log(w, "scan %s unit %llu left for redelivery", ur.u.scan_id, (unsigned long long)ur.u.unit);
         }

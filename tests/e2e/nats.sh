@@ -23,6 +23,7 @@
 #  (j) a worker SIGKILLed while it holds a person partition (redelivered, rebuilt);
 #  (k) person partitions with workers that join late;
 #  (l) (d) again with person partitions on the workers;
+#  (n) a unit's input bytes not found on the server: sent again, same outputs;
 #  (m) workers whose context (data/ioc lists, VNC approval) is not the
 #      scan's refuse its person partitions: exit 2 with a clear error.
 # Workers run the prefilters (Sigma matching) when their rules are the
@@ -35,11 +36,13 @@ set -euo pipefail
 : "${UM_SRC_DIR:?repository root}"
 : "${UM_BIN_DIR:?build directory}"
 GEN="$UM_BIN_DIR/bench/gen_bench"
+PUB="$UM_BIN_DIR/tests/nats_pub"
 # its own block of ports (tests/e2e/lib/nats.sh)
 NATS_PORTS=${NATS_PORTS:-"14200 14219"}
 NATS_PORT_ORDER=${NATS_PORT_ORDER:-random}
 source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"
 [ -x "$GEN" ] || fail "$GEN is not built"
+[ -x "$PUB" ] || fail "$PUB is not built"
 pass=0
 
 
@@ -225,6 +228,30 @@ late_case() {
 }
 # (c) workers that join late
 late_case late late
+stop_workers
+
+# (n) a unit's bytes not found on the server when a worker takes it (as
+# after a restart that lost them, or answered before its store was back):
+# the worker looks again for 10 s, then says so on the unit's ".gone"
+# subject and the scan sends the unit again; same outputs, no hang. The
+# scan is submitted with no worker up and the input bytes are purged
+# (UNMASK_DATA) once its units are in the work queue.
+"$UNMASK" scan --nats "$URL" -n 0 --fail-on never -o "$tmp/gone-nats" "$UM_SRC_DIR/examples/demo" \
+    >"$tmp/gone-nats.out" 2>&1 &
+scan_pid=$!
+pids+=("$scan_pid")
+queued() { "$PUB" count "$URL" UNMASK_WORK 2>/dev/null || echo 0; } # 0 before the scan made the stream
+for _ in $(seq 600); do [ "$(queued)" -ge 2 ] && break; sleep 0.1; done
+[ "$(queued)" -ge 2 ] || fail "gone: the scan's units did not reach the work queue"
+"$PUB" purge "$URL" UNMASK_DATA || fail "gone: could not purge the input bytes"
+start_worker g1
+start_worker g2
+rc=0; timeout 240 tail --pid="$scan_pid" -f /dev/null || fail "gone: the scan still waits after 240 s"
+wait "$scan_pid" || rc=$?
+cp -r "$tmp/demo-local" "$tmp/gone-local"; cp "$tmp/demo-local.sql" "$tmp/gone-local.sql"
+same gone "$rc"
+grep -q "dropped: its input's bytes were not found on the server .*; said so, for the scan to send it again" \
+    "$tmp/g1.log" "$tmp/g2.log" || fail "gone: no worker found a unit's bytes missing"
 stop_workers
 
 # (j) a worker killed while it holds a person partition (events read, state
