@@ -46,8 +46,8 @@
 #include "bus.h"
 #include "wire.h"
 
-#include <pthread.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,8 +325,8 @@ static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const 
 
 /* Reads the files their loaders read (um_ioc_open: every *.csv of
  * DATA/ioc in name order; the endpoint analyzer's KVM list is one of them)
- * and the approvals they ask for (um_ctx_rmm_approved); a file that cannot be read
- * counts as absent, as for the loaders. The IP data and the allowlist are
+ * and the approvals they ask for (um_ctx_rmm_approved); a file that cannot
+ * be read counts as absent, as for the loaders. The IP data and the allowlist are
  * not read by the partitioned analyzers (the scan enriches events before
  * they are sent; the allowlist is the Sigma analyzer's, on the scan). */
 uint64_t um_bus_ctx_digest(const um_ctx *ctx) {
