@@ -158,6 +158,9 @@ static void usage_worker(FILE *o) {
             "                          the last worker started sets it for all)\n"
             "      --max-ack-pending N units out at once over all workers (default 256)\n"
             "      --data-dir DIR      bundled lists (default: installed data, then ./data)\n"
+            "      --approved-rmm LIST remote-access tools your IT approves, as the scan's\n"
+            "                          (a person partition is refused when its scan's lists in\n"
+            "                          DIR/ioc or its VNC approval differ from this worker's)\n"
             "      --follow            continuous mode (above)\n"
             "  -o, --out DIR           --follow: the case folder (outputs as 'unmask scan')\n"
             "      --spool DIR         --follow: where events are kept (default DIR.spool)\n"
@@ -186,12 +189,13 @@ static void w_log(void *ud, const char *line) {
 extern const char *default_data_dir;
 
 int um_cli_worker(int argc, char **argv) {
-    enum { O_THREADS = 300, O_ACK, O_MAXP, O_DATA, O_PAUSE, O_FOLLOW, O_SPOOL, O_INTERVAL };
+    enum { O_THREADS = 300, O_ACK, O_MAXP, O_DATA, O_PAUSE, O_FOLLOW, O_SPOOL, O_INTERVAL, O_RMM };
     static const struct option opts[] = {UM_CLI_NATS_LONGOPTS,
                                          {"threads", required_argument, 0, O_THREADS},
                                          {"ack-wait", required_argument, 0, O_ACK},
                                          {"max-ack-pending", required_argument, 0, O_MAXP},
                                          {"data-dir", required_argument, 0, O_DATA},
+                                         {"approved-rmm", required_argument, 0, O_RMM},
                                          {"test-pause-ms", required_argument, 0, O_PAUSE},
                                          {"follow", no_argument, 0, O_FOLLOW},
                                          {"out", required_argument, 0, 'o'},
@@ -230,6 +234,7 @@ int um_cli_worker(int argc, char **argv) {
         case 'o': out = optarg; break;
         case O_SPOOL: spool = optarg; break;
         case O_DATA: co.data_dir = optarg; break;
+        case O_RMM: co.approved_rmm = optarg; break;
         case 'v': verbose = 1; break;
         case 'h': usage_worker(stdout); return 0;
         default: {

@@ -4,6 +4,9 @@
  *        LINES a message, messages FROM..TO (0-based, default all), with
  *        Nats-Msg-Id "SUBJECT-N" (JetStream publish, acknowledged)
  *   nats_pub dump URL STREAM   print every message of STREAM, one a line
+ *   nats_pub count URL STREAM  print the number of messages in STREAM
+ *   nats_pub purge URL STREAM  remove every message of STREAM (tests/e2e/nats.sh:
+ *        a unit's bytes lost on the server)
  * Exit 0, or 1 with a message.
  */
 #include <nats/nats.h>
@@ -18,7 +21,7 @@ static int die(const char *what, natsStatus s) {
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: nats_pub pub URL SUBJECT FILE LINES [FROM [TO]] | dump URL STREAM\n");
+        fprintf(stderr, "usage: nats_pub pub URL SUBJECT FILE LINES [FROM [TO]] | dump|count|purge URL STREAM\n");
         return 1;
     }
     natsConnection *nc = NULL;
@@ -82,6 +85,13 @@ int main(int argc, char **argv) {
             fputc('\n', stdout);
             natsMsg_Destroy(m);
         }
+    } else if (strcmp(argv[1], "count") == 0) {
+        jsStreamInfo *si = NULL;
+        if ((s = js_GetStreamInfo(&si, js, argv[3], NULL, NULL)) != NATS_OK) return die("stream info", s);
+        printf("%llu\n", (unsigned long long)si->State.Msgs);
+        jsStreamInfo_Destroy(si);
+    } else if (strcmp(argv[1], "purge") == 0) {
+        if ((s = js_PurgeStream(js, argv[3], NULL, NULL)) != NATS_OK) rc = die("purge", s);
     } else {
         fprintf(stderr, "nats_pub: unknown mode\n");
         rc = 1;

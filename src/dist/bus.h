@@ -35,6 +35,7 @@ struct um_worker {
     pthread_mutex_t mu; /* errmsg, log */
     um_status fatal;
     uint64_t pf_digest; /* of ctx's prefilters (um_scan_prepare; 0: none built): units with it are prefiltered here */
+    uint64_t ctx_digest; /* what the person partitions read from ctx (um_bus_ctx_digest): other units are refused */
 };
 
 /* Connects with c's credentials and TLS, makes the streams; NULL, or an
@@ -46,6 +47,11 @@ char *um_bus_err(natsStatus st, const char *what);
 natsStatus um_bus_publish(jsCtx *js, const char *subj, const void *p, size_t n, const char *id,
                           bool (*stop)(void *ud), void *ud);
 int64_t um_bus_now_ms(void);
+/* A digest, never 0, of what the partitioned analyzers read from ctx (the
+ * indicator and network lists and the KVM list, the .csv files of DATA/ioc, and
+ * whether VNC is an approved remote-access tool): equal digests, equal answers from a person
+ * partition run on another machine. */
+uint64_t um_bus_ctx_digest(const um_ctx *ctx);
 /* The public key ("U...", 56 characters) of the user nkey seed in seed_file
  * (nkey.c); false with *err (heap) when the file has none or it is malformed. */
 bool um_nkey_public(const char *seed_file, char pub[57], char **err);

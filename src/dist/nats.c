@@ -46,6 +46,7 @@
 #include "bus.h"
 #include "wire.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,6 +70,9 @@
 #define WINDOW_BYTES ((uint64_t)256 << 20) /* input bytes published ahead of the replay */
 #define FALLBACK_STATUS 200                 /* end status: read this input on the scan's side */
 #define RETRY_FOR_S 600                     /* give up on an unreachable server after this */
+#define GONE_WAIT_S 10  /* a worker: a unit's bytes not found on the server are looked for again this long */
+#define MAX_GEN 3       /* a scan: a log unit whose bytes a worker did not find is sent again, this often in all */
+#define GEN_SHIFT 56    /* a resent unit's number: the generation above the input and part bits */
 
 
 static char *um_fmt(const char *fmt, ...) UM_PRINTF(1, 2);
@@ -317,6 +321,55 @@ natsStatus um_bus_publish(jsCtx *js, const char *subj, const void *p, size_t n, 
     }
 }
 
+static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Reads the files their loaders read (um_ioc_open: every *.csv of
+ * DATA/ioc in name order; the endpoint analyzer's KVM list is one of them)
+ * and the approvals they ask for (um_ctx_rmm_approved); a file that cannot
+ * be read counts as absent, as for the loaders. The IP data and the allowlist are
+ * not read by the partitioned analyzers (the scan enriches events before
+ * they are sent; the allowlist is the Sigma analyzer's, on the scan). */
+uint64_t um_bus_ctx_digest(const um_ctx *ctx) {
+    uint64_t d = um_hash64("UMC1", 4, 0x243f6a8885a308d3ULL);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/ioc", ctx->data_dir ? ctx->data_dir : "");
+    DIR *dp = ctx->data_dir ? opendir(dir) : NULL;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    for (struct dirent *e; dp && (e = readdir(dp));) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".csv") != 0) continue;
+        char *c = um_strdup(e->d_name);
+        if (!c || !um_grow((void **)&names, &cap, n + 1, sizeof *names)) {
+            um_free(c);
+            d ^= 0x1; /* out of memory: a digest nobody else has */
+            break;
+        }
+        names[n++] = c;
+    }
+    if (dp) closedir(dp);
+    if (n) qsort(names, n, sizeof *names, cmp_name);
+    char buf[65536];
+    for (size_t i = 0; i < n; i++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        d = um_hash64(names[i], strlen(names[i]) + 1, d);
+        FILE *f = fopen(path, "rb");
+        for (size_t got; f && (got = fread(buf, 1, sizeof buf, f)) > 0;) d = um_hash64(buf, got, d);
+        if (f) fclose(f);
+        um_free(names[i]);
+    }
+    um_free(names);
+    /* the approvals they ask about (endpoint.c: VNC); the other tools are
+     * the Sigma analyzer's, on the scan */
+    static const char *const asked[] = {"VNC"};
+    for (size_t i = 0; i < UM_ARRAY_LEN(asked); i++) {
+        unsigned char yes = um_ctx_rmm_approved(ctx, asked[i]) ? 1 : 0;
+        d = um_hash64(&yes, 1, um_hash64(asked[i], strlen(asked[i]), d));
+    }
+    return d ? d : 1;
+}
+
 /* The next message on subj at or after sequence *seq: NATS_OK (then *seq is
  * past it), NATS_NOT_FOUND, or an error. */
 static natsStatus next_msg(jsCtx *js, const char *stream, const char *subj, uint64_t *seq, natsMsg **m) {
@@ -354,6 +407,7 @@ typedef struct sub_run {
     bool *remote;          /* per input: read by a worker */
     uint64_t **starts;     /* per input: starts of its parts (a split file), else NULL */
     size_t *nparts;        /* per input: parts (0: sent whole) */
+    unsigned **gens;       /* per input, per part (one when whole): units sent (resent: collect) */
     uint64_t ahead;        /* bytes published and not yet replayed */
 } sub_run;
 
@@ -465,6 +519,25 @@ static um_status submit_range(sub_run *r, size_t i, uint64_t unit, uint64_t off,
     return st;
 }
 
+/* Publishes part p of input i (p 0 of 0 parts: the whole input) again,
+ * as generation gen (a new unit number, so new subjects and message ids):
+ * a worker did not find its bytes on the server (lost in a restart). */
+static um_status resubmit(sub_run *r, size_t i, size_t p, unsigned gen, uint64_t *unit) {
+    size_t n = r->nparts[i];
+    uint64_t base = unit_no(r, i, p), ahead = r->ahead;
+    *unit = base | (uint64_t)gen << GEN_SHIFT;
+    bool readable = true;
+    um_status st = n ? submit_range(r, i, *unit, r->starts[i][p],
+                                    p + 1 < n ? r->starts[i][p + 1] + 1 : UINT64_MAX, p, n, &readable)
+                     : submit_range(r, i, *unit, 0, UINT64_MAX, 0, 0, &readable);
+    r->ahead = ahead; /* counted once, when it was first sent */
+    if (st == UM_OK && !readable) {
+        um_scan_set_error(r->s, "%s: the file could not be read again to send it a second time", r->s->inputs[i].path);
+        st = UM_EIO;
+    }
+    return st;
+}
+
 /* Publishes input i: whole, or in the line-aligned parts its reader can be
  * split into (partition.h, 1.), each a unit of its own, so different
  * workers read the parts of one big file. An input that cannot be read now
@@ -476,6 +549,7 @@ static um_status submit(sub_run *r, size_t i) {
     if (st != UM_OK) return st;
     bool readable = true;
     size_t n = r->nparts[i];
+    if (!(r->gens[i] = um_calloc(n ? n : 1, sizeof *r->gens[i]))) return UM_ENOMEM;
     if (!n) st = submit_range(r, i, i, 0, UINT64_MAX, 0, 0, &readable);
     for (size_t p = 0; p < n && st == UM_OK && readable; p++) {
         uint64_t end = p + 1 < n ? r->starts[i][p + 1] + 1 : UINT64_MAX; /* the next part re-reads our last newline */
@@ -491,16 +565,25 @@ static um_status submit(sub_run *r, size_t i) {
     return st;
 }
 
-/* Replays unit `unit` of input i from its result frames, lines shifted by
- * base. pt NULL: the whole input (then counted as read or failed); else
- * one part: pt->lines and pt->summary are the worker's. *fallback: the
- * worker says read it here. */
-static um_status collect(sub_run *r, size_t i, uint64_t unit, uint64_t base, um_part *pt, um_winfields *wf,
-                         um_winfields *empty, bool *fallback) {
+/* Replays part pi of input i (pt NULL: the whole input, pi 0) from its
+ * result frames, lines shifted by base. pt NULL: counted as read or
+ * failed; else one part: pt->lines and pt->summary are the worker's.
+ * *fallback: the worker says read it here. A worker that did not find the
+ * unit's bytes on the server says so on SUBJ.gone: the unit is sent again
+ * under a new number (up to MAX_GEN times), and its frames from the one
+ * after the last replayed on are replayed (a unit's frames are the same
+ * bytes whoever reads it). *units: the generations sent (for the purge). */
+static um_status collect(sub_run *r, size_t i, size_t pi, uint64_t base, um_part *pt, um_winfields *wf,
+                         um_winfields *empty, bool *fallback, unsigned *units) {
     um_scan *s = r->s;
     um_input *in = &s->inputs[i];
-    char subj[96];
+    char subj[96], gsubj[112];
+    uint64_t unit = unit_no(r, i, pi);
+    unsigned gen = 0;
     snprintf(subj, sizeof subj, "unmask.res.%s.%llu", r->id, (unsigned long long)unit);
+    snprintf(gsubj, sizeof gsubj, "%s.gone", subj);
+    int64_t gone_checked = um_bus_now_ms();
+    *units = 1;
     um_wire_dec *d = um_wire_dec_new();
     if (!d) return UM_ENOMEM;
     uint64_t seq = 1;
@@ -517,6 +600,27 @@ static um_status collect(sub_run *r, size_t i, uint64_t unit, uint64_t base, um_
         }
         natsMsg *m = NULL;
         natsStatus ns = next_msg(r->js, STREAM_RES, subj, &seq, &m);
+        if (ns == NATS_NOT_FOUND && um_bus_now_ms() - gone_checked >= 1000) { /* not there yet: or gone? */
+            gone_checked = um_bus_now_ms();
+            uint64_t gseq = 1;
+            natsMsg *g = NULL;
+            if (next_msg(r->js, STREAM_RES, gsubj, &gseq, &g) == NATS_OK) {
+                natsMsg_Destroy(g);
+                if (++gen >= MAX_GEN) {
+                    um_scan_set_error(s, "%s: the workers did not find its bytes on the NATS server after %u sendings "
+                                         "(is the server losing messages? see its log)",
+                                      in->path, MAX_GEN);
+                    st = UM_EIO;
+                    break;
+                }
+                if ((st = resubmit(r, i, pi, gen, &unit)) != UM_OK) break;
+                *units = gen + 1;
+                snprintf(subj, sizeof subj, "unmask.res.%s.%llu", r->id, (unsigned long long)unit);
+                snprintf(gsubj, sizeof gsubj, "%s.gone", subj);
+                seq = 1; /* frames from want on: the same bytes from the unit sent again */
+                continue;
+            }
+        }
         if (ns == NATS_NOT_FOUND) { /* not there yet: the workers are busy, or none is up */
             nats_Sleep(idle);
             idle = idle < 50 ? idle * 2 : 50;
@@ -618,7 +722,7 @@ static um_status collect_parts(sub_run *r, size_t i, um_winfields *wf, um_winfie
         um_part pt = {i, p, r->nparts[i], 0, UINT64_MAX, 0, sum};
         memset(sum, 0, rd->part_size);
         bool fallback = false;
-        st = collect(r, i, unit_no(r, i, p), base, &pt, wf, empty, &fallback);
+        st = collect(r, i, p, base, &pt, wf, empty, &fallback, &r->gens[i][p]);
         if (st != UM_OK) break;
         if (p == 0) memcpy(merged, sum, rd->part_size);
         else rd->part_merge(merged, sum);
@@ -666,6 +770,7 @@ typedef struct part_pub {
     char **file;     /* per partition: the previous event's file in that frame (heap) */
     uint32_t *frames; /* per partition: frames published */
     uint64_t events, bytes;
+    uint64_t ctx_digest; /* of what the partitioned analyzers read from the context (um_bus_ctx_digest) */
 } part_pub;
 
 static um_status part_flush(part_pub *pp, unsigned p) {
@@ -715,6 +820,7 @@ static void part_pub_free(part_pub *pp) {
 static um_status part_pub_init(part_pub *pp, um_scan *s, jsCtx *js, const char *id, size_t frame) {
     memset(pp, 0, sizeof *pp);
     pp->s = s, pp->js = js, pp->id = id, pp->frame = frame, pp->k = s->partitions;
+    pp->ctx_digest = um_bus_ctx_digest(s->ctx); /* near the context's loading: what this scan's analyzers read */
     pp->buf = um_calloc(pp->k, sizeof *pp->buf);
     pp->file = um_calloc(pp->k, sizeof *pp->file);
     pp->frames = um_calloc(pp->k, sizeof *pp->frames);
@@ -755,9 +861,10 @@ static um_status part_finish(part_pub *pp) {
     for (unsigned p = 0; p < pp->k && st == UM_OK; p++) {
         char path[64];
         snprintf(path, sizeof path, "person partition %u of %u", p, pp->k);
-        /* size: the subject table's bytes; parts: the partition's event frames */
-        um_wire_unit u = {(char *)pp->id, PART_UNIT(p), PART_READER, path, tab.len, pp->frames[p], pp->frame, 0, p,
-                          pp->k};
+        /* size: the subject table's bytes; parts: the partition's event frames;
+         * the digest of the context a worker must have to run it */
+        um_wire_unit u = {(char *)pp->id, PART_UNIT(p), PART_READER, path, tab.len, pp->frames[p], pp->frame,
+                          pp->ctx_digest, p, pp->k};
         um_buf_reset(&b);
         um_wire_unit_put(&b, &u);
         snprintf(id, sizeof id, "%s.w.%llu", pp->id, (unsigned long long)PART_UNIT(p));
@@ -811,8 +918,9 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
     r.remote = um_calloc(s->n_inputs + 1, sizeof *r.remote);
     r.starts = um_calloc(s->n_inputs + 1, sizeof *r.starts);
     r.nparts = um_calloc(s->n_inputs + 1, sizeof *r.nparts);
+    r.gens = um_calloc(s->n_inputs + 1, sizeof *r.gens);
     um_winfields *wf = um_calloc(1, sizeof *wf), *empty = um_calloc(1, sizeof *empty);
-    um_status st = r.remote && r.starts && r.nparts && wf && empty ? pst : UM_ENOMEM;
+    um_status st = r.remote && r.starts && r.nparts && r.gens && wf && empty ? pst : UM_ENOMEM;
     for (size_t i = 0; i < s->n_inputs && st == UM_OK; i++) {
         um_input *in = &s->inputs[i];
         r.remote[i] = in->reader && in->reader->phase != 0 && !in->reader->serial && !in->is_dir && !in->is_stream &&
@@ -839,19 +947,21 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
         }
         bool fallback = false;
         st = um_journal_begin(s, in); /* the items are journaled as they are replayed */
-        if (st == UM_OK && !r.nparts[i]) st = collect(&r, i, i, 0, NULL, wf, empty, &fallback);
+        unsigned gens = 1;
+        if (st == UM_OK && !r.nparts[i]) st = collect(&r, i, 0, 0, NULL, wf, empty, &fallback, r.gens[i] ? &r.gens[i][0] : &gens);
         if (st == UM_OK && r.nparts[i]) st = collect_parts(&r, i, wf, empty);
         um_status je = um_journal_end(s, in, st == UM_OK && !fallback && in->status == UM_IN_READ);
         if (st == UM_OK) st = je;
         r.ahead -= r.ahead >= in->size ? in->size : r.ahead;
-        for (size_t p = 0; p < (r.nparts[i] ? r.nparts[i] : 1); p++) {
-            char subj[96];
-            uint64_t u = unit_no(&r, i, p);
-            snprintf(subj, sizeof subj, "unmask.data.%s.%llu", r.id, (unsigned long long)u);
-            purge(js, STREAM_DATA, subj);
-            snprintf(subj, sizeof subj, "unmask.res.%s.%llu", r.id, (unsigned long long)u);
-            purge(js, STREAM_RES, subj);
-        }
+        for (size_t p = 0; p < (r.nparts[i] ? r.nparts[i] : 1); p++)
+            for (unsigned g = 0; g < (r.gens[i] ? r.gens[i][p] : 1) || g == 0; g++) {
+                char subj[96];
+                uint64_t u = unit_no(&r, i, p) | (uint64_t)g << GEN_SHIFT;
+                snprintf(subj, sizeof subj, "unmask.data.%s.%llu", r.id, (unsigned long long)u);
+                purge(js, STREAM_DATA, subj);
+                snprintf(subj, sizeof subj, "unmask.res.%s.%llu", r.id, (unsigned long long)u);
+                purge(js, STREAM_RES, subj);
+            }
         if (st == UM_OK && fallback) st = read_input(s, in);
     }
     if (parts) {
@@ -872,6 +982,8 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
     }
     um_free(r.remote);
     for (size_t i = 0; r.starts && i < s->n_inputs; i++) um_free(r.starts[i]);
+    for (size_t i = 0; r.gens && i < s->n_inputs; i++) um_free(r.gens[i]);
+    um_free(r.gens);
     um_free(r.starts);
     um_free(r.nparts);
     um_free(wf);
@@ -1226,18 +1338,29 @@ static um_status on_batch(void *ud, const um_rec_batch *b) {
 }
 
 /* Hands the payloads of frames 0 .. nframes - 1 (magic) on subj of stream
- * to fn in order (copies skipped). 1 done, 0 gone (the scan purged them, or
- * fn said so: 0), -1 could not (stopped, the server stayed away, or fn: -1). */
+ * to fn in order (copies skipped). 1 done, 0 gone (not found for
+ * GONE_WAIT_S: the scan purged them, or the server lost them; or fn said
+ * so: 0), -1 could not (stopped, the server stayed away, or fn: -1). Every
+ * frame is on the server before the unit is sent, so "not found" is looked
+ * for again: a server restarting answers it before its store is back. */
 static int fetch_frames(unit_run *ur, const char *stream, const char *subj, const char magic[4], uint64_t nframes,
                         int (*fn)(void *ud, const char *p, size_t n), void *ud) {
     uint64_t seq = 1;
     uint32_t want = 0;
-    int64_t t0 = um_bus_now_ms();
+    int64_t t0 = um_bus_now_ms(), missing = 0;
     while (want < nframes) {
         if (w_stopped(ur->w)) return -1;
         natsMsg *m = NULL;
         natsStatus ns = next_msg(ur->w->js, stream, subj, &seq, &m);
-        if (ns == NATS_NOT_FOUND) return 0;
+        if (ns == NATS_NOT_FOUND) {
+            int64_t now = um_bus_now_ms();
+            if (!missing) missing = now;
+            if (now - missing >= (int64_t)GONE_WAIT_S * 1000) return 0;
+            keep_alive(ur);
+            nats_Sleep(250);
+            continue;
+        }
+        missing = 0;
         if (ns != NATS_OK) {
             if (um_bus_now_ms() - t0 > RETRY_FOR_S * 1000) return -1;
             nats_Sleep(250);
@@ -1320,13 +1443,8 @@ static void do_link(unit_run *ur) {
     FILE *f = open_memstream(&mem, &msz);
     int got = f ? fetch_data(ur, f) : -1;
     if (f && fclose(f) != 0 && got == 1) got = -1;
-    if (got != 1) {
-        if (got == 0) {
-            um_bus_log(w, "scan %s %s dropped: its data is gone (the scan ended)", ur->u.scan_id, ur->u.path);
-            (void)natsMsg_AckSync(ur->work, NULL, NULL);
-        } else {
-            um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
-        }
+    if (got == -1) {
+        um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
         free(mem);
         return;
     }
@@ -1335,7 +1453,11 @@ static void do_link(unit_run *ur) {
     um_buf pay;
     um_buf_init(&pay);
     size_t nv = 0;
-    if (um_wire_obs_get(mem, msz, &os, &why) != UM_OK) {
+    if (got == 0) { /* the scan ended, or the server lost them: a waiting scan is told (refused) */
+        um_buf_add(&pay, "UMX1", 4);
+        why = "its observations were not found on the NATS server (lost in a restart?)";
+        um_buf_add(&pay, why, strlen(why));
+    } else if (um_wire_obs_get(mem, msz, &os, &why) != UM_OK) {
         um_buf_add(&pay, "UMX1", 4);
         um_buf_add(&pay, why ? why : "?", strlen(why ? why : "?"));
     } else {
@@ -1433,8 +1555,15 @@ static void do_part(unit_run *ur) {
     um_arena_init(&f.arena);
     um_status st = UM_OK;
     const char *why = NULL;
+    char ctx_why[200];
     if (got == 1) {
-        if (k < 2 || k > 1024) why = "bad number of partitions";
+        if (ur->u.prefilter != w->ctx_digest) { /* a different context: another answer, so none */
+            snprintf(ctx_why, sizeof ctx_why,
+                     "this worker's context differs from the scan's (data/ioc lists or VNC approval; digest %016llx, "
+                     "the scan's %016llx): start it with the scan's --data-dir and --approved-rmm",
+                     (unsigned long long)w->ctx_digest, (unsigned long long)ur->u.prefilter);
+            why = ctx_why;
+        } else if (k < 2 || k > 1024) why = "bad number of partitions";
         else if ((st = um_scan_new(w->ctx, &f.s)) != UM_OK) why = um_status_str(st);
         else if ((st = um_subtab_load(f.s, tab.s, tab.len, &why)) != UM_OK) {
             if (!why) why = um_status_str(st);
@@ -1464,13 +1593,12 @@ static void do_part(unit_run *ur) {
         }
         if (got == 1 && !why && (st = um_pa_save(f.s, p, &pay)) != UM_OK) why = um_status_str(st);
     }
+    if (got == 0) { /* the scan ended, or the server lost them: a waiting scan is told (refused) */
+        why = "its subject table or events were not found on the NATS server (lost in a restart?)";
+        got = 1;
+    }
     if (got != 1) {
-        if (got == 0) {
-            um_bus_log(w, "scan %s %s dropped: its events are gone (the scan ended)", ur->u.scan_id, ur->u.path);
-            (void)natsMsg_AckSync(ur->work, NULL, NULL);
-        } else {
-            um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
-        }
+        um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
     } else {
         if (why) {
             um_buf_reset(&pay);
@@ -1514,8 +1642,18 @@ static void do_unit(um_worker *w, natsMsg *msg) {
         return;
     }
     snprintf(ur.subj, sizeof ur.subj, "unmask.res.%s.%llu", ur.u.scan_id, (unsigned long long)ur.u.unit);
-    um_bus_log(w, "scan %s unit %llu taken: %s (%llu bytes)", ur.u.scan_id, (unsigned long long)ur.u.unit, ur.u.path,
-         (unsigned long long)ur.u.size);
+    /* the unit's digest against this worker's, said when taken: a log
+     * unit's rules (prefilters run only when equal), a person partition's
+     * context (refused when different); none for an identity shard */
+    bool part = strcmp(ur.u.reader, PART_READER) == 0, link = strcmp(ur.u.reader, LINK_READER) == 0;
+    uint64_t mine = part ? w->ctx_digest : w->pf_digest;
+    um_bus_log(w, "scan %s unit %llu taken: %s (%llu bytes%s%s%s)", ur.u.scan_id, (unsigned long long)ur.u.unit,
+               ur.u.path, (unsigned long long)ur.u.size, link ? "" : part ? "; context digest " : "; rules digest ",
+               link                    ? ""
+               : !ur.u.prefilter       ? "none"
+               : ur.u.prefilter == mine ? "the same as this worker's"
+                                       : "not this worker's",
+               link || !ur.u.prefilter || ur.u.prefilter == mine || mine ? "" : " (this worker has none)");
     if (strcmp(ur.u.reader, PART_READER) == 0) {
         do_part(&ur);
         um_wire_unit_clear(&ur.u);
@@ -1543,10 +1681,16 @@ static void do_unit(um_worker *w, natsMsg *msg) {
         if (got == 1) got = -1; /* fclose failed */
         else fclose(f);
         unit_file_remove(dir, path);
-        if (got == 0) {
-            um_bus_log(w, "scan %s unit %llu dropped: its input is gone (the scan ended)", ur.u.scan_id,
-                 (unsigned long long)ur.u.unit);
-            (void)natsMsg_AckSync(msg, NULL, NULL);
+        if (got == 0) { /* said on SUBJ.gone: a scan still waiting sends the unit again */
+            char gsubj[112], id[128];
+            snprintf(gsubj, sizeof gsubj, "%s.gone", ur.subj);
+            snprintf(id, sizeof id, "%s.g.%llu", ur.u.scan_id, (unsigned long long)ur.u.unit);
+            natsStatus ns = um_bus_publish(w->js, gsubj, "UMG1", 4, id, w_stop_cb, w);
+            um_bus_log(w, "scan %s unit %llu dropped: its input's bytes were not found on the server for %d s (the scan "
+                          "ended, or a restart lost them)%s",
+                       ur.u.scan_id, (unsigned long long)ur.u.unit, GONE_WAIT_S,
+                       ns == NATS_OK ? "; said so, for the scan to send it again" : "");
+            if (ns == NATS_OK) (void)natsMsg_AckSync(msg, NULL, NULL);
         } else {
             um_bus_log(w, "scan %s unit %llu left for redelivery", ur.u.scan_id, (unsigned long long)ur.u.unit);
         }
@@ -1662,6 +1806,7 @@ um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *s
         um_bus_log(w, "the prefilters could not be built (%s): every field bag goes back to the scan",
                    ps && ps->errmsg ? ps->errmsg : "out of memory");
     um_scan_free(ps);
+    w->ctx_digest = um_bus_ctx_digest(w->ctx);
     if (n == 0) n = 1;
     pthread_t *th = um_calloc(n, sizeof *th);
     um_status st = th ? UM_OK : UM_ENOMEM;

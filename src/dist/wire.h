@@ -56,7 +56,11 @@ typedef struct um_wire_unit {
     uint64_t size;
     uint64_t parts;
     uint64_t frame; /* bytes of payload per result frame (the bus's message size) */
-    uint64_t prefilter; /* the scan's prefilter digest (um_scan_prepare); 0: keep every field bag */
+    /* a log unit: the scan's prefilter digest (um_scan_prepare; 0: keep
+     * every field bag); a person partition ("@part"): the digest of what
+     * its analyzers read from the context (um_bus_ctx_digest), which the
+     * worker's must equal */
+    uint64_t prefilter;
     uint64_t part_index, part_count; /* count > 1: the bytes are one line-aligned part of the file (partition.h) */
 } um_wire_unit;
 

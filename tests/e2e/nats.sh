@@ -22,7 +22,10 @@
 #  (i) the person partitions on the workers (--nats-partitions), demo and log set;
 #  (j) a worker SIGKILLed while it holds a person partition (redelivered, rebuilt);
 #  (k) person partitions with workers that join late;
-#  (l) (d) again with person partitions on the workers.
+#  (l) (d) again with person partitions on the workers;
+#  (n) a unit's input bytes not found on the server: sent again, same outputs;
+#  (m) workers whose context (data/ioc lists, VNC approval) is not the
+#      scan's refuse its person partitions: exit 2 with a clear error.
 # Workers run the prefilters (Sigma matching) when their rules are the
 # scan's (a) and say so.
 # Every scan here also blocks its identity index on the workers (the
@@ -33,11 +36,13 @@ set -euo pipefail
 : "${UM_SRC_DIR:?repository root}"
 : "${UM_BIN_DIR:?build directory}"
 GEN="$UM_BIN_DIR/bench/gen_bench"
+PUB="$UM_BIN_DIR/tests/nats_pub"
 # its own block of ports (tests/e2e/lib/nats.sh)
 NATS_PORTS=${NATS_PORTS:-"14200 14219"}
 NATS_PORT_ORDER=${NATS_PORT_ORDER:-random}
 source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"
 [ -x "$GEN" ] || fail "$GEN is not built"
+[ -x "$PUB" ] || fail "$PUB is not built"
 pass=0
 
 
@@ -75,7 +80,7 @@ start_worker w2
 nats_scan demo "$UM_SRC_DIR/examples/demo"
 same demo "$rc"
 # the identity index was blocked on the workers, 8 shards (nats_link.sh tests the shards themselves)
-cat "$tmp/w1.log" "$tmp/w2.log" | grep -q "done: identity shard [0-9]* of 8, [1-9][0-9]* shared values" ||
+grep -q "done: identity shard [0-9]* of 8, [1-9][0-9]* shared values" "$tmp/w1.log" "$tmp/w2.log" ||
     fail "demo: no identity shard with a shared value was blocked on the workers"
 
 "$GEN" --bytes 6000000 --people 300 --out "$tmp/gen" >/dev/null
@@ -88,11 +93,15 @@ start_worker w3 --threads 2
 nats_scan logs "${set_inputs[@]}"
 same logs "$rc"
 # the workers ran the prefilters (the Sigma matching): their rules are the scan's
-# (any of the three: which worker takes which unit is the server's choice)
-cat "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" | grep -q "done: .*, prefiltered" ||
+# (any of the three: which worker takes which unit is the server's choice).
+# grep reads the files itself: `cat A B | grep -q` under pipefail failed when
+# grep, matching early, exited before cat had written the rest (SIGPIPE, 141)
+grep -q "done: .*, prefiltered" "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" ||
     fail "logs: no worker ran the prefilters"
-cat "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" | grep -q "rules differ" &&
-    fail "logs: a worker took the scan's rules for others"
+grep -q "taken: .*; rules digest the same as this worker's)" "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" ||
+    fail "logs: no log unit came with the scan's rules digest"
+grep -q "rules differ\|rules digest \(none\|not this\)" "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" &&
+    fail "logs: a worker took the scan's rules for others, or a unit came without them"
 # the scan's analysis in 3 person partitions (src/core/pmerge.c) over the
 # bus: the replayed events are routed to the partitions and merged, and the
 # outputs are still the local scan's without partitions
@@ -129,6 +138,41 @@ nats_scan rules --rules "$G/rules.yml" "$G/okta.jsonl" "$G/entra.json"
 same rules "$rc"
 grep -q "rules differ" "$tmp/h1.log" || fail "rules: the worker did not see that the scan's rules differ"
 grep -q "done: .*, prefiltered" "$tmp/h1.log" && fail "rules: the worker prefiltered under other rules"
+stop_workers
+
+# (m) workers whose context is not the scan's refuse its person partitions
+# (the unit carries a digest of what the partitioned analyzers read from
+# the context), and the scan fails with a clear error, exit 2, never a
+# silently different answer: an indicator list changed in the worker's data
+# folder; then a VNC approval (--approved-rmm) the worker lacks; a worker
+# given the scan's approval serves the same scan as the local one
+data=${UNMASK_DATA_DIR:-$UM_SRC_DIR/data}
+mkdir -p "$tmp/otherdata/ioc"
+for e in "$data"/*; do [ "$(basename "$e")" = ioc ] || ln -s "$(cd "$e" && pwd)" "$tmp/otherdata/"; done
+cp "$data"/ioc/*.csv "$tmp/otherdata/ioc/"
+echo "ip,198.51.100.77,2026-01-01,https://example.org/test,test,added in this worker's data only" >>"$tmp/otherdata/ioc/ip.csv"
+ctx_refused() { # name worker-log: exit 2, the refusal said by the scan and seen by the worker
+    [ "$rc" = 2 ] || fail "$1: a worker with another context: exit $rc, not 2: $(tail -3 "$tmp/$1-nats.out")"
+    grep -q "person partition [0-2]: a worker could not run it: this worker's context differs from the scan's" \
+        "$tmp/$1-nats.out" || fail "$1: no clear error: $(tail -3 "$tmp/$1-nats.out")"
+    grep -q "taken: person partition [0-2] of 3 (.*; context digest not this worker's" "$2" ||
+        fail "$1: the worker did not say the context digest differs"
+    pass=$((pass + 1))
+}
+start_worker c1 --data-dir "$tmp/otherdata"
+nats_scan ctxdata --nats-partitions 3 "$UM_SRC_DIR/examples/demo"
+ctx_refused ctxdata "$tmp/c1.log"
+stop_workers
+start_worker c2
+nats_scan ctxrmm --nats-partitions 3 --approved-rmm VNC "$UM_SRC_DIR/examples/demo"
+ctx_refused ctxrmm "$tmp/c2.log"
+stop_workers
+local_scan ctxok --approved-rmm VNC "$UM_SRC_DIR/examples/demo"
+start_worker c3 --approved-rmm VNC
+nats_scan ctxok --nats-partitions 3 --approved-rmm VNC "$UM_SRC_DIR/examples/demo"
+same ctxok "$rc"
+grep -q "taken: person partition [0-2] of 3 (.*; context digest the same as this worker's)" "$tmp/c3.log" ||
+    fail "ctxok: the worker did not check the partitions' context digest"
 stop_workers
 
 # (g) big JSON-lines files cut into line-aligned parts of 256 KiB, each a
@@ -184,6 +228,30 @@ late_case() {
 }
 # (c) workers that join late
 late_case late late
+stop_workers
+
+# (n) a unit's bytes not found on the server when a worker takes it (as
+# after a restart that lost them, or answered before its store was back):
+# the worker looks again for 10 s, then says so on the unit's ".gone"
+# subject and the scan sends the unit again; same outputs, no hang. The
+# scan is submitted with no worker up and the input bytes are purged
+# (UNMASK_DATA) once its units are in the work queue.
+"$UNMASK" scan --nats "$URL" -n 0 --fail-on never -o "$tmp/gone-nats" "$UM_SRC_DIR/examples/demo" \
+    >"$tmp/gone-nats.out" 2>&1 &
+scan_pid=$!
+pids+=("$scan_pid")
+queued() { "$PUB" count "$URL" UNMASK_WORK 2>/dev/null || echo 0; } # 0 before the scan made the stream
+for _ in $(seq 600); do [ "$(queued)" -ge 2 ] && break; sleep 0.1; done
+[ "$(queued)" -ge 2 ] || fail "gone: the scan's units did not reach the work queue"
+"$PUB" purge "$URL" UNMASK_DATA || fail "gone: could not purge the input bytes"
+start_worker g1
+start_worker g2
+rc=0; timeout 240 tail --pid="$scan_pid" -f /dev/null || fail "gone: the scan still waits after 240 s"
+wait "$scan_pid" || rc=$?
+cp -r "$tmp/demo-local" "$tmp/gone-local"; cp "$tmp/demo-local.sql" "$tmp/gone-local.sql"
+same gone "$rc"
+grep -q "dropped: its input's bytes were not found on the server .*; said so, for the scan to send it again" \
+    "$tmp/g1.log" "$tmp/g2.log" || fail "gone: no worker found a unit's bytes missing"
 stop_workers
 
 # (j) a worker killed while it holds a person partition (events read, state

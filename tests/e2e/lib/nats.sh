@@ -14,9 +14,21 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+# fail: the message, the logs' tails (a worker's last 60 lines, the
+# server's 5), and the logs and outputs kept in $UM_NATS_KEEP (default
+# BUILD/tests/nats-failed/TEST.PID) for a failure seen once in many runs
 fail() {
     echo "FAIL: $*" >&2
-    for f in "$tmp"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -5 "$f" >&2; }; done
+    for f in "$tmp"/*.log; do
+        [ -f "$f" ] || continue
+        echo "--- $f" >&2
+        case $f in */server.log) tail -5 "$f" >&2 ;; *) tail -60 "$f" >&2 ;; esac
+    done
+    local keep=${UM_NATS_KEEP:-${UM_BIN_DIR:-/tmp}/tests/nats-failed/$(basename "$0" .sh).$$}
+    if mkdir -p "$keep" 2>/dev/null; then
+        cp "$tmp"/*.log "$tmp"/*.out "$keep"/ 2>/dev/null || true
+        echo "logs and outputs kept in $keep" >&2
+    fi
     exit 1
 }
 command -v nats-server >/dev/null || fail "nats-server is not installed (scripts/install-deps.sh --test)"
@@ -52,7 +64,7 @@ start_server() {
         pids+=("$ns_pid")
         for n in $(seq 100); do
             kill -0 "$ns_pid" 2>/dev/null || break
-            tail -n +"$from" "$tmp/server.log" | grep -q "Server is ready" && { started_once=1; return 0; }
+            grep -q "Server is ready" <(tail -n +"$from" "$tmp/server.log") && { started_once=1; return 0; }
             sleep 0.1
         done
         kill -0 "$ns_pid" 2>/dev/null && fail "nats-server did not get ready on port $port"
