@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/internal.h"
@@ -485,11 +486,18 @@ static const char *const copied[] = {"meta",          "subjects", "subject_sourc
 typedef struct {
     db_t *d;
     um_status rc;
+    double cpu_s; /* the thread's CPU seconds */
     char err[512]; /* the failure's text, reported by the case.db thread */
 } side_job;
 
+static double thread_cpu_s(void) {
+    struct timespec t;
+    return clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0 ? (double)t.tv_sec + (double)t.tv_nsec * 1e-9 : 0;
+}
+
 static void *side_main(void *arg) {
     side_job *j = arg;
+    double c0 = thread_cpu_s();
     const char *what = NULL;
     if (um_link_case_tables(j->d->s, j->d->db) != UM_OK) what = "cluster tables";
     else if (um_activity_write_sqlite(j->d->s, j->d->db, j->d->by_id) != 0) what = "activity";
@@ -497,6 +505,7 @@ static void *side_main(void *arg) {
         j->rc = UM_EDB;
         snprintf(j->err, sizeof j->err, "case.db: %s: %s", what, sqlite3_errmsg(j->d->db));
     }
+    j->cpu_s = thread_cpu_s() - c0;
     return NULL;
 }
 
@@ -508,7 +517,7 @@ static void *side_main(void *arg) {
  * writing those rows costs; logins, the largest table, is never copied. */
 static um_status write_split(db_t *d) {
     um_scan *s = d->s;
-    side_job job = {d, UM_OK, ""};
+    side_job job = {d, UM_OK, 0, ""};
     pthread_t th;
     bool started = pthread_create(&th, NULL, side_main, &job) == 0;
     db_t m = *d;
@@ -525,7 +534,7 @@ static um_status write_split(db_t *d) {
     if (rc == UM_OK && !img) rc = fail(&m, "serialize");
     sqlite3_close(m.db);
     if (!started) side_main(&job); /* no thread: the same work here */
-    else pthread_join(th, NULL);
+    else pthread_join(th, NULL), um_scan_note_sink_cpu(s, job.cpu_s);
     if (rc == UM_OK && job.rc != UM_OK) {
         um_scan_set_error(s, "%s", job.err);
         rc = job.rc;
