@@ -185,6 +185,12 @@ static bool map_next(um_lines *l, const char **line, size_t *len, bool *too_long
 #ifdef MADV_POPULATE_READ
     if (l->mpos + UM_LINES_DROP > l->mfault && l->mfault < l->mend) { /* page tables a block ahead, in one call */
         uint64_t to = (l->mpos & ~(uint64_t)(UM_LINES_DROP - 1)) + 2 * (uint64_t)UM_LINES_DROP;
+        /* not past the range read (a part of a split file, threads.c): the
+         * next part is read through another mapping, and page tables made
+         * here for it were only torn down again (a line that runs past the
+         * range, and the parser's padding, fault in as usual) */
+        uint64_t stop = (l->mend + 4095) & ~(uint64_t)4095;
+        if (to > stop) to = stop;
         if (to > m->size) to = m->size;
         uint64_t from = l->mfault & ~(uint64_t)4095;
         if (to > from) (void)madvise((void *)(m->base + from), (size_t)(to - from), MADV_POPULATE_READ);
