@@ -390,7 +390,7 @@ typedef struct um_scan_stats {
     /* um_scan_write_outputs: wall seconds of the sinks (the rest of
      * write_s publishes the set), and the CPU seconds of the sinks marked
      * own_thread (case.db; on its own thread with more than one scan
-     * thread; with its second writer thread's) and of the other sinks */
+     * thread) and of the other sinks */
     double sinks_s, casedb_cpu_s, sinks_cpu_s;
 } um_scan_stats;
 

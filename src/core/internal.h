@@ -497,9 +497,6 @@ um_ioc *um_ctx_ioc(um_ctx *ctx);
 /* Approved remote-access tool (case-insensitive name)? */
 bool um_ctx_rmm_approved(const um_ctx *ctx, const char *tool);
 size_t um_scan_nsubjects(const struct um_scan *scan);
-/* A sink's helper thread's CPU seconds, counted in that sink's figure of
- * um_scan_stats (call before the sink returns; one sink a scan does). */
-void um_scan_note_sink_cpu(struct um_scan *scan, double cpu_s);
 /* Threads the scan may use (um_scan_set_threads; 1: the scan's own only). */
 unsigned um_scan_thread_count(const struct um_scan *scan);
 /* The position of the event on_event is handling: grows with every event

@@ -227,14 +227,11 @@ static um_status sink_here(um_scan *s, const um_sink *k, const char *dir, double
  * run on their own thread while the others write in order; a failure on
  * either side stops the other (um_scan_cancelled) and the first error is
  * the one reported. */
-void um_scan_note_sink_cpu(um_scan *s, double cpu_s) { s->sinks_extra_cpu += cpu_s; }
-
 static um_status run_sinks(um_scan *s, const char *dir) {
     sink_job jobs[4];
     size_t nj = 0;
     um_status st = UM_OK;
     double cpu[2] = {0, 0};
-    s->sinks_extra_cpu = 0;
     for (size_t i = 0; i < um_sink_count() && s->threads > 1; i++) {
         const um_sink *k = um_sink_at(i);
         if (!k->own_thread || nj == UM_ARRAY_LEN(jobs)) continue;
@@ -259,7 +256,7 @@ static um_status run_sinks(um_scan *s, const char *dir) {
     }
     atomic_store(&s->sinks_failed, 0);
     s->stats.sinks_cpu_s = cpu[0];
-    s->stats.casedb_cpu_s = cpu[1] + s->sinks_extra_cpu; /* case.db's second writer */
+    s->stats.casedb_cpu_s = cpu[1];
     return st;
 }
 

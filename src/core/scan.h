@@ -224,9 +224,6 @@ struct um_scan {
     /* set while sinks run on two threads and one side failed: the other
      * stops at its next um_scan_cancelled() check */
     atomic_int sinks_failed;
-    /* CPU seconds of threads a sink starts itself (case.db's second
-     * writer), set by the sink before it returns (um_scan_note_sink_cpu) */
-    double sinks_extra_cpu;
     double t_read, t_analyze, t_write; /* seconds, for um_scan_stats */
 
     /* inputs.c: every folder and file met, by (device, inode) -> first path */

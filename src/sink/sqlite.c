@@ -8,13 +8,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../core/internal.h"
@@ -130,8 +128,7 @@ static const char *const indexes =
 typedef struct {
     sqlite3 *db;
     um_scan *s;
-    uint32_t *rank_by_id;            /* ranks (um_scan_subject) in subject id order */
-    uint32_t *by_id;                 /* the same subjects as indexes (um_sid), for the activity tables */
+    uint32_t *by_id;                 /* subject indexes in subject id order */
     um_attr attr_of[UM_ATTR__COUNT]; /* identifier_kinds.id - 1 -> attribute */
 } db_t;
 
@@ -229,23 +226,10 @@ static int id_flush(id_batch *b, bool all) {
 
 static um_status write_subject_rows_batched(db_t *d, sqlite3_stmt **st, const um_map *seq_of, id_batch *batch);
 
-/* The subjects in subject id order, as ranks and as subject indexes: the
- * per-subject tables are filled in that order (their key) by both writers. */
-static um_status order_subjects(db_t *d) {
-    um_scan *s = d->s;
-    size_t n = um_scan_subject_count(s);
-    d->rank_by_id = um_malloc((n + 1) * sizeof *d->rank_by_id);
-    d->by_id = um_malloc((n + 1) * sizeof *d->by_id);
-    if (!d->rank_by_id || !d->by_id) return UM_ENOMEM;
-    for (size_t r = 0; r < n; r++) d->rank_by_id[r] = (uint32_t)r;
-    qsort_r(d->rank_by_id, n, sizeof *d->rank_by_id, cmp_rank_id, s);
-    for (size_t o = 0; o < n; o++) d->by_id[o] = (uint32_t)um_scan_ranked_sid(s, d->rank_by_id[o]);
-    return UM_OK;
-}
-
-/* subject_sources, subject_joins and identifier_rows in subject id order
- * (d->rank_by_id): their tables are keyed by subject id, so every row is
- * appended to its b-tree. */
+/* subject_sources, subject_joins and identifier_rows in subject id order:
+ * their tables are keyed by subject id, so every row is appended to its
+ * b-tree. d->by_id gets the subject indexes in that order (for the
+ * activity tables). */
 static um_status write_subject_rows(db_t *d, sqlite3_stmt **st, const um_map *seq_of) {
     id_batch batch = {st[4], NULL, {{0}}, 0};
     {
@@ -267,11 +251,17 @@ static um_status write_subject_rows_batched(db_t *d, sqlite3_stmt **st, const um
     um_scan *s = d->s;
     const char *last_file = NULL;
     sqlite3_int64 last_seq = 0;
+    uint32_t *order = um_malloc((um_scan_subject_count(s) + 1) * sizeof *order);
+    if (!order) return UM_ENOMEM;
+    d->by_id = order; /* freed by the caller */
+    for (size_t r = 0; r < um_scan_subject_count(s); r++) order[r] = (uint32_t)r;
+    qsort_r(order, um_scan_subject_count(s), sizeof *order, cmp_rank_id, s);
     for (size_t o = 0; o < um_scan_subject_count(s); o++) {
         if ((o & 4095) == 0 && um_scan_cancelled(s)) return um_scan_cancel_status(s);
-        size_t r = d->rank_by_id[o];
+        size_t r = order[o];
         const um_subject_info *u = um_scan_subject(s, r);
-        um_sid sid = (um_sid)d->by_id[o];
+        um_sid sid = um_scan_ranked_sid(s, r);
+        order[o] = (uint32_t)sid; /* kept for the activity tables */
         for (size_t k = 0; k < u->n_sources; k++) {
             bind_text(st[2], 1, u->id);
             bind_text(st[2], 2, u->sources[k]);
@@ -473,88 +463,6 @@ out:
     return rc;
 }
 
-/* The tables of schema the scan's results fill (write_all): on two threads
- * they are built in an in-memory database beside the activity tables and
- * copied in, in this order (every one of them filled in rowid or key order,
- * so the copy keeps each row's rowid). verdicts is not: carry_verdicts. */
-static const char *const copied[] = {"meta",          "subjects", "subject_sources", "subject_joins",
-                                     "identifier_kinds", "identifier_rows", "findings", "evidence",
-                                     "rejects",       "inputs",   "events_summary"};
-
-/* The cluster and activity tables (logins: most of case.db's bytes) on
- * the case file's own connection, on a thread of their own. */
-typedef struct {
-    db_t *d;
-    um_status rc;
-    double cpu_s; /* the thread's CPU seconds */
-    char err[512]; /* the failure's text, reported by the case.db thread */
-} side_job;
-
-static double thread_cpu_s(void) {
-    struct timespec t;
-    return clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0 ? (double)t.tv_sec + (double)t.tv_nsec * 1e-9 : 0;
-}
-
-static void *side_main(void *arg) {
-    side_job *j = arg;
-    double c0 = thread_cpu_s();
-    const char *what = NULL;
-    if (um_link_case_tables(j->d->s, j->d->db) != UM_OK) what = "cluster tables";
-    else if (um_activity_write_sqlite(j->d->s, j->d->db, j->d->by_id) != 0) what = "activity";
-    if (what) {
-        j->rc = UM_EDB;
-        snprintf(j->err, sizeof j->err, "case.db: %s: %s", what, sqlite3_errmsg(j->d->db));
-    }
-    j->cpu_s = thread_cpu_s() - c0;
-    return NULL;
-}
-
-/* Two threads: the scan's tables into an in-memory database on this
- * thread while the cluster and activity tables go straight into the case
- * file (d->db, in its open transaction) on another; then the in-memory
- * tables are copied in (INSERT ... SELECT from it, deserialized into the
- * schema y attached before BEGIN). The copy costs about half of what
- * writing those rows costs; logins, the largest table, is never copied. */
-static um_status write_split(db_t *d) {
-    um_scan *s = d->s;
-    side_job job = {d, UM_OK, 0, ""};
-    pthread_t th;
-    bool started = pthread_create(&th, NULL, side_main, &job) == 0;
-    db_t m = *d;
-    m.db = NULL;
-    um_status rc = UM_OK;
-    if (sqlite3_open_v2(":memory:", &m.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-        rc = fail(&m, "open (memory)");
-    if (rc == UM_OK && sqlite3_exec(m.db, schema, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&m, "schema (memory)");
-    if (rc == UM_OK && sqlite3_exec(m.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&m, "begin (memory)");
-    if (rc == UM_OK) rc = write_all(&m);
-    if (rc == UM_OK && sqlite3_exec(m.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&m, "commit (memory)");
-    sqlite3_int64 sz = 0;
-    unsigned char *img = rc == UM_OK ? sqlite3_serialize(m.db, "main", &sz, 0) : NULL;
-    if (rc == UM_OK && !img) rc = fail(&m, "serialize");
-    sqlite3_close(m.db);
-    if (!started) side_main(&job); /* no thread: the same work here */
-    else pthread_join(th, NULL), um_scan_note_sink_cpu(s, job.cpu_s);
-    if (rc == UM_OK && job.rc != UM_OK) {
-        um_scan_set_error(s, "%s", job.err);
-        rc = job.rc;
-    }
-    if (rc != UM_OK) {
-        sqlite3_free(img);
-        return rc;
-    }
-    /* the image belongs to the attached schema from here (freed on close) */
-    if (sqlite3_deserialize(d->db, "y", img, sz, sz, SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) !=
-        SQLITE_OK)
-        return fail(d, "deserialize");
-    for (size_t i = 0; i < UM_ARRAY_LEN(copied); i++) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "INSERT INTO main.%s SELECT * FROM y.%s", copied[i], copied[i]);
-        if (sqlite3_exec(d->db, sql, NULL, NULL, NULL) != SQLITE_OK) return fail(d, copied[i]);
-    }
-    return UM_OK;
-}
-
 static um_status write_sqlite(um_scan *s, const char *dir) {
     char tmp[4096], dst[4096], side[4200];
     snprintf(dst, sizeof dst, "%s/case.db", dir);
@@ -564,7 +472,7 @@ static um_status write_sqlite(um_scan *s, const char *dir) {
         return UM_EINVAL;
     }
     os->remove(os->ud, tmp);
-    db_t d = {NULL, s, NULL, NULL, {0}};
+    db_t d = {NULL, s, NULL, {0}};
     number_kinds(&d);
     mode_t old = umask(077);
     /* one thread uses this handle: no per-call mutex */
@@ -575,30 +483,21 @@ static um_status write_sqlite(um_scan *s, const char *dir) {
         sqlite3_close(d.db);
         return r;
     }
-    /* with more than one scan thread case.db is written by two */
-    bool split = um_scan_thread_count(s) > 1;
-    um_status rc = order_subjects(&d);
-    if (rc == UM_OK && sqlite3_exec(d.db, schema, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "schema");
+    um_status rc = UM_OK;
+    if (sqlite3_exec(d.db, schema, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "schema");
     if (rc == UM_OK) { /* ATTACH: outside the transaction */
         char prev[4200];
         previous_case(dir, prev, sizeof prev);
         carry_verdicts(s, d.db, prev);
     }
-    if (rc == UM_OK && split && sqlite3_exec(d.db, "ATTACH ':memory:' AS y", NULL, NULL, NULL) != SQLITE_OK)
-        rc = fail(&d, "attach");
     if (rc == UM_OK && sqlite3_exec(d.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "begin");
-    if (rc == UM_OK && split) {
-        rc = write_split(&d);
-    } else if (rc == UM_OK) {
-        rc = write_all(&d);
-        if (rc == UM_OK && um_link_case_tables(s, d.db) != UM_OK) rc = fail(&d, "cluster tables");
-        if (rc == UM_OK && um_activity_write_sqlite(s, d.db, d.by_id) != 0) rc = fail(&d, "activity");
-    }
+    if (rc == UM_OK) rc = write_all(&d);
+    if (rc == UM_OK && um_link_case_tables(s, d.db) != UM_OK) rc = fail(&d, "cluster tables");
+    if (rc == UM_OK && um_activity_write_sqlite(s, d.db, d.by_id) != 0) rc = fail(&d, "activity");
     if (rc == UM_OK && um_scan_cancelled(s)) rc = um_scan_cancel_status(s);
     if (rc == UM_OK && sqlite3_exec(d.db, indexes, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "indexes");
     if (rc == UM_OK && sqlite3_exec(d.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "commit");
     um_free(d.by_id);
-    um_free(d.rank_by_id);
     if (sqlite3_close(d.db) != SQLITE_OK && rc == UM_OK) rc = fail(&d, "close");
     if (rc == UM_OK) { /* written without syncs: make it durable before the rename */
         int fd = open(tmp, O_RDONLY | O_CLOEXEC);
