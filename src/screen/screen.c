@@ -1398,6 +1398,7 @@ typedef struct pairing {
     int8_t kind[UM_SC_MAX_UNITS];
     double sim[UM_SC_MAX_UNITS];
     double Q, L, M, dice, pen, order, cap, name;
+    double biz; /* 0.9: other business words on each side (biz_adjust()); 0 or 1 none */
     int unmatched_q, unmatched_l;
     const char *cap_reason;
 } pairing;
@@ -1477,6 +1478,36 @@ static void finish_pairing(const qunit *q, int nq, const cunit *l, int nl, pairi
     } else if (!given) {
         p->cap = 0.5;
         p->cap_reason = "only a surname paired";
+    }
+    /* in an entity name the syllables of one written word keep their order:
+     * a query word that is whole listed words rotated is another word
+     * (Gangnam is not NAMGANG, Haitong not DONGHAI, Tianli not LI, Tian).
+     * Only a rotation of whole listed words: a swap inside a word (AALBUGA
+     * for ALABUGA) or parts of two listed words (DADONG HONGDA for DANDONG
+     * HONGDA) are typos the pairing crossed. Names of people may be
+     * rotated (Jong Un Kim). */
+    for (int i0 = 0; i0 < nq && p->cap > 0.5; i0++) {
+        if (!q[i0].ent || (i0 > 0 && q[i0 - 1].u.word == q[i0].u.word)) continue;
+        int seq[UM_SC_MAX_UNITS], ns = 0;
+        bool ok = true, mine[UM_SC_MAX_UNITS] = {0};
+        for (int i = i0; i < nq && q[i].u.word == q[i0].u.word; i++) {
+            if (!(q[i].u.flags & UM_SCU_KOREAN)) ok = false;
+            for (int k = 0; k < p->n; k++)
+                if (p->qi[k] == i) {
+                    if (p->qe[k] != i + 1 || p->le[k] != p->li[k] + 1) ok = false;
+                    else seq[ns++] = p->li[k], mine[p->li[k]] = true;
+                }
+        }
+        if (!ok || ns < 2) continue;
+        int drops = 0;
+        for (int k = 1; k < ns; k++) drops += seq[k] < seq[k - 1];
+        if (drops != 1 || seq[ns - 1] > seq[0]) continue;
+        for (int k = 0; k < ns && ok; k++) /* whole listed words */
+            for (int j = 0; j < nl; j++)
+                if (l[j].word == l[seq[k]].word && !mine[j]) ok = false;
+        if (!ok) continue;
+        p->cap = 0.5;
+        p->cap_reason = "a word of an entity name paired with listed words rotated";
     }
     double v = p->dice * p->pen * p->order;
     p->name = v < p->cap ? v : p->cap;
@@ -1841,6 +1872,60 @@ static bool family_typo_ok(const um_screener *s, const qunit *q, int nq, const c
     return given >= 2;
 }
 
+/* A vessel or an aircraft has no legal form and no business word: no name
+ * of one on the lists holds CO, LLC, JSC, S.A., TRADING, BANK, SHIPPING...
+ * A query that carries one (left unpaired) names a company, not the ship
+ * (Victory Company Limited is not the vessel VICTORY, Atlantic JSC not
+ * ATLANTIS). The ways of naming Korea and the small words (of, the) do
+ * not count. */
+static void vessel_cap(const um_screener *s, const qunit *q, int nq, uint32_t ni, pairing *p) {
+    uint8_t ty = s->cn_type[ni];
+    if ((ty != UM_SC_T_VESSEL && ty != UM_SC_T_AIRCRAFT) || p->cap <= 0.5) return;
+    bool used[UM_SC_MAX_UNITS] = {0};
+    for (int k = 0; k < p->n; k++)
+        for (int i = p->qi[k]; i < p->qe[k]; i++) used[i] = true;
+    for (int i = 0; i < nq; i++) {
+        if (used[i] || !(q[i].u.flags & UM_SCU_GENERIC) || q[i].u.w < 0.09f || strcmp(q[i].u.key, "korea") == 0)
+            continue;
+        p->cap = 0.5;
+        p->cap_reason = "a legal form or business word in the query, against a vessel or aircraft";
+        if (p->name > 0.5) p->name = 0.5;
+        return;
+    }
+}
+
+/* the keys of the business words (not the legal forms, the ways of naming
+ * Korea or the small words): what a company does */
+static bool biz_key(const char *k) {
+    static const char *const biz[] = {"trading", "group", "general", "international", "holding", "enterprise",
+                                      "industry", "commercial", "import", "export", "development", "technology",
+                                      "service", "joint", "venture", "bank", "air", "shipping", "management",
+                                      "global", "solutions"};
+    for (size_t i = 0; i < sizeof biz / sizeof *biz; i++)
+        if (strcmp(k, biz[i]) == 0) return true;
+    return false;
+}
+
+/* Business words weigh little, so that a listed company matches without
+ * them (ALABUGA MACHINERY for LLC ALABUGA MACHINERY). But a business word
+ * of the query left unpaired beside one of the listed name left unpaired
+ * says two lines of business: Northern Import Export is not NORTHERN
+ * SHIPPING, Sterling Group not STERLING SHIPPING: x0.9. */
+static void biz_adjust(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, pairing *p) {
+    if (p->name <= 0) return;
+    bool qu[UM_SC_MAX_UNITS] = {0}, lu[UM_SC_MAX_UNITS] = {0}, qb = false, lb = false;
+    for (int k = 0; k < p->n; k++) {
+        for (int i = p->qi[k]; i < p->qe[k]; i++) qu[i] = true;
+        for (int j = p->li[k]; j < p->le[k]; j++) lu[j] = true;
+    }
+    for (int i = 0; i < nq && !qb; i++) qb = !qu[i] && (q[i].u.flags & UM_SCU_GENERIC) && biz_key(q[i].u.key);
+    for (int j = 0; j < nl && qb && !lb; j++) lb = !lu[j] && (l[j].flags & UM_SCU_GENERIC) && biz_key(s->keystr[l[j].key]);
+    if (!qb || !lb) return;
+    p->biz = 0.9;
+    double v = p->dice * p->pen * p->order * p->biz;
+    if (v < p->name) p->name = v;
+}
+
 static void score_name(const um_screener *s, const qunit *q, int nq, const cunit *l, int nl, pairing *p,
                        bool kinds, double floor_name) {
     memset(p, 0, sizeof *p);
@@ -2072,6 +2157,8 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
     int nl = (int)(s->uoff[c->name + 1] - s->uoff[c->name]);
     pairing p;
     score_name(s, q, nq, l, nl, &p, true, 0);
+    vessel_cap(s, q, nq, c->name, &p);
+    biz_adjust(s, q, nq, l, nl, &p);
     um_buf b;
     um_buf_init(&b);
     const um_sc_lname *ln = &s->lists.nm[s->cn_lname[c->name]];
@@ -2150,6 +2237,7 @@ static void explain(const um_screener *s, um_screen_result *r, um_screen_match *
         um_buf_adds(&b, " unpaired");
     }
     if (p.order < 1) um_buf_adds(&b, " x0.9 order");
+    if (p.biz > 0 && p.biz < 1) um_buf_adds(&b, " x0.9 other business words");
     if (p.cap < 1 && p.cap_reason) {
         um_buf_adds(&b, ", capped ");
         add_fix2(&b, p.cap);
@@ -2610,6 +2698,8 @@ static um_status consider(const um_screener *s, const qform *f, int form, uint32
         pairing p;
         score_name(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p, false,
                    typo ? floor_name : 2);
+        vessel_cap(s, q, nq, ni, &p);
+        biz_adjust(s, q, nq, &s->units[s->uoff[ni]], (int)(s->uoff[ni + 1] - s->uoff[ni]), &p);
         if (p.name < floor_name) return UM_OK;
         uint32_t ei = s->lists.nm[s->cn_lname[ni]].entry;
         const um_sc_entry *e = &s->lists.e[ei];

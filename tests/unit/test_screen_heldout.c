@@ -7,7 +7,9 @@
  *     seed gives another set; the same for heldout2.tsv (`--seed 2
  *     --variant 2`: made after the issue-11 fixes, never looked at row by
  *     row, the figure reported as the held-out one);
- *     heldout7.tsv is `--seed 7 --variant 3` (unlisted entities too);
+ *     heldout7.tsv is `--seed 7 --variant 3` (unlisted entities too),
+ *     heldout9.tsv `--seed 9 --variant 3` (tune8.tsv, seed 8, is a tuning
+ *     set and not checked here);
  *   - the screener at its default threshold keeps recall and false-positive
  *     rate within a margin of the figures measured when the set was made
  *     (docs/SCREENING.md, "Held-out evaluation"). The floors sit well below
@@ -59,6 +61,11 @@ static const floors SETS[] = {
      * 5,000 people): measured once (96.7 % / 98.7 %, FP persons 0.80 %,
      * entities 1.95 %), a floor only, its rows not read */
     {"heldout7.tsv", "7", "3", HELD2_RECALL, HELD2_RECALL_NT, 1.5, 3.0},
+    /* made after the entity false-positive fix read on the tuning set
+     * tune8.tsv (seed 9, never generated before it, --variant 3):
+     * measured once (96.5 % / 98.8 %, FP persons 0.60 %, entities
+     * 0.35 %), a floor only, its rows not read */
+    {"heldout9.tsv", "9", "3", HELD2_RECALL, HELD2_RECALL_NT, 1.5, 1.5},
 };
 
 static char *slurp_stream(FILE *f, size_t *len) {
