@@ -297,6 +297,16 @@ static bool del_word(const um_sc_unit *u) {
     size_t n = strlen(u->raw);
     return n >= DEL_MIN && n <= DEL_MAX;
 }
+/* a listed word indexed under its deletion keys: a short non-Korean word,
+ * or a Korean syllable of 4+ letters (a swapped or dropped letter that
+ * gives no syllable: Cohl, Chl for Chol; the query word is then no listed
+ * word, and a key in more than DEL_MAX_DF names is not used). A 3-letter
+ * syllable's keys of 2 letters are not (Tao would find Tai). */
+static bool del_listed(const um_sc_unit *u) {
+    if (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
+    size_t n = strlen(u->raw);
+    return n >= (u->flags & UM_SCU_KOREAN ? DEL_MIN + 1 : DEL_MIN) && n <= DEL_MAX;
+}
 
 static size_t del_key(const char *w, size_t n, size_t d, char *out) {
     size_t o = 0;
@@ -384,7 +394,7 @@ static um_status build_index(um_screener *s) {
                     ((c->pkey = intern(s, pk, 4)) == NO_KEY || (c->skey = intern(s, sk, 4)) == NO_KEY))
                     goto oom;
                 /* deletion keys of a short word (a typo in it: Znc, Spfce) */
-                if (del_word(u)) {
+                if (del_listed(u)) {
                     char dk[DEL_MAX + 2];
                     size_t rl2 = strlen(u->raw);
                     for (size_t d = 0; d <= rl2; d++) {
