@@ -43,13 +43,22 @@ static const char *const schema =
      * can: the kind (identifier_kinds.id; the linking kinds first, see
      * case_schema.h) and the file as inputs.seq (file only for a path that is
      * not an input); the view `identifiers` gives them back with names and
-     * paths */
+     * paths. The view is two arms on the kind's number, the linking kinds
+     * and the rest: the first states the partial value index's condition
+     * (kind <= 12), so a lookup by kind and value through the view uses that
+     * index, and each arm tests k.id before it reads identifier_rows, so the
+     * other arm reads no row for a kind it does not hold */
     "CREATE TABLE identifier_kinds(id INTEGER PRIMARY KEY, name TEXT);"
     "CREATE TABLE identifier_rows(subject_id TEXT, kind INTEGER, value TEXT, input INTEGER, line INTEGER,"
     " file TEXT, PRIMARY KEY(subject_id, kind, value)) WITHOUT ROWID;"
     "CREATE VIEW identifiers(subject_id, kind, value, file, line) AS"
     " SELECT r.subject_id, k.name, r.value, coalesce(n.path, r.file), r.line FROM identifier_rows r"
-    " JOIN identifier_kinds k ON k.id = r.kind LEFT JOIN inputs n ON n.seq = r.input;"
+    " JOIN identifier_kinds k ON k.id = r.kind LEFT JOIN inputs n ON n.seq = r.input"
+    " WHERE k.id <= " UM_CASE_LINK_KIND_MAX_SQL " AND r.kind <= " UM_CASE_LINK_KIND_MAX_SQL
+    " UNION ALL"
+    " SELECT r.subject_id, k.name, r.value, coalesce(n.path, r.file), r.line FROM identifier_rows r"
+    " JOIN identifier_kinds k ON k.id = r.kind LEFT JOIN inputs n ON n.seq = r.input"
+    " WHERE k.id > " UM_CASE_LINK_KIND_MAX_SQL ";"
     "CREATE TABLE findings(id TEXT, subject_id TEXT, indicator TEXT, analyzer TEXT,"
     " strength TEXT, weight INTEGER, summary TEXT, key TEXT, count INTEGER, first_seen TEXT,"
     " last_seen TEXT);"
