@@ -12,7 +12,7 @@ BUILD_PKGS=(
   libphonenumber-dev libturbojpeg0-dev libpng-dev libnats-dev
   libmaxmind-db-writer-perl mmdb-bin
 )
-TEST_PKGS=(valgrind clang libclang-rt-14-dev jq ripgrep sqlite3 time util-linux python3 chromium wrk curl nats-server openssl)
+TEST_PKGS=(valgrind clang libclang-rt-14-dev jq ripgrep sqlite3 time util-linux python3 chromium wrk curl nats-server openssl locales)
 
 want=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST_PKGS[@]}"); fi

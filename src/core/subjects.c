@@ -7,15 +7,16 @@
  * phones, addresses, payout accounts and wallets never join: two "different"
  * people sharing them is evidence (LINK-01), not identity.
  */
-#include <ctype.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
 
+#ifdef __GLIBC__ /* defined by the headers above */
+#include <malloc.h>
+#endif
+
 #include "scan.h"
+#include "../util/ascii.h"
 
 static const char *const attr_names[] = {
 #define UM_ATTR_NAME(id, name) name,
@@ -228,9 +229,9 @@ static bool interned_attr(um_attr a) {
 /* v trimmed (as um_trim), one copy per distinct value in the table's keys;
  * NULL for an empty value or out of memory. */
 static const char *intern_value(um_map *in, um_arena *a, const char *v) {
-    while (isspace((unsigned char)*v)) v++;
+    while (um_ascii_isspace((unsigned char)*v)) v++;
     size_t n = strlen(v);
-    while (n && isspace((unsigned char)v[n - 1])) n--;
+    while (n && um_ascii_isspace((unsigned char)v[n - 1])) n--;
     if (!n) return NULL;
     um_map_slot *sl = um_map_find(in, v, n);
     if (sl) return sl->key;
@@ -432,7 +433,7 @@ um_status um_subjects_index(um_scan *s) {
             char cn[256];
             size_t m = 0;
             for (const char *p = names->v[k]; *p && m < sizeof cn - 1; p++)
-                if (isalnum((unsigned char)*p)) cn[m++] = (char)tolower((unsigned char)*p);
+                if (um_ascii_isalnum((unsigned char)*p)) cn[m++] = (char)um_ascii_tolower((unsigned char)*p);
             cn[m] = 0;
             if (m >= 4) {
                 char key[8 + sizeof cn]; /* the map copies it */
@@ -630,7 +631,7 @@ um_sid um_subjects_resolve(um_scan *s, const um_event *ev) {
 static void lower_copy(char *dst, size_t cap, const char *src) {
     size_t n = src ? strlen(src) : 0;
     if (n >= cap) n = cap - 1;
-    for (size_t i = 0; i < n; i++) dst[i] = (char)tolower((unsigned char)src[i]);
+    for (size_t i = 0; i < n; i++) dst[i] = (char)um_ascii_tolower((unsigned char)src[i]);
     dst[n] = 0;
     char *t = um_trim(dst);
     memmove(dst, t, strlen(t) + 1);

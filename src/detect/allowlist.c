@@ -3,13 +3,13 @@
  */
 #include "allowlist.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../util/csv.h"
 #include "../util/util.h"
+#include "../util/ascii.h"
 
 typedef struct al_row {
     const char *product;
@@ -125,7 +125,7 @@ static bool has_ci(const char *hay, const char *needle, size_t nn) {
     size_t hn = strlen(hay);
     for (size_t i = 0; i + nn <= hn; i++) {
         size_t k = 0;
-        while (k < nn && tolower((unsigned char)hay[i + k]) == tolower((unsigned char)needle[k])) k++;
+        while (k < nn && um_ascii_tolower((unsigned char)hay[i + k]) == um_ascii_tolower((unsigned char)needle[k])) k++;
         if (k == nn) return true;
     }
     return false;
@@ -134,23 +134,22 @@ static bool has_ci(const char *hay, const char *needle, size_t nn) {
 
 /* One scope item ("role:IT", "host:LT-*", "*"). */
 static bool item_fits(const char *it, size_t n, const char *const *roles, size_t nroles, const char *host) {
-    while (n && isspace((unsigned char)*it)) it++, n--;
-    while (n && isspace((unsigned char)it[n - 1])) n--;
+    while (n && um_ascii_isspace((unsigned char)*it)) it++, n--;
+    while (n && um_ascii_isspace((unsigned char)it[n - 1])) n--;
     if (n == 0 || (n == 1 && *it == '*')) return true;
     const char *colon = memchr(it, ':', n);
     if (!colon) return false;
     size_t kl = (size_t)(colon - it);
     const char *v = colon + 1;
     size_t vn = n - kl - 1;
-    while (vn && isspace((unsigned char)*v)) v++, vn--;
+    while (vn && um_ascii_isspace((unsigned char)*v)) v++, vn--;
     if (vn == 0) return false;
-    if ((kl == 4 && !strncasecmp(it, "role", 4)) || (kl == 10 && !strncasecmp(it, "department", 10)) ||
-        (kl == 4 && !strncasecmp(it, "team", 4))) {
+    if (um_strneq_ci(it, kl, "role") || um_strneq_ci(it, kl, "department") || um_strneq_ci(it, kl, "team")) {
         for (size_t i = 0; i < nroles; i++)
             if (has_ci(roles[i], v, vn)) return true;
         return false;
     }
-    if (kl == 4 && !strncasecmp(it, "host", 4)) return host && um_glob(v, vn, host, true);
+    if (um_strneq_ci(it, kl, "host")) return host && um_glob(v, vn, host, true);
     return false;
 }
 

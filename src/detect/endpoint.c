@@ -12,12 +12,12 @@
  * vendor defaults below -> EP-01, strong 50 (medium 25 for a bare generic
  * Linux gadget id). A missing file means only the built-in identities.
  */
-#include <ctype.h>
 #include <string.h>
 
 #include "../core/scan.h"
 #include "../util/csv.h"
 #include "rules.h"
+#include "../util/ascii.h"
 
 
 /* ---- IP-KVM USB devices ---------------------------------------------- */
@@ -38,7 +38,7 @@ static bool kvm_add_str(um_arena *a, const char ***arr, size_t *n, size_t *cap, 
     char buf[256];
     size_t len = 0;
     while (*s == ' ') s++;
-    for (; s[len] && len < sizeof buf - 1; len++) buf[len] = (char)tolower((unsigned char)s[len]);
+    for (; s[len] && len < sizeof buf - 1; len++) buf[len] = (char)um_ascii_tolower((unsigned char)s[len]);
     while (len && buf[len - 1] == ' ') len--;
     buf[len] = 0;
     if (!len) return true;
@@ -110,7 +110,7 @@ um_status um_kvm_list_load(um_kvm_list *k, FILE *f) {
 static void lower_trim(const char *s, char *buf, size_t cap) {
     size_t n = 0;
     while (*s == ' ') s++;
-    for (; s[n] && n < cap - 1; n++) buf[n] = (char)tolower((unsigned char)s[n]);
+    for (; s[n] && n < cap - 1; n++) buf[n] = (char)um_ascii_tolower((unsigned char)s[n]);
     while (n && buf[n - 1] == ' ') n--;
     buf[n] = 0;
 }
@@ -118,8 +118,8 @@ static void lower_trim(const char *s, char *buf, size_t cap) {
 /* "kvm" as a whole word (letters/digits around it break it). */
 static bool has_word_kvm(const char *s) {
     for (const char *p = s; (p = strstr(p, "kvm")); p++) {
-        bool left = p == s || !isalnum((unsigned char)p[-1]);
-        bool right = !isalnum((unsigned char)p[3]);
+        bool left = p == s || !um_ascii_isalnum((unsigned char)p[-1]);
+        bool right = !um_ascii_isalnum((unsigned char)p[3]);
         if (left && right) return true;
     }
     return false;

@@ -29,12 +29,11 @@
  * Names are never compared. Observation order follows subject order and
  * the engine sorts, so a re-run gives the same findings and cluster ids.
  */
-#include <ctype.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__ /* defined by the headers above */
+#include <malloc.h>
+#endif
 
 #include "../core/internal.h"
 #include "../core/scan.h"

@@ -26,11 +26,11 @@
  * No events: everything is decided in on_subjects' counterpart, finish,
  * from the subject table (bounded by it).
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/internal.h"
+#include "../util/ascii.h"
 
 #define UM_PAY_CHURN_N 3
 #define UM_PAY_CHURN_DAYS 90
@@ -51,9 +51,9 @@ static size_t words(const char *s, char w[][32], size_t max) {
     char cur[32];
     for (const unsigned char *p = (const unsigned char *)s;; p++) {
         int c = *p;
-        bool letter = c >= 0x80 || isalpha(c);
+        bool letter = c >= 0x80 || um_ascii_isalpha(c);
         if (letter && len + 1 < sizeof cur) {
-            cur[len++] = (char)tolower(c);
+            cur[len++] = (char)um_ascii_tolower(c);
             continue;
         }
         if (letter) continue;

@@ -15,7 +15,6 @@
  * reported with where it is approved. A second remote-access agent beside
  * an approved one on the same person is EP-10.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,6 +25,7 @@
 #include "../sigma/sigma.h"
 #include "allowlist.h"
 #include "rules.h"
+#include "../util/ascii.h"
 
 #define RA_MAX_TOOLS 8  /* remote-access tools remembered per subject (EP-10) */
 #define RA_MAX_SUBJECTS 1000000
@@ -351,8 +351,8 @@ bool um_claims_consistent(um_scan *s, um_sid sid, const char *spec) {
                 }
                 /* whole-word, case-insensitive */
                 for (const char *p = v[i]; *p; p++) {
-                    bool start = p == v[i] || !isalnum((unsigned char)p[-1]);
-                    if (start && um_strneq_ci(p, wl, want) && !isalnum((unsigned char)p[wl])) return true;
+                    bool start = p == v[i] || !um_ascii_isalnum((unsigned char)p[-1]);
+                    if (start && um_strneq_ci(p, wl, want) && !um_ascii_isalnum((unsigned char)p[wl])) return true;
                 }
             }
         }

@@ -2,12 +2,12 @@
  * canon.c - canonical forms of identifiers, so that the same phone, email,
  * wallet, handle or address written two ways compares equal.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/internal.h"
 #include "checksum.h"
+#include "../util/ascii.h"
 
 /* Providers that ignore dots (Gmail) or a +tag (most large providers) in the
  * local part; the canonical form drops them so one mailbox is one value. */
@@ -28,7 +28,7 @@ static const char *const disposable_domains[] = {
     "guerrillamailblock.com", "spam4.me", "discard.email", "mailcatch.com", "33mail.com"};
 
 static bool email_local_char(unsigned char c) {
-    return isalnum(c) || c >= 0x80 || strchr("!#$%&'*+/=?^_`{|}~.-", c);
+    return um_ascii_isalnum(c) || c >= 0x80 || strchr("!#$%&'*+/=?^_`{|}~.-", c);
 }
 
 char *um_canon_email(um_arena *a, const char *s) {
@@ -49,7 +49,7 @@ char *um_canon_email(um_arena *a, const char *s) {
     size_t dl = strlen(dom);
     if (dl > 253 || !strchr(dom, '.') || dom[0] == '.' || dom[dl - 1] == '.' || strstr(dom, "..")) return NULL;
     for (const char *p = dom; *p; p++)
-        if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '.' || ((unsigned char)*p & 0x80))) return NULL;
+        if (!(um_ascii_isalnum((unsigned char)*p) || *p == '-' || *p == '.' || ((unsigned char)*p & 0x80))) return NULL;
     for (const char *p = local; *p; p++)
         if (!email_local_char((unsigned char)*p)) return NULL;
     bool tags = false;
@@ -91,7 +91,7 @@ char *um_canon_phone_region(um_arena *a, const char *s, const char *region, um_p
     char d[80];
     size_t k = 0, digits = 0;
     const char *p = s;
-    while (*p && isspace((unsigned char)*p)) p++;
+    while (*p && um_ascii_isspace((unsigned char)*p)) p++;
     if (*p == '+') {
         d[k++] = '+';
         p++;
@@ -100,7 +100,7 @@ char *um_canon_phone_region(um_arena *a, const char *s, const char *region, um_p
         p += 2;
     }
     for (; *p; p++) {
-        if (isdigit((unsigned char)*p)) {
+        if (um_ascii_isdigit((unsigned char)*p)) {
             d[k++] = *p;
             digits++;
         } else if (*p == 'x' || *p == 'X' || *p == ';' || *p == '#' || *p == ',') {
@@ -157,7 +157,7 @@ static bool b58_string(const char *s) {
 
 static bool all_hex(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++)
-        if (!isxdigit((unsigned char)s[i])) return false;
+        if (!um_ascii_isxdigit((unsigned char)s[i])) return false;
     return true;
 }
 
@@ -166,19 +166,19 @@ static bool all_hex(const char *s, size_t n) {
 static int eip55_check(const char *hex40) {
     bool lo = false, up = false;
     for (int i = 0; i < 40; i++) {
-        if (islower((unsigned char)hex40[i])) lo = true;
-        if (isupper((unsigned char)hex40[i])) up = true;
+        if (um_ascii_islower((unsigned char)hex40[i])) lo = true;
+        if (um_ascii_isupper((unsigned char)hex40[i])) up = true;
     }
     if (!(lo && up)) return -1;
     char low[41];
-    for (int i = 0; i < 40; i++) low[i] = (char)tolower((unsigned char)hex40[i]);
+    for (int i = 0; i < 40; i++) low[i] = (char)um_ascii_tolower((unsigned char)hex40[i]);
     low[40] = 0;
     uint8_t h[32];
     um_keccak256(low, 40, h);
     for (int i = 0; i < 40; i++) {
-        if (!isalpha((unsigned char)hex40[i])) continue;
+        if (!um_ascii_isalpha((unsigned char)hex40[i])) continue;
         int nib = (h[i / 2] >> (i % 2 ? 0 : 4)) & 15;
-        if ((nib >= 8) != (isupper((unsigned char)hex40[i]) != 0)) return 0;
+        if ((nib >= 8) != (um_ascii_isupper((unsigned char)hex40[i]) != 0)) return 0;
     }
     return 1;
 }
@@ -221,12 +221,12 @@ char *um_canon_wallet(um_arena *a, const char *s) {
     if (q) *q = 0;
     if (!*d || strlen(d) > 100) return NULL;
     for (char *p = d; *p; p++)
-        if (!isalnum((unsigned char)*p)) return NULL;
+        if (!um_ascii_isalnum((unsigned char)*p)) return NULL;
     /* EVM and bech32 addresses are case-insensitive: lower-case them.
      * Base58 (Bitcoin legacy, Tron, Solana) is case-sensitive: keep. */
     if ((d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) || um_starts_with_ci(d, "bc1") ||
         um_starts_with_ci(d, "tb1") || um_starts_with_ci(d, "ltc1")) {
-        for (char *p = d; *p; p++) *p = (char)tolower((unsigned char)*p);
+        for (char *p = d; *p; p++) *p = (char)um_ascii_tolower((unsigned char)*p);
     }
     return d;
 }
@@ -247,7 +247,8 @@ char *um_canon_handle(um_arena *a, const char *s) {
             if (strncmp(d, prefixes[i], k) == 0) d += k;
         }
         /* xx.linkedin.com/in/: a country subdomain */
-        if (isalpha((unsigned char)d[0]) && isalpha((unsigned char)d[1]) && strncmp(d + 2, ".linkedin.com/", 14) == 0)
+        if (um_ascii_isalpha((unsigned char)d[0]) && um_ascii_isalpha((unsigned char)d[1]) &&
+            strncmp(d + 2, ".linkedin.com/", 14) == 0)
             d += 3;
         while (*d == '@') d++;
         d = um_trim(d);
@@ -262,7 +263,7 @@ char *um_canon_handle(um_arena *a, const char *s) {
         if (strncmp(d, prefixes[i], strlen(prefixes[i])) == 0) return NULL;
     if (!*d || *d == '@' || strlen(d) > 100) return NULL;
     for (const char *p = d; *p; p++)
-        if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.' || *p == '%' ||
+        if (!(um_ascii_isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.' || *p == '%' ||
               ((unsigned char)*p & 0x80)))
             return NULL;
     /* a bare host name left over ("github.com") is not a handle */
@@ -273,7 +274,7 @@ char *um_canon_handle(um_arena *a, const char *s) {
 /* Device serials: upper-case letters and digits; "S/N:", "SN " and
  * "Serial:" prefixes and separators dropped. */
 char *um_canon_serial(um_arena *a, const char *s) {
-    while (*s && isspace((unsigned char)*s)) s++;
+    while (*s && um_ascii_isspace((unsigned char)*s)) s++;
     static const char *pre[] = {"serial number", "serial", "s/n", "sn"};
     for (size_t i = 0; i < UM_ARRAY_LEN(pre); i++)
         if (um_starts_with_ci(s, pre[i])) {
@@ -290,7 +291,7 @@ char *um_canon_serial(um_arena *a, const char *s) {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (isalnum(c)) d[k++] = (char)toupper(c);
+        if (um_ascii_isalnum(c)) d[k++] = (char)um_ascii_toupper(c);
         else if (!strchr(" -_.:#/", c)) return NULL;
     }
     d[k] = 0;
@@ -320,8 +321,8 @@ char *um_host_serial(um_arena *a, const char *host) {
         size_t tl = strlen(tok);
         bool digit = false, alpha = false, ok = tl >= 7 && tl <= 20;
         for (size_t i = 0; i < tl && ok; i++) {
-            if (isdigit((unsigned char)tok[i])) digit = true;
-            else if (isalpha((unsigned char)tok[i])) alpha = true;
+            if (um_ascii_isdigit((unsigned char)tok[i])) digit = true;
+            else if (um_ascii_isalpha((unsigned char)tok[i])) alpha = true;
             else ok = false;
         }
         if (ok && digit && alpha) best = tok;
@@ -356,21 +357,21 @@ char *um_canon_address(um_arena *a, const char *s) {
     bool prev_zip5 = false; /* last token was a 5-digit ZIP: a "-dddd" after it is the +4 */
     while (i < n) {
         size_t gap = i;
-        while (i < n && !isalnum((unsigned char)s[i]) && s[i] != '#' && !((unsigned char)s[i] & 0x80)) i++;
+        while (i < n && !um_ascii_isalnum((unsigned char)s[i]) && s[i] != '#' && !((unsigned char)s[i] & 0x80)) i++;
         bool dash = false;
         for (size_t g = gap; g < i; g++)
             if (s[g] == '-') dash = true;
         size_t st = i;
         if (i < n && s[i] == '#') i++;
         else
-            while (i < n && (isalnum((unsigned char)s[i]) || ((unsigned char)s[i] & 0x80))) i++;
+            while (i < n && (um_ascii_isalnum((unsigned char)s[i]) || ((unsigned char)s[i] & 0x80))) i++;
         if (i == st) break;
         char tok[128];
         size_t tl = i - st < sizeof tok - 1 ? i - st : sizeof tok - 1;
         bool digits = true;
         for (size_t k = 0; k < tl; k++) {
-            tok[k] = (char)tolower((unsigned char)s[st + k]);
-            if (!isdigit((unsigned char)tok[k])) digits = false;
+            tok[k] = (char)um_ascii_tolower((unsigned char)s[st + k]);
+            if (!um_ascii_isdigit((unsigned char)tok[k])) digits = false;
         }
         tok[tl] = 0;
         if (prev_zip5 && dash && digits && tl == 4) { /* ZIP+4: compare on the ZIP */
@@ -420,26 +421,26 @@ const char *um_address_forwarder(const char *canon) {
  * mixed-case base58 string of wallet length. Bank numbers and IBANs are not
  * mixed-case, so they never match the last rule. */
 static bool looks_like_wallet(const char *s) {
-    while (isspace((unsigned char)*s)) s++;
+    while (um_ascii_isspace((unsigned char)*s)) s++;
     size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1])) n--;
+    while (n && um_ascii_isspace((unsigned char)s[n - 1])) n--;
     if (n == 42 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
         for (size_t i = 2; i < n; i++)
-            if (!isxdigit((unsigned char)s[i])) return false;
+            if (!um_ascii_isxdigit((unsigned char)s[i])) return false;
         return true;
     }
     if (um_starts_with_ci(s, "bc1") || um_starts_with_ci(s, "ltc1")) {
         for (size_t i = 0; i < n; i++)
-            if (!isalnum((unsigned char)s[i])) return false;
+            if (!um_ascii_isalnum((unsigned char)s[i])) return false;
         return n >= 14 && n <= 90;
     }
     if (n < 25 || n > 44) return false;
     bool lower = false, upper = false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (!isalnum(c) || c == '0' || c == 'O' || c == 'I' || c == 'l') return false;
-        if (islower(c)) lower = true;
-        if (isupper(c)) upper = true;
+        if (!um_ascii_isalnum(c) || c == '0' || c == 'O' || c == 'I' || c == 'l') return false;
+        if (um_ascii_islower(c)) lower = true;
+        if (um_ascii_isupper(c)) upper = true;
     }
     return lower && upper;
 }
@@ -455,7 +456,7 @@ char *um_canon_account(um_arena *a, const char *s) {
     if (!d) return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (isalnum((unsigned char)s[i])) d[k++] = (char)toupper((unsigned char)s[i]);
+        if (um_ascii_isalnum((unsigned char)s[i])) d[k++] = (char)um_ascii_toupper((unsigned char)s[i]);
     d[k] = 0;
     /* a canonical account must not itself look like a wallet or email */
     return k >= 4 && !looks_like_wallet(d) ? d : NULL;
@@ -464,20 +465,20 @@ char *um_canon_account(um_arena *a, const char *s) {
 um_account_check um_account_verify(const char *raw, const char *canon) {
     if (!canon) return UM_ACCT_UNKNOWN;
     size_t n = strlen(canon);
-    if (n >= 15 && n <= 34 && isupper((unsigned char)canon[0]) && isupper((unsigned char)canon[1]) &&
-        isdigit((unsigned char)canon[2]) && isdigit((unsigned char)canon[3])) {
+    if (n >= 15 && n <= 34 && um_ascii_isupper((unsigned char)canon[0]) && um_ascii_isupper((unsigned char)canon[1]) &&
+        um_ascii_isdigit((unsigned char)canon[2]) && um_ascii_isdigit((unsigned char)canon[3])) {
         bool alnum = true;
         for (size_t i = 4; i < n; i++)
-            if (!isalnum((unsigned char)canon[i])) alnum = false;
+            if (!um_ascii_isalnum((unsigned char)canon[i])) alnum = false;
         if (alnum) return um_iban_valid(canon) ? UM_ACCT_IBAN_OK : UM_ACCT_IBAN_BAD;
     }
     /* US "routing account": nine digits, a separator, then the account */
     const char *p = raw;
-    while (*p && isspace((unsigned char)*p)) p++;
+    while (*p && um_ascii_isspace((unsigned char)*p)) p++;
     size_t digits = 0;
-    while (isdigit((unsigned char)p[digits])) digits++;
+    while (um_ascii_isdigit((unsigned char)p[digits])) digits++;
     if (digits == 9 && (p[9] == '-' || p[9] == ' ' || p[9] == '/' || p[9] == ':') &&
-        isdigit((unsigned char)p[10]))
+        um_ascii_isdigit((unsigned char)p[10]))
         return um_aba_valid(p) ? UM_ACCT_ABA_OK : UM_ACCT_ABA_BAD;
     return UM_ACCT_UNKNOWN;
 }
@@ -577,8 +578,8 @@ const char *um_country_code(const char *s) {
     char st[40], key[44];
     size_t n = 0;
     for (const char *p = comma + 1; *p && n < sizeof st - 1; p++)
-        if (*p != ' ' || n) st[n++] = (char)tolower((unsigned char)*p);
-    while (n && (st[n - 1] == ' ' || isdigit((unsigned char)st[n - 1]))) n--; /* "TX 78701" */
+        if (*p != ' ' || n) st[n++] = (char)um_ascii_tolower((unsigned char)*p);
+    while (n && (st[n - 1] == ' ' || um_ascii_isdigit((unsigned char)st[n - 1]))) n--; /* "TX 78701" */
     st[n] = 0;
     snprintf(key, sizeof key, "|%s|", st);
     return n && strstr(us_states, key) ? "US" : NULL;
@@ -590,7 +591,7 @@ const char *um_country_exact(const char *s, size_t len) {
     char buf[96];
     size_t n = 0;
     while (len && *s == ' ') s++, len--;
-    for (; n < len && s[n] && n < sizeof buf - 3; n++) buf[n + 1] = (char)tolower((unsigned char)s[n]);
+    for (; n < len && s[n] && n < sizeof buf - 3; n++) buf[n + 1] = (char)um_ascii_tolower((unsigned char)s[n]);
     while (n && buf[n] == ' ') n--;
     buf[0] = '|';
     buf[n + 1] = '|';
@@ -626,7 +627,7 @@ bool um_tz_offset(const char *s, int *minutes) {
     char buf[64];
     size_t n = 0;
     while (*s == ' ') s++;
-    for (; s[n] && n < sizeof buf - 1; n++) buf[n] = (char)tolower((unsigned char)s[n]);
+    for (; s[n] && n < sizeof buf - 1; n++) buf[n] = (char)um_ascii_tolower((unsigned char)s[n]);
     buf[n] = 0;
     char *t = um_trim(buf);
     for (size_t i = 0; i < UM_ARRAY_LEN(zones); i++)
@@ -635,13 +636,13 @@ bool um_tz_offset(const char *s, int *minutes) {
             return true;
         }
     if (strncmp(t, "utc", 3) == 0 || strncmp(t, "gmt", 3) == 0) t += 3;
-    if ((*t == '+' || *t == '-') && isdigit((unsigned char)t[1])) {
+    if ((*t == '+' || *t == '-') && um_ascii_isdigit((unsigned char)t[1])) {
         int sign = *t == '-' ? -1 : 1;
         char *end;
         long h = strtol(t + 1, &end, 10);
         long m = 0;
         if (*end == ':') {
-            if (!isdigit((unsigned char)end[1])) return false; /* "-05:-0520" */
+            if (!um_ascii_isdigit((unsigned char)end[1])) return false; /* "-05:-0520" */
             m = strtol(end + 1, &end, 10);
         }
         else if (h >= 100) { m = h % 100; h /= 100; }

@@ -6,10 +6,10 @@
  *
  * Written from the published specifications; no state, no allocation.
  */
-#include <ctype.h>
 #include <string.h>
 
 #include "checksum.h"
+#include "../util/ascii.h"
 
 /* ---- SHA-256 (FIPS 180-4) ------------------------------------------------ */
 
@@ -198,11 +198,11 @@ int um_bech32_check(const char *s) {
     size_t hrp = (size_t)(sep - s);
     uint8_t v[200];
     size_t k = 0;
-    for (size_t i = 0; i < hrp; i++) v[k++] = (uint8_t)(tolower((unsigned char)s[i]) >> 5);
+    for (size_t i = 0; i < hrp; i++) v[k++] = (uint8_t)(um_ascii_tolower((unsigned char)s[i]) >> 5);
     v[k++] = 0;
-    for (size_t i = 0; i < hrp; i++) v[k++] = (uint8_t)(tolower((unsigned char)s[i]) & 31);
+    for (size_t i = 0; i < hrp; i++) v[k++] = (uint8_t)(um_ascii_tolower((unsigned char)s[i]) & 31);
     for (const char *p = sep + 1; *p; p++) {
-        const char *q = strchr(CH, tolower((unsigned char)*p));
+        const char *q = strchr(CH, um_ascii_tolower((unsigned char)*p));
         if (!q || !*p) return 0;
         v[k++] = (uint8_t)(q - CH);
     }
@@ -220,8 +220,8 @@ bool um_iban_valid(const char *s) {
     unsigned rem = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[(i + 4) % n];
-        if (isdigit(c)) rem = (rem * 10 + (unsigned)(c - '0')) % 97;
-        else if (isupper(c)) rem = (rem * 100 + (unsigned)(c - 'A' + 10)) % 97;
+        if (um_ascii_isdigit(c)) rem = (rem * 10 + (unsigned)(c - '0')) % 97;
+        else if (um_ascii_isupper(c)) rem = (rem * 100 + (unsigned)(c - 'A' + 10)) % 97;
         else return false;
     }
     return rem == 1;
@@ -231,7 +231,7 @@ bool um_aba_valid(const char *s) {
     static const int w[9] = {3, 7, 1, 3, 7, 1, 3, 7, 1};
     int sum = 0;
     for (int i = 0; i < 9; i++) {
-        if (!isdigit((unsigned char)s[i])) return false;
+        if (!um_ascii_isdigit((unsigned char)s[i])) return false;
         sum += w[i] * (s[i] - '0');
     }
     return sum % 10 == 0 && !(s[0] == '0' && s[1] == '0' && strncmp(s, "000000000", 9) == 0);

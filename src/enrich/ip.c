@@ -26,7 +26,6 @@
 #include "ip.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <maxminddb.h>
 #include <netinet/in.h>
@@ -35,6 +34,7 @@
 #include <sys/socket.h>
 
 #include "../core/internal.h"
+#include "../util/ascii.h"
 
 /* ---- addresses ----------------------------------------------------------- */
 
@@ -498,9 +498,9 @@ static uint32_t asn_flags(const um_ipdb *db, uint32_t asn) {
 static bool org_is_astrill(const char *org) {
     if (!org) return false;
     for (const char *p = org; (p = um_strstr_ci(p, "astrill")) != NULL; p++) {
-        bool start = p == org || !isalpha((unsigned char)p[-1]);
+        bool start = p == org || !um_ascii_isalpha((unsigned char)p[-1]);
         const char *e = p + 7;
-        bool end = !isalpha((unsigned char)*e) || um_starts_with_ci(e, "vpn");
+        bool end = !um_ascii_isalpha((unsigned char)*e) || um_starts_with_ci(e, "vpn");
         if (start && end) return true;
     }
     return false;

@@ -6,7 +6,6 @@
  * (kind RESUME / PHOTO), so a template résumé used by hundreds of strangers
  * becomes generic like any common value.
  */
-#include <ctype.h>
 #include <math.h>
 #include <png.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 
 #include "../util/util.h"
 #include "link.h"
+#include "../util/ascii.h"
 
 #define MH_PERM 128
 #define MH_BANDS 32
@@ -32,11 +32,11 @@ static size_t words(const char *t, uint64_t *wh, size_t cap) {
     size_t n = 0, len = strnlen(t, MH_MAX_TEXT);
     size_t i = 0;
     while (i < len && n < cap) {
-        while (i < len && !(isalnum((unsigned char)t[i]) || ((unsigned char)t[i] & 0x80))) i++;
+        while (i < len && !(um_ascii_isalnum((unsigned char)t[i]) || ((unsigned char)t[i] & 0x80))) i++;
         char w[64];
         size_t k = 0;
-        while (i < len && (isalnum((unsigned char)t[i]) || ((unsigned char)t[i] & 0x80))) {
-            if (k < sizeof w) w[k++] = (char)tolower((unsigned char)t[i]);
+        while (i < len && (um_ascii_isalnum((unsigned char)t[i]) || ((unsigned char)t[i] & 0x80))) {
+            if (k < sizeof w) w[k++] = (char)um_ascii_tolower((unsigned char)t[i]);
             i++;
         }
         if (k) wh[n++] = um_hash64(w, k, 5);

@@ -18,7 +18,6 @@
  *
  * Every kept pair carries its per-field levels and weights (the waterfall).
  */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 
 #include "../util/util.h"
 #include "link.h"
+#include "../util/ascii.h"
 
 #define NLEV 5 /* 0 exact, 1 close, 2 weak, 3 different, 4 missing */
 #define BLOCK_CAP 300
@@ -42,7 +42,7 @@ static void norm_name(const char *s, char *out, size_t cap) {
     size_t k = 0;
     for (; s && *s && k + 1 < cap; s++) {
         unsigned char c = (unsigned char)*s;
-        if (isalpha(c)) out[k++] = (char)tolower(c);
+        if (um_ascii_isalpha(c)) out[k++] = (char)um_ascii_tolower(c);
         else if (c >= 0x80) out[k++] = (char)c; /* UTF-8 kept as is */
         else if ((c == ' ' || c == '-' || c == '\'') && k && out[k - 1] != ' ') out[k++] = ' ';
     }
@@ -54,8 +54,9 @@ static void norm_plain(const char *s, char *out, size_t cap, bool digits_only) {
     size_t k = 0;
     for (; s && *s && k + 1 < cap; s++) {
         unsigned char c = (unsigned char)*s;
-        if (isdigit(c) || (!digits_only && (isalpha(c) || c == '@' || c == '.' || c == ' ' || c >= 0x80)))
-            out[k++] = (char)tolower(c);
+        if (um_ascii_isdigit(c) ||
+            (!digits_only && (um_ascii_isalpha(c) || c == '@' || c == '.' || c == ' ' || c >= 0x80)))
+            out[k++] = (char)um_ascii_tolower(c);
     }
     while (k && out[k - 1] == ' ') k--;
     out[k] = 0;
@@ -66,8 +67,8 @@ static void soundex(const char *s, char out[8]) {
     int k = 0;
     char last = 0;
     for (; *s && k < 4; s++) {
-        if (!isalpha((unsigned char)*s)) continue;
-        char c = (char)tolower((unsigned char)*s), d = code[c - 'a'];
+        if (!um_ascii_isalpha((unsigned char)*s)) continue;
+        char c = (char)um_ascii_tolower((unsigned char)*s), d = code[c - 'a'];
         if (k == 0) {
             out[k++] = c;
             last = d;

@@ -1,7 +1,7 @@
 /* columns.c - header-name synonyms for identity exports (see columns.h). */
 #include "columns.h"
+#include "../util/ascii.h"
 
-#include <ctype.h>
 #include <string.h>
 
 /* Names are compared after lower-casing and dropping every character that
@@ -100,7 +100,7 @@ int um_column_attr(const char *name) {
     char k[64];
     size_t n = 0;
     for (const char *p = name; *p && n < sizeof k - 1; p++)
-        if (isalnum((unsigned char)*p)) k[n++] = (char)tolower((unsigned char)*p);
+        if (um_ascii_isalnum((unsigned char)*p)) k[n++] = (char)um_ascii_tolower((unsigned char)*p);
     k[n] = 0;
     if (!n) return -1;
     for (size_t i = 0; i < UM_ARRAY_LEN(synonyms); i++)

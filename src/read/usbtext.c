@@ -13,11 +13,11 @@
  * Linux root hubs (1d6b:0001/0002/0003) are on every host: they are not
  * emitted, only counted in one warning.
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <string.h>
 
 #include "evtx.h"
+#include "../util/ascii.h"
 
 #define USB_MAX_LINE (64u << 10)
 #define USB_MAX_STR 256
@@ -49,16 +49,17 @@ typedef struct usb_run {
 static int hex4_strict(const char *s) {
     int v = 0;
     for (int i = 0; i < 4; i++) {
-        if (!isxdigit((unsigned char)s[i])) return -1;
-        v = v * 16 + (isdigit((unsigned char)s[i]) ? s[i] - '0' : (tolower((unsigned char)s[i]) - 'a' + 10));
+        if (!um_ascii_isxdigit((unsigned char)s[i])) return -1;
+        v = v * 16 + (um_ascii_isdigit((unsigned char)s[i]) ? s[i] - '0'
+                                                             : (um_ascii_tolower((unsigned char)s[i]) - 'a' + 10));
     }
-    return isxdigit((unsigned char)s[4]) ? -1 : v;
+    return um_ascii_isxdigit((unsigned char)s[4]) ? -1 : v;
 }
 
 /* Copies a trimmed string of at most n bytes into a bounded buffer. */
 static void put_str(char *dst, size_t cap, const char *s, size_t n) {
-    while (n && isspace((unsigned char)*s)) s++, n--;
-    while (n && isspace((unsigned char)s[n - 1])) n--;
+    while (n && um_ascii_isspace((unsigned char)*s)) s++, n--;
+    while (n && um_ascii_isspace((unsigned char)s[n - 1])) n--;
     if (n >= cap) n = cap - 1;
     /* do not end inside a UTF-8 sequence */
     while (n > 0 && n < strlen(s) && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
@@ -129,7 +130,7 @@ static int parse_id(const char *s, bool need_0x) {
 
 static void bad_token(const char *s, char *out, size_t n) {
     size_t k = 0;
-    while (s[k] && !isspace((unsigned char)s[k]) && s[k] != ',' && s[k] != ')' && k + 1 < n && k < 24) k++;
+    while (s[k] && !um_ascii_isspace((unsigned char)s[k]) && s[k] != ',' && s[k] != ')' && k + 1 < n && k < 24) k++;
     memcpy(out, s, k);
     out[k] = 0;
 }
@@ -172,11 +173,11 @@ static um_status line_lsusb(usb_run *u, uint64_t ln, const char *id) {
 
 /* lsusb -v: "  iProduct   2 USB-PS/2 Optical Mouse" -> the text after the index. */
 static const char *after_index(const char *s) {
-    while (isspace((unsigned char)*s)) s++;
-    if (!isdigit((unsigned char)*s)) return NULL;
-    bool zero = *s == '0' && !isdigit((unsigned char)s[1]);
-    while (isdigit((unsigned char)*s)) s++;
-    while (isspace((unsigned char)*s)) s++;
+    while (um_ascii_isspace((unsigned char)*s)) s++;
+    if (!um_ascii_isdigit((unsigned char)*s)) return NULL;
+    bool zero = *s == '0' && !um_ascii_isdigit((unsigned char)s[1]);
+    while (um_ascii_isdigit((unsigned char)*s)) s++;
+    while (um_ascii_isspace((unsigned char)*s)) s++;
     return zero || !*s ? NULL : s;
 }
 
@@ -194,7 +195,7 @@ static um_status line_lsusb_v(usb_run *u, uint64_t ln, const char *t) {
     bool is_v = strncmp(t, "idVendor", 8) == 0, is_p = strncmp(t, "idProduct", 9) == 0;
     if (is_v || is_p) {
         const char *s = t + (is_v ? 8 : 9);
-        while (isspace((unsigned char)*s)) s++;
+        while (um_ascii_isspace((unsigned char)*s)) s++;
         int v = parse_id(s, true);
         if (v < 0) {
             char bad[32];
@@ -237,7 +238,7 @@ static um_status line_dmesg_new(usb_run *u, const char *l, uint64_t ln, const ch
     while (colon > l && colon[-1] != ':') colon--;
     if (colon > l) {
         const char *e = colon - 1, *b = e;
-        while (b > l && !isspace((unsigned char)b[-1])) b--;
+        while (b > l && !um_ascii_isspace((unsigned char)b[-1])) b--;
         put_str(u->cur.path, sizeof u->cur.path, b, (size_t)(e - b));
     }
     return st;
@@ -249,7 +250,7 @@ static void line_dmesg_str(usb_run *u, const char *l) {
     const char *p = strstr(l, u->cur.path);
     if (!p) return;
     size_t pl = strlen(u->cur.path);
-    if (p[pl] != ':' || (p > l && !isspace((unsigned char)p[-1]))) return;
+    if (p[pl] != ':' || (p > l && !um_ascii_isspace((unsigned char)p[-1]))) return;
     const char *t = p + pl + 1;
     while (*t == ' ') t++;
     if (strncmp(t, "Product:", 8) == 0) put_str(u->cur.desc, sizeof u->cur.desc, t + 8, strlen(t + 8));
@@ -261,12 +262,12 @@ static void line_dmesg_str(usb_run *u, const char *l) {
 static const char *lsusb_id(const char *t) {
     if (strncmp(t, "Bus ", 4) != 0) return NULL;
     const char *p = t + 4;
-    if (!isdigit((unsigned char)*p)) return NULL;
-    while (isdigit((unsigned char)*p)) p++;
+    if (!um_ascii_isdigit((unsigned char)*p)) return NULL;
+    while (um_ascii_isdigit((unsigned char)*p)) p++;
     if (strncmp(p, " Device ", 8) != 0) return NULL;
     p += 8;
-    if (!isdigit((unsigned char)*p)) return NULL;
-    while (isdigit((unsigned char)*p)) p++;
+    if (!um_ascii_isdigit((unsigned char)*p)) return NULL;
+    while (um_ascii_isdigit((unsigned char)*p)) p++;
     return strncmp(p, ": ID ", 5) == 0 ? p + 2 : NULL;
 }
 
@@ -283,7 +284,7 @@ static void host_line(usb_run *u, const char *t) {
 
 static um_status one_line(usb_run *u, const char *l, uint64_t ln) {
     const char *t = l;
-    while (isspace((unsigned char)*t)) t++;
+    while (um_ascii_isspace((unsigned char)*t)) t++;
     const char *p;
     if ((p = strstr(l, "(VID="))) return line_treeview(u, l, ln, p);
     if ((p = lsusb_id(t))) return line_lsusb(u, ln, p);
@@ -355,7 +356,7 @@ static int detect(const char *path, const char *head, size_t n) {
         memcpy(buf, l, len);
         buf[len] = 0;
         const char *t = buf;
-        while (isspace((unsigned char)*t)) t++;
+        while (um_ascii_isspace((unsigned char)*t)) t++;
         if (strstr(buf, "New USB device found, idVendor=")) score = 80;
         else if (lsusb_id(t)) score = 80;
         else if (strstr(buf, "(VID=0x") && strstr(buf, "PID=0x")) score = 80;

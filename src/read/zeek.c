@@ -16,7 +16,6 @@
  * warning per file.
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 
 #include "evtx.h"
 #include "../util/json.h"
+#include "../util/ascii.h"
 
 #define ZEEK_MAX_LINE (1u << 20)
 #define ZEEK_MAX_FIELDS 128
@@ -197,7 +197,8 @@ typedef struct zk_tsv {
 
 /* "#separator \x09" -> '\t'. */
 static bool parse_sep(const char *s, char *out) {
-    if (s[0] == '\\' && s[1] == 'x' && isxdigit((unsigned char)s[2]) && isxdigit((unsigned char)s[3]) && !s[4]) {
+    if (s[0] == '\\' && s[1] == 'x' && um_ascii_isxdigit((unsigned char)s[2]) &&
+        um_ascii_isxdigit((unsigned char)s[3]) && !s[4]) {
         char h[3] = {s[2], s[3], 0};
         *out = (char)strtol(h, NULL, 16);
         return *out != 0 && *out != '\n';

@@ -10,7 +10,6 @@
  * identifier -> the subjects holding it), which /v1/screen uses without
  * touching SQLite. Other routes read the case through um_case (its own lock).
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 
 #include "../core/scan.h"
 #include "report.h"
+#include "../util/ascii.h"
 
 #define UM_API_MAX_LIST 20  /* emails/phones/wallets/urls per applicant */
 #define UM_API_MAX_VALUE 1024
@@ -223,7 +223,7 @@ static void send_status(um_api *a, um_api_response *rs, um_status st) {
 
 static int hexval(int c) {
     if (c >= '0' && c <= '9') return c - '0';
-    c = tolower(c);
+    c = um_ascii_tolower(c);
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
@@ -295,7 +295,7 @@ static bool parse_size(const char *s, size_t lo, size_t hi, size_t def, size_t *
     }
     size_t v = 0;
     for (const char *p = s; *p; p++) {
-        if (!isdigit((unsigned char)*p) || p - s > 9) return false;
+        if (!um_ascii_isdigit((unsigned char)*p) || p - s > 9) return false;
         v = v * 10 + (size_t)(*p - '0');
     }
     if (v < lo || v > hi) return false;
@@ -463,7 +463,7 @@ static void url_parts(um_arena *ar, const char *url, const char **type, const ch
     *val = NULL;
     char buf[UM_API_MAX_VALUE + 1];
     size_t k = 0;
-    for (const char *p = url; *p && k < sizeof buf - 1; p++) buf[k++] = (char)tolower((unsigned char)*p);
+    for (const char *p = url; *p && k < sizeof buf - 1; p++) buf[k++] = (char)um_ascii_tolower((unsigned char)*p);
     buf[k] = 0;
     char *s = buf;
     while (*s == ' ') s++;

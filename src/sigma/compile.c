@@ -8,7 +8,6 @@
  * the line and the feature.
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <libfyaml.h>
@@ -21,6 +20,7 @@
 
 #include "hscache.h"
 #include "sigma_int.h"
+#include "../util/ascii.h"
 
 #define SG_MAX_FILE (8u << 20)
 #define SG_MAX_VALUE 8192
@@ -169,16 +169,16 @@ static bool is_float11(const char *s, size_t n) {
         (!memcmp(s + 1, "nan", 3) || !memcmp(s + 1, "NaN", 3) || !memcmp(s + 1, "NAN", 3)))
         return true;
     size_t digits = 0;
-    while (i < n && (isdigit((unsigned char)s[i]) || (s[i] == '_' && digits))) i++, digits++;
+    while (i < n && (um_ascii_isdigit((unsigned char)s[i]) || (s[i] == '_' && digits))) i++, digits++;
     if (i >= n || s[i] != '.') return false;
     i++;
-    while (i < n && (isdigit((unsigned char)s[i]) || s[i] == '_' || s[i] == '.')) i++;
+    while (i < n && (um_ascii_isdigit((unsigned char)s[i]) || s[i] == '_' || s[i] == '.')) i++;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         if (i >= n || (s[i] != '-' && s[i] != '+')) return false;
         i++;
         size_t e = i;
-        while (i < n && isdigit((unsigned char)s[i])) i++;
+        while (i < n && um_ascii_isdigit((unsigned char)s[i])) i++;
         if (i == e) return false;
     }
     return i == n;
@@ -252,7 +252,7 @@ size_t sg_canon_field(const char *name, size_t n, char *buf, size_t cap) {
     }
     size_t o = 0; /* lower case, spaces dropped ("Threat Name" is ThreatName) */
     for (size_t i = 0; i < n && o + 1 < cap; i++)
-        if (name[i] != ' ') buf[o++] = (char)tolower((unsigned char)name[i]);
+        if (name[i] != ' ') buf[o++] = (char)um_ascii_tolower((unsigned char)name[i]);
     buf[o] = 0;
     n = o;
     static const char *const alias[][2] = {
@@ -358,10 +358,10 @@ typedef struct mods {
     bool re_i, re_m, re_s;
 } mods;
 
-static bool is_word(unsigned char ch) { return isalnum(ch) || ch == '_'; }
+static bool is_word(unsigned char ch) { return um_ascii_isalnum(ch) || ch == '_'; }
 
 static void add_lit(um_buf *b, unsigned char ch) {
-    if (isalnum(ch)) {
+    if (um_ascii_isalnum(ch)) {
         um_buf_addc(b, (char)ch);
     } else {
         char h[8];
@@ -945,14 +945,14 @@ typedef struct cparse {
 } cparse;
 
 static void skip_ws(cparse *p) {
-    while (p->pos < p->len && isspace((unsigned char)p->s[p->pos])) p->pos++;
+    while (p->pos < p->len && um_ascii_isspace((unsigned char)p->s[p->pos])) p->pos++;
 }
 
 /* next word (identifier chars, * allowed) without consuming */
 static size_t peek_word(cparse *p, const char **w) {
     skip_ws(p);
     size_t i = p->pos;
-    while (i < p->len && (isalnum((unsigned char)p->s[i]) || p->s[i] == '_' || p->s[i] == '*' ||
+    while (i < p->len && (um_ascii_isalnum((unsigned char)p->s[i]) || p->s[i] == '_' || p->s[i] == '*' ||
                           p->s[i] == '-' || p->s[i] == '.'))
         i++;
     *w = p->s + p->pos;
@@ -1009,7 +1009,7 @@ static uint32_t cond_atom(cparse *p) {
     const char *w2;
     size_t save = p->pos;
     size_t wn2 = peek_word(p, &w2);
-    if ((one || all || (wn && isdigit((unsigned char)w[0]))) && word_is(w2, wn2, "of")) {
+    if ((one || all || (wn && um_ascii_isdigit((unsigned char)w[0]))) && word_is(w2, wn2, "of")) {
         if (!one && !all) {
             refuse(c, p->line, "condition '%.*s of' (count other than 1/all) is not supported", (int)wn, w);
             return NO_NODE;

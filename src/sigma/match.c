@@ -12,12 +12,12 @@
  *      rules that are true when nothing is) and report hits.
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sigma_int.h"
 #include "../util/wordhash.h"
+#include "../util/ascii.h"
 
 #define SG_MAX_EVAL_DEPTH 200
 
@@ -323,7 +323,7 @@ static int classify_index(um_sigma_scratch *s, const um_sigma_event *ev, int *ke
     unsigned eid = 0;
     bool have_eid = eids && eids->vlen > 0 && eids->vlen < 8;
     for (size_t i = 0; have_eid && i < eids->vlen; i++) {
-        if (!isdigit((unsigned char)eids->value[i])) have_eid = false;
+        if (!um_ascii_isdigit((unsigned char)eids->value[i])) have_eid = false;
         else eid = eid * 10 + (unsigned)(eids->value[i] - '0');
     }
     if (!prov) prov = srcn;
@@ -446,7 +446,7 @@ static bool mem_eq(const char *a, size_t an, const char *b, size_t bn, bool case
     if (an != bn) return false;
     if (cased) return !memcmp(a, b, an);
     for (size_t i = 0; i < an; i++)
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i])) return false;
+        if (um_ascii_tolower((unsigned char)a[i]) != um_ascii_tolower((unsigned char)b[i])) return false;
     return true;
 }
 
@@ -502,26 +502,6 @@ static bool direct_test(um_sigma_scratch *s, const sg_test *t) {
     }
 }
 
-/* dst = src with ASCII capitals lowered (tolower in the C locale), eight
- * bytes at a time: every value a group's exact set tests goes through it. */
-static void lower_ascii(char *dst, const char *src, size_t n) {
-    const uint64_t ones = 0x0101010101010101ull;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, src + i, 8);
-        uint64_t low7 = w & (0x7f * ones);
-        uint64_t above_z = low7 + (0x7f - 'Z') * ones; /* bit 7 set where > 'Z' */
-        uint64_t from_a = low7 + (0x80 - 'A') * ones;  /* bit 7 set where >= 'A' */
-        w |= (~w & (0x80 * ones) & (from_a ^ above_z)) >> 2;
-        memcpy(dst + i, &w, 8);
-    }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)src[i];
-        dst[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-}
-
 static void run_group(um_sigma_scratch *s, const sg_group *g, int gi, const um_sigma_event *ev) {
     const um_sigma_db *db = s->db;
     hs_ctx hc = {s, NULL};
@@ -537,7 +517,7 @@ static void run_group(um_sigma_scratch *s, const sg_group *g, int gi, const um_s
         if (fd->has_exact && ensure_low(s, v->vlen + 8)) {
             uint32_t hdr[2] = {(uint32_t)gi, (uint32_t)fd->slot};
             memcpy(s->low, hdr, sizeof hdr);
-            lower_ascii(s->low + 8, v->value, v->vlen);
+            um_ascii_lower_n(s->low + 8, v->value, v->vlen);
             const sg_exact *e = um_map_get(&db->exact, s->low, v->vlen + 8);
             for (uint32_t i = 0; e && i < e->n; i++) stamp_test(s, e->t[i]);
         }

@@ -1,7 +1,7 @@
 /* timeparse.c - see timeparse.h. */
 #include "timeparse.h"
+#include "ascii.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -32,7 +32,7 @@ static bool digits(const char *s, size_t n, size_t at, size_t k, int *out) {
     if (at + k > n) return false;
     int v = 0;
     for (size_t i = 0; i < k; i++) {
-        if (!isdigit((unsigned char)s[at + i])) return false;
+        if (!um_ascii_isdigit((unsigned char)s[at + i])) return false;
         v = v * 10 + (s[at + i] - '0');
     }
     *out = v;
@@ -40,8 +40,8 @@ static bool digits(const char *s, size_t n, size_t at, size_t k, int *out) {
 }
 
 bool um_time_parse_iso(const char *s, size_t n, int64_t *us, int *tz_min, bool *has_tz) {
-    while (n && isspace((unsigned char)s[n - 1])) n--;
-    while (n && isspace((unsigned char)*s)) { s++; n--; }
+    while (n && um_ascii_isspace((unsigned char)s[n - 1])) n--;
+    while (n && um_ascii_isspace((unsigned char)*s)) { s++; n--; }
     int y, mo, d, h, mi, sec = 0;
     if (!digits(s, n, 0, 4, &y) || n < 16 || s[4] != '-' || !digits(s, n, 5, 2, &mo) ||
         s[7] != '-' || !digits(s, n, 8, 2, &d) || (s[10] != 'T' && s[10] != ' ' && s[10] != 't') ||
@@ -57,7 +57,7 @@ bool um_time_parse_iso(const char *s, size_t n, int64_t *us, int *tz_min, bool *
         i++;
         size_t k = 0;
         int64_t scale = 100000;
-        while (i < n && isdigit((unsigned char)s[i])) {
+        while (i < n && um_ascii_isdigit((unsigned char)s[i])) {
             if (k < 6) frac += (s[i] - '0') * scale, scale /= 10;
             k++;
             i++;
@@ -96,14 +96,14 @@ bool um_time_parse_epoch(const char *s, size_t n, int64_t *us) {
     size_t i = 0;
     int64_t secs = 0, frac = 0, scale = 100000;
     if (!n) return false;
-    for (; i < n && isdigit((unsigned char)s[i]); i++) {
+    for (; i < n && um_ascii_isdigit((unsigned char)s[i]); i++) {
         if (secs > 100000000000LL) return false;
         secs = secs * 10 + (s[i] - '0');
     }
     if (i == 0) return false;
     if (i < n && s[i] == '.') {
         i++;
-        for (; i < n && isdigit((unsigned char)s[i]); i++)
+        for (; i < n && um_ascii_isdigit((unsigned char)s[i]); i++)
             if (scale) frac += (s[i] - '0') * scale, scale /= 10;
     }
     if (i != n) return false;

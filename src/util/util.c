@@ -1,7 +1,7 @@
 /* util.c - see util.h. */
 #include "util.h"
+#include "ascii.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -512,13 +512,11 @@ um_map_slot *um_map_upsert(um_map *m, const char *key, size_t klen, bool *create
 
 /* ---- strings ---- */
 
-static inline unsigned char lc(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c; }
-
 bool um_streq_ci(const char *a, const char *b) {
     if (!a || !b) return false;
     const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
-    while (*x && lc(*x) == lc(*y)) x++, y++;
-    return lc(*x) == lc(*y);
+    while (*x && um_ascii_tolower(*x) == um_ascii_tolower(*y)) x++, y++;
+    return um_ascii_tolower(*x) == um_ascii_tolower(*y);
 }
 
 bool um_glob(const char *pat, size_t pn, const char *s, bool ci) {
@@ -527,7 +525,8 @@ bool um_glob(const char *pat, size_t pn, const char *s, bool ci) {
         if (pi < pn && pat[pi] == '*') {
             star = pi++;
             mark = si;
-        } else if (pi < pn && (ci ? tolower((unsigned char)pat[pi]) == tolower((unsigned char)s[si]) : pat[pi] == s[si])) {
+        } else if (pi < pn && (ci ? um_ascii_tolower((unsigned char)pat[pi]) == um_ascii_tolower((unsigned char)s[si])
+                                  : pat[pi] == s[si])) {
             pi++, si++;
         } else if (star != SIZE_MAX) {
             pi = star + 1;
@@ -544,7 +543,7 @@ bool um_strneq_ci(const char *a, size_t alen, const char *b) {
     size_t bl = strlen(b);
     if (alen != bl) return false;
     for (size_t i = 0; i < alen; i++)
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i])) return false;
+        if (um_ascii_tolower((unsigned char)a[i]) != um_ascii_tolower((unsigned char)b[i])) return false;
     return true;
 }
 
@@ -558,7 +557,7 @@ bool um_starts_with_ci(const char *s, const char *prefix) {
     if (!s) return false;
     size_t k = strlen(prefix);
     for (size_t i = 0; i < k; i++)
-        if (!s[i] || tolower((unsigned char)s[i]) != tolower((unsigned char)prefix[i]))
+        if (!s[i] || um_ascii_tolower((unsigned char)s[i]) != um_ascii_tolower((unsigned char)prefix[i]))
             return false;
     return true;
 }
@@ -569,29 +568,30 @@ const char *um_strstr_ci(const char *hay, const char *needle) {
     if (!hay) return NULL;
     size_t k = strlen(needle);
     if (!k) return hay;
-    int c0 = tolower((unsigned char)needle[0]);
+    int c0 = um_ascii_tolower((unsigned char)needle[0]);
     for (const char *p = hay; *p; p++) {
-        if (tolower((unsigned char)*p) != c0) continue;
+        if (um_ascii_tolower((unsigned char)*p) != c0) continue;
         size_t i = 1;
-        while (i < k && p[i] && tolower((unsigned char)p[i]) == tolower((unsigned char)needle[i])) i++;
+        while (i < k && p[i] && um_ascii_tolower((unsigned char)p[i]) == um_ascii_tolower((unsigned char)needle[i]))
+            i++;
         if (i == k) return p;
     }
     return NULL;
 }
 
 char *um_lower_trim(um_arena *a, const char *s, size_t n) {
-    while (n && isspace((unsigned char)*s)) { s++; n--; }
-    while (n && isspace((unsigned char)s[n - 1])) n--;
+    while (n && um_ascii_isspace((unsigned char)*s)) { s++; n--; }
+    while (n && um_ascii_isspace((unsigned char)s[n - 1])) n--;
     char *d = um_arena_strndup(a, s, n);
     if (d)
-        for (size_t i = 0; i < n; i++) d[i] = (char)tolower((unsigned char)d[i]);
+        for (size_t i = 0; i < n; i++) d[i] = (char)um_ascii_tolower((unsigned char)d[i]);
     return d;
 }
 
 char *um_trim(char *s) {
-    while (isspace((unsigned char)*s)) s++;
+    while (um_ascii_isspace((unsigned char)*s)) s++;
     size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1])) s[--n] = 0;
+    while (n && um_ascii_isspace((unsigned char)s[n - 1])) s[--n] = 0;
     return s;
 }
 
