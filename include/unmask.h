@@ -51,6 +51,21 @@ typedef enum um_status {
 
 const char *um_status_str(um_status st);
 
+/* Mapped files and SIGBUS. The library maps large regular files (log
+ * inputs, its journals) to read them; a file cut short by another process
+ * while mapped raises SIGBUS. So that this is a counted error and not a
+ * crash, the first time the library maps a file it installs a process-wide
+ * SIGBUS handler (sigaction, SA_SIGINFO, through its OS seam): a fault in a
+ * mapping the library is reading becomes zeros and the file is treated as
+ * cut short (an input is read on to its new end, a journal or a content
+ * hash fails with a clear error); any other SIGBUS goes on to the handler
+ * installed before the library's, or to the default action. A program that
+ * handles SIGBUS itself calls um_sigbus_guard(0) before opening a context:
+ * the library then installs nothing and reads every file with read(),
+ * never mapping one. um_sigbus_guard(1) undoes that. UM_EINVAL for 0 once
+ * the handler is installed (it stays for the process's life). */
+um_status um_sigbus_guard(int on);
+
 typedef enum um_level {
     UM_LEVEL_CLEAN = 0,
     UM_LEVEL_REVIEW = 1,

@@ -313,8 +313,24 @@ void um_lines_map_use(const um_lines_map *m);
 void um_lines_allow_map(um_lines *l);
 /* Calls fn over [p, p + n) of a file mapping under the same SIGBUS guard:
  * false when the file was cut short while fn read it (fn then saw zeros
- * past the cut; the caller drops what it computed), never a crash. */
+ * past the cut; the caller drops what it computed), never a crash; false
+ * too when the guard is off (the caller maps nothing then: um_lines_guard). */
 bool um_lines_map_read(const char *p, size_t n, void (*fn)(void *ud, const char *p, size_t n), void *ud);
+/* True when the SIGBUS guard is installed (installing it through the OS
+ * seam on the first call); false: it is off (um_sigbus_guard(0), or the seam
+ * has none) and files must be read, not mapped. */
+bool um_lines_guard(void);
+/* The same guard around code that reads [p, p + n) between begin and end
+ * on this thread (nests); end is false when the file was cut short
+ * meanwhile (the code read zeros past the cut). Only after um_lines_guard()
+ * said true. */
+typedef struct um_lines_guarded {
+    const um_lines_map *prev;
+    sig_atomic_t prev_bus;
+    um_lines_map map;
+} um_lines_guarded;
+void um_lines_guard_begin(um_lines_guarded *g, const void *p, size_t n);
+bool um_lines_guard_end(um_lines_guarded *g);
 
 /* ---- warnings while building compiled data -------------------------------- */
 

@@ -89,12 +89,13 @@ static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
     um_hstream *h = um_hstream_new(HASH_SEED);
     struct stat st;
     bool ok = h && fstat(fd, &st) == 0;
-    if (ok && S_ISREG(st.st_mode)) {
+    const um_os *os = um_os_get();
+    if (ok && S_ISREG(st.st_mode) && um_lines_guard()) { /* mapped only under the SIGBUS guard */
         uint64_t total = (uint64_t)st.st_size;
         for (n = 0; ok && n < total; n += WINDOW) {
             size_t w = total - n < WINDOW ? (size_t)(total - n) : WINDOW;
-            void *m = mmap(NULL, w, PROT_READ, MAP_PRIVATE, fd, (off_t)n);
-            if (m == MAP_FAILED) {
+            void *m = (void *)os->map(os->ud, fd, w, n);
+            if (!m) {
                 ok = false;
                 break;
             }
@@ -103,7 +104,7 @@ static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
 #endif
                 (void)madvise(m, w, MADV_SEQUENTIAL);
             ok = um_lines_map_read(m, w, hash_bytes, h); /* a file cut short while hashed: an error */
-            munmap(m, w);
+            os->unmap(os->ud, m, w);
         }
         n = total;
     } else if (ok) {
@@ -574,48 +575,92 @@ static bool read_head(jr *r, jhead *h) {
 }
 
 /* The journal file mapped read-only; *len 0 and NULL when it cannot be. */
-static const unsigned char *map_file(const char *path, size_t *len) {
-    *len = 0;
+/* A journal's bytes: mapped through the seam under the SIGBUS guard, or,
+ * with the guard off, read into memory. */
+typedef struct jfile {
+    const unsigned char *p;
+    size_t len;
+    bool mapped;
+} jfile;
+
+static bool jfile_open(jfile *j, const char *path) {
+    memset(j, 0, sizeof *j);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
+    if (fd < 0) return false;
     struct stat st;
-    void *m = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX;
+    if (!ok) errno = EINVAL;
+    const um_os *os = um_os_get();
+    if (ok && um_lines_guard()) {
+        j->p = os->map(os->ud, fd, (size_t)st.st_size, 0);
+        j->mapped = j->p != NULL;
+        if (j->p) madvise((void *)j->p, (size_t)st.st_size, MADV_SEQUENTIAL);
+    } else if (ok) {
+        unsigned char *b = um_malloc((size_t)st.st_size);
+        size_t got = 0;
+        ssize_t k = 1;
+        while (b && got < (size_t)st.st_size && (k = read(fd, b + got, (size_t)st.st_size - got)) > 0)
+            got += (size_t)k;
+        if (b && k < 0) got = 0;
+        if (!b || got == 0) {
+            um_free(b);
+            if (!b) errno = ENOMEM;
+            b = NULL;
+        }
+        j->p = b;
+        st.st_size = (off_t)got; /* a file cut short meanwhile: what it holds now */
+    }
+    int e = errno;
     close(fd);
-    if (m == MAP_FAILED) return NULL;
-    *len = (size_t)st.st_size;
-    madvise(m, *len, MADV_SEQUENTIAL);
-    return m;
+    errno = e;
+    if (!j->p) return false;
+    j->len = (size_t)st.st_size;
+    return true;
+}
+
+static void jfile_close(jfile *j) {
+    const um_os *os = um_os_get();
+    if (j->mapped) os->unmap(os->ud, j->p, j->len);
+    else um_free((void *)j->p);
+    memset(j, 0, sizeof *j);
 }
 
 /* A journal that this build can replay for this scan and input: same
  * version, reader, mapping, hash; complete (ends in 'Z' + the item count). */
 static bool journal_usable(um_scan *s, const char *path, const char *reader, uint64_t hash, bool check_hash) {
-    size_t len;
-    const unsigned char *m = map_file(path, &len);
-    if (!m) return false;
+    jfile j;
+    if (!jfile_open(&j, path)) return false;
+    const unsigned char *m = j.p;
+    size_t len = j.len;
     jr r = {m, m + len, false};
     jhead h;
+    um_lines_guarded g = {0}; /* a journal cut short while read here: not usable */
+    if (j.mapped) um_lines_guard_begin(&g, m, len);
     bool ok = read_head(&r, &h) && h.format == JFORMAT && strcmp(h.version, UM_VERSION) == 0 &&
               strcmp(h.reader, reader) == 0 && h.mapping == s->mapping_digest;
     /* the end: 'Z', item count, content hash, size */
     ok = ok && (size_t)(r.end - r.p) >= TRAILER && m[len - TRAILER] == 'Z' &&
          (!check_hash || get_le64(m + len - 16) == hash);
+    if (j.mapped && !um_lines_guard_end(&g)) ok = false;
+    jfile_close(&j); /* h's strings are not used past here */
     /* bags dropped under the prefilters of other rules: not replayable here */
     if (ok && h.pf) ok = um_scan_prepare(s, true) == UM_OK && s->pf_ready && h.pf == s->pf_digest;
-    munmap((void *)m, len);
     return ok;
 }
 
 um_status um_journal_replay(um_scan *s, um_input *in) {
-    size_t len;
-    const unsigned char *m = map_file(in->replay, &len);
-    if (!m) {
+    jfile j;
+    if (!jfile_open(&j, in->replay)) {
         um_scan_set_error(s, "%s: cannot open its journal %s: %s", in->path, in->replay, strerror(errno));
         return UM_EIO;
     }
-    jr r = {m, m + len, false};
+    const unsigned char *m = j.p;
+    /* A journal cut short by another process while it is mapped: the pages
+     * past the cut read as zeros (the SIGBUS guard), the replay stops on
+     * them, and the scan fails with the reason below, never a crash. */
+    um_lines_guarded g = {0};
+    if (j.mapped) um_lines_guard_begin(&g, m, j.len);
+    jr r = {m, m + j.len, false};
     jhead h;
     um_status st = read_head(&r, &h) ? UM_OK : UM_EPARSE;
     um_reader_ctx rc = {s, in, in->reader, NULL, NULL};
@@ -712,8 +757,14 @@ um_status um_journal_replay(um_scan *s, um_input *in) {
         default: st = UM_EPARSE; break;
         }
     }
-    if (st == UM_EPARSE) um_scan_set_error(s, "%s: its journal %s is damaged", in->path, in->replay);
-    munmap((void *)m, len);
+    if (j.mapped && !um_lines_guard_end(&g)) {
+        um_scan_set_error(s, "%s: its journal %s was cut short while it was read (changed by another process?)",
+                          in->path, in->replay);
+        st = UM_EIO;
+    } else if (st == UM_EPARSE) {
+        um_scan_set_error(s, "%s: its journal %s is damaged", in->path, in->replay);
+    }
+    jfile_close(&j);
     um_free(kv);
     um_free(wf);
     return st;

@@ -66,54 +66,63 @@ static bool lines_fill(um_lines *l) {
 static _Thread_local const um_lines_map *tl_map;
 
 /* A mapped file cut short while it is read (logrotate's copytruncate, say)
- * raises SIGBUS on the pages past its new end. The handler, installed the
- * first time a file is mapped, maps zero pages over the rest of the mapping
- * the faulting thread reads (the access then reads zeros, as a line with
- * NUL bytes is rejected) and marks it; the line reader then goes back to
- * the FILE, which ends where the file now ends, as a read file would. A
- * SIGBUS elsewhere goes to the handler there was before. */
+ * raises SIGBUS on the pages past its new end. The handler, installed
+ * through the OS seam (um_os.guard_sigbus, os_posix.c) the first time the
+ * library maps a file, calls bus_fault: it maps zero pages over the rest of
+ * the mapping the faulting thread reads (the access then reads zeros, as a
+ * line with NUL bytes is rejected) and marks it; the line reader then goes
+ * back to the FILE, which ends where the file now ends, as a read file
+ * would. A SIGBUS elsewhere goes to the handler there was before. With the
+ * guard off (um_sigbus_guard(0), or a seam without one) nothing is
+ * installed and files are read, never mapped. */
 static _Thread_local volatile sig_atomic_t tl_bus;
-static struct sigaction bus_prev;
-static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
 static uintptr_t bus_page;
+static pthread_mutex_t guard_mu = PTHREAD_MUTEX_INITIALIZER;
+static int guard_state; /* 0: not yet tried, 1: installed, -1: off */
 
-static void on_bus(int sig, siginfo_t *si, void *uc) {
+static bool bus_fault(void *addr) {
     const um_lines_map *m = tl_map;
-    const char *a = si ? (const char *)si->si_addr : NULL;
-    if (m && m->base && a >= m->base && a < m->base + m->size) {
-        uintptr_t from = (uintptr_t)a & ~(bus_page - 1), to = (uintptr_t)(m->base + m->size);
-        if (mmap((void *)from, to - from, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
-            tl_bus = 1;
-            return;
-        }
-    }
-    if (bus_prev.sa_flags & SA_SIGINFO) {
-        bus_prev.sa_sigaction(sig, si, uc);
-    } else if (bus_prev.sa_handler != SIG_DFL && bus_prev.sa_handler != SIG_IGN) {
-        bus_prev.sa_handler(sig);
-    } else {
-        signal(SIGBUS, SIG_DFL);
-        raise(SIGBUS);
-    }
+    const char *a = addr;
+    if (!m || !m->base || a < m->base || a >= m->base + m->size) return false;
+    uintptr_t from = (uintptr_t)a & ~(bus_page - 1), to = (uintptr_t)(m->base + m->size);
+    if (mmap((void *)from, to - from, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+        return false;
+    tl_bus = 1;
+    return true;
 }
 
-static void bus_install(void) {
-    long pg = sysconf(_SC_PAGESIZE);
-    bus_page = pg > 0 ? (uintptr_t)pg : 4096;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_bus;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGBUS, &sa, &bus_prev) != 0) memset(&bus_prev, 0, sizeof bus_prev);
+bool um_lines_guard(void) {
+    int st = __atomic_load_n(&guard_state, __ATOMIC_ACQUIRE);
+    if (st) return st > 0;
+    pthread_mutex_lock(&guard_mu);
+    if (!guard_state) {
+        long pg = sysconf(_SC_PAGESIZE);
+        bus_page = pg > 0 ? (uintptr_t)pg : 4096;
+        const um_os *os = um_os_get();
+        bool on = os->guard_sigbus && os->guard_sigbus(os->ud, bus_fault) == 0;
+        __atomic_store_n(&guard_state, on ? 1 : -1, __ATOMIC_RELEASE);
+    }
+    st = guard_state;
+    pthread_mutex_unlock(&guard_mu);
+    return st > 0;
 }
+
+um_status um_sigbus_guard(int on) {
+    pthread_mutex_lock(&guard_mu);
+    um_status r = UM_OK;
+    if (guard_state == 1) r = on ? UM_OK : UM_EINVAL; /* installed: it stays */
+    else __atomic_store_n(&guard_state, on ? 0 : -1, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&guard_mu);
+    return r;
+}
+
 #define UM_LINES_DROP (4u << 20) /* mapped bytes behind the reader given back at a time */
 
 bool um_lines_map_fd(um_lines_map *m, FILE *f, int fd, uint64_t end) {
     memset(m, 0, sizeof *m);
     struct stat st;
     if (!f || fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return false;
-    if (pthread_once(&bus_once, bus_install) != 0) return false;
+    if (!um_lines_guard()) return false;
     if ((uint64_t)st.st_size > SIZE_MAX) return false;
     void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) return false;
@@ -136,18 +145,29 @@ void um_lines_map_use(const um_lines_map *m) {
     tl_bus = 0;
 }
 
-bool um_lines_map_read(const char *p, size_t n, void (*fn)(void *ud, const char *p, size_t n), void *ud) {
-    if (pthread_once(&bus_once, bus_install) != 0) return false;
-    const um_lines_map *prev = tl_map;
-    sig_atomic_t prev_bus = tl_bus;
-    um_lines_map g = {.base = p, .size = n};
-    tl_map = &g;
+void um_lines_guard_begin(um_lines_guarded *g, const void *p, size_t n) {
+    g->prev = tl_map;
+    g->prev_bus = tl_bus;
+    memset(&g->map, 0, sizeof g->map);
+    g->map.base = p;
+    g->map.size = n;
+    tl_map = &g->map;
     tl_bus = 0;
-    fn(ud, p, n);
+}
+
+bool um_lines_guard_end(um_lines_guarded *g) {
     bool cut = tl_bus != 0;
-    tl_map = prev;
-    tl_bus = prev_bus;
+    tl_map = g->prev;
+    tl_bus = g->prev_bus;
     return !cut;
+}
+
+bool um_lines_map_read(const char *p, size_t n, void (*fn)(void *ud, const char *p, size_t n), void *ud) {
+    if (!um_lines_guard()) return false;
+    um_lines_guarded g;
+    um_lines_guard_begin(&g, p, n);
+    fn(ud, p, n);
+    return um_lines_guard_end(&g);
 }
 
 void um_lines_allow_map(um_lines *l) {

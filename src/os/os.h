@@ -26,6 +26,11 @@
  *   sync_dir        make a folder's entries durable (fsync)
  *   fetch           download one URL into a new file (libcurl, fetch_curl.c:
  *                   `unmask data update`); tests replace it or serve loopback
+ *   map, unmap      map a file read-only (journals, content hashes); tests
+ *                   cut the file short between map and the reading
+ *   guard_sigbus    install the process's SIGBUS handler for mapped files cut
+ *                   short while read (see below); NULL: none, and the
+ *                   library reads files instead of mapping them
  *
  * um_os_default() is the POSIX implementation (os_posix.c). Tests install a
  * replacement with um_os_install() to simulate failures (a fork that fails,
@@ -39,6 +44,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct um_os_limits {
@@ -129,6 +135,22 @@ typedef struct um_os {
      * is removed and err[] says why ("HTTP 500", "timed out after 2 s",
      * "larger than 1000 bytes", "transfer closed with 5 bytes remaining"). */
     int (*fetch)(void *ud, const char *url, const char *path, const um_os_fetch_opts *o, char *err, size_t err_cap);
+    /* len bytes of the regular file fd from off (a multiple of the page
+     * size), mapped read-only and private; NULL with errno set when it
+     * cannot. The library reads a mapping only under the SIGBUS guard. */
+    const void *(*map)(void *ud, int fd, size_t len, uint64_t off);
+    void (*unmap)(void *ud, const void *p, size_t len);
+    /* Installs the process-wide SIGBUS handler, once (the library calls it
+     * the first time it maps a file, unless um_sigbus_guard(0) turned the
+     * guard off). On a SIGBUS raised by the kernel the handler calls
+     * on_fault(si_addr): true means the address was in a mapping the library
+     * reads and it has mapped zero pages over the rest (the read goes on and
+     * the library reports the file as cut short); false, or a signal sent by
+     * kill/raise, goes to the handler installed before (SA_SIGINFO or not),
+     * else to the default action (the process ends with SIGBUS). 0 when
+     * installed; -1: not, and the library then reads files with read()
+     * instead of mapping them (as with guard_sigbus NULL). */
+    int (*guard_sigbus)(void *ud, bool (*on_fault)(void *addr));
 } um_os;
 
 /* The POSIX implementation. */

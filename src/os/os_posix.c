@@ -12,6 +12,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -295,6 +296,52 @@ static int px_sync_dir(void *ud, const char *path) {
     return rc;
 }
 
+static const void *px_map(void *ud, int fd, size_t len, uint64_t off) {
+    (void)ud;
+    void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, (off_t)off);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void px_unmap(void *ud, const void *p, size_t len) {
+    (void)ud;
+    if (p) munmap((void *)p, len);
+}
+
+/* The SIGBUS guard: the library's on_fault first; a fault it does not own
+ * goes to the handler there was before, as that handler asked to be called,
+ * or ends the process as SIGBUS would have. */
+static bool (*volatile bus_on_fault)(void *addr);
+static struct sigaction bus_prev;
+
+static void px_on_sigbus(int sig, siginfo_t *si, void *uc) {
+    bool (*fn)(void *) = bus_on_fault;
+    if (si && si->si_code > 0 && fn && fn(si->si_addr)) return; /* si_code > 0: from the kernel, si_addr valid */
+    if (bus_prev.sa_flags & SA_SIGINFO) {
+        bus_prev.sa_sigaction(sig, si, uc);
+    } else if (bus_prev.sa_handler != SIG_DFL && bus_prev.sa_handler != SIG_IGN) {
+        bus_prev.sa_handler(sig);
+    } else {
+        signal(SIGBUS, SIG_DFL);
+        raise(SIGBUS);
+    }
+}
+
+static int px_guard_sigbus(void *ud, bool (*on_fault)(void *addr)) {
+    (void)ud;
+    if (bus_on_fault) return bus_on_fault == on_fault ? 0 : (errno = EBUSY, -1);
+    bus_on_fault = on_fault;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = px_on_sigbus;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGBUS, &sa, &bus_prev) != 0) {
+        bus_on_fault = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 /* fetch_curl.c */
 int um_os_curl_fetch(void *ud, const char *url, const char *path, const um_os_fetch_opts *o, char *err, size_t err_cap);
 
@@ -302,6 +349,7 @@ static const um_os posix_os = {
     NULL,     px_getenv,      px_spawn_isolated, px_reap,   px_tmpfile,           px_mkdir, px_temp_name,
     px_write_atomic, px_rename, px_remove,         px_remove_stale_temps,
     px_lock, px_unlock, px_exchange, px_remove_tree, px_sync_dir, px_write_stream, um_os_curl_fetch,
+    px_map,   px_unmap,       px_guard_sigbus,
 };
 
 static const um_os *installed = &posix_os;

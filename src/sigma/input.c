@@ -20,6 +20,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "../core/internal.h"
+#include "../os/os.h"
 #include "../read/evtx.h"
 #include "../read/winevent.h"
 #include "../util/json.h"
@@ -247,12 +249,21 @@ static um_status read_json_buf(const char *buf, size_t len, jin *j) {
 static um_status read_json(FILE *f, jin *j) {
     struct stat sb;
     int fd = fileno(f);
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-        void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m != MAP_FAILED) {
-            madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
+    /* mapped only under the SIGBUS guard (um_sigbus_guard): a file cut
+     * short meanwhile reads as zeros past the cut and is one more reject */
+    const um_os *os = um_os_get();
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 && um_lines_guard()) {
+        const void *m = os->map(os->ud, fd, (size_t)sb.st_size, 0);
+        if (m) {
+            madvise((void *)m, (size_t)sb.st_size, MADV_SEQUENTIAL);
+            um_lines_guarded g;
+            um_lines_guard_begin(&g, m, (size_t)sb.st_size);
             um_status st = read_json_buf(m, (size_t)sb.st_size, j);
-            munmap(m, (size_t)sb.st_size);
+            if (!um_lines_guard_end(&g)) {
+                j->st->rejects++;
+                if (j->fn) (void)j->fn(j->ud, NULL, j->path, 0, "file cut short while it was read (changed?)");
+            }
+            os->unmap(os->ud, m, (size_t)sb.st_size);
             return st;
         }
     }
