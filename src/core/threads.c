@@ -144,7 +144,9 @@ static void batch_recycle(um_thr_pool *p, rec_batch *b) {
     batch_free(b);
 }
 
-static rec_item *new_item(um_rec_task *t) {
+/* zero: the item cleared (else the caller sets every member: an event's
+ * 300-odd bytes are written once, not cleared and then copied over) */
+static rec_item *new_item(um_rec_task *t, bool zero) {
     if (!t->cur && !t->pool->flush) { /* a pool's (not um_rec_read's): a spare batch first */
         um_thr_pool *p = t->pool;
         pthread_mutex_lock(&p->mu);
@@ -159,7 +161,7 @@ static rec_item *new_item(um_rec_task *t) {
     rec_batch *b = t->cur;
     if (!um_grow((void **)&b->items, &b->cap, b->n + 1, sizeof *b->items)) return NULL;
     rec_item *it = &b->items[b->n++];
-    memset(it, 0, sizeof *it);
+    if (zero) memset(it, 0, sizeof *it);
     b->bytes += sizeof *it;
     return it;
 }
@@ -228,10 +230,15 @@ um_status um_rec_event(um_rec_task *t, const um_event *ev) {
         if (t->raw_kept) return UM_OK;
         t->raw_kept = true;
     }
-    rec_item *it = new_item(t);
+    rec_item *it = new_item(t, false);
     if (!it) return UM_ENOMEM;
     rec_batch *b = t->cur;
     it->kind = IT_EVENT;
+    it->dropped = false;
+    it->line = 0;
+    it->msg = NULL;
+    it->bag = NULL;
+    it->nbag = 0;
     it->ev = *ev;
     um_event *e = &it->ev;
     const char **strs[] = {&e->user,     &e->user_name,   &e->host,         &e->ip,          &e->country,
@@ -274,7 +281,7 @@ um_status um_rec_event(um_rec_task *t, const um_event *ev) {
 }
 
 void um_rec_issue(um_rec_task *t, bool reject, uint64_t line, const char *fmt, va_list ap) {
-    rec_item *it = new_item(t);
+    rec_item *it = new_item(t, true);
     if (!it) {
         t->oom = true;
         return;
