@@ -344,8 +344,9 @@ static void part_seen(void *c, uint64_t off, const char *p, size_t n) {
 
 static void part_hash_bytes(void *c, const char *p, size_t n) { (void)um_thash_add(c, p, n); }
 
-/* The part's blocks the reader did not pass over: from the mapping, past
- * its end by pread (the last block runs into the next part's bytes). */
+/* The part's blocks the reader did not pass over (its last block runs a
+ * little into the next part's bytes): from the mapping, then by pread past
+ * the mapping's end (the last part, of a file that grew meanwhile). */
 static void part_hash_rest(um_rec_task *t, const um_lines_map *m, int fd) {
     um_thash *h = &t->th;
     bool ok = true;
