@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "../read/winevent.h"
+#include "../sink/case_schema.h"
 
 #define JFORMAT 2
 #define JBUF (1u << 20)
@@ -69,26 +70,101 @@ typedef struct um_jw {
 
 /* ---- content hash ---------------------------------------------------------- */
 
-/* The content hash of a file: um_hash64 of all its bytes (XXH3, seeded),
- * taken while the reader reads them (um_journal_fopen: no second pass), or
- * by file_hash when that cannot be (a part read on a worker thread; a
- * reader that does not read through the FILE; --add checking a file).
- * Detects a changed file (not a forged one: the case owner controls both). */
+/* The content hash of a file: XXH3 (seeded) of each UM_HASH_BLOCK-byte block
+ * and XXH3 of the blocks' digests in order (scan.h, um_thash), taken while
+ * the reader reads the bytes (um_journal_fopen; the parts of a split input
+ * on the threads, threads.c: no second pass), or by file_hash when that
+ * cannot be (a reader that does not read through the FILE; --add checking
+ * a file). Detects a changed file (not a forged one: the case owner
+ * controls both). Cases written before this definition (case.db `meta` has
+ * no `content_hash` row) hold XXH3 of all the bytes as one sequence: --add
+ * checks their files with that (file_hash's flat). */
 #define HASH_SEED 0x6a09e667f3bcc908ULL
+
+bool um_thash_init(um_thash *h, uint64_t off, bool top) {
+    memset(h, 0, sizeof *h);
+    h->off = off;
+    if (top && !(h->top = um_hstream_new(HASH_SEED))) h->oom = true;
+    return !h->oom;
+}
+
+static void thash_emit(um_thash *h, uint64_t d) {
+    if (h->top) {
+        unsigned char b[8];
+        for (int i = 0; i < 8; i++) b[i] = (unsigned char)(d >> (8 * i));
+        um_hstream_add(h->top, b, 8);
+    } else if (um_grow((void **)&h->digs, &h->cap, h->n + 1, sizeof *h->digs)) {
+        h->digs[h->n++] = d;
+    } else {
+        h->oom = true;
+    }
+}
+
+bool um_thash_add(um_thash *h, const char *p, size_t n) {
+    while (n && !h->oom) {
+        size_t at = (size_t)(h->off % UM_HASH_BLOCK), k = UM_HASH_BLOCK - at;
+        if (k > n) k = n;
+        if (at == 0 && k == UM_HASH_BLOCK) { /* a whole block at once: the usual case */
+            thash_emit(h, um_hash64(p, k, HASH_SEED));
+        } else {
+            if (!h->blk && !(h->blk = um_hstream_new(HASH_SEED))) {
+                h->oom = true;
+                break;
+            }
+            if (!h->partial) um_hstream_reset(h->blk, HASH_SEED);
+            um_hstream_add(h->blk, p, k);
+            h->partial = at + k < UM_HASH_BLOCK;
+            if (!h->partial) thash_emit(h, um_hstream_digest(h->blk));
+        }
+        h->off += k, p += k, n -= k;
+    }
+    return !h->oom;
+}
+
+bool um_thash_end(um_thash *h) {
+    if (h->partial && !h->oom) thash_emit(h, um_hstream_digest(h->blk));
+    h->partial = false;
+    return !h->oom;
+}
+
+bool um_thash_fold(um_thash *top, const um_thash *part) {
+    for (size_t i = 0; i < part->n; i++) thash_emit(top, part->digs[i]);
+    return !top->oom && !part->oom;
+}
+
+uint64_t um_thash_digest(const um_thash *h) { return um_hstream_digest(h->top); }
+
+void um_thash_free(um_thash *h) {
+    um_hstream_free(h->blk);
+    um_hstream_free(h->top);
+    um_free(h->digs);
+    memset(h, 0, sizeof *h);
+}
 
 /* A regular file is mapped a window at a time (no copy through a read
  * buffer, and no more than one window resident on its account); anything
- * else is read. */
-static void hash_bytes(void *h, const char *p, size_t n) { um_hstream_add(h, p, n); }
+ * else is read. flat (may be NULL): the hash of cases written before the
+ * block definition, taken in the same pass. */
+typedef struct fh_sink {
+    um_thash th;
+    um_hstream *flat;
+} fh_sink;
+static void hash_bytes(void *ud, const char *p, size_t n) {
+    fh_sink *k = ud;
+    (void)um_thash_add(&k->th, p, n);
+    if (k->flat) um_hstream_add(k->flat, p, n);
+}
 
-static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
+static bool file_hash(const char *path, uint64_t *out, uint64_t *size, uint64_t *flat) {
     enum { WINDOW = 4 * JBUF };
     uint64_t n = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
-    um_hstream *h = um_hstream_new(HASH_SEED);
+    fh_sink k = {0};
+    bool ok = um_thash_init(&k.th, 0, true);
+    if (ok && flat) ok = (k.flat = um_hstream_new(HASH_SEED)) != NULL;
     struct stat st;
-    bool ok = h && fstat(fd, &st) == 0;
+    ok = ok && fstat(fd, &st) == 0;
     const um_os *os = um_os_get();
     if (ok && S_ISREG(st.st_mode) && um_lines_guard()) { /* mapped only under the SIGBUS guard */
         uint64_t total = (uint64_t)st.st_size;
@@ -103,24 +179,27 @@ static bool file_hash(const char *path, uint64_t *out, uint64_t *size) {
             if (madvise(m, w, MADV_POPULATE_READ) != 0) /* page tables in one call, not a fault per 64 KiB */
 #endif
                 (void)madvise(m, w, MADV_SEQUENTIAL);
-            ok = um_lines_map_read(m, w, hash_bytes, h); /* a file cut short while hashed: an error */
+            ok = um_lines_map_read(m, w, hash_bytes, &k); /* a file cut short while hashed: an error */
             os->unmap(os->ud, m, w);
         }
         n = total;
     } else if (ok) {
         char *buf = um_malloc(JBUF);
-        ssize_t k = 0;
-        while (buf && (k = read(fd, buf, JBUF)) > 0) {
-            um_hstream_add(h, buf, (size_t)k);
-            n += (uint64_t)k;
+        ssize_t r = 0;
+        while (buf && (r = read(fd, buf, JBUF)) > 0) {
+            hash_bytes(&k, buf, (size_t)r);
+            n += (uint64_t)r;
         }
-        ok = buf && k == 0;
+        ok = buf && r == 0;
         um_free(buf);
     }
     close(fd);
-    *out = ok ? um_hstream_digest(h) : 0;
+    ok = ok && um_thash_end(&k.th);
+    *out = ok ? um_thash_digest(&k.th) : 0;
+    if (flat) *flat = ok ? um_hstream_digest(k.flat) : 0;
     *size = n;
-    um_hstream_free(h);
+    um_thash_free(&k.th);
+    um_hstream_free(k.flat);
     return ok;
 }
 
@@ -133,7 +212,7 @@ typedef struct hash_cookie {
     um_input *in;
     int fd;
     uint64_t pos, hwm; /* read position; bytes [0, hwm) are hashed */
-    um_hstream *h;
+    um_thash h;
     bool gap; /* the reader jumped past hwm: hashed again from the file at close */
 } hash_cookie;
 
@@ -146,7 +225,7 @@ static ssize_t hc_read(void *c, char *out, size_t size) {
     uint64_t end = k->pos + (uint64_t)r;
     if (k->pos > k->hwm) k->gap = true;
     else if (end > k->hwm && !k->gap) {
-        um_hstream_add(k->h, out + (k->hwm - k->pos), (size_t)(end - k->hwm));
+        (void)um_thash_add(&k->h, out + (k->hwm - k->pos), (size_t)(end - k->hwm));
         k->hwm = end;
     }
     k->pos = end;
@@ -179,16 +258,16 @@ static int hc_close(void *c) {
         char *buf = um_malloc(JBUF);
         ssize_t r = 0;
         while (buf && (r = pread(k->fd, buf, JBUF, (off_t)k->hwm)) > 0) {
-            um_hstream_add(k->h, buf, (size_t)r);
+            (void)um_thash_add(&k->h, buf, (size_t)r);
             k->hwm += (uint64_t)r;
         }
         ok = buf && r == 0;
         um_free(buf);
     }
     uint64_t n;
-    if (ok) in->hash = um_hstream_digest(k->h), in->has_hash = true;
-    else in->has_hash = file_hash(in->path, &in->hash, &n);
-    um_hstream_free(k->h);
+    if (ok && um_thash_end(&k->h)) in->hash = um_thash_digest(&k->h), in->has_hash = true;
+    else in->has_hash = file_hash(in->path, &in->hash, &n, NULL);
+    um_thash_free(&k->h);
     int rc = close(k->fd);
     um_free(k);
     return rc;
@@ -201,7 +280,7 @@ static void hc_seen(void *c, uint64_t off, const char *p, size_t n) {
     uint64_t end = off + n;
     if (off > k->hwm) k->gap = true;
     else if (end > k->hwm && !k->gap) {
-        um_hstream_add(k->h, p + (k->hwm - off), (size_t)(end - k->hwm));
+        (void)um_thash_add(&k->h, p + (k->hwm - off), (size_t)(end - k->hwm));
         k->hwm = end;
     }
 }
@@ -218,15 +297,15 @@ FILE *um_journal_fopen(um_scan *s, um_input *in, um_lines_map *m) {
     if (!k) return NULL;
     k->in = in;
     k->fd = open(in->path, O_RDONLY | O_CLOEXEC);
-    k->h = k->fd >= 0 ? um_hstream_new(HASH_SEED) : NULL;
+    bool hok = k->fd >= 0 && um_thash_init(&k->h, 0, true);
     cookie_io_functions_t io = {hc_read, NULL, hc_seek, hc_close};
-    FILE *f = k->h ? fopencookie(k, "rb", io) : NULL;
+    FILE *f = hok ? fopencookie(k, "rb", io) : NULL;
     if (f) setvbuf(f, NULL, _IOFBF, JBUF); /* a cookie stream's default is 8 KiB: one pread each */
     if (f && m && um_lines_map_fd(m, f, k->fd, UINT64_MAX)) m->seen = hc_seen, m->ud = k;
     if (!f) {
         int e = errno;
         if (k->fd >= 0) close(k->fd);
-        um_hstream_free(k->h);
+        um_thash_free(&k->h);
         um_free(k);
         errno = e ? e : ENOMEM;
     }
@@ -389,11 +468,6 @@ static uint64_t get_le64(const unsigned char *p) {
 }
 #define TRAILER 25 /* 'Z', items, content hash, size (8 bytes each) */
 
-bool um_journal_file_hash(const char *path, uint64_t *hash) {
-    uint64_t n;
-    return file_hash(path, hash, &n);
-}
-
 bool um_journal_wants_hash(const um_scan *s, const um_input *in) {
     return s->case_dir && !in->replay && !in->is_dir && !in->skip && in->reader && !in->is_stream;
 }
@@ -403,7 +477,7 @@ um_status um_journal_end(um_scan *s, um_input *in, bool ok) {
      * reader that opens the file itself): hashed now */
     if (ok && um_journal_wants_hash(s, in) && !in->has_hash) {
         uint64_t n;
-        in->has_hash = file_hash(in->path, &in->hash, &n);
+        in->has_hash = file_hash(in->path, &in->hash, &n, NULL);
     }
     um_jw *w = in->jw;
     if (!w) return UM_OK;
@@ -868,6 +942,21 @@ um_status um_scan_add_case(um_scan *s, const char *dir, bool records) {
         free(dbp);
         return UM_EINVAL;
     }
+    /* a case written before the block hash (no meta `content_hash`): its
+     * files are checked with the flat hash, and given the new one */
+    bool legacy = true;
+    sqlite3_stmt *mq = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'content_hash'", -1, &mq, NULL) == SQLITE_OK &&
+        sqlite3_step(mq) == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(mq, 0);
+        if (v && strcmp((const char *)v, UM_CASE_HASH_DEF) != 0) {
+            um_scan_set_error(s, "%s: the case's content hashes are %s, this build knows %s; run a full scan", dbp,
+                              (const char *)v, UM_CASE_HASH_DEF);
+            st = UM_EINVAL;
+        }
+        legacy = false;
+    }
+    sqlite3_finalize(mq);
     int rc;
     while (st == UM_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         char path[4096], format[64], status[32], reason[1024], hash[32], jname[300];
@@ -924,18 +1013,18 @@ um_status um_scan_add_case(um_scan *s, const char *dir, bool records) {
         if (st == UM_OK && exists && S_ISDIR(sb.st_mode)) {
             in->is_dir = true; /* a repository: read again */
         } else if (st == UM_OK && exists && S_ISREG(sb.st_mode) && has_hash) {
-            uint64_t h, n;
-            if (!file_hash(path, &h, &n)) {
+            uint64_t h, n, flat = 0;
+            if (!file_hash(path, &h, &n, legacy ? &flat : NULL)) {
                 um_scan_set_error(s, "%s: %s", path, strerror(errno));
                 st = UM_EIO;
-            } else if (h != want || n != size) {
+            } else if ((legacy ? flat : h) != want || n != size) {
                 um_scan_set_error(s, "%s changed since the case was built (content hash %016llx, was %s): "
                                      "adding to the case would count it twice; run a full scan instead",
-                                  path, (unsigned long long)h, hash);
+                                  path, (unsigned long long)(legacy ? flat : h), hash);
                 st = UM_EINVAL;
             } else {
                 in->hash = h, in->has_hash = true;
-                if (jpath && journal_usable(s, jpath, format, h, true)) {
+                if (jpath && journal_usable(s, jpath, format, legacy ? flat : h, true)) {
                     in->replay = jpath, jpath = NULL;
                     in->journal_name = um_strdup(jname);
                     if (!in->journal_name) st = UM_ENOMEM;
@@ -946,7 +1035,7 @@ um_status um_scan_add_case(um_scan *s, const char *dir, bool records) {
             if (jpath && journal_usable(s, jpath, format, want, false)) {
                 in->replay = jpath, jpath = NULL;
                 in->journal_name = um_strdup(jname);
-                in->hash = want, in->has_hash = has_hash;
+                in->hash = want, in->has_hash = has_hash && !legacy; /* a legacy hash is not kept */
                 if (!in->journal_name) st = UM_ENOMEM;
                 else if (!exists) in->replay_gone = true;
             } else {

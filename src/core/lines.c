@@ -225,7 +225,7 @@ static bool map_next(um_lines *l, const char **line, size_t *len, bool *too_long
     uint64_t next = l->mpos + n + 1;
     if (n <= l->max && l->mpos + n + UM_LINES_PADDING > m->size) return false; /* padding past the mapping */
     if (m->seen && next > l->mseen) { /* hash ahead in blocks that stay in the cache */
-        uint64_t to = next + (256u << 10);
+        uint64_t to = (next + (256u << 10)) & ~(uint64_t)(UM_HASH_BLOCK - 1); /* whole hash blocks (um_thash) */
         if (to > m->size) to = m->size;
         m->seen(m->ud, l->mseen, m->base + l->mseen, (size_t)(to - l->mseen));
         l->mseen = to;

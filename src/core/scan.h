@@ -329,10 +329,38 @@ um_status um_journal_begin(um_scan *s, um_input *in); /* before the reader runs 
 FILE *um_journal_fopen(um_scan *s, um_input *in, um_lines_map *m);
 um_status um_journal_end(um_scan *s, um_input *in, bool ok);
 /* Will um_journal_end need in's content hash (a case keeps journals)? It
- * takes it itself unless in->has_hash; um_journal_file_hash takes it on
- * any thread (threads.c: on a worker, while the parts are merged). */
+ * takes it itself unless in->has_hash (threads.c: the parts of a split
+ * input hash their own blocks while they read them, um_thash). */
 bool um_journal_wants_hash(const um_scan *s, const um_input *in);
-bool um_journal_file_hash(const char *path, uint64_t *hash);
+
+/* The content hash of a file (journal.c): XXH3 (seeded) of each
+ * UM_HASH_BLOCK-byte block at its fixed offset, the last one shorter, and
+ * XXH3 of the blocks' digests (8 bytes little-endian each) in file order.
+ * Blocks at fixed offsets make the digest independent of how the file is
+ * cut: a part read on a worker hashes the blocks that start in its range,
+ * in cache as it reads them, and the scan's thread folds the parts'
+ * digests in order (no second pass over the file). A hasher starts at a
+ * block boundary (um_thash_init's off) and is given bytes in order; with
+ * top false it keeps the block digests (um_thash.digs, for um_thash_fold)
+ * instead of folding them itself. um_thash_add: false when out of memory. */
+#define UM_HASH_BLOCK (64u << 10)
+typedef struct um_thash {
+    uint64_t off;          /* file offset of the next byte */
+    um_hstream *blk; /* the block being hashed in pieces (lazily) */
+    um_hstream *top; /* the blocks' digests (top hasher), else digs */
+    uint64_t *digs;
+    size_t n, cap;
+    bool partial; /* blk holds the start of a block */
+    bool oom;
+} um_thash;
+bool um_thash_init(um_thash *h, uint64_t off, bool top);
+bool um_thash_add(um_thash *h, const char *p, size_t n);
+/* The last block (shorter than UM_HASH_BLOCK) ends here. */
+bool um_thash_end(um_thash *h);
+/* Folds a part hasher's block digests (after um_thash_end) into top. */
+bool um_thash_fold(um_thash *top, const um_thash *part);
+uint64_t um_thash_digest(const um_thash *h); /* a top hasher's, after um_thash_end */
+void um_thash_free(um_thash *h);
 void um_journal_person(um_reader_ctx *rc, const um_person *p);
 void um_journal_event(um_reader_ctx *rc, const um_event *ev);
 void um_journal_issue(um_reader_ctx *rc, bool reject, uint64_t line, const char *msg);

@@ -23,13 +23,14 @@
  *     task it needs has nothing ready, the scan's thread reads a task itself
  *     (the one it waits for if no one has taken it, else the next free one).
  *
- * A split input whose journal needs its content hash (journal.c) gets one
- * more task, right after its first part: a worker hashes the file (mapped)
- * while the parts are read and merged, and the scan's thread takes the hash
- * at the input's last part (or takes the task itself if no one has) instead
- * of reading the whole file again at the end. The last parts of the scan's
- * last split input are cut smaller, so the threads run out of work at
- * about the same time (add_parts).
+ * A split input whose journal needs its content hash (journal.c, um_thash:
+ * XXH3 of fixed 64 KiB blocks, then of their digests) is hashed by its
+ * parts: each part hashes the blocks that start in its range as the line
+ * reader passes over them (in cache, um_lines_map.seen), and the scan's
+ * thread folds the parts' block digests in order as it merges them - no
+ * second pass over the file, and the same digest as a one-thread read.
+ * The last parts of the scan's last split input are cut smaller, so the
+ * threads run out of work at about the same time (add_parts).
  *
  * Memory stays bounded: a worker that has more than UM_THR_BUFFERED bytes
  * waiting waits itself, unless it reads the task being replayed now (so the
@@ -81,9 +82,10 @@ struct um_rec_task {
     rec_batch *head, *tail; /* finished batches, oldest first */
     rec_batch *cur;         /* being filled */
     bool done, fallback, oom, raw_kept;
-    bool hash_only;   /* not a part: the input's content hash for its journal */
-    bool hashed;      /* hash_only: hash is taken */
-    uint64_t hash;
+    bool hashing;     /* a part whose input needs its content hash: th */
+    bool hash_ok;     /* th holds the digests of every block starting in the part */
+    uint64_t hash_hi; /* th runs to here (the next part's first block; UINT64_MAX: end of file) */
+    um_thash th;
     um_status st;
     char *err; /* um_scan_set_error text, heap */
 };
@@ -109,6 +111,8 @@ struct um_thr_pool {
     um_winfields *wf;    /* the bag of the event being replayed */
     um_winfields *empty; /* the empty bag of events whose bag was dropped */
     void *merged;        /* summaries of the split input being replayed */
+    um_thash top;        /* its content hash: the parts' block digests folded in order */
+    bool top_ok;
     double workers_cpu;  /* the workers' CPU seconds, added as each ends (under mu) */
     double replay_cpu, help_cpu, wait; /* the scan's thread's (um_scan_stats) */
     rec_batch *spare;    /* replayed batches, emptied for reuse (under mu): a worker's */
@@ -140,7 +144,9 @@ static void batch_recycle(um_thr_pool *p, rec_batch *b) {
     batch_free(b);
 }
 
-static rec_item *new_item(um_rec_task *t) {
+/* zero: the item cleared (else the caller sets every member: an event's
+ * 300-odd bytes are written once, not cleared and then copied over) */
+static rec_item *new_item(um_rec_task *t, bool zero) {
     if (!t->cur && !t->pool->flush) { /* a pool's (not um_rec_read's): a spare batch first */
         um_thr_pool *p = t->pool;
         pthread_mutex_lock(&p->mu);
@@ -155,7 +161,7 @@ static rec_item *new_item(um_rec_task *t) {
     rec_batch *b = t->cur;
     if (!um_grow((void **)&b->items, &b->cap, b->n + 1, sizeof *b->items)) return NULL;
     rec_item *it = &b->items[b->n++];
-    memset(it, 0, sizeof *it);
+    if (zero) memset(it, 0, sizeof *it);
     b->bytes += sizeof *it;
     return it;
 }
@@ -224,10 +230,15 @@ um_status um_rec_event(um_rec_task *t, const um_event *ev) {
         if (t->raw_kept) return UM_OK;
         t->raw_kept = true;
     }
-    rec_item *it = new_item(t);
+    rec_item *it = new_item(t, false);
     if (!it) return UM_ENOMEM;
     rec_batch *b = t->cur;
     it->kind = IT_EVENT;
+    it->dropped = false;
+    it->line = 0;
+    it->msg = NULL;
+    it->bag = NULL;
+    it->nbag = 0;
     it->ev = *ev;
     um_event *e = &it->ev;
     const char **strs[] = {&e->user,     &e->user_name,   &e->host,         &e->ip,          &e->country,
@@ -270,7 +281,7 @@ um_status um_rec_event(um_rec_task *t, const um_event *ev) {
 }
 
 void um_rec_issue(um_rec_task *t, bool reject, uint64_t line, const char *fmt, va_list ap) {
-    rec_item *it = new_item(t);
+    rec_item *it = new_item(t, true);
     if (!it) {
         t->oom = true;
         return;
@@ -321,6 +332,43 @@ static int part_close(void *c) {
     return close(k->fd);
 }
 
+/* The bytes the line reader passes over (um_lines_map.seen, in order, ahead
+ * of the line being read): those of the part's own blocks are hashed while
+ * they are in cache. A gap (the reader left the mapping) is filled by
+ * part_hash_rest from the mapping. */
+static void part_seen(void *c, uint64_t off, const char *p, size_t n) {
+    um_rec_task *t = c;
+    uint64_t at = t->th.off, end = off + n < t->hash_hi ? off + n : t->hash_hi;
+    if (off <= at && end > at) (void)um_thash_add(&t->th, p + (at - off), (size_t)(end - at));
+}
+
+static void part_hash_bytes(void *c, const char *p, size_t n) { (void)um_thash_add(c, p, n); }
+
+/* The part's blocks the reader did not pass over (its last block runs a
+ * little into the next part's bytes): from the mapping, then by pread past
+ * the mapping's end (the last part, of a file that grew meanwhile). */
+static void part_hash_rest(um_rec_task *t, const um_lines_map *m, int fd) {
+    um_thash *h = &t->th;
+    bool ok = true;
+    if (m && m->base && h->off < m->size && h->off < t->hash_hi) {
+        uint64_t to = t->hash_hi < m->size ? t->hash_hi : m->size;
+        ok = um_lines_map_read(m->base + h->off, (size_t)(to - h->off), part_hash_bytes, h);
+    }
+    char *buf = NULL;
+    while (ok && !h->oom && h->off < t->hash_hi) {
+        if (!buf && !(buf = um_malloc(UM_HASH_BLOCK))) break;
+        size_t want = t->hash_hi - h->off < UM_HASH_BLOCK ? (size_t)(t->hash_hi - h->off) : UM_HASH_BLOCK;
+        ssize_t r;
+        do r = pread(fd, buf, want, (off_t)h->off);
+        while (r < 0 && errno == EINTR);
+        if (r == 0) break; /* the end of the file */
+        if (r < 0) ok = false;
+        else (void)um_thash_add(h, buf, (size_t)r);
+    }
+    um_free(buf);
+    t->hash_ok = ok && um_thash_end(h);
+}
+
 static void read_part(um_rec_task *t, um_reader_ctx *rc) {
     um_input *in = t->in;
     part_file k = {open(in->path, O_RDONLY | O_CLOEXEC), t->part.off, t->part.end};
@@ -337,11 +385,20 @@ static void read_part(um_rec_task *t, um_reader_ctx *rc) {
         return;
     }
     um_lines_map map;
-    um_lines_map_use(um_lines_map_fd(&map, f, k.fd, t->part.end) ? &map : NULL);
+    bool mapped = um_lines_map_fd(&map, f, k.fd, t->part.end);
+    if (t->hashing) { /* the blocks starting in [off, next part's off); part 0 from 0 */
+        const uint64_t B = UM_HASH_BLOCK;
+        uint64_t lo = t->part.index == 0 ? 0 : (t->part.off + B - 1) / B * B;
+        t->hash_hi = t->part.index + 1 == t->part.count ? UINT64_MAX : (t->part.end - 1 + B - 1) / B * B;
+        t->hash_ok = false;
+        if (um_thash_init(&t->th, lo, false) && mapped) map.seen = part_seen, map.ud = t;
+    }
+    um_lines_map_use(mapped ? &map : NULL);
     um_status st = in->reader->read(rc, f);
     um_lines_map_use(NULL);
     if (st == UM_OK && ferror(f)) st = UM_EIO, t->err = strdup("read error");
     if (st == UM_OK && t->oom) st = UM_ENOMEM;
+    if (st == UM_OK && t->hashing && !t->th.oom) part_hash_rest(t, mapped ? &map : NULL, k.fd);
     fclose(f);
     um_lines_map_close(&map);
     t->st = st;
@@ -351,10 +408,6 @@ static void run_task(um_rec_task *t, thr_worker *w) {
     t->w = w;
     um_scan *s = t->pool->s;
     um_input *in = t->in;
-    if (t->hash_only) {
-        t->hashed = um_journal_file_hash(in->path, &t->hash);
-        return;
-    }
     um_reader_ctx rc = {s, in, in->reader, t, t->part.count > 1 ? &t->part : NULL};
     if (rc.part) {
         read_part(t, &rc);
@@ -470,10 +523,7 @@ static uint64_t next_newline(int fd, uint64_t from, char *buf, size_t cap) {
  * fine: the scan's last split input, whose last UM_THR_FINE_TAIL parts are
  * cut UM_THR_FINE times smaller, so the scan does not end with one thread
  * reading a whole part (up to 1.5 x psize) while the other has nothing
- * left. hash: the input's content hash task (journal.c) goes right after
- * its first part, so a worker hashes the file while the parts are read,
- * not last (a 300 MB file's hash was the scan's last task, the other
- * thread waiting for it). */
+ * left. hash: the input's content hash is taken by its parts (read_part). */
 #define UM_THR_FINE 4
 #define UM_THR_FINE_TAIL 3
 #define UM_THR_FINE_MIN (16u << 10)
@@ -510,13 +560,7 @@ static bool add_parts(um_thr_pool *p, um_input *in, bool fine, bool hash) {
             for (size_t i = 0; i < count; i++) {
                 p->tasks[first + i].part.index = i;
                 p->tasks[first + i].part.count = count;
-            }
-            if (hash && add_task(p, in, true, 0, UINT64_MAX)) { /* moved to just after part 0 */
-                um_rec_task h = p->tasks[p->n - 1];
-                memmove(&p->tasks[first + 2], &p->tasks[first + 1], (count - 1) * sizeof *p->tasks);
-                p->tasks[first + 1] = h;
-                p->tasks[first + 1].hash_only = true;
-                for (size_t i = first; i < p->n; i++) p->tasks[i].index = i;
+                p->tasks[first + i].hashing = hash;
             }
         }
     }
@@ -594,10 +638,8 @@ static um_status replay(um_scan *s, um_thr_pool *p, um_rec_task *t, rec_batch *b
  * Under p->mu. */
 static um_rec_task *take_small(um_thr_pool *p) {
     while (p->next < p->n && (!p->tasks[p->next].parallel || p->tasks[p->next].taken)) p->next++;
-    size_t j = p->next; /* a hash task (a whole file) is passed over for the parts after it */
-    while (j < p->n && (p->tasks[j].hash_only || !p->tasks[j].parallel || p->tasks[j].taken)) j++;
-    if (j >= p->n) return NULL;
-    um_rec_task *t = &p->tasks[j];
+    if (p->next >= p->n) return NULL;
+    um_rec_task *t = &p->tasks[p->next];
     if (t->part.count <= 1 && t->in->size > p->psize) return NULL;
     t->taken = true;
     return t;
@@ -679,6 +721,16 @@ static um_status consume(um_scan *s, um_thr_pool *p, um_rec_task *t) {
             um_reader_ctx rc = {s, t->in, r, NULL, NULL};
             r->part_finish(&rc, p->merged);
         }
+        if (t->hashing) { /* the content hash: this part's block digests, in order */
+            if (pt->index == 0) {
+                um_thash_free(&p->top);
+                p->top_ok = um_thash_init(&p->top, 0, true);
+            }
+            p->top_ok = p->top_ok && t->hash_ok && um_thash_fold(&p->top, &t->th);
+            um_thash_free(&t->th);
+            if (whole && p->top_ok && um_thash_end(&p->top))
+                t->in->hash = um_thash_digest(&p->top), t->in->has_hash = true;
+        }
     }
     if (whole || t->st != UM_OK) {
         s->stats.files++;
@@ -727,8 +779,7 @@ um_status um_threads_start(um_scan *s, um_thr_pool **out) {
         um_input *in = &s->inputs[i];
         if (in->reader && in->reader->phase == 0) continue;
         bool par = par_input(in);
-        /* the content hash the journal is named by: a second pass over the
-         * file on a worker, not on the scan's thread at the end */
+        /* the content hash the journal is named by: taken by the parts */
         if (par && add_parts(p, in, i == last_par, um_journal_wants_hash(s, in))) {
             if (in->reader->part_size > maxsum) maxsum = in->reader->part_size;
             continue;
@@ -763,7 +814,6 @@ um_status um_threads_read_logs(um_scan *s, um_thr_pool *p, um_status (*read_inpu
     um_status st = UM_OK;
     for (size_t i = 0; i < p->n && st == UM_OK; i++) {
         um_rec_task *t = &p->tasks[i];
-        if (t->hash_only) continue; /* taken at its input's last part */
         if (um_scan_cancelled(s)) {
             st = um_scan_cancel_status(s);
             break;
@@ -787,13 +837,6 @@ um_status um_threads_read_logs(um_scan *s, um_thr_pool *p, um_status (*read_inpu
         bool last = t->part.count <= 1 || t->part.index + 1 == t->part.count;
         if (first) st = um_journal_begin(s, t->in);
         if (st == UM_OK) st = consume(s, p, t);
-        um_rec_task *h = NULL; /* the input's hash task, after its first part (add_parts) */
-        if (last && t->part.count > 1 && p->tasks[i + 1 - t->part.count].hash_only)
-            h = &p->tasks[i + 1 - t->part.count]; /* part 0 at i - count, then the hash, then parts 1.. */
-        if (h && st == UM_OK) {
-            for (rec_batch *b; (b = next_batch(p, h));) batch_free(b); /* none: waits for it, or takes it here */
-            if (h->hashed && !t->fallback) t->in->hash = h->hash, t->in->has_hash = true;
-        }
         if (last || st != UM_OK) {
             um_status je = um_journal_end(s, t->in, st == UM_OK && !t->fallback && t->st == UM_OK);
             if (st == UM_OK) st = je;
@@ -827,6 +870,7 @@ void um_threads_stop(um_thr_pool *p) {
             b = nx;
         }
         batch_free(p->tasks[i].cur);
+        um_thash_free(&p->tasks[i].th);
         free(p->tasks[i].err);
         um_free(p->tasks[i].part.summary);
     }
@@ -851,6 +895,7 @@ void um_threads_stop(um_thr_pool *p) {
     um_free(p->wf);
     um_free(p->empty);
     um_free(p->merged);
+    um_thash_free(&p->top);
     um_free(p->th);
     um_free(p->workers);
     um_free(p);

@@ -23,4 +23,9 @@
 #define UM_CASE_STR(x) UM_CASE_STR_(x)
 #define UM_CASE_LINK_KIND_MAX_SQL UM_CASE_STR(UM_CASE_LINK_KIND_MAX)
 
+/* meta `content_hash`: how inputs.hash was taken (core/journal.c, um_thash:
+ * XXH3 of 64 KiB blocks, then of their digests). A case without the row
+ * holds XXH3 of each file's bytes as one sequence; `--add` checks it so. */
+#define UM_CASE_HASH_DEF "xxh3-64k-blocks"
+
 #endif

@@ -325,7 +325,8 @@ static um_status write_all(db_t *d) {
             goto out;
         }
     char num[32];
-    const char *meta[][2] = {{"schema_version", NULL}, {"unmask_version", UM_VERSION}};
+    const char *meta[][2] = {
+        {"schema_version", NULL}, {"unmask_version", UM_VERSION}, {"content_hash", UM_CASE_HASH_DEF}};
     snprintf(num, sizeof num, "%d", UM_SCHEMA_VERSION);
     meta[0][1] = num;
     for (size_t i = 0; i < UM_ARRAY_LEN(meta); i++) {

@@ -445,6 +445,8 @@ void um_hstream_add(um_hstream *h, const void *p, size_t n) {
 
 uint64_t um_hstream_digest(const um_hstream *h) { return XXH3_64bits_digest(h->st); }
 
+void um_hstream_reset(um_hstream *h, uint64_t seed) { (void)XXH3_64bits_reset_withSeed(h->st, seed); }
+
 void um_hstream_free(um_hstream *h) {
     if (!h) return;
     XXH3_freeState(h->st);

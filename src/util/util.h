@@ -136,6 +136,7 @@ typedef struct um_hstream um_hstream;
 um_hstream *um_hstream_new(uint64_t seed);
 void um_hstream_add(um_hstream *h, const void *p, size_t n);
 uint64_t um_hstream_digest(const um_hstream *h);
+void um_hstream_reset(um_hstream *h, uint64_t seed); /* empty again, as from um_hstream_new(seed) */
 void um_hstream_free(um_hstream *h);
 
 /* String helpers (ASCII-only case handling; names go through the name

@@ -11,7 +11,11 @@
 #   (e) an input of the case gone: replayed from its journal (warning);
 #   (f) the replay really skips the readers: a journal tampered with shows
 #       in the output (so (a) did not pass by reading the files again);
-#   (g) --no-journal keeps none; --add then reads the case's files again.
+#   (g) --no-journal keeps none; --add then reads the case's files again;
+#   (h) case.db says how its content hashes were taken (meta content_hash):
+#       a case without the row is checked with the flat hash of older builds
+#       (this build's block hashes then differ: refused as changed), one of
+#       an unknown kind is refused.
 # Environment (set by ctest): UNMASK, UM_SRC_DIR.
 set -euo pipefail
 : "${UNMASK:?path of the unmask binary}"
@@ -100,6 +104,23 @@ ok scan --no-journal --out "$tmp/nj" "${OLD[@]}"
 ok test "$(ls "$tmp/nj/journal" | wc -l)" -eq 0
 ok scan --out "$tmp/nj" --add "${NEW[@]}"
 ok same_set "$tmp/full1" "$tmp/nj"
+
+CASE="(h) the content hash's definition"
+ok test "$(sqlite3 "$tmp/full1/case.db" "SELECT value FROM meta WHERE key = 'content_hash'")" = xxh3-64k-blocks
+cp -r "$tmp/full1" "$tmp/legacy"
+sqlite3 "$tmp/legacy/case.db" "DELETE FROM meta WHERE key = 'content_hash'"
+rc=0
+"$UNMASK" scan -q --out "$tmp/legacy" --add "$X" 2> "$tmp/err" || rc=$?
+ok test "$rc" -eq 2
+ok grep -q "changed since the case was built" "$tmp/err"
+cp -r "$tmp/full1" "$tmp/otherdef"
+sqlite3 "$tmp/otherdef/case.db" "UPDATE meta SET value = 'sha9' WHERE key = 'content_hash'"
+cp -r "$tmp/otherdef" "$tmp/otherdef.before"
+rc=0
+"$UNMASK" scan -q --out "$tmp/otherdef" --add "$X" 2> "$tmp/err" || rc=$?
+ok test "$rc" -eq 2
+ok grep -q "content hashes are sha9" "$tmp/err"
+ok same_set "$tmp/otherdef.before" "$tmp/otherdef" # untouched
 
 echo "$pass passed, $fail failed"
 test "$fail" -eq 0

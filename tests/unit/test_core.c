@@ -530,6 +530,78 @@ static void t_lines_map_read_truncated(void) {
     unlink(path);
 }
 
+/* The content hash (um_thash): XXH3 of each 64 KiB block at its fixed
+ * offset, then of the digests (8 bytes little-endian) in order - the same
+ * digest whatever the pieces the bytes come in and however a file is cut
+ * into parts (each part hashing the blocks that start in it, folded in
+ * order), as threads.c's parts and journal.c's one-thread read rely on. */
+static uint64_t thash_ref(const char *p, size_t n) {
+    const uint64_t seed = 0x6a09e667f3bcc908ULL;
+    size_t nb = (n + UM_HASH_BLOCK - 1) / UM_HASH_BLOCK;
+    unsigned char *d = malloc(nb * 8 + 1);
+    for (size_t b = 0; b < nb; b++) {
+        size_t len = n - b * UM_HASH_BLOCK < UM_HASH_BLOCK ? n - b * UM_HASH_BLOCK : UM_HASH_BLOCK;
+        uint64_t h = um_hash64(p + b * UM_HASH_BLOCK, len, seed);
+        for (int i = 0; i < 8; i++) d[b * 8 + i] = (unsigned char)(h >> (8 * i));
+    }
+    uint64_t r = um_hash64(d, nb * 8, seed);
+    free(d);
+    return r;
+}
+
+static void t_thash(void) {
+    const size_t B = UM_HASH_BLOCK;
+    const size_t sizes[] = {0, 1, B - 1, B, B + 1, 5 * B + 123, 7 * B};
+    char *buf = malloc(7 * B + 200);
+    uint64_t x = 88172645463325252ULL;
+    for (size_t i = 0; i < 7 * B + 200; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        buf[i] = (char)x;
+    }
+    uint64_t prev = 0;
+    for (size_t si = 0; si < UM_ARRAY_LEN(sizes); si++) {
+        size_t n = sizes[si];
+        uint64_t want = thash_ref(buf, n);
+        CHECK(si == 0 || want != prev); /* the digest depends on the bytes */
+        prev = want;
+        um_thash h;
+        CHECK(um_thash_init(&h, 0, true)); /* whole */
+        CHECK(um_thash_add(&h, buf, n) && um_thash_end(&h));
+        CHECK_INTEQ(um_thash_digest(&h), want);
+        um_thash_free(&h);
+        CHECK(um_thash_init(&h, 0, true)); /* in uneven pieces */
+        for (size_t at = 0, k = 1; at < n; at += k, k = k * 3 + 7)
+            CHECK(um_thash_add(&h, buf + at, at + k <= n ? k : n - at));
+        CHECK(um_thash_end(&h));
+        CHECK_INTEQ(um_thash_digest(&h), want);
+        um_thash_free(&h);
+        /* parts cut at arbitrary offsets, each hashing the blocks that start
+         * in [cut_i, cut_i+1), read past its end to its last block's end */
+        const size_t cuts[] = {0, 17, B - 3, B, 3 * B + 5, 3 * B + 9, n};
+        um_thash top;
+        CHECK(um_thash_init(&top, 0, true));
+        size_t lo = 0;
+        for (size_t c = 1; c < UM_ARRAY_LEN(cuts); c++) {
+            size_t end = cuts[c] < n ? cuts[c] : n;
+            if (c + 1 == UM_ARRAY_LEN(cuts)) end = n;
+            size_t from = lo == 0 ? 0 : (lo + B - 1) / B * B;
+            size_t to = c + 1 == UM_ARRAY_LEN(cuts) ? n : (end + B - 1) / B * B;
+            if (to > n) to = n;
+            if (from > to) from = to;
+            um_thash part;
+            CHECK(um_thash_init(&part, from, false));
+            CHECK(um_thash_add(&part, buf + from, to - from) && um_thash_end(&part));
+            CHECK(um_thash_fold(&top, &part));
+            um_thash_free(&part);
+            if (end > lo) lo = end;
+        }
+        CHECK(um_thash_end(&top));
+        CHECK_INTEQ(um_thash_digest(&top), want);
+        um_thash_free(&top);
+    }
+    free(buf);
+}
+
 static void t_term_escape(void) {
     char b[64];
     CHECK_STREQ(um_term_escape("plain name", b, sizeof b), "plain name");
@@ -561,6 +633,7 @@ int main(void) {
     RUN(t_lines_map);
     RUN(t_lines_map_truncated);
     RUN(t_lines_map_read_truncated);
+    RUN(t_thash);
     RUN(t_time);
     RUN(t_time_format);
     RUN(t_csv);
