@@ -901,8 +901,13 @@ static um_status finish(um_scan *s, void *state) {
     /* with a bus, the identity index's blocking runs on workers in shards
      * (src/dist/): the same values, so the same run */
     um_lk_blocked bl;
-    if (um_dist_link_block(s, st->obs, st->nobs, st->ns, o.cap, &bl, &r)) {
-        if (r == UM_OK) r = um_lk_run_blocked(st->obs, st->nobs, &o, &bl, &st->res);
+    um_lk_piece *pc = NULL;
+    size_t npc = 0;
+    unsigned nparts = 0;
+    if (um_dist_link_block(s, st->obs, st->nobs, st->ns, o.cap, &bl, &pc, &npc, &nparts, &r)) {
+        /* and the shards' pair pieces, merged by pair: the same pairs */
+        if (r == UM_OK) r = um_lk_run_pieces(st->obs, st->nobs, &o, &bl, pc, npc, nparts, &st->res);
+        um_free(pc);
         um_lk_blocked_free(&bl);
     } else {
         r = um_lk_run(st->obs, st->nobs, &o, &st->res);

@@ -1105,10 +1105,14 @@ static um_status collect_blob(um_scan *s, jsCtx *js, const char *stream, const c
 }
 
 bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns, const size_t *cap,
-                        um_lk_blocked *out, um_status *stp) {
+                        um_lk_blocked *out, um_lk_piece **pieces, size_t *npieces, unsigned *nparts, um_status *stp) {
     if (!s->nats || !s->nats->link_shards) return false;
     unsigned nsh = s->nats->link_shards;
     memset(out, 0, sizeof *out);
+    *pieces = NULL;
+    *npieces = 0;
+    *nparts = nsh;
+    size_t pcap = 0;
     natsConnection *nc = NULL;
     jsCtx *js = NULL;
     char *err = um_bus_connect(s->nats, &nc, &js);
@@ -1167,10 +1171,15 @@ bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns
         st = collect_blob(s, js, STREAM_RES, subj, what, &res);
         if (st != UM_OK) break;
         const char *why = NULL;
+        size_t used = 0, v0 = out->nvals;
         if (worker_refused(s, what, "block", &res)) {
             st = UM_EIO;
-        } else if (um_wire_block_get(res.s + 8, res.len - 8, out, &why) != UM_OK) {
+        } else if (um_wire_block_get_part(res.s + 8, res.len - 8, out, &used, &why) != UM_OK) {
             um_scan_set_error(s, "identity-index shard %u: bad blocking from a worker: %s", k, why ? why : "?");
+            st = UM_EPARSE;
+        } else if (um_wire_pieces_get(res.s + 8 + used, res.len - 8 - used, (uint32_t)v0,
+                                      (uint32_t)(out->nvals - v0), pieces, npieces, &pcap, &why) != UM_OK) {
+            um_scan_set_error(s, "identity-index shard %u: bad pair pieces from a worker: %s", k, why ? why : "?");
             st = UM_EPARSE;
         }
     }
@@ -1180,6 +1189,9 @@ bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns
         if (!why && out->nobs != sent) why = "observations lost";
         if (why) {
             um_scan_set_error(s, "identity-index shards: the workers' blocking does not fit the observations: %s", why);
+            st = UM_EPARSE;
+        } else if ((why = um_wire_pieces_check(*pieces, *npieces, out, ns)) != NULL) {
+            um_scan_set_error(s, "identity-index shards: the workers' pair pieces do not fit their blocking: %s", why);
             st = UM_EPARSE;
         }
     }
@@ -1194,7 +1206,12 @@ bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns
     um_free(prev);
     jsCtx_Destroy(js);
     natsConnection_Destroy(nc);
-    if (st != UM_OK) um_lk_blocked_free(out);
+    if (st != UM_OK) {
+        um_lk_blocked_free(out);
+        um_free(*pieces);
+        *pieces = NULL;
+        *npieces = 0;
+    }
     *stp = st;
     return true;
 }
@@ -1463,15 +1480,24 @@ static void do_link(unit_run *ur) {
     } else {
         um_lk_blocked b;
         um_status st = um_lk_block(os.obs, os.n, os.nsubjects, os.cap, &b);
+        um_lk_piece *pc = NULL;
+        size_t npc = 0;
+        if (st == UM_OK) st = um_lk_pieces(&b, os.gidx, &pc, &npc);
         if (st == UM_OK) {
             um_wire_block_put(&pay, &b, os.gidx);
+            size_t blen = pay.len;
+            um_wire_pieces_put(&pay, pc, npc);
             nv = b.nvals;
-            um_bus_log(w, "scan %s unit %llu: %s blocked, %zu observations, %zu shared values; sending", ur->u.scan_id,
-                       (unsigned long long)ur->u.unit, ur->u.path, os.n, nv);
+            um_bus_log(w,
+                       "scan %s unit %llu: %s blocked, %zu observations, %zu shared values (%zu bytes), %zu pair "
+                       "pieces (%zu bytes); sending",
+                       ur->u.scan_id, (unsigned long long)ur->u.unit, ur->u.path, os.n, nv, blen, npc,
+                       pay.len - blen);
         } else {
             um_buf_add(&pay, "UMX1", 4);
             um_buf_add(&pay, um_status_str(st), strlen(um_status_str(st)));
         }
+        um_free(pc);
         um_lk_blocked_free(&b);
         um_wire_obsset_free(&os);
     }

@@ -135,6 +135,11 @@ typedef struct eng {
     size_t nslots, cap_slots;
     size_t cap_edges, cap_why;
     const um_lk_verdict *ver;
+    /* pair partitions (um_lk_run_pieces): partition p's merged pieces are
+     * pp[poff[p] .. poff[p] + plen[p]) */
+    um_lk_piece *pp;
+    size_t *poff, *plen;
+    unsigned np;
 } eng;
 
 
@@ -245,24 +250,28 @@ static int verdict_of(const eng *g, uint32_t a, uint32_t b) {
     return 0;
 }
 
-static bool push_why(eng *g, um_lk_why w) {
-    um_lk_result *r = g->r;
-    if (!um_grow((void **)&r->why, &g->cap_why, r->nwhy + 1, sizeof *r->why)) return false;
-    r->why[r->nwhy++] = w;
-    return true;
-}
+/* Where edges are made: the result's arrays, or a pair partition's own
+ * (um_lk_run_pieces), merged into the result's afterwards. */
+typedef struct elist {
+    um_lk_edge *edges;
+    size_t n, cap;
+    um_lk_why *why;
+    size_t nwhy, cap_why;
+} elist;
 
-/* The edge between s and the partner in slot sl: FS weight summed over
- * kinds (rarest shared value per kind), tier by the principles. */
-static bool add_edge(eng *g, uint32_t s, size_t sl) {
+/* The edge between s and t, whose rarest shared value of kind k is best[k]
+ * (UINT32_MAX none), with the observations oa[k] / ob[k] of each side (NULL:
+ * looked up in the holders): FS weight summed over kinds, tier by the
+ * principles. */
+static bool make_edge(eng *g, elist *L, uint32_t s, uint32_t t, const uint32_t *best, const uint32_t *oa,
+                      const uint32_t *ob) {
     um_lk_result *r = g->r;
-    uint32_t t = g->slot_t[sl];
     bool home = same_home(g, s, t);
     double wx = 0, wall = 0;
     bool few = false, demoted = false;
-    size_t why0 = r->nwhy;
+    size_t why0 = L->nwhy;
     for (int k = 0; k < UM_LK__COUNT; k++) {
-        uint32_t v = g->slot_v[sl][k];
+        uint32_t v = best[k];
         if (v == UINT32_MAX) continue;
         const um_lk_value *val = &r->values[v];
         bool excl = kinds[k].exclusive;
@@ -275,16 +284,17 @@ static bool add_edge(eng *g, uint32_t s, size_t sl) {
             if (val->nsubjects <= UM_LK_FEW && kinds[k].exclusive == 1) few = true;
         }
         wall += val->weight;
-        if (!push_why(g, (um_lk_why){(uint8_t)k, v, obs_of(g, v, s), obs_of(g, v, t), val->weight})) return false;
+        if (!um_grow((void **)&L->why, &L->cap_why, L->nwhy + 1, sizeof *L->why)) return false;
+        L->why[L->nwhy++] = (um_lk_why){(uint8_t)k, v, oa ? oa[k] : obs_of(g, v, s), ob ? ob[k] : obs_of(g, v, t),
+                                        val->weight};
     }
     um_lk_tier tier = UM_LK_RELATED;
     if (wx > 0) tier = few && wx >= g->opt->same_weight ? UM_LK_SAME : UM_LK_POSSIBLE;
     int ver = g->opt->nverdicts ? verdict_of(g, s, t) : 0;
     if (ver == UM_LK_VERDICT_SAME) tier = UM_LK_SAME;
     else if (ver == UM_LK_VERDICT_DIFFERENT && tier > UM_LK_RELATED) tier = UM_LK_RELATED;
-    if (!um_grow((void **)&r->edges, &g->cap_edges, r->nedges + 1, sizeof *r->edges)) return false;
-    r->edges[r->nedges++] = (um_lk_edge){s, t, tier, wall, (uint32_t)why0, (uint32_t)(r->nwhy - why0),
-                                         demoted, ver != 0};
+    if (!um_grow((void **)&L->edges, &L->cap, L->n + 1, sizeof *L->edges)) return false;
+    L->edges[L->n++] = (um_lk_edge){s, t, tier, wall, (uint32_t)why0, (uint32_t)(L->nwhy - why0), demoted, ver != 0};
     return true;
 }
 
@@ -596,6 +606,146 @@ static bool farm_groups(eng *g) {
     return true;
 }
 
+/* ---- candidate pairs from pieces (pair partitions) ------------------------ */
+
+/* Routes the pieces to their pair partitions, merges each partition's and
+ * counts its agreement patterns into pattern (what a partition on another
+ * machine would send: the counts are summed). */
+static bool pairs_from_pieces(eng *g, const um_lk_piece *pieces, size_t n, unsigned nparts, uint64_t *pattern) {
+    um_lk_result *r = g->r;
+    g->np = nparts ? nparts : 1;
+    g->pp = um_malloc((n ? n : 1) * sizeof *g->pp);
+    g->poff = um_calloc(g->np + 1, sizeof *g->poff);
+    g->plen = um_calloc(g->np, sizeof *g->plen);
+    unsigned *part = um_malloc((n ? n : 1) * sizeof *part);
+    if (!g->pp || !g->poff || !g->plen || !part) {
+        um_free(part);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        part[i] = um_lk_pair_part(pieces[i].a, pieces[i].b, g->np);
+        g->poff[part[i] + 1]++;
+    }
+    for (unsigned p = 0; p < g->np; p++) g->poff[p + 1] += g->poff[p];
+    size_t *at = um_malloc((g->np + 1) * sizeof *at);
+    if (!at) {
+        um_free(part);
+        return false;
+    }
+    memcpy(at, g->poff, (g->np + 1) * sizeof *at);
+    for (size_t i = 0; i < n; i++) g->pp[at[part[i]]++] = pieces[i];
+    um_free(at);
+    um_free(part);
+    for (unsigned p = 0; p < g->np; p++) {
+        um_lk_piece *q = g->pp + g->poff[p];
+        size_t m = um_lk_pieces_merge(q, g->poff[p + 1] - g->poff[p]);
+        g->plen[p] = m;
+        for (size_t i = 0; i < m;) {
+            size_t j = i;
+            uint32_t pat = 0;
+            for (; j < m && q[j].a == q[i].a && q[j].b == q[i].b; j++) {
+                pat |= 1u << q[j].kind;
+                r->stats.em_pairs[q[j].kind]++;
+            }
+            r->stats.candidate_pairs++;
+            pattern[pat]++;
+            i = j;
+        }
+    }
+    return true;
+}
+
+typedef struct ppair {
+    uint32_t a, first, b, start; /* start: its first piece in the partition */
+} ppair;
+
+static int cmp_ppair(const void *x, const void *y) {
+    const ppair *a = x, *b = y;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    if (a->first != b->first) return a->first < b->first ? -1 : 1;
+    return (a->b > b->b) - (a->b < b->b);
+}
+
+/* With m known: each partition weighs and tiers its pairs into edges in the
+ * engine's order, (a, first shared value, b), the order gather() meets the
+ * partners of a; the partitions' sorted edge lists are merged into L. */
+static bool edges_from_pieces(eng *g, elist *L) {
+    elist *pl = um_calloc(g->np, sizeof *pl);
+    uint32_t **firsts = um_calloc(g->np, sizeof *firsts);
+    size_t *at = um_calloc(g->np, sizeof *at);
+    bool ok = pl && firsts && at;
+    for (unsigned p = 0; ok && p < g->np; p++) {
+        const um_lk_piece *q = g->pp + g->poff[p];
+        size_t m = g->plen[p], np = 0;
+        for (size_t i = 0; i < m; i++)
+            if (!i || q[i].a != q[i - 1].a || q[i].b != q[i - 1].b) np++;
+        ppair *pr = um_malloc((np ? np : 1) * sizeof *pr);
+        firsts[p] = um_malloc((np ? np : 1) * sizeof *firsts[p]);
+        if (!pr || !firsts[p]) {
+            um_free(pr);
+            ok = false;
+            break;
+        }
+        np = 0;
+        for (size_t i = 0; i < m; i++) {
+            if (!i || q[i].a != q[i - 1].a || q[i].b != q[i - 1].b)
+                pr[np++] = (ppair){q[i].a, q[i].first, q[i].b, (uint32_t)i};
+            else if (q[i].first < pr[np - 1].first)
+                pr[np - 1].first = q[i].first;
+        }
+        qsort(pr, np, sizeof *pr, cmp_ppair);
+        uint32_t best[UM_LK__COUNT], oa[UM_LK__COUNT], ob[UM_LK__COUNT];
+        for (size_t i = 0; ok && i < np; i++) {
+            for (int k = 0; k < UM_LK__COUNT; k++) best[k] = oa[k] = ob[k] = UINT32_MAX;
+            for (size_t j = pr[i].start; j < m && q[j].a == pr[i].a && q[j].b == pr[i].b; j++) {
+                best[q[j].kind] = q[j].best;
+                oa[q[j].kind] = q[j].obs_a;
+                ob[q[j].kind] = q[j].obs_b;
+            }
+            firsts[p][i] = pr[i].first;
+            ok = make_edge(g, &pl[p], pr[i].a, pr[i].b, best, oa, ob);
+        }
+        um_free(pr);
+    }
+    /* merge the partitions' sorted streams (the coordinator's part) */
+    size_t total = 0, twhy = 0;
+    for (unsigned p = 0; ok && p < g->np; p++) total += pl[p].n, twhy += pl[p].nwhy;
+    if (ok) {
+        L->edges = um_malloc((total ? total : 1) * sizeof *L->edges);
+        L->why = um_malloc((twhy ? twhy : 1) * sizeof *L->why);
+        L->cap = total ? total : 1;
+        L->cap_why = twhy ? twhy : 1;
+        ok = L->edges && L->why;
+    }
+    while (ok && L->n < total) {
+        unsigned bp = UINT32_MAX;
+        for (unsigned p = 0; p < g->np; p++) {
+            if (at[p] == pl[p].n) continue;
+            if (bp == UINT32_MAX) {
+                bp = p;
+                continue;
+            }
+            const um_lk_edge *x = &pl[p].edges[at[p]], *y = &pl[bp].edges[at[bp]];
+            uint32_t fx = firsts[p][at[p]], fy = firsts[bp][at[bp]];
+            if (x->a < y->a || (x->a == y->a && (fx < fy || (fx == fy && x->b < y->b)))) bp = p;
+        }
+        um_lk_edge e = pl[bp].edges[at[bp]++];
+        memcpy(L->why + L->nwhy, pl[bp].why + e.why_off, e.why_n * sizeof *L->why);
+        e.why_off = (uint32_t)L->nwhy;
+        L->nwhy += e.why_n;
+        L->edges[L->n++] = e;
+    }
+    for (unsigned p = 0; pl && p < g->np; p++) {
+        um_free(pl[p].edges);
+        um_free(pl[p].why);
+        if (firsts) um_free(firsts[p]);
+    }
+    um_free(pl);
+    um_free(firsts);
+    um_free(at);
+    return ok;
+}
+
 /* ---- the run ---------------------------------------------------------------- */
 
 static int cmp_generic(const void *x, const void *y, void *ctx) {
@@ -707,8 +857,8 @@ um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt,
     return st;
 }
 
-um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
-                            um_lk_result **out) {
+static um_status run_impl(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                          um_lk_piece *pieces, size_t npieces, unsigned nparts, um_lk_result **out) {
     *out = NULL;
     if (!opt || nobs > UINT32_MAX - 1 || opt->nsubjects > UINT32_MAX - 1) return UM_EINVAL;
     um_lk_options o = *opt;
@@ -786,18 +936,22 @@ um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_optio
     for (uint32_t v = 0; v < r->nvalues; v++)
         for (uint32_t j = g.vstart[v]; j < g.vstart[v + 1]; j++) g.svals[g.sstart[g.vsub[j] + 1]++] = v;
     for (size_t i = 0; i < ns; i++) g.mark[i] = -1;
-    /* pass 1: agreement patterns of the candidate pairs -> EM */
-    for (uint32_t s = 0; s < ns; s++) {
-        if (!gather(&g, s)) goto done;
-        r->stats.candidate_pairs += g.nslots;
-        for (size_t sl = 0; sl < g.nslots; sl++) {
-            uint32_t p = 0;
-            for (int k = 0; k < UM_LK__COUNT; k++)
-                if (g.slot_v[sl][k] != UINT32_MAX) {
-                    p |= 1u << k;
-                    r->stats.em_pairs[k]++;
-                }
-            pattern[p]++;
+    if (pieces) {
+        if (!pairs_from_pieces(&g, pieces, npieces, nparts, pattern)) goto done;
+    } else {
+        /* pass 1: agreement patterns of the candidate pairs -> EM */
+        for (uint32_t s = 0; s < ns; s++) {
+            if (!gather(&g, s)) goto done;
+            r->stats.candidate_pairs += g.nslots;
+            for (size_t sl = 0; sl < g.nslots; sl++) {
+                uint32_t p = 0;
+                for (int k = 0; k < UM_LK__COUNT; k++)
+                    if (g.slot_v[sl][k] != UINT32_MAX) {
+                        p |= 1u << k;
+                        r->stats.em_pairs[k]++;
+                    }
+                pattern[p]++;
+            }
         }
     }
     run_em(&g, pattern, (size_t)1 << UM_LK__COUNT);
@@ -816,10 +970,21 @@ um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_optio
         r->stats.u[k] = ucnt[k] ? usum[k] / (double)ucnt[k] : 0;
     }
     /* pass 2: edges */
-    for (uint32_t s = 0; s < ns; s++) {
-        if (!gather(&g, s)) goto done;
-        for (size_t sl = 0; sl < g.nslots; sl++)
-            if (!add_edge(&g, s, sl)) goto done;
+    {
+        elist L = {0};
+        bool ok = true;
+        if (pieces) {
+            ok = edges_from_pieces(&g, &L);
+        } else {
+            for (uint32_t s = 0; s < ns && ok; s++) {
+                ok = gather(&g, s);
+                for (size_t sl = 0; ok && sl < g.nslots; sl++)
+                    ok = make_edge(&g, &L, s, g.slot_t[sl], g.slot_v[sl], NULL, NULL);
+            }
+        }
+        r->edges = L.edges, r->nedges = L.n, g.cap_edges = L.cap;
+        r->why = L.why, r->nwhy = L.nwhy, g.cap_why = L.cap_why;
+        if (!ok) goto done;
     }
     /* verdict "same" pairs with no shared value still get an edge */
     for (size_t i = 0; i < o.nverdicts; i++) {
@@ -866,9 +1031,33 @@ done:
     um_free(g.mark);
     um_free(g.slot_t);
     um_free(g.slot_v);
+    um_free(g.pp);
+    um_free(g.poff);
+    um_free(g.plen);
     if (st != UM_OK) um_lk_result_free(r);
     else *out = r;
     return st;
+}
+
+um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                            um_lk_result **out) {
+    return run_impl(obs, nobs, opt, blk, NULL, 0, 0, out);
+}
+
+um_status um_lk_run_pieces(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                           um_lk_piece *pieces, size_t npieces, unsigned nparts, um_lk_result **out) {
+    *out = NULL;
+    if (!opt || (!pieces && npieces)) return UM_EINVAL;
+    for (size_t i = 0; i < npieces; i++) {
+        const um_lk_piece *q = &pieces[i];
+        if (q->a >= q->b || q->b >= opt->nsubjects || q->kind >= UM_LK__COUNT || q->best >= blk->nvals ||
+            q->first >= blk->nvals || q->first > q->best || blk->vals[q->best].kind != q->kind ||
+            blk->vals[q->first].kind != q->kind || blk->vals[q->best].generic || blk->vals[q->first].generic ||
+            q->obs_a >= nobs || q->obs_b >= nobs)
+            return UM_EINVAL;
+    }
+    um_lk_piece none;
+    return run_impl(obs, nobs, opt, blk, pieces ? pieces : &none, npieces, nparts, out);
 }
 
 void um_lk_result_free(um_lk_result *r) {

@@ -238,6 +238,46 @@ um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_optio
                             um_lk_result **out);
 void um_lk_result_free(um_lk_result *r);
 
+/* ---- candidate pairs from pieces (pair partitions, docs/SCALING.md) ------
+ * A shard of the identity index sees only the values of its hashes, so it
+ * cannot finish a pair: two subjects may share an email in one shard and a
+ * phone in another. It emits pieces instead, one per (pair, kind) sharing a
+ * non-generic value of that kind in the shard: the rarest such value
+ * (fewest holders, then first in hash order, i.e. the lowest value id) and
+ * the first in hash order. Pieces of one (pair, kind) from any number of
+ * shards, in any order, any number of times, merge into the piece the
+ * engine's own pair has: min by (holders, best), min first. */
+typedef struct um_lk_piece {
+    uint32_t a, b;         /* subjects, a < b */
+    uint32_t best;         /* value id: the rarest shared value of the kind */
+    uint32_t first;        /* value id: the first shared value of the kind (hash order) */
+    uint32_t holders;      /* best's distinct holders */
+    uint32_t obs_a, obs_b; /* best's observation of a and of b */
+    uint8_t kind;
+} um_lk_piece;
+
+/* The pieces of a (shard's) blocking b, merged (sorted by a, b, kind; one
+ * per key). Value ids are b's (add the shard's first global value id);
+ * observations are mapped through gidx (NULL: b's as they are). *out is
+ * freed with um_free. */
+um_status um_lk_pieces(const um_lk_blocked *b, const uint32_t *gidx, um_lk_piece **out, size_t *n);
+/* Sorts p by (a, b, kind) and folds equal keys (commutative, idempotent);
+ * returns the pieces left. */
+size_t um_lk_pieces_merge(um_lk_piece *p, size_t n);
+/* The pair partition of (a, b), of n. */
+unsigned um_lk_pair_part(uint32_t a, uint32_t b, unsigned n);
+/* um_lk_run_blocked with the candidate pairs taken from pieces (every
+ * shard's, value ids of the merged blocking blk) instead of gathered from
+ * blk's holders: the pieces are routed by um_lk_pair_part into nparts pair
+ * partitions (0: 1), each merges its pieces, counts its agreement patterns
+ * (summed for EM) and, with m, weighs and tiers its pairs into edges sorted
+ * by (a, first shared value, b); the partitions' edges are merged in that
+ * order, the engine's, so the result is um_lk_run_blocked's for complete
+ * pieces. pieces is reordered. UM_EINVAL when a piece is out of range or
+ * names a value of another kind or a generic one. */
+um_status um_lk_run_pieces(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                           um_lk_piece *pieces, size_t npieces, unsigned nparts, um_lk_result **out);
+
 /* Evidence propagation over same_operator edges only: out[i] = in[i] +
  * share * max over neighbours j of (in[j] * p(edge)), one hop, where p is
  * the edge's match probability (1 - 2^-weight). from[i] is the neighbour
