@@ -135,10 +135,10 @@ typedef struct eng {
     size_t nslots, cap_slots;
     size_t cap_edges, cap_why;
     const um_lk_verdict *ver;
-    /* pair partitions (um_lk_run_pieces): partition p's merged pieces are
-     * pp[poff[p] .. poff[p] + plen[p]) */
-    um_lk_piece *pp;
-    size_t *poff, *plen;
+    /* pair partitions (um_lk_run_pairs): partition p's pairs, in pair
+     * order, are part[p][0 .. npart[p]) */
+    um_lk_piece *const *part;
+    const size_t *npart;
     unsigned np;
 } eng;
 
@@ -606,142 +606,107 @@ static bool farm_groups(eng *g) {
     return true;
 }
 
-/* ---- candidate pairs from pieces (pair partitions) ------------------------ */
+/* ---- candidate pairs from pair partitions ----------------------------------- */
 
-/* Routes the pieces to their pair partitions, merges each partition's and
- * counts its agreement patterns into pattern (what a partition on another
- * machine would send: the counts are summed). */
-static bool pairs_from_pieces(eng *g, const um_lk_piece *pieces, size_t n, unsigned nparts, uint64_t *pattern) {
+/* The first value of the pair whose pieces start at q (pair order: its
+ * pieces are consecutive), and how many pieces it has. */
+static uint32_t pair_first(const um_lk_piece *q, size_t n, size_t *cnt) {
+    uint32_t f = q[0].first;
+    size_t j = 1;
+    for (; j < n && q[j].a == q[0].a && q[j].b == q[0].b; j++)
+        if (q[j].first < f) f = q[j].first;
+    *cnt = j;
+    return f;
+}
+
+/* Sums the partitions' agreement patterns (what a partition on another
+ * machine can send: counts, summed here) and checks their order. */
+static bool pairs_count(eng *g, uint64_t *pattern, bool *bad) {
     um_lk_result *r = g->r;
-    g->np = nparts ? nparts : 1;
-    g->pp = um_malloc((n ? n : 1) * sizeof *g->pp);
-    g->poff = um_calloc(g->np + 1, sizeof *g->poff);
-    g->plen = um_calloc(g->np, sizeof *g->plen);
-    unsigned *part = um_malloc((n ? n : 1) * sizeof *part);
-    if (!g->pp || !g->poff || !g->plen || !part) {
-        um_free(part);
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        part[i] = um_lk_pair_part(pieces[i].a, pieces[i].b, g->np);
-        g->poff[part[i] + 1]++;
-    }
-    for (unsigned p = 0; p < g->np; p++) g->poff[p + 1] += g->poff[p];
-    size_t *at = um_malloc((g->np + 1) * sizeof *at);
-    if (!at) {
-        um_free(part);
-        return false;
-    }
-    memcpy(at, g->poff, (g->np + 1) * sizeof *at);
-    for (size_t i = 0; i < n; i++) g->pp[at[part[i]]++] = pieces[i];
-    um_free(at);
-    um_free(part);
     for (unsigned p = 0; p < g->np; p++) {
-        um_lk_piece *q = g->pp + g->poff[p];
-        size_t m = um_lk_pieces_merge(q, g->poff[p + 1] - g->poff[p]);
-        g->plen[p] = m;
+        const um_lk_piece *q = g->part[p];
+        size_t m = g->npart[p];
+        uint32_t pa = 0, pf = 0, pb = 0;
         for (size_t i = 0; i < m;) {
-            size_t j = i;
+            size_t cnt;
+            uint32_t f = pair_first(q + i, m - i, &cnt);
+            if (i && (q[i].a < pa || (q[i].a == pa && (f < pf || (f == pf && q[i].b <= pb))))) *bad = true;
+            if (um_lk_pair_part(q[i].a, q[i].b, g->np) != p) *bad = true;
+            pa = q[i].a, pf = f, pb = q[i].b;
             uint32_t pat = 0;
-            for (; j < m && q[j].a == q[i].a && q[j].b == q[i].b; j++) {
+            for (size_t j = i; j < i + cnt; j++) {
+                if (j > i && q[j].kind <= q[j - 1].kind) *bad = true;
                 pat |= 1u << q[j].kind;
                 r->stats.em_pairs[q[j].kind]++;
             }
+            if (*bad) return true;
             r->stats.candidate_pairs++;
             pattern[pat]++;
-            i = j;
+            i += cnt;
         }
     }
     return true;
 }
 
-typedef struct ppair {
-    uint32_t a, first, b, start; /* start: its first piece in the partition */
-} ppair;
-
-static int cmp_ppair(const void *x, const void *y) {
-    const ppair *a = x, *b = y;
-    if (a->a != b->a) return a->a < b->a ? -1 : 1;
-    if (a->first != b->first) return a->first < b->first ? -1 : 1;
-    return (a->b > b->b) - (a->b < b->b);
-}
-
-/* With m known: each partition weighs and tiers its pairs into edges in the
- * engine's order, (a, first shared value, b), the order gather() meets the
- * partners of a; the partitions' sorted edge lists are merged into L. */
-static bool edges_from_pieces(eng *g, elist *L) {
-    elist *pl = um_calloc(g->np, sizeof *pl);
-    uint32_t **firsts = um_calloc(g->np, sizeof *firsts);
+/* With m known: the partitions' pair streams, each in (a, first shared
+ * value, b) order, merged in that order, the order gather() meets the
+ * partners of a; each pair weighed and tiered into an edge. A pair met
+ * twice (a partition that sent it twice) sets *bad. */
+static bool pairs_edges(eng *g, elist *L, bool *bad) {
     size_t *at = um_calloc(g->np, sizeof *at);
-    bool ok = pl && firsts && at;
-    for (unsigned p = 0; ok && p < g->np; p++) {
-        const um_lk_piece *q = g->pp + g->poff[p];
-        size_t m = g->plen[p], np = 0;
-        for (size_t i = 0; i < m; i++)
-            if (!i || q[i].a != q[i - 1].a || q[i].b != q[i - 1].b) np++;
-        ppair *pr = um_malloc((np ? np : 1) * sizeof *pr);
-        firsts[p] = um_malloc((np ? np : 1) * sizeof *firsts[p]);
-        if (!pr || !firsts[p]) {
-            um_free(pr);
-            ok = false;
+    if (!at) return false;
+    uint32_t best[UM_LK__COUNT], oa[UM_LK__COUNT], ob[UM_LK__COUNT];
+    uint32_t cur_a = UINT32_MAX;
+    size_t nseen = 0;
+    bool ok = true;
+    for (;;) {
+        unsigned bp = UINT32_MAX;
+        uint32_t bf = 0;
+        size_t bcnt = 0;
+        for (unsigned p = 0; p < g->np; p++) {
+            if (at[p] == g->npart[p]) continue;
+            const um_lk_piece *x = &g->part[p][at[p]];
+            size_t cnt;
+            uint32_t f = pair_first(x, g->npart[p] - at[p], &cnt);
+            if (bp != UINT32_MAX) {
+                const um_lk_piece *y = &g->part[bp][at[bp]];
+                if (!(x->a < y->a || (x->a == y->a && (f < bf || (f == bf && x->b < y->b))))) continue;
+            }
+            bp = p, bf = f, bcnt = cnt;
+        }
+        if (bp == UINT32_MAX) break;
+        const um_lk_piece *q = &g->part[bp][at[bp]];
+        at[bp] += bcnt;
+        if (q->a != cur_a) { /* partners of the last a: unmarked */
+            for (size_t i = 0; i < nseen; i++) g->mark[g->slot_t[i]] = -1;
+            nseen = 0;
+            cur_a = q->a;
+        }
+        if (g->mark[q->b] >= 0) {
+            *bad = true;
             break;
         }
-        np = 0;
-        for (size_t i = 0; i < m; i++) {
-            if (!i || q[i].a != q[i - 1].a || q[i].b != q[i - 1].b)
-                pr[np++] = (ppair){q[i].a, q[i].first, q[i].b, (uint32_t)i};
-            else if (q[i].first < pr[np - 1].first)
-                pr[np - 1].first = q[i].first;
-        }
-        qsort(pr, np, sizeof *pr, cmp_ppair);
-        uint32_t best[UM_LK__COUNT], oa[UM_LK__COUNT], ob[UM_LK__COUNT];
-        for (size_t i = 0; ok && i < np; i++) {
-            for (int k = 0; k < UM_LK__COUNT; k++) best[k] = oa[k] = ob[k] = UINT32_MAX;
-            for (size_t j = pr[i].start; j < m && q[j].a == pr[i].a && q[j].b == pr[i].b; j++) {
-                best[q[j].kind] = q[j].best;
-                oa[q[j].kind] = q[j].obs_a;
-                ob[q[j].kind] = q[j].obs_b;
+        if (nseen == g->cap_slots) {
+            size_t nc = g->cap_slots ? g->cap_slots * 2 : 256;
+            uint32_t *nt = um_realloc(g->slot_t, nc * sizeof *nt);
+            if (!nt) {
+                ok = false;
+                break;
             }
-            firsts[p][i] = pr[i].first;
-            ok = make_edge(g, &pl[p], pr[i].a, pr[i].b, best, oa, ob);
+            g->slot_t = nt;
+            g->cap_slots = nc;
         }
-        um_free(pr);
-    }
-    /* merge the partitions' sorted streams (the coordinator's part) */
-    size_t total = 0, twhy = 0;
-    for (unsigned p = 0; ok && p < g->np; p++) total += pl[p].n, twhy += pl[p].nwhy;
-    if (ok) {
-        L->edges = um_malloc((total ? total : 1) * sizeof *L->edges);
-        L->why = um_malloc((twhy ? twhy : 1) * sizeof *L->why);
-        L->cap = total ? total : 1;
-        L->cap_why = twhy ? twhy : 1;
-        ok = L->edges && L->why;
-    }
-    while (ok && L->n < total) {
-        unsigned bp = UINT32_MAX;
-        for (unsigned p = 0; p < g->np; p++) {
-            if (at[p] == pl[p].n) continue;
-            if (bp == UINT32_MAX) {
-                bp = p;
-                continue;
-            }
-            const um_lk_edge *x = &pl[p].edges[at[p]], *y = &pl[bp].edges[at[bp]];
-            uint32_t fx = firsts[p][at[p]], fy = firsts[bp][at[bp]];
-            if (x->a < y->a || (x->a == y->a && (fx < fy || (fx == fy && x->b < y->b)))) bp = p;
+        g->mark[q->b] = 0;
+        g->slot_t[nseen++] = q->b;
+        for (int k = 0; k < UM_LK__COUNT; k++) best[k] = oa[k] = ob[k] = UINT32_MAX;
+        for (size_t j = 0; j < bcnt; j++) {
+            best[q[j].kind] = q[j].best;
+            oa[q[j].kind] = q[j].obs_a;
+            ob[q[j].kind] = q[j].obs_b;
         }
-        um_lk_edge e = pl[bp].edges[at[bp]++];
-        memcpy(L->why + L->nwhy, pl[bp].why + e.why_off, e.why_n * sizeof *L->why);
-        e.why_off = (uint32_t)L->nwhy;
-        L->nwhy += e.why_n;
-        L->edges[L->n++] = e;
+        if (!(ok = make_edge(g, L, q->a, q->b, best, oa, ob))) break;
     }
-    for (unsigned p = 0; pl && p < g->np; p++) {
-        um_free(pl[p].edges);
-        um_free(pl[p].why);
-        if (firsts) um_free(firsts[p]);
-    }
-    um_free(pl);
-    um_free(firsts);
+    for (size_t i = 0; i < nseen; i++) g->mark[g->slot_t[i]] = -1;
     um_free(at);
     return ok;
 }
@@ -858,7 +823,7 @@ um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt,
 }
 
 static um_status run_impl(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
-                          um_lk_piece *pieces, size_t npieces, unsigned nparts, um_lk_result **out) {
+                          um_lk_piece *const *part, const size_t *npart, unsigned nparts, um_lk_result **out) {
     *out = NULL;
     if (!opt || nobs > UINT32_MAX - 1 || opt->nsubjects > UINT32_MAX - 1) return UM_EINVAL;
     um_lk_options o = *opt;
@@ -868,6 +833,10 @@ static um_status run_impl(const um_lk_obs *obs, size_t nobs, const um_lk_options
     g.obs = obs;
     g.opt = &o;
     g.ns = o.nsubjects;
+    g.part = part;
+    g.npart = npart;
+    g.np = nparts;
+    bool bad = false;
     um_lk_result *r = um_calloc(1, sizeof *r);
     if (!r) return UM_ENOMEM;
     g.r = r;
@@ -936,8 +905,12 @@ static um_status run_impl(const um_lk_obs *obs, size_t nobs, const um_lk_options
     for (uint32_t v = 0; v < r->nvalues; v++)
         for (uint32_t j = g.vstart[v]; j < g.vstart[v + 1]; j++) g.svals[g.sstart[g.vsub[j] + 1]++] = v;
     for (size_t i = 0; i < ns; i++) g.mark[i] = -1;
-    if (pieces) {
-        if (!pairs_from_pieces(&g, pieces, npieces, nparts, pattern)) goto done;
+    if (part) {
+        if (!pairs_count(&g, pattern, &bad)) goto done;
+        if (bad) {
+            st = UM_EINVAL;
+            goto done;
+        }
     } else {
         /* pass 1: agreement patterns of the candidate pairs -> EM */
         for (uint32_t s = 0; s < ns; s++) {
@@ -973,8 +946,8 @@ static um_status run_impl(const um_lk_obs *obs, size_t nobs, const um_lk_options
     {
         elist L = {0};
         bool ok = true;
-        if (pieces) {
-            ok = edges_from_pieces(&g, &L);
+        if (part) {
+            ok = pairs_edges(&g, &L, &bad);
         } else {
             for (uint32_t s = 0; s < ns && ok; s++) {
                 ok = gather(&g, s);
@@ -985,6 +958,10 @@ static um_status run_impl(const um_lk_obs *obs, size_t nobs, const um_lk_options
         r->edges = L.edges, r->nedges = L.n, g.cap_edges = L.cap;
         r->why = L.why, r->nwhy = L.nwhy, g.cap_why = L.cap_why;
         if (!ok) goto done;
+        if (bad) {
+            st = UM_EINVAL;
+            goto done;
+        }
     }
     /* verdict "same" pairs with no shared value still get an edge */
     for (size_t i = 0; i < o.nverdicts; i++) {
@@ -1031,9 +1008,6 @@ done:
     um_free(g.mark);
     um_free(g.slot_t);
     um_free(g.slot_v);
-    um_free(g.pp);
-    um_free(g.poff);
-    um_free(g.plen);
     if (st != UM_OK) um_lk_result_free(r);
     else *out = r;
     return st;
@@ -1044,20 +1018,48 @@ um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_optio
     return run_impl(obs, nobs, opt, blk, NULL, 0, 0, out);
 }
 
+um_status um_lk_run_pairs(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                          um_lk_piece *const *part, const size_t *npart, unsigned nparts, um_lk_result **out) {
+    *out = NULL;
+    if (!opt || !part || !npart || !nparts) return UM_EINVAL;
+    for (unsigned p = 0; p < nparts; p++)
+        for (size_t i = 0; i < npart[p]; i++) {
+            const um_lk_piece *q = &part[p][i];
+            if (q->a >= q->b || q->b >= opt->nsubjects || q->kind >= UM_LK__COUNT || q->best >= blk->nvals ||
+                q->first >= blk->nvals || q->first > q->best || blk->vals[q->best].kind != q->kind ||
+                blk->vals[q->first].kind != q->kind || blk->vals[q->best].generic || blk->vals[q->first].generic ||
+                q->obs_a >= nobs || q->obs_b >= nobs)
+                return UM_EINVAL;
+        }
+    return run_impl(obs, nobs, opt, blk, part, npart, nparts, out);
+}
+
 um_status um_lk_run_pieces(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
                            um_lk_piece *pieces, size_t npieces, unsigned nparts, um_lk_result **out) {
     *out = NULL;
     if (!opt || (!pieces && npieces)) return UM_EINVAL;
-    for (size_t i = 0; i < npieces; i++) {
-        const um_lk_piece *q = &pieces[i];
-        if (q->a >= q->b || q->b >= opt->nsubjects || q->kind >= UM_LK__COUNT || q->best >= blk->nvals ||
-            q->first >= blk->nvals || q->first > q->best || blk->vals[q->best].kind != q->kind ||
-            blk->vals[q->first].kind != q->kind || blk->vals[q->best].generic || blk->vals[q->first].generic ||
-            q->obs_a >= nobs || q->obs_b >= nobs)
-            return UM_EINVAL;
+    unsigned np = nparts ? nparts : 1;
+    um_lk_piece **part = um_calloc(np, sizeof *part);
+    size_t *npart = um_calloc(np, sizeof *npart);
+    unsigned *of = um_malloc((npieces ? npieces : 1) * sizeof *of);
+    um_status st = part && npart && of ? UM_OK : UM_ENOMEM;
+    for (size_t i = 0; st == UM_OK && i < npieces; i++) {
+        if (pieces[i].a >= pieces[i].b) st = UM_EINVAL;
+        else npart[of[i] = um_lk_pair_part(pieces[i].a, pieces[i].b, np)]++;
     }
-    um_lk_piece none;
-    return run_impl(obs, nobs, opt, blk, pieces ? pieces : &none, npieces, nparts, out);
+    for (unsigned p = 0; st == UM_OK && p < np; p++) {
+        part[p] = um_malloc((npart[p] ? npart[p] : 1) * sizeof **part);
+        if (!part[p]) st = UM_ENOMEM;
+        npart[p] = 0;
+    }
+    for (size_t i = 0; st == UM_OK && i < npieces; i++) part[of[i]][npart[of[i]]++] = pieces[i];
+    for (unsigned p = 0; st == UM_OK && p < np; p++) st = um_lk_pair_partition(part[p], &npart[p]);
+    if (st == UM_OK) st = um_lk_run_pairs(obs, nobs, opt, blk, part, npart, np, out);
+    for (unsigned p = 0; part && p < np; p++) um_free(part[p]);
+    um_free(part);
+    um_free(npart);
+    um_free(of);
+    return st;
 }
 
 void um_lk_result_free(um_lk_result *r) {

@@ -266,15 +266,26 @@ um_status um_lk_pieces(const um_lk_blocked *b, const uint32_t *gidx, um_lk_piece
 size_t um_lk_pieces_merge(um_lk_piece *p, size_t n);
 /* The pair partition of (a, b), of n. */
 unsigned um_lk_pair_part(uint32_t a, uint32_t b, unsigned n);
-/* um_lk_run_blocked with the candidate pairs taken from pieces (every
- * shard's, value ids of the merged blocking blk) instead of gathered from
- * blk's holders: the pieces are routed by um_lk_pair_part into nparts pair
- * partitions (0: 1), each merges its pieces, counts its agreement patterns
- * (summed for EM) and, with m, weighs and tiers its pairs into edges sorted
- * by (a, first shared value, b); the partitions' edges are merged in that
- * order, the engine's, so the result is um_lk_run_blocked's for complete
- * pieces. pieces is reordered. UM_EINVAL when a piece is out of range or
- * names a value of another kind or a generic one. */
+/* A pair partition's work: merges q (the pieces of its pairs, from any
+ * shards, any number of times) and puts them in pair order: pairs by (a,
+ * first shared value of any kind, b), the order in which the engine makes
+ * edges, each pair's pieces together by kind. *n: pieces in, pieces left. */
+um_status um_lk_pair_partition(um_lk_piece *q, size_t *n);
+/* The coordinator's part: um_lk_run_blocked with the candidate pairs taken
+ * from nparts pair partitions' outputs (um_lk_pair_partition; part[p] holds
+ * only pairs with um_lk_pair_part(a, b, nparts) == p; value ids of the
+ * merged blocking blk) instead of gathered from blk's holders: the
+ * partitions' agreement patterns summed for EM, then their pair streams
+ * merged in pair order and each pair weighed and tiered into an edge (homes
+ * and verdicts stay here). The result is um_lk_run_blocked's for complete
+ * pieces. UM_EINVAL when a piece is out of range, names a value of another
+ * kind or a generic one, or a partition's pairs are out of order, in
+ * another partition or repeated. */
+um_status um_lk_run_pairs(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                          um_lk_piece *const *part, const size_t *npart, unsigned nparts, um_lk_result **out);
+/* The three in one process: routes pieces (every shard's) by
+ * um_lk_pair_part into nparts (0: 1) partitions, um_lk_pair_partition on
+ * each, um_lk_run_pairs. */
 um_status um_lk_run_pieces(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
                            um_lk_piece *pieces, size_t npieces, unsigned nparts, um_lk_result **out);
 

@@ -83,3 +83,45 @@ um_status um_lk_pieces(const um_lk_blocked *b, const uint32_t *gidx, um_lk_piece
     *out = p;
     return UM_OK;
 }
+
+typedef struct ppair {
+    uint32_t a, first, b, start, n;
+} ppair;
+
+static int cmp_ppair(const void *x, const void *y) {
+    const ppair *a = x, *b = y;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    if (a->first != b->first) return a->first < b->first ? -1 : 1;
+    return (a->b > b->b) - (a->b < b->b);
+}
+
+um_status um_lk_pair_partition(um_lk_piece *q, size_t *n) {
+    size_t m = um_lk_pieces_merge(q, *n), np = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!i || q[i].a != q[i - 1].a || q[i].b != q[i - 1].b) np++;
+    ppair *pr = um_malloc((np ? np : 1) * sizeof *pr);
+    um_lk_piece *tmp = um_malloc((m ? m : 1) * sizeof *tmp);
+    if (!pr || !tmp) {
+        um_free(pr);
+        um_free(tmp);
+        return UM_ENOMEM;
+    }
+    np = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (!i || q[i].a != q[i - 1].a || q[i].b != q[i - 1].b) {
+            pr[np++] = (ppair){q[i].a, q[i].first, q[i].b, (uint32_t)i, 1};
+        } else {
+            pr[np - 1].n++;
+            if (q[i].first < pr[np - 1].first) pr[np - 1].first = q[i].first;
+        }
+    }
+    qsort(pr, np, sizeof *pr, cmp_ppair);
+    size_t k = 0;
+    for (size_t i = 0; i < np; i++)
+        for (uint32_t j = 0; j < pr[i].n; j++) tmp[k++] = q[pr[i].start + j];
+    memcpy(q, tmp, m * sizeof *q);
+    um_free(pr);
+    um_free(tmp);
+    *n = m;
+    return UM_OK;
+}
