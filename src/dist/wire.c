@@ -705,7 +705,7 @@ void um_wire_pieces_put(um_buf *out, const um_lk_piece *q, size_t n) {
 }
 
 um_status um_wire_pieces_get(const void *p, size_t n, uint32_t base, uint32_t nvals, um_lk_piece **arr, size_t *narr,
-                             size_t *cap, const char **why) {
+                             size_t *cap, const char **why, bool pair_order) {
     rd r = {p, n, 0, false, NULL};
     if (n < 4 || memcmp(p, "UMQ1", 4) != 0) {
         *why = "no pair pieces (a worker of another unmask build?)";
@@ -741,7 +741,8 @@ um_status um_wire_pieces_get(const void *p, size_t n, uint32_t base, uint32_t nv
         q.holders = (uint32_t)h;
         q.obs_a = (uint32_t)oa;
         q.obs_b = (uint32_t)ob;
-        if (i && (q.a < prev.a || (q.a == prev.a && (q.b < prev.b || (q.b == prev.b && q.kind <= prev.kind))))) {
+        if (i && !pair_order &&
+            (q.a < prev.a || (q.a == prev.a && (q.b < prev.b || (q.b == prev.b && q.kind <= prev.kind))))) {
             r.bad = "pair pieces not in order";
             break;
         }

@@ -352,12 +352,12 @@ static void shard_route(size_t no, unsigned nsh, um_lk_blocked *merged, um_lk_pi
         CHECK(um_wire_block_get(r.s, r.len, merged, &why) == UM_EPARSE); /* the pieces follow */
         CHECK(um_wire_block_get_part(r.s, r.len, merged, &used, &why) == UM_OK && used == blen);
         CHECK(um_wire_pieces_get(r.s + used, r.len - used, (uint32_t)v0, (uint32_t)(merged->nvals - v0), pc, npc,
-                                 &pcap, &why) == UM_OK);
+                                 &pcap, &why, false) == UM_OK);
         /* hostile: every cut of the pieces is refused */
         for (size_t cut = used; cut + 1 < r.len; cut += 3) {
             size_t n0 = *npc;
             CHECK(um_wire_pieces_get(r.s + used, cut - used, (uint32_t)v0, (uint32_t)(merged->nvals - v0), pc, npc,
-                                     &pcap, &why) == UM_EPARSE && *npc == n0);
+                                     &pcap, &why, false) == UM_EPARSE && *npc == n0);
         }
         um_buf_free(&r);
         um_lk_blocked_free(&bl);
