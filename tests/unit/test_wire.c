@@ -492,6 +492,30 @@ static void test_shards(void) {
             um_lk_blocked_free(&m2);
             um_free(cp);
         }
+        /* a partition's pairs out of order, repeated or in another partition: refused */
+        if (npc > 4) {
+            um_lk_piece *one = um_malloc((npc + 1) * sizeof *one);
+            memcpy(one, pc, npc * sizeof *pc);
+            size_t n1 = npc;
+            CHECK(um_lk_pair_partition(one, &n1) == UM_OK);
+            um_lk_piece *parts[2] = {one, one};
+            size_t np1[2] = {n1, 0};
+            um_lk_blocked m2;
+            shard_copy(&mk, &m2);
+            got = NULL;
+            CHECK(um_lk_run_pairs(SO, no, &o, &m2, parts, np1, 1, &got) == UM_OK && got && same_result(got, want));
+            um_lk_result_free(got);
+            um_lk_blocked_free(&m2);
+            shard_copy(&mk, &m2);
+            CHECK(um_lk_run_pairs(SO, no, &o, &m2, parts, np1, 2, &got) == UM_EINVAL && !got); /* wrong partition */
+            um_lk_blocked_free(&m2);
+            one[n1] = one[0]; /* the first pair again (its first piece), at the end */
+            np1[0] = n1 + 1;
+            shard_copy(&mk, &m2);
+            CHECK(um_lk_run_pairs(SO, no, &o, &m2, parts, np1, 1, &got) == UM_EINVAL && !got);
+            um_lk_blocked_free(&m2);
+            um_free(one);
+        }
         /* a tampered piece is refused */
         if (npc > 2) {
             um_lk_piece keep = pc[1];
