@@ -1706,12 +1706,14 @@ static void do_link(unit_run *ur) {
             size_t blen = pay.len;
             um_buf_add(&pay, "UMF1", 4);
             um_pk_u(&pay, np);
-            for (unsigned p = 0; p < np; p++) um_pk_u(&pay, nfr[p]);
+            uint64_t nframes = 0;
+            for (unsigned p = 0; p < np; p++) um_pk_u(&pay, nfr[p]), nframes += nfr[p];
             nv = b.nvals;
             um_bus_log(w,
                        "scan %s unit %llu: %s blocked, %zu observations, %zu shared values (%zu bytes); %zu pair "
-                       "pieces to %u pair partitions (%zu bytes); sending",
-                       ur->u.scan_id, (unsigned long long)ur->u.unit, ur->u.path, os.n, nv, blen, npc, np, pbytes);
+                       "pieces to %u pair partitions (%llu frames, %zu bytes); sending",
+                       ur->u.scan_id, (unsigned long long)ur->u.unit, ur->u.path, os.n, nv, blen, npc, np,
+                       (unsigned long long)nframes, pbytes);
         } else if (st == UM_EIO || st == UM_ECANCELED) {
             um_free(nfr);
             um_free(pc);
