@@ -263,8 +263,15 @@ int main(int argc, char **argv) {
         double c2 = cpu();
         if (um_lk_run_pairs(O, NO, &o, &b2, part, npart, NP, &rb) != UM_OK) return 2;
         double c3 = cpu();
-        bool same = ra->nedges == rb->nedges && ra->nwhy == rb->nwhy && ra->nclusters == rb->nclusters &&
-                    memcmp(ra->edges, rb->edges, ra->nedges * sizeof *ra->edges) == 0;
+        bool same = ra->nedges == rb->nedges && ra->nwhy == rb->nwhy && ra->nclusters == rb->nclusters;
+        for (size_t e = 0; same && e < ra->nedges; e++) {
+            const um_lk_edge *x = &ra->edges[e], *y = &rb->edges[e];
+            same = x->a == y->a && x->b == y->b && x->tier == y->tier && x->weight == y->weight &&
+                   x->why_off == y->why_off && x->why_n == y->why_n && x->household == y->household;
+        }
+        for (size_t w = 0; same && w < ra->nwhy; w++)
+            same = ra->why[w].value_id == rb->why[w].value_id && ra->why[w].obs_a == rb->why[w].obs_a &&
+                   ra->why[w].obs_b == rb->why[w].obs_b && ra->why[w].weight == rb->why[w].weight;
         for (size_t c = 0; same && c < ra->nclusters; c++) same = strcmp(ra->clusters[c].id, rb->clusters[c].id) == 0;
         printf("pairs on the bus: coordinator %.2f CPU s with %d pair partitions, %.2f without (%.2fx); the "
                "partitions' work (pieces, merge) %.2f CPU s in all; %zu pieces (%.1f MB in memory); results %s\n",

@@ -895,15 +895,18 @@ static um_status run_impl(const um_lk_obs *obs, size_t nobs, const um_lk_options
         if (r->values[v].generic) r->generic[r->ngeneric++] = v;
     if (r->ngeneric) qsort_r(r->generic, r->ngeneric, sizeof *r->generic, cmp_generic, r->values);
     r->stats.ngeneric = r->ngeneric;
-    /* subject -> values (CSR) */
-    g.sstart = um_calloc(ns + 2, sizeof *g.sstart);
-    g.svals = um_malloc((nmem ? nmem : 1) * sizeof *g.svals);
+    /* subject -> values (CSR), for gather(); pairs from partitions need none */
     g.mark = um_malloc((ns ? ns : 1) * sizeof *g.mark);
-    if (!g.sstart || !g.svals || !g.mark) goto done;
-    for (size_t i = 0; i < nmem; i++) g.sstart[g.vsub[i] + 2]++;
-    for (size_t i = 2; i < ns + 2; i++) g.sstart[i] += g.sstart[i - 1];
-    for (uint32_t v = 0; v < r->nvalues; v++)
-        for (uint32_t j = g.vstart[v]; j < g.vstart[v + 1]; j++) g.svals[g.sstart[g.vsub[j] + 1]++] = v;
+    if (!g.mark) goto done;
+    if (!part) {
+        g.sstart = um_calloc(ns + 2, sizeof *g.sstart);
+        g.svals = um_malloc((nmem ? nmem : 1) * sizeof *g.svals);
+        if (!g.sstart || !g.svals) goto done;
+        for (size_t i = 0; i < nmem; i++) g.sstart[g.vsub[i] + 2]++;
+        for (size_t i = 2; i < ns + 2; i++) g.sstart[i] += g.sstart[i - 1];
+        for (uint32_t v = 0; v < r->nvalues; v++)
+            for (uint32_t j = g.vstart[v]; j < g.vstart[v + 1]; j++) g.svals[g.sstart[g.vsub[j] + 1]++] = v;
+    }
     for (size_t i = 0; i < ns; i++) g.mark[i] = -1;
     if (part) {
         if (!pairs_count(&g, pattern, &bad)) goto done;
