@@ -42,6 +42,13 @@
  * in an empty scan with the table loaded (do_part) and publishes its state
  * (um_pa_save) before it acknowledges; the scan loads the K states
  * (um_pa_load) for the merge.
+ *
+ * Identity shards (reader "@link", um_dist_link_block): a shard's worker
+ * blocks its observations and routes its pair pieces to the pair
+ * partitions (unmask.res.SCAN.q.P.SHARD, "UMP1" frames, send_pieces)
+ * before its result; the scan then sends one unit a pair partition (reader
+ * "@pairs", do_pairs), whose worker merges the pieces by pair and sends
+ * the pairs back in the engine's edge order for um_lk_run_pairs.
  */
 #include "bus.h"
 #include "wire.h"
