@@ -16,6 +16,13 @@
  * people in all (issue 13's case), which must come out as generic values
  * with their counts.
  *
+ * Then the run split as on the bus (docs/SCALING.md, "Candidate pairs in
+ * pair partitions"), in CPU seconds of this one thread: the coordinator's
+ * rest of the run from a blocking (um_lk_run_blocked: pairs gathered twice,
+ * EM, edges, clusters) against its part when 8 pair partitions made the
+ * pairs (um_lk_run_pairs), the workers' part apart (pieces, partitions),
+ * and the two results compared.
+ *
  * Prints one line per phase (seconds, peak RSS in MB) and a summary. The
  * baseline compares every pair of the first BASELINE_SUBJECTS subjects by
  * intersecting their value-hash sets; on that subset the engine runs too,
@@ -185,6 +192,12 @@ static size_t baseline(size_t n, const um_lk_result *full, uint64_t *pairs_out) 
     return linked;
 }
 
+static double cpu(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 int main(int argc, char **argv) {
     size_t ns = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
     size_t per = argc > 2 ? strtoull(argv[2], NULL, 10) : 10;
@@ -223,6 +236,55 @@ int main(int argc, char **argv) {
         if (r->stats.em_pairs[k]) printf(" %s=%.2f", um_lk_kind_name((um_lk_kind)k), r->stats.m[k]);
     printf("\n");
     um_lk_result_free(r);
+    {
+        um_lk_blocked b1, b2;
+        um_lk_result *ra = NULL, *rb = NULL;
+        um_lk_piece *pc = NULL;
+        size_t npc = 0;
+        enum { NP = 8 };
+        um_lk_piece *part[NP];
+        size_t npart[NP] = {0};
+        if (um_lk_block(O, NO, ns, NULL, &b1) != UM_OK || um_lk_block(O, NO, ns, NULL, &b2) != UM_OK) return 2;
+        double c0 = cpu();
+        if (um_lk_run_blocked(O, NO, &o, &b1, &ra) != UM_OK) return 2;
+        double c1 = cpu();
+        if (um_lk_pieces(&b2, NULL, &pc, &npc) != UM_OK) return 2;
+        for (size_t i = 0; i < npc; i++) npart[um_lk_pair_part(pc[i].a, pc[i].b, NP)]++;
+        for (int p = 0; p < NP; p++) {
+            part[p] = malloc((npart[p] + 1) * sizeof *part[p]);
+            npart[p] = 0;
+        }
+        for (size_t i = 0; i < npc; i++) {
+            unsigned p = um_lk_pair_part(pc[i].a, pc[i].b, NP);
+            part[p][npart[p]++] = pc[i];
+        }
+        for (int p = 0; p < NP; p++)
+            if (um_lk_pair_partition(part[p], &npart[p]) != UM_OK) return 2;
+        double c2 = cpu();
+        if (um_lk_run_pairs(O, NO, &o, &b2, part, npart, NP, &rb) != UM_OK) return 2;
+        double c3 = cpu();
+        bool same = ra->nedges == rb->nedges && ra->nwhy == rb->nwhy && ra->nclusters == rb->nclusters;
+        for (size_t e = 0; same && e < ra->nedges; e++) {
+            const um_lk_edge *x = &ra->edges[e], *y = &rb->edges[e];
+            same = x->a == y->a && x->b == y->b && x->tier == y->tier && x->weight == y->weight &&
+                   x->why_off == y->why_off && x->why_n == y->why_n && x->household == y->household;
+        }
+        for (size_t w = 0; same && w < ra->nwhy; w++)
+            same = ra->why[w].value_id == rb->why[w].value_id && ra->why[w].obs_a == rb->why[w].obs_a &&
+                   ra->why[w].obs_b == rb->why[w].obs_b && ra->why[w].weight == rb->why[w].weight;
+        for (size_t c = 0; same && c < ra->nclusters; c++) same = strcmp(ra->clusters[c].id, rb->clusters[c].id) == 0;
+        printf("pairs on the bus: coordinator %.2f CPU s with %d pair partitions, %.2f without (%.2fx); the "
+               "partitions' work (pieces, merge) %.2f CPU s in all; %zu pieces (%.1f MB in memory); results %s\n",
+               c3 - c2, NP, c1 - c0, (c3 - c2) / (c1 - c0), c2 - c1, npc, npc * sizeof *pc / 1e6,
+               same ? "equal" : "DIFFER");
+        for (int p = 0; p < NP; p++) free(part[p]);
+        um_free(pc);
+        um_lk_result_free(ra);
+        um_lk_result_free(rb);
+        um_lk_blocked_free(&b1);
+        um_lk_blocked_free(&b2);
+        if (!same) return 1;
+    }
     if (nb > ns) nb = ns;
     if (nb) {
         /* the engine and the baseline on the first nb subjects */

@@ -31,7 +31,8 @@ const char um_cli_nats_help[] =
     "                          URL's host name; not checked for an IP address without it)\n"
     "      --nats-link-shards N  scan: the identity index's blocking runs on the workers in\n"
     "                          N shards, identifiers routed by the hash of their canonical\n"
-    "                          value (default 8; 0: on the scan's side)\n"
+    "                          value, and its candidate pairs in N pair partitions\n"
+    "                          (default 8; 0: both on the scan's side)\n"
     "      --nats-partitions K  scan: the per-person analyzers run on the workers as K\n"
     "                          person partitions (2-1024; default: on the scan's side)\n";
 

@@ -6,7 +6,11 @@
  * blocked as a worker does, and the blocking checked against them), 254 a
  * shard's blocking (checked against no observations: refused unless
  * empty), 253 the person partitions' events (decoded as a worker does, then
- * re-encoded to a fixed point), else a result stream fed in pieces whose sizes come from that
+ * re-encoded to a fixed point), 252 pair pieces (a shard's, then a pair
+ * partition's order; merged as a partition does; checked against an empty
+ * blocking: refused unless none); an identity shard's observations (255)
+ * also make their pair pieces, which must round-trip and fit the blocking;
+ * else a result stream fed in pieces whose sizes come from that
  * byte. Checked: a decoded unit encodes back to the same
  * bytes; every decoded batch re-encodes and decodes again to the same bytes
  * (no information lost or invented).
@@ -73,6 +77,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (um_wire_block_get(o.s, o.len, &m, &why) != UM_OK) um_fuzz_soft("wire: blocking round trip", why);
                 else if ((why = um_wire_block_check(&m, os.obs, os.n, os.nsubjects, os.cap)) != NULL)
                     um_fuzz_soft("wire: a worker's own blocking fails the check", why);
+                um_lk_piece *pc = NULL, *back = NULL;
+                size_t npc = 0, nback = 0, cap = 0;
+                if (m.nvals && um_lk_pieces(&b, NULL, &pc, &npc) == UM_OK) {
+                    um_buf q;
+                    um_buf_init(&q);
+                    um_wire_pieces_put(&q, pc, npc);
+                    if (um_wire_pieces_get(q.s, q.len, 0, (uint32_t)m.nvals, &back, &nback, &cap, &why, false) != UM_OK ||
+                        nback != npc || (npc && memcmp(back, pc, npc * sizeof *pc) != 0))
+                        um_fuzz_soft("wire: pair pieces round trip", why);
+                    else if ((why = um_wire_pieces_check(back, nback, &m, os.nsubjects)) != NULL)
+                        um_fuzz_soft("wire: a worker's own pair pieces fail the check", why);
+                    um_buf_free(&q);
+                }
+                um_free(pc);
+                um_free(back);
                 um_lk_blocked_free(&m);
                 um_buf_free(&o);
                 um_lk_blocked_free(&b);
@@ -104,6 +123,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             um_fuzz_soft("wire: events round trip differs", NULL);
         um_buf_free(&o[0]), um_buf_free(&o[1]);
         um_arena_free(&a);
+        return 0;
+    }
+    if (data[0] == 252) {
+        um_lk_piece *q = NULL;
+        size_t n = 0, cap = 0;
+        for (int order = 0; order < 2; order++) {
+            n = 0;
+            if (um_wire_pieces_get(data + 1, size - 1, 0, 1000, &q, &n, &cap, &why, order == 1) != UM_OK) continue;
+            um_lk_blocked none;
+            memset(&none, 0, sizeof none);
+            if (n && um_wire_pieces_check(q, n, &none, 1u << 20) == NULL)
+                um_fuzz_soft("wire: pair pieces passed the check with no blocking", NULL);
+            if (um_lk_pair_partition(q, &n) != UM_OK) um_fuzz_soft("wire: pair partition failed", NULL);
+        }
+        um_free(q);
         return 0;
     }
     if (data[0] == 254) {

@@ -900,8 +900,18 @@ static um_status finish(um_scan *s, void *state) {
     /* with a bus, the identity index's blocking runs on workers in shards
      * (src/dist/): the same values, so the same run */
     um_lk_blocked bl;
-    if (um_dist_link_block(s, st->obs, st->nobs, st->ns, o.cap, &bl, &r)) {
-        if (r == UM_OK) r = um_lk_run_blocked(st->obs, st->nobs, &o, &bl, &st->res);
+    um_lk_piece **part = NULL;
+    size_t *npart = NULL;
+    unsigned nparts = 0;
+    if (um_dist_link_block(s, st->obs, st->nobs, st->ns, o.cap, &bl, &part, &npart, &nparts, &r)) {
+        /* and the candidate pairs from the workers' pair partitions: the same pairs */
+        if (r == UM_OK) r = um_lk_run_pairs(st->obs, st->nobs, &o, &bl, part, npart, nparts, &st->res);
+        if (r == UM_EINVAL)
+            um_scan_set_error(s, "pair partitions: the workers' pairs are out of order, repeated or in another "
+                                 "partition");
+        for (unsigned p = 0; part && p < nparts; p++) um_free(part[p]);
+        um_free(part);
+        um_free(npart);
         um_lk_blocked_free(&bl);
     } else {
         r = um_lk_run(st->obs, st->nobs, &o, &st->res);

@@ -42,6 +42,13 @@
  * in an empty scan with the table loaded (do_part) and publishes its state
  * (um_pa_save) before it acknowledges; the scan loads the K states
  * (um_pa_load) for the merge.
+ *
+ * Identity shards (reader "@link", um_dist_link_block): a shard's worker
+ * blocks its observations and routes its pair pieces to the pair
+ * partitions (unmask.res.SCAN.q.P.SHARD, "UMP1" frames, send_pieces)
+ * before its result; the scan then sends one unit a pair partition (reader
+ * "@pairs", do_pairs), whose worker merges the pieces by pair and sends
+ * the pairs back in the engine's edge order for um_lk_run_pairs.
  */
 #include "bus.h"
 #include "wire.h"
@@ -996,6 +1003,8 @@ um_status um_dist_read_logs(um_scan *s, um_status (*read_input)(um_scan *, um_in
 /* ---- the identity index in shards (docs/SCALING.md) ---- */
 
 #define LINK_READER "@link" /* the unit's reader name: a shard of observations, not a log input */
+#define PAIRS_READER "@pairs" /* a pair partition: the shards' pair pieces of its pairs */
+#define PAIRS_UNIT(p) ((UINT64_C(1) << 61) | (uint64_t)(p)) /* unit numbers apart from the shards' (0 .. 1023) */
 
 
 static void new_scan_id(char id[33]) {
@@ -1013,8 +1022,8 @@ static size_t frame_size(natsConnection *nc) {
 }
 
 /* Publishes data as the frames of unit `unit` of scan sid, then its work message. */
-static um_status publish_unit(um_scan *s, jsCtx *js, const char *sid, size_t frame, uint64_t unit, const char *name,
-                              const um_buf *data) {
+static um_status publish_unit(um_scan *s, jsCtx *js, const char *sid, size_t frame, uint64_t unit, const char *reader,
+                              uint64_t arg, const char *name, const um_buf *data) {
     char subj[96], id[128];
     snprintf(subj, sizeof subj, "unmask.data.%s.%llu", sid, (unsigned long long)unit);
     um_buf b;
@@ -1033,7 +1042,7 @@ static um_status publish_unit(um_scan *s, jsCtx *js, const char *sid, size_t fra
         part++;
     } while (ns == NATS_OK && off < data->len);
     if (ns == NATS_OK) {
-        um_wire_unit u = {(char *)sid, unit, LINK_READER, (char *)name, data->len, part, frame, 0, 0, 0};
+        um_wire_unit u = {(char *)sid, unit, (char *)reader, (char *)name, data->len, part, frame, arg, 0, 0};
         um_buf_reset(&b);
         um_wire_unit_put(&b, &u);
         snprintf(id, sizeof id, "%s.w.%llu", sid, (unsigned long long)unit);
@@ -1104,11 +1113,29 @@ static um_status collect_blob(um_scan *s, jsCtx *js, const char *stream, const c
     }
 }
 
+/* Reads a shard's frame counts per pair partition ("UMF1", varint np, np
+ * varints) into nfr. */
+static bool frames_get(const char *p, size_t n, unsigned np, uint32_t *nfr) {
+    um_pk r = um_pk_over(p, n);
+    if (n < 4 || memcmp(p, "UMF1", 4) != 0) return false;
+    r.pos = 4;
+    if (um_pk_get_ur(&r, 1024, "") != np) return false;
+    for (unsigned i = 0; i < np; i++) nfr[i] = (uint32_t)um_pk_get_ur(&r, UINT32_MAX, "");
+    return !r.bad && r.pos == r.n;
+}
+
 bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns, const size_t *cap,
-                        um_lk_blocked *out, um_status *stp) {
+                        um_lk_blocked *out, um_lk_piece ***partp, size_t **npartp, unsigned *nparts, um_status *stp) {
     if (!s->nats || !s->nats->link_shards) return false;
-    unsigned nsh = s->nats->link_shards;
+    unsigned nsh = s->nats->link_shards, np = nsh; /* as many pair partitions as shards */
     memset(out, 0, sizeof *out);
+    *partp = NULL;
+    *npartp = NULL;
+    *nparts = np;
+    um_lk_piece **part = um_calloc(np, sizeof *part);
+    size_t *npart = um_calloc(np, sizeof *npart);
+    uint32_t *nfr = um_calloc((size_t)nsh * np, sizeof *nfr), *vbase = um_calloc(nsh, sizeof *vbase),
+             *vcnt = um_calloc(nsh, sizeof *vcnt);
     natsConnection *nc = NULL;
     jsCtx *js = NULL;
     char *err = um_bus_connect(s->nats, &nc, &js);
@@ -1124,7 +1151,7 @@ bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns
     um_buf *bufs = um_calloc(nsh, sizeof *bufs);
     size_t *cnt = um_calloc(nsh, sizeof *cnt);
     uint64_t *prev = um_calloc(nsh, sizeof *prev);
-    um_status st = bufs && cnt && prev && nobs <= UINT32_MAX - 2 ? UM_OK : UM_ENOMEM;
+    um_status st = bufs && cnt && prev && part && npart && nfr && vbase && vcnt && nobs <= UINT32_MAX - 2 ? UM_OK : UM_ENOMEM;
     size_t sent = 0;
     /* route: pass 1 counts (the header carries the count), pass 2 encodes */
     for (int pass = 0; pass < 2 && st == UM_OK; pass++) {
@@ -1153,7 +1180,7 @@ bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns
     for (unsigned k = 0; k < nsh && st == UM_OK; k++) {
         if (!cnt[k]) continue;
         snprintf(name, sizeof name, "identity shard %u of %u", k, nsh);
-        st = publish_unit(s, js, sid, frame, k, name, &bufs[k]);
+        st = publish_unit(s, js, sid, frame, k, LINK_READER, np, name, &bufs[k]);
         um_buf_free(&bufs[k]); /* on the bus now */
     }
     um_buf res;
@@ -1167,12 +1194,18 @@ bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns
         st = collect_blob(s, js, STREAM_RES, subj, what, &res);
         if (st != UM_OK) break;
         const char *why = NULL;
+        size_t used = 0, v0 = out->nvals;
         if (worker_refused(s, what, "block", &res)) {
             st = UM_EIO;
-        } else if (um_wire_block_get(res.s + 8, res.len - 8, out, &why) != UM_OK) {
+        } else if (um_wire_block_get_part(res.s + 8, res.len - 8, out, &used, &why) != UM_OK) {
             um_scan_set_error(s, "identity-index shard %u: bad blocking from a worker: %s", k, why ? why : "?");
             st = UM_EPARSE;
+        } else if (!frames_get(res.s + 8 + used, res.len - 8 - used, np, nfr + (size_t)k * np)) {
+            um_scan_set_error(s, "identity-index shard %u: bad pair-piece frame counts from a worker", k);
+            st = UM_EPARSE;
         }
+        vbase[k] = (uint32_t)v0;
+        vcnt[k] = (uint32_t)(out->nvals - v0);
     }
     um_buf_free(&res);
     if (st == UM_OK) {
@@ -1183,6 +1216,52 @@ bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns
             st = UM_EPARSE;
         }
     }
+    /* the pair partitions: each merges the pieces the shards sent it */
+    um_buf u;
+    um_buf_init(&u);
+    for (unsigned p = 0; p < np && st == UM_OK; p++) {
+        size_t with = 0;
+        for (unsigned k = 0; k < nsh; k++) with += nfr[(size_t)k * np + p] != 0;
+        if (!with) continue;
+        um_buf_reset(&u);
+        um_buf_add(&u, "UMU1", 4);
+        um_pk_u(&u, np);
+        um_pk_u(&u, p);
+        um_pk_u(&u, with);
+        for (unsigned k = 0; k < nsh; k++) {
+            if (!nfr[(size_t)k * np + p]) continue;
+            um_pk_u(&u, k);
+            um_pk_u(&u, vbase[k]);
+            um_pk_u(&u, vcnt[k]);
+            um_pk_u(&u, nfr[(size_t)k * np + p]);
+        }
+        snprintf(name, sizeof name, "pair partition %u of %u", p, np);
+        st = u.oom ? UM_ENOMEM : publish_unit(s, js, sid, frame, PAIRS_UNIT(p), PAIRS_READER, 0, name, &u);
+    }
+    um_buf_free(&u);
+    um_buf_init(&res);
+    for (unsigned p = 0; p < np && st == UM_OK; p++) {
+        size_t with = 0;
+        for (unsigned k = 0; k < nsh; k++) with += nfr[(size_t)k * np + p] != 0;
+        if (!with) continue;
+        um_buf_reset(&res);
+        char subj[96], what[64];
+        snprintf(subj, sizeof subj, "unmask.res.%s.%llu", sid, (unsigned long long)PAIRS_UNIT(p));
+        snprintf(what, sizeof what, "pair partition %u", p);
+        st = collect_blob(s, js, STREAM_RES, subj, what, &res);
+        if (st != UM_OK) break;
+        const char *why = NULL;
+        size_t pcap = 0;
+        if (worker_refused(s, what, "merge", &res)) {
+            st = UM_EIO;
+        } else if (um_wire_pieces_get(res.s + 8, res.len - 8, 0, (uint32_t)out->nvals, &part[p], &npart[p], &pcap,
+                                      &why, true) != UM_OK ||
+                   (why = um_wire_pieces_check(part[p], npart[p], out, ns)) != NULL) {
+            um_scan_set_error(s, "pair partition %u: bad pairs from a worker: %s", p, why ? why : "?");
+            st = UM_EPARSE;
+        }
+    }
+    um_buf_free(&res);
     char subj[96];
     snprintf(subj, sizeof subj, "unmask.data.%s.>", sid);
     purge(js, STREAM_DATA, subj);
@@ -1194,7 +1273,18 @@ bool um_dist_link_block(um_scan *s, const um_lk_obs *obs, size_t nobs, size_t ns
     um_free(prev);
     jsCtx_Destroy(js);
     natsConnection_Destroy(nc);
-    if (st != UM_OK) um_lk_blocked_free(out);
+    um_free(nfr);
+    um_free(vbase);
+    um_free(vcnt);
+    if (st != UM_OK) {
+        um_lk_blocked_free(out);
+        for (unsigned p = 0; part && p < np; p++) um_free(part[p]);
+        um_free(part);
+        um_free(npart);
+    } else {
+        *partp = part;
+        *npartp = npart;
+    }
     *stp = st;
     return true;
 }
@@ -1433,6 +1523,152 @@ static void unit_file_remove(const char *dir, const char *path) {
     if (dir[0]) rmdir(dir);
 }
 
+/* A shard's pair pieces routed to their pair partitions (um_lk_pair_part):
+ * partition p's as "UMQ1" bytes in frames "UMP1" + frame number on
+ * unmask.res.SCAN.q.P.SHARD, ids SCAN.q.SHARD.P.FRAME (a redelivered shard
+ * sends the same frames; the server drops the copies, and the merge is
+ * idempotent anyway). nfr[p]: frames of partition p (0: no piece). */
+static um_status send_pieces(unit_run *ur, const um_lk_piece *pc, size_t npc, unsigned np, uint32_t *nfr,
+                             size_t *bytes) {
+    size_t *cnt = um_calloc(np + 1, sizeof *cnt);
+    um_lk_piece *tmp = um_malloc((npc ? npc : 1) * sizeof *tmp);
+    unsigned *of = um_malloc((npc ? npc : 1) * sizeof *of);
+    um_status st = cnt && tmp && of ? UM_OK : UM_ENOMEM;
+    for (size_t i = 0; st == UM_OK && i < npc; i++) cnt[(of[i] = um_lk_pair_part(pc[i].a, pc[i].b, np)) + 1]++;
+    for (unsigned p = 0; st == UM_OK && p < np; p++) cnt[p + 1] += cnt[p];
+    for (size_t i = 0; st == UM_OK && i < npc; i++) tmp[cnt[of[i]]++] = pc[i]; /* in order within a partition */
+    um_buf q, f;
+    um_buf_init(&q);
+    um_buf_init(&f);
+    size_t frame = (size_t)ur->u.frame, start = 0;
+    for (unsigned p = 0; st == UM_OK && p < np; p++) {
+        size_t end = cnt[p]; /* cnt[p] is now the end of partition p */
+        if (end == start) continue;
+        um_buf_reset(&q);
+        um_wire_pieces_put(&q, tmp + start, end - start);
+        if (q.oom) st = UM_ENOMEM;
+        char subj[128], id[160];
+        snprintf(subj, sizeof subj, "unmask.res.%s.q.%u.%llu", ur->u.scan_id, p, (unsigned long long)ur->u.unit);
+        for (size_t off = 0; st == UM_OK && off < q.len; off += frame) {
+            size_t n = q.len - off < frame ? q.len - off : frame;
+            um_buf_reset(&f);
+            um_wire_frame_put(&f, "UMP1", nfr[p]);
+            um_buf_add(&f, q.s + off, n);
+            snprintf(id, sizeof id, "%s.q.%llu.%u.%u", ur->u.scan_id, (unsigned long long)ur->u.unit, p, nfr[p]);
+            if (f.oom) st = UM_ENOMEM;
+            else if (w_stopped(ur->w)) st = UM_ECANCELED;
+            else if (um_bus_publish(ur->w->js, subj, f.s, f.len, id, w_stop_cb, ur->w) != NATS_OK) st = UM_EIO;
+            nfr[p]++;
+            *bytes += f.len;
+            keep_alive(ur);
+        }
+        start = end;
+    }
+    um_buf_free(&q);
+    um_buf_free(&f);
+    um_free(cnt);
+    um_free(tmp);
+    um_free(of);
+    return st;
+}
+
+static int to_buf_frame(void *ud, const char *p, size_t n) {
+    um_buf *b = ud;
+    um_buf_add(b, p, n);
+    return b->oom ? -1 : 1;
+}
+
+/* A pair partition (docs/SCALING.md): the pieces the shards sent it,
+ * merged by pair and put in pair order (um_lk_pair_partition), sent back.
+ * The unit's bytes ("UMU1"): varint partitions, varint this one, varint
+ * shards, then per shard varint shard, varint its first value in the
+ * merged blocking, varint its values, varint frames. Deterministic: a
+ * redelivered partition sends the same frames. */
+static void do_pairs(unit_run *ur) {
+    um_worker *w = ur->w;
+    char *mem = NULL;
+    size_t msz = 0;
+    FILE *f = open_memstream(&mem, &msz);
+    int got = f ? fetch_data(ur, f) : -1;
+    if (f && fclose(f) != 0 && got == 1) got = -1;
+    um_buf pay, fr;
+    um_buf_init(&pay);
+    um_buf_init(&fr);
+    um_lk_piece *arr = NULL;
+    size_t narr = 0, cap = 0, nsh = 0;
+    const char *why = NULL;
+    uint64_t np = 0, p = 0;
+    if (got == 1) {
+        um_pk r = um_pk_over(mem, msz);
+        if (msz < 4 || memcmp(mem, "UMU1", 4) != 0) um_pk_fail(&r, "not a pair partition's unit");
+        r.pos = 4;
+        np = um_pk_get_ur(&r, 1024, "too many pair partitions");
+        p = um_pk_get_ur(&r, np ? np - 1 : 0, "bad pair partition number");
+        uint64_t ns = um_pk_get_ur(&r, 1024, "too many shards"), v[4] = {0};
+        if (!np) um_pk_fail(&r, "no pair partitions");
+        why = r.bad;
+        for (uint64_t i = 0; !why && got == 1 && i < ns; i++) {
+            v[0] = um_pk_get_ur(&r, 1023, "shard out of range");
+            v[1] = um_pk_get_ur(&r, UINT32_MAX - 2, "value out of range");
+            v[2] = um_pk_get_ur(&r, UINT32_MAX - 2 - v[1], "value out of range");
+            v[3] = um_pk_get_ur(&r, UINT32_MAX, "too many frames");
+            if ((why = r.bad) != NULL) break;
+            char subj[128];
+            snprintf(subj, sizeof subj, "unmask.res.%s.q.%llu.%llu", ur->u.scan_id, (unsigned long long)p,
+                     (unsigned long long)v[0]);
+            um_buf_reset(&fr);
+            got = fetch_frames(ur, STREAM_RES, subj, "UMP1", v[3], to_buf_frame, &fr);
+            if (got == 1 && um_wire_pieces_get(fr.s, fr.len, (uint32_t)v[1], (uint32_t)v[2], &arr, &narr, &cap, &why,
+                                               false) != UM_OK)
+                break;
+            nsh++;
+        }
+        if (!why && got == 1 && r.pos != r.n) why = "bytes after the pair partition unit";
+    }
+    free(mem);
+    um_buf_free(&fr);
+    if (got == -1) {
+        um_free(arr);
+        um_buf_free(&pay);
+        um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
+        return;
+    }
+    size_t pieces_in = narr;
+    if (got == 0) {
+        um_buf_add(&pay, "UMX1", 4);
+        why = "its pair pieces were not found on the NATS server (lost in a restart?)";
+        um_buf_add(&pay, why, strlen(why));
+    } else if (why) {
+        um_buf_add(&pay, "UMX1", 4);
+        um_buf_add(&pay, why, strlen(why));
+    } else {
+        um_status st = um_lk_pair_partition(arr, &narr);
+        if (st == UM_OK) {
+            um_wire_pieces_put(&pay, arr, narr);
+            um_bus_log(w, "scan %s unit %llu: %s merged, %zu pieces from %zu shards, %zu after the merge; sending",
+                       ur->u.scan_id, (unsigned long long)ur->u.unit, ur->u.path, pieces_in, nsh, narr);
+        } else {
+            um_buf_add(&pay, "UMX1", 4);
+            um_buf_add(&pay, um_status_str(st), strlen(um_status_str(st)));
+        }
+    }
+    um_free(arr);
+    unsigned char len[8];
+    for (int k = 0; k < 8; k++) len[k] = (unsigned char)((uint64_t)pay.len >> (8 * k));
+    um_buf_add(&ur->out, (const char *)len, 8);
+    um_buf_add(&ur->out, pay.s ? pay.s : "", pay.len);
+    bool oom = pay.oom || ur->out.oom;
+    um_buf_free(&pay);
+    if (!oom && !w_stopped(w) && send_frames(ur, true) == UM_OK) {
+        natsStatus ns = natsMsg_AckSync(ur->work, NULL, NULL);
+        um_bus_log(w, "scan %s unit %llu done: %s, %zu pairs' pieces, %u result frames, %llu bytes%s", ur->u.scan_id,
+                   (unsigned long long)ur->u.unit, ur->u.path, narr, ur->part, (unsigned long long)ur->sent,
+                   ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
+    } else {
+        um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
+    }
+}
+
 /* A shard of the identity index: the observations' blocking (um_lk_block),
  * sent back with the scan's observation numbers. Deterministic, as a
  * reader's unit: a redelivered shard gives the same frames. */
@@ -1463,15 +1699,43 @@ static void do_link(unit_run *ur) {
     } else {
         um_lk_blocked b;
         um_status st = um_lk_block(os.obs, os.n, os.nsubjects, os.cap, &b);
+        um_lk_piece *pc = NULL;
+        size_t npc = 0;
+        unsigned np = (unsigned)ur->u.prefilter; /* a shard's unit: the number of pair partitions */
+        if (st == UM_OK && (np == 0 || np > 1024)) st = UM_EINVAL;
+        if (st == UM_OK) st = um_lk_pieces(&b, os.gidx, &pc, &npc);
+        uint32_t *nfr = NULL;
+        if (st == UM_OK && !(nfr = um_calloc(np, sizeof *nfr))) st = UM_ENOMEM;
+        size_t pbytes = 0;
+        if (st == UM_OK) st = send_pieces(ur, pc, npc, np, nfr, &pbytes);
         if (st == UM_OK) {
             um_wire_block_put(&pay, &b, os.gidx);
+            size_t blen = pay.len;
+            um_buf_add(&pay, "UMF1", 4);
+            um_pk_u(&pay, np);
+            uint64_t nframes = 0;
+            for (unsigned p = 0; p < np; p++) um_pk_u(&pay, nfr[p]), nframes += nfr[p];
             nv = b.nvals;
-            um_bus_log(w, "scan %s unit %llu: %s blocked, %zu observations, %zu shared values; sending", ur->u.scan_id,
-                       (unsigned long long)ur->u.unit, ur->u.path, os.n, nv);
+            um_bus_log(w,
+                       "scan %s unit %llu: %s blocked, %zu observations, %zu shared values (%zu bytes); %zu pair "
+                       "pieces to %u pair partitions (%llu frames, %zu bytes); sending",
+                       ur->u.scan_id, (unsigned long long)ur->u.unit, ur->u.path, os.n, nv, blen, npc, np,
+                       (unsigned long long)nframes, pbytes);
+        } else if (st == UM_EIO || st == UM_ECANCELED) {
+            um_free(nfr);
+            um_free(pc);
+            um_lk_blocked_free(&b);
+            um_wire_obsset_free(&os);
+            um_buf_free(&pay);
+            free(mem);
+            um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
+            return;
         } else {
             um_buf_add(&pay, "UMX1", 4);
             um_buf_add(&pay, um_status_str(st), strlen(um_status_str(st)));
         }
+        um_free(nfr);
+        um_free(pc);
         um_lk_blocked_free(&b);
         um_wire_obsset_free(&os);
     }
@@ -1645,7 +1909,8 @@ static void do_unit(um_worker *w, natsMsg *msg) {
     /* the unit's digest against this worker's, said when taken: a log
      * unit's rules (prefilters run only when equal), a person partition's
      * context (refused when different); none for an identity shard */
-    bool part = strcmp(ur.u.reader, PART_READER) == 0, link = strcmp(ur.u.reader, LINK_READER) == 0;
+    bool part = strcmp(ur.u.reader, PART_READER) == 0,
+         link = strcmp(ur.u.reader, LINK_READER) == 0 || strcmp(ur.u.reader, PAIRS_READER) == 0;
     uint64_t mine = part ? w->ctx_digest : w->pf_digest;
     um_bus_log(w, "scan %s unit %llu taken: %s (%llu bytes%s%s%s)", ur.u.scan_id, (unsigned long long)ur.u.unit,
                ur.u.path, (unsigned long long)ur.u.size, link ? "" : part ? "; context digest " : "; rules digest ",
@@ -1656,6 +1921,12 @@ static void do_unit(um_worker *w, natsMsg *msg) {
                link || !ur.u.prefilter || ur.u.prefilter == mine || mine ? "" : " (this worker has none)");
     if (strcmp(ur.u.reader, PART_READER) == 0) {
         do_part(&ur);
+        um_wire_unit_clear(&ur.u);
+        um_buf_free(&ur.out);
+        return;
+    }
+    if (strcmp(ur.u.reader, PAIRS_READER) == 0) {
+        do_pairs(&ur);
         um_wire_unit_clear(&ur.u);
         um_buf_free(&ur.out);
         return;

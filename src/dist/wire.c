@@ -592,6 +592,10 @@ void um_wire_block_put(um_buf *out, const um_lk_blocked *b, const uint32_t *gidx
 }
 
 um_status um_wire_block_get(const void *p, size_t n, um_lk_blocked *b, const char **why) {
+    return um_wire_block_get_part(p, n, b, NULL, why);
+}
+
+um_status um_wire_block_get_part(const void *p, size_t n, um_lk_blocked *b, size_t *used, const char **why) {
     rd r = {p, n, 0, false, NULL};
     if (n < 4 || memcmp(p, "UMB1", 4) != 0) {
         *why = "not a shard's blocking";
@@ -643,7 +647,8 @@ um_status um_wire_block_get(const void *p, size_t n, um_lk_blocked *b, const cha
         b->vals[b->nvals++] = x;
     }
     if (!r.bad && r.short_) r.bad = "truncated blocking";
-    if (!r.bad && r.pos != r.n) r.bad = "bytes after the blocking";
+    if (!r.bad && !used && r.pos != r.n) r.bad = "bytes after the blocking";
+    if (used) *used = r.pos;
     if (r.bad) {
         *why = r.bad;
         b->nvals = v0;
@@ -676,6 +681,109 @@ const char *um_wire_block_check(const um_lk_blocked *b, const um_lk_obs *obs, si
                 return "holder does not match the value";
         }
         if (!x->generic && b->mobs[x->mstart] != x->first_obs) return "first holder is not the value's observation";
+    }
+    return NULL;
+}
+
+/* ---- pair pieces (wire.h "UMQ1") ---- */
+
+void um_wire_pieces_put(um_buf *out, const um_lk_piece *q, size_t n) {
+    um_buf_add(out, "UMQ1", 4);
+    um_pk_u(out, n);
+    uint32_t pa = 0;
+    for (size_t i = 0; i < n; i++) {
+        um_pk_u(out, q[i].a - pa);
+        pa = q[i].a;
+        um_pk_u(out, q[i].b - q[i].a);
+        um_pk_u(out, q[i].kind);
+        um_pk_u(out, q[i].best);
+        um_pk_u(out, q[i].best - q[i].first);
+        um_pk_u(out, q[i].holders);
+        um_pk_u(out, q[i].obs_a);
+        um_pk_u(out, q[i].obs_b);
+    }
+}
+
+um_status um_wire_pieces_get(const void *p, size_t n, uint32_t base, uint32_t nvals, um_lk_piece **arr, size_t *narr,
+                             size_t *cap, const char **why, bool pair_order) {
+    rd r = {p, n, 0, false, NULL};
+    if (n < 4 || memcmp(p, "UMQ1", 4) != 0) {
+        *why = "no pair pieces (a worker of another unmask build?)";
+        return UM_EPARSE;
+    }
+    r.pos = 4;
+    size_t n0 = *narr;
+    uint64_t cnt = get_urange(&r, (n - 4) / 8, "more pair pieces than bytes"); /* a piece takes >= 8 */
+    if (!r.bad && !r.short_ && !um_grow((void **)arr, cap, n0 + cnt + 1, sizeof **arr)) r.bad = "out of memory";
+    uint64_t a = 0;
+    um_lk_piece prev = {0};
+    for (uint64_t i = 0; i < cnt && !r.bad && !r.short_; i++) {
+        um_lk_piece q;
+        memset(&q, 0, sizeof q);
+        a += get_u(&r);
+        uint64_t gap = get_urange(&r, UINT32_MAX, "pair out of range");
+        uint64_t kind = get_urange(&r, UM_LK__COUNT - 1, "identifier kind out of range");
+        uint64_t best = get_urange(&r, nvals ? nvals - 1 : 0, "value out of the shard's range");
+        uint64_t back = get_urange(&r, best, "first value out of range");
+        uint64_t h = get_urange(&r, UINT32_MAX, "too many holders");
+        uint64_t oa = get_urange(&r, UINT32_MAX - 2, "observation out of range");
+        uint64_t ob = get_urange(&r, UINT32_MAX - 2, "observation out of range");
+        if (r.bad || r.short_) break;
+        if (!nvals || gap == 0 || a + gap > UINT32_MAX - 2) {
+            r.bad = "pair out of range";
+            break;
+        }
+        q.a = (uint32_t)a;
+        q.b = (uint32_t)(a + gap);
+        q.kind = (uint8_t)kind;
+        q.best = base + (uint32_t)best;
+        q.first = base + (uint32_t)(best - back);
+        q.holders = (uint32_t)h;
+        q.obs_a = (uint32_t)oa;
+        q.obs_b = (uint32_t)ob;
+        if (i && !pair_order &&
+            (q.a < prev.a || (q.a == prev.a && (q.b < prev.b || (q.b == prev.b && q.kind <= prev.kind))))) {
+            r.bad = "pair pieces not in order";
+            break;
+        }
+        prev = q;
+        (*arr)[(*narr)++] = q;
+    }
+    if (!r.bad && r.short_) r.bad = "truncated pair pieces";
+    if (!r.bad && r.pos != r.n) r.bad = "bytes after the pair pieces";
+    if (r.bad) {
+        *why = r.bad;
+        *narr = n0;
+        return UM_EPARSE;
+    }
+    return UM_OK;
+}
+
+/* The holder index of subject s in value v of b, or -1. */
+static long holder_of(const um_lk_blocked *b, uint32_t v, uint32_t s) {
+    size_t lo = b->vals[v].mstart, hi = v + 1 < b->nvals ? b->vals[v + 1].mstart : b->nmem;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->msub[mid] < s) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < (v + 1 < b->nvals ? b->vals[v + 1].mstart : b->nmem) && b->msub[lo] == s ? (long)lo : -1;
+}
+
+const char *um_wire_pieces_check(const um_lk_piece *q, size_t n, const um_lk_blocked *b, size_t ns) {
+    for (size_t i = 0; i < n; i++) {
+        const um_lk_piece *x = &q[i];
+        if (x->a >= x->b || x->b >= ns || x->kind >= UM_LK__COUNT) return "pair out of range";
+        if (x->best >= b->nvals || x->first > x->best) return "value out of range";
+        const um_lk_bval *vb = &b->vals[x->best], *vf = &b->vals[x->first];
+        if (vb->kind != x->kind || vf->kind != x->kind || vb->generic || vf->generic)
+            return "piece names a value of another kind or a generic one";
+        if (vb->nsubjects != x->holders) return "piece's holder count is not its value's";
+        long ha = holder_of(b, x->best, x->a), hb = holder_of(b, x->best, x->b);
+        if (ha < 0 || hb < 0 || b->mobs[ha] != x->obs_a || b->mobs[hb] != x->obs_b)
+            return "piece's value is not held by its pair";
+        if (holder_of(b, x->first, x->a) < 0 || holder_of(b, x->first, x->b) < 0)
+            return "piece's first value is not held by its pair";
     }
     return NULL;
 }

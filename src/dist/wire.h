@@ -135,6 +135,31 @@ um_status um_wire_block_get(const void *p, size_t n, um_lk_blocked *b, const cha
  * um_lk_run_blocked. */
 const char *um_wire_block_check(const um_lk_blocked *b, const um_lk_obs *obs, size_t nobs, size_t ns,
                                 const size_t *cap);
+/* um_wire_block_get, bytes after the blocking allowed: *used says where it ended. */
+um_status um_wire_block_get_part(const void *p, size_t n, um_lk_blocked *b, size_t *used, const char **why);
+
+/* Pair pieces (um_lk_pieces; docs/SCALING.md), a shard's for one pair
+ * partition, or a partition's merged pairs for the scan: "UMQ1", varint
+ * count, then per piece in (a, b, kind) order (a partition's: pair order):
+ * varint
+ * a minus the previous piece's a, varint b - a (> 0), varint kind, varint
+ * best (the shard's value index), varint best - first, varint holders,
+ * varint observation of a, of b (the scan's numbers). Hashes, counts and
+ * numbers: no value. */
+void um_wire_pieces_put(um_buf *out, const um_lk_piece *q, size_t n);
+/* Appends to *arr (*narr used, *cap allocated; free with um_free), value
+ * indexes moved by base (the shard's first value in the merged blocking);
+ * indexes must be below nvals (the shard's values). pair_order: a pair
+ * partition's output (um_lk_pair_partition's order, a ascending; the rest
+ * of the order is checked by um_lk_run_pairs), else (a, b, kind) strictly
+ * ascending (a shard's). */
+um_status um_wire_pieces_get(const void *p, size_t n, uint32_t base, uint32_t nvals, um_lk_piece **arr, size_t *narr,
+                             size_t *cap, const char **why, bool pair_order);
+/* NULL when every piece fits the merged blocking b (its values of its kind,
+ * not generic, held by both subjects with the observations it names, the
+ * holder count b's), else why not. A piece left out is not seen: the
+ * workers are trusted to send all (as to run their readers). */
+const char *um_wire_pieces_check(const um_lk_piece *q, size_t n, const um_lk_blocked *b, size_t ns);
 
 /* Events for the person partitions on workers (nats.c; docs/SCALING.md):
  * frames "UME1" + frame number on unmask.ev.SCAN.P, each a whole number

@@ -135,6 +135,11 @@ typedef struct eng {
     size_t nslots, cap_slots;
     size_t cap_edges, cap_why;
     const um_lk_verdict *ver;
+    /* pair partitions (um_lk_run_pairs): partition p's pairs, in pair
+     * order, are part[p][0 .. npart[p]) */
+    um_lk_piece *const *part;
+    const size_t *npart;
+    unsigned np;
 } eng;
 
 
@@ -245,24 +250,28 @@ static int verdict_of(const eng *g, uint32_t a, uint32_t b) {
     return 0;
 }
 
-static bool push_why(eng *g, um_lk_why w) {
-    um_lk_result *r = g->r;
-    if (!um_grow((void **)&r->why, &g->cap_why, r->nwhy + 1, sizeof *r->why)) return false;
-    r->why[r->nwhy++] = w;
-    return true;
-}
+/* Where edges are made: the result's arrays, or a pair partition's own
+ * (um_lk_run_pieces), merged into the result's afterwards. */
+typedef struct elist {
+    um_lk_edge *edges;
+    size_t n, cap;
+    um_lk_why *why;
+    size_t nwhy, cap_why;
+} elist;
 
-/* The edge between s and the partner in slot sl: FS weight summed over
- * kinds (rarest shared value per kind), tier by the principles. */
-static bool add_edge(eng *g, uint32_t s, size_t sl) {
+/* The edge between s and t, whose rarest shared value of kind k is best[k]
+ * (UINT32_MAX none), with the observations oa[k] / ob[k] of each side (NULL:
+ * looked up in the holders): FS weight summed over kinds, tier by the
+ * principles. */
+static bool make_edge(eng *g, elist *L, uint32_t s, uint32_t t, const uint32_t *best, const uint32_t *oa,
+                      const uint32_t *ob) {
     um_lk_result *r = g->r;
-    uint32_t t = g->slot_t[sl];
     bool home = same_home(g, s, t);
     double wx = 0, wall = 0;
     bool few = false, demoted = false;
-    size_t why0 = r->nwhy;
+    size_t why0 = L->nwhy;
     for (int k = 0; k < UM_LK__COUNT; k++) {
-        uint32_t v = g->slot_v[sl][k];
+        uint32_t v = best[k];
         if (v == UINT32_MAX) continue;
         const um_lk_value *val = &r->values[v];
         bool excl = kinds[k].exclusive;
@@ -275,16 +284,17 @@ static bool add_edge(eng *g, uint32_t s, size_t sl) {
             if (val->nsubjects <= UM_LK_FEW && kinds[k].exclusive == 1) few = true;
         }
         wall += val->weight;
-        if (!push_why(g, (um_lk_why){(uint8_t)k, v, obs_of(g, v, s), obs_of(g, v, t), val->weight})) return false;
+        if (!um_grow((void **)&L->why, &L->cap_why, L->nwhy + 1, sizeof *L->why)) return false;
+        L->why[L->nwhy++] = (um_lk_why){(uint8_t)k, v, oa ? oa[k] : obs_of(g, v, s), ob ? ob[k] : obs_of(g, v, t),
+                                        val->weight};
     }
     um_lk_tier tier = UM_LK_RELATED;
     if (wx > 0) tier = few && wx >= g->opt->same_weight ? UM_LK_SAME : UM_LK_POSSIBLE;
     int ver = g->opt->nverdicts ? verdict_of(g, s, t) : 0;
     if (ver == UM_LK_VERDICT_SAME) tier = UM_LK_SAME;
     else if (ver == UM_LK_VERDICT_DIFFERENT && tier > UM_LK_RELATED) tier = UM_LK_RELATED;
-    if (!um_grow((void **)&r->edges, &g->cap_edges, r->nedges + 1, sizeof *r->edges)) return false;
-    r->edges[r->nedges++] = (um_lk_edge){s, t, tier, wall, (uint32_t)why0, (uint32_t)(r->nwhy - why0),
-                                         demoted, ver != 0};
+    if (!um_grow((void **)&L->edges, &L->cap, L->n + 1, sizeof *L->edges)) return false;
+    L->edges[L->n++] = (um_lk_edge){s, t, tier, wall, (uint32_t)why0, (uint32_t)(L->nwhy - why0), demoted, ver != 0};
     return true;
 }
 
@@ -596,6 +606,111 @@ static bool farm_groups(eng *g) {
     return true;
 }
 
+/* ---- candidate pairs from pair partitions ----------------------------------- */
+
+/* The first value of the pair whose pieces start at q (pair order: its
+ * pieces are consecutive), and how many pieces it has. */
+static uint32_t pair_first(const um_lk_piece *q, size_t n, size_t *cnt) {
+    uint32_t f = q[0].first;
+    size_t j = 1;
+    for (; j < n && q[j].a == q[0].a && q[j].b == q[0].b; j++)
+        if (q[j].first < f) f = q[j].first;
+    *cnt = j;
+    return f;
+}
+
+/* Sums the partitions' agreement patterns (what a partition on another
+ * machine can send: counts, summed here) and checks their order. */
+static bool pairs_count(eng *g, uint64_t *pattern, bool *bad) {
+    um_lk_result *r = g->r;
+    for (unsigned p = 0; p < g->np; p++) {
+        const um_lk_piece *q = g->part[p];
+        size_t m = g->npart[p];
+        uint32_t pa = 0, pf = 0, pb = 0;
+        for (size_t i = 0; i < m;) {
+            size_t cnt;
+            uint32_t f = pair_first(q + i, m - i, &cnt);
+            if (i && (q[i].a < pa || (q[i].a == pa && (f < pf || (f == pf && q[i].b <= pb))))) *bad = true;
+            if (um_lk_pair_part(q[i].a, q[i].b, g->np) != p) *bad = true;
+            pa = q[i].a, pf = f, pb = q[i].b;
+            uint32_t pat = 0;
+            for (size_t j = i; j < i + cnt; j++) {
+                if (j > i && q[j].kind <= q[j - 1].kind) *bad = true;
+                pat |= 1u << q[j].kind;
+                r->stats.em_pairs[q[j].kind]++;
+            }
+            if (*bad) return true;
+            r->stats.candidate_pairs++;
+            pattern[pat]++;
+            i += cnt;
+        }
+    }
+    return true;
+}
+
+/* With m known: the partitions' pair streams, each in (a, first shared
+ * value, b) order, merged in that order, the order gather() meets the
+ * partners of a; each pair weighed and tiered into an edge. A pair met
+ * twice (a partition that sent it twice) sets *bad. */
+static bool pairs_edges(eng *g, elist *L, bool *bad) {
+    size_t *at = um_calloc(g->np, sizeof *at);
+    if (!at) return false;
+    uint32_t best[UM_LK__COUNT], oa[UM_LK__COUNT], ob[UM_LK__COUNT];
+    uint32_t cur_a = UINT32_MAX;
+    size_t nseen = 0;
+    bool ok = true;
+    for (;;) {
+        unsigned bp = UINT32_MAX;
+        uint32_t bf = 0;
+        size_t bcnt = 0;
+        for (unsigned p = 0; p < g->np; p++) {
+            if (at[p] == g->npart[p]) continue;
+            const um_lk_piece *x = &g->part[p][at[p]];
+            size_t cnt;
+            uint32_t f = pair_first(x, g->npart[p] - at[p], &cnt);
+            if (bp != UINT32_MAX) {
+                const um_lk_piece *y = &g->part[bp][at[bp]];
+                if (!(x->a < y->a || (x->a == y->a && (f < bf || (f == bf && x->b < y->b))))) continue;
+            }
+            bp = p, bf = f, bcnt = cnt;
+        }
+        if (bp == UINT32_MAX) break;
+        const um_lk_piece *q = &g->part[bp][at[bp]];
+        at[bp] += bcnt;
+        if (q->a != cur_a) { /* partners of the last a: unmarked */
+            for (size_t i = 0; i < nseen; i++) g->mark[g->slot_t[i]] = -1;
+            nseen = 0;
+            cur_a = q->a;
+        }
+        if (g->mark[q->b] >= 0) {
+            *bad = true;
+            break;
+        }
+        if (nseen == g->cap_slots) {
+            size_t nc = g->cap_slots ? g->cap_slots * 2 : 256;
+            uint32_t *nt = um_realloc(g->slot_t, nc * sizeof *nt);
+            if (!nt) {
+                ok = false;
+                break;
+            }
+            g->slot_t = nt;
+            g->cap_slots = nc;
+        }
+        g->mark[q->b] = 0;
+        g->slot_t[nseen++] = q->b;
+        for (int k = 0; k < UM_LK__COUNT; k++) best[k] = oa[k] = ob[k] = UINT32_MAX;
+        for (size_t j = 0; j < bcnt; j++) {
+            best[q[j].kind] = q[j].best;
+            oa[q[j].kind] = q[j].obs_a;
+            ob[q[j].kind] = q[j].obs_b;
+        }
+        if (!(ok = make_edge(g, L, q->a, q->b, best, oa, ob))) break;
+    }
+    for (size_t i = 0; i < nseen; i++) g->mark[g->slot_t[i]] = -1;
+    um_free(at);
+    return ok;
+}
+
 /* ---- the run ---------------------------------------------------------------- */
 
 static int cmp_generic(const void *x, const void *y, void *ctx) {
@@ -707,8 +822,8 @@ um_status um_lk_run(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt,
     return st;
 }
 
-um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
-                            um_lk_result **out) {
+static um_status run_impl(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                          um_lk_piece *const *part, const size_t *npart, unsigned nparts, um_lk_result **out) {
     *out = NULL;
     if (!opt || nobs > UINT32_MAX - 1 || opt->nsubjects > UINT32_MAX - 1) return UM_EINVAL;
     um_lk_options o = *opt;
@@ -718,6 +833,10 @@ um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_optio
     g.obs = obs;
     g.opt = &o;
     g.ns = o.nsubjects;
+    g.part = part;
+    g.npart = npart;
+    g.np = nparts;
+    bool bad = false;
     um_lk_result *r = um_calloc(1, sizeof *r);
     if (!r) return UM_ENOMEM;
     g.r = r;
@@ -776,28 +895,39 @@ um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_optio
         if (r->values[v].generic) r->generic[r->ngeneric++] = v;
     if (r->ngeneric) qsort_r(r->generic, r->ngeneric, sizeof *r->generic, cmp_generic, r->values);
     r->stats.ngeneric = r->ngeneric;
-    /* subject -> values (CSR) */
-    g.sstart = um_calloc(ns + 2, sizeof *g.sstart);
-    g.svals = um_malloc((nmem ? nmem : 1) * sizeof *g.svals);
+    /* subject -> values (CSR), for gather(); pairs from partitions need none */
     g.mark = um_malloc((ns ? ns : 1) * sizeof *g.mark);
-    if (!g.sstart || !g.svals || !g.mark) goto done;
-    for (size_t i = 0; i < nmem; i++) g.sstart[g.vsub[i] + 2]++;
-    for (size_t i = 2; i < ns + 2; i++) g.sstart[i] += g.sstart[i - 1];
-    for (uint32_t v = 0; v < r->nvalues; v++)
-        for (uint32_t j = g.vstart[v]; j < g.vstart[v + 1]; j++) g.svals[g.sstart[g.vsub[j] + 1]++] = v;
+    if (!g.mark) goto done;
+    if (!part) {
+        g.sstart = um_calloc(ns + 2, sizeof *g.sstart);
+        g.svals = um_malloc((nmem ? nmem : 1) * sizeof *g.svals);
+        if (!g.sstart || !g.svals) goto done;
+        for (size_t i = 0; i < nmem; i++) g.sstart[g.vsub[i] + 2]++;
+        for (size_t i = 2; i < ns + 2; i++) g.sstart[i] += g.sstart[i - 1];
+        for (uint32_t v = 0; v < r->nvalues; v++)
+            for (uint32_t j = g.vstart[v]; j < g.vstart[v + 1]; j++) g.svals[g.sstart[g.vsub[j] + 1]++] = v;
+    }
     for (size_t i = 0; i < ns; i++) g.mark[i] = -1;
-    /* pass 1: agreement patterns of the candidate pairs -> EM */
-    for (uint32_t s = 0; s < ns; s++) {
-        if (!gather(&g, s)) goto done;
-        r->stats.candidate_pairs += g.nslots;
-        for (size_t sl = 0; sl < g.nslots; sl++) {
-            uint32_t p = 0;
-            for (int k = 0; k < UM_LK__COUNT; k++)
-                if (g.slot_v[sl][k] != UINT32_MAX) {
-                    p |= 1u << k;
-                    r->stats.em_pairs[k]++;
-                }
-            pattern[p]++;
+    if (part) {
+        if (!pairs_count(&g, pattern, &bad)) goto done;
+        if (bad) {
+            st = UM_EINVAL;
+            goto done;
+        }
+    } else {
+        /* pass 1: agreement patterns of the candidate pairs -> EM */
+        for (uint32_t s = 0; s < ns; s++) {
+            if (!gather(&g, s)) goto done;
+            r->stats.candidate_pairs += g.nslots;
+            for (size_t sl = 0; sl < g.nslots; sl++) {
+                uint32_t p = 0;
+                for (int k = 0; k < UM_LK__COUNT; k++)
+                    if (g.slot_v[sl][k] != UINT32_MAX) {
+                        p |= 1u << k;
+                        r->stats.em_pairs[k]++;
+                    }
+                pattern[p]++;
+            }
         }
     }
     run_em(&g, pattern, (size_t)1 << UM_LK__COUNT);
@@ -816,10 +946,25 @@ um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_optio
         r->stats.u[k] = ucnt[k] ? usum[k] / (double)ucnt[k] : 0;
     }
     /* pass 2: edges */
-    for (uint32_t s = 0; s < ns; s++) {
-        if (!gather(&g, s)) goto done;
-        for (size_t sl = 0; sl < g.nslots; sl++)
-            if (!add_edge(&g, s, sl)) goto done;
+    {
+        elist L = {0};
+        bool ok = true;
+        if (part) {
+            ok = pairs_edges(&g, &L, &bad);
+        } else {
+            for (uint32_t s = 0; s < ns && ok; s++) {
+                ok = gather(&g, s);
+                for (size_t sl = 0; ok && sl < g.nslots; sl++)
+                    ok = make_edge(&g, &L, s, g.slot_t[sl], g.slot_v[sl], NULL, NULL);
+            }
+        }
+        r->edges = L.edges, r->nedges = L.n, g.cap_edges = L.cap;
+        r->why = L.why, r->nwhy = L.nwhy, g.cap_why = L.cap_why;
+        if (!ok) goto done;
+        if (bad) {
+            st = UM_EINVAL;
+            goto done;
+        }
     }
     /* verdict "same" pairs with no shared value still get an edge */
     for (size_t i = 0; i < o.nverdicts; i++) {
@@ -868,6 +1013,55 @@ done:
     um_free(g.slot_v);
     if (st != UM_OK) um_lk_result_free(r);
     else *out = r;
+    return st;
+}
+
+um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                            um_lk_result **out) {
+    return run_impl(obs, nobs, opt, blk, NULL, 0, 0, out);
+}
+
+um_status um_lk_run_pairs(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                          um_lk_piece *const *part, const size_t *npart, unsigned nparts, um_lk_result **out) {
+    *out = NULL;
+    if (!opt || !part || !npart || !nparts) return UM_EINVAL;
+    for (unsigned p = 0; p < nparts; p++)
+        for (size_t i = 0; i < npart[p]; i++) {
+            const um_lk_piece *q = &part[p][i];
+            if (q->a >= q->b || q->b >= opt->nsubjects || q->kind >= UM_LK__COUNT || q->best >= blk->nvals ||
+                q->first >= blk->nvals || q->first > q->best || blk->vals[q->best].kind != q->kind ||
+                blk->vals[q->first].kind != q->kind || blk->vals[q->best].generic || blk->vals[q->first].generic ||
+                q->obs_a >= nobs || q->obs_b >= nobs)
+                return UM_EINVAL;
+        }
+    return run_impl(obs, nobs, opt, blk, part, npart, nparts, out);
+}
+
+um_status um_lk_run_pieces(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                           um_lk_piece *pieces, size_t npieces, unsigned nparts, um_lk_result **out) {
+    *out = NULL;
+    if (!opt || (!pieces && npieces)) return UM_EINVAL;
+    unsigned np = nparts ? nparts : 1;
+    um_lk_piece **part = um_calloc(np, sizeof *part);
+    size_t *npart = um_calloc(np, sizeof *npart);
+    unsigned *of = um_malloc((npieces ? npieces : 1) * sizeof *of);
+    um_status st = part && npart && of ? UM_OK : UM_ENOMEM;
+    for (size_t i = 0; st == UM_OK && i < npieces; i++) {
+        if (pieces[i].a >= pieces[i].b) st = UM_EINVAL;
+        else npart[of[i] = um_lk_pair_part(pieces[i].a, pieces[i].b, np)]++;
+    }
+    for (unsigned p = 0; st == UM_OK && p < np; p++) {
+        part[p] = um_malloc((npart[p] ? npart[p] : 1) * sizeof **part);
+        if (!part[p]) st = UM_ENOMEM;
+        npart[p] = 0;
+    }
+    for (size_t i = 0; st == UM_OK && i < npieces; i++) part[of[i]][npart[of[i]]++] = pieces[i];
+    for (unsigned p = 0; st == UM_OK && p < np; p++) st = um_lk_pair_partition(part[p], &npart[p]);
+    if (st == UM_OK) st = um_lk_run_pairs(obs, nobs, opt, blk, part, npart, np, out);
+    for (unsigned p = 0; part && p < np; p++) um_free(part[p]);
+    um_free(part);
+    um_free(npart);
+    um_free(of);
     return st;
 }
 

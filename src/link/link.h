@@ -238,6 +238,57 @@ um_status um_lk_run_blocked(const um_lk_obs *obs, size_t nobs, const um_lk_optio
                             um_lk_result **out);
 void um_lk_result_free(um_lk_result *r);
 
+/* ---- candidate pairs from pieces (pair partitions, docs/SCALING.md) ------
+ * A shard of the identity index sees only the values of its hashes, so it
+ * cannot finish a pair: two subjects may share an email in one shard and a
+ * phone in another. It emits pieces instead, one per (pair, kind) sharing a
+ * non-generic value of that kind in the shard: the rarest such value
+ * (fewest holders, then first in hash order, i.e. the lowest value id) and
+ * the first in hash order. Pieces of one (pair, kind) from any number of
+ * shards, in any order, any number of times, merge into the piece the
+ * engine's own pair has: min by (holders, best), min first. */
+typedef struct um_lk_piece {
+    uint32_t a, b;         /* subjects, a < b */
+    uint32_t best;         /* value id: the rarest shared value of the kind */
+    uint32_t first;        /* value id: the first shared value of the kind (hash order) */
+    uint32_t holders;      /* best's distinct holders */
+    uint32_t obs_a, obs_b; /* best's observation of a and of b */
+    uint8_t kind;
+} um_lk_piece;
+
+/* The pieces of a (shard's) blocking b, merged (sorted by a, b, kind; one
+ * per key). Value ids are b's (add the shard's first global value id);
+ * observations are mapped through gidx (NULL: b's as they are). *out is
+ * freed with um_free. */
+um_status um_lk_pieces(const um_lk_blocked *b, const uint32_t *gidx, um_lk_piece **out, size_t *n);
+/* Sorts p by (a, b, kind) and folds equal keys (commutative, idempotent);
+ * returns the pieces left. */
+size_t um_lk_pieces_merge(um_lk_piece *p, size_t n);
+/* The pair partition of (a, b), of n. */
+unsigned um_lk_pair_part(uint32_t a, uint32_t b, unsigned n);
+/* A pair partition's work: merges q (the pieces of its pairs, from any
+ * shards, any number of times) and puts them in pair order: pairs by (a,
+ * first shared value of any kind, b), the order in which the engine makes
+ * edges, each pair's pieces together by kind. *n: pieces in, pieces left. */
+um_status um_lk_pair_partition(um_lk_piece *q, size_t *n);
+/* The coordinator's part: um_lk_run_blocked with the candidate pairs taken
+ * from nparts pair partitions' outputs (um_lk_pair_partition; part[p] holds
+ * only pairs with um_lk_pair_part(a, b, nparts) == p; value ids of the
+ * merged blocking blk) instead of gathered from blk's holders: the
+ * partitions' agreement patterns summed for EM, then their pair streams
+ * merged in pair order and each pair weighed and tiered into an edge (homes
+ * and verdicts stay here). The result is um_lk_run_blocked's for complete
+ * pieces. UM_EINVAL when a piece is out of range, names a value of another
+ * kind or a generic one, or a partition's pairs are out of order, in
+ * another partition or repeated. */
+um_status um_lk_run_pairs(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                          um_lk_piece *const *part, const size_t *npart, unsigned nparts, um_lk_result **out);
+/* The three in one process: routes pieces (every shard's) by
+ * um_lk_pair_part into nparts (0: 1) partitions, um_lk_pair_partition on
+ * each, um_lk_run_pairs. */
+um_status um_lk_run_pieces(const um_lk_obs *obs, size_t nobs, const um_lk_options *opt, um_lk_blocked *blk,
+                           um_lk_piece *pieces, size_t npieces, unsigned nparts, um_lk_result **out);
+
 /* Evidence propagation over same_operator edges only: out[i] = in[i] +
  * share * max over neighbours j of (in[j] * p(edge)), one hop, where p is
  * the edge's match probability (1 - 2^-weight). from[i] is the neighbour

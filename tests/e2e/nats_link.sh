@@ -12,7 +12,13 @@
 #  (c) a worker killed with SIGKILL after the first frame of a shard's
 #      result (a server with a small max_payload: results span frames):
 #      the shard is redelivered after --ack-wait to another worker, whose
-#      frames the server de-duplicates by message id or the scan skips.
+#      frames the server de-duplicates by message id or the scan skips;
+#  (d) the same for a pair partition (the shards' pair pieces merged by
+#      pair on a worker): killed after its first result frame;
+#  (e) late workers: the scan starts with none;
+#  (f) nats-server stopped and restarted on its store (file storage) once a
+#      worker has finished a unit, shards or pair partitions still to come.
+# Every scan's candidate pairs come from the workers' pair partitions.
 # Environment (set by ctest): UNMASK, UM_SRC_DIR, UM_BIN_DIR.
 set -euo pipefail
 : "${UNMASK:?path of the unmask binary}"
@@ -26,8 +32,8 @@ source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"
 [ -x "$GENP" ] || fail "$GENP is not built"
 pass=0
 
-same() { # NAME RC: $tmp/NAME-nats (exit RC) against the local scan $tmp/local
-    local name=$1 rc=$2 a="$tmp/local" b="$tmp/$1-nats"
+same() { # NAME RC [REF]: $tmp/NAME-nats (exit RC) against the local scan $tmp/REF (local)
+    local name=$1 rc=$2 a="$tmp/${3:-local}" b="$tmp/$1-nats"
     [ "$rc" = 0 ] || fail "$name: scan --nats exit $rc: $(cat "$b.out")"
     for f in subjects.jsonl findings.jsonl clusters.jsonl subjects.csv findings.csv; do
         cmp -s "$a/$f" "$b/$f" || fail "$name: $f differs from the local scan"
@@ -42,6 +48,7 @@ nats_scan() { # name args... (foreground)
     timeout 300 "$UNMASK" scan --nats "$URL" -n 0 --fail-on never -o "$tmp/$name-nats" "$@" >"$tmp/$name-nats.out" 2>&1 || rc=$?
 }
 shards_done() { grep -c "done: identity shard" "$1" || true; }
+pairs_done() { cat "$@" | grep -c "done: pair partition" || true; }
 
 mkdir -p "$tmp/people"
 "$GENP" --people 12000 --rings 8 --out "$tmp/people/applicants.csv" 2>/dev/null
@@ -66,15 +73,20 @@ n1=$(shards_done "$tmp/a1.log"); n2=$(shards_done "$tmp/a2.log")
 [ $((n1 + n2)) = 8 ] || fail "eight: $((n1 + n2)) shards blocked, not 8"
 grep -q "identity shard [0-9]* of 8, [1-9][0-9]* shared values" "$tmp/a1.log" "$tmp/a2.log" ||
     fail "eight: no shard found a shared value"
+# the pairs: every partition with pieces merged them from several shards on a worker
+np=$(pairs_done "$tmp/a1.log" "$tmp/a2.log")
+[ "$np" -ge 4 ] || fail "eight: $np pair partitions merged on the workers"
+grep -q "pair partition [0-9]* of 8 merged, [0-9]* pieces from [2-8] shards" "$tmp/a1.log" "$tmp/a2.log" ||
+    fail "eight: no pair partition had pieces from two or more shards"
 
 # (b) 3 shards; 0 shards (the scan blocks, no shard units)
 nats_scan three --nats-link-shards 3 "${inputs[@]}"
 same three "$rc"
-[ "$(cat "$tmp/a1.log" "$tmp/a2.log" | grep -c "of 3, ")" = 3 ] || fail "three: not 3 shards blocked"
-before=$(cat "$tmp/a1.log" "$tmp/a2.log" | grep -c "identity shard")
+[ "$(cat "$tmp/a1.log" "$tmp/a2.log" | grep -c "identity shard [0-9] of 3, ")" = 3 ] || fail "three: not 3 shards blocked"
+before=$(cat "$tmp/a1.log" "$tmp/a2.log" | grep -c "identity shard\|pair partition")
 nats_scan zero --nats-link-shards 0 "${inputs[@]}"
 same zero "$rc"
-[ "$(cat "$tmp/a1.log" "$tmp/a2.log" | grep -c "identity shard")" = "$before" ] || fail "zero: shards were sent"
+[ "$(cat "$tmp/a1.log" "$tmp/a2.log" | grep -c "identity shard\|pair partition")" = "$before" ] || fail "zero: shards were sent"
 rc=0
 "$UNMASK" scan --nats "$URL" --nats-link-shards 2000 -o "$tmp/bad" "${inputs[@]}" >"$tmp/bad.out" 2>&1 || rc=$?
 [ "$rc" = 2 ] && grep -q "0 to 1024" "$tmp/bad.out" || fail "--nats-link-shards 2000: exit $rc, $(cat "$tmp/bad.out")"
@@ -100,6 +112,64 @@ same kill "$rc"
 grep -q "unit $victim done: identity shard" "$tmp/slow.log" && fail "kill: the killed worker had finished shard $victim"
 grep -q "unit $victim done: identity shard $victim of 1, [0-9]* shared values, \([2-9]\|[1-9][0-9]\+\) result frames, " "$tmp/rescuer.log" ||
     fail "kill: shard $victim was not redelivered to the other worker, or its result was one frame: $(grep "unit $victim" "$tmp/rescuer.log")"
+stop_workers
+
+# (d) a worker killed while sending a pair partition's merged pairs: a
+# smaller set (the slow worker also blocks the one shard, frame by frame)
+mkdir -p "$tmp/small"
+"$GENP" --people 2500 --rings 3 --out "$tmp/small/applicants.csv" 2>/dev/null
+"$UNMASK" scan --threads 1 -n 0 --fail-on never -o "$tmp/slocal" "$tmp/small" >"$tmp/slocal.out" 2>&1 ||
+    fail "local scan (small) failed: $(cat "$tmp/slocal.out")"
+sqlite3 "$tmp/slocal/case.db" .dump >"$tmp/slocal.sql"
+start_worker pslow --ack-wait 2 --test-pause-ms 700
+"$UNMASK" scan --nats "$URL" --nats-link-shards 1 -n 0 --fail-on never -o "$tmp/pkill-nats" "$tmp/small" \
+    >"$tmp/pkill-nats.out" 2>&1 &
+scan_pid=$!
+pids+=("$scan_pid")
+wait_for "$tmp/pslow.log" "pair partition 0 of 1 merged" 120
+sleep 0.3 # frame 0 of its pairs is out (then a pause), the rest not yet
+kill -9 "$last_worker"
+start_worker prescuer
+rc=0; wait "$scan_pid" || rc=$?
+same pkill "$rc" slocal
+grep -q "done: pair partition" "$tmp/pslow.log" && fail "pkill: the killed worker had finished the pair partition"
+grep -q "done: pair partition 0 of 1, [0-9]* pairs' pieces, \([2-9]\|[1-9][0-9]\+\) result frames" "$tmp/prescuer.log" ||
+    fail "pkill: the pair partition was not redelivered to the other worker, or its result was one frame"
+stop_workers
+stop_server
+
+# (e) late workers: shards and pair partitions wait in the work queue
+rm -rf "$tmp/js"
+start_server
+nats_bg() { # name args... (background: scan_pid)
+    local name=$1; shift
+    "$UNMASK" scan --nats "$URL" -n 0 --fail-on never -o "$tmp/$name-nats" "$@" >"$tmp/$name-nats.out" 2>&1 &
+    scan_pid=$!
+    pids+=("$scan_pid")
+}
+nats_bg late --nats-link-shards 5 "$tmp/small"
+sleep 2
+kill -0 "$scan_pid" 2>/dev/null || fail "late: the scan ended with no worker"
+start_worker l1
+start_worker l2
+rc=0; wait "$scan_pid" || rc=$?
+same late "$rc" slocal
+[ "$(pairs_done "$tmp/l1.log" "$tmp/l2.log")" -ge 2 ] || fail "late: the pair partitions did not run on the late workers"
+stop_workers
+
+# (f) the server restarted part-way (file storage): stopped once a worker
+# has finished a unit, with shards or pair partitions still to come
+start_worker r1 --test-pause-ms 150
+start_worker r2 --test-pause-ms 150
+nats_bg restart "${inputs[@]}"
+wait_for "$tmp/r1.log" "unit [0-9]* done" 60
+kill -0 "$scan_pid" 2>/dev/null || fail "restart: the scan ended before the server was stopped"
+stop_server
+sleep 1
+start_server
+rc=0; wait "$scan_pid" || rc=$?
+same restart "$rc"
+[ "$(pairs_done "$tmp/r1.log" "$tmp/r2.log")" -ge 4 ] || fail "restart: the pair partitions did not run on the workers"
 stop_workers
 stop_server
 

@@ -314,8 +314,11 @@ static size_t shard_world(uint64_t seed) {
     return n;
 }
 
-static void shard_route(size_t no, unsigned nsh, um_lk_blocked *merged) {
+static void shard_route(size_t no, unsigned nsh, um_lk_blocked *merged, um_lk_piece **pc, size_t *npc) {
     memset(merged, 0, sizeof *merged);
+    size_t pcap = 0;
+    *pc = NULL;
+    *npc = 0;
     for (unsigned k = 0; k < nsh; k++) {
         size_t cnt = 0;
         for (size_t i = 0; i < no; i++)
@@ -340,12 +343,73 @@ static void shard_route(size_t no, unsigned nsh, um_lk_blocked *merged) {
         um_buf r;
         um_buf_init(&r);
         um_wire_block_put(&r, &bl, os.gidx);
-        CHECK(um_wire_block_get(r.s, r.len, merged, &why) == UM_OK);
+        size_t blen = r.len, used = 0, v0 = merged->nvals;
+        um_lk_piece *q = NULL;
+        size_t nq = 0;
+        CHECK(um_lk_pieces(&bl, os.gidx, &q, &nq) == UM_OK);
+        um_wire_pieces_put(&r, q, nq);
+        um_free(q);
+        CHECK(um_wire_block_get(r.s, r.len, merged, &why) == UM_EPARSE); /* the pieces follow */
+        CHECK(um_wire_block_get_part(r.s, r.len, merged, &used, &why) == UM_OK && used == blen);
+        CHECK(um_wire_pieces_get(r.s + used, r.len - used, (uint32_t)v0, (uint32_t)(merged->nvals - v0), pc, npc,
+                                 &pcap, &why, false) == UM_OK);
+        /* hostile: every cut of the pieces is refused */
+        for (size_t cut = used; cut + 1 < r.len; cut += 3) {
+            size_t n0 = *npc;
+            CHECK(um_wire_pieces_get(r.s + used, cut - used, (uint32_t)v0, (uint32_t)(merged->nvals - v0), pc, npc,
+                                     &pcap, &why, false) == UM_EPARSE && *npc == n0);
+        }
         um_buf_free(&r);
         um_lk_blocked_free(&bl);
         um_wire_obsset_free(&os);
         um_buf_free(&b);
     }
+}
+
+
+static void shard_copy(const um_lk_blocked *a, um_lk_blocked *b) {
+    *b = *a;
+    b->vals = um_malloc((a->nvals + 1) * sizeof *b->vals);
+    b->msub = um_malloc((a->nmem + 1) * sizeof *b->msub);
+    b->mobs = um_malloc((a->nmem + 1) * sizeof *b->mobs);
+    memcpy(b->vals, a->vals, a->nvals * sizeof *a->vals);
+    memcpy(b->msub, a->msub, a->nmem * sizeof *a->msub);
+    memcpy(b->mobs, a->mobs, a->nmem * sizeof *a->mobs);
+}
+
+/* Everything the sinks read of a result. */
+static bool same_result(const um_lk_result *g, const um_lk_result *w) {
+    if (g->nedges != w->nedges || g->nwhy != w->nwhy || g->nclusters != w->nclusters || g->ngroups != w->ngroups ||
+        g->nvalues != w->nvalues)
+        return false;
+    if (g->stats.candidate_pairs != w->stats.candidate_pairs || g->stats.lambda != w->stats.lambda ||
+        g->stats.em_iterations != w->stats.em_iterations)
+        return false;
+    for (int k = 0; k < UM_LK__COUNT; k++)
+        if (g->stats.m[k] != w->stats.m[k] || g->stats.em_pairs[k] != w->stats.em_pairs[k]) return false;
+    for (size_t e = 0; e < w->nedges; e++) {
+        const um_lk_edge *x = &g->edges[e], *y = &w->edges[e];
+        if (x->a != y->a || x->b != y->b || x->tier != y->tier || x->weight != y->weight || x->why_off != y->why_off ||
+            x->why_n != y->why_n || x->household != y->household || x->verdict != y->verdict)
+            return false;
+    }
+    for (size_t i = 0; i < w->nwhy; i++) {
+        const um_lk_why *x = &g->why[i], *y = &w->why[i];
+        if (x->kind != y->kind || x->value_id != y->value_id || x->obs_a != y->obs_a || x->obs_b != y->obs_b ||
+            x->weight != y->weight)
+            return false;
+    }
+    for (size_t c = 0; c < w->nclusters; c++) {
+        const um_lk_cluster *x = &g->clusters[c], *y = &w->clusters[c];
+        if (strcmp(x->id, y->id) != 0 || x->tier != y->tier || x->nmembers != y->nmembers || x->nedges != y->nedges ||
+            x->weakest != y->weakest || x->parent != y->parent ||
+            memcmp(x->members, y->members, y->nmembers * sizeof *y->members) != 0 ||
+            memcmp(x->edges, y->edges, y->nedges * sizeof *y->edges) != 0)
+            return false;
+    }
+    for (size_t v = 0; v < w->nvalues; v++)
+        if (g->values[v].weight != w->values[v].weight) return false;
+    return true;
 }
 
 static void test_shards(void) {
@@ -359,13 +423,34 @@ static void test_shards(void) {
     if (ngen < 5 || ref.nvals <= ngen + 100) fprintf(stderr, "world: %zu values, %zu generic\n", ref.nvals, ngen);
     um_lk_options o = {0};
     o.nsubjects = SH_NS;
+    /* homes (households demote phones and payout accounts) and verdicts */
+    static char hbuf[SH_NS][16];
+    static const char *home[SH_NS];
+    for (size_t i = 0; i < SH_NS; i++) {
+        snprintf(hbuf[i], sizeof hbuf[i], "h%zu", i % 40);
+        home[i] = i % 3 ? NULL : hbuf[i];
+    }
+    for (size_t i = 0; i < no; i++) /* people who share a phone live together */
+        if (SO[i].kind == UM_LK_PHONE && SO[i].value[0] == 'v' && SO[i].subject < SH_NS) home[SO[i].subject] = SO[i].value;
+    o.home = home;
+    const um_lk_verdict ver[] = {{3, 250, UM_LK_VERDICT_SAME}, {SO[20].subject, SO[21].subject, UM_LK_VERDICT_DIFFERENT}};
+    o.verdicts = ver;
+    o.nverdicts = 2;
     um_lk_result *want = NULL;
     CHECK(um_lk_run(SO, no, &o, &want) == UM_OK);
     CHECK(want->nedges > 50);
+    size_t nhouse = 0;
+    for (size_t e = 0; e < want->nedges; e++) nhouse += want->edges[e].household;
+    CHECK(nhouse > 0);
     static const unsigned shards[] = {1, 3, 8, 64};
     for (size_t si = 0; si < sizeof shards / sizeof *shards; si++) {
         um_lk_blocked m;
-        shard_route(no, shards[si], &m);
+        um_lk_piece *pc = NULL;
+        size_t npc = 0;
+        shard_route(no, shards[si], &m, &pc, &npc);
+        CHECK(um_wire_pieces_check(pc, npc, &m, SH_NS) == NULL);
+        um_lk_blocked mk; /* um_lk_run_blocked takes m's holders */
+        shard_copy(&m, &mk);
         CHECK(um_wire_block_check(&m, SO, no, SH_NS, NULL) == NULL);
         CHECK(m.nobs == ref.nobs && m.collisions == ref.collisions);
         CHECK(m.nvals == ref.nvals && m.nmem == ref.nmem);
@@ -388,6 +473,67 @@ static void test_shards(void) {
             CHECK(strcmp(got->clusters[c].id, want->clusters[c].id) == 0 &&
                   got->clusters[c].nmembers == want->clusters[c].nmembers);
         um_lk_result_free(got);
+        /* the pair pieces, merged in 1, 2 and 7 pair partitions, the second
+         * time delivered twice and in reverse order: the same result */
+        static const unsigned nps[] = {1, 3, 7};
+        for (size_t pi = 0; pi < 3; pi++) {
+            unsigned np = nps[pi];
+            size_t n2 = np == 3 ? 2 * npc : npc;
+            um_lk_piece *cp = um_malloc((n2 ? n2 : 1) * sizeof *cp);
+            for (size_t i = 0; i < npc; i++) cp[i] = pc[np == 3 ? npc - 1 - i : i];
+            if (np == 3) memcpy(cp + npc, pc, npc * sizeof *pc);
+            um_lk_blocked m2;
+            shard_copy(&mk, &m2);
+            got = NULL;
+            CHECK(um_lk_run_pieces(SO, no, &o, &m2, cp, n2, np, &got) == UM_OK);
+            CHECK(got && same_result(got, want));
+            if (got && !same_result(got, want)) fprintf(stderr, "pieces: %u shards, %u pair partitions differ\n", shards[si], np);
+            um_lk_result_free(got);
+            um_lk_blocked_free(&m2);
+            um_free(cp);
+        }
+        /* a partition's pairs out of order, repeated or in another partition: refused */
+        if (npc > 4) {
+            um_lk_piece *one = um_malloc((npc + 1) * sizeof *one);
+            memcpy(one, pc, npc * sizeof *pc);
+            size_t n1 = npc;
+            CHECK(um_lk_pair_partition(one, &n1) == UM_OK);
+            um_lk_piece *parts[2] = {one, one};
+            size_t np1[2] = {n1, 0};
+            um_lk_blocked m2;
+            shard_copy(&mk, &m2);
+            got = NULL;
+            CHECK(um_lk_run_pairs(SO, no, &o, &m2, parts, np1, 1, &got) == UM_OK && got && same_result(got, want));
+            um_lk_result_free(got);
+            um_lk_blocked_free(&m2);
+            shard_copy(&mk, &m2);
+            CHECK(um_lk_run_pairs(SO, no, &o, &m2, parts, np1, 2, &got) == UM_EINVAL && !got); /* wrong partition */
+            um_lk_blocked_free(&m2);
+            one[n1] = one[0]; /* the first pair again (its first piece), at the end */
+            np1[0] = n1 + 1;
+            shard_copy(&mk, &m2);
+            CHECK(um_lk_run_pairs(SO, no, &o, &m2, parts, np1, 1, &got) == UM_EINVAL && !got);
+            um_lk_blocked_free(&m2);
+            um_free(one);
+        }
+        /* a tampered piece is refused */
+        if (npc > 2) {
+            um_lk_piece keep = pc[1];
+            pc[1].holders++;
+            CHECK(um_wire_pieces_check(pc, npc, &mk, SH_NS) != NULL);
+            pc[1] = keep;
+            pc[1].obs_a = pc[1].obs_b;
+            CHECK(um_wire_pieces_check(pc, npc, &mk, SH_NS) != NULL);
+            pc[1] = keep;
+            pc[1].b = pc[1].a;
+            CHECK(um_wire_pieces_check(pc, npc, &mk, SH_NS) != NULL);
+            pc[1] = keep;
+            pc[1].first = pc[1].best + 1;
+            CHECK(um_wire_pieces_check(pc, npc, &mk, SH_NS) != NULL);
+            pc[1] = keep;
+        }
+        um_free(pc);
+        um_lk_blocked_free(&mk);
         /* a tampered blocking is refused before it reaches the engine */
         if (m.nvals > 2 && m.nmem > 2) {
             um_lk_bval keep = m.vals[1];
