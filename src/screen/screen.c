@@ -1234,6 +1234,9 @@ typedef struct qunit {
     /* the word is a common Korean surname: another family, never a
      * surname written with a typo (Cho is not Choe typed) */
     bool sur;
+    /* ... only through its key, not as written (CHEO keys as cho): may
+     * still be the family written with two letters swapped (family_typo) */
+    bool sursw;
     /* a given syllable whose key few listed names hold (RARE_DF): evidence
      * that lets another given syllable of the query carry a typo */
     bool rare;
@@ -1745,11 +1748,19 @@ static bool family_typo(const um_screener *s, const qunit *q, const cunit *l) {
     /* the listed family: written first before a comma, or a common
      * surname as the first word (a surname guessed at the other end of a
      * name without a comma may be a given name: YO'N CHO'NG NAM) */
-    if (q->ent || q->sur || !((l->flags & UM_SCU_FAMILY) || ((l->flags & UM_SCU_SURNAME) && l->word == 0)))
+    if (q->ent || !((l->flags & UM_SCU_FAMILY) || ((l->flags & UM_SCU_SURNAME) && l->word == 0)))
         return false;
     if ((q->u.flags | l->flags) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
     if (!(l->flags & UM_SCU_KOREAN) && q->common) return false;
     int qr = q->rawlen, lr = l->rawlen, ql = q->keylen, ll = s->keylen[l->key];
+    if (q->sur) {
+        /* read as a surname only through its key (CHEO keys as cho, a
+         * vowel form no one writes Cho with): two neighbours of the listed
+         * spelling swapped (CHOE) is that family typed; a spelling of a
+         * surname itself (Cho, Jo) stays another family */
+        int op = -1;
+        return q->sursw && qr == lr && osa(q->u.raw, qr, URAW(s, l), lr, &op) == 1 && op == 1;
+    }
     if ((qr > lr ? qr : lr) >= 3 && abs(qr - lr) <= 1 && bits_le2(q->rmask ^ l->rmask) &&
         osa(q->u.raw, qr, URAW(s, l), lr, NULL) == 1)
         return true;
@@ -2429,6 +2440,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->q[i].common = f->q[i].key != NO_KEY &&
                          (!ent || s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] >= ENT_COMMON_DF);
         f->q[i].sur = !ent && (um_sc_is_surname(&s->norm, f->q[i].u.key) || um_sc_is_surname(&s->norm, qn->u[i].raw));
+        f->q[i].sursw = f->q[i].sur && f->q[i].rawlen >= 4 && !um_sc_is_surname(&s->norm, qn->u[i].raw);
         f->q[i].skey[0] = 0;
         f->q[i].rare = !ent && f->q[i].key != NO_KEY && (f->q[i].u.flags & UM_SCU_KOREAN) &&
                        !(f->q[i].u.flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
@@ -2601,7 +2613,7 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
             }
         }
         /* a family name written with a typo (family_typo: letters and length) */
-        if (smax < SYL_TYPO_SIM && !q->ent && !q->sur &&
+        if (smax < SYL_TYPO_SIM && !q->ent && (!q->sur || q->sursw) &&
             !(q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)))
             for (int j = 0; j < nl && smax < SYL_TYPO_SIM; j++) {
                 const struct unear *c = &l[j];
@@ -3033,12 +3045,22 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             nd += !(q[i].u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT));
             lastw = q[i].u.word;
         }
-        /* a query with its surname found (Lim Ji-woo) has its family: no typo of one */
+        /* a query with its surname found (Lim Ji-woo) has its family at
+         * that end: no typo of one there; but a surname read at one end may
+         * be a given syllable of the listed name (Jong Man K'um for KIM,
+         * Jong Man: given names first), so a whole word at the other end may
+         * still be the family typed (family_typo pairs it) */
+        bool sur0 = false, sur1 = false;
         for (int i = 0; i < nq; i++)
-            if (q[i].u.flags & UM_SCU_SURNAME) nd = 0;
+            if (q[i].u.flags & UM_SCU_SURNAME) {
+                if (q[i].u.word == q[0].u.word) sur0 = true;
+                if (q[i].u.word == lastw) sur1 = true;
+                if (q[i].u.word != q[0].u.word && q[i].u.word != lastw) nd = 0;
+            }
         for (int i = 0; i < nq && nd >= 3; i++) {
             bool whole = (i == 0 || q[i - 1].u.word != q[i].u.word) && (i + 1 == nq || q[i + 1].u.word != q[i].u.word);
-            if (whole && !q[i].sur && q[i].rawlen <= 5 && (q[i].u.word == q[0].u.word || q[i].u.word == lastw)) famcap |= 1u << i;
+            bool end0 = q[i].u.word == q[0].u.word && !sur0, end1 = q[i].u.word == lastw && !sur1;
+            if (whole && (!q[i].sur || q[i].sursw) && q[i].rawlen <= 5 && (end0 || end1)) famcap |= 1u << i;
         }
         famcap &= xreq;
     }
@@ -3066,23 +3088,31 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     while (nwalk < nk && (nwalk < nforced || !(rest < (double)need - 1e-4))) rest -= kw[ord[nwalk++]];
     if (xreq) { /* the exact keys of one required unit and every typo key, when they cost less */
         uint64_t old = 0, best = UINT64_MAX, aff = 0;
-        int bi = -1;
+        uint32_t bm = 0; /* the units whose exact keys are walked */
         for (int k = 0; k < nwalk; k++) old += kdf[ord[k]];
         for (int k = 0; k < nk; k++) aff += kaff[k] ? kdf[k] : 0;
+        /* a unit outside famcap is always there; when every required unit
+         * is in famcap (one may be missing: KIM Gwang-Hyo, Gwang and Hyo
+         * both rare, either typed), a name holds one of any two of them */
+        bool pair = !(xreq & ~famcap) && (xreq & (xreq - 1));
         for (int i = 0; i < nq; i++) {
-            if (!(xreq >> i & 1) || ((famcap >> i & 1) && (xreq & ~famcap))) continue; /* walked: always there */
-            uint64_t c = aff;
-            for (int k = 0; k < nk; k++)
-                if ((kcov[k] >> i & 1) && !kaff[k]) c += kdf[k];
-            if (c < best) best = c, bi = i;
+            if (!(xreq >> i & 1) || ((famcap >> i & 1) && !pair)) continue; /* walked: always there */
+            for (int j = pair ? i + 1 : nq; j < (pair ? nq : nq + 1); j++) {
+                if (j < nq && !(xreq >> j & 1)) continue;
+                uint32_t m = 1u << i | (j < nq ? 1u << j : 0);
+                uint64_t c = aff;
+                for (int k = 0; k < nk; k++)
+                    if ((kcov[k] & m) && !kaff[k]) c += kdf[k];
+                if (c < best) best = c, bm = m;
+            }
         }
-        if (bi >= 0 && best < old) {
+        if (bm && best < old) {
             int o2[MAX_QKEYS], n2 = 0;
             for (int k = 0; k < nk; k++)
-                if ((kcov[ord[k]] >> bi & 1) || kaff[ord[k]]) o2[n2++] = ord[k];
+                if ((kcov[ord[k]] & bm) || kaff[ord[k]]) o2[n2++] = ord[k];
             nwalk = n2;
             for (int k = 0; k < nk; k++)
-                if (!((kcov[ord[k]] >> bi & 1) || kaff[ord[k]])) o2[n2++] = ord[k];
+                if (!((kcov[ord[k]] & bm) || kaff[ord[k]])) o2[n2++] = ord[k];
             memcpy(ord, o2, (size_t)nk * sizeof *ord);
         }
     }
