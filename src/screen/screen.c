@@ -1241,8 +1241,13 @@ typedef struct qunit {
      * that lets another given syllable of the query carry a typo */
     bool rare;
     /* may be a given syllable written with a typo that gives another valid
-     * syllable (given_typo): another given syllable of the query is rare */
+     * syllable (given_typo): another given syllable of the query is rare,
+     * or this one is a syllable no name uses (unused) */
     bool gtyp;
+    /* a syllable (or a word keyed as one) that at most UNUSED_DF listed
+     * names hold (Wo, Chyol, Hyo): no given name in use, so more likely a
+     * listed syllable typed than another person's name */
+    bool unused;
     char skey[UM_SC_KEYLEN]; /* not read as Korean: the word's key as a Korean syllable ("" when none) */
     uint32_t smask;          /* its letters (0 when none) */
 } qunit;
@@ -1252,6 +1257,7 @@ typedef struct qunit {
 /* a given syllable held by at most this many listed names is rare evidence
  * (Hwan, Sop, Pom; not Il, Jin, Chol, Jong, Song: 85-300) */
 #define RARE_DF 40
+#define UNUSED_DF 3
 
 #define SYL_TYPO_SIM 0.72 /* a syllable written with a typo (0.8, x0.9 as Korean) */
 
@@ -1856,17 +1862,23 @@ static bool given_typo(const um_screener *s, const qunit *q, const cunit *l) {
  * common (KIM Son Hun, RI Su-yon) is never enough. */
 static bool given_typo_ok(const um_screener *s, const qunit *q, const cunit *l, const pairing *p, int k) {
     if (p->unmatched_q || p->unmatched_l) return false;
-    bool rare = false;
+    bool rare = false, given = false, fam = false;
     for (int t = 0; t < p->n; t++) {
         if (t == k) continue;
         if (p->sim[t] < 1) return false;
         for (int i = p->qi[t]; i < p->qe[t]; i++)
-            for (int j = p->li[t]; j < p->le[t]; j++)
-                rare |= q[i].rare && q[i].key == l[j].key &&
-                        !(l[j].flags & (UM_SCU_GENERIC | UM_SCU_SURNAME | UM_SCU_FAMILY));
+            for (int j = p->li[t]; j < p->le[t]; j++) {
+                bool g = !(l[j].flags & (UM_SCU_GENERIC | UM_SCU_SURNAME | UM_SCU_FAMILY));
+                rare |= q[i].rare && q[i].key == l[j].key && g;
+                given |= g && !(q[i].u.flags & UM_SCU_GENERIC);
+                fam |= (l[j].flags & (UM_SCU_SURNAME | UM_SCU_FAMILY)) != 0;
+            }
     }
     (void)s;
-    return rare;
+    /* a typed syllable no name uses (unused): the family and another given
+     * syllable paired exactly are the evidence (Wo Uk PAE is PAE, Won Uk
+     * typed; Kim Sang Hun, a name in use, stays another person) */
+    return rare || (q[p->qi[k]].unused && given && fam);
 }
 
 /* Pair k of p is a family name typo (family_typo): kept only when the rest
@@ -2446,6 +2458,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
                        !(f->q[i].u.flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
                        s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] <= RARE_DF;
         f->q[i].gtyp = false;
+        f->q[i].unused = false;
         if (!ent && !(f->q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
             f->q[i].rawlen <= 4 && um_sc_is_syllable(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen))
             um_sc_syl_key(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, f->q[i].skey, sizeof f->q[i].skey);
@@ -2494,6 +2507,8 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
                 /* a word that is itself a common syllable (Son, Il) is
                  * more likely another name than a typo */
                 if (x->key != NO_KEY && s->poff[x->key + 1] - s->poff[x->key] > RARE_DF) continue;
+                f->q[a].unused = x->key == NO_KEY || s->poff[x->key + 1] - s->poff[x->key] <= UNUSED_DF;
+                f->q[a].gtyp = f->q[a].unused;
                 for (int b = 0; b < qn->n && !f->q[a].gtyp; b++) f->q[a].gtyp = b != a && f->q[b].rare;
             }
         f->pmax += !(f->q[i].u.flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
