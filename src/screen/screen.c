@@ -1257,7 +1257,7 @@ typedef struct qunit {
 /* a given syllable held by at most this many listed names is rare evidence
  * (Hwan, Sop, Pom; not Il, Jin, Chol, Jong, Song: 85-300) */
 #define RARE_DF 40
-#define UNUSED_DF 3
+#define UNUSED_DF 10
 
 #define SYL_TYPO_SIM 0.72 /* a syllable written with a typo (0.8, x0.9 as Korean) */
 
@@ -2507,7 +2507,11 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
                 /* a word that is itself a common syllable (Son, Il) is
                  * more likely another name than a typo */
                 if (x->key != NO_KEY && s->poff[x->key + 1] - s->poff[x->key] > RARE_DF) continue;
-                f->q[a].unused = x->key == NO_KEY || s->poff[x->key + 1] - s->poff[x->key] <= UNUSED_DF;
+                /* (a whole written word: not a part of words joined, Hok of
+                 * Ho Kim read as hok-im) */
+                bool whole = !qn->joined && (a == 0 || qn->u[a - 1].word != x->u.word) &&
+                             (a + 1 == qn->n || qn->u[a + 1].word != x->u.word);
+                f->q[a].unused = whole && (x->key == NO_KEY || s->poff[x->key + 1] - s->poff[x->key] <= UNUSED_DF);
                 f->q[a].gtyp = f->q[a].unused;
                 for (int b = 0; b < qn->n && !f->q[a].gtyp; b++) f->q[a].gtyp = b != a && f->q[b].rare;
             }
