@@ -443,6 +443,13 @@ static const char *const typo_surnames[] = {"kim", "lee", "park", "pak", "choi",
 
 /* a and b differ by one doubled, dropped, inserted or swapped letter
  * (never a substitution: Kam is not a typo of Kim); 3+ letters */
+/* a (n letters) is b with one letter added */
+static bool added_letter(const char *a, size_t n, const char *b) {
+    size_t i = 0;
+    while (i < n - 1 && a[i] == b[i]) i++;
+    return memcmp(a + i + 1, b + i, n - 1 - i) == 0;
+}
+
 static bool one_typo(const char *a, size_t n, const char *b, size_t m) {
     if (n < 3 || m < 3) return false;
     if (n == m) {
@@ -1303,6 +1310,7 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
     out->n = out->nwords = 0;
     out->korean = out->truncated = false;
     out->truncated = ws->truncated;
+    out->joined = concat;
     out->nwords = ws->n;
     bool family_seen = false;
     for (int i = 0; i < ws->n; i++) family_seen |= (ws->w[i].flags & W_FAMILY) != 0;
@@ -1887,6 +1895,41 @@ int um_sc_norm_forms(const um_sc_norm *nm, const char *s, int entity, bool icu, 
                 if (out[n].n && !um_sc_name_same(&out[0], &out[n])) n++;
             }
             um_free(wl);
+        }
+    }
+    /* a query person name read as Korean whose first or last word is a
+     * surname with a letter added (PAKI, CHOPE, KIUM, KIANG): split into
+     * syllables it reads as the surname and a syllable of its own (pak-i),
+     * which no listed name holds; also read with that word whole, a form of
+     * its own, so that it pairs with the listed family as one typo
+     * (family_typo, unit_sim) */
+    if (icu && !ent && n < UM_SC_MAX_FORMS && out[0].korean && ws.n >= 2) {
+        int edge = -1;
+        for (int e = 0; e < 2 && edge < 0; e++) {
+            word *w = &ws.w[e ? ws.n - 1 : 0];
+            if ((w->flags & (W_HANGUL | W_CYR)) || w->n < 4 || w->n > 6 || syl_get(nm, w->s, w->n) ||
+                !word_is_syllables(nm, w))
+                continue;
+            /* a surname spelling of its own (Choi, Shin) is another family */
+            bool own = false;
+            char fk[UM_SC_KEYLEN];
+            fold_latin(w->s, w->n, fk, sizeof fk);
+            own = surname_rank(nm, fk) != 0;
+            for (size_t k = 0; k < UM_ARRAY_LEN(typo_surnames) && !own; k++)
+                own = strlen(typo_surnames[k]) == w->n && memcmp(typo_surnames[k], w->s, w->n) == 0;
+            if (own) continue;
+            for (size_t k = 0; k < UM_ARRAY_LEN(surnames) + UM_ARRAY_LEN(typo_surnames) && edge < 0; k++) {
+                const char *sn = k < UM_ARRAY_LEN(surnames) ? surnames[k] : typo_surnames[k - UM_ARRAY_LEN(surnames)];
+                if (strlen(sn) + 1 == w->n && added_letter(w->s, w->n, sn)) edge = e ? ws.n - 1 : 0;
+            }
+        }
+        words *w4 = edge >= 0 ? um_malloc(sizeof *w4) : NULL;
+        if (w4) {
+            *w4 = ws;
+            w4->w[edge].syl = 0; /* read whole */
+            build_form(nm, w4, false, false, &out[n]);
+            if (out[n].n && !um_sc_name_same(&out[0], &out[n])) n++;
+            um_free(w4);
         }
     }
     /* a query entity name with a business word joined to its neighbour

@@ -1234,12 +1234,20 @@ typedef struct qunit {
     /* the word is a common Korean surname: another family, never a
      * surname written with a typo (Cho is not Choe typed) */
     bool sur;
+    /* ... only through its key, not as written (CHEO keys as cho): may
+     * still be the family written with two letters swapped (family_typo) */
+    bool sursw;
     /* a given syllable whose key few listed names hold (RARE_DF): evidence
      * that lets another given syllable of the query carry a typo */
     bool rare;
     /* may be a given syllable written with a typo that gives another valid
-     * syllable (given_typo): another given syllable of the query is rare */
+     * syllable (given_typo): another given syllable of the query is rare,
+     * or this one is a syllable no name uses (unused) */
     bool gtyp;
+    /* a syllable (or a word keyed as one) that at most UNUSED_DF listed
+     * names hold (Wo, Chyol, Hyo): no given name in use, so more likely a
+     * listed syllable typed than another person's name */
+    bool unused;
     char skey[UM_SC_KEYLEN]; /* not read as Korean: the word's key as a Korean syllable ("" when none) */
     uint32_t smask;          /* its letters (0 when none) */
 } qunit;
@@ -1249,6 +1257,7 @@ typedef struct qunit {
 /* a given syllable held by at most this many listed names is rare evidence
  * (Hwan, Sop, Pom; not Il, Jin, Chol, Jong, Song: 85-300) */
 #define RARE_DF 40
+#define UNUSED_DF 10
 
 #define SYL_TYPO_SIM 0.72 /* a syllable written with a typo (0.8, x0.9 as Korean) */
 
@@ -1745,11 +1754,19 @@ static bool family_typo(const um_screener *s, const qunit *q, const cunit *l) {
     /* the listed family: written first before a comma, or a common
      * surname as the first word (a surname guessed at the other end of a
      * name without a comma may be a given name: YO'N CHO'NG NAM) */
-    if (q->ent || q->sur || !((l->flags & UM_SCU_FAMILY) || ((l->flags & UM_SCU_SURNAME) && l->word == 0)))
+    if (q->ent || !((l->flags & UM_SCU_FAMILY) || ((l->flags & UM_SCU_SURNAME) && l->word == 0)))
         return false;
     if ((q->u.flags | l->flags) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
     if (!(l->flags & UM_SCU_KOREAN) && q->common) return false;
     int qr = q->rawlen, lr = l->rawlen, ql = q->keylen, ll = s->keylen[l->key];
+    if (q->sur) {
+        /* read as a surname only through its key (CHEO keys as cho, a
+         * vowel form no one writes Cho with): two neighbours of the listed
+         * spelling swapped (CHOE) is that family typed; a spelling of a
+         * surname itself (Cho, Jo) stays another family */
+        int op = -1;
+        return q->sursw && qr == lr && osa(q->u.raw, qr, URAW(s, l), lr, &op) == 1 && op == 1;
+    }
     if ((qr > lr ? qr : lr) >= 3 && abs(qr - lr) <= 1 && bits_le2(q->rmask ^ l->rmask) &&
         osa(q->u.raw, qr, URAW(s, l), lr, NULL) == 1)
         return true;
@@ -1845,17 +1862,23 @@ static bool given_typo(const um_screener *s, const qunit *q, const cunit *l) {
  * common (KIM Son Hun, RI Su-yon) is never enough. */
 static bool given_typo_ok(const um_screener *s, const qunit *q, const cunit *l, const pairing *p, int k) {
     if (p->unmatched_q || p->unmatched_l) return false;
-    bool rare = false;
+    bool rare = false, given = false, fam = false;
     for (int t = 0; t < p->n; t++) {
         if (t == k) continue;
         if (p->sim[t] < 1) return false;
         for (int i = p->qi[t]; i < p->qe[t]; i++)
-            for (int j = p->li[t]; j < p->le[t]; j++)
-                rare |= q[i].rare && q[i].key == l[j].key &&
-                        !(l[j].flags & (UM_SCU_GENERIC | UM_SCU_SURNAME | UM_SCU_FAMILY));
+            for (int j = p->li[t]; j < p->le[t]; j++) {
+                bool g = !(l[j].flags & (UM_SCU_GENERIC | UM_SCU_SURNAME | UM_SCU_FAMILY));
+                rare |= q[i].rare && q[i].key == l[j].key && g;
+                given |= g && !(q[i].u.flags & UM_SCU_GENERIC);
+                fam |= (l[j].flags & (UM_SCU_SURNAME | UM_SCU_FAMILY)) != 0;
+            }
     }
     (void)s;
-    return rare;
+    /* a typed syllable no name uses (unused): the family and another given
+     * syllable paired exactly are the evidence (Wo Uk PAE is PAE, Won Uk
+     * typed; Kim Sang Hun, a name in use, stays another person) */
+    return rare || (q[p->qi[k]].unused && given && fam);
 }
 
 /* Pair k of p is a family name typo (family_typo): kept only when the rest
@@ -2429,11 +2452,13 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->q[i].common = f->q[i].key != NO_KEY &&
                          (!ent || s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] >= ENT_COMMON_DF);
         f->q[i].sur = !ent && (um_sc_is_surname(&s->norm, f->q[i].u.key) || um_sc_is_surname(&s->norm, qn->u[i].raw));
+        f->q[i].sursw = f->q[i].sur && f->q[i].rawlen >= 4 && !um_sc_is_surname(&s->norm, qn->u[i].raw);
         f->q[i].skey[0] = 0;
         f->q[i].rare = !ent && f->q[i].key != NO_KEY && (f->q[i].u.flags & UM_SCU_KOREAN) &&
                        !(f->q[i].u.flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
                        s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] <= RARE_DF;
         f->q[i].gtyp = false;
+        f->q[i].unused = false;
         if (!ent && !(f->q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
             f->q[i].rawlen <= 4 && um_sc_is_syllable(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen))
             um_sc_syl_key(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, f->q[i].skey, sizeof f->q[i].skey);
@@ -2482,6 +2507,12 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
                 /* a word that is itself a common syllable (Son, Il) is
                  * more likely another name than a typo */
                 if (x->key != NO_KEY && s->poff[x->key + 1] - s->poff[x->key] > RARE_DF) continue;
+                /* (a whole written word: not a part of words joined, Hok of
+                 * Ho Kim read as hok-im) */
+                bool whole = !qn->joined && (a == 0 || qn->u[a - 1].word != x->u.word) &&
+                             (a + 1 == qn->n || qn->u[a + 1].word != x->u.word);
+                f->q[a].unused = whole && (x->key == NO_KEY || s->poff[x->key + 1] - s->poff[x->key] <= UNUSED_DF);
+                f->q[a].gtyp = f->q[a].unused;
                 for (int b = 0; b < qn->n && !f->q[a].gtyp; b++) f->q[a].gtyp = b != a && f->q[b].rare;
             }
         f->pmax += !(f->q[i].u.flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
@@ -2601,7 +2632,7 @@ static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo
             }
         }
         /* a family name written with a typo (family_typo: letters and length) */
-        if (smax < SYL_TYPO_SIM && !q->ent && !q->sur &&
+        if (smax < SYL_TYPO_SIM && !q->ent && (!q->sur || q->sursw) &&
             !(q->u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)))
             for (int j = 0; j < nl && smax < SYL_TYPO_SIM; j++) {
                 const struct unear *c = &l[j];
@@ -3033,12 +3064,22 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             nd += !(q[i].u.flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT));
             lastw = q[i].u.word;
         }
-        /* a query with its surname found (Lim Ji-woo) has its family: no typo of one */
+        /* a query with its surname found (Lim Ji-woo) has its family at
+         * that end: no typo of one there; but a surname read at one end may
+         * be a given syllable of the listed name (Jong Man K'um for KIM,
+         * Jong Man: given names first), so a whole word at the other end may
+         * still be the family typed (family_typo pairs it) */
+        bool sur0 = false, sur1 = false;
         for (int i = 0; i < nq; i++)
-            if (q[i].u.flags & UM_SCU_SURNAME) nd = 0;
+            if (q[i].u.flags & UM_SCU_SURNAME) {
+                if (q[i].u.word == q[0].u.word) sur0 = true;
+                if (q[i].u.word == lastw) sur1 = true;
+                if (q[i].u.word != q[0].u.word && q[i].u.word != lastw) nd = 0;
+            }
         for (int i = 0; i < nq && nd >= 3; i++) {
             bool whole = (i == 0 || q[i - 1].u.word != q[i].u.word) && (i + 1 == nq || q[i + 1].u.word != q[i].u.word);
-            if (whole && !q[i].sur && q[i].rawlen <= 5 && (q[i].u.word == q[0].u.word || q[i].u.word == lastw)) famcap |= 1u << i;
+            bool end0 = q[i].u.word == q[0].u.word && !sur0, end1 = q[i].u.word == lastw && !sur1;
+            if (whole && (!q[i].sur || q[i].sursw) && q[i].rawlen <= 5 && (end0 || end1)) famcap |= 1u << i;
         }
         famcap &= xreq;
     }
@@ -3066,23 +3107,31 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     while (nwalk < nk && (nwalk < nforced || !(rest < (double)need - 1e-4))) rest -= kw[ord[nwalk++]];
     if (xreq) { /* the exact keys of one required unit and every typo key, when they cost less */
         uint64_t old = 0, best = UINT64_MAX, aff = 0;
-        int bi = -1;
+        uint32_t bm = 0; /* the units whose exact keys are walked */
         for (int k = 0; k < nwalk; k++) old += kdf[ord[k]];
         for (int k = 0; k < nk; k++) aff += kaff[k] ? kdf[k] : 0;
+        /* a unit outside famcap is always there; when every required unit
+         * is in famcap (one may be missing: KIM Gwang-Hyo, Gwang and Hyo
+         * both rare, either typed), a name holds one of any two of them */
+        bool pair = !(xreq & ~famcap) && (xreq & (xreq - 1));
         for (int i = 0; i < nq; i++) {
-            if (!(xreq >> i & 1) || ((famcap >> i & 1) && (xreq & ~famcap))) continue; /* walked: always there */
-            uint64_t c = aff;
-            for (int k = 0; k < nk; k++)
-                if ((kcov[k] >> i & 1) && !kaff[k]) c += kdf[k];
-            if (c < best) best = c, bi = i;
+            if (!(xreq >> i & 1) || ((famcap >> i & 1) && !pair)) continue; /* walked: always there */
+            for (int j = pair ? i + 1 : nq; j < (pair ? nq : nq + 1); j++) {
+                if (j < nq && !(xreq >> j & 1)) continue;
+                uint32_t m = 1u << i | (j < nq ? 1u << j : 0);
+                uint64_t c = aff;
+                for (int k = 0; k < nk; k++)
+                    if ((kcov[k] & m) && !kaff[k]) c += kdf[k];
+                if (c < best) best = c, bm = m;
+            }
         }
-        if (bi >= 0 && best < old) {
+        if (bm && best < old) {
             int o2[MAX_QKEYS], n2 = 0;
             for (int k = 0; k < nk; k++)
-                if ((kcov[ord[k]] >> bi & 1) || kaff[ord[k]]) o2[n2++] = ord[k];
+                if ((kcov[ord[k]] & bm) || kaff[ord[k]]) o2[n2++] = ord[k];
             nwalk = n2;
             for (int k = 0; k < nk; k++)
-                if (!((kcov[ord[k]] >> bi & 1) || kaff[ord[k]])) o2[n2++] = ord[k];
+                if (!((kcov[ord[k]] & bm) || kaff[ord[k]])) o2[n2++] = ord[k];
             memcpy(ord, o2, (size_t)nk * sizeof *ord);
         }
     }

@@ -56,6 +56,7 @@ typedef struct um_sc_name {
     int nwords;
     bool korean;    /* segmented as a Korean name */
     bool truncated; /* input longer than the limits */
+    bool joined;    /* the form with the written words joined (may_join): syllables may span them */
 } um_sc_name;
 
 typedef struct um_sc_translit um_sc_translit; /* ICU transliterator + cache + mutex (norm.c) */

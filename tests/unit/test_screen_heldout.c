@@ -9,7 +9,7 @@
  *     row, the figure reported as the held-out one);
  *     heldout7.tsv is `--seed 7 --variant 3` (unlisted entities too),
  *     heldout9.tsv `--seed 9 --variant 3`, heldout10.tsv `--seed 10
- *     --variant 3` (tune8.tsv, seed 8, is a tuning
+ *     --variant 3`, heldout11.tsv `--seed 11 --variant 3` (tune8.tsv, seed 8, is a tuning
  *     set and not checked here);
  *   - the screener at its default threshold keeps recall and false-positive
  *     rate within a margin of the figures measured when the set was made
@@ -72,6 +72,11 @@ static const floors SETS[] = {
      * it, --variant 3): measured once (96.7 % / 99.0 %, FP persons
      * 0.76 %, entities 0.60 %), a floor only, its rows not read */
     {"heldout10.tsv", "10", "3", HELD2_RECALL, HELD2_RECALL_NT, 1.5, 1.5},
+    /* made after screenq7's typo classes read on the tuning sets (seed 11,
+     * never generated before it, --variant 3): measured once (97.3 % /
+     * 99.1 %, FP persons 0.82 %, entities 0.75 %), a floor only, its rows
+     * not read */
+    {"heldout11.tsv", "11", "3", HELD2_RECALL, HELD2_RECALL_NT, 1.5, 1.5},
 };
 
 static char *slurp_stream(FILE *f, size_t *len) {
