@@ -53,6 +53,16 @@
 #define RUNNABLE(fl) (!((fl) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)))
 #define CN_HAS_LATIN 1   /* a unit that is not Korean, generic or a number: near-pairs with anything */
 #define CN_HAS_KOREAN 2  /* a Korean syllable: near-pairs with non-Korean units only (x0.8) */
+#define CN_HAS_ANY (CN_HAS_LATIN | CN_HAS_KOREAN)
+/* a unit that may pair with a query word of 7+ letters (one edit, or the
+ * same spelling) without the name holding an end key (affix key) of that
+ * word's key or spelling: a Korean syllable of 6+ letters (its ends are
+ * not posted), a spelling of 6+ letters whose key's ends are not its own
+ * (folded: -ey/-ei, kh/h) or whose key is too short for end keys, unless
+ * those ends are posted under their own keys (raw_end_key(); they are); or
+ * a name whose keys did not all fit its postings. collect()'s treq leaves
+ * such a name alone. */
+#define CN_TYPO_UNSAFE 4
 #define RUN_SLOW 63u     /* cn_run: the runs do not fit the word */
 /* paux: the name's run length (6 bits: 0 no run, PAUX_TWO two runs,
  * RUN_SLOW more or a longer one), then 16 bits: a run's letters folded (a
@@ -241,6 +251,14 @@ static bool affix_keys(const char *w, size_t n, char *pre, char *suf) {
     return true;
 }
 
+/* "\x04" + the first 3 letters of a spelling (e 0), "\x05" + the last 3
+ * (e 1): a list unit's spelling ends that its key's ends are not (treq) */
+static void raw_end_key(const char *w, size_t n, int e, char *out) {
+    out[0] = e ? 5 : 4;
+    memcpy(out + 1, e ? w + n - 3 : w, 3);
+    out[4] = 0;
+}
+
 static bool prefix_key(const um_sc_unit *u, char *pre, char *suf) {
     if (u->flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) return false;
     /* the key: the spellings it folds together (Tsaryov, Zarjow) share its
@@ -406,6 +424,28 @@ static um_status build_index(um_screener *s) {
                     }
                 }
                 Lw += u->w;
+                if (!(u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
+                    if (u->flags & UM_SCU_KOREAN) {
+                        if (rl >= 6 || kl >= 6) has |= CN_TYPO_UNSAFE;
+                    } else if (rl >= 6) {
+                        /* the ends of a spelling of 6+ letters that are not its
+                         * key's ends (-ey/-ei, kh/h, ts/z, or a key too short
+                         * for end keys): posted under their own keys,
+                         * "\x04" + first 3, "\x05" + last 3, which only
+                         * collect()'s treq test reads */
+                        bool pre = kl >= 5 && memcmp(u->key, u->raw, 3) == 0;
+                        bool suf = kl >= 5 && memcmp(u->key + kl - 3, u->raw + rl - 3, 3) == 0;
+                        for (int end = 0; end < 2; end++) {
+                            if (end ? suf : pre) continue;
+                            char ek[8];
+                            raw_end_key(u->raw, rl, end, ek);
+                            uint32_t id = intern(s, ek, 4);
+                            if (id == NO_KEY || !um_grow((void **)&dpairs, &cap_dp, n_dp + 2, sizeof *dpairs)) goto oom;
+                            dpairs[n_dp++] = (uint32_t)ni;
+                            dpairs[n_dp++] = id;
+                        }
+                    }
+                }
                 if (u->w >= 0.5f && !(u->flags & UM_SCU_GENERIC)) nld++;
                 if (!(u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)))
                     has |= (u->flags & UM_SCU_KOREAN) ? CN_HAS_KOREAN : CN_HAS_LATIN;
@@ -475,6 +515,7 @@ static um_status build_index(um_screener *s) {
                 uint32_t id = dpairs[dp + 1];
                 bool dup = false;
                 for (int q = 0; q < n_seen; q++) dup |= seen[q] == id;
+                if (!dup && n_seen >= (int)(sizeof seen / sizeof *seen)) s->cn_has[i] |= CN_TYPO_UNSAFE;
                 if (dup || n_seen >= (int)(sizeof seen / sizeof *seen)) continue;
                 seen[n_seen++] = id;
                 if (pass == 0) df[id]++;
@@ -489,6 +530,7 @@ static um_status build_index(um_screener *s) {
                     if (ids[j] == NO_KEY) continue;
                     bool dup = false;
                     for (int q = 0; q < n_seen; q++) dup |= seen[q] == ids[j];
+                    if (!dup && n_seen >= (int)(sizeof seen / sizeof *seen)) s->cn_has[i] |= CN_TYPO_UNSAFE;
                     if (dup || n_seen >= (int)(sizeof seen / sizeof *seen)) continue;
                     seen[n_seen++] = ids[j];
                     if (pass == 0) df[ids[j]]++;
@@ -2561,7 +2603,7 @@ static inline bool paux_run(const qform *f, uint32_t a) {
 static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo, double floor) {
     const struct unear *l = &s->unear[s->uoff[ni]];
     int nl = (int)(s->uoff[ni + 1] - s->uoff[ni]);
-    uint8_t has = s->cn_has[ni];
+    uint8_t has = s->cn_has[ni] & CN_HAS_ANY;
     double Qs = 0;
     int P = 0, D = 0;
     /* once a unit is left unpaired, the bound cannot exceed 0.8^D x
@@ -2691,6 +2733,7 @@ static inline bool post_seek(const uint32_t *post, uint32_t *cur, uint32_t end, 
 }
 
 /* scores compiled name ni for the query and keeps it when it reaches thr */
+
 static um_status consider(const um_screener *s, const qform *f, int form, uint32_t ni, uint8_t how, bool have_dob,
                           const um_sc_dob *qd, const char *qcc, double thr, double floor_name, cands *out) {
     const qunit *q = f->q;
@@ -2828,7 +2871,7 @@ static um_status collect_generic(const um_screener *s, const um_screen_query *qq
             uint8_t ty = s->cn_type[ni];
             if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
             if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
-            if (s->cn_has[ni] || s->cn_nld[ni] || !all_generic(s, ni)) continue;
+            if ((s->cn_has[ni] & CN_HAS_ANY) || s->cn_nld[ni] || !all_generic(s, ni)) continue;
             um_status st = consider(s, f, form, ni, CAND_XOK, have_dob, qd, qcc, thr, floor_name, out);
             if (st != UM_OK) return st;
         }
@@ -2845,6 +2888,8 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     bool kaff[MAX_QKEYS]; /* a prefix or suffix key (typo candidates) */
     bool kforce[MAX_QKEYS]; /* walked whatever its weight (deletion keys) */
     uint32_t kcov[MAX_QKEYS]; /* query units a name holding the key may pair (bits) */
+    uint32_t ktc[MAX_QKEYS];  /* query units whose key or end key (affix) it is (bits; treq) */
+    uint32_t tok = 0;         /* query units whose key and end keys are all looked up (or listed nowhere) */
     uint32_t skipped = 0;     /* surnames whose keys are not used */
     int nk = 0;
     /* A surname alone never carries a match (capped at 0.5), so its long
@@ -2885,14 +2930,23 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             ids[1] = q[i].altkey;
             cyr_alt = true;
         }
+        bool all5 = true;
         for (int j = 0; j < 5; j++) {
             if (ids[j] == NO_KEY) continue;
             bool dup = false;
             for (int k = 0; k < nk; k++)
-                if (kid[k] == ids[j]) dup = true, kcov[k] |= j && !cyr_alt ? 0 : 1u << i;
-            if (dup || nk >= MAX_QKEYS) continue;
+                if (kid[k] == ids[j]) dup = true, kcov[k] |= j && !cyr_alt ? 0 : 1u << i, ktc[k] |= 1u << i;
+            if (dup) continue;
+            if (nk >= MAX_QKEYS) {
+                all5 = false;
+                continue;
+            }
             uint32_t df = s->poff[ids[j] + 1] - s->poff[ids[j]];
-            if (df > MAX_DF) continue;
+            if (df > MAX_DF) {
+                all5 = false;
+                continue;
+            }
+            ktc[nk] = 1u << i;
             kid[nk] = ids[j];
             kdf[nk] = df;
             kw[nk] = j && !cyr_alt ? q[i].u.w * 0.5f : q[i].u.w;
@@ -2901,6 +2955,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             kcov[nk] = kaff[nk] ? 0 : 1u << i;
             nk++;
         }
+        if (all5) tok |= 1u << i;
         /* a short word that is no listed word may hold a typo: its deletion
          * keys, when rare enough (rarity bounds the work), always walked */
         if (q[i].key == NO_KEY && del_word(&q[i].u)) {
@@ -2920,6 +2975,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 kaff[nk] = true;
                 kforce[nk] = true;
                 kcov[nk] = 0;
+                ktc[nk] = 0;
                 nk++;
             }
         }
@@ -2956,6 +3012,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 kaff[nk] = true;
                 kforce[nk] = false;
                 kcov[nk] = 0;
+                ktc[nk] = 0;
                 nk++;
             }
         }
@@ -2982,7 +3039,9 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
      * and deletion keys: a common syllable beside a rare one costs what the
      * rare one costs. The candidates and results are those of the weight
      * rule alone. */
-    uint32_t xreq = 0;
+    uint32_t xreq = 0, treq = 0;
+    uint32_t tqid[MAX_QKEYS], tqbit[MAX_QKEYS], tqcur[MAX_QKEYS], tqend[MAX_QKEYS]; /* treq's spelling end keys */
+    int ntq = 0;
     const double floor_strict = 0.8 * (1 - 0.5 / 64);
     if (thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6 > floor_strict) {
         for (int i = 0; i < nq; i++) {
@@ -3018,9 +3077,53 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 kaff[nk] = false;
                 kforce[nk] = false;
                 kcov[nk] = 1u << i;
+                ktc[nk] = 0;
                 nk++;
             }
             if (ok) xreq |= 1u << i;
+        }
+        /* The same for a listed word of 7+ letters, with its typos (treq):
+         * a name scored without a typo (no run near a query word, or no
+         * typo key) pairs such a word u only in the unit pass, by unit_sim
+         * or family_typo. u is a listed word (common), so a near pair is one
+         * edit at 8 letters (never two), and person_typo, given_typo and the
+         * syllable repairs do not apply (no entity name, no syllable, 7+
+         * letters). One edit in a word of 7+ letters leaves its first or its
+         * last three letters whole, so a list unit c pairs only when the name
+         * holds u's key, an end key of u's key (c's key one edit away: c's
+         * end keys are posted), or an end key of u's spelling (c's spelling
+         * one edit away or the same: c's end keys are those of its spelling
+         * unless CN_TYPO_UNSAFE says otherwise, and a Korean syllable that
+         * could pair, 6+ letters, is unsafe too). A name without one of those
+         * keys for every such word, not unsafe, is ruled out in the walk -
+         * what bound() and score_name() would find. Every one of the five
+         * keys must be looked up (none too common, MAX_DF), or listed
+         * nowhere. */
+        for (int i = 0; i < nq; i++) {
+            const qunit *u = &q[i];
+            if (!(tok >> i & 1) || u->ent || !u->common || u->key == NO_KEY || u->u.w < 0.5f || (skipped >> i & 1) ||
+                (u->u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_CYR |
+                               UM_SCU_SURNAME)) ||
+                u->keylen < 7 || u->rawlen < 7 || u->nrk || u->gtyp || u->gtypo || u->skey[0])
+                continue;
+            /* the ends of the spelling posted apart (raw_end_key()) */
+            uint32_t eid[2];
+            bool ok = ntq + 2 <= MAX_QKEYS;
+            for (int e = 0; e < 2 && ok; e++) {
+                char ek[8];
+                raw_end_key(u->u.raw, (size_t)u->rawlen, e, ek);
+                eid[e] = key_lookup(s, ek, 4);
+                ok = eid[e] == NO_KEY || s->poff[eid[e] + 1] - s->poff[eid[e]] <= MAX_DF;
+            }
+            if (!ok) continue;
+            for (int e = 0; e < 2; e++) {
+                if (eid[e] == NO_KEY) continue;
+                bool dup = false;
+                for (int k = 0; k < ntq; k++)
+                    if (tqid[k] == eid[e]) dup = true, tqbit[k] |= 1u << i;
+                if (!dup) tqid[ntq] = eid[e], tqbit[ntq++] = 1u << i;
+            }
+            treq |= 1u << i;
         }
     }
     /* a family name written with a typo (family_typo) pairs with no key:
@@ -3096,10 +3199,16 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     /* the DOB and nationality checks can add at most this to a name score */
     double floor_name = thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6;
     float unwalked = 0;
-    uint32_t unwalked_cov = 0;
+    uint32_t unwalked_cov = 0, unwalked_tc = 0;
     bool unwalked_aff = false;
     for (int k = nwalk; k < nk; k++)
-        unwalked += kw[ord[k]], unwalked_cov |= kcov[ord[k]], unwalked_aff |= kaff[ord[k]];
+        unwalked += kw[ord[k]], unwalked_cov |= kcov[ord[k]], unwalked_aff |= kaff[ord[k]], unwalked_tc |= ktc[ord[k]];
+    for (int k = 0; k < ntq; k++) {
+        tqbit[k] &= treq;
+        unwalked_tc |= tqbit[k];
+        tqcur[k] = s->poff[tqid[k]];
+        tqend[k] = s->poff[tqid[k] + 1];
+    }
     /* a name with more distinctive units than the query can pair leaves
      * one unpaired: x0.8 on a Dice below 1 (at most 1 - 0.5 / 64) */
     int nld_max = 31;
@@ -3129,7 +3238,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     /* the head of each walked list (NO_KEY once it is done: no posting is
      * NO_KEY, names are fewer than 2^24 - 1), its weight and typo flag */
     const uint32_t *paux = s->paux;
-    uint32_t head[MAX_QKEYS], ck[MAX_QKEYS];
+    uint32_t head[MAX_QKEYS], ck[MAX_QKEYS], tk[MAX_QKEYS];
     float wk[MAX_QKEYS];
     bool ak[MAX_QKEYS];
     int nw4 = (nwalk + 3) & ~3; /* the heads in fours (NO_KEY after the last): a minimum of fixed width */
@@ -3139,6 +3248,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         wk[k] = kw[ord[k]];
         ak[k] = kaff[ord[k]];
         ck[k] = kcov[ord[k]];
+        tk[k] = ktc[ord[k]] & treq;
     }
     /* The names met, in name order, each once with what the walked keys
      * it holds give: their weight (summed in list order whichever way),
@@ -3219,7 +3329,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         uint32_t v = NO_KEY; /* and so when no list is walked (nwalk 0) */
         float w = 0;
         bool typo = false;
-        uint32_t cov = 0, pi = 0;
+        uint32_t cov = 0, pi = 0, tc = 0;
         uint64_t hm = 0; /* the walked lists that hold it (gathered path, first 64) */
         if (ws) {
             if (wi == wn) break;
@@ -3231,6 +3341,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 w += wk[k];
                 typo |= ak[k];
                 cov |= ck[k];
+                tc |= tk[k];
                 hm |= 1ull << (k & 63);
             } while (++wi < wn && (uint32_t)((x = ws[wi]) >> 32) == v);
         } else {
@@ -3250,6 +3361,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                     w += wk[k];
                     typo |= ak[k];
                     cov |= ck[k];
+                    tc |= tk[k];
                     head[k] = ++cur[k] < end[k] ? post[cur[k]] : NO_KEY;
                 }
         }
@@ -3267,7 +3379,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             bool got = false;
             for (uint64_t m = fmask; m; m &= m - 1) {
                 int k = __builtin_ctzll(m);
-                if (post_seek(post, &fcur[k], fend[k], v)) hm |= 1ull << k, got = true;
+                if (post_seek(post, &fcur[k], fend[k], v)) hm |= 1ull << k, tc |= tk[k], got = true;
             }
             if (got) { /* the weight in list order, as the full walk sums it */
                 w = 0;
@@ -3301,6 +3413,11 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         if (!run && (!XREQ_OK(cov | unwalked_cov) ||
                      quick_bound_l(f, PAUX_L8(a) / 8.0, (int)POST_NLD(v), false) < floor_name))
             continue;
+        /* a word of 7+ letters (treq) without its key or an end key, in a
+         * name scored without a typo, is left unpaired (see treq): the
+         * name's unsafe bit only when the keys are missing */
+        bool tmiss = treq && (tc & treq) != treq && !(s->cn_has[ni] & CN_TYPO_UNSAFE);
+        if (tmiss && !run && ((tc | unwalked_tc) & treq) != treq) continue;
         /* The probes of the unwalked keys only add weight, keys and the
          * typo flag. They are left out when what they could add changes
          * nothing: the weight already reaches need (it only grows), and
@@ -3311,10 +3428,17 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
          * typo key) within the size a name without a typo may have. */
         bool probe = !(w >= need - 1e-4f && (typo ? run || XREQ_OK(cov)
                                                   : !run && XREQ_OK(cov) && (int)POST_NLD(v) <= nld_max));
-        if (probe)
+        /* (and when the treq keys are still to be found: probing only adds
+         * what the name holds) */
+        if (probe || (tmiss && unwalked_tc))
             for (int k = nwalk; k < nk; k++)
-                if (post_seek(post, &ucur[k], uend[k], v)) w += kw[ord[k]], typo |= kaff[ord[k]], cov |= kcov[ord[k]];
+                if (post_seek(post, &ucur[k], uend[k], v))
+                    w += kw[ord[k]], typo |= kaff[ord[k]], cov |= kcov[ord[k]], tc |= ktc[ord[k]];
+        if (tmiss && (!typo || !run))
+            for (int k = 0; k < ntq && (tc & treq) != treq; k++)
+                if (!(tc & tqbit[k]) && post_seek(post, &tqcur[k], tqend[k], v)) tc |= tqbit[k];
         if (w < need - 1e-4f || (!typo && !XREQ_OK(cov))) continue;
+        if (tmiss && (!typo || !run) && (tc & treq) != treq) continue;
         if (!typo && (int)POST_NLD(v) > nld_max) continue;
         /* scored in batches, in walk order: the batch's name data is
          * prefetched first, so the cache misses of one name overlap those

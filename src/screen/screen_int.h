@@ -208,7 +208,7 @@ bool um_sc_parse_dob(const char *s, um_sc_dob *out);
 
 /* ---- compiled index file (idxfile.c) ---------------------------------------- */
 
-#define UM_SC_IDX_VERSION 6 /* 5 was the run-length typo lists, reverted */
+#define UM_SC_IDX_VERSION 7 /* 5 was the run-length typo lists, reverted; 7: cn_has CN_TYPO_UNSAFE */
 typedef struct um_sc_sect {
     const void *p;
     uint64_t len;
