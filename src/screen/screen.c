@@ -33,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -154,6 +156,7 @@ struct um_screener {
     const char *index_state; /* "loaded", "built and written", "built (not written: ...)" */
     char index_note[600];
     double open_ms_index;    /* time to map and check the index file */
+    uint64_t gen;            /* this screener among every one opened in the process (make_form's memo) */
 };
 
 struct um_screen_result {
@@ -1049,6 +1052,8 @@ um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt
     um_screener *s = um_calloc(1, sizeof *s);
     *out = s;
     if (!s) return UM_ENOMEM;
+    static _Atomic uint64_t gens;
+    s->gen = atomic_fetch_add(&gens, 1) + 1;
     um_map_init(&s->keys);
     um_map_init(&s->idents);
     um_status st = UM_OK;
@@ -1284,6 +1289,14 @@ typedef struct qunit {
     bool gtyp;
     char skey[UM_SC_KEYLEN]; /* not read as Korean: the word's key as a Korean syllable ("" when none) */
     uint32_t smask;          /* its letters (0 when none) */
+    /* key ids collect() looks up (NO_KEY: none, or no such key): the end
+     * keys of the key (prefix_key) and of the spelling (affix_keys, not
+     * Korean), the spelling keyed as the other script would key it (xreq,
+     * 6 letters at most), the spelling's ends posted apart (treq,
+     * raw_end_key(), 7+ letters), the deletion keys found (a short word
+     * that is no listed word), in order */
+    uint32_t cid[4], xalt[3], tend[2], did[DEL_MAX + 1];
+    int ndid;
 } qunit;
 
 #define ENT_COMMON_DF 20
@@ -2402,6 +2415,182 @@ typedef struct qform {
     int pmax_t;
 } qform;
 
+/* What make_form() makes of one query unit that depends on the unit alone
+ * (its key, spelling, flags and weight; not its word's index) and whether
+ * the name is an entity's: key ids and letters, listed-word tests, the
+ * syllable key. Not the syllable repairs (rk: only in a name with a
+ * syllable, unit_rk()) nor gtyp (the name's other units). */
+static void make_unit(const um_screener *s, const um_sc_unit *in, qunit *q, bool ent) {
+    q->u = *in;
+    for (int k = 0; k < 4; k++) q->cid[k] = NO_KEY;
+    for (int k = 0; k < 3; k++) q->xalt[k] = NO_KEY;
+    q->tend[0] = q->tend[1] = NO_KEY;
+    q->ndid = 0;
+    /* a query word read as a business word with a typo (SHOP as SHIP,
+     * EXPERT as EXPORT) that is itself a listed word is that word: a
+     * real word is not a typo */
+    if ((in->flags & UM_SCU_GENERIC) && !(in->flags & (UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
+        const char *r = in->raw;
+        size_t rn = strlen(r);
+        char lk[UM_SC_KEYLEN];
+        if (rn >= 3 && !um_map_get(&s->norm.generic, r, rn)) {
+            um_sc_latin_key(r, rn, lk, sizeof lk);
+            if (key_lookup(s, lk, strlen(lk)) != NO_KEY) {
+                memcpy(q->u.key, lk, strlen(lk) + 1);
+                q->u.flags &= (uint8_t)~UM_SCU_GENERIC;
+                q->u.w = 1.0f;
+            }
+        }
+    }
+    q->keylen = (int)strlen(q->u.key);
+    q->rawlen = (int)strlen(in->raw);
+    q->key = key_lookup(s, q->u.key, (size_t)q->keylen);
+    q->kmask = letter_mask(q->u.key);
+    q->rmask = letter_mask(in->raw);
+    q->ent = ent;
+    q->altkey = NO_KEY;
+    q->nrk = 0;
+    q->common = q->key != NO_KEY && (!ent || s->poff[q->key + 1] - s->poff[q->key] >= ENT_COMMON_DF);
+    q->sur = !ent && (um_sc_is_surname(&s->norm, q->u.key) || um_sc_is_surname(&s->norm, in->raw));
+    q->skey[0] = 0;
+    q->rare = !ent && q->key != NO_KEY && (q->u.flags & UM_SCU_KOREAN) &&
+              !(q->u.flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+              s->poff[q->key + 1] - s->poff[q->key] <= RARE_DF;
+    q->gtyp = false;
+    if (!ent && !(q->u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+        q->rawlen <= 4 && um_sc_is_syllable(&s->norm, in->raw, (size_t)q->rawlen))
+        um_sc_syl_key(&s->norm, in->raw, (size_t)q->rawlen, q->skey, sizeof q->skey);
+    q->smask = q->skey[0] ? letter_mask(q->skey) : 0;
+    q->gtypo = false;
+    for (int g = 0; ent && g < UM_SC_N_GENERIC && !q->gtypo; g++)
+        q->gtypo = s->norm.gen_len[g] && generic_typo_ok(q->u.flags, UM_SCU_GENERIC, q->rawlen, s->norm.gen_len[g],
+                                                         q->rmask, s->norm.gen_mask[g]);
+    if ((q->u.flags & UM_SCU_CYR) && (q->u.flags & UM_SCU_KOREAN) && q->keylen > 1) {
+        /* the spelling with -ng (or without), through the syllable
+         * table: Сун is sun or sung, whose key is that of song */
+        char alt[UM_SC_KEYLEN + 2], ak[UM_SC_KEYLEN];
+        size_t rl = (size_t)q->rawlen;
+        memcpy(alt, in->raw, rl);
+        if (rl && alt[rl - 1] == 'n') alt[rl++] = 'g';
+        else if (rl > 2 && alt[rl - 1] == 'g' && alt[rl - 2] == 'n') rl--;
+        alt[rl] = 0;
+        um_sc_syl_key(&s->norm, alt, rl, ak, sizeof ak);
+        q->altkey = key_lookup(s, ak, strlen(ak));
+        if (q->altkey == NO_KEY) { /* the key with -ng, as before */
+            int kl = q->keylen;
+            memcpy(alt, q->u.key, (size_t)kl);
+            if (alt[kl - 1] == 'n') alt[kl++] = 'g';
+            else if (kl > 2 && alt[kl - 1] == 'g' && alt[kl - 2] == 'n') kl--;
+            q->altkey = key_lookup(s, alt, (size_t)kl);
+        }
+    }
+    char pk[8], sk[8];
+    if (prefix_key(&q->u, pk, sk)) q->cid[0] = key_lookup(s, pk, 4), q->cid[1] = key_lookup(s, sk, 4);
+    if (!(q->u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+        affix_keys(q->u.raw, (size_t)q->rawlen, pk, sk))
+        q->cid[2] = key_lookup(s, pk, 4), q->cid[3] = key_lookup(s, sk, 4);
+    if (q->key == NO_KEY && del_word(&q->u)) {
+        char dk[DEL_MAX + 2];
+        size_t rl = (size_t)q->rawlen;
+        for (size_t d = 0; d <= rl; d++) {
+            size_t dn = del_key(q->u.raw, rl, d, dk);
+            uint32_t id = key_lookup(s, dk, dn);
+            if (id != NO_KEY) q->did[q->ndid++] = id;
+        }
+    }
+    if (q->rawlen <= 6) {
+        char alt[3][UM_SC_KEYLEN];
+        um_sc_latin_key(q->u.raw, (size_t)q->rawlen, alt[0], sizeof alt[0]);
+        memcpy(alt[1], q->u.raw, (size_t)q->rawlen + 1);
+        um_sc_syl_key(&s->norm, q->u.raw, (size_t)q->rawlen, alt[2], sizeof alt[2]);
+        for (int a = 0; a < 3; a++) q->xalt[a] = key_lookup(s, alt[a], strlen(alt[a]));
+    } else if (q->rawlen >= 3) {
+        char ek[8];
+        for (int e = 0; e < 2; e++) raw_end_key(q->u.raw, (size_t)q->rawlen, e, ek), q->tend[e] = key_lookup(s, ek, 4);
+    }
+}
+
+/* the syllable repairs of a word of a name with a syllable in it */
+static bool unit_rk_wanted(const qunit *q) {
+    return q->rawlen <= 6 && !(q->u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT));
+}
+static void unit_rk(const um_screener *s, qunit *q) {
+    char rk[12][UM_SC_KEYLEN];
+    int nr = um_sc_syl_repairs(&s->norm, q->u.raw, (size_t)q->rawlen, rk, 12);
+    q->nrk = 0;
+    for (int k = 0; k < nr; k++) {
+        uint32_t id = key_lookup(s, rk[k], strlen(rk[k]));
+        if (id != NO_KEY) q->rk[q->nrk++] = id;
+    }
+}
+
+/* Per-word memo, per thread: make_unit() and unit_rk() are functions of
+ * the unit, the entity flag and the screener, so a thread keeps their
+ * results for the units it met last (direct-mapped by a hash of the unit;
+ * a slot holds the screener's generation, so a screener closed and
+ * another opened at the same address never reads the other's). A batch
+ * repeats given names and surnames; no whole-name result is kept: every
+ * query still walks, bounds and scores. */
+#define UMEMO_SLOTS 512
+typedef struct umemo_slot {
+    uint64_t gen; /* 0: empty */
+    uint64_t h;
+    bool ent, rk_done;
+    um_sc_unit in;
+    qunit out;
+} umemo_slot;
+static _Thread_local umemo_slot *tl_memo;
+static pthread_key_t memo_key;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+static bool memo_key_ok;
+static void memo_free(void *p) { um_free(p); }
+static void memo_init(void) { memo_key_ok = pthread_key_create(&memo_key, memo_free) == 0; }
+
+static umemo_slot *memo_table(void) {
+    if (tl_memo) return tl_memo;
+    if (pthread_once(&memo_once, memo_init) != 0 || !memo_key_ok) return NULL;
+    umemo_slot *t = um_calloc(UMEMO_SLOTS, sizeof *t);
+    if (!t) return NULL;
+    if (pthread_setspecific(memo_key, t) != 0) {
+        um_free(t);
+        return NULL;
+    }
+    return tl_memo = t;
+}
+
+static uint64_t unit_hash(const um_sc_unit *u, size_t kl, size_t rl, bool ent) {
+    uint64_t h = um_hash64(u->key, kl, 0x9e3779b97f4a7c15ull ^ u->flags ^ (uint64_t)ent << 8);
+    uint32_t wb;
+    memcpy(&wb, &u->w, sizeof wb);
+    return um_hash64(u->raw, rl, h ^ wb);
+}
+
+static bool unit_same(const um_sc_unit *a, const um_sc_unit *b, size_t kl, size_t rl) {
+    return a->flags == b->flags && memcmp(&a->w, &b->w, sizeof a->w) == 0 && memcmp(a->key, b->key, kl + 1) == 0 &&
+           memcmp(a->raw, b->raw, rl + 1) == 0;
+}
+
+/* make_unit(), and unit_rk() when want_rk, through the memo */
+static void unit_memo(const um_screener *s, const um_sc_unit *in, qunit *q, bool ent, bool sylname) {
+    umemo_slot *t = memo_table();
+    size_t kl = strnlen(in->key, sizeof in->key - 1), rl = strnlen(in->raw, sizeof in->raw - 1);
+    uint64_t h = t ? unit_hash(in, kl, rl, ent) : 0;
+    umemo_slot *m = t ? &t[h & (UMEMO_SLOTS - 1)] : NULL;
+    if (m && m->gen == s->gen && m->h == h && m->ent == ent && unit_same(&m->in, in, kl, rl)) {
+        if (sylname && !m->rk_done && unit_rk_wanted(&m->out)) unit_rk(s, &m->out), m->rk_done = true;
+        *q = m->out;
+    } else {
+        make_unit(s, in, q, ent);
+        if (sylname && unit_rk_wanted(q)) unit_rk(s, q);
+        if (m) {
+            m->gen = s->gen, m->h = h, m->ent = ent, m->in = *in, m->out = *q;
+            m->rk_done = sylname;
+        }
+    }
+    q->u.word = in->word;
+    if (!(sylname && unit_rk_wanted(q))) q->nrk = 0;
+}
+
 static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool ent) {
     f->nq = qn->n;
     f->Q = 0;
@@ -2443,76 +2632,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
     for (int i = 0; i < qn->n && !ent && !sylname; i++)
         sylname = (qn->u[i].flags & UM_SCU_KOREAN) || um_sc_is_syllable(&s->norm, qn->u[i].raw, strlen(qn->u[i].raw));
     for (int i = 0; i < qn->n; i++) {
-        f->q[i].u = qn->u[i];
-        /* a query word read as a business word with a typo (SHOP as SHIP,
-         * EXPERT as EXPORT) that is itself a listed word is that word: a
-         * real word is not a typo */
-        if ((qn->u[i].flags & UM_SCU_GENERIC) && !(qn->u[i].flags & (UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
-            const char *r = qn->u[i].raw;
-            size_t rn = strlen(r);
-            char lk[UM_SC_KEYLEN];
-            if (rn >= 3 && !um_map_get(&s->norm.generic, r, rn)) {
-                um_sc_latin_key(r, rn, lk, sizeof lk);
-                if (key_lookup(s, lk, strlen(lk)) != NO_KEY) {
-                    memcpy(f->q[i].u.key, lk, strlen(lk) + 1);
-                    f->q[i].u.flags &= (uint8_t)~UM_SCU_GENERIC;
-                    f->q[i].u.w = 1.0f;
-                }
-            }
-        }
-        f->q[i].keylen = (int)strlen(f->q[i].u.key);
-        f->q[i].rawlen = (int)strlen(qn->u[i].raw);
-        f->q[i].key = key_lookup(s, f->q[i].u.key, (size_t)f->q[i].keylen);
-        f->q[i].kmask = letter_mask(f->q[i].u.key);
-        f->q[i].rmask = letter_mask(qn->u[i].raw);
-        f->q[i].ent = ent;
-        f->q[i].altkey = NO_KEY;
-        f->q[i].nrk = 0;
-        f->q[i].common = f->q[i].key != NO_KEY &&
-                         (!ent || s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] >= ENT_COMMON_DF);
-        f->q[i].sur = !ent && (um_sc_is_surname(&s->norm, f->q[i].u.key) || um_sc_is_surname(&s->norm, qn->u[i].raw));
-        f->q[i].skey[0] = 0;
-        f->q[i].rare = !ent && f->q[i].key != NO_KEY && (f->q[i].u.flags & UM_SCU_KOREAN) &&
-                       !(f->q[i].u.flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
-                       s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] <= RARE_DF;
-        f->q[i].gtyp = false;
-        if (!ent && !(f->q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
-            f->q[i].rawlen <= 4 && um_sc_is_syllable(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen))
-            um_sc_syl_key(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, f->q[i].skey, sizeof f->q[i].skey);
-        f->q[i].smask = f->q[i].skey[0] ? letter_mask(f->q[i].skey) : 0;
-        f->q[i].gtypo = false;
-        for (int g = 0; ent && g < UM_SC_N_GENERIC && !f->q[i].gtypo; g++)
-            f->q[i].gtypo = s->norm.gen_len[g] &&
-                            generic_typo_ok(f->q[i].u.flags, UM_SCU_GENERIC, f->q[i].rawlen, s->norm.gen_len[g],
-                                            f->q[i].rmask, s->norm.gen_mask[g]);
-        if (sylname && f->q[i].rawlen <= 6 &&
-            !(f->q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
-            char rk[12][UM_SC_KEYLEN];
-            int nr = um_sc_syl_repairs(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, rk, 12);
-            for (int k = 0; k < nr; k++) {
-                uint32_t id = key_lookup(s, rk[k], strlen(rk[k]));
-                if (id != NO_KEY) f->q[i].rk[f->q[i].nrk++] = id;
-            }
-        }
-        if ((f->q[i].u.flags & UM_SCU_CYR) && (f->q[i].u.flags & UM_SCU_KOREAN) && f->q[i].keylen > 1) {
-            /* the spelling with -ng (or without), through the syllable
-             * table: Сун is sun or sung, whose key is that of song */
-            char alt[UM_SC_KEYLEN + 2], ak[UM_SC_KEYLEN];
-            size_t rl = (size_t)f->q[i].rawlen;
-            memcpy(alt, qn->u[i].raw, rl);
-            if (rl && alt[rl - 1] == 'n') alt[rl++] = 'g';
-            else if (rl > 2 && alt[rl - 1] == 'g' && alt[rl - 2] == 'n') rl--;
-            alt[rl] = 0;
-            um_sc_syl_key(&s->norm, alt, rl, ak, sizeof ak);
-            f->q[i].altkey = key_lookup(s, ak, strlen(ak));
-            if (f->q[i].altkey == NO_KEY) { /* the key with -ng, as before */
-                int kl = f->q[i].keylen;
-                memcpy(alt, f->q[i].u.key, (size_t)kl);
-                if (alt[kl - 1] == 'n') alt[kl++] = 'g';
-                else if (kl > 2 && alt[kl - 1] == 'g' && alt[kl - 2] == 'n') kl--;
-                f->q[i].altkey = key_lookup(s, alt, (size_t)kl);
-            }
-        }
+        unit_memo(s, &qn->u[i], &f->q[i], ent, sylname);
         f->Q += f->q[i].u.w;
         int rl = f->q[i].rawlen;
         if (i == qn->n - 1) /* every unit known: which may be a given syllable typo */
@@ -2918,13 +3038,10 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         gen_w += q[i].u.w;
         uint32_t ids[5] = {q[i].key, NO_KEY, NO_KEY, NO_KEY, NO_KEY};
         bool cyr_alt = false;
-        char pk[8], sk[8];
-        if (prefix_key(&q[i].u, pk, sk)) ids[1] = key_lookup(s, pk, 4), ids[2] = key_lookup(s, sk, 4);
-        /* and the ends of the spelling: a list run of Korean syllables has
-         * the keys of its spelling's ends (Ryonbnog, Ryong Bong) */
-        if (!(q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
-            affix_keys(q[i].u.raw, (size_t)q[i].rawlen, pk, sk))
-            ids[3] = key_lookup(s, pk, 4), ids[4] = key_lookup(s, sk, 4);
+        /* the end keys of the key (prefix_key), and the ends of the
+         * spelling: a list run of Korean syllables has the keys of its
+         * spelling's ends (Ryonbnog, Ryong Bong); looked up in make_unit() */
+        for (int j = 0; j < 4; j++) ids[1 + j] = q[i].cid[j];
         if ((q[i].u.flags & UM_SCU_CYR) && (q[i].u.flags & UM_SCU_KOREAN) && q[i].keylen > 1) {
             /* Kontsevich -n: the -ng syllable too, and the reverse */
             ids[1] = q[i].altkey;
@@ -2959,12 +3076,8 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         /* a short word that is no listed word may hold a typo: its deletion
          * keys, when rare enough (rarity bounds the work), always walked */
         if (q[i].key == NO_KEY && del_word(&q[i].u)) {
-            char dk[DEL_MAX + 2];
-            size_t rl = (size_t)q[i].rawlen;
-            for (size_t d = 0; d <= rl && nk < MAX_QKEYS; d++) {
-                size_t dn = del_key(q[i].u.raw, rl, d, dk);
-                uint32_t id = key_lookup(s, dk, dn);
-                if (id == NO_KEY) continue;
+            for (int d = 0; d < q[i].ndid && nk < MAX_QKEYS; d++) {
+                uint32_t id = q[i].did[d];
                 bool dup = false;
                 for (int k = 0; k < nk; k++) dup |= kid[k] == id;
                 uint32_t df = s->poff[id + 1] - s->poff[id];
@@ -3053,14 +3166,11 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             bool have = false;
             for (int k = 0; k < nk; k++) have |= kid[k] == u->key;
             if (!have) continue; /* too common a key to be looked up */
-            /* the same spelling keyed as the other script would key it */
-            char alt[3][UM_SC_KEYLEN];
-            um_sc_latin_key(u->u.raw, (size_t)u->rawlen, alt[0], sizeof alt[0]);
-            memcpy(alt[1], u->u.raw, (size_t)u->rawlen + 1);
-            um_sc_syl_key(&s->norm, u->u.raw, (size_t)u->rawlen, alt[2], sizeof alt[2]);
+            /* the same spelling keyed as the other script would key it
+             * (xalt: looked up in make_unit()) */
             bool ok = true;
             for (int a = 0; a < 3 && ok; a++) {
-                uint32_t id = key_lookup(s, alt[a], strlen(alt[a]));
+                uint32_t id = u->xalt[a];
                 if (id == NO_KEY || id == u->key) continue;
                 bool dup = false;
                 for (int k = 0; k < nk; k++)
@@ -3107,14 +3217,9 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 u->keylen < 7 || u->rawlen < 7 || u->nrk || u->gtyp || u->gtypo || u->skey[0])
                 continue;
             /* the ends of the spelling posted apart (raw_end_key()) */
-            uint32_t eid[2];
+            const uint32_t *eid = u->tend;
             bool ok = ntq + 2 <= MAX_QKEYS;
-            for (int e = 0; e < 2 && ok; e++) {
-                char ek[8];
-                raw_end_key(u->u.raw, (size_t)u->rawlen, e, ek);
-                eid[e] = key_lookup(s, ek, 4);
-                ok = eid[e] == NO_KEY || s->poff[eid[e] + 1] - s->poff[eid[e]] <= MAX_DF;
-            }
+            for (int e = 0; e < 2 && ok; e++) ok = eid[e] == NO_KEY || s->poff[eid[e] + 1] - s->poff[eid[e]] <= MAX_DF;
             if (!ok) continue;
             for (int e = 0; e < 2; e++) {
                 if (eid[e] == NO_KEY) continue;

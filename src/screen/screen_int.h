@@ -87,6 +87,7 @@ typedef struct um_sc_norm {
     um_map generic; /* generic entity word -> static descriptor */
     size_t max_syl; /* longest syllable spelling */
     size_t n_variants; /* spellings read from korean_variants.tsv */
+    uint64_t gen; /* this instance among every one made in the process (norm.c's per-thread memo) */
 } um_sc_norm;
 
 /* Builds the syllable tables from Unicode Hangul arithmetic plus the
