@@ -665,6 +665,12 @@ void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, si
 
 bool um_sc_is_syllable(const um_sc_norm *nm, const char *w, size_t n) { return syl_get(nm, w, n) != NULL; }
 bool um_sc_is_surname(const um_sc_norm *nm, const char *key) { return surname_rank(nm, key) != 0; }
+bool um_sc_is_generic_key(const um_sc_norm *nm, const char *key) {
+    (void)nm;
+    for (size_t i = 0; i < UM_ARRAY_LEN(generic_words); i++)
+        if (strcmp(generic_words[i].key, key) == 0) return true;
+    return false;
+}
 
 int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[][UM_SC_KEYLEN], int max) {
     if (n < 2 || n > 6 || syl_get(nm, w, n)) return 0; /* a syllable is a name of its own, not a typo */

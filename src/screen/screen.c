@@ -1297,6 +1297,10 @@ typedef struct qunit {
      * that is no listed word), in order */
     uint32_t cid[4], xalt[3], tend[2], did[DEL_MAX + 1];
     int ndid;
+    /* a key of 7+ letters that is a generic business word's (HOLDING for
+     * KHOLDINGG): a generic list unit pairs with it by key, and a generic
+     * unit's key is not posted, so treq does not require it */
+    bool gkey;
 } qunit;
 
 #define ENT_COMMON_DF 20
@@ -2426,6 +2430,7 @@ static void make_unit(const um_screener *s, const um_sc_unit *in, qunit *q, bool
     for (int k = 0; k < 3; k++) q->xalt[k] = NO_KEY;
     q->tend[0] = q->tend[1] = NO_KEY;
     q->ndid = 0;
+    q->gkey = false;
     /* a query word read as a business word with a typo (SHOP as SHIP,
      * EXPERT as EXPORT) that is itself a listed word is that word: a
      * real word is not a typo */
@@ -2498,6 +2503,7 @@ static void make_unit(const um_screener *s, const um_sc_unit *in, qunit *q, bool
             if (id != NO_KEY) q->did[q->ndid++] = id;
         }
     }
+    if (q->keylen >= 7) q->gkey = um_sc_is_generic_key(&s->norm, q->u.key);
     if (q->rawlen <= 6) {
         char alt[3][UM_SC_KEYLEN];
         um_sc_latin_key(q->u.raw, (size_t)q->rawlen, alt[0], sizeof alt[0]);
@@ -3214,7 +3220,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             if (!(tok >> i & 1) || u->ent || !u->common || u->key == NO_KEY || u->u.w < 0.5f || (skipped >> i & 1) ||
                 (u->u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_CYR |
                                UM_SCU_SURNAME)) ||
-                u->keylen < 7 || u->rawlen < 7 || u->nrk || u->gtyp || u->gtypo || u->skey[0])
+                u->keylen < 7 || u->rawlen < 7 || u->nrk || u->gtyp || u->gtypo || u->skey[0] || u->gkey)
                 continue;
             /* the ends of the spelling posted apart (raw_end_key()) */
             const uint32_t *eid = u->tend;

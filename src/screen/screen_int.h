@@ -126,6 +126,9 @@ void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, si
 bool um_sc_is_syllable(const um_sc_norm *nm, const char *w, size_t n);
 /* key is the key of a common Korean surname (the surname table) */
 bool um_sc_is_surname(const um_sc_norm *nm, const char *key);
+/* true when key is the key of a generic business word (a list unit with
+ * it is generic, and its key is not posted unless the name is all generic) */
+bool um_sc_is_generic_key(const um_sc_norm *nm, const char *key);
 int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[][UM_SC_KEYLEN], int max);
 
 /* ---- lists ---------------------------------------------------------------- */
