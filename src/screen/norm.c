@@ -39,6 +39,7 @@
  * normalising functions write into the caller's um_sc_name and allocate
  * nothing except utf8proc's scratch (and ICU's, on a cache miss).
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,9 +332,73 @@ static bool one_typo(const char *a, size_t n, const char *b, size_t m);
  * alone never matches (capped at 0.5). */
 static bool str_is_syllables(const um_sc_norm *nm, const char *w, size_t n);
 
+/* Per-thread memo of the tests that depend on one written word alone and
+ * the (immutable) tables: find_generic_typo() of a query word, and
+ * joined_word(). A batch repeats given names and surnames, and these tests
+ * scan the generic words' table for every long word. Direct-mapped by a
+ * hash of the word; a slot holds the tables' generation (um_sc_norm.gen),
+ * so tables freed and others made at the same address are never read
+ * through it. Words of NMEMO_LEN letters or more are not kept. */
+#define NMEMO_SLOTS 256
+#define NMEMO_LEN 32
+enum { NM_GENTYPO = 1, NM_JOINED = 2, NM_JOINED_ENT = 3 };
+typedef struct nmemo_slot {
+    uint64_t gen; /* 0: empty */
+    uint8_t kind, n;
+    int16_t res;
+    char s[NMEMO_LEN];
+} nmemo_slot;
+static _Thread_local nmemo_slot *tl_nmemo;
+static tss_t nmemo_key;
+static once_flag nmemo_once = ONCE_FLAG_INIT;
+static bool nmemo_ok;
+static void nmemo_free(void *p) { um_free(p); }
+static void nmemo_init(void) { nmemo_ok = tss_create(&nmemo_key, nmemo_free) == thrd_success; }
+
+/* the slot of (kind, w): *hit when it holds the result; NULL: no memo */
+static nmemo_slot *nmemo_slot_of(const um_sc_norm *nm, uint8_t kind, const char *w, size_t n, bool *hit) {
+    *hit = false;
+    if (n >= NMEMO_LEN) return NULL;
+    if (!tl_nmemo) {
+        call_once(&nmemo_once, nmemo_init);
+        if (!nmemo_ok) return NULL;
+        nmemo_slot *t = um_calloc(NMEMO_SLOTS, sizeof *t);
+        if (!t) return NULL;
+        if (tss_set(nmemo_key, t) != thrd_success) {
+            um_free(t);
+            return NULL;
+        }
+        tl_nmemo = t;
+    }
+    nmemo_slot *m = &tl_nmemo[(um_hash64(w, n, kind) >> 7) & (NMEMO_SLOTS - 1)];
+    *hit = m->gen == nm->gen && m->kind == kind && m->n == n && memcmp(m->s, w, n) == 0;
+    return m;
+}
+
+static void nmemo_put(const um_sc_norm *nm, nmemo_slot *m, uint8_t kind, const char *w, size_t n, int res) {
+    if (!m) return;
+    m->gen = nm->gen;
+    m->kind = kind;
+    m->n = (uint8_t)n;
+    memcpy(m->s, w, n);
+    m->res = (int16_t)res;
+}
+
+static const generic_word *find_generic_typo_scan(const um_sc_norm *nm, const char *w, size_t n);
+
 static const generic_word *find_generic_typo(const um_sc_norm *nm, const char *w, size_t n, bool query) {
+    if (!query || n < 3) return find_generic(nm, w, n);
+    bool hit;
+    nmemo_slot *m = nmemo_slot_of(nm, NM_GENTYPO, w, n, &hit);
+    if (hit) return m->res ? &generic_words[m->res - 1] : NULL;
+    const generic_word *g = find_generic_typo_scan(nm, w, n);
+    nmemo_put(nm, m, NM_GENTYPO, w, n, g ? (int)(g - generic_words) + 1 : 0);
+    return g;
+}
+
+static const generic_word *find_generic_typo_scan(const um_sc_norm *nm, const char *w, size_t n) {
     const generic_word *g = find_generic(nm, w, n);
-    if (g || !query || n < 3) return g;
+    if (g) return g;
     /* a word that reads as Korean syllables is a name (Bak is not a typo of
      * Bank, Jeson not of Joson), unless it is a letter short, long or
      * swapped in a word of 4+ letters (Kore, Koean, Limite) */
@@ -607,6 +672,12 @@ void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, si
 
 bool um_sc_is_syllable(const um_sc_norm *nm, const char *w, size_t n) { return syl_get(nm, w, n) != NULL; }
 bool um_sc_is_surname(const um_sc_norm *nm, const char *key) { return surname_rank(nm, key) != 0; }
+bool um_sc_is_generic_key(const um_sc_norm *nm, const char *key) {
+    (void)nm;
+    for (size_t i = 0; i < UM_ARRAY_LEN(generic_words); i++)
+        if (strcmp(generic_words[i].key, key) == 0) return true;
+    return false;
+}
 
 int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[][UM_SC_KEYLEN], int max) {
     if (n < 2 || n > 6 || syl_get(nm, w, n)) return 0; /* a syllable is a name of its own, not a typo */
@@ -746,6 +817,8 @@ static um_status load_variants(um_sc_norm *nm, const char *path, char *warn, siz
 
 um_status um_sc_norm_init(um_sc_norm *nm, const char *variants_path, char *warn, size_t warnlen) {
     memset(nm, 0, sizeof *nm);
+    static _Atomic uint64_t gens;
+    nm->gen = atomic_fetch_add(&gens, 1) + 1;
     um_arena_init(&nm->arena);
     um_map_init(&nm->syl);
     um_map_init(&nm->surname);
@@ -1697,10 +1770,27 @@ static void ko_translate(words *ws) {
  * split in two, the longest such generic word first; true when any was. */
 /* the length of the business word (in an entity name also a short legal
  * form, KOHASAG) joined at the start (*pre) or the end of w, 0 when none */
+static size_t joined_word_scan(const um_sc_norm *nm, const word *w, bool ent, bool *pre);
+
 static size_t joined_word(const um_sc_norm *nm, const word *w, bool ent, bool *pre) {
+    *pre = false;
+    if (w->n < (ent ? 6u : 7u) || (w->flags & W_HANGUL)) return 0;
+    bool hit;
+    uint8_t kind = ent ? NM_JOINED_ENT : NM_JOINED;
+    nmemo_slot *m = nmemo_slot_of(nm, kind, w->s, w->n, &hit);
+    if (hit) {
+        *pre = m->res & 1;
+        return (size_t)(m->res >> 1);
+    }
+    size_t best = joined_word_scan(nm, w, ent, pre);
+    nmemo_put(nm, m, kind, w->s, w->n, (int)(best << 1 | (*pre ? 1u : 0u)));
+    return best;
+}
+
+static size_t joined_word_scan(const um_sc_norm *nm, const word *w, bool ent, bool *pre) {
     size_t best = 0;
     *pre = false;
-    if (w->n < (ent ? 6u : 7u) || (w->flags & W_HANGUL) || find_generic(nm, w->s, w->n)) return 0;
+    if (find_generic(nm, w->s, w->n)) return 0;
     for (size_t g = 0; g < UM_ARRAY_LEN(generic_words); g++) {
         size_t m = nm->gen_jlen[g]; /* 0: under 3 letters or not joinable */
         /* the other part 3+ letters, or 2 beside a business word of 7+

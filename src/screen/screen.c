@@ -33,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -53,6 +55,16 @@
 #define RUNNABLE(fl) (!((fl) & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)))
 #define CN_HAS_LATIN 1   /* a unit that is not Korean, generic or a number: near-pairs with anything */
 #define CN_HAS_KOREAN 2  /* a Korean syllable: near-pairs with non-Korean units only (x0.8) */
+#define CN_HAS_ANY (CN_HAS_LATIN | CN_HAS_KOREAN)
+/* a unit that may pair with a query word of 7+ letters (one edit, or the
+ * same spelling) without the name holding an end key (affix key) of that
+ * word's key or spelling: a Korean syllable of 6+ letters (its ends are
+ * not posted), a spelling of 6+ letters whose key's ends are not its own
+ * (folded: -ey/-ei, kh/h) or whose key is too short for end keys, unless
+ * those ends are posted under their own keys (raw_end_key(); they are); or
+ * a name whose keys did not all fit its postings. collect()'s treq leaves
+ * such a name alone. */
+#define CN_TYPO_UNSAFE 4
 #define RUN_SLOW 63u     /* cn_run: the runs do not fit the word */
 /* paux: the name's run length (6 bits: 0 no run, PAUX_TWO two runs,
  * RUN_SLOW more or a longer one), then 16 bits: a run's letters folded (a
@@ -144,6 +156,7 @@ struct um_screener {
     const char *index_state; /* "loaded", "built and written", "built (not written: ...)" */
     char index_note[600];
     double open_ms_index;    /* time to map and check the index file */
+    uint64_t gen;            /* this screener among every one opened in the process (make_form's memo) */
 };
 
 struct um_screen_result {
@@ -239,6 +252,14 @@ static bool affix_keys(const char *w, size_t n, char *pre, char *suf) {
     memcpy(suf + 1, w + n - 3, 3);
     suf[4] = 0;
     return true;
+}
+
+/* "\x04" + the first 3 letters of a spelling (e 0), "\x05" + the last 3
+ * (e 1): a list unit's spelling ends that its key's ends are not (treq) */
+static void raw_end_key(const char *w, size_t n, int e, char *out) {
+    out[0] = e ? 5 : 4;
+    memcpy(out + 1, e ? w + n - 3 : w, 3);
+    out[4] = 0;
 }
 
 static bool prefix_key(const um_sc_unit *u, char *pre, char *suf) {
@@ -406,6 +427,28 @@ static um_status build_index(um_screener *s) {
                     }
                 }
                 Lw += u->w;
+                if (!(u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
+                    if (u->flags & UM_SCU_KOREAN) {
+                        if (rl >= 6 || kl >= 6) has |= CN_TYPO_UNSAFE;
+                    } else if (rl >= 6) {
+                        /* the ends of a spelling of 6+ letters that are not its
+                         * key's ends (-ey/-ei, kh/h, ts/z, or a key too short
+                         * for end keys): posted under their own keys,
+                         * "\x04" + first 3, "\x05" + last 3, which only
+                         * collect()'s treq test reads */
+                        bool pre = kl >= 5 && memcmp(u->key, u->raw, 3) == 0;
+                        bool suf = kl >= 5 && memcmp(u->key + kl - 3, u->raw + rl - 3, 3) == 0;
+                        for (int end = 0; end < 2; end++) {
+                            if (end ? suf : pre) continue;
+                            char ek[8];
+                            raw_end_key(u->raw, rl, end, ek);
+                            uint32_t id = intern(s, ek, 4);
+                            if (id == NO_KEY || !um_grow((void **)&dpairs, &cap_dp, n_dp + 2, sizeof *dpairs)) goto oom;
+                            dpairs[n_dp++] = (uint32_t)ni;
+                            dpairs[n_dp++] = id;
+                        }
+                    }
+                }
                 if (u->w >= 0.5f && !(u->flags & UM_SCU_GENERIC)) nld++;
                 if (!(u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER)))
                     has |= (u->flags & UM_SCU_KOREAN) ? CN_HAS_KOREAN : CN_HAS_LATIN;
@@ -475,6 +518,7 @@ static um_status build_index(um_screener *s) {
                 uint32_t id = dpairs[dp + 1];
                 bool dup = false;
                 for (int q = 0; q < n_seen; q++) dup |= seen[q] == id;
+                if (!dup && n_seen >= (int)(sizeof seen / sizeof *seen)) s->cn_has[i] |= CN_TYPO_UNSAFE;
                 if (dup || n_seen >= (int)(sizeof seen / sizeof *seen)) continue;
                 seen[n_seen++] = id;
                 if (pass == 0) df[id]++;
@@ -489,6 +533,7 @@ static um_status build_index(um_screener *s) {
                     if (ids[j] == NO_KEY) continue;
                     bool dup = false;
                     for (int q = 0; q < n_seen; q++) dup |= seen[q] == ids[j];
+                    if (!dup && n_seen >= (int)(sizeof seen / sizeof *seen)) s->cn_has[i] |= CN_TYPO_UNSAFE;
                     if (dup || n_seen >= (int)(sizeof seen / sizeof *seen)) continue;
                     seen[n_seen++] = ids[j];
                     if (pass == 0) df[ids[j]]++;
@@ -1007,6 +1052,8 @@ um_status um_screener_open_ctx(um_screener **out, const um_screener_options *opt
     um_screener *s = um_calloc(1, sizeof *s);
     *out = s;
     if (!s) return UM_ENOMEM;
+    static _Atomic uint64_t gens;
+    s->gen = atomic_fetch_add(&gens, 1) + 1;
     um_map_init(&s->keys);
     um_map_init(&s->idents);
     um_status st = UM_OK;
@@ -1250,6 +1297,18 @@ typedef struct qunit {
     bool unused;
     char skey[UM_SC_KEYLEN]; /* not read as Korean: the word's key as a Korean syllable ("" when none) */
     uint32_t smask;          /* its letters (0 when none) */
+    /* key ids collect() looks up (NO_KEY: none, or no such key): the end
+     * keys of the key (prefix_key) and of the spelling (affix_keys, not
+     * Korean), the spelling keyed as the other script would key it (xreq,
+     * 6 letters at most), the spelling's ends posted apart (treq,
+     * raw_end_key(), 7+ letters), the deletion keys found (a short word
+     * that is no listed word), in order */
+    uint32_t cid[4], xalt[3], tend[2], did[DEL_MAX + 1];
+    int ndid;
+    /* a key of 7+ letters that is a generic business word's (HOLDING for
+     * KHOLDINGG): a generic list unit pairs with it by key, and a generic
+     * unit's key is not posted, so treq does not require it */
+    bool gkey;
 } qunit;
 
 #define ENT_COMMON_DF 20
@@ -2383,6 +2442,186 @@ typedef struct qform {
     int pmax_t;
 } qform;
 
+/* What make_form() makes of one query unit that depends on the unit alone
+ * (its key, spelling, flags and weight; not its word's index) and whether
+ * the name is an entity's: key ids and letters, listed-word tests, the
+ * syllable key. Not the syllable repairs (rk: only in a name with a
+ * syllable, unit_rk()) nor gtyp (the name's other units). */
+static void make_unit(const um_screener *s, const um_sc_unit *in, qunit *q, bool ent) {
+    q->u = *in;
+    for (int k = 0; k < 4; k++) q->cid[k] = NO_KEY;
+    for (int k = 0; k < 3; k++) q->xalt[k] = NO_KEY;
+    q->tend[0] = q->tend[1] = NO_KEY;
+    q->ndid = 0;
+    q->gkey = false;
+    /* a query word read as a business word with a typo (SHOP as SHIP,
+     * EXPERT as EXPORT) that is itself a listed word is that word: a
+     * real word is not a typo */
+    if ((in->flags & UM_SCU_GENERIC) && !(in->flags & (UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
+        const char *r = in->raw;
+        size_t rn = strlen(r);
+        char lk[UM_SC_KEYLEN];
+        if (rn >= 3 && !um_map_get(&s->norm.generic, r, rn)) {
+            um_sc_latin_key(r, rn, lk, sizeof lk);
+            if (key_lookup(s, lk, strlen(lk)) != NO_KEY) {
+                memcpy(q->u.key, lk, strlen(lk) + 1);
+                q->u.flags &= (uint8_t)~UM_SCU_GENERIC;
+                q->u.w = 1.0f;
+            }
+        }
+    }
+    q->keylen = (int)strlen(q->u.key);
+    q->rawlen = (int)strlen(in->raw);
+    q->key = key_lookup(s, q->u.key, (size_t)q->keylen);
+    q->kmask = letter_mask(q->u.key);
+    q->rmask = letter_mask(in->raw);
+    q->ent = ent;
+    q->altkey = NO_KEY;
+    q->nrk = 0;
+    q->common = q->key != NO_KEY && (!ent || s->poff[q->key + 1] - s->poff[q->key] >= ENT_COMMON_DF);
+    q->sur = !ent && (um_sc_is_surname(&s->norm, q->u.key) || um_sc_is_surname(&s->norm, in->raw));
+    q->sursw = q->sur && q->rawlen >= 4 && !um_sc_is_surname(&s->norm, in->raw);
+    q->skey[0] = 0;
+    q->rare = !ent && q->key != NO_KEY && (q->u.flags & UM_SCU_KOREAN) &&
+              !(q->u.flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+              s->poff[q->key + 1] - s->poff[q->key] <= RARE_DF;
+    q->gtyp = false;
+    q->unused = false;
+    if (!ent && !(q->u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+        q->rawlen <= 4 && um_sc_is_syllable(&s->norm, in->raw, (size_t)q->rawlen))
+        um_sc_syl_key(&s->norm, in->raw, (size_t)q->rawlen, q->skey, sizeof q->skey);
+    q->smask = q->skey[0] ? letter_mask(q->skey) : 0;
+    q->gtypo = false;
+    for (int g = 0; ent && g < UM_SC_N_GENERIC && !q->gtypo; g++)
+        q->gtypo = s->norm.gen_len[g] && generic_typo_ok(q->u.flags, UM_SCU_GENERIC, q->rawlen, s->norm.gen_len[g],
+                                                         q->rmask, s->norm.gen_mask[g]);
+    if ((q->u.flags & UM_SCU_CYR) && (q->u.flags & UM_SCU_KOREAN) && q->keylen > 1) {
+        /* the spelling with -ng (or without), through the syllable
+         * table: Сун is sun or sung, whose key is that of song */
+        char alt[UM_SC_KEYLEN + 2], ak[UM_SC_KEYLEN];
+        size_t rl = (size_t)q->rawlen;
+        memcpy(alt, in->raw, rl);
+        if (rl && alt[rl - 1] == 'n') alt[rl++] = 'g';
+        else if (rl > 2 && alt[rl - 1] == 'g' && alt[rl - 2] == 'n') rl--;
+        alt[rl] = 0;
+        um_sc_syl_key(&s->norm, alt, rl, ak, sizeof ak);
+        q->altkey = key_lookup(s, ak, strlen(ak));
+        if (q->altkey == NO_KEY) { /* the key with -ng, as before */
+            int kl = q->keylen;
+            memcpy(alt, q->u.key, (size_t)kl);
+            if (alt[kl - 1] == 'n') alt[kl++] = 'g';
+            else if (kl > 2 && alt[kl - 1] == 'g' && alt[kl - 2] == 'n') kl--;
+            q->altkey = key_lookup(s, alt, (size_t)kl);
+        }
+    }
+    char pk[8], sk[8];
+    if (prefix_key(&q->u, pk, sk)) q->cid[0] = key_lookup(s, pk, 4), q->cid[1] = key_lookup(s, sk, 4);
+    if (!(q->u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
+        affix_keys(q->u.raw, (size_t)q->rawlen, pk, sk))
+        q->cid[2] = key_lookup(s, pk, 4), q->cid[3] = key_lookup(s, sk, 4);
+    if (q->key == NO_KEY && del_word(&q->u)) {
+        char dk[DEL_MAX + 2];
+        size_t rl = (size_t)q->rawlen;
+        for (size_t d = 0; d <= rl; d++) {
+            size_t dn = del_key(q->u.raw, rl, d, dk);
+            uint32_t id = key_lookup(s, dk, dn);
+            if (id != NO_KEY) q->did[q->ndid++] = id;
+        }
+    }
+    if (q->keylen >= 7) q->gkey = um_sc_is_generic_key(&s->norm, q->u.key);
+    if (q->rawlen <= 6) {
+        char alt[3][UM_SC_KEYLEN];
+        um_sc_latin_key(q->u.raw, (size_t)q->rawlen, alt[0], sizeof alt[0]);
+        memcpy(alt[1], q->u.raw, (size_t)q->rawlen + 1);
+        um_sc_syl_key(&s->norm, q->u.raw, (size_t)q->rawlen, alt[2], sizeof alt[2]);
+        for (int a = 0; a < 3; a++) q->xalt[a] = key_lookup(s, alt[a], strlen(alt[a]));
+    } else if (q->rawlen >= 3) {
+        char ek[8];
+        for (int e = 0; e < 2; e++) raw_end_key(q->u.raw, (size_t)q->rawlen, e, ek), q->tend[e] = key_lookup(s, ek, 4);
+    }
+}
+
+/* the syllable repairs of a word of a name with a syllable in it */
+static bool unit_rk_wanted(const qunit *q) {
+    return q->rawlen <= 6 && !(q->u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT));
+}
+static void unit_rk(const um_screener *s, qunit *q) {
+    char rk[12][UM_SC_KEYLEN];
+    int nr = um_sc_syl_repairs(&s->norm, q->u.raw, (size_t)q->rawlen, rk, 12);
+    q->nrk = 0;
+    for (int k = 0; k < nr; k++) {
+        uint32_t id = key_lookup(s, rk[k], strlen(rk[k]));
+        if (id != NO_KEY) q->rk[q->nrk++] = id;
+    }
+}
+
+/* Per-word memo, per thread: make_unit() and unit_rk() are functions of
+ * the unit, the entity flag and the screener, so a thread keeps their
+ * results for the units it met last (direct-mapped by a hash of the unit;
+ * a slot holds the screener's generation, so a screener closed and
+ * another opened at the same address never reads the other's). A batch
+ * repeats given names and surnames; no whole-name result is kept: every
+ * query still walks, bounds and scores. */
+#define UMEMO_SLOTS 512
+typedef struct umemo_slot {
+    uint64_t gen; /* 0: empty */
+    uint64_t h;
+    bool ent, rk_done;
+    um_sc_unit in;
+    qunit out;
+} umemo_slot;
+static _Thread_local umemo_slot *tl_memo;
+static pthread_key_t memo_key;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+static bool memo_key_ok;
+static void memo_free(void *p) { um_free(p); }
+static void memo_init(void) { memo_key_ok = pthread_key_create(&memo_key, memo_free) == 0; }
+
+static umemo_slot *memo_table(void) {
+    if (tl_memo) return tl_memo;
+    if (pthread_once(&memo_once, memo_init) != 0 || !memo_key_ok) return NULL;
+    umemo_slot *t = um_calloc(UMEMO_SLOTS, sizeof *t);
+    if (!t) return NULL;
+    if (pthread_setspecific(memo_key, t) != 0) {
+        um_free(t);
+        return NULL;
+    }
+    return tl_memo = t;
+}
+
+static uint64_t unit_hash(const um_sc_unit *u, size_t kl, size_t rl, bool ent) {
+    uint64_t h = um_hash64(u->key, kl, 0x9e3779b97f4a7c15ull ^ u->flags ^ (uint64_t)ent << 8);
+    uint32_t wb;
+    memcpy(&wb, &u->w, sizeof wb);
+    return um_hash64(u->raw, rl, h ^ wb);
+}
+
+static bool unit_same(const um_sc_unit *a, const um_sc_unit *b, size_t kl, size_t rl) {
+    return a->flags == b->flags && memcmp(&a->w, &b->w, sizeof a->w) == 0 && memcmp(a->key, b->key, kl + 1) == 0 &&
+           memcmp(a->raw, b->raw, rl + 1) == 0;
+}
+
+/* make_unit(), and unit_rk() when want_rk, through the memo */
+static void unit_memo(const um_screener *s, const um_sc_unit *in, qunit *q, bool ent, bool sylname) {
+    umemo_slot *t = memo_table();
+    size_t kl = strnlen(in->key, sizeof in->key - 1), rl = strnlen(in->raw, sizeof in->raw - 1);
+    uint64_t h = t ? unit_hash(in, kl, rl, ent) : 0;
+    umemo_slot *m = t ? &t[h & (UMEMO_SLOTS - 1)] : NULL;
+    if (m && m->gen == s->gen && m->h == h && m->ent == ent && unit_same(&m->in, in, kl, rl)) {
+        if (sylname && !m->rk_done && unit_rk_wanted(&m->out)) unit_rk(s, &m->out), m->rk_done = true;
+        *q = m->out;
+    } else {
+        make_unit(s, in, q, ent);
+        if (sylname && unit_rk_wanted(q)) unit_rk(s, q);
+        if (m) {
+            m->gen = s->gen, m->h = h, m->ent = ent, m->in = *in, m->out = *q;
+            m->rk_done = sylname;
+        }
+    }
+    q->u.word = in->word;
+    if (!(sylname && unit_rk_wanted(q))) q->nrk = 0;
+}
+
 static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool ent) {
     f->nq = qn->n;
     f->Q = 0;
@@ -2424,78 +2663,7 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
     for (int i = 0; i < qn->n && !ent && !sylname; i++)
         sylname = (qn->u[i].flags & UM_SCU_KOREAN) || um_sc_is_syllable(&s->norm, qn->u[i].raw, strlen(qn->u[i].raw));
     for (int i = 0; i < qn->n; i++) {
-        f->q[i].u = qn->u[i];
-        /* a query word read as a business word with a typo (SHOP as SHIP,
-         * EXPERT as EXPORT) that is itself a listed word is that word: a
-         * real word is not a typo */
-        if ((qn->u[i].flags & UM_SCU_GENERIC) && !(qn->u[i].flags & (UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
-            const char *r = qn->u[i].raw;
-            size_t rn = strlen(r);
-            char lk[UM_SC_KEYLEN];
-            if (rn >= 3 && !um_map_get(&s->norm.generic, r, rn)) {
-                um_sc_latin_key(r, rn, lk, sizeof lk);
-                if (key_lookup(s, lk, strlen(lk)) != NO_KEY) {
-                    memcpy(f->q[i].u.key, lk, strlen(lk) + 1);
-                    f->q[i].u.flags &= (uint8_t)~UM_SCU_GENERIC;
-                    f->q[i].u.w = 1.0f;
-                }
-            }
-        }
-        f->q[i].keylen = (int)strlen(f->q[i].u.key);
-        f->q[i].rawlen = (int)strlen(qn->u[i].raw);
-        f->q[i].key = key_lookup(s, f->q[i].u.key, (size_t)f->q[i].keylen);
-        f->q[i].kmask = letter_mask(f->q[i].u.key);
-        f->q[i].rmask = letter_mask(qn->u[i].raw);
-        f->q[i].ent = ent;
-        f->q[i].altkey = NO_KEY;
-        f->q[i].nrk = 0;
-        f->q[i].common = f->q[i].key != NO_KEY &&
-                         (!ent || s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] >= ENT_COMMON_DF);
-        f->q[i].sur = !ent && (um_sc_is_surname(&s->norm, f->q[i].u.key) || um_sc_is_surname(&s->norm, qn->u[i].raw));
-        f->q[i].sursw = f->q[i].sur && f->q[i].rawlen >= 4 && !um_sc_is_surname(&s->norm, qn->u[i].raw);
-        f->q[i].skey[0] = 0;
-        f->q[i].rare = !ent && f->q[i].key != NO_KEY && (f->q[i].u.flags & UM_SCU_KOREAN) &&
-                       !(f->q[i].u.flags & (UM_SCU_SURNAME | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
-                       s->poff[f->q[i].key + 1] - s->poff[f->q[i].key] <= RARE_DF;
-        f->q[i].gtyp = false;
-        f->q[i].unused = false;
-        if (!ent && !(f->q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
-            f->q[i].rawlen <= 4 && um_sc_is_syllable(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen))
-            um_sc_syl_key(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, f->q[i].skey, sizeof f->q[i].skey);
-        f->q[i].smask = f->q[i].skey[0] ? letter_mask(f->q[i].skey) : 0;
-        f->q[i].gtypo = false;
-        for (int g = 0; ent && g < UM_SC_N_GENERIC && !f->q[i].gtypo; g++)
-            f->q[i].gtypo = s->norm.gen_len[g] &&
-                            generic_typo_ok(f->q[i].u.flags, UM_SCU_GENERIC, f->q[i].rawlen, s->norm.gen_len[g],
-                                            f->q[i].rmask, s->norm.gen_mask[g]);
-        if (sylname && f->q[i].rawlen <= 6 &&
-            !(f->q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT))) {
-            char rk[12][UM_SC_KEYLEN];
-            int nr = um_sc_syl_repairs(&s->norm, qn->u[i].raw, (size_t)f->q[i].rawlen, rk, 12);
-            for (int k = 0; k < nr; k++) {
-                uint32_t id = key_lookup(s, rk[k], strlen(rk[k]));
-                if (id != NO_KEY) f->q[i].rk[f->q[i].nrk++] = id;
-            }
-        }
-        if ((f->q[i].u.flags & UM_SCU_CYR) && (f->q[i].u.flags & UM_SCU_KOREAN) && f->q[i].keylen > 1) {
-            /* the spelling with -ng (or without), through the syllable
-             * table: Сун is sun or sung, whose key is that of song */
-            char alt[UM_SC_KEYLEN + 2], ak[UM_SC_KEYLEN];
-            size_t rl = (size_t)f->q[i].rawlen;
-            memcpy(alt, qn->u[i].raw, rl);
-            if (rl && alt[rl - 1] == 'n') alt[rl++] = 'g';
-            else if (rl > 2 && alt[rl - 1] == 'g' && alt[rl - 2] == 'n') rl--;
-            alt[rl] = 0;
-            um_sc_syl_key(&s->norm, alt, rl, ak, sizeof ak);
-            f->q[i].altkey = key_lookup(s, ak, strlen(ak));
-            if (f->q[i].altkey == NO_KEY) { /* the key with -ng, as before */
-                int kl = f->q[i].keylen;
-                memcpy(alt, f->q[i].u.key, (size_t)kl);
-                if (alt[kl - 1] == 'n') alt[kl++] = 'g';
-                else if (kl > 2 && alt[kl - 1] == 'g' && alt[kl - 2] == 'n') kl--;
-                f->q[i].altkey = key_lookup(s, alt, (size_t)kl);
-            }
-        }
+        unit_memo(s, &qn->u[i], &f->q[i], ent, sylname);
         f->Q += f->q[i].u.w;
         int rl = f->q[i].rawlen;
         if (i == qn->n - 1) /* every unit known: which may be a given syllable typo */
@@ -2592,7 +2760,7 @@ static inline bool paux_run(const qform *f, uint32_t a) {
 static double bound(const um_screener *s, const qform *f, uint32_t ni, bool typo, double floor) {
     const struct unear *l = &s->unear[s->uoff[ni]];
     int nl = (int)(s->uoff[ni + 1] - s->uoff[ni]);
-    uint8_t has = s->cn_has[ni];
+    uint8_t has = s->cn_has[ni] & CN_HAS_ANY;
     double Qs = 0;
     int P = 0, D = 0;
     /* once a unit is left unpaired, the bound cannot exceed 0.8^D x
@@ -2722,6 +2890,7 @@ static inline bool post_seek(const uint32_t *post, uint32_t *cur, uint32_t end, 
 }
 
 /* scores compiled name ni for the query and keeps it when it reaches thr */
+
 static um_status consider(const um_screener *s, const qform *f, int form, uint32_t ni, uint8_t how, bool have_dob,
                           const um_sc_dob *qd, const char *qcc, double thr, double floor_name, cands *out) {
     const qunit *q = f->q;
@@ -2859,7 +3028,7 @@ static um_status collect_generic(const um_screener *s, const um_screen_query *qq
             uint8_t ty = s->cn_type[ni];
             if (qq->type == UM_SCREEN_PERSON && ty != UM_SC_T_PERSON && ty != UM_SC_T_UNKNOWN) continue;
             if (qq->type == UM_SCREEN_ENTITY && ty == UM_SC_T_PERSON) continue;
-            if (s->cn_has[ni] || s->cn_nld[ni] || !all_generic(s, ni)) continue;
+            if ((s->cn_has[ni] & CN_HAS_ANY) || s->cn_nld[ni] || !all_generic(s, ni)) continue;
             um_status st = consider(s, f, form, ni, CAND_XOK, have_dob, qd, qcc, thr, floor_name, out);
             if (st != UM_OK) return st;
         }
@@ -2876,6 +3045,8 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     bool kaff[MAX_QKEYS]; /* a prefix or suffix key (typo candidates) */
     bool kforce[MAX_QKEYS]; /* walked whatever its weight (deletion keys) */
     uint32_t kcov[MAX_QKEYS]; /* query units a name holding the key may pair (bits) */
+    uint32_t ktc[MAX_QKEYS];  /* query units whose key or end key (affix) it is (bits; treq) */
+    uint32_t tok = 0;         /* query units whose key and end keys are all looked up (or listed nowhere) */
     uint32_t skipped = 0;     /* surnames whose keys are not used */
     int nk = 0;
     /* A surname alone never carries a match (capped at 0.5), so its long
@@ -2904,26 +3075,32 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         gen_w += q[i].u.w;
         uint32_t ids[5] = {q[i].key, NO_KEY, NO_KEY, NO_KEY, NO_KEY};
         bool cyr_alt = false;
-        char pk[8], sk[8];
-        if (prefix_key(&q[i].u, pk, sk)) ids[1] = key_lookup(s, pk, 4), ids[2] = key_lookup(s, sk, 4);
-        /* and the ends of the spelling: a list run of Korean syllables has
-         * the keys of its spelling's ends (Ryonbnog, Ryong Bong) */
-        if (!(q[i].u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) &&
-            affix_keys(q[i].u.raw, (size_t)q[i].rawlen, pk, sk))
-            ids[3] = key_lookup(s, pk, 4), ids[4] = key_lookup(s, sk, 4);
+        /* the end keys of the key (prefix_key), and the ends of the
+         * spelling: a list run of Korean syllables has the keys of its
+         * spelling's ends (Ryonbnog, Ryong Bong); looked up in make_unit() */
+        for (int j = 0; j < 4; j++) ids[1 + j] = q[i].cid[j];
         if ((q[i].u.flags & UM_SCU_CYR) && (q[i].u.flags & UM_SCU_KOREAN) && q[i].keylen > 1) {
             /* Kontsevich -n: the -ng syllable too, and the reverse */
             ids[1] = q[i].altkey;
             cyr_alt = true;
         }
+        bool all5 = true;
         for (int j = 0; j < 5; j++) {
             if (ids[j] == NO_KEY) continue;
             bool dup = false;
             for (int k = 0; k < nk; k++)
-                if (kid[k] == ids[j]) dup = true, kcov[k] |= j && !cyr_alt ? 0 : 1u << i;
-            if (dup || nk >= MAX_QKEYS) continue;
+                if (kid[k] == ids[j]) dup = true, kcov[k] |= j && !cyr_alt ? 0 : 1u << i, ktc[k] |= 1u << i;
+            if (dup) continue;
+            if (nk >= MAX_QKEYS) {
+                all5 = false;
+                continue;
+            }
             uint32_t df = s->poff[ids[j] + 1] - s->poff[ids[j]];
-            if (df > MAX_DF) continue;
+            if (df > MAX_DF) {
+                all5 = false;
+                continue;
+            }
+            ktc[nk] = 1u << i;
             kid[nk] = ids[j];
             kdf[nk] = df;
             kw[nk] = j && !cyr_alt ? q[i].u.w * 0.5f : q[i].u.w;
@@ -2932,15 +3109,12 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             kcov[nk] = kaff[nk] ? 0 : 1u << i;
             nk++;
         }
+        if (all5) tok |= 1u << i;
         /* a short word that is no listed word may hold a typo: its deletion
          * keys, when rare enough (rarity bounds the work), always walked */
         if (q[i].key == NO_KEY && del_word(&q[i].u)) {
-            char dk[DEL_MAX + 2];
-            size_t rl = (size_t)q[i].rawlen;
-            for (size_t d = 0; d <= rl && nk < MAX_QKEYS; d++) {
-                size_t dn = del_key(q[i].u.raw, rl, d, dk);
-                uint32_t id = key_lookup(s, dk, dn);
-                if (id == NO_KEY) continue;
+            for (int d = 0; d < q[i].ndid && nk < MAX_QKEYS; d++) {
+                uint32_t id = q[i].did[d];
                 bool dup = false;
                 for (int k = 0; k < nk; k++) dup |= kid[k] == id;
                 uint32_t df = s->poff[id + 1] - s->poff[id];
@@ -2951,6 +3125,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 kaff[nk] = true;
                 kforce[nk] = true;
                 kcov[nk] = 0;
+                ktc[nk] = 0;
                 nk++;
             }
         }
@@ -2987,6 +3162,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 kaff[nk] = true;
                 kforce[nk] = false;
                 kcov[nk] = 0;
+                ktc[nk] = 0;
                 nk++;
             }
         }
@@ -3013,7 +3189,9 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
      * and deletion keys: a common syllable beside a rare one costs what the
      * rare one costs. The candidates and results are those of the weight
      * rule alone. */
-    uint32_t xreq = 0;
+    uint32_t xreq = 0, treq = 0;
+    uint32_t tqid[MAX_QKEYS], tqbit[MAX_QKEYS], tqcur[MAX_QKEYS], tqend[MAX_QKEYS]; /* treq's spelling end keys */
+    int ntq = 0;
     const double floor_strict = 0.8 * (1 - 0.5 / 64);
     if (thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6 > floor_strict) {
         for (int i = 0; i < nq; i++) {
@@ -3025,14 +3203,11 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             bool have = false;
             for (int k = 0; k < nk; k++) have |= kid[k] == u->key;
             if (!have) continue; /* too common a key to be looked up */
-            /* the same spelling keyed as the other script would key it */
-            char alt[3][UM_SC_KEYLEN];
-            um_sc_latin_key(u->u.raw, (size_t)u->rawlen, alt[0], sizeof alt[0]);
-            memcpy(alt[1], u->u.raw, (size_t)u->rawlen + 1);
-            um_sc_syl_key(&s->norm, u->u.raw, (size_t)u->rawlen, alt[2], sizeof alt[2]);
+            /* the same spelling keyed as the other script would key it
+             * (xalt: looked up in make_unit()) */
             bool ok = true;
             for (int a = 0; a < 3 && ok; a++) {
-                uint32_t id = key_lookup(s, alt[a], strlen(alt[a]));
+                uint32_t id = u->xalt[a];
                 if (id == NO_KEY || id == u->key) continue;
                 bool dup = false;
                 for (int k = 0; k < nk; k++)
@@ -3049,9 +3224,48 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 kaff[nk] = false;
                 kforce[nk] = false;
                 kcov[nk] = 1u << i;
+                ktc[nk] = 0;
                 nk++;
             }
             if (ok) xreq |= 1u << i;
+        }
+        /* The same for a listed word of 7+ letters, with its typos (treq):
+         * a name scored without a typo (no run near a query word, or no
+         * typo key) pairs such a word u only in the unit pass, by unit_sim
+         * or family_typo. u is a listed word (common), so a near pair is one
+         * edit at 8 letters (never two), and person_typo, given_typo and the
+         * syllable repairs do not apply (no entity name, no syllable, 7+
+         * letters). One edit in a word of 7+ letters leaves its first or its
+         * last three letters whole, so a list unit c pairs only when the name
+         * holds u's key, an end key of u's key (c's key one edit away: c's
+         * end keys are posted), or an end key of u's spelling (c's spelling
+         * one edit away or the same: c's end keys are those of its spelling
+         * unless CN_TYPO_UNSAFE says otherwise, and a Korean syllable that
+         * could pair, 6+ letters, is unsafe too). A name without one of those
+         * keys for every such word, not unsafe, is ruled out in the walk -
+         * what bound() and score_name() would find. Every one of the five
+         * keys must be looked up (none too common, MAX_DF), or listed
+         * nowhere. */
+        for (int i = 0; i < nq; i++) {
+            const qunit *u = &q[i];
+            if (!(tok >> i & 1) || u->ent || !u->common || u->key == NO_KEY || u->u.w < 0.5f || (skipped >> i & 1) ||
+                (u->u.flags & (UM_SCU_KOREAN | UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_CYR |
+                               UM_SCU_SURNAME)) ||
+                u->keylen < 7 || u->rawlen < 7 || u->nrk || u->gtyp || u->gtypo || u->skey[0] || u->gkey)
+                continue;
+            /* the ends of the spelling posted apart (raw_end_key()) */
+            const uint32_t *eid = u->tend;
+            bool ok = ntq + 2 <= MAX_QKEYS;
+            for (int e = 0; e < 2 && ok; e++) ok = eid[e] == NO_KEY || s->poff[eid[e] + 1] - s->poff[eid[e]] <= MAX_DF;
+            if (!ok) continue;
+            for (int e = 0; e < 2; e++) {
+                if (eid[e] == NO_KEY) continue;
+                bool dup = false;
+                for (int k = 0; k < ntq; k++)
+                    if (tqid[k] == eid[e]) dup = true, tqbit[k] |= 1u << i;
+                if (!dup) tqid[ntq] = eid[e], tqbit[ntq++] = 1u << i;
+            }
+            treq |= 1u << i;
         }
     }
     /* a family name written with a typo (family_typo) pairs with no key:
@@ -3145,10 +3359,16 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     /* the DOB and nationality checks can add at most this to a name score */
     double floor_name = thr - (have_dob ? 0.05 : 0) - (qcc ? 0.03 : 0) - 1e-6;
     float unwalked = 0;
-    uint32_t unwalked_cov = 0;
+    uint32_t unwalked_cov = 0, unwalked_tc = 0;
     bool unwalked_aff = false;
     for (int k = nwalk; k < nk; k++)
-        unwalked += kw[ord[k]], unwalked_cov |= kcov[ord[k]], unwalked_aff |= kaff[ord[k]];
+        unwalked += kw[ord[k]], unwalked_cov |= kcov[ord[k]], unwalked_aff |= kaff[ord[k]], unwalked_tc |= ktc[ord[k]];
+    for (int k = 0; k < ntq; k++) {
+        tqbit[k] &= treq;
+        unwalked_tc |= tqbit[k];
+        tqcur[k] = s->poff[tqid[k]];
+        tqend[k] = s->poff[tqid[k] + 1];
+    }
     /* a name with more distinctive units than the query can pair leaves
      * one unpaired: x0.8 on a Dice below 1 (at most 1 - 0.5 / 64) */
     int nld_max = 31;
@@ -3178,7 +3398,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
     /* the head of each walked list (NO_KEY once it is done: no posting is
      * NO_KEY, names are fewer than 2^24 - 1), its weight and typo flag */
     const uint32_t *paux = s->paux;
-    uint32_t head[MAX_QKEYS], ck[MAX_QKEYS];
+    uint32_t head[MAX_QKEYS], ck[MAX_QKEYS], tk[MAX_QKEYS];
     float wk[MAX_QKEYS];
     bool ak[MAX_QKEYS];
     int nw4 = (nwalk + 3) & ~3; /* the heads in fours (NO_KEY after the last): a minimum of fixed width */
@@ -3188,6 +3408,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         wk[k] = kw[ord[k]];
         ak[k] = kaff[ord[k]];
         ck[k] = kcov[ord[k]];
+        tk[k] = ktc[ord[k]] & treq;
     }
     /* The names met, in name order, each once with what the walked keys
      * it holds give: their weight (summed in list order whichever way),
@@ -3268,7 +3489,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         uint32_t v = NO_KEY; /* and so when no list is walked (nwalk 0) */
         float w = 0;
         bool typo = false;
-        uint32_t cov = 0, pi = 0;
+        uint32_t cov = 0, pi = 0, tc = 0;
         uint64_t hm = 0; /* the walked lists that hold it (gathered path, first 64) */
         if (ws) {
             if (wi == wn) break;
@@ -3280,6 +3501,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                 w += wk[k];
                 typo |= ak[k];
                 cov |= ck[k];
+                tc |= tk[k];
                 hm |= 1ull << (k & 63);
             } while (++wi < wn && (uint32_t)((x = ws[wi]) >> 32) == v);
         } else {
@@ -3299,6 +3521,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
                     w += wk[k];
                     typo |= ak[k];
                     cov |= ck[k];
+                    tc |= tk[k];
                     head[k] = ++cur[k] < end[k] ? post[cur[k]] : NO_KEY;
                 }
         }
@@ -3316,7 +3539,7 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             bool got = false;
             for (uint64_t m = fmask; m; m &= m - 1) {
                 int k = __builtin_ctzll(m);
-                if (post_seek(post, &fcur[k], fend[k], v)) hm |= 1ull << k, got = true;
+                if (post_seek(post, &fcur[k], fend[k], v)) hm |= 1ull << k, tc |= tk[k], got = true;
             }
             if (got) { /* the weight in list order, as the full walk sums it */
                 w = 0;
@@ -3350,6 +3573,11 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         if (!run && (!XREQ_OK(cov | unwalked_cov) ||
                      quick_bound_l(f, PAUX_L8(a) / 8.0, (int)POST_NLD(v), false) < floor_name))
             continue;
+        /* a word of 7+ letters (treq) without its key or an end key, in a
+         * name scored without a typo, is left unpaired (see treq): the
+         * name's unsafe bit only when the keys are missing */
+        bool tmiss = treq && (tc & treq) != treq && !(s->cn_has[ni] & CN_TYPO_UNSAFE);
+        if (tmiss && !run && ((tc | unwalked_tc) & treq) != treq) continue;
         /* The probes of the unwalked keys only add weight, keys and the
          * typo flag. They are left out when what they could add changes
          * nothing: the weight already reaches need (it only grows), and
@@ -3360,10 +3588,17 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
          * typo key) within the size a name without a typo may have. */
         bool probe = !(w >= need - 1e-4f && (typo ? run || XREQ_OK(cov)
                                                   : !run && XREQ_OK(cov) && (int)POST_NLD(v) <= nld_max));
-        if (probe)
+        /* (and when the treq keys are still to be found: probing only adds
+         * what the name holds) */
+        if (probe || (tmiss && unwalked_tc))
             for (int k = nwalk; k < nk; k++)
-                if (post_seek(post, &ucur[k], uend[k], v)) w += kw[ord[k]], typo |= kaff[ord[k]], cov |= kcov[ord[k]];
+                if (post_seek(post, &ucur[k], uend[k], v))
+                    w += kw[ord[k]], typo |= kaff[ord[k]], cov |= kcov[ord[k]], tc |= ktc[ord[k]];
+        if (tmiss && (!typo || !run))
+            for (int k = 0; k < ntq && (tc & treq) != treq; k++)
+                if (!(tc & tqbit[k]) && post_seek(post, &tqcur[k], tqend[k], v)) tc |= tqbit[k];
         if (w < need - 1e-4f || (!typo && !XREQ_OK(cov))) continue;
+        if (tmiss && (!typo || !run) && (tc & treq) != treq) continue;
         if (!typo && (int)POST_NLD(v) > nld_max) continue;
         /* scored in batches, in walk order: the batch's name data is
          * prefetched first, so the cache misses of one name overlap those

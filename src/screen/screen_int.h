@@ -88,6 +88,7 @@ typedef struct um_sc_norm {
     um_map generic; /* generic entity word -> static descriptor */
     size_t max_syl; /* longest syllable spelling */
     size_t n_variants; /* spellings read from korean_variants.tsv */
+    uint64_t gen; /* this instance among every one made in the process (norm.c's per-thread memo) */
 } um_sc_norm;
 
 /* Builds the syllable tables from Unicode Hangul arithmetic plus the
@@ -126,6 +127,9 @@ void um_sc_syl_key(const um_sc_norm *nm, const char *sp, size_t n, char *key, si
 bool um_sc_is_syllable(const um_sc_norm *nm, const char *w, size_t n);
 /* key is the key of a common Korean surname (the surname table) */
 bool um_sc_is_surname(const um_sc_norm *nm, const char *key);
+/* true when key is the key of a generic business word (a list unit with
+ * it is generic, and its key is not posted unless the name is all generic) */
+bool um_sc_is_generic_key(const um_sc_norm *nm, const char *key);
 int um_sc_syl_repairs(const um_sc_norm *nm, const char *w, size_t n, char keys[][UM_SC_KEYLEN], int max);
 
 /* ---- lists ---------------------------------------------------------------- */
@@ -209,7 +213,7 @@ bool um_sc_parse_dob(const char *s, um_sc_dob *out);
 
 /* ---- compiled index file (idxfile.c) ---------------------------------------- */
 
-#define UM_SC_IDX_VERSION 6 /* 5 was the run-length typo lists, reverted */
+#define UM_SC_IDX_VERSION 7 /* 5 was the run-length typo lists, reverted; 7: cn_has CN_TYPO_UNSAFE */
 typedef struct um_sc_sect {
     const void *p;
     uint64_t len;
