@@ -1578,6 +1578,27 @@ static int to_buf_frame(void *ud, const char *p, size_t n) {
     return b->oom ? -1 : 1;
 }
 
+/* A shard's or a pair partition's last frame: PAY (freed here) after its
+ * 8-byte length, sent with the unit's other frames and acknowledged; on a
+ * failure the unit is left for redelivery. N WHAT goes to the log. */
+static void send_result(unit_run *ur, um_buf *pay, size_t n, const char *what) {
+    um_worker *w = ur->w;
+    unsigned char len[8];
+    for (int k = 0; k < 8; k++) len[k] = (unsigned char)((uint64_t)pay->len >> (8 * k));
+    um_buf_add(&ur->out, (const char *)len, 8);
+    um_buf_add(&ur->out, pay->s ? pay->s : "", pay->len);
+    bool oom = pay->oom || ur->out.oom;
+    um_buf_free(pay);
+    if (!oom && !w_stopped(w) && send_frames(ur, true) == UM_OK) {
+        natsStatus ns = natsMsg_AckSync(ur->work, NULL, NULL);
+        um_bus_log(w, "scan %s unit %llu done: %s, %zu %s, %u result frames, %llu bytes%s", ur->u.scan_id,
+                   (unsigned long long)ur->u.unit, ur->u.path, n, what, ur->part, (unsigned long long)ur->sent,
+                   ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
+    } else {
+        um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
+    }
+}
+
 /* A pair partition (docs/SCALING.md): the pieces the shards sent it,
  * merged by pair and put in pair order (um_lk_pair_partition), sent back.
  * The unit's bytes ("UMU1"): varint partitions, varint this one, varint
@@ -1653,20 +1674,7 @@ static void do_pairs(unit_run *ur) {
         }
     }
     um_free(arr);
-    unsigned char len[8];
-    for (int k = 0; k < 8; k++) len[k] = (unsigned char)((uint64_t)pay.len >> (8 * k));
-    um_buf_add(&ur->out, (const char *)len, 8);
-    um_buf_add(&ur->out, pay.s ? pay.s : "", pay.len);
-    bool oom = pay.oom || ur->out.oom;
-    um_buf_free(&pay);
-    if (!oom && !w_stopped(w) && send_frames(ur, true) == UM_OK) {
-        natsStatus ns = natsMsg_AckSync(ur->work, NULL, NULL);
-        um_bus_log(w, "scan %s unit %llu done: %s, %zu pairs' pieces, %u result frames, %llu bytes%s", ur->u.scan_id,
-                   (unsigned long long)ur->u.unit, ur->u.path, narr, ur->part, (unsigned long long)ur->sent,
-                   ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
-    } else {
-        um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
-    }
+    send_result(ur, &pay, narr, "pairs' pieces");
 }
 
 /* A shard of the identity index: the observations' blocking (um_lk_block),
@@ -1740,20 +1748,7 @@ static void do_link(unit_run *ur) {
         um_wire_obsset_free(&os);
     }
     free(mem);
-    unsigned char len[8];
-    for (int k = 0; k < 8; k++) len[k] = (unsigned char)((uint64_t)pay.len >> (8 * k));
-    um_buf_add(&ur->out, (const char *)len, 8);
-    um_buf_add(&ur->out, pay.s ? pay.s : "", pay.len);
-    bool oom = pay.oom || ur->out.oom;
-    um_buf_free(&pay);
-    if (!oom && !w_stopped(w) && send_frames(ur, true) == UM_OK) {
-        natsStatus ns = natsMsg_AckSync(ur->work, NULL, NULL);
-        um_bus_log(w, "scan %s unit %llu done: %s, %zu shared values, %u result frames, %llu bytes%s", ur->u.scan_id,
-                   (unsigned long long)ur->u.unit, ur->u.path, nv, ur->part, (unsigned long long)ur->sent,
-                   ns == NATS_OK ? "" : " (acknowledgement lost: the unit will come again and be de-duplicated)");
-    } else {
-        um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
-    }
+    send_result(ur, &pay, nv, "shared values");
 }
 
 /* A person partition (docs/SCALING.md): the scan's subject table loaded
