@@ -154,6 +154,9 @@ static void usage_worker(FILE *o) {
             "Options:\n"
             "%s"
             "      --threads N         units worked on at once (default 1)\n"
+            "      --partition-threads N  person partitions (a scan's --nats-partitions) run\n"
+            "                          at once (default: --threads); each is held while its\n"
+            "                          scan replays, on a queue of its own; 0: none here\n"
             "      --ack-wait S        seconds without progress before a unit is given to\n"
             "                          another worker (default 30; the consumer is shared:\n"
             "                          the last worker started sets it for all)\n"
@@ -190,9 +193,10 @@ static void w_log(void *ud, const char *line) {
 extern const char *default_data_dir;
 
 int um_cli_worker(int argc, char **argv) {
-    enum { O_THREADS = 300, O_ACK, O_MAXP, O_DATA, O_PAUSE, O_FOLLOW, O_SPOOL, O_INTERVAL, O_RMM };
+    enum { O_THREADS = 300, O_ACK, O_MAXP, O_DATA, O_PAUSE, O_FOLLOW, O_SPOOL, O_INTERVAL, O_RMM, O_PTHREADS };
     static const struct option opts[] = {UM_CLI_NATS_LONGOPTS,
                                          {"threads", required_argument, 0, O_THREADS},
+                                         {"partition-threads", required_argument, 0, O_PTHREADS},
                                          {"ack-wait", required_argument, 0, O_ACK},
                                          {"max-ack-pending", required_argument, 0, O_MAXP},
                                          {"data-dir", required_argument, 0, O_DATA},
@@ -208,7 +212,7 @@ int um_cli_worker(int argc, char **argv) {
     um_cli_nats n;
     memset(&n, 0, sizeof n);
     um_ctx_options co = {0};
-    long threads = 1, pause = 0, interval = 10;
+    long threads = 1, pause = 0, interval = 10, pthreads = -1;
     int verbose = 0, follow = 0, c;
     const char *out = NULL, *spool = NULL;
     optind = 1;
@@ -217,16 +221,18 @@ int um_cli_worker(int argc, char **argv) {
         if (um_cli_nats_opt(c, optarg, &n)) continue;
         char *end = NULL;
         long v = 0;
-        if (c == O_THREADS || c == O_ACK || c == O_MAXP || c == O_PAUSE || c == O_INTERVAL) {
+        if (c == O_THREADS || c == O_PTHREADS || c == O_ACK || c == O_MAXP || c == O_PAUSE || c == O_INTERVAL) {
             errno = 0;
             v = strtol(optarg, &end, 10);
-            if (errno || !end || *end || v < (c == O_PAUSE ? 0 : 1) || v > (c == O_THREADS ? 256 : 1000000)) {
+            if (errno || !end || *end || v < (c == O_PAUSE || c == O_PTHREADS ? 0 : 1) ||
+                v > (c == O_THREADS || c == O_PTHREADS ? 256 : 1000000)) {
                 fprintf(stderr, "unmask worker: --%s needs a number in range\n", argv[optind - 1] + 2);
                 return EXIT_ERROR;
             }
         }
         switch (c) {
         case O_THREADS: threads = v; break;
+        case O_PTHREADS: pthreads = v; break;
         case O_ACK: n.o.ack_wait_s = (unsigned)v; break;
         case O_MAXP: n.o.max_ack_pending = (unsigned)v; break;
         case O_PAUSE: pause = v; break;
@@ -288,6 +294,7 @@ int um_cli_worker(int argc, char **argv) {
     um_cli_nats_clear(&n); /* the library holds its own copy */
     if (verbose) um_worker_set_log(w, w_log, NULL);
     um_worker_set_pause_ms(w, (unsigned)pause);
+    if (pthreads >= 0) um_worker_set_partition_threads(w, (unsigned)pthreads);
     um_follow_opts fo = {out, spool, (const char *const *)(argv + optind), (size_t)(argc - optind), (unsigned)interval};
     if (follow ? um_worker_follow(w, &fo, &w_signal) != UM_OK : um_worker_run(w, (unsigned)threads, &w_signal) != UM_OK) {
         fprintf(stderr, "unmask worker: %s\n", um_term_escape(um_worker_errmsg(w), buf, sizeof buf));

@@ -100,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         return 0;
     }
-    if (data[0] == 253) { /* the person partitions' events (um_wire_ev_get), as a worker reads a frame */
+    if (data[0] == 253) { /* the person partitions' events and control items, as a worker reads a frame */
         static const um_winfields empty;
         um_arena a;
         um_arena_init(&a);
@@ -112,7 +112,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             uint64_t seq;
             um_sid sid;
             um_event ev;
-            while (r.pos < r.n && um_wire_ev_get(&r, &a, 1000, &empty, &seq, &sid, &ev, &last) == UM_OK) {
+            while (r.pos < r.n) {
+                um_wire_evctl c; /* and the control items: a subject told, the end */
+                int ctl = um_wire_evctl_get(&r, &a, &c);
+                if (ctl < 0) break;
+                if (ctl && c.tag == UM_WIRE_EV_SUBJECT) um_wire_evctl_sub(&o[pass], (um_sid)c.n, c.id);
+                else if (ctl) um_wire_evctl_end(&o[pass], c.n, c.events);
+                if (ctl) continue;
+                if (um_wire_ev_get(&r, &a, 1000, &empty, &seq, &sid, &ev, &last) != UM_OK) break;
                 um_wire_ev_put(&o[pass], seq, sid, &ev, prev);
                 prev = ev.src_file;
             }

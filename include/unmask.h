@@ -244,9 +244,15 @@ const char *um_worker_errmsg(const um_worker *w);
 void um_worker_set_log(um_worker *w, void (*fn)(void *ud, const char *line), void *ud);
 /* Testing the fault paths: pause this long after each result message. */
 void um_worker_set_pause_ms(um_worker *w, unsigned ms);
-/* Connects and serves with n threads (0: 1) until *stop is set (checked at
- * least once a second) or a fatal error: UM_OK when stopped, else the
- * error with its message (um_worker_errmsg). */
+/* Threads for person partitions (a scan's --nats-partitions), which take
+ * their units from a queue of their own and hold them while the scan
+ * replays its events; 0: this worker runs none. Default: as many as
+ * um_worker_run's n. */
+void um_worker_set_partition_threads(um_worker *w, unsigned n);
+/* Connects and serves with n threads (0: 1) for units, plus the partition
+ * threads, until *stop is set (checked at least once a second) or a fatal
+ * error: UM_OK when stopped, else the error with its message
+ * (um_worker_errmsg). */
 um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *stop);
 
 /* Continuous mode (docs/SCALING.md): events a log shipper publishes to

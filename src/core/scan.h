@@ -400,6 +400,13 @@ bool um_valset_add(um_arena *a, um_valset *vs, const char *v, const char *file, 
 /* subjects.c: a subject from another process's subject table (subtab.c),
  * appended with its id and identity flag and no values; *out its number. */
 um_status um_subject_install(um_scan *s, const char *id, bool identity, um_sid *out);
+/* subjects.c, on a worker running a person partition while the scan
+ * replays (docs/SCALING.md): the log-only subject the scan numbered sid,
+ * with its id. Subjects up to sid that this partition was not told of
+ * (other partitions' accounts) are placeholders: no id (""), no identity,
+ * no values. id NULL: only placeholders, up to sid subjects in all.
+ * UM_EINVAL when sid is already a subject with an id. */
+um_status um_subject_place(um_scan *s, um_sid sid, const char *id);
 /* subtab.c: the subject table as the partitioned analyzers read it on a
  * worker (docs/SCALING.md): "UMT1", varint version (1), varint subjects,
  * each: string id, varint flags (1: an identity record), varint attribute

@@ -776,3 +776,21 @@ um_status um_subject_install(um_scan *s, const char *id, bool identity, um_sid *
     *out = (um_sid)(s->n_subjects - 1);
     return UM_OK;
 }
+
+um_status um_subject_place(um_scan *s, um_sid sid, const char *id) {
+    if (sid < 0) return UM_EINVAL;
+    for (um_sid got; s->n_subjects < (size_t)sid;) {
+        um_status st = um_subject_install(s, "", false, &got);
+        if (st != UM_OK) return st;
+    }
+    if (!id) return UM_OK;
+    if ((size_t)sid == s->n_subjects) {
+        um_sid got;
+        return um_subject_install(s, id, false, &got);
+    }
+    um_subject *u = &s->subjects[sid];
+    if (u->identity || (u->id && *u->id)) return UM_EINVAL;
+    if (!(u->id = um_arena_strdup(&s->arena, id))) return UM_ENOMEM;
+    u->display = u->id;
+    return UM_OK;
+}

@@ -54,8 +54,10 @@
 #include "wire.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,11 @@
 #define PART_READER "@part"       /* a unit's reader name: a person partition, not a log input */
 #define SUBJ_WORK "unmask.work"
 #define DURABLE "unmask-workers"
+#define STREAM_PWORK "UNMASK_PWORK" /* the person partitions' units, apart: they wait for events */
+#define SUBJ_PWORK "unmask.pwork"
+#define PDURABLE "unmask-partitions"
+#define HEARTBEAT_MS 2000 /* a scan with person partitions on workers says it is alive this often */
+#define SCAN_LOST_S 60    /* a worker waiting for events gives a partition up after this long without it */
 #define NS UM_BUS_NS
 #define WINDOW_BYTES ((uint64_t)256 << 20) /* input bytes published ahead of the replay */
 #define FALLBACK_STATUS 200                 /* end status: read this input on the scan's side */
@@ -260,6 +267,7 @@ char *um_bus_connect(const um_nats_conf *c, natsConnection **nc, jsCtx **js) {
         bool work;
         unsigned hours; /* messages kept at most */
     } streams[] = {{STREAM_WORK, SUBJ_WORK, NULL, true, 24},
+                   {STREAM_PWORK, SUBJ_PWORK, NULL, true, 24},
                    {STREAM_DATA, "unmask.data.>", NULL, false, 24},
                    {STREAM_RES, "unmask.res.>", NULL, false, 24},
                    {"UNMASK_EVENTS", "unmask.events.>", NULL, false, 7 * 24},
@@ -764,9 +772,16 @@ static bool worker_refused(um_scan *s, const char *what, const char *verb, const
 
 #define PART_UNIT(p) ((UINT64_C(1) << 62) | (uint64_t)(p)) /* unit numbers apart from the log inputs' */
 
-/* The scan's side: every event the partitioned analyzers would see, in the
+/* The scan's side. Before the first event: the subject table as it stands
+ * (the identity subjects) on unmask.ev.SCAN.t and one unit a partition on
+ * the partitions' work queue, so workers run the partitions while the scan
+ * replays. Then every event the partitioned analyzers would see, in the
  * replay's order, with its event number, appended to its partition's
- * frame; full frames go to unmask.ev.SCAN.P as they fill. */
+ * frame, preceded by a subject item the first time a subject made during
+ * the replay (a log-only account) appears there; full frames go to
+ * unmask.ev.SCAN.P as they fill. After the last event: an end item (the
+ * final subject count) in every partition. A heartbeat on unmask.ev.SCAN.a
+ * tells a worker waiting for events that the scan is still there. */
 typedef struct part_pub {
     um_scan *s;
     jsCtx *js;
@@ -776,8 +791,16 @@ typedef struct part_pub {
     um_buf *buf;     /* per partition: the frame being filled */
     char **file;     /* per partition: the previous event's file in that frame (heap) */
     uint32_t *frames; /* per partition: frames published */
+    uint64_t *sent;  /* per partition: events */
     uint64_t events, bytes;
+    size_t n0;            /* subjects in the table sent first */
+    unsigned char *told;  /* per subject from n0 on: its partition was told of it */
+    size_t ntold;
     uint64_t ctx_digest; /* of what the partitioned analyzers read from the context (um_bus_ctx_digest) */
+    size_t flush_at;     /* a partition's frame goes out at this many bytes */
+    pthread_t hb;
+    bool hb_on;
+    atomic_bool hb_stop;
 } part_pub;
 
 static um_status part_flush(part_pub *pp, unsigned p) {
@@ -805,7 +828,20 @@ static um_status part_flush(part_pub *pp, unsigned p) {
 static um_status part_event(void *ud, unsigned p, uint64_t seq, um_sid sid, const um_event *ev) {
     part_pub *pp = ud;
     um_buf *b = &pp->buf[p];
-    if (!b->len) um_wire_frame_put(b, "UME1", pp->frames[p]);
+    if (!b->len) um_wire_frame_put(b, "UME2", pp->frames[p]);
+    if (sid >= 0 && (size_t)sid >= pp->n0) { /* made during the replay: its partition is told once */
+        size_t x = (size_t)sid - pp->n0;
+        if (x >= pp->ntold) {
+            size_t cap = pp->ntold;
+            if (!um_grow((void **)&pp->told, &cap, x + 1, 1)) return UM_ENOMEM;
+            memset(pp->told + pp->ntold, 0, cap - pp->ntold);
+            pp->ntold = cap;
+        }
+        if (!pp->told[x]) {
+            pp->told[x] = 1;
+            um_wire_evctl_sub(b, sid, um_subject_id(pp->s, sid));
+        }
+    }
     um_wire_ev_put(b, seq, sid, ev, pp->file[p]);
     if (ev->src_file && (!pp->file[p] || strcmp(pp->file[p], ev->src_file) != 0)) {
         um_free(pp->file[p]);
@@ -813,79 +849,138 @@ static um_status part_event(void *ud, unsigned p, uint64_t seq, um_sid sid, cons
     }
     if (b->oom) return UM_ENOMEM;
     pp->events++;
-    return b->len >= pp->frame / 2 ? part_flush(pp, p) : UM_OK;
+    pp->sent[p]++;
+    return b->len >= pp->flush_at ? part_flush(pp, p) : UM_OK;
+}
+
+static bool hb_stopped(void *ud) { return atomic_load(&((part_pub *)ud)->hb_stop); }
+
+static void *heartbeat(void *ud) {
+    part_pub *pp = ud;
+    char subj[96];
+    snprintf(subj, sizeof subj, "unmask.ev.%s.a", pp->id);
+    while (!hb_stopped(pp)) {
+        (void)um_bus_publish(pp->js, subj, "UMA1", 4, NULL, hb_stopped, pp);
+        for (int t = 0; t < HEARTBEAT_MS / 100 && !hb_stopped(pp); t++) nats_Sleep(100);
+    }
+    return NULL;
 }
 
 static void part_pub_free(part_pub *pp) {
+    if (pp->hb_on) {
+        atomic_store(&pp->hb_stop, true);
+        pthread_join(pp->hb, NULL);
+        pp->hb_on = false;
+    }
     for (unsigned p = 0; pp->buf && p < pp->k; p++) um_buf_free(&pp->buf[p]);
     for (unsigned p = 0; pp->file && p < pp->k; p++) um_free(pp->file[p]);
     um_free(pp->buf);
     um_free(pp->file);
     um_free(pp->frames);
+    um_free(pp->sent);
+    um_free(pp->told);
 }
 
+/* Publishes a unit's bytes as "UMD1" frames on subj, ids ID.TAG.FRAME;
+ * *nframes: how many. */
+static natsStatus publish_frames(um_scan *s, jsCtx *js, const char *subj, const char *idp, size_t frame,
+                                 const um_buf *data, uint32_t *nframes) {
+    um_buf b;
+    um_buf_init(&b);
+    char id[160];
+    uint32_t part = 0;
+    size_t off = 0;
+    natsStatus ns = NATS_OK;
+    do {
+        size_t n = data->len - off < frame ? data->len - off : frame;
+        um_buf_reset(&b);
+        um_wire_frame_put(&b, "UMD1", part);
+        um_buf_add(&b, data->s + off, n);
+        snprintf(id, sizeof id, "%s.%u", idp, part);
+        ns = b.oom ? NATS_NO_MEMORY : um_bus_publish(js, subj, b.s, b.len, id, scan_stop, s);
+        off += n;
+        part++;
+    } while (ns == NATS_OK && off < data->len);
+    um_buf_free(&b);
+    *nframes = part;
+    return ns;
+}
+
+/* Before the first event: the subject table, one unit a partition on the
+ * partitions' queue, the heartbeat. */
 static um_status part_pub_init(part_pub *pp, um_scan *s, jsCtx *js, const char *id, size_t frame) {
     memset(pp, 0, sizeof *pp);
     pp->s = s, pp->js = js, pp->id = id, pp->frame = frame, pp->k = s->partitions;
+    atomic_init(&pp->hb_stop, false);
     pp->ctx_digest = um_bus_ctx_digest(s->ctx); /* near the context's loading: what this scan's analyzers read */
     pp->buf = um_calloc(pp->k, sizeof *pp->buf);
     pp->file = um_calloc(pp->k, sizeof *pp->file);
     pp->frames = um_calloc(pp->k, sizeof *pp->frames);
-    if (!pp->buf || !pp->file || !pp->frames) return UM_ENOMEM;
+    pp->sent = um_calloc(pp->k, sizeof *pp->sent);
+    if (!pp->buf || !pp->file || !pp->frames || !pp->sent) return UM_ENOMEM;
     for (unsigned p = 0; p < pp->k; p++) um_buf_init(&pp->buf[p]);
-    um_pa_set_remote(s, part_event, pp);
-    return UM_OK;
+    pp->n0 = um_scan_nsubjects(s);
+    const um_os *os = um_os_get();
+    const char *fb = os->getenv(os->ud, "UNMASK_EV_FRAME_BYTES"); /* tests: small frames, events flow sooner */
+    pp->flush_at = fb && atol(fb) > 0 && (size_t)atol(fb) < frame / 2 ? (size_t)atol(fb) : frame / 2;
+    um_buf tab, b;
+    um_buf_init(&tab);
+    um_buf_init(&b);
+    um_subtab_put(&tab, s);
+    um_status st = tab.oom ? UM_ENOMEM : UM_OK;
+    char subj[96], idp[128];
+    snprintf(subj, sizeof subj, "unmask.ev.%s.t", id);
+    snprintf(idp, sizeof idp, "%s.t", id);
+    uint32_t tframes = 0;
+    natsStatus ns = st == UM_OK ? publish_frames(s, js, subj, idp, frame, &tab, &tframes) : NATS_OK;
+    /* the most subjects the scan can have: a worker refuses a subject past it */
+    uint64_t lim = s->limit[UM_LIMIT_LOG_SUBJECTS], most = pp->n0 + (lim < INT32_MAX ? lim : INT32_MAX);
+    if (most > INT32_MAX) most = INT32_MAX;
+    for (unsigned p = 0; p < pp->k && st == UM_OK && ns == NATS_OK; p++) {
+        char path[64];
+        snprintf(path, sizeof path, "person partition %u of %u", p, pp->k);
+        /* size: the subject table's bytes; parts: the most subjects; the
+         * digest of the context a worker must have to run it */
+        um_wire_unit u = {(char *)id, PART_UNIT(p), PART_READER, path, tab.len, most, frame, pp->ctx_digest, p, pp->k};
+        um_buf_reset(&b);
+        um_wire_unit_put(&b, &u);
+        snprintf(idp, sizeof idp, "%s.w.%llu", id, (unsigned long long)PART_UNIT(p));
+        ns = b.oom ? NATS_NO_MEMORY : um_bus_publish(js, SUBJ_PWORK, b.s, b.len, idp, scan_stop, s);
+    }
+    um_buf_free(&tab);
+    um_buf_free(&b);
+    if (st == UM_OK && ns != NATS_OK) {
+        if (um_scan_cancelled(s)) return um_scan_cancel_status(s);
+        char *m = um_bus_err(ns, "publishing the person partitions' table or units");
+        um_scan_set_error(s, "%s", m ? m : "NATS error");
+        um_free(m);
+        return ns == NATS_NO_MEMORY ? UM_ENOMEM : UM_EIO;
+    }
+    if (st == UM_OK && pthread_create(&pp->hb, NULL, heartbeat, pp) == 0) pp->hb_on = true;
+    else if (st == UM_OK) st = UM_ENOMEM;
+    if (st == UM_OK) um_pa_set_remote(s, part_event, pp);
+    return st;
 }
 
-/* After the last event: the last frames, the subject table (once, now that
- * the log-only subjects are known), one work unit a partition; then each
- * partition's state, loaded as partition P's (um_pa_load) for the merge. */
+/* After the last event: every partition's end item and last frame; then
+ * each partition's state, loaded as partition P's (um_pa_load) for the
+ * merge. */
 static um_status part_finish(part_pub *pp) {
     um_scan *s = pp->s;
     um_pa_set_remote(s, NULL, NULL);
     um_status st = UM_OK;
-    for (unsigned p = 0; p < pp->k && st == UM_OK; p++) st = part_flush(pp, p);
-    um_buf tab, b;
-    um_buf_init(&tab);
-    um_buf_init(&b);
-    if (st == UM_OK) {
-        um_subtab_put(&tab, s);
-        if (tab.oom) st = UM_ENOMEM;
-    }
-    char subj[96], id[128];
-    snprintf(subj, sizeof subj, "unmask.ev.%s.t", pp->id);
-    uint32_t tframes = 0;
-    for (size_t off = 0; st == UM_OK && (off < tab.len || tframes == 0); tframes++) {
-        size_t n = tab.len - off < pp->frame ? tab.len - off : pp->frame;
-        um_buf_reset(&b);
-        um_wire_frame_put(&b, "UMD1", tframes);
-        um_buf_add(&b, tab.s + off, n);
-        snprintf(id, sizeof id, "%s.t.%u", pp->id, tframes);
-        natsStatus ns = b.oom ? NATS_NO_MEMORY : um_bus_publish(pp->js, subj, b.s, b.len, id, scan_stop, s);
-        if (ns != NATS_OK) st = ns == NATS_NO_MEMORY ? UM_ENOMEM : UM_EIO;
-        off += n;
-    }
     for (unsigned p = 0; p < pp->k && st == UM_OK; p++) {
-        char path[64];
-        snprintf(path, sizeof path, "person partition %u of %u", p, pp->k);
-        /* size: the subject table's bytes; parts: the partition's event frames;
-         * the digest of the context a worker must have to run it */
-        um_wire_unit u = {(char *)pp->id, PART_UNIT(p), PART_READER, path, tab.len, pp->frames[p], pp->frame,
-                          pp->ctx_digest, p, pp->k};
-        um_buf_reset(&b);
-        um_wire_unit_put(&b, &u);
-        snprintf(id, sizeof id, "%s.w.%llu", pp->id, (unsigned long long)PART_UNIT(p));
-        natsStatus ns = b.oom ? NATS_NO_MEMORY : um_bus_publish(pp->js, SUBJ_WORK, b.s, b.len, id, scan_stop, s);
-        if (ns != NATS_OK) st = ns == NATS_NO_MEMORY ? UM_ENOMEM : UM_EIO;
+        um_buf *b = &pp->buf[p];
+        if (!b->len) um_wire_frame_put(b, "UME2", pp->frames[p]);
+        um_wire_evctl_end(b, um_scan_nsubjects(s), pp->sent[p]);
+        st = part_flush(pp, p);
     }
-    if (st == UM_EIO && !um_scan_errmsg(s)) {
-        if (um_scan_cancelled(s)) st = um_scan_cancel_status(s);
-        else um_scan_set_error(s, "publishing the person partitions' table or units: NATS error");
-    }
+    um_buf b;
+    um_buf_init(&b);
     s->stats.partition_state_bytes = 0;
     s->stats.partition_state_findings = 0;
     for (unsigned p = 0; p < pp->k && st == UM_OK; p++) {
-        char what[64];
+        char subj[96], what[64];
         snprintf(subj, sizeof subj, "unmask.find.%s.%u", pp->id, p);
         snprintf(what, sizeof what, "person partition %u", p);
         um_buf_reset(&b);
@@ -902,7 +997,6 @@ static um_status part_finish(part_pub *pp) {
             s->stats.partition_state_findings += um_pa_nfindings(s, p);
         }
     }
-    um_buf_free(&tab);
     um_buf_free(&b);
     return st;
 }
@@ -1026,21 +1120,11 @@ static um_status publish_unit(um_scan *s, jsCtx *js, const char *sid, size_t fra
                               uint64_t arg, const char *name, const um_buf *data) {
     char subj[96], id[128];
     snprintf(subj, sizeof subj, "unmask.data.%s.%llu", sid, (unsigned long long)unit);
+    snprintf(id, sizeof id, "%s.d.%llu", sid, (unsigned long long)unit);
     um_buf b;
     um_buf_init(&b);
     uint32_t part = 0;
-    size_t off = 0;
-    natsStatus ns = NATS_OK;
-    do {
-        size_t n = data->len - off < frame ? data->len - off : frame;
-        um_buf_reset(&b);
-        um_wire_frame_put(&b, "UMD1", part);
-        um_buf_add(&b, data->s + off, n);
-        snprintf(id, sizeof id, "%s.d.%llu.%u", sid, (unsigned long long)unit, part);
-        ns = b.oom ? NATS_NO_MEMORY : um_bus_publish(js, subj, b.s, b.len, id, scan_stop, s);
-        off += n;
-        part++;
-    } while (ns == NATS_OK && off < data->len);
+    natsStatus ns = publish_frames(s, js, subj, id, frame, data, &part);
     if (ns == NATS_OK) {
         um_wire_unit u = {(char *)sid, unit, (char *)reader, (char *)name, data->len, part, frame, arg, 0, 0};
         um_buf_reset(&b);
@@ -1298,6 +1382,7 @@ um_status um_worker_new(um_ctx *ctx, const um_nats_opts *o, um_worker **out) {
     if (!w) return UM_ENOMEM;
     pthread_mutex_init(&w->mu, NULL);
     w->ctx = ctx;
+    w->part_threads = UINT_MAX;
     *out = w;
     const char *bad = opts_check(o);
     if (bad) {
@@ -1427,14 +1512,49 @@ static um_status on_batch(void *ud, const um_rec_batch *b) {
     return send_frames(ur, false);
 }
 
+/* A scan's heartbeat as a worker waiting for its events sees it (the
+ * sequence of the last message on SUBJ; a server that does not answer
+ * stops the clock, as a restart must not give a partition up). */
+typedef struct scan_alive {
+    const char *subj;
+    uint64_t seq;
+    int64_t since, checked; /* ms: the heartbeat last moved; last looked at */
+    uint64_t waits;         /* times the worker had caught up with the scan */
+} scan_alive;
+
+static bool scan_is_alive(unit_run *ur, scan_alive *a) {
+    int64_t now = um_bus_now_ms();
+    if (!a->since) a->since = now;
+    if (now - a->checked < 1000) return true;
+    a->checked = now;
+    jsDirectGetMsgOptions o;
+    jsDirectGetMsgOptions_Init(&o);
+    o.LastBySubject = a->subj;
+    natsMsg *m = NULL;
+    natsStatus ns = js_DirectGetMsg(&m, ur->w->js, STREAM_PART, NULL, &o);
+    if (ns == NATS_OK) {
+        uint64_t q = natsMsg_GetSequence(m);
+        const char *h = NULL;
+        if (!q && natsMsgHeader_Get(m, "Nats-Sequence", &h) == NATS_OK && h) q = strtoull(h, NULL, 10);
+        if (q != a->seq) a->seq = q, a->since = now;
+        natsMsg_Destroy(m);
+    } else if (ns != NATS_NOT_FOUND) {
+        a->since = now; /* the server is away: not the scan's silence */
+    }
+    return now - a->since < 1000 * (int64_t)ur->w->scan_lost_s;
+}
+
 /* Hands the payloads of frames 0 .. nframes - 1 (magic) on subj of stream
- * to fn in order (copies skipped). 1 done, 0 gone (not found for
- * GONE_WAIT_S: the scan purged them, or the server lost them; or fn said
- * so: 0), -1 could not (stopped, the server stayed away, or fn: -1). Every
- * frame is on the server before the unit is sent, so "not found" is looked
- * for again: a server restarting answers it before its store is back. */
+ * to fn in order (copies skipped). 1 done (or fn said 2: the last one),
+ * 0 gone (not found for GONE_WAIT_S: the scan purged them, or the server
+ * lost them; or fn said so: 0), -1 could not (stopped, the server stayed
+ * away, or fn: -1). Every frame is on the server before the unit is sent,
+ * so "not found" is looked for again: a server restarting answers it
+ * before its store is back. alive (not NULL): frames still to come as the
+ * scan sends them; waited for while its heartbeat moves (gone once it has
+ * not for scan_lost_s). */
 static int fetch_frames(unit_run *ur, const char *stream, const char *subj, const char magic[4], uint64_t nframes,
-                        int (*fn)(void *ud, const char *p, size_t n), void *ud) {
+                        int (*fn)(void *ud, const char *p, size_t n), void *ud, scan_alive *alive) {
     uint64_t seq = 1;
     uint32_t want = 0;
     int64_t t0 = um_bus_now_ms(), missing = 0;
@@ -1444,15 +1564,17 @@ static int fetch_frames(unit_run *ur, const char *stream, const char *subj, cons
         natsStatus ns = next_msg(ur->w->js, stream, subj, &seq, &m);
         if (ns == NATS_NOT_FOUND) {
             int64_t now = um_bus_now_ms();
+            if (alive && !missing) alive->waits++;
             if (!missing) missing = now;
-            if (now - missing >= (int64_t)GONE_WAIT_S * 1000) return 0;
+            if (alive ? !scan_is_alive(ur, alive) : now - missing >= (int64_t)GONE_WAIT_S * 1000) return 0;
             keep_alive(ur);
-            nats_Sleep(250);
+            nats_Sleep(alive ? 100 : 250);
             continue;
         }
         missing = 0;
         if (ns != NATS_OK) {
             if (um_bus_now_ms() - t0 > RETRY_FOR_S * 1000) return -1;
+            if (alive) alive->since = um_bus_now_ms();
             nats_Sleep(250);
             continue;
         }
@@ -1470,6 +1592,7 @@ static int fetch_frames(unit_run *ur, const char *stream, const char *subj, cons
             want++;
         }
         natsMsg_Destroy(m);
+        if (r == 2) return 1;
         if (r != 1) return r;
         keep_alive(ur);
     }
@@ -1494,7 +1617,7 @@ static int fetch_data(unit_run *ur, FILE *f) {
     char subj[96];
     snprintf(subj, sizeof subj, "unmask.data.%s.%llu", ur->u.scan_id, (unsigned long long)ur->u.unit);
     to_file t = {f, 0};
-    int r = fetch_frames(ur, STREAM_DATA, subj, "UMD1", ur->u.parts, write_frame, &t);
+    int r = fetch_frames(ur, STREAM_DATA, subj, "UMD1", ur->u.parts, write_frame, &t, NULL);
     if (r != 1) return r;
     if (t.total != ur->u.size || fflush(f) != 0) return 0;
     return 1;
@@ -1638,7 +1761,7 @@ static void do_pairs(unit_run *ur) {
             snprintf(subj, sizeof subj, "unmask.res.%s.q.%llu.%llu", ur->u.scan_id, (unsigned long long)p,
                      (unsigned long long)v[0]);
             um_buf_reset(&fr);
-            got = fetch_frames(ur, STREAM_RES, subj, "UMP1", v[3], to_buf_frame, &fr);
+            got = fetch_frames(ur, STREAM_RES, subj, "UMP1", v[3], to_buf_frame, &fr, NULL);
             if (got == 1 && um_wire_pieces_get(fr.s, fr.len, (uint32_t)v[1], (uint32_t)v[2], &arr, &narr, &cap, &why,
                                                false) != UM_OK)
                 break;
@@ -1751,47 +1874,77 @@ static void do_link(unit_run *ur) {
     send_result(ur, &pay, nv, "shared values");
 }
 
-/* A person partition (docs/SCALING.md): the scan's subject table loaded
- * into an empty scan, the partitioned analyzers' instances of partition P
- * fed the partition's events in the scan's order at the scan's positions,
- * and their state (um_pa_save) sent back. Nothing is acknowledged before
- * the state is published: a worker killed part-way leaves the unit to be
- * redelivered, and the next worker rebuilds the state from the events,
- * which stay in the stream until the scan purges them. Deterministic: the
- * same events give the same bytes, under the same message ids. */
+/* A person partition (docs/SCALING.md), taken when the scan starts
+ * replaying: the scan's subject table (its identity subjects) loaded into
+ * an empty scan, the partitioned analyzers' instances of partition P fed
+ * the partition's events as the scan sends them, in its order at its
+ * positions (subjects it makes meanwhile are told before their first
+ * event; other partitions' are placeholders), and after the end item their
+ * state (um_pa_save) sent back. Nothing is acknowledged before the state is
+ * published: a worker killed part-way leaves the unit to be redelivered,
+ * and the next worker rebuilds the state from the events, which stay in
+ * the stream until the scan purges them. Deterministic: the same events
+ * give the same bytes, under the same message ids. */
 typedef struct part_feed {
+    unit_run *ur;
     um_scan *s;
     unsigned p;
-    uint32_t frame;
     um_arena arena;
     um_winfields *empty;
-    uint64_t events, bytes;
+    uint64_t events, bytes, frames;
+    size_t n0, most; /* subjects in the table; the most the scan can have */
+    bool ended;
     const char *bad;
     um_status st;
 } part_feed;
 
+static int feed_fail(part_feed *f, um_status st, const char *why) {
+    f->st = st;
+    f->bad = why ? why : um_status_str(st);
+    return 0;
+}
+
 static int feed_events(void *ud, const char *p, size_t n) {
     part_feed *f = ud;
+    if (!f->frames++)
+        um_bus_log(f->ur->w, "scan %s %s: first events in", f->ur->u.scan_id, f->ur->u.path);
     f->bytes += n;
     um_arena_reset(&f->arena);
     um_pk r = um_pk_over(p, n);
     const char *last_file = NULL;
     while (r.pos < r.n) {
+        if (f->ended) return feed_fail(f, UM_EPARSE, "items after the end of the partition's events");
+        um_wire_evctl c;
+        int ctl = um_wire_evctl_get(&r, &f->arena, &c);
+        if (ctl < 0) return feed_fail(f, UM_EPARSE, r.bad);
+        um_status st = UM_OK;
+        if (ctl && c.tag == UM_WIRE_EV_SUBJECT) { /* a subject made during the replay, before its first event */
+            if (c.n < f->n0 || c.n >= f->most) return feed_fail(f, UM_EPARSE, "a new subject out of range");
+            st = um_subject_place(f->s, (um_sid)c.n, c.id);
+            if (st != UM_OK) return feed_fail(f, st, st == UM_EINVAL ? "a subject told twice" : NULL);
+            continue;
+        }
+        if (ctl) { /* the end: the scan's subject count, checked against what was told and sent */
+            if (c.n < um_scan_nsubjects(f->s) || c.n > f->most || c.events != f->events)
+                return feed_fail(f, UM_EPARSE, "the end of the events does not match them");
+            if ((st = um_subject_place(f->s, (um_sid)c.n, NULL)) != UM_OK) return feed_fail(f, st, NULL);
+            f->ended = true;
+            continue;
+        }
         uint64_t seq;
         um_sid sid;
         um_event ev;
-        um_status st = um_wire_ev_get(&r, &f->arena, um_scan_nsubjects(f->s), f->empty, &seq, &sid, &ev, &last_file);
+        st = um_wire_ev_get(&r, &f->arena, um_scan_nsubjects(f->s), f->empty, &seq, &sid, &ev, &last_file);
+        if (st == UM_OK && sid >= 0 && !*um_subject_id(f->s, sid))
+            return feed_fail(f, UM_EPARSE, "an event of a subject the scan did not tell of");
         if (st == UM_OK) st = um_pa_run_event(f->s, f->p, seq, sid, &ev);
-        if (st != UM_OK) {
-            f->st = st;
-            f->bad = r.bad ? r.bad
-                     : st == UM_EPARSE ? "an event of another partition, of an unknown subject, or out of order"
-                                       : um_status_str(st);
-            return 0;
-        }
+        if (st != UM_OK)
+            return feed_fail(f, st, r.bad ? r.bad
+                                    : st == UM_EPARSE ? "an event of another partition, of an unknown subject, or out of order"
+                                                      : NULL);
         f->events++;
     }
-    return 1;
+    return f->ended ? 2 : 1;
 }
 
 static int to_buf(void *ud, const char *p, size_t n) {
@@ -1802,16 +1955,18 @@ static int to_buf(void *ud, const char *p, size_t n) {
 static void do_part(unit_run *ur) {
     um_worker *w = ur->w;
     unsigned p = (unsigned)ur->u.part_index, k = (unsigned)ur->u.part_count;
-    char subj[96];
+    char subj[96], hsubj[96];
     um_buf tab, pay;
     um_buf_init(&tab);
     um_buf_init(&pay);
     snprintf(subj, sizeof subj, "unmask.ev.%s.t", ur->u.scan_id);
     uint64_t tframes = ur->u.size ? (ur->u.size + ur->u.frame - 1) / ur->u.frame : 1;
-    int got = fetch_frames(ur, STREAM_PART, subj, "UMD1", tframes, to_buf, &tab);
+    int got = fetch_frames(ur, STREAM_PART, subj, "UMD1", tframes, to_buf, &tab, NULL);
     if (got == 1 && tab.len != ur->u.size) got = 0;
-    part_feed f = {.p = p, .st = UM_OK};
+    part_feed f = {.ur = ur, .p = p, .st = UM_OK};
     um_arena_init(&f.arena);
+    snprintf(hsubj, sizeof hsubj, "unmask.ev.%s.a", ur->u.scan_id);
+    scan_alive alive = {.subj = hsubj};
     um_status st = UM_OK;
     const char *why = NULL;
     char ctx_why[200];
@@ -1826,10 +1981,13 @@ static void do_part(unit_run *ur) {
         else if ((st = um_scan_new(w->ctx, &f.s)) != UM_OK) why = um_status_str(st);
         else if ((st = um_subtab_load(f.s, tab.s, tab.len, &why)) != UM_OK) {
             if (!why) why = um_status_str(st);
-        } else if ((st = um_scan_prepare(f.s, false)) != UM_OK) why = "the compiled context could not be built";
+        } else if ((f.n0 = um_scan_nsubjects(f.s)) > ur->u.parts || ur->u.parts > INT32_MAX)
+            why = "bad subject bound";
+        else if ((st = um_scan_prepare(f.s, false)) != UM_OK) why = "the compiled context could not be built";
         else if (!(f.s->analyzer_state = um_calloc(um_analyzer_count() + 1, sizeof(void *))) ||
                  !(f.empty = um_calloc(1, sizeof *f.empty)))
             why = "out of memory";
+        f.most = (size_t)ur->u.parts;
         for (size_t i = 0; !why && i < um_analyzer_count(); i++) {
             const um_analyzer *a = um_analyzer_at(i);
             if (a->part_new && a->merge && a->on_subjects && (st = a->on_subjects(f.s, &f.s->analyzer_state[i])) != UM_OK)
@@ -1839,9 +1997,14 @@ static void do_part(unit_run *ur) {
             why = f.s->errmsg ? f.s->errmsg : um_status_str(st);
         if (!why) {
             snprintf(subj, sizeof subj, "unmask.ev.%s.%u", ur->u.scan_id, p);
-            got = fetch_frames(ur, STREAM_PART, subj, "UME1", ur->u.parts, feed_events, &f);
+            got = fetch_frames(ur, STREAM_PART, subj, "UME2", UINT64_MAX, feed_events, &f, &alive);
             if (got == 0 && f.bad) {
                 why = f.bad;
+                got = 1;
+            } else if (got == 0) {
+                snprintf(ctx_why, sizeof ctx_why, "the scan stopped sending its events (no heartbeat for %u s)",
+                         w->scan_lost_s);
+                why = ctx_why;
                 got = 1;
             }
         }
@@ -1853,7 +2016,7 @@ static void do_part(unit_run *ur) {
         if (got == 1 && !why && (st = um_pa_save(f.s, p, &pay)) != UM_OK) why = um_status_str(st);
     }
     if (got == 0) { /* the scan ended, or the server lost them: a waiting scan is told (refused) */
-        why = "its subject table or events were not found on the NATS server (lost in a restart?)";
+        why = "its subject table was not found on the NATS server (lost in a restart?)";
         got = 1;
     }
     if (got != 1) {
@@ -1864,27 +2027,18 @@ static void do_part(unit_run *ur) {
             um_buf_add(&pay, "UMX1", 4);
             um_buf_add(&pay, why, strlen(why));
         }
-        unsigned char len[8];
-        for (int b = 0; b < 8; b++) len[b] = (unsigned char)((uint64_t)pay.len >> (8 * b));
-        um_buf_add(&ur->out, (const char *)len, 8);
-        um_buf_add(&ur->out, pay.s ? pay.s : "", pay.len);
         snprintf(ur->subj, sizeof ur->subj, "unmask.find.%s.%u", ur->u.scan_id, p);
         ur->tag = 'f';
-        if (!pay.oom && !ur->out.oom && !w_stopped(w) && send_frames(ur, true) == UM_OK) {
-            natsStatus ns = natsMsg_AckSync(ur->work, NULL, NULL);
-            um_bus_log(w, "scan %s %s done: %llu events in %llu bytes, %zu bytes of state%s%s%s", ur->u.scan_id,
-                       ur->u.path, (unsigned long long)f.events, (unsigned long long)f.bytes, pay.len,
-                       why ? " (failed: " : "", why ? why : "", why ? ")" : "");
-            if (ns != NATS_OK) um_bus_log(w, "acknowledgement lost: the unit will come again and be de-duplicated");
-        } else {
-            um_bus_log(w, "scan %s %s left for redelivery", ur->u.scan_id, ur->u.path);
-        }
+        char what[160];
+        snprintf(what, sizeof what, "events (%llu bytes in %llu frames; caught up with the scan %llu times)%s%.80s",
+                 (unsigned long long)f.bytes, (unsigned long long)f.frames, (unsigned long long)alive.waits,
+                 why ? ", failed: " : "", why ? why : "");
+        send_result(ur, &pay, (size_t)f.events, what);
     }
     um_scan_free(f.s);
     um_free(f.empty);
     um_arena_free(&f.arena);
     um_buf_free(&tab);
-    um_buf_free(&pay);
 }
 
 static void do_unit(um_worker *w, natsMsg *msg) {
@@ -2006,16 +2160,30 @@ static void do_unit(um_worker *w, natsMsg *msg) {
     um_buf_free(&ur.out);
 }
 
+/* A work queue a worker thread serves: the units (log inputs, shards, pair
+ * partitions), or the person partitions, which hold a thread while their
+ * scan replays and so have threads of their own. */
+typedef struct wqueue {
+    const char *stream, *subj, *durable;
+} wqueue;
+static const wqueue queues[2] = {{STREAM_WORK, SUBJ_WORK, DURABLE}, {STREAM_PWORK, SUBJ_PWORK, PDURABLE}};
+
+typedef struct wthread_arg {
+    um_worker *w;
+    const wqueue *q;
+} wthread_arg;
+
 static void *wthread(void *arg) {
-    um_worker *w = arg;
+    um_worker *w = ((wthread_arg *)arg)->w;
+    const wqueue *q = ((wthread_arg *)arg)->q;
     natsSubscription *sub = NULL;
     jsSubOptions so;
     jsSubOptions_Init(&so);
-    so.Stream = STREAM_WORK;
-    so.Consumer = DURABLE;
+    so.Stream = q->stream;
+    so.Consumer = q->durable;
     so.ManualAck = true;
     jsErrCode je = 0;
-    natsStatus st = js_PullSubscribe(&sub, w->js, SUBJ_WORK, DURABLE, NULL, &so, &je);
+    natsStatus st = js_PullSubscribe(&sub, w->js, q->subj, q->durable, NULL, &so, &je);
     if (st != NATS_OK) {
         wfatal(w, UM_EIO, um_bus_err(st, "subscribing to the work queue"));
         return NULL;
@@ -2039,6 +2207,8 @@ static void *wthread(void *arg) {
     return NULL;
 }
 
+void um_worker_set_partition_threads(um_worker *w, unsigned n) { w->part_threads = n; }
+
 um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *stop) {
     if (!w->conf) return UM_EINVAL;
     char *err = um_bus_connect(w->conf, &w->nc, &w->js);
@@ -2047,19 +2217,22 @@ um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *s
         w->errmsg = err;
         return err ? UM_EIO : UM_ENOMEM;
     }
-    jsConsumerConfig cc;
-    jsConsumerConfig_Init(&cc);
-    cc.Durable = DURABLE;
-    cc.AckPolicy = js_AckExplicit;
-    cc.AckWait = (int64_t)w->conf->ack_wait_s * NS;
-    cc.MaxAckPending = w->conf->max_ack_pending;
-    cc.FilterSubject = SUBJ_WORK;
-    jsConsumerInfo *ci = NULL;
-    jsErrCode je = 0;
-    natsStatus ns = js_AddConsumer(&ci, w->js, STREAM_WORK, &cc, NULL, &je);
-    if (ns != NATS_OK) ns = js_UpdateConsumer(&ci, w->js, STREAM_WORK, &cc, NULL, &je);
-    if (ci) jsConsumerInfo_Destroy(ci);
-    if (ns != NATS_OK) um_bus_log(w, "using the existing work consumer (its settings could not be changed)");
+    for (size_t i = 0; i < UM_ARRAY_LEN(queues); i++) {
+        jsConsumerConfig cc;
+        jsConsumerConfig_Init(&cc);
+        cc.Durable = queues[i].durable;
+        cc.AckPolicy = js_AckExplicit;
+        cc.AckWait = (int64_t)w->conf->ack_wait_s * NS;
+        cc.MaxAckPending = w->conf->max_ack_pending;
+        cc.FilterSubject = queues[i].subj;
+        jsConsumerInfo *ci = NULL;
+        jsErrCode je = 0;
+        natsStatus ns = js_AddConsumer(&ci, w->js, queues[i].stream, &cc, NULL, &je);
+        if (ns != NATS_OK) ns = js_UpdateConsumer(&ci, w->js, queues[i].stream, &cc, NULL, &je);
+        if (ci) jsConsumerInfo_Destroy(ci);
+        if (ns != NATS_OK) um_bus_log(w, "using the existing %s consumer (its settings could not be changed)",
+                                      i ? "partition" : "work");
+    }
     w->stop = stop;
     w->fatal = UM_OK;
     /* what the prefilters read, built once before the threads (they only
@@ -2073,14 +2246,24 @@ um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *s
                    ps && ps->errmsg ? ps->errmsg : "out of memory");
     um_scan_free(ps);
     w->ctx_digest = um_bus_ctx_digest(w->ctx);
+    const um_os *os = um_os_get();
+    const char *lost = os->getenv(os->ud, "UNMASK_SCAN_LOST_S"); /* tests */
+    w->scan_lost_s = lost && atoi(lost) > 0 ? (unsigned)atoi(lost) : SCAN_LOST_S;
     if (n == 0) n = 1;
-    pthread_t *th = um_calloc(n, sizeof *th);
-    um_status st = th ? UM_OK : UM_ENOMEM;
+    unsigned np = w->part_threads == UINT_MAX ? n : w->part_threads, all = n + np;
+    pthread_t *th = um_calloc(all, sizeof *th);
+    wthread_arg *args = um_calloc(all, sizeof *args);
+    um_status st = th && args ? UM_OK : UM_ENOMEM;
     unsigned started = 0;
-    for (; st == UM_OK && started < n; started++)
-        if (pthread_create(&th[started], NULL, wthread, w) != 0) break;
-    if (st == UM_OK) um_bus_log(w, "serving %s with %u thread%s", w->conf->url, started, started == 1 ? "" : "s");
+    for (; st == UM_OK && started < all; started++) {
+        args[started] = (wthread_arg){w, &queues[started >= n]};
+        if (pthread_create(&th[started], NULL, wthread, &args[started]) != 0) break;
+    }
+    if (st == UM_OK)
+        um_bus_log(w, "serving %s with %u thread%s for units and %u for person partitions", w->conf->url,
+                   started < n ? started : n, n == 1 ? "" : "s", started > n ? started - n : 0);
     for (unsigned k = 0; k < started; k++) pthread_join(th[k], NULL);
+    um_free(args);
     um_free(th);
     jsCtx_Destroy(w->js);
     natsConnection_Destroy(w->nc);

@@ -788,7 +788,7 @@ const char *um_wire_pieces_check(const um_lk_piece *q, size_t n, const um_lk_blo
     return NULL;
 }
 
-/* ---- events for the person partitions on workers (wire.h "UME1") ---- */
+/* ---- events for the person partitions on workers (wire.h "UME2") ---- */
 
 /* What the partitioned analyzers' on_event (and um_finding_add) read of an
  * event; the rest (command lines, image paths, targets, commit subjects,
@@ -833,6 +833,7 @@ um_status um_wire_ev_get(um_pk *r, um_arena *a, size_t nsubjects, const struct u
                          um_sid *sid, um_event *ev, const char **last_file) {
     memset(ev, 0, sizeof *ev);
     *seq = um_pk_get_ur(r, UINT64_MAX / 64 - 1, "event number out of range");
+    if (um_pk_ok(r) && *seq == 0) um_pk_fail(r, "event number out of range"); /* 0 starts a control item */
     *sid = (um_sid)um_pk_get_ir(r, -1, nsubjects ? (int64_t)nsubjects - 1 : -1, "subject out of range");
     ev->kind = (um_event_kind)um_pk_get_ur(r, UM_EV_RAW, "event kind out of range");
     ev->ts = um_pk_get_time(r);
@@ -866,4 +867,36 @@ um_status um_wire_ev_get(um_pk *r, um_arena *a, size_t nsubjects, const struct u
     for (size_t k = 0; k < EV_NSTRS && um_pk_ok(r); k++) *strs[k] = um_pk_get_s(r, a, EV_MAX_STR);
     if (!um_pk_ok(r)) return strcmp(r->bad, "out of memory") == 0 ? UM_ENOMEM : UM_EPARSE;
     return UM_OK;
+}
+
+void um_wire_evctl_sub(um_buf *out, um_sid sid, const char *id) {
+    um_pk_u(out, 0);
+    um_pk_u(out, UM_WIRE_EV_SUBJECT);
+    um_pk_u(out, (uint64_t)sid);
+    um_pk_s(out, id);
+}
+
+void um_wire_evctl_end(um_buf *out, uint64_t nsubjects, uint64_t events) {
+    um_pk_u(out, 0);
+    um_pk_u(out, UM_WIRE_EV_END);
+    um_pk_u(out, nsubjects);
+    um_pk_u(out, events);
+}
+
+int um_wire_evctl_get(um_pk *r, um_arena *a, um_wire_evctl *c) {
+    memset(c, 0, sizeof *c);
+    if (r->bad || r->pos >= r->n || r->p[r->pos] != 0) return 0;
+    r->pos++;
+    c->tag = (unsigned)um_pk_get_ur(r, UM_WIRE_EV_END, "unknown control item");
+    if (um_pk_ok(r) && c->tag == UM_WIRE_EV_SUBJECT) {
+        c->n = um_pk_get_ur(r, INT32_MAX - 1, "subject out of range");
+        c->id = um_pk_get_s(r, a, 256);
+        if (um_pk_ok(r) && (!c->id || !*c->id)) um_pk_fail(r, "subject without an id");
+    } else if (um_pk_ok(r) && c->tag == UM_WIRE_EV_END) {
+        c->n = um_pk_get_ur(r, INT32_MAX, "subject count out of range");
+        c->events = um_pk_get_u(r);
+    } else {
+        um_pk_fail(r, "unknown control item");
+    }
+    return um_pk_ok(r) ? 1 : -1;
 }

@@ -162,8 +162,10 @@ um_status um_wire_pieces_get(const void *p, size_t n, uint32_t base, uint32_t nv
 const char *um_wire_pieces_check(const um_lk_piece *q, size_t n, const um_lk_blocked *b, size_t ns);
 
 /* Events for the person partitions on workers (nats.c; docs/SCALING.md):
- * frames "UME1" + frame number on unmask.ev.SCAN.P, each a whole number
- * of events: varint event number (the scan's; positions are it * 64 +
+ * frames "UME2" + frame number on unmask.ev.SCAN.P, each a whole number
+ * of items, sent while the scan replays (the partition's unit goes out
+ * before the first event). An item is an event or a control item.
+ * An event: varint event number (the scan's, >= 1; positions are it * 64 +
  * analyzer), zigzag subject (-1: none), varint kind, zigzag ts, tz_min,
  * success, varint port, asn, zigzag is_proxy, usb_vid, usb_pid, varint
  * src_line, ip_asn, net_flags, varint flags (1 has_tz, 2 has_geo, 4 a
@@ -175,9 +177,26 @@ const char *um_wire_pieces_check(const um_lk_piece *q, size_t n, const um_lk_blo
  * record_id, ip_country, ip_org). Command lines, images, targets, commit
  * subjects and field-bag contents are not sent: no partitioned analyzer
  * reads them. prev_file / *last_file: the previous event's file in the
- * frame (NULL at a frame's start). The decoder copies strings into a. */
+ * frame (NULL at a frame's start). The decoder copies strings into a.
+ * A control item: varint 0, varint tag, then for UM_WIRE_EV_SUBJECT a
+ * subject the scan made while replaying (a log-only account or host),
+ * before its first event in the partition: varint subject number, string
+ * id (1-256 bytes); for UM_WIRE_EV_END, the partition's last item: varint
+ * the scan's final subject count, varint events sent to the partition. */
 void um_wire_ev_put(um_buf *out, uint64_t seq, um_sid sid, const um_event *ev, const char *prev_file);
 um_status um_wire_ev_get(um_pk *r, um_arena *a, size_t nsubjects, const struct um_winfields *empty, uint64_t *seq,
                          um_sid *sid, um_event *ev, const char **last_file);
+enum { UM_WIRE_EV_SUBJECT = 1, UM_WIRE_EV_END = 2 };
+typedef struct um_wire_evctl {
+    unsigned tag;
+    uint64_t n;      /* SUBJECT: its number; END: the scan's subjects */
+    uint64_t events; /* END: events sent to the partition */
+    const char *id;  /* SUBJECT: its id (in the arena) */
+} um_wire_evctl;
+void um_wire_evctl_sub(um_buf *out, um_sid sid, const char *id);
+void um_wire_evctl_end(um_buf *out, uint64_t nsubjects, uint64_t events);
+/* 0: the next item is not a control item (nothing read); 1: *c decoded;
+ * -1: malformed (r->bad says why). */
+int um_wire_evctl_get(um_pk *r, um_arena *a, um_wire_evctl *c);
 
 #endif

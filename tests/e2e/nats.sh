@@ -119,7 +119,7 @@ same demopw "$rc"
 nats_scan logspw -v --nats-partitions 5 "${set_inputs[@]}"
 cp -r "$tmp/logs-local" "$tmp/logspw-local"; cp "$tmp/logs-local.sql" "$tmp/logspw-local.sql"
 same logspw "$rc"
-ran=$(cat "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" | grep -c "person partition [0-4] of 5 done: [1-9][0-9]* events") || true
+ran=$(cat "$tmp/w1.log" "$tmp/w2.log" "$tmp/w3.log" | grep -c "done: person partition [0-4] of 5, [1-9][0-9]* events") || true
 [ "$ran" = 5 ] || fail "logspw: $ran of the 5 partitions ran on the workers with events"
 grep -q "analysis partitioned by person: [2-5] partitions had events" "$tmp/logspw-nats.out" ||
     fail "logspw: the scan did not route its events to partitions"
@@ -171,7 +171,7 @@ stop_workers
 # worker stopped) would be taken by the next cases' workers, answered "not
 # found" and acknowledged: harmless, but (b) and (j) pick the unit a worker
 # held when killed from its log, so the queue starts empty
-"$PUB" purge "$URL" UNMASK_WORK || fail "ctx: could not purge the work queue"
+"$PUB" purge "$URL" UNMASK_WORK && "$PUB" purge "$URL" UNMASK_PWORK || fail "ctx: could not purge the work queues"
 local_scan ctxok --approved-rmm VNC "$UM_SRC_DIR/examples/demo"
 start_worker c3 --approved-rmm VNC
 nats_scan ctxok --nats-partitions 3 --approved-rmm VNC "$UM_SRC_DIR/examples/demo"
@@ -276,13 +276,13 @@ cp -r "$tmp/demo-local" "$tmp/pkill-local"; cp "$tmp/demo-local.sql" "$tmp/pkill
 same pkill "$rc"
 grep -q "taken: person partition $victim of 3" "$tmp/prescue.log" ||
     fail "pkill: partition $victim was not redelivered to the other worker"
-grep -q "person partition $victim of 3 done" "$tmp/pslow.log" && fail "pkill: the killed worker had sent partition $victim"
+grep -q "done: person partition $victim of 3," "$tmp/pslow.log" && fail "pkill: the killed worker had sent partition $victim"
 stop_workers
 
 # (k) person partitions with workers that join late: the events wait in the
 # stream, the partitions' units in the work queue
 late_case plate plate --nats-partitions 4
-[ "$(cat "$tmp/plate1.log" "$tmp/plate2.log" | grep -c "person partition [0-3] of 4 done")" = 4 ] ||
+[ "$(cat "$tmp/plate1.log" "$tmp/plate2.log" | grep -c "done: person partition [0-3] of 4,")" = 4 ] ||
     fail "plate: the 4 partitions did not run on the late workers"
 stop_workers
 
@@ -311,7 +311,7 @@ stop_workers
 # (l) the same with the person partitions on the workers: the scan is
 # publishing the partitions' events when the server goes away
 restart_case prestart rp --nats-partitions 3
-[ "$(cat "$tmp/rp1.log" "$tmp/rp2.log" | grep -c "person partition [0-2] of 3 done")" -ge 3 ] ||
+[ "$(cat "$tmp/rp1.log" "$tmp/rp2.log" | grep -c "done: person partition [0-2] of 3,")" -ge 3 ] ||
     fail "prestart: the 3 partitions did not run on the workers"
 stop_workers
 stop_server
