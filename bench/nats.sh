@@ -19,7 +19,9 @@
 # side (--nats-link-shards 0) beside the default (8 shards on the workers).
 #
 # PARTITIONS=K adds runs with the per-person analyzers on the workers in K
-# person partitions (--nats-partitions K), one and two workers: modes 1p, 2p.
+# person partitions (--nats-partitions K), one and two workers: modes 1p, 2p
+# (with BASE too: 1pb, 2pb, the same with the other binary). A worker runs
+# as many partition threads as unit threads (one each here), beside them.
 #
 #   [PEOPLE=N] [BASE=PATH] [PARTITIONS=K] bench/nats.sh [BYTES] [RUNS] [PARTS]   (default 200000000 3 0)
 set -euo pipefail
@@ -106,6 +108,7 @@ modes="local 1 2"
 ((PEOPLE > 0)) && modes+=" 2s0"
 [[ -n $BASE ]] && modes+=" 1b 2b"
 ((PARTITIONS > 1)) && modes+=" 1p 2p"
+((PARTITIONS > 1)) && [[ -n $BASE ]] && modes+=" 1pb 2pb"
 for r in $(seq "$RUNS"); do
   run_local; run_nats 1; run_nats 2
   if ((PARTITIONS > 1)); then
@@ -113,6 +116,9 @@ for r in $(seq "$RUNS"); do
   fi
   ((PEOPLE > 0)) && run_nats 2 2s0 --nats-link-shards 0
   if [[ -n $BASE ]]; then UB=$BASE run_nats 1 1b; UB=$BASE run_nats 2 2b; fi
+  if ((PARTITIONS > 1)) && [[ -n $BASE ]]; then
+    UB=$BASE run_nats 1 1pb --nats-partitions "$PARTITIONS"; UB=$BASE run_nats 2 2pb --nats-partitions "$PARTITIONS"
+  fi
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 lw=$(echo "${wall[local]}" | median)
@@ -129,6 +135,8 @@ for m in $modes; do
   2b) name="BASE binary: scan --nats, 2 workers" ;;
   1p) name="scan --nats, 1 worker, --nats-partitions $PARTITIONS" ;;
   2p) name="scan --nats, 2 workers, --nats-partitions $PARTITIONS" ;;
+  1pb) name="BASE binary: scan --nats, 1 worker, --nats-partitions $PARTITIONS" ;;
+  2pb) name="BASE binary: scan --nats, 2 workers, --nats-partitions $PARTITIONS" ;;
   esac
   printf "| %s | %s | %.2f | %s | %s | %s |\n" "$name" "$mw" "$(calc "$lw / $mw")" \
     "$(echo "${cpu[$m]}" | median)" "$(echo "${wcpu[$m]}" | median)" "${wall[$m]# }"
@@ -139,7 +147,8 @@ awk '/done:/ {u++; f += $2; b += $(NF-1)} END {printf "results: %d units, %d fra
   awk '{u++; o += $2; v += $4} END {if (u) printf "identity shards: %d blocked, %d observations, %d shared values in all runs\n", u, o, v}'
 { grep -o 'shared values, [0-9]* result frames, [0-9]* bytes' "$DIR/worker.log" || true; } | tr -d , |
   awk '{u++; b += $6} END {if (u) printf "identity shards: results %.2f MB in all runs\n", b / 1e6}' || true
-{ grep -o 'person partition [0-9]* of [0-9]* done: [0-9]* events in [0-9]* bytes, [0-9]* bytes of state' \
-    "$DIR/worker.log" || true; } | tr -d , |
-  awk '{u++; e += $7; b += $10; s += $12} END {if (u) printf "person partitions: %d run, %d events in %.1f MB, %.1f MB of state in all runs\n", u, e, b / 1e6, s / 1e6}'
+# person partitions (this build's line; BASE builds before 2026-12-04 said "P of K done: E events in B bytes, S bytes of state")
+{ grep -o 'done: person partition [0-9]* of [0-9]*, [0-9]* events ([0-9]* bytes in [0-9]* frames; caught up with the scan [0-9]* times), [0-9]* result frames, [0-9]* bytes' \
+    "$DIR/worker.log" || true; } | tr -d ',(;)' |
+  awk '{u++; e += $7; b += $9; f += $12; w += $19; s += $24} END {if (u) printf "person partitions: %d run, %d events in %.1f MB (%d frames; caught up with the scan %d times), %.1f MB of state sent, in all runs\n", u, e, b / 1e6, f, w, s / 1e6}'
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

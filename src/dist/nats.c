@@ -1519,6 +1519,7 @@ typedef struct scan_alive {
     const char *subj;
     uint64_t seq;
     int64_t since, checked; /* ms: the heartbeat last moved; last looked at */
+    int64_t gone;           /* ms: a heartbeat seen before was first not found (the scan purged it) */
     uint64_t waits;         /* times the worker had caught up with the scan */
 } scan_alive;
 
@@ -1538,9 +1539,14 @@ static bool scan_is_alive(unit_run *ur, scan_alive *a) {
         if (!q && natsMsgHeader_Get(m, "Nats-Sequence", &h) == NATS_OK && h) q = strtoull(h, NULL, 10);
         if (q != a->seq) a->seq = q, a->since = now;
         natsMsg_Destroy(m);
+        a->gone = 0;
     } else if (ns != NATS_NOT_FOUND) {
         a->since = now; /* the server is away: not the scan's silence */
+    } else if (a->seq && !a->gone) {
+        a->gone = now;
     }
+    /* purged (the scan ended or failed): looked for again as frames are */
+    if (a->gone && now - a->gone >= (int64_t)GONE_WAIT_S * 1000) return false;
     return now - a->since < 1000 * (int64_t)ur->w->scan_lost_s;
 }
 
@@ -2002,8 +2008,11 @@ static void do_part(unit_run *ur) {
                 why = f.bad;
                 got = 1;
             } else if (got == 0) {
-                snprintf(ctx_why, sizeof ctx_why, "the scan stopped sending its events (no heartbeat for %u s)",
-                         w->scan_lost_s);
+                if (alive.gone)
+                    snprintf(ctx_why, sizeof ctx_why, "the scan stopped sending its events (it ended)");
+                else
+                    snprintf(ctx_why, sizeof ctx_why, "the scan stopped sending its events (no heartbeat for %u s)",
+                             w->scan_lost_s);
                 why = ctx_why;
                 got = 1;
             }

@@ -693,6 +693,37 @@ static void test_part_events(void) {
     r = um_pk_over(o.s + one, o.len - one);
     last = NULL;
     CHECK(um_wire_ev_get(&r, &a, 10, &empty, &seq, &sid, &d, &last) == UM_EPARSE);
+    /* control items: a subject told, an event after it, the end; event number 0 is not an event */
+    um_buf c;
+    um_buf_init(&c);
+    um_wire_evctl_sub(&c, 12, "A-0123456789ab");
+    um_wire_ev_put(&c, 11, 12, &e2, NULL);
+    size_t before_end = c.len;
+    um_wire_evctl_end(&c, 40, 1);
+    r = um_pk_over(c.s, c.len);
+    last = NULL;
+    um_wire_evctl x;
+    CHECK(um_wire_evctl_get(&r, &a, &x) == 1 && x.tag == UM_WIRE_EV_SUBJECT && x.n == 12 &&
+          strcmp(x.id, "A-0123456789ab") == 0);
+    CHECK(um_wire_evctl_get(&r, &a, &x) == 0); /* an event: nothing read */
+    CHECK(um_wire_ev_get(&r, &a, 13, &empty, &seq, &sid, &d, &last) == UM_OK && seq == 11 && sid == 12);
+    CHECK(um_wire_evctl_get(&r, &a, &x) == 1 && x.tag == UM_WIRE_EV_END && x.n == 40 && x.events == 1);
+    CHECK(r.pos == r.n);
+    for (size_t n = 1; n < 4; n++) { /* every cut of the subject item is refused */
+        r = um_pk_over(c.s, n);
+        CHECK(um_wire_evctl_get(&r, &a, &x) == -1 && r.bad);
+    }
+    static const unsigned char bad_tag[] = {0, 3, 1}, no_id[] = {0, 1, 5, 1}, seq0[] = {0};
+    r = um_pk_over(bad_tag, sizeof bad_tag);
+    CHECK(um_wire_evctl_get(&r, &a, &x) == -1);
+    r = um_pk_over(no_id, sizeof no_id);
+    CHECK(um_wire_evctl_get(&r, &a, &x) == -1); /* an empty id */
+    r = um_pk_over(seq0, sizeof seq0);
+    last = NULL;
+    CHECK(um_wire_ev_get(&r, &a, 10, &empty, &seq, &sid, &d, &last) == UM_EPARSE);
+    r = um_pk_over(c.s + before_end, c.len - before_end - 1); /* the end cut short */
+    CHECK(um_wire_evctl_get(&r, &a, &x) == -1);
+    um_buf_free(&c);
     um_arena_free(&a);
     um_buf_free(&o);
     um_rec_batch_free(b);
