@@ -8,7 +8,10 @@
 # nats-server -js (file storage) runs on a loopback port in 14200-14299
 # (or $NATS_PORTS, "LOW HIGH"). Runs are interleaved; each reports wall time, the CPU time
 # of the scanning process and of the workers, and checks the outputs equal
-# the local scan's. Medians and ratios to the local scan are printed.
+# the local scan's. Medians and ratios to the local scan are printed, with
+# the bus scans' log phase (scan -v "phases") and, with person partitions
+# (this build's scan -v), the seconds from the last event to the last
+# partition state.
 #
 # BASE=PATH runs the bus modes also with another unmask binary (scan and
 # workers; e.g. a build of main) in the same interleaved runs: modes 1b, 2b.
@@ -78,7 +81,7 @@ cpu_of() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0
 input_mb=$(du -sb "$DIR/case/logs" | awk '{printf "%.0f", $1 / 1e6}')
 echo "input: $input_mb MB of logs in $(ls "$DIR/case/logs" | wc -l) files + HR export$( ((PEOPLE > 0)) && echo " + $PEOPLE applicants"); load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 
-declare -A wall cpu wcpu
+declare -A wall cpu wcpu logs tail_s
 run_local() {
   rm -rf "$DIR/out-local"
   /usr/bin/time -f "%e %U %S" -o "$DIR/t" "$U" scan --threads 1 -q --fail-on never -o "$DIR/out-local" "$DIR/case" || true
@@ -93,7 +96,10 @@ run_nats() { # workers [mode name] [scan options...] (UB: the binary, default $U
   sleep 0.5
   local c0=0; for k in "${wpids[@]}"; do c0=$(calc "$c0 + $(cpu_of "$k")"); done
   rm -rf "$DIR/out-$m"
-  /usr/bin/time -f "%e %U %S" -o "$DIR/t" "$U" scan --nats "$URL" "$@" -q --fail-on never -o "$DIR/out-$m" "$DIR/case" || true
+  /usr/bin/time -f "%e %U %S" -o "$DIR/t" "$U" scan --nats "$URL" "$@" -v --fail-on never -o "$DIR/out-$m" "$DIR/case" \
+    >/dev/null 2>"$DIR/scan.err" || true
+  logs[$m]+=" $(grep -o 'log inputs [0-9.]* s' "$DIR/scan.err" | awk '{print $3}')"
+  tail_s[$m]+=" $(grep -o 'the last state came [0-9.]* s' "$DIR/scan.err" | awk '{print $5}')"
   local c1=0; for k in "${wpids[@]}"; do c1=$(calc "$c1 + $(cpu_of "$k")"); done
   kill "${wpids[@]}"; wait "${wpids[@]}" 2>/dev/null || true
   wpids=()
@@ -122,8 +128,8 @@ for r in $(seq "$RUNS"); do
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 lw=$(echo "${wall[local]}" | median)
-echo "| mode | median wall s | x local | median CPU s, scan process | median CPU s, workers | wall runs |"
-echo "|---|---|---|---|---|---|"
+echo "| mode | median wall s | x local | median CPU s, scan process | median CPU s, workers | median log phase s (scan -v) | median partition tail s | wall runs |"
+echo "|---|---|---|---|---|---|---|---|"
 for m in $modes; do
   mw=$(echo "${wall[$m]}" | median)
   case $m in
@@ -138,8 +144,9 @@ for m in $modes; do
   1pb) name="BASE binary: scan --nats, 1 worker, --nats-partitions $PARTITIONS" ;;
   2pb) name="BASE binary: scan --nats, 2 workers, --nats-partitions $PARTITIONS" ;;
   esac
-  printf "| %s | %s | %.2f | %s | %s | %s |\n" "$name" "$mw" "$(calc "$lw / $mw")" \
-    "$(echo "${cpu[$m]}" | median)" "$(echo "${wcpu[$m]}" | median)" "${wall[$m]# }"
+  printf "| %s | %s | %.2f | %s | %s | %s | %s | %s |\n" "$name" "$mw" "$(calc "$lw / $mw")" \
+    "$(echo "${cpu[$m]}" | median)" "$(echo "${wcpu[$m]}" | median)" "$(echo "${logs[$m]:-}" | median)" \
+    "$(echo "${tail_s[$m]:-}" | median)" "${wall[$m]# }"
 done
 awk '/done:/ {u++; f += $2; b += $(NF-1)} END {printf "results: %d units, %d frames, %.1f MB in all runs\n", u, f, b/1e6}' \
   <(grep -o 'done: [0-9]* result frames, [0-9]* bytes' "$DIR/worker.log" | sed 's/,//g')

@@ -246,8 +246,8 @@ void um_worker_set_log(um_worker *w, void (*fn)(void *ud, const char *line), voi
 void um_worker_set_pause_ms(um_worker *w, unsigned ms);
 /* Threads for person partitions (a scan's --nats-partitions), which take
  * their units from a queue of their own and hold them while the scan
- * replays its events; 0: this worker runs none. Default: as many as
- * um_worker_run's n. */
+ * replays its events (mostly waiting for them); 0: this worker runs
+ * none. Default 4. */
 void um_worker_set_partition_threads(um_worker *w, unsigned n);
 /* Connects and serves with n threads (0: 1) for units, plus the partition
  * threads, until *stop is set (checked at least once a second) or a fatal
@@ -408,6 +408,9 @@ typedef struct um_scan_stats {
     /* um_scan_set_partition_roundtrip: bytes of the partitions' saved
      * states, and the findings their tables carried */
     uint64_t partition_state_bytes, partition_state_findings;
+    /* person partitions on workers (um_scan_set_nats with partitions): wall
+     * seconds from the scan's last event to the last state loaded */
+    double partition_tail_s;
     /* um_scan_write_outputs: wall seconds of the sinks (the rest of
      * write_s publishes the set), and the CPU seconds of the sinks marked
      * own_thread (case.db; on its own thread with more than one scan

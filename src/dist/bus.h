@@ -29,7 +29,7 @@ struct um_worker {
     void (*log)(void *ud, const char *line);
     void *log_ud;
     unsigned pause_ms;
-    unsigned part_threads; /* threads for person partitions, on their own queue (UINT_MAX: as many as for units) */
+    unsigned part_threads; /* threads for person partitions, on their own queue (default 4) */
     unsigned scan_lost_s;  /* a partition waiting for events is given up after this long without the scan's heartbeat */
     natsConnection *nc;
     jsCtx *js;

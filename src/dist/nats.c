@@ -54,7 +54,6 @@
 #include "wire.h"
 
 #include <dirent.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -80,6 +79,7 @@
 #define PDURABLE "unmask-partitions"
 #define HEARTBEAT_MS 2000 /* a scan with person partitions on workers says it is alive this often */
 #define SCAN_LOST_S 60    /* a worker waiting for events gives a partition up after this long without it */
+#define PART_THREADS 4    /* a worker's partition threads by default: mostly waiting for events */
 #define NS UM_BUS_NS
 #define WINDOW_BYTES ((uint64_t)256 << 20) /* input bytes published ahead of the replay */
 #define FALLBACK_STATUS 200                 /* end status: read this input on the scan's side */
@@ -969,6 +969,7 @@ static um_status part_finish(part_pub *pp) {
     um_scan *s = pp->s;
     um_pa_set_remote(s, NULL, NULL);
     um_status st = UM_OK;
+    int64_t t0 = um_bus_now_ms();
     for (unsigned p = 0; p < pp->k && st == UM_OK; p++) {
         um_buf *b = &pp->buf[p];
         if (!b->len) um_wire_frame_put(b, "UME2", pp->frames[p]);
@@ -997,6 +998,7 @@ static um_status part_finish(part_pub *pp) {
             s->stats.partition_state_findings += um_pa_nfindings(s, p);
         }
     }
+    s->stats.partition_tail_s = (double)(um_bus_now_ms() - t0) / 1000;
     um_buf_free(&b);
     return st;
 }
@@ -1382,7 +1384,7 @@ um_status um_worker_new(um_ctx *ctx, const um_nats_opts *o, um_worker **out) {
     if (!w) return UM_ENOMEM;
     pthread_mutex_init(&w->mu, NULL);
     w->ctx = ctx;
-    w->part_threads = UINT_MAX;
+    w->part_threads = PART_THREADS;
     *out = w;
     const char *bad = opts_check(o);
     if (bad) {
@@ -2259,7 +2261,7 @@ um_status um_worker_run(um_worker *w, unsigned n, const volatile sig_atomic_t *s
     const char *lost = os->getenv(os->ud, "UNMASK_SCAN_LOST_S"); /* tests */
     w->scan_lost_s = lost && atoi(lost) > 0 ? (unsigned)atoi(lost) : SCAN_LOST_S;
     if (n == 0) n = 1;
-    unsigned np = w->part_threads == UINT_MAX ? n : w->part_threads, all = n + np;
+    unsigned np = w->part_threads, all = n + np;
     pthread_t *th = um_calloc(all, sizeof *th);
     wthread_arg *args = um_calloc(all, sizeof *args);
     um_status st = th && args ? UM_OK : UM_ENOMEM;

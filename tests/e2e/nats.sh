@@ -46,24 +46,7 @@ source "$UM_SRC_DIR/tests/e2e/lib/nats.sh"
 pass=0
 
 
-local_scan() { # name args...
-    local name=$1; shift
-    "$UNMASK" scan --threads 1 -n 0 --fail-on never -o "$tmp/$name-local" "$@" >"$tmp/$name-local.out" 2>&1 ||
-        fail "$name: local scan failed: $(cat "$tmp/$name-local.out")"
-    sqlite3 "$tmp/$name-local/case.db" .dump >"$tmp/$name-local.sql"
-}
-# same NAME RC: compares the bus scan (output $tmp/NAME-nats, exit RC) with the local one
-same() {
-    local name=$1 rc=$2 a="$tmp/$1-local" b="$tmp/$1-nats"
-    [ "$rc" = 0 ] || fail "$name: scan --nats exit $rc: $(cat "$b.out")"
-    for f in subjects.jsonl findings.jsonl clusters.jsonl subjects.csv findings.csv; do
-        cmp -s "$a/$f" "$b/$f" || fail "$name: $f differs from the local scan"
-    done
-    sqlite3 "$b/case.db" .dump >"$b.sql"
-    cmp -s "$a.sql" "$b.sql" || fail "$name: case.db differs from the local scan"
-    [ -s "$a/findings.jsonl" ] || fail "$name: no findings at all (test data lost its point)"
-    pass=$((pass + 1))
-}
+same() { same_as "$1" "$2" "$1"; } # NAME RC: the bus scan $tmp/NAME-nats against $tmp/NAME-local
 nats_scan() { # name args... (foreground)
     local name=$1; shift
     rc=0

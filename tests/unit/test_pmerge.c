@@ -228,6 +228,18 @@ static void t_subtab(void) {
     CHECK(um_subtab_load(c, t1.s, t1.len / 2, &why) == UM_EPARSE);
     CHECK(um_subtab_load(c, t1.s, 4, &why) == UM_EPARSE);
     CHECK(um_subtab_load(b, t1.s, t1.len, &why) == UM_EINVAL); /* b has subjects */
+    /* a worker's partition: log-only subjects told at the scan's numbers,
+     * the numbers between as placeholders (no id, no identity), then padded */
+    size_t n0 = um_scan_nsubjects(b);
+    um_sid far = (um_sid)n0 + 3, near = (um_sid)n0 + 1;
+    CHECK(um_subject_place(b, far, "A-00000000000f") == UM_OK && um_scan_nsubjects(b) == n0 + 4);
+    CHECK(strcmp(um_subject_id(b, far), "A-00000000000f") == 0 && !um_subject_has_identity(b, far));
+    CHECK(*um_subject_id(b, near) == 0 && !um_subject_has_identity(b, near));
+    CHECK(um_subject_place(b, near, "H-00000000000e") == UM_OK && strcmp(um_subject_id(b, near), "H-00000000000e") == 0);
+    CHECK(um_subject_place(b, near, "A-0000000000aa") == UM_EINVAL); /* told twice */
+    CHECK(um_subject_place(b, 0, "A-0000000000ab") == UM_EINVAL);    /* an identity subject */
+    CHECK(um_subject_place(b, far + 5, NULL) == UM_OK && um_scan_nsubjects(b) == n0 + 8);
+    CHECK(um_subject_place(b, 2, NULL) == UM_OK && um_scan_nsubjects(b) == n0 + 8); /* never shrinks */
     um_buf_free(&t1);
     um_buf_free(&t2);
     um_scan_free(a);

@@ -94,3 +94,24 @@ wait_for() { # file pattern seconds
     for _ in $(seq $(($3 * 20))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
     fail "no '$2' in $1 after $3 s"
 }
+
+# local_scan NAME ARGS...: a one-thread local scan into $tmp/NAME-local (and its case.db dump)
+local_scan() {
+    local name=$1; shift
+    "$UNMASK" scan --threads 1 -n 0 --fail-on never -o "$tmp/$name-local" "$@" >"$tmp/$name-local.out" 2>&1 ||
+        fail "$name: local scan failed: $(cat "$tmp/$name-local.out")"
+    sqlite3 "$tmp/$name-local/case.db" .dump >"$tmp/$name-local.sql"
+}
+# same_as NAME RC REF: the bus scan $tmp/NAME-nats (exit RC) against the
+# local scan $tmp/REF-local: every output file and the case.db dump
+same_as() {
+    local name=$1 rc=$2 a="$tmp/$3-local" b="$tmp/$1-nats"
+    [ "$rc" = 0 ] || fail "$name: scan --nats exit $rc: $(cat "$b.out")"
+    for f in subjects.jsonl findings.jsonl clusters.jsonl subjects.csv findings.csv; do
+        cmp -s "$a/$f" "$b/$f" || fail "$name: $f differs from the local scan"
+    done
+    sqlite3 "$b/case.db" .dump >"$b.sql"
+    cmp -s "$a.sql" "$b.sql" || fail "$name: case.db differs from the local scan"
+    [ -s "$a/findings.jsonl" ] || fail "$name: no findings at all (test data lost its point)"
+    pass=$((pass + 1))
+}
