@@ -98,8 +98,8 @@ run_nats() { # workers [mode name] [scan options...] (UB: the binary, default $U
   rm -rf "$DIR/out-$m"
   /usr/bin/time -f "%e %U %S" -o "$DIR/t" "$U" scan --nats "$URL" "$@" -v --fail-on never -o "$DIR/out-$m" "$DIR/case" \
     >/dev/null 2>"$DIR/scan.err" || true
-  logs[$m]+=" $(grep -o 'log inputs [0-9.]* s' "$DIR/scan.err" | awk '{print $3}')"
-  tail_s[$m]+=" $(grep -o 'the last state came [0-9.]* s' "$DIR/scan.err" | awk '{print $5}')"
+  logs[$m]+=" $({ grep -o 'log inputs [0-9.]* s' "$DIR/scan.err" || true; } | awk '{print $3}')"
+  tail_s[$m]+=" $({ grep -o 'the last state came [0-9.]* s' "$DIR/scan.err" || true; } | awk '{print $5}')"
   local c1=0; for k in "${wpids[@]}"; do c1=$(calc "$c1 + $(cpu_of "$k")"); done
   kill "${wpids[@]}"; wait "${wpids[@]}" 2>/dev/null || true
   wpids=()

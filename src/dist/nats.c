@@ -1566,6 +1566,7 @@ static int fetch_frames(unit_run *ur, const char *stream, const char *subj, cons
     uint64_t seq = 1;
     uint32_t want = 0;
     int64_t t0 = um_bus_now_ms(), missing = 0;
+    int idle = 20; /* ms between looks for a frame the scan has not sent yet: backs off to 200 */
     while (want < nframes) {
         if (w_stopped(ur->w)) return -1;
         natsMsg *m = NULL;
@@ -1576,10 +1577,12 @@ static int fetch_frames(unit_run *ur, const char *stream, const char *subj, cons
             if (!missing) missing = now;
             if (alive ? !scan_is_alive(ur, alive) : now - missing >= (int64_t)GONE_WAIT_S * 1000) return 0;
             keep_alive(ur);
-            nats_Sleep(alive ? 100 : 250);
+            nats_Sleep(alive ? idle : 250);
+            idle = idle < 200 ? idle * 2 : 200;
             continue;
         }
         missing = 0;
+        idle = 20;
         if (ns != NATS_OK) {
             if (um_bus_now_ms() - t0 > RETRY_FOR_S * 1000) return -1;
             if (alive) alive->since = um_bus_now_ms();
