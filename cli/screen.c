@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "unmask.h"
+#include "util/cfmt.h"
 #include "util/util.h"
 
 int um_cli_screen(int argc, char **argv);
@@ -229,7 +230,7 @@ static void jw_key(um_buf *b, bool *first, const char *key) {
 
 static void jw_real(um_buf *b, double v) {
     char t[64];
-    int n = snprintf(t, sizeof t - 3, "%.17g", v);
+    int n = um_snprintf(t, sizeof t - 3, "%.17g", v);
     if (n < 0 || (size_t)n >= sizeof t - 3) n = (int)strlen(t);
     if (!strchr(t, '.') && !strchr(t, 'e')) memcpy(t + n, ".0", 3), n += 2;
     char *ex = strchr(t, 'e');
@@ -308,8 +309,8 @@ static void print_text(const um_screen_result *r, const char *what) {
     printf("%s: %zu match%s\n", tty(what, b1, sizeof b1), n, n == 1 ? "" : "es");
     for (size_t i = 0; i < n; i++) {
         const um_screen_match *m = um_screen_result_match(r, i);
-        printf("  %.3f  %-8s %-10s %s  [%s \"%s\"]\n", m->score, m->list, m->uid,
-               tty(m->entry_name, b2, sizeof b2), m->alias_kind, tty(m->matched_name, b3, sizeof b3));
+        um_fprintf(stdout, "  %.3f  %-8s %-10s %s  [%s \"%s\"]\n", m->score, m->list, m->uid,
+                   tty(m->entry_name, b2, sizeof b2), m->alias_kind, tty(m->matched_name, b3, sizeof b3));
         if (m->programs && *m->programs) printf("         programmes: %s%s%s\n", m->programs,
                                                 m->listed && *m->listed ? "; listed " : "", m->listed ? m->listed : "");
         if (m->also_listed && *m->also_listed) printf("         same party on: %s\n", m->also_listed);
@@ -643,7 +644,7 @@ static int parse_common(int argc, char **argv, sc_opts *o, bool *help) {
         case O_JSON: o->json = true; break;
         case O_THR: {
             char *end;
-            o->threshold = strtod(optarg, &end);
+            o->threshold = um_strtod(optarg, &end);
             if (*end || o->threshold <= 0 || o->threshold > 1) {
                 fprintf(stderr, "unmask: --threshold must be in (0, 1]\n");
                 return -1;
@@ -768,9 +769,9 @@ static void usage_update(FILE *o) {
 
 static bool num_arg(const char *name, const char *v, double lo, double hi, double *out) {
     char *end;
-    double d = strtod(v, &end);
+    double d = um_strtod(v, &end);
     if (*end || !(d >= lo && d <= hi)) {
-        fprintf(stderr, "unmask: %s must be a number in [%g, %g]\n", name, lo, hi);
+        um_fprintf(stderr, "unmask: %s must be a number in [%g, %g]\n", name, lo, hi);
         return false;
     }
     *out = d;

@@ -14,6 +14,7 @@
 
 #include "nats_cli.h"
 #include "unmask.h"
+#include "util/cfmt.h"
 #include "util/util.h"
 
 #define EXIT_FINDINGS 1
@@ -135,8 +136,8 @@ static void progress(void *ud, const um_progress *p) {
     double pct = p->bytes_total ? 100.0 * (double)p->bytes_done / (double)p->bytes_total : 0;
     const char *f = strrchr(p->file, '/');
     char shown[64];
-    fprintf(stderr, "\r\033[K%5.1f%%  %llu records  %s", pct, (unsigned long long)p->records,
-            um_term_escape(f ? f + 1 : p->file, shown, sizeof shown));
+    um_fprintf(stderr, "\r\033[K%5.1f%%  %llu records  %s", pct, (unsigned long long)p->records,
+               um_term_escape(f ? f + 1 : p->file, shown, sizeof shown));
     fflush(stderr);
 }
 
@@ -239,19 +240,20 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
         if (nr > 5) fprintf(stderr, "  ... %zu more rejects\n", nr - 5);
     }
     if (verbose)
-        fprintf(stderr, "unmask: timings: read %.3f s, analyze %.3f s, write %.3f s\n", st.read_s, st.analyze_s,
-                st.write_s);
+        um_fprintf(stderr, "unmask: timings: read %.3f s, analyze %.3f s, write %.3f s\n", st.read_s, st.analyze_s,
+                   st.write_s);
     if (verbose)
-        fprintf(stderr, "unmask: phases: start %.3f s, log inputs %.3f s, finish %.3f s, write %.3f s\n", st.start_s,
-                st.logs_s, st.finish_s, st.write_s);
+        um_fprintf(stderr, "unmask: phases: start %.3f s, log inputs %.3f s, finish %.3f s, write %.3f s\n", st.start_s,
+                   st.logs_s, st.finish_s, st.write_s);
     if (verbose && st.sinks_s > 0)
-        fprintf(stderr, "unmask: write: sinks %.3f s (case.db %.3f CPU s, the other files %.3f CPU s), publish %.3f s\n",
-                st.sinks_s, st.casedb_cpu_s, st.sinks_cpu_s, st.write_s - st.sinks_s);
+        um_fprintf(stderr,
+                   "unmask: write: sinks %.3f s (case.db %.3f CPU s, the other files %.3f CPU s), publish %.3f s\n",
+                   st.sinks_s, st.casedb_cpu_s, st.sinks_cpu_s, st.write_s - st.sinks_s);
     if (verbose && st.workers_cpu_s > 0)
-        fprintf(stderr,
-                "unmask: log inputs on threads: the scan's thread replayed %.3f CPU s, read parts %.3f CPU s and "
-                "waited %.3f s; workers %.3f CPU s, waited for room %.3f s\n",
-                st.replay_cpu_s, st.help_cpu_s, st.wait_s, st.workers_cpu_s, st.workers_wait_s);
+        um_fprintf(stderr,
+                   "unmask: log inputs on threads: the scan's thread replayed %.3f CPU s, read parts %.3f CPU s and "
+                   "waited %.3f s; workers %.3f CPU s, waited for room %.3f s\n",
+                   st.replay_cpu_s, st.help_cpu_s, st.wait_s, st.workers_cpu_s, st.workers_wait_s);
     if (verbose && st.partitions_busy)
         fprintf(stderr, "unmask: analysis partitioned by person: %u partitions had events, %llu analyzer calls\n",
                 st.partitions_busy, (unsigned long long)st.partition_calls);

@@ -56,6 +56,20 @@ static inline int um_t_report(void) {
     return um_t_fail ? 1 : 0;
 }
 
+/* A new private folder "$TMPDIR/NAME-XXXXXX" (/tmp when TMPDIR is unset or
+ * empty) into buf; returns buf, or NULL (buf "") when it cannot be made.
+ * The test removes it with everything in it when done (outputs, and the
+ * ".OUT.lock" files scans keep beside an output folder OUT, go inside it). */
+static inline char *um_t_mkdtemp(char *buf, size_t cap, const char *name) {
+    const char *td = getenv("TMPDIR");
+    int n = snprintf(buf, cap, "%s/%s-XXXXXX", td && *td ? td : "/tmp", name);
+    if (n < 0 || (size_t)n >= cap || !mkdtemp(buf)) {
+        if (cap) buf[0] = 0;
+        return NULL;
+    }
+    return buf;
+}
+
 /* Paths given by ctest: UM_SRC_DIR (repository root). */
 static inline const char *um_t_src(void) {
     const char *s = getenv("UM_SRC_DIR");

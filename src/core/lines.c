@@ -124,8 +124,9 @@ bool um_lines_map_fd(um_lines_map *m, FILE *f, int fd, uint64_t end) {
     if (!f || fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return false;
     if (!um_lines_guard()) return false;
     if ((uint64_t)st.st_size > SIZE_MAX) return false;
-    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) return false;
+    const um_os *os = um_os_get();
+    void *p = (void *)os->map(os->ud, fd, (size_t)st.st_size, 0);
+    if (!p) return false;
     (void)madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
     m->f = f;
     m->base = p;
@@ -136,7 +137,7 @@ bool um_lines_map_fd(um_lines_map *m, FILE *f, int fd, uint64_t end) {
 
 void um_lines_map_close(um_lines_map *m) {
     if (tl_map == m) tl_map = NULL;
-    if (m->base) munmap((void *)m->base, (size_t)m->size);
+    if (m->base) um_os_get()->unmap(um_os_get()->ud, m->base, (size_t)m->size);
     memset(m, 0, sizeof *m);
 }
 

@@ -1,5 +1,6 @@
 /* status.c - status, level and strength names; the one printf-to-heap helper. */
 #include "scan.h"
+#include "../util/cfmt.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -46,8 +47,4 @@ const char *um_strength_str(um_strength s) {
     return s == UM_STRONG ? "strong" : s == UM_MEDIUM ? "medium" : "weak";
 }
 
-char *um_vfmt(const char *fmt, va_list ap) {
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0) return NULL;
-    return s;
-}
+char *um_vfmt(const char *fmt, va_list ap) { return um_vasprintf(fmt, ap); }

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "rules.h"
+#include "../util/cfmt.h"
 
 /* ---- pure decisions ---------------------------------------------------- */
 
@@ -365,11 +366,11 @@ static um_status hr_finish(um_scan *s, void *p) {
                 char asia[16], fit[16], values[640];
                 fmt_off(asia, sizeof asia, r.asia_offset);
                 fmt_off(fit, sizeof fit, r.fit_offset);
-                snprintf(values, sizeof values,
-                         "fitted_zone=%s; fitted_share=%.2f; events=%u; active_hours=%u; days=%u; asia_zone=%s; "
-                         "asia_share=%.2f; claimed=%.64s; claimed_offset=%s; claimed_business_share=%.2f",
-                         fit, r.fit_share, h->events, r.total, days, asia, r.asia_share, h->claim_text, claimed,
-                         r.claimed_share);
+                um_snprintf(values, sizeof values,
+                            "fitted_zone=%s; fitted_share=%.2f; events=%u; active_hours=%u; days=%u; asia_zone=%s; "
+                            "asia_share=%.2f; claimed=%.64s; claimed_offset=%s; claimed_business_share=%.2f",
+                            fit, r.fit_share, h->events, r.total, days, asia, r.asia_share, h->claim_text, claimed,
+                            r.claimed_share);
                 um_event t;
                 um_event_init(&t);
                 t.ts = h->first_us;

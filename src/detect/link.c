@@ -39,6 +39,7 @@
 #include "../core/scan.h"
 #include "../dist/dist.h"
 #include "../link/link.h"
+#include "../util/cfmt.h"
 
 #define UM_LINK_NAMED 6        /* other subjects named in a summary */
 #define UM_LINK_IPS_PER_SUBJECT 64
@@ -667,10 +668,10 @@ static um_status emit_value(um_scan *s, lk_state *st, const um_lk_result *r, uin
     if (sp.ind && n >= 2) {
         char shown[256];
         shown_value(key, (um_lk_kind)val->kind, shown, sizeof shown);
-        if (val->kind == UM_LK_RESUME) snprintf(shown, sizeof shown, "(MinHash similarity %.2f)",
-                                                (double)st->obs[mo[0]].sim);
-        if (val->kind == UM_LK_PHOTO) snprintf(shown, sizeof shown, "(perceptual-hash similarity %.2f)",
-                                               (double)st->obs[mo[0]].sim);
+        if (val->kind == UM_LK_RESUME) um_snprintf(shown, sizeof shown, "(MinHash similarity %.2f)",
+                                                   (double)st->obs[mo[0]].sim);
+        if (val->kind == UM_LK_PHOTO) um_snprintf(shown, sizeof shown, "(perceptual-hash similarity %.2f)",
+                                                  (double)st->obs[mo[0]].sim);
         um_finding_spec fs = {sp.ind, "link", sp.str, sp.w, 0, key};
         um_buf others, vals;
         um_buf_init(&others);
@@ -808,8 +809,8 @@ static um_status emit_propagation(um_scan *s, lk_state *st) {
         const char *nid = um_subject_id(s, nb), *nd = um_subject_display(s, nb);
         um_finding_spec fs = {"LINK-07", "link", gain >= 20 ? UM_MEDIUM : UM_WEAK, gain, 0, nid ? nid : "?"};
         char vals[200];
-        snprintf(vals, sizeof vals, "neighbour=%s; neighbour_score=%.0f; edge_weight=%.1f; share=%.1f", nid ? nid : "?",
-                 in[nb], ed->weight, UM_LINK_SHARE);
+        um_snprintf(vals, sizeof vals, "neighbour=%s; neighbour_score=%.0f; edge_weight=%.1f; share=%.1f",
+                    nid ? nid : "?", in[nb], ed->weight, UM_LINK_SHARE);
         const um_lk_why *w0 = ed->why_n ? &st->res->why[ed->why_off] : NULL;
         const um_lk_obs *o = w0 ? &st->obs[(uint32_t)i == ed->a ? w0->obs_a : w0->obs_b] : NULL;
         r = why.oom ? UM_ENOMEM

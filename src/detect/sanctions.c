@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "../core/internal.h"
+#include "../util/cfmt.h"
 
 #define UM_SANCTIONS_MIN 0.90
 #define UM_SANCTIONS_MAX_NAMES 8 /* names screened per subject */
@@ -147,12 +148,12 @@ static um_status add_matches(um_scan *s, const sx_item *it, bool nodob, const um
         /* what would clear (or confirm) a name-only match */
         snprintf(clears, sizeof clears, "date of birth (listed: %s), nationality, address, identifiers of the entry",
                  m->listed && *m->listed ? m->listed : "none");
-        snprintf(values, sizeof values,
-                 "status=%s; name=%.120s; dob=%.20s; list=%s; uid=%s; programs=%.80s; also_listed=%.120s; "
-                 "matched=%.120s; score=%.2f; clears_with=%s; %.600s",
-                 confirmed ? "confirmed" : "potential", name, dob ? dob : "-", m->list, m->uid,
-                 m->programs ? m->programs : "", m->also_listed && *m->also_listed ? m->also_listed : "-",
-                 m->matched_name, m->score, confirmed ? "-" : clears, m->explanation);
+        um_snprintf(values, sizeof values,
+                    "status=%s; name=%.120s; dob=%.20s; list=%s; uid=%s; programs=%.80s; also_listed=%.120s; "
+                    "matched=%.120s; score=%.2f; clears_with=%s; %.600s",
+                    confirmed ? "confirmed" : "potential", name, dob ? dob : "-", m->list, m->uid,
+                    m->programs ? m->programs : "", m->also_listed && *m->also_listed ? m->also_listed : "-",
+                    m->matched_name, m->score, confirmed ? "-" : clears, m->explanation);
         if (confirmed) {
             um_finding_spec sp = {"IOC-03", "sanctions", UM_MEDIUM, 30, 0, key};
             st = um_finding_add(s, sid, &sp, NULL, file, line, values,

@@ -38,6 +38,7 @@
 
 #include "../core/internal.h"
 #include "net.h"
+#include "../util/cfmt.h"
 
 #define UM_TR_KEEP 8
 #define UM_TR_SAMPLES 3
@@ -188,7 +189,7 @@ static tr_subj *subject(tr_state *st, um_scan *scan, um_sid sid) {
 }
 
 static void fmt_place(char *b, size_t n, const tr_place *p) {
-    if (p->has_geo) snprintf(b, n, "%s %s (%.2f,%.2f)", p->cc[0] ? p->cc : "??", p->ip, p->lat, p->lon);
+    if (p->has_geo) um_snprintf(b, n, "%s %s (%.2f,%.2f)", p->cc[0] ? p->cc : "??", p->ip, p->lat, p->lon);
     else snprintf(b, n, "%s %s", p->cc[0] ? p->cc : "??", p->ip);
 }
 
@@ -206,10 +207,10 @@ static void compare(tr_subj *t, const tr_place *a, const tr_place *b) {
     fmt_place(fa, sizeof fa, from);
     fmt_place(fb, sizeof fb, to);
     if (isinf(kmh)) snprintf(sp, sizeof sp, "same second");
-    else snprintf(sp, sizeof sp, "%.0f", kmh);
+    else um_snprintf(sp, sizeof sp, "%.0f", kmh);
     h->s[h->n_s].to = *to;
-    snprintf(h->s[h->n_s].values, sizeof h->s[h->n_s].values,
-             "from=%s; to=%s; hours=%.2f; km=%.0f; kmh=%s", fa, fb, (double)(to->ts - from->ts) / 3.6e9, km, sp);
+    um_snprintf(h->s[h->n_s].values, sizeof h->s[h->n_s].values,
+                "from=%s; to=%s; hours=%.2f; km=%.0f; kmh=%s", fa, fb, (double)(to->ts - from->ts) / 3.6e9, km, sp);
     h->n_s++;
 }
 

@@ -1648,6 +1648,10 @@ static FILE *unit_file(um_worker *w, const char *orig, char *dir, size_t dcap, c
     if (!*b || strcmp(b, ".") == 0 || strcmp(b, "..") == 0 || strlen(b) > 200) b = "input";
     snprintf(path, pcap, "%s/%s", dir, b);
     FILE *f = fopen(path, "wb+");
+    if (!f) { /* the folder goes too */
+        rmdir(dir);
+        dir[0] = path[0] = 0;
+    }
     (void)w;
     return f;
 }

@@ -26,7 +26,8 @@
  *   sync_dir        make a folder's entries durable (fsync)
  *   fetch           download one URL into a new file (libcurl, fetch_curl.c:
  *                   `unmask data update`); tests replace it or serve loopback
- *   map, unmap      map a file read-only (journals, content hashes); tests
+ *   map, unmap      map a file read-only (journals, content hashes, inputs
+ *                   read line by line, the screening index); tests
  *                   cut the file short between map and the reading
  *   guard_sigbus    install the process's SIGBUS handler for mapped files cut
  *                   short while read (see below); NULL: none, and the

@@ -17,6 +17,7 @@
  */
 #include "evtx.h"
 #include "../os/os.h"
+#include "../util/cfmt.h"
 
 /* The Debian header announces the bfio API but libbfio headers are not
  * packaged with it; this reader only opens by path, so hide that API. */
@@ -255,7 +256,7 @@ static void bad_record(evtx_run *run, bool recovered, uint64_t ordinal, const ch
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    um_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     um_reject(run->rc, ordinal, "record %llu %s", (unsigned long long)ordinal, msg);
     run->rejected++;
@@ -325,7 +326,7 @@ static bool send_text(int fd, uint8_t type, uint8_t flags, uint64_t ordinal, con
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    um_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return send_msg(fd, type, flags, ordinal, 0, msg, strlen(msg));
 }

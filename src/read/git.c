@@ -49,6 +49,7 @@
 #define UM_GIT_MAX_SECONDS 253402300799LL /* 9999-12-31T23:59:59Z */
 
 #include "git.h"
+#include "../util/cfmt.h"
 
 #define issue um_rsink_issue
 
@@ -296,7 +297,7 @@ static void text_bad(git_text *t, const char *fmt, ...) {
     t->bad = true;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(t->why, sizeof t->why, fmt, ap);
+    um_vsnprintf(t->why, sizeof t->why, fmt, ap);
     va_end(ap);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rsink.h"
+#include "../util/cfmt.h"
 
 static um_status fwd_event(void *ud, um_event *ev) { return um_emit_event(ud, ev); }
 static void fwd_progress(void *ud, uint64_t bytes) { um_rc_progress(ud, bytes); }
@@ -19,7 +20,7 @@ void um_rsink_issue(const um_rsink *s, bool reject, uint64_t line, const char *f
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    um_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     s->issue(s->ud, reject, line, msg);
 }

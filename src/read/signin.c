@@ -20,6 +20,7 @@
 #include "signin.h"
 #include "winevent.h"
 #include "../detect/rules.h"
+#include "../util/cfmt.h"
 
 #define SNIFF_BYTES 65536
 
@@ -337,7 +338,7 @@ void um_sf_fail(um_sf *sf, const char *fmt, ...) {
     if (!sf->bad) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(sf->msg->why, sizeof sf->msg->why, fmt, ap);
+        um_vsnprintf(sf->msg->why, sizeof sf->msg->why, fmt, ap);
         va_end(ap);
     }
     sf->bad = true;
@@ -352,7 +353,7 @@ void um_signin_warn(um_signin_msg *msg, const char *fmt, ...) {
     }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg->warn + n, sizeof msg->warn - n, fmt, ap);
+    um_vsnprintf(msg->warn + n, sizeof msg->warn - n, fmt, ap);
     va_end(ap);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../util/wordhash.h"
+#include "../util/cfmt.h"
 
 void um_winfields_reset(um_winfields *f) {
     f->n = 0;
@@ -121,7 +122,7 @@ static void fail(mapper *m, const char *fmt, ...) {
     m->bad = true;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(m->f->why, sizeof m->f->why, fmt, ap);
+    um_vsnprintf(m->f->why, sizeof m->f->why, fmt, ap);
     va_end(ap);
 }
 

@@ -18,6 +18,7 @@
 #include "../core/scan.h"
 #include "report.h"
 #include "../util/ascii.h"
+#include "../util/cfmt.h"
 
 #define UM_API_MAX_LIST 20  /* emails/phones/wallets/urls per applicant */
 #define UM_API_MAX_VALUE 1024
@@ -37,7 +38,7 @@ static void set_err(um_api *a, const char *fmt, ...) {
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    um_vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     free(a->errmsg);
     a->errmsg = um_strdup(buf);
@@ -201,7 +202,7 @@ static void send_error(um_api_response *rs, int status, const char *code, const 
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    um_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     json_t *e = json_object(), *o = json_object();
     json_object_set_new(e, "code", json_string(code));

@@ -19,6 +19,7 @@
 
 #include "report.h"
 #include "../sink/case_schema.h"
+#include "../util/cfmt.h"
 
 /* identifier kinds that may tie two claimed people together */
 static const char *const link_kinds[] = {UM_CASE_LINK_KINDS};
@@ -44,7 +45,7 @@ void um_case_set_error(um_case *c, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     char buf[1024];
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    um_vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     free(c->errmsg);
     c->errmsg = um_strdup(buf);

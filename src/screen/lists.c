@@ -16,7 +16,6 @@
  * Ownership: everything lives in L->arena or in arrays L owns; freed by
  * um_sc_lists_free(). Bad rows are skipped and counted (one warning per file).
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,13 +31,15 @@
 #include "../core/internal.h"
 #include "../util/csv.h"
 #include "screen_int.h"
+#include "../util/ascii.h"
+#include "../util/cfmt.h"
 
 static void lwarn(um_sc_lists *L, const char *fmt, ...) UM_PRINTF(2, 3);
 static void lwarn(um_sc_lists *L, const char *fmt, ...) {
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    um_vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     char *w = um_arena_strdup(&L->arena, buf);
     if (!w || !um_grow((void **)&L->warnings, &L->cap_warnings, L->n_warnings + 1, sizeof *L->warnings)) return;
@@ -50,8 +51,8 @@ static void lwarn(um_sc_lists *L, const char *fmt, ...) {
 
 const char *um_sc_country_code(const char *s, size_t n) {
     if (!s) return NULL;
-    while (n && isspace((unsigned char)*s)) s++, n--;
-    while (n && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '.')) n--;
+    while (n && um_ascii_isspace((unsigned char)*s)) s++, n--;
+    while (n && (um_ascii_isspace((unsigned char)s[n - 1]) || s[n - 1] == '.')) n--;
     /* the one country table (enrich/canon.c); Georgia, also a US state,
      * is left out of it but is the country on these lists */
     if (n == 7 && um_strneq_ci(s, n, "georgia")) return "GE";
@@ -180,10 +181,10 @@ static um_status add_name(um_sc_lists *L, size_t entry, const char *name, const 
     if (open && open > name) {
         bool in_ascii = false, in_other = false, out_ascii = false;
         for (const char *p = open + 1; p < name + n - 1; p++) {
-            in_ascii |= isalpha((unsigned char)*p) != 0;
+            in_ascii |= um_ascii_isalpha((unsigned char)*p) != 0;
             in_other |= (unsigned char)*p >= 0x80;
         }
-        for (const char *p = name; p < open; p++) out_ascii |= isalpha((unsigned char)*p) != 0;
+        for (const char *p = name; p < open; p++) out_ascii |= um_ascii_isalpha((unsigned char)*p) != 0;
         if (in_other && !in_ascii && out_ascii && n < 2048) {
             char buf[2048];
             size_t k = (size_t)(open - name);
@@ -314,7 +315,7 @@ static void add_remark(um_buf *b, const char *text) {
 static bool valid_uid(const char *s) {
     if (!*s) return false;
     for (const char *p = s; *p; p++)
-        if (!isdigit((unsigned char)*p)) return false;
+        if (!um_ascii_isdigit((unsigned char)*p)) return false;
     return strlen(s) < 12;
 }
 
@@ -892,8 +893,8 @@ static bool parse_dmy(const char *s, um_sc_dob *out) {
     while (*s == ' ') s++;
     if (strlen(s) >= 10 && s[2] == '/' && s[5] == '/') {
         int d = 0, m = 0, y = 0;
-        if (isdigit((unsigned char)s[0]) && sscanf(s, "%2d", &d) != 1) return false;
-        if (isdigit((unsigned char)s[3]) && sscanf(s + 3, "%2d", &m) != 1) return false;
+        if (um_ascii_isdigit((unsigned char)s[0]) && sscanf(s, "%2d", &d) != 1) return false;
+        if (um_ascii_isdigit((unsigned char)s[3]) && sscanf(s + 3, "%2d", &m) != 1) return false;
         if (sscanf(s + 6, "%4d", &y) != 1 || y < 1850 || y > 2100) return false;
         if (m < 0 || m > 12 || d < 0 || d > 31 || (d && !m)) return false;
         out->y0 = out->y1 = (int16_t)y;

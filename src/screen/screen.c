@@ -27,7 +27,6 @@
  * Ownership: the screener owns everything it loaded and is immutable after
  * um_screener_open(); um_screen_name allocates per call (scratch + result).
  */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +40,7 @@
 #include "../core/internal.h"
 #include "../os/os.h"
 #include "screen_int.h"
+#include "../util/ascii.h"
 #include "um_sc_code_hash.h"
 
 #define DEFAULT_THRESHOLD 0.80

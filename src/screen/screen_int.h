@@ -221,14 +221,17 @@ typedef struct um_sc_sect {
 typedef struct um_sc_idxmap {
     void *base;
     size_t len;
+    bool mapped; /* through um_os.map; else read into um_malloc'd memory (the SIGBUS guard is off) */
 } um_sc_idxmap;
 /* Writes the n sections under a header (magic, version, key, size,
  * checksum) to dir/name atomically (temporary file, fsync, rename). */
 um_status um_sc_idx_write(const char *dir, const char *name, uint64_t key, const um_sc_sect *sec, int n, char *err,
                           size_t errlen);
-/* Maps path read-only and checks magic, version, size, key, checksum and
- * every section's bounds; sec[0..n) then point into the map. On any
- * failure nothing stays mapped and why[] says what was wrong. */
+/* Maps path read-only (um_os.map; read into memory when the SIGBUS guard
+ * is off) and checks magic, version, size, key, checksum and every
+ * section's bounds under the guard (a file cut short meanwhile is refused);
+ * sec[0..n) then point into the map. On any failure nothing stays mapped
+ * and why[] says what was wrong. */
 um_status um_sc_idx_map(const char *path, uint64_t key, um_sc_idxmap *m, um_sc_sect *sec, int n, char *why,
                         size_t whylen);
 void um_sc_idx_unmap(um_sc_idxmap *m);

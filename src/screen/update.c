@@ -35,6 +35,7 @@
 #include "../core/internal.h"
 #include "../os/os.h"
 #include "screen_int.h"
+#include "../util/cfmt.h"
 
 static const struct {
     const char *file, *sub; /* name in from_dir, folder under sanctions/ */
@@ -51,7 +52,7 @@ static void rep(char *r, size_t cap, const char *fmt, ...) {
     if (n + 1 >= cap) return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r + n, cap - n, fmt, ap);
+    um_vsnprintf(r + n, cap - n, fmt, ap);
     va_end(ap);
 }
 

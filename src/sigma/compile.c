@@ -21,6 +21,7 @@
 #include "hscache.h"
 #include "sigma_int.h"
 #include "../util/ascii.h"
+#include "../util/cfmt.h"
 
 #define SG_MAX_FILE (8u << 20)
 #define SG_MAX_VALUE 8192
@@ -73,7 +74,7 @@ static void refuse(um_sigma_compiler *c, uint32_t line, const char *fmt, ...) {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    um_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (!um_grow((void **)&c->ref, &c->capref, c->nref + 1, sizeof *c->ref)) return;
     um_sigma_refusal *r = &c->ref[c->nref++];
@@ -550,7 +551,7 @@ static uint32_t value_node(um_sigma_compiler *c, int32_t slot, const char *field
         if (tl == 0 || tl >= sizeof buf) goto badnum;
         memcpy(buf, text, tl);
         buf[tl] = 0;
-        double d = strtod(buf, &end);
+        double d = um_strtod(buf, &end);
         if (*end || !isfinite(d)) goto badnum;
         if (!(t = new_test(c, TK_NUM, slot, &tid))) return NO_NODE;
         t->u.num.op = m->cmp;

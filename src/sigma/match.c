@@ -18,6 +18,7 @@
 #include "sigma_int.h"
 #include "../util/wordhash.h"
 #include "../util/ascii.h"
+#include "../util/cfmt.h"
 
 #define SG_MAX_EVAL_DEPTH 200
 
@@ -468,7 +469,7 @@ static bool direct_test(um_sigma_scratch *s, const sg_test *t) {
         char buf[64], *end;
         memcpy(buf, v->value, v->vlen);
         buf[v->vlen] = 0;
-        double d = strtod(buf, &end);
+        double d = um_strtod(buf, &end);
         if (*end || end == buf) return false;
         switch (t->u.num.op) {
         case CMP_GT: return d > t->u.num.v;

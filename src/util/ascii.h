@@ -12,8 +12,9 @@
  * answers what <ctype.h> answers in the "C" locale (tests/unit/test_locale.c
  * checks all 256 bytes, and the library's results under a Turkish 8-bit
  * locale). tests/CMakeLists.txt's check_ctype test fails the build's tests
- * when <ctype.h> or strcasecmp/strncasecmp come back outside src/screen
- * (another engineer's area at the time; listed in its comment).
+ * when <ctype.h> or strcasecmp/strncasecmp come back in src/ or cli/.
+ * Numbers printed or read as text have the same problem with LC_NUMERIC:
+ * src/util/cfmt.h.
  */
 #ifndef UM_ASCII_H
 #define UM_ASCII_H

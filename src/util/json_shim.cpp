@@ -1,5 +1,6 @@
 // json_shim.cpp - simdjson (DOM API, error codes, no exceptions) behind json.h.
 #include "json.h"
+#include "cfmt.h"
 
 #include <simdjson.h>
 
@@ -266,7 +267,7 @@ extern "C" const char *um_jtext(um_jval v, char *tmp, size_t tmpsz) {
     case UM_J_DOUBLE: {
         double d = 0;
         if (unwrap(v).get_double().get(d)) return nullptr;
-        std::snprintf(tmp, tmpsz, "%.17g", d);
+        um_snprintf(tmp, tmpsz, "%.17g", d);
         return tmp;
     }
     case UM_J_BOOL: {

@@ -1,6 +1,7 @@
 /* util.c - see util.h. */
 #include "util.h"
 #include "ascii.h"
+#include "cfmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,10 +117,10 @@ void um_buf_addc(um_buf *b, char c) { um_buf_add(b, &c, 1); }
 void um_buf_vprintf(um_buf *b, const char *fmt, va_list ap) {
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = um_vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
     if (n < 0 || !buf_reserve(b, (size_t)n)) return;
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    um_vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;
 }
 
@@ -409,10 +410,10 @@ char *um_arena_printf(um_arena *a, const char *fmt, ...) {
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = um_vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     char *d = n < 0 ? NULL : arena_take(a, (size_t)n + 1, 1);
-    if (d) vsnprintf(d, (size_t)n + 1, fmt, ap2);
+    if (d) um_vsnprintf(d, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
     return d;
 }

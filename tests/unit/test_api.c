@@ -732,8 +732,12 @@ static void test_report(void) {
 }
 
 int main(void) {
-    snprintf(g_dir, sizeof g_dir, "/tmp/um-test-api-XXXXXX");
-    if (!mkdtemp(g_dir)) return 2;
+    /* the case folder inside a folder of its own: the scan's lock file
+     * (.case.lock, kept beside the case) goes with it */
+    static char root[200];
+    if (!um_t_mkdtemp(root, sizeof root, "um-test-api")) return 2;
+    snprintf(g_dir, sizeof g_dir, "%s/case", root);
+    if (mkdir(g_dir, 0700) != 0) return 2;
     snprintf(g_auth, sizeof g_auth, "Bearer %s", TOKEN);
     scan_demo();
     RUN(test_activity);
@@ -750,7 +754,7 @@ int main(void) {
     RUN(test_report);
     RUN(test_linkage_clusters);
     char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", g_dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", root);
     return um_t_report();
 }

@@ -3,6 +3,7 @@
  * um_os, so a test can replace it. */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -83,11 +84,15 @@ static void test_env_through_seam(void) {
 /* A child process that cannot be started makes the EVTX file a counted
  * reject, never a crash or a scan error; outputs go through the seam. */
 static void test_spawn_failure_is_reject(void) {
-    char data[4096], evtx[4096], out[] = "/tmp/unmask-test-os-XXXXXX";
+    char data[4096], evtx[4096], root[512], out[600];
     const char *src = um_t_src();
     snprintf(data, sizeof data, "%s/data", src);
     snprintf(evtx, sizeof evtx, "%s/tests/data/evtx/DE_RDP_Tunneling_4624.evtx", src);
-    CHECK(mkdtemp(out) != NULL);
+    /* the output folder inside a folder of its own: the scan's lock file
+     * (.out.lock, kept beside it) goes with it */
+    CHECK(um_t_mkdtemp(root, sizeof root, "unmask-test-os") != NULL);
+    snprintf(out, sizeof out, "%s/out", root);
+    CHECK(mkdir(out, 0700) == 0);
     um_os o = fake();
     um_os_install(&o);
     um_ctx_options opt = {0};
@@ -109,8 +114,8 @@ static void test_spawn_failure_is_reject(void) {
     um_scan_free(s);
     um_ctx_close(ctx);
     um_os_install(NULL);
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", out);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
     CHECK(system(cmd) == 0);
 }
 

@@ -15,6 +15,13 @@
  *    UM_EIO and a message that says so; before, the process died of SIGBUS.
  * 4. The same for a JSON events file read by `rules match`
  *    (um_sigma_read_file): one more reject that says why.
+ * 5. A log input the scan maps to read line by line (src/core/lines.c,
+ *    through the seam's map) cut short after it was mapped: the scan ends
+ *    (the rest read through the FILE, or an error that says so), no crash.
+ * 6. The screening index file (src/screen/idxfile.c) cut short after it was
+ *    mapped, before its check: refused as cut short and rebuilt (written
+ *    again, loaded on the next open), and the screener answers; before, it
+ *    was mapped outside the seam and a cut killed the process.
  */
 #include "core/internal.h"
 #include "harness.h"
@@ -201,6 +208,118 @@ static void test_events_cut(void) {
     CHECK(n_records > 0 && n_records < 400); /* the records before the cut */
 }
 
+/* map: the default's; the first whole-file mapping of g_cut_path is
+ * followed by the file being cut to two pages */
+static int n_whole_cut;
+static const void *cut_whole_map(void *ud, int fd, size_t len, uint64_t off) {
+    const void *p = um_os_default()->map(ud, fd, len, off);
+    struct stat st;
+    char link[64], path[PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, path, sizeof path - 1);
+    if (p && g_cut_path && n > 0 && off == 0 && fstat(fd, &st) == 0 && (size_t)st.st_size == len && len > 3 * 4096) {
+        path[n] = 0;
+        if (strcmp(path, g_cut_path) == 0) {
+            CHECK(truncate(g_cut_path, 2 * 4096) == 0);
+            n_whole_cut++;
+            g_cut_path = NULL;
+        }
+    }
+    return p;
+}
+
+static void test_input_cut(void) {
+    char path[PATH_MAX], in[256];
+    snprintf(in, sizeof in, "%s/in", g_dir);
+    CHECK(mkdir(in, 0700) == 0);
+    snprintf(path, sizeof path, "%s/events.jsonl", in);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    for (int i = 0; f && i < 2000; i++)
+        fprintf(f, "{\"EventID\":4624,\"Channel\":\"Security\",\"Computer\":\"host%03d\",\"TargetUserName\":\"u%d\"}\n",
+                i % 50, i);
+    if (f) fclose(f);
+    char real[PATH_MAX];
+    CHECK(realpath(path, real) != NULL);
+    g_cut_path = real;
+    n_whole_cut = 0;
+    um_os os = *um_os_default();
+    os.map = cut_whole_map;
+    const um_os *prev = um_os_install(&os);
+    um_ctx_options opt = {0};
+    opt.data_dir = g_data;
+    um_ctx *ctx = NULL;
+    um_scan *s = NULL;
+    um_status st = um_ctx_open(&ctx, &opt);
+    if (st == UM_OK) st = um_scan_new(ctx, &s);
+    if (st == UM_OK) st = um_scan_add_path(s, path, NULL);
+    if (st == UM_OK) st = um_scan_run(s, NULL, NULL);
+    const char *err = st == UM_OK ? "" : s ? um_scan_errmsg(s) : "?";
+    CHECK(st == UM_OK || strstr(err, "cut short") != NULL);
+    if (st != UM_OK) fprintf(stderr, "scan: %s\n", err);
+    um_scan_free(s);
+    um_ctx_close(ctx);
+    um_os_install(prev);
+    g_cut_path = NULL;
+    CHECK_INTEQ(n_whole_cut, 1); /* mapped through the seam */
+}
+
+static um_status open_screener(const char *idx, const char **state, bool *found) {
+    um_screener_options o = {0};
+    o.data_dir = g_data;
+    o.index_file = idx;
+    um_screener *s = NULL;
+    um_status st = um_screener_open(&s, &o);
+    *state = "";
+    *found = false;
+    if (st == UM_OK) {
+        const char *path = NULL, *stt = NULL;
+        um_screener_index_info(s, &path, &stt, NULL);
+        *state = stt && strcmp(stt, "loaded") == 0 ? "loaded" : stt && strcmp(stt, "built and written") == 0 ? "written" : "other";
+        um_screen_query q = {0};
+        q.name = "Kim Jong Un";
+        um_screen_result *r = NULL;
+        if (um_screen_name(s, &q, &r) == UM_OK)
+            for (size_t i = 0; i < um_screen_result_count(r); i++)
+                *found |= strcmp(um_screen_result_match(r, i)->uid, "20157") == 0;
+        um_screen_result_free(r);
+    } else {
+        fprintf(stderr, "screener: %s\n", s ? um_screener_errmsg(s) : "?");
+    }
+    um_screener_close(s);
+    return st;
+}
+
+static void test_index_cut(void) {
+    char idx[PATH_MAX];
+    snprintf(idx, sizeof idx, "%s/screen.idx", g_dir);
+    const char *state;
+    bool found;
+    CHECK_INTEQ(open_screener(idx, &state, &found), UM_OK);
+    CHECK_STREQ(state, "written");
+    CHECK(found);
+    long size = file_size(idx);
+    CHECK(size > 3 * 4096);
+    CHECK_INTEQ(open_screener(idx, &state, &found), UM_OK); /* control: the file is good */
+    CHECK_STREQ(state, "loaded");
+    char real[PATH_MAX];
+    CHECK(realpath(idx, real) != NULL);
+    g_cut_path = real;
+    n_whole_cut = 0;
+    um_os os = *um_os_default();
+    os.map = cut_whole_map;
+    const um_os *prev = um_os_install(&os);
+    CHECK_INTEQ(open_screener(idx, &state, &found), UM_OK);
+    um_os_install(prev);
+    g_cut_path = NULL;
+    CHECK_INTEQ(n_whole_cut, 1);
+    CHECK_STREQ(state, "written"); /* refused after the cut, rebuilt */
+    CHECK(found);
+    CHECK_INTEQ(file_size(idx), size);
+    CHECK_INTEQ(open_screener(idx, &state, &found), UM_OK);
+    CHECK_STREQ(state, "loaded");
+}
+
 int main(void) {
     if (sigaction(SIGBUS, NULL, &g_start) != 0) return 1;
     snprintf(g_dir, sizeof g_dir, "/tmp/unmask-test-sigbus-XXXXXX");
@@ -212,6 +331,8 @@ int main(void) {
     RUN(test_through_seam);
     RUN(test_journal_cut);
     RUN(test_events_cut);
+    RUN(test_input_cut);
+    RUN(test_index_cut);
     um_os_get()->remove_tree(um_os_get()->ud, g_dir);
     return um_t_report();
 }

@@ -1,12 +1,16 @@
-# Sourced by the NATS e2e tests: a temporary folder, clean-up of every
-# process started (pids), fail() with the logs' tails, a free loopback port
-# in 14200-14299 or $NATS_PORTS ("LOW HIGH"; NATS_PORT_ORDER=down takes the
+# Sourced by the NATS e2e tests: a temporary folder (TMPDIR inside it),
+# clean-up of every process started (pids), fail() with the logs' tails, a
+# free loopback port in 14200-14299 or $NATS_PORTS ("LOW HIGH"; NATS_PORT_ORDER=down takes the
 # highest, =random any) and start_server / stop_server for nats-server -js
 # with file storage in $tmp/js. Each NATS test sets a block of twenty ports
 # of its own and random order: under ctest -j no other test can take its
 # port while its server restarts, and two test runs on one machine rarely
 # meet (start_server checks the server on the port is its own).
 tmp=$(mktemp -d)
+# the workers' and scans' temporaries (unit folders, unmask-unit-*) go in
+# $tmp too: a worker killed with -9 leaves its unit folder, removed with $tmp
+mkdir -p "$tmp/tmp"
+export TMPDIR="$tmp/tmp"
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
