@@ -492,22 +492,21 @@ out:
  * machine steps (a progress handler that never interrupts). */
 #define WRITEBACK_STEP (2 << 20)
 typedef struct {
-    int fd; /* the temporary file, read-only; -1: no early writeback */
+    int fd; /* the temporary file, read-only (-1: opened for the fsync) */
     off_t sent;
 } writeback_t;
 
-double um_now_s(void); /* T4 TEMP */
+#ifdef SYNC_FILE_RANGE_WRITE
 static int writeback_kick(void *ud) {
     writeback_t *w = ud;
     struct stat st;
     if (fstat(w->fd, &st) == 0 && st.st_size - w->sent >= WRITEBACK_STEP) {
-#ifdef SYNC_FILE_RANGE_WRITE
-        if (!getenv("UM_T4_NOKICK")) (void)sync_file_range(w->fd, w->sent, st.st_size - w->sent, SYNC_FILE_RANGE_WRITE);
-#endif
+        (void)sync_file_range(w->fd, w->sent, st.st_size - w->sent, SYNC_FILE_RANGE_WRITE);
         w->sent = st.st_size;
     }
     return 0;
 }
+#endif
 
 static um_status write_sqlite(um_scan *s, const char *dir) {
     char tmp[4096], dst[4096], side[4200];
@@ -531,8 +530,12 @@ static um_status write_sqlite(um_scan *s, const char *dir) {
     }
     um_status rc = UM_OK;
     if (sqlite3_exec(d.db, schema, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "schema");
-    writeback_t wb = {open(tmp, O_RDONLY | O_CLOEXEC), 0}; /* the schema made the file */
+    /* the schema made the file; this descriptor is closed only after the
+     * handle (closing one drops the process's locks on the file) */
+    writeback_t wb = {open(tmp, O_RDONLY | O_CLOEXEC), 0};
+#ifdef SYNC_FILE_RANGE_WRITE
     if (wb.fd >= 0) sqlite3_progress_handler(d.db, 20000, writeback_kick, &wb);
+#endif
     if (rc == UM_OK) { /* ATTACH: outside the transaction */
         char prev[4200];
         previous_case(dir, prev, sizeof prev);
@@ -549,9 +552,7 @@ static um_status write_sqlite(um_scan *s, const char *dir) {
     if (sqlite3_close(d.db) != SQLITE_OK && rc == UM_OK) rc = fail(&d, "close");
     if (rc == UM_OK) { /* written without syncs: make it durable before the rename */
         int fd = wb.fd >= 0 ? wb.fd : open(tmp, O_RDONLY | O_CLOEXEC);
-        double T0 = um_now_s(); int FR = fd < 0 ? -1 : fsync(fd);
-        if (getenv("UM_T4_DBG")) fprintf(stderr, "T4 fsync %.4f\n", um_now_s() - T0);
-        if (fd < 0 || FR != 0) {
+        if (fd < 0 || fsync(fd) != 0) {
             um_scan_set_error(s, "cannot write %s: %s", tmp, strerror(errno));
             rc = UM_EIO;
         }
