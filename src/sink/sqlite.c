@@ -26,21 +26,21 @@
  * file is a private temporary until it is complete, so it is written with
  * no journal and no syncs, then fsync'd once before it is renamed.
  *
- * The load keeps a small page cache (LOAD_CACHE): every table is filled in
- * its key order, so a page that leaves the cache is a full one that is not
- * read again, and the cache's page buffers are reused instead of a fresh
- * allocation (a page fault, on this VM a costly one) for each of the file's
- * ~4,300 pages; the pages reach the kernel during the load, where their
- * writeback starts early (writeback_kick). The index builds sort with the
- * large cache (INDEX_CACHE): a sort bigger than the cache goes to
- * temporary files. */
-#define LOAD_CACHE "PRAGMA cache_size=-1024;"
-#define INDEX_CACHE "PRAGMA cache_size=-65536;"
+ * The scan's tables load and their indexes sort with a large page cache
+ * (a sort bigger than the cache goes to temporary files, and the tables
+ * are read back for it). The activity tables come last, `logins` two
+ * thirds of a log-heavy case: they are filled in key order and never read
+ * back, so they go through a small cache (ACTIVITY_CACHE) whose page
+ * buffers are reused, where a large one takes a fresh allocation (a page
+ * fault, on this VM a costly one) for every page. Their pages reach the
+ * kernel during the load, and their writeback starts then
+ * (writeback_kick). */
+#define ACTIVITY_CACHE "PRAGMA cache_size=-1024;"
 static const char *const schema =
     "PRAGMA journal_mode=OFF;"
     "PRAGMA synchronous=OFF;"
     "PRAGMA locking_mode=EXCLUSIVE;"
-    LOAD_CACHE
+    "PRAGMA cache_size=-65536;"
     "PRAGMA threads=2;" /* the index builds after the load sort on a second core */
     "CREATE TABLE meta(key TEXT, value TEXT);"
     "CREATE TABLE subjects(id TEXT, rank INTEGER, display TEXT, score INTEGER,"
@@ -134,9 +134,8 @@ static void carry_verdicts(um_scan *s, sqlite3 *db, const char *old_path) {
     sqlite3_exec(db, "DETACH DATABASE old", NULL, NULL, NULL);
 }
 
-/* Built after the load, in the same transaction. */
+/* Built after the scan's tables, in the same transaction. */
 static const char *const indexes =
-    INDEX_CACHE
     "CREATE UNIQUE INDEX meta_key ON meta(key);"
     "CREATE UNIQUE INDEX subjects_id ON subjects(id);"
     "CREATE UNIQUE INDEX identifier_kinds_name ON identifier_kinds(name);"
@@ -543,10 +542,11 @@ static um_status write_sqlite(um_scan *s, const char *dir) {
     }
     if (rc == UM_OK && sqlite3_exec(d.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "begin");
     if (rc == UM_OK) rc = write_all(&d);
+    if (rc == UM_OK && sqlite3_exec(d.db, indexes, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "indexes");
     if (rc == UM_OK && um_link_case_tables(s, d.db) != UM_OK) rc = fail(&d, "cluster tables");
+    if (rc == UM_OK && sqlite3_exec(d.db, ACTIVITY_CACHE, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "cache");
     if (rc == UM_OK && um_activity_write_sqlite(s, d.db, d.by_id) != 0) rc = fail(&d, "activity");
     if (rc == UM_OK && um_scan_cancelled(s)) rc = um_scan_cancel_status(s);
-    if (rc == UM_OK && sqlite3_exec(d.db, indexes, NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "indexes");
     if (rc == UM_OK && sqlite3_exec(d.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = fail(&d, "commit");
     um_free(d.by_id);
     if (sqlite3_close(d.db) != SQLITE_OK && rc == UM_OK) rc = fail(&d, "close");
