@@ -484,6 +484,19 @@ static um_status build_index(um_screener *s) {
                 if (e2 - k > 1 && affix_keys(run, rn, pk, sk) &&
                     ((c0->rpkey = intern(s, pk, 4)) == NO_KEY || (c0->rskey = intern(s, sk, 4)) == NO_KEY))
                     goto oom;
+                /* a short run of an entity name (SENAT = sen-at, HANA =
+                 * han-a, KOTI) has the deletion keys of its spelling: a
+                 * typo in it (ENAT, HAMA, KOTGI) splits into other
+                 * syllables, and 4 letters have no affix keys */
+                if (ent && e2 - k > 1 && rn >= DEL_MIN + 1 && rn <= DEL_MAX)
+                    for (size_t d = 0; d <= rn; d++) {
+                        char dk[DEL_MAX + 2];
+                        size_t dn = del_key(run, rn, d, dk);
+                        uint32_t id = intern(s, dk, dn);
+                        if (id == NO_KEY || !um_grow((void **)&dpairs, &cap_dp, n_dp + 2, sizeof *dpairs)) goto oom;
+                        dpairs[n_dp++] = (uint32_t)ni;
+                        dpairs[n_dp++] = id;
+                    }
                 k = e2;
             }
             s->cn_L[ni] = Lw;
@@ -3148,6 +3161,27 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             e2++;
         }
         char pk[8], sk[8];
+        /* the deletion keys of a short run of an entity name, as listed
+         * (build_index()), always walked when rare enough */
+        if (q[i].ent && e2 - i > 1 && rn >= DEL_MIN + 1 && rn <= DEL_MAX)
+            for (size_t d = 0; d <= rn && nk < MAX_QKEYS; d++) {
+                char dk[DEL_MAX + 2];
+                size_t dn = del_key(run, rn, d, dk);
+                uint32_t id = key_lookup(s, dk, dn);
+                if (id == NO_KEY) continue;
+                bool dup = false;
+                for (int k = 0; k < nk; k++) dup |= kid[k] == id;
+                uint32_t df = s->poff[id + 1] - s->poff[id];
+                if (dup || df > DEL_MAX_DF) continue;
+                kid[nk] = id;
+                kdf[nk] = df;
+                kw[nk] = rw * 0.25f;
+                kaff[nk] = true;
+                kforce[nk] = true;
+                kcov[nk] = 0;
+                ktc[nk] = 0;
+                nk++;
+            }
         if (e2 - i > 1 && affix_keys(run, rn, pk, sk)) {
             uint32_t ids[2] = {key_lookup(s, pk, 4), key_lookup(s, sk, 4)};
             for (int j = 0; j < 2 && nk < MAX_QKEYS; j++) {
