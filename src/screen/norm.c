@@ -1395,6 +1395,9 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
         const word *w = &ws->w[i];
         if (w->flags & (W_HANGUL | W_CYR)) korean = true;
         bool edge = i == 0 || i == ws->n - 1 || (w->flags & W_FAMILY);
+        /* a middle initial after a comma name's given name (DROGANOV,
+         * Aleksey O.; PECHEGIN, Andrey I.) is no surname at the far end */
+        if (family_seen && i == ws->n - 1 && !(w->flags & W_FAMILY) && w->n == 1 && (w->flags & W_DOT)) edge = false;
         if (edge && !entity && w->n < UM_SC_KEYLEN && syl_get(nm, w->s, w->n)) {
             char key[UM_SC_KEYLEN];
             um_sc_syl_key(nm, w->s, w->n, key, sizeof key);
@@ -1701,7 +1704,8 @@ static const struct {
                 {"위원회", "committee"},   {"연구소", "institute"},        {"총국", "general bureau"},
                 {"그룹", "group"},         {"합영", "joint venture"},      {"국제", "international"},
                 {"공업", "industry"},      {"상업", "commercial"},         {"광업", "mining"},
-                {"기계", "machinery"},     {"전자", "electronics"},        {"수출입", "import export"},      {"성", "ministry"},             {"부", "department"}};
+                {"기계", "machinery"},     {"전자", "electronics"},        {"수출입", "import export"},      {"성", "ministry"},             {"부", "department"},
+                {"총", "general"}};
 
 /* is cp the first (or the last) syllable of a translated Hangul word?
  * Liaison never crosses into or out of one (상업은행 stays 상업 + 은행) */
@@ -1724,26 +1728,41 @@ static bool ko_edge(uint32_t cp, bool first) {
     return false;
 }
 
+/* the number of Hangul words from ws->w[i] that spell ko_words[d], 0 when they do not */
+static int ko_word_at(const words *ws, int i, size_t d) {
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ko_words[d].ko;
+    utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(ko_words[d].ko);
+    int k = 0;
+    while (left > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t m = utf8proc_iterate(p, left, &cp);
+        if (m <= 0) break;
+        p += m, left -= m;
+        char r[16];
+        hangul_rr((uint32_t)cp, r, sizeof r);
+        if (!(i + k < ws->n && (ws->w[i + k].flags & W_HANGUL) && word_is(&ws->w[i + k], r))) return 0;
+        k++;
+    }
+    return k;
+}
+
 static void ko_translate(words *ws) {
     for (int i = 0; i < ws->n; i++) {
         if (!(ws->w[i].flags & W_HANGUL)) continue;
         for (size_t d = 0; d < UM_ARRAY_LEN(ko_words); d++) {
-            const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ko_words[d].ko;
-            utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(ko_words[d].ko);
-            int k = 0;
-            bool ok = true;
-            while (left > 0 && ok) {
-                utf8proc_int32_t cp;
-                utf8proc_ssize_t m = utf8proc_iterate(p, left, &cp);
-                if (m <= 0) break;
-                p += m, left -= m;
-                char r[16];
-                hangul_rr((uint32_t)cp, r, sizeof r);
-                ok = i + k < ws->n && (ws->w[i + k].flags & W_HANGUL) && word_is(&ws->w[i + k], r);
-                k++;
-            }
-            /* a one-syllable word (성 ministry, 부 department) only ends a name of 3+ syllables */
-            if (!ok || (k == 1 && !(i == ws->n - 1 && i >= 2))) continue;
+            int k = ko_word_at(ws, i, d);
+            bool ok = k > 0;
+            /* a one-syllable word (성 ministry, 부 department) only ends a
+             * name of 3+ syllables; 총 (general) only stands before another
+             * translated word of 2+ syllables (총무역회사 general trading
+             * company, 조선룡봉총회사) */
+            if (ok && k == 1 && !strcmp(ko_words[d].en, "general")) {
+                bool next = false;
+                for (size_t e = 0; e < UM_ARRAY_LEN(ko_words) && !next; e++) next = ko_word_at(ws, i + 1, e) >= 2;
+                ok = next && i >= 2;
+            } else if (k == 1)
+                ok = i == ws->n - 1 && i >= 2;
+            if (!ok) continue;
             const char *en = ko_words[d].en, *sp = strchr(en, ' ');
             int nw = sp ? 2 : 1;
             /* k Hangul words become nw English words */
@@ -1880,39 +1899,53 @@ static void rejoin_legal_tail(words *ws) {
         {"ltd", "ltd"},                   {"sa", "sa"},
     };
     int n = ws->n;
-    for (int start = n - 2; start >= 0 && n - start <= 8; start--) {
+    for (int start = n - 1; start >= 0 && n - start <= 8; start--) {
         if (ws->w[start].n > 3 || (ws->w[start].flags & W_HANGUL)) return;
-        char buf[W_LEN];
-        size_t k = 0;
-        bool ok = true;
-        for (int t = start; t < n && ok; t++) {
-            for (size_t c = 0; c < ws->w[t].n && ok; c++) ok = ws->w[t].s[c] >= 'a' && ws->w[t].s[c] <= 'z';
-            if (ok && k + ws->w[t].n < sizeof buf) memcpy(buf + k, ws->w[t].s, ws->w[t].n), k += ws->w[t].n;
-        }
-        if (!ok) return;
-        buf[k] = 0;
-        for (size_t f = 0; f < UM_ARRAY_LEN(forms); f++) {
-            if (strcmp(buf, forms[f].letters) != 0) continue;
-            /* the canonical words, unless already written so */
-            char cw[W_LEN];
-            snprintf(cw, sizeof cw, "%s", forms[f].words);
-            int nw = 0;
-            char *parts[8];
-            for (char *tok = strtok(cw, " "); tok && nw < 8; tok = strtok(NULL, " ")) parts[nw++] = tok;
-            bool same = nw == n - start;
-            for (int t = 0; same && t < nw; t++) same = strcmp(parts[t], ws->w[start + t].s) == 0;
-            if (same) return;
-            if (start + nw > W_MAX) return;
-            for (int t = 0; t < nw; t++) {
-                word *w = &ws->w[start + t];
-                if (start + t >= n) memset(w, 0, sizeof *w);
-                w->flags &= (uint8_t)~(W_DOT | W_GLUE);
-                w->altn = 0;
-                w->alt[0] = 0;
-                set_word(w, parts[t]);
+        /* also with the form's S joined to the word before the run, a word
+         * of 5+ letters (PRODUCTOSS A DE C V, GENERALESS A, CIMEXS A) */
+        word *pw = start ? &ws->w[start - 1] : NULL;
+        bool may_borrow = pw && pw->n >= 5 && pw->s[pw->n - 1] == 's' && !(pw->flags & W_HANGUL);
+        for (int borrow = 0; borrow < 2; borrow++) {
+            if (borrow ? !may_borrow : start == n - 1) continue; /* one short word alone is no run */
+            char buf[W_LEN];
+            size_t k = 0;
+            bool ok = true;
+            if (borrow) buf[k++] = 's';
+            for (int t = start; t < n && ok; t++) {
+                for (size_t c = 0; c < ws->w[t].n && ok; c++) ok = ws->w[t].s[c] >= 'a' && ws->w[t].s[c] <= 'z';
+                if (ok && k + ws->w[t].n < sizeof buf) memcpy(buf + k, ws->w[t].s, ws->w[t].n), k += ws->w[t].n;
             }
-            ws->n = start + nw;
-            return;
+            if (!ok) return;
+            buf[k] = 0;
+            for (size_t f = 0; f < UM_ARRAY_LEN(forms); f++) {
+                if (strcmp(buf, forms[f].letters) != 0) continue;
+                /* the canonical words, unless already written so */
+                char cw[W_LEN];
+                snprintf(cw, sizeof cw, "%s", forms[f].words);
+                int nw = 0;
+                char *parts[8];
+                for (char *tok = strtok(cw, " "); tok && nw < 8; tok = strtok(NULL, " ")) parts[nw++] = tok;
+                bool same = !borrow && nw == n - start;
+                for (int t = 0; same && t < nw; t++) same = strcmp(parts[t], ws->w[start + t].s) == 0;
+                if (same) return;
+                if (start + nw > W_MAX) return;
+                if (borrow) {
+                    char cut[W_LEN];
+                    memcpy(cut, pw->s, pw->n - 1);
+                    cut[pw->n - 1] = 0;
+                    set_word(pw, cut);
+                }
+                for (int t = 0; t < nw; t++) {
+                    word *w = &ws->w[start + t];
+                    if (start + t >= n) memset(w, 0, sizeof *w);
+                    w->flags &= (uint8_t)~(W_DOT | W_GLUE);
+                    w->altn = 0;
+                    w->alt[0] = 0;
+                    set_word(w, parts[t]);
+                }
+                ws->n = start + nw;
+                return;
+            }
         }
     }
 }

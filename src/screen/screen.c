@@ -484,6 +484,19 @@ static um_status build_index(um_screener *s) {
                 if (e2 - k > 1 && affix_keys(run, rn, pk, sk) &&
                     ((c0->rpkey = intern(s, pk, 4)) == NO_KEY || (c0->rskey = intern(s, sk, 4)) == NO_KEY))
                     goto oom;
+                /* a short run of an entity name (SENAT = sen-at, HANA =
+                 * han-a, KOTI) has the deletion keys of its spelling: a
+                 * typo in it (ENAT, HAMA, KOTGI) splits into other
+                 * syllables, and 4 letters have no affix keys */
+                if (ent && e2 - k > 1 && rn >= DEL_MIN + 1 && rn <= DEL_MAX)
+                    for (size_t d = 0; d <= rn; d++) {
+                        char dk[DEL_MAX + 2];
+                        size_t dn = del_key(run, rn, d, dk);
+                        uint32_t id = intern(s, dk, dn);
+                        if (id == NO_KEY || !um_grow((void **)&dpairs, &cap_dp, n_dp + 2, sizeof *dpairs)) goto oom;
+                        dpairs[n_dp++] = (uint32_t)ni;
+                        dpairs[n_dp++] = id;
+                    }
                 k = e2;
             }
             s->cn_L[ni] = Lw;
@@ -3036,6 +3049,25 @@ static um_status collect_generic(const um_screener *s, const um_screen_query *qq
     return UM_OK;
 }
 
+/* a deletion key of the query (a short word's, or a short run's of an
+ * entity name) with weight w: walked whatever its weight when in at most
+ * DEL_MAX_DF names, a typo candidate's key; nothing when already there */
+static void add_del_key(const um_screener *s, uint32_t id, float w, uint32_t *kid, uint32_t *kdf, float *kw,
+                        bool *kaff, bool *kforce, uint32_t *kcov, uint32_t *ktc, int *nk) {
+    for (int k = 0; k < *nk; k++)
+        if (kid[k] == id) return;
+    uint32_t df = s->poff[id + 1] - s->poff[id];
+    if (df > DEL_MAX_DF) return;
+    int n = (*nk)++;
+    kid[n] = id;
+    kdf[n] = df;
+    kw[n] = w;
+    kaff[n] = true;
+    kforce[n] = true;
+    kcov[n] = 0;
+    ktc[n] = 0;
+}
+
 static um_status collect(const um_screener *s, const um_screen_query *qq, const qform *f, int form, bool have_dob,
                          const um_sc_dob *qd, const char *qcc, double thr, cands *out) {
     const qunit *q = f->q;
@@ -3112,23 +3144,9 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
         if (all5) tok |= 1u << i;
         /* a short word that is no listed word may hold a typo: its deletion
          * keys, when rare enough (rarity bounds the work), always walked */
-        if (q[i].key == NO_KEY && del_word(&q[i].u)) {
-            for (int d = 0; d < q[i].ndid && nk < MAX_QKEYS; d++) {
-                uint32_t id = q[i].did[d];
-                bool dup = false;
-                for (int k = 0; k < nk; k++) dup |= kid[k] == id;
-                uint32_t df = s->poff[id + 1] - s->poff[id];
-                if (dup || df > DEL_MAX_DF) continue;
-                kid[nk] = id;
-                kdf[nk] = df;
-                kw[nk] = q[i].u.w * 0.5f;
-                kaff[nk] = true;
-                kforce[nk] = true;
-                kcov[nk] = 0;
-                ktc[nk] = 0;
-                nk++;
-            }
-        }
+        if (q[i].key == NO_KEY && del_word(&q[i].u))
+            for (int d = 0; d < q[i].ndid && nk < MAX_QKEYS; d++)
+                add_del_key(s, q[i].did[d], q[i].u.w * 0.5f, kid, kdf, kw, kaff, kforce, kcov, ktc, &nk);
     }
     /* runs of Korean syllables joined: a typo that splits a word into other
      * syllables ("Ryongahe") keeps the first or the last letters */
@@ -3148,6 +3166,15 @@ static um_status collect(const um_screener *s, const um_screen_query *qq, const 
             e2++;
         }
         char pk[8], sk[8];
+        /* the deletion keys of a short run of an entity name, as listed
+         * (build_index()), always walked when rare enough */
+        if (q[i].ent && e2 - i > 1 && rn >= DEL_MIN + 1 && rn <= DEL_MAX)
+            for (size_t d = 0; d <= rn && nk < MAX_QKEYS; d++) {
+                char dk[DEL_MAX + 2];
+                size_t dn = del_key(run, rn, d, dk);
+                uint32_t id = key_lookup(s, dk, dn);
+                if (id != NO_KEY) add_del_key(s, id, rw * 0.25f, kid, kdf, kw, kaff, kforce, kcov, ktc, &nk);
+            }
         if (e2 - i > 1 && affix_keys(run, rn, pk, sk)) {
             uint32_t ids[2] = {key_lookup(s, pk, 4), key_lookup(s, sk, 4)};
             for (int j = 0; j < 2 && nk < MAX_QKEYS; j++) {
