@@ -1623,6 +1623,13 @@ static void span_add(wspan *w, const char *raw, const char *key, uint8_t flags) 
     if (flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) w->typo = false;
 }
 
+/* the letters of a span's spelling (letter_mask()), made at the first
+ * test that needs them and kept for the others */
+static inline uint32_t span_mask(const wspan *w, uint32_t *m, bool *ok) {
+    if (!*ok) *m = letter_mask(w->raw), *ok = true;
+    return *m;
+}
+
 /* true when, of n words paired in order (query words qw[0..n), list words
  * lw[0], lw[stride], ...: single-word spans), exactly one pair differs in
  * both spelling and key */
@@ -1691,6 +1698,9 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
         for (int k = w->a; k < w->b; k++) span_add(w, q[k].u.raw, q[k].u.key, q[k].u.flags);
     }
     bool lall[MAX_WORDS][LN];
+    uint32_t lmask[MAX_WORDS][LN];
+    bool lmask_ok[MAX_WORDS][LN];
+    memset(lmask_ok, 0, sizeof lmask_ok);
     for (int j = 0; j < nlw; j++)
         for (int ln = 1; ln <= LN && j + ln <= nlw; ln++) {
             lall[j][ln - 1] = true;
@@ -1699,6 +1709,8 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
     for (int i = 0; i < nqw; i++)
         for (int qn = 1; qn <= QN; qn++) {
             wspan a = {qs[i], i + qn <= nqw ? qs[i + qn] : 0, true, {0}, {0}, 0, 0};
+            uint32_t amask = 0;
+            bool amask_ok = false;
             if (i + qn <= nqw)
                 for (int k = a.a; k < a.b; k++) span_add(&a, q[k].u.raw, q[k].u.key, q[k].u.flags);
             /* spans whose units all paired exactly in the unit pass are not typos */
@@ -1739,7 +1751,8 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
                          * patelkumar ~ patekumar) */
                         else if (a.typo && c->typo && !(qn == ln && qn > 1 && !one_word_differs(&qw1[i], &ls_[j][0], LN, qn)) &&
                                  !(qall && lall[j][ln - 1]) &&
-                                 bits_le4(letter_mask(a.raw) ^ letter_mask(c->raw))) {
+                                 bits_le4(span_mask(&a, &amask, &amask_ok) ^
+                                          span_mask(c, &lmask[j][ln - 1], &lmask_ok[j][ln - 1]))) {
                             bool two = qn == 1 && ln == 1; /* two edits only inside one word */
                             bool ck = true; /* all Korean: no substituted letter */
                             for (int k = a.a; k < a.b; k++) ck &= (q[k].u.flags & UM_SCU_KOREAN) != 0;
