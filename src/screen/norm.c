@@ -1675,8 +1675,9 @@ static void rewrite_words(words *ws) {
                     k++;
                     continue;
                 }
-                if (typos || xl < 5 || !phrases[p][1] || (w->flags & W_HANGUL) ||
-                    !(one_typo(w->s, w->n, x, xl) || one_sub(w->s, w->n, x, xl)))
+                /* (one_typo() and one_sub() need lengths within one) */
+                if (typos || xl < 5 || !phrases[p][1] || (w->flags & W_HANGUL) || (size_t)w->n + 1 < xl ||
+                    xl + 1 < (size_t)w->n || !(one_typo(w->s, w->n, x, xl) || one_sub(w->s, w->n, x, xl)))
                     break;
                 typos++;
                 k++;
