@@ -1414,8 +1414,12 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
             /* one_typo() needs 3+ letters and lengths within one: the
              * table's 3-5 letters pair only with words of 3-6 */
             for (size_t k = 0; k < UM_ARRAY_LEN(typo_surnames) && edge < 0 && w->n >= 3 && w->n <= 6; k++) {
-                size_t m = strlen(typo_surnames[k]);
-                if (m + 1 >= (size_t)w->n && (size_t)w->n + 1 >= m && one_typo(w->s, w->n, typo_surnames[k], m))
+                const char *t = typo_surnames[k];
+                /* one_typo() leaves the first letter, or swaps or drops one
+                 * of the first two: a cheap necessary test first */
+                if (w->s[0] != t[0] && w->s[0] != t[1] && w->s[1] != t[0]) continue;
+                size_t m = strlen(t);
+                if (m + 1 >= (size_t)w->n && (size_t)w->n + 1 >= m && one_typo(w->s, w->n, t, m))
                     edge = e ? ws->n - 1 : 0;
             }
         }
@@ -1547,8 +1551,9 @@ static void build_form(const um_sc_norm *nm, words *ws, bool entity, bool concat
         for (int k = 0; k < out->n; k++) {
             um_sc_unit *u = &out->u[k];
             size_t n = strlen(u->raw);
-            bool is_patr = false;
-            for (size_t p = 0; p < UM_ARRAY_LEN(patr) && !is_patr; p++) {
+            /* (every ending is 4+ letters after 3+ and ends in one of these) */
+            bool is_patr = false, maybe = n >= 7 && memchr("hacyui", u->raw[n - 1], 6);
+            for (size_t p = 0; p < UM_ARRAY_LEN(patr) && !is_patr && maybe; p++) {
                 size_t pl = strlen(patr[p]);
                 is_patr = n >= pl + 3 && memcmp(u->raw + n - pl, patr[p], pl) == 0;
             }
@@ -1678,8 +1683,9 @@ static void rewrite_words(words *ws) {
                     k++;
                     continue;
                 }
-                if (typos || xl < 5 || !phrases[p][1] || (w->flags & W_HANGUL) ||
-                    !(one_typo(w->s, w->n, x, xl) || one_sub(w->s, w->n, x, xl)))
+                /* (one_typo() and one_sub() need lengths within one) */
+                if (typos || xl < 5 || !phrases[p][1] || (w->flags & W_HANGUL) || (size_t)w->n + 1 < xl ||
+                    xl + 1 < (size_t)w->n || !(one_typo(w->s, w->n, x, xl) || one_sub(w->s, w->n, x, xl)))
                     break;
                 typos++;
                 k++;

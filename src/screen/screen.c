@@ -1628,12 +1628,19 @@ static int word_starts(const uint8_t *word, size_t stride, int n, int *start) {
     return nw;
 }
 
-static void span_add(wspan *w, const char *raw, const char *key, uint8_t flags) {
-    size_t r = strlen(raw), k = strlen(key);
+/* raw and key with their lengths (the units' own: rawlen, keylen) */
+static void span_add(wspan *w, const char *raw, size_t r, const char *key, size_t k, uint8_t flags) {
     if (w->rl + (int)r < (int)sizeof w->raw) memcpy(w->raw + w->rl, raw, r), w->rl += (int)r;
     if (w->kl + (int)k < (int)sizeof w->key) memcpy(w->key + w->kl, key, k), w->kl += (int)k;
     w->raw[w->rl] = w->key[w->kl] = 0;
     if (flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT)) w->typo = false;
+}
+
+/* the letters of a span's spelling (letter_mask()), made at the first
+ * test that needs them and kept for the others */
+static inline uint32_t span_mask(const wspan *w, uint32_t *m, bool *ok) {
+    if (!*ok) *m = letter_mask(w->raw), *ok = true;
+    return *m;
 }
 
 /* true when, of n words paired in order (query words qw[0..n), list words
@@ -1694,16 +1701,19 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
             wspan *c = &ls_[j][ln - 1];
             c->a = ls[j], c->b = ls[j + ln], c->typo = true, c->rl = c->kl = 0;
             c->raw[0] = c->key[0] = 0;
-            for (int k = c->a; k < c->b; k++) span_add(c, URAW(s, &l[k]), s->keystr[l[k].key], l[k].flags);
+            for (int k = c->a; k < c->b; k++) span_add(c, URAW(s, &l[k]), l[k].rawlen, s->keystr[l[k].key], s->keylen[l[k].key], l[k].flags);
         }
     wspan qw1[MAX_WORDS]; /* each query word alone */
     for (int i = 0; i < nqw; i++) {
         wspan *w = &qw1[i];
         w->a = qs[i], w->b = qs[i + 1], w->typo = true, w->rl = w->kl = 0;
         w->raw[0] = w->key[0] = 0;
-        for (int k = w->a; k < w->b; k++) span_add(w, q[k].u.raw, q[k].u.key, q[k].u.flags);
+        for (int k = w->a; k < w->b; k++) span_add(w, q[k].u.raw, (size_t)q[k].rawlen, q[k].u.key, (size_t)q[k].keylen, q[k].u.flags);
     }
     bool lall[MAX_WORDS][LN];
+    uint32_t lmask[MAX_WORDS][LN];
+    bool lmask_ok[MAX_WORDS][LN];
+    memset(lmask_ok, 0, sizeof lmask_ok);
     for (int j = 0; j < nlw; j++)
         for (int ln = 1; ln <= LN && j + ln <= nlw; ln++) {
             lall[j][ln - 1] = true;
@@ -1712,8 +1722,10 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
     for (int i = 0; i < nqw; i++)
         for (int qn = 1; qn <= QN; qn++) {
             wspan a = {qs[i], i + qn <= nqw ? qs[i + qn] : 0, true, {0}, {0}, 0, 0};
+            uint32_t amask = 0;
+            bool amask_ok = false;
             if (i + qn <= nqw)
-                for (int k = a.a; k < a.b; k++) span_add(&a, q[k].u.raw, q[k].u.key, q[k].u.flags);
+                for (int k = a.a; k < a.b; k++) span_add(&a, q[k].u.raw, (size_t)q[k].rawlen, q[k].u.key, (size_t)q[k].keylen, q[k].u.flags);
             /* spans whose units all paired exactly in the unit pass are not typos */
             bool qall = true;
             for (int k = a.a; k < a.b && i + qn <= nqw; k++) qall &= qdone[k];
@@ -1752,7 +1764,8 @@ static void score_words(const um_screener *s, const qunit *q, int nq, const cuni
                          * patelkumar ~ patekumar) */
                         else if (a.typo && c->typo && !(qn == ln && qn > 1 && !one_word_differs(&qw1[i], &ls_[j][0], LN, qn)) &&
                                  !(qall && lall[j][ln - 1]) &&
-                                 bits_le4(letter_mask(a.raw) ^ letter_mask(c->raw))) {
+                                 bits_le4(span_mask(&a, &amask, &amask_ok) ^
+                                          span_mask(c, &lmask[j][ln - 1], &lmask_ok[j][ln - 1]))) {
                             bool two = qn == 1 && ln == 1; /* two edits only inside one word */
                             bool ck = true; /* all Korean: no substituted letter */
                             for (int k = a.a; k < a.b; k++) ck &= (q[k].u.flags & UM_SCU_KOREAN) != 0;
@@ -2642,34 +2655,6 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
     f->pmax = 0;
     f->pmax_t = 0;
     memset(f->tnear, 0, sizeof f->tnear);
-    for (int i = 0; i < qn->n;) {
-        const um_sc_unit *u = &qn->u[i];
-        if (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)) {
-            i++;
-            continue;
-        }
-        uint32_t m = 0;
-        size_t len = 0;
-        /* each word, and each run of words joined */
-        int e2 = i;
-        while (e2 < qn->n && RUNNABLE(qn->u[e2].flags)) e2++;
-        for (int k = i; k < e2 && f->nt < UM_SC_MAX_UNITS - 1; k++)
-            if (!(qn->u[k].flags & UM_SCU_KOREAN) && strlen(qn->u[k].raw) >= 3) {
-                f->tmask[f->nt] = letter_mask(qn->u[k].raw);
-                f->tlen[f->nt] = (uint8_t)strlen(qn->u[k].raw);
-                f->nt++;
-            }
-        for (; i < e2; i++) m |= letter_mask(qn->u[i].raw), len += strlen(qn->u[i].raw);
-        if (len >= 3 && f->nt < UM_SC_MAX_UNITS) {
-            f->tmask[f->nt] = m;
-            f->tlen[f->nt] = (uint8_t)(len > 255 ? 255 : len);
-            f->nt++;
-        }
-    }
-    for (int t = 0; t < f->nt; t++) f->tfold[t] = (uint16_t)fold16(f->tmask[t]);
-    for (int t = 0; t < f->nt; t++)
-        for (int d = -1; d <= 1; d++)
-            if (f->tlen[t] + d >= 0 && f->tlen[t] + d < 64) f->tnear[f->tlen[t] + d] |= 1u << t;
     /* a syllable typo is looked for only in a name with a Korean syllable
      * in it (not in Mark Taylor: the work of the look-up is saved) */
     bool sylname = false;
@@ -2699,6 +2684,36 @@ static void make_form(const um_screener *s, const um_sc_name *qn, qform *f, bool
         f->pmax += !(f->q[i].u.flags & UM_SCU_KOREAN) && rl >= 4 ? (rl / 2 > 3 ? 3 : rl / 2) : 1;
         f->pmax_t += rl + (i == 0 || qn->u[i - 1].word != qn->u[i].word ? 2 : 0);
     }
+    /* the typo test's words and runs, from the units' own lengths and
+     * letters (rawlen, rmask: those of the spelling) */
+    for (int i = 0; i < qn->n;) {
+        const um_sc_unit *u = &qn->u[i];
+        if (u->flags & (UM_SCU_GENERIC | UM_SCU_NUMBER | UM_SCU_SCRIPT | UM_SCU_SURNAME)) {
+            i++;
+            continue;
+        }
+        uint32_t m = 0;
+        size_t len = 0;
+        /* each word, and each run of words joined */
+        int e2 = i;
+        while (e2 < qn->n && RUNNABLE(qn->u[e2].flags)) e2++;
+        for (int k = i; k < e2 && f->nt < UM_SC_MAX_UNITS - 1; k++)
+            if (!(qn->u[k].flags & UM_SCU_KOREAN) && f->q[k].rawlen >= 3) {
+                f->tmask[f->nt] = f->q[k].rmask;
+                f->tlen[f->nt] = (uint8_t)f->q[k].rawlen;
+                f->nt++;
+            }
+        for (; i < e2; i++) m |= f->q[i].rmask, len += (size_t)f->q[i].rawlen;
+        if (len >= 3 && f->nt < UM_SC_MAX_UNITS) {
+            f->tmask[f->nt] = m;
+            f->tlen[f->nt] = (uint8_t)(len > 255 ? 255 : len);
+            f->nt++;
+        }
+    }
+    for (int t = 0; t < f->nt; t++) f->tfold[t] = (uint16_t)fold16(f->tmask[t]);
+    for (int t = 0; t < f->nt; t++)
+        for (int d = -1; d <= 1; d++)
+            if (f->tlen[t] + d >= 0 && f->tlen[t] + d < 64) f->tnear[f->tlen[t] + d] |= 1u << t;
 }
 
 #define CANDS_INLINE 32
