@@ -261,7 +261,7 @@ static void print_summary(um_scan *scan, const char *out, int verbose) {
         fprintf(stderr, "unmask: partition states saved and loaded back: %llu bytes, %llu findings\n",
                 (unsigned long long)st.partition_state_bytes, (unsigned long long)st.partition_state_findings);
     if (verbose && st.partition_tail_s > 0)
-        fprintf(stderr, "unmask: person partitions on workers: the last state came %.3f s after the last event\n",
+        um_fprintf(stderr, "unmask: person partitions on workers: the last state came %.3f s after the last event\n",
                 st.partition_tail_s);
     fprintf(stderr, "unmask: results in %s/ (subjects.jsonl, findings.jsonl, clusters.jsonl, case.db, *.csv)\n", T(out));
 }
